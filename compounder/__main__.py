@@ -1,0 +1,39 @@
+"""``compounder``: the window with no arguments, the command line with a subcommand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _load_catalog(path: Path | None):
+    from compounder.data.catalog import load_catalog
+
+    return load_catalog(path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("--") and argv[0] not in ("--help", "-h", "--version", "--reference"):
+        from compounder.ui.app import run_app
+
+        return run_app(argv)
+    from compounder.cli import run
+
+    try:
+        return run(argv, load_catalog=_load_catalog, today=dt.date.today())
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        print(f"compounder: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

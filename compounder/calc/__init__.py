@@ -1,0 +1,42 @@
+"""The formulation engine: quantities, formulas, rules and beyond-use dates.
+
+Pure Python on pint: it imports neither Qt nor SQLAlchemy, so it is tested on its own and every
+front end (window, PDFs, command line, records) shows the numbers it computes.
+"""
+
+from compounder.calc.catalog import Catalog
+from compounder.calc.compute import compute
+from compounder.calc.errors import InputError
+from compounder.calc.evaluate import evaluate
+from compounder.calc.formula_file import formula_to_data, parse_formula
+from compounder.calc.model import (
+    Balance,
+    Base,
+    BatchPlan,
+    BeyondUseDate,
+    BudCategory,
+    Caution,
+    Density,
+    Directions,
+    Doses,
+    Finding,
+    Form,
+    Formula,
+    FormulaLine,
+    Limit,
+    PlanLine,
+    Severity,
+    Source,
+    Sourced,
+    StrengthRange,
+    Substance,
+    TrailStep,
+)
+from compounder.calc.units import Q_, format_quantity, parse_quantity, ureg
+
+__all__ = [
+    "Balance", "Base", "BatchPlan", "BeyondUseDate", "BudCategory", "Catalog", "Caution", "Density",
+    "Directions", "Doses", "Finding", "Form", "Formula", "FormulaLine", "InputError", "Limit", "PlanLine",
+    "Q_", "Severity", "Source", "Sourced", "StrengthRange", "Substance", "TrailStep", "compute", "evaluate",
+    "format_quantity", "formula_to_data", "parse_formula", "parse_quantity", "ureg",
+]

@@ -1,0 +1,49 @@
+"""Beyond-use date by USP <795> category, capped by the earliest lot expiry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from compounder.calc.catalog import Catalog
+from compounder.calc.model import BatchPlan, BeyondUseDate
+
+
+def beyond_use_date(plan: BatchPlan, catalog: Catalog, compounded_on: dt.date) -> BeyondUseDate:
+    """The BUD of the batch.
+
+    The category comes from whether the base contains water and is preserved; where either is
+    not on file the shorter, safer category is used and the reason says so. USP <795> counts the
+    day of compounding as day 1, so a 35-day BUD ends 34 days after it.
+    """
+    base = catalog.base(plan.formula.base)
+    notes: list[str] = []
+    if base.contains_water is None:
+        contains_water = True
+        notes.append(f"water content of {base.name} not on file, treated as aqueous")
+    else:
+        contains_water = base.contains_water.value
+    preserved: bool | None = None
+    if contains_water:
+        if base.preserved is None:
+            preserved = False
+            notes.append(f"preservative in {base.name} not on file, treated as not preserved")
+        else:
+            preserved = base.preserved.value
+    category = catalog.bud_category(contains_water, preserved)
+    date = compounded_on + dt.timedelta(days=category.days - 1)
+    kind = "nonaqueous" if not contains_water else ("preserved aqueous" if preserved else "nonpreserved aqueous")
+    reason = f"USP <795> {kind} preparation: {category.days} days, the day of compounding counted as day 1"
+    if notes:
+        reason += "; " + "; ".join(notes)
+
+    expiring = [line for line in plan.lines if line.expires is not None]
+    if expiring:
+        earliest = min(expiring, key=lambda line: line.expires)
+        if earliest.expires < date:
+            lot = f" lot {earliest.lot}" if earliest.lot else ""
+            reason += f"; capped at the earliest component expiry, {earliest.name}{lot} on {earliest.expires.isoformat()}"
+            date = earliest.expires
+    days = (date - compounded_on).days + 1
+    return BeyondUseDate(
+        date=date, days=max(days, 0), reason=reason, storage=category.storage, category=category.key, source=category.source
+    )

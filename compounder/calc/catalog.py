@@ -1,0 +1,88 @@
+"""The reference catalog as the engine sees it: look-up by name, with "did you mean".
+
+The catalog is filled from the reference database by ``compounder.data``; the engine never
+queries a database itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from compounder.calc.errors import InputError
+from compounder.calc.model import Balance, Base, BudCategory, Form, Substance
+
+
+def _key(name: str) -> str:
+    return " ".join(name.casefold().replace("·", " ").split())
+
+
+@dataclass
+class Catalog:
+    """Everything the engine knows of ingredients, bases, balances and BUD categories."""
+
+    forms: tuple[Form, ...]
+    substances: tuple[Substance, ...]
+    bases: tuple[Base, ...]
+    balances: tuple[Balance, ...]
+    bud_categories: tuple[BudCategory, ...]
+    default_balance: str | None = None
+    _forms: dict[str, Form] = field(init=False, repr=False)
+    _bases: dict[str, Base] = field(init=False, repr=False)
+    _balances: dict[str, Balance] = field(init=False, repr=False)
+    _substances: dict[str, Substance] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._forms = _index(self.forms, lambda f: (f.name, *f.aliases))
+        self._bases = _index(self.bases, lambda b: (b.name, *b.aliases, *((f"{b.maker} {b.name}",) if b.maker else ())))
+        self._balances = _index(self.balances, lambda b: (b.name,))
+        self._substances = {_key(s.name): s for s in self.substances}
+
+    # -- look-ups that refuse unknown names with a suggestion
+    def form(self, name: str, field: str) -> Form:
+        return _lookup(self._forms, name, field, "ingredient", "`compounder ingredients` lists them")
+
+    def base(self, name: str, field: str = "base") -> Base:
+        return _lookup(self._bases, name, field, "base", "`compounder ingredients` lists the bases")
+
+    def balance(self, name: str | None, field: str = "balance") -> Balance:
+        if name is None:
+            name = self.default_balance or self.balances[0].name
+        return _lookup(self._balances, name, field, "balance", "choose one of: " + "; ".join(b.name for b in self.balances))
+
+    def substance(self, name: str) -> Substance | None:
+        return self._substances.get(_key(name))
+
+    def forms_of(self, substance: str) -> tuple[Form, ...]:
+        """The forms on file for a parent moiety (base or acid first, then its salts)."""
+        found = [f for f in self.forms if _key(f.substance) == _key(substance)]
+        return tuple(sorted(found, key=lambda f: (f.name != f.substance, f.name)))
+
+    def bud_category(self, contains_water: bool, preserved: bool | None) -> BudCategory:
+        for category in self.bud_categories:
+            if category.contains_water == contains_water and (not contains_water or category.preserved == bool(preserved)):
+                return category
+        raise LookupError(f"no beyond-use-date category for water={contains_water}, preserved={preserved}")
+
+    def names(self) -> list[str]:
+        return sorted({*(f.name for f in self.forms), *(b.name for b in self.bases)})
+
+
+def _index(items: Iterable, names_of) -> dict:
+    index: dict = {}
+    for item in items:
+        for name in names_of(item):
+            index.setdefault(_key(name), item)
+    return index
+
+
+def _lookup(index: dict, name: str, field: str, what: str, hint: str):
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(field, f"name the {what}; {hint}")
+    found = index.get(_key(name))
+    if found is not None:
+        return found
+    close = difflib.get_close_matches(_key(name), list(index), n=1, cutoff=0.6)
+    suggestion = f'; did you mean "{index[close[0]].name}"?' if close else ""
+    raise InputError(field, f'no {what} named "{name.strip()}" in the reference database{suggestion} ({hint})')

@@ -1,0 +1,302 @@
+"""From a formula to what to weigh: salt form, potency and excess corrections, base to weight,
+doses per gram, click and day.
+
+Each line keeps a trail of the steps that reached its grams, in the words a pharmacist checks
+a calculation in.
+"""
+
+from __future__ import annotations
+
+from compounder.calc.catalog import Catalog
+from compounder.calc.errors import InputError
+from compounder.calc.model import (
+    BatchPlan,
+    Density,
+    Directions,
+    Doses,
+    Form,
+    Formula,
+    FormulaLine,
+    PlanLine,
+    TrailStep,
+)
+from compounder.calc.units import (
+    DIMENSIONLESS,
+    MASS,
+    MASS_PER_VOLUME,
+    VOLUME,
+    Q_,
+    Quantity,
+    format_quantity,
+    ureg,
+)
+
+GRAM = ureg.gram
+MG = ureg.milligram
+
+
+def product_density(formula: Formula, catalog: Catalog) -> tuple[Quantity | None, str | None]:
+    """The finished product's density: as given in the formula, else the base's where known."""
+    if formula.density is not None:
+        return formula.density.to("g/mL"), "given in the formula"
+    base = catalog.base(formula.base)
+    if base.density is not None:
+        return base.density.value.to("g/mL"), f"density of {base.name}"
+    return None, None
+
+
+def labelled_mass(formula: Formula, density: Quantity | None) -> Quantity:
+    """The labelled batch quantity as a mass; a volume needs the product's density."""
+    quantity = formula.quantity
+    if quantity.dimensionality == MASS:
+        return quantity.to(GRAM)
+    if density is None:
+        raise InputError(
+            "batch",
+            f"a batch of {format_quantity(quantity)} is a volume and the product's density is unknown; "
+            'give "density" (e.g. "1.02 g/mL") or the batch as a mass (e.g. "120 g")',
+        )
+    return (quantity * density).to(GRAM)
+
+
+def compute(formula: Formula, catalog: Catalog) -> BatchPlan:
+    """Work out every line of the batch. Raises ``InputError`` for input that cannot be used.
+
+    Findings and the beyond-use date are added by ``compounder.calc.evaluate``; this function
+    only does arithmetic.
+    """
+    base = catalog.base(formula.base)
+    balance = catalog.balance(formula.balance)
+    density, density_source = product_density(formula, catalog)
+    labelled = labelled_mass(formula, density)
+    excess = formula.excess if formula.excess is not None else Q_(0, "percent")
+    factor = 1 + excess.to("dimensionless").magnitude
+    prepared = labelled * factor
+
+    lines: list[PlanLine] = []
+    for index, line in enumerate(formula.lines):
+        lines.append(_plan_line(formula, index, line, catalog, labelled, prepared, factor, density))
+
+    weighed = sum((line.grams for line in lines), Q_(0.0, GRAM))
+    base_grams = prepared - weighed
+    base_trail = [TrailStep(_batch_text(labelled, excess, prepared), prepared)]
+    if lines:
+        base_trail.append(
+            TrailStep(f"{_g(prepared)} − {_g(weighed)} weighed in the other lines = {_g(base_grams)} {base.name} (q.s.)", base_grams)
+        )
+    base_line = PlanLine(
+        role="base",
+        name=base.name,
+        grams=base_grams,
+        trail=tuple(base_trail),
+        lot=formula.base_lot,
+        expires=formula.base_expires,
+        field="base",
+    )
+    return BatchPlan(
+        formula=formula,
+        labelled=labelled,
+        prepared=prepared,
+        density=density,
+        density_source=density_source,
+        lines=(*lines, base_line),
+        balance=balance,
+    )
+
+
+def _plan_line(
+    formula: Formula,
+    index: int,
+    line: FormulaLine,
+    catalog: Catalog,
+    labelled: Quantity,
+    prepared: Quantity,
+    factor: float,
+    density: Quantity | None,
+) -> PlanLine:
+    where = formula.field_of(index)
+    written = catalog.form(line.ingredient, f"{where}.ingredient")
+    stock = catalog.form(line.stock, f"{where}.stock") if line.stock else written
+    if written.role != line.role:
+        group = "actives" if written.role == "active" else "excipients"
+        raise InputError(f"{where}.ingredient", f'"{written.name}" is an {written.role}; list it under "{group}"')
+    if stock.substance != written.substance:
+        offered = ", ".join(f.name for f in catalog.forms_of(written.substance))
+        raise InputError(
+            f"{where}.stock",
+            f'"{stock.name}" is not a form of {written.substance}; forms on file: {offered}',
+        )
+
+    trail: list[TrailStep] = []
+    amount, fraction = _moiety_amount(line, written, where, labelled, prepared, factor, density, trail)
+
+    salt_factor = 1.0
+    grams = amount
+    if stock.name != written.name:
+        salt_factor = _salt_factor(written, stock, where)
+        grams = amount * salt_factor
+        trail.append(
+            TrailStep(
+                f"× {_mw(stock)}/{_mw(written)} ({stock.name} for {written.name}) = {_g(grams)}",
+                grams,
+            )
+        )
+    if line.potency is not None:
+        potency = line.potency.to("dimensionless").magnitude
+        grams = grams / potency
+        trail.append(TrailStep(f"÷ {format_quantity(line.potency.to('percent'))} potency = {_g(grams)}", grams))
+
+    return PlanLine(
+        role=line.role,
+        name=stock.name,
+        grams=grams.to(GRAM),
+        written_as=written.name,
+        substance=written.substance,
+        strength=line.strength,
+        strength_fraction=fraction,
+        salt_factor=salt_factor,
+        potency=line.potency,
+        lot=line.lot,
+        expires=line.expires,
+        manufacturer=line.manufacturer,
+        trail=tuple(trail),
+        doses=_doses(fraction, density, formula.directions) if line.role == "active" else None,
+        field=where,
+    )
+
+
+def _moiety_amount(
+    line: FormulaLine,
+    written: Form,
+    where: str,
+    labelled: Quantity,
+    prepared: Quantity,
+    factor: float,
+    density: Quantity | None,
+    trail: list[TrailStep],
+) -> tuple[Quantity, Quantity | None]:
+    """Grams of the written form in the prepared batch, and its w/w fraction of the product."""
+    strength = line.strength
+    dims = strength.dimensionality
+    shown = format_quantity(strength)
+    if dims == DIMENSIONLESS:
+        fraction = strength.to("dimensionless")
+        amount = (prepared * fraction).to(GRAM)
+        trail.append(TrailStep(f"{_g(prepared)} × {shown} = {_g(amount)} {written.name}", amount))
+        return amount, fraction
+    if dims == MASS_PER_VOLUME:
+        if density is None:
+            raise InputError(
+                f"{where}.strength",
+                f"{shown} is per volume of product and the product's density is unknown; "
+                'give "density" (e.g. "1.02 g/mL") or write the strength as % or mg/g',
+            )
+        fraction = (strength / density).to("dimensionless")
+        volume = (prepared / density).to("mL")
+        amount = (volume * strength).to(GRAM)
+        trail.append(
+            TrailStep(
+                f"{_g(prepared)} ÷ {format_quantity(density, 4)} = {format_quantity(volume, 2)}; × {shown} = {_g(amount)} {written.name}",
+                amount,
+            )
+        )
+        return amount, fraction
+    if dims == MASS:
+        amount = (strength * factor).to(GRAM)
+        text = f"{shown} in {_g(labelled)}"
+        if factor != 1:
+            text += f" × {factor:g} for the excess"
+        trail.append(TrailStep(f"{text} = {_g(amount)} {written.name}", amount))
+        return amount, (strength / labelled).to("dimensionless")
+    if dims == VOLUME:
+        ingredient_density, density_text = _ingredient_density(written, where)
+        mass = (strength * ingredient_density).to(GRAM)
+        amount = mass * factor
+        text = f"{shown} × {density_text} = {_g(mass)}"
+        if factor != 1:
+            text += f"; × {factor:g} for the excess = {_g(amount)}"
+        trail.append(TrailStep(f"{text} {written.name}", amount))
+        return amount, (mass / labelled).to("dimensionless")
+    raise InputError(f"{where}.strength", f"{shown} is not a strength; write %, mg/g, mg/mL, g or mL")
+
+
+# A density known only as a range is used at its midpoint when the range is this narrow (the
+# pharmacopoeial specific-gravity ranges of propylene glycol and glycerin are about ±0.4 %,
+# well inside weighing tolerance); a wider one (mineral oil, ±3.5 %) is refused.
+NARROW_DENSITY_RANGE = 0.01
+
+
+def ingredient_density(form: Form) -> tuple[Quantity, str] | None:
+    """The density to turn a volume of ``form`` into grams, with how it was chosen."""
+    density: Density | None = form.density
+    if density is None:
+        return None
+    if density.value is not None:
+        return density.value.to("g/mL"), format_quantity(density.value, 4)
+    if density.low is not None and density.high is not None:
+        mid = ((density.low + density.high) / 2).to("g/mL")
+        if (density.high - density.low).to("g/mL") / 2 <= mid * NARROW_DENSITY_RANGE:
+            return mid, f"{format_quantity(mid, 4)} (midpoint of {density.describe()})"
+    return None
+
+
+def _ingredient_density(form: Form, where: str) -> tuple[Quantity, str]:
+    found = ingredient_density(form)
+    if found is not None:
+        return found
+    density = form.density
+    if density is not None and density.low is not None:
+        known = f"known only as the range {density.describe()}, too wide to weigh by"
+    else:
+        known = f"a {form.physical_form} with no density on file"
+    raise InputError(
+        f"{where}.strength",
+        f"a volume of {form.name} cannot be turned into grams: it is {known}; write the strength as %, mg/g or g",
+    )
+
+
+def _salt_factor(written: Form, stock: Form, where: str) -> float:
+    for form, field in ((written, "ingredient"), (stock, "stock")):
+        if form.molecular_weight is None:
+            raise InputError(
+                f"{where}.{field}",
+                f"the molecular weight of {form.name} is not on file, so {written.name} cannot be converted to {stock.name}; "
+                "weigh the form the strength is written as",
+            )
+    ratio = stock.molecular_weight.value / written.molecular_weight.value
+    return float(ratio.to("dimensionless").magnitude)
+
+
+def _doses(fraction: Quantity, density: Quantity | None, directions: Directions | None) -> Doses:
+    per_gram = Q_(fraction.to("dimensionless").magnitude * 1000, "mg/g")
+    per_ml = (per_gram * density).to("mg/mL") if density is not None else None
+    per_click = (per_ml * ureg.click).to("mg") if per_ml is not None else None
+    per_day = None
+    if directions is not None:
+        grams_per_application = application_grams(directions.amount, density)
+        if grams_per_application is not None:
+            per_day = (per_gram * grams_per_application * directions.times_per_day).to("mg") / ureg.day
+    return Doses(per_gram=per_gram, per_ml=per_ml, per_click=per_click, per_day=per_day)
+
+
+def application_grams(amount: Quantity, density: Quantity | None) -> Quantity | None:
+    """One application as grams of product; a volume or clicks needs the product's density."""
+    if amount.dimensionality == MASS:
+        return amount.to(GRAM)
+    if density is None:
+        return None
+    return (amount * density).to(GRAM)
+
+
+def _batch_text(labelled: Quantity, excess: Quantity, prepared: Quantity) -> str:
+    if excess.magnitude == 0:
+        return f"batch {_g(labelled)}"
+    return f"batch {_g(labelled)} + {format_quantity(excess.to('percent'))} excess = {_g(prepared)} prepared"
+
+
+def _g(quantity: Quantity) -> str:
+    return f"{quantity.to(GRAM).magnitude:.3f} g"
+
+
+def _mw(form: Form) -> str:
+    return f"{form.molecular_weight.value.to('g/mol').magnitude:.2f}"

@@ -1,0 +1,214 @@
+"""A formula as JSON-shaped data (the formula file), read and written with every field checked.
+
+The same reader serves the command line, the window's "open" and the batch records, so a
+formula is refused with the same words wherever it comes from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from compounder.calc.errors import InputError
+from compounder.calc.model import Directions, Formula, FormulaLine
+from compounder.calc.units import (
+    DIMENSIONLESS,
+    MASS,
+    MASS_PER_VOLUME,
+    VOLUME,
+    Quantity,
+    format_quantity,
+    parse_quantity,
+)
+
+_TOP_KEYS = {
+    "name", "batch", "excess", "density", "base", "balance", "compounded_on", "directions",
+    "actives", "excipients", "base_lot", "base_expires",
+}
+_LINE_KEYS = {"ingredient", "strength", "stock", "potency", "lot", "expires", "manufacturer"}
+_STRENGTH_DIMS = (DIMENSIONLESS, MASS_PER_VOLUME, MASS, VOLUME)
+
+
+def parse_formula(data: Any) -> Formula:
+    """Read a formula from the formula file's data; raises ``InputError`` naming the field."""
+    if not isinstance(data, Mapping):
+        raise InputError("formula", "the file must hold one JSON object with batch, base and actives")
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise InputError(unknown[0], f"unknown key; the keys a formula takes are {', '.join(sorted(_TOP_KEYS))}")
+    if "batch" not in data:
+        raise InputError("batch", 'missing; give the batch quantity, e.g. "120 g" or "100 mL"')
+    if "base" not in data:
+        raise InputError("base", "missing; name the base, e.g. \"Lipoderm\" (`compounder ingredients` lists them)")
+    quantity = parse_quantity(data["batch"], "batch", (MASS, VOLUME))
+    excess = None
+    if data.get("excess") is not None:
+        excess = parse_quantity(data["excess"], "excess", (DIMENSIONLESS,), allow_zero=True)
+        if excess.to("percent").magnitude >= 100:
+            raise InputError("excess", f"{data['excess']!r} is too large; give 0 % up to under 100 %")
+    density = None
+    if data.get("density") is not None:
+        density = parse_quantity(data["density"], "density", (MASS_PER_VOLUME,))
+        _check_density(density, "density")
+    lines = [
+        *(_parse_line(item, f"actives[{i}]", "active") for i, item in enumerate(_list(data, "actives"))),
+        *(_parse_line(item, f"excipients[{i}]", "excipient") for i, item in enumerate(_list(data, "excipients"))),
+    ]
+    return Formula(
+        name=_text(data, "name", "formula") if data.get("name") is not None else None,
+        quantity=quantity,
+        base=_text(data, "base", "base"),
+        lines=tuple(lines),
+        excess=excess,
+        density=density,
+        balance=_text(data, "balance", "balance") if data.get("balance") is not None else None,
+        directions=_parse_directions(data["directions"]) if data.get("directions") is not None else None,
+        compounded_on=_date(data, "compounded_on") if data.get("compounded_on") is not None else None,
+        base_lot=_text(data, "base_lot", "base lot") if data.get("base_lot") is not None else None,
+        base_expires=_date(data, "base_expires") if data.get("base_expires") is not None else None,
+    )
+
+
+def _list(data: Mapping, key: str) -> list:
+    value = data.get(key, [])
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(key, "must be a list of objects such as {\"ingredient\": \"lidocaine\", \"strength\": \"5 %\"}")
+    return value
+
+
+def _parse_line(item: Any, where: str, role: str) -> FormulaLine:
+    if not isinstance(item, Mapping):
+        raise InputError(where, 'must be an object such as {"ingredient": "lidocaine", "strength": "5 %"}')
+    unknown = sorted(set(item) - _LINE_KEYS)
+    if unknown:
+        raise InputError(f"{where}.{unknown[0]}", f"unknown key; a line takes {', '.join(sorted(_LINE_KEYS))}")
+    if "ingredient" not in item:
+        raise InputError(f"{where}.ingredient", "missing; name the ingredient the strength is written as")
+    if "strength" not in item:
+        raise InputError(f"{where}.strength", 'missing; give a strength such as "5 %", "50 mg/g", "20 mg/mL" or "2 g"')
+    strength = parse_quantity(item["strength"], f"{where}.strength", _STRENGTH_DIMS)
+    if strength.dimensionality == DIMENSIONLESS and strength.to("percent").magnitude >= 100:
+        raise InputError(f"{where}.strength", f"{item['strength']!r} is 100 % or more of the batch; give a strength under 100 %")
+    potency = None
+    if item.get("potency") is not None:
+        potency = parse_quantity(item["potency"], f"{where}.potency", (DIMENSIONLESS,))
+        if potency.to("percent").magnitude > 110:
+            raise InputError(
+                f"{where}.potency",
+                f"{item['potency']!r} is not a plausible assay; give the certificate of analysis potency, more than 0 % and at most 110 %",
+            )
+    return FormulaLine(
+        ingredient=_text(item, "ingredient", f"{where}.ingredient"),
+        strength=strength,
+        role=role,  # type: ignore[arg-type]
+        stock=_text(item, "stock", f"{where}.stock") if item.get("stock") is not None else None,
+        potency=potency,
+        lot=_text(item, "lot", f"{where}.lot") if item.get("lot") is not None else None,
+        expires=_date(item, "expires", f"{where}.expires") if item.get("expires") is not None else None,
+        manufacturer=_text(item, "manufacturer", f"{where}.manufacturer") if item.get("manufacturer") is not None else None,
+    )
+
+
+def _parse_directions(value: Any) -> Directions:
+    if not isinstance(value, Mapping):
+        raise InputError("directions", 'must be an object such as {"amount": "1 g", "times_per_day": 3}')
+    unknown = sorted(set(value) - {"amount", "times_per_day", "area"})
+    if unknown:
+        raise InputError(f"directions.{unknown[0]}", "unknown key; directions take amount, times_per_day and area")
+    if "amount" not in value:
+        raise InputError("directions.amount", 'missing; give the amount per application, e.g. "1 g", "1 mL" or "4 click"')
+    amount = parse_quantity(value["amount"], "directions.amount", (MASS, VOLUME))
+    times = value.get("times_per_day")
+    if isinstance(times, bool) or not isinstance(times, (int, float)) or times != times or times in (float("inf"),):
+        raise InputError("directions.times_per_day", f"{times!r} is not a number; give how many times a day, e.g. 3")
+    if times <= 0 or times > 24:
+        raise InputError("directions.times_per_day", f"{times!r} is out of range; give a number more than 0 and at most 24")
+    area = value.get("area")
+    if area is not None and not isinstance(area, str):
+        raise InputError("directions.area", "must be text, e.g. \"affected area of the knee\"")
+    return Directions(amount=amount, times_per_day=float(times), area=area)
+
+
+def _check_density(density: Quantity, field: str) -> None:
+    grams_per_ml = density.to("g/mL").magnitude
+    if not 0.5 <= grams_per_ml <= 3:
+        raise InputError(field, f"{format_quantity(density)} is not a plausible density for a cream or gel; give 0.5 to 3 g/mL")
+
+
+def _text(data: Mapping, key: str, field: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(field, f"must be non-empty text, got {value!r}")
+    return value.strip()
+
+
+def _date(data: Mapping, key: str, field: str | None = None) -> dt.date:
+    field = field or key
+    value = data.get(key)
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(field, f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-06-30") from None
+
+
+def formula_to_data(formula: Formula) -> dict[str, Any]:
+    """The formula as formula-file data; ``parse_formula`` reads it back to an equal formula."""
+    data: dict[str, Any] = {}
+    if formula.name:
+        data["name"] = formula.name
+    data["batch"] = _q(formula.quantity)
+    if formula.excess is not None:
+        data["excess"] = _q(formula.excess)
+    if formula.density is not None:
+        data["density"] = _q(formula.density)
+    data["base"] = formula.base
+    for key in ("balance", "base_lot"):
+        if getattr(formula, key) is not None:
+            data[key] = getattr(formula, key)
+    if formula.base_expires is not None:
+        data["base_expires"] = formula.base_expires.isoformat()
+    if formula.compounded_on is not None:
+        data["compounded_on"] = formula.compounded_on.isoformat()
+    if formula.directions is not None:
+        directions: dict[str, Any] = {"amount": _q(formula.directions.amount), "times_per_day": _number(formula.directions.times_per_day)}
+        if formula.directions.area:
+            directions["area"] = formula.directions.area
+        data["directions"] = directions
+    for role, key in (("active", "actives"), ("excipient", "excipients")):
+        items = []
+        for line in formula.lines:
+            if line.role != role:
+                continue
+            item: dict[str, Any] = {"ingredient": line.ingredient, "strength": _q(line.strength)}
+            if line.stock is not None:
+                item["stock"] = line.stock
+            if line.potency is not None:
+                item["potency"] = _q(line.potency)
+            for name in ("lot", "manufacturer"):
+                if getattr(line, name) is not None:
+                    item[name] = getattr(line, name)
+            if line.expires is not None:
+                item["expires"] = line.expires.isoformat()
+            items.append(item)
+        if items:
+            data[key] = items
+    return data
+
+
+def _q(quantity: Quantity) -> str:
+    """Text that parses back to exactly this quantity (repr keeps every digit of the float)."""
+    text = format_quantity(quantity, 12)
+    number, _, unit = text.partition(" ")
+    if float(number) != quantity.magnitude:
+        number = repr(float(quantity.magnitude))
+    return f"{number} {unit}"
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+

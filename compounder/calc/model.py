@@ -1,0 +1,309 @@
+"""The engine's values: what the reference catalog holds, what a pharmacist writes, what the
+engine answers.
+
+All are frozen dataclasses, so the window, the PDFs, the command line and the batch records
+show the same numbers from the same objects. Quantities are pint quantities of the one
+registry in ``compounder.calc.units``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Generic, Literal, TypeVar
+
+from compounder.calc.units import Quantity
+
+T = TypeVar("T")
+
+Role = Literal["active", "excipient", "base"]
+
+
+# --------------------------------------------------------------------------- reference catalog
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a number in the reference data comes from."""
+
+    id: str
+    title: str
+    kind: str  # primary | secondary | computed
+    url: str | None = None
+
+    def cite(self) -> str:
+        return f"{self.title} ({self.url})" if self.url else self.title
+
+
+@dataclass(frozen=True)
+class Sourced(Generic[T]):
+    """A reference value with its source; an unknown value is ``None`` where this would be."""
+
+    value: T
+    source: Source | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Density:
+    """A density known as one value, or only as a range (USP gives specific-gravity ranges)."""
+
+    value: Quantity | None
+    low: Quantity | None = None
+    high: Quantity | None = None
+    source: Source | None = None
+
+    def describe(self) -> str:
+        from compounder.calc.units import format_quantity
+
+        if self.value is not None:
+            return format_quantity(self.value)
+        return f"{format_quantity(self.low)}–{format_quantity(self.high)}" if self.low and self.high else "unknown"
+
+
+@dataclass(frozen=True)
+class StrengthRange:
+    """Typical strengths seen in practice, as a fraction of the product, of the form ``as_form``."""
+
+    low: Quantity
+    high: Quantity
+    as_form: str
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A hard limit (strength or daily amount) expressed as an amount of the form ``as_form``."""
+
+    value: Quantity
+    as_form: str
+    source: Source | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Caution:
+    text: str
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Substance:
+    """A parent moiety with what is known of its use on the skin."""
+
+    name: str
+    therapeutic_class: str
+    typical_strength: StrengthRange | None = None
+    max_strength: Limit | None = None
+    daily_max: Limit | None = None
+    daily_max_per_kg: Limit | None = None
+    cautions: tuple[Caution, ...] = ()
+
+
+@dataclass(frozen=True)
+class Form:
+    """Something a pharmacist writes a strength as, or weighs: a salt, a hydrate, a free base,
+    or an excipient."""
+
+    name: str
+    role: Literal["active", "excipient"]
+    substance: str  # parent moiety's name; an excipient is its own
+    physical_form: str  # powder | crystalline solid | liquid | oleoresin | unknown
+    formula: str | None = None
+    molecular_weight: Sourced[Quantity] | None = None
+    density: Density | None = None
+    aliases: tuple[str, ...] = ()
+    excipient_role: str | None = None
+
+    @property
+    def is_solid(self) -> bool:
+        """Counts toward a base's powder load; a form not on file counts, to be safe."""
+        return self.physical_form in ("powder", "crystalline solid", "unknown")
+
+
+@dataclass(frozen=True)
+class Base:
+    """A vehicle the actives go into; it fills the batch to weight."""
+
+    name: str
+    maker: str | None
+    dosage_form: str  # cream | gel | ointment
+    contains_water: Sourced[bool] | None = None
+    preserved: Sourced[bool] | None = None
+    density: Sourced[Quantity] | None = None
+    max_powder_load: Sourced[Quantity] | None = None
+    aliases: tuple[str, ...] = ()
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Balance:
+    name: str
+    readability: Sourced[Quantity]
+    minimum_weighable: Sourced[Quantity]
+    sensitivity: Sourced[Quantity] | None = None
+
+
+@dataclass(frozen=True)
+class BudCategory:
+    """A USP <795> beyond-use-date category."""
+
+    key: str
+    contains_water: bool
+    preserved: bool | None
+    days: int
+    storage: str
+    source: Source | None = None
+
+
+# --------------------------------------------------------------------------- the formula
+
+
+@dataclass(frozen=True)
+class FormulaLine:
+    """One active or excipient as the pharmacist writes it.
+
+    ``ingredient`` names the form the strength is written as; ``stock`` the form actually
+    weighed (default: the same).
+    """
+
+    ingredient: str
+    strength: Quantity
+    role: Literal["active", "excipient"] = "active"
+    stock: str | None = None
+    potency: Quantity | None = None
+    lot: str | None = None
+    expires: dt.date | None = None
+    manufacturer: str | None = None
+
+
+@dataclass(frozen=True)
+class Directions:
+    amount: Quantity  # per application: g, mL or click
+    times_per_day: float
+    area: str | None = None
+
+
+@dataclass(frozen=True)
+class Formula:
+    """What the pharmacist writes: a batch of a base with its actives and excipients."""
+
+    quantity: Quantity  # labelled batch quantity, mass or volume
+    base: str
+    lines: tuple[FormulaLine, ...] = ()
+    name: str | None = None
+    excess: Quantity | None = None
+    density: Quantity | None = None  # the finished product's, if known
+    balance: str | None = None
+    directions: Directions | None = None
+    compounded_on: dt.date | None = None
+    base_lot: str | None = None
+    base_expires: dt.date | None = None
+
+    def field_of(self, index: int) -> str:
+        """The input path of line ``index``: ``actives[0]`` or ``excipients[1]``."""
+        line = self.lines[index]
+        group = "actives" if line.role == "active" else "excipients"
+        position = sum(1 for other in self.lines[:index] if other.role == line.role)
+        return f"{group}[{position}]"
+
+
+# --------------------------------------------------------------------------- the answer
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the pharmacist must see: an error blocks the batch, a warning needs a look."""
+
+    severity: Severity
+    code: str
+    message: str
+    line: int | None = None  # index into BatchPlan.lines
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class TrailStep:
+    """One step of how a line's grams were reached, in words and numbers."""
+
+    text: str
+    value: Quantity
+
+
+@dataclass(frozen=True)
+class Doses:
+    """Amount of the moiety the strength is written as, per gram, click and day."""
+
+    per_gram: Quantity
+    per_ml: Quantity | None
+    per_click: Quantity | None
+    per_day: Quantity | None
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One line of the batch: what to weigh and how that was reached."""
+
+    role: Role
+    name: str  # the stock form weighed (or the base)
+    grams: Quantity  # exact; display rounding is the balance's job
+    written_as: str | None = None
+    substance: str | None = None
+    strength: Quantity | None = None
+    strength_fraction: Quantity | None = None  # of the written form, w/w of the product
+    salt_factor: float = 1.0
+    potency: Quantity | None = None
+    lot: str | None = None
+    expires: dt.date | None = None
+    manufacturer: str | None = None
+    trail: tuple[TrailStep, ...] = ()
+    doses: Doses | None = None
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class BeyondUseDate:
+    date: dt.date
+    days: int
+    reason: str
+    storage: str
+    category: str
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """The engine's answer for a formula: lines to weigh, totals, doses, BUD and findings."""
+
+    formula: Formula
+    labelled: Quantity  # labelled batch mass
+    prepared: Quantity  # mass prepared, with the excess
+    density: Quantity | None
+    density_source: str | None
+    lines: tuple[PlanLine, ...]
+    balance: Balance
+    bud: BeyondUseDate | None = None
+    findings: tuple[Finding, ...] = field(default=())
+
+    @property
+    def total(self) -> Quantity:
+        return sum((line.grams for line in self.lines[1:]), self.lines[0].grams)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def base_line(self) -> PlanLine:
+        return next(line for line in self.lines if line.role == "base")

@@ -1,0 +1,173 @@
+"""The program's one pint registry, and parsing of the quantities a pharmacist types.
+
+Every quantity in Compounder is a ``Quantity`` of this registry: it keeps its unit until it
+is displayed. Text is parsed here, and only here, so the CLI and the window refuse the same
+inputs with the same words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from importlib.resources import files
+from typing import TypeAlias
+
+import pint
+
+from compounder.calc.errors import InputError
+
+ureg = pint.UnitRegistry(
+    str(files("compounder.calc").joinpath("pharmacy_units.txt")),
+    autoconvert_offset_to_baseunit=False,
+    cache_folder=None,
+)
+Q_ = ureg.Quantity
+Quantity: TypeAlias = pint.Quantity
+
+MASS = ureg.gram.dimensionality
+VOLUME = ureg.liter.dimensionality
+DIMENSIONLESS = ureg.percent.dimensionality
+MASS_PER_MASS = (ureg.milligram / ureg.gram).dimensionality  # dimensionless as well
+MASS_PER_VOLUME = (ureg.milligram / ureg.milliliter).dimensionality
+DENSITY = MASS_PER_VOLUME
+
+_NUMBER = re.compile(r"^\s*(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<unit>.*?)\s*$")
+
+# Spellings a pharmacist writes that pint's parser does not read as intended.
+_UNIT_SPELLINGS: dict[str, str] = {
+    "%": "percent",
+    "% w/w": "percent",
+    "%w/w": "percent",
+    "% (w/w)": "percent",
+    "% w/v": "percent_w_v",
+    "%w/v": "percent_w_v",
+    "% (w/v)": "percent_w_v",
+    "mcg": "microgram",
+    "ml": "milliliter",
+    "clicks": "click",
+}
+
+_DIMENSION_WORDS: dict[object, str] = {
+    MASS: "a mass such as 120 g",
+    VOLUME: "a volume such as 100 mL",
+    DIMENSIONLESS: "a percentage such as 5 % or a ratio such as 50 mg/g",
+    MASS_PER_VOLUME: "a concentration such as 20 mg/mL or a density such as 1.02 g/mL",
+}
+
+
+def describe_dimensions(dimensions: Iterable[object]) -> str:
+    """Words for what a field accepts, e.g. "a mass such as 120 g or a volume such as 100 mL"."""
+    return " or ".join(_DIMENSION_WORDS.get(d, str(d)) for d in dimensions)
+
+
+def parse_quantity(
+    text: object,
+    field: str,
+    accept: Iterable[object],
+    *,
+    positive: bool = True,
+    allow_zero: bool = False,
+) -> pint.Quantity:
+    """Parse "5 %", "20 mg/g", "35 mL" into a Quantity whose dimension is one of ``accept``.
+
+    Refuses, with an ``InputError`` naming ``field``, anything that is not a finite number with
+    a unit of an accepted dimension: "abc", "-3 g", "nan %", "5 mL" where only mass is taken.
+    """
+    accept = tuple(accept)
+    wanted = describe_dimensions(accept)
+    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+        raise InputError(field, f"expected text such as {_example(accept)}, got {_show(text)}")
+    if isinstance(text, (int, float)):
+        raise InputError(field, f"a bare number {text!r} has no unit; write {wanted}")
+    if re.match(r"^\s*[+-]?\d+,\d", text):
+        raise InputError(field, f"{text.strip()!r}: use a decimal point, not a comma; write {wanted}")
+    match = _NUMBER.match(text)
+    if not match:
+        lowered = text.strip().lower()
+        if any(word in lowered for word in ("nan", "inf")):
+            raise InputError(field, f"{text.strip()!r} is not a finite number; write {wanted}")
+        raise InputError(field, f"{text.strip()!r} is not a number with a unit; write {wanted}")
+    number = float(match.group("num"))
+    unit_text = match.group("unit")
+    if not math.isfinite(number):
+        raise InputError(field, f"{text.strip()!r} is not a finite number; write {wanted}")
+    if not unit_text:
+        raise InputError(field, f"{text.strip()!r} has no unit; write {wanted}")
+    unit = _parse_unit(unit_text, field, wanted)
+    quantity = Q_(number, unit)
+    if quantity.dimensionality not in accept:
+        raise InputError(field, f"{text.strip()!r} is {_dimension_name(quantity)}; write {wanted}")
+    if number < 0 or (number == 0 and not allow_zero):
+        if positive:
+            bound = "zero or more" if allow_zero else "more than zero"
+            raise InputError(field, f"{text.strip()!r} must be {bound}")
+    return quantity
+
+
+def _parse_unit(unit_text: str, field: str, wanted: str) -> pint.Unit:
+    key = re.sub(r"\s+", " ", unit_text.strip())
+    spelled = _UNIT_SPELLINGS.get(key, _UNIT_SPELLINGS.get(key.lower(), key))
+    spelled = re.sub(r"\bmL\b", "milliliter", spelled)
+    spelled = re.sub(r"\bml\b", "milliliter", spelled)
+    spelled = re.sub(r"\bmcg\b", "microgram", spelled)
+    if "%" in spelled:
+        raise InputError(field, f"unit {unit_text!r} is not understood; write % (meaning % w/w), % w/v, or {wanted}")
+    try:
+        return ureg.Unit(spelled)
+    except Exception:  # pint raises several kinds (UndefinedUnitError, DefinitionSyntaxError, …)
+        raise InputError(field, f"unit {unit_text!r} is not one Compounder knows; write {wanted}") from None
+
+
+def _dimension_name(quantity: pint.Quantity) -> str:
+    for dims, words in _DIMENSION_WORDS.items():
+        if quantity.dimensionality == dims:
+            return words.split(" such as")[0]
+    return f"in {quantity.units:~}"
+
+
+def _example(accept: tuple[object, ...]) -> str:
+    return describe_dimensions(accept[:1]).split("such as ")[-1]
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def format_quantity(quantity: pint.Quantity, digits: int = 3) -> str:
+    """Display form: "5 %", "20 mg/g", "1.02 g/mL", "0.5 % w/v" (numbers trimmed, not rounded up)."""
+    unit = quantity.units
+    return f"{_trim(quantity.magnitude, digits)} {format_unit(unit)}"
+
+
+_UNIT_TEXT: dict[str, str] = {
+    "percent": "%",
+    "percent_w_v": "% w/v",
+    "gram": "g",
+    "milligram": "mg",
+    "microgram": "µg",
+    "kilogram": "kg",
+    "milliliter": "mL",
+    "liter": "L",
+    "click": "click",
+    "day": "day",
+    "milligram / gram": "mg/g",
+    "milligram / milliliter": "mg/mL",
+    "gram / milliliter": "g/mL",
+    "gram / mole": "g/mol",
+    "milligram / kilogram": "mg/kg",
+    "milligram / day": "mg/day",
+    "gram / day": "g/day",
+    "milligram / click": "mg/click",
+}
+
+
+def format_unit(unit: pint.Unit) -> str:
+    """Short unit text the way it is written at the bench: mg/g, g/mL, click."""
+    return _UNIT_TEXT.get(str(unit), f"{unit:~}".replace(" / ", "/"))
+
+
+def _trim(value: float, digits: int) -> str:
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"

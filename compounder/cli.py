@@ -1,0 +1,313 @@
+"""The ``compounder`` command line: list the reference database, compute a formula file.
+
+Exit status: 0 no error finding; 1 the formula has error findings (the result is still
+printed); 2 unusable input, with one line on stderr naming the field and what is accepted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import tomllib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from compounder import __version__
+from compounder.calc import BatchPlan, Catalog, InputError, evaluate, parse_formula
+from compounder.calc.units import format_quantity
+from compounder.calc.weighing import decimals, format_grams, rounded_grams
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Unusable input outside the formula itself (arguments, files)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="compounder", description="Formulation calculator for compounding pharmacists.")
+    parser.add_argument("--version", action="version", version=f"compounder {__version__}")
+    parser.add_argument("--reference", type=Path, help="reference database to use instead of the packaged one")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    ingredients = commands.add_parser("ingredients", help="list the reference ingredients, bases and balances")
+    ingredients.add_argument("--json", action="store_true", help="print a JSON array")
+
+    calc = commands.add_parser("calc", help="compute a formula file (JSON or TOML)")
+    calc.add_argument("file", type=Path, help="formula file")
+    calc.add_argument("--json", action="store_true", help="print the result as JSON")
+    calc.add_argument("--date", help="compounding date YYYY-MM-DD when the file gives none (default: today)")
+    return parser
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    load_catalog: Callable[[Path | None], Catalog],
+    today: dt.date,
+    stdout: TextIO = sys.stdout,
+    stderr: TextIO = sys.stderr,
+) -> int:
+    """Run one command. The catalog loader and the date are passed in, so tests control both."""
+    try:
+        args = build_parser().parse_args(list(argv))
+        if args.command is None:
+            build_parser().print_help(stdout)
+            return EXIT_OK
+        catalog = load_catalog(args.reference)
+        if args.command == "ingredients":
+            return _ingredients(catalog, args.json, stdout)
+        return _calc(args, catalog, today, stdout)
+    except InputError as error:
+        print(f"{_where(args)}{error.field}: {error.message}", file=stderr)
+        return EXIT_USAGE
+    except UsageError as error:
+        print(str(error), file=stderr)
+        return EXIT_USAGE
+    except FileNotFoundError as error:
+        print(f"compounder: {error}", file=stderr)
+        return EXIT_USAGE
+
+
+def _where(args: argparse.Namespace | None) -> str:
+    file = getattr(args, "file", None)
+    return f"{file}: " if file else ""
+
+
+# --------------------------------------------------------------------------- ingredients
+
+
+def ingredient_records(catalog: Catalog) -> list[dict[str, Any]]:
+    """The reference database as JSON-ready records, one per ingredient form, base and balance."""
+    records: list[dict[str, Any]] = []
+    for form in catalog.forms:
+        substance = catalog.substance(form.substance)
+        record: dict[str, Any] = {
+            "name": form.name,
+            "kind": form.role,
+            "aliases": list(form.aliases),
+            "physical_form": form.physical_form,
+        }
+        if form.role == "active":
+            record["moiety"] = form.substance
+            record["therapeutic_class"] = substance.therapeutic_class if substance else None
+        else:
+            record["role"] = form.excipient_role
+        if form.formula:
+            record["formula"] = form.formula
+        if form.molecular_weight:
+            record["molecular_weight"] = form.molecular_weight.value.magnitude
+            record["molecular_weight_source"] = form.molecular_weight.source.cite() if form.molecular_weight.source else None
+        if form.density is not None:
+            record["density"] = form.density.describe()
+        records.append(record)
+    for base in catalog.bases:
+        records.append(
+            {
+                "name": base.name,
+                "kind": "base",
+                "maker": base.maker,
+                "aliases": list(base.aliases),
+                "dosage_form": base.dosage_form,
+                "contains_water": base.contains_water.value if base.contains_water else None,
+                "preserved": base.preserved.value if base.preserved else None,
+                "density": format_quantity(base.density.value) if base.density else None,
+                "max_powder_load": format_quantity(base.max_powder_load.value) if base.max_powder_load else None,
+            }
+        )
+    for balance in catalog.balances:
+        records.append(
+            {
+                "name": balance.name,
+                "kind": "balance",
+                "readability": format_quantity(balance.readability.value, 4),
+                "minimum_weighable_quantity": format_quantity(balance.minimum_weighable.value, 4),
+            }
+        )
+    return records
+
+
+def _ingredients(catalog: Catalog, as_json: bool, out: TextIO) -> int:
+    records = ingredient_records(catalog)
+    if as_json:
+        json.dump(records, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return EXIT_OK
+    for kind, title in (("active", "Actives"), ("excipient", "Excipients"), ("base", "Bases"), ("balance", "Balances")):
+        rows = [r for r in records if r["kind"] == kind]
+        out.write(f"{title}\n")
+        for r in rows:
+            detail = {
+                "active": lambda r: f"{r['therapeutic_class'] or ''}; {r['physical_form']}; MW {r.get('molecular_weight', 'unknown')}",
+                "excipient": lambda r: f"{r['role'] or ''}; {r['physical_form']}; density {r.get('density', 'unknown')}",
+                "base": lambda r: f"{r['maker'] or ''} {r['dosage_form']}; water {_yn(r['contains_water'])}; preserved {_yn(r['preserved'])}",
+                "balance": lambda r: f"readability {r['readability']}; minimum weighable {r['minimum_weighable_quantity']}",
+            }[kind](r)
+            out.write(f"  {r['name']:<42} {detail}\n")
+        out.write("\n")
+    return EXIT_OK
+
+
+def _yn(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+# --------------------------------------------------------------------------- calc
+
+
+def read_formula_file(path: Path) -> Any:
+    """The file's data; refuses an unreadable or malformed file in one line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read the file ({error.strerror or error})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text; save the formula as UTF-8 JSON or TOML") from None
+    if path.suffix.lower() == ".toml":
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise UsageError(f"{path}: not valid TOML ({error})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{path}: not valid JSON at line {error.lineno} column {error.colno} ({error.msg})") from None
+    except RecursionError:
+        raise UsageError(f"{path}: JSON nested too deeply") from None
+
+
+def _calc(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO) -> int:
+    data = read_formula_file(args.file)
+    formula = parse_formula(data)
+    if args.date is not None:
+        try:
+            today = dt.date.fromisoformat(args.date)
+        except ValueError:
+            raise UsageError(f"--date: {args.date!r} is not a date; write YYYY-MM-DD") from None
+    plan = evaluate(formula, catalog, today)
+    if args.json:
+        json.dump(plan_to_json(plan), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(plan_to_text(plan))
+    return EXIT_FINDINGS if plan.has_errors else EXIT_OK
+
+
+def plan_to_json(plan: BatchPlan) -> dict[str, Any]:
+    readability = plan.balance.readability.value.to("g").magnitude
+
+    def mg(quantity) -> float | None:
+        return None if quantity is None else round(quantity.to("mg").magnitude, 6)
+
+    lines = []
+    for line in plan.lines:
+        grams = line.grams.to("g").magnitude
+        item: dict[str, Any] = {
+            "name": line.name,
+            "role": line.role,
+            "grams": round(grams, 9),
+            "grams_rounded": float(rounded_grams(line.grams, plan.balance)),
+            "grams_display": format_grams(line.grams, plan.balance),
+            "trail": [step.text for step in line.trail],
+        }
+        if line.written_as is not None:
+            item["written_as"] = line.written_as
+            item["strength"] = format_quantity(line.strength, 6)
+            item["salt_factor"] = line.salt_factor
+        if line.potency is not None:
+            item["potency"] = format_quantity(line.potency.to("percent"), 4)
+        if line.lot is not None:
+            item["lot"] = line.lot
+        if line.expires is not None:
+            item["expires"] = line.expires.isoformat()
+        if line.doses is not None:
+            item["mg_per_g"] = round(line.doses.per_gram.to("mg/g").magnitude, 6)
+            item["mg_per_click"] = mg(line.doses.per_click)
+            item["mg_per_day"] = None if line.doses.per_day is None else round(line.doses.per_day.to("mg/day").magnitude, 6)
+        lines.append(item)
+    bud = plan.bud
+    return {
+        "name": plan.formula.name,
+        "batch": {
+            "quantity": format_quantity(plan.formula.quantity, 6),
+            "labelled_grams": round(plan.labelled.to("g").magnitude, 9),
+            "prepared_grams": round(plan.prepared.to("g").magnitude, 9),
+            "density": format_quantity(plan.density, 4) if plan.density is not None else None,
+            "density_source": plan.density_source,
+        },
+        "balance": {
+            "name": plan.balance.name,
+            "readability_grams": readability,
+            "minimum_weighable_grams": plan.balance.minimum_weighable.value.to("g").magnitude,
+        },
+        "lines": lines,
+        "total_grams": round(plan.total.to("g").magnitude, 9),
+        "findings": [
+            {
+                "severity": f.severity.value,
+                "code": f.code,
+                "message": f.message,
+                "line": f.line,
+                **({"source": f.source.cite()} if f.source else {}),
+            }
+            for f in plan.findings
+        ],
+        "bud": None
+        if bud is None
+        else {
+            "date": bud.date.isoformat(),
+            "days": bud.days,
+            "reason": bud.reason,
+            "storage": bud.storage,
+            "category": bud.category,
+            "source": bud.source.cite() if bud.source else None,
+        },
+    }
+
+
+def plan_to_text(plan: BatchPlan) -> str:
+    digits = decimals(plan.balance)
+    title = plan.formula.name or "Formula"
+    rows = [f"{title}: {format_quantity(plan.formula.quantity)} (prepare {plan.prepared.to('g').magnitude:.3f} g)", ""]
+    header = f"{'Weigh':<44} {'Written as':<28} {'Strength':>10} {'Grams':>12}"
+    rows += [header, "-" * len(header)]
+    for line in plan.lines:
+        grams = format_grams(line.grams, plan.balance)
+        strength = format_quantity(line.strength) if line.strength is not None else "q.s."
+        rows.append(f"{line.name:<44} {line.written_as or '':<28} {strength:>10} {grams:>12}")
+    rows.append("-" * len(header))
+    rows.append(f"{'Total':<44} {'':<28} {'':>10} {plan.total.to('g').magnitude:>12.{digits}f}")
+    rows.append(f"Balance: {plan.balance.name} (readability {format_quantity(plan.balance.readability.value, 4)})")
+    rows.append("")
+    for line in plan.lines:
+        if line.doses is not None:
+            d = line.doses
+            parts = [f"{d.per_gram.to('mg/g').magnitude:.2f} mg/g"]
+            parts.append(f"{d.per_click.to('mg').magnitude:.2f} mg/click" if d.per_click is not None else "mg/click unknown (no density)")
+            if d.per_day is not None:
+                parts.append(f"{d.per_day.to('mg/day').magnitude:.1f} mg/day")
+            rows.append(f"{line.written_as}: " + ", ".join(parts))
+    rows.append("")
+    rows.append("Calculation")
+    for line in plan.lines:
+        rows.append(f"  {line.name}: " + "; ".join(step.text for step in line.trail))
+    if plan.bud is not None:
+        rows += ["", f"Beyond-use date: {plan.bud.date.isoformat()} ({plan.bud.days} days) — {plan.bud.reason}", f"Storage: {plan.bud.storage}"]
+    rows.append("")
+    if plan.findings:
+        rows.append("Findings")
+        for f in plan.findings:
+            rows.append(f"  {f.severity.value.upper():<8} {f.code}: {f.message}")
+    else:
+        rows.append("Findings: none")
+    return "\n".join(rows) + "\n"

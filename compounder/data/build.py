@@ -1,0 +1,269 @@
+"""Build ``data/ingredients.sqlite`` from its reviewable source ``data/ingredients.toml``.
+
+Run ``python -m compounder.data.build`` after editing the TOML; a test rebuilds the database
+and fails when the committed one differs. Every reference is checked while building: a source
+id that does not exist, a limit written as a form the active does not have, or a quantity in
+the wrong unit stops the build with the entry's name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sqlite3
+import sys
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import Session
+
+from compounder.calc.errors import InputError
+from compounder.calc.units import DIMENSIONLESS, MASS, MASS_PER_VOLUME, parse_quantity, ureg
+from compounder.data import reference_schema as rs
+
+SCHEMA_VERSION = 1
+_REPO_DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+class ReferenceDataError(ValueError):
+    """The TOML source is inconsistent; the message names the entry."""
+
+
+def build(toml_path: Path, sqlite_path: Path) -> None:
+    """Write a fresh database at ``sqlite_path`` from ``toml_path`` (replacing any file there)."""
+    raw = toml_path.read_bytes()
+    data = tomllib.loads(raw.decode("utf-8"))
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise ReferenceDataError(f"schema_version must be {SCHEMA_VERSION}")
+    sqlite_path.unlink(missing_ok=True)
+    engine = create_engine(f"sqlite:///{sqlite_path}")
+    event.listen(engine, "connect", lambda conn, _record: conn.execute("PRAGMA foreign_keys=ON"))
+    rs.ReferenceBase.metadata.create_all(engine)
+    with Session(engine) as session, session.begin():
+        _Builder(data, session).run()
+        session.add(rs.Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+        session.add(rs.Meta(key="source_sha256", value=hashlib.sha256(raw).hexdigest()))
+        if "default_balance" in data:
+            if data["default_balance"] not in {b.get("name") for b in data.get("balance", [])}:
+                raise ReferenceDataError(f"default_balance {data['default_balance']!r} is not one of the balances")
+            session.add(rs.Meta(key="default_balance", value=data["default_balance"]))
+    engine.dispose()
+    with sqlite3.connect(sqlite_path) as conn:
+        conn.execute("VACUUM")
+    conn.close()
+
+
+class _Builder:
+    def __init__(self, data: Mapping[str, Any], session: Session) -> None:
+        self.data = data
+        self.session = session
+        self.sources: set[str] = set()
+        self.names: set[str] = set()
+
+    def run(self) -> None:
+        for source_id, entry in self.data.get("sources", {}).items():
+            self.session.add(rs.Source(id=source_id, title=_req(entry, "title", source_id), kind=_kind(entry, source_id), url=entry.get("url")))
+            self.sources.add(source_id)
+        self.session.flush()
+        for entry in self.data.get("active", []):
+            self._active(entry)
+        for entry in self.data.get("excipient", []):
+            self._excipient(entry)
+        for entry in self.data.get("base", []):
+            self._base(entry)
+        for entry in self.data.get("balance", []):
+            self._balance(entry)
+        for entry in self.data.get("bud_category", []):
+            self.session.add(
+                rs.BudCategory(
+                    key=_req(entry, "key", "bud_category"),
+                    contains_water=bool(_req(entry, "contains_water", entry["key"])),
+                    preserved=entry.get("preserved"),
+                    days=int(_req(entry, "days", entry["key"])),
+                    storage=_req(entry, "storage", entry["key"]),
+                    source_id=self._source(entry, entry["key"]),
+                )
+            )
+
+    # -- helpers
+    def _source(self, entry: Mapping[str, Any] | None, where: str) -> str | None:
+        if entry is None:
+            return None
+        source = entry.get("source")
+        if source is None:
+            raise ReferenceDataError(f"{where}: every value needs a source")
+        if source not in self.sources:
+            raise ReferenceDataError(f"{where}: source {source!r} is not in [sources]")
+        return source
+
+    def _name(self, name: str, where: str) -> str:
+        key = name.casefold()
+        if key in self.names:
+            raise ReferenceDataError(f"{where}: the name {name!r} is used twice")
+        self.names.add(key)
+        return name
+
+    def _aliases(self, entry: Mapping[str, Any], where: str, **target: object) -> None:
+        for alias in entry.get("aliases", []):
+            self.session.add(rs.Alias(alias=self._name(alias, where), **target))
+
+    # -- entries
+    def _active(self, entry: Mapping[str, Any]) -> None:
+        name = _req(entry, "name", "active")
+        substance = rs.Substance(name=name, therapeutic_class=_req(entry, "therapeutic_class", name))
+        self.session.add(substance)
+        self.session.flush()
+        forms = [_req(form, "name", name) for form in entry.get("forms", [])]
+        if name not in forms:
+            raise ReferenceDataError(f"{name}: the parent moiety must be one of its own forms")
+        for kind in ("typical_strength", "max_strength", "daily_max", "daily_max_per_kg"):
+            limit = entry.get(kind)
+            if limit is None or limit.get("unknown"):
+                continue
+            where = f"{name}.{kind}"
+            as_form = limit.get("as", name)
+            if as_form not in forms:
+                raise ReferenceDataError(f"{where}: as = {as_form!r} is not a form of {name}")
+            if kind == "typical_strength":
+                low = _fraction(limit.get("low"), where)
+                high = _fraction(limit.get("high"), where)
+                if high < low:
+                    raise ReferenceDataError(f"{where}: high is below low")
+                value, upper, unit = low, high, "percent"
+            elif kind == "max_strength":
+                value, upper, unit = _fraction(limit.get("value"), where), None, "percent"
+            elif kind == "daily_max":
+                value, upper, unit = _q(limit.get("value"), where, (MASS,)).to("mg").magnitude, None, "mg"
+            else:
+                value, upper, unit = _q(limit.get("value"), where, (DIMENSIONLESS,)).to("mg/kg").magnitude, None, "mg/kg"
+            self.session.add(
+                rs.SubstanceLimit(
+                    substance_id=substance.id, kind=kind, value=value, high=upper, unit=unit, as_form=as_form,
+                    source_id=self._source(limit, where), note=limit.get("note"),
+                )
+            )
+        for position, caution in enumerate(entry.get("cautions", [])):
+            self.session.add(
+                rs.Caution(substance_id=substance.id, position=position, text=_req(caution, "text", name), source_id=self._source(caution, f"{name}.cautions"))
+            )
+        for form in entry.get("forms", []):
+            self._ingredient(form, role="active", substance_id=substance.id)
+
+    def _excipient(self, entry: Mapping[str, Any]) -> None:
+        self._ingredient(entry, role="excipient", substance_id=None, excipient_role=entry.get("role"))
+
+    def _ingredient(self, entry: Mapping[str, Any], *, role: str, substance_id: int | None, excipient_role: str | None = None) -> None:
+        name = self._name(_req(entry, "name", role), role)
+        physical_form = entry.get("physical_form", "unknown")
+        if physical_form not in ("powder", "crystalline solid", "liquid", "oleoresin", "unknown"):
+            raise ReferenceDataError(f"{name}: physical_form {physical_form!r} is not powder, crystalline solid, liquid or oleoresin")
+        mw = _known(entry.get("molecular_weight"))
+        density = _known(entry.get("density"))
+        row = rs.Ingredient(
+            name=name, role=role, substance_id=substance_id, excipient_role=excipient_role, physical_form=physical_form,
+            formula=entry.get("formula"),
+            molecular_weight=float(mw["value"]) if mw else None,
+            molecular_weight_source_id=self._source(mw, f"{name}.molecular_weight"),
+        )
+        if density:
+            where = f"{name}.density"
+            if "value" in density:
+                row.density = _q(density["value"], where, (MASS_PER_VOLUME,)).to("g/mL").magnitude
+            else:
+                row.density_low = _q(density.get("low"), where, (MASS_PER_VOLUME,)).to("g/mL").magnitude
+                row.density_high = _q(density.get("high"), where, (MASS_PER_VOLUME,)).to("g/mL").magnitude
+            row.density_source_id = self._source(density, where)
+        self.session.add(row)
+        self.session.flush()
+        self._aliases(entry, name, ingredient_id=row.id)
+
+    def _base(self, entry: Mapping[str, Any]) -> None:
+        name = self._name(_req(entry, "name", "base"), "base")
+        water, preserved = _known(entry.get("contains_water")), _known(entry.get("preserved"))
+        density, load = _known(entry.get("density")), _known(entry.get("max_powder_load"))
+        row = rs.Base(
+            name=name, maker=entry.get("maker"), dosage_form=_req(entry, "dosage_form", name), notes=entry.get("notes"),
+            contains_water=bool(water["value"]) if water else None,
+            contains_water_source_id=self._source(water, f"{name}.contains_water"),
+            preserved=bool(preserved["value"]) if preserved else None,
+            preserved_source_id=self._source(preserved, f"{name}.preserved"),
+            density=_q(density["value"], f"{name}.density", (MASS_PER_VOLUME,)).to("g/mL").magnitude if density else None,
+            density_source_id=self._source(density, f"{name}.density"),
+            max_powder_load=_fraction(load["value"], f"{name}.max_powder_load") if load else None,
+            max_powder_load_source_id=self._source(load, f"{name}.max_powder_load"),
+        )
+        self.session.add(row)
+        self.session.flush()
+        self._aliases(entry, name, base_id=row.id)
+
+    def _balance(self, entry: Mapping[str, Any]) -> None:
+        name = _req(entry, "name", "balance")
+        readability = _req(entry, "readability", name)
+        minimum = _req(entry, "minimum_weighable_quantity", name)
+        sensitivity = _known(entry.get("sensitivity_requirement"))
+        self.session.add(
+            rs.Balance(
+                name=name,
+                readability=_q(readability["value"], f"{name}.readability", (MASS,)).to("g").magnitude,
+                readability_source_id=self._source(readability, f"{name}.readability"),
+                readability_note=readability.get("note"),
+                sensitivity=_q(sensitivity["value"], f"{name}.sensitivity", (MASS,)).to("mg").magnitude if sensitivity else None,
+                sensitivity_source_id=self._source(sensitivity, f"{name}.sensitivity"),
+                minimum_weighable=_q(minimum["value"], f"{name}.minimum_weighable_quantity", (MASS,)).to("g").magnitude,
+                minimum_weighable_source_id=self._source(minimum, f"{name}.minimum_weighable_quantity"),
+                minimum_weighable_note=minimum.get("note"),
+            )
+        )
+
+
+def _known(entry: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """An entry, or None where it is absent or marked ``unknown = true``."""
+    if entry is None or entry.get("unknown"):
+        return None
+    return entry
+
+
+def _req(entry: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in entry:
+        raise ReferenceDataError(f"{where}: {key} is missing")
+    return entry[key]
+
+
+def _kind(entry: Mapping[str, Any], where: str) -> str:
+    kind = _req(entry, "kind", where)
+    if kind not in ("primary", "secondary", "computed"):
+        raise ReferenceDataError(f"{where}: kind must be primary, secondary or computed")
+    return kind
+
+
+def _q(text: Any, where: str, accept: tuple[object, ...]):
+    try:
+        return parse_quantity(text, where, accept)
+    except InputError as error:
+        raise ReferenceDataError(str(error)) from None
+
+
+def _fraction(text: Any, where: str) -> float:
+    """A strength as a percentage of the product."""
+    return _q(text, where, (DIMENSIONLESS,)).to(ureg.percent).magnitude
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=_REPO_DATA / "ingredients.toml")
+    parser.add_argument("--output", type=Path, default=_REPO_DATA / "ingredients.sqlite")
+    args = parser.parse_args(argv)
+    try:
+        build(args.source, args.output)
+    except ReferenceDataError as error:
+        print(f"{args.source}: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+"""Read the reference database into the engine's ``Catalog``.
+
+The database is read once through the SQLAlchemy models; the engine then works on plain
+values and never touches the database.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import as_file, files
+from pathlib import Path
+
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from compounder.calc import (
+    Balance,
+    Base,
+    BudCategory,
+    Catalog,
+    Caution,
+    Density,
+    Form,
+    Limit,
+    Q_,
+    Source,
+    Sourced,
+    StrengthRange,
+    Substance,
+)
+from compounder.data import reference_schema as rs
+
+
+def packaged_reference() -> Path:
+    """Path of the reference database shipped in the package (``data/ingredients.sqlite``)."""
+    resource = files("compounder.refdata").joinpath("ingredients.sqlite")
+    with as_file(resource) as path:  # a real file for an installed or editable package
+        return Path(path)
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    """Load the catalog from the reference database at ``path`` (default: the packaged one)."""
+    path = path or packaged_reference()
+    if not path.is_file():
+        raise FileNotFoundError(f"reference database not found at {path}")
+    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    try:
+        with Session(engine) as session:
+            return _read(session)
+    finally:
+        engine.dispose()
+
+
+def _read(session: Session) -> Catalog:
+    sources = {row.id: Source(id=row.id, title=row.title, kind=row.kind, url=row.url) for row in session.scalars(select(rs.Source))}
+
+    def src(source_id: str | None) -> Source | None:
+        return sources[source_id] if source_id else None
+
+    aliases: dict[tuple[str, int], list[str]] = {}
+    for alias in session.scalars(select(rs.Alias).order_by(rs.Alias.alias)):
+        key = ("ingredient", alias.ingredient_id) if alias.ingredient_id is not None else ("base", alias.base_id)
+        aliases.setdefault(key, []).append(alias.alias)
+
+    substances = tuple(_substance(row, src) for row in session.scalars(select(rs.Substance).order_by(rs.Substance.id)))
+    forms = tuple(
+        Form(
+            name=row.name,
+            role=row.role,  # type: ignore[arg-type]
+            substance=row.substance.name if row.substance else row.name,
+            physical_form=row.physical_form,
+            formula=row.formula,
+            molecular_weight=Sourced(Q_(row.molecular_weight, "g/mol"), src(row.molecular_weight_source_id)) if row.molecular_weight else None,
+            density=_density(row, src),
+            aliases=tuple(aliases.get(("ingredient", row.id), ())),
+            excipient_role=row.excipient_role,
+        )
+        for row in session.scalars(select(rs.Ingredient).order_by(rs.Ingredient.id))
+    )
+    bases = tuple(
+        Base(
+            name=row.name,
+            maker=row.maker,
+            dosage_form=row.dosage_form,
+            contains_water=Sourced(row.contains_water, src(row.contains_water_source_id)) if row.contains_water is not None else None,
+            preserved=Sourced(row.preserved, src(row.preserved_source_id)) if row.preserved is not None else None,
+            density=Sourced(Q_(row.density, "g/mL"), src(row.density_source_id)) if row.density is not None else None,
+            max_powder_load=Sourced(Q_(row.max_powder_load, "percent"), src(row.max_powder_load_source_id)) if row.max_powder_load is not None else None,
+            aliases=tuple(aliases.get(("base", row.id), ())),
+            notes=row.notes,
+        )
+        for row in session.scalars(select(rs.Base).order_by(rs.Base.id))
+    )
+    balances = tuple(
+        Balance(
+            name=row.name,
+            readability=Sourced(Q_(row.readability, "g"), src(row.readability_source_id), row.readability_note),
+            minimum_weighable=Sourced(Q_(row.minimum_weighable, "g"), src(row.minimum_weighable_source_id), row.minimum_weighable_note),
+            sensitivity=Sourced(Q_(row.sensitivity, "mg"), src(row.sensitivity_source_id)) if row.sensitivity is not None else None,
+        )
+        for row in session.scalars(select(rs.Balance).order_by(rs.Balance.id))
+    )
+    categories = tuple(
+        BudCategory(key=row.key, contains_water=row.contains_water, preserved=row.preserved, days=row.days, storage=row.storage, source=src(row.source_id))
+        for row in session.scalars(select(rs.BudCategory).order_by(rs.BudCategory.days))
+    )
+    meta = {row.key: row.value for row in session.scalars(select(rs.Meta))}
+    return Catalog(
+        forms=forms,
+        substances=substances,
+        bases=bases,
+        balances=balances,
+        bud_categories=categories,
+        default_balance=meta.get("default_balance"),
+    )
+
+
+def _substance(row: rs.Substance, src) -> Substance:
+    limits = {limit.kind: limit for limit in row.limits}
+
+    def limit(kind: str, unit: str) -> Limit | None:
+        found = limits.get(kind)
+        return Limit(Q_(found.value, unit), found.as_form, src(found.source_id), found.note) if found else None
+
+    typical = limits.get("typical_strength")
+    return Substance(
+        name=row.name,
+        therapeutic_class=row.therapeutic_class,
+        typical_strength=StrengthRange(Q_(typical.value, "percent"), Q_(typical.high, "percent"), typical.as_form, src(typical.source_id)) if typical else None,
+        max_strength=limit("max_strength", "percent"),
+        daily_max=limit("daily_max", "mg"),
+        daily_max_per_kg=limit("daily_max_per_kg", "mg/kg"),
+        cautions=tuple(Caution(c.text, src(c.source_id)) for c in row.cautions),
+    )
+
+
+def _density(row: rs.Ingredient, src) -> Density | None:
+    if row.density is not None:
+        return Density(Q_(row.density, "g/mL"), source=src(row.density_source_id))
+    if row.density_low is not None and row.density_high is not None:
+        return Density(None, Q_(row.density_low, "g/mL"), Q_(row.density_high, "g/mL"), src(row.density_source_id))
+    return None

@@ -1,0 +1,144 @@
+"""Tables of the shipped reference database (``data/ingredients.sqlite``).
+
+Every number sits next to the id of its source; a value that is not known is NULL, never a
+guess. The database is built from ``data/ingredients.toml`` by ``compounder.data.build``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+IntPK = Annotated[int, mapped_column(primary_key=True)]
+SourceRef = Annotated[Optional[str], mapped_column(ForeignKey("source.id"))]
+Name = Annotated[str, mapped_column(String(120), unique=True)]
+
+
+class ReferenceBase(DeclarativeBase):
+    """Declarative base of the reference database alone (the pharmacy's records have their own)."""
+
+
+class Meta(ReferenceBase):
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(primary_key=True)
+    value: Mapped[str]
+
+
+class Source(ReferenceBase):
+    __tablename__ = "source"
+    id: Mapped[str] = mapped_column(primary_key=True)
+    title: Mapped[str]
+    kind: Mapped[str]  # primary | secondary | computed
+    url: Mapped[Optional[str]]
+
+
+class Substance(ReferenceBase):
+    """A parent moiety (lidocaine, diclofenac) and what is known of its topical use."""
+
+    __tablename__ = "substance"
+    id: Mapped[IntPK]
+    name: Mapped[Name]
+    therapeutic_class: Mapped[str]
+    limits: Mapped[list[SubstanceLimit]] = relationship(order_by="SubstanceLimit.id", lazy="selectin")
+    cautions: Mapped[list[Caution]] = relationship(order_by="Caution.position", lazy="selectin")
+
+
+class SubstanceLimit(ReferenceBase):
+    """A typical strength range, a hard maximum strength or a daily maximum, in ``unit``,
+    expressed as an amount of the form ``as_form``."""
+
+    __tablename__ = "substance_limit"
+    id: Mapped[IntPK]
+    substance_id: Mapped[int] = mapped_column(ForeignKey("substance.id"))
+    kind: Mapped[str]  # typical_strength | max_strength | daily_max | daily_max_per_kg
+    value: Mapped[float]  # the low end for a range
+    high: Mapped[Optional[float]]  # the high end of a range
+    unit: Mapped[str]
+    as_form: Mapped[str]
+    source_id: Mapped[SourceRef]
+    note: Mapped[Optional[str]]
+
+
+class Caution(ReferenceBase):
+    """A caution that belongs on the patient label."""
+
+    __tablename__ = "caution"
+    id: Mapped[IntPK]
+    substance_id: Mapped[int] = mapped_column(ForeignKey("substance.id"))
+    position: Mapped[int]
+    text: Mapped[str]
+    source_id: Mapped[SourceRef]
+
+
+class Ingredient(ReferenceBase):
+    """A form that is written or weighed: an active's salt, hydrate or free form, or an excipient."""
+
+    __tablename__ = "ingredient"
+    id: Mapped[IntPK]
+    name: Mapped[Name]
+    role: Mapped[str]  # active | excipient
+    substance_id: Mapped[Optional[int]] = mapped_column(ForeignKey("substance.id"))
+    excipient_role: Mapped[Optional[str]]
+    physical_form: Mapped[str]
+    formula: Mapped[Optional[str]]
+    molecular_weight: Mapped[Optional[float]]  # g/mol
+    molecular_weight_source_id: Mapped[SourceRef]
+    density: Mapped[Optional[float]]  # g/mL
+    density_low: Mapped[Optional[float]]  # g/mL
+    density_high: Mapped[Optional[float]]  # g/mL
+    density_source_id: Mapped[SourceRef]
+    substance: Mapped[Optional[Substance]] = relationship(lazy="joined")
+
+
+class Alias(ReferenceBase):
+    """Another name a pharmacist types for an ingredient or a base."""
+
+    __tablename__ = "alias"
+    alias: Mapped[str] = mapped_column(primary_key=True)
+    ingredient_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ingredient.id"))
+    base_id: Mapped[Optional[int]] = mapped_column(ForeignKey("base.id"))
+
+
+class Base(ReferenceBase):
+    """A vehicle; whether it contains water and is preserved sets the beyond-use date."""
+
+    __tablename__ = "base"
+    id: Mapped[IntPK]
+    name: Mapped[Name]
+    maker: Mapped[Optional[str]]
+    dosage_form: Mapped[str]
+    contains_water: Mapped[Optional[bool]]
+    contains_water_source_id: Mapped[SourceRef]
+    preserved: Mapped[Optional[bool]]
+    preserved_source_id: Mapped[SourceRef]
+    density: Mapped[Optional[float]]  # g/mL
+    density_source_id: Mapped[SourceRef]
+    max_powder_load: Mapped[Optional[float]]  # percent of the batch
+    max_powder_load_source_id: Mapped[SourceRef]
+    notes: Mapped[Optional[str]]
+
+
+class Balance(ReferenceBase):
+    __tablename__ = "balance"
+    id: Mapped[IntPK]
+    name: Mapped[Name]
+    readability: Mapped[float]  # g
+    readability_source_id: Mapped[SourceRef]
+    readability_note: Mapped[Optional[str]]
+    sensitivity: Mapped[Optional[float]]  # mg
+    sensitivity_source_id: Mapped[SourceRef]
+    minimum_weighable: Mapped[float]  # g
+    minimum_weighable_source_id: Mapped[SourceRef]
+    minimum_weighable_note: Mapped[Optional[str]]
+
+
+class BudCategory(ReferenceBase):
+    __tablename__ = "bud_category"
+    key: Mapped[str] = mapped_column(primary_key=True)
+    contains_water: Mapped[bool]
+    preserved: Mapped[Optional[bool]]
+    days: Mapped[int]
+    storage: Mapped[str]
+    source_id: Mapped[SourceRef]

@@ -1,0 +1,1 @@
+"""The shipped reference data, installed as the package ``compounder.refdata``."""

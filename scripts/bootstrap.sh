@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Set up a fresh machine for Compounder: the system libraries Qt needs, then a virtual
+# environment in .venv with the project and its test tools. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian/Ubuntu packages: Qt's offscreen/xcb platforms and fonts, Xvfb and poppler for
+# screenshots and looking at PDFs.
+packages=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
+          libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
+          libxcb-render-util0 libxcb-image0 fonts-dejavu-core xvfb poppler-utils)
+if command -v dpkg >/dev/null 2>&1; then
+  missing=()
+  for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else sudo="none"; fi
+    if [ "$sudo" = none ]; then
+      echo "bootstrap: please install these Debian packages first: ${missing[*]}" >&2
+      exit 1
+    fi
+    echo "bootstrap: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+quiet() { grep -v "^WARNING: Location" || true; }  # pip's notes about this machine's local indexes
+.venv/bin/python -m pip install -q --upgrade pip 2>&1 | quiet
+.venv/bin/python -m pip install -q -e '.[test]' 2>&1 | quiet
+.venv/bin/python -c "import compounder, PySide6, sqlalchemy, pint, reportlab" \
+  || { echo "bootstrap: the environment in .venv is incomplete" >&2; exit 1; }

@@ -1,0 +1,30 @@
+"""Fixtures shared by every test: the packaged catalog, and user paths kept inside tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from compounder.calc import Catalog
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    from compounder.data.catalog import load_catalog
+
+    return load_catalog()
+
+
+@pytest.fixture(autouse=True)
+def _private_user_dirs(tmp_path, monkeypatch):
+    """Nothing a test does touches the real user's data, settings or cache."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
