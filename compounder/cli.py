@@ -67,14 +67,19 @@ def run(
             return _ingredients(catalog, args.json, stdout)
         return _calc(args, catalog, today, stdout)
     except InputError as error:
-        print(f"{_where(args)}{error.field}: {error.message}", file=stderr)
+        print(one_line(f"{_where(args)}{error.field}: {error.message}"), file=stderr)
         return EXIT_USAGE
     except UsageError as error:
-        print(str(error), file=stderr)
+        print(one_line(str(error)), file=stderr)
         return EXIT_USAGE
     except FileNotFoundError as error:
-        print(f"compounder: {error}", file=stderr)
+        print(one_line(f"compounder: {error}"), file=stderr)
         return EXIT_USAGE
+
+
+def one_line(text: str) -> str:
+    """The message with control characters (a newline inside a key, say) shown escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def _where(args: argparse.Namespace | None) -> str:

@@ -14,8 +14,12 @@ from compounder.calc.errors import InputError
 from compounder.calc.model import Directions, Formula, FormulaLine
 from compounder.calc.units import (
     DIMENSIONLESS,
+    G,
+    ML,
+    G_PER_ML,
     MASS,
     MASS_PER_VOLUME,
+    PERCENT,
     VOLUME,
     Quantity,
     format_quantity,
@@ -27,6 +31,9 @@ _TOP_KEYS = {
     "actives", "excipients", "base_lot", "base_expires",
 }
 _LINE_KEYS = {"ingredient", "strength", "stock", "potency", "lot", "expires", "manufacturer"}
+# An upper bound on a batch (g or mL), far above any pharmacy batch, so a typing slip such as
+# "1e30 g" is refused instead of computed.
+MAX_BATCH = 50_000
 _STRENGTH_DIMS = (DIMENSIONLESS, MASS_PER_VOLUME, MASS, VOLUME)
 
 
@@ -42,10 +49,12 @@ def parse_formula(data: Any) -> Formula:
     if "base" not in data:
         raise InputError("base", "missing; name the base, e.g. \"Lipoderm\" (`compounder ingredients` lists them)")
     quantity = parse_quantity(data["batch"], "batch", (MASS, VOLUME))
+    if quantity.m_as(G if quantity.dimensionality == MASS else ML) > MAX_BATCH:
+        raise InputError("batch", f"{data['batch']!r} is larger than any compounded batch; give at most 50 kg or 50 L")
     excess = None
     if data.get("excess") is not None:
         excess = parse_quantity(data["excess"], "excess", (DIMENSIONLESS,), allow_zero=True)
-        if excess.to("percent").magnitude >= 100:
+        if excess.to(PERCENT).magnitude >= 100:
             raise InputError("excess", f"{data['excess']!r} is too large; give 0 % up to under 100 %")
     density = None
     if data.get("density") is not None:
@@ -90,15 +99,19 @@ def _parse_line(item: Any, where: str, role: str) -> FormulaLine:
     if "strength" not in item:
         raise InputError(f"{where}.strength", 'missing; give a strength such as "5 %", "50 mg/g", "20 mg/mL" or "2 g"')
     strength = parse_quantity(item["strength"], f"{where}.strength", _STRENGTH_DIMS)
-    if strength.dimensionality == DIMENSIONLESS and strength.to("percent").magnitude >= 100:
+    if strength.dimensionality == DIMENSIONLESS and strength.to(PERCENT).magnitude >= 100:
         raise InputError(f"{where}.strength", f"{item['strength']!r} is 100 % or more of the batch; give a strength under 100 %")
+    if strength.dimensionality in (MASS, VOLUME) and strength.m_as(G if strength.dimensionality == MASS else ML) > MAX_BATCH:
+        raise InputError(f"{where}.strength", f"{item['strength']!r} is more than any batch holds; give the amount in the batch, at most 50 kg")
+    if strength.dimensionality == MASS_PER_VOLUME and strength.m_as(G_PER_ML) >= 3:
+        raise InputError(f"{where}.strength", f"{item['strength']!r} is denser than any cream or gel; give a concentration under 3000 mg/mL")
     potency = None
     if item.get("potency") is not None:
         potency = parse_quantity(item["potency"], f"{where}.potency", (DIMENSIONLESS,))
-        if potency.to("percent").magnitude > 110:
+        if not 10 <= potency.to(PERCENT).magnitude <= 110:
             raise InputError(
                 f"{where}.potency",
-                f"{item['potency']!r} is not a plausible assay; give the certificate of analysis potency, more than 0 % and at most 110 %",
+                f"{item['potency']!r} is not a plausible assay; give the certificate of analysis potency, from 10 % to 110 %",
             )
     return FormulaLine(
         ingredient=_text(item, "ingredient", f"{where}.ingredient"),
@@ -133,7 +146,7 @@ def _parse_directions(value: Any) -> Directions:
 
 
 def _check_density(density: Quantity, field: str) -> None:
-    grams_per_ml = density.to("g/mL").magnitude
+    grams_per_ml = density.to(G_PER_ML).magnitude
     if not 0.5 <= grams_per_ml <= 3:
         raise InputError(field, f"{format_quantity(density)} is not a plausible density for a cream or gel; give 0.5 to 3 g/mL")
 

@@ -14,7 +14,15 @@ from compounder.calc.aliquot import aliquot
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import application_grams
 from compounder.calc.model import BatchPlan, Finding, Form, Limit, PlanLine, Severity, Source
-from compounder.calc.units import Quantity, format_quantity, ureg
+from compounder.calc.units import (
+    G,
+    MG,
+    ONE,
+    PERCENT,
+    Quantity,
+    format_quantity,
+    ureg,
+)
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -38,7 +46,7 @@ def check(plan: BatchPlan, catalog: Catalog, compounded_on: dt.date) -> list[Fin
 
 
 def _pct(fraction: Quantity) -> str:
-    return format_quantity(fraction.to("percent"), 3)
+    return format_quantity(fraction.to(PERCENT), 3)
 
 
 def _cite(source: Source | None) -> str:
@@ -47,7 +55,7 @@ def _cite(source: Source | None) -> str:
 
 def _total_strength(plan: BatchPlan) -> Iterator[Finding]:
     weighed = [line for line in plan.lines if line.role != "base"]
-    written = sum((line.strength_fraction.to("dimensionless").magnitude for line in weighed if line.strength_fraction is not None), 0.0)
+    written = sum((line.strength_fraction.to(ONE).magnitude for line in weighed if line.strength_fraction is not None), 0.0)
     if written >= 1 - _SLACK:
         yield Finding(
             ERROR,
@@ -74,7 +82,7 @@ def _ratio(written: Form, target_name: str, catalog: Catalog) -> float | None:
         return 1.0
     if target.molecular_weight is None or written.molecular_weight is None:
         return None
-    return float((target.molecular_weight.value / written.molecular_weight.value).to("dimensionless").magnitude)
+    return float((target.molecular_weight.value / written.molecular_weight.value).to(ONE).magnitude)
 
 
 def _as_form(fraction: Quantity, written: Form, target_name: str, catalog: Catalog) -> Quantity | None:
@@ -97,7 +105,7 @@ def _per_active_limits(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
             value = _as_form(line.strength_fraction, written, maximum.as_form, catalog)
             if value is None:
                 yield _unconvertible(index, line, maximum.as_form, "maximum strength")
-            elif value.magnitude > maximum.value.to("dimensionless").magnitude * (1 + _SLACK):
+            elif value.magnitude > maximum.value.to(ONE).magnitude * (1 + _SLACK):
                 yield Finding(
                     ERROR,
                     "STRENGTH_ABOVE_MAXIMUM",
@@ -120,7 +128,7 @@ def _per_active_limits(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
         if value is None:
             yield _unconvertible(index, line, typical.as_form, "typical strength range")
             continue
-        low, high = typical.low.to("dimensionless").magnitude, typical.high.to("dimensionless").magnitude
+        low, high = typical.low.to(ONE).magnitude, typical.high.to(ONE).magnitude
         if value.magnitude < low * (1 - _SLACK) or value.magnitude > high * (1 + _SLACK):
             side = "below" if value.magnitude < low else "above"
             yield Finding(
@@ -172,7 +180,7 @@ def _powder_load(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
             f"solids are {load * 100:.1f} % of the batch; {base.name} has no maximum powder load on file, so this is unchecked",
         )
         return
-    limit = base.max_powder_load.value.to("dimensionless").magnitude
+    limit = base.max_powder_load.value.to(ONE).magnitude
     if load > limit * (1 + _SLACK):
         yield Finding(
             WARNING,
@@ -194,8 +202,8 @@ def _weighability(plan: BatchPlan) -> Iterator[Finding]:
             yield Finding(
                 WARNING,
                 "BELOW_MINIMUM_WEIGHABLE",
-                f"{line.name} {line.grams.to('g').magnitude:.4f} g is below the {balance.name}'s minimum weighable "
-                f"quantity of {format_quantity(minimum.to('g'), 4)}{_cite(balance.minimum_weighable.source)}; "
+                f"{line.name} {line.grams.to(G).magnitude:.4f} g is below the {balance.name}'s minimum weighable "
+                f"quantity of {format_quantity(minimum.to(G), 4)}{_cite(balance.minimum_weighable.source)}; "
                 f"use an aliquot: {scheme.describe(line.name)}",
                 line=index,
                 source=balance.minimum_weighable.source,
@@ -226,7 +234,7 @@ def _daily_amounts(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
             yield Finding(
                 INFO,
                 "DAILY_MAXIMUM_UNKNOWN",
-                f"{line.written_as}: {per_day.to('mg').magnitude:.1f} mg a day; no labeled daily maximum for "
+                f"{line.written_as}: {per_day.to(MG).magnitude:.1f} mg a day; no labeled daily maximum for "
                 f"{substance.name} is on file, so this is unchecked",
                 line=index,
             )
@@ -236,8 +244,8 @@ def _daily_amounts(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
         if ratio is None:
             yield _unconvertible(index, line, limit.as_form, "daily maximum")
             continue
-        amount = (per_day * ratio).to("mg")
-        maximum = limit.value.to("mg")
+        amount = (per_day * ratio).to(MG)
+        maximum = limit.value.to(MG)
         if amount.magnitude > maximum.magnitude * (1 + _SLACK):
             yield Finding(
                 WARNING,

@@ -7,6 +7,7 @@ inputs with the same words.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -24,6 +25,18 @@ ureg = pint.UnitRegistry(
 )
 Q_ = ureg.Quantity
 Quantity: TypeAlias = pint.Quantity
+
+# Units built once: converting with a unit object skips pint's text parser on every call.
+ONE = ureg.dimensionless
+PERCENT = ureg.percent
+G = ureg.gram
+MG = ureg.milligram
+ML = ureg.milliliter
+G_PER_ML = ureg.gram / ureg.milliliter
+MG_PER_G = ureg.milligram / ureg.gram
+MG_PER_ML = ureg.milligram / ureg.milliliter
+MG_PER_DAY = ureg.milligram / ureg.day
+G_PER_MOL = ureg.gram / ureg.mole
 
 MASS = ureg.gram.dimensionality
 VOLUME = ureg.liter.dimensionality
@@ -61,6 +74,20 @@ def describe_dimensions(dimensions: Iterable[object]) -> str:
     return " or ".join(_DIMENSION_WORDS.get(d, str(d)) for d in dimensions)
 
 
+class _Accepted:
+    """The words for what a field accepts, worked out only when a message needs them."""
+
+    __slots__ = ("dimensions",)
+
+    def __init__(self, dimensions: tuple[object, ...]) -> None:
+        self.dimensions = dimensions
+
+    def __str__(self) -> str:
+        return describe_dimensions(self.dimensions)
+
+    __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731 - f-strings call __format__
+
+
 def parse_quantity(
     text: object,
     field: str,
@@ -75,7 +102,7 @@ def parse_quantity(
     a unit of an accepted dimension: "abc", "-3 g", "nan %", "5 mL" where only mass is taken.
     """
     accept = tuple(accept)
-    wanted = describe_dimensions(accept)
+    wanted = _Accepted(accept)
     if isinstance(text, bool) or not isinstance(text, (str, int, float)):
         raise InputError(field, f"expected text such as {_example(accept)}, got {_show(text)}")
     if isinstance(text, (int, float)):
@@ -105,7 +132,28 @@ def parse_quantity(
     return quantity
 
 
-def _parse_unit(unit_text: str, field: str, wanted: str) -> pint.Unit:
+def _parse_unit(unit_text: str, field: str, wanted: object) -> pint.Unit:
+    unit = _known_unit(unit_text)
+    if unit is None:
+        _refuse_unit(unit_text, field, wanted)
+    return unit
+
+
+@functools.lru_cache(maxsize=512)
+def _known_unit(unit_text: str) -> pint.Unit | None:
+    """The unit a pharmacist's spelling names, or None (cached: pint's parser is slow)."""
+    try:
+        return _spelled_unit(unit_text, "", "")
+    except InputError:
+        return None
+
+
+def _refuse_unit(unit_text: str, field: str, wanted: object) -> None:
+    _spelled_unit(unit_text, field, wanted)
+    raise InputError(field, f"unit {unit_text!r} is not one Compounder knows; write {wanted}")
+
+
+def _spelled_unit(unit_text: str, field: str, wanted: object) -> pint.Unit:
     key = re.sub(r"\s+", " ", unit_text.strip())
     spelled = _UNIT_SPELLINGS.get(key, _UNIT_SPELLINGS.get(key.lower(), key))
     spelled = re.sub(r"\bmL\b", "milliliter", spelled)
@@ -163,8 +211,10 @@ _UNIT_TEXT: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=256)
 def format_unit(unit: pint.Unit) -> str:
-    """Short unit text the way it is written at the bench: mg/g, g/mL, click."""
+    """Short unit text the way it is written at the bench: mg/g, g/mL, click (cached: pint's
+    formatter is slow, and the same few units are shown over and over)."""
     return _UNIT_TEXT.get(str(unit), f"{unit:~}".replace(" / ", "/"))
 
 

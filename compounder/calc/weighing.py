@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from compounder.calc.model import Balance
 from compounder.calc.units import Quantity, ureg
@@ -16,7 +16,9 @@ def rounded_grams(grams: Quantity, balance: Balance) -> Decimal:
     """``grams`` rounded to the balance's readability (0.01 g → 7.43), as an exact decimal."""
     step = _step(balance)
     value = Decimal(repr(float(grams.to(ureg.gram).magnitude)))
-    return ((value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step).quantize(step)
+    with localcontext() as context:
+        context.prec = 60  # enough for any batch the formula reader lets through
+        return ((value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step).quantize(step)
 
 
 def format_grams(grams: Quantity, balance: Balance) -> str:
