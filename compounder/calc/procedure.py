@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compounder.calc.aliquot import aliquot
 from compounder.calc.catalog import Catalog
 from compounder.calc.model import BatchPlan
 from compounder.calc.prescription import Order
@@ -53,9 +52,11 @@ def default_steps(plan: BatchPlan, order: Order, catalog: Catalog) -> tuple[str,
         "tare it before each weighing.",
         "Weigh each component in the order listed; write the actual weight and initial each line.",
     ]
-    for line in small:
-        scheme = aliquot(line.grams, minimum)
-        steps.append(aliquot_text(line.name, scheme, base.name))
+    if small:
+        steps.append(
+            f"Make the aliquots shown in the ingredient table for {_names([line.name for line in small])} "
+            "(each below the balance's minimum weighable quantity)."
+        )
     if solids:
         agent = _names(levigating) if levigating else f"a small portion of the {base.name}"
         oleaginous = base.dosage_form == "ointment" and base.contains_water is not None and not base.contains_water.value
@@ -80,12 +81,19 @@ def default_steps(plan: BatchPlan, order: Order, catalog: Catalog) -> tuple[str,
     return tuple(steps)
 
 
-def aliquot_text(name: str, scheme, base: str) -> str:
-    """The aliquot procedure, with the base it carries into the batch taken off the base line."""
+def aliquot_text(name: str, scheme, base: str, balance) -> str:
+    """The aliquot procedure in the balance's digits, with the base it carries into the batch
+    taken off the base line."""
+
+    def g(quantity) -> str:
+        return f"{format_grams(quantity, balance)} g"
+
     carried = scheme.portion - scheme.needed
     return (
-        f"Aliquot for {name} (below the balance's minimum weighable quantity): {scheme.describe(name, base)}. "
-        f"The portion carries {carried.to('g').magnitude:.3f} g {base}: weigh that much less {base}."
+        f"{name} is below the balance's minimum weighable quantity: weigh {g(scheme.weigh)} {name} "
+        f"({scheme.multiple} × {g(scheme.needed)}), mix with {g(scheme.diluent)} {base} to {g(scheme.mixture)}, "
+        f"and weigh {g(scheme.portion)} of the mixture (holds {g(scheme.needed)} {name}). "
+        f"The portion carries {g(carried)} {base}: weigh that much less {base}."
     )
 
 

@@ -140,7 +140,7 @@ def _row(number: int, line: PlanLine, plan: BatchPlan, base: str) -> WeighRow:
         quantity=format_grams(line.grams, balance),
         unit="g",
         trail=trail,
-        aliquot=aliquot_text(line.name, aliquot(line.grams, balance.minimum_weighable.value), base) if small else None,
+        aliquot=aliquot_text(line.name, aliquot(line.grams, balance.minimum_weighable.value), base, balance) if small else None,
     )
 
 

@@ -51,7 +51,7 @@ class WorksheetRenderer:
     small_size = 7.0  # the calculation trail
     quantity_size = 12.0  # the quantity to weigh: read at arm's length
     # Ingredient table: shares of the frame's width.
-    ingredient_columns = (0.03, 0.27, 0.14, 0.105, 0.085, 0.14, 0.14, 0.09)
+    ingredient_columns = (0.037, 0.263, 0.14, 0.105, 0.085, 0.14, 0.14, 0.09)
 
     def __init__(self, record: CompoundingRecord, pharmacy: PharmacySettings) -> None:
         register_fonts()
@@ -260,7 +260,7 @@ class WorksheetRenderer:
             rows.append(["", Paragraph(escape(row.trail), s["small"]), "", "", "", "", "", ""])
             bottom = top + 1
             if row.aliquot:
-                rows.append(["", Paragraph(f"<b>Aliquot.</b> {escape(row.aliquot)}", s["cell"]), "", "", "", "", "", ""])
+                rows.append(["", Paragraph(f"<b>Aliquot:</b> {escape(row.aliquot)}", s["cell"]), "", "", "", "", "", ""])
                 bottom += 1
                 commands += [("SPAN", (1, bottom), (4, bottom)), ("BACKGROUND", (1, bottom), (4, bottom), LIGHT)]
             commands += [
