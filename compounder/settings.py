@@ -132,7 +132,10 @@ def settings_from_data(data: Any) -> PharmacySettings:
         raise SettingsError("worksheet_paper", f"{paper!r} is not a paper size; choose letter or a4")
     tolerance = None
     if data.get("final_weight_tolerance") is not None:
-        tolerance = parse_quantity(data["final_weight_tolerance"], "final_weight_tolerance", (DIMENSIONLESS,))
+        try:
+            tolerance = parse_quantity(data["final_weight_tolerance"], "final_weight_tolerance", (DIMENSIONLESS,))
+        except InputError as error:
+            raise SettingsError(error.field, error.message) from None
         if tolerance.to("percent").magnitude >= 100:
             raise SettingsError("final_weight_tolerance", f"{data['final_weight_tolerance']!r} is not a tolerance; give the SOP's, more than 0 % and under 100 %")
     return PharmacySettings(
