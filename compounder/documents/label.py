@@ -152,19 +152,33 @@ class LabelRenderer:
             return None
         return header, body, header_height
 
+    def sizes(self) -> list[float]:
+        count = int(round((self.max_size - self.min_size) / self.step))
+        return [self.max_size - i * self.step for i in range(count + 1)]
+
     def fit(self) -> tuple[float, list[_Block], list[_Block], float]:
-        """The largest size from ``max_size`` down to ``min_size`` at which everything fits."""
-        size = self.max_size
-        while size >= self.min_size - 1e-9:
-            found = self.layout(size)
+        """The largest size from ``max_size`` down to ``min_size`` at which everything fits.
+
+        Text only grows taller as the size grows, so the sizes are searched by bisection.
+        """
+        sizes = self.sizes()  # largest first
+        best = None
+        low, high = 0, len(sizes) - 1
+        while low <= high:
+            middle = (low + high) // 2
+            found = self.layout(sizes[middle])
             if found is not None:
-                return (size, *found)
-            size -= self.step
-        raise LabelOverflow(
-            f"the text does not fit a {self.stock.title} even at {self.min_size:g} pt "
-            f"({len(self.content.actives)} actives, {len(self.content.warnings)} warnings); "
-            "choose a larger label stock in the pharmacy settings, or shorten the directions"
-        )
+                best = (sizes[middle], *found)
+                high = middle - 1
+            else:
+                low = middle + 1
+        if best is None:
+            raise LabelOverflow(
+                f"the text does not fit a {self.stock.title} even at {self.min_size:g} pt "
+                f"({len(self.content.actives)} actives, {len(self.content.warnings)} warnings); "
+                "choose a larger label stock in the pharmacy settings, or shorten the directions"
+            )
+        return best
 
     # ------------------------------------------------------------------ drawing
 
