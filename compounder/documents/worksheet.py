@@ -51,7 +51,7 @@ class WorksheetRenderer:
     small_size = 7.0  # the calculation trail
     quantity_size = 12.0  # the quantity to weigh: read at arm's length
     # Ingredient table: shares of the frame's width.
-    ingredient_columns = (0.037, 0.263, 0.14, 0.105, 0.085, 0.14, 0.14, 0.09)
+    ingredient_columns = (0.037, 0.25, 0.14, 0.12, 0.09, 0.14, 0.13, 0.093)
 
     def __init__(self, record: CompoundingRecord, pharmacy: PharmacySettings) -> None:
         register_fonts()
