@@ -1,7 +1,9 @@
-"""The ``compounder`` command line: list the reference database, compute a formula file.
+"""The ``compounder`` command line: list the reference database, compute a formula file, print
+its batch worksheet and patient label as PDF.
 
 Exit status: 0 no error finding; 1 the formula has error findings (the result is still
-printed); 2 unusable input, with one line on stderr naming the field and what is accepted.
+printed; a worksheet or label is not written, nor while a warning is not acknowledged);
+2 unusable input, with one line on stderr naming the field and what is accepted.
 """
 
 from __future__ import annotations
@@ -45,7 +47,28 @@ def build_parser() -> argparse.ArgumentParser:
     calc.add_argument("file", type=Path, help="formula file")
     calc.add_argument("--json", action="store_true", help="print the result as JSON")
     calc.add_argument("--date", help="compounding date YYYY-MM-DD when the file gives none (default: today)")
+
+    for name, what in (("worksheet", "the batch worksheet (compounding record)"), ("label", "the patient label")):
+        document = commands.add_parser(name, help=f"write {what} of a formula file as PDF")
+        document.add_argument("file", type=Path, help="formula file with batch_number and prescription")
+        document.add_argument("--out", type=Path, required=True, help="PDF file to write")
+        document.add_argument("--date", help="compounding date YYYY-MM-DD when the file gives none (default: today)")
+        document.add_argument("--pharmacy-settings", type=Path, help="pharmacy settings file (default: the user's settings)")
+        if name == "worksheet":
+            document.add_argument("--paper", choices=("letter", "a4"), help="paper size (default: the pharmacy settings')")
+        else:
+            document.add_argument("--stock", help="label stock (default: the pharmacy settings'); one of " + ", ".join(_stock_keys()))
+            document.add_argument("--position", type=int, default=1, help="label position on a sheet of labels, 1 = top left (default 1)")
+
+    settings = commands.add_parser("settings", help="show where the pharmacy settings are, or print an example")
+    settings.add_argument("--example", action="store_true", help="print an example settings file to edit")
     return parser
+
+
+def _stock_keys() -> list[str]:
+    from compounder.documents.stock import LABEL_STOCKS
+
+    return list(LABEL_STOCKS)
 
 
 def run(
@@ -62,9 +85,13 @@ def run(
         if args.command is None:
             build_parser().print_help(stdout)
             return EXIT_OK
+        if args.command == "settings":
+            return _settings(args, stdout)
         catalog = load_catalog(args.reference)
         if args.command == "ingredients":
             return _ingredients(catalog, args.json, stdout)
+        if args.command in ("worksheet", "label"):
+            return _document(args, catalog, today, stdout, stderr)
         return _calc(args, catalog, today, stdout)
     except InputError as error:
         print(one_line(f"{_where(args)}{error.field}: {error.message}"), file=stderr)
@@ -85,6 +112,84 @@ def one_line(text: str) -> str:
 def _where(args: argparse.Namespace | None) -> str:
     file = getattr(args, "file", None)
     return f"{file}: " if file else ""
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def _settings(args: argparse.Namespace, out: TextIO) -> int:
+    from compounder.settings import EXAMPLE, settings_path
+
+    if args.example:
+        json.dump(EXAMPLE, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        path = settings_path()
+        out.write(f"{path}{'' if path.is_file() else ' (not written yet; see --example)'}\n")
+    return EXIT_OK
+
+
+def _document(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO, err: TextIO) -> int:
+    """Write the worksheet or the label; nothing is written unless the batch may be printed."""
+    from compounder.calc.labeling import label_content
+    from compounder.calc.prescription import parse_order, require
+    from compounder.calc.record import compounding_record
+    from compounder.calc.release import BatchBlocked
+    from compounder.documents.common import UnprintableText
+    from compounder.documents.label import LabelOverflow, LabelRenderer
+    from compounder.documents.stock import LABEL_STOCKS
+    from compounder.documents.worksheet import worksheet_renderer
+    from compounder.settings import SettingsError, load_settings
+
+    data = read_formula_file(args.file)
+    formula = parse_formula(data)
+    order = parse_order(data)
+    require(order, args.command)
+    today = _date_argument(args.date, today)
+    try:
+        pharmacy = load_settings(args.pharmacy_settings)
+    except SettingsError as error:
+        raise UsageError(f"pharmacy settings: {error.field}: {error.message}") from None
+    plan = evaluate(formula, catalog, today)
+    compounded_on = formula.compounded_on or today
+    try:
+        if args.command == "worksheet":
+            record = compounding_record(plan, order, catalog, compounded_on, pharmacy.final_weight_tolerance)
+            pdf = worksheet_renderer(args.paper or pharmacy.worksheet_paper)(record, pharmacy).render()
+        else:
+            from compounder.calc.release import release
+
+            release(plan, order)
+            key = args.stock or pharmacy.label_stock
+            if key not in LABEL_STOCKS:
+                raise UsageError(f"--stock: {key!r} is not a label stock; choose one of {', '.join(LABEL_STOCKS)}")
+            stock = LABEL_STOCKS[key]
+            if not 1 <= args.position <= stock.per_page:
+                raise UsageError(f"--position: {args.position} is not on a {stock.title}; give 1 to {stock.per_page}")
+            content = label_content(plan, order, catalog, compounded_on)
+            pdf = LabelRenderer(content, pharmacy, stock, args.position).render()
+    except BatchBlocked as blocked:
+        print(f"{args.file}: no {args.command} written: {blocked.reason}", file=err)
+        for f in blocked.findings:
+            print(f"  {f.severity.value.upper():<8} {f.code}: {f.message}", file=err)
+        return EXIT_FINDINGS
+    except (LabelOverflow, UnprintableText) as error:
+        raise InputError(error.field, error.message) from None
+    try:
+        args.out.write_bytes(pdf)
+    except OSError as error:
+        raise UsageError(f"--out: cannot write {args.out} ({error.strerror or error})") from None
+    out.write(f"wrote {args.out}\n")
+    return EXIT_OK
+
+
+def _date_argument(text: str | None, today: dt.date) -> dt.date:
+    if text is None:
+        return today
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--date: {text!r} is not a date; write YYYY-MM-DD") from None
 
 
 # --------------------------------------------------------------------------- ingredients

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from compounder.calc.errors import InputError
-from compounder.calc.model import Balance, Base, BudCategory, Form, Substance
+from compounder.calc.model import Balance, Base, BudCategory, Caution, Form, Substance
 
 
 def _key(name: str) -> str:
@@ -28,6 +28,7 @@ class Catalog:
     balances: tuple[Balance, ...]
     bud_categories: tuple[BudCategory, ...]
     default_balance: str | None = None
+    label_warnings: tuple[Caution, ...] = ()  # on every topical preparation's label, with sources
     _forms: dict[str, Form] = field(init=False, repr=False)
     _bases: dict[str, Base] = field(init=False, repr=False)
     _balances: dict[str, Balance] = field(init=False, repr=False)

@@ -12,6 +12,7 @@ from typing import Any
 
 from compounder.calc.errors import InputError
 from compounder.calc.model import Directions, Formula, FormulaLine
+from compounder.calc.prescription import ORDER_KEYS
 from compounder.calc.units import (
     DIMENSIONLESS,
     G,
@@ -41,9 +42,14 @@ def parse_formula(data: Any) -> Formula:
     """Read a formula from the formula file's data; raises ``InputError`` naming the field."""
     if not isinstance(data, Mapping):
         raise InputError("formula", "the file must hold one JSON object with batch, base and actives")
-    unknown = sorted(set(data) - _TOP_KEYS)
+    # The document keys (batch number, prescription, ...) are read by ``parse_order``.
+    unknown = sorted(set(data) - _TOP_KEYS - ORDER_KEYS)
     if unknown:
-        raise InputError(unknown[0], f"unknown key; the keys a formula takes are {', '.join(sorted(_TOP_KEYS))}")
+        raise InputError(
+            unknown[0],
+            f"unknown key; the keys a formula takes are {', '.join(sorted(_TOP_KEYS))} "
+            f"(and for its worksheet and label {', '.join(sorted(ORDER_KEYS))})",
+        )
     if "batch" not in data:
         raise InputError("batch", 'missing; give the batch quantity, e.g. "120 g" or "100 mL"')
     if "base" not in data:

@@ -76,6 +76,11 @@ class _Builder:
             self._base(entry)
         for entry in self.data.get("balance", []):
             self._balance(entry)
+        for position, entry in enumerate(self.data.get("label_warning", [])):
+            key = _req(entry, "key", "label_warning")
+            self.session.add(
+                rs.LabelWarning(key=key, position=position, text=_req(entry, "text", key), source_id=self._source(entry, key))
+            )
         for entry in self.data.get("bud_category", []):
             self.session.add(
                 rs.BudCategory(

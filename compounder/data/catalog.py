@@ -103,6 +103,9 @@ def _read(session: Session) -> Catalog:
         BudCategory(key=row.key, contains_water=row.contains_water, preserved=row.preserved, days=row.days, storage=row.storage, source=src(row.source_id))
         for row in session.scalars(select(rs.BudCategory).order_by(rs.BudCategory.days))
     )
+    warnings = tuple(
+        Caution(row.text, src(row.source_id)) for row in session.scalars(select(rs.LabelWarning).order_by(rs.LabelWarning.position))
+    )
     meta = {row.key: row.value for row in session.scalars(select(rs.Meta))}
     return Catalog(
         forms=forms,
@@ -110,6 +113,7 @@ def _read(session: Session) -> Catalog:
         bases=bases,
         balances=balances,
         bud_categories=categories,
+        label_warnings=warnings,
         default_balance=meta.get("default_balance"),
     )
 

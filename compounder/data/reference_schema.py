@@ -72,6 +72,16 @@ class Caution(ReferenceBase):
     source_id: Mapped[SourceRef]
 
 
+class LabelWarning(ReferenceBase):
+    """A warning every topical preparation's label carries, whatever its actives."""
+
+    __tablename__ = "label_warning"
+    key: Mapped[str] = mapped_column(primary_key=True)
+    position: Mapped[int]
+    text: Mapped[str]
+    source_id: Mapped[SourceRef]
+
+
 class Ingredient(ReferenceBase):
     """A form that is written or weighed: an active's salt, hydrate or free form, or an excipient."""
 

@@ -1,0 +1,159 @@
+"""What the patient label must say, decided here so that every renderer prints the same words.
+
+The label names each active by the form its strength is written as (so the salt is stated when
+the strength is the salt's), with that strength as a concentration of the product; the dosage
+form from the base; the directions as prescribed and, for a click dispenser, what one click
+holds; and the warnings that apply: those every topical preparation carries and each active's
+cautions from the reference database, each with its source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from compounder.calc.catalog import Catalog
+from compounder.calc.errors import InputError
+from compounder.calc.model import BatchPlan, Caution, PlanLine
+from compounder.calc.prescription import Order, check_dates, require
+from compounder.calc.units import DIMENSIONLESS, MASS_PER_VOLUME, Quantity, format_quantity
+
+STATEMENT = "Compounded preparation"
+
+
+@dataclass(frozen=True)
+class LabelActive:
+    name: str  # the form the strength is written as: "diclofenac sodium", "lidocaine"
+    strength: str  # "3 %", "50 mg/g"
+
+
+@dataclass(frozen=True)
+class LabelContent:
+    """Every statement on a patient label, as text, in the order a pharmacist reads it."""
+
+    patient: str
+    rx_number: str
+    prescriber: str
+    date_filled: dt.date
+    actives: tuple[LabelActive, ...]
+    dosage_form: str
+    quantity: str
+    refills: int
+    directions: str
+    per_click: str | None  # "1 click (0.25 mL) contains diclofenac sodium 7.5 mg, ..."
+    beyond_use: dt.date
+    storage: str
+    lot: str
+    statement: str
+    warnings: tuple[Caution, ...]
+
+    @property
+    def drug(self) -> str:
+        """"Diclofenac sodium 3 %, lidocaine 5 % cream"."""
+        names = ", ".join(f"{a.name} {a.strength}" for a in self.actives)
+        text = f"{names} {self.dosage_form}" if names else self.dosage_form
+        return text[:1].upper() + text[1:]
+
+
+def label_content(plan: BatchPlan, order: Order, catalog: Catalog, compounded_on: dt.date) -> LabelContent:
+    """The label of ``plan`` for ``order``'s prescription; ``InputError`` when it cannot be made right."""
+    require(order, "label")
+    check_dates(order, compounded_on)
+    rx = order.prescription
+    base = catalog.base(plan.formula.base)
+    _check_quantity(plan, rx.quantity)
+    if plan.bud is None:
+        raise InputError("compounded_on", "the batch has no beyond-use date; evaluate the formula with its compounding date")
+    actives = [line for line in plan.lines if line.role == "active"]
+    return LabelContent(
+        patient=rx.patient,
+        rx_number=rx.rx_number,
+        prescriber=rx.prescriber,
+        date_filled=compounded_on,
+        actives=tuple(LabelActive(line.written_as, label_strength(line)) for line in actives),
+        dosage_form=base.dosage_form,
+        quantity=format_quantity(rx.quantity, 6),
+        refills=rx.refills,
+        directions=rx.directions,
+        per_click=_per_click(plan, order, actives),
+        beyond_use=plan.bud.date,
+        storage=plan.bud.storage,
+        lot=order.batch_number,
+        statement=STATEMENT,
+        warnings=label_warnings(plan, catalog),
+    )
+
+
+def label_strength(line: PlanLine) -> str:
+    """The strength as a concentration of the product, as the pharmacist wrote it where it is one.
+
+    A strength written as an amount in the batch ("2.4 g") is not a strength a patient can use,
+    so it is shown as its share of the product (% w/w).
+    """
+    strength = line.strength
+    if strength.dimensionality in (DIMENSIONLESS, MASS_PER_VOLUME):
+        return format_quantity(strength, 4)
+    return format_quantity(line.strength_fraction.to("percent"), 4)
+
+
+def label_warnings(plan: BatchPlan, catalog: Catalog) -> tuple[Caution, ...]:
+    """Warnings every topical label carries, then each active's cautions, each text once."""
+    seen: set[str] = set()
+    found: list[Caution] = []
+    cautions = list(catalog.label_warnings)
+    for line in plan.lines:
+        if line.role == "active" and line.substance:
+            substance = catalog.substance(line.substance)
+            if substance is not None:
+                cautions.extend(substance.cautions)
+    for caution in cautions:
+        key = " ".join(caution.text.casefold().split())
+        if key not in seen:
+            seen.add(key)
+            found.append(caution)
+    return tuple(found)
+
+
+def _per_click(plan: BatchPlan, order: Order, actives: list[PlanLine]) -> str | None:
+    container = order.container
+    if container is None or not container.is_click_dispenser:
+        return None
+    if plan.density is None:
+        raise InputError(
+            "density",
+            f"the label states what one click of the {container.name} holds, and the product's density is unknown; "
+            'give "density" (e.g. "1.02 g/mL")',
+        )
+    parts = []
+    for line in actives:
+        per_click = (plan.density * container.click_volume * line.strength_fraction).to("mg")
+        parts.append(f"{line.written_as} {_mg(per_click)}")
+    volume = format_quantity(container.click_volume.to("mL"), 3)
+    return f"1 click ({volume}) contains " + ", ".join(parts)
+
+
+def _mg(quantity: Quantity) -> str:
+    """Milligrams to three significant figures, in µg below 1 mg ("7.5 mg", "13.8 mg", "250 µg")."""
+    mg = quantity.to("mg").magnitude
+    if mg < 1:
+        return f"{float(f'{mg * 1000:.3g}'):g} µg"
+    return f"{float(f'{mg:.3g}'):g} mg"
+
+
+def _check_quantity(plan: BatchPlan, quantity: Quantity) -> None:
+    """The quantity dispensed cannot be more than the batch's labelled quantity."""
+    dispensed = quantity
+    if quantity.dimensionality != plan.labelled.dimensionality:
+        if plan.density is None:
+            raise InputError(
+                "prescription.quantity",
+                f"{format_quantity(quantity)} is a volume and the product's density is unknown, so it cannot be compared with the batch; "
+                'give the quantity as a mass (e.g. "120 g") or give "density"',
+            )
+        dispensed = quantity * plan.density
+    if dispensed.to("g").magnitude > plan.labelled.to("g").magnitude * (1 + 1e-9):
+        raise InputError(
+            "prescription.quantity",
+            f"{format_quantity(quantity)} is more than this batch makes ({format_quantity(plan.formula.quantity)}); "
+            "compound a larger batch or dispense less",
+        )

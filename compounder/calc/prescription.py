@@ -1,0 +1,249 @@
+"""What a printed document needs beyond the formula: the batch number, the prescription, the
+container, the findings the pharmacist acknowledged, and the master formula's own steps and checks.
+
+These keys sit in the formula file next to the formula (``parse_formula`` accepts and ignores
+them; ``parse_order`` reads them), so one file describes one batch for one patient. Every value is
+checked here, and a document that needs a field that is missing is refused with one message
+naming all of them (``require``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from compounder.calc.errors import InputError
+from compounder.calc.units import MASS, VOLUME, Quantity, parse_quantity, ureg
+
+#: Top-level keys of the formula file that belong to the documents, not to the formula.
+ORDER_KEYS = frozenset({"batch_number", "formula_version", "prescription", "container", "acknowledged", "steps", "checks"})
+
+_PRESCRIPTION_KEYS = (
+    "patient", "date_of_birth", "rx_number", "prescriber", "directions", "quantity", "refills", "written_on",
+)
+
+# Printed as Code 128 and typed into pharmacy systems: plain ASCII, no spaces.
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/._]{0,39}$")
+
+# Click dispensers whose volume per click is known: the ``click`` unit of the registry
+# (Topi-CLICK: 0.25 mL a click, compounding-facts §7).
+_CLICK_DISPENSERS = {"topi-click": "Topi-CLICK", "topiclick": "Topi-CLICK", "topi click": "Topi-CLICK"}
+
+Document = Literal["worksheet", "label"]
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "worksheet": ("batch_number", "prescription.patient", "prescription.rx_number", "prescription.prescriber"),
+    "label": (
+        "batch_number", "prescription.patient", "prescription.rx_number", "prescription.prescriber",
+        "prescription.directions", "prescription.quantity", "prescription.refills",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Prescription:
+    patient: str | None = None
+    date_of_birth: dt.date | None = None
+    rx_number: str | None = None
+    prescriber: str | None = None
+    directions: str | None = None  # the prescriber's directions, as written for the label
+    quantity: Quantity | None = None  # quantity to dispense
+    refills: int | None = None
+    written_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Container:
+    """What the preparation is packed in; a click dispenser gives a dose per click."""
+
+    name: str
+    click_volume: Quantity | None = None  # volume delivered per click, for a click dispenser
+
+    @property
+    def is_click_dispenser(self) -> bool:
+        return self.click_volume is not None
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A pharmacist's acknowledgement of a warning finding, by its code."""
+
+    code: str
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Order:
+    """Everything the documents need beyond the formula."""
+
+    batch_number: str | None = None
+    formula_version: str | None = None
+    prescription: Prescription = Prescription()
+    container: Container | None = None
+    acknowledged: tuple[Acknowledgement, ...] = ()
+    steps: tuple[str, ...] = ()  # the master formula's own steps, replacing the defaults
+    checks: tuple[str, ...] = ()  # quality-control checks the master formula names
+
+
+def parse_order(data: Any) -> Order:
+    """Read the document keys of a formula file; raises ``InputError`` naming the field."""
+    if not isinstance(data, Mapping):
+        raise InputError("formula", "the file must hold one JSON object")
+    return Order(
+        batch_number=_identifier(data, "batch_number", "batch_number") if data.get("batch_number") is not None else None,
+        formula_version=_text(data, "formula_version", "formula_version") if data.get("formula_version") is not None else None,
+        prescription=_prescription(data.get("prescription")),
+        container=_container(data.get("container")),
+        acknowledged=tuple(_acknowledgement(item, f"acknowledged[{i}]") for i, item in enumerate(_list(data, "acknowledged"))),
+        steps=tuple(_text_item(item, f"steps[{i}]") for i, item in enumerate(_list(data, "steps"))),
+        checks=tuple(_text_item(item, f"checks[{i}]") for i, item in enumerate(_list(data, "checks"))),
+    )
+
+
+def missing_for(order: Order, document: Document) -> list[str]:
+    """The fields ``document`` needs that ``order`` lacks, as formula-file paths."""
+    missing = []
+    for path in REQUIRED[document]:
+        head, _, tail = path.partition(".")
+        value = getattr(order.prescription, tail) if tail else getattr(order, head)
+        if value is None:
+            missing.append(path)
+    return missing
+
+
+def require(order: Order, document: Document) -> None:
+    """Refuse, in one message naming every missing field, an order a document cannot be made from."""
+    missing = missing_for(order, document)
+    if missing:
+        needed = ", ".join(REQUIRED[document])
+        raise InputError(", ".join(missing), f"missing; a {document} needs {needed}")
+
+
+def check_dates(order: Order, compounded_on: dt.date) -> None:
+    """Dates that cannot be right for a batch compounded on ``compounded_on``."""
+    rx = order.prescription
+    if rx.date_of_birth is not None and rx.date_of_birth > compounded_on:
+        raise InputError(
+            "prescription.date_of_birth",
+            f"{rx.date_of_birth.isoformat()} is after the compounding date {compounded_on.isoformat()}; check the patient's date of birth",
+        )
+    if rx.written_on is not None and rx.written_on > compounded_on:
+        raise InputError(
+            "prescription.written_on",
+            f"{rx.written_on.isoformat()} is after the compounding date {compounded_on.isoformat()}; a prescription is written before it is filled",
+        )
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def _prescription(value: Any) -> Prescription:
+    if value is None:
+        return Prescription()
+    if not isinstance(value, Mapping):
+        raise InputError("prescription", 'must be an object such as {"patient": "Jane Doe", "rx_number": "RX-104233", ...}')
+    unknown = sorted(set(value) - set(_PRESCRIPTION_KEYS))
+    if unknown:
+        raise InputError(f"prescription.{unknown[0]}", f"unknown key; a prescription takes {', '.join(_PRESCRIPTION_KEYS)}")
+
+    def present(key: str) -> bool:
+        return value.get(key) is not None
+
+    quantity = None
+    if present("quantity"):
+        quantity = parse_quantity(value["quantity"], "prescription.quantity", (MASS, VOLUME))
+    refills = None
+    if present("refills"):
+        refills = value["refills"]
+        if isinstance(refills, bool) or not isinstance(refills, int) or not 0 <= refills <= 99:
+            raise InputError("prescription.refills", f"{refills!r} is not a number of refills; give a whole number from 0 to 99")
+    return Prescription(
+        patient=_text(value, "patient", "prescription.patient") if present("patient") else None,
+        date_of_birth=_date(value, "date_of_birth", "prescription.date_of_birth") if present("date_of_birth") else None,
+        rx_number=_identifier(value, "rx_number", "prescription.rx_number") if present("rx_number") else None,
+        prescriber=_text(value, "prescriber", "prescription.prescriber") if present("prescriber") else None,
+        directions=_text(value, "directions", "prescription.directions") if present("directions") else None,
+        quantity=quantity,
+        refills=refills,
+        written_on=_date(value, "written_on", "prescription.written_on") if present("written_on") else None,
+    )
+
+
+def _container(value: Any) -> Container | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InputError("container", 'must be non-empty text, e.g. "Topi-CLICK 35 mL" or "60 g ointment jar"')
+    name = " ".join(value.split())
+    key = name.casefold()
+    for spelling, dispenser in _CLICK_DISPENSERS.items():
+        if key.startswith(spelling):
+            return Container(name=dispenser + name[len(spelling):], click_volume=(1 * ureg.click).to("mL"))
+    if "click" in key:
+        known = ", ".join(sorted(set(_CLICK_DISPENSERS.values())))
+        raise InputError(
+            "container",
+            f'"{name}" looks like a click dispenser whose volume per click is not on file; dispensers on file: {known}',
+        )
+    return Container(name=name)
+
+
+def _acknowledgement(item: Any, where: str) -> Acknowledgement:
+    if not isinstance(item, Mapping):
+        raise InputError(where, 'must be an object such as {"code": "DUPLICATE_NSAID", "by": "J. Kim, RPh", "reason": "..."}')
+    unknown = sorted(set(item) - {"code", "by", "reason"})
+    if unknown:
+        raise InputError(f"{where}.{unknown[0]}", "unknown key; an acknowledgement takes code, by and reason")
+    for key in ("code", "by", "reason"):
+        if item.get(key) is None:
+            raise InputError(f"{where}.{key}", "missing; an acknowledgement names the finding's code, who acknowledged it and why")
+    return Acknowledgement(
+        code=_text(item, "code", f"{where}.code").upper(),
+        by=_text(item, "by", f"{where}.by"),
+        reason=_text(item, "reason", f"{where}.reason"),
+    )
+
+
+def _list(data: Mapping, key: str) -> list:
+    value = data.get(key, [])
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(key, "must be a list")
+    return value
+
+
+def _text_item(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(field, f"must be non-empty text, got {value!r}")
+    return " ".join(value.split())
+
+
+def _text(data: Mapping, key: str, field: str) -> str:
+    return _text_item(data.get(key), field)
+
+
+def _identifier(data: Mapping, key: str, field: str) -> str:
+    value = data.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _IDENTIFIER.match(value.strip()):
+        raise InputError(
+            field,
+            f"{value!r} is not usable as a barcode; use 1 to 40 ASCII letters, digits and - / . _ with no spaces, e.g. \"261123-001\"",
+        )
+    return value.strip()
+
+
+def _date(data: Mapping, key: str, field: str) -> dt.date:
+    value = data.get(key)
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(field, f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 1948-03-02") from None

@@ -1,0 +1,150 @@
+"""The compounding record (batch worksheet) as values: every field and number the sheet prints.
+
+Numbers are formatted here, rounded to the balance, so the PDF, the window and the stored batch
+record show the same digits; the renderer only lays them out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from compounder.calc.aliquot import aliquot
+from compounder.calc.catalog import Catalog
+from compounder.calc.model import BatchPlan, PlanLine
+from compounder.calc.prescription import Order, check_dates, require
+from compounder.calc.procedure import Check, aliquot_text, checks, steps
+from compounder.calc.release import AcknowledgedFinding, release
+from compounder.calc.units import Quantity, format_quantity
+from compounder.calc.weighing import format_grams
+
+
+@dataclass(frozen=True)
+class WeighRow:
+    """One line of the ingredient table."""
+
+    number: int
+    role: str
+    weigh: str  # the stock form weighed, or the base
+    provides: str  # "lidocaine 6.000 g (5 %)", or "q.s. to 120.000 g"
+    manufacturer: str
+    lot: str
+    expires: str
+    potency: str
+    quantity: str  # rounded to the balance, e.g. "7.432"
+    unit: str
+    trail: str
+    aliquot: str | None  # the aliquot procedure, for a quantity below the minimum weighable
+
+
+@dataclass(frozen=True)
+class CompoundingRecord:
+    formula_name: str
+    formula_version: str
+    dosage_form: str
+    base: str
+    batch_number: str
+    rx_number: str
+    patient: str
+    date_of_birth: str
+    prescriber: str
+    compounded_on: dt.date
+    beyond_use: dt.date
+    beyond_use_days: int
+    beyond_use_reason: str
+    storage: str
+    quantity: str  # labelled
+    prepared: str  # with the excess, e.g. "126.000 g (120 g + 5 % excess)"
+    container: str
+    rows: tuple[WeighRow, ...]
+    total: str
+    balance: str
+    balance_detail: str
+    steps: tuple[str, ...]
+    checks: tuple[Check, ...]
+    findings: tuple[AcknowledgedFinding, ...]
+
+
+NOT_GIVEN = "—"
+
+
+def compounding_record(
+    plan: BatchPlan, order: Order, catalog: Catalog, compounded_on: dt.date, tolerance: Quantity | None
+) -> CompoundingRecord:
+    """The worksheet of ``plan``; raises ``InputError`` for missing fields and ``BatchBlocked``
+    for a batch that has errors or unacknowledged warnings."""
+    require(order, "worksheet")
+    check_dates(order, compounded_on)
+    findings = release(plan, order)
+    base = catalog.base(plan.formula.base)
+    formula = plan.formula
+    rx = order.prescription
+    balance = plan.balance
+    digits_text = format_grams(plan.total, balance)
+    excess = formula.excess
+    prepared = f"{format_grams(plan.prepared, balance)} g"
+    if excess is not None and excess.magnitude:
+        prepared += f" ({format_quantity(formula.quantity, 6)} + {format_quantity(excess.to('percent'), 4)} excess)"
+    rows = tuple(_row(index + 1, line, plan, base.name) for index, line in enumerate(plan.lines))
+    name = formula.name or " / ".join(
+        f"{line.written_as} {format_quantity(line.strength, 4)}" for line in plan.lines if line.role == "active"
+    ) + f" in {base.name}"
+    return CompoundingRecord(
+        formula_name=name,
+        formula_version=order.formula_version or NOT_GIVEN,
+        dosage_form=base.dosage_form,
+        base=base.name,
+        batch_number=order.batch_number,
+        rx_number=rx.rx_number,
+        patient=rx.patient,
+        date_of_birth=rx.date_of_birth.isoformat() if rx.date_of_birth else NOT_GIVEN,
+        prescriber=rx.prescriber,
+        compounded_on=compounded_on,
+        beyond_use=plan.bud.date,
+        beyond_use_days=plan.bud.days,
+        beyond_use_reason=plan.bud.reason,
+        storage=plan.bud.storage,
+        quantity=format_quantity(formula.quantity, 6),
+        prepared=prepared,
+        container=order.container.name if order.container else NOT_GIVEN,
+        rows=rows,
+        total=digits_text,
+        balance=balance.name,
+        balance_detail=_balance_detail(balance),
+        steps=steps(plan, order, catalog),
+        checks=checks(plan, order, catalog, tolerance),
+        findings=findings,
+    )
+
+
+def _row(number: int, line: PlanLine, plan: BatchPlan, base: str) -> WeighRow:
+    balance = plan.balance
+    trail = "; ".join(step.text for step in line.trail)
+    if line.role == "base":
+        provides = f"q.s. to {format_grams(plan.prepared, balance)} g"
+    else:
+        potency = line.potency.to("dimensionless").magnitude if line.potency is not None else 1.0
+        written = line.grams * potency / line.salt_factor
+        provides = f"{line.written_as} {written.to('g').magnitude:.3f} g ({format_quantity(line.strength, 4)})"
+    small = line.role != "base" and 0 < line.grams.magnitude and line.grams < balance.minimum_weighable.value
+    return WeighRow(
+        number=number,
+        role=line.role,
+        weigh=line.name,
+        provides=provides,
+        # Left blank when the file does not give them: the pharmacist writes them in at the bench.
+        manufacturer=line.manufacturer or "",
+        lot=line.lot or "",
+        expires=line.expires.isoformat() if line.expires else "",
+        potency=format_quantity(line.potency.to("percent"), 4) if line.potency is not None else ("" if line.role == "base" else NOT_GIVEN),
+        quantity=format_grams(line.grams, balance),
+        unit="g",
+        trail=trail,
+        aliquot=aliquot_text(line.name, aliquot(line.grams, balance.minimum_weighable.value), base, balance) if small else None,
+    )
+
+
+def _balance_detail(balance) -> str:
+    readability = f"readability {format_quantity(balance.readability.value.to('g'), 4)}"
+    minimum = f"minimum weighable quantity {format_quantity(balance.minimum_weighable.value.to('g'), 4)}"
+    return minimum if readability in balance.name else f"{readability}; {minimum}"

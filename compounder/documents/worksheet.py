@@ -1,0 +1,391 @@
+"""The batch worksheet (compounding record): the sheet a pharmacist weighs against, initials,
+signs and files.
+
+``WorksheetRenderer(record, pharmacy).render()`` returns PDF bytes. The page size, margins and
+type sizes are class attributes, and the steps of building it (styles, first-page header,
+later-page header, footer, story) are methods a subclass can override; ``A4WorksheetRenderer``
+only changes the page size.
+"""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
+
+from compounder import __version__
+from compounder.calc.record import CompoundingRecord
+from compounder.documents.common import (
+    CREATOR,
+    FONT,
+    FONT_BOLD,
+    barcode,
+    check_printable,
+    escape,
+    numbered_canvas,
+    register_fonts,
+)
+from compounder.settings import PharmacySettings
+
+GRID = colors.Color(0.35, 0.35, 0.35)
+SHADE = colors.Color(0.90, 0.90, 0.90)
+LIGHT = colors.Color(0.96, 0.96, 0.96)
+
+
+class WorksheetRenderer:
+    """Lays out a ``CompoundingRecord`` on US Letter; see ``A4WorksheetRenderer``."""
+
+    pagesize = LETTER
+    left_margin = 0.5 * inch
+    right_margin = 0.5 * inch
+    top_margin = 0.45 * inch
+    bottom_margin = 0.6 * inch
+    first_header_height = 1.05 * inch  # pharmacy, title and barcode on page 1
+    later_header_height = 0.5 * inch  # running header on the pages after it
+    font_size = 9.0
+    small_size = 7.0  # the calculation trail
+    quantity_size = 12.0  # the quantity to weigh: read at arm's length
+    # Ingredient table: shares of the frame's width.
+    ingredient_columns = (0.037, 0.25, 0.14, 0.12, 0.09, 0.14, 0.13, 0.093)
+
+    def __init__(self, record: CompoundingRecord, pharmacy: PharmacySettings) -> None:
+        register_fonts()
+        self.record = record
+        self.pharmacy = pharmacy
+        self._check_text()
+        self.styles = self.stylesheet()
+
+    # ------------------------------------------------------------------ overridable steps
+
+    def stylesheet(self) -> dict[str, ParagraphStyle]:
+        size = self.font_size
+        base = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=size * 1.25)
+        return {
+            "body": base,
+            "bold": ParagraphStyle("bold", base, fontName=FONT_BOLD),
+            "label": ParagraphStyle("label", base, fontSize=size - 1.5, leading=(size - 1.5) * 1.25, textColor=colors.Color(0.25, 0.25, 0.25)),
+            "heading": ParagraphStyle("heading", base, fontName=FONT_BOLD, fontSize=size + 2, leading=(size + 2) * 1.3, spaceBefore=8, spaceAfter=3),
+            "small": ParagraphStyle("small", base, fontSize=self.small_size, leading=self.small_size * 1.25, textColor=colors.Color(0.2, 0.2, 0.2)),
+            "cell": ParagraphStyle("cell", base, fontSize=size - 0.5, leading=(size - 0.5) * 1.2),
+            "cellbold": ParagraphStyle("cellbold", base, fontName=FONT_BOLD, fontSize=size - 0.5, leading=(size - 0.5) * 1.2),
+            "head": ParagraphStyle("head", base, fontName=FONT_BOLD, fontSize=size - 1, leading=(size - 1) * 1.2),
+            "headright": ParagraphStyle("headright", base, fontName=FONT_BOLD, fontSize=size - 1, leading=(size - 1) * 1.2, alignment=TA_RIGHT),
+            "quantity": ParagraphStyle(
+                "quantity", base, fontName=FONT_BOLD, fontSize=self.quantity_size, leading=self.quantity_size * 1.2, alignment=TA_RIGHT
+            ),
+            "bud": ParagraphStyle("bud", base, fontName=FONT_BOLD, fontSize=size + 1, leading=(size + 1) * 1.25),
+        }
+
+    def story(self) -> list:
+        return [
+            *self.header_fields(),
+            Paragraph("Ingredients", self.styles["heading"]),
+            self.ingredient_table(),
+            Spacer(1, 4),
+            Paragraph(f"<b>Balance:</b> {escape(self.record.balance)} ({escape(self.record.balance_detail)})", self.styles["body"]),
+            Paragraph("Compounding steps", self.styles["heading"]),
+            self.steps_table(),
+            KeepTogether([Paragraph("Quality control", self.styles["heading"]), self.checks_table()]),
+            KeepTogether([Paragraph("Findings", self.styles["heading"]), self.findings_table()]),
+            KeepTogether([Paragraph("Signatures", self.styles["heading"]), self.signatures_table()]),
+        ]
+
+    def draw_first_page(self, canvas, doc) -> None:
+        """Page 1: the pharmacy, the title and the batch number's barcode."""
+        width, height = self.pagesize
+        top = height - self.top_margin
+        canvas.saveState()
+        left_width = (width - self.left_margin - self.right_margin) * 0.42
+        block = [Paragraph(escape(self.pharmacy.name), ParagraphStyle("ph", fontName=FONT_BOLD, fontSize=12, leading=14))]
+        info = ParagraphStyle("phi", fontName=FONT, fontSize=8.5, leading=10.5)
+        block += [Paragraph(escape(line), info) for line in (*self.pharmacy.address, f"Phone {self.pharmacy.phone}", f"Licence {self.pharmacy.licence}")]
+        y = top
+        for paragraph in block:
+            _, h = paragraph.wrap(left_width, 200)
+            y -= h
+            paragraph.drawOn(canvas, self.left_margin, y)
+        title_x = self.left_margin + left_width + 12
+        canvas.setFont(FONT_BOLD, 13)
+        canvas.drawString(title_x, top - 13, "COMPOUNDING RECORD")
+        canvas.setFont(FONT, 9)
+        canvas.drawString(title_x, top - 28, "Batch worksheet")
+        self._draw_barcode(canvas, top, height_pt=34)
+        canvas.setStrokeColor(GRID)
+        canvas.setLineWidth(0.8)
+        bottom = height - self.top_margin - self.first_header_height + 4
+        canvas.line(self.left_margin, bottom, width - self.right_margin, bottom)
+        canvas.restoreState()
+
+    def draw_later_page(self, canvas, doc) -> None:
+        """Pages after the first: who and which batch, so a loose page is never anonymous."""
+        width, height = self.pagesize
+        top = height - self.top_margin
+        record = self.record
+        canvas.saveState()
+        canvas.setFont(FONT_BOLD, 10)
+        canvas.drawString(self.left_margin, top - 10, f"{self.pharmacy.name} — Compounding record (continued)")
+        canvas.setFont(FONT, 8.5)
+        canvas.drawString(self.left_margin, top - 22, f"Batch {record.batch_number}   Rx {record.rx_number}   Patient {record.patient}")
+        self._draw_barcode(canvas, top, height_pt=20)
+        canvas.setStrokeColor(GRID)
+        canvas.setLineWidth(0.8)
+        bottom = height - self.top_margin - self.later_header_height + 4
+        canvas.line(self.left_margin, bottom, width - self.right_margin, bottom)
+        canvas.restoreState()
+
+    def draw_footer(self, canvas, page: int, pages: int) -> None:
+        width, _ = self.pagesize
+        y = self.bottom_margin - 22
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.drawString(self.left_margin, y, f"Batch {self.record.batch_number} · Rx {self.record.rx_number} · {self.record.patient}")
+        canvas.drawCentredString(width / 2, y, f"Compounder {__version__}")
+        canvas.setFont(FONT_BOLD, 9)
+        canvas.drawRightString(width - self.right_margin, y, f"Page {page} of {pages}")
+        canvas.restoreState()
+
+    def render(self) -> bytes:
+        buffer = io.BytesIO()
+        width, height = self.pagesize
+        frame_width = width - self.left_margin - self.right_margin
+        first = Frame(
+            self.left_margin, self.bottom_margin, frame_width, height - self.top_margin - self.bottom_margin - self.first_header_height,
+            id="first", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
+        )
+        later = Frame(
+            self.left_margin, self.bottom_margin, frame_width, height - self.top_margin - self.bottom_margin - self.later_header_height,
+            id="later", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
+        )
+        doc = BaseDocTemplate(
+            buffer,
+            pagesize=self.pagesize,
+            leftMargin=self.left_margin,
+            rightMargin=self.right_margin,
+            topMargin=self.top_margin,
+            bottomMargin=self.bottom_margin,
+            title=f"Compounding record {self.record.batch_number}",
+            author=self.pharmacy.name,
+            subject=self.record.formula_name,
+            creator=CREATOR,
+            producer=CREATOR,
+            invariant=1,
+        )
+        doc.addPageTemplates(
+            [
+                PageTemplate(id="first", frames=[first], onPage=self.draw_first_page, autoNextPageTemplate="later"),
+                PageTemplate(id="later", frames=[later], onPage=self.draw_later_page),
+            ]
+        )
+        self._frame_width = frame_width
+        doc.build(self.story(), canvasmaker=numbered_canvas(self.draw_footer))
+        return buffer.getvalue()
+
+    # ------------------------------------------------------------------ parts of the story
+
+    def header_fields(self) -> list:
+        r = self.record
+        s = self.styles
+        p = lambda text, style="body": Paragraph(escape(text), s[style])  # noqa: E731
+        label = lambda text: Paragraph(escape(text), s["label"])  # noqa: E731
+        rows = [
+            [label("Formula"), p(r.formula_name, "bold"), "", ""],
+            [label("Formula version"), p(r.formula_version), label("Dosage form"), p(f"{r.dosage_form} ({r.base})")],
+            [label("Batch number"), p(r.batch_number, "bold"), label("Rx number"), p(r.rx_number, "bold")],
+            [label("Patient"), p(r.patient, "bold"), label("Date of birth"), p(r.date_of_birth)],
+            [label("Prescriber"), p(r.prescriber), label("Container"), p(r.container)],
+            [label("Compounding date"), p(r.compounded_on.isoformat(), "bold"), label("Quantity"), p(f"{r.quantity}; prepare {r.prepared}")],
+            [label("Beyond-use date"), p(f"{r.beyond_use.isoformat()} ({r.beyond_use_days} days)", "bud"), label("Storage"), p(r.storage, "bold")],
+            ["", Paragraph(escape(r.beyond_use_reason), s["small"]), "", ""],
+        ]
+        table = Table(rows, colWidths=self._widths((0.15, 0.37, 0.13, 0.35)))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("SPAN", (1, 0), (3, 0)),
+                    ("SPAN", (1, 7), (3, 7)),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                    ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.Color(0.75, 0.75, 0.75)),
+                    ("BOX", (0, 0), (-1, -1), 0.6, GRID),
+                ]
+            )
+        )
+        return [table]
+
+    def ingredient_table(self) -> Table:
+        s = self.styles
+        header = [
+            Paragraph("#", s["head"]),
+            Paragraph("Ingredient weighed — provides", s["head"]),
+            Paragraph("Manufacturer / lot", s["head"]),
+            Paragraph("Expiry", s["head"]),
+            Paragraph("Potency", s["head"]),
+            Paragraph("Required", s["headright"]),
+            Paragraph("Actual weighed", s["head"]),
+            Paragraph("Initials", s["head"]),
+        ]
+        rows = [header]
+        commands = [
+            ("GRID", (0, 0), (-1, 0), 0.5, GRID),
+            ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
+        for row in self.record.rows:
+            top = len(rows)
+            name = f"<b>{escape(row.weigh)}</b>" + (" (q.s.)" if row.role == "base" else "")
+            maker = " / ".join(part for part in (row.manufacturer, row.lot) if part)
+            rows.append(
+                [
+                    Paragraph(str(row.number), s["cell"]),
+                    Paragraph(f"{name}<br/>{escape(row.provides)}", s["cell"]),
+                    Paragraph(escape(maker), s["cell"]),
+                    Paragraph(escape(row.expires), s["cell"]),
+                    Paragraph(escape(row.potency), s["cell"]),
+                    Paragraph(f"{escape(row.quantity)}&nbsp;<font size={self.font_size}>{row.unit}</font>", s["quantity"]),
+                    "",
+                    "",
+                ]
+            )
+            rows.append(["", Paragraph(escape(row.trail), s["small"]), "", "", "", "", "", ""])
+            bottom = top + 1
+            if row.aliquot:
+                rows.append(["", Paragraph(f"<b>Aliquot:</b> {escape(row.aliquot)}", s["cell"]), "", "", "", "", "", ""])
+                bottom += 1
+                commands += [("SPAN", (1, bottom), (4, bottom)), ("BACKGROUND", (1, bottom), (4, bottom), LIGHT)]
+            commands += [
+                ("SPAN", (0, top), (0, bottom)),
+                ("SPAN", (1, top + 1), (4, top + 1)),
+                ("SPAN", (5, top), (5, bottom)),
+                ("SPAN", (6, top), (6, bottom)),
+                ("SPAN", (7, top), (7, bottom)),
+                ("BOX", (0, top), (-1, bottom), 0.5, GRID),
+                ("LINEBEFORE", (1, top), (-1, bottom), 0.5, GRID),
+                ("LINEBELOW", (1, top), (4, top), 0.25, colors.Color(0.8, 0.8, 0.8)),
+                ("TOPPADDING", (1, top + 1), (4, top + 1), 0),
+            ]
+        total_row = len(rows)
+        rows.append(
+            [
+                "",
+                Paragraph("<b>Total</b> (prepared)", s["cell"]),
+                "",
+                "",
+                "",
+                Paragraph(f"{escape(self.record.total)}&nbsp;<font size={self.font_size}>g</font>", s["quantity"]),
+                "",
+                "",
+            ]
+        )
+        commands += [("BOX", (0, total_row), (-1, total_row), 0.8, GRID), ("LINEBEFORE", (5, total_row), (-1, total_row), 0.5, GRID),
+                     ("BACKGROUND", (0, total_row), (-1, total_row), LIGHT), ("SPAN", (1, total_row), (4, total_row))]
+        table = Table(rows, colWidths=self._widths(self.ingredient_columns), repeatRows=1)
+        table.setStyle(TableStyle(commands))
+        return table
+
+    def steps_table(self) -> Table:
+        s = self.styles
+        rows = [[Paragraph("#", s["head"]), Paragraph("Step", s["head"]), Paragraph("Initials", s["head"])]]
+        rows += [[Paragraph(str(i), s["cell"]), Paragraph(escape(text), s["cell"]), ""] for i, text in enumerate(self.record.steps, start=1)]
+        table = Table(rows, colWidths=self._widths((0.04, 0.86, 0.10)), repeatRows=1)
+        table.setStyle(self._grid_style())
+        return table
+
+    def checks_table(self) -> Table:
+        s = self.styles
+        rows = [[Paragraph(h, s["head"]) for h in ("Check", "Specification", "Result", "Initials")]]
+        rows += [
+            [Paragraph(f"<b>{escape(c.name)}</b>", s["cell"]), Paragraph(escape(c.specification), s["cell"]), "", ""]
+            for c in self.record.checks
+        ]
+        table = Table(rows, colWidths=self._widths((0.16, 0.52, 0.22, 0.10)), repeatRows=1, rowHeights=[None] + [24] * len(self.record.checks))
+        table.setStyle(self._grid_style())
+        return table
+
+    def findings_table(self):
+        s = self.styles
+        if not self.record.findings:
+            return Paragraph("No findings for this batch.", s["body"])
+        rows = [[Paragraph(h, s["head"]) for h in ("Finding", "Message", "Acknowledged by")]]
+        for item in self.record.findings:
+            f, ack = item.finding, item.acknowledgement
+            who = f"<b>{escape(ack.by)}</b>: {escape(ack.reason)}" if ack else "information; no acknowledgement needed"
+            rows.append(
+                [
+                    Paragraph(f"<b>{f.severity.value.upper()}</b><br/>{escape(f.code)}", s["small"]),
+                    Paragraph(escape(f.message), s["small"]),
+                    Paragraph(who, s["cell"]),
+                ]
+            )
+        table = Table(rows, colWidths=self._widths((0.24, 0.48, 0.28)), repeatRows=1)
+        table.setStyle(self._grid_style())
+        return table
+
+    def signatures_table(self) -> Table:
+        s = self.styles
+        rows = [[Paragraph(h, s["head"]) for h in ("", "Name", "Signature", "Date", "Time")]]
+        for role in ("Prepared by", "Checked by", "Verified by (pharmacist)"):
+            rows.append([Paragraph(f"<b>{role}</b>", s["cell"]), "", "", "", ""])
+        table = Table(rows, colWidths=self._widths((0.22, 0.26, 0.26, 0.14, 0.12)), rowHeights=[None, 30, 30, 30])
+        table.setStyle(self._grid_style())
+        return table
+
+    # ------------------------------------------------------------------ helpers
+
+    def _grid_style(self) -> TableStyle:
+        return TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+
+    def _widths(self, shares: tuple[float, ...]) -> list[float]:
+        width = self.pagesize[0] - self.left_margin - self.right_margin
+        return [width * share for share in shares]
+
+    def _draw_barcode(self, canvas, top: float, height_pt: float) -> None:
+        width, _ = self.pagesize
+        value = self.record.batch_number
+        symbol = barcode(value, bar_width=0.8, bar_height=height_pt)
+        x = width - self.right_margin - symbol.width
+        symbol.drawOn(canvas, x, top - height_pt)
+        canvas.setFont(FONT, 8)
+        canvas.drawCentredString(x + symbol.width / 2, top - height_pt - 9, f"Batch {value}")
+
+    def _check_text(self) -> None:
+        r = self.record
+        texts = {
+            "pharmacy.name": self.pharmacy.name, "pharmacy.address": " ".join(self.pharmacy.address),
+            "pharmacy.phone": self.pharmacy.phone, "pharmacy.licence": self.pharmacy.licence,
+            "prescription.patient": r.patient, "prescription.prescriber": r.prescriber, "formula": r.formula_name,
+            "container": r.container, "steps": " ".join(r.steps), "checks": " ".join(c.specification + c.name for c in r.checks),
+            "acknowledged": " ".join(f"{a.acknowledgement.by} {a.acknowledgement.reason}" for a in r.findings if a.acknowledgement),
+        }
+        for field, text in texts.items():
+            check_printable(text, field, FONT)
+            check_printable(text, field, FONT_BOLD)
+
+
+class A4WorksheetRenderer(WorksheetRenderer):
+    pagesize = A4
+
+
+def worksheet_renderer(paper: str) -> type[WorksheetRenderer]:
+    """The renderer class for ``"letter"`` or ``"a4"``."""
+    return {"letter": WorksheetRenderer, "a4": A4WorksheetRenderer}[paper]

@@ -1,0 +1,168 @@
+"""The pharmacy's settings: who prints the documents and on what.
+
+A typed, versioned schema kept as JSON in the user's configuration folder
+(``platformdirs.user_config_dir("compounder")``, or the folder in ``COMPOUNDER_SETTINGS_DIR``).
+Pure Python, no Qt: the window's settings dialog and the command line both read and write it
+through ``load_settings`` and ``save_settings``; nothing here is a global, a caller passes the
+settings on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from compounder.calc.errors import InputError
+from compounder.calc.units import DIMENSIONLESS, Quantity, format_quantity, parse_quantity
+from compounder.documents.stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
+
+SCHEMA_VERSION = 1
+SETTINGS_FILE = "pharmacy.json"
+ENV_DIR = "COMPOUNDER_SETTINGS_DIR"
+
+Paper = Literal["letter", "a4"]
+PAPERS = ("letter", "a4")
+_REQUIRED = ("name", "address", "phone", "licence")
+
+
+class SettingsError(InputError):
+    """Settings that cannot be used; ``field`` is the key in the settings file."""
+
+
+@dataclass(frozen=True)
+class PharmacySettings:
+    name: str
+    address: tuple[str, ...]  # one item a printed line
+    phone: str
+    licence: str
+    label_stock: str = DEFAULT_LABEL_STOCK
+    worksheet_paper: Paper = "letter"
+    # Accepted deviation of the final weight from the weight prepared, from the pharmacy's SOP.
+    # No default: there is no sourced figure, so until it is set the worksheet prints a blank range.
+    final_weight_tolerance: Quantity | None = None
+
+
+def settings_dir() -> Path:
+    """The folder the settings live in: ``$COMPOUNDER_SETTINGS_DIR`` or the user config folder."""
+    override = os.environ.get(ENV_DIR)
+    if override:
+        return Path(override)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("compounder", appauthor=False))
+
+
+def settings_path() -> Path:
+    return settings_dir() / SETTINGS_FILE
+
+
+def load_settings(path: Path | None = None) -> PharmacySettings:
+    """Read the settings file; ``FileNotFoundError`` when there is none, ``SettingsError`` when it is unusable."""
+    path = path or settings_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"no pharmacy settings at {path}; write them with `compounder settings --example > {path}` and edit, "
+            "or pass --pharmacy-settings FILE"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError("settings", f"{path}: cannot read the file ({error})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SettingsError("settings", f"{path}: not valid JSON at line {error.lineno} column {error.colno} ({error.msg})") from None
+    return settings_from_data(data)
+
+
+def save_settings(settings: PharmacySettings, path: Path | None = None) -> Path:
+    """Write the settings (atomically: a crash never leaves half a file) and return the path."""
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(settings_to_data(settings), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+    return path
+
+
+def settings_to_data(settings: PharmacySettings) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "name": settings.name,
+        "address": list(settings.address),
+        "phone": settings.phone,
+        "licence": settings.licence,
+        "label_stock": settings.label_stock,
+        "worksheet_paper": settings.worksheet_paper,
+    }
+    if settings.final_weight_tolerance is not None:
+        data["final_weight_tolerance"] = format_quantity(settings.final_weight_tolerance.to("percent"), 6)
+    return data
+
+
+def settings_from_data(data: Any) -> PharmacySettings:
+    """Check every field; ``SettingsError`` names the first unusable one."""
+    if not isinstance(data, dict):
+        raise SettingsError("settings", "the settings file must hold one JSON object")
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        if isinstance(version, int) and version > SCHEMA_VERSION:
+            raise SettingsError("schema_version", f"{version} was written by a newer Compounder; this one reads version {SCHEMA_VERSION}")
+        raise SettingsError("schema_version", f"must be {SCHEMA_VERSION}")
+    known = {"schema_version", *_REQUIRED, "label_stock", "worksheet_paper", "final_weight_tolerance"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise SettingsError(unknown[0], f"unknown setting; the settings are {', '.join(sorted(known))}")
+    missing = [key for key in _REQUIRED if data.get(key) in (None, "", [])]
+    if missing:
+        raise SettingsError(", ".join(missing), "missing; the worksheet and label print the pharmacy's name, address, phone and licence")
+    address = data["address"]
+    if isinstance(address, str):
+        address = [address]
+    if not isinstance(address, list) or not all(isinstance(line, str) and line.strip() for line in address):
+        raise SettingsError("address", 'must be text or a list of lines, e.g. ["12 Main St", "Springfield, IL 62701"]')
+    stock = data.get("label_stock", DEFAULT_LABEL_STOCK)
+    if stock not in LABEL_STOCKS:
+        raise SettingsError("label_stock", f"{stock!r} is not a label stock; choose one of {', '.join(LABEL_STOCKS)}")
+    paper = data.get("worksheet_paper", "letter")
+    if paper not in PAPERS:
+        raise SettingsError("worksheet_paper", f"{paper!r} is not a paper size; choose letter or a4")
+    tolerance = None
+    if data.get("final_weight_tolerance") is not None:
+        try:
+            tolerance = parse_quantity(data["final_weight_tolerance"], "final_weight_tolerance", (DIMENSIONLESS,))
+        except InputError as error:
+            raise SettingsError(error.field, error.message) from None
+        if tolerance.to("percent").magnitude >= 100:
+            raise SettingsError("final_weight_tolerance", f"{data['final_weight_tolerance']!r} is not a tolerance; give the SOP's, more than 0 % and under 100 %")
+    return PharmacySettings(
+        name=_text(data, "name"),
+        address=tuple(" ".join(line.split()) for line in address),
+        phone=_text(data, "phone"),
+        licence=_text(data, "licence"),
+        label_stock=stock,
+        worksheet_paper=paper,
+        final_weight_tolerance=tolerance,
+    )
+
+
+def _text(data: dict, key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise SettingsError(key, f"must be non-empty text, got {value!r}")
+    return " ".join(value.split())
+
+
+EXAMPLE = {
+    "schema_version": SCHEMA_VERSION,
+    "name": "Main Street Compounding Pharmacy",
+    "address": ["12 Main Street", "Springfield, IL 62701"],
+    "phone": "(217) 555-0142",
+    "licence": "IL pharmacy licence 054-000000",
+    "label_stock": DEFAULT_LABEL_STOCK,
+    "worksheet_paper": "letter",
+    "final_weight_tolerance": None,
+}

@@ -1,0 +1,119 @@
+"""``compounder worksheet`` and ``compounder label``: files written, exit codes, one-line refusals."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from compounder.cli import run
+from compounder.settings import settings_path
+from tests.conftest import TODAY
+from tests.documents.helpers import PHARMACY, issue_formula
+from tests.documents.test_label import five_active_formula
+
+
+@pytest.fixture
+def settings_file(tmp_path):
+    path = settings_path()  # inside tmp_path: the autouse fixture points COMPOUNDER_SETTINGS_DIR there
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(PHARMACY), encoding="utf-8")
+    return path
+
+
+def cli(catalog, *argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = run(list(argv), load_catalog=lambda _path: catalog, today=TODAY, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def write(tmp_path, data, name="formula.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", ["worksheet", "label"])
+def test_writes_a_pdf(catalog, tmp_path, settings_file, command):
+    out = tmp_path / f"{command}.pdf"
+    code, stdout, stderr = cli(catalog, command, str(write(tmp_path, issue_formula())), "--out", str(out))
+    assert (code, stderr) == (0, "")
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert f"wrote {out}" in stdout
+
+
+@pytest.mark.parametrize("command", ["worksheet", "label"])
+def test_missing_fields_exit_2_with_one_line_naming_them(catalog, tmp_path, settings_file, command):
+    data = issue_formula()
+    del data["prescription"]["rx_number"]
+    out = tmp_path / "x.pdf"
+    code, _, stderr = cli(catalog, command, str(write(tmp_path, data)), "--out", str(out))
+    assert code == 2
+    assert stderr.count("\n") == 1 and "prescription.rx_number: missing" in stderr
+    assert not out.exists()
+
+
+def test_label_overflow_exits_2_before_printing(catalog, tmp_path, settings_file):
+    out = tmp_path / "label.pdf"
+    data = five_active_formula()
+    # cyclobenzaprine HCl 1 % is 0.88 % cyclobenzaprine, below the typical 1–2 %: a warning to acknowledge
+    data["acknowledged"] = [{"code": "STRENGTH_OUTSIDE_TYPICAL_RANGE", "by": "J. Kim, RPh", "reason": "as prescribed"}]
+    code, _, stderr = cli(catalog, "label", str(write(tmp_path, data)), "--out", str(out), "--stock", "thermal-3x2")
+    assert code == 2 and stderr.count("\n") == 1
+    assert "label: the text does not fit a 3 × 2 in thermal label" in stderr
+    assert not out.exists()
+
+
+def test_unacknowledged_warning_exits_1_and_writes_nothing(catalog, tmp_path, settings_file):
+    data = issue_formula(actives=[{"ingredient": "ketoprofen", "strength": "10 %"}, {"ingredient": "ibuprofen", "strength": "5 %"}])
+    out = tmp_path / "w.pdf"
+    code, _, stderr = cli(catalog, "worksheet", str(write(tmp_path, data)), "--out", str(out))
+    assert code == 1 and "DUPLICATE_NSAID" in stderr and not out.exists()
+    data["acknowledged"] = [{"code": "DUPLICATE_NSAID", "by": "J. Kim, RPh", "reason": "prescriber confirmed"}]
+    code, _, stderr = cli(catalog, "worksheet", str(write(tmp_path, data)), "--out", str(out))
+    assert (code, stderr) == (0, "") and out.exists()
+
+
+def test_missing_settings_exit_2(catalog, tmp_path):
+    code, _, stderr = cli(catalog, "label", str(write(tmp_path, issue_formula())), "--out", str(tmp_path / "l.pdf"))
+    assert code == 2 and "no pharmacy settings" in stderr and "--pharmacy-settings" in stderr
+
+
+def test_pharmacy_settings_option_and_bad_settings(catalog, tmp_path):
+    path = tmp_path / "elsewhere.json"
+    path.write_text(json.dumps({**PHARMACY, "label_stock": "thermal-9x9"}), encoding="utf-8")
+    code, _, stderr = cli(catalog, "label", str(write(tmp_path, issue_formula())), "--out", str(tmp_path / "l.pdf"),
+                          "--pharmacy-settings", str(path))
+    assert code == 2 and "label_stock" in stderr and stderr.count("\n") == 1
+    path.write_text(json.dumps(PHARMACY), encoding="utf-8")
+    code, _, _ = cli(catalog, "label", str(write(tmp_path, issue_formula())), "--out", str(tmp_path / "l.pdf"),
+                     "--pharmacy-settings", str(path))
+    assert code == 0
+
+
+def test_paper_stock_and_position_options(catalog, tmp_path, settings_file):
+    formula = str(write(tmp_path, issue_formula()))
+    assert cli(catalog, "worksheet", formula, "--out", str(tmp_path / "a4.pdf"), "--paper", "a4")[0] == 0
+    assert cli(catalog, "label", formula, "--out", str(tmp_path / "s.pdf"), "--stock", "avery-5163", "--position", "10")[0] == 0
+    code, _, stderr = cli(catalog, "label", formula, "--out", str(tmp_path / "s.pdf"), "--stock", "avery-5163", "--position", "11")
+    assert code == 2 and "--position" in stderr
+
+
+def test_out_is_required_and_unwritable_out_is_refused(catalog, tmp_path, settings_file):
+    formula = str(write(tmp_path, issue_formula()))
+    assert cli(catalog, "label", formula)[0] == 2
+    code, _, stderr = cli(catalog, "label", formula, "--out", str(tmp_path / "missing-dir" / "l.pdf"))
+    assert code == 2 and "--out" in stderr
+
+
+def test_calc_still_accepts_a_file_with_the_document_keys(catalog, tmp_path):
+    code, stdout, _ = cli(catalog, "calc", str(write(tmp_path, issue_formula())))
+    assert code == 0 and "7.432" in stdout
+
+
+def test_settings_command(catalog, tmp_path):
+    code, stdout, _ = cli(catalog, "settings", "--example")
+    assert code == 0 and json.loads(stdout)["schema_version"] == 1
+    code, stdout, _ = cli(catalog, "settings")
+    assert str(tmp_path / "settings" / "pharmacy.json") in stdout

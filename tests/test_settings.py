@@ -1,0 +1,65 @@
+"""Pharmacy settings: typed, versioned, kept where the environment says, refused field by field."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from compounder.calc.units import Q_
+from compounder.settings import (
+    EXAMPLE,
+    PharmacySettings,
+    SettingsError,
+    load_settings,
+    save_settings,
+    settings_dir,
+    settings_from_data,
+    settings_path,
+)
+
+
+def test_location_follows_the_environment_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPOUNDER_SETTINGS_DIR", str(tmp_path / "here"))
+    assert settings_path() == tmp_path / "here" / "pharmacy.json"
+    monkeypatch.delenv("COMPOUNDER_SETTINGS_DIR")
+    assert settings_dir().is_relative_to(tmp_path)  # the user config dir, under the test's HOME/XDG
+
+
+def test_save_and_load_round_trip(tmp_path):
+    settings = PharmacySettings(
+        name="Apotheke Zoë", address=("1 Rue Émile", "75001 Paris"), phone="+33 1 23", licence="L-1",
+        label_stock="thermal-3x2", worksheet_paper="a4", final_weight_tolerance=Q_(3, "percent"),
+    )
+    path = save_settings(settings)
+    assert path == settings_path() and path.is_relative_to(tmp_path)
+    assert load_settings() == settings
+    assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == 1
+
+
+def test_the_example_is_valid():
+    assert settings_from_data(EXAMPLE).final_weight_tolerance is None
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"licence": None}, "licence"),
+        ({"label_stock": "thermal-9x9"}, "label_stock"),
+        ({"worksheet_paper": "legal"}, "worksheet_paper"),
+        ({"final_weight_tolerance": "5 g"}, "final_weight_tolerance"),
+        ({"final_weight_tolerance": "150 %"}, "final_weight_tolerance"),
+        ({"schema_version": 2}, "schema_version"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_unusable_settings_name_the_field(change, field):
+    with pytest.raises(SettingsError) as error:
+        settings_from_data({**EXAMPLE, **change})
+    assert error.value.field == field
+
+
+def test_missing_file_says_how_to_make_one():
+    with pytest.raises(FileNotFoundError, match="compounder settings --example"):
+        load_settings()
