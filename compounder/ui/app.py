@@ -80,12 +80,13 @@ def run_app(argv: Sequence[str]) -> int:
         print(f"compounder: cannot start: {type(error).__name__}: {error}", file=sys.stderr)
         return 70
     window = workbench.window
-    if args.file is not None:
-        window.open_file(args.file)
-    if args.screenshot is not None:
-        return save_screenshot(window, args.screenshot)
-    window.show()
     try:
+        if args.file is not None:
+            window.open_file(args.file)
+        if args.screenshot is not None:
+            return save_screenshot(window, args.screenshot)
+        window.show()
+        window.table.setFocus()
         return app.exec()
     finally:
         workbench.engine.dispose()

@@ -240,6 +240,9 @@ class MainWindow(QMainWindow):
         self.excess_edit = self._line_edit("excess", "e.g. 5 %", "Extra prepared to cover losses in mixing and transfer")
         self.balance_combo = QComboBox(header)
         self.balance_combo.addItems([balance.name for balance in self.catalog.balances])
+        for combo in (self.base_combo, self.balance_combo):  # long names must not widen the window
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
         self.balance_combo.setToolTip("The balance weighed on: grams are rounded to its readability")
         self.balance_combo.setProperty("default_tip", self.balance_combo.toolTip())
         self.balance_combo.activated.connect(lambda _i: self._commit_header("balance", self.balance_combo.currentText()))
@@ -360,6 +363,8 @@ class MainWindow(QMainWindow):
         self.main_splitter.setChildrenCollapsible(False)
         self.bottom_splitter.setChildrenCollapsible(False)
         outer.addWidget(self.main_splitter, 1)
+        for view in (self.table, self.findings_view, self.daily_view):  # fits a small laptop screen
+            view.setMinimumHeight(90)
         self.setCentralWidget(central)
 
         self.header_widgets: dict[str, QWidget] = {
@@ -690,10 +695,11 @@ class MainWindow(QMainWindow):
             self.prompts.error("Cannot approve", "The formula has errors; approve it once they are resolved.")
             return False
         source = self.source
-        if not (isinstance(source, LibrarySource) and not source.read_only) or self.document.is_modified():
+        in_library = isinstance(source, LibrarySource) and not source.read_only
+        if not in_library or self.document.is_modified():
             if not self.prompts.confirm("Approve master formula", "The formula is saved to the library first. Continue?"):
                 return False
-            if not self.save() or not isinstance(self.source, LibrarySource):
+            if not (self.save() if in_library else self.save_to_library()):
                 return False
         if not self.prompts.confirm("Approve master formula", f"Approve “{self._title()}” as it stands?"):
             return False

@@ -26,7 +26,7 @@ class TrailDialog(QDialog):
             self.steps.setItem(row, 0, QTableWidgetItem(step.text))
             value = step.value.to("g").magnitude if step.value.check("[mass]") else step.value.magnitude
             cell = QTableWidgetItem(f"{value:.4f}")
-            cell.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+            cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             cell.setFont(look.number_font())
             self.steps.setItem(row, 1, cell)
         header = self.steps.horizontalHeader()
