@@ -44,17 +44,7 @@ class DailyDoseModel(QAbstractTableModel):
         dose = self._doses[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                return dose.written_as
-            if column == 1:
-                return f"{dose.per_day.to('mg').magnitude:.1f}" if dose.per_day is not None else "–"
-            if column == 2:
-                if dose.maximum is None:
-                    return "none on file"
-                return f"{dose.maximum.value.to('mg').magnitude:g} mg {dose.maximum.as_form}"
-            if column == 3:
-                fraction = dose.fraction_of_maximum
-                return f"{fraction * 100:.0f} %" if fraction is not None else "–"
+            return self._texts[index.row()][column]
         if role == Qt.ItemDataRole.ToolTipRole:
             parts = []
             if dose.note:
@@ -68,7 +58,7 @@ class DailyDoseModel(QAbstractTableModel):
             return _RIGHT
         if role == Qt.ItemDataRole.FontRole and column in (1, 3):
             return self._font
-        if dose.above_maximum:
+        if self._above[index.row()]:
             if role == Qt.ItemDataRole.BackgroundRole:
                 return look.tint(Severity.WARNING, strength=0.35)
             if role == Qt.ItemDataRole.DecorationRole and column == 0:
@@ -77,14 +67,26 @@ class DailyDoseModel(QAbstractTableModel):
 
     def _compute(self) -> tuple[DailyDose, ...]:
         plan = self._document.plan
-        return daily_doses(plan, self._document.catalog) if plan is not None else ()
+        doses = daily_doses(plan, self._document.catalog) if plan is not None else ()
+        self._texts = [_texts(dose) for dose in doses]
+        self._above = [dose.above_maximum for dose in doses]
+        return doses
 
     def _refresh(self) -> None:
+        texts = self._texts
         doses = self._compute()
-        if doses == self._doses:
-            if doses:
+        if len(doses) == len(self._doses) and [d.written_as for d in doses] == [d.written_as for d in self._doses]:
+            self._doses = doses
+            if doses and self._texts != texts:
                 self.dataChanged.emit(self.index(0, 0), self.index(len(doses) - 1, len(HEADERS) - 1))
             return
         self.beginResetModel()
         self._doses = doses
         self.endResetModel()
+
+
+def _texts(dose: DailyDose) -> tuple[str, str, str, str]:
+    per_day = f"{dose.per_day.to('mg').magnitude:.1f}" if dose.per_day is not None else "–"
+    maximum = "none on file" if dose.maximum is None else f"{dose.maximum.value.to('mg').magnitude:g} mg {dose.maximum.as_form}"
+    fraction = dose.fraction_of_maximum
+    return (dose.written_as, per_day, maximum, f"{fraction * 100:.0f} %" if fraction is not None else "–")

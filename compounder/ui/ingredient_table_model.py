@@ -58,6 +58,9 @@ class IngredientTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._document = document
         self._fonts = {False: look.number_font(), True: look.number_font(bold=True)}
+        self._numbers_of: object = None
+        self._number_cache: dict[tuple[Target, str], str] = {}
+        self._worst: dict[Target, Severity] = {}
         document.rows_about_to_be_inserted.connect(lambda row: self.beginInsertRows(QModelIndex(), row, row))
         document.rows_inserted.connect(lambda _row: self.endInsertRows())
         document.rows_about_to_be_removed.connect(lambda row: self.beginRemoveRows(QModelIndex(), row, row))
@@ -203,21 +206,32 @@ class IngredientTableModel(QAbstractTableModel):
                 line = self._line(target)
                 return line.name if line is not None else ""
             return text
-        line = self._line(target)
-        if line is None:
-            return ""
-        if column.key == "grams":
-            return format_grams(line.grams, self._document.plan.balance)
-        doses = line.doses
-        if doses is None:
-            return ""
-        if column.key == "mg_per_g":
-            return f"{doses.per_gram.to('mg/g').magnitude:.2f}"
-        if column.key == "mg_per_click":
-            return f"{doses.per_click.to('mg').magnitude:.2f}" if doses.per_click is not None else "–"
-        if column.key == "mg_per_day":
-            return f"{doses.per_day.to('mg/day').magnitude:.1f}" if doses.per_day is not None else "–"
-        return ""
+        return self._numbers().get((target, column.key), "")
+
+    def _numbers(self) -> dict[tuple[Target, str], str]:
+        """The computed columns' text, worked out once per evaluation (a repaint asks for each
+        cell many times, and unit conversions are not free)."""
+        evaluation = self._document.evaluation
+        if self._numbers_of is evaluation:
+            return self._number_cache
+        numbers: dict[tuple[Target, str], str] = {}
+        plan = evaluation.plan
+        if plan is not None:
+            for target, line in zip(evaluation.line_targets, plan.lines):
+                numbers[(target, "grams")] = format_grams(line.grams, plan.balance)
+                doses = line.doses
+                if doses is None:
+                    continue
+                numbers[(target, "mg_per_g")] = f"{doses.per_gram.to('mg/g').magnitude:.2f}"
+                numbers[(target, "mg_per_click")] = f"{doses.per_click.to('mg').magnitude:.2f}" if doses.per_click is not None else "–"
+                numbers[(target, "mg_per_day")] = f"{doses.per_day.to('mg/day').magnitude:.1f}" if doses.per_day is not None else "–"
+            numbers[(None, "total")] = format_grams(plan.total, plan.balance)
+        self._worst = {}
+        for notice in evaluation.notices:
+            if notice.target not in self._worst or notice.severity.rank < self._worst[notice.target].rank:
+                self._worst[notice.target] = notice.severity
+        self._numbers_of, self._number_cache = evaluation, numbers
+        return numbers
 
     def _base_text(self, column: Column) -> str:
         line = self._line(BASE_ROW)
@@ -227,8 +241,8 @@ class IngredientTableModel(QAbstractTableModel):
             return "q.s."
         if column.key in ("lot", "expires"):
             return self._document.header(f"base_{column.key}")
-        if column.key == "grams" and line is not None:
-            return format_grams(line.grams, self._document.plan.balance)
+        if column.key == "grams":
+            return self._numbers().get((BASE_ROW, "grams"), "")
         return ""
 
     def _tip(self, target: Target, column: Column) -> str | None:
@@ -244,8 +258,8 @@ class IngredientTableModel(QAbstractTableModel):
         return column.tip
 
     def _worst_severity(self, target: Target) -> Severity | None:
-        severities = [n.severity for n in self._document.evaluation.notices if n.target == target]
-        return min(severities, key=lambda s: s.rank) if severities else None
+        self._numbers()
+        return self._worst.get(target)
 
     def _stock_choices(self, row: int) -> list[str]:
         name = self._document.cell(row, "ingredient")
@@ -271,10 +285,8 @@ class IngredientTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column.key == "ingredient":
                 return "Total"
-            if column.key == "strength" and plan is not None:
-                return f"{format_quantity(plan.formula.quantity)} labelled"
             if column.key == "grams" and plan is not None:
-                return format_grams(plan.total, plan.balance)
+                return self._numbers().get((None, "total"))
             return None
         if role == Qt.ItemDataRole.FontRole:
             return self._fonts[True] if column.computed else _bold()

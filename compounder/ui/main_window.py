@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.document.undo_stack.cleanChanged.connect(self._update_title)
         self._restore_settings()
         self._on_changed()
+        self.table.setFocus()
 
     # ------------------------------------------------------------------ building
     def _action(self, text: str, slot, shortcut=None, tip: str | None = None) -> QAction:
@@ -343,6 +344,7 @@ class MainWindow(QMainWindow):
         self.daily_view.setModel(self.daily_model)
         self.daily_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.daily_view.verticalHeader().setVisible(False)
+        self.daily_view.verticalHeader().setDefaultSectionSize(self.table.verticalHeader().defaultSectionSize())
         self.daily_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
             self.daily_view.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -457,7 +459,7 @@ class MainWindow(QMainWindow):
         if plan.density is not None:
             parts.append(f"density {format_quantity(plan.density, 4)} ({plan.density_source})")
         parts.append(
-            f"{plan.balance.name}: readability {format_quantity(plan.balance.readability.value, 4)}, "
+            f"balance reads {format_quantity(plan.balance.readability.value, 4)}, "
             f"minimum weighable {format_quantity(plan.balance.minimum_weighable.value, 4)}"
         )
         if plan.bud is not None:
@@ -756,7 +758,7 @@ class MainWindow(QMainWindow):
             if saved is not None:
                 splitter.restoreState(saved)
         if self.settings.splitter_state(self.main_splitter.objectName()) is None:
-            QTimer.singleShot(0, lambda: self.main_splitter.setSizes([560, 300]))
+            QTimer.singleShot(0, lambda: self.main_splitter.setSizes([420, 380]))
 
     def save_settings(self) -> None:
         self.settings.set_geometry(self.saveGeometry())
