@@ -1,0 +1,1 @@
+"""Alembic migrations of the records database, applied at start-up (``database.migrate``)."""

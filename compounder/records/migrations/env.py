@@ -1,0 +1,28 @@
+"""Alembic environment: runs on the connection ``database.migrate`` passes in, or on the URL
+``COMPOUNDER_DATABASE`` names when run from the ``alembic`` command."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from compounder.records.database import database_url, open_database
+from compounder.records.model import Base
+
+config = context.config
+
+
+def run(connection: Connection) -> None:
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    run(connection)
+else:
+    engine = open_database(database_url())
+    with engine.begin() as connection:
+        run(connection)
+    engine.dispose()

@@ -1,0 +1,129 @@
+"""Start the window: options, error reporting, database, catalog, main window.
+
+``compounder`` with no arguments (or with window options) comes here from ``__main__``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from compounder import __version__
+
+LOG_NAME = "compounder.log"
+
+
+@dataclass
+class Workbench:
+    """What ``build_workbench`` puts together; the caller shows the window and runs the loop."""
+
+    window: object  # MainWindow
+    reporter: object  # ErrorReporter
+    engine: object  # sqlalchemy Engine
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="compounder", description="Compounder: the formulation window.")
+    parser.add_argument("--database", metavar="URL", help="pharmacy database URL (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)")
+    parser.add_argument("--reference", type=Path, help="reference database to use instead of the packaged one")
+    parser.add_argument("--screenshot", type=Path, metavar="PNG", help="open FILE (or the first example), save a picture of the window to PNG and quit")
+    parser.add_argument("file", nargs="?", type=Path, help="formula file to open")
+    # Qt's own options (-platform, -style...) are left for QApplication.
+    args, _qt_options = parser.parse_known_args(list(argv))
+    return args
+
+
+def build_workbench(args: argparse.Namespace, today: dt.date):
+    """Error reporter, database (migrated), catalog and main window, in that order."""
+    from compounder.data.catalog import load_catalog
+    from compounder.records.database import database_url, migrate, open_database, session_factory, user_data_dir
+    from compounder.records.library import FormulaLibrary, reference_formulas
+    from compounder.ui.error_reporter import ErrorReporter
+    from compounder.ui.main_window import MainWindow
+    from compounder.ui.prompts import Prompts
+    from compounder.ui.settings import Settings
+
+    prompts = Prompts()
+    reporter = ErrorReporter(user_data_dir() / "logs" / LOG_NAME, prompts.unexpected)
+    reporter.install()
+
+    engine = open_database(database_url(args.database))
+    migrate(engine)
+    library = FormulaLibrary(session_factory(engine))
+    library.sync_reference(reference_formulas())
+
+    catalog = load_catalog(args.reference)
+    window = MainWindow(catalog, library, Settings.from_environment(), today, prompts)
+    prompts.parent = window
+    return Workbench(window, reporter, engine)
+
+
+def run_app(argv: Sequence[str]) -> int:
+    args = parse_args(argv)
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *_qt_args(argv)])
+    app.setApplicationName("Compounder")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Compounder")
+    app.setDesktopFileName("compounder")
+    try:
+        workbench = build_workbench(args, dt.date.today())
+    except Exception as error:  # noqa: BLE001 - the database or catalog could not be opened: say so, do not crash
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, "Compounder cannot start", f"{type(error).__name__}: {error}")
+        print(f"compounder: cannot start: {type(error).__name__}: {error}", file=sys.stderr)
+        return 70
+    window = workbench.window
+    try:
+        if args.file is not None:
+            window.open_file(args.file)
+        if args.screenshot is not None:
+            return save_screenshot(window, args.screenshot)
+        window.show()
+        window.table.setFocus()
+        return app.exec()
+    finally:
+        workbench.engine.dispose()
+
+
+def save_screenshot(window, path: Path, size: tuple[int, int] = (1440, 900)) -> int:
+    """Lay the window out at ``size``, render it and save a PNG."""
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(*size)
+    window.show()
+    for _ in range(5):
+        QApplication.processEvents()
+    window.table.resizeRowsToContents()
+    window.findings_view.resizeRowsToContents()
+    QApplication.processEvents()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok = window.grab().save(str(path))
+    window.document.mark_saved()  # a screenshot changes nothing worth asking about
+    window.close()
+    print(f"saved {path}" if ok else f"compounder: could not save {path}", file=sys.stderr if not ok else sys.stdout)
+    return 0 if ok else 1
+
+
+def _qt_args(argv: Sequence[str]) -> list[str]:
+    """The arguments meant for Qt (after the ones Compounder knows)."""
+    known = {"--database", "--reference", "--screenshot"}
+    result: list[str] = []
+    skip = False
+    for item in argv:
+        if skip:
+            skip = False
+            continue
+        if item in known:
+            skip = True
+            continue
+        if item.split("=", 1)[0] in known or not item.startswith("-"):
+            continue
+        result.append(item)
+    return result

@@ -1,0 +1,92 @@
+"""Each active's amount a day against its labeled daily maximum (``compounder.calc.daily_doses``),
+as a table beside the directions. A thin adapter; resets when the plan changes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from compounder.calc import DailyDose, Severity, daily_doses
+from compounder.ui import look
+from compounder.ui.formula_document import FormulaDocument
+
+HEADERS = ("Active", "mg/day", "Labeled maximum", "Of maximum")
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+class DailyDoseModel(QAbstractTableModel):
+    def __init__(self, document: FormulaDocument, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._document = document
+        self._doses: tuple[DailyDose, ...] = self._compute()
+        self._font = look.number_font()
+        document.changed.connect(self._refresh)
+
+    def dose(self, row: int) -> DailyDose:
+        return self._doses[row]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._doses)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[section]
+            if role == Qt.ItemDataRole.TextAlignmentRole and section > 0:
+                return _RIGHT
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._doses)):
+            return None
+        dose = self._doses[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._texts[index.row()][column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            parts = []
+            if dose.note:
+                parts.append(dose.note)
+            if dose.compared is not None and dose.maximum is not None:
+                parts.append(f"{dose.compared.to('mg').magnitude:.1f} mg {dose.maximum.as_form} a day")
+            if dose.maximum is not None and dose.maximum.source is not None:
+                parts.append(dose.maximum.source.cite())
+            return "\n".join(parts) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:
+            return _RIGHT
+        if role == Qt.ItemDataRole.FontRole and column in (1, 3):
+            return self._font
+        if self._above[index.row()]:
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return look.tint(Severity.WARNING, strength=0.35)
+            if role == Qt.ItemDataRole.DecorationRole and column == 0:
+                return look.icon(Severity.WARNING)
+        return None
+
+    def _compute(self) -> tuple[DailyDose, ...]:
+        plan = self._document.plan
+        doses = daily_doses(plan, self._document.catalog) if plan is not None else ()
+        self._texts = [_texts(dose) for dose in doses]
+        self._above = [dose.above_maximum for dose in doses]
+        return doses
+
+    def _refresh(self) -> None:
+        texts = self._texts
+        doses = self._compute()
+        if len(doses) == len(self._doses) and [d.written_as for d in doses] == [d.written_as for d in self._doses]:
+            self._doses = doses
+            if doses and self._texts != texts:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(doses) - 1, len(HEADERS) - 1))
+            return
+        self.beginResetModel()
+        self._doses = doses
+        self.endResetModel()
+
+
+def _texts(dose: DailyDose) -> tuple[str, str, str, str]:
+    per_day = f"{dose.per_day.to('mg').magnitude:.1f}" if dose.per_day is not None else "–"
+    maximum = "none on file" if dose.maximum is None else f"{dose.maximum.value.to('mg').magnitude:g} mg {dose.maximum.as_form}"
+    fraction = dose.fraction_of_maximum
+    return (dose.written_as, per_day, maximum, f"{fraction * 100:.0f} %" if fraction is not None else "–")

@@ -1,0 +1,340 @@
+"""The formula being edited: the text of every field as typed, its assessment by the engine, and
+undo/redo of every edit.
+
+The document keeps what the pharmacist typed (``Draft``), turns it into formula-file data and asks
+``compounder.calc.assess`` for the result. Bad text stays in its cell, marked with the engine's
+own message, and the rest of the formula keeps its numbers' inputs. The engine is asked *before*
+an edit is applied: if it fails unexpectedly the edit is not made, so the formula is left as it
+was.
+
+Signals, in the order they are emitted for one edit:
+
+- ``rows_about_to_be_inserted(row)`` / ``rows_about_to_be_removed(row)``: before a row appears
+  or goes (only for such an edit);
+- ``rows_inserted(row)`` / ``rows_removed(row)``: after it;
+- ``about_to_reset`` / ``was_reset``: around replacing the whole formula (new, open);
+- ``changed``: the draft and its assessment are both new; always last.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from compounder.calc import Assessment, BatchPlan, Catalog, InputError, Severity, assess, role_of, split_field
+
+HEADER_KEYS = (
+    "name", "batch", "density", "excess", "base", "balance", "compounded_on", "base_lot", "base_expires",
+    "directions.amount", "directions.times_per_day", "directions.area",
+)
+ROW_KEYS = ("ingredient", "strength", "stock", "potency", "lot", "expires")
+
+HEADER_LABELS = {
+    "name": "name", "batch": "batch quantity", "density": "density", "excess": "excess", "base": "base",
+    "balance": "balance", "compounded_on": "compounding date", "base_lot": "base lot",
+    "base_expires": "base expiry", "directions.amount": "amount per application",
+    "directions.times_per_day": "times a day", "directions.area": "area", "formula": "formula",
+}
+ROW_LABELS = {
+    "ingredient": "ingredient", "strength": "strength", "stock": "stock form weighed", "potency": "potency",
+    "lot": "lot", "expires": "expiry", "manufacturer": "manufacturer",
+}
+
+BASE_ROW: Literal["base"] = "base"
+Target = int | Literal["base"] | None  # a draft row, the base row, or the formula as a whole
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the pharmacist typed: header fields and ingredient rows, as text.
+
+    Keys not shown in the window (a line's manufacturer, say) are kept, so opening and saving a
+    file does not lose them. An empty text means "not given".
+    """
+
+    header: Mapping[str, str] = field(default_factory=dict)
+    rows: tuple[Mapping[str, str], ...] = ()
+
+    def with_header(self, key: str, text: str) -> Draft:
+        return dataclasses.replace(self, header={**self.header, key: text})
+
+    def with_cell(self, row: int, key: str, text: str) -> Draft:
+        rows = list(self.rows)
+        rows[row] = {**rows[row], key: text}
+        return dataclasses.replace(self, rows=tuple(rows))
+
+    def with_row(self, row: int, values: Mapping[str, str]) -> Draft:
+        return dataclasses.replace(self, rows=(*self.rows[:row], dict(values), *self.rows[row:]))
+
+    def without_row(self, row: int) -> Draft:
+        return dataclasses.replace(self, rows=(*self.rows[:row], *self.rows[row + 1:]))
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One entry of the findings panel: an engine finding or a field the engine cannot use."""
+
+    severity: Severity
+    code: str
+    message: str
+    target: Target = None
+    key: str | None = None  # the field it concerns: a header key, or a column key on the target row
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A draft as the engine sees it: its formula-file data, the answer, and where each plan line
+    and each error sits in the window."""
+
+    data: dict[str, Any]
+    assessment: Assessment
+    line_targets: tuple[Target, ...]  # per plan line: its draft row, or BASE_ROW
+    cell_errors: Mapping[tuple[Target, str], str]  # (row or None for the header, key) -> message
+    notices: tuple[Notice, ...]
+
+    @property
+    def plan(self) -> BatchPlan | None:
+        return self.assessment.plan
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.assessment.errors) or (self.plan is not None and self.plan.has_errors)
+
+
+def draft_from_data(data: Any) -> Draft:
+    """A formula file's data as editable text. Refuses data that is not a formula at all."""
+    if not isinstance(data, Mapping):
+        raise InputError("formula", "the file must hold one JSON object with batch, base and actives")
+    header: dict[str, str] = {}
+    for key, value in data.items():
+        if key in ("actives", "excipients"):
+            continue
+        if key == "directions" and isinstance(value, Mapping):
+            for sub, sub_value in value.items():
+                header[f"directions.{sub}"] = _text(sub_value)
+        elif value is not None:
+            header[key] = _text(value)
+    rows: list[dict[str, str]] = []
+    for group in ("actives", "excipients"):
+        items = data.get(group) or []
+        if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
+            raise InputError(group, 'must be a list of objects such as {"ingredient": "lidocaine", "strength": "5 %"}')
+        rows += [{key: _text(value) for key, value in item.items() if value is not None} for item in items]
+    return Draft(header=header, rows=tuple(rows))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value if isinstance(value, str) else str(value)
+
+
+def evaluate_draft(draft: Draft, catalog: Catalog, today: dt.date) -> Evaluation:
+    """Turn the draft into formula-file data, assess it, and place every error and finding."""
+    data: dict[str, Any] = {}
+    directions: dict[str, Any] = {}
+    for key, text in draft.header.items():
+        if not text.strip():
+            continue
+        if key.startswith("directions."):
+            sub = key.removeprefix("directions.")
+            directions[sub] = _number_or_text(text) if sub == "times_per_day" else text.strip()
+        else:
+            data[key] = text.strip()
+    if directions:
+        data["directions"] = directions
+
+    group_rows: dict[str, list[int]] = {"actives": [], "excipients": []}
+    for row, values in enumerate(draft.rows):
+        if not any(v.strip() for v in values.values()):
+            continue  # an empty row is not part of the formula
+        group = "excipients" if role_of(values.get("ingredient", ""), catalog) == "excipient" else "actives"
+        group_rows[group].append(row)
+    for group, rows in group_rows.items():
+        if rows:
+            data[group] = [{k: v.strip() for k, v in draft.rows[row].items() if v.strip()} for row in rows]
+
+    assessment = assess(data, catalog, today)
+    line_targets: tuple[Target, ...] = (*group_rows["actives"], *group_rows["excipients"], BASE_ROW)
+
+    cell_errors: dict[tuple[Target, str], str] = {}
+    notices: list[Notice] = []
+    for error in assessment.errors:
+        path = split_field(error.field)
+        if path.group is not None:
+            row = group_rows[path.group][path.index] if path.index < len(group_rows[path.group]) else None
+            key = (path.key or "ingredient").split(".")[0]
+            cell_errors[(row, key)] = error.message
+            name = draft.rows[row].get("ingredient", "").strip() if row is not None else ""
+            label = f"row {row + 1}{f' ({name})' if name else ''}, {ROW_LABELS.get(key, key)}" if row is not None else error.field
+            notices.append(Notice(Severity.ERROR, "INPUT", f"{label}: {error.message}", row, key))
+        else:
+            key = path.key or "formula"
+            cell_errors[(None, key)] = error.message
+            if key in ("base_lot", "base_expires"):
+                cell_errors[(BASE_ROW, key)] = error.message
+            target: Target = BASE_ROW if key in ("base", "base_lot", "base_expires") else None
+            notices.append(Notice(Severity.ERROR, "INPUT", f"{HEADER_LABELS.get(key, key)}: {error.message}", target, key))
+    plan = assessment.plan
+    if plan is not None:
+        for finding in plan.findings:
+            target = line_targets[finding.line] if finding.line is not None else None
+            notices.append(Notice(finding.severity, finding.code, finding.message, target))
+    notices.sort(key=lambda n: n.severity.rank)
+    return Evaluation(data, assessment, line_targets if plan is not None else (), cell_errors, tuple(notices))
+
+
+def _number_or_text(text: str) -> int | float | str:
+    text = text.strip()
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+class _Edit(QUndoCommand):
+    """One undoable edit: the draft before and after, and the row it added or removed, if any."""
+
+    def __init__(self, document: FormulaDocument, text: str, before: Draft, after: Draft, evaluation: Evaluation,
+                 inserted: int | None = None, removed: int | None = None) -> None:
+        super().__init__(text)
+        self._document = document
+        self._before, self._after = before, after
+        self._evaluation: Evaluation | None = evaluation  # of ``after``, already worked out
+        self._inserted, self._removed = inserted, removed
+
+    def redo(self) -> None:
+        self._document._apply(self._after, self._evaluation, inserted=self._inserted, removed=self._removed)
+        self._evaluation = None
+
+    def undo(self) -> None:
+        self._document._apply(self._before, None, inserted=self._removed, removed=self._inserted)
+
+
+class FormulaDocument(QObject):
+    """The editable formula. ``today`` is the compounding date when none is typed."""
+
+    rows_about_to_be_inserted = Signal(int)
+    rows_inserted = Signal(int)
+    rows_about_to_be_removed = Signal(int)
+    rows_removed = Signal(int)
+    about_to_reset = Signal()
+    was_reset = Signal()
+    changed = Signal()
+
+    def __init__(self, catalog: Catalog, today: dt.date, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.today = today
+        self.undo_stack = QUndoStack(self)
+        self._draft = Draft(header={"batch": "120 g", "base": "Lipoderm", "compounded_on": today.isoformat()})
+        self._evaluation = evaluate_draft(self._draft, catalog, today)
+
+    # -- what there is
+    @property
+    def draft(self) -> Draft:
+        return self._draft
+
+    @property
+    def evaluation(self) -> Evaluation:
+        return self._evaluation
+
+    @property
+    def plan(self) -> BatchPlan | None:
+        return self._evaluation.plan
+
+    @property
+    def has_errors(self) -> bool:
+        return self._evaluation.has_errors
+
+    def header(self, key: str) -> str:
+        return self._draft.header.get(key, "")
+
+    def cell(self, row: int, key: str) -> str:
+        return self._draft.rows[row].get(key, "")
+
+    def row_count(self) -> int:
+        return len(self._draft.rows)
+
+    def cell_error(self, target: Target, key: str) -> str | None:
+        return self._evaluation.cell_errors.get((target, key))
+
+    def plan_line_of(self, target: Target) -> int | None:
+        """The plan line shown on a draft row (or the base row), if the formula computes."""
+        try:
+            return self._evaluation.line_targets.index(target)
+        except ValueError:
+            return None
+
+    def to_data(self) -> dict[str, Any]:
+        """The formula-file data of what is typed (saved as is, errors and all)."""
+        return self._evaluation.data
+
+    def is_modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    # -- edits (each one undoable)
+    def set_header(self, key: str, text: str) -> bool:
+        if self.header(key) == text:
+            return False
+        return self._push(f"Change {HEADER_LABELS.get(key, key)}", self._draft.with_header(key, text))
+
+    def set_cell(self, row: int, key: str, text: str) -> bool:
+        if self.cell(row, key) == text:
+            return False
+        name = self.cell(row, "ingredient") or f"row {row + 1}"
+        return self._push(f"Change {ROW_LABELS.get(key, key)} of {name}", self._draft.with_cell(row, key, text))
+
+    def insert_row(self, row: int, values: Mapping[str, str] | None = None) -> bool:
+        values = dict(values or {})
+        return self._push("Add ingredient", self._draft.with_row(row, values), inserted=row)
+
+    def remove_row(self, row: int) -> bool:
+        name = self.cell(row, "ingredient") or f"row {row + 1}"
+        return self._push(f"Remove {name}", self._draft.without_row(row), removed=row)
+
+    # -- whole formulas (not undoable: the undo history starts again)
+    def replace(self, draft: Draft) -> None:
+        evaluation = evaluate_draft(draft, self.catalog, self.today)
+        self.about_to_reset.emit()
+        self._draft, self._evaluation = draft, evaluation
+        self.undo_stack.clear()
+        self.was_reset.emit()
+        self.changed.emit()
+
+    def new(self) -> None:
+        self.replace(Draft(header={"batch": "120 g", "base": "Lipoderm", "compounded_on": self.today.isoformat()}))
+
+    def load(self, data: Any) -> None:
+        """Open formula-file data; raises ``InputError`` if it is not a formula at all."""
+        self.replace(draft_from_data(data))
+
+    def mark_saved(self) -> None:
+        self.undo_stack.setClean()
+
+    # -- internals
+    def _push(self, text: str, after: Draft, inserted: int | None = None, removed: int | None = None) -> bool:
+        evaluation = evaluate_draft(after, self.catalog, self.today)  # may raise: then nothing changed
+        self.undo_stack.push(_Edit(self, text, self._draft, after, evaluation, inserted, removed))
+        return True
+
+    def _apply(self, draft: Draft, evaluation: Evaluation | None, *, inserted: int | None, removed: int | None) -> None:
+        evaluation = evaluation or evaluate_draft(draft, self.catalog, self.today)
+        if inserted is not None:
+            self.rows_about_to_be_inserted.emit(inserted)
+        if removed is not None:
+            self.rows_about_to_be_removed.emit(removed)
+        self._draft, self._evaluation = draft, evaluation
+        if inserted is not None:
+            self.rows_inserted.emit(inserted)
+        if removed is not None:
+            self.rows_removed.emit(removed)
+        self.changed.emit()

@@ -1,0 +1,305 @@
+"""The ingredient table: a thin adapter from ``FormulaDocument`` to ``QAbstractTableModel``.
+
+Rows: one per ingredient of the draft, then an empty row to type a new ingredient into, then
+the base (filled to weight), then the total. Input columns show the text as typed (and the
+engine's message on a cell it cannot use); the computed columns show the engine's plan, or
+nothing while an input error stands, never a stale number.
+
+It follows the document's signals: rows inserted and removed one by one, a reset when a whole
+formula is opened, and ``dataChanged`` over the table after every edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+from compounder.calc import InputError, PlanLine, Severity
+from compounder.calc.units import format_quantity
+from compounder.calc.weighing import format_grams
+from compounder.ui import look
+from compounder.ui.formula_document import BASE_ROW, FormulaDocument, Target
+
+ERROR_ROLE = Qt.ItemDataRole.UserRole + 1  # the engine's message for the cell, or None
+KEY_ROLE = Qt.ItemDataRole.UserRole + 2  # the column's key
+CHOICES_ROLE = Qt.ItemDataRole.UserRole + 3  # names offered in the editor
+TARGET_ROLE = Qt.ItemDataRole.UserRole + 4  # the draft row, "base", or None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    tip: str
+    computed: bool = False
+
+
+COLUMNS = (
+    Column("ingredient", "Ingredient (written as)", "The form the strength is written as; type to search the reference database"),
+    Column("strength", "Strength", "5 %, 50 mg/g, 20 mg/mL (needs the density), or an amount in the batch: 2 g, 5 mL"),
+    Column("stock", "Stock form weighed", "The salt or hydrate on the shelf; empty means the form written"),
+    Column("potency", "Potency", "Assay from the certificate of analysis, e.g. 99.5 %"),
+    Column("lot", "Lot", "Lot number of the stock weighed"),
+    Column("expires", "Expires", "Expiry of the lot, YYYY-MM-DD"),
+    Column("grams", "Weigh (g)", "Grams to weigh, rounded to the balance", computed=True),
+    Column("mg_per_g", "mg/g", "Milligrams of the written form per gram of product", computed=True),
+    Column("mg_per_click", "mg/click", "Milligrams per Topi-CLICK click (0.25 mL); needs the density", computed=True),
+    Column("mg_per_day", "mg/day", "Milligrams a day by the directions", computed=True),
+)
+KEYS = tuple(c.key for c in COLUMNS)
+_NEW_ROW_HINT = "Type an ingredient to add it…"
+
+
+class IngredientTableModel(QAbstractTableModel):
+    def __init__(self, document: FormulaDocument, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._document = document
+        self._fonts = {False: look.number_font(), True: look.number_font(bold=True)}
+        self._numbers_of: object = None
+        self._number_cache: dict[tuple[Target, str], str] = {}
+        self._worst: dict[Target, Severity] = {}
+        document.rows_about_to_be_inserted.connect(lambda row: self.beginInsertRows(QModelIndex(), row, row))
+        document.rows_inserted.connect(lambda _row: self.endInsertRows())
+        document.rows_about_to_be_removed.connect(lambda row: self.beginRemoveRows(QModelIndex(), row, row))
+        document.rows_removed.connect(lambda _row: self.endRemoveRows())
+        document.about_to_reset.connect(self.beginResetModel)
+        document.was_reset.connect(self.endResetModel)
+        document.changed.connect(self._refresh)
+
+    # -- where rows are
+    @property
+    def new_row(self) -> int:
+        return self._document.row_count()
+
+    @property
+    def base_row(self) -> int:
+        return self._document.row_count() + 1
+
+    @property
+    def total_row(self) -> int:
+        return self._document.row_count() + 2
+
+    def target(self, row: int) -> Target:
+        if row < self._document.row_count():
+            return row
+        return BASE_ROW if row == self.base_row else None
+
+    def row_of(self, target: Target) -> int | None:
+        if target == BASE_ROW:
+            return self.base_row
+        return target if isinstance(target, int) else None
+
+    def column_of(self, key: str) -> int:
+        return KEYS.index(key)
+
+    # -- QAbstractTableModel
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._document.row_count() + 3
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            column = COLUMNS[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return column.title
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return column.tip
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int((Qt.AlignmentFlag.AlignRight if column.computed else Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole and 0 <= section < self.rowCount():
+            return str(section + 1) if section < self._document.row_count() else ("+" if section == self.new_row else "")
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        column = COLUMNS[index.column()]
+        row = index.row()
+        if not column.computed and (row <= self.new_row or (row == self.base_row and column.key in ("lot", "expires"))):
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < self.rowCount()) or not (0 <= index.column() < len(COLUMNS)):
+            return None
+        column = COLUMNS[index.column()]
+        row = index.row()
+        if role == KEY_ROLE:
+            return column.key
+        if role == TARGET_ROLE:
+            return self.target(row)
+        if row == self.new_row:
+            return self._new_row_data(column, role)
+        if row == self.total_row:
+            return self._total_data(column, role)
+        target = self.target(row)
+        error = self._cell_error(target, column.key)
+        if role == ERROR_ROLE:
+            return error
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return self._text(target, column, role == Qt.ItemDataRole.EditRole)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return error or self._tip(target, column)
+        if role == Qt.ItemDataRole.BackgroundRole and error:
+            return look.tint(Severity.ERROR)
+        if role == Qt.ItemDataRole.DecorationRole:
+            if error:
+                return look.icon(Severity.ERROR)
+            if column.key == "ingredient":
+                worst = self._worst_severity(target)
+                return look.icon(worst) if worst is not None else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = Qt.AlignmentFlag.AlignRight if column.computed else Qt.AlignmentFlag.AlignLeft
+            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole:
+            if column.computed:
+                return self._fonts[column.key == "grams"]
+            if target == BASE_ROW and column.key == "ingredient":
+                font = QFont()
+                font.setItalic(True)
+                return font
+        if role == Qt.ItemDataRole.ForegroundRole and column.key == "stock" and isinstance(target, int) and not self._document.cell(target, "stock"):
+            return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+        if role == CHOICES_ROLE and column.key == "stock" and isinstance(target, int):
+            return self._stock_choices(target)
+        return None
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
+            return False
+        text = "" if value is None else str(value)
+        key = COLUMNS[index.column()].key
+        row = index.row()
+        if row == self.new_row:
+            return bool(text.strip()) and self._document.insert_row(row, {key: text})
+        if row == self.base_row:
+            return self._document.set_header(f"base_{key}", text)
+        return self._document.set_cell(row, key, text)
+
+    # -- helpers
+    def _refresh(self) -> None:
+        if self.rowCount() > 0:
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(COLUMNS) - 1))
+
+    def _cell_error(self, target: Target, key: str) -> str | None:
+        if target == BASE_ROW:
+            return self._document.cell_error(BASE_ROW, key) if key in ("lot", "expires") else self._document.cell_error(None, "base") if key == "ingredient" else None
+        return self._document.cell_error(target, key)
+
+    def _line(self, target: Target) -> PlanLine | None:
+        plan = self._document.plan
+        line = self._document.plan_line_of(target)
+        return plan.lines[line] if plan is not None and line is not None else None
+
+    def _text(self, target: Target, column: Column, editing: bool) -> str:
+        if target == BASE_ROW:
+            return self._base_text(column)
+        if not column.computed:
+            text = self._document.cell(target, column.key)
+            if not text and column.key == "stock" and not editing:
+                line = self._line(target)
+                return line.name if line is not None else ""
+            return text
+        return self._numbers().get((target, column.key), "")
+
+    def _numbers(self) -> dict[tuple[Target, str], str]:
+        """The computed columns' text, worked out once per evaluation (a repaint asks for each
+        cell many times, and unit conversions are not free)."""
+        evaluation = self._document.evaluation
+        if self._numbers_of is evaluation:
+            return self._number_cache
+        numbers: dict[tuple[Target, str], str] = {}
+        plan = evaluation.plan
+        if plan is not None:
+            for target, line in zip(evaluation.line_targets, plan.lines):
+                numbers[(target, "grams")] = format_grams(line.grams, plan.balance)
+                doses = line.doses
+                if doses is None:
+                    continue
+                numbers[(target, "mg_per_g")] = f"{doses.per_gram.to('mg/g').magnitude:.2f}"
+                numbers[(target, "mg_per_click")] = f"{doses.per_click.to('mg').magnitude:.2f}" if doses.per_click is not None else "–"
+                numbers[(target, "mg_per_day")] = f"{doses.per_day.to('mg/day').magnitude:.1f}" if doses.per_day is not None else "–"
+            numbers[(None, "total")] = format_grams(plan.total, plan.balance)
+        self._worst = {}
+        for notice in evaluation.notices:
+            if notice.target not in self._worst or notice.severity.rank < self._worst[notice.target].rank:
+                self._worst[notice.target] = notice.severity
+        self._numbers_of, self._number_cache = evaluation, numbers
+        return numbers
+
+    def _base_text(self, column: Column) -> str:
+        line = self._line(BASE_ROW)
+        if column.key == "ingredient":
+            return f"{line.name if line is not None else self._document.header('base')} (base, q.s.)"
+        if column.key == "strength":
+            return "q.s."
+        if column.key in ("lot", "expires"):
+            return self._document.header(f"base_{column.key}")
+        if column.key == "grams":
+            return self._numbers().get((BASE_ROW, "grams"), "")
+        return ""
+
+    def _tip(self, target: Target, column: Column) -> str | None:
+        line = self._line(target)
+        if line is None:
+            return column.tip
+        if column.key == "grams" and line.trail:
+            return "\n".join(step.text for step in line.trail) + "\n(Ctrl+T shows the calculation trail)"
+        if column.key == "ingredient" and line.written_as and line.written_as != self._document.cell(target, "ingredient"):
+            return f"{self._document.cell(target, 'ingredient')} = {line.written_as}"
+        if column.key == "strength" and line.strength_fraction is not None and line.strength is not None:
+            return f"{format_quantity(line.strength)} = {format_quantity(line.strength_fraction.to('percent'), 4)} w/w of the product"
+        return column.tip
+
+    def _worst_severity(self, target: Target) -> Severity | None:
+        self._numbers()
+        return self._worst.get(target)
+
+    def _stock_choices(self, row: int) -> list[str]:
+        name = self._document.cell(row, "ingredient")
+        try:
+            written = self._document.catalog.form(name, "ingredient")
+        except InputError:
+            return []
+        return [form.name for form in self._document.catalog.forms_of(written.substance)]
+
+    def _new_row_data(self, column: Column, role: int):
+        if role == Qt.ItemDataRole.DisplayRole and column.key == "ingredient":
+            return _NEW_ROW_HINT
+        if role == Qt.ItemDataRole.EditRole and not column.computed:
+            return ""
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "Type here to add an ingredient (Insert adds a row above the current one)"
+        return None
+
+    def _total_data(self, column: Column, role: int):
+        plan = self._document.plan
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column.key == "ingredient":
+                return "Total"
+            if column.key == "grams" and plan is not None:
+                return self._numbers().get((None, "total"))
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            return self._fonts[True] if column.computed else _bold()
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = Qt.AlignmentFlag.AlignRight if column.computed else Qt.AlignmentFlag.AlignLeft
+            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column.key == "grams" and plan is not None:
+            excess = plan.formula.excess
+            return f"Prepared {plan.prepared.to('g').magnitude:.3f} g" + (f" ({format_quantity(excess.to('percent'))} excess)" if excess is not None and excess.magnitude else "")
+        return None
+
+
+def _bold() -> QFont:
+    font = QFont()
+    font.setBold(True)
+    return font

@@ -1,0 +1,64 @@
+"""How severities and numbers look: colours drawn from the current palette, icons, fonts.
+
+Colours are blended into the palette's own base colour, so a red cell stays readable in the
+system's light and dark schemes alike.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPalette
+from PySide6.QtWidgets import QApplication, QStyle
+
+from compounder.calc import Severity
+
+_HUES = {
+    Severity.ERROR: QColor(214, 39, 40),
+    Severity.WARNING: QColor(227, 150, 0),
+    Severity.INFO: QColor(31, 119, 180),
+}
+_ICONS = {
+    Severity.ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
+    Severity.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
+    Severity.INFO: QStyle.StandardPixmap.SP_MessageBoxInformation,
+}
+WORDS = {Severity.ERROR: "Error", Severity.WARNING: "Warning", Severity.INFO: "Note"}
+
+
+def hue(severity: Severity) -> QColor:
+    return QColor(_HUES[severity])
+
+
+def tint(severity: Severity, palette: QPalette | None = None, strength: float = 0.25) -> QColor:
+    """A background for a cell or banner of this severity, mixed into the palette's base colour."""
+    base = (palette or QApplication.palette()).color(QPalette.ColorRole.Base)
+    return QColor(_tint(severity, base.rgb(), strength))
+
+
+@functools.lru_cache(maxsize=64)
+def _tint(severity: Severity, base_rgb: int, strength: float) -> QColor:
+    base = QColor.fromRgb(base_rgb)
+    colour = _HUES[severity]
+    mix = lambda a, b: round(a * (1 - strength) + b * strength)  # noqa: E731
+    return QColor(mix(base.red(), colour.red()), mix(base.green(), colour.green()), mix(base.blue(), colour.blue()))
+
+
+def icon(severity: Severity) -> QIcon:
+    """The style's icon for the severity (looked up once per style)."""
+    style = QApplication.style()
+    key = (id(style), severity)
+    if key not in _icon_cache:
+        _icon_cache[key] = style.standardIcon(_ICONS[severity])
+    return _icon_cache[key]
+
+
+_icon_cache: dict[tuple[int, Severity], QIcon] = {}
+
+
+def number_font(bold: bool = False) -> QFont:
+    """A fixed-pitch font, so numbers with equal decimals line up on their decimal point."""
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    font.setBold(bold)
+    return font

@@ -1,0 +1,112 @@
+"""The formula library on a real, migrated SQLite database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+
+from compounder.calc import evaluate, parse_formula
+from compounder.records.database import HEAD_REVISION, current_revision, migrate, open_database
+from compounder.records.library import FormulaLibrary, LibraryError, reference_formulas
+from tests.conftest import TODAY
+
+
+def test_head_revision_constant_matches_the_migrations(tmp_path):
+    from alembic.script import ScriptDirectory
+    from importlib.resources import as_file, files
+
+    from compounder.records.database import alembic_config
+
+    with as_file(files("compounder.records").joinpath("migrations")) as location:
+        assert ScriptDirectory.from_config(alembic_config(location)).get_current_head() == HEAD_REVISION
+
+
+def test_migrate_creates_the_schema_and_is_idempotent_with_wal_and_foreign_keys(tmp_path):
+    engine = open_database(f"sqlite:///{tmp_path / 'sub' / 'pharmacy.sqlite'}")
+    assert current_revision(engine) is None
+    migrate(engine)
+    migrate(engine)
+    assert current_revision(engine) == HEAD_REVISION
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("SELECT count(*) FROM master_formula")).scalar() == 0
+    engine.dispose()
+
+
+def test_the_model_matches_the_migrations(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from compounder.records.model import Base
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"render_as_batch": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_reference_formulas_are_the_five_in_the_issue_and_all_compute(catalog):
+    formulas = {f.key: f for f in reference_formulas()}
+    assert set(formulas) == {
+        "diclofenac-cyclobenzaprine-lidocaine",
+        "ketoprofen-baclofen-camphor",
+        "ibuprofen-lidocaine",
+        "ketoprofen-cyclobenzaprine-lidocaine",
+        "diclofenac-menthol-camphor",
+    }
+    for formula in formulas.values():
+        plan = evaluate(parse_formula(formula.data), catalog, TODAY)
+        assert not plan.has_errors, formula.key
+    strengths = {
+        key: {a["ingredient"]: a["strength"] for a in f.data["actives"]} for key, f in formulas.items()
+    }
+    assert strengths["diclofenac-cyclobenzaprine-lidocaine"] == {
+        "diclofenac sodium": "3 %", "cyclobenzaprine hydrochloride": "2 %", "lidocaine": "5 %",
+    }
+    assert strengths["ketoprofen-baclofen-camphor"] == {"ketoprofen": "10 %", "baclofen": "2 %", "camphor": "3 %"}
+    assert strengths["ibuprofen-lidocaine"] == {"ibuprofen": "10 %", "lidocaine": "5 %"}
+    assert strengths["ketoprofen-cyclobenzaprine-lidocaine"] == {"ketoprofen": "10 %", "cyclobenzaprine": "2 %", "lidocaine": "5 %"}
+    assert strengths["diclofenac-menthol-camphor"] == {"diclofenac": "3 %", "menthol": "2 %", "camphor": "3 %"}
+
+
+def test_sync_reference_loads_once_and_entries_are_read_only(sessions, clock):
+    library = FormulaLibrary(sessions, clock)
+    library.sync_reference(reference_formulas())
+    library.sync_reference(reference_formulas())
+    entries = library.entries()
+    assert len(entries) == 5 and all(e.read_only for e in entries)
+    with pytest.raises(LibraryError, match="reference formula"):
+        library.update(entries[0].id, {"batch": "1 g", "base": "Lipoderm"})
+    with pytest.raises(LibraryError, match="reference formula"):
+        library.approve(entries[0].id)
+
+
+def test_add_update_approve(sessions, clock):
+    library = FormulaLibrary(sessions, clock)
+    data = {"batch": "120 g", "base": "Lipoderm", "actives": [{"ingredient": "ketoprofen", "strength": "10 %"}]}
+    entry = library.add("Ketoprofen 10 %", data)
+    assert entry.origin == "pharmacy" and entry.data["name"] == "Ketoprofen 10 %"
+    assert entry.created_at == clock.now
+
+    clock.advance(minutes=5)
+    approved = library.approve(entry.id)
+    assert approved.approved_at == dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.timezone.utc)
+
+    clock.advance(minutes=5)
+    same = library.update(entry.id, dict(data))
+    assert same.approved_at is not None, "saving the same formula keeps its approval"
+    changed = library.update(entry.id, {**data, "batch": "60 g"})
+    assert changed.approved_at is None, "a changed formula is no longer the one approved"
+    assert changed.updated_at == clock.now
+    assert library.get(entry.id).data["batch"] == "60 g"
+
+
+def test_rolled_back_between_tests(sessions):
+    assert FormulaLibrary(sessions).entries() == []
+
+
+def test_a_nameless_formula_is_refused(sessions):
+    with pytest.raises(LibraryError, match="name"):
+        FormulaLibrary(sessions).add("  ", {"batch": "1 g", "base": "Lipoderm"})

@@ -1,0 +1,65 @@
+"""Start-up, the error reporter, settings: everything in tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray
+
+from compounder.ui.app import build_workbench, parse_args, run_app
+from compounder.ui.error_reporter import ErrorReporter
+from compounder.ui.settings import Settings
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "diclofenac-cyclobenzaprine-lidocaine.json"
+
+
+def test_error_reporter_logs_the_details_and_shows_a_short_message(tmp_path):
+    shown: list[tuple[str, str]] = []
+    reporter = ErrorReporter(tmp_path / "logs" / "compounder.log", lambda text, details: shown.append((text, details)))
+    try:
+        raise RuntimeError("engine fault")
+    except RuntimeError:
+        reporter(*sys.exc_info())
+    (text, details), = shown
+    assert text.startswith("Something went wrong: RuntimeError: engine fault")
+    assert "The formula is as it was before" in text and str(tmp_path / "logs" / "compounder.log") in text
+    log = (tmp_path / "logs" / "compounder.log").read_text(encoding="utf-8")
+    assert "Traceback" in log and "engine fault" in log and "test_error_reporter" in log
+
+
+def test_startup_migrates_the_database_loads_the_library_and_logs_to_the_user_data_dir(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPOUNDER_SETTINGS_DIR", str(tmp_path / "settings"))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    database = tmp_path / "db" / "pharmacy.sqlite"
+    workbench = build_workbench(parse_args(["--database", f"sqlite:///{database}"]), dt.date(2026, 11, 23))
+    qtbot.addWidget(workbench.window)
+    try:
+        assert database.is_file()
+        assert len(workbench.window.library.entries()) == 5
+        assert sys.excepthook is workbench.reporter
+        assert workbench.reporter.log_path.is_relative_to(tmp_path)  # XDG_DATA_HOME points into tmp_path
+    finally:
+        workbench.engine.dispose()
+
+
+def test_screenshot_option(qapp, tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPOUNDER_SETTINGS_DIR", str(tmp_path / "settings"))
+    monkeypatch.setenv("COMPOUNDER_DATABASE", f"sqlite:///{tmp_path / 'pharmacy.sqlite'}")
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    picture = tmp_path / "shot.png"
+    assert run_app(["--screenshot", str(picture), str(EXAMPLE)]) == 0
+    assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+def test_settings_are_versioned_and_keep_recent_files(tmp_path):
+    settings = Settings(tmp_path)
+    for name in ("a.json", "b.json", "a.json"):
+        settings.add_recent_file(tmp_path / name)
+    assert settings.recent_files() == [tmp_path / "a.json", tmp_path / "b.json"]
+    settings.set_splitter_state("main", QByteArray(b"xyz"))
+    settings.sync()
+    again = Settings(tmp_path)
+    assert again.splitter_state("main") == QByteArray(b"xyz")
+    assert "schema_version=1" in (tmp_path / "compounder.ini").read_text()
