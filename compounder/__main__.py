@@ -10,9 +10,12 @@ from pathlib import Path
 
 
 def _load_catalog(path: Path | None):
-    from compounder.data.catalog import load_catalog
+    """The reference catalog, through the snapshot in the user's cache folder when it is current."""
+    from platformdirs import user_cache_path
 
-    return load_catalog(path)
+    from compounder.data.catalog_cache import cached_catalog
+
+    return cached_catalog(path, user_cache_path("compounder", appauthor=False))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from compounder.calc.model import (
     TrailStep,
 )
 from compounder.calc.units import (
+    magnitude_in,
     DIMENSIONLESS,
     G_PER_ML,
     MASS,
@@ -77,7 +78,7 @@ def compute(formula: Formula, catalog: Catalog) -> BatchPlan:
     density, density_source = product_density(formula, catalog)
     labelled = labelled_mass(formula, density)
     excess = formula.excess if formula.excess is not None else Q_(0, PERCENT)
-    factor = 1 + excess.to(ONE).magnitude
+    factor = 1 + magnitude_in(excess, ONE)
     prepared = labelled * factor
 
     lines: list[PlanLine] = []
@@ -149,7 +150,7 @@ def _plan_line(
             )
         )
     if line.potency is not None:
-        potency = line.potency.to(ONE).magnitude
+        potency = magnitude_in(line.potency, ONE)
         grams = grams / potency
         trail.append(TrailStep(f"÷ {format_quantity(line.potency.to(PERCENT))} potency = {_g(grams)}", grams))
 
@@ -271,24 +272,24 @@ def _salt_factor(written: Form, stock: Form, where: str) -> float:
                 "weigh the form the strength is written as",
             )
     ratio = stock.molecular_weight.value / written.molecular_weight.value
-    return float(ratio.to(ONE).magnitude)
+    return float(magnitude_in(ratio, ONE))
 
 
-_ML_PER_CLICK = ureg.Quantity(1, ureg.click).to(ML).magnitude
+_ML_PER_CLICK = magnitude_in(ureg.Quantity(1, ureg.click), ML)
 
 
 def _doses(fraction: Quantity, density: Quantity | None, directions: Directions | None) -> Doses:
     """Doses of the written form. Worked on magnitudes in fixed units (mg/g, g/mL, g), which
     are wrapped back into quantities: pint arithmetic costs ~20 µs an operation."""
-    mg_per_g = fraction.m_as(ONE) * 1000
-    g_per_ml = density.m_as(G_PER_ML) if density is not None else None
+    mg_per_g = magnitude_in(fraction, ONE) * 1000
+    g_per_ml = magnitude_in(density, G_PER_ML) if density is not None else None
     per_ml = Q_(mg_per_g * g_per_ml, MG_PER_ML) if g_per_ml is not None else None
     per_click = Q_(mg_per_g * g_per_ml * _ML_PER_CLICK, MG) if g_per_ml is not None else None
     per_day = None
     if directions is not None:
         grams_per_application = application_grams(directions.amount, density)
         if grams_per_application is not None:
-            per_day = Q_(mg_per_g * grams_per_application.m_as(GRAM) * directions.times_per_day, MG_PER_DAY)
+            per_day = Q_(mg_per_g * magnitude_in(grams_per_application, GRAM) * directions.times_per_day, MG_PER_DAY)
     return Doses(per_gram=Q_(mg_per_g, MG_PER_G), per_ml=per_ml, per_click=per_click, per_day=per_day)
 
 
@@ -308,7 +309,7 @@ def _batch_text(labelled: Quantity, excess: Quantity, prepared: Quantity) -> str
 
 
 def _g(quantity: Quantity) -> str:
-    return f"{quantity.to(GRAM).magnitude:.3f} g"
+    return f"{magnitude_in(quantity, GRAM):.3f} g"
 
 
 def _mw(form: Form) -> str:

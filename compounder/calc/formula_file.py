@@ -34,7 +34,7 @@ _TOP_KEYS = {
 _LINE_KEYS = {"ingredient", "strength", "stock", "potency", "lot", "expires", "manufacturer"}
 # An upper bound on a batch (g or mL), far above any pharmacy batch, so a typing slip such as
 # "1e30 g" is refused instead of computed.
-MAX_BATCH = 50_000
+MIN_BATCH, MAX_BATCH = 1, 50_000
 _STRENGTH_DIMS = (DIMENSIONLESS, MASS_PER_VOLUME, MASS, VOLUME)
 
 
@@ -55,8 +55,8 @@ def parse_formula(data: Any) -> Formula:
     if "base" not in data:
         raise InputError("base", "missing; name the base, e.g. \"Lipoderm\" (`compounder ingredients` lists them)")
     quantity = parse_quantity(data["batch"], "batch", (MASS, VOLUME))
-    if quantity.m_as(G if quantity.dimensionality == MASS else ML) > MAX_BATCH:
-        raise InputError("batch", f"{data['batch']!r} is larger than any compounded batch; give at most 50 kg or 50 L")
+    if not MIN_BATCH <= quantity.m_as(G if quantity.dimensionality == MASS else ML) <= MAX_BATCH:
+        raise InputError("batch", f"{data['batch']!r} is outside any compounded batch; give 1 g to 50 kg (or 1 mL to 50 L)")
     excess = None
     if data.get("excess") is not None:
         excess = parse_quantity(data["excess"], "excess", (DIMENSIONLESS,), allow_zero=True)

@@ -15,6 +15,7 @@ from compounder.calc.catalog import Catalog
 from compounder.calc.compute import application_grams
 from compounder.calc.model import BatchPlan, Finding, Form, Limit, PlanLine, Severity, Source
 from compounder.calc.units import (
+    magnitude_in,
     G,
     MG,
     ONE,
@@ -29,6 +30,9 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 # Relative slack for comparing a computed value with a limit, so that 11 % written against an
 # 11 % maximum is not reported over it through floating-point noise.
 _SLACK = 1e-9
+
+# Beyond this many times the amount needed, one aliquot step is no longer practical at the bench.
+MAX_ALIQUOT_MULTIPLE = 100
 
 
 def check(plan: BatchPlan, catalog: Catalog, compounded_on: dt.date) -> list[Finding]:
@@ -55,7 +59,7 @@ def _cite(source: Source | None) -> str:
 
 def _total_strength(plan: BatchPlan) -> Iterator[Finding]:
     weighed = [line for line in plan.lines if line.role != "base"]
-    written = sum((line.strength_fraction.to(ONE).magnitude for line in weighed if line.strength_fraction is not None), 0.0)
+    written = sum((magnitude_in(line.strength_fraction, ONE) for line in weighed if line.strength_fraction is not None), 0.0)
     if written >= 1 - _SLACK:
         yield Finding(
             ERROR,
@@ -105,7 +109,7 @@ def _per_active_limits(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
             value = _as_form(line.strength_fraction, written, maximum.as_form, catalog)
             if value is None:
                 yield _unconvertible(index, line, maximum.as_form, "maximum strength")
-            elif value.magnitude > maximum.value.to(ONE).magnitude * (1 + _SLACK):
+            elif value.magnitude > magnitude_in(maximum.value, ONE) * (1 + _SLACK):
                 yield Finding(
                     ERROR,
                     "STRENGTH_ABOVE_MAXIMUM",
@@ -128,7 +132,7 @@ def _per_active_limits(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
         if value is None:
             yield _unconvertible(index, line, typical.as_form, "typical strength range")
             continue
-        low, high = typical.low.to(ONE).magnitude, typical.high.to(ONE).magnitude
+        low, high = magnitude_in(typical.low, ONE), magnitude_in(typical.high, ONE)
         if value.magnitude < low * (1 - _SLACK) or value.magnitude > high * (1 + _SLACK):
             side = "below" if value.magnitude < low else "above"
             yield Finding(
@@ -180,7 +184,7 @@ def _powder_load(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
             f"solids are {load * 100:.1f} % of the batch; {base.name} has no maximum powder load on file, so this is unchecked",
         )
         return
-    limit = base.max_powder_load.value.to(ONE).magnitude
+    limit = magnitude_in(base.max_powder_load.value, ONE)
     if load > limit * (1 + _SLACK):
         yield Finding(
             WARNING,
@@ -198,13 +202,21 @@ def _weighability(plan: BatchPlan) -> Iterator[Finding]:
         if line.role == "base" or line.grams.magnitude <= 0:
             continue
         if line.grams < minimum:
-            scheme = aliquot(line.grams, minimum)
+            below = (
+                f"{line.name} {magnitude_in(line.grams, G):.4f} g is below the {balance.name}'s minimum weighable "
+                f"quantity of {format_quantity(minimum.to(G), 4)}{_cite(balance.minimum_weighable.source)}; "
+            )
+            if line.grams * MAX_ALIQUOT_MULTIPLE < minimum:
+                advice = (
+                    f"it is too small for one aliquot step (more than {MAX_ALIQUOT_MULTIPLE}-fold); "
+                    "prepare a stock trituration or serial dilution, or use a more sensitive balance"
+                )
+            else:
+                advice = f"use an aliquot: {aliquot(line.grams, minimum).describe(line.name)}"
             yield Finding(
                 WARNING,
                 "BELOW_MINIMUM_WEIGHABLE",
-                f"{line.name} {line.grams.to(G).magnitude:.4f} g is below the {balance.name}'s minimum weighable "
-                f"quantity of {format_quantity(minimum.to(G), 4)}{_cite(balance.minimum_weighable.source)}; "
-                f"use an aliquot: {scheme.describe(line.name)}",
+                below + advice,
                 line=index,
                 source=balance.minimum_weighable.source,
             )
@@ -234,7 +246,7 @@ def _daily_amounts(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
             yield Finding(
                 INFO,
                 "DAILY_MAXIMUM_UNKNOWN",
-                f"{line.written_as}: {per_day.to(MG).magnitude:.1f} mg a day; no labeled daily maximum for "
+                f"{line.written_as}: {magnitude_in(per_day, MG):.1f} mg a day; no labeled daily maximum for "
                 f"{substance.name} is on file, so this is unchecked",
                 line=index,
             )

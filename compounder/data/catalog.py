@@ -6,7 +6,6 @@ values and never touches the database.
 
 from __future__ import annotations
 
-from importlib.resources import as_file, files
 from pathlib import Path
 
 from sqlalchemy import create_engine, select
@@ -28,13 +27,9 @@ from compounder.calc import (
     Substance,
 )
 from compounder.data import reference_schema as rs
+from compounder.data.reference_file import packaged_reference
 
-
-def packaged_reference() -> Path:
-    """Path of the reference database shipped in the package (``data/ingredients.sqlite``)."""
-    resource = files("compounder.refdata").joinpath("ingredients.sqlite")
-    with as_file(resource) as path:  # a real file for an installed or editable package
-        return Path(path)
+__all__ = ["load_catalog", "packaged_reference"]
 
 
 def load_catalog(path: Path | None = None) -> Catalog:
