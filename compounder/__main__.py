@@ -20,6 +20,15 @@ def _load_catalog(path: Path | None):
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:  # answered before anything heavy is imported
+        from compounder import __version__
+
+        print(f"compounder {__version__}")
+        return 0
+    if argv == ["--self-test"]:
+        from compounder.self_test import run_self_test
+
+        return run_self_test()
     if not argv or argv[0].startswith("--") and argv[0] not in ("--help", "-h", "--version", "--reference"):
         from compounder.ui.app import run_app
 
