@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingredients = commands.add_parser("ingredients", help="list the reference ingredients, bases and balances")
     ingredients.add_argument("--json", action="store_true", help="print a JSON array")
 
+    terms = commands.add_parser("screening-terms", help="list the allergies, conditions and medicines a patient section may name")
+    terms.add_argument("--json", action="store_true", help="print a JSON array")
+
     calc = commands.add_parser("calc", help="compute a formula file (JSON or TOML)")
     calc.add_argument("file", type=Path, help="formula file")
     calc.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -90,6 +93,8 @@ def run(
         catalog = load_catalog(args.reference)
         if args.command == "ingredients":
             return _ingredients(catalog, args.json, stdout)
+        if args.command == "screening-terms":
+            return _screening_terms(catalog, args.json, stdout)
         if args.command in ("worksheet", "label"):
             return _document(args, catalog, today, stdout, stderr)
         return _calc(args, catalog, today, stdout)
@@ -150,7 +155,7 @@ def _document(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: T
         pharmacy = load_settings(args.pharmacy_settings)
     except SettingsError as error:
         raise UsageError(f"pharmacy settings: {error.field}: {error.message}") from None
-    plan = evaluate(formula, catalog, today)
+    plan = evaluate_file(data, formula, catalog, today)
     compounded_on = formula.compounded_on or today
     try:
         if args.command == "worksheet":
@@ -266,6 +271,22 @@ def _ingredients(catalog: Catalog, as_json: bool, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _screening_terms(catalog: Catalog, as_json: bool, out: TextIO) -> int:
+    records = [{"key": t.key, "kind": t.kind, "name": t.name, "aliases": list(t.aliases)} for t in catalog.screening_terms]
+    if as_json:
+        json.dump(records, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return EXIT_OK
+    for kind, title in (("allergy", "Allergies"), ("condition", "Conditions"), ("medication", "Medicines")):
+        out.write(f"{title} (patient.{ {'allergy': 'allergies', 'condition': 'conditions', 'medication': 'medications'}[kind] })\n")
+        for r in records:
+            if r["kind"] == kind:
+                also = f"  (also: {', '.join(r['aliases'])})" if r["aliases"] else ""
+                out.write(f"  {r['name']}{also}\n")
+        out.write("\n")
+    return EXIT_OK
+
+
 def _yn(value: bool | None) -> str:
     return "unknown" if value is None else ("yes" if value else "no")
 
@@ -296,6 +317,22 @@ def read_formula_file(path: Path) -> Any:
         raise UsageError(f"{path}: JSON nested too deeply") from None
 
 
+def evaluate_file(data: Any, formula, catalog: Catalog, today: dt.date) -> BatchPlan:
+    """Evaluate a formula file's formula, screened for its ``patient`` when it has one."""
+    if not isinstance(data, dict) or data.get("patient") is None:
+        return evaluate(formula, catalog, today)
+    from compounder.calc.patient import parse_patient
+    from compounder.calc.prescription import parse_order
+
+    patient = parse_patient(data["patient"], catalog)
+    prescription = parse_order(data).prescription if data.get("prescription") is not None else None
+    return evaluate(
+        formula, catalog, today, patient,
+        dispensed=prescription.quantity if prescription else None,
+        refills=prescription.refills if prescription else None,
+    )
+
+
 def _calc(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO) -> int:
     data = read_formula_file(args.file)
     formula = parse_formula(data)
@@ -304,7 +341,7 @@ def _calc(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextI
             today = dt.date.fromisoformat(args.date)
         except ValueError:
             raise UsageError(f"--date: {args.date!r} is not a date; write YYYY-MM-DD") from None
-    plan = evaluate(formula, catalog, today)
+    plan = evaluate_file(data, formula, catalog, today)
     if args.json:
         json.dump(plan_to_json(plan), out, indent=2, ensure_ascii=False)
         out.write("\n")

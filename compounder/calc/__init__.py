@@ -27,6 +27,8 @@ from compounder.calc.model import (
     FormulaLine,
     Limit,
     PlanLine,
+    ScreeningRule,
+    ScreeningTerm,
     Severity,
     Source,
     Sourced,
@@ -40,6 +42,6 @@ __all__ = [
     "Assessment", "DailyDose", "FieldPath", "assess", "daily_doses", "input_errors", "role_of", "split_field",
     "Balance", "Base", "BatchPlan", "BeyondUseDate", "BudCategory", "Catalog", "Caution", "Density",
     "Directions", "Doses", "Finding", "Form", "Formula", "FormulaLine", "InputError", "Limit", "PlanLine",
-    "Q_", "Severity", "Source", "Sourced", "StrengthRange", "Substance", "TrailStep", "compute", "evaluate",
+    "Q_", "ScreeningRule", "ScreeningTerm", "Severity", "Source", "Sourced", "StrengthRange", "Substance", "TrailStep", "compute", "evaluate",
     "format_quantity", "formula_to_data", "parse_formula", "parse_quantity", "ureg",
 ]

@@ -28,6 +28,8 @@ class Catalog:
     balances: tuple[Balance, ...]
     bud_categories: tuple[BudCategory, ...]
     default_balance: str | None = None
+    screening_terms: tuple[ScreeningTerm, ...] = ()
+    screening_rules: tuple[ScreeningRule, ...] = ()
     label_warnings: tuple[Caution, ...] = ()  # on every topical preparation's label, with sources
     _forms: dict[str, Form] = field(init=False, repr=False)
     _bases: dict[str, Base] = field(init=False, repr=False)
@@ -65,6 +67,11 @@ class Catalog:
             if category.contains_water == contains_water and (not contains_water or category.preserved == bool(preserved)):
                 return category
         raise LookupError(f"no beyond-use-date category for water={contains_water}, preserved={preserved}")
+
+    def screening_term(self, name: str, field: str, kind: str) -> ScreeningTerm:
+        """A patient fact by key, name or alias; refuses an unknown one with the nearest known."""
+        index = _index((t for t in self.screening_terms if t.kind == kind), lambda t: (t.key, t.name, *t.aliases))
+        return _lookup(index, name, field, f"{kind} term", "`compounder screening-terms` lists them")
 
     def names(self) -> list[str]:
         return sorted({*(f.name for f in self.forms), *(b.name for b in self.bases)})

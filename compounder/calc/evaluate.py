@@ -9,17 +9,31 @@ from compounder.calc.bud import beyond_use_date
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import compute
 from compounder.calc.model import BatchPlan, Formula
+from compounder.calc.patient import PatientProfile
 from compounder.calc.rules import check
+from compounder.calc.screening import screen
+from compounder.calc.units import Quantity
 
 
-def evaluate(formula: Formula, catalog: Catalog, today: dt.date) -> BatchPlan:
-    """Compute the batch, check it and date it.
+def evaluate(
+    formula: Formula,
+    catalog: Catalog,
+    today: dt.date,
+    patient: PatientProfile | None = None,
+    dispensed: Quantity | None = None,
+    refills: int | None = None,
+) -> BatchPlan:
+    """Compute the batch, check it (and, given a patient, screen it for them) and date it.
 
     ``today`` is the compounding date when the formula gives none; it is passed in (never read
-    from the clock here) so results are reproducible.
+    from the clock here) so results are reproducible. ``dispensed`` and ``refills`` (from the
+    prescription) size the supply for the short-term-use checks.
     """
     compounded_on = formula.compounded_on or today
     plan = compute(formula, catalog)
-    findings = tuple(check(plan, catalog, compounded_on))
+    findings = check(plan, catalog, compounded_on)
+    if patient is not None:
+        findings = sorted([*findings, *screen(plan, patient, catalog, compounded_on, dispensed, refills)], key=lambda f: f.severity.rank)
+    findings = tuple(findings)
     bud = beyond_use_date(plan, catalog, compounded_on)
     return dataclasses.replace(plan, findings=findings, bud=bud)

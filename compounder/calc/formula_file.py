@@ -30,6 +30,7 @@ from compounder.calc.units import (
 _TOP_KEYS = {
     "name", "batch", "excess", "density", "base", "balance", "compounded_on", "directions",
     "actives", "excipients", "base_lot", "base_expires",
+    "patient",  # read by compounder.calc.patient (it needs the catalog's screening terms)
 }
 _LINE_KEYS = {"ingredient", "strength", "stock", "potency", "lot", "expires", "manufacturer"}
 # An upper bound on a batch (g or mL), far above any pharmacy batch, so a typing slip such as

@@ -157,6 +157,38 @@ class BudCategory:
     source: Source | None = None
 
 
+@dataclass(frozen=True)
+class ScreeningTerm:
+    """A patient fact a screening rule can name: an allergy, a condition or a medicine."""
+
+    key: str
+    kind: Literal["allergy", "condition", "medication"]
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScreeningRule:
+    """Actives of a class (or named substances) against one patient fact."""
+
+    code: str
+    severity: str
+    advice: str
+    source: Source | None = None
+    therapeutic_class: str | None = None
+    substances: tuple[str, ...] = ()
+    allergy: str | None = None
+    condition: str | None = None
+    medication: str | None = None
+    age_at_least: int | None = None
+    supply_days_over: int | None = None
+
+    def applies_to(self, substance: Substance) -> bool:
+        if self.therapeutic_class is not None:
+            return substance.therapeutic_class == self.therapeutic_class
+        return substance.name in self.substances
+
+
 # --------------------------------------------------------------------------- the formula
 
 

@@ -81,6 +81,7 @@ class _Builder:
             self.session.add(
                 rs.LabelWarning(key=key, position=position, text=_req(entry, "text", key), source_id=self._source(entry, key))
             )
+        self._screening()
         for entry in self.data.get("bud_category", []):
             self.session.add(
                 rs.BudCategory(
@@ -116,6 +117,53 @@ class _Builder:
             self.session.add(rs.Alias(alias=self._name(alias, where), **target))
 
     # -- entries
+    def _screening(self) -> None:
+        terms: dict[str, str] = {}
+        for entry in self.data.get("screening_term", []):
+            key = _req(entry, "key", "screening_term")
+            kind = _req(entry, "kind", key)
+            if kind not in ("allergy", "condition", "medication"):
+                raise ReferenceDataError(f"{key}: kind must be allergy, condition or medication")
+            names = {name.casefold() for name in (key, _req(entry, "name", key), *entry.get("aliases", []))}
+            for name in names:
+                if name in terms:
+                    raise ReferenceDataError(f"{key}: the term name {name!r} is used twice")
+                terms[name] = key
+            self.session.add(rs.ScreeningTerm(key=key, kind=kind, name=entry["name"]))
+            self.session.flush()
+            for alias in entry.get("aliases", []):
+                self.session.add(rs.ScreeningTermAlias(alias=alias, term_key=key))
+        kinds = {e["key"]: e["kind"] for e in self.data.get("screening_term", [])}
+        substances = {a["name"] for a in self.data.get("active", [])}
+        classes = {a["therapeutic_class"] for a in self.data.get("active", [])}
+        for entry in self.data.get("screening_rule", []):
+            code = _req(entry, "code", "screening_rule")
+            if entry.get("severity") not in ("error", "warning", "info"):
+                raise ReferenceDataError(f"{code}: severity must be error, warning or info")
+            facts = [k for k in ("allergy", "condition", "medication", "age_at_least", "supply_days_over") if k in entry]
+            if len(facts) != 1:
+                raise ReferenceDataError(f"{code}: name exactly one patient fact (allergy, condition, medication, age_at_least or supply_days_over)")
+            for kind in ("allergy", "condition", "medication"):
+                if kind in entry and kinds.get(entry[kind]) != kind:
+                    raise ReferenceDataError(f"{code}: {kind} {entry[kind]!r} is not a {kind} term")
+            if ("therapeutic_class" in entry) == ("substances" in entry):
+                raise ReferenceDataError(f"{code}: give either therapeutic_class or substances")
+            if "therapeutic_class" in entry and entry["therapeutic_class"] not in classes:
+                raise ReferenceDataError(f"{code}: no active has the class {entry['therapeutic_class']!r}")
+            for name in entry.get("substances", []):
+                if name not in substances:
+                    raise ReferenceDataError(f"{code}: {name!r} is not an active")
+            rule = rs.ScreeningRule(
+                code=code, severity=entry["severity"], therapeutic_class=entry.get("therapeutic_class"),
+                allergy=entry.get("allergy"), condition=entry.get("condition"), medication=entry.get("medication"),
+                age_at_least=entry.get("age_at_least"), supply_days_over=entry.get("supply_days_over"),
+                advice=_req(entry, "advice", code), source_id=self._source(entry, code),
+            )
+            self.session.add(rule)
+            self.session.flush()
+            for name in entry.get("substances", []):
+                self.session.add(rs.ScreeningRuleSubstance(rule_id=rule.id, substance=name))
+
     def _active(self, entry: Mapping[str, Any]) -> None:
         name = _req(entry, "name", "active")
         substance = rs.Substance(name=name, therapeutic_class=_req(entry, "therapeutic_class", name))

@@ -21,6 +21,8 @@ from compounder.calc import (
     Form,
     Limit,
     Q_,
+    ScreeningRule,
+    ScreeningTerm,
     Source,
     Sourced,
     StrengthRange,
@@ -102,6 +104,19 @@ def _read(session: Session) -> Catalog:
         Caution(row.text, src(row.source_id)) for row in session.scalars(select(rs.LabelWarning).order_by(rs.LabelWarning.position))
     )
     meta = {row.key: row.value for row in session.scalars(select(rs.Meta))}
+    terms = tuple(
+        ScreeningTerm(key=row.key, kind=row.kind, name=row.name, aliases=tuple(a.alias for a in row.aliases))  # type: ignore[arg-type]
+        for row in session.scalars(select(rs.ScreeningTerm).order_by(rs.ScreeningTerm.kind, rs.ScreeningTerm.name))
+    )
+    rules = tuple(
+        ScreeningRule(
+            code=row.code, severity=row.severity, advice=row.advice, source=src(row.source_id),
+            therapeutic_class=row.therapeutic_class, substances=tuple(s.substance for s in row.substances),
+            allergy=row.allergy, condition=row.condition, medication=row.medication,
+            age_at_least=row.age_at_least, supply_days_over=row.supply_days_over,
+        )
+        for row in session.scalars(select(rs.ScreeningRule).order_by(rs.ScreeningRule.id))
+    )
     return Catalog(
         forms=forms,
         substances=substances,
@@ -110,6 +125,8 @@ def _read(session: Session) -> Catalog:
         bud_categories=categories,
         label_warnings=warnings,
         default_balance=meta.get("default_balance"),
+        screening_terms=terms,
+        screening_rules=rules,
     )
 
 

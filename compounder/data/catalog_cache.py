@@ -28,7 +28,8 @@ _TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
         model.Source, model.Sourced, model.Density, model.StrengthRange, model.Limit, model.Caution,
-        model.Substance, model.Form, model.Base, model.Balance, model.BudCategory,
+        model.Substance, model.Form, model.Base, model.Balance, model.BudCategory, model.ScreeningTerm,
+        model.ScreeningRule,
     )
 }
 

@@ -152,3 +152,44 @@ class BudCategory(ReferenceBase):
     days: Mapped[int]
     storage: Mapped[str]
     source_id: Mapped[SourceRef]
+
+
+class ScreeningTerm(ReferenceBase):
+    """A patient fact the screening rules need: an allergy, a condition or a medicine."""
+
+    __tablename__ = "screening_term"
+    key: Mapped[str] = mapped_column(primary_key=True)
+    kind: Mapped[str]  # allergy | condition | medication
+    name: Mapped[str] = mapped_column(unique=True)
+    aliases: Mapped[list[ScreeningTermAlias]] = relationship(order_by="ScreeningTermAlias.alias", lazy="selectin")
+
+
+class ScreeningTermAlias(ReferenceBase):
+    __tablename__ = "screening_term_alias"
+    alias: Mapped[str] = mapped_column(primary_key=True)
+    term_key: Mapped[str] = mapped_column(ForeignKey("screening_term.key"))
+
+
+class ScreeningRule(ReferenceBase):
+    """A check of the preparation against the patient: which actives, which patient fact."""
+
+    __tablename__ = "screening_rule"
+    id: Mapped[IntPK]
+    code: Mapped[str] = mapped_column(unique=True)
+    severity: Mapped[str]  # error | warning | info
+    therapeutic_class: Mapped[Optional[str]]
+    allergy: Mapped[Optional[str]] = mapped_column(ForeignKey("screening_term.key"))
+    condition: Mapped[Optional[str]] = mapped_column(ForeignKey("screening_term.key"))
+    medication: Mapped[Optional[str]] = mapped_column(ForeignKey("screening_term.key"))
+    age_at_least: Mapped[Optional[int]]
+    supply_days_over: Mapped[Optional[int]]
+    advice: Mapped[str]
+    source_id: Mapped[SourceRef]
+    substances: Mapped[list[ScreeningRuleSubstance]] = relationship(order_by="ScreeningRuleSubstance.id", lazy="selectin")
+
+
+class ScreeningRuleSubstance(ReferenceBase):
+    __tablename__ = "screening_rule_substance"
+    id: Mapped[IntPK]
+    rule_id: Mapped[int] = mapped_column(ForeignKey("screening_rule.id"))
+    substance: Mapped[str]

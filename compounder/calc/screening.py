@@ -1,0 +1,113 @@
+"""Checks of the preparation against the patient it is for.
+
+The rules are data (the reference database's screening rules, each with its source); this
+module only matches them. Every finding names the patient fact and the ingredient that
+triggered it; a fact a rule needs but the profile lacks is reported as unknown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from compounder.calc.catalog import Catalog
+from compounder.calc.compute import application_grams
+from compounder.calc.model import BatchPlan, Finding, ScreeningRule, Severity, Substance
+from compounder.calc.patient import PatientProfile
+from compounder.calc.units import MG, Quantity, magnitude_in, ureg
+
+_FACT_WORDS = {"allergy": "allergy", "condition": "condition", "medication": "takes"}
+
+
+def screen(
+    plan: BatchPlan,
+    patient: PatientProfile,
+    catalog: Catalog,
+    compounded_on: dt.date,
+    dispensed: Quantity | None = None,
+    refills: int | None = None,
+) -> list[Finding]:
+    """Patient findings for the plan; ``dispensed`` and ``refills`` size the supply."""
+    actives: dict[str, tuple[int, str, Substance]] = {}
+    for index, line in enumerate(plan.lines):
+        substance = catalog.substance(line.substance) if line.role == "active" and line.substance else None
+        if substance is not None:
+            actives.setdefault(substance.name, (index, line.written_as or line.name, substance))
+    findings: list[Finding] = []
+    for rule in catalog.screening_rules:
+        for index, written, substance in actives.values():
+            if rule.applies_to(substance):
+                findings.extend(_apply(rule, index, written, plan, patient, catalog, compounded_on, dispensed, refills))
+    findings.extend(_weight_limits(plan, patient, catalog, actives))
+    return findings
+
+
+def _apply(rule: ScreeningRule, index: int, written: str, plan: BatchPlan, patient: PatientProfile, catalog: Catalog,
+           compounded_on: dt.date, dispensed: Quantity | None, refills: int | None) -> Iterator[Finding]:
+    severity = Severity(rule.severity)
+    cite = f" ({rule.source.cite()})" if rule.source else ""
+    for kind in ("allergy", "condition", "medication"):
+        key = getattr(rule, kind)
+        if key is not None and patient.has(kind, key):
+            term = next(t for t in catalog.screening_terms if t.key == key)
+            fact = f"patient {_FACT_WORDS[kind]} {term.name}" if kind == "medication" else f"patient {kind}: {term.name}"
+            yield Finding(severity, rule.code, f"{written} with {fact}: {rule.advice}{cite}", line=index, source=rule.source)
+    if rule.age_at_least is not None:
+        age = patient.age_on(compounded_on)
+        if age is None:
+            yield Finding(Severity.INFO, f"{rule.code}_AGE_UNKNOWN", f"{written}: the patient's date of birth is not on file, so the check for patients {rule.age_at_least} and older was not made", line=index)
+        elif age >= rule.age_at_least:
+            yield Finding(severity, rule.code, f"{written} for a patient aged {age} ({rule.age_at_least} or older): {rule.advice}{cite}", line=index, source=rule.source)
+    if rule.supply_days_over is not None:
+        days = _supply_days(plan, dispensed, refills)
+        if days is None:
+            if dispensed is not None:
+                yield Finding(Severity.INFO, f"{rule.code}_UNKNOWN", f"{written}: the days of supply cannot be worked out (directions or density missing), so the short-term-use check was not made", line=index)
+        elif days > rule.supply_days_over:
+            total = magnitude_in(dispensed, ureg.gram) * (1 + (refills or 0)) if dispensed.dimensionality == ureg.gram.dimensionality else None
+            amount = f"{total:g} g" if total is not None else "the quantity dispensed"
+            yield Finding(
+                severity, rule.code,
+                f"{written}: {amount} with {refills or 0} refill(s) lasts {days:.0f} days at the directed use, more than {rule.supply_days_over} days: {rule.advice}{cite}",
+                line=index, source=rule.source,
+            )
+
+
+def _supply_days(plan: BatchPlan, dispensed: Quantity | None, refills: int | None) -> float | None:
+    directions = plan.formula.directions
+    if dispensed is None or directions is None:
+        return None
+    per_application = application_grams(directions.amount, plan.density)
+    quantity = application_grams(dispensed, plan.density)
+    if per_application is None or quantity is None:
+        return None
+    per_day = magnitude_in(per_application, ureg.gram) * directions.times_per_day
+    return magnitude_in(quantity, ureg.gram) * (1 + (refills or 0)) / per_day
+
+
+def _weight_limits(plan: BatchPlan, patient: PatientProfile, catalog: Catalog, actives: dict) -> Iterator[Finding]:
+    """The daily amount against a per-kilogram limit (lidocaine 4.5 mg/kg) for this patient."""
+    for index, written, substance in actives.values():
+        limit = substance.daily_max_per_kg
+        line = plan.lines[index]
+        if limit is None or line.doses is None or line.doses.per_day is None:
+            continue
+        if patient.weight is None:
+            yield Finding(Severity.INFO, "WEIGHT_LIMIT_UNKNOWN", f"{written}: the patient's weight is not on file, so the daily amount is not checked against {limit.value.m_as('mg/kg'):g} mg/kg", line=index)
+            continue
+        written_form = catalog.form(line.written_as, "ingredient")
+        target = catalog.form(limit.as_form, "limit")
+        if target.name != written_form.name and (target.molecular_weight is None or written_form.molecular_weight is None):
+            continue
+        ratio = 1.0 if target.name == written_form.name else float((target.molecular_weight.value / written_form.molecular_weight.value).m_as("dimensionless"))
+        per_day = magnitude_in(line.doses.per_day * ureg.day, MG) * ratio
+        weight_kg = patient.weight.m_as(ureg.kilogram)
+        maximum = limit.value.m_as("mg/kg") * weight_kg
+        if per_day > maximum * (1 + 1e-9):
+            cite = f" ({limit.source.cite()})" if limit.source else ""
+            yield Finding(
+                Severity.WARNING, "DAILY_AMOUNT_ABOVE_WEIGHT_LIMIT",
+                f"{written}: {per_day:.1f} mg {limit.as_form} a day is above {limit.value.m_as('mg/kg'):g} mg/kg × {weight_kg:g} kg "
+                f"(patient weight) = {maximum:.1f} mg{cite}",
+                line=index, source=limit.source,
+            )
