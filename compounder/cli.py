@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
             document.add_argument("--stock", help="label stock (default: the pharmacy settings'); one of " + ", ".join(_stock_keys()))
             document.add_argument("--position", type=int, default=1, help="label position on a sheet of labels, 1 = top left (default 1)")
 
+    db = commands.add_parser("db", help="the pharmacy database: backup, check, migrate")
+    db.add_argument("--database", metavar="URL", help="database URL (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)")
+    db_commands = db.add_subparsers(dest="db_command", parser_class=_Parser, required=True)
+    backup = db_commands.add_parser("backup", help="make a consistent copy of the live database (SQLite)")
+    backup.add_argument("path", type=Path, help="new file to write")
+    db_commands.add_parser("check", help="integrity and foreign-key checks and the audit trail; exit 1 naming what is wrong")
+    db_commands.add_parser("migrate", help="bring the database to this version's schema")
+
     settings = commands.add_parser("settings", help="show where the pharmacy settings are, or print an example")
     settings.add_argument("--example", action="store_true", help="print an example settings file to edit")
     return parser
@@ -87,6 +95,8 @@ def run(
             return EXIT_OK
         if args.command == "settings":
             return _settings(args, stdout)
+        if args.command == "db":
+            return _db(args, stdout, stderr)
         catalog = load_catalog(args.reference)
         if args.command == "ingredients":
             return _ingredients(catalog, args.json, stdout)
@@ -115,6 +125,42 @@ def _where(args: argparse.Namespace | None) -> str:
 
 
 # --------------------------------------------------------------------------- documents
+
+
+def _db(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``db backup|check|migrate``. A database that cannot be used is one line on stderr and exit 1."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from compounder.records.database import database_url, migrate, open_database
+    from compounder.records.maintenance import DatabaseProblem, backup, check, describe
+
+    url = database_url(args.database)
+    engine = open_database(url, create=args.db_command == "migrate")
+    try:
+        if args.db_command == "migrate":
+            migrate(engine)
+            out.write(f"{engine.url.render_as_string(hide_password=True)}: schema up to date\n")
+            return EXIT_OK
+        if args.db_command == "backup":
+            written = backup(engine, args.path)
+            out.write(f"backed up to {written}\n")
+            return EXIT_OK
+        problems = check(engine)
+        for problem in problems:
+            print(one_line(problem), file=out)
+        if problems:
+            print(f"compounder: {len(problems)} problem(s) found in {engine.url.render_as_string(hide_password=True)}", file=err)
+            return EXIT_FINDINGS
+        out.write("ok: integrity check passed, foreign keys hold, the audit trail is unbroken and matches every record\n")
+        return EXIT_OK
+    except DatabaseProblem as error:
+        print(one_line(f"compounder: {error}"), file=err)
+        return EXIT_FINDINGS
+    except SQLAlchemyError as error:
+        print(one_line(f"compounder: {describe(error, engine.url.render_as_string(hide_password=True))}"), file=err)
+        return EXIT_FINDINGS
+    finally:
+        engine.dispose()
 
 
 def _settings(args: argparse.Namespace, out: TextIO) -> int:
