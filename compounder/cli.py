@@ -68,6 +68,23 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("check", help="integrity and foreign-key checks and the audit trail; exit 1 naming what is wrong")
     db_commands.add_parser("migrate", help="bring the database to this version's schema")
 
+    database_help = "database URL (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)"
+    found = commands.add_parser("history", help="search compounding records; every criterion given must match")
+    found.add_argument("--database", metavar="URL", help=database_help)
+    found.add_argument("--patient", help="start of the patient's name (any case)")
+    found.add_argument("--rx", help="Rx number")
+    found.add_argument("--formula", help="start of the master formula's name")
+    found.add_argument("--batch", help="batch number, or its start (YYMMDD for a day)")
+    found.add_argument("--lot", help="ingredient lot number")
+    found.add_argument("--since", help="compounded on or after YYYY-MM-DD")
+    found.add_argument("--until", help="compounded on or before YYYY-MM-DD")
+    found.add_argument("--json", action="store_true", help="print a JSON array")
+    recall = commands.add_parser("recall", help="every batch and patient that received an ingredient lot, as CSV")
+    recall.add_argument("lot", help="lot number")
+    recall.add_argument("--database", metavar="URL", help=database_help)
+    recall.add_argument("--manufacturer", help="the lot's manufacturer, when two share the lot number")
+    recall.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
+
     settings = commands.add_parser("settings", help="show where the pharmacy settings are, or print an example")
     settings.add_argument("--example", action="store_true", help="print an example settings file to edit")
     return parser
@@ -97,6 +114,8 @@ def run(
             return _settings(args, stdout)
         if args.command == "db":
             return _db(args, stdout, stderr)
+        if args.command in ("history", "recall"):
+            return _records_query(args, stdout, stderr)
         catalog = load_catalog(args.reference)
         if args.command == "ingredients":
             return _ingredients(catalog, args.json, stdout)
@@ -161,6 +180,75 @@ def _db(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_FINDINGS
     finally:
         engine.dispose()
+
+
+def _records_query(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``history`` and ``recall``: read-only queries of the records."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from compounder.records import history
+    from compounder.records.database import HEAD_REVISION, current_revision, database_url, open_database
+    from compounder.records.maintenance import describe
+    from compounder.records.rules import RecordError
+
+    engine = open_database(database_url(args.database), create=False)
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        if current_revision(engine) != HEAD_REVISION:
+            raise UsageError(f"compounder: the database {where} is not at this version's schema; run `compounder db migrate`")
+        with Session(engine) as session:
+            if args.command == "history":
+                found = history.search(
+                    session, patient=args.patient, rx_number=args.rx, formula=args.formula, batch_number=args.batch,
+                    lot_number=args.lot, since=_optional_date(args.since, "--since"), until=_optional_date(args.until, "--until"),
+                )
+                _print_history(found, args.json, out)
+                return EXIT_OK
+            lots = [lot for lot in history.lots_numbered(session, args.lot) if args.manufacturer in (None, lot.manufacturer)]
+            if not lots:
+                raise UsageError(f"compounder: no lot {args.lot}{' from ' + args.manufacturer if args.manufacturer else ''} in {where}")
+            if len(lots) > 1:
+                makers = ", ".join(sorted({lot.manufacturer for lot in lots}))
+                raise UsageError(f"compounder: lot {args.lot} is held from several manufacturers ({makers}); give --manufacturer")
+            rows = history.recall(session, lots[0].id)
+            if args.out is None:
+                history.write_recall_csv(lots[0], rows, out)
+            else:
+                with args.out.open("w", encoding="utf-8", newline="") as stream:
+                    history.write_recall_csv(lots[0], rows, stream)
+                print(f"{len(rows)} batch(es) with lot {args.lot} written to {args.out}", file=err)
+            return EXIT_OK
+    except RecordError as error:
+        raise UsageError(f"compounder: {error}") from None
+    except SQLAlchemyError as error:
+        print(one_line(f"compounder: {describe(error, where)}"), file=err)
+        return EXIT_FINDINGS
+    finally:
+        engine.dispose()
+
+
+def _optional_date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"compounder: {option} {text!r} is not a date; give YYYY-MM-DD") from None
+
+
+def _print_history(found, as_json: bool, out: TextIO) -> None:
+    import dataclasses
+
+    if as_json:
+        json.dump([{k: v.isoformat() if isinstance(v, dt.date) else v for k, v in dataclasses.asdict(b).items()} for b in found], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return
+    if not found:
+        out.write("no batch matches\n")
+        return
+    for b in found:
+        out.write(f"{b.batch_number}  {b.compounded_on.isoformat()}  {b.status:<9}  {b.rx_number:<12}  {b.patient}  —  {b.formula} v{b.formula_version}\n")
 
 
 def _settings(args: argparse.Namespace, out: TextIO) -> int:

@@ -263,3 +263,35 @@ def test_a_process_killed_while_saving_batches_leaves_a_sound_database_with_ever
 def batches_lines(path):
     with sqlite3.connect(path) as connection:
         return connection.execute("SELECT id FROM batch_line WHERE batch_id = 1").fetchall()
+
+
+# --------------------------------------------------------------------------- history and recall on the command line
+
+
+def query(argv, url):
+    out, err = io.StringIO(), io.StringIO()
+    code = run([*argv, "--database", url], load_catalog=lambda _p: None, today=TODAY, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_history_and_recall_commands(filled, tmp_path):
+    import csv
+    import json
+
+    url = f"sqlite:///{filled}"
+    code, out, err = query(["history", "--patient", "jane", "--json"], url)
+    assert (code, err) == (0, "")
+    (found,) = json.loads(out)
+    assert (found["batch_number"], found["status"], found["patient"]) == ("261123-001", "verified", "Jane Q. Doe")
+    assert query(["history", "--patient", "nobody"], url)[1] == "no batch matches\n"
+    code, _out, err = query(["history", "--since", "yesterday"], url)
+    assert code == 2 and "--since 'yesterday' is not a date" in err
+
+    code, out, err = query(["recall", "L001A", "--out", str(tmp_path / "recall.csv")], url)
+    assert code == 0 and "1 batch(es) with lot L001A written to" in err
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "recall.csv").read_text(encoding="utf-8"))))
+    assert [(r["batch number"], r["patient"], r["date of birth"]) for r in rows] == [("261123-001", "Jane Q. Doe", "1948-03-02")]
+    code, _out, err = query(["recall", "NOPE"], url)
+    assert code == 2 and "no lot NOPE" in err
+    code, _out, err = query(["recall", "L001A"], f"sqlite:///{tmp_path / 'missing.sqlite'}")
+    assert code == 2 and "there is no database at" in err
