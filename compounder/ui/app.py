@@ -59,6 +59,10 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     catalog = load_catalog(args.reference)
     window = MainWindow(catalog, library, Settings.from_environment(), today, prompts)
     prompts.parent = window
+    from compounder.records.library import utc_now
+    from compounder.ui.records_window import RecordsContext, install_records_menu
+
+    install_records_menu(window, RecordsContext(session_factory(engine), utc_now, window))
     return Workbench(window, reporter, engine)
 
 
