@@ -143,13 +143,14 @@ def create_batch(
 
 
 def assign_lot(session: Session, actor: Actor, batch_number: str, position: int, lot_id: int, now: dt.datetime) -> BatchRecord:
-    """Use this lot for a line; it must be of the line's stock form and usable on the batch's day."""
+    """Use this lot for a line; it must be of the line's stock form, usable on the batch's day,
+    and not expire before the batch's beyond-use date."""
     row = _editable(session, batch_number)
     line = _line(session, row, position)
     lot = get_lot(session, lot_id)
     if lot.stock_form.lower() != line.name.lower():
         raise RecordError(f"lot {lot.lot_number} is {lot.stock_form}; line {position} weighs {line.name}")
-    problem = lot.problem(row.compounded_on)
+    problem = lot.problem(row.compounded_on, beyond_use=row.beyond_use)
     if problem:
         raise RecordError(f"lot {lot.lot_number} of {lot.stock_form} cannot be used: {problem}")
     old = audit.snapshot(session, "batch_line", line.id)

@@ -37,8 +37,8 @@ class Lot:
     received: Decimal  # grams
     remaining: Decimal  # grams
 
-    def problem(self, on: dt.date, needed: Decimal = Decimal(0)) -> str | None:
-        return lot_problem(self.expires, self.remaining, on, needed)
+    def problem(self, on: dt.date, needed: Decimal = Decimal(0), beyond_use: dt.date | None = None) -> str | None:
+        return lot_problem(self.expires, self.remaining, on, needed, beyond_use)
 
     def near_expiry(self, on: dt.date, days: int = NEAR_EXPIRY_DAYS) -> bool:
         return near_expiry(self.expires, on, days)
@@ -104,11 +104,15 @@ def lots(session: Session, *, stock_form: str | None = None, lot_number: str | N
     return [lot_value(row) for row in session.scalars(query)]
 
 
-def usable_lots(session: Session, stock_form: str, on: dt.date) -> list[Lot]:
-    """Lots of this stock form that may be used on ``on``: not expired, not exhausted."""
+def usable_lots(session: Session, stock_form: str, on: dt.date, beyond_use: dt.date | None = None) -> list[Lot]:
+    """Lots of this stock form that may be used on ``on``: not expired, not exhausted, and (given
+    the batch's beyond-use date) not expiring before it."""
     query = (
         select(IngredientLot)
-        .where(func.lower(IngredientLot.stock_form) == stock_form.lower(), IngredientLot.expires >= on, IngredientLot.remaining_ug > 0)
+        .where(
+            func.lower(IngredientLot.stock_form) == stock_form.lower(), IngredientLot.expires >= max(on, beyond_use or on),
+            IngredientLot.remaining_ug > 0,
+        )
         .order_by(IngredientLot.expires, IngredientLot.id)
     )
     return [lot_value(row) for row in session.scalars(query)]

@@ -167,10 +167,18 @@ def parse_tolerance(value: str | Decimal) -> Decimal:
 NEAR_EXPIRY_DAYS = 30
 
 
-def lot_problem(expires: dt.date, remaining: Decimal, on: dt.date, needed: Decimal = Decimal(0)) -> str | None:
-    """Why a lot cannot be used on ``on`` (expired, exhausted, not enough left), else None."""
+def lot_problem(
+    expires: dt.date, remaining: Decimal, on: dt.date, needed: Decimal = Decimal(0), beyond_use: dt.date | None = None
+) -> str | None:
+    """Why a lot cannot be used on ``on`` (expired, exhausted, not enough left, or expiring
+    before the preparation's beyond-use date, which may not outlast any component), else None."""
     if expires < on:
         return f"expired on {expires.isoformat()}"
+    if beyond_use is not None and expires < beyond_use:
+        return (
+            f"it expires on {expires.isoformat()}, before the batch's beyond-use date {beyond_use.isoformat()} "
+            "(a preparation may not outlast any component); use a lot that outlasts it"
+        )
     if remaining <= 0:
         return "exhausted (nothing left)"
     if needed > remaining:

@@ -200,3 +200,17 @@ def test_only_an_administrator_adds_users_and_the_first_is_one(sessions, clock, 
         people.create_user(s, pharmacy.pharmacist, "eve", "Eve", "pharmacist", PASSWORD, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match="sign in as an administrator"):
         people.create_user(s, None, "eve", "Eve", "administrator", PASSWORD, clock())
+
+
+def test_a_lot_expiring_before_the_beyond_use_date_is_refused_and_not_offered(sessions, clock, pharmacy):
+    record = new_batch(sessions, clock, pharmacy)  # beyond use 2026-12-06 (Lipoderm, cream, 14 days)
+    name = record.lines[0].name
+    with sessions.begin() as s:
+        short = lots.receive_lot(
+            s, pharmacy.technician, ingredient="x", stock_form=name, manufacturer="Fagron", lot_number="SHORT", expires=record.beyond_use - dt.timedelta(days=1),
+            quantity="50", potency_percent="99", now=clock(),
+        )
+        offered = [lot.id for lot in lots.usable_lots(s, name, record.compounded_on, record.beyond_use)]
+    assert short.id not in offered and pharmacy.lots[name].id in offered
+    with sessions.begin() as s, pytest.raises(RecordError, match="before the batch's beyond-use date"):
+        batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, short.id, clock())

@@ -90,6 +90,8 @@ def test_lot_problems_and_near_expiry():
     assert lot_problem(dt.date(2026, 11, 22), Decimal(1), on) == "expired on 2026-11-22"
     assert lot_problem(dt.date(2027, 1, 1), Decimal(0), on) == "exhausted (nothing left)"
     assert lot_problem(dt.date(2027, 1, 1), Decimal(1), on, Decimal(2)) == "only 1 g left, 2 g needed"
+    assert "before the batch's beyond-use date 2026-12-07" in lot_problem(dt.date(2026, 12, 6), Decimal(1), on, beyond_use=dt.date(2026, 12, 7))
+    assert lot_problem(dt.date(2026, 12, 7), Decimal(1), on, beyond_use=dt.date(2026, 12, 7)) is None
     assert near_expiry(dt.date(2026, 12, 23), on) and not near_expiry(dt.date(2026, 12, 24), on)
 
 
