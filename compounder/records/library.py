@@ -142,6 +142,13 @@ class FormulaLibrary:
             )
             return [_version(row) for row in rows]
 
+    def version(self, version_id: int) -> FormulaVersion:
+        with self._sessions() as session:
+            row = session.get(MasterFormulaVersion, version_id)
+            if row is None:
+                raise LibraryError(f"no master formula version {version_id}")
+            return _version(row)
+
     def approved_version(self, entry_id: int) -> FormulaVersion | None:
         """The version offered for new batches: the newest approved one. Reference formulas
         are approved as shipped."""

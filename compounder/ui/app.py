@@ -62,7 +62,10 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     from compounder.records.library import utc_now
     from compounder.ui.records_window import RecordsContext, install_records_menu
 
-    install_records_menu(window, RecordsContext(session_factory(engine), utc_now, window))
+    from compounder.ui.batch_dialog import BatchDialog
+
+    context = RecordsContext(session_factory(engine), utc_now, window)
+    install_records_menu(window, context, lambda: BatchDialog(context, library, catalog, window))
     return Workbench(window, reporter, engine)
 
 

@@ -451,8 +451,9 @@ class RecallDialog(QDialog):
 # --------------------------------------------------------------------------- menu
 
 
-def install_records_menu(window: QMainWindow, context: RecordsContext) -> dict[str, QAction]:
-    """Add the "Records" menu before "Help"; return its actions by name (for tests)."""
+def install_records_menu(window: QMainWindow, context: RecordsContext, make_batch: Callable[[], QDialog] | None = None) -> dict[str, QAction]:
+    """Add the "Records" menu before "Help"; return its actions by name (for tests).
+    ``make_batch`` builds the batch dialog (it needs the library and the catalog)."""
     menu_bar = window.menuBar()
     help_action = next((a for a in menu_bar.actions() if a.text().replace("&", "") == "Help"), None)
     from PySide6.QtWidgets import QMenu
@@ -473,6 +474,10 @@ def install_records_menu(window: QMainWindow, context: RecordsContext) -> dict[s
     actions["recall"].triggered.connect(lambda _=False: RecallDialog(context, window).exec())
     menu.addActions([actions["sign_in"], actions["sign_out"]])
     menu.addSeparator()
+    if make_batch is not None:
+        actions["batch"] = QAction("&Make a batch…", window)
+        actions["batch"].triggered.connect(lambda _=False: make_batch().exec())
+        menu.addAction(actions["batch"])
     menu.addActions([actions["lots"], actions["history"], actions["recall"]])
 
     def _signed(actor: Actor | None) -> None:

@@ -144,3 +144,75 @@ def test_the_main_window_has_the_records_menu(qtbot, tmp_path):
         assert titles.index("Records") == titles.index("Help") - 1
     finally:
         workbench.engine.dispose()
+
+
+# --------------------------------------------------------------------------- making a batch
+
+
+@pytest.fixture
+def batch_dialog(qtbot, records, catalog):
+    from compounder.records.library import FormulaLibrary
+    from compounder.ui.batch_dialog import BatchDialog
+
+    context, pharmacy, _record = records
+    dialog = BatchDialog(context, FormulaLibrary(context.sessions, context.clock), catalog)
+    qtbot.add_widget(dialog)
+    return dialog, context, pharmacy
+
+
+def test_make_a_batch_from_lots_and_weights_to_dispensed(batch_dialog):
+    dialog, context, pharmacy = batch_dialog
+    assert not dialog.create_button.isEnabled()
+    context.sign_in("tess", PASSWORD)
+    dialog.formula.setCurrentIndex(dialog.formula.findData(pharmacy.version_id))
+    dialog.patient.setText("Jane Q. Doe")
+    dialog.born.setText("1948-03-02")
+    dialog.rx.setText("RX-2002")
+    dialog.prescriber.setText("Dr. A. Smith")
+    dialog.create()
+    assert dialog.message.text() == ""
+    record = dialog.record
+    assert record.batch_number == "261123-002" and record.status.value == "draft"
+    assert dialog.heading.text().startswith("<b>Batch 261123-002</b>")
+
+    # a weight that is not a number: nothing saved, the line says which
+    for index, line in enumerate(record.lines):
+        dialog.lot_boxes[index].setCurrentIndex(dialog.lot_boxes[index].findData(pharmacy.lots[line.name].id))
+        dialog.weights[index].setText(f"{line.target:f}")
+    dialog.weights[1].setText("two grams")
+    dialog.save_lines()
+    assert "line 2" in dialog.message.text() and "nothing was saved" in dialog.message.text()
+    dialog.weights[1].setText(f"{record.lines[1].target * 2:f}")  # +100 %: outside tolerance
+    dialog.save_lines()
+    assert dialog.message.text() == ""
+    assert dialog.deviations[1].text() == "+100.00 % — outside tolerance"
+    dialog.weights[1].setText(f"{record.lines[1].target:f}")
+    dialog.save_lines()
+    assert dialog.deviations[1].text() == "+0.00 %" and not dialog.record.out_of_tolerance
+
+    dialog.prepare_button.click()
+    assert dialog.record.status.value == "prepared" and not dialog.weights[0].isEnabled()
+    assert dialog.verify_button.isEnabled()
+    dialog.verify_button.click()
+    assert dialog.message.text() == "only a pharmacist may verify a batch; tess is a technician"
+    context.sign_in("paula", PASSWORD)
+    dialog.verify_button.click()
+    assert dialog.record.status.value == "verified" and "verified by Paula Pharmacist, RPh" in dialog.heading.text()
+    dialog.dispense_button.click()
+    assert dialog.record.status.value == "dispensed"
+    assert not any(b.isEnabled() for b in (dialog.save_button, dialog.prepare_button, dialog.verify_button, dialog.dispense_button, dialog.reject_button))
+
+
+def test_reopen_and_reject_a_batch_with_a_reason(batch_dialog, records):
+    dialog, context, _pharmacy = batch_dialog
+    _context, _pharmacy, record = records
+    context.sign_in("peter", PASSWORD)
+    dialog.open_batch("999999-001")
+    assert dialog.message.text() == "no batch 999999-001"
+    dialog.open_batch(record.batch_number)
+    assert dialog.record.status.value == "prepared"
+    dialog.reject_button.click()
+    assert dialog.message.text() == "give the reason the batch is rejected"
+    dialog.reason.setText("jar cracked")
+    dialog.reject_button.click()
+    assert dialog.record.status.value == "rejected" and "rejected by Peter Pharmacist, RPh: jar cracked" in dialog.heading.text()
