@@ -85,6 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     recall.add_argument("--manufacturer", help="the lot's manufacturer, when two share the lot number")
     recall.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
 
+    users = commands.add_parser("users", help="user accounts: list them, add one (the first must be an administrator)")
+    users.add_argument("--database", metavar="URL", help=database_help)
+    user_commands = users.add_subparsers(dest="users_command", parser_class=_Parser, required=True)
+    user_commands.add_parser("list", help="every account with its role")
+    add = user_commands.add_parser("add", help="add an account; the password is asked for, never given on the command line")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="full name as it is to appear on records")
+    add.add_argument("--role", required=True, choices=("technician", "pharmacist", "administrator"))
+    add.add_argument("--admin", help="the administrator adding the account (not needed for the very first one)")
+
     settings = commands.add_parser("settings", help="show where the pharmacy settings are, or print an example")
     settings.add_argument("--example", action="store_true", help="print an example settings file to edit")
     return parser
@@ -103,8 +113,10 @@ def run(
     today: dt.date,
     stdout: TextIO = sys.stdout,
     stderr: TextIO = sys.stderr,
+    ask_password: Callable[[str], str] | None = None,
 ) -> int:
-    """Run one command. The catalog loader and the date are passed in, so tests control both."""
+    """Run one command. The catalog loader, the date and the password prompt are passed in, so
+    tests control them."""
     try:
         args = build_parser().parse_args(list(argv))
         if args.command is None:
@@ -116,6 +128,8 @@ def run(
             return _db(args, stdout, stderr)
         if args.command in ("history", "recall"):
             return _records_query(args, stdout, stderr)
+        if args.command == "users":
+            return _users(args, stdout, stderr, ask_password or _getpass)
         catalog = load_catalog(args.reference)
         if args.command == "ingredients":
             return _ingredients(catalog, args.json, stdout)
@@ -221,6 +235,54 @@ def _records_query(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return EXIT_OK
     except RecordError as error:
         raise UsageError(f"compounder: {error}") from None
+    except SQLAlchemyError as error:
+        print(one_line(f"compounder: {describe(error, where)}"), file=err)
+        return EXIT_FINDINGS
+    finally:
+        engine.dispose()
+
+
+def _getpass(prompt: str) -> str:
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def _users(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password: Callable[[str], str]) -> int:
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from compounder.records import people
+    from compounder.records.database import database_url, migrate, open_database
+    from compounder.records.library import utc_now
+    from compounder.records.maintenance import describe
+    from compounder.records.model import User
+    from compounder.records.rules import RecordError
+
+    engine = open_database(database_url(args.database))
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        migrate(engine)
+        if args.users_command == "list":
+            with Session(engine) as session:
+                for user in session.scalars(select(User).order_by(User.username)):
+                    out.write(f"{user.username:<16} {user.role:<14} {'' if user.active else '(inactive) '}{user.full_name}\n")
+            return EXIT_OK
+        actor = None
+        with Session(engine) as session:
+            if args.admin:
+                actor = people.authenticate(session, args.admin, ask_password(f"password of {args.admin}: "))
+        password = ask_password(f"new password for {args.username}: ")
+        if ask_password(f"new password for {args.username} again: ") != password:
+            raise UsageError("compounder: the two passwords differ; nothing was saved")
+        with Session(engine) as session, session.begin():
+            people.create_user(session, actor, args.username, args.name, args.role, password, utc_now())
+        out.write(f"added {args.role} {args.username.strip().lower()}\n")
+        return EXIT_OK
+    except RecordError as error:
+        print(one_line(f"compounder: {error}"), file=err)
+        return EXIT_USAGE
     except SQLAlchemyError as error:
         print(one_line(f"compounder: {describe(error, where)}"), file=err)
         return EXIT_FINDINGS

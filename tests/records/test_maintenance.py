@@ -295,3 +295,26 @@ def test_history_and_recall_commands(filled, tmp_path):
     assert code == 2 and "no lot NOPE" in err
     code, _out, err = query(["recall", "L001A"], f"sqlite:///{tmp_path / 'missing.sqlite'}")
     assert code == 2 and "there is no database at" in err
+
+
+def test_users_are_added_on_the_command_line_the_first_being_an_administrator(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.sqlite'}"
+
+    def users(argv, answers):
+        out, err = io.StringIO(), io.StringIO()
+        code = run(["users", "--database", url, *argv], load_catalog=lambda _p: None, today=TODAY, stdout=out, stderr=err,
+                   ask_password=lambda _prompt: answers.pop(0))
+        return code, out.getvalue(), err.getvalue()
+
+    code, _out, err = users(["add", "tess", "--name", "Tess T", "--role", "technician"], ["long enough 1", "long enough 1"])
+    assert code == 2 and "the first account must be an administrator" in err
+    assert users(["add", "ada", "--name", "Ada A", "--role", "administrator"], ["long enough 1", "long enough 2"])[2].endswith("the two passwords differ; nothing was saved\n")
+    assert users(["add", "ada", "--name", "Ada A", "--role", "administrator"], ["long enough 1", "long enough 1"])[:2] == (0, "added administrator ada\n")
+    code, _out, err = users(["add", "tess", "--name", "Tess T", "--role", "technician"], ["pw pw pw pw", "pw pw pw pw"])
+    assert code == 2 and "sign in as an administrator" in err
+    code, _out, err = users(["add", "tess", "--name", "Tess T", "--role", "technician", "--admin", "ada"], ["wrong one", "x", "x"])
+    assert code == 2 and "wrong user name or password" in err
+    assert users(["add", "tess", "--name", "Tess T", "--role", "technician", "--admin", "ada"], ["long enough 1", "tess pass 1", "tess pass 1"])[0] == 0
+    code, out, _err = users(["list"], [])
+    assert out.splitlines() == ["ada              administrator  Ada A", "tess             technician     Tess T"]
+    assert db(["check"], url)[0] == 0
