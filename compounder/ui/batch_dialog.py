@@ -18,6 +18,7 @@ from compounder.calc import Catalog, InputError, evaluate, parse_formula
 from compounder.records import batches, lots, people
 from compounder.records.batches import BatchRecord
 from compounder.records.library import FormulaLibrary
+from compounder.records.refill import refill_changes
 from compounder.records.rules import RecordError, Status
 from compounder.ui.records_window import ERROR_HUE, WARNING_HUE, RecordsContext, _message_label, problem_text
 
@@ -29,6 +30,7 @@ class BatchDialog(QDialog):
         self.resize(1000, 640)
         self._context, self._library, self._catalog = context, library, catalog
         self.record: BatchRecord | None = None
+        self._confirmed: tuple | None = None  # the refill whose formula changes were shown
 
         self.formula = QComboBox()
         for entry in library.entries():
@@ -59,6 +61,9 @@ class BatchDialog(QDialog):
         order = QGroupBox("New batch")
         order.setLayout(form)
 
+        self.refill = QLabel()
+        self.refill.setWordWrap(True)
+        self.refill.setStyleSheet(f"color: {WARNING_HUE.name()}")
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.lines_box = QGroupBox("Lines: lot and grams weighed")
@@ -86,6 +91,7 @@ class BatchDialog(QDialog):
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(order)
+        layout.addWidget(self.refill)
         layout.addWidget(self.heading)
         layout.addWidget(self.lines_box, 1)
         layout.addLayout(actions)
@@ -117,6 +123,20 @@ class BatchDialog(QDialog):
             plan = plan_to_json(evaluate(parse_formula(version.data), self._catalog, self._context.today()))
             with self._context.sessions.begin() as session:
                 patient = people.patient(session, actor, self.patient.text(), born, now)
+                diff = refill_changes(session, patient.id, self.rx.text(), version_id)
+                key = (patient.id, self.rx.text().strip(), version_id)
+                if diff is not None and diff.changes and self._confirmed != key:
+                    self._confirmed = key
+                    self.refill.setText(
+                        f"Refill: the formula changed since batch {diff.previous_batch} ({diff.previous_version}): "
+                        + "; ".join(diff.changes) + ". Check with the prescription, then press Create batch again."
+                    )
+                    session.rollback()
+                    return
+                self.refill.setText(
+                    "" if diff is None else f"Refill of batch {diff.previous_batch}: "
+                    + ("same formula." if not diff.changes else "formula changed (confirmed): " + "; ".join(diff.changes))
+                )
                 record = batches.create_batch(
                     session, actor, formula_version_id=version_id, patient=patient, rx_number=self.rx.text(), prescriber=self.prescriber.text(),
                     plan=plan, compounded_on=self._context.today(), tolerance_percent=self.tolerance.text(), now=now,

@@ -216,3 +216,25 @@ def test_reopen_and_reject_a_batch_with_a_reason(batch_dialog, records):
     dialog.reason.setText("jar cracked")
     dialog.reject_button.click()
     assert dialog.record.status.value == "rejected" and "rejected by Peter Pharmacist, RPh: jar cracked" in dialog.heading.text()
+
+
+def test_a_refill_to_a_changed_formula_is_shown_and_needs_a_second_press(batch_dialog, catalog):
+    from compounder.records.library import FormulaLibrary
+
+    dialog, context, pharmacy = batch_dialog
+    library = FormulaLibrary(context.sessions, context.clock)
+    other = next(e for e in library.entries() if e.name.lower().startswith("ibuprofen"))
+    version = library.approved_version(other.id)
+    dialog.formula.setCurrentIndex(dialog.formula.findData(version.id))
+    context.sign_in("tess", PASSWORD)
+    dialog.patient.setText("Jane Q. Doe")
+    dialog.born.setText("1948-03-02")
+    dialog.rx.setText("RX-1001")  # the fixture's batch was on this Rx, with the diclofenac formula
+    dialog.prescriber.setText("Dr. A. Smith")
+    dialog.create()
+    assert dialog.record is None
+    assert dialog.refill.text().startswith("Refill: the formula changed since batch 261123-001")
+    assert "a different master formula" in dialog.refill.text()
+    dialog.create()
+    assert dialog.record is not None and dialog.record.batch_number == "261123-002"
+    assert dialog.refill.text().startswith("Refill of batch 261123-001: formula changed (confirmed)")
