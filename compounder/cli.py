@@ -65,8 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", parser_class=_Parser, required=True)
     backup = db_commands.add_parser("backup", help="make a consistent copy of the live database (SQLite)")
     backup.add_argument("path", type=Path, help="new file to write")
-    db_commands.add_parser("check", help="integrity and foreign-key checks and the audit trail; exit 1 naming what is wrong")
-    db_commands.add_parser("migrate", help="bring the database to this version's schema")
+    check = db_commands.add_parser("check", help="integrity and foreign-key checks and the audit trail; exit 1 naming what is wrong")
+    migrate = db_commands.add_parser("migrate", help="bring the database to this version's schema")
+    for sub in (backup, check, migrate):  # accepted after the subcommand too
+        sub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     database_help = "database URL (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)"
     found = commands.add_parser("history", help="search compounding records; every criterion given must match")
@@ -88,8 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     users = commands.add_parser("users", help="user accounts: list them, add one (the first must be an administrator)")
     users.add_argument("--database", metavar="URL", help=database_help)
     user_commands = users.add_subparsers(dest="users_command", parser_class=_Parser, required=True)
-    user_commands.add_parser("list", help="every account with its role")
+    listing = user_commands.add_parser("list", help="every account with its role")
     add = user_commands.add_parser("add", help="add an account; the password is asked for, never given on the command line")
+    for sub in (listing, add):
+        sub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     add.add_argument("username")
     add.add_argument("--name", required=True, help="full name as it is to appear on records")
     add.add_argument("--role", required=True, choices=("technician", "pharmacist", "administrator"))

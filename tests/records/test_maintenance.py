@@ -49,6 +49,8 @@ def test_check_passes_on_a_sound_database(filled):
     code, out, err = db(["check"], f"sqlite:///{filled}")
     assert (code, err) == (0, "")
     assert out.startswith("ok: integrity check passed")
+    out = io.StringIO()
+    assert run(["db", "check", "--database", f"sqlite:///{filled}"], load_catalog=lambda _p: None, today=TODAY, stdout=out) == 0
 
 
 @pytest.mark.parametrize(
