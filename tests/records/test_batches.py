@@ -214,3 +214,20 @@ def test_a_lot_expiring_before_the_beyond_use_date_is_refused_and_not_offered(se
     assert short.id not in offered and pharmacy.lots[name].id in offered
     with sessions.begin() as s, pytest.raises(RecordError, match="before the batch's beyond-use date"):
         batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, short.id, clock())
+
+
+def test_a_master_formula_with_batches_is_not_deleted(sessions, clock, pharmacy):
+    from compounder.records.library import FormulaLibrary, LibraryError
+
+    library = FormulaLibrary(sessions, clock)
+    entry = library.add("Mine", {"base": "Lipoderm"})
+    library.approve(entry.id, pharmacy.pharmacist)
+    with sessions.begin() as s:
+        batches.create_batch(
+            s, pharmacy.technician, formula_version_id=library.approved_version(entry.id).id, patient=pharmacy.patient, rx_number="RX-5",
+            prescriber="Dr. A", plan=pharmacy.plan, compounded_on=clock().date(), tolerance_percent="5", now=clock(),
+        )
+    with pytest.raises(LibraryError, match="1 batch record"):
+        library.delete(entry.id)
+    with pytest.raises(PermissionRefused, match="only a pharmacist may approve"):
+        library.approve(entry.id, pharmacy.technician)

@@ -110,3 +110,21 @@ def test_rolled_back_between_tests(sessions):
 def test_a_nameless_formula_is_refused(sessions):
     with pytest.raises(LibraryError, match="name"):
         FormulaLibrary(sessions).add("  ", {"batch": "1 g", "base": "Lipoderm"})
+
+
+def test_every_change_makes_a_version_in_the_audit_trail_and_a_used_formula_is_kept(sessions, clock):
+    from compounder.records import audit
+
+    library = FormulaLibrary(sessions, clock)
+    entry = library.add("Mine", {"base": "Lipoderm"})
+    library.update(entry.id, {"base": "Lipoderm"})  # unchanged: no new version
+    clock.advance(minutes=1)
+    entry = library.update(entry.id, {"base": "VersaBase"})
+    assert entry.version == 2 and [v.version for v in library.versions(entry.id)] == [1, 2]
+    assert library.approved_version(entry.id) is None
+    library.approve(entry.id)
+    assert library.approved_version(entry.id).data == {"name": "Mine", "base": "VersaBase"}
+    library.delete(entry.id)
+    assert library.entries() == []
+    with sessions() as s:
+        assert audit.verify(s) == []
