@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from compounder.records import audit
 from compounder.records.model import MasterFormula, MasterFormulaVersion
-from compounder.records.rules import Actor, may_approve_formulas
+from compounder.records.rules import Actor, RecordError, may_approve_formulas
 
 Clock = Callable[[], dt.datetime]
 
@@ -77,6 +77,12 @@ class FormulaLibrary:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock = utc_now) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._approver: Callable[[], Actor | None] | None = None
+
+    def require_signed_in_approver(self, signed_in: Callable[[], Actor | None]) -> None:
+        """From now on ``approve`` without an explicit actor uses whoever ``signed_in`` names,
+        and refuses when nobody is signed in or they are not a pharmacist (the window does this)."""
+        self._approver = signed_in
 
     def entries(self) -> list[LibraryEntry]:
         """Every master formula, reference ones first, then by name."""
@@ -121,8 +127,15 @@ class FormulaLibrary:
     def approve(self, entry_id: int, actor: Actor | None = None) -> LibraryEntry:
         """Mark a pharmacy formula approved as it stands (its newest version). The caller checks
         it has no error first; a signed-in approver must be a pharmacist."""
+        if actor is None and self._approver is not None:
+            actor = self._approver()
+            if actor is None:
+                raise LibraryError("sign in as a pharmacist (Records ▸ Sign in) to approve a master formula")
         if actor is not None:
-            may_approve_formulas(actor)
+            try:
+                may_approve_formulas(actor)
+            except RecordError as error:
+                raise LibraryError(str(error)) from None
         with self._sessions.begin() as session:
             row = self._writable(session, entry_id)
             now = self._clock()

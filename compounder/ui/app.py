@@ -65,6 +65,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     from compounder.ui.batch_dialog import BatchDialog
 
     context = RecordsContext(session_factory(engine), utc_now, window)
+    library.require_signed_in_approver(lambda: context.actor)
     install_records_menu(window, context, lambda: BatchDialog(context, library, catalog, window))
     return Workbench(window, reporter, engine)
 

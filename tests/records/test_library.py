@@ -128,3 +128,28 @@ def test_every_change_makes_a_version_in_the_audit_trail_and_a_used_formula_is_k
     assert library.entries() == []
     with sessions() as s:
         assert audit.verify(s) == []
+
+
+def test_with_a_signed_in_approver_only_a_signed_in_pharmacist_approves(sessions, clock):
+    from compounder.records.model import MasterFormulaVersion
+    from compounder.records.rules import Actor, Role
+
+    library = FormulaLibrary(sessions, clock)
+    signed_in: list = [None]
+    library.require_signed_in_approver(lambda: signed_in[0])
+    entry = library.add("Mine", {"base": "Lipoderm"})
+    with pytest.raises(LibraryError, match="sign in as a pharmacist"):
+        library.approve(entry.id)
+    signed_in[0] = Actor(1, "tess", Role.TECHNICIAN)
+    with pytest.raises(LibraryError, match="only a pharmacist may approve"):
+        library.approve(entry.id)
+    assert library.approved_version(entry.id) is None
+    with sessions.begin() as s:
+        from compounder.records import people
+
+        admin = people.create_user(s, None, "ada", "Ada", "administrator", "long enough", clock())
+        paula = people.create_user(s, admin, "paula", "Paula", "pharmacist", "long enough", clock())
+    signed_in[0] = paula
+    library.approve(entry.id)
+    with sessions() as s:
+        assert s.get(MasterFormulaVersion, library.approved_version(entry.id).id).approved_by == paula.id

@@ -238,3 +238,16 @@ def test_a_refill_to_a_changed_formula_is_shown_and_needs_a_second_press(batch_d
     dialog.create()
     assert dialog.record is not None and dialog.record.batch_number == "261123-002"
     assert dialog.refill.text().startswith("Refill of batch 261123-001: formula changed (confirmed)")
+
+
+def test_the_window_refuses_approval_when_nobody_is_signed_in(window, prompts, library):
+    from tests.ui.conftest import add_ingredient
+
+    library.require_signed_in_approver(lambda: None)
+    window.new_formula()
+    add_ingredient(window, "ibuprofen", "10 %")
+    prompts.confirms = [True, True]
+    prompts.names = ["Ibuprofen 10 %"]
+    assert not window.approve()
+    assert prompts.errors == [("Cannot approve", "sign in as a pharmacist (Records ▸ Sign in) to approve a master formula")]
+    assert all(entry.approved_at is None for entry in library.entries() if entry.origin == "pharmacy")
