@@ -34,6 +34,15 @@ def describe(error: Exception, url: str) -> str:
     return f"the database {url} could not be used: {getattr(error, 'orig', error)}"
 
 
+def startup_problem(error: Exception, url: str) -> str:
+    """What to tell the user when the window cannot open the database at start-up."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if isinstance(error, (SQLAlchemyError, sqlite3.Error)):
+        return describe(error, url) + "."
+    return f"{type(error).__name__}: {error}"
+
+
 def backup(engine: Engine, destination: Path) -> Path:
     """A consistent copy of a live SQLite database, made with SQLite's online backup API while
     other connections keep working. Refuses to overwrite an existing file."""

@@ -320,3 +320,18 @@ def test_users_are_added_on_the_command_line_the_first_being_an_administrator(tm
     code, out, _err = users(["list"], [])
     assert out.splitlines() == ["ada              administrator  Ada A", "tess             technician     Tess T"]
     assert db(["check"], url)[0] == 0
+
+
+def test_start_up_on_a_corrupt_file_says_so_and_leaves_it_alone(tmp_path):
+    from compounder.records.maintenance import startup_problem
+
+    path = tmp_path / "corrupt.sqlite"
+    path.write_bytes(b"garbage" * 1000)
+    engine = open_database(f"sqlite:///{path}")
+    with pytest.raises(Exception) as caught:
+        migrate(engine)
+    engine.dispose()
+    assert startup_problem(caught.value, str(path)) == (
+        f"the database {path} is damaged (not a valid database file); restore it from a backup made with `compounder db backup`."
+    )
+    assert path.read_bytes() == b"garbage" * 1000

@@ -251,3 +251,18 @@ def test_the_window_refuses_approval_when_nobody_is_signed_in(window, prompts, l
     assert not window.approve()
     assert prompts.errors == [("Cannot approve", "sign in as a pharmacist (Records ▸ Sign in) to approve a master formula")]
     assert all(entry.approved_at is None for entry in library.entries() if entry.origin == "pharmacy")
+
+
+def test_the_app_on_a_corrupt_database_says_what_is_wrong(qapp, tmp_path, monkeypatch, capsys):
+    from PySide6.QtWidgets import QMessageBox
+
+    from compounder.ui.app import run_app
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, title, text: shown.append((title, text)))
+    path = tmp_path / "corrupt.sqlite"
+    path.write_bytes(b"garbage" * 1000)
+    assert run_app(["--database", f"sqlite:///{path}"]) == 70
+    assert shown[0][0] == "Compounder cannot start" and "is damaged (not a valid database file); restore it from a backup" in shown[0][1]
+    assert "is damaged" in capsys.readouterr().err
+    assert path.read_bytes() == b"garbage" * 1000
