@@ -210,8 +210,7 @@ def dispense(session: Session, actor: Actor, batch_number: str, now: dt.datetime
 def reject(session: Session, actor: Actor, batch_number: str, reason: str, now: dt.datetime) -> BatchRecord:
     row = _batch(session, batch_number)
     check_transition(Status(row.status), Status.REJECTED, actor, preparer_id=row.prepared_by, reason=reason)
-    row.reject_reason = reason.strip()
-    return _move(session, actor, row, Status.REJECTED, now)
+    return _move(session, actor, row, Status.REJECTED, now, reject_reason=reason.strip())
 
 
 def batch_record(session: Session, batch_number: str) -> BatchRecord:
@@ -241,8 +240,10 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
     )
 
 
-def _move(session: Session, actor: Actor, row: Batch, target: Status, now: dt.datetime) -> BatchRecord:
+def _move(session: Session, actor: Actor, row: Batch, target: Status, now: dt.datetime, **changes: Any) -> BatchRecord:
     old = audit.snapshot(session, "batch", row.id)
+    for column, value in changes.items():
+        setattr(row, column, value)
     row.status = target.value
     setattr(row, f"{target.value}_at", now)
     setattr(row, f"{target.value}_by", actor.id)

@@ -231,3 +231,21 @@ def test_a_master_formula_with_batches_is_not_deleted(sessions, clock, pharmacy)
         library.delete(entry.id)
     with pytest.raises(LibraryError, match="only a pharmacist may approve"):
         library.approve(entry.id, pharmacy.technician)
+
+
+def test_the_audit_trail_records_each_step_with_old_and_new_values(sessions, clock, pharmacy):
+    import json
+
+    from sqlalchemy import select
+
+    from compounder.records.model import AuditEntry
+
+    record = new_batch(sessions, clock, pharmacy)
+    with sessions.begin() as s:
+        batches.reject(s, pharmacy.pharmacist, record.batch_number, "wrong base drawn", clock())
+    with sessions() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.table_name == "batch").order_by(AuditEntry.sequence.desc()).limit(1)).one()
+    old, new = json.loads(entry.old), json.loads(entry.new)
+    assert (entry.action, entry.username, entry.user_id) == ("rejected", "paula", pharmacy.pharmacist.id)
+    assert (old["status"], old["reject_reason"]) == ("draft", None)
+    assert (new["status"], new["reject_reason"], new["rejected_by"]) == ("rejected", "wrong base drawn", pharmacy.pharmacist.id)
