@@ -59,6 +59,14 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     catalog = load_catalog(args.reference)
     window = MainWindow(catalog, library, Settings.from_environment(), today, prompts)
     prompts.parent = window
+    from compounder.records.library import utc_now
+    from compounder.ui.records_window import RecordsContext, install_records_menu
+
+    from compounder.ui.batch_dialog import BatchDialog
+
+    context = RecordsContext(session_factory(engine), utc_now, window)
+    library.require_signed_in_approver(lambda: context.actor)
+    install_records_menu(window, context, lambda: BatchDialog(context, library, catalog, window))
     return Workbench(window, reporter, engine)
 
 
@@ -76,8 +84,12 @@ def run_app(argv: Sequence[str]) -> int:
     except Exception as error:  # noqa: BLE001 - the database or catalog could not be opened: say so, do not crash
         from PySide6.QtWidgets import QMessageBox
 
-        QMessageBox.critical(None, "Compounder cannot start", f"{type(error).__name__}: {error}")
-        print(f"compounder: cannot start: {type(error).__name__}: {error}", file=sys.stderr)
+        from compounder.records.database import database_url
+        from compounder.records.maintenance import startup_problem
+
+        text = startup_problem(error, database_url(args.database))
+        QMessageBox.critical(None, "Compounder cannot start", text)
+        print(f"compounder: cannot start: {text}", file=sys.stderr)
         return 70
     window = workbench.window
     try:

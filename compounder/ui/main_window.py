@@ -705,7 +705,11 @@ class MainWindow(QMainWindow):
                 return False
         if not self.prompts.confirm("Approve master formula", f"Approve “{self._title()}” as it stands?"):
             return False
-        entry = self.library.approve(self.source.entry_id)
+        try:
+            entry = self.library.approve(self.source.entry_id)
+        except LibraryError as error:
+            self.prompts.error("Cannot approve", str(error))
+            return False
         self._set_source(self.source, entry.approved_at)
         self.statusBar().showMessage(f"Approved “{entry.name}”", 5000)
         return True

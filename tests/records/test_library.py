@@ -110,3 +110,46 @@ def test_rolled_back_between_tests(sessions):
 def test_a_nameless_formula_is_refused(sessions):
     with pytest.raises(LibraryError, match="name"):
         FormulaLibrary(sessions).add("  ", {"batch": "1 g", "base": "Lipoderm"})
+
+
+def test_every_change_makes_a_version_in_the_audit_trail_and_a_used_formula_is_kept(sessions, clock):
+    from compounder.records import audit
+
+    library = FormulaLibrary(sessions, clock)
+    entry = library.add("Mine", {"base": "Lipoderm"})
+    library.update(entry.id, {"base": "Lipoderm"})  # unchanged: no new version
+    clock.advance(minutes=1)
+    entry = library.update(entry.id, {"base": "VersaBase"})
+    assert entry.version == 2 and [v.version for v in library.versions(entry.id)] == [1, 2]
+    assert library.approved_version(entry.id) is None
+    library.approve(entry.id)
+    assert library.approved_version(entry.id).data == {"name": "Mine", "base": "VersaBase"}
+    library.delete(entry.id)
+    assert library.entries() == []
+    with sessions() as s:
+        assert audit.verify(s) == []
+
+
+def test_with_a_signed_in_approver_only_a_signed_in_pharmacist_approves(sessions, clock):
+    from compounder.records.model import MasterFormulaVersion
+    from compounder.records.rules import Actor, Role
+
+    library = FormulaLibrary(sessions, clock)
+    signed_in: list = [None]
+    library.require_signed_in_approver(lambda: signed_in[0])
+    entry = library.add("Mine", {"base": "Lipoderm"})
+    with pytest.raises(LibraryError, match="sign in as a pharmacist"):
+        library.approve(entry.id)
+    signed_in[0] = Actor(1, "tess", Role.TECHNICIAN)
+    with pytest.raises(LibraryError, match="only a pharmacist may approve"):
+        library.approve(entry.id)
+    assert library.approved_version(entry.id) is None
+    with sessions.begin() as s:
+        from compounder.records import people
+
+        admin = people.create_user(s, None, "ada", "Ada", "administrator", "long enough", clock())
+        paula = people.create_user(s, admin, "paula", "Paula", "pharmacist", "long enough", clock())
+    signed_in[0] = paula
+    library.approve(entry.id)
+    with sessions() as s:
+        assert s.get(MasterFormulaVersion, library.approved_version(entry.id).id).approved_by == paula.id
