@@ -57,9 +57,24 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     library.sync_reference(reference_formulas())
 
     catalog = load_catalog(args.reference)
-    window = MainWindow(catalog, library, Settings.from_environment(), today, prompts)
+    pharmacy, pharmacy_problem = _pharmacy_settings()
+    window = MainWindow(catalog, library, Settings.from_environment(), today, prompts, pharmacy=pharmacy)
+    if pharmacy_problem:
+        window.statusBar().showMessage(pharmacy_problem, 15000)
     prompts.parent = window
     return Workbench(window, reporter, engine)
+
+
+def _pharmacy_settings():
+    """The pharmacy's settings, or ``None`` and why (not entered yet, or unusable: File ▸ Pharmacy settings…)."""
+    from compounder.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(), None
+    except FileNotFoundError:
+        return None, "Enter the pharmacy's name, address and licence under File ▸ Pharmacy settings… before printing."
+    except SettingsError as error:
+        return None, f"The pharmacy settings cannot be used ({error.field}: {error.message}); correct them under File ▸ Pharmacy settings…"
 
 
 def run_app(argv: Sequence[str]) -> int:
