@@ -63,6 +63,41 @@ def build_parser() -> argparse.ArgumentParser:
             document.add_argument("--stock", help="label stock (default: the pharmacy settings'); one of " + ", ".join(_stock_keys()))
             document.add_argument("--position", type=int, default=1, help="label position on a sheet of labels, 1 = top left (default 1)")
 
+    db = commands.add_parser("db", help="the pharmacy database: backup, check, migrate")
+    db.add_argument("--database", metavar="URL", help="database URL (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)")
+    db_commands = db.add_subparsers(dest="db_command", parser_class=_Parser, required=True)
+    backup = db_commands.add_parser("backup", help="make a consistent copy of the live database (SQLite)")
+    backup.add_argument("path", type=Path, help="new file to write")
+    db_commands.add_parser("check", help="integrity and foreign-key checks and the audit trail; exit 1 naming what is wrong")
+    db_commands.add_parser("migrate", help="bring the database to this version's schema")
+
+    database_help = "database URL (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)"
+    found = commands.add_parser("history", help="search compounding records; every criterion given must match")
+    found.add_argument("--database", metavar="URL", help=database_help)
+    found.add_argument("--patient", help="start of the patient's name (any case)")
+    found.add_argument("--rx", help="Rx number")
+    found.add_argument("--formula", help="start of the master formula's name")
+    found.add_argument("--batch", help="batch number, or its start (YYMMDD for a day)")
+    found.add_argument("--lot", help="ingredient lot number")
+    found.add_argument("--since", help="compounded on or after YYYY-MM-DD")
+    found.add_argument("--until", help="compounded on or before YYYY-MM-DD")
+    found.add_argument("--json", action="store_true", help="print a JSON array")
+    recall = commands.add_parser("recall", help="every batch and patient that received an ingredient lot, as CSV")
+    recall.add_argument("lot", help="lot number")
+    recall.add_argument("--database", metavar="URL", help=database_help)
+    recall.add_argument("--manufacturer", help="the lot's manufacturer, when two share the lot number")
+    recall.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
+
+    users = commands.add_parser("users", help="user accounts: list them, add one (the first must be an administrator)")
+    users.add_argument("--database", metavar="URL", help=database_help)
+    user_commands = users.add_subparsers(dest="users_command", parser_class=_Parser, required=True)
+    user_commands.add_parser("list", help="every account with its role")
+    add = user_commands.add_parser("add", help="add an account; the password is asked for, never given on the command line")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="full name as it is to appear on records")
+    add.add_argument("--role", required=True, choices=("technician", "pharmacist", "administrator"))
+    add.add_argument("--admin", help="the administrator adding the account (not needed for the very first one)")
+
     settings = commands.add_parser("settings", help="show where the pharmacy settings are, or print an example")
     settings.add_argument("--example", action="store_true", help="print an example settings file to edit")
     return parser
@@ -81,8 +116,10 @@ def run(
     today: dt.date,
     stdout: TextIO = sys.stdout,
     stderr: TextIO = sys.stderr,
+    ask_password: Callable[[str], str] | None = None,
 ) -> int:
-    """Run one command. The catalog loader and the date are passed in, so tests control both."""
+    """Run one command. The catalog loader, the date and the password prompt are passed in, so
+    tests control them."""
     try:
         args = build_parser().parse_args(list(argv))
         if args.command is None:
@@ -90,6 +127,12 @@ def run(
             return EXIT_OK
         if args.command == "settings":
             return _settings(args, stdout)
+        if args.command == "db":
+            return _db(args, stdout, stderr)
+        if args.command in ("history", "recall"):
+            return _records_query(args, stdout, stderr)
+        if args.command == "users":
+            return _users(args, stdout, stderr, ask_password or _getpass)
         catalog = load_catalog(args.reference)
         if args.command == "ingredients":
             return _ingredients(catalog, args.json, stdout)
@@ -120,6 +163,159 @@ def _where(args: argparse.Namespace | None) -> str:
 
 
 # --------------------------------------------------------------------------- documents
+
+
+def _db(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``db backup|check|migrate``. A database that cannot be used is one line on stderr and exit 1."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from compounder.records.database import database_url, migrate, open_database
+    from compounder.records.maintenance import DatabaseProblem, backup, check, describe
+
+    url = database_url(args.database)
+    engine = open_database(url, create=args.db_command == "migrate")
+    try:
+        if args.db_command == "migrate":
+            migrate(engine)
+            out.write(f"{engine.url.render_as_string(hide_password=True)}: schema up to date\n")
+            return EXIT_OK
+        if args.db_command == "backup":
+            written = backup(engine, args.path)
+            out.write(f"backed up to {written}\n")
+            return EXIT_OK
+        problems = check(engine)
+        for problem in problems:
+            print(one_line(problem), file=out)
+        if problems:
+            print(f"compounder: {len(problems)} problem(s) found in {engine.url.render_as_string(hide_password=True)}", file=err)
+            return EXIT_FINDINGS
+        out.write("ok: integrity check passed, foreign keys hold, the audit trail is unbroken and matches every record\n")
+        return EXIT_OK
+    except DatabaseProblem as error:
+        print(one_line(f"compounder: {error}"), file=err)
+        return EXIT_FINDINGS
+    except SQLAlchemyError as error:
+        print(one_line(f"compounder: {describe(error, engine.url.render_as_string(hide_password=True))}"), file=err)
+        return EXIT_FINDINGS
+    finally:
+        engine.dispose()
+
+
+def _records_query(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``history`` and ``recall``: read-only queries of the records."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from compounder.records import history
+    from compounder.records.database import HEAD_REVISION, current_revision, database_url, open_database
+    from compounder.records.maintenance import describe
+    from compounder.records.rules import RecordError
+
+    engine = open_database(database_url(args.database), create=False)
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        if current_revision(engine) != HEAD_REVISION:
+            raise UsageError(f"compounder: the database {where} is not at this version's schema; run `compounder db migrate`")
+        with Session(engine) as session:
+            if args.command == "history":
+                found = history.search(
+                    session, patient=args.patient, rx_number=args.rx, formula=args.formula, batch_number=args.batch,
+                    lot_number=args.lot, since=_optional_date(args.since, "--since"), until=_optional_date(args.until, "--until"),
+                )
+                _print_history(found, args.json, out)
+                return EXIT_OK
+            lots = [lot for lot in history.lots_numbered(session, args.lot) if args.manufacturer in (None, lot.manufacturer)]
+            if not lots:
+                raise UsageError(f"compounder: no lot {args.lot}{' from ' + args.manufacturer if args.manufacturer else ''} in {where}")
+            if len(lots) > 1:
+                makers = ", ".join(sorted({lot.manufacturer for lot in lots}))
+                raise UsageError(f"compounder: lot {args.lot} is held from several manufacturers ({makers}); give --manufacturer")
+            rows = history.recall(session, lots[0].id)
+            if args.out is None:
+                history.write_recall_csv(lots[0], rows, out)
+            else:
+                with args.out.open("w", encoding="utf-8", newline="") as stream:
+                    history.write_recall_csv(lots[0], rows, stream)
+                print(f"{len(rows)} batch(es) with lot {args.lot} written to {args.out}", file=err)
+            return EXIT_OK
+    except RecordError as error:
+        raise UsageError(f"compounder: {error}") from None
+    except SQLAlchemyError as error:
+        print(one_line(f"compounder: {describe(error, where)}"), file=err)
+        return EXIT_FINDINGS
+    finally:
+        engine.dispose()
+
+
+def _getpass(prompt: str) -> str:
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def _users(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password: Callable[[str], str]) -> int:
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from compounder.records import people
+    from compounder.records.database import database_url, migrate, open_database
+    from compounder.records.library import utc_now
+    from compounder.records.maintenance import describe
+    from compounder.records.model import User
+    from compounder.records.rules import RecordError
+
+    engine = open_database(database_url(args.database))
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        migrate(engine)
+        if args.users_command == "list":
+            with Session(engine) as session:
+                for user in session.scalars(select(User).order_by(User.username)):
+                    out.write(f"{user.username:<16} {user.role:<14} {'' if user.active else '(inactive) '}{user.full_name}\n")
+            return EXIT_OK
+        actor = None
+        with Session(engine) as session:
+            if args.admin:
+                actor = people.authenticate(session, args.admin, ask_password(f"password of {args.admin}: "))
+        password = ask_password(f"new password for {args.username}: ")
+        if ask_password(f"new password for {args.username} again: ") != password:
+            raise UsageError("compounder: the two passwords differ; nothing was saved")
+        with Session(engine) as session, session.begin():
+            people.create_user(session, actor, args.username, args.name, args.role, password, utc_now())
+        out.write(f"added {args.role} {args.username.strip().lower()}\n")
+        return EXIT_OK
+    except RecordError as error:
+        print(one_line(f"compounder: {error}"), file=err)
+        return EXIT_USAGE
+    except SQLAlchemyError as error:
+        print(one_line(f"compounder: {describe(error, where)}"), file=err)
+        return EXIT_FINDINGS
+    finally:
+        engine.dispose()
+
+
+def _optional_date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"compounder: {option} {text!r} is not a date; give YYYY-MM-DD") from None
+
+
+def _print_history(found, as_json: bool, out: TextIO) -> None:
+    import dataclasses
+
+    if as_json:
+        json.dump([{k: v.isoformat() if isinstance(v, dt.date) else v for k, v in dataclasses.asdict(b).items()} for b in found], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return
+    if not found:
+        out.write("no batch matches\n")
+        return
+    for b in found:
+        out.write(f"{b.batch_number}  {b.compounded_on.isoformat()}  {b.status:<9}  {b.rx_number:<12}  {b.patient}  —  {b.formula} v{b.formula_version}\n")
 
 
 def _settings(args: argparse.Namespace, out: TextIO) -> int:

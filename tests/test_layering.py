@@ -25,6 +25,11 @@ def loaded_after(statement: str) -> set[str]:
         ),
         ("import compounder.documents.worksheet, compounder.documents.label", {"PySide6", "shiboken6", "sqlalchemy"}),
         ("import compounder.records", {"PySide6", "shiboken6"}),
+        ("import compounder.records.rules", {"PySide6", "shiboken6", "sqlalchemy", "alembic"}),
+        (
+            "import compounder.records.batches, compounder.records.history, compounder.records.maintenance, compounder.records.audit",
+            {"PySide6", "shiboken6", "reportlab"},
+        ),
     ],
 )
 def test_layer_does_not_load(statement, forbidden):

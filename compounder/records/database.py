@@ -20,7 +20,7 @@ DATABASE_ENV = "COMPOUNDER_DATABASE"
 
 # The newest migration in compounder/records/migrations/versions. Start-up compares the
 # database with it and only loads Alembic when they differ (a test keeps it in step).
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 
 def user_data_dir() -> Path:
@@ -36,13 +36,29 @@ def database_url(option: str | None = None) -> str:
     return f"sqlite:///{user_data_dir() / 'compounder.sqlite'}"
 
 
-def open_database(url: str) -> Engine:
-    """An engine on ``url``; for SQLite the folder is created and WAL and foreign keys turned on."""
+class MissingDatabase(FileNotFoundError):
+    """``create=False`` and there is no database file at the path."""
+
+
+def sqlite_path(engine: Engine) -> Path | None:
+    """The file of an SQLite database, None for other databases and in-memory ones."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def open_database(url: str, *, create: bool = True) -> Engine:
+    """An engine on ``url``; for SQLite the folder is created (unless ``create`` is false, when a
+    missing file is ``MissingDatabase``) and WAL and foreign keys turned on."""
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
-        database = engine.url.database
-        if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(engine)
+        if path is not None:
+            if not create and not path.is_file():
+                raise MissingDatabase(f"there is no database at {path}")
+            if create:
+                path.parent.mkdir(parents=True, exist_ok=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record) -> None:
@@ -61,16 +77,29 @@ def current_revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the database to the newest schema; cheap when it is already there."""
-    if current_revision(engine) == HEAD_REVISION:
-        return
+def migrate(engine: Engine) -> Path | None:
+    """Bring the database to the newest schema; cheap when it is already there. An SQLite file
+    that holds an older schema is first backed up beside itself; the backup's path is returned."""
+    revision = current_revision(engine)
+    if revision == HEAD_REVISION:
+        return None
     from alembic import command
+
+    saved = None
+    path = sqlite_path(engine)
+    if revision is not None and path is not None:
+        from compounder.records.maintenance import backup
+
+        stem, attempt = f"{path.stem}.before-{HEAD_REVISION}-from-{revision}", 1
+        while (candidate := path.with_name(f"{stem}{'' if attempt == 1 else f'-{attempt}'}{path.suffix}")).exists():
+            attempt += 1
+        saved = backup(engine, candidate)
 
     with engine.begin() as connection, as_file(files("compounder.records").joinpath("migrations")) as location:
         config = alembic_config(location)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    return saved
 
 
 def alembic_config(location: Path):

@@ -4,6 +4,10 @@ Entries are handed out as plain ``LibraryEntry`` values, so callers never hold a
 Reference formulas (shipped in ``data/formulas``) are read-only; the pharmacy saves its own
 copies. Changing a pharmacy formula withdraws its approval: an approval is of the formula as
 it stood.
+
+Every distinct content of a formula is kept as a numbered ``MasterFormulaVersion`` (written in
+the audit trail); a batch points at the version it was made from, and ``approved_version`` is the
+one offered for new batches.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from compounder.records.model import MasterFormula
+from compounder.records import audit
+from compounder.records.model import MasterFormula, MasterFormulaVersion
+from compounder.records.rules import Actor, may_approve_formulas
 
 Clock = Callable[[], dt.datetime]
 
@@ -40,6 +46,7 @@ class LibraryEntry:
     created_at: dt.datetime
     updated_at: dt.datetime
     approved_at: dt.datetime | None
+    version: int = 0  # the newest version's number
 
     @property
     def read_only(self) -> bool:
@@ -75,16 +82,16 @@ class FormulaLibrary:
         """Every master formula, reference ones first, then by name."""
         with self._sessions() as session:
             rows = session.scalars(select(MasterFormula).order_by(MasterFormula.origin.desc(), MasterFormula.name, MasterFormula.id))
-            return [_entry(row) for row in rows]
+            return [_entry(row, session) for row in rows]
 
     def get(self, entry_id: int) -> LibraryEntry:
         with self._sessions() as session:
             row = session.get(MasterFormula, entry_id)
             if row is None:
                 raise LibraryError(f"no master formula number {entry_id} in the library")
-            return _entry(row)
+            return _entry(row, session)
 
-    def add(self, name: str, data: dict[str, Any]) -> LibraryEntry:
+    def add(self, name: str, data: dict[str, Any], actor: Actor | None = None) -> LibraryEntry:
         """A new pharmacy master formula."""
         name = _name(name)
         now = self._clock()
@@ -92,9 +99,10 @@ class FormulaLibrary:
             row = MasterFormula(name=name, data=_with_name(data, name), origin="pharmacy", created_at=now, updated_at=now)
             session.add(row)
             session.flush()
-            return _entry(row)
+            _new_version(session, row, now, actor)
+            return _entry(row, session)
 
-    def update(self, entry_id: int, data: dict[str, Any], name: str | None = None) -> LibraryEntry:
+    def update(self, entry_id: int, data: dict[str, Any], name: str | None = None, actor: Actor | None = None) -> LibraryEntry:
         """Replace a pharmacy formula's data; its approval is withdrawn if the data changed."""
         with self._sessions.begin() as session:
             row = self._writable(session, entry_id)
@@ -105,20 +113,65 @@ class FormulaLibrary:
                 row.name = name
                 row.updated_at = self._clock()
                 row.approved_at = None
+                session.flush()
+                _new_version(session, row, row.updated_at, actor)
             session.flush()
-            return _entry(row)
+            return _entry(row, session)
 
-    def approve(self, entry_id: int) -> LibraryEntry:
-        """Mark a pharmacy formula approved as it stands. The caller checks it has no error first."""
+    def approve(self, entry_id: int, actor: Actor | None = None) -> LibraryEntry:
+        """Mark a pharmacy formula approved as it stands (its newest version). The caller checks
+        it has no error first; a signed-in approver must be a pharmacist."""
+        if actor is not None:
+            may_approve_formulas(actor)
         with self._sessions.begin() as session:
             row = self._writable(session, entry_id)
-            row.approved_at = self._clock()
+            now = self._clock()
+            row.approved_at = now
+            version = _latest(session, row.id)
+            old = audit.snapshot(session, "master_formula_version", version.id)
+            version.approved_at, version.approved_by = now, actor.id if actor else None
+            audit.record(session, actor, "approve", "master_formula_version", version.id, old, now, system="(workstation)")
             session.flush()
-            return _entry(row)
+            return _entry(row, session)
 
-    def delete(self, entry_id: int) -> None:
+    def versions(self, entry_id: int) -> list[FormulaVersion]:
+        """Every version of a master formula, oldest first."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == entry_id).order_by(MasterFormulaVersion.version)
+            )
+            return [_version(row) for row in rows]
+
+    def version(self, version_id: int) -> FormulaVersion:
+        with self._sessions() as session:
+            row = session.get(MasterFormulaVersion, version_id)
+            if row is None:
+                raise LibraryError(f"no master formula version {version_id}")
+            return _version(row)
+
+    def approved_version(self, entry_id: int) -> FormulaVersion | None:
+        """The version offered for new batches: the newest approved one. Reference formulas
+        are approved as shipped."""
+        with self._sessions() as session:
+            return approved_version(session, entry_id)
+
+    def delete(self, entry_id: int, actor: Actor | None = None) -> None:
+        """Remove a pharmacy formula and its versions; refused once a batch was made from it."""
+        from compounder.records.model import Batch
+
         with self._sessions.begin() as session:
-            session.delete(self._writable(session, entry_id))
+            row = self._writable(session, entry_id)
+            versions = session.scalars(select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == row.id)).all()
+            used = session.scalar(select(func.count()).select_from(Batch).where(Batch.formula_version_id.in_([v.id for v in versions])))
+            if used:
+                raise LibraryError(f'"{row.name}" cannot be deleted: {used} batch record(s) were made from it')
+            now = self._clock()
+            for version in versions:
+                old = audit.snapshot(session, "master_formula_version", version.id)
+                session.delete(version)
+                session.flush()
+                audit.record(session, actor, "delete", "master_formula_version", version.id, old, now, system="(workstation)")
+            session.delete(row)
 
     def sync_reference(self, formulas: Iterable[ReferenceFormula]) -> None:
         """Put the shipped reference formulas in the library, updating any that changed."""
@@ -128,14 +181,17 @@ class FormulaLibrary:
             for formula in formulas:
                 row = existing.get(formula.key)
                 if row is None:
-                    session.add(
-                        MasterFormula(
-                            name=formula.name, data=formula.data, origin="reference", reference_key=formula.key,
-                            created_at=now, updated_at=now,
-                        )
+                    row = MasterFormula(
+                        name=formula.name, data=formula.data, origin="reference", reference_key=formula.key,
+                        created_at=now, updated_at=now,
                     )
+                    session.add(row)
+                    session.flush()
+                    _new_version(session, row, now, None, approved=True)
                 elif row.data != formula.data or row.name != formula.name:
                     row.name, row.data, row.updated_at = formula.name, formula.data, now
+                    session.flush()
+                    _new_version(session, row, now, None, approved=True)
 
     @staticmethod
     def _writable(session: Session, entry_id: int) -> MasterFormula:
@@ -157,8 +213,60 @@ def _with_name(data: dict[str, Any], name: str) -> dict[str, Any]:
     return {"name": name, **{k: v for k, v in data.items() if k != "name"}}
 
 
-def _entry(row: MasterFormula) -> LibraryEntry:
+def _entry(row: MasterFormula, session: Session | None = None) -> LibraryEntry:
+    version = 0
+    if session is not None:
+        version = session.scalar(select(func.max(MasterFormulaVersion.version)).where(MasterFormulaVersion.master_formula_id == row.id)) or 0
     return LibraryEntry(
         id=row.id, name=row.name, origin=row.origin, data=dict(row.data),
-        created_at=row.created_at, updated_at=row.updated_at, approved_at=row.approved_at,
+        created_at=row.created_at, updated_at=row.updated_at, approved_at=row.approved_at, version=version,
     )
+
+
+@dataclass(frozen=True)
+class FormulaVersion:
+    id: int
+    master_formula_id: int
+    version: int
+    name: str
+    data: dict[str, Any]
+    created_at: dt.datetime
+    approved_at: dt.datetime | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}, version {self.version}"
+
+
+def _version(row: MasterFormulaVersion) -> FormulaVersion:
+    return FormulaVersion(
+        id=row.id, master_formula_id=row.master_formula_id, version=row.version, name=row.name, data=dict(row.data),
+        created_at=row.created_at, approved_at=row.approved_at,
+    )
+
+
+def approved_version(session: Session, entry_id: int) -> FormulaVersion | None:
+    row = session.scalars(
+        select(MasterFormulaVersion)
+        .where(MasterFormulaVersion.master_formula_id == entry_id, MasterFormulaVersion.approved_at.is_not(None))
+        .order_by(MasterFormulaVersion.version.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else _version(row)
+
+
+def _latest(session: Session, entry_id: int) -> MasterFormulaVersion:
+    return session.scalars(
+        select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == entry_id).order_by(MasterFormulaVersion.version.desc()).limit(1)
+    ).one()
+
+
+def _new_version(session: Session, row: MasterFormula, now: dt.datetime, actor: Actor | None, approved: bool = False) -> None:
+    number = (session.scalar(select(func.max(MasterFormulaVersion.version)).where(MasterFormulaVersion.master_formula_id == row.id)) or 0) + 1
+    version = MasterFormulaVersion(
+        master_formula_id=row.id, version=number, name=row.name, data=dict(row.data), created_at=now,
+        created_by=actor.id if actor else None, approved_at=now if approved else None,
+    )
+    session.add(version)
+    session.flush()
+    audit.record(session, actor, "create", "master_formula_version", version.id, None, now, system="(workstation)" if not approved else "(reference data)")

@@ -8,7 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, Integer, MetaData, String, TypeDecorator
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+    TypeDecorator, UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Constraint names stable across databases, so migrations can refer to them (and SQLite's
@@ -45,6 +50,31 @@ OptionalTimestamp = Annotated[dt.datetime | None, mapped_column(UtcDateTime(), n
 Name = Annotated[str, mapped_column(String(200))]
 
 
+class ExactDecimal(TypeDecorator[Decimal]):
+    """A decimal kept as its text, exact on every database (SQLite has no decimal type).
+    For percentages that are stored and shown, never computed on in SQL."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise ValueError(f"{value!r} is not a finite Decimal")
+        return format(value, "f")
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+# Weights and stock quantities: integer micrograms, exact everywhere and safe to add in SQL.
+Micrograms = Annotated[int, mapped_column(BigInteger)]
+Percent = Annotated[Decimal, mapped_column(ExactDecimal())]
+OptionalPercent = Annotated[Decimal | None, mapped_column(ExactDecimal(), nullable=True)]
+UserRef = Annotated[int | None, mapped_column(ForeignKey("app_user.id"), nullable=True)]
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -71,3 +101,182 @@ class MasterFormula(Base):
     created_at: Mapped[Timestamp]
     updated_at: Mapped[Timestamp]
     approved_at: Mapped[OptionalTimestamp]
+
+
+class MasterFormulaVersion(Base):
+    """One version of a master formula, never changed once written (only its approval is
+    added). A change to the formula makes a new version; batches point at the version they
+    were made from; the newest approved version is the one offered for new batches."""
+
+    __tablename__ = "master_formula_version"
+    __table_args__ = (UniqueConstraint("master_formula_id", "version", name="uq_master_formula_version_number"),)
+
+    id: Mapped[IntPk]
+    master_formula_id: Mapped[int] = mapped_column(ForeignKey("master_formula.id", ondelete="RESTRICT"), index=True)
+    version: Mapped[int]
+    name: Mapped[Name]
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[Timestamp]
+    created_by: Mapped[UserRef]
+    approved_at: Mapped[OptionalTimestamp]
+    approved_by: Mapped[UserRef]
+
+
+ROLES = ("technician", "pharmacist", "administrator")
+
+
+class User(Base):
+    """A person who signs records. Only the scrypt hash of the password is kept."""
+
+    __tablename__ = "app_user"  # "user" is a reserved word in PostgreSQL
+    __table_args__ = (CheckConstraint("role IN ('technician', 'pharmacist', 'administrator')", name="role"),)
+
+    id: Mapped[IntPk]
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[Name]
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[Timestamp]
+
+
+class Patient(Base):
+    """A patient who receives batches. The screening profile (allergies, conditions,
+    medicines) is a later addition that hangs off this row."""
+
+    __tablename__ = "patient"
+
+    id: Mapped[IntPk]
+    name: Mapped[Name]
+    # The name folded to lower case with single spaces: searched by prefix as a range on an index.
+    search_key: Mapped[str] = mapped_column(String(200), index=True)
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[Timestamp]
+
+
+class IngredientLot(Base):
+    """A lot of an ingredient's stock form received into inventory. ``remaining`` is drawn
+    down by prepared batches with a conditional UPDATE, so two workstations cannot overdraw it."""
+
+    __tablename__ = "ingredient_lot"
+    __table_args__ = (
+        UniqueConstraint("stock_form", "manufacturer", "lot_number", name="uq_ingredient_lot_identity"),
+        CheckConstraint("received_ug > 0", name="received_positive"),
+        CheckConstraint("remaining_ug >= 0 AND remaining_ug <= received_ug", name="remaining_in_range"),
+    )
+
+    id: Mapped[IntPk]
+    ingredient: Mapped[Name] = mapped_column(index=True)
+    stock_form: Mapped[Name]
+    manufacturer: Mapped[Name]
+    lot_number: Mapped[str] = mapped_column(String(64), index=True)
+    expires: Mapped[dt.date] = mapped_column(Date, index=True)
+    potency_percent: Mapped[OptionalPercent]  # from the certificate of analysis
+    # Micrograms as integers: drawn down in SQL, where decimal columns are floats on SQLite.
+    received_ug: Mapped[Micrograms]
+    remaining_ug: Mapped[Micrograms]
+    received_at: Mapped[Timestamp]
+    received_by: Mapped[UserRef]
+
+
+STATUSES = ("draft", "prepared", "verified", "dispensed", "rejected")
+
+
+class Batch(Base):
+    """A compounding record. ``plan`` is the engine's result exactly as printed (frozen JSON,
+    never recomputed). Once verified it is never edited; a correction is a new batch whose
+    ``amends_id`` points at it."""
+
+    __tablename__ = "batch"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'prepared', 'verified', 'dispensed', 'rejected')", name="status"),
+        Index("ix_batch_compounded_on", "compounded_on"),
+    )
+
+    id: Mapped[IntPk]
+    batch_number: Mapped[str] = mapped_column(String(20), unique=True)
+    formula_version_id: Mapped[int] = mapped_column(ForeignKey("master_formula_version.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    rx_number: Mapped[str] = mapped_column(String(40), index=True)
+    prescriber: Mapped[Name]
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    compounded_on: Mapped[dt.date] = mapped_column(Date)
+    beyond_use: Mapped[dt.date] = mapped_column(Date)
+    tolerance_percent: Mapped[Percent]
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[Timestamp]
+    created_by: Mapped[UserRef]
+    prepared_at: Mapped[OptionalTimestamp]
+    prepared_by: Mapped[UserRef]
+    verified_at: Mapped[OptionalTimestamp]
+    verified_by: Mapped[UserRef]
+    dispensed_at: Mapped[OptionalTimestamp]
+    dispensed_by: Mapped[UserRef]
+    rejected_at: Mapped[OptionalTimestamp]
+    rejected_by: Mapped[UserRef]
+    reject_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"), nullable=True, index=True)
+    amendment_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class BatchLine(Base):
+    """One weighed line of a batch: the target as printed, the lot used, the weight entered."""
+
+    __tablename__ = "batch_line"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "position", name="uq_batch_line_position"),
+        CheckConstraint("actual_ug IS NULL OR actual_ug >= 0", name="actual_not_negative"),
+    )
+
+    id: Mapped[IntPk]
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id", ondelete="RESTRICT"))
+    position: Mapped[int]
+    name: Mapped[Name]  # the stock form weighed, or the base
+    role: Mapped[str] = mapped_column(String(16))
+    target_ug: Mapped[Micrograms]  # as printed, rounded to the balance
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("ingredient_lot.id"), nullable=True, index=True)
+    actual_ug: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    deviation_percent: Mapped[OptionalPercent]
+    out_of_tolerance: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class BatchCounter(Base):
+    """The last batch sequence used on a day; incremented in the saving transaction."""
+
+    __tablename__ = "batch_counter"
+
+    day: Mapped[str] = mapped_column(String(6), primary_key=True)  # YYMMDD
+    last: Mapped[int]
+
+
+class AuditEntry(Base):
+    """One change, append-only. ``hash`` = SHA-256 over the previous entry's hash and this
+    entry's fields, so an edit or deletion anywhere breaks the chain from there on."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_target", "table_name", "row_id"),)
+
+    id: Mapped[IntPk]
+    sequence: Mapped[int] = mapped_column(unique=True)
+    at: Mapped[Timestamp]
+    user_id: Mapped[UserRef]
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[int]
+    old: Mapped[str | None] = mapped_column(Text, nullable=True)  # canonical JSON of the changed columns
+    new: Mapped[str | None] = mapped_column(Text, nullable=True)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The single row holding the chain's length and last hash. Appending updates it first,
+    which locks it (SQLite: the write lock; PostgreSQL: the row), so entries never fork."""
+
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sequence: Mapped[int]
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -62,6 +62,13 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     if pharmacy_problem:
         window.statusBar().showMessage(pharmacy_problem, 15000)
     prompts.parent = window
+    from compounder.records.library import utc_now
+    from compounder.ui.records_window import RecordsContext, install_records_menu
+
+    from compounder.ui.batch_dialog import BatchDialog
+
+    context = RecordsContext(session_factory(engine), utc_now, window)
+    install_records_menu(window, context, lambda: BatchDialog(context, library, catalog, window))
     return Workbench(window, reporter, engine)
 
 

@@ -1,0 +1,276 @@
+"""Batches (compounding records): made from an approved master formula version with the
+engine's plan frozen as printed, lots assigned per line, actual weights entered, signed by the
+preparer and verified by a pharmacist, then dispensed, or rejected with a reason.
+
+The rules come from ``compounder.records.rules``; this module persists what they allow, writes
+the audit trail, and hands out plain ``BatchRecord`` values. Every function works on a session
+the caller commits, so one user action is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from compounder.records import audit
+from compounder.records.lots import draw, get_lot, to_grams, to_ug
+from compounder.records.model import Batch, BatchCounter, BatchLine, MasterFormulaVersion, Patient
+from compounder.records.people import PatientInfo, full_name
+from compounder.records.rules import (
+    EDITABLE, Actor, RecordError, Status, batch_day, check_transition, deviation, format_batch_number,
+    may_create_batches, parse_tolerance, parse_weight,
+)
+
+
+@dataclass(frozen=True)
+class LineRecord:
+    position: int
+    name: str
+    role: str
+    target: Decimal  # grams, as printed
+    lot_id: int | None
+    lot_number: str | None
+    actual: Decimal | None
+    deviation_percent: Decimal | None
+    out_of_tolerance: bool
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    id: int
+    batch_number: str
+    formula_version_id: int
+    formula_name: str
+    formula_version: int
+    patient: PatientInfo
+    rx_number: str
+    prescriber: str
+    plan: dict[str, Any]  # the engine's result as printed, frozen
+    compounded_on: dt.date
+    beyond_use: dt.date
+    tolerance_percent: Decimal
+    status: Status
+    prepared_by: str | None
+    prepared_at: dt.datetime | None
+    verified_by: str | None
+    verified_at: dt.datetime | None
+    dispensed_by: str | None
+    rejected_by: str | None
+    reject_reason: str | None
+    amends: str | None  # the batch number this one corrects
+    lines: tuple[LineRecord, ...]
+
+    @property
+    def out_of_tolerance(self) -> tuple[LineRecord, ...]:
+        return tuple(line for line in self.lines if line.out_of_tolerance)
+
+
+def allocate_batch_number(session: Session, on: dt.date) -> str:
+    """The next ``YYMMDD-NNN`` for the day. The counter row is incremented in the saving
+    transaction (an UPDATE, which locks it) before it is read, so two saves never get the same
+    number; a day's first number is an INSERT that the unique key guards."""
+    day = batch_day(on)
+    for _attempt in range(3):
+        result = session.execute(update(BatchCounter).where(BatchCounter.day == day).values(last=BatchCounter.last + 1))
+        if result.rowcount == 1:
+            sequence = session.scalar(select(BatchCounter.last).where(BatchCounter.day == day))
+            return format_batch_number(on, sequence)
+        try:
+            with session.begin_nested():
+                session.execute(insert(BatchCounter).values(day=day, last=1))
+            return format_batch_number(on, 1)
+        except IntegrityError:
+            continue  # another workstation made the day's row first: increment it instead
+    raise RecordError("could not allocate a batch number; try again")
+
+
+def create_batch(
+    session: Session, actor: Actor, *, formula_version_id: int, patient: PatientInfo, rx_number: str, prescriber: str,
+    plan: dict[str, Any], compounded_on: dt.date, tolerance_percent: str | Decimal, now: dt.datetime,
+    amends: str | None = None, amendment_reason: str | None = None,
+) -> BatchRecord:
+    """A draft batch from an approved formula version. ``plan`` is the engine's result as JSON
+    (``compounder.cli.plan_to_json``), exactly as printed on the worksheet; it is stored, never
+    recomputed. A batch with error findings is refused."""
+    may_create_batches(actor)
+    tolerance = parse_tolerance(tolerance_percent)
+    version = session.get(MasterFormulaVersion, formula_version_id)
+    if version is None:
+        raise RecordError(f"no master formula version {formula_version_id}")
+    if version.approved_at is None:
+        raise RecordError(f"{version.name}, version {version.version}, is not approved; a pharmacist approves it before batches are made")
+    errors = [f for f in plan.get("findings", []) if f.get("severity") == "error"]
+    if errors:
+        raise RecordError(f"the plan has error findings ({', '.join(f['code'] for f in errors)}); correct the formula")
+    if not plan.get("lines"):
+        raise RecordError("the plan has no lines to weigh")
+    bud = (plan.get("bud") or {}).get("date")
+    if not bud:
+        raise RecordError("the plan has no beyond-use date")
+    for field, value in (("Rx number", rx_number), ("prescriber", prescriber)):
+        if not value or not value.strip():
+            raise RecordError(f"give the {field}")
+    amended = None
+    if amends is not None:
+        amended = _batch(session, amends)
+        if Status(amended.status) not in (Status.VERIFIED, Status.DISPENSED):
+            raise RecordError(f"batch {amends} is {amended.status}; only a verified or dispensed batch is amended (change the draft itself)")
+        if not amendment_reason or not amendment_reason.strip():
+            raise RecordError("give the reason for the amendment")
+    row = Batch(
+        batch_number=allocate_batch_number(session, compounded_on), formula_version_id=version.id, patient_id=patient.id,
+        rx_number=rx_number.strip(), prescriber=prescriber.strip(), plan=plan, compounded_on=compounded_on,
+        beyond_use=dt.date.fromisoformat(bud), tolerance_percent=tolerance, status=Status.DRAFT.value,
+        created_at=now, created_by=actor.id, amends_id=amended.id if amended else None,
+        amendment_reason=amendment_reason.strip() if amended else None,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "amend" if amended else "create", "batch", row.id, None, now)
+    for position, line in enumerate(plan["lines"], start=1):
+        target = Decimal(str(line["grams_rounded"]))
+        line_row = BatchLine(batch_id=row.id, position=position, name=line["name"], role=line["role"], target_ug=to_ug(target), out_of_tolerance=False)
+        session.add(line_row)
+        session.flush()
+        audit.record(session, actor, "create", "batch_line", line_row.id, None, now)
+    return batch_record(session, row.batch_number)
+
+
+def assign_lot(session: Session, actor: Actor, batch_number: str, position: int, lot_id: int, now: dt.datetime) -> BatchRecord:
+    """Use this lot for a line; it must be of the line's stock form, usable on the batch's day,
+    and not expire before the batch's beyond-use date."""
+    row = _editable(session, batch_number)
+    line = _line(session, row, position)
+    lot = get_lot(session, lot_id)
+    if lot.stock_form.lower() != line.name.lower():
+        raise RecordError(f"lot {lot.lot_number} is {lot.stock_form}; line {position} weighs {line.name}")
+    problem = lot.problem(row.compounded_on, beyond_use=row.beyond_use)
+    if problem:
+        raise RecordError(f"lot {lot.lot_number} of {lot.stock_form} cannot be used: {problem}")
+    old = audit.snapshot(session, "batch_line", line.id)
+    line.lot_id = lot.id
+    audit.record(session, actor, "assign lot", "batch_line", line.id, old, now)
+    return batch_record(session, batch_number)
+
+
+def enter_weight(session: Session, actor: Actor, batch_number: str, position: int, weight: str | Decimal, now: dt.datetime) -> BatchRecord:
+    """The weight the balance showed for a line; its deviation from the target is worked out
+    and a line outside the batch's tolerance is flagged."""
+    row = _editable(session, batch_number)
+    line = _line(session, row, position)
+    actual = parse_weight(weight)
+    if to_ug(actual) != actual * 1_000_000:
+        raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")
+    found = deviation(to_grams(line.target_ug), actual, row.tolerance_percent)
+    old = audit.snapshot(session, "batch_line", line.id)
+    line.actual_ug = to_ug(actual)
+    line.deviation_percent = found.percent
+    line.out_of_tolerance = found.out_of_tolerance
+    audit.record(session, actor, "weigh", "batch_line", line.id, old, now)
+    return batch_record(session, batch_number)
+
+
+def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> BatchRecord:
+    """The preparer's signature: every line needs its lot and its weight; the lots are drawn down."""
+    row = _batch(session, batch_number)
+    check_transition(Status(row.status), Status.PREPARED, actor, preparer_id=None)
+    lines = _lines(session, row)
+    missing = [f"line {line.position} ({line.name}): {'lot' if line.lot_id is None else 'weight'}" for line in lines if line.lot_id is None or line.actual_ug is None]
+    if missing:
+        raise RecordError("before signing, enter " + "; ".join(missing))
+    for line in lines:
+        draw(session, actor, line.lot_id, to_grams(line.actual_ug), row.compounded_on, now, f"draw for {row.batch_number}")
+    return _move(session, actor, row, Status.PREPARED, now)
+
+
+def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, *, allow_self_verification: bool = False) -> BatchRecord:
+    """A pharmacist's verification; by default not the preparer's. A batch with a line outside
+    tolerance is not verified: reject it (and make it again) instead."""
+    row = _batch(session, batch_number)
+    check_transition(Status(row.status), Status.VERIFIED, actor, preparer_id=row.prepared_by, allow_self_verification=allow_self_verification)
+    outside = [line for line in _lines(session, row) if line.out_of_tolerance]
+    if outside:
+        names = ", ".join(f"line {line.position} ({line.name}, {line.deviation_percent} %)" for line in outside)
+        raise RecordError(f"outside the {row.tolerance_percent} % tolerance: {names}; reject the batch with the reason")
+    return _move(session, actor, row, Status.VERIFIED, now)
+
+
+def dispense(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> BatchRecord:
+    row = _batch(session, batch_number)
+    check_transition(Status(row.status), Status.DISPENSED, actor, preparer_id=row.prepared_by)
+    return _move(session, actor, row, Status.DISPENSED, now)
+
+
+def reject(session: Session, actor: Actor, batch_number: str, reason: str, now: dt.datetime) -> BatchRecord:
+    row = _batch(session, batch_number)
+    check_transition(Status(row.status), Status.REJECTED, actor, preparer_id=row.prepared_by, reason=reason)
+    row.reject_reason = reason.strip()
+    return _move(session, actor, row, Status.REJECTED, now)
+
+
+def batch_record(session: Session, batch_number: str) -> BatchRecord:
+    row = _batch(session, batch_number)
+    version = session.get(MasterFormulaVersion, row.formula_version_id)
+    patient = session.get(Patient, row.patient_id)
+    lots = {}
+    lines = []
+    for line in _lines(session, row):
+        if line.lot_id is not None and line.lot_id not in lots:
+            lots[line.lot_id] = get_lot(session, line.lot_id).lot_number
+        lines.append(
+            LineRecord(
+                position=line.position, name=line.name, role=line.role, target=to_grams(line.target_ug), lot_id=line.lot_id,
+                lot_number=lots.get(line.lot_id), actual=None if line.actual_ug is None else to_grams(line.actual_ug),
+                deviation_percent=line.deviation_percent, out_of_tolerance=line.out_of_tolerance,
+            )
+        )
+    amends = session.scalar(select(Batch.batch_number).where(Batch.id == row.amends_id)) if row.amends_id else None
+    return BatchRecord(
+        id=row.id, batch_number=row.batch_number, formula_version_id=version.id, formula_name=version.name, formula_version=version.version,
+        patient=PatientInfo(patient.id, patient.name, patient.date_of_birth), rx_number=row.rx_number, prescriber=row.prescriber,
+        plan=row.plan, compounded_on=row.compounded_on, beyond_use=row.beyond_use, tolerance_percent=row.tolerance_percent,
+        status=Status(row.status), prepared_by=full_name(session, row.prepared_by), prepared_at=row.prepared_at,
+        verified_by=full_name(session, row.verified_by), verified_at=row.verified_at, dispensed_by=full_name(session, row.dispensed_by),
+        rejected_by=full_name(session, row.rejected_by), reject_reason=row.reject_reason, amends=amends, lines=tuple(lines),
+    )
+
+
+def _move(session: Session, actor: Actor, row: Batch, target: Status, now: dt.datetime) -> BatchRecord:
+    old = audit.snapshot(session, "batch", row.id)
+    row.status = target.value
+    setattr(row, f"{target.value}_at", now)
+    setattr(row, f"{target.value}_by", actor.id)
+    audit.record(session, actor, target.value, "batch", row.id, old, now)
+    return batch_record(session, row.batch_number)
+
+
+def _batch(session: Session, batch_number: str) -> Batch:
+    row = session.scalar(select(Batch).where(Batch.batch_number == batch_number.strip()))
+    if row is None:
+        raise RecordError(f"no batch {batch_number}")
+    return row
+
+
+def _editable(session: Session, batch_number: str) -> Batch:
+    row = _batch(session, batch_number)
+    if Status(row.status) not in EDITABLE:
+        hint = "make an amendment that references it" if row.status in ("verified", "dispensed") else "it can no longer change"
+        raise RecordError(f"batch {batch_number} is {row.status}; {hint}")
+    return row
+
+
+def _lines(session: Session, row: Batch) -> list[BatchLine]:
+    return list(session.scalars(select(BatchLine).where(BatchLine.batch_id == row.id).order_by(BatchLine.position)))
+
+
+def _line(session: Session, row: Batch, position: int) -> BatchLine:
+    line = session.scalar(select(BatchLine).where(BatchLine.batch_id == row.id, BatchLine.position == position))
+    if line is None:
+        raise RecordError(f"batch {row.batch_number} has no line {position}")
+    return line

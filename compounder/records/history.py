@@ -1,0 +1,149 @@
+"""History and recall: find batches by patient, Rx number, formula, batch number, ingredient lot or
+date range; for a lot, every batch and patient that received it, as CSV.
+
+Each search is one indexed query (see ``benchmarks/bench_records.py`` for the figures with
+100,000 batches).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import astuple, dataclass
+from decimal import Decimal
+from typing import TextIO
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from compounder.records.lots import Lot, lot_value, to_grams
+from compounder.records.model import Batch, BatchLine, IngredientLot, MasterFormulaVersion, Patient
+from compounder.records.people import search_key
+from compounder.records.rules import RecordError
+
+DEFAULT_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    batch_number: str
+    compounded_on: dt.date
+    status: str
+    patient: str
+    date_of_birth: dt.date | None
+    rx_number: str
+    formula: str
+    formula_version: int
+    beyond_use: dt.date
+
+
+def _summaries() -> Select:
+    return (
+        select(
+            Batch.batch_number, Batch.compounded_on, Batch.status, Patient.name, Patient.date_of_birth, Batch.rx_number,
+            MasterFormulaVersion.name, MasterFormulaVersion.version, Batch.beyond_use,
+        )
+        .join(Patient, Patient.id == Batch.patient_id)
+        .join(MasterFormulaVersion, MasterFormulaVersion.id == Batch.formula_version_id)
+    )
+
+
+def _prefix(column, text: str):
+    """``column`` starts with ``text``, as a range an index can answer."""
+    upper = text[:-1] + chr(ord(text[-1]) + 1)
+    return (column >= text) & (column < upper)
+
+
+def search(
+    session: Session, *, patient: str | None = None, rx_number: str | None = None, formula: str | None = None,
+    batch_number: str | None = None, lot_number: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[BatchSummary]:
+    """Batches matching every criterion given, newest first. ``patient`` matches the start of
+    the name (any case); ``batch_number`` its start (``261123`` is a day); the others exactly,
+    ``formula`` by the start of the master formula's name."""
+    query = _summaries()
+    if patient and patient.strip():
+        query = query.where(_prefix(Patient.search_key, search_key(patient)))
+    if rx_number and rx_number.strip():
+        query = query.where(Batch.rx_number == rx_number.strip())
+    if formula and formula.strip():
+        versions = select(MasterFormulaVersion.id).where(func.lower(MasterFormulaVersion.name).startswith(formula.strip().lower(), autoescape=True))
+        query = query.where(Batch.formula_version_id.in_(versions))
+    if batch_number and batch_number.strip():
+        query = query.where(_prefix(Batch.batch_number, batch_number.strip()))
+    if lot_number and lot_number.strip():
+        lot_ids = select(IngredientLot.id).where(IngredientLot.lot_number == lot_number.strip())
+        query = query.where(Batch.id.in_(select(BatchLine.batch_id).where(BatchLine.lot_id.in_(lot_ids))))
+    if since is not None:
+        query = query.where(Batch.compounded_on >= since)
+    if until is not None:
+        query = query.where(Batch.compounded_on <= until)
+    if since is not None and until is not None and since > until:
+        raise RecordError(f"the date range is empty: {since.isoformat()} is after {until.isoformat()}")
+    query = query.order_by(Batch.compounded_on.desc(), Batch.batch_number.desc()).limit(limit)
+    return [BatchSummary(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class RecallRow:
+    batch_number: str
+    compounded_on: dt.date
+    status: str
+    patient: str
+    date_of_birth: dt.date | None
+    rx_number: str
+    prescriber: str
+    formula: str
+    formula_version: int
+    grams_used: Decimal | None  # None while the batch is a draft with no weight entered
+    beyond_use: dt.date
+
+
+def lots_numbered(session: Session, lot_number: str) -> list[Lot]:
+    """Every lot with this number (two manufacturers may use the same one)."""
+    return [lot_value(row) for row in session.scalars(select(IngredientLot).where(IngredientLot.lot_number == lot_number.strip()).order_by(IngredientLot.id))]
+
+
+def recall(session: Session, lot_id: int) -> list[RecallRow]:
+    """Every batch that used the lot, with its patient, oldest first."""
+    if session.get(IngredientLot, lot_id) is None:
+        raise RecordError(f"no ingredient lot number {lot_id}")
+    used = (
+        select(BatchLine.batch_id, func.sum(BatchLine.actual_ug).label("used_ug"))
+        .where(BatchLine.lot_id == lot_id)
+        .group_by(BatchLine.batch_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Batch.batch_number, Batch.compounded_on, Batch.status, Patient.name, Patient.date_of_birth, Batch.rx_number, Batch.prescriber,
+            MasterFormulaVersion.name, MasterFormulaVersion.version, used.c.used_ug, Batch.beyond_use,
+        )
+        .join(used, used.c.batch_id == Batch.id)
+        .join(Patient, Patient.id == Batch.patient_id)
+        .join(MasterFormulaVersion, MasterFormulaVersion.id == Batch.formula_version_id)
+        .order_by(Batch.compounded_on, Batch.batch_number)
+    )
+    return [RecallRow(*row[:9], None if row[9] is None else to_grams(row[9]), row[10]) for row in session.execute(query)]
+
+
+CSV_HEADER = (
+    "lot", "stock form", "manufacturer", "batch number", "compounded on", "status", "patient", "date of birth", "Rx number",
+    "prescriber", "formula", "formula version", "grams used", "beyond-use date",
+)
+
+
+def write_recall_csv(lot: Lot, rows: list[RecallRow], out: TextIO) -> None:
+    """The recall list as CSV (UTF-8, a header row, ISO dates), one row per batch."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        values = ["" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v) for v in astuple(row)]
+        writer.writerow([_cell(v) for v in (lot.lot_number, lot.stock_form, lot.manufacturer, *values)])
+
+
+
+def _cell(value: str) -> str:
+    """A text cell that a spreadsheet will not run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

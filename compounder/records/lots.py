@@ -1,0 +1,143 @@
+"""Ingredient lots: received into inventory, drawn down by prepared batches, refused when
+expired or exhausted, listed with near-expiry warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from compounder.records import audit
+from compounder.records.model import IngredientLot
+from compounder.records.rules import NEAR_EXPIRY_DAYS, Actor, RecordError, lot_problem, near_expiry, parse_weight
+
+UG_PER_G = 1_000_000
+
+
+def to_ug(grams: Decimal) -> int:
+    return int((grams * UG_PER_G).to_integral_value())
+
+
+def to_grams(ug: int) -> Decimal:
+    return (Decimal(ug) / UG_PER_G).normalize()
+
+
+@dataclass(frozen=True)
+class Lot:
+    id: int
+    ingredient: str
+    stock_form: str
+    manufacturer: str
+    lot_number: str
+    expires: dt.date
+    potency_percent: Decimal | None
+    received: Decimal  # grams
+    remaining: Decimal  # grams
+
+    def problem(self, on: dt.date, needed: Decimal = Decimal(0), beyond_use: dt.date | None = None) -> str | None:
+        return lot_problem(self.expires, self.remaining, on, needed, beyond_use)
+
+    def near_expiry(self, on: dt.date, days: int = NEAR_EXPIRY_DAYS) -> bool:
+        return near_expiry(self.expires, on, days)
+
+    @property
+    def label(self) -> str:
+        return f"{self.lot_number} ({self.manufacturer}, expires {self.expires.isoformat()}, {self.remaining} g left)"
+
+
+def receive_lot(
+    session: Session, actor: Actor, *, ingredient: str, stock_form: str, manufacturer: str, lot_number: str,
+    expires: dt.date, quantity: str | Decimal, potency_percent: str | Decimal | None, now: dt.datetime,
+) -> Lot:
+    """Record a lot received; refused when already past its expiry or the quantity is not a weight."""
+    for field, value in (("ingredient", ingredient), ("stock form", stock_form), ("manufacturer", manufacturer), ("lot number", lot_number)):
+        if not value or not str(value).strip():
+            raise RecordError(f"give the {field}")
+    if expires < now.date():
+        raise RecordError(f"lot {lot_number} expired on {expires.isoformat()}; an expired lot is not received into stock")
+    grams = parse_weight(quantity)
+    if grams <= 0:
+        raise RecordError("the quantity received must be more than 0 g")
+    potency = None
+    if potency_percent not in (None, ""):
+        try:
+            potency = Decimal(str(potency_percent).strip().rstrip("%").strip())
+        except ArithmeticError:
+            raise RecordError(f"{potency_percent!r} is not a potency; give the certificate of analysis figure in %") from None
+        if not potency.is_finite() or not (0 < potency <= 110):
+            raise RecordError(f"{potency_percent!r} is not a potency; give the certificate of analysis figure in %, above 0 and at most 110")
+    duplicate = session.scalar(
+        select(IngredientLot.id).where(
+            IngredientLot.stock_form == stock_form.strip(), IngredientLot.manufacturer == manufacturer.strip(),
+            IngredientLot.lot_number == lot_number.strip(),
+        )
+    )
+    if duplicate is not None:
+        raise RecordError(f"lot {lot_number} of {stock_form} from {manufacturer} is already in stock")
+    row = IngredientLot(
+        ingredient=ingredient.strip(), stock_form=stock_form.strip(), manufacturer=manufacturer.strip(), lot_number=lot_number.strip(),
+        expires=expires, potency_percent=potency, received_ug=to_ug(grams), remaining_ug=to_ug(grams), received_at=now, received_by=actor.id,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "receive", "ingredient_lot", row.id, None, now)
+    return lot_value(row)
+
+
+def get_lot(session: Session, lot_id: int) -> Lot:
+    row = session.get(IngredientLot, lot_id)
+    if row is None:
+        raise RecordError(f"no ingredient lot number {lot_id}")
+    return lot_value(row)
+
+
+def lots(session: Session, *, stock_form: str | None = None, lot_number: str | None = None) -> list[Lot]:
+    """Lots in stock, soonest expiry first."""
+    query = select(IngredientLot).order_by(IngredientLot.expires, IngredientLot.id)
+    if stock_form is not None:
+        query = query.where(func.lower(IngredientLot.stock_form) == stock_form.lower())
+    if lot_number is not None:
+        query = query.where(IngredientLot.lot_number == lot_number)
+    return [lot_value(row) for row in session.scalars(query)]
+
+
+def usable_lots(session: Session, stock_form: str, on: dt.date, beyond_use: dt.date | None = None) -> list[Lot]:
+    """Lots of this stock form that may be used on ``on``: not expired, not exhausted, and (given
+    the batch's beyond-use date) not expiring before it."""
+    query = (
+        select(IngredientLot)
+        .where(
+            func.lower(IngredientLot.stock_form) == stock_form.lower(), IngredientLot.expires >= max(on, beyond_use or on),
+            IngredientLot.remaining_ug > 0,
+        )
+        .order_by(IngredientLot.expires, IngredientLot.id)
+    )
+    return [lot_value(row) for row in session.scalars(query)]
+
+
+def draw(session: Session, actor: Actor, lot_id: int, grams: Decimal, on: dt.date, now: dt.datetime, why: str) -> None:
+    """Take ``grams`` out of the lot. One conditional UPDATE: it cannot overdraw, nor draw on an
+    expired lot, however many workstations draw at once."""
+    old = audit.snapshot(session, "ingredient_lot", lot_id)
+    if old is None:
+        raise RecordError(f"no ingredient lot number {lot_id}")
+    amount = to_ug(grams)
+    result = session.execute(
+        update(IngredientLot)
+        .where(IngredientLot.id == lot_id, IngredientLot.remaining_ug >= amount, IngredientLot.expires >= on)
+        .values(remaining_ug=IngredientLot.remaining_ug - amount)
+    )
+    if result.rowcount != 1:
+        lot = get_lot(session, lot_id)
+        raise RecordError(f"lot {lot.lot_number} of {lot.stock_form} cannot be used: {lot.problem(on, grams) or 'it changed; try again'}")
+    audit.record(session, actor, why, "ingredient_lot", lot_id, old, now)
+
+
+def lot_value(row: IngredientLot) -> Lot:
+    return Lot(
+        id=row.id, ingredient=row.ingredient, stock_form=row.stock_form, manufacturer=row.manufacturer, lot_number=row.lot_number,
+        expires=row.expires, potency_percent=row.potency_percent, received=to_grams(row.received_ug), remaining=to_grams(row.remaining_ug),
+    )

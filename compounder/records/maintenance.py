@@ -1,0 +1,85 @@
+"""Keeping the pharmacy database sound: an online backup, and a check that says what it found.
+
+``check`` runs the database's own integrity and foreign-key checks (SQLite) and verifies the
+audit chain against every audited row. Problems are returned as sentences naming the row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from compounder.records import audit
+from compounder.records.database import HEAD_REVISION, current_revision
+
+
+class DatabaseProblem(Exception):
+    """The database cannot be opened or read, in words for the pharmacist."""
+
+
+def describe(error: Exception, url: str) -> str:
+    """A clear sentence for an error raised while opening or using the database."""
+    text_ = str(getattr(error, "orig", error)).lower()
+    if "locked" in text_ or "busy" in text_:
+        return f"the database {url} is locked by another program or workstation; nothing was changed; try again in a moment"
+    if "readonly" in text_ or "read-only" in text_ or "attempt to write a readonly" in text_:
+        return f"the database {url} is read-only; nothing was changed; check the file's permissions"
+    if "not a database" in text_ or "malformed" in text_ or "corrupt" in text_:
+        return f"the database {url} is damaged (not a valid database file); restore it from a backup made with `compounder db backup`"
+    if "unable to open" in text_:
+        return f"the database {url} cannot be opened (missing folder or no permission)"
+    return f"the database {url} could not be used: {getattr(error, 'orig', error)}"
+
+
+def backup(engine: Engine, destination: Path) -> Path:
+    """A consistent copy of a live SQLite database, made with SQLite's online backup API while
+    other connections keep working. Refuses to overwrite an existing file."""
+    if engine.dialect.name != "sqlite":
+        raise DatabaseProblem(f"`db backup` copies SQLite files; back up a {engine.dialect.name} server with its own tools (pg_dump)")
+    destination = destination.expanduser()
+    if destination.exists():
+        raise DatabaseProblem(f"{destination} already exists; choose a new file name")
+    if not destination.parent.is_dir():
+        raise DatabaseProblem(f"the folder {destination.parent} does not exist")
+    partial = destination.with_name(destination.name + ".partial")
+    raw = engine.raw_connection()
+    try:
+        target = sqlite3.connect(partial)
+        try:
+            raw.driver_connection.backup(target)
+            ok = target.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            target.close()
+        if ok != "ok":
+            partial.unlink(missing_ok=True)
+            raise DatabaseProblem(f"the backup did not pass the integrity check ({ok}); the database itself may be damaged")
+        partial.replace(destination)
+    finally:
+        raw.close()
+        partial.unlink(missing_ok=True)
+    return destination
+
+
+def check(engine: Engine) -> list[str]:
+    """Everything wrong with the database, one sentence each; an empty list when all is well."""
+    problems: list[str] = []
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            for (row,) in connection.execute(text("PRAGMA integrity_check")):
+                if row != "ok":
+                    problems.append(f"integrity check: {row}")
+            for table, rowid, parent, _fk in connection.execute(text("PRAGMA foreign_key_check")):
+                problems.append(f"{table} row {rowid}: refers to a missing row of {parent}")
+        revision = current_revision(engine)
+        if revision != HEAD_REVISION:
+            problems.append(f"the schema is at revision {revision or 'none'}, this version of Compounder expects {HEAD_REVISION}; run `compounder db migrate`")
+            return problems
+        if inspect(connection).has_table("audit_entry"):
+            problems.extend(str(problem) for problem in audit.verify(connection))
+    return problems
+
+
+__all__ = ["DatabaseError", "DatabaseProblem", "OperationalError", "backup", "check", "describe"]

@@ -1,0 +1,119 @@
+"""Users (who signs) and patients (who receives), on a session the caller commits.
+
+Every change is written in the audit trail. A password is kept only as its scrypt hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from compounder.records import audit
+from compounder.records.model import Patient, User
+from compounder.records.rules import (
+    Actor, RecordError, Role, hash_password, may_manage_users, password_matches,
+)
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+# Compared against when the user name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$" + "A" * 86 + "=="
+
+
+class AuthenticationFailed(RecordError):
+    """Wrong user name or password, or an account switched off."""
+
+
+def create_user(
+    session: Session, actor: Actor | None, username: str, full_name: str, role: Role | str, password: str, now: dt.datetime
+) -> Actor:
+    """A new account. The very first account is made without signing in and must be an
+    administrator; after that only an administrator adds accounts."""
+    role = _role(role)
+    has_users = session.scalar(select(func.count()).select_from(User)) > 0
+    if actor is None:
+        if has_users:
+            raise RecordError("sign in as an administrator to add a user")
+        if role is not Role.ADMINISTRATOR:
+            raise RecordError("the first account must be an administrator")
+    else:
+        may_manage_users(actor)
+    username = username.strip().lower()
+    if not _USERNAME.match(username):
+        raise RecordError(f"{username!r} is not a user name; use 2–64 letters, digits, dots, dashes or underscores")
+    if not full_name.strip():
+        raise RecordError("give the user's full name, as it is to appear on records")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise RecordError(f"there is already a user {username!r}")
+    user = User(username=username, full_name=full_name.strip(), role=role.value, password_hash=hash_password(password), active=True, created_at=now)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "create", "app_user", user.id, None, now, system="(first administrator)")
+    return _actor(user)
+
+
+def authenticate(session: Session, username: str, password: str) -> Actor:
+    """The signed-in user, or ``AuthenticationFailed`` with one message for every failure."""
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    ok = password_matches(password, user.password_hash if user else _DUMMY_HASH)
+    if user is None or not ok or not user.active:
+        raise AuthenticationFailed("wrong user name or password")
+    return _actor(user)
+
+
+def set_active(session: Session, actor: Actor, username: str, active: bool, now: dt.datetime) -> None:
+    may_manage_users(actor)
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise RecordError(f"no user {username!r}")
+    old = audit.snapshot(session, "app_user", user.id)
+    user.active = active
+    audit.record(session, actor, "activate" if active else "deactivate", "app_user", user.id, old, now)
+
+
+def full_name(session: Session, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    return session.scalar(select(User.full_name).where(User.id == user_id))
+
+
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise RecordError(f"{role!r} is not a role; the roles are technician, pharmacist and administrator") from None
+
+
+def _actor(user: User) -> Actor:
+    return Actor(id=user.id, username=user.username, role=Role(user.role))
+
+
+# --------------------------------------------------------------------------- patients
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    id: int
+    name: str
+    date_of_birth: dt.date | None
+
+
+def search_key(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def patient(session: Session, actor: Actor, name: str, date_of_birth: dt.date | None, now: dt.datetime) -> PatientInfo:
+    """The patient with this name and date of birth, added when new."""
+    if not name or not name.strip():
+        raise RecordError("give the patient's name")
+    key = search_key(name)
+    row = session.scalar(select(Patient).where(Patient.search_key == key, Patient.date_of_birth.is_(date_of_birth) if date_of_birth is None else Patient.date_of_birth == date_of_birth).limit(1))
+    if row is None:
+        row = Patient(name=" ".join(name.split()), search_key=key, date_of_birth=date_of_birth, created_at=now)
+        session.add(row)
+        session.flush()
+        audit.record(session, actor, "create", "patient", row.id, None, now)
+    return PatientInfo(row.id, row.name, row.date_of_birth)

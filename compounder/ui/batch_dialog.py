@@ -1,0 +1,256 @@
+"""Make a batch: from the approved version of a master formula, for a patient and prescription;
+pick a usable lot and enter the weighed grams for each line; sign as preparer; verify, dispense
+or reject. Every step is one call into ``compounder.records.batches`` in its own transaction;
+what the dialog shows is read back from the database after each step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QVBoxLayout, QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from compounder.calc import Catalog, InputError, evaluate, parse_formula
+from compounder.records import batches, lots, people
+from compounder.records.batches import BatchRecord
+from compounder.records.library import FormulaLibrary
+from compounder.records.rules import RecordError, Status
+from compounder.ui.records_window import ERROR_HUE, WARNING_HUE, RecordsContext, _message_label, problem_text
+
+
+class BatchDialog(QDialog):
+    def __init__(self, context: RecordsContext, library: FormulaLibrary, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Make a batch")
+        self.resize(1000, 640)
+        self._context, self._library, self._catalog = context, library, catalog
+        self.record: BatchRecord | None = None
+
+        self.formula = QComboBox()
+        for entry in library.entries():
+            version = library.approved_version(entry.id)
+            if version is not None:
+                self.formula.addItem(version.label, version.id)
+        self.patient, self.born, self.rx, self.prescriber, self.tolerance = (QLineEdit() for _ in range(5))
+        self.born.setPlaceholderText("YYYY-MM-DD")
+        self.tolerance.setText("5")
+        self.create_button = QPushButton("&Create batch")
+        self.create_button.clicked.connect(self.create)
+        self.open_number = QLineEdit()
+        self.open_number.setPlaceholderText("YYMMDD-NNN")
+        self.open_button = QPushButton("&Open")
+        self.open_button.clicked.connect(lambda: self.open_batch(self.open_number.text()))
+        form = QFormLayout()
+        form.addRow("Master &formula (approved)", self.formula)
+        form.addRow("&Patient", self.patient)
+        form.addRow("&Born", self.born)
+        form.addRow("&Rx number", self.rx)
+        form.addRow("Pres&criber", self.prescriber)
+        form.addRow("Weighing &tolerance (± %)", self.tolerance)
+        form.addRow("", self.create_button)
+        reopen = QHBoxLayout()
+        reopen.addWidget(self.open_number, 1)
+        reopen.addWidget(self.open_button)
+        form.addRow("or open batch", reopen)
+        order = QGroupBox("New batch")
+        order.setLayout(form)
+
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.lines_box = QGroupBox("Lines: lot and grams weighed")
+        self.grid = QGridLayout(self.lines_box)
+        self.lot_boxes: list[QComboBox] = []
+        self.weights: list[QLineEdit] = []
+        self.deviations: list[QLabel] = []
+        self.save_button = QPushButton("&Save lots and weights")
+        self.save_button.clicked.connect(self.save_lines)
+        self.prepare_button = QPushButton("Sign as &preparer")
+        self.prepare_button.clicked.connect(lambda: self._step(batches.sign_prepared))
+        self.verify_button = QPushButton("Sign as &verifier")
+        self.verify_button.clicked.connect(lambda: self._step(batches.verify))
+        self.dispense_button = QPushButton("&Dispensed")
+        self.dispense_button.clicked.connect(lambda: self._step(batches.dispense))
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("reason for rejecting")
+        self.reject_button = QPushButton("Re&ject")
+        self.reject_button.clicked.connect(self.reject_batch)
+        actions = QHBoxLayout()
+        for widget in (self.save_button, self.prepare_button, self.verify_button, self.dispense_button, self.reason, self.reject_button):
+            actions.addWidget(widget)
+        self.message = _message_label()
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(order)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.lines_box, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.message)
+        layout.addWidget(close)
+        context.signed_in.connect(lambda _actor: self._enable())
+        self._enable()
+
+    # ------------------------------------------------------------------ steps
+    def create(self) -> None:
+        actor = self._context.actor
+        if actor is None:
+            self.message.setText("sign in (Records ▸ Sign in) to make a batch")
+            return
+        version_id = self.formula.currentData()
+        if version_id is None:
+            self.message.setText("no approved master formula in the library; a pharmacist approves one first")
+            return
+        from compounder.cli import plan_to_json
+
+        try:
+            born = dt.date.fromisoformat(self.born.text().strip()) if self.born.text().strip() else None
+        except ValueError:
+            self.message.setText(f"born {self.born.text().strip()!r} is not a date; type YYYY-MM-DD")
+            return
+        now = self._context.clock()
+        try:
+            version = self._library.version(version_id)
+            plan = plan_to_json(evaluate(parse_formula(version.data), self._catalog, self._context.today()))
+            with self._context.sessions.begin() as session:
+                patient = people.patient(session, actor, self.patient.text(), born, now)
+                record = batches.create_batch(
+                    session, actor, formula_version_id=version_id, patient=patient, rx_number=self.rx.text(), prescriber=self.prescriber.text(),
+                    plan=plan, compounded_on=self._context.today(), tolerance_percent=self.tolerance.text(), now=now,
+                )
+        except InputError as error:
+            self.message.setText(f"the master formula cannot be computed: {error.field}: {error.message}")
+            return
+        except (RecordError, SQLAlchemyError) as error:
+            self.message.setText(problem_text(error))
+            return
+        self.message.setText("")
+        self._show(record)
+
+    def open_batch(self, number: str) -> None:
+        try:
+            with self._context.sessions() as session:
+                record = batches.batch_record(session, number)
+        except (RecordError, SQLAlchemyError) as error:
+            self.message.setText(problem_text(error))
+            return
+        self.message.setText("")
+        self._show(record)
+
+    def save_lines(self) -> None:
+        """Assign the chosen lots and enter the typed weights, all or nothing."""
+        actor, record = self._context.actor, self.record
+        if actor is None or record is None:
+            return
+        now = self._context.clock()
+        try:
+            with self._context.sessions.begin() as session:
+                for line, box, weight in zip(record.lines, self.lot_boxes, self.weights, strict=True):
+                    if box.currentData() is not None and box.currentData() != line.lot_id:
+                        batches.assign_lot(session, actor, record.batch_number, line.position, box.currentData(), now)
+                    typed = weight.text().strip()
+                    if typed and (line.actual is None or typed != f"{line.actual:f}"):
+                        try:
+                            batches.enter_weight(session, actor, record.batch_number, line.position, typed, now)
+                        except RecordError as error:
+                            raise RecordError(f"line {line.position} ({line.name}): {error}") from None
+                updated = batches.batch_record(session, record.batch_number)
+        except (RecordError, SQLAlchemyError) as error:
+            self.message.setText(problem_text(error) + " — nothing was saved")
+            return
+        self.message.setText("")
+        self._show(updated)
+
+    def reject_batch(self) -> None:
+        self._step(lambda session, actor, number, now: batches.reject(session, actor, number, self.reason.text(), now))
+
+    def _step(self, step) -> None:
+        actor, record = self._context.actor, self.record
+        if actor is None or record is None:
+            return
+        try:
+            with self._context.sessions.begin() as session:
+                updated = step(session, actor, record.batch_number, self._context.clock())
+        except (RecordError, SQLAlchemyError) as error:
+            self.message.setText(problem_text(error))
+            return
+        self.message.setText("")
+        self._show(updated)
+
+    # ------------------------------------------------------------------ display
+    def _show(self, record: BatchRecord) -> None:
+        self.record = record
+        signatures = [f"status {record.status.value}"]
+        if record.prepared_by:
+            signatures.append(f"prepared by {record.prepared_by}")
+        if record.verified_by:
+            signatures.append(f"verified by {record.verified_by}")
+        if record.rejected_by:
+            signatures.append(f"rejected by {record.rejected_by}: {record.reject_reason}")
+        self.heading.setText(
+            f"<b>Batch {record.batch_number}</b> — {record.formula_name} (version {record.formula_version}) for {record.patient.name}, "
+            f"Rx {record.rx_number}; beyond use {record.beyond_use.isoformat()}; tolerance ± {record.tolerance_percent} %; "
+            + "; ".join(signatures)
+        )
+        while self.grid.count():
+            widget = self.grid.takeAt(0).widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        for row in range(self.grid.rowCount()):
+            self.grid.setRowStretch(row, 0)
+        self.lot_boxes, self.weights, self.deviations = [], [], []
+        for column, title in enumerate(("#", "Weigh", "Target (g)", "Lot", "Weighed (g)", "Deviation")):
+            self.grid.addWidget(QLabel(f"<b>{title}</b>"), 0, column)
+        with self._context.sessions() as session:
+            offered = {
+                line.name: lots.usable_lots(session, line.name, record.compounded_on, record.beyond_use) for line in record.lines
+            }
+            chosen = {line.lot_id: lots.get_lot(session, line.lot_id) for line in record.lines if line.lot_id is not None}
+        editable = record.status is Status.DRAFT
+        printed = record.plan["lines"]
+        for row, line in enumerate(record.lines, start=1):
+            target = printed[row - 1].get("grams_display", f"{line.target:f}")  # the digits the worksheet printed
+            box = QComboBox()
+            box.addItem("— choose a lot —", None)
+            for lot in offered[line.name]:
+                box.addItem(lot.label, lot.id)
+            if line.lot_id is not None:
+                index = box.findData(line.lot_id)
+                if index < 0:
+                    box.addItem(chosen[line.lot_id].label, line.lot_id)
+                    index = box.count() - 1
+                box.setCurrentIndex(index)
+            if len(offered[line.name]) == 0 and line.lot_id is None:
+                box.setToolTip("No usable lot in stock: receive one (Records ▸ Ingredient lots)")
+            weight = QLineEdit("" if line.actual is None else f"{line.actual:f}")
+            weight.setPlaceholderText("grams")
+            deviation = QLabel("" if line.deviation_percent is None else f"{line.deviation_percent:+} %" + (" — outside tolerance" if line.out_of_tolerance else ""))
+            if line.out_of_tolerance:
+                deviation.setStyleSheet(f"color: {ERROR_HUE.name()}; font-weight: bold")
+            elif line.deviation_percent:
+                deviation.setStyleSheet(f"color: {WARNING_HUE.name()}")
+            for widget in (box, weight):
+                widget.setEnabled(editable)
+            for column, widget in enumerate((QLabel(str(line.position)), QLabel(line.name), QLabel(target), box, weight, deviation)):
+                self.grid.addWidget(widget, row, column)
+            self.lot_boxes.append(box)
+            self.weights.append(weight)
+            self.deviations.append(deviation)
+        self.grid.setColumnStretch(3, 1)
+        self.grid.setRowStretch(len(record.lines) + 1, 1)
+        self._enable()
+
+    def _enable(self) -> None:
+        signed = self._context.actor is not None
+        status = self.record.status if self.record else None
+        self.create_button.setEnabled(signed)
+        self.save_button.setEnabled(signed and status is Status.DRAFT)
+        self.prepare_button.setEnabled(signed and status is Status.DRAFT)
+        self.verify_button.setEnabled(signed and status is Status.PREPARED)
+        self.dispense_button.setEnabled(signed and status is Status.VERIFIED)
+        self.reject_button.setEnabled(signed and status in (Status.DRAFT, Status.PREPARED))
+        self.reason.setEnabled(signed and status in (Status.DRAFT, Status.PREPARED))

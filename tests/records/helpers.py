@@ -1,0 +1,67 @@
+"""Builders shared by the records tests: people, an approved formula, lots for every line, a batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from compounder.calc import evaluate, parse_formula
+from compounder.cli import plan_to_json
+from compounder.records import batches, lots, people
+from compounder.records.library import FormulaLibrary, reference_formulas
+from compounder.records.rules import Actor, Role
+from tests.conftest import TODAY
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Pharmacy:
+    admin: Actor
+    technician: Actor
+    pharmacist: Actor
+    second_pharmacist: Actor
+    version_id: int
+    plan: dict
+    lots: dict[str, lots.Lot]
+    patient: people.PatientInfo
+
+
+def make_pharmacy(sessions, clock, catalog, *, expires=dt.date(2027, 6, 30)) -> Pharmacy:
+    library = FormulaLibrary(sessions, clock)
+    library.sync_reference(reference_formulas())
+    entry = next(e for e in library.entries() if e.name.lower().startswith("diclofenac") and "cyclobenzaprine" in e.name.lower())
+    version = library.approved_version(entry.id)
+    plan = plan_to_json(evaluate(parse_formula(version.data), catalog, TODAY))
+    now = clock()
+    with sessions.begin() as s:
+        admin = people.create_user(s, None, "admin", "Ada Admin", Role.ADMINISTRATOR, PASSWORD, now)
+        tech = people.create_user(s, admin, "tess", "Tess Technician", Role.TECHNICIAN, PASSWORD, now)
+        rph = people.create_user(s, admin, "paula", "Paula Pharmacist, RPh", Role.PHARMACIST, PASSWORD, now)
+        rph2 = people.create_user(s, admin, "peter", "Peter Pharmacist, RPh", Role.PHARMACIST, PASSWORD, now)
+        received = {}
+        for index, line in enumerate(plan["lines"]):
+            received[line["name"]] = lots.receive_lot(
+                s, tech, ingredient=line.get("written_as", line["name"]), stock_form=line["name"], manufacturer="Medisca",
+                lot_number=f"L{index:03d}A", expires=expires, quantity="500", potency_percent="99.5" if line["role"] != "base" else None, now=now,
+            )
+        patient = people.patient(s, tech, "Jane Q. Doe", dt.date(1948, 3, 2), now)
+    return Pharmacy(admin, tech, rph, rph2, version.id, plan, received, patient)
+
+
+def new_batch(sessions, clock, pharmacy: Pharmacy, *, rx="RX-1001", patient=None, tolerance="5") -> batches.BatchRecord:
+    with sessions.begin() as s:
+        return batches.create_batch(
+            s, pharmacy.technician, formula_version_id=pharmacy.version_id, patient=patient or pharmacy.patient, rx_number=rx,
+            prescriber="Dr. A. Smith", plan=pharmacy.plan, compounded_on=clock().date(), tolerance_percent=tolerance, now=clock(),
+        )
+
+
+def weigh_all(sessions, clock, pharmacy: Pharmacy, record: batches.BatchRecord, *, off_by=None) -> batches.BatchRecord:
+    """Assign each line its lot and enter the target weight (or one line off by ``off_by`` grams)."""
+    with sessions.begin() as s:
+        for line in record.lines:
+            batches.assign_lot(s, pharmacy.technician, record.batch_number, line.position, pharmacy.lots[line.name].id, clock())
+            weight = line.target + (off_by if off_by is not None and line.position == 1 else 0)
+            record = batches.enter_weight(s, pharmacy.technician, record.batch_number, line.position, str(weight), clock())
+    return record
