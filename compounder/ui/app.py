@@ -109,6 +109,11 @@ def run_app(argv: Sequence[str]) -> int:
             return save_screenshot(window, args.screenshot)
         window.show()
         window.table.setFocus()
+        if args.file is None and not window.settings.welcomed():
+            from compounder.records.database import database_url
+            from compounder.ui.welcome import show_welcome
+
+            welcome = show_welcome(window, database_url(args.database).removeprefix("sqlite:///"))  # noqa: F841 - kept alive until closed
         return app.exec()
     finally:
         workbench.engine.dispose()
