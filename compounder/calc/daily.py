@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from compounder.calc.catalog import Catalog
 from compounder.calc.model import BatchPlan, Limit
 from compounder.calc.rules import _SLACK, _ratio
-from compounder.calc.units import Quantity, ureg
+from compounder.calc.units import MG, Quantity, ureg
 
 _DAY = ureg.day
 
@@ -36,7 +36,7 @@ class DailyDose:
     def fraction_of_maximum(self) -> float | None:
         if self.compared is None or self.maximum is None:
             return None
-        return float(self.compared.to("mg").magnitude / self.maximum.value.to("mg").magnitude)
+        return float(self.compared.to(MG).magnitude / self.maximum.value.to(MG).magnitude)
 
     @property
     def above_maximum(self) -> bool:
@@ -61,12 +61,12 @@ def daily_doses(plan: BatchPlan, catalog: Catalog) -> tuple[DailyDose, ...]:
             doses.append(DailyDose(index, line.written_as, None, limit, None, "the product's density is needed to turn the application into grams"))
             continue
         if limit is None:
-            doses.append(DailyDose(index, line.written_as, per_day.to("mg"), None, None, "no labeled daily maximum on file"))
+            doses.append(DailyDose(index, line.written_as, per_day.to(MG), None, None, "no labeled daily maximum on file"))
             continue
         ratio = _ratio(catalog.form(line.written_as, "ingredient"), limit.as_form, catalog)
         if ratio is None:
-            doses.append(DailyDose(index, line.written_as, per_day.to("mg"), limit, None, f"a molecular weight needed to compare with {limit.as_form} is not on file"))
+            doses.append(DailyDose(index, line.written_as, per_day.to(MG), limit, None, f"a molecular weight needed to compare with {limit.as_form} is not on file"))
             continue
-        doses.append(DailyDose(index, line.written_as, per_day.to("mg"), limit, (per_day * ratio).to("mg")))
+        doses.append(DailyDose(index, line.written_as, per_day.to(MG), limit, (per_day * ratio).to(MG)))
     return tuple(doses)
 

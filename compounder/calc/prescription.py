@@ -247,3 +247,46 @@ def _date(data: Mapping, key: str, field: str) -> dt.date:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise InputError(field, f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 1948-03-02") from None
+
+
+# --------------------------------------------------------------------------- for an editor
+
+
+@dataclass(frozen=True)
+class OrderAssessment:
+    """The document keys as an editor holds them: the order when every field is usable, and
+    every unusable field named (``parse_order`` stops at the first)."""
+
+    order: Order | None
+    errors: tuple[InputError, ...]
+
+
+def assess_order(data: Mapping[str, Any], compounded_on: dt.date | None) -> OrderAssessment:
+    """Put each document field of formula-file ``data`` through ``parse_order`` on its own, so
+    that each unusable one is named with the words the command line would print; then check the
+    dates against ``compounded_on``. Adds no rule of its own."""
+    errors: list[InputError] = []
+    for key in ORDER_KEYS:
+        if key not in data:
+            continue
+        value = data[key]
+        if key == "prescription" and isinstance(value, Mapping):
+            for sub, sub_value in value.items():
+                try:
+                    parse_order({"prescription": {sub: sub_value}})
+                except InputError as error:
+                    errors.append(error)
+            continue
+        try:
+            parse_order({key: value})
+        except InputError as error:
+            errors.append(error)
+    if errors:
+        return OrderAssessment(None, tuple(errors))
+    order = parse_order(data)
+    if compounded_on is not None:
+        try:
+            check_dates(order, compounded_on)
+        except InputError as error:
+            return OrderAssessment(order, (error,))
+    return OrderAssessment(order, ())

@@ -52,3 +52,16 @@ def release(plan: BatchPlan, order: Order) -> tuple[AcknowledgedFinding, ...]:
     return tuple(
         AcknowledgedFinding(f, by_code.get(f.code)) for f in plan.findings if f.severity in (Severity.WARNING, Severity.INFO)
     )
+
+
+def open_warnings(plan: BatchPlan, order: Order) -> tuple[Finding, ...]:
+    """The warnings of ``plan`` that ``order`` does not acknowledge (what the pharmacist must look at)."""
+    acknowledged = {ack.code for ack in order.acknowledged}
+    return tuple(f for f in plan.findings if f.severity is Severity.WARNING and f.code not in acknowledged)
+
+
+def stale_acknowledgements(plan: BatchPlan, order: Order) -> tuple[Acknowledgement, ...]:
+    """Acknowledgements of codes that are not warnings of ``plan`` (the formula changed since);
+    ``release`` refuses them, so they must be removed before the batch is printed."""
+    codes = {f.code for f in plan.findings if f.severity is Severity.WARNING}
+    return tuple(ack for ack in order.acknowledged if ack.code not in codes)

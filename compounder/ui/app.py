@@ -57,7 +57,10 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     library.sync_reference(reference_formulas())
 
     catalog = load_catalog(args.reference)
-    window = MainWindow(catalog, library, Settings.from_environment(), today, prompts)
+    pharmacy, pharmacy_problem = _pharmacy_settings()
+    window = MainWindow(catalog, library, Settings.from_environment(), today, prompts, pharmacy=pharmacy)
+    if pharmacy_problem:
+        window.statusBar().showMessage(pharmacy_problem, 15000)
     prompts.parent = window
     from compounder.records.library import utc_now
     from compounder.ui.records_window import RecordsContext, install_records_menu
@@ -68,6 +71,18 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     library.require_signed_in_approver(lambda: context.actor)
     install_records_menu(window, context, lambda: BatchDialog(context, library, catalog, window))
     return Workbench(window, reporter, engine)
+
+
+def _pharmacy_settings():
+    """The pharmacy's settings, or ``None`` and why (not entered yet, or unusable: File ▸ Pharmacy settings…)."""
+    from compounder.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(), None
+    except FileNotFoundError:
+        return None, "Enter the pharmacy's name, address and licence under File ▸ Pharmacy settings… before printing."
+    except SettingsError as error:
+        return None, f"The pharmacy settings cannot be used ({error.field}: {error.message}); correct them under File ▸ Pharmacy settings…"
 
 
 def run_app(argv: Sequence[str]) -> int:
@@ -99,6 +114,11 @@ def run_app(argv: Sequence[str]) -> int:
             return save_screenshot(window, args.screenshot)
         window.show()
         window.table.setFocus()
+        if args.file is None and not window.settings.welcomed():
+            from compounder.records.database import database_url
+            from compounder.ui.welcome import show_welcome
+
+            welcome = show_welcome(window, database_url(args.database).removeprefix("sqlite:///"))  # noqa: F841 - kept alive until closed
         return app.exec()
     finally:
         workbench.engine.dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from compounder.calc import DailyDose, Severity, daily_doses
+from compounder.calc.units import MG
 from compounder.ui import look
 from compounder.ui.formula_document import FormulaDocument
 
@@ -50,7 +51,7 @@ class DailyDoseModel(QAbstractTableModel):
             if dose.note:
                 parts.append(dose.note)
             if dose.compared is not None and dose.maximum is not None:
-                parts.append(f"{dose.compared.to('mg').magnitude:.1f} mg {dose.maximum.as_form} a day")
+                parts.append(f"{dose.compared.to(MG).magnitude:.1f} mg {dose.maximum.as_form} a day")
             if dose.maximum is not None and dose.maximum.source is not None:
                 parts.append(dose.maximum.source.cite())
             return "\n".join(parts) or None
@@ -69,7 +70,7 @@ class DailyDoseModel(QAbstractTableModel):
         plan = self._document.plan
         doses = daily_doses(plan, self._document.catalog) if plan is not None else ()
         self._texts = [_texts(dose) for dose in doses]
-        self._above = [dose.above_maximum for dose in doses]
+        self._above = [dose.above_maximum for dose in doses]  # worked out once, not per paint
         return doses
 
     def _refresh(self) -> None:
@@ -86,7 +87,7 @@ class DailyDoseModel(QAbstractTableModel):
 
 
 def _texts(dose: DailyDose) -> tuple[str, str, str, str]:
-    per_day = f"{dose.per_day.to('mg').magnitude:.1f}" if dose.per_day is not None else "–"
-    maximum = "none on file" if dose.maximum is None else f"{dose.maximum.value.to('mg').magnitude:g} mg {dose.maximum.as_form}"
+    per_day = f"{dose.per_day.to(MG).magnitude:.1f}" if dose.per_day is not None else "–"
+    maximum = "none on file" if dose.maximum is None else f"{dose.maximum.value.to(MG).magnitude:g} mg {dose.maximum.as_form}"
     fraction = dose.fraction_of_maximum
     return (dose.written_as, per_day, maximum, f"{fraction * 100:.0f} %" if fraction is not None else "–")

@@ -1,8 +1,10 @@
 """The findings panel's model: the document's notices (engine findings and unusable fields),
 errors first, each with its severity's colour and icon.
 
-A thin adapter over ``FormulaDocument.evaluation.notices``; it resets when they change
-(``modelAboutToBeReset`` / ``modelReset``), which a list of a dozen entries does in no time.
+A thin adapter over ``FormulaDocument.evaluation.notices``. When an edit changes only the words
+of findings (a number in a message), it signals ``dataChanged`` over the rows that changed; when
+findings come or go, it resets (``modelAboutToBeReset`` / ``modelReset``). Each row's answers
+are worked out once per change, not on every paint.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class FindingsModel(QAbstractTableModel):
         super().__init__(parent)
         self._document = document
         self._notices: tuple[Notice, ...] = document.evaluation.notices
+        self._cells = [_cells(notice) for notice in self._notices]
         document.changed.connect(self._refresh)
 
     def notice(self, row: int) -> Notice:
@@ -39,33 +42,43 @@ class FindingsModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._notices)):
+        row, column = index.row(), index.column()
+        if not (0 <= row < len(self._cells) and 0 <= column < len(HEADERS)):
             return None
-        notice = self._notices[index.row()]
-        if role == TARGET_ROLE:
-            return notice.target
-        if role == SEVERITY_ROLE:
-            return notice.severity.value
-        if index.column() == 0:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return look.WORDS[notice.severity]
-            if role == Qt.ItemDataRole.DecorationRole:
-                return look.icon(notice.severity)
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return look.hue(notice.severity)
-        if index.column() == 1:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return notice.message
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{notice.code}: {notice.message}"
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return look.tint(notice.severity, strength=0.12)
-        return None
+        return self._cells[row][column].get(role)
 
     def _refresh(self) -> None:
         notices = self._document.evaluation.notices
         if notices == self._notices:
             return
+        old = self._notices
+        if len(notices) == len(old) and all(
+            (a.severity, a.code, a.target, a.key) == (b.severity, b.code, b.target, b.key) for a, b in zip(notices, old)
+        ):
+            self._notices = notices
+            self._cells = [_cells(notice) for notice in notices]
+            changed = [row for row, (a, b) in enumerate(zip(notices, old)) if a != b]
+            self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], len(HEADERS) - 1))
+            return
         self.beginResetModel()
         self._notices = notices
+        self._cells = [_cells(notice) for notice in notices]
         self.endResetModel()
+
+
+def _cells(notice: Notice) -> tuple[dict[int, object], dict[int, object]]:
+    """The answers of one row's two cells, by role."""
+    background = look.tint(notice.severity, strength=0.12)
+    common = {TARGET_ROLE: notice.target, SEVERITY_ROLE: notice.severity.value, Qt.ItemDataRole.BackgroundRole: background}
+    severity = {
+        **common,
+        Qt.ItemDataRole.DisplayRole: look.WORDS[notice.severity],
+        Qt.ItemDataRole.DecorationRole: look.icon(notice.severity),
+        Qt.ItemDataRole.ForegroundRole: look.hue(notice.severity),
+    }
+    finding = {
+        **common,
+        Qt.ItemDataRole.DisplayRole: notice.message,
+        Qt.ItemDataRole.ToolTipRole: f"{notice.code}: {notice.message}",
+    }
+    return severity, finding

@@ -28,18 +28,31 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from compounder.calc import Assessment, BatchPlan, Catalog, InputError, Severity, assess, role_of, split_field
+from compounder.calc.prescription import Order, assess_order
 
 HEADER_KEYS = (
     "name", "batch", "density", "excess", "base", "balance", "compounded_on", "base_lot", "base_expires",
     "directions.amount", "directions.times_per_day", "directions.area",
 )
 ROW_KEYS = ("ingredient", "strength", "stock", "potency", "lot", "expires")
+# The batch's prescription and packaging: what the worksheet and label need beyond the formula.
+ORDER_FIELDS = (
+    "prescription.patient", "prescription.date_of_birth", "prescription.rx_number", "prescription.prescriber",
+    "prescription.written_on", "prescription.directions", "prescription.quantity", "prescription.refills",
+    "batch_number", "container",
+)
+# Keys of a master formula that belong to one batch for one patient; not kept in the library.
+BATCH_ONLY_KEYS = ("batch_number", "prescription", "acknowledged")
 
 HEADER_LABELS = {
     "name": "name", "batch": "batch quantity", "density": "density", "excess": "excess", "base": "base",
     "balance": "balance", "compounded_on": "compounding date", "base_lot": "base lot",
     "base_expires": "base expiry", "directions.amount": "amount per application",
     "directions.times_per_day": "times a day", "directions.area": "area", "formula": "formula",
+    "prescription.patient": "patient", "prescription.date_of_birth": "date of birth", "prescription.rx_number": "Rx number",
+    "prescription.prescriber": "prescriber", "prescription.written_on": "date written",
+    "prescription.directions": "directions on the label", "prescription.quantity": "quantity to dispense",
+    "prescription.refills": "refills", "batch_number": "batch number", "container": "container",
 }
 ROW_LABELS = {
     "ingredient": "ingredient", "strength": "strength", "stock": "stock form weighed", "potency": "potency",
@@ -55,14 +68,22 @@ class Draft:
     """What the pharmacist typed: header fields and ingredient rows, as text.
 
     Keys not shown in the window (a line's manufacturer, say) are kept, so opening and saving a
-    file does not lose them. An empty text means "not given".
+    file does not lose them. An empty text means "not given". Values that are not text (the
+    acknowledged warnings, a master formula's steps and checks) are kept as data in ``extras``.
     """
 
     header: Mapping[str, str] = field(default_factory=dict)
     rows: tuple[Mapping[str, str], ...] = ()
+    extras: Mapping[str, Any] = field(default_factory=dict)
 
     def with_header(self, key: str, text: str) -> Draft:
         return dataclasses.replace(self, header={**self.header, key: text})
+
+    def with_extra(self, key: str, value: Any) -> Draft:
+        extras = {k: v for k, v in self.extras.items() if k != key}
+        if value is not None:
+            extras[key] = value
+        return dataclasses.replace(self, extras=extras)
 
     def with_cell(self, row: int, key: str, text: str) -> Draft:
         rows = list(self.rows)
@@ -97,6 +118,8 @@ class Evaluation:
     line_targets: tuple[Target, ...]  # per plan line: its draft row, or BASE_ROW
     cell_errors: Mapping[tuple[Target, str], str]  # (row or None for the header, key) -> message
     notices: tuple[Notice, ...]
+    order: Order | None = None  # the prescription, batch number, container and acknowledgements
+    order_errors: Mapping[str, str] = field(default_factory=dict)  # field path -> message
 
     @property
     def plan(self) -> BatchPlan | None:
@@ -112,12 +135,16 @@ def draft_from_data(data: Any) -> Draft:
     if not isinstance(data, Mapping):
         raise InputError("formula", "the file must hold one JSON object with batch, base and actives")
     header: dict[str, str] = {}
+    extras: dict[str, Any] = {}
     for key, value in data.items():
         if key in ("actives", "excipients"):
             continue
-        if key == "directions" and isinstance(value, Mapping):
+        if key in ("directions", "prescription") and isinstance(value, Mapping):
             for sub, sub_value in value.items():
-                header[f"directions.{sub}"] = _text(sub_value)
+                if sub_value is not None:
+                    header[f"{key}.{sub}"] = _text(sub_value)
+        elif isinstance(value, (list, Mapping)):
+            extras[key] = value  # kept as data; the engine says what is wrong with it
         elif value is not None:
             header[key] = _text(value)
     rows: list[dict[str, str]] = []
@@ -126,7 +153,7 @@ def draft_from_data(data: Any) -> Draft:
         if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
             raise InputError(group, 'must be a list of objects such as {"ingredient": "lidocaine", "strength": "5 %"}')
         rows += [{key: _text(value) for key, value in item.items() if value is not None} for item in items]
-    return Draft(header=header, rows=tuple(rows))
+    return Draft(header=header, rows=tuple(rows), extras=extras)
 
 
 def _text(value: Any) -> str:
@@ -139,16 +166,23 @@ def evaluate_draft(draft: Draft, catalog: Catalog, today: dt.date) -> Evaluation
     """Turn the draft into formula-file data, assess it, and place every error and finding."""
     data: dict[str, Any] = {}
     directions: dict[str, Any] = {}
+    prescription: dict[str, Any] = {}
     for key, text in draft.header.items():
         if not text.strip():
             continue
         if key.startswith("directions."):
             sub = key.removeprefix("directions.")
             directions[sub] = _number_or_text(text) if sub == "times_per_day" else text.strip()
+        elif key.startswith("prescription."):
+            sub = key.removeprefix("prescription.")
+            prescription[sub] = _whole_number_or_text(text) if sub == "refills" else text.strip()
         else:
             data[key] = text.strip()
     if directions:
         data["directions"] = directions
+    if prescription:
+        data["prescription"] = prescription
+    data.update(draft.extras)
 
     group_rows: dict[str, list[int]] = {"actives": [], "excipients": []}
     for row, values in enumerate(draft.rows):
@@ -187,7 +221,17 @@ def evaluate_draft(draft: Draft, catalog: Catalog, today: dt.date) -> Evaluation
             target = line_targets[finding.line] if finding.line is not None else None
             notices.append(Notice(finding.severity, finding.code, finding.message, target))
     notices.sort(key=lambda n: n.severity.rank)
-    return Evaluation(data, assessment, line_targets if plan is not None else (), cell_errors, tuple(notices))
+    formula = assessment.formula
+    order = assess_order(data, formula.compounded_on or today if formula is not None else None)
+    order_errors = {error.field: error.message for error in order.errors}
+    return Evaluation(
+        data, assessment, line_targets if plan is not None else (), cell_errors, tuple(notices), order.order, order_errors
+    )
+
+
+def _whole_number_or_text(text: str) -> int | str:
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() else text
 
 
 def _number_or_text(text: str) -> int | float | str:
@@ -278,6 +322,25 @@ class FormulaDocument(QObject):
         """The formula-file data of what is typed (saved as is, errors and all)."""
         return self._evaluation.data
 
+    def master_data(self) -> dict[str, Any]:
+        """The data kept as a master formula: without one batch's patient, batch number and acknowledgements."""
+        return {key: value for key, value in self._evaluation.data.items() if key not in BATCH_ONLY_KEYS}
+
+    @property
+    def order(self) -> Order | None:
+        """The batch's prescription and packaging, when every one of its fields is usable."""
+        return self._evaluation.order if not self._evaluation.order_errors else None
+
+    def order_error(self, key: str) -> str | None:
+        return self._evaluation.order_errors.get(key)
+
+    @property
+    def order_errors(self) -> Mapping[str, str]:
+        return self._evaluation.order_errors
+
+    def extra(self, key: str) -> Any:
+        return self._draft.extras.get(key)
+
     def is_modified(self) -> bool:
         return not self.undo_stack.isClean()
 
@@ -292,6 +355,12 @@ class FormulaDocument(QObject):
             return False
         name = self.cell(row, "ingredient") or f"row {row + 1}"
         return self._push(f"Change {ROW_LABELS.get(key, key)} of {name}", self._draft.with_cell(row, key, text))
+
+    def set_extra(self, key: str, value: Any, text: str) -> bool:
+        """Replace a data-valued key (e.g. ``acknowledged``); ``None`` removes it."""
+        if self._draft.extras.get(key) == value:
+            return False
+        return self._push(text, self._draft.with_extra(key, value))
 
     def insert_row(self, row: int, values: Mapping[str, str] | None = None) -> bool:
         values = dict(values or {})

@@ -6,7 +6,12 @@ engine's message on a cell it cannot use); the computed columns show the engine'
 nothing while an input error stands, never a stale number.
 
 It follows the document's signals: rows inserted and removed one by one, a reset when a whole
-formula is opened, and ``dataChanged`` over the table after every edit.
+formula is opened, and after every edit ``dataChanged`` over the rows whose text changed (none
+when nothing shown changed).
+
+Speed: a repaint asks ``data`` for every cell in about eight roles, a thousand calls for a
+ten-row formula. Each answer is kept until the document next changes, so a repaint costs a
+dictionary look-up per call, and the numbers are formatted once per evaluation.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from compounder.calc import InputError, PlanLine, Severity
-from compounder.calc.units import format_quantity
+from compounder.calc.units import MG, MG_PER_DAY, MG_PER_G, format_quantity
 from compounder.calc.weighing import format_grams
 from compounder.ui import look
 from compounder.ui.formula_document import BASE_ROW, FormulaDocument, Target
@@ -50,6 +55,17 @@ COLUMNS = (
     Column("mg_per_day", "mg/day", "Milligrams a day by the directions", computed=True),
 )
 KEYS = tuple(c.key for c in COLUMNS)
+_COLUMN_COUNT = len(COLUMNS)
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_DECORATION = Qt.ItemDataRole.DecorationRole
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+# What a repaint asks for; kept per cell. Other roles (tooltip, edit text, choices) are worked out when asked.
+_PAINT_ROLES = frozenset({_DISPLAY, _DECORATION, _BACKGROUND, _FOREGROUND, _FONT, _ALIGNMENT, ERROR_ROLE, KEY_ROLE, TARGET_ROLE})
 _NEW_ROW_HINT = "Type an ingredient to add it…"
 
 
@@ -61,13 +77,37 @@ class IngredientTableModel(QAbstractTableModel):
         self._numbers_of: object = None
         self._number_cache: dict[tuple[Target, str], str] = {}
         self._worst: dict[Target, Severity] = {}
-        document.rows_about_to_be_inserted.connect(lambda row: self.beginInsertRows(QModelIndex(), row, row))
-        document.rows_inserted.connect(lambda _row: self.endInsertRows())
-        document.rows_about_to_be_removed.connect(lambda row: self.beginRemoveRows(QModelIndex(), row, row))
-        document.rows_removed.connect(lambda _row: self.endRemoveRows())
+        self._italic = QFont()
+        self._italic.setItalic(True)
+        self._answers: dict[tuple[int, int, int], object] = {}  # other roles (tooltips, edit text), until the next change
+        self._cells: list[list[dict[int, object]]] = []
+        self._build()
+        self._shown: list[tuple] = self._signature()  # what each row showed, to signal only the rows that changed
+        document.rows_about_to_be_inserted.connect(self._about_to_insert)
+        document.rows_inserted.connect(self._inserted)
+        document.rows_about_to_be_removed.connect(self._about_to_remove)
+        document.rows_removed.connect(self._removed)
         document.about_to_reset.connect(self.beginResetModel)
-        document.was_reset.connect(self.endResetModel)
+        document.was_reset.connect(self._was_reset)
         document.changed.connect(self._refresh)
+
+    def _about_to_insert(self, row: int) -> None:
+        self.beginInsertRows(QModelIndex(), row, row)
+
+    def _inserted(self, _row: int) -> None:
+        self._build()
+        self.endInsertRows()
+
+    def _about_to_remove(self, row: int) -> None:
+        self.beginRemoveRows(QModelIndex(), row, row)
+
+    def _removed(self, _row: int) -> None:
+        self._build()
+        self.endRemoveRows()
+
+    def _was_reset(self) -> None:
+        self._build()
+        self.endResetModel()
 
     # -- where rows are
     @property
@@ -126,10 +166,64 @@ class IngredientTableModel(QAbstractTableModel):
         return flags
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < self.rowCount()) or not (0 <= index.column() < len(COLUMNS)):
+        row, column = index.row(), index.column()
+        if not (0 <= row < len(self._cells) and 0 <= column < _COLUMN_COUNT):
             return None
-        column = COLUMNS[index.column()]
-        row = index.row()
+        if role in _PAINT_ROLES:  # worked out once per change, in _build_row
+            return self._cells[row][column].get(role)
+        key = (row, column, role)
+        try:
+            return self._answers[key]
+        except KeyError:
+            answer = self._answers[key] = self._data(row, column, role)
+            return answer
+
+    # -- the cells as painted, once per change
+    def _build(self) -> None:
+        self._answers.clear()
+        self._numbers()
+        self._cells = [self._build_row(row) for row in range(self.rowCount())]
+
+    def _build_row(self, row: int) -> list[dict[int, object]]:
+        """The paint roles of every cell of ``row``: the same answers as ``_data``, worked out in one pass."""
+        if row in (self.new_row, self.total_row):
+            return [{role: self._data(row, c, role) for role in _PAINT_ROLES} for c in range(_COLUMN_COUNT)]
+        target = self.target(row)
+        line = self._line(target)
+        worst = self._worst.get(target)
+        numbers = self._number_cache
+        cells = []
+        for column in COLUMNS:
+            key = column.key
+            error = self._cell_error(target, key)
+            if target == BASE_ROW:
+                text = self._base_text(column)
+            elif column.computed:
+                text = numbers.get((target, key), "")
+            else:
+                text = self._document.cell(target, key)
+                if not text and key == "stock":
+                    text = line.name if line is not None else ""
+            cell: dict[int, object] = {
+                _DISPLAY: text, ERROR_ROLE: error, KEY_ROLE: key, TARGET_ROLE: target,
+                _ALIGNMENT: _RIGHT if column.computed else _LEFT,
+            }
+            if error:
+                cell[_BACKGROUND] = look.tint(Severity.ERROR)
+                cell[_DECORATION] = look.icon(Severity.ERROR)
+            elif key == "ingredient" and worst is not None:
+                cell[_DECORATION] = look.icon(worst)
+            if column.computed:
+                cell[_FONT] = self._fonts[key == "grams"]
+            elif target == BASE_ROW and key == "ingredient":
+                cell[_FONT] = self._italic
+            if key == "stock" and isinstance(target, int) and not self._document.cell(target, "stock"):
+                cell[_FOREGROUND] = QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+            cells.append({role: value for role, value in cell.items() if value is not None})
+        return cells
+
+    def _data(self, row: int, column_number: int, role: int):
+        column = COLUMNS[column_number]
         if role == KEY_ROLE:
             return column.key
         if role == TARGET_ROLE:
@@ -184,8 +278,20 @@ class IngredientTableModel(QAbstractTableModel):
 
     # -- helpers
     def _refresh(self) -> None:
-        if self.rowCount() > 0:
-            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(COLUMNS) - 1))
+        self._build()
+        before, after = self._shown, self._signature()
+        self._shown = after
+        changed = [row for row in range(len(after)) if row >= len(before) or before[row] != after[row]]
+        if changed:
+            self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], len(COLUMNS) - 1))
+
+    def _signature(self) -> list[tuple]:
+        """Per row: what it shows and how it is marked, and the plan line its tooltips come from."""
+        return [
+            (tuple((c.get(_DISPLAY), c.get(ERROR_ROLE), id(c.get(_DECORATION)), c.get(_FOREGROUND)) for c in cells),
+             self._line(self.target(row)) if row < self.new_row or row == self.base_row else None)
+            for row, cells in enumerate(self._cells)
+        ]
 
     def _cell_error(self, target: Target, key: str) -> str | None:
         if target == BASE_ROW:
@@ -222,9 +328,9 @@ class IngredientTableModel(QAbstractTableModel):
                 doses = line.doses
                 if doses is None:
                     continue
-                numbers[(target, "mg_per_g")] = f"{doses.per_gram.to('mg/g').magnitude:.2f}"
-                numbers[(target, "mg_per_click")] = f"{doses.per_click.to('mg').magnitude:.2f}" if doses.per_click is not None else "–"
-                numbers[(target, "mg_per_day")] = f"{doses.per_day.to('mg/day').magnitude:.1f}" if doses.per_day is not None else "–"
+                numbers[(target, "mg_per_g")] = f"{doses.per_gram.to(MG_PER_G).magnitude:.2f}"
+                numbers[(target, "mg_per_click")] = f"{doses.per_click.to(MG).magnitude:.2f}" if doses.per_click is not None else "–"
+                numbers[(target, "mg_per_day")] = f"{doses.per_day.to(MG_PER_DAY).magnitude:.1f}" if doses.per_day is not None else "–"
             numbers[(None, "total")] = format_grams(plan.total, plan.balance)
         self._worst = {}
         for notice in evaluation.notices:

@@ -47,13 +47,15 @@ def _tint(severity: Severity, base_rgb: int, strength: float) -> QColor:
 def icon(severity: Severity) -> QIcon:
     """The style's icon for the severity (looked up once per style)."""
     style = QApplication.style()
-    key = (id(style), severity)
+    # By the style's name: id() of the Python wrapper changes from call to call, which made every
+    # look-up a miss (and the cache grow).
+    key = (style.name(), severity)
     if key not in _icon_cache:
         _icon_cache[key] = style.standardIcon(_ICONS[severity])
     return _icon_cache[key]
 
 
-_icon_cache: dict[tuple[int, Severity], QIcon] = {}
+_icon_cache: dict[tuple[str, Severity], QIcon] = {}
 
 
 def number_font(bold: bool = False) -> QFont:

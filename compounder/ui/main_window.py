@@ -39,11 +39,13 @@ from PySide6.QtWidgets import (
 from compounder import __version__
 from compounder.calc import Catalog, InputError, Severity
 from compounder.calc.units import format_quantity
+from compounder.settings import PharmacySettings, settings_path
 from compounder.records.library import FormulaLibrary, LibraryError
 from compounder.ui import look
 from compounder.ui.daily_dose_model import DailyDoseModel
 from compounder.ui.findings_model import FindingsModel
 from compounder.ui.formula_document import BASE_ROW, HEADER_LABELS, FormulaDocument, Target
+from compounder.ui.prescription_dialog import PrescriptionDialog
 from compounder.ui.ingredient_delegate import IngredientDelegate
 from compounder.ui.ingredient_table_model import COLUMNS, ERROR_ROLE, IngredientTableModel
 from compounder.ui.prompts import Prompts, Unsaved
@@ -76,11 +78,16 @@ class MainWindow(QMainWindow):
         settings: Settings,
         today: dt.date,
         prompts: Prompts | None = None,
+        pharmacy: PharmacySettings | None = None,
+        pharmacy_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.catalog = catalog
         self.library = library
         self.settings = settings
+        self.pharmacy = pharmacy  # None until the pharmacy's settings are entered
+        self.pharmacy_path = pharmacy_path or settings_path()
+        self.prescription_dialog: PrescriptionDialog | None = None
         self.prompts = prompts or Prompts(self)
         self.document = FormulaDocument(catalog, today, self)
         self.source: Source = None
@@ -122,7 +129,12 @@ class MainWindow(QMainWindow):
         self.save_as_action = self._action("Save &as file…", self.save_as_file, Key.SaveAs, "Save the formula to a file")
         self.save_library_action = self._action("Save to li&brary…", self.save_to_library, "Ctrl+Shift+L", "Save as a master formula in the library")
         self.approve_action = self._action("A&pprove master formula…", self.approve, "Ctrl+Shift+P", "Approve the master formula as it stands (not while an error stands)")
+        self.prescription_action = self._action("Pre&scription and batch…", self.edit_prescription, "Ctrl+R", "Patient, Rx number, prescriber, label directions, batch number and container")
         self.print_action = self._action("&Print worksheet…", self.print_worksheet, Key.Print, "Print the compounding worksheet (not while an error stands)")
+        self.print_label_action = self._action("Print &label…", self.print_label, "Ctrl+Shift+G", "Print the patient label (not while an error stands)")
+        self.export_worksheet_action = self._action("&Export worksheet PDF…", self.export_worksheet, None, "Save the compounding worksheet as a PDF")
+        self.export_label_action = self._action("Export la&bel PDF…", self.export_label, None, "Save the patient label as a PDF")
+        self.pharmacy_action = self._action("P&harmacy settings…", self.edit_pharmacy_settings, None, "Pharmacy name, address, licence, label stock and paper")
         self.quit_action = self._action("&Quit", self.close, Key.Quit, "Quit Compounder")
 
         self.undo_action = self.document.undo_stack.createUndoAction(self, "&Undo")
@@ -144,7 +156,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.save_library_action, self.approve_action])
         file_menu.addSeparator()
-        file_menu.addAction(self.print_action)
+        file_menu.addAction(self.prescription_action)
+        file_menu.addActions([self.print_action, self.print_label_action, self.export_worksheet_action, self.export_label_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.pharmacy_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menu.addMenu("&Edit")
@@ -164,7 +179,7 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addActions([self.undo_action, self.redo_action])
         toolbar.addSeparator()
-        toolbar.addActions([self.print_action, self.approve_action])
+        toolbar.addActions([self.prescription_action, self.print_action, self.print_label_action, self.approve_action])
         toolbar.addSeparator()
         self.find_edit = QLineEdit(self)
         self.find_edit.setPlaceholderText("Find ingredient (Ctrl+F)")
@@ -401,7 +416,8 @@ class MainWindow(QMainWindow):
                 f"{_escape(errors[0].message)}{more}"
             )
         self.banner.setVisible(bool(errors))
-        self.print_action.setEnabled(not self.document.has_errors)
+        for action in (self.print_action, self.print_label_action, self.export_worksheet_action, self.export_label_action):
+            action.setEnabled(not self.document.has_errors)
         self.approve_action.setEnabled(not self.document.has_errors)
         self.trail_action.setEnabled(self.document.plan is not None)
         self._update_summary()
@@ -640,7 +656,7 @@ class MainWindow(QMainWindow):
             return self.save_file(source.path)
         if isinstance(source, LibrarySource) and not source.read_only:
             try:
-                entry = self.library.update(source.entry_id, self.document.to_data(), name=self.document.header("name") or None)
+                entry = self.library.update(source.entry_id, self.document.master_data(), name=self.document.header("name") or None)
             except LibraryError as error:
                 self.prompts.error("Cannot save to the library", str(error))
                 return False
@@ -680,7 +696,7 @@ class MainWindow(QMainWindow):
         if name is None:
             return False
         try:
-            entry = self.library.add(name, self.document.to_data())
+            entry = self.library.add(name, self.document.master_data())
         except LibraryError as error:
             self.prompts.error("Cannot save to the library", str(error))
             return False
@@ -714,21 +730,145 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Approved “{entry.name}”", 5000)
         return True
 
-    def print_worksheet(self, printer=None) -> bool:
-        plan = self.document.plan
-        if plan is None or plan.has_errors:
-            self.prompts.error("Cannot print", "The formula has errors; print it once they are resolved.")
+    # ------------------------------------------------------------------ prescription, documents, settings
+    def edit_prescription(self) -> PrescriptionDialog:
+        """The prescription and batch fields, beside the window (one dialog, kept)."""
+        if self.prescription_dialog is None:
+            self.prescription_dialog = PrescriptionDialog(self.document, self)
+        self.prescription_dialog.show()
+        self.prescription_dialog.raise_()
+        self.prescription_dialog.activateWindow()
+        return self.prescription_dialog
+
+    def edit_pharmacy_settings(self) -> bool:
+        saved = self.prompts.pharmacy_settings(self.pharmacy, self.pharmacy_path)
+        if saved is None:
             return False
-        from PySide6.QtPrintSupport import QPrinter
-
-        from compounder.ui.worksheet_print import worksheet_document
-
-        if printer is None:
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            if not self.prompts.print_dialog(printer):
-                return False
-        worksheet_document(plan).print_(printer)
+        self.pharmacy = saved
+        self.statusBar().showMessage(f"Saved the pharmacy settings to {self.pharmacy_path}", 5000)
         return True
+
+    def print_worksheet(self) -> bool:
+        return self._print("worksheet")
+
+    def print_label(self) -> bool:
+        return self._print("label")
+
+    def export_worksheet(self, path: Path | None = None) -> bool:
+        return self._export("worksheet", path)
+
+    def export_label(self, path: Path | None = None) -> bool:
+        return self._export("label", path)
+
+    def _print(self, kind: str) -> bool:
+        pdf = self.document_pdf(kind)
+        if pdf is None:
+            return False
+        printed = self.prompts.print_pdf(f"{kind} {self._document_name(kind)}", pdf)
+        if printed:
+            self.statusBar().showMessage(f"Sent the {kind} to the printer", 5000)
+        return printed
+
+    def _export(self, kind: str, path: Path | None) -> bool:
+        pdf = self.document_pdf(kind)
+        if pdf is None:
+            return False
+        if path is None:
+            folder = self.source.path.parent if isinstance(self.source, FileSource) else Path.home()
+            path = self.prompts.save_pdf_path(f"Export the {kind} as PDF", folder / f"{_file_stem(f'{kind}-{self._document_name(kind)}')}.pdf")
+            if path is None:
+                return False
+        try:
+            temporary = path.with_name(path.name + ".part")
+            temporary.write_bytes(pdf)
+            temporary.replace(path)
+        except OSError as error:
+            self.prompts.error(f"Cannot save the {kind}", f"{path}:\n{error.strerror or error}")
+            return False
+        self.statusBar().showMessage(f"Saved the {kind} to {path}", 5000)
+        return True
+
+    def _document_name(self, kind: str) -> str:
+        order = self.document.order
+        return (order.batch_number if order is not None and order.batch_number else None) or self._title()
+
+    def document_pdf(self, kind: str) -> bytes | None:
+        """The worksheet or label of the batch as it stands, or ``None`` after saying why it may not be printed.
+
+        Every refusal is the engine's: error findings, prescription fields it cannot use or that
+        the document needs, warnings nobody acknowledged (asked for here), a label that does not fit.
+        """
+        from compounder.calc.prescription import missing_for
+        from compounder.calc.release import BatchBlocked, open_warnings, stale_acknowledgements
+        from compounder.documents.batch import label_pdf, label_stock, worksheet_pdf
+        from compounder.documents.common import UnprintableText
+        from compounder.documents.label import LabelOverflow
+
+        title = f"Cannot print the {kind}"
+        plan = self.document.plan
+        if plan is None or self.document.has_errors:
+            self.prompts.error(title, "The formula has errors; print it once they are resolved.")
+            return None
+        if self.pharmacy is None:
+            self.prompts.error(title, "The worksheet and label print the pharmacy's name, address, phone and licence; enter them first.")
+            if not self.edit_pharmacy_settings():
+                return None
+        if self.document.order_errors:
+            lines = [f"{HEADER_LABELS.get(key, key)}: {message}" for key, message in self.document.order_errors.items()]
+            self.prompts.error(title, "Correct the prescription first:\n" + "\n".join(lines))
+            self.edit_prescription()
+            return None
+        order = self.document.order
+        missing = missing_for(order, kind)
+        if missing:
+            names = ", ".join(HEADER_LABELS.get(key, key) for key in missing)
+            self.prompts.error(title, f"The {kind} needs: {names}. Enter them under Prescription and batch (Ctrl+R).")
+            self.edit_prescription()
+            return None
+        stale = stale_acknowledgements(plan, order)
+        if stale:
+            codes = ", ".join(sorted({ack.code for ack in stale}))
+            if not self.prompts.confirm(
+                "Acknowledgements that no longer apply",
+                f"The formula changed: {codes} is no longer a warning of this batch, so its acknowledgement cannot be printed. Remove it?",
+            ):
+                return None
+            gone = {ack.code for ack in stale}
+            kept = [item for item in self.document.extra("acknowledged") or [] if str(item.get("code", "")).upper() not in gone]
+            self.document.set_extra("acknowledged", kept or None, "Remove acknowledgements that no longer apply")
+            order = self.document.order
+        warnings = open_warnings(plan, order)
+        if warnings:
+            answers = self.prompts.acknowledge(warnings)
+            if not answers:
+                self.statusBar().showMessage(f"Not printed: {len(warnings)} warning(s) not acknowledged", 8000)
+                return None
+            self.document.set_extra("acknowledged", [*(self.document.extra("acknowledged") or []), *answers], "Acknowledge warnings")
+            order = self.document.order
+            if order is None:  # the engine refused an answer: say so rather than print
+                lines = [f"{key}: {message}" for key, message in self.document.order_errors.items()]
+                self.prompts.error(title, "\n".join(lines))
+                return None
+        compounded_on = plan.formula.compounded_on or self.document.today
+        try:
+            if kind == "worksheet":
+                return worksheet_pdf(plan, order, self.catalog, compounded_on, self.pharmacy)
+            stock = label_stock(self.pharmacy)
+            try:
+                return label_pdf(plan, order, self.catalog, compounded_on, self.pharmacy, stock)
+            except LabelOverflow as overflow:
+                self.prompts.error(
+                    "The label does not fit",
+                    f"Nothing was printed: {overflow.message}.\n\nChoose a larger label stock in Pharmacy settings, "
+                    "or shorten the directions on the label.",
+                )
+                return None
+        except BatchBlocked as blocked:
+            lines = [f"{f.severity.value.upper()} {f.code}: {f.message}" for f in blocked.findings]
+            self.prompts.error(title, f"{blocked.reason}.\n" + "\n".join(lines))
+        except (InputError, UnprintableText) as error:
+            self.prompts.error(title, f"{HEADER_LABELS.get(error.field, error.field)}: {error.message}")
+        return None
 
     def _set_source(self, source: Source, approved_at: dt.datetime | None = None) -> None:
         self.source = source

@@ -69,7 +69,40 @@ class Prompts:
         box.setDetailedText(details)
         box.exec()
 
-    def print_dialog(self, printer) -> bool:
-        from PySide6.QtPrintSupport import QPrintDialog
 
-        return QPrintDialog(printer, self.parent).exec() == QPrintDialog.DialogCode.Accepted
+    # -- documents
+    def save_pdf_path(self, title: str, suggested: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, title, str(suggested), "PDF documents (*.pdf)")
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
+
+    def print_pdf(self, title: str, pdf: bytes) -> bool:
+        """The print preview of ``pdf`` (its Print button opens the print dialog); True once printed."""
+        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
+        from compounder.ui.pdf_print import paint_pdf, set_page_layout
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(title)
+        set_page_layout(printer, pdf)
+        preview = QPrintPreviewDialog(printer, self.parent)
+        preview.setWindowTitle(f"Print preview — {title}")
+        preview.paintRequested.connect(lambda target: paint_pdf(pdf, target))
+        try:
+            return preview.exec() == QPrintPreviewDialog.DialogCode.Accepted
+        finally:
+            preview.deleteLater()
+
+    def acknowledge(self, warnings) -> list[dict[str, str]] | None:
+        from compounder.ui.acknowledge_dialog import AcknowledgeDialog
+
+        dialog = AcknowledgeDialog(warnings, self.parent)
+        return dialog.acknowledged if dialog.exec() else None
+
+    def pharmacy_settings(self, current, path: Path):
+        from compounder.ui.pharmacy_dialog import PharmacySettingsDialog
+
+        dialog = PharmacySettingsDialog(current, path, self.parent)
+        return dialog.saved if dialog.exec() else None

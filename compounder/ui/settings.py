@@ -59,6 +59,15 @@ class Settings:
     def set_splitter_state(self, name: str, value: QByteArray) -> None:
         self._store.setValue(f"splitters/{name}", value)
 
+    # -- first run
+    def welcomed(self) -> bool:
+        """Whether the first-run welcome has been shown (and closed) before."""
+        return self._store.value("welcome/done", False, type=bool)
+
+    def set_welcomed(self) -> None:
+        self._store.setValue("welcome/done", True)
+        self._store.sync()
+
     # -- recent files
     def recent_files(self) -> list[Path]:
         value = self._store.value("recent/files", [])

@@ -32,6 +32,11 @@ class FakePrompts:
         self.errors: list[tuple[str, str]] = []
         self.unexpected_errors: list[str] = []
         self.asked_unsaved = 0
+        self.printed: list[tuple[str, bytes]] = []
+        self.acknowledgements: list[list[dict[str, str]] | None] = []
+        self.acknowledge_as: str | None = None  # when set, every warning asked about is acknowledged by this name
+        self.warnings_asked: list[tuple] = []
+        self.pharmacy: list = []
 
     def open_path(self, folder):
         return self.paths.pop(0)
@@ -58,8 +63,21 @@ class FakePrompts:
     def unexpected(self, text, details):
         self.unexpected_errors.append(text)
 
-    def print_dialog(self, printer):
-        return False
+    def print_pdf(self, title, pdf):
+        self.printed.append((title, pdf))
+        return True
+
+    def save_pdf_path(self, title, suggested):
+        return self.paths.pop(0)
+
+    def acknowledge(self, warnings):
+        self.warnings_asked.append(tuple(warnings))
+        if self.acknowledge_as:
+            return [{"code": f.code, "by": self.acknowledge_as, "reason": "reviewed"} for f in warnings]
+        return self.acknowledgements.pop(0) if self.acknowledgements else None
+
+    def pharmacy_settings(self, current, path):
+        return self.pharmacy.pop(0) if self.pharmacy else None
 
 
 @pytest.fixture

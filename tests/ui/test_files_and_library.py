@@ -96,17 +96,6 @@ def test_approve_needs_a_formula_without_errors_and_is_withdrawn_by_a_change(win
     assert library.get(entry.id).approved_at is None
 
 
-def test_print_the_worksheet_to_pdf(window, tmp_path):
-    from PySide6.QtPrintSupport import QPrinter
-
-    window.open_file(EXAMPLE)
-    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(tmp_path / "worksheet.pdf"))
-    assert window.print_worksheet(printer)
-    assert (tmp_path / "worksheet.pdf").read_bytes().startswith(b"%PDF")
-
-
 @pytest.mark.parametrize(("answer", "closes"), [(Unsaved.CANCEL, False), (Unsaved.DISCARD, True)])
 def test_closing_with_unsaved_changes_asks(window, prompts, answer, closes):
     window.new_formula()

@@ -86,3 +86,36 @@ def test_opening_a_formula_resets_the_models(qtbot, document):
     with qtbot.wait_signals(signals, order="strict", timeout=1000):
         document.load({"batch": "60 g", "base": "Lipoderm", "actives": [{"ingredient": "ketoprofen", "strength": "10 %"}]})
     assert table.rowCount() == 1 + 3  # one ingredient, the new row, base, total
+
+
+def _all_answers(model, slow: bool) -> list:
+    from PySide6.QtGui import QIcon
+
+    from compounder.ui.ingredient_table_model import _PAINT_ROLES
+
+    answers = []
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            for role in sorted(_PAINT_ROLES):
+                value = model._data(row, column, role) if slow else model.data(model.index(row, column), role)
+                answers.append((row, column, role, value.cacheKey() if isinstance(value, QIcon) else value))
+    return answers
+
+
+@pytest.mark.parametrize("edit", [None, ("strength", "abc"), ("stock", ""), ("expires", "2030-01-01"), ("ingredient", "nonesuch")])
+def test_the_cells_kept_for_painting_are_the_cells_worked_out_one_by_one(document, edit):
+    model = IngredientTableModel(document)
+    if edit is not None:
+        document.set_cell(1, *edit)
+    assert _all_answers(model, slow=False) == _all_answers(model, slow=True)
+
+
+def test_an_edit_signals_only_the_rows_that_changed(qtbot, document):
+    model = IngredientTableModel(document)
+    changed = []
+    model.dataChanged.connect(lambda first, last, roles: changed.append((first.row(), last.row())))
+    document.set_cell(0, "lot", "L9")  # changes row 0 only: no number moves
+    assert changed == [(0, 0)]
+    changed.clear()
+    document.set_cell(0, "lot", "L9")  # no change at all
+    assert changed == []

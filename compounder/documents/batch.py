@@ -1,0 +1,55 @@
+"""One batch's worksheet and label as PDF bytes, from the engine's plan and the batch's order.
+
+The steps the command line and the window both take: refuse what may not be printed (missing
+fields, impossible dates, error findings, warnings nobody acknowledged), build the engine's
+record or label content, and render it. Raises ``InputError``, ``BatchBlocked``,
+``LabelOverflow`` or ``UnprintableText``; never returns a PDF of a batch that may not be printed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from compounder.calc.catalog import Catalog
+from compounder.calc.errors import InputError
+from compounder.calc.model import BatchPlan
+from compounder.calc.prescription import Order
+from compounder.documents.stock import LABEL_STOCKS, LabelStock
+from compounder.settings import PharmacySettings
+
+
+def worksheet_pdf(
+    plan: BatchPlan, order: Order, catalog: Catalog, compounded_on: dt.date, pharmacy: PharmacySettings, paper: str | None = None
+) -> bytes:
+    from compounder.calc.record import compounding_record
+    from compounder.documents.worksheet import worksheet_renderer
+
+    record = compounding_record(plan, order, catalog, compounded_on, pharmacy.final_weight_tolerance)
+    return worksheet_renderer(paper or pharmacy.worksheet_paper)(record, pharmacy).render()
+
+
+def label_stock(pharmacy: PharmacySettings, key: str | None = None) -> LabelStock:
+    key = key or pharmacy.label_stock
+    if key not in LABEL_STOCKS:
+        raise InputError("label_stock", f"{key!r} is not a label stock; choose one of {', '.join(LABEL_STOCKS)}")
+    return LABEL_STOCKS[key]
+
+
+def label_pdf(
+    plan: BatchPlan,
+    order: Order,
+    catalog: Catalog,
+    compounded_on: dt.date,
+    pharmacy: PharmacySettings,
+    stock: LabelStock | None = None,
+    position: int = 1,
+) -> bytes:
+    from compounder.calc.labeling import label_content
+    from compounder.calc.prescription import require
+    from compounder.calc.release import release
+    from compounder.documents.label import LabelRenderer
+
+    require(order, "label")
+    release(plan, order)
+    content = label_content(plan, order, catalog, compounded_on)
+    return LabelRenderer(content, pharmacy, stock or label_stock(pharmacy), position).render()

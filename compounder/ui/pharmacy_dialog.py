@@ -1,0 +1,142 @@
+"""The pharmacy's settings (``compounder.settings``): name, address, phone, licence, label stock,
+worksheet paper and final-weight tolerance, as the worksheet and label print them.
+
+Checked by ``settings_from_data`` (the same rules as the settings file) and written with
+``save_settings``; a field it refuses is marked with its message and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from compounder.calc import Severity
+from compounder.calc.units import format_quantity
+from compounder.documents.stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
+from compounder.settings import PAPERS, SCHEMA_VERSION, PharmacySettings, SettingsError, save_settings, settings_from_data
+from compounder.ui import look
+
+PAPER_TITLES = {"letter": "US Letter", "a4": "A4"}
+FIELD_TITLES = {
+    "name": "pharmacy name", "address": "address", "phone": "phone", "licence": "licence",
+    "label_stock": "label stock", "worksheet_paper": "worksheet paper", "final_weight_tolerance": "final-weight tolerance",
+}
+
+
+class PharmacySettingsDialog(QDialog):
+    def __init__(self, current: PharmacySettings | None, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Pharmacy settings")
+        self.setObjectName("pharmacySettingsDialog")
+        self.path = path
+        self.saved: PharmacySettings | None = None
+        layout = QVBoxLayout(self)
+        intro = QLabel(f"Printed on every worksheet and label. Kept in {path}.", self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setPlaceholderText("Main Street Compounding Pharmacy")
+        self.address_edit = QPlainTextEdit(self)
+        self.address_edit.setTabChangesFocus(True)
+        self.address_edit.setPlaceholderText("12 Main Street\nSpringfield, IL 62701")
+        self.address_edit.setFixedHeight(self.address_edit.fontMetrics().lineSpacing() * 3 + 14)
+        self.phone_edit = QLineEdit(self)
+        self.phone_edit.setPlaceholderText("(217) 555-0142")
+        self.licence_edit = QLineEdit(self)
+        self.licence_edit.setPlaceholderText("IL pharmacy licence 054-000000")
+        self.stock_combo = QComboBox(self)
+        for key, stock in LABEL_STOCKS.items():
+            self.stock_combo.addItem(stock.title, key)
+        self.paper_combo = QComboBox(self)
+        for key in PAPERS:
+            self.paper_combo.addItem(PAPER_TITLES[key], key)
+        self.tolerance_edit = QLineEdit(self)
+        self.tolerance_edit.setPlaceholderText("from your SOP, e.g. 5 % (empty: the worksheet prints a blank range)")
+        self.widgets: dict[str, QWidget] = {
+            "name": self.name_edit, "address": self.address_edit, "phone": self.phone_edit, "licence": self.licence_edit,
+            "label_stock": self.stock_combo, "worksheet_paper": self.paper_combo, "final_weight_tolerance": self.tolerance_edit,
+        }
+        for key, widget in self.widgets.items():
+            widget.setObjectName(key)
+            widget.setMinimumWidth(380)
+            title = FIELD_TITLES[key]
+            form.addRow(f"{title[:1].upper()}{title[1:]}:", widget)
+        layout.addLayout(form)
+        self.message = QLabel(self)
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        palette = self.message.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, look.hue(Severity.ERROR))
+        self.message.setPalette(palette)
+        self.message.setVisible(False)
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._show(current)
+
+    def _show(self, settings: PharmacySettings | None) -> None:
+        if settings is None:
+            self.stock_combo.setCurrentIndex(self.stock_combo.findData(DEFAULT_LABEL_STOCK))
+            return
+        self.name_edit.setText(settings.name)
+        self.address_edit.setPlainText("\n".join(settings.address))
+        self.phone_edit.setText(settings.phone)
+        self.licence_edit.setText(settings.licence)
+        self.stock_combo.setCurrentIndex(max(0, self.stock_combo.findData(settings.label_stock)))
+        self.paper_combo.setCurrentIndex(max(0, self.paper_combo.findData(settings.worksheet_paper)))
+        tolerance = settings.final_weight_tolerance
+        self.tolerance_edit.setText(format_quantity(tolerance.to("percent"), 6) if tolerance is not None else "")
+
+    def data(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "name": self.name_edit.text(),
+            "address": [line for line in self.address_edit.toPlainText().splitlines() if line.strip()],
+            "phone": self.phone_edit.text(),
+            "licence": self.licence_edit.text(),
+            "label_stock": self.stock_combo.currentData(),
+            "worksheet_paper": self.paper_combo.currentData(),
+            "final_weight_tolerance": self.tolerance_edit.text().strip() or None,
+        }
+
+    def accept(self) -> None:
+        for widget in self.widgets.values():
+            widget.setPalette(self.palette())
+        try:
+            settings = settings_from_data(self.data())
+            save_settings(settings, self.path)
+        except SettingsError as error:
+            keys = [key.strip() for key in error.field.split(",")]
+            titles = ", ".join(FIELD_TITLES.get(key, key) for key in keys)
+            self.message.setText(f"{titles}: {error.message}")
+            self.message.setVisible(True)
+            for key in keys:
+                widget = self.widgets.get(key)
+                if widget is not None:
+                    palette = self.palette()
+                    palette.setColor(QPalette.ColorRole.Base, look.tint(Severity.ERROR, palette, strength=0.35))
+                    widget.setPalette(palette)
+            if keys and keys[0] in self.widgets:
+                self.widgets[keys[0]].setFocus()
+            return
+        except OSError as error:
+            self.message.setText(f"Cannot save {self.path}: {error.strerror or error}")
+            self.message.setVisible(True)
+            return
+        self.saved = settings
+        super().accept()
