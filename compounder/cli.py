@@ -20,7 +20,11 @@ from typing import Any, NoReturn, TextIO
 from compounder import __version__
 from compounder.calc import BatchPlan, Catalog, InputError, evaluate, parse_formula
 from compounder.calc.units import format_quantity
-from compounder.calc.weighing import decimals, format_grams, rounded_grams
+from compounder.calc.formula_file import decode_formula_file
+from compounder.calc.plan_data import plan_to_json
+from compounder.calc.weighing import decimals, format_grams
+
+__all__ = ["build_parser", "evaluate_file", "ingredient_records", "plan_to_json", "plan_to_text", "read_formula_file", "run"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -501,20 +505,9 @@ def read_formula_file(path: Path) -> Any:
     except OSError as error:
         raise UsageError(f"{path}: cannot read the file ({error.strerror or error})") from None
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text; save the formula as UTF-8 JSON or TOML") from None
-    if path.suffix.lower() == ".toml":
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            raise UsageError(f"{path}: not valid TOML ({error})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{path}: not valid JSON at line {error.lineno} column {error.colno} ({error.msg})") from None
-    except RecursionError:
-        raise UsageError(f"{path}: JSON nested too deeply") from None
+        return decode_formula_file(raw, path.suffix)
+    except ValueError as error:
+        raise UsageError(f"{path}: {error}") from None
 
 
 def evaluate_file(data: Any, formula, catalog: Catalog, today: dt.date) -> BatchPlan:
@@ -548,78 +541,6 @@ def _calc(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextI
     else:
         out.write(plan_to_text(plan))
     return EXIT_FINDINGS if plan.has_errors else EXIT_OK
-
-
-def plan_to_json(plan: BatchPlan) -> dict[str, Any]:
-    readability = plan.balance.readability.value.to("g").magnitude
-
-    def mg(quantity) -> float | None:
-        return None if quantity is None else round(quantity.to("mg").magnitude, 6)
-
-    lines = []
-    for line in plan.lines:
-        grams = line.grams.to("g").magnitude
-        item: dict[str, Any] = {
-            "name": line.name,
-            "role": line.role,
-            "grams": round(grams, 9),
-            "grams_rounded": float(rounded_grams(line.grams, plan.balance)),
-            "grams_display": format_grams(line.grams, plan.balance),
-            "trail": [step.text for step in line.trail],
-        }
-        if line.written_as is not None:
-            item["written_as"] = line.written_as
-            item["strength"] = format_quantity(line.strength, 6)
-            item["salt_factor"] = line.salt_factor
-        if line.potency is not None:
-            item["potency"] = format_quantity(line.potency.to("percent"), 4)
-        if line.lot is not None:
-            item["lot"] = line.lot
-        if line.expires is not None:
-            item["expires"] = line.expires.isoformat()
-        if line.doses is not None:
-            item["mg_per_g"] = round(line.doses.per_gram.to("mg/g").magnitude, 6)
-            item["mg_per_click"] = mg(line.doses.per_click)
-            item["mg_per_day"] = None if line.doses.per_day is None else round(line.doses.per_day.to("mg/day").magnitude, 6)
-        lines.append(item)
-    bud = plan.bud
-    return {
-        "name": plan.formula.name,
-        "batch": {
-            "quantity": format_quantity(plan.formula.quantity, 6),
-            "labelled_grams": round(plan.labelled.to("g").magnitude, 9),
-            "prepared_grams": round(plan.prepared.to("g").magnitude, 9),
-            "density": format_quantity(plan.density, 4) if plan.density is not None else None,
-            "density_source": plan.density_source,
-        },
-        "balance": {
-            "name": plan.balance.name,
-            "readability_grams": readability,
-            "minimum_weighable_grams": plan.balance.minimum_weighable.value.to("g").magnitude,
-        },
-        "lines": lines,
-        "total_grams": round(plan.total.to("g").magnitude, 9),
-        "findings": [
-            {
-                "severity": f.severity.value,
-                "code": f.code,
-                "message": f.message,
-                "line": f.line,
-                **({"source": f.source.cite()} if f.source else {}),
-            }
-            for f in plan.findings
-        ],
-        "bud": None
-        if bud is None
-        else {
-            "date": bud.date.isoformat(),
-            "days": bud.days,
-            "reason": bud.reason,
-            "storage": bud.storage,
-            "category": bud.category,
-            "source": bud.source.cite() if bud.source else None,
-        },
-    }
 
 
 def plan_to_text(plan: BatchPlan) -> str:

@@ -7,6 +7,8 @@ formula is refused with the same words wherever it comes from.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import tomllib
 from collections.abc import Mapping
 from typing import Any
 
@@ -174,6 +176,26 @@ def _date(data: Mapping, key: str, field: str | None = None) -> dt.date:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise InputError(field, f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-06-30") from None
+
+
+def decode_formula_file(raw: bytes, suffix: str) -> Any:
+    """A formula file's data from its bytes: TOML by a ``.toml`` suffix, else JSON.
+    ``ValueError`` says, in one line, what is wrong with it."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text; save the formula as UTF-8 JSON or TOML") from None
+    if suffix.lower() == ".toml":
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise ValueError(f"not valid TOML ({error})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON at line {error.lineno} column {error.colno} ({error.msg})") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def formula_to_data(formula: Formula) -> dict[str, Any]:

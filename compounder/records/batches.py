@@ -96,7 +96,7 @@ def create_batch(
     amends: str | None = None, amendment_reason: str | None = None,
 ) -> BatchRecord:
     """A draft batch from an approved formula version. ``plan`` is the engine's result as JSON
-    (``compounder.cli.plan_to_json``), exactly as printed on the worksheet; it is stored, never
+    (``compounder.calc.plan_data.plan_to_json``), exactly as printed on the worksheet; it is stored, never
     recomputed. A batch with error findings is refused."""
     may_create_batches(actor)
     tolerance = parse_tolerance(tolerance_percent)

@@ -110,7 +110,7 @@ class BatchDialog(QDialog):
         if version_id is None:
             self.message.setText("no approved master formula in the library; a pharmacist approves one first")
             return
-        from compounder.cli import plan_to_json
+        from compounder.calc.plan_data import plan_to_json
 
         try:
             born = dt.date.fromisoformat(self.born.text().strip()) if self.born.text().strip() else None

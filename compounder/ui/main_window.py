@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from compounder import __version__
 from compounder.calc import Catalog, InputError, Severity
+from compounder.calc.formula_file import decode_formula_file
 from compounder.calc.units import format_quantity
 from compounder.settings import PharmacySettings, settings_path
 from compounder.records.library import FormulaLibrary, LibraryError
@@ -931,22 +931,7 @@ class MainWindow(QMainWindow):
 
 def read_formula_file(path: Path) -> Any:
     """A formula file's data (JSON, or TOML by its suffix); ``ValueError`` says what is wrong."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError("not UTF-8 text; save the formula as UTF-8 JSON or TOML") from None
-    if path.suffix.lower() == ".toml":
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            raise ValueError(f"not valid TOML ({error})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not valid JSON at line {error.lineno} column {error.colno} ({error.msg})") from None
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
+    return decode_formula_file(path.read_bytes(), path.suffix)
 
 
 def _file_stem(name: str) -> str:
