@@ -39,7 +39,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def build_workbench(args: argparse.Namespace, today: dt.date):
     """Error reporter, database (migrated), catalog and main window, in that order."""
-    from compounder.data.catalog import load_catalog
+    from platformdirs import user_cache_path
+
+    from compounder.data.catalog_cache import cached_catalog
     from compounder.records.database import database_url, migrate, open_database, session_factory, user_data_dir
     from compounder.records.library import FormulaLibrary, reference_formulas
     from compounder.ui.error_reporter import ErrorReporter
@@ -56,7 +58,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     library = FormulaLibrary(session_factory(engine))
     library.sync_reference(reference_formulas())
 
-    catalog = load_catalog(args.reference)
+    catalog = cached_catalog(args.reference, user_cache_path("compounder", appauthor=False))
     pharmacy, pharmacy_problem = _pharmacy_settings()
     window = MainWindow(catalog, library, Settings.from_environment(), today, prompts, pharmacy=pharmacy)
     if pharmacy_problem:
@@ -87,6 +89,7 @@ def _pharmacy_settings():
 
 def run_app(argv: Sequence[str]) -> int:
     args = parse_args(argv)
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0], *_qt_args(argv)])
@@ -118,7 +121,8 @@ def run_app(argv: Sequence[str]) -> int:
             from compounder.records.database import database_url
             from compounder.ui.welcome import show_welcome
 
-            welcome = show_welcome(window, database_url(args.database).removeprefix("sqlite:///"))  # noqa: F841 - kept alive until closed
+            # Once the window is up: the pharmacist can already work while the welcome opens.
+            QTimer.singleShot(0, lambda: show_welcome(window, database_url(args.database).removeprefix("sqlite:///")))
         return app.exec()
     finally:
         workbench.engine.dispose()
