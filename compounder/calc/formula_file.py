@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from compounder.calc.errors import InputError
+from compounder.calc.fields import date_field, list_field, text_field
 from compounder.calc.model import Directions, Formula, FormulaLine
 from compounder.calc.prescription import ORDER_KEYS
 from compounder.calc.units import (
@@ -38,6 +39,7 @@ _LINE_KEYS = {"ingredient", "strength", "stock", "potency", "lot", "expires", "m
 # An upper bound on a batch (g or mL), far above any pharmacy batch, so a typing slip such as
 # "1e30 g" is refused instead of computed.
 MIN_BATCH, MAX_BATCH = 1, 50_000
+_LINES_SHAPE = 'a list of objects such as {"ingredient": "lidocaine", "strength": "5 %"}'
 _STRENGTH_DIMS = (DIMENSIONLESS, MASS_PER_VOLUME, MASS, VOLUME)
 
 
@@ -70,31 +72,24 @@ def parse_formula(data: Any) -> Formula:
         density = parse_quantity(data["density"], "density", (MASS_PER_VOLUME,))
         _check_density(density, "density")
     lines = [
-        *(_parse_line(item, f"actives[{i}]", "active") for i, item in enumerate(_list(data, "actives"))),
-        *(_parse_line(item, f"excipients[{i}]", "excipient") for i, item in enumerate(_list(data, "excipients"))),
+        *(_parse_line(item, f"actives[{i}]", "active") for i, item in enumerate(list_field(data, "actives", _LINES_SHAPE))),
+        *(_parse_line(item, f"excipients[{i}]", "excipient") for i, item in enumerate(list_field(data, "excipients", _LINES_SHAPE))),
     ]
     return Formula(
-        name=_text(data, "name", "formula") if data.get("name") is not None else None,
+        name=text_field(data, "name", "formula") if data.get("name") is not None else None,
         quantity=quantity,
-        base=_text(data, "base", "base"),
+        base=text_field(data, "base", "base"),
         lines=tuple(lines),
         excess=excess,
         density=density,
-        balance=_text(data, "balance", "balance") if data.get("balance") is not None else None,
+        balance=text_field(data, "balance", "balance") if data.get("balance") is not None else None,
         directions=_parse_directions(data["directions"]) if data.get("directions") is not None else None,
-        compounded_on=_date(data, "compounded_on") if data.get("compounded_on") is not None else None,
-        base_lot=_text(data, "base_lot", "base lot") if data.get("base_lot") is not None else None,
-        base_expires=_date(data, "base_expires") if data.get("base_expires") is not None else None,
+        compounded_on=date_field(data, "compounded_on", "compounded_on") if data.get("compounded_on") is not None else None,
+        base_lot=text_field(data, "base_lot", "base lot") if data.get("base_lot") is not None else None,
+        base_expires=date_field(data, "base_expires", "base_expires") if data.get("base_expires") is not None else None,
     )
 
 
-def _list(data: Mapping, key: str) -> list:
-    value = data.get(key, [])
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(key, "must be a list of objects such as {\"ingredient\": \"lidocaine\", \"strength\": \"5 %\"}")
-    return value
 
 
 def _parse_line(item: Any, where: str, role: str) -> FormulaLine:
@@ -123,14 +118,14 @@ def _parse_line(item: Any, where: str, role: str) -> FormulaLine:
                 f"{item['potency']!r} is not a plausible assay; give the certificate of analysis potency, from 10 % to 110 %",
             )
     return FormulaLine(
-        ingredient=_text(item, "ingredient", f"{where}.ingredient"),
+        ingredient=text_field(item, "ingredient", f"{where}.ingredient"),
         strength=strength,
         role=role,  # type: ignore[arg-type]
-        stock=_text(item, "stock", f"{where}.stock") if item.get("stock") is not None else None,
+        stock=text_field(item, "stock", f"{where}.stock") if item.get("stock") is not None else None,
         potency=potency,
-        lot=_text(item, "lot", f"{where}.lot") if item.get("lot") is not None else None,
-        expires=_date(item, "expires", f"{where}.expires") if item.get("expires") is not None else None,
-        manufacturer=_text(item, "manufacturer", f"{where}.manufacturer") if item.get("manufacturer") is not None else None,
+        lot=text_field(item, "lot", f"{where}.lot") if item.get("lot") is not None else None,
+        expires=date_field(item, "expires", f"{where}.expires") if item.get("expires") is not None else None,
+        manufacturer=text_field(item, "manufacturer", f"{where}.manufacturer") if item.get("manufacturer") is not None else None,
     )
 
 
@@ -160,22 +155,8 @@ def _check_density(density: Quantity, field: str) -> None:
         raise InputError(field, f"{format_quantity(density)} is not a plausible density for a cream or gel; give 0.5 to 3 g/mL")
 
 
-def _text(data: Mapping, key: str, field: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(field, f"must be non-empty text, got {value!r}")
-    return value.strip()
 
 
-def _date(data: Mapping, key: str, field: str | None = None) -> dt.date:
-    field = field or key
-    value = data.get(key)
-    try:
-        if not isinstance(value, str):
-            raise ValueError
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(field, f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-06-30") from None
 
 
 def decode_formula_file(raw: bytes, suffix: str) -> Any:

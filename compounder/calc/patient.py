@@ -14,6 +14,7 @@ from typing import Any
 
 from compounder.calc.catalog import Catalog
 from compounder.calc.errors import InputError
+from compounder.calc.fields import date_field
 from compounder.calc.units import MASS, Quantity, parse_quantity, ureg
 
 _KEYS = {"date_of_birth", "weight", "allergies", "conditions", "medications", "medication_notes"}
@@ -47,12 +48,7 @@ def parse_patient(data: Any, catalog: Catalog, field: str = "patient") -> Patien
     unknown = sorted(set(data) - _KEYS)
     if unknown:
         raise InputError(f"{field}.{unknown[0]}", f"unknown key; a patient takes {', '.join(sorted(_KEYS))}")
-    born = None
-    if data.get("date_of_birth") is not None:
-        try:
-            born = dt.date.fromisoformat(str(data["date_of_birth"]).strip())
-        except ValueError:
-            raise InputError(f"{field}.date_of_birth", f"{data['date_of_birth']!r} is not a date; write YYYY-MM-DD") from None
+    born = date_field(data, "date_of_birth", f"{field}.date_of_birth", "1948-03-02") if data.get("date_of_birth") is not None else None
     weight = None
     if data.get("weight") is not None:
         weight = parse_quantity(data["weight"], f"{field}.weight", (MASS,))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from compounder.calc.errors import InputError
+from compounder.calc.fields import date_field, list_field, text_field, text_item
 from compounder.calc.units import MASS, VOLUME, Quantity, parse_quantity, ureg
 
 #: Top-level keys of the formula file that belong to the documents, not to the formula.
@@ -95,12 +96,12 @@ def parse_order(data: Any) -> Order:
         raise InputError("formula", "the file must hold one JSON object")
     return Order(
         batch_number=_identifier(data, "batch_number", "batch_number") if data.get("batch_number") is not None else None,
-        formula_version=_text(data, "formula_version", "formula_version") if data.get("formula_version") is not None else None,
+        formula_version=text_field(data, "formula_version", "formula_version") if data.get("formula_version") is not None else None,
         prescription=_prescription(data.get("prescription")),
         container=_container(data.get("container")),
-        acknowledged=tuple(_acknowledgement(item, f"acknowledged[{i}]") for i, item in enumerate(_list(data, "acknowledged"))),
-        steps=tuple(_text_item(item, f"steps[{i}]") for i, item in enumerate(_list(data, "steps"))),
-        checks=tuple(_text_item(item, f"checks[{i}]") for i, item in enumerate(_list(data, "checks"))),
+        acknowledged=tuple(_acknowledgement(item, f"acknowledged[{i}]") for i, item in enumerate(list_field(data, "acknowledged"))),
+        steps=tuple(text_item(item, f"steps[{i}]") for i, item in enumerate(list_field(data, "steps"))),
+        checks=tuple(text_item(item, f"checks[{i}]") for i, item in enumerate(list_field(data, "checks"))),
     )
 
 
@@ -162,14 +163,14 @@ def _prescription(value: Any) -> Prescription:
         if isinstance(refills, bool) or not isinstance(refills, int) or not 0 <= refills <= 99:
             raise InputError("prescription.refills", f"{refills!r} is not a number of refills; give a whole number from 0 to 99")
     return Prescription(
-        patient=_text(value, "patient", "prescription.patient") if present("patient") else None,
-        date_of_birth=_date(value, "date_of_birth", "prescription.date_of_birth") if present("date_of_birth") else None,
+        patient=text_field(value, "patient", "prescription.patient") if present("patient") else None,
+        date_of_birth=date_field(value, "date_of_birth", "prescription.date_of_birth", example="1948-03-02") if present("date_of_birth") else None,
         rx_number=_identifier(value, "rx_number", "prescription.rx_number") if present("rx_number") else None,
-        prescriber=_text(value, "prescriber", "prescription.prescriber") if present("prescriber") else None,
-        directions=_text(value, "directions", "prescription.directions") if present("directions") else None,
+        prescriber=text_field(value, "prescriber", "prescription.prescriber") if present("prescriber") else None,
+        directions=text_field(value, "directions", "prescription.directions") if present("directions") else None,
         quantity=quantity,
         refills=refills,
-        written_on=_date(value, "written_on", "prescription.written_on") if present("written_on") else None,
+        written_on=date_field(value, "written_on", "prescription.written_on", example="2026-11-20") if present("written_on") else None,
     )
 
 
@@ -202,29 +203,16 @@ def _acknowledgement(item: Any, where: str) -> Acknowledgement:
         if item.get(key) is None:
             raise InputError(f"{where}.{key}", "missing; an acknowledgement names the finding's code, who acknowledged it and why")
     return Acknowledgement(
-        code=_text(item, "code", f"{where}.code").upper(),
-        by=_text(item, "by", f"{where}.by"),
-        reason=_text(item, "reason", f"{where}.reason"),
+        code=text_field(item, "code", f"{where}.code").upper(),
+        by=text_field(item, "by", f"{where}.by"),
+        reason=text_field(item, "reason", f"{where}.reason"),
     )
 
 
-def _list(data: Mapping, key: str) -> list:
-    value = data.get(key, [])
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(key, "must be a list")
-    return value
 
 
-def _text_item(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(field, f"must be non-empty text, got {value!r}")
-    return " ".join(value.split())
 
 
-def _text(data: Mapping, key: str, field: str) -> str:
-    return _text_item(data.get(key), field)
 
 
 def _identifier(data: Mapping, key: str, field: str) -> str:
@@ -239,14 +227,6 @@ def _identifier(data: Mapping, key: str, field: str) -> str:
     return value.strip()
 
 
-def _date(data: Mapping, key: str, field: str) -> dt.date:
-    value = data.get(key)
-    try:
-        if not isinstance(value, str):
-            raise ValueError
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(field, f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 1948-03-02") from None
 
 
 # --------------------------------------------------------------------------- for an editor
