@@ -20,7 +20,7 @@ DATABASE_ENV = "COMPOUNDER_DATABASE"
 
 # The newest migration in compounder/records/migrations/versions. Start-up compares the
 # database with it and only loads Alembic when they differ (a test keeps it in step).
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 
 def user_data_dir() -> Path:

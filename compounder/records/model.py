@@ -141,8 +141,11 @@ class User(Base):
 
 
 class Patient(Base):
-    """A patient who receives batches. The screening profile (allergies, conditions,
-    medicines) is a later addition that hangs off this row."""
+    """A patient who receives batches, with the profile the patient screening reads.
+
+    The coded lists hold screening-term keys. ``None`` means the pharmacy has not recorded that
+    part of the profile (the screening says it could not check); an empty list means "none
+    known", which is a recorded fact."""
 
     __tablename__ = "patient"
 
@@ -152,6 +155,13 @@ class Patient(Base):
     search_key: Mapped[str] = mapped_column(String(200), index=True)
     date_of_birth: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[Timestamp]
+    weight_kg: Mapped[OptionalPercent]  # exact decimal kilograms, e.g. 62.5
+    allergies: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    conditions: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    medications: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    medication_notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    profile_updated_at: Mapped[OptionalTimestamp]
+    profile_updated_by: Mapped[UserRef]
 
 
 class IngredientLot(Base):
@@ -208,6 +218,8 @@ class Batch(Base):
     created_by: Mapped[UserRef]
     prepared_at: Mapped[OptionalTimestamp]
     prepared_by: Mapped[UserRef]
+    checked_at: Mapped[OptionalTimestamp]  # the second person's check of the weighing, before verification
+    checked_by: Mapped[UserRef]
     verified_at: Mapped[OptionalTimestamp]
     verified_by: Mapped[UserRef]
     dispensed_at: Mapped[OptionalTimestamp]
@@ -238,6 +250,32 @@ class BatchLine(Base):
     actual_ug: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     deviation_percent: Mapped[OptionalPercent]
     out_of_tolerance: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+ACKNOWLEDGEMENT_ACTIONS = ("acknowledged", "overridden")
+
+
+class BatchAcknowledgement(Base):
+    """A pharmacist's signed decision on one finding of a batch: a warning acknowledged, or an
+    error overridden, with the reason. Kept with the batch and printed on its worksheet."""
+
+    __tablename__ = "batch_acknowledgement"
+    __table_args__ = (
+        CheckConstraint("severity IN ('warning', 'error')", name="severity"),
+        CheckConstraint("action IN ('acknowledged', 'overridden')", name="action"),
+        CheckConstraint("(severity = 'warning' AND action = 'acknowledged') OR (severity = 'error' AND action = 'overridden')", name="action_fits_severity"),
+        UniqueConstraint("batch_id", "code", name="uq_batch_acknowledgement_code"),
+    )
+
+    id: Mapped[IntPk]
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id", ondelete="RESTRICT"), index=True)
+    code: Mapped[str] = mapped_column(String(64))  # the finding's code
+    severity: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text)  # the finding as it was shown
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    at: Mapped[Timestamp]
 
 
 class BatchCounter(Base):

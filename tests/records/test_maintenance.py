@@ -183,6 +183,48 @@ def test_migrates_up_from_empty_and_from_every_earlier_revision(tmp_path, start,
     engine.dispose()
 
 
+def test_rows_audited_before_0003_still_verify_and_its_new_columns_are_watched(tmp_path):
+    """Migration 0003 adds empty profile columns to ``patient``; a patient whose last audit entry
+    predates them must still verify, and a value put into a new column with SQL must be named."""
+    import datetime as dt
+    from importlib.resources import as_file, files
+
+    from alembic import command
+
+    from compounder.records.audit import GENESIS, canonical, entry_hash
+    from compounder.records.database import alembic_config
+
+    path = tmp_path / "old.sqlite"
+    engine = open_database(f"sqlite:///{path}")
+    with engine.begin() as connection, as_file(files("compounder.records").joinpath("migrations")) as location:
+        config = alembic_config(location)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.execute(text(
+            "INSERT INTO patient (id, name, search_key, date_of_birth, created_at) "
+            "VALUES (1, 'Ada Byron', 'ada byron', '1948-03-02', '2026-01-01 00:00:00')"
+        ))
+        # The entry revision 0002 would have written: the row's five columns and nothing else.
+        row = {"id": 1, "name": "Ada Byron", "search_key": "ada byron", "date_of_birth": dt.date(1948, 3, 2),
+               "created_at": dt.datetime(2026, 1, 1)}
+        fields = {"sequence": 1, "at": dt.datetime(2026, 1, 1), "user_id": None, "username": "(test)", "action": "create",
+                  "table_name": "patient", "row_id": 1, "old": None, "new": canonical(row)}
+        digest = entry_hash(GENESIS, fields)
+        connection.execute(text(
+            "INSERT INTO audit_entry (sequence, at, user_id, username, action, table_name, row_id, old, new, previous_hash, hash) "
+            "VALUES (:sequence, :at, :user_id, :username, :action, :table_name, :row_id, :old, :new, :previous, :hash)"
+        ), {**fields, "previous": GENESIS, "hash": digest})
+        connection.execute(text("UPDATE audit_head SET sequence = 1, last_hash = :h WHERE id = 1"), {"h": digest})
+    migrate(engine)
+    assert current_revision(engine) == HEAD_REVISION
+    assert check(engine) == []
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE patient SET weight_kg = '90' WHERE id = 1"))
+    (problem,) = check(engine)
+    assert "weight_kg is '90', the audit trail says None" in str(problem)
+    engine.dispose()
+
+
 def test_the_backup_before_a_migration_holds_the_old_schema(tmp_path):
     from importlib.resources import as_file, files
 
