@@ -118,11 +118,11 @@ def run_app(argv: Sequence[str]) -> int:
         window.show()
         window.table.setFocus()
         if args.file is None and not window.settings.welcomed():
-            from compounder.records.database import database_url
+            from compounder.records.database import database_url, masked
             from compounder.ui.welcome import show_welcome
 
             # Once the window is up: the pharmacist can already work while the welcome opens.
-            QTimer.singleShot(0, lambda: show_welcome(window, database_url(args.database).removeprefix("sqlite:///")))
+            QTimer.singleShot(0, lambda: show_welcome(window, masked(database_url(args.database)).removeprefix("sqlite:///")))
         return app.exec()
     finally:
         workbench.engine.dispose()
