@@ -105,7 +105,7 @@ def _parse(url: str) -> URL:
     if backend not in ("sqlite", "postgresql"):
         raise BadDatabaseUrl(f"database URL {masked(url)}: {backend!r} databases are not supported; give {ACCEPTED_URLS}")
     if backend == "postgresql":
-        if parsed.get_driver_name() not in ("psycopg", "psycopg2"):
+        if parsed.drivername == "postgresql":  # psycopg 3, whatever SQLAlchemy's default driver
             parsed = parsed.set(drivername="postgresql+psycopg")
         if not parsed.database:
             raise BadDatabaseUrl(f"database URL {masked(url)} names no database; give {ACCEPTED_URLS}")
