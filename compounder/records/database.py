@@ -34,8 +34,9 @@ DATABASE_ENV = "COMPOUNDER_DATABASE"
 # database with it and only loads Alembic when they differ (a test keeps it in step).
 HEAD_REVISION = "0004"
 
-#: How long an SQLite writer waits for another workstation's transaction before giving up.
-SQLITE_BUSY_TIMEOUT_S = 30.0
+#: How long an SQLite writer waits for the write lock before giving up. SQLite's wait is polling, not
+#: a queue: with many processes writing without pause one may wait several seconds for its turn.
+SQLITE_BUSY_TIMEOUT_S = 60.0
 
 ACCEPTED_URLS = "sqlite:///PATH/compounder.sqlite or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
 

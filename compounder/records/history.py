@@ -57,7 +57,8 @@ def _prefix(session: Session, column, text: str):
     if session.get_bind().dialect.name == "sqlite":
         upper = text[:-1] + chr(ord(text[-1]) + 1)
         return (column >= text) & (column < upper)
-    return column.startswith(text, autoescape=True)
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return column.like(escaped + "%", escape="/")  # the pattern a constant, so the planner uses the index
 
 
 def search(
