@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
             document.add_argument("--position", type=int, default=1, help="label position on a sheet of labels, 1 = top left (default 1)")
 
     db = commands.add_parser("db", help="the pharmacy database: backup, check, migrate")
-    db.add_argument("--database", metavar="URL", help="database URL (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)")
+    db.add_argument("--database", metavar="URL", help="database URL, sqlite:///FILE or postgresql://USER@HOST/DATABASE (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)")
     db_commands = db.add_subparsers(dest="db_command", parser_class=_Parser, required=True)
     backup = db_commands.add_parser("backup", help="make a consistent copy of the live database (SQLite)")
     backup.add_argument("path", type=Path, help="new file to write")
@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (backup, check, migrate):  # accepted after the subcommand too
         sub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    database_help = "database URL (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)"
+    database_help = "database URL, sqlite:///FILE or postgresql://USER@HOST/DATABASE (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)"
     found = commands.add_parser("history", help="search compounding records; every criterion given must match")
     found.add_argument("--database", metavar="URL", help=database_help)
     found.add_argument("--patient", help="start of the patient's name (any case)")

@@ -34,6 +34,9 @@ DATABASE_ENV = "COMPOUNDER_DATABASE"
 # database with it and only loads Alembic when they differ (a test keeps it in step).
 HEAD_REVISION = "0004"
 
+#: PostgreSQL advisory lock key held while migrating (any constant the pharmacy's server does not use otherwise).
+MIGRATION_LOCK = 0x436F6D70  # "Comp"
+
 #: How long an SQLite writer waits for the write lock before giving up. SQLite's wait is polling, not
 #: a queue: with many processes writing without pause one may wait several seconds for its turn.
 SQLITE_BUSY_TIMEOUT_S = 60.0
@@ -133,7 +136,10 @@ def open_database(url: str, *, create: bool = True) -> Engine:
         _sqlite_transactions(engine)
     else:
         try:
-            engine = create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+            # prepare_threshold None: no server-side prepared statements, so each search is planned
+            # with its own values (a generic plan cannot use the prefix index for LIKE $1), and a
+            # connection pooler in transaction mode (PgBouncer) works.
+            engine = create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10, "prepare_threshold": None})
         except (ArgumentError, NoSuchModuleError) as error:
             raise BadDatabaseUrl(f"database URL {masked(url)}: {error}; give {ACCEPTED_URLS}") from None
     _unavailable_as_one_error(engine)
@@ -211,6 +217,12 @@ def migrate(engine: Engine) -> Path | None:
         saved = backup(engine, candidate)
 
     with engine.begin() as connection, as_file(files("compounder.records").joinpath("migrations")) as location:
+        if connection.dialect.name == "postgresql":
+            # Workstations started at once with a new version: one migrates, the others wait for
+            # it, then find the schema up to date (PostgreSQL's DDL is transactional).
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+            if current_revision(connection) == HEAD_REVISION:
+                return None
         config = alembic_config(location)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

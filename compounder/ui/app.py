@@ -28,7 +28,7 @@ class Workbench:
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="compounder", description="Compounder: the formulation window.")
-    parser.add_argument("--database", metavar="URL", help="pharmacy database URL (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)")
+    parser.add_argument("--database", metavar="URL", help="pharmacy database URL, sqlite:///FILE or postgresql://USER@HOST/DATABASE (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)")
     parser.add_argument("--reference", type=Path, help="reference database to use instead of the packaged one")
     parser.add_argument("--screenshot", type=Path, metavar="PNG", help="open FILE (or the first example), save a picture of the window to PNG and quit")
     parser.add_argument("file", nargs="?", type=Path, help="formula file to open")

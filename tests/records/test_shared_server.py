@@ -222,3 +222,22 @@ def test_migrating_a_server_says_no_file_backup_is_made(database_urls):
     code, out, err = cli("db", "migrate", "--database", database_urls("postgresql", "migrated"))
     assert (code, err) == (0, "")
     assert "schema up to date (no file backup is made of a server database: back it up with pg_dump before an upgrade)" in out
+
+
+def test_workstations_started_at_once_migrate_a_new_server_once(database_urls):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from compounder.records.database import HEAD_REVISION, current_revision
+
+    url = database_urls("postgresql", "started_at_once")
+    engines = [open_database(url) for _ in range(4)]
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(migrate, engines))
+        assert current_revision(engines[0]) == HEAD_REVISION
+        with engines[0].connect() as connection:
+            assert connection.scalar(text("SELECT count(*) FROM alembic_version")) == 1
+            assert connection.scalar(text("SELECT count(*) FROM audit_head")) == 1
+    finally:
+        for engine in engines:
+            engine.dispose()
