@@ -1,9 +1,9 @@
 """Printing a stored batch: its worksheet and label from the frozen plan, never recomputed.
 
-Every print is written in the audit trail (action ``print worksheet`` / ``print label`` on the
-batch's row, which it leaves unchanged); a print after the first of the same document is a
-reprint, and says so with the time and the person. The caller commits the session, so the
-audit entry is kept only with a print that was made.
+``worksheet_to_print`` and ``label_to_print`` only read. Once the document has been printed,
+``record_print`` writes it in the audit trail (action ``print worksheet`` / ``print label`` on
+the batch's row, which it leaves unchanged); a print after the first of the same document is a
+reprint, and says so with the time and the person.
 """
 
 from __future__ import annotations
@@ -62,13 +62,19 @@ def acknowledgements(session: Session, batch_id: int) -> list[Acknowledgement]:
 def _printing(session: Session, actor: Actor, batch_number: str, action: str, now: dt.datetime, make: Callable[[BatchRecord, PrintMark], T]) -> T:
     record = batch_record(session, batch_number)
     mark = PrintMark(reprint=prints_made(session, record.id, action) > 0, at=now, by=actor.username)
-    made = make(record, mark)  # raises before anything is recorded when the document cannot be made
+    return make(record, mark)
+
+
+def record_print(session: Session, actor: Actor, batch_number: str, action: str, now: dt.datetime) -> None:
+    """Write a print that was made in the audit trail (``PRINT_WORKSHEET`` or ``PRINT_LABEL``)."""
+    if action not in (PRINT_WORKSHEET, PRINT_LABEL):
+        raise ValueError(action)
+    record = batch_record(session, batch_number)
     audit.record(session, actor, action, "batch", record.id, audit.snapshot(session, "batch", record.id), now)
-    return made
 
 
 def worksheet_to_print(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> StoredWorksheet:
-    """The stored batch's worksheet with its lots, weights and signatures; the print is recorded."""
+    """The stored batch's worksheet with its lots, weights and signatures."""
 
     def make(record: BatchRecord, mark: PrintMark) -> StoredWorksheet:
         lots = {line.lot_id: get_lot(session, line.lot_id) for line in record.lines if line.lot_id is not None}
@@ -95,5 +101,5 @@ def worksheet_to_print(session: Session, actor: Actor, batch_number: str, now: d
 
 
 def label_to_print(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> LabelContent:
-    """The stored batch's label as frozen; the print is recorded."""
+    """The stored batch's label as frozen."""
     return _printing(session, actor, batch_number, PRINT_LABEL, now, lambda record, mark: stored_label(record.plan, identity(record), mark))

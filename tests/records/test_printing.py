@@ -51,7 +51,9 @@ def pharmacy(sessions, clock, catalog):
 
 def print_worksheet(sessions, actor, number, now) -> str:
     with sessions.begin() as s:
-        return pdf_text(stored_worksheet_pdf(printing.worksheet_to_print(s, actor, number, now), PHARMACY))
+        text = pdf_text(stored_worksheet_pdf(printing.worksheet_to_print(s, actor, number, now), PHARMACY))
+        printing.record_print(s, actor, number, printing.PRINT_WORKSHEET, now)
+    return text
 
 
 def test_the_reprint_shows_the_frozen_numbers_after_the_formula_changed(sessions, clock, pharmacy, catalog):
@@ -111,6 +113,7 @@ def test_the_label_is_printed_from_the_record_and_a_reprint_says_so(sessions, cl
     stock = LABEL_STOCKS[PHARMACY.label_stock]
     with sessions.begin() as s:
         first = pdf_text(stored_label_pdf(printing.label_to_print(s, pharmacy.technician, record.batch_number, clock()), PHARMACY, stock))
+        printing.record_print(s, pharmacy.technician, record.batch_number, printing.PRINT_LABEL, clock())
     with sessions.begin() as s:
         second = pdf_text(stored_label_pdf(printing.label_to_print(s, pharmacy.pharmacist, record.batch_number, clock()), PHARMACY, stock))
     assert "Apply 1 g to the knee three times a day" in first and "Refills 2" in first and f"Lot {record.batch_number}" in first
