@@ -552,12 +552,25 @@ def install_records_menu(
         actions["batch"].triggered.connect(lambda _=False: make_batch().exec())
         menu.addAction(actions["batch"])
     menu.addActions([actions["lots"], actions["history"], actions["recall"]])
+    menu.addSeparator()
+    actions["users"] = QAction("&Users…", window)
+    actions["users"].setToolTip("User accounts (administrator)")
+    actions["users"].triggered.connect(lambda _=False: _users_dialog(context, window).exec())
+    actions["users"].setEnabled(False)
+    menu.addAction(actions["users"])
 
     def _signed(actor: Actor | None) -> None:
         actions["sign_out"].setEnabled(actor is not None)
+        actions["users"].setEnabled(actor is not None and actor.role.value == "administrator")
         actions["sign_out"].setText(f"Sign &out {actor.username}" if actor else "Sign &out")
         window.statusBar().showMessage(f"Signed in as {actor.username} ({actor.role.value})" if actor else "Signed out", 5000)
 
     context.signed_in.connect(_signed)
     actions["sign_out"].setEnabled(False)
     return actions
+
+
+def _users_dialog(context: RecordsContext, parent: QWidget) -> QDialog:
+    from compounder.ui.users_dialog import UsersDialog
+
+    return UsersDialog(context, parent)

@@ -236,3 +236,75 @@ def test_a_refill_from_the_history_shows_the_changes_and_needs_them_ticked(qtbot
     assert refill.message.text() == "" and refill.record.formula_version == 2
     with context.sessions() as s:
         assert batches.batch_record(s, refill.record.batch_number).rx_number == "RX-3003"
+
+
+# --------------------------------------------------------------------------- user accounts
+
+
+def test_user_accounts_for_an_administrator_only(qtbot, records):
+    from compounder.records import people
+    from compounder.ui.users_dialog import UsersDialog
+
+    context, _pharmacy, _record = records
+    context.sign_in("paula", PASSWORD)
+    dialog = UsersDialog(context)
+    qtbot.add_widget(dialog)
+    assert dialog.model.rowCount() == 0 and not dialog.add_button.isEnabled()
+    assert dialog.message.text() == "only an administrator may manage user accounts; paula is a pharmacist"
+
+    context.sign_in("admin", PASSWORD)
+    assert [dialog.model.row(r)[0] for r in range(dialog.model.rowCount())] == ["admin", "paula", "peter", "tess"]
+    dialog.username.setText("nina")
+    dialog.full_name.setText("Nina Technician")
+    dialog.new_role.setCurrentIndex(dialog.new_role.findData("technician"))
+    dialog.password.setText("a long password")
+    dialog.repeat.setText("a long passwort")
+    dialog.add()
+    assert dialog.message.text() == "password: the two passwords differ; type the same password twice"
+    assert dialog.username.text() == "nina"  # nothing typed is lost
+    dialog.repeat.setText("a long password")
+    dialog.add()
+    assert dialog.message.text() == "" and dialog.done_label.text() == "Added nina (technician)."
+    assert dialog.selected() == "nina"
+
+    dialog.select("admin")
+    dialog.active_button.click()
+    assert dialog.message.text() == "you cannot deactivate your own account; another administrator can"
+    dialog.role.setCurrentIndex(dialog.role.findData("pharmacist"))
+    dialog.change_role_button.click()
+    assert dialog.message.text() == "admin is the last active administrator; make another administrator first"
+
+    dialog.select("tess")
+    dialog.active_button.click()
+    status = lambda name: next(dialog.model.row(r)[3] for r in range(dialog.model.rowCount()) if dialog.model.row(r)[0] == name)  # noqa: E731
+    assert status("tess") == "deactivated" and dialog.active_button.text() == "&Reactivate"
+    dialog.reset_password.setText("short")
+    dialog.reset_repeat.setText("short")
+    dialog.reset_button.click()
+    assert dialog.message.text() == "new password: a password needs at least 8 characters"
+    dialog.reset_password.setText("brand new password")
+    dialog.reset_repeat.setText("brand new password")
+    dialog.reset_button.click()
+    dialog.active_button.click()
+    assert status("tess") == "active"
+    with context.sessions() as s:
+        assert people.authenticate(s, "tess", "brand new password").username == "tess"
+        assert people.authenticate(s, "nina", "a long password").role.value == "technician"
+
+
+def test_the_users_menu_entry_is_for_an_administrator(qtbot, records):
+    from PySide6.QtWidgets import QMainWindow
+
+    from compounder.ui.records_window import install_records_menu
+
+    context, _pharmacy, _record = records
+    window = QMainWindow()
+    qtbot.add_widget(window)
+    actions = install_records_menu(window, context)
+    assert not actions["users"].isEnabled()
+    context.sign_in("paula", PASSWORD)
+    assert not actions["users"].isEnabled()
+    context.sign_in("admin", PASSWORD)
+    assert actions["users"].isEnabled()
+    context.sign_out()
+    assert not actions["users"].isEnabled()
