@@ -291,6 +291,10 @@ class BatchDialog(QDialog):
         self.born.setText(record.patient.date_of_birth.isoformat() if record.patient.date_of_birth else "")
         self.rx.setText(record.rx_number)
         self.prescriber.setText(record.prescriber)
+        label = (record.plan.get("documents") or {}).get("label") or {}
+        self.directions.setText(label.get("directions") or "")  # as on the last label; refills left are typed anew
+        self.quantity.setText(label.get("quantity") or "")
+        self.refills.clear()
         self._refill_confirmed(diff, (record.patient.id, record.rx_number, current.id))
         self.message.setText("")
 
@@ -331,7 +335,7 @@ class BatchDialog(QDialog):
                     if box.currentData() is not None and box.currentData() != line.lot_id:
                         batches.assign_lot(session, actor, record.batch_number, line.position, box.currentData(), now)
                     typed = weight.text().strip()
-                    if typed and (line.actual is None or typed != f"{line.actual:f}"):
+                    if typed and (line.actual is None or not _same_weight(typed, line.actual)):
                         try:
                             batches.enter_weight(session, actor, record.batch_number, line.position, typed, now)
                         except RecordError as error:
@@ -411,7 +415,8 @@ class BatchDialog(QDialog):
                 box.setCurrentIndex(index)
             if len(offered[line.name]) == 0 and line.lot_id is None:
                 box.setToolTip("No usable lot in stock: receive one (Records ▸ Ingredient lots)")
-            weight = QLineEdit("" if line.actual is None else f"{line.actual:f}")
+            places = len(target.partition(".")[2])  # as many decimals as the balance reads
+            weight = QLineEdit("" if line.actual is None else f"{line.actual:.{places}f}")
             weight.setPlaceholderText("grams")
             deviation = QLabel("" if line.deviation_percent is None else f"{line.deviation_percent:+} %" + (" — outside tolerance" if line.out_of_tolerance else ""))
             if line.out_of_tolerance:
@@ -455,3 +460,13 @@ _FIELD_TITLES = {
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _same_weight(typed: str, stored) -> bool:
+    """Whether the field still holds the stored weight (so it is not entered again)."""
+    from compounder.records.rules import parse_weight
+
+    try:
+        return parse_weight(typed) == stored
+    except RecordError:
+        return False

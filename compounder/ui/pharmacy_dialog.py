@@ -46,7 +46,7 @@ class PharmacySettingsDialog(QDialog):
         self.path = path
         self.saved: PharmacySettings | None = None
         layout = QVBoxLayout(self)
-        intro = QLabel(f"Printed on every worksheet and label. Kept in {path}.", self)
+        intro = QLabel(f"Printed on every worksheet and label, and the SOP settings for batches. Kept in {path}.", self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
