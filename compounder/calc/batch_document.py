@@ -166,20 +166,31 @@ def _documents(plan: Mapping[str, Any], batch_number: str) -> Mapping[str, Any]:
     return documents
 
 
-def stored_findings(plan: Mapping[str, Any], acknowledged: Sequence[Acknowledgement]) -> tuple[AcknowledgedFinding, ...]:
-    """The plan's warnings and information findings as printed, each with the acknowledgement
-    the record holds; a warning without one says so on the sheet."""
+class Unacknowledged(InputError):
+    """A warning of the stored batch nobody acknowledged, or an error nobody overrode: nothing is
+    printed until a pharmacist has (the batch's acknowledgements)."""
+
+
+def stored_findings(
+    plan: Mapping[str, Any], acknowledged: Sequence[Acknowledgement], batch_number: str = "",
+) -> tuple[AcknowledgedFinding, ...]:
+    """The plan's findings as printed, each with the acknowledgement (or override) the record
+    holds; raises ``Unacknowledged`` naming every warning or error that has none."""
     by_code = {ack.code: ack for ack in acknowledged}
-    found = []
+    found, open_codes = [], []
     for item in plan.get("findings", []):
         severity = Severity(item["severity"])
-        if severity is Severity.ERROR:
-            continue
-        finding = Finding(severity, item["code"], item["message"], item.get("line"))
         ack = by_code.get(item["code"])
-        if ack is None and severity is Severity.WARNING:
-            ack = Acknowledgement(item["code"], "NOT ACKNOWLEDGED", "no pharmacist's acknowledgement is recorded with this batch")
-        found.append(AcknowledgedFinding(finding, ack))
+        if ack is None and severity in (Severity.WARNING, Severity.ERROR):
+            open_codes.append(f"{severity.value} {item['code']}")
+            continue
+        found.append(AcknowledgedFinding(Finding(severity, item["code"], item["message"], item.get("line")), ack))
+    if open_codes:
+        raise Unacknowledged(
+            "acknowledged",
+            f"batch {batch_number} has findings no pharmacist has acknowledged ({', '.join(open_codes)}); "
+            "nothing is printed until each is acknowledged with the reason",
+        )
     return tuple(found)
 
 
@@ -204,7 +215,7 @@ def stored_worksheet(
         rows=tuple(_with_lot(WeighRow(**row), by_position.get(row["number"])) for row in frozen["rows"]),
         steps=tuple(frozen["steps"]),
         checks=tuple(Check(c["name"], c["specification"]) for c in frozen["checks"]),
-        findings=stored_findings(plan, acknowledged),
+        findings=stored_findings(plan, acknowledged, batch.batch_number),
     )
     return StoredWorksheet(record, tolerance_percent, tuple(lines), tuple(signatures), status, mark, amends, amendment_reason)
 
@@ -218,10 +229,13 @@ def _with_lot(row: WeighRow, line: WeighedLine | None) -> WeighRow:
     )
 
 
-def stored_label(plan: Mapping[str, Any], batch: BatchIdentity, mark: PrintMark) -> LabelContent:
+def stored_label(
+    plan: Mapping[str, Any], batch: BatchIdentity, mark: PrintMark, acknowledged: Sequence[Acknowledgement] = (),
+) -> LabelContent:
     """The label of a stored batch as frozen; raises ``NotStored`` when it was made without the
     label's fields (directions, quantity to dispense, refills)."""
     frozen = _documents(plan, batch.batch_number).get("label")
+    stored_findings(plan, acknowledged, batch.batch_number)
     if frozen is None:
         raise NotStored(
             "prescription.directions, prescription.quantity, prescription.refills",

@@ -102,4 +102,4 @@ def worksheet_to_print(session: Session, actor: Actor, batch_number: str, now: d
 
 def label_to_print(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> LabelContent:
     """The stored batch's label as frozen."""
-    return _printing(session, actor, batch_number, PRINT_LABEL, now, lambda record, mark: stored_label(record.plan, identity(record), mark))
+    return _printing(session, actor, batch_number, PRINT_LABEL, now, lambda record, mark: stored_label(record.plan, identity(record), mark, acknowledgements(session, record.id)))

@@ -225,3 +225,29 @@ def test_a_draft_is_not_amended(sessions, clock, pharmacy):
         batches.amend(s, pharmacy.pharmacist, draft.batch_number, "typo", clock())
     assert dt.date(2026, 11, 23) == TODAY
 
+
+
+def test_nothing_is_printed_while_a_warning_is_not_acknowledged(sessions, clock, pharmacy):
+    from compounder.calc.batch_document import Unacknowledged
+    from compounder.records.model import BatchAcknowledgement
+
+    message = "cyclobenzaprine for more than 21 days"
+    pharmacy.plan = copy.deepcopy(pharmacy.plan)
+    pharmacy.plan["findings"].append({"severity": "warning", "code": "LONG_USE", "message": message, "line": 1})
+    record = new_batch(sessions, clock, pharmacy)
+    with sessions() as s:
+        with pytest.raises(Unacknowledged, match=r"no pharmacist has acknowledged \(warning LONG_USE\)"):
+            printing.worksheet_to_print(s, pharmacy.technician, record.batch_number, clock())
+        with pytest.raises(Unacknowledged):
+            printing.label_to_print(s, pharmacy.technician, record.batch_number, clock())
+    with sessions.begin() as s:  # as the screening's acknowledgement step stores it
+        row = BatchAcknowledgement(
+            batch_id=record.id, code="LONG_USE", severity="warning", message=message, action="acknowledged",
+            reason="prescriber confirmed 30 days", user_id=pharmacy.pharmacist.id, at=clock(),
+        )
+        s.add(row)
+        s.flush()
+        audit.record(s, pharmacy.pharmacist, "acknowledge", "batch_acknowledgement", row.id, None, clock())
+    with sessions() as s:
+        text = pdf_text(stored_worksheet_pdf(printing.worksheet_to_print(s, pharmacy.technician, record.batch_number, clock()), PHARMACY))
+    assert "LONG_USE" in text and "Paula Pharmacist, RPh: acknowledged: prescriber confirmed 30 days" in text
