@@ -46,7 +46,7 @@ def pictures(scratch: Path, folder: Path) -> int:
     from sqlalchemy.orm import sessionmaker
 
     from compounder.data.catalog import load_catalog
-    from compounder.records import batches, lots, people
+    from compounder.records import lots, people
     from compounder.records.database import migrate, open_database
     from compounder.records.library import FormulaLibrary, reference_formulas
     from compounder.records.rules import Role

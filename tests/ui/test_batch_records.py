@@ -9,7 +9,6 @@ import dataclasses
 import io
 
 import pypdfium2
-import pytest
 
 from compounder.calc.units import Q_
 from compounder.records import batches
