@@ -71,7 +71,14 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
     context = RecordsContext(session_factory(engine), utc_now, window)
     library.require_signed_in_approver(lambda: context.actor)
-    install_records_menu(window, context, lambda: BatchDialog(context, library, catalog, window))
+    from compounder.ui.batch_printing import StoredBatchPrinter
+
+    printer = StoredBatchPrinter(context, lambda: window.pharmacy, prompts.print_pdf)
+    install_records_menu(
+        window, context,
+        lambda: BatchDialog(context, library, catalog, window, pharmacy=lambda: window.pharmacy, print_pdf=prompts.print_pdf),
+        printer.print,
+    )
     return Workbench(window, reporter, engine)
 
 
