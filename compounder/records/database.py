@@ -5,7 +5,7 @@ The location is, first found: the ``--database`` option, ``COMPOUNDER_DATABASE``
 file; several workstations share one PostgreSQL server (``postgresql://user@host/db``, driven by
 psycopg 3) with the same models and migrations.
 
-SQLite runs with write-ahead logging and foreign keys on, and every transaction starts with
+SQLite runs with write-ahead logging and foreign keys on, and a write transaction starts with
 ``BEGIN IMMEDIATE`` (it takes the write lock at once, waiting up to the busy timeout), so two
 processes that write at once queue instead of one failing halfway with "database is locked".
 PostgreSQL runs at READ COMMITTED; the records serialise what must be serial with row locks.
@@ -25,7 +25,7 @@ import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransactionOrigin, sessionmaker
 
 APP_NAME = "compounder"
 DATABASE_ENV = "COMPOUNDER_DATABASE"
@@ -147,9 +147,14 @@ def open_database(url: str, *, create: bool = True) -> Engine:
 
 
 def _sqlite_transactions(engine: Engine) -> None:
-    """SQLAlchemy's pysqlite recipe: pysqlite's own BEGIN is turned off and SQLAlchemy emits the
-    BEGIN, IMMEDIATE so the write lock is taken before anything is read (a deferred transaction
-    that reads, then writes, fails at once when another process wrote in between)."""
+    """SQLAlchemy's pysqlite recipe: pysqlite's own BEGIN is turned off and SQLAlchemy emits it.
+
+    A write transaction (an explicit ``Session.begin()``, the records' "one user action is one
+    transaction") begins IMMEDIATE: it takes the write lock before it reads anything, waiting up to
+    the busy timeout for the transaction before it. A deferred transaction that reads, then writes,
+    fails at once ("database is locked") when another process wrote in between. A session that
+    only reads (begun by its first query) stays deferred, so a read never waits for a writer nor
+    holds one up, and a read inside a write transaction of the same process does not deadlock."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:
@@ -161,7 +166,27 @@ def _sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN")
+        connection.info[_FRESH_BEGIN] = True  # nothing read yet: may still become IMMEDIATE
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _used(connection, _cursor, _statement, _parameters, _context, _executemany) -> None:
+        connection.info.pop(_FRESH_BEGIN, None)
+
+
+_FRESH_BEGIN = "compounder_fresh_begin"
+
+
+@event.listens_for(Session, "after_begin")
+def _write_transactions_begin_immediate(_session: Session, transaction, connection: Connection) -> None:
+    """An explicit ``Session.begin()`` on one of our SQLite engines, on a transaction that has
+    not read anything yet: begin it again as IMMEDIATE (see ``_sqlite_transactions``)."""
+    if not connection.info.pop(_FRESH_BEGIN, False):
+        return
+    if transaction.origin is not SessionTransactionOrigin.BEGIN or connection.in_nested_transaction():
+        return
+    connection.exec_driver_sql("ROLLBACK")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _unavailable_as_one_error(engine: Engine) -> None:

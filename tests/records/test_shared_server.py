@@ -241,3 +241,27 @@ def test_workstations_started_at_once_migrate_a_new_server_once(database_urls):
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def test_on_sqlite_a_write_transaction_takes_the_lock_first_and_a_read_never_waits(tmp_path):
+    from sqlalchemy.exc import OperationalError
+
+    url = f"sqlite:///{tmp_path / 'locks.sqlite'}"
+    first = open_database(url)
+    migrate(first)
+    impatient = open_database(url + "?timeout=0.1")
+    try:
+        with sessionmaker(first)() as reading:  # a read (begun by its query) stays open …
+            reading.scalar(select(func.count()).select_from(Batch))
+            with sessionmaker(impatient).begin() as writing:  # … and holds no writer up
+                writing.execute(text("UPDATE audit_head SET sequence = sequence"))
+        with sessionmaker(first).begin() as writing:
+            writing.connection()  # BEGIN IMMEDIATE: the write lock is held before anything is read
+            with pytest.raises(OperationalError, match="database is locked"):
+                with sessionmaker(impatient).begin() as second:
+                    second.connection()
+            with sessionmaker(impatient)() as reading:  # reading still works meanwhile
+                assert reading.scalar(select(func.count()).select_from(Batch)) == 0
+    finally:
+        first.dispose()
+        impatient.dispose()
