@@ -512,18 +512,10 @@ def read_formula_file(path: Path) -> Any:
 
 def evaluate_file(data: Any, formula, catalog: Catalog, today: dt.date) -> BatchPlan:
     """Evaluate a formula file's formula, screened for its ``patient`` when it has one."""
-    if not isinstance(data, dict) or data.get("patient") is None:
-        return evaluate(formula, catalog, today)
-    from compounder.calc.patient import parse_patient
-    from compounder.calc.prescription import parse_order
+    from compounder.calc.patient import screening_inputs
 
-    patient = parse_patient(data["patient"], catalog)
-    prescription = parse_order(data).prescription if data.get("prescription") is not None else None
-    return evaluate(
-        formula, catalog, today, patient,
-        dispensed=prescription.quantity if prescription else None,
-        refills=prescription.refills if prescription else None,
-    )
+    inputs = screening_inputs(data, catalog)
+    return evaluate(formula, catalog, today, inputs.patient, dispensed=inputs.dispensed, refills=inputs.refills)
 
 
 def _calc(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO) -> int:

@@ -38,8 +38,32 @@ def screen(
         for index, written, substance in actives.values():
             if rule.applies_to(substance):
                 findings.extend(_apply(rule, index, written, plan, patient, catalog, compounded_on, dispensed, refills))
+    findings.extend(_not_recorded(patient, catalog, actives))
     findings.extend(_weight_limits(plan, patient, catalog, actives))
     return findings
+
+
+_PART_NAMES = {"allergy": "allergies", "condition": "conditions", "medication": "medicines"}
+
+
+def _not_recorded(patient: PatientProfile, catalog: Catalog, actives: dict) -> Iterator[Finding]:
+    """One information finding per active and part of the profile that was not recorded
+    (``None``, as opposed to "none known") while a rule for that active needs it."""
+    names = {t.key: t.name for t in catalog.screening_terms}
+    for index, written, substance in actives.values():
+        for kind in ("allergy", "condition", "medication"):
+            if patient.coded(kind) is not None:
+                continue
+            needed = sorted({names.get(getattr(rule, kind), getattr(rule, kind)) for rule in catalog.screening_rules
+                             if getattr(rule, kind) is not None and rule.applies_to(substance)})
+            if needed:
+                part = _PART_NAMES[kind]
+                yield Finding(
+                    Severity.INFO, f"{part.upper()}_NOT_RECORDED",
+                    f"{written}: the patient's {part} are not recorded, so the check{'s' if len(needed) > 1 else ''} for "
+                    f"{', '.join(needed)} {'were' if len(needed) > 1 else 'was'} not made",
+                    line=index,
+                )
 
 
 def _apply(rule: ScreeningRule, index: int, written: str, plan: BatchPlan, patient: PatientProfile, catalog: Catalog,

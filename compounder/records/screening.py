@@ -1,0 +1,53 @@
+"""A batch screened for its patient: the master formula version evaluated with the patient's
+stored profile, so the findings a pharmacist acknowledges or overrides, and the plan frozen in
+the batch record, are the ones for this patient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from compounder.calc.catalog import Catalog
+from compounder.calc.errors import InputError
+from compounder.calc.evaluate import evaluate
+from compounder.calc.formula_file import parse_formula
+from compounder.calc.model import BatchPlan
+from compounder.calc.plan_data import plan_to_json
+from compounder.records import batches
+from compounder.records.batches import BatchRecord, FindingDecision
+from compounder.records.model import MasterFormulaVersion
+from compounder.records.patients import screening_profile
+from compounder.records.people import PatientInfo
+from compounder.records.rules import Actor, RecordError
+
+
+def screened_plan(session: Session, catalog: Catalog, formula_version_id: int, patient_id: int, compounded_on: dt.date) -> BatchPlan:
+    """The version's plan, screened for the patient's stored profile (a part not recorded is
+    reported by the screening as a check not made)."""
+    version = session.get(MasterFormulaVersion, formula_version_id)
+    if version is None:
+        raise RecordError(f"no master formula version {formula_version_id}")
+    try:
+        formula = parse_formula(version.data)
+        return evaluate(formula, catalog, compounded_on, screening_profile(session, patient_id))
+    except InputError as error:
+        raise RecordError(f"{version.name}, version {version.version}, cannot be computed: {error.field}: {error.message}") from None
+
+
+def make_batch(
+    session: Session, actor: Actor, catalog: Catalog, *, formula_version_id: int, patient: PatientInfo, rx_number: str,
+    prescriber: str, compounded_on: dt.date, tolerance_percent: str | Decimal, now: dt.datetime,
+    acknowledgements: Sequence[FindingDecision] = (), amends: str | None = None, amendment_reason: str | None = None,
+) -> BatchRecord:
+    """A draft batch whose plan is screened for the patient's stored profile; refused unless
+    every error is overridden and every warning acknowledged by a pharmacist (``acknowledgements``)."""
+    plan = screened_plan(session, catalog, formula_version_id, patient.id, compounded_on)
+    return batches.create_batch(
+        session, actor, formula_version_id=formula_version_id, patient=patient, rx_number=rx_number, prescriber=prescriber,
+        plan=plan_to_json(plan), compounded_on=compounded_on, tolerance_percent=tolerance_percent, now=now,
+        amends=amends, amendment_reason=amendment_reason, acknowledgements=acknowledgements,
+    )
