@@ -363,7 +363,10 @@ def _document(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: T
     compounded_on = formula.compounded_on or today
     try:
         if args.command == "worksheet":
-            record = compounding_record(plan, order, catalog, compounded_on, pharmacy.final_weight_tolerance)
+            from compounder.calc.patient import screening_inputs
+
+            patient = screening_inputs(data, catalog).patient
+            record = compounding_record(plan, order, catalog, compounded_on, pharmacy.final_weight_tolerance, patient)
             pdf = worksheet_renderer(args.paper or pharmacy.worksheet_paper)(record, pharmacy).render()
         else:
             from compounder.calc.release import release
