@@ -10,16 +10,17 @@ editor to the stored JSON to the engine.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from sqlalchemy.orm import Session
 
 from compounder.calc.catalog import Catalog
 from compounder.calc.errors import InputError
 from compounder.calc.patient import CODED, PatientProfile
-from compounder.calc.units import MASS, parse_quantity, ureg
+from compounder.calc.units import ureg
 from compounder.records import audit
 from compounder.records.model import Patient
 from compounder.records.people import full_name
@@ -71,23 +72,27 @@ class StoredProfile:
         )
 
 
+_WEIGHT = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(kg|lb|lbs)?\s*$", re.IGNORECASE)
+KG_PER_LB = Decimal("0.45359237")  # exact, by definition of the international pound
+
+
 def parse_body_weight(text: str, unit: str = "kg") -> Decimal:
     """A body weight typed as a number with its unit (kg or lb; "62", "62.5 kg", "136 lb") in
-    kilograms, to the gram. Refuses anything else in words for the pharmacist."""
+    kilograms, to the gram. A unit typed with the number wins over ``unit``. Refuses anything
+    else in words for the pharmacist."""
     raw = (text or "").strip().replace(",", ".")
     if not raw:
         raise RecordError("type the weight, e.g. 62.5")
-    try:
-        Decimal(raw)
-        quantity = parse_quantity(f"{raw} {unit}", "weight", (MASS,))
-    except (InvalidOperation, InputError):
-        try:
-            quantity = parse_quantity(raw, "weight", (MASS,))
-        except InputError:
-            raise RecordError(f"{text!r} is not a body weight; type a number such as 62.5 and choose kg or lb") from None
-    kilograms = Decimal(repr(quantity.m_as(ureg.kilogram))).quantize(Decimal("0.001"), rounding=ROUND_HALF_EVEN)
+    match = _WEIGHT.match(raw)
+    if not match:
+        raise RecordError(f"{text.strip()!r} is not a body weight; type a number such as 62.5 and choose kg or lb")
+    unit = (match.group(2) or unit).lower().rstrip("s")
+    if unit not in ("kg", "lb"):
+        raise RecordError(f"{unit!r} is not a unit of body weight; choose kg or lb")
+    kilograms = Decimal(match.group(1)) * (KG_PER_LB if unit == "lb" else 1)
+    kilograms = kilograms.quantize(Decimal("0.001"), rounding=ROUND_HALF_EVEN)
     if not MIN_WEIGHT_KG <= kilograms <= MAX_WEIGHT_KG:
-        raise RecordError(f"{text.strip()} {unit} is not a body weight; give {MIN_WEIGHT_KG} kg to {MAX_WEIGHT_KG} kg")
+        raise RecordError(f"{text.strip()} {unit if not match.group(2) else ''}".strip() + f" is not a body weight; give {MIN_WEIGHT_KG} kg to {MAX_WEIGHT_KG} kg")
     return kilograms.quantize(Decimal(1)) if kilograms == kilograms.to_integral() else kilograms.normalize()
 
 
