@@ -1,6 +1,8 @@
 """Whether a batch may be printed: every error overridden and every warning acknowledged, by name.
 
-An error blocks the batch unless a pharmacist overrides it: the formula file's ``acknowledged``
+An error of the formula itself (an expired lot, a strength above the maximum) blocks the batch
+until the formula is corrected. An error of the patient screening blocks it unless a pharmacist
+overrides it: the formula file's ``acknowledged``
 list names its code with ``"override": true``, who overrode it and why (a real reason), and the
 worksheet prints it as OVERRIDDEN. A warning needs a look: the list names its code, who
 acknowledged it and why. An acknowledgement must fit its finding: a warning is never
@@ -42,11 +44,20 @@ def release(plan: BatchPlan, order: Order) -> tuple[AcknowledgedFinding, ...]:
             codes = sorted(severity)
             hint = f"this batch's warnings and errors are {', '.join(codes)}" if codes else "this batch has no warnings or errors"
             raise InputError(f"acknowledged[{index}].code", f"{ack.code!r} is not a finding of this batch that needs a pharmacist; {hint}")
+        if found is Severity.ERROR and ack.override and not _overridable(plan, ack.code):
+            raise InputError(
+                f"acknowledged[{index}].override",
+                f"{ack.code} is an error of the formula itself: it is corrected, never overridden; "
+                "only an error of the patient screening may be overridden",
+            )
         if found is Severity.WARNING and ack.override:
             raise InputError(f"acknowledged[{index}].override", f"{ack.code} is a warning: it is acknowledged, not overridden; remove \"override\"")
         if found is Severity.ERROR and not ack.override:
             continue  # an error is not merely acknowledged: it stays blocking until overridden
         by_code.setdefault(ack.code, ack)
+    fixed = tuple(f for f in plan.findings if f.severity is Severity.ERROR and not f.patient)
+    if fixed:
+        raise BatchBlocked(fixed, "the batch has error findings; correct the formula")
     errors = tuple(f for f in plan.findings if f.severity is Severity.ERROR and f.code not in by_code)
     if errors:
         raise BatchBlocked(
@@ -60,6 +71,16 @@ def release(plan: BatchPlan, order: Order) -> tuple[AcknowledgedFinding, ...]:
             "warnings not acknowledged; add each code to \"acknowledged\" with who acknowledged it and why",
         )
     return tuple(AcknowledgedFinding(f, by_code.get(f.code)) for f in plan.findings)
+
+
+def _overridable(plan: BatchPlan, code: str) -> bool:
+    """Whether the error findings of ``code`` are all the patient screening's (which a pharmacist may override)."""
+    return all(f.patient for f in plan.findings if f.code == code and f.severity is Severity.ERROR)
+
+
+def overridable(finding: Finding) -> bool:
+    """Whether a pharmacist may override this error finding (a patient screening's, not the formula's own)."""
+    return finding.severity is Severity.ERROR and finding.patient
 
 
 def _decided_severities(plan: BatchPlan) -> dict[str, Severity]:
@@ -78,9 +99,10 @@ def open_warnings(plan: BatchPlan, order: Order) -> tuple[Finding, ...]:
 
 
 def open_errors(plan: BatchPlan, order: Order) -> tuple[Finding, ...]:
-    """The error findings of ``plan`` that ``order`` does not override."""
+    """The patient screening's error findings of ``plan`` that ``order`` does not override (an
+    error of the formula itself is not offered: it is corrected)."""
     overridden = {ack.code for ack in order.acknowledged if ack.override}
-    return tuple(f for f in plan.findings if f.severity is Severity.ERROR and f.code not in overridden)
+    return tuple(f for f in plan.findings if overridable(f) and f.code not in overridden)
 
 
 def open_findings(plan: BatchPlan, order: Order) -> tuple[Finding, ...]:

@@ -195,6 +195,9 @@ def check_decisions(session: Session, plan: dict[str, Any], decisions: Sequence[
     """Every error overridden and every warning acknowledged by an active pharmacist with a real
     reason, or ``RecordError``/``PermissionRefused`` saying what is missing or who may not sign."""
     needed = decided_findings(plan)
+    fixed = sorted({f["code"] for f in plan.get("findings", []) if f.get("severity") == "error" and not f.get("patient")})
+    if fixed:
+        raise RecordError(f"the plan has error findings ({', '.join(fixed)}); correct the formula (only an error of the patient screening may be overridden)")
     checked: dict[str, _Checked] = {}
     for decision in decisions:
         code = decision.code.strip().upper()

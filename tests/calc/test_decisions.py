@@ -99,6 +99,15 @@ def test_an_override_on_a_warning_or_without_a_real_reason_is_refused(catalog):
     assert [a.code for a in stale_acknowledgements(plan, stale)] == ["NSAID_KIDNEY_DISEASE"]
 
 
+def test_an_error_of_the_formula_itself_is_never_overridden(catalog):
+    plan = evaluate(parse_formula(formula(active("camphor", "12 %"))), catalog, TODAY)
+    assert codes(plan)["STRENGTH_ABOVE_MAXIMUM"].severity is Severity.ERROR and not codes(plan)["STRENGTH_ABOVE_MAXIMUM"].patient
+    with pytest.raises(InputError) as error:
+        release(plan, order({"code": "STRENGTH_ABOVE_MAXIMUM", "by": "P", "reason": REASON, "override": True}))
+    assert error.value.field == "acknowledged[0].override" and "corrected, never overridden" in error.value.message
+    assert open_errors(plan, order()) == ()  # nothing to offer a pharmacist: the formula is corrected
+
+
 @pytest.mark.parametrize(
     ("reason", "usable"),
     [("", False), ("   ", False), ("ok", False), ("reviewed", False), ("..........", False), ("aaaa aaaa aaaa", False),
