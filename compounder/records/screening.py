@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from compounder.calc.evaluate import evaluate
 from compounder.calc.formula_file import parse_formula
 from compounder.calc.model import BatchPlan
 from compounder.calc.plan_data import plan_to_json
-from compounder.records import batches
+from compounder.records import batches, people
 from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.model import MasterFormulaVersion
 from compounder.records.patients import screening_profile
@@ -51,3 +52,19 @@ def make_batch(
         plan=plan_to_json(plan), compounded_on=compounded_on, tolerance_percent=tolerance_percent, now=now,
         amends=amends, amendment_reason=amendment_reason, acknowledgements=acknowledgements,
     )
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A user who signed in (user name and password) to sign a decision on a finding."""
+
+    actor: Actor
+    full_name: str
+
+
+def sign_in_to_decide(session: Session, username: str, password: str) -> Signer:
+    """Check the user name and password against the users table (a wrong one, or an account
+    switched off, is refused with one message); whether the role may decide is
+    ``compounder.records.rules.may_decide_finding``'s question."""
+    actor = people.authenticate(session, username, password)
+    return Signer(actor, people.full_name(session, actor.id) or actor.username)

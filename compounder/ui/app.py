@@ -71,8 +71,17 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
     context = RecordsContext(session_factory(engine), utc_now, window)
     library.require_signed_in_approver(lambda: context.actor)
+    prompts.authenticate = lambda username, password: _sign_in_to_decide(context, username, password)
+    prompts.clock = utc_now
     install_records_menu(window, context, lambda: BatchDialog(context, library, catalog, window))
     return Workbench(window, reporter, engine)
+
+
+def _sign_in_to_decide(context, username: str, password: str):
+    from compounder.records.screening import sign_in_to_decide
+
+    with context.sessions() as session:
+        return sign_in_to_decide(session, username, password)
 
 
 def _pharmacy_settings():
