@@ -17,6 +17,7 @@ from compounder.calc.errors import InputError
 from compounder.calc.evaluate import evaluate
 from compounder.calc.formula_file import parse_formula
 from compounder.calc.model import BatchPlan
+from compounder.calc.patient import PatientProfile, parse_patient, profile_data
 from compounder.calc.plan_data import plan_to_json
 from compounder.records import batches, people
 from compounder.records.batches import BatchRecord, FindingDecision
@@ -39,6 +40,17 @@ def screened_plan(session: Session, catalog: Catalog, formula_version_id: int, p
         raise RecordError(f"{version.name}, version {version.version}, cannot be computed: {error.field}: {error.message}") from None
 
 
+#: The key of a stored plan that holds the patient profile its screening used.
+SCREENED_FOR = "screened_for"
+
+
+def screened_for(plan: dict, catalog: Catalog) -> PatientProfile | None:
+    """The patient profile a stored batch plan was screened for (None for a batch made before
+    screening was recorded), as the worksheet prints it."""
+    data = plan.get(SCREENED_FOR)
+    return None if data is None else parse_patient(data, catalog, SCREENED_FOR)
+
+
 def make_batch(
     session: Session, actor: Actor, catalog: Catalog, *, formula_version_id: int, patient: PatientInfo, rx_number: str,
     prescriber: str, compounded_on: dt.date, tolerance_percent: str | Decimal, now: dt.datetime,
@@ -47,9 +59,12 @@ def make_batch(
     """A draft batch whose plan is screened for the patient's stored profile; refused unless
     every error is overridden and every warning acknowledged by a pharmacist (``acknowledgements``)."""
     plan = screened_plan(session, catalog, formula_version_id, patient.id, compounded_on)
+    # The facts the screening used, frozen with the plan: a reprint shows them even after the
+    # profile changes (``screened_for`` reads them back).
+    frozen = {**plan_to_json(plan), SCREENED_FOR: profile_data(screening_profile(session, patient.id))}
     return batches.create_batch(
         session, actor, formula_version_id=formula_version_id, patient=patient, rx_number=rx_number, prescriber=prescriber,
-        plan=plan_to_json(plan), compounded_on=compounded_on, tolerance_percent=tolerance_percent, now=now,
+        plan=frozen, compounded_on=compounded_on, tolerance_percent=tolerance_percent, now=now,
         amends=amends, amendment_reason=amendment_reason, acknowledgements=acknowledgements,
     )
 

@@ -16,7 +16,7 @@ from compounder.records.batches import FindingDecision, batch_record
 from compounder.records.model import AuditEntry, BatchAcknowledgement
 from compounder.records.patients import ProfileEntry, parse_body_weight, save_profile, screening_profile, stored_profile
 from compounder.records.rules import Actor, PermissionRefused, RecordError, Role, may_decide_finding
-from compounder.records.screening import make_batch, screened_plan
+from compounder.records.screening import make_batch, screened_for, screened_plan
 from tests.records.helpers import make_pharmacy
 
 REASON = "prescriber confirmed the allergy was GI upset only"
@@ -220,6 +220,14 @@ def test_override_and_acknowledgements_are_stored_audited_and_read_back(sessions
         assert audit.verify(s) == []
     stored = {f["code"]: f["severity"] for f in record.plan["findings"]}
     assert stored["NSAID_HYPERSENSITIVITY"] == "error"  # the plan frozen with the batch is the screened one
+    # ... with the facts it was screened for, which stay as they were when the profile changes later.
+    assert record.plan["screened_for"] == {"date_of_birth": "1948-03-02", "weight": "62 kg", "allergies": ["nsaid-hypersensitivity"],
+                                           "conditions": [], "medications": []}
+    with sessions.begin() as s:
+        save_profile(s, allergic.technician, allergic.patient.id, ProfileEntry(dt.date(1948, 3, 2), Decimal("70"), (), (), ()), catalog, clock())
+    with sessions() as s:
+        frozen = screened_for(batch_record(s, record.batch_number).plan, catalog)
+    assert frozen.weight.m_as("kg") == 62 and frozen.allergies == {"nsaid-hypersensitivity"}
 
 
 def test_a_decision_for_a_code_the_batch_does_not_have_is_refused(sessions, clock, catalog, allergic):
