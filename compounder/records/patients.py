@@ -146,6 +146,38 @@ def save_profile(
     return _stored(session, row)
 
 
+def find_patient(session: Session, name: str, date_of_birth: dt.date | None = None) -> StoredProfile:
+    """The one patient with this name (any case and spacing), and this date of birth when given."""
+    from sqlalchemy import select
+
+    from compounder.records.people import search_key
+
+    query = select(Patient).where(Patient.search_key == search_key(name))
+    if date_of_birth is not None:
+        query = query.where(Patient.date_of_birth == date_of_birth)
+    rows = list(session.scalars(query.order_by(Patient.id)))
+    if not rows:
+        born = f" born {date_of_birth.isoformat()}" if date_of_birth else ""
+        raise RecordError(f"no patient named {name.strip()!r}{born}")
+    if len(rows) > 1:
+        births = ", ".join(r.date_of_birth.isoformat() if r.date_of_birth else "no date of birth" for r in rows)
+        raise RecordError(f"{len(rows)} patients are named {name.strip()!r} ({births}); give the date of birth")
+    return _stored(session, rows[0])
+
+
+def entry_from_profile(profile: PatientProfile) -> ProfileEntry:
+    """A profile as the engine reads it (e.g. a formula file's ``patient`` section, already
+    checked by ``parse_patient``) as an entry to save."""
+    weight = None
+    if profile.weight is not None:
+        weight = Decimal(repr(profile.weight.m_as(ureg.kilogram))).quantize(Decimal("0.001"), rounding=ROUND_HALF_EVEN).normalize()
+    return ProfileEntry(
+        date_of_birth=profile.date_of_birth, weight_kg=weight,
+        **{key: None if getattr(profile, key) is None else tuple(sorted(getattr(profile, key))) for key, _kind in CODED},
+        medication_notes=profile.medication_notes,
+    )
+
+
 def _coded(items: Iterable[str] | None, kind: str, catalog: Catalog) -> list[str] | None:
     if items is None:
         return None
