@@ -412,14 +412,12 @@ def _settings(args: argparse.Namespace, out: TextIO) -> int:
 
 def _document(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO, err: TextIO) -> int:
     """Write the worksheet or the label; nothing is written unless the batch may be printed."""
-    from compounder.calc.labeling import label_content
     from compounder.calc.prescription import parse_order, require
-    from compounder.calc.record import compounding_record
     from compounder.calc.release import BatchBlocked
+    from compounder.documents.batch import label_pdf, worksheet_pdf
     from compounder.documents.common import UnprintableText
-    from compounder.documents.label import LabelOverflow, LabelRenderer
+    from compounder.documents.label import LabelOverflow
     from compounder.documents.stock import LABEL_STOCKS
-    from compounder.documents.worksheet import worksheet_renderer
     from compounder.settings import SettingsError, load_settings
 
     data = read_formula_file(args.file)
@@ -437,21 +435,15 @@ def _document(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: T
         if args.command == "worksheet":
             from compounder.calc.patient import screening_inputs
 
-            patient = screening_inputs(data, catalog).patient
-            record = compounding_record(plan, order, catalog, compounded_on, pharmacy.final_weight_tolerance, patient)
-            pdf = worksheet_renderer(args.paper or pharmacy.worksheet_paper)(record, pharmacy).render()
+            pdf = worksheet_pdf(plan, order, catalog, compounded_on, pharmacy, args.paper, patient=screening_inputs(data, catalog).patient)
         else:
-            from compounder.calc.release import release
-
-            release(plan, order)
             key = args.stock or pharmacy.label_stock
             if key not in LABEL_STOCKS:
                 raise UsageError(f"--stock: {key!r} is not a label stock; choose one of {', '.join(LABEL_STOCKS)}")
             stock = LABEL_STOCKS[key]
             if not 1 <= args.position <= stock.per_page:
                 raise UsageError(f"--position: {args.position} is not on a {stock.title}; give 1 to {stock.per_page}")
-            content = label_content(plan, order, catalog, compounded_on)
-            pdf = LabelRenderer(content, pharmacy, stock, args.position).render()
+            pdf = label_pdf(plan, order, catalog, compounded_on, pharmacy, stock, args.position)
     except BatchBlocked as blocked:
         print(f"{args.file}: no {args.command} written: {blocked.reason}", file=err)
         for f in blocked.findings:

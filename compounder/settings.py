@@ -43,6 +43,12 @@ class PharmacySettings:
     # Accepted deviation of the final weight from the weight prepared, from the pharmacy's SOP.
     # No default: there is no sourced figure, so until it is set the worksheet prints a blank range.
     final_weight_tolerance: Quantity | None = None
+    # Accepted deviation of each weighed component from its target, from the pharmacy's SOP.
+    # No default either: until it is set, whoever makes a batch is asked for it.
+    weighing_tolerance: Quantity | None = None
+    # Whether a pharmacist may verify a batch they prepared themselves (a one-pharmacist
+    # pharmacy's SOP may allow it). Off unless the pharmacy turns it on.
+    allow_self_verification: bool = False
 
 
 def settings_dir() -> Path:
@@ -100,6 +106,9 @@ def settings_to_data(settings: PharmacySettings) -> dict[str, Any]:
     }
     if settings.final_weight_tolerance is not None:
         data["final_weight_tolerance"] = format_quantity(settings.final_weight_tolerance.to("percent"), 6)
+    if settings.weighing_tolerance is not None:
+        data["weighing_tolerance"] = format_quantity(settings.weighing_tolerance.to("percent"), 6)
+    data["allow_self_verification"] = settings.allow_self_verification
     return data
 
 
@@ -112,7 +121,10 @@ def settings_from_data(data: Any) -> PharmacySettings:
         if isinstance(version, int) and version > SCHEMA_VERSION:
             raise SettingsError("schema_version", f"{version} was written by a newer Compounder; this one reads version {SCHEMA_VERSION}")
         raise SettingsError("schema_version", f"must be {SCHEMA_VERSION}")
-    known = {"schema_version", *_REQUIRED, "label_stock", "worksheet_paper", "final_weight_tolerance"}
+    known = {
+        "schema_version", *_REQUIRED, "label_stock", "worksheet_paper", "final_weight_tolerance", "weighing_tolerance",
+        "allow_self_verification",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         raise SettingsError(unknown[0], f"unknown setting; the settings are {', '.join(sorted(known))}")
@@ -130,14 +142,11 @@ def settings_from_data(data: Any) -> PharmacySettings:
     paper = data.get("worksheet_paper", "letter")
     if paper not in PAPERS:
         raise SettingsError("worksheet_paper", f"{paper!r} is not a paper size; choose letter or a4")
-    tolerance = None
-    if data.get("final_weight_tolerance") is not None:
-        try:
-            tolerance = parse_quantity(data["final_weight_tolerance"], "final_weight_tolerance", (DIMENSIONLESS,))
-        except InputError as error:
-            raise SettingsError(error.field, error.message) from None
-        if tolerance.to("percent").magnitude >= 100:
-            raise SettingsError("final_weight_tolerance", f"{data['final_weight_tolerance']!r} is not a tolerance; give the SOP's, more than 0 % and under 100 %")
+    tolerance = _tolerance(data, "final_weight_tolerance")
+    weighing = _tolerance(data, "weighing_tolerance")
+    self_verification = data.get("allow_self_verification", False)
+    if not isinstance(self_verification, bool):
+        raise SettingsError("allow_self_verification", f"{self_verification!r} is not true or false")
     return PharmacySettings(
         name=_text(data, "name"),
         address=tuple(" ".join(line.split()) for line in address),
@@ -146,7 +155,22 @@ def settings_from_data(data: Any) -> PharmacySettings:
         label_stock=stock,
         worksheet_paper=paper,
         final_weight_tolerance=tolerance,
+        weighing_tolerance=weighing,
+        allow_self_verification=self_verification,
     )
+
+
+def _tolerance(data: dict, key: str) -> Quantity | None:
+    """A percentage from the SOP, more than 0 % and under 100 %; None when not set."""
+    if data.get(key) is None:
+        return None
+    try:
+        tolerance = parse_quantity(data[key], key, (DIMENSIONLESS,))
+    except InputError as error:
+        raise SettingsError(error.field, error.message) from None
+    if not 0 < tolerance.to("percent").magnitude < 100:
+        raise SettingsError(key, f"{data[key]!r} is not a tolerance; give the SOP's, more than 0 % and under 100 %")
+    return tolerance
 
 
 def _text(data: dict, key: str) -> str:
@@ -165,4 +189,6 @@ EXAMPLE = {
     "label_stock": DEFAULT_LABEL_STOCK,
     "worksheet_paper": "letter",
     "final_weight_tolerance": None,
+    "weighing_tolerance": None,
+    "allow_self_verification": False,
 }

@@ -20,14 +20,15 @@ def loaded_after(statement: str) -> set[str]:
     [
         (
             "import compounder.calc, compounder.calc.rules, compounder.calc.bud, compounder.calc.record, "
-            "compounder.calc.labeling, compounder.settings",
+            "compounder.calc.labeling, compounder.calc.batch_document, compounder.settings",
             {"PySide6", "shiboken6", "sqlalchemy", "reportlab"},
         ),
-        ("import compounder.documents.worksheet, compounder.documents.label", {"PySide6", "shiboken6", "sqlalchemy"}),
+        ("import compounder.documents.worksheet, compounder.documents.label, compounder.documents.stored", {"PySide6", "shiboken6", "sqlalchemy"}),
         ("import compounder.records", {"PySide6", "shiboken6"}),
         ("import compounder.records.rules", {"PySide6", "shiboken6", "sqlalchemy", "alembic"}),
         (
-            "import compounder.records.batches, compounder.records.history, compounder.records.maintenance, compounder.records.audit",
+            "import compounder.records.batches, compounder.records.history, compounder.records.maintenance, compounder.records.audit, "
+            "compounder.records.printing",
             {"PySide6", "shiboken6", "reportlab"},
         ),
     ],

@@ -38,7 +38,17 @@ def test_save_and_load_round_trip(tmp_path):
 
 
 def test_the_example_is_valid():
-    assert settings_from_data(EXAMPLE).final_weight_tolerance is None
+    example = settings_from_data(EXAMPLE)
+    assert example.final_weight_tolerance is None and example.weighing_tolerance is None
+    assert example.allow_self_verification is False
+
+
+def test_self_verification_is_off_and_the_weighing_tolerance_unset_unless_written():
+    old = {key: value for key, value in EXAMPLE.items() if key not in ("weighing_tolerance", "allow_self_verification")}
+    settings = settings_from_data(old)  # a file written before these settings existed
+    assert settings.allow_self_verification is False and settings.weighing_tolerance is None
+    on = settings_from_data({**EXAMPLE, "weighing_tolerance": "2.5 %", "allow_self_verification": True})
+    assert on.allow_self_verification is True and on.weighing_tolerance.to("percent").magnitude == pytest.approx(2.5)
 
 
 @pytest.mark.parametrize(
@@ -50,6 +60,9 @@ def test_the_example_is_valid():
         ({"worksheet_paper": "legal"}, "worksheet_paper"),
         ({"final_weight_tolerance": "5 g"}, "final_weight_tolerance"),
         ({"final_weight_tolerance": "150 %"}, "final_weight_tolerance"),
+        ({"weighing_tolerance": "0 %"}, "weighing_tolerance"),
+        ({"weighing_tolerance": "0.1 g"}, "weighing_tolerance"),
+        ({"allow_self_verification": "yes"}, "allow_self_verification"),
         ({"schema_version": 2}, "schema_version"),
         ({"colour": "blue"}, "colour"),
     ],

@@ -120,6 +120,7 @@ class WorksheetRenderer:
         canvas.setFont(FONT, 9)
         canvas.drawString(title_x, top - 28, "Batch worksheet")
         self._draw_barcode(canvas, top, height_pt=34)
+        self.draw_mark(canvas, title_x, top - 42)
         canvas.setStrokeColor(GRID)
         canvas.setLineWidth(0.8)
         bottom = height - self.top_margin - self.first_header_height + 4
@@ -258,7 +259,7 @@ class WorksheetRenderer:
                     Paragraph(escape(row.expires), s["cell"]),
                     Paragraph(escape(row.potency), s["cell"]),
                     Paragraph(f"{escape(row.quantity)}&nbsp;<font size={self.font_size}>{row.unit}</font>", s["quantity"]),
-                    "",
+                    self.actual_cell(row),
                     "",
                 ]
             )
@@ -380,10 +381,23 @@ class WorksheetRenderer:
         s = self.styles
         rows = [[Paragraph(h, s["head"]) for h in ("", "Name", "Signature", "Date", "Time")]]
         for role in ("Prepared by", "Checked by", "Verified by (pharmacist)"):
-            rows.append([Paragraph(f"<b>{role}</b>", s["cell"]), "", "", "", ""])
+            rows.append([Paragraph(f"<b>{role}</b>", s["cell"]), *self.signature_cells(role)])
         table = Table(rows, colWidths=self._widths((0.22, 0.26, 0.26, 0.14, 0.12)), rowHeights=[None, 30, 30, 30])
         table.setStyle(self._grid_style())
         return table
+
+    # ------------------------------------------------------------------ what a stored batch fills in
+
+    def actual_cell(self, row) -> object:
+        """The "Actual weighed" cell: blank for the bench; a stored batch prints what was entered."""
+        return ""
+
+    def signature_cells(self, role: str) -> list:
+        """Name, signature, date and time of one signature row: blank for the bench."""
+        return ["", "", "", ""]
+
+    def draw_mark(self, canvas, x: float, y: float) -> None:
+        """A mark under the title on page 1 (a reprint's); none on a fresh sheet."""
 
     # ------------------------------------------------------------------ helpers
 

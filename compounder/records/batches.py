@@ -20,13 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from compounder.records import audit
-from compounder.records.lots import draw, get_lot, to_grams, to_ug
 from compounder.calc.prescription import Acknowledgement
+from compounder.records.lots import draw, get_lot, give_back, to_grams, to_ug
 from compounder.records.model import Batch, BatchAcknowledgement, BatchCounter, BatchLine, MasterFormulaVersion, Patient, User
 from compounder.records.people import PatientInfo, full_name
 from compounder.records.rules import (
-    EDITABLE, Actor, RecordError, Role, Status, batch_day, check_transition, deviation, format_batch_number,
-    may_create_batches, may_decide_finding, parse_tolerance, parse_weight,
+    EDITABLE, Actor, RecordError, Role, Status, batch_day, check_checker, check_transition, deviation, format_batch_number,
+    may_amend, may_create_batches, may_decide_finding, parse_tolerance, parse_weight,
 )
 
 
@@ -67,6 +67,11 @@ class BatchRecord:
     reject_reason: str | None
     amends: str | None  # the batch number this one corrects
     lines: tuple[LineRecord, ...]
+    checked_by: str | None = None
+    checked_at: dt.datetime | None = None
+    prepared_by_id: int | None = None
+    amendment_reason: str | None = None
+    amended_by: tuple[str, ...] = ()  # the batch numbers of the amendments that correct this one
     # The pharmacists' signed decisions on the plan's findings (warnings acknowledged, errors
     # overridden), as the worksheet prints them.
     acknowledgements: tuple[Acknowledgement, ...] = ()
@@ -99,6 +104,7 @@ def create_batch(
     session: Session, actor: Actor, *, formula_version_id: int, patient: PatientInfo, rx_number: str, prescriber: str,
     plan: dict[str, Any], compounded_on: dt.date, tolerance_percent: str | Decimal, now: dt.datetime,
     amends: str | None = None, amendment_reason: str | None = None, acknowledgements: Sequence[FindingDecision] = (),
+    carried_decisions: Sequence[_Checked] | None = None,
 ) -> BatchRecord:
     """A draft batch from an approved formula version. ``plan`` is the engine's result as JSON
     (``compounder.calc.plan_data.plan_to_json``), exactly as printed on the worksheet; it is stored, never
@@ -113,7 +119,8 @@ def create_batch(
         raise RecordError(f"no master formula version {formula_version_id}")
     if version.approved_at is None:
         raise RecordError(f"{version.name}, version {version.version}, is not approved; a pharmacist approves it before batches are made")
-    decisions = check_decisions(session, plan, acknowledgements)
+    # An amendment carries the amended batch's signed decisions over with its plan (``amend``).
+    decisions = check_decisions(session, plan, acknowledgements) if carried_decisions is None else list(carried_decisions)
     if not plan.get("lines"):
         raise RecordError("the plan has no lines to weigh")
     bud = (plan.get("bud") or {}).get("date")
@@ -236,6 +243,16 @@ def store_decisions(session: Session, batch_id: int, decisions: Sequence[_Checke
         audit.record(session, decision.signer, "override" if decision.severity == "error" else "acknowledge", "batch_acknowledgement", row.id, None, now)
 
 
+def _decisions_of(session: Session, batch_id: int) -> list[_Checked]:
+    """A batch's stored decisions, to carry over to its amendment (same plan, same findings, the
+    same pharmacists' signatures and reasons)."""
+    rows = session.execute(
+        select(BatchAcknowledgement, User).join(User, User.id == BatchAcknowledgement.user_id)
+        .where(BatchAcknowledgement.batch_id == batch_id).order_by(BatchAcknowledgement.id)
+    ).all()
+    return [_Checked(row.code, row.severity, row.message, Actor(user.id, user.username, Role(user.role)), row.reason) for row, user in rows]
+
+
 def batch_acknowledgements(session: Session, batch_id: int) -> tuple[Acknowledgement, ...]:
     """The batch's stored decisions as the worksheet prints them: who (name), role, when, why."""
     rows = session.execute(
@@ -290,7 +307,14 @@ def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.dat
     missing = [f"line {line.position} ({line.name}): {'lot' if line.lot_id is None else 'weight'}" for line in lines if line.lot_id is None or line.actual_ug is None]
     if missing:
         raise RecordError("before signing, enter " + "; ".join(missing))
+    amended = {line.position: line for line in _lines(session, session.get(Batch, row.amends_id))} if row.amends_id else {}
     for line in lines:
+        before = amended.get(line.position)
+        if before is not None and before.lot_id == line.lot_id and before.actual_ug == line.actual_ug:
+            continue  # as the amended batch drew it: nothing more was taken from the lot
+        if before is not None and before.lot_id is not None and before.actual_ug:
+            # The correction replaces what the amended batch recorded: that amount goes back first.
+            give_back(session, actor, before.lot_id, to_grams(before.actual_ug), now, f"correction by {row.batch_number}")
         draw(session, actor, line.lot_id, to_grams(line.actual_ug), row.compounded_on, now, f"draw for {row.batch_number}")
     return _move(session, actor, row, Status.PREPARED, now)
 
@@ -305,6 +329,46 @@ def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, 
         names = ", ".join(f"line {line.position} ({line.name}, {line.deviation_percent} %)" for line in outside)
         raise RecordError(f"outside the {row.tolerance_percent} % tolerance: {names}; reject the batch with the reason")
     return _move(session, actor, row, Status.VERIFIED, now)
+
+
+def sign_checked(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> BatchRecord:
+    """The checker's signature: someone other than the preparer (technician or pharmacist) has
+    checked the lots and weighings of a prepared batch, before it is verified."""
+    row = _batch(session, batch_number)
+    check_checker(Status(row.status), actor, preparer_id=row.prepared_by, checked=row.checked_at is not None)
+    old = audit.snapshot(session, "batch", row.id)
+    row.checked_at = now
+    row.checked_by = actor.id
+    audit.record(session, actor, "checked", "batch", row.id, old, now)
+    return batch_record(session, row.batch_number)
+
+
+def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: dt.datetime) -> BatchRecord:
+    """A pharmacist's correction of a verified or dispensed batch: a new draft batch that
+    references it, with the same frozen plan, formula version, patient, Rx and tolerance, and
+    the original's lots and weights to correct. The original is never changed."""
+    original = _batch(session, batch_number)
+    may_amend(actor, Status(original.status), reason)
+    patient = session.get(Patient, original.patient_id)
+    record = create_batch(
+        session, actor, formula_version_id=original.formula_version_id,
+        patient=PatientInfo(patient.id, patient.name, patient.date_of_birth), rx_number=original.rx_number,
+        prescriber=original.prescriber, plan=original.plan, compounded_on=original.compounded_on,
+        tolerance_percent=original.tolerance_percent, now=now, amends=original.batch_number, amendment_reason=reason,
+        carried_decisions=_decisions_of(session, original.id),
+    )
+    for old_line in _lines(session, original):
+        if old_line.lot_id is not None:
+            line = _line(session, _batch(session, record.batch_number), old_line.position)
+            before = audit.snapshot(session, "batch_line", line.id)
+            line.lot_id = old_line.lot_id
+            if old_line.actual_ug is not None:
+                found = deviation(to_grams(line.target_ug), to_grams(old_line.actual_ug), original.tolerance_percent)
+                line.actual_ug = old_line.actual_ug
+                line.deviation_percent = found.percent
+                line.out_of_tolerance = found.out_of_tolerance
+            audit.record(session, actor, "copy from amended", "batch_line", line.id, before, now)
+    return batch_record(session, record.batch_number)
 
 
 def dispense(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> BatchRecord:
@@ -336,6 +400,7 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
             )
         )
     amends = session.scalar(select(Batch.batch_number).where(Batch.id == row.amends_id)) if row.amends_id else None
+    amended_by = tuple(session.scalars(select(Batch.batch_number).where(Batch.amends_id == row.id).order_by(Batch.id)))
     return BatchRecord(
         id=row.id, batch_number=row.batch_number, formula_version_id=version.id, formula_name=version.name, formula_version=version.version,
         patient=PatientInfo(patient.id, patient.name, patient.date_of_birth), rx_number=row.rx_number, prescriber=row.prescriber,
@@ -343,6 +408,8 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
         status=Status(row.status), prepared_by=full_name(session, row.prepared_by), prepared_at=row.prepared_at,
         verified_by=full_name(session, row.verified_by), verified_at=row.verified_at, dispensed_by=full_name(session, row.dispensed_by),
         rejected_by=full_name(session, row.rejected_by), reject_reason=row.reject_reason, amends=amends, lines=tuple(lines),
+        checked_by=full_name(session, row.checked_by), checked_at=row.checked_at, prepared_by_id=row.prepared_by,
+        amendment_reason=row.amendment_reason, amended_by=amended_by,
         acknowledgements=batch_acknowledgements(session, row.id),
     )
 

@@ -147,3 +147,26 @@ def write_recall_csv(lot: Lot, rows: list[RecallRow], out: TextIO) -> None:
 def _cell(value: str) -> str:
     """A text cell that a spreadsheet will not run as a formula."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def amendment_links(session: Session, batch_numbers: list[str]) -> dict[str, str]:
+    """For each of these batches that amends another or is amended, the link in words:
+    "amends 261123-001", "amended by 261124-002" (both when a correction was itself corrected)."""
+    if not batch_numbers:
+        return {}
+    from sqlalchemy.orm import aliased
+
+    amended = aliased(Batch)
+    links: dict[str, list[str]] = {}
+    pairs = session.execute(
+        select(Batch.batch_number, amended.batch_number)
+        .join(amended, amended.id == Batch.amends_id)
+        .where((Batch.batch_number.in_(batch_numbers)) | (amended.batch_number.in_(batch_numbers)))
+        .order_by(Batch.id)
+    )
+    for correction, original in pairs:
+        if correction in batch_numbers:
+            links.setdefault(correction, []).append(f"amends {original}")
+        if original in batch_numbers:
+            links.setdefault(original, []).append(f"amended by {correction}")
+    return {number: "; ".join(texts) for number, texts in links.items()}

@@ -136,6 +136,24 @@ def draw(session: Session, actor: Actor, lot_id: int, grams: Decimal, on: dt.dat
     audit.record(session, actor, why, "ingredient_lot", lot_id, old, now)
 
 
+def give_back(session: Session, actor: Actor, lot_id: int, grams: Decimal, now: dt.datetime, why: str) -> None:
+    """Put ``grams`` back on the lot's stock (a corrected record drew it from another lot, or less
+    of it). Never more than was received."""
+    old = audit.snapshot(session, "ingredient_lot", lot_id)
+    if old is None:
+        raise RecordError(f"no ingredient lot number {lot_id}")
+    amount = to_ug(grams)
+    result = session.execute(
+        update(IngredientLot)
+        .where(IngredientLot.id == lot_id, IngredientLot.remaining_ug + amount <= IngredientLot.received_ug)
+        .values(remaining_ug=IngredientLot.remaining_ug + amount)
+    )
+    if result.rowcount != 1:
+        lot = get_lot(session, lot_id)
+        raise RecordError(f"lot {lot.lot_number} of {lot.stock_form}: {grams} g cannot go back (more than was received)")
+    audit.record(session, actor, why, "ingredient_lot", lot_id, old, now)
+
+
 def lot_value(row: IngredientLot) -> Lot:
     return Lot(
         id=row.id, ingredient=row.ingredient, stock_form=row.stock_form, manufacturer=row.manufacturer, lot_number=row.lot_number,

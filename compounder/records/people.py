@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from compounder.records import audit
 from compounder.records.model import Patient, User
 from compounder.records.rules import (
-    Actor, RecordError, Role, hash_password, may_manage_users, password_matches,
+    Actor, RecordError, Role, check_account_change, hash_password, may_manage_users, password_matches,
 )
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -64,14 +64,74 @@ def authenticate(session: Session, username: str, password: str) -> Actor:
     return _actor(user)
 
 
-def set_active(session: Session, actor: Actor, username: str, active: bool, now: dt.datetime) -> None:
-    may_manage_users(actor)
-    user = session.scalar(select(User).where(User.username == username))
+@dataclass(frozen=True)
+class UserInfo:
+    username: str
+    full_name: str
+    role: Role
+    active: bool
+    created_at: dt.datetime
+
+
+def users(session: Session) -> list[UserInfo]:
+    """Every account, by user name (never the password hash)."""
+    return [
+        UserInfo(u.username, u.full_name, Role(u.role), u.active, u.created_at)
+        for u in session.scalars(select(User).order_by(User.username))
+    ]
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise RecordError(f"no user {username!r}")
+    return user
+
+
+def _active_administrators(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMINISTRATOR.value, User.active.is_(True)))
+
+
+def _check_change(session: Session, actor: Actor, user: User, *, role: Role, active: bool) -> None:
+    was_admin = user.active and user.role == Role.ADMINISTRATOR.value
+    check_account_change(
+        actor, target_id=user.id, target_username=user.username, is_active_administrator=was_admin,
+        stays_active_administrator=active and role is Role.ADMINISTRATOR, deactivates=user.active and not active,
+        active_administrators=_active_administrators(session),
+    )
+
+
+def set_active(session: Session, actor: Actor, username: str, active: bool, now: dt.datetime) -> None:
+    """Switch an account off (it can no longer sign in; its signatures stay) or back on."""
+    may_manage_users(actor)
+    user = _user(session, username)
+    if user.active == active:
+        raise RecordError(f"{user.username} is already {'active' if active else 'deactivated'}")
+    _check_change(session, actor, user, role=Role(user.role), active=active)
     old = audit.snapshot(session, "app_user", user.id)
     user.active = active
     audit.record(session, actor, "activate" if active else "deactivate", "app_user", user.id, old, now)
+
+
+def change_role(session: Session, actor: Actor, username: str, role: Role | str, now: dt.datetime) -> None:
+    may_manage_users(actor)
+    role = _role(role)
+    user = _user(session, username)
+    if user.role == role.value:
+        raise RecordError(f"{user.username} is already a {role.value}")
+    _check_change(session, actor, user, role=role, active=user.active)
+    old = audit.snapshot(session, "app_user", user.id)
+    user.role = role.value
+    audit.record(session, actor, "change role", "app_user", user.id, old, now)
+
+
+def reset_password(session: Session, actor: Actor, username: str, password: str, now: dt.datetime) -> None:
+    """An administrator sets a new password (the user should change it); only its hash is kept."""
+    may_manage_users(actor)
+    user = _user(session, username)
+    old = audit.snapshot(session, "app_user", user.id)
+    user.password_hash = hash_password(password)
+    audit.record(session, actor, "reset password", "app_user", user.id, old, now)
 
 
 def full_name(session: Session, user_id: int | None) -> str | None:

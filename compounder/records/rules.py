@@ -87,6 +87,30 @@ def check_transition(
         raise PermissionRefused(f"an administrator account does not compound or dispense; sign in as a technician or pharmacist")
 
 
+def check_checker(current: Status, actor: Actor, *, preparer_id: int | None, checked: bool) -> None:
+    """Raise unless ``actor`` may sign as the checker of a batch's weighings: after it is
+    prepared and before it is verified, once, by a technician or pharmacist who did not prepare it."""
+    if current is not Status.PREPARED:
+        when = "before it is prepared" if current is Status.DRAFT else f"once it is {current.value}"
+        raise RecordError(f"a batch's weighings are checked after it is prepared and before it is verified, not {when}")
+    if checked:
+        raise RecordError("this batch's weighings are already checked")
+    if actor.role is Role.ADMINISTRATOR:
+        raise PermissionRefused("an administrator account does not check weighings; sign in as a technician or pharmacist")
+    if actor.id == preparer_id:
+        raise PermissionRefused(f"{actor.username} prepared this batch; someone else checks the weighings")
+
+
+def may_amend(actor: Actor, current: Status, reason: str | None) -> None:
+    """Only a pharmacist corrects a verified (or dispensed) batch, and says why."""
+    if actor.role is not Role.PHARMACIST:
+        raise PermissionRefused(f"only a pharmacist may amend a batch; {actor.username} is a {actor.role.value}")
+    if current not in (Status.VERIFIED, Status.DISPENSED):
+        raise RecordError(f"the batch is {current.value}; only a verified or dispensed batch is amended (change the draft itself)")
+    if not reason or not reason.strip():
+        raise RecordError("give the reason for the amendment")
+
+
 def may_create_batches(actor: Actor) -> None:
     if actor.role is Role.ADMINISTRATOR:
         raise PermissionRefused("an administrator account does not compound; sign in as a technician or pharmacist")
@@ -130,6 +154,27 @@ def may_decide_finding(signer: Actor, *, active: bool, severity: str, code: str,
         return check_reason(reason)
     except RecordError as error:
         raise RecordError(f"{code}: {error}") from None
+
+
+def check_account_change(
+    actor: Actor, *, target_id: int, target_username: str, is_active_administrator: bool, stays_active_administrator: bool,
+    deactivates: bool, active_administrators: int,
+) -> None:
+    """Raise unless ``actor`` may make this change to an account: only an administrator changes
+    accounts; nobody switches off their own; the last active administrator stays one."""
+    may_manage_users(actor)
+    if deactivates and target_id == actor.id:
+        raise PermissionRefused("you cannot deactivate your own account; another administrator can")
+    if is_active_administrator and not stays_active_administrator and active_administrators <= 1:
+        raise PermissionRefused(f"{target_username} is the last active administrator; make another administrator first")
+
+
+def check_new_password(password: str, repeated: str) -> None:
+    """The two typings must agree and be long enough."""
+    if password != repeated:
+        raise RecordError("the two passwords differ; type the same password twice")
+    if len(password) < MIN_PASSWORD:
+        raise RecordError(f"a password needs at least {MIN_PASSWORD} characters")
 
 
 # --------------------------------------------------------------------------- weights

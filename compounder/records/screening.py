@@ -6,7 +6,8 @@ the batch record, are the ones for this patient.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,8 @@ from compounder.calc.formula_file import parse_formula
 from compounder.calc.model import BatchPlan
 from compounder.calc.patient import PatientProfile, parse_patient, profile_data
 from compounder.calc.plan_data import plan_to_json
+from compounder.calc.record import patient_facts
+from compounder.calc.units import Quantity
 from compounder.records import batches, people
 from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.model import MasterFormulaVersion
@@ -27,21 +30,26 @@ from compounder.records.people import PatientInfo
 from compounder.records.rules import Actor, RecordError
 
 
-def screened_plan(session: Session, catalog: Catalog, formula_version_id: int, patient_id: int, compounded_on: dt.date) -> BatchPlan:
+def screened_plan(
+    session: Session, catalog: Catalog, formula_version_id: int, patient_id: int, compounded_on: dt.date,
+    dispensed: Quantity | None = None, refills: int | None = None,
+) -> BatchPlan:
     """The version's plan, screened for the patient's stored profile (a part not recorded is
-    reported by the screening as a check not made)."""
+    reported by the screening as a check not made); ``dispensed`` and ``refills`` from the
+    prescription size the supply for the short-term-use checks."""
     version = session.get(MasterFormulaVersion, formula_version_id)
     if version is None:
         raise RecordError(f"no master formula version {formula_version_id}")
     try:
         formula = parse_formula(version.data)
-        return evaluate(formula, catalog, compounded_on, screening_profile(session, patient_id))
+        return evaluate(formula, catalog, compounded_on, screening_profile(session, patient_id), dispensed, refills)
     except InputError as error:
         raise RecordError(f"{version.name}, version {version.version}, cannot be computed: {error.field}: {error.message}") from None
 
 
-#: The key of a stored plan that holds the patient profile its screening used.
+#: The keys of a stored plan that hold the patient profile its screening used, and those facts as printed.
 SCREENED_FOR = "screened_for"
+SCREENED_FACTS = "screened_facts"
 
 
 def screened_for(plan: dict, catalog: Catalog) -> PatientProfile | None:
@@ -55,13 +63,17 @@ def make_batch(
     session: Session, actor: Actor, catalog: Catalog, *, formula_version_id: int, patient: PatientInfo, rx_number: str,
     prescriber: str, compounded_on: dt.date, tolerance_percent: str | Decimal, now: dt.datetime,
     acknowledgements: Sequence[FindingDecision] = (), amends: str | None = None, amendment_reason: str | None = None,
+    dispensed: Quantity | None = None, refills: int | None = None, freeze: Callable[[BatchPlan], dict] = plan_to_json,
 ) -> BatchRecord:
     """A draft batch whose plan is screened for the patient's stored profile; refused unless
-    every error is overridden and every warning acknowledged by a pharmacist (``acknowledgements``)."""
-    plan = screened_plan(session, catalog, formula_version_id, patient.id, compounded_on)
+    every error is overridden and every warning acknowledged by a pharmacist (``acknowledgements``).
+    ``freeze`` turns the plan into the JSON stored (the window freezes the worksheet and label
+    with it: ``compounder.calc.batch_document.plan_with_documents``)."""
+    plan = screened_plan(session, catalog, formula_version_id, patient.id, compounded_on, dispensed, refills)
     # The facts the screening used, frozen with the plan: a reprint shows them even after the
     # profile changes (``screened_for`` reads them back).
-    frozen = {**plan_to_json(plan), SCREENED_FOR: profile_data(screening_profile(session, patient.id))}
+    profile = screening_profile(session, patient.id)
+    frozen = {**freeze(plan), SCREENED_FOR: profile_data(profile), SCREENED_FACTS: dataclasses.asdict(patient_facts(profile, catalog, compounded_on))}
     return batches.create_batch(
         session, actor, formula_version_id=formula_version_id, patient=patient, rx_number=rx_number, prescriber=prescriber,
         plan=frozen, compounded_on=compounded_on, tolerance_percent=tolerance_percent, now=now,

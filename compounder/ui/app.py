@@ -73,7 +73,14 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     library.require_signed_in_approver(lambda: context.actor)
     prompts.authenticate = lambda username, password: _sign_in_to_decide(context, username, password)
     prompts.clock = utc_now
-    install_records_menu(window, context, lambda: BatchDialog(context, library, catalog, window))
+    from compounder.ui.batch_printing import StoredBatchPrinter
+
+    printer = StoredBatchPrinter(context, lambda: window.pharmacy, prompts.print_pdf)
+    install_records_menu(
+        window, context,
+        lambda: BatchDialog(context, library, catalog, window, pharmacy=lambda: window.pharmacy, print_pdf=prompts.print_pdf),
+        printer.print,
+    )
     return Workbench(window, reporter, engine)
 
 

@@ -1,43 +1,63 @@
 """Make a batch: from the approved version of a master formula, for a patient and prescription;
-pick a usable lot and enter the weighed grams for each line; sign as preparer; verify, dispense
-or reject. Every step is one call into ``compounder.records.batches`` in its own transaction;
-what the dialog shows is read back from the database after each step.
+print its worksheet (and label) from the stored record; pick a usable lot and enter the weighed
+grams for each line; sign as preparer, as checker, as verifier; dispense or reject; amend a
+verified batch. A refill shows what changed in the formula since the patient's last batch on the
+Rx and is made only once that is confirmed. Every step is one call into
+``compounder.records.batches`` in its own transaction; what the dialog shows is read back from
+the database after each step.
+
+The weighing tolerance offered is the pharmacy's (its SOP, in the pharmacy settings); when the
+settings hold none the field is empty and must be filled. Whether a pharmacist may verify a batch
+they prepared is the pharmacy's setting too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
     QVBoxLayout, QWidget,
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from compounder.calc import Catalog
+from compounder.calc import Catalog, InputError
 from compounder.calc.record import decision_text
+from compounder.calc.release import BatchBlocked
+from compounder.calc.units import format_quantity
 from compounder.records import batches, lots, people
 from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.library import FormulaLibrary
 from compounder.records.refill import refill_changes
 from compounder.records.rules import RecordError, Status
 from compounder.records.screening import make_batch, screened_plan, sign_in_to_decide
+from compounder.settings import PharmacySettings
+from compounder.ui.batch_printing import PrintPdf, StoredBatchPrinter
 from compounder.ui.patient_profile_dialog import PatientProfileDialog
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 from compounder.ui.records_window import ERROR_HUE, WARNING_HUE, RecordsContext, _message_label, problem_text
+
+#: The master formula's own document keys that a batch's worksheet prints.
+_FORMULA_DOCUMENT_KEYS = ("steps", "checks", "container")
+
+
+def _no_printer(_title: str, _pdf: bytes) -> bool:
+    return False
 
 
 class BatchDialog(QDialog):
-    def __init__(self, context: RecordsContext, library: FormulaLibrary, catalog: Catalog, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: RecordsContext, library: FormulaLibrary, catalog: Catalog, parent: QWidget | None = None, *,
+        pharmacy: Callable[[], PharmacySettings | None] = lambda: None, print_pdf: PrintPdf = _no_printer,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Make a batch")
-        self.resize(1000, 640)
+        self.resize(1000, 700)
         self._context, self._library, self._catalog = context, library, catalog
+        self._pharmacy = pharmacy
+        self._printer = StoredBatchPrinter(context, pharmacy, print_pdf)
         self.record: BatchRecord | None = None
-        self._confirmed: tuple | None = None  # the refill whose formula changes were shown
+        self._shown_changes: tuple | None = None  # the refill whose formula changes are on show
 
         self.formula = QComboBox()
         for entry in library.entries():
@@ -45,8 +65,13 @@ class BatchDialog(QDialog):
             if version is not None:
                 self.formula.addItem(version.label, version.id)
         self.patient, self.born, self.rx, self.prescriber, self.tolerance = (QLineEdit() for _ in range(5))
+        self.directions, self.quantity, self.refills, self.container = (QLineEdit() for _ in range(4))
         self.born.setPlaceholderText("YYYY-MM-DD")
-        self.tolerance.setText("5")
+        self.directions.setPlaceholderText("as written for the label, e.g. Apply 1 g to the knee three times a day")
+        self.quantity.setPlaceholderText("to dispense, e.g. 120 g")
+        self.refills.setPlaceholderText("0 to 99")
+        self.container.setPlaceholderText("optional, e.g. Topi-CLICK 35 mL")
+        self.fill_tolerance()
         self.create_button = QPushButton("&Create batch")
         self.create_button.clicked.connect(self.create)
         self.open_number = QLineEdit()
@@ -70,6 +95,10 @@ class BatchDialog(QDialog):
         form.addRow("&Rx number", self.rx)
         form.addRow("Pres&criber", self.prescriber)
         form.addRow("Weighing &tolerance (± %)", self.tolerance)
+        form.addRow("Label: di&rections", self.directions)
+        form.addRow("Label: &quantity", self.quantity)
+        form.addRow("Label: re&fills", self.refills)
+        form.addRow("Label: co&ntainer", self.container)
         form.addRow("", self.create_button)
         reopen = QHBoxLayout()
         reopen.addWidget(self.open_number, 1)
@@ -81,6 +110,8 @@ class BatchDialog(QDialog):
         self.refill = QLabel()
         self.refill.setWordWrap(True)
         self.refill.setStyleSheet(f"color: {WARNING_HUE.name()}")
+        self.confirm_changes = QCheckBox("I have checked these formula changes against the prescription")
+        self.confirm_changes.setVisible(False)
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.lines_box = QGroupBox("Lines: lot and grams weighed")
@@ -92,8 +123,11 @@ class BatchDialog(QDialog):
         self.save_button.clicked.connect(self.save_lines)
         self.prepare_button = QPushButton("Sign as &preparer")
         self.prepare_button.clicked.connect(lambda: self._step(batches.sign_prepared))
+        self.check_button = QPushButton("Sign as c&hecker")
+        self.check_button.setToolTip("Someone other than the preparer has checked the lots and weighings")
+        self.check_button.clicked.connect(lambda: self._step(batches.sign_checked))
         self.verify_button = QPushButton("Sign as &verifier")
-        self.verify_button.clicked.connect(lambda: self._step(batches.verify))
+        self.verify_button.clicked.connect(self.verify_batch)
         self.dispense_button = QPushButton("&Dispensed")
         self.dispense_button.clicked.connect(lambda: self._step(batches.dispense))
         self.reason = QLineEdit()
@@ -101,23 +135,49 @@ class BatchDialog(QDialog):
         self.reject_button = QPushButton("Re&ject")
         self.reject_button.clicked.connect(self.reject_batch)
         actions = QHBoxLayout()
-        for widget in (self.save_button, self.prepare_button, self.verify_button, self.dispense_button, self.reason, self.reject_button):
+        for widget in (self.save_button, self.prepare_button, self.check_button, self.verify_button, self.dispense_button, self.reason, self.reject_button):
             actions.addWidget(widget)
+        self.print_worksheet_button = QPushButton("Print &worksheet…")
+        self.print_worksheet_button.clicked.connect(lambda: self.print_document("worksheet"))
+        self.print_label_button = QPushButton("Print &label…")
+        self.print_label_button.clicked.connect(lambda: self.print_document("label"))
+        self.amend_reason = QLineEdit()
+        self.amend_reason.setPlaceholderText("what the amendment corrects (a pharmacist amends a verified batch)")
+        self.amend_button = QPushButton("&Amend…")
+        self.amend_button.clicked.connect(self.amend_batch)
+        more = QHBoxLayout()
+        for widget in (self.print_worksheet_button, self.print_label_button):
+            more.addWidget(widget)
+        more.addStretch(1)
+        more.addWidget(self.amend_reason, 2)
+        more.addWidget(self.amend_button)
         self.message = _message_label()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(order)
         layout.addWidget(self.refill)
+        layout.addWidget(self.confirm_changes)
         layout.addWidget(self.heading)
         layout.addWidget(self.lines_box, 1)
         layout.addLayout(actions)
+        layout.addLayout(more)
         layout.addWidget(self.message)
         layout.addWidget(close)
         context.signed_in.connect(lambda _actor: self._enable())
         self._enable()
 
     # ------------------------------------------------------------------ steps
+    def fill_tolerance(self) -> None:
+        """The pharmacy's weighing tolerance, or an empty field that asks for it."""
+        pharmacy = self._pharmacy()
+        tolerance = pharmacy.weighing_tolerance if pharmacy is not None else None
+        if tolerance is None:
+            self.tolerance.setText("")
+            self.tolerance.setPlaceholderText("not in the pharmacy settings: type your SOP's, e.g. 5")
+        else:
+            self.tolerance.setText(format_quantity(tolerance.to("percent"), 6).removesuffix(" %"))
+
     def create(self) -> None:
         actor = self._context.actor
         if actor is None:
@@ -127,6 +187,13 @@ class BatchDialog(QDialog):
         if version_id is None:
             self.message.setText("no approved master formula in the library; a pharmacist approves one first")
             return
+        if not self.tolerance.text().strip():
+            self.message.setText(
+                "weighing tolerance: give the SOP's accepted deviation for each weighing (e.g. 5); "
+                "set it once under File ▸ Pharmacy settings…"
+            )
+            self.tolerance.setFocus()
+            return
         try:
             born = dt.date.fromisoformat(self.born.text().strip()) if self.born.text().strip() else None
         except ValueError:
@@ -134,37 +201,69 @@ class BatchDialog(QDialog):
             return
         now = self._context.clock()
         try:
+            version = self._library.version(version_id)
+            order = self._order(version.data, born)
+            today = self._context.today()
             with self._context.sessions.begin() as session:
                 patient = people.patient(session, actor, self.patient.text(), born, now)
                 diff = refill_changes(session, patient.id, self.rx.text(), version_id)
-                key = (patient.id, self.rx.text().strip(), version_id)
-                if diff is not None and diff.changes and self._confirmed != key:
-                    self._confirmed = key
-                    self.refill.setText(
-                        f"Refill: the formula changed since batch {diff.previous_batch} ({diff.previous_version}): "
-                        + "; ".join(diff.changes) + ". Check with the prescription, then press Create batch again."
-                    )
+                if not self._refill_confirmed(diff, (patient.id, self.rx.text().strip(), version_id)):
                     session.rollback()
                     return
-                self.refill.setText(
-                    "" if diff is None else f"Refill of batch {diff.previous_batch}: "
-                    + ("same formula." if not diff.changes else "formula changed (confirmed): " + "; ".join(diff.changes))
-                )
-                plan = screened_plan(session, self._catalog, version_id, patient.id, self._context.today())
+                rx = order.prescription
+                plan = screened_plan(session, self._catalog, version_id, patient.id, today, rx.quantity, rx.refills)
+            # The patient is on file now; a pharmacist decides the findings outside any transaction.
             decisions = self._decisions_for(plan)
             if decisions is None:
                 return
             with self._context.sessions.begin() as session:
                 record = make_batch(
                     session, actor, self._catalog, formula_version_id=version_id, patient=patient, rx_number=self.rx.text(),
-                    prescriber=self.prescriber.text(), compounded_on=self._context.today(), tolerance_percent=self.tolerance.text(),
-                    now=now, acknowledgements=decisions,
+                    prescriber=self.prescriber.text(), compounded_on=today, tolerance_percent=self.tolerance.text(), now=now,
+                    acknowledgements=decisions, dispensed=rx.quantity, refills=rx.refills, freeze=lambda plan: self._plan(plan, order),
                 )
+        except InputError as error:
+            self.message.setText(f"{_FIELD_TITLES.get(error.field, error.field)}: {error.message}")
+            return
+        except BatchBlocked as blocked:
+            codes = ", ".join(f.code for f in blocked.findings)
+            self.message.setText(f"the master formula cannot be made: {blocked.reason} ({codes})")
+            return
         except (RecordError, SQLAlchemyError) as error:
             self.message.setText(problem_text(error))
             return
         self.message.setText("")
+        self.confirm_changes.setVisible(False)
+        self.confirm_changes.setChecked(False)
         self._show(record)
+
+    def _order(self, formula: dict, born: dt.date | None):
+        """The prescription and the master formula's steps and checks, checked by the engine's rules."""
+        from compounder.calc.prescription import parse_order
+
+        data = {key: formula[key] for key in _FORMULA_DOCUMENT_KEYS if formula.get(key) is not None}
+        prescription = {
+            "patient": self.patient.text().strip() or None, "rx_number": self.rx.text().strip() or None,
+            "prescriber": self.prescriber.text().strip() or None, "date_of_birth": born.isoformat() if born else None,
+            "directions": self.directions.text().strip() or None, "quantity": self.quantity.text().strip() or None,
+        }
+        refills = self.refills.text().strip()
+        if refills:
+            if not refills.isdigit():
+                raise InputError("prescription.refills", f"{refills!r} is not a number of refills; give a whole number from 0 to 99")
+            prescription["refills"] = int(refills)
+        data["prescription"] = {key: value for key, value in prescription.items() if value is not None}
+        if self.container.text().strip():
+            data["container"] = self.container.text().strip()
+        return parse_order(data)
+
+    def _plan(self, plan, order) -> dict:
+        """The engine's (screened) plan with the worksheet and label frozen, as the batch stores it."""
+        from compounder.calc.batch_document import plan_with_documents
+
+        pharmacy = self._pharmacy()
+        today = self._context.today()
+        return plan_with_documents(plan, order, self._catalog, today, pharmacy.final_weight_tolerance if pharmacy else None)
 
     # ------------------------------------------------------------------ patient screening
     def _decisions_for(self, plan) -> list[FindingDecision] | None:
@@ -225,6 +324,74 @@ class BatchDialog(QDialog):
             self.born.setText(saved.date_of_birth.isoformat())
         self.profile_note.setText(f"Profile of {saved.name} saved; the batch is screened against it." if saved else "")
 
+    def _refill_confirmed(self, diff, key: tuple) -> bool:
+        """Shows the refill's formula changes; a refill to a changed formula waits for the tick."""
+        if diff is None:
+            self.refill.setText("")
+            self.confirm_changes.setVisible(False)
+            return True
+        if not diff.changes:
+            self.refill.setText(f"Refill of batch {diff.previous_batch}: same formula ({diff.previous_version}).")
+            self.confirm_changes.setVisible(False)
+            return True
+        changes = "".join(f"<li>{_html(change)}</li>" for change in diff.changes)
+        self.refill.setText(
+            f"<b>Refill: the formula changed since batch {_html(diff.previous_batch)}</b> ({_html(diff.previous_version)}):<ul>{changes}</ul>"
+        )
+        if self._shown_changes != key:
+            self._shown_changes = key
+            self.confirm_changes.setChecked(False)
+        self.confirm_changes.setVisible(True)
+        if not self.confirm_changes.isChecked():
+            self.message.setText("the formula changed since the last batch on this Rx: check the changes, tick the box, then Create batch")
+            return False
+        return True
+
+    def prepare_refill(self, batch_number: str) -> None:
+        """Fill the order from a patient's batch for a refill on the approved version of the same
+        master formula, and show what changed since that batch."""
+        try:
+            with self._context.sessions() as session:
+                record = batches.batch_record(session, batch_number)
+                previous = self._library.version(record.formula_version_id)
+                current = self._library.approved_version(previous.master_formula_id)
+                if current is None:
+                    raise RecordError(f"{previous.name} has no approved version now; a pharmacist approves one before a refill")
+                diff = refill_changes(session, record.patient.id, record.rx_number, current.id)
+        except (RecordError, SQLAlchemyError) as error:
+            self.message.setText(problem_text(error))
+            return
+        index = self.formula.findData(current.id)
+        if index < 0:
+            self.formula.addItem(current.label, current.id)
+            index = self.formula.count() - 1
+        self.formula.setCurrentIndex(index)
+        self.patient.setText(record.patient.name)
+        self.born.setText(record.patient.date_of_birth.isoformat() if record.patient.date_of_birth else "")
+        self.rx.setText(record.rx_number)
+        self.prescriber.setText(record.prescriber)
+        label = (record.plan.get("documents") or {}).get("label") or {}
+        self.directions.setText(label.get("directions") or "")  # as on the last label; refills left are typed anew
+        self.quantity.setText(label.get("quantity") or "")
+        self.refills.clear()
+        self._refill_confirmed(diff, (record.patient.id, record.rx_number, current.id))
+        self.message.setText("")
+
+    def verify_batch(self) -> None:
+        pharmacy = self._pharmacy()
+        allowed = pharmacy.allow_self_verification if pharmacy is not None else False
+        self._step(lambda session, actor, number, now: batches.verify(session, actor, number, now, allow_self_verification=allowed))
+
+    def amend_batch(self) -> None:
+        self._step(lambda session, actor, number, now: batches.amend(session, actor, number, self.amend_reason.text(), now))
+        if self.record is not None and self.record.amends and self.record.status is Status.DRAFT:
+            self.amend_reason.clear()
+
+    def print_document(self, kind: str) -> None:
+        if self.record is None:
+            return
+        self.message.setText(self._printer.print(kind, self.record.batch_number))
+
     def open_batch(self, number: str) -> None:
         try:
             with self._context.sessions() as session:
@@ -247,7 +414,7 @@ class BatchDialog(QDialog):
                     if box.currentData() is not None and box.currentData() != line.lot_id:
                         batches.assign_lot(session, actor, record.batch_number, line.position, box.currentData(), now)
                     typed = weight.text().strip()
-                    if typed and (line.actual is None or typed != f"{line.actual:f}"):
+                    if typed and (line.actual is None or not _same_weight(typed, line.actual)):
                         try:
                             batches.enter_weight(session, actor, record.batch_number, line.position, typed, now)
                         except RecordError as error:
@@ -281,15 +448,21 @@ class BatchDialog(QDialog):
         signatures = [f"status {record.status.value}"]
         if record.prepared_by:
             signatures.append(f"prepared by {record.prepared_by}")
+        if record.checked_by:
+            signatures.append(f"checked by {record.checked_by}")
         if record.verified_by:
             signatures.append(f"verified by {record.verified_by}")
         if record.rejected_by:
             signatures.append(f"rejected by {record.rejected_by}: {record.reject_reason}")
+        if record.amends:
+            signatures.append(f"amends batch {record.amends}: {record.amendment_reason}")
+        if record.amended_by:
+            signatures.append(f"amended by batch {', '.join(record.amended_by)}")
         self.heading.setText(
             f"<b>Batch {record.batch_number}</b> — {record.formula_name} (version {record.formula_version}) for {record.patient.name}, "
             f"Rx {record.rx_number}; beyond use {record.beyond_use.isoformat()}; tolerance ± {record.tolerance_percent} %; "
             + "; ".join(signatures)
-            + "".join(f"<br>{_escape(ack.code)}: {_escape(decision_text(ack))}" for ack in record.acknowledgements)
+            + "".join(f"<br>{_html(ack.code)}: {_html(decision_text(ack))}" for ack in record.acknowledgements)
         )
         while self.grid.count():
             widget = self.grid.takeAt(0).widget()
@@ -322,7 +495,8 @@ class BatchDialog(QDialog):
                 box.setCurrentIndex(index)
             if len(offered[line.name]) == 0 and line.lot_id is None:
                 box.setToolTip("No usable lot in stock: receive one (Records ▸ Ingredient lots)")
-            weight = QLineEdit("" if line.actual is None else f"{line.actual:f}")
+            places = len(target.partition(".")[2])  # as many decimals as the balance reads
+            weight = QLineEdit("" if line.actual is None else f"{line.actual:.{places}f}")
             weight.setPlaceholderText("grams")
             deviation = QLabel("" if line.deviation_percent is None else f"{line.deviation_percent:+} %" + (" — outside tolerance" if line.out_of_tolerance else ""))
             if line.out_of_tolerance:
@@ -347,7 +521,33 @@ class BatchDialog(QDialog):
         self.profile_button.setEnabled(signed)
         self.save_button.setEnabled(signed and status is Status.DRAFT)
         self.prepare_button.setEnabled(signed and status is Status.DRAFT)
+        self.check_button.setEnabled(signed and status is Status.PREPARED and not (self.record and self.record.checked_by))
         self.verify_button.setEnabled(signed and status is Status.PREPARED)
+        self.print_worksheet_button.setEnabled(signed and status is not None)
+        self.print_label_button.setEnabled(signed and status is not None)
+        self.amend_button.setEnabled(signed and status in (Status.VERIFIED, Status.DISPENSED))
+        self.amend_reason.setEnabled(signed and status in (Status.VERIFIED, Status.DISPENSED))
         self.dispense_button.setEnabled(signed and status is Status.VERIFIED)
         self.reject_button.setEnabled(signed and status in (Status.DRAFT, Status.PREPARED))
         self.reason.setEnabled(signed and status in (Status.DRAFT, Status.PREPARED))
+
+
+_FIELD_TITLES = {
+    "prescription.patient": "patient", "prescription.rx_number": "Rx number", "prescription.prescriber": "prescriber",
+    "prescription.date_of_birth": "born", "prescription.directions": "label directions",
+    "prescription.quantity": "label quantity", "prescription.refills": "label refills", "container": "label container",
+}
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _same_weight(typed: str, stored) -> bool:
+    """Whether the field still holds the stored weight (so it is not entered again)."""
+    from compounder.records.rules import parse_weight
+
+    try:
+        return parse_weight(typed) == stored
+    except RecordError:
+        return False

@@ -1,5 +1,6 @@
 """The pharmacy's settings (``compounder.settings``): name, address, phone, licence, label stock,
-worksheet paper and final-weight tolerance, as the worksheet and label print them.
+worksheet paper and final-weight tolerance, as the worksheet and label print them; the weighing
+tolerance offered for new batches, and whether a pharmacist may verify a batch they prepared.
 
 Checked by ``settings_from_data`` (the same rules as the settings file) and written with
 ``save_settings``; a field it refuses is marked with its message and nothing is saved.
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -32,6 +34,7 @@ PAPER_TITLES = {"letter": "US Letter", "a4": "A4"}
 FIELD_TITLES = {
     "name": "pharmacy name", "address": "address", "phone": "phone", "licence": "licence",
     "label_stock": "label stock", "worksheet_paper": "worksheet paper", "final_weight_tolerance": "final-weight tolerance",
+    "weighing_tolerance": "weighing tolerance", "allow_self_verification": "self-verification",
 }
 
 
@@ -43,7 +46,7 @@ class PharmacySettingsDialog(QDialog):
         self.path = path
         self.saved: PharmacySettings | None = None
         layout = QVBoxLayout(self)
-        intro = QLabel(f"Printed on every worksheet and label. Kept in {path}.", self)
+        intro = QLabel(f"Printed on every worksheet and label, and the SOP settings for batches. Kept in {path}.", self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
@@ -65,9 +68,13 @@ class PharmacySettingsDialog(QDialog):
             self.paper_combo.addItem(PAPER_TITLES[key], key)
         self.tolerance_edit = QLineEdit(self)
         self.tolerance_edit.setPlaceholderText("from your SOP, e.g. 5 % (empty: the worksheet prints a blank range)")
+        self.weighing_edit = QLineEdit(self)
+        self.weighing_edit.setPlaceholderText("each component, from your SOP, e.g. 5 % (empty: asked for each batch)")
+        self.self_verification_box = QCheckBox("a pharmacist may verify a batch they prepared", self)
         self.widgets: dict[str, QWidget] = {
             "name": self.name_edit, "address": self.address_edit, "phone": self.phone_edit, "licence": self.licence_edit,
             "label_stock": self.stock_combo, "worksheet_paper": self.paper_combo, "final_weight_tolerance": self.tolerance_edit,
+            "weighing_tolerance": self.weighing_edit, "allow_self_verification": self.self_verification_box,
         }
         for key, widget in self.widgets.items():
             widget.setObjectName(key)
@@ -101,6 +108,9 @@ class PharmacySettingsDialog(QDialog):
         self.paper_combo.setCurrentIndex(max(0, self.paper_combo.findData(settings.worksheet_paper)))
         tolerance = settings.final_weight_tolerance
         self.tolerance_edit.setText(format_quantity(tolerance.to("percent"), 6) if tolerance is not None else "")
+        weighing = settings.weighing_tolerance
+        self.weighing_edit.setText(format_quantity(weighing.to("percent"), 6) if weighing is not None else "")
+        self.self_verification_box.setChecked(settings.allow_self_verification)
 
     def data(self) -> dict:
         return {
@@ -112,6 +122,8 @@ class PharmacySettingsDialog(QDialog):
             "label_stock": self.stock_combo.currentData(),
             "worksheet_paper": self.paper_combo.currentData(),
             "final_weight_tolerance": self.tolerance_edit.text().strip() or None,
+            "weighing_tolerance": self.weighing_edit.text().strip() or None,
+            "allow_self_verification": self.self_verification_box.isChecked(),
         }
 
     def accept(self) -> None:

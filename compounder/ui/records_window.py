@@ -275,17 +275,27 @@ class LotsDialog(QDialog):
 
 # --------------------------------------------------------------------------- history
 
-HISTORY_HEADERS = ("Batch", "Compounded", "Status", "Patient", "Born", "Rx", "Formula", "Beyond use")
+HISTORY_HEADERS = ("Batch", "Compounded", "Status", "Patient", "Born", "Rx", "Formula", "Beyond use", "Amendment")
 
 
 class HistoryDialog(QDialog):
-    """Search batches by patient, Rx number, formula, batch number, lot or date range."""
+    """Search batches by patient, Rx number, formula, batch number, lot or date range; reopen the
+    selected batch, make a refill from it, or reprint its worksheet or label.
 
-    def __init__(self, context: RecordsContext, parent: QWidget | None = None) -> None:
+    ``make_batch`` builds a batch dialog (the window's); ``print_document(kind, batch_number)``
+    prints a stored batch's document and returns what to tell the user (``StoredBatchPrinter.print``)."""
+
+    def __init__(
+        self, context: RecordsContext, parent: QWidget | None = None, *, make_batch: Callable[[], QDialog] | None = None,
+        print_document: Callable[[str, str], str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Batch history")
-        self.resize(1000, 560)
+        self.resize(1100, 620)
         self._context = context
+        self._make_batch = make_batch
+        self._print_document = print_document
+        self.opened: QDialog | None = None  # the batch dialog opened from here, if any
         self.patient, self.rx, self.formula, self.batch, self.lot = (QLineEdit() for _ in range(5))
         self.since, self.until = QLineEdit(), QLineEdit()
         for field in (self.since, self.until):
@@ -309,7 +319,20 @@ class HistoryDialog(QDialog):
             field.returnPressed.connect(self.search)
         self.model = RowsModel(HISTORY_HEADERS, self)
         self.view = _table(self.model)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
         self.message = _message_label()
+        self.reopen_button = QPushButton("Re&open…")
+        self.reopen_button.clicked.connect(self.reopen)
+        self.refill_button = QPushButton("Make a re&fill…")
+        self.refill_button.clicked.connect(self.refill)
+        self.reprint_worksheet_button = QPushButton("Reprint &worksheet…")
+        self.reprint_worksheet_button.clicked.connect(lambda: self.reprint("worksheet"))
+        self.reprint_label_button = QPushButton("Reprint l&abel…")
+        self.reprint_label_button.clicked.connect(lambda: self.reprint("label"))
+        chosen = QHBoxLayout()
+        for button in (self.reopen_button, self.refill_button, self.reprint_worksheet_button, self.reprint_label_button):
+            chosen.addWidget(button)
+        chosen.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -317,7 +340,49 @@ class HistoryDialog(QDialog):
         layout.addWidget(self.search_button)
         layout.addWidget(self.message)
         layout.addWidget(self.view, 1)
+        layout.addLayout(chosen)
         layout.addWidget(close)
+        self._selected_changed()
+
+    def selected(self) -> str | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.row(rows[0].row())[0] if rows else None
+
+    def select(self, batch_number: str) -> None:
+        for row in range(self.model.rowCount()):
+            if self.model.row(row)[0] == batch_number:
+                self.view.selectRow(row)
+                return
+
+    def _selected_changed(self) -> None:
+        chosen = self.selected() is not None
+        for button, available in (
+            (self.reopen_button, self._make_batch is not None), (self.refill_button, self._make_batch is not None),
+            (self.reprint_worksheet_button, self._print_document is not None), (self.reprint_label_button, self._print_document is not None),
+        ):
+            button.setEnabled(chosen and available)
+
+    def reopen(self) -> None:
+        number = self.selected()
+        if number is None or self._make_batch is None:
+            return
+        self.opened = self._make_batch()
+        self.opened.open_batch(number)
+        self.opened.open()
+
+    def refill(self) -> None:
+        number = self.selected()
+        if number is None or self._make_batch is None:
+            return
+        self.opened = self._make_batch()
+        self.opened.prepare_refill(number)
+        self.opened.open()
+
+    def reprint(self, kind: str) -> None:
+        number = self.selected()
+        if number is None or self._print_document is None:
+            return
+        self.message.setText(self._print_document(kind, number))
 
     def search(self) -> None:
         try:
@@ -327,14 +392,16 @@ class HistoryDialog(QDialog):
                     session, patient=self.patient.text(), rx_number=self.rx.text(), formula=self.formula.text(),
                     batch_number=self.batch.text(), lot_number=self.lot.text(), since=since, until=until,
                 )
+                links = history.amendment_links(session, [b.batch_number for b in found])
         except (RecordError, SQLAlchemyError) as error:
             self.message.setText(problem_text(error))
             return
         self.model.set_rows([
             (b.batch_number, b.compounded_on.isoformat(), b.status, b.patient, b.date_of_birth.isoformat() if b.date_of_birth else "",
-             b.rx_number, f"{b.formula} (v{b.formula_version})", b.beyond_use.isoformat())
+             b.rx_number, f"{b.formula} (v{b.formula_version})", b.beyond_use.isoformat(), links.get(b.batch_number, ""))
             for b in found
         ])
+        self._selected_changed()
         self.message.setText("" if found else "No batch matches.")
 
 
@@ -451,9 +518,13 @@ class RecallDialog(QDialog):
 # --------------------------------------------------------------------------- menu
 
 
-def install_records_menu(window: QMainWindow, context: RecordsContext, make_batch: Callable[[], QDialog] | None = None) -> dict[str, QAction]:
+def install_records_menu(
+    window: QMainWindow, context: RecordsContext, make_batch: Callable[[], QDialog] | None = None,
+    print_document: Callable[[str, str], str] | None = None,
+) -> dict[str, QAction]:
     """Add the "Records" menu before "Help"; return its actions by name (for tests).
-    ``make_batch`` builds the batch dialog (it needs the library and the catalog)."""
+    ``make_batch`` builds the batch dialog (it needs the library and the catalog);
+    ``print_document(kind, batch_number)`` prints a stored batch's worksheet or label."""
     menu_bar = window.menuBar()
     help_action = next((a for a in menu_bar.actions() if a.text().replace("&", "") == "Help"), None)
     from PySide6.QtWidgets import QMenu
@@ -470,7 +541,9 @@ def install_records_menu(window: QMainWindow, context: RecordsContext, make_batc
     actions["sign_in"].triggered.connect(lambda _=False: SignInDialog(context, window).exec())
     actions["sign_out"].triggered.connect(lambda _=False: context.sign_out())
     actions["lots"].triggered.connect(lambda _=False: LotsDialog(context, window).exec())
-    actions["history"].triggered.connect(lambda _=False: HistoryDialog(context, window).exec())
+    actions["history"].triggered.connect(
+        lambda _=False: HistoryDialog(context, window, make_batch=make_batch, print_document=print_document).exec()
+    )
     actions["recall"].triggered.connect(lambda _=False: RecallDialog(context, window).exec())
     menu.addActions([actions["sign_in"], actions["sign_out"]])
     menu.addSeparator()
@@ -479,12 +552,25 @@ def install_records_menu(window: QMainWindow, context: RecordsContext, make_batc
         actions["batch"].triggered.connect(lambda _=False: make_batch().exec())
         menu.addAction(actions["batch"])
     menu.addActions([actions["lots"], actions["history"], actions["recall"]])
+    menu.addSeparator()
+    actions["users"] = QAction("&Users…", window)
+    actions["users"].setToolTip("User accounts (administrator)")
+    actions["users"].triggered.connect(lambda _=False: _users_dialog(context, window).exec())
+    actions["users"].setEnabled(False)
+    menu.addAction(actions["users"])
 
     def _signed(actor: Actor | None) -> None:
         actions["sign_out"].setEnabled(actor is not None)
+        actions["users"].setEnabled(actor is not None and actor.role.value == "administrator")
         actions["sign_out"].setText(f"Sign &out {actor.username}" if actor else "Sign &out")
         window.statusBar().showMessage(f"Signed in as {actor.username} ({actor.role.value})" if actor else "Signed out", 5000)
 
     context.signed_in.connect(_signed)
     actions["sign_out"].setEnabled(False)
     return actions
+
+
+def _users_dialog(context: RecordsContext, parent: QWidget) -> QDialog:
+    from compounder.ui.users_dialog import UsersDialog
+
+    return UsersDialog(context, parent)

@@ -235,3 +235,36 @@ def test_a_decision_for_a_code_the_batch_does_not_have_is_refused(sessions, cloc
         signed = [*decisions(allergic, s, catalog, clock), FindingDecision("DUPLICATE_NSAID", allergic.pharmacist, REASON)]
     with sessions.begin() as s, pytest.raises(RecordError, match="DUPLICATE_NSAID is not a warning or error of this batch"):
         make_batch(s, allergic.technician, catalog, **batch_args(allergic, clock), acknowledgements=signed)
+
+
+def test_reprint_prints_the_override_and_the_facts_screened_and_an_amendment_carries_the_decisions(sessions, clock, catalog, allergic):
+    from compounder.calc.batch_document import plan_with_documents
+    from compounder.calc.prescription import parse_order
+    from compounder.documents.stored import stored_worksheet_pdf
+    from compounder.records import batches, printing
+    from compounder.settings import settings_from_data
+    from tests.documents.helpers import PHARMACY
+    from tests.records.helpers import weigh_all
+
+    order = parse_order({"prescription": {"patient": "Jane Q. Doe", "rx_number": "RX-2001", "prescriber": "Dr. A. Smith"}})
+    freeze = lambda plan: plan_with_documents(plan, order, catalog, clock().date(), None)  # noqa: E731
+    with sessions.begin() as s:
+        signed = decisions(allergic, s, catalog, clock)
+        record = make_batch(s, allergic.technician, catalog, **batch_args(allergic, clock), acknowledgements=signed, freeze=freeze)
+    with sessions() as s:
+        pdf = stored_worksheet_pdf(printing.worksheet_to_print(s, allergic.technician, record.batch_number, clock()), settings_from_data(PHARMACY))
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    text = " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
+    document.close()
+    assert f"OVERRIDDEN by Paula Pharmacist, RPh (pharmacist), 2026-11-23 09:00 UTC: {REASON}" in text
+    # Born 1948-03-02, compounded 2026-11-23: 78 (the birthday in March has passed).
+    assert "78 years on 2026-11-23 (born 1948-03-02)" in text and "NSAID or aspirin hypersensitivity" in text and "62 kg" in text
+
+    record = weigh_all(sessions, clock, allergic, record)
+    with sessions.begin() as s:
+        batches.sign_prepared(s, allergic.technician, record.batch_number, clock())
+        batches.verify(s, allergic.pharmacist, record.batch_number, clock())
+        amendment = batches.amend(s, allergic.second_pharmacist, record.batch_number, "lot number typed wrong", clock())
+    assert amendment.acknowledgements == record.acknowledgements and amendment.amends == record.batch_number

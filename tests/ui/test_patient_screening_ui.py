@@ -190,6 +190,7 @@ def batch_dialog(qtbot, records, catalog):
     dialog.born.setText("1948-03-02")
     dialog.rx.setText("RX-3003")
     dialog.prescriber.setText("Dr. A. Smith")
+    dialog.tolerance.setText("5")
     return dialog, context, pharmacy
 
 
@@ -204,11 +205,17 @@ def test_the_batch_is_screened_for_the_stored_profile_and_keeps_the_signed_decis
     assert dialog.record is None and "No batch made" in dialog.message.text()
 
     dialog.decide = signed_by_paula(context, asked=[], reason=REASON)
+    dialog.directions.setText("Apply 1 g to the lower back three times daily")
+    dialog.quantity.setText("120 g")
+    dialog.refills.setText("2")
     dialog.create()
     assert dialog.message.text() == "" and dialog.record is not None
     asked = dialog.decide.asked[-1]
     # The stored allergy makes diclofenac an error; born 1948-03-02, 78 on 2026-11-23: cyclobenzaprine a warning.
     assert asked[0] == "NSAID_HYPERSENSITIVITY" and "MUSCLE_RELAXANT_OLDER_ADULT" in asked
+    # The prescription's quantity reaches the screening; the reference formula has no directions for use, so the days
+    # of supply cannot be worked out and the record says the short-term-use check was not made.
+    assert "CYCLOBENZAPRINE_LONG_SUPPLY_UNKNOWN" in {f["code"] for f in dialog.record.plan["findings"]}
     heading = dialog.heading.text()
     assert "NSAID_HYPERSENSITIVITY: OVERRIDDEN by Paula Pharmacist, RPh (pharmacist), 2026-11-23 09:00 UTC" in heading
     assert "MUSCLE_RELAXANT_OLDER_ADULT: acknowledged by Paula Pharmacist, RPh" in heading

@@ -149,13 +149,43 @@ def test_the_main_window_has_the_records_menu(qtbot, tmp_path):
 # --------------------------------------------------------------------------- making a batch
 
 
+SETTINGS = {
+    "schema_version": 1, "name": "Main Street Compounding", "address": ["12 Main Street"], "phone": "555-0142",
+    "licence": "IL 054-000000", "weighing_tolerance": "5 %",
+}
+
+
+class Printed(list):
+    """Stands in for the print preview: keeps (title, PDF) and answers 'printed'."""
+
+    answer = True
+
+    def __call__(self, title, pdf):
+        self.append((title, pdf))
+        return self.answer
+
+
 @pytest.fixture
-def batch_dialog(qtbot, records, catalog):
+def printed():
+    return Printed()
+
+
+@pytest.fixture
+def pharmacy_settings():
+    from compounder.settings import settings_from_data
+
+    return {"current": settings_from_data(SETTINGS)}
+
+
+@pytest.fixture
+def batch_dialog(qtbot, records, catalog, pharmacy_settings, printed):
     from compounder.records.library import FormulaLibrary
     from compounder.ui.batch_dialog import BatchDialog
 
     context, pharmacy, _record = records
-    dialog = BatchDialog(context, FormulaLibrary(context.sessions, context.clock), catalog)
+    dialog = BatchDialog(
+        context, FormulaLibrary(context.sessions, context.clock), catalog, pharmacy=lambda: pharmacy_settings["current"], print_pdf=printed,
+    )
     qtbot.add_widget(dialog)
     dialog.decide = signed_by_paula(context, asked=[])
     return dialog, context, pharmacy
@@ -249,11 +279,14 @@ def test_a_refill_to_a_changed_formula_is_shown_and_needs_a_second_press(batch_d
     dialog.prescriber.setText("Dr. A. Smith")
     dialog.create()
     assert dialog.record is None
-    assert dialog.refill.text().startswith("Refill: the formula changed since batch 261123-001")
+    assert "Refill: the formula changed since batch 261123-001" in dialog.refill.text()
     assert "a different master formula" in dialog.refill.text()
+    assert dialog.confirm_changes.isVisibleTo(dialog) and not dialog.confirm_changes.isChecked()
+    dialog.create()  # pressing again is not confirming
+    assert dialog.record is None and "tick the box" in dialog.message.text()
+    dialog.confirm_changes.setChecked(True)
     dialog.create()
     assert dialog.record is not None and dialog.record.batch_number == "261123-002"
-    assert dialog.refill.text().startswith("Refill of batch 261123-001: formula changed (confirmed)")
 
 
 def test_the_window_refuses_approval_when_nobody_is_signed_in(window, prompts, library):

@@ -1,0 +1,278 @@
+"""A batch's worksheet and label frozen with its record, and rebuilt from it for (re)printing.
+
+When a batch is made, the words and numbers its worksheet and label print are worked out once
+(``freeze_documents``) and stored in the batch's plan JSON under ``"documents"``. Printing a
+stored batch later (``stored_worksheet``, ``stored_label``) reads them back: nothing is
+recomputed, so a change to the reference data or to the master formula after the batch never
+changes what its reprint says. What the batch record adds since (lots, actual weights,
+signatures, the acknowledgements and whether this is a reprint) comes in as plain values.
+
+Pure: no Qt, no SQLAlchemy, no ReportLab.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from compounder.calc.catalog import Catalog
+from compounder.calc.errors import InputError
+from compounder.calc.labeling import LabelActive, LabelContent, label_content
+from compounder.calc.model import BatchPlan, Caution, Finding, Severity
+from compounder.calc.prescription import Acknowledgement, Order, Prescription
+from compounder.calc.procedure import Check
+from compounder.calc.record import CompoundingRecord, PatientFacts, WeighRow, compounding_record
+from compounder.calc.release import AcknowledgedFinding
+from compounder.calc.units import Quantity
+
+DOCUMENTS_KEY = "documents"
+FORMAT = 1
+# Stands in for the batch number while the documents are frozen (the number is allocated when
+# the batch is saved); the stored batch's own number replaces it on every print.
+_PENDING = "PENDING"
+# Stand-ins for fields the worksheet's body does not print (the batch record supplies them).
+_PLACEHOLDER_RX = Prescription(patient="-", rx_number="PENDING", prescriber="-")
+
+_WORKSHEET_FIELDS = (
+    "formula_name", "dosage_form", "base", "beyond_use_days", "beyond_use_reason", "storage", "quantity", "prepared",
+    "container", "total", "balance", "balance_detail",
+)
+_ROW_FIELDS = tuple(field.name for field in dataclasses.fields(WeighRow))
+
+
+class NotStored(InputError):
+    """The batch's record does not hold what the document prints (made before documents were
+    frozen with batches, or made without the label's prescription fields)."""
+
+
+def freeze_documents(
+    plan: BatchPlan, order: Order, catalog: Catalog, compounded_on: dt.date, tolerance: Quantity | None
+) -> dict[str, Any]:
+    """The worksheet's body and, when ``order`` has the label's fields, the label's text, as
+    JSON-ready data to store with the batch. Raises ``InputError`` for a label that cannot be
+    made right (a quantity larger than the batch, a click dispenser without a density…).
+
+    The findings are not frozen here: they are the plan's own, and who acknowledged them is the
+    batch record's."""
+    warnings = {f.code for f in plan.findings if f.severity is Severity.WARNING}
+    overridable_errors = {f.code for f in plan.findings if f.severity is Severity.ERROR and f.patient}
+    prescription = order.prescription
+    stand_in = dataclasses.replace(
+        prescription,
+        patient=prescription.patient or _PLACEHOLDER_RX.patient,
+        rx_number=prescription.rx_number or _PLACEHOLDER_RX.rx_number,
+        prescriber=prescription.prescriber or _PLACEHOLDER_RX.prescriber,
+    )
+    # Every warning marked seen for the freezing only: whether a batch may be printed is the
+    # record's question (its acknowledgements), asked when it is printed.
+    freezing = dataclasses.replace(
+        order, batch_number=_PENDING, prescription=stand_in,
+        acknowledged=(
+            *(Acknowledgement(code, "-", "-") for code in sorted(warnings)),
+            *(Acknowledgement(code, "-", "-", override=True) for code in sorted(overridable_errors)),
+        ),
+    )
+    record = compounding_record(plan, freezing, catalog, compounded_on, tolerance)
+    worksheet = {field: getattr(record, field) for field in _WORKSHEET_FIELDS}
+    worksheet["rows"] = [{field: getattr(row, field) for field in _ROW_FIELDS} for row in record.rows]
+    worksheet["steps"] = list(record.steps)
+    worksheet["checks"] = [{"name": c.name, "specification": c.specification} for c in record.checks]
+    label = None
+    if all(value is not None for value in (prescription.directions, prescription.quantity, prescription.refills)):
+        content = label_content(plan, freezing, catalog, compounded_on)
+        label = {
+            "actives": [{"name": a.name, "strength": a.strength} for a in content.actives],
+            "dosage_form": content.dosage_form,
+            "quantity": content.quantity,
+            "refills": content.refills,
+            "directions": content.directions,
+            "per_click": content.per_click,
+            "storage": content.storage,
+            "statement": content.statement,
+            "warnings": [w.text for w in content.warnings],
+        }
+    return {"format": FORMAT, "worksheet": worksheet, "label": label}
+
+
+# --------------------------------------------------------------------------- printing a stored batch
+
+
+@dataclass(frozen=True)
+class BatchIdentity:
+    """Who and what the stored batch is for, from its record."""
+
+    batch_number: str
+    formula_version: str  # "Name, version 3"
+    patient: str
+    date_of_birth: dt.date | None
+    rx_number: str
+    prescriber: str
+    compounded_on: dt.date
+    beyond_use: dt.date
+
+
+@dataclass(frozen=True)
+class WeighedLine:
+    """What the record holds for a line after weighing."""
+
+    position: int
+    lot: str | None
+    manufacturer: str | None
+    expires: dt.date | None
+    actual: Decimal | None  # grams
+    deviation_percent: Decimal | None
+    out_of_tolerance: bool
+
+
+@dataclass(frozen=True)
+class Signature:
+    role: str  # "Prepared by", "Checked by", "Verified by (pharmacist)"
+    name: str | None
+    at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class PrintMark:
+    """A print after the first is a reprint, and says when and by whom."""
+
+    reprint: bool
+    at: dt.datetime
+    by: str
+
+    def text(self) -> str:
+        return f"REPRINT {self.at.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by {self.by}" if self.reprint else ""
+
+
+@dataclass(frozen=True)
+class StoredWorksheet:
+    record: CompoundingRecord
+    tolerance_percent: Decimal
+    lines: tuple[WeighedLine, ...]
+    signatures: tuple[Signature, ...]
+    status: str
+    mark: PrintMark
+    amends: str | None = None
+    amendment_reason: str | None = None
+
+
+def _documents(plan: Mapping[str, Any], batch_number: str) -> Mapping[str, Any]:
+    documents = plan.get(DOCUMENTS_KEY)
+    if not isinstance(documents, Mapping) or documents.get("format") != FORMAT:
+        raise NotStored(
+            "documents",
+            f"batch {batch_number} was recorded without its worksheet and label; print it from the formula file "
+            "(compounder worksheet / label), which works them out afresh",
+        )
+    return documents
+
+
+class Unacknowledged(InputError):
+    """A warning of the stored batch nobody acknowledged, or an error nobody overrode: nothing is
+    printed until a pharmacist has (the batch's acknowledgements)."""
+
+
+def stored_findings(
+    plan: Mapping[str, Any], acknowledged: Sequence[Acknowledgement], batch_number: str = "",
+) -> tuple[AcknowledgedFinding, ...]:
+    """The plan's findings as printed, each with the acknowledgement (or override) the record
+    holds; raises ``Unacknowledged`` naming every warning or error that has none."""
+    by_code = {ack.code: ack for ack in acknowledged}
+    found, open_codes = [], []
+    for item in plan.get("findings", []):
+        severity = Severity(item["severity"])
+        ack = by_code.get(item["code"])
+        if ack is None and severity in (Severity.WARNING, Severity.ERROR):
+            open_codes.append(f"{severity.value} {item['code']}")
+            continue
+        found.append(AcknowledgedFinding(Finding(severity, item["code"], item["message"], item.get("line"), patient=bool(item.get("patient"))), ack))
+    if open_codes:
+        raise Unacknowledged(
+            "acknowledged",
+            f"batch {batch_number} has findings no pharmacist has acknowledged ({', '.join(open_codes)}); "
+            "nothing is printed until each is acknowledged with the reason",
+        )
+    return tuple(found)
+
+
+def stored_worksheet(
+    plan: Mapping[str, Any], batch: BatchIdentity, *, tolerance_percent: Decimal, lines: Sequence[WeighedLine],
+    signatures: Sequence[Signature], status: str, mark: PrintMark, acknowledged: Sequence[Acknowledgement] = (),
+    amends: str | None = None, amendment_reason: str | None = None,
+) -> StoredWorksheet:
+    """The worksheet of a stored batch, from its frozen plan and its record; raises ``NotStored``."""
+    frozen = _documents(plan, batch.batch_number)["worksheet"]
+    by_position = {line.position: line for line in lines}
+    record = CompoundingRecord(
+        **{field: frozen[field] for field in _WORKSHEET_FIELDS},
+        formula_version=batch.formula_version,
+        batch_number=batch.batch_number,
+        rx_number=batch.rx_number,
+        patient=batch.patient,
+        date_of_birth=batch.date_of_birth.isoformat() if batch.date_of_birth else "—",
+        prescriber=batch.prescriber,
+        compounded_on=batch.compounded_on,
+        beyond_use=batch.beyond_use,
+        rows=tuple(_with_lot(WeighRow(**row), by_position.get(row["number"])) for row in frozen["rows"]),
+        steps=tuple(frozen["steps"]),
+        checks=tuple(Check(c["name"], c["specification"]) for c in frozen["checks"]),
+        findings=stored_findings(plan, acknowledged, batch.batch_number),
+        patient_facts=PatientFacts(**plan["screened_facts"]) if isinstance(plan.get("screened_facts"), Mapping) else None,
+    )
+    return StoredWorksheet(record, tolerance_percent, tuple(lines), tuple(signatures), status, mark, amends, amendment_reason)
+
+
+def _with_lot(row: WeighRow, line: WeighedLine | None) -> WeighRow:
+    """The lot the record says was used, in place of what the formula file named (if anything)."""
+    if line is None or line.lot is None:
+        return row
+    return dataclasses.replace(
+        row, lot=line.lot, manufacturer=line.manufacturer or "", expires=line.expires.isoformat() if line.expires else "",
+    )
+
+
+def stored_label(
+    plan: Mapping[str, Any], batch: BatchIdentity, mark: PrintMark, acknowledged: Sequence[Acknowledgement] = (),
+) -> LabelContent:
+    """The label of a stored batch as frozen; raises ``NotStored`` when it was made without the
+    label's fields (directions, quantity to dispense, refills)."""
+    frozen = _documents(plan, batch.batch_number).get("label")
+    stored_findings(plan, acknowledged, batch.batch_number)
+    if frozen is None:
+        raise NotStored(
+            "prescription.directions, prescription.quantity, prescription.refills",
+            f"batch {batch.batch_number} was made without the label's directions, quantity to dispense and refills; "
+            "make its label from the prescription",
+        )
+    statement = frozen["statement"] + (f". {mark.text()}" if mark.reprint else "")
+    return LabelContent(
+        patient=batch.patient,
+        rx_number=batch.rx_number,
+        prescriber=batch.prescriber,
+        date_filled=batch.compounded_on,
+        actives=tuple(LabelActive(a["name"], a["strength"]) for a in frozen["actives"]),
+        dosage_form=frozen["dosage_form"],
+        quantity=frozen["quantity"],
+        refills=frozen["refills"],
+        directions=frozen["directions"],
+        per_click=frozen["per_click"],
+        beyond_use=batch.beyond_use,
+        storage=frozen["storage"],
+        lot=batch.batch_number,
+        statement=statement,
+        warnings=tuple(Caution(text) for text in frozen["warnings"]),
+    )
+
+
+def plan_with_documents(
+    plan: BatchPlan, order: Order, catalog: Catalog, compounded_on: dt.date, tolerance: Quantity | None
+) -> dict[str, Any]:
+    """What a batch record stores: the plan as JSON with its frozen worksheet and label."""
+    from compounder.calc.plan_data import plan_to_json
+
+    data = plan_to_json(plan)
+    data[DOCUMENTS_KEY] = freeze_documents(plan, order, catalog, compounded_on, tolerance)
+    return data

@@ -1,0 +1,100 @@
+"""The worksheet and label of a stored batch: the frozen sheet with what the record holds since
+(lots, actual weights with their deviation, signatures), and on a reprint "REPRINT" with when and
+by whom on every page.
+
+ReportLab only; the values come from ``compounder.calc.batch_document``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reportlab.lib import colors
+from reportlab.platypus import Paragraph
+
+from compounder.calc.batch_document import PrintMark, StoredWorksheet
+from compounder.calc.labeling import LabelContent
+from compounder.documents.common import FONT, FONT_BOLD, escape
+from compounder.documents.label import LabelRenderer
+from compounder.documents.stock import LabelStock
+from compounder.documents.worksheet import WorksheetRenderer, worksheet_renderer
+from compounder.settings import PharmacySettings
+
+REPRINT_HUE = colors.Color(0.69, 0.0, 0.13)
+
+
+class StoredWorksheetMixin:
+    """Fills the bench's blanks from the record. Mixed into the renderer for the paper size."""
+
+    stored: StoredWorksheet
+
+    def story(self) -> list:
+        stored = self.stored
+        state = f"Record status: <b>{escape(stored.status)}</b>; weighing tolerance ± {stored.tolerance_percent} %."
+        if stored.amends:
+            state += f" <b>Amends batch {escape(stored.amends)}</b>: {escape(stored.amendment_reason or '')}"
+        if stored.mark.reprint:
+            state = f"<font color='#b00020'><b>{escape(stored.mark.text())}</b></font>. " + state
+        return [Paragraph(state, self.styles["body"]), *super().story()]
+
+    def actual_cell(self, row) -> object:
+        line = next((line for line in self.stored.lines if line.position == row.number), None)
+        if line is None or line.actual is None:
+            return ""
+        places = len(row.quantity.partition(".")[2])  # the balance's digits, as the target is printed
+        text = f"<b>{line.actual:.{places}f}</b> g"
+        if line.deviation_percent is not None:
+            text += f"<br/>{line.deviation_percent:+} %"
+        if line.out_of_tolerance:
+            text += f"<br/><font color='#b00020'><b>OUTSIDE ± {self.stored.tolerance_percent} %</b></font>"
+        return Paragraph(text, self.styles["cell"])
+
+    def signature_cells(self, role: str) -> list:
+        signature = next((s for s in self.stored.signatures if s.role == role), None)
+        if signature is None or signature.name is None or signature.at is None:
+            return ["", "", "", ""]
+        at = signature.at.astimezone(dt.timezone.utc)
+        return [
+            Paragraph(escape(signature.name), self.styles["cell"]),
+            Paragraph("signed in Compounder", self.styles["small"]),
+            Paragraph(at.date().isoformat(), self.styles["cell"]),
+            Paragraph(f"{at:%H:%M} UTC", self.styles["cell"]),
+        ]
+
+    def draw_mark(self, canvas, x: float, y: float) -> None:
+        if not self.stored.mark.reprint:
+            return
+        canvas.setFont(FONT_BOLD, 11)
+        canvas.setFillColor(REPRINT_HUE)
+        canvas.drawString(x, y, "REPRINT")
+        canvas.setFont(FONT, 7.5)
+        canvas.drawString(x, y - 10, self.stored.mark.text().removeprefix("REPRINT "))
+
+    def draw_footer(self, canvas, page: int, pages: int) -> None:
+        super().draw_footer(canvas, page, pages)
+        if self.stored.mark.reprint:
+            canvas.saveState()
+            canvas.setFont(FONT_BOLD, 8)
+            canvas.setFillColor(REPRINT_HUE)
+            canvas.drawCentredString(self.pagesize[0] / 2, self.bottom_margin - 32, self.stored.mark.text())
+            canvas.restoreState()
+
+
+def stored_worksheet_renderer(stored: StoredWorksheet, pharmacy: PharmacySettings, paper: str | None = None) -> WorksheetRenderer:
+    base = worksheet_renderer(paper or pharmacy.worksheet_paper)
+    renderer_class = type(f"Stored{base.__name__}", (StoredWorksheetMixin, base), {})
+    renderer = renderer_class.__new__(renderer_class)
+    renderer.stored = stored
+    renderer.__init__(stored.record, pharmacy)
+    return renderer
+
+
+def stored_worksheet_pdf(stored: StoredWorksheet, pharmacy: PharmacySettings, paper: str | None = None) -> bytes:
+    return stored_worksheet_renderer(stored, pharmacy, paper).render()
+
+
+def stored_label_pdf(content: LabelContent, pharmacy: PharmacySettings, stock: LabelStock, position: int = 1) -> bytes:
+    return LabelRenderer(content, pharmacy, stock, position).render()
+
+
+__all__ = ["PrintMark", "StoredWorksheetMixin", "stored_label_pdf", "stored_worksheet_pdf", "stored_worksheet_renderer"]

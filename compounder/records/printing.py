@@ -1,0 +1,100 @@
+"""Printing a stored batch: its worksheet and label from the frozen plan, never recomputed.
+
+``worksheet_to_print`` and ``label_to_print`` only read. Once the document has been printed,
+``record_print`` writes it in the audit trail (action ``print worksheet`` / ``print label`` on
+the batch's row, which it leaves unchanged); a print after the first of the same document is a
+reprint, and says so with the time and the person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from compounder.calc.batch_document import (
+    BatchIdentity, PrintMark, Signature, StoredWorksheet, WeighedLine, stored_label, stored_worksheet,
+)
+from compounder.calc.labeling import LabelContent
+from compounder.calc.prescription import Acknowledgement
+from compounder.records import audit
+from compounder.records.batches import BatchRecord, batch_acknowledgements, batch_record
+from compounder.records.lots import get_lot
+from compounder.records.model import AuditEntry
+from compounder.records.rules import Actor
+
+PRINT_WORKSHEET = "print worksheet"
+PRINT_LABEL = "print label"
+
+T = TypeVar("T")
+
+
+def prints_made(session: Session, batch_id: int, action: str) -> int:
+    """How many times this document of the batch has been printed (from the audit trail)."""
+    return session.scalar(
+        select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.table_name == "batch", AuditEntry.row_id == batch_id, AuditEntry.action == action
+        )
+    )
+
+
+def identity(record: BatchRecord) -> BatchIdentity:
+    return BatchIdentity(
+        batch_number=record.batch_number, formula_version=f"{record.formula_name}, version {record.formula_version}",
+        patient=record.patient.name, date_of_birth=record.patient.date_of_birth, rx_number=record.rx_number,
+        prescriber=record.prescriber, compounded_on=record.compounded_on, beyond_use=record.beyond_use,
+    )
+
+
+def acknowledgements(session: Session, batch_id: int) -> list[Acknowledgement]:
+    """The batch's signed decisions (acknowledged or OVERRIDDEN, by whom, role, when, why)."""
+    return list(batch_acknowledgements(session, batch_id))
+
+
+def _printing(session: Session, actor: Actor, batch_number: str, action: str, now: dt.datetime, make: Callable[[BatchRecord, PrintMark], T]) -> T:
+    record = batch_record(session, batch_number)
+    mark = PrintMark(reprint=prints_made(session, record.id, action) > 0, at=now, by=actor.username)
+    return make(record, mark)
+
+
+def record_print(session: Session, actor: Actor, batch_number: str, action: str, now: dt.datetime) -> None:
+    """Write a print that was made in the audit trail (``PRINT_WORKSHEET`` or ``PRINT_LABEL``)."""
+    if action not in (PRINT_WORKSHEET, PRINT_LABEL):
+        raise ValueError(action)
+    record = batch_record(session, batch_number)
+    audit.record(session, actor, action, "batch", record.id, audit.snapshot(session, "batch", record.id), now)
+
+
+def worksheet_to_print(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> StoredWorksheet:
+    """The stored batch's worksheet with its lots, weights and signatures."""
+
+    def make(record: BatchRecord, mark: PrintMark) -> StoredWorksheet:
+        lots = {line.lot_id: get_lot(session, line.lot_id) for line in record.lines if line.lot_id is not None}
+        lines = [
+            WeighedLine(
+                position=line.position, lot=line.lot_number, manufacturer=lots[line.lot_id].manufacturer if line.lot_id else None,
+                expires=lots[line.lot_id].expires if line.lot_id else None, actual=line.actual,
+                deviation_percent=line.deviation_percent, out_of_tolerance=line.out_of_tolerance,
+            )
+            for line in record.lines
+        ]
+        signatures = [
+            Signature("Prepared by", record.prepared_by, record.prepared_at),
+            Signature("Checked by", record.checked_by, record.checked_at),
+            Signature("Verified by (pharmacist)", record.verified_by, record.verified_at),
+        ]
+        return stored_worksheet(
+            record.plan, identity(record), tolerance_percent=record.tolerance_percent, lines=lines, signatures=signatures,
+            status=record.status.value, mark=mark, acknowledged=acknowledgements(session, record.id),
+            amends=record.amends, amendment_reason=record.amendment_reason,
+        )
+
+    return _printing(session, actor, batch_number, PRINT_WORKSHEET, now, make)
+
+
+def label_to_print(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> LabelContent:
+    """The stored batch's label as frozen."""
+    return _printing(session, actor, batch_number, PRINT_LABEL, now, lambda record, mark: stored_label(record.plan, identity(record), mark, acknowledgements(session, record.id)))
