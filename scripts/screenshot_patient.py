@@ -110,6 +110,10 @@ def pictures(scratch: Path, folder: Path) -> int:
     batch.born.setText("1948-03-02")
     batch.rx.setText("RX-104233")
     batch.prescriber.setText("Dr. A. Smith")
+    batch.tolerance.setText("5")
+    batch.directions.setText("Apply 1 g to the lower back three times daily")
+    batch.quantity.setText("120 g")
+    batch.refills.setText("2")
 
     def paula_signs(findings):
         signer = authenticate("paula", PASSWORD)
@@ -118,7 +122,7 @@ def pictures(scratch: Path, folder: Path) -> int:
 
     batch.decide = paula_signs
     batch.create()
-    batch.resize(1100, 700)
+    batch.resize(1100, 820)
     grab(batch, "screenshot-batch-with-override.png")
     batch.close()
 

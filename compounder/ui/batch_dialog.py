@@ -84,6 +84,7 @@ class BatchDialog(QDialog):
         self.profile_button.setToolTip("Date of birth, weight, allergies, conditions and medicines the screening checks")
         self.profile_button.clicked.connect(self.edit_profile)
         self.profile_note = QLabel()
+        self.profile_note.setVisible(False)
         patient_row = QHBoxLayout()
         patient_row.addWidget(self.patient, 1)
         patient_row.addWidget(self.profile_button)
@@ -323,6 +324,7 @@ class BatchDialog(QDialog):
         if saved is not None and saved.date_of_birth is not None:
             self.born.setText(saved.date_of_birth.isoformat())
         self.profile_note.setText(f"Profile of {saved.name} saved; the batch is screened against it." if saved else "")
+        self.profile_note.setVisible(saved is not None)
 
     def _refill_confirmed(self, diff, key: tuple) -> bool:
         """Shows the refill's formula changes; a refill to a changed formula waits for the tick."""
