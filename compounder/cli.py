@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=("technician", "pharmacist", "administrator"))
     add.add_argument("--admin", help="the administrator adding the account (not needed for the very first one)")
 
+    _patients_parser(commands, database_help)
+
     settings = commands.add_parser("settings", help="show where the pharmacy settings are, or print an example")
     settings.add_argument("--example", action="store_true", help="print an example settings file to edit")
     return parser
@@ -147,6 +149,8 @@ def run(
         if args.command == "users":
             return _users(args, stdout, stderr, ask_password or _getpass)
         catalog = load_catalog(args.reference)
+        if args.command == "patients":
+            return _patients(args, catalog, stdout, stderr, ask_password or _getpass)
         if args.command == "ingredients":
             return _ingredients(catalog, args.json, stdout)
         if args.command == "screening-terms":
@@ -374,6 +378,74 @@ def _users(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password: Cal
         engine.dispose()
 
 
+def _patients_parser(commands, database_help: str) -> None:
+    patients = commands.add_parser("patients", help="a patient's screening profile: show it, or set it from a JSON file")
+    patients.add_argument("--database", metavar="URL", help=database_help)
+    sub = patients.add_subparsers(dest="patients_command", parser_class=_Parser, required=True)
+    show = sub.add_parser("show", help="the stored profile (what a batch is screened against)")
+    set_profile = sub.add_parser(
+        "set-profile", help="replace the profile with a JSON file shaped like a formula file's patient section; the password is asked for",
+    )
+    for command in (show, set_profile):
+        command.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        command.add_argument("name", help="the patient's name")
+        command.add_argument("--born", help="date of birth YYYY-MM-DD, when two patients share the name")
+    show.add_argument("--json", action="store_true", help="print the profile as a patient section (JSON)")
+    set_profile.add_argument("--profile", type=Path, required=True, help='JSON such as {"weight": "62 kg", "allergies": [], ...}; a list left out is "not recorded"')
+    set_profile.add_argument("--user", required=True, help="who records it (signs the audit entry)")
+
+
+def _patients(args: argparse.Namespace, catalog: Catalog, out: TextIO, err: TextIO, ask_password: Callable[[str], str]) -> int:
+    """``patients show`` / ``patients set-profile``: the records' own functions, in one transaction."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from compounder.calc.patient import parse_patient, profile_data
+    from compounder.calc.record import patient_facts
+    from compounder.records import people
+    from compounder.records.database import database_url, migrate, open_database
+    from compounder.records.library import utc_now
+    from compounder.records.maintenance import describe
+    from compounder.records.patients import entry_from_profile, find_patient, save_profile
+    from compounder.records.rules import RecordError
+
+    born = _optional_date(args.born, "--born")
+    engine = open_database(database_url(args.database))
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        migrate(engine)
+        if args.patients_command == "set-profile":
+            profile = parse_patient(read_formula_file(args.profile), catalog)
+            with Session(engine) as session:
+                actor = people.authenticate(session, args.user, ask_password(f"password of {args.user}: "))
+            with Session(engine) as session, session.begin():
+                stored = save_profile(session, actor, find_patient(session, args.name, born).patient_id, entry_from_profile(profile), catalog, utc_now())
+            out.write(f"saved the profile of {stored.name}\n")
+            return EXIT_OK
+        with Session(engine) as session:
+            stored = find_patient(session, args.name, born)
+        profile = stored.screening()
+        if args.json:
+            json.dump(profile_data(profile), out, indent=2, ensure_ascii=False)
+            out.write("\n")
+            return EXIT_OK
+        facts = patient_facts(profile, catalog, utc_now().date())
+        changed = f"{stored.updated_by}, {stored.updated_at.isoformat(timespec='minutes')}" if stored.updated_at else "never recorded"
+        for label, value in (("patient", stored.name), ("age", facts.age), ("weight", facts.weight), ("allergies", facts.allergies),
+                             ("conditions", facts.conditions), ("medicines", facts.medications), ("medication notes", facts.medication_notes),
+                             ("last changed", changed)):
+            out.write(f"{label + ':':<18}{value}\n")
+        return EXIT_OK
+    except RecordError as error:
+        print(one_line(f"compounder: {error}"), file=err)
+        return EXIT_USAGE
+    except SQLAlchemyError as error:
+        print(one_line(f"compounder: {describe(error, where)}"), file=err)
+        return EXIT_FINDINGS
+    finally:
+        engine.dispose()
+
+
 def _optional_date(text: str | None, option: str) -> dt.date | None:
     if text is None:
         return None
@@ -432,7 +504,9 @@ def _document(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: T
     compounded_on = formula.compounded_on or today
     try:
         if args.command == "worksheet":
-            pdf = worksheet_pdf(plan, order, catalog, compounded_on, pharmacy, args.paper)
+            from compounder.calc.patient import screening_inputs
+
+            pdf = worksheet_pdf(plan, order, catalog, compounded_on, pharmacy, args.paper, patient=screening_inputs(data, catalog).patient)
         else:
             key = args.stock or pharmacy.label_stock
             if key not in LABEL_STOCKS:
@@ -576,18 +650,10 @@ def read_formula_file(path: Path) -> Any:
 
 def evaluate_file(data: Any, formula, catalog: Catalog, today: dt.date) -> BatchPlan:
     """Evaluate a formula file's formula, screened for its ``patient`` when it has one."""
-    if not isinstance(data, dict) or data.get("patient") is None:
-        return evaluate(formula, catalog, today)
-    from compounder.calc.patient import parse_patient
-    from compounder.calc.prescription import parse_order
+    from compounder.calc.patient import screening_inputs
 
-    patient = parse_patient(data["patient"], catalog)
-    prescription = parse_order(data).prescription if data.get("prescription") is not None else None
-    return evaluate(
-        formula, catalog, today, patient,
-        dispensed=prescription.quantity if prescription else None,
-        refills=prescription.refills if prescription else None,
-    )
+    inputs = screening_inputs(data, catalog)
+    return evaluate(formula, catalog, today, inputs.patient, dispensed=inputs.dispensed, refills=inputs.refills)
 
 
 def _calc(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO) -> int:

@@ -21,6 +21,7 @@ from compounder.calc.errors import InputError
 from compounder.calc.evaluate import evaluate
 from compounder.calc.formula_file import parse_formula
 from compounder.calc.model import BatchPlan, Formula
+from compounder.calc.patient import screening_inputs
 
 GROUPS = ("actives", "excipients")
 
@@ -76,7 +77,8 @@ def assess(data: Any, catalog: Catalog, today: dt.date) -> Assessment:
     """
     try:
         formula = parse_formula(data)
-        return Assessment((), formula, evaluate(formula, catalog, today))
+        inputs = screening_inputs(data, catalog, strict_prescription=False)  # the patient section, when there is one
+        return Assessment((), formula, evaluate(formula, catalog, today, inputs.patient, inputs.dispensed, inputs.refills))
     except InputError as first:
         errors = input_errors(data, catalog)
         if not any(e.field == first.field for e in errors):

@@ -25,7 +25,7 @@ from compounder.calc.labeling import LabelActive, LabelContent, label_content
 from compounder.calc.model import BatchPlan, Caution, Finding, Severity
 from compounder.calc.prescription import Acknowledgement, Order, Prescription
 from compounder.calc.procedure import Check
-from compounder.calc.record import CompoundingRecord, WeighRow, compounding_record
+from compounder.calc.record import CompoundingRecord, PatientFacts, WeighRow, compounding_record
 from compounder.calc.release import AcknowledgedFinding
 from compounder.calc.units import Quantity
 
@@ -59,6 +59,7 @@ def freeze_documents(
     The findings are not frozen here: they are the plan's own, and who acknowledged them is the
     batch record's."""
     warnings = {f.code for f in plan.findings if f.severity is Severity.WARNING}
+    overridable_errors = {f.code for f in plan.findings if f.severity is Severity.ERROR and f.patient}
     prescription = order.prescription
     stand_in = dataclasses.replace(
         prescription,
@@ -70,7 +71,10 @@ def freeze_documents(
     # record's question (its acknowledgements), asked when it is printed.
     freezing = dataclasses.replace(
         order, batch_number=_PENDING, prescription=stand_in,
-        acknowledged=tuple(Acknowledgement(code, "-", "-") for code in sorted(warnings)),
+        acknowledged=(
+            *(Acknowledgement(code, "-", "-") for code in sorted(warnings)),
+            *(Acknowledgement(code, "-", "-", override=True) for code in sorted(overridable_errors)),
+        ),
     )
     record = compounding_record(plan, freezing, catalog, compounded_on, tolerance)
     worksheet = {field: getattr(record, field) for field in _WORKSHEET_FIELDS}
@@ -184,7 +188,7 @@ def stored_findings(
         if ack is None and severity in (Severity.WARNING, Severity.ERROR):
             open_codes.append(f"{severity.value} {item['code']}")
             continue
-        found.append(AcknowledgedFinding(Finding(severity, item["code"], item["message"], item.get("line")), ack))
+        found.append(AcknowledgedFinding(Finding(severity, item["code"], item["message"], item.get("line"), patient=bool(item.get("patient"))), ack))
     if open_codes:
         raise Unacknowledged(
             "acknowledged",
@@ -216,6 +220,7 @@ def stored_worksheet(
         steps=tuple(frozen["steps"]),
         checks=tuple(Check(c["name"], c["specification"]) for c in frozen["checks"]),
         findings=stored_findings(plan, acknowledged, batch.batch_number),
+        patient_facts=PatientFacts(**plan["screened_facts"]) if isinstance(plan.get("screened_facts"), Mapping) else None,
     )
     return StoredWorksheet(record, tolerance_percent, tuple(lines), tuple(signatures), status, mark, amends, amendment_reason)
 

@@ -263,6 +263,9 @@ class Finding:
     message: str
     line: int | None = None  # index into BatchPlan.lines
     source: Source | None = None
+    # A finding about this patient (the patient screening's). Only such an error may be
+    # overridden by a pharmacist; an error of the formula itself is corrected, never overridden.
+    patient: bool = False
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,21 @@ _KEYS = {"date_of_birth", "weight", "allergies", "conditions", "medications", "m
 _KINDS = {"allergies": "allergy", "conditions": "condition", "medications": "medication"}
 
 
+#: The coded parts of a profile, as (attribute and formula-file key, screening-term kind).
+CODED = (("allergies", "allergy"), ("conditions", "condition"), ("medications", "medication"))
+
+
 @dataclass(frozen=True)
 class PatientProfile:
+    """What the screening knows of the patient. A coded list that is ``None`` was not recorded
+    (the checks that need it are reported as not made); an empty one means "none known", a
+    recorded fact."""
+
     date_of_birth: dt.date | None = None
     weight: Quantity | None = None
-    allergies: frozenset[str] = frozenset()  # screening-term keys
-    conditions: frozenset[str] = frozenset()
-    medications: frozenset[str] = frozenset()
+    allergies: frozenset[str] | None = None  # screening-term keys
+    conditions: frozenset[str] | None = None
+    medications: frozenset[str] | None = None
     medication_notes: str | None = None
 
     def age_on(self, day: dt.date) -> int | None:
@@ -37,8 +45,13 @@ class PatientProfile:
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
+    def coded(self, kind: str) -> frozenset[str] | None:
+        """The screening-term keys of one kind (``allergy``, ``condition``, ``medication``), or
+        ``None`` when that part of the profile was not recorded."""
+        return {"allergy": self.allergies, "condition": self.conditions, "medication": self.medications}[kind]
+
     def has(self, kind: str, key: str) -> bool:
-        return key in {"allergy": self.allergies, "condition": self.conditions, "medication": self.medications}[kind]
+        return key in (self.coded(kind) or ())
 
 
 def parse_patient(data: Any, catalog: Catalog, field: str = "patient") -> PatientProfile:
@@ -54,9 +67,12 @@ def parse_patient(data: Any, catalog: Catalog, field: str = "patient") -> Patien
         weight = parse_quantity(data["weight"], f"{field}.weight", (MASS,))
         if not 0.5 <= weight.m_as(ureg.kilogram) <= 400:
             raise InputError(f"{field}.weight", f"{data['weight']!r} is not a body weight; give 0.5 kg to 400 kg, e.g. \"62 kg\"")
-    coded: dict[str, frozenset[str]] = {}
+    coded: dict[str, frozenset[str] | None] = {}
     for key, kind in _KINDS.items():
-        items = data.get(key, []) or []
+        items = data.get(key)
+        if items is None:  # absent or null: not recorded, which the screening reports
+            coded[key] = None
+            continue
         if not isinstance(items, list):
             raise InputError(f"{field}.{key}", f"must be a list of {kind} terms (`compounder screening-terms` lists them)")
         coded[key] = frozenset(catalog.screening_term(item, f"{field}.{key}[{i}]", kind).key for i, item in enumerate(items))
@@ -66,4 +82,52 @@ def parse_patient(data: Any, catalog: Catalog, field: str = "patient") -> Patien
     return PatientProfile(
         date_of_birth=born, weight=weight, allergies=coded["allergies"], conditions=coded["conditions"],
         medications=coded["medications"], medication_notes=notes,
+    )
+
+
+def profile_data(profile: PatientProfile) -> dict[str, Any]:
+    """The profile as a formula file's ``patient`` section (``parse_patient`` reads it back);
+    a part that was not recorded is left out."""
+    data: dict[str, Any] = {}
+    if profile.date_of_birth is not None:
+        data["date_of_birth"] = profile.date_of_birth.isoformat()
+    if profile.weight is not None:
+        data["weight"] = f"{profile.weight.m_as(ureg.kilogram):g} kg"
+    for key, _kind in CODED:
+        keys = getattr(profile, key)
+        if keys is not None:
+            data[key] = sorted(keys)
+    if profile.medication_notes:
+        data["medication_notes"] = profile.medication_notes
+    return data
+
+
+@dataclass(frozen=True)
+class ScreeningInputs:
+    """What the screening needs from a formula file besides the formula: the patient, and the
+    quantity dispensed and refills that size the supply."""
+
+    patient: PatientProfile | None
+    dispensed: Quantity | None = None
+    refills: int | None = None
+
+
+def screening_inputs(data: Any, catalog: Catalog, *, strict_prescription: bool = True) -> ScreeningInputs:
+    """The formula file's ``patient`` section and the prescription's quantity and refills;
+    raises ``InputError`` naming the field that cannot be used. An editor passes
+    ``strict_prescription=False``: it reports prescription fields on their own, and a quantity it
+    cannot use then sizes no supply (the check says it was not made)."""
+    if not isinstance(data, Mapping) or data.get("patient") is None:
+        return ScreeningInputs(None)
+    from compounder.calc.prescription import parse_order
+
+    patient = parse_patient(data["patient"], catalog)
+    try:
+        prescription = parse_order({"prescription": data["prescription"]}).prescription if data.get("prescription") is not None else None
+    except InputError:
+        if strict_prescription:
+            raise
+        prescription = None
+    return ScreeningInputs(
+        patient, prescription.quantity if prescription else None, prescription.refills if prescription else None,
     )

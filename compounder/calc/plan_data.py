@@ -69,6 +69,7 @@ def plan_to_json(plan: BatchPlan) -> dict[str, Any]:
                 "message": f.message,
                 "line": f.line,
                 **({"source": f.source.cite()} if f.source else {}),
+                **({"patient": True} if f.patient else {}),  # a patient finding: its error may be overridden
             }
             for f in plan.findings
         ],

@@ -70,11 +70,52 @@ class Container:
 
 @dataclass(frozen=True)
 class Acknowledgement:
-    """A pharmacist's acknowledgement of a warning finding, by its code."""
+    """A pharmacist's acknowledgement of a warning finding, or (``override``) a pharmacist's
+    override of an error finding, by its code; ``role`` and ``at`` say who signed and when,
+    when that is known (the window and the records fill them in)."""
 
     code: str
     by: str
     reason: str
+    override: bool = False
+    role: str | None = None
+    at: dt.datetime | None = None
+
+    @property
+    def action(self) -> str:
+        return "OVERRIDDEN" if self.override else "acknowledged"
+
+    def data(self) -> dict[str, Any]:
+        """As an item of the formula file's ``acknowledged`` list (``parse_order`` reads it back)."""
+        item: dict[str, Any] = {"code": self.code, "by": self.by, "reason": self.reason}
+        if self.override:
+            item["override"] = True
+        if self.role is not None:
+            item["role"] = self.role
+        if self.at is not None:
+            item["at"] = self.at.isoformat(timespec="seconds")
+        return item
+
+
+#: A reason is what the next pharmacist reads to understand why the batch went ahead.
+MIN_REASON_CHARACTERS = 10
+MIN_REASON_WORDS = 2
+
+
+def reason_problem(reason: str | None) -> str | None:
+    """Why ``reason`` is not a usable reason for acknowledging or overriding a finding, or None."""
+    text = " ".join((reason or "").split())
+    if not text:
+        return "give the reason; it is printed on the worksheet and kept in the record"
+    words = [word for word in text.split() if sum(ch.isalpha() for ch in word) >= 2]
+    if len(text) < MIN_REASON_CHARACTERS or len(words) < MIN_REASON_WORDS:
+        return (
+            f"{text!r} is too short to be a reason; say in at least {MIN_REASON_WORDS} words what was checked, "
+            "e.g. \"prescriber confirmed the dose by phone\""
+        )
+    if len(set(text.casefold().replace(" ", ""))) < 4:
+        return f"{text!r} is not a reason; say what was checked"
+    return None
 
 
 @dataclass(frozen=True)
@@ -196,16 +237,35 @@ def _container(value: Any) -> Container | None:
 def _acknowledgement(item: Any, where: str) -> Acknowledgement:
     if not isinstance(item, Mapping):
         raise InputError(where, 'must be an object such as {"code": "DUPLICATE_NSAID", "by": "J. Kim, RPh", "reason": "..."}')
-    unknown = sorted(set(item) - {"code", "by", "reason"})
+    unknown = sorted(set(item) - {"code", "by", "reason", "override", "role", "at"})
     if unknown:
-        raise InputError(f"{where}.{unknown[0]}", "unknown key; an acknowledgement takes code, by and reason")
+        raise InputError(f"{where}.{unknown[0]}", "unknown key; an acknowledgement takes code, by, reason, and optionally override, role and at")
     for key in ("code", "by", "reason"):
         if item.get(key) is None:
             raise InputError(f"{where}.{key}", "missing; an acknowledgement names the finding's code, who acknowledged it and why")
+    override = item.get("override", False)
+    if not isinstance(override, bool):
+        raise InputError(f"{where}.override", f"{override!r} is not true or false; an error finding is overridden with \"override\": true")
+    reason = text_field(item, "reason", f"{where}.reason")
+    if override and (problem := reason_problem(reason)):
+        raise InputError(f"{where}.reason", f"an override needs a real reason: {problem}")
+    at = None
+    if item.get("at") is not None:
+        try:
+            if not isinstance(item["at"], str):
+                raise ValueError
+            at = dt.datetime.fromisoformat(item["at"].strip())
+        except ValueError:
+            raise InputError(f"{where}.at", f"{item['at']!r} is not a time; write it as 2026-11-23T09:00:00+00:00") from None
+        if at.tzinfo is None:
+            raise InputError(f"{where}.at", f"{item['at']!r} has no time zone; write it as 2026-11-23T09:00:00+00:00")
     return Acknowledgement(
         code=text_field(item, "code", f"{where}.code").upper(),
         by=text_field(item, "by", f"{where}.by"),
-        reason=text_field(item, "reason", f"{where}.reason"),
+        reason=reason,
+        override=override,
+        role=text_field(item, "role", f"{where}.role") if item.get("role") is not None else None,
+        at=at,
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from compounder.calc.aliquot import aliquot
 from compounder.calc.catalog import Catalog
 from compounder.calc.model import BatchPlan, PlanLine
+from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order, check_dates, require
 from compounder.calc.procedure import Check, aliquot_text, checks, steps
 from compounder.calc.release import AcknowledgedFinding, release
@@ -63,13 +64,57 @@ class CompoundingRecord:
     steps: tuple[str, ...]
     checks: tuple[Check, ...]
     findings: tuple[AcknowledgedFinding, ...]
+    patient_facts: PatientFacts | None = None  # what the patient screening used, when it ran
+
+
+@dataclass(frozen=True)
+class PatientFacts:
+    """The patient facts the screening used, as printed: each part "not recorded", "none known"
+    or the coded terms by name."""
+
+    age: str
+    weight: str
+    allergies: str
+    conditions: str
+    medications: str
+    medication_notes: str
 
 
 NOT_GIVEN = "—"
+NOT_RECORDED = "not recorded"
+NONE_KNOWN = "none known"
+
+
+def patient_facts(patient: PatientProfile, catalog: Catalog, compounded_on: dt.date) -> PatientFacts:
+    names = {t.key: t.name for t in catalog.screening_terms}
+
+    def coded(keys: frozenset[str] | None) -> str:
+        if keys is None:
+            return NOT_RECORDED
+        return "; ".join(sorted(names.get(k, k) for k in keys)) or NONE_KNOWN
+
+    age = patient.age_on(compounded_on)
+    return PatientFacts(
+        age=NOT_RECORDED if age is None else f"{age} years on {compounded_on.isoformat()} (born {patient.date_of_birth.isoformat()})",
+        weight=NOT_RECORDED if patient.weight is None else f"{patient.weight.m_as('kg'):g} kg",
+        allergies=coded(patient.allergies),
+        conditions=coded(patient.conditions),
+        medications=coded(patient.medications),
+        medication_notes=patient.medication_notes or NOT_GIVEN,
+    )
+
+
+def decision_text(ack) -> str:
+    """One acknowledgement or override as printed: "OVERRIDDEN by Paula P., RPh (pharmacist),
+    2026-11-23 09:00 UTC: reason"."""
+    who = ack.by + (f" ({ack.role})" if ack.role else "")
+    when = f", {ack.at.astimezone(dt.timezone.utc).strftime('%Y-%m-%d %H:%M')} UTC" if ack.at is not None else ""
+    return f"{ack.action} by {who}{when}: {ack.reason}"
 
 
 def compounding_record(
-    plan: BatchPlan, order: Order, catalog: Catalog, compounded_on: dt.date, tolerance: Quantity | None
+    plan: BatchPlan, order: Order, catalog: Catalog, compounded_on: dt.date, tolerance: Quantity | None,
+    patient: PatientProfile | None = None,
 ) -> CompoundingRecord:
     """The worksheet of ``plan``; raises ``InputError`` for missing fields and ``BatchBlocked``
     for a batch that has errors or unacknowledged warnings."""
@@ -114,6 +159,7 @@ def compounding_record(
         steps=steps(plan, order, catalog),
         checks=checks(plan, order, catalog, tolerance),
         findings=findings,
+        patient_facts=patient_facts(patient, catalog, compounded_on) if patient is not None else None,
     )
 
 

@@ -38,8 +38,32 @@ def screen(
         for index, written, substance in actives.values():
             if rule.applies_to(substance):
                 findings.extend(_apply(rule, index, written, plan, patient, catalog, compounded_on, dispensed, refills))
+    findings.extend(_not_recorded(patient, catalog, actives))
     findings.extend(_weight_limits(plan, patient, catalog, actives))
     return findings
+
+
+_PART_NAMES = {"allergy": "allergies", "condition": "conditions", "medication": "medicines"}
+
+
+def _not_recorded(patient: PatientProfile, catalog: Catalog, actives: dict) -> Iterator[Finding]:
+    """One information finding per active and part of the profile that was not recorded
+    (``None``, as opposed to "none known") while a rule for that active needs it."""
+    names = {t.key: t.name for t in catalog.screening_terms}
+    for index, written, substance in actives.values():
+        for kind in ("allergy", "condition", "medication"):
+            if patient.coded(kind) is not None:
+                continue
+            needed = sorted({names.get(getattr(rule, kind), getattr(rule, kind)) for rule in catalog.screening_rules
+                             if getattr(rule, kind) is not None and rule.applies_to(substance)})
+            if needed:
+                part = _PART_NAMES[kind]
+                yield Finding(
+                    Severity.INFO, f"{part.upper()}_NOT_RECORDED",
+                    f"{written}: the patient's {part} are not recorded, so the check{'s' if len(needed) > 1 else ''} for "
+                    f"{', '.join(needed)} {'were' if len(needed) > 1 else 'was'} not made",
+                    line=index, patient=True,
+                )
 
 
 def _apply(rule: ScreeningRule, index: int, written: str, plan: BatchPlan, patient: PatientProfile, catalog: Catalog,
@@ -51,25 +75,25 @@ def _apply(rule: ScreeningRule, index: int, written: str, plan: BatchPlan, patie
         if key is not None and patient.has(kind, key):
             term = next(t for t in catalog.screening_terms if t.key == key)
             fact = f"patient {_FACT_WORDS[kind]} {term.name}" if kind == "medication" else f"patient {kind}: {term.name}"
-            yield Finding(severity, rule.code, f"{written} with {fact}: {rule.advice}{cite}", line=index, source=rule.source)
+            yield Finding(severity, rule.code, f"{written} with {fact}: {rule.advice}{cite}", line=index, source=rule.source, patient=True)
     if rule.age_at_least is not None:
         age = patient.age_on(compounded_on)
         if age is None:
-            yield Finding(Severity.INFO, f"{rule.code}_AGE_UNKNOWN", f"{written}: the patient's date of birth is not on file, so the check for patients {rule.age_at_least} and older was not made", line=index)
+            yield Finding(Severity.INFO, f"{rule.code}_AGE_UNKNOWN", f"{written}: the patient's date of birth is not on file, so the check for patients {rule.age_at_least} and older was not made", line=index, patient=True)
         elif age >= rule.age_at_least:
-            yield Finding(severity, rule.code, f"{written} for a patient aged {age} ({rule.age_at_least} or older): {rule.advice}{cite}", line=index, source=rule.source)
+            yield Finding(severity, rule.code, f"{written} for a patient aged {age} ({rule.age_at_least} or older): {rule.advice}{cite}", line=index, source=rule.source, patient=True)
     if rule.supply_days_over is not None:
         days = _supply_days(plan, dispensed, refills)
         if days is None:
             if dispensed is not None:
-                yield Finding(Severity.INFO, f"{rule.code}_UNKNOWN", f"{written}: the days of supply cannot be worked out (directions or density missing), so the short-term-use check was not made", line=index)
+                yield Finding(Severity.INFO, f"{rule.code}_UNKNOWN", f"{written}: the days of supply cannot be worked out (directions or density missing), so the short-term-use check was not made", line=index, patient=True)
         elif days > rule.supply_days_over:
             total = magnitude_in(dispensed, ureg.gram) * (1 + (refills or 0)) if dispensed.dimensionality == ureg.gram.dimensionality else None
             amount = f"{total:g} g" if total is not None else "the quantity dispensed"
             yield Finding(
                 severity, rule.code,
                 f"{written}: {amount} with {refills or 0} refill(s) lasts {days:.0f} days at the directed use, more than {rule.supply_days_over} days: {rule.advice}{cite}",
-                line=index, source=rule.source,
+                line=index, source=rule.source, patient=True,
             )
 
 
@@ -93,7 +117,7 @@ def _weight_limits(plan: BatchPlan, patient: PatientProfile, catalog: Catalog, a
         if limit is None or line.doses is None or line.doses.per_day is None:
             continue
         if patient.weight is None:
-            yield Finding(Severity.INFO, "WEIGHT_LIMIT_UNKNOWN", f"{written}: the patient's weight is not on file, so the daily amount is not checked against {limit.value.m_as('mg/kg'):g} mg/kg", line=index)
+            yield Finding(Severity.INFO, "WEIGHT_LIMIT_UNKNOWN", f"{written}: the patient's weight is not on file, so the daily amount is not checked against {limit.value.m_as('mg/kg'):g} mg/kg", line=index, patient=True)
             continue
         written_form = catalog.form(line.written_as, "ingredient")
         target = catalog.form(limit.as_form, "limit")
@@ -109,5 +133,5 @@ def _weight_limits(plan: BatchPlan, patient: PatientProfile, catalog: Catalog, a
                 Severity.WARNING, "DAILY_AMOUNT_ABOVE_WEIGHT_LIMIT",
                 f"{written}: {per_day:.1f} mg {limit.as_form} a day is above {limit.value.m_as('mg/kg'):g} mg/kg × {weight_kg:g} kg "
                 f"(patient weight) = {maximum:.1f} mg{cite}",
-                line=index, source=limit.source,
+                line=index, source=limit.source, patient=True,
             )

@@ -13,18 +13,21 @@ import datetime as dt
 from compounder.calc.catalog import Catalog
 from compounder.calc.errors import InputError
 from compounder.calc.model import BatchPlan
+from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order
 from compounder.documents.stock import LABEL_STOCKS, LabelStock
 from compounder.settings import PharmacySettings
 
 
 def worksheet_pdf(
-    plan: BatchPlan, order: Order, catalog: Catalog, compounded_on: dt.date, pharmacy: PharmacySettings, paper: str | None = None
+    plan: BatchPlan, order: Order, catalog: Catalog, compounded_on: dt.date, pharmacy: PharmacySettings, paper: str | None = None,
+    patient: PatientProfile | None = None,
 ) -> bytes:
+    """``patient``: the profile the plan was screened for, printed as the facts the screening used."""
     from compounder.calc.record import compounding_record
     from compounder.documents.worksheet import worksheet_renderer
 
-    record = compounding_record(plan, order, catalog, compounded_on, pharmacy.final_weight_tolerance)
+    record = compounding_record(plan, order, catalog, compounded_on, pharmacy.final_weight_tolerance, patient)
     return worksheet_renderer(paper or pharmacy.worksheet_paper)(record, pharmacy).render()
 
 

@@ -16,10 +16,10 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from compounder import __version__
-from compounder.calc.record import CompoundingRecord
+from compounder.calc.record import CompoundingRecord, decision_text
 from compounder.documents.common import (
     CREATOR,
     FONT,
@@ -35,6 +35,7 @@ from compounder.settings import PharmacySettings
 GRID = colors.Color(0.35, 0.35, 0.35)
 SHADE = colors.Color(0.90, 0.90, 0.90)
 LIGHT = colors.Color(0.96, 0.96, 0.96)
+OVERRIDE_SHADE = colors.Color(0.86, 0.86, 0.86)  # prints on a monochrome printer too
 
 
 class WorksheetRenderer:
@@ -91,7 +92,11 @@ class WorksheetRenderer:
             Paragraph("Compounding steps", self.styles["heading"]),
             self.steps_table(),
             KeepTogether([Paragraph("Quality control", self.styles["heading"]), self.checks_table()]),
-            KeepTogether([Paragraph("Findings", self.styles["heading"]), self.findings_table()]),
+            *self.patient_block(),
+            # A long findings table may run onto the next page (its header repeats); the heading stays with it.
+            CondPageBreak(1.8 * inch),
+            Paragraph("Findings", self.styles["heading"]),
+            self.findings_table(),
             KeepTogether([Paragraph("Signatures", self.styles["heading"]), self.signatures_table()]),
         ]
 
@@ -313,14 +318,50 @@ class WorksheetRenderer:
         table.setStyle(self._grid_style())
         return table
 
+    def patient_block(self) -> list:
+        """The patient facts the screening used, compact: what a checker compares with the profile."""
+        facts = self.record.patient_facts
+        if facts is None:
+            return []
+        s = self.styles
+        label = lambda text: Paragraph(escape(text), s["label"])  # noqa: E731
+        cell = lambda text: Paragraph(escape(text), s["cell"])  # noqa: E731
+        rows = [
+            [label("Age"), cell(facts.age), label("Weight"), cell(facts.weight)],
+            [label("Allergies"), cell(facts.allergies), label("Conditions"), cell(facts.conditions)],
+            [label("Medicines"), cell(facts.medications), label("Medication notes"), cell(facts.medication_notes)],
+        ]
+        table = Table(rows, colWidths=self._widths((0.11, 0.39, 0.14, 0.36)))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                    ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.Color(0.75, 0.75, 0.75)),
+                    ("BOX", (0, 0), (-1, -1), 0.6, GRID),
+                ]
+            )
+        )
+        return [KeepTogether([Paragraph("Patient screened", s["heading"]), table])]
+
     def findings_table(self):
         s = self.styles
         if not self.record.findings:
             return Paragraph("No findings for this batch.", s["body"])
-        rows = [[Paragraph(h, s["head"]) for h in ("Finding", "Message", "Acknowledged by")]]
+        rows = [[Paragraph(h, s["head"]) for h in ("Finding", "Message", "Pharmacist's decision")]]
+        overridden = []
         for item in self.record.findings:
             f, ack = item.finding, item.acknowledgement
-            who = f"<b>{escape(ack.by)}</b>: {escape(ack.reason)}" if ack else "information; no acknowledgement needed"
+            if ack is None:
+                who = "information; no acknowledgement needed"
+            else:
+                who = escape(decision_text(ack))
+                action = escape(ack.action)
+                who = who.replace(action, f"<b>{action}</b>", 1).replace(escape(ack.by), f"<b>{escape(ack.by)}</b>", 1)
+            if ack is not None and ack.override:
+                overridden.append(len(rows))
             rows.append(
                 [
                     Paragraph(f"<b>{f.severity.value.upper()}</b><br/>{escape(f.code)}", s["small"]),
@@ -328,8 +369,12 @@ class WorksheetRenderer:
                     Paragraph(who, s["cell"]),
                 ]
             )
-        table = Table(rows, colWidths=self._widths((0.24, 0.48, 0.28)), repeatRows=1)
-        table.setStyle(self._grid_style())
+        table = Table(rows, colWidths=self._widths((0.25, 0.42, 0.33)), repeatRows=1)
+        style = self._grid_style()
+        for row in overridden:  # an override stands out from an acknowledgement
+            style.add("BACKGROUND", (0, row), (-1, row), OVERRIDE_SHADE)
+            style.add("BOX", (0, row), (-1, row), 1.4, colors.black)
+        table.setStyle(style)
         return table
 
     def signatures_table(self) -> Table:
@@ -389,7 +434,8 @@ class WorksheetRenderer:
             "pharmacy.phone": self.pharmacy.phone, "pharmacy.licence": self.pharmacy.licence,
             "prescription.patient": r.patient, "prescription.prescriber": r.prescriber, "formula": r.formula_name,
             "container": r.container, "steps": " ".join(r.steps), "checks": " ".join(c.specification + c.name for c in r.checks),
-            "acknowledged": " ".join(f"{a.acknowledgement.by} {a.acknowledgement.reason}" for a in r.findings if a.acknowledgement),
+            "acknowledged": " ".join(f"{a.acknowledgement.by} {a.acknowledgement.role or ''} {a.acknowledgement.reason}" for a in r.findings if a.acknowledgement),
+            "patient.medication_notes": r.patient_facts.medication_notes if r.patient_facts else "",
         }
         for field, text in texts.items():
             check_printable(text, field, FONT)

@@ -10,6 +10,7 @@ the caller commits, so one user action is one transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,12 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compounder.records import audit
+from compounder.calc.prescription import Acknowledgement
 from compounder.records.lots import draw, get_lot, give_back, to_grams, to_ug
-from compounder.records.model import Batch, BatchCounter, BatchLine, MasterFormulaVersion, Patient
+from compounder.records.model import Batch, BatchAcknowledgement, BatchCounter, BatchLine, MasterFormulaVersion, Patient, User
 from compounder.records.people import PatientInfo, full_name
 from compounder.records.rules import (
-    EDITABLE, Actor, RecordError, Status, batch_day, check_checker, check_transition, deviation, format_batch_number,
-    may_amend, may_create_batches, parse_tolerance, parse_weight,
+    EDITABLE, Actor, RecordError, Role, Status, batch_day, check_checker, check_transition, deviation, format_batch_number,
+    may_amend, may_create_batches, may_decide_finding, parse_tolerance, parse_weight,
 )
 
 
@@ -69,6 +71,9 @@ class BatchRecord:
     prepared_by_id: int | None = None
     amendment_reason: str | None = None
     amended_by: tuple[str, ...] = ()  # the batch numbers of the amendments that correct this one
+    # The pharmacists' signed decisions on the plan's findings (warnings acknowledged, errors
+    # overridden), as the worksheet prints them.
+    acknowledgements: tuple[Acknowledgement, ...] = ()
 
     @property
     def out_of_tolerance(self) -> tuple[LineRecord, ...]:
@@ -102,11 +107,15 @@ def _insert_for(session: Session):
 def create_batch(
     session: Session, actor: Actor, *, formula_version_id: int, patient: PatientInfo, rx_number: str, prescriber: str,
     plan: dict[str, Any], compounded_on: dt.date, tolerance_percent: str | Decimal, now: dt.datetime,
-    amends: str | None = None, amendment_reason: str | None = None,
+    amends: str | None = None, amendment_reason: str | None = None, acknowledgements: Sequence[FindingDecision] = (),
+    carried_decisions: Sequence[_Checked] | None = None,
 ) -> BatchRecord:
     """A draft batch from an approved formula version. ``plan`` is the engine's result as JSON
     (``compounder.calc.plan_data.plan_to_json``), exactly as printed on the worksheet; it is stored, never
-    recomputed. A batch with error findings is refused."""
+    recomputed. A batch is refused while an error finding is not overridden or a warning not
+    acknowledged by a pharmacist (``acknowledgements``); each decision is stored with the batch,
+    in the audit trail. ``compounder.records.screening.make_batch`` screens the plan for the
+    patient's stored profile first."""
     may_create_batches(actor)
     tolerance = parse_tolerance(tolerance_percent)
     version = session.get(MasterFormulaVersion, formula_version_id)
@@ -114,9 +123,8 @@ def create_batch(
         raise RecordError(f"no master formula version {formula_version_id}")
     if version.approved_at is None:
         raise RecordError(f"{version.name}, version {version.version}, is not approved; a pharmacist approves it before batches are made")
-    errors = [f for f in plan.get("findings", []) if f.get("severity") == "error"]
-    if errors:
-        raise RecordError(f"the plan has error findings ({', '.join(f['code'] for f in errors)}); correct the formula")
+    # An amendment carries the amended batch's signed decisions over with its plan (``amend``).
+    decisions = check_decisions(session, plan, acknowledgements) if carried_decisions is None else list(carried_decisions)
     if not plan.get("lines"):
         raise RecordError("the plan has no lines to weigh")
     bud = (plan.get("bud") or {}).get("date")
@@ -148,7 +156,117 @@ def create_batch(
         session.add(line_row)
         session.flush()
         audit.record(session, actor, "create", "batch_line", line_row.id, None, now)
+    store_decisions(session, row.id, decisions, now)
     return batch_record(session, row.batch_number)
+
+
+# --------------------------------------------------------------------------- findings: acknowledged, overridden
+
+
+@dataclass(frozen=True)
+class FindingDecision:
+    """A pharmacist's signed decision on one finding of the plan: a warning acknowledged, or an
+    error overridden. ``signer`` is who signed in to make it (checked again against the users
+    table when the batch is saved); ``reason`` is printed on the worksheet."""
+
+    code: str
+    signer: Actor
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Checked:
+    code: str
+    severity: str
+    message: str
+    signer: Actor
+    reason: str
+
+
+def decided_findings(plan: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Code → (severity, message) of the plan's findings a pharmacist must decide on: errors
+    (overridden) and warnings (acknowledged). An error outranks a warning of the same code;
+    messages of one code on several lines are joined."""
+    found: dict[str, tuple[str, str]] = {}
+    for f in plan.get("findings", []):
+        severity = f.get("severity")
+        if severity not in ("error", "warning"):
+            continue
+        code = f["code"]
+        if code in found and found[code][0] == "error" and severity == "warning":
+            continue
+        if code in found and found[code][0] == severity:
+            found[code] = (severity, f"{found[code][1]} / {f.get('message', '')}")
+        else:
+            found[code] = (severity, f.get("message", ""))
+    return found
+
+
+def check_decisions(session: Session, plan: dict[str, Any], decisions: Sequence[FindingDecision]) -> list[_Checked]:
+    """Every error overridden and every warning acknowledged by an active pharmacist with a real
+    reason, or ``RecordError``/``PermissionRefused`` saying what is missing or who may not sign."""
+    needed = decided_findings(plan)
+    fixed = sorted({f["code"] for f in plan.get("findings", []) if f.get("severity") == "error" and not f.get("patient")})
+    if fixed:
+        raise RecordError(f"the plan has error findings ({', '.join(fixed)}); correct the formula (only an error of the patient screening may be overridden)")
+    checked: dict[str, _Checked] = {}
+    for decision in decisions:
+        code = decision.code.strip().upper()
+        if code not in needed:
+            codes = ", ".join(sorted(needed)) or "none"
+            raise RecordError(f"{code} is not a warning or error of this batch (those are: {codes}); the formula or the profile changed, look again")
+        if code in checked:
+            raise RecordError(f"{code} is decided twice; one pharmacist signs each finding")
+        severity, message = needed[code]
+        user = session.get(User, decision.signer.id)
+        if user is None:
+            raise RecordError(f"no user {decision.signer.username!r}")
+        signer = Actor(user.id, user.username, Role(user.role))
+        reason = may_decide_finding(signer, active=user.active, severity=severity, code=code, reason=decision.reason)
+        checked[code] = _Checked(code, severity, message, signer, reason)
+    errors = sorted(code for code, (severity, _) in needed.items() if severity == "error" and code not in checked)
+    if errors:
+        raise RecordError(
+            f"the plan has error findings ({', '.join(errors)}); correct the formula, or a pharmacist overrides each with the reason"
+        )
+    warnings = sorted(code for code, (severity, _) in needed.items() if severity == "warning" and code not in checked)
+    if warnings:
+        raise RecordError(f"warnings not acknowledged ({', '.join(warnings)}); a pharmacist acknowledges each with the reason")
+    return list(checked.values())
+
+
+def store_decisions(session: Session, batch_id: int, decisions: Sequence[_Checked], now: dt.datetime) -> None:
+    for decision in decisions:
+        row = BatchAcknowledgement(
+            batch_id=batch_id, code=decision.code, severity=decision.severity, message=decision.message,
+            action="overridden" if decision.severity == "error" else "acknowledged", reason=decision.reason,
+            user_id=decision.signer.id, at=now,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(session, decision.signer, "override" if decision.severity == "error" else "acknowledge", "batch_acknowledgement", row.id, None, now)
+
+
+def _decisions_of(session: Session, batch_id: int) -> list[_Checked]:
+    """A batch's stored decisions, to carry over to its amendment (same plan, same findings, the
+    same pharmacists' signatures and reasons)."""
+    rows = session.execute(
+        select(BatchAcknowledgement, User).join(User, User.id == BatchAcknowledgement.user_id)
+        .where(BatchAcknowledgement.batch_id == batch_id).order_by(BatchAcknowledgement.id)
+    ).all()
+    return [_Checked(row.code, row.severity, row.message, Actor(user.id, user.username, Role(user.role)), row.reason) for row, user in rows]
+
+
+def batch_acknowledgements(session: Session, batch_id: int) -> tuple[Acknowledgement, ...]:
+    """The batch's stored decisions as the worksheet prints them: who (name), role, when, why."""
+    rows = session.execute(
+        select(BatchAcknowledgement, User.full_name, User.role).join(User, User.id == BatchAcknowledgement.user_id)
+        .where(BatchAcknowledgement.batch_id == batch_id).order_by(BatchAcknowledgement.id)
+    ).all()
+    return tuple(
+        Acknowledgement(code=row.code, by=name, reason=row.reason, override=row.action == "overridden", role=role, at=row.at)
+        for row, name, role in rows
+    )
 
 
 def assign_lot(session: Session, actor: Actor, batch_number: str, position: int, lot_id: int, now: dt.datetime) -> BatchRecord:
@@ -241,6 +359,7 @@ def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: d
         patient=PatientInfo(patient.id, patient.name, patient.date_of_birth), rx_number=original.rx_number,
         prescriber=original.prescriber, plan=original.plan, compounded_on=original.compounded_on,
         tolerance_percent=original.tolerance_percent, now=now, amends=original.batch_number, amendment_reason=reason,
+        carried_decisions=_decisions_of(session, original.id),
     )
     for old_line in _lines(session, original):
         if old_line.lot_id is not None:
@@ -295,6 +414,7 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
         rejected_by=full_name(session, row.rejected_by), reject_reason=row.reject_reason, amends=amends, lines=tuple(lines),
         checked_by=full_name(session, row.checked_by), checked_at=row.checked_at, prepared_by_id=row.prepared_by,
         amendment_reason=row.amendment_reason, amended_by=amended_by,
+        acknowledgements=batch_acknowledgements(session, row.id),
     )
 
 

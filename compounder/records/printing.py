@@ -21,9 +21,9 @@ from compounder.calc.batch_document import (
 from compounder.calc.labeling import LabelContent
 from compounder.calc.prescription import Acknowledgement
 from compounder.records import audit
-from compounder.records.batches import BatchRecord, batch_record
+from compounder.records.batches import BatchRecord, batch_acknowledgements, batch_record
 from compounder.records.lots import get_lot
-from compounder.records.model import AuditEntry, BatchAcknowledgement, User
+from compounder.records.model import AuditEntry
 from compounder.records.rules import Actor
 
 PRINT_WORKSHEET = "print worksheet"
@@ -50,13 +50,8 @@ def identity(record: BatchRecord) -> BatchIdentity:
 
 
 def acknowledgements(session: Session, batch_id: int) -> list[Acknowledgement]:
-    rows = session.execute(
-        select(BatchAcknowledgement.code, BatchAcknowledgement.action, BatchAcknowledgement.reason, User.full_name)
-        .join(User, User.id == BatchAcknowledgement.user_id)
-        .where(BatchAcknowledgement.batch_id == batch_id)
-        .order_by(BatchAcknowledgement.id)
-    )
-    return [Acknowledgement(row.code, row.full_name, f"{row.action}: {row.reason}") for row in rows]
+    """The batch's signed decisions (acknowledged or OVERRIDDEN, by whom, role, when, why)."""
+    return list(batch_acknowledgements(session, batch_id))
 
 
 def _printing(session: Session, actor: Actor, batch_number: str, action: str, now: dt.datetime, make: Callable[[BatchRecord, PrintMark], T]) -> T:

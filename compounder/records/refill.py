@@ -33,6 +33,25 @@ def _flatten(value: Any, path: str, into: dict[str, Any]) -> None:
         into[path] = value
 
 
+def _plain(value: Any) -> str:
+    if value is None or value == [] or value == {}:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(_plain(item) for item in value)
+    return str(value)
+
+
+def _subject(path: str) -> str:
+    """``actives[lidocaine].strength`` → "lidocaine strength"; ``directions.times_per_day`` →
+    "directions times per day": the words a pharmacist reads, not the file's keys."""
+    if "[" in path:
+        _, _, rest = path.partition("[")
+        ingredient, _, tail = rest.partition("]")
+        tail = tail.lstrip(".")
+        return f"{ingredient} {tail.replace('_', ' ').replace('.', ' ')}".strip()
+    return path.replace("_", " ").replace(".", " ")
+
+
 def formula_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """Every difference between two formulas, one sentence each, in a stable order."""
     old, new = {}, {}
@@ -42,18 +61,25 @@ def formula_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     for path in sorted(set(old) | set(new)):
         if old.get(path) == new.get(path):
             continue
+        subject = _subject(path)
         if old.get(path) == "present" and path not in new:
-            changes.append(f"{path}: removed")
+            changes.append(f"{subject} removed")
         elif new.get(path) == "present" and path not in old:
-            changes.append(f"{path}: added")
+            changes.append(f"{subject} added" + _added_detail(path, new))
         elif path in old and path in new:
-            changes.append(f"{path}: {old[path]!r} → {new[path]!r}")
+            changes.append(f"{subject}: {_plain(old[path])} → {_plain(new[path])}")
         elif path in new:
             if not any(path.startswith(p + ".") for p, v in new.items() if v == "present" and p not in old):
-                changes.append(f"{path}: {new[path]!r} (new)")
+                changes.append(f"{subject}: none → {_plain(new[path])}")
         elif not any(path.startswith(p + ".") for p, v in old.items() if v == "present" and p not in new):
-            changes.append(f"{path}: {old[path]!r} (dropped)")
+            changes.append(f"{subject}: {_plain(old[path])} → none")
     return changes
+
+
+def _added_detail(path: str, flat: dict[str, Any]) -> str:
+    """An added ingredient's own settings, so "baclofen added" says at what strength."""
+    details = [f"{key[len(path) + 1:].replace('_', ' ')} {_plain(value)}" for key, value in flat.items() if key.startswith(path + ".")]
+    return f" ({', '.join(sorted(details))})" if details else ""
 
 
 @dataclass(frozen=True)
@@ -63,11 +89,16 @@ class RefillDiff:
     changes: tuple[str, ...]  # empty: the same formula
 
 
+#: Batches the patient may have received. A rejected batch never left the pharmacy and a draft
+#: was never made, so neither is what a refill is compared with.
+_MADE = ("prepared", "verified", "dispensed")
+
+
 def refill_changes(session: Session, patient_id: int, rx_number: str, version_id: int) -> RefillDiff | None:
-    """Against the patient's latest batch on this Rx number; None for a first fill."""
+    """Against the patient's latest batch made on this Rx number; None for a first fill."""
     previous = session.execute(
         select(Batch.batch_number, Batch.formula_version_id)
-        .where(Batch.patient_id == patient_id, Batch.rx_number == rx_number.strip())
+        .where(Batch.patient_id == patient_id, Batch.rx_number == rx_number.strip(), Batch.status.in_(_MADE))
         .order_by(Batch.compounded_on.desc(), Batch.id.desc())
         .limit(1)
     ).first()

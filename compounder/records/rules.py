@@ -126,6 +126,36 @@ def may_manage_users(actor: Actor) -> None:
         raise PermissionRefused(f"only an administrator may manage user accounts; {actor.username} is a {actor.role.value}")
 
 
+# --------------------------------------------------------------------------- findings: acknowledge, override
+
+
+def check_reason(reason: str | None) -> str:
+    """The reason, tidied, or ``RecordError`` saying why it is not one (blank, too short)."""
+    from compounder.calc.prescription import reason_problem
+
+    problem = reason_problem(reason)
+    if problem:
+        raise RecordError(problem)
+    return " ".join((reason or "").split())
+
+
+def may_decide_finding(signer: Actor, *, active: bool, severity: str, code: str, reason: str | None) -> str:
+    """Whether ``signer`` may sign this decision on a finding: only an active pharmacist
+    acknowledges a warning or overrides an error, and always with a real reason. Returns the
+    tidied reason; raises ``PermissionRefused`` naming the role, or ``RecordError``."""
+    if severity not in ("warning", "error"):
+        raise RecordError(f"{code} is {severity!r}: only warnings are acknowledged and errors overridden")
+    what = "acknowledge a warning" if severity == "warning" else "override an error"
+    if signer.role is not Role.PHARMACIST:
+        raise PermissionRefused(f"only a pharmacist may {what} ({code}); {signer.username} is a {signer.role.value}")
+    if not active:
+        raise PermissionRefused(f"{signer.username}'s account is switched off; an active pharmacist must {what} ({code})")
+    try:
+        return check_reason(reason)
+    except RecordError as error:
+        raise RecordError(f"{code}: {error}") from None
+
+
 def check_account_change(
     actor: Actor, *, target_id: int, target_username: str, is_active_administrator: bool, stays_active_administrator: bool,
     deactivates: bool, active_administrators: int,

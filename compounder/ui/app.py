@@ -71,6 +71,8 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
     context = RecordsContext(session_factory(engine), utc_now, window)
     library.require_signed_in_approver(lambda: context.actor)
+    prompts.authenticate = lambda username, password: _sign_in_to_decide(context, username, password)
+    prompts.clock = utc_now
     from compounder.ui.batch_printing import StoredBatchPrinter
 
     printer = StoredBatchPrinter(context, lambda: window.pharmacy, prompts.print_pdf)
@@ -80,6 +82,13 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
         printer.print,
     )
     return Workbench(window, reporter, engine)
+
+
+def _sign_in_to_decide(context, username: str, password: str):
+    from compounder.records.screening import sign_in_to_decide
+
+    with context.sessions() as session:
+        return sign_in_to_decide(session, username, password)
 
 
 def _pharmacy_settings():

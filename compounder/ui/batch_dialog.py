@@ -22,17 +22,20 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from compounder.calc import Catalog, InputError, evaluate, parse_formula
+from compounder.calc import Catalog, InputError
+from compounder.calc.record import decision_text
 from compounder.calc.release import BatchBlocked
 from compounder.calc.units import format_quantity
 from compounder.records import batches, lots, people
-from compounder.records.batches import BatchRecord
+from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.database import DatabaseUnavailable
 from compounder.records.library import FormulaLibrary
 from compounder.records.refill import refill_changes
 from compounder.records.rules import RecordError, Status
+from compounder.records.screening import make_batch, screened_plan, sign_in_to_decide
 from compounder.settings import PharmacySettings
 from compounder.ui.batch_printing import PrintPdf, StoredBatchPrinter
+from compounder.ui.patient_profile_dialog import PatientProfileDialog
 from compounder.ui.records_window import ERROR_HUE, WARNING_HUE, RecordsContext, _message_label, problem_text
 
 #: The master formula's own document keys that a batch's worksheet prints.
@@ -78,8 +81,19 @@ class BatchDialog(QDialog):
         self.open_button.clicked.connect(lambda: self.open_batch(self.open_number.text()))
         form = QFormLayout()
         form.addRow("Master &formula (approved)", self.formula)
-        form.addRow("&Patient", self.patient)
+        self.profile_button = QPushButton("Patient &profile…")
+        self.profile_button.setToolTip("Date of birth, weight, allergies, conditions and medicines the screening checks")
+        self.profile_button.clicked.connect(self.edit_profile)
+        self.profile_note = QLabel()
+        self.profile_note.setVisible(False)
+        patient_row = QHBoxLayout()
+        patient_row.addWidget(self.patient, 1)
+        patient_row.addWidget(self.profile_button)
+        patient_label = QLabel("&Patient")
+        patient_label.setBuddy(self.patient)
+        form.addRow(patient_label, patient_row)
         form.addRow("&Born", self.born)
+        form.addRow("", self.profile_note)
         form.addRow("&Rx number", self.rx)
         form.addRow("Pres&criber", self.prescriber)
         form.addRow("Weighing &tolerance (± %)", self.tolerance)
@@ -197,16 +211,24 @@ class BatchDialog(QDialog):
         try:
             version = self._library.version(version_id)
             order = self._order(version.data, born)
-            plan = self._plan(version.data, order)
+            today = self._context.today()
             with self._context.sessions.begin() as session:
                 patient = people.patient(session, actor, self.patient.text(), born, now)
                 diff = refill_changes(session, patient.id, self.rx.text(), version_id)
                 if not self._refill_confirmed(diff, (patient.id, self.rx.text().strip(), version_id)):
                     session.rollback()
                     return
-                record = batches.create_batch(
-                    session, actor, formula_version_id=version_id, patient=patient, rx_number=self.rx.text(), prescriber=self.prescriber.text(),
-                    plan=plan, compounded_on=self._context.today(), tolerance_percent=self.tolerance.text(), now=now,
+                rx = order.prescription
+                plan = screened_plan(session, self._catalog, version_id, patient.id, today, rx.quantity, rx.refills)
+            # The patient is on file now; a pharmacist decides the findings outside any transaction.
+            decisions = self._decisions_for(plan)
+            if decisions is None:
+                return
+            with self._context.sessions.begin() as session:
+                record = make_batch(
+                    session, actor, self._catalog, formula_version_id=version_id, patient=patient, rx_number=self.rx.text(),
+                    prescriber=self.prescriber.text(), compounded_on=today, tolerance_percent=self.tolerance.text(), now=now,
+                    acknowledgements=decisions, dispensed=rx.quantity, refills=rx.refills, freeze=lambda plan: self._plan(plan, order),
                 )
         except InputError as error:
             self.message.setText(f"{_FIELD_TITLES.get(error.field, error.field)}: {error.message}")
@@ -243,14 +265,73 @@ class BatchDialog(QDialog):
             data["container"] = self.container.text().strip()
         return parse_order(data)
 
-    def _plan(self, formula: dict, order) -> dict:
-        """The engine's plan with the worksheet and label frozen, as the batch stores it."""
+    def _plan(self, plan, order) -> dict:
+        """The engine's (screened) plan with the worksheet and label frozen, as the batch stores it."""
         from compounder.calc.batch_document import plan_with_documents
 
         pharmacy = self._pharmacy()
         today = self._context.today()
-        plan = evaluate(parse_formula(formula), self._catalog, today)
         return plan_with_documents(plan, order, self._catalog, today, pharmacy.final_weight_tolerance if pharmacy else None)
+
+    # ------------------------------------------------------------------ patient screening
+    def _decisions_for(self, plan) -> list[FindingDecision] | None:
+        """The pharmacist's signed decisions on the plan's patient errors and warnings (none
+        needed: an empty list); ``None`` when nobody signed, after saying so."""
+        from compounder.calc import Severity
+        from compounder.calc.release import overridable
+
+        needed = [f for f in plan.findings if f.severity is Severity.WARNING or overridable(f)]
+        if not needed or any(f.severity is Severity.ERROR and not f.patient for f in plan.findings):
+            return []  # nothing to decide, or an error of the formula: the records refuse it in their words
+        signed = self.decide(needed)
+        if signed is None:
+            self.message.setText(
+                f"No batch made: {len(needed)} finding(s) need a pharmacist's signed decision (errors overridden, warnings acknowledged)"
+            )
+            return None
+        return [FindingDecision(d.finding.code, d.signer.actor, d.reason) for d in signed]
+
+    def decide(self, findings) -> list | None:
+        """Ask a pharmacist to sign in and decide ``findings`` (``AcknowledgeDialog``); the signed
+        decisions, or ``None`` when cancelled. Tests replace it to drive the dialog themselves."""
+        from compounder.ui.acknowledge_dialog import AcknowledgeDialog
+
+        dialog = AcknowledgeDialog(findings, self._sign_in_to_decide, self._context.clock, self, action="make the batch")
+        return dialog.decisions if dialog.exec() else None
+
+    def _sign_in_to_decide(self, username: str, password: str):
+        with self._context.sessions() as session:
+            return sign_in_to_decide(session, username, password)
+
+    def edit_profile(self) -> PatientProfileDialog | None:
+        """Open the profile of the patient named above (added to the records when new)."""
+        actor = self._context.actor
+        if actor is None:
+            self.message.setText("sign in (Records ▸ Sign in) to record a patient profile")
+            return None
+        try:
+            born = dt.date.fromisoformat(self.born.text().strip()) if self.born.text().strip() else None
+        except ValueError:
+            self.message.setText(f"born {self.born.text().strip()!r} is not a date; type YYYY-MM-DD")
+            return None
+        try:
+            with self._context.sessions.begin() as session:
+                patient = people.patient(session, actor, self.patient.text(), born, self._context.clock())
+        except (RecordError, SQLAlchemyError) as error:
+            self.message.setText(problem_text(error))
+            return None
+        self.message.setText("")
+        dialog = PatientProfileDialog(self._context, self._catalog, patient.id, self)
+        dialog.accepted.connect(lambda: self._profile_saved(dialog))
+        dialog.open()
+        return dialog
+
+    def _profile_saved(self, dialog: PatientProfileDialog) -> None:
+        saved = dialog.saved
+        if saved is not None and saved.date_of_birth is not None:
+            self.born.setText(saved.date_of_birth.isoformat())
+        self.profile_note.setText(f"Profile of {saved.name} saved; the batch is screened against it." if saved else "")
+        self.profile_note.setVisible(saved is not None)
 
     def _refill_confirmed(self, diff, key: tuple) -> bool:
         """Shows the refill's formula changes; a refill to a changed formula waits for the tick."""
@@ -406,6 +487,7 @@ class BatchDialog(QDialog):
             f"<b>Batch {record.batch_number}</b> — {record.formula_name} (version {record.formula_version}) for {record.patient.name}, "
             f"Rx {record.rx_number}; beyond use {record.beyond_use.isoformat()}; tolerance ± {record.tolerance_percent} %; "
             + "; ".join(signatures)
+            + "".join(f"<br>{_html(ack.code)}: {_html(decision_text(ack))}" for ack in record.acknowledgements)
         )
         while self.grid.count():
             widget = self.grid.takeAt(0).widget()
@@ -461,6 +543,7 @@ class BatchDialog(QDialog):
         signed = self._context.actor is not None
         status = self.record.status if self.record else None
         self.create_button.setEnabled(signed)
+        self.profile_button.setEnabled(signed)
         self.save_button.setEnabled(signed and status is Status.DRAFT)
         self.prepare_button.setEnabled(signed and status is Status.DRAFT)
         self.check_button.setEnabled(signed and status is Status.PREPARED and not (self.record and self.record.checked_by))

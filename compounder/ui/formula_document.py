@@ -42,7 +42,7 @@ ORDER_FIELDS = (
     "batch_number", "container",
 )
 # Keys of a master formula that belong to one batch for one patient; not kept in the library.
-BATCH_ONLY_KEYS = ("batch_number", "prescription", "acknowledged")
+BATCH_ONLY_KEYS = ("batch_number", "prescription", "acknowledged", "patient")
 
 HEADER_LABELS = {
     "name": "name", "batch": "batch quantity", "density": "density", "excess": "excess", "base": "base",
@@ -128,6 +128,15 @@ class Evaluation:
     @property
     def has_errors(self) -> bool:
         return bool(self.assessment.errors) or (self.plan is not None and self.plan.has_errors)
+
+    @property
+    def must_be_corrected(self) -> bool:
+        """An error that only correcting the formula clears: an unusable field, or an error finding
+        of the formula itself. (An error of the patient screening may instead be overridden by a
+        pharmacist when the batch is printed.)"""
+        return bool(self.assessment.errors) or (
+            self.plan is not None and any(f.severity is Severity.ERROR and not f.patient for f in self.plan.findings)
+        )
 
 
 def draft_from_data(data: Any) -> Draft:
@@ -298,6 +307,10 @@ class FormulaDocument(QObject):
     @property
     def has_errors(self) -> bool:
         return self._evaluation.has_errors
+
+    @property
+    def must_be_corrected(self) -> bool:
+        return self._evaluation.must_be_corrected
 
     def header(self, key: str) -> str:
         return self._draft.header.get(key, "")

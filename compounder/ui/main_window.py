@@ -413,14 +413,18 @@ class MainWindow(QMainWindow):
         errors = [n for n in evaluation.notices if n.severity is Severity.ERROR]
         if errors:
             more = f" (and {len(errors) - 1} more in the findings below)" if len(errors) > 1 else ""
+            what = (
+                "this formula cannot be printed or approved." if self.document.must_be_corrected
+                else "for this patient: the batch is printed only if a pharmacist overrides each, with the reason."
+            )
             self.banner_text.setText(
-                f"<b>{len(errors)} error{'s' if len(errors) > 1 else ''}: this formula cannot be printed or approved.</b><br>"
+                f"<b>{len(errors)} error{'s' if len(errors) > 1 else ''} {what}</b><br>"
                 f"{_escape(errors[0].message)}{more}"
             )
         self.banner.setVisible(bool(errors))
         for action in (self.print_action, self.print_label_action, self.export_worksheet_action, self.export_label_action):
-            action.setEnabled(not self.document.has_errors)
-        self.approve_action.setEnabled(not self.document.has_errors)
+            action.setEnabled(not self.document.must_be_corrected)
+        self.approve_action.setEnabled(not self.document.must_be_corrected)
         self.trail_action.setEnabled(self.document.plan is not None)
         self._update_summary()
         self._update_title()
@@ -716,8 +720,9 @@ class MainWindow(QMainWindow):
         return True
 
     def approve(self) -> bool:
-        """Approve the master formula as it stands: never while an error stands."""
-        if self.document.has_errors:
+        """Approve the master formula as it stands: never while an error of the formula stands
+        (the patient's findings belong to one batch, not to the master formula)."""
+        if self.document.must_be_corrected:
             self.prompts.error("Cannot approve", "The formula has errors; approve it once they are resolved.")
             return False
         source = self.source
@@ -799,6 +804,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved the {kind} to {path}", 5000)
         return True
 
+    def _screened_patient(self):
+        """The patient section the plan was screened for, printed on the worksheet (None without one)."""
+        from compounder.calc.patient import screening_inputs
+
+        try:
+            return screening_inputs(self.document.to_data(), self.catalog, strict_prescription=False).patient
+        except InputError:
+            return None
+
     def _document_name(self, kind: str) -> str:
         order = self.document.order
         return (order.batch_number if order is not None and order.batch_number else None) or self._title()
@@ -810,14 +824,14 @@ class MainWindow(QMainWindow):
         the document needs, warnings nobody acknowledged (asked for here), a label that does not fit.
         """
         from compounder.calc.prescription import missing_for
-        from compounder.calc.release import BatchBlocked, open_warnings, stale_acknowledgements
+        from compounder.calc.release import BatchBlocked, open_findings, stale_acknowledgements
         from compounder.documents.batch import label_pdf, label_stock, worksheet_pdf
         from compounder.documents.common import UnprintableText
         from compounder.documents.label import LabelOverflow
 
         title = f"Cannot print the {kind}"
         plan = self.document.plan
-        if plan is None or self.document.has_errors:
+        if plan is None or self.document.must_be_corrected:
             self.prompts.error(title, "The formula has errors; print it once they are resolved.")
             return None
         if self.pharmacy is None:
@@ -841,20 +855,21 @@ class MainWindow(QMainWindow):
             codes = ", ".join(sorted({ack.code for ack in stale}))
             if not self.prompts.confirm(
                 "Acknowledgements that no longer apply",
-                f"The formula changed: {codes} is no longer a warning of this batch, so its acknowledgement cannot be printed. Remove it?",
+                f"The formula or the patient changed: {codes} is no longer a warning or error of this batch as it was signed for, "
+                "so its acknowledgement cannot be printed. Remove it?",
             ):
                 return None
             gone = {ack.code for ack in stale}
             kept = [item for item in self.document.extra("acknowledged") or [] if str(item.get("code", "")).upper() not in gone]
             self.document.set_extra("acknowledged", kept or None, "Remove acknowledgements that no longer apply")
             order = self.document.order
-        warnings = open_warnings(plan, order)
+        warnings = open_findings(plan, order)  # patient errors to override, then warnings to acknowledge
         if warnings:
             answers = self.prompts.acknowledge(warnings)
             if not answers:
-                self.statusBar().showMessage(f"Not printed: {len(warnings)} warning(s) not acknowledged", 8000)
+                self.statusBar().showMessage(f"Not printed: {len(warnings)} finding(s) not acknowledged or overridden", 8000)
                 return None
-            self.document.set_extra("acknowledged", [*(self.document.extra("acknowledged") or []), *answers], "Acknowledge warnings")
+            self.document.set_extra("acknowledged", [*(self.document.extra("acknowledged") or []), *answers], "Acknowledge findings")
             order = self.document.order
             if order is None:  # the engine refused an answer: say so rather than print
                 lines = [f"{key}: {message}" for key, message in self.document.order_errors.items()]
@@ -863,7 +878,7 @@ class MainWindow(QMainWindow):
         compounded_on = plan.formula.compounded_on or self.document.today
         try:
             if kind == "worksheet":
-                return worksheet_pdf(plan, order, self.catalog, compounded_on, self.pharmacy)
+                return worksheet_pdf(plan, order, self.catalog, compounded_on, self.pharmacy, patient=self._screened_patient())
             stock = label_stock(self.pharmacy)
             try:
                 return label_pdf(plan, order, self.catalog, compounded_on, self.pharmacy, stock)

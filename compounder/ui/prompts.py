@@ -24,6 +24,10 @@ class Unsaved(Enum):
 class Prompts:
     def __init__(self, parent: QWidget | None = None) -> None:
         self.parent = parent
+        # Set by the application once the records are open: checks a pharmacist's sign-in for
+        # acknowledging and overriding findings, and the clock their time is taken from.
+        self.authenticate = None
+        self.clock = None
 
     def open_path(self, folder: Path | None) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(self.parent, "Open formula", str(folder or Path.home()), FORMULA_FILTER)
@@ -95,10 +99,15 @@ class Prompts:
         finally:
             preview.deleteLater()
 
-    def acknowledge(self, warnings) -> list[dict[str, str]] | None:
+    def acknowledge(self, findings) -> list[dict] | None:
+        """A pharmacist signs in and decides each finding (errors overridden, warnings
+        acknowledged); the answers are the formula file's ``acknowledged`` items."""
+        import datetime as dt
+
         from compounder.ui.acknowledge_dialog import AcknowledgeDialog
 
-        dialog = AcknowledgeDialog(warnings, self.parent)
+        clock = self.clock or (lambda: dt.datetime.now(dt.timezone.utc))
+        dialog = AcknowledgeDialog(findings, self.authenticate, clock, self.parent)
         return dialog.acknowledged if dialog.exec() else None
 
     def pharmacy_settings(self, current, path: Path):

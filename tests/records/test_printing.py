@@ -228,26 +228,23 @@ def test_a_draft_is_not_amended(sessions, clock, pharmacy):
 
 
 def test_nothing_is_printed_while_a_warning_is_not_acknowledged(sessions, clock, pharmacy):
-    from compounder.calc.batch_document import Unacknowledged
-    from compounder.records.model import BatchAcknowledgement
+    from compounder.calc.batch_document import Unacknowledged, stored_findings
+    from compounder.records.batches import FindingDecision
 
     message = "cyclobenzaprine for more than 21 days"
     pharmacy.plan = copy.deepcopy(pharmacy.plan)
     pharmacy.plan["findings"].append({"severity": "warning", "code": "LONG_USE", "message": message, "line": 1})
-    record = new_batch(sessions, clock, pharmacy)
-    with sessions() as s:
-        with pytest.raises(Unacknowledged, match=r"no pharmacist has acknowledged \(warning LONG_USE\)"):
-            printing.worksheet_to_print(s, pharmacy.technician, record.batch_number, clock())
-        with pytest.raises(Unacknowledged):
-            printing.label_to_print(s, pharmacy.technician, record.batch_number, clock())
-    with sessions.begin() as s:  # as the screening's acknowledgement step stores it
-        row = BatchAcknowledgement(
-            batch_id=record.id, code="LONG_USE", severity="warning", message=message, action="acknowledged",
-            reason="prescriber confirmed 30 days", user_id=pharmacy.pharmacist.id, at=clock(),
+    # The records refuse to make the batch without the acknowledgement (tests/records/test_patient_screening.py);
+    # a stored plan read back without one is not printed either.
+    with pytest.raises(Unacknowledged, match=r"no pharmacist has acknowledged \(warning LONG_USE\)"):
+        stored_findings(pharmacy.plan, (), "261123-002")
+    with sessions.begin() as s:
+        record = batches.create_batch(
+            s, pharmacy.technician, formula_version_id=pharmacy.version_id, patient=pharmacy.patient, rx_number="RX-1001",
+            prescriber="Dr. A. Smith", plan=pharmacy.plan, compounded_on=clock().date(), tolerance_percent="5", now=clock(),
+            acknowledgements=[FindingDecision("LONG_USE", pharmacy.pharmacist, "prescriber confirmed 30 days")],
         )
-        s.add(row)
-        s.flush()
-        audit.record(s, pharmacy.pharmacist, "acknowledge", "batch_acknowledgement", row.id, None, clock())
     with sessions() as s:
         text = pdf_text(stored_worksheet_pdf(printing.worksheet_to_print(s, pharmacy.technician, record.batch_number, clock()), PHARMACY))
-    assert "LONG_USE" in text and "Paula Pharmacist, RPh: acknowledged: prescriber confirmed 30 days" in text
+    assert "LONG_USE" in text
+    assert "acknowledged by Paula Pharmacist, RPh (pharmacist), 2026-11-23 09:00 UTC: prescriber confirmed 30 days" in text

@@ -179,22 +179,8 @@ def test_the_library_keeps_no_patient(rx_window, prompts, library):
 # ------------------------------------------------------------------ acknowledgement dialog
 
 
-def test_the_acknowledgement_dialog_wants_a_name_and_a_reason(qtbot, catalog):
-    from compounder.calc import Finding, Severity
-    from compounder.ui.acknowledge_dialog import AcknowledgeDialog
-
-    dialog = AcknowledgeDialog((Finding(Severity.WARNING, "DUPLICATE_NSAID", "two NSAIDs"),))
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    assert dialog.isVisible() and "pharmacist's name" in dialog.message.text()
-    QTest.keyClicks(dialog.pharmacist, "J. Kim, RPh")
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    assert dialog.isVisible() and "reason" in dialog.message.text()
-    QTest.keyClicks(dialog.reasons[0], "prescriber confirmed")
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    assert not dialog.isVisible()
-    assert dialog.acknowledged == [{"code": "DUPLICATE_NSAID", "by": "J. Kim, RPh", "reason": "prescriber confirmed"}]
+# The acknowledgement dialog (a pharmacist's sign-in, reasons, overrides) is tested in
+# tests/ui/test_patient_screening_ui.py.
 
 
 # ------------------------------------------------------------------ pharmacy settings dialog

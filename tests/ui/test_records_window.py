@@ -187,7 +187,23 @@ def batch_dialog(qtbot, records, catalog, pharmacy_settings, printed):
         context, FormulaLibrary(context.sessions, context.clock), catalog, pharmacy=lambda: pharmacy_settings["current"], print_pdf=printed,
     )
     qtbot.add_widget(dialog)
+    dialog.decide = signed_by_paula(context, asked=[])
     return dialog, context, pharmacy
+
+
+def signed_by_paula(context, asked: list, reason: str = "reviewed with the prescriber today"):
+    """Stands in for the acknowledgement dialog (tested on its own): Paula signs every finding."""
+    from compounder.records.screening import sign_in_to_decide
+    from compounder.ui.acknowledge_dialog import SignedDecision, one_per_code
+
+    def decide(findings):
+        asked.append(tuple(f.code for f in findings))
+        with context.sessions() as session:
+            signer = sign_in_to_decide(session, "paula", PASSWORD)
+        return [SignedDecision(f, signer, reason, context.clock()) for f in one_per_code(findings)]
+
+    decide.asked = asked
+    return decide
 
 
 def test_make_a_batch_from_lots_and_weights_to_dispensed(batch_dialog):

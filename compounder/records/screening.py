@@ -1,0 +1,97 @@
+"""A batch screened for its patient: the master formula version evaluated with the patient's
+stored profile, so the findings a pharmacist acknowledges or overrides, and the plan frozen in
+the batch record, are the ones for this patient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from compounder.calc.catalog import Catalog
+from compounder.calc.errors import InputError
+from compounder.calc.evaluate import evaluate
+from compounder.calc.formula_file import parse_formula
+from compounder.calc.model import BatchPlan
+from compounder.calc.patient import PatientProfile, parse_patient, profile_data
+from compounder.calc.plan_data import plan_to_json
+from compounder.calc.record import patient_facts
+from compounder.calc.units import Quantity
+from compounder.records import batches, people
+from compounder.records.batches import BatchRecord, FindingDecision
+from compounder.records.model import MasterFormulaVersion
+from compounder.records.patients import screening_profile
+from compounder.records.people import PatientInfo
+from compounder.records.rules import Actor, RecordError
+
+
+def screened_plan(
+    session: Session, catalog: Catalog, formula_version_id: int, patient_id: int, compounded_on: dt.date,
+    dispensed: Quantity | None = None, refills: int | None = None,
+) -> BatchPlan:
+    """The version's plan, screened for the patient's stored profile (a part not recorded is
+    reported by the screening as a check not made); ``dispensed`` and ``refills`` from the
+    prescription size the supply for the short-term-use checks."""
+    version = session.get(MasterFormulaVersion, formula_version_id)
+    if version is None:
+        raise RecordError(f"no master formula version {formula_version_id}")
+    try:
+        formula = parse_formula(version.data)
+        return evaluate(formula, catalog, compounded_on, screening_profile(session, patient_id), dispensed, refills)
+    except InputError as error:
+        raise RecordError(f"{version.name}, version {version.version}, cannot be computed: {error.field}: {error.message}") from None
+
+
+#: The keys of a stored plan that hold the patient profile its screening used, and those facts as printed.
+SCREENED_FOR = "screened_for"
+SCREENED_FACTS = "screened_facts"
+
+
+def screened_for(plan: dict, catalog: Catalog) -> PatientProfile | None:
+    """The patient profile a stored batch plan was screened for (None for a batch made before
+    screening was recorded), as the worksheet prints it."""
+    data = plan.get(SCREENED_FOR)
+    return None if data is None else parse_patient(data, catalog, SCREENED_FOR)
+
+
+def make_batch(
+    session: Session, actor: Actor, catalog: Catalog, *, formula_version_id: int, patient: PatientInfo, rx_number: str,
+    prescriber: str, compounded_on: dt.date, tolerance_percent: str | Decimal, now: dt.datetime,
+    acknowledgements: Sequence[FindingDecision] = (), amends: str | None = None, amendment_reason: str | None = None,
+    dispensed: Quantity | None = None, refills: int | None = None, freeze: Callable[[BatchPlan], dict] = plan_to_json,
+) -> BatchRecord:
+    """A draft batch whose plan is screened for the patient's stored profile; refused unless
+    every error is overridden and every warning acknowledged by a pharmacist (``acknowledgements``).
+    ``freeze`` turns the plan into the JSON stored (the window freezes the worksheet and label
+    with it: ``compounder.calc.batch_document.plan_with_documents``)."""
+    plan = screened_plan(session, catalog, formula_version_id, patient.id, compounded_on, dispensed, refills)
+    # The facts the screening used, frozen with the plan: a reprint shows them even after the
+    # profile changes (``screened_for`` reads them back).
+    profile = screening_profile(session, patient.id)
+    frozen = {**freeze(plan), SCREENED_FOR: profile_data(profile), SCREENED_FACTS: dataclasses.asdict(patient_facts(profile, catalog, compounded_on))}
+    return batches.create_batch(
+        session, actor, formula_version_id=formula_version_id, patient=patient, rx_number=rx_number, prescriber=prescriber,
+        plan=frozen, compounded_on=compounded_on, tolerance_percent=tolerance_percent, now=now,
+        amends=amends, amendment_reason=amendment_reason, acknowledgements=acknowledgements,
+    )
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A user who signed in (user name and password) to sign a decision on a finding."""
+
+    actor: Actor
+    full_name: str
+
+
+def sign_in_to_decide(session: Session, username: str, password: str) -> Signer:
+    """Check the user name and password against the users table (a wrong one, or an account
+    switched off, is refused with one message); whether the role may decide is
+    ``compounder.records.rules.may_decide_finding``'s question."""
+    actor = people.authenticate(session, username, password)
+    return Signer(actor, people.full_name(session, actor.id) or actor.username)

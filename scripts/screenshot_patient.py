@@ -1,0 +1,150 @@
+"""Save pictures of the patient screening dialogs: the profile editor, the pharmacist's signed
+override and acknowledgement, the batch dialog after a batch with an override, and the main
+window with a patient's findings.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot_patient.py [FOLDER]
+
+Runs on a throw-away database and settings folder (default FOLDER: docs/).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "correct horse battery"
+REASON = "reaction was GI upset only; prescriber Dr. Smith confirmed by phone"
+
+
+def main(argv: list[str]) -> int:
+    folder = Path(argv[0]) if argv else ROOT / "docs"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory(prefix="compounder-screenshot-") as scratch:
+        os.environ["COMPOUNDER_SETTINGS_DIR"] = str(Path(scratch) / "settings")
+        return pictures(Path(scratch), folder)
+
+
+def pictures(scratch: Path, folder: Path) -> int:
+    from PySide6.QtWidgets import QApplication
+    from sqlalchemy.orm import sessionmaker
+
+    from compounder.data.catalog import load_catalog
+    from compounder.records import people
+    from compounder.records.database import migrate, open_database
+    from compounder.records.library import FormulaLibrary, reference_formulas
+    from compounder.records.patients import ProfileEntry, save_profile
+    from compounder.records.rules import Role
+    from compounder.records.screening import screened_plan, sign_in_to_decide
+    from compounder.ui.acknowledge_dialog import AcknowledgeDialog, SignedDecision, one_per_code
+    from compounder.ui.batch_dialog import BatchDialog
+    from compounder.ui.patient_profile_dialog import PatientProfileDialog
+    from compounder.ui.records_window import RecordsContext
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    now = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+    engine = open_database(f"sqlite:///{scratch / 'pharmacy.sqlite'}")
+    migrate(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    catalog = load_catalog()
+    library = FormulaLibrary(sessions, lambda: now)
+    library.sync_reference(reference_formulas())
+    with sessions.begin() as s:
+        admin = people.create_user(s, None, "admin", "Ada Admin", Role.ADMINISTRATOR, PASSWORD, now)
+        tech = people.create_user(s, admin, "tess", "Tess Technician", Role.TECHNICIAN, PASSWORD, now)
+        people.create_user(s, admin, "paula", "Paula Pharmacist, RPh", Role.PHARMACIST, PASSWORD, now)
+        patient = people.patient(s, tech, "Jane Q. Doe", dt.date(1948, 3, 2), now)
+        save_profile(s, tech, patient.id, ProfileEntry(dt.date(1948, 3, 2), Decimal("62"), ("NSAID allergy",), (), ("warfarin",),
+                                                       "metoprolol 25 mg twice daily"), catalog, now)
+    context = RecordsContext(sessions, lambda: now)
+    context.sign_in("tess", PASSWORD)
+
+    def grab(widget, name: str) -> None:
+        widget.show()
+        for _ in range(5):
+            app.processEvents()
+        path = folder / name
+        widget.grab().save(str(path))
+        print(f"saved {path}")
+
+    profile = PatientProfileDialog(context, catalog, patient.id)
+    profile.weight.setText("136")
+    profile.weight_unit.setCurrentText("lb")
+    profile.groups["medication"].boxes["anticoagulant"].setChecked(True)
+    profile.born.setText("1948-02-30")
+    profile.adjustSize()
+    grab(profile, "screenshot-patient-profile.png")
+    profile.close()
+
+    entry = next(e for e in library.entries() if "cyclobenzaprine" in e.name.lower() and e.name.lower().startswith("diclofenac"))
+    version = library.approved_version(entry.id)
+    with sessions() as s:
+        plan = screened_plan(s, catalog, version.id, patient.id, now.date())
+
+    def authenticate(username, password):
+        with sessions() as s:
+            return sign_in_to_decide(s, username, password)
+
+    from compounder.calc import Severity
+    from compounder.calc.release import overridable
+
+    needed = [f for f in plan.findings if f.severity is Severity.WARNING or overridable(f)]
+    decide = AcknowledgeDialog(needed, authenticate, lambda: now, action="make the batch")
+    decide.username.setText("tess")
+    decide.password.setText(PASSWORD)
+    decide.reasons[0].setText(REASON)
+    decide.accept()  # a technician: refused, naming the role
+    decide.resize(720, 760)
+    grab(decide, "screenshot-override-dialog.png")
+    decide.close()
+
+    batch = BatchDialog(context, library, catalog)
+    batch.formula.setCurrentIndex(batch.formula.findData(version.id))
+    batch.patient.setText("Jane Q. Doe")
+    batch.born.setText("1948-03-02")
+    batch.rx.setText("RX-104233")
+    batch.prescriber.setText("Dr. A. Smith")
+    batch.tolerance.setText("5")
+    batch.directions.setText("Apply 1 g to the lower back three times daily")
+    batch.quantity.setText("120 g")
+    batch.refills.setText("2")
+
+    def paula_signs(findings):
+        signer = authenticate("paula", PASSWORD)
+        return [SignedDecision(f, signer, REASON if f.severity is Severity.ERROR else "reviewed with the patient and the prescriber", now)
+                for f in one_per_code(findings)]
+
+    batch.decide = paula_signs
+    batch.create()
+    batch.resize(1100, 820)
+    grab(batch, "screenshot-batch-with-override.png")
+    batch.close()
+
+    from compounder.ui.main_window import MainWindow
+    from compounder.ui.settings import Settings
+
+    window = MainWindow(catalog, library, Settings(scratch / "settings"), now.date())
+    data = json.loads((ROOT / "examples" / "diclofenac-cyclobenzaprine-lidocaine-rx.json").read_text(encoding="utf-8"))
+    data["patient"] = {"date_of_birth": "1948-03-02", "weight": "62 kg", "allergies": ["NSAID allergy"], "conditions": [],
+                       "medications": ["warfarin"]}
+    window.document.load(data)
+    window.resize(1440, 900)
+    window.show()
+    for _ in range(5):
+        app.processEvents()
+    window.findings_view.resizeRowsToContents()
+    grab(window, "screenshot-patient-findings.png")
+    window.document.mark_saved()
+    window.close()
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
