@@ -10,7 +10,8 @@ from compounder.records.database import open_database
 from compounder.records.model import Batch, BatchLine
 from tests.pgcluster import free_port
 from tests.records.helpers import PASSWORD
-from tests.ui.test_records_window import batch_dialog, clock, records  # noqa: F401  (fixtures)
+from tests.ui.test_batch_records import order
+from tests.ui.test_records_window import batch_dialog, clock, pharmacy_settings, printed, records  # noqa: F401 (fixtures)
 
 
 def test_a_lost_server_is_said_the_entries_are_kept_and_retry_saves_them(batch_dialog):  # noqa: F811
@@ -18,16 +19,16 @@ def test_a_lost_server_is_said_the_entries_are_kept_and_retry_saves_them(batch_d
     reachable = context.sessions
     unreachable = open_database(f"postgresql://rx:secret@127.0.0.1:{free_port()}/compounder")
     context.sign_in("tess", PASSWORD)
-    dialog.formula.setCurrentIndex(dialog.formula.findData(pharmacy.version_id))
-    for field, value in ((dialog.patient, "Jane Q. Doe"), (dialog.born, "1948-03-02"), (dialog.rx, "RX-3003"), (dialog.prescriber, "Dr. A. Smith")):
-        field.setText(value)
+    order(dialog, pharmacy.version_id, rx="RX-3003")
+    typed_order = [f.text() for f in (dialog.patient, dialog.born, dialog.rx, dialog.prescriber, dialog.directions, dialog.quantity, dialog.refills)]
 
     context.sessions = sessionmaker(unreachable, expire_on_commit=False)  # the server goes away
     dialog.create_button.click()
     assert dialog.message.text().startswith("the database server cannot be reached: postgresql+psycopg://rx:***@127.0.0.1:")
     assert "your entries are kept" in dialog.message.text() and "secret" not in dialog.message.text()
     assert dialog.record is None and dialog.retry_button.isVisibleTo(dialog)
-    assert [f.text() for f in (dialog.patient, dialog.born, dialog.rx, dialog.prescriber)] == ["Jane Q. Doe", "1948-03-02", "RX-3003", "Dr. A. Smith"]
+    assert [f.text() for f in (dialog.patient, dialog.born, dialog.rx, dialog.prescriber, dialog.directions, dialog.quantity, dialog.refills)] == typed_order
+    assert typed_order[:4] == ["Jane Q. Doe", "1948-03-02", "RX-3003", "Dr. A. Smith"]
 
     context.sessions = reachable  # back
     dialog.retry_button.click()
