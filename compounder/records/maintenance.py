@@ -43,6 +43,8 @@ def startup_problem(error: Exception, url: str) -> str:
     url = masked(url)
     if isinstance(error, BadDatabaseUrl):
         return f"{error}."
+    if isinstance(error, DatabaseUnavailable):
+        return f"the database server cannot be reached: {error.where} ({error.reason}); check the server and the database URL, then start Compounder again."
     if isinstance(error, (SQLAlchemyError, sqlite3.Error)):
         return describe(error, url) + "."
     return f"{type(error).__name__}: {error}"

@@ -265,3 +265,22 @@ def test_on_sqlite_a_write_transaction_takes_the_lock_first_and_a_read_never_wai
     finally:
         first.dispose()
         impatient.dispose()
+
+
+def test_start_up_on_an_unreachable_server_or_a_bad_url_says_so_without_the_password():
+    from tests.pgcluster import free_port
+
+    from compounder.records.database import BadDatabaseUrl
+    from compounder.records.maintenance import startup_problem
+
+    url = f"postgresql://rx:s3cret-pw@127.0.0.1:{free_port()}/compounder"
+    engine = open_database(url)
+    with pytest.raises(DatabaseUnavailable) as caught:
+        migrate(engine)
+    engine.dispose()
+    text_ = startup_problem(caught.value, url)
+    assert text_.startswith("the database server cannot be reached: postgresql+psycopg://rx:***@127.0.0.1:")
+    assert text_.endswith("check the server and the database URL, then start Compounder again.") and "s3cret-pw" not in text_
+    with pytest.raises(BadDatabaseUrl) as caught:
+        open_database("postgresql://rx:s3cret-pw@server.example")
+    assert "names no database" in str(caught.value) and "s3cret-pw" not in str(caught.value)
