@@ -68,16 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
             document.add_argument("--position", type=int, default=1, help="label position on a sheet of labels, 1 = top left (default 1)")
 
     db = commands.add_parser("db", help="the pharmacy database: backup, check, migrate")
-    db.add_argument("--database", metavar="URL", help="database URL (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)")
+    db.add_argument("--database", metavar="URL", help="database URL, sqlite:///FILE or postgresql://USER@HOST/DATABASE (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)")
     db_commands = db.add_subparsers(dest="db_command", parser_class=_Parser, required=True)
     backup = db_commands.add_parser("backup", help="make a consistent copy of the live database (SQLite)")
     backup.add_argument("path", type=Path, help="new file to write")
     check = db_commands.add_parser("check", help="integrity and foreign-key checks and the audit trail; exit 1 naming what is wrong")
-    migrate = db_commands.add_parser("migrate", help="bring the database to this version's schema")
+    migrate = db_commands.add_parser("migrate", help="bring the database to this version's schema (on a shared server, once, from one workstation)")
+    copy = db_commands.add_parser(
+        "copy", help="copy every record into an empty, migrated database (SQLite file → PostgreSQL or back), verified by counts and the audit chain",
+    )
+    copy.add_argument("source", metavar="FROM_URL", help="database to copy from, e.g. sqlite:////home/rx/.local/share/compounder/compounder.sqlite")
+    copy.add_argument("target", metavar="TO_URL", help="empty database at this version's schema, e.g. postgresql://compounder@server/compounder")
     for sub in (backup, check, migrate):  # accepted after the subcommand too
         sub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    database_help = "database URL (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)"
+    database_help = "database URL, sqlite:///FILE or postgresql://USER@HOST/DATABASE (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)"
     found = commands.add_parser("history", help="search compounding records; every criterion given must match")
     found.add_argument("--database", metavar="URL", help=database_help)
     found.add_argument("--patient", help="start of the patient's name (any case)")
@@ -178,20 +183,33 @@ def _where(args: argparse.Namespace | None) -> str:
 
 
 def _db(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """``db backup|check|migrate``. A database that cannot be used is one line on stderr and exit 1."""
+    """``db backup|check|migrate|copy``. A database that cannot be used is one line on stderr:
+    exit 2 for a URL or server that cannot be used as given, 1 for a database that is damaged,
+    locked or fails its checks."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from compounder.records.database import database_url, migrate, open_database
+    from compounder.records.database import DatabaseUnavailable, migrate, sqlite_path
     from compounder.records.maintenance import DatabaseProblem, backup, check, describe
 
-    url = database_url(args.database)
-    engine = open_database(url, create=args.db_command == "migrate")
+    if args.db_command == "copy":
+        return _db_copy(args, out, err)
+    engine = _open(args.database, create=args.db_command == "migrate")
+    where = engine.url.render_as_string(hide_password=True)
     try:
         if args.db_command == "migrate":
-            migrate(engine)
-            out.write(f"{engine.url.render_as_string(hide_password=True)}: schema up to date\n")
+            saved = migrate(engine)
+            if sqlite_path(engine) is None:
+                note = " (no file backup is made of a server database: back it up with pg_dump before an upgrade)"
+            else:
+                note = f" (the schema before was copied to {saved})" if saved else ""
+            out.write(f"{where}: schema up to date{note}\n")
             return EXIT_OK
         if args.db_command == "backup":
+            if sqlite_path(engine) is None:
+                raise UsageError(
+                    f"compounder: db backup copies an SQLite file; back up the {engine.dialect.name} database {where} with pg_dump "
+                    "(pg_dump --format=custom --file=compounder.dump DATABASE)"
+                )
             written = backup(engine, args.path)
             out.write(f"backed up to {written}\n")
             return EXIT_OK
@@ -199,18 +217,67 @@ def _db(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for problem in problems:
             print(one_line(problem), file=out)
         if problems:
-            print(f"compounder: {len(problems)} problem(s) found in {engine.url.render_as_string(hide_password=True)}", file=err)
+            print(f"compounder: {len(problems)} problem(s) found in {where}", file=err)
             return EXIT_FINDINGS
-        out.write("ok: integrity check passed, foreign keys hold, the audit trail is unbroken and matches every record\n")
+        what = "integrity check passed, foreign keys hold" if engine.dialect.name == "sqlite" else "foreign keys are enforced by the server"
+        out.write(f"ok: {what}, the audit trail is unbroken and matches every record\n")
         return EXIT_OK
+    except DatabaseUnavailable as error:
+        raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
     except DatabaseProblem as error:
         print(one_line(f"compounder: {error}"), file=err)
         return EXIT_FINDINGS
     except SQLAlchemyError as error:
-        print(one_line(f"compounder: {describe(error, engine.url.render_as_string(hide_password=True))}"), file=err)
+        print(one_line(f"compounder: {describe(error, where)}"), file=err)
         return EXIT_FINDINGS
     finally:
         engine.dispose()
+
+
+def _open(url_option: str | None, *, create: bool):
+    """The engine on the URL given (or the default one); a URL that cannot be used is UsageError."""
+    from compounder.records.database import BadDatabaseUrl, database_url, open_database
+
+    try:
+        return open_database(database_url(url_option), create=create)
+    except BadDatabaseUrl as error:
+        raise UsageError(f"compounder: {error}") from None
+
+
+def _db_copy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from compounder.records.copy import CopyFailed, CopyRefused, copy_database
+    from compounder.records.database import DatabaseUnavailable, masked
+    from compounder.records.maintenance import describe
+
+    source = _open(args.source, create=False)
+    try:
+        target = _open(args.target, create=False)
+    except BaseException:
+        source.dispose()
+        raise
+    try:
+        if source.url == target.url:
+            raise UsageError(f"compounder: FROM_URL and TO_URL are the same database ({masked(source.url)}); give two databases")
+        summary = copy_database(source, target)
+        out.write(f"copied {masked(source.url)} → {masked(target.url)}\n")
+        for line in summary.lines():
+            out.write(line + "\n")
+        return EXIT_OK
+    except CopyRefused as error:
+        raise UsageError(f"compounder: {error}") from None
+    except DatabaseUnavailable as error:
+        raise UsageError(f"compounder: {error}; check the server and the URL") from None
+    except CopyFailed as error:
+        print(one_line(f"compounder: {error}"), file=err)
+        return EXIT_FINDINGS
+    except SQLAlchemyError as error:
+        print(one_line(f"compounder: {describe(error, masked(target.url))}"), file=err)
+        return EXIT_FINDINGS
+    finally:
+        source.dispose()
+        target.dispose()
 
 
 def _records_query(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -219,11 +286,11 @@ def _records_query(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from sqlalchemy.orm import Session
 
     from compounder.records import history
-    from compounder.records.database import HEAD_REVISION, current_revision, database_url, open_database
+    from compounder.records.database import HEAD_REVISION, DatabaseUnavailable, current_revision
     from compounder.records.maintenance import describe
     from compounder.records.rules import RecordError
 
-    engine = open_database(database_url(args.database), create=False)
+    engine = _open(args.database, create=False)
     where = engine.url.render_as_string(hide_password=True)
     try:
         if current_revision(engine) != HEAD_REVISION:
@@ -252,6 +319,8 @@ def _records_query(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return EXIT_OK
     except RecordError as error:
         raise UsageError(f"compounder: {error}") from None
+    except DatabaseUnavailable as error:
+        raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
     except SQLAlchemyError as error:
         print(one_line(f"compounder: {describe(error, where)}"), file=err)
         return EXIT_FINDINGS
@@ -271,13 +340,13 @@ def _users(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password: Cal
     from sqlalchemy.orm import Session
 
     from compounder.records import people
-    from compounder.records.database import database_url, migrate, open_database
+    from compounder.records.database import DatabaseUnavailable, migrate
     from compounder.records.library import utc_now
     from compounder.records.maintenance import describe
     from compounder.records.model import User
     from compounder.records.rules import RecordError
 
-    engine = open_database(database_url(args.database))
+    engine = _open(args.database, create=True)
     where = engine.url.render_as_string(hide_password=True)
     try:
         migrate(engine)
@@ -300,6 +369,8 @@ def _users(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password: Cal
     except RecordError as error:
         print(one_line(f"compounder: {error}"), file=err)
         return EXIT_USAGE
+    except DatabaseUnavailable as error:
+        raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
     except SQLAlchemyError as error:
         print(one_line(f"compounder: {describe(error, where)}"), file=err)
         return EXIT_FINDINGS

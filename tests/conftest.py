@@ -29,3 +29,33 @@ def _private_user_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     monkeypatch.setenv("COMPOUNDER_SETTINGS_DIR", str(tmp_path / "settings"))
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throw-away PostgreSQL server on loopback for the whole session, stopped at its end
+    (also when tests fail). Fails with what to install when the server binaries are missing."""
+    from tests.pgcluster import Cluster, ClusterUnavailable
+
+    try:
+        cluster = Cluster().start()
+    except ClusterUnavailable as error:
+        pytest.fail(f"PostgreSQL tests need a server: {error}", pytrace=False)
+    try:
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory, postgres_cluster):
+    """``make(backend, name)``: the URL of a new, empty database on SQLite or on PostgreSQL."""
+    made = []
+
+    def make(backend: str, name: str) -> str:
+        made.append(name)
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path_factory.mktemp(name) / (name + '.sqlite')}"
+        return postgres_cluster.create_database(f"{name}_{len(made)}")
+
+    return make

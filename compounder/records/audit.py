@@ -60,10 +60,14 @@ def table(name: str) -> Table:
     return Base.metadata.tables[name]
 
 
-def snapshot(session: Session | Connection, table_name: str, row_id: int) -> dict[str, Any] | None:
-    """The row as the database holds it (typed by the model), or None when it is gone."""
+def snapshot(session: Session | Connection, table_name: str, row_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+    """The row as the database holds it (typed by the model), or None when it is gone. With
+    ``lock`` the row is locked until the transaction ends (PostgreSQL ``FOR UPDATE``; an SQLite
+    transaction holds the write lock from its BEGIN IMMEDIATE), so the "old" state recorded is the
+    one the change is made to, however many workstations change the row at once."""
     t = table(table_name)
-    row = session.execute(select(t).where(t.c.id == row_id)).mappings().one_or_none()
+    query = select(t).where(t.c.id == row_id)
+    row = session.execute(query.with_for_update() if lock else query).mappings().one_or_none()
     return None if row is None else dict(row)
 
 

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compounder.records import audit
@@ -82,22 +81,27 @@ class BatchRecord:
 
 
 def allocate_batch_number(session: Session, on: dt.date) -> str:
-    """The next ``YYMMDD-NNN`` for the day. The counter row is incremented in the saving
-    transaction (an UPDATE, which locks it) before it is read, so two saves never get the same
-    number; a day's first number is an INSERT that the unique key guards."""
+    """The next ``YYMMDD-NNN`` for the day, from one atomic statement in the saving transaction:
+    ``INSERT … ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last`` (SQLite 3.35+
+    and PostgreSQL). The day's counter row stays locked until the transaction ends, so two
+    workstations never get the same number, and a number of a transaction that fails is used
+    again by the next."""
     day = batch_day(on)
-    for _attempt in range(3):
-        result = session.execute(update(BatchCounter).where(BatchCounter.day == day).values(last=BatchCounter.last + 1))
-        if result.rowcount == 1:
-            sequence = session.scalar(select(BatchCounter.last).where(BatchCounter.day == day))
-            return format_batch_number(on, sequence)
-        try:
-            with session.begin_nested():
-                session.execute(insert(BatchCounter).values(day=day, last=1))
-            return format_batch_number(on, 1)
-        except IntegrityError:
-            continue  # another workstation made the day's row first: increment it instead
-    raise RecordError("could not allocate a batch number; try again")
+    upsert = _insert_for(session)(BatchCounter).values(day=day, last=1)
+    upsert = upsert.on_conflict_do_update(index_elements=[BatchCounter.day], set_={"last": BatchCounter.last + 1})
+    sequence = session.execute(upsert.returning(BatchCounter.last)).scalar_one()
+    return format_batch_number(on, sequence)
+
+
+def _insert_for(session: Session):
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - open_database accepts only these two
+        raise RecordError(f"batch numbers cannot be allocated on a {name} database")
+    return dialect_insert
 
 
 def create_batch(
@@ -415,7 +419,7 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
 
 
 def _move(session: Session, actor: Actor, row: Batch, target: Status, now: dt.datetime, **changes: Any) -> BatchRecord:
-    old = audit.snapshot(session, "batch", row.id)
+    old = audit.snapshot(session, "batch", row.id, lock=True)
     for column, value in changes.items():
         setattr(row, column, value)
     row.status = target.value

@@ -1,8 +1,18 @@
 """Where the pharmacy database lives, how it is opened, and its migration to the current schema.
 
 The location is, first found: the ``--database`` option, ``COMPOUNDER_DATABASE``, or
-``compounder.sqlite`` in the user's data directory. SQLite runs with write-ahead logging and
-foreign keys on.
+``compounder.sqlite`` in the user's data directory. One workstation uses that embedded SQLite
+file; several workstations share one PostgreSQL server (``postgresql://user@host/db``, driven by
+psycopg 3) with the same models and migrations.
+
+SQLite runs with write-ahead logging and foreign keys on, and a write transaction starts with
+``BEGIN IMMEDIATE`` (it takes the write lock at once, waiting up to the busy timeout), so two
+processes that write at once queue instead of one failing halfway with "database is locked".
+PostgreSQL runs at READ COMMITTED; the records serialise what must be serial with row locks.
+
+A server that cannot be reached, or drops the connection, is ``DatabaseUnavailable``: the
+transaction is rolled back by the server, nothing half-written stays, and the operation can be
+tried again (dead pooled connections are replaced: ``pool_pre_ping``).
 """
 
 from __future__ import annotations
@@ -12,15 +22,26 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session, SessionTransactionOrigin, sessionmaker
 
 APP_NAME = "compounder"
 DATABASE_ENV = "COMPOUNDER_DATABASE"
 
 # The newest migration in compounder/records/migrations/versions. Start-up compares the
 # database with it and only loads Alembic when they differ (a test keeps it in step).
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
+
+#: PostgreSQL advisory lock key held while migrating (any constant the pharmacy's server does not use otherwise).
+MIGRATION_LOCK = 0x436F6D70  # "Comp"
+
+#: How long an SQLite writer waits for the write lock before giving up. SQLite's wait is polling, not
+#: a queue: with many processes writing without pause one may wait several seconds for its turn.
+SQLITE_BUSY_TIMEOUT_S = 60.0
+
+ACCEPTED_URLS = "sqlite:///PATH/compounder.sqlite or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
 
 
 def user_data_dir() -> Path:
@@ -40,6 +61,37 @@ class MissingDatabase(FileNotFoundError):
     """``create=False`` and there is no database file at the path."""
 
 
+class BadDatabaseUrl(ValueError):
+    """The database URL names no database Compounder can use; the message says what is accepted."""
+
+
+class DatabaseUnavailable(OperationalError):
+    """The database server cannot be reached, or the connection was lost mid-transaction. The
+    server rolled the transaction back: nothing of it was saved, and it can be tried again."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        self.where, self.reason = where, reason
+        super().__init__(None, None, Exception(reason))
+
+    def __str__(self) -> str:
+        return f"the database server cannot be reached: {self.where} ({self.reason}); nothing of the last change was saved"
+
+    def __reduce__(self):  # picklable, for the concurrency tests' worker processes
+        return (type(self), (self.where, self.reason))
+
+
+def masked(url: str | URL) -> str:
+    """The URL with any password hidden, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        text_ = str(url)
+        scheme, sep, rest = text_.partition("://")
+        if sep and "@" in rest:
+            return f"{scheme}://***@{rest.rpartition('@')[2]}"
+        return text_
+
+
 def sqlite_path(engine: Engine) -> Path | None:
     """The file of an SQLite database, None for other databases and in-memory ones."""
     database = engine.url.database
@@ -48,33 +100,127 @@ def sqlite_path(engine: Engine) -> Path | None:
     return Path(database).expanduser()
 
 
+def _parse(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise BadDatabaseUrl(f"database URL {masked(url)!r} is not a URL; give {ACCEPTED_URLS}") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise BadDatabaseUrl(f"database URL {masked(url)}: {backend!r} databases are not supported; give {ACCEPTED_URLS}")
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":  # psycopg 3, whatever SQLAlchemy's default driver
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        if not parsed.database:
+            raise BadDatabaseUrl(f"database URL {masked(url)} names no database; give {ACCEPTED_URLS}")
+    return parsed
+
+
 def open_database(url: str, *, create: bool = True) -> Engine:
-    """An engine on ``url``; for SQLite the folder is created (unless ``create`` is false, when a
-    missing file is ``MissingDatabase``) and WAL and foreign keys turned on."""
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
+    """An engine on ``url``. For SQLite the folder is created (unless ``create`` is false, when a
+    missing file is ``MissingDatabase``), WAL and foreign keys are turned on and transactions
+    begin IMMEDIATE. A URL of another kind is ``BadDatabaseUrl``."""
+    parsed = _parse(url)
+    if parsed.get_backend_name() == "sqlite":
+        connect_args = {} if "timeout" in parsed.query else {"timeout": SQLITE_BUSY_TIMEOUT_S}
+        try:
+            engine = create_engine(parsed, connect_args=connect_args)
+        except (ArgumentError, NoSuchModuleError) as error:
+            raise BadDatabaseUrl(f"database URL {masked(url)}: {error}; give {ACCEPTED_URLS}") from None
         path = sqlite_path(engine)
         if path is not None:
             if not create and not path.is_file():
                 raise MissingDatabase(f"there is no database at {path}")
             if create:
                 path.parent.mkdir(parents=True, exist_ok=True)
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(connection, _record) -> None:
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.close()
-
+        _sqlite_transactions(engine)
+    else:
+        try:
+            # prepare_threshold None: no server-side prepared statements, so each search is planned
+            # with its own values (a generic plan cannot use the prefix index for LIKE $1), and a
+            # connection pooler in transaction mode (PgBouncer) works.
+            engine = create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10, "prepare_threshold": None})
+        except (ArgumentError, NoSuchModuleError) as error:
+            raise BadDatabaseUrl(f"database URL {masked(url)}: {error}; give {ACCEPTED_URLS}") from None
+    _unavailable_as_one_error(engine)
     return engine
 
 
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
+def _sqlite_transactions(engine: Engine) -> None:
+    """SQLAlchemy's pysqlite recipe: pysqlite's own BEGIN is turned off and SQLAlchemy emits it.
+
+    A write transaction (an explicit ``Session.begin()``, the records' "one user action is one
+    transaction") begins IMMEDIATE: it takes the write lock before it reads anything, waiting up to
+    the busy timeout for the transaction before it. A deferred transaction that reads, then writes,
+    fails at once ("database is locked") when another process wrote in between. A session that
+    only reads (begun by its first query) stays deferred, so a read never waits for a writer nor
+    holds one up, and a read inside a write transaction of the same process does not deadlock."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+        connection.info[_FRESH_BEGIN] = True  # nothing read yet: may still become IMMEDIATE
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _used(connection, _cursor, _statement, _parameters, _context, _executemany) -> None:
+        connection.info.pop(_FRESH_BEGIN, None)
+
+
+_FRESH_BEGIN = "compounder_fresh_begin"
+
+
+@event.listens_for(Session, "after_begin")
+def _write_transactions_begin_immediate(_session: Session, transaction, connection: Connection) -> None:
+    """An explicit ``Session.begin()`` on one of our SQLite engines, on a transaction that has
+    not read anything yet: begin it again as IMMEDIATE (see ``_sqlite_transactions``)."""
+    if not connection.info.pop(_FRESH_BEGIN, False):
+        return
+    if transaction.origin is not SessionTransactionOrigin.BEGIN or connection.in_nested_transaction():
+        return
+    connection.exec_driver_sql("ROLLBACK")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _unavailable_as_one_error(engine: Engine) -> None:
+    where = masked(engine.url)
+
+    @event.listens_for(engine, "handle_error")
+    def _handle(context) -> DatabaseUnavailable | None:
+        if engine.dialect.name == "sqlite":
             return None
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        error = context.original_exception
+        if context.is_disconnect or (isinstance(context.sqlalchemy_exception, OperationalError) and _connect_failure(error)):
+            reason = " ".join(str(error).split()) or type(error).__name__
+            return DatabaseUnavailable(where, reason)
+        return None
+
+
+def _connect_failure(error: BaseException) -> bool:
+    text_ = str(error).lower()
+    return any(words in text_ for words in (
+        "connection refused", "could not connect", "connection failed", "server closed the connection", "timeout expired",
+        "no such file or directory", "could not translate host name", "terminating connection", "the database system is",
+        "connection is lost", "consuming input failed", "server conn crashed",
+    ))
+
+
+def current_revision(bind: Engine | Connection) -> str | None:
+    """The schema revision, read on ``bind`` (a connection already open is used as it is: on
+    SQLite a second connection would wait for the first one's transaction)."""
+    if isinstance(bind, Connection):
+        if not inspect(bind).has_table("alembic_version"):
+            return None
+        return bind.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    with bind.connect() as connection:
+        return current_revision(connection)
 
 
 def migrate(engine: Engine) -> Path | None:
@@ -96,6 +242,12 @@ def migrate(engine: Engine) -> Path | None:
         saved = backup(engine, candidate)
 
     with engine.begin() as connection, as_file(files("compounder.records").joinpath("migrations")) as location:
+        if connection.dialect.name == "postgresql":
+            # Workstations started at once with a new version: one migrates, the others wait for
+            # it, then find the schema up to date (PostgreSQL's DDL is transactional).
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+            if current_revision(connection) == HEAD_REVISION:
+                return None
         config = alembic_config(location)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -48,10 +48,17 @@ def _summaries() -> Select:
     )
 
 
-def _prefix(column, text: str):
-    """``column`` starts with ``text``, as a range an index can answer."""
-    upper = text[:-1] + chr(ord(text[-1]) + 1)
-    return (column >= text) & (column < upper)
+def _prefix(session: Session, column, text: str):
+    """``column`` starts with ``text``, in a form the database's index answers. SQLite compares
+    text byte by byte, so a range is exactly the prefix match. PostgreSQL compares by its
+    collation, where a range is not (en_US ignores punctuation at first, so "ab-x" sorts after
+    "ab." and the range for "ab-" would miss it), so there it is ``LIKE 'text%'`` with ``%``, ``_`` and the escape character escaped,
+    answered by the ``text_pattern_ops`` index of migration 0004."""
+    if session.get_bind().dialect.name == "sqlite":
+        upper = text[:-1] + chr(ord(text[-1]) + 1)
+        return (column >= text) & (column < upper)
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return column.like(escaped + "%", escape="/")  # the pattern a constant, so the planner uses the index
 
 
 def search(
@@ -64,14 +71,14 @@ def search(
     ``formula`` by the start of the master formula's name."""
     query = _summaries()
     if patient and patient.strip():
-        query = query.where(_prefix(Patient.search_key, search_key(patient)))
+        query = query.where(_prefix(session, Patient.search_key, search_key(patient)))
     if rx_number and rx_number.strip():
         query = query.where(Batch.rx_number == rx_number.strip())
     if formula and formula.strip():
         versions = select(MasterFormulaVersion.id).where(func.lower(MasterFormulaVersion.name).startswith(formula.strip().lower(), autoescape=True))
         query = query.where(Batch.formula_version_id.in_(versions))
     if batch_number and batch_number.strip():
-        query = query.where(_prefix(Batch.batch_number, batch_number.strip()))
+        query = query.where(_prefix(session, Batch.batch_number, batch_number.strip()))
     if lot_number and lot_number.strip():
         lot_ids = select(IngredientLot.id).where(IngredientLot.lot_number == lot_number.strip())
         query = query.where(Batch.id.in_(select(BatchLine.batch_id).where(BatchLine.lot_id.in_(lot_ids))))

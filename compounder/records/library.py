@@ -275,6 +275,9 @@ def _latest(session: Session, entry_id: int) -> MasterFormulaVersion:
 
 
 def _new_version(session: Session, row: MasterFormula, now: dt.datetime, actor: Actor | None, approved: bool = False) -> None:
+    """The next version of ``row``. Called after the formula row itself was written (flushed) in
+    this transaction, which locks it: a second workstation saving the same formula waits, then
+    reads the version number this one committed (PostgreSQL READ COMMITTED; SQLite: one writer)."""
     number = (session.scalar(select(func.max(MasterFormulaVersion.version)).where(MasterFormulaVersion.master_formula_id == row.id)) or 0) + 1
     version = MasterFormulaVersion(
         master_formula_id=row.id, version=number, name=row.name, data=dict(row.data), created_at=now,

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from compounder.records import audit
-from compounder.records.database import HEAD_REVISION, current_revision
+from compounder.records.database import HEAD_REVISION, BadDatabaseUrl, DatabaseUnavailable, current_revision, masked
 
 
 class DatabaseProblem(Exception):
@@ -22,6 +22,8 @@ class DatabaseProblem(Exception):
 
 def describe(error: Exception, url: str) -> str:
     """A clear sentence for an error raised while opening or using the database."""
+    if isinstance(error, DatabaseUnavailable):
+        return f"{error}; your entries are kept: try again when the server is back"
     text_ = str(getattr(error, "orig", error)).lower()
     if "locked" in text_ or "busy" in text_:
         return f"the database {url} is locked by another program or workstation; nothing was changed; try again in a moment"
@@ -38,6 +40,11 @@ def startup_problem(error: Exception, url: str) -> str:
     """What to tell the user when the window cannot open the database at start-up."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    url = masked(url)
+    if isinstance(error, BadDatabaseUrl):
+        return f"{error}."
+    if isinstance(error, DatabaseUnavailable):
+        return f"the database server cannot be reached: {error.where} ({error.reason}); check the server and the database URL, then start Compounder again."
     if isinstance(error, (SQLAlchemyError, sqlite3.Error)):
         return describe(error, url) + "."
     return f"{type(error).__name__}: {error}"
@@ -82,7 +89,7 @@ def check(engine: Engine) -> list[str]:
                     problems.append(f"integrity check: {row}")
             for table, rowid, parent, _fk in connection.execute(text("PRAGMA foreign_key_check")):
                 problems.append(f"{table} row {rowid}: refers to a missing row of {parent}")
-        revision = current_revision(engine)
+        revision = current_revision(connection)
         if revision != HEAD_REVISION:
             problems.append(f"the schema is at revision {revision or 'none'}, this version of Compounder expects {HEAD_REVISION}; run `compounder db migrate`")
             return problems

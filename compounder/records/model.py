@@ -79,6 +79,17 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def include_object_on(dialect_name: str):
+    """For Alembic's autogenerate: leave out what is made only on another database (an index
+    with ``info={"only_on": …}``, created under ``ddl_if``)."""
+
+    def include_object(obj: Any, _name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
+        only_on = getattr(obj, "info", {}).get("only_on")
+        return only_on is None or only_on == dialect_name
+
+    return include_object
+
+
 ORIGINS = ("reference", "pharmacy")
 
 
@@ -148,6 +159,10 @@ class Patient(Base):
     known", which is a recorded fact."""
 
     __tablename__ = "patient"
+    # PostgreSQL: a byte-order index for the prefix match (LIKE 'abc%'); SQLite's own index does.
+    __table_args__ = (
+        Index("ix_patient_search_key_prefix", "search_key", postgresql_ops={"search_key": "text_pattern_ops"}, info={"only_on": "postgresql"}).ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[IntPk]
     name: Mapped[Name]
@@ -201,6 +216,7 @@ class Batch(Base):
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'prepared', 'verified', 'dispensed', 'rejected')", name="status"),
         Index("ix_batch_compounded_on", "compounded_on"),
+        Index("ix_batch_batch_number_prefix", "batch_number", postgresql_ops={"batch_number": "text_pattern_ops"}, info={"only_on": "postgresql"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[IntPk]

@@ -28,7 +28,7 @@ class Workbench:
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="compounder", description="Compounder: the formulation window.")
-    parser.add_argument("--database", metavar="URL", help="pharmacy database URL (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)")
+    parser.add_argument("--database", metavar="URL", help="pharmacy database URL, sqlite:///FILE or postgresql://USER@HOST/DATABASE (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)")
     parser.add_argument("--reference", type=Path, help="reference database to use instead of the packaged one")
     parser.add_argument("--screenshot", type=Path, metavar="PNG", help="open FILE (or the first example), save a picture of the window to PNG and quit")
     parser.add_argument("file", nargs="?", type=Path, help="formula file to open")
@@ -134,11 +134,11 @@ def run_app(argv: Sequence[str]) -> int:
         window.show()
         window.table.setFocus()
         if args.file is None and not window.settings.welcomed():
-            from compounder.records.database import database_url
+            from compounder.records.database import database_url, masked
             from compounder.ui.welcome import show_welcome
 
             # Once the window is up: the pharmacist can already work while the welcome opens.
-            QTimer.singleShot(0, lambda: show_welcome(window, database_url(args.database).removeprefix("sqlite:///")))
+            QTimer.singleShot(0, lambda: show_welcome(window, masked(database_url(args.database)).removeprefix("sqlite:///")))
         return app.exec()
     finally:
         workbench.engine.dispose()

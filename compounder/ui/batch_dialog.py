@@ -28,6 +28,7 @@ from compounder.calc.release import BatchBlocked
 from compounder.calc.units import format_quantity
 from compounder.records import batches, lots, people
 from compounder.records.batches import BatchRecord, FindingDecision
+from compounder.records.database import DatabaseUnavailable
 from compounder.records.library import FormulaLibrary
 from compounder.records.refill import refill_changes
 from compounder.records.rules import RecordError, Status
@@ -153,6 +154,11 @@ class BatchDialog(QDialog):
         more.addWidget(self.amend_reason, 2)
         more.addWidget(self.amend_button)
         self.message = _message_label()
+        # Shown when the server could not be reached: does the failed step again, with the entries as they stand.
+        self.retry_button = QPushButton("&Retry")
+        self.retry_button.hide()
+        self.retry_button.clicked.connect(self._retry)
+        self._again = None
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -164,6 +170,7 @@ class BatchDialog(QDialog):
         layout.addLayout(actions)
         layout.addLayout(more)
         layout.addWidget(self.message)
+        layout.addWidget(self.retry_button)
         layout.addWidget(close)
         context.signed_in.connect(lambda _actor: self._enable())
         self._enable()
@@ -231,7 +238,7 @@ class BatchDialog(QDialog):
             self.message.setText(f"the master formula cannot be made: {blocked.reason} ({codes})")
             return
         except (RecordError, SQLAlchemyError) as error:
-            self.message.setText(problem_text(error))
+            self._failed(error, self.create)
             return
         self.message.setText("")
         self.confirm_changes.setVisible(False)
@@ -399,7 +406,7 @@ class BatchDialog(QDialog):
             with self._context.sessions() as session:
                 record = batches.batch_record(session, number)
         except (RecordError, SQLAlchemyError) as error:
-            self.message.setText(problem_text(error))
+            self._failed(error, lambda: self.open_batch(number))
             return
         self.message.setText("")
         self._show(record)
@@ -423,7 +430,7 @@ class BatchDialog(QDialog):
                             raise RecordError(f"line {line.position} ({line.name}): {error}") from None
                 updated = batches.batch_record(session, record.batch_number)
         except (RecordError, SQLAlchemyError) as error:
-            self.message.setText(problem_text(error) + " — nothing was saved")
+            self._failed(error, self.save_lines, " — nothing was saved")
             return
         self.message.setText("")
         self._show(updated)
@@ -439,14 +446,30 @@ class BatchDialog(QDialog):
             with self._context.sessions.begin() as session:
                 updated = step(session, actor, record.batch_number, self._context.clock())
         except (RecordError, SQLAlchemyError) as error:
-            self.message.setText(problem_text(error))
+            self._failed(error, lambda: self._step(step))
             return
         self.message.setText("")
         self._show(updated)
 
+    def _failed(self, error: Exception, again, suffix: str = "") -> None:
+        """Say what went wrong; when the server could not be reached, offer to do it again (the
+        entries stay in the dialog: nothing is cleared)."""
+        self.message.setText(problem_text(error) + suffix)
+        unreachable = isinstance(error, DatabaseUnavailable)
+        self._again = again if unreachable else None
+        self.retry_button.setVisible(unreachable)
+
+    def _retry(self) -> None:
+        again, self._again = self._again, None
+        self.retry_button.hide()
+        if again is not None:
+            again()
+
     # ------------------------------------------------------------------ display
     def _show(self, record: BatchRecord) -> None:
         self.record = record
+        self._again = None
+        self.retry_button.hide()
         signatures = [f"status {record.status.value}"]
         if record.prepared_by:
             signatures.append(f"prepared by {record.prepared_by}")

@@ -40,6 +40,7 @@ from compounder.calc import Catalog, InputError, Severity
 from compounder.calc.formula_file import decode_formula_file
 from compounder.calc.units import format_quantity
 from compounder.settings import PharmacySettings, settings_path
+from compounder.records.database import DatabaseUnavailable
 from compounder.records.library import FormulaLibrary, LibraryError
 from compounder.ui import look
 from compounder.ui.daily_dose_model import DailyDoseModel
@@ -54,6 +55,7 @@ from compounder.ui.trail_dialog import TrailDialog
 
 _BATCH = re.compile(r"^\s*(?P<amount>.*?)\s*(?P<unit>g|mL|ml)\s*$")
 BATCH_UNITS = ("g", "mL")
+KEPT = "The formula stays in the window, unsaved: save again (Ctrl+S) when the server is back, or save it to a file."
 
 
 @dataclass(frozen=True)
@@ -664,6 +666,9 @@ class MainWindow(QMainWindow):
             except LibraryError as error:
                 self.prompts.error("Cannot save to the library", str(error))
                 return False
+            except DatabaseUnavailable as error:
+                self.prompts.error("Cannot save to the library", f"{error}. {KEPT}")
+                return False
             self.document.mark_saved()
             self._set_source(source, entry.approved_at)
             self.statusBar().showMessage(f"Saved “{entry.name}” to the library", 5000)
@@ -704,6 +709,9 @@ class MainWindow(QMainWindow):
         except LibraryError as error:
             self.prompts.error("Cannot save to the library", str(error))
             return False
+        except DatabaseUnavailable as error:
+            self.prompts.error("Cannot save to the library", f"{error}. {KEPT}")
+            return False
         if self.document.header("name") != entry.name:
             self.document.set_header("name", entry.name)
         self.document.mark_saved()
@@ -730,6 +738,9 @@ class MainWindow(QMainWindow):
             entry = self.library.approve(self.source.entry_id)
         except LibraryError as error:
             self.prompts.error("Cannot approve", str(error))
+            return False
+        except DatabaseUnavailable as error:
+            self.prompts.error("Cannot approve", f"{error}. Approve again when the server is back.")
             return False
         self._set_source(self.source, entry.approved_at)
         self.statusBar().showMessage(f"Approved “{entry.name}”", 5000)

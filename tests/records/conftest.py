@@ -1,31 +1,28 @@
-"""A real SQLite database migrated to head once per session; each test runs in a transaction
-that is rolled back (the pattern of pypi/warehouse's tests/conftest.py)."""
+"""A real database migrated to head once per session, on SQLite and on PostgreSQL (every test
+that uses ``sessions`` runs on both); each test runs in a transaction that is rolled back (the
+pattern of pypi/warehouse's tests/conftest.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
 
 from compounder.records.database import migrate, open_database
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
 
 @pytest.fixture(scope="session")
-def engine(tmp_path_factory):
-    engine = open_database(f"sqlite:///{tmp_path_factory.mktemp('records') / 'test.sqlite'}")
+def engine(backend, database_urls):
+    engine = open_database(database_urls(backend, "records"))
     migrate(engine)
-
-    # pysqlite's own transaction handling gets in the way of SAVEPOINT; let SQLAlchemy issue BEGIN.
-    @event.listens_for(engine, "connect")
-    def _no_pysqlite_transactions(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
-
     engine.dispose()
     yield engine
     engine.dispose()

@@ -27,7 +27,7 @@ class Pharmacy:
     patient: people.PatientInfo
 
 
-def make_pharmacy(sessions, clock, catalog, *, expires=dt.date(2027, 6, 30)) -> Pharmacy:
+def make_pharmacy(sessions, clock, catalog, *, expires=dt.date(2027, 6, 30), quantity="500") -> Pharmacy:
     library = FormulaLibrary(sessions, clock)
     library.sync_reference(reference_formulas())
     entry = next(e for e in library.entries() if e.name.lower().startswith("diclofenac") and "cyclobenzaprine" in e.name.lower())
@@ -43,7 +43,7 @@ def make_pharmacy(sessions, clock, catalog, *, expires=dt.date(2027, 6, 30)) -> 
         for index, line in enumerate(plan["lines"]):
             received[line["name"]] = lots.receive_lot(
                 s, tech, ingredient=line.get("written_as", line["name"]), stock_form=line["name"], manufacturer="Medisca",
-                lot_number=f"L{index:03d}A", expires=expires, quantity="500", potency_percent="99.5" if line["role"] != "base" else None, now=now,
+                lot_number=f"L{index:03d}A", expires=expires, quantity=quantity, potency_percent="99.5" if line["role"] != "base" else None, now=now,
             )
         patient = people.patient(s, tech, "Jane Q. Doe", dt.date(1948, 3, 2), now)
     return Pharmacy(admin, tech, rph, rph2, version.id, plan, received, patient)

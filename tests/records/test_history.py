@@ -94,3 +94,27 @@ def test_recall_csv_has_a_header_a_row_per_batch_and_defuses_formulas(sessions, 
     assert len(table) == 2 and len(table[1]) == len(history.CSV_HEADER)
     assert table[1][:4] == ["P-77", pharmacy.plan["lines"][0]["name"], "PCCA", jane2]
     assert table[1][6] == "'=HYPERLINK(\"x\")"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("o'", ["O'Neil Ann"]),
+    ("ab-", ["Ab-X Doe"]),
+    ("ab", ["Ab Zed", "Ab-X Doe", "Ab.Y Roe", "Ab_c Moe", "Ab%d Poe", "AB/E Loe", "Abc Ann"]),
+    ("ab_", ["Ab_c Moe"]),  # _ and % are letters here, not LIKE wildcards
+    ("ab%", ["Ab%d Poe"]),
+    ("ab/", ["AB/E Loe"]),
+    ("é", ["Émile Zola"]),
+])
+def test_a_patient_name_prefix_matches_exactly_the_names_that_start_with_it(sessions, clock, catalog, typed, expected):
+    """On PostgreSQL the comparison follows the database's collation (the test server's is ICU
+    en-US, where punctuation and case sort differently from byte order); the prefix match must
+    still be exactly "starts with", on both databases."""
+    pharmacy = make_pharmacy(sessions, clock, catalog)
+    names = ["O'Neil Ann", "Oneil Bob", "Ab-X Doe", "Ab.Y Roe", "Ab_c Moe", "Ab%d Poe", "AB/E Loe", "Ab Zed", "Abc Ann", "Émile Zola", "Emile Adam"]
+    with sessions.begin() as s:
+        patients = {name: people.patient(s, pharmacy.technician, name, None, clock()) for name in names}
+    for index, name in enumerate(names):
+        new_batch(sessions, clock, pharmacy, rx=f"RX-P{index}", patient=patients[name])
+    with sessions() as s:
+        found = history.search(s, patient=typed)
+    assert sorted(row.patient for row in found) == sorted(expected)

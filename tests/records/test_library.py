@@ -40,10 +40,10 @@ def test_the_model_matches_the_migrations(engine):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from compounder.records.model import Base
+    from compounder.records.model import Base, include_object_on
 
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"render_as_batch": True})
+        context = MigrationContext.configure(connection, opts={"render_as_batch": True, "include_object": include_object_on(engine.dialect.name)})
         assert compare_metadata(context, Base.metadata) == []
 
 

@@ -7,13 +7,15 @@ from alembic import context
 from sqlalchemy import Connection
 
 from compounder.records.database import database_url, open_database
-from compounder.records.model import Base
+from compounder.records.model import Base, include_object_on
 
 config = context.config
 
 
 def run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(
+        connection=connection, target_metadata=Base.metadata, render_as_batch=True, include_object=include_object_on(connection.dialect.name),
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,0 +1,94 @@
+"""Several workstations making batches at once, as processes: the scenario of the concurrency
+test and of ``benchmarks/bench_concurrency.py``.
+
+Each worker process opens its own engine on the shared database, waits until every worker is
+ready, then makes its batches one transaction each: create the batch (a new batch number), give
+every line its lot and the target weight, and sign as preparer (which draws the lots down). All
+workers draw on the same lots.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import time
+from dataclasses import dataclass
+
+from sqlalchemy.orm import sessionmaker
+
+from compounder.records import batches
+from compounder.records.database import migrate, open_database
+
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+LOT_GRAMS = 100_000  # received per lot: enough for 800 batches of the seed formula
+
+
+@dataclass(frozen=True)
+class Outcome:
+    batch_numbers: list[str]
+    seconds: float  # from the moment every worker was ready to the last commit
+
+
+def prepare(url: str):
+    """Migrate the database and fill it with the people, the approved formula and one lot per line."""
+    from compounder.data.catalog import load_catalog
+    from tests.records.helpers import make_pharmacy
+
+    engine = open_database(url)
+    migrate(engine)
+    pharmacy = make_pharmacy(sessionmaker(engine, expire_on_commit=False), lambda: NOW, load_catalog(), quantity=str(LOT_GRAMS))
+    engine.dispose()
+    return pharmacy
+
+
+def make_batch(session, pharmacy, rx: str) -> str:
+    record = batches.create_batch(
+        session, pharmacy.technician, formula_version_id=pharmacy.version_id, patient=pharmacy.patient, rx_number=rx,
+        prescriber="Dr. A. Smith", plan=pharmacy.plan, compounded_on=NOW.date(), tolerance_percent="5", now=NOW,
+    )
+    for line in record.lines:
+        batches.assign_lot(session, pharmacy.technician, record.batch_number, line.position, pharmacy.lots[line.name].id, NOW)
+        batches.enter_weight(session, pharmacy.technician, record.batch_number, line.position, str(line.target), NOW)
+    batches.sign_prepared(session, pharmacy.technician, record.batch_number, NOW)
+    return record.batch_number
+
+
+def _worker(url: str, pharmacy, index: int, count: int, barrier, results) -> None:
+    try:
+        engine = open_database(url, create=False)
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        with sessions() as session:  # connect before the start, so the timing is of the work
+            session.connection()
+        barrier.wait(timeout=120)
+        numbers = []
+        for n in range(count):
+            with sessions.begin() as session:
+                numbers.append(make_batch(session, pharmacy, f"RX-{index}-{n}"))
+        results.put((index, numbers, time.perf_counter()))
+        engine.dispose()
+    except BaseException as error:  # reported to the parent, which fails the run
+        results.put((index, f"{type(error).__name__}: {error}", time.perf_counter()))
+
+
+def run(url: str, pharmacy, *, processes: int = 8, per_process: int = 100) -> Outcome:
+    """``processes`` workers each make ``per_process`` batches at the same time."""
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(processes + 1)
+    results = context.Queue()
+    workers = [context.Process(target=_worker, args=(url, pharmacy, i, per_process, barrier, results)) for i in range(processes)]
+    for worker in workers:
+        worker.start()
+    try:
+        barrier.wait(timeout=120)
+        start = time.perf_counter()
+        outcomes = [results.get(timeout=900) for _ in workers]
+    finally:
+        for worker in workers:
+            worker.join(timeout=60)
+            if worker.is_alive():
+                worker.kill()
+    failed = [f"worker {index}: {numbers}" for index, numbers, _t in outcomes if isinstance(numbers, str)]
+    if failed:
+        raise AssertionError("; ".join(failed))
+    numbers = [number for _index, found, _t in sorted(outcomes) for number in found]
+    return Outcome(numbers, max(t for _i, _n, t in outcomes) - start)
