@@ -43,7 +43,7 @@ def fill(url: str, count: int, seed: int = 5) -> dict:
     library = FormulaLibrary(sessions, lambda: NOW)
     library.sync_reference(reference_formulas())
     entry = library.entries()[0]
-    version = library.approved_version(entry.id)
+    version = library.versions(entry.id)[0]
     plan = {"name": version.name, "lines": [{"name": f"form {i}", "role": "active", "grams_rounded": 3.6} for i in range(4)], "bud": {"date": "2027-05-22"}}
     patients = [
         {"name": f"{rng.choice(FIRST)} {rng.choice(LAST)} {n}", "date_of_birth": dt.date(1930 + n % 70, 1 + n % 12, 1 + n % 28), "created_at": NOW}

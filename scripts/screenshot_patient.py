@@ -58,7 +58,7 @@ def pictures(scratch: Path, folder: Path) -> int:
     with sessions.begin() as s:
         admin = people.create_user(s, None, "admin", "Ada Admin", Role.ADMINISTRATOR, PASSWORD, now)
         tech = people.create_user(s, admin, "tess", "Tess Technician", Role.TECHNICIAN, PASSWORD, now)
-        people.create_user(s, admin, "paula", "Paula Pharmacist, RPh", Role.PHARMACIST, PASSWORD, now)
+        pharmacist = people.create_user(s, admin, "paula", "Paula Pharmacist, RPh", Role.PHARMACIST, PASSWORD, now)
         patient = people.patient(s, tech, "Jane Q. Doe", dt.date(1948, 3, 2), now)
         save_profile(s, tech, patient.id, ProfileEntry(dt.date(1948, 3, 2), Decimal("62"), ("NSAID allergy",), (), ("warfarin",),
                                                        "metoprolol 25 mg twice daily"), catalog, now)
@@ -83,6 +83,7 @@ def pictures(scratch: Path, folder: Path) -> int:
     profile.close()
 
     entry = next(e for e in library.entries() if "cyclobenzaprine" in e.name.lower() and e.name.lower().startswith("diclofenac"))
+    library.approve(entry.id, pharmacist)
     version = library.approved_version(entry.id)
     with sessions() as s:
         plan = screened_plan(s, catalog, version.id, patient.id, now.date())

@@ -2,7 +2,8 @@
 
 Entries are handed out as plain ``LibraryEntry`` values, so callers never hold a session.
 Reference formulas (shipped in ``data/formulas``) are read-only; the pharmacy saves its own
-copies. Changing a pharmacy formula withdraws its approval: an approval is of the formula as
+copies. A reference formula, like the pharmacy's own, is offered for batches only once a
+pharmacist has approved it. Changing a pharmacy formula withdraws its approval: an approval is of the formula as
 it stood.
 
 Every distinct content of a formula is kept as a numbered ``MasterFormulaVersion`` (written in
@@ -137,7 +138,9 @@ class FormulaLibrary:
             except RecordError as error:
                 raise LibraryError(str(error)) from None
         with self._sessions.begin() as session:
-            row = self._writable(session, entry_id)
+            row = session.get(MasterFormula, entry_id)  # a reference formula is approved like any other
+            if row is None:
+                raise LibraryError(f"no master formula number {entry_id} in the library")
             now = self._clock()
             row.approved_at = now
             version = _latest(session, row.id)
@@ -163,8 +166,7 @@ class FormulaLibrary:
             return _version(row)
 
     def approved_version(self, entry_id: int) -> FormulaVersion | None:
-        """The version offered for new batches: the newest approved one. Reference formulas
-        are approved as shipped."""
+        """The version offered for new batches: the newest one a pharmacist approved."""
         with self._sessions() as session:
             return approved_version(session, entry_id)
 
@@ -187,7 +189,11 @@ class FormulaLibrary:
             session.delete(row)
 
     def sync_reference(self, formulas: Iterable[ReferenceFormula]) -> None:
-        """Put the shipped reference formulas in the library, updating any that changed."""
+        """Put the shipped reference formulas in the library, updating any that changed.
+
+        A shipped formula is not approved by shipping it: each new version waits for a
+        pharmacist's approval like the pharmacy's own, and until then new batches keep to the
+        version approved before (if any)."""
         now = self._clock()
         with self._sessions.begin() as session:
             existing = {row.reference_key: row for row in session.scalars(select(MasterFormula).where(MasterFormula.origin == "reference"))}
@@ -200,11 +206,11 @@ class FormulaLibrary:
                     )
                     session.add(row)
                     session.flush()
-                    _new_version(session, row, now, None, approved=True)
+                    _new_version(session, row, now, None, system="(reference data)")
                 elif row.data != formula.data or row.name != formula.name:
-                    row.name, row.data, row.updated_at = formula.name, formula.data, now
+                    row.name, row.data, row.updated_at, row.approved_at = formula.name, formula.data, now, None
                     session.flush()
-                    _new_version(session, row, now, None, approved=True)
+                    _new_version(session, row, now, None, system="(reference data)")
 
     @staticmethod
     def _writable(session: Session, entry_id: int) -> MasterFormula:
@@ -274,15 +280,15 @@ def _latest(session: Session, entry_id: int) -> MasterFormulaVersion:
     ).one()
 
 
-def _new_version(session: Session, row: MasterFormula, now: dt.datetime, actor: Actor | None, approved: bool = False) -> None:
+def _new_version(session: Session, row: MasterFormula, now: dt.datetime, actor: Actor | None, system: str = "(workstation)") -> None:
     """The next version of ``row``. Called after the formula row itself was written (flushed) in
     this transaction, which locks it: a second workstation saving the same formula waits, then
     reads the version number this one committed (PostgreSQL READ COMMITTED; SQLite: one writer)."""
     number = (session.scalar(select(func.max(MasterFormulaVersion.version)).where(MasterFormulaVersion.master_formula_id == row.id)) or 0) + 1
     version = MasterFormulaVersion(
         master_formula_id=row.id, version=number, name=row.name, data=dict(row.data), created_at=now,
-        created_by=actor.id if actor else None, approved_at=now if approved else None,
+        created_by=actor.id if actor else None, approved_at=None,
     )
     session.add(version)
     session.flush()
-    audit.record(session, actor, "create", "master_formula_version", version.id, None, now, system="(workstation)" if not approved else "(reference data)")
+    audit.record(session, actor, "create", "master_formula_version", version.id, None, now, system=system)

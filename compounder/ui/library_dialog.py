@@ -44,7 +44,7 @@ class LibraryModel(QAbstractTableModel):
             return (
                 entry.name,
                 "reference (read-only)" if entry.read_only else "pharmacy",
-                entry.approved_at.astimezone().strftime("%Y-%m-%d %H:%M") if entry.approved_at else ("–" if entry.read_only else "not approved"),
+                entry.approved_at.astimezone().strftime("%Y-%m-%d %H:%M") if entry.approved_at else "not approved",
                 entry.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
             )[index.column()]
         return None

@@ -727,7 +727,8 @@ class MainWindow(QMainWindow):
             return False
         source = self.source
         in_library = isinstance(source, LibrarySource) and not source.read_only
-        if not in_library or self.document.is_modified():
+        shipped_as_is = isinstance(source, LibrarySource) and source.read_only and not self.document.is_modified()
+        if not shipped_as_is and (not in_library or self.document.is_modified()):
             if not self.prompts.confirm("Approve master formula", "The formula is saved to the library first. Continue?"):
                 return False
             if not (self.save() if in_library else self.save_to_library()):

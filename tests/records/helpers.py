@@ -31,14 +31,16 @@ def make_pharmacy(sessions, clock, catalog, *, expires=dt.date(2027, 6, 30), qua
     library = FormulaLibrary(sessions, clock)
     library.sync_reference(reference_formulas())
     entry = next(e for e in library.entries() if e.name.lower().startswith("diclofenac") and "cyclobenzaprine" in e.name.lower())
-    version = library.approved_version(entry.id)
-    plan = plan_to_json(evaluate(parse_formula(version.data), catalog, TODAY))
     now = clock()
     with sessions.begin() as s:
         admin = people.create_user(s, None, "admin", "Ada Admin", Role.ADMINISTRATOR, PASSWORD, now)
         tech = people.create_user(s, admin, "tess", "Tess Technician", Role.TECHNICIAN, PASSWORD, now)
         rph = people.create_user(s, admin, "paula", "Paula Pharmacist, RPh", Role.PHARMACIST, PASSWORD, now)
         rph2 = people.create_user(s, admin, "peter", "Peter Pharmacist, RPh", Role.PHARMACIST, PASSWORD, now)
+    library.approve(entry.id, rph)  # shipped formulas wait for a pharmacist's approval too
+    version = library.approved_version(entry.id)
+    plan = plan_to_json(evaluate(parse_formula(version.data), catalog, TODAY))
+    with sessions.begin() as s:
         received = {}
         for index, line in enumerate(plan["lines"]):
             received[line["name"]] = lots.receive_lot(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -9,8 +10,12 @@ from sqlalchemy import text
 
 from compounder.calc import evaluate, parse_formula
 from compounder.records.database import HEAD_REVISION, current_revision, migrate, open_database
+from compounder.records import audit, people
 from compounder.records.library import FormulaLibrary, LibraryError, reference_formulas
+from compounder.records.model import MasterFormulaVersion
+from compounder.records.rules import Role
 from tests.conftest import TODAY
+from tests.records.helpers import PASSWORD
 
 
 def test_head_revision_constant_matches_the_migrations(tmp_path):
@@ -77,10 +82,41 @@ def test_sync_reference_loads_once_and_entries_are_read_only(sessions, clock):
     library.sync_reference(reference_formulas())
     entries = library.entries()
     assert len(entries) == 5 and all(e.read_only for e in entries)
+    assert all(len(library.versions(e.id)) == 1 for e in entries), "a second sync of unchanged files adds no version"
     with pytest.raises(LibraryError, match="reference formula"):
         library.update(entries[0].id, {"batch": "1 g", "base": "Lipoderm"})
-    with pytest.raises(LibraryError, match="reference formula"):
-        library.approve(entries[0].id)
+
+
+def test_a_shipped_formula_waits_for_a_pharmacists_approval_and_an_update_waits_again(sessions, clock):
+    """Shipping a formula is not approving it: no version is offered for batches until a
+    pharmacist approves one, and a changed shipped formula is a new version that waits again
+    while the approved one stays offered."""
+    with sessions.begin() as s:
+        admin = people.create_user(s, None, "admin", "Ada Admin", Role.ADMINISTRATOR, PASSWORD, clock())
+        rph = people.create_user(s, admin, "paula", "Paula Pharmacist, RPh", Role.PHARMACIST, PASSWORD, clock())
+        tech = people.create_user(s, admin, "tess", "Tess Technician", Role.TECHNICIAN, PASSWORD, clock())
+    library = FormulaLibrary(sessions, clock)
+    shipped = reference_formulas()
+    library.sync_reference(shipped)
+    entry = library.entries()[0]
+    assert library.approved_version(entry.id) is None and entry.approved_at is None
+    with pytest.raises(LibraryError, match="pharmacist"):
+        library.approve(entry.id, tech)
+    library.approve(entry.id, rph)
+    first = library.approved_version(entry.id)
+    with sessions() as s:
+        assert (first.version, s.get(MasterFormulaVersion, first.id).approved_by) == (1, rph.id)
+
+    changed = [dataclasses.replace(f, data={**f.data, "batch": "60 g"}) if f.name == entry.name else f for f in shipped]
+    clock.advance(minutes=5)
+    library.sync_reference(changed)
+    assert [v.version for v in library.versions(entry.id)] == [1, 2]
+    assert library.approved_version(entry.id).version == 1, "batches keep to the approved version"
+    assert library.get(entry.id).approved_at is None
+    library.approve(entry.id, rph)
+    assert library.approved_version(entry.id).version == 2
+    with sessions() as s:
+        assert audit.verify(s) == []
 
 
 def test_add_update_approve(sessions, clock):
@@ -145,7 +181,7 @@ def test_with_a_signed_in_approver_only_a_signed_in_pharmacist_approves(sessions
         library.approve(entry.id)
     assert library.approved_version(entry.id) is None
     with sessions.begin() as s:
-        from compounder.records import people
+        from compounder.records import audit, people
 
         admin = people.create_user(s, None, "ada", "Ada", "administrator", "long enough", clock())
         paula = people.create_user(s, admin, "paula", "Paula", "pharmacist", "long enough", clock())

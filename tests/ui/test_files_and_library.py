@@ -78,6 +78,19 @@ def test_library_reference_formulas_open_read_only_and_save_as_new(window, promp
     assert shown(window, 1, "grams") == f"{120 * 0.04:.3f}"
 
 
+def test_a_reference_formula_opened_unchanged_is_approved_in_place(window, prompts, library):
+    """A shipped formula is offered for batches only once a pharmacist approves it; approving it
+    as shipped must not make a pharmacy copy."""
+    reference = next(e for e in library.entries() if e.name.startswith("Ketoprofen 10 % / baclofen 2 %"))
+    assert library.approved_version(reference.id) is None
+    prompts.entries = [reference.id]
+    window.open_library_action.trigger()
+    prompts.confirms = [True]  # "Approve … as it stands?"
+    assert window.approve()
+    assert library.approved_version(reference.id).version == 1
+    assert [e.origin for e in library.entries()].count("pharmacy") == 0
+
+
 def test_approve_needs_a_formula_without_errors_and_is_withdrawn_by_a_change(window, prompts, library):
     window.new_formula()
     add_ingredient(window, "ibuprofen", "10 %")

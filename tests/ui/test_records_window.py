@@ -270,7 +270,9 @@ def test_a_refill_to_a_changed_formula_is_shown_and_needs_a_second_press(batch_d
     dialog, context, pharmacy = batch_dialog
     library = FormulaLibrary(context.sessions, context.clock)
     other = next(e for e in library.entries() if e.name.lower().startswith("ibuprofen"))
+    library.approve(other.id, pharmacy.pharmacist)  # offered once a pharmacist approved it
     version = library.approved_version(other.id)
+    dialog.formula.addItem(version.label, version.id)
     dialog.formula.setCurrentIndex(dialog.formula.findData(version.id))
     context.sign_in("tess", PASSWORD)
     dialog.patient.setText("Jane Q. Doe")
