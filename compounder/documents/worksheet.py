@@ -60,6 +60,9 @@ class WorksheetRenderer:
         self.pharmacy = pharmacy
         self._check_text()
         self.styles = self.stylesheet()
+        # A long pharmacy name or address makes the block taller; the first page's frame starts
+        # below it rather than under it.
+        self.first_header_height = max(type(self).first_header_height, self._pharmacy_block_height() + 10)
 
     # ------------------------------------------------------------------ overridable steps
 
@@ -100,15 +103,25 @@ class WorksheetRenderer:
             KeepTogether([Paragraph("Signatures", self.styles["heading"]), self.signatures_table()]),
         ]
 
+    def _pharmacy_block(self) -> tuple[float, list[Paragraph]]:
+        """The pharmacy's name, address, phone and licence, top left of page 1, and their width."""
+        width, _ = self.pagesize
+        left_width = (width - self.left_margin - self.right_margin) * 0.42
+        block = [Paragraph(escape(self.pharmacy.name), ParagraphStyle("ph", fontName=FONT_BOLD, fontSize=12, leading=14))]
+        info = ParagraphStyle("phi", fontName=FONT, fontSize=8.5, leading=10.5)
+        block += [Paragraph(escape(line), info) for line in (*self.pharmacy.address, f"Phone {self.pharmacy.phone}", f"Licence {self.pharmacy.licence}")]
+        return left_width, block
+
+    def _pharmacy_block_height(self) -> float:
+        left_width, block = self._pharmacy_block()
+        return sum(paragraph.wrap(left_width, 200)[1] for paragraph in block)
+
     def draw_first_page(self, canvas, doc) -> None:
         """Page 1: the pharmacy, the title and the batch number's barcode."""
         width, height = self.pagesize
         top = height - self.top_margin
         canvas.saveState()
-        left_width = (width - self.left_margin - self.right_margin) * 0.42
-        block = [Paragraph(escape(self.pharmacy.name), ParagraphStyle("ph", fontName=FONT_BOLD, fontSize=12, leading=14))]
-        info = ParagraphStyle("phi", fontName=FONT, fontSize=8.5, leading=10.5)
-        block += [Paragraph(escape(line), info) for line in (*self.pharmacy.address, f"Phone {self.pharmacy.phone}", f"Licence {self.pharmacy.licence}")]
+        left_width, block = self._pharmacy_block()
         y = top
         for paragraph in block:
             _, h = paragraph.wrap(left_width, 200)
