@@ -75,10 +75,13 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     prompts.clock = utc_now
     from compounder.ui.batch_printing import StoredBatchPrinter
 
-    printer = StoredBatchPrinter(context, lambda: window.pharmacy, prompts.print_pdf)
+    printer = StoredBatchPrinter(context, lambda: window.pharmacy, prompts.print_pdf, prompts.label_position)
     install_records_menu(
         window, context,
-        lambda: BatchDialog(context, library, catalog, window, pharmacy=lambda: window.pharmacy, print_pdf=prompts.print_pdf),
+        lambda: BatchDialog(
+            context, library, catalog, window, pharmacy=lambda: window.pharmacy, print_pdf=prompts.print_pdf,
+            label_position=prompts.label_position,
+        ),
         printer.print,
     )
     return Workbench(window, reporter, engine)

@@ -26,6 +26,7 @@ from compounder.calc import Catalog, InputError
 from compounder.calc.record import decision_text
 from compounder.calc.release import BatchBlocked
 from compounder.calc.units import format_quantity
+from compounder.documents.stock import LabelStock
 from compounder.records import batches, lots, people
 from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.database import DatabaseUnavailable
@@ -50,13 +51,14 @@ class BatchDialog(QDialog):
     def __init__(
         self, context: RecordsContext, library: FormulaLibrary, catalog: Catalog, parent: QWidget | None = None, *,
         pharmacy: Callable[[], PharmacySettings | None] = lambda: None, print_pdf: PrintPdf = _no_printer,
+        label_position: Callable[[LabelStock], int | None] = lambda _stock: 1,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Make a batch")
         self.resize(1000, 700)
         self._context, self._library, self._catalog = context, library, catalog
         self._pharmacy = pharmacy
-        self._printer = StoredBatchPrinter(context, pharmacy, print_pdf)
+        self._printer = StoredBatchPrinter(context, pharmacy, print_pdf, label_position)
         self.record: BatchRecord | None = None
         self._shown_changes: tuple | None = None  # the refill whose formula changes are on show
 

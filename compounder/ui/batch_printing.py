@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.calc.errors import InputError
 from compounder.documents.common import UnprintableText
+from compounder.documents.stock import LabelStock
 from compounder.records import printing
 from compounder.records.rules import RecordError
 from compounder.settings import PharmacySettings
@@ -20,10 +21,14 @@ PrintPdf = Callable[[str, bytes], bool]  # title, PDF -> True once printed (Prom
 
 
 class StoredBatchPrinter:
-    def __init__(self, context: RecordsContext, pharmacy: Callable[[], PharmacySettings | None], print_pdf: PrintPdf) -> None:
+    def __init__(
+        self, context: RecordsContext, pharmacy: Callable[[], PharmacySettings | None], print_pdf: PrintPdf,
+        label_position: Callable[[LabelStock], int | None] = lambda _stock: 1,
+    ) -> None:
         self._context = context
         self._pharmacy = pharmacy
         self._print_pdf = print_pdf
+        self._label_position = label_position
 
     def print(self, kind: str, batch_number: str) -> str:
         """Print ``"worksheet"`` or ``"label"`` of the batch; the message for the user ("" when printed
@@ -39,12 +44,16 @@ class StoredBatchPrinter:
         if pharmacy is None:
             return f"the {kind} prints the pharmacy's name, address and licence: enter them under File ▸ Pharmacy settings… first"
         now = self._context.clock()
+        stock = label_stock(pharmacy)
+        position = 1 if kind == "worksheet" else self._label_position(stock)
+        if position is None:
+            return f"the {kind} was not printed"
         try:
             with self._context.sessions() as session:
                 if kind == "worksheet":
                     pdf = stored_worksheet_pdf(printing.worksheet_to_print(session, actor, batch_number, now), pharmacy)
                 else:
-                    pdf = stored_label_pdf(printing.label_to_print(session, actor, batch_number, now), pharmacy, label_stock(pharmacy))
+                    pdf = stored_label_pdf(printing.label_to_print(session, actor, batch_number, now), pharmacy, stock, position)
         except (RecordError, SQLAlchemyError) as error:
             return problem_text(error)
         except (InputError, UnprintableText, LabelOverflow) as error:

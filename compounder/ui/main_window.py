@@ -881,8 +881,11 @@ class MainWindow(QMainWindow):
             if kind == "worksheet":
                 return worksheet_pdf(plan, order, self.catalog, compounded_on, self.pharmacy, patient=self._screened_patient())
             stock = label_stock(self.pharmacy)
+            position = self.prompts.label_position(stock)
+            if position is None:
+                return None
             try:
-                return label_pdf(plan, order, self.catalog, compounded_on, self.pharmacy, stock)
+                return label_pdf(plan, order, self.catalog, compounded_on, self.pharmacy, stock, position)
             except LabelOverflow as overflow:
                 self.prompts.error(
                     "The label does not fit",

@@ -99,6 +99,18 @@ class Prompts:
         finally:
             preview.deleteLater()
 
+    def label_position(self, stock) -> int | None:
+        """Which label of a sheet to print on, so a part-used sheet is not wasted (1 = top left);
+        a roll has one label per page and is not asked about. None: the pharmacist cancelled."""
+        if not stock.is_sheet:
+            return 1
+        value, ok = QInputDialog.getInt(
+            self.parent, "Label position",
+            f"Print on which label of the {stock.title}?\n1 = top left, counting across each row; {stock.per_page} = bottom right.",
+            1, 1, stock.per_page,
+        )
+        return value if ok else None
+
     def acknowledge(self, findings) -> list[dict] | None:
         """A pharmacist signs in and decides each finding (errors overridden, warnings
         acknowledged); the answers are the formula file's ``acknowledged`` items."""

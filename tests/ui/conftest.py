@@ -37,6 +37,8 @@ class FakePrompts:
         self.acknowledge_as: str | None = None  # when set, every warning asked about is acknowledged by this name
         self.warnings_asked: list[tuple] = []
         self.pharmacy: list = []
+        self.label_positions: list[int | None] = []  # answers for a sheet of labels; 1 when none queued
+        self.label_stocks_asked: list = []
 
     def open_path(self, folder):
         return self.paths.pop(0)
@@ -56,6 +58,12 @@ class FakePrompts:
 
     def confirm(self, title, text):
         return self.confirms.pop(0)
+
+    def label_position(self, stock):
+        if not stock.is_sheet:
+            return 1
+        self.label_stocks_asked.append(stock)
+        return self.label_positions.pop(0) if self.label_positions else 1
 
     def error(self, title, text):
         self.errors.append((title, text))

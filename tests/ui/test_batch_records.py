@@ -105,6 +105,36 @@ def test_print_before_weighing_then_a_reprint_shows_the_weights_and_says_reprint
     assert "Apply 1 g to the knee three times a day" in label and f"Lot {number}" in label and "REPRINT" not in label
 
 
+def test_a_stored_batchs_label_on_a_sheet_asks_which_label(qtbot, records, catalog, pharmacy_settings, printed):
+    """The batch dialog passes the question on; cancelling it prints nothing."""
+    from compounder.records.library import FormulaLibrary
+    from compounder.settings import settings_from_data
+    from compounder.ui.batch_dialog import BatchDialog
+    from tests.ui.test_records_window import SETTINGS, signed_by_paula
+
+    context, pharmacy, _record = records
+    answers, asked = [3, None], []
+
+    def label_position(stock):
+        asked.append(stock.key)
+        return answers.pop(0)
+
+    sheet = {"current": settings_from_data({**SETTINGS, "label_stock": "avery-5163"})}
+    dialog = BatchDialog(
+        context, FormulaLibrary(context.sessions, context.clock), catalog, pharmacy=lambda: sheet["current"], print_pdf=printed,
+        label_position=label_position,
+    )
+    qtbot.add_widget(dialog)
+    dialog.decide = signed_by_paula(context, asked=[])
+    context.sign_in("tess", PASSWORD)
+    order(dialog, pharmacy.version_id)
+    dialog.create()
+    dialog.print_label_button.click()
+    assert asked == ["avery-5163"] and dialog.message.text() == "" and len(printed) == 1
+    dialog.print_label_button.click()
+    assert dialog.message.text() == "the label was not printed" and len(printed) == 1
+
+
 def test_the_checker_and_the_self_verification_setting(batch_dialog, pharmacy_settings):
     dialog, context, pharmacy = batch_dialog
     context.sign_in("paula", PASSWORD)

@@ -96,6 +96,25 @@ def test_a_stale_acknowledgement_is_removed_only_when_the_pharmacist_agrees(rx_w
     assert "acknowledged" not in rx_window.document.to_data()
 
 
+def test_a_sheet_of_labels_asks_which_label_to_print_on(rx_window, prompts, tmp_path):
+    """On a part-used Avery 5163 sheet (2 columns × 5 rows of 4 × 2 in labels) the pharmacist
+    picks the label; position 4 is row 2, column 2."""
+    from tests.documents.helpers import text_origins
+
+    rx_window.pharmacy = pharmacy(label_stock="avery-5163")
+    prompts.label_positions = [4, None]
+    assert rx_window.export_label(tmp_path / "label.pdf")
+    assert [stock.key for stock in prompts.label_stocks_asked] == ["avery-5163"]
+    # Label 4's box: x from 0.15625 + 4 + 0.1875 = 4.34375 in; the 2 in rows start 0.5 in from
+    # the top of an 11 in page, so row 2 spans 11 − 0.5 − 4 = 6.5 in up to 8.5 in.
+    origins = text_origins((tmp_path / "label.pdf").read_bytes())
+    xs, ys = [x / 72 for _, x, _ in origins], [y / 72 for _, _, y in origins]
+    assert min(xs) >= 4.34375 and max(xs) < 8.5
+    assert 6.5 <= min(ys) and max(ys) <= 8.5
+    # Cancelling the question prints nothing.
+    assert not rx_window.export_label(tmp_path / "second.pdf") and not (tmp_path / "second.pdf").exists()
+
+
 def test_a_label_that_does_not_fit_its_stock_is_refused_before_printing(window, prompts, tmp_path):
     window.pharmacy = pharmacy(label_stock="thermal-3x2")
     window.document.load(five_active_formula())
