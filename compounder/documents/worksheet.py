@@ -38,6 +38,17 @@ LIGHT = colors.Color(0.96, 0.96, 0.96)
 OVERRIDE_SHADE = colors.Color(0.86, 0.86, 0.86)  # prints on a monochrome printer too
 
 
+# Label-and-value tables (the batch's fields, the patient screened): light rules between rows.
+_FACT_TABLE = (
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 3),
+    ("TOPPADDING", (0, 0), (-1, -1), 2),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.Color(0.75, 0.75, 0.75)),
+    ("BOX", (0, 0), (-1, -1), 0.6, GRID),
+)
+
+
 class WorksheetRenderer:
     """Lays out a ``CompoundingRecord`` on US Letter; see ``A4WorksheetRenderer``."""
 
@@ -227,12 +238,7 @@ class WorksheetRenderer:
                 [
                     ("SPAN", (1, 0), (3, 0)),
                     ("SPAN", (1, 7), (3, 7)),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                    ("TOPPADDING", (0, 0), (-1, -1), 2),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                    ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.Color(0.75, 0.75, 0.75)),
-                    ("BOX", (0, 0), (-1, -1), 0.6, GRID),
+                    *_FACT_TABLE,
                 ]
             )
         )
@@ -348,12 +354,7 @@ class WorksheetRenderer:
         table.setStyle(
             TableStyle(
                 [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                    ("TOPPADDING", (0, 0), (-1, -1), 2),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                    ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.Color(0.75, 0.75, 0.75)),
-                    ("BOX", (0, 0), (-1, -1), 0.6, GRID),
+                    *_FACT_TABLE,
                 ]
             )
         )

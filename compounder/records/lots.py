@@ -118,13 +118,19 @@ def usable_lots(session: Session, stock_form: str, on: dt.date, beyond_use: dt.d
     return [lot_value(row) for row in session.scalars(query)]
 
 
+def _locked(session: Session, lot_id: int) -> dict:
+    """The lot's row, locked until the transaction ends, as the audit trail records it."""
+    old = audit.snapshot(session, "ingredient_lot", lot_id, lock=True)
+    if old is None:
+        raise RecordError(f"no ingredient lot number {lot_id}")
+    return old
+
+
 def draw(session: Session, actor: Actor, lot_id: int, grams: Decimal, on: dt.date, now: dt.datetime, why: str) -> None:
     """Take ``grams`` out of the lot. One conditional UPDATE: it cannot overdraw, nor draw on an
     expired lot, however many workstations draw at once. The row is locked before it is read, so
     the audit entry's "old" quantity is the one this draw took from."""
-    old = audit.snapshot(session, "ingredient_lot", lot_id, lock=True)
-    if old is None:
-        raise RecordError(f"no ingredient lot number {lot_id}")
+    old = _locked(session, lot_id)
     amount = to_ug(grams)
     result = session.execute(
         update(IngredientLot)
@@ -140,9 +146,7 @@ def draw(session: Session, actor: Actor, lot_id: int, grams: Decimal, on: dt.dat
 def give_back(session: Session, actor: Actor, lot_id: int, grams: Decimal, now: dt.datetime, why: str) -> None:
     """Put ``grams`` back on the lot's stock (a corrected record drew it from another lot, or less
     of it). Never more than was received."""
-    old = audit.snapshot(session, "ingredient_lot", lot_id, lock=True)
-    if old is None:
-        raise RecordError(f"no ingredient lot number {lot_id}")
+    old = _locked(session, lot_id)
     amount = to_ug(grams)
     result = session.execute(
         update(IngredientLot)
