@@ -82,13 +82,13 @@ def main() -> None:
         found = {backend: searches(url(backend, "history"), args.batches) for backend in backends}
 
     print()
-    print(f"{'measure':<44}{'SQLite':>12}{'PostgreSQL':>12}")
+    print(f"{'measure':<44}{'SQLite':>14}{'PostgreSQL':>14}")
     print(f"{f'{args.processes} processes × {args.per_process} batches ({total}), batches/s':<44}"
-          f"{rates[('sqlite', 'many')]:>12.1f}{rates[('postgresql', 'many')]:>12.1f}")
-    print(f"{f'1 process × {args.per_process} batches, batches/s':<44}{rates[('sqlite', 'one')]:>12.1f}{rates[('postgresql', 'one')]:>12.1f}")
+          f"{rates[('sqlite', 'many')]:>14.1f}{rates[('postgresql', 'many')]:>14.1f}")
+    print(f"{f'1 process × {args.per_process} batches, batches/s':<44}{rates[('sqlite', 'one')]:>14.1f}{rates[('postgresql', 'one')]:>14.1f}")
     print(f"{f'with {args.batches:,} batches, median ms (rows)':<44}")
     for (name, lite_ms, lite_rows), (_n, pg_ms, pg_rows) in zip(found["sqlite"], found["postgresql"], strict=True):
-        print(f"  {name:<42}{f'{lite_ms:.2f} ({lite_rows})':>12}{f'{pg_ms:.2f} ({pg_rows})':>12}")
+        print(f"  {name:<42}{f'{lite_ms:.2f} ({lite_rows})':>14}{f'{pg_ms:.2f} ({pg_rows})':>14}")
 
 
 if __name__ == "__main__":
