@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # Set up a fresh machine for Compounder: the system libraries Qt needs, then a virtual
 # environment in .venv with the project and its test tools. Safe to run again.
+#   --tests   also the PostgreSQL server binaries the database tests start a throw-away server with
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for_tests=false
+for argument in "$@"; do
+  case "$argument" in
+    --tests) for_tests=true ;;
+    *) echo "bootstrap: unknown option $argument; the only option is --tests" >&2; exit 2 ;;
+  esac
+done
 
 # Debian/Ubuntu packages: Qt's offscreen/xcb platforms and fonts, Xvfb and poppler for
 # screenshots and looking at PDFs.
@@ -24,6 +32,25 @@ if command -v dpkg >/dev/null 2>&1; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+fi
+
+# The database tests start their own throw-away PostgreSQL server (tests/pgcluster.py): install
+# the Debian server package when its binaries are missing. (pg_config alone proves nothing: it
+# comes with libpq-dev and names the server's folder whether or not the server is installed.)
+postgres_server() {
+  local bindir
+  bindir=$(pg_config --bindir 2>/dev/null || true)
+  { [ -n "$bindir" ] && [ -x "$bindir/initdb" ]; } || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null
+}
+if $for_tests && ! postgres_server; then
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "bootstrap: the database tests need the PostgreSQL server; install the Debian package postgresql" >&2
+    exit 1
+  fi
+  echo "bootstrap: installing the PostgreSQL server package for the database tests"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  postgres_server || { echo "bootstrap: the postgresql package installed no server binaries" >&2; exit 1; }
 fi
 
 python=${PYTHON:-python3}

@@ -45,7 +45,7 @@ def bindir() -> Path:
             return folder
     raise ClusterUnavailable(
         "PostgreSQL server binaries (initdb, pg_ctl, postgres) were not found; install the Debian package: "
-        "apt-get install postgresql (`.ci/run` does this)"
+        "apt-get install postgresql (`bash scripts/bootstrap.sh --tests` does this)"
     )
 
 
