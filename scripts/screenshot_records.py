@@ -153,7 +153,12 @@ def pictures(scratch: Path, folder: Path) -> int:
         opened[-1].resize(1180, 760)
         return opened[-1]
 
-    history = HistoryDialog(context, make_batch=make_and_keep, print_document=printer.print)
+    from compounder.ui.patient_profile_dialog import PatientProfileDialog
+
+    history = HistoryDialog(
+        context, make_batch=make_and_keep, print_document=printer.print,
+        edit_profile=lambda patient_id: PatientProfileDialog(context, catalog, patient_id),
+    )
     history.resize(1280, 560)
     history.search()
     history.select(number)

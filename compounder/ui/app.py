@@ -74,6 +74,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     prompts.authenticate = lambda username, password: _sign_in_to_decide(context, username, password)
     prompts.clock = utc_now
     from compounder.ui.batch_printing import StoredBatchPrinter
+    from compounder.ui.patient_profile_dialog import PatientProfileDialog
 
     printer = StoredBatchPrinter(context, lambda: window.pharmacy, prompts.print_pdf, prompts.label_position)
     install_records_menu(
@@ -83,6 +84,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
             label_position=prompts.label_position,
         ),
         printer.print,
+        lambda patient_id: PatientProfileDialog(context, catalog, patient_id, window),
     )
     return Workbench(window, reporter, engine)
 

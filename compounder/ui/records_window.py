@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from compounder.records import history, lots, people
+from compounder.records import batches, history, lots, people
 from compounder.records.maintenance import describe
 from compounder.records.rules import Actor, RecordError
 
@@ -283,11 +283,12 @@ class HistoryDialog(QDialog):
     selected batch, make a refill from it, or reprint its worksheet or label.
 
     ``make_batch`` builds a batch dialog (the window's); ``print_document(kind, batch_number)``
-    prints a stored batch's document and returns what to tell the user (``StoredBatchPrinter.print``)."""
+    prints a stored batch's document and returns what to tell the user (``StoredBatchPrinter.print``);
+    ``edit_profile(patient_id)`` builds the patient profile editor for the selected batch's patient."""
 
     def __init__(
         self, context: RecordsContext, parent: QWidget | None = None, *, make_batch: Callable[[], QDialog] | None = None,
-        print_document: Callable[[str, str], str] | None = None,
+        print_document: Callable[[str, str], str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Batch history")
@@ -295,6 +296,7 @@ class HistoryDialog(QDialog):
         self._context = context
         self._make_batch = make_batch
         self._print_document = print_document
+        self._edit_profile = edit_profile
         self.opened: QDialog | None = None  # the batch dialog opened from here, if any
         self.patient, self.rx, self.formula, self.batch, self.lot = (QLineEdit() for _ in range(5))
         self.since, self.until = QLineEdit(), QLineEdit()
@@ -329,8 +331,11 @@ class HistoryDialog(QDialog):
         self.reprint_worksheet_button.clicked.connect(lambda: self.reprint("worksheet"))
         self.reprint_label_button = QPushButton("Reprint l&abel…")
         self.reprint_label_button.clicked.connect(lambda: self.reprint("label"))
+        self.profile_button = QPushButton("Patient &profile…")
+        self.profile_button.setToolTip("The allergies, conditions and medicines the next batch for this patient is screened against")
+        self.profile_button.clicked.connect(self.edit_profile)
         chosen = QHBoxLayout()
-        for button in (self.reopen_button, self.refill_button, self.reprint_worksheet_button, self.reprint_label_button):
+        for button in (self.reopen_button, self.refill_button, self.reprint_worksheet_button, self.reprint_label_button, self.profile_button):
             chosen.addWidget(button)
         chosen.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -359,6 +364,7 @@ class HistoryDialog(QDialog):
         for button, available in (
             (self.reopen_button, self._make_batch is not None), (self.refill_button, self._make_batch is not None),
             (self.reprint_worksheet_button, self._print_document is not None), (self.reprint_label_button, self._print_document is not None),
+            (self.profile_button, self._edit_profile is not None),
         ):
             button.setEnabled(chosen and available)
 
@@ -376,6 +382,21 @@ class HistoryDialog(QDialog):
             return
         self.opened = self._make_batch()
         self.opened.prepare_refill(number)
+        self.opened.open()
+
+    def edit_profile(self) -> None:
+        """The selected batch's patient's profile; a batch already made keeps the facts it was
+        screened for, so a change here applies to the next batch."""
+        number = self.selected()
+        if number is None or self._edit_profile is None:
+            return
+        try:
+            with self._context.sessions() as session:
+                patient_id = batches.batch_record(session, number).patient.id
+        except (RecordError, SQLAlchemyError) as error:
+            self.message.setText(problem_text(error))
+            return
+        self.opened = self._edit_profile(patient_id)
         self.opened.open()
 
     def reprint(self, kind: str) -> None:
@@ -520,7 +541,7 @@ class RecallDialog(QDialog):
 
 def install_records_menu(
     window: QMainWindow, context: RecordsContext, make_batch: Callable[[], QDialog] | None = None,
-    print_document: Callable[[str, str], str] | None = None,
+    print_document: Callable[[str, str], str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
 ) -> dict[str, QAction]:
     """Add the "Records" menu before "Help"; return its actions by name (for tests).
     ``make_batch`` builds the batch dialog (it needs the library and the catalog);
@@ -542,7 +563,7 @@ def install_records_menu(
     actions["sign_out"].triggered.connect(lambda _=False: context.sign_out())
     actions["lots"].triggered.connect(lambda _=False: LotsDialog(context, window).exec())
     actions["history"].triggered.connect(
-        lambda _=False: HistoryDialog(context, window, make_batch=make_batch, print_document=print_document).exec()
+        lambda _=False: HistoryDialog(context, window, make_batch=make_batch, print_document=print_document, edit_profile=edit_profile).exec()
     )
     actions["recall"].triggered.connect(lambda _=False: RecallDialog(context, window).exec())
     menu.addActions([actions["sign_in"], actions["sign_out"]])

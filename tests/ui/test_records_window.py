@@ -115,6 +115,34 @@ def test_history_search(qtbot, records):
     assert "is not a date; type YYYY-MM-DD" in dialog.message.text()
 
 
+def test_the_profile_is_reachable_from_the_history(qtbot, records, catalog):
+    """From a batch found in the history, the patient's profile opens; what is saved there is
+    what the next batch for that patient is screened against."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from compounder.records.patients import stored_profile
+    from compounder.ui.patient_profile_dialog import PatientProfileDialog
+
+    context, pharmacy, record = records
+    history = HistoryDialog(context, edit_profile=lambda patient_id: PatientProfileDialog(context, catalog, patient_id))
+    qtbot.add_widget(history)
+    assert not history.profile_button.isEnabled()
+    history.patient.setText("jane")
+    history.search()
+    history.select(record.batch_number)
+    assert history.profile_button.isEnabled()
+    context.sign_in("tess", PASSWORD)
+    history.profile_button.click()
+    profile = history.opened
+    qtbot.add_widget(profile)
+    assert profile.isVisible() and profile.windowTitle() == "Patient profile — Jane Q. Doe"
+    profile.groups["condition"].none_known.setChecked(True)
+    profile.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert not profile.isVisible()
+    with context.sessions() as s:
+        assert stored_profile(s, pharmacy.patient.id).conditions == ()
+
+
 def test_recall_lists_batches_and_patients_and_exports_csv(qtbot, records, tmp_path):
     context, pharmacy, record = records
     target = tmp_path / "out" / "recall.csv"
