@@ -80,8 +80,12 @@ def record(
     writers, so two workstations never chain onto the same entry."""
     session.flush()
     new = snapshot(session, table_name, row_id)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(sequence=AuditHead.sequence + 1))
-    head = session.execute(select(AuditHead.sequence, AuditHead.last_hash).where(AuditHead.id == 1)).one()
+    # One statement takes the head row's lock and the next sequence (RETURNING: SQLite ≥ 3.35, PostgreSQL).
+    head = session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(sequence=AuditHead.sequence + 1)
+        .returning(AuditHead.sequence, AuditHead.last_hash),
+        execution_options={"synchronize_session": False},
+    ).one()
     fields = {
         "sequence": head.sequence,
         "at": at,

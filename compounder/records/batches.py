@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from compounder.records import audit
 from compounder.calc.prescription import Acknowledgement
 from compounder.records.lots import draw, get_lot, give_back, to_grams, to_ug
-from compounder.records.model import Batch, BatchAcknowledgement, BatchCounter, BatchLine, MasterFormulaVersion, Patient, User
+from compounder.records.model import Batch, BatchAcknowledgement, BatchCounter, BatchLine, IngredientLot, MasterFormulaVersion, Patient, User
 from compounder.records.people import PatientInfo, full_name
 from compounder.records.rules import (
     EDITABLE, Actor, RecordError, Role, Status, batch_day, check_checker, check_transition, deviation, format_batch_number,
@@ -391,11 +391,11 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
     row = _batch(session, batch_number)
     version = session.get(MasterFormulaVersion, row.formula_version_id)
     patient = session.get(Patient, row.patient_id)
-    lots = {}
+    rows = _lines(session, row)
+    lot_ids = {line.lot_id for line in rows if line.lot_id is not None}
+    lots = dict(session.execute(select(IngredientLot.id, IngredientLot.lot_number).where(IngredientLot.id.in_(lot_ids))).all()) if lot_ids else {}
     lines = []
-    for line in _lines(session, row):
-        if line.lot_id is not None and line.lot_id not in lots:
-            lots[line.lot_id] = get_lot(session, line.lot_id).lot_number
+    for line in rows:
         lines.append(
             LineRecord(
                 position=line.position, name=line.name, role=line.role, target=to_grams(line.target_ug), lot_id=line.lot_id,
