@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from compounder.calc.formula_file import decode_formula_file
 from compounder.calc.units import format_quantity
 from compounder.settings import PharmacySettings, settings_path
 from compounder.records.database import DatabaseUnavailable
-from compounder.records.library import FormulaLibrary, LibraryError
+from compounder.records.library import FormulaLibrary, LibraryEntry, LibraryError
 from compounder.ui import look
 from compounder.ui.daily_dose_model import DailyDoseModel
 from compounder.ui.findings_model import FindingsModel
@@ -661,13 +662,11 @@ class MainWindow(QMainWindow):
         if isinstance(source, FileSource) and source.path.suffix.lower() == ".json":
             return self.save_file(source.path)
         if isinstance(source, LibrarySource) and not source.read_only:
-            try:
-                entry = self.library.update(source.entry_id, self.document.master_data(), name=self.document.header("name") or None)
-            except LibraryError as error:
-                self.prompts.error("Cannot save to the library", str(error))
-                return False
-            except DatabaseUnavailable as error:
-                self.prompts.error("Cannot save to the library", f"{error}. {KEPT}")
+            entry = self._library_call(
+                "Cannot save to the library",
+                lambda: self.library.update(source.entry_id, self.document.master_data(), name=self.document.header("name") or None),
+            )
+            if entry is None:
                 return False
             self.document.mark_saved()
             self._set_source(source, entry.approved_at)
@@ -676,6 +675,17 @@ class MainWindow(QMainWindow):
         if isinstance(source, LibrarySource):
             return self.save_to_library()
         return self.save_as_file()
+
+    def _library_call(self, title: str, call: Callable[[], LibraryEntry], when_lost: str = KEPT) -> LibraryEntry | None:
+        """A change to the formula library, or ``None`` after saying why it was refused or that
+        the server is out of reach (the formula in the window is untouched either way)."""
+        try:
+            return call()
+        except LibraryError as error:
+            self.prompts.error(title, str(error))
+        except DatabaseUnavailable as error:
+            self.prompts.error(title, f"{error}. {when_lost}")
+        return None
 
     def save_as_file(self) -> bool:
         if isinstance(self.source, FileSource):
@@ -704,13 +714,8 @@ class MainWindow(QMainWindow):
         name = self.prompts.name("Save to the formula library", "Name of the master formula:", self.document.header("name") or "")
         if name is None:
             return False
-        try:
-            entry = self.library.add(name, self.document.master_data())
-        except LibraryError as error:
-            self.prompts.error("Cannot save to the library", str(error))
-            return False
-        except DatabaseUnavailable as error:
-            self.prompts.error("Cannot save to the library", f"{error}. {KEPT}")
+        entry = self._library_call("Cannot save to the library", lambda: self.library.add(name, self.document.master_data()))
+        if entry is None:
             return False
         if self.document.header("name") != entry.name:
             self.document.set_header("name", entry.name)
@@ -735,13 +740,8 @@ class MainWindow(QMainWindow):
                 return False
         if not self.prompts.confirm("Approve master formula", f"Approve “{self._title()}” as it stands?"):
             return False
-        try:
-            entry = self.library.approve(self.source.entry_id)
-        except LibraryError as error:
-            self.prompts.error("Cannot approve", str(error))
-            return False
-        except DatabaseUnavailable as error:
-            self.prompts.error("Cannot approve", f"{error}. Approve again when the server is back.")
+        entry = self._library_call("Cannot approve", lambda: self.library.approve(self.source.entry_id), "Approve again when the server is back.")
+        if entry is None:
             return False
         self._set_source(self.source, entry.approved_at)
         self.statusBar().showMessage(f"Approved “{entry.name}”", 5000)
