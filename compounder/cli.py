@@ -12,7 +12,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO

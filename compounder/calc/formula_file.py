@@ -6,7 +6,6 @@ formula is refused with the same words wherever it comes from.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import tomllib
 from collections.abc import Mapping

@@ -181,7 +181,7 @@ def test_with_a_signed_in_approver_only_a_signed_in_pharmacist_approves(sessions
         library.approve(entry.id)
     assert library.approved_version(entry.id) is None
     with sessions.begin() as s:
-        from compounder.records import audit, people
+        from compounder.records import people
 
         admin = people.create_user(s, None, "ada", "Ada", "administrator", "long enough", clock())
         paula = people.create_user(s, admin, "paula", "Paula", "pharmacist", "long enough", clock())

@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from compounder.cli import run
 from compounder.records import batches
 from compounder.records.database import HEAD_REVISION, current_revision, migrate, open_database
-from compounder.records.maintenance import backup, check
+from compounder.records.maintenance import check
 from tests.conftest import TODAY
 from tests.records.helpers import make_pharmacy, new_batch, weigh_all
 

@@ -11,7 +11,6 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialogButtonBox
 
 from compounder.settings import load_settings
 from tests.documents.helpers import pharmacy
