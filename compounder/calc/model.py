@@ -99,6 +99,7 @@ class Substance:
     daily_max: Limit | None = None
     daily_max_per_kg: Limit | None = None
     cautions: tuple[Caution, ...] = ()
+    controlled_schedule: Sourced[str] | None = None  # DEA schedule ("CIII", "CIV"), None where not controlled
 
 
 @dataclass(frozen=True)

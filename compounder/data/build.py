@@ -25,6 +25,7 @@ from compounder.calc.units import DIMENSIONLESS, MASS, MASS_PER_VOLUME, parse_qu
 from compounder.data import reference_schema as rs
 
 SCHEMA_VERSION = 1
+SCHEDULES = ("CI", "CII", "CIII", "CIV", "CV")  # 21 CFR 1308.11-1308.15
 _REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
@@ -166,7 +167,14 @@ class _Builder:
 
     def _active(self, entry: Mapping[str, Any]) -> None:
         name = _req(entry, "name", "active")
-        substance = rs.Substance(name=name, therapeutic_class=_req(entry, "therapeutic_class", name))
+        schedule = _known(entry.get("controlled_schedule"))
+        if schedule is not None and schedule.get("value") not in SCHEDULES:
+            raise ReferenceDataError(f"{name}.controlled_schedule: value must be one of {', '.join(SCHEDULES)}")
+        substance = rs.Substance(
+            name=name, therapeutic_class=_req(entry, "therapeutic_class", name),
+            controlled_schedule=schedule["value"] if schedule else None,
+            controlled_schedule_source_id=self._source(schedule, f"{name}.controlled_schedule"),
+        )
         self.session.add(substance)
         self.session.flush()
         forms = [_req(form, "name", name) for form in entry.get("forms", [])]

@@ -141,6 +141,7 @@ def _substance(row: rs.Substance, src) -> Substance:
     return Substance(
         name=row.name,
         therapeutic_class=row.therapeutic_class,
+        controlled_schedule=Sourced(row.controlled_schedule, src(row.controlled_schedule_source_id)) if row.controlled_schedule else None,
         typical_strength=StrengthRange(Q_(typical.value, "percent"), Q_(typical.high, "percent"), typical.as_form, src(typical.source_id)) if typical else None,
         max_strength=limit("max_strength", "percent"),
         daily_max=limit("daily_max", "mg"),

@@ -41,6 +41,8 @@ class Substance(ReferenceBase):
     id: Mapped[IntPK]
     name: Mapped[Name]
     therapeutic_class: Mapped[str]
+    controlled_schedule: Mapped[Optional[str]]  # DEA schedule "CII".."CV", NULL where not controlled
+    controlled_schedule_source_id: Mapped[SourceRef]
     limits: Mapped[list[SubstanceLimit]] = relationship(order_by="SubstanceLimit.id", lazy="selectin")
     cautions: Mapped[list[Caution]] = relationship(order_by="Caution.position", lazy="selectin")
 
