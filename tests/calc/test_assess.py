@@ -88,9 +88,10 @@ def test_daily_doses_against_the_labeled_maximum(catalog):
     )
     plan = assess(data, catalog, TODAY).plan
     doses = {d.written_as: d for d in daily_doses(plan, catalog)}
-    # lidocaine: 2 g × 4 = 8 g a day × 50 mg/g = 400 mg; maximum 1000 mg lidocaine → 40 %
+    # lidocaine: 2 g × 4 = 8 g a day × 50 mg/g = 400 mg; maximum 850 mg lidocaine (the lower end of the
+    # 5 % ointment label's 850-1000 mg) → 400 / 850 = 47.06 %
     assert doses["lidocaine"].per_day.to("mg").magnitude == pytest.approx(400)
-    assert doses["lidocaine"].fraction_of_maximum == pytest.approx(0.40)
+    assert doses["lidocaine"].fraction_of_maximum == pytest.approx(400 / 850)
     # diclofenac acid 8 g × 30 mg/g = 240 mg; as the sodium salt 240 × 318.13/296.15 = 257.81 mg of 320 mg
     assert doses["diclofenac"].compared.to("mg").magnitude == pytest.approx(240 * 318.13 / 296.15, rel=1e-6)
     assert not doses["diclofenac"].above_maximum

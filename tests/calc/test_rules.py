@@ -41,12 +41,12 @@ def test_outside_the_typical_range_is_a_warning(catalog):
 
 
 def test_range_is_compared_in_the_form_it_is_written_as(catalog):
-    # diclofenac range is written as diclofenac (acid), 2–10 %.
-    # diclofenac sodium 2.1 % = 2.1 × 296.15/318.13 = 1.955 % diclofenac: below the range.
-    found = one(findings_of(catalog, formula(active("diclofenac sodium", "2.1 %"))), "STRENGTH_OUTSIDE_TYPICAL_RANGE")
-    assert "1.955 %" in found.message and "below" in found.message
-    # diclofenac sodium 2.2 % = 2.048 % diclofenac: inside
-    assert "STRENGTH_OUTSIDE_TYPICAL_RANGE" not in codes(findings_of(catalog, formula(active("diclofenac sodium", "2.2 %"))))
+    # diclofenac range is written as diclofenac sodium, 1–3 % (Voltaren Gel 1 %, Solaraze Gel 3 %).
+    # diclofenac (acid) 0.9 % = 0.9 × 318.13/296.15 = 0.967 % diclofenac sodium: below the range.
+    found = one(findings_of(catalog, formula(active("diclofenac", "0.9 %"))), "STRENGTH_OUTSIDE_TYPICAL_RANGE")
+    assert "0.967 % diclofenac sodium" in found.message and "below" in found.message
+    # diclofenac (acid) 1 % = 1.074 % diclofenac sodium: inside
+    assert "STRENGTH_OUTSIDE_TYPICAL_RANGE" not in codes(findings_of(catalog, formula(active("diclofenac", "1 %"))))
 
 
 def test_an_active_with_no_range_on_file_says_so(catalog):
