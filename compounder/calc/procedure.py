@@ -5,6 +5,11 @@ base and the actives: solids are reduced and levigated to a smooth paste with th
 levigating agent (or a little of the base when it lists none), worked into the base by
 geometric dilution, mixed until uniform, weighed and packed into the chosen container.
 
+Camphor with menthol, thymol or phenol is the exception to "reduce to a fine powder": together
+they liquefy (a eutectic mixture, e.g. "Eutectics in Pharmacy Curriculum", Qatar University;
+US Pharmacist formulas mix menthol and thymol "to form a liquid"), so they are triturated together
+first and the liquid wets the other powders.
+
 The final-weight check needs an accepted range. No source gives one figure for every pharmacy,
 so it is the pharmacy's setting (its SOP); until it is set the range is left for the pharmacist
 to fill in, and the sheet says why.
@@ -35,6 +40,18 @@ def _names(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+# Crystalline actives that liquefy when triturated together (camphor with menthol, thymol or phenol).
+EUTECTIC_FORMERS = ("camphor", "menthol", "thymol", "phenol")
+
+
+def _eutectic(names: list[str], catalog: Catalog) -> list[str]:
+    """The solids of ``names`` that liquefy together: two or more eutectic formers, one of them camphor
+    or menthol; else none."""
+    formers = [name for name in names if catalog.form(name, "stock").substance in EUTECTIC_FORMERS]
+    substances = {catalog.form(name, "stock").substance for name in formers}
+    return formers if len(substances) >= 2 and substances & {"camphor", "menthol"} else []
+
+
 def default_steps(plan: BatchPlan, order: Order, catalog: Catalog) -> tuple[str, ...]:
     base = catalog.base(plan.formula.base)
     balance = plan.balance
@@ -57,14 +74,24 @@ def default_steps(plan: BatchPlan, order: Order, catalog: Catalog) -> tuple[str,
             f"Make the aliquots shown in the ingredient table for {_names([line.name for line in small])} "
             "(each below the balance's minimum weighable quantity)."
         )
-    if solids:
-        agent = _names(levigating) if levigating else f"a small portion of the {base.name}"
-        oleaginous = base.dosage_form == "ointment" and base.contains_water is not None and not base.contains_water.value
-        kind = "an oil-miscible agent" if oleaginous else "a water-miscible agent"
+    eutectic = _eutectic(solids, catalog)
+    powders = [name for name in solids if name not in eutectic]
+    agent = _names(levigating) if levigating else f"a small portion of the {base.name}"
+    oleaginous = base.dosage_form == "ointment" and base.contains_water is not None and not base.contains_water.value
+    kind = "an oil-miscible agent" if oleaginous else "a water-miscible agent"
+    if eutectic:
         steps.append(
-            f"Reduce {_names(solids)} to a fine powder in a mortar, then levigate with {agent} "
+            f"Triturate {_names(eutectic)} together in a mortar until they liquefy (a eutectic mixture); "
+            f"do not reduce them to a powder. Use the liquid to wet the {'other powders' if powders else 'base portion'}."
+        )
+    if powders:
+        wet = "wet with the liquefied " + _names(eutectic) + ", " if eutectic else ""
+        steps.append(
+            f"Reduce {_names(powders)} to a fine powder in a mortar, then {wet}levigate with {agent} "
             f"to a smooth paste with no visible particles ({base.dosage_form} base: use {kind})."
         )
+    elif eutectic:
+        steps.append(f"Mix the liquid with {agent} to a smooth paste ({base.dosage_form} base: use {kind}).")
     elif levigating:
         steps.append(f"Mix {_names(levigating)} with a small portion of the {base.name}.")
     if liquids:

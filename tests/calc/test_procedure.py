@@ -40,3 +40,25 @@ def test_final_weight_range_comes_from_the_pharmacy_setting(catalog):
     assert found["pH 5.5 to 6.5"] == "as the master formula specifies"
     unset = {c.name: c.specification for c in checks(plan, order, catalog, None)}
     assert "______" in unset["Final weight"] and "no tolerance set" in unset["Final weight"]
+
+
+def test_camphor_and_menthol_are_triturated_together_to_a_liquid(catalog):
+    data = issue_formula(actives=[
+        {"ingredient": "camphor", "strength": "4 %"}, {"ingredient": "menthol", "strength": "10 %"},
+        {"ingredient": "ketoprofen", "strength": "10 %"},
+    ])
+    text = steps_of(catalog, data)
+    assert "Triturate camphor and menthol together in a mortar until they liquefy (a eutectic mixture)" in text
+    assert "Reduce ketoprofen to a fine powder in a mortar, then wet with the liquefied camphor and menthol" in text
+    assert "Reduce camphor" not in text and "Reduce menthol" not in text
+
+
+def test_camphor_and_menthol_alone_are_liquefied_then_mixed_into_the_paste(catalog):
+    text = steps_of(catalog, issue_formula(actives=[{"ingredient": "camphor", "strength": "4 %"}, {"ingredient": "menthol", "strength": "2 %"}]))
+    assert "until they liquefy" in text and "fine powder" not in text
+    assert "Mix the liquid with ethoxydiglycol to a smooth paste" in text
+
+
+def test_menthol_alone_is_still_reduced_to_a_powder(catalog):
+    text = steps_of(catalog, issue_formula(actives=[{"ingredient": "menthol", "strength": "2 %"}]))
+    assert "liquefy" not in text and "Reduce menthol to a fine powder" in text
