@@ -81,6 +81,7 @@ def freeze_documents(
     worksheet["rows"] = [{field: getattr(row, field) for field in _ROW_FIELDS} for row in record.rows]
     worksheet["steps"] = list(record.steps)
     worksheet["checks"] = [{"name": c.name, "specification": c.specification} for c in record.checks]
+    worksheet["controlled"] = list(record.controlled)
     label = None
     if all(value is not None for value in (prescription.directions, prescription.quantity, prescription.refills)):
         content = label_content(plan, freezing, catalog, compounded_on)
@@ -94,6 +95,7 @@ def freeze_documents(
             "storage": content.storage,
             "statement": content.statement,
             "warnings": [w.text for w in content.warnings],
+            "controlled": list(content.controlled),
         }
     return {"format": FORMAT, "worksheet": worksheet, "label": label}
 
@@ -221,6 +223,7 @@ def stored_worksheet(
         checks=tuple(Check(c["name"], c["specification"]) for c in frozen["checks"]),
         findings=stored_findings(plan, acknowledged, batch.batch_number),
         patient_facts=PatientFacts(**plan["screened_facts"]) if isinstance(plan.get("screened_facts"), Mapping) else None,
+        controlled=tuple(frozen.get("controlled", ())),  # absent in batches frozen before schedules were on file
     )
     return StoredWorksheet(record, tolerance_percent, tuple(lines), tuple(signatures), status, mark, amends, amendment_reason)
 
@@ -264,6 +267,7 @@ def stored_label(
         lot=batch.batch_number,
         statement=statement,
         warnings=tuple(Caution(text) for text in frozen["warnings"]),
+        controlled=tuple(frozen.get("controlled", ())),
     )
 
 

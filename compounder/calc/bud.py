@@ -12,8 +12,11 @@ def beyond_use_date(plan: BatchPlan, catalog: Catalog, compounded_on: dt.date) -
     """The BUD of the batch.
 
     The category comes from whether the base contains water and is preserved; where either is
-    not on file the shorter, safer category is used and the reason says so. USP <795> counts the
-    day of compounding as day 1, so a 35-day BUD ends 34 days after it.
+    not on file the shorter, safer category is used and the reason says so.
+
+    Day counting is the engine's own, stated in the reason: USP <795> (2023) dates the BUD from the
+    date and time compounding begins; the engine counts the day of compounding as day 1, so a
+    35-day BUD ends 34 days after it, never later than USP's count.
     """
     base = catalog.base(plan.formula.base)
     notes: list[str] = []
@@ -32,7 +35,11 @@ def beyond_use_date(plan: BatchPlan, catalog: Catalog, compounded_on: dt.date) -
     category = catalog.bud_category(contains_water, preserved)
     date = compounded_on + dt.timedelta(days=category.days - 1)
     kind = "nonaqueous" if not contains_water else ("preserved aqueous" if preserved else "nonpreserved aqueous")
-    reason = f"USP <795> {kind} preparation: {category.days} days, the day of compounding counted as day 1"
+    reason = (
+        f"USP <795> Pharmaceutical Compounding—Nonsterile Preparations (2023), Table 4, {kind} preparation: "
+        f"{category.days} days; this program counts the day of compounding as day 1, one day inside USP's count "
+        "from the date of compounding"
+    )
     if notes:
         reason += "; " + "; ".join(notes)
 

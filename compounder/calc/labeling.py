@@ -46,6 +46,7 @@ class LabelContent:
     lot: str
     statement: str
     warnings: tuple[Caution, ...]
+    controlled: tuple[str, ...] = ()  # "C-III: ketamine (DEA Schedule III controlled substance)"
 
     @property
     def drug(self) -> str:
@@ -81,7 +82,37 @@ def label_content(plan: BatchPlan, order: Order, catalog: Catalog, compounded_on
         lot=order.batch_number,
         statement=STATEMENT,
         warnings=label_warnings(plan, catalog),
+        controlled=controlled_statements(plan, catalog, short=True),
     )
+
+
+_ROMAN = {"CI": "I", "CII": "II", "CIII": "III", "CIV": "IV", "CV": "V"}
+
+
+def controlled_statements(plan: BatchPlan, catalog: Catalog, short: bool = False) -> tuple[str, ...]:
+    """One line for each active that is a controlled substance, highest schedule first:
+    "C-III: ketamine (DEA Schedule III controlled substance, 21 CFR 1308.13)", or on the small
+    label ``short``: "C-III controlled substance: ketamine". The schedule is the reference
+    database's, with its source (21 CFR 1308.11-1308.15)."""
+    found: dict[str, str] = {}
+    for line in plan.lines:
+        if line.role != "active" or not line.substance:
+            continue
+        substance = catalog.substance(line.substance)
+        if substance is None or substance.controlled_schedule is None:
+            continue
+        roman = _ROMAN[substance.controlled_schedule.value]
+        found[substance.name] = (
+            f"C-{roman} controlled substance: {substance.name}" if short
+            else f"C-{roman}: {substance.name} (DEA Schedule {roman} controlled substance{_cfr(roman)})"
+        )
+    order = list(_ROMAN.values())
+    return tuple(sorted(found.values(), key=lambda text: order.index(text[2:].split(None, 1)[0].rstrip(":"))))
+
+
+def _cfr(roman: str) -> str:
+    """The section of 21 CFR part 1308 that lists the schedule (1308.11 for I … 1308.15 for V)."""
+    return f", 21 CFR 1308.1{list(_ROMAN.values()).index(roman) + 1}"
 
 
 def label_strength(line: PlanLine) -> str:

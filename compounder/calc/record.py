@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from compounder.calc.aliquot import aliquot
 from compounder.calc.catalog import Catalog
+from compounder.calc.labeling import controlled_statements
 from compounder.calc.model import BatchPlan, PlanLine
 from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order, check_dates, require
@@ -65,6 +66,7 @@ class CompoundingRecord:
     checks: tuple[Check, ...]
     findings: tuple[AcknowledgedFinding, ...]
     patient_facts: PatientFacts | None = None  # what the patient screening used, when it ran
+    controlled: tuple[str, ...] = ()  # one line per controlled active: "C-III: ketamine (DEA Schedule III …)"
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,7 @@ def compounding_record(
         checks=checks(plan, order, catalog, tolerance),
         findings=findings,
         patient_facts=patient_facts(patient, catalog, compounded_on) if patient is not None else None,
+        controlled=controlled_statements(plan, catalog),
     )
 
 

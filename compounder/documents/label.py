@@ -130,6 +130,7 @@ class LabelRenderer:
             paragraphs.append(Paragraph(escape(c.per_click), styles["body"]))
         paragraphs += [
             Paragraph(f"<b>{escape(c.drug)}</b>. {escape(c.statement)}.", styles["body"]),
+            *(Paragraph(f"<b>{escape(text)}</b>", styles["body"]) for text in c.controlled),
             Paragraph(
                 f"Qty {escape(c.quantity)} · Refills {c.refills} · {escape(c.prescriber)} · Lot {escape(c.lot)}",
                 styles["body"],
@@ -229,7 +230,7 @@ class LabelRenderer:
         texts = {
             "pharmacy.name": p.name, "pharmacy.address": " ".join(p.address), "pharmacy.phone": p.phone,
             "prescription.patient": c.patient, "prescription.prescriber": c.prescriber,
-            "prescription.directions": c.directions, "label": " ".join((c.drug, c.per_click or "", c.storage, *(w.text for w in c.warnings))),
+            "prescription.directions": c.directions, "label": " ".join((c.drug, c.per_click or "", c.storage, *c.controlled, *(w.text for w in c.warnings))),
         }
         for field, text in texts.items():
             check_printable(text, field, FONT_CONDENSED)

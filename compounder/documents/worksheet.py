@@ -232,16 +232,12 @@ class WorksheetRenderer:
             [label("Beyond-use date"), p(f"{r.beyond_use.isoformat()} ({r.beyond_use_days} days)", "bud"), label("Storage"), p(r.storage, "bold")],
             ["", Paragraph(escape(r.beyond_use_reason), s["small"]), "", ""],
         ]
+        spans = [("SPAN", (1, 0), (3, 0)), ("SPAN", (1, 7), (3, 7))]
+        if r.controlled:  # the DEA schedule, under the formula, so the batch is handled and logged as one
+            rows.insert(1, [label("Controlled substance"), p("; ".join(r.controlled), "bold"), "", ""])
+            spans = [("SPAN", (1, 0), (3, 0)), ("SPAN", (1, 1), (3, 1)), ("SPAN", (1, 8), (3, 8))]
         table = Table(rows, colWidths=self._widths((0.15, 0.37, 0.13, 0.35)))
-        table.setStyle(
-            TableStyle(
-                [
-                    ("SPAN", (1, 0), (3, 0)),
-                    ("SPAN", (1, 7), (3, 7)),
-                    *_FACT_TABLE,
-                ]
-            )
-        )
+        table.setStyle(TableStyle([*spans, *_FACT_TABLE]))
         return [table]
 
     def ingredient_table(self) -> Table:

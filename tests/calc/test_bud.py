@@ -57,3 +57,13 @@ def test_the_formula_date_wins_over_today(catalog):
     data = formula(active("lidocaine", "5 %"), base="Hydrophilic Ointment USP")
     data["compounded_on"] = "2027-02-01"
     assert bud_of(catalog, data).date == dt.date(2027, 3, 7)  # 2027-02-01 + 34 days
+
+
+def test_the_reason_names_usp_795_2023_and_the_day_count_used(catalog):
+    bud = bud_of(catalog, formula(active("lidocaine", "5 %"), base="Hydrophilic Ointment USP"))
+    # the source is the chapter itself, and the count is stated: 35 days with 2026-11-23 as day 1
+    # = 2026-12-27, one day before USP's 2026-11-23 + 35 days = 2026-12-28
+    assert bud.reason.startswith("USP <795> Pharmaceutical Compounding—Nonsterile Preparations (2023), Table 4")
+    assert "counts the day of compounding as day 1" in bud.reason
+    assert bud.date == dt.date(2026, 11, 23) + dt.timedelta(days=35) - dt.timedelta(days=1)
+    assert "as summarized" not in bud.reason and "blog" not in bud.reason  # no internal or secondary name printed
