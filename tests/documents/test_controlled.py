@@ -42,3 +42,20 @@ def test_the_label_prints_the_schedule_after_the_drug(catalog):
     data = issue_formula(actives=[{"ingredient": "ketamine hydrochloride", "strength": "5 %"}], excipients=[])
     small = LabelRenderer(label_of(catalog, data), pharmacy(), LABEL_STOCKS["thermal-3x2"]).render()
     assert first in pages_text(small)[0]
+
+
+def test_a_stored_batch_reprints_its_schedule_and_an_older_one_prints_none(catalog):
+    import datetime as dt
+
+    from compounder.calc.batch_document import DOCUMENTS_KEY, BatchIdentity, PrintMark, plan_with_documents, stored_label
+    from tests.documents.helpers import evaluated
+
+    plan, order, compounded_on = evaluated(catalog, issue_formula(actives=KETAMINE_TRAMADOL))
+    stored = plan_with_documents(plan, order, catalog, compounded_on, None)
+    assert stored[DOCUMENTS_KEY]["worksheet"]["controlled"] == [C_III, C_IV]
+    identity = BatchIdentity("261123-001", "v1", "Jane Doe", None, "RX-1", "Dr. A. Smith", compounded_on, plan.bud.date)
+    mark = PrintMark(False, dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC), "rph")
+    ack = [*order.acknowledged]
+    assert stored_label(stored, identity, mark, ack).controlled[0] == "C-III controlled substance: ketamine"
+    del stored[DOCUMENTS_KEY]["label"]["controlled"]  # a batch frozen before schedules were on file
+    assert stored_label(stored, identity, mark, ack).controlled == ()
