@@ -137,9 +137,8 @@ def test_new_excipients_and_their_pharmacopoeial_densities(catalog):
         density = catalog.form(name, "t").density
         assert density.low.to("g/mL").magnitude == pytest.approx(low * WATER_25C, abs=0.0006), name
         assert density.high.to("g/mL").magnitude == pytest.approx(high * WATER_25C, abs=0.0006), name
-    for name in ("polyethylene glycol 400", "purified water"):
-        assert catalog.form(name, "t").density is None  # unknown stays unknown
-        assert catalog.form(name, "t").physical_form == "liquid"
+    peg = catalog.form("polyethylene glycol 400", "t")
+    assert peg.density is None and peg.physical_form == "liquid"  # unknown stays unknown
     assert catalog.form("poloxamer 407", "t").is_solid
 
 
@@ -170,3 +169,21 @@ def test_a_schedule_that_is_not_a_dea_schedule_stops_the_build(tmp_path):
     bad.write_text(text.replace('controlled_schedule = { value = "CIV"', 'controlled_schedule = { value = "C4"'), encoding="utf-8")
     with pytest.raises(ReferenceDataError, match="tramadol.controlled_schedule"):
         build(bad, tmp_path / "bad.sqlite")
+
+
+def test_purified_water_density_is_the_kell_value_at_25_c(catalog):
+    t = 25.0  # °C; Kell (1975) as given by Jones & Harris, J Res NIST 1992, kg/m³
+    kell = (
+        999.83952 + 16.945176 * t - 7.9870401e-3 * t**2 - 46.170461e-6 * t**3 + 105.56302e-9 * t**4 - 280.54253e-12 * t**5
+    ) / (1 + 16.879850e-3 * t)  # = 997.045 kg/m³
+    density = catalog.form("purified water", "t").density.value.to("g/mL").magnitude
+    assert density == pytest.approx(kell / 1000, abs=2e-5) and density == pytest.approx(WATER_25C)
+
+
+def test_doxepin_follows_its_only_labelled_topical_product(catalog):
+    # Zonalon: 50 mg doxepin HCl is 44.3 mg doxepin; 50 × 279.38 / 315.84 = 44.23 mg (label rounds MW to 316)
+    hcl, base = catalog.form("doxepin hydrochloride", "t"), catalog.form("doxepin", "t")
+    assert (50 * base.molecular_weight.value / hcl.molecular_weight.value).magnitude == pytest.approx(44.3, abs=0.1)
+    assert any("drowsiness" in c.text and c.source.id == "zonalon-cream-label" for c in catalog.substance("doxepin").cautions)
+    (rule,) = [r for r in catalog.screening_rules if r.code == "DOXEPIN_LONG_SUPPLY"]
+    assert rule.supply_days_over == 8 and rule.severity == "warning"
