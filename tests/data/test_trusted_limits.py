@@ -187,3 +187,21 @@ def test_doxepin_follows_its_only_labelled_topical_product(catalog):
     assert any("drowsiness" in c.text and c.source.id == "zonalon-cream-label" for c in catalog.substance("doxepin").cautions)
     (rule,) = [r for r in catalog.screening_rules if r.code == "DOXEPIN_LONG_SUPPLY"]
     assert rule.supply_days_over == 8 and rule.severity == "warning"
+
+
+def test_the_engine_refuses_what_the_monograph_maxima_rule_out(catalog):
+    from compounder.calc import assess
+    from tests.calc.formulas import active, formula
+    from tests.conftest import TODAY
+
+    def codes(*lines):
+        return {(f.severity.value, f.code) for f in assess(formula(*lines), catalog, TODAY).plan.findings}
+
+    # menthol 40 % > 16 %, capsaicin 8 % > 0.25 %, camphor 12 % > 11 %: errors, not warnings
+    for name, strength in (("menthol", "40 %"), ("capsaicin", "8 %"), ("camphor", "12 %"), ("benzocaine", "25 %")):
+        assert ("error", "STRENGTH_ABOVE_MAXIMUM") in codes(active(name, strength)), name
+    # inside the counterirritant ranges: camphor 4 % (3-11 %), menthol 10 % (1.25-16 %), no strength finding
+    found = codes(active("camphor", "4 %"), active("menthol", "10 %"))
+    assert not any(code.startswith("STRENGTH") for _, code in found)
+    # cyclobenzaprine HCl 1 % is inside its range written as the hydrochloride, 1-2 %
+    assert not any(code.startswith("STRENGTH") for _, code in codes(active("cyclobenzaprine hydrochloride", "1 %")))
