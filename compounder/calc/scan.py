@@ -131,7 +131,7 @@ class LotFacts:
 
 Outcome = Literal[
     "confirmed", "other_ingredient", "other_lot", "expired", "expires_before_use", "unknown_lot", "no_lot", "ambiguous",
-    "expiry_differs",
+    "expiry_differs", "unreadable",
 ]
 
 
