@@ -1,0 +1,158 @@
+"""The weighing station driven as the bench uses it: the scanner types into the view, the
+balance is a simulated one on a real pseudo-terminal, Enter records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy.orm import sessionmaker
+
+from compounder.balance import open_balance
+from compounder.balance.simulator import SimulatedBalance
+from compounder.calc.scan import pharmacy_lot_code
+from compounder.records import batches, weighing
+from compounder.records.database import migrate, open_database
+from compounder.ui.records_window import ERROR_HUE, RecordsContext
+from compounder.ui.weighing_view import WeighingView
+from tests.records.conftest import Clock
+from tests.records.helpers import make_pharmacy, new_batch
+
+
+@pytest.fixture
+def bench(tmp_path, catalog):
+    clock = Clock()
+    engine = open_database(f"sqlite:///{tmp_path / 'pharmacy.sqlite'}")
+    migrate(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    pharmacy = make_pharmacy(sessions, clock, catalog, expires=dt.date(2027, 6, 30))
+    record = new_batch(sessions, clock, pharmacy)
+    context = RecordsContext(sessions, clock)
+    context.actor = pharmacy.technician
+    yield context, pharmacy, record
+    engine.dispose()
+
+
+@pytest.fixture
+def simulated():
+    with SimulatedBalance("mt-sics", grams="0.000") as balance:
+        yield balance
+
+
+class Monotonic:
+    """The view's monotonic clock, which a test can move ahead (a stale reading)."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.ahead
+
+
+def make_view(qtbot, context, record, simulated=None, monotonic=None) -> WeighingView:
+    balance = open_balance(simulated.port, "mt-sics", "XS205-1", timeout=0.3) if simulated else None
+    view = WeighingView(context, record.batch_number, balance=balance, monotonic=monotonic or Monotonic())
+    qtbot.add_widget(view)
+    view.show()
+    return view
+
+
+def scanner(qtbot, view, text: str) -> None:
+    """A keyboard-wedge scanner: the characters, then Enter."""
+    qtbot.keyClicks(view.entry, text)
+    qtbot.keyClick(view.entry, Qt.Key.Key_Return)
+
+
+def line_in_db(context, record, position):
+    with context.sessions() as s:
+        return batches.batch_record(s, record.batch_number).lines[position - 1]
+
+
+def test_scan_confirm_then_only_a_stable_fresh_reading_is_recorded(qtbot, bench, simulated):
+    context, pharmacy, record = bench
+    first, second = record.lines[0], record.lines[1]
+    monotonic = Monotonic()
+    view = make_view(qtbot, context, record, simulated, monotonic)
+    assert view.line_title.text() == f"Line 1 of {len(record.lines)}: {first.name}"
+    assert view.message.text() == f"Scan the container of {first.name}"
+
+    # the container of another ingredient: refused at once, loudly, and recorded
+    scanner(qtbot, view, pharmacy_lot_code(pharmacy.lots[second.name].id))
+    assert view.message.text().startswith(f"REFUSED: this container is {second.name}")
+    assert ERROR_HUE.name() in view.message.styleSheet()
+    # a weight before the container is confirmed is not taken
+    scanner(qtbot, view, "1.5")
+    assert "scan the container of" in view.message.text()
+
+    scanner(qtbot, view, pharmacy_lot_code(pharmacy.lots[first.name].id))
+    assert view.message.text().startswith(f"Line 1 confirmed: {first.name}")
+
+    # unstable: shown, and Enter does not record it
+    simulated.grams, simulated.state = first.target, "unstable"
+    qtbot.waitUntil(lambda: view.live_state.text().startswith("not stable yet"), timeout=3000)
+    qtbot.keyClick(view.entry, Qt.Key.Key_Return)
+    assert view.message.text().startswith("not recorded:") and "not stable yet" in view.message.text()
+    assert line_in_db(context, record, 1).actual is None
+
+    # stable and within the band: shown green; a stale one (10 s old by the view's clock) is refused
+    simulated.state = "stable"
+    qtbot.waitUntil(lambda: view.live_state.text() == "stable — within tolerance", timeout=3000)
+    monotonic.ahead = 10.0
+    qtbot.keyClick(view.entry, Qt.Key.Key_Return)
+    assert "s old; wait for a fresh one" in view.message.text()
+    monotonic.ahead = 0.0
+    qtbot.waitUntil(lambda: view.last_reading is not None and time.monotonic() - view.last_reading.at < 0.5, timeout=3000)
+    qtbot.keyClick(view.entry, Qt.Key.Key_Return)
+    stored = line_in_db(context, record, 1)
+    assert (stored.actual, stored.weight_source, stored.balance_id, stored.identity) == (first.target, "balance", "XS205-1", "scanned")
+    assert view.position == 2 and view.message.text().startswith(f"Line 1 recorded: ")
+
+    # the cable is pulled: the view says so and records nothing from the balance; a typed weight is marked typed
+    scanner(qtbot, view, pharmacy_lot_code(pharmacy.lots[second.name].id))
+    simulated.pull_cable()
+    qtbot.waitUntil(lambda: "disconnected" in view.live_state.text(), timeout=3000)
+    qtbot.keyClick(view.entry, Qt.Key.Key_Return)
+    assert "not recorded: the balance is disconnected" in view.message.text()
+    assert line_in_db(context, record, 2).actual is None
+    scanner(qtbot, view, f"{second.target}")
+    stored = line_in_db(context, record, 2)
+    assert (stored.actual, stored.weight_source, stored.balance_id) == (second.target, "typed", None)
+    with context.sessions() as s:
+        assert [(e.position, e.kind, e.accepted) for e in weighing.events(s, record.batch_number)] == [
+            (1, "scan", False), (1, "scan", True), (1, "weight", True), (2, "scan", True), (2, "weight", True),
+        ]
+    view.close()
+
+
+def test_out_of_tolerance_is_shown_live_and_when_recorded(qtbot, bench, simulated):
+    context, pharmacy, record = bench
+    first = record.lines[0]
+    view = make_view(qtbot, context, record, simulated)
+    scanner(qtbot, view, pharmacy_lot_code(pharmacy.lots[first.name].id))
+    # 6 % over a ± 5 % band
+    simulated.grams = (first.target * Decimal("1.06")).quantize(Decimal("0.001"))
+    qtbot.waitUntil(lambda: view.live_state.text() == "stable — OVER the band", timeout=3000)
+    assert ERROR_HUE.name() in view.live.styleSheet()
+    qtbot.waitUntil(lambda: time.monotonic() - view.last_reading.at < 0.5, timeout=3000)
+    qtbot.keyClick(view.entry, Qt.Key.Key_Return)
+    assert "OUTSIDE ± 5 %" in view.message.text() and view.position == 1
+    assert line_in_db(context, record, 1).out_of_tolerance
+    view.close()
+
+
+def test_the_batch_dialog_opens_the_station_without_a_balance(qtbot, bench, catalog):
+    from compounder.records.library import FormulaLibrary
+    from compounder.ui.batch_dialog import BatchDialog
+
+    context, _pharmacy, record = bench
+    dialog = BatchDialog(context, FormulaLibrary(context.sessions, context.clock), catalog)
+    qtbot.add_widget(dialog)
+    dialog.open_batch(record.batch_number)
+    assert dialog.station_button.isEnabled()
+    qtbot.mouseClick(dialog.station_button, Qt.MouseButton.LeftButton)
+    assert isinstance(dialog.station, WeighingView)
+    assert dialog.station.live_state.text().startswith("no balance set up")
+    dialog.station.close()
