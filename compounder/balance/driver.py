@@ -60,7 +60,7 @@ class SerialBalance:
             self._port.write(command)
             raw = self._port.read_until(b"\n", _MAX_LINE)
         except _PORT_ERRORS as error:
-            return None, self._reading(ReadingState.DISCONNECTED, detail=str(error) or type(error).__name__)
+            return None, self._reading(ReadingState.DISCONNECTED, detail=_said(error))
         if not raw:
             return None, self._reading(ReadingState.NO_REPLY, detail=f"no reply within the timeout to {command!r}")
         if not raw.endswith(b"\n"):
@@ -110,6 +110,13 @@ class SerialBalance:
                 self._port.close()
             except Exception:  # noqa: BLE001 - closing a pulled port may fail; it is closed either way
                 pass
+
+
+def _said(error: BaseException) -> str:
+    """termios.error carries (errno, text); the text is what a person reads."""
+    if len(error.args) == 2 and isinstance(error.args[1], str):
+        return error.args[1]
+    return str(error) or type(error).__name__
 
 
 def open_balance(port_name: str, driver: str, balance_id: str, *, baudrate: int = 9600, timeout: float = DEFAULT_TIMEOUT_S) -> SerialBalance:
