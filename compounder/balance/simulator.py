@@ -2,8 +2,8 @@
 without a balance: a thread answers MT-SICS, Sartorius SBI or Ohaus commands on the pty's master
 side, while the app opens the slave side as an ordinary serial port.
 
-Faults: ``state`` set to unstable, overload, underload, garbage (bytes no balance sends) or
-silent (no reply); ``pull_cable()`` closes the master side, as a pulled USB-serial cable does.
+Faults: ``state`` set to unstable, overload, underload (not for Ohaus: no source gives its
+reply), garbage (bytes no balance sends) or silent (no reply); ``pull_cable()`` closes the master side, as a pulled USB-serial cable does.
 POSIX only (``os.openpty``).
 """
 
