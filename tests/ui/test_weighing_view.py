@@ -156,3 +156,46 @@ def test_the_batch_dialog_opens_the_station_without_a_balance(qtbot, bench, cata
     assert isinstance(dialog.station, WeighingView)
     assert dialog.station.live_state.text().startswith("no balance set up")
     dialog.station.close()
+
+
+def test_a_lot_label_is_printed_at_receipt_and_its_code_confirms_the_line(qtbot, bench):
+    from compounder.ui.records_window import LotsDialog
+
+    context, pharmacy, record = bench
+    printed = []
+    dialog = LotsDialog(context, print_pdf=lambda title, pdf: printed.append((title, pdf)) or True)
+    qtbot.add_widget(dialog)
+    first = record.lines[0]
+    dialog.ingredient.setText(first.name)
+    dialog.stock_form.setText(first.name)
+    dialog.manufacturer.setText("PCCA")
+    dialog.lot_number.setText("PC-77")
+    dialog.quantity.setText("100")
+    dialog.receive()
+    assert [title for title, _pdf in printed] == ["Lot label PC-77"]
+    with context.sessions() as s:
+        from compounder.records import lots
+
+        (received,) = lots.lots(s, lot_number="PC-77")
+    code = pharmacy_lot_code(received.id)
+    assert code in _pdf_text(printed[0][1])
+    # the row of the new lot selected: printed again on demand
+    dialog.view.selectRow(next(i for i, lot in enumerate(dialog._found) if lot.id == received.id))
+    qtbot.mouseClick(dialog.label_button, Qt.MouseButton.LeftButton)
+    assert len(printed) == 2
+    view = make_view(qtbot, context, record)
+    scanner(qtbot, view, code)
+    assert view.message.text().startswith(f"Line 1 confirmed: {first.name}, lot PC-77")
+    view.close()
+
+
+def _pdf_text(pdf: bytes) -> str:
+    import io
+
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(io.BytesIO(pdf))
+    try:
+        return document[0].get_textpage().get_text_range()
+    finally:
+        document.close()
