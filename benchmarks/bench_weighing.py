@@ -23,18 +23,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
-from sqlalchemy.orm import sessionmaker  # noqa: E402
+from PySide6.QtWidgets import QApplication
+from sqlalchemy.orm import sessionmaker
 
-from compounder.balance import PROTOCOLS, open_balance  # noqa: E402
-from compounder.balance.simulator import SimulatedBalance  # noqa: E402
-from compounder.calc.scan import pharmacy_lot_code  # noqa: E402
-from compounder.data.catalog import load_catalog  # noqa: E402
-from compounder.records.database import migrate, open_database  # noqa: E402
-from compounder.ui.records_window import RecordsContext  # noqa: E402
-from compounder.ui.weighing_view import WeighingView  # noqa: E402
-from tests.records.conftest import Clock  # noqa: E402
-from tests.records.helpers import make_pharmacy, new_batch  # noqa: E402
+from compounder.balance import PROTOCOLS, open_balance
+from compounder.balance.simulator import SimulatedBalance
+from compounder.calc.scan import pharmacy_lot_code
+from compounder.data.catalog import load_catalog
+from compounder.records.database import migrate, open_database
+from compounder.ui.records_window import RecordsContext
+from compounder.ui.weighing_view import WeighingView
+from tests.records.conftest import Clock
+from tests.records.helpers import make_pharmacy, new_batch
 
 
 def ms(values: list[float]) -> str:

@@ -8,9 +8,11 @@ always the answer to this command, never an old one.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
-from typing import Any, Protocol as TypingProtocol
+from typing import Any
+from typing import Protocol as TypingProtocol
 
 from compounder.balance.protocols import PROTOCOLS, Protocol
 from compounder.calc.balance_reading import Reading, ReadingState
@@ -106,10 +108,8 @@ class SerialBalance:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            try:
+            with contextlib.suppress(*_PORT_ERRORS):  # closing a pulled port may fail; it is closed either way
                 self._port.close()
-            except Exception:  # noqa: BLE001 - closing a pulled port may fail; it is closed either way
-                pass
 
 
 def _said(error: BaseException) -> str:

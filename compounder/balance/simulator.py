@@ -14,6 +14,7 @@ import select
 import threading
 import tty
 from decimal import Decimal
+from typing import Self
 
 STATES = ("stable", "unstable", "overload", "underload", "garbage", "silent")
 
@@ -52,7 +53,7 @@ class SimulatedBalance:
         except OSError:
             pass
 
-    def __enter__(self) -> SimulatedBalance:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc) -> None:

@@ -16,7 +16,15 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from compounder.calc.scan import pharmacy_lot_code
-from compounder.documents.common import CREATOR, FONT, FONT_BOLD, barcode, barcode_modules, check_printable, register_fonts
+from compounder.documents.common import (
+    CREATOR,
+    FONT,
+    FONT_BOLD,
+    barcode,
+    barcode_modules,
+    check_printable,
+    register_fonts,
+)
 
 WIDTH, HEIGHT, MARGIN = 57 * mm, 32 * mm, 2 * mm
 #: Narrowest bar: 0.25 mm, above the 0.19 mm that common handheld scanners read.

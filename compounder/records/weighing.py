@@ -18,11 +18,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compounder.calc.balance_reading import Reading, ReadingRefused, recordable_grams
-from compounder.calc.scan import LotFacts, ScanDecision, ScanError, decide_scan, parse_scan
+from compounder.calc.scan import (
+    LotFacts,
+    ScanDecision,
+    ScanError,
+    decide_scan,
+    parse_scan,
+)
 from compounder.records import audit, batches
 from compounder.records.lots import to_ug
 from compounder.records.model import Batch, BatchLine, IngredientLot, WeighingEvent
-from compounder.records.rules import EDITABLE, Actor, RecordError, Role, Status, check_reason, parse_weight
+from compounder.records.rules import (
+    EDITABLE,
+    Actor,
+    RecordError,
+    Role,
+    Status,
+    check_reason,
+    parse_weight,
+)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,15 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QGridLayout, QInputDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.balance.driver import BalanceDriver
@@ -29,7 +37,12 @@ from compounder.records import batches, weighing
 from compounder.records.batches import BatchRecord
 from compounder.records.rules import RecordError, Status, parse_weight
 from compounder.settings import PharmacySettings
-from compounder.ui.records_window import ERROR_HUE, WARNING_HUE, RecordsContext, problem_text
+from compounder.ui.records_window import (
+    ERROR_HUE,
+    WARNING_HUE,
+    RecordsContext,
+    problem_text,
+)
 
 OK_HUE = "#1b7a32"
 POLL_S = 0.2

@@ -11,7 +11,11 @@ import pytest
 from compounder.balance import PROTOCOLS, open_balance
 from compounder.balance.protocols import parse_ohaus, parse_sbi, parse_sics
 from compounder.balance.simulator import SimulatedBalance
-from compounder.calc.balance_reading import ReadingRefused, ReadingState, recordable_grams
+from compounder.calc.balance_reading import (
+    ReadingRefused,
+    ReadingState,
+    recordable_grams,
+)
 
 TIMEOUT = 0.3
 
@@ -25,7 +29,7 @@ def rig(request):
 
 
 def test_stable_reading_is_recorded_as_the_balance_shows_it(rig):
-    simulated, balance = rig
+    _simulated, balance = rig
     reading = balance.read()
     assert reading.state is ReadingState.STABLE
     assert reading.grams == Decimal("7.431")

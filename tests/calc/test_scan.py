@@ -9,7 +9,14 @@ from decimal import Decimal
 import pytest
 
 from compounder.calc.balance_reading import tolerance_band
-from compounder.calc.scan import LotFacts, ScanError, check_digit, decide_scan, parse_scan, pharmacy_lot_code
+from compounder.calc.scan import (
+    LotFacts,
+    ScanError,
+    check_digit,
+    decide_scan,
+    parse_scan,
+    pharmacy_lot_code,
+)
 from compounder.records.rules import deviation
 
 GS = "\x1d"
@@ -103,7 +110,7 @@ def test_a_line_without_a_lot_takes_the_scanned_lot_of_its_ingredient():
     [("7.0585", "within"), ("7.0584", "under"), ("7.8015", "within"), ("7.8016", "over"), ("7.430", "within")],
 )
 def test_band_agrees_with_the_records_deviation(grams, where):
-    band = tolerance_band(Decimal("7.430"), Decimal("5"))
+    band = tolerance_band(Decimal("7.430"), Decimal(5))
     assert (band.low, band.high) == (Decimal("7.0585"), Decimal("7.8015"))
     assert band.where(Decimal(grams)) == where
-    assert deviation(Decimal("7.430"), Decimal(grams), Decimal("5")).out_of_tolerance == (where != "within")
+    assert deviation(Decimal("7.430"), Decimal(grams), Decimal(5)).out_of_tolerance == (where != "within")

@@ -8,9 +8,14 @@ import io
 import pypdfium2
 
 from compounder.calc.scan import parse_scan
-from compounder.documents.common import barcode
-from compounder.documents.lot_label import MIN_BAR, WIDTH, MARGIN, LotLabel, lot_label_pdf
-from compounder.documents.common import barcode_modules
+from compounder.documents.common import barcode, barcode_modules
+from compounder.documents.lot_label import (
+    MARGIN,
+    MIN_BAR,
+    WIDTH,
+    LotLabel,
+    lot_label_pdf,
+)
 
 
 def test_the_lot_label_prints_the_lot_and_its_scan_code():

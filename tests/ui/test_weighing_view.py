@@ -108,7 +108,7 @@ def test_scan_confirm_then_only_a_stable_fresh_reading_is_recorded(qtbot, bench,
     qtbot.keyClick(view.entry, Qt.Key.Key_Return)
     stored = line_in_db(context, record, 1)
     assert (stored.actual, stored.weight_source, stored.balance_id, stored.identity) == (first.target, "balance", "XS205-1", "scanned")
-    assert view.position == 2 and view.message.text().startswith(f"Line 1 recorded: ")
+    assert view.position == 2 and view.message.text().startswith("Line 1 recorded: ")
 
     # the cable is pulled: the view says so and records nothing from the balance; a typed weight is marked typed
     scanner(qtbot, view, pharmacy_lot_code(pharmacy.lots[second.name].id))
@@ -161,7 +161,7 @@ def test_the_batch_dialog_opens_the_station_without_a_balance(qtbot, bench, cata
 def test_a_lot_label_is_printed_at_receipt_and_its_code_confirms_the_line(qtbot, bench):
     from compounder.ui.records_window import LotsDialog
 
-    context, pharmacy, record = bench
+    context, _pharmacy, record = bench
     printed = []
     dialog = LotsDialog(context, print_pdf=lambda title, pdf: printed.append((title, pdf)) or True)
     qtbot.add_widget(dialog)
