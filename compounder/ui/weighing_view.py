@@ -136,6 +136,10 @@ class WeighingView(QDialog):
         self.entry.setFont(_big(18, bold=False))
         self.entry.setPlaceholderText("scan the container — or type the grams — then Enter")
         self.entry.returnPressed.connect(self.enter)
+        # A keyboard-wedge scanner types GS1's group separator (FNC1, ASCII 29) as Ctrl+], which a line
+        # edit drops; without it a lot number runs into the next field (and the scan is refused).
+        separator = QShortcut(QKeySequence("Ctrl+]"), self.entry, lambda: self.entry.insert("\x1d"))
+        separator.setContext(Qt.ShortcutContext.WidgetShortcut)
         keys = QLabel(
             "Enter: record the stable weight · number + Enter: typed weight · PgDn/PgUp: next/previous line · "
             "F2 zero · F3 tare · F8 confirm by hand (pharmacist) · Esc close"

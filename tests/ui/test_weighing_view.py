@@ -199,3 +199,24 @@ def _pdf_text(pdf: bytes) -> str:
         return document[0].get_textpage().get_text_range()
     finally:
         document.close()
+
+
+def test_a_gs1_code_with_its_group_separator_typed_as_ctrl_bracket(qtbot, bench):
+    from compounder.records import lots
+
+    context, _pharmacy, record = bench
+    first = record.lines[0]
+    with context.sessions.begin() as s:
+        lots.receive_lot(
+            s, context.actor, ingredient=first.name, stock_form=first.name, manufacturer="Spectrum", lot_number="SP1234",
+            expires=dt.date(2027, 12, 31), quantity="50", potency_percent=None, now=context.clock(),
+        )
+    view = make_view(qtbot, context, record)
+    # ]d2 + (01) GTIN + (17) 2027-12-31 + (10) SP1234 <GS> (21) serial: the lot ends at the separator
+    qtbot.keyClicks(view.entry, "]d2010950600013435217271231" + "10SP1234")
+    qtbot.keyClick(view.entry, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(view.entry, "21SN77")
+    assert view.entry.text().endswith("SP1234\x1d21SN77")
+    qtbot.keyClick(view.entry, Qt.Key.Key_Return)
+    assert view.message.text().startswith(f"Line 1 confirmed: {first.name}, lot SP1234"), view.message.text()
+    view.close()
