@@ -19,7 +19,7 @@ from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -89,6 +89,19 @@ class BalancePoller(QObject):
             self._stop.wait(POLL_S)
 
 
+class ScanEntry(QLineEdit):
+    """The entry the scanner types into. A keyboard-wedge scanner types GS1's group separator
+    (FNC1, ASCII 29) as Ctrl+], which a line edit drops; without it a lot number runs into the
+    next field (and the scan is refused). Here it is kept."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        control = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        if event.text() == "\x1d" or (control and event.key() == Qt.Key.Key_BracketRight):
+            self.insert("\x1d")
+            return
+        super().keyPressEvent(event)
+
+
 def _big(size: int, bold: bool = True) -> QFont:
     font = QFont()
     font.setPointSize(size)
@@ -132,14 +145,10 @@ class WeighingView(QDialog):
         self.message.setFont(_big(18))
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.entry = QLineEdit()
+        self.entry = ScanEntry()
         self.entry.setFont(_big(18, bold=False))
         self.entry.setPlaceholderText("scan the container — or type the grams — then Enter")
         self.entry.returnPressed.connect(self.enter)
-        # A keyboard-wedge scanner types GS1's group separator (FNC1, ASCII 29) as Ctrl+], which a line
-        # edit drops; without it a lot number runs into the next field (and the scan is refused).
-        separator = QShortcut(QKeySequence("Ctrl+]"), self.entry, lambda: self.entry.insert("\x1d"))
-        separator.setContext(Qt.ShortcutContext.WidgetShortcut)
         keys = QLabel(
             "Enter: record the stable weight · number + Enter: typed weight · PgDn/PgUp: next/previous line · "
             "F2 zero · F3 tare · F8 confirm by hand (pharmacist) · Esc close"

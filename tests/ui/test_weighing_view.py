@@ -220,3 +220,16 @@ def test_a_gs1_code_with_its_group_separator_typed_as_ctrl_bracket(qtbot, bench)
     qtbot.keyClick(view.entry, Qt.Key.Key_Return)
     assert view.message.text().startswith(f"Line 1 confirmed: {first.name}, lot SP1234"), view.message.text()
     view.close()
+
+
+def test_page_keys_move_between_lines(qtbot, bench):
+    context, _pharmacy, record = bench
+    view = make_view(qtbot, context, record)
+    view.activateWindow()
+    qtbot.waitUntil(lambda: view.entry.hasFocus(), timeout=2000)
+    qtbot.keyClick(view.entry, Qt.Key.Key_PageDown)
+    assert view.line_title.text().startswith("Line 2 of")
+    qtbot.keyClick(view.entry, Qt.Key.Key_PageUp)
+    qtbot.keyClick(view.entry, Qt.Key.Key_PageUp)  # no line 0: stays on line 1
+    assert view.position == 1
+    view.close()
