@@ -35,6 +35,8 @@ class BalanceDriver(TypingProtocol):
 
     def read(self) -> Reading: ...
 
+    def read_stable(self, wait: float = 10.0) -> Reading: ...
+
     def zero(self) -> str: ...
 
     def tare(self) -> str: ...
@@ -53,16 +55,24 @@ class SerialBalance:
     def _reading(self, state: ReadingState, grams=None, detail: str = "") -> Reading:
         return Reading(state, grams, self._clock(), detail, self.balance_id)
 
-    def _exchange(self, command: bytes) -> tuple[str | None, Reading | None]:
-        """Send ``command`` and return its reply line, or a Reading saying why there is none."""
+    def _exchange(self, command: bytes, wait: float | None = None) -> tuple[str | None, Reading | None]:
+        """Send ``command`` and return its reply line, or a Reading saying why there is none.
+        ``wait``: seconds to wait for the reply instead of the port's timeout."""
         if self._closed:
             return None, self._reading(ReadingState.DISCONNECTED, detail="the port is closed")
+        usual = self._port.timeout
         try:
             self._port.reset_input_buffer()
             self._port.write(command)
+            if wait is not None:
+                self._port.timeout = wait
             raw = self._port.read_until(b"\n", _MAX_LINE)
         except _PORT_ERRORS as error:
             return None, self._reading(ReadingState.DISCONNECTED, detail=_said(error))
+        finally:
+            if wait is not None and not self._closed:
+                with contextlib.suppress(*_PORT_ERRORS):
+                    self._port.timeout = usual
         if not raw:
             return None, self._reading(ReadingState.NO_REPLY, detail=f"no reply within the timeout to {command!r}")
         if not raw.endswith(b"\n"):
@@ -76,6 +86,25 @@ class SerialBalance:
         """The weight shown now, stable or not, as the balance says."""
         line, failed = self._exchange(self.protocol.immediate)
         if failed is not None:
+            return failed
+        assert line is not None
+        state, grams, detail = self.protocol.parse(line)
+        return self._reading(state, grams, detail)
+
+    def read_stable(self, wait: float = 10.0) -> Reading:
+        """The next stable weight: MT-SICS ``S`` and Ohaus ``SP`` make the balance wait for stability
+        (at most ``wait`` seconds here); SBI has no such command, so its display is read until stable."""
+        if self.protocol.stable is None:
+            deadline = self._clock() + wait
+            while True:
+                reading = self.read()
+                if reading.state is not ReadingState.UNSTABLE or self._clock() >= deadline:
+                    return reading
+                time.sleep(0.1)
+        line, failed = self._exchange(self.protocol.stable, wait)
+        if failed is not None:
+            if failed.state is ReadingState.NO_REPLY:
+                return self._reading(ReadingState.NO_REPLY, detail=f"the weight did not settle within {wait:g} s")
             return failed
         assert line is not None
         state, grams, detail = self.protocol.parse(line)

@@ -34,6 +34,7 @@ class Protocol:
     zero: bytes
     tare: bytes
     parse: Callable[[str], Parsed]
+    stable: bytes | None = None  # the next stable weight (the balance waits for stability); None: not in the protocol
 
 
 def _grams(number: str, unit: str, line: str) -> Parsed | Decimal:
@@ -128,7 +129,7 @@ def parse_ohaus(line: str) -> Parsed:
 
 
 PROTOCOLS: dict[str, Protocol] = {
-    "mt-sics": Protocol("mt-sics", "Mettler Toledo MT-SICS", b"SI\r\n", b"Z\r\n", b"T\r\n", parse_sics),
+    "mt-sics": Protocol("mt-sics", "Mettler Toledo MT-SICS", b"SI\r\n", b"Z\r\n", b"T\r\n", parse_sics, b"S\r\n"),
     "sartorius-sbi": Protocol("sartorius-sbi", "Sartorius SBI", b"\x1bP\r\n", b"\x1bV\r\n", b"\x1bT\r\n", parse_sbi),
-    "ohaus": Protocol("ohaus", "Ohaus", b"IP\r\n", b"Z\r\n", b"T\r\n", parse_ohaus),
+    "ohaus": Protocol("ohaus", "Ohaus", b"IP\r\n", b"Z\r\n", b"T\r\n", parse_ohaus, b"SP\r\n"),
 }

@@ -26,6 +26,7 @@ class SimulatedBalance:
         self.decimals = decimals
         self.state = "stable"
         self.commands: list[bytes] = []
+        self._waiting: bytes | None = None  # a stable-weight command answered once the weight settles
         self._master, self._slave = os.openpty()
         tty.setraw(self._slave)
         self.port = os.ttyname(self._slave)
@@ -63,6 +64,11 @@ class SimulatedBalance:
     def _serve(self) -> None:
         buffer = b""
         while not self._stop.is_set():
+            if self._waiting is not None and self.state != "unstable":
+                waiting, self._waiting = self._waiting, None
+                reply = self.reply(waiting)
+                if reply:
+                    os.write(self._master, reply)
             ready, _, _ = select.select([self._master], [], [], 0.02)
             if not ready:
                 continue
@@ -74,6 +80,9 @@ class SimulatedBalance:
                 line, buffer = buffer.split(b"\n", 1)
                 command = line.rstrip(b"\r")
                 self.commands.append(command)
+                if command in (b"S", b"SP") and self.state == "unstable":
+                    self._waiting = command  # the balance answers when the weight is stable
+                    continue
                 reply = self.reply(command)
                 if reply:
                     os.write(self._master, reply)

@@ -123,3 +123,23 @@ def test_unknown_driver_and_missing_port_are_refused_by_name():
 def test_reply_lines(parse, line, state, grams):
     parsed_state, parsed_grams, _detail = parse(line)
     assert (parsed_state, parsed_grams) == (state, grams)
+
+
+@pytest.mark.parametrize("driver", list(PROTOCOLS))
+def test_the_next_stable_weight_waits_for_stability_and_no_longer_than_asked(driver):
+    import threading
+
+    with SimulatedBalance(driver, grams="7.402") as simulated:
+        balance = open_balance(simulated.port, driver, "B", timeout=TIMEOUT)
+        simulated.state = "unstable"
+        started = time.monotonic()
+        reading = balance.read_stable(wait=0.6)
+        assert reading.state in (ReadingState.NO_REPLY, ReadingState.UNSTABLE)  # SBI reads the display: still unstable
+        assert 0.5 < time.monotonic() - started < 1.5
+        settle = threading.Timer(0.3, lambda: (setattr(simulated, "grams", Decimal("7.431")), setattr(simulated, "state", "stable")))
+        settle.start()
+        reading = balance.read_stable(wait=3)
+        settle.join()
+        assert (reading.state, reading.grams) == (ReadingState.STABLE, Decimal("7.431"))
+        assert balance.read().state is ReadingState.STABLE  # the port's own timeout is back
+        balance.close()
