@@ -233,3 +233,24 @@ def test_page_keys_move_between_lines(qtbot, bench):
     qtbot.keyClick(view.entry, Qt.Key.Key_PageUp)  # no line 0: stays on line 1
     assert view.position == 1
     view.close()
+
+
+def test_the_balance_is_set_in_the_pharmacy_settings_dialog(qtbot, tmp_path):
+    from compounder.settings import EXAMPLE, load_settings, settings_from_data
+    from compounder.ui.pharmacy_dialog import PharmacySettingsDialog
+
+    path = tmp_path / "pharmacy.json"
+    dialog = PharmacySettingsDialog(settings_from_data(EXAMPLE), path)
+    qtbot.add_widget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.balance_port_edit, "/dev/ttyUSB0")
+    dialog.balance_driver_combo.setCurrentIndex(dialog.balance_driver_combo.findData("sartorius-sbi"))
+    dialog.accept()
+    assert dialog.isVisible() and dialog.message.text().startswith("balance ID: give the balance's ID")
+    qtbot.keyClicks(dialog.balance_id_edit, "BAL-07")
+    dialog.accept()
+    saved = load_settings(path)
+    assert (saved.balance_port, saved.balance_driver, saved.balance_id) == ("/dev/ttyUSB0", "sartorius-sbi", "BAL-07")
+    again = PharmacySettingsDialog(saved, path)
+    qtbot.add_widget(again)
+    assert again.data()["balance"] == {"port": "/dev/ttyUSB0", "driver": "sartorius-sbi", "id": "BAL-07"}
