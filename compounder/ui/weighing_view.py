@@ -147,7 +147,7 @@ class WeighingView(QDialog):
         self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.entry = ScanEntry()
         self.entry.setFont(_big(18, bold=False))
-        self.entry.setPlaceholderText("scan the container — or type the grams — then Enter")
+        self.entry.setPlaceholderText("scan the container — or type the grams with their decimals — then Enter")
         self.entry.returnPressed.connect(self.enter)
         keys = QLabel(
             "Enter: record the stable weight · number + Enter: typed weight · PgDn/PgUp: next/previous line · "
@@ -273,6 +273,12 @@ class WeighingView(QDialog):
             else:
                 self.record_reading()
             return
+        if stripped.isdigit() and len(stripped) <= 6:
+            self._say(
+                f"{stripped}: type a weight with its decimals as the balance shows it (e.g. {self._grams(self.line.target)}); "
+                "a code of a few digits is not one the station reads", error=True,
+            )
+            return
         if _looks_like_weight(stripped):
             if self.line.identity is None:
                 self._say(f"{stripped} looks like a weight: scan the container of {self.line.name} first", error=True)
@@ -371,6 +377,10 @@ class WeighingView(QDialog):
 
 
 def _looks_like_weight(text: str) -> bool:
+    """A typed weight has its decimals ("7.430", "108.000 g"): a short code of digits alone is
+    not taken for grams."""
+    if not any(mark in text for mark in ".,g"):
+        return False
     try:
         parse_weight(text)
     except RecordError:

@@ -254,3 +254,30 @@ def test_the_balance_is_set_in_the_pharmacy_settings_dialog(qtbot, tmp_path):
     again = PharmacySettingsDialog(saved, path)
     qtbot.add_widget(again)
     assert again.data()["balance"] == {"port": "/dev/ttyUSB0", "driver": "sartorius-sbi", "id": "BAL-07"}
+
+
+def test_confirmation_by_hand_and_a_bare_number(qtbot, bench, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    context, pharmacy, record = bench
+    first = record.lines[0]
+    with context.sessions.begin() as s:
+        batches.assign_lot(s, context.actor, record.batch_number, 1, pharmacy.lots[first.name].id, context.clock())
+    view = make_view(qtbot, context, record)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_args, **_kw: ("label torn; name and lot read by eye", True))
+    view.confirm_by_hand()  # F8, with the technician signed in
+    assert view.message.text() == "only a pharmacist confirms a container by hand; sign in as one"
+    context.actor = pharmacy.pharmacist
+    view.activateWindow()
+    qtbot.waitUntil(lambda: view.entry.hasFocus(), timeout=2000)
+    qtbot.keyClick(view.entry, Qt.Key.Key_F8)
+    assert view.message.text().startswith("Line 1 confirmed by hand")
+    assert "confirmed by hand ✔" in view.lot.text()
+    # "3" alone could be a short code scanned: not taken for 3 g
+    scanner(qtbot, view, "3")
+    assert view.message.text().startswith("3: type a weight with its decimals")
+    assert line_in_db(context, record, 1).actual is None
+    scanner(qtbot, view, f"{first.target:f}")
+    stored = line_in_db(context, record, 1)
+    assert (stored.actual, stored.weight_source, stored.identity) == (first.target, "typed", "by hand")
+    view.close()
