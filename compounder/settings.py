@@ -49,6 +49,11 @@ class PharmacySettings:
     # Whether a pharmacist may verify a batch they prepared themselves (a one-pharmacist
     # pharmacy's SOP may allow it). Off unless the pharmacy turns it on.
     allow_self_verification: bool = False
+    # The weighing station's balance (pharmacy equipment): serial port, driver, and the ID
+    # recorded with every weight read from it. No balance until the port is set.
+    balance_port: str | None = None
+    balance_driver: str = "mt-sics"
+    balance_id: str | None = None
 
 
 def settings_dir() -> Path:
@@ -109,6 +114,8 @@ def settings_to_data(settings: PharmacySettings) -> dict[str, Any]:
     if settings.weighing_tolerance is not None:
         data["weighing_tolerance"] = format_quantity(settings.weighing_tolerance.to("percent"), 6)
     data["allow_self_verification"] = settings.allow_self_verification
+    if settings.balance_port is not None:
+        data["balance"] = {"port": settings.balance_port, "driver": settings.balance_driver, "id": settings.balance_id}
     return data
 
 
@@ -123,7 +130,7 @@ def settings_from_data(data: Any) -> PharmacySettings:
         raise SettingsError("schema_version", f"must be {SCHEMA_VERSION}")
     known = {
         "schema_version", *_REQUIRED, "label_stock", "worksheet_paper", "final_weight_tolerance", "weighing_tolerance",
-        "allow_self_verification",
+        "allow_self_verification", "balance",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -147,6 +154,7 @@ def settings_from_data(data: Any) -> PharmacySettings:
     self_verification = data.get("allow_self_verification", False)
     if not isinstance(self_verification, bool):
         raise SettingsError("allow_self_verification", f"{self_verification!r} is not true or false")
+    port, driver, balance_id = _balance(data.get("balance"))
     return PharmacySettings(
         name=_text(data, "name"),
         address=tuple(" ".join(line.split()) for line in address),
@@ -157,7 +165,28 @@ def settings_from_data(data: Any) -> PharmacySettings:
         final_weight_tolerance=tolerance,
         weighing_tolerance=weighing,
         allow_self_verification=self_verification,
+        balance_port=port,
+        balance_driver=driver,
+        balance_id=balance_id,
     )
+
+
+def _balance(value: Any) -> tuple[str | None, str, str | None]:
+    """The balance's port, driver and ID; every weight read from it is recorded with the ID."""
+    from compounder.balance.protocols import PROTOCOLS
+
+    if value is None:
+        return None, "mt-sics", None
+    if not isinstance(value, dict) or set(value) - {"port", "driver", "id"}:
+        raise SettingsError("balance", 'must be {"port": "/dev/ttyUSB0" or "COM3", "driver": "mt-sics", "id": "the balance\'s asset ID"}')
+    port, driver, balance_id = value.get("port"), value.get("driver", "mt-sics"), value.get("id")
+    if not isinstance(port, str) or not port.strip():
+        raise SettingsError("balance.port", f"{port!r} is not a serial port; give e.g. /dev/ttyUSB0 or COM3")
+    if driver not in PROTOCOLS:
+        raise SettingsError("balance.driver", f"{driver!r} is not a balance driver; choose one of {', '.join(PROTOCOLS)}")
+    if not isinstance(balance_id, str) or not balance_id.strip():
+        raise SettingsError("balance.id", "give the balance's ID (asset or serial number); it is recorded with every weight read")
+    return port.strip(), driver, balance_id.strip()
 
 
 def _tolerance(data: dict, key: str) -> Quantity | None:

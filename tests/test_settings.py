@@ -76,3 +76,19 @@ def test_unusable_settings_name_the_field(change, field):
 def test_missing_file_says_how_to_make_one():
     with pytest.raises(FileNotFoundError, match="compounder settings --example"):
         load_settings()
+
+
+def test_the_balance_is_pharmacy_equipment_with_port_driver_and_id():
+    from compounder.settings import EXAMPLE, SettingsError, settings_from_data, settings_to_data
+
+    settings = settings_from_data({**EXAMPLE, "balance": {"port": "/dev/ttyUSB0", "driver": "sartorius-sbi", "id": "BAL-07"}})
+    assert (settings.balance_port, settings.balance_driver, settings.balance_id) == ("/dev/ttyUSB0", "sartorius-sbi", "BAL-07")
+    assert settings_from_data(settings_to_data(settings)) == settings
+    assert settings_from_data(EXAMPLE).balance_port is None
+    for balance, field in (
+        ({"port": "COM3", "driver": "scale", "id": "B"}, "balance.driver"), ({"port": "", "id": "B"}, "balance.port"),
+        ({"port": "COM3"}, "balance.id"), ("COM3", "balance"),
+    ):
+        with pytest.raises(SettingsError) as error:
+            settings_from_data({**EXAMPLE, "balance": balance})
+        assert error.value.field == field

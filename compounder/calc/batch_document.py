@@ -128,6 +128,16 @@ class WeighedLine:
     actual: Decimal | None  # grams
     deviation_percent: Decimal | None
     out_of_tolerance: bool
+    weight_source: str | None = None  # "balance" or "typed" (the weighing station)
+    balance_id: str | None = None
+    identity: str | None = None  # the container "scanned" or confirmed "by hand"
+
+    @property
+    def how_weighed(self) -> str:
+        """'balance XS205-1 · scanned', 'typed · confirmed by hand', '' when not recorded."""
+        source = {"balance": f"balance {self.balance_id}", "typed": "typed"}.get(self.weight_source or "", "")
+        identity = {"scanned": "scanned", "by hand": "confirmed by hand"}.get(self.identity or "", "")
+        return " · ".join(part for part in (source, identity) if part)
 
 
 @dataclass(frozen=True)

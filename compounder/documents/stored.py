@@ -47,6 +47,8 @@ class StoredWorksheetMixin:
             text += f"<br/>{line.deviation_percent:+} %"
         if line.out_of_tolerance:
             text += f"<br/><font color='#b00020'><b>OUTSIDE ± {self.stored.tolerance_percent} %</b></font>"
+        if line.how_weighed:
+            text += "".join(f"<br/><font size=7>{escape(part)}</font>" for part in line.how_weighed.split(" · "))
         return Paragraph(text, self.styles["cell"])
 
     def signature_cells(self, role: str) -> list:

@@ -29,7 +29,7 @@ from compounder.records.rules import Actor
 GENESIS = "0" * 64
 
 #: The tables whose every row is accounted for by the trail.
-AUDITED = ("app_user", "patient", "ingredient_lot", "master_formula_version", "batch", "batch_line", "batch_acknowledgement")
+AUDITED = ("app_user", "patient", "ingredient_lot", "master_formula_version", "batch", "batch_line", "batch_acknowledgement", "weighing_event")
 
 _HASHED = ("sequence", "at", "user_id", "username", "action", "table_name", "row_id", "old", "new")
 

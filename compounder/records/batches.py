@@ -40,6 +40,9 @@ class LineRecord:
     actual: Decimal | None
     deviation_percent: Decimal | None
     out_of_tolerance: bool
+    weight_source: str | None = None  # "balance" or "typed" (the weighing station)
+    balance_id: str | None = None
+    identity: str | None = None  # the container "scanned" or confirmed "by hand"
 
 
 @dataclass(frozen=True)
@@ -281,14 +284,20 @@ def assign_lot(session: Session, actor: Actor, batch_number: str, position: int,
     if problem:
         raise RecordError(f"lot {lot.lot_number} of {lot.stock_form} cannot be used: {problem}")
     old = audit.snapshot(session, "batch_line", line.id)
+    if line.lot_id != lot.id:
+        line.identity = None  # a scan confirmed the container of the other lot, not this one
     line.lot_id = lot.id
     audit.record(session, actor, "assign lot", "batch_line", line.id, old, now)
     return batch_record(session, batch_number)
 
 
-def enter_weight(session: Session, actor: Actor, batch_number: str, position: int, weight: str | Decimal, now: dt.datetime) -> BatchRecord:
+def enter_weight(
+    session: Session, actor: Actor, batch_number: str, position: int, weight: str | Decimal, now: dt.datetime, *,
+    source: str = "typed", balance_id: str | None = None,
+) -> BatchRecord:
     """The weight the balance showed for a line; its deviation from the target is worked out
-    and a line outside the batch's tolerance is flagged."""
+    and a line outside the batch's tolerance is flagged. ``source`` is "typed" unless the
+    weighing station read it from the balance ``balance_id``."""
     row = _editable(session, batch_number)
     line = _line(session, row, position)
     actual = parse_weight(weight)
@@ -299,6 +308,7 @@ def enter_weight(session: Session, actor: Actor, batch_number: str, position: in
     line.actual_ug = to_ug(actual)
     line.deviation_percent = found.percent
     line.out_of_tolerance = found.out_of_tolerance
+    line.weight_source, line.balance_id = source, balance_id if source == "balance" else None
     audit.record(session, actor, "weigh", "batch_line", line.id, old, now)
     return batch_record(session, batch_number)
 
@@ -371,6 +381,7 @@ def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: d
                 line.actual_ug = old_line.actual_ug
                 line.deviation_percent = found.percent
                 line.out_of_tolerance = found.out_of_tolerance
+                line.weight_source, line.balance_id, line.identity = old_line.weight_source, old_line.balance_id, old_line.identity
             audit.record(session, actor, "copy from amended", "batch_line", line.id, before, now)
     return batch_record(session, record.batch_number)
 
@@ -401,6 +412,7 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
                 position=line.position, name=line.name, role=line.role, target=to_grams(line.target_ug), lot_id=line.lot_id,
                 lot_number=lots.get(line.lot_id), actual=None if line.actual_ug is None else to_grams(line.actual_ug),
                 deviation_percent=line.deviation_percent, out_of_tolerance=line.out_of_tolerance,
+                weight_source=line.weight_source, balance_id=line.balance_id, identity=line.identity,
             )
         )
     amends = session.scalar(select(Batch.batch_number).where(Batch.id == row.amends_id)) if row.amends_id else None

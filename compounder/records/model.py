@@ -266,6 +266,10 @@ class BatchLine(Base):
     actual_ug: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     deviation_percent: Mapped[OptionalPercent]
     out_of_tolerance: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The weighing station (migration 0006): where the weight came from, and how the container was confirmed.
+    weight_source: Mapped[str | None] = mapped_column(String(16), nullable=True)  # "balance" or "typed"
+    balance_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    identity: Mapped[str | None] = mapped_column(String(16), nullable=True)  # "scanned" or "by hand"
 
 
 ACKNOWLEDGEMENT_ACTIONS = ("acknowledged", "overridden")
@@ -334,3 +338,35 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sequence: Mapped[int]
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+WEIGHING_KINDS = ("scan", "hand", "weight")
+
+
+class WeighingEvent(Base):
+    """One step at the weighing station, append-only: a scan (confirmed or refused, with what was
+    scanned), a pharmacist's confirmation by hand (with why), or a weight recorded (the reading
+    as the balance sent it, stable or typed, the balance's ID). Who and when, for the audit."""
+
+    __tablename__ = "weighing_event"
+    __table_args__ = (
+        CheckConstraint("kind IN ('scan', 'hand', 'weight')", name="kind"),
+        CheckConstraint("source IS NULL OR source IN ('balance', 'typed')", name="source"),
+    )
+
+    id: Mapped[IntPk]
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id", ondelete="RESTRICT"), index=True)
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    outcome: Mapped[str] = mapped_column(String(32))  # "confirmed", "other_ingredient", "recorded", …
+    message: Mapped[str] = mapped_column(Text)  # as the station showed it
+    scanned: Mapped[str | None] = mapped_column(Text, nullable=True)  # the code as the scanner typed it
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("ingredient_lot.id"), nullable=True)
+    actual_ug: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    source: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    reading: Mapped[str | None] = mapped_column(Text, nullable=True)  # the balance's reply line
+    balance_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    at: Mapped[Timestamp]

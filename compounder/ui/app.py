@@ -85,6 +85,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
         ),
         printer.print,
         lambda patient_id: PatientProfileDialog(context, catalog, patient_id, window),
+        print_pdf=prompts.print_pdf,
     )
     return Workbench(window, reporter, engine)
 

@@ -149,8 +149,12 @@ class BatchDialog(QDialog):
         self.amend_reason.setPlaceholderText("what the amendment corrects (a pharmacist amends a verified batch)")
         self.amend_button = QPushButton("&Amend…")
         self.amend_button.clicked.connect(self.amend_batch)
+        self.station_button = QPushButton("Weighing &station…")
+        self.station_button.setToolTip("Scan each container and read the weights from the balance, one line at a time")
+        self.station_button.clicked.connect(self.open_station)
+        self.station = None
         more = QHBoxLayout()
-        for widget in (self.print_worksheet_button, self.print_label_button):
+        for widget in (self.station_button, self.print_worksheet_button, self.print_label_button):
             more.addWidget(widget)
         more.addStretch(1)
         more.addWidget(self.amend_reason, 2)
@@ -398,6 +402,16 @@ class BatchDialog(QDialog):
         if self.record is not None and self.record.amends and self.record.status is Status.DRAFT:
             self.amend_reason.clear()
 
+    def open_station(self) -> None:
+        from compounder.ui.weighing_view import open_station
+
+        if self.record is None:
+            return
+        number = self.record.batch_number
+        self.station = open_station(self._context, number, self._pharmacy(), self)
+        self.station.finished.connect(lambda _result: self.open_batch(number))
+        self.station.open()
+
     def print_document(self, kind: str) -> None:
         if self.record is None:
             return
@@ -547,6 +561,7 @@ class BatchDialog(QDialog):
         self.create_button.setEnabled(signed)
         self.profile_button.setEnabled(signed)
         self.save_button.setEnabled(signed and status is Status.DRAFT)
+        self.station_button.setEnabled(signed and status is Status.DRAFT)
         self.prepare_button.setEnabled(signed and status is Status.DRAFT)
         self.check_button.setEnabled(signed and status is Status.PREPARED and not (self.record and self.record.checked_by))
         self.verify_button.setEnabled(signed and status is Status.PREPARED)

@@ -35,6 +35,7 @@ FIELD_TITLES = {
     "name": "pharmacy name", "address": "address", "phone": "phone", "licence": "licence",
     "label_stock": "label stock", "worksheet_paper": "worksheet paper", "final_weight_tolerance": "final-weight tolerance",
     "weighing_tolerance": "weighing tolerance", "allow_self_verification": "self-verification",
+    "balance": "balance", "balance.port": "balance port", "balance.driver": "balance driver", "balance.id": "balance ID",
 }
 
 
@@ -71,10 +72,21 @@ class PharmacySettingsDialog(QDialog):
         self.weighing_edit = QLineEdit(self)
         self.weighing_edit.setPlaceholderText("each component, from your SOP, e.g. 5 % (empty: asked for each batch)")
         self.self_verification_box = QCheckBox("a pharmacist may verify a batch they prepared", self)
+        # The weighing station's balance (pharmacy equipment): empty port = no balance, weights are typed.
+        from compounder.balance.protocols import PROTOCOLS
+
+        self.balance_port_edit = QLineEdit(self)
+        self.balance_port_edit.setPlaceholderText("serial port, e.g. /dev/ttyUSB0 or COM3 (empty: no balance)")
+        self.balance_driver_combo = QComboBox(self)
+        for key, protocol in PROTOCOLS.items():
+            self.balance_driver_combo.addItem(protocol.title, key)
+        self.balance_id_edit = QLineEdit(self)
+        self.balance_id_edit.setPlaceholderText("asset or serial number, recorded with every weight read")
         self.widgets: dict[str, QWidget] = {
             "name": self.name_edit, "address": self.address_edit, "phone": self.phone_edit, "licence": self.licence_edit,
             "label_stock": self.stock_combo, "worksheet_paper": self.paper_combo, "final_weight_tolerance": self.tolerance_edit,
             "weighing_tolerance": self.weighing_edit, "allow_self_verification": self.self_verification_box,
+            "balance.port": self.balance_port_edit, "balance.driver": self.balance_driver_combo, "balance.id": self.balance_id_edit,
         }
         for key, widget in self.widgets.items():
             widget.setObjectName(key)
@@ -111,6 +123,9 @@ class PharmacySettingsDialog(QDialog):
         weighing = settings.weighing_tolerance
         self.weighing_edit.setText(format_quantity(weighing.to("percent"), 6) if weighing is not None else "")
         self.self_verification_box.setChecked(settings.allow_self_verification)
+        self.balance_port_edit.setText(settings.balance_port or "")
+        self.balance_driver_combo.setCurrentIndex(max(0, self.balance_driver_combo.findData(settings.balance_driver)))
+        self.balance_id_edit.setText(settings.balance_id or "")
 
     def data(self) -> dict:
         return {
@@ -124,7 +139,14 @@ class PharmacySettingsDialog(QDialog):
             "final_weight_tolerance": self.tolerance_edit.text().strip() or None,
             "weighing_tolerance": self.weighing_edit.text().strip() or None,
             "allow_self_verification": self.self_verification_box.isChecked(),
+            **self._balance(),
         }
+
+    def _balance(self) -> dict:
+        port, balance_id = self.balance_port_edit.text().strip(), self.balance_id_edit.text().strip()
+        if not port and not balance_id:
+            return {}
+        return {"balance": {"port": port, "driver": self.balance_driver_combo.currentData(), "id": balance_id}}
 
     def accept(self) -> None:
         for widget in self.widgets.values():

@@ -183,9 +183,12 @@ def lot_status(lot: lots.Lot, on: dt.date) -> tuple[str, QColor | None]:
 class LotsDialog(QDialog):
     """Every lot in stock, soonest expiry first, with warnings; and the form to receive one."""
 
-    def __init__(self, context: RecordsContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: RecordsContext, parent: QWidget | None = None, *, print_pdf: Callable[[str, bytes], bool] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Ingredient lots")
+        self._print_pdf = print_pdf  # the pharmacy's lot label (weighing station), printed at receipt
         self.resize(1000, 560)
         self._context = context
         self.model = RowsModel(LOT_HEADERS, self)
@@ -201,6 +204,11 @@ class LotsDialog(QDialog):
         self.expires.setDate(QDate(today.year + 1, today.month, min(today.day, 28)))
         self.receive_button = QPushButton("&Receive lot")
         self.receive_button.clicked.connect(self.receive)
+        self.label_button = QPushButton("Print lot &label…")
+        self.label_button.setToolTip("The label with the Code 128 the weighing station scans, for the selected lot")
+        self.label_button.clicked.connect(lambda: self.print_label(self._selected_lot()))
+        self.label_button.setVisible(print_pdf is not None)
+        self._found: list = []
         self.message = _message_label()
         self.received = QLabel()
         form = QFormLayout()
@@ -218,6 +226,7 @@ class LotsDialog(QDialog):
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.label_button)
         layout.addWidget(box)
         layout.addWidget(self.message)
         layout.addWidget(self.received)
@@ -238,6 +247,7 @@ class LotsDialog(QDialog):
         except SQLAlchemyError as error:
             self.message.setText(problem_text(error))
             return
+        self._found = found
         rows, hues, tips = [], [], []
         for lot in found:
             status, hue = lot_status(lot, on)
@@ -271,6 +281,23 @@ class LotsDialog(QDialog):
         self.refresh()
         self.message.setText("")
         self.received.setText(f"Received lot {lot.lot_number} of {lot.stock_form}: {lot.received:f} g.")
+        self.print_label(lot)
+
+    def _selected_lot(self):
+        rows = self.view.selectionModel().selectedRows()
+        return self._found[rows[0].row()] if rows else None
+
+    def print_label(self, lot) -> None:
+        """The pharmacy's lot label for the weighing station's scanner."""
+        if self._print_pdf is None:
+            return
+        if lot is None:
+            self.message.setText("choose the lot whose label to print")
+            return
+        from compounder.documents.lot_label import LotLabel, lot_label_pdf
+
+        pdf = lot_label_pdf(LotLabel(lot.id, lot.stock_form, lot.lot_number, lot.manufacturer, lot.expires))
+        self._print_pdf(f"Lot label {lot.lot_number}", pdf)
 
 
 # --------------------------------------------------------------------------- history
@@ -542,6 +569,7 @@ class RecallDialog(QDialog):
 def install_records_menu(
     window: QMainWindow, context: RecordsContext, make_batch: Callable[[], QDialog] | None = None,
     print_document: Callable[[str, str], str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
+    print_pdf: Callable[[str, bytes], bool] | None = None,
 ) -> dict[str, QAction]:
     """Add the "Records" menu before "Help"; return its actions by name (for tests).
     ``make_batch`` builds the batch dialog (it needs the library and the catalog);
@@ -561,7 +589,7 @@ def install_records_menu(
     }
     actions["sign_in"].triggered.connect(lambda _=False: SignInDialog(context, window).exec())
     actions["sign_out"].triggered.connect(lambda _=False: context.sign_out())
-    actions["lots"].triggered.connect(lambda _=False: LotsDialog(context, window).exec())
+    actions["lots"].triggered.connect(lambda _=False: LotsDialog(context, window, print_pdf=print_pdf).exec())
     actions["history"].triggered.connect(
         lambda _=False: HistoryDialog(context, window, make_batch=make_batch, print_document=print_document, edit_profile=edit_profile).exec()
     )

@@ -1,0 +1,401 @@
+"""The weighing station: one draft batch, one line at a time, big enough to read from a step away.
+
+For the line on show: what to weigh and from which lot, the target and its tolerance band, the
+balance's live reading coloured against the band, and what happened last. Keyboard and scanner
+only: the scanner types the container's code and Enter into the entry field; Enter on an empty
+field records the balance's stable reading; a number and Enter records a typed weight (marked
+typed). Page Down / Page Up: next / previous line; F2 zero, F3 tare; F8 a pharmacist confirms
+the container by hand with the reason; Esc closes.
+
+The balance is polled on its own thread (a serial exchange may take up to its timeout); the
+readings arrive as a signal. Every decision is the engine's and every write the records'.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from compounder.balance.driver import BalanceDriver
+from compounder.calc.balance_reading import Reading, ReadingState, tolerance_band
+from compounder.records import batches, weighing
+from compounder.records.batches import BatchRecord
+from compounder.records.rules import RecordError, Status, parse_weight
+from compounder.settings import PharmacySettings
+from compounder.ui.records_window import (
+    ERROR_HUE,
+    WARNING_HUE,
+    RecordsContext,
+    problem_text,
+)
+
+OK_HUE = "#1b7a32"
+POLL_S = 0.2
+
+
+class BalancePoller(QObject):
+    """Reads the balance on a thread, every ``POLL_S`` seconds, and hands each reading over.
+    Zero and tare go through the same thread, so the port has one user."""
+
+    reading = Signal(object)
+    said = Signal(str)
+
+    def __init__(self, driver: BalanceDriver, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.driver = driver
+        self._stop = threading.Event()
+        self._requests: list[str] = []
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name=f"balance {driver.balance_id}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def request(self, what: str) -> None:
+        with self._lock:
+            self._requests.append(what)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(5)
+        self.driver.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                requests, self._requests = self._requests, []
+            for what in requests:
+                self.said.emit(self.driver.zero() if what == "zero" else self.driver.tare())
+            reading = self.driver.read()
+            if self._stop.is_set():
+                return
+            self.reading.emit(reading)
+            self._stop.wait(POLL_S)
+
+
+class ScanEntry(QLineEdit):
+    """The entry the scanner types into. A keyboard-wedge scanner types GS1's group separator
+    (FNC1, ASCII 29) as Ctrl+], which a line edit drops; without it a lot number runs into the
+    next field (and the scan is refused). Here it is kept."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        control = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        if event.text() == "\x1d" or (control and event.key() == Qt.Key.Key_BracketRight):
+            self.insert("\x1d")
+            return
+        super().keyPressEvent(event)
+
+
+def _big(size: int, bold: bool = True) -> QFont:
+    font = QFont()
+    font.setPointSize(size)
+    font.setBold(bold)
+    return font
+
+
+class WeighingView(QDialog):
+    def __init__(
+        self, context: RecordsContext, batch_number: str, parent: QWidget | None = None, *,
+        balance: BalanceDriver | None = None, balance_problem: str | None = None, monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(parent)
+        self._context, self._monotonic = context, monotonic
+        self.setWindowTitle(f"Weighing station — batch {batch_number}")
+        self.resize(1100, 760)
+        with context.sessions() as session:
+            self.record: BatchRecord = batches.batch_record(session, batch_number)
+        self.position = next((line.position for line in self.record.lines if line.actual is None), 1)
+        self.last_reading: Reading | None = None
+
+        self.line_title = QLabel()
+        self.line_title.setFont(_big(26))
+        self.lot = QLabel()
+        self.lot.setFont(_big(14, bold=False))
+        self.target = QLabel()
+        self.target.setFont(_big(44))
+        self.band = QLabel()
+        self.band.setWordWrap(True)
+        self.band.setFont(_big(16, bold=False))
+        self.live = QLabel("—")
+        self.live.setFont(_big(64))
+        self.live.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.live_state = QLabel()
+        self.live_state.setFont(_big(16, bold=False))
+        self.live_state.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.live_state.setWordWrap(True)
+        self.recorded = QLabel()
+        self.recorded.setFont(_big(16, bold=False))
+        self.message = QLabel()
+        self.message.setFont(_big(18))
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.entry = ScanEntry()
+        self.entry.setFont(_big(18, bold=False))
+        self.entry.setPlaceholderText("scan the container — or type the grams with their decimals — then Enter")
+        self.entry.returnPressed.connect(self.enter)
+        keys = QLabel(
+            "Enter: record the stable weight · number + Enter: typed weight · PgDn/PgUp: next/previous line · "
+            "F2 zero · F3 tare · F8 confirm by hand (pharmacist) · Esc close"
+        )
+        keys.setWordWrap(True)
+
+        numbers = QGridLayout()
+        for column, (title, widget, below) in enumerate((("Target", self.target, self.band), ("Balance", self.live, self.live_state))):
+            heading = QLabel(title)
+            heading.setFont(_big(14, bold=False))
+            numbers.addWidget(heading, 0, column)
+            numbers.addWidget(widget, 1, column)
+            numbers.addWidget(below, 2, column)
+            numbers.setColumnStretch(column, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.line_title)
+        layout.addWidget(self.lot)
+        layout.addLayout(numbers)
+        layout.addWidget(self.recorded)
+        layout.addSpacing(24)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.entry)
+        layout.addWidget(keys)
+        for key, action in (
+            (QKeySequence.StandardKey.MoveToNextPage, lambda: self.show_line(self.position + 1)),
+            (QKeySequence.StandardKey.MoveToPreviousPage, lambda: self.show_line(self.position - 1)),
+            (QKeySequence(Qt.Key.Key_F2), lambda: self._balance_request("zero")),
+            (QKeySequence(Qt.Key.Key_F3), lambda: self._balance_request("tare")),
+            (QKeySequence(Qt.Key.Key_F8), self.confirm_by_hand),
+        ):
+            QShortcut(key, self, action)
+
+        self.poller: BalancePoller | None = None
+        if balance is not None:
+            self.poller = BalancePoller(balance, self)
+            self.poller.reading.connect(self.show_reading)
+            self.poller.said.connect(self._say)
+            self.poller.start()
+        else:
+            self.live_state.setText(balance_problem or "no balance set up: type the weights (they are recorded as typed)")
+        self.show_line(self.position)
+        self.entry.setFocus()
+
+    # ------------------------------------------------------------------ the line on show
+    @property
+    def line(self):
+        return self.record.lines[self.position - 1]
+
+    def _places(self) -> int:
+        printed = self.record.plan["lines"][self.position - 1].get("grams_display", f"{self.line.target:f}")
+        return len(printed.partition(".")[2])
+
+    def _grams(self, value: Decimal, rounding: str | None = None) -> str:
+        step = Decimal(1).scaleb(-self._places())
+        return f"{value.quantize(step, rounding=rounding) if rounding else value.quantize(step):f}"
+
+    def show_line(self, position: int) -> None:
+        if not 1 <= position <= len(self.record.lines):
+            return
+        self.position = position
+        line = self.line
+        self.line_title.setText(f"Line {line.position} of {len(self.record.lines)}: {line.name}")
+        confirmed = {"scanned": "container scanned ✔", "by hand": "container confirmed by hand ✔"}.get(line.identity or "", "container not confirmed yet")
+        self.lot.setText(f"Lot {line.lot_number or '(scan the container to choose it)'} — {confirmed}")
+        band = tolerance_band(line.target, self.record.tolerance_percent)
+        self.target.setText(f"{self._grams(line.target)} g")
+        # The limits shown are rounded inwards to the balance's digits: a weight shown inside them is inside the band.
+        self.band.setText(
+            f"accept {self._grams(band.low, ROUND_CEILING)} – {self._grams(band.high, ROUND_FLOOR)} g (± {self.record.tolerance_percent} %)"
+        )
+        if line.actual is not None:
+            how = "from balance " + (line.balance_id or "") if line.weight_source == "balance" else (line.weight_source or "entered")
+            outside = " — OUTSIDE TOLERANCE" if line.out_of_tolerance else ""
+            self.recorded.setText(f"Recorded: {self._grams(line.actual)} g ({how}, {line.deviation_percent:+} %){outside}")
+            self.recorded.setStyleSheet(f"color: {ERROR_HUE.name() if line.out_of_tolerance else OK_HUE}")
+        else:
+            self.recorded.setText("Recorded: —")
+            self.recorded.setStyleSheet("")
+        if self.record.status is not Status.DRAFT:
+            self._say(f"Batch {self.record.batch_number} is {self.record.status.value}: nothing more is weighed", error=True)
+        elif line.identity is None:
+            self._say(f"Scan the container of {line.name}")
+        else:
+            self._say("Place the container on the balance; Enter records the stable weight")
+        self.show_reading(self.last_reading)
+
+    def show_reading(self, reading: Reading | None) -> None:
+        self.last_reading = reading
+        if reading is None:
+            return
+        if reading.grams is None:
+            self.live.setText("—")
+        else:
+            self.live.setText(f"{reading.grams:f} g")
+        state = reading.describe()
+        hue = ERROR_HUE.name()
+        if reading.state in (ReadingState.STABLE, ReadingState.UNSTABLE) and reading.grams is not None:
+            where = tolerance_band(self.line.target, self.record.tolerance_percent).where(reading.grams)
+            state = ("stable" if reading.state is ReadingState.STABLE else "not stable yet") + {
+                "within": " — within tolerance", "under": " — UNDER the band", "over": " — OVER the band"}[where]
+            hue = OK_HUE if where == "within" and reading.state is ReadingState.STABLE else (
+                WARNING_HUE.name() if where == "within" else ERROR_HUE.name())
+        self.live.setStyleSheet(f"color: {hue}")
+        self.live_state.setText(state)
+        self.live_state.setStyleSheet(f"color: {hue}")
+
+    def _say(self, text: str, *, error: bool = False, good: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(f"color: {ERROR_HUE.name()}" if error else (f"color: {OK_HUE}" if good else ""))
+
+    # ------------------------------------------------------------------ keyboard and scanner
+    def enter(self) -> None:
+        text = self.entry.text()
+        self.entry.clear()
+        if self._context.actor is None:
+            self._say("Sign in first (Records ▸ Sign in)", error=True)
+            return
+        stripped = text.strip()
+        if not stripped:
+            if self.line.identity is None:
+                self._say(f"Scan the container of {self.line.name} first", error=True)
+            else:
+                self.record_reading()
+            return
+        if stripped.isdigit() and len(stripped) <= 6:
+            self._say(
+                f"{stripped}: type a weight with its decimals as the balance shows it (e.g. {self._grams(self.line.target)}); "
+                "a code of a few digits is not one the station reads", error=True,
+            )
+            return
+        if _looks_like_weight(stripped):
+            if self.line.identity is None:
+                self._say(f"{stripped} looks like a weight: scan the container of {self.line.name} first", error=True)
+            else:
+                self.record_typed(stripped)
+            return
+        self.scan(text)
+
+    def scan(self, text: str) -> None:
+        def act(session, actor, now):
+            return weighing.confirm_scan(session, actor, self.record.batch_number, self.position, text, now)
+
+        decision = self._write(act)
+        if decision is None:
+            return
+        self._refresh()
+        if decision.accepted:
+            self._say(f"{decision.message}. Place it on the balance; Enter records the stable weight", good=True)
+        else:
+            self._say(decision.message, error=True)
+
+    def record_reading(self) -> None:
+        reading, now = self.last_reading, self._monotonic()
+
+        def act(session, actor, at):
+            return weighing.record_reading(session, actor, self.record.batch_number, self.position, reading, at, now)
+
+        self._recorded(self._write(act))
+
+    def record_typed(self, typed: str) -> None:
+        self._recorded(self._write(lambda s, actor, at: weighing.record_typed(s, actor, self.record.batch_number, self.position, typed, at)))
+
+    def confirm_by_hand(self) -> None:
+        actor = self._context.actor
+        if actor is None:
+            return
+        reason, ok = QInputDialog.getText(self, "Confirm by hand", f"Why line {self.position} ({self.line.name}) is confirmed without a scan:")
+        if not ok:
+            return
+        if self._write(lambda s, a, at: weighing.confirm_by_hand(s, a, self.record.batch_number, self.position, reason, at) or True):
+            self._refresh()
+            self._say(f"Line {self.position} confirmed by hand. Place it on the balance; Enter records the stable weight", good=True)
+
+    def _recorded(self, record: BatchRecord | None) -> None:
+        if record is None:
+            return
+        position = self.position
+        self.record = record
+        line = record.lines[position - 1]
+        if line.out_of_tolerance:
+            self.show_line(position)
+            self._say(
+                f"Line {position}: {self._grams(line.actual)} g is OUTSIDE ± {record.tolerance_percent} % "
+                f"({line.deviation_percent:+} %). Adjust and record again, or reject the batch", error=True,
+            )
+            return
+        following = next((other.position for other in record.lines if other.actual is None), None)
+        done = f"Line {position} recorded: {self._grams(line.actual)} g ({line.deviation_percent:+} %)"
+        if following is None:
+            self.show_line(position)
+            self._say(f"{done}. Every line is weighed: close and sign as preparer", good=True)
+        else:
+            self.show_line(following)
+            self._say(f"{done}. Now scan the container of {self.line.name}" if self.line.identity is None else done, good=True)
+
+    def _write(self, act):
+        actor = self._context.actor
+        if actor is None:
+            return None
+        try:
+            with self._context.sessions.begin() as session:
+                return act(session, actor, self._context.clock())
+        except (RecordError, SQLAlchemyError) as error:
+            self._say(problem_text(error), error=True)
+            return None
+
+    def _refresh(self) -> None:
+        with self._context.sessions() as session:
+            self.record = batches.batch_record(session, self.record.batch_number)
+        message, style = self.message.text(), self.message.styleSheet()
+        self.show_line(self.position)
+        self.message.setText(message)
+        self.message.setStyleSheet(style)
+
+    def _balance_request(self, what: str) -> None:
+        if self.poller is None:
+            self._say("No balance is connected", error=True)
+        else:
+            self.poller.request(what)
+
+    def done(self, result: int) -> None:
+        if self.poller is not None:
+            self.poller.stop()
+            self.poller = None
+        super().done(result)
+
+
+def _looks_like_weight(text: str) -> bool:
+    """A typed weight has its decimals ("7.430", "108.000 g"): a short code of digits alone is
+    not taken for grams."""
+    if not any(mark in text for mark in ".,g"):
+        return False
+    try:
+        parse_weight(text)
+    except RecordError:
+        return False
+    return True
+
+
+def open_station(context: RecordsContext, batch_number: str, settings: PharmacySettings | None, parent: QWidget | None = None) -> WeighingView:
+    """The station for the batch, with the pharmacy's balance when one is set up and opens."""
+    balance, problem = None, None
+    if settings is not None and settings.balance_port and settings.balance_id:
+        from compounder.balance import open_balance
+
+        try:
+            balance = open_balance(settings.balance_port, settings.balance_driver, settings.balance_id)
+        except (OSError, ValueError) as error:
+            problem = f"no balance: {error}; weights can be typed (recorded as typed)"
+    return WeighingView(context, batch_number, parent, balance=balance, balance_problem=problem)
