@@ -1,0 +1,120 @@
+"""The argument parser: every subcommand and option, and a parser that reports a usage error as
+UsageError instead of exiting."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import NoReturn
+
+from compounder import __version__
+from compounder.cli.errors import UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="compounder", description="Formulation calculator for compounding pharmacists.")
+    parser.add_argument("--version", action="version", version=f"compounder {__version__}")
+    parser.add_argument("--reference", type=Path, help="reference database to use instead of the packaged one")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    ingredients = commands.add_parser("ingredients", help="list the reference ingredients, bases and balances")
+    ingredients.add_argument("--json", action="store_true", help="print a JSON array")
+
+    terms = commands.add_parser("screening-terms", help="list the allergies, conditions and medicines a patient section may name")
+    terms.add_argument("--json", action="store_true", help="print a JSON array")
+
+    calc = commands.add_parser("calc", help="compute a formula file (JSON or TOML)")
+    calc.add_argument("file", type=Path, help="formula file")
+    calc.add_argument("--json", action="store_true", help="print the result as JSON")
+    calc.add_argument("--date", help="compounding date YYYY-MM-DD when the file gives none (default: today)")
+
+    for name, what in (("worksheet", "the batch worksheet (compounding record)"), ("label", "the patient label")):
+        document = commands.add_parser(name, help=f"write {what} of a formula file as PDF")
+        document.add_argument("file", type=Path, help="formula file with batch_number and prescription")
+        document.add_argument("--out", type=Path, required=True, help="PDF file to write")
+        document.add_argument("--date", help="compounding date YYYY-MM-DD when the file gives none (default: today)")
+        document.add_argument("--pharmacy-settings", type=Path, help="pharmacy settings file (default: the user's settings)")
+        if name == "worksheet":
+            document.add_argument("--paper", choices=("letter", "a4"), help="paper size (default: the pharmacy settings')")
+        else:
+            document.add_argument("--stock", help="label stock (default: the pharmacy settings'); one of " + ", ".join(_stock_keys()))
+            document.add_argument("--position", type=int, default=1, help="label position on a sheet of labels, 1 = top left (default 1)")
+
+    db = commands.add_parser("db", help="the pharmacy database: backup, check, migrate")
+    db.add_argument("--database", metavar="URL", help="database URL, sqlite:///FILE or postgresql://USER@HOST/DATABASE (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)")
+    db_commands = db.add_subparsers(dest="db_command", parser_class=_Parser, required=True)
+    backup = db_commands.add_parser("backup", help="make a consistent copy of the live database (SQLite)")
+    backup.add_argument("path", type=Path, help="new file to write")
+    check = db_commands.add_parser("check", help="integrity and foreign-key checks and the audit trail; exit 1 naming what is wrong")
+    migrate = db_commands.add_parser("migrate", help="bring the database to this version's schema (on a shared server, once, from one workstation)")
+    copy = db_commands.add_parser(
+        "copy", help="copy every record into an empty, migrated database (SQLite file → PostgreSQL or back), verified by counts and the audit chain",
+    )
+    copy.add_argument("source", metavar="FROM_URL", help="database to copy from, e.g. sqlite:////home/rx/.local/share/compounder/compounder.sqlite")
+    copy.add_argument("target", metavar="TO_URL", help="empty database at this version's schema, e.g. postgresql://compounder@server/compounder")
+    for sub in (backup, check, migrate):  # accepted after the subcommand too
+        sub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    database_help = "database URL, sqlite:///FILE or postgresql://USER@HOST/DATABASE (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)"
+    found = commands.add_parser("history", help="search compounding records; every criterion given must match")
+    found.add_argument("--database", metavar="URL", help=database_help)
+    found.add_argument("--patient", help="start of the patient's name (any case)")
+    found.add_argument("--rx", help="Rx number")
+    found.add_argument("--formula", help="start of the master formula's name")
+    found.add_argument("--batch", help="batch number, or its start (YYMMDD for a day)")
+    found.add_argument("--lot", help="ingredient lot number")
+    found.add_argument("--since", help="compounded on or after YYYY-MM-DD")
+    found.add_argument("--until", help="compounded on or before YYYY-MM-DD")
+    found.add_argument("--json", action="store_true", help="print a JSON array")
+    recall = commands.add_parser("recall", help="every batch and patient that received an ingredient lot, as CSV")
+    recall.add_argument("lot", help="lot number")
+    recall.add_argument("--database", metavar="URL", help=database_help)
+    recall.add_argument("--manufacturer", help="the lot's manufacturer, when two share the lot number")
+    recall.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
+
+    users = commands.add_parser("users", help="user accounts: list them, add one (the first must be an administrator)")
+    users.add_argument("--database", metavar="URL", help=database_help)
+    user_commands = users.add_subparsers(dest="users_command", parser_class=_Parser, required=True)
+    listing = user_commands.add_parser("list", help="every account with its role")
+    add = user_commands.add_parser("add", help="add an account; the password is asked for, never given on the command line")
+    for sub in (listing, add):
+        sub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="full name as it is to appear on records")
+    add.add_argument("--role", required=True, choices=("technician", "pharmacist", "administrator"))
+    add.add_argument("--admin", help="the administrator adding the account (not needed for the very first one)")
+
+    _patients_parser(commands, database_help)
+
+    settings = commands.add_parser("settings", help="show where the pharmacy settings are, or print an example")
+    settings.add_argument("--example", action="store_true", help="print an example settings file to edit")
+    return parser
+
+
+def _stock_keys() -> list[str]:
+    from compounder.documents.stock import LABEL_STOCKS
+
+    return list(LABEL_STOCKS)
+
+
+def _patients_parser(commands, database_help: str) -> None:
+    patients = commands.add_parser("patients", help="a patient's screening profile: show it, or set it from a JSON file")
+    patients.add_argument("--database", metavar="URL", help=database_help)
+    sub = patients.add_subparsers(dest="patients_command", parser_class=_Parser, required=True)
+    show = sub.add_parser("show", help="the stored profile (what a batch is screened against)")
+    set_profile = sub.add_parser(
+        "set-profile", help="replace the profile with a JSON file shaped like a formula file's patient section; the password is asked for",
+    )
+    for command in (show, set_profile):
+        command.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        command.add_argument("name", help="the patient's name")
+        command.add_argument("--born", help="date of birth YYYY-MM-DD, when two patients share the name")
+    show.add_argument("--json", action="store_true", help="print the profile as a patient section (JSON)")
+    set_profile.add_argument("--profile", type=Path, required=True, help='JSON such as {"weight": "62 kg", "allergies": [], ...}; a list left out is "not recorded"')
+    set_profile.add_argument("--user", required=True, help="who records it (signs the audit entry)")
+
