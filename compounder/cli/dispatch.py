@@ -16,7 +16,8 @@ from compounder.cli.documents import document_command
 from compounder.cli.errors import EXIT_OK, EXIT_USAGE, UsageError, file_prefix, one_line
 from compounder.cli.history import history_command
 from compounder.cli.ingredients import ingredients_command, screening_terms_command
-from compounder.cli.parser import build_parser
+from compounder.cli.inputs import reference_path
+from compounder.cli.parser import CATALOG_COMMANDS, DATABASE_COMMANDS, build_parser
 from compounder.cli.patients import patients_command
 from compounder.cli.settings import settings_command
 from compounder.cli.users import prompt_password, users_command
@@ -38,6 +39,7 @@ def run(
         if args.command is None:
             build_parser().print_help(stdout)
             return EXIT_OK
+        _refuse_unused_global_options(args)
         if args.command == "settings":
             return settings_command(args, stdout)
         if args.command == "db":
@@ -46,7 +48,7 @@ def run(
             return history_command(args, stdout, stderr)
         if args.command == "users":
             return users_command(args, stdout, stderr, ask_password or prompt_password)
-        catalog = load_catalog(args.reference)
+        catalog = load_catalog(reference_path(args.reference))
         if args.command == "patients":
             return patients_command(args, catalog, stdout, stderr, ask_password or prompt_password)
         if args.command == "ingredients":
@@ -66,3 +68,11 @@ def run(
         print(one_line(f"compounder: {error}"), file=stderr)
         return EXIT_USAGE
 
+
+
+def _refuse_unused_global_options(args) -> None:
+    """A global option the command does not use is refused rather than silently ignored."""
+    if args.database is not None and args.command not in DATABASE_COMMANDS:
+        raise UsageError(f"compounder: --database: `{args.command}` does not use the pharmacy database; leave the option out")
+    if args.reference is not None and args.command not in CATALOG_COMMANDS:
+        raise UsageError(f"compounder: --reference: `{args.command}` does not use the reference database; leave the option out")

@@ -1,43 +1,94 @@
-"""Reading what the command line is given: formula files, dates, database URLs."""
+"""Reading what the command line is given: formula files, dates, database URLs.
+
+A file is checked before it is opened: only a regular file no larger than its stated limit is
+read (a FIFO would hang, /dev/zero would fill the memory), and at most that many bytes are read.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
-from compounder.calc.formula_file import decode_formula_file
+from compounder.calc.errors import InputError
+from compounder.calc.fields import check_date_range
+from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
 from compounder.cli.errors import UsageError
+
+#: The packaged reference database is about 150 kB; a hundred times that is not a reference database.
+MAX_REFERENCE_BYTES = 16 * 1024 * 1024
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def read_limited(path: Path, label: str, kind: str, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes; else UsageError
+    starting with ``label`` and saying what a ``kind`` file is."""
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        raise UsageError(f"{label}: cannot read the file ({error.strerror or error})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"{label}: not a regular file (a device, FIFO or folder); give a {kind} file")
+    if info.st_size > limit:
+        raise UsageError(f"{label}: {info.st_size:,} bytes is too large for a {kind} file (at most {limit:,} bytes)")
+    try:
+        with open(path, "rb") as stream:
+            raw = stream.read(limit + 1)
+    except OSError as error:
+        raise UsageError(f"{label}: cannot read the file ({error.strerror or error})") from None
+    if len(raw) > limit:  # it grew after the check
+        raise UsageError(f"{label}: too large for a {kind} file (at most {limit:,} bytes)")
+    return raw
 
 
 def read_formula_file(path: Path) -> Any:
-    """The file's data; refuses an unreadable or malformed file in one line."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read the file ({error.strerror or error})") from None
+    """The file's data; refuses an unreadable, oversized or malformed file in one line."""
+    raw = read_limited(path, str(path), "formula (.json or .toml)", MAX_FORMULA_FILE_BYTES)
     try:
         return decode_formula_file(raw, path.suffix)
     except ValueError as error:
         raise UsageError(f"{path}: {error}") from None
 
 
+def reference_path(path: Path | None) -> Path | None:
+    """``--reference``: a regular SQLite file of a sane size, checked before the catalog reads it."""
+    if path is None:
+        return None
+    head = read_limited(path, f"--reference {path}", "reference database", MAX_REFERENCE_BYTES)[: len(SQLITE_HEADER)]
+    if head != SQLITE_HEADER:
+        raise UsageError(f"--reference: {path} is not an SQLite reference database (build one with compounder.data.build)")
+    return path
+
+
+def _in_range(day: dt.date, option: str, kind: str | None = None) -> dt.date:
+    try:
+        check_date_range(day, option, kind)
+    except InputError as error:
+        raise UsageError(f"compounder: {error.field}: {error.message}") from None
+    return day
+
+
 def optional_date(text: str | None, option: str) -> dt.date | None:
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"compounder: {option} {text!r} is not a date; give YYYY-MM-DD") from None
+        raise UsageError(f"compounder: {option} {text[:40]!r} is not a date; give YYYY-MM-DD") from None
+    return _in_range(day, option)
 
 
 def date_argument(text: str | None, today: dt.date) -> dt.date:
+    """``--date``, the compounding date (today when not given)."""
     if text is None:
         return today
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"--date: {text!r} is not a date; write YYYY-MM-DD") from None
+        raise UsageError(f"--date: {text[:40]!r} is not a date; write YYYY-MM-DD") from None
+    return _in_range(day, "--date", "compounded_on")
 
 
 def open_engine(url_option: str | None, *, create: bool):
