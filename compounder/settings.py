@@ -72,7 +72,7 @@ def load_settings(path: Path | None = None) -> PharmacySettings:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FileNotFoundError(
-            f"no pharmacy settings at {path}; write them with `compounder settings --example > {path}` and edit, "
+            f"no pharmacy settings at {path}; write an example there with `compounder settings --init` and edit it, "
             "or pass --pharmacy-settings FILE"
         ) from None
     except (OSError, UnicodeDecodeError) as error:

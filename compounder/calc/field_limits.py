@@ -25,6 +25,8 @@ TEXT_LIMITS: dict[str, int] = {
     "base lot": 40,
     "manufacturer": 80,
     "formula_version": 40,
+    "rx_number": 40,
+    "batch_number": 40,
     "patient": 100,
     "prescriber": 100,
     "directions": 500,

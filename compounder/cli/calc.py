@@ -52,7 +52,8 @@ def plan_to_text(plan: BatchPlan) -> str:
         rows.append(f"{line.name:<44} {line.written_as or '':<28} {strength:>10} {grams:>12}")
     rows.append("-" * len(header))
     rows.append(f"{'Total':<44} {'':<28} {'':>10} {plan.total.to('g').magnitude:>12.{digits}f}")
-    rows.append(f"Balance: {plan.balance.name} (readability {format_quantity(plan.balance.readability.value, 4)})")
+    readability = f"readability {format_quantity(plan.balance.readability.value, 4)}"
+    rows.append(f"Balance: {plan.balance.name}" + ("" if readability in plan.balance.name else f" ({readability})"))
     rows.append("")
     for line in plan.lines:
         if line.doses is not None:

@@ -19,6 +19,8 @@ def db_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from compounder.records.maintenance import DatabaseProblem, backup, check, describe
 
     if args.db_command == "copy":
+        if args.database is not None:
+            raise UsageError("compounder: --database: db copy takes the two databases as FROM_URL and TO_URL; leave --database out")
         return _db_copy(args, out, err)
     engine = open_engine(args.database, create=args.db_command == "migrate")
     where = engine.url.render_as_string(hide_password=True)

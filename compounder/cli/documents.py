@@ -10,7 +10,7 @@ from typing import TextIO
 from compounder.calc import Catalog, InputError, parse_formula
 from compounder.cli.calc import evaluate_file
 from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from compounder.cli.inputs import date_argument, read_formula_file
+from compounder.cli.inputs import MAX_SETTINGS_BYTES, date_argument, read_formula_file, read_limited
 
 
 def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO, err: TextIO) -> int:
@@ -28,6 +28,8 @@ def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date,
     order = parse_order(data)
     require(order, args.command)
     today = date_argument(args.date, today)
+    if args.pharmacy_settings is not None:  # a FIFO or device would hang the reader
+        read_limited(args.pharmacy_settings, f"--pharmacy-settings {args.pharmacy_settings}", "settings (.json)", MAX_SETTINGS_BYTES)
     try:
         pharmacy = load_settings(args.pharmacy_settings)
     except SettingsError as error:

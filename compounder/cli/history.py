@@ -8,7 +8,7 @@ import json
 from typing import TextIO
 
 from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError, one_line
-from compounder.cli.inputs import open_engine, optional_date
+from compounder.cli.inputs import open_engine, optional_date, search_texts
 
 
 def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -21,6 +21,10 @@ def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from compounder.records.maintenance import describe
     from compounder.records.rules import RecordError
 
+    if args.command == "history":
+        search_texts(args, {"--patient": "patient", "--rx": "rx_number", "--formula": "formula", "--batch": "batch_number", "--lot": "lot"})
+    else:
+        search_texts(args, {"lot": "lot", "--manufacturer": "manufacturer"})
     engine = open_engine(args.database, create=False)
     where = engine.url.render_as_string(hide_password=True)
     try:

@@ -74,7 +74,7 @@ def ingredients_command(catalog: Catalog, as_json: bool, out: TextIO) -> int:
                 "active": lambda r: f"{r['therapeutic_class'] or ''}; {r['physical_form']}; MW {r.get('molecular_weight', 'unknown')}",
                 "excipient": lambda r: f"{r['role'] or ''}; {r['physical_form']}; density {r.get('density', 'unknown')}",
                 "base": lambda r: f"{r['maker'] or ''} {r['dosage_form']}; water {_yn(r['contains_water'])}; preserved {_yn(r['preserved'])}",
-                "balance": lambda r: f"readability {r['readability']}; minimum weighable {r['minimum_weighable_quantity']}",
+                "balance": lambda r: _balance_detail(r),
             }[kind](r)
             out.write(f"  {r['name']:<42} {detail}\n")
         out.write("\n")
@@ -95,6 +95,14 @@ def screening_terms_command(catalog: Catalog, as_json: bool, out: TextIO) -> int
                 out.write(f"  {r['name']}{also}\n")
         out.write("\n")
     return EXIT_OK
+
+
+def _balance_detail(record: dict[str, Any]) -> str:
+    """Readability and minimum weighable quantity; the readability once, not again when the
+    balance's name gives it."""
+    readability = f"readability {record['readability']}"
+    minimum = f"minimum weighable {record['minimum_weighable_quantity']}"
+    return minimum if readability in record["name"] else f"{readability}; {minimum}"
 
 
 def _yn(value: bool | None) -> str:

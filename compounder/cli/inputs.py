@@ -6,6 +6,7 @@ read (a FIFO would hang, /dev/zero would fill the memory), and at most that many
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import stat
@@ -13,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from compounder.calc.errors import InputError
+from compounder.calc.field_limits import prints_nothing, text_limit
 from compounder.calc.fields import check_date_range
 from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
 from compounder.cli.errors import UsageError
 
 #: The packaged reference database is about 150 kB; a hundred times that is not a reference database.
 MAX_REFERENCE_BYTES = 16 * 1024 * 1024
+#: A pharmacy settings file is under 2 kB.
+MAX_SETTINGS_BYTES = 1_000_000
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -89,6 +93,21 @@ def date_argument(text: str | None, today: dt.date) -> dt.date:
     except ValueError:
         raise UsageError(f"--date: {text[:40]!r} is not a date; write YYYY-MM-DD") from None
     return _in_range(day, "--date", "compounded_on")
+
+
+def search_texts(args: argparse.Namespace, options: dict[str, str]) -> None:
+    """Search criteria (``--patient`` and the like, option → the field it searches) no longer
+    than the field itself may be, and not text that prints as nothing; refused before the
+    database is opened."""
+    for option, field in options.items():
+        value = getattr(args, option.lstrip("-").replace("-", "_"), None)
+        if value is None:
+            continue
+        if prints_nothing(value):
+            raise UsageError(f"compounder: {option}: prints as nothing (only spaces, zero-width or direction characters); give the text to search for")
+        limit = text_limit(field)
+        if len(value) > limit:
+            raise UsageError(f"compounder: {option}: {len(value):,} characters is too long; give at most {limit} characters")
 
 
 def open_engine(url_option: str | None, *, create: bool):

@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         "FILE: a formula file (.json or .toml) to open in the window, as a file manager's \"Open with\" gives it. "
         "--screenshot PNG: open FILE, save a picture of the window and quit.",
     )
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND", title="commands (with none, the window opens)")
 
     ingredients = commands.add_parser("ingredients", help="list the reference ingredients, bases and balances")
     ingredients.add_argument("--json", action="store_true", help="print a JSON array")
@@ -125,8 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _patients_parser(commands)
 
-    settings = commands.add_parser("settings", help="show where the pharmacy settings are, or print an example")
-    settings.add_argument("--example", action="store_true", help="print an example settings file to edit")
+    settings = commands.add_parser("settings", help="show where the pharmacy settings are, print an example, or write it there to edit")
+    what = settings.add_mutually_exclusive_group()
+    what.add_argument("--example", action="store_true", help="print an example settings file to edit")
+    what.add_argument("--init", action="store_true", help="write the example where the settings are read (never over existing settings); then edit it")
     _reference_after_command(commands)
     return parser
 

@@ -34,8 +34,12 @@ def users_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_passwo
         migrate(engine)
         if args.users_command == "list":
             with Session(engine) as session:
-                for user in session.scalars(select(User).order_by(User.username)):
-                    out.write(f"{user.username:<16} {user.role:<14} {'' if user.active else '(inactive) '}{user.full_name}\n")
+                users = list(session.scalars(select(User).order_by(User.username)))
+            if not users:
+                out.write(f"no user accounts in {where}; add the first, an administrator, with "
+                          "`compounder users add USERNAME --name \"FULL NAME\" --role administrator`\n")
+            for user in users:
+                out.write(f"{user.username:<16} {user.role:<14} {'' if user.active else '(inactive) '}{user.full_name}\n")
             return EXIT_OK
         actor = None
         with Session(engine) as session:
