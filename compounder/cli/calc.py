@@ -11,8 +11,8 @@ from compounder.calc import BatchPlan, Catalog, evaluate, parse_formula
 from compounder.calc.plan_data import plan_to_json
 from compounder.calc.units import format_quantity
 from compounder.calc.weighing import decimals, format_grams
-from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from compounder.cli.inputs import read_formula_file
+from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK
+from compounder.cli.inputs import date_argument, read_formula_file
 
 
 def evaluate_file(data: Any, formula, catalog: Catalog, today: dt.date) -> BatchPlan:
@@ -26,11 +26,7 @@ def evaluate_file(data: Any, formula, catalog: Catalog, today: dt.date) -> Batch
 def calc_command(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO) -> int:
     data = read_formula_file(args.file)
     formula = parse_formula(data)
-    if args.date is not None:
-        try:
-            today = dt.date.fromisoformat(args.date)
-        except ValueError:
-            raise UsageError(f"--date: {args.date!r} is not a date; write YYYY-MM-DD") from None
+    today = date_argument(args.date, today)
     plan = evaluate_file(data, formula, catalog, today)
     if args.json:
         json.dump(plan_to_json(plan), out, indent=2, ensure_ascii=False)

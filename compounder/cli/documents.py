@@ -29,7 +29,7 @@ def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date,
     require(order, args.command)
     today = date_argument(args.date, today)
     if args.pharmacy_settings is not None:  # a FIFO or device would hang the reader
-        read_limited(args.pharmacy_settings, f"--pharmacy-settings {args.pharmacy_settings}", "settings (.json)", MAX_SETTINGS_BYTES)
+        read_limited(args.pharmacy_settings, f"--pharmacy-settings {args.pharmacy_settings}", "settings", MAX_SETTINGS_BYTES)
     try:
         pharmacy = load_settings(args.pharmacy_settings)
     except SettingsError as error:

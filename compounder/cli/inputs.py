@@ -49,7 +49,7 @@ def read_limited(path: Path, label: str, kind: str, limit: int) -> bytes:
 
 def read_formula_file(path: Path) -> Any:
     """The file's data; refuses an unreadable, oversized or malformed file in one line."""
-    raw = read_limited(path, str(path), "formula (.json or .toml)", MAX_FORMULA_FILE_BYTES)
+    raw = read_limited(path, str(path), "formula", MAX_FORMULA_FILE_BYTES)
     try:
         return decode_formula_file(raw, path.suffix)
     except ValueError as error:
