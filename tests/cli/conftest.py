@@ -1,4 +1,4 @@
-"""The command-line tests' own report: what the fuzz test's generated inputs ended in."""
+"""The command-line tests' own report: what the fuzz tests' generated inputs ended in."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import sys
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    fuzz = sys.modules.get("tests.cli.test_fuzz_documents")
-    line = fuzz.summary() if fuzz is not None else None
-    if line:
+    lines = [
+        module.summary()
+        for module in (sys.modules.get("tests.cli.test_fuzz_documents"), sys.modules.get("tests.cli.test_fuzz_arguments"))
+        if module is not None
+    ]
+    if any(lines):
         terminalreporter.write_sep("-", "fuzz corpus (issue #14)")
-        terminalreporter.write_line(line)
+        for line in filter(None, lines):
+            terminalreporter.write_line(line)
