@@ -14,6 +14,7 @@ import json
 import os
 from collections import Counter
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -166,6 +167,7 @@ def summary() -> str | None:
     return f"{sum(COUNTS.values())} generated inputs through calc, worksheet and label; {line}; PDFs written: {pdfs}"
 
 
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # the repr of a 5,000-character field is long
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case=cases())
 def test_no_hostile_input_ends_other_than_0_1_or_2(catalog, tmp_path_factory, case):
