@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from compounder.calc.field_limits import prints_nothing, text_limit
 from compounder.calc.fields import check_date_range
 from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
 from compounder.cli.errors import UsageError
+from compounder.files import FileRefused, read_regular_file
 
 #: The packaged reference database is about 150 kB; a hundred times that is not a reference database.
 MAX_REFERENCE_BYTES = 16 * 1024 * 1024
@@ -30,21 +29,11 @@ def read_limited(path: Path, label: str, kind: str, limit: int) -> bytes:
     """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes; else UsageError
     starting with ``label`` and saying what a ``kind`` file is."""
     try:
-        info = os.stat(path)
+        return read_regular_file(path, limit, kind)
+    except FileRefused as error:
+        raise UsageError(f"{label}: {error}") from None
     except OSError as error:
         raise UsageError(f"{label}: cannot read the file ({error.strerror or error})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise UsageError(f"{label}: not a regular file (a device, FIFO or folder); give a {kind} file")
-    if info.st_size > limit:
-        raise UsageError(f"{label}: {info.st_size:,} bytes is too large for a {kind} file (at most {limit:,} bytes)")
-    try:
-        with open(path, "rb") as stream:
-            raw = stream.read(limit + 1)
-    except OSError as error:
-        raise UsageError(f"{label}: cannot read the file ({error.strerror or error})") from None
-    if len(raw) > limit:  # it grew after the check
-        raise UsageError(f"{label}: too large for a {kind} file (at most {limit:,} bytes)")
-    return raw
 
 
 def read_formula_file(path: Path) -> Any:

@@ -57,6 +57,8 @@ def check_window_arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--screenshot", type=Path, metavar="PNG")
     parser.add_argument("file", nargs="?", type=Path)
     args = parser.parse_args(list(argv))
+    if args.file is not None and args.file.exists() and not args.file.is_file():
+        raise UsageError(f"compounder: FILE: {args.file} is not a regular file; give a formula file (.json or .toml) to open in the window")
     if args.file is not None and not args.file.exists():
         if args.file.suffix.lower() in (".json", ".toml"):
             raise UsageError(f"compounder: FILE: {args.file} does not exist; give a formula file to open in the window")

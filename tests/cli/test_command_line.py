@@ -180,3 +180,25 @@ def test_balance_readability_is_printed_once(catalog, tmp_path):
     code, out, _ = call(catalog, "calc", str(path))
     [balance] = [row for row in out.splitlines() if row.startswith("Balance:")]
     assert balance.count("readability") == 1
+
+
+def test_a_special_file_is_not_opened_in_the_window(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert "FILE: /dev/zero is not a regular file" in window_refusal(["/dev/zero"], environ={"DISPLAY": ":0"})
+
+
+def test_the_window_reads_formula_files_with_the_same_limits(tmp_path):
+    """File ▸ Open and "Open with" go through the same reader: a FIFO or an oversized file is
+    refused (ValueError, which the window shows) instead of hanging or filling the memory."""
+    from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES
+    from compounder.ui.main_window import read_formula_file
+
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="not a regular file"):
+        read_formula_file(fifo)
+    big = tmp_path / "big.json"
+    with big.open("wb") as stream:
+        stream.truncate(MAX_FORMULA_FILE_BYTES + 1)
+    with pytest.raises(ValueError, match="1,000,001 bytes is too large for a formula file"):
+        read_formula_file(big)
