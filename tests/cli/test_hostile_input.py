@@ -240,3 +240,14 @@ def test_a_bad_database_url_is_one_line_in_every_subcommand(catalog, argv, where
     option = ["--database", "mysql://x/y"]
     result = call(catalog, *(option + argv if where == "before" else argv + option))
     one_line_refusal(result, "database URL mysql://x/y: 'mysql' databases are not supported")
+
+
+def test_a_patient_born_after_the_compounding_date_is_refused_by_calc(tmp_path, catalog):
+    """The patient section's date of birth (screening) after the compounding date would be an age
+    below zero, which passes every age check; calc refuses it as the documents do."""
+    data = {"batch": "120 g", "base": "Lipoderm", "compounded_on": "2026-11-23",
+            "actives": [{"ingredient": "lidocaine", "strength": "5 %"}], "patient": {"date_of_birth": "2026-11-24"}}
+    one_line_refusal(call(catalog, "calc", write(tmp_path, data)),
+                     "patient.date_of_birth: 2026-11-24 is after the compounding date 2026-11-23")
+    data["patient"]["date_of_birth"] = "2026-11-23"  # born that day: age 0, accepted
+    assert call(catalog, "calc", write(tmp_path, data))[0] in (0, 1)
