@@ -48,7 +48,7 @@ def run(
             return history_command(args, stdout, stderr)
         if args.command == "users":
             return users_command(args, stdout, stderr, ask_password or prompt_password)
-        catalog = load_catalog(reference_path(args.reference))
+        catalog = _catalog(load_catalog, reference_path(args.reference))
         if args.command == "patients":
             return patients_command(args, catalog, stdout, stderr, ask_password or prompt_password)
         if args.command == "ingredients":
@@ -76,3 +76,16 @@ def _refuse_unused_global_options(args) -> None:
         raise UsageError(f"compounder: --database: `{args.command}` does not use the pharmacy database; leave the option out")
     if args.reference is not None and args.command not in CATALOG_COMMANDS:
         raise UsageError(f"compounder: --reference: `{args.command}` does not use the reference database; leave the option out")
+
+
+def _catalog(load_catalog: Callable[[Path | None], Catalog], path: Path | None) -> Catalog:
+    """The catalog; a ``--reference`` file that is SQLite but not a reference database (another
+    program's, or one of an older layout) is a usage error naming the option."""
+    if path is None:
+        return load_catalog(None)
+    try:
+        return load_catalog(path)
+    except Exception as error:  # noqa: BLE001 - SQLAlchemy's errors, a table or column missing, a value of the wrong kind
+        raise UsageError(
+            f"--reference {path}: not a usable reference database ({type(error).__name__}); build one with compounder.data.build"
+        ) from None

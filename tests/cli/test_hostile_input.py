@@ -251,3 +251,18 @@ def test_a_patient_born_after_the_compounding_date_is_refused_by_calc(tmp_path, 
                      "patient.date_of_birth: 2026-11-24 is after the compounding date 2026-11-23")
     data["patient"]["date_of_birth"] = "2026-11-23"  # born that day: age 0, accepted
     assert call(catalog, "calc", write(tmp_path, data))[0] in (0, 1)
+
+
+def test_a_reference_that_is_sqlite_of_another_kind_is_refused(tmp_path):
+    import sqlite3
+
+    from compounder.__main__ import _load_catalog
+
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE notes (text TEXT)")
+    connection.close()
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["ingredients", "--reference", str(other)], load_catalog=_load_catalog, today=TODAY, stdout=out, stderr=err)
+    assert code == 2 and err.getvalue().count("\n") == 1
+    assert f"--reference {other}: not a usable reference database" in err.getvalue()
