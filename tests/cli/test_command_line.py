@@ -156,11 +156,21 @@ def test_settings_init_writes_the_example_where_it_is_read_and_never_over_settin
     assert load_settings().name == "Elm Road Compounding Pharmacy"  # untouched
 
 
-def test_readme_worksheet_example_works_on_a_fresh_install(tmp_path, catalog):
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["worksheet", EXAMPLE, "--out", "worksheet.pdf"],
+        ["worksheet", EXAMPLE, "--out", "worksheet.pdf", "--paper", "a4"],
+        ["label", EXAMPLE, "--out", "label.pdf"],
+        ["label", EXAMPLE, "--out", "label.pdf", "--stock", "avery-5163", "--position", "3"],
+    ],
+)
+def test_readme_document_examples_work_on_a_fresh_install(tmp_path, monkeypatch, catalog, argv):
+    monkeypatch.chdir(tmp_path)
     assert call(catalog, "settings", "--init")[0] == 0
-    code, out, err = call(catalog, "worksheet", EXAMPLE, "--out", str(tmp_path / "worksheet.pdf"))
+    code, out, err = call(catalog, *argv)
     assert code == 0, err
-    assert (tmp_path / "worksheet.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / argv[3]).read_bytes().startswith(b"%PDF")
 
 
 def test_users_list_on_an_empty_database_says_there_are_none(tmp_path, catalog):
