@@ -29,7 +29,10 @@ _NAMES = {
     "one_line": "compounder.cli.errors",
 }
 
-__all__ = sorted(_NAMES)
+__all__ = [
+    "EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "UsageError", "build_parser", "evaluate_file", "ingredient_records", "one_line",
+    "plan_to_json", "plan_to_text", "read_formula_file", "run",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -10,7 +10,6 @@ from typing import NoReturn
 from compounder import __version__
 from compounder.cli.errors import UsageError
 
-
 #: The subcommands; any other first word (a file) opens the window. ``__main__`` routes on these
 #: names without building the parser.
 COMMANDS = (
