@@ -212,3 +212,15 @@ def test_the_window_reads_formula_files_with_the_same_limits(tmp_path):
         stream.truncate(MAX_FORMULA_FILE_BYTES + 1)
     with pytest.raises(ValueError, match="1,000,001 bytes is too large for a formula file"):
         read_formula_file(big)
+
+
+def test_compounder_file_opens_the_formula_in_the_window(tmp_path):
+    """`compounder FILE.json` (and a file manager's "Open with", Exec=compounder %f): the
+    window opens with the formula; --screenshot makes the window save itself and quit."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "COMPOUNDER_DATABASE": f"sqlite:///{tmp_path / 'p.sqlite'}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "compounder", "--screenshot", str(tmp_path / "shot.png"), os.path.abspath(EXAMPLE)],
+        env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "shot.png").read_bytes().startswith(b"\x89PNG")
