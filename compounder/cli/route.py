@@ -66,7 +66,21 @@ def check_window_arguments(argv: Sequence[str]) -> argparse.Namespace:
             f"compounder: {str(args.file)[:60]!r} is neither a command nor a formula file; "
             f"the commands are {', '.join(COMMANDS)} (see --help)"
         )
+    if args.database is not None:
+        check_url_kind(args.database, "--database")
     return args
+
+
+def check_url_kind(url: str, option: str) -> None:
+    """A URL that is not SQLite or PostgreSQL is refused before the window starts (its modal
+    error would wait forever on a headless screen). Only the kind is checked here, without
+    loading SQLAlchemy; the rest when the database is opened."""
+    scheme, separator, _rest = url.partition("://")
+    if not separator or scheme.split("+", 1)[0].lower() not in ("sqlite", "postgresql"):
+        kind = f"{scheme.split('+', 1)[0]!r} is not a database kind Compounder uses" if separator else "is not a URL"
+        raise UsageError(
+            f"compounder: {option}: {kind}; give sqlite:///PATH/compounder.sqlite or postgresql://USER@HOST/DATABASE"
+        )
 
 
 def display_problem(environ: Mapping[str, str], platform: str = sys.platform) -> str | None:

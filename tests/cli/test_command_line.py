@@ -88,6 +88,8 @@ def test_an_option_the_command_does_not_take_is_a_usage_error(catalog, argv, exp
         (["ingredient"], "'ingredient' is neither a command nor a formula file; the commands are ingredients,"),
         (["missing.json"], "FILE: missing.json does not exist"),
         (["a.json", "b.json"], "unrecognized arguments: b.json"),
+        (["--database", "mysql://x/y"], "--database: 'mysql' is not a database kind Compounder uses; give sqlite:///"),
+        (["--database", "db"], "--database: is not a URL; give sqlite:///"),
     ],
 )
 def test_window_arguments_are_checked_before_the_window_starts(tmp_path, monkeypatch, argv, expected):
@@ -100,6 +102,7 @@ def test_an_existing_formula_file_opens_in_the_window(tmp_path, monkeypatch):
     (tmp_path / "rx.json").write_text("{}", encoding="utf-8")
     assert window_refusal(["rx.json"], environ={"DISPLAY": ":0"}) is None
     assert window_refusal(["--database", "sqlite:///p.sqlite", "rx.json"], environ={"WAYLAND_DISPLAY": "wayland-0"}) is None
+    assert window_refusal(["--database", "postgresql+psycopg://rx@server/compounder"], environ={"DISPLAY": ":0"}) is None
 
 
 @pytest.mark.parametrize(
