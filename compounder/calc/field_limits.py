@@ -39,6 +39,8 @@ TEXT_LIMITS: dict[str, int] = {
     "reason": 1000,
     "role": 40,
     "medication_notes": 1000,
+    "username": 40,  # a user account: the sign-in name
+    "full_name": 100,  # and the name printed where the user signs
 }
 DEFAULT_TEXT_LIMIT = 200
 

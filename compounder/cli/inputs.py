@@ -85,7 +85,7 @@ def date_argument(text: str | None, today: dt.date) -> dt.date:
 
 
 def search_texts(args: argparse.Namespace, options: dict[str, str]) -> None:
-    """Search criteria (``--patient`` and the like, option → the field it searches) no longer
+    """Texts given as options (``--patient`` and the like, option → the field it is) no longer
     than the field itself may be, and not text that prints as nothing; refused before the
     database is opened."""
     for option, field in options.items():
@@ -93,7 +93,7 @@ def search_texts(args: argparse.Namespace, options: dict[str, str]) -> None:
         if value is None:
             continue
         if prints_nothing(value):
-            raise UsageError(f"compounder: {option}: prints as nothing (only spaces, zero-width or direction characters); give the text to search for")
+            raise UsageError(f"compounder: {option}: prints as nothing (only spaces, zero-width or direction characters); give the text")
         limit = text_limit(field)
         if len(value) > limit:
             raise UsageError(f"compounder: {option}: {len(value):,} characters is too long; give at most {limit} characters")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, one_line
-from compounder.cli.inputs import open_engine
+from compounder.cli.inputs import open_engine, search_texts
 
 
 def prompt_password(prompt: str) -> str:
@@ -28,6 +28,8 @@ def users_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_passwo
     from compounder.records.model import User
     from compounder.records.rules import RecordError
 
+    if args.users_command == "add":
+        search_texts(args, {"username": "username", "--name": "full_name"})
     engine = open_engine(args.database, create=True)
     where = engine.url.render_as_string(hide_password=True)
     try:

@@ -266,3 +266,18 @@ def test_a_reference_that_is_sqlite_of_another_kind_is_refused(tmp_path):
     code = run(["ingredients", "--reference", str(other)], load_catalog=_load_catalog, today=TODAY, stdout=out, stderr=err)
     assert code == 2 and err.getvalue().count("\n") == 1
     assert f"--reference {other}: not a usable reference database" in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["users", "add", "ada", "--name", "A" * 5000, "--role", "administrator"], "--name: 5,000 characters is too long; give at most 100"),
+        (["users", "add", "a" * 5000, "--name", "Ada", "--role", "administrator"], "username: 5,000 characters is too long; give at most 40"),
+        (["users", "add", "ada", "--name", "\u200b\u200e", "--role", "administrator"], "--name: prints as nothing"),
+        (["patients", "show", "J" * 5000], "name: 5,000 characters is too long; give at most 100"),
+    ],
+)
+def test_names_given_as_options_are_limited_like_the_fields_they_fill(tmp_path, catalog, argv, expected):
+    result = call(catalog, *argv, "--database", f"sqlite:///{tmp_path / 'p.sqlite'}")
+    one_line_refusal(result, expected)
+    assert not (tmp_path / "p.sqlite").exists()  # refused before the database was opened
