@@ -48,8 +48,11 @@ def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if args.out is None:
                 history.write_recall_csv(lots[0], rows, out)
             else:
-                with args.out.open("w", encoding="utf-8", newline="") as stream:
-                    history.write_recall_csv(lots[0], rows, stream)
+                try:
+                    with args.out.open("w", encoding="utf-8", newline="") as stream:
+                        history.write_recall_csv(lots[0], rows, stream)
+                except OSError as error:
+                    raise UsageError(f"--out: cannot write {args.out} ({error.strerror or error})") from None
                 print(f"{len(rows)} batch(es) with lot {args.lot} written to {args.out}", file=err)
             return EXIT_OK
     except RecordError as error:
