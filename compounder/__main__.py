@@ -1,4 +1,5 @@
-"""``compounder``: the window with no arguments, the command line with a subcommand."""
+"""``compounder``: the window with no command (a formula file may be given to open), the command
+line with one. Imports nothing heavy before it knows which: the window starts as fast as it can."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+EXIT_USAGE, EXIT_INTERNAL = 2, 70
 
 
 def _load_catalog(path: Path | None):
@@ -29,7 +32,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from compounder.self_test import run_self_test
 
         return run_self_test()
-    if not argv or argv[0].startswith("--") and argv[0] not in ("--help", "-h", "--version", "--reference"):
+    from compounder.cli.route import wants_command, window_refusal
+
+    if not wants_command(argv):
+        refusal = window_refusal(argv)
+        if refusal is not None:
+            print(refusal, file=sys.stderr)
+            return EXIT_USAGE
         from compounder.ui.app import run_app
 
         return run_app(argv)
@@ -44,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as error:  # noqa: BLE001 - the last line of defence: one line, never a traceback
         print(f"compounder: internal error: {type(error).__name__}: {error}", file=sys.stderr)
-        return 70
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

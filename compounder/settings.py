@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from compounder.calc.field_limits import prints_nothing
 from compounder.calc.errors import InputError
 from compounder.calc.units import DIMENSIONLESS, Quantity, format_quantity, parse_quantity
 from compounder.documents.stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
@@ -77,7 +78,7 @@ def load_settings(path: Path | None = None) -> PharmacySettings:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FileNotFoundError(
-            f"no pharmacy settings at {path}; write them with `compounder settings --example > {path}` and edit, "
+            f"no pharmacy settings at {path}; write an example there with `compounder settings --init` and edit it, "
             "or pass --pharmacy-settings FILE"
         ) from None
     except (OSError, UnicodeDecodeError) as error:
@@ -141,13 +142,17 @@ def settings_from_data(data: Any) -> PharmacySettings:
     address = data["address"]
     if isinstance(address, str):
         address = [address]
-    if not isinstance(address, list) or not all(isinstance(line, str) and line.strip() for line in address):
+    if not isinstance(address, list) or not all(isinstance(line, str) and not prints_nothing(line) for line in address):
         raise SettingsError("address", 'must be text or a list of lines, e.g. ["12 Main St", "Springfield, IL 62701"]')
+    if len(address) > MAX_ADDRESS_LINES or any(len(line) > TEXT_LIMITS["address"] for line in address):
+        raise SettingsError(
+            "address", f"too long for the documents' header; give at most {MAX_ADDRESS_LINES} lines of at most {TEXT_LIMITS['address']} characters",
+        )
     stock = data.get("label_stock", DEFAULT_LABEL_STOCK)
-    if stock not in LABEL_STOCKS:
+    if not isinstance(stock, str) or stock not in LABEL_STOCKS:
         raise SettingsError("label_stock", f"{stock!r} is not a label stock; choose one of {', '.join(LABEL_STOCKS)}")
     paper = data.get("worksheet_paper", "letter")
-    if paper not in PAPERS:
+    if not isinstance(paper, str) or paper not in PAPERS:
         raise SettingsError("worksheet_paper", f"{paper!r} is not a paper size; choose letter or a4")
     tolerance = _tolerance(data, "final_weight_tolerance")
     weighing = _tolerance(data, "weighing_tolerance")
@@ -202,10 +207,17 @@ def _tolerance(data: dict, key: str) -> Quantity | None:
     return tolerance
 
 
+#: What the worksheet's and the label's headers hold: characters per field, lines of address.
+TEXT_LIMITS = {"name": 60, "phone": 30, "licence": 40, "address": 60}
+MAX_ADDRESS_LINES = 3
+
+
 def _text(data: dict, key: str) -> str:
     value = data.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise SettingsError(key, f"must be non-empty text, got {value!r}")
+    if not isinstance(value, str) or prints_nothing(value):
+        raise SettingsError(key, f"must be non-empty text, got {value if not isinstance(value, str) else value[:40]!r}")
+    if len(value) > TEXT_LIMITS[key]:
+        raise SettingsError(key, f"{len(value):,} characters is too long; give at most {TEXT_LIMITS[key]} characters")
     return " ".join(value.split())
 
 

@@ -74,7 +74,7 @@ def test_unusable_settings_name_the_field(change, field):
 
 
 def test_missing_file_says_how_to_make_one():
-    with pytest.raises(FileNotFoundError, match="compounder settings --example"):
+    with pytest.raises(FileNotFoundError, match="compounder settings --init"):
         load_settings()
 
 

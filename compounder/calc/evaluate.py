@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 
 from compounder.calc.bud import beyond_use_date
+from compounder.calc.errors import InputError
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import compute
 from compounder.calc.model import BatchPlan, Formula
@@ -30,6 +31,12 @@ def evaluate(
     prescription) size the supply for the short-term-use checks.
     """
     compounded_on = formula.compounded_on or today
+    if patient is not None and patient.date_of_birth is not None and patient.date_of_birth > compounded_on:
+        # An age below zero would pass every age check silently.
+        raise InputError(
+            "patient.date_of_birth",
+            f"{patient.date_of_birth.isoformat()} is after the compounding date {compounded_on.isoformat()}; check the patient's date of birth",
+        )
     plan = compute(formula, catalog)
     findings = check(plan, catalog, compounded_on)
     if patient is not None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from compounder.calc.errors import InputError
-from compounder.calc.fields import date_field, list_field, text_field
+from compounder.calc.fields import date_field, free_text, list_field, text_field
 from compounder.calc.model import Directions, Formula, FormulaLine
 from compounder.calc.prescription import ORDER_KEYS
 from compounder.calc.units import (
@@ -145,6 +145,8 @@ def _parse_directions(value: Any) -> Directions:
     area = value.get("area")
     if area is not None and not isinstance(area, str):
         raise InputError("directions.area", "must be text, e.g. \"affected area of the knee\"")
+    if area is not None:
+        area = free_text(area, "directions.area")
     return Directions(amount=amount, times_per_day=float(times), area=area)
 
 
@@ -158,24 +160,78 @@ def _check_density(density: Quantity, field: str) -> None:
 
 
 
+#: A formula file is a few kilobytes (the examples are under 2 kB); a megabyte is not one.
+MAX_FORMULA_FILE_BYTES = 1_000_000
+#: Objects and lists inside one another: a formula file goes 3 deep (actives → a line → its
+#: keys); deeper than this is not a formula file.
+MAX_NESTING = 16
+
+
 def decode_formula_file(raw: bytes, suffix: str) -> Any:
     """A formula file's data from its bytes: TOML by a ``.toml`` suffix, else JSON.
-    ``ValueError`` says, in one line, what is wrong with it."""
+    ``ValueError`` says, in one line, what is wrong with it: not UTF-8, not valid, a key given
+    twice (JSON would keep the last silently), NaN or Infinity, or nested deeper than a formula."""
+    if len(raw) > MAX_FORMULA_FILE_BYTES:
+        raise ValueError(f"{len(raw):,} bytes is too large for a formula file (at most {MAX_FORMULA_FILE_BYTES:,} bytes)")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ValueError("not UTF-8 text; save the formula as UTF-8 JSON or TOML") from None
-    if suffix.lower() == ".toml":
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            raise ValueError(f"not valid TOML ({error})") from None
+    kind = "TOML" if suffix.lower() == ".toml" else "JSON"
+    _check_nesting(text, kind)
     try:
-        return json.loads(text)
+        if kind == "TOML":
+            data = tomllib.loads(text)
+        else:
+            data = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"not valid TOML ({error})") from None
     except json.JSONDecodeError as error:
         raise ValueError(f"not valid JSON at line {error.lineno} column {error.colno} ({error.msg})") from None
     except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
+        raise ValueError(f"{kind} nested too deeply; a formula file nests at most {MAX_NESTING} levels") from None
+    except ValueError as error:  # a key given twice, NaN, or an integer of thousands of digits
+        raise ValueError(f"not usable {kind}: {error}") from None
+    return data
+
+
+def _check_nesting(text: str, kind: str) -> None:
+    """Refuse brackets nested deeper than any formula file, before a parser recurses into them.
+    Counts brackets outside strings (JSON and TOML quote with ' or "), a cheap upper bound."""
+    depth = deepest = 0
+    quote = ""
+    escaped = False
+    for ch in text:
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote == '"':
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_NESTING:
+                    raise ValueError(f"{kind} nested more than {MAX_NESTING} levels deep; a formula file is an object of a few lists")
+        elif ch in "]}":
+            depth -= 1
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"the key {key!r} is given twice in one object; keep one")
+        data[key] = value
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a formula can hold; write the value as text such as \"5 %\"")
 
 
 def formula_to_data(formula: Formula) -> dict[str, Any]:

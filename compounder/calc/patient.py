@@ -14,7 +14,7 @@ from typing import Any
 
 from compounder.calc.catalog import Catalog
 from compounder.calc.errors import InputError
-from compounder.calc.fields import date_field
+from compounder.calc.fields import date_field, free_text
 from compounder.calc.units import MASS, Quantity, parse_quantity, ureg
 
 _KEYS = {"date_of_birth", "weight", "allergies", "conditions", "medications", "medication_notes"}
@@ -79,6 +79,8 @@ def parse_patient(data: Any, catalog: Catalog, field: str = "patient") -> Patien
     notes = data.get("medication_notes")
     if notes is not None and not isinstance(notes, str):
         raise InputError(f"{field}.medication_notes", "must be text")
+    if notes is not None:
+        notes = free_text(notes, f"{field}.medication_notes")
     return PatientProfile(
         date_of_birth=born, weight=weight, allergies=coded["allergies"], conditions=coded["conditions"],
         medications=coded["medications"], medication_notes=notes,

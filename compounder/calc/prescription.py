@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from compounder.calc.errors import InputError
-from compounder.calc.fields import date_field, list_field, text_field, text_item
+from compounder.calc.field_limits import prints_nothing
+from compounder.calc.fields import date_field, limited_text, list_field, text_field, text_item
 from compounder.calc.units import MASS, VOLUME, Quantity, parse_quantity, ureg
 
 #: Top-level keys of the formula file that belong to the documents, not to the formula.
@@ -218,9 +219,9 @@ def _prescription(value: Any) -> Prescription:
 def _container(value: Any) -> Container | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or prints_nothing(value):
         raise InputError("container", 'must be non-empty text, e.g. "Topi-CLICK 35 mL" or "60 g ointment jar"')
-    name = " ".join(value.split())
+    name = " ".join(limited_text(value, "container").split())
     key = name.casefold()
     for spelling, dispenser in _CLICK_DISPENSERS.items():
         if key.startswith(spelling):

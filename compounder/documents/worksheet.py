@@ -173,8 +173,11 @@ class WorksheetRenderer:
         y = self.bottom_margin - 22
         canvas.saveState()
         canvas.setFont(FONT, 8)
-        canvas.drawString(self.left_margin, y, f"Batch {self.record.batch_number} · Rx {self.record.rx_number} · {self.record.patient}")
-        canvas.drawCentredString(width / 2, y, f"Compounder {__version__}")
+        centre = f"Compounder {__version__}"
+        room = width / 2 - canvas.stringWidth(centre, FONT, 8) / 2 - 12 - self.left_margin
+        left = fit_width(f"Batch {self.record.batch_number} · Rx {self.record.rx_number} · {self.record.patient}", FONT, 8, room)
+        canvas.drawString(self.left_margin, y, left)
+        canvas.drawCentredString(width / 2, y, centre)
         canvas.setFont(FONT_BOLD, 9)
         canvas.drawRightString(width - self.right_margin, y, f"Page {page} of {pages}")
         canvas.restoreState()
@@ -459,3 +462,15 @@ class A4WorksheetRenderer(WorksheetRenderer):
 def worksheet_renderer(paper: str) -> type[WorksheetRenderer]:
     """The renderer class for ``"letter"`` or ``"a4"``."""
     return {"letter": WorksheetRenderer, "a4": A4WorksheetRenderer}[paper]
+
+
+def fit_width(text: str, font: str, size: float, room: float) -> str:
+    """``text``, cut short with an ellipsis when it is wider than ``room`` points (a long patient
+    name in the footer would run into the page number)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, font, size) <= room:
+        return text
+    while text and stringWidth(text + "…", font, size) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"

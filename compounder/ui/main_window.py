@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from compounder import __version__
 from compounder.calc import Catalog, InputError, Severity
-from compounder.calc.formula_file import decode_formula_file
+from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
 from compounder.calc.units import format_quantity
 from compounder.settings import PharmacySettings, settings_path
 from compounder.records.database import DatabaseUnavailable
@@ -961,7 +961,9 @@ class MainWindow(QMainWindow):
 
 def read_formula_file(path: Path) -> Any:
     """A formula file's data (JSON, or TOML by its suffix); ``ValueError`` says what is wrong."""
-    return decode_formula_file(path.read_bytes(), path.suffix)
+    from compounder.files import read_regular_file  # not a FIFO or /dev/zero, nor a file of gigabytes
+
+    return decode_formula_file(read_regular_file(path, MAX_FORMULA_FILE_BYTES, "formula"), path.suffix)
 
 
 def _file_stem(name: str) -> str:

@@ -337,6 +337,8 @@ def test_history_and_recall_commands(filled, tmp_path):
     assert [(r["batch number"], r["patient"], r["date of birth"]) for r in rows] == [("261123-001", "Jane Q. Doe", "1948-03-02")]
     code, _out, err = query(["recall", "NOPE"], url)
     assert code == 2 and "no lot NOPE" in err
+    code, _out, err = query(["recall", "L001A", "--out", str(tmp_path)], url)  # a folder: one line, not an internal error
+    assert code == 2 and err.startswith(f"--out: cannot write {tmp_path} (") and err.count("\n") == 1
     code, _out, err = query(["recall", "L001A"], f"sqlite:///{tmp_path / 'missing.sqlite'}")
     assert code == 2 and "there is no database at" in err
 

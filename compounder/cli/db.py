@@ -1,0 +1,100 @@
+"""``db backup|check|migrate|copy``: maintenance of the pharmacy database."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError, one_line
+from compounder.cli.inputs import open_engine
+
+
+def db_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``db backup|check|migrate|copy``. A database that cannot be used is one line on stderr:
+    exit 2 for a URL or server that cannot be used as given, 1 for a database that is damaged,
+    locked or fails its checks."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from compounder.records.database import DatabaseUnavailable, migrate, sqlite_path
+    from compounder.records.maintenance import DatabaseProblem, backup, check, describe
+
+    if args.db_command == "copy":
+        if args.database is not None:
+            raise UsageError("compounder: --database: db copy takes the two databases as FROM_URL and TO_URL; leave --database out")
+        return _db_copy(args, out, err)
+    engine = open_engine(args.database, create=args.db_command == "migrate")
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        if args.db_command == "migrate":
+            saved = migrate(engine)
+            if sqlite_path(engine) is None:
+                note = " (no file backup is made of a server database: back it up with pg_dump before an upgrade)"
+            else:
+                note = f" (the schema before was copied to {saved})" if saved else ""
+            out.write(f"{where}: schema up to date{note}\n")
+            return EXIT_OK
+        if args.db_command == "backup":
+            if sqlite_path(engine) is None:
+                raise UsageError(
+                    f"compounder: db backup copies an SQLite file; back up the {engine.dialect.name} database {where} with pg_dump "
+                    "(pg_dump --format=custom --file=compounder.dump DATABASE)"
+                )
+            written = backup(engine, args.path)
+            out.write(f"backed up to {written}\n")
+            return EXIT_OK
+        problems = check(engine)
+        for problem in problems:
+            print(one_line(problem), file=out)
+        if problems:
+            print(f"compounder: {len(problems)} problem(s) found in {where}", file=err)
+            return EXIT_FINDINGS
+        what = "integrity check passed, foreign keys hold" if engine.dialect.name == "sqlite" else "foreign keys are enforced by the server"
+        out.write(f"ok: {what}, the audit trail is unbroken and matches every record\n")
+        return EXIT_OK
+    except DatabaseUnavailable as error:
+        raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
+    except DatabaseProblem as error:
+        print(one_line(f"compounder: {error}"), file=err)
+        return EXIT_FINDINGS
+    except SQLAlchemyError as error:
+        print(one_line(f"compounder: {describe(error, where)}"), file=err)
+        return EXIT_FINDINGS
+    finally:
+        engine.dispose()
+
+
+def _db_copy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from compounder.records.copy import CopyFailed, CopyRefused, copy_database
+    from compounder.records.database import DatabaseUnavailable, masked
+    from compounder.records.maintenance import describe
+
+    source = open_engine(args.source, create=False)
+    try:
+        target = open_engine(args.target, create=False)
+    except BaseException:
+        source.dispose()
+        raise
+    try:
+        if source.url == target.url:
+            raise UsageError(f"compounder: FROM_URL and TO_URL are the same database ({masked(source.url)}); give two databases")
+        summary = copy_database(source, target)
+        out.write(f"copied {masked(source.url)} → {masked(target.url)}\n")
+        for line in summary.lines():
+            out.write(line + "\n")
+        return EXIT_OK
+    except CopyRefused as error:
+        raise UsageError(f"compounder: {error}") from None
+    except DatabaseUnavailable as error:
+        raise UsageError(f"compounder: {error}; check the server and the URL") from None
+    except CopyFailed as error:
+        print(one_line(f"compounder: {error}"), file=err)
+        return EXIT_FINDINGS
+    except SQLAlchemyError as error:
+        print(one_line(f"compounder: {describe(error, masked(target.url))}"), file=err)
+        return EXIT_FINDINGS
+    finally:
+        source.dispose()
+        target.dispose()
+

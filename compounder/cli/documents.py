@@ -1,0 +1,65 @@
+"""``worksheet`` and ``label``: a formula file's documents as PDF, written only when the batch may
+be printed."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import TextIO
+
+from compounder.calc import Catalog, InputError, parse_formula
+from compounder.cli.calc import evaluate_file
+from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from compounder.cli.inputs import MAX_SETTINGS_BYTES, date_argument, read_formula_file, read_limited
+
+
+def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO, err: TextIO) -> int:
+    """Write the worksheet or the label; nothing is written unless the batch may be printed."""
+    from compounder.calc.prescription import parse_order, require
+    from compounder.calc.release import BatchBlocked
+    from compounder.documents.batch import label_pdf, worksheet_pdf
+    from compounder.documents.common import UnprintableText
+    from compounder.documents.label import LabelOverflow
+    from compounder.documents.stock import LABEL_STOCKS
+    from compounder.settings import SettingsError, load_settings
+
+    data = read_formula_file(args.file)
+    formula = parse_formula(data)
+    order = parse_order(data)
+    require(order, args.command)
+    today = date_argument(args.date, today)
+    if args.pharmacy_settings is not None:  # a FIFO or device would hang the reader
+        read_limited(args.pharmacy_settings, f"--pharmacy-settings {args.pharmacy_settings}", "settings", MAX_SETTINGS_BYTES)
+    try:
+        pharmacy = load_settings(args.pharmacy_settings)
+    except SettingsError as error:
+        raise UsageError(f"pharmacy settings: {error.field}: {error.message}") from None
+    plan = evaluate_file(data, formula, catalog, today)
+    compounded_on = formula.compounded_on or today
+    try:
+        if args.command == "worksheet":
+            from compounder.calc.patient import screening_inputs
+
+            pdf = worksheet_pdf(plan, order, catalog, compounded_on, pharmacy, args.paper, patient=screening_inputs(data, catalog).patient)
+        else:
+            key = args.stock or pharmacy.label_stock
+            if key not in LABEL_STOCKS:
+                raise UsageError(f"--stock: {key!r} is not a label stock; choose one of {', '.join(LABEL_STOCKS)}")
+            stock = LABEL_STOCKS[key]
+            if not 1 <= args.position <= stock.per_page:
+                raise UsageError(f"--position: {args.position} is not on a {stock.title}; give 1 to {stock.per_page}")
+            pdf = label_pdf(plan, order, catalog, compounded_on, pharmacy, stock, args.position)
+    except BatchBlocked as blocked:
+        print(f"{args.file}: no {args.command} written: {blocked.reason}", file=err)
+        for f in blocked.findings:
+            print(f"  {f.severity.value.upper():<8} {f.code}: {f.message}", file=err)
+        return EXIT_FINDINGS
+    except (LabelOverflow, UnprintableText) as error:
+        raise InputError(error.field, error.message) from None
+    try:
+        args.out.write_bytes(pdf)
+    except OSError as error:
+        raise UsageError(f"--out: cannot write {args.out} ({error.strerror or error})") from None
+    out.write(f"wrote {args.out}\n")
+    return EXIT_OK
+

@@ -1,0 +1,81 @@
+"""``history`` and ``recall``: read-only searches of the compounding records."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from typing import TextIO
+
+from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError, one_line
+from compounder.cli.inputs import open_engine, optional_date, search_texts
+
+
+def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``history`` and ``recall``: read-only queries of the records."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from compounder.records import history
+    from compounder.records.database import HEAD_REVISION, DatabaseUnavailable, current_revision
+    from compounder.records.maintenance import describe
+    from compounder.records.rules import RecordError
+
+    if args.command == "history":
+        search_texts(args, {"--patient": "patient", "--rx": "rx_number", "--formula": "formula", "--batch": "batch_number", "--lot": "lot"})
+    else:
+        search_texts(args, {"lot": "lot", "--manufacturer": "manufacturer"})
+    engine = open_engine(args.database, create=False)
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        if current_revision(engine) != HEAD_REVISION:
+            raise UsageError(f"compounder: the database {where} is not at this version's schema; run `compounder db migrate`")
+        with Session(engine) as session:
+            if args.command == "history":
+                found = history.search(
+                    session, patient=args.patient, rx_number=args.rx, formula=args.formula, batch_number=args.batch,
+                    lot_number=args.lot, since=optional_date(args.since, "--since"), until=optional_date(args.until, "--until"),
+                )
+                _print_history(found, args.json, out)
+                return EXIT_OK
+            lots = [lot for lot in history.lots_numbered(session, args.lot) if args.manufacturer in (None, lot.manufacturer)]
+            if not lots:
+                raise UsageError(f"compounder: no lot {args.lot}{' from ' + args.manufacturer if args.manufacturer else ''} in {where}")
+            if len(lots) > 1:
+                makers = ", ".join(sorted({lot.manufacturer for lot in lots}))
+                raise UsageError(f"compounder: lot {args.lot} is held from several manufacturers ({makers}); give --manufacturer")
+            rows = history.recall(session, lots[0].id)
+            if args.out is None:
+                history.write_recall_csv(lots[0], rows, out)
+            else:
+                try:
+                    with args.out.open("w", encoding="utf-8", newline="") as stream:
+                        history.write_recall_csv(lots[0], rows, stream)
+                except OSError as error:
+                    raise UsageError(f"--out: cannot write {args.out} ({error.strerror or error})") from None
+                print(f"{len(rows)} batch(es) with lot {args.lot} written to {args.out}", file=err)
+            return EXIT_OK
+    except RecordError as error:
+        raise UsageError(f"compounder: {error}") from None
+    except DatabaseUnavailable as error:
+        raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
+    except SQLAlchemyError as error:
+        print(one_line(f"compounder: {describe(error, where)}"), file=err)
+        return EXIT_FINDINGS
+    finally:
+        engine.dispose()
+
+
+def _print_history(found, as_json: bool, out: TextIO) -> None:
+    import dataclasses
+
+    if as_json:
+        json.dump([{k: v.isoformat() if isinstance(v, dt.date) else v for k, v in dataclasses.asdict(b).items()} for b in found], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return
+    if not found:
+        out.write("no batch matches\n")
+        return
+    for b in found:
+        out.write(f"{b.batch_number}  {b.compounded_on.isoformat()}  {b.status:<9}  {b.rx_number:<12}  {b.patient}  —  {b.formula} v{b.formula_version}\n")
+

@@ -1,0 +1,109 @@
+"""Reading what the command line is given: formula files, dates, database URLs.
+
+A file is checked before it is opened: only a regular file no larger than its stated limit is
+read (a FIFO would hang, /dev/zero would fill the memory), and at most that many bytes are read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from compounder.calc.errors import InputError
+from compounder.calc.field_limits import prints_nothing, text_limit
+from compounder.calc.fields import check_date_range
+from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
+from compounder.cli.errors import UsageError
+from compounder.files import FileRefused, read_regular_file
+
+#: The packaged reference database is about 150 kB; a hundred times that is not a reference database.
+MAX_REFERENCE_BYTES = 16 * 1024 * 1024
+#: A pharmacy settings file is under 2 kB.
+MAX_SETTINGS_BYTES = 1_000_000
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def read_limited(path: Path, label: str, kind: str, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes; else UsageError
+    starting with ``label`` and saying what a ``kind`` file is."""
+    try:
+        return read_regular_file(path, limit, kind)
+    except FileRefused as error:
+        raise UsageError(f"{label}: {error}") from None
+    except OSError as error:
+        raise UsageError(f"{label}: cannot read the file ({error.strerror or error})") from None
+
+
+def read_formula_file(path: Path) -> Any:
+    """The file's data; refuses an unreadable, oversized or malformed file in one line."""
+    raw = read_limited(path, str(path), "formula", MAX_FORMULA_FILE_BYTES)
+    try:
+        return decode_formula_file(raw, path.suffix)
+    except ValueError as error:
+        raise UsageError(f"{path}: {error}") from None
+
+
+def reference_path(path: Path | None) -> Path | None:
+    """``--reference``: a regular SQLite file of a sane size, checked before the catalog reads it."""
+    if path is None:
+        return None
+    head = read_limited(path, f"--reference {path}", "reference database", MAX_REFERENCE_BYTES)[: len(SQLITE_HEADER)]
+    if head != SQLITE_HEADER:
+        raise UsageError(f"--reference: {path} is not an SQLite reference database (build one with compounder.data.build)")
+    return path
+
+
+def _in_range(day: dt.date, option: str, kind: str | None = None) -> dt.date:
+    try:
+        check_date_range(day, option, kind)
+    except InputError as error:
+        raise UsageError(f"compounder: {error.field}: {error.message}") from None
+    return day
+
+
+def optional_date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"compounder: {option} {text[:40]!r} is not a date; give YYYY-MM-DD") from None
+    return _in_range(day, option)
+
+
+def date_argument(text: str | None, today: dt.date) -> dt.date:
+    """``--date``, the compounding date (today when not given)."""
+    if text is None:
+        return today
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--date: {text[:40]!r} is not a date; write YYYY-MM-DD") from None
+    return _in_range(day, "--date", "compounded_on")
+
+
+def search_texts(args: argparse.Namespace, options: dict[str, str]) -> None:
+    """Texts given as options (``--patient`` and the like, option → the field it is) no longer
+    than the field itself may be, and not text that prints as nothing; refused before the
+    database is opened."""
+    for option, field in options.items():
+        value = getattr(args, option.lstrip("-").replace("-", "_"), None)
+        if value is None:
+            continue
+        if prints_nothing(value):
+            raise UsageError(f"compounder: {option}: prints as nothing (only spaces, zero-width or direction characters); give the text")
+        limit = text_limit(field)
+        if len(value) > limit:
+            raise UsageError(f"compounder: {option}: {len(value):,} characters is too long; give at most {limit} characters")
+
+
+def open_engine(url_option: str | None, *, create: bool):
+    """The engine on the URL given (or the default one); a URL that cannot be used is UsageError."""
+    from compounder.records.database import BadDatabaseUrl, database_url, open_database
+
+    try:
+        return open_database(database_url(url_option), create=create)
+    except BadDatabaseUrl as error:
+        raise UsageError(f"compounder: {error}") from None

@@ -1,0 +1,67 @@
+"""``patients show|set-profile``: a patient's stored screening profile."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from typing import TextIO
+
+from compounder.calc import Catalog
+from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, one_line
+from compounder.cli.inputs import open_engine, optional_date, read_formula_file, search_texts
+
+
+def patients_command(args: argparse.Namespace, catalog: Catalog, out: TextIO, err: TextIO, ask_password: Callable[[str], str]) -> int:
+    """``patients show`` / ``patients set-profile``: the records' own functions, in one transaction."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from compounder.calc.patient import parse_patient, profile_data
+    from compounder.calc.record import patient_facts
+    from compounder.records import people
+    from compounder.records.database import DatabaseUnavailable, migrate
+    from compounder.records.library import utc_now
+    from compounder.records.maintenance import describe
+    from compounder.records.patients import entry_from_profile, find_patient, save_profile
+    from compounder.records.rules import RecordError
+
+    born = optional_date(args.born, "--born")
+    search_texts(args, {"name": "patient"})
+    engine = open_engine(args.database, create=True)
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        migrate(engine)
+        if args.patients_command == "set-profile":
+            profile = parse_patient(read_formula_file(args.profile), catalog)
+            with Session(engine) as session:
+                actor = people.authenticate(session, args.user, ask_password(f"password of {args.user}: "))
+            with Session(engine) as session, session.begin():
+                stored = save_profile(session, actor, find_patient(session, args.name, born).patient_id, entry_from_profile(profile), catalog, utc_now())
+            out.write(f"saved the profile of {stored.name}\n")
+            return EXIT_OK
+        with Session(engine) as session:
+            stored = find_patient(session, args.name, born)
+        profile = stored.screening()
+        if args.json:
+            json.dump(profile_data(profile), out, indent=2, ensure_ascii=False)
+            out.write("\n")
+            return EXIT_OK
+        facts = patient_facts(profile, catalog, utc_now().date())
+        changed = f"{stored.updated_by}, {stored.updated_at.isoformat(timespec='minutes')}" if stored.updated_at else "never recorded"
+        for label, value in (("patient", stored.name), ("age", facts.age), ("weight", facts.weight), ("allergies", facts.allergies),
+                             ("conditions", facts.conditions), ("medicines", facts.medications), ("medication notes", facts.medication_notes),
+                             ("last changed", changed)):
+            out.write(f"{label + ':':<18}{value}\n")
+        return EXIT_OK
+    except RecordError as error:
+        print(one_line(f"compounder: {error}"), file=err)
+        return EXIT_USAGE
+    except DatabaseUnavailable as error:
+        raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
+    except SQLAlchemyError as error:
+        print(one_line(f"compounder: {describe(error, where)}"), file=err)
+        return EXIT_FINDINGS
+    finally:
+        engine.dispose()
+

@@ -1,0 +1,67 @@
+"""``users list|add``: the accounts that sign records."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TextIO
+
+from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, one_line
+from compounder.cli.inputs import open_engine, search_texts
+
+
+def prompt_password(prompt: str) -> str:
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def users_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password: Callable[[str], str]) -> int:
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from compounder.records import people
+    from compounder.records.database import DatabaseUnavailable, migrate
+    from compounder.records.library import utc_now
+    from compounder.records.maintenance import describe
+    from compounder.records.model import User
+    from compounder.records.rules import RecordError
+
+    if args.users_command == "add":
+        search_texts(args, {"username": "username", "--name": "full_name"})
+    engine = open_engine(args.database, create=True)
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        migrate(engine)
+        if args.users_command == "list":
+            with Session(engine) as session:
+                users = list(session.scalars(select(User).order_by(User.username)))
+            if not users:
+                out.write(f"no user accounts in {where}; add the first, an administrator, with "
+                          "`compounder users add USERNAME --name \"FULL NAME\" --role administrator`\n")
+            for user in users:
+                out.write(f"{user.username:<16} {user.role:<14} {'' if user.active else '(inactive) '}{user.full_name}\n")
+            return EXIT_OK
+        actor = None
+        with Session(engine) as session:
+            if args.admin:
+                actor = people.authenticate(session, args.admin, ask_password(f"password of {args.admin}: "))
+        password = ask_password(f"new password for {args.username}: ")
+        if ask_password(f"new password for {args.username} again: ") != password:
+            raise UsageError("compounder: the two passwords differ; nothing was saved")
+        with Session(engine) as session, session.begin():
+            people.create_user(session, actor, args.username, args.name, args.role, password, utc_now())
+        out.write(f"added {args.role} {args.username.strip().lower()}\n")
+        return EXIT_OK
+    except RecordError as error:
+        print(one_line(f"compounder: {error}"), file=err)
+        return EXIT_USAGE
+    except DatabaseUnavailable as error:
+        raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
+    except SQLAlchemyError as error:
+        print(one_line(f"compounder: {describe(error, where)}"), file=err)
+        return EXIT_FINDINGS
+    finally:
+        engine.dispose()
+
