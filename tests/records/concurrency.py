@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
 import time
 from dataclasses import dataclass
 
@@ -21,6 +22,20 @@ from compounder.records.database import migrate, open_database
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
 LOT_GRAMS = 100_000  # received per lot: enough for 800 batches of the seed formula
+WRITERS = 8  # workstations writing at once, in every run
+FULL_PER_WRITER = 100  # batches per workstation in CI (.ci/run sets COMPOUNDER_STRESS=full)
+QUICK_PER_WRITER = 12  # batches per workstation otherwise: 96 batches, still 8 writers at once
+
+
+def per_writer() -> int:
+    """Batches each writer makes: the full 100 when ``COMPOUNDER_STRESS=full`` (CI), else 12.
+
+    The quick size keeps every writer contending for the same lots and the same day's batch
+    counter; the full size adds only duration (most of the suite's time on a 2-core machine)."""
+    setting = os.environ.get("COMPOUNDER_STRESS", "quick").strip().lower()
+    if setting not in ("quick", "full"):
+        raise ValueError(f"COMPOUNDER_STRESS: {setting!r} is not accepted; use quick or full")
+    return FULL_PER_WRITER if setting == "full" else QUICK_PER_WRITER
 
 
 @dataclass(frozen=True)
