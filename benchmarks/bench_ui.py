@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import in_process, interleaved, ms, print_table, ratio  # noqa: E402
+from measure import in_process, installed_env, interleaved, ms, print_table, ratio  # noqa: E402
 
 # The time from spawning the process until the window is shown and drawn; then it quits.
 STARTUP = r"""
@@ -97,7 +97,7 @@ def main() -> None:
                "COMPOUNDER_DATABASE": f"sqlite:///{Path(scratch) / 'pharmacy.sqlite'}",
                "XDG_DATA_HOME": str(Path(scratch) / "data"), "XDG_CACHE_HOME": str(Path(scratch) / "cache")}
         os.environ.update({k: env[k] for k in ("QT_QPA_PLATFORM", "COMPOUNDER_SETTINGS_DIR", "COMPOUNDER_DATABASE", "XDG_DATA_HOME", "XDG_CACHE_HOME")})
-        processes = interleaved({"startup": [sys.executable, "-c", STARTUP], "imports": [sys.executable, "-c", IMPORTS]}, args.runs, env)
+        processes = interleaved({"startup": [sys.executable, "-c", STARTUP], "imports": [sys.executable, "-c", IMPORTS]}, args.runs, installed_env(env, scratch))
         edits = {rows: edit_timings(rows, args.edits) for rows in (10, 30, 60)}
 
     start, floor = processes["startup"], processes["imports"]
