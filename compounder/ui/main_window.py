@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent
@@ -22,7 +23,6 @@ from compounder.ui.daily_dose_model import DailyDoseModel
 from compounder.ui.findings_model import FindingsModel
 from compounder.ui.formula_document import BASE_ROW, HEADER_LABELS, FormulaDocument
 from compounder.ui.ingredient_table_model import IngredientTableModel
-from compounder.ui.prescription_dialog import PrescriptionDialog
 from compounder.ui.prompts import Prompts
 from compounder.ui.settings import Settings
 from compounder.ui.window_actions import ActionsMixin
@@ -30,6 +30,9 @@ from compounder.ui.window_central import CentralMixin
 from compounder.ui.window_files import FileSource, FilesMixin, LibrarySource, Source, read_formula_file
 from compounder.ui.window_printing import PrintingMixin
 from compounder.ui.window_sync import SyncMixin
+
+if TYPE_CHECKING:  # the dialog itself is imported when first opened
+    from compounder.ui.prescription_dialog import PrescriptionDialog
 
 
 class MainWindow(ActionsMixin, CentralMixin, SyncMixin, FilesMixin, PrintingMixin, QMainWindow):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compounder.calc import InputError
 from compounder.ui.formula_document import HEADER_LABELS
-from compounder.ui.prescription_dialog import PrescriptionDialog
 from compounder.ui.window_files import FileSource, _file_stem
+
+if TYPE_CHECKING:
+    from compounder.ui.prescription_dialog import PrescriptionDialog
 
 
 class PrintingMixin:
@@ -16,6 +19,8 @@ class PrintingMixin:
     def edit_prescription(self) -> PrescriptionDialog:
         """The prescription and batch fields, beside the window (one dialog, kept)."""
         if self.prescription_dialog is None:
+            from compounder.ui.prescription_dialog import PrescriptionDialog  # imported when first opened
+
             self.prescription_dialog = PrescriptionDialog(self.document, self)
         self.prescription_dialog.show()
         self.prescription_dialog.raise_()

@@ -4,6 +4,7 @@ the pharmacist's edits, finds and selections → document."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtGui import QPalette
@@ -14,8 +15,10 @@ from compounder.calc.units import format_quantity
 from compounder.ui import look
 from compounder.ui.formula_document import Target
 from compounder.ui.ingredient_table_model import COLUMNS, ERROR_ROLE
-from compounder.ui.trail_dialog import TrailDialog
 from compounder.ui.window_files import FileSource
+
+if TYPE_CHECKING:
+    from compounder.ui.trail_dialog import TrailDialog
 
 _BATCH = re.compile(r"^\s*(?P<amount>.*?)\s*(?P<unit>g|mL|ml)\s*$")
 
@@ -208,6 +211,8 @@ class SyncMixin:
         line = self.document.plan_line_of(self.table_model.target(index.row()))
         if line is None:
             return None
+        from compounder.ui.trail_dialog import TrailDialog  # imported when first opened
+
         dialog = TrailDialog(plan, plan.lines[line], self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
