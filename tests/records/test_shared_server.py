@@ -36,7 +36,7 @@ def cli(*argv):
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_eight_processes_making_batches_at_once_on_the_same_lots(backend, database_urls):
-    """8 writers × ``concurrency.per_writer()`` batches: 8 × 12 = 96 by default, 8 × 100 = 800 in CI."""
+    """8 writers × ``concurrency.per_writer()`` batches: 8 × 5 = 40 by default, 8 × 100 = 800 in CI."""
     url = database_urls(backend, "concurrent")
     pharmacy = concurrency.prepare(url)
     each = concurrency.per_writer()
@@ -75,7 +75,7 @@ def test_eight_processes_making_batches_at_once_on_the_same_lots(backend, databa
 
 def test_the_stress_size_is_quick_by_default_full_in_ci_and_refuses_anything_else(monkeypatch):
     monkeypatch.delenv("COMPOUNDER_STRESS", raising=False)
-    assert concurrency.per_writer() == 12  # 8 × 12 = 96 batches
+    assert concurrency.per_writer() == 5  # 8 × 5 = 40 batches
     monkeypatch.setenv("COMPOUNDER_STRESS", "full")
     assert concurrency.per_writer() == 100  # 8 × 100 = 800 batches
     monkeypatch.setenv("COMPOUNDER_STRESS", "huge")
