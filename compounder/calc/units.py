@@ -75,8 +75,50 @@ def _quantity(cls: type, magnitude: float, units: object) -> pint.Quantity:
     return quantity
 
 
+_MULTIPLICATIVE: dict[object, bool] = {}
+
+
+def _multiplicative(registry, units) -> bool:  # type: ignore[no-untyped-def]
+    """Whether ``units`` holds no offset unit (such as degC), for which pint has its own rules (cached)."""
+    try:
+        return _MULTIPLICATIVE[units]
+    except KeyError:
+        try:
+            answer = registry._validate_and_extract(units) is None  # noqa: SLF001
+        except ValueError:
+            answer = False
+        _MULTIPLICATIVE[units] = answer
+        return answer
+
+
+class _Unit(pint.Unit):
+    """pint's Unit, with a shortcut for a plain number times a unit (``3.6 * ureg.gram``): the
+    quantity pint's own path gives (``Quantity(1, unit) * number``, i.e. ``1 * number`` in the
+    unit), built directly."""
+
+    def __mul__(self, other):  # type: ignore[no-untyped-def]
+        if type(other) in (float, int) and _multiplicative(self._REGISTRY, self._units):  # noqa: SLF001
+            return _quantity(self._REGISTRY.Quantity, 1 * other, self._units)  # noqa: SLF001
+        return super().__mul__(other)
+
+
 class _Registry(pint.UnitRegistry):  # type: ignore[type-arg]
     Quantity = _Quantity  # type: ignore[assignment]
+    Unit = _Unit  # type: ignore[assignment]
+
+    def __getattr__(self, item: str):  # type: ignore[no-untyped-def]
+        """``ureg.gram``: pint parses the name on every access; the unit is kept once made (a
+        unit is never changed in place, and no unit is defined after start-up)."""
+        if item.startswith("_"):
+            return super().__getattr__(item)
+        try:
+            return _NAMED[item]
+        except KeyError:
+            unit = _NAMED[item] = super().__getattr__(item)
+            return unit
+
+
+_NAMED: dict[str, pint.Unit] = {}
 
 
 ureg = _Registry(

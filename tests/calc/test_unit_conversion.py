@@ -52,3 +52,23 @@ def test_what_the_shortcut_does_not_take_goes_to_pint():
         Q_(1.0, G).to(ML)  # no density: pint says why
     with pytest.raises(pint.DimensionalityError):
         Q_(1.0, G).to(ML)  # and again, from the cache of refusals (none is kept)
+
+
+@given(
+    magnitude=st.floats(min_value=-1e9, max_value=1e9, allow_nan=False) | st.integers(-10**6, 10**6),
+    unit=st.sampled_from([G, MG, ML, PERCENT, MG_PER_G, G_PER_ML, MG_PER_DAY, ureg.dimensionless]),
+)
+def test_a_number_times_a_unit_is_pints_quantity(magnitude, unit):
+    fast, own = magnitude * unit, pint.Unit.__mul__(unit, magnitude)
+    assert fast.magnitude == own.magnitude and type(fast.magnitude) is type(own.magnitude)
+    assert fast.units == own.units and isinstance(fast, pint.Quantity)
+    assert (unit * magnitude).magnitude == own.magnitude
+
+
+def test_a_named_unit_is_made_once_and_unknown_names_are_still_refused():
+    assert ureg.gram is ureg.gram and ureg.gram == G
+    assert (3.6 * ureg.gram).to(MG).magnitude == pytest.approx(3600.0)  # 3.6 g × 1000 mg/g
+    with pytest.raises(pint.UndefinedUnitError):
+        ureg.furlong_per_fortnight  # noqa: B018 - the attribute access is the test
+    with pytest.raises(AttributeError):
+        ureg._not_a_unit  # noqa: B018
