@@ -68,6 +68,9 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 # What a repaint asks for; kept per cell. Other roles (tooltip, edit text, choices) are worked out when asked.
 _PAINT_ROLES = frozenset({_DISPLAY, _DECORATION, _BACKGROUND, _FOREGROUND, _FONT, _ALIGNMENT, ERROR_ROLE, KEY_ROLE, TARGET_ROLE})
 _NEW_ROW_HINT = "Type an ingredient to add it…"
+# Combined once: a repaint asks every cell for its flags, and combining flags costs Python's enum machinery.
+_READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
 
 
 class IngredientTableModel(QAbstractTableModel):
@@ -159,12 +162,11 @@ class IngredientTableModel(QAbstractTableModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         column = COLUMNS[index.column()]
         row = index.row()
         if not column.computed and (row <= self.new_row or (row == self.base_row and column.key in ("lot", "expires"))):
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+            return _EDITABLE
+        return _READ_ONLY
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         row, column = index.row(), index.column()
