@@ -1,22 +1,31 @@
 """Speed of the engine and of the `compounder calc` command. Prints a table; asserts nothing.
 
-Targets (issue "Formulation engine"): compute and check a six-line formula under 2 ms warm;
-`compounder calc` as a whole process under 0.4 s.
+    .venv/bin/python benchmarks/bench_calc.py [--runs N]
+
+Each figure stands beside its floor, measured in the same run (see benchmarks/measure.py):
+
+- parse + compute + check of a six-line formula, warm, beside parsing it alone (the unit-checked
+  reading every answer needs); target under 2 ms;
+- `compounder calc six.json --json` as a whole process (catalog snapshot warm), beside
+  `python -c "import pint; pint.UnitRegistry()"`; targets under 400 ms and ≤ 1.5× the floor.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
-import statistics
-import subprocess
+import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from compounder.calc import evaluate, parse_formula
-from compounder.data.catalog import load_catalog
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import in_process, installed_env, interleaved, ms, print_table, ratio  # noqa: E402
+
+from compounder.calc import evaluate, parse_formula  # noqa: E402
+from compounder.data.catalog import load_catalog  # noqa: E402
 
 SIX_LINES = {
     "batch": "120 g", "excess": "5 %", "base": "Lipoderm", "density": "1.0 g/mL",
@@ -30,50 +39,39 @@ SIX_LINES = {
     ],
     "excipients": [{"ingredient": "ethoxydiglycol", "strength": "5 %"}],
 }
-
-
-def timed(function, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def row(name: str, times: list[float], target: str, unit: float = 1e3, unit_name: str = "ms") -> str:
-    return (
-        f"| {name:<44} | {statistics.median(times) * unit:>9.3f} {unit_name} | {min(times) * unit:>9.3f} {unit_name} "
-        f"| {len(times):>5} | {target:<10} |"
-    )
+PINT_FLOOR = "import pint; pint.UnitRegistry()"
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=11, help="process runs of each kind (default 11)")
+    args = parser.parse_args()
     catalog = load_catalog()
     today = dt.date(2026, 11, 23)
-    for _ in range(50):  # warm up
-        evaluate(parse_formula(SIX_LINES), catalog, today)
-    compute_times = timed(lambda: evaluate(parse_formula(SIX_LINES), catalog, today), 500)
+    engine = in_process(lambda: evaluate(parse_formula(SIX_LINES), catalog, today), 500, warm_up=50)
+    parse_only = in_process(lambda: parse_formula(SIX_LINES), 500, warm_up=50)
 
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(prefix="compounder-bench-") as folder:
         path = Path(folder) / "six.json"
         path.write_text(json.dumps(SIX_LINES), encoding="utf-8")
-        command = [sys.executable, "-m", "compounder", "calc", str(path), "--json"]
-        subprocess.run(command, capture_output=True, check=False)  # warm the OS file cache and .pyc files
-        process_times = timed(lambda: subprocess.run(command, capture_output=True, check=False), 15)
-        bare = timed(lambda: subprocess.run([sys.executable, "-c", "pass"], capture_output=True), 15)
-        pint_only = timed(lambda: subprocess.run([sys.executable, "-c", "import pint"], capture_output=True), 15)
-        registry = timed(lambda: subprocess.run([sys.executable, "-c", "import compounder.calc.units"], capture_output=True), 15)
-        sqla = timed(lambda: subprocess.run([sys.executable, "-c", "import sqlalchemy.orm"], capture_output=True), 15)
+        # The catalog snapshot and the bytecode, as an installed program has them, made by the warm-up runs.
+        env = installed_env({**os.environ, "XDG_CACHE_HOME": str(Path(folder) / "cache")}, folder)
+        processes = interleaved({
+            "calc": [sys.executable, "-m", "compounder", "calc", str(path), "--json"],
+            "pint": [sys.executable, "-c", PINT_FLOOR],
+        }, args.runs, env)
 
-    print("| measurement                                  |    median    |     best     | runs  | target     |")
-    print("|----------------------------------------------|--------------|--------------|-------|------------|")
-    print(row("parse + compute + check, six lines (warm)", compute_times, "< 2 ms"))
-    print(row("`compounder calc six.json --json` process", process_times, "< 400 ms"))
-    print(row("  for scale: python -c pass", bare, ""))
-    print(row("  for scale: python -c 'import pint'", pint_only, ""))
-    print(row("  for scale: import compounder.calc.units", registry, ""))
-    print(row("  for scale: python -c 'import sqlalchemy.orm'", sqla, ""))
+    calc, floor = processes["calc"], processes["pint"]
+    print_table([
+        ("parse + compute + check, six lines, warm (median)", ms(engine.wall), ms(parse_only.wall), ratio(engine.wall, parse_only.wall), "< 2 ms"),
+        ("same, CPU time", ms(engine.cpu), ms(parse_only.cpu), ratio(engine.cpu, parse_only.cpu), "< 2 ms"),
+        ("same, 90th percentile", ms(engine.p90), ms(parse_only.p90), ratio(engine.p90, parse_only.p90), ""),
+        ("`compounder calc six.json --json` process, wall clock", ms(calc.wall), ms(floor.wall), ratio(calc.wall, floor.wall), "< 400 ms, ≤ 1.50×"),
+        ("same, CPU time", ms(calc.cpu), ms(floor.cpu), ratio(calc.cpu, floor.cpu), "≤ 1.50×"),
+    ])
+    print()
+    print(f"Floors: the engine beside parse_formula alone; the process beside `python -c '{PINT_FLOOR}'`.")
+    print(f"Medians of 500 calls, and of {args.runs} interleaved process runs (after one warm-up each).")
 
 
 if __name__ == "__main__":

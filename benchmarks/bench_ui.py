@@ -1,53 +1,52 @@
 """How fast the window is: start-up, and one edit until the table shows the new numbers.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_ui.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_ui.py [--runs N]
 
-Prints a table; it is a measurement, not a test. Targets (issue 3): start-up within 1.3× of
-Python importing PySide6, SQLAlchemy and pint; an edit in a ten-row formula under 16 ms.
+Prints a table; it is a measurement, not a test. Each figure stands beside its floor, measured
+in the same run (see benchmarks/measure.py):
+
+- start-up (process spawned → window shown and drawn) beside a process that only imports
+  PySide6.QtWidgets, SQLAlchemy and pint (spawned → imported); target ≤ 1.3×;
+- an edit (one strength typed into a row → engine → models → the table repainted) in formulas
+  of 10, 30 and 60 rows, beside repainting the same table with nothing changed; targets: under
+  16 ms with ten rows, and growing no worse than linearly with the rows.
+
 Runs on a throw-away database and settings folder.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-RUNS = 7
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-# Started as a separate process: the time from process start until the window is shown and the
-# event loop has drawn it once, printed by the child.
+from measure import MARK, in_process, installed_env, interleaved, ms, print_table, ratio  # noqa: E402
+
+# The time from spawning the process until the window is shown and drawn; then it quits.
 STARTUP = r"""
-import time, sys
-start = time.perf_counter()
+import sys
 from compounder.ui.app import run_app
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 def shown():
     window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "" and w.isVisible() and hasattr(w, "document"))
     window.table.viewport().repaint()
-    print(time.perf_counter() - start)
+    MARK
     window.document.mark_saved()
     QApplication.quit()
 QTimer.singleShot(0, shown)
 sys.exit(run_app([]))
-"""
-IMPORTS = "import time; start = time.perf_counter(); import PySide6.QtWidgets, sqlalchemy.orm, pint; print(time.perf_counter() - start)"
+""".replace("MARK", MARK)
+IMPORTS = "import PySide6.QtWidgets, sqlalchemy.orm, pint"
+NAMES = ["diclofenac sodium", "cyclobenzaprine HCl", "lidocaine", "ketoprofen", "baclofen", "camphor", "menthol", "gabapentin", "prilocaine", "ibuprofen"]
 
 
-def child(code: str, env: dict[str, str]) -> float:
-    began = time.perf_counter()
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
-    wall = time.perf_counter() - began
-    float(output.strip().splitlines()[-1])  # the child got there
-    return wall
-
-
-def edit_times(runs: int = 50) -> list[float]:
+def edit_timings(rows: int, runs: int):
+    """(edit, repaint alone) timings in a formula of ``rows`` rows, on the shown window."""
     import datetime as dt
 
     from PySide6.QtWidgets import QApplication
@@ -63,54 +62,67 @@ def edit_times(runs: int = 50) -> list[float]:
     engine = open_database(os.environ["COMPOUNDER_DATABASE"])
     migrate(engine)
     window = MainWindow(load_catalog(), FormulaLibrary(session_factory(engine)), Settings.from_environment(), dt.date(2026, 11, 23), Prompts())
-    names = ["diclofenac sodium", "cyclobenzaprine HCl", "lidocaine", "ketoprofen", "baclofen", "camphor", "menthol", "gabapentin", "prilocaine", "ibuprofen"]
     window.document.load({"batch": "240 g", "base": "Lipoderm", "excess": "3 %", "directions": {"amount": "1 g", "times_per_day": 3},
-                          "actives": [{"ingredient": name, "strength": "1 %"} for name in names]})
+                          "actives": [{"ingredient": NAMES[i % len(NAMES)], "strength": "1 %"} for i in range(rows)]})
     window.resize(1440, 900)
     window.show()
     app.processEvents()
+    assert window.document.plan is not None, "the benchmark formula must compute"
     model, table = window.table_model, window.table
-    times = []
-    for run in range(runs):
-        strength = f"{1 + (run % 5) * 0.5} %"
-        index = model.index(3, model.column_of("strength"))
-        began = time.perf_counter()
+    index = model.index(3, model.column_of("strength"))
+    count = iter(range(10**9))
+
+    def edit() -> None:
+        strength = f"{1 + (next(count) % 5) * 0.5} %"
         model.setData(index, strength)
         table.viewport().repaint()  # paint the table now, with the new numbers
-        times.append(time.perf_counter() - began)
-        assert model.index(3, model.column_of("strength")).data() == strength
+        assert index.data() == strength
+
+    edits = in_process(edit, runs)
+    repaints = in_process(table.viewport().repaint, runs)
     window.document.mark_saved()
     window.close()
+    app.processEvents()
     engine.dispose()
-    return times
+    return edits, repaints
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="process runs of each kind (default 9)")
+    parser.add_argument("--edits", type=int, default=60, help="edits timed per formula size (default 60)")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="compounder-bench-") as scratch:
         env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
                "COMPOUNDER_SETTINGS_DIR": str(Path(scratch) / "settings"),
                "COMPOUNDER_DATABASE": f"sqlite:///{Path(scratch) / 'pharmacy.sqlite'}",
-               "XDG_DATA_HOME": str(Path(scratch) / "data")}
-        os.environ.update({k: env[k] for k in ("QT_QPA_PLATFORM", "COMPOUNDER_SETTINGS_DIR", "COMPOUNDER_DATABASE", "XDG_DATA_HOME")})
-        child(STARTUP, env)  # first run creates and migrates the database; not counted
-        imports = [child(IMPORTS, env) for _ in range(RUNS)]
-        startup = [child(STARTUP, env) for _ in range(RUNS)]
-        edits = edit_times()
+               "XDG_DATA_HOME": str(Path(scratch) / "data"), "XDG_CACHE_HOME": str(Path(scratch) / "cache")}
+        os.environ.update({k: env[k] for k in ("QT_QPA_PLATFORM", "COMPOUNDER_SETTINGS_DIR", "COMPOUNDER_DATABASE", "XDG_DATA_HOME", "XDG_CACHE_HOME")})
+        processes = interleaved({"startup": [sys.executable, "-c", STARTUP], "imports": [sys.executable, "-c", f"{IMPORTS}; {MARK}"]}, args.runs, installed_env(env, scratch))
+        edits = {rows: edit_timings(rows, args.edits) for rows in (10, 30, 60)}
 
-    imports_ms, startup_ms = statistics.median(imports) * 1000, statistics.median(startup) * 1000
-    edit_ms = statistics.median(edits) * 1000
-    edit_p90 = sorted(edits)[int(len(edits) * 0.9)] * 1000
+    start, floor = processes["startup"], processes["imports"]
     rows = [
-        ("python -c 'import PySide6.QtWidgets, sqlalchemy.orm, pint'", f"{imports_ms:.0f} ms", "", ""),
-        ("compounder: process start to window shown and drawn", f"{startup_ms:.0f} ms", f"{startup_ms / imports_ms:.2f}×", "≤ 1.30×"),
-        ("edit in a ten-row formula until the table is repainted (median)", f"{edit_ms:.1f} ms", "", "< 16 ms"),
-        ("same, 90th percentile", f"{edit_p90:.1f} ms", "", "< 16 ms"),
+        ("start-up to window drawn, wall clock", ms(start.wall), ms(floor.wall), ratio(start.wall, floor.wall), "≤ 1.30× of the floor"),
+        ("start-up to window drawn, CPU time", ms(start.cpu), ms(floor.cpu), ratio(start.cpu, floor.cpu), "≤ 1.30× of the floor"),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measurement':<{width}}  {'time':>9}  {'ratio':>6}  target")
-    for name, value, ratio, target in rows:
-        print(f"{name:<{width}}  {value:>9}  {ratio:>6}  {target}")
-    print(f"(medians of {RUNS} process runs, wall clock from spawning the process; 50 edits)")
+    for count, (edit, repaint) in edits.items():
+        rows.append((f"edit → repaint, {count} rows (median)", ms(edit.wall), ms(repaint.wall), ratio(edit.wall, repaint.wall), "< 16 ms" if count == 10 else ""))
+        rows.append((f"edit → repaint, {count} rows (median CPU time)", ms(edit.cpu), ms(repaint.cpu), ratio(edit.cpu, repaint.cpu), "< 16 ms" if count == 10 else ""))
+        rows.append((f"edit → repaint, {count} rows (90th percentile)", ms(edit.p90), ms(repaint.p90), ratio(edit.p90, repaint.p90), "< 16 ms" if count == 10 else ""))
+    print_table(rows)
+    ten = edits[10][0].wall
+    print()
+    ten_cpu = edits[10][0].cpu or 1.0
+    print("| rows | edit → repaint (median) | per row | vs 10 rows | CPU time | vs 10 rows |")
+    print("|------|-------------------------|---------|------------|----------|------------|")
+    for count, (edit, _repaint) in edits.items():
+        cpu = edit.cpu or 0.0
+        print(f"| {count:>4} | {ms(edit.wall):>23} | {edit.wall / count * 1000:>4.2f} ms | {edit.wall / ten:>9.2f}× "
+              f"| {ms(cpu):>8} | {cpu / ten_cpu:>9.2f}× |")
+    print()
+    print(f"Floors: start-up beside `python -c '{IMPORTS}'`; an edit beside repainting the same table unchanged.")
+    print(f"Medians of {args.runs} interleaved process runs (after one warm-up each) and of {args.edits} edits.")
 
 
 if __name__ == "__main__":

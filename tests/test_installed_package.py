@@ -10,9 +10,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_wheel_installs_with_its_reference_database(tmp_path):
     wheels = tmp_path / "wheels"
     subprocess.run(

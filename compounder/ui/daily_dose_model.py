@@ -3,12 +3,13 @@ as a table beside the directions. A thin adapter; resets when the plan changes."
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QObject, QPersistentModelIndex, Qt
 
 from compounder.calc import DailyDose, Severity, daily_doses
 from compounder.calc.units import MG
 from compounder.ui import look
 from compounder.ui.formula_document import FormulaDocument
+from compounder.ui.role_data import fill
 
 HEADERS = ("Active", "mg/day", "Labeled maximum", "Of maximum")
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -65,6 +66,10 @@ class DailyDoseModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DecorationRole and column == 0:
                 return look.icon(Severity.WARNING)
         return None
+
+    def multiData(self, index: QModelIndex | QPersistentModelIndex, roleDataSpan: QModelRoleDataSpan) -> None:  # noqa: N802 - Qt's name
+        """All the roles a delegate paints a cell with, in one call (see ``role_data``)."""
+        fill(roleDataSpan, lambda role: self.data(index, role))
 
     def _compute(self) -> tuple[DailyDose, ...]:
         plan = self._document.plan

@@ -9,10 +9,11 @@ are worked out once per change, not on every paint.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QObject, QPersistentModelIndex, Qt
 
 from compounder.ui import look
 from compounder.ui.formula_document import FormulaDocument, Notice
+from compounder.ui.role_data import fill
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
 SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -46,6 +47,12 @@ class FindingsModel(QAbstractTableModel):
         if not (0 <= row < len(self._cells) and 0 <= column < len(HEADERS)):
             return None
         return self._cells[row][column].get(role)
+
+    def multiData(self, index: QModelIndex | QPersistentModelIndex, roleDataSpan: QModelRoleDataSpan) -> None:  # noqa: N802 - Qt's name
+        """All the roles a delegate paints a cell with, in one call (see ``role_data``)."""
+        row, column = index.row(), index.column()
+        cell = self._cells[row][column] if 0 <= row < len(self._cells) and 0 <= column < len(HEADERS) else {}
+        fill(roleDataSpan, cell.get)
 
     def _refresh(self) -> None:
         notices = self._document.evaluation.notices

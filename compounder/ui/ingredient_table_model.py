@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -27,6 +27,7 @@ from compounder.calc.units import MG, MG_PER_DAY, MG_PER_G, format_quantity
 from compounder.calc.weighing import format_grams
 from compounder.ui import look
 from compounder.ui.formula_document import BASE_ROW, FormulaDocument, Target
+from compounder.ui.role_data import fill
 
 ERROR_ROLE = Qt.ItemDataRole.UserRole + 1  # the engine's message for the cell, or None
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2  # the column's key
@@ -67,6 +68,9 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 # What a repaint asks for; kept per cell. Other roles (tooltip, edit text, choices) are worked out when asked.
 _PAINT_ROLES = frozenset({_DISPLAY, _DECORATION, _BACKGROUND, _FOREGROUND, _FONT, _ALIGNMENT, ERROR_ROLE, KEY_ROLE, TARGET_ROLE})
 _NEW_ROW_HINT = "Type an ingredient to add it…"
+# Combined once: a repaint asks every cell for its flags, and combining flags costs Python's enum machinery.
+_READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
 
 
 class IngredientTableModel(QAbstractTableModel):
@@ -158,12 +162,11 @@ class IngredientTableModel(QAbstractTableModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         column = COLUMNS[index.column()]
         row = index.row()
         if not column.computed and (row <= self.new_row or (row == self.base_row and column.key in ("lot", "expires"))):
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+            return _EDITABLE
+        return _READ_ONLY
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         row, column = index.row(), index.column()
@@ -177,6 +180,15 @@ class IngredientTableModel(QAbstractTableModel):
         except KeyError:
             answer = self._answers[key] = self._data(row, column, role)
             return answer
+
+    def multiData(self, index: QModelIndex | QPersistentModelIndex, roleDataSpan: QModelRoleDataSpan) -> None:  # noqa: N802 - Qt's name
+        """All the roles a delegate paints a cell with, in one call (see ``role_data``)."""
+        row, column = index.row(), index.column()
+        if not (0 <= row < len(self._cells) and 0 <= column < _COLUMN_COUNT):
+            fill(roleDataSpan, lambda _role: None)
+            return
+        cell = self._cells[row][column]
+        fill(roleDataSpan, lambda role: cell.get(role) if role in _PAINT_ROLES else self.data(index, role))
 
     # -- the cells as painted, once per change
     def _build(self) -> None:

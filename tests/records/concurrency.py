@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
 import time
 from dataclasses import dataclass
 
@@ -21,6 +22,20 @@ from compounder.records.database import migrate, open_database
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
 LOT_GRAMS = 100_000  # received per lot: enough for 800 batches of the seed formula
+WRITERS = 8  # workstations writing at once, in every run
+FULL_PER_WRITER = 100  # batches per workstation in CI (.ci/run sets COMPOUNDER_STRESS=full)
+QUICK_PER_WRITER = 5  # batches per workstation otherwise: 40 batches, still 8 writers at once
+
+
+def per_writer() -> int:
+    """Batches each writer makes: the full 100 when ``COMPOUNDER_STRESS=full`` (CI), else 5.
+
+    The quick size keeps every writer contending for the same lots and the same day's batch
+    counter; the full size adds only duration (most of the suite's time on a 2-core machine)."""
+    setting = os.environ.get("COMPOUNDER_STRESS", "quick").strip().lower()
+    if setting not in ("quick", "full"):
+        raise ValueError(f"COMPOUNDER_STRESS: {setting!r} is not accepted; use quick or full")
+    return FULL_PER_WRITER if setting == "full" else QUICK_PER_WRITER
 
 
 @dataclass(frozen=True)
@@ -71,8 +86,18 @@ def _worker(url: str, pharmacy, index: int, count: int, barrier, results) -> Non
 
 
 def run(url: str, pharmacy, *, processes: int = 8, per_process: int = 100) -> Outcome:
-    """``processes`` workers each make ``per_process`` batches at the same time."""
-    context = multiprocessing.get_context("spawn")
+    """``processes`` workers each make ``per_process`` batches at the same time.
+
+    The workers are forked from a fork server that imported SQLAlchemy and the records modules
+    once (a fresh process, not the test process with its Qt application and open databases), so
+    each starts in milliseconds instead of importing everything again; each still opens its own
+    engine and connections, as a workstation does. (Where there is no fork server, on Windows,
+    each worker is spawned afresh.)"""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+    else:
+        context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(processes + 1)
     results = context.Queue()
     workers = [context.Process(target=_worker, args=(url, pharmacy, i, per_process, barrier, results)) for i in range(processes)]

@@ -33,40 +33,54 @@ def cli(*argv):
 # --------------------------------------------------------------------------- eight workstations at once
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_eight_processes_making_100_batches_each_on_the_same_lots(backend, database_urls):
+def test_eight_processes_making_batches_at_once_on_the_same_lots(backend, database_urls):
+    """8 writers × ``concurrency.per_writer()`` batches: 8 × 5 = 40 by default, 8 × 100 = 800 in CI."""
     url = database_urls(backend, "concurrent")
     pharmacy = concurrency.prepare(url)
-    outcome = concurrency.run(url, pharmacy, processes=8, per_process=100)
+    each = concurrency.per_writer()
+    total = concurrency.WRITERS * each
+    outcome = concurrency.run(url, pharmacy, processes=concurrency.WRITERS, per_process=each)
 
-    assert len(outcome.batch_numbers) == 800
-    assert len(set(outcome.batch_numbers)) == 800
-    # One day's numbers, 261123-001 to 261123-800 with none skipped.
-    assert sorted(outcome.batch_numbers) == [f"261123-{n:03d}" for n in range(1, 801)]
+    assert len(outcome.batch_numbers) == total
+    assert len(set(outcome.batch_numbers)) == total
+    # One day's numbers, 261123-001 to 261123-<total> with none skipped.
+    assert sorted(outcome.batch_numbers) == [f"261123-{n:03d}" for n in range(1, total + 1)]
 
     engine = open_database(url, create=False)
     try:
         with sessionmaker(engine)() as session:
-            assert session.scalar(select(func.count()).select_from(Batch)) == 800
-            assert session.scalar(select(func.count(func.distinct(Batch.batch_number)))) == 800
+            assert session.scalar(select(func.count()).select_from(Batch)) == total
+            assert session.scalar(select(func.count(func.distinct(Batch.batch_number)))) == total
             assert set(session.scalars(select(Batch.status))) == {"prepared"}
-            assert session.scalar(select(BatchCounter.last).where(BatchCounter.day == "261123")) == 800
+            assert session.scalar(select(BatchCounter.last).where(BatchCounter.day == "261123")) == total
             for name, lot in pharmacy.lots.items():
                 target = next(Decimal(str(line["grams_rounded"])) for line in pharmacy.plan["lines"] if line["name"] == name)
                 drawn = to_grams(session.scalar(select(func.sum(BatchLine.actual_ug)).where(BatchLine.lot_id == lot.id)))
                 remaining = get_lot(session, lot.id).remaining
-                # Every batch weighed exactly the target: drawn = 800 × target.
-                assert drawn == 800 * target
-                # received − 800 × target, e.g. for a line of 3.6 g: 100000 − 800 × 3.6 = 97120 g
-                assert remaining == Decimal(concurrency.LOT_GRAMS) - 800 * target, name
+                # Every batch weighed exactly the target: drawn = total × target.
+                assert drawn == total * target
+                # received − total × target, e.g. for a line of 3.6 g and 800 batches: 100000 − 800 × 3.6 = 97120 g
+                assert remaining == Decimal(concurrency.LOT_GRAMS) - total * target, name
             assert audit.verify(session) == []
             per_batch = 1 + 2 * len(pharmacy.plan["lines"]) + len(pharmacy.plan["lines"]) + len(pharmacy.plan["lines"]) * 2 + 1
             # entries per batch: create batch, create each line, assign lot and enter weight per line, a draw per line, prepared
             entries = session.scalar(text("SELECT sequence FROM audit_head"))
             assert entries == session.scalar(text("SELECT count(*) FROM audit_entry"))
-            assert entries >= 800 * (per_batch - len(pharmacy.plan["lines"]))
+            assert entries >= total * (per_batch - len(pharmacy.plan["lines"]))
     finally:
         engine.dispose()
+
+
+def test_the_stress_size_is_quick_by_default_full_in_ci_and_refuses_anything_else(monkeypatch):
+    monkeypatch.delenv("COMPOUNDER_STRESS", raising=False)
+    assert concurrency.per_writer() == 5  # 8 × 5 = 40 batches
+    monkeypatch.setenv("COMPOUNDER_STRESS", "full")
+    assert concurrency.per_writer() == 100  # 8 × 100 = 800 batches
+    monkeypatch.setenv("COMPOUNDER_STRESS", "huge")
+    with pytest.raises(ValueError, match="COMPOUNDER_STRESS: 'huge' is not accepted; use quick or full"):
+        concurrency.per_writer()
 
 
 # --------------------------------------------------------------------------- the server goes away
@@ -79,6 +93,7 @@ def own_cluster():
     cluster.remove()
 
 
+@pytest.mark.slow
 def test_a_server_killed_mid_transaction_keeps_no_partial_batch_and_the_app_recovers(own_cluster, clock, catalog):
     url = own_cluster.create_database("killed")
     engine = open_database(url)

@@ -3,6 +3,7 @@ without showing a dialog, and helpers that type as a pharmacist would."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -95,12 +96,29 @@ def settings_dir(tmp_path, monkeypatch) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """``copy(path)``: a new pharmacy database at ``path`` with the newest schema, copied from
+    one migrated once per session (running the migrations for every window test took about a
+    fifth of a second each; the migrations themselves are tested in tests/records)."""
+    template = tmp_path_factory.mktemp("template") / "pharmacy.sqlite"
+    engine = open_database(f"sqlite:///{template}")
+    migrate(engine)
+    engine.dispose()
+
+    def copy(path: Path) -> str:
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}"
+
+    return copy
+
+
 @pytest.fixture
-def library(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'pharmacy.sqlite'}"
+def library(tmp_path, monkeypatch, migrated_sqlite):
+    url = migrated_sqlite(tmp_path / "pharmacy.sqlite")
     monkeypatch.setenv("COMPOUNDER_DATABASE", url)
     engine = open_database(url)
-    migrate(engine)
+    migrate(engine)  # finds the schema current: nothing to do
     library = FormulaLibrary(session_factory(engine))
     library.sync_reference(reference_formulas())
     yield library

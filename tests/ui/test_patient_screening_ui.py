@@ -15,7 +15,7 @@ from sqlalchemy.orm import sessionmaker
 
 from compounder.calc import Finding, Severity
 from compounder.records import audit
-from compounder.records.database import migrate, open_database
+from compounder.records.database import open_database
 from compounder.records.model import AuditEntry
 from compounder.records.patients import ProfileEntry, save_profile, stored_profile
 from compounder.records.screening import sign_in_to_decide
@@ -34,9 +34,8 @@ def clock():
 
 
 @pytest.fixture
-def records(tmp_path, clock, catalog):
-    engine = open_database(f"sqlite:///{tmp_path / 'pharmacy.sqlite'}")
-    migrate(engine)
+def records(tmp_path, clock, catalog, migrated_sqlite):
+    engine = open_database(migrated_sqlite(tmp_path / "pharmacy.sqlite"))
     sessions = sessionmaker(engine, expire_on_commit=False)
     pharmacy = make_pharmacy(sessions, clock, catalog)
     yield RecordsContext(sessions, clock), pharmacy

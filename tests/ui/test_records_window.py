@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from compounder.records import batches
-from compounder.records.database import migrate, open_database
+from compounder.records.database import open_database
 from compounder.ui.records_window import (
     ERROR_HUE, HISTORY_HEADERS, WARNING_HUE, HistoryDialog, LotsDialog, RecallDialog, RecordsContext, RowsModel, SignInDialog,
 )
@@ -25,9 +25,8 @@ def clock():
 
 
 @pytest.fixture
-def records(tmp_path, clock, catalog):
-    engine = open_database(f"sqlite:///{tmp_path / 'pharmacy.sqlite'}")
-    migrate(engine)
+def records(tmp_path, clock, catalog, migrated_sqlite):
+    engine = open_database(migrated_sqlite(tmp_path / "pharmacy.sqlite"))
     sessions = sessionmaker(engine, expire_on_commit=False)
     pharmacy = make_pharmacy(sessions, clock, catalog, expires=dt.date(2026, 12, 10))
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))

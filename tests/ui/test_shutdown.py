@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 # The real entry point (``compounder`` with no arguments); a timer does what a pharmacist would:
 # open a formula, edit it many times, undo, save, then File ▸ Quit.
 SESSION = r"""
@@ -42,6 +44,7 @@ sys.exit(main([]))
 """
 
 
+@pytest.mark.slow
 def test_quit_after_a_session_exits_cleanly(tmp_path):
     env = {
         **os.environ,
