@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from compounder.calc.catalog import Catalog
 from compounder.calc.model import BatchPlan, Limit
-from compounder.calc.rules import _SLACK, _ratio
+from compounder.calc.moiety import ratio as _ratio
+from compounder.calc.rules import _SLACK
 from compounder.calc.units import MG, Quantity, ureg
 
 _DAY = ureg.day

@@ -1,0 +1,127 @@
+"""Limits hold per drug (the total of its lines, converted by molecular weight), on a catalog
+built here so the arithmetic does not depend on the reference data's values."""
+
+from __future__ import annotations
+
+import pytest
+
+from compounder.calc import Q_, Severity, evaluate, parse_formula
+from tests.calc.formulas import active, formula
+from tests.calc.small_catalog import small_catalog
+from tests.conftest import TODAY
+
+# Limits of the small catalog: lidocaine typical 2–10 %, maximum 10 %, 850 mg a day (as lidocaine);
+# cyclobenzaprine typical 1–2 % written as the HCl; menthol maximum 16 %; capsaicin maximum 0.25 %.
+MW_LIDOCAINE, MW_LIDOCAINE_HCL = 234.34, 270.80
+MW_CYCLOBENZAPRINE, MW_CYCLOBENZAPRINE_HCL = 275.39, 311.85
+
+
+def findings(data, catalog=None, **kwargs):
+    catalog = catalog or small_catalog()
+    return evaluate(parse_formula(data), catalog, TODAY, **kwargs).findings
+
+
+def by_code(found, code):
+    return [f for f in found if f.code == code]
+
+
+def test_lidocaine_10_percent_as_four_lines_gives_the_one_line_findings_plus_the_duplicate():
+    one_line = findings(formula(active("lidocaine", "10 %"), base="Test cream", batch="100 g"))
+    four = findings(formula(*[active("lidocaine", "2.5 %")] * 4, base="Test cream", batch="100 g"))
+    # 4 × 2.5 % = 10 % = the maximum: no error, inside the 2–10 % range either way
+    assert {f.code for f in one_line} - {"DUPLICATE_MOIETY"} == {f.code for f in four} - {"DUPLICATE_MOIETY"}
+    [duplicate] = by_code(four, "DUPLICATE_MOIETY")
+    assert duplicate.severity is Severity.WARNING and "4 lines" in duplicate.message
+    assert not by_code(one_line, "DUPLICATE_MOIETY")
+
+
+def test_four_lines_of_3_percent_are_12_percent_above_the_maximum():
+    # each 3 % line is under the 10 % maximum; together 4 × 3 = 12 % > 10 %
+    found = findings(formula(*[active("lidocaine", "3 %")] * 4, base="Test cream", batch="100 g"))
+    [error] = by_code(found, "STRENGTH_ABOVE_MAXIMUM")
+    assert error.severity is Severity.ERROR and "12 % lidocaine" in error.message and error.line == 0
+
+
+def test_lidocaine_plus_lidocaine_hcl_is_added_as_lidocaine():
+    # 6 % lidocaine + 6 % lidocaine HCl × 234.34/270.80 = 6 + 5.1922 = 11.192 % lidocaine > 10 %
+    data = formula(
+        active("lidocaine", "6 %"), active("lidocaine HCl", "6 %"), base="Test cream", batch="100 g",
+        directions={"amount": "5 g", "times_per_day": 3},
+    )
+    found = findings(data)
+    hcl_as_base = 6 * MW_LIDOCAINE / MW_LIDOCAINE_HCL
+    assert hcl_as_base == pytest.approx(5.1922, abs=1e-4)
+    [error] = by_code(found, "STRENGTH_ABOVE_MAXIMUM")
+    assert "11.192 % lidocaine" in error.message
+    # a day: 5 g × 3 = 15 g; 15 g × 60 mg/g = 900 mg lidocaine, 15 g × 60 mg/g × 234.34/270.80 = 778.8 mg
+    # → 1678.8 mg lidocaine a day > 850 mg
+    per_day = 15 * 60 + 15 * 60 * MW_LIDOCAINE / MW_LIDOCAINE_HCL
+    assert per_day == pytest.approx(1678.8, abs=0.05)
+    [daily] = by_code(found, "DAILY_AMOUNT_ABOVE_MAXIMUM")
+    assert daily.severity is Severity.WARNING and "1678.8 mg lidocaine a day" in daily.message and "850 mg" in daily.message
+    assert by_code(found, "DUPLICATE_MOIETY")
+
+
+def test_daily_maximum_on_the_total_of_lines_each_under_it():
+    # two lines of lidocaine 3 %, 5 g × 3 a day: each 15 g × 30 mg/g = 450 mg (under 850), together 900 mg (over)
+    data = formula(
+        active("lidocaine", "3 %"), active("lidocaine", "3 %"), base="Test cream", batch="100 g",
+        directions={"amount": "5 g", "times_per_day": 3},
+    )
+    [daily] = by_code(findings(data), "DAILY_AMOUNT_ABOVE_MAXIMUM")
+    assert "900.0 mg lidocaine a day" in daily.message
+
+
+def test_range_written_for_the_salt_compares_the_salt_with_it():
+    # cyclobenzaprine HCl 1 % against a 1–2 % range written as the HCl: inside, not "below range"
+    found = findings(formula(active("cyclobenzaprine hydrochloride", "1 %"), base="Test cream"))
+    assert not by_code(found, "STRENGTH_OUTSIDE_TYPICAL_RANGE")
+    # the base written at 0.85 % is 0.85 × 311.85/275.39 = 0.9626 % as the HCl: below 1 %
+    assert 0.85 * MW_CYCLOBENZAPRINE_HCL / MW_CYCLOBENZAPRINE == pytest.approx(0.9626, abs=1e-4)
+    [below] = by_code(findings(formula(active("cyclobenzaprine", "0.85 %"), base="Test cream")), "STRENGTH_OUTSIDE_TYPICAL_RANGE")
+    assert "0.963 % cyclobenzaprine hydrochloride" in below.message  # 3 significant figures and "below" in below.message
+    # 0.9 % base = 1.0192 % HCl: inside
+    assert not by_code(findings(formula(active("cyclobenzaprine", "0.9 %"), base="Test cream")), "STRENGTH_OUTSIDE_TYPICAL_RANGE")
+
+
+@pytest.mark.parametrize(("ingredient", "strength", "maximum"), [("menthol", "40 %", "16 %"), ("capsaicin", "8 %", "0.25 %"), ("lidocaine", "30 %", "10 %")])
+def test_above_the_maximum_strength_is_an_error_not_a_warning(ingredient, strength, maximum):
+    found = findings(formula(active(ingredient, strength), base="Test cream"))
+    [error] = by_code(found, "STRENGTH_ABOVE_MAXIMUM")
+    assert error.severity is Severity.ERROR and maximum in error.message
+
+
+def test_powder_load_above_the_base_maximum_is_an_error():
+    catalog = small_catalog(max_powder_load="20 percent")
+    # lidocaine 5 % + menthol 16 % = 21 % solids of 100 g > 20 %
+    [error] = by_code(findings(formula(active("lidocaine", "5 %"), active("menthol", "16 %"), base="Test cream", batch="100 g"), catalog), "POWDER_LOAD_ABOVE_LIMIT")
+    assert error.severity is Severity.ERROR and "21.0 %" in error.message and "20 %" in error.message
+    # 5 % + 15 % = 20 %: at the maximum, quiet
+    quiet = findings(formula(active("lidocaine", "5 %"), active("menthol", "15 %"), base="Test cream", batch="100 g"), catalog)
+    assert not by_code(quiet, "POWDER_LOAD_ABOVE_LIMIT")
+
+
+def test_99_percent_solids_without_a_base_maximum_is_a_warning():
+    # cyclobenzaprine HCl 99 % of 100 g = 99 g of powder; 1 g (1.0 %) is left for the base
+    [warning] = by_code(findings(formula(active("cyclobenzaprine hydrochloride", "99 %"), base="Test cream", batch="100 g")), "POWDER_LOAD_UNCHECKED_HIGH")
+    assert warning.severity is Severity.WARNING and "99.0 %" in warning.message and "1.0 %" in warning.message
+    # 49 % solids: the base still outweighs them; unchecked, said as information
+    found = findings(formula(active("cyclobenzaprine hydrochloride", "49 %"), base="Test cream", batch="100 g"))
+    assert [f.severity for f in by_code(found, "POWDER_LOAD_LIMIT_UNKNOWN")] == [Severity.INFO]
+    assert not by_code(found, "POWDER_LOAD_UNCHECKED_HIGH")
+
+
+def test_potency_above_100_percent_is_a_warning_naming_the_field():
+    # lidocaine 5 % of 100 g at 101 % potency: 5 / 1.01 = 4.950 g weighed, less than the 5 g written
+    data = formula(active("lidocaine", "5 %"), active("menthol", "2 %", potency="101 %"), base="Test cream", batch="100 g")
+    [warning] = by_code(findings(data), "POTENCY_ABOVE_100")
+    assert warning.severity is Severity.WARNING and warning.message.startswith("actives[1].potency: 101 %") and warning.line == 1
+    assert not by_code(findings(formula(active("menthol", "2 %", potency="100 %"), base="Test cream")), "POTENCY_ABOVE_100")
+
+
+def test_excess_above_the_pharmacy_setting_is_a_warning_naming_the_field():
+    data = formula(active("lidocaine", "5 %"), base="Test cream", excess="12 %")
+    [warning] = by_code(findings(data, max_excess=Q_(10, "percent")), "EXCESS_ABOVE_SETTING")
+    assert warning.message.startswith("excess: 12 %") and "10 %" in warning.message
+    assert not by_code(findings(data, max_excess=Q_(12, "percent")), "EXCESS_ABOVE_SETTING")
+    assert not by_code(findings(data), "EXCESS_ABOVE_SETTING")  # no setting, no check
