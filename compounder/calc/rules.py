@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from compounder.calc.aliquot import aliquot
+from compounder.calc.aliquot import MAX_ALIQUOT_MULTIPLE
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import application_grams
 from compounder.calc.model import BatchPlan, Finding, Limit, Severity, Source
@@ -32,9 +32,6 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 # Relative slack for comparing a computed value with a limit, so that 11 % written against an
 # 11 % maximum is not reported over it through floating-point noise.
 _SLACK = 1e-9
-
-# Beyond this many times the amount needed, one aliquot step is no longer practical at the bench.
-MAX_ALIQUOT_MULTIPLE = 100
 
 
 def check(plan: BatchPlan, catalog: Catalog, compounded_on: dt.date, max_excess: Quantity | None = None) -> list[Finding]:
@@ -255,13 +252,13 @@ def _weighability(plan: BatchPlan) -> Iterator[Finding]:
                 f"{line.name} {magnitude_in(line.grams, G):.4f} g is below the {balance.name}'s minimum weighable "
                 f"quantity of {format_quantity(minimum.to(G), 4)}{_cite(balance.minimum_weighable.source)}; "
             )
-            if line.grams * MAX_ALIQUOT_MULTIPLE < minimum:
+            if line.aliquot is None:
                 advice = (
                     f"it is too small for one aliquot step (more than {MAX_ALIQUOT_MULTIPLE}-fold); "
                     "prepare a stock trituration or serial dilution, or use a more sensitive balance"
                 )
             else:
-                advice = f"use an aliquot: {aliquot(line.grams, minimum).describe(line.name)}"
+                advice = f"use the aliquot on the worksheet: {line.aliquot.describe(line.name)}"
             yield Finding(
                 WARNING,
                 "BELOW_MINIMUM_WEIGHABLE",

@@ -125,3 +125,38 @@ def test_excess_above_the_pharmacy_setting_is_a_warning_naming_the_field():
     assert warning.message.startswith("excess: 12 %") and "10 %" in warning.message
     assert not by_code(findings(data, max_excess=Q_(12, "percent")), "EXCESS_ABOVE_SETTING")
     assert not by_code(findings(data), "EXCESS_ABOVE_SETTING")  # no setting, no check
+
+
+def test_capsaicin_0025_g_aliquot_takes_its_diluent_off_the_base():
+    # capsaicin 0.025 g in 100 g on a balance whose minimum weighable quantity is 0.82 g:
+    # k = ceil(0.82 / 0.025) = ceil(32.8) = 33: weigh 33 × 0.025 = 0.825 g capsaicin,
+    # portion = max(0.82, 0.025 + 0.82/33 = 0.0498) = 0.82 g, mixture 33 × 0.82 = 27.06 g,
+    # diluent 27.06 − 0.825 = 26.235 g; the portion carries 0.82 − 0.025 = 0.795 g of base,
+    # so the base q.s. is 100 − 0.025 − 0.795 = 99.180 g and the batch weighs 0.82 + 99.18 = 100 g
+    # (before, the base was 99.975 g and the batch came to 100.795 g, 0.025/100.795 = 0.0248 %: 0.79 % weak).
+    plan = evaluate(parse_formula(formula(active("capsaicin", "0.025 g"), base="Test cream", batch="100 g")), small_catalog(), TODAY)
+    capsaicin, base = plan.lines
+    scheme = capsaicin.aliquot
+    assert scheme.multiple == 33
+    assert scheme.weigh.m_as("g") == pytest.approx(0.825, abs=1e-12)
+    assert scheme.diluent.m_as("g") == pytest.approx(26.235, abs=1e-12)
+    assert scheme.mixture.m_as("g") == pytest.approx(27.06, abs=1e-12)
+    assert scheme.portion.m_as("g") == pytest.approx(0.82, abs=1e-12)
+    assert base.grams.m_as("g") == pytest.approx(99.18, abs=1e-12)
+    assert plan.total.m_as("g") == pytest.approx(100.0, abs=1e-12)
+    assert "0.795 g Test cream carried in the aliquot portions" in base.trail[-1].text
+    # every weighing of the aliquot is at least the 0.82 g minimum
+    assert min(scheme.weigh.m_as("g"), scheme.diluent.m_as("g"), scheme.portion.m_as("g")) >= 0.82
+
+
+def test_an_aliquot_close_to_the_minimum_weighs_enough_diluent():
+    # 0.8 g needed, minimum 0.82 g: k = ceil(0.82/0.8) = 2, weigh 1.6 g; a 0.82 g portion would leave
+    # 2 × (0.82 − 0.8) = 0.04 g of diluent, below the minimum. The portion is 0.8 + 0.82/2 = 1.21 g
+    # instead: mixture 2 × 1.21 = 2.42 g, diluent 2.42 − 1.6 = 0.82 g, carried 1.21 − 0.8 = 0.41 g.
+    from compounder.calc.aliquot import aliquot
+
+    scheme = aliquot(Q_(0.8, "g"), Q_(0.82, "g"))
+    assert scheme.multiple == 2
+    assert scheme.portion.m_as("g") == pytest.approx(1.21)
+    assert scheme.diluent.m_as("g") == pytest.approx(0.82)
+    assert scheme.carried.m_as("g") == pytest.approx(0.41)
