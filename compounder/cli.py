@@ -22,6 +22,8 @@ from compounder.calc.units import format_quantity
 from compounder.calc.formula_file import decode_formula_file
 from compounder.calc.plan_data import plan_to_json
 from compounder.calc.weighing import decimals, format_grams
+from compounder.calc.equipment import with_certified_minimums
+from compounder.cli_dates import compounding_date_note
 
 __all__ = ["build_parser", "evaluate_file", "ingredient_records", "plan_to_json", "plan_to_text", "read_formula_file", "run"]
 
@@ -156,7 +158,7 @@ def run(
             return _screening_terms(catalog, args.json, stdout)
         if args.command in ("worksheet", "label"):
             return _document(args, catalog, today, stdout, stderr)
-        return _calc(args, catalog, today, stdout)
+        return _calc(args, catalog, today, stdout, stderr)
     except InputError as error:
         print(one_line(f"{_where(args)}{error.field}: {error.message}"), file=stderr)
         return EXIT_USAGE
@@ -499,8 +501,11 @@ def _document(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: T
         pharmacy = load_settings(args.pharmacy_settings)
     except SettingsError as error:
         raise UsageError(f"pharmacy settings: {error.field}: {error.message}") from None
-    plan = evaluate_file(data, formula, catalog, today)
+    catalog = with_certified_minimums(catalog, pharmacy.certified_minimums)
+    plan = evaluate_file(data, formula, catalog, today, pharmacy.maximum_excess)
     compounded_on = formula.compounded_on or today
+    if note := compounding_date_note(formula, compounded_on, args.date is not None, args.file):
+        print(one_line(note), file=err)
     try:
         if args.command == "worksheet":
             from compounder.calc.patient import screening_inputs
@@ -647,15 +652,18 @@ def read_formula_file(path: Path) -> Any:
         raise UsageError(f"{path}: {error}") from None
 
 
-def evaluate_file(data: Any, formula, catalog: Catalog, today: dt.date) -> BatchPlan:
+def evaluate_file(data: Any, formula, catalog: Catalog, today: dt.date, max_excess=None) -> BatchPlan:
     """Evaluate a formula file's formula, screened for its ``patient`` when it has one."""
     from compounder.calc.patient import screening_inputs
 
     inputs = screening_inputs(data, catalog)
-    return evaluate(formula, catalog, today, inputs.patient, dispensed=inputs.dispensed, refills=inputs.refills)
+    return evaluate(
+        formula, catalog, today, inputs.patient, dispensed=inputs.dispensed, refills=inputs.refills, max_excess=max_excess,
+        order=inputs.order,
+    )
 
 
-def _calc(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO) -> int:
+def _calc(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO, err: TextIO = sys.stderr) -> int:
     data = read_formula_file(args.file)
     formula = parse_formula(data)
     if args.date is not None:
@@ -664,6 +672,8 @@ def _calc(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextI
         except ValueError:
             raise UsageError(f"--date: {args.date!r} is not a date; write YYYY-MM-DD") from None
     plan = evaluate_file(data, formula, catalog, today)
+    if note := compounding_date_note(formula, formula.compounded_on or today, args.date is not None, args.file):
+        print(one_line(note), file=err)
     if args.json:
         json.dump(plan_to_json(plan), out, indent=2, ensure_ascii=False)
         out.write("\n")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from compounder.calc.errors import InputError
-from compounder.calc.units import DIMENSIONLESS, Quantity, format_quantity, parse_quantity
+from compounder.calc.units import DIMENSIONLESS, MASS, Quantity, format_quantity, parse_quantity
 from compounder.documents.stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
 
 SCHEMA_VERSION = 1
@@ -49,6 +49,17 @@ class PharmacySettings:
     # Whether a pharmacist may verify a batch they prepared themselves (a one-pharmacist
     # pharmacy's SOP may allow it). Off unless the pharmacy turns it on.
     allow_self_verification: bool = False
+    # The largest overage (excess) a formula may call for without a warning, from the SOP; no
+    # default (no sourced figure): until it is set, the excess is not checked against it.
+    maximum_excess: Quantity | None = None
+    # The pharmacy's equipment list: each balance's certified minimum weighable quantity (from
+    # its calibration), by the balance's name in the reference data. A balance not listed uses
+    # 820 × readability (USP <41>), and the worksheet says so.
+    balances: tuple[tuple[str, Quantity], ...] = ()
+
+    @property
+    def certified_minimums(self) -> dict[str, Quantity]:
+        return dict(self.balances)
 
 
 def settings_dir() -> Path:
@@ -109,6 +120,10 @@ def settings_to_data(settings: PharmacySettings) -> dict[str, Any]:
     if settings.weighing_tolerance is not None:
         data["weighing_tolerance"] = format_quantity(settings.weighing_tolerance.to("percent"), 6)
     data["allow_self_verification"] = settings.allow_self_verification
+    if settings.maximum_excess is not None:
+        data["maximum_excess"] = format_quantity(settings.maximum_excess.to("percent"), 6)
+    if settings.balances:
+        data["balances"] = {name: format_quantity(value.to("g"), 6) for name, value in settings.balances}
     return data
 
 
@@ -123,7 +138,7 @@ def settings_from_data(data: Any) -> PharmacySettings:
         raise SettingsError("schema_version", f"must be {SCHEMA_VERSION}")
     known = {
         "schema_version", *_REQUIRED, "label_stock", "worksheet_paper", "final_weight_tolerance", "weighing_tolerance",
-        "allow_self_verification",
+        "allow_self_verification", "maximum_excess", "balances",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -144,6 +159,8 @@ def settings_from_data(data: Any) -> PharmacySettings:
         raise SettingsError("worksheet_paper", f"{paper!r} is not a paper size; choose letter or a4")
     tolerance = _tolerance(data, "final_weight_tolerance")
     weighing = _tolerance(data, "weighing_tolerance")
+    maximum_excess = _tolerance(data, "maximum_excess")
+    balances = _balances(data.get("balances"))
     self_verification = data.get("allow_self_verification", False)
     if not isinstance(self_verification, bool):
         raise SettingsError("allow_self_verification", f"{self_verification!r} is not true or false")
@@ -157,6 +174,8 @@ def settings_from_data(data: Any) -> PharmacySettings:
         final_weight_tolerance=tolerance,
         weighing_tolerance=weighing,
         allow_self_verification=self_verification,
+        maximum_excess=maximum_excess,
+        balances=balances,
     )
 
 
@@ -171,6 +190,27 @@ def _tolerance(data: dict, key: str) -> Quantity | None:
     if not 0 < tolerance.to("percent").magnitude < 100:
         raise SettingsError(key, f"{data[key]!r} is not a tolerance; give the SOP's, more than 0 % and under 100 %")
     return tolerance
+
+
+def _balances(value: Any) -> tuple[tuple[str, Quantity], ...]:
+    """The equipment list: balance name → certified minimum weighable quantity (a mass above 0)."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise SettingsError("balances", 'must map each balance\'s name to its certified minimum weighable quantity, e.g. {"Electronic balance, readability 0.001 g": "0.05 g"}')
+    found = []
+    for name, text in value.items():
+        field = f"balances.{name}"
+        if not isinstance(name, str) or not name.strip():
+            raise SettingsError("balances", "a balance needs its name as in the reference data")
+        try:
+            minimum = parse_quantity(text, field, (MASS,))
+        except InputError as error:
+            raise SettingsError(error.field, error.message) from None
+        if minimum.to("g").magnitude > 1000:
+            raise SettingsError(field, f"{text!r} is not a minimum weighable quantity; give the calibration certificate's, e.g. \"0.05 g\"")
+        found.append((" ".join(name.split()), minimum))
+    return tuple(found)
 
 
 def _text(data: dict, key: str) -> str:
@@ -191,4 +231,6 @@ EXAMPLE = {
     "final_weight_tolerance": None,
     "weighing_tolerance": None,
     "allow_self_verification": False,
+    "maximum_excess": None,
+    "balances": {},
 }

@@ -78,7 +78,7 @@ def assess(data: Any, catalog: Catalog, today: dt.date) -> Assessment:
     try:
         formula = parse_formula(data)
         inputs = screening_inputs(data, catalog, strict_prescription=False)  # the patient section, when there is one
-        return Assessment((), formula, evaluate(formula, catalog, today, inputs.patient, inputs.dispensed, inputs.refills))
+        return Assessment((), formula, evaluate(formula, catalog, today, inputs.patient, inputs.dispensed, inputs.refills, order=inputs.order))
     except InputError as first:
         errors = input_errors(data, catalog)
         if not any(e.field == first.field for e in errors):

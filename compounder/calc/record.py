@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from compounder.calc.catalog import Catalog
+from compounder.calc.equipment import minimum_basis
 from compounder.calc.model import BatchPlan, PlanLine
 from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order, check_dates, require
@@ -202,5 +203,5 @@ def _row(number: int, line: PlanLine, plan: BatchPlan, base: str) -> WeighRow:
 
 def _balance_detail(balance) -> str:
     readability = f"readability {format_quantity(balance.readability.value.to('g'), 4)}"
-    minimum = f"minimum weighable quantity {format_quantity(balance.minimum_weighable.value.to('g'), 4)}"
+    minimum = minimum_basis(balance)
     return minimum if readability in balance.name else f"{readability}; {minimum}"
