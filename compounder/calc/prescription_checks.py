@@ -176,7 +176,8 @@ def _container(plan: BatchPlan, order: Order) -> Iterator[Finding]:
     else:
         as_capacity = (quantity / density).to(ML) if capacity.dimensionality == VOLUME else (quantity * density).to(G)
         over = as_capacity > capacity
-        text = f"{format_quantity(quantity)} ({format_quantity(as_capacity, 4)} at {format_quantity(density, 4)})"
+        unit = "mL" if capacity.dimensionality == VOLUME else "g"
+        text = f"{format_quantity(quantity)} ({as_capacity.magnitude:.1f} {unit} at {format_quantity(density, 4)})"
     if over:
         yield Finding(
             Severity.ERROR,

@@ -349,9 +349,13 @@ class WorksheetRenderer:
     def patient_block(self) -> list:
         """The patient facts the screening used, compact: what a checker compares with the profile."""
         facts = self.record.patient_facts
-        if facts is None:
-            return []
         s = self.styles
+        if facts is None:
+            text = (
+                "<b>Patient not screened:</b> no screening profile (date of birth, weight, allergies, conditions, medicines) "
+                "was given for this patient, so the preparation was not checked against the patient."
+            )
+            return [KeepTogether([Paragraph("Patient not screened", s["heading"]), Paragraph(text, s["body"])])]
         label = lambda text: Paragraph(escape(text), s["label"])  # noqa: E731
         cell = lambda text: Paragraph(escape(text), s["cell"])  # noqa: E731
         rows = [
