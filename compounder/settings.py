@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from compounder.calc.errors import InputError
-from compounder.calc.units import DIMENSIONLESS, MASS, Quantity, format_quantity, parse_quantity
+from compounder.calc.units import (
+    DIMENSIONLESS,
+    MASS,
+    Quantity,
+    format_quantity,
+    parse_quantity,
+)
 from compounder.documents.stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
 
 SCHEMA_VERSION = 1

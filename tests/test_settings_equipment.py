@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from compounder.calc import Q_
-from compounder.settings import EXAMPLE, SettingsError, settings_from_data, settings_to_data
+from compounder.settings import (
+    EXAMPLE,
+    SettingsError,
+    settings_from_data,
+    settings_to_data,
+)
 
 BALANCE = "Electronic balance, readability 0.001 g"
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from compounder.calc.units import Quantity, ureg
 
-
 # Beyond this many times the amount needed, one aliquot step is no longer practical at the bench.
 MAX_ALIQUOT_MULTIPLE = 100
 

@@ -24,7 +24,6 @@ from compounder.calc.model import (
     TrailStep,
 )
 from compounder.calc.units import (
-    magnitude_in,
     DIMENSIONLESS,
     G_PER_ML,
     MASS,
@@ -40,6 +39,7 @@ from compounder.calc.units import (
     VOLUME,
     Quantity,
     format_quantity,
+    magnitude_in,
     ureg,
 )
 

@@ -32,7 +32,7 @@ class MoietyLines:
         """"lidocaine 6 % + lidocaine hydrochloride 6 %" (or the one line's form and strength)."""
         from compounder.calc.units import format_quantity
 
-        return " + ".join(f"{line.written_as} {format_quantity(line.strength)}" for line in self.lines)
+        return " + ".join(f"{line.written_as} {format_quantity(line.strength)}" for line in self.lines if line.strength is not None)
 
 
 def moieties(lines: tuple[PlanLine, ...], catalog: Catalog) -> list[MoietyLines]:

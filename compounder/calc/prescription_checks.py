@@ -16,7 +16,16 @@ from collections.abc import Iterator
 from compounder.calc.compute import application_grams
 from compounder.calc.model import BatchPlan, Finding, Severity
 from compounder.calc.prescription import Order
-from compounder.calc.units import G, MASS, ML, VOLUME, Q_, Quantity, format_quantity, magnitude_in
+from compounder.calc.units import (
+    MASS,
+    ML,
+    Q_,
+    VOLUME,
+    G,
+    Quantity,
+    format_quantity,
+    magnitude_in,
+)
 
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,

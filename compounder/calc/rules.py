@@ -16,14 +16,14 @@ from compounder.calc.compute import application_grams
 from compounder.calc.model import BatchPlan, Finding, Limit, Severity, Source
 from compounder.calc.moiety import moieties, total_fraction, total_mg_per_day
 from compounder.calc.units import (
-    magnitude_in,
-    G,
     MG,
     ONE,
     PERCENT,
     Q_,
+    G,
     Quantity,
     format_quantity,
+    magnitude_in,
     ureg,
 )
 

@@ -4,13 +4,13 @@ without depending on the reference data's values (which have their own sources a
 from __future__ import annotations
 
 from compounder.calc import (
+    Q_,
     Balance,
     Base,
     BudCategory,
     Catalog,
     Form,
     Limit,
-    Q_,
     Source,
     Sourced,
     StrengthRange,

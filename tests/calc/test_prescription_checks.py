@@ -7,10 +7,14 @@ import pytest
 
 from compounder.calc import Q_, Severity, evaluate, parse_formula
 from compounder.calc.equipment import minimum_basis, with_certified_minimums
+from compounder.calc.errors import InputError
 from compounder.calc.patient import screening_inputs
 from compounder.calc.prescription import parse_order
-from compounder.calc.prescription_checks import amount_per_application, container_capacity, times_per_day
-from compounder.calc.errors import InputError
+from compounder.calc.prescription_checks import (
+    amount_per_application,
+    container_capacity,
+    times_per_day,
+)
 from tests.calc.formulas import active, formula
 from tests.calc.small_catalog import small_catalog
 from tests.conftest import TODAY
