@@ -160,3 +160,16 @@ def test_an_aliquot_close_to_the_minimum_weighs_enough_diluent():
     assert scheme.portion.m_as("g") == pytest.approx(1.21)
     assert scheme.diluent.m_as("g") == pytest.approx(0.82)
     assert scheme.carried.m_as("g") == pytest.approx(0.41)
+
+
+def test_the_daily_dose_table_compares_the_total_of_a_drug_in_several_lines():
+    from compounder.calc import daily_doses
+
+    # lidocaine 3 % twice, 5 g × 3 a day: each line 15 g × 30 mg/g = 450 mg, the total 900 mg of 850 mg = 105.9 %
+    data = formula(active("lidocaine", "3 %"), active("lidocaine", "3 %"), base="Test cream", batch="100 g",
+                   directions={"amount": "5 g", "times_per_day": 3})
+    catalog = small_catalog()
+    doses = daily_doses(evaluate(parse_formula(data), catalog, TODAY), catalog)
+    assert [d.per_day.m_as("mg") for d in doses] == pytest.approx([450, 450])
+    assert [d.fraction_of_maximum for d in doses] == pytest.approx([900 / 850] * 2)
+    assert all(d.above_maximum and "total of the 2 lines of lidocaine" in d.note for d in doses)
