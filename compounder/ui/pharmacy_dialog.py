@@ -162,8 +162,11 @@ class PharmacySettingsDialog(QDialog):
             settings = settings_from_data(self.data())
             save_settings(settings, self.path)
         except SettingsError as error:
-            keys = [key.strip().split(".")[0] for key in error.field.split(",")]
-            titles = ", ".join(FIELD_TITLES.get(key, key) for key in keys)
+            if error.field.startswith("balances."):  # a balance's name may hold commas
+                keys, titles = ["balances"], f"balance \"{error.field.removeprefix('balances.')}\""
+            else:
+                keys = [key.strip() for key in error.field.split(",")]
+                titles = ", ".join(FIELD_TITLES.get(key, key) for key in keys)
             self.message.setText(f"{titles}: {error.message}")
             self.message.setVisible(True)
             for key in keys:
