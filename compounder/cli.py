@@ -692,6 +692,8 @@ def plan_to_text(plan: BatchPlan) -> str:
         grams = format_grams(line.grams, plan.balance)
         strength = format_quantity(line.strength) if line.strength is not None else "q.s."
         rows.append(f"{line.name:<44} {line.written_as or '':<28} {strength:>10} {grams:>12}")
+        if line.aliquot is not None:
+            rows.append(f"  aliquot: {line.aliquot.describe(line.name, plan.base_line.name)}; its base is taken off the base line")
     rows.append("-" * len(header))
     rows.append(f"{'Total':<44} {'':<28} {'':>10} {plan.total.to('g').magnitude:>12.{digits}f}")
     rows.append(f"Balance: {plan.balance.name} (readability {format_quantity(plan.balance.readability.value, 4)})")

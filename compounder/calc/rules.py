@@ -258,7 +258,7 @@ def _weighability(plan: BatchPlan) -> Iterator[Finding]:
                     "prepare a stock trituration or serial dilution, or use a more sensitive balance"
                 )
             else:
-                advice = f"use the aliquot on the worksheet: {line.aliquot.describe(line.name)}"
+                advice = f"use the aliquot on the worksheet: {line.aliquot.describe(line.name, plan.base_line.name)}"
             yield Finding(
                 WARNING,
                 "BELOW_MINIMUM_WEIGHABLE",

@@ -39,6 +39,7 @@ def small_catalog(*, max_powder_load: str | None = None, base_density: str | Non
             typical_strength=StrengthRange(Q_(2, "percent"), Q_(10, "percent"), "lidocaine", TEST_SOURCE),
             max_strength=Limit(Q_(10, "percent"), "lidocaine", TEST_SOURCE),
             daily_max=Limit(Q_(850, "mg"), "lidocaine", TEST_SOURCE),
+            daily_max_per_kg=Limit(Q_(4.5, "mg/kg"), "lidocaine", TEST_SOURCE),
         ),
         Substance(
             "cyclobenzaprine", "muscle relaxant",

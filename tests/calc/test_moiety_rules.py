@@ -173,3 +173,17 @@ def test_the_daily_dose_table_compares_the_total_of_a_drug_in_several_lines():
     assert [d.per_day.m_as("mg") for d in doses] == pytest.approx([450, 450])
     assert [d.fraction_of_maximum for d in doses] == pytest.approx([900 / 850] * 2)
     assert all(d.above_maximum and "total of the 2 lines of lidocaine" in d.note for d in doses)
+
+
+def test_the_per_kilogram_limit_holds_for_the_total_of_the_lines():
+    from compounder.calc.patient import PatientProfile
+
+    # 4.5 mg/kg × 62 kg = 279 mg lidocaine a day. Two lines of lidocaine 3 %, 2 g × 3 a day:
+    # each 6 g × 30 mg/g = 180 mg (under 279), together 360 mg (over)
+    data = formula(active("lidocaine", "3 %"), active("lidocaine", "3 %"), base="Test cream", batch="100 g",
+                   directions={"amount": "2 g", "times_per_day": 3})
+    patient = PatientProfile(weight=Q_(62, "kg"), allergies=frozenset(), conditions=frozenset(), medications=frozenset())
+    [warning] = by_code(findings(data, patient=patient), "DAILY_AMOUNT_ABOVE_WEIGHT_LIMIT")
+    assert "360.0 mg lidocaine a day is above 4.5 mg/kg × 62 kg (patient weight) = 279.0 mg" in warning.message
+    alone = formula(active("lidocaine", "3 %"), base="Test cream", batch="100 g", directions={"amount": "2 g", "times_per_day": 3})
+    assert not by_code(findings(alone, patient=patient), "DAILY_AMOUNT_ABOVE_WEIGHT_LIMIT")
