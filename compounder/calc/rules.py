@@ -77,8 +77,8 @@ def _total_strength(plan: BatchPlan) -> Iterator[Finding]:
         yield Finding(
             ERROR,
             "NO_ROOM_FOR_BASE",
-            f"after salt-form and potency corrections the weighed ingredients come to "
-            f"{plan.prepared.magnitude - base.grams.magnitude:.3f} g of a {plan.prepared.magnitude:.3f} g batch; "
+            f"after salt-form and potency corrections the weighed ingredients (with the base their aliquot portions carry) "
+            f"come to {plan.prepared.magnitude - base.grams.magnitude:.3f} g of a {plan.prepared.magnitude:.3f} g batch; "
             f"nothing is left for {base.name}",
             line=len(plan.lines) - 1,
         )
@@ -317,12 +317,14 @@ def _lot_expiry(plan: BatchPlan, compounded_on: dt.date) -> Iterator[Finding]:
     for index, line in enumerate(plan.lines):
         if line.expires is not None and line.expires <= compounded_on:
             lot = f" lot {line.lot}" if line.lot else ""
-            when = "on the compounding date" if line.expires == compounded_on else "before the compounding date"
+            if line.expires == compounded_on:
+                when = f"expires on {line.expires.isoformat()}, the compounding date"
+            else:
+                when = f"expired on {line.expires.isoformat()}, before the compounding date {compounded_on.isoformat()}"
             yield Finding(
                 ERROR,
                 "LOT_EXPIRED",
-                f"{line.name}{lot} expires on {line.expires.isoformat()}, {when} {compounded_on.isoformat()}; "
-                "use a lot that is in date after today",
+                f"{line.name}{lot} {when}; use a lot still in date after the compounding day",
                 line=index,
             )
 
