@@ -17,7 +17,13 @@ from typing import Any, Literal
 
 from compounder.calc.field_limits import prints_nothing
 from compounder.calc.errors import InputError
-from compounder.calc.units import DIMENSIONLESS, Quantity, format_quantity, parse_quantity
+from compounder.calc.units import (
+    DIMENSIONLESS,
+    MASS,
+    Quantity,
+    format_quantity,
+    parse_quantity,
+)
 from compounder.documents.stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
 
 SCHEMA_VERSION = 1
@@ -55,6 +61,17 @@ class PharmacySettings:
     balance_port: str | None = None
     balance_driver: str = "mt-sics"
     balance_id: str | None = None
+    # The largest overage (excess) a formula may call for without a warning, from the SOP; no
+    # default (no sourced figure): until it is set, the excess is not checked against it.
+    maximum_excess: Quantity | None = None
+    # The pharmacy's equipment list: each balance's certified minimum weighable quantity (from
+    # its calibration), by the balance's name in the reference data. A balance not listed uses
+    # 820 × readability (USP <41>), and the worksheet says so.
+    balances: tuple[tuple[str, Quantity], ...] = ()
+
+    @property
+    def certified_minimums(self) -> dict[str, Quantity]:
+        return dict(self.balances)
 
 
 def settings_dir() -> Path:
@@ -117,6 +134,10 @@ def settings_to_data(settings: PharmacySettings) -> dict[str, Any]:
     data["allow_self_verification"] = settings.allow_self_verification
     if settings.balance_port is not None:
         data["balance"] = {"port": settings.balance_port, "driver": settings.balance_driver, "id": settings.balance_id}
+    if settings.maximum_excess is not None:
+        data["maximum_excess"] = format_quantity(settings.maximum_excess.to("percent"), 6)
+    if settings.balances:
+        data["balances"] = {name: format_quantity(value.to("g"), 6) for name, value in settings.balances}
     return data
 
 
@@ -131,7 +152,7 @@ def settings_from_data(data: Any) -> PharmacySettings:
         raise SettingsError("schema_version", f"must be {SCHEMA_VERSION}")
     known = {
         "schema_version", *_REQUIRED, "label_stock", "worksheet_paper", "final_weight_tolerance", "weighing_tolerance",
-        "allow_self_verification", "balance",
+        "allow_self_verification", "balance", "maximum_excess", "balances",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -156,6 +177,8 @@ def settings_from_data(data: Any) -> PharmacySettings:
         raise SettingsError("worksheet_paper", f"{paper!r} is not a paper size; choose letter or a4")
     tolerance = _tolerance(data, "final_weight_tolerance")
     weighing = _tolerance(data, "weighing_tolerance")
+    maximum_excess = _tolerance(data, "maximum_excess")
+    balances = _balances(data.get("balances"))
     self_verification = data.get("allow_self_verification", False)
     if not isinstance(self_verification, bool):
         raise SettingsError("allow_self_verification", f"{self_verification!r} is not true or false")
@@ -173,6 +196,8 @@ def settings_from_data(data: Any) -> PharmacySettings:
         balance_port=port,
         balance_driver=driver,
         balance_id=balance_id,
+        maximum_excess=maximum_excess,
+        balances=balances,
     )
 
 
@@ -210,6 +235,25 @@ def _tolerance(data: dict, key: str) -> Quantity | None:
 #: What the worksheet's and the label's headers hold: characters per field, lines of address.
 TEXT_LIMITS = {"name": 60, "phone": 30, "licence": 40, "address": 60}
 MAX_ADDRESS_LINES = 3
+def _balances(value: Any) -> tuple[tuple[str, Quantity], ...]:
+    """The equipment list: balance name → certified minimum weighable quantity (a mass above 0)."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise SettingsError("balances", 'must map each balance\'s name to its certified minimum weighable quantity, e.g. {"Electronic balance, readability 0.001 g": "0.05 g"}')
+    found = []
+    for name, text in value.items():
+        field = f"balances.{name}"
+        if not isinstance(name, str) or not name.strip():
+            raise SettingsError("balances", "a balance needs its name as in the reference data")
+        try:
+            minimum = parse_quantity(text, field, (MASS,))
+        except InputError as error:
+            raise SettingsError(error.field, error.message) from None
+        if minimum.to("g").magnitude > 1000:
+            raise SettingsError(field, f"{text!r} is not a minimum weighable quantity; give the calibration certificate's, e.g. \"0.05 g\"")
+        found.append((" ".join(name.split()), minimum))
+    return tuple(found)
 
 
 def _text(data: dict, key: str) -> str:
@@ -232,4 +276,6 @@ EXAMPLE = {
     "final_weight_tolerance": None,
     "weighing_tolerance": None,
     "allow_self_verification": False,
+    "maximum_excess": None,
+    "balances": {},
 }

@@ -22,6 +22,7 @@ from compounder.calc.evaluate import evaluate
 from compounder.calc.formula_file import parse_formula
 from compounder.calc.model import BatchPlan, Formula
 from compounder.calc.patient import screening_inputs
+from compounder.calc.units import Quantity
 
 GROUPS = ("actives", "excipients")
 
@@ -69,8 +70,9 @@ def role_of(ingredient: str, catalog: Catalog) -> Literal["active", "excipient"]
         return "active"
 
 
-def assess(data: Any, catalog: Catalog, today: dt.date) -> Assessment:
+def assess(data: Any, catalog: Catalog, today: dt.date, max_excess: Quantity | None = None) -> Assessment:
     """Evaluate ``data`` if it is usable; otherwise report every field that is not.
+    ``max_excess`` is the pharmacy's ceiling on an overage (its settings), when set.
 
     The usable case costs one ``evaluate``; only a formula with an error is taken apart field by
     field.
@@ -78,7 +80,7 @@ def assess(data: Any, catalog: Catalog, today: dt.date) -> Assessment:
     try:
         formula = parse_formula(data)
         inputs = screening_inputs(data, catalog, strict_prescription=False)  # the patient section, when there is one
-        return Assessment((), formula, evaluate(formula, catalog, today, inputs.patient, inputs.dispensed, inputs.refills))
+        return Assessment((), formula, evaluate(formula, catalog, today, inputs.patient, inputs.dispensed, inputs.refills, max_excess=max_excess, order=inputs.order))
     except InputError as first:
         errors = input_errors(data, catalog)
         if not any(e.field == first.field for e in errors):

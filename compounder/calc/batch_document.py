@@ -228,7 +228,7 @@ def stored_worksheet(
         prescriber=batch.prescriber,
         compounded_on=batch.compounded_on,
         beyond_use=batch.beyond_use,
-        rows=tuple(_with_lot(WeighRow(**row), by_position.get(row["number"])) for row in frozen["rows"]),
+        rows=tuple(_with_lot(_weigh_row(row), by_position.get(row["number"])) for row in frozen["rows"]),
         steps=tuple(frozen["steps"]),
         checks=tuple(Check(c["name"], c["specification"]) for c in frozen["checks"]),
         findings=stored_findings(plan, acknowledged, batch.batch_number),
@@ -236,6 +236,13 @@ def stored_worksheet(
         controlled=tuple(frozen.get("controlled", ())),  # absent in batches frozen before schedules were on file
     )
     return StoredWorksheet(record, tolerance_percent, tuple(lines), tuple(signatures), status, mark, amends, amendment_reason)
+
+
+def _weigh_row(frozen: Mapping[str, Any]) -> WeighRow:
+    """A frozen row read back: JSON lists become the row's tuples; a batch frozen before aliquot
+    weighings were listed has none."""
+    weighings = tuple((what, grams) for what, grams in frozen.get("aliquot_weighings", ()))
+    return WeighRow(**{**frozen, "aliquot_weighings": weighings})
 
 
 def _with_lot(row: WeighRow, line: WeighedLine | None) -> WeighRow:

@@ -7,6 +7,9 @@ a calculation in.
 
 from __future__ import annotations
 
+import dataclasses
+
+from compounder.calc.aliquot import planned_aliquot
 from compounder.calc.catalog import Catalog
 from compounder.calc.errors import InputError
 from compounder.calc.model import (
@@ -21,7 +24,6 @@ from compounder.calc.model import (
     TrailStep,
 )
 from compounder.calc.units import (
-    magnitude_in,
     DIMENSIONLESS,
     G_PER_ML,
     MASS,
@@ -37,6 +39,7 @@ from compounder.calc.units import (
     VOLUME,
     Quantity,
     format_quantity,
+    magnitude_in,
     ureg,
 )
 
@@ -85,13 +88,17 @@ def compute(formula: Formula, catalog: Catalog) -> BatchPlan:
     for index, line in enumerate(formula.lines):
         lines.append(_plan_line(formula, index, line, catalog, labelled, prepared, factor, density))
 
+    minimum = balance.minimum_weighable.value
+    lines = [dataclasses.replace(line, aliquot=planned_aliquot(line.grams, minimum)) for line in lines]
     weighed = sum((line.grams for line in lines), Q_(0.0, GRAM))
-    base_grams = prepared - weighed
+    carried = sum((line.aliquot.carried for line in lines if line.aliquot is not None), Q_(0.0, GRAM))
+    base_grams = prepared - weighed - carried
     base_trail = [TrailStep(_batch_text(labelled, excess, prepared), prepared)]
     if lines:
-        base_trail.append(
-            TrailStep(f"{_g(prepared)} − {_g(weighed)} weighed in the other lines = {_g(base_grams)} {base.name} (q.s.)", base_grams)
-        )
+        text = f"{_g(prepared)} − {_g(weighed)} weighed in the other lines"
+        if carried.magnitude:
+            text += f" − {_g(carried)} {base.name} carried in the aliquot portions"
+        base_trail.append(TrailStep(f"{text} = {_g(base_grams)} {base.name} (q.s.)", base_grams))
     base_line = PlanLine(
         role="base",
         name=base.name,

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from compounder.calc.catalog import Catalog
 from compounder.calc.model import BatchPlan, Limit
-from compounder.calc.rules import _SLACK, _ratio
-from compounder.calc.units import MG, Quantity, ureg
+from compounder.calc.moiety import moieties, total_mg_per_day
+from compounder.calc.moiety import ratio as _ratio
+from compounder.calc.rules import _SLACK
+from compounder.calc.units import MG, Q_, Quantity, ureg
 
 _DAY = ureg.day
 
@@ -48,6 +50,7 @@ def daily_doses(plan: BatchPlan, catalog: Catalog) -> tuple[DailyDose, ...]:
     """One entry per active line of the plan, in plan order."""
     doses: list[DailyDose] = []
     directions = plan.formula.directions
+    groups = {i: group for group in moieties(plan.lines, catalog) if len(group.lines) > 1 for i in group.indexes}
     for index, line in enumerate(plan.lines):
         if line.role != "active" or line.doses is None:
             continue
@@ -67,6 +70,14 @@ def daily_doses(plan: BatchPlan, catalog: Catalog) -> tuple[DailyDose, ...]:
         if ratio is None:
             doses.append(DailyDose(index, line.written_as, per_day.to(MG), limit, None, f"a molecular weight needed to compare with {limit.as_form} is not on file"))
             continue
+        group = groups.get(index)
+        if group is not None:
+            # one drug in several lines: the limit holds for their total, as the rule checks it
+            total = total_mg_per_day(group, limit.as_form, catalog)
+            if total is not None:
+                doses.append(DailyDose(index, line.written_as, per_day.to(MG), limit, Q_(total, MG),
+                                       f"the total of the {len(group.lines)} lines of {group.substance.name} is compared"))
+                continue
         doses.append(DailyDose(index, line.written_as, per_day.to(MG), limit, (per_day * ratio).to(MG)))
     return tuple(doses)
 

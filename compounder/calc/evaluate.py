@@ -9,8 +9,10 @@ from compounder.calc.bud import beyond_use_date
 from compounder.calc.errors import InputError
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import compute
-from compounder.calc.model import BatchPlan, Formula
+from compounder.calc.model import BatchPlan, Finding, Formula, Severity
 from compounder.calc.patient import PatientProfile
+from compounder.calc.prescription import Order
+from compounder.calc.prescription_checks import check_prescription
 from compounder.calc.rules import check
 from compounder.calc.screening import screen
 from compounder.calc.units import Quantity
@@ -23,12 +25,17 @@ def evaluate(
     patient: PatientProfile | None = None,
     dispensed: Quantity | None = None,
     refills: int | None = None,
+    max_excess: Quantity | None = None,
+    order: Order | None = None,
 ) -> BatchPlan:
     """Compute the batch, check it (and, given a patient, screen it for them) and date it.
 
     ``today`` is the compounding date when the formula gives none; it is passed in (never read
     from the clock here) so results are reproducible. ``dispensed`` and ``refills`` (from the
-    prescription) size the supply for the short-term-use checks.
+    prescription) size the supply for the short-term-use checks. ``max_excess`` is the
+    pharmacy's ceiling on an overage (its settings; none when not set). ``order`` (the
+    prescription and container) is checked against the plan, and a prescription for a named
+    patient with no screening profile is reported as not screened.
     """
     compounded_on = formula.compounded_on or today
     if patient is not None and patient.date_of_birth is not None and patient.date_of_birth > compounded_on:
@@ -38,9 +45,24 @@ def evaluate(
             f"{patient.date_of_birth.isoformat()} is after the compounding date {compounded_on.isoformat()}; check the patient's date of birth",
         )
     plan = compute(formula, catalog)
-    findings = check(plan, catalog, compounded_on)
+    findings = check(plan, catalog, compounded_on, max_excess)
     if patient is not None:
         findings = sorted([*findings, *screen(plan, patient, catalog, compounded_on, dispensed, refills)], key=lambda f: f.severity.rank)
-    findings = tuple(findings)
     bud = beyond_use_date(plan, catalog, compounded_on)
-    return dataclasses.replace(plan, findings=findings, bud=bud)
+    plan = dataclasses.replace(plan, bud=bud)
+    if order is not None:
+        findings = [*findings, *check_prescription(plan, order)]
+        if patient is None and order.prescription.patient is not None:
+            findings.append(not_screened(order.prescription.patient))
+    return dataclasses.replace(plan, findings=tuple(sorted(findings, key=lambda f: f.severity.rank)))
+
+
+def not_screened(patient: str) -> Finding:
+    """Said plainly, so that no one takes a batch without findings about the patient as a clean screening."""
+    return Finding(
+        Severity.INFO,
+        "PATIENT_NOT_SCREENED",
+        f"patient not screened: {patient} has no screening profile (date of birth, weight, allergies, conditions, "
+        "medicines), so no patient check was made",
+        patient=True,
+    )

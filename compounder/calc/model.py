@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Generic, Literal, TypeVar
 
+from compounder.calc.aliquot import Aliquot
 from compounder.calc.units import Quantity
 
 T = TypeVar("T")
@@ -306,6 +307,15 @@ class PlanLine:
     trail: tuple[TrailStep, ...] = ()
     doses: Doses | None = None
     field: str | None = None
+    # The aliquot that delivers ``grams`` when it is below the balance's minimum weighable
+    # quantity; the diluent its portion carries is taken off the base line.
+    aliquot: Aliquot | None = None
+
+    @property
+    def into_batch(self) -> Quantity:
+        """What this line puts into the batch: its grams, or its aliquot portion (the grams and
+        the diluent they carry)."""
+        return self.aliquot.portion if self.aliquot is not None else self.grams
 
 
 @dataclass(frozen=True)
@@ -334,7 +344,8 @@ class BatchPlan:
 
     @property
     def total(self) -> Quantity:
-        return sum((line.grams for line in self.lines[1:]), self.lines[0].grams)
+        """What goes into the batch, aliquot portions counted whole: the prepared weight."""
+        return sum((line.into_batch for line in self.lines[1:]), self.lines[0].into_batch)
 
     @property
     def has_errors(self) -> bool:

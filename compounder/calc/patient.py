@@ -7,6 +7,7 @@ other medicines are kept as written.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -106,30 +107,53 @@ def profile_data(profile: PatientProfile) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ScreeningInputs:
-    """What the screening needs from a formula file besides the formula: the patient, and the
-    quantity dispensed and refills that size the supply."""
+    """What the checks need from a formula file besides the formula: the patient, the quantity
+    dispensed and refills that size the supply, and the order (prescription and container) the
+    plan is checked against."""
 
     patient: PatientProfile | None
     dispensed: Quantity | None = None
     refills: int | None = None
+    order: Any = None  # compounder.calc.prescription.Order, when the file's document keys are usable
 
 
 def screening_inputs(data: Any, catalog: Catalog, *, strict_prescription: bool = True) -> ScreeningInputs:
-    """The formula file's ``patient`` section and the prescription's quantity and refills;
-    raises ``InputError`` naming the field that cannot be used. An editor passes
-    ``strict_prescription=False``: it reports prescription fields on their own, and a quantity it
-    cannot use then sizes no supply (the check says it was not made)."""
-    if not isinstance(data, Mapping) or data.get("patient") is None:
-        return ScreeningInputs(None)
-    from compounder.calc.prescription import parse_order
+    """The formula file's ``patient`` section, the prescription's quantity and refills, and its
+    order; raises ``InputError`` naming the field that cannot be used. An editor passes
+    ``strict_prescription=False``: it reports prescription fields on their own, and a field it
+    cannot use then sizes no supply and checks nothing (the check says it was not made).
 
-    patient = parse_patient(data["patient"], catalog)
-    try:
-        prescription = parse_order({"prescription": data["prescription"]}).prescription if data.get("prescription") is not None else None
-    except InputError:
-        if strict_prescription:
-            raise
-        prescription = None
+    The prescription's date of birth feeds the screening: it completes a profile that lacks one,
+    and on its own makes a profile of the age alone (the other parts "not recorded"). A date of
+    birth that differs from the profile's is refused: one of them is wrong.
+    """
+    if not isinstance(data, Mapping):
+        return ScreeningInputs(None)
+    from compounder.calc.prescription import ORDER_KEYS, parse_order
+
+    order = None
+    if any(data.get(key) is not None for key in ORDER_KEYS):
+        try:
+            order = parse_order({key: data[key] for key in ORDER_KEYS if key in data})
+        except InputError:
+            if strict_prescription:
+                raise
+    prescription = order.prescription if order is not None else None
+    born = prescription.date_of_birth if prescription is not None else None
+    patient = parse_patient(data["patient"], catalog) if data.get("patient") is not None else None
+    if patient is not None and born is not None:
+        if patient.date_of_birth is None:
+            patient = dataclasses.replace(patient, date_of_birth=born)
+        elif patient.date_of_birth != born:
+            raise InputError(
+                "prescription.date_of_birth",
+                f"{born.isoformat()} differs from patient.date_of_birth {patient.date_of_birth.isoformat()}; correct the one that is wrong",
+            )
+    elif patient is None and born is not None:
+        patient = PatientProfile(date_of_birth=born)
     return ScreeningInputs(
-        patient, prescription.quantity if prescription else None, prescription.refills if prescription else None,
+        patient,
+        prescription.quantity if prescription and patient else None,
+        prescription.refills if prescription and patient else None,
+        order,
     )

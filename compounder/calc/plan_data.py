@@ -40,6 +40,11 @@ def plan_to_json(plan: BatchPlan) -> dict[str, Any]:
             item["lot"] = line.lot
         if line.expires is not None:
             item["expires"] = line.expires.isoformat()
+        if line.aliquot is not None:
+            a = line.aliquot
+            item["aliquot"] = {
+                key: round(getattr(a, key).to("g").magnitude, 9) for key in ("needed", "weigh", "diluent", "mixture", "portion", "carried")
+            } | {"multiple": a.multiple}
         if line.doses is not None:
             item["mg_per_g"] = round(line.doses.per_gram.to("mg/g").magnitude, 6)
             item["mg_per_click"] = mg(line.doses.per_click)
@@ -59,6 +64,7 @@ def plan_to_json(plan: BatchPlan) -> dict[str, Any]:
             "name": plan.balance.name,
             "readability_grams": readability,
             "minimum_weighable_grams": plan.balance.minimum_weighable.value.to("g").magnitude,
+            "minimum_weighable_source": plan.balance.minimum_weighable.source.cite() if plan.balance.minimum_weighable.source else None,
         },
         "lines": lines,
         "total_grams": round(plan.total.to("g").magnitude, 9),

@@ -55,14 +55,13 @@ def _eutectic(names: list[str], catalog: Catalog) -> list[str]:
 def default_steps(plan: BatchPlan, order: Order, catalog: Catalog) -> tuple[str, ...]:
     base = catalog.base(plan.formula.base)
     balance = plan.balance
-    minimum = balance.minimum_weighable.value
     weighed = [line for line in plan.lines if line.role != "base"]
     solids = [line.name for line in weighed if catalog.form(line.name, "stock").is_solid]
     levigating = [
         line.name for line in weighed if line.role == "excipient" and catalog.form(line.name, "stock").excipient_role == "levigating agent"
     ]
     liquids = [line.name for line in weighed if not catalog.form(line.name, "stock").is_solid and line.name not in levigating]
-    small = [line for line in weighed if line.grams < minimum]
+    small = [line for line in weighed if line.aliquot is not None]
 
     steps = [
         f"Check each component against this record (name, lot, expiry) and set up the {balance.name}; "
@@ -115,12 +114,11 @@ def aliquot_text(name: str, scheme, base: str, balance) -> str:
     def g(quantity) -> str:
         return f"{format_grams(quantity, balance)} g"
 
-    carried = scheme.portion - scheme.needed
     return (
         f"{name} is below the balance's minimum weighable quantity: weigh {g(scheme.weigh)} {name} "
         f"({scheme.multiple} × {g(scheme.needed)}), mix with {g(scheme.diluent)} {base} to {g(scheme.mixture)}, "
-        f"and weigh {g(scheme.portion)} of the mixture (holds {g(scheme.needed)} {name}). "
-        f"The portion carries {g(carried)} {base}: weigh that much less {base}."
+        f"and weigh {g(scheme.portion)} of the mixture (holds {g(scheme.needed)} {name}) into the batch. "
+        f"The portion carries {g(scheme.carried)} {base}, already taken off the {base} line."
     )
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from compounder.calc.aliquot import aliquot
 from compounder.calc.catalog import Catalog
 from compounder.calc.labeling import controlled_statements
+from compounder.calc.equipment import minimum_basis
 from compounder.calc.model import BatchPlan, PlanLine
 from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order, check_dates, require
@@ -37,6 +37,9 @@ class WeighRow:
     unit: str
     trail: str
     aliquot: str | None  # the aliquot procedure, for a quantity below the minimum weighable
+    # Each weighing of the aliquot besides the portion (which is ``quantity``): (what, grams as
+    # the balance shows them), each with its own actual-weight cell on the sheet.
+    aliquot_weighings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,14 @@ def _row(number: int, line: PlanLine, plan: BatchPlan, base: str) -> WeighRow:
         potency = line.potency.to("dimensionless").magnitude if line.potency is not None else 1.0
         written = line.grams * potency / line.salt_factor
         provides = f"{line.written_as} {written.to('g').magnitude:.3f} g ({format_quantity(line.strength, 4)})"
-    small = line.role != "base" and 0 < line.grams.magnitude and line.grams < balance.minimum_weighable.value
+    scheme = line.aliquot
+    weighings: tuple[tuple[str, str], ...] = ()
+    if scheme is not None:
+        provides += f", in a {format_grams(scheme.portion, balance)} g portion of the aliquot mixture"
+        weighings = (
+            (f"{line.name} for the aliquot ({scheme.multiple} × {format_grams(scheme.needed, balance)} g)", format_grams(scheme.weigh, balance)),
+            (f"{base} to dilute the aliquot to {format_grams(scheme.mixture, balance)} g", format_grams(scheme.diluent, balance)),
+        )
     return WeighRow(
         number=number,
         role=line.role,
@@ -186,14 +196,15 @@ def _row(number: int, line: PlanLine, plan: BatchPlan, base: str) -> WeighRow:
         lot=line.lot or "",
         expires=line.expires.isoformat() if line.expires else "",
         potency=format_quantity(line.potency.to("percent"), 4) if line.potency is not None else ("" if line.role == "base" else NOT_GIVEN),
-        quantity=format_grams(line.grams, balance),
+        quantity=format_grams(line.into_batch, balance),
         unit="g",
         trail=trail,
-        aliquot=aliquot_text(line.name, aliquot(line.grams, balance.minimum_weighable.value), base, balance) if small else None,
+        aliquot=aliquot_text(line.name, scheme, base, balance) if scheme is not None else None,
+        aliquot_weighings=weighings,
     )
 
 
 def _balance_detail(balance) -> str:
     readability = f"readability {format_quantity(balance.readability.value.to('g'), 4)}"
-    minimum = f"minimum weighable quantity {format_quantity(balance.minimum_weighable.value.to('g'), 4)}"
+    minimum = minimum_basis(balance)
     return minimum if readability in balance.name else f"{readability}; {minimum}"

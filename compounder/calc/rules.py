@@ -10,18 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from compounder.calc.aliquot import aliquot
+from compounder.calc.aliquot import MAX_ALIQUOT_MULTIPLE
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import application_grams
-from compounder.calc.model import BatchPlan, Finding, Form, Limit, PlanLine, Severity, Source
+from compounder.calc.model import BatchPlan, Finding, Limit, Severity, Source
+from compounder.calc.moiety import moieties, total_fraction, total_mg_per_day
 from compounder.calc.units import (
-    magnitude_in,
-    G,
     MG,
     ONE,
     PERCENT,
+    Q_,
+    G,
     Quantity,
     format_quantity,
+    magnitude_in,
     ureg,
 )
 
@@ -31,17 +33,18 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 # 11 % maximum is not reported over it through floating-point noise.
 _SLACK = 1e-9
 
-# Beyond this many times the amount needed, one aliquot step is no longer practical at the bench.
-MAX_ALIQUOT_MULTIPLE = 100
 
-
-def check(plan: BatchPlan, catalog: Catalog, compounded_on: dt.date) -> list[Finding]:
-    """Every finding for the plan, errors first."""
+def check(plan: BatchPlan, catalog: Catalog, compounded_on: dt.date, max_excess: Quantity | None = None) -> list[Finding]:
+    """Every finding for the plan, errors first. ``max_excess`` is the pharmacy's ceiling on a
+    formula's overage (its settings); ``None`` when it has set none."""
     findings = [
         *_total_strength(plan),
         *_per_active_limits(plan, catalog),
+        *_same_moiety(plan, catalog),
         *_duplicate_nsaids(plan, catalog),
         *_powder_load(plan, catalog),
+        *_potency(plan),
+        *_excess(plan, max_excess),
         *_weighability(plan),
         *_daily_amounts(plan, catalog),
         *_lot_expiry(plan, compounded_on),
@@ -49,7 +52,9 @@ def check(plan: BatchPlan, catalog: Catalog, compounded_on: dt.date) -> list[Fin
     return sorted(findings, key=lambda f: f.severity.rank)
 
 
-def _pct(fraction: Quantity) -> str:
+def _pct(fraction: Quantity | float) -> str:
+    if not isinstance(fraction, Quantity):
+        fraction = Q_(fraction, ONE)
     return format_quantity(fraction.to(PERCENT), 3)
 
 
@@ -72,48 +77,30 @@ def _total_strength(plan: BatchPlan) -> Iterator[Finding]:
         yield Finding(
             ERROR,
             "NO_ROOM_FOR_BASE",
-            f"after salt-form and potency corrections the weighed ingredients come to "
-            f"{plan.prepared.magnitude - base.grams.magnitude:.3f} g of a {plan.prepared.magnitude:.3f} g batch; "
+            f"after salt-form and potency corrections the weighed ingredients (with the base their aliquot portions carry) "
+            f"come to {plan.prepared.magnitude - base.grams.magnitude:.3f} g of a {plan.prepared.magnitude:.3f} g batch; "
             f"nothing is left for {base.name}",
             line=len(plan.lines) - 1,
         )
 
 
-def _ratio(written: Form, target_name: str, catalog: Catalog) -> float | None:
-    """Grams of the form a limit is written as per gram of the written form (molecular weights)."""
-    target = catalog.form(target_name, "limit")
-    if target.name == written.name:
-        return 1.0
-    if target.molecular_weight is None or written.molecular_weight is None:
-        return None
-    return float((target.molecular_weight.value / written.molecular_weight.value).to(ONE).magnitude)
-
-
-def _as_form(fraction: Quantity, written: Form, target_name: str, catalog: Catalog) -> Quantity | None:
-    """A strength of the written form re-expressed as the form a limit is written in."""
-    ratio = _ratio(written, target_name, catalog)
-    return None if ratio is None else fraction * ratio
-
-
 def _per_active_limits(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
-    for index, line in enumerate(plan.lines):
-        if line.role != "active" or line.strength_fraction is None:
-            continue
-        substance = catalog.substance(line.substance)
-        written = catalog.form(line.written_as, "ingredient")
-        if substance is None:
-            continue
-        shown = format_quantity(line.strength)
+    """Maximum strength and typical range of each moiety, on its total across all its lines."""
+    for group in moieties(plan.lines, catalog):
+        substance, index = group.substance, group.first
+        written = group.written()
+        many = len(group.lines) > 1
+        verb = "together are" if many else "is"
         maximum = substance.max_strength
         if maximum is not None:
-            value = _as_form(line.strength_fraction, written, maximum.as_form, catalog)
+            value = total_fraction(group, maximum.as_form, catalog)
             if value is None:
-                yield _unconvertible(index, line, maximum.as_form, "maximum strength")
-            elif value.magnitude > magnitude_in(maximum.value, ONE) * (1 + _SLACK):
+                yield _unconvertible(index, written, maximum.as_form, "maximum strength")
+            elif value > magnitude_in(maximum.value, ONE) * (1 + _SLACK):
                 yield Finding(
                     ERROR,
                     "STRENGTH_ABOVE_MAXIMUM",
-                    f"{line.written_as} {shown} is {_pct(value)} {maximum.as_form}, above the maximum of "
+                    f"{written} {verb} {_pct(value)} {maximum.as_form}, above the maximum of "
                     f"{_pct(maximum.value)}{_cite(maximum.source)}",
                     line=index,
                     source=maximum.source,
@@ -124,32 +111,46 @@ def _per_active_limits(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
             yield Finding(
                 INFO,
                 "STRENGTH_RANGE_UNKNOWN",
-                f"no typical topical strength range for {substance.name} is on file; {line.written_as} {shown} is unchecked",
+                f"no typical topical strength range for {substance.name} is on file; {written} is unchecked",
                 line=index,
             )
             continue
-        value = _as_form(line.strength_fraction, written, typical.as_form, catalog)
+        value = total_fraction(group, typical.as_form, catalog)
         if value is None:
-            yield _unconvertible(index, line, typical.as_form, "typical strength range")
+            yield _unconvertible(index, written, typical.as_form, "typical strength range")
             continue
         low, high = magnitude_in(typical.low, ONE), magnitude_in(typical.high, ONE)
-        if value.magnitude < low * (1 - _SLACK) or value.magnitude > high * (1 + _SLACK):
-            side = "below" if value.magnitude < low else "above"
+        if value < low * (1 - _SLACK) or value > high * (1 + _SLACK):
+            side = "below" if value < low else "above"
             yield Finding(
                 WARNING,
                 "STRENGTH_OUTSIDE_TYPICAL_RANGE",
-                f"{line.written_as} {shown} is {_pct(value)} {typical.as_form}, {side} the typical range "
+                f"{written} {verb} {_pct(value)} {typical.as_form}, {side} the typical range "
                 f"{_pct(typical.low)}–{_pct(typical.high)}{_cite(typical.source)}",
                 line=index,
                 source=typical.source,
             )
 
 
-def _unconvertible(index: int, line: PlanLine, as_form: str, what: str) -> Finding:
+def _same_moiety(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
+    """Two lines of one drug: legitimate only by design (a salt and its base), so it is asked about."""
+    for group in moieties(plan.lines, catalog):
+        if len(group.lines) > 1:
+            fields = ", ".join(line.field or "?" for line in group.lines)
+            yield Finding(
+                WARNING,
+                "DUPLICATE_MOIETY",
+                f"{group.substance.name} is written in {len(group.lines)} lines ({fields}: {group.written()}); "
+                "its limits are checked on the total; confirm that one drug in several lines is intended",
+                line=group.first,
+            )
+
+
+def _unconvertible(index: int, written: str, as_form: str, what: str) -> Finding:
     return Finding(
         INFO,
         "LIMIT_NOT_COMPARABLE",
-        f"the {what} is written as {as_form} and a molecular weight needed to compare {line.written_as} with it is not on file",
+        f"the {what} is written as {as_form} and a molecular weight needed to compare {written} with it is not on file",
         line=index,
     )
 
@@ -171,27 +172,72 @@ def _duplicate_nsaids(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
         )
 
 
+# Solids at or above this fraction outweigh the base they are meant to be carried in. This is
+# arithmetic, not a sourced ceiling: where a base has no maker's maximum on file, no general
+# figure is claimed, but a batch that is more powder than base is never passed as information.
+SOLIDS_OUTWEIGH_BASE = 0.5
+
+
 def _powder_load(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
+    """Solids against the base's maker maximum (an error above it); without one, the load is
+    reported as unchecked, and as a warning once solids outweigh the base."""
     solids = [line for line in plan.lines if line.role != "base" and catalog.form(line.name, "stock").is_solid]
     if not solids:
         return
     load = sum(line.grams.magnitude for line in solids) / plan.prepared.magnitude
     base = catalog.base(plan.formula.base)
     if base.max_powder_load is None:
-        yield Finding(
-            INFO,
-            "POWDER_LOAD_LIMIT_UNKNOWN",
-            f"solids are {load * 100:.1f} % of the batch; {base.name} has no maximum powder load on file, so this is unchecked",
+        unknown = (
+            f"solids are {load * 100:.1f} % of the batch; {base.name} has no maker's maximum powder load on file "
+            "and no general ceiling is sourced"
         )
+        if load >= SOLIDS_OUTWEIGH_BASE * (1 - _SLACK):
+            yield Finding(
+                WARNING,
+                "POWDER_LOAD_UNCHECKED_HIGH",
+                f"{unknown}; the solids outweigh the base ({(1 - load) * 100:.1f} % is left for everything else): "
+                "confirm with the base's maker that it can carry this load",
+            )
+        else:
+            yield Finding(INFO, "POWDER_LOAD_LIMIT_UNKNOWN", f"{unknown}, so this is unchecked")
         return
     limit = magnitude_in(base.max_powder_load.value, ONE)
     if load > limit * (1 + _SLACK):
         yield Finding(
-            WARNING,
+            ERROR,
             "POWDER_LOAD_ABOVE_LIMIT",
             f"solids are {load * 100:.1f} % of the batch, above {base.name}'s maximum powder load of "
-            f"{limit * 100:g} %{_cite(base.max_powder_load.source)}",
+            f"{limit * 100:g} %{_cite(base.max_powder_load.source)}; choose a base made for this load or lower the strengths",
             source=base.max_powder_load.source,
+        )
+
+
+def _potency(plan: BatchPlan) -> Iterator[Finding]:
+    """A certificate potency above 100 % makes the line weigh less than the amount written."""
+    for index, line in enumerate(plan.lines):
+        if line.potency is not None and magnitude_in(line.potency, ONE) > 1 + _SLACK:
+            field = f"{line.field}.potency" if line.field else "potency"
+            yield Finding(
+                WARNING,
+                "POTENCY_ABOVE_100",
+                f"{field}: {format_quantity(line.potency.to(PERCENT), 4)} for {line.name} is above 100 %, so less than the "
+                "amount written is weighed; check the certificate of analysis (assay on the dried or anhydrous basis?) "
+                "and enter the as-is potency",
+                line=index,
+            )
+
+
+def _excess(plan: BatchPlan, max_excess: Quantity | None) -> Iterator[Finding]:
+    """An overage above the pharmacy's own ceiling (its SOP; a pharmacy setting)."""
+    excess = plan.formula.excess
+    if excess is None or max_excess is None:
+        return
+    if magnitude_in(excess, ONE) > magnitude_in(max_excess, ONE) * (1 + _SLACK):
+        yield Finding(
+            WARNING,
+            "EXCESS_ABOVE_SETTING",
+            f"excess: {format_quantity(excess.to(PERCENT), 4)} is above the pharmacy's maximum excess of "
+            f"{format_quantity(max_excess.to(PERCENT), 4)} (pharmacy settings); check the overage the formula calls for",
         )
 
 
@@ -206,13 +252,13 @@ def _weighability(plan: BatchPlan) -> Iterator[Finding]:
                 f"{line.name} {magnitude_in(line.grams, G):.4f} g is below the {balance.name}'s minimum weighable "
                 f"quantity of {format_quantity(minimum.to(G), 4)}{_cite(balance.minimum_weighable.source)}; "
             )
-            if line.grams * MAX_ALIQUOT_MULTIPLE < minimum:
+            if line.aliquot is None:
                 advice = (
                     f"it is too small for one aliquot step (more than {MAX_ALIQUOT_MULTIPLE}-fold); "
                     "prepare a stock trituration or serial dilution, or use a more sensitive balance"
                 )
             else:
-                advice = f"use an aliquot: {aliquot(line.grams, minimum).describe(line.name)}"
+                advice = f"use the aliquot on the worksheet: {line.aliquot.describe(line.name, plan.base_line.name)}"
             yield Finding(
                 WARNING,
                 "BELOW_MINIMUM_WEIGHABLE",
@@ -223,6 +269,7 @@ def _weighability(plan: BatchPlan) -> Iterator[Finding]:
 
 
 def _daily_amounts(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
+    """The labeled daily maximum of each moiety, on the total of its lines."""
     directions = plan.formula.directions
     if directions is None:
         return
@@ -234,37 +281,33 @@ def _daily_amounts(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
             "unknown; give the density or the amount in grams",
         )
         return
-    for index, line in enumerate(plan.lines):
-        if line.role != "active" or line.doses is None or line.doses.per_day is None:
-            continue
-        substance = catalog.substance(line.substance)
-        if substance is None:
-            continue
+    for group in moieties(plan.lines, catalog):
+        substance, index, written = group.substance, group.first, group.written()
         limit: Limit | None = substance.daily_max
-        per_day = line.doses.per_day * ureg.day
         if limit is None:
+            amounts = " + ".join(
+                f"{magnitude_in(line.doses.per_day * ureg.day, MG):.1f} mg {line.written_as}"
+                for line in group.lines if line.doses is not None and line.doses.per_day is not None
+            )
             yield Finding(
                 INFO,
                 "DAILY_MAXIMUM_UNKNOWN",
-                f"{line.written_as}: {magnitude_in(per_day, MG):.1f} mg a day; no labeled daily maximum for "
-                f"{substance.name} is on file, so this is unchecked",
+                f"{written}: {amounts} a day; no labeled daily maximum for {substance.name} is on file, so this is unchecked",
                 line=index,
             )
             continue
-        written = catalog.form(line.written_as, "ingredient")
-        ratio = _ratio(written, limit.as_form, catalog)
-        if ratio is None:
-            yield _unconvertible(index, line, limit.as_form, "daily maximum")
+        amount = total_mg_per_day(group, limit.as_form, catalog)
+        if amount is None:
+            yield _unconvertible(index, written, limit.as_form, "daily maximum")
             continue
-        amount = (per_day * ratio).to(MG)
-        maximum = limit.value.to(MG)
-        if amount.magnitude > maximum.magnitude * (1 + _SLACK):
+        maximum = magnitude_in(limit.value, MG)
+        if amount > maximum * (1 + _SLACK):
             yield Finding(
                 WARNING,
                 "DAILY_AMOUNT_ABOVE_MAXIMUM",
-                f"{line.written_as}: {format_quantity(directions.amount)} × {directions.times_per_day:g} a day gives "
-                f"{amount.magnitude:.1f} mg {limit.as_form} a day, above the labeled daily maximum of "
-                f"{maximum.magnitude:g} mg{_cite(limit.source)}",
+                f"{written}: {format_quantity(directions.amount)} × {directions.times_per_day:g} a day gives "
+                f"{amount:.1f} mg {limit.as_form} a day, above the labeled daily maximum of "
+                f"{maximum:g} mg{_cite(limit.source)}",
                 line=index,
                 source=limit.source,
             )
@@ -272,12 +315,16 @@ def _daily_amounts(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
 
 def _lot_expiry(plan: BatchPlan, compounded_on: dt.date) -> Iterator[Finding]:
     for index, line in enumerate(plan.lines):
-        if line.expires is not None and line.expires < compounded_on:
+        if line.expires is not None and line.expires <= compounded_on:
             lot = f" lot {line.lot}" if line.lot else ""
+            if line.expires == compounded_on:
+                when = f"expires on {line.expires.isoformat()}, the compounding date"
+            else:
+                when = f"expired on {line.expires.isoformat()}, before the compounding date {compounded_on.isoformat()}"
             yield Finding(
                 ERROR,
                 "LOT_EXPIRED",
-                f"{line.name}{lot} expired on {line.expires.isoformat()}, before the compounding date {compounded_on.isoformat()}",
+                f"{line.name}{lot} {when}; use a lot still in date after the compounding day",
                 line=index,
             )
 

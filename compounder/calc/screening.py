@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import application_grams
 from compounder.calc.model import BatchPlan, Finding, ScreeningRule, Severity, Substance
+from compounder.calc.moiety import moieties, total_mg_per_day
 from compounder.calc.patient import PatientProfile
-from compounder.calc.units import MG, Quantity, magnitude_in, ureg
+from compounder.calc.units import Quantity, magnitude_in, ureg
 
 _FACT_WORDS = {"allergy": "allergy", "condition": "condition", "medication": "takes"}
 
@@ -110,21 +111,21 @@ def _supply_days(plan: BatchPlan, dispensed: Quantity | None, refills: int | Non
 
 
 def _weight_limits(plan: BatchPlan, patient: PatientProfile, catalog: Catalog, actives: dict) -> Iterator[Finding]:
-    """The daily amount against a per-kilogram limit (lidocaine 4.5 mg/kg) for this patient."""
-    for index, written, substance in actives.values():
+    """The daily amount against a per-kilogram limit (lidocaine 4.5 mg/kg) for this patient, on
+    the total of the drug's lines (lidocaine and lidocaine HCl in one cream add up)."""
+    for group in moieties(plan.lines, catalog):
+        substance, index = group.substance, group.first
+        written = group.written() if len(group.lines) > 1 else (group.lines[0].written_as or group.lines[0].name)
         limit = substance.daily_max_per_kg
-        line = plan.lines[index]
-        if limit is None or line.doses is None or line.doses.per_day is None:
+        if limit is None or any(line.doses is None or line.doses.per_day is None for line in group.lines):
             continue
         if patient.weight is None:
             yield Finding(Severity.INFO, "WEIGHT_LIMIT_UNKNOWN", f"{written}: the patient's weight is not on file, so the daily amount is not checked against {limit.value.m_as('mg/kg'):g} mg/kg", line=index, patient=True)
             continue
-        written_form = catalog.form(line.written_as, "ingredient")
-        target = catalog.form(limit.as_form, "limit")
-        if target.name != written_form.name and (target.molecular_weight is None or written_form.molecular_weight is None):
+        total = total_mg_per_day(group, limit.as_form, catalog)
+        if total is None:
             continue
-        ratio = 1.0 if target.name == written_form.name else float((target.molecular_weight.value / written_form.molecular_weight.value).m_as("dimensionless"))
-        per_day = magnitude_in(line.doses.per_day * ureg.day, MG) * ratio
+        per_day = total
         weight_kg = patient.weight.m_as(ureg.kilogram)
         maximum = limit.value.m_as("mg/kg") * weight_kg
         if per_day > maximum * (1 + 1e-9):

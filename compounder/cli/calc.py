@@ -11,23 +11,29 @@ from compounder.calc import BatchPlan, Catalog, evaluate, parse_formula
 from compounder.calc.plan_data import plan_to_json
 from compounder.calc.units import format_quantity
 from compounder.calc.weighing import decimals, format_grams
-from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK
+from compounder.cli.dates import compounding_date_note
+from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, one_line
 from compounder.cli.inputs import date_argument, read_formula_file
 
 
-def evaluate_file(data: Any, formula, catalog: Catalog, today: dt.date) -> BatchPlan:
+def evaluate_file(data: Any, formula, catalog: Catalog, today: dt.date, max_excess=None) -> BatchPlan:
     """Evaluate a formula file's formula, screened for its ``patient`` when it has one."""
     from compounder.calc.patient import screening_inputs
 
     inputs = screening_inputs(data, catalog)
-    return evaluate(formula, catalog, today, inputs.patient, dispensed=inputs.dispensed, refills=inputs.refills)
+    return evaluate(
+        formula, catalog, today, inputs.patient, dispensed=inputs.dispensed, refills=inputs.refills, max_excess=max_excess,
+        order=inputs.order,
+    )
 
 
-def calc_command(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO) -> int:
+def calc_command(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO, err: TextIO) -> int:
     data = read_formula_file(args.file)
     formula = parse_formula(data)
     today = date_argument(args.date, today)
     plan = evaluate_file(data, formula, catalog, today)
+    if note := compounding_date_note(formula, formula.compounded_on or today, args.date is not None, args.file):
+        print(one_line(note), file=err)
     if args.json:
         json.dump(plan_to_json(plan), out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -46,6 +52,8 @@ def plan_to_text(plan: BatchPlan) -> str:
         grams = format_grams(line.grams, plan.balance)
         strength = format_quantity(line.strength) if line.strength is not None else "q.s."
         rows.append(f"{line.name:<44} {line.written_as or '':<28} {strength:>10} {grams:>12}")
+        if line.aliquot is not None:
+            rows.append(f"  aliquot: {line.aliquot.describe(line.name, plan.base_line.name)}; its base is taken off the base line")
     rows.append("-" * len(header))
     rows.append(f"{'Total':<44} {'':<28} {'':>10} {plan.total.to('g').magnitude:>12.{digits}f}")
     readability = f"readability {format_quantity(plan.balance.readability.value, 4)}"

@@ -57,7 +57,7 @@ def run(
             return screening_terms_command(catalog, args.json, stdout)
         if args.command in ("worksheet", "label"):
             return document_command(args, catalog, today, stdout, stderr)
-        return calc_command(args, catalog, today, stdout)
+        return calc_command(args, catalog, today, stdout, stderr)
     except InputError as error:
         print(one_line(f"{file_prefix(args)}{error.field}: {error.message}"), file=stderr)
         return EXIT_USAGE

@@ -8,8 +8,10 @@ import datetime as dt
 from typing import TextIO
 
 from compounder.calc import Catalog, InputError, parse_formula
+from compounder.calc.equipment import with_certified_minimums
 from compounder.cli.calc import evaluate_file
-from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from compounder.cli.dates import compounding_date_note
+from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError, one_line
 from compounder.cli.inputs import MAX_SETTINGS_BYTES, date_argument, read_formula_file, read_limited
 
 
@@ -34,8 +36,11 @@ def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date,
         pharmacy = load_settings(args.pharmacy_settings)
     except SettingsError as error:
         raise UsageError(f"pharmacy settings: {error.field}: {error.message}") from None
-    plan = evaluate_file(data, formula, catalog, today)
+    catalog = with_certified_minimums(catalog, pharmacy.certified_minimums)
+    plan = evaluate_file(data, formula, catalog, today, pharmacy.maximum_excess)
     compounded_on = formula.compounded_on or today
+    if note := compounding_date_note(formula, compounded_on, args.date is not None, args.file):
+        print(one_line(note), file=err)
     try:
         if args.command == "worksheet":
             from compounder.calc.patient import screening_inputs

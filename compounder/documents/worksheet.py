@@ -287,12 +287,21 @@ class WorksheetRenderer:
                 rows.append(["", Paragraph(f"<b>Aliquot:</b> {escape(row.aliquot)}", s["cell"]), "", "", "", "", "", ""])
                 bottom += 1
                 commands += [("SPAN", (1, bottom), (4, bottom)), ("BACKGROUND", (1, bottom), (4, bottom), LIGHT)]
+            cells_bottom = bottom
+            # Each weighing of the aliquot has its own required weight, actual-weight and initials cells.
+            for what, grams in row.aliquot_weighings:
+                rows.append([
+                    "", Paragraph(escape(what), s["cell"]), "", "", "",
+                    Paragraph(f"{escape(grams)}&nbsp;<font size={self.font_size}>g</font>", s["quantity"]), "", "",
+                ])
+                bottom += 1
+                commands += [("SPAN", (1, bottom), (4, bottom)), ("LINEABOVE", (1, bottom), (-1, bottom), 0.5, GRID)]
             commands += [
                 ("SPAN", (0, top), (0, bottom)),
                 ("SPAN", (1, top + 1), (4, top + 1)),
-                ("SPAN", (5, top), (5, bottom)),
-                ("SPAN", (6, top), (6, bottom)),
-                ("SPAN", (7, top), (7, bottom)),
+                ("SPAN", (5, top), (5, cells_bottom)),
+                ("SPAN", (6, top), (6, cells_bottom)),
+                ("SPAN", (7, top), (7, cells_bottom)),
                 ("BOX", (0, top), (-1, bottom), 0.5, GRID),
                 ("LINEBEFORE", (1, top), (-1, bottom), 0.5, GRID),
                 ("LINEBELOW", (1, top), (4, top), 0.25, colors.Color(0.8, 0.8, 0.8)),
@@ -339,9 +348,13 @@ class WorksheetRenderer:
     def patient_block(self) -> list:
         """The patient facts the screening used, compact: what a checker compares with the profile."""
         facts = self.record.patient_facts
-        if facts is None:
-            return []
         s = self.styles
+        if facts is None:
+            text = (
+                "<b>Patient not screened:</b> no screening profile (date of birth, weight, allergies, conditions, medicines) "
+                "was given for this patient, so the preparation was not checked against the patient."
+            )
+            return [KeepTogether([Paragraph("Patient not screened", s["heading"]), Paragraph(text, s["body"])])]
         label = lambda text: Paragraph(escape(text), s["label"])  # noqa: E731
         cell = lambda text: Paragraph(escape(text), s["cell"])  # noqa: E731
         rows = [

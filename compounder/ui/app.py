@@ -60,6 +60,14 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
     catalog = cached_catalog(args.reference, user_cache_path("compounder", appauthor=False))
     pharmacy, pharmacy_problem = _pharmacy_settings()
+    if pharmacy is not None:
+        from compounder.calc.equipment import with_certified_minimums
+        from compounder.calc.errors import InputError
+
+        try:
+            catalog = with_certified_minimums(catalog, pharmacy.certified_minimums)
+        except InputError as error:
+            pharmacy_problem = f"Pharmacy settings, {error.field}: {error.message}; 820 × readability is used until it is corrected"
     window = MainWindow(catalog, library, Settings.from_environment(), today, prompts, pharmacy=pharmacy)
     if pharmacy_problem:
         window.statusBar().showMessage(pharmacy_problem, 15000)

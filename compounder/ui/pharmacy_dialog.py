@@ -36,6 +36,7 @@ FIELD_TITLES = {
     "label_stock": "label stock", "worksheet_paper": "worksheet paper", "final_weight_tolerance": "final-weight tolerance",
     "weighing_tolerance": "weighing tolerance", "allow_self_verification": "self-verification",
     "balance": "balance", "balance.port": "balance port", "balance.driver": "balance driver", "balance.id": "balance ID",
+    "maximum_excess": "maximum excess", "balances": "balances (certified minimum weighable quantity)",
 }
 
 
@@ -82,11 +83,21 @@ class PharmacySettingsDialog(QDialog):
             self.balance_driver_combo.addItem(protocol.title, key)
         self.balance_id_edit = QLineEdit(self)
         self.balance_id_edit.setPlaceholderText("asset or serial number, recorded with every weight read")
+        self.excess_edit = QLineEdit(self)
+        self.excess_edit.setPlaceholderText("largest overage from your SOP, e.g. 10 % (empty: not checked)")
+        self.balances_edit = QPlainTextEdit(self)
+        self.balances_edit.setTabChangesFocus(True)
+        self.balances_edit.setPlaceholderText(
+            "one balance a line, from its calibration certificate:\nElectronic balance, readability 0.001 g = 0.05 g\n"
+            "(a balance not listed uses 820 × readability, USP <41>)"
+        )
+        self.balances_edit.setFixedHeight(self.balances_edit.fontMetrics().lineSpacing() * 4 + 14)
         self.widgets: dict[str, QWidget] = {
             "name": self.name_edit, "address": self.address_edit, "phone": self.phone_edit, "licence": self.licence_edit,
             "label_stock": self.stock_combo, "worksheet_paper": self.paper_combo, "final_weight_tolerance": self.tolerance_edit,
             "weighing_tolerance": self.weighing_edit, "allow_self_verification": self.self_verification_box,
             "balance.port": self.balance_port_edit, "balance.driver": self.balance_driver_combo, "balance.id": self.balance_id_edit,
+            "maximum_excess": self.excess_edit, "balances": self.balances_edit,
         }
         for key, widget in self.widgets.items():
             widget.setObjectName(key)
@@ -126,6 +137,9 @@ class PharmacySettingsDialog(QDialog):
         self.balance_port_edit.setText(settings.balance_port or "")
         self.balance_driver_combo.setCurrentIndex(max(0, self.balance_driver_combo.findData(settings.balance_driver)))
         self.balance_id_edit.setText(settings.balance_id or "")
+        excess = settings.maximum_excess
+        self.excess_edit.setText(format_quantity(excess.to("percent"), 6) if excess is not None else "")
+        self.balances_edit.setPlainText("\n".join(f"{name} = {format_quantity(value.to('g'), 6)}" for name, value in settings.balances))
 
     def data(self) -> dict:
         return {
@@ -139,6 +153,8 @@ class PharmacySettingsDialog(QDialog):
             "final_weight_tolerance": self.tolerance_edit.text().strip() or None,
             "weighing_tolerance": self.weighing_edit.text().strip() or None,
             "allow_self_verification": self.self_verification_box.isChecked(),
+            "maximum_excess": self.excess_edit.text().strip() or None,
+            "balances": self._balances(),
             **self._balance(),
         }
 
@@ -148,6 +164,19 @@ class PharmacySettingsDialog(QDialog):
             return {}
         return {"balance": {"port": port, "driver": self.balance_driver_combo.currentData(), "id": balance_id}}
 
+    def _balances(self) -> dict[str, str] | str:
+        """"name = 0.05 g" lines as the settings file's mapping; a line without "=" is passed on
+        as text, which ``settings_from_data`` refuses naming the field."""
+        found: dict[str, str] = {}
+        for line in self.balances_edit.toPlainText().splitlines():
+            if not line.strip():
+                continue
+            name, sep, value = line.rpartition("=")
+            if not sep:
+                return line
+            found[name.strip()] = value.strip()
+        return found
+
     def accept(self) -> None:
         for widget in self.widgets.values():
             widget.setPalette(self.palette())
@@ -155,8 +184,11 @@ class PharmacySettingsDialog(QDialog):
             settings = settings_from_data(self.data())
             save_settings(settings, self.path)
         except SettingsError as error:
-            keys = [key.strip() for key in error.field.split(",")]
-            titles = ", ".join(FIELD_TITLES.get(key, key) for key in keys)
+            if error.field.startswith("balances."):  # a balance's name may hold commas
+                keys, titles = ["balances"], f"balance \"{error.field.removeprefix('balances.')}\""
+            else:
+                keys = [key.strip() for key in error.field.split(",")]
+                titles = ", ".join(FIELD_TITLES.get(key, key) for key in keys)
             self.message.setText(f"{titles}: {error.message}")
             self.message.setVisible(True)
             for key in keys:

@@ -124,6 +124,9 @@ def test_cli_worksheet_with_an_override_and_exit_2_for_a_bad_one(catalog, tmp_pa
     settings.write_text(json.dumps(PHARMACY), encoding="utf-8")
     data = issue_formula()
     data["patient"] = {"date_of_birth": "1970-05-05", "allergies": ["NSAID allergy"], "conditions": [], "medications": []}
+    # the prescription's date of birth must agree with the profile's (it feeds the screening), and
+    # 40 g at 1 g three times a day lasts 40 / 3 = 13.3 days, inside the 14-day beyond-use date
+    data["prescription"] = {**data["prescription"], "date_of_birth": "1970-05-05", "quantity": "40 g"}
     path, out_pdf = tmp_path / "rx.json", tmp_path / "w.pdf"
 
     def worksheet() -> tuple[int, str]:
@@ -139,7 +142,7 @@ def test_cli_worksheet_with_an_override_and_exit_2_for_a_bad_one(catalog, tmp_pa
     status, err = worksheet()
     assert status == 2 and err.count("\n") == 1 and "acknowledged[0].reason" in err
     data["acknowledged"][0]["reason"] = REASON
-    # 120 g dispensed with 2 refills = 360 g; 1 g three times a day = 3 g a day; 360 / 3 = 120 days > 21.
+    # 40 g dispensed with 2 refills = 120 g; 1 g three times a day = 3 g a day; 120 / 3 = 40 days > 21.
     data["acknowledged"].append({"code": "CYCLOBENZAPRINE_LONG_SUPPLY", "by": "Paula P., RPh", "reason": "long-term use intended by the prescriber"})
     status, err = worksheet()
     assert status == 0 and out_pdf.exists(), err

@@ -50,7 +50,9 @@ def formulas(draw):
 def test_lines_always_add_up_to_the_total(catalog, data):
     plan = evaluate(parse_formula(data), catalog, TODAY)
     assume(plan.base_line.grams.magnitude > 0)
-    assert sum(line.grams.to("g").magnitude for line in plan.lines) == pytest.approx(plan.prepared.to("g").magnitude, rel=1e-12)
+    # what goes in (an aliquot's whole portion: its ingredient and the base it carries) adds up to the batch
+    assert sum(line.into_batch.to("g").magnitude for line in plan.lines) == pytest.approx(plan.prepared.to("g").magnitude, rel=1e-12)
+    assert plan.total.to("g").magnitude == pytest.approx(plan.prepared.to("g").magnitude, rel=1e-12)
     # and the prepared batch is the labelled one with its excess
     excess = float(data["excess"].split()[0])
     assert plan.prepared.to("g").magnitude == pytest.approx(float(data["batch"].split()[0]) * (1 + excess / 100), rel=1e-12)

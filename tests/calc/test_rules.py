@@ -117,7 +117,14 @@ def test_clicks_without_density_make_the_daily_amount_unknown(catalog):
 def test_expired_lot_is_an_error(catalog):
     found = one(findings_of(catalog, formula(active("lidocaine", "5 %", lot="L9", expires="2026-11-22"))), "LOT_EXPIRED")
     assert found.severity is Severity.ERROR and "L9" in found.message
-    assert "LOT_EXPIRED" not in codes(findings_of(catalog, formula(active("lidocaine", "5 %", lot="L9", expires="2026-11-23"))))
+
+
+def test_lot_expiring_on_the_compounding_day_is_an_error(catalog):
+    # compounded 2026-11-23; a lot that expires that same day cannot be in the batch past today
+    found = one(findings_of(catalog, formula(active("lidocaine", "5 %", lot="L9", expires="2026-11-23"))), "LOT_EXPIRED")
+    assert found.severity is Severity.ERROR and "expires on 2026-11-23, the compounding date" in found.message
+    # expiring the day after is in date
+    assert "LOT_EXPIRED" not in codes(findings_of(catalog, formula(active("lidocaine", "5 %", lot="L9", expires="2026-11-24"))))
 
 
 def test_errors_come_first(catalog):

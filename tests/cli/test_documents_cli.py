@@ -10,8 +10,20 @@ import pytest
 from compounder.cli import run
 from compounder.settings import settings_path
 from tests.conftest import TODAY
-from tests.documents.helpers import PHARMACY, issue_formula
+from tests.documents.helpers import PHARMACY
+from tests.documents.helpers import issue_formula as _issue_formula
 from tests.documents.test_label import five_active_formula
+
+
+def issue_formula(**changes):
+    """The issue's formula as the command line checks it against its prescription, which also
+    screens the patient by the prescription's date of birth: a patient of 48 (no age rule applies)
+    and 20 g dispensed, which at 1 g three times a day lasts 20 / 3 = 6.7 days, inside the 14-day
+    beyond-use date, and with 2 refills 60 / 3 = 20 days, inside cyclobenzaprine's 21 days (120 g
+    would last 40 days: SUPPLY_BEYOND_BUD, and 120 days with the refills)."""
+    data = _issue_formula(**changes)
+    data["prescription"] = {**data["prescription"], "date_of_birth": "1978-03-02", "quantity": "20 g"}
+    return data
 
 
 @pytest.fixture
@@ -57,8 +69,12 @@ def test_missing_fields_exit_2_with_one_line_naming_them(catalog, tmp_path, sett
 def test_label_overflow_exits_2_before_printing(catalog, tmp_path, settings_file):
     out = tmp_path / "label.pdf"
     data = five_active_formula()
-    # cyclobenzaprine HCl 1 % is 0.88 % cyclobenzaprine, below the typical 1–2 %: a warning to acknowledge
-    data["acknowledged"] = [{"code": "STRENGTH_OUTSIDE_TYPICAL_RANGE", "by": "J. Kim, RPh", "reason": "as prescribed"}]
+    data["prescription"] = {**data["prescription"], "date_of_birth": "1978-03-02", "quantity": "20 g"}  # as issue_formula()
+    # cyclobenzaprine HCl 1 % is 0.88 % cyclobenzaprine, below the typical 1–2 %: a warning to acknowledge;
+    # "three to four times daily" on the label against 3 a day in the dose check: another
+    data["acknowledged"] = [
+        {"code": code, "by": "J. Kim, RPh", "reason": "as prescribed"} for code in ("STRENGTH_OUTSIDE_TYPICAL_RANGE", "DIRECTIONS_MISMATCH")
+    ]
     code, _, stderr = cli(catalog, "label", str(write(tmp_path, data)), "--out", str(out), "--stock", "thermal-3x2")
     assert code == 2 and stderr.count("\n") == 1
     assert "label: the text does not fit a 3 × 2 in thermal label" in stderr

@@ -139,8 +139,15 @@ def test_a_long_formula_flows_onto_more_pages_with_the_table_header_repeated(cat
     assert "Aliquot: ketoprofen" not in text
     # in the balance's digits: baclofen 2.40 g × 4 = 9.60 g, made up with 23.20 g base to 32.80 g
     assert "weigh 9.60 g baclofen (4 × 2.40 g), mix with 23.20 g Lipoderm to 32.80 g" in text
-    # base: 120 − (12 + 2.4 + 1.2 + 7.2 + 2.4 + 2.4 + 2.4 + 6 + 1.2 + 1.2 + 6 + 3.6) = 72.00 g on the 0.01 g balance
-    assert "72.00 g" in text
+    # base: 120 − (12 + 2.4 + 1.2 + 7.2 + 2.4 + 2.4 + 2.4 + 6 + 1.2 + 1.2 + 6 + 3.6) = 72.00 g, less the base each
+    # aliquot portion carries. Portion = max(8.2, needed + 8.2/k), carried = portion − needed:
+    #   2.40 g (k 4): portion 8.2, carries 5.80 g — baclofen, lidocaine, prilocaine HCl, amitriptyline HCl: 4 × 5.80 = 23.20
+    #   1.20 g (k 7): portion 8.2, carries 7.00 g — cyclobenzaprine HCl, menthol, camphor: 3 × 7.00 = 21.00
+    #   7.20 g (k 2): portion 7.2 + 4.1 = 11.3, carries 4.10 g — gabapentin
+    #   6.00 g (k 2): portion 6 + 4.1 = 10.1, carries 4.10 g — ketamine HCl, ethoxydiglycol: 2 × 4.10 = 8.20
+    #   3.60 g (k 3): portion 3.6 + 2.733 = 6.333, carries 2.733 < 8.2 → portion 8.2, carries 4.60 g — propylene glycol
+    # carried 23.20 + 21.00 + 4.10 + 8.20 + 4.60 = 61.10 g; base 72.00 − 61.10 = 10.90 g
+    assert "10.90 g" in text and "72.00 g" not in text
     assert "J. Kim, RPh" in text
 
 
@@ -155,7 +162,14 @@ def test_aliquot_numbers(catalog):
     assert f"weigh {multiple * needed:.3f} g capsaicin ({multiple} × {needed:.3f} g)" in text
     assert f"mix with {mixture - multiple * needed:.3f} g Lipoderm to {mixture:.3f} g" in text
     assert f"weigh 0.820 g of the mixture (holds {needed:.3f} g capsaicin)" in text
-    assert f"The portion carries {0.82 - needed:.3f} g Lipoderm: weigh that much less Lipoderm" in text
+    assert f"The portion carries {0.82 - needed:.3f} g Lipoderm, already taken off the Lipoderm line" in text
+    # the Required column shows the same numbers, each weighing with its own cell: the capsaicin, the base
+    # to dilute it, and the portion (the capsaicin row's own Required) — and the base line is
+    # 120 − 0.030 − 0.790 = 119.180 g, so the batch weighs 120.000 g
+    assert f"capsaicin for the aliquot ({multiple} × {needed:.3f} g) {multiple * needed:.3f} g" in text
+    assert f"Lipoderm to dilute the aliquot to {mixture:.3f} g {mixture - multiple * needed:.3f} g" in text
+    assert "in a 0.820 g portion of the aliquot mixture" in text and "0.820 g" in text
+    assert "119.180 g" in text and "120.000 g" in text
     assert "BELOW_MINIMUM_WEIGHABLE" in text and "J. Kim, RPh: aliquot used" in text
 
 

@@ -17,7 +17,22 @@ from tests.documents.helpers import pharmacy
 from tests.documents.test_label import five_active_formula
 from tests.ui.conftest import type_into_field
 
-RX_EXAMPLE = Path(__file__).parents[2] / "examples" / "diclofenac-cyclobenzaprine-lidocaine-rx.json"
+EXAMPLE_RX = Path(__file__).parents[2] / "examples" / "diclofenac-cyclobenzaprine-lidocaine-rx.json"
+
+
+@pytest.fixture
+def RX_EXAMPLE(tmp_path) -> Path:
+    """The example prescription, for a patient of 48 (the example's, born 1948, is 78: the Beers
+    warning for cyclobenzaprine) and 40 g with no refills: at 1 g three times a day 40 / 3 = 13.3
+    days, inside the 14-day beyond-use date and cyclobenzaprine's 21 days (the example's 120 g with
+    2 refills lasts 40 days per fill, 120 in all: SUPPLY_BEYOND_BUD and CYCLOBENZAPRINE_LONG_SUPPLY)."""
+    import json
+
+    data = json.loads(EXAMPLE_RX.read_text(encoding="utf-8"))
+    data["prescription"].update({"date_of_birth": "1978-03-02", "quantity": "40 g", "refills": 0})
+    path = tmp_path / "rx.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
 
 
 def text_of(pdf: bytes) -> str:
@@ -25,7 +40,7 @@ def text_of(pdf: bytes) -> str:
 
 
 @pytest.fixture
-def rx_window(window):
+def rx_window(window, RX_EXAMPLE):
     window.pharmacy = pharmacy()
     assert window.open_file(RX_EXAMPLE)
     return window
@@ -46,7 +61,7 @@ def test_export_the_worksheet_and_the_label(rx_window, prompts, tmp_path):
     assert f"{6 * 288.81 / 234.34 / 0.995:.3f}" == "7.432" and "7.432 g" in text
     assert "120.000 g" in text
     label_text = text_of(label.read_bytes())
-    for expected in ("Jane Doe", "RX-104233", "Diclofenac sodium 3 %", "lidocaine 5 %", "120 g", "Compounded preparation"):
+    for expected in ("Jane Doe", "RX-104233", "Diclofenac sodium 3 %", "lidocaine 5 %", "40 g", "Compounded preparation"):
         assert expected in label_text
     # a Topi-CLICK click is 0.25 mL of a 1.0 g/mL cream: diclofenac sodium 3 % = 7.5 mg a click
     assert "7.5 mg" in label_text
@@ -136,7 +151,7 @@ def test_missing_prescription_fields_are_named(window, prompts):
     assert window.prescription_dialog is not None and window.prescription_dialog.isVisible()
 
 
-def test_no_pharmacy_settings_asks_for_them(window, prompts):
+def test_no_pharmacy_settings_asks_for_them(window, prompts, RX_EXAMPLE):
     window.open_file(RX_EXAMPLE)
     assert window.pharmacy is None
     assert not window.print_worksheet()
@@ -161,7 +176,7 @@ def test_prescription_fields_are_checked_inline_and_undoable(rx_window, qtbot):
     assert rx_window.document.order is None and not rx_window.print_label()
     rx_window.document.undo_stack.undo()
     rx_window.document.undo_stack.undo()
-    assert dialog.fields["prescription.date_of_birth"].text() == "1948-03-02"
+    assert dialog.fields["prescription.date_of_birth"].text() == "1978-03-02"
     assert not dialog.messages["prescription.date_of_birth"].isVisible()
     assert rx_window.document.order is not None
 
@@ -179,7 +194,7 @@ def test_the_prescription_is_saved_with_the_formula(window, prompts, tmp_path, q
     assert data["prescription"] == {"patient": "John Roe", "refills": 3} and data["batch_number"] == "261123-002"
 
 
-def test_opening_and_saving_keeps_the_prescription_as_it_was(rx_window, prompts, tmp_path):
+def test_opening_and_saving_keeps_the_prescription_as_it_was(rx_window, prompts, tmp_path, RX_EXAMPLE):
     saved = tmp_path / "copy.json"
     prompts.paths = [saved]
     assert rx_window.save_as_file()
