@@ -40,8 +40,9 @@ def evaluate(
     compounded_on = formula.compounded_on or today
     if patient is not None and patient.date_of_birth is not None and patient.date_of_birth > compounded_on:
         # An age below zero would pass every age check silently.
+        from_prescription = order is not None and order.prescription.date_of_birth == patient.date_of_birth
         raise InputError(
-            "patient.date_of_birth",
+            "prescription.date_of_birth" if from_prescription else "patient.date_of_birth",
             f"{patient.date_of_birth.isoformat()} is after the compounding date {compounded_on.isoformat()}; check the patient's date of birth",
         )
     plan = compute(formula, catalog)

@@ -118,7 +118,7 @@ def _put(data, path, value) -> None:
 def cases(draw):
     data = issue_formula(acknowledged=[
         {"code": code, "by": "J. Kim, RPh", "reason": "prescriber confirmed the therapy by phone"}
-        for code in ("MUSCLE_RELAXANT_OLDER_ADULT", "CYCLOBENZAPRINE_LONG_SUPPLY")
+        for code in ("MUSCLE_RELAXANT_OLDER_ADULT", "CYCLOBENZAPRINE_LONG_SUPPLY", "SUPPLY_BEYOND_BUD")
     ])
     data["patient"] = {"date_of_birth": "1948-03-02", "weight": "62 kg", "allergies": [], "conditions": [], "medications": []}
     raw = None
