@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from compounder.calc.aliquot import MAX_ALIQUOT_MULTIPLE
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import application_grams
-from compounder.calc.model import BatchPlan, Finding, Limit, Severity, Source
+from compounder.calc.model import BatchPlan, Finding, Limit, Severity, Source, Substance
 from compounder.calc.moiety import moieties, total_fraction, total_mg_per_day
 from compounder.calc.units import (
     MG,
@@ -130,6 +130,25 @@ def _per_active_limits(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
                 line=index,
                 source=typical.source,
             )
+            if side == "above" and maximum is None:
+                yield from _daily_check_needed(plan, substance, index, f"{written} {verb} {_pct(value)} {typical.as_form}")
+
+
+def _daily_check_needed(plan: BatchPlan, substance: Substance, index: int, strength: str) -> Iterator[Finding]:
+    """Above the typical range with no maximum strength on file, the labeled daily maximum is
+    the only limit left: a formula that cannot be checked against it is not passed on a warning
+    (lidocaine 30 % has no sourced maximum strength, only 850 mg a day)."""
+    if substance.daily_max is None or plan.formula.directions is not None:
+        return
+    yield Finding(
+        ERROR,
+        "DAILY_CHECK_NEEDED",
+        f"{strength}, above its typical range, and no maximum strength for {substance.name} is on file: give the "
+        f"directions (amount and times a day) so the daily amount can be checked against the labeled maximum of "
+        f"{format_quantity(substance.daily_max.value)} {substance.daily_max.as_form} a day{_cite(substance.daily_max.source)}",
+        line=index,
+        source=substance.daily_max.source,
+    )
 
 
 def _same_moiety(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
@@ -302,14 +321,18 @@ def _daily_amounts(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
             continue
         maximum = magnitude_in(limit.value, MG)
         if amount > maximum * (1 + _SLACK):
+            # An error: a labeled daily maximum is the limit of systemic exposure. It depends on the
+            # prescription's directions, so a pharmacist may override it (signed, with a reason)
+            # where the prescriber confirms the use, as with the patient screening's errors.
             yield Finding(
-                WARNING,
+                ERROR,
                 "DAILY_AMOUNT_ABOVE_MAXIMUM",
                 f"{written}: {format_quantity(directions.amount)} × {directions.times_per_day:g} a day gives "
                 f"{amount:.1f} mg {limit.as_form} a day, above the labeled daily maximum of "
                 f"{maximum:g} mg{_cite(limit.source)}",
                 line=index,
                 source=limit.source,
+                patient=True,
             )
 
 
