@@ -94,7 +94,9 @@ def input_errors(data: Any, catalog: Catalog) -> tuple[InputError, ...]:
         return _errors_of(lambda: parse_formula(data))
     found: list[InputError] = []
 
-    def collect(call: Callable[[], object], remap: tuple[str, str] | None = None) -> None:
+    # Callable[..., object]: the lambdas below bind loop variables as defaulted parameters, which
+    # mypy cannot match to Callable[[], object]; ``call`` is always called with no arguments.
+    def collect(call: Callable[..., object], remap: tuple[str, str] | None = None) -> None:
         for error in _errors_of(call):
             if remap is not None and error.field.startswith(remap[0]):
                 error = InputError(remap[1] + error.field[len(remap[0]):], error.message)

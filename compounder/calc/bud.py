@@ -43,13 +43,13 @@ def beyond_use_date(plan: BatchPlan, catalog: Catalog, compounded_on: dt.date) -
     if notes:
         reason += "; " + "; ".join(notes)
 
-    expiring = [line for line in plan.lines if line.expires is not None]
+    expiring = [(line.expires, line) for line in plan.lines if line.expires is not None]
     if expiring:
-        earliest = min(expiring, key=lambda line: line.expires)
-        if earliest.expires < date:
+        expires, earliest = min(expiring, key=lambda pair: pair[0])
+        if expires < date:
             lot = f" lot {earliest.lot}" if earliest.lot else ""
-            reason += f"; capped at the earliest component expiry, {earliest.name}{lot} on {earliest.expires.isoformat()}"
-            date = earliest.expires
+            reason += f"; capped at the earliest component expiry, {earliest.name}{lot} on {expires.isoformat()}"
+            date = expires
     days = (date - compounded_on).days + 1
     return BeyondUseDate(
         date=date, days=max(days, 0), reason=reason, storage=category.storage, category=category.key, source=category.source

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from compounder.calc.errors import InputError
-from compounder.calc.model import Balance, Base, BudCategory, Caution, Form, Substance
+from compounder.calc.model import Balance, Base, BudCategory, Caution, Form, ScreeningRule, ScreeningTerm, Substance
 
 
 def _key(name: str) -> str:

@@ -189,7 +189,7 @@ def _moiety_amount(
     factor: float,
     density: Quantity | None,
     trail: list[TrailStep],
-) -> tuple[Quantity, Quantity | None]:
+) -> tuple[Quantity, Quantity]:
     """Grams of the written form in the prepared batch, and its w/w fraction of the product."""
     strength = line.strength
     dims = strength.dimensionality
@@ -279,6 +279,7 @@ def _salt_factor(written: Form, stock: Form, where: str) -> float:
                 f"the molecular weight of {form.name} is not on file, so {written.name} cannot be converted to {stock.name}; "
                 "weigh the form the strength is written as",
             )
+    assert stock.molecular_weight is not None and written.molecular_weight is not None, "refused above when missing"
     ratio = stock.molecular_weight.value / written.molecular_weight.value
     return float(magnitude_in(ratio, ONE))
 
@@ -321,4 +322,6 @@ def _g(quantity: Quantity) -> str:
 
 
 def _mw(form: Form) -> str:
+    if form.molecular_weight is None:  # _salt_factor refuses a form without one before this is called
+        raise ValueError(f"the molecular weight of {form.name} is not on file")
     return f"{form.molecular_weight.value.to('g/mol').magnitude:.2f}"

@@ -54,6 +54,8 @@ def daily_doses(plan: BatchPlan, catalog: Catalog) -> tuple[DailyDose, ...]:
     for index, line in enumerate(plan.lines):
         if line.role != "active" or line.doses is None:
             continue
+        if line.written_as is None:  # compute sets it on every active line
+            raise ValueError(f"active line {line.name!r} has no written form")
         substance = catalog.substance(line.substance) if line.substance else None
         limit = substance.daily_max if substance is not None else None
         per_day = line.doses.per_day * _DAY if line.doses.per_day is not None else None

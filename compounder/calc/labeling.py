@@ -61,6 +61,10 @@ def label_content(plan: BatchPlan, order: Order, catalog: Catalog, compounded_on
     require(order, "label")
     check_dates(order, compounded_on)
     rx = order.prescription
+    assert (  # require() refused an order without any of these
+        order.batch_number is not None and rx.patient is not None and rx.rx_number is not None and rx.prescriber is not None
+        and rx.directions is not None and rx.quantity is not None and rx.refills is not None
+    ), "required for a label"
     base = catalog.base(plan.formula.base)
     _check_quantity(plan, rx.quantity)
     if plan.bud is None:
@@ -71,7 +75,7 @@ def label_content(plan: BatchPlan, order: Order, catalog: Catalog, compounded_on
         rx_number=rx.rx_number,
         prescriber=rx.prescriber,
         date_filled=compounded_on,
-        actives=tuple(LabelActive(line.written_as, label_strength(line)) for line in actives),
+        actives=tuple(LabelActive(_written_as(line), label_strength(line)) for line in actives),
         dosage_form=base.dosage_form,
         quantity=format_quantity(rx.quantity, 6),
         refills=rx.refills,
@@ -122,9 +126,25 @@ def label_strength(line: PlanLine) -> str:
     so it is shown as its share of the product (% w/w).
     """
     strength = line.strength
+    if strength is None:
+        raise ValueError(f"{line.name!r} has no strength: the base line has none")
     if strength.dimensionality in (DIMENSIONLESS, MASS_PER_VOLUME):
         return format_quantity(strength, 4)
-    return format_quantity(line.strength_fraction.to("percent"), 4)
+    return format_quantity(_fraction(line).to("percent"), 4)
+
+
+def _written_as(line: PlanLine) -> str:
+    """The form an active's strength is written as, which compute sets on every active line."""
+    if line.written_as is None:
+        raise ValueError(f"{line.name!r} has no written form: the base line has none")
+    return line.written_as
+
+
+def _fraction(line: PlanLine) -> Quantity:
+    """An active's w/w fraction of the product, which compute sets on every active line."""
+    if line.strength_fraction is None:
+        raise ValueError(f"{line.name!r} has no fraction of the product: the base line has none")
+    return line.strength_fraction
 
 
 def label_warnings(plan: BatchPlan, catalog: Catalog) -> tuple[Caution, ...]:
@@ -149,6 +169,7 @@ def _per_click(plan: BatchPlan, order: Order, actives: list[PlanLine]) -> str | 
     container = order.container
     if container is None or not container.is_click_dispenser:
         return None
+    assert container.click_volume is not None, "a click dispenser has a click volume"
     if plan.density is None:
         raise InputError(
             "density",
@@ -157,7 +178,7 @@ def _per_click(plan: BatchPlan, order: Order, actives: list[PlanLine]) -> str | 
         )
     parts = []
     for line in actives:
-        per_click = (plan.density * container.click_volume * line.strength_fraction).to("mg")
+        per_click = (plan.density * container.click_volume * _fraction(line)).to("mg")
         parts.append(f"{line.written_as} {_mg(per_click)}")
     volume = format_quantity(container.click_volume.to("mL"), 3)
     return f"1 click ({volume}) contains " + ", ".join(parts)

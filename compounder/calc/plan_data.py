@@ -31,6 +31,8 @@ def plan_to_json(plan: BatchPlan) -> dict[str, Any]:
             "trail": [step.text for step in line.trail],
         }
         if line.written_as is not None:
+            if line.strength is None:  # compute sets both on every active and excipient line
+                raise ValueError(f"{line.name!r} has a written form and no strength")
             item["written_as"] = line.written_as
             item["strength"] = format_quantity(line.strength, 6)
             item["salt_factor"] = line.salt_factor

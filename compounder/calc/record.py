@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from compounder.calc.catalog import Catalog
+from compounder.calc.errors import InputError
 from compounder.calc.labeling import controlled_statements
 from compounder.calc.equipment import minimum_basis
 from compounder.calc.model import BatchPlan, PlanLine
@@ -100,7 +101,7 @@ def patient_facts(patient: PatientProfile, catalog: Catalog, compounded_on: dt.d
 
     age = patient.age_on(compounded_on)
     return PatientFacts(
-        age=NOT_RECORDED if age is None else f"{age} years on {compounded_on.isoformat()} (born {patient.date_of_birth.isoformat()})",
+        age=NOT_RECORDED if age is None or patient.date_of_birth is None else f"{age} years on {compounded_on.isoformat()} (born {patient.date_of_birth.isoformat()})",
         weight=NOT_RECORDED if patient.weight is None else f"{patient.weight.m_as('kg'):g} kg",
         allergies=coded(patient.allergies),
         conditions=coded(patient.conditions),
@@ -126,9 +127,14 @@ def compounding_record(
     require(order, "worksheet")
     check_dates(order, compounded_on)
     findings = release(plan, order)
+    if plan.bud is None:
+        raise InputError("compounded_on", "the batch has no beyond-use date; evaluate the formula with its compounding date")
     base = catalog.base(plan.formula.base)
     formula = plan.formula
     rx = order.prescription
+    assert (  # require() refused an order without any of these
+        order.batch_number is not None and rx.patient is not None and rx.rx_number is not None and rx.prescriber is not None
+    ), "required for a worksheet"
     balance = plan.balance
     digits_text = format_grams(plan.total, balance)
     excess = formula.excess
@@ -137,7 +143,7 @@ def compounding_record(
         prepared += f" ({format_quantity(formula.quantity, 6)} + {format_quantity(excess.to('percent'), 4)} excess)"
     rows = tuple(_row(index + 1, line, plan, base.name) for index, line in enumerate(plan.lines))
     name = formula.name or " / ".join(
-        f"{line.written_as} {format_quantity(line.strength, 4)}" for line in plan.lines if line.role == "active"
+        f"{line.written_as} {_strength(line)}" for line in plan.lines if line.role == "active"
     ) + f" in {base.name}"
     return CompoundingRecord(
         formula_name=name,
@@ -177,7 +183,7 @@ def _row(number: int, line: PlanLine, plan: BatchPlan, base: str) -> WeighRow:
     else:
         potency = line.potency.to("dimensionless").magnitude if line.potency is not None else 1.0
         written = line.grams * potency / line.salt_factor
-        provides = f"{line.written_as} {written.to('g').magnitude:.3f} g ({format_quantity(line.strength, 4)})"
+        provides = f"{line.written_as} {written.to('g').magnitude:.3f} g ({_strength(line)})"
     scheme = line.aliquot
     weighings: tuple[tuple[str, str], ...] = ()
     if scheme is not None:
@@ -202,6 +208,13 @@ def _row(number: int, line: PlanLine, plan: BatchPlan, base: str) -> WeighRow:
         aliquot=aliquot_text(line.name, scheme, base, balance) if scheme is not None else None,
         aliquot_weighings=weighings,
     )
+
+
+def _strength(line: PlanLine) -> str:
+    """The strength as written, which compute sets on every active and excipient line."""
+    if line.strength is None:
+        raise ValueError(f"{line.name!r} has no strength: the base line has none")
+    return format_quantity(line.strength, 4)
 
 
 def _balance_detail(balance) -> str:

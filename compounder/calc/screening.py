@@ -89,6 +89,7 @@ def _apply(rule: ScreeningRule, index: int, written: str, plan: BatchPlan, patie
             if dispensed is not None:
                 yield Finding(Severity.INFO, f"{rule.code}_UNKNOWN", f"{written}: the days of supply cannot be worked out (directions or density missing), so the short-term-use check was not made", line=index, patient=True)
         elif days > rule.supply_days_over:
+            assert dispensed is not None, "_supply_days gives None when nothing is dispensed"
             total = magnitude_in(dispensed, ureg.gram) * (1 + (refills or 0)) if dispensed.dimensionality == ureg.gram.dimensionality else None
             amount = f"{total:g} g" if total is not None else "the quantity dispensed"
             yield Finding(

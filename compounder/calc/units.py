@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Iterable
 from importlib.resources import files
-from typing import Any, TypeAlias
+from typing import Any, NoReturn, TypeAlias
 
 import pint
 
@@ -261,7 +261,7 @@ def _known_unit(unit_text: str) -> pint.Unit | None:
         return None
 
 
-def _refuse_unit(unit_text: str, field: str, wanted: object) -> None:
+def _refuse_unit(unit_text: str, field: str, wanted: object) -> NoReturn:
     _spelled_unit(unit_text, field, wanted)
     raise InputError(field, f"unit {unit_text!r} is not one Compounder knows; write {wanted}")
 

@@ -27,4 +27,7 @@ def format_grams(grams: Quantity, balance: Balance) -> str:
 
 
 def decimals(balance: Balance) -> int:
-    return max(0, -_step(balance).as_tuple().exponent)
+    exponent = _step(balance).as_tuple().exponent
+    if not isinstance(exponent, int):  # 'n', 'N' or 'F': a NaN or infinite readability
+        raise ValueError(f"balance {balance.name!r} has no finite readability")
+    return max(0, -exponent)
