@@ -80,7 +80,7 @@ class BatchRecord:
         return tuple(line for line in self.lines if line.out_of_tolerance)
 
 
-def allocate_batch_number(session: Session, on: dt.date) -> str:
+def allocate_batch_number(session: Session, on: dt.date, actor: Actor | None = None, now: dt.datetime | None = None) -> str:
     """The next ``YYMMDD-NNN`` for the day, from one atomic statement in the saving transaction:
     ``INSERT … ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last`` (SQLite 3.35+
     and PostgreSQL). The day's counter row stays locked until the transaction ends, so two
@@ -90,6 +90,10 @@ def allocate_batch_number(session: Session, on: dt.date) -> str:
     upsert = _insert_for(session)(BatchCounter).values(day=day, last=1)
     upsert = upsert.on_conflict_do_update(index_elements=[BatchCounter.day], set_={"last": BatchCounter.last + 1})
     sequence = session.execute(upsert.returning(BatchCounter.last)).scalar_one()
+    # Audited, so a counter set back by hand (to hand out a number twice) is found by `db check`;
+    # the state before is known exactly: the statement added one.
+    old = {"day": day, "last": sequence - 1} if sequence > 1 else None
+    audit.record(session, actor, "next batch number", "batch_counter", int(day), old, now or dt.datetime.now(dt.timezone.utc))
     return format_batch_number(on, sequence)
 
 
@@ -141,7 +145,7 @@ def create_batch(
         if not amendment_reason or not amendment_reason.strip():
             raise RecordError("give the reason for the amendment")
     row = Batch(
-        batch_number=allocate_batch_number(session, compounded_on), formula_version_id=version.id, patient_id=patient.id,
+        batch_number=allocate_batch_number(session, compounded_on, actor, now), formula_version_id=version.id, patient_id=patient.id,
         rx_number=rx_number.strip(), prescriber=prescriber.strip(), plan=plan, compounded_on=compounded_on,
         beyond_use=dt.date.fromisoformat(bud), tolerance_percent=tolerance, status=Status.DRAFT.value,
         created_at=now, created_by=actor.id, amends_id=amended.id if amended else None,
