@@ -355,9 +355,8 @@ def _users(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password: Cal
                     out.write(f"{user.username:<16} {user.role:<14} {'' if user.active else '(inactive) '}{user.full_name}\n")
             return EXIT_OK
         actor = None
-        with Session(engine) as session:
-            if args.admin:
-                actor = people.authenticate(session, args.admin, ask_password(f"password of {args.admin}: "))
+        if args.admin:
+            actor = people.sign_in(lambda: Session(engine), args.admin, ask_password(f"password of {args.admin}: "), utc_now())
         password = ask_password(f"new password for {args.username}: ")
         if ask_password(f"new password for {args.username} again: ") != password:
             raise UsageError("compounder: the two passwords differ; nothing was saved")
@@ -415,8 +414,7 @@ def _patients(args: argparse.Namespace, catalog: Catalog, out: TextIO, err: Text
         migrate(engine)
         if args.patients_command == "set-profile":
             profile = parse_patient(read_formula_file(args.profile), catalog)
-            with Session(engine) as session:
-                actor = people.authenticate(session, args.user, ask_password(f"password of {args.user}: "))
+            actor = people.sign_in(lambda: Session(engine), args.user, ask_password(f"password of {args.user}: "), utc_now())
             with Session(engine) as session, session.begin():
                 stored = save_profile(session, actor, find_patient(session, args.name, born).patient_id, entry_from_profile(profile), catalog, utc_now())
             out.write(f"saved the profile of {stored.name}\n")

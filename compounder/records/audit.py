@@ -233,7 +233,7 @@ def verify(connection: Connection | Session, keys: KeyRing | None = None) -> lis
     problems: list[Problem] = []
     previous, expected_sequence = GENESIS, 1
     last_state: dict[tuple[str, int], str | None] = {}
-    head = connection.execute(select(AuditHead).where(AuditHead.id == 1)).mappings().one_or_none()
+    head = connection.execute(select(AuditHead.__table__).where(AuditHead.id == 1)).mappings().one_or_none()
     keyed_from = head["keyed_from"] if head is not None else None
     key: bytes | None = None  # None: the unkeyed part of the chain
     unverifiable: str | None = None

@@ -22,7 +22,7 @@ from compounder.records import audit
 from compounder.calc.prescription import Acknowledgement
 from compounder.records.lots import draw, get_lot, give_back, to_grams, to_ug
 from compounder.records.model import Batch, BatchAcknowledgement, BatchCounter, BatchLine, IngredientLot, MasterFormulaVersion, Patient, User
-from compounder.records.people import PatientInfo, full_name
+from compounder.records.people import PatientInfo, current_actor, full_name
 from compounder.records.rules import (
     EDITABLE, Actor, RecordError, Role, Status, batch_day, check_checker, check_transition, deviation, format_batch_number,
     may_amend, may_create_batches, may_decide_finding, parse_tolerance, parse_weight,
@@ -120,6 +120,7 @@ def create_batch(
     acknowledged by a pharmacist (``acknowledgements``); each decision is stored with the batch,
     in the audit trail. ``compounder.records.screening.make_batch`` screens the plan for the
     patient's stored profile first."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     may_create_batches(actor)
     tolerance = parse_tolerance(tolerance_percent)
     version = session.get(MasterFormulaVersion, formula_version_id)
@@ -276,6 +277,7 @@ def batch_acknowledgements(session: Session, batch_id: int) -> tuple[Acknowledge
 def assign_lot(session: Session, actor: Actor, batch_number: str, position: int, lot_id: int, now: dt.datetime) -> BatchRecord:
     """Use this lot for a line; it must be of the line's stock form, usable on the batch's day,
     and not expire before the batch's beyond-use date."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _editable(session, batch_number)
     line = _line(session, row, position)
     lot = get_lot(session, lot_id)
@@ -293,6 +295,7 @@ def assign_lot(session: Session, actor: Actor, batch_number: str, position: int,
 def enter_weight(session: Session, actor: Actor, batch_number: str, position: int, weight: str | Decimal, now: dt.datetime) -> BatchRecord:
     """The weight the balance showed for a line; its deviation from the target is worked out
     and a line outside the batch's tolerance is flagged."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _editable(session, batch_number)
     line = _line(session, row, position)
     actual = parse_weight(weight)
@@ -309,6 +312,7 @@ def enter_weight(session: Session, actor: Actor, batch_number: str, position: in
 
 def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> BatchRecord:
     """The preparer's signature: every line needs its lot and its weight; the lots are drawn down."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _batch(session, batch_number)
     check_transition(Status(row.status), Status.PREPARED, actor, preparer_id=None)
     lines = _lines(session, row)
@@ -330,6 +334,7 @@ def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.dat
 def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, *, allow_self_verification: bool = False) -> BatchRecord:
     """A pharmacist's verification; by default not the preparer's. A batch with a line outside
     tolerance is not verified: reject it (and make it again) instead."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _batch(session, batch_number)
     check_transition(Status(row.status), Status.VERIFIED, actor, preparer_id=row.prepared_by, allow_self_verification=allow_self_verification)
     outside = [line for line in _lines(session, row) if line.out_of_tolerance]
@@ -342,6 +347,7 @@ def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, 
 def sign_checked(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> BatchRecord:
     """The checker's signature: someone other than the preparer (technician or pharmacist) has
     checked the lots and weighings of a prepared batch, before it is verified."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _batch(session, batch_number)
     check_checker(Status(row.status), actor, preparer_id=row.prepared_by, checked=row.checked_at is not None)
     old = audit.snapshot(session, "batch", row.id)
@@ -355,6 +361,7 @@ def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: d
     """A pharmacist's correction of a verified or dispensed batch: a new draft batch that
     references it, with the same frozen plan, formula version, patient, Rx and tolerance, and
     the original's lots and weights to correct. The original is never changed."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     original = _batch(session, batch_number)
     may_amend(actor, Status(original.status), reason)
     patient = session.get(Patient, original.patient_id)
@@ -380,12 +387,14 @@ def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: d
 
 
 def dispense(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> BatchRecord:
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _batch(session, batch_number)
     check_transition(Status(row.status), Status.DISPENSED, actor, preparer_id=row.prepared_by)
     return _move(session, actor, row, Status.DISPENSED, now)
 
 
 def reject(session: Session, actor: Actor, batch_number: str, reason: str, now: dt.datetime) -> BatchRecord:
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _batch(session, batch_number)
     check_transition(Status(row.status), Status.REJECTED, actor, preparer_id=row.prepared_by, reason=reason)
     return _move(session, actor, row, Status.REJECTED, now, reject_reason=reason.strip())

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from compounder.records import audit
+from compounder.records.people import current_actor
 from compounder.records.model import MasterFormula, MasterFormulaVersion
 from compounder.records.rules import Actor, RecordError, may_approve_formulas
 
@@ -140,6 +141,12 @@ class FormulaLibrary:
             except RecordError as error:
                 raise LibraryError(str(error)) from None
         with self._sessions.begin() as session:
+            if actor is not None:  # as the account is now: switched off or demoted since signing in, it may not
+                actor = current_actor(session, actor)
+                try:
+                    may_approve_formulas(actor)
+                except RecordError as error:
+                    raise LibraryError(str(error)) from None
             row = session.get(MasterFormula, entry_id)  # a reference formula is approved like any other
             if row is None:
                 raise LibraryError(f"no master formula number {entry_id} in the library")

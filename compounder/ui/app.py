@@ -92,8 +92,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 def _sign_in_to_decide(context, username: str, password: str):
     from compounder.records.screening import sign_in_to_decide
 
-    with context.sessions() as session:
-        return sign_in_to_decide(session, username, password)
+    return sign_in_to_decide(context.sessions, username, password, context.clock())
 
 
 def _pharmacy_settings():

@@ -46,8 +46,7 @@ class RecordsContext(QObject):
         return self.clock().astimezone().date()
 
     def sign_in(self, username: str, password: str) -> Actor:
-        with self.sessions() as session:
-            self.actor = people.authenticate(session, username, password)
+        self.actor = people.sign_in(self.sessions, username, password, self.clock())
         self.signed_in.emit(self.actor)
         return self.actor
 
