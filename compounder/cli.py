@@ -78,7 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     copy.add_argument("source", metavar="FROM_URL", help="database to copy from, e.g. sqlite:////home/rx/.local/share/compounder/compounder.sqlite")
     copy.add_argument("target", metavar="TO_URL", help="empty database at this version's schema, e.g. postgresql://compounder@server/compounder")
-    for sub in (backup, check, migrate):  # accepted after the subcommand too
+    export_head = db_commands.add_parser("export-head", help="write the audit trail's head to a small file outside the database (db check compares it, to notice a rolled-back database; a clean db check also writes it)")
+    rotate_key = db_commands.add_parser("rotate-key", help="add a new audit key to this workstation's key file and sign the trail with it from now on (an administrator; copy the file to every workstation)")
+    rotate_key.add_argument("--admin", required=True, help="the administrator rotating the key")
+    for sub in (check, export_head):
+        sub.add_argument("--head-file", type=Path, help="the exported-head file (default: audit-heads.json in the user data directory)")
+    for sub in (backup, check, migrate, export_head, rotate_key):  # accepted after the subcommand too
         sub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     database_help = "database URL, sqlite:///FILE or postgresql://USER@HOST/DATABASE (default: $COMPOUNDER_DATABASE, else compounder.sqlite in the user data directory)"
@@ -103,7 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     user_commands = users.add_subparsers(dest="users_command", parser_class=_Parser, required=True)
     listing = user_commands.add_parser("list", help="every account with its role")
     add = user_commands.add_parser("add", help="add an account; the password is asked for, never given on the command line")
-    for sub in (listing, add):
+    unlock = user_commands.add_parser("unlock", help="let an account locked after 5 failed sign-ins sign in again (an administrator)")
+    unlock.add_argument("username")
+    unlock.add_argument("--admin", required=True, help="the administrator unlocking the account")
+    for sub in (listing, add, unlock):
         sub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     add.add_argument("username")
     add.add_argument("--name", required=True, help="full name as it is to appear on records")
@@ -142,7 +150,7 @@ def run(
         if args.command == "settings":
             return _settings(args, stdout)
         if args.command == "db":
-            return _db(args, stdout, stderr)
+            return _db(args, stdout, stderr, ask_password or _getpass)
         if args.command in ("history", "recall"):
             return _records_query(args, stdout, stderr)
         if args.command == "users":
@@ -181,14 +189,15 @@ def _where(args: argparse.Namespace | None) -> str:
 # --------------------------------------------------------------------------- documents
 
 
-def _db(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _db(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password: Callable[[str], str] = input) -> int:
     """``db backup|check|migrate|copy``. A database that cannot be used is one line on stderr:
     exit 2 for a URL or server that cannot be used as given, 1 for a database that is damaged,
     locked or fails its checks."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from compounder.records.database import DatabaseUnavailable, migrate, sqlite_path
-    from compounder.records.maintenance import DatabaseProblem, backup, check, describe
+    from compounder.records.maintenance import DatabaseProblem, backup, describe
+    from compounder.records.rules import RecordError
 
     if args.db_command == "copy":
         return _db_copy(args, out, err)
@@ -212,7 +221,18 @@ def _db(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             written = backup(engine, args.path)
             out.write(f"backed up to {written}\n")
             return EXIT_OK
-        problems = check(engine)
+        from compounder.records import audit_commands
+        from compounder.records.library import utc_now
+
+        if args.db_command == "export-head":
+            head = audit_commands.export(engine, audit_commands.head_path(args.head_file), utc_now())
+            out.write(f"exported the audit head (entry {head.sequence}) to {audit_commands.head_path(args.head_file)}\n")
+            return EXIT_OK
+        if args.db_command == "rotate-key":
+            key, path = audit_commands.rotate(engine, args.admin, ask_password(f"password of {args.admin}: "), utc_now())
+            out.write(f"the audit trail is signed with key {key} from now on; copy {path} to every workstation (keep its old lines)\n")
+            return EXIT_OK
+        problems = audit_commands.check_and_export(engine, audit_commands.head_path(args.head_file), utc_now())
         for problem in problems:
             print(one_line(problem), file=out)
         if problems:
@@ -221,6 +241,9 @@ def _db(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         what = "integrity check passed, foreign keys hold" if engine.dialect.name == "sqlite" else "foreign keys are enforced by the server"
         out.write(f"ok: {what}, the audit trail is unbroken and matches every record\n")
         return EXIT_OK
+    except RecordError as error:
+        print(one_line(f"compounder: {error}"), file=err)
+        return EXIT_USAGE
     except DatabaseUnavailable as error:
         raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
     except DatabaseProblem as error:
@@ -353,6 +376,12 @@ def _users(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password: Cal
             with Session(engine) as session:
                 for user in session.scalars(select(User).order_by(User.username)):
                     out.write(f"{user.username:<16} {user.role:<14} {'' if user.active else '(inactive) '}{user.full_name}\n")
+            return EXIT_OK
+        if args.users_command == "unlock":
+            from compounder.records.audit_commands import unlock
+
+            unlock(engine, args.admin, ask_password(f"password of {args.admin}: "), args.username, utc_now())
+            out.write(f"unlocked {args.username.strip().lower()}\n")
             return EXIT_OK
         actor = None
         if args.admin:
