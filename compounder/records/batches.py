@@ -336,7 +336,13 @@ def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, 
     tolerance is not verified: reject it (and make it again) instead."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _batch(session, batch_number)
-    check_transition(Status(row.status), Status.VERIFIED, actor, preparer_id=row.prepared_by, allow_self_verification=allow_self_verification)
+    # Once an administrator stored the rule in the records, it is the rule (a settings file
+    # edited by hand cannot turn self-verification on).
+    from compounder.records.pharmacy_rules import allows_self_verification
+
+    stored = allows_self_verification(session)
+    allowed = stored if stored is not None else allow_self_verification
+    check_transition(Status(row.status), Status.VERIFIED, actor, preparer_id=row.prepared_by, allow_self_verification=allowed)
     outside = [line for line in _lines(session, row) if line.out_of_tolerance]
     if outside:
         names = ", ".join(f"line {line.position} ({line.name}, {line.deviation_percent} %)" for line in outside)

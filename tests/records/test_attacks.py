@@ -260,3 +260,61 @@ def test_lots_receive_refused_for_a_switched_off_technician(sessions, clock, pha
             s, pharmacy.technician, ingredient="Lidocaine", stock_form="Lidocaine", manufacturer="Medisca", lot_number="X1",
             expires=clock().date().replace(year=2027), quantity="100", potency_percent=None, now=clock(),
         )
+
+
+# --------------------------------------------------------------------------- who may change the rules
+
+
+def settings(**rules):
+    from compounder.settings import EXAMPLE, settings_from_data
+
+    return settings_from_data({**EXAMPLE, **rules})
+
+
+def test_only_a_signed_in_administrator_stores_the_rules_and_each_change_is_audited(sessions, clock, pharmacy):
+    from compounder.records import pharmacy_rules
+
+    wanted = settings(allow_self_verification=True, weighing_tolerance="5 %")
+    with sessions.begin() as s, pytest.raises(RecordError, match="only an administrator changes self-verification and the tolerances; paula is a pharmacist"):
+        pharmacy_rules.set_rules(s, pharmacy.pharmacist, wanted, clock())
+    with sessions.begin() as s:
+        assert pharmacy_rules.set_rules(s, pharmacy.admin, wanted, clock()) == ["allow_self_verification", "weighing_tolerance", "final_weight_tolerance"]
+        assert pharmacy_rules.set_rules(s, pharmacy.admin, wanted, clock()) == []  # nothing changed, nothing written
+    with sessions() as s:
+        entries = s.execute(select(AuditEntry.username, AuditEntry.action).where(AuditEntry.table_name == "pharmacy_rule")).all()
+        assert [tuple(e) for e in entries] == [("admin", "change rule")] * 3
+        assert audit.verify(s) == []
+
+
+def test_a_hand_edited_settings_file_is_noticed_and_not_obeyed(sessions, clock, pharmacy):
+    from compounder.records import pharmacy_rules
+
+    with sessions.begin() as s:
+        pharmacy_rules.set_rules(s, pharmacy.admin, settings(allow_self_verification=False, weighing_tolerance="5 %"), clock())
+    edited = settings(allow_self_verification=True, weighing_tolerance="50 %")  # the file, edited by hand
+    with sessions() as s:
+        used, notices = pharmacy_rules.effective(s, edited)
+    assert used.allow_self_verification is False
+    assert used.weighing_tolerance.to("percent").magnitude == 5
+    assert len(notices) == 2
+    assert notices[0].startswith("the settings file says self-verification allowed, the records say not allowed (set by admin on 2026-11-23)")
+    assert notices[1].startswith("the settings file says weighing tolerance 50 %, the records say 5 %")
+    # The records enforce it: self-verification asked for by the (edited) file is refused.
+    record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
+    with sessions.begin() as s:
+        batches.sign_prepared(s, pharmacy.pharmacist, record.batch_number, clock())
+    with sessions.begin() as s, pytest.raises(PermissionRefused, match="paula prepared this batch; another pharmacist must verify it"):
+        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock(), allow_self_verification=edited.allow_self_verification)
+
+
+def test_rules_only_in_the_file_are_said_to_be_unprotected(sessions, pharmacy):
+    from compounder.records import pharmacy_rules
+
+    with sessions() as s:
+        assert pharmacy_rules.effective(s, settings()) == (settings(), [])
+        used, notices = pharmacy_rules.effective(s, settings(allow_self_verification=True))
+    assert used.allow_self_verification is True
+    assert notices == [
+        "self-verification and the tolerances come from the settings file, which anyone at this workstation can edit; "
+        "an administrator signs in and saves them under File ▸ Pharmacy settings… to keep them in the records"
+    ]
