@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from compounder.records import audit
 from compounder.records.model import Patient, User
 from compounder.records.rules import (
-    Actor, PermissionRefused, RecordError, Role, check_account_change, hash_password, may_manage_users, password_matches,
+    Actor, PermissionRefused, RecordError, Role, check_account_change, check_new_password, hash_password, may_manage_users,
+    password_matches,
 )
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -67,6 +68,33 @@ def create_user(
     session.flush()
     audit.record(session, actor, "create", "app_user", user.id, None, now, system="(first administrator)")
     return _actor(user)
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """An account as typed in the first-run form: the password twice."""
+
+    username: str
+    full_name: str
+    password: str
+    repeated: str
+
+
+def create_first_accounts(session: Session, administrator: NewAccount, pharmacist: NewAccount, now: dt.datetime) -> tuple[Actor, Actor]:
+    """The administrator and the first pharmacist of an empty database, in one transaction; a
+    refusal names which of the two and the field."""
+    if has_accounts(session):
+        raise RecordError("this database has accounts already; an administrator adds more under Records ▸ Users…")
+    made = []
+    for title, role, spec, creator in (("administrator", Role.ADMINISTRATOR, administrator, None), ("pharmacist", Role.PHARMACIST, pharmacist, "admin")):
+        try:
+            check_new_password(spec.password, spec.repeated)
+            if spec.username.strip().lower() == administrator.username.strip().lower() and role is Role.PHARMACIST:
+                raise RecordError("give the pharmacist a user name of their own (not the administrator's)")
+            made.append(create_user(session, made[0] if creator else None, spec.username, spec.full_name, role, spec.password, now))
+        except RecordError as error:
+            raise RecordError(f"{title}: {error}") from None
+    return made[0], made[1]
 
 
 def authenticate(session: Session, username: str, password: str) -> Actor:
@@ -173,12 +201,13 @@ class UserInfo:
     role: Role
     active: bool
     created_at: dt.datetime
+    locked: bool = False  # after LOCK_AFTER failed sign-ins, until an administrator unlocks it
 
 
 def users(session: Session) -> list[UserInfo]:
     """Every account, by user name (never the password hash)."""
     return [
-        UserInfo(u.username, u.full_name, Role(u.role), u.active, u.created_at)
+        UserInfo(u.username, u.full_name, Role(u.role), u.active, u.created_at, u.locked_at is not None)
         for u in session.scalars(select(User).order_by(User.username))
     ]
 
