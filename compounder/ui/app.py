@@ -73,6 +73,9 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     library.require_signed_in_approver(lambda: context.actor)
     prompts.authenticate = lambda username, password: _sign_in_to_decide(context, username, password)
     prompts.clock = utc_now
+    from compounder.ui.pharmacy_rules_ui import guard_pharmacy_rules
+
+    guard_pharmacy_rules(window, context, prompts)
     from compounder.ui.batch_printing import StoredBatchPrinter
     from compounder.ui.patient_profile_dialog import PatientProfileDialog
 

@@ -110,3 +110,62 @@ def test_the_sign_in_says_an_account_is_locked_and_an_administrator_unlocks_it(q
     users.unlock()
     assert users.done_label.text() == "paula may sign in again."
     assert context.sign_in("paula", PASSWORD).username == "paula"
+
+
+def test_the_settings_dialog_stores_the_rules_only_for_an_administrator_and_a_hand_edit_is_noticed(qtbot, context, tmp_path):
+    import json
+
+    from compounder.records import pharmacy_rules
+    from compounder.settings import EXAMPLE, load_settings
+    from compounder.ui.pharmacy_dialog import PharmacySettingsDialog
+    from compounder.ui.pharmacy_rules_ui import guard_pharmacy_rules, save_rules
+
+    with context.sessions.begin() as session:
+        admin = people.create_user(session, None, "admin", "Ada Admin", Role.ADMINISTRATOR, PASSWORD, context.clock())
+        people.create_user(session, admin, "paula", "Paula Pharmacist, RPh", Role.PHARMACIST, PASSWORD, context.clock())
+    path = tmp_path / "pharmacy.json"
+
+    def dialog_with(**changes):
+        dialog = PharmacySettingsDialog(None, path, save_rules=lambda s: save_rules(context, s))
+        qtbot.add_widget(dialog)
+        for key, widget in (("name", dialog.name_edit), ("phone", dialog.phone_edit), ("licence", dialog.licence_edit)):
+            widget.setText(EXAMPLE[key])
+        dialog.address_edit.setPlainText("\n".join(EXAMPLE["address"]))
+        dialog.self_verification_box.setChecked(changes.get("self", False))
+        dialog.weighing_edit.setText(changes.get("weighing", ""))
+        return dialog
+
+    context.sign_in("paula", PASSWORD)
+    dialog = dialog_with(self=True, weighing="5 %")
+    dialog.accept()
+    assert dialog.message.text() == "self-verification, tolerances: only an administrator changes self-verification and the tolerances; paula is a pharmacist"
+    assert not path.exists()  # nothing saved anywhere
+    dialog.show()
+    shot(dialog, "settings-rules-refused")
+    context.sign_in("admin", PASSWORD)
+    dialog = dialog_with(self=False, weighing="5 %")
+    dialog.accept()
+    assert dialog.result() == 1 and path.exists()
+    with context.sessions() as session:
+        assert {name: value for name, (value, who, _) in pharmacy_rules.stored_rules(session).items()} == {
+            "allow_self_verification": False, "weighing_tolerance": "5 %", "final_weight_tolerance": None,
+        }
+
+    # Someone edits the file by hand; the window starts with the records' rules and says so.
+    data = json.loads(path.read_text())
+    data["allow_self_verification"] = True
+    path.write_text(json.dumps(data))
+    window = QMainWindow()
+    qtbot.add_widget(window)
+    window.pharmacy = load_settings(path)
+
+    class Prompts:
+        save_rules = None
+
+    notices = guard_pharmacy_rules(window, context, Prompts())
+    assert window.pharmacy.allow_self_verification is False
+    assert notices == [
+        "the settings file says self-verification allowed, the records say not allowed (set by admin on 2026-11-23): "
+        "the file was edited outside Compounder; the records' value is used"
+    ]
+    assert window.statusBar().currentMessage().startswith("Pharmacy settings: the settings file says self-verification allowed")
