@@ -112,7 +112,8 @@ class _Trail:
         self.pending: list[dict] = []
 
     def add(self, connection, table_name: str, row: dict, actions: tuple[str, ...]) -> None:
-        state = audit.canonical(row)
+        # Every column, as ``audit.snapshot`` reads a row (those not inserted are NULL).
+        state = audit.canonical({column: row.get(column) for column in audit.table(table_name).columns.keys()})
         old = None
         for action in actions:
             self.sequence += 1

@@ -79,6 +79,23 @@ def entry_mac(key: bytes, previous_hash: str, fields: Mapping[str, Any]) -> str:
     return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def _fast_mac(key: bytes, entry: Mapping[str, Any]) -> str:
+    """``entry_mac`` of a stored entry, the same bytes made with fewer steps (``db check`` signs
+    every entry again: on a trail of a million entries this is most of its time)."""
+    at = entry["at"]
+    if at.tzinfo is not None:
+        at = at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    payload = json.dumps(
+        {
+            "action": entry["action"], "at": at.isoformat(), "new": entry["new"], "old": entry["old"], "previous_hash": entry["previous_hash"],
+            "row_id": entry["row_id"], "sequence": entry["sequence"], "table_name": entry["table_name"], "user_id": entry["user_id"],
+            "username": entry["username"],
+        },
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    )
+    return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def key_ring(bind: Session | Connection) -> KeyRing:
     """The keys of the engine the session or connection uses (``open_database`` puts them on
     every connection)."""
@@ -247,7 +264,7 @@ def verify(connection: Connection | Session, keys: KeyRing | None = None) -> lis
         if keyed_from is not None and sequence >= keyed_from:
             if sequence == keyed_from:
                 key, unverifiable = _introduced_key(entry, keys, problems, first=sequence == keyed_from)
-            if key is not None and entry_mac(key, entry["previous_hash"], entry) != entry["hash"]:
+            if key is not None and _fast_mac(key, entry) != entry["hash"]:
                 problems.append(Problem("audit_entry", entry["id"], f"sequence {sequence} is not signed with the pharmacy key: the entry was forged or edited"))
             elif key is not None and entry["action"] == ROTATED and entry["table_name"] == "audit_head":
                 key, unverifiable = _introduced_key(entry, keys, problems, first=False)
@@ -295,6 +312,9 @@ def _compare_rows(connection, table_name: str, last_state: dict[tuple[str, int],
         if recorded is None:
             yield Problem(table_name, row_id, f"{_label(table_name, row)} was deleted according to the audit trail but is present")
             continue
+        current = canonical(row)
+        if current == recorded:
+            continue  # the usual case, without reading the recorded JSON
         current = canonical(_as_recorded(dict(row), recorded))
         if current != recorded:
             before = json.loads(recorded)
