@@ -269,7 +269,7 @@ def batch_acknowledgements(session: Session, batch_id: int) -> tuple[Acknowledge
         .where(BatchAcknowledgement.batch_id == batch_id).order_by(BatchAcknowledgement.id)
     ).all()
     return tuple(
-        Acknowledgement(code=row.code, by=name, reason=row.reason, override=row.action == "overridden", role=role, at=row.at)
+        Acknowledgement(code=row.code, by=name, reason=row.reason, override=row.action == "overridden", role=role, at=row.at, verified=True)
         for row, name, role in rows
     )
 
