@@ -14,8 +14,8 @@ trail. Run: `.venv/bin/python benchmarks/bench_records.py [--batches N]`.
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
+import os
 import random
 import statistics
 import subprocess
@@ -33,7 +33,14 @@ from compounder.records.audit_keys import new_key
 from compounder.records.database import migrate, open_database
 from compounder.records.library import FormulaLibrary, reference_formulas
 from compounder.records.maintenance import check
-from compounder.records.model import AuditEntry, AuditHead, Batch, BatchLine, IngredientLot, Patient
+from compounder.records.model import (
+    AuditEntry,
+    AuditHead,
+    Batch,
+    BatchLine,
+    IngredientLot,
+    Patient,
+)
 from compounder.records.people import search_key
 
 FIRST = ("Ann", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jane", "Kai", "Lena", "Milo", "Nia", "Omar", "Pia")
@@ -113,7 +120,7 @@ class _Trail:
 
     def add(self, connection, table_name: str, row: dict, actions: tuple[str, ...]) -> None:
         # Every column, as ``audit.snapshot`` reads a row (those not inserted are NULL).
-        state = audit.canonical({column: row.get(column) for column in audit.table(table_name).columns.keys()})
+        state = audit.canonical({column.name: row.get(column.name) for column in audit.table(table_name).columns})
         old = None
         for action in actions:
             self.sequence += 1

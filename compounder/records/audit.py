@@ -31,7 +31,12 @@ from typing import Any
 from sqlalchemy import Connection, Table, select, update
 from sqlalchemy.orm import Session
 
-from compounder.records.audit_keys import CONNECTION_INFO, AuditKeyError, KeyRing, key_id
+from compounder.records.audit_keys import (
+    CONNECTION_INFO,
+    AuditKeyError,
+    KeyRing,
+    key_id,
+)
 from compounder.records.model import AuditEntry, AuditHead, Base
 from compounder.records.rules import Actor
 

@@ -10,7 +10,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from compounder.records import audit, head_file, people
-from compounder.records.audit_keys import CONNECTION_INFO, AuditKeyError, append_key, load_keys, new_key
+from compounder.records.audit_keys import (
+    CONNECTION_INFO,
+    AuditKeyError,
+    append_key,
+    load_keys,
+    new_key,
+)
 from compounder.records.database import masked, user_data_dir
 from compounder.records.maintenance import check
 from compounder.records.rules import may_manage_users

@@ -273,9 +273,10 @@ def _key_the_trail(engine: Engine) -> None:
     one entry introduces the key. Cheap when the trail is keyed already (one read)."""
     import datetime as dt
 
+    from sqlalchemy import select
+
     from compounder.records import audit
     from compounder.records.model import AuditHead
-    from sqlalchemy import select
 
     with Session(engine) as session:
         head = session.execute(select(AuditHead.sequence, AuditHead.keyed_from).where(AuditHead.id == 1)).one_or_none()

@@ -85,13 +85,13 @@ def compare_head(connection: Connection, database: str, path: Path) -> list[str]
     accept = "if a backup was restored on purpose, accept it with `compounder db export-head`"
     if sequence < exported.sequence:
         return [
-            f"audit trail: it ends at entry {sequence}, but on {exported.exported_at} it had reached entry {exported.sequence} "
-            f"(exported to {path}): the database was rolled back to an older copy or its last entries removed; {accept}"
+            (f"audit trail: it ends at entry {sequence}, but on {exported.exported_at} it had reached entry {exported.sequence} "
+            f"(exported to {path}): the database was rolled back to an older copy or its last entries removed; {accept}")
         ]
     stored = connection.execute(select(AuditEntry.hash).where(AuditEntry.sequence == exported.sequence)).scalar_one_or_none()
     if stored != exported.hash:
         return [
-            f"audit trail: entry {exported.sequence} is not the one exported on {exported.exported_at} (to {path}): "
-            f"the database was replaced by another copy or its trail rewritten; {accept}"
+            (f"audit trail: entry {exported.sequence} is not the one exported on {exported.exported_at} (to {path}): "
+            f"the database was replaced by another copy or its trail rewritten; {accept}")
         ]
     return []

@@ -24,8 +24,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from compounder.records import audit
-from compounder.records.people import current_actor
 from compounder.records.model import MasterFormula, MasterFormulaVersion
+from compounder.records.people import current_actor
 from compounder.records.rules import Actor, RecordError, may_approve_formulas
 
 Clock = Callable[[], dt.datetime]

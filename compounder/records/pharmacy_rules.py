@@ -23,7 +23,12 @@ from compounder.records import audit
 from compounder.records.model import PharmacyRule, User
 from compounder.records.people import current_actor
 from compounder.records.rules import Actor, RecordError, may_manage_users
-from compounder.settings import PharmacySettings, SettingsError, settings_from_data, settings_to_data
+from compounder.settings import (
+    PharmacySettings,
+    SettingsError,
+    settings_from_data,
+    settings_to_data,
+)
 
 RULES = ("allow_self_verification", "weighing_tolerance", "final_weight_tolerance")
 TITLES = {"allow_self_verification": "self-verification", "weighing_tolerance": "weighing tolerance", "final_weight_tolerance": "final-weight tolerance"}
@@ -76,8 +81,8 @@ def effective(session: Session, settings: PharmacySettings) -> tuple[PharmacySet
         if rule_values(settings) == rule_values(dataclasses.replace(settings, allow_self_verification=False, weighing_tolerance=None, final_weight_tolerance=None)):
             return settings, []
         return settings, [
-            "self-verification and the tolerances come from the settings file, which anyone at this workstation can edit; "
-            "an administrator signs in and saves them under File ▸ Pharmacy settings… to keep them in the records"
+            ("self-verification and the tolerances come from the settings file, which anyone at this workstation can edit; "
+            "an administrator signs in and saves them under File ▸ Pharmacy settings… to keep them in the records")
         ]
     data = settings_to_data(settings)
     notices = []

@@ -97,8 +97,8 @@ def test_a_whole_chain_recomputed_without_the_key_is_found(sessions, pharmacy):
     with sessions() as s:
         problems = [str(p) for p in audit.verify(s)]
     assert problems == [
-        "audit_head row 1: no entry of the audit trail is signed with the pharmacy key: the trail was never keyed "
-        "(run `compounder db migrate`) or its signatures were stripped by hand"
+        ("audit_head row 1: no entry of the audit trail is signed with the pharmacy key: the trail was never keyed "
+        "(run `compounder db migrate`) or its signatures were stripped by hand")
     ]
 
 
@@ -315,6 +315,6 @@ def test_rules_only_in_the_file_are_said_to_be_unprotected(sessions, pharmacy):
         used, notices = pharmacy_rules.effective(s, settings(allow_self_verification=True))
     assert used.allow_self_verification is True
     assert notices == [
-        "self-verification and the tolerances come from the settings file, which anyone at this workstation can edit; "
-        "an administrator signs in and saves them under File ▸ Pharmacy settings… to keep them in the records"
+        ("self-verification and the tolerances come from the settings file, which anyone at this workstation can edit; "
+        "an administrator signs in and saves them under File ▸ Pharmacy settings… to keep them in the records")
     ]

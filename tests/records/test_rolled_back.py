@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from compounder.cli import run
-from compounder.records import audit, batches, head_file, people
+from compounder.records import audit, head_file, people
 from compounder.records.audit_commands import check_and_export
 from compounder.records.database import migrate, open_database
 from compounder.records.model import AuditEntry, AuditHead
@@ -41,8 +41,7 @@ def test_an_sqlite_file_restored_from_an_older_copy_is_noticed(tmp_path, clock, 
     assert (code, err) == (0, ""), out
     older = tmp_path / "older.sqlite"
     shutil.copyfile(path, older)  # the attacker's (or a careless restore's) older copy
-    with sessions.begin() as s:
-        new_batch(sessions, clock, pharmacy)
+    new_batch(sessions, clock, pharmacy)
     engine.dispose()
     code, out, err = db(["check", "--head-file", str(heads)], url)
     assert (code, err) == (0, ""), out
@@ -96,8 +95,8 @@ def test_a_database_swapped_for_another_with_as_many_entries_is_noticed(tmp_path
     problems = check_and_export(engine, heads, clock())
     engine.dispose()
     assert problems == [
-        f"audit trail: entry {head[0]} is not the one exported on {data[next(iter(data))]['exported_at']} (to {heads}): "
-        "the database was replaced by another copy or its trail rewritten; if a backup was restored on purpose, accept it with `compounder db export-head`"
+        (f"audit trail: entry {head[0]} is not the one exported on {data[next(iter(data))]['exported_at']} (to {heads}): "
+        "the database was replaced by another copy or its trail rewritten; if a backup was restored on purpose, accept it with `compounder db export-head`")
     ]
 
 
@@ -105,10 +104,11 @@ def test_an_unkeyed_chain_from_before_0005_is_verified_as_before_then_signed(tmp
     """A database at 0004 with an SHA-256 chain (written by that version's code, reproduced here)
     migrates: its entries stay as they were, baseline entries account for the master formulas and
     counters, and one signed entry introduces the key; a forged old entry is still found."""
+    from importlib.resources import as_file, files
+
     from alembic import command
 
     from compounder.records.database import alembic_config
-    from importlib.resources import as_file, files
 
     path = tmp_path / "old.sqlite"
     engine = open_database(f"sqlite:///{path}")
@@ -148,7 +148,7 @@ def test_an_unkeyed_chain_from_before_0005_is_verified_as_before_then_signed(tmp
     with engine.begin() as connection:  # the old, unkeyed part can still not be edited unseen
         connection.exec_driver_sql("UPDATE audit_entry SET username = 'someone' WHERE sequence = 1")
     with engine.connect() as connection:
-        assert [str(p) for p in audit.verify(connection)][0].endswith("its hash does not match its content: the entry was edited")
+        assert next(str(p) for p in audit.verify(connection)).endswith("its hash does not match its content: the entry was edited")
     engine.dispose()
 
 

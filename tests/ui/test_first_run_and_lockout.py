@@ -16,7 +16,11 @@ from compounder.records import people
 from compounder.records.database import migrate, open_database
 from compounder.records.rules import Role
 from compounder.ui.first_accounts_dialog import FirstAccountsDialog
-from compounder.ui.records_window import RecordsContext, SignInDialog, install_records_menu
+from compounder.ui.records_window import (
+    RecordsContext,
+    SignInDialog,
+    install_records_menu,
+)
 from compounder.ui.users_dialog import UsersDialog
 from tests.records.conftest import Clock
 from tests.records.helpers import PASSWORD
@@ -165,7 +169,7 @@ def test_the_settings_dialog_stores_the_rules_only_for_an_administrator_and_a_ha
     notices = guard_pharmacy_rules(window, context, Prompts())
     assert window.pharmacy.allow_self_verification is False
     assert notices == [
-        "the settings file says self-verification allowed, the records say not allowed (set by admin on 2026-11-23): "
-        "the file was edited outside Compounder; the records' value is used"
+        ("the settings file says self-verification allowed, the records say not allowed (set by admin on 2026-11-23): "
+        "the file was edited outside Compounder; the records' value is used")
     ]
     assert window.statusBar().currentMessage().startswith("Pharmacy settings: the settings file says self-verification allowed")
