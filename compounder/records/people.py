@@ -177,10 +177,13 @@ def unlock(session: Session, actor: Actor, username: str, now: dt.datetime) -> N
 
 
 def current_actor(session: Session, actor: Actor) -> Actor:
-    """The signed-in user as the database has them now, read (and locked on PostgreSQL) in the
-    action's own transaction: an account switched off, locked or given another role since the
-    sign-in acts with what it is now, or not at all."""
-    user = session.scalar(select(User).where(User.id == actor.id).with_for_update())
+    """The signed-in user as the database has them now, read in the action's own transaction: an
+    account switched off, locked or given another role since the sign-in acts with what it is
+    now, or not at all. On PostgreSQL the row is share-locked (FOR SHARE) until the action
+    commits, so a deactivation waits for it rather than passing it unseen, while the same user's
+    actions at several workstations do not wait for one another. (An SQLite write transaction
+    holds the database's write lock from its start.)"""
+    user = session.scalar(select(User).where(User.id == actor.id).with_for_update(read=True))
     if user is None or user.username != actor.username:
         raise PermissionRefused(f"the account {actor.username} no longer exists; sign in again")
     if not user.active:
