@@ -321,7 +321,8 @@ class PharmacyRule(Base):
 
 
 class AuditEntry(Base):
-    """One change, append-only. ``hash`` = SHA-256 over the previous entry's hash and this
+    """One change, append-only. ``hash`` = HMAC-SHA256 under the pharmacy's audit key (plain
+    SHA-256 for entries written before migration 0005) over the previous entry's hash and this
     entry's fields, so an edit or deletion anywhere breaks the chain from there on."""
 
     __tablename__ = "audit_entry"
