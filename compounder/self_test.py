@@ -77,7 +77,7 @@ class SelfTest:
     def pharmacy_database(self) -> str:
         from compounder.records.database import current_revision, migrate, open_database
 
-        engine = open_database(f"sqlite:///{self.folder / 'pharmacy.sqlite'}")
+        engine = open_database(f"sqlite:///{self.folder / 'pharmacy.sqlite'}", keys=_throwaway_keys())
         try:
             migrate(engine)
             return f"migrated a new database to revision {current_revision(engine)}"
@@ -112,7 +112,7 @@ class SelfTest:
         from compounder.ui.settings import Settings
 
         app = QApplication.instance() or QApplication([sys.argv[0]])
-        engine = open_database(f"sqlite:///{self.folder / 'window.sqlite'}")
+        engine = open_database(f"sqlite:///{self.folder / 'window.sqlite'}", keys=_throwaway_keys())
         try:
             migrate(engine)
             library = FormulaLibrary(session_factory(engine))
@@ -192,3 +192,12 @@ def run_self_test(out: TextIO = sys.stdout, today: dt.date | None = None) -> int
         verdict = "all checks passed" if passed == checks else f"{checks - passed} of {checks} checks failed"
         print(f"self-test: {verdict}", file=out)
         return 0 if passed == checks else 1
+
+
+def _throwaway_keys():
+    """An audit key for the self-test's own databases: the workstation's key file is not made
+    or used by a test (on a server's workstation it is the pharmacy's, copied there)."""
+    from compounder.records.audit_keys import KeyRing, key_id, new_key
+
+    key = new_key()
+    return KeyRing({key_id(key): key}, key_id(key), "the self-test's throw-away key")

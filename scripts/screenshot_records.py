@@ -38,6 +38,10 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory(prefix="compounder-screenshot-") as scratch:
         os.environ["COMPOUNDER_SETTINGS_DIR"] = str(Path(scratch) / "settings")
+        # A throw-away audit key: pictures never make or use the workstation's key file.
+        import secrets
+
+        os.environ["COMPOUNDER_AUDIT_KEY"] = secrets.token_hex(32)
         return pictures(Path(scratch), folder)
 
 
@@ -184,7 +188,32 @@ def pictures(scratch: Path, folder: Path) -> int:
     settings.adjustSize()
     save(settings, "screenshot-pharmacy.png")
     settings.close()
+
+    # A locked account, as the sign-in says it.
+    from compounder.ui.records_window import SignInDialog
+
+    context.sign_out()
+    sign_in = SignInDialog(context)
+    sign_in.username.setText("tess")
+    for attempt in range(people.LOCK_AFTER):
+        sign_in.password.setText(f"wrong guess {attempt}")
+        sign_in.try_sign_in()
+    save(sign_in, "screenshot-sign-in-locked.png")
+    sign_in.close()
     engine.dispose()
+
+    # A new, empty database: the first accounts are made in the window.
+    from compounder.ui.first_accounts_dialog import FirstAccountsDialog
+
+    fresh = open_database(f"sqlite:///{scratch / 'fresh.sqlite'}")
+    migrate(fresh)
+    first = FirstAccountsDialog(RecordsContext(sessionmaker(fresh, expire_on_commit=False), clock))
+    for form, username, name in ((first.administrator, "ada", "Ada Admin"), (first.pharmacist, "paula", "Paula Pharmacist, RPh")):
+        form.username.setText(username)
+        form.full_name.setText(name)
+    save(first, "screenshot-first-accounts.png")
+    first.close()
+    fresh.dispose()
     return 0
 
 

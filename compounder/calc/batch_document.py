@@ -72,8 +72,8 @@ def freeze_documents(
     freezing = dataclasses.replace(
         order, batch_number=_PENDING, prescription=stand_in,
         acknowledged=(
-            *(Acknowledgement(code, "-", "-") for code in sorted(warnings)),
-            *(Acknowledgement(code, "-", "-", override=True) for code in sorted(overridable_errors)),
+            *(Acknowledgement(code, "-", "-", verified=True) for code in sorted(warnings)),
+            *(Acknowledgement(code, "-", "-", override=True, verified=True) for code in sorted(overridable_errors)),
         ),
     )
     record = compounding_record(plan, freezing, catalog, compounded_on, tolerance)

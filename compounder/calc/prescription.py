@@ -81,6 +81,10 @@ class Acknowledgement:
     override: bool = False
     role: str | None = None
     at: dt.datetime | None = None
+    # True only for a decision signed by an account in the records (read back from them). A
+    # formula file can claim any name and role: its decisions are printed as unverified, and its
+    # overrides are not accepted (``compounder.calc.release``). Never written to a file.
+    verified: bool = False
 
     @property
     def action(self) -> str:
@@ -260,12 +264,15 @@ def _acknowledgement(item: Any, where: str) -> Acknowledgement:
             raise InputError(f"{where}.at", f"{item['at']!r} is not a time; write it as 2026-11-23T09:00:00+00:00") from None
         if at.tzinfo is None:
             raise InputError(f"{where}.at", f"{item['at']!r} has no time zone; write it as 2026-11-23T09:00:00+00:00")
+    role = text_field(item, "role", f"{where}.role") if item.get("role") is not None else None
+    if role is not None and role.strip().lower() != "pharmacist":
+        raise InputError(f"{where}.role", f"{role!r}: only a pharmacist acknowledges a warning or overrides an error; a {role}'s decision is refused")
     return Acknowledgement(
         code=text_field(item, "code", f"{where}.code").upper(),
         by=text_field(item, "by", f"{where}.by"),
         reason=reason,
         override=override,
-        role=text_field(item, "role", f"{where}.role") if item.get("role") is not None else None,
+        role=role,
         at=at,
     )
 

@@ -115,6 +115,8 @@ def decision_text(ack) -> str:
     2026-11-23 09:00 UTC: reason"."""
     who = ack.by + (f" ({ack.role})" if ack.role else "")
     when = f", {ack.at.astimezone(dt.timezone.utc).strftime('%Y-%m-%d %H:%M')} UTC" if ack.at is not None else ""
+    if not ack.verified:  # as the formula file says: nobody's signature vouches for the name
+        return f"{ack.action} (unverified: as typed in the formula file, not signed in the records) by {who}{when}: {ack.reason}"
     return f"{ack.action} by {who}{when}: {ack.reason}"
 
 

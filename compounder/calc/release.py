@@ -50,6 +50,12 @@ def release(plan: BatchPlan, order: Order) -> tuple[AcknowledgedFinding, ...]:
                 f"{ack.code} is an error of the formula itself: it is corrected, never overridden; "
                 "only an error of the patient screening may be overridden",
             )
+        if found is Severity.ERROR and ack.override and not ack.verified:
+            raise InputError(
+                f"acknowledged[{index}].override",
+                f"{ack.code}: an override of a patient screening error is accepted only from the records, where a signed-in "
+                "pharmacist signs it (Records ▸ Make a batch…); a formula file's override, whoever it names, is not printed",
+            )
         if found is Severity.WARNING and ack.override:
             raise InputError(f"acknowledged[{index}].override", f"{ack.code} is a warning: it is acknowledged, not overridden; remove \"override\"")
         if found is Severity.ERROR and not ack.override:

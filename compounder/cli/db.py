@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import TextIO
 
-from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError, one_line
+from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, one_line
 from compounder.cli.inputs import open_engine
 
 
-def db_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """``db backup|check|migrate|copy``. A database that cannot be used is one line on stderr:
+def db_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password: Callable[[str], str]) -> int:
+    """``db backup|check|migrate|copy|export-head|rotate-key``. A database that cannot be used is one line on stderr:
     exit 2 for a URL or server that cannot be used as given, 1 for a database that is damaged,
     locked or fails its checks."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from compounder.records.database import DatabaseUnavailable, migrate, sqlite_path
-    from compounder.records.maintenance import DatabaseProblem, backup, check, describe
+    from compounder.records.maintenance import DatabaseProblem, backup, describe
+    from compounder.records.rules import RecordError
 
     if args.db_command == "copy":
         if args.database is not None:
@@ -42,7 +44,18 @@ def db_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             written = backup(engine, args.path)
             out.write(f"backed up to {written}\n")
             return EXIT_OK
-        problems = check(engine)
+        from compounder.records import audit_commands
+        from compounder.records.library import utc_now
+
+        if args.db_command == "export-head":
+            head = audit_commands.export(engine, audit_commands.head_path(args.head_file), utc_now())
+            out.write(f"exported the audit head (entry {head.sequence}) to {audit_commands.head_path(args.head_file)}\n")
+            return EXIT_OK
+        if args.db_command == "rotate-key":
+            key, path = audit_commands.rotate(engine, args.admin, ask_password(f"password of {args.admin}: "), utc_now())
+            out.write(f"the audit trail is signed with key {key} from now on; copy {path} to every workstation (keep its old lines)\n")
+            return EXIT_OK
+        problems = audit_commands.check_and_export(engine, audit_commands.head_path(args.head_file), utc_now())
         for problem in problems:
             print(one_line(problem), file=out)
         if problems:
@@ -51,6 +64,9 @@ def db_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         what = "integrity check passed, foreign keys hold" if engine.dialect.name == "sqlite" else "foreign keys are enforced by the server"
         out.write(f"ok: {what}, the audit trail is unbroken and matches every record\n")
         return EXIT_OK
+    except RecordError as error:
+        print(one_line(f"compounder: {error}"), file=err)
+        return EXIT_USAGE
     except DatabaseUnavailable as error:
         raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
     except DatabaseProblem as error:

@@ -43,7 +43,7 @@ def run(
         if args.command == "settings":
             return settings_command(args, stdout)
         if args.command == "db":
-            return db_command(args, stdout, stderr)
+            return db_command(args, stdout, stderr, ask_password or prompt_password)
         if args.command in ("history", "recall"):
             return history_command(args, stdout, stderr)
         if args.command == "users":

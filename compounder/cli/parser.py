@@ -91,7 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     copy.add_argument("source", metavar="FROM_URL", help="database to copy from, e.g. sqlite:////home/rx/.local/share/compounder/compounder.sqlite")
     copy.add_argument("target", metavar="TO_URL", help="empty database at this version's schema, e.g. postgresql://compounder@server/compounder")
-    for sub in (backup, check, migrate):  # accepted after the subcommand too
+    export_head = db_commands.add_parser(
+        "export-head", help="write the audit trail's head to a small file outside the database (db check compares it, "
+        "to notice a rolled-back database; a clean db check also writes it)",
+    )
+    rotate_key = db_commands.add_parser(
+        "rotate-key", help="add a new audit key to this workstation's key file and sign the trail with it from now on "
+        "(an administrator; copy the file to every workstation)",
+    )
+    rotate_key.add_argument("--admin", required=True, help="the administrator rotating the key")
+    for sub in (check, export_head):
+        sub.add_argument("--head-file", type=Path, help="the exported-head file (default: audit-heads.json in the user data directory)")
+    for sub in (backup, check, migrate, export_head, rotate_key):  # accepted after the subcommand too
         sub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     found = commands.add_parser("history", help="search compounding records; every criterion given must match")
@@ -115,7 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     user_commands = users.add_subparsers(dest="users_command", parser_class=_Parser, required=True)
     listing = user_commands.add_parser("list", help="every account with its role")
     add = user_commands.add_parser("add", help="add an account; the password is asked for, never given on the command line")
-    for sub in (listing, add):
+    unlock = user_commands.add_parser("unlock", help="let an account locked after 5 failed sign-ins sign in again (an administrator)")
+    unlock.add_argument("username")
+    unlock.add_argument("--admin", required=True, help="the administrator unlocking the account")
+    for sub in (listing, add, unlock):
         sub.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     add.add_argument("username")
     add.add_argument("--name", required=True, help="full name as it is to appear on records")

@@ -34,8 +34,7 @@ def patients_command(args: argparse.Namespace, catalog: Catalog, out: TextIO, er
         migrate(engine)
         if args.patients_command == "set-profile":
             profile = parse_patient(read_formula_file(args.profile), catalog)
-            with Session(engine) as session:
-                actor = people.authenticate(session, args.user, ask_password(f"password of {args.user}: "))
+            actor = people.sign_in(lambda: Session(engine), args.user, ask_password(f"password of {args.user}: "), utc_now())
             with Session(engine) as session, session.begin():
                 stored = save_profile(session, actor, find_patient(session, args.name, born).patient_id, entry_from_profile(profile), catalog, utc_now())
             out.write(f"saved the profile of {stored.name}\n")

@@ -43,10 +43,15 @@ def users_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_passwo
             for user in users:
                 out.write(f"{user.username:<16} {user.role:<14} {'' if user.active else '(inactive) '}{user.full_name}\n")
             return EXIT_OK
+        if args.users_command == "unlock":
+            from compounder.records.audit_commands import unlock
+
+            unlock(engine, args.admin, ask_password(f"password of {args.admin}: "), args.username, utc_now())
+            out.write(f"unlocked {args.username.strip().lower()}\n")
+            return EXIT_OK
         actor = None
-        with Session(engine) as session:
-            if args.admin:
-                actor = people.authenticate(session, args.admin, ask_password(f"password of {args.admin}: "))
+        if args.admin:
+            actor = people.sign_in(lambda: Session(engine), args.admin, ask_password(f"password of {args.admin}: "), utc_now())
         password = ask_password(f"new password for {args.username}: ")
         if ask_password(f"new password for {args.username} again: ") != password:
             raise UsageError("compounder: the two passwords differ; nothing was saved")

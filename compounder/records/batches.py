@@ -22,7 +22,7 @@ from compounder.records import audit
 from compounder.calc.prescription import Acknowledgement
 from compounder.records.lots import draw, get_lot, give_back, to_grams, to_ug
 from compounder.records.model import Batch, BatchAcknowledgement, BatchCounter, BatchLine, IngredientLot, MasterFormulaVersion, Patient, User
-from compounder.records.people import PatientInfo, full_name
+from compounder.records.people import PatientInfo, current_actor, full_name
 from compounder.records.rules import (
     EDITABLE, Actor, RecordError, Role, Status, batch_day, check_checker, check_transition, deviation, format_batch_number,
     may_amend, may_create_batches, may_decide_finding, parse_tolerance, parse_weight,
@@ -83,7 +83,7 @@ class BatchRecord:
         return tuple(line for line in self.lines if line.out_of_tolerance)
 
 
-def allocate_batch_number(session: Session, on: dt.date) -> str:
+def allocate_batch_number(session: Session, on: dt.date, actor: Actor | None = None, now: dt.datetime | None = None) -> str:
     """The next ``YYMMDD-NNN`` for the day, from one atomic statement in the saving transaction:
     ``INSERT … ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last`` (SQLite 3.35+
     and PostgreSQL). The day's counter row stays locked until the transaction ends, so two
@@ -93,6 +93,10 @@ def allocate_batch_number(session: Session, on: dt.date) -> str:
     upsert = _insert_for(session)(BatchCounter).values(day=day, last=1)
     upsert = upsert.on_conflict_do_update(index_elements=[BatchCounter.day], set_={"last": BatchCounter.last + 1})
     sequence = session.execute(upsert.returning(BatchCounter.last)).scalar_one()
+    # Audited, so a counter set back by hand (to hand out a number twice) is found by `db check`;
+    # the state before is known exactly: the statement added one.
+    old = {"day": day, "last": sequence - 1} if sequence > 1 else None
+    audit.record(session, actor, "next batch number", "batch_counter", int(day), old, now or dt.datetime.now(dt.timezone.utc))
     return format_batch_number(on, sequence)
 
 
@@ -119,6 +123,7 @@ def create_batch(
     acknowledged by a pharmacist (``acknowledgements``); each decision is stored with the batch,
     in the audit trail. ``compounder.records.screening.make_batch`` screens the plan for the
     patient's stored profile first."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     may_create_batches(actor)
     tolerance = parse_tolerance(tolerance_percent)
     version = session.get(MasterFormulaVersion, formula_version_id)
@@ -144,7 +149,7 @@ def create_batch(
         if not amendment_reason or not amendment_reason.strip():
             raise RecordError("give the reason for the amendment")
     row = Batch(
-        batch_number=allocate_batch_number(session, compounded_on), formula_version_id=version.id, patient_id=patient.id,
+        batch_number=allocate_batch_number(session, compounded_on, actor, now), formula_version_id=version.id, patient_id=patient.id,
         rx_number=rx_number.strip(), prescriber=prescriber.strip(), plan=plan, compounded_on=compounded_on,
         beyond_use=dt.date.fromisoformat(bud), tolerance_percent=tolerance, status=Status.DRAFT.value,
         created_at=now, created_by=actor.id, amends_id=amended.id if amended else None,
@@ -267,7 +272,7 @@ def batch_acknowledgements(session: Session, batch_id: int) -> tuple[Acknowledge
         .where(BatchAcknowledgement.batch_id == batch_id).order_by(BatchAcknowledgement.id)
     ).all()
     return tuple(
-        Acknowledgement(code=row.code, by=name, reason=row.reason, override=row.action == "overridden", role=role, at=row.at)
+        Acknowledgement(code=row.code, by=name, reason=row.reason, override=row.action == "overridden", role=role, at=row.at, verified=True)
         for row, name, role in rows
     )
 
@@ -275,6 +280,7 @@ def batch_acknowledgements(session: Session, batch_id: int) -> tuple[Acknowledge
 def assign_lot(session: Session, actor: Actor, batch_number: str, position: int, lot_id: int, now: dt.datetime) -> BatchRecord:
     """Use this lot for a line; it must be of the line's stock form, usable on the batch's day,
     and not expire before the batch's beyond-use date."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _editable(session, batch_number)
     line = _line(session, row, position)
     lot = get_lot(session, lot_id)
@@ -298,6 +304,7 @@ def enter_weight(
     """The weight the balance showed for a line; its deviation from the target is worked out
     and a line outside the batch's tolerance is flagged. ``source`` is "typed" unless the
     weighing station read it from the balance ``balance_id``."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _editable(session, batch_number)
     line = _line(session, row, position)
     actual = parse_weight(weight)
@@ -315,6 +322,7 @@ def enter_weight(
 
 def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> BatchRecord:
     """The preparer's signature: every line needs its lot and its weight; the lots are drawn down."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _batch(session, batch_number)
     check_transition(Status(row.status), Status.PREPARED, actor, preparer_id=None)
     lines = _lines(session, row)
@@ -336,8 +344,15 @@ def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.dat
 def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, *, allow_self_verification: bool = False) -> BatchRecord:
     """A pharmacist's verification; by default not the preparer's. A batch with a line outside
     tolerance is not verified: reject it (and make it again) instead."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _batch(session, batch_number)
-    check_transition(Status(row.status), Status.VERIFIED, actor, preparer_id=row.prepared_by, allow_self_verification=allow_self_verification)
+    # Once an administrator stored the rule in the records, it is the rule (a settings file
+    # edited by hand cannot turn self-verification on).
+    from compounder.records.pharmacy_rules import allows_self_verification
+
+    stored = allows_self_verification(session)
+    allowed = stored if stored is not None else allow_self_verification
+    check_transition(Status(row.status), Status.VERIFIED, actor, preparer_id=row.prepared_by, allow_self_verification=allowed)
     outside = [line for line in _lines(session, row) if line.out_of_tolerance]
     if outside:
         names = ", ".join(f"line {line.position} ({line.name}, {line.deviation_percent} %)" for line in outside)
@@ -348,6 +363,7 @@ def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, 
 def sign_checked(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> BatchRecord:
     """The checker's signature: someone other than the preparer (technician or pharmacist) has
     checked the lots and weighings of a prepared batch, before it is verified."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _batch(session, batch_number)
     check_checker(Status(row.status), actor, preparer_id=row.prepared_by, checked=row.checked_at is not None)
     old = audit.snapshot(session, "batch", row.id)
@@ -361,6 +377,7 @@ def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: d
     """A pharmacist's correction of a verified or dispensed batch: a new draft batch that
     references it, with the same frozen plan, formula version, patient, Rx and tolerance, and
     the original's lots and weights to correct. The original is never changed."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     original = _batch(session, batch_number)
     may_amend(actor, Status(original.status), reason)
     patient = session.get(Patient, original.patient_id)
@@ -387,12 +404,14 @@ def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: d
 
 
 def dispense(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> BatchRecord:
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _batch(session, batch_number)
     check_transition(Status(row.status), Status.DISPENSED, actor, preparer_id=row.prepared_by)
     return _move(session, actor, row, Status.DISPENSED, now)
 
 
 def reject(session: Session, actor: Actor, batch_number: str, reason: str, now: dt.datetime) -> BatchRecord:
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _batch(session, batch_number)
     check_transition(Status(row.status), Status.REJECTED, actor, preparer_id=row.prepared_by, reason=reason)
     return _move(session, actor, row, Status.REJECTED, now, reject_reason=reason.strip())

@@ -27,6 +27,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, SessionTransactionOrigin, sessionmaker
 
+from compounder.records.audit_keys import CONNECTION_INFO as KEYS_INFO
+from compounder.records.audit_keys import KeyRing, load_keys
+
 APP_NAME = "compounder"
 DATABASE_ENV = "COMPOUNDER_DATABASE"
 
@@ -116,11 +119,13 @@ def _parse(url: str) -> URL:
     return parsed
 
 
-def open_database(url: str, *, create: bool = True) -> Engine:
+def open_database(url: str, *, create: bool = True, keys: KeyRing | None = None) -> Engine:
     """An engine on ``url``. For SQLite the folder is created (unless ``create`` is false, when a
     missing file is ``MissingDatabase``), WAL and foreign keys are turned on and transactions
-    begin IMMEDIATE. A URL of another kind is ``BadDatabaseUrl``."""
+    begin IMMEDIATE. A URL of another kind is ``BadDatabaseUrl``. Every connection carries the
+    audit key ring (``keys``, by default this workstation's: ``audit_keys.load_keys``)."""
     parsed = _parse(url)
+    ring = keys if keys is not None else load_keys(user_data_dir())
     if parsed.get_backend_name() == "sqlite":
         connect_args = {} if "timeout" in parsed.query else {"timeout": SQLITE_BUSY_TIMEOUT_S}
         try:
@@ -143,7 +148,14 @@ def open_database(url: str, *, create: bool = True) -> Engine:
         except (ArgumentError, NoSuchModuleError) as error:
             raise BadDatabaseUrl(f"database URL {masked(url)}: {error}; give {ACCEPTED_URLS}") from None
     _unavailable_as_one_error(engine)
+    _carry_keys(engine, ring)
     return engine
+
+
+def _carry_keys(engine: Engine, ring: KeyRing) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(_dbapi_connection, connection_record) -> None:
+        connection_record.info[KEYS_INFO] = ring
 
 
 def _sqlite_transactions(engine: Engine) -> None:
@@ -228,6 +240,7 @@ def migrate(engine: Engine) -> Path | None:
     that holds an older schema is first backed up beside itself; the backup's path is returned."""
     revision = current_revision(engine)
     if revision == HEAD_REVISION:
+        _key_the_trail(engine)
         return None
     from alembic import command
 
@@ -251,7 +264,29 @@ def migrate(engine: Engine) -> Path | None:
         config = alembic_config(location)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    _key_the_trail(engine)
     return saved
+
+
+def _key_the_trail(engine: Engine) -> None:
+    """A trail written before the pharmacy key (an older database) is signed from here on:
+    one entry introduces the key. Cheap when the trail is keyed already (one read)."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from compounder.records import audit
+    from compounder.records.model import AuditHead
+
+    with Session(engine) as session:
+        head = session.execute(select(AuditHead.sequence, AuditHead.keyed_from).where(AuditHead.id == 1)).one_or_none()
+    if head is None or head.keyed_from is not None or head.sequence == 0:
+        return
+    try:
+        with Session(engine) as session, session.begin():
+            audit.ensure_keyed(session, dt.datetime.now(dt.timezone.utc))
+    except audit.AuditKeyError:
+        pass  # no key on this workstation: its first change says so; `db check` says the trail is not keyed
 
 
 def alembic_config(location: Path):

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from compounder.records import audit
 from compounder.records.model import MasterFormula, MasterFormulaVersion
+from compounder.records.people import current_actor
 from compounder.records.rules import Actor, RecordError, may_approve_formulas
 
 Clock = Callable[[], dt.datetime]
@@ -106,6 +107,7 @@ class FormulaLibrary:
             row = MasterFormula(name=name, data=_with_name(data, name), origin="pharmacy", created_at=now, updated_at=now)
             session.add(row)
             session.flush()
+            audit.record(session, actor, "create", "master_formula", row.id, None, now, system="(workstation)")
             _new_version(session, row, now, actor)
             return _entry(row, session)
 
@@ -116,11 +118,12 @@ class FormulaLibrary:
             name = _name(name) if name is not None else row.name
             data = _with_name(data, name)
             if data != row.data or name != row.name:
+                old = audit.snapshot(session, "master_formula", row.id)
                 row.data = data
                 row.name = name
                 row.updated_at = self._clock()
                 row.approved_at = None
-                session.flush()
+                audit.record(session, actor, "change", "master_formula", row.id, old, row.updated_at, system="(workstation)")
                 _new_version(session, row, row.updated_at, actor)
             session.flush()
             return _entry(row, session)
@@ -138,11 +141,19 @@ class FormulaLibrary:
             except RecordError as error:
                 raise LibraryError(str(error)) from None
         with self._sessions.begin() as session:
+            if actor is not None:  # as the account is now: switched off or demoted since signing in, it may not
+                actor = current_actor(session, actor)
+                try:
+                    may_approve_formulas(actor)
+                except RecordError as error:
+                    raise LibraryError(str(error)) from None
             row = session.get(MasterFormula, entry_id)  # a reference formula is approved like any other
             if row is None:
                 raise LibraryError(f"no master formula number {entry_id} in the library")
             now = self._clock()
+            old_formula = audit.snapshot(session, "master_formula", row.id)
             row.approved_at = now
+            audit.record(session, actor, "approve", "master_formula", row.id, old_formula, now, system="(workstation)")
             version = _latest(session, row.id)
             old = audit.snapshot(session, "master_formula_version", version.id)
             version.approved_at, version.approved_by = now, actor.id if actor else None
@@ -186,7 +197,10 @@ class FormulaLibrary:
                 session.delete(version)
                 session.flush()
                 audit.record(session, actor, "delete", "master_formula_version", version.id, old, now, system="(workstation)")
+            old = audit.snapshot(session, "master_formula", row.id)
             session.delete(row)
+            session.flush()
+            audit.record(session, actor, "delete", "master_formula", row.id, old, now, system="(workstation)")
 
     def sync_reference(self, formulas: Iterable[ReferenceFormula]) -> None:
         """Put the shipped reference formulas in the library, updating any that changed.
@@ -206,10 +220,12 @@ class FormulaLibrary:
                     )
                     session.add(row)
                     session.flush()
+                    audit.record(session, None, "create", "master_formula", row.id, None, now, system="(reference data)")
                     _new_version(session, row, now, None, system="(reference data)")
                 elif row.data != formula.data or row.name != formula.name:
+                    old = audit.snapshot(session, "master_formula", row.id)
                     row.name, row.data, row.updated_at, row.approved_at = formula.name, formula.data, now, None
-                    session.flush()
+                    audit.record(session, None, "change", "master_formula", row.id, old, now, system="(reference data)")
                     _new_version(session, row, now, None, system="(reference data)")
 
     @staticmethod

@@ -53,6 +53,9 @@ def receive_lot(
     expires: dt.date, quantity: str | Decimal, potency_percent: str | Decimal | None, now: dt.datetime,
 ) -> Lot:
     """Record a lot received; refused when already past its expiry or the quantity is not a weight."""
+    from compounder.records.people import current_actor
+
+    actor = current_actor(session, actor)
     for field, value in (("ingredient", ingredient), ("stock form", stock_form), ("manufacturer", manufacturer), ("lot number", lot_number)):
         if not value or not str(value).strip():
             raise RecordError(f"give the {field}")

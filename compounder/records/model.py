@@ -149,6 +149,10 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[Timestamp]
+    # Failed sign-ins since the last good one (None: none). At ``LOCK_AFTER`` the account waits
+    # for an administrator (``locked_at``); both are audited.
+    failed_sign_ins: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    locked_at: Mapped[OptionalTimestamp]
 
 
 class Patient(Base):
@@ -307,8 +311,22 @@ class BatchCounter(Base):
     last: Mapped[int]
 
 
+class PharmacyRule(Base):
+    """A pharmacy setting that changes who may do what (self-verification, the tolerances):
+    kept here, audited, changed only by a signed-in administrator. ``value`` is canonical JSON."""
+
+    __tablename__ = "pharmacy_rule"
+
+    id: Mapped[IntPk]
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    value: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[Timestamp]
+    changed_by: Mapped[UserRef]
+
+
 class AuditEntry(Base):
-    """One change, append-only. ``hash`` = SHA-256 over the previous entry's hash and this
+    """One change, append-only. ``hash`` = HMAC-SHA256 under the pharmacy's audit key (plain
+    SHA-256 for entries written before migration 0005) over the previous entry's hash and this
     entry's fields, so an edit or deletion anywhere breaks the chain from there on."""
 
     __tablename__ = "audit_entry"
@@ -338,6 +356,10 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sequence: Mapped[int]
     last_hash: Mapped[str] = mapped_column(String(64))
+    # The entry that introduced the pharmacy key (entries before it are plain SHA-256), and the
+    # key (by id) that signs new entries; None until the trail is keyed.
+    keyed_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 WEIGHING_KINDS = ("scan", "hand", "weight")

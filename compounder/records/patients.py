@@ -119,6 +119,9 @@ def save_profile(
     """Check and store the profile, and write who changed it in the audit trail (one entry with
     the row before and after). Terms are coded against the catalog's screening terms; an unknown
     one is refused naming the nearest."""
+    from compounder.records.people import current_actor
+
+    actor = current_actor(session, actor)
     may_edit_profiles(actor)
     row = session.get(Patient, patient_id)
     if row is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -15,7 +16,8 @@ from sqlalchemy.orm import Session
 from compounder.records import audit
 from compounder.records.model import Patient, User
 from compounder.records.rules import (
-    Actor, RecordError, Role, check_account_change, hash_password, may_manage_users, password_matches,
+    Actor, PermissionRefused, RecordError, Role, check_account_change, check_new_password, hash_password, may_manage_users,
+    password_matches,
 )
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -23,8 +25,20 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$" + "A" * 86 + "=="
 
 
+#: Failed sign-ins in a row after which an account is locked until an administrator unlocks it.
+LOCK_AFTER = 5
+
+
 class AuthenticationFailed(RecordError):
     """Wrong user name or password, or an account switched off."""
+
+
+class NoAccounts(AuthenticationFailed):
+    """The database has no account yet: the first administrator is to be created."""
+
+
+class AccountLocked(AuthenticationFailed):
+    """Too many failed sign-ins: the account waits for an administrator."""
 
 
 def create_user(
@@ -40,6 +54,7 @@ def create_user(
         if role is not Role.ADMINISTRATOR:
             raise RecordError("the first account must be an administrator")
     else:
+        actor = current_actor(session, actor)
         may_manage_users(actor)
     username = username.strip().lower()
     if not _USERNAME.match(username):
@@ -55,13 +70,131 @@ def create_user(
     return _actor(user)
 
 
+@dataclass(frozen=True)
+class NewAccount:
+    """An account as typed in the first-run form: the password twice."""
+
+    username: str
+    full_name: str
+    password: str
+    repeated: str
+
+
+def create_first_accounts(session: Session, administrator: NewAccount, pharmacist: NewAccount, now: dt.datetime) -> tuple[Actor, Actor]:
+    """The administrator and the first pharmacist of an empty database, in one transaction; a
+    refusal names which of the two and the field."""
+    if has_accounts(session):
+        raise RecordError("this database has accounts already; an administrator adds more under Records ▸ Users…")
+    made = []
+    for title, role, spec, creator in (("administrator", Role.ADMINISTRATOR, administrator, None), ("pharmacist", Role.PHARMACIST, pharmacist, "admin")):
+        try:
+            check_new_password(spec.password, spec.repeated)
+            if spec.username.strip().lower() == administrator.username.strip().lower() and role is Role.PHARMACIST:
+                raise RecordError("give the pharmacist a user name of their own (not the administrator's)")
+            made.append(create_user(session, made[0] if creator else None, spec.username, spec.full_name, role, spec.password, now))
+        except RecordError as error:
+            raise RecordError(f"{title}: {error}") from None
+    return made[0], made[1]
+
+
 def authenticate(session: Session, username: str, password: str) -> Actor:
-    """The signed-in user, or ``AuthenticationFailed`` with one message for every failure."""
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    """The signed-in user, or ``AuthenticationFailed`` with one message for every failure (a
+    locked account and an empty database say so). Records nothing: ``sign_in`` counts failures."""
+    actor, problem = _check_password(session, username, password, now=None)
+    if problem is not None:
+        raise problem
+    assert actor is not None
+    return actor
+
+
+def sign_in(sessions: Callable[[], Session], username: str, password: str, now: dt.datetime) -> Actor:
+    """``authenticate`` in its own transaction that is committed also when the sign-in fails: a
+    failure is counted on the account and audited, and the ``LOCK_AFTER``-th in a row locks it
+    until an administrator unlocks it (``unlock``). A good sign-in clears the count."""
+    with sessions() as session, session.begin():
+        actor, problem = _check_password(session, username, password, now=now)
+    if problem is not None:
+        raise problem
+    assert actor is not None
+    return actor
+
+
+def _check_password(session: Session, username: str, password: str, now: dt.datetime | None) -> tuple[Actor | None, AuthenticationFailed | None]:
+    """Check, and with ``now`` record the outcome on the account (locked for the update)."""
+    query = select(User).where(User.username == username.strip().lower())
+    user = session.scalar(query.with_for_update() if now is not None else query)
     ok = password_matches(password, user.password_hash if user else _DUMMY_HASH)
-    if user is None or not ok or not user.active:
-        raise AuthenticationFailed("wrong user name or password")
+    if user is None:
+        if session.scalar(select(func.count()).select_from(User)) == 0:
+            return None, NoAccounts("there is no account yet: create the first administrator (Records ▸ Create the first accounts…, or `compounder users add`)")
+        return None, AuthenticationFailed("wrong user name or password")
+    if user.locked_at is not None:
+        # Counted even with the right password, so guessing on cannot tell when it guessed right.
+        if now is not None:
+            _count_failure(session, user, now)
+        return None, AccountLocked(_locked_message(user))
+    if ok and user.active:
+        if now is not None and user.failed_sign_ins:
+            old = audit.snapshot(session, "app_user", user.id)
+            user.failed_sign_ins = None
+            audit.record(session, _actor(user), "sign in (failures cleared)", "app_user", user.id, old, now)
+        return _actor(user), None
+    if now is not None:
+        _count_failure(session, user, now)
+        if user.locked_at is not None:
+            return None, AccountLocked(_locked_message(user))
+    return None, AuthenticationFailed("wrong user name or password")
+
+
+def _count_failure(session: Session, user: User, now: dt.datetime) -> None:
+    old = audit.snapshot(session, "app_user", user.id)
+    user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
+    action = "failed sign-in"
+    if user.failed_sign_ins >= LOCK_AFTER and user.locked_at is None:
+        user.locked_at = now
+        action = f"locked after {LOCK_AFTER} failed sign-ins"
+    audit.record(session, None, action, "app_user", user.id, old, now, system="(sign-in)")
+
+
+def _locked_message(user: User) -> str:
+    when = user.locked_at.astimezone().strftime("%Y-%m-%d %H:%M") if user.locked_at else "?"
+    return (
+        f"the account {user.username} is locked after {LOCK_AFTER} failed sign-ins (since {when}); "
+        "an administrator unlocks it (Records ▸ Users…, or `compounder users unlock`)"
+    )
+
+
+def unlock(session: Session, actor: Actor, username: str, now: dt.datetime) -> None:
+    """An administrator lets a locked account sign in again (its failure count starts afresh)."""
+    actor = current_actor(session, actor)
+    may_manage_users(actor)
+    user = _user(session, username)
+    if user.locked_at is None and not user.failed_sign_ins:
+        raise RecordError(f"{user.username} is not locked")
+    old = audit.snapshot(session, "app_user", user.id)
+    user.locked_at, user.failed_sign_ins = None, None
+    audit.record(session, actor, "unlock", "app_user", user.id, old, now)
+
+
+def current_actor(session: Session, actor: Actor) -> Actor:
+    """The signed-in user as the database has them now, read in the action's own transaction: an
+    account switched off, locked or given another role since the sign-in acts with what it is
+    now, or not at all. On PostgreSQL the row is share-locked (FOR SHARE) until the action
+    commits, so a deactivation waits for it rather than passing it unseen, while the same user's
+    actions at several workstations do not wait for one another. (An SQLite write transaction
+    holds the database's write lock from its start.)"""
+    user = session.scalar(select(User).where(User.id == actor.id).with_for_update(read=True))
+    if user is None or user.username != actor.username:
+        raise PermissionRefused(f"the account {actor.username} no longer exists; sign in again")
+    if not user.active:
+        raise PermissionRefused(f"{user.username}'s account was switched off; sign in with an active account")
+    if user.locked_at is not None:
+        raise PermissionRefused(_locked_message(user))
     return _actor(user)
+
+
+def has_accounts(session: Session) -> bool:
+    return session.scalar(select(func.count()).select_from(User)) > 0
 
 
 @dataclass(frozen=True)
@@ -71,12 +204,13 @@ class UserInfo:
     role: Role
     active: bool
     created_at: dt.datetime
+    locked: bool = False  # after LOCK_AFTER failed sign-ins, until an administrator unlocks it
 
 
 def users(session: Session) -> list[UserInfo]:
     """Every account, by user name (never the password hash)."""
     return [
-        UserInfo(u.username, u.full_name, Role(u.role), u.active, u.created_at)
+        UserInfo(u.username, u.full_name, Role(u.role), u.active, u.created_at, u.locked_at is not None)
         for u in session.scalars(select(User).order_by(User.username))
     ]
 
@@ -103,6 +237,7 @@ def _check_change(session: Session, actor: Actor, user: User, *, role: Role, act
 
 def set_active(session: Session, actor: Actor, username: str, active: bool, now: dt.datetime) -> None:
     """Switch an account off (it can no longer sign in; its signatures stay) or back on."""
+    actor = current_actor(session, actor)
     may_manage_users(actor)
     user = _user(session, username)
     if user.active == active:
@@ -114,6 +249,7 @@ def set_active(session: Session, actor: Actor, username: str, active: bool, now:
 
 
 def change_role(session: Session, actor: Actor, username: str, role: Role | str, now: dt.datetime) -> None:
+    actor = current_actor(session, actor)
     may_manage_users(actor)
     role = _role(role)
     user = _user(session, username)
@@ -127,6 +263,7 @@ def change_role(session: Session, actor: Actor, username: str, role: Role | str,
 
 def reset_password(session: Session, actor: Actor, username: str, password: str, now: dt.datetime) -> None:
     """An administrator sets a new password (the user should change it); only its hash is kept."""
+    actor = current_actor(session, actor)
     may_manage_users(actor)
     user = _user(session, username)
     old = audit.snapshot(session, "app_user", user.id)
@@ -167,6 +304,7 @@ def search_key(name: str) -> str:
 
 def patient(session: Session, actor: Actor, name: str, date_of_birth: dt.date | None, now: dt.datetime) -> PatientInfo:
     """The patient with this name and date of birth, added when new."""
+    actor = current_actor(session, actor)
     if not name or not name.strip():
         raise RecordError("give the patient's name")
     key = search_key(name)

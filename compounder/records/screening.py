@@ -89,9 +89,10 @@ class Signer:
     full_name: str
 
 
-def sign_in_to_decide(session: Session, username: str, password: str) -> Signer:
-    """Check the user name and password against the users table (a wrong one, or an account
-    switched off, is refused with one message); whether the role may decide is
-    ``compounder.records.rules.may_decide_finding``'s question."""
-    actor = people.authenticate(session, username, password)
-    return Signer(actor, people.full_name(session, actor.id) or actor.username)
+def sign_in_to_decide(sessions: Callable[[], Session], username: str, password: str, now: dt.datetime) -> Signer:
+    """Check the user name and password against the users table (``people.sign_in``: a wrong one,
+    or an account switched off, is refused with one message, and counted); whether the role may
+    decide is ``compounder.records.rules.may_decide_finding``'s question."""
+    actor = people.sign_in(sessions, username, password, now)
+    with sessions() as session:
+        return Signer(actor, people.full_name(session, actor.id) or actor.username)

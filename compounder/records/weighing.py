@@ -27,6 +27,7 @@ from compounder.calc.scan import (
 )
 from compounder.records import audit, batches
 from compounder.records.lots import to_ug
+from compounder.records.people import current_actor
 from compounder.records.model import Batch, BatchLine, IngredientLot, WeighingEvent
 from compounder.records.rules import (
     EDITABLE,
@@ -84,6 +85,7 @@ def _event(session: Session, actor: Actor, batch: Batch, position: int, now: dt.
 def confirm_scan(session: Session, actor: Actor, batch_number: str, position: int, text: str, now: dt.datetime) -> ScanDecision:
     """Decide whether the scanned container is the line's; record the scan either way. A line
     without a lot takes the scanned lot (``batches.assign_lot`` checks it once more)."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     batch, line = _open_line(session, batch_number, position)
     try:
         scan = parse_scan(text)
@@ -115,6 +117,7 @@ def confirm_scan(session: Session, actor: Actor, batch_number: str, position: in
 def confirm_by_hand(session: Session, actor: Actor, batch_number: str, position: int, reason: str, now: dt.datetime) -> None:
     """A pharmacist confirms the line's container without a scan (a torn label, a code that
     will not read), saying why. The line must have its lot chosen."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     if actor.role is not Role.PHARMACIST:
         raise RecordError("only a pharmacist confirms a container by hand; sign in as one")
     why = check_reason(reason)
@@ -139,6 +142,7 @@ def record_reading(
 ) -> batches.BatchRecord:
     """Put the balance's stable, fresh reading into the line's actual weight (``RecordError``
     otherwise, saying why: unstable, stale, overload, disconnected…)."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     batch, line = _open_line(session, batch_number, position)
     _confirmed(line)
     try:
@@ -153,6 +157,7 @@ def record_reading(
 
 def record_typed(session: Session, actor: Actor, batch_number: str, position: int, typed: str, now: dt.datetime) -> batches.BatchRecord:
     """A weight typed at the station (no balance, or it failed), recorded as typed."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
     batch, line = _open_line(session, batch_number, position)
     _confirmed(line)
     grams = parse_weight(typed)

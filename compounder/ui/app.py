@@ -79,6 +79,9 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     library.require_signed_in_approver(lambda: context.actor)
     prompts.authenticate = lambda username, password: _sign_in_to_decide(context, username, password)
     prompts.clock = utc_now
+    from compounder.ui.pharmacy_rules_ui import guard_pharmacy_rules
+
+    guard_pharmacy_rules(window, context, prompts)
 
     # The batch dialog, the patient profile and printing (with ReportLab) are imported when first
     # used, not before the window shows.
@@ -108,8 +111,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 def _sign_in_to_decide(context, username: str, password: str):
     from compounder.records.screening import sign_in_to_decide
 
-    with context.sessions() as session:
-        return sign_in_to_decide(session, username, password)
+    return sign_in_to_decide(context.sessions, username, password, context.clock())
 
 
 def _pharmacy_settings():

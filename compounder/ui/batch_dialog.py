@@ -306,8 +306,7 @@ class BatchDialog(QDialog):
         return dialog.decisions if dialog.exec() else None
 
     def _sign_in_to_decide(self, username: str, password: str):
-        with self._context.sessions() as session:
-            return sign_in_to_decide(session, username, password)
+        return sign_in_to_decide(self._context.sessions, username, password, self._context.clock())
 
     def edit_profile(self) -> PatientProfileDialog | None:
         """Open the profile of the patient named above (added to the records when new)."""

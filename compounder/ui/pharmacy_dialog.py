@@ -8,6 +8,7 @@ Checked by ``settings_from_data`` (the same rules as the settings file) and writ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtGui import QPalette
@@ -28,6 +29,7 @@ from compounder.calc import Severity
 from compounder.calc.units import format_quantity
 from compounder.documents.stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
 from compounder.settings import PAPERS, SCHEMA_VERSION, PharmacySettings, SettingsError, save_settings, settings_from_data
+from compounder.records.rules import RecordError
 from compounder.ui import look
 
 PAPER_TITLES = {"letter": "US Letter", "a4": "A4"}
@@ -41,8 +43,14 @@ FIELD_TITLES = {
 
 
 class PharmacySettingsDialog(QDialog):
-    def __init__(self, current: PharmacySettings | None, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, current: PharmacySettings | None, path: Path, parent: QWidget | None = None,
+        save_rules: Callable[[PharmacySettings], None] | None = None,
+    ) -> None:
         super().__init__(parent)
+        # Stores self-verification and the tolerances in the records (a signed-in administrator;
+        # ``compounder.ui.pharmacy_rules_ui.save_rules``); refused changes are not saved anywhere.
+        self._save_rules = save_rules
         self.setWindowTitle("Pharmacy settings")
         self.setObjectName("pharmacySettingsDialog")
         self.path = path
@@ -182,6 +190,8 @@ class PharmacySettingsDialog(QDialog):
             widget.setPalette(self.palette())
         try:
             settings = settings_from_data(self.data())
+            if self._save_rules is not None:
+                self._save_rules(settings)
             save_settings(settings, self.path)
         except SettingsError as error:
             if error.field.startswith("balances."):  # a balance's name may hold commas
@@ -199,6 +209,10 @@ class PharmacySettingsDialog(QDialog):
                     widget.setPalette(palette)
             if keys and keys[0] in self.widgets:
                 self.widgets[keys[0]].setFocus()
+            return
+        except RecordError as error:
+            self.message.setText(f"self-verification, tolerances: {error}")
+            self.message.setVisible(True)
             return
         except OSError as error:
             self.message.setText(f"Cannot save {self.path}: {error.strerror or error}")

@@ -28,6 +28,8 @@ class Prompts:
         # acknowledging and overriding findings, and the clock their time is taken from.
         self.authenticate = None
         self.clock = None
+        # Set with the records too: stores changed self-verification/tolerances (an administrator).
+        self.save_rules = None
 
     def open_path(self, folder: Path | None) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(self.parent, "Open formula", str(folder or Path.home()), FORMULA_FILTER)
@@ -125,5 +127,5 @@ class Prompts:
     def pharmacy_settings(self, current, path: Path):
         from compounder.ui.pharmacy_dialog import PharmacySettingsDialog
 
-        dialog = PharmacySettingsDialog(current, path, self.parent)
+        dialog = PharmacySettingsDialog(current, path, self.parent, save_rules=self.save_rules)
         return dialog.saved if dialog.exec() else None

@@ -46,8 +46,7 @@ class RecordsContext(QObject):
         return self.clock().astimezone().date()
 
     def sign_in(self, username: str, password: str) -> Actor:
-        with self.sessions() as session:
-            self.actor = people.authenticate(session, username, password)
+        self.actor = people.sign_in(self.sessions, username, password, self.clock())
         self.signed_in.emit(self.actor)
         return self.actor
 
@@ -136,6 +135,7 @@ class SignInDialog(QDialog):
     def __init__(self, context: RecordsContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Sign in")
+        self.setMinimumWidth(400)  # room for a lock or first-run message on few lines
         self._context = context
         self.username = QLineEdit()
         self.password = QLineEdit()
@@ -148,9 +148,14 @@ class SignInDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
         buttons.accepted.connect(self.try_sign_in)
         buttons.rejected.connect(self.reject)
+        # Shown when the database has no account: the first ones are made here, not on the command line.
+        self.first_accounts_button = QPushButton("Create the first accounts…")
+        self.first_accounts_button.clicked.connect(self.create_first_accounts)
+        self.first_accounts_button.setVisible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
+        layout.addWidget(self.first_accounts_button)
         layout.addWidget(buttons)
 
     def try_sign_in(self) -> None:
@@ -158,10 +163,18 @@ class SignInDialog(QDialog):
             self._context.sign_in(self.username.text(), self.password.text())
         except (RecordError, SQLAlchemyError) as error:
             self.message.setText(problem_text(error))
+            self.first_accounts_button.setVisible(isinstance(error, people.NoAccounts))
             self.password.clear()
             self.password.setFocus()
             return
         self.accept()
+
+    def create_first_accounts(self) -> None:
+        from compounder.ui.first_accounts_dialog import FirstAccountsDialog
+
+        if FirstAccountsDialog(self._context, self).exec():
+            self.first_accounts_button.setVisible(False)
+            self.message.setText("The accounts are made: sign in with one of them.")
 
 
 # --------------------------------------------------------------------------- lots
@@ -594,7 +607,26 @@ def install_records_menu(
         lambda _=False: HistoryDialog(context, window, make_batch=make_batch, print_document=print_document, edit_profile=edit_profile).exec()
     )
     actions["recall"].triggered.connect(lambda _=False: RecallDialog(context, window).exec())
-    menu.addActions([actions["sign_in"], actions["sign_out"]])
+    actions["first_accounts"] = QAction("&Create the first accounts…", window)
+    actions["first_accounts"].setToolTip("This database has no account yet: make the administrator and the first pharmacist")
+
+    def _first_accounts() -> None:
+        from compounder.ui.first_accounts_dialog import FirstAccountsDialog
+
+        if FirstAccountsDialog(context, window).exec():
+            actions["first_accounts"].setVisible(False)
+            window.statusBar().showMessage("The first accounts are made: Records ▸ Sign in…", 10000)
+
+    actions["first_accounts"].triggered.connect(lambda _=False: _first_accounts())
+    try:
+        with context.sessions() as session:
+            empty = not people.has_accounts(session)
+    except SQLAlchemyError:
+        empty = False
+    actions["first_accounts"].setVisible(empty)
+    if empty:
+        window.statusBar().showMessage("No account yet: Records ▸ Create the first accounts… makes the administrator and the first pharmacist", 30000)
+    menu.addActions([actions["first_accounts"], actions["sign_in"], actions["sign_out"]])
     menu.addSeparator()
     if make_batch is not None:
         actions["batch"] = QAction("&Make a batch…", window)

@@ -22,6 +22,14 @@ from compounder.ui.records_window import ERROR_HUE, RecordsContext, RowsModel, _
 USER_HEADERS = ("User name", "Full name", "Role", "Status", "Since")
 
 
+LOCKED = f"locked after {people.LOCK_AFTER} failed sign-ins"
+
+
+def _status(user: people.UserInfo) -> str:
+    status = "active" if user.active else "deactivated"
+    return f"{status}, {LOCKED}" if user.locked else status
+
+
 def _password() -> QLineEdit:
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
@@ -53,6 +61,10 @@ class UsersDialog(QDialog):
         role_row.addWidget(self.role, 1)
         role_row.addWidget(self.change_role_button)
         role_row.addWidget(self.active_button)
+        self.unlock_button = QPushButton("&Unlock")
+        self.unlock_button.setToolTip("Let an account locked after failed sign-ins sign in again")
+        self.unlock_button.clicked.connect(self.unlock)
+        role_row.addWidget(self.unlock_button)
         chosen.addRow("Role", role_row)
         chosen.addRow("New password", self.reset_password)
         reset_row = QHBoxLayout()
@@ -124,8 +136,8 @@ class UsersDialog(QDialog):
             self.message.setText(problem_text(error))
             return
         self.model.set_rows(
-            [(u.username, u.full_name, u.role.value, "active" if u.active else "deactivated", u.created_at.date().isoformat()) for u in found],
-            [None if u.active else ERROR_HUE for u in found],
+            [(u.username, u.full_name, u.role.value, _status(u), u.created_at.date().isoformat()) for u in found],
+            [None if u.active and not u.locked else ERROR_HUE for u in found],
         )
         self._enable(True)
         if selected:
@@ -157,6 +169,7 @@ class UsersDialog(QDialog):
         self.chosen_box.setTitle(f"Selected user: {username} ({row[1]})")
         self.role.setCurrentIndex(self.role.findData(row[2]))
         self.active_button.setText("&Reactivate" if row[3] == "deactivated" else "&Deactivate")
+        self.unlock_button.setEnabled(row[3].endswith(LOCKED))
 
     # ------------------------------------------------------------------ changes
     def _change(self, change, done: str) -> bool:
@@ -202,11 +215,16 @@ class UsersDialog(QDialog):
         if username is None:
             return
         row = next(self.model.row(r) for r in range(self.model.rowCount()) if self.model.row(r)[0] == username)
-        active = row[3] == "deactivated"
+        active = row[3].startswith("deactivated")
         self._change(
             lambda s, actor, now: people.set_active(s, actor, username, active, now),
             f"{username} is {'active again' if active else 'deactivated: they can no longer sign in; their signatures stay'}.",
         )
+
+    def unlock(self) -> None:
+        username = self.selected()
+        if username is not None:
+            self._change(lambda s, actor, now: people.unlock(s, actor, username, now), f"{username} may sign in again.")
 
     def reset(self) -> None:
         username = self.selected()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -76,7 +77,14 @@ def test_an_error_blocks_until_overridden_and_the_override_is_returned(catalog):
         release(plan, order({"code": "NSAID_HYPERSENSITIVITY", "by": "Paula P., RPh", "reason": REASON}))
     ack = {"code": "nsaid_hypersensitivity", "by": "Paula P., RPh", "reason": REASON, "override": True, "role": "pharmacist",
            "at": "2026-11-23T09:05:00+00:00"}
-    released = {item.finding.code: item.acknowledgement for item in release(plan, order(ack))}
+    # From a formula file, an override is refused whatever name and role it claims (issue 13).
+    with pytest.raises(InputError) as refused:
+        release(plan, order(ack))
+    assert refused.value.field == "acknowledged[0].override" and "accepted only from the records" in refused.value.message
+    # Read back from the records, where a signed-in pharmacist signed it, it releases the batch.
+    signed = order(ack)
+    signed = dataclasses.replace(signed, acknowledged=tuple(dataclasses.replace(a, verified=True) for a in signed.acknowledged))
+    released = {item.finding.code: item.acknowledgement for item in release(plan, signed)}
     override = released["NSAID_HYPERSENSITIVITY"]
     assert override.override and override.action == "OVERRIDDEN" and override.role == "pharmacist"
     assert override.at == dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.timezone.utc)
@@ -142,15 +150,23 @@ def test_cli_worksheet_with_an_override_and_exit_2_for_a_bad_one(catalog, tmp_pa
     status, err = worksheet()
     assert status == 2 and err.count("\n") == 1 and "acknowledged[0].reason" in err
     data["acknowledged"][0]["reason"] = REASON
+    # A formula file's override is not printed, whoever it names (issue 13): one line, exit 2.
+    status, err = worksheet()
+    assert status == 2 and err.count("\n") == 1 and "acknowledged[0].override" in err and "accepted only from the records" in err
+    # A technician's decision is refused outright.
+    data["acknowledged"] = [{"code": "CYCLOBENZAPRINE_LONG_SUPPLY", "by": "Tess Technician", "role": "technician", "reason": "long-term use intended by the prescriber"}]
+    status, err = worksheet()
+    assert status == 2 and "acknowledged[0].role" in err and "only a pharmacist acknowledges" in err
+    # Without the allergy, the warning's acknowledgement prints, marked as unverified.
+    data["patient"]["allergies"] = []
     # 40 g dispensed with 2 refills = 120 g; 1 g three times a day = 3 g a day; 120 / 3 = 40 days > 21.
-    data["acknowledged"].append({"code": "CYCLOBENZAPRINE_LONG_SUPPLY", "by": "Paula P., RPh", "reason": "long-term use intended by the prescriber"})
+    data["acknowledged"] = [{"code": "CYCLOBENZAPRINE_LONG_SUPPLY", "by": "Paula P., RPh", "reason": "long-term use intended by the prescriber"}]
     status, err = worksheet()
     assert status == 0 and out_pdf.exists(), err
     text = pdf_text(out_pdf.read_bytes())
-    assert "OVERRIDDEN by Paula P., RPh:" in text and "reaction was GI upset only" in text
-    assert "acknowledged by Paula P., RPh: long-term use intended by the prescriber" in text
+    assert "acknowledged (unverified: as typed in the formula file, not signed in the records) by Paula P., RPh: long-term use intended by the prescriber" in text
     # Born 1970-05-05, compounded 2026-11-23: 56 years (the birthday in May has passed).
-    assert "56 years on 2026-11-23 (born 1970-05-05)" in text and "NSAID or aspirin hypersensitivity" in text
+    assert "56 years on 2026-11-23 (born 1970-05-05)" in text
 
 
 def pdf_text(pdf: bytes) -> str:

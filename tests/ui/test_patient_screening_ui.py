@@ -53,8 +53,7 @@ def decision_dialog(qtbot, records):
     context, _pharmacy = records
 
     def authenticate(username, password):
-        with context.sessions() as session:
-            return sign_in_to_decide(session, username, password)
+        return sign_in_to_decide(context.sessions, username, password, context.clock())
 
     dialog = AcknowledgeDialog((ERROR, WARNING), authenticate, context.clock)
     qtbot.add_widget(dialog)
@@ -258,7 +257,12 @@ def test_the_workbench_shows_the_patients_findings_and_prints_the_override(windo
                 **({"override": True} if code == "NSAID_HYPERSENSITIVITY" else {})} for code in asked]
     prompts.acknowledgements = [answers]
     out = tmp_path / "w.pdf"
+    # Outside the records an override is not printed (issue 13): it is signed in Records ▸ Make a batch….
+    assert not window.export_worksheet(out)
+    assert "accepted only from the records" in prompts.errors[-1][1] and not out.exists()
+    data["patient"]["allergies"] = []
+    window.document.load({**data, "acknowledged": [a for a in answers if not a.get("override")]})
     assert window.export_worksheet(out), prompts.errors
     text = " ".join(text_of(out.read_bytes()).split())
-    assert "OVERRIDDEN by Paula Pharmacist, RPh (pharmacist), 2026-11-23 09:00 UTC:" in text
+    assert "acknowledged (unverified: as typed in the formula file, not signed in the records) by Paula Pharmacist, RPh (pharmacist), 2026-11-23 09:00 UTC:" in text
     assert "78 years on 2026-11-23 (born 1948-03-02)" in text and "62 kg" in text

@@ -225,8 +225,7 @@ def signed_by_paula(context, asked: list, reason: str = "reviewed with the presc
 
     def decide(findings):
         asked.append(tuple(f.code for f in findings))
-        with context.sessions() as session:
-            signer = sign_in_to_decide(session, "paula", PASSWORD)
+        signer = sign_in_to_decide(context.sessions, "paula", PASSWORD, context.clock())
         return [SignedDecision(f, signer, reason, context.clock()) for f in one_per_code(findings)]
 
     decide.asked = asked

@@ -1,0 +1,117 @@
+"""The pharmacy settings that change who may do what: whether a pharmacist may verify their own
+batch, and the weighing and final-weight tolerances.
+
+The settings file (``compounder.settings``) is a plain file anyone at the workstation can edit.
+These three rules are therefore kept in the records too (table ``pharmacy_rule``, audited),
+changed only by a signed-in administrator. Once stored, the records' value is the one used; a
+settings file that says otherwise was edited by hand, and ``effective`` says so. Until an
+administrator first stores them, the file's values are used, with a note saying they are not yet
+protected.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from compounder.records import audit
+from compounder.records.model import PharmacyRule, User
+from compounder.records.people import current_actor
+from compounder.records.rules import Actor, RecordError, may_manage_users
+from compounder.settings import (
+    PharmacySettings,
+    SettingsError,
+    settings_from_data,
+    settings_to_data,
+)
+
+RULES = ("allow_self_verification", "weighing_tolerance", "final_weight_tolerance")
+TITLES = {"allow_self_verification": "self-verification", "weighing_tolerance": "weighing tolerance", "final_weight_tolerance": "final-weight tolerance"}
+
+
+def rule_values(settings: PharmacySettings) -> dict[str, Any]:
+    """The three rules as the settings file writes them (``"5 %"``, ``None``, ``true``)."""
+    data = settings_to_data(settings)
+    return {name: data.get(name) for name in RULES}
+
+
+def stored_rules(session: Session) -> dict[str, tuple[Any, str, dt.datetime]]:
+    """Name → (value, who changed it, when) for the rules an administrator stored."""
+    rows = session.execute(select(PharmacyRule, User.username).outerjoin(User, User.id == PharmacyRule.changed_by)).all()
+    return {rule.name: (json.loads(rule.value), username or "?", rule.changed_at) for rule, username in rows}
+
+
+def set_rules(session: Session, actor: Actor, settings: PharmacySettings, now: dt.datetime) -> list[str]:
+    """Store the settings' rules, each change audited; only a signed-in administrator, as the
+    account is now. Returns the names changed."""
+    actor = current_actor(session, actor)
+    try:
+        may_manage_users(actor)
+    except RecordError:
+        raise RecordError(f"only an administrator changes self-verification and the tolerances; {actor.username} is a {actor.role.value}") from None
+    changed = []
+    existing = {row.name: row for row in session.scalars(select(PharmacyRule))}
+    for name, value in rule_values(settings).items():
+        text = json.dumps(value)
+        row = existing.get(name)
+        if row is not None and row.value == text:
+            continue
+        old = audit.snapshot(session, "pharmacy_rule", row.id) if row is not None else None
+        if row is None:
+            row = PharmacyRule(name=name, value=text, changed_at=now, changed_by=actor.id)
+            session.add(row)
+        else:
+            row.value, row.changed_at, row.changed_by = text, now, actor.id
+        session.flush()
+        audit.record(session, actor, "change rule", "pharmacy_rule", row.id, old, now)
+        changed.append(name)
+    return changed
+
+
+def effective(session: Session, settings: PharmacySettings) -> tuple[PharmacySettings, list[str]]:
+    """The settings with the records' rules in place of the file's, and a sentence for each
+    rule the file states differently (edited by hand), or saying the rules are not yet stored."""
+    stored = stored_rules(session)
+    if not stored:
+        if rule_values(settings) == rule_values(dataclasses.replace(settings, allow_self_verification=False, weighing_tolerance=None, final_weight_tolerance=None)):
+            return settings, []
+        return settings, [
+            ("self-verification and the tolerances come from the settings file, which anyone at this workstation can edit; "
+            "an administrator signs in and saves them under File ▸ Pharmacy settings… to keep them in the records")
+        ]
+    data = settings_to_data(settings)
+    notices = []
+    for name in RULES:
+        if name not in stored:
+            continue
+        value, who, when = stored[name]
+        if data.get(name) != value:
+            notices.append(
+                f"the settings file says {TITLES[name]} {_shown(data.get(name))}, the records say {_shown(value)} "
+                f"(set by {who} on {when.astimezone().strftime('%Y-%m-%d')}): the file was edited outside Compounder; the records' value is used"
+            )
+        data[name] = value
+    try:
+        return settings_from_data(data), notices
+    except SettingsError as error:  # a stored value this version cannot read: keep the safe defaults
+        safe = dataclasses.replace(settings, allow_self_verification=False)
+        return safe, [*notices, f"the stored rule {error.field} cannot be used ({error.message}); self-verification is off"]
+
+
+def allows_self_verification(session: Session) -> bool | None:
+    """The stored rule, or None when an administrator has not stored it."""
+    stored = stored_rules(session).get("allow_self_verification")
+    return None if stored is None else bool(stored[0])
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "allowed" if value else "not allowed"
+    return str(value)
