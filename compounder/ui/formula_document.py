@@ -29,6 +29,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from compounder.calc import Assessment, BatchPlan, Catalog, InputError, Severity, assess, role_of, split_field
 from compounder.calc.prescription import Order, assess_order
+from compounder.calc.units import Quantity
 
 HEADER_KEYS = (
     "name", "batch", "density", "excess", "base", "balance", "compounded_on", "base_lot", "base_expires",
@@ -171,7 +172,7 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def evaluate_draft(draft: Draft, catalog: Catalog, today: dt.date) -> Evaluation:
+def evaluate_draft(draft: Draft, catalog: Catalog, today: dt.date, max_excess: Quantity | None = None) -> Evaluation:
     """Turn the draft into formula-file data, assess it, and place every error and finding."""
     data: dict[str, Any] = {}
     directions: dict[str, Any] = {}
@@ -203,7 +204,7 @@ def evaluate_draft(draft: Draft, catalog: Catalog, today: dt.date) -> Evaluation
         if rows:
             data[group] = [{k: v.strip() for k, v in draft.rows[row].items() if v.strip()} for row in rows]
 
-    assessment = assess(data, catalog, today)
+    assessment = assess(data, catalog, today, max_excess)
     line_targets: tuple[Target, ...] = (*group_rows["actives"], *group_rows["excipients"], BASE_ROW)
 
     cell_errors: dict[tuple[Target, str], str] = {}
@@ -287,6 +288,7 @@ class FormulaDocument(QObject):
         super().__init__(parent)
         self.catalog = catalog
         self.today = today
+        self.max_excess: Quantity | None = None  # the pharmacy's ceiling on an overage, from its settings
         self.undo_stack = QUndoStack(self)
         self._draft = Draft(header={"batch": "120 g", "base": "Lipoderm", "compounded_on": today.isoformat()})
         self._evaluation = evaluate_draft(self._draft, catalog, today)
@@ -385,11 +387,19 @@ class FormulaDocument(QObject):
 
     # -- whole formulas (not undoable: the undo history starts again)
     def replace(self, draft: Draft) -> None:
-        evaluation = evaluate_draft(draft, self.catalog, self.today)
+        evaluation = evaluate_draft(draft, self.catalog, self.today, self.max_excess)
         self.about_to_reset.emit()
         self._draft, self._evaluation = draft, evaluation
         self.undo_stack.clear()
         self.was_reset.emit()
+        self.changed.emit()
+
+    def set_max_excess(self, max_excess: Quantity | None) -> None:
+        """The pharmacy's ceiling on an overage changed (its settings): check the formula again."""
+        if max_excess == self.max_excess:
+            return
+        self.max_excess = max_excess
+        self._evaluation = evaluate_draft(self._draft, self.catalog, self.today, max_excess)
         self.changed.emit()
 
     def new(self) -> None:
@@ -404,12 +414,12 @@ class FormulaDocument(QObject):
 
     # -- internals
     def _push(self, text: str, after: Draft, inserted: int | None = None, removed: int | None = None) -> bool:
-        evaluation = evaluate_draft(after, self.catalog, self.today)  # may raise: then nothing changed
+        evaluation = evaluate_draft(after, self.catalog, self.today, self.max_excess)  # may raise: then nothing changed
         self.undo_stack.push(_Edit(self, text, self._draft, after, evaluation, inserted, removed))
         return True
 
     def _apply(self, draft: Draft, evaluation: Evaluation | None, *, inserted: int | None, removed: int | None) -> None:
-        evaluation = evaluation or evaluate_draft(draft, self.catalog, self.today)
+        evaluation = evaluation or evaluate_draft(draft, self.catalog, self.today, self.max_excess)
         if inserted is not None:
             self.rows_about_to_be_inserted.emit(inserted)
         if removed is not None:

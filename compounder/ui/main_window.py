@@ -52,11 +52,12 @@ class MainWindow(ActionsMixin, CentralMixin, SyncMixin, FilesMixin, PrintingMixi
         self.catalog = catalog
         self.library = library
         self.settings = settings
-        self.pharmacy = pharmacy  # None until the pharmacy's settings are entered
+        self._pharmacy = pharmacy  # None until the pharmacy's settings are entered
         self.pharmacy_path = pharmacy_path or settings_path()
         self.prescription_dialog: PrescriptionDialog | None = None
         self.prompts = prompts or Prompts(self)
         self.document = FormulaDocument(catalog, today, self)
+        self.document.set_max_excess(pharmacy.maximum_excess if pharmacy is not None else None)
         self.source: Source = None
         self.approved_at: dt.datetime | None = None
         self._syncing = False
@@ -76,6 +77,16 @@ class MainWindow(ActionsMixin, CentralMixin, SyncMixin, FilesMixin, PrintingMixi
         self.table.setFocus()
 
     # ------------------------------------------------------------------ window
+    @property
+    def pharmacy(self) -> PharmacySettings | None:
+        return self._pharmacy
+
+    @pharmacy.setter
+    def pharmacy(self, settings: PharmacySettings | None) -> None:
+        """New pharmacy settings also re-check the formula against their ceiling on an overage."""
+        self._pharmacy = settings
+        self.document.set_max_excess(settings.maximum_excess if settings is not None else None)
+
     def _restore_settings(self) -> None:
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
