@@ -278,8 +278,10 @@ def _weighability(plan: BatchPlan) -> Iterator[Finding]:
                 )
             else:
                 advice = f"use the aliquot on the worksheet: {line.aliquot.describe(line.name, plan.base_line.name)}"
+            # With an aliquot on the worksheet every weighing is at or above the minimum and has its
+            # own Required and Actual cells: a note, not a warning to acknowledge on every batch.
             yield Finding(
-                WARNING,
+                WARNING if line.aliquot is None else INFO,
                 "BELOW_MINIMUM_WEIGHABLE",
                 below + advice,
                 line=index,

@@ -82,8 +82,16 @@ def test_below_the_minimum_weighable_quantity_gives_the_aliquot(catalog):
     # capsaicin 0.075 % of 120 g = 0.09 g, below 0.82 g on the 0.001 g balance (820 × d).
     # k = ceil(0.82 / 0.09) = 10: weigh 0.900 g, dilute to 10 × 0.82 = 8.200 g (add 7.300 g), take 0.820 g.
     found = one(findings_of(catalog, formula(active("capsaicin", "0.075 %"))), "BELOW_MINIMUM_WEIGHABLE")
-    assert found.severity is Severity.WARNING
+    # every weighing of the aliquot is at or above 0.82 g and has its worksheet cells: a note, not a warning
+    assert found.severity is Severity.INFO
     assert "0.900 g" in found.message and "7.300 g" in found.message and "8.200 g" in found.message and "0.820 g" in found.message
+
+
+def test_too_small_for_one_aliquot_step_stays_a_warning(catalog):
+    # capsaicin 0.0005 % of 120 g = 0.0006 g; one aliquot would need ceil(0.82 / 0.0006) = 1367-fold > 100
+    assert -(-0.82 // 0.0006) == 1367
+    found = one(findings_of(catalog, formula(active("capsaicin", "0.0005 %"))), "BELOW_MINIMUM_WEIGHABLE")
+    assert found.severity is Severity.WARNING and "stock trituration" in found.message
 
 
 def test_at_or_above_the_minimum_weighable_quantity_is_quiet(catalog):
