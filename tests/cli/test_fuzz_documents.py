@@ -94,24 +94,30 @@ RAW_FILES = [
 
 
 def _put(data, path, value) -> None:
-    """Set ``value`` at ``path``, making the containers on the way when they are missing."""
+    """Set ``value`` at ``path``, replacing what is on the way by a list or an object as the next
+    step needs (an earlier change may have put text where an object was)."""
     target = data
     for step, following in zip(path, path[1:]):
-        if isinstance(target, list):
-            while len(target) <= step:
-                target.append({} if not isinstance(following, int) else [])
-            if not isinstance(target[step], (dict, list)):
-                target[step] = {} if not isinstance(following, int) else []
-            target = target[step]
-        else:
-            if not isinstance(target.get(step), (dict, list)):
-                target[step] = [] if isinstance(following, int) else {}
-            target = target[step]
-    last = path[-1]
+        wanted = list if isinstance(following, int) else dict
+        child = _child(target, step)
+        if not isinstance(child, wanted):
+            child = wanted()
+            _set(target, step, child)
+        target = child
+    _set(target, path[-1], value)
+
+
+def _child(target, step):
     if isinstance(target, list):
-        while len(target) <= last:
+        return target[step] if step < len(target) else None
+    return target.get(step)
+
+
+def _set(target, step, value) -> None:
+    if isinstance(target, list):
+        while len(target) <= step:
             target.append(None)
-    target[last] = value
+    target[step] = value
 
 
 @st.composite
