@@ -13,7 +13,7 @@ from compounder.calc.model import BatchPlan, Finding, Formula, Severity
 from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order
 from compounder.calc.prescription_checks import check_prescription
-from compounder.calc.rules import check
+from compounder.calc.rules import check, daily_checks_needed
 from compounder.calc.screening import screen
 from compounder.calc.units import Quantity
 
@@ -53,6 +53,8 @@ def evaluate(
     plan = dataclasses.replace(plan, bud=bud)
     if order is not None:
         findings = [*findings, *check_prescription(plan, order)]
+        if order.prescription.patient is not None:
+            findings += daily_checks_needed(plan, catalog)
         if patient is None and order.prescription.patient is not None:
             findings.append(not_screened(order.prescription.patient))
     return dataclasses.replace(plan, findings=tuple(sorted(findings, key=lambda f: f.severity.rank)))

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from compounder.calc.aliquot import MAX_ALIQUOT_MULTIPLE
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import application_grams
-from compounder.calc.model import BatchPlan, Finding, Limit, Severity, Source, Substance
+from compounder.calc.model import BatchPlan, Finding, Limit, Severity, Source
 from compounder.calc.moiety import moieties, total_fraction, total_mg_per_day
 from compounder.calc.units import (
     MG,
@@ -130,25 +130,33 @@ def _per_active_limits(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
                 line=index,
                 source=typical.source,
             )
-            if side == "above" and maximum is None:
-                yield from _daily_check_needed(plan, substance, index, f"{written} {verb} {_pct(value)} {typical.as_form}")
 
 
-def _daily_check_needed(plan: BatchPlan, substance: Substance, index: int, strength: str) -> Iterator[Finding]:
-    """Above the typical range with no maximum strength on file, the labeled daily maximum is
-    the only limit left: a formula that cannot be checked against it is not passed on a warning
-    (lidocaine 30 % has no sourced maximum strength, only 850 mg a day)."""
-    if substance.daily_max is None or plan.formula.directions is not None:
+def daily_checks_needed(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
+    """For a prescription: a drug above its typical range with no maximum strength on file has
+    its labeled daily maximum as the only limit left, so the prescription must give the
+    directions (amount, times a day) it is checked with; it is not dispensed on a range warning
+    alone (lidocaine 30 % has no sourced maximum strength, only 850 mg a day). A master formula,
+    which has no directions until it is prescribed, is not held to this."""
+    if plan.formula.directions is not None:
         return
-    yield Finding(
-        ERROR,
-        "DAILY_CHECK_NEEDED",
-        f"{strength}, above its typical range, and no maximum strength for {substance.name} is on file: give the "
-        f"directions (amount and times a day) so the daily amount can be checked against the labeled maximum of "
-        f"{format_quantity(substance.daily_max.value)} {substance.daily_max.as_form} a day{_cite(substance.daily_max.source)}",
-        line=index,
-        source=substance.daily_max.source,
-    )
+    for group in moieties(plan.lines, catalog):
+        substance, typical, daily = group.substance, group.substance.typical_strength, group.substance.daily_max
+        if substance.max_strength is not None or typical is None or daily is None:
+            continue
+        value = total_fraction(group, typical.as_form, catalog)
+        if value is None or value <= magnitude_in(typical.high, ONE) * (1 + _SLACK):
+            continue
+        yield Finding(
+            ERROR,
+            "DAILY_CHECK_NEEDED",
+            f"{group.written()} {'together are' if len(group.lines) > 1 else 'is'} {_pct(value)} {typical.as_form}, above the "
+            f"typical range, and no maximum strength for {substance.name} is on file: give the directions (amount and times "
+            f"a day) so the daily amount can be checked against the labeled maximum of {format_quantity(daily.value)} "
+            f"{daily.as_form} a day{_cite(daily.source)}",
+            line=group.first,
+            source=daily.source,
+        )
 
 
 def _same_moiety(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:

@@ -189,25 +189,38 @@ def test_the_per_kilogram_limit_holds_for_the_total_of_the_lines():
     assert not by_code(findings(alone, patient=patient), "DAILY_AMOUNT_ABOVE_WEIGHT_LIMIT")
 
 
-def test_lidocaine_30_percent_without_a_maximum_on_file_is_not_passed_on_a_warning(catalog):
+def prescribed(data):
+    """The formula as a prescription for a named patient (its order), as the documents and batches see it."""
+    from compounder.calc.prescription import parse_order
+
+    data = {**data, "prescription": {"patient": "Jane Doe", "rx_number": "RX-1", "prescriber": "Dr. A. Smith"}}
+    return data, parse_order(data)
+
+
+def test_lidocaine_30_percent_without_a_maximum_on_file_is_not_dispensed_on_a_warning(catalog):
     """The shipped data has no maximum strength for lidocaine (no label sets one), only its typical
-    range (2–5 %) and the labeled 850 mg a day: above the range, the daily check must be made."""
+    range (2–5 %) and the labeled 850 mg a day: above the range, a prescription must give the
+    directions so the daily check is made."""
     lidocaine = catalog.substance("lidocaine")
     assert lidocaine.max_strength is None and lidocaine.daily_max is not None
     assert lidocaine.daily_max.value.to("mg").magnitude == pytest.approx(850)
-    # no directions: the daily amount cannot be checked → an error that says what to give
-    found = findings(formula(active("lidocaine", "30 %")), catalog)
-    [needed] = by_code(found, "DAILY_CHECK_NEEDED")
+    # a master formula (no prescription, no directions): the range warning only, nothing to give yet
+    assert not by_code(findings(formula(active("lidocaine", "30 %")), catalog), "DAILY_CHECK_NEEDED")
+    # prescribed without directions: the daily amount cannot be checked → an error that says what to give
+    data, order = prescribed(formula(active("lidocaine", "30 %")))
+    [needed] = by_code(findings(data, catalog, order=order), "DAILY_CHECK_NEEDED")
     assert needed.severity is Severity.ERROR and not needed.patient and "30 % lidocaine" in needed.message
     assert "850 mg" in needed.message
     # 1 g three times a day: 3 g × 300 mg/g = 900 mg lidocaine a day > 850 mg → an error a pharmacist may override
     assert 3 * 300 == 900
-    found = findings(formula(active("lidocaine", "30 %"), directions={"amount": "1 g", "times_per_day": 3}), catalog)
+    data, order = prescribed(formula(active("lidocaine", "30 %"), directions={"amount": "1 g", "times_per_day": 3}))
+    found = findings(data, catalog, order=order)
     assert not by_code(found, "DAILY_CHECK_NEEDED")
     [daily] = by_code(found, "DAILY_AMOUNT_ABOVE_MAXIMUM")
     assert daily.severity is Severity.ERROR and daily.patient and "900.0 mg lidocaine a day" in daily.message
 
 
 def test_inside_the_typical_range_no_daily_check_is_demanded(catalog):
-    # lidocaine 5 % is the top of its 2–5 % range: no directions needed for the master formula
-    assert not by_code(findings(formula(active("lidocaine", "5 %")), catalog), "DAILY_CHECK_NEEDED")
+    # lidocaine 5 % is the top of its 2–5 % range: a prescription without directions is not held up
+    data, order = prescribed(formula(active("lidocaine", "5 %")))
+    assert not by_code(findings(data, catalog, order=order), "DAILY_CHECK_NEEDED")

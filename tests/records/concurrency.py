@@ -68,7 +68,11 @@ def make_batch(session, pharmacy, rx: str) -> str:
     return record.batch_number
 
 
-def _worker(url: str, pharmacy, index: int, count: int, barrier, results) -> None:
+def _worker(url: str, pharmacy, index: int, count: int, barrier, results, environ: dict[str, str]) -> None:
+    # The fork server was started by an earlier test, with that test's environment: take this
+    # run's (its data folder holds this database's audit key).
+    os.environ.clear()
+    os.environ.update(environ)
     try:
         engine = open_database(url, create=False)
         sessions = sessionmaker(engine, expire_on_commit=False)
@@ -100,7 +104,7 @@ def run(url: str, pharmacy, *, processes: int = 8, per_process: int = 100) -> Ou
         context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(processes + 1)
     results = context.Queue()
-    workers = [context.Process(target=_worker, args=(url, pharmacy, i, per_process, barrier, results)) for i in range(processes)]
+    workers = [context.Process(target=_worker, args=(url, pharmacy, i, per_process, barrier, results, dict(os.environ))) for i in range(processes)]
     for worker in workers:
         worker.start()
     try:
