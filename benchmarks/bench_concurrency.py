@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
+from bench_records import fill, timed  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from bench_records import fill, timed  # noqa: E402
 from compounder.records import history  # noqa: E402
 from compounder.records.database import open_database  # noqa: E402
 from tests.pgcluster import Cluster  # noqa: E402

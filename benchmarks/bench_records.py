@@ -45,7 +45,7 @@ from compounder.records.people import search_key
 
 FIRST = ("Ann", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jane", "Kai", "Lena", "Milo", "Nia", "Omar", "Pia")
 LAST = ("Doe", "Roe", "Smith", "Nguyen", "Garcia", "Okafor", "Kowalski", "Haddad", "Ivanova", "Tanaka", "Moreau", "Silva")
-NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 
 def fill(url: str, count: int, seed: int = 5) -> dict:

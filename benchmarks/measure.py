@@ -96,7 +96,7 @@ def print_table(rows: list[tuple[str, str, str, str, str]]) -> None:
     """Rows of (measurement, figure, floor, ratio, target) as a Markdown table."""
     header = ("measurement", "figure", "floor", "ratio", "target")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(5)]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=False)) + " |"  # noqa: E731
     print(line(header))
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for row in rows:

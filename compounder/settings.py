@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from compounder.calc.field_limits import prints_nothing
 from compounder.calc.errors import InputError
+from compounder.calc.field_limits import prints_nothing
 from compounder.calc.units import (
     DIMENSIONLESS,
     MASS,

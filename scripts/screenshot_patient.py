@@ -48,7 +48,7 @@ def pictures(scratch: Path, folder: Path) -> int:
     from compounder.ui.records_window import RecordsContext
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    now = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
     engine = open_database(f"sqlite:///{scratch / 'pharmacy.sqlite'}")
     migrate(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)

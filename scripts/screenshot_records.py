@@ -24,7 +24,7 @@ PASSWORD = "correct horse battery"
 
 class Clock:
     def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+        self.now = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
     def __call__(self) -> dt.datetime:
         return self.now

@@ -88,7 +88,7 @@ class Cluster:
             raise ClusterUnavailable(f"{Path(args[0]).name} failed ({result.returncode}): {(result.stderr or result.stdout).strip()[-800:]}")
         return result
 
-    def start(self) -> "Cluster":
+    def start(self) -> Cluster:
         if not self.data.exists():
             initdb = [str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync"]
             # A collation that is not byte order (as on a real server, en_US and the like), so the
@@ -133,7 +133,7 @@ class Cluster:
             connection.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
-    def __enter__(self) -> "Cluster":
+    def __enter__(self) -> Cluster:
         return self.start()
 
     def __exit__(self, *_exc) -> None:

@@ -156,7 +156,7 @@ class PrintMark:
     by: str
 
     def text(self) -> str:
-        return f"REPRINT {self.at.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by {self.by}" if self.reprint else ""
+        return f"REPRINT {self.at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC by {self.by}" if self.reprint else ""
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import dataclasses
 import datetime as dt
 
 from compounder.calc.bud import beyond_use_date
-from compounder.calc.errors import InputError
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import compute
+from compounder.calc.errors import InputError
 from compounder.calc.model import BatchPlan, Finding, Formula, Severity
 from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order

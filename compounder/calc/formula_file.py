@@ -17,13 +17,13 @@ from compounder.calc.model import Directions, Formula, FormulaLine
 from compounder.calc.prescription import ORDER_KEYS
 from compounder.calc.units import (
     DIMENSIONLESS,
-    G,
-    ML,
     G_PER_ML,
     MASS,
     MASS_PER_VOLUME,
+    ML,
     PERCENT,
     VOLUME,
+    G,
     Quantity,
     format_quantity,
     parse_quantity,

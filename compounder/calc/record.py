@@ -10,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from compounder.calc.catalog import Catalog
+from compounder.calc.equipment import minimum_basis
 from compounder.calc.errors import InputError
 from compounder.calc.labeling import controlled_statements
-from compounder.calc.equipment import minimum_basis
 from compounder.calc.model import BatchPlan, PlanLine
 from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order, check_dates, require
@@ -114,7 +114,7 @@ def decision_text(ack) -> str:
     """One acknowledgement or override as printed: "OVERRIDDEN by Paula P., RPh (pharmacist),
     2026-11-23 09:00 UTC: reason"."""
     who = ack.by + (f" ({ack.role})" if ack.role else "")
-    when = f", {ack.at.astimezone(dt.timezone.utc).strftime('%Y-%m-%d %H:%M')} UTC" if ack.at is not None else ""
+    when = f", {ack.at.astimezone(dt.UTC).strftime('%Y-%m-%d %H:%M')} UTC" if ack.at is not None else ""
     if not ack.verified:  # as the formula file says: nobody's signature vouches for the name
         return f"{ack.action} (unverified: as typed in the formula file, not signed in the records) by {who}{when}: {ack.reason}"
     return f"{ack.action} by {who}{when}: {ack.reason}"

@@ -19,7 +19,6 @@ import pint
 from compounder.calc.errors import InputError
 
 
-
 class _Quantity(pint.Quantity):  # type: ignore[type-arg]
     """pint's Quantity, with a shortcut for the engine's most frequent operation: a plain number
     converted to a unit object of the same registry.
@@ -276,7 +275,7 @@ def _spelled_unit(unit_text: str, field: str, wanted: object) -> pint.Unit:
         raise InputError(field, f"unit {unit_text!r} is not understood; write % (meaning % w/w), % w/v, or {wanted}")
     try:
         return ureg.Unit(spelled)
-    except Exception:  # pint raises several kinds (UndefinedUnitError, DefinitionSyntaxError, …)
+    except Exception:  # noqa: BLE001 - pint raises several kinds (UndefinedUnitError, DefinitionSyntaxError, …)
         raise InputError(field, f"unit {unit_text!r} is not one Compounder knows; write {wanted}") from None
 
 

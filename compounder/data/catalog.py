@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from compounder.calc import (
+    Q_,
     Balance,
     Base,
     BudCategory,
@@ -20,7 +21,6 @@ from compounder.calc import (
     Density,
     Form,
     Limit,
-    Q_,
     ScreeningRule,
     ScreeningTerm,
     Source,

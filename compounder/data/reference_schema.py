@@ -6,13 +6,13 @@ guess. The database is built from ``data/ingredients.toml`` by ``compounder.data
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 IntPK = Annotated[int, mapped_column(primary_key=True)]
-SourceRef = Annotated[Optional[str], mapped_column(ForeignKey("source.id"))]
+SourceRef = Annotated[str | None, mapped_column(ForeignKey("source.id"))]
 Name = Annotated[str, mapped_column(String(120), unique=True)]
 
 
@@ -31,7 +31,7 @@ class Source(ReferenceBase):
     id: Mapped[str] = mapped_column(primary_key=True)
     title: Mapped[str]
     kind: Mapped[str]  # primary | secondary | computed
-    url: Mapped[Optional[str]]
+    url: Mapped[str | None]
 
 
 class Substance(ReferenceBase):
@@ -41,7 +41,7 @@ class Substance(ReferenceBase):
     id: Mapped[IntPK]
     name: Mapped[Name]
     therapeutic_class: Mapped[str]
-    controlled_schedule: Mapped[Optional[str]]  # DEA schedule "CII".."CV", NULL where not controlled
+    controlled_schedule: Mapped[str | None]  # DEA schedule "CII".."CV", NULL where not controlled
     controlled_schedule_source_id: Mapped[SourceRef]
     limits: Mapped[list[SubstanceLimit]] = relationship(order_by="SubstanceLimit.id", lazy="selectin")
     cautions: Mapped[list[Caution]] = relationship(order_by="Caution.position", lazy="selectin")
@@ -56,11 +56,11 @@ class SubstanceLimit(ReferenceBase):
     substance_id: Mapped[int] = mapped_column(ForeignKey("substance.id"))
     kind: Mapped[str]  # typical_strength | max_strength | daily_max | daily_max_per_kg
     value: Mapped[float]  # the low end for a range
-    high: Mapped[Optional[float]]  # the high end of a range
+    high: Mapped[float | None]  # the high end of a range
     unit: Mapped[str]
     as_form: Mapped[str]
     source_id: Mapped[SourceRef]
-    note: Mapped[Optional[str]]
+    note: Mapped[str | None]
 
 
 class Caution(ReferenceBase):
@@ -91,17 +91,17 @@ class Ingredient(ReferenceBase):
     id: Mapped[IntPK]
     name: Mapped[Name]
     role: Mapped[str]  # active | excipient
-    substance_id: Mapped[Optional[int]] = mapped_column(ForeignKey("substance.id"))
-    excipient_role: Mapped[Optional[str]]
+    substance_id: Mapped[int | None] = mapped_column(ForeignKey("substance.id"))
+    excipient_role: Mapped[str | None]
     physical_form: Mapped[str]
-    formula: Mapped[Optional[str]]
-    molecular_weight: Mapped[Optional[float]]  # g/mol
+    formula: Mapped[str | None]
+    molecular_weight: Mapped[float | None]  # g/mol
     molecular_weight_source_id: Mapped[SourceRef]
-    density: Mapped[Optional[float]]  # g/mL
-    density_low: Mapped[Optional[float]]  # g/mL
-    density_high: Mapped[Optional[float]]  # g/mL
+    density: Mapped[float | None]  # g/mL
+    density_low: Mapped[float | None]  # g/mL
+    density_high: Mapped[float | None]  # g/mL
     density_source_id: Mapped[SourceRef]
-    substance: Mapped[Optional[Substance]] = relationship(lazy="joined")
+    substance: Mapped[Substance | None] = relationship(lazy="joined")
 
 
 class Alias(ReferenceBase):
@@ -109,8 +109,8 @@ class Alias(ReferenceBase):
 
     __tablename__ = "alias"
     alias: Mapped[str] = mapped_column(primary_key=True)
-    ingredient_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ingredient.id"))
-    base_id: Mapped[Optional[int]] = mapped_column(ForeignKey("base.id"))
+    ingredient_id: Mapped[int | None] = mapped_column(ForeignKey("ingredient.id"))
+    base_id: Mapped[int | None] = mapped_column(ForeignKey("base.id"))
 
 
 class Base(ReferenceBase):
@@ -119,17 +119,17 @@ class Base(ReferenceBase):
     __tablename__ = "base"
     id: Mapped[IntPK]
     name: Mapped[Name]
-    maker: Mapped[Optional[str]]
+    maker: Mapped[str | None]
     dosage_form: Mapped[str]
-    contains_water: Mapped[Optional[bool]]
+    contains_water: Mapped[bool | None]
     contains_water_source_id: Mapped[SourceRef]
-    preserved: Mapped[Optional[bool]]
+    preserved: Mapped[bool | None]
     preserved_source_id: Mapped[SourceRef]
-    density: Mapped[Optional[float]]  # g/mL
+    density: Mapped[float | None]  # g/mL
     density_source_id: Mapped[SourceRef]
-    max_powder_load: Mapped[Optional[float]]  # percent of the batch
+    max_powder_load: Mapped[float | None]  # percent of the batch
     max_powder_load_source_id: Mapped[SourceRef]
-    notes: Mapped[Optional[str]]
+    notes: Mapped[str | None]
 
 
 class Balance(ReferenceBase):
@@ -138,19 +138,19 @@ class Balance(ReferenceBase):
     name: Mapped[Name]
     readability: Mapped[float]  # g
     readability_source_id: Mapped[SourceRef]
-    readability_note: Mapped[Optional[str]]
-    sensitivity: Mapped[Optional[float]]  # mg
+    readability_note: Mapped[str | None]
+    sensitivity: Mapped[float | None]  # mg
     sensitivity_source_id: Mapped[SourceRef]
     minimum_weighable: Mapped[float]  # g
     minimum_weighable_source_id: Mapped[SourceRef]
-    minimum_weighable_note: Mapped[Optional[str]]
+    minimum_weighable_note: Mapped[str | None]
 
 
 class BudCategory(ReferenceBase):
     __tablename__ = "bud_category"
     key: Mapped[str] = mapped_column(primary_key=True)
     contains_water: Mapped[bool]
-    preserved: Mapped[Optional[bool]]
+    preserved: Mapped[bool | None]
     days: Mapped[int]
     storage: Mapped[str]
     source_id: Mapped[SourceRef]
@@ -179,12 +179,12 @@ class ScreeningRule(ReferenceBase):
     id: Mapped[IntPK]
     code: Mapped[str] = mapped_column(unique=True)
     severity: Mapped[str]  # error | warning | info
-    therapeutic_class: Mapped[Optional[str]]
-    allergy: Mapped[Optional[str]] = mapped_column(ForeignKey("screening_term.key"))
-    condition: Mapped[Optional[str]] = mapped_column(ForeignKey("screening_term.key"))
-    medication: Mapped[Optional[str]] = mapped_column(ForeignKey("screening_term.key"))
-    age_at_least: Mapped[Optional[int]]
-    supply_days_over: Mapped[Optional[int]]
+    therapeutic_class: Mapped[str | None]
+    allergy: Mapped[str | None] = mapped_column(ForeignKey("screening_term.key"))
+    condition: Mapped[str | None] = mapped_column(ForeignKey("screening_term.key"))
+    medication: Mapped[str | None] = mapped_column(ForeignKey("screening_term.key"))
+    age_at_least: Mapped[int | None]
+    supply_days_over: Mapped[int | None]
     advice: Mapped[str]
     source_id: Mapped[SourceRef]
     substances: Mapped[list[ScreeningRuleSubstance]] = relationship(order_by="ScreeningRuleSubstance.id", lazy="selectin")

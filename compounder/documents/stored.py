@@ -55,7 +55,7 @@ class StoredWorksheetMixin:
         signature = next((s for s in self.stored.signatures if s.role == role), None)
         if signature is None or signature.name is None or signature.at is None:
             return ["", "", "", ""]
-        at = signature.at.astimezone(dt.timezone.utc)
+        at = signature.at.astimezone(dt.UTC)
         return [
             Paragraph(escape(signature.name), self.styles["cell"]),
             Paragraph("signed in Compounder", self.styles["small"]),

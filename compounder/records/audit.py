@@ -59,7 +59,7 @@ _HASHED = ("sequence", "at", "user_id", "username", "action", "table_name", "row
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -89,7 +89,7 @@ def _fast_mac(key: bytes, entry: Mapping[str, Any]) -> str:
     every entry again: on a trail of a million entries this is most of its time)."""
     at = entry["at"]
     if at.tzinfo is not None:
-        at = at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        at = at.astimezone(dt.UTC).replace(tzinfo=None)
     payload = json.dumps(
         {
             "action": entry["action"], "at": at.isoformat(), "new": entry["new"], "old": entry["old"], "previous_hash": entry["previous_hash"],

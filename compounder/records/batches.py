@@ -18,14 +18,36 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from compounder.records import audit
 from compounder.calc.prescription import Acknowledgement
+from compounder.records import audit
 from compounder.records.lots import draw, get_lot, give_back, to_grams, to_ug
-from compounder.records.model import Batch, BatchAcknowledgement, BatchCounter, BatchLine, IngredientLot, MasterFormulaVersion, Patient, User
+from compounder.records.model import (
+    Batch,
+    BatchAcknowledgement,
+    BatchCounter,
+    BatchLine,
+    IngredientLot,
+    MasterFormulaVersion,
+    Patient,
+    User,
+)
 from compounder.records.people import PatientInfo, current_actor, full_name
 from compounder.records.rules import (
-    EDITABLE, Actor, RecordError, Role, Status, batch_day, check_checker, check_transition, deviation, format_batch_number,
-    may_amend, may_create_batches, may_decide_finding, parse_tolerance, parse_weight,
+    EDITABLE,
+    Actor,
+    RecordError,
+    Role,
+    Status,
+    batch_day,
+    check_checker,
+    check_transition,
+    deviation,
+    format_batch_number,
+    may_amend,
+    may_create_batches,
+    may_decide_finding,
+    parse_tolerance,
+    parse_weight,
 )
 
 
@@ -96,7 +118,7 @@ def allocate_batch_number(session: Session, on: dt.date, actor: Actor | None = N
     # Audited, so a counter set back by hand (to hand out a number twice) is found by `db check`;
     # the state before is known exactly: the statement added one.
     old = {"day": day, "last": sequence - 1} if sequence > 1 else None
-    audit.record(session, actor, "next batch number", "batch_counter", int(day), old, now or dt.datetime.now(dt.timezone.utc))
+    audit.record(session, actor, "next batch number", "batch_counter", int(day), old, now or dt.datetime.now(dt.UTC))
     return format_batch_number(on, sequence)
 
 

@@ -284,7 +284,7 @@ def _key_the_trail(engine: Engine) -> None:
         return
     try:
         with Session(engine) as session, session.begin():
-            audit.ensure_keyed(session, dt.datetime.now(dt.timezone.utc))
+            audit.ensure_keyed(session, dt.datetime.now(dt.UTC))
     except audit.AuditKeyError:
         pass  # no key on this workstation: its first change says so; `db check` says the trail is not keyed
 

@@ -62,7 +62,7 @@ def export_head(connection: Connection, database: str, path: Path, now: dt.datet
         heads = read_heads(path)
     except ValueError:
         heads = {}
-    exported = ExportedHead(sequence, digest, now.astimezone(dt.timezone.utc).isoformat(timespec="seconds"))
+    exported = ExportedHead(sequence, digest, now.astimezone(dt.UTC).isoformat(timespec="seconds"))
     heads[database] = exported
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 from compounder.records import audit
 from compounder.records.model import Patient, User
 from compounder.records.rules import (
-    Actor, PermissionRefused, RecordError, Role, check_account_change, check_new_password, hash_password, may_manage_users,
+    Actor,
+    PermissionRefused,
+    RecordError,
+    Role,
+    check_account_change,
+    check_new_password,
+    hash_password,
+    may_manage_users,
     password_matches,
 )
 

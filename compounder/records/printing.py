@@ -16,7 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from compounder.calc.batch_document import (
-    BatchIdentity, PrintMark, Signature, StoredWorksheet, WeighedLine, stored_label, stored_worksheet,
+    BatchIdentity,
+    PrintMark,
+    Signature,
+    StoredWorksheet,
+    WeighedLine,
+    stored_label,
+    stored_worksheet,
 )
 from compounder.calc.labeling import LabelContent
 from compounder.calc.prescription import Acknowledgement

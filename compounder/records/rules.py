@@ -84,7 +84,7 @@ def check_transition(
         if not reason or not reason.strip():
             raise RecordError("give the reason the batch is rejected")
     if target in (Status.PREPARED, Status.DISPENSED) and actor.role is Role.ADMINISTRATOR:
-        raise PermissionRefused(f"an administrator account does not compound or dispense; sign in as a technician or pharmacist")
+        raise PermissionRefused("an administrator account does not compound or dispense; sign in as a technician or pharmacist")
 
 
 def check_checker(current: Status, actor: Actor, *, preparer_id: int | None, checked: bool) -> None:

@@ -27,8 +27,8 @@ from compounder.calc.scan import (
 )
 from compounder.records import audit, batches
 from compounder.records.lots import to_ug
-from compounder.records.people import current_actor
 from compounder.records.model import Batch, BatchLine, IngredientLot, WeighingEvent
+from compounder.records.people import current_actor
 from compounder.records.rules import (
     EDITABLE,
     Actor,

@@ -182,7 +182,7 @@ class AcknowledgeDialog(QDialog):
             _say(label, "")
         first_problem: QWidget | None = None
         reasons: list[str] = []
-        for finding, field, label in zip(self.findings, self.reasons, self.reason_messages):
+        for finding, field, label in zip(self.findings, self.reasons, self.reason_messages, strict=False):
             try:
                 reasons.append(check_reason(field.text()))
             except RecordError as error:
@@ -210,7 +210,7 @@ class AcknowledgeDialog(QDialog):
         except SQLAlchemyError as error:
             _say(self.sign_in_message, f"the users could not be read: {error.__class__.__name__}")
             return
-        for finding, field in zip(self.findings, self.reasons):
+        for finding, field in zip(self.findings, self.reasons, strict=False):
             try:
                 may_decide_finding(signer.actor, active=True, severity=finding.severity.value, code=finding.code, reason=field.text())
             except PermissionRefused as error:  # the role: said at the sign-in, before any reason
@@ -224,7 +224,7 @@ class AcknowledgeDialog(QDialog):
             first_problem.setFocus()
             return
         at = self._clock()
-        self.decisions = [SignedDecision(f, signer, r, at) for f, r in zip(self.findings, reasons)]
+        self.decisions = [SignedDecision(f, signer, r, at) for f, r in zip(self.findings, reasons, strict=False)]
         super().accept()
 
 

@@ -60,11 +60,11 @@ class FindingsModel(QAbstractTableModel):
             return
         old = self._notices
         if len(notices) == len(old) and all(
-            (a.severity, a.code, a.target, a.key) == (b.severity, b.code, b.target, b.key) for a, b in zip(notices, old)
+            (a.severity, a.code, a.target, a.key) == (b.severity, b.code, b.target, b.key) for a, b in zip(notices, old, strict=False)
         ):
             self._notices = notices
             self._cells = [_cells(notice) for notice in notices]
-            changed = [row for row, (a, b) in enumerate(zip(notices, old)) if a != b]
+            changed = [row for row, (a, b) in enumerate(zip(notices, old, strict=False)) if a != b]
             self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], len(HEADERS) - 1))
             return
         self.beginResetModel()

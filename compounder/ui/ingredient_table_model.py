@@ -335,7 +335,7 @@ class IngredientTableModel(QAbstractTableModel):
         numbers: dict[tuple[Target, str], str] = {}
         plan = evaluation.plan
         if plan is not None:
-            for target, line in zip(evaluation.line_targets, plan.lines):
+            for target, line in zip(evaluation.line_targets, plan.lines, strict=False):
                 numbers[(target, "grams")] = format_grams(line.grams, plan.balance)
                 doses = line.doses
                 if doses is None:

@@ -27,7 +27,7 @@ from compounder.ui.prompts import Prompts
 from compounder.ui.settings import Settings
 from compounder.ui.window_actions import ActionsMixin
 from compounder.ui.window_central import CentralMixin
-from compounder.ui.window_files import FileSource, FilesMixin, LibrarySource, Source, read_formula_file
+from compounder.ui.window_files import FilesMixin, FileSource, LibrarySource, Source, read_formula_file
 from compounder.ui.window_printing import PrintingMixin
 from compounder.ui.window_sync import SyncMixin
 

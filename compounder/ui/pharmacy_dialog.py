@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 from compounder.calc import Severity
 from compounder.calc.units import format_quantity
 from compounder.documents.stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
-from compounder.settings import PAPERS, SCHEMA_VERSION, PharmacySettings, SettingsError, save_settings, settings_from_data
 from compounder.records.rules import RecordError
+from compounder.settings import PAPERS, SCHEMA_VERSION, PharmacySettings, SettingsError, save_settings, settings_from_data
 from compounder.ui import look
 
 PAPER_TITLES = {"letter": "US Letter", "a4": "A4"}

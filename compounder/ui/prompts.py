@@ -120,7 +120,7 @@ class Prompts:
 
         from compounder.ui.acknowledge_dialog import AcknowledgeDialog
 
-        clock = self.clock or (lambda: dt.datetime.now(dt.timezone.utc))
+        clock = self.clock or (lambda: dt.datetime.now(dt.UTC))
         dialog = AcknowledgeDialog(findings, self.authenticate, clock, self.parent)
         return dialog.acknowledged if dialog.exec() else None
 

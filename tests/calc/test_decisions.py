@@ -87,7 +87,7 @@ def test_an_error_blocks_until_overridden_and_the_override_is_returned(catalog):
     released = {item.finding.code: item.acknowledgement for item in release(plan, signed)}
     override = released["NSAID_HYPERSENSITIVITY"]
     assert override.override and override.action == "OVERRIDDEN" and override.role == "pharmacist"
-    assert override.at == dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.timezone.utc)
+    assert override.at == dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.UTC)
     assert open_errors(plan, order(ack)) == () and open_findings(plan, order()) == (codes(plan)["NSAID_HYPERSENSITIVITY"],)
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from compounder.calc import InputError, parse_formula
-from compounder.calc.prescription import missing_for, parse_order, require, check_dates
+from compounder.calc.prescription import check_dates, missing_for, parse_order, require
 from tests.documents.helpers import issue_formula
 
 

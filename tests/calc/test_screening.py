@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from compounder.calc import InputError, Q_, Severity, evaluate, parse_formula
+from compounder.calc import Q_, InputError, Severity, evaluate, parse_formula
 from compounder.calc.patient import parse_patient
 from compounder.cli import run
 from tests.calc.formulas import active, formula

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compounder.calc.units import G, G_PER_ML, MG, MG_PER_DAY, MG_PER_G, MG_PER_ML, ML, PERCENT, Q_, ureg
+from compounder.calc.units import G_PER_ML, MG, MG_PER_DAY, MG_PER_G, MG_PER_ML, ML, PERCENT, Q_, G, ureg
 
 PAIRS = [
     (G, MG), (MG, G), (PERCENT, MG_PER_G), (MG_PER_G, PERCENT), (G_PER_ML, MG_PER_ML), (ML, ureg.liter),

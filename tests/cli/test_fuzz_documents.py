@@ -97,7 +97,7 @@ def _put(data, path, value) -> None:
     """Set ``value`` at ``path``, replacing what is on the way by a list or an object as the next
     step needs (an earlier change may have put text where an object was)."""
     target = data
-    for step, following in zip(path, path[1:]):
+    for step, following in zip(path, path[1:], strict=False):
         wanted = list if isinstance(following, int) else dict
         child = _child(target, step)
         if not isinstance(child, wanted):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from compounder.records import batches
 from compounder.records.database import migrate, open_database
 
-NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 LOT_GRAMS = 100_000  # received per lot: enough for 800 batches of the seed formula
 WRITERS = 8  # workstations writing at once, in every run
 FULL_PER_WRITER = 100  # batches per workstation in CI (.ci/run sets COMPOUNDER_STRESS=full)
@@ -85,7 +85,7 @@ def _worker(url: str, pharmacy, index: int, count: int, barrier, results, enviro
                 numbers.append(make_batch(session, pharmacy, f"RX-{index}-{n}"))
         results.put((index, numbers, time.perf_counter()))
         engine.dispose()
-    except BaseException as error:  # reported to the parent, which fails the run
+    except BaseException as error:  # noqa: BLE001 - reported to the parent, which fails the run
         results.put((index, f"{type(error).__name__}: {error}", time.perf_counter()))
 
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from compounder.calc import evaluate, parse_formula
-from compounder.records.database import HEAD_REVISION, current_revision, migrate, open_database
 from compounder.records import audit, people
+from compounder.records.database import HEAD_REVISION, current_revision, migrate, open_database
 from compounder.records.library import FormulaLibrary, LibraryError, reference_formulas
 from compounder.records.model import MasterFormulaVersion
 from compounder.records.rules import Role
@@ -19,8 +19,9 @@ from tests.records.helpers import PASSWORD
 
 
 def test_head_revision_constant_matches_the_migrations(tmp_path):
-    from alembic.script import ScriptDirectory
     from importlib.resources import as_file, files
+
+    from alembic.script import ScriptDirectory
 
     from compounder.records.database import alembic_config
 
@@ -128,7 +129,7 @@ def test_add_update_approve(sessions, clock):
 
     clock.advance(minutes=5)
     approved = library.approve(entry.id)
-    assert approved.approved_at == dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.timezone.utc)
+    assert approved.approved_at == dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.UTC)
 
     clock.advance(minutes=5)
     same = library.update(entry.id, dict(data))

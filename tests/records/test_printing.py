@@ -14,15 +14,15 @@ import pytest
 from compounder.calc import evaluate, parse_formula
 from compounder.calc.batch_document import NotStored, plan_with_documents
 from compounder.calc.prescription import parse_order
-from compounder.documents.stored import stored_label_pdf, stored_worksheet_pdf
 from compounder.documents.stock import LABEL_STOCKS
+from compounder.documents.stored import stored_label_pdf, stored_worksheet_pdf
 from compounder.records import audit, batches, printing
 from compounder.records.library import FormulaLibrary
 from compounder.records.lots import get_lot
 from compounder.records.rules import PermissionRefused, RecordError, Status
 from compounder.settings import settings_from_data
-from tests.records.helpers import make_pharmacy, new_batch, weigh_all
 from tests.conftest import TODAY
+from tests.records.helpers import make_pharmacy, new_batch, weigh_all
 
 PHARMACY = settings_from_data({
     "schema_version": 1, "name": "Main Street Compounding", "address": ["12 Main Street"], "phone": "555-0142",

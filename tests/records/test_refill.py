@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 
+from compounder.records import batches
 from compounder.records.library import FormulaLibrary
 from compounder.records.refill import formula_changes, refill_changes
-from compounder.records import batches
 from tests.records.helpers import make_pharmacy, new_batch, weigh_all
 
 FORMULA = {

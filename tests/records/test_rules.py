@@ -8,8 +8,21 @@ from decimal import Decimal
 import pytest
 
 from compounder.records.rules import (
-    TRANSITIONS, Actor, PermissionRefused, RecordError, Role, Status, check_transition, deviation, format_batch_number,
-    hash_password, lot_problem, near_expiry, parse_tolerance, parse_weight, password_matches,
+    TRANSITIONS,
+    Actor,
+    PermissionRefused,
+    RecordError,
+    Role,
+    Status,
+    check_transition,
+    deviation,
+    format_batch_number,
+    hash_password,
+    lot_problem,
+    near_expiry,
+    parse_tolerance,
+    parse_weight,
+    password_matches,
 )
 
 TECH = Actor(1, "tess", Role.TECHNICIAN)

@@ -283,10 +283,9 @@ def test_on_sqlite_a_write_transaction_takes_the_lock_first_and_a_read_never_wai
 
 
 def test_start_up_on_an_unreachable_server_or_a_bad_url_says_so_without_the_password():
-    from tests.pgcluster import free_port
-
     from compounder.records.database import BadDatabaseUrl
     from compounder.records.maintenance import startup_problem
+    from tests.pgcluster import free_port
 
     url = f"postgresql://rx:s3cret-pw@127.0.0.1:{free_port()}/compounder"
     engine = open_database(url)

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from compounder.records.rules import (
-    Actor, PermissionRefused, RecordError, Role, Status, check_account_change, check_checker, check_transition, may_amend,
+    Actor,
+    PermissionRefused,
+    RecordError,
+    Role,
+    Status,
+    check_account_change,
+    check_checker,
+    check_transition,
+    may_amend,
 )
 
 TESS = Actor(1, "tess", Role.TECHNICIAN)

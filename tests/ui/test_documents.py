@@ -276,7 +276,7 @@ def test_the_pdf_pages_are_painted_onto_the_printer_at_their_size(rx_window, tmp
     printed = PdfReader(io.BytesIO(out.read_bytes()))
     source = PdfReader(io.BytesIO(pdf))
     assert len(printed.pages) == len(source.pages)
-    for mine, theirs in zip(printed.pages, source.pages):
+    for mine, theirs in zip(printed.pages, source.pages, strict=False):
         assert float(mine.mediabox.width) == pytest.approx(float(theirs.mediabox.width), abs=1)
         assert float(mine.mediabox.height) == pytest.approx(float(theirs.mediabox.height), abs=1)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from compounder.ui import look
 from compounder.calc import Severity
+from compounder.ui import look
 from tests.ui.conftest import add_ingredient, type_into_field
 
 

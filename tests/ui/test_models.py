@@ -47,7 +47,7 @@ def test_document_models_pass_the_model_tester(qtmodeltester, document, model_cl
 
 
 def test_library_model_passes_the_model_tester(qtmodeltester):
-    now = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
     entries = [
         LibraryEntry(1, "Ibuprofen 10 %", "reference", {}, now, now, None),
         LibraryEntry(2, "Mine", "pharmacy", {}, now, now, now),

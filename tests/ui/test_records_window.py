@@ -13,7 +13,15 @@ from sqlalchemy.orm import sessionmaker
 from compounder.records import batches
 from compounder.records.database import open_database
 from compounder.ui.records_window import (
-    ERROR_HUE, HISTORY_HEADERS, WARNING_HUE, HistoryDialog, LotsDialog, RecallDialog, RecordsContext, RowsModel, SignInDialog,
+    ERROR_HUE,
+    HISTORY_HEADERS,
+    WARNING_HUE,
+    HistoryDialog,
+    LotsDialog,
+    RecallDialog,
+    RecordsContext,
+    RowsModel,
+    SignInDialog,
 )
 from tests.records.conftest import Clock
 from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all

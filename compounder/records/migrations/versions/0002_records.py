@@ -190,7 +190,7 @@ def _versions_of_existing_formulas() -> None:
     from compounder.records.audit import GENESIS, canonical, entry_hash
 
     connection = op.get_bind()
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     version_table = sa.table(
         "master_formula_version",
         sa.column("id", sa.Integer), sa.column("master_formula_id", sa.Integer), sa.column("version", sa.Integer),

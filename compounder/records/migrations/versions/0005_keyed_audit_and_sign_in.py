@@ -54,7 +54,7 @@ def _baseline() -> None:
     from compounder.records.audit import canonical, entry_hash
 
     connection = op.get_bind()
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     formulas = sa.table(
         "master_formula", sa.column("id", sa.Integer), sa.column("name", sa.String), sa.column("data", sa.JSON),
         sa.column("origin", sa.String), sa.column("reference_key", sa.String), sa.column("created_at", UtcDateTime()),
