@@ -62,9 +62,9 @@ class DailyDoseModel(QAbstractTableModel):
             return self._font
         if self._above[index.row()]:
             if role == Qt.ItemDataRole.BackgroundRole:
-                return look.tint(Severity.WARNING, strength=0.35)
+                return look.tint(Severity.ERROR, strength=0.35)  # above a labeled daily maximum is an error
             if role == Qt.ItemDataRole.DecorationRole and column == 0:
-                return look.icon(Severity.WARNING)
+                return look.icon(Severity.ERROR)
         return None
 
     def multiData(self, index: QModelIndex | QPersistentModelIndex, roleDataSpan: QModelRoleDataSpan) -> None:  # noqa: N802 - Qt's name
@@ -95,4 +95,8 @@ def _texts(dose: DailyDose) -> tuple[str, str, str, str]:
     per_day = f"{dose.per_day.to(MG).magnitude:.1f}" if dose.per_day is not None else "–"
     maximum = "none on file" if dose.maximum is None else f"{dose.maximum.value.to(MG).magnitude:g} mg {dose.maximum.as_form}"
     fraction = dose.fraction_of_maximum
-    return (dose.written_as, per_day, maximum, f"{fraction * 100:.0f} %" if fraction is not None else "–")
+    if fraction is None:
+        share = "–"
+    else:  # just over the maximum must not read as "100 %"
+        share = f"{fraction * 100:.1f} %" if 0.995 <= fraction < 1.1 else f"{fraction * 100:.0f} %"
+    return (dose.written_as, per_day, maximum, share)
