@@ -39,7 +39,7 @@ TEXT_LIMITS: dict[str, int] = {
     "reason": 1000,
     "role": 40,
     "medication_notes": 1000,
-    "username": 40,  # a user account: the sign-in name
+    "username": 64,  # a user account: the sign-in name (records.people allows 2–64 characters)
     "full_name": 100,  # and the name printed where the user signs
 }
 DEFAULT_TEXT_LIMIT = 200

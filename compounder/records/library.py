@@ -104,6 +104,7 @@ class FormulaLibrary:
         name = _name(name)
         now = self._clock()
         with self._sessions.begin() as session:
+            actor = _acting(session, actor)
             row = MasterFormula(name=name, data=_with_name(data, name), origin="pharmacy", created_at=now, updated_at=now)
             session.add(row)
             session.flush()
@@ -114,6 +115,7 @@ class FormulaLibrary:
     def update(self, entry_id: int, data: dict[str, Any], name: str | None = None, actor: Actor | None = None) -> LibraryEntry:
         """Replace a pharmacy formula's data; its approval is withdrawn if the data changed."""
         with self._sessions.begin() as session:
+            actor = _acting(session, actor)
             row = self._writable(session, entry_id)
             name = _name(name) if name is not None else row.name
             data = _with_name(data, name)
@@ -142,7 +144,7 @@ class FormulaLibrary:
                 raise LibraryError(str(error)) from None
         with self._sessions.begin() as session:
             if actor is not None:  # as the account is now: switched off or demoted since signing in, it may not
-                actor = current_actor(session, actor)
+                actor = _acting(session, actor)
                 try:
                     may_approve_formulas(actor)
                 except RecordError as error:
@@ -186,6 +188,7 @@ class FormulaLibrary:
         from compounder.records.model import Batch
 
         with self._sessions.begin() as session:
+            actor = _acting(session, actor)
             row = self._writable(session, entry_id)
             versions = session.scalars(select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == row.id)).all()
             used = session.scalar(select(func.count()).select_from(Batch).where(Batch.formula_version_id.in_([v.id for v in versions])))
@@ -294,6 +297,18 @@ def _latest(session: Session, entry_id: int) -> MasterFormulaVersion:
     return session.scalars(
         select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == entry_id).order_by(MasterFormulaVersion.version.desc()).limit(1)
     ).one()
+
+
+def _acting(session: Session, actor: Actor | None) -> Actor | None:
+    """The signed-in user as the database has them now (``current_actor``), in the library's
+    words: an account switched off, locked or removed since signing in does not act. ``None``
+    (the workstation itself, for the shipped formulas) stays ``None``."""
+    if actor is None:
+        return None
+    try:
+        return current_actor(session, actor)
+    except RecordError as error:
+        raise LibraryError(str(error)) from None
 
 
 def _new_version(session: Session, row: MasterFormula, now: dt.datetime, actor: Actor | None, system: str = "(workstation)") -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from compounder.calc.field_limits import prints_nothing, text_limit
 from compounder.records import audit
 from compounder.records.model import Patient, User
 from compounder.records.rules import (
@@ -66,8 +67,10 @@ def create_user(
     username = username.strip().lower()
     if not _USERNAME.match(username):
         raise RecordError(f"{username!r} is not a user name; use 2–64 letters, digits, dots, dashes or underscores")
-    if not full_name.strip():
+    if prints_nothing(full_name):
         raise RecordError("give the user's full name, as it is to appear on records")
+    if len(full_name.strip()) > text_limit("full_name"):
+        raise RecordError(f"the full name is {len(full_name.strip()):,} characters; give at most {text_limit('full_name')}, as it is to appear on records")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise RecordError(f"there is already a user {username!r}")
     user = User(username=username, full_name=full_name.strip(), role=role.value, password_hash=hash_password(password), active=True, created_at=now)

@@ -318,3 +318,23 @@ def test_rules_only_in_the_file_are_said_to_be_unprotected(sessions, pharmacy):
         ("self-verification and the tolerances come from the settings file, which anyone at this workstation can edit; "
         "an administrator signs in and saves them under File ▸ Pharmacy settings… to keep them in the records")
     ]
+
+
+def test_a_pharmacist_switched_off_after_signing_in_cannot_add_change_approve_or_delete_formulas(sessions, clock, pharmacy):
+    from compounder.records.library import FormulaLibrary, LibraryError
+
+    library = FormulaLibrary(sessions, clock)
+    signed_in = pharmacy.pharmacist  # the Actor the window holds since the sign-in
+    entry = library.add("Lidocaine 5 % cream", {"batch": "60 g", "base": "Lipoderm", "actives": []}, actor=signed_in)
+    with sessions.begin() as s:
+        people.set_active(s, pharmacy.admin, "paula", False, clock())
+    for action in (
+        lambda: library.add("Another cream", {"batch": "60 g", "base": "Lipoderm", "actives": []}, actor=signed_in),
+        lambda: library.update(entry.id, {"batch": "30 g", "base": "Lipoderm", "actives": []}, actor=signed_in),
+        lambda: library.approve(entry.id, actor=signed_in),
+        lambda: library.delete(entry.id, actor=signed_in),
+    ):
+        with pytest.raises(LibraryError, match="paula's account was switched off"):
+            action()
+    with sessions() as s:
+        assert audit.verify(s) == []

@@ -74,3 +74,12 @@ def test_a_new_password_is_typed_twice_and_long_enough():
         check_new_password("long enough pw", "long enough pv")
     with pytest.raises(RecordError, match="at least 8 characters"):
         check_new_password("short", "short")
+
+
+def test_a_full_name_that_prints_as_nothing_or_overflows_the_records_is_refused(sessions, clock, pharmacy):
+    # The users dialog reaches create_user directly: the same limits as the command line.
+    for name, expected in (("\u200b\u200e ", "give the user's full name"), ("W" * 101, "101 characters; give at most 100")):
+        with sessions.begin() as s, pytest.raises(RecordError, match=expected):
+            people.create_user(s, pharmacy.admin, "newbie", name, Role.TECHNICIAN, PASSWORD, clock())
+    with sessions.begin() as s:
+        people.create_user(s, pharmacy.admin, "newbie", "W" * 100, Role.TECHNICIAN, PASSWORD, clock())
