@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compounder.calc import InputError
+from compounder.calc import InputError, Severity
 from compounder.ui.formula_document import HEADER_LABELS
 from compounder.ui.window_files import FileSource, _file_stem
 
@@ -139,6 +139,17 @@ class PrintingMixin:
             self.document.set_extra("acknowledged", kept or None, "Remove acknowledgements that no longer apply")
             order = self.document.order
         warnings = open_findings(plan, order)  # patient errors to override, then warnings to acknowledge
+        overrides = [f for f in warnings if f.severity is Severity.ERROR]
+        if overrides:
+            # An override is printed only when a signed-in pharmacist makes it in the records
+            # (issue 13); asking for it here would only end in a refusal.
+            lines = [f"{f.code}: {f.message}" for f in overrides]
+            self.prompts.error(
+                title,
+                f"Not printed: {len(overrides)} error(s) for this patient need a pharmacist's override, which is made and "
+                "signed in the records: Records ▸ Make a batch….\n\n" + "\n".join(lines),
+            )
+            return None
         if warnings:
             answers = self.prompts.acknowledge(warnings)
             if not answers:

@@ -249,17 +249,15 @@ def test_the_workbench_shows_the_patients_findings_and_prints_the_override(windo
     assert "for this patient" in window.banner_text.text() and window.print_action.isEnabled()
     assert "patient" not in window.document.master_data()  # one batch's patient is not kept in the library
 
-    prompts.acknowledgements = [None]
-    assert not window.export_worksheet(tmp_path / "w.pdf")
-    asked = [f.code for f in prompts.warnings_asked[-1]]
-    assert asked[0] == "NSAID_HYPERSENSITIVITY"  # the override is asked first
-    answers = [{"code": code, "by": "Paula Pharmacist, RPh", "role": "pharmacist", "at": "2026-11-23T09:00:00+00:00", "reason": REASON,
-                **({"override": True} if code == "NSAID_HYPERSENSITIVITY" else {})} for code in asked]
-    prompts.acknowledgements = [answers]
+    # An error for this patient needs a pharmacist's override, which is made and signed only in the
+    # records (issue 13): the window says so and asks for nothing it would then refuse to print.
     out = tmp_path / "w.pdf"
-    # Outside the records an override is not printed (issue 13): it is signed in Records ▸ Make a batch….
     assert not window.export_worksheet(out)
-    assert "accepted only from the records" in prompts.errors[-1][1] and not out.exists()
+    assert prompts.warnings_asked == [] and not out.exists()
+    assert "Records ▸ Make a batch" in prompts.errors[-1][1] and "NSAID_HYPERSENSITIVITY" in prompts.errors[-1][1]
+    asked = ["MUSCLE_RELAXANT_OLDER_ADULT", "CYCLOBENZAPRINE_LONG_SUPPLY", "SUPPLY_BEYOND_BUD"]
+    answers = [{"code": code, "by": "Paula Pharmacist, RPh", "role": "pharmacist", "at": "2026-11-23T09:00:00+00:00", "reason": REASON}
+               for code in asked]
     data["patient"]["allergies"] = []
     window.document.load({**data, "acknowledged": [a for a in answers if not a.get("override")]})
     assert window.export_worksheet(out), prompts.errors
