@@ -6,27 +6,23 @@ import argparse
 from collections.abc import Callable
 from typing import TextIO
 
-from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, one_line
-from compounder.cli.inputs import open_engine
+from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError, one_line
+from compounder.cli.inputs import on_database, open_engine
 
 
 def db_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password: Callable[[str], str]) -> int:
     """``db backup|check|migrate|copy|export-head|rotate-key``. A database that cannot be used is one line on stderr:
     exit 2 for a URL or server that cannot be used as given, 1 for a database that is damaged,
     locked or fails its checks."""
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from compounder.records.database import DatabaseUnavailable, migrate, sqlite_path
-    from compounder.records.maintenance import DatabaseProblem, backup, describe
-    from compounder.records.rules import RecordError
+    from compounder.records.database import migrate, sqlite_path
+    from compounder.records.maintenance import backup
 
     if args.db_command == "copy":
         if args.database is not None:
             raise UsageError("compounder: --database: db copy takes the two databases as FROM_URL and TO_URL; leave --database out")
         return _db_copy(args, out, err)
-    engine = open_engine(args.database, create=args.db_command == "migrate")
-    where = engine.url.render_as_string(hide_password=True)
-    try:
+    with on_database(args.database, create=args.db_command == "migrate") as (engine, where):
         if args.db_command == "migrate":
             saved = migrate(engine)
             if sqlite_path(engine) is None:
@@ -64,19 +60,6 @@ def db_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password:
         what = "integrity check passed, foreign keys hold" if engine.dialect.name == "sqlite" else "foreign keys are enforced by the server"
         out.write(f"ok: {what}, the audit trail is unbroken and matches every record\n")
         return EXIT_OK
-    except RecordError as error:
-        print(one_line(f"compounder: {error}"), file=err)
-        return EXIT_USAGE
-    except DatabaseUnavailable as error:
-        raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
-    except DatabaseProblem as error:
-        print(one_line(f"compounder: {error}"), file=err)
-        return EXIT_FINDINGS
-    except SQLAlchemyError as error:
-        print(one_line(f"compounder: {describe(error, where)}"), file=err)
-        return EXIT_FINDINGS
-    finally:
-        engine.dispose()
 
 
 def _db_copy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

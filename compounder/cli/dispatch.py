@@ -13,7 +13,7 @@ from compounder.calc import Catalog, InputError
 from compounder.cli.calc import calc_command
 from compounder.cli.db import db_command
 from compounder.cli.documents import document_command
-from compounder.cli.errors import EXIT_OK, EXIT_USAGE, UsageError, file_prefix, one_line
+from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, DatabaseFailure, UsageError, file_prefix, one_line
 from compounder.cli.history import history_command
 from compounder.cli.ingredients import ingredients_command, screening_terms_command
 from compounder.cli.inputs import reference_path
@@ -64,6 +64,9 @@ def run(
     except UsageError as error:
         print(one_line(str(error)), file=stderr)
         return EXIT_USAGE
+    except DatabaseFailure as error:
+        print(one_line(str(error)), file=stderr)
+        return EXIT_FINDINGS
     except FileNotFoundError as error:
         print(one_line(f"compounder: {error}"), file=stderr)
         return EXIT_USAGE

@@ -11,6 +11,10 @@ class UsageError(Exception):
     """Unusable input outside the formula itself (arguments, files)."""
 
 
+class DatabaseFailure(Exception):
+    """A database that is damaged, locked or fails its checks: one line, exit 1."""
+
+
 def one_line(text: str) -> str:
     """The message with control characters (a newline inside a key, say) shown escaped."""
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)

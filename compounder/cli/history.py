@@ -7,27 +7,22 @@ import datetime as dt
 import json
 from typing import TextIO
 
-from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError, one_line
-from compounder.cli.inputs import open_engine, optional_date, search_texts
+from compounder.cli.errors import EXIT_OK, UsageError
+from compounder.cli.inputs import on_database, optional_date, search_texts
 
 
 def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``history`` and ``recall``: read-only queries of the records."""
-    from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.orm import Session
 
     from compounder.records import history
-    from compounder.records.database import HEAD_REVISION, DatabaseUnavailable, current_revision
-    from compounder.records.maintenance import describe
-    from compounder.records.rules import RecordError
+    from compounder.records.database import HEAD_REVISION, current_revision
 
     if args.command == "history":
         search_texts(args, {"--patient": "patient", "--rx": "rx_number", "--formula": "formula", "--batch": "batch_number", "--lot": "lot"})
     else:
         search_texts(args, {"lot": "lot", "--manufacturer": "manufacturer"})
-    engine = open_engine(args.database, create=False)
-    where = engine.url.render_as_string(hide_password=True)
-    try:
+    with on_database(args.database, create=False) as (engine, where):
         if current_revision(engine) != HEAD_REVISION:
             raise UsageError(f"compounder: the database {where} is not at this version's schema; run `compounder db migrate`")
         with Session(engine) as session:
@@ -55,15 +50,6 @@ def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     raise UsageError(f"--out: cannot write {args.out} ({error.strerror or error})") from None
                 print(f"{len(rows)} batch(es) with lot {args.lot} written to {args.out}", file=err)
             return EXIT_OK
-    except RecordError as error:
-        raise UsageError(f"compounder: {error}") from None
-    except DatabaseUnavailable as error:
-        raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
-    except SQLAlchemyError as error:
-        print(one_line(f"compounder: {describe(error, where)}"), file=err)
-        return EXIT_FINDINGS
-    finally:
-        engine.dispose()
 
 
 def _print_history(found, as_json: bool, out: TextIO) -> None:

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compounder.calc.errors import InputError
 from compounder.calc.field_limits import prints_nothing, text_limit
 from compounder.calc.fields import check_date_range
 from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
-from compounder.cli.errors import UsageError
+from compounder.cli.errors import DatabaseFailure, UsageError
 from compounder.files import FileRefused, read_regular_file
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 #: The packaged reference database is about 150 kB; a hundred times that is not a reference database.
 MAX_REFERENCE_BYTES = 16 * 1024 * 1024
@@ -97,6 +102,34 @@ def search_texts(args: argparse.Namespace, options: dict[str, str]) -> None:
         limit = text_limit(field)
         if len(value) > limit:
             raise UsageError(f"compounder: {option}: {len(value):,} characters is too long; give at most {limit} characters")
+
+
+@contextmanager
+def on_database(url_option: str | None, *, create: bool) -> Iterator[tuple[Engine, str]]:
+    """The engine on the URL given (or the default one) with its URL as said in messages
+    (password masked), disposed after. The records' refusals and an unreachable server become
+    ``UsageError`` (exit 2); a damaged, locked or failing database ``DatabaseFailure`` (exit 1):
+    each command says them the same way, in one line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from compounder.records.database import DatabaseUnavailable
+    from compounder.records.maintenance import DatabaseProblem, describe
+    from compounder.records.rules import RecordError
+
+    engine = open_engine(url_option, create=create)
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        yield engine, where
+    except RecordError as error:
+        raise UsageError(f"compounder: {error}") from None
+    except DatabaseUnavailable as error:
+        raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
+    except DatabaseProblem as error:
+        raise DatabaseFailure(f"compounder: {error}") from None
+    except SQLAlchemyError as error:
+        raise DatabaseFailure(f"compounder: {describe(error, where)}") from None
+    finally:
+        engine.dispose()
 
 
 def open_engine(url_option: str | None, *, create: bool):

@@ -8,29 +8,24 @@ from collections.abc import Callable
 from typing import TextIO
 
 from compounder.calc import Catalog
-from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, one_line
-from compounder.cli.inputs import open_engine, optional_date, read_formula_file, search_texts
+from compounder.cli.errors import EXIT_OK
+from compounder.cli.inputs import on_database, optional_date, read_formula_file, search_texts
 
 
 def patients_command(args: argparse.Namespace, catalog: Catalog, out: TextIO, err: TextIO, ask_password: Callable[[str], str]) -> int:
     """``patients show`` / ``patients set-profile``: the records' own functions, in one transaction."""
-    from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.orm import Session
 
     from compounder.calc.patient import parse_patient, profile_data
     from compounder.calc.record import patient_facts
     from compounder.records import people
-    from compounder.records.database import DatabaseUnavailable, migrate
+    from compounder.records.database import migrate
     from compounder.records.library import utc_now
-    from compounder.records.maintenance import describe
     from compounder.records.patients import entry_from_profile, find_patient, save_profile
-    from compounder.records.rules import RecordError
 
     born = optional_date(args.born, "--born")
     search_texts(args, {"name": "patient"})
-    engine = open_engine(args.database, create=True)
-    where = engine.url.render_as_string(hide_password=True)
-    try:
+    with on_database(args.database, create=True) as (engine, where):
         migrate(engine)
         if args.patients_command == "set-profile":
             profile = parse_patient(read_formula_file(args.profile), catalog)
@@ -53,14 +48,4 @@ def patients_command(args: argparse.Namespace, catalog: Catalog, out: TextIO, er
                              ("last changed", changed)):
             out.write(f"{label + ':':<18}{value}\n")
         return EXIT_OK
-    except RecordError as error:
-        print(one_line(f"compounder: {error}"), file=err)
-        return EXIT_USAGE
-    except DatabaseUnavailable as error:
-        raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
-    except SQLAlchemyError as error:
-        print(one_line(f"compounder: {describe(error, where)}"), file=err)
-        return EXIT_FINDINGS
-    finally:
-        engine.dispose()
 

@@ -6,8 +6,8 @@ import argparse
 from collections.abc import Callable
 from typing import TextIO
 
-from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, one_line
-from compounder.cli.inputs import open_engine, search_texts
+from compounder.cli.errors import EXIT_OK, UsageError
+from compounder.cli.inputs import on_database, search_texts
 
 
 def prompt_password(prompt: str) -> str:
@@ -18,21 +18,16 @@ def prompt_password(prompt: str) -> str:
 
 def users_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password: Callable[[str], str]) -> int:
     from sqlalchemy import select
-    from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.orm import Session
 
     from compounder.records import people
-    from compounder.records.database import DatabaseUnavailable, migrate
+    from compounder.records.database import migrate
     from compounder.records.library import utc_now
-    from compounder.records.maintenance import describe
     from compounder.records.model import User
-    from compounder.records.rules import RecordError
 
     if args.users_command == "add":
         search_texts(args, {"username": "username", "--name": "full_name"})
-    engine = open_engine(args.database, create=True)
-    where = engine.url.render_as_string(hide_password=True)
-    try:
+    with on_database(args.database, create=True) as (engine, where):
         migrate(engine)
         if args.users_command == "list":
             with Session(engine) as session:
@@ -59,14 +54,4 @@ def users_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_passwo
             people.create_user(session, actor, args.username, args.name, args.role, password, utc_now())
         out.write(f"added {args.role} {args.username.strip().lower()}\n")
         return EXIT_OK
-    except RecordError as error:
-        print(one_line(f"compounder: {error}"), file=err)
-        return EXIT_USAGE
-    except DatabaseUnavailable as error:
-        raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
-    except SQLAlchemyError as error:
-        print(one_line(f"compounder: {describe(error, where)}"), file=err)
-        return EXIT_FINDINGS
-    finally:
-        engine.dispose()
 
