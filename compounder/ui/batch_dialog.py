@@ -313,8 +313,10 @@ class BatchDialog(QDialog):
             self.message.setText(f"{_FIELD_TITLES.get(error.field, error.field)}: {error.message}")
             return
         except BatchBlocked as blocked:
-            codes = ", ".join(f.code for f in blocked.findings)
-            self.message.setText(f"the master formula cannot be made: {blocked.reason} ({codes})")
+            # Each error in its own words: it may be the prescription's (no directions for the daily
+            # check, too small a container), not the master formula's.
+            found = "; ".join(f"{f.code}: {f.message}" for f in blocked.findings)
+            self.message.setText(f"No batch made: {blocked.reason}. {found}")
             return
         except (RecordError, SQLAlchemyError) as error:
             self._failed(error, self.create)
