@@ -120,3 +120,18 @@ def test_a_quantity_larger_than_the_container_is_refused(qtbot, dialog):
     dialog.create()
     assert dialog.record is None
     assert "CONTAINER_TOO_SMALL: prescription.quantity: 100 g will not go into the 60 g ointment jar" in dialog.message.text()
+
+
+def test_a_refill_takes_the_dose_check_of_the_last_batch_on_the_rx(qtbot, dialog):
+    dialog, versions = dialog
+    choose(dialog, versions["Lidocaine 10 % 2 g bid"])  # prefilled 2 g × 2; the prescriber changed it to 1.5 g × 3
+    fill(dialog, label="Apply 1.5 g to the lower back three times a day")
+    type_into(qtbot, dialog.dose_amount, "1.5 g")
+    type_into(qtbot, dialog.dose_times, "3")
+    dialog.create()
+    assert dialog.message.text() == "" and dialog.record.plan["directions"] == {"amount": "1.5 g", "times_per_day": 3}
+    number = dialog.record.batch_number
+    dialog.dose_amount.clear()
+    dialog.dose_times.clear()
+    dialog.prepare_refill(number)
+    assert (dialog.dose_amount.text(), dialog.dose_times.text()) == ("1.5 g", "3") and dialog.dose_error.isHidden()
