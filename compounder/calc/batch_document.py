@@ -82,6 +82,7 @@ def freeze_documents(
     worksheet["steps"] = list(record.steps)
     worksheet["checks"] = [{"name": c.name, "specification": c.specification} for c in record.checks]
     worksheet["controlled"] = list(record.controlled)
+    worksheet["dose_check"] = record.dose_check
     label = None
     if all(value is not None for value in (prescription.directions, prescription.quantity, prescription.refills)):
         content = label_content(plan, freezing, catalog, compounded_on)
@@ -234,6 +235,7 @@ def stored_worksheet(
         findings=stored_findings(plan, acknowledged, batch.batch_number),
         patient_facts=PatientFacts(**plan["screened_facts"]) if isinstance(plan.get("screened_facts"), Mapping) else None,
         controlled=tuple(frozen.get("controlled", ())),  # absent in batches frozen before schedules were on file
+        dose_check=frozen.get("dose_check", ""),  # absent in batches frozen before the dose check was printed
     )
     return StoredWorksheet(record, tolerance_percent, tuple(lines), tuple(signatures), status, mark, amends, amendment_reason)
 

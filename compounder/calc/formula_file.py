@@ -82,7 +82,7 @@ def parse_formula(data: Any) -> Formula:
         excess=excess,
         density=density,
         balance=text_field(data, "balance", "balance") if data.get("balance") is not None else None,
-        directions=_parse_directions(data["directions"]) if data.get("directions") is not None else None,
+        directions=parse_directions(data["directions"]) if data.get("directions") is not None else None,
         compounded_on=date_field(data, "compounded_on", "compounded_on") if data.get("compounded_on") is not None else None,
         base_lot=text_field(data, "base_lot", "base lot") if data.get("base_lot") is not None else None,
         base_expires=date_field(data, "base_expires", "base_expires") if data.get("base_expires") is not None else None,
@@ -128,7 +128,8 @@ def _parse_line(item: Any, where: str, role: str) -> FormulaLine:
     )
 
 
-def _parse_directions(value: Any) -> Directions:
+def parse_directions(value: Any) -> Directions:
+    """The ``directions`` of a formula file (amount per application, times a day, area)."""
     if not isinstance(value, Mapping):
         raise InputError("directions", 'must be an object such as {"amount": "1 g", "times_per_day": 3}')
     unknown = sorted(set(value) - {"amount", "times_per_day", "area"})
@@ -138,6 +139,8 @@ def _parse_directions(value: Any) -> Directions:
         raise InputError("directions.amount", 'missing; give the amount per application, e.g. "1 g", "1 mL" or "4 click"')
     amount = parse_quantity(value["amount"], "directions.amount", (MASS, VOLUME))
     times = value.get("times_per_day")
+    if times is None:
+        raise InputError("directions.times_per_day", "missing; give how many times a day the amount is applied, e.g. 3")
     if isinstance(times, bool) or not isinstance(times, (int, float)) or times != times or times in (float("inf"),):
         raise InputError("directions.times_per_day", f"{times!r} is not a number; give how many times a day, e.g. 3")
     if times <= 0 or times > 24:
@@ -253,10 +256,7 @@ def formula_to_data(formula: Formula) -> dict[str, Any]:
     if formula.compounded_on is not None:
         data["compounded_on"] = formula.compounded_on.isoformat()
     if formula.directions is not None:
-        directions: dict[str, Any] = {"amount": _q(formula.directions.amount), "times_per_day": _number(formula.directions.times_per_day)}
-        if formula.directions.area:
-            directions["area"] = formula.directions.area
-        data["directions"] = directions
+        data["directions"] = directions_to_data(formula.directions)
     for role, key in (("active", "actives"), ("excipient", "excipients")):
         items = []
         for line in formula.lines:
@@ -275,6 +275,36 @@ def formula_to_data(formula: Formula) -> dict[str, Any]:
             items.append(item)
         if items:
             data[key] = items
+    return data
+
+
+def directions_to_data(directions: Directions) -> dict[str, Any]:
+    """Directions as the formula file holds them; ``parse_directions`` reads them back."""
+    data: dict[str, Any] = {"amount": _q(directions.amount), "times_per_day": _number(directions.times_per_day)}
+    if directions.area:
+        data["area"] = directions.area
+    return data
+
+
+def typed_directions(amount: str, times_per_day: str) -> dict[str, Any] | None:
+    """Directions as typed in two fields (amount per application, times a day), as formula-file
+    data for ``parse_directions``: None when both are empty; times a day as a number when it
+    reads as one, else as typed (the parser then names it)."""
+    amount, times = amount.strip(), times_per_day.strip()
+    if not amount and not times:
+        return None
+    data: dict[str, Any] = {}
+    if amount:
+        data["amount"] = amount
+    if times:
+        number: int | float | str = times
+        for kind in (int, float):
+            try:
+                number = kind(times)
+                break
+            except ValueError:
+                pass
+        data["times_per_day"] = number
     return data
 
 

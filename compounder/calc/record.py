@@ -13,7 +13,7 @@ from compounder.calc.catalog import Catalog
 from compounder.calc.equipment import minimum_basis
 from compounder.calc.errors import InputError
 from compounder.calc.labeling import controlled_statements
-from compounder.calc.model import BatchPlan, PlanLine
+from compounder.calc.model import BatchPlan, Directions, PlanLine
 from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order, check_dates, require
 from compounder.calc.procedure import Check, aliquot_text, checks, steps
@@ -71,6 +71,7 @@ class CompoundingRecord:
     findings: tuple[AcknowledgedFinding, ...]
     patient_facts: PatientFacts | None = None  # what the patient screening used, when it ran
     controlled: tuple[str, ...] = ()  # one line per controlled active: "C-III: ketamine (DEA Schedule III …)"
+    dose_check: str = ""  # the structured directions the daily amounts were checked with, "" when none
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,17 @@ def compounding_record(
         findings=findings,
         patient_facts=patient_facts(patient, catalog, compounded_on) if patient is not None else None,
         controlled=controlled_statements(plan, catalog),
+        dose_check=dose_check_text(formula.directions),
     )
+
+
+def dose_check_text(directions: Directions | None) -> str:
+    """The directions the daily amounts were checked with, as the worksheet prints them: "3 g × 3
+    a day (to the knee)"; "" when none were given."""
+    if directions is None:
+        return ""
+    area = f" ({directions.area})" if directions.area else ""
+    return f"{format_quantity(directions.amount)} × {directions.times_per_day:g} a day{area}"
 
 
 def _row(number: int, line: PlanLine, plan: BatchPlan, base: str) -> WeighRow:

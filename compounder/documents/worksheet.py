@@ -249,6 +249,9 @@ class WorksheetRenderer:
         if r.controlled:  # the DEA schedule, under the formula, so the batch is handled and logged as one
             rows.insert(1, [label("Controlled substance"), p("; ".join(r.controlled), "bold"), "", ""])
             spans = [("SPAN", (1, 0), (3, 0)), ("SPAN", (1, 1), (3, 1)), ("SPAN", (1, 8), (3, 8))]
+        if r.dose_check:  # the directions the daily amounts were checked with
+            rows.append([label("Dose checked"), p(r.dose_check), "", ""])
+            spans.append(("SPAN", (1, len(rows) - 1), (3, len(rows) - 1)))
         table = Table(rows, colWidths=self._widths((0.15, 0.37, 0.13, 0.35)))
         table.setStyle(TableStyle([*spans, *_FACT_TABLE]))
         return [table]
@@ -469,7 +472,7 @@ class WorksheetRenderer:
             "pharmacy.name": self.pharmacy.name, "pharmacy.address": " ".join(self.pharmacy.address),
             "pharmacy.phone": self.pharmacy.phone, "pharmacy.licence": self.pharmacy.licence,
             "prescription.patient": r.patient, "prescription.prescriber": r.prescriber, "formula": r.formula_name,
-            "container": r.container, "steps": " ".join(r.steps), "checks": " ".join(c.specification + c.name for c in r.checks),
+            "container": r.container, "directions.area": r.dose_check, "steps": " ".join(r.steps), "checks": " ".join(c.specification + c.name for c in r.checks),
             "acknowledged": " ".join(f"{a.acknowledgement.by} {a.acknowledgement.role or ''} {a.acknowledgement.reason}" for a in r.findings if a.acknowledgement),
             "patient.medication_notes": r.patient_facts.medication_notes if r.patient_facts else "",
         }

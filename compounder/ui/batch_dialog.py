@@ -44,7 +44,7 @@ from compounder.records.database import DatabaseUnavailable
 from compounder.records.library import FormulaLibrary
 from compounder.records.refill import refill_changes
 from compounder.records.rules import RecordError, Status
-from compounder.records.screening import make_batch, screened_plan, sign_in_to_decide
+from compounder.records.screening import DIRECTIONS_USED, make_batch, parse_batch_order, screened_plan, sign_in_to_decide
 from compounder.settings import PharmacySettings
 from compounder.ui.batch_printing import PrintPdf, StoredBatchPrinter
 from compounder.ui.patient_profile_dialog import PatientProfileDialog
@@ -85,6 +85,19 @@ class BatchDialog(QDialog):
         self.quantity.setPlaceholderText("to dispense, e.g. 120 g")
         self.refills.setPlaceholderText("0 to 99")
         self.container.setPlaceholderText("optional, e.g. Topi-CLICK 35 mL")
+        # The structured directions the daily amounts are checked with (the label's text is not read for them).
+        self.dose_amount, self.dose_times = QLineEdit(), QLineEdit()
+        self.dose_amount.setPlaceholderText("per application, e.g. 1 g, 1 mL or 4 click")
+        self.dose_times.setPlaceholderText("e.g. 3")
+        self.dose_amount.setToolTip("The amount per application the daily maximum is checked with")
+        self.dose_times.setToolTip("How many times a day it is applied, for the daily maximum check")
+        self.dose_error = QLabel()
+        self.dose_error.setWordWrap(True)
+        self.dose_error.setStyleSheet(f"color: {ERROR_HUE.name()}")
+        self.dose_error.setVisible(False)
+        for edit in (self.dose_amount, self.dose_times):
+            edit.textChanged.connect(self.check_dose)
+        self.formula.currentIndexChanged.connect(self.fill_dose)
         self.fill_tolerance()
         self.create_button = QPushButton("&Create batch")
         self.create_button.clicked.connect(self.create)
@@ -111,6 +124,19 @@ class BatchDialog(QDialog):
         form.addRow("Pres&criber", self.prescriber)
         form.addRow("Weighing &tolerance (± %)", self.tolerance)
         form.addRow("Label: di&rections", self.directions)
+        dose_row = QHBoxLayout()
+        self.dose_amount.setMinimumWidth(260)
+        self.dose_times.setMaximumWidth(90)
+        dose_row.addWidget(self.dose_amount)
+        times_label = QLabel("× &times a day")
+        times_label.setBuddy(self.dose_times)
+        dose_row.addWidget(times_label)
+        dose_row.addWidget(self.dose_times)
+        dose_row.addWidget(QLabel("(the daily maximum is checked with these)"), 1)
+        dose_label = QLabel("Dose check: a&mount")
+        dose_label.setBuddy(self.dose_amount)
+        form.addRow(dose_label, dose_row)
+        form.addRow("", self.dose_error)
         form.addRow("Label: &quantity", self.quantity)
         form.addRow("Label: re&fills", self.refills)
         form.addRow("Label: co&ntainer", self.container)
@@ -191,6 +217,7 @@ class BatchDialog(QDialog):
         layout.addWidget(close)
         context.signed_in.connect(lambda _actor: self._enable())
         self._enable()
+        self.fill_dose()
 
     # ------------------------------------------------------------------ steps
     def fill_tolerance(self) -> None:
@@ -202,6 +229,44 @@ class BatchDialog(QDialog):
             self.tolerance.setPlaceholderText("not in the pharmacy settings: type your SOP's, e.g. 5")
         else:
             self.tolerance.setText(format_quantity(tolerance.to("percent"), 6).removesuffix(" %"))
+
+    def fill_dose(self) -> None:
+        """The chosen master formula version's own directions (amount, times a day), when it has them."""
+        version_id = self.formula.currentData()
+        directions = None
+        if version_id is not None:
+            try:
+                directions = self._library.version(version_id).data.get("directions")
+            except (RecordError, SQLAlchemyError):
+                directions = None
+        if not isinstance(directions, dict):
+            directions = {}
+        amount, times = directions.get("amount"), directions.get("times_per_day")
+        self.dose_amount.setText(str(amount) if amount is not None else "")
+        self.dose_times.setText(f"{times:g}" if isinstance(times, (int, float)) and not isinstance(times, bool) else str(times or ""))
+        self.check_dose()
+
+    def check_dose(self) -> bool:
+        """The dose-check directions as typed, checked by the engine's parser; a bad value is
+        named under the fields. True when they are usable (or both empty)."""
+        try:
+            self._dose_data()
+        except InputError as error:
+            self.dose_error.setText(f"{_FIELD_TITLES.get(error.field, error.field)}: {error.message}")
+            self.dose_error.setVisible(True)
+            return False
+        self.dose_error.setText("")
+        self.dose_error.setVisible(False)
+        return True
+
+    def _dose_data(self) -> dict | None:
+        """The dose-check directions as formula-file data (None when not given); raises ``InputError``."""
+        from compounder.calc.formula_file import parse_directions, typed_directions
+
+        data = typed_directions(self.dose_amount.text(), self.dose_times.text())
+        if data is not None:
+            parse_directions(data)
+        return data
 
     def create(self) -> None:
         actor = self._context.actor
@@ -227,7 +292,8 @@ class BatchDialog(QDialog):
         now = self._context.clock()
         try:
             version = self._library.version(version_id)
-            order = self._order(version.data, born)
+            order_data = self._order_data(version.data, born)
+            order = parse_batch_order(order_data).order
             today = self._context.today()
             with self._context.sessions.begin() as session:
                 patient = people.patient(session, actor, self.patient.text(), born, now)
@@ -235,8 +301,7 @@ class BatchDialog(QDialog):
                 if not self._refill_confirmed(diff, (patient.id, self.rx.text().strip(), version_id)):
                     session.rollback()
                     return
-                rx = order.prescription
-                plan = screened_plan(session, self._catalog, version_id, patient.id, today, rx.quantity, rx.refills)
+                plan = screened_plan(session, self._catalog, version_id, patient.id, today, order=order_data)
             # The patient is on file now; a pharmacist decides the findings outside any transaction.
             decisions = self._decisions_for(plan)
             if decisions is None:
@@ -245,14 +310,16 @@ class BatchDialog(QDialog):
                 record = make_batch(
                     session, actor, self._catalog, formula_version_id=version_id, patient=patient, rx_number=self.rx.text(),
                     prescriber=self.prescriber.text(), compounded_on=today, tolerance_percent=self.tolerance.text(), now=now,
-                    acknowledgements=decisions, dispensed=rx.quantity, refills=rx.refills, freeze=lambda plan: self._plan(plan, order),
+                    acknowledgements=decisions, order=order_data, freeze=lambda plan: self._plan(plan, order),
                 )
         except InputError as error:
             self.message.setText(f"{_FIELD_TITLES.get(error.field, error.field)}: {error.message}")
             return
         except BatchBlocked as blocked:
-            codes = ", ".join(f.code for f in blocked.findings)
-            self.message.setText(f"the master formula cannot be made: {blocked.reason} ({codes})")
+            # Each error in its own words: it may be the prescription's (no directions for the daily
+            # check, too small a container), not the master formula's.
+            found = "; ".join(f"{f.code}: {f.message}" for f in blocked.findings)
+            self.message.setText(f"No batch made: {blocked.reason}. {found}")
             return
         except (RecordError, SQLAlchemyError) as error:
             self._failed(error, self.create)
@@ -262,10 +329,9 @@ class BatchDialog(QDialog):
         self.confirm_changes.setChecked(False)
         self._show(record)
 
-    def _order(self, formula: dict, born: dt.date | None):
-        """The prescription and the master formula's steps and checks, checked by the engine's rules."""
-        from compounder.calc.prescription import parse_order
-
+    def _order_data(self, formula: dict, born: dt.date | None) -> dict:
+        """The prescription, the dose-check directions and the master formula's steps and checks,
+        as formula-file data (``parse_batch_order`` checks them by the engine's rules)."""
         data = {key: formula[key] for key in _FORMULA_DOCUMENT_KEYS if formula.get(key) is not None}
         prescription = {
             "patient": self.patient.text().strip() or None, "rx_number": self.rx.text().strip() or None,
@@ -280,7 +346,10 @@ class BatchDialog(QDialog):
         data["prescription"] = {key: value for key, value in prescription.items() if value is not None}
         if self.container.text().strip():
             data["container"] = self.container.text().strip()
-        return parse_order(data)
+        directions = self._dose_data()
+        if directions is not None:
+            data["directions"] = directions
+        return data
 
     def _plan(self, plan, order) -> dict:
         """The engine's (screened) plan with the worksheet and label frozen, as the batch stores it."""
@@ -398,6 +467,10 @@ class BatchDialog(QDialog):
         label = (record.plan.get("documents") or {}).get("label") or {}
         self.directions.setText(label.get("directions") or "")  # as on the last label; refills left are typed anew
         self.quantity.setText(label.get("quantity") or "")
+        used = record.plan.get(DIRECTIONS_USED)
+        if isinstance(used, dict):  # the dose check of the last batch on the Rx (else the formula's own, as chosen above)
+            self.dose_amount.setText(str(used.get("amount") or ""))
+            self.dose_times.setText(f"{used['times_per_day']:g}" if isinstance(used.get("times_per_day"), (int, float)) else "")
         self.refills.clear()
         self._refill_confirmed(diff, (record.patient.id, record.rx_number, current.id))
         self.message.setText("")
@@ -588,6 +661,7 @@ _FIELD_TITLES = {
     "prescription.patient": "patient", "prescription.rx_number": "Rx number", "prescription.prescriber": "prescriber",
     "prescription.date_of_birth": "born", "prescription.directions": "label directions",
     "prescription.quantity": "label quantity", "prescription.refills": "label refills", "container": "label container",
+    "directions.amount": "dose check: amount per application", "directions.times_per_day": "dose check: times a day",
 }
 
 
