@@ -63,12 +63,12 @@ def release(plan: BatchPlan, order: Order) -> tuple[AcknowledgedFinding, ...]:
         by_code.setdefault(ack.code, ack)
     fixed = tuple(f for f in plan.findings if f.severity is Severity.ERROR and not f.patient)
     if fixed:
-        raise BatchBlocked(fixed, "the batch has error findings; correct the formula")
+        raise BatchBlocked(fixed, "the batch has error findings; correct the formula or the prescription as each finding says")
     errors = tuple(f for f in plan.findings if f.severity is Severity.ERROR and f.code not in by_code)
     if errors:
         raise BatchBlocked(
             errors,
-            "the batch has error findings; correct the formula, or a pharmacist overrides each (\"override\": true) with the reason",
+            "the batch has error findings; correct the formula or the prescription as each finding says, or a pharmacist overrides each in the records with the reason",
         )
     warnings = tuple(f for f in plan.findings if f.severity is Severity.WARNING and f.code not in by_code)
     if warnings:

@@ -238,7 +238,7 @@ def check_decisions(session: Session, plan: dict[str, Any], decisions: Sequence[
     needed = decided_findings(plan)
     fixed = sorted({f["code"] for f in plan.get("findings", []) if f.get("severity") == "error" and not f.get("patient")})
     if fixed:
-        raise RecordError(f"the plan has error findings ({', '.join(fixed)}); correct the formula (only an error of the patient screening may be overridden)")
+        raise RecordError(f"the plan has error findings ({', '.join(fixed)}); correct the formula or the prescription as each finding says (only an error about the patient or the daily amount may be overridden)")
     checked: dict[str, _Checked] = {}
     for decision in decisions:
         code = decision.code.strip().upper()
@@ -257,7 +257,7 @@ def check_decisions(session: Session, plan: dict[str, Any], decisions: Sequence[
     errors = sorted(code for code, (severity, _) in needed.items() if severity == "error" and code not in checked)
     if errors:
         raise RecordError(
-            f"the plan has error findings ({', '.join(errors)}); correct the formula, or a pharmacist overrides each with the reason"
+            f"the plan has error findings ({', '.join(errors)}); correct the formula or the prescription as each finding says, or a pharmacist overrides each with the reason"
         )
     warnings = sorted(code for code, (severity, _) in needed.items() if severity == "warning" and code not in checked)
     if warnings:

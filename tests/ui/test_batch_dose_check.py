@@ -91,7 +91,7 @@ def test_without_directions_refused_with_them_the_daily_maximum_is_overridden_an
     # Lidocaine 10 % is above its typical range (2-5 %) with no maximum strength on file: the
     # batch needs the directions its daily amount is checked with.
     assert dialog.record is None and dialog.decide.asked == []
-    assert dialog.message.text().startswith("No batch made: the batch has error findings; correct the formula. DAILY_CHECK_NEEDED: lidocaine")
+    assert dialog.message.text().startswith("No batch made: the batch has error findings; correct the formula or the prescription as each finding says. DAILY_CHECK_NEEDED: lidocaine")
     assert "give the directions (amount and times a day)" in dialog.message.text()
 
     # 10 % lidocaine = 100 mg/g; 3 g × 3 a day = 9 g → 900 mg a day, above the 850 mg daily maximum.
