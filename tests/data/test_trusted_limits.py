@@ -4,8 +4,10 @@ and no aggregator or AI-written page behind any value."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -148,12 +150,42 @@ def test_versabase_is_on_file_with_unknowns_left_unknown(catalog):
     assert base.contains_water is None and base.preserved is None and base.density is None and base.max_powder_load is None
 
 
+# Hosts that are aggregators, AI-written answer pages, consumer or drug-reference summaries, or unofficial copies of a
+# pharmacopoeia, rule or paper: a value cites the label, monograph, rule or paper itself (a copy read may be named in a comment).
+BANNED_HOSTS = (
+    "smolecule", "drugsynthesis.blogspot", "trabalhosfeitos", "molbase", "wikidoc", "docslib", "trungtamthuoc", "droracle",
+    "inpharmd.com", "globalrph.com", "empr.com", "rxreasoner.com", "medthority.com", "mayoclinic.org", "safemedication.com",
+    "wixsite.com", "studylib.net", "flipbuilder.com", "constantcontact.com", "medlibrary.org", "drugs.com",
+    "federal.elaws.us", "fdahelp.us", "newdruginfo.com", "drugfuture.com", "pharmacopeia.cn", "uspbpep.com", "drugcentral.org",
+    "drugs-library.com", "scribd.com",
+)
+
+
 def test_no_value_rests_on_an_aggregator_or_an_ai_written_page():
     source = tomllib.loads((DATA / "ingredients.toml").read_text(encoding="utf-8"))
-    banned = ("smolecule", "drugsynthesis.blogspot", "trabalhosfeitos", "molbase", "wikidoc", "docslib", "trungtamthuoc", "droracle")
     for source_id, entry in source["sources"].items():
-        assert not any(b in (entry.get("url") or "") for b in banned), source_id
+        host = urlparse(entry.get("url") or "").netloc.lower()
+        assert not any(host == b or host.endswith("." + b) or b in host for b in BANNED_HOSTS), (source_id, host)
         assert "AI-written" not in entry["title"], source_id
+
+
+def test_the_banned_hosts_are_caught_as_a_host_and_as_a_subdomain():
+    def banned(url: str) -> bool:
+        host = urlparse(url).netloc.lower()
+        return any(host == b or host.endswith("." + b) or b in host for b in BANNED_HOSTS)
+
+    assert banned("https://inpharmd.com/inquiries/x") and banned("https://www.drugs.com/pro/x.html")
+    assert banned("http://ftp.uspbpep.com/v29240/x.html") and banned("https://smilstead5.wixsite.com/website-5/post/x")
+    assert not banned("https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=x") and not banned("https://doi.org/10.1111/jgs.18372")
+
+
+def test_a_pharmacopoeia_copy_is_named_only_as_a_copy_consulted():
+    # unofficial USP copies were read, but the value cites the monograph by name and edition
+    source = tomllib.loads((DATA / "ingredients.toml").read_text(encoding="utf-8"))
+    usp = {k: v for k, v in source["sources"].items() if re.match(r"usp(\d|-)", k) and v["kind"] != "computed"}
+    assert usp and all(v["title"].startswith("USP ") and "url" not in v for k, v in usp.items() if "795" not in k)
+    assert all(v["kind"] == "primary" for k, v in usp.items() if "795" not in k)
+    assert source["sources"]["usp795-2023-table4-secondary"]["kind"] == "secondary"  # chapter text not read
 
 
 def test_every_strength_limit_rests_on_a_primary_source(catalog):
