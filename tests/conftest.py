@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import pytest
 
@@ -59,3 +60,34 @@ def database_urls(tmp_path_factory, postgres_cluster):
         return postgres_cluster.create_database(f"{name}_{len(made)}")
 
     return make
+
+
+# ------------------------------------------------------------------ the fuzz tests' report
+# What the fuzz tests' generated inputs ended in (issue #14), printed after the run. Under
+# pytest-xdist each fuzz test runs whole on one worker, which hands its lines to the controller.
+_FUZZ_MODULES = ("tests.cli.test_fuzz_documents", "tests.cli.test_fuzz_arguments")
+_fuzz_lines_from_workers: list[str] = []
+
+
+def _fuzz_lines() -> list[str]:
+    modules = (sys.modules.get(name) for name in _FUZZ_MODULES)
+    return [line for module in modules if module is not None for line in [module.summary()] if line]
+
+
+def pytest_sessionfinish(session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker
+        workeroutput["fuzz_lines"] = _fuzz_lines()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # the xdist controller, as each worker ends
+    _fuzz_lines_from_workers.extend(getattr(node, "workeroutput", {}).get("fuzz_lines", []))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    lines = _fuzz_lines() + _fuzz_lines_from_workers
+    if lines:
+        terminalreporter.write_sep("-", "fuzz corpus (issue #14)")
+        for line in lines:
+            terminalreporter.write_line(line)
