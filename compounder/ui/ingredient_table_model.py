@@ -336,6 +336,8 @@ class IngredientTableModel(QAbstractTableModel):
         plan = evaluation.plan
         if plan is not None:
             for target, line in zip(evaluation.line_targets, plan.lines, strict=False):
+                # An aliquot line keeps the drug's own grams here (a mixture's portion in this
+                # column could be read as grams of the drug); its tooltip gives the aliquot steps.
                 numbers[(target, "grams")] = format_grams(line.grams, plan.balance)
                 doses = line.doses
                 if doses is None:
@@ -367,6 +369,9 @@ class IngredientTableModel(QAbstractTableModel):
         line = self._line(target)
         if line is None:
             return column.tip
+        if column.key == "grams" and line.aliquot is not None:
+            base = self._line(BASE_ROW)
+            return f"Aliquot: {line.aliquot.describe(line.name, base.name if base is not None else 'the base')} (the worksheet lists each weighing)"
         if column.key == "grams" and line.trail:
             return "\n".join(step.text for step in line.trail) + "\n(Ctrl+T shows the calculation trail)"
         if column.key == "ingredient" and line.written_as and line.written_as != self._document.cell(target, "ingredient"):
