@@ -83,8 +83,10 @@ class DailyDoseModel(QAbstractTableModel):
         doses = self._compute()
         if len(doses) == len(self._doses) and [d.written_as for d in doses] == [d.written_as for d in self._doses]:
             self._doses = doses
-            if doses and self._texts != texts:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(doses) - 1, len(HEADERS) - 1))
+            for row, (new, old) in enumerate(zip(self._texts, texts, strict=True)):
+                for column in range(len(HEADERS)):
+                    if new[column] != old[column]:  # only the cells that changed are repainted (and measured)
+                        self.dataChanged.emit(self.index(row, column), self.index(row, column))
             return
         self.beginResetModel()
         self._doses = doses

@@ -64,8 +64,9 @@ class FindingsModel(QAbstractTableModel):
         ):
             self._notices = notices
             self._cells = [_cells(notice) for notice in notices]
-            changed = [row for row, (a, b) in enumerate(zip(notices, old, strict=False)) if a != b]
-            self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], len(HEADERS) - 1))
+            for row, (a, b) in enumerate(zip(notices, old, strict=False)):
+                if a != b:  # only the rows that changed are repainted
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
             return
         self.beginResetModel()
         self._notices = notices
@@ -85,7 +86,7 @@ def _cells(notice: Notice) -> tuple[dict[int, object], dict[int, object]]:
     }
     finding = {
         **common,
-        Qt.ItemDataRole.DisplayRole: notice.message,
-        Qt.ItemDataRole.ToolTipRole: f"{notice.code}: {notice.message}",
+        Qt.ItemDataRole.DisplayRole: notice.brief,
+        Qt.ItemDataRole.ToolTipRole: f"{notice.code}: {notice.brief}" + (f"\nSource: {notice.source}" if notice.source else ""),
     }
     return severity, finding

@@ -107,6 +107,14 @@ class Notice:
     message: str
     target: Target = None
     key: str | None = None  # the field it concerns: a header key, or a column key on the target row
+    source: str | None = None  # the citation the message ends with, for a finding from a reference value
+
+    @property
+    def brief(self) -> str:
+        """The message without its trailing citation (shown in the tooltip instead), so the
+        findings panel shows what was found at a glance; the worksheet prints it whole."""
+        cited = f" ({self.source})"
+        return self.message.removesuffix(cited) if self.source and self.message.endswith(cited) else self.message
 
 
 @dataclass(frozen=True)
@@ -229,7 +237,8 @@ def evaluate_draft(draft: Draft, catalog: Catalog, today: dt.date, max_excess: Q
     if plan is not None:
         for finding in plan.findings:
             target = line_targets[finding.line] if finding.line is not None else None
-            notices.append(Notice(finding.severity, finding.code, finding.message, target))
+            cited = finding.source.cite() if finding.source is not None else None
+            notices.append(Notice(finding.severity, finding.code, finding.message, target, source=cited))
     notices.sort(key=lambda n: n.severity.rank)
     formula = assessment.formula
     order = assess_order(data, formula.compounded_on or today if formula is not None else None)

@@ -67,6 +67,8 @@ _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 # What a repaint asks for; kept per cell. Other roles (tooltip, edit text, choices) are worked out when asked.
 _PAINT_ROLES = frozenset({_DISPLAY, _DECORATION, _BACKGROUND, _FOREGROUND, _FONT, _ALIGNMENT, ERROR_ROLE, KEY_ROLE, TARGET_ROLE})
+# The other roles answered (by ``_data``); a delegate also asks for roles no cell has (check state), answered None at once.
+_ASKED_WHEN_NEEDED = frozenset({Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole, CHOICES_ROLE})
 _NEW_ROW_HINT = "Type an ingredient to add it…"
 # Combined once: a repaint asks every cell for its flags, and combining flags costs Python's enum machinery.
 _READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -188,7 +190,14 @@ class IngredientTableModel(QAbstractTableModel):
             fill(roleDataSpan, lambda _role: None)
             return
         cell = self._cells[row][column]
-        fill(roleDataSpan, lambda role: cell.get(role) if role in _PAINT_ROLES else self.data(index, role))
+        for position in range(len(roleDataSpan)):  # the loop of ``role_data.fill``, inlined: it runs for every painted cell
+            item = roleDataSpan[position]
+            role = item.role()
+            value = cell.get(role) if role in _PAINT_ROLES else self.data(index, role) if role in _ASKED_WHEN_NEEDED else None
+            if value is None:
+                item.clearData()
+            else:
+                item.setData(value)
 
     # -- the cells as painted, once per change
     def _build(self) -> None:
@@ -293,16 +302,20 @@ class IngredientTableModel(QAbstractTableModel):
         self._build()
         before, after = self._shown, self._signature()
         self._shown = after
-        changed = [row for row in range(len(after)) if row >= len(before) or before[row] != after[row]]
-        if changed:
-            self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], len(COLUMNS) - 1))
+        # One signal per changed stretch of a row, never one over the whole table: a view
+        # repaints the rectangle a signal covers, so the cells that did not change are not painted.
+        for row, cells in enumerate(after):
+            old = before[row] if row < len(before) else ()
+            changed = [column for column, cell in enumerate(cells) if column >= len(old) or old[column] != cell]
+            if changed:
+                self.dataChanged.emit(self.index(row, changed[0]), self.index(row, changed[-1]))
 
     def _signature(self) -> list[tuple]:
-        """Per row: what it shows and how it is marked, and the plan line its tooltips come from."""
+        """Per cell: what it shows and how it is marked. Tooltips are not signalled: a view asks
+        for one when it is shown, and the answers are worked out again after every change."""
         return [
-            (tuple((c.get(_DISPLAY), c.get(ERROR_ROLE), id(c.get(_DECORATION)), c.get(_FOREGROUND)) for c in cells),
-             self._line(self.target(row)) if row < self.new_row or row == self.base_row else None)
-            for row, cells in enumerate(self._cells)
+            tuple((c.get(_DISPLAY), c.get(ERROR_ROLE), id(c.get(_DECORATION)), c.get(_FOREGROUND)) for c in cells)
+            for cells in self._cells
         ]
 
     def _cell_error(self, target: Target, key: str) -> str | None:

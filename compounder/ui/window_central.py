@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from compounder.calc import Severity
 from compounder.ui import look
 from compounder.ui.ingredient_delegate import IngredientDelegate
+from compounder.ui.view_sizing import WrappedRowHeights, fix_number_columns
 
 BATCH_UNITS = ("g", "mL")
 
@@ -178,9 +179,9 @@ class CentralMixin:
         self.findings_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.findings_view.setWordWrap(True)
         self.findings_view.verticalHeader().setVisible(False)
-        self.findings_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.findings_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.findings_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self._findings_heights = WrappedRowHeights(self.findings_view)
         self.findings_view.clicked.connect(self._on_finding_clicked)
         self.findings_view.activated.connect(self._on_finding_clicked)
         findings_layout.addWidget(self.findings_view)
@@ -204,8 +205,9 @@ class CentralMixin:
         self.daily_view.verticalHeader().setVisible(False)
         self.daily_view.verticalHeader().setDefaultSectionSize(self.table.verticalHeader().defaultSectionSize())
         self.daily_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            self.daily_view.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.daily_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # mg a day to 0.1 mg, and the share of the maximum: fixed widths, so an edit measures nothing.
+        fix_number_columns(self.daily_view, look.number_font(), {1: "000000.0", 3: "0000.0 %"})
         directions_layout.addWidget(self.daily_view, 2, 0, 1, 4)
 
         self.bottom_splitter = QSplitter(Qt.Orientation.Horizontal, central)
