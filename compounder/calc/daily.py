@@ -51,6 +51,7 @@ def daily_doses(plan: BatchPlan, catalog: Catalog) -> tuple[DailyDose, ...]:
     doses: list[DailyDose] = []
     directions = plan.formula.directions
     groups = {i: group for group in moieties(plan.lines, catalog) if len(group.lines) > 1 for i in group.indexes}
+    totals: dict[tuple[str, str], float | None] = {}  # one sum per drug, not one per line of it
     for index, line in enumerate(plan.lines):
         if line.role != "active" or line.doses is None:
             continue
@@ -75,7 +76,10 @@ def daily_doses(plan: BatchPlan, catalog: Catalog) -> tuple[DailyDose, ...]:
         group = groups.get(index)
         if group is not None:
             # one drug in several lines: the limit holds for their total, as the rule checks it
-            total = total_mg_per_day(group, limit.as_form, catalog)
+            key = (group.substance.name, limit.as_form)
+            if key not in totals:
+                totals[key] = total_mg_per_day(group, limit.as_form, catalog)
+            total = totals[key]
             if total is not None:
                 doses.append(DailyDose(index, line.written_as, per_day.to(MG), limit, Q_(total, MG),
                                        f"the total of the {len(group.lines)} lines of {group.substance.name} is compared"))

@@ -56,6 +56,8 @@ COLUMNS = (
     Column("mg_per_day", "mg/day", "Milligrams a day by the directions", computed=True),
 )
 KEYS = tuple(c.key for c in COLUMNS)
+_INPUT_KEYS = tuple(c.key for c in COLUMNS if not c.computed)
+_COMPUTED_KEYS = tuple(c.key for c in COLUMNS if c.computed)
 _COLUMN_COUNT = len(COLUMNS)
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _DECORATION = Qt.ItemDataRole.DecorationRole
@@ -85,6 +87,9 @@ class IngredientTableModel(QAbstractTableModel):
         self._worst: dict[Target, Severity] = {}
         self._italic = QFont()
         self._italic.setItalic(True)
+        self._lines_of: dict[Target, PlanLine] = {}  # the plan line shown on each row, per evaluation
+        self._built_rows: dict[int, tuple[tuple, list[dict[int, object]]]] = {}  # row → (what it was built from, its cells)
+        self._fixed_rows: dict[tuple[bool, str | None], list[dict[int, object]]] = {}
         self._answers: dict[tuple[int, int, int], object] = {}  # other roles (tooltips, edit text), until the next change
         self._cells: list[list[dict[int, object]]] = []
         self._build()
@@ -208,11 +213,31 @@ class IngredientTableModel(QAbstractTableModel):
     def _build_row(self, row: int) -> list[dict[int, object]]:
         """The paint roles of every cell of ``row``: the same answers as ``_data``, worked out in one pass."""
         if row in (self.new_row, self.total_row):
-            return [{role: self._data(row, c, role) for role in _PAINT_ROLES} for c in range(_COLUMN_COUNT)]
+            # These two rows change only with the total: kept until it changes.
+            kind = (row == self.new_row, self._number_cache.get((None, "total")))
+            cells = self._fixed_rows.get(kind)
+            if cells is None:
+                if len(self._fixed_rows) > 16:  # one entry per total seen; a long session keeps only recent ones
+                    self._fixed_rows.clear()
+                cells = self._fixed_rows[kind] = [{role: self._data(row, c, role) for role in _PAINT_ROLES} for c in range(_COLUMN_COUNT)]
+            return cells
         target = self.target(row)
         line = self._line(target)
         worst = self._worst.get(target)
         numbers = self._number_cache
+        # An ingredient row is built again only when something it shows changed: an edit
+        # changes one row's inputs, and the other rows' numbers only if the batch moves.
+        inputs = None
+        if isinstance(target, int):
+            inputs = (
+                tuple(self._document.cell(target, key) for key in _INPUT_KEYS),
+                tuple(self._cell_error(target, key) for key in KEYS),
+                line.name if line is not None else None, worst,
+                tuple(numbers.get((target, key), "") for key in _COMPUTED_KEYS),
+            )
+            built = self._built_rows.get(row)
+            if built is not None and built[0] == inputs:
+                return built[1]
         cells = []
         for column in COLUMNS:
             key = column.key
@@ -241,6 +266,8 @@ class IngredientTableModel(QAbstractTableModel):
             if key == "stock" and isinstance(target, int) and not self._document.cell(target, "stock"):
                 cell[_FOREGROUND] = QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
             cells.append({role: value for role, value in cell.items() if value is not None})
+        if inputs is not None:
+            self._built_rows[row] = (inputs, cells)
         return cells
 
     def _data(self, row: int, column_number: int, role: int):
@@ -324,9 +351,8 @@ class IngredientTableModel(QAbstractTableModel):
         return self._document.cell_error(target, key)
 
     def _line(self, target: Target) -> PlanLine | None:
-        plan = self._document.plan
-        line = self._document.plan_line_of(target)
-        return plan.lines[line] if plan is not None and line is not None else None
+        self._numbers()  # keeps _lines_of for the current evaluation
+        return self._lines_of.get(target)
 
     def _text(self, target: Target, column: Column, editing: bool) -> str:
         if target == BASE_ROW:
@@ -347,6 +373,7 @@ class IngredientTableModel(QAbstractTableModel):
             return self._number_cache
         numbers: dict[tuple[Target, str], str] = {}
         plan = evaluation.plan
+        self._lines_of = dict(zip(evaluation.line_targets, plan.lines, strict=False)) if plan is not None else {}
         if plan is not None:
             for target, line in zip(evaluation.line_targets, plan.lines, strict=False):
                 # An aliquot line keeps the drug's own grams here (a mixture's portion in this

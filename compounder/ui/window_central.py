@@ -45,6 +45,7 @@ class CentralMixin:
 
     def _build_central(self) -> None:
         self._error_icons: dict[QWidget, QAction] = {}
+        self._marked: dict[QWidget, str | None] = {}  # each field's error message as last shown (window_sync)
         central = QWidget(self)
         outer = QVBoxLayout(central)
 

@@ -77,6 +77,9 @@ class SyncMixin:
             self._syncing = False
 
     def _mark(self, widget: QWidget, message: str | None) -> None:
+        if widget in self._marked and self._marked[widget] == message:
+            return  # marked so already: a new palette would repaint the field for nothing
+        self._marked[widget] = message
         palette = self.palette()
         if message:
             colour = look.tint(Severity.ERROR, palette, strength=0.35)
