@@ -58,6 +58,22 @@ def _pct(fraction: Quantity | float) -> str:
     return format_quantity(fraction.to(PERCENT), 3)
 
 
+def _strength_as(written: str, verb: str, fraction: float, as_form: str) -> str:
+    """"cyclobenzaprine hydrochloride 1 % is 0.884 % cyclobenzaprine," — or, when that would only
+    repeat what was written ("lidocaine 1 % is 1 % lidocaine"), "lidocaine 1 % is"."""
+    expressed = f"{_pct(fraction)} {as_form}"
+    if written == f"{as_form} {_pct(fraction)}":
+        return f"{written} is"
+    return f"{written} {verb} {expressed},"
+
+
+def _typical(low: Quantity, high: Quantity) -> str:
+    """"the typical range 2 %–5 %", or "the typical strength 2 %" where only one is published."""
+    if _pct(low) == _pct(high):
+        return f"the typical strength {_pct(low)}"
+    return f"the typical range {_pct(low)}–{_pct(high)}"
+
+
 def _cite(source: Source | None) -> str:
     return f" ({source.cite()})" if source else " (no source on file)"
 
@@ -100,7 +116,7 @@ def _per_active_limits(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
                 yield Finding(
                     ERROR,
                     "STRENGTH_ABOVE_MAXIMUM",
-                    f"{written} {verb} {_pct(value)} {maximum.as_form}, above the maximum of "
+                    f"{_strength_as(written, verb, value, maximum.as_form)} above the maximum of "
                     f"{_pct(maximum.value)}{_cite(maximum.source)}",
                     line=index,
                     source=maximum.source,
@@ -125,8 +141,8 @@ def _per_active_limits(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
             yield Finding(
                 WARNING,
                 "STRENGTH_OUTSIDE_TYPICAL_RANGE",
-                f"{written} {verb} {_pct(value)} {typical.as_form}, {side} the typical range "
-                f"{_pct(typical.low)}–{_pct(typical.high)}{_cite(typical.source)}",
+                f"{_strength_as(written, verb, value, typical.as_form)} {side} {_typical(typical.low, typical.high)}"
+                f"{_cite(typical.source)}",
                 line=index,
                 source=typical.source,
             )

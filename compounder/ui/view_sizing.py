@@ -10,7 +10,7 @@ changes width.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QObject
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QTableView
 
@@ -44,6 +44,21 @@ class WrappedRowHeights(QObject):
         model.rowsInserted.connect(self._all)
         model.layoutChanged.connect(self._all)
         view.horizontalHeader().sectionResized.connect(self._all)
+        view.viewport().installEventFilter(self)  # a stretched column changes width with the view
+        self._width = -1
+        self._pending = False
+        self._all()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize and self._view.viewport().width() != self._width and not self._pending:
+            # after the header has stretched its columns to the new width, which it does next
+            self._pending = True
+            QTimer.singleShot(0, self, self._resized)
+        return False
+
+    def _resized(self) -> None:
+        self._pending = False
+        self._width = self._view.viewport().width()
         self._all()
 
     def _rows_changed(self, first: QModelIndex, last: QModelIndex) -> None:
