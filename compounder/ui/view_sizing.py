@@ -41,7 +41,7 @@ class WrappedRowHeights(QObject):
         model = view.model()
         model.dataChanged.connect(self._rows_changed)
         model.modelReset.connect(self._all)
-        model.rowsInserted.connect(self._all)
+        model.rowsInserted.connect(self._inserted)
         model.layoutChanged.connect(self._all)
         view.horizontalHeader().sectionResized.connect(self._all)
         view.viewport().installEventFilter(self)  # a stretched column changes width with the view
@@ -63,6 +63,10 @@ class WrappedRowHeights(QObject):
 
     def _rows_changed(self, first: QModelIndex, last: QModelIndex) -> None:
         for row in range(first.row(), last.row() + 1):
+            self._view.resizeRowToContents(row)
+
+    def _inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
+        for row in range(first, last + 1):
             self._view.resizeRowToContents(row)
 
     def _all(self, *_args: object) -> None:

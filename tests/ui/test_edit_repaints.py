@@ -116,3 +116,34 @@ def test_the_daily_panels_numbers_fit_their_columns(window, qtbot, strength):
     for column in (1, 3):
         text = model.index(0, column).data()
         assert metrics.horizontalAdvance(text) < view.columnWidth(column), (column, text)
+
+
+def test_findings_that_come_and_go_are_inserted_and_removed_not_reset(document):  # noqa: F811
+    model = FindingsModel(document)
+    events: list[tuple] = []
+    model.modelReset.connect(lambda: events.append(("reset",)))
+    model.rowsInserted.connect(lambda _parent, first, last: events.append(("inserted", first, last)))
+    model.rowsRemoved.connect(lambda _parent, first, last: events.append(("removed", first, last)))
+    before = [model.notice(r) for r in range(model.rowCount())]
+    document.set_cell(0, "strength", "12 %")  # above ibuprofen's 5–10 %: one warning more
+    assert [e[0] for e in events] == ["inserted"]
+    assert [model.notice(r) for r in range(model.rowCount())] == list(document.evaluation.notices)
+    assert len(document.evaluation.notices) == len(before) + 1
+    events.clear()
+    document.set_cell(0, "strength", "10 %")  # back inside: that warning goes
+    assert [e[0] for e in events] == ["removed"]
+    assert [model.notice(r) for r in range(model.rowCount())] == before
+
+
+def test_the_selected_finding_stays_selected_when_another_comes(window, qtbot):
+    window.new_formula()
+    add_ingredient(window, "lidocaine", "1 %")
+    add_ingredient(window, "camphor", "1 %")
+    view, model = window.findings_view, window.findings_model
+    camphor = next(r for r in range(model.rowCount()) if model.notice(r).target == 1)
+    view.selectRow(camphor)
+    chosen = model.notice(camphor)
+    window.document.insert_row(2, {"ingredient": "menthol", "strength": "1 %"})  # below its 1.25–16 %: a new warning
+    assert any(model.notice(r).target == 2 for r in range(model.rowCount()))
+    selected = view.selectionModel().selectedRows()
+    assert len(selected) == 1 and model.notice(selected[0].row()) == chosen
