@@ -7,8 +7,6 @@ a calculation in.
 
 from __future__ import annotations
 
-import dataclasses
-
 from compounder.calc.aliquot import planned_aliquot
 from compounder.calc.catalog import Catalog
 from compounder.calc.errors import InputError
@@ -84,14 +82,14 @@ def compute(formula: Formula, catalog: Catalog) -> BatchPlan:
     factor = 1 + magnitude_in(excess, ONE)
     prepared = labelled * factor
 
-    lines: list[PlanLine] = []
-    for index, line in enumerate(formula.lines):
-        lines.append(_plan_line(formula, index, line, catalog, labelled, prepared, factor, density))
-
     minimum = balance.minimum_weighable.value
-    lines = [dataclasses.replace(line, aliquot=planned_aliquot(line.grams, minimum)) for line in lines]
-    weighed = sum((line.grams for line in lines), Q_(0.0, GRAM))
-    carried = sum((line.aliquot.carried for line in lines if line.aliquot is not None), Q_(0.0, GRAM))
+    lines = [
+        _plan_line(formula, where, line, catalog, labelled, prepared, factor, density, minimum)
+        for where, line in zip(formula.fields(), formula.lines, strict=True)
+    ]
+    # Sums of magnitudes in grams: the same additions pint would make, without its ~20 µs a step.
+    weighed = Q_(sum((magnitude_in(line.grams, GRAM) for line in lines), 0.0), GRAM)
+    carried = Q_(sum((magnitude_in(line.aliquot.carried, GRAM) for line in lines if line.aliquot is not None), 0.0), GRAM)
     base_grams = prepared - weighed - carried
     base_trail = [TrailStep(_batch_text(labelled, excess, prepared), prepared)]
     if lines:
@@ -121,15 +119,15 @@ def compute(formula: Formula, catalog: Catalog) -> BatchPlan:
 
 def _plan_line(
     formula: Formula,
-    index: int,
+    where: str,
     line: FormulaLine,
     catalog: Catalog,
     labelled: Quantity,
     prepared: Quantity,
     factor: float,
     density: Quantity | None,
+    minimum: Quantity,
 ) -> PlanLine:
-    where = formula.field_of(index)
     written = catalog.form(line.ingredient, f"{where}.ingredient")
     stock = catalog.form(line.stock, f"{where}.stock") if line.stock else written
     if written.role != line.role:
@@ -161,10 +159,12 @@ def _plan_line(
         grams = Q_(magnitude_in(grams, GRAM) / potency, GRAM)
         trail.append(TrailStep(f"÷ {format_quantity(line.potency.to(PERCENT))} potency = {_g(grams)}", grams))
 
+    grams = grams if grams._units == GRAM._units else grams.to(GRAM)  # noqa: SLF001 - as magnitude_in compares
     return PlanLine(
         role=line.role,
         name=stock.name,
-        grams=grams if grams.units == GRAM else grams.to(GRAM),
+        grams=grams,
+        aliquot=planned_aliquot(grams, minimum),
         written_as=written.name,
         substance=written.substance,
         strength=line.strength,

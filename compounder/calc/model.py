@@ -237,10 +237,17 @@ class Formula:
 
     def field_of(self, index: int) -> str:
         """The input path of line ``index``: ``actives[0]`` or ``excipients[1]``."""
-        line = self.lines[index]
-        group = "actives" if line.role == "active" else "excipients"
-        position = sum(1 for other in self.lines[:index] if other.role == line.role)
-        return f"{group}[{position}]"
+        return self.fields()[index]
+
+    def fields(self) -> tuple[str, ...]:
+        """The input path of every line, in one pass."""
+        seen: dict[str, int] = {}  # lines of each role so far
+        paths = []
+        for line in self.lines:
+            group = "actives" if line.role == "active" else "excipients"
+            paths.append(f"{group}[{seen.get(line.role, 0)}]")
+            seen[line.role] = seen.get(line.role, 0) + 1
+        return tuple(paths)
 
 
 # --------------------------------------------------------------------------- the answer

@@ -297,8 +297,14 @@ def _show(value: object) -> str:
 
 def format_quantity(quantity: pint.Quantity, digits: int = 3) -> str:
     """Display form: "5 %", "20 mg/g", "1.02 g/mL", "0.5 % w/v" (numbers trimmed, not rounded up)."""
-    unit = quantity.units
-    return f"{_trim(quantity.magnitude, digits)} {format_unit(unit)}"
+    units = quantity._units  # noqa: SLF001 - pint's units container: hashed once, unlike a new Unit per call
+    text = _TEXT_OF_UNITS.get(units)
+    if text is None:
+        text = _TEXT_OF_UNITS[units] = format_unit(quantity.units)
+    return f"{_trim(quantity.magnitude, digits)} {text}"
+
+
+_TEXT_OF_UNITS: dict[object, str] = {}  # a few dozen units at most: the registry's, as written in formulas
 
 
 _UNIT_TEXT: dict[str, str] = {
