@@ -68,25 +68,21 @@ def _in_range(day: dt.date, option: str, kind: str | None = None) -> dt.date:
     return day
 
 
-def optional_date(text: str | None, option: str) -> dt.date | None:
+def optional_date(text: str | None, option: str, kind: str | None = None) -> dt.date | None:
+    """A date option (``None`` when not given), refused outside the range ``kind`` of date allows."""
     if text is None:
         return None
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"compounder: {option} {text[:40]!r} is not a date; give YYYY-MM-DD") from None
-    return _in_range(day, option)
+        raise UsageError(f"compounder: {option}: {text[:40]!r} is not a date; give YYYY-MM-DD") from None
+    return _in_range(day, option, kind)
 
 
 def date_argument(text: str | None, today: dt.date) -> dt.date:
     """``--date``, the compounding date (today when not given)."""
-    if text is None:
-        return today
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--date: {text[:40]!r} is not a date; write YYYY-MM-DD") from None
-    return _in_range(day, "--date", "compounded_on")
+    day = optional_date(text, "--date", "compounded_on")
+    return today if day is None else day
 
 
 def search_texts(args: argparse.Namespace, options: dict[str, str]) -> None:
