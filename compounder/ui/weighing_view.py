@@ -5,7 +5,7 @@ balance's live reading coloured against the band, and what happened last. Keyboa
 only: the scanner types the container's code and Enter into the entry field; Enter on an empty
 field records the balance's stable reading; a number and Enter records a typed weight (marked
 typed). Page Down / Page Up: next / previous line; F2 zero, F3 tare; F8 a pharmacist confirms
-the container by hand with the reason; Esc closes.
+the container by hand, signing for it there with their own password and the reason; Esc closes.
 
 The balance is polled on its own thread (a serial exchange may take up to its timeout); the
 readings arrive as a signal. Every decision is the engine's and every write the records'.
@@ -23,7 +23,6 @@ from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -33,10 +32,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.balance.driver import BalanceDriver
 from compounder.calc.balance_reading import Reading, ReadingState, tolerance_band
-from compounder.records import batches, weighing
+from compounder.records import batches, people, weighing
 from compounder.records.batches import BatchRecord
 from compounder.records.rules import RecordError, Status, parse_weight
 from compounder.settings import PharmacySettings
+from compounder.ui.hand_confirm_dialog import HandConfirmDialog
 from compounder.ui.records_window import (
     ERROR_HUE,
     WARNING_HUE,
@@ -181,6 +181,7 @@ class WeighingView(QDialog):
         ):
             QShortcut(key, self, action)
 
+        self.hand_dialog: HandConfirmDialog | None = None  # F8's, while open
         self.poller: BalancePoller | None = None
         if balance is not None:
             self.poller = BalancePoller(balance, self)
@@ -311,16 +312,40 @@ class WeighingView(QDialog):
     def record_typed(self, typed: str) -> None:
         self._recorded(self._write(lambda s, actor, at: weighing.record_typed(s, actor, self.record.batch_number, self.position, typed, at)))
 
-    def confirm_by_hand(self) -> None:
-        actor = self._context.actor
-        if actor is None:
-            return
-        reason, ok = QInputDialog.getText(self, "Confirm by hand", f"Why line {self.position} ({self.line.name}) is confirmed without a scan:")
-        if not ok:
-            return
-        if self._write(lambda s, a, at: weighing.confirm_by_hand(s, a, self.record.batch_number, self.position, reason, at) or True):
-            self._refresh()
-            self._say(f"Line {self.position} confirmed by hand. Place it on the balance; Enter records the stable weight", good=True)
+    def confirm_by_hand(self) -> HandConfirmDialog | None:
+        """F8: a pharmacist signs, there and then, for a container confirmed without a scan
+        (``HandConfirmDialog``); the station's own sign-in is not enough, since whoever stands at
+        it could otherwise override a refused scan under the name signed in."""
+        if self._context.actor is None:
+            self._say("Sign in first (Records ▸ Sign in)", error=True)
+            return None
+        if self.record.status is not Status.DRAFT:
+            self._say(f"Batch {self.record.batch_number} is {self.record.status.value}: nothing more is confirmed", error=True)
+            return None
+        position, name = self.position, self.line.name
+        dialog = HandConfirmDialog(
+            f"Line {position} ({name})", self._sign_in_to_confirm, lambda signer, reason: self._confirm_by_hand_as(signer, position, reason), self,
+        )
+        dialog.accepted.connect(lambda: self._confirmed_by_hand(position, dialog.signer))
+        self.hand_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _sign_in_to_confirm(self, username: str, password: str):
+        return people.sign_in(self._context.sessions, username, password, self._context.clock())
+
+    def _confirm_by_hand_as(self, signer, position: int, reason: str) -> None:
+        """Written as ``signer`` (re-read by the records inside this transaction); any refusal is
+        raised to the dialog, which shows it, and the transaction is rolled back."""
+        with self._context.sessions.begin() as session:
+            weighing.confirm_by_hand(
+                session, signer, self.record.batch_number, position, reason, self._context.clock(), at_station=self._context.actor,
+            )
+
+    def _confirmed_by_hand(self, position: int, signer) -> None:
+        self._refresh()
+        who = f" by {signer.username}" if signer is not None else ""
+        self._say(f"Line {position} confirmed by hand{who}. Place it on the balance; Enter records the stable weight", good=True)
 
     def _recorded(self, record: BatchRecord | None) -> None:
         if record is None:
