@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -50,13 +50,18 @@ POLL_S = 0.2
 
 class BalancePoller(QObject):
     """Reads the balance on a thread, every ``POLL_S`` seconds, and hands each reading over.
-    Zero and tare go through the same thread, so the port has one user."""
+    Zero and tare go through the same thread, so the port has one user, and the thread closes
+    the port when it stops (never while an exchange is under way).
+
+    It has no Qt parent: the station stops it when it closes, when a window it belongs to
+    closes, and when it is destroyed without closing; until the thread ends, the poller outlives
+    the station, and a reading sent to a station already gone is dropped by Qt."""
 
     reading = Signal(object)
     said = Signal(str)
 
-    def __init__(self, driver: BalanceDriver, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, driver: BalanceDriver) -> None:
+        super().__init__(None)
         self.driver = driver
         self._stop = threading.Event()
         self._requests: list[str] = []
@@ -70,23 +75,37 @@ class BalancePoller(QObject):
         with self._lock:
             self._requests.append(what)
 
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def stop(self) -> None:
+        """No command is sent after this returns (the thread is waited for up to 5 s: one
+        exchange's timeout and a polling period are far less); the port is closed."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(5)
-        self.driver.close()
+        elif self._thread.ident is None:  # never started
+            self.driver.close()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            with self._lock:
-                requests, self._requests = self._requests, []
-            for what in requests:
-                self.said.emit(self.driver.zero() if what == "zero" else self.driver.tare())
-            reading = self.driver.read()
-            if self._stop.is_set():
-                return
-            self.reading.emit(reading)
-            self._stop.wait(POLL_S)
+        try:
+            while not self._stop.is_set():
+                with self._lock:
+                    requests, self._requests = self._requests, []
+                for what in requests:
+                    said = self.driver.zero() if what == "zero" else self.driver.tare()
+                    if not self._stop.is_set():
+                        self.said.emit(said)
+                if self._stop.is_set():
+                    return
+                reading = self.driver.read()
+                if self._stop.is_set():
+                    return
+                self.reading.emit(reading)
+                self._stop.wait(POLL_S)
+        finally:
+            self.driver.close()
 
 
 class ScanEntry(QLineEdit):
@@ -184,9 +203,12 @@ class WeighingView(QDialog):
         self.hand_dialog: HandConfirmDialog | None = None  # F8's, while open
         self.poller: BalancePoller | None = None
         if balance is not None:
-            self.poller = BalancePoller(balance, self)
+            self.poller = BalancePoller(balance)
             self.poller.reading.connect(self.show_reading)
             self.poller.said.connect(self._say)
+            # Destroyed without closing (its window deleted): the balance stops all the same.
+            self.destroyed.connect(self.poller.stop)
+            self._watch_windows()
             self.poller.start()
         else:
             self.live_state.setText(balance_problem or "no balance set up: type the weights (they are recorded as typed)")
@@ -394,10 +416,34 @@ class WeighingView(QDialog):
         else:
             self.poller.request(what)
 
+    def _watch_windows(self) -> None:
+        """Close with any window the station belongs to (the batch dialog, the main window):
+        a station left open behind a closed window would keep polling the balance."""
+        self._watched: list[QWidget] = []
+        widget = self.parentWidget()
+        while widget is not None:
+            if widget.isWindow():
+                widget.installEventFilter(self)
+                self._watched.append(widget)
+            widget = widget.parentWidget()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Hide and not event.spontaneous() and watched in getattr(self, "_watched", ()):
+            if self.poller is not None:  # closed by its window (a minimised window's hide is spontaneous)
+                self.done(QDialog.DialogCode.Rejected)
+        return super().eventFilter(watched, event)
+
+    def stop_balance(self) -> None:
+        """Stop polling and close the port; the station goes on without the balance."""
+        poller, self.poller = self.poller, None
+        if poller is not None:
+            for window in getattr(self, "_watched", ()):
+                window.removeEventFilter(self)
+            self._watched = []
+            poller.stop()
+
     def done(self, result: int) -> None:
-        if self.poller is not None:
-            self.poller.stop()
-            self.poller = None
+        self.stop_balance()
         super().done(result)
 
 
