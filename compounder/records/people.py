@@ -179,7 +179,7 @@ def _audit_unknown_name(session: Session, typed: str, now: dt.datetime) -> None:
     when: no account is made, and the one at the keyboard is told nothing new."""
     limit = text_limit("username")
     name = typed.strip()
-    values = {"username": name[:limit]}
+    values: dict[str, str | int] = {"username": name[:limit]}
     if len(name) > limit:
         values["typed_characters"] = len(name)  # so a reader knows it was cut
     audit.record_event(session, UNKNOWN_NAME, audit.SIGN_IN, values, now, system="(sign-in)")

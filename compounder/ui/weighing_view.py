@@ -201,6 +201,7 @@ class WeighingView(QDialog):
             QShortcut(key, self, action)
 
         self.hand_dialog: HandConfirmDialog | None = None  # F8's, while open
+        self._watched: list[QWidget] = []  # the windows whose closing closes the station (with a balance)
         self.poller: BalancePoller | None = None
         if balance is not None:
             self.poller = BalancePoller(balance)
@@ -419,7 +420,6 @@ class WeighingView(QDialog):
     def _watch_windows(self) -> None:
         """Close with any window the station belongs to (the batch dialog, the main window):
         a station left open behind a closed window would keep polling the balance."""
-        self._watched: list[QWidget] = []
         widget = self.parentWidget()
         while widget is not None:
             if widget.isWindow():
@@ -428,7 +428,7 @@ class WeighingView(QDialog):
             widget = widget.parentWidget()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Hide and not event.spontaneous() and watched in getattr(self, "_watched", ()):
+        if event.type() == QEvent.Type.Hide and not event.spontaneous() and watched in self._watched:
             if self.poller is not None:  # closed by its window (a minimised window's hide is spontaneous)
                 self.done(QDialog.DialogCode.Rejected)
         return super().eventFilter(watched, event)
@@ -437,7 +437,7 @@ class WeighingView(QDialog):
         """Stop polling and close the port; the station goes on without the balance."""
         poller, self.poller = self.poller, None
         if poller is not None:
-            for window in getattr(self, "_watched", ()):
+            for window in self._watched:
                 window.removeEventFilter(self)
             self._watched = []
             poller.stop()
