@@ -92,3 +92,36 @@ def test_an_empty_database_records_nothing(sessions, clock):
         people.sign_in(sessions, "admin", "whatever", clock())
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == people.UNKNOWN_NAME)) == 0
+
+
+def test_a_guessed_name_at_the_command_line_is_audited_and_db_check_passes(tmp_path, catalog):
+    """End to end on a database file: `patients set-profile --user mallory` is refused with the
+    wrong-password line and exit 2; `db check` then verifies the whole trail, the entry included."""
+    import io
+
+    from compounder.cli import run
+    from compounder.records.database import migrate, open_database, session_factory
+    from tests.conftest import TODAY
+    from tests.records.conftest import Clock
+
+    url = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    engine = open_database(url)
+    migrate(engine)
+    make_pharmacy(session_factory(engine), Clock(), catalog)
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps({"weight": "62.5 kg"}), encoding="utf-8")
+
+    def cli(*argv, password="a guess"):
+        out, err = io.StringIO(), io.StringIO()
+        code = run(list(argv), load_catalog=lambda _p: catalog, today=TODAY, stdout=out, stderr=err, ask_password=lambda _prompt: password)
+        return code, out.getvalue(), err.getvalue()
+
+    code, _out, err = cli("patients", "--database", url, "set-profile", "Jane Q. Doe", "--profile", str(profile), "--user", "mallory")
+    assert code == 2 and err.endswith("wrong user name or password\n") and err.count("\n") == 1
+    with session_factory(engine)() as s:
+        entry = _last_entry(s)
+        assert (entry.action, entry.table_name, json.loads(entry.new)) == (people.UNKNOWN_NAME, audit.SIGN_IN, {"username": "mallory"})
+        assert s.scalar(select(func.count()).select_from(User).where(User.username == "mallory")) == 0
+    engine.dispose()
+    code, out, err = cli("db", "check", "--database", url, "--head-file", str(tmp_path / "head.json"))
+    assert (code, err) == (0, "") and out.startswith("ok:") and "the audit trail is unbroken" in out
