@@ -132,6 +132,7 @@ class WeighedLine:
     weight_source: str | None = None  # "balance" or "typed" (the weighing station)
     balance_id: str | None = None
     identity: str | None = None  # the container "scanned" or confirmed "by hand"
+    target: Decimal | None = None  # grams the actual was checked against (an aliquot line's: the drug's own, not the portion)
 
     @property
     def how_weighed(self) -> str:

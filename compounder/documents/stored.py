@@ -49,7 +49,21 @@ class StoredWorksheetMixin:
             text += f"<br/><font color='#b00020'><b>OUTSIDE ± {self.stored.tolerance_percent} %</b></font>"
         if line.how_weighed:
             text += "".join(f"<br/><font size=7>{escape(part)}</font>" for part in line.how_weighed.split(" · "))
+        if row.aliquot and line.target is not None:
+            # The record checks an aliquot line's weight against the drug's own grams, while the
+            # Required beside it is the portion of the mixture: say which it was.
+            text += f"<br/><font size=7>checked against {line.target:.{places}f} g, the drug itself, not the portion</font>"
         return Paragraph(text, self.styles["cell"])
+
+    def aliquot_actual_cell(self, row, step: int) -> object:
+        """The record keeps one weight per line, never the aliquot's own weighings: once the line
+        is weighed, or the batch is past its draft, the cell says so rather than stay a blank that
+        could be filled in afterwards. A draft line still to weigh keeps it blank for the bench."""
+        line = next((line for line in self.stored.lines if line.position == row.number), None)
+        weighed = line is not None and line.actual is not None
+        if not weighed and self.stored.status == "draft":
+            return ""
+        return Paragraph("<b>not recorded</b><br/><font size=7>in Compounder</font>", self.styles["cell"])
 
     def signature_cells(self, role: str) -> list:
         signature = next((s for s in self.stored.signatures if s.role == role), None)

@@ -302,10 +302,10 @@ class WorksheetRenderer:
                 commands += [("SPAN", (1, bottom), (4, bottom)), ("BACKGROUND", (1, bottom), (4, bottom), LIGHT)]
             cells_bottom = bottom
             # Each weighing of the aliquot has its own required weight, actual-weight and initials cells.
-            for what, grams in row.aliquot_weighings:
+            for step, (what, grams) in enumerate(row.aliquot_weighings):
                 rows.append([
                     "", Paragraph(escape(what), s["cell"]), "", "", "",
-                    Paragraph(f"{escape(grams)}&nbsp;<font size={self.font_size}>g</font>", s["quantity"]), "", "",
+                    Paragraph(f"{escape(grams)}&nbsp;<font size={self.font_size}>g</font>", s["quantity"]), self.aliquot_actual_cell(row, step), "",
                 ])
                 bottom += 1
                 commands += [("SPAN", (1, bottom), (4, bottom)), ("LINEABOVE", (1, bottom), (-1, bottom), 0.5, GRID)]
@@ -429,6 +429,11 @@ class WorksheetRenderer:
 
     def actual_cell(self, row) -> object:
         """The "Actual weighed" cell: blank for the bench; a stored batch prints what was entered."""
+        return ""
+
+    def aliquot_actual_cell(self, row, step: int) -> object:
+        """The "Actual weighed" cell of one of the aliquot's own weighings (``row.aliquot_weighings[step]``):
+        blank for the bench."""
         return ""
 
     def signature_cells(self, role: str) -> list:

@@ -158,6 +158,23 @@ def record(
     return new
 
 
+#: Entries about no row of an audited table: a sign-in failed for a user name no account has.
+#: ``row_id`` is 0 and ``new`` holds what was typed; ``verify`` checks their signature and chain
+#: like every entry's, and compares no row with them.
+SIGN_IN = "sign_in"
+
+
+def record_event(session: Session, action: str, table_name: str, values: Mapping[str, Any], at: dt.datetime, *, system: str) -> None:
+    """Append one entry that belongs to no audited row (``table_name`` is not in ``AUDITED``):
+    ``values`` are kept as its ``new`` state, signed and chained like every other entry."""
+    if table_name in AUDITED:
+        raise ValueError(f"{table_name} rows are audited by audit.record, with their state")
+    append(session, {
+        "at": at, "user_id": None, "username": system, "action": action, "table_name": table_name, "row_id": 0,
+        "old": None, "new": canonical(values),
+    })
+
+
 def append(session: Session, fields: dict[str, Any]) -> None:
     """Chain one entry (``fields`` without its sequence) onto the head, signed with the key the
     head names. On a trail not yet keyed, the entry that introduces this workstation's newest key

@@ -131,12 +131,16 @@ def sign_in(sessions: Callable[[], Session], username: str, password: str, now: 
 
 def _check_password(session: Session, username: str, password: str, now: dt.datetime | None) -> tuple[Actor | None, AuthenticationFailed | None]:
     """Check, and with ``now`` record the outcome on the account (locked for the update)."""
-    query = select(User).where(User.username == username.strip().lower())
-    user = session.scalar(query.with_for_update() if now is not None else query)
+    wanted = username.strip().lower()
+    query = select(User).where(User.username == wanted)
+    # A name no account can have (a NUL, 500 characters) is not looked up: PostgreSQL refuses a NUL.
+    user = session.scalar(query.with_for_update() if now is not None else query) if _USERNAME.match(wanted) else None
     ok = password_matches(password, user.password_hash if user else _DUMMY_HASH)
     if user is None:
         if session.scalar(select(func.count()).select_from(User)) == 0:
             return None, NoAccounts("there is no account yet: create the first administrator (Records ▸ Create the first accounts…, or `compounder users add`)")
+        if now is not None:  # a guessed name leaves its trace too, and is told nothing more than a wrong password
+            _audit_unknown_name(session, username, now)
         return None, AuthenticationFailed("wrong user name or password")
     if user.locked_at is not None:
         # Counted even with the right password, so guessing on cannot tell when it guessed right.
@@ -164,6 +168,21 @@ def _count_failure(session: Session, user: User, now: dt.datetime) -> None:
         user.locked_at = now
         action = f"locked after {LOCK_AFTER} failed sign-ins"
     audit.record(session, None, action, "app_user", user.id, old, now, system="(sign-in)")
+
+
+#: The audit entry of a sign-in with a user name no account has.
+UNKNOWN_NAME = "failed sign-in (unknown name)"
+
+
+def _audit_unknown_name(session: Session, typed: str, now: dt.datetime) -> None:
+    """The name as typed (without surrounding blanks, cut to the user-name field's limit), and
+    when: no account is made, and the one at the keyboard is told nothing new."""
+    limit = text_limit("username")
+    name = typed.strip()
+    values: dict[str, str | int] = {"username": name[:limit]}
+    if len(name) > limit:
+        values["typed_characters"] = len(name)  # so a reader knows it was cut
+    audit.record_event(session, UNKNOWN_NAME, audit.SIGN_IN, values, now, system="(sign-in)")
 
 
 def _locked_message(user: User) -> str:

@@ -84,7 +84,7 @@ def worksheet_to_print(session: Session, actor: Actor, batch_number: str, now: d
                 position=line.position, lot=line.lot_number, manufacturer=lots[line.lot_id].manufacturer if line.lot_id else None,
                 expires=lots[line.lot_id].expires if line.lot_id else None, actual=line.actual,
                 deviation_percent=line.deviation_percent, out_of_tolerance=line.out_of_tolerance,
-                weight_source=line.weight_source, balance_id=line.balance_id, identity=line.identity,
+                weight_source=line.weight_source, balance_id=line.balance_id, identity=line.identity, target=line.target,
             )
             for line in record.lines
         ]

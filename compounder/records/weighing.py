@@ -32,6 +32,7 @@ from compounder.records.people import current_actor
 from compounder.records.rules import (
     EDITABLE,
     Actor,
+    PermissionRefused,
     RecordError,
     Role,
     Status,
@@ -114,21 +115,26 @@ def confirm_scan(session: Session, actor: Actor, batch_number: str, position: in
     return decision
 
 
-def confirm_by_hand(session: Session, actor: Actor, batch_number: str, position: int, reason: str, now: dt.datetime) -> None:
+def confirm_by_hand(
+    session: Session, signer: Actor, batch_number: str, position: int, reason: str, now: dt.datetime, *, at_station: Actor | None = None,
+) -> None:
     """A pharmacist confirms the line's container without a scan (a torn label, a code that
-    will not read), saying why. The line must have its lot chosen."""
-    actor = current_actor(session, actor)  # as the account is now, not as it signed in
-    if actor.role is not Role.PHARMACIST:
-        raise RecordError("only a pharmacist confirms a container by hand; sign in as one")
+    will not read), saying why. ``signer`` is the pharmacist who signed for it (user name and
+    password typed at the moment, ``people.sign_in``), read again here, in the write's own
+    transaction: active, not locked, a pharmacist. ``at_station``: who the station is signed in
+    as, named in the event when someone else. The line must have its lot chosen."""
+    signer = current_actor(session, signer)  # as the account is now, not as it signed in
+    if signer.role is not Role.PHARMACIST:
+        raise PermissionRefused(f"{signer.username} is a {signer.role.value}: only a pharmacist confirms a container by hand")
     why = check_reason(reason)
     batch, line = _open_line(session, batch_number, position)
     if line.lot_id is None:
         raise RecordError(f"line {position} ({line.name}) has no lot yet; choose the lot first")
-    _event(
-        session, actor, batch, position, now, kind="hand", accepted=True, outcome="by hand",
-        message=f"Line {position} confirmed by hand by {actor.username}", lot_id=line.lot_id, reason=why,
-    )
-    _set_identity(session, actor, line, "by hand", now)
+    message = f"Line {position} confirmed by hand by {signer.username}, signed with their password"
+    if at_station is not None and at_station.id != signer.id:
+        message += f" at the station signed in as {at_station.username}"
+    _event(session, signer, batch, position, now, kind="hand", accepted=True, outcome="by hand", message=message, lot_id=line.lot_id, reason=why)
+    _set_identity(session, signer, line, "by hand", now)
 
 
 def _set_identity(session: Session, actor: Actor, line: BatchLine, identity: str, now: dt.datetime) -> None:

@@ -5,7 +5,7 @@ balance's live reading coloured against the band, and what happened last. Keyboa
 only: the scanner types the container's code and Enter into the entry field; Enter on an empty
 field records the balance's stable reading; a number and Enter records a typed weight (marked
 typed). Page Down / Page Up: next / previous line; F2 zero, F3 tare; F8 a pharmacist confirms
-the container by hand with the reason; Esc closes.
+the container by hand, signing for it there with their own password and the reason; Esc closes.
 
 The balance is polled on its own thread (a serial exchange may take up to its timeout); the
 readings arrive as a signal. Every decision is the engine's and every write the records'.
@@ -18,12 +18,11 @@ import time
 from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -33,10 +32,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.balance.driver import BalanceDriver
 from compounder.calc.balance_reading import Reading, ReadingState, tolerance_band
-from compounder.records import batches, weighing
+from compounder.records import batches, people, weighing
 from compounder.records.batches import BatchRecord
 from compounder.records.rules import RecordError, Status, parse_weight
 from compounder.settings import PharmacySettings
+from compounder.ui.hand_confirm_dialog import HandConfirmDialog
 from compounder.ui.records_window import (
     ERROR_HUE,
     WARNING_HUE,
@@ -50,13 +50,18 @@ POLL_S = 0.2
 
 class BalancePoller(QObject):
     """Reads the balance on a thread, every ``POLL_S`` seconds, and hands each reading over.
-    Zero and tare go through the same thread, so the port has one user."""
+    Zero and tare go through the same thread, so the port has one user, and the thread closes
+    the port when it stops (never while an exchange is under way).
+
+    It has no Qt parent: the station stops it when it closes, when a window it belongs to
+    closes, and when it is destroyed without closing; until the thread ends, the poller outlives
+    the station, and a reading sent to a station already gone is dropped by Qt."""
 
     reading = Signal(object)
     said = Signal(str)
 
-    def __init__(self, driver: BalanceDriver, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, driver: BalanceDriver) -> None:
+        super().__init__(None)
         self.driver = driver
         self._stop = threading.Event()
         self._requests: list[str] = []
@@ -70,23 +75,37 @@ class BalancePoller(QObject):
         with self._lock:
             self._requests.append(what)
 
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def stop(self) -> None:
+        """No command is sent after this returns (the thread is waited for up to 5 s: one
+        exchange's timeout and a polling period are far less); the port is closed."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(5)
-        self.driver.close()
+        elif self._thread.ident is None:  # never started
+            self.driver.close()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            with self._lock:
-                requests, self._requests = self._requests, []
-            for what in requests:
-                self.said.emit(self.driver.zero() if what == "zero" else self.driver.tare())
-            reading = self.driver.read()
-            if self._stop.is_set():
-                return
-            self.reading.emit(reading)
-            self._stop.wait(POLL_S)
+        try:
+            while not self._stop.is_set():
+                with self._lock:
+                    requests, self._requests = self._requests, []
+                for what in requests:
+                    said = self.driver.zero() if what == "zero" else self.driver.tare()
+                    if not self._stop.is_set():
+                        self.said.emit(said)
+                if self._stop.is_set():
+                    return
+                reading = self.driver.read()
+                if self._stop.is_set():
+                    return
+                self.reading.emit(reading)
+                self._stop.wait(POLL_S)
+        finally:
+            self.driver.close()
 
 
 class ScanEntry(QLineEdit):
@@ -181,11 +200,16 @@ class WeighingView(QDialog):
         ):
             QShortcut(key, self, action)
 
+        self.hand_dialog: HandConfirmDialog | None = None  # F8's, while open
+        self._watched: list[QWidget] = []  # the windows whose closing closes the station (with a balance)
         self.poller: BalancePoller | None = None
         if balance is not None:
-            self.poller = BalancePoller(balance, self)
+            self.poller = BalancePoller(balance)
             self.poller.reading.connect(self.show_reading)
             self.poller.said.connect(self._say)
+            # Destroyed without closing (its window deleted): the balance stops all the same.
+            self.destroyed.connect(self.poller.stop)
+            self._watch_windows()
             self.poller.start()
         else:
             self.live_state.setText(balance_problem or "no balance set up: type the weights (they are recorded as typed)")
@@ -311,16 +335,40 @@ class WeighingView(QDialog):
     def record_typed(self, typed: str) -> None:
         self._recorded(self._write(lambda s, actor, at: weighing.record_typed(s, actor, self.record.batch_number, self.position, typed, at)))
 
-    def confirm_by_hand(self) -> None:
-        actor = self._context.actor
-        if actor is None:
-            return
-        reason, ok = QInputDialog.getText(self, "Confirm by hand", f"Why line {self.position} ({self.line.name}) is confirmed without a scan:")
-        if not ok:
-            return
-        if self._write(lambda s, a, at: weighing.confirm_by_hand(s, a, self.record.batch_number, self.position, reason, at) or True):
-            self._refresh()
-            self._say(f"Line {self.position} confirmed by hand. Place it on the balance; Enter records the stable weight", good=True)
+    def confirm_by_hand(self) -> HandConfirmDialog | None:
+        """F8: a pharmacist signs, there and then, for a container confirmed without a scan
+        (``HandConfirmDialog``); the station's own sign-in is not enough, since whoever stands at
+        it could otherwise override a refused scan under the name signed in."""
+        if self._context.actor is None:
+            self._say("Sign in first (Records ▸ Sign in)", error=True)
+            return None
+        if self.record.status is not Status.DRAFT:
+            self._say(f"Batch {self.record.batch_number} is {self.record.status.value}: nothing more is confirmed", error=True)
+            return None
+        position, name = self.position, self.line.name
+        dialog = HandConfirmDialog(
+            f"Line {position} ({name})", self._sign_in_to_confirm, lambda signer, reason: self._confirm_by_hand_as(signer, position, reason), self,
+        )
+        dialog.accepted.connect(lambda: self._confirmed_by_hand(position, dialog.signer))
+        self.hand_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _sign_in_to_confirm(self, username: str, password: str):
+        return people.sign_in(self._context.sessions, username, password, self._context.clock())
+
+    def _confirm_by_hand_as(self, signer, position: int, reason: str) -> None:
+        """Written as ``signer`` (re-read by the records inside this transaction); any refusal is
+        raised to the dialog, which shows it, and the transaction is rolled back."""
+        with self._context.sessions.begin() as session:
+            weighing.confirm_by_hand(
+                session, signer, self.record.batch_number, position, reason, self._context.clock(), at_station=self._context.actor,
+            )
+
+    def _confirmed_by_hand(self, position: int, signer) -> None:
+        self._refresh()
+        who = f" by {signer.username}" if signer is not None else ""
+        self._say(f"Line {position} confirmed by hand{who}. Place it on the balance; Enter records the stable weight", good=True)
 
     def _recorded(self, record: BatchRecord | None) -> None:
         if record is None:
@@ -369,10 +417,33 @@ class WeighingView(QDialog):
         else:
             self.poller.request(what)
 
+    def _watch_windows(self) -> None:
+        """Close with any window the station belongs to (the batch dialog, the main window):
+        a station left open behind a closed window would keep polling the balance."""
+        widget = self.parentWidget()
+        while widget is not None:
+            if widget.isWindow():
+                widget.installEventFilter(self)
+                self._watched.append(widget)
+            widget = widget.parentWidget()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Hide and not event.spontaneous() and watched in self._watched:
+            if self.poller is not None:  # closed by its window (a minimised window's hide is spontaneous)
+                self.done(QDialog.DialogCode.Rejected)
+        return super().eventFilter(watched, event)
+
+    def stop_balance(self) -> None:
+        """Stop polling and close the port; the station goes on without the balance."""
+        poller, self.poller = self.poller, None
+        if poller is not None:
+            for window in self._watched:
+                window.removeEventFilter(self)
+            self._watched = []
+            poller.stop()
+
     def done(self, result: int) -> None:
-        if self.poller is not None:
-            self.poller.stop()
-            self.poller = None
+        self.stop_balance()
         super().done(result)
 
 

@@ -256,23 +256,76 @@ def test_the_balance_is_set_in_the_pharmacy_settings_dialog(qtbot, tmp_path):
     assert again.data()["balance"] == {"port": "/dev/ttyUSB0", "driver": "sartorius-sbi", "id": "BAL-07"}
 
 
-def test_confirmation_by_hand_and_a_bare_number(qtbot, bench, monkeypatch):
-    from PySide6.QtWidgets import QInputDialog
+def _sign(qtbot, dialog, username: str, password: str, reason: str = "label torn; name and lot read by eye") -> None:
+    """Type into the F8 dialog as a person does, then press its OK button."""
+    from PySide6.QtWidgets import QDialogButtonBox
 
-    context, pharmacy, record = bench
+    for field, text in ((dialog.username, username), (dialog.password, password), (dialog.reason, reason)):
+        field.clear()
+        qtbot.keyClicks(field, text)
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+
+def _hand_events(context, record):
+    with context.sessions() as s:
+        return [e for e in weighing.events(s, record.batch_number) if e.kind == "hand"]
+
+
+def _failed_sign_ins(context, username):
+    from sqlalchemy import select
+
+    from compounder.records.model import User
+
+    with context.sessions() as s:
+        return s.scalar(select(User.failed_sign_ins).where(User.username == username))
+
+
+def test_confirmation_by_hand_is_signed_there_by_a_pharmacist_then_a_bare_number(qtbot, bench):
+    from compounder.records import audit
+    from tests.records.helpers import PASSWORD
+
+    context, pharmacy, record = bench  # the station is signed in as the technician, tess
     first = record.lines[0]
     with context.sessions.begin() as s:
         batches.assign_lot(s, context.actor, record.batch_number, 1, pharmacy.lots[first.name].id, context.clock())
     view = make_view(qtbot, context, record)
-    monkeypatch.setattr(QInputDialog, "getText", lambda *_args, **_kw: ("label torn; name and lot read by eye", True))
-    view.confirm_by_hand()  # F8, with the technician signed in
-    assert view.message.text() == "only a pharmacist confirms a container by hand; sign in as one"
-    context.actor = pharmacy.pharmacist
     view.activateWindow()
     qtbot.waitUntil(lambda: view.entry.hasFocus(), timeout=2000)
     qtbot.keyClick(view.entry, Qt.Key.Key_F8)
-    assert view.message.text().startswith("Line 1 confirmed by hand")
+    dialog = view.hand_dialog
+    assert dialog is not None and dialog.isVisible()
+
+    # the technician's own (right) password: refused beside the sign-in, nothing recorded
+    _sign(qtbot, dialog, "tess", PASSWORD)
+    assert dialog.isVisible()
+    assert dialog.sign_in_message.text() == "tess is a technician: only a pharmacist confirms a container by hand; nothing was recorded"
+    assert dialog.password.text() == ""
+    # the pharmacist's name with a wrong password: the sign-in's one message, counted on her account
+    _sign(qtbot, dialog, "paula", "not her password")
+    assert dialog.sign_in_message.text() == "wrong user name or password"
+    assert _failed_sign_ins(context, "paula") == 1
+    # a name no account has: the same words
+    _sign(qtbot, dialog, "mallory", "a guess")
+    assert dialog.sign_in_message.text() == "wrong user name or password"
+    # no reason: said beside the reason, and no password attempt is spent on it
+    _sign(qtbot, dialog, "paula", PASSWORD, reason="")
+    assert dialog.reason_message.text().startswith("Reason: ") and dialog.isVisible()
+    assert _failed_sign_ins(context, "paula") == 1
+    assert _hand_events(context, record) == [] and line_in_db(context, record, 1).identity is None
+
+    _sign(qtbot, dialog, "paula", PASSWORD)
+    assert not dialog.isVisible()
+    assert view.message.text().startswith("Line 1 confirmed by hand by paula")
     assert "confirmed by hand ✔" in view.lot.text()
+    (hand,) = _hand_events(context, record)
+    assert (hand.user_id, hand.reason) == (pharmacy.pharmacist.id, "label torn; name and lot read by eye")
+    assert hand.message == "Line 1 confirmed by hand by paula, signed with their password at the station signed in as tess"
+    assert _failed_sign_ins(context, "paula") is None  # a good sign-in clears the count
+    with context.sessions() as s:
+        assert audit.verify(s) == []
+    assert context.actor == pharmacy.technician  # the station stays signed in as it was
+
     # "3" alone could be a short code scanned: not taken for 3 g
     scanner(qtbot, view, "3")
     assert view.message.text().startswith("3: type a weight with its decimals")
@@ -280,4 +333,52 @@ def test_confirmation_by_hand_and_a_bare_number(qtbot, bench, monkeypatch):
     scanner(qtbot, view, f"{first.target:f}")
     stored = line_in_db(context, record, 1)
     assert (stored.actual, stored.weight_source, stored.identity) == (first.target, "typed", "by hand")
+    view.close()
+
+
+def test_five_wrong_passwords_at_the_station_lock_the_pharmacist_and_record_nothing(qtbot, bench):
+    from tests.records.helpers import PASSWORD
+
+    context, pharmacy, record = bench
+    first = record.lines[0]
+    with context.sessions.begin() as s:
+        batches.assign_lot(s, context.actor, record.batch_number, 1, pharmacy.lots[first.name].id, context.clock())
+    view = make_view(qtbot, context, record)
+    dialog = view.confirm_by_hand()
+    for attempt in range(1, 5):
+        _sign(qtbot, dialog, "paula", f"guess {attempt}")
+        assert dialog.sign_in_message.text() == "wrong user name or password"
+    _sign(qtbot, dialog, "paula", "guess 5")
+    assert dialog.sign_in_message.text().startswith("the account paula is locked after 5 failed sign-ins")
+    _sign(qtbot, dialog, "paula", PASSWORD)  # the right one now: still locked
+    assert dialog.sign_in_message.text().startswith("the account paula is locked after 5 failed sign-ins")
+    assert dialog.isVisible() and _hand_events(context, record) == [] and line_in_db(context, record, 1).identity is None
+    dialog.reject()
+    view.close()
+
+
+def test_a_pharmacist_switched_off_between_sign_in_and_write_is_refused(qtbot, bench):
+    """The signer is read again inside the write's transaction, not trusted from the sign-in."""
+    from compounder.records import people
+    from tests.records.helpers import PASSWORD
+
+    context, pharmacy, record = bench
+    first = record.lines[0]
+    with context.sessions.begin() as s:
+        batches.assign_lot(s, context.actor, record.batch_number, 1, pharmacy.lots[first.name].id, context.clock())
+    view = make_view(qtbot, context, record)
+    dialog = view.confirm_by_hand()
+    sign_in = dialog._sign_in
+
+    def sign_in_then_switched_off(username, password):
+        signer = sign_in(username, password)
+        with context.sessions.begin() as s:
+            people.set_active(s, pharmacy.admin, username, False, context.clock())
+        return signer
+
+    dialog._sign_in = sign_in_then_switched_off
+    _sign(qtbot, dialog, "paula", PASSWORD)
+    assert dialog.sign_in_message.text() == "paula's account was switched off; sign in with an active account; nothing was recorded"
+    assert dialog.isVisible() and _hand_events(context, record) == []
+    dialog.reject()
     view.close()

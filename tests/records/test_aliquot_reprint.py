@@ -1,0 +1,86 @@
+"""A stored worksheet of a batch with aliquot lines (defect found in the last round): the batch
+record keeps one weight per line, never the aliquot's own weighings (the drug for the aliquot,
+the base to dilute it), so a reprint says "not recorded" in those cells instead of leaving a blank
+that could be filled in afterwards; the line's own cell says what its recorded weight was checked
+against. On SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import copy
+import os
+
+import pytest
+
+from compounder.calc import evaluate, parse_formula
+from compounder.calc.batch_document import plan_with_documents
+from compounder.calc.prescription import parse_order
+from compounder.documents.stored import stored_worksheet_pdf
+from compounder.records import batches, printing
+from compounder.records.library import FormulaLibrary
+from tests.conftest import TODAY
+from tests.records.helpers import new_batch, weigh_all
+from tests.records.test_printing import ORDER, PHARMACY, pdf_text, pharmacy  # noqa: F401 (fixture)
+
+NOT_RECORDED = "not recorded"
+
+
+@pytest.fixture
+def aliquot_pharmacy(sessions, clock, catalog, pharmacy):  # noqa: F811
+    """The shipped diclofenac / cyclobenzaprine / lidocaine cream on the 0.01 g balance
+    (minimum weighable 8.2 g): 3.60, 2.40 and 6.00 g are each below it, so every active line is
+    made by aliquot."""
+    library = FormulaLibrary(sessions, clock)
+    data = copy.deepcopy(library.version(pharmacy.version_id).data)
+    data["balance"] = "Electronic balance, readability 0.01 g"
+    entry = library.add("Our diclofenac cream on the 0.01 g balance", data)
+    library.approve(entry.id, pharmacy.pharmacist)
+    version = library.approved_version(entry.id)
+    pharmacy.version_id = version.id
+    pharmacy.plan = plan_with_documents(evaluate(parse_formula(version.data), catalog, TODAY), parse_order(ORDER), catalog, TODAY, PHARMACY.final_weight_tolerance)
+    return pharmacy
+
+
+def _print(sessions, actor, number, now) -> tuple[str, bytes]:
+    with sessions.begin() as s:
+        pdf = stored_worksheet_pdf(printing.worksheet_to_print(s, actor, number, now), PHARMACY)
+        printing.record_print(s, actor, number, printing.PRINT_WORKSHEET, now)
+    if os.environ.get("COMPOUNDER_KEEP_PDF"):  # to look at it: pdftoppm -png
+        with open(os.environ["COMPOUNDER_KEEP_PDF"], "wb") as out:
+            out.write(pdf)
+    return pdf_text(pdf), pdf
+
+
+def test_a_reprint_says_the_aliquot_weighings_were_not_recorded(sessions, clock, aliquot_pharmacy):
+    pharmacy = aliquot_pharmacy
+    record = new_batch(sessions, clock, pharmacy)
+    aliquots = [line for line in pharmacy.plan["lines"] if "aliquot" in line]
+    # 120 g × 3 % = 3.60 g, × 2 % = 2.40 g, × 5 % = 6.00 g: each below 8.2 g, each by aliquot
+    assert [line["grams_display"] for line in aliquots] == ["3.60", "2.40", "6.00"]
+    # the bench's first sheet: the aliquot cells are blank, to be written in
+    first, _pdf = _print(sessions, pharmacy.technician, record.batch_number, clock())
+    assert "REPRINT" not in first and NOT_RECORDED not in first
+    assert "diclofenac sodium for the aliquot (3 × 3.60 g) 10.80 g" in first  # 3 × 3.60 = 10.80 ≥ 8.2 > 2 × 3.60
+
+    weigh_all(sessions, clock, pharmacy, record)  # each line's target entered: 3.60, 2.40, 6.00 g and the base
+    with sessions.begin() as s:
+        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+    again, _pdf = _print(sessions, pharmacy.technician, record.batch_number, clock())
+    assert "REPRINT" in again
+    # two weighings per aliquot (the drug, the base to dilute it), three aliquot lines
+    assert again.count(NOT_RECORDED) == 2 * 3
+    # the line's own weight is printed with what it was checked against: the drug's own grams, not the portion
+    assert "3.60 g +0.00 %" in again or "3.60 g +0 %" in again
+    assert "checked against 3.60 g" in again and "checked against 2.40 g" in again and "checked against 6.00 g" in again
+
+
+def test_a_draft_line_not_yet_weighed_keeps_its_aliquot_cells_blank_for_the_bench(sessions, clock, aliquot_pharmacy):
+    pharmacy = aliquot_pharmacy
+    record = new_batch(sessions, clock, pharmacy)
+    with sessions.begin() as s:
+        first = record.lines[0]
+        batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, pharmacy.lots[first.name].id, clock())
+        batches.enter_weight(s, pharmacy.technician, record.batch_number, 1, str(first.target), clock())
+    _print(sessions, pharmacy.technician, record.batch_number, clock())
+    again, _pdf = _print(sessions, pharmacy.technician, record.batch_number, clock())
+    # line 1 weighed: its two aliquot weighings are said not to be recorded; lines 2 and 3 are still to be weighed
+    assert "REPRINT" in again and again.count(NOT_RECORDED) == 2
