@@ -278,8 +278,11 @@ def _key_the_trail(engine: Engine) -> None:
     from compounder.records import audit
     from compounder.records.model import AuditHead
 
-    with Session(engine) as session:
-        head = session.execute(select(AuditHead.sequence, AuditHead.keyed_from).where(AuditHead.id == 1)).one_or_none()
+    # Read through the table, not the mapped class: an ORM statement would configure every
+    # mapper (~13 ms) before the window shows; here nothing needs them yet.
+    table = AuditHead.__table__
+    with engine.connect() as connection:
+        head = connection.execute(select(table.c.sequence, table.c.keyed_from).where(table.c.id == 1)).one_or_none()
     if head is None or head.keyed_from is not None or head.sequence == 0:
         return
     try:

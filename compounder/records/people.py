@@ -204,7 +204,8 @@ def current_actor(session: Session, actor: Actor) -> Actor:
 
 
 def has_accounts(session: Session) -> bool:
-    return session.scalar(select(func.count()).select_from(User)) > 0
+    # The table, not the mapped class: asked as the window starts, before any mapper is needed.
+    return session.scalar(select(func.count()).select_from(User.__table__)) > 0
 
 
 @dataclass(frozen=True)
