@@ -172,14 +172,19 @@ def run_app(argv: Sequence[str]) -> int:
         window.show()
         window.table.setFocus()
         if args.file is None and not window.settings.welcomed():
-            from compounder.records.database import database_url, masked
-            from compounder.ui.welcome import show_welcome
-
-            # Once the window is up: the pharmacist can already work while the welcome opens.
-            QTimer.singleShot(0, lambda: show_welcome(window, masked(database_url(args.database)).removeprefix("sqlite:///")))
+            # Once the window is up (the welcome's module too is imported then): the pharmacist
+            # can already work while the welcome opens.
+            QTimer.singleShot(0, lambda: _welcome(window, args.database))
         return app.exec()
     finally:
         workbench.engine.dispose()
+
+
+def _welcome(window, database: str | None) -> None:
+    from compounder.records.database import database_url, masked
+    from compounder.ui.welcome import show_welcome
+
+    show_welcome(window, masked(database_url(database)).removeprefix("sqlite:///"))
 
 
 def save_screenshot(window, path: Path, size: tuple[int, int] = (1440, 900)) -> int:
