@@ -270,21 +270,17 @@ def migrate(engine: Engine) -> Path | None:
 
 def _key_the_trail(engine: Engine) -> None:
     """A trail written before the pharmacy key (an older database) is signed from here on:
-    one entry introduces the key. Cheap when the trail is keyed already (one read)."""
+    one entry introduces the key. Cheap when the trail is keyed already (one read, in plain SQL:
+    the records' model and mappers are loaded only when there is a trail to key, not at every
+    start-up before the window shows)."""
     import datetime as dt
 
-    from sqlalchemy import select
-
-    from compounder.records import audit
-    from compounder.records.model import AuditHead
-
-    # Read through the table, not the mapped class: an ORM statement would configure every
-    # mapper (~13 ms) before the window shows; here nothing needs them yet.
-    table = AuditHead.__table__
     with engine.connect() as connection:
-        head = connection.execute(select(table.c.sequence, table.c.keyed_from).where(table.c.id == 1)).one_or_none()
+        head = connection.execute(text("SELECT sequence, keyed_from FROM audit_head WHERE id = 1")).one_or_none()
     if head is None or head.keyed_from is not None or head.sequence == 0:
         return
+    from compounder.records import audit
+
     try:
         with Session(engine) as session, session.begin():
             audit.ensure_keyed(session, dt.datetime.now(dt.UTC))
