@@ -12,21 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-# The window's non-Qt modules (SQLAlchemy and its SQLite dialect, pint, the engine, the records)
-# are imported with this module, before PySide6 is: once PySide6 is imported, its import hook
-# reads the source of every module imported after it (looking for PySide feature imports), about
-# 70 ms for these ~400 modules. Importing them here rather than in ``run_app`` keeps that true for
-# a caller that imports PySide6 before calling ``run_app`` (a test, the benchmark).
+# The window's non-Qt modules (SQLAlchemy and its SQLite dialect, pint, the engine, the parts of
+# the records the window starts with) are imported with this module, before PySide6 is: once
+# PySide6 is imported, its import hook reads the source of every module imported after it (looking
+# for PySide feature imports), about 70 ms for these ~400 modules. Importing them here rather than
+# in ``run_app`` keeps that true for a caller that imports PySide6 before calling ``run_app`` (a
+# test, the benchmark). The records' model and the modules that need it (batches, lots, history,
+# the audit trail) are not imported before the window shows: the library, the accounts check and
+# the pharmacy rules read what start-up needs in plain SQL; the rest loads on first use.
 import sqlalchemy.dialects.sqlite.pysqlite  # noqa: F401 - the default database's driver
 
 import compounder.data.catalog_cache  # noqa: F401 - the engine and pint
-import compounder.records.batches  # noqa: F401 - the records menu's modules
 import compounder.records.database  # noqa: F401 - SQLAlchemy
-import compounder.records.history  # noqa: F401
 import compounder.records.library  # noqa: F401
-import compounder.records.lots  # noqa: F401
-import compounder.records.maintenance  # noqa: F401
 import compounder.records.people  # noqa: F401
+import compounder.records.pharmacy_rules  # noqa: F401
 from compounder import __version__
 
 LOG_NAME = "compounder.log"
