@@ -1,6 +1,6 @@
 """How fast the window is: start-up, and one edit until the table shows the new numbers.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_ui.py [--runs N]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_ui.py [--runs N] [--startup-only]
 
 Prints a table; it is a measurement, not a test. Each figure stands beside its floor, measured
 in the same run (see benchmarks/measure.py):
@@ -91,6 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9, help="process runs of each kind (default 9)")
     parser.add_argument("--edits", type=int, default=60, help="edits timed per formula size (default 60)")
+    parser.add_argument("--startup-only", action="store_true", help="measure start-up only (no edits)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="compounder-bench-") as scratch:
         env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
@@ -99,7 +100,7 @@ def main() -> None:
                "XDG_DATA_HOME": str(Path(scratch) / "data"), "XDG_CACHE_HOME": str(Path(scratch) / "cache")}
         os.environ.update({k: env[k] for k in ("QT_QPA_PLATFORM", "COMPOUNDER_SETTINGS_DIR", "COMPOUNDER_DATABASE", "XDG_DATA_HOME", "XDG_CACHE_HOME")})
         processes = interleaved({"startup": [sys.executable, "-c", STARTUP], "imports": [sys.executable, "-c", f"{IMPORTS}; {MARK}"]}, args.runs, installed_env(env, scratch))
-        edits = {rows: edit_timings(rows, args.edits) for rows in (10, 30, 60)}
+        edits = {} if args.startup_only else {rows: edit_timings(rows, args.edits) for rows in (10, 30, 60)}
 
     start, floor = processes["startup"], processes["imports"]
     rows = [
@@ -111,6 +112,9 @@ def main() -> None:
         rows.append((f"edit → repaint, {count} rows (median CPU time)", ms(edit.cpu), ms(repaint.cpu), ratio(edit.cpu, repaint.cpu), "< 16 ms" if count == 10 else ""))
         rows.append((f"edit → repaint, {count} rows (90th percentile)", ms(edit.p90), ms(repaint.p90), ratio(edit.p90, repaint.p90), "< 16 ms" if count == 10 else ""))
     print_table(rows)
+    if not edits:
+        print(f"\nMedians of {args.runs} interleaved process runs (after one warm-up each); floor `python -c '{IMPORTS}'`.")
+        return
     ten = edits[10][0].wall
     print()
     ten_cpu = edits[10][0].cpu or 1.0

@@ -270,18 +270,17 @@ def migrate(engine: Engine) -> Path | None:
 
 def _key_the_trail(engine: Engine) -> None:
     """A trail written before the pharmacy key (an older database) is signed from here on:
-    one entry introduces the key. Cheap when the trail is keyed already (one read)."""
+    one entry introduces the key. Cheap when the trail is keyed already (one read, in plain SQL:
+    the records' model and mappers are loaded only when there is a trail to key, not at every
+    start-up before the window shows)."""
     import datetime as dt
 
-    from sqlalchemy import select
-
-    from compounder.records import audit
-    from compounder.records.model import AuditHead
-
-    with Session(engine) as session:
-        head = session.execute(select(AuditHead.sequence, AuditHead.keyed_from).where(AuditHead.id == 1)).one_or_none()
+    with engine.connect() as connection:
+        head = connection.execute(text("SELECT sequence, keyed_from FROM audit_head WHERE id = 1")).one_or_none()
     if head is None or head.keyed_from is not None or head.sequence == 0:
         return
+    from compounder.records import audit
+
     try:
         with Session(engine) as session, session.begin():
             audit.ensure_keyed(session, dt.datetime.now(dt.UTC))

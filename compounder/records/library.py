@@ -18,15 +18,18 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import JSON, String, column, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from compounder.records import audit
-from compounder.records.model import MasterFormula, MasterFormulaVersion
-from compounder.records.people import current_actor
 from compounder.records.rules import Actor, RecordError, may_approve_formulas
+
+# The mapped classes, the audit trail and the people are imported in the functions that use them:
+# the window is built with a library before it shows, and loading the records' model then would
+# cost ~30 ms of every start-up (the model's ~140 columns mapped), for nothing the first window needs.
+if TYPE_CHECKING:
+    from compounder.records.model import MasterFormula, MasterFormulaVersion
 
 Clock = Callable[[], dt.datetime]
 
@@ -88,11 +91,15 @@ class FormulaLibrary:
 
     def entries(self) -> list[LibraryEntry]:
         """Every master formula, reference ones first, then by name."""
+        from compounder.records.model import MasterFormula
+
         with self._sessions() as session:
             rows = session.scalars(select(MasterFormula).order_by(MasterFormula.origin.desc(), MasterFormula.name, MasterFormula.id))
             return [_entry(row, session) for row in rows]
 
     def get(self, entry_id: int) -> LibraryEntry:
+        from compounder.records.model import MasterFormula
+
         with self._sessions() as session:
             row = session.get(MasterFormula, entry_id)
             if row is None:
@@ -101,6 +108,9 @@ class FormulaLibrary:
 
     def add(self, name: str, data: dict[str, Any], actor: Actor | None = None) -> LibraryEntry:
         """A new pharmacy master formula."""
+        from compounder.records import audit
+        from compounder.records.model import MasterFormula
+
         name = _name(name)
         now = self._clock()
         with self._sessions.begin() as session:
@@ -114,6 +124,8 @@ class FormulaLibrary:
 
     def update(self, entry_id: int, data: dict[str, Any], name: str | None = None, actor: Actor | None = None) -> LibraryEntry:
         """Replace a pharmacy formula's data; its approval is withdrawn if the data changed."""
+        from compounder.records import audit
+
         with self._sessions.begin() as session:
             actor = _acting(session, actor)
             row = self._writable(session, entry_id)
@@ -133,6 +145,9 @@ class FormulaLibrary:
     def approve(self, entry_id: int, actor: Actor | None = None) -> LibraryEntry:
         """Mark a pharmacy formula approved as it stands (its newest version). The caller checks
         it has no error first; a signed-in approver must be a pharmacist."""
+        from compounder.records import audit
+        from compounder.records.model import MasterFormula
+
         if actor is None and self._approver is not None:
             actor = self._approver()
             if actor is None:
@@ -165,6 +180,8 @@ class FormulaLibrary:
 
     def versions(self, entry_id: int) -> list[FormulaVersion]:
         """Every version of a master formula, oldest first."""
+        from compounder.records.model import MasterFormulaVersion
+
         with self._sessions() as session:
             rows = session.scalars(
                 select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == entry_id).order_by(MasterFormulaVersion.version)
@@ -172,6 +189,8 @@ class FormulaLibrary:
             return [_version(row) for row in rows]
 
     def version(self, version_id: int) -> FormulaVersion:
+        from compounder.records.model import MasterFormulaVersion
+
         with self._sessions() as session:
             row = session.get(MasterFormulaVersion, version_id)
             if row is None:
@@ -185,7 +204,8 @@ class FormulaLibrary:
 
     def delete(self, entry_id: int, actor: Actor | None = None) -> None:
         """Remove a pharmacy formula and its versions; refused once a batch was made from it."""
-        from compounder.records.model import Batch
+        from compounder.records import audit
+        from compounder.records.model import Batch, MasterFormulaVersion
 
         with self._sessions.begin() as session:
             actor = _acting(session, actor)
@@ -211,6 +231,12 @@ class FormulaLibrary:
         A shipped formula is not approved by shipping it: each new version waits for a
         pharmacist's approval like the pharmacy's own, and until then new batches keep to the
         version approved before (if any)."""
+        formulas = tuple(formulas)
+        if self._reference_is_current(formulas):
+            return
+        from compounder.records import audit
+        from compounder.records.model import MasterFormula
+
         now = self._clock()
         with self._sessions.begin() as session:
             existing = {row.reference_key: row for row in session.scalars(select(MasterFormula).where(MasterFormula.origin == "reference"))}
@@ -231,8 +257,21 @@ class FormulaLibrary:
                     audit.record(session, None, "change", "master_formula", row.id, old, now, system="(reference data)")
                     _new_version(session, row, now, None, system="(reference data)")
 
+    def _reference_is_current(self, formulas: tuple[ReferenceFormula, ...]) -> bool:
+        """Whether the library holds every one of ``formulas`` as shipped: the check made at every
+        start-up, in plain SQL with typed columns (the JSON read as the model reads it), so that
+        neither the records' model nor its mappers are loaded before the window shows."""
+        query = text("SELECT reference_key, name, data FROM master_formula WHERE origin = 'reference'").columns(
+            column("reference_key", String), column("name", String), column("data", JSON),
+        )
+        with self._sessions() as session:
+            stored = {key: (name, data) for key, name, data in session.execute(query)}
+        return all(stored.get(formula.key) == (formula.name, formula.data) for formula in formulas)
+
     @staticmethod
     def _writable(session: Session, entry_id: int) -> MasterFormula:
+        from compounder.records.model import MasterFormula
+
         row = session.get(MasterFormula, entry_id)
         if row is None:
             raise LibraryError(f"no master formula number {entry_id} in the library")
@@ -252,6 +291,8 @@ def _with_name(data: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _entry(row: MasterFormula, session: Session | None = None) -> LibraryEntry:
+    from compounder.records.model import MasterFormulaVersion
+
     version = 0
     if session is not None:
         version = session.scalar(select(func.max(MasterFormulaVersion.version)).where(MasterFormulaVersion.master_formula_id == row.id)) or 0
@@ -284,6 +325,8 @@ def _version(row: MasterFormulaVersion) -> FormulaVersion:
 
 
 def approved_version(session: Session, entry_id: int) -> FormulaVersion | None:
+    from compounder.records.model import MasterFormulaVersion
+
     row = session.scalars(
         select(MasterFormulaVersion)
         .where(MasterFormulaVersion.master_formula_id == entry_id, MasterFormulaVersion.approved_at.is_not(None))
@@ -294,6 +337,8 @@ def approved_version(session: Session, entry_id: int) -> FormulaVersion | None:
 
 
 def _latest(session: Session, entry_id: int) -> MasterFormulaVersion:
+    from compounder.records.model import MasterFormulaVersion
+
     return session.scalars(
         select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == entry_id).order_by(MasterFormulaVersion.version.desc()).limit(1)
     ).one()
@@ -303,6 +348,8 @@ def _acting(session: Session, actor: Actor | None) -> Actor | None:
     """The signed-in user as the database has them now (``current_actor``), in the library's
     words: an account switched off, locked or removed since signing in does not act. ``None``
     (the workstation itself, for the shipped formulas) stays ``None``."""
+    from compounder.records.people import current_actor
+
     if actor is None:
         return None
     try:
@@ -315,6 +362,9 @@ def _new_version(session: Session, row: MasterFormula, now: dt.datetime, actor: 
     """The next version of ``row``. Called after the formula row itself was written (flushed) in
     this transaction, which locks it: a second workstation saving the same formula waits, then
     reads the version number this one committed (PostgreSQL READ COMMITTED; SQLite: one writer)."""
+    from compounder.records import audit
+    from compounder.records.model import MasterFormulaVersion
+
     number = (session.scalar(select(func.max(MasterFormulaVersion.version)).where(MasterFormulaVersion.master_formula_id == row.id)) or 0) + 1
     version = MasterFormulaVersion(
         master_formula_id=row.id, version=number, name=row.name, data=dict(row.data), created_at=now,

@@ -1,9 +1,11 @@
 """The records' tables: one ``DeclarativeBase``, one ``metadata``, typed columns.
 
 Every table change goes with an Alembic migration in ``compounder/records/migrations``.
-"""
 
-from __future__ import annotations
+The annotations are evaluated as Python reads them (no ``from __future__ import annotations``):
+SQLAlchemy would otherwise evaluate each of the ~140 column annotations from its text, about 5 ms
+of every start-up. A table that names a class defined below it writes the name in quotes.
+"""
 
 import datetime as dt
 from decimal import Decimal
@@ -14,8 +16,8 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Connection,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -24,8 +26,11 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from compounder.records.column_types import UtcDateTime
 
 # Constraint names stable across databases, so migrations can refer to them (and SQLite's
 # batch mode can recreate tables).
@@ -36,23 +41,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class UtcDateTime(TypeDecorator[dt.datetime]):
-    """A timezone-aware UTC timestamp; SQLite keeps no zone, so it is put back on reading."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("timestamps must be timezone-aware")
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        return None if value is None else value.replace(tzinfo=dt.UTC)
 
 
 IntPk = Annotated[int, mapped_column(Integer, primary_key=True)]
@@ -99,6 +87,22 @@ def include_object_on(dialect_name: str):
         return only_on is None or only_on == dialect_name
 
     return include_object
+
+
+def byte_order_index(name: str, column: str) -> Index:
+    """PostgreSQL only (migration 0004 makes it): an index on ``column`` in byte order
+    (``text_pattern_ops``), which answers a prefix match (``LIKE 'abc%'``) whatever the collation.
+
+    The operator class is given to the index just before it is created rather than as
+    ``postgresql_ops=`` here: that keyword makes SQLAlchemy import its PostgreSQL dialect (and
+    every PostgreSQL driver module) with this module, ~25 ms of every start-up on SQLite."""
+    index = Index(name, column, info={"only_on": "postgresql", "postgresql_ops": {column: "text_pattern_ops"}}).ddl_if(dialect="postgresql")
+    event.listen(index, "before_create", _give_operator_class)
+    return index
+
+
+def _give_operator_class(index: Index, _connection: Connection, **_kw: Any) -> None:
+    index.dialect_kwargs["postgresql_ops"] = index.info["postgresql_ops"]
 
 
 ORIGINS = ("reference", "pharmacy")
@@ -176,7 +180,7 @@ class Patient(Base):
     __tablename__ = "patient"
     # PostgreSQL: a byte-order index for the prefix match (LIKE 'abc%'); SQLite's own index does.
     __table_args__ = (
-        Index("ix_patient_search_key_prefix", "search_key", postgresql_ops={"search_key": "text_pattern_ops"}, info={"only_on": "postgresql"}).ddl_if(dialect="postgresql"),
+        byte_order_index("ix_patient_search_key_prefix", "search_key"),
     )
 
     id: Mapped[IntPk]
@@ -231,7 +235,7 @@ class Batch(Base):
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'prepared', 'verified', 'dispensed', 'rejected')", name="status"),
         Index("ix_batch_compounded_on", "compounded_on"),
-        Index("ix_batch_batch_number_prefix", "batch_number", postgresql_ops={"batch_number": "text_pattern_ops"}, info={"only_on": "postgresql"}).ddl_if(dialect="postgresql"),
+        byte_order_index("ix_batch_batch_number_prefix", "batch_number"),
     )
 
     id: Mapped[IntPk]

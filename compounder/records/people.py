@@ -9,13 +9,12 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, table
 from sqlalchemy.orm import Session
 
 from compounder.calc.field_limits import prints_nothing, text_limit
-from compounder.records import audit
-from compounder.records.model import Patient, User
 from compounder.records.rules import (
     Actor,
     PermissionRefused,
@@ -27,6 +26,11 @@ from compounder.records.rules import (
     may_manage_users,
     password_matches,
 )
+
+# The mapped classes and the audit trail are imported in the functions that use them: the window
+# asks ``has_accounts`` as it starts, before the records' model is needed (~30 ms to load).
+if TYPE_CHECKING:
+    from compounder.records.model import User
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 # Compared against when the user name is unknown, so a wrong name costs as long as a wrong password.
@@ -54,6 +58,9 @@ def create_user(
 ) -> Actor:
     """A new account. The very first account is made without signing in and must be an
     administrator; after that only an administrator adds accounts."""
+    from compounder.records import audit
+    from compounder.records.model import User
+
     role = _role(role)
     has_users = session.scalar(select(func.count()).select_from(User)) > 0
     if actor is None:
@@ -131,6 +138,9 @@ def sign_in(sessions: Callable[[], Session], username: str, password: str, now: 
 
 def _check_password(session: Session, username: str, password: str, now: dt.datetime | None) -> tuple[Actor | None, AuthenticationFailed | None]:
     """Check, and with ``now`` record the outcome on the account (locked for the update)."""
+    from compounder.records import audit
+    from compounder.records.model import User
+
     wanted = username.strip().lower()
     query = select(User).where(User.username == wanted)
     # A name no account can have (a NUL, 500 characters) is not looked up: PostgreSQL refuses a NUL.
@@ -161,6 +171,8 @@ def _check_password(session: Session, username: str, password: str, now: dt.date
 
 
 def _count_failure(session: Session, user: User, now: dt.datetime) -> None:
+    from compounder.records import audit
+
     old = audit.snapshot(session, "app_user", user.id)
     user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
     action = "failed sign-in"
@@ -177,6 +189,8 @@ UNKNOWN_NAME = "failed sign-in (unknown name)"
 def _audit_unknown_name(session: Session, typed: str, now: dt.datetime) -> None:
     """The name as typed (without surrounding blanks, cut to the user-name field's limit), and
     when: no account is made, and the one at the keyboard is told nothing new."""
+    from compounder.records import audit
+
     limit = text_limit("username")
     name = typed.strip()
     values: dict[str, str | int] = {"username": name[:limit]}
@@ -195,6 +209,8 @@ def _locked_message(user: User) -> str:
 
 def unlock(session: Session, actor: Actor, username: str, now: dt.datetime) -> None:
     """An administrator lets a locked account sign in again (its failure count starts afresh)."""
+    from compounder.records import audit
+
     actor = current_actor(session, actor)
     may_manage_users(actor)
     user = _user(session, username)
@@ -212,6 +228,8 @@ def current_actor(session: Session, actor: Actor) -> Actor:
     commits, so a deactivation waits for it rather than passing it unseen, while the same user's
     actions at several workstations do not wait for one another. (An SQLite write transaction
     holds the database's write lock from its start.)"""
+    from compounder.records.model import User
+
     user = session.scalar(select(User).where(User.id == actor.id).with_for_update(read=True))
     if user is None or user.username != actor.username:
         raise PermissionRefused(f"the account {actor.username} no longer exists; sign in again")
@@ -223,7 +241,8 @@ def current_actor(session: Session, actor: Actor) -> Actor:
 
 
 def has_accounts(session: Session) -> bool:
-    return session.scalar(select(func.count()).select_from(User)) > 0
+    # The table by name, not the mapped class: asked as the window starts, before the model is loaded.
+    return session.scalar(select(func.count()).select_from(table("app_user"))) > 0
 
 
 @dataclass(frozen=True)
@@ -238,6 +257,8 @@ class UserInfo:
 
 def users(session: Session) -> list[UserInfo]:
     """Every account, by user name (never the password hash)."""
+    from compounder.records.model import User
+
     return [
         UserInfo(u.username, u.full_name, Role(u.role), u.active, u.created_at, u.locked_at is not None)
         for u in session.scalars(select(User).order_by(User.username))
@@ -245,6 +266,8 @@ def users(session: Session) -> list[UserInfo]:
 
 
 def _user(session: Session, username: str) -> User:
+    from compounder.records.model import User
+
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise RecordError(f"no user {username!r}")
@@ -252,6 +275,8 @@ def _user(session: Session, username: str) -> User:
 
 
 def _active_administrators(session: Session) -> int:
+    from compounder.records.model import User
+
     return session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMINISTRATOR.value, User.active.is_(True)))
 
 
@@ -266,6 +291,8 @@ def _check_change(session: Session, actor: Actor, user: User, *, role: Role, act
 
 def set_active(session: Session, actor: Actor, username: str, active: bool, now: dt.datetime) -> None:
     """Switch an account off (it can no longer sign in; its signatures stay) or back on."""
+    from compounder.records import audit
+
     actor = current_actor(session, actor)
     may_manage_users(actor)
     user = _user(session, username)
@@ -278,6 +305,8 @@ def set_active(session: Session, actor: Actor, username: str, active: bool, now:
 
 
 def change_role(session: Session, actor: Actor, username: str, role: Role | str, now: dt.datetime) -> None:
+    from compounder.records import audit
+
     actor = current_actor(session, actor)
     may_manage_users(actor)
     role = _role(role)
@@ -292,6 +321,8 @@ def change_role(session: Session, actor: Actor, username: str, role: Role | str,
 
 def reset_password(session: Session, actor: Actor, username: str, password: str, now: dt.datetime) -> None:
     """An administrator sets a new password (the user should change it); only its hash is kept."""
+    from compounder.records import audit
+
     actor = current_actor(session, actor)
     may_manage_users(actor)
     user = _user(session, username)
@@ -301,6 +332,8 @@ def reset_password(session: Session, actor: Actor, username: str, password: str,
 
 
 def full_name(session: Session, user_id: int | None) -> str | None:
+    from compounder.records.model import User
+
     if user_id is None:
         return None
     return session.scalar(select(User.full_name).where(User.id == user_id))
@@ -333,6 +366,9 @@ def search_key(name: str) -> str:
 
 def patient(session: Session, actor: Actor, name: str, date_of_birth: dt.date | None, now: dt.datetime) -> PatientInfo:
     """The patient with this name and date of birth, added when new."""
+    from compounder.records import audit
+    from compounder.records.model import Patient
+
     actor = current_actor(session, actor)
     if not name or not name.strip():
         raise RecordError("give the patient's name")

@@ -12,6 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+# The window's non-Qt modules (SQLAlchemy and its SQLite dialect, pint, the engine, the parts of
+# the records the window starts with) are imported with this module, before PySide6 is: once
+# PySide6 is imported, its import hook reads the source of every module imported after it (looking
+# for PySide feature imports), about 70 ms for these ~400 modules. Importing them here rather than
+# in ``run_app`` keeps that true for a caller that imports PySide6 before calling ``run_app`` (a
+# test, the benchmark). The records' model and the modules that need it (batches, lots, history,
+# the audit trail) are not imported before the window shows: the library, the accounts check and
+# the pharmacy rules read what start-up needs in plain SQL; the rest loads on first use.
+import sqlalchemy.dialects.sqlite.pysqlite  # noqa: F401 - the default database's driver
+
+import compounder.data.catalog_cache  # noqa: F401 - the engine and pint
+import compounder.records.database  # noqa: F401 - SQLAlchemy
+import compounder.records.library  # noqa: F401
+import compounder.records.people  # noqa: F401
+import compounder.records.pharmacy_rules  # noqa: F401
 from compounder import __version__
 
 LOG_NAME = "compounder.log"
@@ -128,7 +143,6 @@ def _pharmacy_settings():
 
 def run_app(argv: Sequence[str]) -> int:
     args = parse_args(argv)
-    _import_before_qt()
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -158,28 +172,19 @@ def run_app(argv: Sequence[str]) -> int:
         window.show()
         window.table.setFocus()
         if args.file is None and not window.settings.welcomed():
-            from compounder.records.database import database_url, masked
-            from compounder.ui.welcome import show_welcome
-
-            # Once the window is up: the pharmacist can already work while the welcome opens.
-            QTimer.singleShot(0, lambda: show_welcome(window, masked(database_url(args.database)).removeprefix("sqlite:///")))
+            # Once the window is up (the welcome's module too is imported then): the pharmacist
+            # can already work while the welcome opens.
+            QTimer.singleShot(0, lambda: _welcome(window, args.database))
         return app.exec()
     finally:
         workbench.engine.dispose()
 
 
-def _import_before_qt() -> None:
-    """Import the window's non-Qt modules (SQLAlchemy, pint, the engine, the records) before
-    PySide6: once PySide6 is imported, its import hook reads the source of every module imported
-    after it (to look for PySide feature imports), about 500 modules and a tenth of the start-up."""
-    import compounder.data.catalog_cache  # noqa: F401 - the engine and pint
-    import compounder.records.batches  # noqa: F401 - the records menu's modules
-    import compounder.records.database  # noqa: F401 - SQLAlchemy
-    import compounder.records.history  # noqa: F401
-    import compounder.records.library  # noqa: F401
-    import compounder.records.lots  # noqa: F401
-    import compounder.records.maintenance  # noqa: F401
-    import compounder.records.people  # noqa: F401
+def _welcome(window, database: str | None) -> None:
+    from compounder.records.database import database_url, masked
+    from compounder.ui.welcome import show_welcome
+
+    show_welcome(window, masked(database_url(database)).removeprefix("sqlite:///"))
 
 
 def save_screenshot(window, path: Path, size: tuple[int, int] = (1440, 900)) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QColor
@@ -36,9 +37,13 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from compounder.records import batches, history, lots, people
-from compounder.records.maintenance import describe
 from compounder.records.rules import Actor, RecordError
+
+# The records' modules behind the dialogs are imported when a dialog opens: they load the records'
+# model (~30 ms), which the window does not need to show. ``install_records_menu`` asks only
+# ``people.has_accounts``, which reads the table by name.
+if TYPE_CHECKING:
+    from compounder.records import history, lots
 
 Clock = Callable[[], dt.datetime]
 WARNING_HUE = QColor("#9a5b00")
@@ -60,6 +65,8 @@ class RecordsContext(QObject):
         return self.clock().astimezone().date()
 
     def sign_in(self, username: str, password: str) -> Actor:
+        from compounder.records import people
+
         self.actor = people.sign_in(self.sessions, username, password, self.clock())
         self.signed_in.emit(self.actor)
         return self.actor
@@ -71,6 +78,8 @@ class RecordsContext(QObject):
 
 def problem_text(error: Exception) -> str:
     """What to tell the user about a failed records operation."""
+    from compounder.records.maintenance import describe
+
     if isinstance(error, RecordError):
         return str(error)
     if isinstance(error, SQLAlchemyError):
@@ -173,6 +182,8 @@ class SignInDialog(QDialog):
         layout.addWidget(buttons)
 
     def try_sign_in(self) -> None:
+        from compounder.records import people
+
         try:
             self._context.sign_in(self.username.text(), self.password.text())
         except (RecordError, SQLAlchemyError) as error:
@@ -267,6 +278,8 @@ class LotsDialog(QDialog):
         self.receive_button.setToolTip("" if actor else "Sign in to receive a lot")
 
     def refresh(self) -> None:
+        from compounder.records import lots
+
         on = self._context.today()
         try:
             with self._context.sessions() as session:
@@ -287,6 +300,8 @@ class LotsDialog(QDialog):
         self.model.set_rows(rows, hues, tips)
 
     def receive(self) -> None:
+        from compounder.records import lots
+
         actor = self._context.actor
         if actor is None:
             self.message.setText("sign in to receive a lot")
@@ -441,6 +456,8 @@ class HistoryDialog(QDialog):
     def edit_profile(self) -> None:
         """The selected batch's patient's profile; a batch already made keeps the facts it was
         screened for, so a change here applies to the next batch."""
+        from compounder.records import batches
+
         number = self.selected()
         if number is None or self._edit_profile is None:
             return
@@ -460,6 +477,8 @@ class HistoryDialog(QDialog):
         self.message.setText(self._print_document(kind, number))
 
     def search(self) -> None:
+        from compounder.records import history
+
         try:
             since, until = _date(self.since.text(), "from"), _date(self.until.text(), "to")
             with self._context.sessions() as session:
@@ -540,6 +559,8 @@ class RecallDialog(QDialog):
         layout.addWidget(close)
 
     def find(self) -> None:
+        from compounder.records import history
+
         self._lot, self._rows = None, []
         self.export_button.setEnabled(False)
         self.model.set_rows([])
@@ -575,6 +596,8 @@ class RecallDialog(QDialog):
         self.export_button.setEnabled(True)
 
     def export(self) -> None:
+        from compounder.records import history
+
         if self._lot is None:
             return
         path = self._ask_path(self, Path.home() / f"recall-{self._lot.lot_number}.csv")
@@ -601,6 +624,8 @@ def install_records_menu(
     """Add the "Records" menu before "Help"; return its actions by name (for tests).
     ``make_batch`` builds the batch dialog (it needs the library and the catalog);
     ``print_document(kind, batch_number)`` prints a stored batch's worksheet or label."""
+    from compounder.records import people
+
     menu_bar = window.menuBar()
     help_action = next((a for a in menu_bar.actions() if a.text().replace("&", "") == "Help"), None)
     from PySide6.QtWidgets import QMenu

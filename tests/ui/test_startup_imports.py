@@ -1,0 +1,55 @@
+"""What start-up loads before the window is shown and drawn (issue #16): not the records' model
+or its mappers, Alembic, ReportLab or SQLAlchemy's PostgreSQL dialect, whether or not the
+pharmacy has entered its settings (with settings, the records' rules are read at start-up).
+Run in a fresh interpreter on a database migrated beforehand, as on every start but the first."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from compounder.records.database import migrate, open_database, session_factory
+from compounder.records.library import FormulaLibrary, reference_formulas
+from compounder.settings import PharmacySettings, save_settings
+
+# Mirrors benchmarks/bench_ui.py's STARTUP: the window shown, its table drawn, then what is loaded.
+STARTUP = r"""
+import json, sys
+from compounder.ui.app import run_app
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+def shown():
+    window = next(w for w in QApplication.topLevelWidgets() if w.isVisible() and hasattr(w, "document"))
+    window.table.viewport().repaint()
+    loaded = sorted(sys.modules)
+    from sqlalchemy import inspect
+    from compounder.records.model import MasterFormula
+    print("LOADED " + json.dumps({"modules": loaded, "mapped": inspect(MasterFormula).configured, "pharmacy": window.pharmacy is not None}))
+    window.document.mark_saved()
+    QApplication.quit()
+QTimer.singleShot(0, shown)
+sys.exit(run_app([]))
+"""
+NOT_BEFORE_THE_WINDOW = ("compounder.records.model", "compounder.records.audit", "compounder.records.batches", "alembic", "reportlab", "sqlalchemy.dialects.postgresql")
+
+
+@pytest.mark.parametrize("with_settings", [False, True], ids=["no pharmacy settings", "pharmacy settings"])
+def test_the_window_shows_without_the_records_model_alembic_reportlab_or_postgresql(tmp_path, with_settings):
+    url = f"sqlite:///{tmp_path / 'pharmacy.sqlite'}"
+    engine = open_database(url)
+    migrate(engine)  # what the first start does; this test is about every start after it
+    FormulaLibrary(session_factory(engine)).sync_reference(reference_formulas())
+    engine.dispose()
+    if with_settings:
+        save_settings(PharmacySettings(name="Test Pharmacy", address=("1 Main St",), phone="555-0100", licence="PH-1"))
+    env = {**os.environ, "COMPOUNDER_DATABASE": url}
+    result = subprocess.run([sys.executable, "-c", STARTUP], capture_output=True, text=True, env=env, timeout=120, check=True)
+    report = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("LOADED "))[len("LOADED "):])
+    assert report["pharmacy"] is with_settings
+    early = [name for name in report["modules"] if any(name == early or name.startswith(early + ".") for early in NOT_BEFORE_THE_WINDOW)]
+    assert early == [], early
+    assert report["mapped"] is False, "no mapper is configured before the window shows"
