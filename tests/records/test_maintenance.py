@@ -329,7 +329,7 @@ def test_history_and_recall_commands(filled, tmp_path):
     assert (found["batch_number"], found["status"], found["patient"]) == ("261123-001", "verified", "Jane Q. Doe")
     assert query(["history", "--patient", "nobody"], url)[1] == "no batch matches\n"
     code, _out, err = query(["history", "--since", "yesterday"], url)
-    assert code == 2 and "--since 'yesterday' is not a date" in err
+    assert code == 2 and "--since: 'yesterday' is not a date" in err
 
     code, out, err = query(["recall", "L001A", "--out", str(tmp_path / "recall.csv")], url)
     assert code == 0 and "1 batch(es) with lot L001A written to" in err
