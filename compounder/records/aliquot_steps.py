@@ -1,0 +1,84 @@
+"""Recording an aliquot line's weighings, one at a time and in order: the ingredient for the
+aliquot, the diluent, then the portion of the mixture. Each is checked against its own target;
+once all three are recorded the line's actual is the drug they delivered,
+portion × ingredient / (ingredient + diluent), checked against the line's target
+(``compounder.calc.aliquot_weighing``). Works on a session the caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from compounder.calc.aliquot_weighing import STEPS, AliquotStepError, assess, check
+from compounder.calc.units import ureg
+from compounder.records import aliquot_rows, audit, batches
+from compounder.records.lots import to_grams, to_ug
+from compounder.records.model import AliquotWeighing, BatchLine
+from compounder.records.people import current_actor
+from compounder.records.rules import Actor, RecordError, parse_weight
+
+
+def _g(grams: Decimal):
+    return ureg.Quantity(grams, ureg.gram)
+
+
+def enter_step(
+    session: Session, actor: Actor, batch_number: str, position: int, step: str, weight: str | Decimal, now: dt.datetime, *,
+    source: str = "typed", balance_id: str | None = None,
+) -> batches.BatchRecord:
+    """One weighing of an aliquot line (``step``: "ingredient", "diluent" or "portion"), typed or
+    read from balance ``balance_id``. Refused before the steps ahead of it are recorded."""
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
+    batch = batches._editable(session, batch_number)  # noqa: SLF001 - the records' own helper
+    line = batches._line(session, batch, position)  # noqa: SLF001
+    if step not in STEPS:
+        raise RecordError(f"{step!r} is not an aliquot weighing; give one of {', '.join(STEPS)}")
+    rows = aliquot_rows.rows_of(session, [line.id]).get(line.id, [])
+    if not rows:
+        raise RecordError(f"line {position} ({line.name}) is not weighed by aliquot in this batch's record; enter its weight")
+    actual = parse_weight(weight)
+    if to_ug(actual) != actual * 1_000_000:
+        raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")
+    by_step = {row.step: row for row in rows}
+    ahead = [name for name in STEPS[: STEPS.index(step)] if by_step[name].actual_ug is None]
+    if ahead:
+        raise RecordError(f"line {position} ({line.name}): record the aliquot's {' and '.join(ahead)} weighing first")
+    row = by_step[step]
+    found = check(_g(to_grams(row.target_ug)), _g(actual), batch.tolerance_percent)
+    old = audit.snapshot(session, "aliquot_weighing", row.id)
+    row.actual_ug = to_ug(actual)
+    row.deviation_percent, row.out_of_tolerance = found.percent, found.outside
+    row.source, row.balance_id = source, balance_id if source == "balance" else None
+    row.user_id, row.at = actor.id, now
+    audit.record(session, actor, "weigh aliquot", "aliquot_weighing", row.id, old, now)
+    _settle_line(session, actor, line, by_step, batch.tolerance_percent, now)
+    return batches.batch_record(session, batch_number)
+
+
+def _settle_line(
+    session: Session, actor: Actor, line: BatchLine, by_step: dict[str, AliquotWeighing], tolerance: Decimal, now: dt.datetime,
+) -> None:
+    """With all three weighings recorded, the line's actual is the drug they delivered, with its
+    deviation from the line's target; outside when it or any weighing is. Before that, none."""
+    old = audit.snapshot(session, "batch_line", line.id)
+    if any(row.actual_ug is None for row in by_step.values()):
+        if line.actual_ug is None:
+            return
+        line.actual_ug, line.deviation_percent, line.out_of_tolerance = None, None, False
+    else:
+        try:
+            outcome = assess(
+                {name: _g(to_grams(row.target_ug)) for name, row in by_step.items()},
+                {name: _g(to_grams(row.actual_ug)) for name, row in by_step.items() if row.actual_ug is not None},
+                _g(to_grams(line.target_ug)), tolerance,
+            )
+        except AliquotStepError as error:
+            raise RecordError(f"line {line.position} ({line.name}): {error}") from None
+        line.actual_ug = to_ug(outcome.drug.actual)
+        line.deviation_percent, line.out_of_tolerance = outcome.drug.percent, outcome.outside
+        portion = by_step["portion"]
+        line.weight_source, line.balance_id = portion.source, portion.balance_id
+    audit.record(session, actor, "weigh", "batch_line", line.id, old, now)

@@ -1,0 +1,187 @@
+"""An aliquot line's three weighings in the records, on SQLite and PostgreSQL: made with the
+batch with their targets as printed, recorded one at a time and in order (typed or from the
+balance, who and when), each checked against its own target, the line's drug worked out from
+them, preparing refused until all are recorded, the lots drawn by what was weighed, all audited.
+
+The shipped diclofenac cream on the 0.01 g balance (minimum weighable 8.2 g), 120 g:
+diclofenac sodium 3.60 g: k = ceil(8.2 / 3.60) = 3, weigh 3 × 3.60 = 10.80 g, portion
+max(8.2, 3.60 + 8.2 / 3 = 6.33) = 8.20 g, mixture 3 × 8.20 = 24.60 g, diluent 24.60 − 10.80 = 13.80 g.
+cyclobenzaprine 2.40 g: k = ceil(3.42) = 4, weigh 9.60, portion max(8.2, 2.40 + 2.05) = 8.20,
+mixture 32.80, diluent 23.20. lidocaine 6.00 g: k = 2, weigh 12.00, portion max(8.2, 6.00 + 4.1)
+= 10.10, mixture 20.20, diluent 8.20.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from compounder.calc.balance_reading import Reading, ReadingState
+from compounder.calc.scan import pharmacy_lot_code
+from compounder.records import aliquot_steps, audit, batches, lots, people, weighing
+from compounder.records.model import AuditEntry
+from compounder.records.rules import PermissionRefused, RecordError
+from tests.records.helpers import new_batch, weigh_all
+from tests.records.test_aliquot_reprint import aliquot_pharmacy  # noqa: F401 (fixture)
+from tests.records.test_printing import pharmacy  # noqa: F401 (fixture)
+
+TARGETS = {
+    1: {"ingredient": Decimal("10.80"), "diluent": Decimal("13.80"), "portion": Decimal("8.20")},
+    2: {"ingredient": Decimal("9.60"), "diluent": Decimal("23.20"), "portion": Decimal("8.20")},
+    3: {"ingredient": Decimal("12.00"), "diluent": Decimal("8.20"), "portion": Decimal("10.10")},
+}
+
+
+def _step(sessions, clock, pharmacy, number, position, step, grams):
+    with sessions.begin() as s:
+        return aliquot_steps.enter_step(s, pharmacy.technician, number, position, step, grams, clock())
+
+
+def test_each_aliquot_line_has_its_three_weighings_with_the_printed_targets(sessions, clock, aliquot_pharmacy):
+    record = new_batch(sessions, clock, aliquot_pharmacy)
+    for position, targets in TARGETS.items():
+        line = record.lines[position - 1]
+        assert line.target == {1: Decimal("3.60"), 2: Decimal("2.40"), 3: Decimal("6.00")}[position]  # the drug's own grams
+        assert [(step.step, step.target, step.actual) for step in line.steps] == [(name, grams, None) for name, grams in targets.items()]
+    assert all(not line.steps for line in record.lines[3:])  # weighed directly
+    with sessions() as s:
+        assert audit.verify(s) == []
+
+
+def test_the_drug_delivered_is_worked_out_from_the_three_weighings(sessions, clock, aliquot_pharmacy):
+    pharmacy = aliquot_pharmacy
+    record = new_batch(sessions, clock, pharmacy)
+    number = record.batch_number
+    with sessions.begin() as s:
+        batches.assign_lot(s, pharmacy.technician, number, 1, pharmacy.lots[record.lines[0].name].id, clock())
+    # the line's one weight is refused: it is made by aliquot
+    with sessions.begin() as s, pytest.raises(RecordError, match="made by aliquot"):
+        batches.enter_weight(s, pharmacy.technician, number, 1, "3.60", clock())
+    # in order: the portion before the ingredient and the diluent is refused
+    with pytest.raises(RecordError, match="ingredient and diluent weighing first"):
+        _step(sessions, clock, pharmacy, number, 1, "portion", "8.20")
+    first = _step(sessions, clock, pharmacy, number, 1, "ingredient", "10.85").lines[0]
+    # 10.85 against 10.80: +0.05 / 10.80 = +0.46 %; the line has no actual until all three are in
+    assert (first.step("ingredient").actual, first.step("ingredient").deviation_percent, first.actual) == (Decimal("10.85"), Decimal("0.46"), None)
+    assert first.step("ingredient").by == "tess" and first.step("ingredient").source == "typed"
+    first = _step(sessions, clock, pharmacy, number, 1, "diluent", "13.75").lines[0]
+    assert first.step("diluent").deviation_percent == Decimal("-0.36")  # −0.05 / 13.80 = −0.362 %
+    assert first.actual is None
+    first = _step(sessions, clock, pharmacy, number, 1, "portion", "8.21").lines[0]
+    # 8.21 × 10.85 / (10.85 + 13.75) = 89.0785 / 24.60 = 3.621077 g; (3.621077 − 3.60) / 3.60 = +0.585 %
+    assert first.step("portion").deviation_percent == Decimal("0.12")  # +0.01 / 8.20
+    assert (first.actual, first.deviation_percent, first.out_of_tolerance) == (Decimal("3.621077"), Decimal("0.59"), False)
+    with sessions() as s:
+        assert audit.verify(s) == []
+
+
+def test_weighings_each_within_tolerance_can_still_deliver_a_drug_outside_it(sessions, clock, aliquot_pharmacy):
+    pharmacy = aliquot_pharmacy
+    record = new_batch(sessions, clock, pharmacy)
+    number = record.batch_number
+    with sessions.begin() as s:
+        batches.assign_lot(s, pharmacy.technician, number, 1, pharmacy.lots[record.lines[0].name].id, clock())
+    # each 4.9 % off, inside ± 5 %: 10.80 × 0.951 = 10.27, 13.80 × 1.049 = 14.48, 8.20 × 0.951 = 7.80
+    for step, grams in (("ingredient", "10.27"), ("diluent", "14.48"), ("portion", "7.80")):
+        line = _step(sessions, clock, pharmacy, number, 1, step, grams).lines[0]
+        assert not line.step(step).out_of_tolerance
+    # 7.80 × 10.27 / 24.75 = 80.106 / 24.75 = 3.236606 g: (3.236606 − 3.60) / 3.60 = −10.09 %, outside
+    assert (line.actual, line.deviation_percent, line.out_of_tolerance) == (Decimal("3.236606"), Decimal("-10.09"), True)
+    # a mixture diluted with too much base: the diluent is outside on its own (16.20 / 13.80 = +17.39 %)
+    line = _step(sessions, clock, pharmacy, number, 1, "diluent", "16.20").lines[0]
+    assert (line.step("diluent").deviation_percent, line.step("diluent").out_of_tolerance) == (Decimal("17.39"), True)
+    # recomputed: 7.80 × 10.27 / 26.47 = 3.026294 g
+    assert line.actual == Decimal("3.026294") and line.out_of_tolerance
+
+
+def test_preparing_needs_every_weighing_and_draws_what_was_weighed(sessions, clock, aliquot_pharmacy):
+    pharmacy = aliquot_pharmacy
+    record = new_batch(sessions, clock, pharmacy)
+    number = record.batch_number
+    with sessions.begin() as s:
+        for line in record.lines:
+            batches.assign_lot(s, pharmacy.technician, number, line.position, pharmacy.lots[line.name].id, clock())
+            if not line.steps:
+                batches.enter_weight(s, pharmacy.technician, number, line.position, str(line.target), clock())
+    _step(sessions, clock, pharmacy, number, 1, "ingredient", "10.80")
+    with sessions.begin() as s, pytest.raises(RecordError) as refused:
+        batches.sign_prepared(s, pharmacy.technician, number, clock())
+    message = str(refused.value)
+    assert "line 1 (diclofenac sodium): aliquot diluent weighing" in message and "aliquot portion weighing" in message
+    assert "line 1 (diclofenac sodium): aliquot ingredient" not in message and "line 2" in message
+    for position, targets in TARGETS.items():
+        for step, grams in targets.items():
+            if (position, step) != (1, "ingredient"):
+                _step(sessions, clock, pharmacy, number, position, step, str(grams))
+    with sessions.begin() as s:
+        signed = batches.sign_prepared(s, pharmacy.technician, number, clock())
+    # each aliquot's lot gives the whole ingredient weighed for its aliquot (the mixture not taken is discarded)
+    base = next(line for line in signed.lines if line.role == "base")
+    with sessions() as s:
+        for position, targets in TARGETS.items():
+            line = signed.lines[position - 1]
+            assert line.actual == line.target  # every weighing at its target: 8.20 × 10.80 / 24.60 = 3.60
+            assert lots.get_lot(s, pharmacy.lots[line.name].id).remaining == Decimal(500) - targets["ingredient"]
+        # the base lot gives the base line and the three diluents: 13.80 + 23.20 + 8.20 = 45.20 g
+        assert lots.get_lot(s, pharmacy.lots[base.name].id).remaining == Decimal(500) - base.actual - Decimal("45.20")
+        assert audit.verify(s) == []
+
+
+def test_the_station_records_a_step_from_the_balance_and_audits_it(sessions, clock, aliquot_pharmacy):
+    pharmacy = aliquot_pharmacy
+    record = new_batch(sessions, clock, pharmacy)
+    number, line = record.batch_number, record.lines[0]
+    with sessions.begin() as s:
+        weighing.confirm_scan(s, pharmacy.technician, number, 1, pharmacy_lot_code(pharmacy.lots[line.name].id), clock())
+    reading = Reading(ReadingState.STABLE, Decimal("10.80"), at=10.0, detail="S S 10.80 g", balance_id="XS205-1")
+    with sessions.begin() as s, pytest.raises(RecordError, match="say which of its weighings"):
+        weighing.record_reading(s, pharmacy.technician, number, 1, reading, clock(), 10.1)
+    with sessions.begin() as s:
+        updated = weighing.record_reading(s, pharmacy.technician, number, 1, reading, clock(), 10.1, step="ingredient")
+    step = updated.lines[0].step("ingredient")
+    assert (step.actual, step.source, step.balance_id, step.by, step.at) == (Decimal("10.80"), "balance", "XS205-1", "tess", clock())
+    with sessions.begin() as s:
+        weighing.record_typed(s, pharmacy.technician, number, 1, "13.80", clock(), step="diluent")
+    with sessions() as s:
+        events = [e for e in weighing.events(s, number) if e.kind == "weight"]
+        assert [e.message for e in events] == [
+            "Line 1, aliquot ingredient: 10.80 g balance, +0.00 % (within tolerance)",
+            "Line 1, aliquot diluent: 13.80 g typed, +0.00 % (within tolerance)",
+        ]
+        actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.table_name == "aliquot_weighing", AuditEntry.action == "weigh aliquot")))
+        assert actions == ["weigh aliquot", "weigh aliquot"]  # each weighing recorded is audited, as tess
+        assert audit.verify(s) == []
+    # a direct line takes no step
+    with sessions.begin() as s, pytest.raises(RecordError, match="weighed directly"):
+        base = record.lines[-1]
+        weighing.confirm_scan(s, pharmacy.technician, number, base.position, pharmacy_lot_code(pharmacy.lots[base.name].id), clock())
+        weighing.record_typed(s, pharmacy.technician, number, base.position, "1.00", clock(), step="portion")
+
+
+def test_a_deactivated_account_records_no_step(sessions, clock, aliquot_pharmacy):
+    pharmacy = aliquot_pharmacy
+    record = new_batch(sessions, clock, pharmacy)
+    with sessions.begin() as s:
+        batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, pharmacy.lots[record.lines[0].name].id, clock())
+        people.set_active(s, pharmacy.admin, pharmacy.technician.username, False, clock())
+    with sessions.begin() as s, pytest.raises((PermissionRefused, RecordError)):
+        aliquot_steps.enter_step(s, pharmacy.technician, record.batch_number, 1, "ingredient", "10.80", clock())
+
+
+def test_weigh_all_then_amend_carries_the_weighings(sessions, clock, aliquot_pharmacy):
+    pharmacy = aliquot_pharmacy
+    record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
+    number = record.batch_number
+    with sessions.begin() as s:
+        batches.sign_prepared(s, pharmacy.technician, number, clock())
+        batches.verify(s, pharmacy.pharmacist, number, clock())
+    with sessions.begin() as s:
+        amendment = batches.amend(s, pharmacy.pharmacist, number, "label reprinted with the wrong directions", clock())
+    assert [(step.step, step.actual) for step in amendment.lines[0].steps] == [(name, grams) for name, grams in TARGETS[1].items()]
+    with sessions.begin() as s:
+        batches.sign_prepared(s, pharmacy.technician, amendment.batch_number, clock())  # the same weighings: nothing drawn again
+    with sessions() as s:
+        assert lots.get_lot(s, pharmacy.lots[record.lines[0].name].id).remaining == Decimal(500) - Decimal("10.80")
+        assert audit.verify(s) == []
