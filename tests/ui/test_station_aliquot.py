@@ -149,3 +149,39 @@ def test_a_weighing_outside_its_band_stays_on_show_to_be_weighed_again(qtbot, al
 
 
 
+
+
+def test_the_batch_dialog_shows_the_weighings_and_prepares_only_when_all_are_recorded(qtbot, aliquot_bench, catalog):
+    from compounder.records import aliquot_steps, batches
+    from compounder.ui.batch_dialog import BatchDialog
+
+    context, pharmacy, record = aliquot_bench
+    number = record.batch_number
+    with context.sessions.begin() as s:
+        for line in record.lines:
+            batches.assign_lot(s, pharmacy.technician, number, line.position, pharmacy.lots[line.name].id, context.clock())
+            if not line.steps:
+                batches.enter_weight(s, pharmacy.technician, number, line.position, str(line.target), context.clock())
+        for step, grams in (("ingredient", "10.85"), ("diluent", "13.75"), ("portion", "8.21")):
+            aliquot_steps.enter_step(s, pharmacy.technician, number, 1, step, grams, context.clock())
+        aliquot_steps.enter_step(s, pharmacy.technician, number, 2, "ingredient", "9.60", context.clock())
+    dialog = BatchDialog(context, FormulaLibrary(context.sessions, context.clock), catalog)
+    qtbot.add_widget(dialog)
+    dialog.open_batch(number)
+    dialog.show()
+    # line 1: 8.21 × 10.85 / 24.60 = 3.621077 g delivered, +0.59 % of 3.60 g; its cell is not typed into
+    assert dialog.weights[0].text() == "3.621077" and dialog.weights[0].isReadOnly() and not dialog.weights[0].isEnabled()
+    assert dialog.deviations[0].text() == (
+        "aliquot: ingredient 10.85 g (+0.46 %) · diluent 13.75 g (-0.36 %) · portion 8.21 g (+0.12 %)<br>drug delivered +0.59 % of 3.60 g"
+    )
+    assert dialog.deviations[1].text() == "aliquot: ingredient 9.60 g (+0.00 %) · diluent — · portion —"
+    assert dialog.weights[1].text() == ""
+    if os.environ.get("COMPOUNDER_KEEP_PNG"):
+        dialog.layout().activate()
+        dialog.grab().save(os.path.join(os.environ["COMPOUNDER_KEEP_PNG"], "batch-dialog.png"))
+    dialog.save_lines()  # the aliquot lines' cells are left alone
+    assert dialog.message.text() == ""
+    qtbot.mouseClick(dialog.prepare_button, Qt.MouseButton.LeftButton)
+    assert "line 2 (cyclobenzaprine hydrochloride): aliquot diluent weighing" in dialog.message.text()
+    with context.sessions() as s:
+        assert batches.batch_record(s, number).status.value == "draft"
