@@ -82,3 +82,26 @@ def _settle_line(
         portion = by_step["portion"]
         line.weight_source, line.balance_id = portion.source, portion.balance_id
     audit.record(session, actor, "weigh", "batch_line", line.id, old, now)
+
+
+def set_up_missing(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> int:
+    """A draft batch made before the aliquot's weighings were recorded (a database upgraded with
+    work in progress): each aliquot line not weighed yet gets its three weighings, so the station
+    checks each against its own target rather than the portion against the drug's grams. A line
+    already weighed keeps its one weight (its reprint says the weighings were not recorded).
+    Returns how many lines were set up; nothing is written when there are none."""
+    batch = batches._batch(session, batch_number)  # noqa: SLF001
+    if batch.status != "draft":
+        return 0
+    lines = batches._lines(session, batch)  # noqa: SLF001
+    have = aliquot_rows.rows_of(session, [line.id for line in lines])
+    todo = [
+        line for line in lines
+        if line.id not in have and line.actual_ug is None and (batch.plan["lines"][line.position - 1] or {}).get("aliquot")
+    ]
+    if not todo:
+        return 0
+    actor = current_actor(session, actor)  # as the account is now, not as it signed in
+    for line in todo:
+        aliquot_rows.create_rows(session, actor, line, batch.plan["lines"][line.position - 1], batch.plan, now)
+    return len(todo)

@@ -38,7 +38,7 @@ from compounder.calc.record import decision_text
 from compounder.calc.release import BatchBlocked
 from compounder.calc.units import format_quantity
 from compounder.documents.stock import LabelStock
-from compounder.records import batches, lots, people
+from compounder.records import aliquot_steps, batches, lots, people
 from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.database import DatabaseUnavailable
 from compounder.records.library import FormulaLibrary
@@ -502,6 +502,9 @@ class BatchDialog(QDialog):
 
     def open_batch(self, number: str) -> None:
         try:
+            if self._context.actor is not None:  # a draft from before the aliquot's weighings were recorded gets them
+                with self._context.sessions.begin() as session:
+                    aliquot_steps.set_up_missing(session, self._context.actor, number, self._context.clock())
             with self._context.sessions() as session:
                 record = batches.batch_record(session, number)
         except (RecordError, SQLAlchemyError) as error:

@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from compounder.balance.driver import BalanceDriver
 from compounder.calc.aliquot_weighing import STEPS, step_title
 from compounder.calc.balance_reading import Reading, ReadingState, tolerance_band
-from compounder.records import batches, people, weighing
+from compounder.records import aliquot_steps, batches, people, weighing
 from compounder.records.batches import BatchRecord
 from compounder.records.rules import RecordError, Status, parse_weight
 from compounder.settings import PharmacySettings
@@ -140,6 +140,8 @@ class WeighingView(QDialog):
         self._context, self._monotonic = context, monotonic
         self.setWindowTitle(f"Weighing station — batch {batch_number}")
         self.resize(1100, 760)
+        if context.actor is not None:
+            _set_up_aliquots(context, batch_number)
         with context.sessions() as session:
             self.record: BatchRecord = batches.batch_record(session, batch_number)
         self.position = next((line.position for line in self.record.lines if line.actual is None), 1)
@@ -545,6 +547,16 @@ class WeighingView(QDialog):
     def done(self, result: int) -> None:
         self.stop_balance()
         super().done(result)
+
+
+def _set_up_aliquots(context: RecordsContext, batch_number: str) -> None:
+    """A draft batch from before the aliquot's weighings were recorded gets them for its aliquot
+    lines not weighed yet (``aliquot_steps.set_up_missing``); a refusal leaves the batch as it is."""
+    try:
+        with context.sessions.begin() as session:
+            aliquot_steps.set_up_missing(session, context.actor, batch_number, context.clock())
+    except (RecordError, SQLAlchemyError):
+        pass  # the station then shows the batch as stored, and says what is wrong on the first write
 
 
 def _looks_like_weight(text: str) -> bool:

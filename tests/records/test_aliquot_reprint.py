@@ -19,8 +19,8 @@ from compounder.calc.batch_document import plan_with_documents
 from compounder.calc.prescription import parse_order
 from compounder.documents.stored import stored_worksheet_pdf
 from compounder.records import aliquot_steps, batches, printing
-from compounder.records.model import AliquotWeighing, BatchLine
 from compounder.records.library import FormulaLibrary
+from compounder.records.model import AliquotWeighing, BatchLine
 from tests.conftest import TODAY
 from tests.records.helpers import new_batch, weigh_all
 from tests.records.test_printing import ORDER, PHARMACY, pdf_text, pharmacy  # noqa: F401 (fixture)

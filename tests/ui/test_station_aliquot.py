@@ -185,3 +185,27 @@ def test_the_batch_dialog_shows_the_weighings_and_prepares_only_when_all_are_rec
     assert "line 2 (cyclobenzaprine hydrochloride): aliquot diluent weighing" in dialog.message.text()
     with context.sessions() as s:
         assert batches.batch_record(s, number).status.value == "draft"
+
+
+def test_a_draft_batch_from_before_gets_its_weighings_at_the_station(qtbot, aliquot_bench):
+    from sqlalchemy import delete, select
+
+    from compounder.records.model import AliquotWeighing, BatchLine
+
+    context, pharmacy, record = aliquot_bench
+    # as stored by 0006: no weighing rows; line 1 weighed already (one weight), lines 2 and 3 not
+    with context.sessions.begin() as s:
+        ids = list(s.scalars(select(BatchLine.id).where(BatchLine.batch_id == record.id)))
+        s.execute(delete(AliquotWeighing).where(AliquotWeighing.batch_line_id.in_(ids)))
+        from compounder.records import batches
+
+        batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, pharmacy.lots[record.lines[0].name].id, context.clock())
+        batches.enter_weight(s, pharmacy.technician, record.batch_number, 1, "3.60", context.clock())
+    view = make_view(qtbot, context, record)
+    assert not line_in_db(context, record, 1).steps  # weighed before: keeps its one weight
+    second = line_in_db(context, record, 2)
+    assert [(step.step, step.target) for step in second.steps] == [
+        ("ingredient", Decimal("9.60")), ("diluent", Decimal("23.20")), ("portion", Decimal("8.20")),
+    ]
+    assert view.position == 2 and view.step == "ingredient" and view.target.text() == "9.60 g"
+    view.close()
