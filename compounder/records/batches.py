@@ -417,7 +417,14 @@ def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, 
     check_transition(Status(row.status), Status.VERIFIED, actor, preparer_id=row.prepared_by, allow_self_verification=allowed)
     outside = [line for line in _lines(session, row) if line.out_of_tolerance]
     if outside:
-        names = ", ".join(f"line {line.position} ({line.name}, {line.deviation_percent} %)" for line in outside)
+        steps = aliquot_rows.rows_of(session, [line.id for line in outside])
+
+        def said(line: BatchLine) -> str:
+            text = f"line {line.position} ({line.name}, {line.deviation_percent} %"
+            off = [f"aliquot {step.step} {step.deviation_percent} %" for step in steps.get(line.id, []) if step.out_of_tolerance]
+            return text + "".join(f"; {part}" for part in off) + ")"
+
+        names = ", ".join(said(line) for line in outside)
         raise RecordError(f"outside the {row.tolerance_percent} % tolerance: {names}; reject the batch with the reason")
     return _move(session, actor, row, Status.VERIFIED, now)
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from compounder.calc.balance_reading import Reading, ReadingState
 from compounder.calc.scan import pharmacy_lot_code
 from compounder.records import aliquot_steps, audit, batches, lots, people, weighing
-from compounder.records.model import AuditEntry
+from compounder.records.model import AliquotWeighing, AuditEntry, BatchLine
 from compounder.records.rules import PermissionRefused, RecordError
 from tests.records.helpers import new_batch, weigh_all
 from tests.records.test_aliquot_reprint import aliquot_pharmacy  # noqa: F401 (fixture)
@@ -185,3 +185,37 @@ def test_weigh_all_then_amend_carries_the_weighings(sessions, clock, aliquot_pha
     with sessions() as s:
         assert lots.get_lot(s, pharmacy.lots[record.lines[0].name].id).remaining == Decimal(500) - Decimal("10.80")
         assert audit.verify(s) == []
+
+
+def test_verifying_names_the_weighing_outside_tolerance(sessions, clock, aliquot_pharmacy):
+    pharmacy = aliquot_pharmacy
+    record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
+    number = record.batch_number
+    # the diluent 6 % over (13.80 × 1.06 = 14.628 → 14.63 g: +6.01 %), the portion taken at its target:
+    # 8.20 × 10.80 / 25.43 = 3.482501 g of 3.60 g, −3.26 %: the drug within ± 5 %, the diluent not
+    line = _step(sessions, clock, pharmacy, number, 1, "diluent", "14.63").lines[0]
+    assert (line.actual, line.deviation_percent, line.out_of_tolerance) == (Decimal("3.482501"), Decimal("-3.26"), True)
+    with sessions.begin() as s:
+        batches.sign_prepared(s, pharmacy.technician, number, clock())
+    with sessions.begin() as s, pytest.raises(RecordError, match=r"line 1 \(diclofenac sodium, -3.26 %; aliquot diluent 6.01 %\)"):
+        batches.verify(s, pharmacy.pharmacist, number, clock())
+
+
+def test_a_draft_from_before_gets_the_weighings_of_its_lines_not_weighed(sessions, clock, aliquot_pharmacy):
+    pharmacy = aliquot_pharmacy
+    record = new_batch(sessions, clock, pharmacy)
+    with sessions.begin() as s:  # as 0006 stored it: no weighing rows; line 1 weighed with one weight
+        ids = list(s.scalars(select(BatchLine.id).where(BatchLine.batch_id == record.id)))
+        s.execute(delete(AliquotWeighing).where(AliquotWeighing.batch_line_id.in_(ids)))
+        batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, pharmacy.lots[record.lines[0].name].id, clock())
+        batches.enter_weight(s, pharmacy.technician, record.batch_number, 1, "3.60", clock())
+    with sessions.begin() as s:
+        assert aliquot_steps.set_up_missing(s, pharmacy.technician, record.batch_number, clock()) == 2
+    with sessions.begin() as s:
+        assert aliquot_steps.set_up_missing(s, pharmacy.technician, record.batch_number, clock()) == 0  # once
+        lines = batches.batch_record(s, record.batch_number).lines
+    assert lines[0].steps == () and lines[0].actual == Decimal("3.60")
+    assert [step.target for step in lines[2].steps] == [TARGETS[3][name] for name in ("ingredient", "diluent", "portion")]
+    with sessions() as s:
+        entries = list(s.scalars(select(AuditEntry).where(AuditEntry.table_name == "aliquot_weighing", AuditEntry.action == "create")))
+        assert len(entries) >= 6 and {entry.username for entry in entries[-6:]} == {"tess"}
