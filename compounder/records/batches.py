@@ -462,7 +462,10 @@ def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: d
             line = _line(session, _batch(session, record.batch_number), old_line.position)
             before = audit.snapshot(session, "batch_line", line.id)
             line.lot_id = old_line.lot_id
-            if old_line.actual_ug is not None:
+            # An aliquot line of a batch stored before its weighings were recorded has one weight and
+            # no weighings: the correction weighs the aliquot's three, so that weight is not carried.
+            predating = bool(aliquot_rows.rows_of(session, [line.id])) and not aliquot_rows.rows_of(session, [old_line.id])
+            if old_line.actual_ug is not None and not predating:
                 found = deviation(to_grams(line.target_ug), to_grams(old_line.actual_ug), original.tolerance_percent)
                 line.actual_ug = old_line.actual_ug
                 line.deviation_percent = found.percent

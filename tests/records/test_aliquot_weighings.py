@@ -219,3 +219,21 @@ def test_a_draft_from_before_gets_the_weighings_of_its_lines_not_weighed(session
     with sessions() as s:
         entries = list(s.scalars(select(AuditEntry).where(AuditEntry.table_name == "aliquot_weighing", AuditEntry.action == "create")))
         assert len(entries) >= 6 and {entry.username for entry in entries[-6:]} == {"tess"}
+
+
+def test_amending_a_batch_from_before_weighs_the_aliquots_again(sessions, clock, aliquot_pharmacy):
+    pharmacy = aliquot_pharmacy
+    record = new_batch(sessions, clock, pharmacy)
+    with sessions.begin() as s:  # as 0006 stored it: no weighing rows, one weight per line
+        ids = list(s.scalars(select(BatchLine.id).where(BatchLine.batch_id == record.id)))
+        s.execute(delete(AliquotWeighing).where(AliquotWeighing.batch_line_id.in_(ids)))
+        record = batches.batch_record(s, record.batch_number)
+    record = weigh_all(sessions, clock, pharmacy, record)
+    with sessions.begin() as s:
+        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        amendment = batches.amend(s, pharmacy.pharmacist, record.batch_number, "aliquot weighings to record", clock())
+    first = amendment.lines[0]
+    # the lot is carried, the one weight is not: the three weighings are to record
+    assert (first.lot_id, first.actual, [step.actual for step in first.steps]) == (record.lines[0].lot_id, None, [None, None, None])
+    assert amendment.lines[-1].actual == record.lines[-1].actual  # the base, weighed directly, is carried
