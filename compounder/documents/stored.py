@@ -84,7 +84,8 @@ class StoredWorksheetMixin:
     def _step_text(self, step, places: int) -> str:
         text = f"<b>{step.actual:.{places}f}</b> g"
         if step.deviation_percent is not None:
-            text += f"<br/>{step.deviation_percent:+} %"
+            # of its target as it stood when it was weighed (adapted to the weighings before it)
+            text += f"<br/>{step.deviation_percent:+} % of {step.target:.{places}f} g"
         if step.out_of_tolerance:
             text += f"<br/><font color='#b00020'><b>OUTSIDE ± {self.stored.tolerance_percent} %</b></font>"
         if step.how_weighed:

@@ -27,7 +27,7 @@ class StepRecord:
     """One aliquot weighing as the record holds it."""
 
     step: str  # "ingredient", "diluent" or "portion"
-    target: Decimal  # grams, as printed
+    target: Decimal  # grams: as printed, then adapted to the weighings before it (as it stood when weighed)
     actual: Decimal | None
     deviation_percent: Decimal | None
     out_of_tolerance: bool
@@ -85,13 +85,14 @@ def step_records(session: Session, rows: list[AliquotWeighing]) -> tuple[StepRec
 
 def copy_rows(session: Session, actor: Actor, from_line_id: int, to_line_id: int, now: dt.datetime) -> None:
     """An amendment starts from the amended batch's aliquot weighings, as it does from its lines'
-    weights (the targets are the same: same frozen plan)."""
+    weights: each weighing with its target as it stood when it was weighed (adapted to the
+    weighings before it, ``aliquot_steps``), not the plan's."""
     old = {row.step: row for row in rows_of(session, [from_line_id]).get(from_line_id, [])}
     for row in rows_of(session, [to_line_id]).get(to_line_id, []):
         source = old.get(row.step)
-        if source is None or source.actual_ug is None:
+        if source is None or (source.actual_ug is None and source.target_ug == row.target_ug):
             continue
         before = audit.snapshot(session, "aliquot_weighing", row.id)
-        for column in ("actual_ug", "deviation_percent", "out_of_tolerance", "source", "balance_id", "user_id", "at"):
+        for column in ("target_ug", "actual_ug", "deviation_percent", "out_of_tolerance", "source", "balance_id", "user_id", "at"):
             setattr(row, column, getattr(source, column))
         audit.record(session, actor, "copy from amended", "aliquot_weighing", row.id, before, now)

@@ -1,6 +1,10 @@
 """Recording an aliquot line's weighings, one at a time and in order: the ingredient for the
-aliquot, the diluent, then the portion of the mixture. Each is checked against its own target;
-once all three are recorded the line's actual is the drug they delivered,
+aliquot, the diluent, then the portion of the mixture. Each is checked against its own target as
+it stands when it is weighed; recording one writes the adapted targets of the later ones into
+their rows in the same transaction (``calc.aliquot_weighing.adapted_targets``: the diluent in
+proportion to the ingredient weighed, the portion holding the drug needed at the mixture made),
+audited. A weighing is recorded again only while the later ones are not; a weighing that would
+leave a later target under the balance's minimum weighable quantity is refused. Once all three are recorded the line's actual is the drug they delivered,
 portion × ingredient / (ingredient + diluent), checked against the line's target
 (``compounder.calc.aliquot_weighing``). Works on a session the caller commits.
 """
@@ -12,7 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from compounder.calc.aliquot_weighing import STEPS, AliquotStepError, assess, check
+from compounder.calc.aliquot_weighing import STEPS, AliquotStepError, BelowMinimum, adapted_targets, assess, check, least_diluent, step_targets
 from compounder.calc.units import ureg
 from compounder.records import aliquot_rows, audit, batches
 from compounder.records.lots import to_grams, to_ug
@@ -46,16 +50,56 @@ def enter_step(
     ahead = [name for name in STEPS[: STEPS.index(step)] if by_step[name].actual_ug is None]
     if ahead:
         raise RecordError(f"line {position} ({line.name}): record the aliquot's {' and '.join(ahead)} weighing first")
+    later = [name for name in STEPS[STEPS.index(step) + 1:] if by_step[name].actual_ug is not None]
+    if later:
+        raise RecordError(
+            f"line {position} ({line.name}): the aliquot's {' and '.join(later)} is already recorded, so its {step} is not "
+            "recorded again (the mixture is made); reject the batch with the reason to make it again"
+        )
     row = by_step[step]
-    found = check(_g(to_grams(row.target_ug)), _g(actual), batch.tolerance_percent)
+    recorded = {name: _g(to_grams(other.actual_ug)) for name, other in by_step.items() if other.actual_ug is not None and name != step}
+    targets = _targets(batch.plan, line, {**recorded, step: _g(actual)}, step)
+    found = check(_g(targets[step]), _g(actual), batch.tolerance_percent)
+    again = row.actual_ug is not None
     old = audit.snapshot(session, "aliquot_weighing", row.id)
+    row.target_ug = to_ug(targets[step])
     row.actual_ug = to_ug(actual)
     row.deviation_percent, row.out_of_tolerance = found.percent, found.outside
     row.source, row.balance_id = source, balance_id if source == "balance" else None
     row.user_id, row.at = actor.id, now
-    audit.record(session, actor, "weigh aliquot", "aliquot_weighing", row.id, old, now)
+    audit.record(session, actor, "weigh aliquot again" if again else "weigh aliquot", "aliquot_weighing", row.id, old, now)
+    for name in STEPS[STEPS.index(step) + 1:]:
+        following = by_step[name]
+        if following.target_ug != to_ug(targets[name]):
+            before = audit.snapshot(session, "aliquot_weighing", following.id)
+            following.target_ug = to_ug(targets[name])
+            audit.record(session, actor, "adapt aliquot target", "aliquot_weighing", following.id, before, now)
     _settle_line(session, actor, line, by_step, batch.tolerance_percent, now)
     return batches.batch_record(session, batch_number)
+
+
+def _targets(plan: dict, line: BatchLine, actuals: dict, step: str) -> dict[str, Decimal]:
+    """The targets with ``actuals`` recorded; a later target under the minimum weighable is
+    refused, saying what to do: more base on the mixture, or the line started again."""
+    balance = plan["balance"]
+    scheme = (plan["lines"][line.position - 1] or {}).get("aliquot")
+    if not scheme:
+        raise RecordError(f"line {line.position} ({line.name}): the batch's plan has no aliquot for it")
+    planned = {name: _g(grams) for name, grams in step_targets(scheme, balance["readability_grams"]).items()}
+    minimum = _g(Decimal(repr(float(balance["minimum_weighable_grams"]))))
+    needed = _g(to_grams(line.target_ug))
+    try:
+        return adapted_targets(planned, actuals, needed, balance["readability_grams"], minimum)
+    except BelowMinimum as error:
+        said = f"line {line.position} ({line.name}): with the {step} at {actuals[step].magnitude} g, {error}"
+        if error.step == "portion":
+            least = least_diluent(actuals["ingredient"], needed, balance["readability_grams"], minimum)
+            said += f" — or add base to at least {least} g of diluent and record the diluent again"
+        else:
+            said += " — bring the ingredient up (or weigh it afresh) and record the ingredient again"
+        raise RecordError(said + "; this weighing is not recorded") from None
+    except AliquotStepError as error:
+        raise RecordError(f"line {line.position} ({line.name}): {error}") from None
 
 
 def _settle_line(

@@ -73,23 +73,29 @@ def test_a_reprint_prints_each_aliquot_weighing_as_recorded(sessions, clock, ali
     assert "REPRINT" not in first and NOT_RECORDED not in first
     assert "diclofenac sodium for the aliquot (3 × 3.60 g) 10.80 g" in first  # 3 × 3.60 = 10.80 ≥ 8.2 > 2 × 3.60
 
-    weigh_all(sessions, clock, pharmacy, record)  # every line and weighing at its target
-    # line 1 weighed again, off its targets: 10.85 g, 13.75 g, 8.21 g (each re-recording audited)
+    # line 1 off its printed targets, the diluent following the ingredient: 10.85 g, then 10.85 × 13.80 / 10.80 = 13.8639 → 13.86 g
+    # of base, then 3.60 × 24.71 / 10.85 = 8.1987 → 8.20 g of the mixture, weighed 8.21 g; every other weighing at its target
     with sessions.begin() as s:
-        for step, grams in (("ingredient", "10.85"), ("diluent", "13.75"), ("portion", "8.21")):
-            aliquot_steps.enter_step(s, pharmacy.technician, record.batch_number, 1, step, grams, clock())
+        for line in record.lines:
+            batches.assign_lot(s, pharmacy.technician, record.batch_number, line.position, pharmacy.lots[line.name].id, clock())
+            if not line.steps:
+                batches.enter_weight(s, pharmacy.technician, record.batch_number, line.position, str(line.target), clock())
+            for step in line.steps:
+                grams = {"ingredient": "10.85", "diluent": "13.86", "portion": "8.21"}[step.step] if line.position == 1 else str(step.target)
+                aliquot_steps.enter_step(s, pharmacy.technician, record.batch_number, line.position, step.step, grams, clock())
         batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
     again, _pdf = _print(sessions, pharmacy.technician, record.batch_number, clock())
     assert "REPRINT" in again and NOT_RECORDED not in again
-    # each weighing: its actual, its deviation from its own target, how it was weighed, the initials of Tess Technician
-    assert "10.85 g +0.46 % typed TT" in again  # 0.05 / 10.80
-    assert "13.75 g -0.36 % typed TT" in again  # −0.05 / 13.80
-    assert "8.21 g +0.12 % typed" in again  # 0.01 / 8.20, on the line's own row (Required: the portion)
-    # the drug delivered: 8.21 × 10.85 / 24.60 = 3.621077 g, +0.59 % of 3.60 g
-    assert "drug delivered 3.6211 g of 3.60 g, +0.59 %" in again
+    # each weighing: its actual, its deviation from its own target as it stood when weighed, how it was weighed, the initials of Tess Technician
+    assert "10.85 g +0.46 % of 10.80 g typed TT" in again  # 0.05 / 10.80
+    assert "13.86 g +0.00 % of 13.86 g typed TT" in again  # the diluent's adapted target, not the printed 13.80
+    assert "8.21 g +0.12 % of 8.20 g typed" in again  # 0.01 / 8.20, on the line's own row (Required: the portion)
+    # the drug delivered: 8.21 × 10.85 / 24.71 = 3.604958 g, +0.14 % of 3.60 g
+    assert "drug delivered 3.6050 g of 3.60 g, +0.14 %" in again
     assert "checked against 3.60 g" not in again
     # the other aliquot lines at their targets: 9.60, 23.20, 8.20 and 12.00, 8.20, 10.10
-    assert "9.60 g +0.00 % typed TT" in again and "23.20 g +0.00 % typed TT" in again and "10.10 g +0.00 % typed" in again
+    assert "9.60 g +0.00 % of 9.60 g typed TT" in again and "23.20 g +0.00 % of 23.20 g typed TT" in again
+    assert "10.10 g +0.00 % of 10.10 g typed" in again
 
 
 def test_a_draft_line_part_weighed_keeps_its_steps_to_come_blank(sessions, clock, aliquot_pharmacy):
@@ -101,7 +107,7 @@ def test_a_draft_line_part_weighed_keeps_its_steps_to_come_blank(sessions, clock
     _print(sessions, pharmacy.technician, record.batch_number, clock())
     again, _pdf = _print(sessions, pharmacy.technician, record.batch_number, clock())
     assert "REPRINT" in again and NOT_RECORDED not in again
-    assert "10.80 g +0.00 % typed TT" in again and "drug delivered" not in again
+    assert "10.80 g +0.00 % of 10.80 g typed TT" in again and "drug delivered" not in again
 
 
 def test_a_batch_stored_before_the_weighings_were_recorded_says_they_were_not(sessions, clock, aliquot_pharmacy):

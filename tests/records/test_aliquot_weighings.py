@@ -13,6 +13,7 @@ mixture 32.80, diluent 23.20. lidocaine 6.00 g: k = 2, weigh 12.00, portion max(
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -66,34 +67,85 @@ def test_the_drug_delivered_is_worked_out_from_the_three_weighings(sessions, clo
     # 10.85 against 10.80: +0.05 / 10.80 = +0.46 %; the line has no actual until all three are in
     assert (first.step("ingredient").actual, first.step("ingredient").deviation_percent, first.actual) == (Decimal("10.85"), Decimal("0.46"), None)
     assert first.step("ingredient").by == "tess" and first.step("ingredient").source == "typed"
-    first = _step(sessions, clock, pharmacy, number, 1, "diluent", "13.75").lines[0]
-    assert first.step("diluent").deviation_percent == Decimal("-0.36")  # −0.05 / 13.80 = −0.362 %
+    # the diluent's target follows the ingredient weighed: 10.85 × 13.80 / 10.80 = 13.8638… → 13.86 g (the planned concentration)
+    assert (first.step("diluent").target, first.step("portion").target) == (Decimal("13.86"), Decimal("8.20"))
+    first = _step(sessions, clock, pharmacy, number, 1, "diluent", "13.86").lines[0]
+    assert first.step("diluent").deviation_percent == Decimal("0.00")  # on its adapted target
     assert first.actual is None
+    # the portion's: 3.60 × (10.85 + 13.86) / 10.85 = 88.956 / 10.85 = 8.19871 → 8.20 g
+    assert first.step("portion").target == Decimal("8.20")
     first = _step(sessions, clock, pharmacy, number, 1, "portion", "8.21").lines[0]
-    # 8.21 × 10.85 / (10.85 + 13.75) = 89.0785 / 24.60 = 3.621077 g; (3.621077 − 3.60) / 3.60 = +0.585 %
+    # 8.21 × 10.85 / (10.85 + 13.86) = 89.0785 / 24.71 = 3.6049575 → 3.604958 g; (3.604958 − 3.60) / 3.60 = +0.138 %
     assert first.step("portion").deviation_percent == Decimal("0.12")  # +0.01 / 8.20
-    assert (first.actual, first.deviation_percent, first.out_of_tolerance) == (Decimal("3.621077"), Decimal("0.59"), False)
+    assert (first.actual, first.deviation_percent, first.out_of_tolerance) == (Decimal("3.604958"), Decimal("0.14"), False)
     with sessions() as s:
         assert audit.verify(s) == []
 
 
-def test_weighings_each_within_tolerance_can_still_deliver_a_drug_outside_it(sessions, clock, aliquot_pharmacy):
+def test_the_later_targets_follow_what_was_weighed_and_are_audited(sessions, clock, aliquot_pharmacy):
     pharmacy = aliquot_pharmacy
     record = new_batch(sessions, clock, pharmacy)
     number = record.batch_number
     with sessions.begin() as s:
         batches.assign_lot(s, pharmacy.technician, number, 1, pharmacy.lots[record.lines[0].name].id, clock())
-    # each 4.9 % off, inside ± 5 %: 10.80 × 0.951 = 10.27, 13.80 × 1.049 = 14.48, 8.20 × 0.951 = 7.80
-    for step, grams in (("ingredient", "10.27"), ("diluent", "14.48"), ("portion", "7.80")):
-        line = _step(sessions, clock, pharmacy, number, 1, step, grams).lines[0]
-        assert not line.step(step).out_of_tolerance
-    # 7.80 × 10.27 / 24.75 = 80.106 / 24.75 = 3.236606 g: (3.236606 − 3.60) / 3.60 = −10.09 %, outside
-    assert (line.actual, line.deviation_percent, line.out_of_tolerance) == (Decimal("3.236606"), Decimal("-10.09"), True)
-    # a mixture diluted with too much base: the diluent is outside on its own (16.20 / 13.80 = +17.39 %)
-    line = _step(sessions, clock, pharmacy, number, 1, "diluent", "16.20").lines[0]
-    assert (line.step("diluent").deviation_percent, line.step("diluent").out_of_tolerance) == (Decimal("17.39"), True)
-    # recomputed: 7.80 × 10.27 / 26.47 = 3.026294 g
-    assert line.actual == Decimal("3.026294") and line.out_of_tolerance
+    # the ingredient 4.9 % under, inside ± 5 %: 10.27 g; the diluent's target 10.27 × 13.80 / 10.80 = 13.1228 → 13.12 g
+    line = _step(sessions, clock, pharmacy, number, 1, "ingredient", "10.27").lines[0]
+    assert not line.step("ingredient").out_of_tolerance and line.step("diluent").target == Decimal("13.12")
+    # the diluent to the old fixed plan (14.48, 4.9 % over 13.80) is (14.48 − 13.12) / 13.12 = +10.37 %: outside its band
+    line = _step(sessions, clock, pharmacy, number, 1, "diluent", "14.48").lines[0]
+    assert (line.step("diluent").deviation_percent, line.step("diluent").out_of_tolerance) == (Decimal("10.37"), True)
+    # recorded again on its target (the portion not recorded yet): within; the portion 3.60 × 23.39 / 10.27 = 8.19903 → 8.20 g
+    line = _step(sessions, clock, pharmacy, number, 1, "diluent", "13.12").lines[0]
+    assert not line.step("diluent").out_of_tolerance and line.step("portion").target == Decimal("8.20")
+    # the portion 7.80 g: (7.80 − 8.20) / 8.20 = −4.88 %; delivered 7.80 × 10.27 / 23.39 = 3.424797 g, −4.87 %: all within
+    line = _step(sessions, clock, pharmacy, number, 1, "portion", "7.80").lines[0]
+    assert line.step("portion").deviation_percent == Decimal("-4.88")
+    assert (line.actual, line.deviation_percent, line.out_of_tolerance) == (Decimal("3.424797"), Decimal("-4.87"), False)
+    # once the portion is recorded, the mixture is made: the diluent and the ingredient are not recorded again
+    for step in ("diluent", "ingredient"):
+        with pytest.raises(RecordError, match="already recorded, so its .* not recorded again"):
+            _step(sessions, clock, pharmacy, number, 1, step, "13.12")
+    with sessions() as s:
+        changes = [
+            (e.action, json.loads(e.old)["target_ug"], json.loads(e.new)["target_ug"])
+            for e in s.scalars(select(AuditEntry).where(AuditEntry.table_name == "aliquot_weighing", AuditEntry.action == "adapt aliquot target"))
+        ]
+        # the diluent's 13.80 → 13.12 with the ingredient; the portion's 8.20 → 8.68 with the diluent at 14.48
+        # (3.60 × 24.75 / 10.27 = 8.6758 → 8.68), back to 8.20 with the diluent recorded again at 13.12
+        assert changes == [
+            ("adapt aliquot target", 13_800_000, 13_120_000), ("adapt aliquot target", 8_200_000, 8_680_000),
+            ("adapt aliquot target", 8_680_000, 8_200_000),
+        ]
+        again = list(s.scalars(select(AuditEntry.action).where(AuditEntry.action == "weigh aliquot again")))
+        assert again == ["weigh aliquot again"]
+        assert audit.verify(s) == []
+
+
+def test_a_later_target_under_the_minimum_weighable_is_refused_and_the_line_starts_again(sessions, clock, aliquot_pharmacy):
+    pharmacy = aliquot_pharmacy
+    record = new_batch(sessions, clock, pharmacy)
+    number = record.batch_number
+    # lidocaine, line 3: weigh 12.00 g, dilute with 8.20 g (the minimum itself), portion 10.10 g
+    # 11.90 g: the diluent would be 11.90 × 8.20 / 12.00 = 8.1316… → 8.13 g, under 8.2 g: refused, nothing recorded
+    with pytest.raises(RecordError, match=r"line 3 \(lidocaine.*with the ingredient at 11.90 g, the diluent would have to be 8.13 g, "
+                       r"under the balance's minimum weighable 8.2 g.*start the line again.*record the ingredient again; this weighing is not recorded"):
+        _step(sessions, clock, pharmacy, number, 3, "ingredient", "11.90")
+    line = _step(sessions, clock, pharmacy, number, 3, "ingredient", "12.05").lines[2]  # 12.05 × 8.20 / 12.00 = 8.2342 → 8.23
+    assert (line.step("ingredient").actual, line.step("diluent").target) == (Decimal("12.05"), Decimal("8.23"))
+    # the ingredient recorded again before the diluent (the line started again): allowed, audited, the diluent's target follows
+    line = _step(sessions, clock, pharmacy, number, 3, "ingredient", "12.00").lines[2]
+    assert (line.step("ingredient").actual, line.step("diluent").target) == (Decimal("12.00"), Decimal("8.20"))
+    # diclofenac, line 1, on its targets 10.80: a diluent of 13.75 g would leave the portion 3.60 × 24.55 / 10.80 = 8.1833 → 8.18 g < 8.2 g;
+    # the least diluent is 13.79 g (3.60 × 24.59 / 10.80 = 8.1967 → 8.20)
+    _step(sessions, clock, pharmacy, number, 1, "ingredient", "10.80")
+    with pytest.raises(RecordError, match=r"portion would have to be 8.18 g.*add base to at least 13.79 g of diluent and record the diluent again"):
+        _step(sessions, clock, pharmacy, number, 1, "diluent", "13.75")
+    line = _step(sessions, clock, pharmacy, number, 1, "diluent", "13.79").lines[0]
+    assert (line.step("diluent").actual, line.step("portion").target) == (Decimal("13.79"), Decimal("8.20"))
+    with sessions() as s:
+        rows = {row.step: row for row in s.scalars(select(AliquotWeighing).join(BatchLine).where(BatchLine.batch_id == record.id, BatchLine.position == 3))}
+        assert rows["diluent"].actual_ug is None and rows["ingredient"].actual_ug == 12_000_000
+        assert audit.verify(s) == []
 
 
 def test_preparing_needs_every_weighing_and_draws_what_was_weighed(sessions, clock, aliquot_pharmacy):
@@ -189,15 +241,23 @@ def test_weigh_all_then_amend_carries_the_weighings(sessions, clock, aliquot_pha
 
 def test_verifying_names_the_weighing_outside_tolerance(sessions, clock, aliquot_pharmacy):
     pharmacy = aliquot_pharmacy
-    record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
+    record = new_batch(sessions, clock, pharmacy)
     number = record.batch_number
-    # the diluent 6 % over (13.80 × 1.06 = 14.628 → 14.63 g: +6.01 %), the portion taken at its target:
-    # 8.20 × 10.80 / 25.43 = 3.482501 g of 3.60 g, −3.26 %: the drug within ± 5 %, the diluent not
-    line = _step(sessions, clock, pharmacy, number, 1, "diluent", "14.63").lines[0]
-    assert (line.actual, line.deviation_percent, line.out_of_tolerance) == (Decimal("3.482501"), Decimal("-3.26"), True)
+    with sessions.begin() as s:
+        for line in record.lines:
+            batches.assign_lot(s, pharmacy.technician, number, line.position, pharmacy.lots[line.name].id, clock())
+            for step in line.steps if line.position != 1 else ():
+                aliquot_steps.enter_step(s, pharmacy.technician, number, line.position, step.step, str(step.target), clock())
+            if not line.steps:
+                batches.enter_weight(s, pharmacy.technician, number, line.position, str(line.target), clock())
+    # line 1: the diluent 6 % over (13.80 × 1.06 = 14.628 → 14.63 g: +6.01 %); the portion then 3.60 × 25.43 / 10.80 = 8.4767 → 8.48 g,
+    # taken at it: 8.48 × 10.80 / 25.43 = 3.601416 g of 3.60 g, +0.04 %: the drug within ± 5 %, the diluent not
+    for step, grams in (("ingredient", "10.80"), ("diluent", "14.63"), ("portion", "8.48")):
+        line = _step(sessions, clock, pharmacy, number, 1, step, grams).lines[0]
+    assert (line.actual, line.deviation_percent, line.out_of_tolerance) == (Decimal("3.601416"), Decimal("0.04"), True)
     with sessions.begin() as s:
         batches.sign_prepared(s, pharmacy.technician, number, clock())
-    with sessions.begin() as s, pytest.raises(RecordError, match=r"line 1 \(diclofenac sodium, -3.26 %; aliquot diluent 6.01 %\)"):
+    with sessions.begin() as s, pytest.raises(RecordError, match=r"line 1 \(diclofenac sodium, 0.04 %; aliquot diluent 6.01 %\)"):
         batches.verify(s, pharmacy.pharmacist, number, clock())
 
 
