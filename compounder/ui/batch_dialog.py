@@ -682,9 +682,10 @@ def aliquot_cells(line, places: int) -> tuple[QLineEdit, QLabel]:
         "Made by aliquot: the drug delivered, worked out from its three weighings (portion × ingredient / (ingredient + diluent)); "
         "record each weighing at the weighing station (from the balance, or typed)"
     )
+    # each against its target as it stood when weighed; one still to weigh, its target adapted to those before it
     parts = [
-        f"{step.step} {step.actual:.{places}f} g ({step.deviation_percent:+} %)" + (" OUTSIDE" if step.out_of_tolerance else "")
-        if step.actual is not None else f"{step.step} —"
+        f"{step.step} {step.actual:.{places}f} g of {step.target:.{places}f} g ({step.deviation_percent:+} %)" + (" OUTSIDE" if step.out_of_tolerance else "")
+        if step.actual is not None else f"{step.step} — (weigh {step.target:.{places}f} g)"
         for step in line.steps
     ]
     text = "aliquot: " + " · ".join(parts)

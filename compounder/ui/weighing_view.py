@@ -6,7 +6,11 @@ only: the scanner types the container's code and Enter into the entry field; Ent
 field records the balance's stable reading; a number and Enter records a typed weight (marked
 typed). An aliquot line is weighed in its three weighings, one after the other (the ingredient
 for the aliquot, once its container is confirmed; the base to dilute it; the portion of the
-mixture), each against its own target and band; then the drug they delivered is shown. Page Down / Page Up: next / previous line; F2 zero, F3 tare; F8 a pharmacist confirms
+mixture), each against its own target and band, the later targets following what was weighed
+(the diluent in proportion to the ingredient, the portion holding the drug needed at the mixture
+made; the band shows why a target is not the printed one, and the least diluent that keeps the
+portion at the minimum weighable); then the drug they delivered is shown. F6 starts an aliquot
+again from its ingredient while its diluent is not recorded. Page Down / Page Up: next / previous line; F2 zero, F3 tare; F8 a pharmacist confirms
 the container by hand, signing for it there with their own password and the reason; Esc closes.
 
 The balance is polled on its own thread (a serial exchange may take up to its timeout); the
@@ -33,8 +37,9 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.balance.driver import BalanceDriver
-from compounder.calc.aliquot_weighing import STEPS, step_title
+from compounder.calc.aliquot_weighing import STEPS, AliquotStepError, least_diluent, step_targets, step_title
 from compounder.calc.balance_reading import Reading, ReadingState, tolerance_band
+from compounder.calc.units import ureg
 from compounder.records import aliquot_steps, batches, people, weighing
 from compounder.records.batches import BatchRecord
 from compounder.records.rules import RecordError, Status, parse_weight
@@ -180,7 +185,7 @@ class WeighingView(QDialog):
         self.entry.returnPressed.connect(self.enter)
         keys = QLabel(
             "Enter: record the stable weight · number + Enter: typed weight · PgDn/PgUp: next/previous line · "
-            "F2 zero · F3 tare · F8 confirm by hand (pharmacist) · Esc close"
+            "F2 zero · F3 tare · F6 start the aliquot again from its ingredient · F8 confirm by hand (pharmacist) · Esc close"
         )
         keys.setWordWrap(True)
 
@@ -206,6 +211,7 @@ class WeighingView(QDialog):
             (QKeySequence.StandardKey.MoveToPreviousPage, lambda: self.show_line(self.position - 1)),
             (QKeySequence(Qt.Key.Key_F2), lambda: self._balance_request("zero")),
             (QKeySequence(Qt.Key.Key_F3), lambda: self._balance_request("tare")),
+            (QKeySequence(Qt.Key.Key_F6), self.weigh_ingredient_again),
             (QKeySequence(Qt.Key.Key_F8), self.confirm_by_hand),
         ):
             QShortcut(key, self, action)
@@ -282,8 +288,14 @@ class WeighingView(QDialog):
         band = tolerance_band(target, self.record.tolerance_percent)
         self.target.setText(f"{self._grams(target)} g")
         # The limits shown are rounded inwards to the balance's digits: a weight shown inside them is inside the band.
+        low, why = band.low, ""
+        least = self._least_diluent()
+        if least is not None and least > low:
+            low = least
+            why = f"; less would leave the portion under the minimum weighable {self._minimum()} g"
         self.band.setText(
-            f"accept {self._grams(band.low, ROUND_CEILING)} – {self._grams(band.high, ROUND_FLOOR)} g (± {self.record.tolerance_percent} %)"
+            f"accept {self._grams(low, ROUND_CEILING)} – {self._grams(band.high, ROUND_FLOOR)} g (± {self.record.tolerance_percent} %{why})"
+            + self._adapted_from()
         )
         if line.steps:
             self._show_steps(line)
@@ -306,6 +318,37 @@ class WeighingView(QDialog):
         else:
             self._say("Place the container on the balance; Enter records the stable weight")
         self.show_reading(self.last_reading)
+
+    def _minimum(self) -> Decimal:
+        return Decimal(repr(float(self.record.plan["balance"]["minimum_weighable_grams"]))).normalize()
+
+    def _least_diluent(self) -> Decimal | None:
+        """At the diluent step: the least base that keeps the portion's target at or over the
+        balance's minimum weighable (less is refused by the records)."""
+        ingredient = self.line.step("ingredient") if self.step == "diluent" else None
+        if ingredient is None or ingredient.actual is None or not ingredient.actual:
+            return None
+        try:
+            return least_diluent(
+                ureg.Quantity(ingredient.actual, ureg.gram), ureg.Quantity(self.line.target, ureg.gram),
+                self.record.plan["balance"]["readability_grams"], ureg.Quantity(self._minimum(), ureg.gram),
+            )
+        except (AliquotStepError, KeyError, TypeError, ValueError):
+            return None
+
+    def _adapted_from(self) -> str:
+        """Why a later weighing's target is not the one printed: it follows what was weighed."""
+        if self.step not in ("diluent", "portion"):
+            return ""
+        try:
+            printed = step_targets(self.record.plan["lines"][self.position - 1]["aliquot"], self.record.plan["balance"]["readability_grams"])
+        except (AliquotStepError, KeyError, TypeError, ValueError):
+            return ""
+        target = self.target_grams()
+        if printed[self.step] == target:
+            return ""
+        follows = {"diluent": "the ingredient weighed", "portion": "the mixture made"}[self.step]
+        return f"\nadapted to {follows} (printed {self._grams(printed[self.step])} g)"
 
     def _step_instruction(self, line) -> str:
         step = line.step(self.step)
@@ -346,6 +389,9 @@ class WeighingView(QDialog):
         hue = ERROR_HUE.name()
         if reading.state in (ReadingState.STABLE, ReadingState.UNSTABLE) and reading.grams is not None:
             where = tolerance_band(self.target_grams(), self.record.tolerance_percent).where(reading.grams)
+            least = self._least_diluent()
+            if where == "within" and least is not None and reading.grams < least:
+                where = "under"
             state = ("stable" if reading.state is ReadingState.STABLE else "not stable yet") + {
                 "within": " — within tolerance", "under": " — UNDER the band", "over": " — OVER the band"}[where]
             hue = OK_HUE if where == "within" and reading.state is ReadingState.STABLE else (
@@ -415,6 +461,27 @@ class WeighingView(QDialog):
         self._recorded(
             self._write(lambda s, actor, at: weighing.record_typed(s, actor, self.record.batch_number, self.position, typed, at, step=step)), step,
         )
+
+    def weigh_ingredient_again(self) -> None:
+        """F6: start an aliquot line again from its ingredient (weighed afresh, or brought up),
+        while its diluent is not recorded; the records keep the earlier weighing in the audit."""
+        line = self.line
+        ingredient, diluent = line.step("ingredient"), line.step("diluent")
+        if ingredient is None or diluent is None:
+            self._say(f"Line {self.position} is weighed directly: there is no aliquot to start again", error=True)
+        elif ingredient.actual is None:
+            self._say(f"Line {self.position}: the aliquot's ingredient is not recorded yet; weigh it", error=True)
+        elif diluent.actual is not None:
+            self._say(
+                f"Line {self.position}: the aliquot's diluent is recorded, the mixture is made: its ingredient is not recorded "
+                "again; reject the batch with the reason to make it again", error=True,
+            )
+        else:
+            self.show_line(self.position, "ingredient")
+            self._say(
+                f"Line {self.position}: the aliquot starts again. Weigh {self._grams(ingredient.target)} g of {line.name} afresh "
+                f"(recorded: {self._grams(ingredient.actual)} g); Enter records it in place of the earlier weighing", good=True,
+            )
 
     def confirm_by_hand(self) -> HandConfirmDialog | None:
         """F8: a pharmacist signs, there and then, for a container confirmed without a scan
