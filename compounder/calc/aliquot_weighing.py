@@ -126,6 +126,23 @@ def least_diluent(ingredient: Quantity, needed: Quantity, readability_grams: flo
     return diluent.quantize(step)
 
 
+def least_ingredient(planned: Mapping[str, Quantity], readability_grams: float | Decimal, minimum: Quantity) -> Decimal:
+    """The least ingredient (to the balance) for which the diluent's target stays at or over the
+    minimum weighable: ingredient × planned diluent / planned ingredient ≥ minimum. A plan whose
+    diluent is the minimum itself refuses any ingredient weighed under its target."""
+    step = _readability(readability_grams)
+    plan = {name: _grams(f"planned {name}", planned[name]) for name in ("ingredient", "diluent")}
+    least = _grams("minimum weighable", minimum)
+    if plan["ingredient"] == 0 or plan["diluent"] == 0:
+        raise AliquotStepError("the planned ingredient or diluent is 0 g: there is no aliquot")
+    with localcontext() as context:
+        context.prec = 60
+        weighed = (least * plan["ingredient"] / plan["diluent"] / step).to_integral_value(rounding=ROUND_CEILING) * step
+        while weighed >= step and _to_balance((weighed - step) * plan["diluent"] / plan["ingredient"], step) >= least:
+            weighed -= step
+    return weighed.quantize(step)
+
+
 def _grams(what: str, quantity: Quantity) -> Decimal:
     if not isinstance(quantity, ureg.Quantity) or not quantity.check("[mass]"):
         raise AliquotStepError(f"{what}: {quantity!r} is not a mass")

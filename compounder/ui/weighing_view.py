@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.balance.driver import BalanceDriver
-from compounder.calc.aliquot_weighing import STEPS, AliquotStepError, least_diluent, step_targets, step_title
+from compounder.calc.aliquot_weighing import STEPS, AliquotStepError, least_diluent, least_ingredient, step_targets, step_title
 from compounder.calc.balance_reading import Reading, ReadingState, tolerance_band
 from compounder.calc.units import ureg
 from compounder.records import aliquot_steps, batches, people, weighing
@@ -289,10 +289,11 @@ class WeighingView(QDialog):
         self.target.setText(f"{self._grams(target)} g")
         # The limits shown are rounded inwards to the balance's digits: a weight shown inside them is inside the band.
         low, why = band.low, ""
-        least = self._least_diluent()
+        least = self._least()
         if least is not None and least > low:
             low = least
-            why = f"; less would leave the portion under the minimum weighable {self._minimum()} g"
+            later = {"ingredient": "the diluent", "diluent": "the portion"}[self.step or "ingredient"]
+            why = f"; less would leave {later} under the minimum weighable {self._minimum()} g"
         self.band.setText(
             f"accept {self._grams(low, ROUND_CEILING)} – {self._grams(band.high, ROUND_FLOOR)} g (± {self.record.tolerance_percent} %{why})"
             + self._adapted_from()
@@ -322,9 +323,17 @@ class WeighingView(QDialog):
     def _minimum(self) -> Decimal:
         return Decimal(repr(float(self.record.plan["balance"]["minimum_weighable_grams"]))).normalize()
 
-    def _least_diluent(self) -> Decimal | None:
-        """At the diluent step: the least base that keeps the portion's target at or over the
-        balance's minimum weighable (less is refused by the records)."""
+    def _least(self) -> Decimal | None:
+        """The least ingredient (at its step) or base (at the diluent's) that keeps the next
+        target at or over the balance's minimum weighable: less is refused by the records."""
+        readability = self.record.plan["balance"]["readability_grams"]
+        if self.step == "ingredient":
+            try:
+                printed = step_targets(self.record.plan["lines"][self.position - 1]["aliquot"], readability)
+                planned = {name: ureg.Quantity(grams, ureg.gram) for name, grams in printed.items()}
+                return least_ingredient(planned, readability, ureg.Quantity(self._minimum(), ureg.gram))
+            except (AliquotStepError, KeyError, TypeError, ValueError):
+                return None
         ingredient = self.line.step("ingredient") if self.step == "diluent" else None
         if ingredient is None or ingredient.actual is None or not ingredient.actual:
             return None
@@ -389,7 +398,7 @@ class WeighingView(QDialog):
         hue = ERROR_HUE.name()
         if reading.state in (ReadingState.STABLE, ReadingState.UNSTABLE) and reading.grams is not None:
             where = tolerance_band(self.target_grams(), self.record.tolerance_percent).where(reading.grams)
-            least = self._least_diluent()
+            least = self._least()
             if where == "within" and least is not None and reading.grams < least:
                 where = "under"
             state = ("stable" if reading.state is ReadingState.STABLE else "not stable yet") + {

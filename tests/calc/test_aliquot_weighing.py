@@ -117,3 +117,13 @@ def test_a_later_target_under_the_minimum_weighable_is_refused():
         adapted_targets(PLANNED, {"ingredient": g("0")}, g("3.60"), 0.01, g("8.2"))
     with pytest.raises(AliquotStepError, match="not a mass"):
         adapted_targets(PLANNED, {"ingredient": 1 * ureg.milliliter}, g("3.60"), 0.01, g("8.2"))
+
+
+def test_the_least_ingredient_keeps_the_diluent_at_the_minimum():
+    from compounder.calc.aliquot_weighing import least_ingredient
+
+    # diclofenac: 8.2 × 10.80 / 13.80 = 6.417… → 6.42, and 6.41 × 13.80 / 10.80 = 8.1906 → 8.19 < 8.2: 6.42 g
+    assert least_ingredient(PLANNED, 0.01, g("8.2")) == Decimal("6.42")
+    # lidocaine, diluent the minimum itself (weigh 12.00, diluent 8.20): 8.2 × 12.00 / 8.20 = 12.00; 11.99 × 8.20 / 12.00 = 8.1932 → 8.19
+    lidocaine = {"ingredient": g("12.00"), "diluent": g("8.20"), "portion": g("10.10")}
+    assert least_ingredient(lidocaine, 0.01, g("8.2")) == Decimal("12.00")

@@ -221,6 +221,11 @@ def test_f6_starts_the_aliquot_again_from_its_ingredient_until_the_diluent_is_re
     assert line_in_db(context, record, 2).step("ingredient").actual == Decimal("9.60")
     with context.sessions() as s:
         assert list(s.scalars(select(AuditEntry.action).where(AuditEntry.action == "weigh aliquot again"))) == ["weigh aliquot again"]
+    # lidocaine's diluent is the minimum itself (12.00 g diluted with 8.20 g): under 12.00 g the diluent would be under 8.2 g
+    # (11.99 × 8.20 / 12.00 = 8.1932 → 8.19), so its ingredient's band starts at its target: 12.00 – 12.60 (12.00 × 1.05)
+    view.show_line(3)
+    assert view.band.text() == "accept 12.00 – 12.60 g (± 5 %; less would leave the diluent under the minimum weighable 8.2 g)"
+    _look(view, "7-ingredient-least")
     view.close()
 
 
