@@ -16,7 +16,16 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from compounder.calc.aliquot_weighing import STEPS, AliquotStepError, BelowMinimum, adapted_targets, assess, check, least_diluent, step_targets
+from compounder.calc.aliquot_weighing import (
+    STEPS,
+    AliquotStepError,
+    BelowMinimum,
+    adapted_targets,
+    assess,
+    check,
+    least_diluent,
+    step_targets,
+)
 from compounder.calc.units import ureg
 from compounder.records import aliquot_rows, audit, batches
 from compounder.records.lots import to_grams, to_ug

@@ -297,3 +297,30 @@ def test_amending_a_batch_from_before_weighs_the_aliquots_again(sessions, clock,
     # the lot is carried, the one weight is not: the three weighings are to record
     assert (first.lot_id, first.actual, [step.actual for step in first.steps]) == (record.lines[0].lot_id, None, [None, None, None])
     assert amendment.lines[-1].actual == record.lines[-1].actual  # the base, weighed directly, is carried
+
+
+def test_an_amendment_carries_each_weighing_with_its_target_as_it_stood(sessions, clock, aliquot_pharmacy):
+    pharmacy = aliquot_pharmacy
+    record = new_batch(sessions, clock, pharmacy)
+    number = record.batch_number
+    # line 1: ingredient 11.00 → diluent 11.00 × 13.80 / 10.80 = 14.0556 → 14.06; weighed 14.06 → portion 3.60 × 25.06 / 11.00 = 8.2015 → 8.20
+    with sessions.begin() as s:
+        for line in record.lines:
+            batches.assign_lot(s, pharmacy.technician, number, line.position, pharmacy.lots[line.name].id, clock())
+            if not line.steps:
+                batches.enter_weight(s, pharmacy.technician, number, line.position, str(line.target), clock())
+            for step in line.steps:
+                grams = {"ingredient": "11.00", "diluent": "14.06", "portion": "8.20"}[step.step] if line.position == 1 else str(step.target)
+                aliquot_steps.enter_step(s, pharmacy.technician, number, line.position, step.step, grams, clock())
+        batches.sign_prepared(s, pharmacy.technician, number, clock())
+        batches.verify(s, pharmacy.pharmacist, number, clock())
+    with sessions.begin() as s:
+        amendment = batches.amend(s, pharmacy.pharmacist, number, "label reprinted with the wrong directions", clock())
+    assert [(step.step, step.target, step.actual, step.deviation_percent) for step in amendment.lines[0].steps] == [
+        ("ingredient", Decimal("10.80"), Decimal("11.00"), Decimal("1.85")),  # 0.20 / 10.80 = 1.85 %
+        ("diluent", Decimal("14.06"), Decimal("14.06"), Decimal("0.00")), ("portion", Decimal("8.20"), Decimal("8.20"), Decimal("0.00")),
+    ]
+    # 8.20 × 11.00 / 25.06 = 90.20 / 25.06 = 3.5993615… → 3.599362 g, −0.02 %
+    assert (amendment.lines[0].actual, amendment.lines[0].deviation_percent) == (Decimal("3.599362"), Decimal("-0.02"))
+    with sessions() as s:
+        assert audit.verify(s) == []
