@@ -95,6 +95,11 @@ def _targets(plan: dict, line: BatchLine, actuals: dict, step: str) -> dict[str,
     if not scheme:
         raise RecordError(f"line {line.position} ({line.name}): the batch's plan has no aliquot for it")
     planned = {name: _g(grams) for name, grams in step_targets(scheme, balance["readability_grams"]).items()}
+    if balance.get("minimum_weighable_grams") is None:
+        raise RecordError(
+            f"line {line.position} ({line.name}): the batch's plan does not say the balance's minimum weighable quantity, "
+            "which the aliquot's targets are checked against; make the batch again from the formula"
+        )
     minimum = _g(Decimal(repr(float(balance["minimum_weighable_grams"]))))
     needed = _g(to_grams(line.target_ug))
     try:
