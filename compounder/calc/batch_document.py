@@ -119,6 +119,29 @@ class BatchIdentity:
 
 
 @dataclass(frozen=True)
+class WeighedStep:
+    """One of an aliquot line's weighings as recorded: ``step`` "ingredient", "diluent" or
+    "portion"; ``initials`` of who weighed it."""
+
+    step: str
+    target: Decimal  # grams
+    actual: Decimal | None
+    deviation_percent: Decimal | None
+    out_of_tolerance: bool
+    how_weighed: str  # "balance XS205-1", "typed", "" when not recorded
+    initials: str | None
+    at: dt.datetime | None
+
+
+def initials(full_name: str | None) -> str | None:
+    """"Tess Technician" → "TT"; a title after a comma ("Paula Pharmacist, RPh") is left off."""
+    if not full_name:
+        return None
+    words = full_name.split(",")[0].split()
+    return "".join(word[0].upper() for word in words if word[0].isalpha()) or None
+
+
+@dataclass(frozen=True)
 class WeighedLine:
     """What the record holds for a line after weighing."""
 
@@ -133,6 +156,12 @@ class WeighedLine:
     balance_id: str | None = None
     identity: str | None = None  # the container "scanned" or confirmed "by hand"
     target: Decimal | None = None  # grams the actual was checked against (an aliquot line's: the drug's own, not the portion)
+    # An aliquot line's weighings as recorded; () for a direct line, and for an aliquot line of a
+    # batch stored before the weighings were recorded (its reprint says they were not).
+    steps: tuple[WeighedStep, ...] = ()
+
+    def step(self, name: str) -> WeighedStep | None:
+        return next((step for step in self.steps if step.step == name), None)
 
     @property
     def how_weighed(self) -> str:

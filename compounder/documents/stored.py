@@ -37,8 +37,13 @@ class StoredWorksheetMixin:
             state = f"<font color='#b00020'><b>{escape(stored.mark.text())}</b></font>. " + state
         return [Paragraph(state, self.styles["body"]), *super().story()]
 
+    def _line(self, row):
+        return next((line for line in self.stored.lines if line.position == row.number), None)
+
     def actual_cell(self, row) -> object:
-        line = next((line for line in self.stored.lines if line.position == row.number), None)
+        line = self._line(row)
+        if line is not None and line.steps:
+            return self._aliquot_portion_cell(row, line)
         if line is None or line.actual is None:
             return ""
         places = len(row.quantity.partition(".")[2])  # the balance's digits, as the target is printed
@@ -50,20 +55,69 @@ class StoredWorksheetMixin:
         if line.how_weighed:
             text += "".join(f"<br/><font size=7>{escape(part)}</font>" for part in line.how_weighed.split(" · "))
         if row.aliquot and line.target is not None:
-            # The record checks an aliquot line's weight against the drug's own grams, while the
-            # Required beside it is the portion of the mixture: say which it was.
+            # A batch stored before the aliquot's weighings were recorded: its one weight per line was
+            # checked against the drug's own grams, while the Required beside it is the portion.
             text += f"<br/><font size=7>checked against {line.target:.{places}f} g, the drug itself, not the portion</font>"
         return Paragraph(text, self.styles["cell"])
 
+    def _aliquot_portion_cell(self, row, line) -> object:
+        """The line's row of an aliquot line is its portion of the mixture (Required: the portion):
+        the portion as weighed, then the drug the three weighings delivered, against the drug's own grams."""
+        places = len(row.quantity.partition(".")[2])
+        portion = line.step("portion")
+        if portion is None or portion.actual is None:
+            return ""
+        text = self._step_text(portion, places)
+        if line.actual is not None and line.target is not None:
+            hue = "#b00020" if line.out_of_tolerance else "#000000"
+            text += (
+                f"<br/><font size=7 color='{hue}'>drug delivered {line.actual:.{places + 2}f} g of {line.target:.{places}f} g"
+                + (f", {line.deviation_percent:+} %" if line.deviation_percent is not None else "") + "</font>"
+            )
+            if line.out_of_tolerance:
+                text += f"<br/><font color='#b00020'><b>LINE OUTSIDE ± {self.stored.tolerance_percent} %</b></font>"
+        identity = {"scanned": "container scanned", "by hand": "container confirmed by hand"}.get(line.identity or "")
+        if identity:
+            text += f"<br/><font size=7>{identity}</font>"
+        return Paragraph(text, self.styles["cell"])
+
+    def _step_text(self, step, places: int) -> str:
+        text = f"<b>{step.actual:.{places}f}</b> g"
+        if step.deviation_percent is not None:
+            # of its target as it stood when it was weighed (adapted to the weighings before it)
+            text += f"<br/>{step.deviation_percent:+} % of {step.target:.{places}f} g"
+        if step.out_of_tolerance:
+            text += f"<br/><font color='#b00020'><b>OUTSIDE ± {self.stored.tolerance_percent} %</b></font>"
+        if step.how_weighed:
+            text += f"<br/><font size=7>{escape(step.how_weighed)}</font>"
+        return text
+
     def aliquot_actual_cell(self, row, step: int) -> object:
-        """The record keeps one weight per line, never the aliquot's own weighings: once the line
-        is weighed, or the batch is past its draft, the cell says so rather than stay a blank that
-        could be filled in afterwards. A draft line still to weigh keeps it blank for the bench."""
-        line = next((line for line in self.stored.lines if line.position == row.number), None)
+        """One of the aliquot's own weighings (0: the ingredient, 1: the diluent). Recorded: its
+        actual, deviation and source; not yet: blank until weighed. A batch stored before these
+        weighings were recorded (no step rows) kept one weight per line: once the line is weighed,
+        or the batch is past its draft, the cell says so rather than stay a blank that could be
+        filled in afterwards."""
+        line = self._line(row)
+        if line is not None and line.steps:
+            recorded = line.step(("ingredient", "diluent")[step])
+            if recorded is None or recorded.actual is None:
+                return ""
+            return Paragraph(self._step_text(recorded, len(row.quantity.partition(".")[2])), self.styles["cell"])
         weighed = line is not None and line.actual is not None
         if not weighed and self.stored.status == "draft":
             return ""
         return Paragraph("<b>not recorded</b><br/><font size=7>in Compounder</font>", self.styles["cell"])
+
+    def initials_cell(self, row, step: int | None) -> object:
+        """Who weighed an aliquot's weighing, from the record (the portion's on the line's row)."""
+        line = self._line(row)
+        if line is None or not line.steps:
+            return ""
+        recorded = line.step("portion" if step is None else ("ingredient", "diluent")[step])
+        if recorded is None or recorded.actual is None or not recorded.initials:
+            return ""
+        return Paragraph(f"<b>{escape(recorded.initials)}</b>", self.styles["cell"])
 
     def signature_cells(self, role: str) -> list:
         signature = next((s for s in self.stored.signatures if s.role == role), None)

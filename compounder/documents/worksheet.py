@@ -291,7 +291,7 @@ class WorksheetRenderer:
                     Paragraph(escape(row.potency), s["cell"]),
                     Paragraph(f"{escape(row.quantity)}&nbsp;<font size={self.font_size}>{row.unit}</font>", s["quantity"]),
                     self.actual_cell(row),
-                    "",
+                    self.initials_cell(row, None),
                 ]
             )
             rows.append(["", Paragraph(escape(row.trail), s["small"]), "", "", "", "", "", ""])
@@ -305,7 +305,8 @@ class WorksheetRenderer:
             for step, (what, grams) in enumerate(row.aliquot_weighings):
                 rows.append([
                     "", Paragraph(escape(what), s["cell"]), "", "", "",
-                    Paragraph(f"{escape(grams)}&nbsp;<font size={self.font_size}>g</font>", s["quantity"]), self.aliquot_actual_cell(row, step), "",
+                    Paragraph(f"{escape(grams)}&nbsp;<font size={self.font_size}>g</font>", s["quantity"]), self.aliquot_actual_cell(row, step),
+                    self.initials_cell(row, step),
                 ])
                 bottom += 1
                 commands += [("SPAN", (1, bottom), (4, bottom)), ("LINEABOVE", (1, bottom), (-1, bottom), 0.5, GRID)]
@@ -434,6 +435,11 @@ class WorksheetRenderer:
     def aliquot_actual_cell(self, row, step: int) -> object:
         """The "Actual weighed" cell of one of the aliquot's own weighings (``row.aliquot_weighings[step]``):
         blank for the bench."""
+        return ""
+
+    def initials_cell(self, row, step: int | None) -> object:
+        """The "Initials" cell of a line (``step`` None) or of one of its aliquot weighings: blank
+        for the bench."""
         return ""
 
     def signature_cells(self, role: str) -> list:

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compounder.calc.prescription import Acknowledgement
-from compounder.records import audit
+from compounder.records import aliquot_rows, audit
+from compounder.records.aliquot_rows import StepRecord
 from compounder.records.lots import draw, get_lot, give_back, to_grams, to_ug
 from compounder.records.model import (
     Batch,
@@ -65,6 +66,17 @@ class LineRecord:
     weight_source: str | None = None  # "balance" or "typed" (the weighing station)
     balance_id: str | None = None
     identity: str | None = None  # the container "scanned" or confirmed "by hand"
+    # An aliquot line's three weighings (ingredient, diluent, portion); () for a line weighed
+    # directly, and for an aliquot line of a batch made before they were recorded.
+    steps: tuple[StepRecord, ...] = ()
+
+    def step(self, name: str) -> StepRecord | None:
+        return next((step for step in self.steps if step.step == name), None)
+
+    @property
+    def next_step(self) -> StepRecord | None:
+        """The aliquot weighing to record next (None when all are, or the line has none)."""
+        return next((step for step in self.steps if step.actual is None), None)
 
 
 @dataclass(frozen=True)
@@ -186,6 +198,7 @@ def create_batch(
         session.add(line_row)
         session.flush()
         audit.record(session, actor, "create", "batch_line", line_row.id, None, now)
+        aliquot_rows.create_rows(session, actor, line_row, line, plan, now)
     store_decisions(session, row.id, decisions, now)
     return batch_record(session, row.batch_number)
 
@@ -329,6 +342,8 @@ def enter_weight(
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _editable(session, batch_number)
     line = _line(session, row, position)
+    if aliquot_rows.rows_of(session, [line.id]):
+        raise RecordError(f"line {position} ({line.name}) is made by aliquot: record its three weighings (ingredient, diluent, portion)")
     actual = parse_weight(weight)
     if to_ug(actual) != actual * 1_000_000:
         raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")
@@ -348,19 +363,44 @@ def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.dat
     row = _batch(session, batch_number)
     check_transition(Status(row.status), Status.PREPARED, actor, preparer_id=None)
     lines = _lines(session, row)
-    missing = [f"line {line.position} ({line.name}): {'lot' if line.lot_id is None else 'weight'}" for line in lines if line.lot_id is None or line.actual_ug is None]
+    steps = aliquot_rows.rows_of(session, [line.id for line in lines])
+    missing = [f"line {line.position} ({line.name}): {'lot' if line.lot_id is None else 'weight'}" for line in lines if line.lot_id is None or (line.actual_ug is None and line.id not in steps)]
+    missing += [
+        f"line {line.position} ({line.name}): aliquot {step.step} weighing" for line in lines for step in steps.get(line.id, []) if step.actual_ug is None
+    ]
     if missing:
         raise RecordError("before signing, enter " + "; ".join(missing))
-    amended = {line.position: line for line in _lines(session, session.get(Batch, row.amends_id))} if row.amends_id else {}
+    base_lot = next((line.lot_id for line in lines if line.role == "base"), None)
+    amended_rows = _lines(session, session.get(Batch, row.amends_id)) if row.amends_id else []
+    amended = {line.position: line for line in amended_rows}
+    amended_steps = aliquot_rows.rows_of(session, [line.id for line in amended_rows])
+    amended_base = next((line.lot_id for line in amended_rows if line.role == "base"), None)
     for line in lines:
+        drawn = _drawn(line, steps.get(line.id, []), base_lot)
         before = amended.get(line.position)
-        if before is not None and before.lot_id == line.lot_id and before.actual_ug == line.actual_ug:
-            continue  # as the amended batch drew it: nothing more was taken from the lot
-        if before is not None and before.lot_id is not None and before.actual_ug:
+        if before is not None:
+            earlier = _drawn(before, amended_steps.get(before.id, []), amended_base)
+            if earlier == drawn:
+                continue  # as the amended batch drew it: nothing more was taken from the lot
             # The correction replaces what the amended batch recorded: that amount goes back first.
-            give_back(session, actor, before.lot_id, to_grams(before.actual_ug), now, f"correction by {row.batch_number}")
-        draw(session, actor, line.lot_id, to_grams(line.actual_ug), row.compounded_on, now, f"draw for {row.batch_number}")
+            for lot_id, ug in earlier:
+                give_back(session, actor, lot_id, to_grams(ug), now, f"correction by {row.batch_number}")
+        for lot_id, ug in drawn:
+            draw(session, actor, lot_id, to_grams(ug), row.compounded_on, now, f"draw for {row.batch_number}")
     return _move(session, actor, row, Status.PREPARED, now)
+
+
+def _drawn(line: BatchLine, steps: list, base_lot: int | None) -> list[tuple[int, int]]:
+    """(lot, micrograms) a line takes from stock: its weight; for an aliquot line, the whole
+    ingredient weighed for the aliquot (the mixture left over is discarded, not returned) from
+    its lot, and the diluent from the base's lot."""
+    if not steps:
+        return [(line.lot_id, line.actual_ug)] if line.lot_id is not None and line.actual_ug else []
+    actual = {step.step: step.actual_ug for step in steps}
+    drawn = [(line.lot_id, actual["ingredient"])] if line.lot_id is not None and actual.get("ingredient") else []
+    if base_lot is not None and actual.get("diluent"):
+        drawn.append((base_lot, actual["diluent"]))
+    return drawn
 
 
 def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, *, allow_self_verification: bool = False) -> BatchRecord:
@@ -377,7 +417,14 @@ def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, 
     check_transition(Status(row.status), Status.VERIFIED, actor, preparer_id=row.prepared_by, allow_self_verification=allowed)
     outside = [line for line in _lines(session, row) if line.out_of_tolerance]
     if outside:
-        names = ", ".join(f"line {line.position} ({line.name}, {line.deviation_percent} %)" for line in outside)
+        steps = aliquot_rows.rows_of(session, [line.id for line in outside])
+
+        def said(line: BatchLine) -> str:
+            text = f"line {line.position} ({line.name}, {line.deviation_percent} %"
+            off = [f"aliquot {step.step} {step.deviation_percent} %" for step in steps.get(line.id, []) if step.out_of_tolerance]
+            return text + "".join(f"; {part}" for part in off) + ")"
+
+        names = ", ".join(said(line) for line in outside)
         raise RecordError(f"outside the {row.tolerance_percent} % tolerance: {names}; reject the batch with the reason")
     return _move(session, actor, row, Status.VERIFIED, now)
 
@@ -415,13 +462,17 @@ def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: d
             line = _line(session, _batch(session, record.batch_number), old_line.position)
             before = audit.snapshot(session, "batch_line", line.id)
             line.lot_id = old_line.lot_id
-            if old_line.actual_ug is not None:
+            # An aliquot line of a batch stored before its weighings were recorded has one weight and
+            # no weighings: the correction weighs the aliquot's three, so that weight is not carried.
+            predating = bool(aliquot_rows.rows_of(session, [line.id])) and not aliquot_rows.rows_of(session, [old_line.id])
+            if old_line.actual_ug is not None and not predating:
                 found = deviation(to_grams(line.target_ug), to_grams(old_line.actual_ug), original.tolerance_percent)
                 line.actual_ug = old_line.actual_ug
                 line.deviation_percent = found.percent
                 line.out_of_tolerance = found.out_of_tolerance
                 line.weight_source, line.balance_id, line.identity = old_line.weight_source, old_line.balance_id, old_line.identity
             audit.record(session, actor, "copy from amended", "batch_line", line.id, before, now)
+            aliquot_rows.copy_rows(session, actor, old_line.id, line.id, now)
     return batch_record(session, record.batch_number)
 
 
@@ -446,6 +497,7 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
     rows = _lines(session, row)
     lot_ids = {line.lot_id for line in rows if line.lot_id is not None}
     lots = dict(session.execute(select(IngredientLot.id, IngredientLot.lot_number).where(IngredientLot.id.in_(lot_ids))).all()) if lot_ids else {}
+    steps = aliquot_rows.rows_of(session, [line.id for line in rows])
     lines = []
     for line in rows:
         lines.append(
@@ -454,6 +506,7 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
                 lot_number=lots.get(line.lot_id), actual=None if line.actual_ug is None else to_grams(line.actual_ug),
                 deviation_percent=line.deviation_percent, out_of_tolerance=line.out_of_tolerance,
                 weight_source=line.weight_source, balance_id=line.balance_id, identity=line.identity,
+                steps=aliquot_rows.step_records(session, steps.get(line.id, [])),
             )
         )
     amends = session.scalar(select(Batch.batch_number).where(Batch.id == row.amends_id)) if row.amends_id else None

@@ -45,7 +45,7 @@ class Lot:
 
     @property
     def label(self) -> str:
-        return f"{self.lot_number} ({self.manufacturer}, expires {self.expires.isoformat()}, {self.remaining} g left)"
+        return f"{self.lot_number} ({self.manufacturer}, expires {self.expires.isoformat()}, {self.remaining:f} g left)"  # 500, never 5E+2
 
 
 def receive_lot(

@@ -407,3 +407,33 @@ class WeighingEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     at: Mapped[Timestamp]
+
+
+ALIQUOT_STEPS = ("ingredient", "diluent", "portion")
+
+
+class AliquotWeighing(Base):
+    """One of an aliquot line's three weighings (migration 0007): the ingredient for the aliquot,
+    the diluent added to it, the portion of the mixture taken into the batch. Each has its own
+    target (as printed, rounded to the balance) and its own actual, source, who and when. Made
+    with the batch for each aliquot line; a batch made before this has none."""
+
+    __tablename__ = "aliquot_weighing"
+    __table_args__ = (
+        UniqueConstraint("batch_line_id", "step", name="uq_aliquot_weighing_step"),
+        CheckConstraint("step IN ('ingredient', 'diluent', 'portion')", name="step"),
+        CheckConstraint("actual_ug IS NULL OR actual_ug >= 0", name="actual_not_negative"),
+        CheckConstraint("source IS NULL OR source IN ('balance', 'typed')", name="source"),
+    )
+
+    id: Mapped[IntPk]
+    batch_line_id: Mapped[int] = mapped_column(ForeignKey("batch_line.id", ondelete="RESTRICT"))
+    step: Mapped[str] = mapped_column(String(16))
+    target_ug: Mapped[Micrograms]
+    actual_ug: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    deviation_percent: Mapped[OptionalPercent]
+    out_of_tolerance: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(String(16), nullable=True)  # "balance" or "typed"
+    balance_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_id: Mapped[UserRef]
+    at: Mapped[OptionalTimestamp]

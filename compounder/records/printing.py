@@ -21,6 +21,8 @@ from compounder.calc.batch_document import (
     Signature,
     StoredWorksheet,
     WeighedLine,
+    WeighedStep,
+    initials,
     stored_label,
     stored_worksheet,
 )
@@ -85,6 +87,13 @@ def worksheet_to_print(session: Session, actor: Actor, batch_number: str, now: d
                 expires=lots[line.lot_id].expires if line.lot_id else None, actual=line.actual,
                 deviation_percent=line.deviation_percent, out_of_tolerance=line.out_of_tolerance,
                 weight_source=line.weight_source, balance_id=line.balance_id, identity=line.identity, target=line.target,
+                steps=tuple(
+                    WeighedStep(
+                        step.step, step.target, step.actual, step.deviation_percent, step.out_of_tolerance, step.how_weighed,
+                        initials(step.by_name), step.at,
+                    )
+                    for step in line.steps
+                ),
             )
             for line in record.lines
         ]

@@ -25,7 +25,7 @@ from compounder.calc.scan import (
     decide_scan,
     parse_scan,
 )
-from compounder.records import audit, batches
+from compounder.records import aliquot_rows, aliquot_steps, audit, batches
 from compounder.records.lots import to_ug
 from compounder.records.model import Batch, BatchLine, IngredientLot, WeighingEvent
 from compounder.records.people import current_actor
@@ -145,31 +145,52 @@ def _set_identity(session: Session, actor: Actor, line: BatchLine, identity: str
 
 def record_reading(
     session: Session, actor: Actor, batch_number: str, position: int, reading: Reading | None, now: dt.datetime, monotonic_now: float,
+    *, step: str | None = None,
 ) -> batches.BatchRecord:
-    """Put the balance's stable, fresh reading into the line's actual weight (``RecordError``
-    otherwise, saying why: unstable, stale, overload, disconnected…)."""
+    """Put the balance's stable, fresh reading into the line's actual weight, or into the
+    aliquot line's weighing ``step`` (``RecordError`` otherwise, saying why: unstable, stale,
+    overload, disconnected, the step ahead not recorded…)."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     batch, line = _open_line(session, batch_number, position)
     _confirmed(line)
+    _step_given(session, line, step)
     try:
         grams = recordable_grams(reading, monotonic_now)
     except ReadingRefused as error:
         raise RecordError(str(error)) from None
     assert reading is not None
-    record = batches.enter_weight(session, actor, batch_number, position, grams, now, source="balance", balance_id=reading.balance_id)
-    _weighed(session, actor, batch, record, position, now, grams, source="balance", reading=reading.detail, balance_id=reading.balance_id)
+    record = _enter(session, actor, batch_number, position, step, grams, now, source="balance", balance_id=reading.balance_id)
+    _weighed(session, actor, batch, record, position, now, grams, step, source="balance", reading=reading.detail, balance_id=reading.balance_id)
     return record
 
 
-def record_typed(session: Session, actor: Actor, batch_number: str, position: int, typed: str, now: dt.datetime) -> batches.BatchRecord:
+def record_typed(
+    session: Session, actor: Actor, batch_number: str, position: int, typed: str, now: dt.datetime, *, step: str | None = None,
+) -> batches.BatchRecord:
     """A weight typed at the station (no balance, or it failed), recorded as typed."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     batch, line = _open_line(session, batch_number, position)
     _confirmed(line)
+    _step_given(session, line, step)
     grams = parse_weight(typed)
-    record = batches.enter_weight(session, actor, batch_number, position, grams, now, source="typed")
-    _weighed(session, actor, batch, record, position, now, grams, source="typed", reading=typed.strip(), balance_id=None)
+    record = _enter(session, actor, batch_number, position, step, grams, now, source="typed", balance_id=None)
+    _weighed(session, actor, batch, record, position, now, grams, step, source="typed", reading=typed.strip(), balance_id=None)
     return record
+
+
+def _step_given(session: Session, line: BatchLine, step: str | None) -> None:
+    """An aliquot line is weighed step by step; a line weighed directly has no steps."""
+    aliquot = bool(aliquot_rows.rows_of(session, [line.id]))
+    if aliquot and step is None:
+        raise RecordError(f"line {line.position} ({line.name}) is made by aliquot: say which of its weighings this is (ingredient, diluent, portion)")
+    if not aliquot and step is not None:
+        raise RecordError(f"line {line.position} ({line.name}) is weighed directly, not by aliquot")
+
+
+def _enter(session, actor, batch_number, position, step, grams, now, **source) -> batches.BatchRecord:
+    if step is None:
+        return batches.enter_weight(session, actor, batch_number, position, grams, now, **source)
+    return aliquot_steps.enter_step(session, actor, batch_number, position, step, grams, now, **source)
 
 
 def _confirmed(line: BatchLine) -> None:
@@ -177,8 +198,20 @@ def _confirmed(line: BatchLine) -> None:
         raise RecordError(f"line {line.position} ({line.name}): scan the container first (or a pharmacist confirms it by hand)")
 
 
-def _weighed(session, actor, batch, record: batches.BatchRecord, position: int, now, grams: Decimal, **values) -> None:
+def _weighed(session, actor, batch, record: batches.BatchRecord, position: int, now, grams: Decimal, step: str | None, **values) -> None:
     line = record.lines[position - 1]
+    if step is not None:
+        weighed = line.step(step)
+        assert weighed is not None
+        state = f"outside ± {record.tolerance_percent} %" if weighed.out_of_tolerance else "within tolerance"
+        message = f"Line {position}, aliquot {step}: {grams} g {values['source']}, {weighed.deviation_percent:+} % ({state})"
+        if step == "portion" and line.actual is not None:
+            message += f"; drug delivered {line.actual} g, {line.deviation_percent:+} %"
+        _event(
+            session, actor, batch, position, now, kind="weight", accepted=True, outcome="recorded", message=message,
+            lot_id=line.lot_id, actual_ug=to_ug(grams), **values,
+        )
+        return
     state = f"outside ± {record.tolerance_percent} %" if line.out_of_tolerance else "within tolerance"
     _event(
         session, actor, batch, position, now, kind="weight", accepted=True, outcome="recorded",

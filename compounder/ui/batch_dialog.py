@@ -38,7 +38,7 @@ from compounder.calc.record import decision_text
 from compounder.calc.release import BatchBlocked
 from compounder.calc.units import format_quantity
 from compounder.documents.stock import LabelStock
-from compounder.records import batches, lots, people
+from compounder.records import aliquot_steps, batches, lots, people
 from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.database import DatabaseUnavailable
 from compounder.records.library import FormulaLibrary
@@ -502,6 +502,9 @@ class BatchDialog(QDialog):
 
     def open_batch(self, number: str) -> None:
         try:
+            if self._context.actor is not None:  # a draft from before the aliquot's weighings were recorded gets them
+                with self._context.sessions.begin() as session:
+                    aliquot_steps.set_up_missing(session, self._context.actor, number, self._context.clock())
             with self._context.sessions() as session:
                 record = batches.batch_record(session, number)
         except (RecordError, SQLAlchemyError) as error:
@@ -521,6 +524,8 @@ class BatchDialog(QDialog):
                 for line, box, weight in zip(record.lines, self.lot_boxes, self.weights, strict=True):
                     if box.currentData() is not None and box.currentData() != line.lot_id:
                         batches.assign_lot(session, actor, record.batch_number, line.position, box.currentData(), now)
+                    if line.steps:  # an aliquot line: its three weighings are recorded at the station
+                        continue
                     typed = weight.text().strip()
                     if typed and (line.actual is None or not _same_weight(typed, line.actual)):
                         try:
@@ -623,12 +628,14 @@ class BatchDialog(QDialog):
             weight = QLineEdit("" if line.actual is None else f"{line.actual:.{places}f}")
             weight.setPlaceholderText("grams")
             deviation = QLabel("" if line.deviation_percent is None else f"{line.deviation_percent:+} %" + (" — outside tolerance" if line.out_of_tolerance else ""))
-            if line.out_of_tolerance:
+            if line.steps:
+                weight, deviation = aliquot_cells(line, places)
+            if line.out_of_tolerance or any(step.out_of_tolerance for step in line.steps):
                 deviation.setStyleSheet(f"color: {ERROR_HUE.name()}; font-weight: bold")
             elif line.deviation_percent:
                 deviation.setStyleSheet(f"color: {WARNING_HUE.name()}")
-            for widget in (box, weight):
-                widget.setEnabled(editable)
+            box.setEnabled(editable)
+            weight.setEnabled(editable and not line.steps)
             for column, widget in enumerate((QLabel(str(line.position)), QLabel(line.name), QLabel(target), box, weight, deviation)):
                 self.grid.addWidget(widget, row, column)
             self.lot_boxes.append(box)
@@ -663,6 +670,30 @@ _FIELD_TITLES = {
     "prescription.quantity": "label quantity", "prescription.refills": "label refills", "container": "label container",
     "directions.amount": "dose check: amount per application", "directions.times_per_day": "dose check: times a day",
 }
+
+
+def aliquot_cells(line, places: int) -> tuple[QLineEdit, QLabel]:
+    """An aliquot line's "Weighed" and "Deviation" cells: the drug its three weighings delivered
+    (not typed here: each weighing is recorded at the station), and each weighing as recorded."""
+    weight = QLineEdit("" if line.actual is None else f"{line.actual:f}")
+    weight.setReadOnly(True)
+    weight.setPlaceholderText("3 weighings: station")
+    weight.setToolTip(
+        "Made by aliquot: the drug delivered, worked out from its three weighings (portion × ingredient / (ingredient + diluent)); "
+        "record each weighing at the weighing station (from the balance, or typed)"
+    )
+    # each against its target as it stood when weighed; one still to weigh, its target adapted to those before it
+    parts = [
+        f"{step.step} {step.actual:.{places}f} g of {step.target:.{places}f} g ({step.deviation_percent:+} %)" + (" OUTSIDE" if step.out_of_tolerance else "")
+        if step.actual is not None else f"{step.step} — (weigh {step.target:.{places}f} g)"
+        for step in line.steps
+    ]
+    text = "aliquot: " + " · ".join(parts)
+    if line.actual is not None and line.deviation_percent is not None:
+        text += f"<br>drug delivered {line.deviation_percent:+} % of {line.target:.{places}f} g" + (" — outside tolerance" if line.out_of_tolerance else "")
+    deviation = QLabel(text)
+    deviation.setWordWrap(True)
+    return weight, deviation
 
 
 def _html(text: str) -> str:

@@ -4,7 +4,13 @@ For the line on show: what to weigh and from which lot, the target and its toler
 balance's live reading coloured against the band, and what happened last. Keyboard and scanner
 only: the scanner types the container's code and Enter into the entry field; Enter on an empty
 field records the balance's stable reading; a number and Enter records a typed weight (marked
-typed). Page Down / Page Up: next / previous line; F2 zero, F3 tare; F8 a pharmacist confirms
+typed). An aliquot line is weighed in its three weighings, one after the other (the ingredient
+for the aliquot, once its container is confirmed; the base to dilute it; the portion of the
+mixture), each against its own target and band, the later targets following what was weighed
+(the diluent in proportion to the ingredient, the portion holding the drug needed at the mixture
+made; the band shows why a target is not the printed one, and the least diluent that keeps the
+portion at the minimum weighable); then the drug they delivered is shown. F6 starts an aliquot
+again from its ingredient while its diluent is not recorded. Page Down / Page Up: next / previous line; F2 zero, F3 tare; F8 a pharmacist confirms
 the container by hand, signing for it there with their own password and the reason; Esc closes.
 
 The balance is polled on its own thread (a serial exchange may take up to its timeout); the
@@ -31,8 +37,10 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.balance.driver import BalanceDriver
+from compounder.calc.aliquot_weighing import STEPS, AliquotStepError, least_diluent, least_ingredient, step_targets, step_title
 from compounder.calc.balance_reading import Reading, ReadingState, tolerance_band
-from compounder.records import batches, people, weighing
+from compounder.calc.units import ureg
+from compounder.records import aliquot_steps, batches, people, weighing
 from compounder.records.batches import BatchRecord
 from compounder.records.rules import RecordError, Status, parse_weight
 from compounder.settings import PharmacySettings
@@ -137,13 +145,19 @@ class WeighingView(QDialog):
         self._context, self._monotonic = context, monotonic
         self.setWindowTitle(f"Weighing station — batch {batch_number}")
         self.resize(1100, 760)
+        if context.actor is not None:
+            _set_up_aliquots(context, batch_number)
         with context.sessions() as session:
             self.record: BatchRecord = batches.batch_record(session, batch_number)
         self.position = next((line.position for line in self.record.lines if line.actual is None), 1)
+        # The aliquot weighing on show, for an aliquot line ("ingredient", "diluent", "portion"); None for a direct line.
+        self.step: str | None = None
+        self.complete = False
         self.last_reading: Reading | None = None
 
         self.line_title = QLabel()
         self.line_title.setFont(_big(26))
+        self.line_title.setWordWrap(True)  # an aliquot's weighing names the mixture: long
         self.lot = QLabel()
         self.lot.setFont(_big(14, bold=False))
         self.target = QLabel()
@@ -160,6 +174,7 @@ class WeighingView(QDialog):
         self.live_state.setWordWrap(True)
         self.recorded = QLabel()
         self.recorded.setFont(_big(16, bold=False))
+        self.recorded.setWordWrap(True)
         self.message = QLabel()
         self.message.setFont(_big(18))
         self.message.setWordWrap(True)
@@ -170,7 +185,7 @@ class WeighingView(QDialog):
         self.entry.returnPressed.connect(self.enter)
         keys = QLabel(
             "Enter: record the stable weight · number + Enter: typed weight · PgDn/PgUp: next/previous line · "
-            "F2 zero · F3 tare · F8 confirm by hand (pharmacist) · Esc close"
+            "F2 zero · F3 tare · F6 start the aliquot again from its ingredient · F8 confirm by hand (pharmacist) · Esc close"
         )
         keys.setWordWrap(True)
 
@@ -196,6 +211,7 @@ class WeighingView(QDialog):
             (QKeySequence.StandardKey.MoveToPreviousPage, lambda: self.show_line(self.position - 1)),
             (QKeySequence(Qt.Key.Key_F2), lambda: self._balance_request("zero")),
             (QKeySequence(Qt.Key.Key_F3), lambda: self._balance_request("tare")),
+            (QKeySequence(Qt.Key.Key_F6), self.weigh_ingredient_again),
             (QKeySequence(Qt.Key.Key_F8), self.confirm_by_hand),
         ):
             QShortcut(key, self, action)
@@ -221,6 +237,17 @@ class WeighingView(QDialog):
     def line(self):
         return self.record.lines[self.position - 1]
 
+    def target_grams(self) -> Decimal:
+        """What goes on the balance now: the aliquot weighing's target, or the line's."""
+        if self.step is not None:
+            step = self.line.step(self.step)
+            assert step is not None
+            return step.target
+        return self.line.target
+
+    def _base_name(self) -> str:
+        return next((line.name for line in self.record.lines if line.role == "base"), "base")
+
     def _places(self) -> int:
         printed = self.record.plan["lines"][self.position - 1].get("grams_display", f"{self.line.target:f}")
         return len(printed.partition(".")[2])
@@ -229,21 +256,51 @@ class WeighingView(QDialog):
         step = Decimal(1).scaleb(-self._places())
         return f"{value.quantize(step, rounding=rounding) if rounding else value.quantize(step):f}"
 
-    def show_line(self, position: int) -> None:
+    def show_line(self, position: int, step: str | None = None) -> None:
+        """Show a line; an aliquot line at ``step``, or at its first weighing still to record (its
+        portion once all are)."""
         if not 1 <= position <= len(self.record.lines):
             return
         self.position = position
         line = self.line
-        self.line_title.setText(f"Line {line.position} of {len(self.record.lines)}: {line.name}")
+        following = line.next_step
+        # Every weighing of an aliquot line recorded and none asked for again: nothing to record here.
+        self.complete = bool(line.steps) and following is None and step is None
+        if line.steps:
+            self.step = step or (following.step if following is not None else "portion")
+        else:
+            self.step = None
+        title = f"Line {line.position} of {len(self.record.lines)}: {line.name}"
+        if self.complete:
+            title += "\nAliquot: all three weighings recorded"
+        elif self.step is not None:
+            number = STEPS.index(self.step) + 1
+            title += f"\nAliquot weighing {number} of 3: {step_title(self.step, line.name, self._base_name())}"
+        self.line_title.setText(title)
         confirmed = {"scanned": "container scanned ✔", "by hand": "container confirmed by hand ✔"}.get(line.identity or "", "container not confirmed yet")
-        self.lot.setText(f"Lot {line.lot_number or '(scan the container to choose it)'} — {confirmed}")
-        band = tolerance_band(line.target, self.record.tolerance_percent)
-        self.target.setText(f"{self._grams(line.target)} g")
+        lot = f"Lot {line.lot_number or '(scan the container to choose it)'} — {confirmed}"
+        if self.step == "diluent":
+            base = next((other for other in self.record.lines if other.role == "base"), None)
+            base_lot = f"lot {base.lot_number}" if base is not None and base.lot_number else "its lot as on the base line"
+            lot = f"Diluent: {self._base_name()}, {base_lot} · {line.name}: {lot}"
+        self.lot.setText(lot)
+        target = self.target_grams()
+        band = tolerance_band(target, self.record.tolerance_percent)
+        self.target.setText(f"{self._grams(target)} g")
         # The limits shown are rounded inwards to the balance's digits: a weight shown inside them is inside the band.
+        low, why = band.low, ""
+        least = self._least()
+        if least is not None and least > low:
+            low = least
+            later = {"ingredient": "the diluent", "diluent": "the portion"}[self.step or "ingredient"]
+            why = f"; less would leave {later} under the minimum weighable {self._minimum()} g"
         self.band.setText(
-            f"accept {self._grams(band.low, ROUND_CEILING)} – {self._grams(band.high, ROUND_FLOOR)} g (± {self.record.tolerance_percent} %)"
+            f"accept {self._grams(low, ROUND_CEILING)} – {self._grams(band.high, ROUND_FLOOR)} g (± {self.record.tolerance_percent} %{why})"
+            + self._adapted_from()
         )
-        if line.actual is not None:
+        if line.steps:
+            self._show_steps(line)
+        elif line.actual is not None:
             how = "from balance " + (line.balance_id or "") if line.weight_source == "balance" else (line.weight_source or "entered")
             outside = " — OUTSIDE TOLERANCE" if line.out_of_tolerance else ""
             self.recorded.setText(f"Recorded: {self._grams(line.actual)} g ({how}, {line.deviation_percent:+} %){outside}")
@@ -255,9 +312,79 @@ class WeighingView(QDialog):
             self._say(f"Batch {self.record.batch_number} is {self.record.status.value}: nothing more is weighed", error=True)
         elif line.identity is None:
             self._say(f"Scan the container of {line.name}")
+        elif self.complete:
+            self._say(f"All three aliquot weighings of line {line.position} are recorded; PgDn: next line")
+        elif self.step is not None:
+            self._say(self._step_instruction(line))
         else:
             self._say("Place the container on the balance; Enter records the stable weight")
         self.show_reading(self.last_reading)
+
+    def _minimum(self) -> Decimal:
+        return Decimal(repr(float(self.record.plan["balance"]["minimum_weighable_grams"]))).normalize()
+
+    def _least(self) -> Decimal | None:
+        """The least ingredient (at its step) or base (at the diluent's) that keeps the next
+        target at or over the balance's minimum weighable: less is refused by the records."""
+        readability = self.record.plan["balance"]["readability_grams"]
+        if self.step == "ingredient":
+            try:
+                printed = step_targets(self.record.plan["lines"][self.position - 1]["aliquot"], readability)
+                planned = {name: ureg.Quantity(grams, ureg.gram) for name, grams in printed.items()}
+                return least_ingredient(planned, readability, ureg.Quantity(self._minimum(), ureg.gram))
+            except (AliquotStepError, KeyError, TypeError, ValueError):
+                return None
+        ingredient = self.line.step("ingredient") if self.step == "diluent" else None
+        if ingredient is None or ingredient.actual is None or not ingredient.actual:
+            return None
+        try:
+            return least_diluent(
+                ureg.Quantity(ingredient.actual, ureg.gram), ureg.Quantity(self.line.target, ureg.gram),
+                self.record.plan["balance"]["readability_grams"], ureg.Quantity(self._minimum(), ureg.gram),
+            )
+        except (AliquotStepError, KeyError, TypeError, ValueError):
+            return None
+
+    def _adapted_from(self) -> str:
+        """Why a later weighing's target is not the one printed: it follows what was weighed."""
+        if self.step not in ("diluent", "portion"):
+            return ""
+        try:
+            printed = step_targets(self.record.plan["lines"][self.position - 1]["aliquot"], self.record.plan["balance"]["readability_grams"])
+        except (AliquotStepError, KeyError, TypeError, ValueError):
+            return ""
+        target = self.target_grams()
+        if printed[self.step] == target:
+            return ""
+        follows = {"diluent": "the ingredient weighed", "portion": "the mixture made"}[self.step]
+        return f"\nadapted to {follows} (printed {self._grams(printed[self.step])} g)"
+
+    def _step_instruction(self, line) -> str:
+        step = line.step(self.step)
+        what = {
+            "ingredient": f"Weigh {self._grams(step.target)} g of {line.name} for the aliquot",
+            "diluent": f"Add {self._grams(step.target)} g of {self._base_name()} to it and mix",
+            "portion": f"Weigh {self._grams(step.target)} g of the mixture into the batch",
+        }[self.step]
+        return f"{what}; Enter records the stable weight"
+
+    def _show_steps(self, line) -> None:
+        """An aliquot line's weighings as recorded, then the drug they delivered."""
+        parts = []
+        for step in line.steps:
+            if step.actual is None:
+                parts.append(f"{step.step} —")
+            else:
+                flag = " OUTSIDE" if step.out_of_tolerance else ""
+                parts.append(f"{step.step} {self._grams(step.actual)} g ({step.deviation_percent:+} %){flag}")
+        text = "Recorded: " + " · ".join(parts)
+        if line.actual is not None:
+            text += f"\nDrug delivered: {line.actual:f} g of {self._grams(line.target)} g ({line.deviation_percent:+} %)"
+            if line.out_of_tolerance:
+                text += " — LINE OUTSIDE TOLERANCE"
+        self.recorded.setText(text)
+        outside = line.out_of_tolerance or any(step.out_of_tolerance for step in line.steps)
+        self.recorded.setStyleSheet(f"color: {ERROR_HUE.name()}" if outside else (f"color: {OK_HUE}" if line.actual is not None else ""))
 
     def show_reading(self, reading: Reading | None) -> None:
         self.last_reading = reading
@@ -270,7 +397,10 @@ class WeighingView(QDialog):
         state = reading.describe()
         hue = ERROR_HUE.name()
         if reading.state in (ReadingState.STABLE, ReadingState.UNSTABLE) and reading.grams is not None:
-            where = tolerance_band(self.line.target, self.record.tolerance_percent).where(reading.grams)
+            where = tolerance_band(self.target_grams(), self.record.tolerance_percent).where(reading.grams)
+            least = self._least()
+            if where == "within" and least is not None and reading.grams < least:
+                where = "under"
             state = ("stable" if reading.state is ReadingState.STABLE else "not stable yet") + {
                 "within": " — within tolerance", "under": " — UNDER the band", "over": " — OVER the band"}[where]
             hue = OK_HUE if where == "within" and reading.state is ReadingState.STABLE else (
@@ -291,6 +421,9 @@ class WeighingView(QDialog):
             self._say("Sign in first (Records ▸ Sign in)", error=True)
             return
         stripped = text.strip()
+        if self.complete:
+            self._say(f"All three aliquot weighings of line {self.position} are recorded; nothing more is weighed for it", error=True)
+            return
         if not stripped:
             if self.line.identity is None:
                 self._say(f"Scan the container of {self.line.name} first", error=True)
@@ -299,7 +432,7 @@ class WeighingView(QDialog):
             return
         if stripped.isdigit() and len(stripped) <= 6:
             self._say(
-                f"{stripped}: type a weight with its decimals as the balance shows it (e.g. {self._grams(self.line.target)}); "
+                f"{stripped}: type a weight with its decimals as the balance shows it (e.g. {self._grams(self.target_grams())}); "
                 "a code of a few digits is not one the station reads", error=True,
             )
             return
@@ -325,15 +458,39 @@ class WeighingView(QDialog):
             self._say(decision.message, error=True)
 
     def record_reading(self) -> None:
-        reading, now = self.last_reading, self._monotonic()
+        reading, now, step = self.last_reading, self._monotonic(), self.step
 
         def act(session, actor, at):
-            return weighing.record_reading(session, actor, self.record.batch_number, self.position, reading, at, now)
+            return weighing.record_reading(session, actor, self.record.batch_number, self.position, reading, at, now, step=step)
 
-        self._recorded(self._write(act))
+        self._recorded(self._write(act), step)
 
     def record_typed(self, typed: str) -> None:
-        self._recorded(self._write(lambda s, actor, at: weighing.record_typed(s, actor, self.record.batch_number, self.position, typed, at)))
+        step = self.step
+        self._recorded(
+            self._write(lambda s, actor, at: weighing.record_typed(s, actor, self.record.batch_number, self.position, typed, at, step=step)), step,
+        )
+
+    def weigh_ingredient_again(self) -> None:
+        """F6: start an aliquot line again from its ingredient (weighed afresh, or brought up),
+        while its diluent is not recorded; the records keep the earlier weighing in the audit."""
+        line = self.line
+        ingredient, diluent = line.step("ingredient"), line.step("diluent")
+        if ingredient is None or diluent is None:
+            self._say(f"Line {self.position} is weighed directly: there is no aliquot to start again", error=True)
+        elif ingredient.actual is None:
+            self._say(f"Line {self.position}: the aliquot's ingredient is not recorded yet; weigh it", error=True)
+        elif diluent.actual is not None:
+            self._say(
+                f"Line {self.position}: the aliquot's diluent is recorded, the mixture is made: its ingredient is not recorded "
+                "again; reject the batch with the reason to make it again", error=True,
+            )
+        else:
+            self.show_line(self.position, "ingredient")
+            self._say(
+                f"Line {self.position}: the aliquot starts again. Weigh {self._grams(ingredient.target)} g of {line.name} afresh "
+                f"(recorded: {self._grams(ingredient.actual)} g); Enter records it in place of the earlier weighing", good=True,
+            )
 
     def confirm_by_hand(self) -> HandConfirmDialog | None:
         """F8: a pharmacist signs, there and then, for a container confirmed without a scan
@@ -370,12 +527,31 @@ class WeighingView(QDialog):
         who = f" by {signer.username}" if signer is not None else ""
         self._say(f"Line {position} confirmed by hand{who}. Place it on the balance; Enter records the stable weight", good=True)
 
-    def _recorded(self, record: BatchRecord | None) -> None:
+    def _recorded(self, record: BatchRecord | None, step: str | None = None) -> None:
         if record is None:
             return
         position = self.position
         self.record = record
         line = record.lines[position - 1]
+        if step is not None:
+            weighed = line.step(step)
+            assert weighed is not None and weighed.actual is not None
+            said = f"Line {position}, aliquot {step}: {self._grams(weighed.actual)} g ({weighed.deviation_percent:+} %)"
+            if weighed.out_of_tolerance:
+                self.show_line(position, step)  # stays on this weighing: Enter records it again
+                self._say(f"{said} is OUTSIDE ± {record.tolerance_percent} %. Adjust and record again, or reject the batch", error=True)
+                return
+            if line.next_step is not None:
+                self.show_line(position, line.next_step.step)
+                self._say(f"{said} recorded. {self._step_instruction(line)}", good=True)
+                return
+            if line.out_of_tolerance:
+                self.show_line(position, step)
+                self._say(
+                    f"{said} recorded. The drug delivered, {line.actual:f} g, is OUTSIDE ± {record.tolerance_percent} % of "
+                    f"{self._grams(line.target)} g ({line.deviation_percent:+} %): reject the batch, or weigh the aliquot again", error=True,
+                )
+                return
         if line.out_of_tolerance:
             self.show_line(position)
             self._say(
@@ -385,6 +561,8 @@ class WeighingView(QDialog):
             return
         following = next((other.position for other in record.lines if other.actual is None), None)
         done = f"Line {position} recorded: {self._grams(line.actual)} g ({line.deviation_percent:+} %)"
+        if step is not None:
+            done = f"Line {position} recorded: its aliquot delivered {line.actual:f} g of {line.name} ({line.deviation_percent:+} %)"
         if following is None:
             self.show_line(position)
             self._say(f"{done}. Every line is weighed: close and sign as preparer", good=True)
@@ -445,6 +623,16 @@ class WeighingView(QDialog):
     def done(self, result: int) -> None:
         self.stop_balance()
         super().done(result)
+
+
+def _set_up_aliquots(context: RecordsContext, batch_number: str) -> None:
+    """A draft batch from before the aliquot's weighings were recorded gets them for its aliquot
+    lines not weighed yet (``aliquot_steps.set_up_missing``); a refusal leaves the batch as it is."""
+    try:
+        with context.sessions.begin() as session:
+            aliquot_steps.set_up_missing(session, context.actor, batch_number, context.clock())
+    except (RecordError, SQLAlchemyError):
+        pass  # the station then shows the batch as stored, and says what is wrong on the first write
 
 
 def _looks_like_weight(text: str) -> bool:

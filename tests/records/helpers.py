@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from compounder.calc import evaluate, parse_formula
 from compounder.cli import plan_to_json
-from compounder.records import batches, lots, people
+from compounder.records import aliquot_steps, batches, lots, people
 from compounder.records.library import FormulaLibrary, reference_formulas
 from compounder.records.rules import Actor, Role
 from tests.conftest import TODAY
@@ -64,6 +64,11 @@ def weigh_all(sessions, clock, pharmacy: Pharmacy, record: batches.BatchRecord, 
     with sessions.begin() as s:
         for line in record.lines:
             batches.assign_lot(s, pharmacy.technician, record.batch_number, line.position, pharmacy.lots[line.name].id, clock())
+            if line.steps:  # an aliquot line: each of its weighings at its target (line 1's portion off by ``off_by``)
+                for step in line.steps:
+                    weight = step.target + (off_by if off_by is not None and line.position == 1 and step.step == "portion" else 0)
+                    record = aliquot_steps.enter_step(s, pharmacy.technician, record.batch_number, line.position, step.step, str(weight), clock())
+                continue
             weight = line.target + (off_by if off_by is not None and line.position == 1 else 0)
             record = batches.enter_weight(s, pharmacy.technician, record.batch_number, line.position, str(weight), clock())
     return record
