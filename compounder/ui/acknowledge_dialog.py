@@ -16,7 +16,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -36,6 +35,7 @@ from compounder.calc.prescription import Acknowledgement
 from compounder.records.rules import PermissionRefused, RecordError, check_reason, may_decide_finding
 from compounder.records.screening import Signer
 from compounder.ui import look
+from compounder.ui.inline_error import error_label, say
 
 Authenticate = Callable[[str, str], Signer]
 
@@ -96,7 +96,7 @@ class AcknowledgeDialog(QDialog):
         form.addRow("Pharmacist's &user name:", self.username)
         form.addRow("&Password:", self.password)
         layout.addLayout(form)
-        self.sign_in_message = _error_label(self, "signInMessage")
+        self.sign_in_message = error_label(self, "signInMessage")
         layout.addWidget(self.sign_in_message)
 
         body = QWidget(self)
@@ -114,7 +114,7 @@ class AcknowledgeDialog(QDialog):
         scroll.setWidget(body)
         layout.addWidget(scroll, 1)
 
-        self.message = _error_label(self, "message")
+        self.message = error_label(self, "message")
         layout.addWidget(self.message)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
@@ -157,7 +157,7 @@ class AcknowledgeDialog(QDialog):
             else "Why the batch may go ahead (e.g. prescriber consulted, dose confirmed)"
         )
         inner.addWidget(reason)
-        message = _error_label(box, f"reasonMessage.{finding.code}")
+        message = error_label(box, f"reasonMessage.{finding.code}")
         inner.addWidget(message)
         if error:
             confirm = QCheckBox(f"I override {finding.code} for this patient", box)
@@ -179,42 +179,42 @@ class AcknowledgeDialog(QDialog):
         """Sign in, then check each decision with the records' rules; anything refused is said
         beside its field and the dialog stays open."""
         for label in (self.sign_in_message, self.message, *self.reason_messages):
-            _say(label, "")
+            say(label, "")
         first_problem: QWidget | None = None
         reasons: list[str] = []
         for finding, field, label in zip(self.findings, self.reasons, self.reason_messages, strict=False):
             try:
                 reasons.append(check_reason(field.text()))
             except RecordError as error:
-                _say(label, str(error))
+                say(label, str(error))
                 reasons.append("")
                 first_problem = first_problem or field
             confirm = self.confirms.get(finding.code)
             if confirm is not None and not confirm.isChecked():
-                _say(label, (label.text() + "\n" if label.text() else "") + f"Tick “I override {finding.code}” to confirm the override.")
+                say(label, (label.text() + "\n" if label.text() else "") + f"Tick “I override {finding.code}” to confirm the override.")
                 first_problem = first_problem or confirm
         if self._authenticate is None:
-            _say(self.sign_in_message, "No user accounts are open in this window, so nobody can sign; open the pharmacy database and try again.")
+            say(self.sign_in_message, "No user accounts are open in this window, so nobody can sign; open the pharmacy database and try again.")
             return
         if not self.username.text().strip() or not self.password.text():
-            _say(self.sign_in_message, "Sign in: the pharmacist's user name and password.")
+            say(self.sign_in_message, "Sign in: the pharmacist's user name and password.")
             (self.username if not self.username.text().strip() else self.password).setFocus()
             return
         try:
             signer = self._authenticate(self.username.text(), self.password.text())
         except RecordError as error:
-            _say(self.sign_in_message, str(error))
+            say(self.sign_in_message, str(error))
             self.password.clear()
             self.password.setFocus()
             return
         except SQLAlchemyError as error:
-            _say(self.sign_in_message, f"the users could not be read: {error.__class__.__name__}")
+            say(self.sign_in_message, f"the users could not be read: {error.__class__.__name__}")
             return
         for finding, field in zip(self.findings, self.reasons, strict=False):
             try:
                 may_decide_finding(signer.actor, active=True, severity=finding.severity.value, code=finding.code, reason=field.text())
             except PermissionRefused as error:  # the role: said at the sign-in, before any reason
-                _say(self.sign_in_message, str(error))
+                say(self.sign_in_message, str(error))
                 self.password.clear()
                 self.username.setFocus()
                 return
@@ -239,19 +239,3 @@ def one_per_code(findings: Sequence[Finding]) -> tuple[Finding, ...]:
         elif known.severity is finding.severity and finding.message not in known.message:
             by_code[finding.code] = dataclasses.replace(known, message=f"{known.message} / {finding.message}")
     return tuple(by_code.values())
-
-
-def _error_label(parent: QWidget, name: str) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, look.hue(Severity.ERROR))
-    label.setPalette(palette)
-    label.setVisible(False)
-    return label
-
-
-def _say(label: QLabel, text: str) -> None:
-    label.setText(text)
-    label.setVisible(bool(text))

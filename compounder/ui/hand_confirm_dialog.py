@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 from sqlalchemy.exc import SQLAlchemyError
 
-from compounder.calc import Severity
 from compounder.records.rules import Actor, PermissionRefused, RecordError, check_reason
-from compounder.ui import look
+from compounder.ui.inline_error import error_label, say
 
 SignIn = Callable[[str, str], Actor]
 Confirm = Callable[[Actor, str], None]
@@ -52,14 +50,14 @@ class HandConfirmDialog(QDialog):
         form.addRow("Pharmacist's &user name:", self.username)
         form.addRow("&Password:", self.password)
         layout.addLayout(form)
-        self.sign_in_message = _error_label(self, "signInMessage")
+        self.sign_in_message = error_label(self, "signInMessage")
         layout.addWidget(self.sign_in_message)
         reasons = QFormLayout()
         reasons.addRow("&Reason:", self.reason)
         layout.addLayout(reasons)
-        self.reason_message = _error_label(self, "reasonMessage")
+        self.reason_message = error_label(self, "reasonMessage")
         layout.addWidget(self.reason_message)
-        self.message = _error_label(self, "message")
+        self.message = error_label(self, "message")
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign and confirm by hand")
@@ -73,15 +71,15 @@ class HandConfirmDialog(QDialog):
         """Reason and sign-in fields first (a missing reason costs no password attempt), then the
         password, then the write; the dialog closes only once the confirmation is recorded."""
         for label in (self.sign_in_message, self.reason_message, self.message):
-            _say(label, "")
+            say(label, "")
         try:
             reason = check_reason(self.reason.text())
         except RecordError as error:
-            _say(self.reason_message, f"Reason: {error}")
+            say(self.reason_message, f"Reason: {error}")
             self.reason.setFocus()
             return
         if not self.username.text().strip() or not self.password.text():
-            _say(self.sign_in_message, "Sign: the pharmacist's own user name and password.")
+            say(self.sign_in_message, "Sign: the pharmacist's own user name and password.")
             (self.username if not self.username.text().strip() else self.password).setFocus()
             return
         try:
@@ -90,7 +88,7 @@ class HandConfirmDialog(QDialog):
             self._refused(str(error))
             return
         except SQLAlchemyError as error:
-            _say(self.message, f"the users could not be read: {error.__class__.__name__}; nothing was recorded")
+            say(self.message, f"the users could not be read: {error.__class__.__name__}; nothing was recorded")
             return
         try:
             self._confirm(signer, reason)
@@ -98,32 +96,16 @@ class HandConfirmDialog(QDialog):
             self._refused(f"{error}; nothing was recorded")
             return
         except RecordError as error:
-            _say(self.message, f"{error}; nothing was recorded")
+            say(self.message, f"{error}; nothing was recorded")
             return
         except SQLAlchemyError as error:
-            _say(self.message, f"the confirmation could not be written: {error.__class__.__name__}; nothing was recorded")
+            say(self.message, f"the confirmation could not be written: {error.__class__.__name__}; nothing was recorded")
             return
         self.signer = signer
         self.password.clear()
         super().accept()
 
     def _refused(self, text: str) -> None:
-        _say(self.sign_in_message, text)
+        say(self.sign_in_message, text)
         self.password.clear()
         self.password.setFocus()
-
-
-def _error_label(parent: QWidget, name: str) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, look.hue(Severity.ERROR))
-    label.setPalette(palette)
-    label.setVisible(False)
-    return label
-
-
-def _say(label: QLabel, text: str) -> None:
-    label.setText(text)
-    label.setVisible(bool(text))
