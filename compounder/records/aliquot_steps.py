@@ -29,6 +29,7 @@ from compounder.calc.aliquot_weighing import (
 from compounder.calc.units import ureg
 from compounder.records import aliquot_rows, audit, batches
 from compounder.records.lots import to_grams, to_ug
+from compounder.records.minimum_weight import refuse_under_minimum
 from compounder.records.model import AliquotWeighing, BatchLine
 from compounder.records.people import current_actor
 from compounder.records.rules import Actor, RecordError, parse_weight
@@ -56,6 +57,7 @@ def enter_step(
     if to_ug(actual) != actual * 1_000_000:
         raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")
     by_step = {row.step: row for row in rows}
+    refuse_under_minimum(batch.plan, position, line.name, to_grams(by_step[step].target_ug), actual, f"the aliquot's {step}")
     ahead = [name for name in STEPS[: STEPS.index(step)] if by_step[name].actual_ug is None]
     if ahead:
         raise RecordError(f"line {position} ({line.name}): record the aliquot's {' and '.join(ahead)} weighing first")

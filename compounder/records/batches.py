@@ -22,6 +22,7 @@ from compounder.calc.prescription import Acknowledgement
 from compounder.records import aliquot_rows, audit
 from compounder.records.aliquot_rows import StepRecord
 from compounder.records.lots import draw, get_lot, give_back, to_grams, to_ug
+from compounder.records.minimum_weight import refuse_under_minimum
 from compounder.records.model import (
     Batch,
     BatchAcknowledgement,
@@ -347,6 +348,7 @@ def enter_weight(
     actual = parse_weight(weight)
     if to_ug(actual) != actual * 1_000_000:
         raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")
+    refuse_under_minimum(row.plan, position, line.name, to_grams(line.target_ug), actual)
     found = deviation(to_grams(line.target_ug), actual, row.tolerance_percent)
     old = audit.snapshot(session, "batch_line", line.id)
     line.actual_ug = to_ug(actual)

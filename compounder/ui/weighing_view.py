@@ -289,11 +289,9 @@ class WeighingView(QDialog):
         self.target.setText(f"{self._grams(target)} g")
         # The limits shown are rounded inwards to the balance's digits: a weight shown inside them is inside the band.
         low, why = band.low, ""
-        least = self._least()
-        if least is not None and least > low:
-            low = least
-            later = {"ingredient": "the diluent", "diluent": "the portion"}[self.step or "ingredient"]
-            why = f"; less would leave {later} under the minimum weighable {self._minimum()} g"
+        floor, reason = self._floor(target)
+        if floor is not None and floor > low:
+            low, why = floor, reason
         self.band.setText(
             f"accept {self._grams(low, ROUND_CEILING)} – {self._grams(band.high, ROUND_FLOOR)} g (± {self.record.tolerance_percent} %{why})"
             + self._adapted_from()
@@ -322,6 +320,19 @@ class WeighingView(QDialog):
 
     def _minimum(self) -> Decimal:
         return Decimal(repr(float(self.record.plan["balance"]["minimum_weighable_grams"]))).normalize()
+
+    def _floor(self, target: Decimal) -> tuple[Decimal | None, str]:
+        """The least weight the records take for this weighing, above the band's own lower
+        limit, and why: the balance's minimum weighable quantity (for a target at or over it),
+        or the least ingredient or base that keeps the next aliquot target over it."""
+        floors: list[tuple[Decimal, str]] = []
+        least = self._least()
+        if least is not None:
+            later = {"ingredient": "the diluent", "diluent": "the portion"}[self.step or "ingredient"]
+            floors.append((least, f"; less would leave {later} under the minimum weighable {self._minimum()} g"))
+        if self.record.plan.get("balance", {}).get("minimum_weighable_grams") is not None and target >= self._minimum():
+            floors.append((self._minimum(), f"; less is under the balance's minimum weighable {self._minimum()} g"))
+        return max(floors, key=lambda floor: floor[0]) if floors else (None, "")
 
     def _least(self) -> Decimal | None:
         """The least ingredient (at its step) or base (at the diluent's) that keeps the next
@@ -398,8 +409,8 @@ class WeighingView(QDialog):
         hue = ERROR_HUE.name()
         if reading.state in (ReadingState.STABLE, ReadingState.UNSTABLE) and reading.grams is not None:
             where = tolerance_band(self.target_grams(), self.record.tolerance_percent).where(reading.grams)
-            least = self._least()
-            if where == "within" and least is not None and reading.grams < least:
+            floor, _reason = self._floor(self.target_grams())
+            if where == "within" and floor is not None and reading.grams < floor:
                 where = "under"
             state = ("stable" if reading.state is ReadingState.STABLE else "not stable yet") + {
                 "within": " — within tolerance", "under": " — UNDER the band", "over": " — OVER the band"}[where]

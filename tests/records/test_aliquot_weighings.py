@@ -97,10 +97,14 @@ def test_the_later_targets_follow_what_was_weighed_and_are_audited(sessions, clo
     # recorded again on its target (the portion not recorded yet): within; the portion 3.60 × 23.39 / 10.27 = 8.19903 → 8.20 g
     line = _step(sessions, clock, pharmacy, number, 1, "diluent", "13.12").lines[0]
     assert not line.step("diluent").out_of_tolerance and line.step("portion").target == Decimal("8.20")
-    # the portion 7.80 g: (7.80 − 8.20) / 8.20 = −4.88 %; delivered 7.80 × 10.27 / 23.39 = 3.424797 g, −4.87 %: all within
-    line = _step(sessions, clock, pharmacy, number, 1, "portion", "7.80").lines[0]
-    assert line.step("portion").deviation_percent == Decimal("-4.88")
-    assert (line.actual, line.deviation_percent, line.out_of_tolerance) == (Decimal("3.424797"), Decimal("-4.87"), False)
+    # the portion 7.80 g is inside ± 5 % of 8.20 g ((7.80 − 8.20) / 8.20 = −4.88 %) but under the balance's
+    # minimum weighable 8.2 g: refused, nothing recorded
+    with pytest.raises(RecordError, match=r"7\.80 g is under the balance's minimum weighable quantity, 8\.2 g"):
+        _step(sessions, clock, pharmacy, number, 1, "portion", "7.80")
+    # 8.25 g: (8.25 − 8.20) / 8.20 = +0.61 %; delivered 8.25 × 10.27 / 23.39 = 84.7275 / 23.39 = 3.622381 g, +0.62 %: within
+    line = _step(sessions, clock, pharmacy, number, 1, "portion", "8.25").lines[0]
+    assert line.step("portion").deviation_percent == Decimal("0.61")
+    assert (line.actual, line.deviation_percent, line.out_of_tolerance) == (Decimal("3.622381"), Decimal("0.62"), False)
     # once the portion is recorded, the mixture is made: the diluent and the ingredient are not recorded again
     for step in ("diluent", "ingredient"):
         with pytest.raises(RecordError, match="already recorded, so its .* not recorded again"):

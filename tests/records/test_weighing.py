@@ -106,3 +106,24 @@ def test_choosing_another_lot_undoes_the_scan(sessions, clock, station):
         )
         updated = batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, other.id, clock())
     assert updated.lines[0].identity is None
+
+
+def test_a_weight_under_the_balances_minimum_weighable_is_refused(sessions, clock, station):
+    pharmacy, record = station
+    line = record.lines[0]
+    # the plan's balance reads 0.001 g and has no certified minimum: 820 × 0.001 g = 0.82 g
+    assert record.plan["balance"]["minimum_weighable_grams"] == pytest.approx(0.82)
+    assert line.target >= Decimal("0.82")  # planned over it: this line must be weighed over it
+    with sessions.begin() as s:
+        weighing.confirm_scan(s, pharmacy.technician, record.batch_number, 1, pharmacy_lot_code(pharmacy.lots[line.name].id), clock())
+    with sessions.begin() as s, pytest.raises(RecordError, match=r"0\.819 g is under the balance's minimum weighable quantity, 0\.82 g"):
+        weighing.record_typed(s, pharmacy.technician, record.batch_number, 1, "0.819", clock())
+    reading = Reading(ReadingState.STABLE, Decimal("0.5"), at=100.0, detail="S S 0.5 g", balance_id="XS205-1")
+    with sessions.begin() as s, pytest.raises(RecordError, match="under the balance's minimum weighable"):
+        weighing.record_reading(s, pharmacy.technician, record.batch_number, 1, reading, clock(), monotonic_now=100.2)
+    with sessions() as s:
+        assert batches.batch_record(s, record.batch_number).lines[0].actual is None  # nothing recorded
+    # at the minimum it is taken (and, this far from the target, marked outside the tolerance)
+    with sessions.begin() as s:
+        updated = weighing.record_typed(s, pharmacy.technician, record.batch_number, 1, "0.820", clock())
+    assert (updated.lines[0].actual, updated.lines[0].out_of_tolerance) == (Decimal("0.820"), True)

@@ -110,7 +110,11 @@ def test_the_station_steps_through_an_aliquot_and_checks_each_weighing_against_i
     # the portion follows the mixture made: 3.60 × (10.80 + 13.85) / 10.80 = 8.2167 → 8.22 g, band 7.81 – 8.63
     # (8.22 × 0.95 = 7.809 up to 7.81, × 1.05 = 8.631 down to 8.63); 8.21 g is within it,
     # where against the drug's own 3.60 g it would be 128 % over
-    assert (view.target.text(), view.band.text()) == ("8.22 g", "accept 7.81 – 8.63 g (± 5 %)\nadapted to the mixture made (printed 8.20 g)")
+    # ... but under 8.2 g, the balance's minimum weighable, the portion would not weigh to the
+    # plan's accuracy: the band starts there
+    assert (view.target.text(), view.band.text()) == (
+        "8.22 g", "accept 8.20 – 8.63 g (± 5 %; less is under the balance's minimum weighable 8.2 g)\nadapted to the mixture made (printed 8.20 g)"
+    )
     _stable_at(qtbot, view, simulated, "8.21")
     qtbot.waitUntil(lambda: view.live_state.text() == "stable — within tolerance", timeout=3000)
     _look(view, "3-portion")
@@ -180,8 +184,11 @@ def test_a_compensated_over_weighing_of_the_ingredient_goes_through(qtbot, aliqu
     _stable_at(qtbot, view, simulated, "14.44")
     qtbot.waitUntil(lambda: view.live_state.text() == "stable — within tolerance", timeout=3000)
     qtbot.keyClick(view.entry, Qt.Key.Key_Return)
-    # the portion: 3.60 × (11.30 + 14.44) / 11.30 = 92.664 / 11.30 = 8.2004 → 8.20 g, as printed; band 7.79 – 8.61
-    assert (view.step, view.target.text(), view.band.text()) == ("portion", "8.20 g", "accept 7.79 – 8.61 g (± 5 %)")
+    # the portion: 3.60 × (11.30 + 14.44) / 11.30 = 92.664 / 11.30 = 8.2004 → 8.20 g, as printed; band
+    # 7.79 – 8.61, floored at the balance's minimum weighable 8.2 g
+    assert (view.step, view.target.text(), view.band.text()) == (
+        "portion", "8.20 g", "accept 8.20 – 8.61 g (± 5 %; less is under the balance's minimum weighable 8.2 g)"
+    )
     _stable_at(qtbot, view, simulated, "8.20")
     qtbot.waitUntil(lambda: view.live_state.text() == "stable — within tolerance", timeout=3000)
     qtbot.keyClick(view.entry, Qt.Key.Key_Return)

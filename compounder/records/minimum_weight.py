@@ -1,0 +1,30 @@
+"""A weighing planned at or over the balance's minimum weighable quantity is refused under it.
+
+Below that quantity the balance does not weigh to the accuracy the plan counted on (USP <41>,
+<1251>), and a weight inside the ± tolerance band of a target at the minimum can still be under
+it. A line planned under the minimum (its warning acknowledged when the formula was approved) is
+weighed as planned. Every path that records a weight (the station, the batch dialog, an aliquot's
+weighings) asks here first.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from compounder.records.rules import RecordError
+
+
+def refuse_under_minimum(plan: dict[str, Any] | None, position: int, name: str, target: Decimal, grams: Decimal, what: str = "it") -> None:
+    """``RecordError`` when ``grams`` is under the plan's minimum weighable and ``target`` is not."""
+    minimum = ((plan or {}).get("balance") or {}).get("minimum_weighable_grams")
+    if minimum is None:
+        return
+    least = Decimal(repr(float(minimum))).normalize()
+    if target < least or grams >= least:
+        return
+    raise RecordError(
+        f"line {position} ({name}): {grams} g is under the balance's minimum weighable quantity, {least} g, "
+        f"below which it does not weigh accurately enough; weigh {what} again, at least {least} g (target {target} g); "
+        "this weighing is not recorded"
+    )
