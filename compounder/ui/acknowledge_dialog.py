@@ -35,7 +35,7 @@ from compounder.calc.prescription import Acknowledgement
 from compounder.records.rules import PermissionRefused, RecordError, check_reason, may_decide_finding
 from compounder.records.screening import Signer
 from compounder.ui import look
-from compounder.ui.inline_error import error_label, say
+from compounder.ui.inline_error import credential_fields, error_label, say
 
 Authenticate = Callable[[str, str], Signer]
 
@@ -88,11 +88,7 @@ class AcknowledgeDialog(QDialog):
         layout.addWidget(intro)
 
         form = QFormLayout()
-        self.username = QLineEdit(self)
-        self.username.setObjectName("username")
-        self.password = QLineEdit(self)
-        self.password.setObjectName("password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.username, self.password = credential_fields(self)
         form.addRow("Pharmacist's &user name:", self.username)
         form.addRow("&Password:", self.password)
         layout.addLayout(form)

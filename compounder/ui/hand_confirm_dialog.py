@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.records.rules import Actor, PermissionRefused, RecordError, check_reason
-from compounder.ui.inline_error import error_label, say
+from compounder.ui.inline_error import credential_fields, error_label, say
 
 SignIn = Callable[[str, str], Actor]
 Confirm = Callable[[Actor, str], None]
@@ -39,11 +39,7 @@ class HandConfirmDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
-        self.username = QLineEdit(self)
-        self.username.setObjectName("username")
-        self.password = QLineEdit(self)
-        self.password.setObjectName("password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.username, self.password = credential_fields(self)
         self.reason = QLineEdit(self)
         self.reason.setObjectName("reason")
         self.reason.setPlaceholderText("Why no scan (e.g. label torn; name and lot read on the container by eye)")

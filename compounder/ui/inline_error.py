@@ -4,7 +4,7 @@ how a sign-in or reason that cannot be accepted is refused inline, in every sign
 from __future__ import annotations
 
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from compounder.calc import Severity
 from compounder.ui import look
@@ -26,3 +26,13 @@ def say(label: QLabel, text: str) -> None:
     """Show ``text`` in ``label``; an empty text hides it."""
     label.setText(text)
     label.setVisible(bool(text))
+
+
+def credential_fields(parent: QWidget) -> tuple[QLineEdit, QLineEdit]:
+    """The user name and (hidden) password fields every signing dialog asks a pharmacist for."""
+    username = QLineEdit(parent)
+    username.setObjectName("username")
+    password = QLineEdit(parent)
+    password.setObjectName("password")
+    password.setEchoMode(QLineEdit.EchoMode.Password)
+    return username, password
