@@ -54,9 +54,9 @@ def edit_timings(rows: int, runs: int):
     from compounder.data.catalog import load_catalog
     from compounder.records.database import migrate, open_database, session_factory
     from compounder.records.library import FormulaLibrary
-    from compounder.ui.main_window import MainWindow
-    from compounder.ui.prompts import Prompts
-    from compounder.ui.settings import Settings
+    from compounder.ui.common.window_settings import Settings
+    from compounder.ui.workbench.main_window import MainWindow
+    from compounder.ui.workbench.prompts import Prompts
 
     app = QApplication.instance() or QApplication([])
     engine = open_database(os.environ["COMPOUNDER_DATABASE"])

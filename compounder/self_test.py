@@ -108,8 +108,8 @@ class SelfTest:
 
         from compounder.records.database import migrate, open_database, session_factory
         from compounder.records.library import FormulaLibrary, reference_formulas
-        from compounder.ui.main_window import MainWindow
-        from compounder.ui.settings import Settings
+        from compounder.ui.common.window_settings import Settings
+        from compounder.ui.workbench.main_window import MainWindow
 
         app = QApplication.instance() or QApplication([sys.argv[0]])
         engine = open_database(f"sqlite:///{self.folder / 'window.sqlite'}", keys=_throwaway_keys())

@@ -44,7 +44,7 @@ def document_pictures() -> int:
 
     from compounder.settings import EXAMPLE, settings_from_data
     from compounder.ui.app import build_workbench, parse_args
-    from compounder.ui.pdf_print import paint_pdf, set_page_layout
+    from compounder.ui.common.pdf_print import paint_pdf, set_page_layout
 
     app = QApplication.instance()
     workbench = build_workbench(parse_args([]), dt.date(2026, 11, 23))

@@ -42,10 +42,10 @@ def pictures(scratch: Path, folder: Path) -> int:
     from compounder.records.patients import ProfileEntry, save_profile
     from compounder.records.rules import Role
     from compounder.records.screening import screened_plan, sign_in_to_decide
-    from compounder.ui.acknowledge_dialog import AcknowledgeDialog, SignedDecision, one_per_code
-    from compounder.ui.batch_dialog import BatchDialog
-    from compounder.ui.patient_profile_dialog import PatientProfileDialog
-    from compounder.ui.records_window import RecordsContext
+    from compounder.ui.common.acknowledge_dialog import AcknowledgeDialog, SignedDecision, one_per_code
+    from compounder.ui.records.batch_dialog import BatchDialog
+    from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
+    from compounder.ui.records.records_window import RecordsContext
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     now = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
@@ -127,8 +127,8 @@ def pictures(scratch: Path, folder: Path) -> int:
     grab(batch, "screenshot-batch-with-override.png")
     batch.close()
 
-    from compounder.ui.main_window import MainWindow
-    from compounder.ui.settings import Settings
+    from compounder.ui.common.window_settings import Settings
+    from compounder.ui.workbench.main_window import MainWindow
 
     window = MainWindow(catalog, library, Settings(scratch / "settings"), now.date())
     data = json.loads((ROOT / "examples" / "diclofenac-cyclobenzaprine-lidocaine-rx.json").read_text(encoding="utf-8"))

@@ -55,12 +55,12 @@ def pictures(scratch: Path, folder: Path) -> int:
     from compounder.records.library import FormulaLibrary, reference_formulas
     from compounder.records.rules import Role
     from compounder.settings import EXAMPLE, settings_from_data
-    from compounder.ui.batch_dialog import BatchDialog
-    from compounder.ui.batch_printing import StoredBatchPrinter
-    from compounder.ui.pdf_print import page_images
-    from compounder.ui.pharmacy_dialog import PharmacySettingsDialog
-    from compounder.ui.records_window import HistoryDialog, RecordsContext
-    from compounder.ui.users_dialog import UsersDialog
+    from compounder.ui.common.batch_printing import StoredBatchPrinter
+    from compounder.ui.common.pdf_print import page_images
+    from compounder.ui.records.batch_dialog import BatchDialog
+    from compounder.ui.records.pharmacy_dialog import PharmacySettingsDialog
+    from compounder.ui.records.records_window import HistoryDialog, RecordsContext
+    from compounder.ui.records.users_dialog import UsersDialog
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     clock = Clock()
@@ -157,7 +157,7 @@ def pictures(scratch: Path, folder: Path) -> int:
         opened[-1].resize(1180, 760)
         return opened[-1]
 
-    from compounder.ui.patient_profile_dialog import PatientProfileDialog
+    from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
 
     history = HistoryDialog(
         context, make_batch=make_and_keep, print_document=printer.print,
@@ -190,7 +190,7 @@ def pictures(scratch: Path, folder: Path) -> int:
     settings.close()
 
     # A locked account, as the sign-in says it.
-    from compounder.ui.records_window import SignInDialog
+    from compounder.ui.records.records_window import SignInDialog
 
     context.sign_out()
     sign_in = SignInDialog(context)
@@ -203,7 +203,7 @@ def pictures(scratch: Path, folder: Path) -> int:
     engine.dispose()
 
     # A new, empty database: the first accounts are made in the window.
-    from compounder.ui.first_accounts_dialog import FirstAccountsDialog
+    from compounder.ui.records.first_accounts_dialog import FirstAccountsDialog
 
     fresh = open_database(f"sqlite:///{scratch / 'fresh.sqlite'}")
     migrate(fresh)

@@ -59,10 +59,10 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     from compounder.data.catalog_cache import cached_catalog
     from compounder.records.database import database_url, migrate, open_database, session_factory, user_data_dir
     from compounder.records.library import FormulaLibrary, reference_formulas
-    from compounder.ui.error_reporter import ErrorReporter
-    from compounder.ui.main_window import MainWindow
-    from compounder.ui.prompts import Prompts
-    from compounder.ui.settings import Settings
+    from compounder.ui.common.error_reporter import ErrorReporter
+    from compounder.ui.common.window_settings import Settings
+    from compounder.ui.workbench.main_window import MainWindow
+    from compounder.ui.workbench.prompts import Prompts
 
     prompts = Prompts()
     reporter = ErrorReporter(user_data_dir() / "logs" / LOG_NAME, prompts.unexpected)
@@ -88,20 +88,20 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
         window.statusBar().showMessage(pharmacy_problem, 15000)
     prompts.parent = window
     from compounder.records.library import utc_now
-    from compounder.ui.records_window import RecordsContext, install_records_menu
+    from compounder.ui.records.records_window import RecordsContext, install_records_menu
 
     context = RecordsContext(session_factory(engine), utc_now, window)
     library.require_signed_in_approver(lambda: context.actor)
     prompts.authenticate = lambda username, password: _sign_in_to_decide(context, username, password)
     prompts.clock = utc_now
-    from compounder.ui.pharmacy_rules_ui import guard_pharmacy_rules
+    from compounder.ui.records.pharmacy_rules_ui import guard_pharmacy_rules
 
     guard_pharmacy_rules(window, context, prompts)
 
     # The batch dialog, the patient profile and printing (with ReportLab) are imported when first
     # used, not before the window shows.
     def make_batch():
-        from compounder.ui.batch_dialog import BatchDialog
+        from compounder.ui.records.batch_dialog import BatchDialog
 
         return BatchDialog(
             context, library, catalog, window, pharmacy=lambda: window.pharmacy, print_pdf=prompts.print_pdf,
@@ -109,13 +109,13 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
         )
 
     def print_document(kind: str, batch_number: str) -> str:
-        from compounder.ui.batch_printing import StoredBatchPrinter
+        from compounder.ui.common.batch_printing import StoredBatchPrinter
 
         printer = StoredBatchPrinter(context, lambda: window.pharmacy, prompts.print_pdf, prompts.label_position)
         return printer.print(kind, batch_number)
 
     def edit_profile(patient_id: int):
-        from compounder.ui.patient_profile_dialog import PatientProfileDialog
+        from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
 
         return PatientProfileDialog(context, catalog, patient_id, window)
 
@@ -182,7 +182,7 @@ def run_app(argv: Sequence[str]) -> int:
 
 def _welcome(window, database: str | None) -> None:
     from compounder.records.database import database_url, masked
-    from compounder.ui.welcome import show_welcome
+    from compounder.ui.workbench.welcome import show_welcome
 
     show_welcome(window, masked(database_url(database)).removeprefix("sqlite:///"))
 

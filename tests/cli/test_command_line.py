@@ -204,7 +204,7 @@ def test_the_window_reads_formula_files_with_the_same_limits(tmp_path):
     """File ▸ Open and "Open with" go through the same reader: a FIFO or an oversized file is
     refused (ValueError, which the window shows) instead of hanging or filling the memory."""
     from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES
-    from compounder.ui.main_window import read_formula_file
+    from compounder.ui.workbench.main_window import read_formula_file
 
     fifo = tmp_path / "fifo.json"
     os.mkfifo(fifo)

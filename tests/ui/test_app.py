@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray
 
 from compounder.ui.app import build_workbench, parse_args, run_app
-from compounder.ui.error_reporter import ErrorReporter
-from compounder.ui.settings import Settings
+from compounder.ui.common.error_reporter import ErrorReporter
+from compounder.ui.common.window_settings import Settings
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "diclofenac-cyclobenzaprine-lidocaine.json"
 

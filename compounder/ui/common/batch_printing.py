@@ -1,0 +1,68 @@
+"""Print a stored batch's worksheet or label from the window (the batch dialog and the history
+share this): read the frozen documents, show the print preview, and once printed write the
+print in the audit trail. Returns what to tell the user; never raises for a refusal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from compounder.calc.errors import InputError
+from compounder.documents.common import UnprintableText
+from compounder.documents.stock import LabelStock
+from compounder.records import printing
+from compounder.records.rules import RecordError
+from compounder.settings import PharmacySettings
+from compounder.ui.records.records_window import RecordsContext, problem_text
+
+PrintPdf = Callable[[str, bytes], bool]  # title, PDF -> True once printed (Prompts.print_pdf)
+
+
+class StoredBatchPrinter:
+    def __init__(
+        self, context: RecordsContext, pharmacy: Callable[[], PharmacySettings | None], print_pdf: PrintPdf,
+        label_position: Callable[[LabelStock], int | None] = lambda _stock: 1,
+    ) -> None:
+        self._context = context
+        self._pharmacy = pharmacy
+        self._print_pdf = print_pdf
+        self._label_position = label_position
+
+    def print(self, kind: str, batch_number: str) -> str:
+        """Print ``"worksheet"`` or ``"label"`` of the batch; the message for the user ("" when printed
+        or when the preview was closed without printing, which says so)."""
+        from compounder.documents.batch import label_stock
+        from compounder.documents.label import LabelOverflow
+        from compounder.documents.stored import stored_label_pdf, stored_worksheet_pdf
+
+        actor = self._context.actor
+        if actor is None:
+            return f"sign in (Records ▸ Sign in) to print the {kind}"
+        pharmacy = self._pharmacy()
+        if pharmacy is None:
+            return f"the {kind} prints the pharmacy's name, address and licence: enter them under File ▸ Pharmacy settings… first"
+        now = self._context.clock()
+        stock = label_stock(pharmacy)
+        position = 1 if kind == "worksheet" else self._label_position(stock)
+        if position is None:
+            return f"the {kind} was not printed"
+        try:
+            with self._context.sessions() as session:
+                if kind == "worksheet":
+                    pdf = stored_worksheet_pdf(printing.worksheet_to_print(session, actor, batch_number, now), pharmacy)
+                else:
+                    pdf = stored_label_pdf(printing.label_to_print(session, actor, batch_number, now), pharmacy, stock, position)
+        except (RecordError, SQLAlchemyError) as error:
+            return problem_text(error)
+        except (InputError, UnprintableText, LabelOverflow) as error:
+            return f"{error.field}: {error.message}"
+        if not self._print_pdf(f"{kind.capitalize()} {batch_number}", pdf):
+            return f"the {kind} was not printed"
+        try:
+            with self._context.sessions.begin() as session:
+                printing.record_print(session, actor, batch_number, printing.PRINT_WORKSHEET if kind == "worksheet" else printing.PRINT_LABEL, now)
+        except (RecordError, SQLAlchemyError) as error:
+            return f"printed, but the print could not be recorded: {problem_text(error)}"
+        return ""

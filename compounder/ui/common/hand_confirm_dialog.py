@@ -1,0 +1,107 @@
+"""The weighing station's confirmation by hand (F8): the pharmacist who overrides a container
+that would not scan signs for it there and then, with their own user name and password and the
+reason, whoever the station is signed in as.
+
+The password is checked by ``sign_in`` (the records' ``people.sign_in``: a wrong one is counted
+on the account and audited, the fifth in a row locks it); ``confirm`` writes the confirmation as
+the one who signed, and the records read that account again inside the write (active, not
+locked, a pharmacist). Any refusal is shown beside its field and nothing is recorded; the dialog
+stays open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from sqlalchemy.exc import SQLAlchemyError
+
+from compounder.records.rules import Actor, PermissionRefused, RecordError, check_reason
+from compounder.ui.common.inline_error import credential_fields, error_label, say
+
+SignIn = Callable[[str, str], Actor]
+Confirm = Callable[[Actor, str], None]
+
+
+class HandConfirmDialog(QDialog):
+    def __init__(self, line_text: str, sign_in: SignIn, confirm: Confirm, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("handConfirmDialog")
+        self.setWindowTitle("Confirm the container by hand — pharmacist signs")
+        self._sign_in, self._confirm = sign_in, confirm
+        self.signer: Actor | None = None
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"<b>{line_text}: the container is confirmed without a scan.</b> A pharmacist signs for it now with their own "
+            "user name and password; the confirmation is recorded under their name with the reason.",
+            self,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.username, self.password = credential_fields(self)
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName("reason")
+        self.reason.setPlaceholderText("Why no scan (e.g. label torn; name and lot read on the container by eye)")
+        form.addRow("Pharmacist's &user name:", self.username)
+        form.addRow("&Password:", self.password)
+        layout.addLayout(form)
+        self.sign_in_message = error_label(self, "signInMessage")
+        layout.addWidget(self.sign_in_message)
+        reasons = QFormLayout()
+        reasons.addRow("&Reason:", self.reason)
+        layout.addLayout(reasons)
+        self.reason_message = error_label(self, "reasonMessage")
+        layout.addWidget(self.reason_message)
+        self.message = error_label(self, "message")
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign and confirm by hand")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(560)
+        self.username.setFocus()
+
+    def accept(self) -> None:
+        """Reason and sign-in fields first (a missing reason costs no password attempt), then the
+        password, then the write; the dialog closes only once the confirmation is recorded."""
+        for label in (self.sign_in_message, self.reason_message, self.message):
+            say(label, "")
+        try:
+            reason = check_reason(self.reason.text())
+        except RecordError as error:
+            say(self.reason_message, f"Reason: {error}")
+            self.reason.setFocus()
+            return
+        if not self.username.text().strip() or not self.password.text():
+            say(self.sign_in_message, "Sign: the pharmacist's own user name and password.")
+            (self.username if not self.username.text().strip() else self.password).setFocus()
+            return
+        try:
+            signer = self._sign_in(self.username.text(), self.password.text())
+        except RecordError as error:
+            self._refused(str(error))
+            return
+        except SQLAlchemyError as error:
+            say(self.message, f"the users could not be read: {error.__class__.__name__}; nothing was recorded")
+            return
+        try:
+            self._confirm(signer, reason)
+        except PermissionRefused as error:  # the role, or the account switched off or locked meanwhile
+            self._refused(f"{error}; nothing was recorded")
+            return
+        except RecordError as error:
+            say(self.message, f"{error}; nothing was recorded")
+            return
+        except SQLAlchemyError as error:
+            say(self.message, f"the confirmation could not be written: {error.__class__.__name__}; nothing was recorded")
+            return
+        self.signer = signer
+        self.password.clear()
+        super().accept()
+
+    def _refused(self, text: str) -> None:
+        say(self.sign_in_message, text)
+        self.password.clear()
+        self.password.setFocus()

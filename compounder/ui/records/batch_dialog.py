@@ -1,0 +1,710 @@
+"""Make a batch: from the approved version of a master formula, for a patient and prescription;
+print its worksheet (and label) from the stored record; pick a usable lot and enter the weighed
+grams for each line; sign as preparer, as checker, as verifier; dispense or reject; amend a
+verified batch. A refill shows what changed in the formula since the patient's last batch on the
+Rx and is made only once that is confirmed. Every step is one call into
+``compounder.records.batches`` in its own transaction; what the dialog shows is read back from
+the database after each step.
+
+The weighing tolerance offered is the pharmacy's (its SOP, in the pharmacy settings); when the
+settings hold none the field is empty and must be filled. Whether a pharmacist may verify a batch
+they prepared is the pharmacy's setting too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from compounder.calc import Catalog, InputError
+from compounder.calc.record import decision_text
+from compounder.calc.release import BatchBlocked
+from compounder.calc.units import format_quantity
+from compounder.documents.stock import LabelStock
+from compounder.records import aliquot_steps, batches, lots, people
+from compounder.records.batches import BatchRecord, FindingDecision
+from compounder.records.database import DatabaseUnavailable
+from compounder.records.library import FormulaLibrary
+from compounder.records.refill import refill_changes
+from compounder.records.rules import RecordError, Status
+from compounder.records.screening import DIRECTIONS_USED, make_batch, parse_batch_order, screened_plan, sign_in_to_decide
+from compounder.settings import PharmacySettings
+from compounder.ui.common.batch_printing import PrintPdf, StoredBatchPrinter
+from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
+from compounder.ui.records.records_window import ERROR_HUE, WARNING_HUE, RecordsContext, _message_label, problem_text
+
+#: The master formula's own document keys that a batch's worksheet prints.
+_FORMULA_DOCUMENT_KEYS = ("steps", "checks", "container")
+
+
+def _no_printer(_title: str, _pdf: bytes) -> bool:
+    return False
+
+
+class BatchDialog(QDialog):
+    def __init__(
+        self, context: RecordsContext, library: FormulaLibrary, catalog: Catalog, parent: QWidget | None = None, *,
+        pharmacy: Callable[[], PharmacySettings | None] = lambda: None, print_pdf: PrintPdf = _no_printer,
+        label_position: Callable[[LabelStock], int | None] = lambda _stock: 1,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Make a batch")
+        self.resize(1000, 700)
+        self._context, self._library, self._catalog = context, library, catalog
+        self._pharmacy = pharmacy
+        self._printer = StoredBatchPrinter(context, pharmacy, print_pdf, label_position)
+        self.record: BatchRecord | None = None
+        self._shown_changes: tuple | None = None  # the refill whose formula changes are on show
+
+        self.formula = QComboBox()
+        for entry in library.entries():
+            version = library.approved_version(entry.id)
+            if version is not None:
+                self.formula.addItem(version.label, version.id)
+        self.patient, self.born, self.rx, self.prescriber, self.tolerance = (QLineEdit() for _ in range(5))
+        self.directions, self.quantity, self.refills, self.container = (QLineEdit() for _ in range(4))
+        self.born.setPlaceholderText("YYYY-MM-DD")
+        self.directions.setPlaceholderText("as written for the label, e.g. Apply 1 g to the knee three times a day")
+        self.quantity.setPlaceholderText("to dispense, e.g. 120 g")
+        self.refills.setPlaceholderText("0 to 99")
+        self.container.setPlaceholderText("optional, e.g. Topi-CLICK 35 mL")
+        # The structured directions the daily amounts are checked with (the label's text is not read for them).
+        self.dose_amount, self.dose_times = QLineEdit(), QLineEdit()
+        self.dose_amount.setPlaceholderText("per application, e.g. 1 g, 1 mL or 4 click")
+        self.dose_times.setPlaceholderText("e.g. 3")
+        self.dose_amount.setToolTip("The amount per application the daily maximum is checked with")
+        self.dose_times.setToolTip("How many times a day it is applied, for the daily maximum check")
+        self.dose_error = QLabel()
+        self.dose_error.setWordWrap(True)
+        self.dose_error.setStyleSheet(f"color: {ERROR_HUE.name()}")
+        self.dose_error.setVisible(False)
+        for edit in (self.dose_amount, self.dose_times):
+            edit.textChanged.connect(self.check_dose)
+        self.formula.currentIndexChanged.connect(self.fill_dose)
+        self.fill_tolerance()
+        self.create_button = QPushButton("&Create batch")
+        self.create_button.clicked.connect(self.create)
+        self.open_number = QLineEdit()
+        self.open_number.setPlaceholderText("YYMMDD-NNN")
+        self.open_button = QPushButton("&Open")
+        self.open_button.clicked.connect(lambda: self.open_batch(self.open_number.text()))
+        form = QFormLayout()
+        form.addRow("Master &formula (approved)", self.formula)
+        self.profile_button = QPushButton("Patient &profile…")
+        self.profile_button.setToolTip("Date of birth, weight, allergies, conditions and medicines the screening checks")
+        self.profile_button.clicked.connect(self.edit_profile)
+        self.profile_note = QLabel()
+        self.profile_note.setVisible(False)
+        patient_row = QHBoxLayout()
+        patient_row.addWidget(self.patient, 1)
+        patient_row.addWidget(self.profile_button)
+        patient_label = QLabel("&Patient")
+        patient_label.setBuddy(self.patient)
+        form.addRow(patient_label, patient_row)
+        form.addRow("&Born", self.born)
+        form.addRow("", self.profile_note)
+        form.addRow("&Rx number", self.rx)
+        form.addRow("Pres&criber", self.prescriber)
+        form.addRow("Weighing &tolerance (± %)", self.tolerance)
+        form.addRow("Label: di&rections", self.directions)
+        dose_row = QHBoxLayout()
+        self.dose_amount.setMinimumWidth(260)
+        self.dose_times.setMaximumWidth(90)
+        dose_row.addWidget(self.dose_amount)
+        times_label = QLabel("× &times a day")
+        times_label.setBuddy(self.dose_times)
+        dose_row.addWidget(times_label)
+        dose_row.addWidget(self.dose_times)
+        dose_row.addWidget(QLabel("(the daily maximum is checked with these)"), 1)
+        dose_label = QLabel("Dose check: a&mount")
+        dose_label.setBuddy(self.dose_amount)
+        form.addRow(dose_label, dose_row)
+        form.addRow("", self.dose_error)
+        form.addRow("Label: &quantity", self.quantity)
+        form.addRow("Label: re&fills", self.refills)
+        form.addRow("Label: co&ntainer", self.container)
+        form.addRow("", self.create_button)
+        reopen = QHBoxLayout()
+        reopen.addWidget(self.open_number, 1)
+        reopen.addWidget(self.open_button)
+        form.addRow("or open batch", reopen)
+        order = QGroupBox("New batch")
+        order.setLayout(form)
+
+        self.refill = QLabel()
+        self.refill.setWordWrap(True)
+        self.refill.setStyleSheet(f"color: {WARNING_HUE.name()}")
+        self.confirm_changes = QCheckBox("I have checked these formula changes against the prescription")
+        self.confirm_changes.setVisible(False)
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.lines_box = QGroupBox("Lines: lot and grams weighed")
+        self.grid = QGridLayout(self.lines_box)
+        self.lot_boxes: list[QComboBox] = []
+        self.weights: list[QLineEdit] = []
+        self.deviations: list[QLabel] = []
+        self.save_button = QPushButton("&Save lots and weights")
+        self.save_button.clicked.connect(self.save_lines)
+        self.prepare_button = QPushButton("Sign as &preparer")
+        self.prepare_button.clicked.connect(lambda: self._step(batches.sign_prepared))
+        self.check_button = QPushButton("Sign as c&hecker")
+        self.check_button.setToolTip("Someone other than the preparer has checked the lots and weighings")
+        self.check_button.clicked.connect(lambda: self._step(batches.sign_checked))
+        self.verify_button = QPushButton("Sign as &verifier")
+        self.verify_button.clicked.connect(self.verify_batch)
+        self.dispense_button = QPushButton("&Dispensed")
+        self.dispense_button.clicked.connect(lambda: self._step(batches.dispense))
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("reason for rejecting")
+        self.reject_button = QPushButton("Re&ject")
+        self.reject_button.clicked.connect(self.reject_batch)
+        actions = QHBoxLayout()
+        for widget in (self.save_button, self.prepare_button, self.check_button, self.verify_button, self.dispense_button, self.reason, self.reject_button):
+            actions.addWidget(widget)
+        self.print_worksheet_button = QPushButton("Print &worksheet…")
+        self.print_worksheet_button.clicked.connect(lambda: self.print_document("worksheet"))
+        self.print_label_button = QPushButton("Print &label…")
+        self.print_label_button.clicked.connect(lambda: self.print_document("label"))
+        self.amend_reason = QLineEdit()
+        self.amend_reason.setPlaceholderText("what the amendment corrects (a pharmacist amends a verified batch)")
+        self.amend_button = QPushButton("&Amend…")
+        self.amend_button.clicked.connect(self.amend_batch)
+        self.station_button = QPushButton("Weighing &station…")
+        self.station_button.setToolTip("Scan each container and read the weights from the balance, one line at a time")
+        self.station_button.clicked.connect(self.open_station)
+        self.station = None
+        more = QHBoxLayout()
+        for widget in (self.station_button, self.print_worksheet_button, self.print_label_button):
+            more.addWidget(widget)
+        more.addStretch(1)
+        more.addWidget(self.amend_reason, 2)
+        more.addWidget(self.amend_button)
+        self.message = _message_label()
+        # Shown when the server could not be reached: does the failed step again, with the entries as they stand.
+        self.retry_button = QPushButton("&Retry")
+        self.retry_button.hide()
+        self.retry_button.clicked.connect(self._retry)
+        self._again = None
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(order)
+        layout.addWidget(self.refill)
+        layout.addWidget(self.confirm_changes)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.lines_box, 1)
+        layout.addLayout(actions)
+        layout.addLayout(more)
+        layout.addWidget(self.message)
+        layout.addWidget(self.retry_button)
+        layout.addWidget(close)
+        context.signed_in.connect(lambda _actor: self._enable())
+        self._enable()
+        self.fill_dose()
+
+    # ------------------------------------------------------------------ steps
+    def fill_tolerance(self) -> None:
+        """The pharmacy's weighing tolerance, or an empty field that asks for it."""
+        pharmacy = self._pharmacy()
+        tolerance = pharmacy.weighing_tolerance if pharmacy is not None else None
+        if tolerance is None:
+            self.tolerance.setText("")
+            self.tolerance.setPlaceholderText("not in the pharmacy settings: type your SOP's, e.g. 5")
+        else:
+            self.tolerance.setText(format_quantity(tolerance.to("percent"), 6).removesuffix(" %"))
+
+    def fill_dose(self) -> None:
+        """The chosen master formula version's own directions (amount, times a day), when it has them."""
+        version_id = self.formula.currentData()
+        directions = None
+        if version_id is not None:
+            try:
+                directions = self._library.version(version_id).data.get("directions")
+            except (RecordError, SQLAlchemyError):
+                directions = None
+        if not isinstance(directions, dict):
+            directions = {}
+        amount, times = directions.get("amount"), directions.get("times_per_day")
+        self.dose_amount.setText(str(amount) if amount is not None else "")
+        self.dose_times.setText(f"{times:g}" if isinstance(times, (int, float)) and not isinstance(times, bool) else str(times or ""))
+        self.check_dose()
+
+    def check_dose(self) -> bool:
+        """The dose-check directions as typed, checked by the engine's parser; a bad value is
+        named under the fields. True when they are usable (or both empty)."""
+        try:
+            self._dose_data()
+        except InputError as error:
+            self.dose_error.setText(f"{_FIELD_TITLES.get(error.field, error.field)}: {error.message}")
+            self.dose_error.setVisible(True)
+            return False
+        self.dose_error.setText("")
+        self.dose_error.setVisible(False)
+        return True
+
+    def _dose_data(self) -> dict | None:
+        """The dose-check directions as formula-file data (None when not given); raises ``InputError``."""
+        from compounder.calc.formula_file import parse_directions, typed_directions
+
+        data = typed_directions(self.dose_amount.text(), self.dose_times.text())
+        if data is not None:
+            parse_directions(data)
+        return data
+
+    def create(self) -> None:
+        actor = self._context.actor
+        if actor is None:
+            self.message.setText("sign in (Records ▸ Sign in) to make a batch")
+            return
+        version_id = self.formula.currentData()
+        if version_id is None:
+            self.message.setText("no approved master formula in the library; a pharmacist approves one first")
+            return
+        if not self.tolerance.text().strip():
+            self.message.setText(
+                "weighing tolerance: give the SOP's accepted deviation for each weighing (e.g. 5); "
+                "set it once under File ▸ Pharmacy settings…"
+            )
+            self.tolerance.setFocus()
+            return
+        try:
+            born = dt.date.fromisoformat(self.born.text().strip()) if self.born.text().strip() else None
+        except ValueError:
+            self.message.setText(f"born {self.born.text().strip()!r} is not a date; type YYYY-MM-DD")
+            return
+        now = self._context.clock()
+        try:
+            version = self._library.version(version_id)
+            order_data = self._order_data(version.data, born)
+            order = parse_batch_order(order_data).order
+            today = self._context.today()
+            with self._context.sessions.begin() as session:
+                patient = people.patient(session, actor, self.patient.text(), born, now)
+                diff = refill_changes(session, patient.id, self.rx.text(), version_id)
+                if not self._refill_confirmed(diff, (patient.id, self.rx.text().strip(), version_id)):
+                    session.rollback()
+                    return
+                plan = screened_plan(session, self._catalog, version_id, patient.id, today, order=order_data)
+            # The patient is on file now; a pharmacist decides the findings outside any transaction.
+            decisions = self._decisions_for(plan)
+            if decisions is None:
+                return
+            with self._context.sessions.begin() as session:
+                record = make_batch(
+                    session, actor, self._catalog, formula_version_id=version_id, patient=patient, rx_number=self.rx.text(),
+                    prescriber=self.prescriber.text(), compounded_on=today, tolerance_percent=self.tolerance.text(), now=now,
+                    acknowledgements=decisions, order=order_data, freeze=lambda plan: self._plan(plan, order),
+                )
+        except InputError as error:
+            self.message.setText(f"{_FIELD_TITLES.get(error.field, error.field)}: {error.message}")
+            return
+        except BatchBlocked as blocked:
+            # Each error in its own words: it may be the prescription's (no directions for the daily
+            # check, too small a container), not the master formula's.
+            found = "; ".join(f"{f.code}: {f.message}" for f in blocked.findings)
+            self.message.setText(f"No batch made: {blocked.reason}. {found}")
+            return
+        except (RecordError, SQLAlchemyError) as error:
+            self._failed(error, self.create)
+            return
+        self.message.setText("")
+        self.confirm_changes.setVisible(False)
+        self.confirm_changes.setChecked(False)
+        self._show(record)
+
+    def _order_data(self, formula: dict, born: dt.date | None) -> dict:
+        """The prescription, the dose-check directions and the master formula's steps and checks,
+        as formula-file data (``parse_batch_order`` checks them by the engine's rules)."""
+        data = {key: formula[key] for key in _FORMULA_DOCUMENT_KEYS if formula.get(key) is not None}
+        prescription = {
+            "patient": self.patient.text().strip() or None, "rx_number": self.rx.text().strip() or None,
+            "prescriber": self.prescriber.text().strip() or None, "date_of_birth": born.isoformat() if born else None,
+            "directions": self.directions.text().strip() or None, "quantity": self.quantity.text().strip() or None,
+        }
+        refills = self.refills.text().strip()
+        if refills:
+            if not refills.isdigit():
+                raise InputError("prescription.refills", f"{refills!r} is not a number of refills; give a whole number from 0 to 99")
+            prescription["refills"] = int(refills)
+        data["prescription"] = {key: value for key, value in prescription.items() if value is not None}
+        if self.container.text().strip():
+            data["container"] = self.container.text().strip()
+        directions = self._dose_data()
+        if directions is not None:
+            data["directions"] = directions
+        return data
+
+    def _plan(self, plan, order) -> dict:
+        """The engine's (screened) plan with the worksheet and label frozen, as the batch stores it."""
+        from compounder.calc.batch_document import plan_with_documents
+
+        pharmacy = self._pharmacy()
+        today = self._context.today()
+        return plan_with_documents(plan, order, self._catalog, today, pharmacy.final_weight_tolerance if pharmacy else None)
+
+    # ------------------------------------------------------------------ patient screening
+    def _decisions_for(self, plan) -> list[FindingDecision] | None:
+        """The pharmacist's signed decisions on the plan's patient errors and warnings (none
+        needed: an empty list); ``None`` when nobody signed, after saying so."""
+        from compounder.calc import Severity
+        from compounder.calc.release import overridable
+
+        needed = [f for f in plan.findings if f.severity is Severity.WARNING or overridable(f)]
+        if not needed or any(f.severity is Severity.ERROR and not f.patient for f in plan.findings):
+            return []  # nothing to decide, or an error of the formula: the records refuse it in their words
+        signed = self.decide(needed)
+        if signed is None:
+            self.message.setText(
+                f"No batch made: {len(needed)} finding(s) need a pharmacist's signed decision (errors overridden, warnings acknowledged)"
+            )
+            return None
+        return [FindingDecision(d.finding.code, d.signer.actor, d.reason) for d in signed]
+
+    def decide(self, findings) -> list | None:
+        """Ask a pharmacist to sign in and decide ``findings`` (``AcknowledgeDialog``); the signed
+        decisions, or ``None`` when cancelled. Tests replace it to drive the dialog themselves."""
+        from compounder.ui.common.acknowledge_dialog import AcknowledgeDialog
+
+        dialog = AcknowledgeDialog(findings, self._sign_in_to_decide, self._context.clock, self, action="make the batch")
+        return dialog.decisions if dialog.exec() else None
+
+    def _sign_in_to_decide(self, username: str, password: str):
+        return sign_in_to_decide(self._context.sessions, username, password, self._context.clock())
+
+    def edit_profile(self) -> PatientProfileDialog | None:
+        """Open the profile of the patient named above (added to the records when new)."""
+        actor = self._context.actor
+        if actor is None:
+            self.message.setText("sign in (Records ▸ Sign in) to record a patient profile")
+            return None
+        try:
+            born = dt.date.fromisoformat(self.born.text().strip()) if self.born.text().strip() else None
+        except ValueError:
+            self.message.setText(f"born {self.born.text().strip()!r} is not a date; type YYYY-MM-DD")
+            return None
+        try:
+            with self._context.sessions.begin() as session:
+                patient = people.patient(session, actor, self.patient.text(), born, self._context.clock())
+        except (RecordError, SQLAlchemyError) as error:
+            self.message.setText(problem_text(error))
+            return None
+        self.message.setText("")
+        dialog = PatientProfileDialog(self._context, self._catalog, patient.id, self)
+        dialog.accepted.connect(lambda: self._profile_saved(dialog))
+        dialog.open()
+        return dialog
+
+    def _profile_saved(self, dialog: PatientProfileDialog) -> None:
+        saved = dialog.saved
+        if saved is not None and saved.date_of_birth is not None:
+            self.born.setText(saved.date_of_birth.isoformat())
+        self.profile_note.setText(f"Profile of {saved.name} saved; the batch is screened against it." if saved else "")
+        self.profile_note.setVisible(saved is not None)
+
+    def _refill_confirmed(self, diff, key: tuple) -> bool:
+        """Shows the refill's formula changes; a refill to a changed formula waits for the tick."""
+        if diff is None:
+            self.refill.setText("")
+            self.confirm_changes.setVisible(False)
+            return True
+        if not diff.changes:
+            self.refill.setText(f"Refill of batch {diff.previous_batch}: same formula ({diff.previous_version}).")
+            self.confirm_changes.setVisible(False)
+            return True
+        changes = "".join(f"<li>{_html(change)}</li>" for change in diff.changes)
+        self.refill.setText(
+            f"<b>Refill: the formula changed since batch {_html(diff.previous_batch)}</b> ({_html(diff.previous_version)}):<ul>{changes}</ul>"
+        )
+        if self._shown_changes != key:
+            self._shown_changes = key
+            self.confirm_changes.setChecked(False)
+        self.confirm_changes.setVisible(True)
+        if not self.confirm_changes.isChecked():
+            self.message.setText("the formula changed since the last batch on this Rx: check the changes, tick the box, then Create batch")
+            return False
+        return True
+
+    def prepare_refill(self, batch_number: str) -> None:
+        """Fill the order from a patient's batch for a refill on the approved version of the same
+        master formula, and show what changed since that batch."""
+        try:
+            with self._context.sessions() as session:
+                record = batches.batch_record(session, batch_number)
+                previous = self._library.version(record.formula_version_id)
+                current = self._library.approved_version(previous.master_formula_id)
+                if current is None:
+                    raise RecordError(f"{previous.name} has no approved version now; a pharmacist approves one before a refill")
+                diff = refill_changes(session, record.patient.id, record.rx_number, current.id)
+        except (RecordError, SQLAlchemyError) as error:
+            self.message.setText(problem_text(error))
+            return
+        index = self.formula.findData(current.id)
+        if index < 0:
+            self.formula.addItem(current.label, current.id)
+            index = self.formula.count() - 1
+        self.formula.setCurrentIndex(index)
+        self.patient.setText(record.patient.name)
+        self.born.setText(record.patient.date_of_birth.isoformat() if record.patient.date_of_birth else "")
+        self.rx.setText(record.rx_number)
+        self.prescriber.setText(record.prescriber)
+        label = (record.plan.get("documents") or {}).get("label") or {}
+        self.directions.setText(label.get("directions") or "")  # as on the last label; refills left are typed anew
+        self.quantity.setText(label.get("quantity") or "")
+        used = record.plan.get(DIRECTIONS_USED)
+        if isinstance(used, dict):  # the dose check of the last batch on the Rx (else the formula's own, as chosen above)
+            self.dose_amount.setText(str(used.get("amount") or ""))
+            self.dose_times.setText(f"{used['times_per_day']:g}" if isinstance(used.get("times_per_day"), (int, float)) else "")
+        self.refills.clear()
+        self._refill_confirmed(diff, (record.patient.id, record.rx_number, current.id))
+        self.message.setText("")
+
+    def verify_batch(self) -> None:
+        pharmacy = self._pharmacy()
+        allowed = pharmacy.allow_self_verification if pharmacy is not None else False
+        self._step(lambda session, actor, number, now: batches.verify(session, actor, number, now, allow_self_verification=allowed))
+
+    def amend_batch(self) -> None:
+        self._step(lambda session, actor, number, now: batches.amend(session, actor, number, self.amend_reason.text(), now))
+        if self.record is not None and self.record.amends and self.record.status is Status.DRAFT:
+            self.amend_reason.clear()
+
+    def open_station(self) -> None:
+        from compounder.ui.station.weighing_view import open_station
+
+        if self.record is None:
+            return
+        number = self.record.batch_number
+        self.station = open_station(self._context, number, self._pharmacy(), self)
+        self.station.finished.connect(lambda _result: self.open_batch(number))
+        self.station.open()
+
+    def print_document(self, kind: str) -> None:
+        if self.record is None:
+            return
+        self.message.setText(self._printer.print(kind, self.record.batch_number))
+
+    def open_batch(self, number: str) -> None:
+        try:
+            if self._context.actor is not None:  # a draft from before the aliquot's weighings were recorded gets them
+                with self._context.sessions.begin() as session:
+                    aliquot_steps.set_up_missing(session, self._context.actor, number, self._context.clock())
+            with self._context.sessions() as session:
+                record = batches.batch_record(session, number)
+        except (RecordError, SQLAlchemyError) as error:
+            self._failed(error, lambda: self.open_batch(number))
+            return
+        self.message.setText("")
+        self._show(record)
+
+    def save_lines(self) -> None:
+        """Assign the chosen lots and enter the typed weights, all or nothing."""
+        actor, record = self._context.actor, self.record
+        if actor is None or record is None:
+            return
+        now = self._context.clock()
+        try:
+            with self._context.sessions.begin() as session:
+                for line, box, weight in zip(record.lines, self.lot_boxes, self.weights, strict=True):
+                    if box.currentData() is not None and box.currentData() != line.lot_id:
+                        batches.assign_lot(session, actor, record.batch_number, line.position, box.currentData(), now)
+                    if line.steps:  # an aliquot line: its three weighings are recorded at the station
+                        continue
+                    typed = weight.text().strip()
+                    if typed and (line.actual is None or not _same_weight(typed, line.actual)):
+                        try:
+                            batches.enter_weight(session, actor, record.batch_number, line.position, typed, now)
+                        except RecordError as error:
+                            raise RecordError(f"line {line.position} ({line.name}): {error}") from None
+                updated = batches.batch_record(session, record.batch_number)
+        except (RecordError, SQLAlchemyError) as error:
+            self._failed(error, self.save_lines, " — nothing was saved")
+            return
+        self.message.setText("")
+        self._show(updated)
+
+    def reject_batch(self) -> None:
+        self._step(lambda session, actor, number, now: batches.reject(session, actor, number, self.reason.text(), now))
+
+    def _step(self, step) -> None:
+        actor, record = self._context.actor, self.record
+        if actor is None or record is None:
+            return
+        try:
+            with self._context.sessions.begin() as session:
+                updated = step(session, actor, record.batch_number, self._context.clock())
+        except (RecordError, SQLAlchemyError) as error:
+            self._failed(error, lambda: self._step(step))
+            return
+        self.message.setText("")
+        self._show(updated)
+
+    def _failed(self, error: Exception, again, suffix: str = "") -> None:
+        """Say what went wrong; when the server could not be reached, offer to do it again (the
+        entries stay in the dialog: nothing is cleared)."""
+        self.message.setText(problem_text(error) + suffix)
+        unreachable = isinstance(error, DatabaseUnavailable)
+        self._again = again if unreachable else None
+        self.retry_button.setVisible(unreachable)
+
+    def _retry(self) -> None:
+        again, self._again = self._again, None
+        self.retry_button.hide()
+        if again is not None:
+            again()
+
+    # ------------------------------------------------------------------ display
+    def _show(self, record: BatchRecord) -> None:
+        self.record = record
+        self._again = None
+        self.retry_button.hide()
+        signatures = [f"status {record.status.value}"]
+        if record.prepared_by:
+            signatures.append(f"prepared by {record.prepared_by}")
+        if record.checked_by:
+            signatures.append(f"checked by {record.checked_by}")
+        if record.verified_by:
+            signatures.append(f"verified by {record.verified_by}")
+        if record.rejected_by:
+            signatures.append(f"rejected by {record.rejected_by}: {record.reject_reason}")
+        if record.amends:
+            signatures.append(f"amends batch {record.amends}: {record.amendment_reason}")
+        if record.amended_by:
+            signatures.append(f"amended by batch {', '.join(record.amended_by)}")
+        self.heading.setText(
+            f"<b>Batch {record.batch_number}</b> — {record.formula_name} (version {record.formula_version}) for {record.patient.name}, "
+            f"Rx {record.rx_number}; beyond use {record.beyond_use.isoformat()}; tolerance ± {record.tolerance_percent} %; "
+            + "; ".join(signatures)
+            + "".join(f"<br>{_html(ack.code)}: {_html(decision_text(ack))}" for ack in record.acknowledgements)
+        )
+        while self.grid.count():
+            widget = self.grid.takeAt(0).widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        for row in range(self.grid.rowCount()):
+            self.grid.setRowStretch(row, 0)
+        self.lot_boxes, self.weights, self.deviations = [], [], []
+        for column, title in enumerate(("#", "Weigh", "Target (g)", "Lot", "Weighed (g)", "Deviation")):
+            self.grid.addWidget(QLabel(f"<b>{title}</b>"), 0, column)
+        with self._context.sessions() as session:
+            offered = {
+                line.name: lots.usable_lots(session, line.name, record.compounded_on, record.beyond_use) for line in record.lines
+            }
+            chosen = {line.lot_id: lots.get_lot(session, line.lot_id) for line in record.lines if line.lot_id is not None}
+        editable = record.status is Status.DRAFT
+        printed = record.plan["lines"]
+        for row, line in enumerate(record.lines, start=1):
+            target = printed[row - 1].get("grams_display", f"{line.target:f}")  # the digits the worksheet printed
+            box = QComboBox()
+            box.addItem("— choose a lot —", None)
+            for lot in offered[line.name]:
+                box.addItem(lot.label, lot.id)
+            if line.lot_id is not None:
+                index = box.findData(line.lot_id)
+                if index < 0:
+                    box.addItem(chosen[line.lot_id].label, line.lot_id)
+                    index = box.count() - 1
+                box.setCurrentIndex(index)
+            if len(offered[line.name]) == 0 and line.lot_id is None:
+                box.setToolTip("No usable lot in stock: receive one (Records ▸ Ingredient lots)")
+            places = len(target.partition(".")[2])  # as many decimals as the balance reads
+            weight = QLineEdit("" if line.actual is None else f"{line.actual:.{places}f}")
+            weight.setPlaceholderText("grams")
+            deviation = QLabel("" if line.deviation_percent is None else f"{line.deviation_percent:+} %" + (" — outside tolerance" if line.out_of_tolerance else ""))
+            if line.steps:
+                weight, deviation = aliquot_cells(line, places)
+            if line.out_of_tolerance or any(step.out_of_tolerance for step in line.steps):
+                deviation.setStyleSheet(f"color: {ERROR_HUE.name()}; font-weight: bold")
+            elif line.deviation_percent:
+                deviation.setStyleSheet(f"color: {WARNING_HUE.name()}")
+            box.setEnabled(editable)
+            weight.setEnabled(editable and not line.steps)
+            for column, widget in enumerate((QLabel(str(line.position)), QLabel(line.name), QLabel(target), box, weight, deviation)):
+                self.grid.addWidget(widget, row, column)
+            self.lot_boxes.append(box)
+            self.weights.append(weight)
+            self.deviations.append(deviation)
+        self.grid.setColumnStretch(3, 1)
+        self.grid.setRowStretch(len(record.lines) + 1, 1)
+        self._enable()
+
+    def _enable(self) -> None:
+        signed = self._context.actor is not None
+        status = self.record.status if self.record else None
+        self.create_button.setEnabled(signed)
+        self.profile_button.setEnabled(signed)
+        self.save_button.setEnabled(signed and status is Status.DRAFT)
+        self.station_button.setEnabled(signed and status is Status.DRAFT)
+        self.prepare_button.setEnabled(signed and status is Status.DRAFT)
+        self.check_button.setEnabled(signed and status is Status.PREPARED and not (self.record and self.record.checked_by))
+        self.verify_button.setEnabled(signed and status is Status.PREPARED)
+        self.print_worksheet_button.setEnabled(signed and status is not None)
+        self.print_label_button.setEnabled(signed and status is not None)
+        self.amend_button.setEnabled(signed and status in (Status.VERIFIED, Status.DISPENSED))
+        self.amend_reason.setEnabled(signed and status in (Status.VERIFIED, Status.DISPENSED))
+        self.dispense_button.setEnabled(signed and status is Status.VERIFIED)
+        self.reject_button.setEnabled(signed and status in (Status.DRAFT, Status.PREPARED))
+        self.reason.setEnabled(signed and status in (Status.DRAFT, Status.PREPARED))
+
+
+_FIELD_TITLES = {
+    "prescription.patient": "patient", "prescription.rx_number": "Rx number", "prescription.prescriber": "prescriber",
+    "prescription.date_of_birth": "born", "prescription.directions": "label directions",
+    "prescription.quantity": "label quantity", "prescription.refills": "label refills", "container": "label container",
+    "directions.amount": "dose check: amount per application", "directions.times_per_day": "dose check: times a day",
+}
+
+
+def aliquot_cells(line, places: int) -> tuple[QLineEdit, QLabel]:
+    """An aliquot line's "Weighed" and "Deviation" cells: the drug its three weighings delivered
+    (not typed here: each weighing is recorded at the station), and each weighing as recorded."""
+    weight = QLineEdit("" if line.actual is None else f"{line.actual:f}")
+    weight.setReadOnly(True)
+    weight.setPlaceholderText("3 weighings: station")
+    weight.setToolTip(
+        "Made by aliquot: the drug delivered, worked out from its three weighings (portion × ingredient / (ingredient + diluent)); "
+        "record each weighing at the weighing station (from the balance, or typed)"
+    )
+    # each against its target as it stood when weighed; one still to weigh, its target adapted to those before it
+    parts = [
+        f"{step.step} {step.actual:.{places}f} g of {step.target:.{places}f} g ({step.deviation_percent:+} %)" + (" OUTSIDE" if step.out_of_tolerance else "")
+        if step.actual is not None else f"{step.step} — (weigh {step.target:.{places}f} g)"
+        for step in line.steps
+    ]
+    text = "aliquot: " + " · ".join(parts)
+    if line.actual is not None and line.deviation_percent is not None:
+        text += f"<br>drug delivered {line.deviation_percent:+} % of {line.target:.{places}f} g" + (" — outside tolerance" if line.out_of_tolerance else "")
+    deviation = QLabel(text)
+    deviation.setWordWrap(True)
+    return weight, deviation
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _same_weight(typed: str, stored) -> bool:
+    """Whether the field still holds the stored weight (so it is not entered again)."""
+    from compounder.records.rules import parse_weight
+
+    try:
+        return parse_weight(typed) == stored
+    except RecordError:
+        return False

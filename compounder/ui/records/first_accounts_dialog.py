@@ -1,0 +1,81 @@
+"""The first accounts of a new pharmacy database: an administrator (who manages accounts and the
+rules) and a pharmacist (who verifies), made in one go, so the window needs no command line.
+
+Offered when the database has no account (Records ▸ Create the first accounts…, and from the
+sign-in when it finds none). ``compounder.records.people.create_first_accounts`` does the work
+and refuses it once any account exists. A refusal names the field, under the form.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from compounder.records import people
+from compounder.records.rules import MIN_PASSWORD, RecordError
+from compounder.ui.records.records_window import RecordsContext, _message_label, problem_text
+
+
+class _AccountForm(QGroupBox):
+    def __init__(self, title: str, username: str, full_name: str) -> None:
+        super().__init__(title)
+        self.username, self.full_name = QLineEdit(), QLineEdit()
+        self.username.setPlaceholderText(username)
+        self.full_name.setPlaceholderText(full_name)
+        self.password, self.repeat = QLineEdit(), QLineEdit()
+        for field in (self.password, self.repeat):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(f"at least {MIN_PASSWORD} characters")
+        form = QFormLayout(self)
+        form.addRow("User name", self.username)
+        form.addRow("Full name", self.full_name)
+        form.addRow("Password", self.password)
+        form.addRow("Password again", self.repeat)
+
+    def spec(self) -> people.NewAccount:
+        return people.NewAccount(self.username.text(), self.full_name.text(), self.password.text(), self.repeat.text())
+
+
+class FirstAccountsDialog(QDialog):
+    def __init__(self, context: RecordsContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Create the first accounts")
+        self.setObjectName("firstAccountsDialog")
+        self._context = context
+        intro = QLabel(
+            "This pharmacy database has no account yet. Create the administrator, who adds the other accounts and sets "
+            "self-verification and the tolerances, and the first pharmacist, who verifies batches. Each signs with their own password."
+        )
+        intro.setWordWrap(True)
+        self.administrator = _AccountForm("Administrator", "admin", "Ada Admin")
+        self.pharmacist = _AccountForm("Pharmacist", "paula", "Paula Pharmacist, RPh")
+        self.message = _message_label()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create both accounts")
+        buttons.accepted.connect(self.create)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.administrator)
+        layout.addWidget(self.pharmacist)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())
+
+    def create(self) -> None:
+        try:
+            with self._context.sessions() as session, session.begin():
+                people.create_first_accounts(session, self.administrator.spec(), self.pharmacist.spec(), self._context.clock())
+        except (RecordError, SQLAlchemyError) as error:
+            self.message.setText(problem_text(error))
+            return
+        self.accept()

@@ -1,0 +1,222 @@
+"""The pharmacy's settings (``compounder.settings``): name, address, phone, licence, label stock,
+worksheet paper and final-weight tolerance, as the worksheet and label print them; the weighing
+tolerance offered for new batches, and whether a pharmacist may verify a batch they prepared.
+
+Checked by ``settings_from_data`` (the same rules as the settings file) and written with
+``save_settings``; a field it refuses is marked with its message and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from compounder.calc import Severity
+from compounder.calc.units import format_quantity
+from compounder.documents.stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
+from compounder.records.rules import RecordError
+from compounder.settings import PAPERS, SCHEMA_VERSION, PharmacySettings, SettingsError, save_settings, settings_from_data
+from compounder.ui.common import look
+
+PAPER_TITLES = {"letter": "US Letter", "a4": "A4"}
+FIELD_TITLES = {
+    "name": "pharmacy name", "address": "address", "phone": "phone", "licence": "licence",
+    "label_stock": "label stock", "worksheet_paper": "worksheet paper", "final_weight_tolerance": "final-weight tolerance",
+    "weighing_tolerance": "weighing tolerance", "allow_self_verification": "self-verification",
+    "balance": "balance", "balance.port": "balance port", "balance.driver": "balance driver", "balance.id": "balance ID",
+    "maximum_excess": "maximum excess", "balances": "balances (certified minimum weighable quantity)",
+}
+
+
+class PharmacySettingsDialog(QDialog):
+    def __init__(
+        self, current: PharmacySettings | None, path: Path, parent: QWidget | None = None,
+        save_rules: Callable[[PharmacySettings], None] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        # Stores self-verification and the tolerances in the records (a signed-in administrator;
+        # ``compounder.ui.records.pharmacy_rules_ui.save_rules``); refused changes are not saved anywhere.
+        self._save_rules = save_rules
+        self.setWindowTitle("Pharmacy settings")
+        self.setObjectName("pharmacySettingsDialog")
+        self.path = path
+        self.saved: PharmacySettings | None = None
+        layout = QVBoxLayout(self)
+        intro = QLabel(f"Printed on every worksheet and label, and the SOP settings for batches. Kept in {path}.", self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setPlaceholderText("Main Street Compounding Pharmacy")
+        self.address_edit = QPlainTextEdit(self)
+        self.address_edit.setTabChangesFocus(True)
+        self.address_edit.setPlaceholderText("12 Main Street\nSpringfield, IL 62701")
+        self.address_edit.setFixedHeight(self.address_edit.fontMetrics().lineSpacing() * 3 + 14)
+        self.phone_edit = QLineEdit(self)
+        self.phone_edit.setPlaceholderText("(217) 555-0142")
+        self.licence_edit = QLineEdit(self)
+        self.licence_edit.setPlaceholderText("IL pharmacy licence 054-000000")
+        self.stock_combo = QComboBox(self)
+        for key, stock in LABEL_STOCKS.items():
+            self.stock_combo.addItem(stock.title, key)
+        self.paper_combo = QComboBox(self)
+        for key in PAPERS:
+            self.paper_combo.addItem(PAPER_TITLES[key], key)
+        self.tolerance_edit = QLineEdit(self)
+        self.tolerance_edit.setPlaceholderText("from your SOP, e.g. 5 % (empty: the worksheet prints a blank range)")
+        self.weighing_edit = QLineEdit(self)
+        self.weighing_edit.setPlaceholderText("each component, from your SOP, e.g. 5 % (empty: asked for each batch)")
+        self.self_verification_box = QCheckBox("a pharmacist may verify a batch they prepared", self)
+        # The weighing station's balance (pharmacy equipment): empty port = no balance, weights are typed.
+        from compounder.balance.protocols import PROTOCOLS
+
+        self.balance_port_edit = QLineEdit(self)
+        self.balance_port_edit.setPlaceholderText("serial port, e.g. /dev/ttyUSB0 or COM3 (empty: no balance)")
+        self.balance_driver_combo = QComboBox(self)
+        for key, protocol in PROTOCOLS.items():
+            self.balance_driver_combo.addItem(protocol.title, key)
+        self.balance_id_edit = QLineEdit(self)
+        self.balance_id_edit.setPlaceholderText("asset or serial number, recorded with every weight read")
+        self.excess_edit = QLineEdit(self)
+        self.excess_edit.setPlaceholderText("largest overage from your SOP, e.g. 10 % (empty: not checked)")
+        self.balances_edit = QPlainTextEdit(self)
+        self.balances_edit.setTabChangesFocus(True)
+        self.balances_edit.setPlaceholderText(
+            "one balance a line, from its calibration certificate:\nElectronic balance, readability 0.001 g = 0.05 g\n"
+            "(a balance not listed uses 820 × readability, USP <41>)"
+        )
+        self.balances_edit.setFixedHeight(self.balances_edit.fontMetrics().lineSpacing() * 4 + 14)
+        self.widgets: dict[str, QWidget] = {
+            "name": self.name_edit, "address": self.address_edit, "phone": self.phone_edit, "licence": self.licence_edit,
+            "label_stock": self.stock_combo, "worksheet_paper": self.paper_combo, "final_weight_tolerance": self.tolerance_edit,
+            "weighing_tolerance": self.weighing_edit, "allow_self_verification": self.self_verification_box,
+            "balance.port": self.balance_port_edit, "balance.driver": self.balance_driver_combo, "balance.id": self.balance_id_edit,
+            "maximum_excess": self.excess_edit, "balances": self.balances_edit,
+        }
+        for key, widget in self.widgets.items():
+            widget.setObjectName(key)
+            widget.setMinimumWidth(380)
+            title = FIELD_TITLES[key]
+            form.addRow(f"{title[:1].upper()}{title[1:]}:", widget)
+        layout.addLayout(form)
+        self.message = QLabel(self)
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        palette = self.message.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, look.hue(Severity.ERROR))
+        self.message.setPalette(palette)
+        self.message.setVisible(False)
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._show(current)
+
+    def _show(self, settings: PharmacySettings | None) -> None:
+        if settings is None:
+            self.stock_combo.setCurrentIndex(self.stock_combo.findData(DEFAULT_LABEL_STOCK))
+            return
+        self.name_edit.setText(settings.name)
+        self.address_edit.setPlainText("\n".join(settings.address))
+        self.phone_edit.setText(settings.phone)
+        self.licence_edit.setText(settings.licence)
+        self.stock_combo.setCurrentIndex(max(0, self.stock_combo.findData(settings.label_stock)))
+        self.paper_combo.setCurrentIndex(max(0, self.paper_combo.findData(settings.worksheet_paper)))
+        tolerance = settings.final_weight_tolerance
+        self.tolerance_edit.setText(format_quantity(tolerance.to("percent"), 6) if tolerance is not None else "")
+        weighing = settings.weighing_tolerance
+        self.weighing_edit.setText(format_quantity(weighing.to("percent"), 6) if weighing is not None else "")
+        self.self_verification_box.setChecked(settings.allow_self_verification)
+        self.balance_port_edit.setText(settings.balance_port or "")
+        self.balance_driver_combo.setCurrentIndex(max(0, self.balance_driver_combo.findData(settings.balance_driver)))
+        self.balance_id_edit.setText(settings.balance_id or "")
+        excess = settings.maximum_excess
+        self.excess_edit.setText(format_quantity(excess.to("percent"), 6) if excess is not None else "")
+        self.balances_edit.setPlainText("\n".join(f"{name} = {format_quantity(value.to('g'), 6)}" for name, value in settings.balances))
+
+    def data(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "name": self.name_edit.text(),
+            "address": [line for line in self.address_edit.toPlainText().splitlines() if line.strip()],
+            "phone": self.phone_edit.text(),
+            "licence": self.licence_edit.text(),
+            "label_stock": self.stock_combo.currentData(),
+            "worksheet_paper": self.paper_combo.currentData(),
+            "final_weight_tolerance": self.tolerance_edit.text().strip() or None,
+            "weighing_tolerance": self.weighing_edit.text().strip() or None,
+            "allow_self_verification": self.self_verification_box.isChecked(),
+            "maximum_excess": self.excess_edit.text().strip() or None,
+            "balances": self._balances(),
+            **self._balance(),
+        }
+
+    def _balance(self) -> dict:
+        port, balance_id = self.balance_port_edit.text().strip(), self.balance_id_edit.text().strip()
+        if not port and not balance_id:
+            return {}
+        return {"balance": {"port": port, "driver": self.balance_driver_combo.currentData(), "id": balance_id}}
+
+    def _balances(self) -> dict[str, str] | str:
+        """"name = 0.05 g" lines as the settings file's mapping; a line without "=" is passed on
+        as text, which ``settings_from_data`` refuses naming the field."""
+        found: dict[str, str] = {}
+        for line in self.balances_edit.toPlainText().splitlines():
+            if not line.strip():
+                continue
+            name, sep, value = line.rpartition("=")
+            if not sep:
+                return line
+            found[name.strip()] = value.strip()
+        return found
+
+    def accept(self) -> None:
+        for widget in self.widgets.values():
+            widget.setPalette(self.palette())
+        try:
+            settings = settings_from_data(self.data())
+            if self._save_rules is not None:
+                self._save_rules(settings)
+            save_settings(settings, self.path)
+        except SettingsError as error:
+            if error.field.startswith("balances."):  # a balance's name may hold commas
+                keys, titles = ["balances"], f"balance \"{error.field.removeprefix('balances.')}\""
+            else:
+                keys = [key.strip() for key in error.field.split(",")]
+                titles = ", ".join(FIELD_TITLES.get(key, key) for key in keys)
+            self.message.setText(f"{titles}: {error.message}")
+            self.message.setVisible(True)
+            for key in keys:
+                widget = self.widgets.get(key)
+                if widget is not None:
+                    palette = self.palette()
+                    palette.setColor(QPalette.ColorRole.Base, look.tint(Severity.ERROR, palette, strength=0.35))
+                    widget.setPalette(palette)
+            if keys and keys[0] in self.widgets:
+                self.widgets[keys[0]].setFocus()
+            return
+        except RecordError as error:
+            self.message.setText(f"self-verification, tolerances: {error}")
+            self.message.setVisible(True)
+            return
+        except OSError as error:
+            self.message.setText(f"Cannot save {self.path}: {error.strerror or error}")
+            self.message.setVisible(True)
+            return
+        self.saved = settings
+        super().accept()

@@ -1,0 +1,1 @@
+"""The weighing station: one line at a time, the scanner and the balance at the bench."""

@@ -1,0 +1,163 @@
+"""The batch's prescription: patient, Rx number, prescriber, label directions, quantity,
+refills, batch number and container, as the worksheet and label print them.
+
+A view of the ``FormulaDocument``: each field is committed when the pharmacist leaves it (one
+undoable edit), and every field the engine cannot use shows the engine's own message under it.
+The dialog stays open beside the window; it holds no rule of its own.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from compounder.calc import Severity
+from compounder.calc.prescription import REQUIRED
+from compounder.ui.common import look
+from compounder.ui.workbench.formula_document import HEADER_LABELS, ORDER_FIELDS, FormulaDocument
+
+CONTAINERS = ("Topi-CLICK 35 mL", "Topi-CLICK 120 mL", "60 g ointment jar", "120 g ointment jar", "Airless pump 50 mL")
+
+_PLACEHOLDERS = {
+    "prescription.patient": "Jane Doe",
+    "prescription.date_of_birth": "YYYY-MM-DD",
+    "prescription.rx_number": "RX-104233",
+    "prescription.prescriber": "Dr. A. Smith",
+    "prescription.written_on": "YYYY-MM-DD (optional)",
+    "prescription.directions": "Apply 1 g (4 clicks) to the lower back three times daily",
+    "prescription.quantity": "120 g",
+    "prescription.refills": "0 to 99",
+    "batch_number": "261123-001",
+    "container": "Topi-CLICK 35 mL, 60 g ointment jar…",
+}
+
+
+def _label(key: str) -> str:
+    text = HEADER_LABELS[key]
+    text = text[:1].upper() + text[1:]
+    needed = [document for document, fields in REQUIRED.items() if key in fields]
+    return f"{text} *" if needed else text
+
+
+class PrescriptionDialog(QDialog):
+    """Fields marked * are needed for the label (and the first four also for the worksheet)."""
+
+    def __init__(self, document: FormulaDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Prescription and batch")
+        self.setObjectName("prescriptionDialog")
+        self._document = document
+        self._syncing = False
+        self.fields: dict[str, QLineEdit | QComboBox] = {}
+        self.messages: dict[str, QLabel] = {}
+
+        layout = QVBoxLayout(self)
+        intro = QLabel("What the worksheet and the patient label print for this batch. Fields marked * are required.", self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for key in ORDER_FIELDS:
+            if key == "container":
+                widget: QLineEdit | QComboBox = QComboBox(self)
+                widget.setEditable(True)
+                widget.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+                widget.addItems(CONTAINERS)
+                widget.setCurrentIndex(-1)
+                widget.lineEdit().setPlaceholderText(_PLACEHOLDERS[key])
+                widget.lineEdit().editingFinished.connect(lambda key=key: self._commit(key))
+                widget.textActivated.connect(lambda _text, key=key: self._commit(key))
+            else:
+                widget = QLineEdit(self)
+                widget.setPlaceholderText(_PLACEHOLDERS[key])
+                widget.editingFinished.connect(lambda key=key: self._commit(key))
+            widget.setObjectName(key)
+            widget.setMinimumWidth(360)
+            message = QLabel(self)
+            message.setWordWrap(True)
+            message.setObjectName(f"{key}.message")
+            message.setVisible(False)
+            palette = message.palette()
+            palette.setColor(QPalette.ColorRole.WindowText, look.hue(Severity.ERROR))
+            message.setPalette(palette)
+            column = QVBoxLayout()
+            column.setSpacing(2)
+            column.addWidget(widget)
+            column.addWidget(message)
+            label = QLabel(_label(key), self)
+            label.setBuddy(widget)
+            form.addRow(label, column)
+            self.fields[key] = widget
+            self.messages[key] = message
+        layout.addLayout(form)
+        self.other_message = QLabel(self)  # acknowledgements and anything not shown as a field
+        self.other_message.setWordWrap(True)
+        self.other_message.setVisible(False)
+        layout.addWidget(self.other_message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.close)
+        # Enter commits a field; it must not press Close (a dialog's buttons are auto-default).
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
+        layout.addWidget(buttons)
+        document.changed.connect(self.sync)
+        self.sync()
+
+    # -- the document → the fields
+    def sync(self) -> None:
+        self._syncing = True
+        try:
+            for key, widget in self.fields.items():
+                text = self._document.header(key)
+                if self.text(key) != text:
+                    if isinstance(widget, QComboBox):
+                        widget.setEditText(text)
+                    else:
+                        widget.setText(text)
+                self._mark(key, self._document.order_error(key))
+            others = [f"{field}: {message}" for field, message in self._document.order_errors.items() if field not in self.fields]
+            self.other_message.setText("\n".join(others))
+            self.other_message.setVisible(bool(others))
+        finally:
+            self._syncing = False
+
+    def _mark(self, key: str, message: str | None) -> None:
+        widget, label = self.fields[key], self.messages[key]
+        palette = self.palette()
+        if message:
+            palette.setColor(QPalette.ColorRole.Base, look.tint(Severity.ERROR, palette, strength=0.35))
+        widget.setPalette(palette)
+        label.setText(f"{HEADER_LABELS[key]}: {message}" if message else "")
+        label.setVisible(bool(message))
+
+    # -- the fields → the document
+    def text(self, key: str) -> str:
+        widget = self.fields[key]
+        if isinstance(widget, QComboBox):
+            return widget.currentText()
+        return widget.text()
+
+    def _commit(self, key: str) -> None:
+        if not self._syncing:
+            self._document.set_header(key, self.text(key).strip())
+
+    def commit_all(self) -> None:
+        for key in self.fields:
+            self._commit(key)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.commit_all()  # a field still being typed in is kept, not lost
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:
+        self.commit_all()
+        super().done(result)
+

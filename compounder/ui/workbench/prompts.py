@@ -1,0 +1,131 @@
+"""The questions the window asks (file names, names, "save changes?"), behind one small class.
+
+The window is given a ``Prompts``; tests give it one that answers without showing a dialog.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+from compounder.records.library import LibraryEntry
+
+FORMULA_FILTER = "Formula files (*.json *.toml);;All files (*)"
+
+
+class Unsaved(Enum):
+    SAVE = "save"
+    DISCARD = "discard"
+    CANCEL = "cancel"
+
+
+class Prompts:
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self.parent = parent
+        # Set by the application once the records are open: checks a pharmacist's sign-in for
+        # acknowledging and overriding findings, and the clock their time is taken from.
+        self.authenticate = None
+        self.clock = None
+        # Set with the records too: stores changed self-verification/tolerances (an administrator).
+        self.save_rules = None
+
+    def open_path(self, folder: Path | None) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self.parent, "Open formula", str(folder or Path.home()), FORMULA_FILTER)
+        return Path(name) if name else None
+
+    def save_path(self, suggested: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, "Save formula", str(suggested), "Formula files (*.json)")
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix else path.with_suffix(".json")
+
+    def library_entry(self, entries: list[LibraryEntry]) -> int | None:
+        from compounder.ui.workbench.library_dialog import LibraryDialog
+
+        dialog = LibraryDialog(entries, self.parent)
+        return dialog.chosen_id if dialog.exec() else None
+
+    def name(self, title: str, label: str, suggested: str) -> str | None:
+        text, ok = QInputDialog.getText(self.parent, title, label, text=suggested)
+        return text if ok else None
+
+    def unsaved_changes(self, title: str) -> Unsaved:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes", f"Save the changes to “{title}”?", parent=self.parent)
+        box.setInformativeText("Your changes are lost if you don't save them.")
+        box.setStandardButtons(QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        return {
+            QMessageBox.StandardButton.Save: Unsaved.SAVE,
+            QMessageBox.StandardButton.Discard: Unsaved.DISCARD,
+        }.get(QMessageBox.StandardButton(answer), Unsaved.CANCEL)
+
+    def confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self.parent, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self.parent, title, text)
+
+    def unexpected(self, text: str, details: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Critical, "Compounder: unexpected error", text, parent=self.parent)
+        box.setDetailedText(details)
+        box.exec()
+
+
+    # -- documents
+    def save_pdf_path(self, title: str, suggested: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, title, str(suggested), "PDF documents (*.pdf)")
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
+
+    def print_pdf(self, title: str, pdf: bytes) -> bool:
+        """The print preview of ``pdf`` (its Print button opens the print dialog); True once printed."""
+        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
+        from compounder.ui.common.pdf_print import paint_pdf, set_page_layout
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(title)
+        set_page_layout(printer, pdf)
+        preview = QPrintPreviewDialog(printer, self.parent)
+        preview.setWindowTitle(f"Print preview — {title}")
+        preview.paintRequested.connect(lambda target: paint_pdf(pdf, target))
+        try:
+            return preview.exec() == QPrintPreviewDialog.DialogCode.Accepted
+        finally:
+            preview.deleteLater()
+
+    def label_position(self, stock) -> int | None:
+        """Which label of a sheet to print on, so a part-used sheet is not wasted (1 = top left);
+        a roll has one label per page and is not asked about. None: the pharmacist cancelled."""
+        if not stock.is_sheet:
+            return 1
+        value, ok = QInputDialog.getInt(
+            self.parent, "Label position",
+            f"Print on which label of the {stock.title}?\n1 = top left, counting across each row; {stock.per_page} = bottom right.",
+            1, 1, stock.per_page,
+        )
+        return value if ok else None
+
+    def acknowledge(self, findings) -> list[dict] | None:
+        """A pharmacist signs in and decides each finding (errors overridden, warnings
+        acknowledged); the answers are the formula file's ``acknowledged`` items."""
+        import datetime as dt
+
+        from compounder.ui.common.acknowledge_dialog import AcknowledgeDialog
+
+        clock = self.clock or (lambda: dt.datetime.now(dt.UTC))
+        dialog = AcknowledgeDialog(findings, self.authenticate, clock, self.parent)
+        return dialog.acknowledged if dialog.exec() else None
+
+    def pharmacy_settings(self, current, path: Path):
+        from compounder.ui.records.pharmacy_dialog import PharmacySettingsDialog
+
+        dialog = PharmacySettingsDialog(current, path, self.parent, save_rules=self.save_rules)
+        return dialog.saved if dialog.exec() else None

@@ -1,0 +1,206 @@
+"""The main window's formula files and formula library: new, open, save, save to library, approve."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from compounder.calc import InputError
+from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
+from compounder.records.database import DatabaseUnavailable
+from compounder.records.library import LibraryEntry, LibraryError
+from compounder.ui.workbench.prompts import Unsaved
+
+KEPT = "The formula stays in the window, unsaved: save again (Ctrl+S) when the server is back, or save it to a file."
+
+
+@dataclass(frozen=True)
+class FileSource:
+    path: Path
+
+
+@dataclass(frozen=True)
+class LibrarySource:
+    entry_id: int
+    read_only: bool
+
+
+Source = FileSource | LibrarySource | None
+
+
+class FilesMixin:
+    """Opens and saves formulas (mixed into ``MainWindow``)."""
+
+    def maybe_discard(self) -> bool:
+        """True when the current formula may be replaced (saved, or the pharmacist said so)."""
+        if not self.document.is_modified():
+            return True
+        answer = self.prompts.unsaved_changes(self._title())
+        if answer is Unsaved.SAVE:
+            return self.save()
+        return answer is Unsaved.DISCARD
+
+    def new_formula(self) -> None:
+        if self.maybe_discard():
+            self.document.new()
+            self._set_source(None)
+
+    def open_file_dialog(self) -> None:
+        if not self.maybe_discard():
+            return
+        folder = self.source.path.parent if isinstance(self.source, FileSource) else None
+        path = self.prompts.open_path(folder)
+        if path is not None:
+            self.open_file(path)
+
+    def open_file(self, path: Path) -> bool:
+        """Open a formula file; an unreadable file is refused with a message, the formula kept."""
+        try:
+            data = read_formula_file(path)
+            self.document.load(data)
+        except (OSError, ValueError) as error:
+            message = f"{error.field}: {error.message}" if isinstance(error, InputError) else str(error)
+            self.prompts.error("Cannot open the formula", f"{path}:\n{message}")
+            if isinstance(error, FileNotFoundError):
+                self.settings.remove_recent_file(path)
+                self._rebuild_recent_menu()
+            return False
+        self._set_source(FileSource(path))
+        self._remember(path)
+        self.statusBar().showMessage(f"Opened {path}", 5000)
+        return True
+
+    def open_from_library(self) -> None:
+        if not self.maybe_discard():
+            return
+        entry_id = self.prompts.library_entry(self.library.entries())
+        if entry_id is not None:
+            self.open_library_entry(entry_id)
+
+    def open_library_entry(self, entry_id: int) -> bool:
+        try:
+            entry = self.library.get(entry_id)
+            self.document.load(entry.data)
+        except (LibraryError, InputError) as error:
+            self.prompts.error("Cannot open the master formula", str(error))
+            return False
+        self._set_source(LibrarySource(entry.id, entry.read_only), entry.approved_at)
+        note = " (reference formula: read-only; save to the library under a new name to change it)" if entry.read_only else ""
+        self.statusBar().showMessage(f"Opened “{entry.name}” from the library{note}", 8000)
+        return True
+
+    def save(self) -> bool:
+        source = self.source
+        if isinstance(source, FileSource) and source.path.suffix.lower() == ".json":
+            return self.save_file(source.path)
+        if isinstance(source, LibrarySource) and not source.read_only:
+            entry = self._library_call(
+                "Cannot save to the library",
+                lambda: self.library.update(source.entry_id, self.document.master_data(), name=self.document.header("name") or None),
+            )
+            if entry is None:
+                return False
+            self.document.mark_saved()
+            self._set_source(source, entry.approved_at)
+            self.statusBar().showMessage(f"Saved “{entry.name}” to the library", 5000)
+            return True
+        if isinstance(source, LibrarySource):
+            return self.save_to_library()
+        return self.save_as_file()
+
+    def _library_call(self, title: str, call: Callable[[], LibraryEntry], when_lost: str = KEPT) -> LibraryEntry | None:
+        """A change to the formula library, or ``None`` after saying why it was refused or that
+        the server is out of reach (the formula in the window is untouched either way)."""
+        try:
+            return call()
+        except LibraryError as error:
+            self.prompts.error(title, str(error))
+        except DatabaseUnavailable as error:
+            self.prompts.error(title, f"{error}. {when_lost}")
+        return None
+
+    def save_as_file(self) -> bool:
+        if isinstance(self.source, FileSource):
+            suggested = self.source.path.with_suffix(".json")
+        else:
+            suggested = Path.home() / f"{_file_stem(self.document.header('name') or 'formula')}.json"
+        path = self.prompts.save_path(suggested)
+        return self.save_file(path) if path is not None else False
+
+    def save_file(self, path: Path) -> bool:
+        text = json.dumps(self.document.to_data(), indent=2, ensure_ascii=False) + "\n"
+        try:
+            temporary = path.with_name(path.name + ".part")
+            temporary.write_text(text, encoding="utf-8")
+            temporary.replace(path)
+        except OSError as error:
+            self.prompts.error("Cannot save the formula", f"{path}:\n{error.strerror or error}")
+            return False
+        self.document.mark_saved()
+        self._set_source(FileSource(path))
+        self._remember(path)
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def save_to_library(self) -> bool:
+        name = self.prompts.name("Save to the formula library", "Name of the master formula:", self.document.header("name") or "")
+        if name is None:
+            return False
+        entry = self._library_call("Cannot save to the library", lambda: self.library.add(name, self.document.master_data()))
+        if entry is None:
+            return False
+        if self.document.header("name") != entry.name:
+            self.document.set_header("name", entry.name)
+        self.document.mark_saved()
+        self._set_source(LibrarySource(entry.id, read_only=False))
+        self.statusBar().showMessage(f"Saved “{entry.name}” to the library", 5000)
+        return True
+
+    def approve(self) -> bool:
+        """Approve the master formula as it stands: never while an error of the formula stands
+        (the patient's findings belong to one batch, not to the master formula)."""
+        if self.document.must_be_corrected:
+            self.prompts.error("Cannot approve", "The formula has errors; approve it once they are resolved.")
+            return False
+        source = self.source
+        in_library = isinstance(source, LibrarySource) and not source.read_only
+        shipped_as_is = isinstance(source, LibrarySource) and source.read_only and not self.document.is_modified()
+        if not shipped_as_is and (not in_library or self.document.is_modified()):
+            if not self.prompts.confirm("Approve master formula", "The formula is saved to the library first. Continue?"):
+                return False
+            if not (self.save() if in_library else self.save_to_library()):
+                return False
+        if not self.prompts.confirm("Approve master formula", f"Approve “{self._title()}” as it stands?"):
+            return False
+        entry = self._library_call("Cannot approve", lambda: self.library.approve(self.source.entry_id), "Approve again when the server is back.")
+        if entry is None:
+            return False
+        self._set_source(self.source, entry.approved_at)
+        self.statusBar().showMessage(f"Approved “{entry.name}”", 5000)
+        return True
+
+
+    def _set_source(self, source: Source, approved_at: dt.datetime | None = None) -> None:
+        self.source = source
+        self.approved_at = approved_at
+        self._update_summary()
+        self._update_title()
+
+
+
+def read_formula_file(path: Path) -> Any:
+    """A formula file's data (JSON, or TOML by its suffix); ``ValueError`` says what is wrong."""
+    from compounder.files import read_regular_file  # not a FIFO or /dev/zero, nor a file of gigabytes
+
+    return decode_formula_file(read_regular_file(path, MAX_FORMULA_FILE_BYTES, "formula"), path.suffix)
+
+
+def _file_stem(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "-", name).strip("-")[:80] or "formula"
+
+

@@ -1,0 +1,187 @@
+"""The main window's prescription, pharmacy settings, printing and PDF export of the worksheet and label."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from compounder.calc import InputError, Severity
+from compounder.ui.workbench.formula_document import HEADER_LABELS
+from compounder.ui.workbench.window_files import FileSource, _file_stem
+
+if TYPE_CHECKING:
+    from compounder.ui.workbench.prescription_dialog import PrescriptionDialog
+
+
+class PrintingMixin:
+    """Prints and exports the batch documents (mixed into ``MainWindow``)."""
+
+    def edit_prescription(self) -> PrescriptionDialog:
+        """The prescription and batch fields, beside the window (one dialog, kept)."""
+        if self.prescription_dialog is None:
+            from compounder.ui.workbench.prescription_dialog import PrescriptionDialog  # imported when first opened
+
+            self.prescription_dialog = PrescriptionDialog(self.document, self)
+        self.prescription_dialog.show()
+        self.prescription_dialog.raise_()
+        self.prescription_dialog.activateWindow()
+        return self.prescription_dialog
+
+    def edit_pharmacy_settings(self) -> bool:
+        saved = self.prompts.pharmacy_settings(self.pharmacy, self.pharmacy_path)
+        if saved is None:
+            return False
+        self.pharmacy = saved
+        self.statusBar().showMessage(f"Saved the pharmacy settings to {self.pharmacy_path}", 5000)
+        return True
+
+    def print_worksheet(self) -> bool:
+        return self._print("worksheet")
+
+    def print_label(self) -> bool:
+        return self._print("label")
+
+    def export_worksheet(self, path: Path | None = None) -> bool:
+        return self._export("worksheet", path)
+
+    def export_label(self, path: Path | None = None) -> bool:
+        return self._export("label", path)
+
+    def _print(self, kind: str) -> bool:
+        pdf = self.document_pdf(kind)
+        if pdf is None:
+            return False
+        printed = self.prompts.print_pdf(f"{kind} {self._document_name(kind)}", pdf)
+        if printed:
+            self.statusBar().showMessage(f"Sent the {kind} to the printer", 5000)
+        return printed
+
+    def _export(self, kind: str, path: Path | None) -> bool:
+        pdf = self.document_pdf(kind)
+        if pdf is None:
+            return False
+        if path is None:
+            folder = self.source.path.parent if isinstance(self.source, FileSource) else Path.home()
+            path = self.prompts.save_pdf_path(f"Export the {kind} as PDF", folder / f"{_file_stem(f'{kind}-{self._document_name(kind)}')}.pdf")
+            if path is None:
+                return False
+        try:
+            temporary = path.with_name(path.name + ".part")
+            temporary.write_bytes(pdf)
+            temporary.replace(path)
+        except OSError as error:
+            self.prompts.error(f"Cannot save the {kind}", f"{path}:\n{error.strerror or error}")
+            return False
+        self.statusBar().showMessage(f"Saved the {kind} to {path}", 5000)
+        return True
+
+    def _screened_patient(self):
+        """The patient section the plan was screened for, printed on the worksheet (None without one)."""
+        from compounder.calc.patient import screening_inputs
+
+        try:
+            return screening_inputs(self.document.to_data(), self.catalog, strict_prescription=False).patient
+        except InputError:
+            return None
+
+    def _document_name(self, kind: str) -> str:
+        order = self.document.order
+        return (order.batch_number if order is not None and order.batch_number else None) or self._title()
+
+    def document_pdf(self, kind: str) -> bytes | None:
+        """The worksheet or label of the batch as it stands, or ``None`` after saying why it may not be printed.
+
+        Every refusal is the engine's: error findings, prescription fields it cannot use or that
+        the document needs, warnings nobody acknowledged (asked for here), a label that does not fit.
+        """
+        from compounder.calc.prescription import missing_for
+        from compounder.calc.release import (
+            BatchBlocked,
+            open_findings,
+            stale_acknowledgements,
+        )
+        from compounder.documents.batch import label_pdf, label_stock, worksheet_pdf
+        from compounder.documents.common import UnprintableText
+        from compounder.documents.label import LabelOverflow
+
+        title = f"Cannot print the {kind}"
+        plan = self.document.plan
+        if plan is None or self.document.must_be_corrected:
+            self.prompts.error(title, "The formula has errors; print it once they are resolved.")
+            return None
+        if self.pharmacy is None:
+            self.prompts.error(title, "The worksheet and label print the pharmacy's name, address, phone and licence; enter them first.")
+            if not self.edit_pharmacy_settings():
+                return None
+        if self.document.order_errors:
+            lines = [f"{HEADER_LABELS.get(key, key)}: {message}" for key, message in self.document.order_errors.items()]
+            self.prompts.error(title, "Correct the prescription first:\n" + "\n".join(lines))
+            self.edit_prescription()
+            return None
+        order = self.document.order
+        missing = missing_for(order, kind)
+        if missing:
+            names = ", ".join(HEADER_LABELS.get(key, key) for key in missing)
+            self.prompts.error(title, f"The {kind} needs: {names}. Enter them under Prescription and batch (Ctrl+R).")
+            self.edit_prescription()
+            return None
+        stale = stale_acknowledgements(plan, order)
+        if stale:
+            codes = ", ".join(sorted({ack.code for ack in stale}))
+            if not self.prompts.confirm(
+                "Acknowledgements that no longer apply",
+                f"The formula or the patient changed: {codes} is no longer a warning or error of this batch as it was signed for, "
+                "so its acknowledgement cannot be printed. Remove it?",
+            ):
+                return None
+            gone = {ack.code for ack in stale}
+            kept = [item for item in self.document.extra("acknowledged") or [] if str(item.get("code", "")).upper() not in gone]
+            self.document.set_extra("acknowledged", kept or None, "Remove acknowledgements that no longer apply")
+            order = self.document.order
+        warnings = open_findings(plan, order)  # patient errors to override, then warnings to acknowledge
+        overrides = [f for f in warnings if f.severity is Severity.ERROR]
+        if overrides:
+            # An override is printed only when a signed-in pharmacist makes it in the records
+            # (issue 13); asking for it here would only end in a refusal.
+            lines = [f"{f.code}: {f.message}" for f in overrides]
+            self.prompts.error(
+                title,
+                f"Not printed: {len(overrides)} error(s) for this patient need a pharmacist's override, which is made and "
+                "signed in the records: Records ▸ Make a batch….\n\n" + "\n".join(lines),
+            )
+            return None
+        if warnings:
+            answers = self.prompts.acknowledge(warnings)
+            if not answers:
+                self.statusBar().showMessage(f"Not printed: {len(warnings)} finding(s) not acknowledged or overridden", 8000)
+                return None
+            self.document.set_extra("acknowledged", [*(self.document.extra("acknowledged") or []), *answers], "Acknowledge findings")
+            order = self.document.order
+            if order is None:  # the engine refused an answer: say so rather than print
+                lines = [f"{key}: {message}" for key, message in self.document.order_errors.items()]
+                self.prompts.error(title, "\n".join(lines))
+                return None
+        compounded_on = plan.formula.compounded_on or self.document.today
+        try:
+            if kind == "worksheet":
+                return worksheet_pdf(plan, order, self.catalog, compounded_on, self.pharmacy, patient=self._screened_patient())
+            stock = label_stock(self.pharmacy)
+            position = self.prompts.label_position(stock)
+            if position is None:
+                return None
+            try:
+                return label_pdf(plan, order, self.catalog, compounded_on, self.pharmacy, stock, position)
+            except LabelOverflow as overflow:
+                self.prompts.error(
+                    "The label does not fit",
+                    f"Nothing was printed: {overflow.message}.\n\nChoose a larger label stock in Pharmacy settings, "
+                    "or shorten the directions on the label.",
+                )
+                return None
+        except BatchBlocked as blocked:
+            lines = [f"{f.severity.value.upper()} {f.code}: {f.message}" for f in blocked.findings]
+            self.prompts.error(title, f"{blocked.reason}.\n" + "\n".join(lines))
+        except (InputError, UnprintableText) as error:
+            self.prompts.error(title, f"{HEADER_LABELS.get(error.field, error.field)}: {error.message}")
+        return None
+

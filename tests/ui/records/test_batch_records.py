@@ -1,0 +1,341 @@
+"""The batch dialog and the history on a real migrated database: the weighing tolerance from the
+pharmacy settings, printing and reprinting from the stored batch, the checker's signature, the
+self-verification setting, amendments, and a refill from the history that shows what changed."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import io
+
+import pypdfium2
+
+from compounder.calc.units import Q_
+from compounder.records import batches
+from compounder.records.library import FormulaLibrary
+from compounder.ui.records.records_window import HistoryDialog
+from tests.records.helpers import PASSWORD, weigh_all
+from tests.ui.records.test_records_window import batch_dialog, clock, pharmacy_settings, printed, records  # noqa: F401 (fixtures)
+
+LABEL = {"directions": "Apply 1 g to the knee three times a day", "quantity": "120 g", "refills": "2"}
+
+
+def pdf_text(pdf: bytes) -> str:
+    document = pypdfium2.PdfDocument(io.BytesIO(pdf))
+    try:
+        return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
+    finally:
+        document.close()
+
+
+def order(dialog, version_id, *, rx="RX-2002", label=LABEL):
+    dialog.formula.setCurrentIndex(dialog.formula.findData(version_id))
+    dialog.patient.setText("Jane Q. Doe")
+    dialog.born.setText("1948-03-02")
+    dialog.rx.setText(rx)
+    dialog.prescriber.setText("Dr. A. Smith")
+    for field, value in zip((dialog.directions, dialog.quantity, dialog.refills), (label["directions"], label["quantity"], label["refills"]), strict=True):
+        field.setText(value)
+
+
+def weigh(dialog, pharmacy):
+    for index, line in enumerate(dialog.record.lines):
+        dialog.lot_boxes[index].setCurrentIndex(dialog.lot_boxes[index].findData(pharmacy.lots[line.name].id))
+        dialog.weights[index].setText(f"{line.target:f}")
+    dialog.save_lines()
+    assert dialog.message.text() == ""
+
+
+def test_the_weighing_tolerance_is_the_pharmacys_and_is_asked_for_when_unset(batch_dialog, pharmacy_settings):
+    dialog, context, pharmacy = batch_dialog
+    assert dialog.tolerance.text() == "5"
+    pharmacy_settings["current"] = dataclasses.replace(pharmacy_settings["current"], weighing_tolerance=Q_(2.5, "percent"))
+    dialog.fill_tolerance()
+    assert dialog.tolerance.text() == "2.5"
+    pharmacy_settings["current"] = dataclasses.replace(pharmacy_settings["current"], weighing_tolerance=None)
+    dialog.fill_tolerance()
+    assert dialog.tolerance.text() == "" and "SOP" in dialog.tolerance.placeholderText()
+    context.sign_in("tess", PASSWORD)
+    order(dialog, pharmacy.version_id)
+    dialog.create()
+    assert dialog.record is None and dialog.message.text().startswith("weighing tolerance: give the SOP's accepted deviation")
+    dialog.tolerance.setText("3")
+    dialog.create()
+    assert dialog.message.text() == "" and dialog.record.tolerance_percent == 3
+
+
+def test_label_fields_are_checked_and_named(batch_dialog):
+    dialog, context, pharmacy = batch_dialog
+    context.sign_in("tess", PASSWORD)
+    order(dialog, pharmacy.version_id, label={**LABEL, "refills": "two"})
+    dialog.create()
+    assert dialog.record is None and dialog.message.text().startswith("label refills: 'two' is not a number of refills")
+    order(dialog, pharmacy.version_id, label={**LABEL, "quantity": "500 g"})
+    dialog.create()
+    assert dialog.record is None and dialog.message.text().startswith("label quantity: 500 g is more than this batch makes")
+
+
+def test_print_before_weighing_then_a_reprint_shows_the_weights_and_says_reprint(batch_dialog, printed, clock):
+    dialog, context, pharmacy = batch_dialog
+    context.sign_in("tess", PASSWORD)
+    order(dialog, pharmacy.version_id)
+    dialog.create()
+    number = dialog.record.batch_number
+    dialog.print_worksheet_button.click()
+    assert dialog.message.text() == "" and printed[-1][0] == f"Worksheet {number}"
+    first = pdf_text(printed[-1][1])
+    # 120 g × 3 % = 3.600 g diclofenac sodium; Lipoderm q.s. 120 − (3.6 + 2.4 + 6) = 108.000 g
+    assert "REPRINT" not in first and "3.600 g" in first and "108.000 g" in first and "Record status: draft" in first
+
+    printed.answer = False  # the preview closed without printing: not a print, so not counted
+    dialog.print_worksheet_button.click()
+    assert dialog.message.text() == "the worksheet was not printed"
+    printed.answer = True
+
+    weigh(dialog, pharmacy)
+    dialog.prepare_button.click()
+    clock.advance(minutes=30)
+    dialog.print_worksheet_button.click()
+    again = pdf_text(printed[-1][1])
+    assert "REPRINT 2026-11-23 09:30 UTC by tess" in again
+    assert "Medisca / L000A" in again and "3.600 g +0.00 %" in again and "Tess Technician" in again
+
+    dialog.print_label_button.click()
+    label = pdf_text(printed[-1][1])
+    assert "Apply 1 g to the knee three times a day" in label and f"Lot {number}" in label and "REPRINT" not in label
+
+
+def test_a_stored_batchs_label_on_a_sheet_asks_which_label(qtbot, records, catalog, pharmacy_settings, printed):
+    """The batch dialog passes the question on; cancelling it prints nothing."""
+    from compounder.records.library import FormulaLibrary
+    from compounder.settings import settings_from_data
+    from compounder.ui.records.batch_dialog import BatchDialog
+    from tests.ui.records.test_records_window import SETTINGS, signed_by_paula
+
+    context, pharmacy, _record = records
+    answers, asked = [3, None], []
+
+    def label_position(stock):
+        asked.append(stock.key)
+        return answers.pop(0)
+
+    sheet = {"current": settings_from_data({**SETTINGS, "label_stock": "avery-5163"})}
+    dialog = BatchDialog(
+        context, FormulaLibrary(context.sessions, context.clock), catalog, pharmacy=lambda: sheet["current"], print_pdf=printed,
+        label_position=label_position,
+    )
+    qtbot.add_widget(dialog)
+    dialog.decide = signed_by_paula(context, asked=[])
+    context.sign_in("tess", PASSWORD)
+    order(dialog, pharmacy.version_id)
+    dialog.create()
+    dialog.print_label_button.click()
+    assert asked == ["avery-5163"] and dialog.message.text() == "" and len(printed) == 1
+    dialog.print_label_button.click()
+    assert dialog.message.text() == "the label was not printed" and len(printed) == 1
+
+
+def test_the_checker_and_the_self_verification_setting(batch_dialog, pharmacy_settings):
+    dialog, context, pharmacy = batch_dialog
+    context.sign_in("paula", PASSWORD)
+    order(dialog, pharmacy.version_id)
+    dialog.create()
+    weigh(dialog, pharmacy)
+    dialog.prepare_button.click()
+    dialog.check_button.click()
+    assert dialog.message.text() == "paula prepared this batch; someone else checks the weighings"
+    dialog.verify_button.click()
+    assert dialog.message.text() == "paula prepared this batch; another pharmacist must verify it"
+    context.sign_in("tess", PASSWORD)
+    dialog.check_button.click()
+    assert dialog.message.text() == "" and "checked by Tess Technician" in dialog.heading.text()
+    assert not dialog.check_button.isEnabled()
+    context.sign_in("paula", PASSWORD)
+    pharmacy_settings["current"] = dataclasses.replace(pharmacy_settings["current"], allow_self_verification=True)
+    dialog.verify_button.click()
+    assert dialog.message.text() == "" and dialog.record.status.value == "verified"
+
+
+def test_an_amendment_from_the_dialog_is_linked_both_ways_in_the_history(qtbot, batch_dialog):
+    dialog, context, pharmacy = batch_dialog
+    context.sign_in("tess", PASSWORD)
+    order(dialog, pharmacy.version_id)
+    dialog.create()
+    original = dialog.record.batch_number
+    weigh(dialog, pharmacy)
+    dialog.prepare_button.click()
+    assert not dialog.amend_button.isEnabled()
+    context.sign_in("paula", PASSWORD)
+    dialog.verify_button.click()
+    assert dialog.amend_button.isEnabled()
+    context.sign_in("tess", PASSWORD)
+    dialog.amend_reason.setText("lot of line 2 recorded wrongly")
+    dialog.amend_button.click()
+    assert dialog.message.text() == "only a pharmacist may amend a batch; tess is a technician"
+    context.sign_in("peter", PASSWORD)
+    dialog.amend_button.click()
+    amendment = dialog.record.batch_number
+    assert amendment != original and dialog.record.status.value == "draft"
+    assert f"amends batch {original}: lot of line 2 recorded wrongly" in dialog.heading.text()
+
+    history = HistoryDialog(context)
+    qtbot.add_widget(history)
+    history.patient.setText("jane")
+    history.search()
+    links = {history.model.row(r)[0]: history.model.row(r)[-1] for r in range(history.model.rowCount())}
+    assert links[original] == f"amended by {amendment}" and links[amendment] == f"amends {original}"
+
+
+def test_history_reopens_reprints_and_refuses_a_batch_without_stored_documents(qtbot, batch_dialog, printed, records):
+    dialog, context, pharmacy = batch_dialog
+    _context, _pharmacy, old = records  # made without frozen documents
+    context.sign_in("tess", PASSWORD)
+    order(dialog, pharmacy.version_id)
+    dialog.create()
+    number = dialog.record.batch_number
+    dialog.print_worksheet_button.click()
+    made = []
+
+    def make_batch():
+        made.append(type(dialog)(context, dialog._library, dialog._catalog, pharmacy=dialog._pharmacy, print_pdf=printed))
+        qtbot.add_widget(made[-1])
+        return made[-1]
+
+    history = HistoryDialog(context, make_batch=make_batch, print_document=dialog._printer.print)
+    qtbot.add_widget(history)
+    history.search()
+    assert not history.reprint_worksheet_button.isEnabled()
+    history.select(number)
+    assert history.reprint_worksheet_button.isEnabled()
+    history.reprint_worksheet_button.click()
+    assert history.message.text() == "" and "REPRINT 2026-11-23 09:00 UTC by tess" in pdf_text(printed[-1][1])
+    history.reopen_button.click()
+    assert history.opened is made[-1] and made[-1].record.batch_number == number
+    history.select(old.batch_number)
+    history.reprint_label_button.click()
+    assert history.message.text().startswith(f"documents: batch {old.batch_number} was recorded without its worksheet and label")
+
+
+def test_a_refill_from_the_history_shows_the_changes_and_needs_them_ticked(qtbot, batch_dialog, catalog, records):
+    dialog, context, pharmacy = batch_dialog
+    library = FormulaLibrary(context.sessions, context.clock)
+    formula = {
+        "name": "Mine", "batch": "120 g", "base": "Lipoderm",
+        "actives": [{"ingredient": "diclofenac sodium", "strength": "3 %"}, {"ingredient": "lidocaine", "strength": "5 %"}],
+    }
+    entry = library.add("Mine", formula)
+    library.approve(entry.id, pharmacy.pharmacist)
+    first_version = library.approved_version(entry.id)
+    dialog.formula.addItem(first_version.label, first_version.id)
+    context.sign_in("tess", PASSWORD)
+    order(dialog, first_version.id, rx="RX-3003")
+    dialog.create()
+    previous = dialog.record.batch_number
+    weigh_all(context.sessions, context.clock, pharmacy, dialog.record)  # made: a draft is not what a refill follows
+    with context.sessions.begin() as s:
+        batches.sign_prepared(s, pharmacy.technician, previous, context.clock())
+    changed = copy.deepcopy(formula)
+    changed["actives"][1]["strength"] = "4 %"
+    library.update(entry.id, changed)
+    library.approve(entry.id, pharmacy.pharmacist)
+
+    made = []
+
+    def make_batch():
+        made.append(type(dialog)(context, library, catalog, pharmacy=dialog._pharmacy))
+        qtbot.add_widget(made[-1])
+        return made[-1]
+
+    history = HistoryDialog(context, make_batch=make_batch)
+    qtbot.add_widget(history)
+    history.rx.setText("RX-3003")
+    history.search()
+    history.select(previous)
+    history.refill_button.click()
+    refill = made[-1]
+    assert refill.rx.text() == "RX-3003" and refill.patient.text() == "Jane Q. Doe"
+    assert refill.formula.currentData() == library.approved_version(entry.id).id
+    assert f"the formula changed since batch {previous}" in refill.refill.text()
+    assert "lidocaine strength: 5 % → 4 %" in refill.refill.text()
+    assert refill.confirm_changes.isVisibleTo(refill)
+    assert (refill.directions.text(), refill.quantity.text(), refill.refills.text()) == (LABEL["directions"], "120 g", "")
+    refill.refills.setText("1")
+    refill.create()
+    assert refill.record is None
+    refill.confirm_changes.setChecked(True)
+    refill.create()
+    assert refill.message.text() == "" and refill.record.formula_version == 2
+    with context.sessions() as s:
+        assert batches.batch_record(s, refill.record.batch_number).rx_number == "RX-3003"
+
+
+# --------------------------------------------------------------------------- user accounts
+
+
+def test_user_accounts_for_an_administrator_only(qtbot, records):
+    from compounder.records import people
+    from compounder.ui.records.users_dialog import UsersDialog
+
+    context, _pharmacy, _record = records
+    context.sign_in("paula", PASSWORD)
+    dialog = UsersDialog(context)
+    qtbot.add_widget(dialog)
+    assert dialog.model.rowCount() == 0 and not dialog.add_button.isEnabled()
+    assert dialog.message.text() == "only an administrator may manage user accounts; paula is a pharmacist"
+
+    context.sign_in("admin", PASSWORD)
+    assert [dialog.model.row(r)[0] for r in range(dialog.model.rowCount())] == ["admin", "paula", "peter", "tess"]
+    dialog.username.setText("nina")
+    dialog.full_name.setText("Nina Technician")
+    dialog.new_role.setCurrentIndex(dialog.new_role.findData("technician"))
+    dialog.password.setText("a long password")
+    dialog.repeat.setText("a long passwort")
+    dialog.add()
+    assert dialog.message.text() == "password: the two passwords differ; type the same password twice"
+    assert dialog.username.text() == "nina"  # nothing typed is lost
+    dialog.repeat.setText("a long password")
+    dialog.add()
+    assert dialog.message.text() == "" and dialog.done_label.text() == "Added nina (technician)."
+    assert dialog.selected() == "nina"
+
+    dialog.select("admin")
+    dialog.active_button.click()
+    assert dialog.message.text() == "you cannot deactivate your own account; another administrator can"
+    dialog.role.setCurrentIndex(dialog.role.findData("pharmacist"))
+    dialog.change_role_button.click()
+    assert dialog.message.text() == "admin is the last active administrator; make another administrator first"
+
+    dialog.select("tess")
+    dialog.active_button.click()
+    status = lambda name: next(dialog.model.row(r)[3] for r in range(dialog.model.rowCount()) if dialog.model.row(r)[0] == name)  # noqa: E731
+    assert status("tess") == "deactivated" and dialog.active_button.text() == "&Reactivate"
+    dialog.reset_password.setText("short")
+    dialog.reset_repeat.setText("short")
+    dialog.reset_button.click()
+    assert dialog.message.text() == "new password: a password needs at least 8 characters"
+    dialog.reset_password.setText("brand new password")
+    dialog.reset_repeat.setText("brand new password")
+    dialog.reset_button.click()
+    dialog.active_button.click()
+    assert status("tess") == "active"
+    with context.sessions() as s:
+        assert people.authenticate(s, "tess", "brand new password").username == "tess"
+        assert people.authenticate(s, "nina", "a long password").role.value == "technician"
+
+
+def test_the_users_menu_entry_is_for_an_administrator(qtbot, records):
+    from PySide6.QtWidgets import QMainWindow
+
+    from compounder.ui.records.records_window import install_records_menu
+
+    context, _pharmacy, _record = records
+    window = QMainWindow()
+    qtbot.add_widget(window)
+    actions = install_records_menu(window, context)
+    assert not actions["users"].isEnabled()
+    context.sign_in("paula", PASSWORD)
+    assert not actions["users"].isEnabled()
+    context.sign_in("admin", PASSWORD)
+    assert actions["users"].isEnabled()
+    context.sign_out()
+    assert not actions["users"].isEnabled()

@@ -1,0 +1,353 @@
+"""The records screens on a real migrated database: sign in, lots with expiry warnings and
+receiving, history search, recall with CSV export, and the menu in the main window."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from compounder.records import batches
+from compounder.records.database import open_database
+from compounder.ui.records.records_window import (
+    ERROR_HUE,
+    HISTORY_HEADERS,
+    WARNING_HUE,
+    HistoryDialog,
+    LotsDialog,
+    RecallDialog,
+    RecordsContext,
+    RowsModel,
+    SignInDialog,
+)
+from tests.records.conftest import Clock
+from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def records(tmp_path, clock, catalog, migrated_sqlite):
+    engine = open_database(migrated_sqlite(tmp_path / "pharmacy.sqlite"))
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    pharmacy = make_pharmacy(sessions, clock, catalog, expires=dt.date(2026, 12, 10))
+    record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
+    with sessions.begin() as s:
+        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+    yield RecordsContext(sessions, clock), pharmacy, record
+    engine.dispose()
+
+
+def test_rows_model_passes_the_model_tester(qtmodeltester):
+    model = RowsModel(HISTORY_HEADERS)
+    qtmodeltester.check(model, force_py=True)
+    model.set_rows([tuple(str(i) for i in range(len(HISTORY_HEADERS)))] * 3, [None, WARNING_HUE, ERROR_HUE], ["a", None, "c"])
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_rows_model_resets_in_order(qtbot):
+    model = RowsModel(("a",))
+    with qtbot.wait_signals([model.modelAboutToBeReset, model.modelReset], order="strict"):
+        model.set_rows([("x",)])
+
+
+def test_sign_in_says_wrong_password_and_stays_open(qtbot, records):
+    context, pharmacy, _record = records
+    dialog = SignInDialog(context)
+    qtbot.add_widget(dialog)
+    dialog.username.setText("paula")
+    dialog.password.setText("not the password")
+    dialog.try_sign_in()
+    assert dialog.message.text() == "wrong user name or password"
+    assert dialog.password.text() == "" and context.actor is None and dialog.result() == 0
+    dialog.password.setText(PASSWORD)
+    with qtbot.wait_signal(context.signed_in):
+        dialog.try_sign_in()
+    assert context.actor == pharmacy.pharmacist and dialog.result() == 1
+
+
+def test_lots_are_listed_soonest_expiry_first_with_warnings_and_a_lot_is_received(qtbot, records, clock):
+    context, pharmacy, _record = records
+    dialog = LotsDialog(context)
+    qtbot.add_widget(dialog)
+    assert dialog.model.rowCount() == len(pharmacy.lots)
+    status = dialog.model.index(0, 8)
+    assert status.data() == "expires in 17 days"
+    assert status.data(0x0009) == WARNING_HUE  # ForegroundRole
+    assert not dialog.receive_button.isEnabled()
+
+    context.sign_in("tess", PASSWORD)
+    assert dialog.receive_button.isEnabled()
+    dialog.ingredient.setText("lidocaine")
+    dialog.stock_form.setText("lidocaine hydrochloride monohydrate")
+    dialog.manufacturer.setText("Spectrum")
+    dialog.lot_number.setText("SP-1")
+    dialog.quantity.setText("-5")
+    dialog.receive()
+    assert "cannot be negative" in dialog.message.text()
+    assert dialog.model.rowCount() == len(pharmacy.lots)
+    dialog.quantity.setText("250")
+    dialog.potency.setText("99.1")
+    dialog.receive()
+    assert dialog.message.text() == ""
+    assert dialog.received.text() == "Received lot SP-1 of lidocaine hydrochloride monohydrate: 250 g."
+    rows = [dialog.model.row(r) for r in range(dialog.model.rowCount())]
+    assert rows[-1][:2] == ("SP-1", "lidocaine hydrochloride monohydrate") and rows[-1][-1] == "usable"
+
+    clock.advance(days=30)
+    dialog.refresh()
+    assert dialog.model.index(0, 8).data() == "expired 2026-12-10 — do not use"
+    assert dialog.model.index(0, 8).data(0x0009) == ERROR_HUE
+
+
+def test_history_search(qtbot, records):
+    context, _pharmacy, record = records
+    dialog = HistoryDialog(context)
+    qtbot.add_widget(dialog)
+    dialog.patient.setText("jane q")
+    dialog.search()
+    assert dialog.model.rowCount() == 1
+    assert dialog.model.row(0)[:4] == (record.batch_number, "2026-11-23", "prepared", "Jane Q. Doe")
+    dialog.patient.setText("john")
+    dialog.search()
+    assert dialog.model.rowCount() == 0 and dialog.message.text() == "No batch matches."
+    dialog.since.setText("23/11/2026")
+    dialog.search()
+    assert "is not a date; type YYYY-MM-DD" in dialog.message.text()
+
+
+def test_the_profile_is_reachable_from_the_history(qtbot, records, catalog):
+    """From a batch found in the history, the patient's profile opens; what is saved there is
+    what the next batch for that patient is screened against."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from compounder.records.patients import stored_profile
+    from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
+
+    context, pharmacy, record = records
+    history = HistoryDialog(context, edit_profile=lambda patient_id: PatientProfileDialog(context, catalog, patient_id))
+    qtbot.add_widget(history)
+    assert not history.profile_button.isEnabled()
+    history.patient.setText("jane")
+    history.search()
+    history.select(record.batch_number)
+    assert history.profile_button.isEnabled()
+    context.sign_in("tess", PASSWORD)
+    history.profile_button.click()
+    profile = history.opened
+    qtbot.add_widget(profile)
+    assert profile.isVisible() and profile.windowTitle() == "Patient profile — Jane Q. Doe"
+    profile.groups["condition"].none_known.setChecked(True)
+    profile.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert not profile.isVisible()
+    with context.sessions() as s:
+        assert stored_profile(s, pharmacy.patient.id).conditions == ()
+
+
+def test_recall_lists_batches_and_patients_and_exports_csv(qtbot, records, tmp_path):
+    context, pharmacy, record = records
+    target = tmp_path / "out" / "recall.csv"
+    target.parent.mkdir()
+    dialog = RecallDialog(context, ask_path=lambda _parent, _suggested: target)
+    qtbot.add_widget(dialog)
+    dialog.lot_number.setText("NOPE")
+    dialog.find()
+    assert dialog.message.text() == "no lot NOPE in stock records" and not dialog.export_button.isEnabled()
+    dialog.lot_number.setText("L000A")
+    dialog.find()
+    assert dialog.summary.text().endswith("1 batch, 1 patient.")
+    assert dialog.model.row(0)[:4] == (record.batch_number, "2026-11-23", "prepared", "Jane Q. Doe")
+    dialog.export()
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert [(r["batch number"], r["patient"]) for r in rows] == [(record.batch_number, "Jane Q. Doe")]
+    assert "Exported to" in dialog.summary.text()
+
+
+def test_the_main_window_has_the_records_menu(qtbot, tmp_path):
+    from compounder.ui.app import build_workbench, parse_args
+
+    workbench = build_workbench(parse_args(["--database", f"sqlite:///{tmp_path / 'app.sqlite'}"]), dt.date(2026, 11, 23))
+    qtbot.add_widget(workbench.window)
+    try:
+        titles = [a.text().replace("&", "") for a in workbench.window.menuBar().actions()]
+        assert titles.index("Records") == titles.index("Help") - 1
+    finally:
+        workbench.engine.dispose()
+
+
+# --------------------------------------------------------------------------- making a batch
+
+
+SETTINGS = {
+    "schema_version": 1, "name": "Main Street Compounding", "address": ["12 Main Street"], "phone": "555-0142",
+    "licence": "IL 054-000000", "weighing_tolerance": "5 %",
+}
+
+
+class Printed(list):
+    """Stands in for the print preview: keeps (title, PDF) and answers 'printed'."""
+
+    answer = True
+
+    def __call__(self, title, pdf):
+        self.append((title, pdf))
+        return self.answer
+
+
+@pytest.fixture
+def printed():
+    return Printed()
+
+
+@pytest.fixture
+def pharmacy_settings():
+    from compounder.settings import settings_from_data
+
+    return {"current": settings_from_data(SETTINGS)}
+
+
+@pytest.fixture
+def batch_dialog(qtbot, records, catalog, pharmacy_settings, printed):
+    from compounder.records.library import FormulaLibrary
+    from compounder.ui.records.batch_dialog import BatchDialog
+
+    context, pharmacy, _record = records
+    dialog = BatchDialog(
+        context, FormulaLibrary(context.sessions, context.clock), catalog, pharmacy=lambda: pharmacy_settings["current"], print_pdf=printed,
+    )
+    qtbot.add_widget(dialog)
+    dialog.decide = signed_by_paula(context, asked=[])
+    return dialog, context, pharmacy
+
+
+def signed_by_paula(context, asked: list, reason: str = "reviewed with the prescriber today"):
+    """Stands in for the acknowledgement dialog (tested on its own): Paula signs every finding."""
+    from compounder.records.screening import sign_in_to_decide
+    from compounder.ui.common.acknowledge_dialog import SignedDecision, one_per_code
+
+    def decide(findings):
+        asked.append(tuple(f.code for f in findings))
+        signer = sign_in_to_decide(context.sessions, "paula", PASSWORD, context.clock())
+        return [SignedDecision(f, signer, reason, context.clock()) for f in one_per_code(findings)]
+
+    decide.asked = asked
+    return decide
+
+
+def test_make_a_batch_from_lots_and_weights_to_dispensed(batch_dialog):
+    dialog, context, pharmacy = batch_dialog
+    assert not dialog.create_button.isEnabled()
+    context.sign_in("tess", PASSWORD)
+    dialog.formula.setCurrentIndex(dialog.formula.findData(pharmacy.version_id))
+    dialog.patient.setText("Jane Q. Doe")
+    dialog.born.setText("1948-03-02")
+    dialog.rx.setText("RX-2002")
+    dialog.prescriber.setText("Dr. A. Smith")
+    dialog.create()
+    assert dialog.message.text() == ""
+    record = dialog.record
+    assert record.batch_number == "261123-002" and record.status.value == "draft"
+    assert dialog.heading.text().startswith("<b>Batch 261123-002</b>")
+
+    # a weight that is not a number: nothing saved, the line says which
+    for index, line in enumerate(record.lines):
+        dialog.lot_boxes[index].setCurrentIndex(dialog.lot_boxes[index].findData(pharmacy.lots[line.name].id))
+        dialog.weights[index].setText(f"{line.target:f}")
+    dialog.weights[1].setText("two grams")
+    dialog.save_lines()
+    assert "line 2" in dialog.message.text() and "nothing was saved" in dialog.message.text()
+    dialog.weights[1].setText(f"{record.lines[1].target * 2:f}")  # +100 %: outside tolerance
+    dialog.save_lines()
+    assert dialog.message.text() == ""
+    assert dialog.deviations[1].text() == "+100.00 % — outside tolerance"
+    dialog.weights[1].setText(f"{record.lines[1].target:f}")
+    dialog.save_lines()
+    assert dialog.deviations[1].text() == "+0.00 %" and not dialog.record.out_of_tolerance
+
+    dialog.prepare_button.click()
+    assert dialog.record.status.value == "prepared" and not dialog.weights[0].isEnabled()
+    assert dialog.verify_button.isEnabled()
+    dialog.verify_button.click()
+    assert dialog.message.text() == "only a pharmacist may verify a batch; tess is a technician"
+    context.sign_in("paula", PASSWORD)
+    dialog.verify_button.click()
+    assert dialog.record.status.value == "verified" and "verified by Paula Pharmacist, RPh" in dialog.heading.text()
+    dialog.dispense_button.click()
+    assert dialog.record.status.value == "dispensed"
+    assert not any(b.isEnabled() for b in (dialog.save_button, dialog.prepare_button, dialog.verify_button, dialog.dispense_button, dialog.reject_button))
+
+
+def test_reopen_and_reject_a_batch_with_a_reason(batch_dialog, records):
+    dialog, context, _pharmacy = batch_dialog
+    _context, _pharmacy, record = records
+    context.sign_in("peter", PASSWORD)
+    dialog.open_batch("999999-001")
+    assert dialog.message.text() == "no batch 999999-001"
+    dialog.open_batch(record.batch_number)
+    assert dialog.record.status.value == "prepared"
+    dialog.reject_button.click()
+    assert dialog.message.text() == "give the reason the batch is rejected"
+    dialog.reason.setText("jar cracked")
+    dialog.reject_button.click()
+    assert dialog.record.status.value == "rejected" and "rejected by Peter Pharmacist, RPh: jar cracked" in dialog.heading.text()
+
+
+def test_a_refill_to_a_changed_formula_is_shown_and_needs_a_second_press(batch_dialog, catalog):
+    from compounder.records.library import FormulaLibrary
+
+    dialog, context, pharmacy = batch_dialog
+    library = FormulaLibrary(context.sessions, context.clock)
+    other = next(e for e in library.entries() if e.name.lower().startswith("ibuprofen"))
+    library.approve(other.id, pharmacy.pharmacist)  # offered once a pharmacist approved it
+    version = library.approved_version(other.id)
+    dialog.formula.addItem(version.label, version.id)
+    dialog.formula.setCurrentIndex(dialog.formula.findData(version.id))
+    context.sign_in("tess", PASSWORD)
+    dialog.patient.setText("Jane Q. Doe")
+    dialog.born.setText("1948-03-02")
+    dialog.rx.setText("RX-1001")  # the fixture's batch was on this Rx, with the diclofenac formula
+    dialog.prescriber.setText("Dr. A. Smith")
+    dialog.create()
+    assert dialog.record is None
+    assert "Refill: the formula changed since batch 261123-001" in dialog.refill.text()
+    assert "a different master formula" in dialog.refill.text()
+    assert dialog.confirm_changes.isVisibleTo(dialog) and not dialog.confirm_changes.isChecked()
+    dialog.create()  # pressing again is not confirming
+    assert dialog.record is None and "tick the box" in dialog.message.text()
+    dialog.confirm_changes.setChecked(True)
+    dialog.create()
+    assert dialog.record is not None and dialog.record.batch_number == "261123-002"
+
+
+def test_the_window_refuses_approval_when_nobody_is_signed_in(window, prompts, library):
+    from tests.ui.conftest import add_ingredient
+
+    library.require_signed_in_approver(lambda: None)
+    window.new_formula()
+    add_ingredient(window, "ibuprofen", "10 %")
+    prompts.confirms = [True, True]
+    prompts.names = ["Ibuprofen 10 %"]
+    assert not window.approve()
+    assert prompts.errors == [("Cannot approve", "sign in as a pharmacist (Records ▸ Sign in) to approve a master formula")]
+    assert all(entry.approved_at is None for entry in library.entries() if entry.origin == "pharmacy")
+
+
+def test_the_app_on_a_corrupt_database_says_what_is_wrong(qapp, tmp_path, monkeypatch, capsys):
+    from PySide6.QtWidgets import QMessageBox
+
+    from compounder.ui.app import run_app
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, title, text: shown.append((title, text)))
+    path = tmp_path / "corrupt.sqlite"
+    path.write_bytes(b"garbage" * 1000)
+    assert run_app(["--database", f"sqlite:///{path}"]) == 70
+    assert shown[0][0] == "Compounder cannot start" and "is damaged (not a valid database file); restore it from a backup" in shown[0][1]
+    assert "is damaged" in capsys.readouterr().err
+    assert path.read_bytes() == b"garbage" * 1000
