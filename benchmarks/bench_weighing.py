@@ -31,7 +31,7 @@ from compounder.balance.simulator import SimulatedBalance
 from compounder.calc.scan import pharmacy_lot_code
 from compounder.data.catalog import load_catalog
 from compounder.records.database import migrate, open_database
-from compounder.ui.records.records_window import RecordsContext
+from compounder.ui.common.records_context import RecordsContext
 from compounder.ui.station.weighing_view import WeighingView
 from tests.records.conftest import Clock
 from tests.records.helpers import make_pharmacy, new_batch

@@ -43,9 +43,10 @@ def pictures(scratch: Path, folder: Path) -> int:
     from compounder.records.rules import Role
     from compounder.records.screening import screened_plan, sign_in_to_decide
     from compounder.ui.common.acknowledge_dialog import AcknowledgeDialog, SignedDecision, one_per_code
+    from compounder.ui.common.records_context import RecordsContext
     from compounder.ui.records.batch_dialog import BatchDialog
     from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
-    from compounder.ui.records.records_window import RecordsContext
+    from compounder.ui.station.weighing_view import open_station
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     now = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
@@ -105,7 +106,7 @@ def pictures(scratch: Path, folder: Path) -> int:
     grab(decide, "screenshot-override-dialog.png")
     decide.close()
 
-    batch = BatchDialog(context, library, catalog)
+    batch = BatchDialog(context, library, catalog, open_station=open_station)
     batch.formula.setCurrentIndex(batch.formula.findData(version.id))
     batch.patient.setText("Jane Q. Doe")
     batch.born.setText("1948-03-02")

@@ -57,10 +57,12 @@ def pictures(scratch: Path, folder: Path) -> int:
     from compounder.settings import EXAMPLE, settings_from_data
     from compounder.ui.common.batch_printing import StoredBatchPrinter
     from compounder.ui.common.pdf_print import page_images
+    from compounder.ui.common.records_context import RecordsContext
     from compounder.ui.records.batch_dialog import BatchDialog
     from compounder.ui.records.pharmacy_dialog import PharmacySettingsDialog
-    from compounder.ui.records.records_window import HistoryDialog, RecordsContext
+    from compounder.ui.records.records_window import HistoryDialog
     from compounder.ui.records.users_dialog import UsersDialog
+    from compounder.ui.station.weighing_view import open_station
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     clock = Clock()
@@ -98,7 +100,9 @@ def pictures(scratch: Path, folder: Path) -> int:
     printer = StoredBatchPrinter(context, lambda: pharmacy, lambda _title, pdf: printed.append(pdf) or True)
 
     def make_batch() -> BatchDialog:
-        return BatchDialog(context, library, catalog, pharmacy=lambda: pharmacy, print_pdf=lambda _t, pdf: printed.append(pdf) or True)
+        return BatchDialog(
+            context, library, catalog, pharmacy=lambda: pharmacy, print_pdf=lambda _t, pdf: printed.append(pdf) or True, open_station=open_station,
+        )
 
     def settle(widget) -> None:
         widget.show()

@@ -63,10 +63,10 @@ def db_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password:
 
 
 def _db_copy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
+    from compounder.records.boundary import database_errors
     from compounder.records.copy import CopyFailed, CopyRefused, copy_database
     from compounder.records.database import DatabaseUnavailable, masked
+    from compounder.records.errors import DatabaseFailed
     from compounder.records.maintenance import describe
 
     source = open_engine(args.source, create=False)
@@ -78,7 +78,8 @@ def _db_copy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         if source.url == target.url:
             raise UsageError(f"compounder: FROM_URL and TO_URL are the same database ({masked(source.url)}); give two databases")
-        summary = copy_database(source, target)
+        with database_errors():
+            summary = copy_database(source, target)
         out.write(f"copied {masked(source.url)} → {masked(target.url)}\n")
         for line in summary.lines():
             out.write(line + "\n")
@@ -90,7 +91,7 @@ def _db_copy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except CopyFailed as error:
         print(one_line(f"compounder: {error}"), file=err)
         return EXIT_FINDINGS
-    except SQLAlchemyError as error:
+    except DatabaseFailed as error:
         print(one_line(f"compounder: {describe(error, masked(target.url))}"), file=err)
         return EXIT_FINDINGS
     finally:

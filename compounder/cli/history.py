@@ -13,10 +13,9 @@ from compounder.cli.inputs import on_database, optional_date, search_texts
 
 def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``history`` and ``recall``: read-only queries of the records."""
-    from sqlalchemy.orm import Session
-
     from compounder.records import history
-    from compounder.records.database import HEAD_REVISION, current_revision
+    from compounder.records.boundary import reading
+    from compounder.records.database import HEAD_REVISION, current_revision, session_factory
 
     if args.command == "history":
         search_texts(args, {"--patient": "patient", "--rx": "rx_number", "--formula": "formula", "--batch": "batch_number", "--lot": "lot"})
@@ -25,7 +24,7 @@ def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with on_database(args.database, create=False) as (engine, where):
         if current_revision(engine) != HEAD_REVISION:
             raise UsageError(f"compounder: the database {where} is not at this version's schema; run `compounder db migrate`")
-        with Session(engine) as session:
+        with reading(session_factory(engine)) as session:
             if args.command == "history":
                 found = history.search(
                     session, patient=args.patient, rx_number=args.rx, formula=args.formula, batch_number=args.batch,

@@ -21,7 +21,7 @@ from compounder.cli.errors import DatabaseFailure, UsageError
 from compounder.files import FileRefused, read_regular_file
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from compounder.records.boundary import Engine
 
 #: The packaged reference database is about 150 kB; a hundred times that is not a reference database.
 MAX_REFERENCE_BYTES = 16 * 1024 * 1024
@@ -106,23 +106,24 @@ def on_database(url_option: str | None, *, create: bool) -> Iterator[tuple[Engin
     (password masked), disposed after. The records' refusals and an unreachable server become
     ``UsageError`` (exit 2); a damaged, locked or failing database ``DatabaseFailure`` (exit 1):
     each command says them the same way, in one line."""
-    from sqlalchemy.exc import SQLAlchemyError
-
+    from compounder.records.boundary import database_errors
     from compounder.records.database import DatabaseUnavailable
+    from compounder.records.errors import DatabaseFailed
     from compounder.records.maintenance import DatabaseProblem, describe
     from compounder.records.rules import RecordError
 
     engine = open_engine(url_option, create=create)
     where = engine.url.render_as_string(hide_password=True)
     try:
-        yield engine, where
+        with database_errors():
+            yield engine, where
     except RecordError as error:
         raise UsageError(f"compounder: {error}") from None
     except DatabaseUnavailable as error:
         raise UsageError(f"compounder: {error}; check the server and the --database URL") from None
     except DatabaseProblem as error:
         raise DatabaseFailure(f"compounder: {error}") from None
-    except SQLAlchemyError as error:
+    except DatabaseFailed as error:
         raise DatabaseFailure(f"compounder: {describe(error, where)}") from None
     finally:
         engine.dispose()

@@ -14,12 +14,11 @@ from compounder.cli.inputs import on_database, optional_date, read_formula_file,
 
 def patients_command(args: argparse.Namespace, catalog: Catalog, out: TextIO, err: TextIO, ask_password: Callable[[str], str]) -> int:
     """``patients show`` / ``patients set-profile``: the records' own functions, in one transaction."""
-    from sqlalchemy.orm import Session
-
     from compounder.calc.patient import parse_patient, profile_data
     from compounder.calc.record import patient_facts
     from compounder.records import people
-    from compounder.records.database import migrate
+    from compounder.records.boundary import reading, transaction
+    from compounder.records.database import migrate, session_factory
     from compounder.records.library import utc_now
     from compounder.records.patients import entry_from_profile, find_patient, save_profile
 
@@ -29,12 +28,12 @@ def patients_command(args: argparse.Namespace, catalog: Catalog, out: TextIO, er
         migrate(engine)
         if args.patients_command == "set-profile":
             profile = parse_patient(read_formula_file(args.profile), catalog)
-            actor = people.sign_in(lambda: Session(engine), args.user, ask_password(f"password of {args.user}: "), utc_now())
-            with Session(engine) as session, session.begin():
+            actor = people.sign_in(session_factory(engine), args.user, ask_password(f"password of {args.user}: "), utc_now())
+            with transaction(session_factory(engine)) as session:
                 stored = save_profile(session, actor, find_patient(session, args.name, born).patient_id, entry_from_profile(profile), catalog, utc_now())
             out.write(f"saved the profile of {stored.name}\n")
             return EXIT_OK
-        with Session(engine) as session:
+        with reading(session_factory(engine)) as session:
             stored = find_patient(session, args.name, born)
         profile = stored.screening()
         if args.json:

@@ -22,6 +22,7 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 import platformdirs
+import sqlalchemy.dialects.sqlite.pysqlite  # noqa: F401 - the default database's driver, loaded with the records (the window imports it before PySide6)
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session, SessionTransactionOrigin, sessionmaker
 
 from compounder.records.audit_keys import CONNECTION_INFO as KEYS_INFO
 from compounder.records.audit_keys import KeyRing, load_keys
+from compounder.records.errors import DatabaseFailed
 
 APP_NAME = "compounder"
 DATABASE_ENV = "COMPOUNDER_DATABASE"
@@ -68,13 +70,17 @@ class BadDatabaseUrl(ValueError):
     """The database URL names no database Compounder can use; the message says what is accepted."""
 
 
-class DatabaseUnavailable(OperationalError):
+class DatabaseUnavailable(DatabaseFailed, OperationalError):
     """The database server cannot be reached, or the connection was lost mid-transaction. The
-    server rolled the transaction back: nothing of it was saved, and it can be tried again."""
+    server rolled the transaction back: nothing of it was saved, and it can be tried again.
+
+    A records error (``DatabaseFailed``) and, since SQLAlchemy raises it from its error handler,
+    an ``OperationalError`` too."""
 
     def __init__(self, where: str, reason: str) -> None:
         self.where, self.reason = where, reason
-        super().__init__(None, None, Exception(reason))
+        OperationalError.__init__(self, None, None, Exception(reason))
+        self.cause = self.orig
 
     def __str__(self) -> str:
         return f"the database server cannot be reached: {self.where} ({self.reason}); nothing of the last change was saved"

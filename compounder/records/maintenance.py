@@ -14,9 +14,10 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from compounder.records import audit
 from compounder.records.database import HEAD_REVISION, BadDatabaseUrl, DatabaseUnavailable, current_revision, masked
+from compounder.records.errors import DatabaseFailed, RecordsError
 
 
-class DatabaseProblem(Exception):
+class DatabaseProblem(RecordsError):
     """The database cannot be opened or read, in words for the pharmacist."""
 
 
@@ -45,7 +46,7 @@ def startup_problem(error: Exception, url: str) -> str:
         return f"{error}."
     if isinstance(error, DatabaseUnavailable):
         return f"the database server cannot be reached: {error.where} ({error.reason}); check the server and the database URL, then start Compounder again."
-    if isinstance(error, (SQLAlchemyError, sqlite3.Error)):
+    if isinstance(error, (SQLAlchemyError, DatabaseFailed, sqlite3.Error)):
         return describe(error, url) + "."
     return f"{type(error).__name__}: {error}"
 

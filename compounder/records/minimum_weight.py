@@ -15,13 +15,24 @@ from typing import Any
 from compounder.records.rules import RecordError
 
 
+def minimum_weighable(plan: dict[str, Any] | None) -> Decimal | None:
+    """The minimum weighable quantity of the plan's balance in grams, as the plan recorded it
+    (None: the plan records none)."""
+    minimum = ((plan or {}).get("balance") or {}).get("minimum_weighable_grams")
+    return None if minimum is None else Decimal(repr(float(minimum))).normalize()
+
+
+def least_accepted(plan: dict[str, Any] | None, target: Decimal) -> Decimal | None:
+    """The least weight recorded for a weighing with this ``target``: the minimum weighable, for a
+    target at or over it (None: the tolerance band alone decides). The station shows it."""
+    least = minimum_weighable(plan)
+    return least if least is not None and target >= least else None
+
+
 def refuse_under_minimum(plan: dict[str, Any] | None, position: int, name: str, target: Decimal, grams: Decimal, what: str = "it") -> None:
     """``RecordError`` when ``grams`` is under the plan's minimum weighable and ``target`` is not."""
-    minimum = ((plan or {}).get("balance") or {}).get("minimum_weighable_grams")
-    if minimum is None:
-        return
-    least = Decimal(repr(float(minimum))).normalize()
-    if target < least or grams >= least:
+    least = least_accepted(plan, target)
+    if least is None or grams >= least:
         return
     raise RecordError(
         f"line {position} ({name}): {grams} g is under the balance's minimum weighable quantity, {least} g, "

@@ -17,8 +17,10 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from compounder.records.errors import RecordsError
 
-class RecordError(Exception):
+
+class RecordError(RecordsError):
     """An operation the records refuse, in words for the pharmacist."""
 
 

@@ -20,10 +20,8 @@ from pathlib import Path
 # test, the benchmark). The records' model and the modules that need it (batches, lots, history,
 # the audit trail) are not imported before the window shows: the library, the accounts check and
 # the pharmacy rules read what start-up needs in plain SQL; the rest loads on first use.
-import sqlalchemy.dialects.sqlite.pysqlite  # noqa: F401 - the default database's driver
-
 import compounder.data.catalog_cache  # noqa: F401 - the engine and pint
-import compounder.records.database  # noqa: F401 - SQLAlchemy
+import compounder.records.database  # noqa: F401 - SQLAlchemy and the default database's driver
 import compounder.records.library  # noqa: F401
 import compounder.records.people  # noqa: F401
 import compounder.records.pharmacy_rules  # noqa: F401
@@ -38,7 +36,7 @@ class Workbench:
 
     window: object  # MainWindow
     reporter: object  # ErrorReporter
-    engine: object  # sqlalchemy Engine
+    engine: object  # the records' Engine
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -65,6 +63,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     from compounder.ui.workbench.prompts import Prompts
 
     prompts = Prompts()
+    prompts.edit_pharmacy = _edit_pharmacy
     reporter = ErrorReporter(user_data_dir() / "logs" / LOG_NAME, prompts.unexpected)
     reporter.install()
 
@@ -88,11 +87,12 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
         window.statusBar().showMessage(pharmacy_problem, 15000)
     prompts.parent = window
     from compounder.records.library import utc_now
-    from compounder.ui.records.records_window import RecordsContext, install_records_menu
+    from compounder.ui.common.records_context import RecordsContext
+    from compounder.ui.records.records_window import install_records_menu
 
     context = RecordsContext(session_factory(engine), utc_now, window)
     library.require_signed_in_approver(lambda: context.actor)
-    prompts.authenticate = lambda username, password: _sign_in_to_decide(context, username, password)
+    prompts.authenticate = context.sign_in_to_decide
     prompts.clock = utc_now
     from compounder.ui.records.pharmacy_rules_ui import guard_pharmacy_rules
 
@@ -105,7 +105,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
         return BatchDialog(
             context, library, catalog, window, pharmacy=lambda: window.pharmacy, print_pdf=prompts.print_pdf,
-            label_position=prompts.label_position,
+            label_position=prompts.label_position, open_station=_open_station,
         )
 
     def print_document(kind: str, batch_number: str) -> str:
@@ -123,10 +123,16 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     return Workbench(window, reporter, engine)
 
 
-def _sign_in_to_decide(context, username: str, password: str):
-    from compounder.records.screening import sign_in_to_decide
+def _edit_pharmacy(current, path: Path, parent, save_rules):
+    from compounder.ui.records.pharmacy_dialog import edit_pharmacy_settings
 
-    return sign_in_to_decide(context.sessions, username, password, context.clock())
+    return edit_pharmacy_settings(current, path, parent, save_rules)
+
+
+def _open_station(context, batch_number: str, settings, parent):
+    from compounder.ui.station.weighing_view import open_station
+
+    return open_station(context, batch_number, settings, parent)
 
 
 def _pharmacy_settings():
@@ -144,13 +150,14 @@ def _pharmacy_settings():
 def run_app(argv: Sequence[str]) -> int:
     args = parse_args(argv)
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0], *_qt_args(argv)])
     app.setApplicationName("Compounder")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Compounder")
-    app.setDesktopFileName("compounder")
+    QGuiApplication.setDesktopFileName("compounder")
     try:
         workbench = build_workbench(args, dt.date.today())
     except Exception as error:  # noqa: BLE001 - the database or catalog could not be opened: say so, do not crash

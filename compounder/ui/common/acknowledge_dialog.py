@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.calc import Finding, Severity
 from compounder.calc.prescription import Acknowledgement
+from compounder.records.errors import DatabaseFailed
 from compounder.records.rules import PermissionRefused, RecordError, check_reason, may_decide_finding
 from compounder.records.screening import Signer
 from compounder.ui.common import look
@@ -203,7 +203,7 @@ class AcknowledgeDialog(QDialog):
             self.password.clear()
             self.password.setFocus()
             return
-        except SQLAlchemyError as error:
+        except DatabaseFailed as error:
             say(self.sign_in_message, f"the users could not be read: {error.__class__.__name__}")
             return
         for finding, field in zip(self.findings, self.reasons, strict=False):

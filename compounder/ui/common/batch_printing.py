@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from compounder.calc.errors import InputError
 from compounder.documents.common import UnprintableText
 from compounder.documents.stock import LabelStock
 from compounder.records import printing
-from compounder.records.rules import RecordError
+from compounder.records.errors import RecordsError
 from compounder.settings import PharmacySettings
-from compounder.ui.records.records_window import RecordsContext, problem_text
+from compounder.ui.common.records_context import RecordsContext, problem_text
 
 PrintPdf = Callable[[str, bytes], bool]  # title, PDF -> True once printed (Prompts.print_pdf)
 
@@ -49,20 +47,20 @@ class StoredBatchPrinter:
         if position is None:
             return f"the {kind} was not printed"
         try:
-            with self._context.sessions() as session:
+            with self._context.reading() as session:
                 if kind == "worksheet":
                     pdf = stored_worksheet_pdf(printing.worksheet_to_print(session, actor, batch_number, now), pharmacy)
                 else:
                     pdf = stored_label_pdf(printing.label_to_print(session, actor, batch_number, now), pharmacy, stock, position)
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             return problem_text(error)
         except (InputError, UnprintableText, LabelOverflow) as error:
             return f"{error.field}: {error.message}"
         if not self._print_pdf(f"{kind.capitalize()} {batch_number}", pdf):
             return f"the {kind} was not printed"
         try:
-            with self._context.sessions.begin() as session:
+            with self._context.transaction() as session:
                 printing.record_print(session, actor, batch_number, printing.PRINT_WORKSHEET if kind == "worksheet" else printing.PRINT_LABEL, now)
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             return f"printed, but the print could not be recorded: {problem_text(error)}"
         return ""

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
-from sqlalchemy.exc import SQLAlchemyError
 
+from compounder.records.errors import DatabaseFailed
 from compounder.records.rules import Actor, PermissionRefused, RecordError, check_reason
 from compounder.ui.common.inline_error import credential_fields, error_label, say
 
@@ -83,7 +83,7 @@ class HandConfirmDialog(QDialog):
         except RecordError as error:
             self._refused(str(error))
             return
-        except SQLAlchemyError as error:
+        except DatabaseFailed as error:
             say(self.message, f"the users could not be read: {error.__class__.__name__}; nothing was recorded")
             return
         try:
@@ -94,7 +94,7 @@ class HandConfirmDialog(QDialog):
         except RecordError as error:
             say(self.message, f"{error}; nothing was recorded")
             return
-        except SQLAlchemyError as error:
+        except DatabaseFailed as error:
             say(self.message, f"the confirmation could not be written: {error.__class__.__name__}; nothing was recorded")
             return
         self.signer = signer

@@ -1,12 +1,12 @@
-"""A message shown in red beside the fields it concerns, hidden while there is nothing to say:
+"""A message shown in the error colour (``look.ERROR_TEXT``) beside the fields it concerns, hidden while there is nothing to say:
 how a sign-in or reason that cannot be accepted is refused inline, in every signing dialog."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from compounder.calc import Severity
 from compounder.ui.common import look
 
 
@@ -16,9 +16,18 @@ def error_label(parent: QWidget, name: str) -> QLabel:
     label.setObjectName(name)
     label.setWordWrap(True)
     palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, look.hue(Severity.ERROR))
+    palette.setColor(QPalette.ColorRole.WindowText, look.ERROR_TEXT)
     label.setPalette(palette)
     label.setVisible(False)
+    return label
+
+
+def message_label() -> QLabel:
+    """A word-wrapped, selectable label in the error colour, for a screen's one message line."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {look.ERROR_TEXT.name()}")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
 

@@ -23,6 +23,12 @@ _ICONS = {
     Severity.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
     Severity.INFO: QStyle.StandardPixmap.SP_MessageBoxInformation,
 }
+#: The one colour of an error said in words (a refused entry, a failed operation, an expired lot)
+#: and of a warning; darker than the severity hues above, so text in it reads on the window's grey.
+ERROR_TEXT = QColor("#b00020")
+WARNING_TEXT = QColor("#9a5b00")
+#: A weight that is within its tolerance, at the weighing station.
+OK_TEXT = QColor("#1b7a32")
 WORDS = {Severity.ERROR: "Error", Severity.WARNING: "Warning", Severity.INFO: "Note"}
 
 

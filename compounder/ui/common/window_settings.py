@@ -32,7 +32,7 @@ class Settings:
         self.path = directory / "compounder.ini"
         self._store = QSettings(str(self.path), QSettings.Format.IniFormat)
         version = self._store.value("schema_version", 0, type=int)
-        if version > SCHEMA_VERSION:  # written by a newer Compounder: leave it alone, start clean
+        if isinstance(version, int) and version > SCHEMA_VERSION:  # written by a newer Compounder: leave it alone, start clean
             self._store = QSettings(str(directory / f"compounder-v{SCHEMA_VERSION}.ini"), QSettings.Format.IniFormat)
         self._store.setValue("schema_version", SCHEMA_VERSION)
 
@@ -62,7 +62,7 @@ class Settings:
     # -- first run
     def welcomed(self) -> bool:
         """Whether the first-run welcome has been shown (and closed) before."""
-        return self._store.value("welcome/done", False, type=bool)
+        return bool(self._store.value("welcome/done", False, type=bool))
 
     def set_welcomed(self) -> None:
         self._store.setValue("welcome/done", True)
@@ -73,7 +73,7 @@ class Settings:
         value = self._store.value("recent/files", [])
         if isinstance(value, str):  # QSettings gives a one-item list back as a string
             value = [value]
-        return [Path(v) for v in value or [] if v]
+        return [Path(v) for v in value if v] if isinstance(value, list) else []
 
     def add_recent_file(self, path: Path) -> None:
         path = path.resolve()

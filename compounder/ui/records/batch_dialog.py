@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.calc import Catalog, InputError
 from compounder.calc.record import decision_text
@@ -41,14 +40,21 @@ from compounder.documents.stock import LabelStock
 from compounder.records import aliquot_steps, batches, lots, people
 from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.database import DatabaseUnavailable
+from compounder.records.errors import RecordsError
 from compounder.records.library import FormulaLibrary
 from compounder.records.refill import refill_changes
 from compounder.records.rules import RecordError, Status
-from compounder.records.screening import DIRECTIONS_USED, make_batch, parse_batch_order, screened_plan, sign_in_to_decide
+from compounder.records.screening import DIRECTIONS_USED, make_batch, parse_batch_order, screened_plan
 from compounder.settings import PharmacySettings
 from compounder.ui.common.batch_printing import PrintPdf, StoredBatchPrinter
+from compounder.ui.common.inline_error import message_label
+from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
+from compounder.ui.common.records_context import RecordsContext, problem_text
 from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
-from compounder.ui.records.records_window import ERROR_HUE, WARNING_HUE, RecordsContext, _message_label, problem_text
+
+#: Opens the weighing station for a batch (``ui.station.weighing_view.open_station``, passed in by
+#: ``ui.app``: the records screens do not import the station).
+OpenStation = Callable[[RecordsContext, str, PharmacySettings | None, QWidget], QDialog]
 
 #: The master formula's own document keys that a batch's worksheet prints.
 _FORMULA_DOCUMENT_KEYS = ("steps", "checks", "container")
@@ -62,7 +68,7 @@ class BatchDialog(QDialog):
     def __init__(
         self, context: RecordsContext, library: FormulaLibrary, catalog: Catalog, parent: QWidget | None = None, *,
         pharmacy: Callable[[], PharmacySettings | None] = lambda: None, print_pdf: PrintPdf = _no_printer,
-        label_position: Callable[[LabelStock], int | None] = lambda _stock: 1,
+        label_position: Callable[[LabelStock], int | None] = lambda _stock: 1, open_station: OpenStation | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Make a batch")
@@ -93,7 +99,7 @@ class BatchDialog(QDialog):
         self.dose_times.setToolTip("How many times a day it is applied, for the daily maximum check")
         self.dose_error = QLabel()
         self.dose_error.setWordWrap(True)
-        self.dose_error.setStyleSheet(f"color: {ERROR_HUE.name()}")
+        self.dose_error.setStyleSheet(f"color: {ERROR_TEXT.name()}")
         self.dose_error.setVisible(False)
         for edit in (self.dose_amount, self.dose_times):
             edit.textChanged.connect(self.check_dose)
@@ -150,7 +156,7 @@ class BatchDialog(QDialog):
 
         self.refill = QLabel()
         self.refill.setWordWrap(True)
-        self.refill.setStyleSheet(f"color: {WARNING_HUE.name()}")
+        self.refill.setStyleSheet(f"color: {WARNING_TEXT.name()}")
         self.confirm_changes = QCheckBox("I have checked these formula changes against the prescription")
         self.confirm_changes.setVisible(False)
         self.heading = QLabel()
@@ -189,14 +195,16 @@ class BatchDialog(QDialog):
         self.station_button = QPushButton("Weighing &station…")
         self.station_button.setToolTip("Scan each container and read the weights from the balance, one line at a time")
         self.station_button.clicked.connect(self.open_station)
-        self.station = None
+        self.station_button.setVisible(open_station is not None)
+        self._open_station = open_station
+        self.station: QDialog | None = None
         more = QHBoxLayout()
         for widget in (self.station_button, self.print_worksheet_button, self.print_label_button):
             more.addWidget(widget)
         more.addStretch(1)
         more.addWidget(self.amend_reason, 2)
         more.addWidget(self.amend_button)
-        self.message = _message_label()
+        self.message = message_label()
         # Shown when the server could not be reached: does the failed step again, with the entries as they stand.
         self.retry_button = QPushButton("&Retry")
         self.retry_button.hide()
@@ -237,7 +245,7 @@ class BatchDialog(QDialog):
         if version_id is not None:
             try:
                 directions = self._library.version(version_id).data.get("directions")
-            except (RecordError, SQLAlchemyError):
+            except RecordsError:
                 directions = None
         if not isinstance(directions, dict):
             directions = {}
@@ -268,7 +276,7 @@ class BatchDialog(QDialog):
             parse_directions(data)
         return data
 
-    def create(self) -> None:
+    def create(self) -> None:  # type: ignore[override]  # the Create batch button; QWidget.create (native window) is never called on a dialog
         actor = self._context.actor
         if actor is None:
             self.message.setText("sign in (Records ▸ Sign in) to make a batch")
@@ -295,7 +303,7 @@ class BatchDialog(QDialog):
             order_data = self._order_data(version.data, born)
             order = parse_batch_order(order_data).order
             today = self._context.today()
-            with self._context.sessions.begin() as session:
+            with self._context.transaction() as session:
                 patient = people.patient(session, actor, self.patient.text(), born, now)
                 diff = refill_changes(session, patient.id, self.rx.text(), version_id)
                 if not self._refill_confirmed(diff, (patient.id, self.rx.text().strip(), version_id)):
@@ -306,7 +314,7 @@ class BatchDialog(QDialog):
             decisions = self._decisions_for(plan)
             if decisions is None:
                 return
-            with self._context.sessions.begin() as session:
+            with self._context.transaction() as session:
                 record = make_batch(
                     session, actor, self._catalog, formula_version_id=version_id, patient=patient, rx_number=self.rx.text(),
                     prescriber=self.prescriber.text(), compounded_on=today, tolerance_percent=self.tolerance.text(), now=now,
@@ -321,7 +329,7 @@ class BatchDialog(QDialog):
             found = "; ".join(f"{f.code}: {f.message}" for f in blocked.findings)
             self.message.setText(f"No batch made: {blocked.reason}. {found}")
             return
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self._failed(error, self.create)
             return
         self.message.setText("")
@@ -333,7 +341,7 @@ class BatchDialog(QDialog):
         """The prescription, the dose-check directions and the master formula's steps and checks,
         as formula-file data (``parse_batch_order`` checks them by the engine's rules)."""
         data = {key: formula[key] for key in _FORMULA_DOCUMENT_KEYS if formula.get(key) is not None}
-        prescription = {
+        prescription: dict[str, object] = {
             "patient": self.patient.text().strip() or None, "rx_number": self.rx.text().strip() or None,
             "prescriber": self.prescriber.text().strip() or None, "date_of_birth": born.isoformat() if born else None,
             "directions": self.directions.text().strip() or None, "quantity": self.quantity.text().strip() or None,
@@ -382,11 +390,8 @@ class BatchDialog(QDialog):
         decisions, or ``None`` when cancelled. Tests replace it to drive the dialog themselves."""
         from compounder.ui.common.acknowledge_dialog import AcknowledgeDialog
 
-        dialog = AcknowledgeDialog(findings, self._sign_in_to_decide, self._context.clock, self, action="make the batch")
+        dialog = AcknowledgeDialog(findings, self._context.sign_in_to_decide, self._context.clock, self, action="make the batch")
         return dialog.decisions if dialog.exec() else None
-
-    def _sign_in_to_decide(self, username: str, password: str):
-        return sign_in_to_decide(self._context.sessions, username, password, self._context.clock())
 
     def edit_profile(self) -> PatientProfileDialog | None:
         """Open the profile of the patient named above (added to the records when new)."""
@@ -400,9 +405,9 @@ class BatchDialog(QDialog):
             self.message.setText(f"born {self.born.text().strip()!r} is not a date; type YYYY-MM-DD")
             return None
         try:
-            with self._context.sessions.begin() as session:
+            with self._context.transaction() as session:
                 patient = people.patient(session, actor, self.patient.text(), born, self._context.clock())
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self.message.setText(problem_text(error))
             return None
         self.message.setText("")
@@ -445,14 +450,14 @@ class BatchDialog(QDialog):
         """Fill the order from a patient's batch for a refill on the approved version of the same
         master formula, and show what changed since that batch."""
         try:
-            with self._context.sessions() as session:
+            with self._context.reading() as session:
                 record = batches.batch_record(session, batch_number)
                 previous = self._library.version(record.formula_version_id)
                 current = self._library.approved_version(previous.master_formula_id)
                 if current is None:
                     raise RecordError(f"{previous.name} has no approved version now; a pharmacist approves one before a refill")
                 diff = refill_changes(session, record.patient.id, record.rx_number, current.id)
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self.message.setText(problem_text(error))
             return
         index = self.formula.findData(current.id)
@@ -486,12 +491,10 @@ class BatchDialog(QDialog):
             self.amend_reason.clear()
 
     def open_station(self) -> None:
-        from compounder.ui.station.weighing_view import open_station
-
-        if self.record is None:
+        if self.record is None or self._open_station is None:
             return
         number = self.record.batch_number
-        self.station = open_station(self._context, number, self._pharmacy(), self)
+        self.station = self._open_station(self._context, number, self._pharmacy(), self)
         self.station.finished.connect(lambda _result: self.open_batch(number))
         self.station.open()
 
@@ -503,11 +506,11 @@ class BatchDialog(QDialog):
     def open_batch(self, number: str) -> None:
         try:
             if self._context.actor is not None:  # a draft from before the aliquot's weighings were recorded gets them
-                with self._context.sessions.begin() as session:
+                with self._context.transaction() as session:
                     aliquot_steps.set_up_missing(session, self._context.actor, number, self._context.clock())
-            with self._context.sessions() as session:
+            with self._context.reading() as session:
                 record = batches.batch_record(session, number)
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self._failed(error, lambda: self.open_batch(number))
             return
         self.message.setText("")
@@ -520,7 +523,7 @@ class BatchDialog(QDialog):
             return
         now = self._context.clock()
         try:
-            with self._context.sessions.begin() as session:
+            with self._context.transaction() as session:
                 for line, box, weight in zip(record.lines, self.lot_boxes, self.weights, strict=True):
                     if box.currentData() is not None and box.currentData() != line.lot_id:
                         batches.assign_lot(session, actor, record.batch_number, line.position, box.currentData(), now)
@@ -533,7 +536,7 @@ class BatchDialog(QDialog):
                         except RecordError as error:
                             raise RecordError(f"line {line.position} ({line.name}): {error}") from None
                 updated = batches.batch_record(session, record.batch_number)
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self._failed(error, self.save_lines, " — nothing was saved")
             return
         self.message.setText("")
@@ -547,9 +550,9 @@ class BatchDialog(QDialog):
         if actor is None or record is None:
             return
         try:
-            with self._context.sessions.begin() as session:
+            with self._context.transaction() as session:
                 updated = step(session, actor, record.batch_number, self._context.clock())
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self._failed(error, lambda: self._step(step))
             return
         self.message.setText("")
@@ -594,7 +597,8 @@ class BatchDialog(QDialog):
             + "".join(f"<br>{_html(ack.code)}: {_html(decision_text(ack))}" for ack in record.acknowledgements)
         )
         while self.grid.count():
-            widget = self.grid.takeAt(0).widget()
+            item = self.grid.takeAt(0)
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()
@@ -603,7 +607,7 @@ class BatchDialog(QDialog):
         self.lot_boxes, self.weights, self.deviations = [], [], []
         for column, title in enumerate(("#", "Weigh", "Target (g)", "Lot", "Weighed (g)", "Deviation")):
             self.grid.addWidget(QLabel(f"<b>{title}</b>"), 0, column)
-        with self._context.sessions() as session:
+        with self._context.reading() as session:
             offered = {
                 line.name: lots.usable_lots(session, line.name, record.compounded_on, record.beyond_use) for line in record.lines
             }
@@ -631,9 +635,9 @@ class BatchDialog(QDialog):
             if line.steps:
                 weight, deviation = aliquot_cells(line, places)
             if line.out_of_tolerance or any(step.out_of_tolerance for step in line.steps):
-                deviation.setStyleSheet(f"color: {ERROR_HUE.name()}; font-weight: bold")
+                deviation.setStyleSheet(f"color: {ERROR_TEXT.name()}; font-weight: bold")
             elif line.deviation_percent:
-                deviation.setStyleSheet(f"color: {WARNING_HUE.name()}")
+                deviation.setStyleSheet(f"color: {WARNING_TEXT.name()}")
             box.setEnabled(editable)
             weight.setEnabled(editable and not line.steps)
             for column, widget in enumerate((QLabel(str(line.position)), QLabel(line.name), QLabel(target), box, weight, deviation)):

@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.records import people
-from compounder.records.rules import MIN_PASSWORD, RecordError
-from compounder.ui.records.records_window import RecordsContext, _message_label, problem_text
+from compounder.records.errors import RecordsError
+from compounder.records.rules import MIN_PASSWORD
+from compounder.ui.common.inline_error import message_label
+from compounder.ui.common.records_context import RecordsContext, problem_text
 
 
 class _AccountForm(QGroupBox):
@@ -58,7 +59,7 @@ class FirstAccountsDialog(QDialog):
         intro.setWordWrap(True)
         self.administrator = _AccountForm("Administrator", "admin", "Ada Admin")
         self.pharmacist = _AccountForm("Pharmacist", "paula", "Paula Pharmacist, RPh")
-        self.message = _message_label()
+        self.message = message_label()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create both accounts")
         buttons.accepted.connect(self.create)
@@ -71,11 +72,11 @@ class FirstAccountsDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(520, self.sizeHint().height())
 
-    def create(self) -> None:
+    def create(self) -> None:  # type: ignore[override]  # the dialog's OK; QWidget.create (native window) is never called on a dialog
         try:
-            with self._context.sessions() as session, session.begin():
+            with self._context.transaction() as session:
                 people.create_first_accounts(session, self.administrator.spec(), self.pharmacist.spec(), self._context.clock())
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self.message.setText(problem_text(error))
             return
         self.accept()

@@ -30,13 +30,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.calc import Catalog
 from compounder.calc.patient import CODED
+from compounder.records.errors import RecordsError
 from compounder.records.patients import ProfileEntry, StoredProfile, parse_body_weight, save_profile, stored_profile
 from compounder.records.rules import RecordError
-from compounder.ui.records.records_window import ERROR_HUE, RecordsContext, problem_text
+from compounder.ui.common.look import ERROR_TEXT
+from compounder.ui.common.records_context import RecordsContext, problem_text
 
 GROUP_TITLES = {
     "allergy": "Allergies and intolerances",
@@ -52,7 +53,7 @@ class InlineMessage(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setStyleSheet(f"color: {ERROR_HUE.name()}")
+        self.setStyleSheet(f"color: {ERROR_TEXT.name()}")
         self.setVisible(False)
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
@@ -60,7 +61,7 @@ class InlineMessage(QLabel):
         self.setVisible(bool(text))
 
 
-def _message_label() -> InlineMessage:
+def message_label() -> InlineMessage:
     return InlineMessage()
 
 
@@ -91,7 +92,7 @@ class CodedGroup(QGroupBox):
             box.toggled.connect(self._ticked)
             grid.addWidget(box, index // 2, index % 2)
             self.boxes[term.key] = box
-        self.message = _message_label()
+        self.message = message_label()
         layout = QVBoxLayout(self)
         layout.addLayout(choices)
         layout.addLayout(grid)
@@ -135,21 +136,21 @@ class PatientProfileDialog(QDialog):
         self.setObjectName("patientProfileDialog")
         self._context, self._catalog, self._patient_id = context, catalog, patient_id
         self.saved: StoredProfile | None = None
-        with context.sessions() as session:
+        with context.reading() as session:
             current = stored_profile(session, patient_id)
         self.setWindowTitle(f"Patient profile — {current.name}")
 
         self.born = QLineEdit()
         self.born.setObjectName("born")
         self.born.setPlaceholderText("YYYY-MM-DD")
-        self.born_message = _message_label()
+        self.born_message = message_label()
         self.weight = QLineEdit()
         self.weight.setObjectName("weight")
         self.weight.setPlaceholderText("e.g. 62.5 (not recorded when empty)")
         self.weight_unit = QComboBox()
         self.weight_unit.setObjectName("weightUnit")
         self.weight_unit.addItems(["kg", "lb"])
-        self.weight_message = _message_label()
+        self.weight_message = message_label()
         self.weight_hint = QLabel()
         self.weight_hint.setObjectName("weightHint")
         weight_row = QHBoxLayout()
@@ -177,7 +178,7 @@ class PatientProfileDialog(QDialog):
         self.notes.setFixedHeight(60)
         self.updated = QLabel()
         self.updated.setObjectName("updated")
-        self.message = _message_label()
+        self.message = message_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
@@ -267,9 +268,9 @@ class PatientProfileDialog(QDialog):
             return
         try:
             entry = self.entry()
-            with self._context.sessions.begin() as session:
+            with self._context.transaction() as session:
                 self.saved = save_profile(session, actor, self._patient_id, entry, self._catalog, self._context.clock())
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self.message.setText(problem_text(error))
             return
         self.message.setText("")

@@ -202,11 +202,11 @@ class PharmacySettingsDialog(QDialog):
             self.message.setText(f"{titles}: {error.message}")
             self.message.setVisible(True)
             for key in keys:
-                widget = self.widgets.get(key)
-                if widget is not None:
+                marked = self.widgets.get(key)
+                if marked is not None:
                     palette = self.palette()
                     palette.setColor(QPalette.ColorRole.Base, look.tint(Severity.ERROR, palette, strength=0.35))
-                    widget.setPalette(palette)
+                    marked.setPalette(palette)
             if keys and keys[0] in self.widgets:
                 self.widgets[keys[0]].setFocus()
             return
@@ -220,3 +220,11 @@ class PharmacySettingsDialog(QDialog):
             return
         self.saved = settings
         super().accept()
+
+
+def edit_pharmacy_settings(
+    current: PharmacySettings | None, path: Path, parent: QWidget | None, save_rules: Callable[[PharmacySettings], None] | None,
+) -> PharmacySettings | None:
+    """The settings dialog, modal: the settings saved, or None when cancelled (``Prompts.edit_pharmacy``)."""
+    dialog = PharmacySettingsDialog(current, path, parent, save_rules=save_rules)
+    return dialog.saved if dialog.exec() else None

@@ -4,9 +4,8 @@ dialog stores changed rules through a signed-in administrator."""
 
 from __future__ import annotations
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from compounder.records import pharmacy_rules
+from compounder.records.errors import DatabaseFailed
 from compounder.records.rules import RecordError
 from compounder.settings import PharmacySettings
 
@@ -17,9 +16,9 @@ def guard_pharmacy_rules(window, context, prompts) -> list[str]:
     notices: list[str] = []
     if window.pharmacy is not None:
         try:
-            with context.sessions() as session:
+            with context.reading() as session:
                 window.pharmacy, notices = pharmacy_rules.effective(session, window.pharmacy)
-        except SQLAlchemyError:
+        except DatabaseFailed:
             notices = []
     if notices:
         window.statusBar().showMessage("Pharmacy settings: " + " / ".join(notices), 60000)
@@ -32,14 +31,14 @@ def save_rules(context, settings: PharmacySettings) -> None:
     Raises ``RecordError`` saying why not (a database error too, in words)."""
     try:
         _save_rules(context, settings)
-    except SQLAlchemyError as error:
+    except DatabaseFailed as error:
         from compounder.records.maintenance import describe
 
         raise RecordError(describe(error, "of this workstation")) from None
 
 
 def _save_rules(context, settings: PharmacySettings) -> None:
-    with context.sessions() as session:
+    with context.reading() as session:
         stored = {name: value for name, (value, _who, _when) in pharmacy_rules.stored_rules(session).items()}
     wanted = pharmacy_rules.rule_values(settings)
     if stored and all(stored.get(name) == value for name, value in wanted.items()):
@@ -50,5 +49,5 @@ def _save_rules(context, settings: PharmacySettings) -> None:
         return  # the defaults, never stored: nothing to protect yet
     if context.actor is None:
         raise RecordError("sign in as an administrator (Records ▸ Sign in…) to change self-verification or the tolerances")
-    with context.sessions.begin() as session:
+    with context.transaction() as session:
         pharmacy_rules.set_rules(session, context.actor, settings, context.clock())

@@ -10,14 +10,13 @@ main window without the window knowing about it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -25,129 +24,27 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
+from compounder.records.errors import DatabaseFailed, RecordsError
 from compounder.records.rules import Actor, RecordError
+from compounder.ui.common.inline_error import message_label
+from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
+from compounder.ui.common.records_context import RecordsContext, problem_text
+from compounder.ui.common.table_model import RowsModel, rows_table
 
 # The records' modules behind the dialogs are imported when a dialog opens: they load the records'
 # model (~30 ms), which the window does not need to show. ``install_records_menu`` asks only
 # ``people.has_accounts``, which reads the table by name.
 if TYPE_CHECKING:
     from compounder.records import history, lots
-
-Clock = Callable[[], dt.datetime]
-WARNING_HUE = QColor("#9a5b00")
-ERROR_HUE = QColor("#b00020")
-
-
-class RecordsContext(QObject):
-    """The records as the window uses them: sessions, clock, and the signed-in user."""
-
-    signed_in = Signal(object)  # the Actor, or None when signed out
-
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.sessions = sessions
-        self.clock = clock
-        self.actor: Actor | None = None
-
-    def today(self) -> dt.date:
-        return self.clock().astimezone().date()
-
-    def sign_in(self, username: str, password: str) -> Actor:
-        from compounder.records import people
-
-        self.actor = people.sign_in(self.sessions, username, password, self.clock())
-        self.signed_in.emit(self.actor)
-        return self.actor
-
-    def sign_out(self) -> None:
-        self.actor = None
-        self.signed_in.emit(None)
-
-
-def problem_text(error: Exception) -> str:
-    """What to tell the user about a failed records operation."""
-    from compounder.records.maintenance import describe
-
-    if isinstance(error, RecordError):
-        return str(error)
-    if isinstance(error, SQLAlchemyError):
-        return describe(error, "of this workstation")
-    raise error
-
-
-class RowsModel(QAbstractTableModel):
-    """Rows of display text under fixed headers; a row may carry a warning or error hue and a tip."""
-
-    def __init__(self, headers: Sequence[str], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._headers = tuple(headers)
-        self._rows: list[tuple[str, ...]] = []
-        self._hues: list[QColor | None] = []
-        self._tips: list[str | None] = []
-
-    def set_rows(self, rows: Sequence[Sequence[str]], hues: Sequence[QColor | None] | None = None, tips: Sequence[str | None] | None = None) -> None:
-        self.beginResetModel()
-        self._rows = [tuple(row) for row in rows]
-        self._hues = list(hues) if hues is not None else [None] * len(self._rows)
-        self._tips = list(tips) if tips is not None else [None] * len(self._rows)
-        self.endResetModel()
-
-    def row(self, row: int) -> tuple[str, ...]:
-        return self._rows[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._headers):
-            return self._headers[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or not (0 <= index.column() < len(self._headers)):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._rows[index.row()][index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._hues[index.row()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tips[index.row()]
-        return None
-
-
-def _table(model: RowsModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
-
-
-def _message_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(f"color: {ERROR_HUE.name()}")
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
+    from compounder.ui.records.batch_dialog import BatchDialog
 
 # --------------------------------------------------------------------------- sign in
 
@@ -163,7 +60,7 @@ class SignInDialog(QDialog):
         self.username = QLineEdit()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = _message_label()
+        self.message = message_label()
         form = QFormLayout()
         form.addRow("&User name", self.username)
         form.addRow("&Password", self.password)
@@ -186,7 +83,7 @@ class SignInDialog(QDialog):
 
         try:
             self._context.sign_in(self.username.text(), self.password.text())
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self.message.setText(problem_text(error))
             self.first_accounts_button.setVisible(isinstance(error, people.NoAccounts))
             self.password.clear()
@@ -209,12 +106,12 @@ LOT_HEADERS = ("Lot", "Stock form", "Ingredient", "Manufacturer", "Expires", "Le
 
 def lot_status(lot: lots.Lot, on: dt.date) -> tuple[str, QColor | None]:
     if lot.expires < on:
-        return f"expired {lot.expires.isoformat()} — do not use", ERROR_HUE
+        return f"expired {lot.expires.isoformat()} — do not use", ERROR_TEXT
     if lot.remaining <= 0:
-        return "exhausted", ERROR_HUE
+        return "exhausted", ERROR_TEXT
     if lot.near_expiry(on):
         days = (lot.expires - on).days
-        return ("expires today" if days == 0 else f"expires in {days} day{'s' if days != 1 else ''}"), WARNING_HUE
+        return ("expires today" if days == 0 else f"expires in {days} day{'s' if days != 1 else ''}"), WARNING_TEXT
     return "usable", None
 
 
@@ -230,7 +127,7 @@ class LotsDialog(QDialog):
         self.resize(1000, 560)
         self._context = context
         self.model = RowsModel(LOT_HEADERS, self)
-        self.view = _table(self.model)
+        self.view = rows_table(self.model)
         self.ingredient, self.stock_form, self.manufacturer, self.lot_number = QLineEdit(), QLineEdit(), QLineEdit(), QLineEdit()
         self.quantity, self.potency = QLineEdit(), QLineEdit()
         self.quantity.setPlaceholderText("grams, e.g. 500")
@@ -247,7 +144,7 @@ class LotsDialog(QDialog):
         self.label_button.clicked.connect(lambda: self.print_label(self._selected_lot()))
         self.label_button.setVisible(print_pdf is not None)
         self._found: list = []
-        self.message = _message_label()
+        self.message = message_label()
         self.received = QLabel()
         form = QFormLayout()
         form.addRow("&Ingredient", self.ingredient)
@@ -282,9 +179,9 @@ class LotsDialog(QDialog):
 
         on = self._context.today()
         try:
-            with self._context.sessions() as session:
+            with self._context.reading() as session:
                 found = lots.lots(session)
-        except SQLAlchemyError as error:
+        except DatabaseFailed as error:
             self.message.setText(problem_text(error))
             return
         self._found = found
@@ -308,13 +205,13 @@ class LotsDialog(QDialog):
             return
         expires = self.expires.date()
         try:
-            with self._context.sessions.begin() as session:
+            with self._context.transaction() as session:
                 lot = lots.receive_lot(
                     session, actor, ingredient=self.ingredient.text(), stock_form=self.stock_form.text(), manufacturer=self.manufacturer.text(),
                     lot_number=self.lot_number.text(), expires=dt.date(expires.year(), expires.month(), expires.day()),
                     quantity=self.quantity.text(), potency_percent=self.potency.text() or None, now=self._context.clock(),
                 )
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self.received.setText("")
             self.message.setText(problem_text(error))
             return
@@ -356,7 +253,7 @@ class HistoryDialog(QDialog):
     ``edit_profile(patient_id)`` builds the patient profile editor for the selected batch's patient."""
 
     def __init__(
-        self, context: RecordsContext, parent: QWidget | None = None, *, make_batch: Callable[[], QDialog] | None = None,
+        self, context: RecordsContext, parent: QWidget | None = None, *, make_batch: Callable[[], BatchDialog] | None = None,
         print_document: Callable[[str, str], str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
     ) -> None:
         super().__init__(parent)
@@ -389,9 +286,9 @@ class HistoryDialog(QDialog):
         for field in (self.patient, self.rx, self.formula, self.batch, self.lot, self.since, self.until):
             field.returnPressed.connect(self.search)
         self.model = RowsModel(HISTORY_HEADERS, self)
-        self.view = _table(self.model)
+        self.view = rows_table(self.model)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
-        self.message = _message_label()
+        self.message = message_label()
         self.reopen_button = QPushButton("Re&open…")
         self.reopen_button.clicked.connect(self.reopen)
         self.refill_button = QPushButton("Make a re&fill…")
@@ -441,17 +338,17 @@ class HistoryDialog(QDialog):
         number = self.selected()
         if number is None or self._make_batch is None:
             return
-        self.opened = self._make_batch()
-        self.opened.open_batch(number)
-        self.opened.open()
+        self.opened = batch = self._make_batch()
+        batch.open_batch(number)
+        batch.open()
 
     def refill(self) -> None:
         number = self.selected()
         if number is None or self._make_batch is None:
             return
-        self.opened = self._make_batch()
-        self.opened.prepare_refill(number)
-        self.opened.open()
+        self.opened = batch = self._make_batch()
+        batch.prepare_refill(number)
+        batch.open()
 
     def edit_profile(self) -> None:
         """The selected batch's patient's profile; a batch already made keeps the facts it was
@@ -462,13 +359,13 @@ class HistoryDialog(QDialog):
         if number is None or self._edit_profile is None:
             return
         try:
-            with self._context.sessions() as session:
+            with self._context.reading() as session:
                 patient_id = batches.batch_record(session, number).patient.id
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self.message.setText(problem_text(error))
             return
-        self.opened = self._edit_profile(patient_id)
-        self.opened.open()
+        self.opened = profile = self._edit_profile(patient_id)
+        profile.open()
 
     def reprint(self, kind: str) -> None:
         number = self.selected()
@@ -481,13 +378,13 @@ class HistoryDialog(QDialog):
 
         try:
             since, until = _date(self.since.text(), "from"), _date(self.until.text(), "to")
-            with self._context.sessions() as session:
+            with self._context.reading() as session:
                 found = history.search(
                     session, patient=self.patient.text(), rx_number=self.rx.text(), formula=self.formula.text(),
                     batch_number=self.batch.text(), lot_number=self.lot.text(), since=since, until=until,
                 )
                 links = history.amendment_links(session, [b.batch_number for b in found])
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self.message.setText(problem_text(error))
             return
         self.model.set_rows([
@@ -539,9 +436,9 @@ class RecallDialog(QDialog):
         self.export_button.clicked.connect(self.export)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.message = _message_label()
+        self.message = message_label()
         self.model = RowsModel(RECALL_HEADERS, self)
-        self.view = _table(self.model)
+        self.view = rows_table(self.model)
         top = QHBoxLayout()
         lot_label = QLabel("&Lot")
         lot_label.setBuddy(self.lot_number)
@@ -558,7 +455,7 @@ class RecallDialog(QDialog):
         layout.addWidget(self.view, 1)
         layout.addWidget(close)
 
-    def find(self) -> None:
+    def find(self) -> None:  # type: ignore[override]  # the dialog's Find button; QWidget.find(id), a static look-up, is never used on it
         from compounder.records import history
 
         self._lot, self._rows = None, []
@@ -570,14 +467,14 @@ class RecallDialog(QDialog):
             self.message.setText("type the lot number")
             return
         try:
-            with self._context.sessions() as session:
+            with self._context.reading() as session:
                 found = history.lots_numbered(session, number)
                 if len(found) != 1:
                     makers = ", ".join(f"{lot.manufacturer} ({lot.stock_form})" for lot in found)
                     raise RecordError(f"no lot {number} in stock records" if not found else f"lot {number} is held from several manufacturers: {makers}")
                 self._lot = found[0]
                 self._rows = history.recall(session, self._lot.id)
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self.message.setText(problem_text(error))
             return
         self.message.setText("")
@@ -617,7 +514,7 @@ class RecallDialog(QDialog):
 
 
 def install_records_menu(
-    window: QMainWindow, context: RecordsContext, make_batch: Callable[[], QDialog] | None = None,
+    window: QMainWindow, context: RecordsContext, make_batch: Callable[[], BatchDialog] | None = None,
     print_document: Callable[[str, str], str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
     print_pdf: Callable[[str, bytes], bool] | None = None,
 ) -> dict[str, QAction]:
@@ -658,9 +555,9 @@ def install_records_menu(
 
     actions["first_accounts"].triggered.connect(lambda _=False: _first_accounts())
     try:
-        with context.sessions() as session:
+        with context.reading() as session:
             empty = not people.has_accounts(session)
-    except SQLAlchemyError:
+    except DatabaseFailed:
         empty = False
     actions["first_accounts"].setVisible(empty)
     if empty:

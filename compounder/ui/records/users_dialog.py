@@ -21,12 +21,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.records import people
+from compounder.records.errors import DatabaseFailed, RecordsError
 from compounder.records.model import ROLES
 from compounder.records.rules import MIN_PASSWORD, Actor, RecordError, Role, check_new_password, may_manage_users
-from compounder.ui.records.records_window import ERROR_HUE, RecordsContext, RowsModel, _message_label, _table, problem_text
+from compounder.ui.common.inline_error import message_label
+from compounder.ui.common.look import ERROR_TEXT
+from compounder.ui.common.records_context import RecordsContext, problem_text
+from compounder.ui.common.table_model import RowsModel, rows_table
 
 USER_HEADERS = ("User name", "Full name", "Role", "Status", "Since")
 
@@ -52,7 +55,7 @@ class UsersDialog(QDialog):
         self.resize(900, 640)
         self._context = context
         self.model = RowsModel(USER_HEADERS, self)
-        self.view = _table(self.model)
+        self.view = rows_table(self.model)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
 
         self.role = QComboBox()
@@ -103,7 +106,7 @@ class UsersDialog(QDialog):
         add_box = QGroupBox("Add a user")
         add_box.setLayout(form)
 
-        self.message = _message_label()
+        self.message = message_label()
         self.done_label = QLabel()
         self.done_label.setWordWrap(True)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -139,14 +142,14 @@ class UsersDialog(QDialog):
             return
         selected = self.selected()
         try:
-            with self._context.sessions() as session:
+            with self._context.reading() as session:
                 found = people.users(session)
-        except SQLAlchemyError as error:
+        except DatabaseFailed as error:
             self.message.setText(problem_text(error))
             return
         self.model.set_rows(
             [(u.username, u.full_name, u.role.value, _status(u), u.created_at.date().isoformat()) for u in found],
-            [None if u.active and not u.locked else ERROR_HUE for u in found],
+            [None if u.active and not u.locked else ERROR_TEXT for u in found],
         )
         self._enable(True)
         if selected:
@@ -186,9 +189,9 @@ class UsersDialog(QDialog):
         if actor is None:
             return False
         try:
-            with self._context.sessions.begin() as session:
+            with self._context.transaction() as session:
                 change(session, actor, self._context.clock())
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self.done_label.setText("")
             self.message.setText(problem_text(error))
             return False

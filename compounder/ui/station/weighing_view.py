@@ -34,23 +34,20 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.balance.driver import BalanceDriver
 from compounder.calc.aliquot_weighing import STEPS, AliquotStepError, least_diluent, least_ingredient, step_targets, step_title
 from compounder.calc.balance_reading import Reading, ReadingState, tolerance_band
 from compounder.calc.units import ureg
-from compounder.records import aliquot_steps, batches, people, weighing
+from compounder.records import aliquot_steps, batches, weighing
 from compounder.records.batches import BatchRecord
+from compounder.records.errors import RecordsError
+from compounder.records.minimum_weight import least_accepted, minimum_weighable
 from compounder.records.rules import RecordError, Status, parse_weight
 from compounder.settings import PharmacySettings
 from compounder.ui.common.hand_confirm_dialog import HandConfirmDialog
-from compounder.ui.records.records_window import (
-    ERROR_HUE,
-    WARNING_HUE,
-    RecordsContext,
-    problem_text,
-)
+from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
+from compounder.ui.common.records_context import RecordsContext, problem_text
 
 OK_HUE = "#1b7a32"
 POLL_S = 0.2
@@ -147,7 +144,7 @@ class WeighingView(QDialog):
         self.resize(1100, 760)
         if context.actor is not None:
             _set_up_aliquots(context, batch_number)
-        with context.sessions() as session:
+        with context.reading() as session:
             self.record: BatchRecord = batches.batch_record(session, batch_number)
         self.position = next((line.position for line in self.record.lines if line.actual is None), 1)
         # The aliquot weighing on show, for an aliquot line ("ingredient", "diluent", "portion"); None for a direct line.
@@ -302,7 +299,7 @@ class WeighingView(QDialog):
             how = "from balance " + (line.balance_id or "") if line.weight_source == "balance" else (line.weight_source or "entered")
             outside = " — OUTSIDE TOLERANCE" if line.out_of_tolerance else ""
             self.recorded.setText(f"Recorded: {self._grams(line.actual)} g ({how}, {line.deviation_percent:+} %){outside}")
-            self.recorded.setStyleSheet(f"color: {ERROR_HUE.name() if line.out_of_tolerance else OK_HUE}")
+            self.recorded.setStyleSheet(f"color: {ERROR_TEXT.name() if line.out_of_tolerance else OK_HUE}")
         else:
             self.recorded.setText("Recorded: —")
             self.recorded.setStyleSheet("")
@@ -318,9 +315,6 @@ class WeighingView(QDialog):
             self._say("Place the container on the balance; Enter records the stable weight")
         self.show_reading(self.last_reading)
 
-    def _minimum(self) -> Decimal:
-        return Decimal(repr(float(self.record.plan["balance"]["minimum_weighable_grams"]))).normalize()
-
     def _floor(self, target: Decimal) -> tuple[Decimal | None, str]:
         """The least weight the records take for this weighing, above the band's own lower
         limit, and why: the balance's minimum weighable quantity (for a target at or over it),
@@ -329,20 +323,24 @@ class WeighingView(QDialog):
         least = self._least()
         if least is not None:
             later = {"ingredient": "the diluent", "diluent": "the portion"}[self.step or "ingredient"]
-            floors.append((least, f"; less would leave {later} under the minimum weighable {self._minimum()} g"))
-        if self.record.plan.get("balance", {}).get("minimum_weighable_grams") is not None and target >= self._minimum():
-            floors.append((self._minimum(), f"; less is under the balance's minimum weighable {self._minimum()} g"))
+            floors.append((least, f"; less would leave {later} under the minimum weighable {minimum_weighable(self.record.plan)} g"))
+        accepted = least_accepted(self.record.plan, target)  # what the records refuse under (records.minimum_weight)
+        if accepted is not None:
+            floors.append((accepted, f"; less is under the balance's minimum weighable {accepted} g"))
         return max(floors, key=lambda floor: floor[0]) if floors else (None, "")
 
     def _least(self) -> Decimal | None:
         """The least ingredient (at its step) or base (at the diluent's) that keeps the next
         target at or over the balance's minimum weighable: less is refused by the records."""
         readability = self.record.plan["balance"]["readability_grams"]
+        minimum = minimum_weighable(self.record.plan)
+        if minimum is None:  # no minimum recorded: no floor from it
+            return None
         if self.step == "ingredient":
             try:
                 printed = step_targets(self.record.plan["lines"][self.position - 1]["aliquot"], readability)
                 planned = {name: ureg.Quantity(grams, ureg.gram) for name, grams in printed.items()}
-                return least_ingredient(planned, readability, ureg.Quantity(self._minimum(), ureg.gram))
+                return least_ingredient(planned, readability, ureg.Quantity(minimum, ureg.gram))
             except (AliquotStepError, KeyError, TypeError, ValueError):
                 return None
         ingredient = self.line.step("ingredient") if self.step == "diluent" else None
@@ -351,24 +349,25 @@ class WeighingView(QDialog):
         try:
             return least_diluent(
                 ureg.Quantity(ingredient.actual, ureg.gram), ureg.Quantity(self.line.target, ureg.gram),
-                self.record.plan["balance"]["readability_grams"], ureg.Quantity(self._minimum(), ureg.gram),
+                self.record.plan["balance"]["readability_grams"], ureg.Quantity(minimum, ureg.gram),
             )
         except (AliquotStepError, KeyError, TypeError, ValueError):
             return None
 
     def _adapted_from(self) -> str:
         """Why a later weighing's target is not the one printed: it follows what was weighed."""
-        if self.step not in ("diluent", "portion"):
+        step = self.step
+        if step is None or step not in ("diluent", "portion"):
             return ""
         try:
             printed = step_targets(self.record.plan["lines"][self.position - 1]["aliquot"], self.record.plan["balance"]["readability_grams"])
         except (AliquotStepError, KeyError, TypeError, ValueError):
             return ""
         target = self.target_grams()
-        if printed[self.step] == target:
+        if printed[step] == target:
             return ""
-        follows = {"diluent": "the ingredient weighed", "portion": "the mixture made"}[self.step]
-        return f"\nadapted to {follows} (printed {self._grams(printed[self.step])} g)"
+        follows = {"diluent": "the ingredient weighed", "portion": "the mixture made"}[step]
+        return f"\nadapted to {follows} (printed {self._grams(printed[step])} g)"
 
     def _step_instruction(self, line) -> str:
         step = line.step(self.step)
@@ -376,7 +375,7 @@ class WeighingView(QDialog):
             "ingredient": f"Weigh {self._grams(step.target)} g of {line.name} for the aliquot",
             "diluent": f"Add {self._grams(step.target)} g of {self._base_name()} to it and mix",
             "portion": f"Weigh {self._grams(step.target)} g of the mixture into the batch",
-        }[self.step]
+        }[step.step]
         return f"{what}; Enter records the stable weight"
 
     def _show_steps(self, line) -> None:
@@ -395,7 +394,7 @@ class WeighingView(QDialog):
                 text += " — LINE OUTSIDE TOLERANCE"
         self.recorded.setText(text)
         outside = line.out_of_tolerance or any(step.out_of_tolerance for step in line.steps)
-        self.recorded.setStyleSheet(f"color: {ERROR_HUE.name()}" if outside else (f"color: {OK_HUE}" if line.actual is not None else ""))
+        self.recorded.setStyleSheet(f"color: {ERROR_TEXT.name()}" if outside else (f"color: {OK_HUE}" if line.actual is not None else ""))
 
     def show_reading(self, reading: Reading | None) -> None:
         self.last_reading = reading
@@ -406,7 +405,7 @@ class WeighingView(QDialog):
         else:
             self.live.setText(f"{reading.grams:f} g")
         state = reading.describe()
-        hue = ERROR_HUE.name()
+        hue = ERROR_TEXT.name()
         if reading.state in (ReadingState.STABLE, ReadingState.UNSTABLE) and reading.grams is not None:
             where = tolerance_band(self.target_grams(), self.record.tolerance_percent).where(reading.grams)
             floor, _reason = self._floor(self.target_grams())
@@ -415,14 +414,14 @@ class WeighingView(QDialog):
             state = ("stable" if reading.state is ReadingState.STABLE else "not stable yet") + {
                 "within": " — within tolerance", "under": " — UNDER the band", "over": " — OVER the band"}[where]
             hue = OK_HUE if where == "within" and reading.state is ReadingState.STABLE else (
-                WARNING_HUE.name() if where == "within" else ERROR_HUE.name())
+                WARNING_TEXT.name() if where == "within" else ERROR_TEXT.name())
         self.live.setStyleSheet(f"color: {hue}")
         self.live_state.setText(state)
         self.live_state.setStyleSheet(f"color: {hue}")
 
     def _say(self, text: str, *, error: bool = False, good: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(f"color: {ERROR_HUE.name()}" if error else (f"color: {OK_HUE}" if good else ""))
+        self.message.setStyleSheet(f"color: {ERROR_TEXT.name()}" if error else (f"color: {OK_HUE}" if good else ""))
 
     # ------------------------------------------------------------------ keyboard and scanner
     def enter(self) -> None:
@@ -523,12 +522,12 @@ class WeighingView(QDialog):
         return dialog
 
     def _sign_in_to_confirm(self, username: str, password: str):
-        return people.sign_in(self._context.sessions, username, password, self._context.clock())
+        return self._context.check_sign_in(username, password)
 
     def _confirm_by_hand_as(self, signer, position: int, reason: str) -> None:
         """Written as ``signer`` (re-read by the records inside this transaction); any refusal is
         raised to the dialog, which shows it, and the transaction is rolled back."""
-        with self._context.sessions.begin() as session:
+        with self._context.transaction() as session:
             weighing.confirm_by_hand(
                 session, signer, self.record.batch_number, position, reason, self._context.clock(), at_station=self._context.actor,
             )
@@ -563,6 +562,7 @@ class WeighingView(QDialog):
                     f"{self._grams(line.target)} g ({line.deviation_percent:+} %): reject the batch, or weigh the aliquot again", error=True,
                 )
                 return
+        assert line.actual is not None  # the weight just recorded
         if line.out_of_tolerance:
             self.show_line(position)
             self._say(
@@ -586,14 +586,14 @@ class WeighingView(QDialog):
         if actor is None:
             return None
         try:
-            with self._context.sessions.begin() as session:
+            with self._context.transaction() as session:
                 return act(session, actor, self._context.clock())
-        except (RecordError, SQLAlchemyError) as error:
+        except RecordsError as error:
             self._say(problem_text(error), error=True)
             return None
 
     def _refresh(self) -> None:
-        with self._context.sessions() as session:
+        with self._context.reading() as session:
             self.record = batches.batch_record(session, self.record.batch_number)
         message, style = self.message.text(), self.message.styleSheet()
         self.show_line(self.position)
@@ -639,10 +639,12 @@ class WeighingView(QDialog):
 def _set_up_aliquots(context: RecordsContext, batch_number: str) -> None:
     """A draft batch from before the aliquot's weighings were recorded gets them for its aliquot
     lines not weighed yet (``aliquot_steps.set_up_missing``); a refusal leaves the batch as it is."""
+    if context.actor is None:  # nobody signed in: nothing is written
+        return
     try:
-        with context.sessions.begin() as session:
+        with context.transaction() as session:
             aliquot_steps.set_up_missing(session, context.actor, batch_number, context.clock())
-    except (RecordError, SQLAlchemyError):
+    except RecordsError:
         pass  # the station then shows the batch as stored, and says what is wrong on the first write
 
 

@@ -3,7 +3,15 @@ as a table beside the directions. A thin adapter; resets when the plan changes."
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from compounder.calc import DailyDose, Severity, daily_doses
 from compounder.calc.units import MG
@@ -67,7 +75,7 @@ class DailyDoseModel(QAbstractTableModel):
                 return look.icon(Severity.ERROR)
         return None
 
-    def multiData(self, index: QModelIndex | QPersistentModelIndex, roleDataSpan: QModelRoleDataSpan) -> None:  # noqa: N802 - Qt's name
+    def multiData(self, index: QModelIndex | QPersistentModelIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:  # noqa: N802 - Qt's name
         """All the roles a delegate paints a cell with, in one call (see ``role_data``)."""
         fill(roleDataSpan, lambda role: self.data(index, role))
 

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from compounder.ui.common import look
 from compounder.ui.common.role_data import fill
@@ -52,7 +60,7 @@ class FindingsModel(QAbstractTableModel):
             return None
         return self._cells[row][column].get(role)
 
-    def multiData(self, index: QModelIndex | QPersistentModelIndex, roleDataSpan: QModelRoleDataSpan) -> None:  # noqa: N802 - Qt's name
+    def multiData(self, index: QModelIndex | QPersistentModelIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:  # noqa: N802 - Qt's name
         """All the roles a delegate paints a cell with, in one call (see ``role_data``)."""
         row, column = index.row(), index.column()
         cell = self._cells[row][column] if 0 <= row < len(self._cells) and 0 <= column < len(HEADERS) else {}
@@ -105,13 +113,13 @@ def _cells(notice: Notice) -> tuple[dict[int, object], dict[int, object]]:
     """The answers of one row's two cells, by role."""
     background = look.tint(notice.severity, strength=0.12)
     common = {TARGET_ROLE: notice.target, SEVERITY_ROLE: notice.severity.value, Qt.ItemDataRole.BackgroundRole: background}
-    severity = {
+    severity: dict[int, object] = {
         **common,
         Qt.ItemDataRole.DisplayRole: look.WORDS[notice.severity],
         Qt.ItemDataRole.DecorationRole: look.icon(notice.severity),
         Qt.ItemDataRole.ForegroundRole: look.hue(notice.severity),
     }
-    finding = {
+    finding: dict[int, object] = {
         **common,
         Qt.ItemDataRole.DisplayRole: notice.brief,
         Qt.ItemDataRole.ToolTipRole: f"{notice.code}: {notice.brief}" + (f"\nSource: {notice.source}" if notice.source else ""),

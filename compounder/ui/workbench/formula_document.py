@@ -219,13 +219,13 @@ def evaluate_draft(draft: Draft, catalog: Catalog, today: dt.date, max_excess: Q
     notices: list[Notice] = []
     for error in assessment.errors:
         path = split_field(error.field)
-        if path.group is not None:
-            row = group_rows[path.group][path.index] if path.index < len(group_rows[path.group]) else None
+        if path.group is not None and path.index is not None:  # a line's field ("actives[1].strength") has both
+            error_row = group_rows[path.group][path.index] if path.index < len(group_rows[path.group]) else None
             key = (path.key or "ingredient").split(".")[0]
-            cell_errors[(row, key)] = error.message
-            name = draft.rows[row].get("ingredient", "").strip() if row is not None else ""
-            label = f"row {row + 1}{f' ({name})' if name else ''}, {ROW_LABELS.get(key, key)}" if row is not None else error.field
-            notices.append(Notice(Severity.ERROR, "INPUT", f"{label}: {error.message}", row, key))
+            cell_errors[(error_row, key)] = error.message
+            name = draft.rows[error_row].get("ingredient", "").strip() if error_row is not None else ""
+            label = f"row {error_row + 1}{f' ({name})' if name else ''}, {ROW_LABELS.get(key, key)}" if error_row is not None else error.field
+            notices.append(Notice(Severity.ERROR, "INPUT", f"{label}: {error.message}", error_row, key))
         else:
             key = path.key or "formula"
             cell_errors[(None, key)] = error.message

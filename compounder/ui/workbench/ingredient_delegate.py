@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtWidgets import QComboBox, QCompleter, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from compounder.calc import Catalog
+from compounder.ui.common.combo import line_edit_of
 from compounder.ui.workbench.ingredient_table_model import CHOICES_ROLE, KEY_ROLE
 
 PLACEHOLDERS = {
@@ -35,13 +36,13 @@ class IngredientDelegate(QStyledItemDelegate):
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QWidget:
         key = index.data(KEY_ROLE)
         if key == "stock":
-            editor = QComboBox(parent)
-            editor.setEditable(True)
-            editor.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-            editor.addItems(index.data(CHOICES_ROLE) or [])
-            editor.lineEdit().setPlaceholderText("same as written")
-            editor.setToolTip("Salt and hydrate forms on file for this ingredient; empty weighs the form written")
-            return editor
+            combo = QComboBox(parent)
+            combo.setEditable(True)
+            combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            combo.addItems(index.data(CHOICES_ROLE) or [])
+            line_edit_of(combo).setPlaceholderText("same as written")
+            combo.setToolTip("Salt and hydrate forms on file for this ingredient; empty weighs the form written")
+            return combo
         editor = QLineEdit(parent)
         editor.setPlaceholderText(PLACEHOLDERS.get(key, ""))
         editor.setFrame(False)

@@ -18,7 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -26,7 +34,7 @@ from compounder.calc import InputError, PlanLine, Severity
 from compounder.calc.units import MG, MG_PER_DAY, MG_PER_G, format_quantity
 from compounder.calc.weighing import format_grams
 from compounder.ui.common import look
-from compounder.ui.common.role_data import fill
+from compounder.ui.common.role_data import fill, role_items
 from compounder.ui.workbench.formula_document import BASE_ROW, FormulaDocument, Target
 
 ERROR_ROLE = Qt.ItemDataRole.UserRole + 1  # the engine's message for the cell, or None
@@ -188,15 +196,16 @@ class IngredientTableModel(QAbstractTableModel):
             answer = self._answers[key] = self._data(row, column, role)
             return answer
 
-    def multiData(self, index: QModelIndex | QPersistentModelIndex, roleDataSpan: QModelRoleDataSpan) -> None:  # noqa: N802 - Qt's name
+    def multiData(self, index: QModelIndex | QPersistentModelIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:  # noqa: N802 - Qt's name
         """All the roles a delegate paints a cell with, in one call (see ``role_data``)."""
         row, column = index.row(), index.column()
         if not (0 <= row < len(self._cells) and 0 <= column < _COLUMN_COUNT):
             fill(roleDataSpan, lambda _role: None)
             return
         cell = self._cells[row][column]
-        for position in range(len(roleDataSpan)):  # the loop of ``role_data.fill``, inlined: it runs for every painted cell
-            item = roleDataSpan[position]
+        items = role_items(roleDataSpan)
+        for position in range(len(items)):  # the loop of ``role_data.fill``, inlined: it runs for every painted cell
+            item = items[position]
             role = item.role()
             value = cell.get(role) if role in _PAINT_ROLES else self.data(index, role) if role in _ASKED_WHEN_NEEDED else None
             if value is None:
@@ -247,7 +256,7 @@ class IngredientTableModel(QAbstractTableModel):
             elif column.computed:
                 text = numbers.get((target, key), "")
             else:
-                text = self._document.cell(target, key)
+                text = self._document.cell(target, key) if isinstance(target, int) else ""
                 if not text and key == "stock":
                     text = line.name if line is not None else ""
             cell: dict[int, object] = {
@@ -357,7 +366,7 @@ class IngredientTableModel(QAbstractTableModel):
     def _text(self, target: Target, column: Column, editing: bool) -> str:
         if target == BASE_ROW:
             return self._base_text(column)
-        if not column.computed:
+        if not column.computed and isinstance(target, int):
             text = self._document.cell(target, column.key)
             if not text and column.key == "stock" and not editing:
                 line = self._line(target)
@@ -414,7 +423,7 @@ class IngredientTableModel(QAbstractTableModel):
             return f"Aliquot: {line.aliquot.describe(line.name, base.name if base is not None else 'the base')} (the worksheet lists each weighing)"
         if column.key == "grams" and line.trail:
             return "\n".join(step.text for step in line.trail) + "\n(Ctrl+T shows the calculation trail)"
-        if column.key == "ingredient" and line.written_as and line.written_as != self._document.cell(target, "ingredient"):
+        if column.key == "ingredient" and isinstance(target, int) and line.written_as and line.written_as != self._document.cell(target, "ingredient"):
             return f"{self._document.cell(target, 'ingredient')} = {line.written_as}"
         if column.key == "strength" and line.strength_fraction is not None and line.strength is not None:
             return f"{format_quantity(line.strength)} = {format_quantity(line.strength_fraction.to('percent'), 4)} w/w of the product"

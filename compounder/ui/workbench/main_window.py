@@ -25,18 +25,19 @@ from compounder.ui.workbench.findings_model import FindingsModel
 from compounder.ui.workbench.formula_document import BASE_ROW, HEADER_LABELS, FormulaDocument
 from compounder.ui.workbench.ingredient_table_model import IngredientTableModel
 from compounder.ui.workbench.prompts import Prompts
-from compounder.ui.workbench.window_actions import ActionsMixin
-from compounder.ui.workbench.window_central import CentralMixin
-from compounder.ui.workbench.window_files import FilesMixin, FileSource, LibrarySource, Source, read_formula_file
-from compounder.ui.workbench.window_printing import PrintingMixin
-from compounder.ui.workbench.window_sync import SyncMixin
+from compounder.ui.workbench.window_actions import ActionsPart
+from compounder.ui.workbench.window_central import CentralPart
+from compounder.ui.workbench.window_files import FileSource, FilesPart, LibrarySource, Source, read_formula_file
+from compounder.ui.workbench.window_printing import PrintingPart
+from compounder.ui.workbench.window_sync import SyncPart
 
 if TYPE_CHECKING:  # the dialog itself is imported when first opened
     from compounder.ui.workbench.prescription_dialog import PrescriptionDialog
 
 
-class MainWindow(ActionsMixin, CentralMixin, SyncMixin, FilesMixin, PrintingMixin, QMainWindow):
-    """The window; its parts live in the mixins (actions, central widget, sync, files, printing)."""
+class MainWindow(ActionsPart, CentralPart, SyncPart, FilesPart, PrintingPart, QMainWindow):
+    """The window; its parts (actions, central widget, sync, files, printing) share what
+    ``window_parts.WindowParts`` declares."""
 
     def __init__(
         self,

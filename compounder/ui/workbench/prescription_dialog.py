@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from compounder.calc import Severity
 from compounder.calc.prescription import REQUIRED
 from compounder.ui.common import look
+from compounder.ui.common.combo import line_edit_of
 from compounder.ui.workbench.formula_document import HEADER_LABELS, ORDER_FIELDS, FormulaDocument
 
 CONTAINERS = ("Topi-CLICK 35 mL", "Topi-CLICK 120 mL", "60 g ointment jar", "120 g ointment jar", "Airless pump 50 mL")
@@ -68,14 +69,15 @@ class PrescriptionDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key in ORDER_FIELDS:
             if key == "container":
-                widget: QLineEdit | QComboBox = QComboBox(self)
-                widget.setEditable(True)
-                widget.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-                widget.addItems(CONTAINERS)
-                widget.setCurrentIndex(-1)
-                widget.lineEdit().setPlaceholderText(_PLACEHOLDERS[key])
-                widget.lineEdit().editingFinished.connect(lambda key=key: self._commit(key))
-                widget.textActivated.connect(lambda _text, key=key: self._commit(key))
+                combo = QComboBox(self)
+                combo.setEditable(True)
+                combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+                combo.addItems(CONTAINERS)
+                combo.setCurrentIndex(-1)
+                line_edit_of(combo).setPlaceholderText(_PLACEHOLDERS[key])
+                line_edit_of(combo).editingFinished.connect(lambda key=key: self._commit(key))
+                combo.textActivated.connect(lambda _text, key=key: self._commit(key))
+                widget: QLineEdit | QComboBox = combo
             else:
                 widget = QLineEdit(self)
                 widget.setPlaceholderText(_PLACEHOLDERS[key])

@@ -5,12 +5,26 @@ The window is given a ``Prompts``; tests give it one that answers without showin
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from compounder.records.library import LibraryEntry
+from compounder.settings import PharmacySettings
+
+if TYPE_CHECKING:  # the screening loads the records' model, which the window does not need to show
+    from compounder.records.screening import Signer
+
+#: Stores the records' rules of changed pharmacy settings (``ui.records.pharmacy_rules_ui.save_rules``).
+SaveRules = Callable[[PharmacySettings], None]
+#: The pharmacy settings dialog (``ui.records.pharmacy_dialog.edit_pharmacy_settings``, passed in by
+#: ``ui.app``): current settings, their file, the parent and how rules are stored → the saved
+#: settings, or None when cancelled.
+EditPharmacy = Callable[[PharmacySettings | None, Path, QWidget | None, SaveRules | None], PharmacySettings | None]
 
 FORMULA_FILTER = "Formula files (*.json *.toml);;All files (*)"
 
@@ -26,10 +40,12 @@ class Prompts:
         self.parent = parent
         # Set by the application once the records are open: checks a pharmacist's sign-in for
         # acknowledging and overriding findings, and the clock their time is taken from.
-        self.authenticate = None
-        self.clock = None
+        self.authenticate: Callable[[str, str], Signer] | None = None
+        self.clock: Callable[[], dt.datetime] | None = None
         # Set with the records too: stores changed self-verification/tolerances (an administrator).
-        self.save_rules = None
+        self.save_rules: SaveRules | None = None
+        # Set by the application: the pharmacy settings dialog (a records screen).
+        self.edit_pharmacy: EditPharmacy | None = None
 
     def open_path(self, folder: Path | None) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(self.parent, "Open formula", str(folder or Path.home()), FORMULA_FILTER)
@@ -116,16 +132,13 @@ class Prompts:
     def acknowledge(self, findings) -> list[dict] | None:
         """A pharmacist signs in and decides each finding (errors overridden, warnings
         acknowledged); the answers are the formula file's ``acknowledged`` items."""
-        import datetime as dt
-
         from compounder.ui.common.acknowledge_dialog import AcknowledgeDialog
 
         clock = self.clock or (lambda: dt.datetime.now(dt.UTC))
         dialog = AcknowledgeDialog(findings, self.authenticate, clock, self.parent)
         return dialog.acknowledged if dialog.exec() else None
 
-    def pharmacy_settings(self, current, path: Path):
-        from compounder.ui.records.pharmacy_dialog import PharmacySettingsDialog
-
-        dialog = PharmacySettingsDialog(current, path, self.parent, save_rules=self.save_rules)
-        return dialog.saved if dialog.exec() else None
+    def pharmacy_settings(self, current: PharmacySettings | None, path: Path) -> PharmacySettings | None:
+        if self.edit_pharmacy is None:  # no settings dialog given: nothing is changed
+            return None
+        return self.edit_pharmacy(current, path, self.parent, self.save_rules)

@@ -16,7 +16,7 @@ class TrailDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Calculation trail — {line.name}")
         layout = QVBoxLayout(self)
-        title = QLabel(f"<b>{line.name}</b>" + (f" for {line.written_as} {format_quantity(line.strength)}" if line.written_as else " (base, quantity sufficient)"))
+        title = QLabel(f"<b>{line.name}</b>" + (f" for {line.written_as} {format_quantity(line.strength)}" if line.written_as and line.strength is not None else f" for {line.written_as}" if line.written_as else " (base, quantity sufficient)"))
         layout.addWidget(title)
         self.steps = QTableWidget(len(line.trail), 2, self)
         self.steps.setHorizontalHeaderLabels(["Step", "Grams"])

@@ -8,9 +8,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLineEdit
 
+from compounder.ui.workbench.window_parts import WindowParts
 
-class ActionsMixin:
-    """Builds the window's actions and menus (mixed into ``MainWindow``)."""
+
+class ActionsPart(WindowParts):
+    """Builds the window's actions and menus (a part of ``MainWindow``)."""
 
     def _action(self, text: str, slot, shortcut=None, tip: str | None = None) -> QAction:
         action = QAction(text, self)

@@ -24,14 +24,16 @@ from PySide6.QtWidgets import (
 
 from compounder.calc import Severity
 from compounder.ui.common import look
+from compounder.ui.common.combo import line_edit_of
 from compounder.ui.common.view_sizing import WrappedRowHeights, fix_number_columns
 from compounder.ui.workbench.ingredient_delegate import IngredientDelegate
+from compounder.ui.workbench.window_parts import WindowParts
 
 BATCH_UNITS = ("g", "mL")
 
 
-class CentralMixin:
-    """Builds the window's widgets and their layout (mixed into ``MainWindow``)."""
+class CentralPart(WindowParts):
+    """Builds the window's widgets and their layout (a part of ``MainWindow``)."""
 
     def _line_edit(self, key: str, placeholder: str, tip: str) -> QLineEdit:
         edit = QLineEdit(self)
@@ -77,7 +79,7 @@ class CentralMixin:
         self.base_combo.setCompleter(base_completer)
         self.base_combo.setToolTip("The base fills the batch to weight (quantity sufficient)")
         self.base_combo.setProperty("default_tip", self.base_combo.toolTip())
-        self.base_combo.lineEdit().editingFinished.connect(lambda: self._commit_header("base", self.base_combo.currentText()))
+        line_edit_of(self.base_combo).editingFinished.connect(lambda: self._commit_header("base", self.base_combo.currentText()))
         self.base_combo.textActivated.connect(lambda text: self._commit_header("base", text))
 
         self.batch_amount_edit = QLineEdit(header)

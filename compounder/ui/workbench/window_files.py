@@ -15,6 +15,7 @@ from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_
 from compounder.records.database import DatabaseUnavailable
 from compounder.records.library import LibraryEntry, LibraryError
 from compounder.ui.workbench.prompts import Unsaved
+from compounder.ui.workbench.window_parts import WindowParts
 
 KEPT = "The formula stays in the window, unsaved: save again (Ctrl+S) when the server is back, or save it to a file."
 
@@ -33,8 +34,8 @@ class LibrarySource:
 Source = FileSource | LibrarySource | None
 
 
-class FilesMixin:
-    """Opens and saves formulas (mixed into ``MainWindow``)."""
+class FilesPart(WindowParts):
+    """Opens and saves formulas (a part of ``MainWindow``)."""
 
     def maybe_discard(self) -> bool:
         """True when the current formula may be replaced (saved, or the pharmacist said so)."""
@@ -177,7 +178,10 @@ class FilesMixin:
                 return False
         if not self.prompts.confirm("Approve master formula", f"Approve “{self._title()}” as it stands?"):
             return False
-        entry = self._library_call("Cannot approve", lambda: self.library.approve(self.source.entry_id), "Approve again when the server is back.")
+        saved = self.source
+        if not isinstance(saved, LibrarySource):  # saving to the library made it one; a failed save said why
+            return False
+        entry = self._library_call("Cannot approve", lambda: self.library.approve(saved.entry_id), "Approve again when the server is back.")
         if entry is None:
             return False
         self._set_source(self.source, entry.approved_at)

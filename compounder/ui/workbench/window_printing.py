@@ -5,16 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compounder.calc import InputError, Severity
+from compounder.calc import InputError
 from compounder.ui.workbench.formula_document import HEADER_LABELS
 from compounder.ui.workbench.window_files import FileSource, _file_stem
+from compounder.ui.workbench.window_parts import WindowParts
 
 if TYPE_CHECKING:
+    from compounder.calc.prescription import Document
     from compounder.ui.workbench.prescription_dialog import PrescriptionDialog
 
 
-class PrintingMixin:
-    """Prints and exports the batch documents (mixed into ``MainWindow``)."""
+class PrintingPart(WindowParts):
+    """Prints and exports the batch documents (a part of ``MainWindow``)."""
 
     def edit_prescription(self) -> PrescriptionDialog:
         """The prescription and batch fields, beside the window (one dialog, kept)."""
@@ -47,7 +49,7 @@ class PrintingMixin:
     def export_label(self, path: Path | None = None) -> bool:
         return self._export("label", path)
 
-    def _print(self, kind: str) -> bool:
+    def _print(self, kind: Document) -> bool:
         pdf = self.document_pdf(kind)
         if pdf is None:
             return False
@@ -56,7 +58,7 @@ class PrintingMixin:
             self.statusBar().showMessage(f"Sent the {kind} to the printer", 5000)
         return printed
 
-    def _export(self, kind: str, path: Path | None) -> bool:
+    def _export(self, kind: Document, path: Path | None) -> bool:
         pdf = self.document_pdf(kind)
         if pdf is None:
             return False
@@ -88,72 +90,71 @@ class PrintingMixin:
         order = self.document.order
         return (order.batch_number if order is not None and order.batch_number else None) or self._title()
 
-    def document_pdf(self, kind: str) -> bytes | None:
+    def document_pdf(self, kind: Document) -> bytes | None:
         """The worksheet or label of the batch as it stands, or ``None`` after saying why it may not be printed.
 
-        Every refusal is the engine's: error findings, prescription fields it cannot use or that
-        the document needs, warnings nobody acknowledged (asked for here), a label that does not fit.
+        Every refusal is the engine's: what holds the document back and in which order is
+        ``calc.print_gate.next_hold``'s answer (error findings, prescription fields it cannot use or
+        that the document needs, warnings nobody acknowledged, asked for here); then a label that does not fit.
         """
-        from compounder.calc.prescription import missing_for
-        from compounder.calc.release import (
-            BatchBlocked,
-            open_findings,
-            stale_acknowledgements,
-        )
+        from compounder.calc.print_gate import Hold, PrintReady, next_hold
+        from compounder.calc.release import BatchBlocked
         from compounder.documents.batch import label_pdf, label_stock, worksheet_pdf
         from compounder.documents.common import UnprintableText
         from compounder.documents.label import LabelOverflow
 
         title = f"Cannot print the {kind}"
-        plan = self.document.plan
-        if plan is None or self.document.must_be_corrected:
-            self.prompts.error(title, "The formula has errors; print it once they are resolved.")
-            return None
-        if self.pharmacy is None:
-            self.prompts.error(title, "The worksheet and label print the pharmacy's name, address, phone and licence; enter them first.")
-            if not self.edit_pharmacy_settings():
+        while True:  # each hold is shown or asked about; after an answer that clears it, the gate is asked again
+            gate = next_hold(
+                self.document.plan, self.document.order, kind, must_be_corrected=self.document.must_be_corrected,
+                order_has_errors=bool(self.document.order_errors), pharmacy_entered=self.pharmacy is not None,
+            )
+            if isinstance(gate, PrintReady) or gate.hold is Hold.FINDINGS_OPEN:
+                break
+            if gate.hold is Hold.FORMULA_ERRORS:
+                self.prompts.error(title, "The formula has errors; print it once they are resolved.")
                 return None
-        if self.document.order_errors:
-            lines = [f"{HEADER_LABELS.get(key, key)}: {message}" for key, message in self.document.order_errors.items()]
-            self.prompts.error(title, "Correct the prescription first:\n" + "\n".join(lines))
-            self.edit_prescription()
-            return None
-        order = self.document.order
-        missing = missing_for(order, kind)
-        if missing:
-            names = ", ".join(HEADER_LABELS.get(key, key) for key in missing)
-            self.prompts.error(title, f"The {kind} needs: {names}. Enter them under Prescription and batch (Ctrl+R).")
-            self.edit_prescription()
-            return None
-        stale = stale_acknowledgements(plan, order)
-        if stale:
-            codes = ", ".join(sorted({ack.code for ack in stale}))
-            if not self.prompts.confirm(
-                "Acknowledgements that no longer apply",
-                f"The formula or the patient changed: {codes} is no longer a warning or error of this batch as it was signed for, "
-                "so its acknowledgement cannot be printed. Remove it?",
-            ):
+            if gate.hold is Hold.NO_PHARMACY:
+                self.prompts.error(title, "The worksheet and label print the pharmacy's name, address, phone and licence; enter them first.")
+                if not self.edit_pharmacy_settings():
+                    return None
+                continue
+            if gate.hold is Hold.ORDER_ERRORS:
+                lines = [f"{HEADER_LABELS.get(key, key)}: {message}" for key, message in self.document.order_errors.items()]
+                self.prompts.error(title, "Correct the prescription first:\n" + "\n".join(lines))
+                self.edit_prescription()
                 return None
-            gone = {ack.code for ack in stale}
-            kept = [item for item in self.document.extra("acknowledged") or [] if str(item.get("code", "")).upper() not in gone]
-            self.document.set_extra("acknowledged", kept or None, "Remove acknowledgements that no longer apply")
-            order = self.document.order
-        warnings = open_findings(plan, order)  # patient errors to override, then warnings to acknowledge
-        overrides = [f for f in warnings if f.severity is Severity.ERROR]
-        if overrides:
-            # An override is printed only when a signed-in pharmacist makes it in the records
-            # (issue 13); asking for it here would only end in a refusal.
-            lines = [f"{f.code}: {f.message}" for f in overrides]
+            if gate.hold is Hold.MISSING_FIELDS:
+                names = ", ".join(HEADER_LABELS.get(key, key) for key in gate.missing)
+                self.prompts.error(title, f"The {kind} needs: {names}. Enter them under Prescription and batch (Ctrl+R).")
+                self.edit_prescription()
+                return None
+            if gate.hold is Hold.STALE_ACKNOWLEDGEMENTS:
+                codes = ", ".join(sorted({ack.code for ack in gate.stale}))
+                if not self.prompts.confirm(
+                    "Acknowledgements that no longer apply",
+                    f"The formula or the patient changed: {codes} is no longer a warning or error of this batch as it was signed for, "
+                    "so its acknowledgement cannot be printed. Remove it?",
+                ):
+                    return None
+                gone = {ack.code for ack in gate.stale}
+                kept = [item for item in self.document.extra("acknowledged") or [] if str(item.get("code", "")).upper() not in gone]
+                self.document.set_extra("acknowledged", kept or None, "Remove acknowledgements that no longer apply")
+                continue
+            # Hold.OVERRIDES_NEEDED: an override is printed only when a signed-in pharmacist makes it
+            # in the records (issue 13); asking for it here would only end in a refusal.
+            lines = [f"{f.code}: {f.message}" for f in gate.findings]
             self.prompts.error(
                 title,
-                f"Not printed: {len(overrides)} error(s) for this patient need a pharmacist's override, which is made and "
+                f"Not printed: {len(gate.findings)} error(s) for this patient need a pharmacist's override, which is made and "
                 "signed in the records: Records ▸ Make a batch….\n\n" + "\n".join(lines),
             )
             return None
-        if warnings:
-            answers = self.prompts.acknowledge(warnings)
+        plan, order = self.document.plan, self.document.order
+        if not isinstance(gate, PrintReady):  # Hold.FINDINGS_OPEN: warnings to acknowledge (a pharmacist signs for each)
+            answers = self.prompts.acknowledge(gate.findings)
             if not answers:
-                self.statusBar().showMessage(f"Not printed: {len(warnings)} finding(s) not acknowledged or overridden", 8000)
+                self.statusBar().showMessage(f"Not printed: {len(gate.findings)} finding(s) not acknowledged or overridden", 8000)
                 return None
             self.document.set_extra("acknowledged", [*(self.document.extra("acknowledged") or []), *answers], "Acknowledge findings")
             order = self.document.order
@@ -161,16 +162,19 @@ class PrintingMixin:
                 lines = [f"{key}: {message}" for key, message in self.document.order_errors.items()]
                 self.prompts.error(title, "\n".join(lines))
                 return None
+        pharmacy = self.pharmacy
+        if plan is None or order is None or pharmacy is None:  # next_hold said the plan, the order and the pharmacy are there
+            return None
         compounded_on = plan.formula.compounded_on or self.document.today
         try:
             if kind == "worksheet":
-                return worksheet_pdf(plan, order, self.catalog, compounded_on, self.pharmacy, patient=self._screened_patient())
-            stock = label_stock(self.pharmacy)
+                return worksheet_pdf(plan, order, self.catalog, compounded_on, pharmacy, patient=self._screened_patient())
+            stock = label_stock(pharmacy)
             position = self.prompts.label_position(stock)
             if position is None:
                 return None
             try:
-                return label_pdf(plan, order, self.catalog, compounded_on, self.pharmacy, stock, position)
+                return label_pdf(plan, order, self.catalog, compounded_on, pharmacy, stock, position)
             except LabelOverflow as overflow:
                 self.prompts.error(
                     "The label does not fit",

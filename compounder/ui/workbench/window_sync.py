@@ -16,6 +16,7 @@ from compounder.ui.common import look
 from compounder.ui.workbench.formula_document import Target
 from compounder.ui.workbench.ingredient_table_model import COLUMNS, ERROR_ROLE
 from compounder.ui.workbench.window_files import FileSource
+from compounder.ui.workbench.window_parts import WindowParts
 
 if TYPE_CHECKING:
     from compounder.ui.workbench.trail_dialog import TrailDialog
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
 _BATCH = re.compile(r"^\s*(?P<amount>.*?)\s*(?P<unit>g|mL|ml)\s*$")
 
 
-class SyncMixin:
-    """Redraws the widgets from the document and sends edits to it (mixed into ``MainWindow``)."""
+class SyncPart(WindowParts):
+    """Redraws the widgets from the document and sends edits to it (a part of ``MainWindow``)."""
 
     def _on_changed(self) -> None:
         self._sync_header()
@@ -72,7 +73,7 @@ class SyncMixin:
                 self.balance_combo.addItem(balance)
             self.balance_combo.setCurrentText(balance)
             date = QDate.fromString(self.document.header("compounded_on"), "yyyy-MM-dd")
-            self.date_edit.setDate(date if date.isValid() else QDate(self.document.today))
+            self.date_edit.setDate(date if date.isValid() else QDate(self.document.today.year, self.document.today.month, self.document.today.day))
         finally:
             self._syncing = False
 
@@ -164,7 +165,7 @@ class SyncMixin:
         self.find_edit.setFocus()
         self.find_edit.selectAll()
 
-    def find(self, text: str, start: int = 0) -> bool:
+    def find(self, text: str, start: int = 0) -> bool:  # type: ignore[override]  # the window's find; QWidget.find(id), a static look-up, is never used on it
         """Select the first ingredient row from ``start`` whose ingredient, stock form or lot holds ``text``."""
         needle = text.strip().casefold()
         rows = self.document.row_count()

@@ -15,12 +15,9 @@ from sqlalchemy.orm import sessionmaker
 from compounder.records import people
 from compounder.records.database import migrate, open_database
 from compounder.records.rules import Role
+from compounder.ui.common.records_context import RecordsContext
 from compounder.ui.records.first_accounts_dialog import FirstAccountsDialog
-from compounder.ui.records.records_window import (
-    RecordsContext,
-    SignInDialog,
-    install_records_menu,
-)
+from compounder.ui.records.records_window import SignInDialog, install_records_menu
 from compounder.ui.records.users_dialog import UsersDialog
 from tests.records.conftest import Clock
 from tests.records.helpers import PASSWORD

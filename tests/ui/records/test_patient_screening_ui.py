@@ -20,7 +20,7 @@ from compounder.records.model import AuditEntry
 from compounder.records.patients import ProfileEntry, save_profile, stored_profile
 from compounder.records.screening import sign_in_to_decide
 from compounder.ui.common.acknowledge_dialog import AcknowledgeDialog
-from compounder.ui.records.records_window import RecordsContext
+from compounder.ui.common.records_context import RecordsContext
 from tests.records.conftest import Clock
 from tests.records.helpers import PASSWORD, make_pharmacy
 from tests.ui.records.test_records_window import signed_by_paula

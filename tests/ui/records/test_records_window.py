@@ -12,17 +12,10 @@ from sqlalchemy.orm import sessionmaker
 
 from compounder.records import batches
 from compounder.records.database import open_database
-from compounder.ui.records.records_window import (
-    ERROR_HUE,
-    HISTORY_HEADERS,
-    WARNING_HUE,
-    HistoryDialog,
-    LotsDialog,
-    RecallDialog,
-    RecordsContext,
-    RowsModel,
-    SignInDialog,
-)
+from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
+from compounder.ui.common.records_context import RecordsContext
+from compounder.ui.common.table_model import RowsModel
+from compounder.ui.records.records_window import HISTORY_HEADERS, HistoryDialog, LotsDialog, RecallDialog, SignInDialog
 from tests.records.conftest import Clock
 from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all
 
@@ -47,7 +40,7 @@ def records(tmp_path, clock, catalog, migrated_sqlite):
 def test_rows_model_passes_the_model_tester(qtmodeltester):
     model = RowsModel(HISTORY_HEADERS)
     qtmodeltester.check(model, force_py=True)
-    model.set_rows([tuple(str(i) for i in range(len(HISTORY_HEADERS)))] * 3, [None, WARNING_HUE, ERROR_HUE], ["a", None, "c"])
+    model.set_rows([tuple(str(i) for i in range(len(HISTORY_HEADERS)))] * 3, [None, WARNING_TEXT, ERROR_TEXT], ["a", None, "c"])
     qtmodeltester.check(model, force_py=True)
 
 
@@ -79,7 +72,7 @@ def test_lots_are_listed_soonest_expiry_first_with_warnings_and_a_lot_is_receive
     assert dialog.model.rowCount() == len(pharmacy.lots)
     status = dialog.model.index(0, 8)
     assert status.data() == "expires in 17 days"
-    assert status.data(0x0009) == WARNING_HUE  # ForegroundRole
+    assert status.data(0x0009) == WARNING_TEXT  # ForegroundRole
     assert not dialog.receive_button.isEnabled()
 
     context.sign_in("tess", PASSWORD)
@@ -103,7 +96,7 @@ def test_lots_are_listed_soonest_expiry_first_with_warnings_and_a_lot_is_receive
     clock.advance(days=30)
     dialog.refresh()
     assert dialog.model.index(0, 8).data() == "expired 2026-12-10 — do not use"
-    assert dialog.model.index(0, 8).data(0x0009) == ERROR_HUE
+    assert dialog.model.index(0, 8).data(0x0009) == ERROR_TEXT
 
 
 def test_history_search(qtbot, records):

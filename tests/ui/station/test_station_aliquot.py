@@ -22,7 +22,8 @@ from compounder.calc.scan import pharmacy_lot_code
 from compounder.records import weighing
 from compounder.records.database import migrate, open_database
 from compounder.records.library import FormulaLibrary
-from compounder.ui.records.records_window import ERROR_HUE, RecordsContext
+from compounder.ui.common.look import ERROR_TEXT
+from compounder.ui.common.records_context import RecordsContext
 from tests.conftest import TODAY
 from tests.records.conftest import Clock
 from tests.records.helpers import make_pharmacy, new_batch
@@ -149,7 +150,7 @@ def test_a_weighing_outside_its_band_stays_on_show_to_be_weighed_again(qtbot, al
     assert view.step == "ingredient" and view.target.text() == "9.60 g"
     scanner(qtbot, view, "8.20")  # the portion's weight by mistake: (8.20 − 9.60) / 9.60 = −14.58 %
     assert "OUTSIDE ± 5 %" in view.message.text() and "-14.58 %" in view.message.text()
-    assert ERROR_HUE.name() in view.message.styleSheet()
+    assert ERROR_TEXT.name() in view.message.styleSheet()
     assert view.step == "ingredient"
     _look(view, "5-outside")
     scanner(qtbot, view, "9.60")
@@ -179,7 +180,7 @@ def test_a_compensated_over_weighing_of_the_ingredient_goes_through(qtbot, aliqu
     _look(view, "6-diluent-after-over-weighed-ingredient")
     qtbot.keyClick(view.entry, Qt.Key.Key_Return)
     assert "the portion would have to be 8.00 g, under the balance's minimum weighable 8.2 g" in view.message.text()
-    assert "add base to at least 14.43 g of diluent" in view.message.text() and ERROR_HUE.name() in view.message.styleSheet()
+    assert "add base to at least 14.43 g of diluent" in view.message.text() and ERROR_TEXT.name() in view.message.styleSheet()
     assert view.step == "diluent" and line_in_db(context, record, 1).step("diluent").actual is None
     _stable_at(qtbot, view, simulated, "14.44")
     qtbot.waitUntil(lambda: view.live_state.text() == "stable — within tolerance", timeout=3000)

@@ -17,7 +17,7 @@ from compounder.balance.simulator import SimulatedBalance
 from compounder.records.library import FormulaLibrary
 from compounder.settings import EXAMPLE, settings_from_data
 from compounder.ui.records.batch_dialog import BatchDialog
-from compounder.ui.station.weighing_view import WeighingView
+from compounder.ui.station.weighing_view import WeighingView, open_station
 from tests.ui.station.test_weighing_view import bench  # noqa: F401 - the fixture
 
 BALANCE_ID = "XS205-1"
@@ -40,7 +40,7 @@ def _open(qtbot, bench, catalog, simulated, *, qtbot_closes=True):  # noqa: F811
     if qtbot_closes:
         qtbot.add_widget(window)
     window.show()
-    dialog = BatchDialog(context, FormulaLibrary(context.sessions, context.clock), catalog, window, pharmacy=lambda: settings)
+    dialog = BatchDialog(context, FormulaLibrary(context.sessions, context.clock), catalog, window, pharmacy=lambda: settings, open_station=open_station)
     dialog.open_batch(record.batch_number)
     dialog.show()
     qtbot.mouseClick(dialog.station_button, Qt.MouseButton.LeftButton)

@@ -16,8 +16,9 @@ from compounder.balance.simulator import SimulatedBalance
 from compounder.calc.scan import pharmacy_lot_code
 from compounder.records import batches, weighing
 from compounder.records.database import migrate, open_database
-from compounder.ui.records.records_window import ERROR_HUE, RecordsContext
-from compounder.ui.station.weighing_view import WeighingView
+from compounder.ui.common.look import ERROR_TEXT
+from compounder.ui.common.records_context import RecordsContext
+from compounder.ui.station.weighing_view import WeighingView, open_station
 from tests.records.conftest import Clock
 from tests.records.helpers import make_pharmacy, new_batch
 
@@ -82,7 +83,7 @@ def test_scan_confirm_then_only_a_stable_fresh_reading_is_recorded(qtbot, bench,
     # the container of another ingredient: refused at once, loudly, and recorded
     scanner(qtbot, view, pharmacy_lot_code(pharmacy.lots[second.name].id))
     assert view.message.text().startswith(f"REFUSED: this container is {second.name}")
-    assert ERROR_HUE.name() in view.message.styleSheet()
+    assert ERROR_TEXT.name() in view.message.styleSheet()
     # a weight before the container is confirmed is not taken
     scanner(qtbot, view, "1.5")
     assert "scan the container of" in view.message.text()
@@ -135,7 +136,7 @@ def test_out_of_tolerance_is_shown_live_and_when_recorded(qtbot, bench, simulate
     # 6 % over a ± 5 % band
     simulated.grams = (first.target * Decimal("1.06")).quantize(Decimal("0.001"))
     qtbot.waitUntil(lambda: view.live_state.text() == "stable — OVER the band", timeout=3000)
-    assert ERROR_HUE.name() in view.live.styleSheet()
+    assert ERROR_TEXT.name() in view.live.styleSheet()
     qtbot.waitUntil(lambda: time.monotonic() - view.last_reading.at < 0.5, timeout=3000)
     qtbot.keyClick(view.entry, Qt.Key.Key_Return)
     assert "OUTSIDE ± 5 %" in view.message.text() and view.position == 1
@@ -148,7 +149,7 @@ def test_the_batch_dialog_opens_the_station_without_a_balance(qtbot, bench, cata
     from compounder.ui.records.batch_dialog import BatchDialog
 
     context, _pharmacy, record = bench
-    dialog = BatchDialog(context, FormulaLibrary(context.sessions, context.clock), catalog)
+    dialog = BatchDialog(context, FormulaLibrary(context.sessions, context.clock), catalog, open_station=open_station)
     qtbot.add_widget(dialog)
     dialog.open_batch(record.batch_number)
     assert dialog.station_button.isEnabled()

@@ -17,7 +17,7 @@ from tests.documents.helpers import pharmacy
 from tests.documents.test_label import five_active_formula
 from tests.ui.conftest import type_into_field
 
-EXAMPLE_RX = Path(__file__).parents[2] / "examples" / "diclofenac-cyclobenzaprine-lidocaine-rx.json"
+EXAMPLE_RX = Path(__file__).parents[3] / "examples" / "diclofenac-cyclobenzaprine-lidocaine-rx.json"
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def test_a_label_that_does_not_fit_its_stock_is_refused_before_printing(window, 
 
 def test_missing_prescription_fields_are_named(window, prompts):
     window.pharmacy = pharmacy()
-    window.open_file(Path(__file__).parents[2] / "examples" / "diclofenac-cyclobenzaprine-lidocaine.json")
+    window.open_file(Path(__file__).parents[3] / "examples" / "diclofenac-cyclobenzaprine-lidocaine.json")
     assert not window.print_label()
     message = prompts.errors[-1][1]
     for name in ("batch number", "patient", "Rx number", "prescriber", "directions on the label", "quantity to dispense", "refills"):

@@ -13,7 +13,7 @@ from compounder.calc import parse_formula
 from compounder.ui.workbench.prompts import Unsaved
 from tests.ui.conftest import add_ingredient, shown, type_into_cell
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "diclofenac-cyclobenzaprine-lidocaine.json"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "diclofenac-cyclobenzaprine-lidocaine.json"
 
 
 def test_open_and_save_a_file_round_trip(window, prompts, tmp_path):

@@ -1,0 +1,85 @@
+"""The one base of the window's table models (row and column counts and the column headers are
+written here once), the plain rows-of-text model the records screens share, and its view."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+
+class HeaderedTableModel(QAbstractTableModel):
+    """A flat table under fixed column headers. A subclass says how many rows it has
+    (``row_total``) and, if a header shows more than its title, ``header_role``."""
+
+    def __init__(self, headers: Sequence[str], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._headers = tuple(headers)
+
+    def row_total(self) -> int:
+        raise NotImplementedError
+
+    def header_role(self, section: int, role: int) -> object:
+        """A horizontal header's value for a role other than its title (tip, alignment); None: none."""
+        return None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.row_total()
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._headers):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        return self.header_role(section, role)
+
+
+class RowsModel(HeaderedTableModel):
+    """Rows of display text under fixed headers; a row may carry a warning or error hue and a tip."""
+
+    def __init__(self, headers: Sequence[str], parent: QObject | None = None) -> None:
+        super().__init__(headers, parent)
+        self._rows: list[tuple[str, ...]] = []
+        self._hues: list[QColor | None] = []
+        self._tips: list[str | None] = []
+
+    def set_rows(self, rows: Sequence[Sequence[str]], hues: Sequence[QColor | None] | None = None, tips: Sequence[str | None] | None = None) -> None:
+        self.beginResetModel()
+        self._rows = [tuple(row) for row in rows]
+        self._hues = list(hues) if hues is not None else [None] * len(self._rows)
+        self._tips = list(tips) if tips is not None else [None] * len(self._rows)
+        self.endResetModel()
+
+    def row(self, row: int) -> tuple[str, ...]:
+        return self._rows[row]
+
+    def row_total(self) -> int:
+        return len(self._rows)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or not (0 <= index.column() < len(self._headers)):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._hues[index.row()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tips[index.row()]
+        return None
+
+
+def rows_table(model: RowsModel) -> QTableView:
+    """A read-only view of whole rows, its columns sized to their contents."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
