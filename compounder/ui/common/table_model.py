@@ -25,6 +25,10 @@ class HeaderedTableModel(QAbstractTableModel):
         """A horizontal header's value for a role other than its title (tip, alignment); None: none."""
         return None
 
+    def row_header(self, section: int, role: int) -> object:
+        """A vertical (row) header's value; None: Qt's own (the row number)."""
+        return None
+
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self.row_total()
 
@@ -32,7 +36,9 @@ class HeaderedTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._headers)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._headers):
+        if orientation == Qt.Orientation.Vertical:
+            return self.row_header(section, role)
+        if not 0 <= section < len(self._headers):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._headers[section]

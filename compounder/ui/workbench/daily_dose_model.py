@@ -4,7 +4,6 @@ as a table beside the directions. A thin adapter; resets when the plan changes."
 from __future__ import annotations
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QModelRoleData,
     QModelRoleDataSpan,
@@ -17,15 +16,16 @@ from compounder.calc import DailyDose, Severity, daily_doses
 from compounder.calc.units import MG
 from compounder.ui.common import look
 from compounder.ui.common.role_data import fill
+from compounder.ui.common.table_model import HeaderedTableModel
 from compounder.ui.workbench.formula_document import FormulaDocument
 
 HEADERS = ("Active", "mg/day", "Labeled maximum", "Of maximum")
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
-class DailyDoseModel(QAbstractTableModel):
+class DailyDoseModel(HeaderedTableModel):
     def __init__(self, document: FormulaDocument, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(HEADERS, parent)
         self._document = document
         self._doses: tuple[DailyDose, ...] = self._compute()
         self._font = look.number_font()
@@ -34,19 +34,11 @@ class DailyDoseModel(QAbstractTableModel):
     def dose(self, row: int) -> DailyDose:
         return self._doses[row]
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._doses)
+    def row_total(self) -> int:
+        return len(self._doses)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[section]
-            if role == Qt.ItemDataRole.TextAlignmentRole and section > 0:
-                return _RIGHT
-        return None
+    def header_role(self, section: int, role: int) -> object:
+        return _RIGHT if role == Qt.ItemDataRole.TextAlignmentRole and section > 0 else None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < len(self._doses)):

@@ -12,7 +12,6 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QModelRoleData,
     QModelRoleDataSpan,
@@ -23,6 +22,7 @@ from PySide6.QtCore import (
 
 from compounder.ui.common import look
 from compounder.ui.common.role_data import fill
+from compounder.ui.common.table_model import HeaderedTableModel
 from compounder.ui.workbench.formula_document import FormulaDocument, Notice
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -30,9 +30,9 @@ SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 2
 HEADERS = ("Severity", "Finding")
 
 
-class FindingsModel(QAbstractTableModel):
+class FindingsModel(HeaderedTableModel):
     def __init__(self, document: FormulaDocument, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(HEADERS, parent)
         self._document = document
         self._notices: tuple[Notice, ...] = document.evaluation.notices
         self._cells = [_cells(notice) for notice in self._notices]
@@ -43,16 +43,8 @@ class FindingsModel(QAbstractTableModel):
     def notice(self, row: int) -> Notice:
         return self._notices[row]
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._notices)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._notices)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         row, column = index.row(), index.column()

@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QModelRoleData,
     QModelRoleDataSpan,
@@ -35,6 +34,7 @@ from compounder.calc.units import MG, MG_PER_DAY, MG_PER_G, format_quantity
 from compounder.calc.weighing import format_grams
 from compounder.ui.common import look
 from compounder.ui.common.role_data import fill, role_items
+from compounder.ui.common.table_model import HeaderedTableModel
 from compounder.ui.workbench.formula_document import BASE_ROW, FormulaDocument, Target
 
 ERROR_ROLE = Qt.ItemDataRole.UserRole + 1  # the engine's message for the cell, or None
@@ -85,9 +85,9 @@ _READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
 
 
-class IngredientTableModel(QAbstractTableModel):
+class IngredientTableModel(HeaderedTableModel):
     def __init__(self, document: FormulaDocument, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__([column.title for column in COLUMNS], parent)
         self._document = document
         self._fonts = {False: look.number_font(), True: look.number_font(bold=True)}
         self._numbers_of: object = None
@@ -154,23 +154,20 @@ class IngredientTableModel(QAbstractTableModel):
     def column_of(self, key: str) -> int:
         return KEYS.index(key)
 
-    # -- QAbstractTableModel
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._document.row_count() + 3
+    # -- the table's size and headers (HeaderedTableModel)
+    def row_total(self) -> int:
+        return self._document.row_count() + 3
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+    def header_role(self, section: int, role: int) -> object:
+        column = COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tip
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int((Qt.AlignmentFlag.AlignRight if column.computed else Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
+        return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            column = COLUMNS[section]
-            if role == Qt.ItemDataRole.DisplayRole:
-                return column.title
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return column.tip
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return int((Qt.AlignmentFlag.AlignRight if column.computed else Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole and 0 <= section < self.rowCount():
+    def row_header(self, section: int, role: int) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and 0 <= section < self.rowCount():
             return str(section + 1) if section < self._document.row_count() else ("+" if section == self.new_row else "")
         return None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -15,16 +15,17 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.records.library import LibraryEntry
+from compounder.ui.common.table_model import HeaderedTableModel
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 HEADERS = ("Name", "Kind", "Approved", "Changed")
 
 
-class LibraryModel(QAbstractTableModel):
+class LibraryModel(HeaderedTableModel):
     """The library's entries as rows; a thin adapter over a list of ``LibraryEntry``."""
 
     def __init__(self, entries: list[LibraryEntry], parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(HEADERS, parent)
         self._entries = list(entries)
 
     def set_entries(self, entries: list[LibraryEntry]) -> None:
@@ -32,16 +33,8 @@ class LibraryModel(QAbstractTableModel):
         self._entries = list(entries)
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._entries)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < len(self._entries)):
