@@ -13,7 +13,7 @@ from compounder.documents.stock import LabelStock
 from compounder.records import printing
 from compounder.records.errors import RecordsError
 from compounder.settings import PharmacySettings
-from compounder.ui.common.records_context import RecordsContext, problem_text
+from compounder.ui.common.records_context import Failed, RecordsContext, problem_text
 
 PrintPdf = Callable[[str, bytes], bool]  # title, PDF -> True once printed (Prompts.print_pdf)
 
@@ -58,9 +58,8 @@ class StoredBatchPrinter:
             return f"{error.field}: {error.message}"
         if not self._print_pdf(f"{kind.capitalize()} {batch_number}", pdf):
             return f"the {kind} was not printed"
-        try:
-            with self._context.transaction() as session:
-                printing.record_print(session, actor, batch_number, printing.PRINT_WORKSHEET if kind == "worksheet" else printing.PRINT_LABEL, now)
-        except RecordsError as error:
-            return f"printed, but the print could not be recorded: {problem_text(error)}"
+        what = printing.PRINT_WORKSHEET if kind == "worksheet" else printing.PRINT_LABEL
+        recorded = self._context.run(lambda session: printing.record_print(session, actor, batch_number, what, now))
+        if isinstance(recorded, Failed):
+            return f"printed, but the print could not be recorded: {recorded.text}"
         return ""

@@ -74,7 +74,7 @@ class RecordsContext(QObject):
             with self.transaction() if write else self.reading() as session:
                 return operation(session)
         except RecordsError as error:
-            return Failed(problem_text(error), error)
+            return failure(error)
 
     # -- who is signed in
     def sign_in(self, username: str, password: str) -> Actor:
@@ -103,6 +103,11 @@ class RecordsContext(QObject):
 
         with database_errors():
             return sign_in_to_decide(self.sessions, username, password, self.clock())
+
+
+def failure(error: RecordsError) -> Failed:
+    """``Failed`` for a records error caught around more than one records operation."""
+    return Failed(problem_text(error), error)
 
 
 def problem_text(error: Exception) -> str:

@@ -39,7 +39,6 @@ from compounder.calc.units import format_quantity
 from compounder.documents.stock import LabelStock
 from compounder.records import aliquot_steps, batches, lots, people
 from compounder.records.batches import BatchRecord, FindingDecision
-from compounder.records.database import DatabaseUnavailable
 from compounder.records.errors import RecordsError
 from compounder.records.library import FormulaLibrary
 from compounder.records.refill import refill_changes
@@ -49,7 +48,7 @@ from compounder.settings import PharmacySettings
 from compounder.ui.common.batch_printing import PrintPdf, StoredBatchPrinter
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
-from compounder.ui.common.records_context import RecordsContext, problem_text
+from compounder.ui.common.records_context import Failed, RecordsContext, failure, problem_text
 from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
 
 #: Opens the weighing station for a batch (``ui.station.weighing_view.open_station``, passed in by
@@ -209,7 +208,7 @@ class BatchDialog(QDialog):
         self.retry_button = QPushButton("&Retry")
         self.retry_button.hide()
         self.retry_button.clicked.connect(self._retry)
-        self._again = None
+        self._again: Callable[[], None] | None = None  # the step to do again once the server is back (Retry)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -330,7 +329,7 @@ class BatchDialog(QDialog):
             self.message.setText(f"No batch made: {blocked.reason}. {found}")
             return
         except RecordsError as error:
-            self._failed(error, self.create)
+            self._failed(failure(error), self.create)
             return
         self.message.setText("")
         self.confirm_changes.setVisible(False)
@@ -404,11 +403,9 @@ class BatchDialog(QDialog):
         except ValueError:
             self.message.setText(f"born {self.born.text().strip()!r} is not a date; type YYYY-MM-DD")
             return None
-        try:
-            with self._context.transaction() as session:
-                patient = people.patient(session, actor, self.patient.text(), born, self._context.clock())
-        except RecordsError as error:
-            self.message.setText(problem_text(error))
+        patient = self._context.run(lambda session: people.patient(session, actor, self.patient.text(), born, self._context.clock()))
+        if isinstance(patient, Failed):
+            self.message.setText(patient.text)
             return None
         self.message.setText("")
         dialog = PatientProfileDialog(self._context, self._catalog, patient.id, self)
@@ -511,7 +508,7 @@ class BatchDialog(QDialog):
             with self._context.reading() as session:
                 record = batches.batch_record(session, number)
         except RecordsError as error:
-            self._failed(error, lambda: self.open_batch(number))
+            self._failed(failure(error), lambda: self.open_batch(number))
             return
         self.message.setText("")
         self._show(record)
@@ -537,7 +534,7 @@ class BatchDialog(QDialog):
                             raise RecordError(f"line {line.position} ({line.name}): {error}") from None
                 updated = batches.batch_record(session, record.batch_number)
         except RecordsError as error:
-            self._failed(error, self.save_lines, " — nothing was saved")
+            self._failed(failure(error), self.save_lines, " — nothing was saved")
             return
         self.message.setText("")
         self._show(updated)
@@ -549,22 +546,19 @@ class BatchDialog(QDialog):
         actor, record = self._context.actor, self.record
         if actor is None or record is None:
             return
-        try:
-            with self._context.transaction() as session:
-                updated = step(session, actor, record.batch_number, self._context.clock())
-        except RecordsError as error:
-            self._failed(error, lambda: self._step(step))
+        updated = self._context.run(lambda session: step(session, actor, record.batch_number, self._context.clock()))
+        if isinstance(updated, Failed):
+            self._failed(updated, lambda: self._step(step))
             return
         self.message.setText("")
         self._show(updated)
 
-    def _failed(self, error: Exception, again, suffix: str = "") -> None:
+    def _failed(self, failed: Failed, again: Callable[[], None], suffix: str = "") -> None:
         """Say what went wrong; when the server could not be reached, offer to do it again (the
         entries stay in the dialog: nothing is cleared)."""
-        self.message.setText(problem_text(error) + suffix)
-        unreachable = isinstance(error, DatabaseUnavailable)
-        self._again = again if unreachable else None
-        self.retry_button.setVisible(unreachable)
+        self.message.setText(failed.text + suffix)
+        self._again = again if failed.retryable else None
+        self.retry_button.setVisible(failed.retryable)
 
     def _retry(self) -> None:
         again, self._again = self._again, None

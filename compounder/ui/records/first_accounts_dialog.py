@@ -20,10 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.records import people
-from compounder.records.errors import RecordsError
 from compounder.records.rules import MIN_PASSWORD
 from compounder.ui.common.inline_error import message_label
-from compounder.ui.common.records_context import RecordsContext, problem_text
+from compounder.ui.common.records_context import Failed, RecordsContext
 
 
 class _AccountForm(QGroupBox):
@@ -73,10 +72,10 @@ class FirstAccountsDialog(QDialog):
         self.resize(520, self.sizeHint().height())
 
     def create(self) -> None:  # type: ignore[override]  # the dialog's OK; QWidget.create (native window) is never called on a dialog
-        try:
-            with self._context.transaction() as session:
-                people.create_first_accounts(session, self.administrator.spec(), self.pharmacist.spec(), self._context.clock())
-        except RecordsError as error:
-            self.message.setText(problem_text(error))
+        made = self._context.run(
+            lambda session: people.create_first_accounts(session, self.administrator.spec(), self.pharmacist.spec(), self._context.clock()),
+        )
+        if isinstance(made, Failed):
+            self.message.setText(made.text)
             return
         self.accept()

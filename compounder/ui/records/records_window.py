@@ -36,7 +36,7 @@ from compounder.records.errors import DatabaseFailed, RecordsError
 from compounder.records.rules import Actor, RecordError
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
-from compounder.ui.common.records_context import RecordsContext, problem_text
+from compounder.ui.common.records_context import Failed, RecordsContext, problem_text
 from compounder.ui.common.table_model import RowsModel, rows_table
 
 # The records' modules behind the dialogs are imported when a dialog opens: they load the records'
@@ -178,11 +178,9 @@ class LotsDialog(QDialog):
         from compounder.records import lots
 
         on = self._context.today()
-        try:
-            with self._context.reading() as session:
-                found = lots.lots(session)
-        except DatabaseFailed as error:
-            self.message.setText(problem_text(error))
+        found = self._context.run(lots.lots, write=False)
+        if isinstance(found, Failed):
+            self.message.setText(found.text)
             return
         self._found = found
         rows, hues, tips = [], [], []
@@ -204,16 +202,14 @@ class LotsDialog(QDialog):
             self.message.setText("sign in to receive a lot")
             return
         expires = self.expires.date()
-        try:
-            with self._context.transaction() as session:
-                lot = lots.receive_lot(
-                    session, actor, ingredient=self.ingredient.text(), stock_form=self.stock_form.text(), manufacturer=self.manufacturer.text(),
-                    lot_number=self.lot_number.text(), expires=dt.date(expires.year(), expires.month(), expires.day()),
-                    quantity=self.quantity.text(), potency_percent=self.potency.text() or None, now=self._context.clock(),
-                )
-        except RecordsError as error:
+        lot = self._context.run(lambda session: lots.receive_lot(
+            session, actor, ingredient=self.ingredient.text(), stock_form=self.stock_form.text(), manufacturer=self.manufacturer.text(),
+            lot_number=self.lot_number.text(), expires=dt.date(expires.year(), expires.month(), expires.day()),
+            quantity=self.quantity.text(), potency_percent=self.potency.text() or None, now=self._context.clock(),
+        ))
+        if isinstance(lot, Failed):
             self.received.setText("")
-            self.message.setText(problem_text(error))
+            self.message.setText(lot.text)
             return
         for field in (self.lot_number, self.quantity, self.potency):
             field.clear()
@@ -358,11 +354,9 @@ class HistoryDialog(QDialog):
         number = self.selected()
         if number is None or self._edit_profile is None:
             return
-        try:
-            with self._context.reading() as session:
-                patient_id = batches.batch_record(session, number).patient.id
-        except RecordsError as error:
-            self.message.setText(problem_text(error))
+        patient_id = self._context.run(lambda session: batches.batch_record(session, number).patient.id, write=False)
+        if isinstance(patient_id, Failed):
+            self.message.setText(patient_id.text)
             return
         self.opened = profile = self._edit_profile(patient_id)
         profile.open()

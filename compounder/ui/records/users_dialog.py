@@ -23,12 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.records import people
-from compounder.records.errors import DatabaseFailed, RecordsError
 from compounder.records.model import ROLES
 from compounder.records.rules import MIN_PASSWORD, Actor, RecordError, Role, check_new_password, may_manage_users
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT
-from compounder.ui.common.records_context import RecordsContext, problem_text
+from compounder.ui.common.records_context import Failed, RecordsContext
 from compounder.ui.common.table_model import RowsModel, rows_table
 
 USER_HEADERS = ("User name", "Full name", "Role", "Status", "Since")
@@ -141,11 +140,9 @@ class UsersDialog(QDialog):
             self._enable(False)
             return
         selected = self.selected()
-        try:
-            with self._context.reading() as session:
-                found = people.users(session)
-        except DatabaseFailed as error:
-            self.message.setText(problem_text(error))
+        found = self._context.run(people.users, write=False)
+        if isinstance(found, Failed):
+            self.message.setText(found.text)
             return
         self.model.set_rows(
             [(u.username, u.full_name, u.role.value, _status(u), u.created_at.date().isoformat()) for u in found],
@@ -188,12 +185,10 @@ class UsersDialog(QDialog):
         actor = self._administrator()
         if actor is None:
             return False
-        try:
-            with self._context.transaction() as session:
-                change(session, actor, self._context.clock())
-        except RecordsError as error:
+        failed = self._context.run(lambda session: change(session, actor, self._context.clock()))
+        if isinstance(failed, Failed):
             self.done_label.setText("")
-            self.message.setText(problem_text(error))
+            self.message.setText(failed.text)
             return False
         self.message.setText("")
         self.done_label.setText(done)

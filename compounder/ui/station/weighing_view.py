@@ -47,7 +47,7 @@ from compounder.records.rules import RecordError, Status, parse_weight
 from compounder.settings import PharmacySettings
 from compounder.ui.common.hand_confirm_dialog import HandConfirmDialog
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
-from compounder.ui.common.records_context import RecordsContext, problem_text
+from compounder.ui.common.records_context import Failed, RecordsContext
 
 OK_HUE = "#1b7a32"
 POLL_S = 0.2
@@ -585,12 +585,11 @@ class WeighingView(QDialog):
         actor = self._context.actor
         if actor is None:
             return None
-        try:
-            with self._context.transaction() as session:
-                return act(session, actor, self._context.clock())
-        except RecordsError as error:
-            self._say(problem_text(error), error=True)
+        written = self._context.run(lambda session: act(session, actor, self._context.clock()))
+        if isinstance(written, Failed):
+            self._say(written.text, error=True)
             return None
+        return written
 
     def _refresh(self) -> None:
         with self._context.reading() as session:
