@@ -59,8 +59,8 @@ def pictures(scratch: Path, folder: Path) -> int:
     from compounder.ui.common.pdf_print import page_images
     from compounder.ui.common.records_context import RecordsContext
     from compounder.ui.records.batch_dialog import BatchDialog
+    from compounder.ui.records.history_dialog import HistoryDialog
     from compounder.ui.records.pharmacy_dialog import PharmacySettingsDialog
-    from compounder.ui.records.records_window import HistoryDialog
     from compounder.ui.records.users_dialog import UsersDialog
     from compounder.ui.station.weighing_view import open_station
 
@@ -194,7 +194,7 @@ def pictures(scratch: Path, folder: Path) -> int:
     settings.close()
 
     # A locked account, as the sign-in says it.
-    from compounder.ui.records.records_window import SignInDialog
+    from compounder.ui.records.sign_in_dialog import SignInDialog
 
     context.sign_out()
     sign_in = SignInDialog(context)

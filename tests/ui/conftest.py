@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 from compounder.records.database import migrate, open_database, session_factory
 from compounder.records.library import FormulaLibrary, reference_formulas
 from compounder.ui.common.window_settings import Settings
-from compounder.ui.workbench.ingredient_table_model import ERROR_ROLE, KEYS
+from compounder.ui.workbench.ingredient_columns import ERROR_ROLE, KEYS
 from compounder.ui.workbench.main_window import MainWindow
 from compounder.ui.workbench.prompts import Unsaved
 from tests.conftest import TODAY

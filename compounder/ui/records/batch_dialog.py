@@ -1,4 +1,7 @@
-"""Make a batch: from the approved version of a master formula, for a patient and prescription;
+"""(Over 400 lines: one dialog, order to release, whose sections (order, patient screening, lots and
+weights, the steps) act on the one batch on show and its Retry; not split further yet.)
+
+Make a batch: from the approved version of a master formula, for a patient and prescription;
 print its worksheet (and label) from the stored record; pick a usable lot and enter the weighed
 grams for each line; sign as preparer, as checker, as verifier; dispense or reject; amend a
 verified batch. A refill shows what changed in the formula since the patient's last batch on the

@@ -1,4 +1,7 @@
-"""The weighing station: one draft batch, one line at a time, big enough to read from a step away.
+"""(Over 400 lines: one dialog whose line display and keyboard handling share its state; the poller
+and the scan entry are their own modules.)
+
+The weighing station: one draft batch, one line at a time, big enough to read from a step away.
 
 For the line on show: what to weigh and from which lot, the target and its tolerance band, the
 balance's live reading coloured against the band, and what happened last. Keyboard and scanner
@@ -19,18 +22,16 @@ readings arrive as a signal. Every decision is the engine's and every write the 
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
     QLabel,
-    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -46,84 +47,10 @@ from compounder.records.minimum_weight import least_accepted, minimum_weighable
 from compounder.records.rules import RecordError, Status, parse_weight
 from compounder.settings import PharmacySettings
 from compounder.ui.common.hand_confirm_dialog import HandConfirmDialog
-from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
+from compounder.ui.common.look import ERROR_TEXT, OK_TEXT, WARNING_TEXT
 from compounder.ui.common.records_context import Failed, RecordsContext
-
-OK_HUE = "#1b7a32"
-POLL_S = 0.2
-
-
-class BalancePoller(QObject):
-    """Reads the balance on a thread, every ``POLL_S`` seconds, and hands each reading over.
-    Zero and tare go through the same thread, so the port has one user, and the thread closes
-    the port when it stops (never while an exchange is under way).
-
-    It has no Qt parent: the station stops it when it closes, when a window it belongs to
-    closes, and when it is destroyed without closing; until the thread ends, the poller outlives
-    the station, and a reading sent to a station already gone is dropped by Qt."""
-
-    reading = Signal(object)
-    said = Signal(str)
-
-    def __init__(self, driver: BalanceDriver) -> None:
-        super().__init__(None)
-        self.driver = driver
-        self._stop = threading.Event()
-        self._requests: list[str] = []
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._run, name=f"balance {driver.balance_id}", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def request(self, what: str) -> None:
-        with self._lock:
-            self._requests.append(what)
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def stop(self) -> None:
-        """No command is sent after this returns (the thread is waited for up to 5 s: one
-        exchange's timeout and a polling period are far less); the port is closed."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(5)
-        elif self._thread.ident is None:  # never started
-            self.driver.close()
-
-    def _run(self) -> None:
-        try:
-            while not self._stop.is_set():
-                with self._lock:
-                    requests, self._requests = self._requests, []
-                for what in requests:
-                    said = self.driver.zero() if what == "zero" else self.driver.tare()
-                    if not self._stop.is_set():
-                        self.said.emit(said)
-                if self._stop.is_set():
-                    return
-                reading = self.driver.read()
-                if self._stop.is_set():
-                    return
-                self.reading.emit(reading)
-                self._stop.wait(POLL_S)
-        finally:
-            self.driver.close()
-
-
-class ScanEntry(QLineEdit):
-    """The entry the scanner types into. A keyboard-wedge scanner types GS1's group separator
-    (FNC1, ASCII 29) as Ctrl+], which a line edit drops; without it a lot number runs into the
-    next field (and the scan is refused). Here it is kept."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        control = event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        if event.text() == "\x1d" or (control and event.key() == Qt.Key.Key_BracketRight):
-            self.insert("\x1d")
-            return
-        super().keyPressEvent(event)
+from compounder.ui.station.balance_poller import BalancePoller
+from compounder.ui.station.scan_entry import ScanEntry
 
 
 def _big(size: int, bold: bool = True) -> QFont:
@@ -299,7 +226,7 @@ class WeighingView(QDialog):
             how = "from balance " + (line.balance_id or "") if line.weight_source == "balance" else (line.weight_source or "entered")
             outside = " — OUTSIDE TOLERANCE" if line.out_of_tolerance else ""
             self.recorded.setText(f"Recorded: {self._grams(line.actual)} g ({how}, {line.deviation_percent:+} %){outside}")
-            self.recorded.setStyleSheet(f"color: {ERROR_TEXT.name() if line.out_of_tolerance else OK_HUE}")
+            self.recorded.setStyleSheet(f"color: {ERROR_TEXT.name() if line.out_of_tolerance else OK_TEXT.name()}")
         else:
             self.recorded.setText("Recorded: —")
             self.recorded.setStyleSheet("")
@@ -394,7 +321,7 @@ class WeighingView(QDialog):
                 text += " — LINE OUTSIDE TOLERANCE"
         self.recorded.setText(text)
         outside = line.out_of_tolerance or any(step.out_of_tolerance for step in line.steps)
-        self.recorded.setStyleSheet(f"color: {ERROR_TEXT.name()}" if outside else (f"color: {OK_HUE}" if line.actual is not None else ""))
+        self.recorded.setStyleSheet(f"color: {ERROR_TEXT.name()}" if outside else (f"color: {OK_TEXT.name()}" if line.actual is not None else ""))
 
     def show_reading(self, reading: Reading | None) -> None:
         self.last_reading = reading
@@ -413,7 +340,7 @@ class WeighingView(QDialog):
                 where = "under"
             state = ("stable" if reading.state is ReadingState.STABLE else "not stable yet") + {
                 "within": " — within tolerance", "under": " — UNDER the band", "over": " — OVER the band"}[where]
-            hue = OK_HUE if where == "within" and reading.state is ReadingState.STABLE else (
+            hue = OK_TEXT.name() if where == "within" and reading.state is ReadingState.STABLE else (
                 WARNING_TEXT.name() if where == "within" else ERROR_TEXT.name())
         self.live.setStyleSheet(f"color: {hue}")
         self.live_state.setText(state)
@@ -421,7 +348,7 @@ class WeighingView(QDialog):
 
     def _say(self, text: str, *, error: bool = False, good: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(f"color: {ERROR_TEXT.name()}" if error else (f"color: {OK_HUE}" if good else ""))
+        self.message.setStyleSheet(f"color: {ERROR_TEXT.name()}" if error else (f"color: {OK_TEXT.name()}" if good else ""))
 
     # ------------------------------------------------------------------ keyboard and scanner
     def enter(self) -> None:

@@ -23,7 +23,8 @@ from PySide6.QtCore import (
 from compounder.ui.common import look
 from compounder.ui.common.role_data import fill
 from compounder.ui.common.table_model import HeaderedTableModel
-from compounder.ui.workbench.formula_document import FormulaDocument, Notice
+from compounder.ui.workbench.formula_document import FormulaDocument
+from compounder.ui.workbench.formula_draft import Notice
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
 SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 2

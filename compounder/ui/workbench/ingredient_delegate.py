@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QCompleter, QLineEdit, QStyledItemDeleg
 
 from compounder.calc import Catalog
 from compounder.ui.common.combo import line_edit_of
-from compounder.ui.workbench.ingredient_table_model import CHOICES_ROLE, KEY_ROLE
+from compounder.ui.workbench.ingredient_columns import CHOICES_ROLE, KEY_ROLE
 
 PLACEHOLDERS = {
     "ingredient": "type to search, e.g. lidocaine",

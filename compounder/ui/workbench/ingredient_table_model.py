@@ -1,4 +1,7 @@
-"""The ingredient table: a thin adapter from ``FormulaDocument`` to ``QAbstractTableModel``.
+"""(Over 400 lines: one model whose cached paint roles, edits and tooltips share its per-evaluation
+cache; its columns and roles are in ``ingredient_columns``.)
+
+The ingredient table: a thin adapter from ``FormulaDocument`` to ``QAbstractTableModel``.
 
 Rows: one per ingredient of the draft, then an empty row to type a new ingredient into, then
 the base (filled to weight), then the total. Input columns show the text as typed (and the
@@ -15,8 +18,6 @@ dictionary look-up per call, and the numbers are formatted once per evaluation.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -35,35 +36,10 @@ from compounder.calc.weighing import format_grams
 from compounder.ui.common import look
 from compounder.ui.common.role_data import fill, role_items
 from compounder.ui.common.table_model import HeaderedTableModel
-from compounder.ui.workbench.formula_document import BASE_ROW, FormulaDocument, Target
+from compounder.ui.workbench.formula_document import FormulaDocument
+from compounder.ui.workbench.formula_draft import BASE_ROW, Target
+from compounder.ui.workbench.ingredient_columns import CHOICES_ROLE, COLUMNS, ERROR_ROLE, KEY_ROLE, KEYS, TARGET_ROLE, Column
 
-ERROR_ROLE = Qt.ItemDataRole.UserRole + 1  # the engine's message for the cell, or None
-KEY_ROLE = Qt.ItemDataRole.UserRole + 2  # the column's key
-CHOICES_ROLE = Qt.ItemDataRole.UserRole + 3  # names offered in the editor
-TARGET_ROLE = Qt.ItemDataRole.UserRole + 4  # the draft row, "base", or None
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    tip: str
-    computed: bool = False
-
-
-COLUMNS = (
-    Column("ingredient", "Ingredient (written as)", "The form the strength is written as; type to search the reference database"),
-    Column("strength", "Strength", "5 %, 50 mg/g, 20 mg/mL (needs the density), or an amount in the batch: 2 g, 5 mL"),
-    Column("stock", "Stock form weighed", "The salt or hydrate on the shelf; empty means the form written"),
-    Column("potency", "Potency", "Assay from the certificate of analysis, e.g. 99.5 %"),
-    Column("lot", "Lot", "Lot number of the stock weighed"),
-    Column("expires", "Expires", "Expiry of the lot, YYYY-MM-DD"),
-    Column("grams", "Weigh (g)", "Grams to weigh, rounded to the balance", computed=True),
-    Column("mg_per_g", "mg/g", "Milligrams of the written form per gram of product", computed=True),
-    Column("mg_per_click", "mg/click", "Milligrams per Topi-CLICK click (0.25 mL); needs the density", computed=True),
-    Column("mg_per_day", "mg/day", "Milligrams a day by the directions", computed=True),
-)
-KEYS = tuple(c.key for c in COLUMNS)
 _INPUT_KEYS = tuple(c.key for c in COLUMNS if not c.computed)
 _COMPUTED_KEYS = tuple(c.key for c in COLUMNS if c.computed)
 _COLUMN_COUNT = len(COLUMNS)

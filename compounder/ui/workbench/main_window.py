@@ -22,7 +22,8 @@ from compounder.settings import PharmacySettings, settings_path
 from compounder.ui.common.window_settings import Settings
 from compounder.ui.workbench.daily_dose_model import DailyDoseModel
 from compounder.ui.workbench.findings_model import FindingsModel
-from compounder.ui.workbench.formula_document import BASE_ROW, HEADER_LABELS, FormulaDocument
+from compounder.ui.workbench.formula_document import FormulaDocument
+from compounder.ui.workbench.formula_draft import BASE_ROW, HEADER_LABELS
 from compounder.ui.workbench.ingredient_table_model import IngredientTableModel
 from compounder.ui.workbench.prompts import Prompts
 from compounder.ui.workbench.window_actions import ActionsPart

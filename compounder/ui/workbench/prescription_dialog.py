@@ -24,7 +24,8 @@ from compounder.calc import Severity
 from compounder.calc.prescription import REQUIRED
 from compounder.ui.common import look
 from compounder.ui.common.combo import line_edit_of
-from compounder.ui.workbench.formula_document import HEADER_LABELS, ORDER_FIELDS, FormulaDocument
+from compounder.ui.workbench.formula_document import FormulaDocument
+from compounder.ui.workbench.formula_draft import HEADER_LABELS, ORDER_FIELDS
 
 CONTAINERS = ("Topi-CLICK 35 mL", "Topi-CLICK 120 mL", "60 g ointment jar", "120 g ointment jar", "Airless pump 50 mL")
 

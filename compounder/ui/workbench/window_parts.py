@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from compounder.ui.common.window_settings import Settings
     from compounder.ui.workbench.daily_dose_model import DailyDoseModel
     from compounder.ui.workbench.findings_model import FindingsModel
-    from compounder.ui.workbench.formula_document import FormulaDocument, Target
+    from compounder.ui.workbench.formula_document import FormulaDocument
+    from compounder.ui.workbench.formula_draft import Target
     from compounder.ui.workbench.ingredient_table_model import IngredientTableModel
     from compounder.ui.workbench.prescription_dialog import PrescriptionDialog
     from compounder.ui.workbench.prompts import Prompts

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compounder.calc import InputError
-from compounder.ui.workbench.formula_document import HEADER_LABELS
+from compounder.ui.workbench.formula_draft import HEADER_LABELS
 from compounder.ui.workbench.window_files import FileSource, _file_stem
 from compounder.ui.workbench.window_parts import WindowParts
 

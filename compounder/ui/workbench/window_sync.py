@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 from compounder.calc import Severity
 from compounder.calc.units import format_quantity
 from compounder.ui.common import look
-from compounder.ui.workbench.formula_document import Target
-from compounder.ui.workbench.ingredient_table_model import COLUMNS, ERROR_ROLE
+from compounder.ui.workbench.formula_draft import Target
+from compounder.ui.workbench.ingredient_columns import COLUMNS, ERROR_ROLE
 from compounder.ui.workbench.window_files import FileSource
 from compounder.ui.workbench.window_parts import WindowParts
 

@@ -13,7 +13,7 @@ import pypdfium2
 from compounder.calc.units import Q_
 from compounder.records import batches
 from compounder.records.library import FormulaLibrary
-from compounder.ui.records.records_window import HistoryDialog
+from compounder.ui.records.history_dialog import HistoryDialog
 from tests.records.helpers import PASSWORD, weigh_all
 from tests.ui.records.test_records_window import batch_dialog, clock, pharmacy_settings, printed, records  # noqa: F401 (fixtures)
 

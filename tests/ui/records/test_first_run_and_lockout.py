@@ -17,7 +17,8 @@ from compounder.records.database import migrate, open_database
 from compounder.records.rules import Role
 from compounder.ui.common.records_context import RecordsContext
 from compounder.ui.records.first_accounts_dialog import FirstAccountsDialog
-from compounder.ui.records.records_window import SignInDialog, install_records_menu
+from compounder.ui.records.records_window import install_records_menu
+from compounder.ui.records.sign_in_dialog import SignInDialog
 from compounder.ui.records.users_dialog import UsersDialog
 from tests.records.conftest import Clock
 from tests.records.helpers import PASSWORD

@@ -15,7 +15,10 @@ from compounder.records.database import open_database
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
 from compounder.ui.common.records_context import RecordsContext
 from compounder.ui.common.table_model import RowsModel
-from compounder.ui.records.records_window import HISTORY_HEADERS, HistoryDialog, LotsDialog, RecallDialog, SignInDialog
+from compounder.ui.records.history_dialog import HISTORY_HEADERS, HistoryDialog
+from compounder.ui.records.lots_dialog import LotsDialog
+from compounder.ui.records.recall_dialog import RecallDialog
+from compounder.ui.records.sign_in_dialog import SignInDialog
 from tests.records.conftest import Clock
 from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all
 

@@ -160,7 +160,7 @@ def test_the_batch_dialog_opens_the_station_without_a_balance(qtbot, bench, cata
 
 
 def test_a_lot_label_is_printed_at_receipt_and_its_code_confirms_the_line(qtbot, bench):
-    from compounder.ui.records.records_window import LotsDialog
+    from compounder.ui.records.lots_dialog import LotsDialog
 
     context, _pharmacy, record = bench
     printed = []

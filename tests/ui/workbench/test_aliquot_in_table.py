@@ -6,7 +6,7 @@ import json
 
 from PySide6.QtCore import Qt
 
-from compounder.ui.workbench.ingredient_table_model import KEYS
+from compounder.ui.workbench.ingredient_columns import KEYS
 
 
 def test_an_aliquot_line_shows_the_drugs_grams_and_its_steps_in_the_tooltip(window, tmp_path):

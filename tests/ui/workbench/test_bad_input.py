@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from compounder.ui.workbench.formula_document import BASE_ROW
+from compounder.ui.workbench.formula_draft import BASE_ROW
 from tests.ui.conftest import add_ingredient, error_of, shown, type_into_cell, type_into_field
 
 
@@ -82,7 +82,7 @@ def test_an_unexpected_failure_leaves_the_formula_as_it_was(window, monkeypatch,
     def broken(*args, **kwargs):
         raise RuntimeError("engine fault")
 
-    monkeypatch.setattr("compounder.ui.workbench.formula_document.assess", broken)
+    monkeypatch.setattr("compounder.ui.workbench.formula_draft.assess", broken)
     with qtbot.capture_exceptions() as raised:
         type_into_cell(window, row, "strength", "4 %")
     assert [type(e[1]) for e in raised] == [RuntimeError]

@@ -10,7 +10,8 @@ from PySide6.QtGui import QIcon
 from compounder.ui.workbench.daily_dose_model import DailyDoseModel
 from compounder.ui.workbench.findings_model import FindingsModel
 from compounder.ui.workbench.formula_document import FormulaDocument
-from compounder.ui.workbench.ingredient_table_model import CHOICES_ROLE, ERROR_ROLE, KEY_ROLE, TARGET_ROLE, IngredientTableModel
+from compounder.ui.workbench.ingredient_columns import CHOICES_ROLE, ERROR_ROLE, KEY_ROLE, TARGET_ROLE
+from compounder.ui.workbench.ingredient_table_model import IngredientTableModel
 from tests.conftest import TODAY
 from tests.ui.workbench.test_models import SEED
 

@@ -1,0 +1,193 @@
+"""The batch history: search by patient, Rx, formula, batch, lot and dates; open, refill, reprint
+or amend a batch from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from compounder.records.errors import RecordsError
+from compounder.records.rules import RecordError
+from compounder.ui.common.inline_error import message_label
+from compounder.ui.common.records_context import Failed, RecordsContext, problem_text
+from compounder.ui.common.table_model import RowsModel, rows_table
+
+# The records' modules behind the dialog are imported when it opens: they load the records' model
+# (~30 ms), which the window does not need to show.
+if TYPE_CHECKING:
+    from compounder.ui.records.batch_dialog import BatchDialog
+
+
+HISTORY_HEADERS = ("Batch", "Compounded", "Status", "Patient", "Born", "Rx", "Formula", "Beyond use", "Amendment")
+
+
+class HistoryDialog(QDialog):
+    """Search batches by patient, Rx number, formula, batch number, lot or date range; reopen the
+    selected batch, make a refill from it, or reprint its worksheet or label.
+
+    ``make_batch`` builds a batch dialog (the window's); ``print_document(kind, batch_number)``
+    prints a stored batch's document and returns what to tell the user (``StoredBatchPrinter.print``);
+    ``edit_profile(patient_id)`` builds the patient profile editor for the selected batch's patient."""
+
+    def __init__(
+        self, context: RecordsContext, parent: QWidget | None = None, *, make_batch: Callable[[], BatchDialog] | None = None,
+        print_document: Callable[[str, str], str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Batch history")
+        self.resize(1100, 620)
+        self._context = context
+        self._make_batch = make_batch
+        self._print_document = print_document
+        self._edit_profile = edit_profile
+        self.opened: QDialog | None = None  # the batch dialog opened from here, if any
+        self.patient, self.rx, self.formula, self.batch, self.lot = (QLineEdit() for _ in range(5))
+        self.since, self.until = QLineEdit(), QLineEdit()
+        for field in (self.since, self.until):
+            field.setPlaceholderText("YYYY-MM-DD")
+        self.patient.setPlaceholderText("start of the name")
+        self.batch.setPlaceholderText("YYMMDD-NNN, or YYMMDD")
+        form = QFormLayout()
+        for label, field in (("&Patient", self.patient), ("&Rx number", self.rx), ("&Formula", self.formula), ("&Batch number", self.batch), ("Ingredient &lot", self.lot)):
+            form.addRow(label, field)
+        dates = QHBoxLayout()
+        dates.addWidget(self.since)
+        dates.addWidget(QLabel("to"))
+        dates.addWidget(self.until)
+        since_label = QLabel("&Compounded from")
+        since_label.setBuddy(self.since)
+        form.addRow(since_label, dates)
+        self.search_button = QPushButton("&Search")
+        self.search_button.setDefault(True)
+        self.search_button.clicked.connect(self.search)
+        for field in (self.patient, self.rx, self.formula, self.batch, self.lot, self.since, self.until):
+            field.returnPressed.connect(self.search)
+        self.model = RowsModel(HISTORY_HEADERS, self)
+        self.view = rows_table(self.model)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
+        self.message = message_label()
+        self.reopen_button = QPushButton("Re&open…")
+        self.reopen_button.clicked.connect(self.reopen)
+        self.refill_button = QPushButton("Make a re&fill…")
+        self.refill_button.clicked.connect(self.refill)
+        self.reprint_worksheet_button = QPushButton("Reprint &worksheet…")
+        self.reprint_worksheet_button.clicked.connect(lambda: self.reprint("worksheet"))
+        self.reprint_label_button = QPushButton("Reprint l&abel…")
+        self.reprint_label_button.clicked.connect(lambda: self.reprint("label"))
+        self.profile_button = QPushButton("Patient &profile…")
+        self.profile_button.setToolTip("The allergies, conditions and medicines the next batch for this patient is screened against")
+        self.profile_button.clicked.connect(self.edit_profile)
+        chosen = QHBoxLayout()
+        for button in (self.reopen_button, self.refill_button, self.reprint_worksheet_button, self.reprint_label_button, self.profile_button):
+            chosen.addWidget(button)
+        chosen.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.search_button)
+        layout.addWidget(self.message)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(chosen)
+        layout.addWidget(close)
+        self._selected_changed()
+
+    def selected(self) -> str | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.row(rows[0].row())[0] if rows else None
+
+    def select(self, batch_number: str) -> None:
+        for row in range(self.model.rowCount()):
+            if self.model.row(row)[0] == batch_number:
+                self.view.selectRow(row)
+                return
+
+    def _selected_changed(self) -> None:
+        chosen = self.selected() is not None
+        for button, available in (
+            (self.reopen_button, self._make_batch is not None), (self.refill_button, self._make_batch is not None),
+            (self.reprint_worksheet_button, self._print_document is not None), (self.reprint_label_button, self._print_document is not None),
+            (self.profile_button, self._edit_profile is not None),
+        ):
+            button.setEnabled(chosen and available)
+
+    def reopen(self) -> None:
+        number = self.selected()
+        if number is None or self._make_batch is None:
+            return
+        self.opened = batch = self._make_batch()
+        batch.open_batch(number)
+        batch.open()
+
+    def refill(self) -> None:
+        number = self.selected()
+        if number is None or self._make_batch is None:
+            return
+        self.opened = batch = self._make_batch()
+        batch.prepare_refill(number)
+        batch.open()
+
+    def edit_profile(self) -> None:
+        """The selected batch's patient's profile; a batch already made keeps the facts it was
+        screened for, so a change here applies to the next batch."""
+        from compounder.records import batches
+
+        number = self.selected()
+        if number is None or self._edit_profile is None:
+            return
+        patient_id = self._context.run(lambda session: batches.batch_record(session, number).patient.id, write=False)
+        if isinstance(patient_id, Failed):
+            self.message.setText(patient_id.text)
+            return
+        self.opened = profile = self._edit_profile(patient_id)
+        profile.open()
+
+    def reprint(self, kind: str) -> None:
+        number = self.selected()
+        if number is None or self._print_document is None:
+            return
+        self.message.setText(self._print_document(kind, number))
+
+    def search(self) -> None:
+        from compounder.records import history
+
+        try:
+            since, until = _date(self.since.text(), "from"), _date(self.until.text(), "to")
+            with self._context.reading() as session:
+                found = history.search(
+                    session, patient=self.patient.text(), rx_number=self.rx.text(), formula=self.formula.text(),
+                    batch_number=self.batch.text(), lot_number=self.lot.text(), since=since, until=until,
+                )
+                links = history.amendment_links(session, [b.batch_number for b in found])
+        except RecordsError as error:
+            self.message.setText(problem_text(error))
+            return
+        self.model.set_rows([
+            (b.batch_number, b.compounded_on.isoformat(), b.status, b.patient, b.date_of_birth.isoformat() if b.date_of_birth else "",
+             b.rx_number, f"{b.formula} (v{b.formula_version})", b.beyond_use.isoformat(), links.get(b.batch_number, ""))
+            for b in found
+        ])
+        self._selected_changed()
+        self.message.setText("" if found else "No batch matches.")
+
+
+def _date(text: str, which: str) -> dt.date | None:
+    if not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise RecordError(f"the '{which}' date {text.strip()!r} is not a date; type YYYY-MM-DD") from None
