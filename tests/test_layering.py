@@ -26,6 +26,9 @@ def loaded_after(statement: str) -> set[str]:
         ("import compounder.documents.worksheet, compounder.documents.label, compounder.documents.stored", {"PySide6", "shiboken6", "sqlalchemy"}),
         ("import compounder.records", {"PySide6", "shiboken6"}),
         ("import compounder.records.rules", {"PySide6", "shiboken6", "sqlalchemy", "alembic"}),
+        # The records' errors are caught above the records without SQLAlchemy (issue 20).
+        ("import compounder.records.errors", {"PySide6", "shiboken6", "sqlalchemy", "alembic"}),
+        ("import compounder.calc.print_gate", {"PySide6", "shiboken6", "sqlalchemy", "reportlab"}),
         (
             "import compounder.records.batches, compounder.records.history, compounder.records.maintenance, compounder.records.audit, "
             "compounder.records.printing",
