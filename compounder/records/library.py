@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, String, column, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from compounder.records.boundary import reading, transaction
 from compounder.records.rules import Actor, RecordError, may_approve_formulas
 
 # The mapped classes, the audit trail and the people are imported in the functions that use them:
@@ -93,14 +94,14 @@ class FormulaLibrary:
         """Every master formula, reference ones first, then by name."""
         from compounder.records.model import MasterFormula
 
-        with self._sessions() as session:
+        with reading(self._sessions) as session:
             rows = session.scalars(select(MasterFormula).order_by(MasterFormula.origin.desc(), MasterFormula.name, MasterFormula.id))
             return [_entry(row, session) for row in rows]
 
     def get(self, entry_id: int) -> LibraryEntry:
         from compounder.records.model import MasterFormula
 
-        with self._sessions() as session:
+        with reading(self._sessions) as session:
             row = session.get(MasterFormula, entry_id)
             if row is None:
                 raise LibraryError(f"no master formula number {entry_id} in the library")
@@ -113,7 +114,7 @@ class FormulaLibrary:
 
         name = _name(name)
         now = self._clock()
-        with self._sessions.begin() as session:
+        with transaction(self._sessions) as session:
             actor = _acting(session, actor)
             row = MasterFormula(name=name, data=_with_name(data, name), origin="pharmacy", created_at=now, updated_at=now)
             session.add(row)
@@ -126,7 +127,7 @@ class FormulaLibrary:
         """Replace a pharmacy formula's data; its approval is withdrawn if the data changed."""
         from compounder.records import audit
 
-        with self._sessions.begin() as session:
+        with transaction(self._sessions) as session:
             actor = _acting(session, actor)
             row = self._writable(session, entry_id)
             name = _name(name) if name is not None else row.name
@@ -157,7 +158,7 @@ class FormulaLibrary:
                 may_approve_formulas(actor)
             except RecordError as error:
                 raise LibraryError(str(error)) from None
-        with self._sessions.begin() as session:
+        with transaction(self._sessions) as session:
             if actor is not None:  # as the account is now: switched off or demoted since signing in, it may not
                 actor = _acting(session, actor)
                 try:
@@ -182,7 +183,7 @@ class FormulaLibrary:
         """Every version of a master formula, oldest first."""
         from compounder.records.model import MasterFormulaVersion
 
-        with self._sessions() as session:
+        with reading(self._sessions) as session:
             rows = session.scalars(
                 select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == entry_id).order_by(MasterFormulaVersion.version)
             )
@@ -191,7 +192,7 @@ class FormulaLibrary:
     def version(self, version_id: int) -> FormulaVersion:
         from compounder.records.model import MasterFormulaVersion
 
-        with self._sessions() as session:
+        with reading(self._sessions) as session:
             row = session.get(MasterFormulaVersion, version_id)
             if row is None:
                 raise LibraryError(f"no master formula version {version_id}")
@@ -199,7 +200,7 @@ class FormulaLibrary:
 
     def approved_version(self, entry_id: int) -> FormulaVersion | None:
         """The version offered for new batches: the newest one a pharmacist approved."""
-        with self._sessions() as session:
+        with reading(self._sessions) as session:
             return approved_version(session, entry_id)
 
     def delete(self, entry_id: int, actor: Actor | None = None) -> None:
@@ -207,7 +208,7 @@ class FormulaLibrary:
         from compounder.records import audit
         from compounder.records.model import Batch, MasterFormulaVersion
 
-        with self._sessions.begin() as session:
+        with transaction(self._sessions) as session:
             actor = _acting(session, actor)
             row = self._writable(session, entry_id)
             versions = session.scalars(select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == row.id)).all()
@@ -238,7 +239,7 @@ class FormulaLibrary:
         from compounder.records.model import MasterFormula
 
         now = self._clock()
-        with self._sessions.begin() as session:
+        with transaction(self._sessions) as session:
             existing = {row.reference_key: row for row in session.scalars(select(MasterFormula).where(MasterFormula.origin == "reference"))}
             for formula in formulas:
                 row = existing.get(formula.key)
@@ -264,7 +265,7 @@ class FormulaLibrary:
         query = text("SELECT reference_key, name, data FROM master_formula WHERE origin = 'reference'").columns(
             column("reference_key", String), column("name", String), column("data", JSON),
         )
-        with self._sessions() as session:
+        with reading(self._sessions) as session:
             stored = {key: (name, data) for key, name, data in session.execute(query)}
         return all(stored.get(formula.key) == (formula.name, formula.data) for formula in formulas)
 
