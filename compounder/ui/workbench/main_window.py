@@ -24,11 +24,12 @@ from compounder.ui.workbench.daily_dose_model import DailyDoseModel
 from compounder.ui.workbench.findings_model import FindingsModel
 from compounder.ui.workbench.formula_document import FormulaDocument
 from compounder.ui.workbench.formula_draft import BASE_ROW, HEADER_LABELS
+from compounder.ui.workbench.formula_source import FileSource, LibrarySource, Source
 from compounder.ui.workbench.ingredient_table_model import IngredientTableModel
 from compounder.ui.workbench.prompts import Prompts
 from compounder.ui.workbench.window_actions import ActionsPart
 from compounder.ui.workbench.window_central import CentralPart
-from compounder.ui.workbench.window_files import FileSource, FilesPart, LibrarySource, Source, read_formula_file
+from compounder.ui.workbench.window_files import FilesPart, read_formula_file
 from compounder.ui.workbench.window_printing import PrintingPart
 from compounder.ui.workbench.window_sync import SyncPart
 

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,24 +13,11 @@ from compounder.calc import InputError
 from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
 from compounder.records.database import DatabaseUnavailable
 from compounder.records.library import LibraryEntry, LibraryError
+from compounder.ui.workbench.formula_source import FileSource, LibrarySource, Source
 from compounder.ui.workbench.prompts import Unsaved
 from compounder.ui.workbench.window_parts import WindowParts
 
 KEPT = "The formula stays in the window, unsaved: save again (Ctrl+S) when the server is back, or save it to a file."
-
-
-@dataclass(frozen=True)
-class FileSource:
-    path: Path
-
-
-@dataclass(frozen=True)
-class LibrarySource:
-    entry_id: int
-    read_only: bool
-
-
-Source = FileSource | LibrarySource | None
 
 
 class FilesPart(WindowParts):

@@ -40,10 +40,10 @@ if TYPE_CHECKING:
     from compounder.ui.workbench.findings_model import FindingsModel
     from compounder.ui.workbench.formula_document import FormulaDocument
     from compounder.ui.workbench.formula_draft import Target
+    from compounder.ui.workbench.formula_source import Source
     from compounder.ui.workbench.ingredient_table_model import IngredientTableModel
     from compounder.ui.workbench.prescription_dialog import PrescriptionDialog
     from compounder.ui.workbench.prompts import Prompts
-    from compounder.ui.workbench.window_files import Source
 
     class WindowParts(QMainWindow):
         """The main window as each part sees it (declarations only; see the module's docstring)."""

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from compounder.calc import InputError
 from compounder.ui.workbench.formula_draft import HEADER_LABELS
-from compounder.ui.workbench.window_files import FileSource, _file_stem
+from compounder.ui.workbench.formula_source import FileSource
+from compounder.ui.workbench.window_files import _file_stem
 from compounder.ui.workbench.window_parts import WindowParts
 
 if TYPE_CHECKING:

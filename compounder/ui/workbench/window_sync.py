@@ -14,8 +14,8 @@ from compounder.calc import Severity
 from compounder.calc.units import format_quantity
 from compounder.ui.common import look
 from compounder.ui.workbench.formula_draft import Target
+from compounder.ui.workbench.formula_source import FileSource
 from compounder.ui.workbench.ingredient_columns import COLUMNS, ERROR_ROLE
-from compounder.ui.workbench.window_files import FileSource
 from compounder.ui.workbench.window_parts import WindowParts
 
 if TYPE_CHECKING:
