@@ -16,6 +16,7 @@ from compounder.calc.release import BatchBlocked, open_errors, open_findings, re
 from compounder.cli import run
 from tests.calc.formulas import active, formula
 from tests.conftest import TODAY  # 2026-11-23
+from tests.pdf_text import pdf_text
 
 KETOPROFEN = [active("ketoprofen", "10 %")]
 
@@ -168,13 +169,3 @@ def test_cli_worksheet_with_an_override_and_exit_2_for_a_bad_one(catalog, tmp_pa
     # Born 1970-05-05, compounded 2026-11-23: 56 years (the birthday in May has passed).
     assert "56 years on 2026-11-23 (born 1970-05-05)" in text
 
-
-def pdf_text(pdf: bytes) -> str:
-    """Every page's text, by PDFium, with runs of white space folded (cells wrap lines)."""
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
-    finally:
-        document.close()

@@ -17,6 +17,7 @@ from compounder.calc.labeling import label_content
 from compounder.calc.prescription import parse_order
 from compounder.calc.record import compounding_record
 from compounder.settings import PharmacySettings, settings_from_data
+from tests.pdf_text import pages_text
 
 REFERENCE = Path(__file__).parent / "reference"
 UPDATE = os.environ.get("COMPOUNDER_UPDATE_REFERENCE") == "1"
@@ -86,12 +87,6 @@ def record_of(catalog, data: dict[str, Any], settings: PharmacySettings | None =
 def label_of(catalog, data: dict[str, Any]):
     plan, order, compounded_on = evaluated(catalog, data)
     return label_content(plan, order, catalog, compounded_on)
-
-
-def pages_text(pdf: bytes) -> list[str]:
-    """The text of each page, lines joined by spaces so a wrapped phrase still matches."""
-    reader = PdfReader(io.BytesIO(pdf))
-    return [" ".join(page.extract_text().split()) for page in reader.pages]
 
 
 def page_sizes(pdf: bytes) -> list[tuple[float, float]]:

@@ -19,10 +19,10 @@ from tests.documents.helpers import (
     issue_formula,
     label_of,
     page_sizes,
-    pages_text,
     pharmacy,
     text_origins,
 )
+from tests.pdf_text import pages_text
 
 STOCK_4X2 = LABEL_STOCKS["thermal-4x2"]
 STOCK_3X2 = LABEL_STOCKS["thermal-3x2"]

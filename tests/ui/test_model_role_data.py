@@ -12,7 +12,7 @@ from compounder.ui.findings_model import FindingsModel
 from compounder.ui.formula_document import FormulaDocument
 from compounder.ui.ingredient_table_model import CHOICES_ROLE, ERROR_ROLE, KEY_ROLE, TARGET_ROLE, IngredientTableModel
 from tests.conftest import TODAY
-from tests.ui.test_models import SEED
+from tests.ui.conftest import SEED
 
 ROLES = [role.value for role in Qt.ItemDataRole if role.value < Qt.ItemDataRole.UserRole.value] + [ERROR_ROLE, KEY_ROLE, CHOICES_ROLE, TARGET_ROLE]
 
