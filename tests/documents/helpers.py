@@ -110,16 +110,25 @@ def text_origins(pdf: bytes, page: int = 0) -> list[tuple[str, float, float]]:
 
 
 def assert_matches_reference(pdf: bytes, name: str) -> None:
-    """Byte-for-byte equal to ``reference/NAME``; on a difference, say what changed and how to accept it."""
+    """Byte-for-byte equal to ``reference/NAME``; on a difference, say what changed and how to accept it.
+
+    With COMPOUNDER_UPDATE_REFERENCE=1 a reference that differs is rewritten and the test still
+    fails: a run that rewrote its own expected value has checked nothing, and must not count as a
+    pass. A reference that is already equal passes as usual."""
     path = REFERENCE / name
-    if UPDATE or not path.exists():
+    if not path.exists():
         path.write_bytes(pdf)
-        if not UPDATE:
-            raise AssertionError(f"{path} did not exist and has been written; look at it, commit it and run again")
-        return
+        raise AssertionError(f"{path} did not exist and has been written; look at it, commit it and run again")
     expected = path.read_bytes()
     if pdf == expected:
         return
+    if UPDATE:
+        path.write_bytes(pdf)
+        raise AssertionError(
+            f"{name} differed from the committed reference and has been REWRITTEN ({len(expected)} → {len(pdf)} bytes) "
+            "because COMPOUNDER_UPDATE_REFERENCE=1: this run compared nothing. Look at it (pdftoppm -png -r 100 FILE.pdf page), "
+            "commit it, and run again without COMPOUNDER_UPDATE_REFERENCE."
+        )
     old, new = pages_text(expected), pages_text(pdf)
     diff = "\n".join(
         difflib.unified_diff(
