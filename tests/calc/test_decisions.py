@@ -14,15 +14,9 @@ from compounder.calc.patient import PatientProfile, parse_patient, profile_data
 from compounder.calc.prescription import parse_order, reason_problem
 from compounder.calc.release import BatchBlocked, open_errors, open_findings, release, stale_acknowledgements
 from compounder.cli import run
-from tests.calc.formulas import active, formula
+from tests.calc.formulas import NSAID_ALLERGY, REASON, active, formula, plan_for
 from tests.conftest import TODAY  # 2026-11-23
 from tests.pdf_text import pdf_text
-
-KETOPROFEN = [active("ketoprofen", "10 %")]
-
-
-def plan_for(catalog, patient, actives=KETOPROFEN):
-    return evaluate(parse_formula(formula(*actives)), catalog, TODAY, parse_patient(patient, catalog))
 
 
 def codes(plan):
@@ -58,10 +52,6 @@ def test_profile_data_round_trip_keeps_not_recorded_apart_from_none_known(catalo
 
 
 # ---------------------------------------------------------------- overrides
-
-NSAID_ALLERGY = {"allergies": ["NSAID allergy"], "conditions": [], "medications": []}
-REASON = "reaction was GI upset only; prescriber confirmed by phone"
-
 
 def order(*acks):
     return parse_order({"acknowledged": list(acks)})

@@ -144,3 +144,24 @@ def assert_matches_reference(pdf: bytes, name: str) -> None:
         + "Look at both (pdftoppm -png -r 100 FILE.pdf page) and, if the change is intended, "
         "accept it with COMPOUNDER_UPDATE_REFERENCE=1 pytest tests/documents and commit the new reference."
     )
+
+
+def five_active_formula() -> dict:
+    """US Pharmacist 2024;49(3): flurbiprofen 10 %, cyclobenzaprine HCl 1 %, gabapentin 6 %,
+    lidocaine 2 %, prilocaine HCl 2 % in Lipoderm, with long directions."""
+    data = issue_formula(
+        actives=[
+            {"ingredient": "flurbiprofen", "strength": "10 %"},
+            {"ingredient": "cyclobenzaprine hydrochloride", "strength": "1 %"},
+            {"ingredient": "gabapentin", "strength": "6 %"},
+            {"ingredient": "lidocaine", "strength": "2 %"},
+            {"ingredient": "prilocaine hydrochloride", "strength": "2 %"},
+        ],
+        excipients=[],
+    )
+    data["prescription"]["patient"] = "Maximilian Alexander Featherstonehaugh-Wolfeschlegelsteinhausen"
+    data["prescription"]["directions"] = (
+        "Apply 1 g (4 clicks) to the affected area of the lower back, both knees and the left shoulder three to four "
+        "times daily as needed for pain; rub in gently until absorbed and wash hands after each application"
+    )
+    return data

@@ -13,8 +13,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtTest import QTest
 
 from compounder.settings import load_settings
-from tests.documents.helpers import pharmacy
-from tests.documents.test_label import five_active_formula
+from tests.documents.helpers import five_active_formula, pharmacy
 from tests.pdf_text import pdf_text
 from tests.ui.conftest import type_into_field
 
