@@ -12,11 +12,21 @@ for argument in "$@"; do
   esac
 done
 
+# Python 3.11 or newer (PYTHON names another interpreter), said before anything is installed.
+python=${PYTHON:-python3}
+command -v "$python" >/dev/null 2>&1 || { echo "bootstrap: $python not found; install Python 3.11 or newer (Debian: python3), or set PYTHON" >&2; exit 1; }
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || { echo "bootstrap: Compounder needs Python 3.11 or newer; $python is $("$python" --version 2>&1); set PYTHON to a newer one" >&2; exit 1; }
+
 # Debian/Ubuntu packages: Qt's offscreen/xcb platforms and fonts, Xvfb and poppler for
 # screenshots and looking at PDFs.
 packages=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
           libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
           libxcb-render-util0 libxcb-image0 fonts-dejavu-core xvfb poppler-utils)
+# Debian's own Python makes a virtual environment only with python3-venv (ensurepip) installed.
+if [ ! -x .venv/bin/python ] && ! "$python" -c "import ensurepip" >/dev/null 2>&1; then
+  packages+=(python3-venv)
+fi
 if command -v dpkg >/dev/null 2>&1; then
   missing=()
   for p in "${packages[@]}"; do
@@ -53,7 +63,6 @@ if $for_tests && ! postgres_server; then
   postgres_server || { echo "bootstrap: the postgresql package installed no server binaries" >&2; exit 1; }
 fi
 
-python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi

@@ -14,14 +14,9 @@ from compounder.calc.patient import PatientProfile, parse_patient, profile_data
 from compounder.calc.prescription import parse_order, reason_problem
 from compounder.calc.release import BatchBlocked, open_errors, open_findings, release, stale_acknowledgements
 from compounder.cli import run
-from tests.calc.formulas import active, formula
+from tests.calc.formulas import NSAID_ALLERGY, REASON, active, formula, plan_for
 from tests.conftest import TODAY  # 2026-11-23
-
-KETOPROFEN = [active("ketoprofen", "10 %")]
-
-
-def plan_for(catalog, patient, actives=KETOPROFEN):
-    return evaluate(parse_formula(formula(*actives)), catalog, TODAY, parse_patient(patient, catalog))
+from tests.pdf_text import pdf_text
 
 
 def codes(plan):
@@ -57,10 +52,6 @@ def test_profile_data_round_trip_keeps_not_recorded_apart_from_none_known(catalo
 
 
 # ---------------------------------------------------------------- overrides
-
-NSAID_ALLERGY = {"allergies": ["NSAID allergy"], "conditions": [], "medications": []}
-REASON = "reaction was GI upset only; prescriber confirmed by phone"
-
 
 def order(*acks):
     return parse_order({"acknowledged": list(acks)})
@@ -168,13 +159,3 @@ def test_cli_worksheet_with_an_override_and_exit_2_for_a_bad_one(catalog, tmp_pa
     # Born 1970-05-05, compounded 2026-11-23: 56 years (the birthday in May has passed).
     assert "56 years on 2026-11-23 (born 1970-05-05)" in text
 
-
-def pdf_text(pdf: bytes) -> str:
-    """Every page's text, by PDFium, with runs of white space folded (cells wrap lines)."""
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
-    finally:
-        document.close()

@@ -13,7 +13,7 @@ from compounder.calc import InputError
 from compounder.calc.prescription import Acknowledgement, parse_order
 from compounder.calc.record import decision_text
 from compounder.calc.release import release
-from tests.calc.test_decisions import NSAID_ALLERGY, REASON, plan_for
+from tests.calc.formulas import NSAID_ALLERGY, REASON, plan_for
 
 TESS_OVERRIDES = {"code": "NSAID_HYPERSENSITIVITY", "by": "Tess Technician", "role": "technician", "reason": REASON, "override": True}
 

@@ -111,6 +111,8 @@ def mangled_formulas(draw):
     return data
 
 
+# 300 whole CLI runs: about 7 s on an idle machine, 30 s on a busy one, so it runs with the slow tests.
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=mangled_formulas())
 def test_no_input_makes_the_cli_raise(catalog, tmp_path_factory, data):

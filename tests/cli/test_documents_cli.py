@@ -10,9 +10,8 @@ import pytest
 from compounder.cli import run
 from compounder.settings import settings_path
 from tests.conftest import TODAY
-from tests.documents.helpers import PHARMACY
+from tests.documents.helpers import PHARMACY, five_active_formula
 from tests.documents.helpers import issue_formula as _issue_formula
-from tests.documents.test_label import five_active_formula
 
 
 def issue_formula(**changes):

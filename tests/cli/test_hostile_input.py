@@ -13,7 +13,8 @@ from compounder.calc.field_limits import TEXT_LIMITS, prints_nothing
 from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, MAX_NESTING
 from compounder.cli import run
 from tests.conftest import TODAY
-from tests.documents.helpers import PHARMACY, issue_formula, pages_text
+from tests.documents.helpers import PHARMACY, issue_formula
+from tests.pdf_text import pages_text
 
 INVISIBLE = "\u200b\u200e\u2066\u2069"  # zero-width space, left-to-right mark, isolate and its end
 

@@ -1,5 +1,5 @@
-"""The shipped reference database: rebuilt from its TOML source it is the same, and its
-numbers hold together."""
+"""The shipped reference database: rebuilt from its TOML source it is the same (row for row and
+byte for byte), and its numbers hold together."""
 
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ def test_committed_database_matches_its_source(tmp_path):
     assert committed == fresh, (
         "data/ingredients.sqlite is out of date with data/ingredients.toml; "
         f"run `python -m compounder.data.build`. First differences: {differences}"
+    )
+    assert rebuilt.read_bytes() == (DATA / "ingredients.sqlite").read_bytes(), (
+        "data/ingredients.sqlite holds what data/ingredients.toml says but not byte for byte as the build writes it: "
+        "run `python -m compounder.data.build` and commit it"
     )
 
 
@@ -111,3 +115,9 @@ def test_every_value_has_a_source_that_exists(source):
 def test_bud_categories_are_usp_795(catalog):
     days = {(c.contains_water, c.preserved): c.days for c in catalog.bud_categories}
     assert days[(True, False)] == 14 and days[(True, True)] == 35 and days[(False, None)] == 180
+
+
+def test_generic_label_warnings_are_sourced(catalog):
+    texts = [w.text for w in catalog.label_warnings]
+    assert texts == ["For external use only.", "Keep out of reach of children."]
+    assert all(w.source is not None for w in catalog.label_warnings)

@@ -17,6 +17,7 @@ from compounder.calc.labeling import label_content
 from compounder.calc.prescription import parse_order
 from compounder.calc.record import compounding_record
 from compounder.settings import PharmacySettings, settings_from_data
+from tests.pdf_text import pages_text
 
 REFERENCE = Path(__file__).parent / "reference"
 UPDATE = os.environ.get("COMPOUNDER_UPDATE_REFERENCE") == "1"
@@ -88,12 +89,6 @@ def label_of(catalog, data: dict[str, Any]):
     return label_content(plan, order, catalog, compounded_on)
 
 
-def pages_text(pdf: bytes) -> list[str]:
-    """The text of each page, lines joined by spaces so a wrapped phrase still matches."""
-    reader = PdfReader(io.BytesIO(pdf))
-    return [" ".join(page.extract_text().split()) for page in reader.pages]
-
-
 def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
     reader = PdfReader(io.BytesIO(pdf))
     return [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
@@ -115,16 +110,25 @@ def text_origins(pdf: bytes, page: int = 0) -> list[tuple[str, float, float]]:
 
 
 def assert_matches_reference(pdf: bytes, name: str) -> None:
-    """Byte-for-byte equal to ``reference/NAME``; on a difference, say what changed and how to accept it."""
+    """Byte-for-byte equal to ``reference/NAME``; on a difference, say what changed and how to accept it.
+
+    With COMPOUNDER_UPDATE_REFERENCE=1 a reference that differs is rewritten and the test still
+    fails: a run that rewrote its own expected value has checked nothing, and must not count as a
+    pass. A reference that is already equal passes as usual."""
     path = REFERENCE / name
-    if UPDATE or not path.exists():
+    if not path.exists():
         path.write_bytes(pdf)
-        if not UPDATE:
-            raise AssertionError(f"{path} did not exist and has been written; look at it, commit it and run again")
-        return
+        raise AssertionError(f"{path} did not exist and has been written; look at it, commit it and run again")
     expected = path.read_bytes()
     if pdf == expected:
         return
+    if UPDATE:
+        path.write_bytes(pdf)
+        raise AssertionError(
+            f"{name} differed from the committed reference and has been REWRITTEN ({len(expected)} → {len(pdf)} bytes) "
+            "because COMPOUNDER_UPDATE_REFERENCE=1: this run compared nothing. Look at it (pdftoppm -png -r 100 FILE.pdf page), "
+            "commit it, and run again without COMPOUNDER_UPDATE_REFERENCE."
+        )
     old, new = pages_text(expected), pages_text(pdf)
     diff = "\n".join(
         difflib.unified_diff(
@@ -140,3 +144,24 @@ def assert_matches_reference(pdf: bytes, name: str) -> None:
         + "Look at both (pdftoppm -png -r 100 FILE.pdf page) and, if the change is intended, "
         "accept it with COMPOUNDER_UPDATE_REFERENCE=1 pytest tests/documents and commit the new reference."
     )
+
+
+def five_active_formula() -> dict:
+    """US Pharmacist 2024;49(3): flurbiprofen 10 %, cyclobenzaprine HCl 1 %, gabapentin 6 %,
+    lidocaine 2 %, prilocaine HCl 2 % in Lipoderm, with long directions."""
+    data = issue_formula(
+        actives=[
+            {"ingredient": "flurbiprofen", "strength": "10 %"},
+            {"ingredient": "cyclobenzaprine hydrochloride", "strength": "1 %"},
+            {"ingredient": "gabapentin", "strength": "6 %"},
+            {"ingredient": "lidocaine", "strength": "2 %"},
+            {"ingredient": "prilocaine hydrochloride", "strength": "2 %"},
+        ],
+        excipients=[],
+    )
+    data["prescription"]["patient"] = "Maximilian Alexander Featherstonehaugh-Wolfeschlegelsteinhausen"
+    data["prescription"]["directions"] = (
+        "Apply 1 g (4 clicks) to the affected area of the lower back, both knees and the left shoulder three to four "
+        "times daily as needed for pain; rub in gently until absorbed and wash hands after each application"
+    )
+    return data

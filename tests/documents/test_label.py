@@ -16,13 +16,14 @@ from compounder.documents.stock import INCH, LABEL_STOCKS
 from tests.documents.helpers import (
     assert_matches_reference,
     evaluated,
+    five_active_formula,
     issue_formula,
     label_of,
     page_sizes,
-    pages_text,
     pharmacy,
     text_origins,
 )
+from tests.pdf_text import pages_text
 
 STOCK_4X2 = LABEL_STOCKS["thermal-4x2"]
 STOCK_3X2 = LABEL_STOCKS["thermal-3x2"]
@@ -92,27 +93,6 @@ def test_sheet_of_labels_prints_at_the_chosen_position(catalog):
         assert left <= x <= left + 4 * INCH and bottom <= y <= bottom + 2 * INCH, (text, x, y)
     with pytest.raises(ValueError):
         LabelRenderer(label_of(catalog, issue_formula()), pharmacy(), SHEET, position=11)
-
-
-def five_active_formula() -> dict:
-    """US Pharmacist 2024;49(3): flurbiprofen 10 %, cyclobenzaprine HCl 1 %, gabapentin 6 %,
-    lidocaine 2 %, prilocaine HCl 2 % in Lipoderm, with long directions."""
-    data = issue_formula(
-        actives=[
-            {"ingredient": "flurbiprofen", "strength": "10 %"},
-            {"ingredient": "cyclobenzaprine hydrochloride", "strength": "1 %"},
-            {"ingredient": "gabapentin", "strength": "6 %"},
-            {"ingredient": "lidocaine", "strength": "2 %"},
-            {"ingredient": "prilocaine hydrochloride", "strength": "2 %"},
-        ],
-        excipients=[],
-    )
-    data["prescription"]["patient"] = "Maximilian Alexander Featherstonehaugh-Wolfeschlegelsteinhausen"
-    data["prescription"]["directions"] = (
-        "Apply 1 g (4 clicks) to the affected area of the lower back, both knees and the left shoulder three to four "
-        "times daily as needed for pain; rub in gently until absorbed and wash hands after each application"
-    )
-    return data
 
 
 def test_five_actives_on_the_smallest_stock_overflow_before_printing(catalog):

@@ -16,6 +16,7 @@ from compounder.documents.lot_label import (
     LotLabel,
     lot_label_pdf,
 )
+from tests.pdf_text import pdf_text
 
 
 def test_the_lot_label_prints_the_lot_and_its_scan_code():
@@ -23,12 +24,11 @@ def test_the_lot_label_prints_the_lot_and_its_scan_code():
     pdf = lot_label_pdf(label)
     document = pypdfium2.PdfDocument(io.BytesIO(pdf))
     try:
-        page = document[0]
-        text = " ".join(page.get_textpage().get_text_range().split())
         # 57 × 32 mm = 161.6 × 90.7 pt
-        assert [round(v, 1) for v in page.get_size()] == [161.6, 90.7]
+        assert [round(v, 1) for v in document[0].get_size()] == [161.6, 90.7]
     finally:
         document.close()
+    text = pdf_text(pdf)
     assert "Baclofen USP powder" in text and "Lot BAC-2291 · Medisca" in text and "Expires 2027-12-31" in text
     assert "CPL00001236" in text
     assert parse_scan(label.code).lot_id == 123  # what the station reads back

@@ -16,10 +16,10 @@ from tests.documents.helpers import (
     assert_matches_reference,
     issue_formula,
     page_sizes,
-    pages_text,
     pharmacy,
     record_of,
 )
+from tests.pdf_text import pages_text
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,8 @@ from compounder.calc.equipment import with_certified_minimums
 from compounder.calc.patient import PatientProfile
 from compounder.calc.record import compounding_record
 from compounder.documents.worksheet import WorksheetRenderer
-from tests.documents.helpers import evaluated, issue_formula, pages_text, pharmacy
+from tests.documents.helpers import evaluated, issue_formula, pharmacy
+from tests.pdf_text import pages_text
 
 BALANCE = "Electronic balance, readability 0.001 g"
 

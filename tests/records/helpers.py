@@ -10,9 +10,16 @@ from compounder.cli import plan_to_json
 from compounder.records import aliquot_steps, batches, lots, people
 from compounder.records.library import FormulaLibrary, reference_formulas
 from compounder.records.rules import Actor, Role
+from compounder.settings import settings_from_data
 from tests.conftest import TODAY
 
 PASSWORD = "correct horse battery"
+# The pharmacy on the printed records, and the order of the batches the printing tests make.
+PHARMACY = settings_from_data({
+    "schema_version": 1, "name": "Main Street Compounding", "address": ["12 Main Street"], "phone": "555-0142",
+    "licence": "IL 054-000000", "final_weight_tolerance": "2 %",
+})
+ORDER = {"prescription": {"directions": "Apply 1 g to the knee three times a day", "quantity": "120 g", "refills": 2}}
 
 
 @dataclass

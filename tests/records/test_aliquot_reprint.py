@@ -8,40 +8,17 @@ and on PostgreSQL."""
 
 from __future__ import annotations
 
-import copy
 import os
 
-import pytest
 from sqlalchemy import delete, select
 
-from compounder.calc import evaluate, parse_formula
-from compounder.calc.batch_document import plan_with_documents
-from compounder.calc.prescription import parse_order
 from compounder.documents.stored import stored_worksheet_pdf
 from compounder.records import aliquot_steps, batches, printing
-from compounder.records.library import FormulaLibrary
 from compounder.records.model import AliquotWeighing, BatchLine
-from tests.conftest import TODAY
-from tests.records.helpers import new_batch, weigh_all
-from tests.records.test_printing import ORDER, PHARMACY, pdf_text, pharmacy  # noqa: F401 (fixture)
+from tests.pdf_text import pdf_text
+from tests.records.helpers import PHARMACY, new_batch, weigh_all
 
 NOT_RECORDED = "not recorded"
-
-
-@pytest.fixture
-def aliquot_pharmacy(sessions, clock, catalog, pharmacy):  # noqa: F811
-    """The shipped diclofenac / cyclobenzaprine / lidocaine cream on the 0.01 g balance
-    (minimum weighable 8.2 g): 3.60, 2.40 and 6.00 g are each below it, so every active line is
-    made by aliquot."""
-    library = FormulaLibrary(sessions, clock)
-    data = copy.deepcopy(library.version(pharmacy.version_id).data)
-    data["balance"] = "Electronic balance, readability 0.01 g"
-    entry = library.add("Our diclofenac cream on the 0.01 g balance", data)
-    library.approve(entry.id, pharmacy.pharmacist)
-    version = library.approved_version(entry.id)
-    pharmacy.version_id = version.id
-    pharmacy.plan = plan_with_documents(evaluate(parse_formula(version.data), catalog, TODAY), parse_order(ORDER), catalog, TODAY, PHARMACY.final_weight_tolerance)
-    return pharmacy
 
 
 def _print(sessions, actor, number, now) -> tuple[str, bytes]:

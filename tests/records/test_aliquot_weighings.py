@@ -25,8 +25,6 @@ from compounder.records import aliquot_steps, audit, batches, lots, people, weig
 from compounder.records.model import AliquotWeighing, AuditEntry, BatchLine
 from compounder.records.rules import PermissionRefused, RecordError
 from tests.records.helpers import new_batch, weigh_all
-from tests.records.test_aliquot_reprint import aliquot_pharmacy  # noqa: F401 (fixture)
-from tests.records.test_printing import pharmacy  # noqa: F401 (fixture)
 
 TARGETS = {
     1: {"ingredient": Decimal("10.80"), "diluent": Decimal("13.80"), "portion": Decimal("8.20")},

@@ -17,6 +17,7 @@ from compounder.records.model import AuditEntry, BatchAcknowledgement
 from compounder.records.patients import ProfileEntry, parse_body_weight, save_profile, screening_profile, stored_profile
 from compounder.records.rules import Actor, PermissionRefused, RecordError, Role, may_decide_finding
 from compounder.records.screening import make_batch, screened_for, screened_plan
+from tests.pdf_text import pdf_text
 from tests.records.helpers import make_pharmacy
 
 REASON = "prescriber confirmed the allergy was GI upset only"
@@ -253,11 +254,7 @@ def test_reprint_prints_the_override_and_the_facts_screened_and_an_amendment_car
         record = make_batch(s, allergic.technician, catalog, **batch_args(allergic, clock), acknowledgements=signed, freeze=freeze)
     with sessions() as s:
         pdf = stored_worksheet_pdf(printing.worksheet_to_print(s, allergic.technician, record.batch_number, clock()), settings_from_data(PHARMACY))
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(pdf)
-    text = " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
-    document.close()
+    text = pdf_text(pdf)
     assert f"OVERRIDDEN by Paula Pharmacist, RPh (pharmacist), 2026-11-23 09:00 UTC: {REASON}" in text
     # Born 1948-03-02, compounded 2026-11-23: 78 (the birthday in March has passed).
     assert "78 years on 2026-11-23 (born 1948-03-02)" in text and "NSAID or aspirin hypersensitivity" in text and "62 kg" in text

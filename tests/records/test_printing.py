@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import io
 from decimal import Decimal
 
-import pypdfium2
 import pytest
 
 from compounder.calc import evaluate, parse_formula
@@ -20,33 +18,9 @@ from compounder.records import audit, batches, printing
 from compounder.records.library import FormulaLibrary
 from compounder.records.lots import get_lot
 from compounder.records.rules import PermissionRefused, RecordError, Status
-from compounder.settings import settings_from_data
 from tests.conftest import TODAY
-from tests.records.helpers import make_pharmacy, new_batch, weigh_all
-
-PHARMACY = settings_from_data({
-    "schema_version": 1, "name": "Main Street Compounding", "address": ["12 Main Street"], "phone": "555-0142",
-    "licence": "IL 054-000000", "final_weight_tolerance": "2 %",
-})
-ORDER = {"prescription": {"directions": "Apply 1 g to the knee three times a day", "quantity": "120 g", "refills": 2}}
-
-
-def pdf_text(pdf: bytes) -> str:
-    document = pypdfium2.PdfDocument(io.BytesIO(pdf))
-    try:
-        return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
-    finally:
-        document.close()
-
-
-@pytest.fixture
-def pharmacy(sessions, clock, catalog):
-    found = make_pharmacy(sessions, clock, catalog)
-    library = FormulaLibrary(sessions, clock)
-    version = library.version(found.version_id)
-    plan = evaluate(parse_formula(version.data), catalog, TODAY)
-    found.plan = plan_with_documents(plan, parse_order(ORDER), catalog, TODAY, PHARMACY.final_weight_tolerance)
-    return found
+from tests.pdf_text import pdf_text
+from tests.records.helpers import ORDER, PHARMACY, make_pharmacy, new_batch, weigh_all
 
 
 def print_worksheet(sessions, actor, number, now) -> str:

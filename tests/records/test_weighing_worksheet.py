@@ -9,11 +9,11 @@ from compounder.calc.balance_reading import Reading, ReadingState
 from compounder.calc.scan import pharmacy_lot_code
 from compounder.documents.stored import stored_worksheet_pdf
 from compounder.records import batches, printing, weighing
-from tests.records.helpers import new_batch
-from tests.records.test_printing import PHARMACY, pdf_text, pharmacy  # noqa: F401 (fixture)
+from tests.pdf_text import pdf_text
+from tests.records.helpers import PHARMACY, new_batch
 
 
-def test_the_worksheet_marks_balance_typed_scanned_and_by_hand(sessions, clock, pharmacy):  # noqa: F811
+def test_the_worksheet_marks_balance_typed_scanned_and_by_hand(sessions, clock, pharmacy):
     record = new_batch(sessions, clock, pharmacy)
     first, second = record.lines[0], record.lines[1]
     with sessions.begin() as s:

@@ -1,8 +1,11 @@
 """The real main window on a temporary database and settings folder, with prompts that answer
-without showing a dialog, and helpers that type as a pharmacist would."""
+without showing a dialog, and helpers that type as a pharmacist would; the formula document the
+model tests share; and the records screens' fixtures on a real migrated SQLite database (a
+prepared batch, the batch dialog with a stand-in print preview, the weighing station's bench)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -10,14 +13,21 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
+from sqlalchemy.orm import sessionmaker
 
+from compounder.records import batches
 from compounder.records.database import migrate, open_database, session_factory
 from compounder.records.library import FormulaLibrary, reference_formulas
+from compounder.settings import settings_from_data
+from compounder.ui.common.records_context import RecordsContext
 from compounder.ui.common.window_settings import Settings
+from compounder.ui.workbench.formula_document import FormulaDocument
 from compounder.ui.workbench.ingredient_columns import ERROR_ROLE, KEYS
 from compounder.ui.workbench.main_window import MainWindow
 from compounder.ui.workbench.prompts import Unsaved
 from tests.conftest import TODAY
+from tests.records.conftest import Clock
+from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all
 
 
 class FakePrompts:
@@ -200,3 +210,113 @@ def shown(window: MainWindow, row: int, key: str) -> str:
 
 def error_of(window: MainWindow, row: int, key: str) -> str | None:
     return window.table_model.index(row, column(key)).data(ERROR_ROLE)
+
+
+# --------------------------------------------------------------------------- the formula document
+
+SEED = {
+    "batch": "120 g", "base": "Lipoderm", "excess": "5 %", "directions": {"amount": "1 g", "times_per_day": 3},
+    "actives": [
+        {"ingredient": "ibuprofen", "strength": "10 %"},
+        {"ingredient": "lidocaine", "strength": "5 %", "stock": "lidocaine HCl", "lot": "L1", "expires": "2020-01-01"},
+        {"ingredient": "capsaicin", "strength": "0.025 %"},
+    ],
+    "excipients": [{"ingredient": "ethoxydiglycol", "strength": "5 %"}],
+}
+
+
+@pytest.fixture
+def document(qapp, catalog):
+    """The formula document loaded with ``SEED``: three actives (one with an expired lot) and an excipient."""
+    document = FormulaDocument(catalog, TODAY)
+    document.load(SEED)
+    return document
+
+
+# --------------------------------------------------------------------------- records on a real database
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def records(tmp_path, clock, catalog, migrated_sqlite):
+    """The records context, the pharmacy and one batch weighed and signed as prepared (lots expire 2026-12-10)."""
+    engine = open_database(migrated_sqlite(tmp_path / "pharmacy.sqlite"))
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    pharmacy = make_pharmacy(sessions, clock, catalog, expires=dt.date(2026, 12, 10))
+    record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
+    with sessions.begin() as s:
+        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+    yield RecordsContext(sessions, clock), pharmacy, record
+    engine.dispose()
+
+
+SETTINGS = {
+    "schema_version": 1, "name": "Main Street Compounding", "address": ["12 Main Street"], "phone": "555-0142",
+    "licence": "IL 054-000000", "weighing_tolerance": "5 %",
+}
+
+
+class Printed(list):
+    """Stands in for the print preview: keeps (title, PDF) and answers 'printed'."""
+
+    answer = True
+
+    def __call__(self, title, pdf):
+        self.append((title, pdf))
+        return self.answer
+
+
+@pytest.fixture
+def printed():
+    return Printed()
+
+
+@pytest.fixture
+def pharmacy_settings():
+    return {"current": settings_from_data(SETTINGS)}
+
+
+@pytest.fixture
+def batch_dialog(qtbot, records, catalog, pharmacy_settings, printed):
+    from compounder.ui.records.batch_dialog import BatchDialog
+
+    context, pharmacy, _record = records
+    dialog = BatchDialog(
+        context, FormulaLibrary(context.sessions, context.clock), catalog, pharmacy=lambda: pharmacy_settings["current"], print_pdf=printed,
+    )
+    qtbot.add_widget(dialog)
+    dialog.decide = signed_by_paula(context, asked=[])
+    return dialog, context, pharmacy
+
+
+def signed_by_paula(context, asked: list, reason: str = "reviewed with the prescriber today"):
+    """Stands in for the acknowledgement dialog (tested on its own): Paula signs every finding."""
+    from compounder.records.screening import sign_in_to_decide
+    from compounder.ui.common.acknowledge_dialog import SignedDecision, one_per_code
+
+    def decide(findings):
+        asked.append(tuple(f.code for f in findings))
+        signer = sign_in_to_decide(context.sessions, "paula", PASSWORD, context.clock())
+        return [SignedDecision(f, signer, reason, context.clock()) for f in one_per_code(findings)]
+
+    decide.asked = asked
+    return decide
+
+
+@pytest.fixture
+def bench(tmp_path, catalog):
+    """The weighing station's records: the technician signed in and one batch to weigh."""
+    clock = Clock()
+    engine = open_database(f"sqlite:///{tmp_path / 'pharmacy.sqlite'}")
+    migrate(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    pharmacy = make_pharmacy(sessions, clock, catalog, expires=dt.date(2027, 6, 30))
+    record = new_batch(sessions, clock, pharmacy)
+    context = RecordsContext(sessions, clock)
+    context.actor = pharmacy.technician
+    yield context, pharmacy, record
+    engine.dispose()

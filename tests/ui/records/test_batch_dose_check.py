@@ -8,16 +8,16 @@ import pytest
 from PySide6.QtCore import Qt
 
 from compounder.records.library import FormulaLibrary
+from tests.pdf_text import pdf_text
 from tests.records.helpers import PASSWORD
-from tests.ui.records.test_batch_records import pdf_text
-from tests.ui.records.test_records_window import clock, pharmacy_settings, printed, records, signed_by_paula  # noqa: F401 (fixtures)
+from tests.ui.conftest import signed_by_paula
 
 LIDOCAINE = {"batch": "100 g", "base": "Lipoderm", "actives": [{"ingredient": "lidocaine", "strength": "10 %"}]}
 WITH_DIRECTIONS = {**LIDOCAINE, "directions": {"amount": "2 g", "times_per_day": 2}}
 
 
 @pytest.fixture
-def dialog(qtbot, records, catalog, pharmacy_settings, printed):  # noqa: F811
+def dialog(qtbot, records, catalog, pharmacy_settings, printed):
     from compounder.ui.records.batch_dialog import BatchDialog
 
     context, pharmacy, _record = records
@@ -83,7 +83,7 @@ def test_a_bad_value_is_named_as_it_is_typed(qtbot, dialog):
     assert dialog.record is None and dialog.message.text().startswith("dose check: times a day: 'x' is not a number")
 
 
-def test_without_directions_refused_with_them_the_daily_maximum_is_overridden_and_printed(qtbot, dialog, printed):  # noqa: F811
+def test_without_directions_refused_with_them_the_daily_maximum_is_overridden_and_printed(qtbot, dialog, printed):
     dialog, versions = dialog
     choose(dialog, versions["Lidocaine 10 %"])
     fill(dialog)

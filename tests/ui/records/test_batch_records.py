@@ -6,26 +6,15 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import io
-
-import pypdfium2
 
 from compounder.calc.units import Q_
 from compounder.records import batches
 from compounder.records.library import FormulaLibrary
 from compounder.ui.records.history_dialog import HistoryDialog
+from tests.pdf_text import pdf_text
 from tests.records.helpers import PASSWORD, weigh_all
-from tests.ui.records.test_records_window import batch_dialog, clock, pharmacy_settings, printed, records  # noqa: F401 (fixtures)
 
 LABEL = {"directions": "Apply 1 g to the knee three times a day", "quantity": "120 g", "refills": "2"}
-
-
-def pdf_text(pdf: bytes) -> str:
-    document = pypdfium2.PdfDocument(io.BytesIO(pdf))
-    try:
-        return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
-    finally:
-        document.close()
 
 
 def order(dialog, version_id, *, rx="RX-2002", label=LABEL):
@@ -110,7 +99,7 @@ def test_a_stored_batchs_label_on_a_sheet_asks_which_label(qtbot, records, catal
     from compounder.records.library import FormulaLibrary
     from compounder.settings import settings_from_data
     from compounder.ui.records.batch_dialog import BatchDialog
-    from tests.ui.records.test_records_window import SETTINGS, signed_by_paula
+    from tests.ui.conftest import SETTINGS, signed_by_paula
 
     context, pharmacy, _record = records
     answers, asked = [3, None], []

@@ -21,9 +21,10 @@ from compounder.records.patients import ProfileEntry, save_profile, stored_profi
 from compounder.records.screening import sign_in_to_decide
 from compounder.ui.common.acknowledge_dialog import AcknowledgeDialog
 from compounder.ui.common.records_context import RecordsContext
+from tests.pdf_text import pdf_text
 from tests.records.conftest import Clock
 from tests.records.helpers import PASSWORD, make_pharmacy
-from tests.ui.records.test_records_window import signed_by_paula
+from tests.ui.conftest import signed_by_paula
 
 REASON = "prescriber confirmed the reaction was GI upset only"
 
@@ -238,7 +239,6 @@ def test_the_profile_is_reachable_from_the_batch_dialog(batch_dialog, qtbot):
 
 def test_the_workbench_shows_the_patients_findings_and_prints_the_override(window, prompts, tmp_path):
     from tests.documents.helpers import issue_formula, pharmacy
-    from tests.ui.workbench.test_documents import text_of
 
     data = issue_formula()
     data["patient"] = {"date_of_birth": "1948-03-02", "weight": "62 kg", "allergies": ["NSAID allergy"], "conditions": [], "medications": []}
@@ -261,6 +261,6 @@ def test_the_workbench_shows_the_patients_findings_and_prints_the_override(windo
     data["patient"]["allergies"] = []
     window.document.load({**data, "acknowledged": [a for a in answers if not a.get("override")]})
     assert window.export_worksheet(out), prompts.errors
-    text = " ".join(text_of(out.read_bytes()).split())
+    text = " ".join(pdf_text(out.read_bytes()).split())
     assert "acknowledged (unverified: as typed in the formula file, not signed in the records) by Paula Pharmacist, RPh (pharmacist), 2026-11-23 09:00 UTC:" in text
     assert "78 years on 2026-11-23 (born 1948-03-02)" in text and "62 kg" in text

@@ -7,37 +7,13 @@ import csv
 import datetime as dt
 import io
 
-import pytest
-from sqlalchemy.orm import sessionmaker
-
-from compounder.records import batches
-from compounder.records.database import open_database
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
-from compounder.ui.common.records_context import RecordsContext
 from compounder.ui.common.table_model import RowsModel
 from compounder.ui.records.history_dialog import HISTORY_HEADERS, HistoryDialog
 from compounder.ui.records.lots_dialog import LotsDialog
 from compounder.ui.records.recall_dialog import RecallDialog
 from compounder.ui.records.sign_in_dialog import SignInDialog
-from tests.records.conftest import Clock
-from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def records(tmp_path, clock, catalog, migrated_sqlite):
-    engine = open_database(migrated_sqlite(tmp_path / "pharmacy.sqlite"))
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    pharmacy = make_pharmacy(sessions, clock, catalog, expires=dt.date(2026, 12, 10))
-    record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
-    with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
-    yield RecordsContext(sessions, clock), pharmacy, record
-    engine.dispose()
+from tests.records.helpers import PASSWORD
 
 
 def test_rows_model_passes_the_model_tester(qtmodeltester):
@@ -180,60 +156,6 @@ def test_the_main_window_has_the_records_menu(qtbot, tmp_path):
 # --------------------------------------------------------------------------- making a batch
 
 
-SETTINGS = {
-    "schema_version": 1, "name": "Main Street Compounding", "address": ["12 Main Street"], "phone": "555-0142",
-    "licence": "IL 054-000000", "weighing_tolerance": "5 %",
-}
-
-
-class Printed(list):
-    """Stands in for the print preview: keeps (title, PDF) and answers 'printed'."""
-
-    answer = True
-
-    def __call__(self, title, pdf):
-        self.append((title, pdf))
-        return self.answer
-
-
-@pytest.fixture
-def printed():
-    return Printed()
-
-
-@pytest.fixture
-def pharmacy_settings():
-    from compounder.settings import settings_from_data
-
-    return {"current": settings_from_data(SETTINGS)}
-
-
-@pytest.fixture
-def batch_dialog(qtbot, records, catalog, pharmacy_settings, printed):
-    from compounder.records.library import FormulaLibrary
-    from compounder.ui.records.batch_dialog import BatchDialog
-
-    context, pharmacy, _record = records
-    dialog = BatchDialog(
-        context, FormulaLibrary(context.sessions, context.clock), catalog, pharmacy=lambda: pharmacy_settings["current"], print_pdf=printed,
-    )
-    qtbot.add_widget(dialog)
-    dialog.decide = signed_by_paula(context, asked=[])
-    return dialog, context, pharmacy
-
-
-def signed_by_paula(context, asked: list, reason: str = "reviewed with the prescriber today"):
-    """Stands in for the acknowledgement dialog (tested on its own): Paula signs every finding."""
-    from compounder.records.screening import sign_in_to_decide
-    from compounder.ui.common.acknowledge_dialog import SignedDecision, one_per_code
-
-    def decide(findings):
-        asked.append(tuple(f.code for f in findings))
-        signer = sign_in_to_decide(context.sessions, "paula", PASSWORD, context.clock())
-        return [SignedDecision(f, signer, reason, context.clock()) for f in one_per_code(findings)]
-
-    decide.asked = asked
-    return decide
 
 
 def test_make_a_batch_from_lots_and_weights_to_dispensed(batch_dialog):

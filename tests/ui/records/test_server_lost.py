@@ -11,10 +11,9 @@ from compounder.records.model import Batch, BatchLine
 from tests.pgcluster import free_port
 from tests.records.helpers import PASSWORD
 from tests.ui.records.test_batch_records import order
-from tests.ui.records.test_records_window import batch_dialog, clock, pharmacy_settings, printed, records  # noqa: F401 (fixtures)
 
 
-def test_a_lost_server_is_said_the_entries_are_kept_and_retry_saves_them(batch_dialog):  # noqa: F811
+def test_a_lost_server_is_said_the_entries_are_kept_and_retry_saves_them(batch_dialog):
     dialog, context, pharmacy = batch_dialog
     reachable = context.sessions
     unreachable = open_database(f"postgresql://rx:secret@127.0.0.1:{free_port()}/compounder")

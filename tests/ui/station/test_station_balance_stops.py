@@ -18,7 +18,6 @@ from compounder.records.library import FormulaLibrary
 from compounder.settings import EXAMPLE, settings_from_data
 from compounder.ui.records.batch_dialog import BatchDialog
 from compounder.ui.station.weighing_view import WeighingView, open_station
-from tests.ui.station.test_weighing_view import bench  # noqa: F401 - the fixture
 
 BALANCE_ID = "XS205-1"
 
@@ -33,7 +32,7 @@ def _balance_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == f"balance {BALANCE_ID}"]
 
 
-def _open(qtbot, bench, catalog, simulated, *, qtbot_closes=True):  # noqa: F811 - bench is the fixture's value
+def _open(qtbot, bench, catalog, simulated, *, qtbot_closes=True):
     context, _pharmacy, record = bench
     settings = dataclasses.replace(settings_from_data(EXAMPLE), balance_port=simulated.port, balance_driver="mt-sics", balance_id=BALANCE_ID)
     window = QMainWindow()
@@ -61,27 +60,27 @@ def _assert_stopped(qtbot, simulated, port) -> None:
     assert len(simulated.commands) == sent, simulated.commands[sent:]
 
 
-def test_closing_the_station_stops_the_polling_and_closes_the_port(qtbot, bench, catalog, simulated):  # noqa: F811
+def test_closing_the_station_stops_the_polling_and_closes_the_port(qtbot, bench, catalog, simulated):
     _window, _dialog, station, port = _open(qtbot, bench, catalog, simulated)
     qtbot.keyClick(station, Qt.Key.Key_Escape)
     _assert_stopped(qtbot, simulated, port)
 
 
-def test_closing_the_batch_dialog_closes_its_station(qtbot, bench, catalog, simulated):  # noqa: F811
+def test_closing_the_batch_dialog_closes_its_station(qtbot, bench, catalog, simulated):
     _window, dialog, station, port = _open(qtbot, bench, catalog, simulated)
     dialog.close()
     _assert_stopped(qtbot, simulated, port)
     assert not station.isVisible()
 
 
-def test_closing_the_main_window_with_both_open_stops_the_balance(qtbot, bench, catalog, simulated):  # noqa: F811
+def test_closing_the_main_window_with_both_open_stops_the_balance(qtbot, bench, catalog, simulated):
     window, _dialog, station, port = _open(qtbot, bench, catalog, simulated)
     window.close()
     _assert_stopped(qtbot, simulated, port)
     assert not station.isVisible()
 
 
-def test_the_station_destroyed_with_its_window_stops_the_balance(qtbot, bench, catalog, simulated):  # noqa: F811
+def test_the_station_destroyed_with_its_window_stops_the_balance(qtbot, bench, catalog, simulated):
     window, _dialog, _station, port = _open(qtbot, bench, catalog, simulated, qtbot_closes=False)
     window.deleteLater()  # the window, the batch dialog and the station are deleted without being closed
     qtbot.waitUntil(lambda: not _balance_threads(), timeout=6000)

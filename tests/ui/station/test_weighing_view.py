@@ -9,32 +9,14 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from sqlalchemy.orm import sessionmaker
 
 from compounder.balance import open_balance
 from compounder.balance.simulator import SimulatedBalance
 from compounder.calc.scan import pharmacy_lot_code
 from compounder.records import batches, weighing
-from compounder.records.database import migrate, open_database
 from compounder.ui.common.look import ERROR_TEXT
-from compounder.ui.common.records_context import RecordsContext
 from compounder.ui.station.weighing_view import WeighingView, open_station
-from tests.records.conftest import Clock
-from tests.records.helpers import make_pharmacy, new_batch
-
-
-@pytest.fixture
-def bench(tmp_path, catalog):
-    clock = Clock()
-    engine = open_database(f"sqlite:///{tmp_path / 'pharmacy.sqlite'}")
-    migrate(engine)
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    pharmacy = make_pharmacy(sessions, clock, catalog, expires=dt.date(2027, 6, 30))
-    record = new_batch(sessions, clock, pharmacy)
-    context = RecordsContext(sessions, clock)
-    context.actor = pharmacy.technician
-    yield context, pharmacy, record
-    engine.dispose()
+from tests.pdf_text import pdf_text
 
 
 @pytest.fixture
@@ -179,7 +161,7 @@ def test_a_lot_label_is_printed_at_receipt_and_its_code_confirms_the_line(qtbot,
 
         (received,) = lots.lots(s, lot_number="PC-77")
     code = pharmacy_lot_code(received.id)
-    assert code in _pdf_text(printed[0][1])
+    assert code in pdf_text(printed[0][1])
     # the row of the new lot selected: printed again on demand
     dialog.view.selectRow(next(i for i, lot in enumerate(dialog._found) if lot.id == received.id))
     qtbot.mouseClick(dialog.label_button, Qt.MouseButton.LeftButton)
@@ -189,17 +171,6 @@ def test_a_lot_label_is_printed_at_receipt_and_its_code_confirms_the_line(qtbot,
     assert view.message.text().startswith(f"Line 1 confirmed: {first.name}, lot PC-77")
     view.close()
 
-
-def _pdf_text(pdf: bytes) -> str:
-    import io
-
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(io.BytesIO(pdf))
-    try:
-        return document[0].get_textpage().get_text_range()
-    finally:
-        document.close()
 
 
 def test_a_gs1_code_with_its_group_separator_typed_as_ctrl_bracket(qtbot, bench):

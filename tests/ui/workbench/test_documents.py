@@ -13,8 +13,8 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtTest import QTest
 
 from compounder.settings import load_settings
-from tests.documents.helpers import pharmacy
-from tests.documents.test_label import five_active_formula
+from tests.documents.helpers import five_active_formula, pharmacy
+from tests.pdf_text import pdf_text
 from tests.ui.conftest import type_into_field
 
 EXAMPLE_RX = Path(__file__).parents[3] / "examples" / "diclofenac-cyclobenzaprine-lidocaine-rx.json"
@@ -35,10 +35,6 @@ def RX_EXAMPLE(tmp_path) -> Path:
     return path
 
 
-def text_of(pdf: bytes) -> str:
-    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
 @pytest.fixture
 def rx_window(window, RX_EXAMPLE):
     window.pharmacy = pharmacy()
@@ -53,14 +49,14 @@ def test_export_the_worksheet_and_the_label(rx_window, prompts, tmp_path):
     prompts.paths = [label]
     rx_window.export_label_action.trigger()
     assert prompts.errors == []
-    text = text_of(worksheet.read_bytes())
+    text = pdf_text(worksheet.read_bytes())
     for expected in ("Jane Doe", "RX-104233", "Dr. A. Smith", "261123-001", "Main Street Compounding Pharmacy"):
         assert expected in text
     # diclofenac sodium 3 % of 120 g = 3.600 g; lidocaine 6 g as the HCl monohydrate at 99.5 % = 7.432 g; base to 120.000 g
     assert f"{120 * 0.03:.3f}" == "3.600" and "3.600 g" in text
     assert f"{6 * 288.81 / 234.34 / 0.995:.3f}" == "7.432" and "7.432 g" in text
     assert "120.000 g" in text
-    label_text = text_of(label.read_bytes())
+    label_text = pdf_text(label.read_bytes())
     for expected in ("Jane Doe", "RX-104233", "Diclofenac sodium 3 %", "lidocaine 5 %", "40 g", "Compounded preparation"):
         assert expected in label_text
     # a Topi-CLICK click is 0.25 mL of a 1.0 g/mL cream: diclofenac sodium 3 % = 7.5 mg a click
@@ -70,7 +66,7 @@ def test_export_the_worksheet_and_the_label(rx_window, prompts, tmp_path):
 def test_print_shows_the_pdf_in_the_preview(rx_window, prompts):
     assert rx_window.print_label()
     title, pdf = prompts.printed[-1]
-    assert "261123-001" in title and "Jane Doe" in text_of(pdf)
+    assert "261123-001" in title and "Jane Doe" in pdf_text(pdf)
 
 
 def test_printing_is_refused_while_an_error_stands(rx_window, prompts, tmp_path):
@@ -94,7 +90,7 @@ def test_an_unacknowledged_warning_blocks_printing_until_a_pharmacist_acknowledg
     prompts.acknowledgements = [[{"code": code, "by": "J. Kim, RPh", "reason": "prescriber confirmed"} for code in codes]]
     out = tmp_path / "worksheet.pdf"
     assert rx_window.export_worksheet(out)
-    assert "J. Kim, RPh" in text_of(out.read_bytes())
+    assert "J. Kim, RPh" in pdf_text(out.read_bytes())
     # kept in the formula file, and undoable like any edit
     assert rx_window.document.to_data()["acknowledged"][0]["by"] == "J. Kim, RPh"
     rx_window.document.undo_stack.undo()

@@ -16,7 +16,7 @@ from compounder.ui.workbench.daily_dose_model import DailyDoseModel
 from compounder.ui.workbench.findings_model import FindingsModel
 from compounder.ui.workbench.ingredient_table_model import IngredientTableModel
 from tests.ui.conftest import add_ingredient, type_into_cell
-from tests.ui.workbench.test_models import _all_answers, document  # noqa: F401 - the fixture
+from tests.ui.workbench.test_models import _all_answers
 
 
 def _recorder(model):
@@ -25,7 +25,7 @@ def _recorder(model):
     return changed
 
 
-def test_a_strength_edit_signals_only_the_cells_it_changed(document):  # noqa: F811
+def test_a_strength_edit_signals_only_the_cells_it_changed(document):
     model = IngredientTableModel(document)
     changed = _recorder(model)
     document.set_cell(0, "strength", "8 %")
@@ -37,7 +37,7 @@ def test_a_strength_edit_signals_only_the_cells_it_changed(document):  # noqa: F
     assert model.index(0, 6).data() == "10.080" and model.index(0, 9).data() == "240.0"
 
 
-def test_the_daily_panel_signals_only_the_cells_it_changed(document):  # noqa: F811
+def test_the_daily_panel_signals_only_the_cells_it_changed(document):
     model = DailyDoseModel(document)
     changed = _recorder(model)
     document.set_cell(0, "strength", "8 %")
@@ -47,7 +47,7 @@ def test_the_daily_panel_signals_only_the_cells_it_changed(document):  # noqa: F
     assert (model.index(0, 1).data(), model.index(0, 3).data()) == ("240.0", "48 %")
 
 
-def test_cells_kept_from_one_edit_to_the_next_are_the_cells_worked_out_anew(document):  # noqa: F811
+def test_cells_kept_from_one_edit_to_the_next_are_the_cells_worked_out_anew(document):
     model = IngredientTableModel(document)
     edits = [
         lambda: document.set_cell(0, "strength", "8 %"),
@@ -66,7 +66,7 @@ def test_cells_kept_from_one_edit_to_the_next_are_the_cells_worked_out_anew(docu
         assert _all_answers(model, slow=False) == _all_answers(model, slow=True)
 
 
-def test_the_findings_panel_shows_a_finding_without_its_citation_which_its_tooltip_gives(document, catalog):  # noqa: F811
+def test_the_findings_panel_shows_a_finding_without_its_citation_which_its_tooltip_gives(document, catalog):
     model = FindingsModel(document)
     document.set_cell(0, "strength", "12 %")  # ibuprofen's typical range is 5–10 %
     row = next(r for r in range(model.rowCount()) if model.notice(r).code == "STRENGTH_OUTSIDE_TYPICAL_RANGE" and model.notice(r).target == 0)
@@ -118,7 +118,7 @@ def test_the_daily_panels_numbers_fit_their_columns(window, qtbot, strength):
         assert metrics.horizontalAdvance(text) < view.columnWidth(column), (column, text)
 
 
-def test_findings_that_come_and_go_are_inserted_and_removed_not_reset(document):  # noqa: F811
+def test_findings_that_come_and_go_are_inserted_and_removed_not_reset(document):
     model = FindingsModel(document)
     events: list[tuple] = []
     model.modelReset.connect(lambda: events.append(("reset",)))

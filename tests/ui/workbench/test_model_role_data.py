@@ -10,10 +10,9 @@ from PySide6.QtGui import QIcon
 from compounder.ui.workbench.daily_dose_model import DailyDoseModel
 from compounder.ui.workbench.findings_model import FindingsModel
 from compounder.ui.workbench.formula_document import FormulaDocument
-from compounder.ui.workbench.ingredient_columns import CHOICES_ROLE, ERROR_ROLE, KEY_ROLE, TARGET_ROLE
-from compounder.ui.workbench.ingredient_table_model import IngredientTableModel
+from compounder.ui.workbench.ingredient_table_model import CHOICES_ROLE, ERROR_ROLE, KEY_ROLE, TARGET_ROLE, IngredientTableModel
 from tests.conftest import TODAY
-from tests.ui.workbench.test_models import SEED
+from tests.ui.conftest import SEED
 
 ROLES = [role.value for role in Qt.ItemDataRole if role.value < Qt.ItemDataRole.UserRole.value] + [ERROR_ROLE, KEY_ROLE, CHOICES_ROLE, TARGET_ROLE]
 

@@ -9,27 +9,8 @@ import pytest
 from compounder.records.library import LibraryEntry
 from compounder.ui.workbench.daily_dose_model import DailyDoseModel
 from compounder.ui.workbench.findings_model import FindingsModel
-from compounder.ui.workbench.formula_document import FormulaDocument
 from compounder.ui.workbench.ingredient_table_model import IngredientTableModel
 from compounder.ui.workbench.library_dialog import LibraryModel
-from tests.conftest import TODAY
-
-SEED = {
-    "batch": "120 g", "base": "Lipoderm", "excess": "5 %", "directions": {"amount": "1 g", "times_per_day": 3},
-    "actives": [
-        {"ingredient": "ibuprofen", "strength": "10 %"},
-        {"ingredient": "lidocaine", "strength": "5 %", "stock": "lidocaine HCl", "lot": "L1", "expires": "2020-01-01"},
-        {"ingredient": "capsaicin", "strength": "0.025 %"},
-    ],
-    "excipients": [{"ingredient": "ethoxydiglycol", "strength": "5 %"}],
-}
-
-
-@pytest.fixture
-def document(qapp, catalog):
-    document = FormulaDocument(catalog, TODAY)
-    document.load(SEED)
-    return document
 
 
 @pytest.mark.parametrize("model_class", [IngredientTableModel, FindingsModel, DailyDoseModel])

@@ -1,0 +1,182 @@
+"""Run the benchmark scripts once and write docs/benchmarks.md from that one run.
+
+The page holds a summary table (each script, its settings, how long it ran, whether it finished)
+and each script's own table exactly as it printed it, under the date, the machine, its load and
+the commit measured. The developer's guide links to the page; figures are never typed into the
+docs by hand, so two pages cannot disagree about one number.
+
+  .venv/bin/python benchmarks/report.py             # the scripts' own settings (hours: 100,000 batches, twice)
+  .venv/bin/python benchmarks/report.py --quick     # small settings, a few minutes on a busy 2-core machine
+  .venv/bin/python benchmarks/report.py --only calc,ui --out /tmp/benchmarks.md
+
+A script that fails (no PostgreSQL server binaries, no built bundle) is reported as such on the
+page, with the end of what it wrote on stderr, and the exit status is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "docs" / "benchmarks.md"
+QUICK = "quick (`--quick`): fewer runs and a smaller database than the scripts' defaults"
+FULL = "the scripts' own defaults"
+
+
+@dataclass(frozen=True)
+class Bench:
+    name: str
+    script: str
+    measures: str
+    full: tuple[str, ...]
+    quick: tuple[str, ...]
+    qt: bool = False  # needs QT_QPA_PLATFORM=offscreen
+
+
+BENCHES = (
+    Bench("calc", "bench_calc.py", "the engine warm, and `compounder calc` as a process, beside their floors", (), ("--runs", "3")),
+    Bench("documents", "bench_documents.py", "worksheet + label of a six-line formula, warm (target under 80 ms)", (), ("10",)),
+    Bench("ui", "bench_ui.py", "start-up to the window drawn, and edit to repaint with 10, 30 and 60 rows, beside their floors",
+          (), ("--runs", "3", "--edits", "10"), qt=True),
+    Bench("weighing", "bench_weighing.py", "scan to confirmed line, stable reading to recorded weight (target under 100 ms); the simulated faults",
+          (), ("--repeat", "10"), qt=True),
+    Bench("records", "bench_records.py", "history, recall and `db check` on a filled database; start-up beside an empty one",
+          (), ("--batches", "2000")),
+    Bench("concurrency", "bench_concurrency.py", "8 workstations making batches at once, and history search, SQLite beside PostgreSQL",
+          (), ("--batches", "2000", "--per-process", "10")),
+    Bench("bundle", "bench_bundle.py", "size and start-up of the built one-folder bundle", (), ("--runs", "3")),
+)
+
+
+def bundle_folder() -> Path | None:
+    """The bundle .ci/run builds (build/dist), else the one the packaging instructions build (dist)."""
+    for folder in (ROOT / "build" / "dist" / "compounder", ROOT / "dist" / "compounder"):
+        if (folder / "compounder").exists() or (folder / "compounder.exe").exists():
+            return folder
+    return None
+
+
+def first_line(command: list[str]) -> str:
+    try:
+        return subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip().splitlines()[0]
+    except (OSError, subprocess.CalledProcessError, IndexError):
+        return "unknown"
+
+
+def machine() -> list[tuple[str, str]]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        kib = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
+        memory = f"{kib / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    commit = first_line(["git", "rev-parse", "--short", "HEAD"])
+    if first_line(["git", "status", "--porcelain", "--untracked-files=no"]) != "unknown":
+        commit += " with uncommitted changes"
+    return [
+        ("machine", f"{platform.system()} {platform.release()} ({platform.machine()}), {cpu}, {os.cpu_count()} logical cores, {memory}"),
+        ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
+        ("commit", commit),
+    ]
+
+
+def run(bench: Bench, quick: bool, timeout: float | None) -> tuple[str, str, float, str]:
+    """(settings shown, outcome, seconds, output) of one script."""
+    args = list(bench.quick if quick else bench.full)
+    if bench.name == "bundle":
+        folder = bundle_folder()
+        if folder is None:
+            return " ".join(args) or "defaults", "not run: no bundle in build/dist/compounder or dist/compounder (build it first)", 0.0, ""
+        args += ["--bundle", str(folder)]
+    env = dict(os.environ)
+    if bench.qt:
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    command = [sys.executable, str(ROOT / "benchmarks" / bench.script), *args]
+    shown = " ".join(args).replace(str(ROOT) + os.sep, "") or "defaults"
+    print(f"report: {bench.script} {shown}", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        output = expired.stdout.decode() if isinstance(expired.stdout, bytes) else (expired.stdout or "")
+        return shown, f"FAILED: stopped after {timeout:.0f} s", time.perf_counter() - started, output
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-8:])
+        return shown, f"FAILED: exit status {done.returncode}", seconds, done.stdout + ("\n--- stderr (end) ---\n" + tail if tail else "")
+    return shown, "finished", seconds, done.stdout
+
+
+def page(results: list[tuple[Bench, str, str, float, str]], quick: bool, began: dt.datetime, loads: tuple[tuple[float, ...], tuple[float, ...]]) -> str:
+    lines = [
+        "# Benchmark figures",
+        "",
+        "<!-- Generated by benchmarks/report.py: do not edit by hand; run it again. -->",
+        "",
+        "Written by `benchmarks/report.py` from one run of the benchmark scripts; how each is measured, and",
+        "the targets, are in the developer's guide: [Benchmarks](developer-guide/benchmarks.md).",
+        "",
+        "| run | |",
+        "| --- | --- |",
+        f"| date | {began:%Y-%m-%d %H:%M} UTC |",
+        *(f"| {key} | {value} |" for key, value in machine()),
+        f"| load average (1, 5, 15 min) | {' / '.join(f'{v:.1f}' for v in loads[0])} at the start, {' / '.join(f'{v:.1f}' for v in loads[1])} at the end |",
+        f"| settings | {QUICK if quick else FULL} |",
+        "",
+        "Figures from a shared, busy machine move from run to run: read each beside its floor (the ratio), which",
+        "the scripts measure in the same run.",
+        "",
+        "| benchmark | what it measures | arguments | took | outcome |",
+        "| --- | --- | --- | ---: | --- |",
+    ]
+    for bench, shown, outcome, seconds, _output in results:
+        lines.append(f"| [{bench.name}](#{bench.name}) | {bench.measures} | `{shown}` | {seconds:.0f} s | {outcome} |")
+    for bench, shown, outcome, _seconds, output in results:
+        command = f"benchmarks/{bench.script}" + (f" {shown}" if shown != "defaults" else "")
+        lines += ["", f"## {bench.name}", "", f"`{command}`", ""]
+        if output.strip():
+            lines += ["```text", output.rstrip("\n"), "```"]
+        else:
+            lines.append(outcome)
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small settings: a few minutes instead of hours")
+    parser.add_argument("--only", help="comma-separated names: " + ",".join(b.name for b in BENCHES))
+    parser.add_argument("--timeout", type=float, default=None, help="seconds one script may take (default: no limit)")
+    parser.add_argument("--out", type=Path, default=PAGE, help=f"where to write the page (default {PAGE.relative_to(ROOT)})")
+    args = parser.parse_args()
+    names = [b.name for b in BENCHES]
+    chosen = names if not args.only else [name.strip() for name in args.only.split(",")]
+    unknown = [name for name in chosen if name not in names]
+    if unknown:
+        print(f"report: --only: {', '.join(unknown)} is not a benchmark; use {', '.join(names)}", file=sys.stderr)
+        return 2
+    began = dt.datetime.now(dt.UTC)
+    load_before = os.getloadavg()
+    results = [(bench, *run(bench, args.quick, args.timeout)) for bench in BENCHES if bench.name in chosen]
+    args.out.write_text(page(results, args.quick, began, (load_before, os.getloadavg())), encoding="utf-8")
+    print(f"report: wrote {args.out}", file=sys.stderr)
+    return 0 if all(outcome == "finished" or outcome.startswith("not run") for _b, _s, outcome, _t, _o in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
