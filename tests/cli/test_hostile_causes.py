@@ -5,6 +5,7 @@ stopping the suite); each ends in one line on stderr and exit 2 (1 for a databas
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -88,3 +89,154 @@ def test_a_path_that_is_not_utf8_is_still_a_path(tmp_path, database):
     assert code == 0, err
     assert os.path.exists(os.path.join(os.fsencode(tmp_path), b"caf\xe9.sqlite"))
     assert out.startswith("backed up to caf")
+
+
+@pytest.mark.parametrize("name", ["a" * 300 + ".json", "b" * 200 + "/" + "c" * 300 + ".toml"])
+def test_a_path_over_255_bytes_given_to_the_window_is_one_line_exit_2(tmp_path, name):
+    """It printed a traceback (Path.exists raised ENAMETOOLONG before the window started)."""
+    (tmp_path / name).parent.mkdir(exist_ok=True)
+    refused(compounder(str(tmp_path / name), tmp_path=tmp_path, env={"QT_QPA_PLATFORM": "offscreen"}), 2, "FILE: ", "File name too long")
+
+
+# --------------------------------------------------------------------------- head, key and settings files
+
+
+@pytest.fixture
+def fifo(tmp_path) -> Path:
+    path = tmp_path / "fifo"
+    os.mkfifo(path)  # opening it to read waits for a writer forever
+    return path
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+@pytest.mark.parametrize("command", ["check", "export-head"])
+def test_a_head_file_that_is_not_a_regular_file_is_refused_unread(tmp_path, database, fifo, special, command):
+    """`db check --head-file /dev/zero` grew to 5 GB; a FIFO hung. Neither is read, nor replaced."""
+    if special == "/dev/zero" and command == "export-head":
+        special = "fifo"  # never ask for /dev/zero to be replaced, even of code that would
+    path = str(fifo) if special == "fifo" else special
+    refused(compounder("db", command, "--database", database, "--head-file", path, tmp_path=tmp_path), 2,
+            "not a regular file (a device, FIFO or folder); give a JSON audit head file")
+    assert fifo.is_fifo()
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_a_key_file_that_is_not_a_regular_file_is_refused_unread(tmp_path, database, fifo, special):
+    """The key is read when the database is opened; the first signed entry needs it."""
+    path = str(fifo) if special == "fifo" else special
+    result = compounder("users", "add", "ada", "--name", "Ada", "--role", "administrator", "--database", database, tmp_path=tmp_path,
+                        stdin=b"secret-password-1\nsecret-password-1\n", env={"COMPOUNDER_AUDIT_KEY_FILE": path})
+    refused(result, 2, f"the key file {path} ($COMPOUNDER_AUDIT_KEY_FILE): not a regular file")
+
+
+@pytest.mark.parametrize("where", ["option", "default"])
+@pytest.mark.parametrize("trouble", ["nested", "fifo"])
+def test_settings_nested_10000_deep_or_a_fifo_are_one_line_naming_the_file(tmp_path, where, trouble, fifo):
+    from tests.documents.helpers import issue_formula
+
+    formula = tmp_path / "f.json"
+    formula.write_text(json.dumps(issue_formula()), encoding="utf-8")
+    folder = tmp_path / "settings"
+    folder.mkdir()
+    settings = folder / "pharmacy.json"
+    if trouble == "nested":
+        settings.write_text('{"name": ' + "[" * 10_000 + "]" * 10_000 + "}", encoding="utf-8")
+    else:
+        settings = fifo
+        if where == "default":
+            (folder / "pharmacy.json").unlink(missing_ok=True)
+            os.mkfifo(folder / "pharmacy.json")
+            settings = folder / "pharmacy.json"
+    option = ["--pharmacy-settings", str(settings)] if where == "option" else []
+    result = compounder("label", str(formula), "--out", str(tmp_path / "l.pdf"), *option, tmp_path=tmp_path,
+                        env={"COMPOUNDER_SETTINGS_DIR": str(folder)})
+    refused(result, 2, str(settings))
+    assert not (tmp_path / "l.pdf").exists()
+
+
+# --------------------------------------------------------------------------- the password prompt
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["users", "add", "ada", "--name", "Ada", "--role", "administrator"],
+        ["users", "unlock", "paula", "--admin", "ada"],
+        ["db", "rotate-key", "--admin", "ada"],
+    ],
+)
+def test_end_of_input_at_a_password_prompt_is_one_line_exit_2(tmp_path, database, argv):
+    refused(compounder(*argv, "--database", database, tmp_path=tmp_path, stdin=b""), 2, "the input ended before a password was given")
+
+
+def test_a_password_on_standard_input_is_read(tmp_path, database):
+    code, out, err = compounder("users", "add", "ada", "--name", "Ada", "--role", "administrator", "--database", database,
+                                tmp_path=tmp_path, stdin=b"secret-password-1\nsecret-password-1\n")
+    assert (code, err) == (0, ""), err
+    assert out == "added administrator ada\n"
+
+
+# --------------------------------------------------------------------------- writing backups and heads
+
+
+def _file_size_limit(limit: int):
+    def apply() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))  # writing past it fails with EFBIG, as a full disk does
+
+    return apply
+
+
+def test_a_backup_that_fills_the_disk_is_one_line_exit_1_and_leaves_no_file(tmp_path, database):
+    database_file = tmp_path / "pharmacy.sqlite"
+    size = database_file.stat().st_size
+    assert size > 64 * 1024  # the migrated schema: the backup cannot fit under the limit below
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data")}
+    done = subprocess.run([sys.executable, "-m", "compounder", "db", "backup", str(tmp_path / "copy.sqlite"), "--database", database],
+                          capture_output=True, text=True, timeout=TIMEOUT, check=False, env=env, preexec_fn=_file_size_limit(64 * 1024))
+    refused((done.returncode, done.stdout, done.stderr), 1, "cannot write the backup", "no backup was made")
+    assert not (tmp_path / "copy.sqlite").exists() and not (tmp_path / "copy.sqlite.partial").exists()
+
+
+@pytest.mark.parametrize("folder", ["/proc", "read-only"])
+def test_a_backup_into_a_folder_that_cannot_be_written_is_one_line_exit_1(tmp_path, database, folder):
+    if folder == "read-only":
+        if os.geteuid() == 0:
+            pytest.skip("root writes into a read-only folder; /proc stands for it")
+        target = tmp_path / "locked"
+        target.mkdir(mode=0o555)
+    else:
+        target = Path(folder)
+    refused(call("db", "backup", str(target / "copy.sqlite"), "--database", database), 1, "cannot write the backup")
+    assert not (target / "copy.sqlite").exists() and not (target / "copy.sqlite.partial").exists()
+
+
+def test_a_head_export_that_fills_the_disk_is_one_line_exit_1_and_keeps_the_old_file(tmp_path, database, monkeypatch):
+    import errno
+
+    from compounder.records import head_file
+
+    head = tmp_path / "heads.json"
+    assert call("db", "export-head", "--database", database, "--head-file", str(head))[0] == 0
+    before = head.read_bytes()
+
+    class FullDisk:
+        def __init__(self, *_args, **_kwargs) -> None:
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_exc) -> None:
+            pass
+
+        def write(self, _text):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(head_file, "open", FullDisk, raising=False)
+    refused(call("db", "export-head", "--database", database, "--head-file", str(head)), 1, "cannot write the audit head", "No space left on device")
+    assert head.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("heads")) == ["heads.json"]
