@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from compounder.cli.errors import UsageError
+from compounder.cli.errors import UsageError, one_line
 from compounder.cli.parser import COMMANDS, DATABASE_HELP, REFERENCE_HELP, VALUE_OPTIONS
 
 HELP_OPTIONS = frozenset({"-h", "--help", "--version"})
@@ -115,5 +115,5 @@ def window_refusal(argv: Sequence[str], environ: Mapping[str, str] | None = None
     try:
         check_window_arguments(argv)
     except UsageError as error:
-        return str(error)
+        return one_line(str(error))  # an argument holding a newline stays on the one line
     return display_problem(os.environ if environ is None else environ)

@@ -240,3 +240,11 @@ def test_a_head_export_that_fills_the_disk_is_one_line_exit_1_and_keeps_the_old_
     refused(call("db", "export-head", "--database", database, "--head-file", str(head)), 1, "cannot write the audit head", "No space left on device")
     assert head.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("heads")) == ["heads.json"]
+
+
+def test_a_window_argument_holding_a_newline_is_refused_on_one_line():
+    """Found by the large corpus run: argparse's "unrecognized arguments" repeated a newline."""
+    from compounder.cli.route import window_refusal
+
+    refusal = window_refusal(["check", "calc", "ingredients", "\n\x9a"], {"QT_QPA_PLATFORM": "offscreen"})
+    assert refusal is not None and "\n" not in refusal and "unrecognized arguments" in refusal
