@@ -44,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(argv)
     from compounder.cli import run
 
+    _keep_undecodable_bytes(sys.stdout)
     try:
         return run(argv, load_catalog=_load_catalog, today=dt.date.today())
     except KeyboardInterrupt:
@@ -54,6 +55,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the last line of defence: one line, never a traceback
         print(f"compounder: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _keep_undecodable_bytes(stream) -> None:
+    """A file name with a byte that is not UTF-8 (``caf\\xe9.sqlite``) printed back as the bytes it
+    is, as ``ls`` does, rather than a UnicodeEncodeError when the locale's stdout is strict."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+        reconfigure(errors="surrogateescape" if (stream.encoding or "").lower().replace("-", "") == "utf8" else "backslashreplace")
 
 
 if __name__ == "__main__":

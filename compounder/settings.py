@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from compounder.calc.errors import InputError
 from compounder.calc.field_limits import prints_nothing
+from compounder.calc.formula_file import check_nesting
 from compounder.calc.units import (
     DIMENSIONLESS,
     MASS,
@@ -25,10 +26,14 @@ from compounder.calc.units import (
     parse_quantity,
 )
 from compounder.documents.stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
+from compounder.files import FileRefused, read_regular_file
 
 SCHEMA_VERSION = 1
 SETTINGS_FILE = "pharmacy.json"
 ENV_DIR = "COMPOUNDER_SETTINGS_DIR"
+#: A settings file is under 2 kB; a megabyte is not one, nor anything nested deeper than this.
+MAX_SETTINGS_BYTES = 1_000_000
+MAX_SETTINGS_NESTING = 8
 
 Paper = Literal["letter", "a4"]
 PAPERS = ("letter", "a4")
@@ -92,7 +97,9 @@ def load_settings(path: Path | None = None) -> PharmacySettings:
     """Read the settings file; ``FileNotFoundError`` when there is none, ``SettingsError`` when it is unusable."""
     path = path or settings_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_file(path, MAX_SETTINGS_BYTES, "pharmacy settings").decode("utf-8")
+    except FileRefused as error:
+        raise SettingsError("settings", f"{path}: {error}") from None
     except FileNotFoundError:
         raise FileNotFoundError(
             f"no pharmacy settings at {path}; write an example there with `compounder settings --init` and edit it, "
@@ -101,9 +108,12 @@ def load_settings(path: Path | None = None) -> PharmacySettings:
     except (OSError, UnicodeDecodeError) as error:
         raise SettingsError("settings", f"{path}: cannot read the file ({error})") from None
     try:
+        check_nesting(text, "JSON", MAX_SETTINGS_NESTING, "pharmacy settings are an object holding a few lists")
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise SettingsError("settings", f"{path}: not valid JSON at line {error.lineno} column {error.colno} ({error.msg})") from None
+    except (ValueError, RecursionError) as error:  # nested too deep; an integer of thousands of digits
+        raise SettingsError("settings", f"{path}: not usable JSON: {error or 'nested too deeply'}") from None
     return settings_from_data(data)
 
 

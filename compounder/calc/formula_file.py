@@ -199,8 +199,13 @@ def decode_formula_file(raw: bytes, suffix: str) -> Any:
 
 
 def _check_nesting(text: str, kind: str) -> None:
-    """Refuse brackets nested deeper than any formula file, before a parser recurses into them.
-    Counts brackets outside strings (JSON and TOML quote with ' or "), a cheap upper bound."""
+    check_nesting(text, kind, MAX_NESTING, "a formula file is an object of a few lists")
+
+
+def check_nesting(text: str, kind: str, limit: int, what_it_is: str) -> None:
+    """Refuse brackets nested deeper than ``limit``, before a parser recurses into them (a JSON
+    file nested 10,000 deep was a RecursionError). Counts brackets outside strings (JSON and
+    TOML quote with ' or "), a cheap upper bound; ``what_it_is`` ends the message."""
     depth = deepest = 0
     quote = ""
     escaped = False
@@ -218,8 +223,8 @@ def _check_nesting(text: str, kind: str) -> None:
             depth += 1
             if depth > deepest:
                 deepest = depth
-                if deepest > MAX_NESTING:
-                    raise ValueError(f"{kind} nested more than {MAX_NESTING} levels deep; a formula file is an object of a few lists")
+                if deepest > limit:
+                    raise ValueError(f"{kind} nested more than {limit} levels deep; {what_it_is}")
         elif ch in "]}":
             depth -= 1
 

@@ -200,6 +200,24 @@ class _Accepted:
     __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731 - f-strings call __format__
 
 
+#: The longest quantity text read: "0.5 % (w/v)" and "20 milligram / milliliter" are far shorter.
+MAX_QUANTITY_CHARACTERS = 40
+#: The largest number a quantity may hold: no amount, strength or density at the bench comes near
+#: it, and nothing larger reaches the arithmetic (1e300 g squared is infinite).
+MAX_MAGNITUDE = 1e9
+#: A unit name as the registry spells one: letters (µg), inner underscores (percent_w_v); no
+#: digits, no superscripts (pint reads "g²" as a power), at most 30 characters.
+_UNIT_NAME = re.compile(r"[^\W\d_]+(?:_[^\W\d_]+)*")
+
+
+def _is_unit_name(name: str) -> bool:
+    return len(name) <= 30 and _UNIT_NAME.fullmatch(name) is not None and name.replace("_", "").isalpha()
+
+#: At most three names joined by "/" (mg/kg/day): nothing else is read as a unit.
+_MAX_UNIT_NAMES = 3
+_UNIT_FORMS = "a unit such as g, mL, mg/g or % w/v (names joined by /, no powers or other operators)"
+
+
 def parse_quantity(
     text: object,
     field: str,
@@ -219,6 +237,8 @@ def parse_quantity(
         raise InputError(field, f"expected text such as {_example(accept)}, got {_show(text)}")
     if isinstance(text, (int, float)):
         raise InputError(field, f"a bare number {text!r} has no unit; write {wanted}")
+    if len(text) > MAX_QUANTITY_CHARACTERS:
+        raise InputError(field, f"{len(text):,} characters is too long for a quantity; give at most {MAX_QUANTITY_CHARACTERS}, such as {_example(accept)}")
     if re.match(r"^\s*[+-]?\d+,\d", text):
         raise InputError(field, f"{text.strip()!r}: use a decimal point, not a comma; write {wanted}")
     match = _NUMBER.match(text)
@@ -231,6 +251,8 @@ def parse_quantity(
     unit_text = match.group("unit")
     if not math.isfinite(number):
         raise InputError(field, f"{text.strip()!r} is not a finite number; write {wanted}")
+    if abs(number) > MAX_MAGNITUDE:
+        raise InputError(field, f"{text.strip()!r} is too large; give at most {MAX_MAGNITUDE:,.0f}")
     if not unit_text:
         raise InputError(field, f"{text.strip()!r} has no unit; write {wanted}")
     unit = _parse_unit(unit_text, field, wanted)
@@ -266,15 +288,29 @@ def _refuse_unit(unit_text: str, field: str, wanted: object) -> NoReturn:
 
 
 def _spelled_unit(unit_text: str, field: str, wanted: object) -> pint.Unit:
+    """The unit the text names, read by a grammar that cannot run away: a spelling a pharmacist
+    writes (% w/v, mcg, mL), or up to three registry names joined by "/". pint parses only each
+    single name; an expression ("g ** 9**9**9", which pint evaluated without end) is refused."""
     key = re.sub(r"\s+", " ", unit_text.strip())
-    spelled = _UNIT_SPELLINGS.get(key, _UNIT_SPELLINGS.get(key.lower(), key))
-    spelled = re.sub(r"\bmL\b", "milliliter", spelled)
-    spelled = re.sub(r"\bml\b", "milliliter", spelled)
-    spelled = re.sub(r"\bmcg\b", "microgram", spelled)
-    if "%" in spelled:
+    spelled = _UNIT_SPELLINGS.get(key, _UNIT_SPELLINGS.get(key.lower()))
+    if spelled is not None:
+        return _named_unit(spelled, unit_text, field, wanted)
+    if "%" in key:
         raise InputError(field, f"unit {unit_text!r} is not understood; write % (meaning % w/w), % w/v, or {wanted}")
+    names = [name.strip() for name in key.split("/")]
+    if len(names) > _MAX_UNIT_NAMES or not all(_is_unit_name(name) for name in names):
+        raise InputError(field, f"unit {unit_text!r} is not {_UNIT_FORMS}; write {wanted}")
+    unit = _named_unit(names[0], unit_text, field, wanted)
+    for name in names[1:]:
+        unit = unit / _named_unit(name, unit_text, field, wanted)
+    return unit
+
+
+def _named_unit(name: str, unit_text: str, field: str, wanted: object) -> pint.Unit:
+    """One registry name (its bench spellings mL, ml, mcg first)."""
+    name = {"mL": "milliliter", "ml": "milliliter", "mcg": "microgram"}.get(name, name)
     try:
-        return ureg.Unit(spelled)
+        return ureg.Unit(name)
     except Exception:  # noqa: BLE001 - pint raises several kinds (UndefinedUnitError, DefinitionSyntaxError, …)
         raise InputError(field, f"unit {unit_text!r} is not one Compounder knows; write {wanted}") from None
 

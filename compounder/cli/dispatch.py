@@ -40,6 +40,7 @@ def run(
             build_parser().print_help(stdout)
             return EXIT_OK
         _refuse_unused_global_options(args)
+        _refuse_undecodable_text(args, argv)
         if args.command == "settings":
             return settings_command(args, stdout)
         if args.command == "db":
@@ -79,6 +80,29 @@ def _refuse_unused_global_options(args) -> None:
         raise UsageError(f"compounder: --database: `{args.command}` does not use the pharmacy database; leave the option out")
     if args.reference is not None and args.command not in CATALOG_COMMANDS:
         raise UsageError(f"compounder: --reference: `{args.command}` does not use the reference database; leave the option out")
+
+
+def _refuse_undecodable_text(args, argv: Sequence[str]) -> None:
+    """Text that is not UTF-8 (a Latin-1 byte from a terminal in another encoding) is refused
+    naming its option; it reached the database as a lone surrogate and ended in exit 70. A file
+    path is bytes on Linux and stays as given (Python keeps such bytes through ``surrogateescape``)."""
+    for dest, value in vars(args).items():
+        if not isinstance(value, str) or not _has_surrogate(value):
+            continue
+        option = f"--{dest.replace('_', '-')}"
+        name = option if option in argv else dest
+        shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise UsageError(
+            f"compounder: {name}: {shown[:60]!r} is not UTF-8 text; type it again in a UTF-8 terminal (its bytes are not letters Compounder can store)"
+        )
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _catalog(load_catalog: Callable[[Path | None], Catalog], path: Path | None) -> Catalog:

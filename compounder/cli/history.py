@@ -18,6 +18,7 @@ def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from compounder.records.database import HEAD_REVISION, current_revision, session_factory
 
     if args.command == "history":
+        limit = _page_options(args)
         search_texts(args, {"--patient": "patient", "--rx": "rx_number", "--formula": "formula", "--batch": "batch_number", "--lot": "lot"})
     else:
         search_texts(args, {"lot": "lot", "--manufacturer": "manufacturer"})
@@ -26,11 +27,12 @@ def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise UsageError(f"compounder: the database {where} is not at this version's schema; run `compounder db migrate`")
         with reading(session_factory(engine)) as session:
             if args.command == "history":
-                found = history.search(
+                page = history.find(
                     session, patient=args.patient, rx_number=args.rx, formula=args.formula, batch_number=args.batch,
                     lot_number=args.lot, since=optional_date(args.since, "--since"), until=optional_date(args.until, "--until"),
+                    limit=None if args.all else limit, offset=args.offset,
                 )
-                _print_history(found, args.json, out)
+                _print_history(page, args.json, out)
                 return EXIT_OK
             lots = [lot for lot in history.lots_numbered(session, args.lot) if args.manufacturer in (None, lot.manufacturer)]
             if not lots:
@@ -51,16 +53,39 @@ def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return EXIT_OK
 
 
-def _print_history(found, as_json: bool, out: TextIO) -> None:
+def _page_options(args: argparse.Namespace) -> int:
+    """``--limit`` (default 500) and ``--offset``, refused when they make no page; ``--all`` takes no limit."""
+    from compounder.records.history import DEFAULT_LIMIT
+
+    if args.all and args.limit is not None:
+        raise UsageError("compounder: --all: every matching batch is listed; leave out --limit")
+    if args.limit is not None and not 1 <= args.limit <= MAX_LIMIT:
+        raise UsageError(f"compounder: --limit: {args.limit} batches; give 1 to {MAX_LIMIT:,} (or --all for every one)")
+    if not 0 <= args.offset <= MAX_OFFSET:
+        raise UsageError(f"compounder: --offset: {args.offset}; give 0 to {MAX_OFFSET:,}")
+    return DEFAULT_LIMIT if args.limit is None else args.limit
+
+
+#: A page larger than this is an export: ``--all`` says so.
+MAX_LIMIT = 100_000
+MAX_OFFSET = 10**9
+
+
+def _print_history(page, as_json: bool, out: TextIO) -> None:
     import dataclasses
 
     if as_json:
-        json.dump([{k: v.isoformat() if isinstance(v, dt.date) else v for k, v in dataclasses.asdict(b).items()} for b in found], out, indent=2, ensure_ascii=False)
+        batches = [{k: v.isoformat() if isinstance(v, dt.date) else v for k, v in dataclasses.asdict(b).items()} for b in page.rows]
+        data = {"total": page.total, "offset": page.offset, "shown": len(page.rows), "cut": page.cut, "batches": batches}
+        json.dump(data, out, indent=2, ensure_ascii=False)
         out.write("\n")
         return
-    if not found:
-        out.write("no batch matches\n")
+    if not page.rows:
+        out.write("no batch matches\n" if page.total == 0 else f"{page.describe()}\n")
         return
-    for b in found:
+    for b in page.rows:
         out.write(f"{b.batch_number}  {b.compounded_on.isoformat()}  {b.status:<9}  {b.rx_number:<12}  {b.patient}  —  {b.formula} v{b.formula_version}\n")
-
+    if page.cut:
+        shown_to = page.offset + len(page.rows)
+        more = f"; the next with --offset {shown_to}, every one with --all" if shown_to < page.total else ""
+        out.write(f"{page.describe()}{more}\n")

@@ -125,6 +125,8 @@ def on_database(url_option: str | None, *, create: bool) -> Iterator[tuple[Engin
         raise DatabaseFailure(f"compounder: {error}") from None
     except DatabaseFailed as error:
         raise DatabaseFailure(f"compounder: {describe(error, where)}") from None
+    except OSError as error:  # a file beside the database (the audit head) that cannot be written: disk full, no permission
+        raise DatabaseFailure(f"compounder: {_os_error(error)}") from None
     finally:
         engine.dispose()
 
@@ -137,3 +139,10 @@ def open_engine(url_option: str | None, *, create: bool):
         return open_database(database_url(url_option), create=create)
     except BadDatabaseUrl as error:
         raise UsageError(f"compounder: {error}") from None
+
+
+def _os_error(error: OSError) -> str:
+    """An operating-system error in one sentence: what failed (its own words when it has them) and the file."""
+    if error.strerror and error.filename:
+        return f"{error.filename}: {error.strerror}"
+    return error.strerror or str(error)

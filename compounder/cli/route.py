@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from compounder.cli.errors import UsageError
+from compounder.cli.errors import UsageError, one_line
 from compounder.cli.parser import COMMANDS, DATABASE_HELP, REFERENCE_HELP, VALUE_OPTIONS
 
 HELP_OPTIONS = frozenset({"-h", "--help", "--version"})
@@ -57,6 +57,8 @@ def check_window_arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--screenshot", type=Path, metavar="PNG")
     parser.add_argument("file", nargs="?", type=Path)
     args = parser.parse_args(list(argv))
+    if args.file is not None:
+        _check_path(args.file)
     if args.file is not None and args.file.exists() and not args.file.is_file():
         raise UsageError(f"compounder: FILE: {args.file} is not a regular file; give a formula file (.json or .toml) to open in the window")
     if args.file is not None and not args.file.exists():
@@ -69,6 +71,20 @@ def check_window_arguments(argv: Sequence[str]) -> argparse.Namespace:
     if args.database is not None:
         check_url_kind(args.database, "--database")
     return args
+
+
+def _check_path(path: Path) -> None:
+    """A path the system refuses to look up (a name over 255 bytes, a path over 4,096, a folder
+    that may not be entered) is a usage error; ``Path.exists`` raised it as a traceback."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return  # said below, with what to give instead
+    except (OSError, ValueError) as error:  # ENAMETOOLONG, EACCES, ELOOP; ValueError: a NUL byte
+        reason = getattr(error, "strerror", None) or str(error)
+        shown = str(path)
+        shown = shown if len(shown) <= 80 else shown[:40] + "…" + shown[-30:]
+        raise UsageError(f"compounder: FILE: {shown!r} cannot be opened ({reason}); give the path of a formula file (.json or .toml)") from None
 
 
 def check_url_kind(url: str, option: str) -> None:
@@ -99,5 +115,5 @@ def window_refusal(argv: Sequence[str], environ: Mapping[str, str] | None = None
     try:
         check_window_arguments(argv)
     except UsageError as error:
-        return str(error)
+        return one_line(str(error))  # an argument holding a newline stays on the one line
     return display_problem(os.environ if environ is None else environ)

@@ -11,9 +11,24 @@ from compounder.cli.inputs import on_database, search_texts
 
 
 def prompt_password(prompt: str) -> str:
+    """The password typed at the terminal, without echo; with no terminal on standard input (a
+    script, a pipe), its next line, without a prompt or getpass's warning about echo. End of input
+    before a password is a usage error in one line, not a crash."""
     import getpass
+    import sys
 
-    return getpass.getpass(prompt)
+    try:
+        if sys.stdin is not None and sys.stdin.isatty():
+            return getpass.getpass(prompt)
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+    except EOFError:
+        line = ""
+    if not line:
+        raise UsageError(
+            f"compounder: {prompt.rstrip(': ')}: the input ended before a password was given; run the command at a terminal "
+            "or give the password on standard input, one line"
+        )
+    return line.removesuffix("\n").removesuffix("\r")
 
 
 def users_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password: Callable[[str], str]) -> int:

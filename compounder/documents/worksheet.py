@@ -409,7 +409,9 @@ class WorksheetRenderer:
                     Paragraph(who, s["cell"]),
                 ]
             )
-        table = Table(rows, colWidths=self._widths((0.25, 0.42, 0.33)), repeatRows=1)
+        # A long decision (1,000 wide glyphs in a reason) is split across pages rather than raising
+        # ReportLab's LayoutError for a row taller than the page.
+        table = Table(rows, colWidths=self._widths((0.25, 0.42, 0.33)), repeatRows=1, splitInRow=1)
         style = self._grid_style()
         for row in overridden:  # an override stands out from an acknowledgement
             style.add("BACKGROUND", (0, row), (-1, row), OVERRIDE_SHADE)

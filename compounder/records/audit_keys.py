@@ -23,6 +23,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compounder.files import FileRefused, read_regular_file
 from compounder.records.rules import RecordError
 
 KEY_ENV = "COMPOUNDER_AUDIT_KEY"
@@ -30,6 +31,8 @@ KEY_FILE_ENV = "COMPOUNDER_AUDIT_KEY_FILE"
 KEY_FILE_NAME = "audit.key"
 #: Where the key ring travels: the ``info`` of every connection of an engine ``open_database`` made.
 CONNECTION_INFO = "compounder_audit_keys"
+#: A key is a line of 64 hexadecimal digits; a thousand rotations fit in 100 kB.
+MAX_KEY_FILE_BYTES = 100_000
 
 
 class AuditKeyError(RecordError):
@@ -109,7 +112,9 @@ def load_keys(default_folder: Path, environ: os._Environ[str] | dict[str, str] |
 
 def _read(path: Path, source: str) -> KeyRing:
     try:
-        text = path.read_text(encoding="ascii")
+        text = read_regular_file(path, MAX_KEY_FILE_BYTES, "plain-text audit key").decode("ascii")
+    except FileRefused as error:
+        return KeyRing(source=source, problem=f"{source}: {error}", path=path)
     except FileNotFoundError:
         return KeyRing(source=source, problem=f"{source} does not exist; copy the pharmacy's key file there (see the README, 'Audit key')", path=path)
     except (OSError, UnicodeDecodeError) as error:

@@ -20,9 +20,21 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
+from compounder.files import FileRefused, read_regular_file
 from compounder.records.model import AuditEntry, AuditHead
+from compounder.records.rules import RecordError
 
 HEAD_FILE_NAME = "audit-heads.json"
+#: One head is about 150 bytes; a megabyte holds thousands of databases' heads.
+MAX_HEAD_FILE_BYTES = 1_000_000
+
+
+class HeadFileRefused(RecordError):
+    """The head file named is not a regular file or is too large: it is neither read nor replaced."""
+
+
+class HeadFileUnwritable(OSError):
+    """The head could not be written (disk full, folder not writable); the old file is untouched."""
 
 
 @dataclass(frozen=True)
@@ -39,10 +51,12 @@ def default_path(data_folder: Path) -> Path:
 def read_heads(path: Path) -> dict[str, ExportedHead]:
     """The heads in the file; an empty dict when there is no file. A damaged file is ValueError."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_file(path, MAX_HEAD_FILE_BYTES, "JSON audit head").decode("utf-8"))
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except FileRefused as error:
+        raise HeadFileRefused(f"the exported audit heads {path}: {error}") from None
+    except (OSError, UnicodeDecodeError, RecursionError, json.JSONDecodeError) as error:
         raise ValueError(f"the exported audit heads {path} cannot be read ({error}); export the head again after checking the database") from None
     try:
         return {url: ExportedHead(int(item["sequence"]), str(item["hash"]), str(item.get("exported_at", "?"))) for url, item in data.items()}
@@ -60,14 +74,24 @@ def export_head(connection: Connection, database: str, path: Path, now: dt.datet
     sequence, digest = current_head(connection)
     try:
         heads = read_heads(path)
+    except HeadFileRefused:
+        raise  # a device or FIFO is not replaced by a file
     except ValueError:
         heads = {}
     exported = ExportedHead(sequence, digest, now.astimezone(dt.UTC).isoformat(timespec="seconds"))
     heads[database] = exported
-    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({url: vars(head) for url, head in heads.items()}, indent=2) + "\n"
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps({url: vars(head) for url, head in heads.items()}, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except OSError as error:  # disk full, a folder not writable: the old head file stays as it was
+        temporary.unlink(missing_ok=True)
+        raise HeadFileUnwritable(error.errno, f"cannot write the audit head to {path} ({error.strerror or error}); the file is unchanged") from None
     return exported
 
 
@@ -77,6 +101,8 @@ def compare_head(connection: Connection, database: str, path: Path) -> list[str]
     none was exported."""
     try:
         exported = read_heads(path).get(database)
+    except HeadFileRefused:
+        raise
     except ValueError as error:
         return [str(error)]
     if exported is None:

@@ -22,6 +22,7 @@ from compounder.records.people import search_key
 from compounder.records.rules import RecordError
 
 DEFAULT_LIMIT = 500
+_IN_CHUNK = 1_000
 
 
 @dataclass(frozen=True)
@@ -61,14 +62,11 @@ def _prefix(session: Session, column, text: str):
     return column.like(escaped + "%", escape="/")  # the pattern a constant, so the planner uses the index
 
 
-def search(
+def _matching(
     session: Session, *, patient: str | None = None, rx_number: str | None = None, formula: str | None = None,
     batch_number: str | None = None, lot_number: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
-    limit: int = DEFAULT_LIMIT,
-) -> list[BatchSummary]:
-    """Batches matching every criterion given, newest first. ``patient`` matches the start of
-    the name (any case); ``batch_number`` its start (``261123`` is a day); the others exactly,
-    ``formula`` by the start of the master formula's name."""
+) -> Select:
+    """The summaries of the batches matching every criterion given, unordered and uncut."""
     query = _summaries()
     if patient and patient.strip():
         query = query.where(_prefix(session, Patient.search_key, search_key(patient)))
@@ -88,8 +86,72 @@ def search(
         query = query.where(Batch.compounded_on <= until)
     if since is not None and until is not None and since > until:
         raise RecordError(f"the date range is empty: {since.isoformat()} is after {until.isoformat()}")
-    query = query.order_by(Batch.compounded_on.desc(), Batch.batch_number.desc()).limit(limit)
-    return [BatchSummary(*row) for row in session.execute(query)]
+    return query
+
+
+def search(
+    session: Session, *, patient: str | None = None, rx_number: str | None = None, formula: str | None = None,
+    batch_number: str | None = None, lot_number: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[BatchSummary]:
+    """Batches matching every criterion given, newest first, at most ``limit`` of them (say so
+    with ``find``, which also counts them). ``patient`` matches the start of the name (any case);
+    ``batch_number`` its start (``261123`` is a day); the others exactly, ``formula`` by the start
+    of the master formula's name."""
+    return find(
+        session, patient=patient, rx_number=rx_number, formula=formula, batch_number=batch_number, lot_number=lot_number,
+        since=since, until=until, limit=limit,
+    ).rows
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of a history search: the rows shown, where they start and how many batches match
+    in all, so that a list cut at its limit says so (it was silently 500 of 1,000)."""
+
+    rows: list[BatchSummary]
+    total: int
+    offset: int
+
+    @property
+    def cut(self) -> bool:
+        """Whether some matching batches are not in ``rows``."""
+        return len(self.rows) < self.total
+
+    def describe(self) -> str:
+        """"first 500 of 1,000 batches", "batches 501 to 1,000 of 1,000", "all 3 batches"."""
+        if not self.cut:
+            return f"all {self.total:,} batch{'' if self.total == 1 else 'es'}"
+        if not self.rows:
+            return f"none of {self.total:,} batches from number {self.offset + 1:,} on"
+        if self.offset == 0:
+            return f"first {len(self.rows):,} of {self.total:,} batches"
+        return f"batches {self.offset + 1:,} to {self.offset + len(self.rows):,} of {self.total:,}"
+
+
+def find(
+    session: Session, *, patient: str | None = None, rx_number: str | None = None, formula: str | None = None,
+    batch_number: str | None = None, lot_number: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
+    limit: int | None = DEFAULT_LIMIT, offset: int = 0,
+) -> HistoryPage:
+    """A page of the batches matching every criterion (see ``search``), newest first: at most
+    ``limit`` (every one when ``None``, for an export) from the ``offset``-th on, with the number
+    that match in all."""
+    if offset < 0 or (limit is not None and limit < 1):
+        raise RecordError(f"a page starts at 0 or later and holds at least one batch (offset {offset}, limit {limit})")
+    matching = _matching(
+        session, patient=patient, rx_number=rx_number, formula=formula, batch_number=batch_number, lot_number=lot_number,
+        since=since, until=until,
+    )
+    query = matching.order_by(Batch.compounded_on.desc(), Batch.batch_number.desc()).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = [BatchSummary(*row) for row in session.execute(query)]
+    if offset == 0 and (limit is None or len(rows) < limit):
+        total = len(rows)  # all of them are here: no second query
+    else:
+        total = session.execute(select(func.count()).select_from(matching.with_only_columns(Batch.id).subquery())).scalar_one()
+    return HistoryPage(rows, total, offset)
 
 
 @dataclass(frozen=True)
@@ -165,15 +227,22 @@ def amendment_links(session: Session, batch_numbers: list[str]) -> dict[str, str
 
     amended = aliased(Batch)
     links: dict[str, list[str]] = {}
-    pairs = session.execute(
-        select(Batch.batch_number, amended.batch_number)
-        .join(amended, amended.id == Batch.amends_id)
-        .where((Batch.batch_number.in_(batch_numbers)) | (amended.batch_number.in_(batch_numbers)))
-        .order_by(Batch.id)
-    )
-    for correction, original in pairs:
-        if correction in batch_numbers:
-            links.setdefault(correction, []).append(f"amends {original}")
-        if original in batch_numbers:
-            links.setdefault(original, []).append(f"amended by {correction}")
+    wanted = set(batch_numbers)
+    seen: set[tuple[str, str]] = set()
+    for start in range(0, len(batch_numbers), _IN_CHUNK):  # a whole history ("show all") is more than SQLite binds at once
+        chunk = batch_numbers[start:start + _IN_CHUNK]
+        pairs = session.execute(
+            select(Batch.batch_number, amended.batch_number)
+            .join(amended, amended.id == Batch.amends_id)
+            .where((Batch.batch_number.in_(chunk)) | (amended.batch_number.in_(chunk)))
+            .order_by(Batch.id)
+        )
+        for correction, original in pairs:
+            if (correction, original) in seen:  # both ends in the list, found from two chunks
+                continue
+            seen.add((correction, original))
+            if correction in wanted:
+                links.setdefault(correction, []).append(f"amends {original}")
+            if original in wanted:
+                links.setdefault(original, []).append(f"amended by {correction}")
     return {number: "; ".join(texts) for number, texts in links.items()}

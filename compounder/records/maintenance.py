@@ -74,6 +74,9 @@ def backup(engine: Engine, destination: Path) -> Path:
             partial.unlink(missing_ok=True)
             raise DatabaseProblem(f"the backup did not pass the integrity check ({ok}); the database itself may be damaged")
         partial.replace(destination)
+    except (sqlite3.Error, OSError) as error:  # a full disk, a folder that cannot be written: no file is left
+        reason = getattr(error, "strerror", None) or str(error)
+        raise DatabaseProblem(f"cannot write the backup {destination} ({reason}); no backup was made: free space or choose another folder") from None
     finally:
         raw.close()
         partial.unlink(missing_ok=True)

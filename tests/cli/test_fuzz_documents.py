@@ -39,6 +39,7 @@ HOSTILE_TEXT = [
     "A" * 5000, "Wwwwwwwww " * 500, "x\n" * 200, "💊" * 60, "李" * 150, "a\u0301" * 300, "\ud800", "Ω≈ç√∫",
     "<b>bold</b> &amp; <font size=80>big</font>", "<para>", "&", "%s %d {0}", "\\", "'; DROP TABLE batch; --", "../../etc/passwd",
     "RX-104233", "Jane Doe", "Dr. A. Smith", "Topi-CLICK 35 mL", "topi-click", "click pump", "60 g ointment jar",
+    "\u01c4" * 1000, "\u2030" * 1000, "W" * 1000,  # issue 21: wide glyphs at a field's limit (a row taller than the page)
     *(_at(limit, extra) for limit in sorted(set(TEXT_LIMITS.values())) for extra in (0, 1)),
 ]
 HOSTILE_DATES = [
@@ -48,6 +49,9 @@ HOSTILE_DATES = [
 HOSTILE_QUANTITIES = [
     "1e30 g", "0 g", "-5 %", "5", "5 %%", "inf g", "nan %", "1/0 g", "5 parsec", "120 g", "100 mL", "4 click", "1 g", "0.5 kg",
     "99.999999 %", "1e-300 %", "50000 g", "50001 g", "1 L", "3 oz", "2 tbsp",
+    # issue 21: unit expressions pint would evaluate (9**9**9 never finished), and the grammar's bounds
+    "120 g ** 9**9**9", "5 % ** 9**9**9", "1 g**2", "120 (g)", "120 g*g/g", "120 g^9^9", "120 g\u00b2", "1e12 g", "1e9 g",
+    "20 mg/mL/mL/mL", "120 " + "g" * 60, "9" * 50 + " g", "120 g / / mL", "120 __import__",
 ]
 HOSTILE_NUMBERS = [0, -1, 1, 3, 24, 25, 99, 100, 10**30, 1e308, 1e-308, 0.5, True, False]
 HOSTILE_STRUCTURES = [None, [], {}, [[[]]], {"a": {"b": {}}}, ["Jane"], {"patient": "Jane"}]
@@ -90,7 +94,10 @@ RAW_FILES = [
     b"", b"{", b"[]", b"null", b"\xff\xfe{}", b'{"batch": "120 g", "batch": "60 g", "base": "Lipoderm"}',
     b'{"batch": NaN}', b'{"batch": Infinity, "base": "Lipoderm"}', b"[" * 2000 + b"]" * 2000, b'{"a":' * 3000 + b"1" + b"}" * 3000,
     b'{"batch": ' + b"9" * 5000 + b"}", b"\x00" * 100, "{\"name\": \"\u200b\"}".encode(),
+    b'{"batch": "120 g ** 9**9**9", "base": "Lipoderm"}', b"[" * 10_000 + b"]" * 10_000, b'{"batch": "caf\xe9 g"}',
 ]
+# Pharmacy settings files as bytes (issue 21: nested 10,000 deep was a RecursionError).
+RAW_SETTINGS = [b"[" * 10_000 + b"]" * 10_000, b'{"name": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", b"\xff\xfe", b"", b"{"]
 
 
 def _put(data, path, value) -> None:
@@ -142,9 +149,11 @@ def cases(draw):
                 _drop(data, draw(st.sampled_from(FORMULA_PATHS)))
             else:
                 _put(data, draw(st.sampled_from(FORMULA_PATHS)), draw(hostile_value))
-    pharmacy = dict(PHARMACY)
+    pharmacy: dict | bytes = dict(PHARMACY)
     if draw(st.integers(0, 4)) == 0:
         pharmacy[draw(st.sampled_from(SETTINGS_KEYS))] = draw(st.one_of(hostile_value, printable_text))
+    elif draw(st.integers(0, 19)) == 0:
+        pharmacy = draw(st.sampled_from(RAW_SETTINGS))
     command = draw(st.sampled_from(["calc", "calc --json", "worksheet", "label"]))
     options: list[str] = []
     if draw(st.integers(0, 3)) == 0:
@@ -185,7 +194,7 @@ def test_no_hostile_input_ends_other_than_0_1_or_2(catalog, tmp_path_factory, ca
     formula = folder / "formula.json"
     formula.write_bytes(raw if raw is not None else json.dumps(data).encode("utf-8", "surrogatepass"))
     settings_file = folder / "pharmacy.json"
-    settings_file.write_text(json.dumps(pharmacy), encoding="utf-8")
+    settings_file.write_bytes(pharmacy if isinstance(pharmacy, bytes) else json.dumps(pharmacy).encode("utf-8"))
     argv = [*command.split(), str(formula), *options]
     if command in ("worksheet", "label"):
         argv += ["--out", str(folder / "out.pdf"), "--pharmacy-settings", str(settings_file)]

@@ -325,7 +325,9 @@ def test_history_and_recall_commands(filled, tmp_path):
     url = f"sqlite:///{filled}"
     code, out, err = query(["history", "--patient", "jane", "--json"], url)
     assert (code, err) == (0, "")
-    (found,) = json.loads(out)
+    data = json.loads(out)
+    assert (data["total"], data["shown"], data["cut"]) == (1, 1, False)
+    (found,) = data["batches"]
     assert (found["batch_number"], found["status"], found["patient"]) == ("261123-001", "verified", "Jane Q. Doe")
     assert query(["history", "--patient", "nobody"], url)[1] == "no batch matches\n"
     code, _out, err = query(["history", "--since", "yesterday"], url)

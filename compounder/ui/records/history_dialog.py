@@ -75,6 +75,10 @@ class HistoryDialog(QDialog):
         self.search_button.clicked.connect(self.search)
         for field in (self.patient, self.rx, self.formula, self.batch, self.lot, self.since, self.until):
             field.returnPressed.connect(self.search)
+        self.all_button = QPushButton("Show &all")
+        self.all_button.setToolTip("Every matching batch, however many (the list shows the newest 500 first)")
+        self.all_button.clicked.connect(lambda: self.search(every=True))
+        self.all_button.setVisible(False)
         self.model = RowsModel(HISTORY_HEADERS, self)
         self.view = rows_table(self.model)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
@@ -99,7 +103,10 @@ class HistoryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.search_button)
-        layout.addWidget(self.message)
+        found = QHBoxLayout()
+        found.addWidget(self.message, 1)
+        found.addWidget(self.all_button)
+        layout.addLayout(found)
         layout.addWidget(self.view, 1)
         layout.addLayout(chosen)
         layout.addWidget(close)
@@ -161,16 +168,20 @@ class HistoryDialog(QDialog):
             return
         self.message.setText(self._print_document(kind, number))
 
-    def search(self) -> None:
+    def search(self, every: bool = False) -> None:
+        """The newest 500 matching batches (saying so when more match), or ``every`` one."""
         from compounder.records import history
 
+        self.all_button.setVisible(False)
         try:
             since, until = _date(self.since.text(), "from"), _date(self.until.text(), "to")
             with self._context.reading() as session:
-                found = history.search(
+                page = history.find(
                     session, patient=self.patient.text(), rx_number=self.rx.text(), formula=self.formula.text(),
                     batch_number=self.batch.text(), lot_number=self.lot.text(), since=since, until=until,
+                    limit=None if every else history.DEFAULT_LIMIT,
                 )
+                found = page.rows
                 links = history.amendment_links(session, [b.batch_number for b in found])
         except RecordsError as error:
             self.message.setText(problem_text(error))
@@ -181,7 +192,14 @@ class HistoryDialog(QDialog):
             for b in found
         ])
         self._selected_changed()
-        self.message.setText("" if found else "No batch matches.")
+        if page.cut:
+            self.message.setText(f"Showing the {page.describe()}, newest first: narrow the search, or show all.")
+            self.all_button.setText(f"Show &all {page.total:,}")
+            self.all_button.setVisible(True)
+        elif every and found:
+            self.message.setText(f"Showing {page.describe()}.")
+        else:
+            self.message.setText("" if found else "No batch matches.")
 
 
 def _date(text: str, which: str) -> dt.date | None:
