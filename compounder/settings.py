@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from compounder.calc.errors import InputError
 from compounder.calc.field_limits import prints_nothing
@@ -173,7 +173,7 @@ def settings_from_data(data: Any) -> PharmacySettings:
     if not isinstance(stock, str) or stock not in LABEL_STOCKS:
         raise SettingsError("label_stock", f"{stock!r} is not a label stock; choose one of {', '.join(LABEL_STOCKS)}")
     paper = data.get("worksheet_paper", "letter")
-    if not isinstance(paper, str) or paper not in PAPERS:
+    if not _is_paper(paper):
         raise SettingsError("worksheet_paper", f"{paper!r} is not a paper size; choose letter or a4")
     tolerance = _tolerance(data, "final_weight_tolerance")
     weighing = _tolerance(data, "weighing_tolerance")
@@ -199,6 +199,10 @@ def settings_from_data(data: Any) -> PharmacySettings:
         maximum_excess=maximum_excess,
         balances=balances,
     )
+
+
+def _is_paper(value: object) -> TypeGuard[Paper]:
+    return isinstance(value, str) and value in PAPERS
 
 
 def _balance(value: Any) -> tuple[str | None, str, str | None]:

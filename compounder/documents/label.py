@@ -186,9 +186,8 @@ class LabelRenderer:
     def render(self) -> bytes:
         size, header, body, header_height = self.fit()
         stock = self.stock
-        page = (stock.page_width, stock.page_height) if stock.is_sheet else (stock.width, stock.height)
         buffer = io.BytesIO()
-        canvas = Canvas(buffer, pagesize=page, invariant=1, pageCompression=1)
+        canvas = Canvas(buffer, pagesize=stock.page_size, invariant=1, pageCompression=1)
         canvas.setTitle(f"Label {self.content.rx_number}")
         canvas.setAuthor(self.pharmacy.name)
         canvas.setCreator(CREATOR)

@@ -35,6 +35,13 @@ class LabelStock:
         return self.page_width is not None
 
     @property
+    def page_size(self) -> tuple[float, float]:
+        """The page printed on: the sheet, or on a roll the label itself."""
+        if self.page_width is None or self.page_height is None:
+            return self.width, self.height
+        return self.page_width, self.page_height
+
+    @property
     def per_page(self) -> int:
         return self.columns * self.rows
 
@@ -46,7 +53,7 @@ class LabelStock:
             return 0.0, 0.0
         row, column = divmod(position - 1, self.columns)
         x = self.left + column * self.column_pitch
-        y = self.page_height - self.top - row * self.row_pitch - self.height
+        y = self.page_size[1] - self.top - row * self.row_pitch - self.height
         return x, y
 
 

@@ -132,7 +132,10 @@ def recall(session: Session, lot_id: int) -> list[RecallRow]:
         .join(MasterFormulaVersion, MasterFormulaVersion.id == Batch.formula_version_id)
         .order_by(Batch.compounded_on, Batch.batch_number)
     )
-    return [RecallRow(*row[:9], None if row[9] is None else to_grams(row[9]), row[10]) for row in session.execute(query)]
+    return [
+        RecallRow(number, on, status, patient, born, rx_number, prescriber, formula, version, None if used_ug is None else to_grams(used_ug), beyond_use)
+        for number, on, status, patient, born, rx_number, prescriber, formula, version, used_ug, beyond_use in session.execute(query)
+    ]
 
 
 CSV_HEADER = (

@@ -63,9 +63,12 @@ def backup(engine: Engine, destination: Path) -> Path:
     partial = destination.with_name(destination.name + ".partial")
     raw = engine.raw_connection()
     try:
+        driver = raw.driver_connection
+        if not isinstance(driver, sqlite3.Connection):  # pragma: no cover - the SQLite dialect's driver is sqlite3
+            raise DatabaseProblem(f"`db backup` needs Python's sqlite3 driver, not {type(driver).__name__}")
         target = sqlite3.connect(partial)
         try:
-            raw.driver_connection.backup(target)
+            driver.backup(target)
             ok = target.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             target.close()

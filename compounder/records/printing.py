@@ -42,11 +42,11 @@ T = TypeVar("T")
 
 def prints_made(session: Session, batch_id: int, action: str) -> int:
     """How many times this document of the batch has been printed (from the audit trail)."""
-    return session.scalar(
+    return session.scalars(
         select(func.count()).select_from(AuditEntry).where(
             AuditEntry.table_name == "batch", AuditEntry.row_id == batch_id, AuditEntry.action == action
         )
-    )
+    ).one()
 
 
 def identity(record: BatchRecord) -> BatchIdentity:
