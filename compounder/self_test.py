@@ -157,11 +157,11 @@ class SelfTest:
         return self._pdf("worksheet.pdf", pdf)
 
     def label(self) -> str:
+        from compounder.calc.label_stock import LABEL_STOCKS
         from compounder.calc.labeling import label_content
         from compounder.calc.prescription import parse_order
         from compounder.calc.release import release
         from compounder.documents.label import LabelRenderer
-        from compounder.documents.stock import LABEL_STOCKS
         from compounder.settings import EXAMPLE, settings_from_data
 
         pharmacy = settings_from_data(EXAMPLE)

@@ -4,7 +4,8 @@ A typed, versioned schema kept as JSON in the user's configuration folder
 (``platformdirs.user_config_dir("compounder")``, or the folder in ``COMPOUNDER_SETTINGS_DIR``).
 Pure Python, no Qt: the window's settings dialog and the command line both read and write it
 through ``load_settings`` and ``save_settings``; nothing here is a global, a caller passes the
-settings on.
+settings on. It sits below the documents and the balance drivers that use it: the label stocks
+and the drivers' names it chooses among are plain data in ``compounder.calc``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeGuard
 
+from compounder.calc.balance_reading import BALANCE_DRIVERS
 from compounder.calc.errors import InputError
 from compounder.calc.field_limits import prints_nothing
+from compounder.calc.label_stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
 from compounder.calc.units import (
     DIMENSIONLESS,
     MASS,
@@ -24,7 +27,6 @@ from compounder.calc.units import (
     format_quantity,
     parse_quantity,
 )
-from compounder.documents.stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
 
 SCHEMA_VERSION = 1
 SETTINGS_FILE = "pharmacy.json"
@@ -207,8 +209,6 @@ def _is_paper(value: object) -> TypeGuard[Paper]:
 
 def _balance(value: Any) -> tuple[str | None, str, str | None]:
     """The balance's port, driver and ID; every weight read from it is recorded with the ID."""
-    from compounder.balance.protocols import PROTOCOLS
-
     if value is None:
         return None, "mt-sics", None
     if not isinstance(value, dict) or set(value) - {"port", "driver", "id"}:
@@ -216,8 +216,8 @@ def _balance(value: Any) -> tuple[str | None, str, str | None]:
     port, driver, balance_id = value.get("port"), value.get("driver", "mt-sics"), value.get("id")
     if not isinstance(port, str) or not port.strip():
         raise SettingsError("balance.port", f"{port!r} is not a serial port; give e.g. /dev/ttyUSB0 or COM3")
-    if driver not in PROTOCOLS:
-        raise SettingsError("balance.driver", f"{driver!r} is not a balance driver; choose one of {', '.join(PROTOCOLS)}")
+    if driver not in BALANCE_DRIVERS:
+        raise SettingsError("balance.driver", f"{driver!r} is not a balance driver; choose one of {', '.join(BALANCE_DRIVERS)}")
     if not isinstance(balance_id, str) or not balance_id.strip():
         raise SettingsError("balance.id", "give the balance's ID (asset or serial number); it is recorded with every weight read")
     return port.strip(), driver, balance_id.strip()

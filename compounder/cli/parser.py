@@ -160,7 +160,7 @@ def _subcommand_parsers(parser: argparse.ArgumentParser) -> list[argparse.Argume
 
 
 def _stock_keys() -> list[str]:
-    from compounder.documents.stock import LABEL_STOCKS
+    from compounder.calc.label_stock import LABEL_STOCKS
 
     return list(LABEL_STOCKS)
 

@@ -16,6 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from compounder.calc.label_stock import INCH, LabelStock
 from compounder.calc.labeling import LabelContent
 from compounder.documents.common import (
     CREATOR,
@@ -27,7 +28,6 @@ from compounder.documents.common import (
     escape,
     register_fonts,
 )
-from compounder.documents.stock import INCH, LabelStock
 from compounder.settings import PharmacySettings
 
 

@@ -13,8 +13,8 @@ import pytest
 
 from compounder.calc import evaluate, parse_formula
 from compounder.calc.batch_document import NotStored, plan_with_documents
+from compounder.calc.label_stock import LABEL_STOCKS
 from compounder.calc.prescription import parse_order
-from compounder.documents.stock import LABEL_STOCKS
 from compounder.documents.stored import stored_label_pdf, stored_worksheet_pdf
 from compounder.records import audit, batches, printing
 from compounder.records.library import FormulaLibrary
