@@ -108,8 +108,8 @@ def on_database(url_option: str | None, *, create: bool) -> Iterator[tuple[Engin
     each command says them the same way, in one line."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from compounder.records.database import DatabaseUnavailable
-    from compounder.records.maintenance import DatabaseProblem, describe
+    from compounder.records.database import DatabaseProblem, DatabaseUnavailable
+    from compounder.records.maintenance import describe
     from compounder.records.rules import RecordError
 
     engine = open_engine(url_option, create=create)

@@ -1,4 +1,6 @@
-"""Keeping the pharmacy database sound: an online backup, and a check that says what it found.
+"""Keeping the pharmacy database sound: a check that says what it found, and the sentences that
+tell the pharmacist what went wrong with the database (the online backup is
+``compounder.records.database.backup``: a migration backs up first).
 
 ``check`` runs the database's own integrity and foreign-key checks (SQLite) and verifies the
 audit chain against every audited row. Problems are returned as sentences naming the row.
@@ -7,17 +9,12 @@ audit chain against every audited row. Problems are returned as sentences naming
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from compounder.records import audit
 from compounder.records.database import HEAD_REVISION, BadDatabaseUrl, DatabaseUnavailable, current_revision, masked
-
-
-class DatabaseProblem(Exception):
-    """The database cannot be opened or read, in words for the pharmacist."""
 
 
 def describe(error: Exception, url: str) -> str:
@@ -50,38 +47,6 @@ def startup_problem(error: Exception, url: str) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def backup(engine: Engine, destination: Path) -> Path:
-    """A consistent copy of a live SQLite database, made with SQLite's online backup API while
-    other connections keep working. Refuses to overwrite an existing file."""
-    if engine.dialect.name != "sqlite":
-        raise DatabaseProblem(f"`db backup` copies SQLite files; back up a {engine.dialect.name} server with its own tools (pg_dump)")
-    destination = destination.expanduser()
-    if destination.exists():
-        raise DatabaseProblem(f"{destination} already exists; choose a new file name")
-    if not destination.parent.is_dir():
-        raise DatabaseProblem(f"the folder {destination.parent} does not exist")
-    partial = destination.with_name(destination.name + ".partial")
-    raw = engine.raw_connection()
-    try:
-        driver = raw.driver_connection
-        if not isinstance(driver, sqlite3.Connection):  # pragma: no cover - the SQLite dialect's driver is sqlite3
-            raise DatabaseProblem(f"`db backup` needs Python's sqlite3 driver, not {type(driver).__name__}")
-        target = sqlite3.connect(partial)
-        try:
-            driver.backup(target)
-            ok = target.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            target.close()
-        if ok != "ok":
-            partial.unlink(missing_ok=True)
-            raise DatabaseProblem(f"the backup did not pass the integrity check ({ok}); the database itself may be damaged")
-        partial.replace(destination)
-    finally:
-        raw.close()
-        partial.unlink(missing_ok=True)
-    return destination
-
-
 def check(engine: Engine) -> list[str]:
     """Everything wrong with the database, one sentence each; an empty list when all is well."""
     problems: list[str] = []
@@ -101,4 +66,4 @@ def check(engine: Engine) -> list[str]:
     return problems
 
 
-__all__ = ["DatabaseError", "DatabaseProblem", "OperationalError", "backup", "check", "describe"]
+__all__ = ["DatabaseError", "OperationalError", "check", "describe", "startup_problem"]
