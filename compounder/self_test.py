@@ -91,7 +91,7 @@ class SelfTest:
 
     def engine(self) -> str:
         from compounder.calc import evaluate, parse_formula
-        from compounder.calc.weighing import format_grams
+        from compounder.calc.balance_grams import format_grams
 
         plan = self.plan = evaluate(parse_formula(SEED), self._catalog(), self.today)
         line = next(line for line in plan.lines if line.name == "lidocaine hydrochloride monohydrate")

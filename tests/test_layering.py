@@ -25,7 +25,7 @@ def loaded_after(statement: str) -> set[str]:
         ),
         ("import compounder.documents.worksheet, compounder.documents.label, compounder.documents.stored", {"PySide6", "shiboken6", "sqlalchemy"}),
         ("import compounder.records", {"PySide6", "shiboken6"}),
-        ("import compounder.records.rules", {"PySide6", "shiboken6", "sqlalchemy", "alembic"}),
+        ("import compounder.records.policy", {"PySide6", "shiboken6", "sqlalchemy", "alembic"}),
         (
             "import compounder.records.batches, compounder.records.history, compounder.records.maintenance, compounder.records.audit, "
             "compounder.records.printing",

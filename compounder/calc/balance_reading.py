@@ -2,7 +2,7 @@
 
 The drivers (``compounder.balance``) turn the balance's replies into ``Reading`` values; this
 module decides, without any I/O, what may go into a batch line and where a weight stands
-against the line's tolerance band (the same arithmetic as ``records.rules.deviation``:
+against the line's tolerance band (the same arithmetic as ``records.policy.deviation``:
 outside when ``|actual - target| / target × 100 > tolerance``).
 """
 

@@ -110,7 +110,7 @@ def on_database(url_option: str | None, *, create: bool) -> Iterator[tuple[Engin
 
     from compounder.records.database import DatabaseProblem, DatabaseUnavailable
     from compounder.records.maintenance import describe
-    from compounder.records.rules import RecordError
+    from compounder.records.policy import RecordError
 
     engine = open_engine(url_option, create=create)
     where = engine.url.render_as_string(hide_password=True)

@@ -38,7 +38,7 @@ from compounder.records.audit_keys import (
     key_id,
 )
 from compounder.records.model import AuditEntry, AuditHead, Base
-from compounder.records.rules import Actor
+from compounder.records.policy import Actor
 
 GENESIS = "0" * 64
 #: The entry that starts the keyed part of the chain, and the one that changes the key.
@@ -234,7 +234,7 @@ def ensure_keyed(session: Session, at: dt.datetime) -> bool:
 def rotate_key(session: Session, actor: Actor, new_key: bytes, at: dt.datetime) -> str:
     """Sign the trail with ``new_key`` from now on: an entry signed with the present key names
     the new one. The caller has added the new key to the key file first. Returns its id."""
-    from compounder.records.rules import may_manage_users
+    from compounder.records.policy import may_manage_users
 
     may_manage_users(actor)
     head = session.execute(

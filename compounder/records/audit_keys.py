@@ -23,7 +23,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 
 KEY_ENV = "COMPOUNDER_AUDIT_KEY"
 KEY_FILE_ENV = "COMPOUNDER_AUDIT_KEY_FILE"

@@ -2,7 +2,7 @@
 engine's plan frozen as printed, lots assigned per line, actual weights entered, signed by the
 preparer and verified by a pharmacist, then dispensed, or rejected with a reason.
 
-The rules come from ``compounder.records.rules``; this module persists what they allow, writes
+The rules come from ``compounder.records.policy``; this module persists what they allow, writes
 the audit trail, and hands out plain ``BatchRecord`` values. Every function works on a session
 the caller commits, so one user action is one transaction.
 """
@@ -34,8 +34,7 @@ from compounder.records.model import (
     User,
 )
 from compounder.records.people import PatientInfo, current_actor, full_name
-from compounder.records.rows import existing
-from compounder.records.rules import (
+from compounder.records.policy import (
     EDITABLE,
     Actor,
     RecordError,
@@ -52,6 +51,7 @@ from compounder.records.rules import (
     parse_tolerance,
     parse_weight,
 )
+from compounder.records.rows import existing
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects.postgresql import Insert as PostgresInsert

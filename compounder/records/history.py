@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from compounder.records.lots import Lot, lot_value, to_grams
 from compounder.records.model import Batch, BatchLine, IngredientLot, MasterFormulaVersion, Patient
 from compounder.records.people import search_key
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 
 DEFAULT_LIMIT = 500
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, overload
 from sqlalchemy import JSON, String, column, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from compounder.records.rules import Actor, RecordError, may_approve_formulas
+from compounder.records.policy import Actor, RecordError, may_approve_formulas
 
 # The mapped classes, the audit trail and the people are imported in the functions that use them:
 # the window is built with a library before it shows, and loading the records' model then would

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from compounder.records import audit
 from compounder.records.model import IngredientLot
-from compounder.records.rules import NEAR_EXPIRY_DAYS, Actor, RecordError, lot_problem, near_expiry, parse_weight
+from compounder.records.policy import NEAR_EXPIRY_DAYS, Actor, RecordError, lot_problem, near_expiry, parse_weight
 
 UG_PER_G = 1_000_000
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 
 
 def refuse_under_minimum(plan: dict[str, Any] | None, position: int, name: str, target: Decimal, grams: Decimal, what: str = "it") -> None:

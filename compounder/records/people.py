@@ -15,7 +15,7 @@ from sqlalchemy import func, select, table
 from sqlalchemy.orm import Session
 
 from compounder.calc.field_limits import prints_nothing, text_limit
-from compounder.records.rules import (
+from compounder.records.policy import (
     Actor,
     PermissionRefused,
     RecordError,

@@ -32,7 +32,7 @@ from compounder.records import audit
 from compounder.records.batches import BatchRecord, batch_acknowledgements, batch_record
 from compounder.records.lots import get_lot
 from compounder.records.model import AuditEntry
-from compounder.records.rules import Actor
+from compounder.records.policy import Actor
 
 PRINT_WORKSHEET = "print worksheet"
 PRINT_LABEL = "print label"

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 
 Row = TypeVar("Row")
 

@@ -19,7 +19,7 @@ from compounder.documents.stored import stored_label_pdf, stored_worksheet_pdf
 from compounder.records import audit, batches, printing
 from compounder.records.library import FormulaLibrary
 from compounder.records.lots import get_lot
-from compounder.records.rules import PermissionRefused, RecordError, Status
+from compounder.records.policy import PermissionRefused, RecordError, Status
 from compounder.settings import settings_from_data
 from tests.conftest import TODAY
 from tests.records.helpers import make_pharmacy, new_batch, weigh_all
