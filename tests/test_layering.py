@@ -1,5 +1,6 @@
-"""The layers stay apart: the engine imports no Qt, SQLAlchemy or ReportLab; the documents and
-the records import no Qt."""
+"""The layers stay apart at run time: the engine loads no Qt, SQLAlchemy or ReportLab; the documents
+and the records load no Qt. The import contracts in pyproject.toml (``lint-imports``) check the
+source's own imports; this checks what importing a layer really loads, third-party imports included."""
 
 from __future__ import annotations
 
