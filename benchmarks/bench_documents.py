@@ -12,12 +12,12 @@ import sys
 import time
 
 from compounder.calc import evaluate, parse_formula
+from compounder.calc.label_stock import LABEL_STOCKS
 from compounder.calc.labeling import label_content
 from compounder.calc.prescription import parse_order
 from compounder.calc.record import compounding_record
 from compounder.data.catalog import load_catalog
 from compounder.documents.label import LabelRenderer
-from compounder.documents.stock import LABEL_STOCKS
 from compounder.documents.worksheet import WorksheetRenderer
 from compounder.settings import EXAMPLE, settings_from_data
 

@@ -17,7 +17,12 @@ import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:  # the checks import what they test, each in its turn
+    from compounder.calc.catalog import Catalog
+    from compounder.calc.model import BatchPlan
+    from compounder.records.audit_keys import KeyRing
 
 # The seed formula checked by hand: 120 g × 5 % = 6 g lidocaine; × 288.81/234.34 (HCl
 # monohydrate, USP) = 7.3946 g; ÷ 99.5 % potency = 7.4318 g → 7.432 g on a 0.001 g balance.
@@ -55,8 +60,8 @@ class SelfTest:
         self.folder = folder
         self.today = today
         self.failures = 0
-        self.catalog = None
-        self.plan = None
+        self.catalog: Catalog | None = None  # set by the reference database check
+        self.plan: BatchPlan | None = None  # set by the engine check
 
     def check(self, name: str, step: Callable[[], str]) -> None:
         try:
@@ -71,8 +76,8 @@ class SelfTest:
     def reference_database(self) -> str:
         from compounder.data.catalog import load_catalog, packaged_reference
 
-        self.catalog = load_catalog()
-        return f"{len(self.catalog.forms)} forms, {len(self.catalog.bases)} bases from {packaged_reference().name}"
+        catalog = self.catalog = load_catalog()
+        return f"{len(catalog.forms)} forms, {len(catalog.bases)} bases from {packaged_reference().name}"
 
     def pharmacy_database(self) -> str:
         from compounder.records.database import current_revision, migrate, open_database
@@ -86,18 +91,18 @@ class SelfTest:
 
     def engine(self) -> str:
         from compounder.calc import evaluate, parse_formula
-        from compounder.calc.weighing import format_grams
+        from compounder.calc.balance_grams import format_grams
 
-        self.plan = evaluate(parse_formula(SEED), self.catalog, self.today)
-        line = next(line for line in self.plan.lines if line.name == "lidocaine hydrochloride monohydrate")
+        plan = self.plan = evaluate(parse_formula(SEED), self._catalog(), self.today)
+        line = next(line for line in plan.lines if line.name == "lidocaine hydrochloride monohydrate")
         grams = line.grams.m_as("g")
         if abs(grams - EXPECTED_LIDOCAINE_GRAMS) > 1e-9:
             raise AssertionError(f"lidocaine HCl monohydrate {grams!r} g, expected {EXPECTED_LIDOCAINE_GRAMS!r} g")
-        if abs(self.plan.total.m_as("g") - 120) > 1e-9:
-            raise AssertionError(f"total {self.plan.total}, expected 120 g")
-        if self.plan.has_errors:
+        if abs(plan.total.m_as("g") - 120) > 1e-9:
+            raise AssertionError(f"total {plan.total}, expected 120 g")
+        if plan.has_errors:
             raise AssertionError("the seed formula has error findings")
-        return f"lidocaine HCl monohydrate {format_grams(line.grams, self.plan.balance)} g, total 120.000 g"
+        return f"lidocaine HCl monohydrate {format_grams(line.grams, plan.balance)} g, total 120.000 g"
 
     def window(self) -> str:
         if os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") == "offscreen":
@@ -117,7 +122,7 @@ class SelfTest:
             migrate(engine)
             library = FormulaLibrary(session_factory(engine))
             library.sync_reference(reference_formulas())
-            window = MainWindow(self.catalog, library, Settings.from_environment(), self.today)
+            window = MainWindow(self._catalog(), library, Settings.from_environment(), self.today)
             formula_file = self.folder / "seed.json"
             formula_file.write_text(json.dumps(SEED), encoding="utf-8")
             if not window.open_file(formula_file):
@@ -147,24 +152,36 @@ class SelfTest:
         from compounder.settings import EXAMPLE, settings_from_data
 
         pharmacy = settings_from_data(EXAMPLE)
-        record = compounding_record(self.plan, parse_order(SEED), self.catalog, self.today, pharmacy.final_weight_tolerance)
+        record = compounding_record(self._plan(), parse_order(SEED), self._catalog(), self.today, pharmacy.final_weight_tolerance)
         pdf = worksheet_renderer("letter")(record, pharmacy).render()
         return self._pdf("worksheet.pdf", pdf)
 
     def label(self) -> str:
+        from compounder.calc.label_stock import LABEL_STOCKS
         from compounder.calc.labeling import label_content
         from compounder.calc.prescription import parse_order
         from compounder.calc.release import release
         from compounder.documents.label import LabelRenderer
-        from compounder.documents.stock import LABEL_STOCKS
         from compounder.settings import EXAMPLE, settings_from_data
 
         pharmacy = settings_from_data(EXAMPLE)
         order = parse_order(SEED)
-        release(self.plan, order)
-        content = label_content(self.plan, order, self.catalog, self.today)
+        release(self._plan(), order)
+        content = label_content(self._plan(), order, self._catalog(), self.today)
         pdf = LabelRenderer(content, pharmacy, LABEL_STOCKS[pharmacy.label_stock]).render()
         return self._pdf("label.pdf", pdf)
+
+    def _catalog(self) -> Catalog:
+        """The catalog the reference database check loaded (``run_self_test`` runs the checks that need it only then)."""
+        if self.catalog is None:
+            raise AssertionError("the reference database was not loaded")
+        return self.catalog
+
+    def _plan(self) -> BatchPlan:
+        """The seed formula's plan the engine check computed (``run_self_test`` runs the checks that need it only then)."""
+        if self.plan is None:
+            raise AssertionError("the seed formula was not computed")
+        return self.plan
 
     def _pdf(self, name: str, pdf: bytes) -> str:
         if not pdf.startswith(b"%PDF-") or b"%%EOF" not in pdf[-64:]:
@@ -194,7 +211,7 @@ def run_self_test(out: TextIO = sys.stdout, today: dt.date | None = None) -> int
         return 0 if passed == checks else 1
 
 
-def _throwaway_keys():
+def _throwaway_keys() -> KeyRing:
     """An audit key for the self-test's own databases: the workstation's key file is not made
     or used by a test (on a server's workstation it is the pharmacy's, copied there)."""
     from compounder.records.audit_keys import KeyRing, key_id, new_key

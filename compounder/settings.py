@@ -4,7 +4,8 @@ A typed, versioned schema kept as JSON in the user's configuration folder
 (``platformdirs.user_config_dir("compounder")``, or the folder in ``COMPOUNDER_SETTINGS_DIR``).
 Pure Python, no Qt: the window's settings dialog and the command line both read and write it
 through ``load_settings`` and ``save_settings``; nothing here is a global, a caller passes the
-settings on.
+settings on. It sits below the documents and the balance drivers that use it: the label stocks
+and the drivers' names it chooses among are plain data in ``compounder.calc``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
+from compounder.calc.balance_reading import BALANCE_DRIVERS
 from compounder.calc.errors import InputError
 from compounder.calc.field_limits import prints_nothing
 from compounder.calc.formula_file import check_nesting
+from compounder.calc.label_stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
 from compounder.calc.units import (
     DIMENSIONLESS,
     MASS,
@@ -25,7 +28,6 @@ from compounder.calc.units import (
     format_quantity,
     parse_quantity,
 )
-from compounder.documents.stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
 from compounder.files import FileRefused, read_regular_file
 
 SCHEMA_VERSION = 1
@@ -183,7 +185,7 @@ def settings_from_data(data: Any) -> PharmacySettings:
     if not isinstance(stock, str) or stock not in LABEL_STOCKS:
         raise SettingsError("label_stock", f"{stock!r} is not a label stock; choose one of {', '.join(LABEL_STOCKS)}")
     paper = data.get("worksheet_paper", "letter")
-    if not isinstance(paper, str) or paper not in PAPERS:
+    if not _is_paper(paper):
         raise SettingsError("worksheet_paper", f"{paper!r} is not a paper size; choose letter or a4")
     tolerance = _tolerance(data, "final_weight_tolerance")
     weighing = _tolerance(data, "weighing_tolerance")
@@ -211,10 +213,12 @@ def settings_from_data(data: Any) -> PharmacySettings:
     )
 
 
+def _is_paper(value: object) -> TypeGuard[Paper]:
+    return isinstance(value, str) and value in PAPERS
+
+
 def _balance(value: Any) -> tuple[str | None, str, str | None]:
     """The balance's port, driver and ID; every weight read from it is recorded with the ID."""
-    from compounder.balance.protocols import PROTOCOLS
-
     if value is None:
         return None, "mt-sics", None
     if not isinstance(value, dict) or set(value) - {"port", "driver", "id"}:
@@ -222,8 +226,8 @@ def _balance(value: Any) -> tuple[str | None, str, str | None]:
     port, driver, balance_id = value.get("port"), value.get("driver", "mt-sics"), value.get("id")
     if not isinstance(port, str) or not port.strip():
         raise SettingsError("balance.port", f"{port!r} is not a serial port; give e.g. /dev/ttyUSB0 or COM3")
-    if driver not in PROTOCOLS:
-        raise SettingsError("balance.driver", f"{driver!r} is not a balance driver; choose one of {', '.join(PROTOCOLS)}")
+    if driver not in BALANCE_DRIVERS:
+        raise SettingsError("balance.driver", f"{driver!r} is not a balance driver; choose one of {', '.join(BALANCE_DRIVERS)}")
     if not isinstance(balance_id, str) or not balance_id.strip():
         raise SettingsError("balance.id", "give the balance's ID (asset or serial number); it is recorded with every weight read")
     return port.strip(), driver, balance_id.strip()

@@ -40,7 +40,7 @@ def pictures(scratch: Path, folder: Path) -> int:
     from compounder.records.database import migrate, open_database
     from compounder.records.library import FormulaLibrary, reference_formulas
     from compounder.records.patients import ProfileEntry, save_profile
-    from compounder.records.rules import Role
+    from compounder.records.policy import Role
     from compounder.records.screening import screened_plan, sign_in_to_decide
     from compounder.ui.common.acknowledge_dialog import AcknowledgeDialog, SignedDecision, one_per_code
     from compounder.ui.common.records_context import RecordsContext

@@ -53,7 +53,7 @@ def pictures(scratch: Path, folder: Path) -> int:
     from compounder.records import lots, people
     from compounder.records.database import migrate, open_database
     from compounder.records.library import FormulaLibrary, reference_formulas
-    from compounder.records.rules import Role
+    from compounder.records.policy import Role
     from compounder.settings import EXAMPLE, settings_from_data
     from compounder.ui.common.batch_printing import StoredBatchPrinter
     from compounder.ui.common.pdf_print import page_images

@@ -2,7 +2,7 @@
 
 The drivers (``compounder.balance``) turn the balance's replies into ``Reading`` values; this
 module decides, without any I/O, what may go into a batch line and where a weight stands
-against the line's tolerance band (the same arithmetic as ``records.rules.deviation``:
+against the line's tolerance band (the same arithmetic as ``records.policy.deviation``:
 outside when ``|actual - target| / target × 100 > tolerance``).
 """
 
@@ -15,6 +15,11 @@ from typing import Literal
 
 #: A stable reading older than this is stale: the container may have been lifted since.
 MAX_READING_AGE_S = 1.5
+
+#: The balances' serial languages ``compounder.balance.protocols`` speaks, by the name the
+#: pharmacy settings choose one with ("driver"). Here, below both, so that the settings check a
+#: name without loading the drivers; a test keeps the two in step.
+BALANCE_DRIVERS = ("mt-sics", "sartorius-sbi", "ohaus")
 
 
 class ReadingState(str, enum.Enum):

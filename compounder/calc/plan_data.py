@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from compounder.calc.balance_grams import format_grams, rounded_grams
 from compounder.calc.model import BatchPlan
 from compounder.calc.units import format_quantity
-from compounder.calc.weighing import format_grams, rounded_grams
 
 
 def plan_to_json(plan: BatchPlan) -> dict[str, Any]:

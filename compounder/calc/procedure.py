@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from compounder.calc.balance_grams import format_grams
 from compounder.calc.catalog import Catalog
 from compounder.calc.model import BatchPlan
 from compounder.calc.prescription import Order
 from compounder.calc.units import Quantity, format_quantity
-from compounder.calc.weighing import format_grams
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from compounder.calc.balance_grams import format_grams
 from compounder.calc.catalog import Catalog
 from compounder.calc.equipment import minimum_basis
 from compounder.calc.errors import InputError
@@ -19,7 +20,6 @@ from compounder.calc.prescription import Order, check_dates, require
 from compounder.calc.procedure import Check, aliquot_text, checks, steps
 from compounder.calc.release import AcknowledgedFinding, release
 from compounder.calc.units import Quantity, format_quantity
-from compounder.calc.weighing import format_grams
 
 
 @dataclass(frozen=True)

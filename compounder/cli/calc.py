@@ -8,9 +8,9 @@ import json
 from typing import Any, TextIO
 
 from compounder.calc import BatchPlan, Catalog, evaluate, parse_formula
+from compounder.calc.balance_grams import decimals, format_grams
 from compounder.calc.plan_data import plan_to_json
 from compounder.calc.units import format_quantity
-from compounder.calc.weighing import decimals, format_grams
 from compounder.cli.dates import compounding_date_note
 from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, one_line
 from compounder.cli.inputs import date_argument, read_formula_file

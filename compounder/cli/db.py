@@ -15,8 +15,7 @@ def db_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password:
     exit 2 for a URL or server that cannot be used as given, 1 for a database that is damaged,
     locked or fails its checks."""
 
-    from compounder.records.database import migrate, sqlite_path
-    from compounder.records.maintenance import backup
+    from compounder.records.database import backup, migrate, sqlite_path
 
     if args.db_command == "copy":
         if args.database is not None:

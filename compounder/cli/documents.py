@@ -17,12 +17,12 @@ from compounder.cli.inputs import MAX_SETTINGS_BYTES, date_argument, read_formul
 
 def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO, err: TextIO) -> int:
     """Write the worksheet or the label; nothing is written unless the batch may be printed."""
+    from compounder.calc.label_stock import LABEL_STOCKS
     from compounder.calc.prescription import parse_order, require
     from compounder.calc.release import BatchBlocked
     from compounder.documents.batch import label_pdf, worksheet_pdf
     from compounder.documents.common import UnprintableText
     from compounder.documents.label import LabelOverflow
-    from compounder.documents.stock import LABEL_STOCKS
     from compounder.settings import SettingsError, load_settings
 
     data = read_formula_file(args.file)

@@ -107,10 +107,10 @@ def on_database(url_option: str | None, *, create: bool) -> Iterator[tuple[Engin
     ``UsageError`` (exit 2); a damaged, locked or failing database ``DatabaseFailure`` (exit 1):
     each command says them the same way, in one line."""
     from compounder.records.boundary import database_errors
-    from compounder.records.database import DatabaseUnavailable
+    from compounder.records.database import DatabaseProblem, DatabaseUnavailable
     from compounder.records.errors import DatabaseFailed
-    from compounder.records.maintenance import DatabaseProblem, describe
-    from compounder.records.rules import RecordError
+    from compounder.records.maintenance import describe
+    from compounder.records.policy import RecordError
 
     engine = open_engine(url_option, create=create)
     where = engine.url.render_as_string(hide_password=True)

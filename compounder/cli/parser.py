@@ -142,9 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     _patients_parser(commands)
 
     settings = commands.add_parser("settings", help="show where the pharmacy settings are, print an example, or write it there to edit")
-    what = settings.add_mutually_exclusive_group()
-    what.add_argument("--example", action="store_true", help="print an example settings file to edit")
-    what.add_argument("--init", action="store_true", help="write the example where the settings are read (never over existing settings); then edit it")
+    either = settings.add_mutually_exclusive_group()
+    either.add_argument("--example", action="store_true", help="print an example settings file to edit")
+    either.add_argument("--init", action="store_true", help="write the example where the settings are read (never over existing settings); then edit it")
     _reference_after_command(commands)
     return parser
 
@@ -163,7 +163,7 @@ def _subcommand_parsers(parser: argparse.ArgumentParser) -> list[argparse.Argume
 
 
 def _stock_keys() -> list[str]:
-    from compounder.documents.stock import LABEL_STOCKS
+    from compounder.calc.label_stock import LABEL_STOCKS
 
     return list(LABEL_STOCKS)
 

@@ -55,7 +55,12 @@ def _read(session: Session) -> Catalog:
 
     aliases: dict[tuple[str, int], list[str]] = {}
     for alias in session.scalars(select(rs.Alias).order_by(rs.Alias.alias)):
-        key = ("ingredient", alias.ingredient_id) if alias.ingredient_id is not None else ("base", alias.base_id)
+        if alias.ingredient_id is not None:
+            key = ("ingredient", alias.ingredient_id)
+        elif alias.base_id is not None:
+            key = ("base", alias.base_id)
+        else:  # the build always names one; a database changed by hand is not guessed at
+            raise ValueError(f"reference database: the alias {alias.alias!r} names neither an ingredient nor a base")
         aliases.setdefault(key, []).append(alias.alias)
 
     substances = tuple(_substance(row, src) for row in session.scalars(select(rs.Substance).order_by(rs.Substance.id)))

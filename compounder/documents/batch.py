@@ -12,10 +12,10 @@ import datetime as dt
 
 from compounder.calc.catalog import Catalog
 from compounder.calc.errors import InputError
+from compounder.calc.label_stock import LABEL_STOCKS, LabelStock
 from compounder.calc.model import BatchPlan
 from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order
-from compounder.documents.stock import LABEL_STOCKS, LabelStock
 from compounder.settings import PharmacySettings
 
 

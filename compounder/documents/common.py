@@ -51,7 +51,10 @@ def register_fonts() -> None:
 
 def check_printable(text: str, field: str, font: str = FONT) -> str:
     """``text`` unchanged, or ``UnprintableText`` naming the first character the font lacks."""
-    glyphs = pdfmetrics.getFont(font).face.charToGlyph
+    registered = pdfmetrics.getFont(font)
+    if not isinstance(registered, TTFont):  # register_fonts registers TrueType fonts only
+        raise ValueError(f"{font} is not a TrueType font: its glyphs cannot be checked")
+    glyphs = registered.face.charToGlyph
     for char in text:
         if char not in "\n\t" and ord(char) not in glyphs:
             raise UnprintableText(field, char)

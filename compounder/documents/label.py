@@ -16,6 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from compounder.calc.label_stock import INCH, LabelStock
 from compounder.calc.labeling import LabelContent
 from compounder.documents.common import (
     CREATOR,
@@ -27,7 +28,6 @@ from compounder.documents.common import (
     escape,
     register_fonts,
 )
-from compounder.documents.stock import INCH, LabelStock
 from compounder.settings import PharmacySettings
 
 
@@ -186,9 +186,8 @@ class LabelRenderer:
     def render(self) -> bytes:
         size, header, body, header_height = self.fit()
         stock = self.stock
-        page = (stock.page_width, stock.page_height) if stock.is_sheet else (stock.width, stock.height)
         buffer = io.BytesIO()
-        canvas = Canvas(buffer, pagesize=page, invariant=1, pageCompression=1)
+        canvas = Canvas(buffer, pagesize=stock.page_size, invariant=1, pageCompression=1)
         canvas.setTitle(f"Label {self.content.rx_number}")
         canvas.setAuthor(self.pharmacy.name)
         canvas.setCreator(CREATOR)

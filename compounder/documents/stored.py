@@ -10,25 +10,30 @@ from __future__ import annotations
 import datetime as dt
 
 from reportlab.lib import colors
-from reportlab.platypus import Paragraph
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph
 
-from compounder.calc.batch_document import PrintMark, StoredWorksheet
+from compounder.calc.batch_document import PrintMark, StoredWorksheet, WeighedLine, WeighedStep
+from compounder.calc.label_stock import LabelStock
 from compounder.calc.labeling import LabelContent
+from compounder.calc.record import WeighRow
 from compounder.documents.common import FONT, FONT_BOLD, escape
 from compounder.documents.label import LabelRenderer
-from compounder.documents.stock import LabelStock
-from compounder.documents.worksheet import WorksheetRenderer, worksheet_renderer
+from compounder.documents.worksheet import Cell, WorksheetRenderer
 from compounder.settings import PharmacySettings
 
 REPRINT_HUE = colors.Color(0.69, 0.0, 0.13)
 
 
-class StoredWorksheetMixin:
-    """Fills the bench's blanks from the record. Mixed into the renderer for the paper size."""
+class StoredWorksheetRenderer(WorksheetRenderer):
+    """The bench's worksheet with its blanks filled from the record, on the pharmacy's paper
+    (or ``paper``, "letter" or "a4")."""
 
-    stored: StoredWorksheet
+    def __init__(self, stored: StoredWorksheet, pharmacy: PharmacySettings, paper: str | None = None) -> None:
+        self.stored = stored  # before the sheet is laid out: the overridden steps below read it
+        super().__init__(stored.record, pharmacy, paper or pharmacy.worksheet_paper)
 
-    def story(self) -> list:
+    def story(self) -> list[Flowable]:
         stored = self.stored
         state = f"Record status: <b>{escape(stored.status)}</b>; weighing tolerance ± {stored.tolerance_percent} %."
         if stored.amends:
@@ -37,10 +42,10 @@ class StoredWorksheetMixin:
             state = f"<font color='#b00020'><b>{escape(stored.mark.text())}</b></font>. " + state
         return [Paragraph(state, self.styles["body"]), *super().story()]
 
-    def _line(self, row):
+    def _line(self, row: WeighRow) -> WeighedLine | None:
         return next((line for line in self.stored.lines if line.position == row.number), None)
 
-    def actual_cell(self, row) -> object:
+    def actual_cell(self, row: WeighRow) -> Cell:
         line = self._line(row)
         if line is not None and line.steps:
             return self._aliquot_portion_cell(row, line)
@@ -60,7 +65,7 @@ class StoredWorksheetMixin:
             text += f"<br/><font size=7>checked against {line.target:.{places}f} g, the drug itself, not the portion</font>"
         return Paragraph(text, self.styles["cell"])
 
-    def _aliquot_portion_cell(self, row, line) -> object:
+    def _aliquot_portion_cell(self, row: WeighRow, line: WeighedLine) -> Cell:
         """The line's row of an aliquot line is its portion of the mixture (Required: the portion):
         the portion as weighed, then the drug the three weighings delivered, against the drug's own grams."""
         places = len(row.quantity.partition(".")[2])
@@ -81,7 +86,7 @@ class StoredWorksheetMixin:
             text += f"<br/><font size=7>{identity}</font>"
         return Paragraph(text, self.styles["cell"])
 
-    def _step_text(self, step, places: int) -> str:
+    def _step_text(self, step: WeighedStep, places: int) -> str:
         text = f"<b>{step.actual:.{places}f}</b> g"
         if step.deviation_percent is not None:
             # of its target as it stood when it was weighed (adapted to the weighings before it)
@@ -92,7 +97,7 @@ class StoredWorksheetMixin:
             text += f"<br/><font size=7>{escape(step.how_weighed)}</font>"
         return text
 
-    def aliquot_actual_cell(self, row, step: int) -> object:
+    def aliquot_actual_cell(self, row: WeighRow, step: int) -> Cell:
         """One of the aliquot's own weighings (0: the ingredient, 1: the diluent). Recorded: its
         actual, deviation and source; not yet: blank until weighed. A batch stored before these
         weighings were recorded (no step rows) kept one weight per line: once the line is weighed,
@@ -109,7 +114,7 @@ class StoredWorksheetMixin:
             return ""
         return Paragraph("<b>not recorded</b><br/><font size=7>in Compounder</font>", self.styles["cell"])
 
-    def initials_cell(self, row, step: int | None) -> object:
+    def initials_cell(self, row: WeighRow, step: int | None) -> Cell:
         """Who weighed an aliquot's weighing, from the record (the portion's on the line's row)."""
         line = self._line(row)
         if line is None or not line.steps:
@@ -119,7 +124,7 @@ class StoredWorksheetMixin:
             return ""
         return Paragraph(f"<b>{escape(recorded.initials)}</b>", self.styles["cell"])
 
-    def signature_cells(self, role: str) -> list:
+    def signature_cells(self, role: str) -> list[Cell]:
         signature = next((s for s in self.stored.signatures if s.role == role), None)
         if signature is None or signature.name is None or signature.at is None:
             return ["", "", "", ""]
@@ -131,7 +136,7 @@ class StoredWorksheetMixin:
             Paragraph(f"{at:%H:%M} UTC", self.styles["cell"]),
         ]
 
-    def draw_mark(self, canvas, x: float, y: float) -> None:
+    def draw_mark(self, canvas: Canvas, x: float, y: float) -> None:
         if not self.stored.mark.reprint:
             return
         canvas.setFont(FONT_BOLD, 11)
@@ -140,7 +145,7 @@ class StoredWorksheetMixin:
         canvas.setFont(FONT, 7.5)
         canvas.drawString(x, y - 10, self.stored.mark.text().removeprefix("REPRINT "))
 
-    def draw_footer(self, canvas, page: int, pages: int) -> None:
+    def draw_footer(self, canvas: Canvas, page: int, pages: int) -> None:
         super().draw_footer(canvas, page, pages)
         if self.stored.mark.reprint:
             canvas.saveState()
@@ -150,21 +155,12 @@ class StoredWorksheetMixin:
             canvas.restoreState()
 
 
-def stored_worksheet_renderer(stored: StoredWorksheet, pharmacy: PharmacySettings, paper: str | None = None) -> WorksheetRenderer:
-    base = worksheet_renderer(paper or pharmacy.worksheet_paper)
-    renderer_class = type(f"Stored{base.__name__}", (StoredWorksheetMixin, base), {})
-    renderer = renderer_class.__new__(renderer_class)
-    renderer.stored = stored
-    renderer.__init__(stored.record, pharmacy)
-    return renderer
-
-
 def stored_worksheet_pdf(stored: StoredWorksheet, pharmacy: PharmacySettings, paper: str | None = None) -> bytes:
-    return stored_worksheet_renderer(stored, pharmacy, paper).render()
+    return StoredWorksheetRenderer(stored, pharmacy, paper).render()
 
 
 def stored_label_pdf(content: LabelContent, pharmacy: PharmacySettings, stock: LabelStock, position: int = 1) -> bytes:
     return LabelRenderer(content, pharmacy, stock, position).render()
 
 
-__all__ = ["PrintMark", "StoredWorksheetMixin", "stored_label_pdf", "stored_worksheet_pdf", "stored_worksheet_renderer"]
+__all__ = ["PrintMark", "StoredWorksheetRenderer", "stored_label_pdf", "stored_worksheet_pdf"]

@@ -1,24 +1,29 @@
 """The batch worksheet (compounding record): the sheet a pharmacist weighs against, initials,
 signs and files.
 
-``WorksheetRenderer(record, pharmacy).render()`` returns PDF bytes. The page size, margins and
-type sizes are class attributes, and the steps of building it (styles, first-page header,
-later-page header, footer, story) are methods a subclass can override; ``A4WorksheetRenderer``
-only changes the page size.
+``WorksheetRenderer(record, pharmacy).render()`` returns PDF bytes, on the pharmacy's paper
+when it is given (``paper``, "letter" or "a4"), else on US Letter. The margins and type sizes are
+class attributes, and the steps of building it (styles, first-page header, later-page header,
+footer, story, the cells a stored batch fills in) are methods a subclass can override
+(``compounder.documents.stored.StoredWorksheetRenderer``); ``A4WorksheetRenderer`` only changes
+the page size.
 """
 
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
+    Flowable,
     Frame,
     KeepTogether,
     PageTemplate,
@@ -29,7 +34,7 @@ from reportlab.platypus import (
 )
 
 from compounder import __version__
-from compounder.calc.record import CompoundingRecord, decision_text
+from compounder.calc.record import CompoundingRecord, WeighRow, decision_text
 from compounder.documents.common import (
     CREATOR,
     FONT,
@@ -48,6 +53,12 @@ LIGHT = colors.Color(0.96, 0.96, 0.96)
 OVERRIDE_SHADE = colors.Color(0.86, 0.86, 0.86)  # prints on a monochrome printer too
 
 
+#: What a table cell holds: a paragraph (or another flowable), or plain text ("" for a blank to fill in).
+Cell = Flowable | str
+
+#: The paper sizes the pharmacy's settings name (``worksheet_paper``).
+PAGE_SIZES: dict[str, tuple[float, float]] = {"letter": LETTER, "a4": A4}
+
 # Label-and-value tables (the batch's fields, the patient screened): light rules between rows.
 _FACT_TABLE = (
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -62,7 +73,7 @@ _FACT_TABLE = (
 class WorksheetRenderer:
     """Lays out a ``CompoundingRecord`` on US Letter; see ``A4WorksheetRenderer``."""
 
-    pagesize = LETTER
+    pagesize: tuple[float, float] = LETTER
     left_margin = 0.5 * inch
     right_margin = 0.5 * inch
     top_margin = 0.45 * inch
@@ -75,8 +86,10 @@ class WorksheetRenderer:
     # Ingredient table: shares of the frame's width.
     ingredient_columns = (0.037, 0.25, 0.14, 0.12, 0.09, 0.14, 0.13, 0.093)
 
-    def __init__(self, record: CompoundingRecord, pharmacy: PharmacySettings) -> None:
+    def __init__(self, record: CompoundingRecord, pharmacy: PharmacySettings, paper: str | None = None) -> None:
         register_fonts()
+        if paper is not None:
+            self.pagesize = PAGE_SIZES[paper]
         self.record = record
         self.pharmacy = pharmacy
         self._check_text()
@@ -106,7 +119,7 @@ class WorksheetRenderer:
             "bud": ParagraphStyle("bud", base, fontName=FONT_BOLD, fontSize=size + 1, leading=(size + 1) * 1.25),
         }
 
-    def story(self) -> list:
+    def story(self) -> list[Flowable]:
         return [
             *self.header_fields(),
             Paragraph("Ingredients", self.styles["heading"]),
@@ -178,7 +191,7 @@ class WorksheetRenderer:
         canvas.line(self.left_margin, bottom, width - self.right_margin, bottom)
         canvas.restoreState()
 
-    def draw_footer(self, canvas, page: int, pages: int) -> None:
+    def draw_footer(self, canvas: Canvas, page: int, pages: int) -> None:
         width, _ = self.pagesize
         y = self.bottom_margin - 22
         canvas.saveState()
@@ -230,12 +243,12 @@ class WorksheetRenderer:
 
     # ------------------------------------------------------------------ parts of the story
 
-    def header_fields(self) -> list:
+    def header_fields(self) -> list[Flowable]:
         r = self.record
         s = self.styles
         p = lambda text, style="body": Paragraph(escape(text), s[style])  # noqa: E731
         label = lambda text: Paragraph(escape(text), s["label"])  # noqa: E731
-        rows = [
+        rows: list[list[Cell]] = [
             [label("Formula"), p(r.formula_name, "bold"), "", ""],
             [label("Formula version"), p(r.formula_version), label("Dosage form"), p(f"{r.dosage_form} ({r.base})")],
             [label("Batch number"), p(r.batch_number, "bold"), label("Rx number"), p(r.rx_number, "bold")],
@@ -245,7 +258,7 @@ class WorksheetRenderer:
             [label("Beyond-use date"), p(f"{r.beyond_use.isoformat()} ({r.beyond_use_days} days)", "bud"), label("Storage"), p(r.storage, "bold")],
             ["", Paragraph(escape(r.beyond_use_reason), s["small"]), "", ""],
         ]
-        spans = [("SPAN", (1, 0), (3, 0)), ("SPAN", (1, 7), (3, 7))]
+        spans: list[tuple[Any, ...]] = [("SPAN", (1, 0), (3, 0)), ("SPAN", (1, 7), (3, 7))]
         if r.controlled:  # the DEA schedule, under the formula, so the batch is handled and logged as one
             rows.insert(1, [label("Controlled substance"), p("; ".join(r.controlled), "bold"), "", ""])
             spans = [("SPAN", (1, 0), (3, 0)), ("SPAN", (1, 1), (3, 1)), ("SPAN", (1, 8), (3, 8))]
@@ -258,7 +271,7 @@ class WorksheetRenderer:
 
     def ingredient_table(self) -> Table:
         s = self.styles
-        header = [
+        header: list[Cell] = [
             Paragraph("#", s["head"]),
             Paragraph("Ingredient weighed — provides", s["head"]),
             Paragraph("Manufacturer / lot", s["head"]),
@@ -268,8 +281,8 @@ class WorksheetRenderer:
             Paragraph("Actual weighed", s["head"]),
             Paragraph("Initials", s["head"]),
         ]
-        rows = [header]
-        commands = [
+        rows: list[list[Cell]] = [header]
+        commands: list[tuple[Any, ...]] = [
             ("GRID", (0, 0), (-1, 0), 0.5, GRID),
             ("BACKGROUND", (0, 0), (-1, 0), SHADE),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -342,7 +355,7 @@ class WorksheetRenderer:
 
     def steps_table(self) -> Table:
         s = self.styles
-        rows = [[Paragraph("#", s["head"]), Paragraph("Step", s["head"]), Paragraph("Initials", s["head"])]]
+        rows: list[list[Cell]] = [[Paragraph("#", s["head"]), Paragraph("Step", s["head"]), Paragraph("Initials", s["head"])]]
         rows += [[Paragraph(str(i), s["cell"]), Paragraph(escape(text), s["cell"]), ""] for i, text in enumerate(self.record.steps, start=1)]
         table = Table(rows, colWidths=self._widths((0.04, 0.86, 0.10)), repeatRows=1)
         table.setStyle(self._grid_style())
@@ -350,7 +363,7 @@ class WorksheetRenderer:
 
     def checks_table(self) -> Table:
         s = self.styles
-        rows = [[Paragraph(h, s["head"]) for h in ("Check", "Specification", "Result", "Initials")]]
+        rows: list[list[Cell]] = [[Paragraph(h, s["head"]) for h in ("Check", "Specification", "Result", "Initials")]]
         rows += [
             [Paragraph(f"<b>{escape(c.name)}</b>", s["cell"]), Paragraph(escape(c.specification), s["cell"]), "", ""]
             for c in self.record.checks
@@ -359,7 +372,7 @@ class WorksheetRenderer:
         table.setStyle(self._grid_style())
         return table
 
-    def patient_block(self) -> list:
+    def patient_block(self) -> list[Flowable]:
         """The patient facts the screening used, compact: what a checker compares with the profile."""
         facts = self.record.patient_facts
         s = self.styles
@@ -386,7 +399,7 @@ class WorksheetRenderer:
         )
         return [KeepTogether([Paragraph("Patient screened", s["heading"]), table])]
 
-    def findings_table(self):
+    def findings_table(self) -> Flowable:
         s = self.styles
         if not self.record.findings:
             return Paragraph("No findings for this batch.", s["body"])
@@ -421,7 +434,7 @@ class WorksheetRenderer:
 
     def signatures_table(self) -> Table:
         s = self.styles
-        rows = [[Paragraph(h, s["head"]) for h in ("", "Name", "Signature", "Date", "Time")]]
+        rows: list[list[Cell]] = [[Paragraph(h, s["head"]) for h in ("", "Name", "Signature", "Date", "Time")]]
         for role in ("Prepared by", "Checked by", "Verified by (pharmacist)"):
             rows.append([Paragraph(f"<b>{role}</b>", s["cell"]), *self.signature_cells(role)])
         table = Table(rows, colWidths=self._widths((0.22, 0.26, 0.26, 0.14, 0.12)), rowHeights=[None, 30, 30, 30])
@@ -430,25 +443,25 @@ class WorksheetRenderer:
 
     # ------------------------------------------------------------------ what a stored batch fills in
 
-    def actual_cell(self, row) -> object:
+    def actual_cell(self, row: WeighRow) -> Cell:
         """The "Actual weighed" cell: blank for the bench; a stored batch prints what was entered."""
         return ""
 
-    def aliquot_actual_cell(self, row, step: int) -> object:
+    def aliquot_actual_cell(self, row: WeighRow, step: int) -> Cell:
         """The "Actual weighed" cell of one of the aliquot's own weighings (``row.aliquot_weighings[step]``):
         blank for the bench."""
         return ""
 
-    def initials_cell(self, row, step: int | None) -> object:
+    def initials_cell(self, row: WeighRow, step: int | None) -> Cell:
         """The "Initials" cell of a line (``step`` None) or of one of its aliquot weighings: blank
         for the bench."""
         return ""
 
-    def signature_cells(self, role: str) -> list:
+    def signature_cells(self, role: str) -> list[Cell]:
         """Name, signature, date and time of one signature row: blank for the bench."""
         return ["", "", "", ""]
 
-    def draw_mark(self, canvas, x: float, y: float) -> None:
+    def draw_mark(self, canvas: Canvas, x: float, y: float) -> None:
         """A mark under the title on page 1 (a reprint's); none on a fresh sheet."""
 
     # ------------------------------------------------------------------ helpers

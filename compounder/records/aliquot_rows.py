@@ -19,7 +19,7 @@ from compounder.calc.aliquot_weighing import STEPS, step_targets
 from compounder.records import audit
 from compounder.records.lots import to_grams, to_ug
 from compounder.records.model import AliquotWeighing, BatchLine, User
-from compounder.records.rules import Actor
+from compounder.records.policy import Actor
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from compounder.records.lots import to_grams, to_ug
 from compounder.records.minimum_weight import refuse_under_minimum
 from compounder.records.model import AliquotWeighing, BatchLine
 from compounder.records.people import current_actor
-from compounder.records.rules import Actor, RecordError, parse_weight
+from compounder.records.policy import Actor, RecordError, parse_weight
 
 
 def _g(grams: Decimal):

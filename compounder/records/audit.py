@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Connection, RowMapping, Table, select, update
 from sqlalchemy.orm import Session
 
 from compounder.records.audit_keys import (
@@ -38,7 +38,7 @@ from compounder.records.audit_keys import (
     key_id,
 )
 from compounder.records.model import AuditEntry, AuditHead, Base
-from compounder.records.rules import Actor
+from compounder.records.policy import Actor
 
 GENESIS = "0" * 64
 #: The entry that starts the keyed part of the chain, and the one that changes the key.
@@ -73,7 +73,7 @@ def canonical(values: Mapping[str, Any]) -> str:
     return json.dumps(dict(values), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
 
 
-def entry_hash(previous_hash: str, fields: Mapping[str, Any]) -> str:
+def entry_hash(previous_hash: str, fields: Mapping[str, Any] | RowMapping) -> str:
     payload = canonical({"previous_hash": previous_hash, **{key: fields[key] for key in _HASHED}})
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -84,7 +84,7 @@ def entry_mac(key: bytes, previous_hash: str, fields: Mapping[str, Any]) -> str:
     return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _fast_mac(key: bytes, entry: Mapping[str, Any]) -> str:
+def _fast_mac(key: bytes, entry: Mapping[str, Any] | RowMapping) -> str:
     """``entry_mac`` of a stored entry, the same bytes made with fewer steps (``db check`` signs
     every entry again: on a trail of a million entries this is most of its time)."""
     at = entry["at"]
@@ -234,7 +234,7 @@ def ensure_keyed(session: Session, at: dt.datetime) -> bool:
 def rotate_key(session: Session, actor: Actor, new_key: bytes, at: dt.datetime) -> str:
     """Sign the trail with ``new_key`` from now on: an entry signed with the present key names
     the new one. The caller has added the new key to the key file first. Returns its id."""
-    from compounder.records.rules import may_manage_users
+    from compounder.records.policy import may_manage_users
 
     may_manage_users(actor)
     head = session.execute(
@@ -309,7 +309,7 @@ def verify(connection: Connection | Session, keys: KeyRing | None = None) -> lis
     return problems
 
 
-def _introduced_key(entry: Mapping[str, Any], keys: KeyRing, problems: list[Problem], *, first: bool) -> tuple[bytes | None, str | None]:
+def _introduced_key(entry: Mapping[str, Any] | RowMapping, keys: KeyRing, problems: list[Problem], *, first: bool) -> tuple[bytes | None, str | None]:
     """The key an introducing (or rotating) entry names, or why it cannot be had."""
     if first and (entry["action"] != KEYED or entry["table_name"] != "audit_head"):
         problems.append(Problem("audit_entry", entry["id"], f"sequence {entry['sequence']} should introduce the pharmacy key but is a {entry['action']!r}: the head was changed by hand"))

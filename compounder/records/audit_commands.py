@@ -19,7 +19,7 @@ from compounder.records.audit_keys import (
 )
 from compounder.records.database import masked, user_data_dir
 from compounder.records.maintenance import check
-from compounder.records.rules import may_manage_users
+from compounder.records.policy import may_manage_users
 
 
 def head_path(option: Path | None) -> Path:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compounder.files import FileRefused, read_regular_file
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 
 KEY_ENV = "COMPOUNDER_AUDIT_KEY"
 KEY_FILE_ENV = "COMPOUNDER_AUDIT_KEY_FILE"

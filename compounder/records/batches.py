@@ -2,7 +2,7 @@
 engine's plan frozen as printed, lots assigned per line, actual weights entered, signed by the
 preparer and verified by a pharmacist, then dispensed, or rejected with a reason.
 
-The rules come from ``compounder.records.rules``; this module persists what they allow, writes
+The rules come from ``compounder.records.policy``; this module persists what they allow, writes
 the audit trail, and hands out plain ``BatchRecord`` values. Every function works on a session
 the caller commits, so one user action is one transaction.
 """
@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,7 +34,7 @@ from compounder.records.model import (
     User,
 )
 from compounder.records.people import PatientInfo, current_actor, full_name
-from compounder.records.rules import (
+from compounder.records.policy import (
     EDITABLE,
     Actor,
     RecordError,
@@ -51,6 +51,11 @@ from compounder.records.rules import (
     parse_tolerance,
     parse_weight,
 )
+from compounder.records.rows import existing
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 
 @dataclass(frozen=True)
@@ -125,9 +130,7 @@ def allocate_batch_number(session: Session, on: dt.date, actor: Actor | None = N
     workstations never get the same number, and a number of a transaction that fails is used
     again by the next."""
     day = batch_day(on)
-    upsert = _insert_for(session)(BatchCounter).values(day=day, last=1)
-    upsert = upsert.on_conflict_do_update(index_elements=[BatchCounter.day], set_={"last": BatchCounter.last + 1})
-    sequence = session.execute(upsert.returning(BatchCounter.last)).scalar_one()
+    sequence = session.execute(_counter_upsert(session, day).returning(BatchCounter.last)).scalar_one()
     # Audited, so a counter set back by hand (to hand out a number twice) is found by `db check`;
     # the state before is known exactly: the statement added one.
     old = {"day": day, "last": sequence - 1} if sequence > 1 else None
@@ -135,15 +138,20 @@ def allocate_batch_number(session: Session, on: dt.date, actor: Actor | None = N
     return format_batch_number(on, sequence)
 
 
-def _insert_for(session: Session):
+def _counter_upsert(session: Session, day: str) -> PostgresInsert | SqliteInsert:
+    """The day's counter row inserted at 1, or its ``last`` raised by one, in the database's own
+    dialect (imported here: the other dialect's module is not loaded for nothing)."""
     name = session.get_bind().dialect.name
+    conflict: dict[str, Any] = {"index_elements": [BatchCounter.day], "set_": {"last": BatchCounter.last + 1}}
     if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - open_database accepts only these two
-        raise RecordError(f"batch numbers cannot be allocated on a {name} database")
-    return dialect_insert
+        from sqlalchemy.dialects.postgresql import insert as postgres_insert
+
+        return postgres_insert(BatchCounter).values(day=day, last=1).on_conflict_do_update(**conflict)
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(BatchCounter).values(day=day, last=1).on_conflict_do_update(**conflict)
+    raise RecordError(f"batch numbers cannot be allocated on a {name} database")  # pragma: no cover - open_database accepts only these two
 
 
 def create_batch(
@@ -177,18 +185,20 @@ def create_batch(
         if not value or not value.strip():
             raise RecordError(f"give the {field}")
     amended = None
+    reason = None
     if amends is not None:
         amended = _batch(session, amends)
         if Status(amended.status) not in (Status.VERIFIED, Status.DISPENSED):
             raise RecordError(f"batch {amends} is {amended.status}; only a verified or dispensed batch is amended (change the draft itself)")
         if not amendment_reason or not amendment_reason.strip():
             raise RecordError("give the reason for the amendment")
+        reason = amendment_reason.strip()
     row = Batch(
         batch_number=allocate_batch_number(session, compounded_on, actor, now), formula_version_id=version.id, patient_id=patient.id,
         rx_number=rx_number.strip(), prescriber=prescriber.strip(), plan=plan, compounded_on=compounded_on,
         beyond_use=dt.date.fromisoformat(bud), tolerance_percent=tolerance, status=Status.DRAFT.value,
         created_at=now, created_by=actor.id, amends_id=amended.id if amended else None,
-        amendment_reason=amendment_reason.strip() if amended else None,
+        amendment_reason=reason,
     )
     session.add(row)
     session.flush()
@@ -373,7 +383,7 @@ def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.dat
     if missing:
         raise RecordError("before signing, enter " + "; ".join(missing))
     base_lot = next((line.lot_id for line in lines if line.role == "base"), None)
-    amended_rows = _lines(session, session.get(Batch, row.amends_id)) if row.amends_id else []
+    amended_rows = _lines(session, existing(session, Batch, row.amends_id, "amended batch")) if row.amends_id else []
     amended = {line.position: line for line in amended_rows}
     amended_steps = aliquot_rows.rows_of(session, [line.id for line in amended_rows])
     amended_base = next((line.lot_id for line in amended_rows if line.role == "base"), None)
@@ -451,7 +461,7 @@ def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: d
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     original = _batch(session, batch_number)
     may_amend(actor, Status(original.status), reason)
-    patient = session.get(Patient, original.patient_id)
+    patient = existing(session, Patient, original.patient_id, "patient")
     record = create_batch(
         session, actor, formula_version_id=original.formula_version_id,
         patient=PatientInfo(patient.id, patient.name, patient.date_of_birth), rx_number=original.rx_number,
@@ -494,8 +504,8 @@ def reject(session: Session, actor: Actor, batch_number: str, reason: str, now: 
 
 def batch_record(session: Session, batch_number: str) -> BatchRecord:
     row = _batch(session, batch_number)
-    version = session.get(MasterFormulaVersion, row.formula_version_id)
-    patient = session.get(Patient, row.patient_id)
+    version = existing(session, MasterFormulaVersion, row.formula_version_id, "master formula version")
+    patient = existing(session, Patient, row.patient_id, "patient")
     rows = _lines(session, row)
     lot_ids = {line.lot_id for line in rows if line.lot_id is not None}
     lots = dict(session.execute(select(IngredientLot.id, IngredientLot.lot_number).where(IngredientLot.id.in_(lot_ids))).all()) if lot_ids else {}
@@ -505,7 +515,7 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
         lines.append(
             LineRecord(
                 position=line.position, name=line.name, role=line.role, target=to_grams(line.target_ug), lot_id=line.lot_id,
-                lot_number=lots.get(line.lot_id), actual=None if line.actual_ug is None else to_grams(line.actual_ug),
+                lot_number=None if line.lot_id is None else lots.get(line.lot_id), actual=None if line.actual_ug is None else to_grams(line.actual_ug),
                 deviation_percent=line.deviation_percent, out_of_tolerance=line.out_of_tolerance,
                 weight_source=line.weight_source, balance_id=line.balance_id, identity=line.identity,
                 steps=aliquot_rows.step_records(session, steps.get(line.id, [])),

@@ -18,6 +18,7 @@ tried again (dead pooled connections are replaced: ``pool_pre_ping``).
 from __future__ import annotations
 
 import os
+import sqlite3
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session, SessionTransactionOrigin, sessionmaker
 
 from compounder.records.audit_keys import CONNECTION_INFO as KEYS_INFO
 from compounder.records.audit_keys import KeyRing, load_keys
-from compounder.records.errors import DatabaseFailed
+from compounder.records.errors import DatabaseFailed, RecordsError
 
 APP_NAME = "compounder"
 DATABASE_ENV = "COMPOUNDER_DATABASE"
@@ -70,6 +71,10 @@ class BadDatabaseUrl(ValueError):
     """The database URL names no database Compounder can use; the message says what is accepted."""
 
 
+class DatabaseProblem(RecordsError):
+    """The database cannot be opened or read, in words for the pharmacist."""
+
+
 class DatabaseUnavailable(DatabaseFailed, OperationalError):
     """The database server cannot be reached, or the connection was lost mid-transaction. The
     server rolled the transaction back: nothing of it was saved, and it can be tried again.
@@ -79,8 +84,9 @@ class DatabaseUnavailable(DatabaseFailed, OperationalError):
 
     def __init__(self, where: str, reason: str) -> None:
         self.where, self.reason = where, reason
-        OperationalError.__init__(self, None, None, Exception(reason))
-        self.cause = self.orig
+        failure = Exception(reason)
+        OperationalError.__init__(self, None, None, failure)
+        self.cause = failure
 
     def __str__(self) -> str:
         return f"the database server cannot be reached: {self.where} ({self.reason}); nothing of the last change was saved"
@@ -253,8 +259,6 @@ def migrate(engine: Engine) -> Path | None:
     saved = None
     path = sqlite_path(engine)
     if revision is not None and path is not None:
-        from compounder.records.maintenance import backup
-
         stem, attempt = f"{path.stem}.before-{HEAD_REVISION}-from-{revision}", 1
         while (candidate := path.with_name(f"{stem}{'' if attempt == 1 else f'-{attempt}'}{path.suffix}")).exists():
             attempt += 1
@@ -272,6 +276,41 @@ def migrate(engine: Engine) -> Path | None:
         command.upgrade(config, "head")
     _key_the_trail(engine)
     return saved
+
+
+def backup(engine: Engine, destination: Path) -> Path:
+    """A consistent copy of a live SQLite database, made with SQLite's online backup API while
+    other connections keep working. Refuses to overwrite an existing file."""
+    if engine.dialect.name != "sqlite":
+        raise DatabaseProblem(f"`db backup` copies SQLite files; back up a {engine.dialect.name} server with its own tools (pg_dump)")
+    destination = destination.expanduser()
+    if destination.exists():
+        raise DatabaseProblem(f"{destination} already exists; choose a new file name")
+    if not destination.parent.is_dir():
+        raise DatabaseProblem(f"the folder {destination.parent} does not exist")
+    partial = destination.with_name(destination.name + ".partial")
+    raw = engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        if not isinstance(driver, sqlite3.Connection):  # pragma: no cover - the SQLite dialect's driver is sqlite3
+            raise DatabaseProblem(f"`db backup` needs Python's sqlite3 driver, not {type(driver).__name__}")
+        target = sqlite3.connect(partial)
+        try:
+            driver.backup(target)
+            ok = target.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            target.close()
+        if ok != "ok":
+            partial.unlink(missing_ok=True)
+            raise DatabaseProblem(f"the backup did not pass the integrity check ({ok}); the database itself may be damaged")
+        partial.replace(destination)
+    except (sqlite3.Error, OSError) as error:  # a full disk, a folder that cannot be written: no file is left
+        reason = getattr(error, "strerror", None) or str(error)
+        raise DatabaseProblem(f"cannot write the backup {destination} ({reason}); no backup was made: free space or choose another folder") from None
+    finally:
+        raw.close()
+        partial.unlink(missing_ok=True)
+    return destination
 
 
 def _key_the_trail(engine: Engine) -> None:

@@ -1,6 +1,6 @@
 """The one family of errors the records raise, so the window and the command line catch only these.
 
-``RecordsError`` is the base. Its two branches: ``RecordError`` (in ``records.rules``), an
+``RecordsError`` is the base. Its two branches: ``RecordError`` (in ``records.policy``), an
 operation the records refuse, in words for the pharmacist; and ``DatabaseFailed``, the database
 could not be used (locked, read-only, damaged, unreachable: ``records.database.DatabaseUnavailable``),
 which wraps the driver's error at the records' boundary (``records.boundary``). No SQLAlchemy
@@ -21,4 +21,3 @@ class DatabaseFailed(RecordsError):
     def __init__(self, cause: BaseException) -> None:
         super().__init__(str(cause))
         self.cause = cause
-        self.orig = getattr(cause, "orig", cause)

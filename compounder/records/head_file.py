@@ -22,7 +22,7 @@ from sqlalchemy import Connection, select
 
 from compounder.files import FileRefused, read_regular_file
 from compounder.records.model import AuditEntry, AuditHead
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 
 HEAD_FILE_NAME = "audit-heads.json"
 #: One head is about 150 bytes; a megabyte holds thousands of databases' heads.

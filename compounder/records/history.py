@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from compounder.records.lots import Lot, lot_value, to_grams
 from compounder.records.model import Batch, BatchLine, IngredientLot, MasterFormulaVersion, Patient
 from compounder.records.people import search_key
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 
 DEFAULT_LIMIT = 500
 _IN_CHUNK = 1_000
@@ -194,7 +194,10 @@ def recall(session: Session, lot_id: int) -> list[RecallRow]:
         .join(MasterFormulaVersion, MasterFormulaVersion.id == Batch.formula_version_id)
         .order_by(Batch.compounded_on, Batch.batch_number)
     )
-    return [RecallRow(*row[:9], None if row[9] is None else to_grams(row[9]), row[10]) for row in session.execute(query)]
+    return [
+        RecallRow(number, on, status, patient, born, rx_number, prescriber, formula, version, None if used_ug is None else to_grams(used_ug), beyond_use)
+        for number, on, status, patient, born, rx_number, prescriber, formula, version, used_ug, beyond_use in session.execute(query)
+    ]
 
 
 CSV_HEADER = (

@@ -18,13 +18,13 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from sqlalchemy import JSON, String, column, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from compounder.records.boundary import reading, transaction
-from compounder.records.rules import Actor, RecordError, may_approve_formulas
+from compounder.records.policy import Actor, RecordError, may_approve_formulas
 
 # The mapped classes, the audit trail and the people are imported in the functions that use them:
 # the window is built with a library before it shows, and loading the records' model then would
@@ -343,6 +343,18 @@ def _latest(session: Session, entry_id: int) -> MasterFormulaVersion:
     return session.scalars(
         select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == entry_id).order_by(MasterFormulaVersion.version.desc()).limit(1)
     ).one()
+
+
+@overload
+def _acting(session: Session, actor: Actor) -> Actor: ...
+
+
+@overload
+def _acting(session: Session, actor: None) -> None: ...
+
+
+@overload
+def _acting(session: Session, actor: Actor | None) -> Actor | None: ...
 
 
 def _acting(session: Session, actor: Actor | None) -> Actor | None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, Update, func, select, update
 from sqlalchemy.orm import Session
 
 from compounder.records import audit
 from compounder.records.model import IngredientLot
-from compounder.records.rules import NEAR_EXPIRY_DAYS, Actor, RecordError, lot_problem, near_expiry, parse_weight
+from compounder.records.policy import NEAR_EXPIRY_DAYS, Actor, RecordError, lot_problem, near_expiry, parse_weight
 
 UG_PER_G = 1_000_000
 
@@ -135,12 +136,13 @@ def draw(session: Session, actor: Actor, lot_id: int, grams: Decimal, on: dt.dat
     the audit entry's "old" quantity is the one this draw took from."""
     old = _locked(session, lot_id)
     amount = to_ug(grams)
-    result = session.execute(
+    changed = _rows_changed(
+        session,
         update(IngredientLot)
         .where(IngredientLot.id == lot_id, IngredientLot.remaining_ug >= amount, IngredientLot.expires >= on)
         .values(remaining_ug=IngredientLot.remaining_ug - amount)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         lot = get_lot(session, lot_id)
         raise RecordError(f"lot {lot.lot_number} of {lot.stock_form} cannot be used: {lot.problem(on, grams) or 'it changed; try again'}")
     audit.record(session, actor, why, "ingredient_lot", lot_id, old, now)
@@ -151,12 +153,13 @@ def give_back(session: Session, actor: Actor, lot_id: int, grams: Decimal, now: 
     of it). Never more than was received."""
     old = _locked(session, lot_id)
     amount = to_ug(grams)
-    result = session.execute(
+    changed = _rows_changed(
+        session,
         update(IngredientLot)
         .where(IngredientLot.id == lot_id, IngredientLot.remaining_ug + amount <= IngredientLot.received_ug)
         .values(remaining_ug=IngredientLot.remaining_ug + amount)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         lot = get_lot(session, lot_id)
         raise RecordError(f"lot {lot.lot_number} of {lot.stock_form}: {grams} g cannot go back (more than was received)")
     audit.record(session, actor, why, "ingredient_lot", lot_id, old, now)
@@ -167,3 +170,9 @@ def lot_value(row: IngredientLot) -> Lot:
         id=row.id, ingredient=row.ingredient, stock_form=row.stock_form, manufacturer=row.manufacturer, lot_number=row.lot_number,
         expires=row.expires, potency_percent=row.potency_percent, received=to_grams(row.received_ug), remaining=to_grams(row.remaining_ug),
     )
+
+
+def _rows_changed(session: Session, statement: Update) -> int:
+    """How many rows an UPDATE changed: ``Session.execute`` runs a DML statement into a
+    ``CursorResult`` (which has ``rowcount``), though its signature says ``Result``."""
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount

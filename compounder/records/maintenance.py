@@ -1,4 +1,6 @@
-"""Keeping the pharmacy database sound: an online backup, and a check that says what it found.
+"""Keeping the pharmacy database sound: a check that says what it found, and the sentences that
+tell the pharmacist what went wrong with the database (the online backup is
+``compounder.records.database.backup``: a migration backs up first).
 
 ``check`` runs the database's own integrity and foreign-key checks (SQLite) and verifies the
 audit chain against every audited row. Problems are returned as sentences naming the row.
@@ -7,25 +9,21 @@ audit chain against every audited row. Problems are returned as sentences naming
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from compounder.records import audit
 from compounder.records.database import HEAD_REVISION, BadDatabaseUrl, DatabaseUnavailable, current_revision, masked
-from compounder.records.errors import DatabaseFailed, RecordsError
-
-
-class DatabaseProblem(RecordsError):
-    """The database cannot be opened or read, in words for the pharmacist."""
+from compounder.records.errors import DatabaseFailed
 
 
 def describe(error: Exception, url: str) -> str:
     """A clear sentence for an error raised while opening or using the database."""
     if isinstance(error, DatabaseUnavailable):
         return f"{error}; your entries are kept: try again when the server is back"
-    text_ = str(getattr(error, "orig", error)).lower()
+    driver = _driver_error(error)
+    text_ = str(driver).lower()
     if "locked" in text_ or "busy" in text_:
         return f"the database {url} is locked by another program or workstation; nothing was changed; try again in a moment"
     if "readonly" in text_ or "read-only" in text_ or "attempt to write a readonly" in text_:
@@ -34,7 +32,14 @@ def describe(error: Exception, url: str) -> str:
         return f"the database {url} is damaged (not a valid database file); restore it from a backup made with `compounder db backup`"
     if "unable to open" in text_:
         return f"the database {url} cannot be opened (missing folder or no permission)"
-    return f"the database {url} could not be used: {getattr(error, 'orig', error)}"
+    return f"the database {url} could not be used: {driver}"
+
+
+def _driver_error(error: Exception) -> BaseException:
+    """The database driver's own error behind a records error (``DatabaseFailed.cause``) or
+    SQLAlchemy's (``.orig``): the shortest words for what went wrong."""
+    cause = getattr(error, "cause", None) or error
+    return getattr(cause, "orig", None) or cause
 
 
 def startup_problem(error: Exception, url: str) -> str:
@@ -49,38 +54,6 @@ def startup_problem(error: Exception, url: str) -> str:
     if isinstance(error, (SQLAlchemyError, DatabaseFailed, sqlite3.Error)):
         return describe(error, url) + "."
     return f"{type(error).__name__}: {error}"
-
-
-def backup(engine: Engine, destination: Path) -> Path:
-    """A consistent copy of a live SQLite database, made with SQLite's online backup API while
-    other connections keep working. Refuses to overwrite an existing file."""
-    if engine.dialect.name != "sqlite":
-        raise DatabaseProblem(f"`db backup` copies SQLite files; back up a {engine.dialect.name} server with its own tools (pg_dump)")
-    destination = destination.expanduser()
-    if destination.exists():
-        raise DatabaseProblem(f"{destination} already exists; choose a new file name")
-    if not destination.parent.is_dir():
-        raise DatabaseProblem(f"the folder {destination.parent} does not exist")
-    partial = destination.with_name(destination.name + ".partial")
-    raw = engine.raw_connection()
-    try:
-        target = sqlite3.connect(partial)
-        try:
-            raw.driver_connection.backup(target)
-            ok = target.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            target.close()
-        if ok != "ok":
-            partial.unlink(missing_ok=True)
-            raise DatabaseProblem(f"the backup did not pass the integrity check ({ok}); the database itself may be damaged")
-        partial.replace(destination)
-    except (sqlite3.Error, OSError) as error:  # a full disk, a folder that cannot be written: no file is left
-        reason = getattr(error, "strerror", None) or str(error)
-        raise DatabaseProblem(f"cannot write the backup {destination} ({reason}); no backup was made: free space or choose another folder") from None
-    finally:
-        raw.close()
-        partial.unlink(missing_ok=True)
-    return destination
 
 
 def check(engine: Engine) -> list[str]:
@@ -102,4 +75,4 @@ def check(engine: Engine) -> list[str]:
     return problems
 
 
-__all__ = ["DatabaseError", "DatabaseProblem", "OperationalError", "backup", "check", "describe"]
+__all__ = ["DatabaseError", "OperationalError", "check", "describe", "startup_problem"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 
 
 def minimum_weighable(plan: dict[str, Any] | None) -> Decimal | None:

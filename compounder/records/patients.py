@@ -24,7 +24,7 @@ from compounder.calc.units import ureg
 from compounder.records import audit
 from compounder.records.model import Patient
 from compounder.records.people import full_name
-from compounder.records.rules import Actor, PermissionRefused, RecordError, Role
+from compounder.records.policy import Actor, PermissionRefused, RecordError, Role
 
 #: Body weights the screening accepts, as ``compounder.calc.patient.parse_patient`` does.
 MIN_WEIGHT_KG, MAX_WEIGHT_KG = Decimal("0.5"), Decimal("400")

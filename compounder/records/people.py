@@ -15,7 +15,7 @@ from sqlalchemy import func, select, table
 from sqlalchemy.orm import Session
 
 from compounder.calc.field_limits import prints_nothing, text_limit
-from compounder.records.rules import (
+from compounder.records.policy import (
     Actor,
     PermissionRefused,
     RecordError,
@@ -62,7 +62,7 @@ def create_user(
     from compounder.records.model import User
 
     role = _role(role)
-    has_users = session.scalar(select(func.count()).select_from(User)) > 0
+    has_users = session.scalars(select(func.count()).select_from(User)).one() > 0
     if actor is None:
         if has_users:
             raise RecordError("sign in as an administrator to add a user")
@@ -102,7 +102,7 @@ def create_first_accounts(session: Session, administrator: NewAccount, pharmacis
     refusal names which of the two and the field."""
     if has_accounts(session):
         raise RecordError("this database has accounts already; an administrator adds more under Records ▸ Users…")
-    made = []
+    made: list[Actor] = []
     for title, role, spec, creator in (("administrator", Role.ADMINISTRATOR, administrator, None), ("pharmacist", Role.PHARMACIST, pharmacist, "admin")):
         try:
             check_new_password(spec.password, spec.repeated)
@@ -242,7 +242,7 @@ def current_actor(session: Session, actor: Actor) -> Actor:
 
 def has_accounts(session: Session) -> bool:
     # The table by name, not the mapped class: asked as the window starts, before the model is loaded.
-    return session.scalar(select(func.count()).select_from(table("app_user"))) > 0
+    return session.scalars(select(func.count()).select_from(table("app_user"))).one() > 0
 
 
 @dataclass(frozen=True)
@@ -277,7 +277,7 @@ def _user(session: Session, username: str) -> User:
 def _active_administrators(session: Session) -> int:
     from compounder.records.model import User
 
-    return session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMINISTRATOR.value, User.active.is_(True)))
+    return session.scalars(select(func.count()).select_from(User).where(User.role == Role.ADMINISTRATOR.value, User.active.is_(True))).one()
 
 
 def _check_change(session: Session, actor: Actor, user: User, *, role: Role, active: bool) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import String, Text, column, select, text
 from sqlalchemy.orm import Session
 
 from compounder.records.column_types import UtcDateTime
-from compounder.records.rules import Actor, RecordError, may_manage_users
+from compounder.records.policy import Actor, RecordError, may_manage_users
 from compounder.settings import (
     PharmacySettings,
     SettingsError,

@@ -32,7 +32,7 @@ from compounder.records import audit
 from compounder.records.batches import BatchRecord, batch_acknowledgements, batch_record
 from compounder.records.lots import get_lot
 from compounder.records.model import AuditEntry
-from compounder.records.rules import Actor
+from compounder.records.policy import Actor
 
 PRINT_WORKSHEET = "print worksheet"
 PRINT_LABEL = "print label"
@@ -42,11 +42,11 @@ T = TypeVar("T")
 
 def prints_made(session: Session, batch_id: int, action: str) -> int:
     """How many times this document of the batch has been printed (from the audit trail)."""
-    return session.scalar(
+    return session.scalars(
         select(func.count()).select_from(AuditEntry).where(
             AuditEntry.table_name == "batch", AuditEntry.row_id == batch_id, AuditEntry.action == action
         )
-    )
+    ).one()
 
 
 def identity(record: BatchRecord) -> BatchIdentity:

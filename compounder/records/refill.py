@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compounder.records.model import Batch, MasterFormulaVersion
+from compounder.records.rows import existing
 
 _IGNORED = frozenset({"name"})  # renaming a formula does not change what is weighed
 
@@ -54,7 +55,8 @@ def _subject(path: str) -> str:
 
 def formula_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """Every difference between two formulas, one sentence each, in a stable order."""
-    old, new = {}, {}
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
     _flatten(before, "", old)
     _flatten(after, "", new)
     changes = []
@@ -104,8 +106,8 @@ def refill_changes(session: Session, patient_id: int, rx_number: str, version_id
     ).first()
     if previous is None:
         return None
-    before = session.get(MasterFormulaVersion, previous.formula_version_id)
-    after = session.get(MasterFormulaVersion, version_id)
+    before = existing(session, MasterFormulaVersion, previous.formula_version_id, "master formula version")
+    after = existing(session, MasterFormulaVersion, version_id, "master formula version")
     changes = () if before.id == after.id else tuple(formula_changes(before.data, after.data))
     if before.master_formula_id != after.master_formula_id:
         changes = (f"a different master formula: {before.name} → {after.name}", *changes)

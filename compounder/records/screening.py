@@ -29,7 +29,7 @@ from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.model import MasterFormulaVersion
 from compounder.records.patients import screening_profile
 from compounder.records.people import PatientInfo
-from compounder.records.rules import Actor, RecordError
+from compounder.records.policy import Actor, RecordError
 
 #: The keys of the order a batch is made for (formula-file keys): the prescription, the
 #: container, and the structured directions its daily amounts are checked with.
@@ -146,7 +146,7 @@ class Signer:
 def sign_in_to_decide(sessions: Callable[[], Session], username: str, password: str, now: dt.datetime) -> Signer:
     """Check the user name and password against the users table (``people.sign_in``: a wrong one,
     or an account switched off, is refused with one message, and counted); whether the role may
-    decide is ``compounder.records.rules.may_decide_finding``'s question."""
+    decide is ``compounder.records.policy.may_decide_finding``'s question."""
     actor = people.sign_in(sessions, username, password, now)
     with sessions() as session:
         return Signer(actor, people.full_name(session, actor.id) or actor.username)

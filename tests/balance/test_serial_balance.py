@@ -12,6 +12,7 @@ from compounder.balance import PROTOCOLS, open_balance
 from compounder.balance.protocols import parse_ohaus, parse_sbi, parse_sics
 from compounder.balance.simulator import SimulatedBalance
 from compounder.calc.balance_reading import (
+    BALANCE_DRIVERS,
     ReadingRefused,
     ReadingState,
     recordable_grams,
@@ -143,3 +144,9 @@ def test_the_next_stable_weight_waits_for_stability_and_no_longer_than_asked(dri
         assert (reading.state, reading.grams) == (ReadingState.STABLE, Decimal("7.431"))
         assert balance.read().state is ReadingState.STABLE  # the port's own timeout is back
         balance.close()
+
+
+def test_the_settings_name_every_driver_and_only_those():
+    """The settings check a driver's name against calc's list without loading the drivers: the
+    drivers are keyed by the same names, in the order the settings' refusal lists them."""
+    assert tuple(PROTOCOLS) == BALANCE_DRIVERS

@@ -17,7 +17,7 @@ from compounder.calc.scan import (
     parse_scan,
     pharmacy_lot_code,
 )
-from compounder.records.rules import deviation
+from compounder.records.policy import deviation
 
 GS = "\x1d"
 # GTIN 09506000134352 (GS1's example number; its check digit 2: 0·3+9·1+5·3+0·1+6·3+0·1+0·3+0·1+1·3+3·1+4·3+3·1+5·3 = 98 → 100 − 98 = 2)

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compounder.calc.field_limits import TEXT_LIMITS, text_limit
+from compounder.calc.label_stock import LABEL_STOCKS
 from compounder.cli import run
-from compounder.documents.stock import LABEL_STOCKS
 from tests.conftest import TODAY
 from tests.documents.helpers import PHARMACY, issue_formula
 

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from compounder.calc.label_stock import LABEL_STOCKS
 from compounder.documents.label import LabelRenderer
-from compounder.documents.stock import LABEL_STOCKS
 from compounder.documents.worksheet import WorksheetRenderer
 from tests.documents.helpers import issue_formula, label_of, pharmacy, record_of
 from tests.pdf_text import pages_text

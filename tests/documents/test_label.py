@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from compounder.calc import InputError
+from compounder.calc.label_stock import INCH, LABEL_STOCKS
 from compounder.calc.labeling import label_strength
 from compounder.documents.common import UnprintableText
 from compounder.documents.label import LabelOverflow, LabelRenderer
-from compounder.documents.stock import INCH, LABEL_STOCKS
 from tests.documents.helpers import (
     assert_matches_reference,
     evaluated,

@@ -9,7 +9,7 @@ from compounder.calc import evaluate, parse_formula
 from compounder.cli import plan_to_json
 from compounder.records import aliquot_steps, batches, lots, people
 from compounder.records.library import FormulaLibrary, reference_formulas
-from compounder.records.rules import Actor, Role
+from compounder.records.policy import Actor, Role
 from compounder.settings import settings_from_data
 from tests.conftest import TODAY
 

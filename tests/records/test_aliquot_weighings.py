@@ -21,9 +21,9 @@ from sqlalchemy import delete, select
 
 from compounder.calc.balance_reading import Reading, ReadingState
 from compounder.calc.scan import pharmacy_lot_code
-from compounder.records import aliquot_steps, audit, batches, lots, people, weighing
+from compounder.records import aliquot_steps, audit, batches, lots, people, station
 from compounder.records.model import AliquotWeighing, AuditEntry, BatchLine
-from compounder.records.rules import PermissionRefused, RecordError
+from compounder.records.policy import PermissionRefused, RecordError
 from tests.records.helpers import new_batch, weigh_all
 
 TARGETS = {
@@ -188,18 +188,18 @@ def test_the_station_records_a_step_from_the_balance_and_audits_it(sessions, clo
     record = new_batch(sessions, clock, pharmacy)
     number, line = record.batch_number, record.lines[0]
     with sessions.begin() as s:
-        weighing.confirm_scan(s, pharmacy.technician, number, 1, pharmacy_lot_code(pharmacy.lots[line.name].id), clock())
+        station.confirm_scan(s, pharmacy.technician, number, 1, pharmacy_lot_code(pharmacy.lots[line.name].id), clock())
     reading = Reading(ReadingState.STABLE, Decimal("10.80"), at=10.0, detail="S S 10.80 g", balance_id="XS205-1")
     with sessions.begin() as s, pytest.raises(RecordError, match="say which of its weighings"):
-        weighing.record_reading(s, pharmacy.technician, number, 1, reading, clock(), 10.1)
+        station.record_reading(s, pharmacy.technician, number, 1, reading, clock(), 10.1)
     with sessions.begin() as s:
-        updated = weighing.record_reading(s, pharmacy.technician, number, 1, reading, clock(), 10.1, step="ingredient")
+        updated = station.record_reading(s, pharmacy.technician, number, 1, reading, clock(), 10.1, step="ingredient")
     step = updated.lines[0].step("ingredient")
     assert (step.actual, step.source, step.balance_id, step.by, step.at) == (Decimal("10.80"), "balance", "XS205-1", "tess", clock())
     with sessions.begin() as s:
-        weighing.record_typed(s, pharmacy.technician, number, 1, "13.80", clock(), step="diluent")
+        station.record_typed(s, pharmacy.technician, number, 1, "13.80", clock(), step="diluent")
     with sessions() as s:
-        events = [e for e in weighing.events(s, number) if e.kind == "weight"]
+        events = [e for e in station.events(s, number) if e.kind == "weight"]
         assert [e.message for e in events] == [
             "Line 1, aliquot ingredient: 10.80 g balance, +0.00 % (within tolerance)",
             "Line 1, aliquot diluent: 13.80 g typed, +0.00 % (within tolerance)",
@@ -210,8 +210,8 @@ def test_the_station_records_a_step_from_the_balance_and_audits_it(sessions, clo
     # a direct line takes no step
     with sessions.begin() as s, pytest.raises(RecordError, match="weighed directly"):
         base = record.lines[-1]
-        weighing.confirm_scan(s, pharmacy.technician, number, base.position, pharmacy_lot_code(pharmacy.lots[base.name].id), clock())
-        weighing.record_typed(s, pharmacy.technician, number, base.position, "1.00", clock(), step="portion")
+        station.confirm_scan(s, pharmacy.technician, number, base.position, pharmacy_lot_code(pharmacy.lots[base.name].id), clock())
+        station.record_typed(s, pharmacy.technician, number, base.position, "1.00", clock(), step="portion")
 
 
 def test_a_deactivated_account_records_no_step(sessions, clock, aliquot_pharmacy):

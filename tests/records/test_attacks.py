@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text, update
 from compounder.records import audit, batches, lots, people
 from compounder.records.audit_keys import KeyRing, key_id, new_key
 from compounder.records.model import AuditEntry, AuditHead, IngredientLot, User
-from compounder.records.rules import PermissionRefused, RecordError, Role
+from compounder.records.policy import PermissionRefused, RecordError, Role
 from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all
 
 

@@ -11,7 +11,7 @@ import pytest
 from compounder.calc import InputError, Severity
 from compounder.records.batches import FindingDecision, batch_record
 from compounder.records.library import FormulaLibrary
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 from compounder.records.screening import DIRECTIONS_USED, make_batch, screened_plan
 from tests.records.helpers import make_pharmacy
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from compounder.records import audit, batches, lots, people
-from compounder.records.rules import PermissionRefused, RecordError, Status
+from compounder.records.policy import PermissionRefused, RecordError, Status
 from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all
 
 

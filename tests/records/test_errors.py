@@ -9,11 +9,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from compounder.records.boundary import database_errors, reading, transaction
-from compounder.records.database import DatabaseUnavailable
+from compounder.records.database import DatabaseProblem, DatabaseUnavailable
 from compounder.records.errors import DatabaseFailed, RecordsError
-from compounder.records.maintenance import DatabaseProblem
 from compounder.records.people import AuthenticationFailed
-from compounder.records.rules import PermissionRefused, RecordError
+from compounder.records.policy import PermissionRefused, RecordError
 
 
 def test_one_family():

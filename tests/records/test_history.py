@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from compounder.records import batches, history, lots, people
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 from tests.records.helpers import make_pharmacy, new_batch, weigh_all
 
 

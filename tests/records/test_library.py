@@ -13,7 +13,7 @@ from compounder.records import audit, people
 from compounder.records.database import HEAD_REVISION, current_revision, migrate, open_database
 from compounder.records.library import FormulaLibrary, LibraryError, reference_formulas
 from compounder.records.model import MasterFormulaVersion
-from compounder.records.rules import Role
+from compounder.records.policy import Role
 from tests.conftest import TODAY
 from tests.records.helpers import PASSWORD
 
@@ -169,7 +169,7 @@ def test_every_change_makes_a_version_in_the_audit_trail_and_a_used_formula_is_k
 
 def test_with_a_signed_in_approver_only_a_signed_in_pharmacist_approves(sessions, clock):
     from compounder.records.model import MasterFormulaVersion
-    from compounder.records.rules import Actor, Role
+    from compounder.records.policy import Actor, Role
 
     library = FormulaLibrary(sessions, clock)
     signed_in: list = [None]

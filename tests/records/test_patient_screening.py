@@ -15,7 +15,7 @@ from compounder.records import audit, people
 from compounder.records.batches import FindingDecision, batch_record
 from compounder.records.model import AuditEntry, BatchAcknowledgement
 from compounder.records.patients import ProfileEntry, parse_body_weight, save_profile, screening_profile, stored_profile
-from compounder.records.rules import Actor, PermissionRefused, RecordError, Role, may_decide_finding
+from compounder.records.policy import Actor, PermissionRefused, RecordError, Role, may_decide_finding
 from compounder.records.screening import make_batch, screened_for, screened_plan
 from tests.pdf_text import pdf_text
 from tests.records.helpers import make_pharmacy

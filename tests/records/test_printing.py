@@ -11,13 +11,13 @@ import pytest
 
 from compounder.calc import evaluate, parse_formula
 from compounder.calc.batch_document import NotStored, plan_with_documents
+from compounder.calc.label_stock import LABEL_STOCKS
 from compounder.calc.prescription import parse_order
-from compounder.documents.stock import LABEL_STOCKS
 from compounder.documents.stored import stored_label_pdf, stored_worksheet_pdf
 from compounder.records import audit, batches, printing
 from compounder.records.library import FormulaLibrary
 from compounder.records.lots import get_lot
-from compounder.records.rules import PermissionRefused, RecordError, Status
+from compounder.records.policy import PermissionRefused, RecordError, Status
 from tests.conftest import TODAY
 from tests.pdf_text import pdf_text
 from tests.records.helpers import ORDER, PHARMACY, make_pharmacy, new_batch, weigh_all

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from compounder.records.rules import (
+from compounder.records.policy import (
     TRANSITIONS,
     Actor,
     PermissionRefused,

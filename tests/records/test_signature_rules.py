@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compounder.records.rules import (
+from compounder.records.policy import (
     Actor,
     PermissionRefused,
     RecordError,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from compounder.records import audit, people
 from compounder.records.model import AuditEntry
-from compounder.records.rules import PermissionRefused, RecordError, Role, check_new_password
+from compounder.records.policy import PermissionRefused, RecordError, Role, check_new_password
 from tests.records.helpers import PASSWORD, make_pharmacy
 
 

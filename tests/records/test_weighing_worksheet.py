@@ -8,7 +8,8 @@ import os
 from compounder.calc.balance_reading import Reading, ReadingState
 from compounder.calc.scan import pharmacy_lot_code
 from compounder.documents.stored import stored_worksheet_pdf
-from compounder.records import batches, printing, weighing
+from compounder.records import batches, printing
+from compounder.records import station as station_records
 from tests.pdf_text import pdf_text
 from tests.records.helpers import PHARMACY, new_batch
 
@@ -17,12 +18,12 @@ def test_the_worksheet_marks_balance_typed_scanned_and_by_hand(sessions, clock, 
     record = new_batch(sessions, clock, pharmacy)
     first, second = record.lines[0], record.lines[1]
     with sessions.begin() as s:
-        weighing.confirm_scan(s, pharmacy.technician, record.batch_number, 1, pharmacy_lot_code(pharmacy.lots[first.name].id), clock())
+        station_records.confirm_scan(s, pharmacy.technician, record.batch_number, 1, pharmacy_lot_code(pharmacy.lots[first.name].id), clock())
         reading = Reading(ReadingState.STABLE, first.target, at=5.0, detail="S S 3.600 g", balance_id="XS205-1")
-        weighing.record_reading(s, pharmacy.technician, record.batch_number, 1, reading, clock(), monotonic_now=5.1)
+        station_records.record_reading(s, pharmacy.technician, record.batch_number, 1, reading, clock(), monotonic_now=5.1)
         batches.assign_lot(s, pharmacy.technician, record.batch_number, 2, pharmacy.lots[second.name].id, clock())
-        weighing.confirm_by_hand(s, pharmacy.pharmacist, record.batch_number, 2, "label smudged; lot read by eye", clock())
-        weighing.record_typed(s, pharmacy.technician, record.batch_number, 2, str(second.target), clock())
+        station_records.confirm_by_hand(s, pharmacy.pharmacist, record.batch_number, 2, "label smudged; lot read by eye", clock())
+        station_records.record_typed(s, pharmacy.technician, record.batch_number, 2, str(second.target), clock())
     with sessions.begin() as s:
         stored = printing.worksheet_to_print(s, pharmacy.technician, record.batch_number, clock())
     assert [line.how_weighed for line in stored.lines] == ["balance XS205-1 · scanned", "typed · confirmed by hand", "", ""]

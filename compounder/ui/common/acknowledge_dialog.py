@@ -2,7 +2,7 @@
 each error of the patient screening overridden, with the reason.
 
 The pharmacist signs in here (user name and password, checked against the users table by the
-``authenticate`` callable the window passes in); ``compounder.records.rules.may_decide_finding``
+``authenticate`` callable the window passes in); ``compounder.records.policy.may_decide_finding``
 says whether that account may decide and whether each reason is one. An override is set apart:
 it is framed in the error colour, worded as what it is, and must be confirmed with its own tick.
 Nothing here decides pharmacy questions; every refusal is the records' own words, shown in the
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from compounder.calc import Finding, Severity
 from compounder.calc.prescription import Acknowledgement
 from compounder.records.errors import DatabaseFailed
-from compounder.records.rules import PermissionRefused, RecordError, check_reason, may_decide_finding
+from compounder.records.policy import PermissionRefused, RecordError, check_reason, may_decide_finding
 from compounder.records.screening import Signer
 from compounder.ui.common import look
 from compounder.ui.common.inline_error import credential_fields, error_label, say

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from compounder.calc.errors import InputError
+from compounder.calc.label_stock import LabelStock
 from compounder.documents.common import UnprintableText
-from compounder.documents.stock import LabelStock
 from compounder.records import printing
 from compounder.records.errors import RecordsError
 from compounder.settings import PharmacySettings

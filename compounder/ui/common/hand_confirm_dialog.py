@@ -16,7 +16,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from compounder.records.errors import DatabaseFailed
-from compounder.records.rules import Actor, PermissionRefused, RecordError, check_reason
+from compounder.records.policy import Actor, PermissionRefused, RecordError, check_reason
 from compounder.ui.common.inline_error import credential_fields, error_label, say
 
 SignIn = Callable[[str, str], Actor]

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 
 from compounder.records.boundary import Session, Sessions, database_errors, reading, transaction
 from compounder.records.errors import DatabaseFailed, RecordsError
-from compounder.records.rules import Actor, RecordError
+from compounder.records.policy import Actor, RecordError
 
 if TYPE_CHECKING:
     from compounder.records.screening import Signer

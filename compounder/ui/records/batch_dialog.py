@@ -36,16 +36,16 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.calc import Catalog, InputError
+from compounder.calc.label_stock import LabelStock
 from compounder.calc.record import decision_text
 from compounder.calc.release import BatchBlocked
 from compounder.calc.units import format_quantity
-from compounder.documents.stock import LabelStock
 from compounder.records import aliquot_steps, batches, lots, people
 from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.errors import RecordsError
 from compounder.records.library import FormulaLibrary
+from compounder.records.policy import RecordError, Status
 from compounder.records.refill import refill_changes
-from compounder.records.rules import RecordError, Status
 from compounder.records.screening import DIRECTIONS_USED, make_batch, parse_batch_order, screened_plan
 from compounder.settings import PharmacySettings
 from compounder.ui.common.batch_printing import PrintPdf, StoredBatchPrinter
@@ -703,7 +703,7 @@ def _html(text: str) -> str:
 
 def _same_weight(typed: str, stored) -> bool:
     """Whether the field still holds the stored weight (so it is not entered again)."""
-    from compounder.records.rules import parse_weight
+    from compounder.records.policy import parse_weight
 
     try:
         return parse_weight(typed) == stored

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.records import people
-from compounder.records.rules import MIN_PASSWORD
+from compounder.records.policy import MIN_PASSWORD
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.records_context import Failed, RecordsContext
 

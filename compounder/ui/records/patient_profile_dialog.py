@@ -35,7 +35,7 @@ from compounder.calc import Catalog
 from compounder.calc.patient import CODED
 from compounder.records.errors import RecordsError
 from compounder.records.patients import ProfileEntry, StoredProfile, parse_body_weight, save_profile, stored_profile
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 from compounder.ui.common.look import ERROR_TEXT
 from compounder.ui.common.records_context import RecordsContext, problem_text
 

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.calc import Severity
+from compounder.calc.label_stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
 from compounder.calc.units import format_quantity
-from compounder.documents.stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 from compounder.settings import PAPERS, SCHEMA_VERSION, PharmacySettings, SettingsError, save_settings, settings_from_data
 from compounder.ui.common import look
 

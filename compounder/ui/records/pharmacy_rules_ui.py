@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from compounder.records import pharmacy_rules
 from compounder.records.errors import DatabaseFailed
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 from compounder.settings import PharmacySettings
 
 

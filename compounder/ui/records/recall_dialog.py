@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.records.errors import RecordsError
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.records_context import RecordsContext, problem_text
 from compounder.ui.common.table_model import RowsModel, rows_table

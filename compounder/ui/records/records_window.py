@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.records.errors import DatabaseFailed
-from compounder.records.rules import Actor
+from compounder.records.policy import Actor
 from compounder.ui.common.records_context import RecordsContext
 from compounder.ui.records.history_dialog import HistoryDialog
 from compounder.ui.records.lots_dialog import LotsDialog

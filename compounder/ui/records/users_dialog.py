@@ -2,7 +2,7 @@
 typed twice), change a role, deactivate or reactivate, reset a password.
 
 The rules (who may, never oneself, never the last administrator, password length) are in
-``compounder.records.rules`` and ``compounder.records.people``; every change is one transaction
+``compounder.records.policy`` and ``compounder.records.people``; every change is one transaction
 there, with its audit entry. A refusal is said under the form, and the typing stays.
 """
 
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from compounder.records import people
 from compounder.records.model import ROLES
-from compounder.records.rules import MIN_PASSWORD, Actor, RecordError, Role, check_new_password, may_manage_users
+from compounder.records.policy import MIN_PASSWORD, Actor, RecordError, Role, check_new_password, may_manage_users
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT
 from compounder.ui.common.records_context import Failed, RecordsContext

@@ -40,11 +40,12 @@ from compounder.balance.driver import BalanceDriver
 from compounder.calc.aliquot_weighing import STEPS, AliquotStepError, least_diluent, least_ingredient, step_targets, step_title
 from compounder.calc.balance_reading import Reading, ReadingState, tolerance_band
 from compounder.calc.units import ureg
-from compounder.records import aliquot_steps, batches, weighing
+from compounder.records import aliquot_steps, batches
+from compounder.records import station as station_records
 from compounder.records.batches import BatchRecord
 from compounder.records.errors import RecordsError
 from compounder.records.minimum_weight import least_accepted, minimum_weighable
-from compounder.records.rules import RecordError, Status, parse_weight
+from compounder.records.policy import RecordError, Status, parse_weight
 from compounder.settings import PharmacySettings
 from compounder.ui.common.hand_confirm_dialog import HandConfirmDialog
 from compounder.ui.common.look import ERROR_TEXT, OK_TEXT, WARNING_TEXT
@@ -383,7 +384,7 @@ class WeighingView(QDialog):
 
     def scan(self, text: str) -> None:
         def act(session, actor, now):
-            return weighing.confirm_scan(session, actor, self.record.batch_number, self.position, text, now)
+            return station_records.confirm_scan(session, actor, self.record.batch_number, self.position, text, now)
 
         decision = self._write(act)
         if decision is None:
@@ -398,14 +399,14 @@ class WeighingView(QDialog):
         reading, now, step = self.last_reading, self._monotonic(), self.step
 
         def act(session, actor, at):
-            return weighing.record_reading(session, actor, self.record.batch_number, self.position, reading, at, now, step=step)
+            return station_records.record_reading(session, actor, self.record.batch_number, self.position, reading, at, now, step=step)
 
         self._recorded(self._write(act), step)
 
     def record_typed(self, typed: str) -> None:
         step = self.step
         self._recorded(
-            self._write(lambda s, actor, at: weighing.record_typed(s, actor, self.record.batch_number, self.position, typed, at, step=step)), step,
+            self._write(lambda s, actor, at: station_records.record_typed(s, actor, self.record.batch_number, self.position, typed, at, step=step)), step,
         )
 
     def weigh_ingredient_again(self) -> None:
@@ -455,7 +456,7 @@ class WeighingView(QDialog):
         """Written as ``signer`` (re-read by the records inside this transaction); any refusal is
         raised to the dialog, which shows it, and the transaction is rolled back."""
         with self._context.transaction() as session:
-            weighing.confirm_by_hand(
+            station_records.confirm_by_hand(
                 session, signer, self.record.batch_number, position, reason, self._context.clock(), at_station=self._context.actor,
             )
 

@@ -31,8 +31,8 @@ from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from compounder.calc import InputError, PlanLine, Severity
+from compounder.calc.balance_grams import format_grams
 from compounder.calc.units import MG, MG_PER_DAY, MG_PER_G, format_quantity
-from compounder.calc.weighing import format_grams
 from compounder.ui.common import look
 from compounder.ui.common.role_data import fill, role_items
 from compounder.ui.common.table_model import HeaderedTableModel

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from compounder.calc import BatchPlan, PlanLine
+from compounder.calc.balance_grams import format_grams
 from compounder.calc.units import format_quantity
-from compounder.calc.weighing import format_grams
 from compounder.ui.common import look
 
 

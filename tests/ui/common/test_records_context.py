@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
 from compounder.records.database import DatabaseUnavailable
-from compounder.records.rules import RecordError
+from compounder.records.policy import RecordError
 from compounder.ui.common.records_context import Failed, RecordsContext
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 
 from compounder.records import people
 from compounder.records.database import migrate, open_database
-from compounder.records.rules import Role
+from compounder.records.policy import Role
 from compounder.ui.common.records_context import RecordsContext
 from compounder.ui.records.first_accounts_dialog import FirstAccountsDialog
 from compounder.ui.records.records_window import install_records_menu

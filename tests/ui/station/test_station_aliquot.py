@@ -19,7 +19,7 @@ from compounder.balance.simulator import SimulatedBalance
 from compounder.calc import evaluate, parse_formula
 from compounder.calc.plan_data import plan_to_json
 from compounder.calc.scan import pharmacy_lot_code
-from compounder.records import weighing
+from compounder.records import station as station_records
 from compounder.records.database import migrate, open_database
 from compounder.records.library import FormulaLibrary
 from compounder.ui.common.look import ERROR_TEXT
@@ -130,7 +130,7 @@ def test_the_station_steps_through_an_aliquot_and_checks_each_weighing_against_i
     ]
     assert view.position == 2  # on to the next line, cyclobenzaprine, also by aliquot
     with context.sessions() as s:
-        assert [(e.position, e.kind) for e in weighing.events(s, record.batch_number)] == [(1, "scan"), (1, "weight"), (1, "weight"), (1, "weight")]
+        assert [(e.position, e.kind) for e in station_records.events(s, record.batch_number)] == [(1, "scan"), (1, "weight"), (1, "weight"), (1, "weight")]
     view.show_line(1)
     _look(view, "4-line-done")
     assert "Drug delivered: 3.597079 g of 3.60 g (-0.08 %)" in view.recorded.text()

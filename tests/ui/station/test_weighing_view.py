@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt
 from compounder.balance import open_balance
 from compounder.balance.simulator import SimulatedBalance
 from compounder.calc.scan import pharmacy_lot_code
-from compounder.records import batches, weighing
+from compounder.records import batches
+from compounder.records import station as station_records
 from compounder.ui.common.look import ERROR_TEXT
 from compounder.ui.station.weighing_view import WeighingView, open_station
 from tests.pdf_text import pdf_text
@@ -104,7 +105,7 @@ def test_scan_confirm_then_only_a_stable_fresh_reading_is_recorded(qtbot, bench,
     stored = line_in_db(context, record, 2)
     assert (stored.actual, stored.weight_source, stored.balance_id) == (second.target, "typed", None)
     with context.sessions() as s:
-        assert [(e.position, e.kind, e.accepted) for e in weighing.events(s, record.batch_number)] == [
+        assert [(e.position, e.kind, e.accepted) for e in station_records.events(s, record.batch_number)] == [
             (1, "scan", False), (1, "scan", True), (1, "weight", True), (2, "scan", True), (2, "weight", True),
         ]
     view.close()
@@ -241,7 +242,7 @@ def _sign(qtbot, dialog, username: str, password: str, reason: str = "label torn
 
 def _hand_events(context, record):
     with context.sessions() as s:
-        return [e for e in weighing.events(s, record.batch_number) if e.kind == "hand"]
+        return [e for e in station_records.events(s, record.batch_number) if e.kind == "hand"]
 
 
 def _failed_sign_ins(context, username):

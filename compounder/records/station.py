@@ -29,7 +29,7 @@ from compounder.records import aliquot_rows, aliquot_steps, audit, batches
 from compounder.records.lots import to_ug
 from compounder.records.model import Batch, BatchLine, IngredientLot, WeighingEvent
 from compounder.records.people import current_actor
-from compounder.records.rules import (
+from compounder.records.policy import (
     EDITABLE,
     Actor,
     PermissionRefused,
@@ -39,6 +39,7 @@ from compounder.records.rules import (
     check_reason,
     parse_weight,
 )
+from compounder.records.rows import existing
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def confirm_scan(session: Session, actor: Actor, batch_number: str, position: in
         else:
             query = select(IngredientLot).where(IngredientLot.lot_number == scan.lot_number)
         candidates = [_facts(row) for row in session.scalars(query.order_by(IngredientLot.id))]
-        assigned = _facts(session.get(IngredientLot, line.lot_id)) if line.lot_id is not None else None
+        assigned = _facts(existing(session, IngredientLot, line.lot_id, "ingredient lot")) if line.lot_id is not None else None
         decision = decide_scan(
             scan, position=position, line_name=line.name, assigned=assigned, candidates=candidates, on=batch.compounded_on,
             beyond_use=batch.beyond_use,

@@ -1,5 +1,7 @@
-"""The record-keeping rules, as pure code: roles, who may do what to a batch, the batch status
-machine, weight entry and tolerance, lot usability, batch numbers and password hashes.
+"""What the records allow, as pure code: the refusal they speak (``RecordError``), roles, who may
+do what to a batch, the batch status machine, weight entry and tolerance, lot usability, batch
+numbers and password hashes. (The calculation's checks are ``compounder.calc.rules``; the
+pharmacy's own settings kept in the records are ``compounder.records.pharmacy_rules``.)
 
 No SQLAlchemy and no Qt here: the database layer (``compounder.records.batches`` and friends)
 asks these functions and persists what they allow; the window asks them to grey out buttons.

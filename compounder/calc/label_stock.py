@@ -1,7 +1,8 @@
 """Label stock presets: the sizes of label a pharmacy prints patient labels on.
 
-Plain data, no ReportLab, so the settings and the window can list them cheaply. Lengths are in
-PostScript points (1 in = 72 pt).
+Plain data, no ReportLab, so the settings and the window can list them cheaply. It sits below
+the pharmacy settings, which choose one, and the documents, which lay the label out on it.
+Lengths are in PostScript points (1 in = 72 pt).
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ class LabelStock:
         return self.page_width is not None
 
     @property
+    def page_size(self) -> tuple[float, float]:
+        """The page printed on: the sheet, or on a roll the label itself."""
+        if self.page_width is None or self.page_height is None:
+            return self.width, self.height
+        return self.page_width, self.page_height
+
+    @property
     def per_page(self) -> int:
         return self.columns * self.rows
 
@@ -46,7 +54,7 @@ class LabelStock:
             return 0.0, 0.0
         row, column = divmod(position - 1, self.columns)
         x = self.left + column * self.column_pitch
-        y = self.page_height - self.top - row * self.row_pitch - self.height
+        y = self.page_size[1] - self.top - row * self.row_pitch - self.height
         return x, y
 
 
