@@ -54,7 +54,7 @@ def test_a_file_with_a_bad_field_opens_with_the_field_marked(window, tmp_path):
     path = tmp_path / "typo.json"
     path.write_text(json.dumps({"batch": "120 g", "base": "Lipoderm", "actives": [{"ingredient": "lidocaine", "strength": "5 5"}]}))
     assert window.open_file(path)
-    assert "unit '5' is not one Compounder knows" in window.document.cell_error(0, "strength")
+    assert "unit '5' is not a unit such as g, mL, mg/g or % w/v" in window.document.cell_error(0, "strength")
 
 
 def test_library_reference_formulas_open_read_only_and_save_as_new(window, prompts, library):
