@@ -89,7 +89,7 @@ class SelfTest:
         from compounder.calc.weighing import format_grams
 
         self.plan = evaluate(parse_formula(SEED), self.catalog, self.today)
-        line = next(line for line in self.plan.lines if line.name == "lidocaine hydrochloride monohydrate")
+        line = next(line for line in self.plan.lines if line.name == "lidocaine hydrochloride (monohydrate, USP)")
         grams = line.grams.m_as("g")
         if abs(grams - EXPECTED_LIDOCAINE_GRAMS) > 1e-9:
             raise AssertionError(f"lidocaine HCl monohydrate {grams!r} g, expected {EXPECTED_LIDOCAINE_GRAMS!r} g")

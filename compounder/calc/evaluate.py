@@ -13,7 +13,7 @@ from compounder.calc.model import BatchPlan, Finding, Formula, Severity
 from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order
 from compounder.calc.prescription_checks import check_prescription
-from compounder.calc.rules import check, daily_checks_needed
+from compounder.calc.rules import check, daily_checks_needed, unchecked_strengths
 from compounder.calc.screening import screen
 from compounder.calc.units import Quantity
 
@@ -53,10 +53,15 @@ def evaluate(
     plan = dataclasses.replace(plan, bud=bud)
     if order is not None:
         findings = [*findings, *check_prescription(plan, order)]
-        if order.prescription.patient is not None:
-            findings += daily_checks_needed(plan, catalog)
         if patient is None and order.prescription.patient is not None:
             findings.append(not_screened(order.prescription.patient))
+    if patient is not None or (order is not None and order.prescription.patient is not None):
+        # Prescribed for a patient (a prescription, or a patient section without one): the
+        # daily amount must be checkable, and a strength nothing on file checks is an error.
+        findings += daily_checks_needed(plan, catalog)
+        unchecked = list(unchecked_strengths(plan, catalog))
+        lines = {f.line for f in unchecked}
+        findings = [f for f in findings if not (f.code == "STRENGTH_RANGE_UNKNOWN" and f.line in lines)] + unchecked
     return dataclasses.replace(plan, findings=tuple(sorted(findings, key=lambda f: f.severity.rank)))
 
 

@@ -34,7 +34,7 @@ _TOP_KEYS = {
     "actives", "excipients", "base_lot", "base_expires",
     "patient",  # read by compounder.calc.patient (it needs the catalog's screening terms)
 }
-_LINE_KEYS = {"ingredient", "strength", "stock", "potency", "lot", "expires", "manufacturer"}
+_LINE_KEYS = {"ingredient", "strength", "stock", "potency", "lot", "expires", "manufacturer", "basis"}
 # An upper bound on a batch (g or mL), far above any pharmacy batch, so a typing slip such as
 # "1e30 g" is refused instead of computed.
 MIN_BATCH, MAX_BATCH = 1, 50_000
@@ -125,6 +125,7 @@ def _parse_line(item: Any, where: str, role: str) -> FormulaLine:
         lot=text_field(item, "lot", f"{where}.lot") if item.get("lot") is not None else None,
         expires=date_field(item, "expires", f"{where}.expires") if item.get("expires") is not None else None,
         manufacturer=text_field(item, "manufacturer", f"{where}.manufacturer") if item.get("manufacturer") is not None else None,
+        basis=text_field(item, "basis", f"{where}.basis") if item.get("basis") is not None else None,
     )
 
 
@@ -267,7 +268,7 @@ def formula_to_data(formula: Formula) -> dict[str, Any]:
                 item["stock"] = line.stock
             if line.potency is not None:
                 item["potency"] = _q(line.potency)
-            for name in ("lot", "manufacturer"):
+            for name in ("lot", "manufacturer", "basis"):
                 if getattr(line, name) is not None:
                     item[name] = getattr(line, name)
             if line.expires is not None:

@@ -75,7 +75,7 @@ def label_content(plan: BatchPlan, order: Order, catalog: Catalog, compounded_on
         rx_number=rx.rx_number,
         prescriber=rx.prescriber,
         date_filled=compounded_on,
-        actives=tuple(LabelActive(_written_as(line), label_strength(line)) for line in actives),
+        actives=tuple(label_active(line, catalog) for line in actives),
         dosage_form=base.dosage_form,
         quantity=format_quantity(rx.quantity, 6),
         refills=rx.refills,
@@ -117,6 +117,23 @@ def controlled_statements(plan: BatchPlan, catalog: Catalog, short: bool = False
 def _cfr(roman: str) -> str:
     """The section of 21 CFR part 1308 that lists the schedule (1308.11 for I … 1308.15 for V)."""
     return f", 21 CFR 1308.1{list(_ROMAN.values()).index(roman) + 1}"
+
+
+def label_active(line: PlanLine, catalog: Catalog) -> LabelActive:
+    """The active as the label names it. Where the drug's products are labelled as a salt and
+    the strength is the free moiety's (stated with "basis"), the label says so and gives the salt
+    equivalent, so nobody reads "diclofenac 3 %" as diclofenac sodium 3 %."""
+    name, strength = _written_as(line), label_strength(line)
+    substance = catalog.substance(line.substance) if line.substance else None
+    labelled = substance.labelled_as if substance is not None else None
+    if labelled is not None and labelled.value != name and line.strength_fraction is not None:
+        from compounder.calc.moiety import ratio
+
+        factor = ratio(catalog.form(name, "ingredient"), labelled.value, catalog)
+        if factor is not None:
+            equivalent = f"{(line.strength_fraction * factor).to('percent').magnitude:.4g} %"
+            strength = f"{strength} (free-{name} basis; = {equivalent} {labelled.value})"
+    return LabelActive(name, strength)
 
 
 def label_strength(line: PlanLine) -> str:

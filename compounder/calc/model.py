@@ -97,10 +97,16 @@ class Substance:
     therapeutic_class: str
     typical_strength: StrengthRange | None = None
     max_strength: Limit | None = None
+    # The strongest a label or a published formula on file makes it, where that is above the
+    # typical range's top (lidocaine 7 %, Pliaglis); the plausibility check's yardstick.
+    highest_published: Limit | None = None
     daily_max: Limit | None = None
     daily_max_per_kg: Limit | None = None
     cautions: tuple[Caution, ...] = ()
     controlled_schedule: Sourced[str] | None = None  # DEA schedule ("CIII", "CIV"), None where not controlled
+    # The form the drug's products state their strength as, where that is a salt (diclofenac
+    # sodium): a strength written as the free moiety then asks which is meant.
+    labelled_as: Sourced[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +216,9 @@ class FormulaLine:
     lot: str | None = None
     expires: dt.date | None = None
     manufacturer: str | None = None
+    # The form the strength is meant as, stated by the pharmacist where products are labelled as
+    # a salt and the strength is written as the free moiety; it must be the ingredient's form.
+    basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -272,8 +281,10 @@ class Finding:
     message: str
     line: int | None = None  # index into BatchPlan.lines
     source: Source | None = None
-    # A finding about this patient (the patient screening's). Only such an error may be
-    # overridden by a pharmacist; an error of the formula itself is corrected, never overridden.
+    # A finding about this patient or this prescription (the patient screening's, a daily amount
+    # for these directions, a strength or batch size far beyond what is published). Only such an
+    # error may be overridden by a pharmacist, signed in the records with the reason; an error of
+    # the formula itself is corrected, never overridden.
     patient: bool = False
 
 
@@ -314,6 +325,7 @@ class PlanLine:
     trail: tuple[TrailStep, ...] = ()
     doses: Doses | None = None
     field: str | None = None
+    basis: str | None = None  # the form the pharmacist stated the strength is meant as (FormulaLine.basis)
     # The aliquot that delivers ``grams`` when it is below the balance's minimum weighable
     # quantity; the diluent its portion carries is taken off the base line.
     aliquot: Aliquot | None = None

@@ -75,6 +75,8 @@ class _Builder:
             self._excipient(entry)
         for entry in self.data.get("base", []):
             self._base(entry)
+        for entry in self.data.get("ambiguous_name", []):
+            self._ambiguous(entry)
         for entry in self.data.get("balance", []):
             self._balance(entry)
         for position, entry in enumerate(self.data.get("label_warning", [])):
@@ -170,17 +172,22 @@ class _Builder:
         schedule = _known(entry.get("controlled_schedule"))
         if schedule is not None and schedule.get("value") not in SCHEDULES:
             raise ReferenceDataError(f"{name}.controlled_schedule: value must be one of {', '.join(SCHEDULES)}")
+        forms = [_req(form, "name", name) for form in entry.get("forms", [])]
+        if name not in forms:
+            raise ReferenceDataError(f"{name}: the parent moiety must be one of its own forms")
+        labelled = _known(entry.get("labelled_as"))
+        if labelled is not None and labelled.get("form") not in forms:
+            raise ReferenceDataError(f"{name}.labelled_as: form {labelled.get('form')!r} is not a form of {name}")
         substance = rs.Substance(
             name=name, therapeutic_class=_req(entry, "therapeutic_class", name),
             controlled_schedule=schedule["value"] if schedule else None,
             controlled_schedule_source_id=self._source(schedule, f"{name}.controlled_schedule"),
+            labelled_as=labelled["form"] if labelled else None,
+            labelled_as_source_id=self._source(labelled, f"{name}.labelled_as"),
         )
         self.session.add(substance)
         self.session.flush()
-        forms = [_req(form, "name", name) for form in entry.get("forms", [])]
-        if name not in forms:
-            raise ReferenceDataError(f"{name}: the parent moiety must be one of its own forms")
-        for kind in ("typical_strength", "max_strength", "daily_max", "daily_max_per_kg"):
+        for kind in ("typical_strength", "max_strength", "highest_published", "daily_max", "daily_max_per_kg"):
             limit = entry.get(kind)
             if limit is None or limit.get("unknown"):
                 continue
@@ -194,7 +201,7 @@ class _Builder:
                 if high < low:
                     raise ReferenceDataError(f"{where}: high is below low")
                 value, upper, unit = low, high, "percent"
-            elif kind == "max_strength":
+            elif kind in ("max_strength", "highest_published"):
                 value, upper, unit = _fraction(limit.get("value"), where), None, "percent"
             elif kind == "daily_max":
                 value, upper, unit = _q(limit.get("value"), where, (MASS,)).to("mg").magnitude, None, "mg"
@@ -240,6 +247,18 @@ class _Builder:
         self.session.add(row)
         self.session.flush()
         self._aliases(entry, name, ingredient_id=row.id)
+
+    def _ambiguous(self, entry: Mapping[str, Any]) -> None:
+        names, forms = _req(entry, "names", "ambiguous_name"), _req(entry, "forms", "ambiguous_name")
+        where = f"ambiguous_name {names[0] if names else '?'}"
+        if len(forms) < 2:
+            raise ReferenceDataError(f"{where}: name at least two forms")
+        source = self._source(entry, where)
+        for name in names:
+            self._name(name, where)
+            for form in forms:
+                self.session.add(rs.AmbiguousName(name=name, form=form, source_id=source, note=entry.get("note")))
+        self.session.flush()
 
     def _base(self, entry: Mapping[str, Any]) -> None:
         name = self._name(_req(entry, "name", "base"), "base")

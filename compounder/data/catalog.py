@@ -104,6 +104,9 @@ def _read(session: Session) -> Catalog:
         Caution(row.text, src(row.source_id)) for row in session.scalars(select(rs.LabelWarning).order_by(rs.LabelWarning.position))
     )
     meta = {row.key: row.value for row in session.scalars(select(rs.Meta))}
+    ambiguous: dict[str, tuple[str, ...]] = {}
+    for row in session.scalars(select(rs.AmbiguousName).order_by(rs.AmbiguousName.id)):
+        ambiguous[row.name] = (*ambiguous.get(row.name, ()), row.form)
     terms = tuple(
         ScreeningTerm(key=row.key, kind=row.kind, name=row.name, aliases=tuple(a.alias for a in row.aliases))  # type: ignore[arg-type]
         for row in session.scalars(select(rs.ScreeningTerm).order_by(rs.ScreeningTerm.kind, rs.ScreeningTerm.name))
@@ -127,6 +130,7 @@ def _read(session: Session) -> Catalog:
         default_balance=meta.get("default_balance"),
         screening_terms=terms,
         screening_rules=rules,
+        ambiguous_names=tuple(ambiguous.items()),
     )
 
 
@@ -142,8 +146,10 @@ def _substance(row: rs.Substance, src) -> Substance:
         name=row.name,
         therapeutic_class=row.therapeutic_class,
         controlled_schedule=Sourced(row.controlled_schedule, src(row.controlled_schedule_source_id)) if row.controlled_schedule else None,
+        labelled_as=Sourced(row.labelled_as, src(row.labelled_as_source_id)) if row.labelled_as else None,
         typical_strength=StrengthRange(Q_(typical.value, "percent"), Q_(typical.high, "percent"), typical.as_form, src(typical.source_id)) if typical else None,
         max_strength=limit("max_strength", "percent"),
+        highest_published=limit("highest_published", "percent"),
         daily_max=limit("daily_max", "mg"),
         daily_max_per_kg=limit("daily_max_per_kg", "mg/kg"),
         cautions=tuple(Caution(c.text, src(c.source_id)) for c in row.cautions),

@@ -43,6 +43,8 @@ class Substance(ReferenceBase):
     therapeutic_class: Mapped[str]
     controlled_schedule: Mapped[str | None]  # DEA schedule "CII".."CV", NULL where not controlled
     controlled_schedule_source_id: Mapped[SourceRef]
+    labelled_as: Mapped[str | None]  # the salt its products state their strength as (diclofenac sodium)
+    labelled_as_source_id: Mapped[SourceRef]
     limits: Mapped[list[SubstanceLimit]] = relationship(order_by="SubstanceLimit.id", lazy="selectin")
     cautions: Mapped[list[Caution]] = relationship(order_by="Caution.position", lazy="selectin")
 
@@ -54,7 +56,7 @@ class SubstanceLimit(ReferenceBase):
     __tablename__ = "substance_limit"
     id: Mapped[IntPK]
     substance_id: Mapped[int] = mapped_column(ForeignKey("substance.id"))
-    kind: Mapped[str]  # typical_strength | max_strength | daily_max | daily_max_per_kg
+    kind: Mapped[str]  # typical_strength | max_strength | highest_published | daily_max | daily_max_per_kg
     value: Mapped[float]  # the low end for a range
     high: Mapped[float | None]  # the high end of a range
     unit: Mapped[str]
@@ -111,6 +113,18 @@ class Alias(ReferenceBase):
     alias: Mapped[str] = mapped_column(primary_key=True)
     ingredient_id: Mapped[int | None] = mapped_column(ForeignKey("ingredient.id"))
     base_id: Mapped[int | None] = mapped_column(ForeignKey("base.id"))
+
+
+class AmbiguousName(ReferenceBase):
+    """A name that covers two forms (the USP article and the anhydrous salt labels state): one
+    row per form it may mean; the pharmacist must choose."""
+
+    __tablename__ = "ambiguous_name"
+    id: Mapped[IntPK]
+    name: Mapped[str]
+    form: Mapped[str] = mapped_column(ForeignKey("ingredient.name"))
+    source_id: Mapped[SourceRef]
+    note: Mapped[str | None]
 
 
 class Base(ReferenceBase):

@@ -67,8 +67,8 @@ def test_salt_factors_match_published_equivalences(catalog):
 def test_every_form_the_issue_names_is_on_file(catalog):
     for name in [
         "diclofenac", "diclofenac sodium", "diclofenac potassium", "diclofenac diethylamine", "ketoprofen", "ibuprofen",
-        "cyclobenzaprine", "cyclobenzaprine hydrochloride", "baclofen", "lidocaine", "lidocaine hydrochloride",
-        "lidocaine hydrochloride monohydrate", "camphor", "menthol", "gabapentin", "ketamine hydrochloride",
+        "cyclobenzaprine", "cyclobenzaprine hydrochloride", "baclofen", "lidocaine", "lidocaine hydrochloride, anhydrous",
+        "lidocaine hydrochloride (monohydrate, USP)", "camphor", "menthol", "gabapentin", "ketamine hydrochloride",
         "amitriptyline hydrochloride", "prilocaine", "prilocaine hydrochloride", "flurbiprofen", "meloxicam", "capsaicin",
         "ethoxydiglycol", "propylene glycol", "glycerin", "mineral oil", "light mineral oil",
     ]:

@@ -60,7 +60,7 @@ def test_every_ingredient_number(issue_pdf):
                      "2028-01-31", "2027-09-30", "2027-06-30", "2028-03-31", "2027-12-31", "99.5 %"):
         assert expected in text, expected
     # the calculation trail, in small type under each line
-    assert f"× 288.81/234.34 (lidocaine hydrochloride monohydrate for lidocaine) = {lidocaine_salt:.3f} g" in text
+    assert f"× 288.81/234.34 (lidocaine hydrochloride (monohydrate, USP) for lidocaine) = {lidocaine_salt:.3f} g" in text
     assert f"÷ 99.5 % potency = {lidocaine_weighed:.3f} g" in text
     assert "100.568 g Lipoderm (q.s.)" in text and "q.s. to 120.000 g" in text
     # cells to write in, the totals and the balance
