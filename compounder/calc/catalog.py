@@ -11,7 +11,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from compounder.calc.errors import InputError
-from compounder.calc.model import Balance, Base, BudCategory, Caution, Form, ScreeningRule, ScreeningTerm, Substance
+from compounder.calc.model import (
+    Balance,
+    Base,
+    BudCategory,
+    Caution,
+    ControlledLimit,
+    Form,
+    ScreeningRule,
+    ScreeningTerm,
+    Substance,
+)
 
 
 def _key(name: str) -> str:
@@ -34,6 +44,7 @@ class Catalog:
     # Names that cover two forms ("lidocaine hydrochloride": the USP monohydrate or the anhydrous
     # salt), each with the forms it may mean; refused so that the pharmacist chooses.
     ambiguous_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    controlled_limits: tuple[ControlledLimit, ...] = ()  # refills and fill dates by DEA schedule
     _forms: dict[str, Form] = field(init=False, repr=False)
     _bases: dict[str, Base] = field(init=False, repr=False)
     _balances: dict[str, Balance] = field(init=False, repr=False)

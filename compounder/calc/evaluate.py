@@ -8,6 +8,7 @@ import datetime as dt
 from compounder.calc.bud import beyond_use_date
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import compute
+from compounder.calc.controlled import check_controlled
 from compounder.calc.errors import InputError
 from compounder.calc.model import BatchPlan, Finding, Formula, Severity
 from compounder.calc.patient import PatientProfile
@@ -52,7 +53,7 @@ def evaluate(
     bud = beyond_use_date(plan, catalog, compounded_on)
     plan = dataclasses.replace(plan, bud=bud)
     if order is not None:
-        findings = [*findings, *check_prescription(plan, order)]
+        findings = [*findings, *check_prescription(plan, order), *check_controlled(plan, order, catalog, compounded_on)]
         if patient is None and order.prescription.patient is not None:
             findings.append(not_screened(order.prescription.patient))
     if patient is not None or (order is not None and order.prescription.patient is not None):

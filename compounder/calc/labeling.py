@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from compounder.calc.catalog import Catalog
+from compounder.calc.controlled import controlled_actives
 from compounder.calc.errors import InputError
 from compounder.calc.model import BatchPlan, Caution, PlanLine
 from compounder.calc.prescription import Order, check_dates, require
@@ -168,7 +169,8 @@ def label_warnings(plan: BatchPlan, catalog: Catalog) -> tuple[Caution, ...]:
     """Warnings every topical label carries, then each active's cautions, each text once."""
     seen: set[str] = set()
     found: list[Caution] = []
-    cautions = list(catalog.label_warnings)
+    schedules = {s.controlled_schedule.value for s in controlled_actives(plan, catalog).values() if s.controlled_schedule}
+    cautions = [c for c in catalog.label_warnings if not c.schedules or schedules & set(c.schedules)]
     for line in plan.lines:
         if line.role == "active" and line.substance:
             substance = catalog.substance(line.substance)

@@ -87,6 +87,19 @@ class Limit:
 class Caution:
     text: str
     source: Source | None = None
+    # A label warning only for preparations with a controlled active of these DEA schedules
+    # (21 CFR 290.5's transfer caution: CII-CIV); empty for every label.
+    schedules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ControlledLimit:
+    """Refills and the months within which a prescription may be filled, for DEA schedules."""
+
+    schedules: tuple[str, ...]
+    max_refills: int
+    fill_within_months: int | None = None
+    source: Source | None = None
 
 
 @dataclass(frozen=True)

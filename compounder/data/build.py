@@ -81,8 +81,24 @@ class _Builder:
             self._balance(entry)
         for position, entry in enumerate(self.data.get("label_warning", [])):
             key = _req(entry, "key", "label_warning")
+            schedules = entry.get("schedules")
+            if schedules is not None and (not schedules or any(s not in SCHEDULES for s in schedules)):
+                raise ReferenceDataError(f"{key}: schedules must be some of {', '.join(SCHEDULES)}")
             self.session.add(
-                rs.LabelWarning(key=key, position=position, text=_req(entry, "text", key), source_id=self._source(entry, key))
+                rs.LabelWarning(
+                    key=key, position=position, text=_req(entry, "text", key), source_id=self._source(entry, key),
+                    schedules=" ".join(schedules) if schedules else None,
+                )
+            )
+        for entry in self.data.get("controlled_limit", []):
+            schedules = _req(entry, "schedules", "controlled_limit")
+            if not schedules or any(s not in SCHEDULES for s in schedules):
+                raise ReferenceDataError(f"controlled_limit: schedules must be some of {', '.join(SCHEDULES)}")
+            self.session.add(
+                rs.ControlledLimit(
+                    schedules=" ".join(schedules), max_refills=int(_req(entry, "max_refills", "controlled_limit")),
+                    fill_within_months=entry.get("fill_within_months"), source_id=self._source(entry, "controlled_limit"),
+                )
             )
         self._screening()
         for entry in self.data.get("bud_category", []):

@@ -18,6 +18,7 @@ from compounder.calc import (
     BudCategory,
     Catalog,
     Caution,
+    ControlledLimit,
     Density,
     Form,
     Limit,
@@ -101,7 +102,8 @@ def _read(session: Session) -> Catalog:
         for row in session.scalars(select(rs.BudCategory).order_by(rs.BudCategory.days))
     )
     warnings = tuple(
-        Caution(row.text, src(row.source_id)) for row in session.scalars(select(rs.LabelWarning).order_by(rs.LabelWarning.position))
+        Caution(row.text, src(row.source_id), tuple((row.schedules or "").split()))
+        for row in session.scalars(select(rs.LabelWarning).order_by(rs.LabelWarning.position))
     )
     meta = {row.key: row.value for row in session.scalars(select(rs.Meta))}
     ambiguous: dict[str, tuple[str, ...]] = {}
@@ -131,6 +133,10 @@ def _read(session: Session) -> Catalog:
         screening_terms=terms,
         screening_rules=rules,
         ambiguous_names=tuple(ambiguous.items()),
+        controlled_limits=tuple(
+            ControlledLimit(tuple(row.schedules.split()), row.max_refills, row.fill_within_months, src(row.source_id))
+            for row in session.scalars(select(rs.ControlledLimit).order_by(rs.ControlledLimit.id))
+        ),
     )
 
 

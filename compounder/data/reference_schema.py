@@ -84,6 +84,18 @@ class LabelWarning(ReferenceBase):
     position: Mapped[int]
     text: Mapped[str]
     source_id: Mapped[SourceRef]
+    schedules: Mapped[str | None]  # "CII CIII CIV": only with a controlled active of these schedules; NULL: every label
+
+
+class ControlledLimit(ReferenceBase):
+    """Refills and the months a prescription may be filled within, for the DEA schedules named."""
+
+    __tablename__ = "controlled_limit"
+    id: Mapped[IntPK]
+    schedules: Mapped[str]  # space-separated: "CIII CIV"
+    max_refills: Mapped[int]
+    fill_within_months: Mapped[int | None]
+    source_id: Mapped[SourceRef]
 
 
 class Ingredient(ReferenceBase):

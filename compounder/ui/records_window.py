@@ -43,6 +43,7 @@ from compounder.records.rules import Actor, RecordError
 # model (~30 ms), which the window does not need to show. ``install_records_menu`` asks only
 # ``people.has_accounts``, which reads the table by name.
 if TYPE_CHECKING:
+    from compounder.calc.catalog import Catalog
     from compounder.records import history, lots
 
 Clock = Callable[[], dt.datetime]
@@ -223,8 +224,10 @@ class LotsDialog(QDialog):
 
     def __init__(
         self, context: RecordsContext, parent: QWidget | None = None, *, print_pdf: Callable[[str, bytes], bool] | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         super().__init__(parent)
+        self._catalog = catalog  # for the DEA schedule on a controlled substance's lot label
         self.setWindowTitle("Ingredient lots")
         self._print_pdf = print_pdf  # the pharmacy's lot label (weighing station), printed at receipt
         self.resize(1000, 560)
@@ -336,9 +339,11 @@ class LotsDialog(QDialog):
         if lot is None:
             self.message.setText("choose the lot whose label to print")
             return
+        from compounder.calc.controlled import schedule_mark
         from compounder.documents.lot_label import LotLabel, lot_label_pdf
 
-        pdf = lot_label_pdf(LotLabel(lot.id, lot.stock_form, lot.lot_number, lot.manufacturer, lot.expires))
+        schedule = schedule_mark(self._catalog, lot.stock_form) if self._catalog is not None else None
+        pdf = lot_label_pdf(LotLabel(lot.id, lot.stock_form, lot.lot_number, lot.manufacturer, lot.expires, schedule))
         self._print_pdf(f"Lot label {lot.lot_number}", pdf)
 
 
@@ -619,7 +624,7 @@ class RecallDialog(QDialog):
 def install_records_menu(
     window: QMainWindow, context: RecordsContext, make_batch: Callable[[], QDialog] | None = None,
     print_document: Callable[[str, str], str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
-    print_pdf: Callable[[str, bytes], bool] | None = None,
+    print_pdf: Callable[[str, bytes], bool] | None = None, catalog: Catalog | None = None,
 ) -> dict[str, QAction]:
     """Add the "Records" menu before "Help"; return its actions by name (for tests).
     ``make_batch`` builds the batch dialog (it needs the library and the catalog);
@@ -641,7 +646,7 @@ def install_records_menu(
     }
     actions["sign_in"].triggered.connect(lambda _=False: SignInDialog(context, window).exec())
     actions["sign_out"].triggered.connect(lambda _=False: context.sign_out())
-    actions["lots"].triggered.connect(lambda _=False: LotsDialog(context, window, print_pdf=print_pdf).exec())
+    actions["lots"].triggered.connect(lambda _=False: LotsDialog(context, window, print_pdf=print_pdf, catalog=catalog).exec())
     actions["history"].triggered.connect(
         lambda _=False: HistoryDialog(context, window, make_batch=make_batch, print_document=print_document, edit_profile=edit_profile).exec()
     )

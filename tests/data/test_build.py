@@ -18,6 +18,9 @@ def test_committed_database_matches_its_source(tmp_path):
 
 
 def test_generic_label_warnings_are_sourced(catalog):
-    texts = [w.text for w in catalog.label_warnings]
+    texts = [w.text for w in catalog.label_warnings if not w.schedules]
     assert texts == ["For external use only.", "Keep out of reach of children."]
+    # 21 CFR 290.5: only on a preparation with a Schedule II, III or IV active
+    [transfer] = [w for w in catalog.label_warnings if w.schedules]
+    assert transfer.schedules == ("CII", "CIII", "CIV") and transfer.text.startswith("Caution: Federal law prohibits the transfer")
     assert all(w.source is not None for w in catalog.label_warnings)
