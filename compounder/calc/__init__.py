@@ -28,6 +28,7 @@ from compounder.calc.model import (
     FormulaLine,
     Limit,
     PlanLine,
+    ScreeningClass,
     ScreeningRule,
     ScreeningTerm,
     Severity,
@@ -43,6 +44,6 @@ __all__ = [
     "Assessment", "DailyDose", "FieldPath", "assess", "daily_doses", "input_errors", "role_of", "split_field",
     "Balance", "Base", "BatchPlan", "BeyondUseDate", "BudCategory", "Catalog", "Caution", "ControlledLimit", "Density",
     "Directions", "Doses", "Finding", "Form", "Formula", "FormulaLine", "InputError", "Limit", "PlanLine",
-    "Q_", "ScreeningRule", "ScreeningTerm", "Severity", "Source", "Sourced", "StrengthRange", "Substance", "TrailStep", "compute", "evaluate",
+    "Q_", "ScreeningClass", "ScreeningRule", "ScreeningTerm", "Severity", "Source", "Sourced", "StrengthRange", "Substance", "TrailStep", "compute", "evaluate",
     "format_quantity", "formula_to_data", "parse_formula", "parse_quantity", "ureg",
 ]

@@ -18,6 +18,7 @@ from compounder.calc.model import (
     Caution,
     ControlledLimit,
     Form,
+    ScreeningClass,
     ScreeningRule,
     ScreeningTerm,
     Substance,
@@ -45,6 +46,7 @@ class Catalog:
     # salt), each with the forms it may mean; refused so that the pharmacist chooses.
     ambiguous_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
     controlled_limits: tuple[ControlledLimit, ...] = ()  # refills and fill dates by DEA schedule
+    screening_classes: tuple[ScreeningClass, ...] = ()
     _forms: dict[str, Form] = field(init=False, repr=False)
     _bases: dict[str, Base] = field(init=False, repr=False)
     _balances: dict[str, Balance] = field(init=False, repr=False)

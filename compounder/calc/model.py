@@ -120,6 +120,10 @@ class Substance:
     # The form the drug's products state their strength as, where that is a salt (diclofenac
     # sodium): a strength written as the free moiety then asks which is meant.
     labelled_as: Sourced[str] | None = None
+    # The screening classes that apply (keys of Catalog.screening_classes); where none does,
+    # screening_none says why (every active in the reference data has one or the other).
+    screening_classes: tuple[str, ...] = ()
+    screening_none: str | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,7 @@ class ScreeningRule:
     source: Source | None = None
     therapeutic_class: str | None = None
     substances: tuple[str, ...] = ()
+    screening_class: str | None = None  # the class this rule acts on (narrowed by ``substances`` where given)
     allergy: str | None = None
     condition: str | None = None
     medication: str | None = None
@@ -205,9 +210,21 @@ class ScreeningRule:
     supply_days_over: int | None = None
 
     def applies_to(self, substance: Substance) -> bool:
+        if self.screening_class is not None and self.screening_class not in substance.screening_classes:
+            return False
         if self.therapeutic_class is not None:
             return substance.therapeutic_class == self.therapeutic_class
-        return substance.name in self.substances
+        if self.substances:
+            return substance.name in self.substances
+        return self.screening_class is not None
+
+
+@dataclass(frozen=True)
+class ScreeningClass:
+    """A class of actives the screening rules act on."""
+
+    key: str
+    name: str
 
 
 # --------------------------------------------------------------------------- the formula

@@ -69,6 +69,12 @@ class _Builder:
             self.session.add(rs.Source(id=source_id, title=_req(entry, "title", source_id), kind=_kind(entry, source_id), url=entry.get("url")))
             self.sources.add(source_id)
         self.session.flush()
+        self.screening_classes = set()
+        for entry in self.data.get("screening_class", []):
+            key = _req(entry, "key", "screening_class")
+            self.session.add(rs.ScreeningClass(key=key, name=_req(entry, "name", key)))
+            self.screening_classes.add(key)
+        self.session.flush()
         for entry in self.data.get("active", []):
             self._active(entry)
         for entry in self.data.get("excipient", []):
@@ -165,8 +171,12 @@ class _Builder:
             for kind in ("allergy", "condition", "medication"):
                 if kind in entry and kinds.get(entry[kind]) != kind:
                     raise ReferenceDataError(f"{code}: {kind} {entry[kind]!r} is not a {kind} term")
-            if ("therapeutic_class" in entry) == ("substances" in entry):
+            if "therapeutic_class" in entry and "substances" in entry:
                 raise ReferenceDataError(f"{code}: give either therapeutic_class or substances")
+            if not {"therapeutic_class", "substances", "screening_class"} & set(entry):
+                raise ReferenceDataError(f"{code}: give screening_class, therapeutic_class or substances")
+            if "screening_class" in entry and entry["screening_class"] not in self.screening_classes:
+                raise ReferenceDataError(f"{code}: screening class {entry['screening_class']!r} is not a [[screening_class]]")
             if "therapeutic_class" in entry and entry["therapeutic_class"] not in classes:
                 raise ReferenceDataError(f"{code}: no active has the class {entry['therapeutic_class']!r}")
             for name in entry.get("substances", []):
@@ -174,6 +184,7 @@ class _Builder:
                     raise ReferenceDataError(f"{code}: {name!r} is not an active")
             rule = rs.ScreeningRule(
                 code=code, severity=entry["severity"], therapeutic_class=entry.get("therapeutic_class"),
+                screening_class=entry.get("screening_class"),
                 allergy=entry.get("allergy"), condition=entry.get("condition"), medication=entry.get("medication"),
                 age_at_least=entry.get("age_at_least"), supply_days_over=entry.get("supply_days_over"),
                 advice=_req(entry, "advice", code), source_id=self._source(entry, code),
@@ -191,6 +202,14 @@ class _Builder:
         forms = [_req(form, "name", name) for form in entry.get("forms", [])]
         if name not in forms:
             raise ReferenceDataError(f"{name}: the parent moiety must be one of its own forms")
+        if "screening_classes" not in entry:
+            raise ReferenceDataError(f"{name}: screening_classes is missing; name the classes that apply, or [] with screening_none saying why")
+        screening = list(entry["screening_classes"])
+        unknown = [key for key in screening if key not in self.screening_classes]
+        if unknown:
+            raise ReferenceDataError(f"{name}: screening class {unknown[0]!r} is not a [[screening_class]]")
+        if not screening and not entry.get("screening_none"):
+            raise ReferenceDataError(f"{name}: screening_classes is empty; say why in screening_none")
         labelled = _known(entry.get("labelled_as"))
         if labelled is not None and labelled.get("form") not in forms:
             raise ReferenceDataError(f"{name}.labelled_as: form {labelled.get('form')!r} is not a form of {name}")
@@ -200,6 +219,7 @@ class _Builder:
             controlled_schedule_source_id=self._source(schedule, f"{name}.controlled_schedule"),
             labelled_as=labelled["form"] if labelled else None,
             labelled_as_source_id=self._source(labelled, f"{name}.labelled_as"),
+            screening_classes=" ".join(screening), screening_none=entry.get("screening_none"),
         )
         self.session.add(substance)
         self.session.flush()

@@ -22,6 +22,7 @@ from compounder.calc import (
     Density,
     Form,
     Limit,
+    ScreeningClass,
     ScreeningRule,
     ScreeningTerm,
     Source,
@@ -117,6 +118,7 @@ def _read(session: Session) -> Catalog:
         ScreeningRule(
             code=row.code, severity=row.severity, advice=row.advice, source=src(row.source_id),
             therapeutic_class=row.therapeutic_class, substances=tuple(s.substance for s in row.substances),
+            screening_class=row.screening_class,
             allergy=row.allergy, condition=row.condition, medication=row.medication,
             age_at_least=row.age_at_least, supply_days_over=row.supply_days_over,
         )
@@ -133,6 +135,9 @@ def _read(session: Session) -> Catalog:
         screening_terms=terms,
         screening_rules=rules,
         ambiguous_names=tuple(ambiguous.items()),
+        screening_classes=tuple(
+            ScreeningClass(row.key, row.name) for row in session.scalars(select(rs.ScreeningClass).order_by(rs.ScreeningClass.key))
+        ),
         controlled_limits=tuple(
             ControlledLimit(tuple(row.schedules.split()), row.max_refills, row.fill_within_months, src(row.source_id))
             for row in session.scalars(select(rs.ControlledLimit).order_by(rs.ControlledLimit.id))
@@ -153,6 +158,8 @@ def _substance(row: rs.Substance, src) -> Substance:
         therapeutic_class=row.therapeutic_class,
         controlled_schedule=Sourced(row.controlled_schedule, src(row.controlled_schedule_source_id)) if row.controlled_schedule else None,
         labelled_as=Sourced(row.labelled_as, src(row.labelled_as_source_id)) if row.labelled_as else None,
+        screening_classes=tuple(row.screening_classes.split()),
+        screening_none=row.screening_none,
         typical_strength=StrengthRange(Q_(typical.value, "percent"), Q_(typical.high, "percent"), typical.as_form, src(typical.source_id)) if typical else None,
         max_strength=limit("max_strength", "percent"),
         highest_published=limit("highest_published", "percent"),

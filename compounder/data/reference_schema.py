@@ -45,6 +45,8 @@ class Substance(ReferenceBase):
     controlled_schedule_source_id: Mapped[SourceRef]
     labelled_as: Mapped[str | None]  # the salt its products state their strength as (diclofenac sodium)
     labelled_as_source_id: Mapped[SourceRef]
+    screening_classes: Mapped[str]  # space-separated screening-class keys; "" with screening_none saying why
+    screening_none: Mapped[str | None]
     limits: Mapped[list[SubstanceLimit]] = relationship(order_by="SubstanceLimit.id", lazy="selectin")
     cautions: Mapped[list[Caution]] = relationship(order_by="Caution.position", lazy="selectin")
 
@@ -182,6 +184,14 @@ class BudCategory(ReferenceBase):
     source_id: Mapped[SourceRef]
 
 
+class ScreeningClass(ReferenceBase):
+    """A class of actives the screening rules act on (amide local anaesthetics, salicylates...)."""
+
+    __tablename__ = "screening_class"
+    key: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+
+
 class ScreeningTerm(ReferenceBase):
     """A patient fact the screening rules need: an allergy, a condition or a medicine."""
 
@@ -206,6 +216,7 @@ class ScreeningRule(ReferenceBase):
     code: Mapped[str] = mapped_column(unique=True)
     severity: Mapped[str]  # error | warning | info
     therapeutic_class: Mapped[str | None]
+    screening_class: Mapped[str | None] = mapped_column(ForeignKey("screening_class.key"))
     allergy: Mapped[str | None] = mapped_column(ForeignKey("screening_term.key"))
     condition: Mapped[str | None] = mapped_column(ForeignKey("screening_term.key"))
     medication: Mapped[str | None] = mapped_column(ForeignKey("screening_term.key"))
