@@ -81,6 +81,8 @@ class Limit:
     as_form: str
     source: Source | None = None
     note: str | None = None
+    # A limit for children only (lidocaine 4.5 mg/kg): it holds below this age, with its source.
+    below_age: Sourced[int] | None = None
 
 
 @dataclass(frozen=True)

@@ -243,10 +243,14 @@ class _Builder:
                 value, upper, unit = _q(limit.get("value"), where, (MASS,)).to("mg").magnitude, None, "mg"
             else:
                 value, upper, unit = _q(limit.get("value"), where, (DIMENSIONLESS,)).to("mg/kg").magnitude, None, "mg/kg"
+            age = _known(limit.get("below_age"))
+            if age is not None and (not isinstance(age.get("value"), int) or not 0 < age["value"] < 120):
+                raise ReferenceDataError(f"{where}.below_age: value must be a whole number of years")
             self.session.add(
                 rs.SubstanceLimit(
                     substance_id=substance.id, kind=kind, value=value, high=upper, unit=unit, as_form=as_form,
                     source_id=self._source(limit, where), note=limit.get("note"),
+                    below_age=age["value"] if age else None, below_age_source_id=self._source(age, f"{where}.below_age"),
                 )
             )
         for position, caution in enumerate(entry.get("cautions", [])):

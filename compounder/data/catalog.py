@@ -150,7 +150,10 @@ def _substance(row: rs.Substance, src) -> Substance:
 
     def limit(kind: str, unit: str) -> Limit | None:
         found = limits.get(kind)
-        return Limit(Q_(found.value, unit), found.as_form, src(found.source_id), found.note) if found else None
+        if found is None:
+            return None
+        age = Sourced(found.below_age, src(found.below_age_source_id)) if found.below_age is not None else None
+        return Limit(Q_(found.value, unit), found.as_form, src(found.source_id), found.note, age)
 
     typical = limits.get("typical_strength")
     return Substance(

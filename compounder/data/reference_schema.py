@@ -65,6 +65,8 @@ class SubstanceLimit(ReferenceBase):
     as_form: Mapped[str]
     source_id: Mapped[SourceRef]
     note: Mapped[str | None]
+    below_age: Mapped[int | None]  # the limit holds only for patients younger than this (a paediatric limit)
+    below_age_source_id: Mapped[SourceRef]
 
 
 class Caution(ReferenceBase):
