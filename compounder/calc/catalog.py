@@ -16,6 +16,7 @@ from compounder.calc.model import (
     Base,
     BudCategory,
     Caution,
+    CommercialProduct,
     ControlledLimit,
     Form,
     ScreeningClass,
@@ -47,6 +48,7 @@ class Catalog:
     ambiguous_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
     controlled_limits: tuple[ControlledLimit, ...] = ()  # refills and fill dates by DEA schedule
     screening_classes: tuple[ScreeningClass, ...] = ()
+    commercial_products: tuple[CommercialProduct, ...] = ()  # "essentially a copy" is checked against these
     _forms: dict[str, Form] = field(init=False, repr=False)
     _bases: dict[str, Base] = field(init=False, repr=False)
     _balances: dict[str, Balance] = field(init=False, repr=False)

@@ -222,6 +222,15 @@ class ScreeningRule:
 
 
 @dataclass(frozen=True)
+class CommercialProduct:
+    """A commercially available product: its actives as (form, strength as a fraction) pairs."""
+
+    name: str
+    actives: tuple[tuple[str, Quantity], ...]
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
 class ScreeningClass:
     """A class of actives the screening rules act on."""
 

@@ -83,6 +83,17 @@ class _Builder:
             self._base(entry)
         for entry in self.data.get("ambiguous_name", []):
             self._ambiguous(entry)
+        for entry in self.data.get("commercial_product", []):
+            name = _req(entry, "name", "commercial_product")
+            product = rs.CommercialProduct(name=name, source_id=self._source(entry, name))
+            self.session.add(product)
+            self.session.flush()
+            for item in _req(entry, "actives", name):
+                self.session.add(
+                    rs.CommercialProductActive(
+                        product_id=product.id, form=_req(item, "form", name), strength=_fraction(item.get("strength"), name)
+                    )
+                )
         for entry in self.data.get("balance", []):
             self._balance(entry)
         for position, entry in enumerate(self.data.get("label_warning", [])):

@@ -18,6 +18,7 @@ from compounder.calc import (
     BudCategory,
     Catalog,
     Caution,
+    CommercialProduct,
     ControlledLimit,
     Density,
     Form,
@@ -135,6 +136,10 @@ def _read(session: Session) -> Catalog:
         screening_terms=terms,
         screening_rules=rules,
         ambiguous_names=tuple(ambiguous.items()),
+        commercial_products=tuple(
+            CommercialProduct(row.name, tuple((a.form, Q_(a.strength, "percent")) for a in row.actives), src(row.source_id))
+            for row in session.scalars(select(rs.CommercialProduct).order_by(rs.CommercialProduct.id))
+        ),
         screening_classes=tuple(
             ScreeningClass(row.key, row.name) for row in session.scalars(select(rs.ScreeningClass).order_by(rs.ScreeningClass.key))
         ),

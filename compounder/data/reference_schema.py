@@ -186,6 +186,24 @@ class BudCategory(ReferenceBase):
     source_id: Mapped[SourceRef]
 
 
+class CommercialProduct(ReferenceBase):
+    """A commercially available product a compounded formula must not simply copy."""
+
+    __tablename__ = "commercial_product"
+    id: Mapped[IntPK]
+    name: Mapped[str] = mapped_column(unique=True)
+    source_id: Mapped[SourceRef]
+    actives: Mapped[list[CommercialProductActive]] = relationship(order_by="CommercialProductActive.id", lazy="selectin")
+
+
+class CommercialProductActive(ReferenceBase):
+    __tablename__ = "commercial_product_active"
+    id: Mapped[IntPK]
+    product_id: Mapped[int] = mapped_column(ForeignKey("commercial_product.id"))
+    form: Mapped[str] = mapped_column(ForeignKey("ingredient.name"))
+    strength: Mapped[float]  # percent w/w, as the product's label states it
+
+
 class ScreeningClass(ReferenceBase):
     """A class of actives the screening rules act on (amide local anaesthetics, salicylates...)."""
 
