@@ -22,6 +22,7 @@ from compounder.calc.model import (
     ScreeningClass,
     ScreeningRule,
     ScreeningTerm,
+    Sourced,
     Substance,
 )
 
@@ -49,6 +50,7 @@ class Catalog:
     controlled_limits: tuple[ControlledLimit, ...] = ()  # refills and fill dates by DEA schedule
     screening_classes: tuple[ScreeningClass, ...] = ()
     commercial_products: tuple[CommercialProduct, ...] = ()  # "essentially a copy" is checked against these
+    study_bud_limit: Sourced[int] | None = None  # the longest BUD a formula's stability study may support (USP <795>)
     _forms: dict[str, Form] = field(init=False, repr=False)
     _bases: dict[str, Base] = field(init=False, repr=False)
     _balances: dict[str, Balance] = field(init=False, repr=False)

@@ -23,7 +23,10 @@ from compounder.calc.units import ONE, format_quantity, magnitude_in
 SAME_STRENGTH = 0.005
 
 
-def essentially_a_copy(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
+def essentially_a_copy(plan: BatchPlan, catalog: Catalog, prescribed: bool = True) -> Iterator[Finding]:
+    """Findings for each product on file the plan's actives match. For a preparation made for a
+    patient (``prescribed``) a copy is an error to override; a master formula not yet prescribed
+    gets an information finding saying each batch will need the prescriber's documented difference."""
     groups = {group.substance.name: group for group in moieties(plan.lines, catalog)}
     if not groups:
         return
@@ -38,11 +41,19 @@ def essentially_a_copy(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
             if value is None or abs(value - target) > target * SAME_STRENGTH:
                 shown = "not comparable" if value is None else f"{value * 100:.4g} %"
                 differences.append(f"{form} {shown} against {format_quantity(strength.to('percent'))}")
-        yield _finding(product, differences, min(group.first for group in groups.values()))
+        yield _finding(product, differences, min(group.first for group in groups.values()), prescribed)
 
 
-def _finding(product: CommercialProduct, differences: list[str], line: int) -> Finding:
+def _finding(product: CommercialProduct, differences: list[str], line: int, prescribed: bool) -> Finding:
     cite = f" ({product.source.cite()})" if product.source else ""
+    if not differences and not prescribed:
+        return Finding(
+            Severity.INFO,
+            "COPY_OF_COMMERCIAL_PRODUCT",
+            f"the same actives at the same strengths as {product.name}, a commercially available product{cite}: each batch "
+            "for a patient needs the prescriber's documented clinical difference (section 503A), overridden in the records",
+            line=line,
+        )
     if differences:
         return Finding(
             Severity.INFO,

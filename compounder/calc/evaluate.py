@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from compounder.calc.base_description import with_base_descriptions
 from compounder.calc.bud import beyond_use_date
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import compute
 from compounder.calc.controlled import check_controlled
+from compounder.calc.copies import essentially_a_copy
 from compounder.calc.errors import InputError
 from compounder.calc.model import BatchPlan, Finding, Formula, Severity
 from compounder.calc.patient import PatientProfile
@@ -50,13 +52,17 @@ def evaluate(
     findings = check(plan, catalog, compounded_on, max_excess)
     if patient is not None:
         findings = sorted([*findings, *screen(plan, patient, catalog, compounded_on, dispensed, refills)], key=lambda f: f.severity.rank)
-    bud = beyond_use_date(plan, catalog, compounded_on)
+    described = formula.base_description
+    bud_catalog = with_base_descriptions(catalog, (described,), "this master formula") if described is not None else catalog
+    bud = beyond_use_date(plan, bud_catalog, compounded_on)
     plan = dataclasses.replace(plan, bud=bud)
     if order is not None:
         findings = [*findings, *check_prescription(plan, order), *check_controlled(plan, order, catalog, compounded_on)]
         if patient is None and order.prescription.patient is not None:
             findings.append(not_screened(order.prescription.patient))
-    if patient is not None or (order is not None and order.prescription.patient is not None):
+    prescribed = patient is not None or (order is not None and order.prescription.patient is not None)
+    findings += essentially_a_copy(plan, catalog, prescribed)
+    if prescribed:
         # Prescribed for a patient (a prescription, or a patient section without one): the
         # daily amount must be checkable, and a strength nothing on file checks is an error.
         findings += daily_checks_needed(plan, catalog)

@@ -164,6 +164,40 @@ class Base:
     notes: str | None = None
 
 
+#: USP <795> (2023): a preparation with a water activity of 0.60 or more is aqueous.
+AQUEOUS_WATER_ACTIVITY = 0.60
+
+
+@dataclass(frozen=True)
+class BaseDescription:
+    """The pharmacy's description of one base, with what it rests on."""
+
+    base: str
+    reference: str
+    contains_water: bool | None = None
+    water_activity: float | None = None
+    preserved: bool | None = None
+
+    @property
+    def aqueous(self) -> bool | None:
+        """Aqueous by USP <795>: the water activity where it is given, else whether it contains water."""
+        if self.water_activity is not None:
+            return self.water_activity >= AQUEOUS_WATER_ACTIVITY
+        return self.contains_water
+
+    def source(self, where: str) -> Source:
+        """The source the BUD cites: who described the base, and on what reference."""
+        return Source("pharmacy-base-description", f"{where}'s description of {self.base}: {self.reference}", "primary")
+
+
+@dataclass(frozen=True)
+class StabilityReference:
+    """A stability study (or the maker's data) for one master formula: the days it supports."""
+
+    days: int
+    reference: str
+
+
 @dataclass(frozen=True)
 class Balance:
     name: str
@@ -284,6 +318,9 @@ class Formula:
     compounded_on: dt.date | None = None
     base_lot: str | None = None
     base_expires: dt.date | None = None
+    # The master formula's own description of its base, and its stability reference (issue #23).
+    base_description: BaseDescription | None = None
+    stability: StabilityReference | None = None
 
     def field_of(self, index: int) -> str:
         """The input path of line ``index``: ``actives[0]`` or ``excipients[1]``."""

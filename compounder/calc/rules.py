@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from compounder.calc.aliquot import MAX_ALIQUOT_MULTIPLE
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import application_grams
-from compounder.calc.copies import essentially_a_copy
 from compounder.calc.model import BatchPlan, Finding, Limit, Severity, Source, Substance
 from compounder.calc.moiety import MoietyLines, moieties, total_fraction, total_mg_per_day
 from compounder.calc.units import (
@@ -42,7 +41,6 @@ def check(plan: BatchPlan, catalog: Catalog, compounded_on: dt.date, max_excess:
         *_total_strength(plan),
         *_per_active_limits(plan, catalog),
         *_basis_unstated(plan, catalog),
-        *essentially_a_copy(plan, catalog),
         *_same_moiety(plan, catalog),
         *_duplicate_nsaids(plan, catalog),
         *_powder_load(plan, catalog),

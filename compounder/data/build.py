@@ -81,6 +81,12 @@ class _Builder:
             self._excipient(entry)
         for entry in self.data.get("base", []):
             self._base(entry)
+        limit = self.data.get("bud_study_limit")
+        if limit is not None:
+            days = _req(limit, "days", "bud_study_limit")
+            if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+                raise ReferenceDataError("bud_study_limit: days must be a whole number of days")
+            self.session.add(rs.BudStudyLimit(key="study", days=days, source_id=self._source(limit, "bud_study_limit"), note=limit.get("note")))
         for entry in self.data.get("ambiguous_name", []):
             self._ambiguous(entry)
         for entry in self.data.get("commercial_product", []):

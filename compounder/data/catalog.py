@@ -136,6 +136,9 @@ def _read(session: Session) -> Catalog:
         screening_terms=terms,
         screening_rules=rules,
         ambiguous_names=tuple(ambiguous.items()),
+        study_bud_limit=next(
+            (Sourced(row.days, src(row.source_id), row.note) for row in session.scalars(select(rs.BudStudyLimit))), None
+        ),
         commercial_products=tuple(
             CommercialProduct(row.name, tuple((a.form, Q_(a.strength, "percent")) for a in row.actives), src(row.source_id))
             for row in session.scalars(select(rs.CommercialProduct).order_by(rs.CommercialProduct.id))

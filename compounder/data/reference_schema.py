@@ -204,6 +204,16 @@ class CommercialProductActive(ReferenceBase):
     strength: Mapped[float]  # percent w/w, as the product's label states it
 
 
+class BudStudyLimit(ReferenceBase):
+    """The longest BUD a stability study may support (USP <795>)."""
+
+    __tablename__ = "bud_study_limit"
+    key: Mapped[str] = mapped_column(primary_key=True)
+    days: Mapped[int]
+    source_id: Mapped[SourceRef]
+    note: Mapped[str | None]
+
+
 class ScreeningClass(ReferenceBase):
     """A class of actives the screening rules act on (amide local anaesthetics, salicylates...)."""
 

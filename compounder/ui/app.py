@@ -83,6 +83,12 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
             catalog = with_certified_minimums(catalog, pharmacy.certified_minimums)
         except InputError as error:
             pharmacy_problem = f"Pharmacy settings, {error.field}: {error.message}; 820 × readability is used until it is corrected"
+        from compounder.calc.base_description import with_base_descriptions
+
+        try:
+            catalog = with_base_descriptions(catalog, pharmacy.bases)
+        except InputError as error:
+            pharmacy_problem = f"Pharmacy settings, {error.field}: {error.message}; the reference data's bases are used until it is corrected"
     window = MainWindow(catalog, library, Settings.from_environment(), today, prompts, pharmacy=pharmacy)
     if pharmacy_problem:
         window.statusBar().showMessage(pharmacy_problem, 15000)
