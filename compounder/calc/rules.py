@@ -254,8 +254,10 @@ def _basis_unstated(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
         if line.role != "active" or line.substance is None or line.written_as is None or line.basis is not None:
             continue
         substance = catalog.substance(line.substance)
-        labelled = substance.labelled_as if substance is not None else None
-        if labelled is None or line.written_as != substance.name or labelled.value == line.written_as:
+        if substance is None or substance.labelled_as is None:
+            continue
+        labelled = substance.labelled_as
+        if line.written_as != substance.name or labelled.value == line.written_as:
             continue
         written = f"{line.written_as} {format_quantity(line.strength)}" if line.strength is not None else line.written_as
         where = line.field or "ingredient"
