@@ -94,7 +94,7 @@ class SelfTest:
         from compounder.calc.balance_grams import format_grams
 
         plan = self.plan = evaluate(parse_formula(SEED), self._catalog(), self.today)
-        line = next(line for line in plan.lines if line.name == "lidocaine hydrochloride monohydrate")
+        line = next(line for line in plan.lines if line.name == "lidocaine hydrochloride (monohydrate, USP)")
         grams = line.grams.m_as("g")
         if abs(grams - EXPECTED_LIDOCAINE_GRAMS) > 1e-9:
             raise AssertionError(f"lidocaine HCl monohydrate {grams!r} g, expected {EXPECTED_LIDOCAINE_GRAMS!r} g")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeGuard
 
 from compounder.calc.balance_reading import BALANCE_DRIVERS
+from compounder.calc.base_description import BaseDescription, base_description_data, parse_base_descriptions
 from compounder.calc.errors import InputError
 from compounder.calc.field_limits import prints_nothing
 from compounder.calc.formula_file import check_nesting
@@ -75,6 +76,9 @@ class PharmacySettings:
     # its calibration), by the balance's name in the reference data. A balance not listed uses
     # 820 × readability (USP <41>), and the worksheet says so.
     balances: tuple[tuple[str, Quantity], ...] = ()
+    # What the pharmacy knows of each base (the maker's water activity, preservative, and the
+    # reference it rests on): the BUD follows it (compounder.calc.base_description).
+    bases: tuple[BaseDescription, ...] = ()
 
     @property
     def certified_minimums(self) -> dict[str, Quantity]:
@@ -150,6 +154,8 @@ def settings_to_data(settings: PharmacySettings) -> dict[str, Any]:
         data["maximum_excess"] = format_quantity(settings.maximum_excess.to("percent"), 6)
     if settings.balances:
         data["balances"] = {name: format_quantity(value.to("g"), 6) for name, value in settings.balances}
+    if settings.bases:
+        data["bases"] = {description.base: base_description_data(description) for description in settings.bases}
     return data
 
 
@@ -164,7 +170,7 @@ def settings_from_data(data: Any) -> PharmacySettings:
         raise SettingsError("schema_version", f"must be {SCHEMA_VERSION}")
     known = {
         "schema_version", *_REQUIRED, "label_stock", "worksheet_paper", "final_weight_tolerance", "weighing_tolerance",
-        "allow_self_verification", "balance", "maximum_excess", "balances",
+        "allow_self_verification", "balance", "maximum_excess", "balances", "bases",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -191,6 +197,10 @@ def settings_from_data(data: Any) -> PharmacySettings:
     weighing = _tolerance(data, "weighing_tolerance")
     maximum_excess = _tolerance(data, "maximum_excess")
     balances = _balances(data.get("balances"))
+    try:
+        bases = parse_base_descriptions(data.get("bases"))
+    except InputError as error:
+        raise SettingsError(error.field, error.message) from None
     self_verification = data.get("allow_self_verification", False)
     if not isinstance(self_verification, bool):
         raise SettingsError("allow_self_verification", f"{self_verification!r} is not true or false")
@@ -210,6 +220,7 @@ def settings_from_data(data: Any) -> PharmacySettings:
         balance_id=balance_id,
         maximum_excess=maximum_excess,
         balances=balances,
+        bases=bases,
     )
 
 

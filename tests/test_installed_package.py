@@ -44,4 +44,4 @@ def test_wheel_installs_with_its_reference_database(tmp_path):
         [sys.executable, "-m", "compounder", "ingredients", "--json"], capture_output=True, text=True, cwd=elsewhere, env=env
     )
     assert done.returncode == 0, done.stderr
-    assert any(record["name"] == "lidocaine hydrochloride monohydrate" for record in json.loads(done.stdout))
+    assert any(record["name"] == "lidocaine hydrochloride (monohydrate, USP)" for record in json.loads(done.stdout))

@@ -18,6 +18,8 @@ from compounder.calc.model import (
     BeyondUseDate,
     BudCategory,
     Caution,
+    CommercialProduct,
+    ControlledLimit,
     Density,
     Directions,
     Doses,
@@ -27,6 +29,7 @@ from compounder.calc.model import (
     FormulaLine,
     Limit,
     PlanLine,
+    ScreeningClass,
     ScreeningRule,
     ScreeningTerm,
     Severity,
@@ -40,8 +43,8 @@ from compounder.calc.units import Q_, format_quantity, parse_quantity, ureg
 
 __all__ = [
     "Assessment", "DailyDose", "FieldPath", "assess", "daily_doses", "input_errors", "role_of", "split_field",
-    "Balance", "Base", "BatchPlan", "BeyondUseDate", "BudCategory", "Catalog", "Caution", "Density",
+    "Balance", "Base", "BatchPlan", "BeyondUseDate", "BudCategory", "Catalog", "Caution", "CommercialProduct", "ControlledLimit", "Density",
     "Directions", "Doses", "Finding", "Form", "Formula", "FormulaLine", "InputError", "Limit", "PlanLine",
-    "Q_", "ScreeningRule", "ScreeningTerm", "Severity", "Source", "Sourced", "StrengthRange", "Substance", "TrailStep", "compute", "evaluate",
+    "Q_", "ScreeningClass", "ScreeningRule", "ScreeningTerm", "Severity", "Source", "Sourced", "StrengthRange", "Substance", "TrailStep", "compute", "evaluate",
     "format_quantity", "formula_to_data", "parse_formula", "parse_quantity", "ureg",
 ]

@@ -33,13 +33,35 @@ def beyond_use_date(plan: BatchPlan, catalog: Catalog, compounded_on: dt.date) -
         else:
             preserved = base.preserved.value
     category = catalog.bud_category(contains_water, preserved)
-    date = compounded_on + dt.timedelta(days=category.days - 1)
     kind = "nonaqueous" if not contains_water else ("preserved aqueous" if preserved else "nonpreserved aqueous")
+    rests_on = [
+        f"{what} of {base.name}: {fact.source.title}"
+        for what, fact in (("water content", base.contains_water), ("preservative", base.preserved))
+        if fact is not None and fact.source is not None and fact.source.id == "pharmacy-base-description"
+    ]
+    days = category.days
     reason = (
         f"USP <795> Pharmaceutical Compounding—Nonsterile Preparations (2023), Table 4, {kind} preparation: "
         f"{category.days} days; this program counts the day of compounding as day 1, one day inside USP's count "
         "from the date of compounding"
     )
+    study = plan.formula.stability
+    if study is not None:
+        limit = catalog.study_bud_limit
+        if limit is None:
+            notes.append(f"the master formula's stability reference ({study.reference}, {study.days} days) is not used: "
+                         "no ceiling for a study-supported BUD is on file")
+        else:
+            days = min(study.days, limit.value)
+            capped = f", capped at USP <795>'s {limit.value} days" if study.days > limit.value else ""
+            reason = (
+                f"the master formula's stability reference: {study.reference}, {study.days} days{capped} "
+                f"(USP <795> 2023 allows a BUD beyond Table 4 when a study of the formula supports it); "
+                "this program counts the day of compounding as day 1"
+            )
+    date = compounded_on + dt.timedelta(days=days - 1)
+    if rests_on:
+        reason += "; it rests on the " + "; the ".join(rests_on)
     if notes:
         reason += "; " + "; ".join(notes)
 

@@ -11,7 +11,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from compounder.calc.errors import InputError
-from compounder.calc.model import Balance, Base, BudCategory, Caution, Form, ScreeningRule, ScreeningTerm, Substance
+from compounder.calc.model import (
+    Balance,
+    Base,
+    BudCategory,
+    Caution,
+    CommercialProduct,
+    ControlledLimit,
+    Form,
+    ScreeningClass,
+    ScreeningRule,
+    ScreeningTerm,
+    Sourced,
+    Substance,
+)
 
 
 def _key(name: str) -> str:
@@ -31,20 +44,42 @@ class Catalog:
     screening_terms: tuple[ScreeningTerm, ...] = ()
     screening_rules: tuple[ScreeningRule, ...] = ()
     label_warnings: tuple[Caution, ...] = ()  # on every topical preparation's label, with sources
+    # Names that cover two forms ("lidocaine hydrochloride": the USP monohydrate or the anhydrous
+    # salt), each with the forms it may mean; refused so that the pharmacist chooses.
+    ambiguous_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    controlled_limits: tuple[ControlledLimit, ...] = ()  # refills and fill dates by DEA schedule
+    screening_classes: tuple[ScreeningClass, ...] = ()
+    commercial_products: tuple[CommercialProduct, ...] = ()  # "essentially a copy" is checked against these
+    study_bud_limit: Sourced[int] | None = None  # the longest BUD a formula's stability study may support (USP <795>)
     _forms: dict[str, Form] = field(init=False, repr=False)
     _bases: dict[str, Base] = field(init=False, repr=False)
     _balances: dict[str, Balance] = field(init=False, repr=False)
     _substances: dict[str, Substance] = field(init=False, repr=False)
+    _ambiguous: dict[str, tuple[str, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._forms = _index(self.forms, lambda f: (f.name, *f.aliases))
         self._bases = _index(self.bases, lambda b: (b.name, *b.aliases, *((f"{b.maker} {b.name}",) if b.maker else ())))
         self._balances = _index(self.balances, lambda b: (b.name,))
         self._substances = {_key(s.name): s for s in self.substances}
+        self._ambiguous = {_key(name): tuple(forms) for name, forms in self.ambiguous_names}
 
     # -- look-ups that refuse unknown names with a suggestion
     def form(self, name: str, field: str) -> Form:
+        if isinstance(name, str):
+            meant = self._ambiguous.get(_key(name))
+            if meant is not None:
+                offered = " or ".join(f'"{form}" ({self._mw(form)})' for form in meant)
+                raise InputError(
+                    field, f'"{name.strip()}" names {len(meant)} forms with different molecular weights: {offered}; '
+                    "write the one on the jar (for the strength: the form the prescription means)",
+                )
         return _lookup(self._forms, name, field, "ingredient", "`compounder ingredients` lists them")
+
+    def _mw(self, name: str) -> str:
+        form = self._forms.get(_key(name))
+        weight = form.molecular_weight if form is not None else None
+        return f"{weight.value.magnitude:g} g/mol" if weight is not None else "molecular weight not on file"
 
     def base(self, name: str, field: str = "base") -> Base:
         return _lookup(self._bases, name, field, "base", "`compounder ingredients` lists the bases")

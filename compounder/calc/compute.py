@@ -140,6 +140,14 @@ def _plan_line(
             f'"{stock.name}" is not a form of {written.substance}; forms on file: {offered}',
         )
 
+    if line.basis is not None and catalog.form(line.basis, f"{where}.basis").name != written.name:
+        meant = catalog.form(line.basis, f"{where}.basis")
+        raise InputError(
+            f"{where}.basis",
+            f'"{meant.name}" is not the form the strength is written as ({written.name}); to mean {meant.name}, write it as '
+            f'the ingredient; "basis" confirms that the strength is meant as the ingredient written',
+        )
+
     trail: list[TrailStep] = []
     amount, fraction = _moiety_amount(line, written, where, labelled, prepared, factor, density, trail)
 
@@ -177,6 +185,7 @@ def _plan_line(
         trail=tuple(trail),
         doses=_doses(fraction, density, formula.directions) if line.role == "active" else None,
         field=where,
+        basis=written.name if line.basis is not None else None,
     )
 
 

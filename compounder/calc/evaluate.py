@@ -5,15 +5,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from compounder.calc.base_description import with_base_descriptions
 from compounder.calc.bud import beyond_use_date
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import compute
+from compounder.calc.controlled import check_controlled
+from compounder.calc.copies import essentially_a_copy
 from compounder.calc.errors import InputError
 from compounder.calc.model import BatchPlan, Finding, Formula, Severity
 from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order
 from compounder.calc.prescription_checks import check_prescription
-from compounder.calc.rules import check, daily_checks_needed
+from compounder.calc.rules import check, daily_checks_needed, unchecked_strengths
 from compounder.calc.screening import screen
 from compounder.calc.units import Quantity
 
@@ -49,14 +52,23 @@ def evaluate(
     findings = check(plan, catalog, compounded_on, max_excess)
     if patient is not None:
         findings = sorted([*findings, *screen(plan, patient, catalog, compounded_on, dispensed, refills)], key=lambda f: f.severity.rank)
-    bud = beyond_use_date(plan, catalog, compounded_on)
+    described = formula.base_description
+    bud_catalog = with_base_descriptions(catalog, (described,), "this master formula") if described is not None else catalog
+    bud = beyond_use_date(plan, bud_catalog, compounded_on)
     plan = dataclasses.replace(plan, bud=bud)
     if order is not None:
-        findings = [*findings, *check_prescription(plan, order)]
-        if order.prescription.patient is not None:
-            findings += daily_checks_needed(plan, catalog)
+        findings = [*findings, *check_prescription(plan, order), *check_controlled(plan, order, catalog, compounded_on)]
         if patient is None and order.prescription.patient is not None:
             findings.append(not_screened(order.prescription.patient))
+    prescribed = patient is not None or (order is not None and order.prescription.patient is not None)
+    findings += essentially_a_copy(plan, catalog, prescribed)
+    if prescribed:
+        # Prescribed for a patient (a prescription, or a patient section without one): the
+        # daily amount must be checkable, and a strength nothing on file checks is an error.
+        findings += daily_checks_needed(plan, catalog)
+        unchecked = list(unchecked_strengths(plan, catalog))
+        lines = {f.line for f in unchecked}
+        findings = [f for f in findings if not (f.code == "STRENGTH_RANGE_UNKNOWN" and f.line in lines)] + unchecked
     return dataclasses.replace(plan, findings=tuple(sorted(findings, key=lambda f: f.severity.rank)))
 
 

@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
+from compounder.calc.base_description import base_description_data, parse_base_description, parse_stability
 from compounder.calc.errors import InputError
 from compounder.calc.fields import date_field, free_text, list_field, text_field
 from compounder.calc.model import Directions, Formula, FormulaLine
@@ -31,10 +32,10 @@ from compounder.calc.units import (
 
 _TOP_KEYS = {
     "name", "batch", "excess", "density", "base", "balance", "compounded_on", "directions",
-    "actives", "excipients", "base_lot", "base_expires",
+    "actives", "excipients", "base_lot", "base_expires", "base_description", "stability",
     "patient",  # read by compounder.calc.patient (it needs the catalog's screening terms)
 }
-_LINE_KEYS = {"ingredient", "strength", "stock", "potency", "lot", "expires", "manufacturer"}
+_LINE_KEYS = {"ingredient", "strength", "stock", "potency", "lot", "expires", "manufacturer", "basis"}
 # An upper bound on a batch (g or mL), far above any pharmacy batch, so a typing slip such as
 # "1e30 g" is refused instead of computed.
 MIN_BATCH, MAX_BATCH = 1, 50_000
@@ -86,6 +87,11 @@ def parse_formula(data: Any) -> Formula:
         compounded_on=date_field(data, "compounded_on", "compounded_on") if data.get("compounded_on") is not None else None,
         base_lot=text_field(data, "base_lot", "base lot") if data.get("base_lot") is not None else None,
         base_expires=date_field(data, "base_expires", "base_expires") if data.get("base_expires") is not None else None,
+        base_description=(
+            parse_base_description(text_field(data, "base", "base"), data["base_description"], "base_description")
+            if data.get("base_description") is not None else None
+        ),
+        stability=parse_stability(data["stability"]) if data.get("stability") is not None else None,
     )
 
 
@@ -125,6 +131,7 @@ def _parse_line(item: Any, where: str, role: str) -> FormulaLine:
         lot=text_field(item, "lot", f"{where}.lot") if item.get("lot") is not None else None,
         expires=date_field(item, "expires", f"{where}.expires") if item.get("expires") is not None else None,
         manufacturer=text_field(item, "manufacturer", f"{where}.manufacturer") if item.get("manufacturer") is not None else None,
+        basis=text_field(item, "basis", f"{where}.basis") if item.get("basis") is not None else None,
     )
 
 
@@ -262,6 +269,10 @@ def formula_to_data(formula: Formula) -> dict[str, Any]:
         data["compounded_on"] = formula.compounded_on.isoformat()
     if formula.directions is not None:
         data["directions"] = directions_to_data(formula.directions)
+    if formula.base_description is not None:
+        data["base_description"] = base_description_data(formula.base_description)
+    if formula.stability is not None:
+        data["stability"] = {"days": formula.stability.days, "reference": formula.stability.reference}
     for role, key in (("active", "actives"), ("excipient", "excipients")):
         items = []
         for line in formula.lines:
@@ -272,7 +283,7 @@ def formula_to_data(formula: Formula) -> dict[str, Any]:
                 item["stock"] = line.stock
             if line.potency is not None:
                 item["potency"] = _q(line.potency)
-            for name in ("lot", "manufacturer"):
+            for name in ("lot", "manufacturer", "basis"):
                 if getattr(line, name) is not None:
                     item[name] = getattr(line, name)
             if line.expires is not None:

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from compounder.calc.catalog import Catalog
+from compounder.calc.controlled import controlled_actives
 from compounder.calc.errors import InputError
 from compounder.calc.model import BatchPlan, Caution, PlanLine
 from compounder.calc.prescription import Order, check_dates, require
@@ -75,7 +76,7 @@ def label_content(plan: BatchPlan, order: Order, catalog: Catalog, compounded_on
         rx_number=rx.rx_number,
         prescriber=rx.prescriber,
         date_filled=compounded_on,
-        actives=tuple(LabelActive(_written_as(line), label_strength(line)) for line in actives),
+        actives=tuple(label_active(line, catalog) for line in actives),
         dosage_form=base.dosage_form,
         quantity=format_quantity(rx.quantity, 6),
         refills=rx.refills,
@@ -119,6 +120,23 @@ def _cfr(roman: str) -> str:
     return f", 21 CFR 1308.1{list(_ROMAN.values()).index(roman) + 1}"
 
 
+def label_active(line: PlanLine, catalog: Catalog) -> LabelActive:
+    """The active as the label names it. Where the drug's products are labelled as a salt and
+    the strength is the free moiety's (stated with "basis"), the label says so and gives the salt
+    equivalent, so nobody reads "diclofenac 3 %" as diclofenac sodium 3 %."""
+    name, strength = _written_as(line), label_strength(line)
+    substance = catalog.substance(line.substance) if line.substance else None
+    labelled = substance.labelled_as if substance is not None else None
+    if labelled is not None and labelled.value != name and line.strength_fraction is not None:
+        from compounder.calc.moiety import ratio
+
+        factor = ratio(catalog.form(name, "ingredient"), labelled.value, catalog)
+        if factor is not None:
+            equivalent = f"{(line.strength_fraction * factor).to('percent').magnitude:.4g} %"
+            strength = f"{strength} (free-{name} basis; = {equivalent} {labelled.value})"
+    return LabelActive(name, strength)
+
+
 def label_strength(line: PlanLine) -> str:
     """The strength as a concentration of the product, as the pharmacist wrote it where it is one.
 
@@ -151,7 +169,8 @@ def label_warnings(plan: BatchPlan, catalog: Catalog) -> tuple[Caution, ...]:
     """Warnings every topical label carries, then each active's cautions, each text once."""
     seen: set[str] = set()
     found: list[Caution] = []
-    cautions = list(catalog.label_warnings)
+    schedules = {s.controlled_schedule.value for s in controlled_actives(plan, catalog).values() if s.controlled_schedule}
+    cautions = [c for c in catalog.label_warnings if not c.schedules or schedules & set(c.schedules)]
     for line in plan.lines:
         if line.role == "active" and line.substance:
             substance = catalog.substance(line.substance)

@@ -81,11 +81,26 @@ class Limit:
     as_form: str
     source: Source | None = None
     note: str | None = None
+    # A limit for children only (lidocaine 4.5 mg/kg): it holds below this age, with its source.
+    below_age: Sourced[int] | None = None
 
 
 @dataclass(frozen=True)
 class Caution:
     text: str
+    source: Source | None = None
+    # A label warning only for preparations with a controlled active of these DEA schedules
+    # (21 CFR 290.5's transfer caution: CII-CIV); empty for every label.
+    schedules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ControlledLimit:
+    """Refills and the months within which a prescription may be filled, for DEA schedules."""
+
+    schedules: tuple[str, ...]
+    max_refills: int
+    fill_within_months: int | None = None
     source: Source | None = None
 
 
@@ -97,10 +112,20 @@ class Substance:
     therapeutic_class: str
     typical_strength: StrengthRange | None = None
     max_strength: Limit | None = None
+    # The strongest a label or a published formula on file makes it, where that is above the
+    # typical range's top (lidocaine 7 %, Pliaglis); the plausibility check's yardstick.
+    highest_published: Limit | None = None
     daily_max: Limit | None = None
     daily_max_per_kg: Limit | None = None
     cautions: tuple[Caution, ...] = ()
     controlled_schedule: Sourced[str] | None = None  # DEA schedule ("CIII", "CIV"), None where not controlled
+    # The form the drug's products state their strength as, where that is a salt (diclofenac
+    # sodium): a strength written as the free moiety then asks which is meant.
+    labelled_as: Sourced[str] | None = None
+    # The screening classes that apply (keys of Catalog.screening_classes); where none does,
+    # screening_none says why (every active in the reference data has one or the other).
+    screening_classes: tuple[str, ...] = ()
+    screening_none: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +162,40 @@ class Base:
     max_powder_load: Sourced[Quantity] | None = None
     aliases: tuple[str, ...] = ()
     notes: str | None = None
+
+
+#: USP <795> (2023): a preparation with a water activity of 0.60 or more is aqueous.
+AQUEOUS_WATER_ACTIVITY = 0.60
+
+
+@dataclass(frozen=True)
+class BaseDescription:
+    """The pharmacy's description of one base, with what it rests on."""
+
+    base: str
+    reference: str
+    contains_water: bool | None = None
+    water_activity: float | None = None
+    preserved: bool | None = None
+
+    @property
+    def aqueous(self) -> bool | None:
+        """Aqueous by USP <795>: the water activity where it is given, else whether it contains water."""
+        if self.water_activity is not None:
+            return self.water_activity >= AQUEOUS_WATER_ACTIVITY
+        return self.contains_water
+
+    def source(self, where: str) -> Source:
+        """The source the BUD cites: who described the base, and on what reference."""
+        return Source("pharmacy-base-description", f"{where}'s description of {self.base}: {self.reference}", "primary")
+
+
+@dataclass(frozen=True)
+class StabilityReference:
+    """A stability study (or the maker's data) for one master formula: the days it supports."""
+
+    days: int
+    reference: str
 
 
 @dataclass(frozen=True)
@@ -179,6 +238,7 @@ class ScreeningRule:
     source: Source | None = None
     therapeutic_class: str | None = None
     substances: tuple[str, ...] = ()
+    screening_class: str | None = None  # the class this rule acts on (narrowed by ``substances`` where given)
     allergy: str | None = None
     condition: str | None = None
     medication: str | None = None
@@ -186,9 +246,30 @@ class ScreeningRule:
     supply_days_over: int | None = None
 
     def applies_to(self, substance: Substance) -> bool:
+        if self.screening_class is not None and self.screening_class not in substance.screening_classes:
+            return False
         if self.therapeutic_class is not None:
             return substance.therapeutic_class == self.therapeutic_class
-        return substance.name in self.substances
+        if self.substances:
+            return substance.name in self.substances
+        return self.screening_class is not None
+
+
+@dataclass(frozen=True)
+class CommercialProduct:
+    """A commercially available product: its actives as (form, strength as a fraction) pairs."""
+
+    name: str
+    actives: tuple[tuple[str, Quantity], ...]
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class ScreeningClass:
+    """A class of actives the screening rules act on."""
+
+    key: str
+    name: str
 
 
 # --------------------------------------------------------------------------- the formula
@@ -210,6 +291,9 @@ class FormulaLine:
     lot: str | None = None
     expires: dt.date | None = None
     manufacturer: str | None = None
+    # The form the strength is meant as, stated by the pharmacist where products are labelled as
+    # a salt and the strength is written as the free moiety; it must be the ingredient's form.
+    basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +318,9 @@ class Formula:
     compounded_on: dt.date | None = None
     base_lot: str | None = None
     base_expires: dt.date | None = None
+    # The master formula's own description of its base, and its stability reference (issue #23).
+    base_description: BaseDescription | None = None
+    stability: StabilityReference | None = None
 
     def field_of(self, index: int) -> str:
         """The input path of line ``index``: ``actives[0]`` or ``excipients[1]``."""
@@ -272,8 +359,10 @@ class Finding:
     message: str
     line: int | None = None  # index into BatchPlan.lines
     source: Source | None = None
-    # A finding about this patient (the patient screening's). Only such an error may be
-    # overridden by a pharmacist; an error of the formula itself is corrected, never overridden.
+    # A finding about this patient or this prescription (the patient screening's, a daily amount
+    # for these directions, a strength or batch size far beyond what is published). Only such an
+    # error may be overridden by a pharmacist, signed in the records with the reason; an error of
+    # the formula itself is corrected, never overridden.
     patient: bool = False
 
 
@@ -314,6 +403,7 @@ class PlanLine:
     trail: tuple[TrailStep, ...] = ()
     doses: Doses | None = None
     field: str | None = None
+    basis: str | None = None  # the form the pharmacist stated the strength is meant as (FormulaLine.basis)
     # The aliquot that delivers ``grams`` when it is below the balance's minimum weighable
     # quantity; the diluent its portion carries is taken off the base line.
     aliquot: Aliquot | None = None

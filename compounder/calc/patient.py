@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -65,9 +66,9 @@ def parse_patient(data: Any, catalog: Catalog, field: str = "patient") -> Patien
     born = date_field(data, "date_of_birth", f"{field}.date_of_birth", "1948-03-02") if data.get("date_of_birth") is not None else None
     weight = None
     if data.get("weight") is not None:
-        weight = parse_quantity(data["weight"], f"{field}.weight", (MASS,))
+        weight = _body_weight(data["weight"], f"{field}.weight")
         if not 0.5 <= weight.m_as(ureg.kilogram) <= 400:
-            raise InputError(f"{field}.weight", f"{data['weight']!r} is not a body weight; give 0.5 kg to 400 kg, e.g. \"62 kg\"")
+            raise InputError(f"{field}.weight", f"{data['weight']!r} is not a body weight; give 0.5 kg to 400 kg, e.g. \"62 kg\" or \"137 lb\"")
     coded: dict[str, frozenset[str] | None] = {}
     for key, kind in _KINDS.items():
         items = data.get(key)
@@ -86,6 +87,20 @@ def parse_patient(data: Any, catalog: Catalog, field: str = "patient") -> Patien
         date_of_birth=born, weight=weight, allergies=coded["allergies"], conditions=coded["conditions"],
         medications=coded["medications"], medication_notes=notes,
     )
+
+
+# The international avoirdupois pound, exactly 0.45359237 kg by definition (NIST SP 811, appendix
+# B; the same figure the records' profile dialog uses). Only a body weight is taken in pounds: the
+# unit registry keeps to metric for everything weighed.
+KG_PER_LB = 0.45359237
+_POUNDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:lb|lbs|pound|pounds)\.?\s*$", re.IGNORECASE)
+
+
+def _body_weight(value: Any, field: str) -> Quantity:
+    """A body weight in kg (or g), or in pounds as the profile dialog takes it ("154 lb")."""
+    if isinstance(value, str) and (pounds := _POUNDS.match(value)):
+        return ureg.Quantity(float(pounds.group(1)) * KG_PER_LB, ureg.kilogram)
+    return parse_quantity(value, field, (MASS,))
 
 
 def profile_data(profile: PatientProfile) -> dict[str, Any]:

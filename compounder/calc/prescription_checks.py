@@ -51,7 +51,7 @@ _COUNT = re.compile(r"^\s*(\d+)\s*[x×]\s*", re.IGNORECASE)
 def check_prescription(plan: BatchPlan, order: Order) -> list[Finding]:
     """Findings of the prescription (and container) against the plan; the plan's BUD is needed
     for the days' supply, so this runs after it is dated."""
-    return [*_directions(plan, order), *_container(plan, order), *_supply(plan, order)]
+    return [*_directions(plan, order), *_container(plan, order), *_batch_size(plan, order), *_supply(plan, order)]
 
 
 # --------------------------------------------------------------------------- label words
@@ -193,6 +193,45 @@ def _container(plan: BatchPlan, order: Order) -> Iterator[Finding]:
             "CONTAINER_TOO_SMALL",
             f"{field}: {text} will not go into the {order.container.name}, which holds {format_quantity(capacity)}; "
             "choose a larger container or split the quantity",
+        )
+
+
+# --------------------------------------------------------------------------- batch size
+
+# A batch more than this many times the prescription's quantity is an error a pharmacist
+# overrides with the reason. Why 3: the records make a new batch at each refill, so a batch holds
+# one fill; a slipped digit makes it ten times that (1200 g for 120 g), and 3 is just under the
+# geometric middle between one and ten times (3.16), so the tenfold slip is far past the line while
+# a master formula's standard batch for a smaller fill (the shipped example: 120 g made, 40 g
+# dispensed, 3 times) passes. The excess is made on top of the batch (the labelled quantity), so it
+# is not part of this comparison.
+BATCH_MULTIPLE = 3.0
+
+
+def _batch_size(plan: BatchPlan, order: Order) -> Iterator[Finding]:
+    quantity = order.prescription.quantity
+    if quantity is None:
+        return
+    grams = application_grams(quantity, plan.density)
+    if grams is None:
+        yield Finding(
+            Severity.INFO,
+            "BATCH_SIZE_UNCHECKED",
+            f"prescription.quantity: {format_quantity(quantity)} is not compared with the batch of "
+            f"{format_quantity(plan.formula.quantity)}: the product's density is unknown; give the density",
+        )
+        return
+    batch, fill = magnitude_in(plan.labelled, G), magnitude_in(grams, G)
+    if fill > 0 and batch > fill * BATCH_MULTIPLE * (1 + 1e-9):
+        excess = plan.formula.excess
+        extra = f" (plus the {format_quantity(excess.to('percent'), 4)} excess)" if excess is not None and excess.magnitude else ""
+        yield Finding(
+            Severity.ERROR,
+            "BATCH_FAR_ABOVE_PRESCRIPTION",
+            f"batch: {batch:g} g{extra} is {batch / fill:.1f} times the prescription's quantity of {format_quantity(quantity)}; "
+            f"a batch more than {BATCH_MULTIPLE:g} times the quantity prescribed is taken for a slipped digit: correct the "
+            "batch or the prescription.quantity, or a pharmacist overrides this in the records with the reason",
+            patient=True,
         )
 
 

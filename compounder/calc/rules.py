@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from compounder.calc.aliquot import MAX_ALIQUOT_MULTIPLE
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import application_grams
-from compounder.calc.model import BatchPlan, Finding, Limit, Severity, Source
-from compounder.calc.moiety import moieties, total_fraction, total_mg_per_day
+from compounder.calc.model import BatchPlan, Finding, Limit, Severity, Source, Substance
+from compounder.calc.moiety import MoietyLines, moieties, total_fraction, total_mg_per_day
 from compounder.calc.units import (
     MG,
     ONE,
@@ -40,6 +40,7 @@ def check(plan: BatchPlan, catalog: Catalog, compounded_on: dt.date, max_excess:
     findings = [
         *_total_strength(plan),
         *_per_active_limits(plan, catalog),
+        *_basis_unstated(plan, catalog),
         *_same_moiety(plan, catalog),
         *_duplicate_nsaids(plan, catalog),
         *_powder_load(plan, catalog),
@@ -122,6 +123,10 @@ def _per_active_limits(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
                     source=maximum.source,
                 )
                 continue
+        implausible = _implausible(group, written, verb, catalog)
+        if implausible is not None:
+            yield implausible
+            continue
         typical = substance.typical_strength
         if typical is None:
             yield Finding(
@@ -148,6 +153,72 @@ def _per_active_limits(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
             )
 
 
+# A strength more than this many times the highest strength any label or published formula on
+# file uses is an error, not a range warning. Why 2: a slipped decimal multiplies a strength by
+# ten, and twice the strongest published product still catches the tenfold slip of any strength
+# in a published range whose top is under five times its bottom (cyclobenzaprine HCl 2 % → 20 %
+# against 2 %; lidocaine 5 % → 50 % against Pliaglis's 7 %; tetracaine 2 % → 20 % against 7 %),
+# while a prescriber's deliberate step up to double the strongest product (ketoprofen 20 % against
+# 10 %, lidocaine 10 % against 7 %) stays a warning to acknowledge. Every reference master formula
+# is at or below its drugs' highest published strengths (tests/calc/test_plausibility.py).
+IMPLAUSIBLE_MULTIPLE = 2.0
+
+
+def highest_published(substance: Substance) -> Limit | None:
+    """The highest strength a label or published formula on file uses: the sourced highest
+    published strength where one is on file, else the top of the typical range (which is taken
+    from labels and published formulas); ``None`` when neither is on file."""
+    if substance.highest_published is not None:
+        return substance.highest_published
+    typical = substance.typical_strength
+    if typical is None:
+        return None
+    return Limit(typical.high, typical.as_form, typical.source, "the top of the typical range")
+
+
+def _implausible(group: MoietyLines, written: str, verb: str, catalog: Catalog) -> Finding | None:
+    """An error, overridable for a prescription, when the drug's strength is more than
+    ``IMPLAUSIBLE_MULTIPLE`` times its highest published strength."""
+    highest = highest_published(group.substance)
+    if highest is None:
+        return None
+    value = total_fraction(group, highest.as_form, catalog)
+    top = magnitude_in(highest.value, ONE)
+    if value is None or top <= 0 or value <= top * IMPLAUSIBLE_MULTIPLE * (1 + _SLACK):
+        return None
+    return Finding(
+        ERROR,
+        "STRENGTH_IMPLAUSIBLE",
+        f"{_strength_as(written, verb, value, highest.as_form)} {value / top:.1f} times the highest strength any label or "
+        f"published formula on file uses, {_pct(highest.value)} {highest.as_form}{_cite(highest.source)}; more than "
+        f"{IMPLAUSIBLE_MULTIPLE:g} times it is taken for a slipped decimal: correct the strength, or a pharmacist overrides "
+        "this in the records with the prescriber's confirmation as the reason",
+        line=group.first,
+        source=highest.source,
+        patient=True,
+    )
+
+
+def unchecked_strengths(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
+    """For a prescribed preparation: an active with no typical range, no highest published
+    strength and no maximum strength on file has nothing its strength can be checked against, so
+    it is an error a pharmacist overrides with the reason (tramadol 20 % would otherwise pass on
+    an information finding). A master formula, not yet prescribed, keeps the information finding."""
+    for group in moieties(plan.lines, catalog):
+        substance = group.substance
+        if substance.max_strength is not None or highest_published(substance) is not None:
+            continue
+        yield Finding(
+            ERROR,
+            "STRENGTH_UNCHECKED",
+            f"{group.written()}: no typical range, published strength or maximum strength for {substance.name} is on file, "
+            "so nothing checks this strength; a pharmacist overrides this in the records with the source the strength was "
+            "checked against (a published formula, the prescriber's confirmation) as the reason",
+            line=group.first,
+            patient=True,
+        )
+
+
 def daily_checks_needed(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
     """For a prescription: a drug above its typical range with no maximum strength on file has
     its labeled daily maximum as the only limit left, so the prescription must give the
@@ -172,6 +243,33 @@ def daily_checks_needed(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
             f"{daily.as_form} a day{_cite(daily.source)}",
             line=group.first,
             source=daily.source,
+        )
+
+
+def _basis_unstated(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
+    """A strength written as the free moiety of a drug whose products are labelled as a salt
+    ("diclofenac 3 %" where products and prescriptions mean diclofenac sodium) is asked about
+    before anything is weighed: the pharmacist writes the salt, or states the free-moiety basis."""
+    for index, line in enumerate(plan.lines):
+        if line.role != "active" or line.substance is None or line.written_as is None or line.basis is not None:
+            continue
+        substance = catalog.substance(line.substance)
+        if substance is None or substance.labelled_as is None:
+            continue
+        labelled = substance.labelled_as
+        if line.written_as != substance.name or labelled.value == line.written_as:
+            continue
+        written = f"{line.written_as} {format_quantity(line.strength)}" if line.strength is not None else line.written_as
+        where = line.field or "ingredient"
+        yield Finding(
+            ERROR,
+            "STRENGTH_BASIS_UNSTATED",
+            f"{where}: {written} is written as the free {substance.name}, but its products state their strength as "
+            f"{labelled.value}{_cite(labelled.source)}; if the prescriber means {labelled.value}, write "
+            f'"{labelled.value}" as the ingredient; if the free {substance.name} is meant, add "basis": "{substance.name}" '
+            "to this line",
+            line=index,
+            source=labelled.source,
         )
 
 

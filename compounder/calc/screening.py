@@ -40,7 +40,7 @@ def screen(
             if rule.applies_to(substance):
                 findings.extend(_apply(rule, index, written, plan, patient, catalog, compounded_on, dispensed, refills))
     findings.extend(_not_recorded(patient, catalog, actives))
-    findings.extend(_weight_limits(plan, patient, catalog, actives))
+    findings.extend(_weight_limits(plan, patient, catalog, compounded_on))
     return findings
 
 
@@ -111,14 +111,34 @@ def _supply_days(plan: BatchPlan, dispensed: Quantity | None, refills: int | Non
     return magnitude_in(quantity, ureg.gram) * (1 + (refills or 0)) / per_day
 
 
-def _weight_limits(plan: BatchPlan, patient: PatientProfile, catalog: Catalog, actives: dict) -> Iterator[Finding]:
+def _weight_limits(plan: BatchPlan, patient: PatientProfile, catalog: Catalog, compounded_on: dt.date) -> Iterator[Finding]:
     """The daily amount against a per-kilogram limit (lidocaine 4.5 mg/kg) for this patient, on
-    the total of the drug's lines (lidocaine and lidocaine HCl in one cream add up)."""
+    the total of the drug's lines (lidocaine and lidocaine HCl in one cream add up). A limit for
+    children holds only below its age: an adult is held to the label's adult daily maximum (the
+    rules' daily check); with the age unknown it is applied, and the finding says why."""
     for group in moieties(plan.lines, catalog):
         substance, index = group.substance, group.first
         written = group.written() if len(group.lines) > 1 else (group.lines[0].written_as or group.lines[0].name)
         limit = substance.daily_max_per_kg
-        if limit is None or any(line.doses is None or line.doses.per_day is None for line in group.lines):
+        if limit is None:
+            continue
+        age = patient.age_on(compounded_on)
+        paediatric = ""
+        if limit.below_age is not None:
+            if age is not None and age >= limit.below_age.value:
+                continue  # an adult: the per-kg figure is the label's paediatric limit
+            paediatric = (
+                f" (a limit for patients under {limit.below_age.value}: the patient is {age})" if age is not None
+                else f" (a limit for patients under {limit.below_age.value}; the date of birth is not on file, so it is applied)"
+            )
+        if any(line.doses is None or line.doses.per_day is None for line in group.lines):
+            if plan.formula.directions is None:
+                yield Finding(
+                    Severity.INFO, "WEIGHT_LIMIT_UNCHECKED",
+                    f"{written}: no directions (amount and times a day), so the daily amount is not checked against "
+                    f"{limit.value.m_as('mg/kg'):g} mg/kg{paediatric}",
+                    line=index, patient=True,
+                )
             continue
         if patient.weight is None:
             yield Finding(Severity.INFO, "WEIGHT_LIMIT_UNKNOWN", f"{written}: the patient's weight is not on file, so the daily amount is not checked against {limit.value.m_as('mg/kg'):g} mg/kg", line=index, patient=True)
@@ -134,6 +154,6 @@ def _weight_limits(plan: BatchPlan, patient: PatientProfile, catalog: Catalog, a
             yield Finding(
                 Severity.WARNING, "DAILY_AMOUNT_ABOVE_WEIGHT_LIMIT",
                 f"{written}: {per_day:.1f} mg {limit.as_form} a day is above {limit.value.m_as('mg/kg'):g} mg/kg × {weight_kg:g} kg "
-                f"(patient weight) = {maximum:.1f} mg{cite}",
+                f"(patient weight) = {maximum:.1f} mg{paediatric}{cite}",
                 line=index, source=limit.source, patient=True,
             )

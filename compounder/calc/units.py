@@ -177,25 +177,30 @@ _DIMENSION_WORDS: dict[object, str] = {
     MASS: "a mass such as 120 g",
     VOLUME: "a volume such as 100 mL",
     DIMENSIONLESS: "a percentage such as 5 % or a ratio such as 50 mg/g",
-    MASS_PER_VOLUME: "a concentration such as 20 mg/mL or a density such as 1.02 g/mL",
+    MASS_PER_VOLUME: "a concentration such as 20 mg/mL",
 }
+# Where a mass per volume is asked for as a density (the product's, an ingredient's), its example
+# is a density; everywhere else (a strength) it is a concentration, never a density.
+DENSITY_WORDS = "a density such as 1.02 g/mL"
 
 
-def describe_dimensions(dimensions: Iterable[object]) -> str:
-    """Words for what a field accepts, e.g. "a mass such as 120 g or a volume such as 100 mL"."""
-    return " or ".join(_DIMENSION_WORDS.get(d, str(d)) for d in dimensions)
+def describe_dimensions(dimensions: Iterable[object], density: bool = False) -> str:
+    """Words for what a field accepts, e.g. "a mass such as 120 g or a volume such as 100 mL";
+    a mass per volume is described as a density only for a ``density`` field."""
+    return " or ".join(DENSITY_WORDS if density and d == MASS_PER_VOLUME else _DIMENSION_WORDS.get(d, str(d)) for d in dimensions)
 
 
 class _Accepted:
     """The words for what a field accepts, worked out only when a message needs them."""
 
-    __slots__ = ("dimensions",)
+    __slots__ = ("density", "dimensions")
 
-    def __init__(self, dimensions: tuple[object, ...]) -> None:
+    def __init__(self, dimensions: tuple[object, ...], density: bool = False) -> None:
         self.dimensions = dimensions
+        self.density = density
 
     def __str__(self) -> str:
-        return describe_dimensions(self.dimensions)
+        return describe_dimensions(self.dimensions, self.density)
 
     __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731 - f-strings call __format__
 
@@ -232,7 +237,7 @@ def parse_quantity(
     a unit of an accepted dimension: "abc", "-3 g", "nan %", "5 mL" where only mass is taken.
     """
     accept = tuple(accept)
-    wanted = _Accepted(accept)
+    wanted = _Accepted(accept, density=field.rsplit(".", 1)[-1] == "density")
     if isinstance(text, bool) or not isinstance(text, (str, int, float)):
         raise InputError(field, f"expected text such as {_example(accept)}, got {_show(text)}")
     if isinstance(text, (int, float)):

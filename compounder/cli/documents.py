@@ -8,6 +8,7 @@ import datetime as dt
 from typing import TextIO
 
 from compounder.calc import Catalog, InputError, parse_formula
+from compounder.calc.base_description import with_base_descriptions
 from compounder.calc.equipment import with_certified_minimums
 from compounder.cli.calc import evaluate_file
 from compounder.cli.dates import compounding_date_note
@@ -36,7 +37,7 @@ def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date,
         pharmacy = load_settings(args.pharmacy_settings)
     except SettingsError as error:
         raise UsageError(f"pharmacy settings: {error.field}: {error.message}") from None
-    catalog = with_certified_minimums(catalog, pharmacy.certified_minimums)
+    catalog = with_base_descriptions(with_certified_minimums(catalog, pharmacy.certified_minimums), pharmacy.bases)
     plan = evaluate_file(data, formula, catalog, today, pharmacy.maximum_excess)
     compounded_on = formula.compounded_on or today
     if note := compounding_date_note(formula, compounded_on, args.date is not None, args.file):

@@ -69,18 +69,59 @@ class _Builder:
             self.session.add(rs.Source(id=source_id, title=_req(entry, "title", source_id), kind=_kind(entry, source_id), url=entry.get("url")))
             self.sources.add(source_id)
         self.session.flush()
+        self.screening_classes = set()
+        for entry in self.data.get("screening_class", []):
+            key = _req(entry, "key", "screening_class")
+            self.session.add(rs.ScreeningClass(key=key, name=_req(entry, "name", key)))
+            self.screening_classes.add(key)
+        self.session.flush()
         for entry in self.data.get("active", []):
             self._active(entry)
         for entry in self.data.get("excipient", []):
             self._excipient(entry)
         for entry in self.data.get("base", []):
             self._base(entry)
+        limit = self.data.get("bud_study_limit")
+        if limit is not None:
+            days = _req(limit, "days", "bud_study_limit")
+            if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+                raise ReferenceDataError("bud_study_limit: days must be a whole number of days")
+            self.session.add(rs.BudStudyLimit(key="study", days=days, source_id=self._source(limit, "bud_study_limit"), note=limit.get("note")))
+        for entry in self.data.get("ambiguous_name", []):
+            self._ambiguous(entry)
+        for entry in self.data.get("commercial_product", []):
+            name = _req(entry, "name", "commercial_product")
+            product = rs.CommercialProduct(name=name, source_id=self._source(entry, name))
+            self.session.add(product)
+            self.session.flush()
+            for item in _req(entry, "actives", name):
+                self.session.add(
+                    rs.CommercialProductActive(
+                        product_id=product.id, form=_req(item, "form", name), strength=_fraction(item.get("strength"), name)
+                    )
+                )
         for entry in self.data.get("balance", []):
             self._balance(entry)
         for position, entry in enumerate(self.data.get("label_warning", [])):
             key = _req(entry, "key", "label_warning")
+            schedules = entry.get("schedules")
+            if schedules is not None and (not schedules or any(s not in SCHEDULES for s in schedules)):
+                raise ReferenceDataError(f"{key}: schedules must be some of {', '.join(SCHEDULES)}")
             self.session.add(
-                rs.LabelWarning(key=key, position=position, text=_req(entry, "text", key), source_id=self._source(entry, key))
+                rs.LabelWarning(
+                    key=key, position=position, text=_req(entry, "text", key), source_id=self._source(entry, key),
+                    schedules=" ".join(schedules) if schedules else None,
+                )
+            )
+        for entry in self.data.get("controlled_limit", []):
+            schedules = _req(entry, "schedules", "controlled_limit")
+            if not schedules or any(s not in SCHEDULES for s in schedules):
+                raise ReferenceDataError(f"controlled_limit: schedules must be some of {', '.join(SCHEDULES)}")
+            self.session.add(
+                rs.ControlledLimit(
+                    schedules=" ".join(schedules), max_refills=int(_req(entry, "max_refills", "controlled_limit")),
+                    fill_within_months=entry.get("fill_within_months"), source_id=self._source(entry, "controlled_limit"),
+                )
             )
         self._screening()
         for entry in self.data.get("bud_category", []):
@@ -147,8 +188,12 @@ class _Builder:
             for kind in ("allergy", "condition", "medication"):
                 if kind in entry and kinds.get(entry[kind]) != kind:
                     raise ReferenceDataError(f"{code}: {kind} {entry[kind]!r} is not a {kind} term")
-            if ("therapeutic_class" in entry) == ("substances" in entry):
+            if "therapeutic_class" in entry and "substances" in entry:
                 raise ReferenceDataError(f"{code}: give either therapeutic_class or substances")
+            if not {"therapeutic_class", "substances", "screening_class"} & set(entry):
+                raise ReferenceDataError(f"{code}: give screening_class, therapeutic_class or substances")
+            if "screening_class" in entry and entry["screening_class"] not in self.screening_classes:
+                raise ReferenceDataError(f"{code}: screening class {entry['screening_class']!r} is not a [[screening_class]]")
             if "therapeutic_class" in entry and entry["therapeutic_class"] not in classes:
                 raise ReferenceDataError(f"{code}: no active has the class {entry['therapeutic_class']!r}")
             for name in entry.get("substances", []):
@@ -156,6 +201,7 @@ class _Builder:
                     raise ReferenceDataError(f"{code}: {name!r} is not an active")
             rule = rs.ScreeningRule(
                 code=code, severity=entry["severity"], therapeutic_class=entry.get("therapeutic_class"),
+                screening_class=entry.get("screening_class"),
                 allergy=entry.get("allergy"), condition=entry.get("condition"), medication=entry.get("medication"),
                 age_at_least=entry.get("age_at_least"), supply_days_over=entry.get("supply_days_over"),
                 advice=_req(entry, "advice", code), source_id=self._source(entry, code),
@@ -170,17 +216,31 @@ class _Builder:
         schedule = _known(entry.get("controlled_schedule"))
         if schedule is not None and schedule.get("value") not in SCHEDULES:
             raise ReferenceDataError(f"{name}.controlled_schedule: value must be one of {', '.join(SCHEDULES)}")
+        forms = [_req(form, "name", name) for form in entry.get("forms", [])]
+        if name not in forms:
+            raise ReferenceDataError(f"{name}: the parent moiety must be one of its own forms")
+        if "screening_classes" not in entry:
+            raise ReferenceDataError(f"{name}: screening_classes is missing; name the classes that apply, or [] with screening_none saying why")
+        screening = list(entry["screening_classes"])
+        unknown = [key for key in screening if key not in self.screening_classes]
+        if unknown:
+            raise ReferenceDataError(f"{name}: screening class {unknown[0]!r} is not a [[screening_class]]")
+        if not screening and not entry.get("screening_none"):
+            raise ReferenceDataError(f"{name}: screening_classes is empty; say why in screening_none")
+        labelled = _known(entry.get("labelled_as"))
+        if labelled is not None and labelled.get("form") not in forms:
+            raise ReferenceDataError(f"{name}.labelled_as: form {labelled.get('form')!r} is not a form of {name}")
         substance = rs.Substance(
             name=name, therapeutic_class=_req(entry, "therapeutic_class", name),
             controlled_schedule=schedule["value"] if schedule else None,
             controlled_schedule_source_id=self._source(schedule, f"{name}.controlled_schedule"),
+            labelled_as=labelled["form"] if labelled else None,
+            labelled_as_source_id=self._source(labelled, f"{name}.labelled_as"),
+            screening_classes=" ".join(screening), screening_none=entry.get("screening_none"),
         )
         self.session.add(substance)
         self.session.flush()
-        forms = [_req(form, "name", name) for form in entry.get("forms", [])]
-        if name not in forms:
-            raise ReferenceDataError(f"{name}: the parent moiety must be one of its own forms")
-        for kind in ("typical_strength", "max_strength", "daily_max", "daily_max_per_kg"):
+        for kind in ("typical_strength", "max_strength", "highest_published", "daily_max", "daily_max_per_kg"):
             limit = entry.get(kind)
             if limit is None or limit.get("unknown"):
                 continue
@@ -194,16 +254,20 @@ class _Builder:
                 if high < low:
                     raise ReferenceDataError(f"{where}: high is below low")
                 value, upper, unit = low, high, "percent"
-            elif kind == "max_strength":
+            elif kind in ("max_strength", "highest_published"):
                 value, upper, unit = _fraction(limit.get("value"), where), None, "percent"
             elif kind == "daily_max":
                 value, upper, unit = _q(limit.get("value"), where, (MASS,)).to("mg").magnitude, None, "mg"
             else:
                 value, upper, unit = _q(limit.get("value"), where, (DIMENSIONLESS,)).to("mg/kg").magnitude, None, "mg/kg"
+            age = _known(limit.get("below_age"))
+            if age is not None and (not isinstance(age.get("value"), int) or not 0 < age["value"] < 120):
+                raise ReferenceDataError(f"{where}.below_age: value must be a whole number of years")
             self.session.add(
                 rs.SubstanceLimit(
                     substance_id=substance.id, kind=kind, value=value, high=upper, unit=unit, as_form=as_form,
                     source_id=self._source(limit, where), note=limit.get("note"),
+                    below_age=age["value"] if age else None, below_age_source_id=self._source(age, f"{where}.below_age"),
                 )
             )
         for position, caution in enumerate(entry.get("cautions", [])):
@@ -240,6 +304,18 @@ class _Builder:
         self.session.add(row)
         self.session.flush()
         self._aliases(entry, name, ingredient_id=row.id)
+
+    def _ambiguous(self, entry: Mapping[str, Any]) -> None:
+        names, forms = _req(entry, "names", "ambiguous_name"), _req(entry, "forms", "ambiguous_name")
+        where = f"ambiguous_name {names[0] if names else '?'}"
+        if len(forms) < 2:
+            raise ReferenceDataError(f"{where}: name at least two forms")
+        source = self._source(entry, where)
+        for name in names:
+            self._name(name, where)
+            for form in forms:
+                self.session.add(rs.AmbiguousName(name=name, form=form, source_id=source, note=entry.get("note")))
+        self.session.flush()
 
     def _base(self, entry: Mapping[str, Any]) -> None:
         name = self._name(_req(entry, "name", "base"), "base")

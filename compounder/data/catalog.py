@@ -18,9 +18,12 @@ from compounder.calc import (
     BudCategory,
     Catalog,
     Caution,
+    CommercialProduct,
+    ControlledLimit,
     Density,
     Form,
     Limit,
+    ScreeningClass,
     ScreeningRule,
     ScreeningTerm,
     Source,
@@ -106,9 +109,13 @@ def _read(session: Session) -> Catalog:
         for row in session.scalars(select(rs.BudCategory).order_by(rs.BudCategory.days))
     )
     warnings = tuple(
-        Caution(row.text, src(row.source_id)) for row in session.scalars(select(rs.LabelWarning).order_by(rs.LabelWarning.position))
+        Caution(row.text, src(row.source_id), tuple((row.schedules or "").split()))
+        for row in session.scalars(select(rs.LabelWarning).order_by(rs.LabelWarning.position))
     )
     meta = {row.key: row.value for row in session.scalars(select(rs.Meta))}
+    ambiguous: dict[str, tuple[str, ...]] = {}
+    for row in session.scalars(select(rs.AmbiguousName).order_by(rs.AmbiguousName.id)):
+        ambiguous[row.name] = (*ambiguous.get(row.name, ()), row.form)
     terms = tuple(
         ScreeningTerm(key=row.key, kind=row.kind, name=row.name, aliases=tuple(a.alias for a in row.aliases))  # type: ignore[arg-type]
         for row in session.scalars(select(rs.ScreeningTerm).order_by(rs.ScreeningTerm.kind, rs.ScreeningTerm.name))
@@ -117,6 +124,7 @@ def _read(session: Session) -> Catalog:
         ScreeningRule(
             code=row.code, severity=row.severity, advice=row.advice, source=src(row.source_id),
             therapeutic_class=row.therapeutic_class, substances=tuple(s.substance for s in row.substances),
+            screening_class=row.screening_class,
             allergy=row.allergy, condition=row.condition, medication=row.medication,
             age_at_least=row.age_at_least, supply_days_over=row.supply_days_over,
         )
@@ -132,6 +140,21 @@ def _read(session: Session) -> Catalog:
         default_balance=meta.get("default_balance"),
         screening_terms=terms,
         screening_rules=rules,
+        ambiguous_names=tuple(ambiguous.items()),
+        study_bud_limit=next(
+            (Sourced(row.days, src(row.source_id), row.note) for row in session.scalars(select(rs.BudStudyLimit))), None
+        ),
+        commercial_products=tuple(
+            CommercialProduct(row.name, tuple((a.form, Q_(a.strength, "percent")) for a in row.actives), src(row.source_id))
+            for row in session.scalars(select(rs.CommercialProduct).order_by(rs.CommercialProduct.id))
+        ),
+        screening_classes=tuple(
+            ScreeningClass(row.key, row.name) for row in session.scalars(select(rs.ScreeningClass).order_by(rs.ScreeningClass.key))
+        ),
+        controlled_limits=tuple(
+            ControlledLimit(tuple(row.schedules.split()), row.max_refills, row.fill_within_months, src(row.source_id))
+            for row in session.scalars(select(rs.ControlledLimit).order_by(rs.ControlledLimit.id))
+        ),
     )
 
 
@@ -140,15 +163,22 @@ def _substance(row: rs.Substance, src) -> Substance:
 
     def limit(kind: str, unit: str) -> Limit | None:
         found = limits.get(kind)
-        return Limit(Q_(found.value, unit), found.as_form, src(found.source_id), found.note) if found else None
+        if found is None:
+            return None
+        age = Sourced(found.below_age, src(found.below_age_source_id)) if found.below_age is not None else None
+        return Limit(Q_(found.value, unit), found.as_form, src(found.source_id), found.note, age)
 
     typical = limits.get("typical_strength")
     return Substance(
         name=row.name,
         therapeutic_class=row.therapeutic_class,
         controlled_schedule=Sourced(row.controlled_schedule, src(row.controlled_schedule_source_id)) if row.controlled_schedule else None,
+        labelled_as=Sourced(row.labelled_as, src(row.labelled_as_source_id)) if row.labelled_as else None,
+        screening_classes=tuple(row.screening_classes.split()),
+        screening_none=row.screening_none,
         typical_strength=StrengthRange(Q_(typical.value, "percent"), Q_(typical.high, "percent"), typical.as_form, src(typical.source_id)) if typical else None,
         max_strength=limit("max_strength", "percent"),
+        highest_published=limit("highest_published", "percent"),
         daily_max=limit("daily_max", "mg"),
         daily_max_per_kg=limit("daily_max_per_kg", "mg/kg"),
         cautions=tuple(Caution(c.text, src(c.source_id)) for c in row.cautions),

@@ -29,7 +29,7 @@ _TYPES: dict[str, type] = {
     for cls in (
         model.Source, model.Sourced, model.Density, model.StrengthRange, model.Limit, model.Caution,
         model.Substance, model.Form, model.Base, model.Balance, model.BudCategory, model.ScreeningTerm,
-        model.ScreeningRule,
+        model.ScreeningRule, model.ControlledLimit, model.ScreeningClass, model.CommercialProduct,
     )
 }
 

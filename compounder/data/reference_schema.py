@@ -43,6 +43,10 @@ class Substance(ReferenceBase):
     therapeutic_class: Mapped[str]
     controlled_schedule: Mapped[str | None]  # DEA schedule "CII".."CV", NULL where not controlled
     controlled_schedule_source_id: Mapped[SourceRef]
+    labelled_as: Mapped[str | None]  # the salt its products state their strength as (diclofenac sodium)
+    labelled_as_source_id: Mapped[SourceRef]
+    screening_classes: Mapped[str]  # space-separated screening-class keys; "" with screening_none saying why
+    screening_none: Mapped[str | None]
     limits: Mapped[list[SubstanceLimit]] = relationship(order_by="SubstanceLimit.id", lazy="selectin")
     cautions: Mapped[list[Caution]] = relationship(order_by="Caution.position", lazy="selectin")
 
@@ -54,13 +58,15 @@ class SubstanceLimit(ReferenceBase):
     __tablename__ = "substance_limit"
     id: Mapped[IntPK]
     substance_id: Mapped[int] = mapped_column(ForeignKey("substance.id"))
-    kind: Mapped[str]  # typical_strength | max_strength | daily_max | daily_max_per_kg
+    kind: Mapped[str]  # typical_strength | max_strength | highest_published | daily_max | daily_max_per_kg
     value: Mapped[float]  # the low end for a range
     high: Mapped[float | None]  # the high end of a range
     unit: Mapped[str]
     as_form: Mapped[str]
     source_id: Mapped[SourceRef]
     note: Mapped[str | None]
+    below_age: Mapped[int | None]  # the limit holds only for patients younger than this (a paediatric limit)
+    below_age_source_id: Mapped[SourceRef]
 
 
 class Caution(ReferenceBase):
@@ -81,6 +87,18 @@ class LabelWarning(ReferenceBase):
     key: Mapped[str] = mapped_column(primary_key=True)
     position: Mapped[int]
     text: Mapped[str]
+    source_id: Mapped[SourceRef]
+    schedules: Mapped[str | None]  # "CII CIII CIV": only with a controlled active of these schedules; NULL: every label
+
+
+class ControlledLimit(ReferenceBase):
+    """Refills and the months a prescription may be filled within, for the DEA schedules named."""
+
+    __tablename__ = "controlled_limit"
+    id: Mapped[IntPK]
+    schedules: Mapped[str]  # space-separated: "CIII CIV"
+    max_refills: Mapped[int]
+    fill_within_months: Mapped[int | None]
     source_id: Mapped[SourceRef]
 
 
@@ -111,6 +129,18 @@ class Alias(ReferenceBase):
     alias: Mapped[str] = mapped_column(primary_key=True)
     ingredient_id: Mapped[int | None] = mapped_column(ForeignKey("ingredient.id"))
     base_id: Mapped[int | None] = mapped_column(ForeignKey("base.id"))
+
+
+class AmbiguousName(ReferenceBase):
+    """A name that covers two forms (the USP article and the anhydrous salt labels state): one
+    row per form it may mean; the pharmacist must choose."""
+
+    __tablename__ = "ambiguous_name"
+    id: Mapped[IntPK]
+    name: Mapped[str]
+    form: Mapped[str] = mapped_column(ForeignKey("ingredient.name"))
+    source_id: Mapped[SourceRef]
+    note: Mapped[str | None]
 
 
 class Base(ReferenceBase):
@@ -156,6 +186,42 @@ class BudCategory(ReferenceBase):
     source_id: Mapped[SourceRef]
 
 
+class CommercialProduct(ReferenceBase):
+    """A commercially available product a compounded formula must not simply copy."""
+
+    __tablename__ = "commercial_product"
+    id: Mapped[IntPK]
+    name: Mapped[str] = mapped_column(unique=True)
+    source_id: Mapped[SourceRef]
+    actives: Mapped[list[CommercialProductActive]] = relationship(order_by="CommercialProductActive.id", lazy="selectin")
+
+
+class CommercialProductActive(ReferenceBase):
+    __tablename__ = "commercial_product_active"
+    id: Mapped[IntPK]
+    product_id: Mapped[int] = mapped_column(ForeignKey("commercial_product.id"))
+    form: Mapped[str] = mapped_column(ForeignKey("ingredient.name"))
+    strength: Mapped[float]  # percent w/w, as the product's label states it
+
+
+class BudStudyLimit(ReferenceBase):
+    """The longest BUD a stability study may support (USP <795>)."""
+
+    __tablename__ = "bud_study_limit"
+    key: Mapped[str] = mapped_column(primary_key=True)
+    days: Mapped[int]
+    source_id: Mapped[SourceRef]
+    note: Mapped[str | None]
+
+
+class ScreeningClass(ReferenceBase):
+    """A class of actives the screening rules act on (amide local anaesthetics, salicylates...)."""
+
+    __tablename__ = "screening_class"
+    key: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+
+
 class ScreeningTerm(ReferenceBase):
     """A patient fact the screening rules need: an allergy, a condition or a medicine."""
 
@@ -180,6 +246,7 @@ class ScreeningRule(ReferenceBase):
     code: Mapped[str] = mapped_column(unique=True)
     severity: Mapped[str]  # error | warning | info
     therapeutic_class: Mapped[str | None]
+    screening_class: Mapped[str | None] = mapped_column(ForeignKey("screening_class.key"))
     allergy: Mapped[str | None] = mapped_column(ForeignKey("screening_term.key"))
     condition: Mapped[str | None] = mapped_column(ForeignKey("screening_term.key"))
     medication: Mapped[str | None] = mapped_column(ForeignKey("screening_term.key"))

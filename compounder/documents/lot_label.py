@@ -38,6 +38,7 @@ class LotLabel:
     lot_number: str
     manufacturer: str
     expires: dt.date
+    schedule: str | None = None  # "C-III" for a controlled substance's lot (compounder.calc.controlled.schedule_mark)
 
     @property
     def code(self) -> str:
@@ -54,7 +55,14 @@ def lot_label_pdf(label: LotLabel) -> bytes:
     canvas.setTitle(f"Lot label {label.lot_number}")
     top = HEIGHT - MARGIN
     canvas.setFont(FONT_BOLD, 8)
-    canvas.drawString(MARGIN, top - 7, _fit(canvas, label.stock_form, FONT_BOLD, 8))
+    name = label.stock_form
+    if label.schedule:  # the DEA schedule first, where it cannot be cut off
+        mark = f"{label.schedule} "
+        canvas.drawString(MARGIN, top - 7, mark)
+        indent = canvas.stringWidth(mark, FONT_BOLD, 8)
+        canvas.drawString(MARGIN + indent, top - 7, _fit(canvas, name, FONT_BOLD, 8, indent))
+    else:
+        canvas.drawString(MARGIN, top - 7, _fit(canvas, name, FONT_BOLD, 8))
     canvas.setFont(FONT, 6.5)
     canvas.drawString(MARGIN, top - 15, _fit(canvas, f"Lot {label.lot_number} · {label.manufacturer}", FONT, 6.5))
     canvas.drawString(MARGIN, top - 22, f"Expires {label.expires.isoformat()}")
@@ -70,9 +78,9 @@ def lot_label_pdf(label: LotLabel) -> bytes:
     return out.getvalue()
 
 
-def _fit(canvas: Canvas, text: str, font: str, size: float) -> str:
+def _fit(canvas: Canvas, text: str, font: str, size: float, indent: float = 0.0) -> str:
     """The text, cut with "…" to the label's width (the full name is on the lot's record)."""
-    room = WIDTH - 2 * MARGIN
+    room = WIDTH - 2 * MARGIN - indent
     if canvas.stringWidth(text, font, size) <= room:
         return text
     while text and canvas.stringWidth(text + "…", font, size) > room:

@@ -82,6 +82,12 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
             catalog = with_certified_minimums(catalog, pharmacy.certified_minimums)
         except InputError as error:
             pharmacy_problem = f"Pharmacy settings, {error.field}: {error.message}; 820 × readability is used until it is corrected"
+        from compounder.calc.base_description import with_base_descriptions
+
+        try:
+            catalog = with_base_descriptions(catalog, pharmacy.bases)
+        except InputError as error:
+            pharmacy_problem = f"Pharmacy settings, {error.field}: {error.message}; the reference data's bases are used until it is corrected"
     window = MainWindow(catalog, library, Settings.from_environment(), today, prompts, pharmacy=pharmacy)
     if pharmacy_problem:
         window.statusBar().showMessage(pharmacy_problem, 15000)
@@ -119,7 +125,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
         return PatientProfileDialog(context, catalog, patient_id, window)
 
-    install_records_menu(window, context, make_batch, print_document, edit_profile, print_pdf=prompts.print_pdf)
+    install_records_menu(window, context, make_batch, print_document, edit_profile, print_pdf=prompts.print_pdf, catalog=catalog)
     return Workbench(window, reporter, engine)
 
 

@@ -32,10 +32,10 @@ def test_plain_strength_and_base_to_weight(catalog):
 
 
 def test_salt_written_as_base_weighed_as_salt(catalog):
-    plan = plan_of(catalog, formula(active("lidocaine", "5 %", stock="lidocaine hydrochloride")))
+    plan = plan_of(catalog, formula(active("lidocaine", "5 %", stock="lidocaine hydrochloride, anhydrous")))
     # 120 × 5 % = 6 g lidocaine; × 270.80/234.34 = 6.933515 g lidocaine HCl
-    assert grams(plan, "lidocaine hydrochloride") == pytest.approx(6 * 270.80 / 234.34, rel=1e-9)
-    assert grams(plan, "lidocaine hydrochloride") == pytest.approx(6.933515, abs=1e-6)
+    assert grams(plan, "lidocaine hydrochloride, anhydrous") == pytest.approx(6 * 270.80 / 234.34, rel=1e-9)
+    assert grams(plan, "lidocaine hydrochloride, anhydrous") == pytest.approx(6.933515, abs=1e-6)
 
 
 def test_salt_written_as_salt_weighed_as_free_acid(catalog):
@@ -51,7 +51,7 @@ def test_issue_example_trail_monohydrate_and_potency(catalog):
         formula(active("lidocaine", "5 %", stock="lidocaine hydrochloride monohydrate", potency="99.5 %")),
     )
     # 120 × 5 % = 6.000 g; × 288.81/234.34 = 7.39455 g; ÷ 0.995 = 7.43171 g
-    assert grams(plan, "lidocaine hydrochloride monohydrate") == pytest.approx(6 * 288.81 / 234.34 / 0.995, rel=1e-9)
+    assert grams(plan, "lidocaine hydrochloride (monohydrate, USP)") == pytest.approx(6 * 288.81 / 234.34 / 0.995, rel=1e-9)
     trail = "; ".join(step.text for step in plan.lines[0].trail)
     assert "120.000 g × 5 % = 6.000 g lidocaine" in trail
     assert "× 288.81/234.34" in trail and "= 7.395 g" in trail
@@ -145,9 +145,29 @@ def test_unknown_ingredient_suggests_the_nearest(catalog):
 
 
 def test_names_match_case_insensitively_and_by_alias(catalog):
-    plan = plan_of(catalog, formula(active("Lidocaine HCl", "5 %"), base="pcca lipoderm"))
-    assert plan.lines[0].name == "lidocaine hydrochloride"
+    plan = plan_of(catalog, formula(active("Lidocaine HCl Anhydrous", "5 %"), base="pcca lipoderm"))
+    assert plan.lines[0].name == "lidocaine hydrochloride, anhydrous"
     assert plan.base_line.name == "Lipoderm"
+
+
+@pytest.mark.parametrize("name", ["lidocaine hydrochloride", "Lidocaine HCl", "bupivacaine hydrochloride", "bupivacaine HCl"])
+def test_a_name_that_covers_two_forms_asks_which_is_on_the_jar(catalog, name):
+    # USP Lidocaine Hydrochloride is the monohydrate (288.81); taken as the anhydrous salt (270.80)
+    # it delivered 270.80 / 288.81 = 0.9376, 6.2 % too little lidocaine. USP Bupivacaine
+    # Hydrochloride is the monohydrate (342.90); labels state the anhydrous salt (324.89).
+    with pytest.raises(InputError) as error:
+        plan_of(catalog, formula(active("lidocaine", "5 %", stock=name)))
+    assert error.value.field == "actives[0].stock"
+    assert "(monohydrate, USP)" in error.value.message and ", anhydrous" in error.value.message
+
+
+def test_one_percent_bupivacaine_hcl_from_the_monohydrate_jar(catalog):
+    # 120 g × 1 % = 1.2 g bupivacaine HCl (anhydrous, as labels state it) × 342.90 / 324.89 = 1.266509 g
+    # of the USP monohydrate; before, the anhydrous salt was not on file and 1 % came out 5.3 % low
+    # (324.89 / 342.90 = 0.9475).
+    plan = plan_of(catalog, formula(active("bupivacaine hydrochloride, anhydrous", "1 %", stock="bupivacaine hydrochloride (monohydrate, USP)")))
+    assert grams(plan, "bupivacaine hydrochloride (monohydrate, USP)") == pytest.approx(1.2 * 342.90 / 324.89, rel=1e-9)
+    assert grams(plan, "bupivacaine hydrochloride (monohydrate, USP)") == pytest.approx(1.266521, abs=1e-6)
 
 
 # ------------------------------------------------------------------ the three seed formulas
@@ -159,7 +179,7 @@ def test_seed_diclofenac_cyclobenzaprine_lidocaine(catalog):
         formula(
             active("diclofenac sodium", "3 %"),
             active("cyclobenzaprine hydrochloride", "2 %"),
-            active("lidocaine", "5 %", stock="lidocaine hydrochloride"),
+            active("lidocaine", "5 %", stock="lidocaine hydrochloride, anhydrous"),
         ),
     )
     # diclofenac sodium 120 × 3 % = 3.600 g
@@ -168,7 +188,7 @@ def test_seed_diclofenac_cyclobenzaprine_lidocaine(catalog):
     # base 120 − 3.6 − 2.4 − 6.933515 = 107.066485 g
     assert grams(plan, "diclofenac sodium") == pytest.approx(3.6)
     assert grams(plan, "cyclobenzaprine hydrochloride") == pytest.approx(2.4)
-    assert grams(plan, "lidocaine hydrochloride") == pytest.approx(6.933515, abs=1e-6)
+    assert grams(plan, "lidocaine hydrochloride, anhydrous") == pytest.approx(6.933515, abs=1e-6)
     assert grams(plan, "Lipoderm") == pytest.approx(107.066485, abs=1e-6)
 
 
@@ -215,7 +235,7 @@ def test_doses_per_gram_click_and_day(catalog):
 def test_doses_are_of_the_written_moiety_not_the_salt_weighed(catalog):
     plan = plan_of(
         catalog,
-        formula(active("lidocaine", "5 %", stock="lidocaine hydrochloride"), directions={"amount": "2 g", "times_per_day": 2}),
+        formula(active("lidocaine", "5 %", stock="lidocaine hydrochloride, anhydrous"), directions={"amount": "2 g", "times_per_day": 2}),
     )
     # 2 g × 2 a day × 50 mg/g lidocaine = 200 mg lidocaine a day (the salt's extra weight is not dose)
     assert plan.lines[0].doses.per_day.to("mg/day").magnitude == pytest.approx(200.0)

@@ -16,7 +16,7 @@ from tests.conftest import TODAY
 
 FORMS = [
     ("diclofenac sodium", ["diclofenac sodium", "diclofenac", "diclofenac potassium", "diclofenac diethylamine"]),
-    ("lidocaine", ["lidocaine", "lidocaine hydrochloride", "lidocaine hydrochloride monohydrate"]),
+    ("lidocaine", ["lidocaine", "lidocaine hydrochloride (monohydrate, USP)", "lidocaine hydrochloride, anhydrous"]),
     ("cyclobenzaprine hydrochloride", ["cyclobenzaprine hydrochloride", "cyclobenzaprine"]),
     ("ketoprofen", ["ketoprofen"]),
     ("camphor", ["camphor"]),

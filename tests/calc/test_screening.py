@@ -37,7 +37,7 @@ LIDOCAINE = [active("lidocaine", "5 %")]
         (KETOPROFEN, {"conditions": ["peptic ulcer"]}, "NSAID_GI_BLEEDING", Severity.WARNING, "GI bleeding"),
         (KETOPROFEN, {"allergies": ["octocrylene sensitivity"]}, "KETOPROFEN_OCTOCRYLENE", Severity.WARNING, "octocrylene"),
         (CYCLOBENZAPRINE, {"medications": ["phenelzine"]}, "CYCLOBENZAPRINE_MAOI", Severity.ERROR, "MAO inhibitor"),
-        (CYCLOBENZAPRINE, {"medications": ["SSRI"]}, "CYCLOBENZAPRINE_SEROTONERGIC", Severity.WARNING, "serotonergic"),
+        (CYCLOBENZAPRINE, {"medications": ["SSRI"]}, "SEROTONERGIC_WITH_SEROTONERGIC", Severity.WARNING, "serotonergic"),
         (CYCLOBENZAPRINE, {"date_of_birth": "1961-11-23"}, "MUSCLE_RELAXANT_OLDER_ADULT", Severity.WARNING, "aged 65"),
         (BACLOFEN, {"conditions": ["CKD"]}, "BACLOFEN_KIDNEY_DISEASE", Severity.WARNING, "kidney disease"),
         (BACLOFEN, {"date_of_birth": "1950-01-01"}, "BACLOFEN_OLDER_ADULT", Severity.WARNING, "aged 76"),

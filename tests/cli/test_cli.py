@@ -43,16 +43,16 @@ def test_calc_json_for_the_issue_example(catalog, tmp_path):
     # prepared 120 × 1.05 = 126 g; lidocaine 126 × 5 % = 6.3 g × 288.81/234.34 ÷ 0.995 = 7.803296 g
     # ethoxydiglycol 126 × 5 % = 6.3 g; Lipoderm 126 − 7.803296 − 6.3 = 111.896704 g
     lines = {line["name"]: line for line in result["lines"]}
-    assert lines["lidocaine hydrochloride monohydrate"]["grams"] == pytest.approx(6.3 * 288.81 / 234.34 / 0.995, rel=1e-9)
-    assert lines["lidocaine hydrochloride monohydrate"]["role"] == "active"
+    assert lines["lidocaine hydrochloride (monohydrate, USP)"]["grams"] == pytest.approx(6.3 * 288.81 / 234.34 / 0.995, rel=1e-9)
+    assert lines["lidocaine hydrochloride (monohydrate, USP)"]["role"] == "active"
     assert lines["ethoxydiglycol"]["grams"] == pytest.approx(6.3) and lines["ethoxydiglycol"]["role"] == "excipient"
     assert lines["Lipoderm"]["role"] == "base"
     assert lines["Lipoderm"]["grams"] == pytest.approx(126 - 6.3 * 288.81 / 234.34 / 0.995 - 6.3, rel=1e-9)
     assert result["total_grams"] == pytest.approx(126.0)
     # dose: 50 mg/g lidocaine; a click 0.25 mL × 1.02 g/mL = 0.255 g → 12.75 mg; 1 g × 3 = 150 mg/day
-    assert lines["lidocaine hydrochloride monohydrate"]["mg_per_g"] == pytest.approx(50.0)
-    assert lines["lidocaine hydrochloride monohydrate"]["mg_per_click"] == pytest.approx(12.75)
-    assert lines["lidocaine hydrochloride monohydrate"]["mg_per_day"] == pytest.approx(150.0)
+    assert lines["lidocaine hydrochloride (monohydrate, USP)"]["mg_per_g"] == pytest.approx(50.0)
+    assert lines["lidocaine hydrochloride (monohydrate, USP)"]["mg_per_click"] == pytest.approx(12.75)
+    assert lines["lidocaine hydrochloride (monohydrate, USP)"]["mg_per_day"] == pytest.approx(150.0)
     # Lipoderm's water content is not on file: nonpreserved aqueous, 14 days, day 1 = 2026-11-23
     assert result["bud"]["date"] == "2026-12-06" and result["bud"]["days"] == 14 and result["bud"]["reason"]
     for finding in result["findings"]:
@@ -63,7 +63,7 @@ def test_calc_json_for_the_issue_example(catalog, tmp_path):
 def test_calc_table(catalog, tmp_path):
     status, out, _ = call(catalog, "calc", write(tmp_path, ISSUE_EXAMPLE))
     assert status == 0
-    assert "lidocaine hydrochloride monohydrate" in out and "7.803" in out and "126.000" in out
+    assert "lidocaine hydrochloride (monohydrate, USP)" in out and "7.803" in out and "126.000" in out
 
 
 def test_error_findings_exit_1_and_still_print(catalog, tmp_path):
@@ -114,7 +114,7 @@ def test_ingredients_json(catalog):
     kinds = {r["kind"] for r in records}
     assert {"active", "base", "excipient"} <= kinds
     names = {r["name"] for r in records}
-    assert {"lidocaine hydrochloride monohydrate", "diclofenac diethylamine", "Lipoderm", "ethoxydiglycol"} <= names
+    assert {"lidocaine hydrochloride (monohydrate, USP)", "diclofenac diethylamine", "Lipoderm", "ethoxydiglycol"} <= names
 
 
 def test_the_installed_command_prints_no_traceback(tmp_path):

@@ -19,9 +19,11 @@ def issue_formula(**changes):
     screens the patient by the prescription's date of birth: a patient of 48 (no age rule applies)
     and 20 g dispensed, which at 1 g three times a day lasts 20 / 3 = 6.7 days, inside the 14-day
     beyond-use date, and with 2 refills 60 / 3 = 20 days, inside cyclobenzaprine's 21 days (120 g
-    would last 40 days: SUPPLY_BEYOND_BUD, and 120 days with the refills)."""
+    would last 40 days: SUPPLY_BEYOND_BUD, and 120 days with the refills). 40 g and no refills: 120 g
+    for a 20 g fill is 6 times the quantity prescribed, taken for a slipped digit
+    (BATCH_FAR_ABOVE_PRESCRIPTION, more than 3 times); 40 g lasts 40 / 3 = 13.3 days."""
     data = _issue_formula(**changes)
-    data["prescription"] = {**data["prescription"], "date_of_birth": "1978-03-02", "quantity": "20 g"}
+    data["prescription"] = {**data["prescription"], "date_of_birth": "1978-03-02", "quantity": "40 g", "refills": 0}
     return data
 
 
@@ -68,7 +70,7 @@ def test_missing_fields_exit_2_with_one_line_naming_them(catalog, tmp_path, sett
 def test_label_overflow_exits_2_before_printing(catalog, tmp_path, settings_file):
     out = tmp_path / "label.pdf"
     data = five_active_formula()
-    data["prescription"] = {**data["prescription"], "date_of_birth": "1978-03-02", "quantity": "20 g"}  # as issue_formula()
+    data["prescription"] = {**data["prescription"], "date_of_birth": "1978-03-02", "quantity": "40 g", "refills": 0}  # as issue_formula()
     # cyclobenzaprine HCl 1 % is 0.88 % cyclobenzaprine, below the typical 1–2 %: a warning to acknowledge;
     # "three to four times daily" on the label against 3 a day in the dose check: another
     data["acknowledged"] = [

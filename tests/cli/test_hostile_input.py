@@ -99,9 +99,9 @@ def test_every_field_at_its_limit_still_prints_a_worksheet(tmp_path, catalog, se
     data["directions"]["area"] = fill(TEXT_LIMITS["area"])
     data["prescription"].update(patient=fill(TEXT_LIMITS["patient"]), prescriber=fill(TEXT_LIMITS["prescriber"]),
                                 directions=fill(TEXT_LIMITS["directions"]))
-    # A patient of 48 and 20 g (6.7 days at 3 g a day, inside the 14-day beyond-use date): no
-    # screening warning stops the worksheet, so only the layout is tested.
-    data["prescription"].update(date_of_birth="1978-03-02", quantity="20 g")
+    # A patient of 48 and 40 g with no refills (13.3 days at 3 g a day, inside the 14-day beyond-use
+    # date; a third of the 120 g batch): no screening warning stops the worksheet, so only the layout is tested.
+    data["prescription"].update(date_of_birth="1978-03-02", quantity="40 g", refills=0)
     out = tmp_path / "w.pdf"
     code, _, err = call(catalog, "worksheet", write(tmp_path, data), "--out", str(out), "--pharmacy-settings", settings)
     assert code == 0, err

@@ -71,8 +71,8 @@ def test_salt_factors_match_published_equivalences(catalog):
 def test_every_form_the_issue_names_is_on_file(catalog):
     for name in [
         "diclofenac", "diclofenac sodium", "diclofenac potassium", "diclofenac diethylamine", "ketoprofen", "ibuprofen",
-        "cyclobenzaprine", "cyclobenzaprine hydrochloride", "baclofen", "lidocaine", "lidocaine hydrochloride",
-        "lidocaine hydrochloride monohydrate", "camphor", "menthol", "gabapentin", "ketamine hydrochloride",
+        "cyclobenzaprine", "cyclobenzaprine hydrochloride", "baclofen", "lidocaine", "lidocaine hydrochloride, anhydrous",
+        "lidocaine hydrochloride (monohydrate, USP)", "camphor", "menthol", "gabapentin", "ketamine hydrochloride",
         "amitriptyline hydrochloride", "prilocaine", "prilocaine hydrochloride", "flurbiprofen", "meloxicam", "capsaicin",
         "ethoxydiglycol", "propylene glycol", "glycerin", "mineral oil", "light mineral oil",
     ]:
@@ -118,6 +118,9 @@ def test_bud_categories_are_usp_795(catalog):
 
 
 def test_generic_label_warnings_are_sourced(catalog):
-    texts = [w.text for w in catalog.label_warnings]
+    texts = [w.text for w in catalog.label_warnings if not w.schedules]
     assert texts == ["For external use only.", "Keep out of reach of children."]
+    # 21 CFR 290.5: only on a preparation with a Schedule II, III or IV active
+    [transfer] = [w for w in catalog.label_warnings if w.schedules]
+    assert transfer.schedules == ("CII", "CIII", "CIV") and transfer.text.startswith("Caution: Federal law prohibits the transfer")
     assert all(w.source is not None for w in catalog.label_warnings)

@@ -103,7 +103,7 @@ def test_every_active_the_issue_names_is_on_file_with_its_shelf_forms(catalog):
     forms = {
         "diclofenac": ["diclofenac epolamine"], "methyl salicylate": ["methyl salicylate"], "flurbiprofen": ["flurbiprofen"],
         "meloxicam": ["meloxicam"], "nifedipine": ["nifedipine"], "tetracaine": ["tetracaine", "tetracaine hydrochloride"],
-        "benzocaine": ["benzocaine"], "bupivacaine": ["bupivacaine", "bupivacaine hydrochloride"],
+        "benzocaine": ["benzocaine"], "bupivacaine": ["bupivacaine", "bupivacaine hydrochloride (monohydrate, USP)", "bupivacaine hydrochloride, anhydrous"],
         "clonidine": ["clonidine", "clonidine hydrochloride"], "carbamazepine": ["carbamazepine"],
         "pentoxifylline": ["pentoxifylline"], "orphenadrine": ["orphenadrine citrate"],
         "tizanidine": ["tizanidine hydrochloride"], "topiramate": ["topiramate"], "piroxicam": ["piroxicam"],

@@ -60,7 +60,7 @@ def test_every_ingredient_number(issue_pdf):
                      "2028-01-31", "2027-09-30", "2027-06-30", "2028-03-31", "2027-12-31", "99.5 %"):
         assert expected in text, expected
     # the calculation trail, in small type under each line
-    assert f"× 288.81/234.34 (lidocaine hydrochloride monohydrate for lidocaine) = {lidocaine_salt:.3f} g" in text
+    assert f"× 288.81/234.34 (lidocaine hydrochloride (monohydrate, USP) for lidocaine) = {lidocaine_salt:.3f} g" in text
     assert f"÷ 99.5 % potency = {lidocaine_weighed:.3f} g" in text
     assert "100.568 g Lipoderm (q.s.)" in text and "q.s. to 120.000 g" in text
     # cells to write in, the totals and the balance
@@ -152,19 +152,20 @@ def test_a_long_formula_flows_onto_more_pages_with_the_table_header_repeated(cat
 
 
 def test_aliquot_numbers(catalog):
-    data = issue_formula(actives=[{"ingredient": "capsaicin", "strength": "0.025 %"}], excipients=[])
+    # 0.05 %: capsaicin 0.025 % alone is essentially a copy of the OTC cream (ESSENTIALLY_A_COPY)
+    data = issue_formula(actives=[{"ingredient": "capsaicin", "strength": "0.05 %"}], excipients=[])
     text = " ".join(pages_text(WorksheetRenderer(record_of(catalog, data), pharmacy()).render()))
-    needed = 120 * 0.00025  # 0.030 g capsaicin, below 0.82 g
-    multiple = 28  # smallest whole number with 28 × 0.030 = 0.840 g ≥ 0.82 g
+    needed = 120 * 0.0005  # 0.060 g capsaicin, below 0.82 g
+    multiple = 14  # smallest whole number with 14 × 0.060 = 0.840 g ≥ 0.82 g
     assert multiple * needed >= 0.82 > (multiple - 1) * needed
-    mixture = multiple * 0.82  # 22.960 g, of which 0.820 g holds the 0.030 g needed
+    mixture = multiple * 0.82  # 11.480 g, of which 0.820 g holds the 0.060 g needed
     assert f"weigh {multiple * needed:.3f} g capsaicin ({multiple} × {needed:.3f} g)" in text
     assert f"mix with {mixture - multiple * needed:.3f} g Lipoderm to {mixture:.3f} g" in text
     assert f"weigh 0.820 g of the mixture (holds {needed:.3f} g capsaicin)" in text
     assert f"The portion carries {0.82 - needed:.3f} g Lipoderm, already taken off the Lipoderm line" in text
     # the Required column shows the same numbers, each weighing with its own cell: the capsaicin, the base
     # to dilute it, and the portion (the capsaicin row's own Required) — and the base line is
-    # 120 − 0.030 − 0.790 = 119.180 g, so the batch weighs 120.000 g
+    # 120 − 0.060 − 0.760 = 119.180 g, so the batch weighs 120.000 g
     assert f"capsaicin for the aliquot ({multiple} × {needed:.3f} g) {multiple * needed:.3f} g" in text
     assert f"Lipoderm to dilute the aliquot to {mixture:.3f} g {mixture - multiple * needed:.3f} g" in text
     assert "in a 0.820 g portion of the aliquot mixture" in text and "0.820 g" in text

@@ -66,12 +66,14 @@ def signed(plan, pharmacy, *, overrides=True) -> list[FindingDecision]:
     ]
 
 
-def test_without_the_order_the_master_formula_alone_has_no_daily_check(sessions, clock, catalog, lidocaine):
-    """What the records did before: the version and the profile only, a range warning and no more."""
+def test_without_the_order_the_patient_profile_alone_still_gets_the_daily_check(sessions, clock, catalog, lidocaine):
+    """The records used to give the version and the profile only a range warning; a patient
+    without a prescription now gets the same daily check (issue 23): above the typical range with
+    no maximum strength on file, the directions are needed."""
     pharmacy, version_id = lidocaine
     with sessions() as s:
         codes = {f.code for f in screened_plan(s, catalog, version_id, pharmacy.patient.id, clock().date()).findings}
-    assert "STRENGTH_OUTSIDE_TYPICAL_RANGE" in codes and "DAILY_CHECK_NEEDED" not in codes
+    assert "STRENGTH_OUTSIDE_TYPICAL_RANGE" in codes and "DAILY_CHECK_NEEDED" in codes
 
 
 def test_above_the_typical_range_without_directions_is_refused(sessions, clock, catalog, lidocaine):

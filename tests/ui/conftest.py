@@ -218,7 +218,7 @@ SEED = {
     "batch": "120 g", "base": "Lipoderm", "excess": "5 %", "directions": {"amount": "1 g", "times_per_day": 3},
     "actives": [
         {"ingredient": "ibuprofen", "strength": "10 %"},
-        {"ingredient": "lidocaine", "strength": "5 %", "stock": "lidocaine HCl", "lot": "L1", "expires": "2020-01-01"},
+        {"ingredient": "lidocaine", "strength": "5 %", "stock": "lidocaine HCl anhydrous", "lot": "L1", "expires": "2020-01-01"},
         {"ingredient": "capsaicin", "strength": "0.025 %"},
     ],
     "excipients": [{"ingredient": "ethoxydiglycol", "strength": "5 %"}],

@@ -31,6 +31,7 @@ from compounder.ui.common.table_model import RowsModel, rows_table
 # The records' modules behind the dialog are imported when it opens: they load the records' model
 # (~30 ms), which the window does not need to show.
 if TYPE_CHECKING:
+    from compounder.calc.catalog import Catalog
     from compounder.records import lots
 
 
@@ -53,8 +54,10 @@ class LotsDialog(QDialog):
 
     def __init__(
         self, context: RecordsContext, parent: QWidget | None = None, *, print_pdf: Callable[[str, bytes], bool] | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         super().__init__(parent)
+        self._catalog = catalog  # for the DEA schedule on a controlled substance's lot label
         self.setWindowTitle("Ingredient lots")
         self._print_pdf = print_pdf  # the pharmacy's lot label (weighing station), printed at receipt
         self.resize(1000, 560)
@@ -162,7 +165,9 @@ class LotsDialog(QDialog):
         if lot is None:
             self.message.setText("choose the lot whose label to print")
             return
+        from compounder.calc.controlled import schedule_mark
         from compounder.documents.lot_label import LotLabel, lot_label_pdf
 
-        pdf = lot_label_pdf(LotLabel(lot.id, lot.stock_form, lot.lot_number, lot.manufacturer, lot.expires))
+        schedule = schedule_mark(self._catalog, lot.stock_form) if self._catalog is not None else None
+        pdf = lot_label_pdf(LotLabel(lot.id, lot.stock_form, lot.lot_number, lot.manufacturer, lot.expires, schedule))
         self._print_pdf(f"Lot label {lot.lot_number}", pdf)

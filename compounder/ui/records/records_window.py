@@ -27,13 +27,14 @@ from compounder.ui.records.sign_in_dialog import SignInDialog
 # ``install_records_menu`` asks only ``people.has_accounts``, which reads the table by name: the
 # records' model is loaded when a dialog first needs it, not before the window shows.
 if TYPE_CHECKING:
+    from compounder.calc.catalog import Catalog
     from compounder.ui.records.batch_dialog import BatchDialog
 
 
 def install_records_menu(
     window: QMainWindow, context: RecordsContext, make_batch: Callable[[], BatchDialog] | None = None,
     print_document: Callable[[str, str], str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
-    print_pdf: Callable[[str, bytes], bool] | None = None,
+    print_pdf: Callable[[str, bytes], bool] | None = None, catalog: Catalog | None = None,
 ) -> dict[str, QAction]:
     """Add the "Records" menu before "Help"; return its actions by name (for tests).
     ``make_batch`` builds the batch dialog (it needs the library and the catalog);
@@ -55,7 +56,7 @@ def install_records_menu(
     }
     actions["sign_in"].triggered.connect(lambda _=False: SignInDialog(context, window).exec())
     actions["sign_out"].triggered.connect(lambda _=False: context.sign_out())
-    actions["lots"].triggered.connect(lambda _=False: LotsDialog(context, window, print_pdf=print_pdf).exec())
+    actions["lots"].triggered.connect(lambda _=False: LotsDialog(context, window, print_pdf=print_pdf, catalog=catalog).exec())
     actions["history"].triggered.connect(
         lambda _=False: HistoryDialog(context, window, make_batch=make_batch, print_document=print_document, edit_profile=edit_profile).exec()
     )

@@ -14,7 +14,7 @@ def test_just_over_the_daily_maximum_reads_over_and_is_marked_an_error(window, t
     data = {
         "batch": "120 g", "base": "Lipoderm", "density": "1.0 g/mL", "compounded_on": "2026-11-23",
         "directions": {"amount": "3 g", "times_per_day": 3},
-        "actives": [{"ingredient": "lidocaine", "strength": "6 %"}, {"ingredient": "lidocaine hydrochloride", "strength": "4 %"}],
+        "actives": [{"ingredient": "lidocaine", "strength": "6 %"}, {"ingredient": "lidocaine hydrochloride, anhydrous", "strength": "4 %"}],
     }
     path = tmp_path / "lidocaine.json"
     path.write_text(json.dumps(data), encoding="utf-8")

@@ -56,7 +56,7 @@ def test_ketoprofen_baclofen_camphor_with_excess_and_directions(window):
 def test_ibuprofen_lidocaine_on_a_coarser_balance(window):
     window.new_formula()
     ibu = add_ingredient(window, "ibuprofen", "10 %")
-    lid = add_ingredient(window, "lidocaine", "5 %", stock="lidocaine HCl")
+    lid = add_ingredient(window, "lidocaine", "5 %", stock="lidocaine HCl anhydrous")
     lidocaine = 120 * 0.05 * 270.80 / 234.34  # 6 g lidocaine as the HCl salt: 6.933515 g
     assert shown(window, ibu, "grams") == "12.000"
     assert shown(window, lid, "grams") == f"{lidocaine:.3f}" == "6.934"
