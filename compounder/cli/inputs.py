@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from compounder.calc.errors import InputError
 from compounder.calc.field_limits import prints_nothing, text_limit
 from compounder.calc.fields import check_date_range
 from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
-from compounder.cli.errors import DatabaseFailure, UsageError
+from compounder.cli.errors import DatabaseFailure, UsageError, one_line
 from compounder.files import FileRefused, read_regular_file
 
 if TYPE_CHECKING:
@@ -101,11 +102,14 @@ def search_texts(args: argparse.Namespace, options: dict[str, str]) -> None:
 
 
 @contextmanager
-def on_database(url_option: str | None, *, create: bool) -> Iterator[tuple[Engine, str]]:
+def on_database(
+    url_option: str | None, *, create: bool, warn_of_loss: bool = True, warnings: TextIO | None = None,
+) -> Iterator[tuple[Engine, str]]:
     """The engine on the URL given (or the default one) with its URL as said in messages
     (password masked), disposed after. The records' refusals and an unreachable server become
     ``UsageError`` (exit 2); a damaged, locked or failing database ``DatabaseFailure`` (exit 1):
-    each command says them the same way, in one line."""
+    each command says them the same way, in one line. A database behind the head this
+    workstation last wrote is said first, on ``warnings`` (stderr), before any work."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from compounder.records.database import DatabaseUnavailable
@@ -115,6 +119,8 @@ def on_database(url_option: str | None, *, create: bool) -> Iterator[tuple[Engin
     engine = open_engine(url_option, create=create)
     where = engine.url.render_as_string(hide_password=True)
     try:
+        if warn_of_loss:
+            _warn_of_loss(engine, warnings)
         yield engine, where
     except RecordError as error:
         raise UsageError(f"compounder: {error}") from None
@@ -126,6 +132,21 @@ def on_database(url_option: str | None, *, create: bool) -> Iterator[tuple[Engin
         raise DatabaseFailure(f"compounder: {describe(error, where)}") from None
     finally:
         engine.dispose()
+
+
+def _warn_of_loss(engine: Engine, warnings: TextIO | None) -> None:
+    """The start-up comparison with the recorded head (``head_file.loss_at_start``); a database
+    not migrated yet has nothing to compare."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from compounder.records.head_file import loss_at_start
+
+    try:
+        lost = loss_at_start(engine)
+    except SQLAlchemyError:
+        return
+    for problem in lost:
+        print(one_line(f"compounder: WARNING: {problem}"), file=warnings if warnings is not None else sys.stderr)
 
 
 def open_engine(url_option: str | None, *, create: bool):

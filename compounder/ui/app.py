@@ -70,6 +70,11 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
     engine = open_database(database_url(args.database))
     migrate(engine)
+    from compounder.records.head_file import loss_at_start
+
+    lost = loss_at_start(engine)  # before any new work: a database behind the head this workstation wrote
+    if lost:
+        prompts.error("The records are behind what this workstation saved", "\n\n".join(lost))
     library = FormulaLibrary(session_factory(engine))
     library.sync_reference(reference_formulas())
 

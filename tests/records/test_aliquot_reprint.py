@@ -9,10 +9,11 @@ and on PostgreSQL."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import os
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from compounder.calc import evaluate, parse_formula
 from compounder.calc.batch_document import plan_with_documents
@@ -20,9 +21,9 @@ from compounder.calc.prescription import parse_order
 from compounder.documents.stored import stored_worksheet_pdf
 from compounder.records import aliquot_steps, batches, printing
 from compounder.records.library import FormulaLibrary
-from compounder.records.model import AliquotWeighing, BatchLine
+from compounder.records.model import BatchLine
 from tests.conftest import TODAY
-from tests.records.helpers import new_batch, weigh_all
+from tests.records.helpers import forget_aliquot_weighings, new_batch, weigh_all
 from tests.records.test_printing import ORDER, PHARMACY, pdf_text, pharmacy  # noqa: F401 (fixture)
 
 NOT_RECORDED = "not recorded"
@@ -58,7 +59,7 @@ def _predating(sessions, record):
     """The batch as one stored before migration 0007: its aliquot lines have no weighing rows."""
     with sessions.begin() as s:
         line_ids = [line.id for line in s.scalars(select(BatchLine).where(BatchLine.batch_id == record.id))]
-        s.execute(delete(AliquotWeighing).where(AliquotWeighing.batch_line_id.in_(line_ids)))
+        forget_aliquot_weighings(s, line_ids, dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC))
         return batches.batch_record(s, record.batch_number)
 
 
