@@ -67,7 +67,9 @@ def _connection(bind: Connection | Session) -> Connection:
 
 
 def _stream(connection: Connection, query) -> Iterator[Mapping[str, Any]]:
-    return iter(connection.execution_options(stream_results=True, yield_per=STREAM).execute(query).mappings())
+    # Per statement: ``Connection.execution_options`` would change the connection itself (and on
+    # PostgreSQL put every later statement, a ROLLBACK TO SAVEPOINT too, in a server-side cursor).
+    return iter(connection.execute(query, execution_options={"stream_results": True, "yield_per": STREAM}).mappings())
 
 
 def verify(bind: Connection | Session, keys: KeyRing | None = None, *, since: Checkpoint | None = None) -> Outcome:
