@@ -176,3 +176,30 @@ def test_a_clean_check_records_a_checkpoint_and_export_head_accepts_a_restore(ro
     engine.dispose()
     assert loss(rolled_back.url) == []
     assert check(rolled_back.url, clock) == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_db_check_reads_from_the_last_checkpoint_and_full_reads_everything(backend, database_urls, clock, catalog):
+    from compounder.records.audit_commands import run_check
+
+    url = database_urls(backend, "incremental")
+    engine = open_database(url)
+    migrate(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    pharmacy = make_pharmacy(sessions, clock, catalog)
+    first = run_check(engine, head_path(None), clock())
+    assert (first.problems, first.since) == ([], None) and first.entries == entries(url)  # no checkpoint yet: everything
+    before = entries(url)
+    new_batch(sessions, clock, pharmacy)
+    written = entries(url) - before
+    since = run_check(engine, head_path(None), clock())
+    assert (since.problems, since.since, since.head, since.entries) == ([], before, before + written, written)
+    full = run_check(engine, head_path(None), clock(), full=True)
+    assert (full.problems, full.since, full.entries) == ([], None, before + written)
+    # A row edited with SQL and not touched since the checkpoint waits for --full (the app refuses to write over it meanwhile).
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE patient SET name = 'Someone Else' WHERE id = %d" % pharmacy.patient.id)
+    assert run_check(engine, head_path(None), clock()).problems == []
+    [found] = run_check(engine, head_path(None), clock(), full=True).problems
+    engine.dispose()
+    assert found.startswith(f"patient row {pharmacy.patient.id}: patient was changed outside the app: name is 'Someone Else'")
