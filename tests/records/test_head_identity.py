@@ -203,3 +203,19 @@ def test_db_check_reads_from_the_last_checkpoint_and_full_reads_everything(backe
     [found] = run_check(engine, head_path(None), clock(), full=True).problems
     engine.dispose()
     assert found.startswith(f"patient row {pharmacy.patient.id}: patient was changed outside the app: name is 'Someone Else'")
+
+
+def test_a_key_file_others_can_read_is_refused_and_says_how_to_fix_it(tmp_path):
+    from compounder.records.audit_keys import create_key_file, load_keys
+
+    path = tmp_path / "audit.key"
+    create_key_file(path)
+    assert load_keys(tmp_path).problem is None
+    path.chmod(0o644)
+    ring = load_keys(tmp_path)
+    assert ring.keys == {} and ring.problem == (
+        f"the audit key file {path} can be read or changed by others than its owner (mode 0644): anyone who reads it "
+        f"can forge the audit trail; make it private with `chmod 600 {path}` (and check who copied it), then start again"
+    )
+    path.chmod(0o600)
+    assert load_keys(tmp_path).problem is None
