@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import sessionmaker
 
 from compounder.records import head_file
@@ -198,7 +198,7 @@ def test_db_check_reads_from_the_last_checkpoint_and_full_reads_everything(backe
     assert (full.problems, full.since, full.entries) == ([], None, before + written)
     # A row edited with SQL and not touched since the checkpoint waits for --full (the app refuses to write over it meanwhile).
     with engine.begin() as connection:
-        connection.exec_driver_sql("UPDATE patient SET name = 'Someone Else' WHERE id = %d" % pharmacy.patient.id)
+        connection.execute(text("UPDATE patient SET name = 'Someone Else' WHERE id = :id"), {"id": pharmacy.patient.id})
     assert run_check(engine, head_path(None), clock()).problems == []
     [found] = run_check(engine, head_path(None), clock(), full=True).problems
     engine.dispose()
