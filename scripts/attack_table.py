@@ -131,7 +131,7 @@ ROW_EDITS = [
     ("role of a technician set to pharmacist", "UPDATE app_user SET role = 'pharmacist' WHERE username = 'tess'"),
     ("switched-off account switched on", "UPDATE app_user SET active = :t WHERE username = 'peter'"),
     ("password hash swapped", "UPDATE app_user SET password_hash = :hash WHERE username = 'paula'"),
-    ("failed sign-in count reset", "UPDATE app_user SET failed_sign_ins = NULL WHERE username = 'tess'"),
+    ("failed sign-in count set", "UPDATE app_user SET failed_sign_ins = 3 WHERE username = 'tess'"),
     ("100 g removed from a lot", "UPDATE ingredient_lot SET remaining_ug = remaining_ug - 100000000 WHERE id = 1"),
     ("a lot's expiry moved", "UPDATE ingredient_lot SET expires = '2031-01-01' WHERE id = 1"),
     ("a batch's tolerance changed", "UPDATE batch SET tolerance_percent = 50 WHERE status = 'draft'"),
