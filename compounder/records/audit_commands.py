@@ -56,14 +56,29 @@ def run_check(engine: Engine, path: Path, now: dt.datetime, *, full: bool = Fals
         ring = audit.key_ring(connection)
         comparison = head_file.compare(connection, path, ring)
         problems += comparison.problems
-        start = None if full or comparison.problems else head_file.checkpoint(comparison.head)
+        start = None if full or comparison.problems or _full_is_due(comparison.head, now) else head_file.checkpoint(comparison.head)
         if start is None:  # the whole trail is read: the database's own checks too
             problems = integrity(engine) + problems
         outcome = trail_check.verify(connection, ring, since=trail_check.Checkpoint(*start) if start else None)
         problems += [str(problem) for problem in outcome.problems]
         if not problems:
-            head_file.export_head(connection, path, ring, now, checked=(outcome.head.sequence, outcome.head.hash))
+            full_at = now if outcome.since is None else (comparison.head.full_at if comparison.head else None)
+            head_file.export_head(connection, path, ring, now, checked=(outcome.head.sequence, outcome.head.hash), full_at=full_at)
     return CheckReport(problems, outcome.entries, outcome.rows, outcome.since, outcome.head.sequence)
+
+
+#: An incremental check reads what changed since the last one; this long after the last full
+#: check, `db check` reads everything again (an old entry or an untouched row edited with SQL).
+FULL_EVERY = dt.timedelta(days=7)
+
+
+def _full_is_due(head: head_file.Head | None, now: dt.datetime) -> bool:
+    if head is None or head.full_at is None:
+        return True
+    try:
+        return now - dt.datetime.fromisoformat(head.full_at) >= FULL_EVERY
+    except ValueError:
+        return True
 
 
 def check_and_export(engine: Engine, path: Path, now: dt.datetime, *, full: bool = False) -> list[str]:

@@ -78,6 +78,7 @@ class Head:
     checked_sequence: int | None = None
     checked_hash: str | None = None
     checked_at: str | None = None
+    full_at: str | None = None  # the last clean full check
     signature: str = ""
 
     def payload(self) -> bytes:
@@ -241,7 +242,9 @@ def _prepare_head(session: Session) -> None:
             return
     except (HeadFileProblem, AuditKeyError, OSError):
         return
-    kept = {} if stored is None else {"checked_sequence": stored.checked_sequence, "checked_hash": stored.checked_hash, "checked_at": stored.checked_at}
+    kept = {} if stored is None else {
+        "checked_sequence": stored.checked_sequence, "checked_hash": stored.checked_hash, "checked_at": stored.checked_at, "full_at": stored.full_at,
+    }
     head = Head(found.database_id, found.location, sequence, digest, _now(), key_id, **kept).signed(key)
     session.info[_READY] = (path, head)
 
@@ -340,7 +343,9 @@ def loss_at_start(engine: Engine, path: Path | None = None) -> list[str]:
         return compare(connection, path, ring, at_start=True).problems
 
 
-def export_head(connection: Connection, path: Path, ring: KeyRing, now: dt.datetime, *, checked: tuple[int, str] | None = None) -> Head:
+def export_head(
+    connection: Connection, path: Path, ring: KeyRing, now: dt.datetime, *, checked: tuple[int, str] | None = None, full_at: dt.datetime | str | None = None,
+) -> Head:
     """Record the database's present head (and ``checked``, the checkpoint of a clean check),
     replacing what the file held for it: also how a restore made on purpose is accepted."""
     found = identity(connection)
@@ -352,6 +357,7 @@ def export_head(connection: Connection, path: Path, ring: KeyRing, now: dt.datet
     head = Head(
         found.database_id, found.location, sequence, digest, stamp, key_id,
         checked[0] if checked else None, checked[1] if checked else None, stamp if checked else None,
+        full_at.astimezone(dt.UTC).isoformat(timespec="seconds") if isinstance(full_at, dt.datetime) else full_at,
     ).signed(key)
     _store(path, head, force=True)
     return head

@@ -15,9 +15,11 @@ Three things are checked.
 Full (``db check --full``): every entry, and every row of every audited table merged with its
 entries in key order (two server-side cursors; ``ix_audit_entry_target`` gives the entries in
 row order). Incremental (``db check``): from the last checkpoint a clean check left in the signed
-head file — the entries after it, the rows they touch, and rows added beyond the trail's highest
-id. A row edited with SQL and never touched by the app since is found by the next full check
-(and cannot be written over meanwhile: the app refuses).
+head file — the entries after it, the rows they touch, rows added beyond the trail's highest id,
+and every row of the small tables that decide who may sign (``ALWAYS_REPLAYED``). An entry from
+before the checkpoint edited, or a batch, line, lot or patient edited with SQL and not touched by
+the app since, is found by the next full check — which ``db check`` runs by itself when its last
+one is ``FULL_EVERY`` old (and the app refuses to write over such a row meanwhile).
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ from compounder.records.audit_keys import AuditKeyError, KeyRing
 from compounder.records.model import AuditEntry, AuditHead
 from compounder.records.signatures import Accounts
 
+#: Small tables that decide who may sign and what is approved: the incremental check replays every
+#: row of them whatever changed (hundreds of rows), so an account, a rule or an approval edited with
+#: SQL is found by the next `db check`, not only by the next full one.
+ALWAYS_REPLAYED = ("app_user", "pharmacy_rule", "master_formula", "master_formula_version")
 #: Rows fetched per round trip from a server-side cursor.
 STREAM = 2000
 #: Row ids asked for in one ``IN (…)`` by the incremental check.
@@ -89,6 +95,8 @@ def verify(bind: Connection | Session, keys: KeyRing | None = None, *, since: Ch
             outcome.problems.extend(_replay_table(connection, table_name, outcome))
     else:
         outcome.problems.extend(_replay_since(connection, since, outcome))
+        for table_name in ALWAYS_REPLAYED:
+            outcome.problems.extend(_replay_table(connection, table_name, outcome))
     return outcome
 
 
@@ -288,6 +296,8 @@ def _replay_since(connection: Connection, since: Checkpoint, outcome: Outcome) -
     for entry in _stream(connection, query):
         touched.setdefault(entry["table_name"], {}).setdefault(entry["row_id"], []).append(dict(entry))
     for table_name in AUDITED:
+        if table_name in ALWAYS_REPLAYED:
+            continue
         by_row = touched.get(table_name, {})
         ids = sorted(by_row)
         for start in range(0, len(ids), CHUNK):

@@ -201,8 +201,29 @@ def test_db_check_reads_from_the_last_checkpoint_and_full_reads_everything(backe
         connection.execute(text("UPDATE patient SET name = 'Someone Else' WHERE id = :id"), {"id": pharmacy.patient.id})
     assert run_check(engine, head_path(None), clock()).problems == []
     [found] = run_check(engine, head_path(None), clock(), full=True).problems
-    engine.dispose()
     assert found.startswith(f"patient row {pharmacy.patient.id}: patient was changed outside the app: name is 'Someone Else'")
+    # A week after the last clean full check, `db check` reads everything by itself.
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE patient SET name = 'Jane Q. Doe' WHERE id = :id"), {"id": pharmacy.patient.id})
+    assert run_check(engine, head_path(None), clock(), full=True).problems == []
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE patient SET name = 'Someone Else' WHERE id = :id"), {"id": pharmacy.patient.id})
+    clock.advance(days=6, hours=23)
+    assert run_check(engine, head_path(None), clock()).problems == []
+    clock.advance(hours=1)
+    weekly = run_check(engine, head_path(None), clock())
+    assert weekly.since is None and [p[:40] for p in weekly.problems] == [found[:40]]
+    # An account is among the small tables replayed whole by every check.
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE patient SET name = 'Jane Q. Doe' WHERE id = :id"), {"id": pharmacy.patient.id})
+    assert run_check(engine, head_path(None), clock()).problems == []
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE app_user SET role = 'pharmacist' WHERE username = 'tess'"))
+    quick = run_check(engine, head_path(None), clock())
+    engine.dispose()
+    assert quick.since is not None and quick.problems == [
+        f"app_user row {pharmacy.technician.id}: user tess was changed outside the app: role is 'pharmacist', the audit trail says 'technician'"
+    ]
 
 
 def test_a_key_file_others_can_read_is_refused_and_says_how_to_fix_it(tmp_path):
