@@ -114,7 +114,7 @@ def key_ring(bind: Session | Connection) -> KeyRing:
     return ring
 
 
-def row_key(table_name: str, row: Mapping[str, Any]) -> int:
+def row_key(table_name: str, row: Mapping[Any, Any]) -> int:
     column = _KEY_COLUMN.get(table_name)
     return int(row[column]) if column else row["id"]
 
@@ -349,7 +349,7 @@ def _as_recorded(row: dict[str, Any], recorded: str) -> dict[str, Any]:
     return {key: value for key, value in row.items() if key in known or value is not None}
 
 
-def _label(table_name: str, row: Mapping[str, Any]) -> str:
+def _label(table_name: str, row: Mapping[Any, Any]) -> str:
     if table_name == "batch":
         return f"batch {row['batch_number']}"
     if table_name == "app_user":

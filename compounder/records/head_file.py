@@ -242,10 +242,10 @@ def _prepare_head(session: Session) -> None:
             return
     except (HeadFileProblem, AuditKeyError, OSError):
         return
-    kept = {} if stored is None else {
-        "checked_sequence": stored.checked_sequence, "checked_hash": stored.checked_hash, "checked_at": stored.checked_at, "full_at": stored.full_at,
-    }
-    head = Head(found.database_id, found.location, sequence, digest, _now(), key_id, **kept).signed(key)
+    head = Head(found.database_id, found.location, sequence, digest, _now(), key_id)
+    if stored is not None:  # the last clean check's checkpoint stays
+        head = replace(head, checked_sequence=stored.checked_sequence, checked_hash=stored.checked_hash, checked_at=stored.checked_at, full_at=stored.full_at)
+    head = head.signed(key)
     session.info[_READY] = (path, head)
 
 

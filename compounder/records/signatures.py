@@ -53,7 +53,7 @@ class Accounts:
     def __init__(self) -> None:
         self.states: dict[int, tuple[str, str, bool, bool]] = {}  # id → (username, role, active, locked)
 
-    def learn(self, entry: Mapping[str, Any]) -> None:
+    def learn(self, entry: Mapping[Any, Any]) -> None:
         """Take the account's state after an ``app_user`` entry."""
         if entry["table_name"] != "app_user":
             return
@@ -65,7 +65,7 @@ class Accounts:
             str(state.get("username")), str(state.get("role")), bool(state.get("active")), state.get("locked_at") is not None,
         )
 
-    def problem(self, entry: Mapping[str, Any]) -> str | None:
+    def problem(self, entry: Mapping[Any, Any]) -> str | None:
         """Why the entry's signer could not sign it at that moment, or None."""
         user_id = entry["user_id"]
         if user_id is None:

@@ -49,6 +49,8 @@ STREAM = 2000
 CHUNK = 500
 
 _ENTRY = AuditEntry.__table__
+#: A row or an entry as read (SQLAlchemy's ``RowMapping``, or a dict of it).
+Row = Mapping[Any, Any]
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def _connection(bind: Connection | Session) -> Connection:
     return bind.connection() if isinstance(bind, Session) else bind
 
 
-def _stream(connection: Connection, query) -> Iterator[Mapping[str, Any]]:
+def _stream(connection: Connection, query) -> Iterator[Row]:
     # Per statement: ``Connection.execution_options`` would change the connection itself (and on
     # PostgreSQL put every later statement, a ROLLBACK TO SAVEPOINT too, in a server-side cursor).
     return iter(connection.execute(query, execution_options={"stream_results": True, "yield_per": STREAM}).mappings())
@@ -116,7 +118,7 @@ def _checkpoint_holds(connection: Connection, since: Checkpoint, outcome: Outcom
 class _Walk:
     """The chain in sequence order, with the key in force and the accounts as the trail has them."""
 
-    def __init__(self, connection: Connection, keys: KeyRing, head: Mapping[str, Any] | None, outcome: Outcome) -> None:
+    def __init__(self, connection: Connection, keys: KeyRing, head: Row | None, outcome: Outcome) -> None:
         self.connection, self.keys, self.head, self.outcome = connection, keys, head, outcome
         self.keyed_from = head["keyed_from"] if head is not None else None
         self.key: bytes | None = None
@@ -203,7 +205,7 @@ def _differences(before: str, after: str) -> str | None:
     return "; ".join(f"{key} {was.get(key)!r} → {now.get(key)!r}" for key in changed)
 
 
-def _replay_entries(table_name: str, row_id: int, entries: Iterable[Mapping[str, Any]], previous: Mapping[str, Any] | None = None) -> tuple[list[Problem], Mapping[str, Any] | None]:
+def _replay_entries(table_name: str, row_id: int, entries: Iterable[Row], previous: Row | None = None) -> tuple[list[Problem], Row | None]:
     """Each entry's "before" against the "after" of the one before it (``previous``: the last
     entry before these, for the incremental check). Returns the problems and the last entry."""
     problems: list[Problem] = []
@@ -239,7 +241,7 @@ def _row_label(table_name: str, row_id: int, state: str | None) -> str:
         return f"{table_name.replace('_', ' ')} {row_id}"
 
 
-def _compare_row(table_name: str, row: Mapping[str, Any] | None, row_id: int, last: Mapping[str, Any] | None) -> Problem | None:
+def _compare_row(table_name: str, row: Row | None, row_id: int, last: Row | None) -> Problem | None:
     """The row as it is against the trail's last entry for it (None: no entry)."""
     if row is None:
         if last is not None and last["new"] is not None:
@@ -289,7 +291,7 @@ def _replay_table(connection: Connection, table_name: str, outcome: Outcome) -> 
 def _replay_since(connection: Connection, since: Checkpoint, outcome: Outcome) -> Iterator[Problem]:
     """The rows the entries after the checkpoint touch, replayed from their last entry before
     it; and any row beyond the highest id the trail knows (added outside the app)."""
-    touched: dict[str, dict[int, list[Mapping[str, Any]]]] = {}
+    touched: dict[str, dict[int, list[Row]]] = {}
     query = select(
         _ENTRY.c.sequence, _ENTRY.c.action, _ENTRY.c.username, _ENTRY.c.table_name, _ENTRY.c.row_id, _ENTRY.c.old, _ENTRY.c.new,
     ).where(_ENTRY.c.sequence > since.sequence, _ENTRY.c.table_name.in_(AUDITED)).order_by(_ENTRY.c.sequence)
@@ -314,7 +316,7 @@ def _replay_since(connection: Connection, since: Checkpoint, outcome: Outcome) -
         yield from _added_beyond_the_trail(connection, table_name)
 
 
-def _last_entries_before(connection: Connection, table_name: str, ids: list[int], sequence: int) -> dict[int, Mapping[str, Any]]:
+def _last_entries_before(connection: Connection, table_name: str, ids: list[int], sequence: int) -> dict[int, Row]:
     latest = (
         select(func.max(_ENTRY.c.sequence)).where(_ENTRY.c.table_name == table_name, _ENTRY.c.row_id.in_(ids), _ENTRY.c.sequence <= sequence)
         .group_by(_ENTRY.c.row_id)
@@ -325,7 +327,7 @@ def _last_entries_before(connection: Connection, table_name: str, ids: list[int]
     return {entry["row_id"]: entry for entry in found}
 
 
-def _rows(connection: Connection, table_name: str, ids: list[int]) -> dict[int, Mapping[str, Any]]:
+def _rows(connection: Connection, table_name: str, ids: list[int]) -> dict[int, Row]:
     t = audit.table(table_name)
     keys = [audit._key_value(table_name, row_id) for row_id in ids]
     return {audit.row_key(table_name, row): dict(row) for row in connection.execute(select(t).where(t.c[_key_column(table_name)].in_(keys))).mappings()}
