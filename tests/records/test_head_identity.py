@@ -240,3 +240,33 @@ def test_a_key_file_others_can_read_is_refused_and_says_how_to_fix_it(tmp_path):
     )
     path.chmod(0o600)
     assert load_keys(tmp_path).problem is None
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_db_check_streams_the_trail_and_the_rows(backend, database_urls, clock, catalog):
+    """Issue 21, observation 7: `db check` held every entry and row in memory (2.48 GB on
+    PostgreSQL at 100,000 batches). Every read of the whole trail or of a whole table now goes
+    through a server-side cursor fetched in slices (``stream_results``); the memory is measured
+    in benchmarks/bench_db_check.py."""
+    from sqlalchemy import event
+
+    from compounder.records.audit_commands import run_check
+
+    url = database_urls(backend, "streams")
+    engine = open_database(url)
+    migrate(engine)
+    make_pharmacy(sessionmaker(engine, expire_on_commit=False), clock, catalog)
+    reads: list[tuple[str, bool]] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _seen(_connection, _cursor, statement, _parameters, context, _executemany) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and " LIMIT " not in statement.upper() and " IN (" not in statement.upper():
+            flat = " ".join(statement.split())
+            reads.append((flat[:60] + " … " + flat[flat.upper().find("ORDER BY"):], bool(context.execution_options.get("stream_results"))))
+
+    assert run_check(engine, head_path(None), clock(), full=True).problems == []
+    engine.dispose()
+    whole = [(statement, streamed) for statement, streamed in reads if "ORDER BY" in statement.upper()]
+    # The chain (by sequence), and each of the 12 audited tables with its entries (by row): 1 + 2 × 12.
+    assert len(whole) == 25, whole
+    assert all(streamed for _statement, streamed in whole), [statement for statement, streamed in whole if not streamed]
