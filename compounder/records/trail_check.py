@@ -210,6 +210,9 @@ def _replay_entries(table_name: str, row_id: int, entries: Iterable[Row], previo
     entry before these, for the incremental check). Returns the problems and the last entry."""
     problems: list[Problem] = []
     for entry in entries:
+        if previous is not None and previous["new"] is not None and entry["old"] == previous["new"]:
+            previous = entry  # the usual case: nothing to say, nothing parsed
+            continue
         label = _row_label(table_name, row_id, entry["old"] or entry["new"])
         this = f"entry {entry['sequence']} ({entry['action']!r} by {entry['username']})"
         if previous is None:
