@@ -82,7 +82,7 @@ class SelfTest:
     def pharmacy_database(self) -> str:
         from compounder.records.database import current_revision, migrate, open_database
 
-        engine = open_database(f"sqlite:///{self.folder / 'pharmacy.sqlite'}", keys=_throwaway_keys())
+        engine = open_database(f"sqlite:///{self.folder / 'pharmacy.sqlite'}", keys=_throwaway_keys(), heads=self.folder / "audit-heads.json")
         try:
             migrate(engine)
             return f"migrated a new database to revision {current_revision(engine)}"
@@ -117,7 +117,7 @@ class SelfTest:
         from compounder.ui.workbench.main_window import MainWindow
 
         app = QApplication.instance() or QApplication([sys.argv[0]])
-        engine = open_database(f"sqlite:///{self.folder / 'window.sqlite'}", keys=_throwaway_keys())
+        engine = open_database(f"sqlite:///{self.folder / 'window.sqlite'}", keys=_throwaway_keys(), heads=self.folder / "audit-heads.json")
         try:
             migrate(engine)
             library = FormulaLibrary(session_factory(engine))

@@ -21,7 +21,7 @@ def db_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password:
         if args.database is not None:
             raise UsageError("compounder: --database: db copy takes the two databases as FROM_URL and TO_URL; leave --database out")
         return _db_copy(args, out, err)
-    with on_database(args.database, create=args.db_command == "migrate") as (engine, where):
+    with on_database(args.database, create=args.db_command == "migrate", warn_of_loss=False) as (engine, where):
         if args.db_command == "migrate":
             saved = migrate(engine)
             if sqlite_path(engine) is None:
@@ -50,14 +50,20 @@ def db_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_password:
             key, path = audit_commands.rotate(engine, args.admin, ask_password(f"password of {args.admin}: "), utc_now())
             out.write(f"the audit trail is signed with key {key} from now on; copy {path} to every workstation (keep its old lines)\n")
             return EXIT_OK
-        problems = audit_commands.check_and_export(engine, audit_commands.head_path(args.head_file), utc_now())
-        for problem in problems:
+        report = audit_commands.run_check(engine, audit_commands.head_path(args.head_file), utc_now(), full=args.full)
+        for problem in report.problems:
             print(one_line(problem), file=out)
-        if problems:
-            print(f"compounder: {len(problems)} problem(s) found in {where}", file=err)
+        if report.problems:
+            print(f"compounder: {len(report.problems)} problem(s) found in {where}", file=err)
             return EXIT_FINDINGS
-        what = "integrity check passed, foreign keys hold" if engine.dialect.name == "sqlite" else "foreign keys are enforced by the server"
-        out.write(f"ok: {what}, the audit trail is unbroken and matches every record\n")
+        if report.since is None:
+            what = "integrity check passed, foreign keys hold" if engine.dialect.name == "sqlite" else "foreign keys are enforced by the server"
+            out.write(f"ok: {what}; the audit trail is unbroken to entry {report.head} and replays to every record ({report.rows:,} rows)\n")
+        else:
+            out.write(
+                f"ok: the audit trail is unbroken from the last check (entry {report.since}) to entry {report.head}, "
+                f"and the {report.rows:,} rows changed since replay to the present; `db check --full` reads everything\n"
+            )
         return EXIT_OK
 
 

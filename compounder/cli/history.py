@@ -22,7 +22,7 @@ def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         search_texts(args, {"--patient": "patient", "--rx": "rx_number", "--formula": "formula", "--batch": "batch_number", "--lot": "lot"})
     else:
         search_texts(args, {"lot": "lot", "--manufacturer": "manufacturer"})
-    with on_database(args.database, create=False) as (engine, where):
+    with on_database(args.database, create=False, warnings=err) as (engine, where):
         if current_revision(engine) != HEAD_REVISION:
             raise UsageError(f"compounder: the database {where} is not at this version's schema; run `compounder db migrate`")
         with reading(session_factory(engine)) as session:

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from compounder.calc.errors import InputError
 from compounder.calc.field_limits import prints_nothing, text_limit
 from compounder.calc.fields import check_date_range
 from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
-from compounder.cli.errors import DatabaseFailure, UsageError
+from compounder.cli.errors import DatabaseFailure, UsageError, one_line
 from compounder.files import FileRefused, read_regular_file
 
 if TYPE_CHECKING:
@@ -101,11 +102,14 @@ def search_texts(args: argparse.Namespace, options: dict[str, str]) -> None:
 
 
 @contextmanager
-def on_database(url_option: str | None, *, create: bool) -> Iterator[tuple[Engine, str]]:
+def on_database(
+    url_option: str | None, *, create: bool, warn_of_loss: bool = True, warnings: TextIO | None = None,
+) -> Iterator[tuple[Engine, str]]:
     """The engine on the URL given (or the default one) with its URL as said in messages
     (password masked), disposed after. The records' refusals and an unreachable server become
     ``UsageError`` (exit 2); a damaged, locked or failing database ``DatabaseFailure`` (exit 1):
-    each command says them the same way, in one line."""
+    each command says them the same way, in one line. A database behind the head this
+    workstation last wrote is said first, on ``warnings`` (stderr), before any work."""
     from compounder.records.boundary import database_errors
     from compounder.records.database import DatabaseProblem, DatabaseUnavailable
     from compounder.records.errors import DatabaseFailed
@@ -116,6 +120,8 @@ def on_database(url_option: str | None, *, create: bool) -> Iterator[tuple[Engin
     where = engine.url.render_as_string(hide_password=True)
     try:
         with database_errors():
+            if warn_of_loss:
+                _warn_of_loss(engine, warnings)
             yield engine, where
     except RecordError as error:
         raise UsageError(f"compounder: {error}") from None
@@ -129,6 +135,22 @@ def on_database(url_option: str | None, *, create: bool) -> Iterator[tuple[Engin
         raise DatabaseFailure(f"compounder: {_os_error(error)}") from None
     finally:
         engine.dispose()
+
+
+def _warn_of_loss(engine: Engine, warnings: TextIO | None) -> None:
+    """The start-up comparison with the recorded head (``head_file.loss_at_start``); a database
+    not migrated yet has nothing to compare."""
+    from compounder.records.boundary import database_errors
+    from compounder.records.errors import DatabaseFailed
+    from compounder.records.head_file import loss_at_start
+
+    try:
+        with database_errors():
+            lost = loss_at_start(engine)
+    except DatabaseFailed:
+        return
+    for problem in lost:
+        print(one_line(f"compounder: WARNING: {problem}"), file=warnings if warnings is not None else sys.stderr)
 
 
 def open_engine(url_option: str | None, *, create: bool):

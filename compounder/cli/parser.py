@@ -84,7 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", parser_class=_Parser, required=True)
     backup = db_commands.add_parser("backup", help="make a consistent copy of the live database (SQLite)")
     backup.add_argument("path", type=Path, help="new file to write")
-    check = db_commands.add_parser("check", help="integrity and foreign-key checks and the audit trail; exit 1 naming what is wrong")
+    check = db_commands.add_parser(
+        "check", help="the audit trail since the last check (and the head this workstation recorded); exit 1 naming what is wrong",
+    )
+    check.add_argument(
+        "--full", action="store_true", help="the whole trail, every record, and SQLite's integrity and foreign-key checks (reads everything)",
+    )
     migrate = db_commands.add_parser("migrate", help="bring the database to this version's schema (on a shared server, once, from one workstation)")
     copy = db_commands.add_parser(
         "copy", help="copy every record into an empty, migrated database (SQLite file → PostgreSQL or back), verified by counts and the audit chain",

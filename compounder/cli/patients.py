@@ -24,7 +24,7 @@ def patients_command(args: argparse.Namespace, catalog: Catalog, out: TextIO, er
 
     born = optional_date(args.born, "--born")
     search_texts(args, {"name": "patient"})
-    with on_database(args.database, create=True) as (engine, where):
+    with on_database(args.database, create=True, warnings=err) as (engine, where):
         migrate(engine)
         if args.patients_command == "set-profile":
             profile = parse_patient(read_formula_file(args.profile), catalog)

@@ -39,7 +39,7 @@ def users_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask_passwo
 
     if args.users_command == "add":
         search_texts(args, {"username": "username", "--name": "full_name"})
-    with on_database(args.database, create=True) as (engine, where):
+    with on_database(args.database, create=True, warnings=err) as (engine, where):
         migrate(engine)
         if args.users_command == "list":
             with reading(session_factory(engine)) as session:

@@ -3,8 +3,10 @@
 Every change the records make is written as an entry: who, when, what (table and row), the row's
 columns before and after (canonical JSON). Each entry's hash covers the previous entry's hash and
 its own fields, so editing or deleting an entry breaks the chain from there on; and ``verify``
-compares every audited row with the last state the trail recorded for it, so a row edited or
-deleted with plain SQL is named too.
+replays every audited row to the present (each entry's "before" is the previous entry's "after",
+the last "after" is the row), so a row edited or deleted with plain SQL is named too. A write
+refuses a row that is not in the state the trail last recorded (``check_unchanged``), so the app
+never writes over such a change and makes it look like its own.
 
 The hash format (``canonical`` and ``entry_hash``) is part of the stored records: migration 0002
 uses it, and changing it would make every existing chain look tampered with.
@@ -23,7 +25,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,6 +33,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, Table, select, update
 from sqlalchemy.orm import Session
 
+from compounder.records import head_file
 from compounder.records.audit_keys import (
     CONNECTION_INFO,
     AuditKeyError,
@@ -38,7 +41,7 @@ from compounder.records.audit_keys import (
     key_id,
 )
 from compounder.records.model import AuditEntry, AuditHead, Base
-from compounder.records.policy import Actor
+from compounder.records.policy import Actor, RecordError
 
 GENESIS = "0" * 64
 #: The entry that starts the keyed part of the chain, and the one that changes the key.
@@ -111,7 +114,7 @@ def key_ring(bind: Session | Connection) -> KeyRing:
     return ring
 
 
-def row_key(table_name: str, row: Mapping[str, Any]) -> int:
+def row_key(table_name: str, row: Mapping[Any, Any]) -> int:
     column = _KEY_COLUMN.get(table_name)
     return int(row[column]) if column else row["id"]
 
@@ -135,13 +138,64 @@ def snapshot(session: Session | Connection, table_name: str, row_id: int, *, loc
     return None if row is None else dict(row)
 
 
+class ChangedOutsideApp(RecordError):
+    """A row the app is about to write (or a signer's account) is not in the state the audit trail
+    last recorded for it: it was changed with plain SQL. Writing over it would hide the change."""
+
+
+def last_recorded(session: Session | Connection, table_name: str, row_id: int) -> tuple[bool, str | None]:
+    """Whether the trail has an entry for the row, and the state (canonical JSON, None when the
+    row was deleted) its last entry left it in: one indexed read (``ix_audit_entry_target``)."""
+    found = session.execute(
+        select(AuditEntry.new).where(AuditEntry.table_name == table_name, AuditEntry.row_id == row_id)
+        .order_by(AuditEntry.sequence.desc()).limit(1)
+    ).first()
+    return (found is not None, found[0] if found is not None else None)
+
+
+def state_difference(recorded: str, state: Mapping[str, Any]) -> str | None:
+    """None when ``state`` is the state ``recorded`` (columns a later migration added and left
+    empty do not count); else the columns that differ, as a sentence."""
+    current = canonical(state)
+    if current == recorded:
+        return None
+    current = canonical(_as_recorded(dict(state), recorded))
+    if current == recorded:
+        return None
+    before, now = json.loads(recorded), json.loads(current)
+    changed = sorted(key for key in set(before) | set(now) if before.get(key) != now.get(key))
+    return "; ".join(f"{key} is {now.get(key)!r}, the audit trail says {before.get(key)!r}" for key in changed)
+
+
+def check_unchanged(session: Session | Connection, table_name: str, row_id: int, state: Mapping[str, Any] | None) -> None:
+    """Raise ``ChangedOutsideApp`` unless ``state`` (the row as read now, None when absent) is
+    the state the trail's last entry for the row left it in. Asked before every write, so a row
+    changed with SQL is never written over (which would make the change look like the app's)."""
+    known, recorded = last_recorded(session, table_name, row_id)
+    label = _label(table_name, state) if state is not None else f"{table_name.replace('_', ' ')} {row_id}"
+    advice = "nothing was saved; an administrator runs `compounder db check` and restores the record from a backup"
+    if state is None:
+        if known and recorded is not None:
+            raise ChangedOutsideApp(f"{label} was deleted outside the app (the audit trail records it); {advice}")
+        return
+    if not known:
+        raise ChangedOutsideApp(f"{label} is not in the audit trail: it was added outside the app; {advice}")
+    if recorded is None:
+        raise ChangedOutsideApp(f"{label} was deleted according to the audit trail but is present; {advice}")
+    difference = state_difference(recorded, state)
+    if difference is not None:
+        raise ChangedOutsideApp(f"{label} was changed outside the app: {difference}; {advice}")
+
+
 def record(
     session: Session, actor: Actor | None, action: str, table_name: str, row_id: int, old: Mapping[str, Any] | None,
     at: dt.datetime, *, system: str = "(system)",
 ) -> dict[str, Any] | None:
     """Append one entry for the row's change from ``old`` to its present state (read back from
     the database after a flush). Returns the new state. Taking the head row first serialises
-    writers, so two workstations never chain onto the same entry."""
+    writers, so two workstations never chain onto the same entry. ``old`` must be the state the
+    trail last recorded for the row (``ChangedOutsideApp`` otherwise, nothing written)."""
+    check_unchanged(session, table_name, row_id, old)
     session.flush()
     new = snapshot(session, table_name, row_id)
     fields = {
@@ -209,6 +263,7 @@ def _key_fields(sequence: int, at: dt.datetime, action: str, new_key_id: str, ac
 def _add(session: Session, key: bytes, previous: str, fields: dict[str, Any]) -> str:
     digest = entry_mac(key, previous, fields)
     session.add(AuditEntry(**fields, previous_hash=previous, hash=digest))
+    session.info[head_file.PENDING] = True  # the commit records the new head outside the database
     return digest
 
 
@@ -266,47 +321,12 @@ class Problem:
 
 
 def verify(connection: Connection | Session, keys: KeyRing | None = None) -> list[Problem]:
-    """Walk the chain, check each entry's signature (its hash before the key was introduced)
-    and compare every audited row with the trail's last word on it."""
-    keys = keys if keys is not None else key_ring(connection)
-    problems: list[Problem] = []
-    previous, expected_sequence = GENESIS, 1
-    last_state: dict[tuple[str, int], str | None] = {}
-    head = connection.execute(select(AuditHead.__table__).where(AuditHead.id == 1)).mappings().one_or_none()
-    keyed_from = head["keyed_from"] if head is not None else None
-    key: bytes | None = None  # None: the unkeyed part of the chain
-    unverifiable: str | None = None
-    entries = connection.execute(select(AuditEntry.__table__).order_by(AuditEntry.sequence)).mappings()
-    for entry in entries:
-        sequence = entry["sequence"]
-        if sequence != expected_sequence:
-            problems.append(Problem("audit_entry", entry["id"], f"entries missing before sequence {sequence} (expected {expected_sequence}): the trail was cut"))
-        if entry["previous_hash"] != previous:
-            problems.append(Problem("audit_entry", entry["id"], "does not chain onto the entry before it: an entry was removed or changed"))
-        if keyed_from is not None and sequence >= keyed_from:
-            if sequence == keyed_from:
-                key, unverifiable = _introduced_key(entry, keys, problems, first=sequence == keyed_from)
-            if key is not None and _fast_mac(key, entry) != entry["hash"]:
-                problems.append(Problem("audit_entry", entry["id"], f"sequence {sequence} is not signed with the pharmacy key: the entry was forged or edited"))
-            elif key is not None and entry["action"] == ROTATED and entry["table_name"] == "audit_head":
-                key, unverifiable = _introduced_key(entry, keys, problems, first=False)
-        elif entry_hash(entry["previous_hash"], entry) != entry["hash"]:
-            problems.append(Problem("audit_entry", entry["id"], "its hash does not match its content: the entry was edited"))
-        previous, expected_sequence = entry["hash"], sequence + 1
-        last_state[(entry["table_name"], entry["row_id"])] = entry["new"]
-    if unverifiable:
-        problems.append(Problem("audit_entry", None, unverifiable))
-    if head is None:
-        problems.append(Problem("audit_head", None, "the audit head row is missing"))
-    elif head["sequence"] != expected_sequence - 1 or head["last_hash"] != previous:
-        problems.append(Problem("audit_head", 1, f"the trail ends at sequence {expected_sequence - 1} but the head says {head['sequence']}: entries at the end were removed or changed"))
-    elif keyed_from is None and expected_sequence > 1:
-        problems.append(Problem("audit_head", 1, "no entry of the audit trail is signed with the pharmacy key: the trail was never keyed (run `compounder db migrate`) or its signatures were stripped by hand"))
-    elif keyed_from is not None and keyed_from >= expected_sequence:
-        problems.append(Problem("audit_head", 1, f"the head says the signed trail starts at sequence {keyed_from}, after its last entry: the head was changed by hand"))
-    for table_name in AUDITED:
-        problems.extend(_compare_rows(connection, table_name, last_state))
-    return problems
+    """Everything wrong with the whole trail: its chain and signatures, who signed what against
+    the trail's own history, and every audited row replayed to the present
+    (``compounder.records.trail_check``, streamed)."""
+    from compounder.records import trail_check
+
+    return trail_check.verify(connection, keys).problems
 
 
 def _introduced_key(entry: Mapping[str, Any] | RowMapping, keys: KeyRing, problems: list[Problem], *, first: bool) -> tuple[bytes | None, str | None]:
@@ -321,34 +341,6 @@ def _introduced_key(entry: Mapping[str, Any] | RowMapping, keys: KeyRing, proble
         return None, f"the entries from sequence {entry['sequence']} on cannot be checked: {error}"
 
 
-def _compare_rows(connection, table_name: str, last_state: dict[tuple[str, int], str | None]) -> Iterator[Problem]:
-    t = table(table_name)
-    seen = set()
-    for row in connection.execute(select(t).order_by(t.c[_KEY_COLUMN.get(table_name, "id")])).mappings():
-        row_id = row_key(table_name, row)
-        seen.add(row_id)
-        recorded = last_state.get((table_name, row_id))
-        if (table_name, row_id) not in last_state:
-            yield Problem(table_name, row_id, f"{_label(table_name, row)} is not in the audit trail: it was added outside the app")
-            continue
-        if recorded is None:
-            yield Problem(table_name, row_id, f"{_label(table_name, row)} was deleted according to the audit trail but is present")
-            continue
-        current = canonical(row)
-        if current == recorded:
-            continue  # the usual case, without reading the recorded JSON
-        current = canonical(_as_recorded(dict(row), recorded))
-        if current != recorded:
-            before = json.loads(recorded)
-            now = json.loads(current)
-            changed = sorted(key for key in set(before) | set(now) if before.get(key) != now.get(key))
-            details = "; ".join(f"{key} is {now.get(key)!r}, the audit trail says {before.get(key)!r}" for key in changed)
-            yield Problem(table_name, row_id, f"{_label(table_name, row)} was changed outside the app: {details}")
-    for (name, row_id), state in last_state.items():
-        if name == table_name and state is not None and row_id not in seen:
-            yield Problem(table_name, row_id, "was deleted outside the app (the audit trail records it)")
-
-
 def _as_recorded(row: dict[str, Any], recorded: str) -> dict[str, Any]:
     """The row without columns a later migration added that are still empty: the trail's last
     entry for a row written before that migration cannot mention them, and an empty new column
@@ -357,7 +349,7 @@ def _as_recorded(row: dict[str, Any], recorded: str) -> dict[str, Any]:
     return {key: value for key, value in row.items() if key in known or value is not None}
 
 
-def _label(table_name: str, row: Mapping[str, Any]) -> str:
+def _label(table_name: str, row: Mapping[Any, Any]) -> str:
     if table_name == "batch":
         return f"batch {row['batch_number']}"
     if table_name == "app_user":

@@ -9,7 +9,8 @@ Where it is read from, first found:
   copy of the pharmacy's file);
 * ``audit.key`` in the user data folder, made (mode 0600) the first time it is needed.
 
-A key file holds one key per line, 64 hexadecimal digits; ``#`` starts a comment. Every key the
+A key file holds one key per line, 64 hexadecimal digits; ``#`` starts a comment. A key file
+others than its owner may read or change (any group or other permission bit) is refused. Every key the
 trail was ever signed with stays in the file (the oldest entries are verified with the old
 keys); a rotation appends a new one (``compounder db rotate-key``, see the README).
 """
@@ -110,7 +111,27 @@ def load_keys(default_folder: Path, environ: os._Environ[str] | dict[str, str] |
     return _read(path, f"the key file {path}")
 
 
+def too_open(path: Path) -> str | None:
+    """Why the key file is not private (readable or writable by others than its owner), or None.
+    Whoever can read it can sign entries and heads; whoever can write it can swap the key."""
+    if os.name != "posix":
+        return None  # Windows: the file inherits the user profile's access rules
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return None  # said by the read below
+    if mode & 0o077:
+        return (
+            f"the audit key file {path} can be read or changed by others than its owner (mode {mode:04o}): anyone who reads it "
+            f"can forge the audit trail; make it private with `chmod 600 {path}` (and check who copied it), then start again"
+        )
+    return None
+
+
 def _read(path: Path, source: str) -> KeyRing:
+    exposed = too_open(path)
+    if exposed is not None:  # refused, not just warned about: every signature from it would be worthless
+        return KeyRing(source=source, problem=exposed, path=path)
     try:
         text = read_regular_file(path, MAX_KEY_FILE_BYTES, "plain-text audit key").decode("ascii")
     except FileRefused as error:

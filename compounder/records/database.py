@@ -33,12 +33,17 @@ from compounder.records.audit_keys import CONNECTION_INFO as KEYS_INFO
 from compounder.records.audit_keys import KeyRing, load_keys
 from compounder.records.errors import DatabaseFailed, RecordsError
 
+#: Where the head file travels on each connection (``head_file.HEADS_INFO``; named here so that
+#: opening a database does not load the head file's module).
+HEADS_INFO = "compounder_head_file"
+HEAD_FILE_NAME = "audit-heads.json"
+
 APP_NAME = "compounder"
 DATABASE_ENV = "COMPOUNDER_DATABASE"
 
 # The newest migration in compounder/records/migrations/versions. Start-up compares the
 # database with it and only loads Alembic when they differ (a test keeps it in step).
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0009"
 
 #: PostgreSQL advisory lock key held while migrating (any constant the pharmacy's server does not use otherwise).
 MIGRATION_LOCK = 0x436F6D70  # "Comp"
@@ -131,11 +136,13 @@ def _parse(url: str) -> URL:
     return parsed
 
 
-def open_database(url: str, *, create: bool = True, keys: KeyRing | None = None) -> Engine:
+def open_database(url: str, *, create: bool = True, keys: KeyRing | None = None, heads: Path | None = None) -> Engine:
     """An engine on ``url``. For SQLite the folder is created (unless ``create`` is false, when a
     missing file is ``MissingDatabase``), WAL and foreign keys are turned on and transactions
     begin IMMEDIATE. A URL of another kind is ``BadDatabaseUrl``. Every connection carries the
-    audit key ring (``keys``, by default this workstation's: ``audit_keys.load_keys``)."""
+    audit key ring (``keys``, by default this workstation's: ``audit_keys.load_keys``) and the
+    file where each commit records the trail's head (``heads``, by default ``audit-heads.json`` in
+    the user data folder; see ``head_file``)."""
     parsed = _parse(url)
     ring = keys if keys is not None else load_keys(user_data_dir())
     if parsed.get_backend_name() == "sqlite":
@@ -160,14 +167,15 @@ def open_database(url: str, *, create: bool = True, keys: KeyRing | None = None)
         except (ArgumentError, NoSuchModuleError) as error:
             raise BadDatabaseUrl(f"database URL {masked(url)}: {error}; give {ACCEPTED_URLS}") from None
     _unavailable_as_one_error(engine)
-    _carry_keys(engine, ring)
+    _carry_keys(engine, ring, heads if heads is not None else user_data_dir() / HEAD_FILE_NAME)
     return engine
 
 
-def _carry_keys(engine: Engine, ring: KeyRing) -> None:
+def _carry_keys(engine: Engine, ring: KeyRing, heads: Path) -> None:
     @event.listens_for(engine, "connect")
     def _connect(_dbapi_connection, connection_record) -> None:
         connection_record.info[KEYS_INFO] = ring
+        connection_record.info[HEADS_INFO] = heads
 
 
 def _sqlite_transactions(engine: Engine) -> None:
@@ -275,6 +283,8 @@ def migrate(engine: Engine) -> Path | None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     _key_the_trail(engine)
+    if revision is not None:
+        _record_the_head(engine)
     return saved
 
 
@@ -311,6 +321,23 @@ def backup(engine: Engine, destination: Path) -> Path:
         raw.close()
         partial.unlink(missing_ok=True)
     return destination
+
+
+def _record_the_head(engine: Engine) -> None:
+    """After an upgrade, the head as it is now: the heads of earlier versions were unsigned and
+    named by URL, so from here on this workstation notices the database going back."""
+    import datetime as dt
+
+    from compounder.records import audit, head_file
+
+    with engine.connect() as connection:
+        path = connection.info.get(HEADS_INFO)
+        if path is None:
+            return
+        try:
+            head_file.export_head(connection, path, audit.key_ring(connection), dt.datetime.now(dt.UTC))
+        except (audit.AuditKeyError, OSError):
+            pass  # no key here: `db check` says so
 
 
 def _key_the_trail(engine: Engine) -> None:

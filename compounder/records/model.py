@@ -345,7 +345,7 @@ class AuditEntry(Base):
     entry's fields, so an edit or deletion anywhere breaks the chain from there on."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_target", "table_name", "row_id"),)
+    __table_args__ = (Index("ix_audit_entry_target", "table_name", "row_id", "sequence"),)
 
     id: Mapped[IntPk]
     sequence: Mapped[int] = mapped_column(unique=True)
@@ -375,6 +375,9 @@ class AuditHead(Base):
     # key (by id) that signs new entries; None until the trail is keyed.
     keyed_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
     key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Drawn at random when the database is made (migration 0009): the head recorded outside the
+    # database is found by it (and the resolved file or server), not by the URL's spelling.
+    database_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 WEIGHING_KINDS = ("scan", "hand", "weight")

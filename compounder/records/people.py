@@ -145,6 +145,8 @@ def _check_password(session: Session, username: str, password: str, now: dt.date
     query = select(User).where(User.username == wanted)
     # A name no account can have (a NUL, 500 characters) is not looked up: PostgreSQL refuses a NUL.
     user = session.scalar(query.with_for_update() if now is not None else query) if _USERNAME.match(wanted) else None
+    if user is not None:  # an account changed with SQL (a role, a hash, a reset counter) signs nothing in
+        audit.check_unchanged(session, "app_user", user.id, audit.snapshot(session, "app_user", user.id))
     ok = password_matches(password, user.password_hash if user else _DUMMY_HASH)
     if user is None:
         if session.scalar(select(func.count()).select_from(User)) == 0:
@@ -228,11 +230,15 @@ def current_actor(session: Session, actor: Actor) -> Actor:
     commits, so a deactivation waits for it rather than passing it unseen, while the same user's
     actions at several workstations do not wait for one another. (An SQLite write transaction
     holds the database's write lock from its start.)"""
+    from compounder.records import audit
     from compounder.records.model import User
 
     user = session.scalar(select(User).where(User.id == actor.id).with_for_update(read=True))
     if user is None or user.username != actor.username:
         raise PermissionRefused(f"the account {actor.username} no longer exists; sign in again")
+    # The signer's account as the trail last recorded it: a role, switch or password hash set with
+    # SQL (and perhaps put back afterwards) never signs.
+    audit.check_unchanged(session, "app_user", user.id, audit.snapshot(session, "app_user", user.id))
     if not user.active:
         raise PermissionRefused(f"{user.username}'s account was switched off; sign in with an active account")
     if user.locked_at is not None:

@@ -69,6 +69,14 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
     engine = open_database(database_url(args.database))
     migrate(engine)
+    from compounder.records.head_file import loss_at_start
+
+    lost = loss_at_start(engine)  # before any new work: a database behind the head this workstation wrote
+    if lost:
+        prompts.error("The records are behind what this workstation saved", (
+            "Records this workstation saved are missing from the database, or it cannot tell. Tell the administrator "
+            "before new work is done: work recorded since may be lost.\n\n" + "\n\n".join(lost)
+        ))
     library = FormulaLibrary(session_factory(engine))
     library.sync_reference(reference_formulas())
 

@@ -79,3 +79,18 @@ def weigh_all(sessions, clock, pharmacy: Pharmacy, record: batches.BatchRecord, 
             weight = line.target + (off_by if off_by is not None and line.position == 1 else 0)
             record = batches.enter_weight(s, pharmacy.technician, record.batch_number, line.position, str(weight), clock())
     return record
+
+
+def forget_aliquot_weighings(session, line_ids, now) -> None:
+    """Make a batch look as migration 0006 stored it (no aliquot weighing rows). The rows are
+    removed and the removal is written in the audit trail, so a new row that reuses an id (SQLite
+    reuses the highest) is not taken for one written over a row deleted outside the app."""
+    from sqlalchemy import select
+
+    from compounder.records import audit
+    from compounder.records.model import AliquotWeighing
+
+    for row in session.scalars(select(AliquotWeighing).where(AliquotWeighing.batch_line_id.in_(line_ids))).all():
+        old = audit.snapshot(session, "aliquot_weighing", row.id)
+        session.delete(row)
+        audit.record(session, None, "delete (as 0006 stored)", "aliquot_weighing", row.id, old, now)

@@ -8,15 +8,16 @@ and on PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from compounder.documents.stored import stored_worksheet_pdf
 from compounder.records import aliquot_steps, batches, printing
-from compounder.records.model import AliquotWeighing, BatchLine
+from compounder.records.model import BatchLine
 from tests.pdf_text import pdf_text
-from tests.records.helpers import PHARMACY, new_batch, weigh_all
+from tests.records.helpers import PHARMACY, forget_aliquot_weighings, new_batch, weigh_all
 
 NOT_RECORDED = "not recorded"
 
@@ -35,7 +36,7 @@ def _predating(sessions, record):
     """The batch as one stored before migration 0007: its aliquot lines have no weighing rows."""
     with sessions.begin() as s:
         line_ids = [line.id for line in s.scalars(select(BatchLine).where(BatchLine.batch_id == record.id))]
-        s.execute(delete(AliquotWeighing).where(AliquotWeighing.batch_line_id.in_(line_ids)))
+        forget_aliquot_weighings(s, line_ids, dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC))
         return batches.batch_record(s, record.batch_number)
 
 

@@ -17,14 +17,14 @@ import json
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from compounder.calc.balance_reading import Reading, ReadingState
 from compounder.calc.scan import pharmacy_lot_code
 from compounder.records import aliquot_steps, audit, batches, lots, people, station
 from compounder.records.model import AliquotWeighing, AuditEntry, BatchLine
 from compounder.records.policy import PermissionRefused, RecordError
-from tests.records.helpers import new_batch, weigh_all
+from tests.records.helpers import forget_aliquot_weighings, new_batch, weigh_all
 
 TARGETS = {
     1: {"ingredient": Decimal("10.80"), "diluent": Decimal("13.80"), "portion": Decimal("8.20")},
@@ -268,7 +268,7 @@ def test_a_draft_from_before_gets_the_weighings_of_its_lines_not_weighed(session
     record = new_batch(sessions, clock, pharmacy)
     with sessions.begin() as s:  # as 0006 stored it: no weighing rows; line 1 weighed with one weight
         ids = list(s.scalars(select(BatchLine.id).where(BatchLine.batch_id == record.id)))
-        s.execute(delete(AliquotWeighing).where(AliquotWeighing.batch_line_id.in_(ids)))
+        forget_aliquot_weighings(s, ids, clock())
         batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, pharmacy.lots[record.lines[0].name].id, clock())
         batches.enter_weight(s, pharmacy.technician, record.batch_number, 1, "3.60", clock())
     with sessions.begin() as s:
@@ -288,7 +288,7 @@ def test_amending_a_batch_from_before_weighs_the_aliquots_again(sessions, clock,
     record = new_batch(sessions, clock, pharmacy)
     with sessions.begin() as s:  # as 0006 stored it: no weighing rows, one weight per line
         ids = list(s.scalars(select(BatchLine.id).where(BatchLine.batch_id == record.id)))
-        s.execute(delete(AliquotWeighing).where(AliquotWeighing.batch_line_id.in_(ids)))
+        forget_aliquot_weighings(s, ids, clock())
         record = batches.batch_record(s, record.batch_number)
     record = weigh_all(sessions, clock, pharmacy, record)
     with sessions.begin() as s:

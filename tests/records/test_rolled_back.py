@@ -1,5 +1,5 @@
 """A database put back to an older copy holds only genuine, signed entries: `db check` notices it
-by the head exported outside the database (a clean `db check` exports it; `db export-head` too).
+by the signed head each commit records outside the database (`db export-head` accepts a restore).
 Also: an old, unkeyed chain migrated to 0005 is verified as before and signed from then on."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from compounder.cli import run
 from compounder.records import audit, head_file, people
-from compounder.records.audit_commands import check_and_export
+from compounder.records.audit_commands import check_and_export, head_path
 from compounder.records.database import migrate, open_database
 from compounder.records.model import AuditEntry, AuditHead
 from tests.conftest import TODAY
@@ -28,39 +29,45 @@ def db(argv, url, password=PASSWORD):
     return code, out.getvalue(), err.getvalue()
 
 
+def _heads() -> Path:
+    """The head file every commit of these tests recorded into (the user data folder)."""
+    return head_path(None)
+
+
 def test_an_sqlite_file_restored_from_an_older_copy_is_noticed(tmp_path, clock, catalog):
     path = tmp_path / "pharmacy.sqlite"
     url = f"sqlite:///{path}"
-    heads = tmp_path / "heads.json"
     engine = open_database(url)
     migrate(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
     pharmacy = make_pharmacy(sessions, clock, catalog)
     engine.dispose()
-    code, out, err = db(["check", "--head-file", str(heads)], url)
+    code, out, err = db(["check"], url)
     assert (code, err) == (0, ""), out
     older = tmp_path / "older.sqlite"
     shutil.copyfile(path, older)  # the attacker's (or a careless restore's) older copy
-    new_batch(sessions, clock, pharmacy)
+    with engine.connect() as connection:
+        before = head_file.current_head_sequence(connection)
+    new_batch(sessions, clock, pharmacy)  # recorded outside the database at its commit, no db check needed
+    with engine.connect() as connection:
+        after = head_file.current_head_sequence(connection)
+        identity = head_file.identity(connection)
     engine.dispose()
-    code, out, err = db(["check", "--head-file", str(heads)], url)
-    assert (code, err) == (0, ""), out
-    exported = json.loads(heads.read_text())
-    [(name, head)] = exported.items()
-    assert name == url
+    [(name, head)] = json.loads(_heads().read_text())["heads"].items()
+    assert name == f"{identity.database_id} sqlite {path.resolve()}" and head["sequence"] == after
     shutil.copyfile(older, path)  # rolled back: every entry still genuine
-    code, out, err = db(["check", "--head-file", str(heads)], url)
+    code, out, err = db(["check"], url)
     assert code == 1
-    assert f"but on {head['exported_at']} it had reached entry {head['sequence']}" in out
+    # new_batch wrote the batch-number counter, the batch and its lines: after - before entries
+    assert f"audit trail: {after - before} entries missing: the database ends at entry {before}, but on {head['recorded_at']} this workstation wrote entry {after}" in out
     assert "the database was rolled back to an older copy" in out
     # A restore made on purpose is accepted by exporting the head again.
-    assert db(["export-head", "--head-file", str(heads)], url)[0] == 0
-    assert db(["check", "--head-file", str(heads)], url)[0] == 0
+    assert db(["export-head"], url)[0] == 0
+    assert db(["check"], url)[0] == 0
 
 
 def test_a_server_database_replaced_by_an_older_copy_is_noticed(postgres_cluster, clock, catalog, tmp_path):
     url = postgres_cluster.create_database("rolled_live")
-    heads = tmp_path / "heads.json"
     engine = open_database(url)
     migrate(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
@@ -70,33 +77,31 @@ def test_a_server_database_replaced_by_an_older_copy_is_noticed(postgres_cluster
         admin.execute('DROP DATABASE IF EXISTS "rolled_old" WITH (FORCE)')
         admin.execute('CREATE DATABASE "rolled_old" TEMPLATE "rolled_live"')
     new_batch(sessions, clock, pharmacy)
-    assert check_and_export(engine, heads, clock()) == []
+    assert check_and_export(engine, _heads(), clock()) == []
     engine.dispose()
     with psycopg.connect(postgres_cluster.admin_dsn(), autocommit=True) as admin:  # the older copy put in its place
         admin.execute('DROP DATABASE "rolled_live" WITH (FORCE)')
         admin.execute('ALTER DATABASE "rolled_old" RENAME TO "rolled_live"')
     engine = open_database(url)
-    problems = check_and_export(engine, heads, clock())
+    problems = check_and_export(engine, _heads(), clock())
     engine.dispose()
     assert len(problems) == 1 and "the database was rolled back to an older copy" in problems[0], problems
 
 
-def test_a_database_swapped_for_another_with_as_many_entries_is_noticed(tmp_path, clock, catalog):
-    heads = tmp_path / "heads.json"
+def test_a_head_edited_to_match_another_database_is_noticed(tmp_path, clock, catalog):
     engine = open_database(f"sqlite:///{tmp_path / 'p.sqlite'}")
     migrate(engine)
     make_pharmacy(sessionmaker(engine, expire_on_commit=False), clock, catalog)
-    assert check_and_export(engine, heads, clock()) == []
-    with engine.connect() as connection:
-        head = head_file.current_head(connection)
-    data = json.loads(heads.read_text())
-    data[next(iter(data))]["hash"] = "f" * 64  # as if exported from another database of the same length
-    heads.write_text(json.dumps(data))
-    problems = check_and_export(engine, heads, clock())
+    assert check_and_export(engine, _heads(), clock()) == []
+    data = json.loads(_heads().read_text())
+    name = next(iter(data["heads"]))
+    data["heads"][name]["hash"] = "f" * 64  # as if recorded from another database of the same length
+    _heads().write_text(json.dumps(data))
+    problems = check_and_export(engine, _heads(), clock())
     engine.dispose()
     assert problems == [
-        (f"audit trail: entry {head[0]} is not the one exported on {data[next(iter(data))]['exported_at']} (to {heads}): "
-        "the database was replaced by another copy or its trail rewritten; if a backup was restored on purpose, accept it with `compounder db export-head`")
+        (f"audit head: the head recorded for this database in {_heads()} was edited (its signature does not match); "
+        "if a backup was restored on purpose, accept it with `compounder db export-head` after `compounder db check --full`")
     ]
 
 
@@ -175,5 +180,5 @@ def test_rotate_key_and_unlock_from_the_command_line(tmp_path, clock, catalog):
     code = run(["users", "unlock", "tess", "--admin", "admin", "--database", url], load_catalog=lambda _p: None, today=TODAY,
                stdout=out_, stderr=err_, ask_password=lambda _prompt: PASSWORD)
     assert (code, out_.getvalue()) == (0, "unlocked tess\n"), err_.getvalue()
-    code, out, err = db(["check", "--head-file", str(tmp_path / "h.json")], url)
+    code, out, err = db(["check"], url)
     assert (code, err) == (0, ""), out

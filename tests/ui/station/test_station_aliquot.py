@@ -26,7 +26,7 @@ from compounder.ui.common.look import ERROR_TEXT
 from compounder.ui.common.records_context import RecordsContext
 from tests.conftest import TODAY
 from tests.records.conftest import Clock
-from tests.records.helpers import make_pharmacy, new_batch
+from tests.records.helpers import forget_aliquot_weighings, make_pharmacy, new_batch
 from tests.ui.station.test_weighing_view import Monotonic, line_in_db, make_view, scanner
 
 
@@ -279,15 +279,15 @@ def test_the_batch_dialog_shows_the_weighings_and_prepares_only_when_all_are_rec
 
 
 def test_a_draft_batch_from_before_gets_its_weighings_at_the_station(qtbot, aliquot_bench):
-    from sqlalchemy import delete, select
+    from sqlalchemy import select
 
-    from compounder.records.model import AliquotWeighing, BatchLine
+    from compounder.records.model import BatchLine
 
     context, pharmacy, record = aliquot_bench
     # as stored by 0006: no weighing rows; line 1 weighed already (one weight), lines 2 and 3 not
     with context.sessions.begin() as s:
         ids = list(s.scalars(select(BatchLine.id).where(BatchLine.batch_id == record.id)))
-        s.execute(delete(AliquotWeighing).where(AliquotWeighing.batch_line_id.in_(ids)))
+        forget_aliquot_weighings(s, ids, context.clock())
         from compounder.records import batches
 
         batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, pharmacy.lots[record.lines[0].name].id, context.clock())

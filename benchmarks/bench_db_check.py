@@ -1,0 +1,137 @@
+"""`db check` on a large trail, SQLite and PostgreSQL: `--full` and incremental (from the
+checkpoint of the last clean check, after a day's work), wall time and peak memory. Prints a
+table; asserts nothing.
+
+Target (issue 22): incremental under 1 s for a day's work on 100,000 batches; both flat in
+memory (issue 21 saw 2.48 GB on PostgreSQL at 100,000 batches before streaming).
+
+The database is filled as `bench_records.py` fills it (bulk inserts, 16 signed entries a batch);
+a day's work is --day batches more (default 100), written the same way onto the chain. Each
+check runs in its own process, whose peak resident memory (ru_maxrss) is reported beside the
+same process's memory just before the check (imports and an open database).
+
+    .venv/bin/python benchmarks/bench_db_check.py [--batches 10000] [--day 100] [--only sqlite|postgresql]
+    .venv/bin/python benchmarks/bench_db_check.py --batches 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench_records import NOW, _Trail, fill  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from compounder.records.audit_commands import export  # noqa: E402
+from compounder.records.audit_keys import new_key  # noqa: E402
+from compounder.records.database import open_database  # noqa: E402
+from compounder.records.model import AuditEntry, Batch, BatchLine  # noqa: E402
+
+CHECK = """
+import json, resource, sys, time, datetime as dt
+from pathlib import Path
+from compounder.records.audit_commands import run_check
+from compounder.records.database import open_database
+url, heads, full = sys.argv[1], Path(sys.argv[2]), sys.argv[3] == "full"
+engine = open_database(url, heads=heads)
+with engine.connect() as c:
+    c.exec_driver_sql("SELECT 1")
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+report = run_check(engine, heads, dt.datetime.now(dt.UTC), full=full)
+elapsed = time.perf_counter() - start
+print(json.dumps({"seconds": elapsed, "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "before_kb": before,
+                  "entries": report.entries, "rows": report.rows, "problems": report.problems[:3], "since": report.since}))
+"""
+
+
+def add_day(url: str, batches: int) -> int:
+    """A day's work: ``batches`` more dispensed batches of 4 lines, signed onto the chain."""
+    engine = open_database(url)
+    trail = _Trail(engine)
+    with engine.begin() as connection:
+        first = connection.execute(select(func.max(Batch.id))).scalar_one() + 1
+        version = connection.execute(select(Batch.formula_version_id).limit(1)).scalar_one()
+        plan = connection.execute(select(Batch.plan).limit(1)).scalar_one()
+        rows, lines = [], []
+        for n in range(first, first + batches):
+            rows.append({
+                "id": n, "batch_number": f"261124-{n:06d}", "formula_version_id": version, "patient_id": 1, "rx_number": f"RX{n:07d}",
+                "prescriber": "Dr. A. Smith", "plan": plan, "compounded_on": dt.date(2026, 11, 24), "beyond_use": dt.date(2027, 5, 23),
+                "tolerance_percent": Decimal(5), "status": "dispensed", "created_at": NOW,
+            })
+            trail.add(connection, "batch", rows[-1], ("create", "prepared", "verified", "dispensed"))
+            for position in range(4):
+                lines.append({"id": 4 * (n - 1) + position + 1, "batch_id": n, "position": position + 1, "name": f"form {position}", "role": "active",
+                              "target_ug": 3_600_000, "lot_id": 1 + position, "actual_ug": 3_600_000, "deviation_percent": Decimal(0), "out_of_tolerance": False})
+                trail.add(connection, "batch_line", lines[-1], ("create", "assign lot", "weigh"))
+        connection.execute(insert(Batch), rows)
+        connection.execute(insert(BatchLine), lines)
+        trail.close(connection)
+        entries = connection.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+    engine.dispose()
+    return entries
+
+
+def check(url: str, heads: Path, full: bool) -> dict:
+    result = subprocess.run([sys.executable, "-c", CHECK, url, str(heads), "full" if full else "since"], check=True, capture_output=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run(backend: str, url: str, batches: int, day: int, folder: Path) -> list[str]:
+    heads = folder / f"{backend}-heads.json"
+    start = time.perf_counter()
+    fill(url, batches)
+    filled = time.perf_counter() - start
+    engine = open_database(url, heads=heads)
+    export(engine, heads, dt.datetime.now(dt.UTC))  # this workstation wrote it: its head is recorded
+    engine.dispose()
+    full = check(url, heads, full=True)  # a clean full check leaves the checkpoint
+    entries = add_day(url, day)
+    since = check(url, heads, full=False)
+    again = check(url, heads, full=True)
+    lines = [f"{backend}: {batches:,} batches filled in {filled:.0f} s; trail of {entries:,} entries after a day's work of {day} batches"]
+    for name, r in (("db check --full", full), (f"db check (a day: {day} batches)", since), ("db check --full (after the day)", again)):
+        lines.append(
+            f"  {name:<36} {r['seconds']:8.2f} s  peak {r['peak_kb'] / 1024:7.0f} MB (before the check {r['before_kb'] / 1024:5.0f} MB)  "
+            f"{r['entries']:>9,} entries  {r['rows']:>9,} rows  problems: {len(r['problems'])}{' ' + repr(r['problems']) if r['problems'] else ''}"
+        )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batches", type=int, default=10_000)
+    parser.add_argument("--day", type=int, default=100)
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    args = parser.parse_args()
+    os.environ.setdefault("COMPOUNDER_AUDIT_KEY", new_key().hex())  # a throw-away key, inherited by the checks
+    output = []
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        if args.only in (None, "sqlite"):
+            output += run("sqlite", f"sqlite:///{folder / 'bench.sqlite'}", args.batches, args.day, folder)
+        if args.only in (None, "postgresql"):
+            from tests.pgcluster import Cluster
+
+            cluster = Cluster().start()
+            try:
+                output += run("postgresql", cluster.create_database("bench_check"), args.batches, args.day, folder)
+            finally:
+                cluster.remove()
+    print("\n".join(output))
+
+
+if __name__ == "__main__":
+    main()
