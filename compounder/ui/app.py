@@ -68,7 +68,10 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     reporter = ErrorReporter(user_data_dir() / "logs" / LOG_NAME, prompts.unexpected)
     reporter.install()
 
-    engine = open_database(database_url(args.database))
+    from compounder.ui.database_wait import DatabaseWait
+
+    database_wait = DatabaseWait()
+    engine = open_database(database_url(args.database), waiting=database_wait)
     migrate(engine)
     library = FormulaLibrary(session_factory(engine))
     library.sync_reference(reference_formulas())
@@ -87,6 +90,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     if pharmacy_problem:
         window.statusBar().showMessage(pharmacy_problem, 15000)
     prompts.parent = window
+    database_wait.parent = window
     from compounder.records.library import utc_now
     from compounder.ui.records_window import RecordsContext, install_records_menu
 

@@ -14,6 +14,7 @@ from compounder.calc import InputError
 from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
 from compounder.records.database import DatabaseUnavailable
 from compounder.records.library import LibraryEntry, LibraryError
+from compounder.records.rules import RecordError
 from compounder.ui.prompts import Unsaved
 
 KEPT = "The formula stays in the window, unsaved: save again (Ctrl+S) when the server is back, or save it to a file."
@@ -120,7 +121,7 @@ class FilesMixin:
             return call()
         except LibraryError as error:
             self.prompts.error(title, str(error))
-        except DatabaseUnavailable as error:
+        except (DatabaseUnavailable, RecordError) as error:  # RecordError: e.g. gave up waiting for the database
             self.prompts.error(title, f"{error}. {when_lost}")
         return None
 

@@ -259,7 +259,8 @@ def test_workstations_started_at_once_migrate_a_new_server_once(database_urls):
 
 
 def test_on_sqlite_a_write_transaction_takes_the_lock_first_and_a_read_never_waits(tmp_path):
-    from sqlalchemy.exc import OperationalError
+    from compounder.records.rules import RecordError
+    from compounder.records.write_queue import WriteWaitTimeout
 
     url = f"sqlite:///{tmp_path / 'locks.sqlite'}"
     first = open_database(url)
@@ -272,9 +273,12 @@ def test_on_sqlite_a_write_transaction_takes_the_lock_first_and_a_read_never_wai
                 writing.execute(text("UPDATE audit_head SET sequence = sequence"))
         with sessionmaker(first).begin() as writing:
             writing.connection()  # BEGIN IMMEDIATE: the write lock is held before anything is read
-            with pytest.raises(OperationalError, match="database is locked"):
+            # The second writer waits its turn behind the first for its 0.1 s, then gives up with
+            # a records error that names the writer it waited for.
+            with pytest.raises(WriteWaitTimeout, match=r"locks.sqlite stayed busy .* \(writing: .*\(process \d+\) since ") as caught:
                 with sessionmaker(impatient).begin() as second:
                     second.connection()
+            assert isinstance(caught.value, RecordError) and "nothing was saved" in str(caught.value)
             with sessionmaker(impatient)() as reading:  # reading still works meanwhile
                 assert reading.scalar(select(func.count()).select_from(Batch)) == 0
     finally:
