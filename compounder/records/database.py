@@ -15,7 +15,8 @@ PostgreSQL runs at READ COMMITTED; the records serialise what must be serial wit
 
 A server that cannot be reached, or drops the connection, is ``DatabaseUnavailable``: the
 transaction is rolled back by the server, nothing half-written stays, and the operation can be
-tried again (dead pooled connections are replaced: ``pool_pre_ping``).
+tried again. Dead pooled connections (after a server restart) are replaced before use
+(``pool_pre_ping``): the first action after a restart works.
 """
 
 from __future__ import annotations
@@ -285,6 +286,13 @@ def _unavailable_as_one_error(engine: Engine) -> None:
         if engine.dialect.name == "sqlite":
             return None
         error = context.original_exception
+        if context.is_pre_ping:
+            # A pooled connection the server dropped (a restart): let SQLAlchemy replace it and go on.
+            # Turned into DatabaseUnavailable here, the replacement never happened and the first
+            # action after a restart failed, once per idle pooled connection.
+            if _connect_failure(error):
+                context.is_disconnect = True
+            return None
         if context.is_disconnect or (isinstance(context.sqlalchemy_exception, OperationalError) and _connect_failure(error)):
             reason = " ".join(str(error).split()) or type(error).__name__
             return DatabaseUnavailable(where, reason)
