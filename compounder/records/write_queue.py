@@ -15,8 +15,12 @@ process as between processes. A writer
 1. takes a ticket: under a short lock on the counter (bytes 0-7 of the file) reads the counter,
    writes it back plus one and locks the byte ``TICKETS + ticket`` — its place in the queue;
 2. waits until the bytes of all tickets before it are free (those writers finished, gave up or
-   died: the kernel frees the locks of a process that ends; one range test answers for all), asking ``waiting`` every few milliseconds
-   whether to go on, and giving up after ``timeout`` seconds;
+   died: the kernel frees the locks of a process that ends): a helper thread asks the kernel for
+   a read lock on that range and sleeps until it is granted — no polling, so eight waiters on a
+   busy machine leave the processor to the writer whose turn it is — while the caller's thread
+   asks ``waiting`` every POLL_S whether to go on, and gives up after ``timeout`` seconds in
+   which the queue did not move (each writer ahead that finishes starts the bound again: a
+   long queue on a busy machine is waited out, a writer stuck in its turn is not);
 3. writes who it is into the file (for the next writers' "waiting for …"), and only then begins
    the SQLite transaction (``BEGIN IMMEDIATE``), which finds the write lock free;
 4. frees its byte after the commit or rollback: the next ticket goes.
@@ -49,7 +53,8 @@ except ImportError:  # Windows
 
 #: The counter's bytes; the holder's description follows it.
 COUNTER = slice(0, 8)
-HOLDER_AT, HOLDER_SIZE = 64, 256
+TURN_AT = 56  # the ticket whose turn it is, then who holds it
+HOLDER_AT, HOLDER_SIZE = TURN_AT + 8, 256
 #: Lock byte of ticket n: TICKETS + n (far beyond the file's content; locks need no content).
 TICKETS = 1 << 32
 #: How often a waiting writer asks ``waiting`` whether to go on (the turn itself comes without delay).
@@ -111,6 +116,11 @@ def _is_locked(fd: int, start: int, length: int = 1) -> bool:
     return struct.unpack("hhqqi", answer)[0] != fcntl.F_UNLCK
 
 
+def _turn_now(fd: int) -> bytes:
+    """The ticket whose turn it is (written by each writer as its turn comes): it changes as the queue moves."""
+    return os.pread(fd, 8, TURN_AT)
+
+
 def this_process() -> str:
     program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
     return f"{program} (process {os.getpid()})"
@@ -153,7 +163,7 @@ class WriteQueue:
             ticket = self._ticket(fd)
             self._wait_for(fd, ticket)
             holder = f"{description or this_process()} since {dt.datetime.now().strftime('%H:%M:%S')}"
-            os.pwrite(fd, holder.encode()[:HOLDER_SIZE].ljust(HOLDER_SIZE, b"\0"), HOLDER_AT)
+            os.pwrite(fd, ticket.to_bytes(8, "little") + holder.encode()[:HOLDER_SIZE].ljust(HOLDER_SIZE, b"\0"), TURN_AT)
         except BaseException:
             turn.release()
             raise
@@ -188,16 +198,23 @@ class WriteQueue:
                 free.set()
 
         threading.Thread(target=sleep_in_the_kernel, name="compounder-write-queue", daemon=True).start()
+        # The bound is on the queue standing still: each writer ahead that finishes starts it
+        # again, so a long queue on a busy machine is waited out, a writer stuck in its turn is not.
+        moved, turn = start, _turn_now(fd)
         try:
             while not self.pause(free, POLL_S):
-                self.still_waiting(self.clock() - start, self.holder(fd))
+                now, current = self.clock(), _turn_now(fd)
+                if current != turn:
+                    moved, turn = now, current
+                self.still_waiting(now - start, self.holder(fd), still=now - moved)
         finally:
             self.done_waiting(self.clock() - start)
 
-    def still_waiting(self, waited: float, holder: str) -> None:
+    def still_waiting(self, waited: float, holder: str, still: float | None = None) -> None:
         """Go on waiting for ``holder``, or raise ``WriteWaitTimeout`` after ``timeout`` seconds
-        and ``WriteWaitCancelled`` when ``waiting`` says stop."""
-        if waited >= self.timeout:
+        without progress (``still``, by default all of ``waited``) and ``WriteWaitCancelled``
+        when ``waiting`` says stop."""
+        if (waited if still is None else still) >= self.timeout:
             raise WriteWaitTimeout(
                 f"the database {self.database.name} stayed busy for {waited:.0f} s (writing: {holder}); "
                 "nothing was saved — try again when it is free")

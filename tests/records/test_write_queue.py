@@ -154,3 +154,37 @@ def test_a_session_waits_its_turn_and_a_lock_outside_the_queue_is_waited_for_can
     finally:
         engine.dispose()
         patient.dispose()
+
+
+def test_the_bound_is_on_the_queue_standing_still_not_on_its_length(tmp_path):
+    database = tmp_path / "pharmacy.sqlite"
+    queue = WriteQueue(database, timeout=120)
+    first = queue.take_turn("first (process 1)")
+    second_has_it, second_may_go = threading.Event(), threading.Event()
+
+    def second() -> None:
+        turn = queue.take_turn("second (process 2)")
+        second_has_it.set()
+        second_may_go.wait(120)
+        turn.release()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    until(lambda: tickets_taken(database) == 2, "the second writer queued")
+    now = [0.0]
+
+    def pause(free, _seconds: float) -> bool:  # each wait moves the clock 4 s
+        now[0] += 4.0
+        if now[0] == 4.0:  # the first writer finishes: the queue moves to the second
+            first.release()
+            second_has_it.wait(120)
+        return free.is_set()
+
+    try:
+        with pytest.raises(WriteWaitTimeout, match=r"stayed busy for \d+ s \(writing: second \(process 2\) since "):
+            WriteQueue(database, timeout=5.0, clock=lambda: now[0], pause=pause).take_turn()
+        # 4 s behind the first (then the queue moved), 8 s behind the second without a move: 8 ≥ 5; 4 + 8 = 12
+        assert now[0] == 12.0
+    finally:
+        second_may_go.set()
+        thread.join(timeout=60)
