@@ -137,6 +137,7 @@ class PatientProfileDialog(QDialog):
         self.saved: StoredProfile | None = None
         with context.sessions() as session:
             current = stored_profile(session, patient_id)
+        self._shown_version = current.version  # saved on top of this version, or refused
         self.setWindowTitle(f"Patient profile — {current.name}")
 
         self.born = QLineEdit()
@@ -268,7 +269,8 @@ class PatientProfileDialog(QDialog):
         try:
             entry = self.entry()
             with self._context.sessions.begin() as session:
-                self.saved = save_profile(session, actor, self._patient_id, entry, self._catalog, self._context.clock())
+                self.saved = save_profile(session, actor, self._patient_id, entry, self._catalog, self._context.clock(),
+                                          expected_version=self._shown_version)
         except (RecordError, SQLAlchemyError) as error:
             self.message.setText(problem_text(error))
             return
