@@ -320,15 +320,6 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-def verify(connection: Connection | Session, keys: KeyRing | None = None) -> list[Problem]:
-    """Everything wrong with the whole trail: its chain and signatures, who signed what against
-    the trail's own history, and every audited row replayed to the present
-    (``compounder.records.trail_check``, streamed)."""
-    from compounder.records import trail_check
-
-    return trail_check.verify(connection, keys).problems
-
-
 def _introduced_key(entry: Mapping[str, Any] | RowMapping, keys: KeyRing, problems: list[Problem], *, first: bool) -> tuple[bytes | None, str | None]:
     """The key an introducing (or rotating) entry names, or why it cannot be had."""
     if first and (entry["action"] != KEYED or entry["table_name"] != "audit_head"):

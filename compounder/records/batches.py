@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from compounder.calc.prescription import Acknowledgement
 from compounder.records import aliquot_rows, audit
 from compounder.records.aliquot_rows import StepRecord
+from compounder.records.edit_versions import EditConflict, changed_by, content_hash, refuse_if_changed
 from compounder.records.lots import draw, get_lot, give_back, to_grams, to_ug
 from compounder.records.minimum_weight import refuse_under_minimum
 from compounder.records.model import (
@@ -75,6 +76,7 @@ class LineRecord:
     # An aliquot line's three weighings (ingredient, diluent, portion); () for a line weighed
     # directly, and for an aliquot line of a batch made before they were recorded.
     steps: tuple[StepRecord, ...] = ()
+    version: int = 0  # the line's row version: a change is made on top of the one seen (``expected_version``)
 
     def step(self, name: str) -> StepRecord | None:
         return next((step for step in self.steps if step.step == name), None)
@@ -121,6 +123,15 @@ class BatchRecord:
     @property
     def out_of_tolerance(self) -> tuple[LineRecord, ...]:
         return tuple(line for line in self.lines if line.out_of_tolerance)
+
+    @property
+    def content_hash(self) -> str:
+        """What a signature is of: the batch, its status and every line's lot and weights as shown.
+        ``sign_prepared``/``verify`` given it refuse a batch that changed since."""
+        return content_hash([
+            self.batch_number, self.status.value, self.formula_version_id, self.patient.id, str(self.tolerance_percent),
+            [[line.position, line.name, line.lot_id, str(line.actual), [[step.step, str(step.actual)] for step in line.steps]] for line in self.lines],
+        ])
 
 
 def allocate_batch_number(session: Session, on: dt.date, actor: Actor | None = None, now: dt.datetime | None = None) -> str:
@@ -323,12 +334,15 @@ def batch_acknowledgements(session: Session, batch_id: int) -> tuple[Acknowledge
     )
 
 
-def assign_lot(session: Session, actor: Actor, batch_number: str, position: int, lot_id: int, now: dt.datetime) -> BatchRecord:
+def assign_lot(session: Session, actor: Actor, batch_number: str, position: int, lot_id: int, now: dt.datetime, *,
+               expected_version: int | None = None) -> BatchRecord:
     """Use this lot for a line; it must be of the line's stock form, usable on the batch's day,
-    and not expire before the batch's beyond-use date."""
+    and not expire before the batch's beyond-use date. ``expected_version``: the line's version
+    as shown; a line changed since is refused (``EditConflict``)."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _editable(session, batch_number)
     line = _line(session, row, position)
+    refuse_if_changed(session, line, expected_version, f"line {position} ({line.name}) of batch {row.batch_number}")
     lot = get_lot(session, lot_id)
     if lot.stock_form.lower() != line.name.lower():
         raise RecordError(f"lot {lot.lot_number} is {lot.stock_form}; line {position} weighs {line.name}")
@@ -345,14 +359,17 @@ def assign_lot(session: Session, actor: Actor, batch_number: str, position: int,
 
 def enter_weight(
     session: Session, actor: Actor, batch_number: str, position: int, weight: str | Decimal, now: dt.datetime, *,
-    source: str = "typed", balance_id: str | None = None,
+    source: str = "typed", balance_id: str | None = None, expected_version: int | None = None,
 ) -> BatchRecord:
     """The weight the balance showed for a line; its deviation from the target is worked out
     and a line outside the batch's tolerance is flagged. ``source`` is "typed" unless the
-    weighing station read it from the balance ``balance_id``."""
+    weighing station read it from the balance ``balance_id``. ``expected_version``: the line's
+    version as shown; a weight entered meanwhile by another workstation is never overwritten
+    unseen (``EditConflict``)."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _editable(session, batch_number)
     line = _line(session, row, position)
+    refuse_if_changed(session, line, expected_version, f"line {position} ({line.name}) of batch {row.batch_number}")
     if aliquot_rows.rows_of(session, [line.id]):
         raise RecordError(f"line {position} ({line.name}) is made by aliquot: record its three weighings (ingredient, diluent, portion)")
     actual = parse_weight(weight)
@@ -369,10 +386,13 @@ def enter_weight(
     return batch_record(session, batch_number)
 
 
-def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> BatchRecord:
-    """The preparer's signature: every line needs its lot and its weight; the lots are drawn down."""
+def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.datetime, *, shown: str | None = None) -> BatchRecord:
+    """The preparer's signature: every line needs its lot and its weight; the lots are drawn down.
+    ``shown``: the ``content_hash`` of the record the preparer saw; the signature is refused when
+    the batch is no longer that (a weight overwritten by another workstation)."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _batch(session, batch_number)
+    _refuse_unless_as_shown(session, row, shown)
     check_transition(Status(row.status), Status.PREPARED, actor, preparer_id=None)
     lines = _lines(session, row)
     steps = aliquot_rows.rows_of(session, [line.id for line in lines])
@@ -415,11 +435,14 @@ def _drawn(line: BatchLine, steps: list, base_lot: int | None) -> list[tuple[int
     return drawn
 
 
-def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, *, allow_self_verification: bool = False) -> BatchRecord:
+def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, *, allow_self_verification: bool = False,
+           shown: str | None = None) -> BatchRecord:
     """A pharmacist's verification; by default not the preparer's. A batch with a line outside
-    tolerance is not verified: reject it (and make it again) instead."""
+    tolerance is not verified: reject it (and make it again) instead. ``shown`` as for
+    ``sign_prepared``: the verification is of the record the pharmacist saw."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _batch(session, batch_number)
+    _refuse_unless_as_shown(session, row, shown)
     # Once an administrator stored the rule in the records, it is the rule (a settings file
     # edited by hand cannot turn self-verification on).
     from compounder.records.pharmacy_rules import allows_self_verification
@@ -518,7 +541,7 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
                 lot_number=None if line.lot_id is None else lots.get(line.lot_id), actual=None if line.actual_ug is None else to_grams(line.actual_ug),
                 deviation_percent=line.deviation_percent, out_of_tolerance=line.out_of_tolerance,
                 weight_source=line.weight_source, balance_id=line.balance_id, identity=line.identity,
-                steps=aliquot_rows.step_records(session, steps.get(line.id, [])),
+                steps=aliquot_rows.step_records(session, steps.get(line.id, [])), version=line.row_version or 0,
             )
         )
     amends = session.scalar(select(Batch.batch_number).where(Batch.id == row.amends_id)) if row.amends_id else None
@@ -566,8 +589,30 @@ def _lines(session: Session, row: Batch) -> list[BatchLine]:
     return list(session.scalars(select(BatchLine).where(BatchLine.batch_id == row.id).order_by(BatchLine.position)))
 
 
+def _refuse_unless_as_shown(session: Session, row: Batch, shown: str | None) -> None:
+    if shown is None:
+        return
+    session.refresh(row, with_for_update=True)  # PostgreSQL: no change slips in between the check and the signature
+    if batch_record(session, row.batch_number).content_hash == shown:
+        return
+    from compounder.records.model import AuditEntry
+
+    line_ids = [line.id for line in _lines(session, row)]
+    last = session.scalars(
+        select(AuditEntry).where(AuditEntry.table_name == "batch_line", AuditEntry.row_id.in_(line_ids)).order_by(AuditEntry.sequence.desc()).limit(1)
+    ).first()
+    where = ""
+    if last is not None:
+        line = next(line for line in _lines(session, row) if line.id == last.row_id)
+        where = f": line {line.position} ({line.name}) was changed {changed_by(session, 'batch_line', line.id)}"
+    raise EditConflict(f"batch {row.batch_number} changed since it was shown{where}; nothing was signed — reload it and sign what you see",
+                       row.row_version or 0)
+
+
 def _line(session: Session, row: Batch, position: int) -> BatchLine:
-    line = session.scalar(select(BatchLine).where(BatchLine.batch_id == row.id, BatchLine.position == position))
+    # Locked (PostgreSQL) and read afresh: the version compared is the one the change is made to.
+    query = select(BatchLine).where(BatchLine.batch_id == row.id, BatchLine.position == position)
+    line = session.scalar(query.with_for_update().execution_options(populate_existing=True))
     if line is None:
         raise RecordError(f"batch {row.batch_number} has no line {position}")
     return line

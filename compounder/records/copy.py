@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, text
 
-from compounder.records import audit
+from compounder.records import trail_check
 from compounder.records.database import HEAD_REVISION, current_revision, masked
 from compounder.records.model import AuditHead, Base
 
@@ -67,7 +67,7 @@ def copy_database(source: Engine, target: Engine) -> CopySummary:
         differ = [f"{name} {counts[name]} → {copied[name]}" for name in counts if counts[name] != copied[name]]
         if differ:
             raise CopyFailed(f"row counts differ after the copy ({'; '.join(differ)}); the target was left empty")
-        problems = audit.verify(writing)
+        problems = trail_check.problems(writing)
         if problems:
             raise CopyFailed(f"the audit chain does not verify on the target ({problems[0]}); the target was left empty")
         head = writing.execute(select(AuditHead.sequence, AuditHead.last_hash).where(AuditHead.id == 1)).one()

@@ -6,13 +6,17 @@ file; several workstations share one PostgreSQL server (``postgresql://user@host
 psycopg 3) with the same models and migrations.
 
 SQLite runs with write-ahead logging and foreign keys on, and a write transaction starts with
-``BEGIN IMMEDIATE`` (it takes the write lock at once, waiting up to the busy timeout), so two
-processes that write at once queue instead of one failing halfway with "database is locked".
+``BEGIN IMMEDIATE`` (it takes the write lock at once), so two processes that write at once queue
+instead of one failing halfway with "database is locked". Writers take their turn in the order
+they asked (``write_queue``: SQLite's own busy wait is polling, not a queue), and the wait is
+bounded and cancellable: the window is asked every few milliseconds (``waiting``) and shows what
+it waits for.
 PostgreSQL runs at READ COMMITTED; the records serialise what must be serial with row locks.
 
 A server that cannot be reached, or drops the connection, is ``DatabaseUnavailable``: the
 transaction is rolled back by the server, nothing half-written stays, and the operation can be
-tried again (dead pooled connections are replaced: ``pool_pre_ping``).
+tried again. Dead pooled connections (after a server restart) are replaced before use
+(``pool_pre_ping``): the first action after a restart works.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from sqlalchemy.orm import Session, SessionTransactionOrigin, sessionmaker
 from compounder.records.audit_keys import CONNECTION_INFO as KEYS_INFO
 from compounder.records.audit_keys import KeyRing, load_keys
 from compounder.records.errors import DatabaseFailed, RecordsError
+from compounder.records.sqlite_guard import SqliteGuard
+from compounder.records.write_queue import WaitCallback, WriteQueue
 
 #: Where the head file travels on each connection (``head_file.HEADS_INFO``; named here so that
 #: opening a database does not load the head file's module).
@@ -48,9 +54,13 @@ HEAD_REVISION = "0009"
 #: PostgreSQL advisory lock key held while migrating (any constant the pharmacy's server does not use otherwise).
 MIGRATION_LOCK = 0x436F6D70  # "Comp"
 
-#: How long an SQLite writer waits for the write lock before giving up. SQLite's wait is polling, not
-#: a queue: with many processes writing without pause one may wait several seconds for its turn.
+#: How long an SQLite writer waits for its turn (``write_queue``) and then for the write lock before
+#: giving up with ``WriteWaitTimeout``; also SQLite's busy timeout for statements outside a write
+#: transaction begun by a session.
 SQLITE_BUSY_TIMEOUT_S = 60.0
+#: SQLite's busy timeout while a queued writer begins its transaction: short, so that a lock held
+#: outside the queue is waited for in slices between which the caller is asked whether to go on.
+BEGIN_SLICE_MS = 100
 
 ACCEPTED_URLS = "sqlite:///PATH/compounder.sqlite or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
 
@@ -136,16 +146,20 @@ def _parse(url: str) -> URL:
     return parsed
 
 
-def open_database(url: str, *, create: bool = True, keys: KeyRing | None = None, heads: Path | None = None) -> Engine:
+def open_database(
+    url: str, *, create: bool = True, keys: KeyRing | None = None, heads: Path | None = None, waiting: WaitCallback | None = None,
+) -> Engine:
     """An engine on ``url``. For SQLite the folder is created (unless ``create`` is false, when a
     missing file is ``MissingDatabase``), WAL and foreign keys are turned on and transactions
-    begin IMMEDIATE. A URL of another kind is ``BadDatabaseUrl``. Every connection carries the
-    audit key ring (``keys``, by default this workstation's: ``audit_keys.load_keys``) and the
-    file where each commit records the trail's head (``heads``, by default ``audit-heads.json`` in
-    the user data folder; see ``head_file``)."""
+    begin IMMEDIATE in the write queue's order (``waiting`` is asked while a writer waits for its
+    turn). A URL of another kind is ``BadDatabaseUrl``. Every connection carries the audit key
+    ring (``keys``, by default this workstation's: ``audit_keys.load_keys``) and the file where
+    each commit records the trail's head (``heads``, by default ``audit-heads.json`` in the user
+    data folder; see ``head_file``)."""
     parsed = _parse(url)
     ring = keys if keys is not None else load_keys(user_data_dir())
     if parsed.get_backend_name() == "sqlite":
+        timeout = float(parsed.query.get("timeout", SQLITE_BUSY_TIMEOUT_S))  # type: ignore[arg-type]
         connect_args = {} if "timeout" in parsed.query else {"timeout": SQLITE_BUSY_TIMEOUT_S}
         try:
             engine = create_engine(parsed, connect_args=connect_args)
@@ -157,7 +171,10 @@ def open_database(url: str, *, create: bool = True, keys: KeyRing | None = None,
                 raise MissingDatabase(f"there is no database at {path}")
             if create:
                 path.parent.mkdir(parents=True, exist_ok=True)
-        _sqlite_transactions(engine)
+        queue = WriteQueue(path, timeout=timeout, waiting=waiting) if path is not None else None
+        _sqlite_transactions(engine, queue)
+        if path is not None:
+            _guard_the_file(engine, SqliteGuard(path))
     else:
         try:
             # prepare_threshold None: no server-side prepared statements, so each search is planned
@@ -178,7 +195,25 @@ def _carry_keys(engine: Engine, ring: KeyRing, heads: Path) -> None:
         connection_record.info[HEADS_INFO] = heads
 
 
-def _sqlite_transactions(engine: Engine) -> None:
+def _guard_the_file(engine: Engine, guard: SqliteGuard) -> None:
+    """Hold the file against another handle being closed and a second process's last close
+    (``sqlite_guard``: why, and why this way). Registered after ``_sqlite_transactions``, so a
+    new connection is in write-ahead mode, with its log and index open, when the guard holds."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(_dbapi_connection, _record) -> None:
+        guard.connected()
+
+    @event.listens_for(engine, "close")
+    def _close(_dbapi_connection, _record) -> None:
+        guard.closing()
+
+    @event.listens_for(engine, "close_detached")
+    def _close_detached(_dbapi_connection) -> None:
+        guard.closing()
+
+
+def _sqlite_transactions(engine: Engine, queue: WriteQueue | None) -> None:
     """SQLAlchemy's pysqlite recipe: pysqlite's own BEGIN is turned off and SQLAlchemy emits it.
 
     A write transaction (an explicit ``Session.begin()``, the records' "one user action is one
@@ -195,6 +230,14 @@ def _sqlite_transactions(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
+        if queue is not None:
+            _record.info[_QUEUE] = queue
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection, record) -> None:
+        turn = record.info.pop(_TURN, None)
+        if turn is not None:  # after the commit or rollback: the next writer goes
+            turn.release()
 
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:
@@ -207,6 +250,8 @@ def _sqlite_transactions(engine: Engine) -> None:
 
 
 _FRESH_BEGIN = "compounder_fresh_begin"
+_QUEUE = "compounder_write_queue"
+_TURN = "compounder_write_turn"
 
 
 @event.listens_for(Session, "after_begin")
@@ -218,7 +263,41 @@ def _write_transactions_begin_immediate(_session: Session, transaction, connecti
     if transaction.origin is not SessionTransactionOrigin.BEGIN or connection.in_nested_transaction():
         return
     connection.exec_driver_sql("ROLLBACK")
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    queue: WriteQueue | None = connection.info.get(_QUEUE)
+    if queue is None:  # an in-memory database: one process, nothing to queue for
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    turn = queue.take_turn()
+    connection.info[_TURN] = turn
+    try:
+        _begin_immediate(connection, queue)
+    except BaseException:
+        connection.info.pop(_TURN, None)
+        turn.release()
+        raise
+
+
+def _begin_immediate(connection: Connection, queue: WriteQueue) -> None:
+    """``BEGIN IMMEDIATE`` in slices of ``BEGIN_SLICE_MS``: a write lock held outside the queue
+    (the ``sqlite3`` shell, an older version) is waited for within the queue's bound, asking
+    ``queue.waiting`` between slices."""
+    start = queue.clock()
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {BEGIN_SLICE_MS}")
+    waited = False
+    try:
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as error:
+                if "locked" not in str(error.orig) and "busy" not in str(error.orig):
+                    raise
+            waited = True
+            queue.still_waiting(queue.clock() - start, "a program outside Compounder's queue")
+    finally:
+        if waited:
+            queue.done_waiting(queue.clock() - start)
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(queue.timeout * 1000)}")
 
 
 def _unavailable_as_one_error(engine: Engine) -> None:
@@ -229,6 +308,13 @@ def _unavailable_as_one_error(engine: Engine) -> None:
         if engine.dialect.name == "sqlite":
             return None
         error = context.original_exception
+        if context.is_pre_ping:
+            # A pooled connection the server dropped (a restart): let SQLAlchemy replace it and go on.
+            # Turned into DatabaseUnavailable here, the replacement never happened and the first
+            # action after a restart failed, once per idle pooled connection.
+            if _connect_failure(error):
+                context.is_disconnect = True
+            return None
         if context.is_disconnect or (isinstance(context.sqlalchemy_exception, OperationalError) and _connect_failure(error)):
             reason = " ".join(str(error).split()) or type(error).__name__
             return DatabaseUnavailable(where, reason)

@@ -24,6 +24,7 @@ from sqlalchemy import JSON, String, column, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from compounder.records.boundary import reading, transaction
+from compounder.records.edit_versions import EditConflict, content_hash
 from compounder.records.policy import Actor, RecordError, may_approve_formulas
 
 # The mapped classes, the audit trail and the people are imported in the functions that use them:
@@ -123,13 +124,17 @@ class FormulaLibrary:
             _new_version(session, row, now, actor)
             return _entry(row, session)
 
-    def update(self, entry_id: int, data: dict[str, Any], name: str | None = None, actor: Actor | None = None) -> LibraryEntry:
-        """Replace a pharmacy formula's data; its approval is withdrawn if the data changed."""
+    def update(self, entry_id: int, data: dict[str, Any], name: str | None = None, actor: Actor | None = None, *,
+               based_on: int | None = None) -> LibraryEntry:
+        """Replace a pharmacy formula's data; its approval is withdrawn if the data changed.
+        ``based_on``: the version the person edited; when the formula has a newer one (another
+        workstation saved meanwhile) the save is refused (``EditConflict``), never made on top."""
         from compounder.records import audit
 
         with transaction(self._sessions) as session:
             actor = _acting(session, actor)
             row = self._writable(session, entry_id)
+            _refuse_if_newer(session, row, based_on)
             name = _name(name) if name is not None else row.name
             data = _with_name(data, name)
             if data != row.data or name != row.name:
@@ -143,9 +148,11 @@ class FormulaLibrary:
             session.flush()
             return _entry(row, session)
 
-    def approve(self, entry_id: int, actor: Actor | None = None) -> LibraryEntry:
+    def approve(self, entry_id: int, actor: Actor | None = None, *, version: int | None = None, shown: dict[str, Any] | None = None) -> LibraryEntry:
         """Mark a pharmacy formula approved as it stands (its newest version). The caller checks
-        it has no error first; a signed-in approver must be a pharmacist."""
+        it has no error first; a signed-in approver must be a pharmacist. The window passes the
+        ``version`` it shows and its content (``shown``, the formula's data): the approval is of
+        exactly that content, and refused (``EditConflict``) when the newest version is another."""
         from compounder.records import audit
         from compounder.records.model import MasterFormula
 
@@ -165,17 +172,21 @@ class FormulaLibrary:
                     may_approve_formulas(actor)
                 except RecordError as error:
                     raise LibraryError(str(error)) from None
-            row = session.get(MasterFormula, entry_id)  # a reference formula is approved like any other
+            row = session.get(MasterFormula, entry_id, with_for_update=True)  # a reference formula is approved like any other
             if row is None:
                 raise LibraryError(f"no master formula number {entry_id} in the library")
+            _refuse_if_newer(session, row, version)
+            if shown is not None and content_hash(_with_name(shown, row.name)) != content_hash(_latest(session, row.id).data):
+                raise EditConflict(f'"{row.name}" as shown is not its newest version {_latest(session, row.id).version}: '
+                                   "nothing was approved — reload it and approve what you see", _latest(session, row.id).version)
             now = self._clock()
             old_formula = audit.snapshot(session, "master_formula", row.id)
             row.approved_at = now
             audit.record(session, actor, "approve", "master_formula", row.id, old_formula, now, system="(workstation)")
-            version = _latest(session, row.id)
-            old = audit.snapshot(session, "master_formula_version", version.id)
-            version.approved_at, version.approved_by = now, actor.id if actor else None
-            audit.record(session, actor, "approve", "master_formula_version", version.id, old, now, system="(workstation)")
+            latest = _latest(session, row.id)
+            old = audit.snapshot(session, "master_formula_version", latest.id)
+            latest.approved_at, latest.approved_by = now, actor.id if actor else None
+            audit.record(session, actor, "approve", "master_formula_version", latest.id, old, now, system="(workstation)")
             session.flush()
             return _entry(row, session)
 
@@ -273,7 +284,7 @@ class FormulaLibrary:
     def _writable(session: Session, entry_id: int) -> MasterFormula:
         from compounder.records.model import MasterFormula
 
-        row = session.get(MasterFormula, entry_id)
+        row = session.get(MasterFormula, entry_id, with_for_update=True)
         if row is None:
             raise LibraryError(f"no master formula number {entry_id} in the library")
         if row.origin == "reference":
@@ -335,6 +346,75 @@ def approved_version(session: Session, entry_id: int) -> FormulaVersion | None:
         .limit(1)
     ).first()
     return None if row is None else _version(row)
+
+
+def _refuse_if_newer(session: Session, row: MasterFormula, seen: int | None) -> None:
+    """``EditConflict`` when the formula has a version after ``seen``: who saved it, when, what changed."""
+    if seen is None:
+        return
+    from compounder.records.model import MasterFormulaVersion, User
+
+    newest = _latest(session, row.id)
+    if newest.version == seen:
+        return
+    before = session.scalars(
+        select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == row.id, MasterFormulaVersion.version == seen)
+    ).first()
+    author = session.get(User, newest.created_by) if newest.created_by is not None else None
+    who = author.username if author is not None else ("the reference data" if row.origin == "reference" else "a workstation nobody was signed in to")
+    changes = formula_changes(before.data if before is not None else {}, newest.data)
+    raise EditConflict(
+        f'"{row.name}" was changed by {who} at {newest.created_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC since you opened it '
+        f"(version {newest.version}, you edited version {seen}{': ' + changes if changes else ''}); nothing was saved — "
+        "reload it, or apply your change again on the newest", newest.version)
+
+
+def reapplied(seen: dict[str, Any], mine: dict[str, Any], newest: dict[str, Any]) -> dict[str, Any]:
+    """``mine`` (edited from version ``seen``) applied on ``newest``: each field and each active
+    (by ingredient) I changed from ``seen`` is mine, everything else the newest's. Where both
+    changed the same field, mine wins: the person chose to apply their change, having been told
+    what the other workstation changed."""
+    merged = {key: value for key, value in newest.items() if key != "actives"}
+    for key in set(seen) | set(mine):
+        if key == "actives" or seen.get(key) == mine.get(key):
+            continue
+        if key in mine:
+            merged[key] = mine[key]
+        else:
+            merged.pop(key, None)
+    def by_name(data: dict[str, Any]) -> dict[str, Any]:
+        return {str(a.get("ingredient")): a for a in data.get("actives", []) if isinstance(a, dict)}
+
+    before, after, theirs = by_name(seen), by_name(mine), by_name(newest)
+    actives = []
+    for name, active in theirs.items():  # the newest's order, with my changes and removals
+        if name in before and name not in after:
+            continue  # I removed it
+        actives.append(after[name] if name in after and after[name] != before.get(name) else active)
+    actives += [active for name, active in after.items() if name not in theirs and name not in before]  # I added it
+    merged["actives"] = actives
+    return merged
+
+
+def formula_changes(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """What differs between two versions of a formula, in a few words: "ketoprofen 10 % → 9 %; excess …"."""
+    said = []
+    for key in sorted(set(old) | set(new)):
+        if key in ("actives", "name") or old.get(key) == new.get(key):
+            continue
+        said.append(f"{key} {old.get(key, '(none)')} → {new.get(key, '(none)')}")
+    before = {str(a.get("ingredient")): a for a in old.get("actives", []) if isinstance(a, dict)}
+    after = {str(a.get("ingredient")): a for a in new.get("actives", []) if isinstance(a, dict)}
+    for ingredient in sorted(set(before) | set(after)):
+        a, b = before.get(ingredient), after.get(ingredient)
+        if a is None:
+            said.append(f"{ingredient} added")
+        elif b is None:
+            said.append(f"{ingredient} removed")
+        elif a != b:
+            fields = [f"{k} {a.get(k, '(none)')} → {b.get(k, '(none)')}" for k in sorted(set(a) | set(b)) if k != "ingredient" and a.get(k) != b.get(k)]
+            said.append(f"{ingredient} " + ", ".join(fields))
+    return "; ".join(said)
 
 
 def _latest(session: Session, entry_id: int) -> MasterFormulaVersion:

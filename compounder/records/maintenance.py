@@ -13,7 +13,7 @@ import sqlite3
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from compounder.records import audit
+from compounder.records import trail_check
 from compounder.records.database import HEAD_REVISION, BadDatabaseUrl, DatabaseUnavailable, current_revision, masked
 from compounder.records.errors import DatabaseFailed
 
@@ -81,7 +81,7 @@ def check(engine: Engine) -> list[str]:
             problems.append(f"the schema is at revision {revision or 'none'}, this version of Compounder expects {HEAD_REVISION}; run `compounder db migrate`")
             return problems
         if inspect(connection).has_table("audit_entry"):
-            problems.extend(str(problem) for problem in audit.verify(connection))
+            problems.extend(str(problem) for problem in trail_check.problems(connection))
     return problems
 
 

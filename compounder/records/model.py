@@ -78,6 +78,14 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class Versioned:
+    """A record a person edits: ``row_version`` counts its changes (1 when made, one more at each
+    change: ``edit_versions``), so a save on top of a version that changed underneath is refused.
+    NULL for a row not changed since migration 0008 (version 0)."""
+
+    row_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
 def include_object_on(dialect_name: str):
     """For Alembic's autogenerate: leave out what is made only on another database (an index
     with ``info={"only_on": …}``, created under ``ddl_if``)."""
@@ -108,7 +116,7 @@ def _give_operator_class(index: Index, _connection: Connection, **_kw: Any) -> N
 ORIGINS = ("reference", "pharmacy")
 
 
-class MasterFormula(Base):
+class MasterFormula(Versioned, Base):
     """A master formula in the library: formula-file data (``compounder.calc.parse_formula``
     reads it), where it came from, and when it was written, changed and approved.
 
@@ -151,7 +159,7 @@ class MasterFormulaVersion(Base):
 ROLES = ("technician", "pharmacist", "administrator")
 
 
-class User(Base):
+class User(Versioned, Base):
     """A person who signs records. Only the scrypt hash of the password is kept."""
 
     __tablename__ = "app_user"  # "user" is a reserved word in PostgreSQL
@@ -170,7 +178,7 @@ class User(Base):
     locked_at: Mapped[OptionalTimestamp]
 
 
-class Patient(Base):
+class Patient(Versioned, Base):
     """A patient who receives batches, with the profile the patient screening reads.
 
     The coded lists hold screening-term keys. ``None`` means the pharmacy has not recorded that
@@ -198,7 +206,7 @@ class Patient(Base):
     profile_updated_by: Mapped[UserRef]
 
 
-class IngredientLot(Base):
+class IngredientLot(Versioned, Base):
     """A lot of an ingredient's stock form received into inventory. ``remaining`` is drawn
     down by prepared batches with a conditional UPDATE, so two workstations cannot overdraw it."""
 
@@ -226,7 +234,7 @@ class IngredientLot(Base):
 STATUSES = ("draft", "prepared", "verified", "dispensed", "rejected")
 
 
-class Batch(Base):
+class Batch(Versioned, Base):
     """A compounding record. ``plan`` is the engine's result exactly as printed (frozen JSON,
     never recomputed). Once verified it is never edited; a correction is a new batch whose
     ``amends_id`` points at it."""
@@ -266,7 +274,7 @@ class Batch(Base):
     amendment_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-class BatchLine(Base):
+class BatchLine(Versioned, Base):
     """One weighed line of a batch: the target as printed, the lot used, the weight entered."""
 
     __tablename__ = "batch_line"
@@ -326,7 +334,7 @@ class BatchCounter(Base):
     last: Mapped[int]
 
 
-class PharmacyRule(Base):
+class PharmacyRule(Versioned, Base):
     """A pharmacy setting that changes who may do what (self-verification, the tolerances):
     kept here, audited, changed only by a signed-in administrator. ``value`` is canonical JSON."""
 
@@ -415,7 +423,7 @@ class WeighingEvent(Base):
 ALIQUOT_STEPS = ("ingredient", "diluent", "portion")
 
 
-class AliquotWeighing(Base):
+class AliquotWeighing(Versioned, Base):
     """One of an aliquot line's three weighings (migration 0007): the ingredient for the aliquot,
     the diluent added to it, the portion of the mixture taken into the batch. Each has its own
     target (as printed, rounded to the balance) and its own actual, source, who and when. Made
@@ -440,3 +448,6 @@ class AliquotWeighing(Base):
     balance_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     user_id: Mapped[UserRef]
     at: Mapped[OptionalTimestamp]
+
+
+from compounder.records import edit_versions as _edit_versions  # noqa: E402,F401 - counts each versioned row's changes at flush

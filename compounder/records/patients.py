@@ -22,6 +22,7 @@ from compounder.calc.errors import InputError
 from compounder.calc.patient import CODED, PatientProfile
 from compounder.calc.units import ureg
 from compounder.records import audit
+from compounder.records.edit_versions import refuse_if_changed
 from compounder.records.model import Patient
 from compounder.records.people import full_name
 from compounder.records.policy import Actor, PermissionRefused, RecordError, Role
@@ -59,6 +60,7 @@ class StoredProfile:
     medication_notes: str | None
     updated_at: dt.datetime | None
     updated_by: str | None  # full name
+    version: int = 0  # the row version: a save is made on top of the one shown (``save_profile(expected_version=)``)
 
     def screening(self) -> PatientProfile:
         """The engine's view of it (what the screening reads)."""
@@ -114,18 +116,21 @@ def screening_profile(session: Session, patient_id: int) -> PatientProfile:
 
 
 def save_profile(
-    session: Session, actor: Actor, patient_id: int, entry: ProfileEntry, catalog: Catalog, now: dt.datetime
+    session: Session, actor: Actor, patient_id: int, entry: ProfileEntry, catalog: Catalog, now: dt.datetime, *,
+    expected_version: int | None = None,
 ) -> StoredProfile:
     """Check and store the profile, and write who changed it in the audit trail (one entry with
     the row before and after). Terms are coded against the catalog's screening terms; an unknown
-    one is refused naming the nearest."""
+    one is refused naming the nearest. ``expected_version``: the profile's version as shown; one
+    changed since on another workstation is refused (``EditConflict``), never overwritten."""
     from compounder.records.people import current_actor
 
     actor = current_actor(session, actor)
     may_edit_profiles(actor)
-    row = session.get(Patient, patient_id)
+    row = session.get(Patient, patient_id, with_for_update=True, populate_existing=True)
     if row is None:
         raise RecordError(f"no patient {patient_id}")
+    refuse_if_changed(session, row, expected_version, f"the profile of {row.name}")
     if entry.date_of_birth is not None:
         if entry.date_of_birth > now.date():
             raise RecordError(f"date of birth {entry.date_of_birth.isoformat()} is in the future")
@@ -201,4 +206,5 @@ def _stored(session: Session, row: Patient) -> StoredProfile:
         patient_id=row.id, name=row.name, date_of_birth=row.date_of_birth, weight_kg=row.weight_kg,
         allergies=coded(row.allergies), conditions=coded(row.conditions), medications=coded(row.medications),
         medication_notes=row.medication_notes, updated_at=row.profile_updated_at, updated_by=full_name(session, row.profile_updated_by),
+        version=row.row_version or 0,
     )

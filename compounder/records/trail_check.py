@@ -345,3 +345,9 @@ def _added_beyond_the_trail(connection: Connection, table_name: str, most: int =
         query = query.where(column > audit._key_value(table_name, highest))
     for row in connection.execute(query).mappings():
         yield Problem(table_name, audit.row_key(table_name, row), f"{audit._label(table_name, row)} is not in the audit trail: it was added outside the app")
+
+
+def problems(connection: Connection | Session, keys: KeyRing | None = None) -> list[Problem]:
+    """Everything wrong with the whole trail: its chain and signatures, who signed what against
+    the trail's own history, and every audited row replayed to the present (streamed)."""
+    return verify(connection, keys).problems

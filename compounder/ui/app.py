@@ -67,7 +67,10 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     reporter = ErrorReporter(user_data_dir() / "logs" / LOG_NAME, prompts.unexpected)
     reporter.install()
 
-    engine = open_database(database_url(args.database))
+    from compounder.ui.common.database_wait import DatabaseWait
+
+    database_wait = DatabaseWait()
+    engine = open_database(database_url(args.database), waiting=database_wait)
     migrate(engine)
     from compounder.records.head_file import loss_at_start
 
@@ -100,6 +103,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     if pharmacy_problem:
         window.statusBar().showMessage(pharmacy_problem, 15000)
     prompts.parent = window
+    database_wait.parent = window
     from compounder.records.library import utc_now
     from compounder.ui.common.records_context import RecordsContext
     from compounder.ui.records.records_window import install_records_menu

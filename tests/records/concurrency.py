@@ -25,6 +25,7 @@ LOT_GRAMS = 100_000  # received per lot: enough for 800 batches of the seed form
 WRITERS = 8  # workstations writing at once, in every run
 FULL_PER_WRITER = 100  # batches per workstation in CI (.ci/run sets COMPOUNDER_STRESS=full)
 QUICK_PER_WRITER = 5  # batches per workstation otherwise: 40 batches, still 8 writers at once
+STALLED_S = 600  # no batch committed by any writer for this long: the run hangs
 
 
 def per_writer() -> int:
@@ -83,6 +84,7 @@ def _worker(url: str, pharmacy, index: int, count: int, barrier, results, enviro
         for n in range(count):
             with sessions.begin() as session:
                 numbers.append(make_batch(session, pharmacy, f"RX-{index}-{n}"))
+            results.put((index, None, time.perf_counter()))  # progress: one more batch committed
         results.put((index, numbers, time.perf_counter()))
         engine.dispose()
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which fails the run
@@ -110,7 +112,13 @@ def run(url: str, pharmacy, *, processes: int = 8, per_process: int = 100) -> Ou
     try:
         barrier.wait(timeout=120)
         start = time.perf_counter()
-        outcomes = [results.get(timeout=900) for _ in workers]
+        outcomes = []
+        while len(outcomes) < len(workers):
+            # A guard against a hang, not a time limit: it fails only when no writer at all
+            # commits for STALLED_S (on a busy machine the whole run may take many minutes).
+            message = results.get(timeout=STALLED_S)
+            if message[1] is not None:
+                outcomes.append(message)
     finally:
         for worker in workers:
             worker.join(timeout=60)

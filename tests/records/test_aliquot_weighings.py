@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from compounder.calc.balance_reading import Reading, ReadingState
 from compounder.calc.scan import pharmacy_lot_code
-from compounder.records import aliquot_steps, audit, batches, lots, people, station
+from compounder.records import aliquot_steps, batches, lots, people, station, trail_check
 from compounder.records.model import AliquotWeighing, AuditEntry, BatchLine
 from compounder.records.policy import PermissionRefused, RecordError
 from tests.records.helpers import forget_aliquot_weighings, new_batch, weigh_all
@@ -46,7 +46,7 @@ def test_each_aliquot_line_has_its_three_weighings_with_the_printed_targets(sess
         assert [(step.step, step.target, step.actual) for step in line.steps] == [(name, grams, None) for name, grams in targets.items()]
     assert all(not line.steps for line in record.lines[3:])  # weighed directly
     with sessions() as s:
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
 
 
 def test_the_drug_delivered_is_worked_out_from_the_three_weighings(sessions, clock, aliquot_pharmacy):
@@ -77,7 +77,7 @@ def test_the_drug_delivered_is_worked_out_from_the_three_weighings(sessions, clo
     assert first.step("portion").deviation_percent == Decimal("0.12")  # +0.01 / 8.20
     assert (first.actual, first.deviation_percent, first.out_of_tolerance) == (Decimal("3.604958"), Decimal("0.14"), False)
     with sessions() as s:
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
 
 
 def test_the_later_targets_follow_what_was_weighed_and_are_audited(sessions, clock, aliquot_pharmacy):
@@ -120,7 +120,7 @@ def test_the_later_targets_follow_what_was_weighed_and_are_audited(sessions, clo
         ]
         again = list(s.scalars(select(AuditEntry.action).where(AuditEntry.action == "weigh aliquot again")))
         assert again == ["weigh aliquot again"]
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
 
 
 def test_a_later_target_under_the_minimum_weighable_is_refused_and_the_line_starts_again(sessions, clock, aliquot_pharmacy):
@@ -147,7 +147,7 @@ def test_a_later_target_under_the_minimum_weighable_is_refused_and_the_line_star
     with sessions() as s:
         rows = {row.step: row for row in s.scalars(select(AliquotWeighing).join(BatchLine).where(BatchLine.batch_id == record.id, BatchLine.position == 3))}
         assert rows["diluent"].actual_ug is None and rows["ingredient"].actual_ug == 12_000_000
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
 
 
 def test_preparing_needs_every_weighing_and_draws_what_was_weighed(sessions, clock, aliquot_pharmacy):
@@ -180,7 +180,7 @@ def test_preparing_needs_every_weighing_and_draws_what_was_weighed(sessions, clo
             assert lots.get_lot(s, pharmacy.lots[line.name].id).remaining == Decimal(500) - targets["ingredient"]
         # the base lot gives the base line and the three diluents: 13.80 + 23.20 + 8.20 = 45.20 g
         assert lots.get_lot(s, pharmacy.lots[base.name].id).remaining == Decimal(500) - base.actual - Decimal("45.20")
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
 
 
 def test_the_station_records_a_step_from_the_balance_and_audits_it(sessions, clock, aliquot_pharmacy):
@@ -206,7 +206,7 @@ def test_the_station_records_a_step_from_the_balance_and_audits_it(sessions, clo
         ]
         actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.table_name == "aliquot_weighing", AuditEntry.action == "weigh aliquot")))
         assert actions == ["weigh aliquot", "weigh aliquot"]  # each weighing recorded is audited, as tess
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
     # a direct line takes no step
     with sessions.begin() as s, pytest.raises(RecordError, match="weighed directly"):
         base = record.lines[-1]
@@ -238,7 +238,7 @@ def test_weigh_all_then_amend_carries_the_weighings(sessions, clock, aliquot_pha
         batches.sign_prepared(s, pharmacy.technician, amendment.batch_number, clock())  # the same weighings: nothing drawn again
     with sessions() as s:
         assert lots.get_lot(s, pharmacy.lots[record.lines[0].name].id).remaining == Decimal(500) - Decimal("10.80")
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
 
 
 def test_verifying_names_the_weighing_outside_tolerance(sessions, clock, aliquot_pharmacy):
@@ -325,4 +325,4 @@ def test_an_amendment_carries_each_weighing_with_its_target_as_it_stood(sessions
     # 8.20 × 11.00 / 25.06 = 90.20 / 25.06 = 3.5993615… → 3.599362 g, −0.02 %
     assert (amendment.lines[0].actual, amendment.lines[0].deviation_percent) == (Decimal("3.599362"), Decimal("-0.02"))
     with sessions() as s:
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []

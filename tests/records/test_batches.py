@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from compounder.records import audit, batches, lots, people
+from compounder.records import batches, lots, people, trail_check
 from compounder.records.policy import PermissionRefused, RecordError, Status
 from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all
 
@@ -45,7 +45,7 @@ def test_full_life_of_a_batch(sessions, clock, pharmacy):
         record = batches.dispense(s, pharmacy.technician, record.batch_number, clock())
     assert record.status is Status.DISPENSED
     with sessions() as s:
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
 
 
 def test_batch_numbers_count_up_within_a_day_and_restart_the_next(sessions, clock, pharmacy):

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from compounder.calc import Severity
-from compounder.records import audit, people
+from compounder.records import people, trail_check
 from compounder.records.batches import FindingDecision, batch_record
 from compounder.records.model import AuditEntry, BatchAcknowledgement
 from compounder.records.patients import ProfileEntry, parse_body_weight, save_profile, screening_profile, stored_profile
@@ -102,7 +102,7 @@ def test_profile_round_trip_with_its_audit_entry(sessions, clock, catalog):
         assert entry_row.action == "profile" and entry_row.username == "tess"
         assert json.loads(entry_row.old).get("allergies") is None
         assert json.loads(entry_row.new)["weight_kg"] == "62.5" and json.loads(entry_row.new)["conditions"] == []
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
 
 
 def test_profile_refusals(sessions, clock, catalog):
@@ -218,7 +218,7 @@ def test_override_and_acknowledgements_are_stored_audited_and_read_back(sessions
         trail = s.scalars(select(AuditEntry).where(AuditEntry.table_name == "batch_acknowledgement")).all()
         assert {(e.action, e.username) for e in trail} == {("override", "paula"), ("acknowledge", "paula")}
         assert batch_record(s, record.batch_number).acknowledgements == record.acknowledgements
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
     stored = {f["code"]: f["severity"] for f in record.plan["findings"]}
     assert stored["NSAID_HYPERSENSITIVITY"] == "error"  # the plan frozen with the batch is the screened one
     # ... with the facts it was screened for, which stay as they were when the profile changes later.

@@ -14,7 +14,7 @@ from compounder.calc.batch_document import NotStored, plan_with_documents
 from compounder.calc.label_stock import LABEL_STOCKS
 from compounder.calc.prescription import parse_order
 from compounder.documents.stored import stored_label_pdf, stored_worksheet_pdf
-from compounder.records import audit, batches, printing
+from compounder.records import batches, printing, trail_check
 from compounder.records.library import FormulaLibrary
 from compounder.records.lots import get_lot
 from compounder.records.policy import PermissionRefused, RecordError, Status
@@ -70,7 +70,7 @@ def test_the_reprint_shows_the_frozen_numbers_after_the_formula_changed(sessions
     assert "Tess Technician" in again and "Peter Pharmacist, RPh" in again and "Paula Pharmacist, RPh" in again
     with sessions() as s:
         assert printing.prints_made(s, record.id, printing.PRINT_WORKSHEET) == 2
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
 
 
 def test_the_frozen_plan_does_not_use_the_catalog_when_printed(sessions, clock, pharmacy):
@@ -146,7 +146,7 @@ def test_the_checker_is_not_the_preparer_nor_an_administrator(sessions, clock, p
     with sessions.begin() as s, pytest.raises(RecordError, match="not once it is verified"):
         batches.sign_checked(s, pharmacy.second_pharmacist, record.batch_number, clock())
     with sessions() as s:
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
 
 
 def test_the_preparer_verifies_only_when_the_pharmacy_allows_it(sessions, clock, pharmacy):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from compounder.cli import run
-from compounder.records import audit, head_file, people
+from compounder.records import audit, head_file, people, trail_check
 from compounder.records.audit_commands import check_and_export, head_path
 from compounder.records.database import migrate, open_database
 from compounder.records.model import AuditEntry, AuditHead
@@ -149,11 +149,11 @@ def test_an_unkeyed_chain_from_before_0005_is_verified_as_before_then_signed(tmp
             ("(system)", audit.KEYED, "audit_head", 1),
         ]
         assert head["keyed_from"] == 3
-        assert audit.verify(connection) == []
+        assert trail_check.problems(connection) == []
     with engine.begin() as connection:  # the old, unkeyed part can still not be edited unseen
         connection.exec_driver_sql("UPDATE audit_entry SET username = 'someone' WHERE sequence = 1")
     with engine.connect() as connection:
-        assert next(str(p) for p in audit.verify(connection)).endswith("its hash does not match its content: the entry was edited")
+        assert next(str(p) for p in trail_check.problems(connection)).endswith("its hash does not match its content: the entry was edited")
     engine.dispose()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import sessionmaker
 
 from compounder.cli import run
-from compounder.records import audit, batches
+from compounder.records import batches, trail_check
 from compounder.records.database import DatabaseUnavailable, migrate, open_database
 from compounder.records.lots import get_lot, to_grams
 from compounder.records.model import Batch, BatchCounter, BatchLine
@@ -63,7 +63,7 @@ def test_eight_processes_making_batches_at_once_on_the_same_lots(backend, databa
                 assert drawn == total * target
                 # received − total × target, e.g. for a line of 3.6 g and 800 batches: 100000 − 800 × 3.6 = 97120 g
                 assert remaining == Decimal(concurrency.LOT_GRAMS) - total * target, name
-            assert audit.verify(session) == []
+            assert trail_check.problems(session) == []
             per_batch = 1 + 2 * len(pharmacy.plan["lines"]) + len(pharmacy.plan["lines"]) + len(pharmacy.plan["lines"]) * 2 + 1
             # entries per batch: create batch, create each line, assign lot and enter weight per line, a draw per line, prepared
             entries = session.scalar(text("SELECT sequence FROM audit_head"))
@@ -127,7 +127,7 @@ def test_a_server_killed_mid_transaction_keeps_no_partial_batch_and_the_app_reco
         assert session.scalar(select(func.count()).select_from(BatchLine)) == 0
         assert session.scalar(select(func.count()).select_from(BatchCounter)) == 0
         assert session.scalar(text("SELECT sequence FROM audit_head")) == entries_before
-        assert audit.verify(session) == []
+        assert trail_check.problems(session) == []
     again = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy, rx="RX-CRASH"))
     assert again.batch_number == "261123-001"  # the number of the lost transaction is used again
     with sessions.begin() as session:
@@ -136,7 +136,7 @@ def test_a_server_killed_mid_transaction_keeps_no_partial_batch_and_the_app_reco
         for name, lot in pharmacy.lots.items():
             target = next(line.target for line in again.lines if line.name == name)
             assert get_lot(session, lot.id).remaining == remaining_before[name] - target  # 500 g − one batch's target
-        assert audit.verify(session) == []
+        assert trail_check.problems(session) == []
     engine.dispose()
 
 
@@ -259,7 +259,8 @@ def test_workstations_started_at_once_migrate_a_new_server_once(database_urls):
 
 
 def test_on_sqlite_a_write_transaction_takes_the_lock_first_and_a_read_never_waits(tmp_path):
-    from sqlalchemy.exc import OperationalError
+    from compounder.records.policy import RecordError
+    from compounder.records.write_queue import WriteWaitTimeout
 
     url = f"sqlite:///{tmp_path / 'locks.sqlite'}"
     first = open_database(url)
@@ -272,9 +273,12 @@ def test_on_sqlite_a_write_transaction_takes_the_lock_first_and_a_read_never_wai
                 writing.execute(text("UPDATE audit_head SET sequence = sequence"))
         with sessionmaker(first).begin() as writing:
             writing.connection()  # BEGIN IMMEDIATE: the write lock is held before anything is read
-            with pytest.raises(OperationalError, match="database is locked"):
+            # The second writer waits its turn behind the first for its 0.1 s, then gives up with
+            # a records error that names the writer it waited for.
+            with pytest.raises(WriteWaitTimeout, match=r"locks.sqlite stayed busy .* \(writing: .*\(process \d+\) since ") as caught:
                 with sessionmaker(impatient).begin() as second:
                     second.connection()
+            assert isinstance(caught.value, RecordError) and "nothing was saved" in str(caught.value)
             with sessionmaker(impatient)() as reading:  # reading still works meanwhile
                 assert reading.scalar(select(func.count()).select_from(Batch)) == 0
     finally:

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, text
 
-from compounder.records import audit, batches, lots, people
+from compounder.records import audit, batches, lots, people, trail_check
 from compounder.records.model import AuditEntry, User
 from compounder.records.policy import hash_password
 from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all
@@ -28,7 +28,7 @@ def pharmacy(sessions, clock, catalog):
 
 def problems(sessions) -> list[str]:
     with sessions() as s:
-        return [str(problem) for problem in audit.verify(s)]
+        return [str(problem) for problem in trail_check.problems(s)]
 
 
 def sql(sessions, statement: str, **values) -> None:

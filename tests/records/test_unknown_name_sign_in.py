@@ -10,7 +10,7 @@ import json
 import pytest
 from sqlalchemy import func, select, update
 
-from compounder.records import audit, people
+from compounder.records import audit, people, trail_check
 from compounder.records.model import AuditEntry, User
 from tests.records.helpers import make_pharmacy
 
@@ -47,7 +47,7 @@ def test_an_unknown_name_is_audited_with_the_same_message_as_a_wrong_password(se
         assert (mallory.user_id, mallory.username, mallory.old) == (None, "(sign-in)", None)
         assert json.loads(mallory.new) == {"username": "Mallory"}  # as typed, without the blanks around it
         assert mallory.at.replace(tzinfo=None) == clock().replace(tzinfo=None)  # 2026-11-23 09:07 UTC, as every entry carries
-        assert audit.verify(s) == []  # what `compounder db check` runs: the entry is signed and chained
+        assert trail_check.problems(s) == []  # what `compounder db check` runs: the entry is signed and chained
 
 
 def test_a_long_name_is_cut_to_the_field_limit_and_a_nul_does_not_break_the_server(sessions, clock, pharmacy):
@@ -63,7 +63,7 @@ def test_a_long_name_is_cut_to_the_field_limit_and_a_nul_does_not_break_the_serv
         people.sign_in(sessions, "ad\x00min", "a guess", clock())
     with sessions() as s:
         assert json.loads(_last_entry(s).new) == {"username": "ad\x00min"}
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
 
 
 def test_an_edited_unknown_name_entry_is_found(sessions, clock, pharmacy):
@@ -72,7 +72,7 @@ def test_an_edited_unknown_name_entry_is_found(sessions, clock, pharmacy):
     with sessions.begin() as s:
         entry = _last_entry(s)
         s.execute(update(AuditEntry).where(AuditEntry.id == entry.id).values(new=audit.canonical({"username": "someone else"})))
-        problems = [str(p) for p in audit.verify(s)]
+        problems = [str(p) for p in trail_check.problems(s)]
         assert problems == [f"audit_entry row {entry.id}: sequence {entry.sequence} is not signed with the pharmacy key: the entry was forged or edited"]
         s.rollback()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from compounder.records import audit, people
+from compounder.records import people, trail_check
 from compounder.records.model import AuditEntry
 from compounder.records.policy import PermissionRefused, RecordError, Role, check_new_password
 from tests.records.helpers import PASSWORD, make_pharmacy
@@ -63,7 +63,7 @@ def test_deactivate_reactivate_role_and_password_are_audited_and_take_effect(ses
             people.authenticate(s, "tess", PASSWORD)
         actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.table_name == "app_user", AuditEntry.row_id == pharmacy.technician.id).order_by(AuditEntry.sequence)))
         assert actions == ["create", "deactivate", "activate", "change role", "reset password"]
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
     with sessions.begin() as s, pytest.raises(RecordError, match="at least 8 characters"):
         people.reset_password(s, pharmacy.admin, "tess", "short", clock())
 

@@ -10,7 +10,7 @@ import pytest
 
 from compounder.calc.balance_reading import Reading, ReadingState
 from compounder.calc.scan import pharmacy_lot_code
-from compounder.records import audit, batches, lots, station
+from compounder.records import batches, lots, station, trail_check
 from compounder.records.policy import RecordError
 from tests.records.helpers import make_pharmacy, new_batch
 
@@ -36,7 +36,7 @@ def test_scan_then_balance_reading_is_recorded_with_the_balance(sessions, clock,
     with sessions() as s:
         kinds = [(e.kind, e.accepted, e.source, e.balance_id) for e in station.events(s, record.batch_number)]
         assert kinds == [("scan", True, None, None), ("weight", True, "balance", "XS205-1")]
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
 
 
 def test_wrong_ingredient_is_refused_and_recorded(sessions, clock, at_station):
@@ -51,7 +51,7 @@ def test_wrong_ingredient_is_refused_and_recorded(sessions, clock, at_station):
         (event,) = station.events(s, record.batch_number)
         assert (event.accepted, event.outcome, event.scanned) == (False, "other_ingredient", pharmacy_lot_code(other.id))
         assert batches.batch_record(s, record.batch_number).lines[0].lot_id is None  # nothing assigned
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
     # and no weight goes in before the container is confirmed
     with sessions.begin() as s, pytest.raises(RecordError, match="scan the container first"):
         station.record_typed(s, pharmacy.technician, record.batch_number, 1, str(first.target), clock())
@@ -92,7 +92,7 @@ def test_typed_weight_and_confirmation_by_hand(sessions, clock, at_station):
         hand, weight = station.events(s, record.batch_number)
         assert (hand.kind, hand.reason) == ("hand", "label torn; name and lot read by eye")
         assert (weight.source, weight.grams) == ("typed", typed)
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
 
 
 def test_choosing_another_lot_undoes_the_scan(sessions, clock, at_station):

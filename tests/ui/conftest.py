@@ -50,6 +50,8 @@ class FakePrompts:
         self.pharmacy: list = []
         self.label_positions: list[int | None] = []  # answers for a sheet of labels; 1 when none queued
         self.label_stocks_asked: list = []
+        self.conflicts: list[str] = []  # another workstation saved first: what the window said
+        self.conflict_choices: list = []  # ConflictChoice answers
 
     def open_path(self, folder):
         return self.paths.pop(0)
@@ -78,6 +80,10 @@ class FakePrompts:
 
     def error(self, title, text):
         self.errors.append((title, text))
+
+    def edit_conflict(self, title, text):
+        self.conflicts.append(text)
+        return self.conflict_choices.pop(0)
 
     def unexpected(self, text, details):
         self.unexpected_errors.append(text)

@@ -7,12 +7,12 @@ import datetime as dt
 import shutil
 import sys
 
-from compounder.ui.prompts import Prompts
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
 from compounder.records.database import migrate, open_database
 from compounder.ui.app import build_workbench, parse_args
+from compounder.ui.workbench.prompts import Prompts
 from tests.records.conftest import Clock
 from tests.records.helpers import make_pharmacy, new_batch
 

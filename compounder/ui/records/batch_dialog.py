@@ -171,7 +171,8 @@ class BatchDialog(QDialog):
         self.save_button = QPushButton("&Save lots and weights")
         self.save_button.clicked.connect(self.save_lines)
         self.prepare_button = QPushButton("Sign as &preparer")
-        self.prepare_button.clicked.connect(lambda: self._step(batches.sign_prepared))
+        # The signature is of the record as the dialog shows it (a weight changed since by another workstation is refused).
+        self.prepare_button.clicked.connect(lambda: self._step(self._as_shown(batches.sign_prepared)))
         self.check_button = QPushButton("Sign as c&hecker")
         self.check_button.setToolTip("Someone other than the preparer has checked the lots and weighings")
         self.check_button.clicked.connect(lambda: self._step(batches.sign_checked))
@@ -483,7 +484,8 @@ class BatchDialog(QDialog):
     def verify_batch(self) -> None:
         pharmacy = self._pharmacy()
         allowed = pharmacy.allow_self_verification if pharmacy is not None else False
-        self._step(lambda session, actor, number, now: batches.verify(session, actor, number, now, allow_self_verification=allowed))
+        self._step(self._as_shown(lambda session, actor, number, now, shown: batches.verify(
+            session, actor, number, now, allow_self_verification=allowed, shown=shown)))
 
     def amend_batch(self) -> None:
         self._step(lambda session, actor, number, now: batches.amend(session, actor, number, self.amend_reason.text(), now))
@@ -525,14 +527,16 @@ class BatchDialog(QDialog):
         try:
             with self._context.transaction() as session:
                 for line, box, weight in zip(record.lines, self.lot_boxes, self.weights, strict=True):
+                    seen: int | None = line.version  # the line as shown: one changed since by another workstation is refused
                     if box.currentData() is not None and box.currentData() != line.lot_id:
-                        batches.assign_lot(session, actor, record.batch_number, line.position, box.currentData(), now)
+                        batches.assign_lot(session, actor, record.batch_number, line.position, box.currentData(), now, expected_version=seen)
+                        seen = None  # checked, and changed by this very save
                     if line.steps:  # an aliquot line: its three weighings are recorded at the station
                         continue
                     typed = weight.text().strip()
                     if typed and (line.actual is None or not _same_weight(typed, line.actual)):
                         try:
-                            batches.enter_weight(session, actor, record.batch_number, line.position, typed, now)
+                            batches.enter_weight(session, actor, record.batch_number, line.position, typed, now, expected_version=seen)
                         except RecordError as error:
                             raise RecordError(f"line {line.position} ({line.name}): {error}") from None
                 updated = batches.batch_record(session, record.batch_number)
@@ -544,6 +548,12 @@ class BatchDialog(QDialog):
 
     def reject_batch(self) -> None:
         self._step(lambda session, actor, number, now: batches.reject(session, actor, number, self.reason.text(), now))
+
+    def _as_shown(self, sign):
+        """``sign`` given the content hash of the record the dialog shows now: the signature is
+        of that content, refused when another workstation changed the batch since."""
+        shown = self.record.content_hash if self.record is not None else None
+        return lambda session, actor, number, now: sign(session, actor, number, now, shown=shown)
 
     def _step(self, step) -> None:
         actor, record = self._context.actor, self.record

@@ -138,6 +138,7 @@ class PatientProfileDialog(QDialog):
         self.saved: StoredProfile | None = None
         with context.reading() as session:
             current = stored_profile(session, patient_id)
+        self._shown_version = current.version  # saved on top of this version, or refused
         self.setWindowTitle(f"Patient profile — {current.name}")
 
         self.born = QLineEdit()
@@ -269,7 +270,8 @@ class PatientProfileDialog(QDialog):
         try:
             entry = self.entry()
             with self._context.transaction() as session:
-                self.saved = save_profile(session, actor, self._patient_id, entry, self._catalog, self._context.clock())
+                self.saved = save_profile(session, actor, self._patient_id, entry, self._catalog, self._context.clock(),
+                                          expected_version=self._shown_version)
         except RecordsError as error:
             self.message.setText(problem_text(error))
             return

@@ -198,6 +198,10 @@ class FormulaDocument(QObject):
     def mark_saved(self) -> None:
         self.undo_stack.setClean()
 
+    def mark_unsaved(self) -> None:
+        """Loaded data that is not saved anywhere yet (a change re-applied on a newer version)."""
+        self.undo_stack.resetClean()
+
     # -- internals
     def _push(self, text: str, after: Draft, inserted: int | None = None, removed: int | None = None) -> bool:
         evaluation = evaluate_draft(after, self.catalog, self.today, self.max_excess)  # may raise: then nothing changed

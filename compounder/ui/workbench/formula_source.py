@@ -16,6 +16,7 @@ class FileSource:
 class LibrarySource:
     entry_id: int
     read_only: bool
+    version: int = 0  # the library version the window shows: a save is made on top of it, or refused
 
 
 Source = FileSource | LibrarySource | None

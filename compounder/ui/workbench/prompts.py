@@ -86,6 +86,12 @@ class Prompts:
     def error(self, title: str, text: str) -> None:
         QMessageBox.warning(self.parent, title, text)
 
+    def edit_conflict(self, title: str, text: str):
+        """Another workstation saved first: reload, re-apply on the newest, or cancel (``ConflictChoice``)."""
+        from compounder.ui.common.edit_conflict_dialog import ask_edit_conflict
+
+        return ask_edit_conflict(self.parent, title, text)
+
     def unexpected(self, text: str, details: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Critical, "Compounder: unexpected error", text, parent=self.parent)
         box.setDetailedText(details)

@@ -6,13 +6,17 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from compounder.calc import InputError
 from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
 from compounder.records.database import DatabaseUnavailable
-from compounder.records.library import LibraryEntry, LibraryError
+from compounder.records.edit_versions import EditConflict
+from compounder.records.library import LibraryEntry, LibraryError, reapplied
+from compounder.records.policy import RecordError
+from compounder.ui.common.edit_conflict_dialog import ConflictChoice
 from compounder.ui.workbench.formula_source import FileSource, LibrarySource, Source
 from compounder.ui.workbench.prompts import Unsaved
 from compounder.ui.workbench.window_parts import WindowParts
@@ -76,7 +80,7 @@ class FilesPart(WindowParts):
         except (LibraryError, InputError) as error:
             self.prompts.error("Cannot open the master formula", str(error))
             return False
-        self._set_source(LibrarySource(entry.id, entry.read_only), entry.approved_at)
+        self._set_source(LibrarySource(entry.id, entry.read_only, entry.version), entry.approved_at)
         note = " (reference formula: read-only; save to the library under a new name to change it)" if entry.read_only else ""
         self.statusBar().showMessage(f"Opened “{entry.name}” from the library{note}", 8000)
         return True
@@ -86,28 +90,51 @@ class FilesPart(WindowParts):
         if isinstance(source, FileSource) and source.path.suffix.lower() == ".json":
             return self.save_file(source.path)
         if isinstance(source, LibrarySource) and not source.read_only:
-            entry = self._library_call(
-                "Cannot save to the library",
-                lambda: self.library.update(source.entry_id, self.document.master_data(), name=self.document.header("name") or None),
-            )
+            try:
+                entry = self._library_call(
+                    "Cannot save to the library",
+                    lambda: self.library.update(source.entry_id, self.document.master_data(), name=self.document.header("name") or None,
+                                                based_on=source.version or None),
+                )
+            except EditConflict as conflict:
+                self._resolve_conflict(source, conflict)
+                return False
             if entry is None:
                 return False
             self.document.mark_saved()
-            self._set_source(source, entry.approved_at)
+            self._set_source(replace(source, version=entry.version), entry.approved_at)
             self.statusBar().showMessage(f"Saved “{entry.name}” to the library", 5000)
             return True
         if isinstance(source, LibrarySource):
             return self.save_to_library()
         return self.save_as_file()
 
+    def _resolve_conflict(self, source: LibrarySource, conflict: EditConflict) -> None:
+        """Another workstation saved this formula first: the person reloads the newest, or has
+        their change applied on it and shown for review (saved only when they save again)."""
+        choice = self.prompts.edit_conflict("Saved meanwhile on another workstation", str(conflict))
+        if choice is ConflictChoice.RELOAD:
+            self.open_library_entry(source.entry_id)
+        elif choice is ConflictChoice.REAPPLY:
+            seen = next((v.data for v in self.library.versions(source.entry_id) if v.version == source.version), None)
+            newest = self.library.get(source.entry_id)
+            mine = {**self.document.master_data(), "name": self.document.header("name") or newest.name}
+            self.document.load(reapplied(seen if seen is not None else newest.data, mine, newest.data))
+            self._set_source(LibrarySource(newest.id, newest.read_only, newest.version), newest.approved_at)
+            self.document.mark_unsaved()
+            self.statusBar().showMessage(f"Your change applied on version {newest.version} of “{newest.name}”: review it, then save", 15000)
+
     def _library_call(self, title: str, call: Callable[[], LibraryEntry], when_lost: str = KEPT) -> LibraryEntry | None:
         """A change to the formula library, or ``None`` after saying why it was refused or that
-        the server is out of reach (the formula in the window is untouched either way)."""
+        the server is out of reach (the formula in the window is untouched either way). An
+        ``EditConflict`` is the caller's to resolve."""
         try:
             return call()
+        except EditConflict:
+            raise
         except LibraryError as error:
             self.prompts.error(title, str(error))
-        except DatabaseUnavailable as error:
+        except (DatabaseUnavailable, RecordError) as error:  # RecordError: e.g. gave up waiting for the database
             self.prompts.error(title, f"{error}. {when_lost}")
         return None
 
@@ -144,7 +171,7 @@ class FilesPart(WindowParts):
         if self.document.header("name") != entry.name:
             self.document.set_header("name", entry.name)
         self.document.mark_saved()
-        self._set_source(LibrarySource(entry.id, read_only=False))
+        self._set_source(LibrarySource(entry.id, read_only=False, version=entry.version))
         self.statusBar().showMessage(f"Saved “{entry.name}” to the library", 5000)
         return True
 
@@ -167,7 +194,14 @@ class FilesPart(WindowParts):
         saved = self.source
         if not isinstance(saved, LibrarySource):  # saving to the library made it one; a failed save said why
             return False
-        entry = self._library_call("Cannot approve", lambda: self.library.approve(saved.entry_id), "Approve again when the server is back.")
+        try:  # the approval is of this version as the window shows it, never of a newer one
+            entry = self._library_call("Cannot approve", lambda: self.library.approve(
+                saved.entry_id, version=saved.version or None,
+                shown={**self.document.master_data(), "name": self.document.header("name") or ""} if saved.version else None,
+            ), "Approve again when the server is back.")
+        except EditConflict as conflict:
+            self._resolve_conflict(saved, conflict)
+            return False
         if entry is None:
             return False
         self._set_source(self.source, entry.approved_at)

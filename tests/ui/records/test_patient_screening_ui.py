@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from compounder.calc import Finding, Severity
-from compounder.records import audit
+from compounder.records import trail_check
 from compounder.records.database import open_database
 from compounder.records.model import AuditEntry
 from compounder.records.patients import ProfileEntry, save_profile, stored_profile
@@ -170,7 +170,7 @@ def test_profile_editor_shows_bad_input_inline_and_saves_with_an_audit_entry(qtb
         assert saved.allergies == ("nsaid-hypersensitivity",) and saved.updated_by == "Tess Technician"
         entry = session.scalars(select(AuditEntry).where(AuditEntry.table_name == "patient").order_by(AuditEntry.sequence.desc())).first()
         assert entry.action == "profile" and entry.username == "tess" and json.loads(entry.new)["weight_kg"] == "61.689"
-        assert audit.verify(session) == []
+        assert trail_check.problems(session) == []
 
 
 # ------------------------------------------------------------------ batch dialog

@@ -255,7 +255,7 @@ def _failed_sign_ins(context, username):
 
 
 def test_confirmation_by_hand_is_signed_there_by_a_pharmacist_then_a_bare_number(qtbot, bench):
-    from compounder.records import audit
+    from compounder.records import trail_check
     from tests.records.helpers import PASSWORD
 
     context, pharmacy, record = bench  # the station is signed in as the technician, tess
@@ -296,7 +296,7 @@ def test_confirmation_by_hand_is_signed_there_by_a_pharmacist_then_a_bare_number
     assert hand.message == "Line 1 confirmed by hand by paula, signed with their password at the station signed in as tess"
     assert _failed_sign_ins(context, "paula") is None  # a good sign-in clears the count
     with context.sessions() as s:
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
     assert context.actor == pharmacy.technician  # the station stays signed in as it was
 
     # "3" alone could be a short code scanned: not taken for 3 g
