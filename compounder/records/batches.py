@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compounder.calc.prescription import Acknowledgement
+from compounder.calc.units import Q_, format_quantity
 from compounder.records import aliquot_rows, audit
 from compounder.records.aliquot_rows import StepRecord
 from compounder.records.lots import draw, get_lot, give_back, to_grams, to_ug
@@ -279,6 +280,18 @@ def check_decisions(session: Session, plan: dict[str, Any], decisions: Sequence[
     return list(checked.values())
 
 
+def check_plan_decided(session: Session, batch_id: int, plan: dict[str, Any]) -> None:
+    """A plan worked out again for a batch is refused while one of its errors or warnings has no
+    pharmacist's decision stored with the batch."""
+    decided = {row.code for row in session.scalars(select(BatchAcknowledgement).where(BatchAcknowledgement.batch_id == batch_id))}
+    fixed = sorted({f["code"] for f in plan.get("findings", []) if f.get("severity") == "error" and not f.get("patient")})
+    if fixed:
+        raise RecordError(f"with this lot the plan has error findings ({', '.join(fixed)}); choose another lot")
+    undecided = sorted(code for code in decided_findings(plan) if code not in decided)
+    if undecided:
+        raise RecordError(f"with this lot the plan has findings no pharmacist has decided on ({', '.join(undecided)}); make the batch again with this lot")
+
+
 def store_decisions(session: Session, batch_id: int, decisions: Sequence[_Checked], now: dt.datetime) -> None:
     for decision in decisions:
         row = BatchAcknowledgement(
@@ -325,11 +338,73 @@ def assign_lot(session: Session, actor: Actor, batch_number: str, position: int,
     problem = lot.problem(row.compounded_on, beyond_use=row.beyond_use)
     if problem:
         raise RecordError(f"lot {lot.lot_number} of {lot.stock_form} cannot be used: {problem}")
+    planned = _planned_potency_text(row.plan, position) or potency_text(Decimal(100))  # none given: taken as 100 %
+    if lot.potency_percent is not None and line.role != "base" and planned != potency_text(lot.potency_percent):
+        at = planned
+        raise RecordError(
+            f"lot {lot.lot_number} of {lot.stock_form} assays {lot.potency_percent:f} % (its certificate of analysis); "
+            f"line {position}'s target was worked out at {at}: choose the lot so the target is worked out again from it"
+        )
     old = audit.snapshot(session, "batch_line", line.id)
     if line.lot_id != lot.id:
         line.identity = None  # a scan confirmed the container of the other lot, not this one
     line.lot_id = lot.id
     audit.record(session, actor, "assign lot", "batch_line", line.id, old, now)
+    return batch_record(session, batch_number)
+
+
+def _planned_potency_text(plan: dict[str, Any], position: int) -> str | None:
+    """The potency line ``position``'s target was worked out with, as the plan prints it
+    ("95 %"); None when none was used."""
+    lines = plan.get("lines") or []
+    return lines[position - 1].get("potency") if 0 < position <= len(lines) else None
+
+
+def potency_text(percent: Decimal) -> str:
+    """A lot's assay as a plan prints a potency (``plan_data``: four significant figures)."""
+    return format_quantity(Q_(float(percent), "percent"), 4)
+
+
+def replace_plan(session: Session, actor: Actor, batch_number: str, plan: dict[str, Any], now: dt.datetime) -> BatchRecord:
+    """A draft's plan worked out again (a lot chosen with another assay or expiry): its targets,
+    aliquot targets and beyond-use date from ``plan``. Refused once anything has been weighed:
+    a weight taken against the old target would stand against a new one."""
+    actor = current_actor(session, actor)
+    row = _batch(session, batch_number)
+    if Status(row.status) is not Status.DRAFT:
+        raise RecordError(f"batch {batch_number} is {row.status}; its plan no longer changes")
+    lines = _lines(session, row)
+    steps = aliquot_rows.rows_of(session, [line.id for line in lines])
+    weighed = [line for line in lines if line.actual_ug is not None or any(step.actual_ug is not None for step in steps.get(line.id, []))]
+    if weighed:
+        names = ", ".join(f"line {line.position} ({line.name})" for line in weighed)
+        raise RecordError(f"batch {batch_number} has weights entered ({names}); reject it and make it again with this lot")
+    if len(plan["lines"]) != len(lines):
+        raise RecordError(f"batch {batch_number}: the plan worked out again has {len(plan['lines'])} lines, the batch {len(lines)}")
+    bud = (plan.get("bud") or {}).get("date")
+    if not bud:
+        raise RecordError("the plan has no beyond-use date")
+    old = audit.snapshot(session, "batch", row.id, lock=True)
+    row.plan = plan
+    row.beyond_use = dt.date.fromisoformat(bud)
+    audit.record(session, actor, "work out again", "batch", row.id, old, now)
+    for line, planned in zip(lines, plan["lines"], strict=True):
+        target = to_ug(Decimal(str(planned["grams_rounded"])))
+        rows = steps.get(line.id, [])
+        if bool(rows) != bool(planned.get("aliquot")):
+            raise RecordError(f"line {line.position} ({line.name}) would change between weighed directly and made by aliquot; make the batch again")
+        if rows:
+            from compounder.calc.aliquot_weighing import step_targets
+
+            targets = step_targets(planned["aliquot"], plan["balance"]["readability_grams"])
+            for step in rows:
+                before = audit.snapshot(session, "aliquot_weighing", step.id)
+                step.target_ug = to_ug(targets[step.step])
+                audit.record(session, actor, "work out again", "aliquot_weighing", step.id, before, now)
+        if line.target_ug != target:
+            before = audit.snapshot(session, "batch_line", line.id)
+            line.target_ug = target
+            audit.record(session, actor, "work out again", "batch_line", line.id, before, now)
     return batch_record(session, batch_number)
 
 

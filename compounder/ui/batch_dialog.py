@@ -44,7 +44,14 @@ from compounder.records.database import DatabaseUnavailable
 from compounder.records.library import FormulaLibrary
 from compounder.records.refill import refill_changes
 from compounder.records.rules import RecordError, Status
-from compounder.records.screening import DIRECTIONS_USED, make_batch, parse_batch_order, screened_plan, sign_in_to_decide
+from compounder.records.screening import (
+    DIRECTIONS_USED,
+    choose_lot,
+    make_batch,
+    parse_batch_order,
+    screened_plan,
+    sign_in_to_decide,
+)
 from compounder.settings import PharmacySettings
 from compounder.ui.batch_printing import PrintPdf, StoredBatchPrinter
 from compounder.ui.patient_profile_dialog import PatientProfileDialog
@@ -520,10 +527,13 @@ class BatchDialog(QDialog):
             return
         now = self._context.clock()
         try:
+            pharmacy = self._pharmacy()
             with self._context.sessions.begin() as session:
-                for line, box, weight in zip(record.lines, self.lot_boxes, self.weights, strict=True):
+                for line, box in zip(record.lines, self.lot_boxes, strict=True):  # a lot's assay may work the targets out again
                     if box.currentData() is not None and box.currentData() != line.lot_id:
-                        batches.assign_lot(session, actor, record.batch_number, line.position, box.currentData(), now)
+                        choose_lot(session, actor, self._catalog, record.batch_number, line.position, box.currentData(), now,
+                                   final_weight_tolerance=pharmacy.final_weight_tolerance if pharmacy else None)
+                for line, weight in zip(batches.batch_record(session, record.batch_number).lines, self.weights, strict=True):
                     if line.steps:  # an aliquot line: its three weighings are recorded at the station
                         continue
                     typed = weight.text().strip()
