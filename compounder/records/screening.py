@@ -27,6 +27,7 @@ from compounder.calc.record import patient_facts
 from compounder.calc.units import Quantity
 from compounder.records import batches, people
 from compounder.records.batches import BatchRecord, FindingDecision
+from compounder.records.fills import refill_order
 from compounder.records.lots import get_lot
 from compounder.records.model import MasterFormulaVersion
 from compounder.records.patients import screening_profile
@@ -144,6 +145,8 @@ def make_batch(
     amounts were checked with are stored with the plan (``DIRECTIONS_USED``: None for none).
     ``lots`` (line position → lot id) are the lots chosen: the plan is worked out from them
     (``screened_plan``) and the lines are made with them."""
+    if order is not None and amends is None:  # a refill's label prints the refills the records hold left
+        order = refill_order(session, patient.id, rx_number, order)
     plan = screened_plan(session, catalog, formula_version_id, patient.id, compounded_on, dispensed, refills, order, lots)
     frozen = _frozen(session, catalog, plan, patient.id, compounded_on, freeze, order)
     record = batches.create_batch(

@@ -41,6 +41,7 @@ from compounder.documents.stock import LabelStock
 from compounder.records import aliquot_steps, batches, lots, people
 from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.database import DatabaseUnavailable
+from compounder.records.fills import refill_order
 from compounder.records.library import FormulaLibrary
 from compounder.records.refill import refill_changes
 from compounder.records.rules import RecordError, Status
@@ -308,6 +309,8 @@ class BatchDialog(QDialog):
                 if not self._refill_confirmed(diff, (patient.id, self.rx.text().strip(), version_id)):
                     session.rollback()
                     return
+                order_data = refill_order(session, patient.id, self.rx.text(), order_data)  # a refill's refills left: the records'
+                order = parse_batch_order(order_data).order
                 plan = screened_plan(session, self._catalog, version_id, patient.id, today, order=order_data)
             # The patient is on file now; a pharmacist decides the findings outside any transaction.
             decisions = self._decisions_for(plan)
@@ -472,7 +475,7 @@ class BatchDialog(QDialog):
         self.rx.setText(record.rx_number)
         self.prescriber.setText(record.prescriber)
         label = (record.plan.get("documents") or {}).get("label") or {}
-        self.directions.setText(label.get("directions") or "")  # as on the last label; refills left are typed anew
+        self.directions.setText(label.get("directions") or "")  # as on the last label; the refills left are the records' (fills.refill_order)
         self.quantity.setText(label.get("quantity") or "")
         used = record.plan.get(DIRECTIONS_USED)
         if isinstance(used, dict):  # the dose check of the last batch on the Rx (else the formula's own, as chosen above)
@@ -666,7 +669,7 @@ class BatchDialog(QDialog):
         self.check_button.setEnabled(signed and status is Status.PREPARED and not (self.record and self.record.checked_by))
         self.verify_button.setEnabled(signed and status is Status.PREPARED)
         self.print_worksheet_button.setEnabled(signed and status is not None)
-        self.print_label_button.setEnabled(signed and status is not None)
+        self.print_label_button.setEnabled(signed and status in (Status.VERIFIED, Status.DISPENSED))  # records refuse any other
         self.amend_button.setEnabled(signed and status in (Status.VERIFIED, Status.DISPENSED))
         self.amend_reason.setEnabled(signed and status in (Status.VERIFIED, Status.DISPENSED))
         self.dispense_button.setEnabled(signed and status is Status.VERIFIED)
