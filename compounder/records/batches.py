@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from compounder.calc.finding_numbers import fingerprints
 from compounder.calc.prescription import Acknowledgement
 from compounder.calc.units import Q_, format_quantity
 from compounder.records import aliquot_rows, audit
@@ -113,6 +114,9 @@ class BatchRecord:
     # The pharmacists' signed decisions on the plan's findings (warnings acknowledged, errors
     # overridden), as the worksheet prints them.
     acknowledgements: tuple[Acknowledgement, ...] = ()
+    # Why the plan's findings are not all decided (a decision voided by a change to its numbers),
+    # for a draft or prepared batch; () when they are.
+    undecided: tuple[str, ...] = ()
 
     @property
     def out_of_tolerance(self) -> tuple[LineRecord, ...]:
@@ -217,6 +221,9 @@ class FindingDecision:
     code: str
     signer: Actor
     reason: str
+    # The numbers the pharmacist saw (``compounder.calc.finding_numbers.fingerprints`` of the plan
+    # shown); a decision made at other numbers than the batch's is refused. None: the batch's own.
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -226,6 +233,7 @@ class _Checked:
     message: str
     signer: Actor
     reason: str
+    fingerprint: str | None = None
 
 
 def decided_findings(plan: dict[str, Any]) -> dict[str, tuple[str, str]]:
@@ -254,21 +262,13 @@ def check_decisions(session: Session, plan: dict[str, Any], decisions: Sequence[
     fixed = sorted({f["code"] for f in plan.get("findings", []) if f.get("severity") == "error" and not f.get("patient")})
     if fixed:
         raise RecordError(f"the plan has error findings ({', '.join(fixed)}); correct the formula or the prescription as each finding says (only an error about the patient or the daily amount may be overridden)")
+    numbers = fingerprints(plan)
     checked: dict[str, _Checked] = {}
     for decision in decisions:
-        code = decision.code.strip().upper()
-        if code not in needed:
-            codes = ", ".join(sorted(needed)) or "none"
-            raise RecordError(f"{code} is not a warning or error of this batch (those are: {codes}); the formula or the profile changed, look again")
-        if code in checked:
-            raise RecordError(f"{code} is decided twice; one pharmacist signs each finding")
-        severity, message = needed[code]
-        user = session.get(User, decision.signer.id)
-        if user is None:
-            raise RecordError(f"no user {decision.signer.username!r}")
-        signer = Actor(user.id, user.username, Role(user.role))
-        reason = may_decide_finding(signer, active=user.active, severity=severity, code=code, reason=decision.reason)
-        checked[code] = _Checked(code, severity, message, signer, reason)
+        one = _check_one(session, needed, numbers, decision)
+        if one.code in checked:
+            raise RecordError(f"{one.code} is decided twice; one pharmacist signs each finding")
+        checked[one.code] = one
     errors = sorted(code for code, (severity, _) in needed.items() if severity == "error" and code not in checked)
     if errors:
         raise RecordError(
@@ -280,16 +280,85 @@ def check_decisions(session: Session, plan: dict[str, Any], decisions: Sequence[
     return list(checked.values())
 
 
-def check_plan_decided(session: Session, batch_id: int, plan: dict[str, Any]) -> None:
-    """A plan worked out again for a batch is refused while one of its errors or warnings has no
-    pharmacist's decision stored with the batch."""
-    decided = {row.code for row in session.scalars(select(BatchAcknowledgement).where(BatchAcknowledgement.batch_id == batch_id))}
-    fixed = sorted({f["code"] for f in plan.get("findings", []) if f.get("severity") == "error" and not f.get("patient")})
-    if fixed:
-        raise RecordError(f"with this lot the plan has error findings ({', '.join(fixed)}); choose another lot")
-    undecided = sorted(code for code in decided_findings(plan) if code not in decided)
-    if undecided:
-        raise RecordError(f"with this lot the plan has findings no pharmacist has decided on ({', '.join(undecided)}); make the batch again with this lot")
+def void_changed_decisions(session: Session, actor: Actor, batch_id: int, plan: dict[str, Any], now: dt.datetime) -> list[str]:
+    """Void every stored decision whose finding's numbers changed in ``plan`` (or whose finding is
+    gone), in the audit trail; the codes voided. A pharmacist decides again (``decide_again``)."""
+    numbers = fingerprints(plan)
+    voided = []
+    for row in session.scalars(select(BatchAcknowledgement).where(BatchAcknowledgement.batch_id == batch_id, BatchAcknowledgement.voided_at.is_(None))):
+        if numbers.get(row.code) != row.fingerprint:
+            old = audit.snapshot(session, "batch_acknowledgement", row.id)
+            row.voided_at = now
+            audit.record(session, actor, "void", "batch_acknowledgement", row.id, old, now)
+            voided.append(row.code)
+    return sorted(voided)
+
+
+def undecided(session: Session, batch_id: int, plan: dict[str, Any]) -> list[str]:
+    """Why the batch's findings are not all decided, one sentence each ([] when they are): a
+    decision voided by a change to its numbers, or none made. A decision stored before decisions
+    were bound to numbers stands as it was made."""
+    rows = {row.code: row for row in session.scalars(select(BatchAcknowledgement).where(BatchAcknowledgement.batch_id == batch_id))}
+    numbers = fingerprints(plan)
+    problems = []
+    for code, (severity, message) in sorted(decided_findings(plan).items()):
+        row = rows.get(code)
+        what = "overridden" if severity == "error" else "acknowledged"
+        if row is None:
+            problems.append(f"{code} is not {what} ({message})")
+        elif row.voided_at is not None or (row.fingerprint is not None and row.fingerprint != numbers[code]):
+            problems.append(f"{code} was {what} at other numbers and is void; the finding now reads: {message}")
+    return problems
+
+
+def decide_again(session: Session, batch_number: str, decisions: Sequence[FindingDecision], now: dt.datetime) -> BatchRecord:
+    """A pharmacist's new decision on findings of a draft or prepared batch whose earlier decision
+    was voided (or never made): the same checks as when the batch is made, the row kept (its
+    earlier signer, reason and numbers are in the audit trail)."""
+    row = _batch(session, batch_number)
+    if Status(row.status) not in (Status.DRAFT, Status.PREPARED):
+        raise RecordError(f"batch {batch_number} is {row.status}; its decisions no longer change")
+    stored = {r.code: r for r in session.scalars(select(BatchAcknowledgement).where(BatchAcknowledgement.batch_id == row.id))}
+    needed, numbers = decided_findings(row.plan), fingerprints(row.plan)
+    checked: dict[str, _Checked] = {}
+    for one in (_check_one(session, needed, numbers, decision) for decision in decisions):
+        if one.code in checked:
+            raise RecordError(f"{one.code} is decided twice; one pharmacist signs each finding")
+        checked[one.code] = one
+    for decision in checked.values():
+        existing = stored.get(decision.code)
+        if existing is None:
+            store_decisions(session, row.id, [decision], now)
+            continue
+        old = audit.snapshot(session, "batch_acknowledgement", existing.id)
+        existing.severity, existing.message, existing.reason = decision.severity, decision.message, decision.reason
+        existing.action = "overridden" if decision.severity == "error" else "acknowledged"
+        existing.user_id, existing.at, existing.fingerprint, existing.voided_at = decision.signer.id, now, decision.fingerprint, None
+        audit.record(session, decision.signer, "override again" if decision.severity == "error" else "acknowledge again", "batch_acknowledgement", existing.id, old, now)
+    return batch_record(session, batch_number)
+
+
+def _refuse_undecided(session: Session, row: Batch) -> None:
+    problems = undecided(session, row.id, row.plan)
+    if problems:
+        raise RecordError(f"batch {row.batch_number}: " + "; ".join(problems) + "; a pharmacist decides again")
+
+
+def _check_one(session: Session, needed: dict[str, tuple[str, str]], numbers: dict[str, str], decision: FindingDecision) -> _Checked:
+    """One decision: on a finding of the plan, at the plan's numbers, by an active pharmacist with a reason."""
+    code = decision.code.strip().upper()
+    if code not in needed:
+        codes = ", ".join(sorted(needed)) or "none"
+        raise RecordError(f"{code} is not a warning or error of this batch (those are: {codes}); the formula or the profile changed, look again")
+    severity, message = needed[code]
+    if decision.fingerprint is not None and decision.fingerprint != numbers[code]:
+        raise RecordError(f"{code} was decided on other numbers than the batch's; the finding now reads: {message} — a pharmacist decides again")
+    user = session.get(User, decision.signer.id)
+    if user is None:
+        raise RecordError(f"no user {decision.signer.username!r}")
+    signer = Actor(user.id, user.username, Role(user.role))
+    reason = may_decide_finding(signer, active=user.active, severity=severity, code=code, reason=decision.reason)
+    return _Checked(code, severity, message, signer, reason, numbers[code])
 
 
 def store_decisions(session: Session, batch_id: int, decisions: Sequence[_Checked], now: dt.datetime) -> None:
@@ -297,7 +366,7 @@ def store_decisions(session: Session, batch_id: int, decisions: Sequence[_Checke
         row = BatchAcknowledgement(
             batch_id=batch_id, code=decision.code, severity=decision.severity, message=decision.message,
             action="overridden" if decision.severity == "error" else "acknowledged", reason=decision.reason,
-            user_id=decision.signer.id, at=now,
+            user_id=decision.signer.id, at=now, fingerprint=decision.fingerprint,
         )
         session.add(row)
         session.flush()
@@ -311,14 +380,17 @@ def _decisions_of(session: Session, batch_id: int) -> list[_Checked]:
         select(BatchAcknowledgement, User).join(User, User.id == BatchAcknowledgement.user_id)
         .where(BatchAcknowledgement.batch_id == batch_id).order_by(BatchAcknowledgement.id)
     ).all()
-    return [_Checked(row.code, row.severity, row.message, Actor(user.id, user.username, Role(user.role)), row.reason) for row, user in rows]
+    return [
+        _Checked(row.code, row.severity, row.message, Actor(user.id, user.username, Role(user.role)), row.reason, row.fingerprint)
+        for row, user in rows if row.voided_at is None
+    ]
 
 
 def batch_acknowledgements(session: Session, batch_id: int) -> tuple[Acknowledgement, ...]:
     """The batch's stored decisions as the worksheet prints them: who (name), role, when, why."""
     rows = session.execute(
         select(BatchAcknowledgement, User.full_name, User.role).join(User, User.id == BatchAcknowledgement.user_id)
-        .where(BatchAcknowledgement.batch_id == batch_id).order_by(BatchAcknowledgement.id)
+        .where(BatchAcknowledgement.batch_id == batch_id, BatchAcknowledgement.voided_at.is_(None)).order_by(BatchAcknowledgement.id)
     ).all()
     return tuple(
         Acknowledgement(code=row.code, by=name, reason=row.reason, override=row.action == "overridden", role=role, at=row.at, verified=True)
@@ -439,6 +511,7 @@ def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.dat
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _batch(session, batch_number)
     check_transition(Status(row.status), Status.PREPARED, actor, preparer_id=None)
+    _refuse_undecided(session, row)
     lines = _lines(session, row)
     steps = aliquot_rows.rows_of(session, [line.id for line in lines])
     missing = [f"line {line.position} ({line.name}): {'lot' if line.lot_id is None else 'weight'}" for line in lines if line.lot_id is None or (line.actual_ug is None and line.id not in steps)]
@@ -492,6 +565,7 @@ def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, 
     stored = allows_self_verification(session)
     allowed = stored if stored is not None else allow_self_verification
     check_transition(Status(row.status), Status.VERIFIED, actor, preparer_id=row.prepared_by, allow_self_verification=allowed)
+    _refuse_undecided(session, row)
     outside = [line for line in _lines(session, row) if line.out_of_tolerance]
     if outside:
         steps = aliquot_rows.rows_of(session, [line.id for line in outside])
@@ -598,6 +672,7 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
         checked_by=full_name(session, row.checked_by), checked_at=row.checked_at, prepared_by_id=row.prepared_by,
         amendment_reason=row.amendment_reason, amended_by=amended_by,
         acknowledgements=batch_acknowledgements(session, row.id),
+        undecided=tuple(undecided(session, row.id, row.plan)) if Status(row.status) in (Status.DRAFT, Status.PREPARED) else (),
     )
 
 

@@ -315,6 +315,10 @@ class BatchAcknowledgement(Base):
     reason: Mapped[str] = mapped_column(Text)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     at: Mapped[Timestamp]
+    # The numbers the decision accepted (``compounder.calc.finding_numbers.fingerprint``; None for a
+    # decision stored before they were), and when a change to them voided it.
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    voided_at: Mapped[OptionalTimestamp]
 
 
 class BatchCounter(Base):

@@ -180,7 +180,8 @@ def choose_lot(
     """Use this lot for line ``position`` of a draft. A lot whose assay differs from the one the
     line's target was worked out with works the plan out again from every chosen lot (targets,
     base q.s., beyond-use date, findings), for the batch's prescription and patient, before any
-    weight is entered; a finding the pharmacist has not decided on in the new plan refuses it.
+    weight is entered; a decision on a finding whose numbers changed is voided (the batch is not
+    prepared until a pharmacist decides again).
     ``final_weight_tolerance`` is the pharmacy's, for the worksheet frozen with the plan."""
     from compounder.calc.batch_document import DOCUMENTS_KEY, plan_with_documents
 
@@ -206,8 +207,13 @@ def choose_lot(
     else:
         freeze = plan_to_json
     frozen = _frozen(session, catalog, plan, record.patient.id, record.compounded_on, freeze, order)
-    batches.check_plan_decided(session, record.id, frozen)
+    fixed = sorted({f["code"] for f in frozen.get("findings", []) if f.get("severity") == "error" and not f.get("patient")})
+    if fixed:
+        raise RecordError(f"with lot {lot.lot_number} the plan has error findings ({', '.join(fixed)}); choose another lot")
     batches.replace_plan(session, actor, batch_number, frozen, now)
+    # A decision whose numbers changed with the lot is void, visibly: the batch is not prepared
+    # until a pharmacist decides again (``batches.decide_again``).
+    batches.void_changed_decisions(session, actor, record.id, frozen, now)
     for other, other_lot in sorted(chosen.items()):
         record = batches.assign_lot(session, actor, batch_number, other, other_lot, now)
     return record

@@ -385,7 +385,11 @@ class BatchDialog(QDialog):
                 f"No batch made: {len(needed)} finding(s) need a pharmacist's signed decision (errors overridden, warnings acknowledged)"
             )
             return None
-        return [FindingDecision(d.finding.code, d.signer.actor, d.reason) for d in signed]
+        from compounder.calc.finding_numbers import fingerprints
+        from compounder.calc.plan_data import plan_to_json
+
+        numbers = fingerprints(plan_to_json(plan))  # each decision bound to the numbers shown (issue 28, observation 4)
+        return [FindingDecision(d.finding.code, d.signer.actor, d.reason, numbers.get(d.finding.code)) for d in signed]
 
     def decide(self, findings) -> list | None:
         """Ask a pharmacist to sign in and decide ``findings`` (``AcknowledgeDialog``); the signed

@@ -1,0 +1,35 @@
+"""decisions bound to their numbers: a batch acknowledgement's fingerprint and when it was voided
+
+Adds ``batch_acknowledgement.fingerprint`` (the canonical SHA-256 of the numbers the finding
+rested on when the pharmacist decided: ``compounder.calc.finding_numbers``) and
+``batch_acknowledgement.voided_at`` (set when a change to those numbers voided the decision; the
+pharmacist decides again). Decisions stored before have no fingerprint.
+
+Revision ID: 0012
+Revises: 0007
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from compounder.records.column_types import UtcDateTime
+
+revision = "0012"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("batch_acknowledgement") as batch:
+        batch.add_column(sa.Column("fingerprint", sa.String(64), nullable=True))
+        batch.add_column(sa.Column("voided_at", UtcDateTime(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("batch_acknowledgement") as batch:
+        batch.drop_column("voided_at")
+        batch.drop_column("fingerprint")
