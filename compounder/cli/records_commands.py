@@ -320,7 +320,19 @@ def _batches(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, er
                 choose_lot(session, actor, with_certified_minimums(catalog, pharmacy.certified_minimums), args.number, args.line,
                            _lot_id(session, args.lot, "--lot"), now, final_weight_tolerance=pharmacy.final_weight_tolerance)
             if args.weight is not None:
-                batches.enter_weight(session, actor, args.number, args.line, args.weight.strip().removesuffix("g").strip(), now)
+                from compounder.calc.equipment import certified_minimum
+
+                # The settings read now: a new certified minimum applies to this weighing. With no
+                # settings file at all, no balance is certified: the plan's 820 × readability stands.
+                try:
+                    certified = _pharmacy(args).certified_minimums
+                except FileNotFoundError:
+                    if args.pharmacy_settings is not None:
+                        raise
+                    certified = {}
+                balance = batches.batch_record(session, args.number).plan["balance"]["name"]
+                batches.enter_weight(session, actor, args.number, args.line, args.weight.strip().removesuffix("g").strip(), now,
+                                     minimum_weighable=certified_minimum(catalog, certified, balance))
         elif command == "prepare":
             batches.sign_prepared(session, actor, args.number, now)
         elif command == "verify":

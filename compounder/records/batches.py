@@ -482,11 +482,12 @@ def replace_plan(session: Session, actor: Actor, batch_number: str, plan: dict[s
 
 def enter_weight(
     session: Session, actor: Actor, batch_number: str, position: int, weight: str | Decimal, now: dt.datetime, *,
-    source: str = "typed", balance_id: str | None = None,
+    source: str = "typed", balance_id: str | None = None, minimum_weighable: Decimal | None = None,
 ) -> BatchRecord:
     """The weight the balance showed for a line; its deviation from the target is worked out
     and a line outside the batch's tolerance is flagged. ``source`` is "typed" unless the
-    weighing station read it from the balance ``balance_id``."""
+    weighing station read it from the balance ``balance_id``. ``minimum_weighable`` is the
+    balance's minimum as the pharmacy certifies it now (``calc.equipment.certified_minimum``)."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _editable(session, batch_number)
     line = _line(session, row, position)
@@ -495,7 +496,7 @@ def enter_weight(
     actual = parse_weight(weight)
     if to_ug(actual) != actual * 1_000_000:
         raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")
-    refuse_under_minimum(row.plan, position, line.name, to_grams(line.target_ug), actual)
+    refuse_under_minimum(row.plan, position, line.name, to_grams(line.target_ug), actual, current=minimum_weighable)
     found = deviation(to_grams(line.target_ug), actual, row.tolerance_percent)
     old = audit.snapshot(session, "batch_line", line.id)
     line.actual_ug = to_ug(actual)

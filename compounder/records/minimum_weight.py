@@ -15,12 +15,26 @@ from typing import Any
 from compounder.records.rules import RecordError
 
 
-def refuse_under_minimum(plan: dict[str, Any] | None, position: int, name: str, target: Decimal, grams: Decimal, what: str = "it") -> None:
-    """``RecordError`` when ``grams`` is under the plan's minimum weighable and ``target`` is not."""
+def refuse_under_minimum(
+    plan: dict[str, Any] | None, position: int, name: str, target: Decimal, grams: Decimal, what: str = "it", current: Decimal | None = None,
+) -> None:
+    """``RecordError`` when ``grams`` is under the minimum weighable and ``target`` is not.
+
+    ``current`` is the balance's minimum as the pharmacy's settings certify it now (None: the
+    plan's). A new certification applies at the next weighing: a line planned at or over the
+    plan's minimum whose target is now under the certified one is refused, since it should be
+    weighed by aliquot, which only a new plan gives."""
     minimum = ((plan or {}).get("balance") or {}).get("minimum_weighable_grams")
-    if minimum is None:
+    planned = None if minimum is None else Decimal(repr(float(minimum))).normalize()
+    least = current.normalize() if current is not None else planned
+    if least is None:
         return
-    least = Decimal(repr(float(minimum))).normalize()
+    if current is not None and target < current and (planned is None or target >= planned):
+        raise RecordError(
+            f"line {position} ({name}): the balance is now certified from {least} g and the target {target} g is under it; "
+            f"this batch was planned at a minimum of {planned if planned is not None else 'none'} g, so the line is not weighed by aliquot: "
+            "reject the batch and make it again; this weighing is not recorded"
+        )
     if target < least or grams >= least:
         return
     raise RecordError(

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from compounder.calc import Catalog, InputError
+from compounder.calc.equipment import certified_minimum
 from compounder.calc.record import decision_text
 from compounder.calc.release import BatchBlocked
 from compounder.calc.units import format_quantity
@@ -540,13 +541,15 @@ class BatchDialog(QDialog):
                     if box.currentData() is not None and box.currentData() != line.lot_id:
                         choose_lot(session, actor, self._catalog, record.batch_number, line.position, box.currentData(), now,
                                    final_weight_tolerance=pharmacy.final_weight_tolerance if pharmacy else None)
+                # The balance's minimum as the settings certify it now: a new certification applies at once.
+                minimum = certified_minimum(self._catalog, pharmacy.certified_minimums, record.plan["balance"]["name"]) if pharmacy else None
                 for line, weight in zip(batches.batch_record(session, record.batch_number).lines, self.weights, strict=True):
                     if line.steps:  # an aliquot line: its three weighings are recorded at the station
                         continue
                     typed = weight.text().strip()
                     if typed and (line.actual is None or not _same_weight(typed, line.actual)):
                         try:
-                            batches.enter_weight(session, actor, record.batch_number, line.position, typed, now)
+                            batches.enter_weight(session, actor, record.batch_number, line.position, typed, now, minimum_weighable=minimum)
                         except RecordError as error:
                             raise RecordError(f"line {line.position} ({line.name}): {error}") from None
                 updated = batches.batch_record(session, record.batch_number)

@@ -348,3 +348,23 @@ def test_the_users_menu_entry_is_for_an_administrator(qtbot, records):
     assert actions["users"].isEnabled()
     context.sign_out()
     assert not actions["users"].isEnabled()
+
+
+def test_a_new_certified_minimum_applies_to_the_next_weighing_without_a_restart(batch_dialog, pharmacy_settings):
+    """Issue 28, observation 10. The batch was planned on a balance whose minimum was 820 × 0.001 g
+    = 0.82 g; cyclobenzaprine HCl's target is 120 g × 2 % = 2.400 g. The pharmacy then certifies the
+    balance from 3 g (File ▸ Pharmacy settings… changes the settings the dialog reads): 2.400 g is
+    now under it, so the weighing is refused at once, not after a restart."""
+    dialog, context, pharmacy = batch_dialog
+    context.sign_in("tess", PASSWORD)
+    order(dialog, pharmacy.version_id)
+    dialog.create()
+    balance = dialog.record.plan["balance"]["name"]
+    assert dialog.record.plan["balance"]["minimum_weighable_grams"] == 0.82
+    pharmacy_settings["current"] = dataclasses.replace(pharmacy_settings["current"], balances=((balance, Q_(3, "g")),))
+    for index, line in enumerate(dialog.record.lines):
+        dialog.lot_boxes[index].setCurrentIndex(dialog.lot_boxes[index].findData(pharmacy.lots[line.name].id))
+        dialog.weights[index].setText(f"{line.target:f}")
+    dialog.save_lines()
+    assert "now certified from 3 g and the target 2.4 g is under it" in dialog.message.text()
+    assert "nothing was saved" in dialog.message.text()
