@@ -76,6 +76,8 @@ def add_records_parsers(commands, database_help: str) -> None:
     verify.add_argument("--pharmacy-settings", help="pharmacy settings file (default: the user's settings)")
     decide = batch_commands.add_parser("decide", help="a pharmacist decides again on findings whose decision a change voided")
     decide.add_argument("--acknowledge", action="append", required=True, metavar="CODE=REASON")
+    made_beyond = batch_commands.add_parser("surplus", help="record what becomes of what the batch makes beyond the quantity dispensed")
+    made_beyond.add_argument("--disposition", required=True, help='e.g. "discarded", "kept for the next fill of this Rx"')
     documents = []
     for name, what in (("worksheet", "the compounding record (worksheet)"), ("label", "the patient label (a verified batch only)")):
         document = batch_commands.add_parser(name, help=f"write {what} of a batch as PDF, from the records")
@@ -84,9 +86,9 @@ def add_records_parsers(commands, database_help: str) -> None:
         documents.append(document)
     documents[1].add_argument("--stock", help="label stock (default: the pharmacy settings')")
     documents[1].add_argument("--position", type=int, default=1, help="label position on a sheet of labels (default 1)")
-    for command in (show, weigh, prepare, verify, decide, *documents):
+    for command in (show, weigh, prepare, verify, decide, made_beyond, *documents):
         command.add_argument("number", help="batch number, e.g. 261123-001")
-    for command in (receive, add, approve, make, show, weigh, prepare, verify, decide, *documents):
+    for command in (receive, add, approve, make, show, weigh, prepare, verify, decide, made_beyond, *documents):
         command.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=database_help)
         command.add_argument("--json", action="store_true", help="print the result as JSON")
         if command is not show:
@@ -275,6 +277,8 @@ def batch_data(record) -> dict[str, Any]:
         ],
         "acknowledgements": [{"code": a.code, "by": a.by, "reason": a.reason, "action": a.action} for a in record.acknowledgements],
         "undecided": list(record.undecided),
+        "made_beyond_grams": None if record.surplus is None else record.surplus.beyond.normalize(),
+        "surplus_disposition": record.surplus_disposition,
         "prepared_by": record.prepared_by, "verified_by": record.verified_by, "rejected_by": record.rejected_by,
     }
 
@@ -289,6 +293,8 @@ def batch_text(record) -> str:
                     f"target {line['target_grams']:f} g  weighed {actual}")
     rows += [f"  {a.action} {a.code} by {a.by}: {a.reason}" for a in record.acknowledgements]
     rows += [f"  NOT DECIDED: {text}" for text in record.undecided]
+    if record.surplus is not None:
+        rows.append(f"  {record.surplus.text()}: {record.surplus_disposition or 'disposition not recorded (compounder batches surplus)'}")
     return "\n".join(rows)
 
 
@@ -335,6 +341,8 @@ def _batches(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, er
                                      minimum_weighable=certified_minimum(catalog, certified, balance))
         elif command == "prepare":
             batches.sign_prepared(session, actor, args.number, now)
+        elif command == "surplus":
+            batches.record_surplus(session, actor, args.number, args.disposition, now)
         elif command == "verify":
             batches.verify(session, actor, args.number, now, allow_self_verification=_pharmacy(args).allow_self_verification)
         else:  # decide

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from compounder.calc.finding_numbers import fingerprints
 from compounder.calc.prescription import Acknowledgement
+from compounder.calc.surplus import Surplus, surplus
 from compounder.calc.units import Q_, format_quantity
 from compounder.records import aliquot_rows, audit
 from compounder.records.aliquot_rows import StepRecord
@@ -117,6 +118,10 @@ class BatchRecord:
     # Why the plan's findings are not all decided (a decision voided by a change to its numbers),
     # for a draft or prepared batch; () when they are.
     undecided: tuple[str, ...] = ()
+    # What the batch makes beyond the prescription's quantity to dispense (None: nothing), and
+    # what becomes of it as recorded (None: not yet; verification waits for it).
+    surplus: Surplus | None = None
+    surplus_disposition: str | None = None
 
     @property
     def out_of_tolerance(self) -> tuple[LineRecord, ...]:
@@ -480,6 +485,24 @@ def replace_plan(session: Session, actor: Actor, batch_number: str, plan: dict[s
     return batch_record(session, batch_number)
 
 
+def record_surplus(session: Session, actor: Actor, batch_number: str, disposition: str, now: dt.datetime) -> BatchRecord:
+    """What becomes of what the batch makes beyond the quantity dispensed (discarded, kept…), on a
+    draft or prepared batch that makes more than it dispenses; audited, printed on the worksheet."""
+    actor = current_actor(session, actor)
+    row = _batch(session, batch_number)
+    if Status(row.status) not in (Status.DRAFT, Status.PREPARED):
+        raise RecordError(f"batch {batch_number} is {row.status}; its record no longer changes")
+    made_beyond = surplus(row.plan, row.plan.get("order"))
+    if made_beyond is None:
+        raise RecordError(f"batch {batch_number} makes no more than the prescription dispenses (or its quantity to dispense is not on record)")
+    if not disposition or not disposition.strip():
+        raise RecordError(f"disposition: say what becomes of the {made_beyond.beyond.normalize():f} g made beyond the prescription")
+    old = audit.snapshot(session, "batch", row.id, lock=True)
+    row.surplus_disposition = disposition.strip()
+    audit.record(session, actor, "surplus disposition", "batch", row.id, old, now)
+    return batch_record(session, batch_number)
+
+
 def enter_weight(
     session: Session, actor: Actor, batch_number: str, position: int, weight: str | Decimal, now: dt.datetime, *,
     source: str = "typed", balance_id: str | None = None, minimum_weighable: Decimal | None = None,
@@ -567,6 +590,12 @@ def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, 
     allowed = stored if stored is not None else allow_self_verification
     check_transition(Status(row.status), Status.VERIFIED, actor, preparer_id=row.prepared_by, allow_self_verification=allowed)
     _refuse_undecided(session, row)
+    made_beyond = surplus(row.plan, row.plan.get("order"))
+    if made_beyond is not None and not row.surplus_disposition:
+        raise RecordError(
+            f"batch {batch_number}: {made_beyond.text()}; record what becomes of the {made_beyond.beyond.normalize():f} g "
+            "(e.g. discarded, kept for the next fill) before it is verified"
+        )
     outside = [line for line in _lines(session, row) if line.out_of_tolerance]
     if outside:
         steps = aliquot_rows.rows_of(session, [line.id for line in outside])
@@ -609,6 +638,11 @@ def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: d
         tolerance_percent=original.tolerance_percent, now=now, amends=original.batch_number, amendment_reason=reason,
         carried_decisions=_decisions_of(session, original.id),
     )
+    if original.surplus_disposition:  # the same plan and order: what becomes of the surplus stands
+        copied = _batch(session, record.batch_number)
+        before = audit.snapshot(session, "batch", copied.id)
+        copied.surplus_disposition = original.surplus_disposition
+        audit.record(session, actor, "surplus disposition", "batch", copied.id, before, now)
     for old_line in _lines(session, original):
         if old_line.lot_id is not None:
             line = _line(session, _batch(session, record.batch_number), old_line.position)
@@ -674,6 +708,7 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
         amendment_reason=row.amendment_reason, amended_by=amended_by,
         acknowledgements=batch_acknowledgements(session, row.id),
         undecided=tuple(undecided(session, row.id, row.plan)) if Status(row.status) in (Status.DRAFT, Status.PREPARED) else (),
+        surplus=surplus(row.plan, row.plan.get("order")), surplus_disposition=row.surplus_disposition,
     )
 
 

@@ -264,6 +264,9 @@ class Batch(Base):
     reject_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"), nullable=True, index=True)
     amendment_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What becomes of what the batch makes beyond the quantity dispensed (``calc.surplus``), as the
+    # pharmacist recorded it; None while not recorded (or when nothing is made beyond it).
+    surplus_disposition: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class BatchLine(Base):

@@ -76,6 +76,14 @@ def record_print(session: Session, actor: Actor, batch_number: str, action: str,
     audit.record(session, actor, action, "batch", record.id, audit.snapshot(session, "batch", record.id), now)
 
 
+def surplus_line(record: BatchRecord) -> str:
+    """The worksheet's line on what the batch makes beyond the quantity dispensed ("" when nothing)."""
+    if record.surplus is None:
+        return ""
+    disposition = record.surplus_disposition or "disposition not recorded yet (the batch is not verified until it is)"
+    return f"Quantities: {record.surplus.text()}: {disposition}"
+
+
 def worksheet_to_print(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> StoredWorksheet:
     """The stored batch's worksheet with its lots, weights and signatures."""
 
@@ -105,7 +113,7 @@ def worksheet_to_print(session: Session, actor: Actor, batch_number: str, now: d
         return stored_worksheet(
             record.plan, identity(record), tolerance_percent=record.tolerance_percent, lines=lines, signatures=signatures,
             status=record.status.value, mark=mark, acknowledged=acknowledgements(session, record.id),
-            amends=record.amends, amendment_reason=record.amendment_reason,
+            amends=record.amends, amendment_reason=record.amendment_reason, surplus=surplus_line(record),
         )
 
     return _printing(session, actor, batch_number, PRINT_WORKSHEET, now, make)
