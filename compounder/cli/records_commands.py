@@ -210,6 +210,7 @@ def _receive(args: argparse.Namespace, engine, out: TextIO, ask: Ask) -> int:
     from compounder.records.lots import receive_lot
 
     expires = optional_date(args.expires, "--expires")
+    assert expires is not None  # --expires is required
     actor = _sign_in(args, engine, ask, args.user)
     quantity = args.quantity.strip().removesuffix("g").strip()
     with Session(engine) as session, session.begin():
