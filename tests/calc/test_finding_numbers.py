@@ -70,3 +70,39 @@ def test_a_line_finding_rests_on_its_own_line(catalog):
     other["lines"][0]["lot"] = "DS-2"  # diclofenac's lot: not a number this finding rests on
     assert fingerprints(own)["STRENGTH_OUTSIDE_TYPICAL_RANGE"] != fingerprints(at_20)["STRENGTH_OUTSIDE_TYPICAL_RANGE"]
     assert fingerprints(other)["STRENGTH_OUTSIDE_TYPICAL_RANGE"] == fingerprints(at_20)["STRENGTH_OUTSIDE_TYPICAL_RANGE"]
+
+
+def _release(catalog, data):
+    import pytest  # noqa: F401 - used by the caller's raises
+
+    from compounder.calc.release import release
+
+    inputs = screening_inputs(data, catalog)
+    plan_ = evaluate(parse_formula(data), catalog, TODAY, inputs.patient, dispensed=inputs.dispensed, refills=inputs.refills, order=inputs.order)
+    return plan_, release(plan_, inputs.order)
+
+
+def test_a_formula_files_acknowledgement_bound_to_58_5_days_is_void_at_117_days_and_at_20_percent(catalog):
+    """The workbench road: the window writes each acknowledgement with its numbers; printing again
+    after the numbers changed refuses until the pharmacist acknowledges again."""
+    import pytest
+
+    from compounder.calc.release import BatchBlocked, stale_acknowledgements
+
+    numbers = supply(plan(catalog))
+    ack = {"code": "SUPPLY_BEYOND_BUD", "by": "J. Kim, RPh", "reason": "patient told to discard the rest", "numbers": numbers}
+    data = {**copy.deepcopy(FILE), "acknowledged": [ack]}
+    _, released = _release(catalog, data)  # at 58.5 days: accepted
+    assert [a.acknowledgement.numbers for a in released if a.acknowledgement] == [numbers]
+    once = copy.deepcopy(data)
+    once["directions"]["times_per_day"] = 1  # 117 days
+    with pytest.raises(BatchBlocked, match="SUPPLY_BEYOND_BUD acknowledged at other numbers than these: void"):
+        _release(catalog, once)
+    tenfold = copy.deepcopy(data)
+    tenfold["actives"][1]["strength"] = "20 %"
+    with pytest.raises(BatchBlocked) as blocked:
+        _release(catalog, tenfold)
+    assert "SUPPLY_BEYOND_BUD" in {f.code for f in blocked.value.findings}
+    inputs = screening_inputs(once, catalog)
+    stale_plan = evaluate(parse_formula(once), catalog, TODAY, inputs.patient, dispensed=inputs.dispensed, refills=inputs.refills, order=inputs.order)
+    assert [a.code for a in stale_acknowledgements(stale_plan, inputs.order)] == ["SUPPLY_BEYOND_BUD"]
