@@ -200,6 +200,8 @@ class StoredWorksheet:
     mark: PrintMark
     amends: str | None = None
     amendment_reason: str | None = None
+    # What the batch makes beyond the quantity dispensed and what becomes of it ("" when nothing).
+    surplus: str = ""
 
 
 def _documents(plan: Mapping[str, Any], batch_number: str) -> Mapping[str, Any]:
@@ -244,7 +246,7 @@ def stored_findings(
 def stored_worksheet(
     plan: Mapping[str, Any], batch: BatchIdentity, *, tolerance_percent: Decimal, lines: Sequence[WeighedLine],
     signatures: Sequence[Signature], status: str, mark: PrintMark, acknowledged: Sequence[Acknowledgement] = (),
-    amends: str | None = None, amendment_reason: str | None = None,
+    amends: str | None = None, amendment_reason: str | None = None, surplus: str = "",
 ) -> StoredWorksheet:
     """The worksheet of a stored batch, from its frozen plan and its record; raises ``NotStored``."""
     frozen = _documents(plan, batch.batch_number)["worksheet"]
@@ -267,7 +269,7 @@ def stored_worksheet(
         controlled=tuple(frozen.get("controlled", ())),  # absent in batches frozen before schedules were on file
         dose_check=frozen.get("dose_check", ""),  # absent in batches frozen before the dose check was printed
     )
-    return StoredWorksheet(record, tolerance_percent, tuple(lines), tuple(signatures), status, mark, amends, amendment_reason)
+    return StoredWorksheet(record, tolerance_percent, tuple(lines), tuple(signatures), status, mark, amends, amendment_reason, surplus)
 
 
 def _weigh_row(frozen: Mapping[str, Any]) -> WeighRow:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from decimal import Decimal
 
 from compounder.calc.catalog import Catalog
 from compounder.calc.errors import InputError
@@ -58,3 +59,13 @@ def minimum_basis(balance: Balance) -> str:
         )
     cited = f" ({source.title})" if source is not None else ""
     return f"minimum weighable quantity {value}{cited}; no certified value for this balance in the pharmacy settings"
+
+
+def certified_minimum(catalog: Catalog, minimums: Mapping[str, Quantity], balance_name: str) -> Decimal | None:
+    """The minimum weighable quantity in grams the pharmacy's settings certify now for the balance
+    named ``balance_name`` (as a plan names it); None when they certify none for it. Read at the
+    moment of weighing, so a new certification applies at once."""
+    for name, value in minimums.items():
+        if catalog.balance(name, f"balances.{name}").name == balance_name:
+            return Decimal(repr(float(value.to("g").magnitude))).normalize()
+    return None

@@ -85,6 +85,9 @@ class Acknowledgement:
     # formula file can claim any name and role: its decisions are printed as unverified, and its
     # overrides are not accepted (``compounder.calc.release``). Never written to a file.
     verified: bool = False
+    # The fingerprint of the numbers the finding rested on when it was decided
+    # (``compounder.calc.finding_numbers``); a change to them voids the decision. None: not bound.
+    numbers: str | None = None
 
     @property
     def action(self) -> str:
@@ -99,6 +102,8 @@ class Acknowledgement:
             item["role"] = self.role
         if self.at is not None:
             item["at"] = self.at.isoformat(timespec="seconds")
+        if self.numbers is not None:
+            item["numbers"] = self.numbers
         return item
 
 
@@ -242,9 +247,9 @@ def _container(value: Any) -> Container | None:
 def _acknowledgement(item: Any, where: str) -> Acknowledgement:
     if not isinstance(item, Mapping):
         raise InputError(where, 'must be an object such as {"code": "DUPLICATE_NSAID", "by": "J. Kim, RPh", "reason": "..."}')
-    unknown = sorted(set(item) - {"code", "by", "reason", "override", "role", "at"})
+    unknown = sorted(set(item) - {"code", "by", "reason", "override", "role", "at", "numbers"})
     if unknown:
-        raise InputError(f"{where}.{unknown[0]}", "unknown key; an acknowledgement takes code, by, reason, and optionally override, role and at")
+        raise InputError(f"{where}.{unknown[0]}", "unknown key; an acknowledgement takes code, by, reason, and optionally override, role, at and numbers")
     for key in ("code", "by", "reason"):
         if item.get(key) is None:
             raise InputError(f"{where}.{key}", "missing; an acknowledgement names the finding's code, who acknowledged it and why")
@@ -267,6 +272,7 @@ def _acknowledgement(item: Any, where: str) -> Acknowledgement:
     role = text_field(item, "role", f"{where}.role") if item.get("role") is not None else None
     if role is not None and role.strip().lower() != "pharmacist":
         raise InputError(f"{where}.role", f"{role!r}: only a pharmacist acknowledges a warning or overrides an error; a {role}'s decision is refused")
+    numbers = text_field(item, "numbers", f"{where}.numbers") if item.get("numbers") is not None else None
     return Acknowledgement(
         code=text_field(item, "code", f"{where}.code").upper(),
         by=text_field(item, "by", f"{where}.by"),
@@ -274,6 +280,7 @@ def _acknowledgement(item: Any, where: str) -> Acknowledgement:
         override=override,
         role=role,
         at=at,
+        numbers=numbers,
     )
 
 

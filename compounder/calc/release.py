@@ -37,6 +37,7 @@ class BatchBlocked(Exception):
 def release(plan: BatchPlan, order: Order) -> tuple[AcknowledgedFinding, ...]:
     """The findings to print with who acknowledged or overrode them; raises ``BatchBlocked`` or ``InputError``."""
     severity = _decided_severities(plan)
+    void = _void_codes(plan, order)
     by_code: dict[str, Acknowledgement] = {}
     for index, ack in enumerate(order.acknowledged):
         found = severity.get(ack.code)
@@ -60,6 +61,8 @@ def release(plan: BatchPlan, order: Order) -> tuple[AcknowledgedFinding, ...]:
             raise InputError(f"acknowledged[{index}].override", f"{ack.code} is a warning: it is acknowledged, not overridden; remove \"override\"")
         if found is Severity.ERROR and not ack.override:
             continue  # an error is not merely acknowledged: it stays blocking until overridden
+        if ack in void:
+            continue  # decided on other numbers: void, decided again
         by_code.setdefault(ack.code, ack)
     fixed = tuple(f for f in plan.findings if f.severity is Severity.ERROR and not f.patient)
     if fixed:
@@ -72,9 +75,11 @@ def release(plan: BatchPlan, order: Order) -> tuple[AcknowledgedFinding, ...]:
         )
     warnings = tuple(f for f in plan.findings if f.severity is Severity.WARNING and f.code not in by_code)
     if warnings:
+        voided = sorted({ack.code for ack in void} & {f.code for f in warnings})
+        said = f" ({', '.join(voided)} acknowledged at other numbers than these: void, acknowledge again)" if voided else ""
         raise BatchBlocked(
             warnings,
-            "warnings not acknowledged; add each code to \"acknowledged\" with who acknowledged it and why",
+            f"warnings not acknowledged{said}; add each code to \"acknowledged\" with who acknowledged it and why",
         )
     return tuple(AcknowledgedFinding(f, by_code.get(f.code)) for f in plan.findings)
 
@@ -98,16 +103,31 @@ def _decided_severities(plan: BatchPlan) -> dict[str, Severity]:
     return found
 
 
+def _void_codes(plan: BatchPlan, order: Order) -> frozenset[Acknowledgement]:
+    """The acknowledgements bound to numbers (``numbers``) other than the plan's: a change to a
+    number the finding names (strength, mg/day, days, BUD, quantity, lot) voids the decision."""
+    bound = [ack for ack in order.acknowledged if ack.numbers is not None]
+    if not bound:
+        return frozenset()
+    from compounder.calc.finding_numbers import fingerprints
+    from compounder.calc.plan_data import plan_to_json
+
+    current = fingerprints(plan_to_json(plan))
+    return frozenset(ack for ack in bound if current.get(ack.code) != ack.numbers)
+
+
 def open_warnings(plan: BatchPlan, order: Order) -> tuple[Finding, ...]:
     """The warnings of ``plan`` that ``order`` does not acknowledge (what the pharmacist must look at)."""
-    acknowledged = {ack.code for ack in order.acknowledged}
+    void = _void_codes(plan, order)
+    acknowledged = {ack.code for ack in order.acknowledged if ack not in void}
     return tuple(f for f in plan.findings if f.severity is Severity.WARNING and f.code not in acknowledged)
 
 
 def open_errors(plan: BatchPlan, order: Order) -> tuple[Finding, ...]:
     """The patient screening's error findings of ``plan`` that ``order`` does not override (an
     error of the formula itself is not offered: it is corrected)."""
-    overridden = {ack.code for ack in order.acknowledged if ack.override}
+    void = _void_codes(plan, order)
+    overridden = {ack.code for ack in order.acknowledged if ack.override and ack not in void}
     return tuple(f for f in plan.findings if overridable(f) and f.code not in overridden)
 
 
@@ -118,10 +138,12 @@ def open_findings(plan: BatchPlan, order: Order) -> tuple[Finding, ...]:
 
 def stale_acknowledgements(plan: BatchPlan, order: Order) -> tuple[Acknowledgement, ...]:
     """Acknowledgements that no longer fit ``plan`` (the formula changed since): codes that are not
-    a warning or error of it, or whose finding changed between warning and error; ``release``
+    a warning or error of it, whose finding changed between warning and error, or made at other
+    numbers than the plan's (void); ``release``
     refuses them, so they must be removed before the batch is printed."""
     severity = _decided_severities(plan)
+    void = _void_codes(plan, order)
     return tuple(
         ack for ack in order.acknowledged
-        if ack.code not in severity or (severity[ack.code] is Severity.ERROR) != ack.override
+        if ack.code not in severity or (severity[ack.code] is Severity.ERROR) != ack.override or ack in void
     )

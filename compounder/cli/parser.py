@@ -14,11 +14,12 @@ from compounder.cli.errors import UsageError
 #: names without building the parser.
 COMMANDS = (
     "ingredients", "screening-terms", "calc", "worksheet", "label", "db", "history", "recall", "users", "patients", "settings",
+    "lots", "formulas", "batches",
 )
 #: Which commands use the pharmacy database and which the reference catalog: the global options
 #: ``--database`` and ``--reference`` are taken before or after these subcommands.
-DATABASE_COMMANDS = frozenset({"db", "history", "recall", "users", "patients"})
-CATALOG_COMMANDS = frozenset({"ingredients", "screening-terms", "calc", "worksheet", "label", "patients"})
+DATABASE_COMMANDS = frozenset({"db", "history", "recall", "users", "patients", "lots", "formulas", "batches"})
+CATALOG_COMMANDS = frozenset({"ingredients", "screening-terms", "calc", "worksheet", "label", "patients", "formulas", "batches"})
 #: Options (of the window and the global ones) followed by a value.
 VALUE_OPTIONS = frozenset({"--database", "--reference", "--screenshot"})
 
@@ -145,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--admin", help="the administrator adding the account (not needed for the very first one)")
 
     _patients_parser(commands)
+    from compounder.cli.records_commands import add_records_parsers
+
+    add_records_parsers(commands, DATABASE_HELP)
 
     settings = commands.add_parser("settings", help="show where the pharmacy settings are, print an example, or write it there to edit")
     either = settings.add_mutually_exclusive_group()

@@ -40,6 +40,8 @@ class StoredWorksheetRenderer(WorksheetRenderer):
             state += f" <b>Amends batch {escape(stored.amends)}</b>: {escape(stored.amendment_reason or '')}"
         if stored.mark.reprint:
             state = f"<font color='#b00020'><b>{escape(stored.mark.text())}</b></font>. " + state
+        if stored.surplus:  # what is made beyond the quantity dispensed, and what becomes of it
+            state += f"<br/><b>{escape(stored.surplus)}</b>"
         return [Paragraph(state, self.styles["body"]), *super().story()]
 
     def _line(self, row: WeighRow) -> WeighedLine | None:

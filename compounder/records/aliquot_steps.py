@@ -41,7 +41,7 @@ def _g(grams: Decimal):
 
 def enter_step(
     session: Session, actor: Actor, batch_number: str, position: int, step: str, weight: str | Decimal, now: dt.datetime, *,
-    source: str = "typed", balance_id: str | None = None,
+    source: str = "typed", balance_id: str | None = None, minimum_weighable: Decimal | None = None,
 ) -> batches.BatchRecord:
     """One weighing of an aliquot line (``step``: "ingredient", "diluent" or "portion"), typed or
     read from balance ``balance_id``. Refused before the steps ahead of it are recorded."""
@@ -57,7 +57,7 @@ def enter_step(
     if to_ug(actual) != actual * 1_000_000:
         raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")
     by_step = {row.step: row for row in rows}
-    refuse_under_minimum(batch.plan, position, line.name, to_grams(by_step[step].target_ug), actual, f"the aliquot's {step}")
+    refuse_under_minimum(batch.plan, position, line.name, to_grams(by_step[step].target_ug), actual, f"the aliquot's {step}", current=minimum_weighable)
     ahead = [name for name in STEPS[: STEPS.index(step)] if by_step[name].actual_ug is None]
     if ahead:
         raise RecordError(f"line {position} ({line.name}): record the aliquot's {' and '.join(ahead)} weighing first")

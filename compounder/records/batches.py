@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from compounder.calc.finding_numbers import fingerprints
 from compounder.calc.prescription import Acknowledgement
+from compounder.calc.surplus import Surplus, surplus
+from compounder.calc.units import Q_, format_quantity
 from compounder.records import aliquot_rows, audit
 from compounder.records.aliquot_rows import StepRecord
 from compounder.records.edit_versions import EditConflict, changed_by, content_hash, refuse_if_changed
@@ -119,6 +122,13 @@ class BatchRecord:
     # The pharmacists' signed decisions on the plan's findings (warnings acknowledged, errors
     # overridden), as the worksheet prints them.
     acknowledgements: tuple[Acknowledgement, ...] = ()
+    # Why the plan's findings are not all decided (a decision voided by a change to its numbers),
+    # for a draft or prepared batch; () when they are.
+    undecided: tuple[str, ...] = ()
+    # What the batch makes beyond the prescription's quantity to dispense (None: nothing), and
+    # what becomes of it as recorded (None: not yet; verification waits for it).
+    surplus: Surplus | None = None
+    surplus_disposition: str | None = None
 
     @property
     def out_of_tolerance(self) -> tuple[LineRecord, ...]:
@@ -237,6 +247,9 @@ class FindingDecision:
     code: str
     signer: Actor
     reason: str
+    # The numbers the pharmacist saw (``compounder.calc.finding_numbers.fingerprints`` of the plan
+    # shown); a decision made at other numbers than the batch's is refused. None: the batch's own.
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +259,7 @@ class _Checked:
     message: str
     signer: Actor
     reason: str
+    fingerprint: str | None = None
 
 
 def decided_findings(plan: dict[str, Any]) -> dict[str, tuple[str, str]]:
@@ -274,21 +288,13 @@ def check_decisions(session: Session, plan: dict[str, Any], decisions: Sequence[
     fixed = sorted({f["code"] for f in plan.get("findings", []) if f.get("severity") == "error" and not f.get("patient")})
     if fixed:
         raise RecordError(f"the plan has error findings ({', '.join(fixed)}); correct the formula or the prescription as each finding says (only an error about the patient or the daily amount may be overridden)")
+    numbers = fingerprints(plan)
     checked: dict[str, _Checked] = {}
     for decision in decisions:
-        code = decision.code.strip().upper()
-        if code not in needed:
-            codes = ", ".join(sorted(needed)) or "none"
-            raise RecordError(f"{code} is not a warning or error of this batch (those are: {codes}); the formula or the profile changed, look again")
-        if code in checked:
-            raise RecordError(f"{code} is decided twice; one pharmacist signs each finding")
-        severity, message = needed[code]
-        user = session.get(User, decision.signer.id)
-        if user is None:
-            raise RecordError(f"no user {decision.signer.username!r}")
-        signer = Actor(user.id, user.username, Role(user.role))
-        reason = may_decide_finding(signer, active=user.active, severity=severity, code=code, reason=decision.reason)
-        checked[code] = _Checked(code, severity, message, signer, reason)
+        one = _check_one(session, needed, numbers, decision)
+        if one.code in checked:
+            raise RecordError(f"{one.code} is decided twice; one pharmacist signs each finding")
+        checked[one.code] = one
     errors = sorted(code for code, (severity, _) in needed.items() if severity == "error" and code not in checked)
     if errors:
         raise RecordError(
@@ -300,12 +306,93 @@ def check_decisions(session: Session, plan: dict[str, Any], decisions: Sequence[
     return list(checked.values())
 
 
+def void_changed_decisions(session: Session, actor: Actor, batch_id: int, plan: dict[str, Any], now: dt.datetime) -> list[str]:
+    """Void every stored decision whose finding's numbers changed in ``plan`` (or whose finding is
+    gone), in the audit trail; the codes voided. A pharmacist decides again (``decide_again``)."""
+    numbers = fingerprints(plan)
+    voided = []
+    for row in session.scalars(select(BatchAcknowledgement).where(BatchAcknowledgement.batch_id == batch_id, BatchAcknowledgement.voided_at.is_(None))):
+        if numbers.get(row.code) != row.fingerprint:
+            old = audit.snapshot(session, "batch_acknowledgement", row.id)
+            row.voided_at = now
+            audit.record(session, actor, "void", "batch_acknowledgement", row.id, old, now)
+            voided.append(row.code)
+    return sorted(voided)
+
+
+def undecided(session: Session, batch_id: int, plan: dict[str, Any]) -> list[str]:
+    """Why the batch's findings are not all decided, one sentence each ([] when they are): a
+    decision voided by a change to its numbers, or none made. A decision stored before decisions
+    were bound to numbers stands as it was made."""
+    rows = {row.code: row for row in session.scalars(select(BatchAcknowledgement).where(BatchAcknowledgement.batch_id == batch_id))}
+    numbers = fingerprints(plan)
+    problems = []
+    for code, (severity, message) in sorted(decided_findings(plan).items()):
+        row = rows.get(code)
+        what = "overridden" if severity == "error" else "acknowledged"
+        if row is None:
+            problems.append(f"{code} is not {what} ({message})")
+        elif row.voided_at is not None or (row.fingerprint is not None and row.fingerprint != numbers[code]):
+            problems.append(f"{code} was {what} at other numbers and is void; the finding now reads: {message}")
+    return problems
+
+
+def decide_again(session: Session, batch_number: str, decisions: Sequence[FindingDecision], now: dt.datetime) -> BatchRecord:
+    """A pharmacist's new decision on findings of a draft or prepared batch whose earlier decision
+    was voided (or never made): the same checks as when the batch is made, the row kept (its
+    earlier signer, reason and numbers are in the audit trail)."""
+    row = _batch(session, batch_number)
+    if Status(row.status) not in (Status.DRAFT, Status.PREPARED):
+        raise RecordError(f"batch {batch_number} is {row.status}; its decisions no longer change")
+    stored = {r.code: r for r in session.scalars(select(BatchAcknowledgement).where(BatchAcknowledgement.batch_id == row.id))}
+    needed, numbers = decided_findings(row.plan), fingerprints(row.plan)
+    checked: dict[str, _Checked] = {}
+    for one in (_check_one(session, needed, numbers, decision) for decision in decisions):
+        if one.code in checked:
+            raise RecordError(f"{one.code} is decided twice; one pharmacist signs each finding")
+        checked[one.code] = one
+    for decision in checked.values():
+        existing = stored.get(decision.code)
+        if existing is None:
+            store_decisions(session, row.id, [decision], now)
+            continue
+        old = audit.snapshot(session, "batch_acknowledgement", existing.id)
+        existing.severity, existing.message, existing.reason = decision.severity, decision.message, decision.reason
+        existing.action = "overridden" if decision.severity == "error" else "acknowledged"
+        existing.user_id, existing.at, existing.fingerprint, existing.voided_at = decision.signer.id, now, decision.fingerprint, None
+        audit.record(session, decision.signer, "override again" if decision.severity == "error" else "acknowledge again", "batch_acknowledgement", existing.id, old, now)
+    return batch_record(session, batch_number)
+
+
+def _refuse_undecided(session: Session, row: Batch) -> None:
+    problems = undecided(session, row.id, row.plan)
+    if problems:
+        raise RecordError(f"batch {row.batch_number}: " + "; ".join(problems) + "; a pharmacist decides again")
+
+
+def _check_one(session: Session, needed: dict[str, tuple[str, str]], numbers: dict[str, str], decision: FindingDecision) -> _Checked:
+    """One decision: on a finding of the plan, at the plan's numbers, by an active pharmacist with a reason."""
+    code = decision.code.strip().upper()
+    if code not in needed:
+        codes = ", ".join(sorted(needed)) or "none"
+        raise RecordError(f"{code} is not a warning or error of this batch (those are: {codes}); the formula or the profile changed, look again")
+    severity, message = needed[code]
+    if decision.fingerprint is not None and decision.fingerprint != numbers[code]:
+        raise RecordError(f"{code} was decided on other numbers than the batch's; the finding now reads: {message} — a pharmacist decides again")
+    user = session.get(User, decision.signer.id)
+    if user is None:
+        raise RecordError(f"no user {decision.signer.username!r}")
+    signer = Actor(user.id, user.username, Role(user.role))
+    reason = may_decide_finding(signer, active=user.active, severity=severity, code=code, reason=decision.reason)
+    return _Checked(code, severity, message, signer, reason, numbers[code])
+
+
 def store_decisions(session: Session, batch_id: int, decisions: Sequence[_Checked], now: dt.datetime) -> None:
     for decision in decisions:
         row = BatchAcknowledgement(
             batch_id=batch_id, code=decision.code, severity=decision.severity, message=decision.message,
             action="overridden" if decision.severity == "error" else "acknowledged", reason=decision.reason,
-            user_id=decision.signer.id, at=now,
+            user_id=decision.signer.id, at=now, fingerprint=decision.fingerprint,
         )
         session.add(row)
         session.flush()
@@ -319,19 +406,29 @@ def _decisions_of(session: Session, batch_id: int) -> list[_Checked]:
         select(BatchAcknowledgement, User).join(User, User.id == BatchAcknowledgement.user_id)
         .where(BatchAcknowledgement.batch_id == batch_id).order_by(BatchAcknowledgement.id)
     ).all()
-    return [_Checked(row.code, row.severity, row.message, Actor(user.id, user.username, Role(user.role)), row.reason) for row, user in rows]
+    return [
+        _Checked(row.code, row.severity, row.message, Actor(user.id, user.username, Role(user.role)), row.reason, row.fingerprint)
+        for row, user in rows if row.voided_at is None
+    ]
 
 
 def batch_acknowledgements(session: Session, batch_id: int) -> tuple[Acknowledgement, ...]:
     """The batch's stored decisions as the worksheet prints them: who (name), role, when, why."""
     rows = session.execute(
         select(BatchAcknowledgement, User.full_name, User.role).join(User, User.id == BatchAcknowledgement.user_id)
-        .where(BatchAcknowledgement.batch_id == batch_id).order_by(BatchAcknowledgement.id)
+        .where(BatchAcknowledgement.batch_id == batch_id, BatchAcknowledgement.voided_at.is_(None)).order_by(BatchAcknowledgement.id)
     ).all()
     return tuple(
         Acknowledgement(code=row.code, by=name, reason=row.reason, override=row.action == "overridden", role=role, at=row.at, verified=True)
         for row, name, role in rows
     )
+
+
+def refuse_if_line_changed(session: Session, batch_number: str, position: int, expected_version: int | None) -> None:
+    """``EditConflict`` when line ``position`` is no longer at the version shown (None: nothing to compare)."""
+    row = _editable(session, batch_number)
+    line = _line(session, row, position)
+    refuse_if_changed(session, line, expected_version, f"line {position} ({line.name}) of batch {row.batch_number}")
 
 
 def assign_lot(session: Session, actor: Actor, batch_number: str, position: int, lot_id: int, now: dt.datetime, *,
@@ -349,6 +446,13 @@ def assign_lot(session: Session, actor: Actor, batch_number: str, position: int,
     problem = lot.problem(row.compounded_on, beyond_use=row.beyond_use)
     if problem:
         raise RecordError(f"lot {lot.lot_number} of {lot.stock_form} cannot be used: {problem}")
+    planned = _planned_potency_text(row.plan, position) or potency_text(Decimal(100))  # none given: taken as 100 %
+    if lot.potency_percent is not None and line.role != "base" and planned != potency_text(lot.potency_percent):
+        at = planned
+        raise RecordError(
+            f"lot {lot.lot_number} of {lot.stock_form} assays {lot.potency_percent:f} % (its certificate of analysis); "
+            f"line {position}'s target was worked out at {at}: choose the lot so the target is worked out again from it"
+        )
     old = audit.snapshot(session, "batch_line", line.id)
     if line.lot_id != lot.id:
         line.identity = None  # a scan confirmed the container of the other lot, not this one
@@ -357,15 +461,90 @@ def assign_lot(session: Session, actor: Actor, batch_number: str, position: int,
     return batch_record(session, batch_number)
 
 
+def _planned_potency_text(plan: dict[str, Any], position: int) -> str | None:
+    """The potency line ``position``'s target was worked out with, as the plan prints it
+    ("95 %"); None when none was used."""
+    lines = plan.get("lines") or []
+    return lines[position - 1].get("potency") if 0 < position <= len(lines) else None
+
+
+def potency_text(percent: Decimal) -> str:
+    """A lot's assay as a plan prints a potency (``plan_data``: four significant figures)."""
+    return format_quantity(Q_(float(percent), "percent"), 4)
+
+
+def replace_plan(session: Session, actor: Actor, batch_number: str, plan: dict[str, Any], now: dt.datetime) -> BatchRecord:
+    """A draft's plan worked out again (a lot chosen with another assay or expiry): its targets,
+    aliquot targets and beyond-use date from ``plan``. Refused once anything has been weighed:
+    a weight taken against the old target would stand against a new one."""
+    actor = current_actor(session, actor)
+    row = _batch(session, batch_number)
+    if Status(row.status) is not Status.DRAFT:
+        raise RecordError(f"batch {batch_number} is {row.status}; its plan no longer changes")
+    lines = _lines(session, row)
+    steps = aliquot_rows.rows_of(session, [line.id for line in lines])
+    weighed = [line for line in lines if line.actual_ug is not None or any(step.actual_ug is not None for step in steps.get(line.id, []))]
+    if weighed:
+        names = ", ".join(f"line {line.position} ({line.name})" for line in weighed)
+        raise RecordError(f"batch {batch_number} has weights entered ({names}); reject it and make it again with this lot")
+    if len(plan["lines"]) != len(lines):
+        raise RecordError(f"batch {batch_number}: the plan worked out again has {len(plan['lines'])} lines, the batch {len(lines)}")
+    bud = (plan.get("bud") or {}).get("date")
+    if not bud:
+        raise RecordError("the plan has no beyond-use date")
+    old = audit.snapshot(session, "batch", row.id, lock=True)
+    row.plan = plan
+    row.beyond_use = dt.date.fromisoformat(bud)
+    audit.record(session, actor, "work out again", "batch", row.id, old, now)
+    for line, planned in zip(lines, plan["lines"], strict=True):
+        target = to_ug(Decimal(str(planned["grams_rounded"])))
+        rows = steps.get(line.id, [])
+        if bool(rows) != bool(planned.get("aliquot")):
+            raise RecordError(f"line {line.position} ({line.name}) would change between weighed directly and made by aliquot; make the batch again")
+        if rows:
+            from compounder.calc.aliquot_weighing import step_targets
+
+            targets = step_targets(planned["aliquot"], plan["balance"]["readability_grams"])
+            for step in rows:
+                before = audit.snapshot(session, "aliquot_weighing", step.id)
+                step.target_ug = to_ug(targets[step.step])
+                audit.record(session, actor, "work out again", "aliquot_weighing", step.id, before, now)
+        if line.target_ug != target:
+            before = audit.snapshot(session, "batch_line", line.id)
+            line.target_ug = target
+            audit.record(session, actor, "work out again", "batch_line", line.id, before, now)
+    return batch_record(session, batch_number)
+
+
+def record_surplus(session: Session, actor: Actor, batch_number: str, disposition: str, now: dt.datetime) -> BatchRecord:
+    """What becomes of what the batch makes beyond the quantity dispensed (discarded, kept…), on a
+    draft or prepared batch that makes more than it dispenses; audited, printed on the worksheet."""
+    actor = current_actor(session, actor)
+    row = _batch(session, batch_number)
+    if Status(row.status) not in (Status.DRAFT, Status.PREPARED):
+        raise RecordError(f"batch {batch_number} is {row.status}; its record no longer changes")
+    made_beyond = surplus(row.plan, row.plan.get("order"))
+    if made_beyond is None:
+        raise RecordError(f"batch {batch_number} makes no more than the prescription dispenses (or its quantity to dispense is not on record)")
+    if not disposition or not disposition.strip():
+        raise RecordError(f"disposition: say what becomes of the {made_beyond.beyond.normalize():f} g made beyond the prescription")
+    old = audit.snapshot(session, "batch", row.id, lock=True)
+    row.surplus_disposition = disposition.strip()
+    audit.record(session, actor, "surplus disposition", "batch", row.id, old, now)
+    return batch_record(session, batch_number)
+
+
 def enter_weight(
     session: Session, actor: Actor, batch_number: str, position: int, weight: str | Decimal, now: dt.datetime, *,
-    source: str = "typed", balance_id: str | None = None, expected_version: int | None = None,
+    source: str = "typed", balance_id: str | None = None, minimum_weighable: Decimal | None = None,
+    expected_version: int | None = None,
 ) -> BatchRecord:
     """The weight the balance showed for a line; its deviation from the target is worked out
     and a line outside the batch's tolerance is flagged. ``source`` is "typed" unless the
-    weighing station read it from the balance ``balance_id``. ``expected_version``: the line's
-    version as shown; a weight entered meanwhile by another workstation is never overwritten
-    unseen (``EditConflict``)."""
+    weighing station read it from the balance ``balance_id``. ``minimum_weighable`` is the
+    balance's minimum as the pharmacy certifies it now (``calc.equipment.certified_minimum``).
+    ``expected_version``: the line's version as shown; a weight entered meanwhile by another
+    workstation is never overwritten unseen (``EditConflict``)."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = _editable(session, batch_number)
     line = _line(session, row, position)
@@ -375,7 +554,7 @@ def enter_weight(
     actual = parse_weight(weight)
     if to_ug(actual) != actual * 1_000_000:
         raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")
-    refuse_under_minimum(row.plan, position, line.name, to_grams(line.target_ug), actual)
+    refuse_under_minimum(row.plan, position, line.name, to_grams(line.target_ug), actual, current=minimum_weighable)
     found = deviation(to_grams(line.target_ug), actual, row.tolerance_percent)
     old = audit.snapshot(session, "batch_line", line.id)
     line.actual_ug = to_ug(actual)
@@ -394,6 +573,7 @@ def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.dat
     row = _batch(session, batch_number)
     _refuse_unless_as_shown(session, row, shown)
     check_transition(Status(row.status), Status.PREPARED, actor, preparer_id=None)
+    _refuse_undecided(session, row)
     lines = _lines(session, row)
     steps = aliquot_rows.rows_of(session, [line.id for line in lines])
     missing = [f"line {line.position} ({line.name}): {'lot' if line.lot_id is None else 'weight'}" for line in lines if line.lot_id is None or (line.actual_ug is None and line.id not in steps)]
@@ -450,6 +630,13 @@ def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, 
     stored = allows_self_verification(session)
     allowed = stored if stored is not None else allow_self_verification
     check_transition(Status(row.status), Status.VERIFIED, actor, preparer_id=row.prepared_by, allow_self_verification=allowed)
+    _refuse_undecided(session, row)
+    made_beyond = surplus(row.plan, row.plan.get("order"))
+    if made_beyond is not None and not row.surplus_disposition:
+        raise RecordError(
+            f"batch {batch_number}: {made_beyond.text()}; record what becomes of the {made_beyond.beyond.normalize():f} g "
+            "(e.g. discarded, kept for the next fill) before it is verified"
+        )
     outside = [line for line in _lines(session, row) if line.out_of_tolerance]
     if outside:
         steps = aliquot_rows.rows_of(session, [line.id for line in outside])
@@ -492,6 +679,11 @@ def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: d
         tolerance_percent=original.tolerance_percent, now=now, amends=original.batch_number, amendment_reason=reason,
         carried_decisions=_decisions_of(session, original.id),
     )
+    if original.surplus_disposition:  # the same plan and order: what becomes of the surplus stands
+        copied = _batch(session, record.batch_number)
+        before = audit.snapshot(session, "batch", copied.id)
+        copied.surplus_disposition = original.surplus_disposition
+        audit.record(session, actor, "surplus disposition", "batch", copied.id, before, now)
     for old_line in _lines(session, original):
         if old_line.lot_id is not None:
             line = _line(session, _batch(session, record.batch_number), old_line.position)
@@ -556,6 +748,8 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
         checked_by=full_name(session, row.checked_by), checked_at=row.checked_at, prepared_by_id=row.prepared_by,
         amendment_reason=row.amendment_reason, amended_by=amended_by,
         acknowledgements=batch_acknowledgements(session, row.id),
+        undecided=tuple(undecided(session, row.id, row.plan)) if Status(row.status) in (Status.DRAFT, Status.PREPARED) else (),
+        surplus=surplus(row.plan, row.plan.get("order")), surplus_disposition=row.surplus_disposition,
     )
 
 

@@ -22,16 +22,31 @@ def minimum_weighable(plan: dict[str, Any] | None) -> Decimal | None:
     return None if minimum is None else Decimal(repr(float(minimum))).normalize()
 
 
-def least_accepted(plan: dict[str, Any] | None, target: Decimal) -> Decimal | None:
-    """The least weight recorded for a weighing with this ``target``: the minimum weighable, for a
-    target at or over it (None: the tolerance band alone decides). The station shows it."""
-    least = minimum_weighable(plan)
+def least_accepted(plan: dict[str, Any] | None, target: Decimal, current: Decimal | None = None) -> Decimal | None:
+    """The least weight recorded for a weighing with this ``target``: the minimum weighable (the
+    one the settings certify ``current``-ly, else the plan's), for a target at or over it (None:
+    the tolerance band alone decides). The station shows it."""
+    least = current.normalize() if current is not None else minimum_weighable(plan)
     return least if least is not None and target >= least else None
 
 
-def refuse_under_minimum(plan: dict[str, Any] | None, position: int, name: str, target: Decimal, grams: Decimal, what: str = "it") -> None:
-    """``RecordError`` when ``grams`` is under the plan's minimum weighable and ``target`` is not."""
-    least = least_accepted(plan, target)
+def refuse_under_minimum(
+    plan: dict[str, Any] | None, position: int, name: str, target: Decimal, grams: Decimal, what: str = "it", current: Decimal | None = None,
+) -> None:
+    """``RecordError`` when ``grams`` is under the minimum weighable and ``target`` is not.
+
+    ``current`` is the balance's minimum as the pharmacy's settings certify it now (None: the
+    plan's). A new certification applies at the next weighing: a line planned at or over the
+    plan's minimum whose target is now under the certified one is refused, since it should be
+    weighed by aliquot, which only a new plan gives."""
+    planned = minimum_weighable(plan)
+    if current is not None and target < current.normalize() and (planned is None or target >= planned):
+        raise RecordError(
+            f"line {position} ({name}): the balance is now certified from {current.normalize()} g and the target {target} g is under it; "
+            f"this batch was planned at a minimum of {planned if planned is not None else 'none'} g, so the line is not weighed by aliquot: "
+            "reject the batch and make it again; this weighing is not recorded"
+        )
+    least = least_accepted(plan, target, current)
     if least is None or grams >= least:
         return
     raise RecordError(

@@ -272,6 +272,9 @@ class Batch(Versioned, Base):
     reject_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"), nullable=True, index=True)
     amendment_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What becomes of what the batch makes beyond the quantity dispensed (``calc.surplus``), as the
+    # pharmacist recorded it; None while not recorded (or when nothing is made beyond it).
+    surplus_disposition: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class BatchLine(Versioned, Base):
@@ -323,6 +326,10 @@ class BatchAcknowledgement(Base):
     reason: Mapped[str] = mapped_column(Text)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     at: Mapped[Timestamp]
+    # The numbers the decision accepted (``compounder.calc.finding_numbers.fingerprint``; None for a
+    # decision stored before they were), and when a change to them voided it.
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    voided_at: Mapped[OptionalTimestamp]
 
 
 class BatchCounter(Base):

@@ -32,7 +32,7 @@ from compounder.records import audit
 from compounder.records.batches import BatchRecord, batch_acknowledgements, batch_record
 from compounder.records.lots import get_lot
 from compounder.records.model import AuditEntry
-from compounder.records.policy import Actor
+from compounder.records.policy import Actor, RecordError, Status
 
 PRINT_WORKSHEET = "print worksheet"
 PRINT_LABEL = "print label"
@@ -76,6 +76,14 @@ def record_print(session: Session, actor: Actor, batch_number: str, action: str,
     audit.record(session, actor, action, "batch", record.id, audit.snapshot(session, "batch", record.id), now)
 
 
+def surplus_line(record: BatchRecord) -> str:
+    """The worksheet's line on what the batch makes beyond the quantity dispensed ("" when nothing)."""
+    if record.surplus is None:
+        return ""
+    disposition = record.surplus_disposition or "disposition not recorded yet (the batch is not verified until it is)"
+    return f"Quantities: {record.surplus.text()}: {disposition}"
+
+
 def worksheet_to_print(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> StoredWorksheet:
     """The stored batch's worksheet with its lots, weights and signatures."""
 
@@ -105,12 +113,22 @@ def worksheet_to_print(session: Session, actor: Actor, batch_number: str, now: d
         return stored_worksheet(
             record.plan, identity(record), tolerance_percent=record.tolerance_percent, lines=lines, signatures=signatures,
             status=record.status.value, mark=mark, acknowledged=acknowledgements(session, record.id),
-            amends=record.amends, amendment_reason=record.amendment_reason,
+            amends=record.amends, amendment_reason=record.amendment_reason, surplus=surplus_line(record),
         )
 
     return _printing(session, actor, batch_number, PRINT_WORKSHEET, now, make)
 
 
+#: A patient label is printed only for a batch a pharmacist verified (and then dispensed).
+LABELLED = (Status.VERIFIED, Status.DISPENSED)
+
+
 def label_to_print(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> LabelContent:
-    """The stored batch's label as frozen."""
+    """The stored batch's label as frozen; refused for a batch not verified, and always for a
+    rejected one (it never leaves the pharmacy). A print after the first is marked a reprint."""
+    record = batch_record(session, batch_number)
+    if record.status is Status.REJECTED:
+        raise RecordError(f"batch {record.batch_number} was rejected ({record.reject_reason}); a rejected batch never gets a patient label")
+    if record.status not in LABELLED:
+        raise RecordError(f"batch {record.batch_number} is {record.status.value}; a patient label is printed only once a pharmacist has verified the batch")
     return _printing(session, actor, batch_number, PRINT_LABEL, now, lambda record, mark: stored_label(record.plan, identity(record), mark, acknowledgements(session, record.id)))

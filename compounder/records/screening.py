@@ -18,6 +18,7 @@ from compounder.calc.catalog import Catalog
 from compounder.calc.errors import InputError
 from compounder.calc.evaluate import evaluate
 from compounder.calc.formula_file import directions_to_data, parse_directions, parse_formula
+from compounder.calc.lots_used import LotFacts, with_lots
 from compounder.calc.model import BatchPlan, Directions
 from compounder.calc.patient import PatientProfile, parse_patient, profile_data
 from compounder.calc.plan_data import plan_to_json
@@ -26,6 +27,8 @@ from compounder.calc.record import patient_facts
 from compounder.calc.units import Quantity
 from compounder.records import batches, people
 from compounder.records.batches import BatchRecord, FindingDecision
+from compounder.records.fills import refill_order
+from compounder.records.lots import get_lot
 from compounder.records.model import MasterFormulaVersion
 from compounder.records.patients import screening_profile
 from compounder.records.people import PatientInfo
@@ -58,6 +61,7 @@ def parse_batch_order(data: Mapping[str, Any]) -> BatchOrder:
 def screened_plan(
     session: Session, catalog: Catalog, formula_version_id: int, patient_id: int, compounded_on: dt.date,
     dispensed: Quantity | None = None, refills: int | None = None, order: Mapping[str, Any] | None = None,
+    lots: Mapping[int, int] | None = None,
 ) -> BatchPlan:
     """The version's plan, screened for the patient's stored profile (a part not recorded is
     reported by the screening as a check not made); ``dispensed`` and ``refills`` from the
@@ -69,7 +73,11 @@ def screened_plan(
     against it as the command line checks a formula file with its prescription (directions on the
     label, container, days' supply, daily maximum); its quantity and refills size the supply
     unless ``dispensed`` and ``refills`` are given. A value the order cannot hold raises
-    ``InputError`` naming its field."""
+    ``InputError`` naming its field.
+
+    ``lots`` (line position → ingredient lot id) are the lots chosen: each one's assay, number
+    and expiry replace the master formula's (``compounder.calc.lots_used``), so the targets and
+    the beyond-use date are those of what is actually weighed."""
     version = session.get(MasterFormulaVersion, formula_version_id)
     if version is None:
         raise RecordError(f"no master formula version {formula_version_id}")
@@ -78,6 +86,8 @@ def screened_plan(
         formula = parse_formula(version.data)
     except InputError as error:
         raise RecordError(f"{version.name}, version {version.version}, cannot be computed: {error.field}: {error.message}") from None
+    if lots:
+        formula = with_lots(formula, lot_facts(session, lots))
     checked = None
     if batch_order is not None:
         formula = dataclasses.replace(formula, directions=batch_order.directions)
@@ -93,9 +103,21 @@ def screened_plan(
         raise RecordError(f"{version.name}, version {version.version}, cannot be computed: {error.field}: {error.message}") from None
 
 
+def lot_facts(session: Session, lots: Mapping[int, int]) -> dict[int, LotFacts]:
+    """Line position → what the lot record says of the lot chosen for it."""
+    facts = {}
+    for position, lot_id in lots.items():
+        lot = get_lot(session, lot_id)
+        facts[position] = LotFacts(lot.lot_number, lot.potency_percent, lot.expires)
+    return facts
+
+
 #: The keys of a stored plan that hold the patient profile its screening used, and those facts as printed.
 SCREENED_FOR = "screened_for"
 SCREENED_FACTS = "screened_facts"
+#: The key of a stored plan that holds the order (``parse_batch_order``'s data) it was made for,
+#: so a lot chosen later works the plan out again for the same prescription.
+ORDER_USED = "order"
 #: The key of a stored plan that holds the structured directions (formula-file form) its daily
 #: amounts were checked with; None when the batch was made with none.
 DIRECTIONS_USED = "directions"
@@ -113,26 +135,90 @@ def make_batch(
     prescriber: str, compounded_on: dt.date, tolerance_percent: str | Decimal, now: dt.datetime,
     acknowledgements: Sequence[FindingDecision] = (), amends: str | None = None, amendment_reason: str | None = None,
     dispensed: Quantity | None = None, refills: int | None = None, freeze: Callable[[BatchPlan], dict] = plan_to_json,
-    order: Mapping[str, Any] | None = None,
+    order: Mapping[str, Any] | None = None, lots: Mapping[int, int] | None = None,
 ) -> BatchRecord:
     """A draft batch whose plan is screened for the patient's stored profile; refused unless
     every error is overridden and every warning acknowledged by a pharmacist (``acknowledgements``).
     ``freeze`` turns the plan into the JSON stored (the window freezes the worksheet and label
     with it: ``compounder.calc.batch_document.plan_with_documents``). ``order`` is the
     prescription the batch is made for (``screened_plan``); the structured directions its daily
-    amounts were checked with are stored with the plan (``DIRECTIONS_USED``: None for none)."""
-    plan = screened_plan(session, catalog, formula_version_id, patient.id, compounded_on, dispensed, refills, order)
-    # The facts the screening used, frozen with the plan: a reprint shows them even after the
-    # profile changes (``screened_for`` reads them back).
-    profile = screening_profile(session, patient.id)
-    frozen = {**freeze(plan), SCREENED_FOR: profile_data(profile), SCREENED_FACTS: dataclasses.asdict(patient_facts(profile, catalog, compounded_on))}
-    used = plan.formula.directions
-    frozen[DIRECTIONS_USED] = None if used is None else directions_to_data(used)
-    return batches.create_batch(
+    amounts were checked with are stored with the plan (``DIRECTIONS_USED``: None for none).
+    ``lots`` (line position → lot id) are the lots chosen: the plan is worked out from them
+    (``screened_plan``) and the lines are made with them."""
+    if order is not None and amends is None:  # a refill's label prints the refills the records hold left
+        order = refill_order(session, patient.id, rx_number, order)
+    plan = screened_plan(session, catalog, formula_version_id, patient.id, compounded_on, dispensed, refills, order, lots)
+    frozen = _frozen(session, catalog, plan, patient.id, compounded_on, freeze, order)
+    record = batches.create_batch(
         session, actor, formula_version_id=formula_version_id, patient=patient, rx_number=rx_number, prescriber=prescriber,
         plan=frozen, compounded_on=compounded_on, tolerance_percent=tolerance_percent, now=now,
         amends=amends, amendment_reason=amendment_reason, acknowledgements=acknowledgements,
     )
+    for position, lot_id in sorted((lots or {}).items()):
+        record = batches.assign_lot(session, actor, record.batch_number, position, lot_id, now)
+    return record
+
+
+def _frozen(
+    session: Session, catalog: Catalog, plan: BatchPlan, patient_id: int, compounded_on: dt.date,
+    freeze: Callable[[BatchPlan], dict], order: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The plan as a batch stores it: with the facts the screening used (a reprint shows them even
+    after the profile changes; ``screened_for`` reads them back), the directions and the order."""
+    profile = screening_profile(session, patient_id)
+    frozen = {**freeze(plan), SCREENED_FOR: profile_data(profile), SCREENED_FACTS: dataclasses.asdict(patient_facts(profile, catalog, compounded_on))}
+    used = plan.formula.directions
+    frozen[DIRECTIONS_USED] = None if used is None else directions_to_data(used)
+    frozen[ORDER_USED] = None if order is None else dict(order)
+    return frozen
+
+
+def choose_lot(
+    session: Session, actor: Actor, catalog: Catalog, batch_number: str, position: int, lot_id: int, now: dt.datetime, *,
+    final_weight_tolerance: Quantity | None = None, expected_version: int | None = None,
+) -> BatchRecord:
+    """Use this lot for line ``position`` of a draft (as shown at ``expected_version``: a line
+    changed since by another workstation is refused, ``EditConflict``). A lot whose assay differs from the one the
+    line's target was worked out with works the plan out again from every chosen lot (targets,
+    base q.s., beyond-use date, findings), for the batch's prescription and patient, before any
+    weight is entered; a decision on a finding whose numbers changed is voided (the batch is not
+    prepared until a pharmacist decides again).
+    ``final_weight_tolerance`` is the pharmacy's, for the worksheet frozen with the plan."""
+    from compounder.calc.batch_document import DOCUMENTS_KEY, plan_with_documents
+
+    batches.refuse_if_line_changed(session, batch_number, position, expected_version)
+    record = batches.batch_record(session, batch_number)
+    lot = get_lot(session, lot_id)
+    line = next((line for line in record.lines if line.position == position), None)
+    if line is None:
+        raise RecordError(f"batch {batch_number} has no line {position}")
+    planned = record.plan["lines"][position - 1]
+    same_assay = lot.potency_percent is None or line.role == "base" or (planned.get("potency") or batches.potency_text(Decimal(100))) == batches.potency_text(lot.potency_percent)
+    if same_assay and lot.expires >= record.beyond_use:
+        return batches.assign_lot(session, actor, batch_number, position, lot_id, now)
+    chosen = {other.position: other.lot_id for other in record.lines if other.lot_id is not None}
+    chosen[position] = lot_id
+    order = record.plan.get(ORDER_USED)
+    plan = screened_plan(session, catalog, record.formula_version_id, record.patient.id, record.compounded_on, order=order, lots=chosen)
+    if DOCUMENTS_KEY in record.plan:
+        if order is None:
+            raise RecordError(f"batch {batch_number} was made without its order on record; reject it and make it again with lot {lot.lot_number}")
+        freeze: Callable[[BatchPlan], dict] = lambda p: plan_with_documents(  # noqa: E731 - one use
+            p, parse_batch_order(order).order, catalog, record.compounded_on, final_weight_tolerance
+        )
+    else:
+        freeze = plan_to_json
+    frozen = _frozen(session, catalog, plan, record.patient.id, record.compounded_on, freeze, order)
+    fixed = sorted({f["code"] for f in frozen.get("findings", []) if f.get("severity") == "error" and not f.get("patient")})
+    if fixed:
+        raise RecordError(f"with lot {lot.lot_number} the plan has error findings ({', '.join(fixed)}); choose another lot")
+    batches.replace_plan(session, actor, batch_number, frozen, now)
+    # A decision whose numbers changed with the lot is void, visibly: the batch is not prepared
+    # until a pharmacist decides again (``batches.decide_again``).
+    batches.void_changed_decisions(session, actor, record.id, frozen, now)
+    for other, other_lot in sorted(chosen.items()):
+        record = batches.assign_lot(session, actor, batch_number, other, other_lot, now)
+    return record
 
 
 @dataclass(frozen=True)

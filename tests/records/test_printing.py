@@ -82,8 +82,16 @@ def test_the_frozen_plan_does_not_use_the_catalog_when_printed(sessions, clock, 
     assert [row.quantity for row in stored.record.rows] == ["3.600", "2.400", "6.000", "108.000"]
 
 
+def verified(sessions, clock, pharmacy, record):
+    """A patient label is printed only for a verified batch (issue 28, observation 7)."""
+    weigh_all(sessions, clock, pharmacy, record)
+    with sessions.begin() as s:
+        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        return batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+
+
 def test_the_label_is_printed_from_the_record_and_a_reprint_says_so(sessions, clock, pharmacy):
-    record = new_batch(sessions, clock, pharmacy)
+    record = verified(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     stock = LABEL_STOCKS[PHARMACY.label_stock]
     with sessions.begin() as s:
         first = pdf_text(stored_label_pdf(printing.label_to_print(s, pharmacy.technician, record.batch_number, clock()), PHARMACY, stock))
@@ -109,7 +117,7 @@ def test_a_label_needs_the_prescription_fields_frozen(sessions, clock, pharmacy,
     library = FormulaLibrary(sessions, clock)
     plan = evaluate(parse_formula(library.version(pharmacy.version_id).data), catalog, TODAY)
     pharmacy.plan = plan_with_documents(plan, parse_order({}), catalog, TODAY, None)
-    record = new_batch(sessions, clock, pharmacy)
+    record = verified(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s, pytest.raises(NotStored, match="without the label's directions"):
         printing.label_to_print(s, pharmacy.technician, record.batch_number, clock())
     with sessions() as s:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.calc import Catalog, InputError
+from compounder.calc.equipment import certified_minimum
 from compounder.calc.label_stock import LabelStock
 from compounder.calc.record import decision_text
 from compounder.calc.release import BatchBlocked
@@ -43,10 +44,17 @@ from compounder.calc.units import format_quantity
 from compounder.records import aliquot_steps, batches, lots, people
 from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.errors import RecordsError
+from compounder.records.fills import refill_order
 from compounder.records.library import FormulaLibrary
 from compounder.records.policy import RecordError, Status
 from compounder.records.refill import refill_changes
-from compounder.records.screening import DIRECTIONS_USED, make_batch, parse_batch_order, screened_plan
+from compounder.records.screening import (
+    DIRECTIONS_USED,
+    choose_lot,
+    make_batch,
+    parse_batch_order,
+    screened_plan,
+)
 from compounder.settings import PharmacySettings
 from compounder.ui.common.batch_printing import PrintPdf, StoredBatchPrinter
 from compounder.ui.common.inline_error import message_label
@@ -312,6 +320,8 @@ class BatchDialog(QDialog):
                 if not self._refill_confirmed(diff, (patient.id, self.rx.text().strip(), version_id)):
                     session.rollback()
                     return
+                order_data = refill_order(session, patient.id, self.rx.text(), order_data)  # a refill's refills left: the records'
+                order = parse_batch_order(order_data).order
                 plan = screened_plan(session, self._catalog, version_id, patient.id, today, order=order_data)
             # The patient is on file now; a pharmacist decides the findings outside any transaction.
             decisions = self._decisions_for(plan)
@@ -386,7 +396,11 @@ class BatchDialog(QDialog):
                 f"No batch made: {len(needed)} finding(s) need a pharmacist's signed decision (errors overridden, warnings acknowledged)"
             )
             return None
-        return [FindingDecision(d.finding.code, d.signer.actor, d.reason) for d in signed]
+        from compounder.calc.finding_numbers import fingerprints
+        from compounder.calc.plan_data import plan_to_json
+
+        numbers = fingerprints(plan_to_json(plan))  # each decision bound to the numbers shown (issue 28, observation 4)
+        return [FindingDecision(d.finding.code, d.signer.actor, d.reason, numbers.get(d.finding.code)) for d in signed]
 
     def decide(self, findings) -> list | None:
         """Ask a pharmacist to sign in and decide ``findings`` (``AcknowledgeDialog``); the signed
@@ -471,7 +485,7 @@ class BatchDialog(QDialog):
         self.rx.setText(record.rx_number)
         self.prescriber.setText(record.prescriber)
         label = (record.plan.get("documents") or {}).get("label") or {}
-        self.directions.setText(label.get("directions") or "")  # as on the last label; refills left are typed anew
+        self.directions.setText(label.get("directions") or "")  # as on the last label; the refills left are the records' (fills.refill_order)
         self.quantity.setText(label.get("quantity") or "")
         used = record.plan.get(DIRECTIONS_USED)
         if isinstance(used, dict):  # the dose check of the last batch on the Rx (else the formula's own, as chosen above)
@@ -525,18 +539,25 @@ class BatchDialog(QDialog):
             return
         now = self._context.clock()
         try:
+            pharmacy = self._pharmacy()
+            shown: dict[int, int | None] = {line.position: line.version for line in record.lines}  # each line as shown: one changed since is refused
             with self._context.transaction() as session:
-                for line, box, weight in zip(record.lines, self.lot_boxes, self.weights, strict=True):
-                    seen: int | None = line.version  # the line as shown: one changed since by another workstation is refused
+                for line, box in zip(record.lines, self.lot_boxes, strict=True):  # a lot's assay may work the targets out again
                     if box.currentData() is not None and box.currentData() != line.lot_id:
-                        batches.assign_lot(session, actor, record.batch_number, line.position, box.currentData(), now, expected_version=seen)
-                        seen = None  # checked, and changed by this very save
+                        choose_lot(session, actor, self._catalog, record.batch_number, line.position, box.currentData(), now,
+                                   final_weight_tolerance=pharmacy.final_weight_tolerance if pharmacy else None,
+                                   expected_version=shown[line.position])
+                        shown[line.position] = None  # checked, and changed by this very save
+                # The balance's minimum as the settings certify it now: a new certification applies at once.
+                minimum = certified_minimum(self._catalog, pharmacy.certified_minimums, record.plan["balance"]["name"]) if pharmacy else None
+                for line, weight in zip(batches.batch_record(session, record.batch_number).lines, self.weights, strict=True):
                     if line.steps:  # an aliquot line: its three weighings are recorded at the station
                         continue
                     typed = weight.text().strip()
                     if typed and (line.actual is None or not _same_weight(typed, line.actual)):
                         try:
-                            batches.enter_weight(session, actor, record.batch_number, line.position, typed, now, expected_version=seen)
+                            batches.enter_weight(session, actor, record.batch_number, line.position, typed, now,
+                                                 minimum_weighable=minimum, expected_version=shown[line.position])
                         except RecordError as error:
                             raise RecordError(f"line {line.position} ({line.name}): {error}") from None
                 updated = batches.batch_record(session, record.batch_number)
@@ -667,7 +688,7 @@ class BatchDialog(QDialog):
         self.check_button.setEnabled(signed and status is Status.PREPARED and not (self.record and self.record.checked_by))
         self.verify_button.setEnabled(signed and status is Status.PREPARED)
         self.print_worksheet_button.setEnabled(signed and status is not None)
-        self.print_label_button.setEnabled(signed and status is not None)
+        self.print_label_button.setEnabled(signed and status in (Status.VERIFIED, Status.DISPENSED))  # records refuse any other
         self.amend_button.setEnabled(signed and status in (Status.VERIFIED, Status.DISPENSED))
         self.amend_reason.setEnabled(signed and status in (Status.VERIFIED, Status.DISPENSED))
         self.dispense_button.setEnabled(signed and status is Status.VERIFIED)

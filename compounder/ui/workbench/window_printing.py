@@ -157,6 +157,11 @@ class PrintingPart(WindowParts):
             if not answers:
                 self.statusBar().showMessage(f"Not printed: {len(gate.findings)} finding(s) not acknowledged or overridden", 8000)
                 return None
+            from compounder.calc.finding_numbers import fingerprints
+            from compounder.calc.plan_data import plan_to_json
+
+            numbers = fingerprints(plan_to_json(plan)) if plan is not None else {}  # each decision bound to the numbers it accepted (issue 28, obs 4)
+            answers = [{**answer, "numbers": numbers.get(str(answer.get("code", "")).upper())} for answer in answers]
             self.document.set_extra("acknowledged", [*(self.document.extra("acknowledged") or []), *answers], "Acknowledge findings")
             order = self.document.order
             if order is None:  # the engine refused an answer: say so rather than print

@@ -1,0 +1,107 @@
+"""Issue 28, observation 4, in the records: a pharmacist's acknowledgement is stored with the
+fingerprint of the numbers it accepted (``compounder.calc.finding_numbers``). A decision made
+on other numbers than the batch's is refused; a lot that works the plan out again voids a
+decision whose numbers changed, visibly, and the batch waits until a pharmacist decides again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from compounder.calc import Severity
+from compounder.calc.finding_numbers import fingerprints
+from compounder.calc.plan_data import plan_to_json
+from compounder.records import batches, lots
+from compounder.records.batches import FindingDecision
+from compounder.records.library import FormulaLibrary
+from compounder.records.model import BatchAcknowledgement
+from compounder.records.policy import RecordError
+from compounder.records.screening import choose_lot, make_batch, screened_plan
+from tests.records.helpers import make_pharmacy, weigh_all
+
+FORMULA = {
+    "batch": "120 g", "base": "Lipoderm", "density": "1.0 g/mL",
+    "actives": [{"ingredient": "diclofenac sodium", "strength": "3 %"}, {"ingredient": "cyclobenzaprine hydrochloride", "strength": "2 %"}],
+}
+RX = {"patient": "Jane Q. Doe", "directions": "Apply 1 g to the knees twice a day", "quantity": "117 g", "refills": 0}
+# 117 g at 1 g twice a day = 2 g a day: 117 / 2 = 58.5 days; once a day: 117 days. Both beyond the
+# 14-day beyond-use date of a nonpreserved aqueous cream: SUPPLY_BEYOND_BUD, a warning.
+TWICE = {"prescription": RX, "directions": {"amount": "1 g", "times_per_day": 2}}
+ONCE = {"prescription": RX, "directions": {"amount": "1 g", "times_per_day": 1}}
+
+
+@pytest.fixture
+def pharmacy(sessions, clock, catalog):
+    found = make_pharmacy(sessions, clock, catalog)
+    library = FormulaLibrary(sessions, clock)
+    entry = library.add("Diclofenac 3 % / cyclobenzaprine 2 %", FORMULA, found.pharmacist)
+    library.approve(entry.id, found.pharmacist)
+    found.version_id = library.approved_version(entry.id).id
+    return found
+
+
+def signed(sessions, clock, catalog, pharmacy, order):
+    """Paula's acknowledgement of every warning of the plan shown for ``order``, bound to its numbers."""
+    with sessions() as s:
+        plan = screened_plan(s, catalog, pharmacy.version_id, pharmacy.patient.id, clock().date(), order=order)
+    numbers = fingerprints(plan_to_json(plan))
+    return plan, [
+        FindingDecision(f.code, pharmacy.pharmacist, "patient told to discard what is left at the beyond-use date", numbers[f.code])
+        for f in plan.findings if f.severity is Severity.WARNING
+    ]
+
+
+def make(s, catalog, clock, pharmacy, order, decisions):
+    return make_batch(
+        s, pharmacy.technician, catalog, formula_version_id=pharmacy.version_id, patient=pharmacy.patient, rx_number="RX-2804",
+        prescriber="Dr. A. Smith", compounded_on=clock().date(), tolerance_percent="5", now=clock(), order=order, acknowledgements=decisions,
+    )
+
+
+def test_an_acknowledgement_at_58_5_days_does_not_cover_117_days(sessions, clock, catalog, pharmacy):
+    plan, decisions = signed(sessions, clock, catalog, pharmacy, TWICE)
+    assert any("lasts 58.5 days" in f.message for f in plan.findings if f.code == "SUPPLY_BEYOND_BUD")
+    # Every other warning decided afresh at once a day; the days' supply one carried from twice a day.
+    _, fresh = signed(sessions, clock, catalog, pharmacy, ONCE)
+    carried = [d if d.code != "SUPPLY_BEYOND_BUD" else next(old for old in decisions if old.code == d.code) for d in fresh]
+    with sessions.begin() as s, pytest.raises(RecordError, match=r"SUPPLY_BEYOND_BUD was decided on other numbers.*lasts 117\.0 days"):
+        make(s, catalog, clock, pharmacy, ONCE, carried)
+    with sessions.begin() as s:
+        record = make(s, catalog, clock, pharmacy, TWICE, decisions)
+        stored = s.query(BatchAcknowledgement).filter_by(batch_id=record.id, code="SUPPLY_BEYOND_BUD").one()
+        assert stored.fingerprint == fingerprints(record.plan)["SUPPLY_BEYOND_BUD"] and stored.voided_at is None
+    assert record.undecided == ()
+
+
+def test_a_lot_that_changes_the_numbers_voids_the_acknowledgement_until_decided_again(sessions, clock, catalog, pharmacy):
+    _, decisions = signed(sessions, clock, catalog, pharmacy, TWICE)
+    with sessions.begin() as s:
+        record = make(s, catalog, clock, pharmacy, TWICE, decisions)
+        cbz = lots.receive_lot(
+            s, pharmacy.technician, ingredient="cyclobenzaprine hydrochloride", stock_form="cyclobenzaprine hydrochloride",
+            manufacturer="Medisca", lot_number="CB-970", expires=dt.date(2027, 12, 31), quantity="50", potency_percent="97.0", now=clock(),
+        )
+        # 120 g × 2 % = 2.400 g; at 97.0 %: 2.400 / 0.970 = 2.47423 → 2.474 g, so the plan's numbers changed.
+        record = choose_lot(s, pharmacy.technician, catalog, record.batch_number, 2, cbz.id, clock())
+    assert record.lines[1].target == Decimal("2.474")
+    # Each of the three warnings rests on cyclobenzaprine's line (its grams changed with the lot):
+    # all three are void.
+    voided = ["CYCLOBENZAPRINE_LONG_SUPPLY", "MUSCLE_RELAXANT_OLDER_ADULT", "SUPPLY_BEYOND_BUD"]
+    assert [text.split(" ")[0] for text in record.undecided] == voided
+    assert all("was acknowledged at other numbers and is void" in text for text in record.undecided)
+    assert record.acknowledgements == ()  # the worksheet no longer shows it as acknowledged
+    pharmacy.lots["cyclobenzaprine hydrochloride"] = cbz
+    weigh_all(sessions, clock, pharmacy, record)
+    with sessions.begin() as s, pytest.raises(RecordError, match="SUPPLY_BEYOND_BUD was acknowledged at other numbers and is void"):
+        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+    with sessions.begin() as s:
+        numbers = fingerprints(record.plan)
+        half = batches.decide_again(s, record.batch_number, [FindingDecision(voided[0], pharmacy.pharmacist, "seen again at the new lot", numbers[voided[0]])], clock())
+        assert [text.split(" ")[0] for text in half.undecided] == voided[1:]
+        again = batches.decide_again(
+            s, record.batch_number, [FindingDecision(code, pharmacy.pharmacist, "seen again at the new lot", numbers[code]) for code in voided[1:]], clock(),
+        )
+        assert again.undecided == () and [a.reason for a in again.acknowledgements] == ["seen again at the new lot"] * 3
+        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())

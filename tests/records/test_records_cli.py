@@ -1,0 +1,124 @@
+"""Issue 28, scriptable records: `compounder lots receive`, `formulas add | approve` and
+`batches make | show | weigh | prepare | verify | worksheet | label | decide` run the records
+functions the window uses, with --json; bad input is one line naming the field, exit 2; a
+password is read from the prompt (here, the injected one) or standard input, never an argument.
+Run on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pypdfium2
+import pytest
+
+from compounder.cli.dispatch import run
+from tests.conftest import TODAY
+
+PASSWORDS = {"admin": "admin password 1", "tess": "tech password 1", "paula": "rph password 11", "peter": "rph password 22"}
+SETTINGS = {
+    "schema_version": 1, "name": "Main Street Compounding", "address": ["12 Main Street"], "phone": "555-0142",
+    "licence": "IL 054-000000", "label_stock": "thermal-4x2", "final_weight_tolerance": "2 %",
+}
+
+
+@pytest.fixture(params=("sqlite", "postgresql"))
+def cli(request, database_urls, tmp_path, catalog):
+    url = database_urls(request.param, "records_cli")
+    settings = tmp_path / "pharmacy.json"
+    settings.write_text(json.dumps(SETTINGS), encoding="utf-8")
+
+    def call(*argv: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        prompts: list[str] = []
+
+        def ask(prompt: str) -> str:
+            prompts.append(prompt)
+            return PASSWORDS[prompt.removeprefix("password of ").removeprefix("new password for ").split(":")[0].split(" ")[0]]
+
+        code = run([*argv, "--database", url], load_catalog=lambda _path: catalog, today=TODAY, stdout=out, stderr=err, ask_password=ask)
+        return code, out.getvalue(), err.getvalue()
+
+    for name, role, admin in (("admin", "administrator", ()), ("tess", "technician", ("--admin", "admin")),
+                              ("paula", "pharmacist", ("--admin", "admin")), ("peter", "pharmacist", ("--admin", "admin"))):
+        assert call("users", "add", name, "--name", name.title(), "--role", role, *admin)[0] == 0
+    call.settings = str(settings)  # type: ignore[attr-defined]
+    call.tmp = tmp_path  # type: ignore[attr-defined]
+    return call
+
+
+def pdf_text(path) -> str:
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
+    finally:
+        document.close()
+
+
+def test_a_lot_received_at_95_percent_sets_the_lidocaine_target_from_receipt_to_label(cli):
+    tmp = cli.tmp
+    (tmp / "lidocaine.json").write_text(json.dumps(
+        {"batch": "60 g", "base": "Lipoderm", "actives": [{"ingredient": "lidocaine", "strength": "4 %", "potency": "99.8 %"}]}
+    ), encoding="utf-8")
+    (tmp / "order.json").write_text(json.dumps(
+        {"prescription": {"directions": "Apply a thin layer to the knee twice a day", "quantity": "60 g", "refills": 1}}
+    ), encoding="utf-8")
+    assert cli("formulas", "add", str(tmp / "lidocaine.json"), "--name", "Lidocaine 4 % in Lipoderm", "--user", "tess")[0] == 0
+    code, out, _ = cli("formulas", "approve", "Lidocaine 4 % in Lipoderm", "--user", "paula", "--json")
+    assert code == 0 and json.loads(out)["approved_version"] == 1
+    code, out, _ = cli("lots", "receive", "--ingredient", "lidocaine", "--stock-form", "lidocaine", "--manufacturer", "Spectrum",
+                       "--lot", "LB26-777", "--expires", "2027-12-31", "--quantity", "100 g", "--potency", "95.0", "--user", "tess", "--json")
+    assert code == 0 and json.loads(out)["potency_percent"] == "95.0"
+    assert cli("lots", "receive", "--ingredient", "Lipoderm", "--stock-form", "Lipoderm", "--manufacturer", "PCCA", "--lot", "LD-1",
+               "--expires", "2027-12-31", "--quantity", "500", "--user", "tess")[0] == 0
+    code, out, err = cli("batches", "make", "--formula", "Lidocaine 4 % in Lipoderm", "--patient", "Jane Doe", "--born", "1978-03-02",
+                         "--rx", "RX-2801", "--prescriber", "Dr. A. Smith", "--order", str(tmp / "order.json"), "--tolerance", "5",
+                         "--lot", "1=LB26-777", "--lot", "2=LD-1", "--user", "tess", "--pharmacy-settings", cli.settings, "--json")
+    assert code == 0, err
+    batch = json.loads(out)
+    number = batch["batch_number"]
+    # By hand: 60 g × 4 % = 2.400 g lidocaine ÷ 0.950 (the lot's assay) = 2.526 g; Lipoderm q.s. 60.000 − 2.526 = 57.474 g.
+    lidocaine, base = batch["lines"]
+    assert (lidocaine["target_grams"], lidocaine["potency"], lidocaine["lot"]) == ("2.526", "95 %", "LB26-777")
+    assert base["target_grams"] == "57.474"
+    settings = ("--pharmacy-settings", cli.settings)
+    assert cli("batches", "weigh", number, "--line", "1", "--weight", "2.526", "--user", "tess")[0] == 0
+    assert cli("batches", "weigh", number, "--line", "2", "--weight", "57.474", "--user", "tess")[0] == 0
+    # No label before a pharmacist verified the batch: one line, exit 2.
+    code, _, err = cli("batches", "label", number, "--out", str(tmp / "label.pdf"), "--user", "paula", *settings)
+    assert (code, err) == (2, f"compounder: batch {number} is draft; a patient label is printed only once a pharmacist has verified the batch\n")
+    assert cli("batches", "prepare", number, "--user", "tess")[0] == 0
+    code, out, _ = cli("batches", "verify", number, "--user", "paula", *settings, "--json")
+    assert code == 0 and json.loads(out)["status"] == "verified"
+    assert cli("batches", "worksheet", number, "--out", str(tmp / "worksheet.pdf"), "--user", "paula", *settings)[0] == 0
+    sheet = pdf_text(tmp / "worksheet.pdf")
+    assert "95 %" in sheet and "LB26-777" in sheet and "÷ 95 % potency = 2.526 g" in sheet and "2.405" not in sheet
+    assert cli("batches", "label", number, "--out", str(tmp / "label.pdf"), "--user", "paula", *settings)[0] == 0
+    first = pdf_text(tmp / "label.pdf")
+    assert "Lidocaine 4 %" in first and f"Lot {number}" in first and "Refills 1" in first and "REPRINT" not in first
+    assert cli("batches", "label", number, "--out", str(tmp / "again.pdf"), "--user", "peter", *settings)[0] == 0
+    assert "REPRINT" in pdf_text(tmp / "again.pdf")
+    code, out, _ = cli("batches", "show", number)
+    assert code == 0 and "target 2.526 g" in out and "potency 95 %" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("batches", "show", "999999-001"), "compounder: no batch 999999-001\n"),
+        (("lots", "receive", "--ingredient", "x", "--stock-form", "x", "--manufacturer", "M", "--lot", "L", "--expires", "2027-02-30",
+          "--quantity", "5", "--user", "tess"), "--expires"),
+        (("lots", "receive", "--ingredient", "x", "--stock-form", "x", "--manufacturer", "M", "--lot", "L", "--expires", "2027-02-01",
+          "--quantity", "5", "--potency", "950", "--user", "tess"), "is not a potency"),
+        (("formulas", "approve", "No such formula", "--user", "paula"), "--formula: no master formula named 'No such formula'"),
+        (("batches", "weigh", "999999-001", "--line", "1", "--user", "tess"), "give --lot, --weight or both"),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_field_exit_2(cli, argv, message):
+    code, out, err = cli(*argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
+def test_a_password_is_never_an_argument(cli):
+    code, _, err = cli("batches", "prepare", "999999-001", "--user", "tess", "--password", "tech password 1")
+    assert code == 2 and "unrecognized arguments" in err and err.count("\n") == 1
