@@ -131,11 +131,10 @@ def _password(args: argparse.Namespace, ask: Ask, who: str) -> str:
 
 
 def _sign_in(args: argparse.Namespace, engine, ask: Ask, username: str):
-    from sqlalchemy.orm import Session
-
     from compounder.records import people
+    from compounder.records.database import session_factory
 
-    return people.sign_in(lambda: Session(engine), username, _password(args, ask, username), _now())
+    return people.sign_in(session_factory(engine), username, _password(args, ask, username), _now())
 
 
 @contextmanager
@@ -205,15 +204,15 @@ def _plain(value: Any) -> Any:
 
 
 def _receive(args: argparse.Namespace, engine, out: TextIO, ask: Ask) -> int:
-    from sqlalchemy.orm import Session
-
+    from compounder.records.boundary import transaction
+    from compounder.records.database import session_factory
     from compounder.records.lots import receive_lot
 
     expires = optional_date(args.expires, "--expires")
     assert expires is not None  # --expires is required
     actor = _sign_in(args, engine, ask, args.user)
     quantity = args.quantity.strip().removesuffix("g").strip()
-    with Session(engine) as session, session.begin():
+    with transaction(session_factory(engine)) as session:
         lot = receive_lot(
             session, actor, ingredient=args.ingredient, stock_form=args.stock_form, manufacturer=args.manufacturer, lot_number=args.lot,
             expires=expires, quantity=quantity, potency_percent=args.potency, now=_now(),
@@ -233,12 +232,11 @@ def _formula_entry(library, name: str):
 
 
 def _formulas(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, ask: Ask) -> int:
-    from sqlalchemy.orm import sessionmaker
-
     from compounder.calc import Severity, evaluate, parse_formula
+    from compounder.records.database import session_factory
     from compounder.records.library import FormulaLibrary, utc_now
 
-    library = FormulaLibrary(sessionmaker(bind=engine), utc_now)
+    library = FormulaLibrary(session_factory(engine), utc_now)
     actor = _sign_in(args, engine, ask, args.user)
     with _library_errors():
         if args.formulas_command == "add":
@@ -300,22 +298,22 @@ def batch_text(record) -> str:
 
 
 def _batches(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: TextIO, ask: Ask) -> int:
-    from sqlalchemy.orm import Session
-
     from compounder.records import batches
+    from compounder.records.boundary import reading, transaction
+    from compounder.records.database import session_factory
 
     command = args.batches_command
     if command == "make":
         return _make(args, engine, catalog, out, err, ask)
     if command == "show":
-        with Session(engine) as session:
+        with reading(session_factory(engine)) as session:
             record = batches.batch_record(session, args.number)
         return _emit(args, out, batch_data(record), batch_text(record))
     if command in ("worksheet", "label"):
         return _print(args, engine, out, ask)
     actor = _sign_in(args, engine, ask, args.user)
     now = _now()
-    with Session(engine) as session, session.begin():
+    with transaction(session_factory(engine)) as session:
         if command == "weigh":
             if args.lot is None and args.weight is None:
                 raise UsageError("compounder: batches weigh: give --lot, --weight or both")
@@ -359,8 +357,6 @@ def _batches(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, er
 
 
 def _make(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: TextIO, ask: Ask) -> int:
-    from sqlalchemy.orm import Session, sessionmaker
-
     from compounder.calc import Severity
     from compounder.calc.batch_document import plan_with_documents
     from compounder.calc.equipment import with_certified_minimums
@@ -369,6 +365,8 @@ def _make(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: 
     from compounder.calc.release import overridable
     from compounder.records import people
     from compounder.records.batches import FindingDecision
+    from compounder.records.boundary import transaction
+    from compounder.records.database import session_factory
     from compounder.records.fills import refill_order
     from compounder.records.library import FormulaLibrary, utc_now
     from compounder.records.screening import make_batch, parse_batch_order, screened_plan
@@ -384,7 +382,7 @@ def _make(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: 
         raise UsageError("compounder: --pharmacist: give the pharmacist who signs the acknowledgements")
     pharmacy = _pharmacy(args)
     catalog = with_certified_minimums(catalog, pharmacy.certified_minimums)
-    library = FormulaLibrary(sessionmaker(bind=engine), utc_now)
+    library = FormulaLibrary(session_factory(engine), utc_now)
     with _library_errors():
         entry = _formula_entry(library, args.formula)
         version = library.approved_version(entry.id)
@@ -394,7 +392,7 @@ def _make(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: 
     signer = _sign_in(args, engine, ask, args.pharmacist) if acknowledged else None
     now = _now()
     today = now.date()
-    with Session(engine) as session, session.begin():
+    with transaction(session_factory(engine)) as session:
         chosen = {}
         for line, lot in chosen_text:
             if not line.isdigit():
@@ -429,20 +427,20 @@ def _make(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: 
 
 
 def _print(args: argparse.Namespace, engine, out: TextIO, ask: Ask) -> int:
-    from sqlalchemy.orm import Session
-
     from compounder.calc import InputError
     from compounder.calc.label_stock import LABEL_STOCKS
     from compounder.documents.common import UnprintableText
     from compounder.documents.label import LabelOverflow
     from compounder.documents.stored import stored_label_pdf, stored_worksheet_pdf
     from compounder.records import printing
+    from compounder.records.boundary import transaction
+    from compounder.records.database import session_factory
 
     pharmacy = _pharmacy(args)
     actor = _sign_in(args, engine, ask, args.user)
     now = _now()
     target = Path(args.out)
-    with Session(engine) as session, session.begin():
+    with transaction(session_factory(engine)) as session:
         try:
             if args.batches_command == "worksheet":
                 pdf = stored_worksheet_pdf(printing.worksheet_to_print(session, actor, args.number, now), pharmacy)
