@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,9 +118,12 @@ def too_open(path: Path) -> str | None:
     if os.name != "posix":
         return None  # Windows: the file inherits the user profile's access rules
     try:
-        mode = path.stat().st_mode & 0o777
+        info = path.stat()
     except OSError:
         return None  # said by the read below
+    mode = info.st_mode & 0o777
+    if not stat.S_ISREG(info.st_mode):
+        return None  # not a key file at all: the read below refuses it unread
     if mode & 0o077:
         return (
             f"the audit key file {path} can be read or changed by others than its owner (mode {mode:04o}): anyone who reads it "

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from compounder.records.audit_keys import CONNECTION_INFO as KEYS_INFO
 from compounder.records.audit_keys import AuditKeyError, KeyRing
+from compounder.records.policy import RecordError
 
 HEAD_FILE_NAME = "audit-heads.json"
 FORMAT = 2
@@ -53,6 +54,15 @@ ACCEPT = "if a backup was restored on purpose, accept it with `compounder db exp
 
 class HeadFileProblem(ValueError):
     """The head file cannot be trusted: emptied, damaged, or not in the expected form."""
+
+
+class HeadFileUnwritable(OSError):
+    """The head could not be written (disk full, folder not writable); the old file is untouched."""
+
+
+class HeadFileRefused(RecordError):
+    """The head file named is not a regular file (a device, a FIFO, a folder): it is neither read
+    nor replaced, and the command that named it is refused in one line."""
 
 
 @dataclass(frozen=True)
@@ -132,8 +142,10 @@ def read_heads(path: Path) -> dict[str, Head]:
         return {}
     except OSError as error:
         raise HeadFileProblem(f"the audit head file {path} cannot be read ({error})") from None
-    if not path.is_file() or size > MAX_BYTES:
-        raise HeadFileProblem(f"the audit head file {path} is not a head file (not a regular file, or over {MAX_BYTES:,} bytes)")
+    if not path.is_file():  # stat, never open: a FIFO would hang, /dev/zero never end
+        raise HeadFileRefused(f"the audit head file {path}: not a regular file (a device, FIFO or folder); give a JSON audit head file")
+    if size > MAX_BYTES:
+        raise HeadFileProblem(f"the audit head file {path} is not a head file (over {MAX_BYTES:,} bytes)")
     if size == 0:
         raise HeadFileProblem(f"the audit head file {path} was emptied: the heads this workstation recorded are gone")
     try:
@@ -160,22 +172,27 @@ def _locked(path: Path) -> Iterator[None]:
     except ImportError:  # Windows: os.replace keeps the file whole; two writers at once may lose one head
         yield
         return
-    with open(path.with_name(path.name + ".lock"), "a") as lock:
+    lock = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        yield
+    finally:
+        os.close(lock)  # closing the descriptor releases the flock
 
 
 def _write(path: Path, heads: Mapping[str, Head]) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     body = json.dumps({"format": FORMAT, "heads": {name: asdict(head) for name, head in heads.items()}}, indent=2) + "\n"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(body)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(body)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as error:  # disk full, a folder not writable: the old head file stays as it was
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise HeadFileUnwritable(error.errno, f"cannot write the audit head to {path} ({error.strerror or error}); the file is unchanged") from None
 
 
 def _store(path: Path, head: Head, *, force: bool) -> None:
@@ -240,7 +257,7 @@ def _prepare_head(session: Session) -> None:
             not stored.valid(ring.get(stored.key_id)) or stored.sequence > sequence or _hash_at(connection, stored.sequence) != stored.hash
         ):
             return
-    except (HeadFileProblem, AuditKeyError, OSError):
+    except (HeadFileProblem, HeadFileRefused, AuditKeyError, OSError):
         return
     head = Head(found.database_id, found.location, sequence, digest, _now(), key_id)
     if stored is not None:  # the last clean check's checkpoint stays

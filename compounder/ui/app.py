@@ -72,9 +72,13 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     database_wait = DatabaseWait()
     engine = open_database(database_url(args.database), waiting=database_wait)
     migrate(engine)
+    from compounder.records.errors import RecordsError
     from compounder.records.head_file import loss_at_start
 
-    lost = loss_at_start(engine)  # before any new work: a database behind the head this workstation wrote
+    try:
+        lost = loss_at_start(engine)  # before any new work: a database behind the head this workstation wrote
+    except RecordsError as error:  # the head file is not a file (a FIFO, a device): said, never read
+        lost = [str(error)]
     if lost:
         prompts.error("The records are behind what this workstation saved", (
             "Records this workstation saved are missing from the database, or it cannot tell. Tell the administrator "

@@ -61,8 +61,9 @@ def test_the_days_supply_acknowledgement_is_bound_to_its_days_its_bud_and_the_st
 
 
 def test_a_line_finding_rests_on_its_own_line(catalog):
-    # Cyclobenzaprine HCl 20 % is outside its typical range: a warning on line 1 (index 1).
-    at_20 = plan(catalog, **{"actives.1.strength": "20 %"})
+    # Cyclobenzaprine HCl 3 % is above its typical range (1–2 %) but within twice the highest strength on
+    # file (2 % × 2 = 4 %; 20 % would be an implausible-strength error): a warning on line 1 (index 1).
+    at_20 = plan(catalog, **{"actives.1.strength": "3 %"})
     finding = next(f for f in at_20["findings"] if f["code"] == "STRENGTH_OUTSIDE_TYPICAL_RANGE")
     assert finding["line"] == 1
     own, other = copy.deepcopy(at_20), copy.deepcopy(at_20)
@@ -100,8 +101,13 @@ def test_a_formula_files_acknowledgement_bound_to_58_5_days_is_void_at_117_days_
         _release(catalog, once)
     tenfold = copy.deepcopy(data)
     tenfold["actives"][1]["strength"] = "20 %"
-    with pytest.raises(BatchBlocked) as blocked:
+    with pytest.raises(BatchBlocked) as blocked:  # 20 % (ten times 2 %) is now an error of its own: STRENGTH_IMPLAUSIBLE
         _release(catalog, tenfold)
+    assert "STRENGTH_IMPLAUSIBLE" in {f.code for f in blocked.value.findings}
+    stronger = copy.deepcopy(data)
+    stronger["actives"][1]["strength"] = "3 %"  # still a warning; the days' supply acknowledged at 2 % is void
+    with pytest.raises(BatchBlocked) as blocked:
+        _release(catalog, stronger)
     assert "SUPPLY_BEYOND_BUD" in {f.code for f in blocked.value.findings}
     inputs = screening_inputs(once, catalog)
     stale_plan = evaluate(parse_formula(once), catalog, TODAY, inputs.patient, dispensed=inputs.dispensed, refills=inputs.refills, order=inputs.order)

@@ -239,7 +239,8 @@ def test_a_head_export_that_fills_the_disk_is_one_line_exit_1_and_keeps_the_old_
     monkeypatch.setattr(head_file, "open", FullDisk, raising=False)
     refused(call("db", "export-head", "--database", database, "--head-file", str(head)), 1, "cannot write the audit head", "No space left on device")
     assert head.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("heads")) == ["heads.json"]
+    # no half-written head left beside it (the lock file that orders writers is kept, empty)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("heads") or p.name.startswith(".heads")) == ["heads.json", "heads.json.lock"]
 
 
 def test_a_window_argument_holding_a_newline_is_refused_on_one_line():

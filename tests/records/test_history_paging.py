@@ -94,7 +94,9 @@ def test_the_command_line_says_when_history_is_cut(paged):
     def history_cli(*argv):
         out, err = io.StringIO(), io.StringIO()
         code = run(["history", "--lot", lot.lot_number, "--database", url, *argv], load_catalog=lambda _p: None, today=TODAY, stdout=out, stderr=err)
-        assert (code, err.getvalue()) == (0, "")
+        # The module's database was made under another test's home, so this workstation has no head
+        # recorded for it: the start-up warning says so (tests/records/test_head_identity.py); nothing else.
+        assert code == 0 and all(line.startswith("compounder: WARNING: audit head:") for line in err.getvalue().splitlines()), err.getvalue()
         return out.getvalue()
 
     text = history_cli().splitlines()

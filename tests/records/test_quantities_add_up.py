@@ -11,7 +11,7 @@ import pypdfium2
 import pytest
 
 from compounder.calc.surplus import surplus
-from compounder.records import audit, batches, printing
+from compounder.records import batches, printing, trail_check
 from compounder.records.policy import RecordError
 from compounder.settings import settings_from_data
 from tests.records.helpers import make_pharmacy, weigh_all
@@ -57,7 +57,7 @@ def test_a_120_g_batch_for_42_g_records_the_78_g_and_asks_their_disposition(sess
     assert done.status.value == "verified" and done.surplus_disposition == "discarded as hazardous waste"
     assert "78 g made beyond the prescription: discarded as hazardous waste" in sheet
     with sessions() as s:
-        assert audit.verify(s) == []
+        assert trail_check.problems(s) == []
 
 
 def test_a_batch_that_dispenses_all_it_makes_asks_nothing(sessions, clock, catalog):

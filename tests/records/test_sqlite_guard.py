@@ -83,7 +83,7 @@ def test_a_handle_closed_in_the_window_and_a_second_process_cost_no_commit(tmp_p
         history = subprocess.run([sys.executable, "-m", "compounder", "history", "--patient", "a", "--json", "--database", url],
                                  capture_output=True, text=True, cwd=ROOT, env=environ, timeout=300)
         assert history.returncode == 0, history.stderr
-        assert json.loads(history.stdout) == []
+        assert json.loads(history.stdout)["batches"] == []
 
         window.stdin.write("batch\n")
         window.stdin.flush()
