@@ -40,8 +40,9 @@ def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date,
     catalog = with_base_descriptions(with_certified_minimums(catalog, pharmacy.certified_minimums), pharmacy.bases)
     plan = evaluate_file(data, formula, catalog, today, pharmacy.maximum_excess)
     compounded_on = formula.compounded_on or today
-    if note := compounding_date_note(formula, compounded_on, args.date is not None, args.file):
-        print(one_line(note), file=err)
+    # The note on the date used is said with a document written, or with the findings that hold it
+    # back; a refused command (exit 2) says one line, its refusal, and nothing else.
+    note = compounding_date_note(formula, compounded_on, args.date is not None, args.file)
     try:
         if args.command == "worksheet":
             from compounder.calc.patient import screening_inputs
@@ -56,6 +57,8 @@ def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date,
                 raise UsageError(f"--position: {args.position} is not on a {stock.title}; give 1 to {stock.per_page}")
             pdf = label_pdf(plan, order, catalog, compounded_on, pharmacy, stock, args.position)
     except BatchBlocked as blocked:
+        if note:
+            print(one_line(note), file=err)
         print(f"{args.file}: no {args.command} written: {blocked.reason}", file=err)
         for f in blocked.findings:
             print(f"  {f.severity.value.upper():<8} {f.code}: {f.message}", file=err)
@@ -66,6 +69,8 @@ def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date,
         args.out.write_bytes(pdf)
     except OSError as error:
         raise UsageError(f"--out: cannot write {args.out} ({error.strerror or error})") from None
+    if note:
+        print(one_line(note), file=err)
     out.write(f"wrote {args.out}\n")
     return EXIT_OK
 

@@ -285,3 +285,19 @@ def test_names_given_as_options_are_limited_like_the_fields_they_fill(tmp_path, 
     result = call(catalog, *argv, "--database", f"sqlite:///{tmp_path / 'p.sqlite'}")
     one_line_refusal(result, expected)
     assert not (tmp_path / "p.sqlite").exists()  # refused before the database was opened
+
+
+def test_a_refused_worksheet_says_one_line_even_without_a_compounding_date(catalog, tmp_path, settings):
+    """Found by the fuzz run after the merges: a formula file with no compounding date whose
+    worksheet is refused (a name the document font cannot draw) printed the date note and then the
+    refusal, two lines for exit 2. The refusal is the one line; the note goes with a document written."""
+    data = issue_formula()
+    data.pop("compounded_on", None)
+    # A patient of 48 and 40 g with no refills: no screening warning holds the worksheet back (as above).
+    data["prescription"].update(date_of_birth="1978-03-02", quantity="40 g", refills=0)
+    data["name"] = "\u09e6"  # BENGALI DIGIT ZERO: not in the document font
+    one_line_refusal(call(catalog, "worksheet", write(tmp_path, data), "--out", str(tmp_path / "w.pdf"), "--pharmacy-settings", settings),
+                     "cannot be printed with the document font")
+    data["name"] = "Diclofenac cream"  # printable: written, and the note says which date was used
+    code, _, err = call(catalog, "worksheet", write(tmp_path, data), "--out", str(tmp_path / "w.pdf"), "--pharmacy-settings", settings)
+    assert code == 0 and "compounded_on: not given; used 2026-11-23 (today's date)" in err, err
