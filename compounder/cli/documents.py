@@ -13,12 +13,11 @@ from compounder.calc.equipment import with_certified_minimums
 from compounder.cli.calc import evaluate_file
 from compounder.cli.dates import compounding_date_note
 from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError, one_line
-from compounder.cli.inputs import MAX_SETTINGS_BYTES, date_argument, read_formula_file, read_limited
+from compounder.cli.inputs import MAX_SETTINGS_BYTES, chosen_label_stock, date_argument, read_formula_file, read_limited
 
 
 def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO, err: TextIO) -> int:
     """Write the worksheet or the label; nothing is written unless the batch may be printed."""
-    from compounder.calc.label_stock import LABEL_STOCKS
     from compounder.calc.prescription import parse_order, require
     from compounder.calc.release import BatchBlocked
     from compounder.documents.batch import label_pdf, worksheet_pdf
@@ -49,12 +48,7 @@ def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date,
 
             pdf = worksheet_pdf(plan, order, catalog, compounded_on, pharmacy, args.paper, patient=screening_inputs(data, catalog).patient)
         else:
-            key = args.stock or pharmacy.label_stock
-            if key not in LABEL_STOCKS:
-                raise UsageError(f"--stock: {key!r} is not a label stock; choose one of {', '.join(LABEL_STOCKS)}")
-            stock = LABEL_STOCKS[key]
-            if not 1 <= args.position <= stock.per_page:
-                raise UsageError(f"--position: {args.position} is not on a {stock.title}; give 1 to {stock.per_page}")
+            stock = chosen_label_stock(args.stock, pharmacy.label_stock, args.position)
             pdf = label_pdf(plan, order, catalog, compounded_on, pharmacy, stock, args.position)
     except BatchBlocked as blocked:
         if note:

@@ -22,6 +22,7 @@ from compounder.cli.errors import DatabaseFailure, UsageError, one_line
 from compounder.files import FileRefused, read_regular_file
 
 if TYPE_CHECKING:
+    from compounder.calc.label_stock import LabelStock
     from compounder.records.boundary import Engine
 
 #: The packaged reference database is about 150 kB; a hundred times that is not a reference database.
@@ -168,3 +169,17 @@ def _os_error(error: OSError) -> str:
     if error.strerror and error.filename:
         return f"{error.filename}: {error.strerror}"
     return error.strerror or str(error)
+
+
+def chosen_label_stock(stock_option: str | None, default: str, position: int) -> LabelStock:
+    """The label stock ``--stock`` names (else the pharmacy's ``default``), with ``--position``
+    checked against its labels per page; either out of range is ``UsageError``."""
+    from compounder.calc.label_stock import LABEL_STOCKS
+
+    key = stock_option or default
+    if key not in LABEL_STOCKS:
+        raise UsageError(f"compounder: --stock: {key!r} is not a label stock; choose one of {', '.join(LABEL_STOCKS)}")
+    stock = LABEL_STOCKS[key]
+    if not 1 <= position <= stock.per_page:
+        raise UsageError(f"compounder: --position: {position} is not on a {stock.title}; give 1 to {stock.per_page}")
+    return stock

@@ -22,7 +22,14 @@ from typing import Any, TextIO
 
 from compounder.calc import Catalog
 from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError, one_line
-from compounder.cli.inputs import MAX_SETTINGS_BYTES, on_database, optional_date, read_formula_file, read_limited
+from compounder.cli.inputs import (
+    MAX_SETTINGS_BYTES,
+    chosen_label_stock,
+    on_database,
+    optional_date,
+    read_formula_file,
+    read_limited,
+)
 
 Ask = Callable[[str], str]
 
@@ -428,7 +435,6 @@ def _make(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: 
 
 def _print(args: argparse.Namespace, engine, out: TextIO, ask: Ask) -> int:
     from compounder.calc import InputError
-    from compounder.calc.label_stock import LABEL_STOCKS
     from compounder.documents.common import UnprintableText
     from compounder.documents.label import LabelOverflow
     from compounder.documents.stored import stored_label_pdf, stored_worksheet_pdf
@@ -446,12 +452,7 @@ def _print(args: argparse.Namespace, engine, out: TextIO, ask: Ask) -> int:
                 pdf = stored_worksheet_pdf(printing.worksheet_to_print(session, actor, args.number, now), pharmacy)
                 action = printing.PRINT_WORKSHEET
             else:
-                key = args.stock or pharmacy.label_stock
-                if key not in LABEL_STOCKS:
-                    raise UsageError(f"compounder: --stock: {key!r} is not a label stock; choose one of {', '.join(LABEL_STOCKS)}")
-                stock = LABEL_STOCKS[key]
-                if not 1 <= args.position <= stock.per_page:
-                    raise UsageError(f"compounder: --position: {args.position} is not on a {stock.title}; give 1 to {stock.per_page}")
+                stock = chosen_label_stock(args.stock, pharmacy.label_stock, args.position)
                 pdf = stored_label_pdf(printing.label_to_print(session, actor, args.number, now), pharmacy, stock, args.position)
                 action = printing.PRINT_LABEL
         except (InputError, LabelOverflow, UnprintableText) as error:
