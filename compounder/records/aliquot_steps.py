@@ -46,8 +46,8 @@ def enter_step(
     """One weighing of an aliquot line (``step``: "ingredient", "diluent" or "portion"), typed or
     read from balance ``balance_id``. Refused before the steps ahead of it are recorded."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
-    batch = batches._editable(session, batch_number)  # noqa: SLF001 - the records' own helper
-    line = batches._line(session, batch, position)  # noqa: SLF001
+    batch = batches.editable_row(session, batch_number)
+    line = batches.line_row(session, batch, position)
     if step not in STEPS:
         raise RecordError(f"{step!r} is not an aliquot weighing; give one of {', '.join(STEPS)}")
     rows = aliquot_rows.rows_of(session, [line.id]).get(line.id, [])
@@ -150,10 +150,10 @@ def set_up_missing(session: Session, actor: Actor, batch_number: str, now: dt.da
     checks each against its own target rather than the portion against the drug's grams. A line
     already weighed keeps its one weight (its reprint says the weighings were not recorded).
     Returns how many lines were set up; nothing is written when there are none."""
-    batch = batches._batch(session, batch_number)  # noqa: SLF001
+    batch = batches.batch_row(session, batch_number)
     if batch.status != "draft":
         return 0
-    lines = batches._lines(session, batch)  # noqa: SLF001
+    lines = batches.line_rows(session, batch)
     have = aliquot_rows.rows_of(session, [line.id for line in lines])
     todo = [
         line for line in lines
