@@ -102,3 +102,8 @@ def to_ug(grams: Decimal) -> int:
 def to_grams(ug: int) -> Decimal:
     """Micrograms from the database as grams, in their fewest digits: 2526000 → 2.526, 30000000 → 30."""
     return plain(Decimal(ug) / UG_PER_G)
+
+
+def whole_micrograms(grams: Decimal) -> bool:
+    """Whether ``grams`` is stored without loss: at most 6 decimals (2.526001 yes, 2.5260001 no)."""
+    return to_ug(grams) == grams * UG_PER_G

@@ -21,6 +21,7 @@ from compounder.calc.balance_grams import (
     to_balance,
     to_grams,
     to_ug,
+    whole_micrograms,
 )
 from compounder.calc.model import Balance, Sourced
 from compounder.calc.units import ureg
@@ -95,3 +96,9 @@ def test_grams_from_the_database_never_print_with_an_exponent():
 @pytest.mark.parametrize("grams", ["0", "0.000001", "2.526", "57.474", "999999.999999"])
 def test_micrograms_round_trip(grams):
     assert to_grams(to_ug(Decimal(grams))) == Decimal(grams)
+
+
+def test_a_weight_is_stored_whole_to_the_microgram():
+    # 2.526001 g = 2 526 001 µg exactly; 2.5260001 g would be 2 526 000.1 µg, which the column cannot hold
+    assert whole_micrograms(Decimal("2.526001"))
+    assert not whole_micrograms(Decimal("2.5260001"))
