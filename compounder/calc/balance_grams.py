@@ -46,6 +46,12 @@ def grams_of(mass: Quantity) -> Decimal:
     return magnitude if isinstance(magnitude, Decimal) else plan_grams(magnitude)
 
 
+def plan_number(mass: Quantity) -> float:
+    """A mass as a plan writes its exact grams: a JSON number to 9 decimals (the nanogram),
+    2.4 / 0.95 g → 2.526315789. Read back with ``plan_grams``."""
+    return round(mass.to(ureg.gram).magnitude, 9)
+
+
 def plan_grams(value: float | int | str | Decimal) -> Decimal:
     """A number of grams as a plan stores it (a JSON number, see the module's docstring) as the
     Decimal that was written: 2.526 → Decimal('2.526'), 0.001 → Decimal('0.001')."""

@@ -10,12 +10,14 @@ from decimal import Decimal
 
 import pytest
 
+from compounder.calc import evaluate, parse_formula
 from compounder.calc.balance_grams import (
     decimals,
     format_grams,
     grams_of,
     plain,
     plan_grams,
+    plan_number,
     readability,
     rounded_grams,
     to_balance,
@@ -24,7 +26,10 @@ from compounder.calc.balance_grams import (
     whole_micrograms,
 )
 from compounder.calc.model import Balance, Sourced
+from compounder.calc.plan_data import plan_to_json
 from compounder.calc.units import ureg
+from tests.calc.formulas import active, formula
+from tests.conftest import TODAY
 
 
 def _balance(step: str) -> Balance:
@@ -102,3 +107,23 @@ def test_a_weight_is_stored_whole_to_the_microgram():
     # 2.526001 g = 2 526 001 µg exactly; 2.5260001 g would be 2 526 000.1 µg, which the column cannot hold
     assert whole_micrograms(Decimal("2.526001"))
     assert not whole_micrograms(Decimal("2.5260001"))
+
+
+def test_the_plan_writes_the_exact_grams_to_the_nanogram():
+    # 2.4 / 0.95 = 2.526315789473… g → 2.526315789 (9 decimals), read back as those digits
+    written = plan_number(ureg.Quantity(2.4, ureg.gram) / 0.95)
+    assert written == 2.526315789 and plan_grams(written) == Decimal("2.526315789")
+
+
+def test_one_amount_from_plan_to_database_to_paper(catalog):
+    # Lidocaine 4 % in 60 g of Lipoderm at 95.0 % potency: 60 × 4 % / 0.95 = 2.526315… g, printed
+    # 2.526 on the 0.001 g balance; the base 60 − 2.526315… = 57.473684… g, printed 57.474. Each
+    # line's printed text, its rounded number read back and its microgram column are one amount.
+    plan = plan_to_json(evaluate(parse_formula(formula(active("lidocaine", "4 %", potency="95 %"), batch="60 g")), catalog, TODAY))
+    assert plan["balance"]["readability_grams"] == 0.001
+    assert [line["grams_display"] for line in plan["lines"]] == ["2.526", "57.474"]
+    for line in plan["lines"]:
+        printed = Decimal(line["grams_display"])
+        assert plan_grams(line["grams_rounded"]) == printed
+        assert to_grams(to_ug(plan_grams(line["grams_rounded"]))) == printed
+        assert to_balance(plan_grams(line["grams"]), plan_grams(plan["balance"]["readability_grams"])) == printed
