@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
+from compounder.calc.balance_grams import grams_of, plan_grams, to_balance
 from compounder.calc.units import Quantity, ureg
 
 STEPS = ("ingredient", "diluent", "portion")
@@ -58,21 +59,14 @@ def step_targets(aliquot: Mapping[str, Any], readability_grams: float | Decimal)
     (``plan_data``: "weigh", "diluent", "portion") rounded half up to the balance's readability."""
     step = _readability(readability_grams)
     keys = {"ingredient": "weigh", "diluent": "diluent", "portion": "portion"}
-    return {name: _to_balance(Decimal(repr(float(aliquot[key]))), step) for name, key in keys.items()}
+    return {name: to_balance(plan_grams(aliquot[key]), step) for name, key in keys.items()}
 
 
 def _readability(readability_grams: float | Decimal) -> Decimal:
-    step = Decimal(repr(float(readability_grams))).normalize()
+    step = plan_grams(readability_grams).normalize()
     if not step.is_finite() or step <= 0:
         raise AliquotStepError(f"the balance readability {readability_grams!r} is not a positive number of grams")
     return step
-
-
-def _to_balance(value: Decimal, step: Decimal) -> Decimal:
-    """Half up to the balance's readability (as the worksheet rounds)."""
-    with localcontext() as context:
-        context.prec = 60
-        return ((value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step).quantize(step)
 
 
 def adapted_targets(
@@ -98,12 +92,12 @@ def adapted_targets(
             weighed = _grams("ingredient", actuals["ingredient"])
             if weighed == 0:
                 raise AliquotStepError("the ingredient weighed 0 g: there is no aliquot to dilute; start the line again")
-            targets["diluent"] = _to_balance(weighed * plan["diluent"] / plan["ingredient"], step)
+            targets["diluent"] = to_balance(weighed * plan["diluent"] / plan["ingredient"], step)
             if targets["diluent"] < least:
                 raise BelowMinimum("diluent", targets["diluent"], least)
             if "diluent" in actuals:
                 mixture = weighed + _grams("diluent", actuals["diluent"])
-                targets["portion"] = _to_balance(drug * mixture / weighed, step)
+                targets["portion"] = to_balance(drug * mixture / weighed, step)
                 if targets["portion"] < least:
                     raise BelowMinimum("portion", targets["portion"], least)
     return targets
@@ -121,7 +115,7 @@ def least_diluent(ingredient: Quantity, needed: Quantity, readability_grams: flo
         context.prec = 60
         diluent = max(Decimal(0), (weighed * (least / drug - 1) / step).to_integral_value(rounding=ROUND_CEILING) * step)
         # the portion's target is rounded half up: step down while it still rounds to the minimum or over
-        while diluent >= step and _to_balance(drug * (weighed + diluent - step) / weighed, step) >= least:
+        while diluent >= step and to_balance(drug * (weighed + diluent - step) / weighed, step) >= least:
             diluent -= step
     return diluent.quantize(step)
 
@@ -138,7 +132,7 @@ def least_ingredient(planned: Mapping[str, Quantity], readability_grams: float |
     with localcontext() as context:
         context.prec = 60
         weighed = (least * plan["ingredient"] / plan["diluent"] / step).to_integral_value(rounding=ROUND_CEILING) * step
-        while weighed >= step and _to_balance((weighed - step) * plan["diluent"] / plan["ingredient"], step) >= least:
+        while weighed >= step and to_balance((weighed - step) * plan["diluent"] / plan["ingredient"], step) >= least:
             weighed -= step
     return weighed.quantize(step)
 
@@ -146,8 +140,7 @@ def least_ingredient(planned: Mapping[str, Quantity], readability_grams: float |
 def _grams(what: str, quantity: Quantity) -> Decimal:
     if not isinstance(quantity, ureg.Quantity) or not quantity.check("[mass]"):
         raise AliquotStepError(f"{what}: {quantity!r} is not a mass")
-    magnitude = quantity.to(ureg.gram).magnitude
-    grams = magnitude if isinstance(magnitude, Decimal) else Decimal(repr(float(magnitude)))
+    grams = grams_of(quantity)
     if not grams.is_finite() or grams < 0:
         raise AliquotStepError(f"{what}: {grams} g is not a weight (negative or not finite)")
     return grams

@@ -12,7 +12,7 @@ from compounder.calc.catalog import Catalog
 from compounder.calc.model import BatchPlan, Limit
 from compounder.calc.moiety import moieties, total_mg_per_day
 from compounder.calc.moiety import ratio as _ratio
-from compounder.calc.rules import _SLACK
+from compounder.calc.rule_basics import SLACK as _SLACK
 from compounder.calc.units import MG, Q_, Quantity, ureg
 
 _DAY = ureg.day

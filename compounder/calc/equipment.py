@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Mapping
 from decimal import Decimal
 
+from compounder.calc.balance_grams import grams_of, plain
 from compounder.calc.catalog import Catalog
 from compounder.calc.errors import InputError
 from compounder.calc.model import Balance, Source, Sourced
@@ -67,5 +68,5 @@ def certified_minimum(catalog: Catalog, minimums: Mapping[str, Quantity], balanc
     moment of weighing, so a new certification applies at once."""
     for name, value in minimums.items():
         if catalog.balance(name, f"balances.{name}").name == balance_name:
-            return Decimal(repr(float(value.to("g").magnitude))).normalize()
+            return plain(grams_of(value))
     return None

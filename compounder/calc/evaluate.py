@@ -16,8 +16,9 @@ from compounder.calc.model import BatchPlan, Finding, Formula, Severity
 from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order
 from compounder.calc.prescription_checks import check_prescription
-from compounder.calc.rules import check, daily_checks_needed, unchecked_strengths
+from compounder.calc.rules import check
 from compounder.calc.screening import screen
+from compounder.calc.strength_rules import daily_checks_needed, unchecked_strengths
 from compounder.calc.units import Quantity
 
 

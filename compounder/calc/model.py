@@ -4,6 +4,12 @@ engine answers.
 All are frozen dataclasses, so the window, the PDFs, the command line and the batch records
 show the same numbers from the same objects. Quantities are pint quantities of the one
 registry in ``compounder.calc.units``.
+
+(Over 400 lines: these are the domain's value types and nothing else (no logic
+beyond a few derived properties), in three sections that refer to one another (a line of the
+answer names the catalog's ``Substance`` and the formula's ``Directions``); a reader learns the
+engine's vocabulary from this one file, and every layer above imports its names from here. Code
+that works on them lives in its own module (``compute``, ``rules``, ``bud``, ``balance_grams``).)
 """
 
 from __future__ import annotations

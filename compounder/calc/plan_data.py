@@ -1,14 +1,15 @@
 """A batch plan as JSON-ready data: what `compounder calc --json` prints and what a batch record
 stores, frozen, as printed on its worksheet.
 
-Grams are exact (to the nanogram) alongside their rounding to the balance; doses are in mg.
+Grams are exact (to the nanogram) alongside their rounding to the balance and its printed text
+(``calc.balance_grams`` says why they are JSON numbers and how they are read back); doses are in mg.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from compounder.calc.balance_grams import format_grams, rounded_grams
+from compounder.calc.balance_grams import format_grams, plan_number, rounded_grams
 from compounder.calc.model import BatchPlan
 from compounder.calc.units import format_quantity
 
@@ -21,11 +22,10 @@ def plan_to_json(plan: BatchPlan) -> dict[str, Any]:
 
     lines = []
     for line in plan.lines:
-        grams = line.grams.to("g").magnitude
         item: dict[str, Any] = {
             "name": line.name,
             "role": line.role,
-            "grams": round(grams, 9),
+            "grams": plan_number(line.grams),
             "grams_rounded": float(rounded_grams(line.grams, plan.balance)),
             "grams_display": format_grams(line.grams, plan.balance),
             "trail": [step.text for step in line.trail],
@@ -45,7 +45,7 @@ def plan_to_json(plan: BatchPlan) -> dict[str, Any]:
         if line.aliquot is not None:
             a = line.aliquot
             item["aliquot"] = {
-                key: round(getattr(a, key).to("g").magnitude, 9) for key in ("needed", "weigh", "diluent", "mixture", "portion", "carried")
+                key: plan_number(getattr(a, key)) for key in ("needed", "weigh", "diluent", "mixture", "portion", "carried")
             } | {"multiple": a.multiple}
         if line.doses is not None:
             item["mg_per_g"] = round(line.doses.per_gram.to("mg/g").magnitude, 6)
@@ -57,8 +57,8 @@ def plan_to_json(plan: BatchPlan) -> dict[str, Any]:
         "name": plan.formula.name,
         "batch": {
             "quantity": format_quantity(plan.formula.quantity, 6),
-            "labelled_grams": round(plan.labelled.to("g").magnitude, 9),
-            "prepared_grams": round(plan.prepared.to("g").magnitude, 9),
+            "labelled_grams": plan_number(plan.labelled),
+            "prepared_grams": plan_number(plan.prepared),
             "density": format_quantity(plan.density, 4) if plan.density is not None else None,
             "density_source": plan.density_source,
         },
@@ -69,7 +69,7 @@ def plan_to_json(plan: BatchPlan) -> dict[str, Any]:
             "minimum_weighable_source": plan.balance.minimum_weighable.source.cite() if plan.balance.minimum_weighable.source else None,
         },
         "lines": lines,
-        "total_grams": round(plan.total.to("g").magnitude, 9),
+        "total_grams": plan_number(plan.total),
         "findings": [
             {
                 "severity": f.severity.value,

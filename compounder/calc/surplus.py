@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from compounder.calc.balance_grams import grams_of, plan_grams
 from compounder.calc.errors import InputError
 from compounder.calc.units import MASS, VOLUME, parse_quantity
 
@@ -47,7 +48,7 @@ def surplus(plan: Mapping[str, Any], order: Mapping[str, Any] | None) -> Surplus
         if density is None:
             return None
         dispensed = dispensed * parse_quantity(density, "density", ("[mass] / [length] ** 3",))
-    grams = Decimal(repr(float(dispensed.to("g").magnitude))).quantize(_MG)
-    made_grams = Decimal(repr(float(made))).quantize(_MG)
+    grams = grams_of(dispensed).quantize(_MG)
+    made_grams = plan_grams(made).quantize(_MG)
     beyond = made_grams - grams
     return Surplus(made_grams, grams, beyond) if beyond > 0 else None

@@ -20,17 +20,13 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
 
-from compounder.calc.errors import InputError
-from compounder.calc.units import DIMENSIONLESS, MASS, MASS_PER_VOLUME, parse_quantity, ureg
+from compounder.calc.units import DIMENSIONLESS, MASS, MASS_PER_VOLUME
 from compounder.data import reference_schema as rs
+from compounder.data.toml_fields import ReferenceDataError, fraction, known, quantity, required, source_kind
 
 SCHEMA_VERSION = 1
 SCHEDULES = ("CI", "CII", "CIII", "CIV", "CV")  # 21 CFR 1308.11-1308.15
 _REPO_DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-class ReferenceDataError(ValueError):
-    """The TOML source is inconsistent; the message names the entry."""
 
 
 def build(toml_path: Path, sqlite_path: Path) -> None:
@@ -66,13 +62,13 @@ class _Builder:
 
     def run(self) -> None:
         for source_id, entry in self.data.get("sources", {}).items():
-            self.session.add(rs.Source(id=source_id, title=_req(entry, "title", source_id), kind=_kind(entry, source_id), url=entry.get("url")))
+            self.session.add(rs.Source(id=source_id, title=required(entry, "title", source_id), kind=source_kind(entry, source_id), url=entry.get("url")))
             self.sources.add(source_id)
         self.session.flush()
         self.screening_classes = set()
         for entry in self.data.get("screening_class", []):
-            key = _req(entry, "key", "screening_class")
-            self.session.add(rs.ScreeningClass(key=key, name=_req(entry, "name", key)))
+            key = required(entry, "key", "screening_class")
+            self.session.add(rs.ScreeningClass(key=key, name=required(entry, "name", key)))
             self.screening_classes.add(key)
         self.session.flush()
         for entry in self.data.get("active", []):
@@ -83,43 +79,43 @@ class _Builder:
             self._base(entry)
         limit = self.data.get("bud_study_limit")
         if limit is not None:
-            days = _req(limit, "days", "bud_study_limit")
+            days = required(limit, "days", "bud_study_limit")
             if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
                 raise ReferenceDataError("bud_study_limit: days must be a whole number of days")
             self.session.add(rs.BudStudyLimit(key="study", days=days, source_id=self._source(limit, "bud_study_limit"), note=limit.get("note")))
         for entry in self.data.get("ambiguous_name", []):
             self._ambiguous(entry)
         for entry in self.data.get("commercial_product", []):
-            name = _req(entry, "name", "commercial_product")
+            name = required(entry, "name", "commercial_product")
             product = rs.CommercialProduct(name=name, source_id=self._source(entry, name))
             self.session.add(product)
             self.session.flush()
-            for item in _req(entry, "actives", name):
+            for item in required(entry, "actives", name):
                 self.session.add(
                     rs.CommercialProductActive(
-                        product_id=product.id, form=_req(item, "form", name), strength=_fraction(item.get("strength"), name)
+                        product_id=product.id, form=required(item, "form", name), strength=fraction(item.get("strength"), name)
                     )
                 )
         for entry in self.data.get("balance", []):
             self._balance(entry)
         for position, entry in enumerate(self.data.get("label_warning", [])):
-            key = _req(entry, "key", "label_warning")
+            key = required(entry, "key", "label_warning")
             schedules = entry.get("schedules")
             if schedules is not None and (not schedules or any(s not in SCHEDULES for s in schedules)):
                 raise ReferenceDataError(f"{key}: schedules must be some of {', '.join(SCHEDULES)}")
             self.session.add(
                 rs.LabelWarning(
-                    key=key, position=position, text=_req(entry, "text", key), source_id=self._source(entry, key),
+                    key=key, position=position, text=required(entry, "text", key), source_id=self._source(entry, key),
                     schedules=" ".join(schedules) if schedules else None,
                 )
             )
         for entry in self.data.get("controlled_limit", []):
-            schedules = _req(entry, "schedules", "controlled_limit")
+            schedules = required(entry, "schedules", "controlled_limit")
             if not schedules or any(s not in SCHEDULES for s in schedules):
                 raise ReferenceDataError(f"controlled_limit: schedules must be some of {', '.join(SCHEDULES)}")
             self.session.add(
                 rs.ControlledLimit(
-                    schedules=" ".join(schedules), max_refills=int(_req(entry, "max_refills", "controlled_limit")),
+                    schedules=" ".join(schedules), max_refills=int(required(entry, "max_refills", "controlled_limit")),
                     fill_within_months=entry.get("fill_within_months"), source_id=self._source(entry, "controlled_limit"),
                 )
             )
@@ -127,11 +123,11 @@ class _Builder:
         for entry in self.data.get("bud_category", []):
             self.session.add(
                 rs.BudCategory(
-                    key=_req(entry, "key", "bud_category"),
-                    contains_water=bool(_req(entry, "contains_water", entry["key"])),
+                    key=required(entry, "key", "bud_category"),
+                    contains_water=bool(required(entry, "contains_water", entry["key"])),
                     preserved=entry.get("preserved"),
-                    days=int(_req(entry, "days", entry["key"])),
-                    storage=_req(entry, "storage", entry["key"]),
+                    days=int(required(entry, "days", entry["key"])),
+                    storage=required(entry, "storage", entry["key"]),
                     source_id=self._source(entry, entry["key"]),
                 )
             )
@@ -162,11 +158,11 @@ class _Builder:
     def _screening(self) -> None:
         terms: dict[str, str] = {}
         for entry in self.data.get("screening_term", []):
-            key = _req(entry, "key", "screening_term")
-            kind = _req(entry, "kind", key)
+            key = required(entry, "key", "screening_term")
+            kind = required(entry, "kind", key)
             if kind not in ("allergy", "condition", "medication"):
                 raise ReferenceDataError(f"{key}: kind must be allergy, condition or medication")
-            names = {name.casefold() for name in (key, _req(entry, "name", key), *entry.get("aliases", []))}
+            names = {name.casefold() for name in (key, required(entry, "name", key), *entry.get("aliases", []))}
             for name in names:
                 if name in terms:
                     raise ReferenceDataError(f"{key}: the term name {name!r} is used twice")
@@ -179,7 +175,7 @@ class _Builder:
         substances = {a["name"] for a in self.data.get("active", [])}
         classes = {a["therapeutic_class"] for a in self.data.get("active", [])}
         for entry in self.data.get("screening_rule", []):
-            code = _req(entry, "code", "screening_rule")
+            code = required(entry, "code", "screening_rule")
             if entry.get("severity") not in ("error", "warning", "info"):
                 raise ReferenceDataError(f"{code}: severity must be error, warning or info")
             facts = [k for k in ("allergy", "condition", "medication", "age_at_least", "supply_days_over") if k in entry]
@@ -204,7 +200,7 @@ class _Builder:
                 screening_class=entry.get("screening_class"),
                 allergy=entry.get("allergy"), condition=entry.get("condition"), medication=entry.get("medication"),
                 age_at_least=entry.get("age_at_least"), supply_days_over=entry.get("supply_days_over"),
-                advice=_req(entry, "advice", code), source_id=self._source(entry, code),
+                advice=required(entry, "advice", code), source_id=self._source(entry, code),
             )
             self.session.add(rule)
             self.session.flush()
@@ -212,11 +208,11 @@ class _Builder:
                 self.session.add(rs.ScreeningRuleSubstance(rule_id=rule.id, substance=name))
 
     def _active(self, entry: Mapping[str, Any]) -> None:
-        name = _req(entry, "name", "active")
-        schedule = _known(entry.get("controlled_schedule"))
+        name = required(entry, "name", "active")
+        schedule = known(entry.get("controlled_schedule"))
         if schedule is not None and schedule.get("value") not in SCHEDULES:
             raise ReferenceDataError(f"{name}.controlled_schedule: value must be one of {', '.join(SCHEDULES)}")
-        forms = [_req(form, "name", name) for form in entry.get("forms", [])]
+        forms = [required(form, "name", name) for form in entry.get("forms", [])]
         if name not in forms:
             raise ReferenceDataError(f"{name}: the parent moiety must be one of its own forms")
         if "screening_classes" not in entry:
@@ -227,11 +223,11 @@ class _Builder:
             raise ReferenceDataError(f"{name}: screening class {unknown[0]!r} is not a [[screening_class]]")
         if not screening and not entry.get("screening_none"):
             raise ReferenceDataError(f"{name}: screening_classes is empty; say why in screening_none")
-        labelled = _known(entry.get("labelled_as"))
+        labelled = known(entry.get("labelled_as"))
         if labelled is not None and labelled.get("form") not in forms:
             raise ReferenceDataError(f"{name}.labelled_as: form {labelled.get('form')!r} is not a form of {name}")
         substance = rs.Substance(
-            name=name, therapeutic_class=_req(entry, "therapeutic_class", name),
+            name=name, therapeutic_class=required(entry, "therapeutic_class", name),
             controlled_schedule=schedule["value"] if schedule else None,
             controlled_schedule_source_id=self._source(schedule, f"{name}.controlled_schedule"),
             labelled_as=labelled["form"] if labelled else None,
@@ -249,18 +245,18 @@ class _Builder:
             if as_form not in forms:
                 raise ReferenceDataError(f"{where}: as = {as_form!r} is not a form of {name}")
             if kind == "typical_strength":
-                low = _fraction(limit.get("low"), where)
-                high = _fraction(limit.get("high"), where)
+                low = fraction(limit.get("low"), where)
+                high = fraction(limit.get("high"), where)
                 if high < low:
                     raise ReferenceDataError(f"{where}: high is below low")
                 value, upper, unit = low, high, "percent"
             elif kind in ("max_strength", "highest_published"):
-                value, upper, unit = _fraction(limit.get("value"), where), None, "percent"
+                value, upper, unit = fraction(limit.get("value"), where), None, "percent"
             elif kind == "daily_max":
-                value, upper, unit = _q(limit.get("value"), where, (MASS,)).to("mg").magnitude, None, "mg"
+                value, upper, unit = quantity(limit.get("value"), where, (MASS,)).to("mg").magnitude, None, "mg"
             else:
-                value, upper, unit = _q(limit.get("value"), where, (DIMENSIONLESS,)).to("mg/kg").magnitude, None, "mg/kg"
-            age = _known(limit.get("below_age"))
+                value, upper, unit = quantity(limit.get("value"), where, (DIMENSIONLESS,)).to("mg/kg").magnitude, None, "mg/kg"
+            age = known(limit.get("below_age"))
             if age is not None and (not isinstance(age.get("value"), int) or not 0 < age["value"] < 120):
                 raise ReferenceDataError(f"{where}.below_age: value must be a whole number of years")
             self.session.add(
@@ -272,7 +268,7 @@ class _Builder:
             )
         for position, caution in enumerate(entry.get("cautions", [])):
             self.session.add(
-                rs.Caution(substance_id=substance.id, position=position, text=_req(caution, "text", name), source_id=self._source(caution, f"{name}.cautions"))
+                rs.Caution(substance_id=substance.id, position=position, text=required(caution, "text", name), source_id=self._source(caution, f"{name}.cautions"))
             )
         for form in entry.get("forms", []):
             self._ingredient(form, role="active", substance_id=substance.id)
@@ -281,12 +277,12 @@ class _Builder:
         self._ingredient(entry, role="excipient", substance_id=None, excipient_role=entry.get("role"))
 
     def _ingredient(self, entry: Mapping[str, Any], *, role: str, substance_id: int | None, excipient_role: str | None = None) -> None:
-        name = self._name(_req(entry, "name", role), role)
+        name = self._name(required(entry, "name", role), role)
         physical_form = entry.get("physical_form", "unknown")
         if physical_form not in ("powder", "crystalline solid", "liquid", "oleoresin", "unknown"):
             raise ReferenceDataError(f"{name}: physical_form {physical_form!r} is not powder, crystalline solid, liquid or oleoresin")
-        mw = _known(entry.get("molecular_weight"))
-        density = _known(entry.get("density"))
+        mw = known(entry.get("molecular_weight"))
+        density = known(entry.get("density"))
         row = rs.Ingredient(
             name=name, role=role, substance_id=substance_id, excipient_role=excipient_role, physical_form=physical_form,
             formula=entry.get("formula"),
@@ -296,17 +292,17 @@ class _Builder:
         if density:
             where = f"{name}.density"
             if "value" in density:
-                row.density = _q(density["value"], where, (MASS_PER_VOLUME,)).to("g/mL").magnitude
+                row.density = quantity(density["value"], where, (MASS_PER_VOLUME,)).to("g/mL").magnitude
             else:
-                row.density_low = _q(density.get("low"), where, (MASS_PER_VOLUME,)).to("g/mL").magnitude
-                row.density_high = _q(density.get("high"), where, (MASS_PER_VOLUME,)).to("g/mL").magnitude
+                row.density_low = quantity(density.get("low"), where, (MASS_PER_VOLUME,)).to("g/mL").magnitude
+                row.density_high = quantity(density.get("high"), where, (MASS_PER_VOLUME,)).to("g/mL").magnitude
             row.density_source_id = self._source(density, where)
         self.session.add(row)
         self.session.flush()
         self._aliases(entry, name, ingredient_id=row.id)
 
     def _ambiguous(self, entry: Mapping[str, Any]) -> None:
-        names, forms = _req(entry, "names", "ambiguous_name"), _req(entry, "forms", "ambiguous_name")
+        names, forms = required(entry, "names", "ambiguous_name"), required(entry, "forms", "ambiguous_name")
         where = f"ambiguous_name {names[0] if names else '?'}"
         if len(forms) < 2:
             raise ReferenceDataError(f"{where}: name at least two forms")
@@ -318,18 +314,18 @@ class _Builder:
         self.session.flush()
 
     def _base(self, entry: Mapping[str, Any]) -> None:
-        name = self._name(_req(entry, "name", "base"), "base")
-        water, preserved = _known(entry.get("contains_water")), _known(entry.get("preserved"))
-        density, load = _known(entry.get("density")), _known(entry.get("max_powder_load"))
+        name = self._name(required(entry, "name", "base"), "base")
+        water, preserved = known(entry.get("contains_water")), known(entry.get("preserved"))
+        density, load = known(entry.get("density")), known(entry.get("max_powder_load"))
         row = rs.Base(
-            name=name, maker=entry.get("maker"), dosage_form=_req(entry, "dosage_form", name), notes=entry.get("notes"),
+            name=name, maker=entry.get("maker"), dosage_form=required(entry, "dosage_form", name), notes=entry.get("notes"),
             contains_water=bool(water["value"]) if water else None,
             contains_water_source_id=self._source(water, f"{name}.contains_water"),
             preserved=bool(preserved["value"]) if preserved else None,
             preserved_source_id=self._source(preserved, f"{name}.preserved"),
-            density=_q(density["value"], f"{name}.density", (MASS_PER_VOLUME,)).to("g/mL").magnitude if density else None,
+            density=quantity(density["value"], f"{name}.density", (MASS_PER_VOLUME,)).to("g/mL").magnitude if density else None,
             density_source_id=self._source(density, f"{name}.density"),
-            max_powder_load=_fraction(load["value"], f"{name}.max_powder_load") if load else None,
+            max_powder_load=fraction(load["value"], f"{name}.max_powder_load") if load else None,
             max_powder_load_source_id=self._source(load, f"{name}.max_powder_load"),
         )
         self.session.add(row)
@@ -337,55 +333,23 @@ class _Builder:
         self._aliases(entry, name, base_id=row.id)
 
     def _balance(self, entry: Mapping[str, Any]) -> None:
-        name = _req(entry, "name", "balance")
-        readability = _req(entry, "readability", name)
-        minimum = _req(entry, "minimum_weighable_quantity", name)
-        sensitivity = _known(entry.get("sensitivity_requirement"))
+        name = required(entry, "name", "balance")
+        readability = required(entry, "readability", name)
+        minimum = required(entry, "minimum_weighable_quantity", name)
+        sensitivity = known(entry.get("sensitivity_requirement"))
         self.session.add(
             rs.Balance(
                 name=name,
-                readability=_q(readability["value"], f"{name}.readability", (MASS,)).to("g").magnitude,
+                readability=quantity(readability["value"], f"{name}.readability", (MASS,)).to("g").magnitude,
                 readability_source_id=self._source(readability, f"{name}.readability"),
                 readability_note=readability.get("note"),
-                sensitivity=_q(sensitivity["value"], f"{name}.sensitivity", (MASS,)).to("mg").magnitude if sensitivity else None,
+                sensitivity=quantity(sensitivity["value"], f"{name}.sensitivity", (MASS,)).to("mg").magnitude if sensitivity else None,
                 sensitivity_source_id=self._source(sensitivity, f"{name}.sensitivity"),
-                minimum_weighable=_q(minimum["value"], f"{name}.minimum_weighable_quantity", (MASS,)).to("g").magnitude,
+                minimum_weighable=quantity(minimum["value"], f"{name}.minimum_weighable_quantity", (MASS,)).to("g").magnitude,
                 minimum_weighable_source_id=self._source(minimum, f"{name}.minimum_weighable_quantity"),
                 minimum_weighable_note=minimum.get("note"),
             )
         )
-
-
-def _known(entry: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-    """An entry, or None where it is absent or marked ``unknown = true``."""
-    if entry is None or entry.get("unknown"):
-        return None
-    return entry
-
-
-def _req(entry: Mapping[str, Any], key: str, where: str) -> Any:
-    if key not in entry:
-        raise ReferenceDataError(f"{where}: {key} is missing")
-    return entry[key]
-
-
-def _kind(entry: Mapping[str, Any], where: str) -> str:
-    kind = _req(entry, "kind", where)
-    if kind not in ("primary", "secondary", "computed"):
-        raise ReferenceDataError(f"{where}: kind must be primary, secondary or computed")
-    return kind
-
-
-def _q(text: Any, where: str, accept: tuple[object, ...]):
-    try:
-        return parse_quantity(text, where, accept)
-    except InputError as error:
-        raise ReferenceDataError(str(error)) from None
-
-
-def _fraction(text: Any, where: str) -> float:
-    """A strength as a percentage of the product."""
-    return _q(text, where, (DIMENSIONLESS,)).to(ureg.percent).magnitude
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compounder.calc.aliquot_weighing import STEPS, step_targets
+from compounder.calc.balance_grams import to_grams, to_ug
 from compounder.records import audit
-from compounder.records.lots import to_grams, to_ug
 from compounder.records.model import AliquotWeighing, BatchLine, User
 from compounder.records.policy import Actor
 

@@ -26,9 +26,9 @@ from compounder.calc.aliquot_weighing import (
     least_diluent,
     step_targets,
 )
+from compounder.calc.balance_grams import plan_grams, to_grams, to_ug, whole_micrograms
 from compounder.calc.units import ureg
 from compounder.records import aliquot_rows, audit, batches
-from compounder.records.lots import to_grams, to_ug
 from compounder.records.minimum_weight import refuse_under_minimum
 from compounder.records.model import AliquotWeighing, BatchLine
 from compounder.records.people import current_actor
@@ -54,7 +54,7 @@ def enter_step(
     if not rows:
         raise RecordError(f"line {position} ({line.name}) is not weighed by aliquot in this batch's record; enter its weight")
     actual = parse_weight(weight)
-    if to_ug(actual) != actual * 1_000_000:
+    if not whole_micrograms(actual):
         raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")
     by_step = {row.step: row for row in rows}
     refuse_under_minimum(batch.plan, position, line.name, to_grams(by_step[step].target_ug), actual, f"the aliquot's {step}", current=minimum_weighable)
@@ -102,7 +102,7 @@ def _targets(plan: dict, line: BatchLine, actuals: dict, step: str) -> dict[str,
             f"line {line.position} ({line.name}): the batch's plan does not say the balance's minimum weighable quantity, "
             "which the aliquot's targets are checked against; make the batch again from the formula"
         )
-    minimum = _g(Decimal(repr(float(balance["minimum_weighable_grams"]))))
+    minimum = _g(plan_grams(balance["minimum_weighable_grams"]))
     needed = _g(to_grams(line.target_ug))
     try:
         return adapted_targets(planned, actuals, needed, balance["readability_grams"], minimum)

@@ -16,7 +16,8 @@ from typing import TextIO
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from compounder.records.lots import Lot, lot_value, to_grams
+from compounder.calc.balance_grams import to_grams
+from compounder.records.lots import Lot, lot_value
 from compounder.records.model import Batch, BatchLine, IngredientLot, MasterFormulaVersion, Patient
 from compounder.records.people import search_key
 from compounder.records.policy import RecordError

@@ -11,19 +11,10 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Update, func, select, update
 from sqlalchemy.orm import Session
 
+from compounder.calc.balance_grams import to_grams, to_ug  # micrograms in the columns: the one conversion, re-exported
 from compounder.records import audit
 from compounder.records.model import IngredientLot
 from compounder.records.policy import NEAR_EXPIRY_DAYS, Actor, RecordError, lot_problem, near_expiry, parse_weight
-
-UG_PER_G = 1_000_000
-
-
-def to_ug(grams: Decimal) -> int:
-    return int((grams * UG_PER_G).to_integral_value())
-
-
-def to_grams(ug: int) -> Decimal:
-    return (Decimal(ug) / UG_PER_G).normalize()
 
 
 @dataclass(frozen=True)

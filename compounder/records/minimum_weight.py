@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from compounder.calc.balance_grams import plain, plan_grams
 from compounder.records.policy import RecordError
 
 
@@ -19,14 +20,14 @@ def minimum_weighable(plan: dict[str, Any] | None) -> Decimal | None:
     """The minimum weighable quantity of the plan's balance in grams, as the plan recorded it
     (None: the plan records none)."""
     minimum = ((plan or {}).get("balance") or {}).get("minimum_weighable_grams")
-    return None if minimum is None else Decimal(repr(float(minimum))).normalize()
+    return None if minimum is None else plain(plan_grams(minimum))
 
 
 def least_accepted(plan: dict[str, Any] | None, target: Decimal, current: Decimal | None = None) -> Decimal | None:
     """The least weight recorded for a weighing with this ``target``: the minimum weighable (the
     one the settings certify ``current``-ly, else the plan's), for a target at or over it (None:
     the tolerance band alone decides). The station shows it."""
-    least = current.normalize() if current is not None else minimum_weighable(plan)
+    least = plain(current) if current is not None else minimum_weighable(plan)
     return least if least is not None and target >= least else None
 
 
@@ -40,9 +41,9 @@ def refuse_under_minimum(
     plan's minimum whose target is now under the certified one is refused, since it should be
     weighed by aliquot, which only a new plan gives."""
     planned = minimum_weighable(plan)
-    if current is not None and target < current.normalize() and (planned is None or target >= planned):
+    if current is not None and target < plain(current) and (planned is None or target >= planned):
         raise RecordError(
-            f"line {position} ({name}): the balance is now certified from {current.normalize()} g and the target {target} g is under it; "
+            f"line {position} ({name}): the balance is now certified from {plain(current)} g and the target {target} g is under it; "
             f"this batch was planned at a minimum of {planned if planned is not None else 'none'} g, so the line is not weighed by aliquot: "
             "reject the batch and make it again; this weighing is not recorded"
         )

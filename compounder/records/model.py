@@ -2,6 +2,11 @@
 
 Every table change goes with an Alembic migration in ``compounder/records/migrations``.
 
+(Over 400 lines: this is the schema, and the schema is read as one — the tables
+reference one another by foreign key, share one ``metadata`` (which Alembic and the audit trail's
+replay walk whole), and each migration is checked against all of it. Its lines are column
+declarations; the code that works on the tables lives in the records' other modules.)
+
 The annotations are evaluated as Python reads them (no ``from __future__ import annotations``):
 SQLAlchemy would otherwise evaluate each of the ~140 column annotations from its text, about 5 ms
 of every start-up. A table that names a class defined below it writes the name in quotes.

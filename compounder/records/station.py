@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from compounder.calc.balance_grams import to_grams, to_ug
 from compounder.calc.balance_reading import Reading, ReadingRefused, recordable_grams
 from compounder.calc.scan import (
     LotFacts,
@@ -26,7 +27,6 @@ from compounder.calc.scan import (
     parse_scan,
 )
 from compounder.records import aliquot_rows, aliquot_steps, audit, batches
-from compounder.records.lots import to_ug
 from compounder.records.model import Batch, BatchLine, IngredientLot, WeighingEvent
 from compounder.records.people import current_actor
 from compounder.records.policy import (
@@ -228,7 +228,7 @@ def events(session: Session, batch_number: str) -> list[Event]:
     rows = session.scalars(select(WeighingEvent).where(WeighingEvent.batch_id == batch.id).order_by(WeighingEvent.id))
     return [
         Event(
-            r.position, r.kind, r.accepted, r.outcome, r.message, r.scanned, None if r.actual_ug is None else Decimal(r.actual_ug) / 1_000_000,
+            r.position, r.kind, r.accepted, r.outcome, r.message, r.scanned, None if r.actual_ug is None else to_grams(r.actual_ug),
             r.source, r.balance_id, r.reason, r.user_id, r.at,
         )
         for r in rows

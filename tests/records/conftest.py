@@ -18,6 +18,7 @@ from compounder.records.database import migrate, open_database
 from compounder.records.library import FormulaLibrary
 from tests.conftest import TODAY
 from tests.records.helpers import ORDER, PHARMACY, make_pharmacy
+from tests.records.lidocaine_lot import receive_lidocaine_lot
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -88,3 +89,10 @@ def aliquot_pharmacy(sessions, clock, catalog, pharmacy):
     pharmacy.version_id = version.id
     pharmacy.plan = plan_with_documents(evaluate(parse_formula(version.data), catalog, TODAY), parse_order(ORDER), catalog, TODAY, PHARMACY.final_weight_tolerance)
     return pharmacy
+
+
+@pytest.fixture
+def lidocaine_lot(sessions, clock, catalog):
+    """Lidocaine 4 % in Lipoderm approved, a 95.0 % lidocaine lot and a Lipoderm lot received
+    (``tests/records/lidocaine_lot.py``): the pharmacy, the version's id, the two lots."""
+    return receive_lidocaine_lot(sessions, clock, catalog)

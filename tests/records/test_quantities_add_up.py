@@ -4,29 +4,22 @@ batch is not verified until the pharmacist records what becomes of those 78 g.""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
-import pypdfium2
 import pytest
 
 from compounder.calc.surplus import surplus
 from compounder.records import batches, printing, trail_check
 from compounder.records.policy import RecordError
 from compounder.settings import settings_from_data
+from tests.pdf_text import pdf_text
 from tests.records.helpers import make_pharmacy, weigh_all
-from tests.records.test_labels_and_refills import fill, order, verified  # noqa: F401
+from tests.records.prescription_fills import fill, order
 
 PHARMACY = settings_from_data({"schema_version": 1, "name": "Main Street Compounding", "address": ["12 Main Street"], "phone": "555-0142",
                                "licence": "IL 054-000000"})
 
 
-def pdf_text(pdf: bytes) -> str:
-    document = pypdfium2.PdfDocument(io.BytesIO(pdf))
-    try:
-        return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
-    finally:
-        document.close()
 
 
 def test_the_surplus_in_grams():

@@ -9,11 +9,11 @@ from __future__ import annotations
 import io
 import json
 
-import pypdfium2
 import pytest
 
 from compounder.cli.dispatch import run
 from tests.conftest import TODAY
+from tests.pdf_text import pdf_text as pdf_bytes_text
 
 PASSWORDS = {"admin": "admin password 1", "tess": "tech password 1", "paula": "rph password 11", "peter": "rph password 22"}
 SETTINGS = {
@@ -48,11 +48,7 @@ def cli(request, database_urls, tmp_path, catalog):
 
 
 def pdf_text(path) -> str:
-    document = pypdfium2.PdfDocument(str(path))
-    try:
-        return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
-    finally:
-        document.close()
+    return pdf_bytes_text(path.read_bytes())
 
 
 def test_a_lot_received_at_95_percent_sets_the_lidocaine_target_from_receipt_to_label(cli):

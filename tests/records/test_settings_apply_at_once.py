@@ -14,13 +14,13 @@ from compounder.calc.equipment import certified_minimum
 from compounder.calc.units import Q_
 from compounder.records import batches
 from compounder.records.policy import RecordError
-from tests.records.test_lot_sets_weight import TARGET_AT_FORMULA, _make, lidocaine  # noqa: F401 - the fixture
+from tests.records.lidocaine_lot import TARGET_AT_FORMULA, make_lidocaine_batch
 
 
-def test_the_certified_minimum_read_at_weighing_refuses_a_target_now_under_it(sessions, clock, catalog, lidocaine):  # noqa: F811
-    pharmacy, version_id, _, _ = lidocaine
+def test_the_certified_minimum_read_at_weighing_refuses_a_target_now_under_it(sessions, clock, catalog, lidocaine_lot):
+    pharmacy, version_id, _, _ = lidocaine_lot
     with sessions.begin() as s:
-        record = _make(s, pharmacy, version_id, clock, catalog)
+        record = make_lidocaine_batch(s, pharmacy, version_id, clock, catalog)
     balance = record.plan["balance"]["name"]
     assert record.plan["balance"]["minimum_weighable_grams"] == 0.82 and record.lines[0].target == TARGET_AT_FORMULA
     # The settings as they are now: the balance certified from 3 g.
