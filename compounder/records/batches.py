@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from compounder.calc.balance_grams import plan_grams, whole_micrograms
 from compounder.calc.finding_numbers import fingerprints
 from compounder.calc.surplus import surplus
 from compounder.calc.units import Q_, format_quantity
@@ -161,7 +162,7 @@ def create_batch(
     session.flush()
     audit.record(session, actor, "amend" if amended else "create", "batch", row.id, None, now)
     for position, line in enumerate(plan["lines"], start=1):
-        target = Decimal(str(line["grams_rounded"]))
+        target = plan_grams(line["grams_rounded"])
         line_row = BatchLine(batch_id=row.id, position=position, name=line["name"], role=line["role"], target_ug=to_ug(target), out_of_tolerance=False)
         session.add(line_row)
         session.flush()
@@ -310,7 +311,7 @@ def replace_plan(session: Session, actor: Actor, batch_number: str, plan: dict[s
     row.beyond_use = dt.date.fromisoformat(bud)
     audit.record(session, actor, "work out again", "batch", row.id, old, now)
     for line, planned in zip(lines, plan["lines"], strict=True):
-        target = to_ug(Decimal(str(planned["grams_rounded"])))
+        target = to_ug(plan_grams(planned["grams_rounded"]))
         rows = steps.get(line.id, [])
         if bool(rows) != bool(planned.get("aliquot")):
             raise RecordError(f"line {line.position} ({line.name}) would change between weighed directly and made by aliquot; make the batch again")
@@ -365,7 +366,7 @@ def enter_weight(
     if aliquot_rows.rows_of(session, [line.id]):
         raise RecordError(f"line {position} ({line.name}) is made by aliquot: record its three weighings (ingredient, diluent, portion)")
     actual = parse_weight(weight)
-    if to_ug(actual) != actual * 1_000_000:
+    if not whole_micrograms(actual):
         raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")
     refuse_under_minimum(row.plan, position, line.name, to_grams(line.target_ug), actual, current=minimum_weighable)
     found = deviation(to_grams(line.target_ug), actual, row.tolerance_percent)
