@@ -60,6 +60,7 @@ def test_lots_are_listed_soonest_expiry_first_with_warnings_and_a_lot_is_receive
     dialog.stock_form.setText("lidocaine hydrochloride monohydrate")
     dialog.manufacturer.setText("Spectrum")
     dialog.lot_number.setText("SP-1")
+    dialog.expires.setText("2027-11-23")
     dialog.quantity.setText("-5")
     dialog.receive()
     assert "cannot be negative" in dialog.message.text()
