@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,6 +27,7 @@ from compounder.ui.common.banner_text import BannerText
 from compounder.ui.common.combo import line_edit_of
 from compounder.ui.common.date_field import DateField
 from compounder.ui.common.view_sizing import WrappedRowHeights, fix_number_columns
+from compounder.ui.workbench.ingredient_columns import KEYS
 from compounder.ui.workbench.ingredient_delegate import IngredientDelegate
 from compounder.ui.workbench.window_parts import WindowParts
 
@@ -168,6 +169,7 @@ class CentralPart(WindowParts):
         header_view.setHighlightSections(False)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         self.table.selectionModel().currentChanged.connect(self._on_current_cell)
+        self.table_model.rowsInserted.connect(self._added_from_new_row)
         self.table.doubleClicked.connect(self._on_table_double_click)
         self.table.setToolTip("")
 
@@ -255,6 +257,13 @@ class CentralPart(WindowParts):
             (self.times_edit, self.area_edit), (self.area_edit, self.daily_view),
         ):
             self.setTabOrder(first, second)
+
+    def _added_from_new_row(self, _parent: QModelIndex, first: int, last: int) -> None:
+        """An ingredient typed into the "+" row: the cursor goes to its strength, the next thing
+        typed (left on the "+" row, a strength typed next made a row of its own)."""
+        if first == last == self.table_model.new_row - 1 and self.table.currentIndex().row() == self.table_model.new_row:
+            strength = self.table_model.index(first, KEYS.index("strength"))
+            QTimer.singleShot(0, self.table, lambda: self.table.setCurrentIndex(strength))  # once the ingredient's editor has closed
 
     def _style_banner(self) -> None:
         background = look.tint(Severity.ERROR, strength=0.30).name()

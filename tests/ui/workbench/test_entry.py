@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 
-from tests.ui.conftest import type_into_field
+from tests.ui.conftest import column, shown, type_into_cell, type_into_field
 
 
 def test_the_prescription_dialog_reopens_on_its_first_field(window, qtbot):
@@ -65,3 +65,20 @@ def test_the_error_banner_moves_nothing_under_the_pointer(window, qtbot):
     assert not window.banner.isVisible()
     QApplication.processEvents()
     assert [widget.mapTo(window, QPoint()) for widget in watched] == before
+
+
+def test_after_an_ingredient_is_added_the_cursor_is_on_its_strength(window, qtbot):
+    window.new_formula()
+    rows = window.document.row_count()
+    row = window.table_model.new_row
+    type_into_cell(window, row, "ingredient", "lidocaine")
+    strength = window.table_model.index(row, column("strength"))
+    qtbot.waitUntil(lambda: window.table.currentIndex() == strength)
+    window.activateWindow()  # the completion list that closed may have taken the activation with it
+    QTest.keyClicks(window.table, "3")  # typed at the cell: its editor opens with the key
+    (editor,) = [w for w in window.table.viewport().children() if isinstance(w, (QLineEdit, QComboBox)) and w.isVisible()]
+    QTest.keyClicks(editor, " %")  # and the rest goes into the editor, where the keys now are
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    assert window.document.row_count() == rows + 1  # no row of its own for "3 %"
+    assert window.document.cell(row, "ingredient") == "lidocaine" and shown(window, row, "strength") == "3 %"
