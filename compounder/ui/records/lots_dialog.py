@@ -156,7 +156,7 @@ class LotsDialog(QDialog):
         lot = self._context.run(lambda session: lots.receive_lot(
             session, actor, ingredient=self.ingredient.text(), stock_form=self.stock_form.text(), manufacturer=self.manufacturer.text(),
             lot_number=self.lot_number.text(), expires=expires,
-            quantity=self.quantity.text(), potency_percent=self.potency.text() or None, now=self._context.clock(),
+            quantity=self.quantity.text(), potency_percent=self.potency.text() or None, now=self._context.now(session),
         ))
         if isinstance(lot, Failed):
             self.received.setText("")
