@@ -36,6 +36,7 @@ from compounder.calc.patient import CODED
 from compounder.records.errors import RecordsError
 from compounder.records.patients import ProfileEntry, StoredProfile, parse_body_weight, save_profile, stored_profile
 from compounder.records.policy import RecordError
+from compounder.ui.common.entry_order import reading_order
 from compounder.ui.common.look import ERROR_TEXT
 from compounder.ui.common.records_context import RecordsContext, problem_text
 
@@ -200,6 +201,9 @@ class PatientProfileDialog(QDialog):
         self.weight_unit.currentIndexChanged.connect(lambda _i: _inline(self._check_weight))
         self._show(current)
         self.setMinimumWidth(640)
+        # Opens on the date of birth, not on a choice a space would flip; Tab follows the page down.
+        coded = [w for g in self.groups.values() for w in (g.not_recorded, g.none_known, g.known, *g.boxes.values())]
+        reading_order(self, self.born, self.weight, self.weight_unit, *coded, self.notes, *self.buttons.buttons())
 
     # ------------------------------------------------------------------ fields
     def _show(self, profile: StoredProfile) -> None:
