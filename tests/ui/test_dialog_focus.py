@@ -4,6 +4,8 @@ order they are read — top to bottom, and left to right along a row."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import (
@@ -140,13 +142,10 @@ def _batch(records, catalog, qtbot):
     return BatchDialog(context, FormulaLibrary(context.sessions, context.clock), catalog)
 
 
-def _pharmacy(records, catalog, qtbot, tmp_path=None):
+def _pharmacy(records, catalog, qtbot):
     from compounder.ui.records.pharmacy_dialog import PharmacySettingsDialog
 
-    import tempfile
-    from pathlib import Path
-
-    return PharmacySettingsDialog(None, Path(tempfile.gettempdir()) / "compounder-focus-test-pharmacy.json")
+    return PharmacySettingsDialog(None, Path("pharmacy.json"))  # only opened: nothing is saved
 
 
 def _acknowledge(records, catalog, qtbot):
