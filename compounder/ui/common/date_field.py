@@ -32,7 +32,7 @@ class DateField(QLineEdit):
     ``field`` is the name the message gives (``expiry date``); ``kind`` the range of dates it
     takes (``calc.field_limits.DATE_RANGES``); ``not_before`` gives the earliest date accepted
     (today, for a compounding date). ``message`` is a label the screen already shows under the
-    field, or ``None`` for one made here, which the screen places."""
+    field, or ``None`` for one made here, shown once the screen places it in a layout."""
 
     committed = Signal(object)  # dt.date, or None for an optional field left empty
     refused = Signal(str)  # the refusal shown, "" when it is cleared
@@ -49,8 +49,8 @@ class DateField(QLineEdit):
         self._not_before = not_before
         self.setPlaceholderText(f"YYYY-MM-DD, e.g. {example}" + ("" if required else " (optional)"))
         self.setMaxLength(40)  # ten characters are a date; a paste of more is shown and refused, not cut
-        if message is None:
-            message = QLabel(parent)
+        if message is None:  # made without a parent: shown only once the screen places it in a layout
+            message = QLabel()
             message.setWordWrap(True)
             palette = message.palette()
             palette.setColor(QPalette.ColorRole.WindowText, look.ERROR_TEXT)
@@ -110,7 +110,7 @@ class DateField(QLineEdit):
         palette.setColor(QPalette.ColorRole.Base, look.tint(Severity.ERROR, palette, strength=0.35))
         self.setPalette(palette)
         self.setToolTip(text)
-        say(self.message, text)
+        self._say(text)
         changed = text != self._refusal
         self._refusal = text
         if changed:
@@ -122,5 +122,11 @@ class DateField(QLineEdit):
         self._refusal = ""
         self.setPalette(QPalette())
         self.setToolTip("")
-        say(self.message, "")
+        self._say("")
         self.refused.emit("")
+
+    def _say(self, text: str) -> None:
+        if self.message.parentWidget() is None:  # not placed: the screen says it its own way (the workbench's banner)
+            self.message.setText(text)
+        else:
+            say(self.message, text)

@@ -40,6 +40,7 @@ from compounder.calc.equipment import certified_minimum
 from compounder.calc.label_stock import LabelStock
 from compounder.calc.record import decision_text
 from compounder.calc.release import BatchBlocked
+from compounder.calc.typed_date import typed_date
 from compounder.calc.units import format_quantity
 from compounder.records import aliquot_steps, batches, lots, people
 from compounder.records.batches import BatchRecord, FindingDecision
@@ -305,9 +306,9 @@ class BatchDialog(QDialog):
             self.tolerance.setFocus()
             return
         try:
-            born = dt.date.fromisoformat(self.born.text().strip()) if self.born.text().strip() else None
-        except ValueError:
-            self.message.setText(f"born {self.born.text().strip()!r} is not a date; type YYYY-MM-DD")
+            born = typed_date(self.born.text(), "born", kind="date_of_birth", example="1948-03-02")  # as typed, or refused
+        except InputError as error:
+            self.message.setText(f"{error.field}: {error.message}")
             return
         try:
             version = self._library.version(version_id)
@@ -420,9 +421,9 @@ class BatchDialog(QDialog):
             self.message.setText("sign in (Records ▸ Sign in) to record a patient profile")
             return None
         try:
-            born = dt.date.fromisoformat(self.born.text().strip()) if self.born.text().strip() else None
-        except ValueError:
-            self.message.setText(f"born {self.born.text().strip()!r} is not a date; type YYYY-MM-DD")
+            born = typed_date(self.born.text(), "born", kind="date_of_birth", example="1948-03-02")  # as typed, or refused
+        except InputError as error:
+            self.message.setText(f"{error.field}: {error.message}")
             return None
         patient = self._context.run(lambda session: people.patient(session, actor, self.patient.text(), born, self._context.clock()))
         if isinstance(patient, Failed):

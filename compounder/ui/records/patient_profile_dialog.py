@@ -32,7 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.calc import Catalog
+from compounder.calc.errors import InputError
 from compounder.calc.patient import CODED
+from compounder.calc.typed_date import typed_date
 from compounder.records.errors import RecordsError
 from compounder.records.patients import ProfileEntry, StoredProfile, parse_body_weight, save_profile, stored_profile
 from compounder.records.policy import RecordError
@@ -224,11 +226,12 @@ class PatientProfileDialog(QDialog):
         self.born_message.setText("")
         if not text:
             return None
-        try:
-            born = dt.date.fromisoformat(text)
-        except ValueError:
-            self.born_message.setText(f"{text!r} is not a date; type YYYY-MM-DD, e.g. 1948-03-02")
-            raise RecordError(f"date of birth: {text!r} is not a date; type YYYY-MM-DD") from None
+        try:  # as typed, by the one rule for a typed date
+            born = typed_date(text, "date of birth", kind="date_of_birth", required=True, example="1948-03-02")
+        except InputError as error:
+            self.born_message.setText(error.message)
+            raise RecordError(f"{error.field}: {error.message}") from None
+        assert born is not None  # not empty here
         if born > self._context.today():
             self.born_message.setText(f"{born.isoformat()} is in the future")
             raise RecordError(f"date of birth {born.isoformat()} is in the future")

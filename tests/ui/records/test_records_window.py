@@ -92,7 +92,7 @@ def test_history_search(qtbot, records):
     assert dialog.model.rowCount() == 0 and dialog.message.text() == "No batch matches."
     dialog.since.setText("23/11/2026")
     dialog.search()
-    assert "is not a date; type YYYY-MM-DD" in dialog.message.text()
+    assert dialog.message.text() == "the 'from' date: '23/11/2026' is not a date; type it as YYYY-MM-DD, e.g. 2026-11-23"
 
 
 def test_the_profile_is_reachable_from_the_history(qtbot, records, catalog):
