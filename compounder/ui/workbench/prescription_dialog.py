@@ -8,6 +8,7 @@ The dialog stays open beside the window; it holds no rule of its own.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -81,6 +82,7 @@ class PrescriptionDialog(QDialog):
                 date = DateField(HEADER_LABELS[key], self, kind=key.rsplit(".", 1)[-1], example=_DATES[key], message=message)
                 date.setPlaceholderText(_PLACEHOLDERS[key])
                 date.editingFinished.connect(lambda key=key: self._commit(key))
+                date.refused.connect(lambda _text: QTimer.singleShot(0, self, self._fit_messages))
                 widget: QLineEdit | QComboBox = date
             elif key == "container":
                 combo = QComboBox(self)
@@ -150,6 +152,15 @@ class PrescriptionDialog(QDialog):
             self.other_message.setVisible(bool(others))
         finally:
             self._syncing = False
+        QTimer.singleShot(0, self, self._fit_messages)  # once the messages shown are laid out
+
+    def _fit_messages(self) -> None:
+        """Taller, when a message under a field needs more lines than there is room for: a
+        message is read in full, never clipped (a dialog does not grow by itself for wrapped text)."""
+        layout = self.layout()
+        needed = layout.totalHeightForWidth(self.width()) if layout is not None and layout.hasHeightForWidth() else -1
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _mark(self, key: str, message: str | None) -> None:
         widget, label = self.fields[key], self.messages[key]
