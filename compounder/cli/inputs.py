@@ -82,8 +82,11 @@ def optional_date(text: str | None, option: str, kind: str | None = None) -> dt.
 
 
 def date_argument(text: str | None, today: dt.date) -> dt.date:
-    """``--date``, the compounding date (today when not given)."""
+    """``--date``, the compounding date (today when not given); not before today: a compounding
+    date typed into the past would count the beyond-use date and the lot checks from it."""
     day = optional_date(text, "--date", "compounded_on")
+    if day is not None and day < today:
+        raise UsageError(f"compounder: --date: {day.isoformat()} is before today, {today.isoformat()}; give today or a later date")
     return today if day is None else day
 
 

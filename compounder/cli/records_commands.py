@@ -212,6 +212,7 @@ def _plain(value: Any) -> Any:
 
 def _receive(args: argparse.Namespace, engine, out: TextIO, ask: Ask) -> int:
     from compounder.records.boundary import transaction
+    from compounder.records.clock import records_now
     from compounder.records.database import session_factory
     from compounder.records.lots import receive_lot
 
@@ -222,7 +223,7 @@ def _receive(args: argparse.Namespace, engine, out: TextIO, ask: Ask) -> int:
     with transaction(session_factory(engine)) as session:
         lot = receive_lot(
             session, actor, ingredient=args.ingredient, stock_form=args.stock_form, manufacturer=args.manufacturer, lot_number=args.lot,
-            expires=expires, quantity=quantity, potency_percent=args.potency, now=_now(),
+            expires=expires, quantity=quantity, potency_percent=args.potency, now=records_now(session),
         )
     data = {"id": lot.id, "lot": lot.lot_number, "ingredient": lot.ingredient, "stock_form": lot.stock_form, "manufacturer": lot.manufacturer,
             "expires": lot.expires, "potency_percent": lot.potency_percent, "received_grams": lot.received}
@@ -307,6 +308,7 @@ def batch_text(record) -> str:
 def _batches(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: TextIO, ask: Ask) -> int:
     from compounder.records import batches
     from compounder.records.boundary import reading, transaction
+    from compounder.records.clock import records_now
     from compounder.records.database import session_factory
 
     command = args.batches_command
@@ -319,8 +321,8 @@ def _batches(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, er
     if command in ("worksheet", "label"):
         return _print(args, engine, out, ask)
     actor = _sign_in(args, engine, ask, args.user)
-    now = _now()
     with transaction(session_factory(engine)) as session:
+        now = records_now(session)  # the records' clock: the server's on PostgreSQL
         if command == "weigh":
             if args.lot is None and args.weight is None:
                 raise UsageError("compounder: batches weigh: give --lot, --weight or both")
@@ -373,6 +375,7 @@ def _make(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: 
     from compounder.records import people
     from compounder.records.batches import FindingDecision
     from compounder.records.boundary import transaction
+    from compounder.records.clock import records_now, records_today
     from compounder.records.database import session_factory
     from compounder.records.fills import refill_order
     from compounder.records.library import FormulaLibrary, utc_now
@@ -397,9 +400,9 @@ def _make(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: 
         raise UsageError(f"compounder: --formula: {entry.name} has no approved version; a pharmacist approves it first (compounder formulas approve)")
     actor = _sign_in(args, engine, ask, args.user)
     signer = _sign_in(args, engine, ask, args.pharmacist) if acknowledged else None
-    now = _now()
-    today = now.date()
     with transaction(session_factory(engine)) as session:
+        now = records_now(session)  # the batch is dated and timed by the records' clock, not this computer's
+        today = records_today(now)
         chosen = {}
         for line, lot in chosen_text:
             if not line.isdigit():
@@ -440,13 +443,14 @@ def _print(args: argparse.Namespace, engine, out: TextIO, ask: Ask) -> int:
     from compounder.documents.stored import stored_label_pdf, stored_worksheet_pdf
     from compounder.records import printing
     from compounder.records.boundary import transaction
+    from compounder.records.clock import records_now
     from compounder.records.database import session_factory
 
     pharmacy = _pharmacy(args)
     actor = _sign_in(args, engine, ask, args.user)
-    now = _now()
     target = Path(args.out)
     with transaction(session_factory(engine)) as session:
+        now = records_now(session)
         try:
             if args.batches_command == "worksheet":
                 pdf = stored_worksheet_pdf(printing.worksheet_to_print(session, actor, args.number, now), pharmacy)

@@ -108,14 +108,16 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
         window.statusBar().showMessage(pharmacy_problem, 15000)
     prompts.parent = window
     database_wait.parent = window
+    from compounder.records.clock import records_clock
     from compounder.records.library import utc_now
     from compounder.ui.common.records_context import RecordsContext
     from compounder.ui.records.records_window import install_records_menu
 
-    context = RecordsContext(session_factory(engine), utc_now, window)
+    # Every time the window records (sign-ins, weighings, signatures, prints) by the records' clock.
+    context = RecordsContext(session_factory(engine), records_clock(session_factory(engine), utc_now), window)
     library.require_signed_in_approver(lambda: context.actor)
     prompts.authenticate = context.sign_in_to_decide
-    prompts.clock = utc_now
+    prompts.clock = context.clock
     from compounder.ui.records.pharmacy_rules_ui import guard_pharmacy_rules
 
     guard_pharmacy_rules(window, context, prompts)

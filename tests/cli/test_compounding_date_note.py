@@ -31,3 +31,11 @@ def test_a_compounding_date_in_the_file_is_quiet(catalog, tmp_path):
     data = {"batch": "120 g", "base": "Lipoderm", "compounded_on": "2026-11-20", "actives": [active("lidocaine", "5 %")]}
     code, _, err, _ = calc(catalog, tmp_path, data)
     assert (code, err) == (0, "")
+
+
+def test_a_compounding_date_before_today_is_refused_in_one_line(catalog, tmp_path):
+    data = {"batch": "120 g", "base": "Lipoderm", "actives": [active("lidocaine", "5 %")]}
+    code, out, err, _ = calc(catalog, tmp_path, data, "--date", "2026-11-22")  # TODAY is 2026-11-23
+    assert (code, out) == (2, "")
+    assert err == "compounder: --date: 2026-11-22 is before today, 2026-11-23; give today or a later date\n"
+    assert calc(catalog, tmp_path, data, "--date", "2026-11-23")[0] == 0

@@ -57,6 +57,13 @@ class RecordsContext(QObject):
     def today(self) -> dt.date:
         return self.clock().astimezone().date()
 
+    def now(self, session: Session) -> dt.datetime:
+        """Now by the records' clock, inside ``session``'s transaction (the server's on
+        PostgreSQL; ``clock`` on SQLite): what a batch is dated and signed by."""
+        from compounder.records.clock import records_now
+
+        return records_now(session, self.clock)
+
     # -- the records operations
     def transaction(self) -> AbstractContextManager[Session]:
         """A session in one transaction, committed at the end; the database's errors come out as

@@ -40,9 +40,11 @@ from compounder.calc.equipment import certified_minimum
 from compounder.calc.label_stock import LabelStock
 from compounder.calc.record import decision_text
 from compounder.calc.release import BatchBlocked
+from compounder.calc.typed_date import typed_date
 from compounder.calc.units import format_quantity
 from compounder.records import aliquot_steps, batches, lots, people
 from compounder.records.batches import BatchRecord, FindingDecision
+from compounder.records.clock import records_today
 from compounder.records.errors import RecordsError
 from compounder.records.fills import refill_order
 from compounder.records.library import FormulaLibrary
@@ -304,17 +306,17 @@ class BatchDialog(QDialog):
             self.tolerance.setFocus()
             return
         try:
-            born = dt.date.fromisoformat(self.born.text().strip()) if self.born.text().strip() else None
-        except ValueError:
-            self.message.setText(f"born {self.born.text().strip()!r} is not a date; type YYYY-MM-DD")
+            born = typed_date(self.born.text(), "born", kind="date_of_birth", example="1948-03-02")  # as typed, or refused
+        except InputError as error:
+            self.message.setText(f"{error.field}: {error.message}")
             return
-        now = self._context.clock()
         try:
             version = self._library.version(version_id)
             order_data = self._order_data(version.data, born)
             order = parse_batch_order(order_data).order
-            today = self._context.today()
             with self._context.transaction() as session:
+                now = self._context.now(session)  # the records' clock: a batch is not dated by this computer's
+                today = records_today(now)
                 patient = people.patient(session, actor, self.patient.text(), born, now)
                 diff = refill_changes(session, patient.id, self.rx.text(), version_id)
                 if not self._refill_confirmed(diff, (patient.id, self.rx.text().strip(), version_id)):
@@ -328,6 +330,8 @@ class BatchDialog(QDialog):
             if decisions is None:
                 return
             with self._context.transaction() as session:
+                now = self._context.now(session)
+                today = records_today(now)
                 record = make_batch(
                     session, actor, self._catalog, formula_version_id=version_id, patient=patient, rx_number=self.rx.text(),
                     prescriber=self.prescriber.text(), compounded_on=today, tolerance_percent=self.tolerance.text(), now=now,
@@ -417,9 +421,9 @@ class BatchDialog(QDialog):
             self.message.setText("sign in (Records ▸ Sign in) to record a patient profile")
             return None
         try:
-            born = dt.date.fromisoformat(self.born.text().strip()) if self.born.text().strip() else None
-        except ValueError:
-            self.message.setText(f"born {self.born.text().strip()!r} is not a date; type YYYY-MM-DD")
+            born = typed_date(self.born.text(), "born", kind="date_of_birth", example="1948-03-02")  # as typed, or refused
+        except InputError as error:
+            self.message.setText(f"{error.field}: {error.message}")
             return None
         patient = self._context.run(lambda session: people.patient(session, actor, self.patient.text(), born, self._context.clock()))
         if isinstance(patient, Failed):
@@ -537,11 +541,11 @@ class BatchDialog(QDialog):
         actor, record = self._context.actor, self.record
         if actor is None or record is None:
             return
-        now = self._context.clock()
         try:
             pharmacy = self._pharmacy()
             shown: dict[int, int | None] = {line.position: line.version for line in record.lines}  # each line as shown: one changed since is refused
             with self._context.transaction() as session:
+                now = self._context.now(session)
                 for line, box in zip(record.lines, self.lot_boxes, strict=True):  # a lot's assay may work the targets out again
                     if box.currentData() is not None and box.currentData() != line.lot_id:
                         choose_lot(session, actor, self._catalog, record.batch_number, line.position, box.currentData(), now,
@@ -580,7 +584,7 @@ class BatchDialog(QDialog):
         actor, record = self._context.actor, self.record
         if actor is None or record is None:
             return
-        updated = self._context.run(lambda session: step(session, actor, record.batch_number, self._context.clock()))
+        updated = self._context.run(lambda session: step(session, actor, record.batch_number, self._context.now(session)))
         if isinstance(updated, Failed):
             self._failed(updated, lambda: self._step(step))
             return

@@ -203,9 +203,11 @@ class HistoryDialog(QDialog):
 
 
 def _date(text: str, which: str) -> dt.date | None:
-    if not text.strip():
-        return None
+    """A date typed to search by, as typed (``calc.typed_date``), or ``None`` when empty."""
+    from compounder.calc.errors import InputError
+    from compounder.calc.typed_date import typed_date
+
     try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise RecordError(f"the '{which}' date {text.strip()!r} is not a date; type YYYY-MM-DD") from None
+        return typed_date(text, f"the '{which}' date", example="2026-11-23")
+    except InputError as error:
+        raise RecordError(f"{error.field}: {error.message}") from None

@@ -7,10 +7,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -22,7 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from compounder.calc.errors import InputError
 from compounder.records.policy import Actor
+from compounder.ui.common.date_field import DateField
+from compounder.ui.common.entry_order import reading_order
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
 from compounder.ui.common.records_context import Failed, RecordsContext
@@ -68,11 +69,8 @@ class LotsDialog(QDialog):
         self.quantity, self.potency = QLineEdit(), QLineEdit()
         self.quantity.setPlaceholderText("grams, e.g. 500")
         self.potency.setPlaceholderText("% from the certificate of analysis, e.g. 99.6")
-        self.expires = QDateEdit()
-        self.expires.setCalendarPopup(True)
-        self.expires.setDisplayFormat("yyyy-MM-dd")
-        today = context.today()
-        self.expires.setDate(QDate(today.year + 1, today.month, min(today.day, 28)))
+        # Typed from the container, never proposed: a lot's expiry sets the beyond-use date.
+        self.expires = DateField("expiry date", required=True)
         self.receive_button = QPushButton("&Receive lot")
         self.receive_button.clicked.connect(self.receive)
         self.label_button = QPushButton("Print lot &label…")
@@ -87,7 +85,13 @@ class LotsDialog(QDialog):
         form.addRow("&Stock form", self.stock_form)
         form.addRow("&Manufacturer", self.manufacturer)
         form.addRow("&Lot number", self.lot_number)
-        form.addRow("&Expires", self.expires)
+        expires_label = QLabel("&Expires")
+        expires_label.setBuddy(self.expires)
+        expires_column = QVBoxLayout()
+        expires_column.setSpacing(2)
+        expires_column.addWidget(self.expires)
+        expires_column.addWidget(self.expires.message)
+        form.addRow(expires_label, expires_column)
         form.addRow("&Quantity received (g)", self.quantity)
         form.addRow("&Potency (CoA)", self.potency)
         form.addRow("", self.receive_button)
@@ -104,6 +108,10 @@ class LotsDialog(QDialog):
         layout.addWidget(close)
         context.signed_in.connect(self._signed_in)
         self._signed_in(context.actor)
+        reading_order(
+            self, self.ingredient, self.stock_form, self.manufacturer, self.lot_number, self.expires, self.quantity, self.potency,
+            self.receive_button,
+        )
         self.refresh()
 
     def _signed_in(self, actor: Actor | None) -> None:
@@ -137,11 +145,18 @@ class LotsDialog(QDialog):
         if actor is None:
             self.message.setText("sign in to receive a lot")
             return
-        expires = self.expires.date()
+        try:
+            expires = self.expires.date()  # as typed, or refused under the field
+        except InputError:
+            self.received.setText("")
+            self.message.setText("")
+            self.expires.setFocus()
+            return
+        assert expires is not None  # a required date
         lot = self._context.run(lambda session: lots.receive_lot(
             session, actor, ingredient=self.ingredient.text(), stock_form=self.stock_form.text(), manufacturer=self.manufacturer.text(),
-            lot_number=self.lot_number.text(), expires=dt.date(expires.year(), expires.month(), expires.day()),
-            quantity=self.quantity.text(), potency_percent=self.potency.text() or None, now=self._context.clock(),
+            lot_number=self.lot_number.text(), expires=expires,
+            quantity=self.quantity.text(), potency_percent=self.potency.text() or None, now=self._context.now(session),
         ))
         if isinstance(lot, Failed):
             self.received.setText("")
@@ -149,6 +164,7 @@ class LotsDialog(QDialog):
             return
         for field in (self.lot_number, self.quantity, self.potency):
             field.clear()
+        self.expires.clear_entry()  # the next lot's expiry is read from its own container
         self.refresh()
         self.message.setText("")
         self.received.setText(f"Received lot {lot.lot_number} of {lot.stock_form}: {lot.received:f} g.")

@@ -32,10 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.calc import Catalog
+from compounder.calc.errors import InputError
 from compounder.calc.patient import CODED
+from compounder.calc.typed_date import typed_date
 from compounder.records.errors import RecordsError
 from compounder.records.patients import ProfileEntry, StoredProfile, parse_body_weight, save_profile, stored_profile
 from compounder.records.policy import RecordError
+from compounder.ui.common.entry_order import reading_order
 from compounder.ui.common.look import ERROR_TEXT
 from compounder.ui.common.records_context import RecordsContext, problem_text
 
@@ -200,6 +203,9 @@ class PatientProfileDialog(QDialog):
         self.weight_unit.currentIndexChanged.connect(lambda _i: _inline(self._check_weight))
         self._show(current)
         self.setMinimumWidth(640)
+        # Opens on the date of birth, not on a choice a space would flip; Tab follows the page down.
+        coded = [w for g in self.groups.values() for w in (g.not_recorded, g.none_known, g.known, *g.boxes.values())]
+        reading_order(self, self.born, self.weight, self.weight_unit, *coded, self.notes, *self.buttons.buttons())
 
     # ------------------------------------------------------------------ fields
     def _show(self, profile: StoredProfile) -> None:
@@ -220,11 +226,12 @@ class PatientProfileDialog(QDialog):
         self.born_message.setText("")
         if not text:
             return None
-        try:
-            born = dt.date.fromisoformat(text)
-        except ValueError:
-            self.born_message.setText(f"{text!r} is not a date; type YYYY-MM-DD, e.g. 1948-03-02")
-            raise RecordError(f"date of birth: {text!r} is not a date; type YYYY-MM-DD") from None
+        try:  # as typed, by the one rule for a typed date
+            born = typed_date(text, "date of birth", kind="date_of_birth", required=True, example="1948-03-02")
+        except InputError as error:
+            self.born_message.setText(error.message)
+            raise RecordError(f"{error.field}: {error.message}") from None
+        assert born is not None  # not empty here
         if born > self._context.today():
             self.born_message.setText(f"{born.isoformat()} is in the future")
             raise RecordError(f"date of birth {born.isoformat()} is in the future")

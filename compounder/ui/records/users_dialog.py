@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from compounder.records import people
 from compounder.records.model import ROLES
 from compounder.records.policy import MIN_PASSWORD, Actor, RecordError, Role, check_new_password, may_manage_users
+from compounder.ui.common.entry_order import reading_order
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT
 from compounder.ui.common.records_context import Failed, RecordsContext
@@ -118,6 +119,8 @@ class UsersDialog(QDialog):
         layout.addWidget(self.done_label)
         layout.addWidget(close)
         context.signed_in.connect(lambda _actor: self.refresh())
+        # Opens on the first field to type in (the list is read, not typed into).
+        reading_order(self, self.username, self.full_name, self.new_role, self.password, self.repeat, self.add_button)
         self.refresh()
 
     # ------------------------------------------------------------------ display

@@ -8,6 +8,7 @@ The dialog stays open beside the window; it holds no rule of its own.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,9 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.calc import Severity
+from compounder.calc.errors import InputError
 from compounder.calc.prescription import REQUIRED
 from compounder.ui.common import look
 from compounder.ui.common.combo import line_edit_of
+from compounder.ui.common.date_field import DateField
+from compounder.ui.common.entry_order import reading_order
 from compounder.ui.workbench.formula_document import FormulaDocument
 from compounder.ui.workbench.formula_draft import HEADER_LABELS, ORDER_FIELDS
 
@@ -31,7 +35,7 @@ CONTAINERS = ("Topi-CLICK 35 mL", "Topi-CLICK 120 mL", "60 g ointment jar", "120
 
 _PLACEHOLDERS = {
     "prescription.patient": "Jane Doe",
-    "prescription.date_of_birth": "YYYY-MM-DD",
+    "prescription.date_of_birth": "YYYY-MM-DD, e.g. 1948-03-02",
     "prescription.rx_number": "RX-104233",
     "prescription.prescriber": "Dr. A. Smith",
     "prescription.written_on": "YYYY-MM-DD (optional)",
@@ -41,6 +45,10 @@ _PLACEHOLDERS = {
     "batch_number": "261123-001",
     "container": "Topi-CLICK 35 mL, 60 g ointment jar…",
 }
+
+
+# The dates asked, with the example their message gives.
+_DATES = {"prescription.date_of_birth": "1948-03-02", "prescription.written_on": "2026-11-20"}
 
 
 def _label(key: str) -> str:
@@ -69,7 +77,14 @@ class PrescriptionDialog(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key in ORDER_FIELDS:
-            if key == "container":
+            message = QLabel(self)
+            if key in _DATES:
+                date = DateField(HEADER_LABELS[key], self, kind=key.rsplit(".", 1)[-1], example=_DATES[key], message=message)
+                date.setPlaceholderText(_PLACEHOLDERS[key])
+                date.editingFinished.connect(lambda key=key: self._commit(key))
+                date.refused.connect(lambda _text: QTimer.singleShot(0, self, self._fit_messages))
+                widget: QLineEdit | QComboBox = date
+            elif key == "container":
                 combo = QComboBox(self)
                 combo.setEditable(True)
                 combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -78,14 +93,13 @@ class PrescriptionDialog(QDialog):
                 line_edit_of(combo).setPlaceholderText(_PLACEHOLDERS[key])
                 line_edit_of(combo).editingFinished.connect(lambda key=key: self._commit(key))
                 combo.textActivated.connect(lambda _text, key=key: self._commit(key))
-                widget: QLineEdit | QComboBox = combo
+                widget = combo
             else:
                 widget = QLineEdit(self)
                 widget.setPlaceholderText(_PLACEHOLDERS[key])
                 widget.editingFinished.connect(lambda key=key: self._commit(key))
             widget.setObjectName(key)
             widget.setMinimumWidth(360)
-            message = QLabel(self)
             message.setWordWrap(True)
             message.setObjectName(f"{key}.message")
             message.setVisible(False)
@@ -111,6 +125,9 @@ class PrescriptionDialog(QDialog):
         # Enter commits a field; it must not press Close (a dialog's buttons are auto-default).
         buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         layout.addWidget(buttons)
+        # Opened again, the dialog starts at the patient, not at the field left last (a date of
+        # birth typed went into the batch number, and a space pressed Close).
+        reading_order(self, *self.fields.values(), buttons.button(QDialogButtonBox.StandardButton.Close))
         document.changed.connect(self.sync)
         self.sync()
 
@@ -120,7 +137,11 @@ class PrescriptionDialog(QDialog):
         try:
             for key, widget in self.fields.items():
                 text = self._document.header(key)
-                if self.text(key) != text:
+                if isinstance(widget, DateField):
+                    widget.show_text(text)  # a refused date typed stays, with its message, over the record's
+                    if widget.refusal:
+                        continue
+                elif self.text(key) != text:
                     if isinstance(widget, QComboBox):
                         widget.setEditText(text)
                     else:
@@ -131,6 +152,15 @@ class PrescriptionDialog(QDialog):
             self.other_message.setVisible(bool(others))
         finally:
             self._syncing = False
+        QTimer.singleShot(0, self, self._fit_messages)  # once the messages shown are laid out
+
+    def _fit_messages(self) -> None:
+        """Taller, when a message under a field needs more lines than there is room for: a
+        message is read in full, never clipped (a dialog does not grow by itself for wrapped text)."""
+        layout = self.layout()
+        needed = layout.totalHeightForWidth(self.width()) if layout is not None and layout.hasHeightForWidth() else -1
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _mark(self, key: str, message: str | None) -> None:
         widget, label = self.fields[key], self.messages[key]
@@ -149,8 +179,15 @@ class PrescriptionDialog(QDialog):
         return widget.text()
 
     def _commit(self, key: str) -> None:
-        if not self._syncing:
-            self._document.set_header(key, self.text(key).strip())
+        if self._syncing:
+            return
+        widget = self.fields[key]
+        if isinstance(widget, DateField):
+            try:
+                widget.date()
+            except InputError:
+                return  # refused under the field, as typed; the prescription keeps the date it had
+        self._document.set_header(key, self.text(key).strip())
 
     def commit_all(self) -> None:
         for key in self.fields:

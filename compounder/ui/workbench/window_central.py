@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -24,8 +23,11 @@ from PySide6.QtWidgets import (
 
 from compounder.calc import Severity
 from compounder.ui.common import look
+from compounder.ui.common.banner_text import BannerText
 from compounder.ui.common.combo import line_edit_of
+from compounder.ui.common.date_field import DateField
 from compounder.ui.common.view_sizing import WrappedRowHeights, fix_number_columns
+from compounder.ui.workbench.ingredient_columns import KEYS
 from compounder.ui.workbench.ingredient_delegate import IngredientDelegate
 from compounder.ui.workbench.window_parts import WindowParts
 
@@ -51,18 +53,22 @@ class CentralPart(WindowParts):
         central = QWidget(self)
         outer = QVBoxLayout(central)
 
-        # The banner: impossible to miss while an error stands.
+        # The banner: impossible to miss while an error stands; its place is kept while there is
+        # none, so nothing under the pointer moves when it appears.
         self.banner = QFrame(central)
         self.banner.setObjectName("errorBanner")
         banner_layout = QHBoxLayout(self.banner)
+        banner_layout.setContentsMargins(8, 4, 8, 4)
         banner_icon = QLabel(self.banner)
         banner_icon.setPixmap(look.icon(Severity.ERROR).pixmap(QSize(32, 32)))
-        self.banner_text = QLabel(self.banner)
-        self.banner_text.setWordWrap(True)
-        self.banner_text.setTextFormat(Qt.TextFormat.RichText)
+        self.banner_text = BannerText(self.banner)
         banner_layout.addWidget(banner_icon, 0, Qt.AlignmentFlag.AlignTop)
         banner_layout.addWidget(self.banner_text, 1)
         self._style_banner()
+        kept = self.banner.sizePolicy()
+        kept.setRetainSizeWhenHidden(True)
+        self.banner.setSizePolicy(kept)
+        self.banner.setVisible(False)
         outer.addWidget(self.banner)
 
         # Header fields.
@@ -109,12 +115,16 @@ class CentralPart(WindowParts):
         self.balance_combo.setToolTip("The balance weighed on: grams are rounded to its readability")
         self.balance_combo.setProperty("default_tip", self.balance_combo.toolTip())
         self.balance_combo.activated.connect(lambda _i: self._commit_header("balance", self.balance_combo.currentText()))
-        self.date_edit = QDateEdit(header)
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        # Typed as YYYY-MM-DD and taken as typed; not before today (a batch is not dated into the past).
+        self.date_edit = DateField(
+            "compounding date", header, kind="compounded_on", required=True, example=self.document.today.isoformat(),
+            not_before=lambda: self.document.today,
+        )
+        self.date_edit.setPlaceholderText("YYYY-MM-DD")
         self.date_edit.setToolTip("Compounding date: the beyond-use date and lot expiry checks count from it")
         self.date_edit.setProperty("default_tip", self.date_edit.toolTip())
-        self.date_edit.editingFinished.connect(lambda: self._commit_header("compounded_on", self.date_edit.date().toString("yyyy-MM-dd")))
+        self.date_edit.committed.connect(lambda day: self._commit_header("compounded_on", day.isoformat()))
+        self.date_edit.refused.connect(lambda _text: self._update_banner())
 
         def label(text: str, buddy: QWidget) -> QLabel:
             widget = QLabel(text, header)
@@ -159,6 +169,7 @@ class CentralPart(WindowParts):
         header_view.setHighlightSections(False)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         self.table.selectionModel().currentChanged.connect(self._on_current_cell)
+        self.table_model.rowsInserted.connect(self._added_from_new_row)
         self.table.doubleClicked.connect(self._on_table_double_click)
         self.table.setToolTip("")
 
@@ -246,6 +257,13 @@ class CentralPart(WindowParts):
             (self.times_edit, self.area_edit), (self.area_edit, self.daily_view),
         ):
             self.setTabOrder(first, second)
+
+    def _added_from_new_row(self, _parent: QModelIndex, first: int, last: int) -> None:
+        """An ingredient typed into the "+" row: the cursor goes to its strength, the next thing
+        typed (left on the "+" row, a strength typed next made a row of its own)."""
+        if first == last == self.table_model.new_row - 1 and self.table.currentIndex().row() == self.table_model.new_row:
+            strength = self.table_model.index(first, KEYS.index("strength"))
+            QTimer.singleShot(0, self.table, lambda: self.table.setCurrentIndex(strength))  # once the ingredient's editor has closed
 
     def _style_banner(self) -> None:
         background = look.tint(Severity.ERROR, strength=0.30).name()

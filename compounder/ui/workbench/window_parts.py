@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import (
         QComboBox,
-        QDateEdit,
         QFrame,
         QLabel,
         QLineEdit,
@@ -34,6 +33,8 @@ if TYPE_CHECKING:
     from compounder.calc.prescription import Document
     from compounder.records.library import FormulaLibrary
     from compounder.settings import PharmacySettings
+    from compounder.ui.common.banner_text import BannerText
+    from compounder.ui.common.date_field import DateField
     from compounder.ui.common.view_sizing import WrappedRowHeights
     from compounder.ui.common.window_settings import Settings
     from compounder.ui.workbench.daily_dose_model import DailyDoseModel
@@ -102,7 +103,7 @@ if TYPE_CHECKING:
         _error_icons: dict[QWidget, QAction]
         _marked: dict[QWidget, str | None]
         banner: QFrame
-        banner_text: QLabel
+        banner_text: BannerText
         name_edit: QLineEdit
         base_combo: QComboBox
         batch_amount_edit: QLineEdit
@@ -110,7 +111,7 @@ if TYPE_CHECKING:
         density_edit: QLineEdit
         excess_edit: QLineEdit
         balance_combo: QComboBox
-        date_edit: QDateEdit
+        date_edit: DateField
         table: QTableView
         summary: QLabel
         findings_view: QTableView
@@ -124,6 +125,7 @@ if TYPE_CHECKING:
         header_widgets: dict[str, QWidget]
 
         def _style_banner(self) -> None: ...
+        def _update_banner(self) -> None: ...
 
         # window_sync
         def _on_changed(self) -> None: ...

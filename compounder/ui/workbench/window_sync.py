@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from compounder.calc import Severity
 from compounder.calc.units import format_quantity
 from compounder.ui.common import look
+from compounder.ui.common.date_field import DateField
 from compounder.ui.workbench.formula_draft import Target
 from compounder.ui.workbench.formula_source import FileSource
 from compounder.ui.workbench.ingredient_columns import COLUMNS, ERROR_ROLE
@@ -29,19 +30,7 @@ class SyncPart(WindowParts):
 
     def _on_changed(self) -> None:
         self._sync_header()
-        evaluation = self.document.evaluation
-        errors = [n for n in evaluation.notices if n.severity is Severity.ERROR]
-        if errors:
-            more = f" (and {len(errors) - 1} more in the findings below)" if len(errors) > 1 else ""
-            what = (
-                "this formula cannot be printed or approved." if self.document.must_be_corrected
-                else "for this patient: the batch is printed only if a pharmacist overrides each, with the reason."
-            )
-            self.banner_text.setText(
-                f"<b>{len(errors)} error{'s' if len(errors) > 1 else ''} {what}</b><br>"
-                f"{_escape(errors[0].message)}{more}"
-            )
-        self.banner.setVisible(bool(errors))
+        self._update_banner()
         for action in (self.print_action, self.print_label_action, self.export_worksheet_action, self.export_label_action):
             action.setEnabled(not self.document.must_be_corrected)
         self.approve_action.setEnabled(not self.document.must_be_corrected)
@@ -50,12 +39,34 @@ class SyncPart(WindowParts):
         self._update_title()
         self._on_current_cell(self.table.currentIndex())
 
+    def _update_banner(self) -> None:
+        """The banner says the first error (a date typed and refused first of all); it keeps its
+        place when there is none."""
+        errors = [n for n in self.document.evaluation.notices if n.severity is Severity.ERROR]
+        if self.date_edit.refusal:
+            self.banner_text.set_parts(
+                f"Compounding date not taken: the formula is still dated {self.document.header('compounded_on') or 'today'}.",
+                self.date_edit.refusal,
+            )
+        elif errors:
+            more = f" (and {len(errors) - 1} more in the findings below)" if len(errors) > 1 else ""
+            what = (
+                "this formula cannot be printed or approved." if self.document.must_be_corrected
+                else "for this patient: the batch is printed only if a pharmacist overrides each, with the reason."
+            )
+            self.banner_text.set_parts(f"{len(errors)} error{'s' if len(errors) > 1 else ''} {what}", f"{errors[0].message}{more}")
+        self.banner.setVisible(bool(errors) or bool(self.date_edit.refusal))
+
     def _sync_header(self) -> None:
         self._syncing = True
         try:
             for key, widget in self.header_widgets.items():
                 text = self.document.header(key)
-                if isinstance(widget, QLineEdit) and widget is not self.batch_amount_edit and widget.text() != text:
+                if isinstance(widget, DateField):
+                    widget.show_text(text)  # a date typed and refused stays as typed, with its message
+                    if widget.refusal:
+                        continue
+                elif isinstance(widget, QLineEdit) and widget is not self.batch_amount_edit and widget.text() != text:
                     widget.setText(text)
                 self._mark(widget, self.document.cell_error(None, key))
             batch = self.document.header("batch")
@@ -72,8 +83,6 @@ class SyncPart(WindowParts):
             if self.balance_combo.findText(balance) < 0:
                 self.balance_combo.addItem(balance)
             self.balance_combo.setCurrentText(balance)
-            date = QDate.fromString(self.document.header("compounded_on"), "yyyy-MM-dd")
-            self.date_edit.setDate(date if date.isValid() else QDate(self.document.today.year, self.document.today.month, self.document.today.day))
         finally:
             self._syncing = False
 

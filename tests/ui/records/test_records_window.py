@@ -60,6 +60,7 @@ def test_lots_are_listed_soonest_expiry_first_with_warnings_and_a_lot_is_receive
     dialog.stock_form.setText("lidocaine hydrochloride monohydrate")
     dialog.manufacturer.setText("Spectrum")
     dialog.lot_number.setText("SP-1")
+    dialog.expires.setText("2027-11-23")
     dialog.quantity.setText("-5")
     dialog.receive()
     assert "cannot be negative" in dialog.message.text()
@@ -91,7 +92,7 @@ def test_history_search(qtbot, records):
     assert dialog.model.rowCount() == 0 and dialog.message.text() == "No batch matches."
     dialog.since.setText("23/11/2026")
     dialog.search()
-    assert "is not a date; type YYYY-MM-DD" in dialog.message.text()
+    assert dialog.message.text() == "the 'from' date: '23/11/2026' is not a date; type it as YYYY-MM-DD, e.g. 2026-11-23"
 
 
 def test_the_profile_is_reachable_from_the_history(qtbot, records, catalog):

@@ -154,6 +154,7 @@ def test_a_lot_label_is_printed_at_receipt_and_its_code_confirms_the_line(qtbot,
     dialog.stock_form.setText(first.name)
     dialog.manufacturer.setText("PCCA")
     dialog.lot_number.setText("PC-77")
+    dialog.expires.setText("2027-11-23")
     dialog.quantity.setText("100")
     dialog.receive()
     assert [title for title, _pdf in printed] == ["Lot label PC-77"]
