@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from compounder.calc import InputError
+from compounder.calc.formula_diff import reapplied
 from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
 from compounder.records.database import DatabaseUnavailable
 from compounder.records.edit_versions import EditConflict
-from compounder.records.library import LibraryEntry, LibraryError, reapplied
+from compounder.records.library import LibraryEntry, LibraryError
 from compounder.records.policy import RecordError
 from compounder.ui.common.edit_conflict_dialog import ConflictChoice
 from compounder.ui.workbench.formula_source import FileSource, LibrarySource, Source
