@@ -10,11 +10,17 @@ import copy
 import pytest
 from sqlalchemy import select
 
-from compounder.records import trail_check
+from compounder.calc import evaluate, parse_formula
+from compounder.calc.batch_document import plan_with_documents
+from compounder.calc.prescription import parse_order
+from compounder.documents.stored import stored_worksheet_pdf
+from compounder.records import printing, trail_check
 from compounder.records.edit_versions import EditConflict, content_hash
 from compounder.records.library import FormulaLibrary, LibraryError
 from compounder.records.model import MasterFormulaVersion
-from tests.records.helpers import make_pharmacy
+from tests.conftest import TODAY
+from tests.pdf_text import pdf_text
+from tests.records.helpers import ORDER, PHARMACY, make_pharmacy, new_batch
 
 NAME = "Diclofenac sodium 3 % / cyclobenzaprine HCl 2 % / lidocaine 5 % in Lipoderm"
 SEED = {
@@ -125,3 +131,23 @@ def test_a_version_saved_before_names_were_checked_is_not_offered_until_one_that
     fixed = library.update(entry.id, lidocaine("4 %"), name=renamed, actor=pharmacy.technician, based_on=2)
     library.approve(entry.id, pharmacy.pharmacist, version=fixed.version)
     assert (library.approved_version(entry.id).version, library.approved_version(entry.id).name) == (3, renamed)
+
+
+def test_the_worksheet_header_names_what_the_lines_weigh(sessions, clock, pharmacy, catalog):
+    """The header and the lines of a batch made from version 2 say the same strength."""
+    library = FormulaLibrary(sessions, clock)
+    entry = library.add(NAME, SEED, pharmacy.technician)
+    library.approve(entry.id, pharmacy.pharmacist)
+    renamed = NAME.replace("lidocaine 5 %", "lidocaine 4 %")
+    library.update(entry.id, lidocaine("4 %"), name=renamed, actor=pharmacy.technician, based_on=1)
+    library.approve(entry.id, pharmacy.pharmacist, version=2, shown=library.review(entry.id).version.data)
+    version = library.approved_version(entry.id)
+    pharmacy.version_id = version.id
+    pharmacy.plan = plan_with_documents(evaluate(parse_formula(version.data), catalog, TODAY), parse_order(ORDER), catalog, TODAY,
+                                        PHARMACY.final_weight_tolerance)
+    record = new_batch(sessions, clock, pharmacy)
+    with sessions.begin() as s:
+        text = " ".join(pdf_text(stored_worksheet_pdf(printing.worksheet_to_print(s, pharmacy.technician, record.batch_number, clock()), PHARMACY)).split())
+    assert record.formula_name == renamed
+    assert "lidocaine 4 % in Lipoderm" in text and "lidocaine 5 %" not in text
+    assert "4.800 g" in text  # 120 g × 4 % = 4.800 g lidocaine

@@ -43,7 +43,7 @@ class ApprovalDialog(QDialog):
         self.table = QTableWidget(len(review.changes), len(HEADERS), self)
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)  # a list to read, nothing to pick
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
         for row, change in enumerate(review.changes):
@@ -56,6 +56,7 @@ class ApprovalDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())  # wrapped text gets its height
         self.table.resizeRowsToContents()
         layout.addWidget(self.table)
         if not review.changes:
@@ -73,6 +74,7 @@ class ApprovalDialog(QDialog):
         self.approve_button = buttons.addButton(f"Approve version {review.version.version}", QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         cancel.setDefault(True)
+        cancel.setFocus()  # the dialog opens on Cancel: reading the list is the first thing, approving a decision
         self.approve_button.setAutoDefault(False)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
