@@ -82,3 +82,19 @@ def test_approval_shows_the_changes_since_the_version_last_approved(window, prom
     prompts.confirms = [True]
     assert window.approve()
     assert library.approved_version(entry.id).data["actives"][2]["strength"] == "2.5 %"
+
+
+def test_the_library_list_never_shows_a_contradicting_name_as_approved(qtbot):
+    import datetime as dt
+
+    from PySide6.QtCore import Qt
+
+    from compounder.records.library import LibraryEntry
+    from compounder.ui.workbench.library_dialog import LibraryModel
+
+    at = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+    entry = LibraryEntry(1, "Lidocaine 5 % in Lipoderm", "pharmacy", {}, at, at, None, 2,
+                         name_problem='it says "Lidocaine 5 %" but the formula has lidocaine 4 %')
+    model = LibraryModel([entry])
+    assert model.data(model.index(0, 2)) == "not offered: the name contradicts the content"
+    assert model.data(model.index(0, 2), Qt.ItemDataRole.ToolTipRole) == 'name: it says "Lidocaine 5 %" but the formula has lidocaine 4 %'
