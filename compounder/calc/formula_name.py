@@ -29,7 +29,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from compounder.calc.errors import InputError
-from compounder.calc.units import DIMENSIONLESS, MASS, MASS_PER_VOLUME, VOLUME, Quantity, parse_quantity
+from compounder.calc.units import (
+    DIMENSIONLESS,
+    G_PER_ML,
+    MASS,
+    MASS_PER_VOLUME,
+    PERCENT,
+    VOLUME,
+    Quantity,
+    magnitude_in,
+    parse_quantity,
+)
 
 #: Abbreviations a pharmacist writes in a name for the words of an ingredient's name.
 _ABBREVIATIONS = {
@@ -40,6 +50,7 @@ _ABBREVIATIONS = {
 _SEPARATORS = frozenset({"/", "+", ",", ";", "&", "(", ")", "and", "with", "in", "plus", "-"})
 _STRENGTH = r"(?P<number>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>%\s*\(\s*w/[wv]\s*\)|%\s*w/[wv]|%|mg\s*/\s*g|mg\s*/\s*ml|mcg\s*/\s*g|µg\s*/\s*g)(?![\w/])"
 _TOKEN = re.compile(_STRENGTH + r"|(?P<word>[^\W_]+(?:['’.-][^\W_]+)*)|(?P<mark>[/+,;&()-])", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 _ACCEPTED = (DIMENSIONLESS, MASS_PER_VOLUME, MASS, VOLUME)
 
 
@@ -58,6 +69,7 @@ class _Line:
     ingredient: str
     strength_text: str
     role: str  # active | excipient
+    key: tuple[str, ...]  # the ingredient's words as compared (abbreviations written out)
 
 
 def name_problem(name: str, data: Mapping[str, Any]) -> str | None:
@@ -77,7 +89,7 @@ def name_problem(name: str, data: Mapping[str, Any]) -> str | None:
             continue
         index, line = found
         covered.add(index)
-        differs = _differs(item.strength, line, data)
+        differs = _differs(item.text, item.strength, line, data)
         if differs is not None:
             problems.append(f'it says "{said.strip()}" but the formula has {line.ingredient} {line.strength_text}{differs}')
     missing = [line for index, line in enumerate(lines) if line.role == "active" and index not in covered]
@@ -163,7 +175,7 @@ def _subject(item: _Stated, lines: list[_Line]) -> tuple[int, _Line] | str:
     hydrochloride", "diclofenac" for "diclofenac sodium"). A message when none or two are."""
     if not item.words:
         return 'it states "{said}" without saying of what'
-    keys = [(index, line, _key(re.findall(r"[^\W_]+(?:['’.-][^\W_]+)*", line.ingredient))) for index, line in enumerate(lines)]
+    keys = [(index, line, line.key) for index, line in enumerate(lines)]
     words = _key(item.words)
     spans = [words[-size:] for size in range(len(words), 0, -1)] if item.before else [words[:size] for size in range(len(words), 0, -1)]
     for span in spans:
@@ -180,9 +192,11 @@ def _subject(item: _Stated, lines: list[_Line]) -> tuple[int, _Line] | str:
     return 'it says "{said}" but the formula holds no such ingredient (it holds ' + held + ")"
 
 
-def _differs(stated: Quantity, line: _Line, data: Mapping[str, Any]) -> str | None:
+def _differs(stated_text: str, stated: Quantity, line: _Line, data: Mapping[str, Any]) -> str | None:
     """``None`` when the stated strength is the line's; else a few words on how it differs
     (empty when the numbers simply differ)."""
+    if item_text_is(stated_text, line.strength_text):
+        return None  # written alike: the usual case, and no unit arithmetic on every keystroke
     try:
         written = parse_quantity(line.strength_text, "strength", _ACCEPTED)
     except InputError:
@@ -198,9 +212,14 @@ def _differs(stated: Quantity, line: _Line, data: Mapping[str, Any]) -> str | No
         written = (written / total).to("percent")
     if written.dimensionality != stated.dimensionality:
         return f", a strength of another kind; write it in the name as the formula does ({line.strength_text})"
-    unit = "percent" if written.dimensionality == DIMENSIONLESS else "g/mL"
-    same = math.isclose(written.m_as(unit), stated.m_as(unit), rel_tol=1e-9, abs_tol=1e-12)
+    unit = PERCENT if written.dimensionality == DIMENSIONLESS else G_PER_ML
+    same = math.isclose(magnitude_in(written, unit), magnitude_in(stated, unit), rel_tol=1e-9, abs_tol=1e-12)
     return None if same else ""
+
+
+def item_text_is(a: str, b: str) -> bool:
+    """"5 %" and "5  %" are one strength written alike (case and spacing aside)."""
+    return a.replace(" ", "").casefold() == b.replace(" ", "").casefold()
 
 
 def _plain(quantity: Quantity) -> str:
@@ -214,7 +233,9 @@ def _lines(data: Mapping[str, Any]) -> list[_Line]:
         for item in items if isinstance(items, list) else []:
             if isinstance(item, Mapping) and isinstance(item.get("ingredient"), str) and item["ingredient"].strip():
                 strength = item.get("strength")
-                found.append(_Line(" ".join(item["ingredient"].split()), " ".join(strength.split()) if isinstance(strength, str) else "", role))
+                ingredient = " ".join(item["ingredient"].split())
+                found.append(_Line(ingredient, " ".join(strength.split()) if isinstance(strength, str) else "", role,
+                                   _key(_WORD.findall(ingredient))))
     return found
 
 
