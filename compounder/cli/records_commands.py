@@ -51,9 +51,13 @@ def add_records_parsers(commands, database_help: str) -> None:
     formula_commands = formulas.add_subparsers(dest="formulas_command", required=True, parser_class=type(formulas))
     add = formula_commands.add_parser("add", help="add a master formula from a formula file (JSON or TOML); it waits for approval")
     add.add_argument("file", help="formula file")
-    add.add_argument("--name", required=True, help="the master formula's name")
-    approve = formula_commands.add_parser("approve", help="approve the newest version of a master formula (a pharmacist)")
+    add.add_argument("--name", help="the master formula's name; a strength it states must be the formula's "
+                     '(default: the name the content implies, e.g. "Lidocaine 4 %% in Lipoderm")')
+    approve = formula_commands.add_parser(
+        "approve", help="approve the newest version of a master formula (a pharmacist): what changed since the version last "
+        "approved is shown first, then the password is asked; the approval is of exactly the version shown")
     approve.add_argument("name", help="the master formula's name")
+    approve.add_argument("--version", type=int, help="the version reviewed: refused (nothing approved) when the newest is another")
 
     batches = commands.add_parser("batches", help="batches (compounding records): make, show, weigh, prepare, verify, print")
     batch_commands = batches.add_subparsers(dest="batches_command", required=True, parser_class=type(batches))
@@ -241,26 +245,47 @@ def _formula_entry(library, name: str):
 
 def _formulas(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, ask: Ask) -> int:
     from compounder.calc import Severity, evaluate, parse_formula
+    from compounder.calc.formula_name import derived_name
     from compounder.records.database import session_factory
     from compounder.records.library import FormulaLibrary, utc_now
 
     library = FormulaLibrary(session_factory(engine), utc_now)
-    actor = _sign_in(args, engine, ask, args.user)
     with _library_errors():
         if args.formulas_command == "add":
+            actor = _sign_in(args, engine, ask, args.user)
             data = read_formula_file(Path(args.file))
             parse_formula(data)  # refused here, naming the field, rather than stored unusable
-            entry = library.add(args.name, dict(data), actor)
-            return _emit(args, out, {"id": entry.id, "name": entry.name, "approved": False}, f"added {entry.name!r}; a pharmacist approves it before batches are made")
+            entry = library.add(args.name if args.name is not None else derived_name(data), dict(data), actor)
+            return _emit(args, out, {"id": entry.id, "name": entry.name, "version": entry.version, "approved": False},
+                         f"added {entry.name!r}, version {entry.version}; a pharmacist approves it before batches are made")
         entry = _formula_entry(library, args.name)
-        latest = library.versions(entry.id)[-1]
-        errors = [f for f in evaluate(parse_formula(latest.data), catalog, _now().date()).findings if f.severity is Severity.ERROR and not f.patient]
+        review = library.review(entry.id)
+        newest = review.version
+        if args.version is not None and args.version != newest.version:
+            raise UsageError(f"compounder: --version: {entry.name!r} is at version {newest.version}, not {args.version}: "
+                             "nothing was approved; review the newest and approve that")
+        if review.name_problem is not None:
+            raise UsageError(f"compounder: name: {newest.name!r} does not match the formula: {review.name_problem}; nothing was approved")
+        errors = [f for f in evaluate(parse_formula(newest.data), catalog, _now().date()).findings if f.severity is Severity.ERROR and not f.patient]
         if errors:
             raise UsageError(f"compounder: {entry.name}: not approved: " + "; ".join(f"{f.code}: {f.message}" for f in errors))
-        approved = library.approve(entry.id, actor)
-    version = library.approved_version(approved.id)
-    return _emit(args, out, {"id": approved.id, "name": approved.name, "approved_version": version.version if version else None},
-                 f"approved {approved.name!r}, version {version.version if version else '?'}")
+        if not args.json:  # shown before the pharmacist's password is asked: the signature is of what they read
+            out.write(_review_text(review))
+            out.flush()
+        actor = _sign_in(args, engine, ask, args.user)
+        approved = library.approve(entry.id, actor, version=newest.version, shown=newest.data)
+    data = {"id": approved.id, "name": approved.name, "approved_version": newest.version, "content_hash": review.content_hash,
+            "compared_with_version": review.since.version if review.since is not None else None,
+            "changes": [{"kind": c.kind, "what": c.subject, "before": c.before, "after": c.after} for c in review.changes]}
+    return _emit(args, out, data, f"approved {approved.name!r}, version {newest.version}")
+
+
+def _review_text(review) -> str:
+    """What changed, one line each, as the pharmacist reads it before approving."""
+    rows = [review.heading]
+    rows += [f"  {change.text}" for change in review.changes] or ["  no change in content"]
+    rows.append(f"  content fingerprint {review.short_hash}")
+    return "\n".join(rows) + "\n"
 
 
 # --------------------------------------------------------------------------- batches

@@ -6,9 +6,12 @@ copies. A reference formula, like the pharmacy's own, is offered for batches onl
 pharmacist has approved it. Changing a pharmacy formula withdraws its approval: an approval is of the formula as
 it stood.
 
-Every distinct content of a formula is kept as a numbered ``MasterFormulaVersion`` (written in
-the audit trail); a batch points at the version it was made from, and ``approved_version`` is the
-one offered for new batches.
+Every distinct content of a formula is kept as a numbered ``MasterFormulaVersion``
+(``formula_versions``); a batch points at the version it was made from, and ``approved_version``
+is the one offered for new batches. A name that states a strength its content contradicts is
+refused when a version is saved (issue 28, observation 8; ``compounder.calc.formula_name`` says
+why the typed name is checked rather than derived). A technician may save (draft) a version;
+only a pharmacist approves one, after seeing what changed (``formula_approval``).
 """
 
 from __future__ import annotations
@@ -23,25 +26,32 @@ from typing import TYPE_CHECKING, Any, overload
 from sqlalchemy import JSON, String, column, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from compounder.calc.formula_name import name_problem
 from compounder.records.boundary import reading, transaction
-from compounder.records.edit_versions import EditConflict, content_hash
+from compounder.records.formula_versions import FormulaVersion as FormulaVersion
+from compounder.records.formula_versions import LibraryError as LibraryError
+from compounder.records.formula_versions import (
+    approved_version,
+    as_version,
+    new_version,
+    newest_number,
+    refuse_contradicting_name,
+    refuse_if_newer,
+)
 from compounder.records.policy import Actor, RecordError, may_approve_formulas
 
 # The mapped classes, the audit trail and the people are imported in the functions that use them:
 # the window is built with a library before it shows, and loading the records' model then would
 # cost ~30 ms of every start-up (the model's ~140 columns mapped), for nothing the first window needs.
 if TYPE_CHECKING:
-    from compounder.records.model import MasterFormula, MasterFormulaVersion
+    from compounder.records.formula_approval import ApprovalReview
+    from compounder.records.model import MasterFormula
 
 Clock = Callable[[], dt.datetime]
 
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-class LibraryError(Exception):
-    """An operation the library refuses, in words for the pharmacist."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +62,9 @@ class LibraryEntry:
     data: dict[str, Any]
     created_at: dt.datetime
     updated_at: dt.datetime
-    approved_at: dt.datetime | None
+    approved_at: dt.datetime | None  # None too when the name contradicts the content: not approved-looking
     version: int = 0  # the newest version's number
+    name_problem: str | None = None  # what in the name the content contradicts (saved before names were checked)
 
     @property
     def read_only(self) -> bool:
@@ -114,6 +125,7 @@ class FormulaLibrary:
         from compounder.records.model import MasterFormula
 
         name = _name(name)
+        refuse_contradicting_name(name, data)
         now = self._clock()
         with transaction(self._sessions) as session:
             actor = _acting(session, actor)
@@ -121,7 +133,7 @@ class FormulaLibrary:
             session.add(row)
             session.flush()
             audit.record(session, actor, "create", "master_formula", row.id, None, now, system="(workstation)")
-            _new_version(session, row, now, actor)
+            new_version(session, row, now, actor)
             return _entry(row, session)
 
     def update(self, entry_id: int, data: dict[str, Any], name: str | None = None, actor: Actor | None = None, *,
@@ -134,26 +146,28 @@ class FormulaLibrary:
         with transaction(self._sessions) as session:
             actor = _acting(session, actor)
             row = self._writable(session, entry_id)
-            _refuse_if_newer(session, row, based_on)
+            refuse_if_newer(session, row, based_on)
             name = _name(name) if name is not None else row.name
             data = _with_name(data, name)
             if data != row.data or name != row.name:
+                refuse_contradicting_name(name, data)
                 old = audit.snapshot(session, "master_formula", row.id)
                 row.data = data
                 row.name = name
                 row.updated_at = self._clock()
                 row.approved_at = None
                 audit.record(session, actor, "change", "master_formula", row.id, old, row.updated_at, system="(workstation)")
-                _new_version(session, row, row.updated_at, actor)
+                new_version(session, row, row.updated_at, actor)
             session.flush()
             return _entry(row, session)
 
     def approve(self, entry_id: int, actor: Actor | None = None, *, version: int | None = None, shown: dict[str, Any] | None = None) -> LibraryEntry:
         """Mark a pharmacy formula approved as it stands (its newest version). The caller checks
-        it has no error first; a signed-in approver must be a pharmacist. The window passes the
-        ``version`` it shows and its content (``shown``, the formula's data): the approval is of
-        exactly that content, and refused (``EditConflict``) when the newest version is another."""
-        from compounder.records import audit
+        it has no error first and shows ``review`` to the pharmacist; a signed-in approver must be
+        a pharmacist. ``version`` and its content as shown (``shown``, the formula's data) bind
+        the approval (``formula_approval.approve_newest``): another newest version, other content,
+        or a name its content contradicts is refused and nothing is approved."""
+        from compounder.records.formula_approval import approve_newest
         from compounder.records.model import MasterFormula
 
         if actor is None and self._approver is not None:
@@ -172,23 +186,19 @@ class FormulaLibrary:
                     may_approve_formulas(actor)
                 except RecordError as error:
                     raise LibraryError(str(error)) from None
-            row = session.get(MasterFormula, entry_id, with_for_update=True)  # a reference formula is approved like any other
-            if row is None:
-                raise LibraryError(f"no master formula number {entry_id} in the library")
-            _refuse_if_newer(session, row, version)
-            if shown is not None and content_hash(_with_name(shown, row.name)) != content_hash(_latest(session, row.id).data):
-                raise EditConflict(f'"{row.name}" as shown is not its newest version {_latest(session, row.id).version}: '
-                                   "nothing was approved — reload it and approve what you see", _latest(session, row.id).version)
-            now = self._clock()
-            old_formula = audit.snapshot(session, "master_formula", row.id)
-            row.approved_at = now
-            audit.record(session, actor, "approve", "master_formula", row.id, old_formula, now, system="(workstation)")
-            latest = _latest(session, row.id)
-            old = audit.snapshot(session, "master_formula_version", latest.id)
-            latest.approved_at, latest.approved_by = now, actor.id if actor else None
-            audit.record(session, actor, "approve", "master_formula_version", latest.id, old, now, system="(workstation)")
-            session.flush()
+            approve_newest(session, entry_id, actor, self._clock(), version=version, shown=shown)
+            row = session.get(MasterFormula, entry_id)
+            assert row is not None  # approve_newest refused a missing one
             return _entry(row, session)
+
+    def review(self, entry_id: int) -> ApprovalReview:
+        """What a pharmacist approving ``entry_id`` now is shown: its newest version, what changed
+        since the version last approved, and the content's hash the approval is bound to."""
+        from compounder.records.formula_approval import review
+
+        with reading(self._sessions) as session:
+            self.get(entry_id)  # refuses a formula not in the library, in the library's words
+            return review(session, entry_id)
 
     def versions(self, entry_id: int) -> list[FormulaVersion]:
         """Every version of a master formula, oldest first."""
@@ -198,7 +208,7 @@ class FormulaLibrary:
             rows = session.scalars(
                 select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == entry_id).order_by(MasterFormulaVersion.version)
             )
-            return [_version(row) for row in rows]
+            return [as_version(row) for row in rows]
 
     def version(self, version_id: int) -> FormulaVersion:
         from compounder.records.model import MasterFormulaVersion
@@ -207,7 +217,7 @@ class FormulaLibrary:
             row = session.get(MasterFormulaVersion, version_id)
             if row is None:
                 raise LibraryError(f"no master formula version {version_id}")
-            return _version(row)
+            return as_version(row)
 
     def approved_version(self, entry_id: int) -> FormulaVersion | None:
         """The version offered for new batches: the newest one a pharmacist approved."""
@@ -262,12 +272,12 @@ class FormulaLibrary:
                     session.add(row)
                     session.flush()
                     audit.record(session, None, "create", "master_formula", row.id, None, now, system="(reference data)")
-                    _new_version(session, row, now, None, system="(reference data)")
+                    new_version(session, row, now, None, system="(reference data)")
                 elif row.data != formula.data or row.name != formula.name:
                     old = audit.snapshot(session, "master_formula", row.id)
                     row.name, row.data, row.updated_at, row.approved_at = formula.name, formula.data, now, None
                     audit.record(session, None, "change", "master_formula", row.id, old, now, system="(reference data)")
-                    _new_version(session, row, now, None, system="(reference data)")
+                    new_version(session, row, now, None, system="(reference data)")
 
     def _reference_is_current(self, formulas: tuple[ReferenceFormula, ...]) -> bool:
         """Whether the library holds every one of ``formulas`` as shipped: the check made at every
@@ -303,126 +313,12 @@ def _with_name(data: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _entry(row: MasterFormula, session: Session | None = None) -> LibraryEntry:
-    from compounder.records.model import MasterFormulaVersion
-
-    version = 0
-    if session is not None:
-        version = session.scalar(select(func.max(MasterFormulaVersion.version)).where(MasterFormulaVersion.master_formula_id == row.id)) or 0
+    problem = name_problem(row.name, row.data)
     return LibraryEntry(
         id=row.id, name=row.name, origin=row.origin, data=dict(row.data),
-        created_at=row.created_at, updated_at=row.updated_at, approved_at=row.approved_at, version=version,
+        created_at=row.created_at, updated_at=row.updated_at, approved_at=row.approved_at if problem is None else None,
+        version=newest_number(session, row.id) if session is not None else 0, name_problem=problem,
     )
-
-
-@dataclass(frozen=True)
-class FormulaVersion:
-    id: int
-    master_formula_id: int
-    version: int
-    name: str
-    data: dict[str, Any]
-    created_at: dt.datetime
-    approved_at: dt.datetime | None
-
-    @property
-    def label(self) -> str:
-        return f"{self.name}, version {self.version}"
-
-
-def _version(row: MasterFormulaVersion) -> FormulaVersion:
-    return FormulaVersion(
-        id=row.id, master_formula_id=row.master_formula_id, version=row.version, name=row.name, data=dict(row.data),
-        created_at=row.created_at, approved_at=row.approved_at,
-    )
-
-
-def approved_version(session: Session, entry_id: int) -> FormulaVersion | None:
-    from compounder.records.model import MasterFormulaVersion
-
-    row = session.scalars(
-        select(MasterFormulaVersion)
-        .where(MasterFormulaVersion.master_formula_id == entry_id, MasterFormulaVersion.approved_at.is_not(None))
-        .order_by(MasterFormulaVersion.version.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else _version(row)
-
-
-def _refuse_if_newer(session: Session, row: MasterFormula, seen: int | None) -> None:
-    """``EditConflict`` when the formula has a version after ``seen``: who saved it, when, what changed."""
-    if seen is None:
-        return
-    from compounder.records.model import MasterFormulaVersion, User
-
-    newest = _latest(session, row.id)
-    if newest.version == seen:
-        return
-    before = session.scalars(
-        select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == row.id, MasterFormulaVersion.version == seen)
-    ).first()
-    author = session.get(User, newest.created_by) if newest.created_by is not None else None
-    who = author.username if author is not None else ("the reference data" if row.origin == "reference" else "a workstation nobody was signed in to")
-    changes = formula_changes(before.data if before is not None else {}, newest.data)
-    raise EditConflict(
-        f'"{row.name}" was changed by {who} at {newest.created_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC since you opened it '
-        f"(version {newest.version}, you edited version {seen}{': ' + changes if changes else ''}); nothing was saved — "
-        "reload it, or apply your change again on the newest", newest.version)
-
-
-def reapplied(seen: dict[str, Any], mine: dict[str, Any], newest: dict[str, Any]) -> dict[str, Any]:
-    """``mine`` (edited from version ``seen``) applied on ``newest``: each field and each active
-    (by ingredient) I changed from ``seen`` is mine, everything else the newest's. Where both
-    changed the same field, mine wins: the person chose to apply their change, having been told
-    what the other workstation changed."""
-    merged = {key: value for key, value in newest.items() if key != "actives"}
-    for key in set(seen) | set(mine):
-        if key == "actives" or seen.get(key) == mine.get(key):
-            continue
-        if key in mine:
-            merged[key] = mine[key]
-        else:
-            merged.pop(key, None)
-    def by_name(data: dict[str, Any]) -> dict[str, Any]:
-        return {str(a.get("ingredient")): a for a in data.get("actives", []) if isinstance(a, dict)}
-
-    before, after, theirs = by_name(seen), by_name(mine), by_name(newest)
-    actives = []
-    for name, active in theirs.items():  # the newest's order, with my changes and removals
-        if name in before and name not in after:
-            continue  # I removed it
-        actives.append(after[name] if name in after and after[name] != before.get(name) else active)
-    actives += [active for name, active in after.items() if name not in theirs and name not in before]  # I added it
-    merged["actives"] = actives
-    return merged
-
-
-def formula_changes(old: dict[str, Any], new: dict[str, Any]) -> str:
-    """What differs between two versions of a formula, in a few words: "ketoprofen 10 % → 9 %; excess …"."""
-    said = []
-    for key in sorted(set(old) | set(new)):
-        if key in ("actives", "name") or old.get(key) == new.get(key):
-            continue
-        said.append(f"{key} {old.get(key, '(none)')} → {new.get(key, '(none)')}")
-    before = {str(a.get("ingredient")): a for a in old.get("actives", []) if isinstance(a, dict)}
-    after = {str(a.get("ingredient")): a for a in new.get("actives", []) if isinstance(a, dict)}
-    for ingredient in sorted(set(before) | set(after)):
-        a, b = before.get(ingredient), after.get(ingredient)
-        if a is None:
-            said.append(f"{ingredient} added")
-        elif b is None:
-            said.append(f"{ingredient} removed")
-        elif a != b:
-            fields = [f"{k} {a.get(k, '(none)')} → {b.get(k, '(none)')}" for k in sorted(set(a) | set(b)) if k != "ingredient" and a.get(k) != b.get(k)]
-            said.append(f"{ingredient} " + ", ".join(fields))
-    return "; ".join(said)
-
-
-def _latest(session: Session, entry_id: int) -> MasterFormulaVersion:
-    from compounder.records.model import MasterFormulaVersion
-
-    return session.scalars(
-        select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == entry_id).order_by(MasterFormulaVersion.version.desc()).limit(1)
-    ).one()
 
 
 @overload
@@ -449,20 +345,3 @@ def _acting(session: Session, actor: Actor | None) -> Actor | None:
         return current_actor(session, actor)
     except RecordError as error:
         raise LibraryError(str(error)) from None
-
-
-def _new_version(session: Session, row: MasterFormula, now: dt.datetime, actor: Actor | None, system: str = "(workstation)") -> None:
-    """The next version of ``row``. Called after the formula row itself was written (flushed) in
-    this transaction, which locks it: a second workstation saving the same formula waits, then
-    reads the version number this one committed (PostgreSQL READ COMMITTED; SQLite: one writer)."""
-    from compounder.records import audit
-    from compounder.records.model import MasterFormulaVersion
-
-    number = (session.scalar(select(func.max(MasterFormulaVersion.version)).where(MasterFormulaVersion.master_formula_id == row.id)) or 0) + 1
-    version = MasterFormulaVersion(
-        master_formula_id=row.id, version=number, name=row.name, data=dict(row.data), created_at=now,
-        created_by=actor.id if actor else None, approved_at=None,
-    )
-    session.add(version)
-    session.flush()
-    audit.record(session, actor, "create", "master_formula_version", version.id, None, now, system=system)

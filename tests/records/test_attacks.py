@@ -325,7 +325,7 @@ def test_a_pharmacist_switched_off_after_signing_in_cannot_add_change_approve_or
 
     library = FormulaLibrary(sessions, clock)
     signed_in = pharmacy.pharmacist  # the Actor the window holds since the sign-in
-    entry = library.add("Lidocaine 5 % cream", {"batch": "60 g", "base": "Lipoderm", "actives": []}, actor=signed_in)
+    entry = library.add("Lidocaine cream", {"batch": "60 g", "base": "Lipoderm", "actives": []}, actor=signed_in)
     with sessions.begin() as s:
         people.set_active(s, pharmacy.admin, "paula", False, clock())
     for action in (

@@ -30,7 +30,7 @@ def pharmacy(sessions, clock, catalog):
 
 def test_two_workstations_saving_one_formula_the_second_is_refused_and_reapplies_on_the_newest(sessions, clock, pharmacy):
     library = FormulaLibrary(sessions, clock)
-    opened = library.add("Ketoprofen 5 % gel", KETOPROFEN, pharmacy.technician)
+    opened = library.add("Ketoprofen gel (house)", KETOPROFEN, pharmacy.technician)
     assert opened.version == 1  # A and B both open version 1
 
     clock.advance(minutes=5)
@@ -41,7 +41,7 @@ def test_two_workstations_saving_one_formula_the_second_is_refused_and_reapplies
         library.update(opened.id, with_(KETOPROFEN, excess="3 %"), actor=pharmacy.pharmacist, based_on=opened.version)
     message = str(caught.value)
     assert isinstance(caught.value, RecordError) and caught.value.current == 2
-    assert message.startswith('"Ketoprofen 5 % gel" was changed by tess at 2026-11-23 09:05 UTC since you opened it (version 2, you edited version 1')
+    assert message.startswith('"Ketoprofen gel (house)" was changed by tess at 2026-11-23 09:05 UTC since you opened it (version 2, you edited version 1')
     assert "ketoprofen strength 5 % → 4 %" in message and "nothing was saved" in message
     assert library.get(opened.id).data["actives"][0]["strength"] == "4 %"  # A's change stands
     assert len(library.versions(opened.id)) == 2
@@ -54,7 +54,7 @@ def test_two_workstations_saving_one_formula_the_second_is_refused_and_reapplies
 
 def test_an_approval_is_of_the_version_shown_never_of_a_newer_one(sessions, clock, pharmacy):
     library = FormulaLibrary(sessions, clock)
-    shown = library.add("Ketoprofen 5 % gel", KETOPROFEN, pharmacy.technician)  # the pharmacist looks at 5 %
+    shown = library.add("Ketoprofen gel (house)", KETOPROFEN, pharmacy.technician)  # the pharmacist looks at 5 %
     clock.advance(minutes=2)
     library.update(shown.id, strength("9 %"), actor=pharmacy.technician, based_on=shown.version)  # a technician saves 9 %
 

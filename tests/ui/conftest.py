@@ -52,6 +52,7 @@ class FakePrompts:
         self.label_stocks_asked: list = []
         self.conflicts: list[str] = []  # another workstation saved first: what the window said
         self.conflict_choices: list = []  # ConflictChoice answers
+        self.reviews: list = []  # the ApprovalReview each approval showed (answered from ``confirms``)
 
     def open_path(self, folder):
         return self.paths.pop(0)
@@ -70,6 +71,10 @@ class FakePrompts:
         return self.unsaved.pop(0) if self.unsaved else Unsaved.DISCARD
 
     def confirm(self, title, text):
+        return self.confirms.pop(0)
+
+    def approve_formula(self, review):
+        self.reviews.append(review)
         return self.confirms.pop(0)
 
     def label_position(self, stock):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from compounder.calc import Assessment, BatchPlan, Catalog, InputError, Severity, assess, role_of, split_field
+from compounder.calc.formula_name import name_problem
 from compounder.calc.prescription import Order, assess_order
 from compounder.calc.units import Quantity
 
@@ -114,6 +115,8 @@ class Evaluation:
     notices: tuple[Notice, ...]
     order: Order | None = None  # the prescription, batch number, container and acknowledgements
     order_errors: Mapping[str, str] = field(default_factory=dict)  # field path -> message
+    # The name states a strength the content contradicts (issue 28, observation 8): corrected, never printed so.
+    name_error: str | None = None
 
     @property
     def plan(self) -> BatchPlan | None:
@@ -121,14 +124,14 @@ class Evaluation:
 
     @property
     def has_errors(self) -> bool:
-        return bool(self.assessment.errors) or (self.plan is not None and self.plan.has_errors)
+        return bool(self.assessment.errors) or self.name_error is not None or (self.plan is not None and self.plan.has_errors)
 
     @property
     def must_be_corrected(self) -> bool:
         """An error that only correcting the formula clears: an unusable field, or an error finding
         of the formula itself. (An error of the patient screening may instead be overridden by a
         pharmacist when the batch is printed.)"""
-        return bool(self.assessment.errors) or (
+        return bool(self.assessment.errors) or self.name_error is not None or (
             self.plan is not None and any(f.severity is Severity.ERROR and not f.patient for f in self.plan.findings)
         )
 
@@ -218,6 +221,10 @@ def evaluate_draft(draft: Draft, catalog: Catalog, today: dt.date, max_excess: Q
                 cell_errors[(BASE_ROW, key)] = error.message
             target: Target = BASE_ROW if key in ("base", "base_lot", "base_expires") else None
             notices.append(Notice(Severity.ERROR, "INPUT", f"{HEADER_LABELS.get(key, key)}: {error.message}", target, key))
+    name_error = name_problem(data["name"], data) if isinstance(data.get("name"), str) else None
+    if name_error is not None and (None, "name") not in cell_errors:
+        cell_errors[(None, "name")] = name_error
+        notices.append(Notice(Severity.ERROR, "NAME_CONTENT", f"{HEADER_LABELS['name']}: {name_error}", None, "name"))
     plan = assessment.plan
     if plan is not None:
         for finding in plan.findings:
@@ -229,7 +236,7 @@ def evaluate_draft(draft: Draft, catalog: Catalog, today: dt.date, max_excess: Q
     order = assess_order(data, formula.compounded_on or today if formula is not None else None)
     order_errors = {error.field: error.message for error in order.errors}
     return Evaluation(
-        data, assessment, line_targets if plan is not None else (), cell_errors, tuple(notices), order.order, order_errors
+        data, assessment, line_targets if plan is not None else (), cell_errors, tuple(notices), order.order, order_errors, name_error
     )
 
 

@@ -42,14 +42,23 @@ class LibraryModel(HeaderedTableModel):
         entry = self._entries[index.row()]
         if role == ENTRY_ROLE:
             return entry.id
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2 and entry.name_problem is not None:
+            return f"name: {entry.name_problem}"
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 entry.name,
                 "reference (read-only)" if entry.read_only else "pharmacy",
-                entry.approved_at.astimezone().strftime("%Y-%m-%d %H:%M") if entry.approved_at else "not approved",
+                _approval(entry),
                 entry.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
             )[index.column()]
         return None
+
+
+def _approval(entry: LibraryEntry) -> str:
+    """When it was approved; a name its content contradicts reads as such, never as approved."""
+    if entry.name_problem is not None:
+        return "not offered: the name contradicts the content"
+    return entry.approved_at.astimezone().strftime("%Y-%m-%d %H:%M") if entry.approved_at else "not approved"
 
 
 class LibraryDialog(QDialog):

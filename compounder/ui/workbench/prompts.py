@@ -17,6 +17,7 @@ from compounder.records.library import LibraryEntry
 from compounder.settings import PharmacySettings
 
 if TYPE_CHECKING:  # the screening loads the records' model, which the window does not need to show
+    from compounder.records.formula_approval import ApprovalReview
     from compounder.records.screening import Signer
 
 #: Stores the records' rules of changed pharmacy settings (``ui.records.pharmacy_rules_ui.save_rules``).
@@ -85,6 +86,16 @@ class Prompts:
 
     def error(self, title: str, text: str) -> None:
         QMessageBox.warning(self.parent, title, text)
+
+    def approve_formula(self, review: ApprovalReview) -> bool:
+        """What changed since the version last approved, then Approve or Cancel (Cancel the default)."""
+        from compounder.ui.workbench.approval_dialog import ApprovalDialog
+
+        dialog = ApprovalDialog(review, self.parent)
+        try:
+            return bool(dialog.exec())
+        finally:
+            dialog.deleteLater()
 
     def edit_conflict(self, title: str, text: str):
         """Another workstation saved first: reload, re-apply on the newest, or cancel (``ConflictChoice``)."""

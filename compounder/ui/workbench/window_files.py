@@ -8,18 +8,22 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from compounder.calc import InputError
+from compounder.calc.formula_diff import reapplied
 from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
+from compounder.calc.formula_name import derived_name
 from compounder.records.database import DatabaseUnavailable
 from compounder.records.edit_versions import EditConflict
-from compounder.records.library import LibraryEntry, LibraryError, reapplied
+from compounder.records.library import LibraryError
 from compounder.records.policy import RecordError
 from compounder.ui.common.edit_conflict_dialog import ConflictChoice
 from compounder.ui.workbench.formula_source import FileSource, LibrarySource, Source
 from compounder.ui.workbench.prompts import Unsaved
 from compounder.ui.workbench.window_parts import WindowParts
+
+T = TypeVar("T")
 
 KEPT = "The formula stays in the window, unsaved: save again (Ctrl+S) when the server is back, or save it to a file."
 
@@ -124,7 +128,7 @@ class FilesPart(WindowParts):
             self.document.mark_unsaved()
             self.statusBar().showMessage(f"Your change applied on version {newest.version} of “{newest.name}”: review it, then save", 15000)
 
-    def _library_call(self, title: str, call: Callable[[], LibraryEntry], when_lost: str = KEPT) -> LibraryEntry | None:
+    def _library_call(self, title: str, call: Callable[[], T], when_lost: str = KEPT) -> T | None:
         """A change to the formula library, or ``None`` after saying why it was refused or that
         the server is out of reach (the formula in the window is untouched either way). An
         ``EditConflict`` is the caller's to resolve."""
@@ -162,7 +166,9 @@ class FilesPart(WindowParts):
         return True
 
     def save_to_library(self) -> bool:
-        name = self.prompts.name("Save to the formula library", "Name of the master formula:", self.document.header("name") or "")
+        typed = self.document.header("name")
+        suggested = typed if typed and self.document.cell_error(None, "name") is None else derived_name(self.document.master_data())
+        name = self.prompts.name("Save to the formula library", "Name of the master formula:", suggested)
         if name is None:
             return False
         entry = self._library_call("Cannot save to the library", lambda: self.library.add(name, self.document.master_data()))
@@ -189,15 +195,22 @@ class FilesPart(WindowParts):
                 return False
             if not (self.save() if in_library else self.save_to_library()):
                 return False
-        if not self.prompts.confirm("Approve master formula", f"Approve “{self._title()}” as it stands?"):
-            return False
         saved = self.source
         if not isinstance(saved, LibrarySource):  # saving to the library made it one; a failed save said why
             return False
-        try:  # the approval is of this version as the window shows it, never of a newer one
+        review = self._library_call("Cannot approve", lambda: self.library.review(saved.entry_id), "Approve again when the server is back.")
+        if review is None:
+            return False
+        if review.version.version == saved.version:  # else the window shows an older one: refused below, saying what changed
+            if review.name_problem is not None:
+                self.prompts.error("Cannot approve", f"name: {review.name_problem}")
+                return False
+            if not self.prompts.approve_formula(review):  # what changed since the version last approved
+                return False
+        try:  # the approval is of the version reviewed, as the window shows it, never of a newer one
             entry = self._library_call("Cannot approve", lambda: self.library.approve(
                 saved.entry_id, version=saved.version or None,
-                shown={**self.document.master_data(), "name": self.document.header("name") or ""} if saved.version else None,
+                shown={**self.document.master_data(), "name": self.document.header("name") or ""},
             ), "Approve again when the server is back.")
         except EditConflict as conflict:
             self._resolve_conflict(saved, conflict)

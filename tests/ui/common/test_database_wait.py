@@ -31,7 +31,7 @@ def test_a_save_waiting_for_another_writer_shows_whom_and_stopping_keeps_the_edi
         window.show()
         qtbot.waitExposed(window)
         add_ingredient(window, "ketoprofen", "10 %")
-        prompts.names = ["Ketoprofen 10 % cream"]
+        prompts.names = ["Ketoprofen cream (house)"]  # a name stating strengths would have to state lidocaine's once it is added
         assert window.save_to_library()
 
         add_ingredient(window, "lidocaine", "5 %")

@@ -11,7 +11,7 @@ from tests.ui.conftest import add_ingredient
 def two_windows_on_one_formula(make_window, prompts):
     a = make_window()
     add_ingredient(a, "ketoprofen", "5 %")
-    prompts.names = ["Ketoprofen 5 % gel"]
+    prompts.names = ["Ketoprofen gel (house)"]
     assert a.save_to_library()
     b = make_window()
     assert b.open_library_entry(a.source.entry_id)
@@ -28,7 +28,7 @@ def test_the_second_save_is_refused_and_its_change_reapplied_on_the_newest(make_
     assert not b.save()
 
     said = prompts.conflicts[-1]
-    assert said.startswith('"Ketoprofen 5 % gel" was changed by a workstation nobody was signed in to at ')
+    assert said.startswith('"Ketoprofen gel (house)" was changed by a workstation nobody was signed in to at ')
     assert "(version 2, you edited version 1: ketoprofen strength 5 % → 4 %)" in said and "nothing was saved" in said
     assert prompts.unexpected_errors == []
     assert library.get(a.source.entry_id).data["actives"][0]["strength"] == "4 %"  # A's save stands

@@ -105,6 +105,10 @@ def test_approve_needs_a_formula_without_errors_and_is_withdrawn_by_a_change(win
     assert not window.approve()
     window.undo_action.trigger()
     type_into_cell(window, 0, "strength", "5 %")
+    window.save_action.trigger()  # the name still says 10 %: refused, naming the field (issue 28, observation 8)
+    assert prompts.errors[-1][1].startswith('name: "Ibuprofen 10 %" does not match the formula: it says "Ibuprofen 10 %" but the formula has ibuprofen 5 %')
+    assert library.get(entry.id).approved_at is not None and library.get(entry.id).version == 1
+    window.document.set_header("name", "Ibuprofen 5 %")
     window.save_action.trigger()
     assert library.get(entry.id).approved_at is None
 
