@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -64,7 +65,8 @@ from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
 
 #: Opens the weighing station for a batch (``ui.station.weighing_view.open_station``, passed in by
 #: ``ui.app``: the records screens do not import the station).
-OpenStation = Callable[[RecordsContext, str, PharmacySettings | None, QWidget], QDialog]
+#: The last argument reads the balance's certified minimum from the settings at each weighing.
+OpenStation = Callable[[RecordsContext, str, PharmacySettings | None, QWidget, Callable[[], Decimal | None]], QDialog]
 
 #: The master formula's own document keys that a batch's worksheet prints.
 _FORMULA_DOCUMENT_KEYS = ("steps", "checks", "container")
@@ -510,9 +512,16 @@ class BatchDialog(QDialog):
         if self.record is None or self._open_station is None:
             return
         number = self.record.batch_number
-        self.station = self._open_station(self._context, number, self._pharmacy(), self)
+        self.station = self._open_station(self._context, number, self._pharmacy(), self, lambda: self._certified_minimum(number))
         self.station.finished.connect(lambda _result: self.open_batch(number))
         self.station.open()
+
+    def _certified_minimum(self, batch_number: str) -> Decimal | None:
+        """The batch's balance's minimum weighable as the settings certify it now (None: none)."""
+        pharmacy = self._pharmacy()
+        if pharmacy is None or self.record is None or self.record.batch_number != batch_number:
+            return None
+        return certified_minimum(self._catalog, pharmacy.certified_minimums, self.record.plan["balance"]["name"])
 
     def print_document(self, kind: str) -> None:
         if self.record is None:
