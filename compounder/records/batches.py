@@ -66,6 +66,7 @@ from compounder.records.batch_decisions import (
     decisions_of,
     store_decisions,
     undecided,
+    undecided_findings,
     void_changed_decisions,
 )
 from compounder.records.batch_rows import BatchRecord, LineRecord, batch_record, batch_row, editable_row, line_row, line_rows
@@ -75,7 +76,7 @@ __all__ = [
     "BatchRecord", "CheckedDecision", "FindingDecision", "LineRecord", "allocate_batch_number", "amend", "assign_lot",
     "batch_acknowledgements", "batch_record", "batch_row", "check_decisions", "create_batch", "decided_findings", "decide_again", "dispense",
     "editable_row", "enter_weight", "line_row", "line_rows", "potency_text", "record_surplus", "refuse_if_line_changed",
-    "reject", "replace_plan", "sign_checked", "sign_prepared", "store_decisions", "undecided", "verify",
+    "reject", "replace_plan", "sign_checked", "sign_prepared", "store_decisions", "undecided", "undecided_findings", "verify",
     "void_changed_decisions",
 ]
 

@@ -42,11 +42,19 @@ BY_HAND = Wording(
 )
 
 
-def typed_weight(grams: str) -> Wording:
-    """A weight typed where the pharmacy requires the balance."""
+def typed_weight(weights: str) -> Wording:
+    """A weight typed where the pharmacy requires the balance (``weights``: "3.6 g", or each line's)."""
     return Wording(
-        "Typed weight — pharmacist signs", f"{grams} g is typed, not read from the balance the pharmacy requires",
+        "Typed weight — pharmacist signs", f"{weights} typed, not read from the balance the pharmacy requires",
         "Why no balance reading (e.g. balance out for calibration; read from the backup balance)", "Sign and record the typed weight",
+    )
+
+
+def unscanned_lot() -> Wording:
+    """A lot chosen from the list where the pharmacy requires the scan."""
+    return Wording(
+        "Lot chosen without a scan — pharmacist signs", "the lot is chosen from the list, not scanned as the pharmacy requires",
+        "Why no scan (e.g. scanner out of order; name and lot read on the container by eye)", "Sign and use the lot",
     )
 
 

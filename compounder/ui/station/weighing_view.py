@@ -432,7 +432,7 @@ class WeighingView(QDialog):
                 ))
 
         what = f"Line {position} ({self.line.name})" + (f", aliquot {step}" if step else "")
-        dialog = HandConfirmDialog(what, self._sign_in_to_confirm, record_signed, self, wording=typed_weight(typed.strip().removesuffix("g").strip()))
+        dialog = HandConfirmDialog(what, self._sign_in_to_confirm, record_signed, self, wording=typed_weight(f"{typed.strip().removesuffix('g').strip()} g"))
         dialog.accepted.connect(lambda: self._recorded(written[-1] if written else None, step))
         self.hand_dialog = dialog
         dialog.open()
