@@ -15,11 +15,13 @@ import pytest
 from sqlalchemy import select
 
 from compounder.calc.units import Q_
-from compounder.records import batches, pharmacy_rules, station, trail_check
+from compounder.documents.stored import stored_worksheet_pdf
+from compounder.records import batches, pharmacy_rules, printing, station, trail_check
 from compounder.records.model import AuditEntry
 from compounder.records.people import AuthenticationFailed
 from compounder.records.policy import PermissionRefused, RecordError
 from compounder.records.weighing_policy import sign_reason, weighing_policy
+from tests.pdf_text import pdf_text
 from tests.records.helpers import PASSWORD, PHARMACY, Pharmacy, new_batch, weigh_all
 
 
@@ -105,6 +107,11 @@ def test_a_typed_weight_under_balance_required_waits_for_a_pharmacists_reason(se
     with sessions.begin() as s:
         prepared = batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
     assert prepared.status.value == "prepared"
+    with sessions.begin() as s:  # the worksheet prints where the weight came from, and who signed why
+        stored = printing.worksheet_to_print(s, pharmacy.technician, record.batch_number, clock())
+    assert stored.lines[line.position - 1].how_weighed == "typed (signed: Paula Pharmacist, RPh: balance out for calibration today)"
+    text = pdf_text(stored_worksheet_pdf(stored, PHARMACY))
+    assert "balance out for calibration today" in text.replace("\n", " ")
     with sessions() as s:
         assert trail_check.problems(s) == []
 
