@@ -64,6 +64,11 @@ class PharmacySettings:
     # Whether a pharmacist may verify a batch they prepared themselves (a one-pharmacist
     # pharmacy's SOP may allow it). Off unless the pharmacy turns it on.
     allow_self_verification: bool = False
+    # The weighing policy (issue 28, observation 9): whether every container must be scanned and
+    # every weight read from the balance. Where required, an unscanned line or a typed weight
+    # needs a pharmacist's signed reason at that moment. Off unless the pharmacy turns them on.
+    scan_required: bool = False
+    balance_required: bool = False
     # The weighing station's balance (pharmacy equipment): serial port, driver, and the ID
     # recorded with every weight read from it. No balance until the port is set.
     balance_port: str | None = None
@@ -148,6 +153,8 @@ def settings_to_data(settings: PharmacySettings) -> dict[str, Any]:
     if settings.weighing_tolerance is not None:
         data["weighing_tolerance"] = format_quantity(settings.weighing_tolerance.to("percent"), 6)
     data["allow_self_verification"] = settings.allow_self_verification
+    data["scan_required"] = settings.scan_required
+    data["balance_required"] = settings.balance_required
     if settings.balance_port is not None:
         data["balance"] = {"port": settings.balance_port, "driver": settings.balance_driver, "id": settings.balance_id}
     if settings.maximum_excess is not None:
@@ -170,7 +177,7 @@ def settings_from_data(data: Any) -> PharmacySettings:
         raise SettingsError("schema_version", f"must be {SCHEMA_VERSION}")
     known = {
         "schema_version", *_REQUIRED, "label_stock", "worksheet_paper", "final_weight_tolerance", "weighing_tolerance",
-        "allow_self_verification", "balance", "maximum_excess", "balances", "bases",
+        "allow_self_verification", "scan_required", "balance_required", "balance", "maximum_excess", "balances", "bases",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -204,6 +211,10 @@ def settings_from_data(data: Any) -> PharmacySettings:
     self_verification = data.get("allow_self_verification", False)
     if not isinstance(self_verification, bool):
         raise SettingsError("allow_self_verification", f"{self_verification!r} is not true or false")
+    required = {name: data.get(name, False) for name in ("scan_required", "balance_required")}
+    for name, value in required.items():
+        if not isinstance(value, bool):
+            raise SettingsError(name, f"{value!r} is not true or false")
     port, driver, balance_id = _balance(data.get("balance"))
     return PharmacySettings(
         name=_text(data, "name"),
@@ -215,6 +226,8 @@ def settings_from_data(data: Any) -> PharmacySettings:
         final_weight_tolerance=tolerance,
         weighing_tolerance=weighing,
         allow_self_verification=self_verification,
+        scan_required=required["scan_required"],
+        balance_required=required["balance_required"],
         balance_port=port,
         balance_driver=driver,
         balance_id=balance_id,
@@ -301,6 +314,8 @@ EXAMPLE = {
     "final_weight_tolerance": None,
     "weighing_tolerance": None,
     "allow_self_verification": False,
+    "scan_required": False,
+    "balance_required": False,
     "maximum_excess": None,
     "balances": {},
 }

@@ -159,15 +159,23 @@ class WeighedLine:
     # An aliquot line's weighings as recorded; () for a direct line, and for an aliquot line of a
     # batch stored before the weighings were recorded (its reprint says they were not).
     steps: tuple[WeighedStep, ...] = ()
+    # The pharmacist's signed reasons the weighing policy asked for ("Paula Pharmacist: balance out
+    # for calibration"): a typed weight where the balance is required, a container confirmed by hand.
+    weight_reason: str | None = None
+    identity_reason: str | None = None
 
     def step(self, name: str) -> WeighedStep | None:
         return next((step for step in self.steps if step.step == name), None)
 
     @property
     def how_weighed(self) -> str:
-        """'balance XS205-1 · scanned', 'typed · confirmed by hand', '' when not recorded."""
+        """'balance XS205-1 · scanned', 'typed (signed: …) · confirmed by hand (signed: …)', '' when not recorded."""
         source = {"balance": f"balance {self.balance_id}", "typed": "typed"}.get(self.weight_source or "", "")
         identity = {"scanned": "scanned", "by hand": "confirmed by hand"}.get(self.identity or "", "")
+        if source == "typed" and self.weight_reason:
+            source += f" (signed: {self.weight_reason})"
+        if identity == "confirmed by hand" and self.identity_reason:
+            identity += f" (signed: {self.identity_reason})"
         return " · ".join(part for part in (source, identity) if part)
 
 

@@ -69,7 +69,8 @@ def add_records_parsers(commands, database_help: str) -> None:
     make.add_argument("--prescriber", required=True)
     make.add_argument("--order", required=True, help='JSON or TOML file with the "prescription" (directions, quantity, refills), '
                       '"directions" (amount, times_per_day) and "container" of a formula file')
-    make.add_argument("--tolerance", required=True, help="the SOP's weighing tolerance in %%, e.g. 5")
+    make.add_argument("--tolerance", help="the pharmacy's weighing tolerance in %%, e.g. 5 (default: the pharmacy's; an administrator's "
+                      "setting: another one is refused)")
     make.add_argument("--lot", action="append", default=[], metavar="LINE=LOT",
                       help="the lot used for a line, e.g. 1=LB26-777 (its assay and expiry set the target and the beyond-use date); repeat for each line")
     make.add_argument("--acknowledge", action="append", default=[], metavar="CODE=REASON",
@@ -81,6 +82,8 @@ def add_records_parsers(commands, database_help: str) -> None:
     weigh.add_argument("--line", required=True, type=int, help="line number (1 = first)")
     weigh.add_argument("--lot", help="the lot number used for the line")
     weigh.add_argument("--weight", help="the weight the balance showed, e.g. 2.526 (grams)")
+    weigh.add_argument("--pharmacist", help="where the pharmacy requires the balance: the pharmacist who signs for the typed weight (password asked)")
+    weigh.add_argument("--reason", help="where the pharmacy requires the balance: why the weight is typed")
     weigh.add_argument("--pharmacy-settings", help="pharmacy settings file (default: the user's settings)")
     prepare = batch_commands.add_parser("prepare", help="the preparer's signature (every line has its lot and weight)")
     verify = batch_commands.add_parser("verify", help="a pharmacist's verification")
@@ -303,7 +306,8 @@ def batch_data(record) -> dict[str, Any]:
                 "line": line.position, "name": line.name, "role": line.role, "lot": line.lot_number,
                 "potency": planned[line.position - 1].get("potency") if line.position <= len(planned) else None,
                 "target_grams": line.target, "actual_grams": line.actual, "deviation_percent": line.deviation_percent,
-                "out_of_tolerance": line.out_of_tolerance,
+                "out_of_tolerance": line.out_of_tolerance, "lot_potency_percent": line.lot_potency_percent,
+                "weight_from": line.weight_source_text or None, "container": line.identity_text or None,
             }
             for line in record.lines
         ],
@@ -346,6 +350,7 @@ def _batches(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, er
     if command in ("worksheet", "label"):
         return _print(args, engine, out, ask)
     actor = _sign_in(args, engine, ask, args.user)
+    signed = _signed_reason(args, engine, ask) if command == "weigh" and args.weight is not None else None
     with transaction(session_factory(engine)) as session:
         now = records_now(session)  # the records' clock: the server's on PostgreSQL
         if command == "weigh":
@@ -371,7 +376,7 @@ def _batches(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, er
                     certified = {}
                 balance = batches.batch_record(session, args.number).plan["balance"]["name"]
                 batches.enter_weight(session, actor, args.number, args.line, args.weight.strip().removesuffix("g").strip(), now,
-                                     minimum_weighable=certified_minimum(catalog, certified, balance))
+                                     minimum_weighable=certified_minimum(catalog, certified, balance), signed=signed)
         elif command == "prepare":
             batches.sign_prepared(session, actor, args.number, now)
         elif command == "surplus":
@@ -388,6 +393,41 @@ def _batches(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, er
             batches.decide_again(session, args.number, decisions, now)
         record = batches.batch_record(session, args.number)
     return _emit(args, out, batch_data(record), batch_text(record))
+
+
+def _signed_reason(args: argparse.Namespace, engine, ask: Ask):
+    """Where the pharmacy requires the balance, the pharmacist's signed reason for a typed weight
+    (``--pharmacist``, the password asked, ``--reason``); else None."""
+    from compounder.records.boundary import reading
+    from compounder.records.database import session_factory
+    from compounder.records.weighing_policy import sign_reason, weighing_policy
+
+    with reading(session_factory(engine)) as session:
+        required = weighing_policy(session).balance_required
+    if not required:
+        return None
+    if not args.pharmacist or not (args.reason or "").strip():
+        raise UsageError(
+            "compounder: batches weigh: the pharmacy requires weights read from the balance; a typed weight needs "
+            "--pharmacist NAME and --reason TEXT (the pharmacist's password is asked for)"
+        )
+    return sign_reason(session_factory(engine), args.pharmacist, _password(args, ask, args.pharmacist), args.reason, _now())
+
+
+def _make_tolerance(args: argparse.Namespace, engine, pharmacy) -> str | None:
+    """--tolerance as given; else the pharmacy's: None once the records hold it (they use theirs),
+    the settings file's until an administrator stores it."""
+    from compounder.records.boundary import reading
+    from compounder.records.database import session_factory
+    from compounder.records.weighing_policy import weighing_policy
+
+    if args.tolerance is not None:
+        return args.tolerance
+    with reading(session_factory(engine)) as session:
+        if weighing_policy(session).tolerance_percent is not None:
+            return None
+    file = pharmacy.weighing_tolerance
+    return None if file is None else str(file.to("percent").magnitude)
 
 
 def _make(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: TextIO, ask: Ask) -> int:
@@ -416,6 +456,7 @@ def _make(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: 
     if acknowledged and not args.pharmacist:
         raise UsageError("compounder: --pharmacist: give the pharmacist who signs the acknowledgements")
     pharmacy = _pharmacy(args)
+    tolerance = _make_tolerance(args, engine, pharmacy)
     catalog = with_certified_minimums(catalog, pharmacy.certified_minimums)
     library = FormulaLibrary(session_factory(engine), utc_now)
     with _library_errors():
@@ -455,7 +496,7 @@ def _make(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: 
         decisions = [FindingDecision(code.upper(), signer, reason, numbers.get(code.upper())) for code, reason in acknowledged] if signer else []
         record = make_batch(
             session, actor, catalog, formula_version_id=version.id, patient=patient, rx_number=args.rx, prescriber=args.prescriber,
-            compounded_on=today, tolerance_percent=args.tolerance, now=now, acknowledgements=decisions, order=order_data, lots=chosen,
+            compounded_on=today, tolerance_percent=tolerance, now=now, acknowledgements=decisions, order=order_data, lots=chosen,
             freeze=lambda p: plan_with_documents(p, order, catalog, today, pharmacy.final_weight_tolerance),
         )
     return _emit(args, out, batch_data(record), batch_text(record))

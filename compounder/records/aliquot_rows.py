@@ -36,9 +36,14 @@ class StepRecord:
     by: str | None  # user name
     by_name: str | None  # full name, for the initials
     at: dt.datetime | None
+    # A typed weighing's signed reason, where the pharmacy requires the balance (and who signed it).
+    reason: str | None = None
+    reason_by: str | None = None
 
     @property
     def how_weighed(self) -> str:
+        if self.source == "typed" and self.reason:
+            return f"typed — {self.reason_by or 'a pharmacist'}: {self.reason}"
         return {"balance": f"balance {self.balance_id}", "typed": "typed"}.get(self.source or "", "")
 
 
@@ -70,14 +75,15 @@ def rows_of(session: Session, line_ids: Iterable[int]) -> dict[int, list[Aliquot
 
 
 def step_records(session: Session, rows: list[AliquotWeighing]) -> tuple[StepRecord, ...]:
-    user_ids = {row.user_id for row in rows if row.user_id is not None}
+    user_ids = {row.user_id for row in rows if row.user_id is not None} | {row.weight_reason_by for row in rows if row.weight_reason_by is not None}
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
     return tuple(
         StepRecord(
             step=row.step, target=to_grams(row.target_ug), actual=None if row.actual_ug is None else to_grams(row.actual_ug),
             deviation_percent=row.deviation_percent, out_of_tolerance=row.out_of_tolerance, source=row.source,
             balance_id=row.balance_id, by=users[row.user_id].username if row.user_id in users else None,
-            by_name=users[row.user_id].full_name if row.user_id in users else None, at=row.at,
+            by_name=users[row.user_id].full_name if row.user_id in users else None, at=row.at, reason=row.weight_reason,
+            reason_by=users[row.weight_reason_by].full_name if row.weight_reason_by in users else None,
         )
         for row in rows
     )
@@ -93,6 +99,7 @@ def copy_rows(session: Session, actor: Actor, from_line_id: int, to_line_id: int
         if source is None or (source.actual_ug is None and source.target_ug == row.target_ug):
             continue
         before = audit.snapshot(session, "aliquot_weighing", row.id)
-        for column in ("target_ug", "actual_ug", "deviation_percent", "out_of_tolerance", "source", "balance_id", "user_id", "at"):
+        for column in ("target_ug", "actual_ug", "deviation_percent", "out_of_tolerance", "source", "balance_id", "user_id", "at", "weight_reason",
+                       "weight_reason_by"):
             setattr(row, column, getattr(source, column))
         audit.record(session, actor, "copy from amended", "aliquot_weighing", row.id, before, now)

@@ -33,6 +33,7 @@ from compounder.records.minimum_weight import refuse_under_minimum
 from compounder.records.model import AliquotWeighing, BatchLine
 from compounder.records.people import current_actor
 from compounder.records.policy import Actor, RecordError, parse_weight
+from compounder.records.weighing_policy import SignedReason, typed_weight_reason
 
 
 def _g(grams: Decimal):
@@ -42,9 +43,11 @@ def _g(grams: Decimal):
 def enter_step(
     session: Session, actor: Actor, batch_number: str, position: int, step: str, weight: str | Decimal, now: dt.datetime, *,
     source: str = "typed", balance_id: str | None = None, minimum_weighable: Decimal | None = None,
+    signed: SignedReason | None = None,
 ) -> batches.BatchRecord:
     """One weighing of an aliquot line (``step``: "ingredient", "diluent" or "portion"), typed or
-    read from balance ``balance_id``. Refused before the steps ahead of it are recorded."""
+    read from balance ``balance_id``. Refused before the steps ahead of it are recorded. A typed
+    weighing where the pharmacy requires the balance needs ``signed``, as ``batches.enter_weight``."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     batch = batches.editable_row(session, batch_number)
     line = batches.line_row(session, batch, position)
@@ -56,6 +59,7 @@ def enter_step(
     actual = parse_weight(weight)
     if not whole_micrograms(actual):
         raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")
+    why = typed_weight_reason(session, signed, source, f"line {position} ({line.name}), aliquot {step}: a weighing")
     by_step = {row.step: row for row in rows}
     refuse_under_minimum(batch.plan, position, line.name, to_grams(by_step[step].target_ug), actual, f"the aliquot's {step}", current=minimum_weighable)
     ahead = [name for name in STEPS[: STEPS.index(step)] if by_step[name].actual_ug is None]
@@ -78,6 +82,7 @@ def enter_step(
     row.deviation_percent, row.out_of_tolerance = found.percent, found.outside
     row.source, row.balance_id = source, balance_id if source == "balance" else None
     row.user_id, row.at = actor.id, now
+    row.weight_reason, row.weight_reason_by = (why.reason, why.signer.id) if why is not None else (None, None)
     audit.record(session, actor, "weigh aliquot again" if again else "weigh aliquot", "aliquot_weighing", row.id, old, now)
     for name in STEPS[STEPS.index(step) + 1:]:
         following = by_step[name]

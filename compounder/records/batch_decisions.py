@@ -121,6 +121,12 @@ def undecided(session: Session, batch_id: int, plan: dict[str, Any]) -> list[str
     return problems
 
 
+def undecided_findings(session: Session, batch_id: int, plan: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(code, severity, message) of each finding ``undecided`` names, for a pharmacist to decide again."""
+    waiting = {text.split(" ", 1)[0] for text in undecided(session, batch_id, plan)}
+    return [(code, severity, message) for code, (severity, message) in sorted(decided_findings(plan).items()) if code in waiting]
+
+
 def refuse_undecided(session: Session, row: Batch) -> None:
     problems = undecided(session, row.id, row.plan)
     if problems:

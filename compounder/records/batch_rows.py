@@ -27,6 +27,8 @@ from compounder.records.model import (
     IngredientLot,
     MasterFormulaVersion,
     Patient,
+    User,
+    WeighingEvent,
 )
 from compounder.records.people import PatientInfo, full_name
 from compounder.records.policy import EDITABLE, RecordError, Status
@@ -51,6 +53,29 @@ class LineRecord:
     # directly, and for an aliquot line of a batch made before they were recorded.
     steps: tuple[StepRecord, ...] = ()
     version: int = 0  # the line's row version: a change is made on top of the one seen (``expected_version``)
+    # For the verify view (issue 28, observation 9): the lot's assay (its certificate of analysis;
+    # None: none recorded), a typed weight's signed reason and who signed it, and the reason a
+    # pharmacist confirmed the container by hand and who.
+    lot_potency_percent: Decimal | None = None
+    weight_reason: str | None = None
+    weight_reason_by: str | None = None
+    identity_reason: str | None = None
+    identity_by: str | None = None
+
+    @property
+    def weight_source_text(self) -> str:
+        """Where the weight came from, in words (``weighing_policy.source_text``)."""
+        from compounder.records.weighing_policy import source_text
+
+        if self.steps:
+            return "; ".join(f"{step.step}: {step.how_weighed or '—'}" for step in self.steps)
+        return "" if self.actual is None else source_text(self.weight_source, self.balance_id, self.weight_reason, self.weight_reason_by)
+
+    @property
+    def identity_text(self) -> str:
+        from compounder.records.weighing_policy import identity_text
+
+        return "" if self.lot_id is None else identity_text(self.identity, self.identity_reason, self.identity_by)
 
     def step(self, name: str) -> StepRecord | None:
         return next((step for step in self.steps if step.step == name), None)
@@ -121,10 +146,16 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
     patient = existing(session, Patient, row.patient_id, "patient")
     rows = line_rows(session, row)
     lot_ids = {line.lot_id for line in rows if line.lot_id is not None}
-    lots = dict(session.execute(select(IngredientLot.id, IngredientLot.lot_number).where(IngredientLot.id.in_(lot_ids))).all()) if lot_ids else {}
+    found = session.execute(select(IngredientLot.id, IngredientLot.lot_number, IngredientLot.potency_percent).where(IngredientLot.id.in_(lot_ids))).all() if lot_ids else []
+    lots = {lot_id: number for lot_id, number, _ in found}
+    potency = {lot_id: percent for lot_id, _, percent in found}
     steps = aliquot_rows.rows_of(session, [line.id for line in rows])
+    signers = {line.weight_reason_by for line in rows if line.weight_reason_by is not None}
+    names = dict(session.execute(select(User.id, User.full_name).where(User.id.in_(signers))).all()) if signers else {}
+    by_hand = _by_hand(session, row.id)
     lines = []
     for line in rows:
+        hand_reason, hand_by = by_hand.get(line.position, (None, None)) if line.identity == "by hand" else (None, None)
         lines.append(
             LineRecord(
                 position=line.position, name=line.name, role=line.role, target=to_grams(line.target_ug), lot_id=line.lot_id,
@@ -132,6 +163,9 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
                 deviation_percent=line.deviation_percent, out_of_tolerance=line.out_of_tolerance,
                 weight_source=line.weight_source, balance_id=line.balance_id, identity=line.identity,
                 steps=aliquot_rows.step_records(session, steps.get(line.id, [])), version=line.row_version or 0,
+                lot_potency_percent=potency.get(line.lot_id) if line.lot_id is not None else None, weight_reason=line.weight_reason,
+                weight_reason_by=names.get(line.weight_reason_by) if line.weight_reason_by is not None else None,
+                identity_reason=hand_reason, identity_by=hand_by,
             )
         )
     amends = session.scalar(select(Batch.batch_number).where(Batch.id == row.amends_id)) if row.amends_id else None
@@ -149,6 +183,15 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
         undecided=tuple(undecided(session, row.id, row.plan)) if Status(row.status) in (Status.DRAFT, Status.PREPARED) else (),
         surplus=surplus(row.plan, row.plan.get("order")), surplus_disposition=row.surplus_disposition,
     )
+
+
+def _by_hand(session: Session, batch_id: int) -> dict[int, tuple[str | None, str | None]]:
+    """Line position → (reason, full name) of the latest confirmation by hand at the station."""
+    rows = session.execute(
+        select(WeighingEvent.position, WeighingEvent.reason, User.full_name).join(User, User.id == WeighingEvent.user_id)
+        .where(WeighingEvent.batch_id == batch_id, WeighingEvent.kind == "hand", WeighingEvent.accepted.is_(True)).order_by(WeighingEvent.id)
+    ).all()
+    return {position: (reason, full_name) for position, reason, full_name in rows}
 
 
 def batch_row(session: Session, batch_number: str) -> Batch:

@@ -47,6 +47,7 @@ def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.dat
     ]
     if missing:
         raise RecordError("before signing, enter " + "; ".join(missing))
+    _refuse_without_reasons(session, lines, steps)
     base_lot = next((line.lot_id for line in lines if line.role == "base"), None)
     amended_rows = line_rows(session, existing(session, Batch, row.amends_id, "amended batch")) if row.amends_id else []
     amended = {line.position: line for line in amended_rows}
@@ -65,6 +66,27 @@ def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.dat
         for lot_id, ug in drawn:
             draw(session, actor, lot_id, to_grams(ug), row.compounded_on, now, f"draw for {row.batch_number}")
     return move(session, actor, row, Status.PREPARED, now)
+
+
+def _refuse_without_reasons(session: Session, lines: list[BatchLine], steps: dict) -> None:
+    """The pharmacy's weighing policy: no preparer's signature while a line it requires scanned
+    was not (nor confirmed by hand by a pharmacist), or a weight it requires from the balance was
+    typed without a pharmacist's signed reason."""
+    from compounder.records.weighing_policy import Weighed, missing_reasons, weighing_policy
+
+    policy = weighing_policy(session)
+    if not (policy.scan_required or policy.balance_required):
+        return
+    weights = []
+    for line in lines:
+        what = f"line {line.position} ({line.name})"
+        if line.id in steps:
+            weights += [Weighed(f"{what}, aliquot {step.step}", step.source, step.weight_reason) for step in steps[line.id]]
+        else:
+            weights.append(Weighed(what, line.weight_source, line.weight_reason))
+    missing = missing_reasons(policy, [(f"line {line.position} ({line.name})", line.identity) for line in lines], weights)
+    if missing:
+        raise RecordError("the pharmacy's weighing policy holds the signature back: " + "; ".join(missing))
 
 
 def _drawn(line: BatchLine, steps: list, base_lot: int | None) -> list[tuple[int, int]]:

@@ -48,10 +48,10 @@ from compounder.records.policy import (
     format_batch_number,
     may_amend,
     may_create_batches,
-    parse_tolerance,
     parse_weight,
 )
 from compounder.records.rows import existing
+from compounder.records.weighing_policy import SignedReason, batch_tolerance, typed_weight_reason
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
@@ -67,6 +67,7 @@ from compounder.records.batch_decisions import (
     decisions_of,
     store_decisions,
     undecided,
+    undecided_findings,
     void_changed_decisions,
 )
 from compounder.records.batch_rows import BatchRecord, LineRecord, batch_record, batch_row, editable_row, line_row, line_rows
@@ -76,7 +77,7 @@ __all__ = [
     "BatchRecord", "CheckedDecision", "FindingDecision", "LineRecord", "allocate_batch_number", "amend", "assign_lot",
     "batch_acknowledgements", "batch_record", "batch_row", "check_decisions", "create_batch", "decided_findings", "decide_again", "dispense",
     "editable_row", "enter_weight", "line_row", "line_rows", "potency_text", "record_surplus", "refuse_if_line_changed",
-    "reject", "replace_plan", "sign_checked", "sign_prepared", "store_decisions", "undecided", "verify",
+    "reject", "replace_plan", "sign_checked", "sign_prepared", "store_decisions", "undecided", "undecided_findings", "verify",
     "void_changed_decisions",
 ]
 
@@ -114,7 +115,7 @@ def _counter_upsert(session: Session, day: str) -> PostgresInsert | SqliteInsert
 
 def create_batch(
     session: Session, actor: Actor, *, formula_version_id: int, patient: PatientInfo, rx_number: str, prescriber: str,
-    plan: dict[str, Any], compounded_on: dt.date, tolerance_percent: str | Decimal, now: dt.datetime,
+    plan: dict[str, Any], compounded_on: dt.date, tolerance_percent: str | Decimal | None, now: dt.datetime,
     amends: str | None = None, amendment_reason: str | None = None, acknowledgements: Sequence[FindingDecision] = (),
     carried_decisions: Sequence[CheckedDecision] | None = None,
 ) -> BatchRecord:
@@ -123,10 +124,12 @@ def create_batch(
     recomputed. A batch is refused while an error finding is not overridden or a warning not
     acknowledged by a pharmacist (``acknowledgements``); each decision is stored with the batch,
     in the audit trail. ``compounder.records.screening.make_batch`` screens the plan for the
-    patient's stored profile first."""
+    patient's stored profile first. The weighing tolerance is the pharmacy's as an administrator
+    stored it (``weighing_policy.batch_tolerance``): ``tolerance_percent`` None takes it, another
+    one is refused; until one is stored, the settings file's is given."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     may_create_batches(actor)
-    tolerance = parse_tolerance(tolerance_percent)
+    tolerance = batch_tolerance(session, tolerance_percent)
     version = session.get(MasterFormulaVersion, formula_version_id)
     if version is None:
         raise RecordError(f"no master formula version {formula_version_id}")
@@ -184,7 +187,8 @@ def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: d
         session, actor, formula_version_id=original.formula_version_id,
         patient=PatientInfo(patient.id, patient.name, patient.date_of_birth), rx_number=original.rx_number,
         prescriber=original.prescriber, plan=original.plan, compounded_on=original.compounded_on,
-        tolerance_percent=original.tolerance_percent, now=now, amends=original.batch_number, amendment_reason=reason,
+        tolerance_percent=_amended_tolerance(session, original.tolerance_percent), now=now, amends=original.batch_number,
+        amendment_reason=reason,
         carried_decisions=decisions_of(session, original.id),
     )
     if original.surplus_disposition:  # the same plan and order: what becomes of the surplus stands
@@ -206,9 +210,17 @@ def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: d
                 line.deviation_percent = found.percent
                 line.out_of_tolerance = found.out_of_tolerance
                 line.weight_source, line.balance_id, line.identity = old_line.weight_source, old_line.balance_id, old_line.identity
+                line.weight_reason, line.weight_reason_by = old_line.weight_reason, old_line.weight_reason_by
             audit.record(session, actor, "copy from amended", "batch_line", line.id, before, now)
             aliquot_rows.copy_rows(session, actor, old_line.id, line.id, now)
     return batch_record(session, record.batch_number)
+
+
+def _amended_tolerance(session: Session, original: Decimal) -> Decimal:
+    """An amendment is made at the pharmacy's tolerance as it is now (the original's until one is stored)."""
+    from compounder.records.weighing_policy import weighing_policy
+
+    return weighing_policy(session).tolerance_percent or original
 
 
 def decide_again(session: Session, batch_number: str, decisions: Sequence[FindingDecision], now: dt.datetime) -> BatchRecord:
@@ -351,14 +363,16 @@ def record_surplus(session: Session, actor: Actor, batch_number: str, dispositio
 def enter_weight(
     session: Session, actor: Actor, batch_number: str, position: int, weight: str | Decimal, now: dt.datetime, *,
     source: str = "typed", balance_id: str | None = None, minimum_weighable: Decimal | None = None,
-    expected_version: int | None = None,
+    expected_version: int | None = None, signed: SignedReason | None = None,
 ) -> BatchRecord:
     """The weight the balance showed for a line; its deviation from the target is worked out
     and a line outside the batch's tolerance is flagged. ``source`` is "typed" unless the
     weighing station read it from the balance ``balance_id``. ``minimum_weighable`` is the
     balance's minimum as the pharmacy certifies it now (``calc.equipment.certified_minimum``).
     ``expected_version``: the line's version as shown; a weight entered meanwhile by another
-    workstation is never overwritten unseen (``EditConflict``)."""
+    workstation is never overwritten unseen (``EditConflict``). ``signed``: a pharmacist's signed
+    reason for a typed weight, which the pharmacy's policy needs where it requires the balance
+    (``weighing_policy``); stored with the weight."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     row = editable_row(session, batch_number)
     line = line_row(session, row, position)
@@ -366,6 +380,7 @@ def enter_weight(
     if aliquot_rows.rows_of(session, [line.id]):
         raise RecordError(f"line {position} ({line.name}) is made by aliquot: record its three weighings (ingredient, diluent, portion)")
     actual = parse_weight(weight)
+    why = typed_weight_reason(session, signed, source, f"line {position} ({line.name}): a weight")
     if not whole_micrograms(actual):
         raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")
     refuse_under_minimum(row.plan, position, line.name, to_grams(line.target_ug), actual, current=minimum_weighable)
@@ -375,5 +390,6 @@ def enter_weight(
     line.deviation_percent = found.percent
     line.out_of_tolerance = found.out_of_tolerance
     line.weight_source, line.balance_id = source, balance_id if source == "balance" else None
+    line.weight_reason, line.weight_reason_by = (why.reason, why.signer.id) if why is not None else (None, None)
     audit.record(session, actor, "weigh", "batch_line", line.id, old, now)
     return batch_record(session, batch_number)

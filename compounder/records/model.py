@@ -305,6 +305,9 @@ class BatchLine(Versioned, Base):
     weight_source: Mapped[str | None] = mapped_column(String(16), nullable=True)  # "balance" or "typed"
     balance_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     identity: Mapped[str | None] = mapped_column(String(16), nullable=True)  # "scanned" or "by hand"
+    # Where the pharmacy requires the balance (migration 0014): the pharmacist's signed reason for a typed weight.
+    weight_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    weight_reason_by: Mapped[UserRef]
 
 
 ACKNOWLEDGEMENT_ACTIONS = ("acknowledged", "overridden")
@@ -460,6 +463,9 @@ class AliquotWeighing(Versioned, Base):
     balance_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     user_id: Mapped[UserRef]
     at: Mapped[OptionalTimestamp]
+    # As on ``BatchLine`` (migration 0014): a typed weighing's signed reason, where the balance is required.
+    weight_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    weight_reason_by: Mapped[UserRef]
 
 
 from compounder.records import edit_versions as _edit_versions  # noqa: E402,F401 - counts each versioned row's changes at flush

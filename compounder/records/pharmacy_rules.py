@@ -1,8 +1,9 @@
 """The pharmacy settings that change who may do what: whether a pharmacist may verify their own
-batch, and the weighing and final-weight tolerances.
+batch, the weighing and final-weight tolerances, and the weighing policy (whether every
+container is scanned and every weight read from the balance).
 
 The settings file (``compounder.settings``) is a plain file anyone at the workstation can edit.
-These three rules are therefore kept in the records too (table ``pharmacy_rule``, audited),
+These rules are therefore kept in the records too (table ``pharmacy_rule``, audited),
 changed only by a signed-in administrator. Once stored, the records' value is the one used; a
 settings file that says otherwise was edited by hand, and ``effective`` says so. Until an
 administrator first stores them, the file's values are used, with a note saying they are not yet
@@ -28,12 +29,15 @@ from compounder.settings import (
     settings_to_data,
 )
 
-RULES = ("allow_self_verification", "weighing_tolerance", "final_weight_tolerance")
-TITLES = {"allow_self_verification": "self-verification", "weighing_tolerance": "weighing tolerance", "final_weight_tolerance": "final-weight tolerance"}
+RULES = ("allow_self_verification", "weighing_tolerance", "final_weight_tolerance", "scan_required", "balance_required")
+TITLES = {
+    "allow_self_verification": "self-verification", "weighing_tolerance": "weighing tolerance", "final_weight_tolerance": "final-weight tolerance",
+    "scan_required": "scan required", "balance_required": "balance required",
+}
 
 
 def rule_values(settings: PharmacySettings) -> dict[str, Any]:
-    """The three rules as the settings file writes them (``"5 %"``, ``None``, ``true``)."""
+    """The rules as the settings file writes them (``"5 %"``, ``None``, ``true``)."""
     data = settings_to_data(settings)
     return {name: data.get(name) for name in RULES}
 
@@ -61,7 +65,9 @@ def set_rules(session: Session, actor: Actor, settings: PharmacySettings, now: d
     try:
         may_manage_users(actor)
     except RecordError:
-        raise RecordError(f"only an administrator changes self-verification and the tolerances; {actor.username} is a {actor.role.value}") from None
+        raise RecordError(
+            f"only an administrator changes self-verification, the tolerances and the weighing policy; {actor.username} is a {actor.role.value}"
+        ) from None
     changed = []
     existing = {row.name: row for row in session.scalars(select(PharmacyRule))}
     for name, value in rule_values(settings).items():
@@ -86,10 +92,13 @@ def effective(session: Session, settings: PharmacySettings) -> tuple[PharmacySet
     rule the file states differently (edited by hand), or saying the rules are not yet stored."""
     stored = stored_rules(session)
     if not stored:
-        if rule_values(settings) == rule_values(dataclasses.replace(settings, allow_self_verification=False, weighing_tolerance=None, final_weight_tolerance=None)):
+        if rule_values(settings) == rule_values(dataclasses.replace(
+            settings, allow_self_verification=False, weighing_tolerance=None, final_weight_tolerance=None, scan_required=False,
+            balance_required=False,
+        )):
             return settings, []
         return settings, [
-            ("self-verification and the tolerances come from the settings file, which anyone at this workstation can edit; "
+            ("self-verification, the tolerances and the weighing policy come from the settings file, which anyone at this workstation can edit; "
             "an administrator signs in and saves them under File ▸ Pharmacy settings… to keep them in the records")
         ]
     data = settings_to_data(settings)
@@ -100,7 +109,7 @@ def effective(session: Session, settings: PharmacySettings) -> tuple[PharmacySet
         value, who, when = stored[name]
         if data.get(name) != value:
             notices.append(
-                f"the settings file says {TITLES[name]} {_shown(data.get(name))}, the records say {_shown(value)} "
+                f"the settings file says {TITLES[name]} {_shown(data.get(name), name)}, the records say {_shown(value, name)} "
                 f"(set by {who} on {when.astimezone().strftime('%Y-%m-%d')}): the file was edited outside Compounder; the records' value is used"
             )
         data[name] = value
@@ -117,9 +126,9 @@ def allows_self_verification(session: Session) -> bool | None:
     return None if stored is None else bool(stored[0])
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, name: str = "allow_self_verification") -> str:
     if value is None:
         return "not set"
     if isinstance(value, bool):
-        return "allowed" if value else "not allowed"
+        return ("required" if value else "not required") if name in ("scan_required", "balance_required") else ("allowed" if value else "not allowed")
     return str(value)

@@ -95,6 +95,8 @@ def worksheet_to_print(session: Session, actor: Actor, batch_number: str, now: d
                 expires=lots[line.lot_id].expires if line.lot_id else None, actual=line.actual,
                 deviation_percent=line.deviation_percent, out_of_tolerance=line.out_of_tolerance,
                 weight_source=line.weight_source, balance_id=line.balance_id, identity=line.identity, target=line.target,
+                weight_reason=f"{line.weight_reason_by}: {line.weight_reason}" if line.weight_reason else None,
+                identity_reason=f"{line.identity_by}: {line.identity_reason}" if line.identity_reason else None,
                 steps=tuple(
                     WeighedStep(
                         step.step, step.target, step.actual, step.deviation_percent, step.out_of_tolerance, step.how_weighed,

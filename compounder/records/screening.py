@@ -132,7 +132,7 @@ def screened_for(plan: dict, catalog: Catalog) -> PatientProfile | None:
 
 def make_batch(
     session: Session, actor: Actor, catalog: Catalog, *, formula_version_id: int, patient: PatientInfo, rx_number: str,
-    prescriber: str, compounded_on: dt.date, tolerance_percent: str | Decimal, now: dt.datetime,
+    prescriber: str, compounded_on: dt.date, tolerance_percent: str | Decimal | None, now: dt.datetime,
     acknowledgements: Sequence[FindingDecision] = (), amends: str | None = None, amendment_reason: str | None = None,
     dispensed: Quantity | None = None, refills: int | None = None, freeze: Callable[[BatchPlan], dict] = plan_to_json,
     order: Mapping[str, Any] | None = None, lots: Mapping[int, int] | None = None,

@@ -40,6 +40,7 @@ from compounder.records.policy import (
     parse_weight,
 )
 from compounder.records.rows import existing
+from compounder.records.weighing_policy import SignedReason
 
 
 @dataclass(frozen=True)
@@ -146,11 +147,12 @@ def _set_identity(session: Session, actor: Actor, line: BatchLine, identity: str
 
 def record_reading(
     session: Session, actor: Actor, batch_number: str, position: int, reading: Reading | None, now: dt.datetime, monotonic_now: float,
-    *, step: str | None = None,
+    *, step: str | None = None, minimum_weighable: Decimal | None = None,
 ) -> batches.BatchRecord:
     """Put the balance's stable, fresh reading into the line's actual weight, or into the
     aliquot line's weighing ``step`` (``RecordError`` otherwise, saying why: unstable, stale,
-    overload, disconnected, the step ahead not recorded…)."""
+    overload, disconnected, the step ahead not recorded…). ``minimum_weighable``: the balance's
+    minimum as the pharmacy certifies it at this moment (``batches.enter_weight``)."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     batch, line = _open_line(session, batch_number, position)
     _confirmed(line)
@@ -160,22 +162,29 @@ def record_reading(
     except ReadingRefused as error:
         raise RecordError(str(error)) from None
     assert reading is not None
-    record = _enter(session, actor, batch_number, position, step, grams, now, source="balance", balance_id=reading.balance_id)
+    record = _enter(
+        session, actor, batch_number, position, step, grams, now, source="balance", balance_id=reading.balance_id, minimum_weighable=minimum_weighable,
+    )
     _weighed(session, actor, batch, record, position, now, grams, step, source="balance", reading=reading.detail, balance_id=reading.balance_id)
     return record
 
 
 def record_typed(
     session: Session, actor: Actor, batch_number: str, position: int, typed: str, now: dt.datetime, *, step: str | None = None,
+    minimum_weighable: Decimal | None = None, signed: SignedReason | None = None,
 ) -> batches.BatchRecord:
-    """A weight typed at the station (no balance, or it failed), recorded as typed."""
+    """A weight typed at the station (no balance, or it failed), recorded as typed; where the
+    pharmacy requires the balance, with a pharmacist's ``signed`` reason (``weighing_policy``)."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     batch, line = _open_line(session, batch_number, position)
     _confirmed(line)
     _step_given(session, line, step)
     grams = parse_weight(typed)
-    record = _enter(session, actor, batch_number, position, step, grams, now, source="typed", balance_id=None)
-    _weighed(session, actor, batch, record, position, now, grams, step, source="typed", reading=typed.strip(), balance_id=None)
+    record = _enter(
+        session, actor, batch_number, position, step, grams, now, source="typed", balance_id=None, minimum_weighable=minimum_weighable, signed=signed,
+    )
+    _weighed(session, actor, batch, record, position, now, grams, step, source="typed", reading=typed.strip(), balance_id=None,
+             reason=signed.reason if signed is not None else None)
     return record
 
 

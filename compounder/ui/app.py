@@ -153,10 +153,10 @@ def _edit_pharmacy(current, path: Path, parent, save_rules):
     return edit_pharmacy_settings(current, path, parent, save_rules)
 
 
-def _open_station(context, batch_number: str, settings, parent):
+def _open_station(context, batch_number: str, settings, parent, minimum):
     from compounder.ui.station.weighing_view import open_station
 
-    return open_station(context, batch_number, settings, parent)
+    return open_station(context, batch_number, settings, parent, minimum)
 
 
 def _pharmacy_settings():

@@ -275,14 +275,16 @@ def test_only_a_signed_in_administrator_stores_the_rules_and_each_change_is_audi
     from compounder.records import pharmacy_rules
 
     wanted = settings(allow_self_verification=True, weighing_tolerance="5 %")
-    with sessions.begin() as s, pytest.raises(RecordError, match="only an administrator changes self-verification and the tolerances; paula is a pharmacist"):
+    with sessions.begin() as s, pytest.raises(RecordError, match="only an administrator changes self-verification, the tolerances and the weighing policy; paula is a pharmacist"):
         pharmacy_rules.set_rules(s, pharmacy.pharmacist, wanted, clock())
     with sessions.begin() as s:
-        assert pharmacy_rules.set_rules(s, pharmacy.admin, wanted, clock()) == ["allow_self_verification", "weighing_tolerance", "final_weight_tolerance"]
+        assert pharmacy_rules.set_rules(s, pharmacy.admin, wanted, clock()) == [
+            "allow_self_verification", "weighing_tolerance", "final_weight_tolerance", "scan_required", "balance_required",
+        ]
         assert pharmacy_rules.set_rules(s, pharmacy.admin, wanted, clock()) == []  # nothing changed, nothing written
     with sessions() as s:
         entries = s.execute(select(AuditEntry.username, AuditEntry.action).where(AuditEntry.table_name == "pharmacy_rule")).all()
-        assert [tuple(e) for e in entries] == [("admin", "change rule")] * 3
+        assert [tuple(e) for e in entries] == [("admin", "change rule")] * 5
         assert trail_check.problems(s) == []
 
 
@@ -315,7 +317,7 @@ def test_rules_only_in_the_file_are_said_to_be_unprotected(sessions, pharmacy):
         used, notices = pharmacy_rules.effective(s, settings(allow_self_verification=True))
     assert used.allow_self_verification is True
     assert notices == [
-        ("self-verification and the tolerances come from the settings file, which anyone at this workstation can edit; "
+        ("self-verification, the tolerances and the weighing policy come from the settings file, which anyone at this workstation can edit; "
         "an administrator signs in and saves them under File ▸ Pharmacy settings… to keep them in the records")
     ]
 

@@ -44,6 +44,7 @@ def cli(request, database_urls, tmp_path, catalog):
         assert call("users", "add", name, "--name", name.title(), "--role", role, *admin)[0] == 0
     call.settings = str(settings)  # type: ignore[attr-defined]
     call.tmp = tmp_path  # type: ignore[attr-defined]
+    call.url = url  # type: ignore[attr-defined]
     return call
 
 
@@ -118,3 +119,55 @@ def test_bad_input_is_one_line_naming_the_field_exit_2(cli, argv, message):
 def test_a_password_is_never_an_argument(cli):
     code, _, err = cli("batches", "prepare", "999999-001", "--user", "tess", "--password", "tech password 1")
     assert code == 2 and "unrecognized arguments" in err and err.count("\n") == 1
+
+
+def test_the_weighing_policy_is_the_pharmacys_on_the_command_line(cli):
+    """Issue 28, observation 9: `batches make` refuses a tolerance other than the one an
+    administrator stored; where the balance is required, a typed weight needs --pharmacist (the
+    password read from the prompt, never an argument) and --reason."""
+    import dataclasses
+
+    from sqlalchemy.orm import sessionmaker
+
+    from compounder.calc.units import Q_
+    from compounder.records import people, pharmacy_rules
+    from compounder.records.database import open_database
+    from compounder.settings import settings_from_data
+
+    tmp = cli.tmp
+    (tmp / "lidocaine.json").write_text(json.dumps({"batch": "60 g", "base": "Lipoderm", "actives": [{"ingredient": "lidocaine", "strength": "4 %"}]}),
+                                        encoding="utf-8")
+    (tmp / "order.json").write_text(json.dumps({"prescription": {"directions": "Apply twice a day", "quantity": "60 g", "refills": 0}}), encoding="utf-8")
+    assert cli("formulas", "add", str(tmp / "lidocaine.json"), "--name", "Lidocaine 4 % in Lipoderm", "--user", "tess")[0] == 0
+    assert cli("formulas", "approve", "Lidocaine 4 % in Lipoderm", "--user", "paula")[0] == 0
+    engine = open_database(cli.url)
+    try:
+        sessions = sessionmaker(engine)
+        admin = people.sign_in(sessions, "admin", PASSWORDS["admin"], people_now())
+        with sessions.begin() as s:
+            wanted = dataclasses.replace(settings_from_data(SETTINGS), weighing_tolerance=Q_(5, "percent"), balance_required=True)
+            pharmacy_rules.set_rules(s, admin, wanted, people_now())
+    finally:
+        engine.dispose()
+    make = ("batches", "make", "--formula", "Lidocaine 4 % in Lipoderm", "--patient", "Jane Doe", "--rx", "RX-2901", "--prescriber", "Dr. A. Smith",
+            "--order", str(tmp / "order.json"), "--user", "tess", "--pharmacy-settings", cli.settings, "--json")
+    code, _, err = cli(*make, "--tolerance", "10")
+    assert (code, err) == (2, "compounder: weighing tolerance: the pharmacy's is ± 5 % (an administrator's setting); a batch is not made at ± 10 %\n")
+    code, out, err = cli(*make)
+    assert code == 0, err
+    batch = json.loads(out)
+    assert batch["tolerance_percent"] == "5"
+    number = batch["batch_number"]
+    # 60 g × 4 % = 2.400 g lidocaine (no assay: 100 %).
+    code, _, err = cli("batches", "weigh", number, "--line", "1", "--weight", "2.400", "--user", "tess")
+    assert code == 2 and "the pharmacy requires weights read from the balance; a typed weight needs --pharmacist NAME and --reason TEXT" in err
+    code, out, err = cli("batches", "weigh", number, "--line", "1", "--weight", "2.400", "--user", "tess", "--pharmacist", "paula",
+                         "--reason", "balance out for calibration", "--json")
+    assert code == 0, err
+    assert json.loads(out)["lines"][0]["weight_from"] == "typed — Paula: balance out for calibration"
+
+
+def people_now():
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC)  # as the command line's own clock

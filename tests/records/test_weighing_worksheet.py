@@ -26,7 +26,9 @@ def test_the_worksheet_marks_balance_typed_scanned_and_by_hand(sessions, clock, 
         station_records.record_typed(s, pharmacy.technician, record.batch_number, 2, str(second.target), clock())
     with sessions.begin() as s:
         stored = printing.worksheet_to_print(s, pharmacy.technician, record.batch_number, clock())
-    assert [line.how_weighed for line in stored.lines] == ["balance XS205-1 · scanned", "typed · confirmed by hand", "", ""]
+    assert [line.how_weighed for line in stored.lines] == [
+        "balance XS205-1 · scanned", "typed · confirmed by hand (signed: Paula Pharmacist, RPh: label smudged; lot read by eye)", "", "",
+    ]
     pdf = stored_worksheet_pdf(stored, PHARMACY)
     if os.environ.get("COMPOUNDER_KEEP_PDF"):  # to look at it: pdftoppm -png
         with open(os.environ["COMPOUNDER_KEEP_PDF"], "wb") as out:

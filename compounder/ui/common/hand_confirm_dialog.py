@@ -1,6 +1,8 @@
 """The weighing station's confirmation by hand (F8): the pharmacist who overrides a container
 that would not scan signs for it there and then, with their own user name and password and the
-reason, whoever the station is signed in as.
+reason, whoever the station is signed in as. The same signature, worded for it, where the
+pharmacy's weighing policy asks one: a weight typed where the balance is required, a lot chosen
+from the list where the scan is (``PolicyReason``).
 
 The password is checked by ``sign_in`` (the records' ``people.sign_in``: a wrong one is counted
 on the account and audited, the fifth in a row locks it); ``confirm`` writes the confirmation as
@@ -12,6 +14,7 @@ stays open.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -23,17 +26,49 @@ SignIn = Callable[[str, str], Actor]
 Confirm = Callable[[Actor, str], None]
 
 
+@dataclass(frozen=True)
+class Wording:
+    """What the dialog says: its title, what is signed for, the reason's example, the button."""
+
+    title: str
+    what: str
+    placeholder: str
+    button: str
+
+
+BY_HAND = Wording(
+    "Confirm the container by hand — pharmacist signs", "the container is confirmed without a scan",
+    "Why no scan (e.g. label torn; name and lot read on the container by eye)", "Sign and confirm by hand",
+)
+
+
+def typed_weight(weights: str) -> Wording:
+    """A weight typed where the pharmacy requires the balance (``weights``: "3.6 g", or each line's)."""
+    return Wording(
+        "Typed weight — pharmacist signs", f"{weights} typed, not read from the balance the pharmacy requires",
+        "Why no balance reading (e.g. balance out for calibration; read from the backup balance)", "Sign and record the typed weight",
+    )
+
+
+def unscanned_lot() -> Wording:
+    """A lot chosen from the list where the pharmacy requires the scan."""
+    return Wording(
+        "Lot chosen without a scan — pharmacist signs", "the lot is chosen from the list, not scanned as the pharmacy requires",
+        "Why no scan (e.g. scanner out of order; name and lot read on the container by eye)", "Sign and use the lot",
+    )
+
+
 class HandConfirmDialog(QDialog):
-    def __init__(self, line_text: str, sign_in: SignIn, confirm: Confirm, parent: QWidget | None = None) -> None:
+    def __init__(self, line_text: str, sign_in: SignIn, confirm: Confirm, parent: QWidget | None = None, wording: Wording = BY_HAND) -> None:
         super().__init__(parent)
         self.setObjectName("handConfirmDialog")
-        self.setWindowTitle("Confirm the container by hand — pharmacist signs")
+        self.setWindowTitle(wording.title)
         self._sign_in, self._confirm = sign_in, confirm
         self.signer: Actor | None = None
         layout = QVBoxLayout(self)
         intro = QLabel(
-            f"<b>{line_text}: the container is confirmed without a scan.</b> A pharmacist signs for it now with their own "
-            "user name and password; the confirmation is recorded under their name with the reason.",
+            f"<b>{line_text}: {wording.what}.</b> A pharmacist signs for it now with their own "
+            "user name and password; it is recorded under their name with the reason.",
             self,
         )
         intro.setWordWrap(True)
@@ -42,7 +77,7 @@ class HandConfirmDialog(QDialog):
         self.username, self.password = credential_fields(self)
         self.reason = QLineEdit(self)
         self.reason.setObjectName("reason")
-        self.reason.setPlaceholderText("Why no scan (e.g. label torn; name and lot read on the container by eye)")
+        self.reason.setPlaceholderText(wording.placeholder)
         form.addRow("Pharmacist's &user name:", self.username)
         form.addRow("&Password:", self.password)
         layout.addLayout(form)
@@ -56,7 +91,7 @@ class HandConfirmDialog(QDialog):
         self.message = error_label(self, "message")
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign and confirm by hand")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(wording.button)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

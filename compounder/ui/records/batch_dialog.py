@@ -9,15 +9,19 @@ Rx and is made only once that is confirmed. Every step is one call into
 ``compounder.records.batches`` in its own transaction; what the dialog shows is read back from
 the database after each step.
 
-The weighing tolerance offered is the pharmacy's (its SOP, in the pharmacy settings); when the
-settings hold none the field is empty and must be filled. Whether a pharmacist may verify a batch
-they prepared is the pharmacy's setting too.
+The weighing tolerance is the pharmacy's (the records' rule an administrator stored, else the
+pharmacy settings'), shown and not edited here. Whether a pharmacist may verify a batch they
+prepared is the pharmacy's setting too, and so is the weighing policy: where it requires the
+balance or the scan, a typed weight or a lot chosen from the list is saved only with a
+pharmacist's signed reason, asked at that moment. Once prepared, the verify view shows each line
+as weighed (``verify_view``); a finding whose decision a change voided is decided again here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -42,13 +46,13 @@ from compounder.calc.record import decision_text
 from compounder.calc.release import BatchBlocked
 from compounder.calc.typed_date import typed_date
 from compounder.calc.units import format_quantity
-from compounder.records import aliquot_steps, batches, lots, people
+from compounder.records import aliquot_steps, batches, lots, people, station
 from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.clock import records_today
 from compounder.records.errors import RecordsError
 from compounder.records.fills import refill_order
 from compounder.records.library import FormulaLibrary
-from compounder.records.policy import RecordError, Status
+from compounder.records.policy import PermissionRefused, RecordError, Role, Status
 from compounder.records.refill import refill_changes
 from compounder.records.screening import (
     DIRECTIONS_USED,
@@ -57,16 +61,20 @@ from compounder.records.screening import (
     parse_batch_order,
     screened_plan,
 )
+from compounder.records.weighing_policy import SignedReason, weighing_policy
 from compounder.settings import PharmacySettings
 from compounder.ui.common.batch_printing import PrintPdf, StoredBatchPrinter
+from compounder.ui.common.hand_confirm_dialog import HandConfirmDialog, typed_weight, unscanned_lot
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
 from compounder.ui.common.records_context import Failed, RecordsContext, failure, problem_text
 from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
+from compounder.ui.records.verify_view import VerifyView
 
 #: Opens the weighing station for a batch (``ui.station.weighing_view.open_station``, passed in by
 #: ``ui.app``: the records screens do not import the station).
-OpenStation = Callable[[RecordsContext, str, PharmacySettings | None, QWidget], QDialog]
+#: The last argument reads the balance's certified minimum from the settings at each weighing.
+OpenStation = Callable[[RecordsContext, str, PharmacySettings | None, QWidget, Callable[[], Decimal | None]], QDialog]
 
 #: The master formula's own document keys that a batch's worksheet prints.
 _FORMULA_DOCUMENT_KEYS = ("steps", "checks", "container")
@@ -116,6 +124,8 @@ class BatchDialog(QDialog):
         for edit in (self.dose_amount, self.dose_times):
             edit.textChanged.connect(self.check_dose)
         self.formula.currentIndexChanged.connect(self.fill_dose)
+        self.tolerance.setReadOnly(True)  # the pharmacy's (an administrator's setting), not the technician's
+        self.tolerance.setToolTip("The pharmacy's weighing tolerance: an administrator sets it under File ▸ Pharmacy settings…")
         self.fill_tolerance()
         self.create_button = QPushButton("&Create batch")
         self.create_button.clicked.connect(self.create)
@@ -140,7 +150,7 @@ class BatchDialog(QDialog):
         form.addRow("", self.profile_note)
         form.addRow("&Rx number", self.rx)
         form.addRow("Pres&criber", self.prescriber)
-        form.addRow("Weighing &tolerance (± %)", self.tolerance)
+        form.addRow("Weighing tolerance (± %, the pharmacy's)", self.tolerance)
         form.addRow("Label: di&rections", self.directions)
         dose_row = QHBoxLayout()
         self.dose_amount.setMinimumWidth(260)
@@ -173,6 +183,17 @@ class BatchDialog(QDialog):
         self.confirm_changes.setVisible(False)
         self.heading = QLabel()
         self.heading.setWordWrap(True)
+        # Findings whose signed decision a change to their numbers voided: a pharmacist decides again.
+        self.undecided = QLabel()
+        self.undecided.setWordWrap(True)
+        self.undecided.setStyleSheet(f"color: {ERROR_TEXT.name()}")
+        self.decide_again_button = QPushButton("Decide &again…")
+        self.decide_again_button.setToolTip("A pharmacist signs each voided finding again, with the reason")
+        self.decide_again_button.clicked.connect(self.decide_again)
+        undecided_row = QHBoxLayout()
+        undecided_row.addWidget(self.undecided, 1)
+        undecided_row.addWidget(self.decide_again_button)
+        self.verify_view = VerifyView(self)
         self.lines_box = QGroupBox("Lines: lot and grams weighed")
         self.grid = QGridLayout(self.lines_box)
         self.lot_boxes: list[QComboBox] = []
@@ -211,6 +232,7 @@ class BatchDialog(QDialog):
         self.station_button.setVisible(open_station is not None)
         self._open_station = open_station
         self.station: QDialog | None = None
+        self.reason_dialog: HandConfirmDialog | None = None  # the policy's signature, while asked
         more = QHBoxLayout()
         for widget in (self.station_button, self.print_worksheet_button, self.print_label_button):
             more.addWidget(widget)
@@ -230,7 +252,9 @@ class BatchDialog(QDialog):
         layout.addWidget(self.refill)
         layout.addWidget(self.confirm_changes)
         layout.addWidget(self.heading)
+        layout.addLayout(undecided_row)
         layout.addWidget(self.lines_box, 1)
+        layout.addWidget(self.verify_view, 1)
         layout.addLayout(actions)
         layout.addLayout(more)
         layout.addWidget(self.message)
@@ -242,14 +266,26 @@ class BatchDialog(QDialog):
 
     # ------------------------------------------------------------------ steps
     def fill_tolerance(self) -> None:
-        """The pharmacy's weighing tolerance, or an empty field that asks for it."""
-        pharmacy = self._pharmacy()
-        tolerance = pharmacy.weighing_tolerance if pharmacy is not None else None
+        """The pharmacy's weighing tolerance, or an empty field saying an administrator sets it."""
+        tolerance = self._pharmacy_tolerance()
         if tolerance is None:
             self.tolerance.setText("")
-            self.tolerance.setPlaceholderText("not in the pharmacy settings: type your SOP's, e.g. 5")
+            self.tolerance.setPlaceholderText("not set: an administrator sets the SOP's under File ▸ Pharmacy settings…")
         else:
-            self.tolerance.setText(format_quantity(tolerance.to("percent"), 6).removesuffix(" %"))
+            self.tolerance.setText(tolerance)
+
+    def _pharmacy_tolerance(self) -> str | None:
+        """The records' stored rule, else the pharmacy settings' (until an administrator stores it)."""
+        try:
+            with self._context.reading() as session:
+                stored = weighing_policy(session).tolerance_percent
+        except RecordsError:
+            stored = None
+        if stored is not None:
+            return f"{stored.normalize():f}"
+        pharmacy = self._pharmacy()
+        tolerance = pharmacy.weighing_tolerance if pharmacy is not None else None
+        return None if tolerance is None else format_quantity(tolerance.to("percent"), 6).removesuffix(" %")
 
     def fill_dose(self) -> None:
         """The chosen master formula version's own directions (amount, times a day), when it has them."""
@@ -298,12 +334,12 @@ class BatchDialog(QDialog):
         if version_id is None:
             self.message.setText("no approved master formula in the library; a pharmacist approves one first")
             return
+        if self._pharmacy_tolerance() is not None:  # as the pharmacy has it now
+            self.fill_tolerance()
         if not self.tolerance.text().strip():
             self.message.setText(
-                "weighing tolerance: give the SOP's accepted deviation for each weighing (e.g. 5); "
-                "set it once under File ▸ Pharmacy settings…"
+                "weighing tolerance: the pharmacy has none; an administrator sets the SOP's under File ▸ Pharmacy settings…"
             )
-            self.tolerance.setFocus()
             return
         try:
             born = typed_date(self.born.text(), "born", kind="date_of_birth", example="1948-03-02")  # as typed, or refused
@@ -505,6 +541,32 @@ class BatchDialog(QDialog):
         self._step(self._as_shown(lambda session, actor, number, now, shown: batches.verify(
             session, actor, number, now, allow_self_verification=allowed, shown=shown)))
 
+    def decide_again(self) -> None:
+        """A pharmacist signs again each finding whose decision was voided (``batches.decide_again``),
+        at the batch's numbers as shown."""
+        from compounder.calc import Finding, Severity
+        from compounder.calc.finding_numbers import fingerprints
+
+        record = self.record
+        if record is None or self._context.actor is None:
+            return
+        try:
+            with self._context.reading() as session:
+                waiting = batches.undecided_findings(session, record.id, record.plan)
+        except RecordsError as error:
+            self._failed(failure(error), self.decide_again)
+            return
+        if not waiting:
+            return
+        findings = [Finding(Severity(severity), code, message, patient=severity == "error") for code, severity, message in waiting]
+        signed = self.decide(findings)
+        if signed is None:
+            self.message.setText(f"not decided: {len(findings)} finding(s) still wait for a pharmacist's signed decision")
+            return
+        numbers = fingerprints(record.plan)  # the numbers shown
+        decisions = [FindingDecision(d.finding.code, d.signer.actor, d.reason, numbers.get(d.finding.code)) for d in signed]
+        self._step(lambda session, _actor, number, now: batches.decide_again(session, number, decisions, now))
+
     def amend_batch(self) -> None:
         self._step(lambda session, actor, number, now: batches.amend(session, actor, number, self.amend_reason.text(), now))
         if self.record is not None and self.record.amends and self.record.status is Status.DRAFT:
@@ -514,9 +576,16 @@ class BatchDialog(QDialog):
         if self.record is None or self._open_station is None:
             return
         number = self.record.batch_number
-        self.station = self._open_station(self._context, number, self._pharmacy(), self)
+        self.station = self._open_station(self._context, number, self._pharmacy(), self, lambda: self._certified_minimum(number))
         self.station.finished.connect(lambda _result: self.open_batch(number))
         self.station.open()
+
+    def _certified_minimum(self, batch_number: str) -> Decimal | None:
+        """The batch's balance's minimum weighable as the settings certify it now (None: none)."""
+        pharmacy = self._pharmacy()
+        if pharmacy is None or self.record is None or self.record.batch_number != batch_number:
+            return None
+        return certified_minimum(self._catalog, pharmacy.certified_minimums, self.record.plan["balance"]["name"])
 
     def print_document(self, kind: str) -> None:
         if self.record is None:
@@ -541,6 +610,10 @@ class BatchDialog(QDialog):
         actor, record = self._context.actor, self.record
         if actor is None or record is None:
             return
+        signed = self._policy_signatures(record)
+        if signed is None:
+            return
+        signed_weights, signed_lots = signed
         try:
             pharmacy = self._pharmacy()
             shown: dict[int, int | None] = {line.position: line.version for line in record.lines}  # each line as shown: one changed since is refused
@@ -552,6 +625,10 @@ class BatchDialog(QDialog):
                                    final_weight_tolerance=pharmacy.final_weight_tolerance if pharmacy else None,
                                    expected_version=shown[line.position])
                         shown[line.position] = None  # checked, and changed by this very save
+                if signed_lots is not None:  # the pharmacy requires the scan: a pharmacist signed for the lots chosen from the list
+                    for line in batches.batch_record(session, record.batch_number).lines:
+                        if line.lot_id is not None and line.identity is None:
+                            station.confirm_by_hand(session, signed_lots.signer, record.batch_number, line.position, signed_lots.reason, now, at_station=actor)
                 # The balance's minimum as the settings certify it now: a new certification applies at once.
                 minimum = certified_minimum(self._catalog, pharmacy.certified_minimums, record.plan["balance"]["name"]) if pharmacy else None
                 for line, weight in zip(batches.batch_record(session, record.batch_number).lines, self.weights, strict=True):
@@ -561,7 +638,7 @@ class BatchDialog(QDialog):
                     if typed and (line.actual is None or not _same_weight(typed, line.actual)):
                         try:
                             batches.enter_weight(session, actor, record.batch_number, line.position, typed, now,
-                                                 minimum_weighable=minimum, expected_version=shown[line.position])
+                                                 minimum_weighable=minimum, expected_version=shown[line.position], signed=signed_weights)
                         except RecordError as error:
                             raise RecordError(f"line {line.position} ({line.name}): {error}") from None
                 updated = batches.batch_record(session, record.batch_number)
@@ -570,6 +647,54 @@ class BatchDialog(QDialog):
             return
         self.message.setText("")
         self._show(updated)
+
+    def _policy_signatures(self, record: BatchRecord) -> tuple[SignedReason | None, SignedReason | None] | None:
+        """The pharmacist's signed reasons the pharmacy's weighing policy asks of this save, asked
+        now: one for the weights typed where the balance is required, one for the lots chosen from
+        the list where the scan is. None (after saying so) when a pharmacist did not sign."""
+        try:
+            with self._context.reading() as session:
+                policy = weighing_policy(session)
+        except RecordsError as error:
+            self._failed(failure(error), self.save_lines, " — nothing was saved")
+            return None
+        typed: list[tuple[str, str]] = []  # (the line, the grams typed)
+        unscanned: list[str] = []
+        for line, box, weight in zip(record.lines, self.lot_boxes, self.weights, strict=True):
+            text = weight.text().strip()
+            if policy.balance_required and not line.steps and text and (line.actual is None or not _same_weight(text, line.actual)):
+                typed.append((f"line {line.position} ({line.name})", f"{text.removesuffix('g').strip()} g"))
+            chosen = box.currentData()
+            if policy.scan_required and chosen is not None and (chosen != line.lot_id or line.identity is None):
+                unscanned.append(f"line {line.position} ({line.name})")
+        signed_weights = signed_lots = None
+        if unscanned:
+            named = ", ".join(unscanned)
+            signed_lots = self.ask_signed_reason(named[:1].upper() + named[1:], unscanned_lot())
+            if signed_lots is None:
+                self.message.setText("nothing was saved: the pharmacy requires the scan; a pharmacist signs for a lot chosen from the list")
+                return None
+        if typed:
+            lines, grams = ", ".join(line for line, _ in typed), ", ".join(weight for _, weight in typed)
+            signed_weights = self.ask_signed_reason(lines[:1].upper() + lines[1:], typed_weight(grams))
+            if signed_weights is None:
+                self.message.setText("nothing was saved: the pharmacy requires the balance; a pharmacist signs for a typed weight")
+                return None
+        return signed_weights, signed_lots
+
+    def ask_signed_reason(self, line_text: str, wording) -> SignedReason | None:
+        """A pharmacist's user name, password and reason, asked now (``HandConfirmDialog``); None
+        when cancelled. The records check the signer again when the save is written."""
+        collected: list[SignedReason] = []
+
+        def collect(signer, reason: str) -> None:
+            if signer.role is not Role.PHARMACIST:
+                raise PermissionRefused(f"{signer.username} is a {signer.role.value}: only a pharmacist signs this reason")
+            collected.append(SignedReason(signer, reason))
+
+        self.reason_dialog = HandConfirmDialog(line_text, self._context.check_sign_in, collect, self, wording=wording)
+        accepted = self.reason_dialog.exec()
+        return collected[-1] if accepted and collected else None
 
     def reject_batch(self) -> None:
         self._step(lambda session, actor, number, now: batches.reject(session, actor, number, self.reason.text(), now))
@@ -679,6 +804,11 @@ class BatchDialog(QDialog):
             self.deviations.append(deviation)
         self.grid.setColumnStretch(3, 1)
         self.grid.setRowStretch(len(record.lines) + 1, 1)
+        self.lines_box.setVisible(editable)  # once prepared, the verify view shows each line as weighed
+        self.verify_view.show_record(record)
+        # Short here (the finding in full is in the decision's dialog and the tooltip).
+        self.undecided.setText("<br>".join(_html(text.split("; the finding now reads:")[0]) for text in record.undecided))
+        self.undecided.setToolTip("\n\n".join(record.undecided))
         self._enable()
 
     def _enable(self) -> None:
@@ -697,6 +827,10 @@ class BatchDialog(QDialog):
         self.amend_reason.setEnabled(signed and status in (Status.VERIFIED, Status.DISPENSED))
         self.dispense_button.setEnabled(signed and status is Status.VERIFIED)
         self.reject_button.setEnabled(signed and status in (Status.DRAFT, Status.PREPARED))
+        waiting = bool(self.record and self.record.undecided)
+        self.undecided.setVisible(waiting)
+        self.decide_again_button.setVisible(waiting)
+        self.decide_again_button.setEnabled(signed and waiting)
         self.reason.setEnabled(signed and status in (Status.DRAFT, Status.PREPARED))
 
 

@@ -1,6 +1,7 @@
 """The pharmacy's settings (``compounder.settings``): name, address, phone, licence, label stock,
 worksheet paper and final-weight tolerance, as the worksheet and label print them; the weighing
-tolerance offered for new batches, and whether a pharmacist may verify a batch they prepared.
+tolerance every batch is weighed at, whether a pharmacist may verify a batch they prepared, and
+whether every container is scanned and every weight read from the balance (the weighing policy).
 
 Checked by ``settings_from_data`` (the same rules as the settings file) and written with
 ``save_settings``; a field it refuses is marked with its message and nothing is saved.
@@ -37,6 +38,7 @@ FIELD_TITLES = {
     "name": "pharmacy name", "address": "address", "phone": "phone", "licence": "licence",
     "label_stock": "label stock", "worksheet_paper": "worksheet paper", "final_weight_tolerance": "final-weight tolerance",
     "weighing_tolerance": "weighing tolerance", "allow_self_verification": "self-verification",
+    "scan_required": "scan required", "balance_required": "balance required",
     "balance": "balance", "balance.port": "balance port", "balance.driver": "balance driver", "balance.id": "balance ID",
     "maximum_excess": "maximum excess", "balances": "balances (certified minimum weighable quantity)",
 }
@@ -79,8 +81,11 @@ class PharmacySettingsDialog(QDialog):
         self.tolerance_edit = QLineEdit(self)
         self.tolerance_edit.setPlaceholderText("from your SOP, e.g. 5 % (empty: the worksheet prints a blank range)")
         self.weighing_edit = QLineEdit(self)
-        self.weighing_edit.setPlaceholderText("each component, from your SOP, e.g. 5 % (empty: asked for each batch)")
+        self.weighing_edit.setPlaceholderText("each component, from your SOP, e.g. 5 % (every batch is weighed at it)")
         self.self_verification_box = QCheckBox("a pharmacist may verify a batch they prepared", self)
+        # The weighing policy: where required, an unscanned container or a typed weight needs a pharmacist's signed reason.
+        self.scan_required_box = QCheckBox("every container is scanned (else a pharmacist signs why)", self)
+        self.balance_required_box = QCheckBox("every weight is read from the balance (a typed one: a pharmacist signs why)", self)
         # The weighing station's balance (pharmacy equipment): empty port = no balance, weights are typed.
         from compounder.balance.protocols import PROTOCOLS
 
@@ -104,7 +109,7 @@ class PharmacySettingsDialog(QDialog):
             "name": self.name_edit, "address": self.address_edit, "phone": self.phone_edit, "licence": self.licence_edit,
             "label_stock": self.stock_combo, "worksheet_paper": self.paper_combo, "final_weight_tolerance": self.tolerance_edit,
             "weighing_tolerance": self.weighing_edit, "allow_self_verification": self.self_verification_box,
-            "balance.port": self.balance_port_edit, "balance.driver": self.balance_driver_combo, "balance.id": self.balance_id_edit,
+            "scan_required": self.scan_required_box, "balance_required": self.balance_required_box, "balance.port": self.balance_port_edit, "balance.driver": self.balance_driver_combo, "balance.id": self.balance_id_edit,
             "maximum_excess": self.excess_edit, "balances": self.balances_edit,
         }
         for key, widget in self.widgets.items():
@@ -142,6 +147,8 @@ class PharmacySettingsDialog(QDialog):
         weighing = settings.weighing_tolerance
         self.weighing_edit.setText(format_quantity(weighing.to("percent"), 6) if weighing is not None else "")
         self.self_verification_box.setChecked(settings.allow_self_verification)
+        self.scan_required_box.setChecked(settings.scan_required)
+        self.balance_required_box.setChecked(settings.balance_required)
         self.balance_port_edit.setText(settings.balance_port or "")
         self.balance_driver_combo.setCurrentIndex(max(0, self.balance_driver_combo.findData(settings.balance_driver)))
         self.balance_id_edit.setText(settings.balance_id or "")
@@ -161,6 +168,8 @@ class PharmacySettingsDialog(QDialog):
             "final_weight_tolerance": self.tolerance_edit.text().strip() or None,
             "weighing_tolerance": self.weighing_edit.text().strip() or None,
             "allow_self_verification": self.self_verification_box.isChecked(),
+            "scan_required": self.scan_required_box.isChecked(),
+            "balance_required": self.balance_required_box.isChecked(),
             "maximum_excess": self.excess_edit.text().strip() or None,
             "balances": self._balances(),
             **self._balance(),
@@ -211,7 +220,7 @@ class PharmacySettingsDialog(QDialog):
                 self.widgets[keys[0]].setFocus()
             return
         except RecordError as error:
-            self.message.setText(f"self-verification, tolerances: {error}")
+            self.message.setText(f"self-verification, tolerances, weighing policy: {error}")
             self.message.setVisible(True)
             return
         except OSError as error:

@@ -12,7 +12,10 @@ from PySide6.QtWidgets import (
 class ScanEntry(QLineEdit):
     """The entry the scanner types into. A keyboard-wedge scanner types GS1's group separator
     (FNC1, ASCII 29) as Ctrl+], which a line edit drops; without it a lot number runs into the
-    next field (and the scan is refused). Here it is kept."""
+    next field (and the scan is refused). Here it is kept.
+
+    Enter is the entry's own: it is not passed on to the station, whose dialog would otherwise
+    press the default button of any dialog the Enter just opened (a pharmacist's signature)."""
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         control = event.modifiers() & Qt.KeyboardModifier.ControlModifier
@@ -20,3 +23,5 @@ class ScanEntry(QLineEdit):
             self.insert("\x1d")
             return
         super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()

@@ -46,8 +46,9 @@ from compounder.records.batches import BatchRecord
 from compounder.records.errors import RecordsError
 from compounder.records.minimum_weight import least_accepted, minimum_weighable
 from compounder.records.policy import RecordError, Status, parse_weight
+from compounder.records.weighing_policy import SignedReason, weighing_policy
 from compounder.settings import PharmacySettings
-from compounder.ui.common.hand_confirm_dialog import HandConfirmDialog
+from compounder.ui.common.hand_confirm_dialog import HandConfirmDialog, typed_weight
 from compounder.ui.common.look import ERROR_TEXT, OK_TEXT, WARNING_TEXT
 from compounder.ui.common.records_context import Failed, RecordsContext
 from compounder.ui.station.balance_poller import BalancePoller
@@ -65,9 +66,12 @@ class WeighingView(QDialog):
     def __init__(
         self, context: RecordsContext, batch_number: str, parent: QWidget | None = None, *,
         balance: BalanceDriver | None = None, balance_problem: str | None = None, monotonic: Callable[[], float] = time.monotonic,
+        minimum: Callable[[], Decimal | None] = lambda: None,
     ) -> None:
         super().__init__(parent)
-        self._context, self._monotonic = context, monotonic
+        # ``minimum``: the balance's minimum weighable as the pharmacy's settings certify it at the
+        # moment of weighing (``calc.equipment.certified_minimum``): a new certification applies at once.
+        self._context, self._monotonic, self._minimum = context, monotonic, minimum
         self.setWindowTitle(f"Weighing station — batch {batch_number}")
         self.resize(1100, 760)
         if context.actor is not None:
@@ -399,15 +403,40 @@ class WeighingView(QDialog):
         reading, now, step = self.last_reading, self._monotonic(), self.step
 
         def act(session, actor, at):
-            return station_records.record_reading(session, actor, self.record.batch_number, self.position, reading, at, now, step=step)
+            return station_records.record_reading(
+                session, actor, self.record.batch_number, self.position, reading, at, now, step=step, minimum_weighable=self._minimum(),
+            )
 
         self._recorded(self._write(act), step)
 
-    def record_typed(self, typed: str) -> None:
-        step = self.step
-        self._recorded(
-            self._write(lambda s, actor, at: station_records.record_typed(s, actor, self.record.batch_number, self.position, typed, at, step=step)), step,
-        )
+    def record_typed(self, typed: str) -> HandConfirmDialog | None:
+        """The typed weight; where the pharmacy requires the balance, a pharmacist signs why there
+        and then (the dialog, returned) and the weight is recorded with the reason."""
+        step, position, actor = self.step, self.position, self._context.actor
+        if actor is None:
+            self._say("Sign in first (Records ▸ Sign in)", error=True)
+            return None
+        with self._context.reading() as session:
+            required = weighing_policy(session).balance_required
+        if not required:
+            self._recorded(self._write(lambda s, actor, at: station_records.record_typed(
+                s, actor, self.record.batch_number, position, typed, at, step=step, minimum_weighable=self._minimum())), step)
+            return None
+        written: list[BatchRecord] = []
+
+        def record_signed(signer, reason: str) -> None:
+            with self._context.transaction() as session:
+                written.append(station_records.record_typed(
+                    session, actor, self.record.batch_number, position, typed, self._context.clock(), step=step,
+                    minimum_weighable=self._minimum(), signed=SignedReason(signer, reason),
+                ))
+
+        what = f"Line {position} ({self.line.name})" + (f", aliquot {step}" if step else "")
+        dialog = HandConfirmDialog(what, self._sign_in_to_confirm, record_signed, self, wording=typed_weight(f"{typed.strip().removesuffix('g').strip()} g"))
+        dialog.accepted.connect(lambda: self._recorded(written[-1] if written else None, step))
+        self.hand_dialog = dialog
+        dialog.open()
+        return dialog
 
     def weigh_ingredient_again(self) -> None:
         """F6: start an aliquot line again from its ingredient (weighed afresh, or brought up),
@@ -587,8 +616,12 @@ def _looks_like_weight(text: str) -> bool:
     return True
 
 
-def open_station(context: RecordsContext, batch_number: str, settings: PharmacySettings | None, parent: QWidget | None = None) -> WeighingView:
-    """The station for the batch, with the pharmacy's balance when one is set up and opens."""
+def open_station(
+    context: RecordsContext, batch_number: str, settings: PharmacySettings | None, parent: QWidget | None = None,
+    minimum: Callable[[], Decimal | None] = lambda: None,
+) -> WeighingView:
+    """The station for the batch, with the pharmacy's balance when one is set up and opens;
+    ``minimum`` reads the balance's certified minimum from the settings at each weighing."""
     balance, problem = None, None
     if settings is not None and settings.balance_port and settings.balance_id:
         from compounder.balance import open_balance
@@ -597,4 +630,4 @@ def open_station(context: RecordsContext, batch_number: str, settings: PharmacyS
             balance = open_balance(settings.balance_port, settings.balance_driver, settings.balance_id)
         except (OSError, ValueError) as error:
             problem = f"no balance: {error}; weights can be typed (recorded as typed)"
-    return WeighingView(context, batch_number, parent, balance=balance, balance_problem=problem)
+    return WeighingView(context, batch_number, parent, balance=balance, balance_problem=problem, minimum=minimum)

@@ -35,21 +35,21 @@ def weigh(dialog, pharmacy):
     assert dialog.message.text() == ""
 
 
-def test_the_weighing_tolerance_is_the_pharmacys_and_is_asked_for_when_unset(batch_dialog, pharmacy_settings):
+def test_the_weighing_tolerance_is_the_pharmacys_and_an_administrator_sets_it_when_unset(batch_dialog, pharmacy_settings):
     dialog, context, pharmacy = batch_dialog
-    assert dialog.tolerance.text() == "5"
+    assert dialog.tolerance.text() == "5" and dialog.tolerance.isReadOnly()
     pharmacy_settings["current"] = dataclasses.replace(pharmacy_settings["current"], weighing_tolerance=Q_(2.5, "percent"))
     dialog.fill_tolerance()
     assert dialog.tolerance.text() == "2.5"
     pharmacy_settings["current"] = dataclasses.replace(pharmacy_settings["current"], weighing_tolerance=None)
     dialog.fill_tolerance()
-    assert dialog.tolerance.text() == "" and "SOP" in dialog.tolerance.placeholderText()
+    assert dialog.tolerance.text() == "" and "an administrator sets" in dialog.tolerance.placeholderText()
     context.sign_in("tess", PASSWORD)
     order(dialog, pharmacy.version_id)
     dialog.create()
-    assert dialog.record is None and dialog.message.text().startswith("weighing tolerance: give the SOP's accepted deviation")
-    dialog.tolerance.setText("3")
-    dialog.create()
+    assert dialog.record is None and dialog.message.text().startswith("weighing tolerance: the pharmacy has none; an administrator sets")
+    pharmacy_settings["current"] = dataclasses.replace(pharmacy_settings["current"], weighing_tolerance=Q_(3, "percent"))
+    dialog.create()  # the settings as they are at Create batch
     assert dialog.message.text() == "" and dialog.record.tolerance_percent == 3
 
 

@@ -140,7 +140,7 @@ def test_the_settings_dialog_stores_the_rules_only_for_an_administrator_and_a_ha
     context.sign_in("paula", PASSWORD)
     dialog = dialog_with(self=True, weighing="5 %")
     dialog.accept()
-    assert dialog.message.text() == "self-verification, tolerances: only an administrator changes self-verification and the tolerances; paula is a pharmacist"
+    assert dialog.message.text() == "self-verification, tolerances, weighing policy: only an administrator changes self-verification, the tolerances and the weighing policy; paula is a pharmacist"
     assert not path.exists()  # nothing saved anywhere
     dialog.show()
     shot(dialog, "settings-rules-refused")
@@ -150,7 +150,8 @@ def test_the_settings_dialog_stores_the_rules_only_for_an_administrator_and_a_ha
     assert dialog.result() == 1 and path.exists()
     with context.sessions() as session:
         assert {name: value for name, (value, who, _) in pharmacy_rules.stored_rules(session).items()} == {
-            "allow_self_verification": False, "weighing_tolerance": "5 %", "final_weight_tolerance": None,
+            "allow_self_verification": False, "weighing_tolerance": "5 %", "final_weight_tolerance": None, "scan_required": False,
+            "balance_required": False,
         }
 
     # Someone edits the file by hand; the window starts with the records' rules and says so.
