@@ -58,3 +58,18 @@ def label_pdf(
     release(plan, order)
     content = label_content(plan, order, catalog, compounded_on)
     return LabelRenderer(content, pharmacy, stock or label_stock(pharmacy), position).render()
+
+
+def label_zpl(
+    plan: BatchPlan, order: Order, catalog: Catalog, compounded_on: dt.date, pharmacy: PharmacySettings, stock: LabelStock | None = None,
+) -> bytes:
+    """The same label as ZPL for a Zebra printer (``compounder.documents.zpl``), refused as ``label_pdf`` refuses."""
+    from compounder.calc.labeling import label_content
+    from compounder.calc.prescription import require
+    from compounder.calc.release import release
+    from compounder.documents import zpl
+
+    refuse_example_pharmacy(pharmacy)
+    require(order, "label")
+    release(plan, order)
+    return zpl.label_zpl(label_content(plan, order, catalog, compounded_on), pharmacy, stock or label_stock(pharmacy))
