@@ -4,8 +4,9 @@ printer's Code 128, on the label stock's size in the printer's dots (203 dpi unl
 
 Every line is placed by Compounder, one field a line, in a field block one line high: a line the
 printer's font would draw wider than measured is cut at the label's edge by the printer, never
-drawn over the next line or off the label. Lines are measured with DejaVu Sans, which is wider
-than the printer's condensed font 0, so a line that fits here fits there. Text that does not fit
+drawn over the next line or off the label. Lines are measured with DejaVu Sans Condensed (the PDF
+label's font), whose letters are as wide as or wider than the printer's condensed font 0 at the
+same height, so a line that fits here fits there. Text that does not fit
 the stock even at the smallest size, and characters the printer's font cannot draw (outside
 Windows-1252, which ``^CI28`` maps from UTF-8), are refused naming the field.
 """
@@ -16,7 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from compounder.calc.label_stock import INCH, LabelStock
 from compounder.calc.labeling import LabelContent
-from compounder.documents.common import FONT, barcode_modules, register_fonts
+from compounder.documents.common import FONT_CONDENSED, FONT_CONDENSED_BOLD, barcode_modules, register_fonts
 from compounder.documents.label import LabelOverflow
 from compounder.documents.lot_label import HEIGHT as LOT_HEIGHT
 from compounder.documents.lot_label import WIDTH as LOT_WIDTH
@@ -24,7 +25,7 @@ from compounder.documents.lot_label import LotLabel
 from compounder.settings import PharmacySettings
 
 DPI = 203
-SIZES = (26, 24, 22, 20, 18)  # text height in dots, largest first: 26 dots = 9.2 pt, 18 dots = 6.4 pt at 203 dpi
+SIZES = (25, 23, 21, 19, 17)  # text height in dots, largest first: 25 dots = 8.9 pt, 17 dots = 6.0 pt at 203 dpi (the PDF's smallest)
 MODULE = 2  # dots per narrowest bar
 
 
@@ -48,20 +49,21 @@ def _printable(text: str, field: str) -> str:
     return text.replace("^", " ").replace("~", " ")  # ZPL's command prefixes, never data
 
 
-def _wrap(text: str, size: int, room: float) -> list[str]:
+def _wrap(text: str, size: int, room: float, bold: bool = False) -> list[str]:
     """``text`` in lines no wider than ``room`` dots at ``size`` dots (words split only when one is wider)."""
+    font = FONT_CONDENSED_BOLD if bold else FONT_CONDENSED
     lines: list[str] = []
     line = ""
     for word in text.split():
         candidate = f"{line} {word}" if line else word
-        if stringWidth(candidate, FONT, size) <= room:
+        if stringWidth(candidate, font, size) <= room:
             line = candidate
             continue
         if line:
             lines.append(line)
-        while stringWidth(word, FONT, size) > room:  # a word longer than the line: split it
+        while stringWidth(word, font, size) > room:  # a word longer than the line: split it
             cut = len(word)
-            while cut > 1 and stringWidth(word[:cut], FONT, size) > room:
+            while cut > 1 and stringWidth(word[:cut], font, size) > room:
                 cut -= 1
             lines.append(word[:cut])
             word = word[cut:]
@@ -72,7 +74,7 @@ def _wrap(text: str, size: int, room: float) -> list[str]:
 
 
 def _field(x: int, y: int, size: int, width: int, text: str, bold: bool = False) -> str:
-    font = f"^A0N,{size},{size}" if not bold else f"^A0N,{size},{size + 2}"
+    font = f"^A0N,{size},{size}"  # font 0 is bold already
     return f"^FO{x},{y}{font}^FB{width},1,0,L,0^FD{text}^FS"
 
 
@@ -107,10 +109,10 @@ def label_zpl(content: LabelContent, pharmacy: PharmacySettings, stock: LabelSto
         y = margin
         for index, (_field_name, text, bold) in enumerate(fields):
             beside_barcode = index < 2  # the pharmacy's name and address sit left of the barcode
-            lines = _wrap(text, size + (2 if bold else 0), (room - bar_width - 8 if beside_barcode else room))
-            for line in lines:
-                placed.append(_field(margin, y, size, room - bar_width - 8 if beside_barcode else room, line, bold))
-                y += round(size * 1.15)
+            box = room - bar_width - 8 if beside_barcode else room
+            for line in _wrap(text, size, box, bold=True):  # font 0 is a bold face: measured as bold
+                placed.append(_field(margin, y, size, box, line, bold))
+                y += round(size * 1.1)
             if index == 1:
                 y = max(y, margin + bar_height) + 4
         if y <= height - margin:
