@@ -11,6 +11,7 @@ the page size.
 
 from __future__ import annotations
 
+import copy
 import io
 from typing import Any
 
@@ -45,6 +46,7 @@ from compounder.documents.common import (
     numbered_canvas,
     register_fonts,
 )
+from compounder.documents.keep_tail import KeepWithTail
 from compounder.settings import PharmacySettings
 
 GRID = colors.Color(0.35, 0.35, 0.35)
@@ -83,6 +85,12 @@ class WorksheetRenderer:
     font_size = 9.0
     small_size = 7.0  # the calculation trail
     quantity_size = 12.0  # the quantity to weigh: read at arm's length
+    # Letter's tighter layout, tried when the last page holds less than ``compact_when`` of a page.
+    compact = False
+    compact_when = 0.45
+    compact_margins = (0.3 * inch, 0.5 * inch)  # top, bottom (the footer stays 0.2 in above the edge)
+    compact_later_header = 0.42 * inch
+    compact_sizes = (8.5, 6.5)  # body and calculation trail; the quantities to weigh stay 12 pt
     # Ingredient table: shares of the frame's width.
     ingredient_columns = (0.037, 0.25, 0.14, 0.12, 0.09, 0.14, 0.13, 0.093)
 
@@ -107,7 +115,9 @@ class WorksheetRenderer:
             "body": base,
             "bold": ParagraphStyle("bold", base, fontName=FONT_BOLD),
             "label": ParagraphStyle("label", base, fontSize=size - 1.5, leading=(size - 1.5) * 1.25, textColor=colors.Color(0.25, 0.25, 0.25)),
-            "heading": ParagraphStyle("heading", base, fontName=FONT_BOLD, fontSize=size + 2, leading=(size + 2) * 1.3, spaceBefore=8, spaceAfter=3),
+            "heading": ParagraphStyle(
+                "heading", base, fontName=FONT_BOLD, fontSize=size + 2, leading=(size + 2) * 1.3, spaceBefore=4 if self.compact else 8, spaceAfter=3,
+            ),
             "small": ParagraphStyle("small", base, fontSize=self.small_size, leading=self.small_size * 1.25, textColor=colors.Color(0.2, 0.2, 0.2)),
             "cell": ParagraphStyle("cell", base, fontSize=size - 0.5, leading=(size - 0.5) * 1.2),
             "cellbold": ParagraphStyle("cellbold", base, fontName=FONT_BOLD, fontSize=size - 0.5, leading=(size - 0.5) * 1.2),
@@ -133,9 +143,13 @@ class WorksheetRenderer:
             # A long findings table may run onto the next page (its header repeats); the heading stays with it.
             CondPageBreak(1.8 * inch),
             Paragraph("Findings", self.styles["heading"]),
-            self.findings_table(),
-            KeepTogether([Paragraph("Signatures", self.styles["heading"]), self.signatures_table()]),
+            # The signatures never stand alone on a page: at least the last finding goes on with them.
+            KeepWithTail(self.findings_table(), [Paragraph("Signatures", self.styles["heading"]), self.signatures_table()], self._later_room()),
         ]
+
+    def _later_room(self) -> float:
+        """The height of a later page's frame."""
+        return self.pagesize[1] - self.top_margin - self.bottom_margin - self.later_header_height
 
     def _pharmacy_block(self) -> tuple[float, list[Paragraph]]:
         """The pharmacy's name, address, phone and licence, top left of page 1, and their width."""
@@ -206,6 +220,24 @@ class WorksheetRenderer:
         canvas.restoreState()
 
     def render(self) -> bytes:
+        """The worksheet's PDF. On Letter (50 pt shorter than A4) a worksheet whose last page holds
+        only a little is laid out again a little tighter (``compact``), kept when it takes fewer
+        pages: Letter fits where A4 fits."""
+        pdf, pages, last_page_used = self._build()
+        if pages > 1 and last_page_used < self.compact_when and not self.compact and self.pagesize == LETTER:
+            tighter = copy.copy(self)
+            tighter.compact = True
+            tighter.top_margin, tighter.bottom_margin = self.compact_margins
+            tighter.later_header_height = self.compact_later_header
+            tighter.font_size, tighter.small_size = self.compact_sizes
+            tighter.styles = tighter.stylesheet()
+            tighter_pdf, tighter_pages, _ = tighter._build()
+            if tighter_pages < pages:
+                return tighter_pdf
+        return pdf
+
+    def _build(self) -> tuple[bytes, int, float]:
+        """The PDF, its page count and the share of the last page's frame it fills."""
         buffer = io.BytesIO()
         width, height = self.pagesize
         frame_width = width - self.left_margin - self.right_margin
@@ -239,7 +271,9 @@ class WorksheetRenderer:
         )
         self._frame_width = frame_width
         doc.build(self.story(), canvasmaker=numbered_canvas(self.draw_footer))
-        return buffer.getvalue()
+        frame = doc.frame  # the last page's
+        used = (frame._y1 + frame._height - frame._y) / frame._height
+        return buffer.getvalue(), doc.page, used
 
     # ------------------------------------------------------------------ parts of the story
 

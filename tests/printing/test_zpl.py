@@ -54,7 +54,7 @@ def test_the_label_as_zpl_reads_back_its_size_text_and_barcode(catalog):
     for x, y, height, box, _value in label["fields"]:
         assert x + box <= 812 and y + height <= 406
     tops = sorted((y, y + h) for _x, y, h, _box, _v in label["fields"])
-    assert all(below[0] >= above[1] for above, below in zip(tops, tops[1:]))
+    assert all(below[0] >= above[1] for above, below in zip(tops, tops[1:], strict=False))
 
 
 def test_a_character_the_zebra_font_cannot_draw_is_refused_naming_the_field(catalog):
