@@ -9,6 +9,8 @@ together are taller than a whole page does ``follow`` go after the table's end a
 
 from __future__ import annotations
 
+from typing import Any
+
 from reportlab.platypus import Flowable, KeepTogether, Table
 
 
@@ -54,12 +56,13 @@ class KeepWithTail(Flowable):
         self.wrap(available_width, available_height)
         if self.height <= available_height:
             return [self.table, *self.follow]
-        if isinstance(self.table, Table) and len(self.table._rowHeights or []) > 2:
-            last_row = self.table._rowHeights[-1]
+        table: Any = self.table  # ReportLab's row heights and row split are not in its stubs
+        if isinstance(table, Table) and len(table._rowHeights or []) > 2:
+            last_row = table._rowHeights[-1]
             room = min(available_height, self._table_height - last_row - 0.5)
-            self.table._calc(available_width, available_height)
-            parts = self.table._splitRows(room, doInRowSplit=0) if room > 0 else []  # between rows: the last row whole
-            header_rows = self.table.repeatRows if isinstance(self.table.repeatRows, int) else len(self.table.repeatRows)
+            table._calc(available_width, available_height)
+            parts = table._splitRows(room, doInRowSplit=0) if room > 0 else []  # between rows: the last row whole
+            header_rows = table.repeatRows if isinstance(table.repeatRows, int) else len(table.repeatRows)
             if len(parts) == 2 and len(parts[0]._cellvalues) > header_rows:  # a first part of more than the header
                 return [parts[0], KeepWithTail(parts[1], self.follow, self.page_room)]
         if self.height <= self.page_room:

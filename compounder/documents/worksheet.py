@@ -271,7 +271,7 @@ class WorksheetRenderer:
         )
         self._frame_width = frame_width
         doc.build(self.story(), canvasmaker=numbered_canvas(self.draw_footer))
-        frame = doc.frame  # the last page's
+        frame: Any = doc.frame  # the last page's (its current height is not in ReportLab's stubs)
         used = (frame._y1 + frame._height - frame._y) / frame._height
         return buffer.getvalue(), doc.page, used
 
