@@ -56,8 +56,8 @@ class KeepWithTail(Flowable):
         self.wrap(available_width, available_height)
         if self.height <= available_height:
             return [self.table, *self.follow]
-        table: Any = self.table  # ReportLab's row heights and row split are not in its stubs
-        if isinstance(table, Table) and len(table._rowHeights or []) > 2:
+        table: Any = self.table if isinstance(self.table, Table) else None  # its row heights and row split are not in ReportLab's stubs
+        if table is not None and len(table._rowHeights or []) > 2:
             last_row = table._rowHeights[-1]
             room = min(available_height, self._table_height - last_row - 0.5)
             table._calc(available_width, available_height)
