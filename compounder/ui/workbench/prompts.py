@@ -144,16 +144,18 @@ class Prompts:
             dialog.deleteLater()
 
     def label_position(self, stock) -> int | None:
-        """Which label of a sheet to print on, so a part-used sheet is not wasted (1 = top left);
-        a roll has one label per page and is not asked about. None: the pharmacist cancelled."""
+        """Which label of a sheet to print on, so a part-used sheet is not wasted: the sheet drawn
+        with its labels numbered as its template numbers them; a roll has one label per page and
+        is not asked about. None: the pharmacist cancelled."""
         if not stock.is_sheet:
             return 1
-        value, ok = QInputDialog.getInt(
-            self.parent, "Label position",
-            f"Print on which label of the {stock.title}?\n1 = top left, counting across each row; {stock.per_page} = bottom right.",
-            1, 1, stock.per_page,
-        )
-        return value if ok else None
+        from compounder.ui.common.label_position_dialog import LabelPositionDialog
+
+        dialog = LabelPositionDialog(stock, self.parent)
+        try:
+            return dialog.position if dialog.exec() else None
+        finally:
+            dialog.deleteLater()
 
     def acknowledge(self, findings) -> list[dict] | None:
         """A pharmacist signs in and decides each finding (errors overridden, warnings
