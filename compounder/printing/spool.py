@@ -72,6 +72,10 @@ def print_pdf(queue: str, pdf: bytes, title: str, copies: int = 1, page: Page | 
     if not 1 <= copies <= 99:
         raise SpoolerError(f"copies: {copies} is not 1 to 99")
     page = page or pdf_page(pdf)
+    options: dict[str, str | int] = {"copies": copies, "media": page.media, "print-scaling": "none"}
+    sent = _ipp(queue, pdf, title, options, "application/pdf")
+    if sent is not None:
+        return sent
     command = [
         _command("lp"), "-d", queue, "-t", title[:200], "-n", str(copies),
         "-o", f"media={page.media}", "-o", "print-scaling=none", "-o", "document-format=application/pdf",
@@ -80,8 +84,24 @@ def print_pdf(queue: str, pdf: bytes, title: str, copies: int = 1, page: Page | 
     return _run_lp(command, pdf, queue)
 
 
+def _ipp(queue: str, data: bytes, title: str, options: dict[str, str | int], document_format: str) -> str | None:
+    """The job handed over by IPP (``compounder.printing.ipp``); None when the scheduler cannot be
+    reached that way (a remote server that asks to authenticate or encrypt), so ``lp`` does it."""
+    from compounder.printing.ipp import IppError, print_job
+
+    try:
+        return f"{queue}-{print_job(queue, data, title[:200], options, document_format)}"
+    except IppError as error:
+        if error.unreachable:
+            return None
+        raise SpoolerError(f"printer {queue}: {error}; nothing was printed") from None
+
+
 def print_raw(queue: str, data: bytes, title: str) -> str:
     """Hand ``data`` (ZPL for a Zebra) to ``queue`` untouched by any filter; the job's ID."""
+    sent = _ipp(queue, data, title, {}, "application/vnd.cups-raw")
+    if sent is not None:
+        return sent
     return _run_lp([_command("lp"), "-d", queue, "-t", title[:200], "-o", "raw", "-"], data, queue)
 
 
