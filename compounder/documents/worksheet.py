@@ -194,10 +194,13 @@ class WorksheetRenderer:
         top = height - self.top_margin
         record = self.record
         canvas.saveState()
+        symbol_width = barcode(record.batch_number, bar_width=0.8, bar_height=20).width
+        room = width - self.right_margin - symbol_width - 6 - self.left_margin  # left of the barcode
         canvas.setFont(FONT_BOLD, 10)
-        canvas.drawString(self.left_margin, top - 10, f"{self.pharmacy.name} — Compounding record (continued)")
+        canvas.drawString(self.left_margin, top - 10, fit_width(f"{self.pharmacy.name} — Compounding record (continued)", FONT_BOLD, 10, room))
         canvas.setFont(FONT, 8.5)
-        canvas.drawString(self.left_margin, top - 22, f"Batch {record.batch_number}   Rx {record.rx_number}   Patient {record.patient}")
+        # the batch and Rx numbers whole; a patient's name too long for the line is cut ("…"): it is whole on page 1
+        canvas.drawString(self.left_margin, top - 22, fit_width(f"Batch {record.batch_number}   Rx {record.rx_number}   Patient {record.patient}", FONT, 8.5, room))
         self._draw_barcode(canvas, top, height_pt=20)
         canvas.setStrokeColor(GRID)
         canvas.setLineWidth(0.8)
@@ -402,7 +405,14 @@ class WorksheetRenderer:
             [Paragraph(f"<b>{escape(c.name)}</b>", s["cell"]), Paragraph(escape(c.specification), s["cell"]), "", ""]
             for c in self.record.checks
         ]
-        table = Table(rows, colWidths=self._widths((0.16, 0.52, 0.22, 0.10)), repeatRows=1, rowHeights=[None] + [24] * len(self.record.checks))
+        widths = self._widths((0.16, 0.52, 0.22, 0.10))
+        # Room to write a result (24 pt), or more where the check's text wraps to more lines: it never
+        # runs out of its cell over the next section.
+        heights: list[float | None] = [None]
+        for row in rows[1:]:
+            wrapped = max(cell.wrap(width - 6, 10_000)[1] for cell, width in zip(row[:2], widths[:2], strict=True) if isinstance(cell, Flowable))
+            heights.append(max(24.0, wrapped + 7))
+        table = Table(rows, colWidths=widths, repeatRows=1, rowHeights=heights)
         table.setStyle(self._grid_style())
         return table
 
@@ -535,6 +545,10 @@ class WorksheetRenderer:
             "container": r.container, "directions.area": r.dose_check, "steps": " ".join(r.steps), "checks": " ".join(c.specification + c.name for c in r.checks),
             "acknowledged": " ".join(f"{a.acknowledgement.by} {a.acknowledgement.role or ''} {a.acknowledgement.reason}" for a in r.findings if a.acknowledgement),
             "patient.medication_notes": r.patient_facts.medication_notes if r.patient_facts else "",
+            "formula_version": r.formula_version, "base": r.base, "batch_number": r.batch_number, "prescription.rx_number": r.rx_number,
+            "storage": r.storage, "quantity": r.quantity,
+            # each ingredient's supplier and lot (the base's lot among them): checked like the rest
+            "manufacturer": " ".join(row.manufacturer for row in r.rows), "lot": " ".join(row.lot for row in r.rows),
         }
         for field, text in texts.items():
             check_printable(text, field, FONT)
