@@ -38,6 +38,13 @@ ENV_DIR = "COMPOUNDER_SETTINGS_DIR"
 MAX_SETTINGS_BYTES = 1_000_000
 MAX_SETTINGS_NESTING = 8
 
+#: The documents printed, each on its own printer (``PharmacySettings.printers``).
+PRINT_KINDS = ("label", "worksheet", "lot_label")
+PrintLanguage = Literal["pdf", "zpl"]
+PRINT_LANGUAGES = ("pdf", "zpl")
+#: A network printer spoken to directly (a Zebra on its raw port), not through the spooler.
+SOCKET_PREFIX = "socket://"
+
 Paper = Literal["letter", "a4"]
 PAPERS = ("letter", "a4")
 _REQUIRED = ("name", "address", "phone", "licence")
@@ -45,6 +52,19 @@ _REQUIRED = ("name", "address", "phone", "licence")
 
 class SettingsError(InputError):
     """Settings that cannot be used; ``field`` is the key in the settings file."""
+
+
+@dataclass(frozen=True)
+class PrinterChoice:
+    """Where one kind of document prints on this workstation: a CUPS queue (the PDF itself, or ZPL
+    sent raw), or ``socket://host:port`` for a network Zebra spoken to directly in ZPL."""
+
+    printer: str
+    language: PrintLanguage = "pdf"
+
+    @property
+    def is_socket(self) -> bool:
+        return self.printer.startswith(SOCKET_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -84,10 +104,33 @@ class PharmacySettings:
     # What the pharmacy knows of each base (the maker's water activity, preservative, and the
     # reference it rests on): the BUD follows it (compounder.calc.base_description).
     bases: tuple[BaseDescription, ...] = ()
+    # This workstation's printers, by document kind (PRINT_KINDS): printing then needs no dialog.
+    printers: tuple[tuple[str, PrinterChoice], ...] = ()
 
     @property
     def certified_minimums(self) -> dict[str, Quantity]:
         return dict(self.balances)
+
+    def printer_for(self, kind: str) -> PrinterChoice | None:
+        """The printer chosen for ``kind`` ("label", "worksheet", "lot_label"), or None (ask)."""
+        return dict(self.printers).get(kind)
+
+    @property
+    def is_example(self) -> bool:
+        """Still the example pharmacy ``compounder settings --init`` wrote: its licence number
+        (054-000000, a placeholder) unedited, which no document may print as the pharmacy's."""
+        return " ".join(self.licence.split()).casefold() == str(EXAMPLE["licence"]).casefold()
+
+
+def refuse_example_pharmacy(pharmacy: PharmacySettings) -> None:
+    """``SettingsError`` while the pharmacy's details are the example's: a worksheet or label
+    printed with them would name a pharmacy and licence that are not anyone's."""
+    if pharmacy.is_example:
+        raise SettingsError(
+            "licence",
+            f"still the example's ({EXAMPLE['licence']}, written by `compounder settings --init`); enter the pharmacy's own name, "
+            "address, phone and licence before printing",
+        )
 
 
 def settings_dir() -> Path:
@@ -163,6 +206,11 @@ def settings_to_data(settings: PharmacySettings) -> dict[str, Any]:
         data["balances"] = {name: format_quantity(value.to("g"), 6) for name, value in settings.balances}
     if settings.bases:
         data["bases"] = {description.base: base_description_data(description) for description in settings.bases}
+    if settings.printers:
+        data["printers"] = {
+            kind: choice.printer if choice.language == "pdf" else {"printer": choice.printer, "language": choice.language}
+            for kind, choice in settings.printers
+        }
     return data
 
 
@@ -177,7 +225,7 @@ def settings_from_data(data: Any) -> PharmacySettings:
         raise SettingsError("schema_version", f"must be {SCHEMA_VERSION}")
     known = {
         "schema_version", *_REQUIRED, "label_stock", "worksheet_paper", "final_weight_tolerance", "weighing_tolerance",
-        "allow_self_verification", "scan_required", "balance_required", "balance", "maximum_excess", "balances", "bases",
+        "allow_self_verification", "scan_required", "balance_required", "balance", "maximum_excess", "balances", "bases", "printers",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -216,6 +264,7 @@ def settings_from_data(data: Any) -> PharmacySettings:
         if not isinstance(value, bool):
             raise SettingsError(name, f"{value!r} is not true or false")
     port, driver, balance_id = _balance(data.get("balance"))
+    printers = _printers(data.get("printers"))
     return PharmacySettings(
         name=_text(data, "name"),
         address=tuple(" ".join(line.split()) for line in address),
@@ -234,7 +283,44 @@ def settings_from_data(data: Any) -> PharmacySettings:
         maximum_excess=maximum_excess,
         balances=balances,
         bases=bases,
+        printers=printers,
     )
+
+
+def _printers(value: Any) -> tuple[tuple[str, PrinterChoice], ...]:
+    """``{"label": "Zebra_ZD421", "worksheet": "Office", "lot_label": {"printer": "socket://10.0.0.9:9100", "language": "zpl"}}``."""
+    if value is None:
+        return ()
+    example = '{"label": "Zebra_ZD421", "worksheet": "Office"}'
+    if not isinstance(value, dict):
+        raise SettingsError("printers", f"must map each document ({', '.join(PRINT_KINDS)}) to its printer, e.g. {example}")
+    found = []
+    for kind, choice in value.items():
+        field = f"printers.{kind}"
+        if kind not in PRINT_KINDS:
+            raise SettingsError(field, f"{kind!r} is not a document printed; choose among {', '.join(PRINT_KINDS)}")
+        if isinstance(choice, str):
+            choice = {"printer": choice}
+        if not isinstance(choice, dict) or set(choice) - {"printer", "language"}:
+            raise SettingsError(field, 'must be the printer\'s name, or {"printer": "Zebra_ZD421", "language": "zpl"}')
+        printer, language = choice.get("printer"), choice.get("language", "pdf")
+        if not isinstance(printer, str) or not printer.strip():
+            continue  # no printer: this document asks where to print
+        printer = printer.strip()
+        if language not in PRINT_LANGUAGES:
+            raise SettingsError(f"{field}.language", f"{language!r} is not a printer language; choose pdf or zpl")
+        if kind == "worksheet" and language == "zpl":
+            raise SettingsError(f"{field}.language", "the worksheet prints on paper as PDF; ZPL is for label printers")
+        if printer.startswith(SOCKET_PREFIX):
+            host, _, port = printer.removeprefix(SOCKET_PREFIX).rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise SettingsError(f"{field}.printer", f"{printer!r} is not a network printer; give socket://host:port, e.g. socket://10.0.0.9:9100")
+            if language != "zpl":
+                raise SettingsError(f"{field}.language", "a network printer spoken to directly takes ZPL; choose zpl, or print through a CUPS queue")
+        elif len(printer) > 127 or any(char.isspace() or char in "/#\\" for char in printer):
+            raise SettingsError(f"{field}.printer", f"{printer[:40]!r} is not a CUPS printer name (no spaces, '/', '#' or '\\', at most 127 characters)")
+        found.append((kind, PrinterChoice(printer, language)))
+    return tuple(found)
 
 
 def _is_paper(value: object) -> TypeGuard[Paper]:

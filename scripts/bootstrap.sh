@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up a fresh machine for Compounder: the system libraries Qt needs, then a virtual
 # environment in .venv with the project and its test tools. Safe to run again.
-#   --tests   also the PostgreSQL server binaries the database tests start a throw-away server with
+#   --tests   also the PostgreSQL server binaries the database tests start a throw-away server with,
+#             and CUPS with its PDF printer (cups-pdf) the printing tests start a throw-away scheduler with
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for_tests=false
@@ -61,6 +62,22 @@ if $for_tests && ! postgres_server; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql >/dev/null
   postgres_server || { echo "bootstrap: the postgresql package installed no server binaries" >&2; exit 1; }
+fi
+
+# The printing tests start their own CUPS scheduler with PDF printers (tests/cupsd.py): the
+# scheduler, the client commands (lp, lpadmin) and cups-pdf, with its filters and Ghostscript.
+cups_for_tests() {
+  [ -x /usr/sbin/cupsd ] && command -v lp >/dev/null 2>&1 && command -v lpadmin >/dev/null 2>&1 && [ -f /usr/lib/cups/backend/cups-pdf ]
+}
+if $for_tests && ! cups_for_tests; then
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "bootstrap: the printing tests need CUPS and cups-pdf; install the Debian packages cups-daemon cups-client printer-driver-cups-pdf" >&2
+    exit 1
+  fi
+  echo "bootstrap: installing CUPS and its PDF printer for the printing tests"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends cups-daemon cups-client printer-driver-cups-pdf >/dev/null
+  cups_for_tests || { echo "bootstrap: the CUPS packages installed no cupsd, lp or cups-pdf" >&2; exit 1; }
 fi
 
 if [ ! -x .venv/bin/python ]; then

@@ -91,3 +91,24 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_sep("-", "fuzz corpus (issue #14)")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def cups_spooler():
+    """A throw-away CUPS scheduler with PDF printers (tests/cupsd.py) for the session. Skipped on
+    a machine without CUPS and cups-pdf, except where COMPOUNDER_REQUIRE_CUPS is set (.ci/run sets
+    it): there a missing spooler fails the tests."""
+    import os
+
+    from tests.cupsd import Spooler, SpoolerUnavailable
+
+    try:
+        spooler = Spooler().start()
+    except SpoolerUnavailable as error:
+        if os.environ.get("COMPOUNDER_REQUIRE_CUPS"):
+            pytest.fail(f"the printing tests need CUPS: {error}", pytrace=False)
+        pytest.skip(f"the printing tests need CUPS: {error}")
+    try:
+        yield spooler
+    finally:
+        spooler.remove()

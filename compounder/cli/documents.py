@@ -23,7 +23,7 @@ def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date,
     from compounder.documents.batch import label_pdf, worksheet_pdf
     from compounder.documents.common import UnprintableText
     from compounder.documents.label import LabelOverflow
-    from compounder.settings import SettingsError, load_settings
+    from compounder.settings import SettingsError, load_settings, refuse_example_pharmacy
 
     data = read_formula_file(args.file)
     formula = parse_formula(data)
@@ -34,6 +34,7 @@ def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date,
         read_limited(args.pharmacy_settings, f"--pharmacy-settings {args.pharmacy_settings}", "settings", MAX_SETTINGS_BYTES)
     try:
         pharmacy = load_settings(args.pharmacy_settings)
+        refuse_example_pharmacy(pharmacy)  # before anything is worked out: nothing prints the example's pharmacy
     except SettingsError as error:
         raise UsageError(f"pharmacy settings: {error.field}: {error.message}") from None
     catalog = with_base_descriptions(with_certified_minimums(catalog, pharmacy.certified_minimums), pharmacy.bases)

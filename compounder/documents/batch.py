@@ -2,7 +2,7 @@
 
 The steps the command line and the window both take: refuse what may not be printed (missing
 fields, impossible dates, error findings, warnings nobody acknowledged), build the engine's
-record or label content, and render it. Raises ``InputError``, ``BatchBlocked``,
+record or label content, and render it. A pharmacy still the example's is refused. Raises ``InputError``, ``BatchBlocked``,
 ``LabelOverflow`` or ``UnprintableText``; never returns a PDF of a batch that may not be printed.
 """
 
@@ -16,7 +16,7 @@ from compounder.calc.label_stock import LABEL_STOCKS, LabelStock
 from compounder.calc.model import BatchPlan
 from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order
-from compounder.settings import PharmacySettings
+from compounder.settings import PharmacySettings, refuse_example_pharmacy
 
 
 def worksheet_pdf(
@@ -27,6 +27,7 @@ def worksheet_pdf(
     from compounder.calc.record import compounding_record
     from compounder.documents.worksheet import worksheet_renderer
 
+    refuse_example_pharmacy(pharmacy)
     record = compounding_record(plan, order, catalog, compounded_on, pharmacy.final_weight_tolerance, patient)
     return worksheet_renderer(paper or pharmacy.worksheet_paper)(record, pharmacy).render()
 
@@ -52,7 +53,23 @@ def label_pdf(
     from compounder.calc.release import release
     from compounder.documents.label import LabelRenderer
 
+    refuse_example_pharmacy(pharmacy)
     require(order, "label")
     release(plan, order)
     content = label_content(plan, order, catalog, compounded_on)
     return LabelRenderer(content, pharmacy, stock or label_stock(pharmacy), position).render()
+
+
+def label_zpl(
+    plan: BatchPlan, order: Order, catalog: Catalog, compounded_on: dt.date, pharmacy: PharmacySettings, stock: LabelStock | None = None,
+) -> bytes:
+    """The same label as ZPL for a Zebra printer (``compounder.documents.zpl``), refused as ``label_pdf`` refuses."""
+    from compounder.calc.labeling import label_content
+    from compounder.calc.prescription import require
+    from compounder.calc.release import release
+    from compounder.documents import zpl
+
+    refuse_example_pharmacy(pharmacy)
+    require(order, "label")
+    release(plan, order)
+    return zpl.label_zpl(label_content(plan, order, catalog, compounded_on), pharmacy, stock or label_stock(pharmacy))

@@ -20,7 +20,7 @@ from compounder.calc.record import WeighRow
 from compounder.documents.common import FONT, FONT_BOLD, escape
 from compounder.documents.label import LabelRenderer
 from compounder.documents.worksheet import Cell, WorksheetRenderer
-from compounder.settings import PharmacySettings
+from compounder.settings import PharmacySettings, refuse_example_pharmacy
 
 REPRINT_HUE = colors.Color(0.69, 0.0, 0.13)
 
@@ -158,10 +158,12 @@ class StoredWorksheetRenderer(WorksheetRenderer):
 
 
 def stored_worksheet_pdf(stored: StoredWorksheet, pharmacy: PharmacySettings, paper: str | None = None) -> bytes:
+    refuse_example_pharmacy(pharmacy)
     return StoredWorksheetRenderer(stored, pharmacy, paper).render()
 
 
 def stored_label_pdf(content: LabelContent, pharmacy: PharmacySettings, stock: LabelStock, position: int = 1) -> bytes:
+    refuse_example_pharmacy(pharmacy)
     return LabelRenderer(content, pharmacy, stock, position).render()
 
 

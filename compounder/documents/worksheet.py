@@ -11,6 +11,7 @@ the page size.
 
 from __future__ import annotations
 
+import copy
 import io
 from typing import Any
 
@@ -45,6 +46,7 @@ from compounder.documents.common import (
     numbered_canvas,
     register_fonts,
 )
+from compounder.documents.keep_tail import KeepWithTail
 from compounder.settings import PharmacySettings
 
 GRID = colors.Color(0.35, 0.35, 0.35)
@@ -83,6 +85,12 @@ class WorksheetRenderer:
     font_size = 9.0
     small_size = 7.0  # the calculation trail
     quantity_size = 12.0  # the quantity to weigh: read at arm's length
+    # Letter's tighter layout, tried when the last page holds less than ``compact_when`` of a page.
+    compact = False
+    compact_when = 0.45
+    compact_margins = (0.3 * inch, 0.5 * inch)  # top, bottom (the footer stays 0.2 in above the edge)
+    compact_later_header = 0.42 * inch
+    compact_sizes = (8.5, 6.5)  # body and calculation trail; the quantities to weigh stay 12 pt
     # Ingredient table: shares of the frame's width.
     ingredient_columns = (0.037, 0.25, 0.14, 0.12, 0.09, 0.14, 0.13, 0.093)
 
@@ -107,7 +115,9 @@ class WorksheetRenderer:
             "body": base,
             "bold": ParagraphStyle("bold", base, fontName=FONT_BOLD),
             "label": ParagraphStyle("label", base, fontSize=size - 1.5, leading=(size - 1.5) * 1.25, textColor=colors.Color(0.25, 0.25, 0.25)),
-            "heading": ParagraphStyle("heading", base, fontName=FONT_BOLD, fontSize=size + 2, leading=(size + 2) * 1.3, spaceBefore=8, spaceAfter=3),
+            "heading": ParagraphStyle(
+                "heading", base, fontName=FONT_BOLD, fontSize=size + 2, leading=(size + 2) * 1.3, spaceBefore=4 if self.compact else 8, spaceAfter=3,
+            ),
             "small": ParagraphStyle("small", base, fontSize=self.small_size, leading=self.small_size * 1.25, textColor=colors.Color(0.2, 0.2, 0.2)),
             "cell": ParagraphStyle("cell", base, fontSize=size - 0.5, leading=(size - 0.5) * 1.2),
             "cellbold": ParagraphStyle("cellbold", base, fontName=FONT_BOLD, fontSize=size - 0.5, leading=(size - 0.5) * 1.2),
@@ -133,9 +143,13 @@ class WorksheetRenderer:
             # A long findings table may run onto the next page (its header repeats); the heading stays with it.
             CondPageBreak(1.8 * inch),
             Paragraph("Findings", self.styles["heading"]),
-            self.findings_table(),
-            KeepTogether([Paragraph("Signatures", self.styles["heading"]), self.signatures_table()]),
+            # The signatures never stand alone on a page: at least the last finding goes on with them.
+            KeepWithTail(self.findings_table(), [Paragraph("Signatures", self.styles["heading"]), self.signatures_table()], self._later_room()),
         ]
+
+    def _later_room(self) -> float:
+        """The height of a later page's frame."""
+        return self.pagesize[1] - self.top_margin - self.bottom_margin - self.later_header_height
 
     def _pharmacy_block(self) -> tuple[float, list[Paragraph]]:
         """The pharmacy's name, address, phone and licence, top left of page 1, and their width."""
@@ -180,10 +194,13 @@ class WorksheetRenderer:
         top = height - self.top_margin
         record = self.record
         canvas.saveState()
+        symbol_width = barcode(record.batch_number, bar_width=0.8, bar_height=20).width
+        room = width - self.right_margin - symbol_width - 6 - self.left_margin  # left of the barcode
         canvas.setFont(FONT_BOLD, 10)
-        canvas.drawString(self.left_margin, top - 10, f"{self.pharmacy.name} — Compounding record (continued)")
+        canvas.drawString(self.left_margin, top - 10, fit_width(f"{self.pharmacy.name} — Compounding record (continued)", FONT_BOLD, 10, room))
         canvas.setFont(FONT, 8.5)
-        canvas.drawString(self.left_margin, top - 22, f"Batch {record.batch_number}   Rx {record.rx_number}   Patient {record.patient}")
+        # the batch and Rx numbers whole; a patient's name too long for the line is cut ("…"): it is whole on page 1
+        canvas.drawString(self.left_margin, top - 22, fit_width(f"Batch {record.batch_number}   Rx {record.rx_number}   Patient {record.patient}", FONT, 8.5, room))
         self._draw_barcode(canvas, top, height_pt=20)
         canvas.setStrokeColor(GRID)
         canvas.setLineWidth(0.8)
@@ -206,6 +223,24 @@ class WorksheetRenderer:
         canvas.restoreState()
 
     def render(self) -> bytes:
+        """The worksheet's PDF. On Letter (50 pt shorter than A4) a worksheet whose last page holds
+        only a little is laid out again a little tighter (``compact``), kept when it takes fewer
+        pages: Letter fits where A4 fits."""
+        pdf, pages, last_page_used = self._build()
+        if pages > 1 and last_page_used < self.compact_when and not self.compact and self.pagesize == LETTER:
+            tighter = copy.copy(self)
+            tighter.compact = True
+            tighter.top_margin, tighter.bottom_margin = self.compact_margins
+            tighter.later_header_height = self.compact_later_header
+            tighter.font_size, tighter.small_size = self.compact_sizes
+            tighter.styles = tighter.stylesheet()
+            tighter_pdf, tighter_pages, _ = tighter._build()
+            if tighter_pages < pages:
+                return tighter_pdf
+        return pdf
+
+    def _build(self) -> tuple[bytes, int, float]:
+        """The PDF, its page count and the share of the last page's frame it fills."""
         buffer = io.BytesIO()
         width, height = self.pagesize
         frame_width = width - self.left_margin - self.right_margin
@@ -239,7 +274,9 @@ class WorksheetRenderer:
         )
         self._frame_width = frame_width
         doc.build(self.story(), canvasmaker=numbered_canvas(self.draw_footer))
-        return buffer.getvalue()
+        frame: Any = doc.frame  # the last page's (its current height is not in ReportLab's stubs)
+        used = (frame._y1 + frame._height - frame._y) / frame._height
+        return buffer.getvalue(), doc.page, used
 
     # ------------------------------------------------------------------ parts of the story
 
@@ -368,7 +405,14 @@ class WorksheetRenderer:
             [Paragraph(f"<b>{escape(c.name)}</b>", s["cell"]), Paragraph(escape(c.specification), s["cell"]), "", ""]
             for c in self.record.checks
         ]
-        table = Table(rows, colWidths=self._widths((0.16, 0.52, 0.22, 0.10)), repeatRows=1, rowHeights=[None] + [24] * len(self.record.checks))
+        widths = self._widths((0.16, 0.52, 0.22, 0.10))
+        # Room to write a result (24 pt), or more where the check's text wraps to more lines: it never
+        # runs out of its cell over the next section.
+        heights: list[float | None] = [None]
+        for row in rows[1:]:
+            wrapped = max(cell.wrap(width - 6, 10_000)[1] for cell, width in zip(row[:2], widths[:2], strict=True) if isinstance(cell, Flowable))
+            heights.append(max(24.0, wrapped + 7))
+        table = Table(rows, colWidths=widths, repeatRows=1, rowHeights=heights)
         table.setStyle(self._grid_style())
         return table
 
@@ -501,6 +545,10 @@ class WorksheetRenderer:
             "container": r.container, "directions.area": r.dose_check, "steps": " ".join(r.steps), "checks": " ".join(c.specification + c.name for c in r.checks),
             "acknowledged": " ".join(f"{a.acknowledgement.by} {a.acknowledgement.role or ''} {a.acknowledgement.reason}" for a in r.findings if a.acknowledgement),
             "patient.medication_notes": r.patient_facts.medication_notes if r.patient_facts else "",
+            "formula_version": r.formula_version, "base": r.base, "batch_number": r.batch_number, "prescription.rx_number": r.rx_number,
+            "storage": r.storage, "quantity": r.quantity,
+            # each ingredient's supplier and lot (the base's lot among them): checked like the rest
+            "manufacturer": " ".join(row.manufacturer for row in r.rows), "lot": " ".join(row.lot for row in r.rows),
         }
         for field, text in texts.items():
             check_printable(text, field, FONT)

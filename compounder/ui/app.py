@@ -107,6 +107,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     if pharmacy_problem:
         window.statusBar().showMessage(pharmacy_problem, 15000)
     prompts.parent = window
+    prompts.pharmacy = lambda: window.pharmacy  # its printers print without a dialog
     database_wait.parent = window
     from compounder.records.clock import records_clock
     from compounder.records.library import utc_now

@@ -172,6 +172,10 @@ def test_readme_document_examples_work_on_a_fresh_install(tmp_path, monkeypatch,
     monkeypatch.chdir(tmp_path)
     assert call(catalog, "settings", "--init")[0] == 0
     code, out, err = call(catalog, *argv)
+    assert code == 2 and "licence: still the example's" in err  # issue 26: the example pharmacy is not printed
+    edited = settings_path().read_text(encoding="utf-8").replace("054-000000", "054-118822")  # as the docs say: edit it
+    settings_path().write_text(edited, encoding="utf-8")
+    code, out, err = call(catalog, *argv)
     assert code == 0, err
     assert (tmp_path / argv[3]).read_bytes().startswith(b"%PDF")
 

@@ -93,7 +93,7 @@ class FakePrompts:
     def unexpected(self, text, details):
         self.unexpected_errors.append(text)
 
-    def print_pdf(self, title, pdf):
+    def print_pdf(self, title, pdf, kind=None, zpl=None, *, choose=False):
         self.printed.append((title, pdf))
         return True
 
@@ -276,7 +276,7 @@ class Printed(list):
 
     answer = True
 
-    def __call__(self, title, pdf):
+    def __call__(self, title, pdf, kind=None, zpl=None):
         self.append((title, pdf))
         return self.answer
 

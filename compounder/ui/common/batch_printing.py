@@ -6,6 +6,7 @@ print in the audit trail. Returns what to tell the user; never raises for a refu
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from compounder.calc.errors import InputError
 from compounder.calc.label_stock import LabelStock
@@ -15,7 +16,15 @@ from compounder.records.errors import RecordsError
 from compounder.settings import PharmacySettings
 from compounder.ui.common.records_context import Failed, RecordsContext, problem_text
 
-PrintPdf = Callable[[str, bytes], bool]  # title, PDF -> True once printed (Prompts.print_pdf)
+if TYPE_CHECKING:
+    from compounder.printing.deliver import MakeZpl
+
+
+class PrintPdf(Protocol):
+    """Title, PDF and the kind of document ("label", "worksheet", "lot_label") -> True once handed
+    to the printer (``Prompts.print_pdf``: the printer chosen for the kind, or the print dialog)."""
+
+    def __call__(self, title: str, pdf: bytes, kind: str | None = None, zpl: MakeZpl | None = None, /) -> bool: ...
 
 
 class StoredBatchPrinter:
@@ -47,16 +56,23 @@ class StoredBatchPrinter:
         if position is None:
             return f"the {kind} was not printed"
         try:
+            zpl: MakeZpl | None = None
             with self._context.reading() as session:
                 if kind == "worksheet":
                     pdf = stored_worksheet_pdf(printing.worksheet_to_print(session, actor, batch_number, now), pharmacy)
                 else:
-                    pdf = stored_label_pdf(printing.label_to_print(session, actor, batch_number, now), pharmacy, stock, position)
+                    content = printing.label_to_print(session, actor, batch_number, now)
+                    pdf = stored_label_pdf(content, pharmacy, stock, position)
+
+                    def zpl() -> bytes:  # made only for a Zebra chosen for labels
+                        from compounder.documents.zpl import label_zpl
+
+                        return label_zpl(content, pharmacy, stock)
         except RecordsError as error:
             return problem_text(error)
         except (InputError, UnprintableText, LabelOverflow) as error:
             return f"{error.field}: {error.message}"
-        if not self._print_pdf(f"{kind.capitalize()} {batch_number}", pdf):
+        if not self._print_pdf(f"{kind.capitalize()} {batch_number}", pdf, kind, zpl):
             return f"the {kind} was not printed"
         what = printing.PRINT_WORKSHEET if kind == "worksheet" else printing.PRINT_LABEL
         recorded = self._context.run(lambda session: printing.record_print(session, actor, batch_number, what, now))

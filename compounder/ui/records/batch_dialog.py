@@ -80,7 +80,7 @@ OpenStation = Callable[[RecordsContext, str, PharmacySettings | None, QWidget, C
 _FORMULA_DOCUMENT_KEYS = ("steps", "checks", "container")
 
 
-def _no_printer(_title: str, _pdf: bytes) -> bool:
+def _no_printer(_title: str, _pdf: bytes, _kind: str | None = None, _zpl=None, /) -> bool:
     return False
 
 

@@ -4,7 +4,6 @@ printing its label for the weighing station."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor
@@ -25,6 +24,9 @@ from compounder.records.policy import Actor
 from compounder.ui.common.date_field import DateField
 from compounder.ui.common.entry_order import reading_order
 from compounder.ui.common.inline_error import message_label
+
+if TYPE_CHECKING:  # printing (ReportLab) is imported when first used
+    from compounder.ui.common.batch_printing import PrintPdf
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
 from compounder.ui.common.records_context import Failed, RecordsContext
 from compounder.ui.common.table_model import RowsModel, rows_table
@@ -54,7 +56,7 @@ class LotsDialog(QDialog):
     """Every lot in stock, soonest expiry first, with warnings; and the form to receive one."""
 
     def __init__(
-        self, context: RecordsContext, parent: QWidget | None = None, *, print_pdf: Callable[[str, bytes], bool] | None = None,
+        self, context: RecordsContext, parent: QWidget | None = None, *, print_pdf: PrintPdf | None = None,
         catalog: Catalog | None = None,
     ) -> None:
         super().__init__(parent)
@@ -186,4 +188,11 @@ class LotsDialog(QDialog):
 
         schedule = schedule_mark(self._catalog, lot.stock_form) if self._catalog is not None else None
         pdf = lot_label_pdf(LotLabel(lot.id, lot.stock_form, lot.lot_number, lot.manufacturer, lot.expires, schedule))
-        self._print_pdf(f"Lot label {lot.lot_number}", pdf)
+        label = LotLabel(lot.id, lot.stock_form, lot.lot_number, lot.manufacturer, lot.expires, schedule)
+
+        def zpl() -> bytes:  # made only for a Zebra chosen for lot labels
+            from compounder.documents.zpl import lot_label_zpl
+
+            return lot_label_zpl(label)
+
+        self._print_pdf(f"Lot label {lot.lot_number}", pdf, "lot_label", zpl)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -30,7 +31,15 @@ from compounder.calc import Severity
 from compounder.calc.label_stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
 from compounder.calc.units import format_quantity
 from compounder.records.policy import RecordError
-from compounder.settings import PAPERS, SCHEMA_VERSION, PharmacySettings, SettingsError, save_settings, settings_from_data
+from compounder.settings import (
+    PAPERS,
+    PRINT_KINDS,
+    SCHEMA_VERSION,
+    PharmacySettings,
+    SettingsError,
+    save_settings,
+    settings_from_data,
+)
 from compounder.ui.common import look
 
 PAPER_TITLES = {"letter": "US Letter", "a4": "A4"}
@@ -41,7 +50,9 @@ FIELD_TITLES = {
     "scan_required": "scan required", "balance_required": "balance required",
     "balance": "balance", "balance.port": "balance port", "balance.driver": "balance driver", "balance.id": "balance ID",
     "maximum_excess": "maximum excess", "balances": "balances (certified minimum weighable quantity)",
+    "printers.label": "label printer", "printers.worksheet": "worksheet printer", "printers.lot_label": "lot-label printer",
 }
+LANGUAGE_TITLES = {"pdf": "PDF (through its CUPS driver)", "zpl": "ZPL (Zebra)"}
 
 
 class PharmacySettingsDialog(QDialog):
@@ -112,11 +123,39 @@ class PharmacySettingsDialog(QDialog):
             "scan_required": self.scan_required_box, "balance_required": self.balance_required_box, "balance.port": self.balance_port_edit, "balance.driver": self.balance_driver_combo, "balance.id": self.balance_id_edit,
             "maximum_excess": self.excess_edit, "balances": self.balances_edit,
         }
+        # This workstation's printers: each document prints on its own at once (one key), no dialog.
+        from compounder.printing.spool import queues
+
+        known = queues()
+        self.printer_combos: dict[str, QComboBox] = {}
+        self.language_combos: dict[str, QComboBox] = {}
+        for kind in PRINT_KINDS:
+            combo = QComboBox(self)
+            combo.setEditable(True)  # a queue not listed yet, or socket://host:9100 for a network Zebra
+            combo.addItems(["", *known])
+            line = combo.lineEdit()
+            if line is not None:  # an editable combo box always has one
+                line.setPlaceholderText("none: ask in the print dialog each time")
+            self.printer_combos[kind] = combo
+            self.widgets[f"printers.{kind}"] = combo
+        for kind in ("label", "lot_label"):
+            language = QComboBox(self)
+            for key, title in LANGUAGE_TITLES.items():
+                language.addItem(title, key)
+            language.setObjectName(f"printers.{kind}.language")
+            self.language_combos[kind] = language
         for key, widget in self.widgets.items():
             widget.setObjectName(key)
             widget.setMinimumWidth(380)
             title = FIELD_TITLES[key]
-            form.addRow(f"{title[:1].upper()}{title[1:]}:", widget)
+            kind = key.removeprefix("printers.")
+            if kind in self.language_combos:
+                row = QHBoxLayout()
+                row.addWidget(widget, 1)
+                row.addWidget(self.language_combos[kind])
+                form.addRow(f"{title[:1].upper()}{title[1:]}:", row)
+            else:
+                form.addRow(f"{title[:1].upper()}{title[1:]}:", widget)
         layout.addLayout(form)
         self.message = QLabel(self)
         self.message.setObjectName("message")
@@ -155,6 +194,10 @@ class PharmacySettingsDialog(QDialog):
         excess = settings.maximum_excess
         self.excess_edit.setText(format_quantity(excess.to("percent"), 6) if excess is not None else "")
         self.balances_edit.setPlainText("\n".join(f"{name} = {format_quantity(value.to('g'), 6)}" for name, value in settings.balances))
+        for kind, choice in settings.printers:
+            self.printer_combos[kind].setCurrentText(choice.printer)
+            if kind in self.language_combos:
+                self.language_combos[kind].setCurrentIndex(max(0, self.language_combos[kind].findData(choice.language)))
 
     def data(self) -> dict:
         return {
@@ -173,6 +216,10 @@ class PharmacySettingsDialog(QDialog):
             "maximum_excess": self.excess_edit.text().strip() or None,
             "balances": self._balances(),
             **self._balance(),
+            "printers": {
+                kind: {"printer": combo.currentText().strip(), "language": self.language_combos[kind].currentData() if kind in self.language_combos else "pdf"}
+                for kind, combo in self.printer_combos.items() if combo.currentText().strip()
+            },
         }
 
     def _balance(self) -> dict:
@@ -205,6 +252,9 @@ class PharmacySettingsDialog(QDialog):
         except SettingsError as error:
             if error.field.startswith("balances."):  # a balance's name may hold commas
                 keys, titles = ["balances"], f"balance \"{error.field.removeprefix('balances.')}\""
+            elif error.field.startswith("printers."):  # printers.label.language: the label printer's row
+                key = ".".join(error.field.split(".")[:2])
+                keys, titles = [key], FIELD_TITLES.get(key, key)
             else:
                 keys = [key.strip() for key in error.field.split(",")]
                 titles = ", ".join(FIELD_TITLES.get(key, key) for key in keys)

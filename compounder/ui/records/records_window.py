@@ -19,6 +19,9 @@ from PySide6.QtWidgets import (
 from compounder.records.errors import DatabaseFailed
 from compounder.records.policy import Actor
 from compounder.ui.common.records_context import RecordsContext
+
+if TYPE_CHECKING:  # printing (ReportLab) is imported when first used
+    from compounder.ui.common.batch_printing import PrintPdf
 from compounder.ui.records.history_dialog import HistoryDialog
 from compounder.ui.records.lots_dialog import LotsDialog
 from compounder.ui.records.recall_dialog import RecallDialog
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
 def install_records_menu(
     window: QMainWindow, context: RecordsContext, make_batch: Callable[[], BatchDialog] | None = None,
     print_document: Callable[[str, str], str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
-    print_pdf: Callable[[str, bytes], bool] | None = None, catalog: Catalog | None = None,
+    print_pdf: PrintPdf | None = None, catalog: Catalog | None = None,
 ) -> dict[str, QAction]:
     """Add the "Records" menu before "Help"; return its actions by name (for tests).
     ``make_batch`` builds the batch dialog (it needs the library and the catalog);

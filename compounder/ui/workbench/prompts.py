@@ -17,6 +17,7 @@ from compounder.records.library import LibraryEntry
 from compounder.settings import PharmacySettings
 
 if TYPE_CHECKING:  # the screening loads the records' model, which the window does not need to show
+    from compounder.printing.deliver import MakeZpl
     from compounder.records.formula_approval import ApprovalReview
     from compounder.records.screening import Signer
 
@@ -47,6 +48,9 @@ class Prompts:
         self.save_rules: SaveRules | None = None
         # Set by the application: the pharmacy settings dialog (a records screen).
         self.edit_pharmacy: EditPharmacy | None = None
+        # Set by the application: the pharmacy settings in force, whose printers print without a dialog.
+        self.pharmacy: Callable[[], PharmacySettings | None] | None = None
+        self.sent = ""  # where the last document printed went, for the status line
 
     def open_path(self, folder: Path | None) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(self.parent, "Open formula", str(folder or Path.home()), FORMULA_FILTER)
@@ -117,34 +121,52 @@ class Prompts:
         path = Path(name)
         return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
 
-    def print_pdf(self, title: str, pdf: bytes) -> bool:
-        """The print preview of ``pdf`` (its Print button opens the print dialog); True once printed."""
-        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+    def print_pdf(self, title: str, pdf: bytes, kind: str | None = None, zpl: MakeZpl | None = None, *, choose: bool = False) -> bool:
+        """Print ``pdf`` (a ``kind`` of document: "label", "worksheet", "lot_label"); True once handed
+        to the spooler. On the printer the pharmacy settings chose for ``kind``, at once (one key);
+        otherwise, or with ``choose``, in the print dialog: the preview, the printer, the copies."""
+        from compounder.printing.spool import SpoolerError
 
-        from compounder.ui.common.pdf_print import paint_pdf, set_page_layout
+        pharmacy = self.pharmacy() if self.pharmacy is not None else None
+        chosen = pharmacy.printer_for(kind) if pharmacy is not None and kind is not None else None
+        if chosen is not None and not choose:
+            from compounder.printing.deliver import send_document
 
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(title)
-        set_page_layout(printer, pdf)
-        preview = QPrintPreviewDialog(printer, self.parent)
-        preview.setWindowTitle(f"Print preview — {title}")
-        preview.paintRequested.connect(lambda target: paint_pdf(pdf, target))
+            try:
+                self.sent = send_document(chosen, title, pdf, zpl)
+            except SpoolerError as error:
+                self.error("Not printed", str(error))
+                return False
+            return True
+        from compounder.printing.spool import queues
+        from compounder.ui.common.print_dialog import PrintDialog
+
         try:
-            return preview.exec() == QPrintPreviewDialog.DialogCode.Accepted
+            dialog = PrintDialog(title, pdf, kind or "", queues(), chosen, zpl, self.parent)
+        except SpoolerError as error:  # a PDF without a page size: never the documents'
+            self.error("Not printed", str(error))
+            return False
+        try:
+            if dialog.exec() != PrintDialog.DialogCode.Accepted:
+                return False
+            self.sent = dialog.sent
+            return True
         finally:
-            preview.deleteLater()
+            dialog.deleteLater()
 
     def label_position(self, stock) -> int | None:
-        """Which label of a sheet to print on, so a part-used sheet is not wasted (1 = top left);
-        a roll has one label per page and is not asked about. None: the pharmacist cancelled."""
+        """Which label of a sheet to print on, so a part-used sheet is not wasted: the sheet drawn
+        with its labels numbered as its template numbers them; a roll has one label per page and
+        is not asked about. None: the pharmacist cancelled."""
         if not stock.is_sheet:
             return 1
-        value, ok = QInputDialog.getInt(
-            self.parent, "Label position",
-            f"Print on which label of the {stock.title}?\n1 = top left, counting across each row; {stock.per_page} = bottom right.",
-            1, 1, stock.per_page,
-        )
-        return value if ok else None
+        from compounder.ui.common.label_position_dialog import LabelPositionDialog
+
+        dialog = LabelPositionDialog(stock, self.parent)
+        try:
+            return dialog.position if dialog.exec() else None
+        finally:
+            dialog.deleteLater()
 
     def acknowledge(self, findings) -> list[dict] | None:
         """A pharmacist signs in and decides each finding (errors overridden, warnings

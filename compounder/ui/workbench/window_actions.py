@@ -37,6 +37,12 @@ class ActionsPart(WindowParts):
         self.prescription_action = self._action("Pre&scription and batch…", self.edit_prescription, "Ctrl+R", "Patient, Rx number, prescriber, label directions, batch number and container")
         self.print_action = self._action("&Print worksheet…", self.print_worksheet, Key.Print, "Print the compounding worksheet (not while an error stands)")
         self.print_label_action = self._action("Print &label…", self.print_label, "Ctrl+Shift+G", "Print the patient label (not while an error stands)")
+        self.print_on_action = self._action(
+            "Print worksheet o&n…", self.print_worksheet_on, "Ctrl+Alt+P", "Choose a printer for this one worksheet (the settings' printer is used otherwise)",
+        )
+        self.print_label_on_action = self._action(
+            "Print label on…", self.print_label_on, "Ctrl+Alt+G", "Choose a printer for this one label (the settings' printer is used otherwise)",
+        )
         self.export_worksheet_action = self._action("&Export worksheet PDF…", self.export_worksheet, None, "Save the compounding worksheet as a PDF")
         self.export_label_action = self._action("Export la&bel PDF…", self.export_label, None, "Save the patient label as a PDF")
         self.pharmacy_action = self._action("P&harmacy settings…", self.edit_pharmacy_settings, None, "Pharmacy name, address, licence, label stock and paper")
@@ -62,7 +68,10 @@ class ActionsPart(WindowParts):
         file_menu.addActions([self.save_action, self.save_as_action, self.save_library_action, self.approve_action])
         file_menu.addSeparator()
         file_menu.addAction(self.prescription_action)
-        file_menu.addActions([self.print_action, self.print_label_action, self.export_worksheet_action, self.export_label_action])
+        file_menu.addActions([
+            self.print_action, self.print_label_action, self.print_on_action, self.print_label_on_action,
+            self.export_worksheet_action, self.export_label_action,
+        ])
         file_menu.addSeparator()
         file_menu.addAction(self.pharmacy_action)
         file_menu.addSeparator()

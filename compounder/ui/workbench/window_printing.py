@@ -39,10 +39,18 @@ class PrintingPart(WindowParts):
         return True
 
     def print_worksheet(self) -> bool:
+        """On the worksheet printer of the pharmacy settings at once, or in the print dialog when none is chosen."""
         return self._print("worksheet")
 
     def print_label(self) -> bool:
         return self._print("label")
+
+    def print_worksheet_on(self) -> bool:
+        """The print dialog for a one-off printer, whatever the settings chose."""
+        return self._print("worksheet", choose=True)
+
+    def print_label_on(self) -> bool:
+        return self._print("label", choose=True)
 
     def export_worksheet(self, path: Path | None = None) -> bool:
         return self._export("worksheet", path)
@@ -50,14 +58,23 @@ class PrintingPart(WindowParts):
     def export_label(self, path: Path | None = None) -> bool:
         return self._export("label", path)
 
-    def _print(self, kind: Document) -> bool:
+    def _print(self, kind: Document, choose: bool = False) -> bool:
         pdf = self.document_pdf(kind)
         if pdf is None:
             return False
-        printed = self.prompts.print_pdf(f"{kind} {self._document_name(kind)}", pdf)
+        printed = self.prompts.print_pdf(f"{kind} {self._document_name(kind)}", pdf, kind, self._label_zpl if kind == "label" else None, choose=choose)
         if printed:
             self.statusBar().showMessage(f"Sent the {kind} to the printer", 5000)
         return printed
+
+    def _label_zpl(self) -> bytes:
+        """The label as ZPL, for a Zebra printer chosen for labels (the same checks as the PDF's)."""
+        from compounder.documents.batch import label_zpl
+
+        plan, order, pharmacy = self.document.plan, self.document.order, self.pharmacy
+        if plan is None or order is None or pharmacy is None:  # document_pdf printed the label from them a moment ago
+            raise ValueError("the label is no longer ready to print")
+        return label_zpl(plan, order, self.catalog, plan.formula.compounded_on or self.document.today, pharmacy)
 
     def _export(self, kind: Document, path: Path | None) -> bool:
         pdf = self.document_pdf(kind)

@@ -31,7 +31,10 @@ class SyncPart(WindowParts):
     def _on_changed(self) -> None:
         self._sync_header()
         self._update_banner()
-        for action in (self.print_action, self.print_label_action, self.export_worksheet_action, self.export_label_action):
+        for action in (
+            self.print_action, self.print_label_action, self.print_on_action, self.print_label_on_action,
+            self.export_worksheet_action, self.export_label_action,
+        ):
             action.setEnabled(not self.document.must_be_corrected)
         self.approve_action.setEnabled(not self.document.must_be_corrected)
         self.trail_action.setEnabled(self.document.plan is not None)
