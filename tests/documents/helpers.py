@@ -159,6 +159,7 @@ def five_active_formula() -> dict:
         ],
         excipients=[],
     )
+    data["name"] = "Flurbiprofen 10 % / cyclobenzaprine HCl 1 % / gabapentin 6 % / lidocaine 2 % / prilocaine HCl 2 % in Lipoderm"  # named for its content
     data["prescription"]["patient"] = "Maximilian Alexander Featherstonehaugh-Wolfeschlegelsteinhausen"
     data["prescription"]["directions"] = (
         "Apply 1 g (4 clicks) to the affected area of the lower back, both knees and the left shoulder three to four "
