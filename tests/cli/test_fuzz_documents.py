@@ -9,6 +9,7 @@ it). The exit statuses seen are printed at the end of the session.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -58,7 +59,10 @@ HOSTILE_STRUCTURES = [None, [], {}, [[[]]], {"a": {"b": {}}}, ["Jane"], {"patien
 
 json_leaf = st.one_of(
     st.sampled_from(HOSTILE_TEXT), st.sampled_from(HOSTILE_DATES), st.sampled_from(HOSTILE_QUANTITIES),
-    st.sampled_from(HOSTILE_NUMBERS), st.sampled_from(HOSTILE_STRUCTURES), st.text(max_size=30),
+    st.sampled_from(HOSTILE_NUMBERS),
+    # A fresh copy each time: the same list or object put at two paths of one case would be
+    # filled through one and found inside itself at the other (json.dumps: circular reference).
+    st.sampled_from(HOSTILE_STRUCTURES).map(copy.deepcopy), st.text(max_size=30),
 )
 hostile_value = st.one_of(json_leaf, st.lists(json_leaf, max_size=4))
 # Text that passes the checks and must then be laid out: at the limits, in scripts the font may
