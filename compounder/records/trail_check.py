@@ -15,8 +15,11 @@ Three things are checked.
 Full (``db check --full``): every entry, and every row of every audited table merged with its
 entries in key order (two server-side cursors; ``ix_audit_entry_target`` gives the entries in
 row order). Incremental (``db check``): from the last checkpoint a clean check left in the signed
-head file — the entries after it, the rows they touch, rows added beyond the trail's highest id,
-and every row of the small tables that decide who may sign (``ALWAYS_REPLAYED``). An entry from
+head file — the entries after it, the rows they touch (replayed from their last entry before
+the checkpoint), rows added beyond the trail's highest id (one indexed ``max`` per table), and
+every row of the small tables that decide who may sign (``ALWAYS_REPLAYED``) against its last
+entry. Its reads are indexed ranges and lookups, so its time follows the entries since the
+checkpoint, not the size of the trail or of the tables (``benchmarks/bench_db_check.py``). An entry from
 before the checkpoint edited, or a batch, line, lot or patient edited with SQL and not touched by
 the app since, is found by the next full check — which ``db check`` runs by itself when its last
 one is ``FULL_EVERY`` old (and the app refuses to write over such a row meanwhile).
@@ -39,8 +42,9 @@ from compounder.records.audit_keys import AuditKeyError, KeyRing
 from compounder.records.model import AuditEntry, AuditHead
 from compounder.records.signatures import Accounts
 
-#: Small tables that decide who may sign and what is approved: the incremental check replays every
-#: row of them whatever changed (hundreds of rows), so an account, a rule or an approval edited with
+#: Small tables that decide who may sign and what is approved: the incremental check compares every
+#: row of them with its last entry whatever changed (hundreds of rows; their entries before the
+#: checkpoint, a clean check replayed already), so an account, a rule or an approval edited with
 #: SQL is found by the next `db check`, not only by the next full one.
 ALWAYS_REPLAYED = ("app_user", "pharmacy_rule", "master_formula", "master_formula_version")
 #: Rows fetched per round trip from a server-side cursor.
@@ -98,7 +102,7 @@ def verify(bind: Connection | Session, keys: KeyRing | None = None, *, since: Ch
     else:
         outcome.problems.extend(_replay_since(connection, since, outcome))
         for table_name in ALWAYS_REPLAYED:
-            outcome.problems.extend(_replay_table(connection, table_name, outcome))
+            outcome.problems.extend(_rows_against_last_entries(connection, table_name, outcome))
     return outcome
 
 
@@ -128,7 +132,7 @@ class _Walk:
 
     def resume(self, since: Checkpoint) -> None:
         """Start after the checkpoint: its hash, the key named by the last key entry before it,
-        and each account's last state before it (one indexed read per account)."""
+        and each account's last state before it (one read, from ``ix_audit_entry_target``)."""
         self.previous, self.expected = since.hash, since.sequence + 1
         if self.keyed_from is not None and since.sequence >= self.keyed_from:
             named = self.connection.execute(
@@ -139,14 +143,8 @@ class _Walk:
                 self.key = self.keys.get(json.loads(named or "{}").get("key_id", ""))
             except AuditKeyError as error:
                 self.unverifiable = f"the entries after {since.sequence} cannot be checked: {error}"
-        users = self.connection.execute(select(_ENTRY.c.row_id).where(_ENTRY.c.table_name == "app_user").distinct()).scalars().all()
-        for user_id in users:
-            last = self.connection.execute(
-                select(_ENTRY).where(_ENTRY.c.table_name == "app_user", _ENTRY.c.row_id == user_id, _ENTRY.c.sequence <= since.sequence)
-                .order_by(_ENTRY.c.sequence.desc()).limit(1)
-            ).mappings().first()
-            if last is not None:
-                self.accounts.learn(last)
+        for last in _stream(self.connection, select(_ENTRY).where(_ENTRY.c.sequence.in_(_last_sequences("app_user", until=since.sequence)))):
+            self.accounts.learn(last)
 
     def chain(self) -> None:
         problems = self.outcome.problems
@@ -213,28 +211,27 @@ def _replay_entries(table_name: str, row_id: int, entries: Iterable[Row], previo
         if previous is not None and previous["new"] is not None and entry["old"] == previous["new"]:
             previous = entry  # the usual case: nothing to say, nothing parsed
             continue
-        label = _row_label(table_name, row_id, entry["old"] or entry["new"])
-        this = f"entry {entry['sequence']} ({entry['action']!r} by {entry['username']})"
-        if previous is None:
-            if entry["old"] is not None:
-                problems.append(Problem(table_name, row_id, f"{label}: the audit trail does not replay: {this} changes a row that no earlier entry created"))
-        elif previous["new"] is None:
-            if entry["old"] is not None:
-                problems.append(Problem(table_name, row_id, (
-                    f"{label}: the audit trail does not replay: entry {previous['sequence']} deleted the row, but {this} changes it: "
-                    "it was put back outside the app")))
-        elif entry["old"] is None:
-            problems.append(Problem(table_name, row_id, (
-                f"{label}: the audit trail does not replay: {this} creates a row that entry {previous['sequence']} left present: "
-                "it was deleted outside the app")))
-        else:
-            difference = _differences(previous["new"], entry["old"])
-            if difference is not None:
-                problems.append(Problem(table_name, row_id, (
-                    f"{label}: the audit trail does not replay: between entry {previous['sequence']} ({previous['action']!r}) and {this} "
-                    f"the row was changed outside the app: {difference}")))
+        gap = _gap(previous, entry)
+        if gap is not None:
+            label = _row_label(table_name, row_id, entry["old"] or entry["new"])
+            problems.append(Problem(table_name, row_id, f"{label}: the audit trail does not replay: {gap}"))
         previous = entry
     return problems, previous
+
+
+def _gap(previous: Row | None, entry: Row) -> str | None:
+    """What does not follow between the entry before (None: there is none) and this one."""
+    this = f"entry {entry['sequence']} ({entry['action']!r} by {entry['username']})"
+    if previous is None:
+        return None if entry["old"] is None else f"{this} changes a row that no earlier entry created"
+    if previous["new"] is None:
+        return None if entry["old"] is None else f"entry {previous['sequence']} deleted the row, but {this} changes it: it was put back outside the app"
+    if entry["old"] is None:
+        return f"{this} creates a row that entry {previous['sequence']} left present: it was deleted outside the app"
+    difference = _differences(previous["new"], entry["old"])
+    if difference is None:
+        return None
+    return f"between entry {previous['sequence']} ({previous['action']!r}) and {this} the row was changed outside the app: {difference}"
 
 
 def _row_label(table_name: str, row_id: int, state: str | None) -> str:
@@ -266,14 +263,32 @@ def _key_column(table_name: str) -> str:
 
 def _replay_table(connection: Connection, table_name: str, outcome: Outcome) -> Iterator[Problem]:
     """Every row of the table merged with its entries, both in key order (constant memory)."""
-    t = audit.table(table_name)
     entries = _stream(connection, select(
         _ENTRY.c.sequence, _ENTRY.c.action, _ENTRY.c.username, _ENTRY.c.row_id, _ENTRY.c.old, _ENTRY.c.new,
     ).where(_ENTRY.c.table_name == table_name).order_by(_ENTRY.c.row_id, _ENTRY.c.sequence))
+    replayed = ((row_id, *_replay_entries(table_name, row_id, group)) for row_id, group in itertools.groupby(entries, key=lambda entry: entry["row_id"]))
+    return _merge_rows(connection, table_name, replayed, outcome)
+
+
+def _rows_against_last_entries(connection: Connection, table_name: str, outcome: Outcome) -> Iterator[Problem]:
+    """Every row of the table against the last entry for it (one per row, picked by
+    ``ix_audit_entry_target`` without reading the others): the incremental check's reading of
+    the small tables that decide who may sign, whose entries since the checkpoint
+    ``_replay_since`` has replayed."""
+    lasts = _stream(connection, select(
+        _ENTRY.c.sequence, _ENTRY.c.action, _ENTRY.c.username, _ENTRY.c.row_id, _ENTRY.c.new,
+    ).where(_ENTRY.c.sequence.in_(_last_sequences(table_name))).order_by(_ENTRY.c.row_id))
+    return _merge_rows(connection, table_name, ((last["row_id"], [], last) for last in lasts), outcome)
+
+
+def _merge_rows(connection: Connection, table_name: str, replayed: Iterable[tuple[int, list[Problem], Row | None]], outcome: Outcome) -> Iterator[Problem]:
+    """The table's rows, in key order, merged with (row id, problems of its entries, its last
+    entry) in the same order: each row compared with its last entry, a row without one is not in
+    the trail, an entry without its row was deleted outside the app."""
+    t = audit.table(table_name)
     rows = _stream(connection, select(t).order_by(t.c[_key_column(table_name)]))
     row = next(rows, None)
-    for row_id, group in itertools.groupby(entries, key=lambda entry: entry["row_id"]):
-        problems, last = _replay_entries(table_name, row_id, group)
+    for row_id, problems, last in replayed:
         yield from problems
         while row is not None and audit.row_key(table_name, row) < row_id:
             outcome.rows += 1
@@ -291,42 +306,54 @@ def _replay_table(connection: Connection, table_name: str, outcome: Outcome) -> 
         row = next(rows, None)
 
 
+def _last_sequences(table_name: str, *, ids: list[int] | None = None, until: int | None = None):
+    """The sequence of the last entry of each row of the table (of the rows ``ids``, up to the
+    entry ``until``): a subquery that ``ix_audit_entry_target`` answers alone."""
+    query = select(func.max(_ENTRY.c.sequence)).where(_ENTRY.c.table_name == table_name)
+    if ids is not None:
+        query = query.where(_ENTRY.c.row_id.in_(ids))
+    if until is not None:
+        query = query.where(_ENTRY.c.sequence <= until)
+    return query.group_by(_ENTRY.c.row_id)
+
+
 def _replay_since(connection: Connection, since: Checkpoint, outcome: Outcome) -> Iterator[Problem]:
     """The rows the entries after the checkpoint touch, replayed from their last entry before
     it; and any row beyond the highest id the trail knows (added outside the app)."""
     touched: dict[str, dict[int, list[Row]]] = {}
+    # The range of sequences only: with ``table_name IN (…)`` too, SQLite reads every entry of
+    # those tables through ``ix_audit_entry_target`` and sorts them (0.55 s at 100,000 batches).
     query = select(
         _ENTRY.c.sequence, _ENTRY.c.action, _ENTRY.c.username, _ENTRY.c.table_name, _ENTRY.c.row_id, _ENTRY.c.old, _ENTRY.c.new,
-    ).where(_ENTRY.c.sequence > since.sequence, _ENTRY.c.table_name.in_(AUDITED)).order_by(_ENTRY.c.sequence)
+    ).where(_ENTRY.c.sequence > since.sequence).order_by(_ENTRY.c.sequence)
     for entry in _stream(connection, query):
-        touched.setdefault(entry["table_name"], {}).setdefault(entry["row_id"], []).append(dict(entry))
+        if entry["table_name"] in AUDITED:
+            touched.setdefault(entry["table_name"], {}).setdefault(entry["row_id"], []).append(dict(entry))
     for table_name in AUDITED:
-        if table_name in ALWAYS_REPLAYED:
-            continue
+        whole = table_name in ALWAYS_REPLAYED  # its rows are compared by ``_rows_against_last_entries``
         by_row = touched.get(table_name, {})
         ids = sorted(by_row)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             before = _last_entries_before(connection, table_name, chunk, since.sequence)
-            rows = _rows(connection, table_name, chunk)
+            rows = {} if whole else _rows(connection, table_name, chunk)
             for row_id in chunk:
                 problems, last = _replay_entries(table_name, row_id, by_row[row_id], before.get(row_id))
                 yield from problems
+                if whole:
+                    continue
                 outcome.rows += 1
                 found = _compare_row(table_name, rows.get(row_id), row_id, last)
                 if found is not None:
                     yield found
-        yield from _added_beyond_the_trail(connection, table_name)
+        if not whole:
+            yield from _added_beyond_the_trail(connection, table_name)
 
 
 def _last_entries_before(connection: Connection, table_name: str, ids: list[int], sequence: int) -> dict[int, Row]:
-    latest = (
-        select(func.max(_ENTRY.c.sequence)).where(_ENTRY.c.table_name == table_name, _ENTRY.c.row_id.in_(ids), _ENTRY.c.sequence <= sequence)
-        .group_by(_ENTRY.c.row_id)
-    )
     found = connection.execute(select(
         _ENTRY.c.sequence, _ENTRY.c.action, _ENTRY.c.username, _ENTRY.c.row_id, _ENTRY.c.new,
-    ).where(_ENTRY.c.sequence.in_(latest))).mappings()
+    ).where(_ENTRY.c.sequence.in_(_last_sequences(table_name, ids=ids, until=sequence)))).mappings()
     return {entry["row_id"]: entry for entry in found}
 
 
