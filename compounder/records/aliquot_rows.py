@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from compounder.calc.aliquot_weighing import STEPS, step_targets
 from compounder.records import audit
+from compounder.records.edit_versions import version_of
 from compounder.records.lots import to_grams, to_ug
 from compounder.records.model import AliquotWeighing, BatchLine, User
 from compounder.records.policy import Actor
@@ -36,6 +37,7 @@ class StepRecord:
     by: str | None  # user name
     by_name: str | None  # full name, for the initials
     at: dt.datetime | None
+    version: int = 0  # the row's version: a weighing is entered on top of the one shown (``expected_version``)
 
     @property
     def how_weighed(self) -> str:
@@ -77,7 +79,7 @@ def step_records(session: Session, rows: list[AliquotWeighing]) -> tuple[StepRec
             step=row.step, target=to_grams(row.target_ug), actual=None if row.actual_ug is None else to_grams(row.actual_ug),
             deviation_percent=row.deviation_percent, out_of_tolerance=row.out_of_tolerance, source=row.source,
             balance_id=row.balance_id, by=users[row.user_id].username if row.user_id in users else None,
-            by_name=users[row.user_id].full_name if row.user_id in users else None, at=row.at,
+            by_name=users[row.user_id].full_name if row.user_id in users else None, at=row.at, version=version_of(row),
         )
         for row in rows
     )
