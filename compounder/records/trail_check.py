@@ -17,9 +17,10 @@ entries in key order (two server-side cursors; ``ix_audit_entry_target`` gives t
 row order). Incremental (``db check``): from the last checkpoint a clean check left in the signed
 head file — the entries after it, the rows they touch (replayed from their last entry before
 the checkpoint), rows added beyond the trail's highest id (one indexed ``max`` per table), and
-every row of the small tables that decide who may sign (``ALWAYS_REPLAYED``) against its last
-entry. Its reads are indexed ranges and lookups, so its time follows the entries since the
-checkpoint, not the size of the trail or of the tables (``benchmarks/bench_db_check.py``). An entry from
+the small tables that decide who may sign (``ALWAYS_REPLAYED``) replayed whole, entries and rows.
+Its other reads are indexed ranges and lookups, so its time follows the entries since the
+checkpoint and the size of those small tables, not the size of the trail or of the batches
+(``benchmarks/bench_db_check.py``). An entry from
 before the checkpoint edited, or a batch, line, lot or patient edited with SQL and not touched by
 the app since, is found by the next full check — which ``db check`` runs by itself when its last
 one is ``FULL_EVERY`` old (and the app refuses to write over such a row meanwhile).
@@ -42,10 +43,10 @@ from compounder.records.audit_keys import AuditKeyError, KeyRing
 from compounder.records.model import AuditEntry, AuditHead
 from compounder.records.signatures import Accounts
 
-#: Small tables that decide who may sign and what is approved: the incremental check compares every
-#: row of them with its last entry whatever changed (hundreds of rows; their entries before the
-#: checkpoint, a clean check replayed already), so an account, a rule or an approval edited with
-#: SQL is found by the next `db check`, not only by the next full one.
+#: Small tables that decide who may sign and what is approved: the incremental check replays every
+#: row of them whatever changed (hundreds of rows), so an account, a rule or an approval edited with
+#: SQL is found by the next `db check`, not only by the next full one — and so is an old entry of
+#: them edited so that it no longer follows from the one before (their whole history is replayed).
 ALWAYS_REPLAYED = ("app_user", "pharmacy_rule", "master_formula", "master_formula_version")
 #: Rows fetched per round trip from a server-side cursor.
 STREAM = 2000
@@ -104,7 +105,7 @@ def verify(bind: Connection | Session, keys: KeyRing | None = None, *, since: Ch
     else:
         outcome.problems.extend(_replay_since(connection, start.touched, since, outcome))
         for table_name in ALWAYS_REPLAYED:
-            outcome.problems.extend(_rows_against_last_entries(connection, table_name, outcome))
+            outcome.problems.extend(_replay_table(connection, table_name, outcome))
     return outcome
 
 
@@ -279,28 +280,12 @@ def _replay_table(connection: Connection, table_name: str, outcome: Outcome) -> 
     return _merge_rows(connection, table_name, replayed, outcome)
 
 
-def _rows_against_last_entries(connection: Connection, table_name: str, outcome: Outcome) -> Iterator[Problem]:
-    """Every row of the table against the last entry for it (one per row, picked by
-    ``ix_audit_entry_target`` without reading the others): the incremental check's reading of
-    the small tables that decide who may sign, whose entries since the checkpoint
-    ``_replay_since`` has replayed."""
-    # Read at once, not through a server-side cursor (three round trips each on PostgreSQL): one
-    # entry and one row per account, rule or formula version.
-    lasts = connection.execute(select(
-        _ENTRY.c.sequence, _ENTRY.c.action, _ENTRY.c.username, _ENTRY.c.row_id, _ENTRY.c.new,
-    ).where(_ENTRY.c.sequence.in_(_last_sequences(table_name))).order_by(_ENTRY.c.row_id)).mappings()
-    return _merge_rows(connection, table_name, ((last["row_id"], [], last) for last in lasts), outcome, streamed=False)
-
-
-def _merge_rows(
-    connection: Connection, table_name: str, replayed: Iterable[tuple[int, list[Problem], Row | None]], outcome: Outcome, *, streamed: bool = True,
-) -> Iterator[Problem]:
+def _merge_rows(connection: Connection, table_name: str, replayed: Iterable[tuple[int, list[Problem], Row | None]], outcome: Outcome) -> Iterator[Problem]:
     """The table's rows, in key order, merged with (row id, problems of its entries, its last
     entry) in the same order: each row compared with its last entry, a row without one is not in
     the trail, an entry without its row was deleted outside the app."""
     t = audit.table(table_name)
-    query = select(t).order_by(t.c[_key_column(table_name)])
-    rows = _stream(connection, query) if streamed else iter(connection.execute(query).mappings())
+    rows = _stream(connection, select(t).order_by(t.c[_key_column(table_name)]))
     row = next(rows, None)
     for row_id, problems, last in replayed:
         yield from problems
@@ -336,18 +321,17 @@ def _replay_since(connection: Connection, touched: dict[str, dict[int, list[Row]
     entries, in order), replayed from their last entry before it; and any row beyond the highest
     id the trail knows (added outside the app)."""
     for table_name in AUDITED:
-        whole = table_name in ALWAYS_REPLAYED  # its rows are compared by ``_rows_against_last_entries``
+        if table_name in ALWAYS_REPLAYED:  # replayed whole, ``_replay_table``
+            continue
         by_row = touched.get(table_name, {})
         ids = sorted(by_row)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             before = _last_entries_before(connection, table_name, chunk, since.sequence)
-            rows = {} if whole else _rows(connection, table_name, chunk)
+            rows = _rows(connection, table_name, chunk)
             for row_id in chunk:
                 problems, last = _replay_entries(table_name, row_id, by_row[row_id], before.get(row_id))
                 yield from problems
-                if whole:
-                    continue
                 outcome.rows += 1
                 found = _compare_row(table_name, rows.get(row_id), row_id, last)
                 if found is not None:
