@@ -8,15 +8,22 @@ memory (issue 21 saw 2.48 GB on PostgreSQL at 100,000 batches before streaming).
 The database is filled as `bench_records.py` fills it (bulk inserts, 16 signed entries a batch);
 a day's work is --day batches more (default 100), written the same way onto the chain. Each
 check runs in its own process, whose peak resident memory (ru_maxrss) is reported beside the
-same process's memory just before the check (imports and an open database).
+same process's memory just before the check (imports and an open database); beside the wall time,
+the check's own CPU time, which a busy machine changes less (the database server's is not in it).
 
     .venv/bin/python benchmarks/bench_db_check.py [--batches 10000] [--day 100] [--only sqlite|postgresql]
-    .venv/bin/python benchmarks/bench_db_check.py --batches 100000
+    .venv/bin/python benchmarks/bench_db_check.py --batches 100000 --folder /tmp/bench-100k [--no-full]
+
+With ``--folder`` the databases (an SQLite file, a PostgreSQL cluster), the head file and the
+throw-away key are kept there: filling 100,000 batches takes long on a busy machine, so a later
+run with the same folder reuses them and times another day's work (``--no-full`` skips the
+full checks after the first). ``--fill-only`` fills and stops.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -48,10 +55,10 @@ engine = open_database(url, heads=heads)
 with engine.connect() as c:
     c.exec_driver_sql("SELECT 1")
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 report = run_check(engine, heads, dt.datetime.now(dt.UTC), full=full)
-elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "before_kb": before,
+elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "before_kb": before,
                   "entries": report.entries, "rows": report.rows, "problems": report.problems[:3], "since": report.since}))
 """
 
@@ -89,23 +96,34 @@ def check(url: str, heads: Path, full: bool) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def run(backend: str, url: str, batches: int, day: int, folder: Path) -> list[str]:
+def run(backend: str, url: str, batches: int, day: int, folder: Path, *, full_checks: bool, fill_only: bool) -> list[str]:
     heads = folder / f"{backend}-heads.json"
-    start = time.perf_counter()
-    fill(url, batches)
-    filled = time.perf_counter() - start
-    engine = open_database(url, heads=heads)
-    export(engine, heads, dt.datetime.now(dt.UTC))  # this workstation wrote it: its head is recorded
-    engine.dispose()
-    full = check(url, heads, full=True)  # a clean full check leaves the checkpoint
+    marker = folder / f"{backend}-filled.json"
+    lines: list[str] = []
+    if marker.exists():
+        lines.append(f"{backend}: reusing {json.loads(marker.read_text())['batches']:,} batches filled earlier in {folder}")
+    else:
+        start = time.perf_counter()
+        fill(url, batches)
+        filled = time.perf_counter() - start
+        engine = open_database(url, heads=heads)
+        export(engine, heads, dt.datetime.now(dt.UTC))  # this workstation wrote it: its head is recorded
+        engine.dispose()
+        marker.write_text(json.dumps({"batches": batches, "fill_seconds": filled}))
+        lines.append(f"{backend}: {batches:,} batches filled in {filled:.0f} s")
+        full_checks = True  # the first full check leaves the checkpoint the incremental one starts from
+    if fill_only:
+        return lines
+    results = []
+    if full_checks:
+        results.append(("db check --full", check(url, heads, full=True)))  # a clean full check leaves the checkpoint
     entries = add_day(url, day)
-    since = check(url, heads, full=False)
-    again = check(url, heads, full=True)
-    lines = [f"{backend}: {batches:,} batches filled in {filled:.0f} s; trail of {entries:,} entries after a day's work of {day} batches"]
-    for name, r in (("db check --full", full), (f"db check (a day: {day} batches)", since), ("db check --full (after the day)", again)):
+    results.append((f"db check (a day: {day} batches)", check(url, heads, full=False)))
+    lines.append(f"  trail of {entries:,} entries after a day's work of {day} batches")
+    for name, r in results:
         lines.append(
-            f"  {name:<36} {r['seconds']:8.2f} s  peak {r['peak_kb'] / 1024:7.0f} MB (before the check {r['before_kb'] / 1024:5.0f} MB)  "
-            f"{r['entries']:>9,} entries  {r['rows']:>9,} rows  problems: {len(r['problems'])}{' ' + repr(r['problems']) if r['problems'] else ''}"
+            f"  {name:<36} {r['seconds']:8.2f} s (this process's CPU {r.get('cpu', 0):6.2f} s)  peak {r['peak_kb'] / 1024:7.0f} MB (before the check {r['before_kb'] / 1024:5.0f} MB)  "
+            f"{r['entries']:>9,} entries  {r['rows']:>9,} rows  since {r['since']}  problems: {len(r['problems'])}{' ' + repr(r['problems']) if r['problems'] else ''}"
         )
     return lines
 
@@ -115,19 +133,41 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=10_000)
     parser.add_argument("--day", type=int, default=100)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--folder", type=Path, help="keep the databases here and reuse them in later runs")
+    parser.add_argument("--no-full", action="store_true", help="only the incremental check (after the first run of a folder)")
+    parser.add_argument("--fill-only", action="store_true")
     args = parser.parse_args()
-    os.environ.setdefault("COMPOUNDER_AUDIT_KEY", new_key().hex())  # a throw-away key, inherited by the checks
-    output = []
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch)
+    with contextlib.ExitStack() as stack:
+        if args.folder is None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        else:
+            folder = args.folder.resolve()
+            folder.mkdir(parents=True, exist_ok=True)
+        key_file = folder / "key.hex"  # a throw-away key, inherited by the checks
+        if not key_file.exists():
+            key_file.write_text(new_key().hex())
+        os.environ["COMPOUNDER_AUDIT_KEY"] = key_file.read_text().strip()
+        options = {"full_checks": not args.no_full, "fill_only": args.fill_only}
+        output = []
         if args.only in (None, "sqlite"):
-            output += run("sqlite", f"sqlite:///{folder / 'bench.sqlite'}", args.batches, args.day, folder)
+            output += run("sqlite", f"sqlite:///{folder / 'bench.sqlite'}", args.batches, args.day, folder, **options)
         if args.only in (None, "postgresql"):
             from tests.pgcluster import Cluster
 
-            cluster = Cluster().start()
+            if args.folder is None:
+                cluster = Cluster().start()
+            else:  # the same folder and port each run: the port is part of the database's identity in the head file
+                (folder / "pg").mkdir(exist_ok=True)
+                cluster = Cluster(folder / "pg")
+                port_file = folder / "pg-port"
+                cluster.port = int(port_file.read_text()) if port_file.exists() else cluster.port
+                port_file.write_text(str(cluster.port))
+                cluster.start()
             try:
-                output += run("postgresql", cluster.create_database("bench_check"), args.batches, args.day, folder)
+                url = cluster.url("bench_check")
+                if not (folder / "postgresql-filled.json").exists():
+                    url = cluster.create_database("bench_check")
+                output += run("postgresql", url, args.batches, args.day, folder, **options)
             finally:
                 cluster.remove()
     print("\n".join(output))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from compounder.calc.aliquot_weighing import STEPS, step_targets
 from compounder.calc.balance_grams import to_grams, to_ug
 from compounder.records import audit
+from compounder.records.edit_versions import version_of
 from compounder.records.model import AliquotWeighing, BatchLine, User
 from compounder.records.policy import Actor
 
@@ -39,6 +40,7 @@ class StepRecord:
     # A typed weighing's signed reason, where the pharmacy requires the balance (and who signed it).
     reason: str | None = None
     reason_by: str | None = None
+    version: int = 0  # the row's version: a weighing is entered on top of the one shown (``expected_version``)
 
     @property
     def how_weighed(self) -> str:
@@ -83,7 +85,7 @@ def step_records(session: Session, rows: list[AliquotWeighing]) -> tuple[StepRec
             deviation_percent=row.deviation_percent, out_of_tolerance=row.out_of_tolerance, source=row.source,
             balance_id=row.balance_id, by=users[row.user_id].username if row.user_id in users else None,
             by_name=users[row.user_id].full_name if row.user_id in users else None, at=row.at, reason=row.weight_reason,
-            reason_by=users[row.weight_reason_by].full_name if row.weight_reason_by in users else None,
+            reason_by=users[row.weight_reason_by].full_name if row.weight_reason_by in users else None, version=version_of(row),
         )
         for row in rows
     )

@@ -29,6 +29,7 @@ from compounder.calc.aliquot_weighing import (
 from compounder.calc.balance_grams import plan_grams, to_grams, to_ug, whole_micrograms
 from compounder.calc.units import ureg
 from compounder.records import aliquot_rows, audit, batches
+from compounder.records.edit_versions import refuse_if_changed
 from compounder.records.minimum_weight import refuse_under_minimum
 from compounder.records.model import AliquotWeighing, BatchLine
 from compounder.records.people import current_actor
@@ -43,11 +44,13 @@ def _g(grams: Decimal):
 def enter_step(
     session: Session, actor: Actor, batch_number: str, position: int, step: str, weight: str | Decimal, now: dt.datetime, *,
     source: str = "typed", balance_id: str | None = None, minimum_weighable: Decimal | None = None,
-    signed: SignedReason | None = None,
+    signed: SignedReason | None = None, expected_version: int | None = None,
 ) -> batches.BatchRecord:
     """One weighing of an aliquot line (``step``: "ingredient", "diluent" or "portion"), typed or
     read from balance ``balance_id``. Refused before the steps ahead of it are recorded. A typed
-    weighing where the pharmacy requires the balance needs ``signed``, as ``batches.enter_weight``."""
+    weighing where the pharmacy requires the balance needs ``signed``, as ``batches.enter_weight``.
+    ``expected_version``: the weighing's version as shown; one entered since on another
+    workstation is refused (``EditConflict``), never overwritten."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     batch = batches.editable_row(session, batch_number)
     line = batches.line_row(session, batch, position)
@@ -61,6 +64,7 @@ def enter_step(
         raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")
     why = typed_weight_reason(session, signed, source, f"line {position} ({line.name}), aliquot {step}: a weighing")
     by_step = {row.step: row for row in rows}
+    refuse_if_changed(session, by_step[step], expected_version, f"the aliquot's {step} weighing of line {position} ({line.name}) of batch {batch_number}")
     refuse_under_minimum(batch.plan, position, line.name, to_grams(by_step[step].target_ug), actual, f"the aliquot's {step}", current=minimum_weighable)
     ahead = [name for name in STEPS[: STEPS.index(step)] if by_step[name].actual_ug is None]
     if ahead:

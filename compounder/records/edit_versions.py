@@ -27,7 +27,7 @@ from compounder.records.column_types import UtcDateTime
 from compounder.records.policy import RecordError
 
 #: Columns that are bookkeeping, not content: left out of "what changed".
-_BOOKKEEPING = frozenset({"row_version", "updated_at", "approved_at", "profile_updated_at", "profile_updated_by"})
+_BOOKKEEPING = frozenset({"row_version", "updated_at", "approved_at", "profile_updated_at", "profile_updated_by", "changed_at", "changed_by"})
 
 
 class EditConflict(RecordError):

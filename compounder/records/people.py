@@ -15,6 +15,7 @@ from sqlalchemy import func, select, table
 from sqlalchemy.orm import Session
 
 from compounder.calc.field_limits import prints_nothing, text_limit
+from compounder.records.edit_versions import refuse_if_changed, version_of
 from compounder.records.policy import (
     Actor,
     PermissionRefused,
@@ -209,13 +210,13 @@ def _locked_message(user: User) -> str:
     )
 
 
-def unlock(session: Session, actor: Actor, username: str, now: dt.datetime) -> None:
+def unlock(session: Session, actor: Actor, username: str, now: dt.datetime, *, expected_version: int | None = None) -> None:
     """An administrator lets a locked account sign in again (its failure count starts afresh)."""
     from compounder.records import audit
 
     actor = current_actor(session, actor)
     may_manage_users(actor)
-    user = _user(session, username)
+    user = _shown_user(session, username, expected_version)
     if user.locked_at is None and not user.failed_sign_ins:
         raise RecordError(f"{user.username} is not locked")
     old = audit.snapshot(session, "app_user", user.id)
@@ -259,6 +260,7 @@ class UserInfo:
     active: bool
     created_at: dt.datetime
     locked: bool = False  # after LOCK_AFTER failed sign-ins, until an administrator unlocks it
+    version: int = 0  # the account's row version: a change is made on top of the one shown (``expected_version``)
 
 
 def users(session: Session) -> list[UserInfo]:
@@ -266,7 +268,7 @@ def users(session: Session) -> list[UserInfo]:
     from compounder.records.model import User
 
     return [
-        UserInfo(u.username, u.full_name, Role(u.role), u.active, u.created_at, u.locked_at is not None)
+        UserInfo(u.username, u.full_name, Role(u.role), u.active, u.created_at, u.locked_at is not None, version_of(u))
         for u in session.scalars(select(User).order_by(User.username))
     ]
 
@@ -277,6 +279,22 @@ def _user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise RecordError(f"no user {username!r}")
+    return user
+
+
+def _shown_user(session: Session, username: str, expected_version: int | None) -> User:
+    """The account an administrator changes, locked until the change commits (PostgreSQL ``FOR
+    UPDATE``; an SQLite write transaction holds the write lock), refused with ``EditConflict``
+    when it changed since the version shown (another administrator's change is never undone
+    by a window showing the account as it was)."""
+    from compounder.records.model import User
+
+    user = session.scalar(
+        select(User).where(User.username == username.strip().lower()).with_for_update().execution_options(populate_existing=True)
+    )
+    if user is None:
+        raise RecordError(f"no user {username!r}")
+    refuse_if_changed(session, user, expected_version, f"the account {user.username}")
     return user
 
 
@@ -295,13 +313,13 @@ def _check_change(session: Session, actor: Actor, user: User, *, role: Role, act
     )
 
 
-def set_active(session: Session, actor: Actor, username: str, active: bool, now: dt.datetime) -> None:
+def set_active(session: Session, actor: Actor, username: str, active: bool, now: dt.datetime, *, expected_version: int | None = None) -> None:
     """Switch an account off (it can no longer sign in; its signatures stay) or back on."""
     from compounder.records import audit
 
     actor = current_actor(session, actor)
     may_manage_users(actor)
-    user = _user(session, username)
+    user = _shown_user(session, username, expected_version)
     if user.active == active:
         raise RecordError(f"{user.username} is already {'active' if active else 'deactivated'}")
     _check_change(session, actor, user, role=Role(user.role), active=active)
@@ -310,13 +328,13 @@ def set_active(session: Session, actor: Actor, username: str, active: bool, now:
     audit.record(session, actor, "activate" if active else "deactivate", "app_user", user.id, old, now)
 
 
-def change_role(session: Session, actor: Actor, username: str, role: Role | str, now: dt.datetime) -> None:
+def change_role(session: Session, actor: Actor, username: str, role: Role | str, now: dt.datetime, *, expected_version: int | None = None) -> None:
     from compounder.records import audit
 
     actor = current_actor(session, actor)
     may_manage_users(actor)
     role = _role(role)
-    user = _user(session, username)
+    user = _shown_user(session, username, expected_version)
     if user.role == role.value:
         raise RecordError(f"{user.username} is already a {role.value}")
     _check_change(session, actor, user, role=role, active=user.active)
@@ -325,13 +343,13 @@ def change_role(session: Session, actor: Actor, username: str, role: Role | str,
     audit.record(session, actor, "change role", "app_user", user.id, old, now)
 
 
-def reset_password(session: Session, actor: Actor, username: str, password: str, now: dt.datetime) -> None:
+def reset_password(session: Session, actor: Actor, username: str, password: str, now: dt.datetime, *, expected_version: int | None = None) -> None:
     """An administrator sets a new password (the user should change it); only its hash is kept."""
     from compounder.records import audit
 
     actor = current_actor(session, actor)
     may_manage_users(actor)
-    user = _user(session, username)
+    user = _shown_user(session, username, expected_version)
     old = audit.snapshot(session, "app_user", user.id)
     user.password_hash = hash_password(password)
     audit.record(session, actor, "reset password", "app_user", user.id, old, now)

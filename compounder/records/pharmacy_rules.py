@@ -15,12 +15,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import String, Text, column, select, text
 from sqlalchemy.orm import Session
 
 from compounder.records.column_types import UtcDateTime
+from compounder.records.edit_versions import EditConflict, changed_by, refuse_if_changed, version_of
 from compounder.records.policy import Actor, RecordError, may_manage_users
 from compounder.settings import (
     PharmacySettings,
@@ -54,9 +56,21 @@ def stored_rules(session: Session) -> dict[str, tuple[Any, str, dt.datetime]]:
     return {name: (json.loads(value), username or "?", changed_at) for name, value, username, changed_at in rows}
 
 
-def set_rules(session: Session, actor: Actor, settings: PharmacySettings, now: dt.datetime) -> list[str]:
+def rule_versions(session: Session) -> dict[str, int]:
+    """Name → row version of each stored rule: what the settings shown were read at, passed back
+    to ``set_rules`` so that a rule another administrator stored meanwhile is not overwritten.
+    Plain SQL, as ``stored_rules`` (read at start-up)."""
+    rows = session.execute(text("SELECT name, row_version FROM pharmacy_rule")).all()
+    return {name: version or 0 for name, version in rows}
+
+
+def set_rules(
+    session: Session, actor: Actor, settings: PharmacySettings, now: dt.datetime, *, expected_versions: Mapping[str, int] | None = None,
+) -> list[str]:
     """Store the settings' rules, each change audited; only a signed-in administrator, as the
-    account is now. Returns the names changed."""
+    account is now. Returns the names changed. ``expected_versions`` (``rule_versions`` as the
+    settings were shown): a rule this save would change that was stored or changed since is
+    refused (``EditConflict``, nothing saved), never overwritten with the value shown before."""
     from compounder.records import audit
     from compounder.records.model import PharmacyRule
     from compounder.records.people import current_actor
@@ -69,22 +83,36 @@ def set_rules(session: Session, actor: Actor, settings: PharmacySettings, now: d
             f"only an administrator changes self-verification, the tolerances and the weighing policy; {actor.username} is a {actor.role.value}"
         ) from None
     changed = []
-    existing = {row.name: row for row in session.scalars(select(PharmacyRule))}
-    for name, value in rule_values(settings).items():
-        text = json.dumps(value)
+    existing = {row.name: row for row in session.scalars(select(PharmacyRule).with_for_update().execution_options(populate_existing=True))}
+    stated = {name: json.dumps(value) for name, value in rule_values(settings).items()}
+    wanted = {name: value for name, value in stated.items() if existing.get(name) is None or existing[name].value != value}
+    if expected_versions is not None:  # all refused before any is written
+        for name in wanted:
+            _refuse_if_changed(session, existing.get(name), expected_versions.get(name), name)
+    for name, value in wanted.items():
         row = existing.get(name)
-        if row is not None and row.value == text:
-            continue
         old = audit.snapshot(session, "pharmacy_rule", row.id) if row is not None else None
         if row is None:
-            row = PharmacyRule(name=name, value=text, changed_at=now, changed_by=actor.id)
+            row = PharmacyRule(name=name, value=value, changed_at=now, changed_by=actor.id)
             session.add(row)
         else:
-            row.value, row.changed_at, row.changed_by = text, now, actor.id
+            row.value, row.changed_at, row.changed_by = value, now, actor.id
         session.flush()
         audit.record(session, actor, "change rule", "pharmacy_rule", row.id, old, now)
         changed.append(name)
     return changed
+
+
+def _refuse_if_changed(session: Session, row: Any, seen: int | None, name: str) -> None:
+    what = f"the pharmacy rule {TITLES[name]}"
+    if row is None:
+        return  # not stored yet, nor by anyone since
+    if seen is None:
+        raise EditConflict(
+            f"{what} was stored {changed_by(session, 'pharmacy_rule', row.id)} since you opened the settings; nothing was saved — "
+            "reload them, or apply your change again on the newest", version_of(row),
+        )
+    refuse_if_changed(session, row, seen, what)
 
 
 def effective(session: Session, settings: PharmacySettings) -> tuple[PharmacySettings, list[str]]:
@@ -109,7 +137,7 @@ def effective(session: Session, settings: PharmacySettings) -> tuple[PharmacySet
         value, who, when = stored[name]
         if data.get(name) != value:
             notices.append(
-                f"the settings file says {TITLES[name]} {_shown(data.get(name), name)}, the records say {_shown(value, name)} "
+                f"the settings file says {TITLES[name]} {shown_value(data.get(name), name)}, the records say {shown_value(value, name)} "
                 f"(set by {who} on {when.astimezone().strftime('%Y-%m-%d')}): the file was edited outside Compounder; the records' value is used"
             )
         data[name] = value
@@ -126,7 +154,8 @@ def allows_self_verification(session: Session) -> bool | None:
     return None if stored is None else bool(stored[0])
 
 
-def _shown(value: Any, name: str = "allow_self_verification") -> str:
+def shown_value(value: Any, name: str = "allow_self_verification") -> str:
+    """A rule's value in words: "allowed", "required", "5 %", "not set"."""
     if value is None:
         return "not set"
     if isinstance(value, bool):

@@ -15,8 +15,12 @@ Three things are checked.
 Full (``db check --full``): every entry, and every row of every audited table merged with its
 entries in key order (two server-side cursors; ``ix_audit_entry_target`` gives the entries in
 row order). Incremental (``db check``): from the last checkpoint a clean check left in the signed
-head file — the entries after it, the rows they touch, rows added beyond the trail's highest id,
-and every row of the small tables that decide who may sign (``ALWAYS_REPLAYED``). An entry from
+head file — the entries after it, the rows they touch (replayed from their last entry before
+the checkpoint), rows added beyond the trail's highest id (one indexed ``max`` per table), and
+the small tables that decide who may sign (``ALWAYS_REPLAYED``) replayed whole, entries and rows.
+Its other reads are indexed ranges and lookups, so its time follows the entries since the
+checkpoint and the size of those small tables, not the size of the trail or of the batches
+(``benchmarks/bench_db_check.py``). An entry from
 before the checkpoint edited, or a batch, line, lot or patient edited with SQL and not touched by
 the app since, is found by the next full check — which ``db check`` runs by itself when its last
 one is ``FULL_EVERY`` old (and the app refuses to write over such a row meanwhile).
@@ -41,7 +45,8 @@ from compounder.records.signatures import Accounts
 
 #: Small tables that decide who may sign and what is approved: the incremental check replays every
 #: row of them whatever changed (hundreds of rows), so an account, a rule or an approval edited with
-#: SQL is found by the next `db check`, not only by the next full one.
+#: SQL is found by the next `db check`, not only by the next full one — and so is an old entry of
+#: them edited so that it no longer follows from the one before (their whole history is replayed).
 ALWAYS_REPLAYED = ("app_user", "pharmacy_rule", "master_formula", "master_formula_version")
 #: Rows fetched per round trip from a server-side cursor.
 STREAM = 2000
@@ -49,6 +54,8 @@ STREAM = 2000
 CHUNK = 500
 
 _ENTRY = AuditEntry.__table__
+#: What the replay reads of an entry.
+_REPLAYED = ("sequence", "action", "username", "row_id", "old", "new")
 #: A row or an entry as read (SQLAlchemy's ``RowMapping``, or a dict of it).
 Row = Mapping[Any, Any]
 
@@ -96,7 +103,7 @@ def verify(bind: Connection | Session, keys: KeyRing | None = None, *, since: Ch
         for table_name in AUDITED:
             outcome.problems.extend(_replay_table(connection, table_name, outcome))
     else:
-        outcome.problems.extend(_replay_since(connection, since, outcome))
+        outcome.problems.extend(_replay_since(connection, start.touched, since, outcome))
         for table_name in ALWAYS_REPLAYED:
             outcome.problems.extend(_replay_table(connection, table_name, outcome))
     return outcome
@@ -125,11 +132,16 @@ class _Walk:
         self.unverifiable: str | None = None
         self.previous, self.expected = GENESIS, 1
         self.accounts = Accounts()
+        #: From a checkpoint: the entries after it on each audited row, kept as the chain is read
+        #: (a day's work), for ``_replay_since`` — one read of them, not two.
+        self.touched: dict[str, dict[int, list[Row]]] = {}
+        self._keep = False
 
     def resume(self, since: Checkpoint) -> None:
         """Start after the checkpoint: its hash, the key named by the last key entry before it,
-        and each account's last state before it (one indexed read per account)."""
+        and each account's last state before it (one read, from ``ix_audit_entry_target``)."""
         self.previous, self.expected = since.hash, since.sequence + 1
+        self._keep = True
         if self.keyed_from is not None and since.sequence >= self.keyed_from:
             named = self.connection.execute(
                 select(_ENTRY.c.new).where(_ENTRY.c.table_name == "audit_head", _ENTRY.c.action.in_((KEYED, ROTATED)), _ENTRY.c.sequence <= since.sequence)
@@ -139,14 +151,8 @@ class _Walk:
                 self.key = self.keys.get(json.loads(named or "{}").get("key_id", ""))
             except AuditKeyError as error:
                 self.unverifiable = f"the entries after {since.sequence} cannot be checked: {error}"
-        users = self.connection.execute(select(_ENTRY.c.row_id).where(_ENTRY.c.table_name == "app_user").distinct()).scalars().all()
-        for user_id in users:
-            last = self.connection.execute(
-                select(_ENTRY).where(_ENTRY.c.table_name == "app_user", _ENTRY.c.row_id == user_id, _ENTRY.c.sequence <= since.sequence)
-                .order_by(_ENTRY.c.sequence.desc()).limit(1)
-            ).mappings().first()
-            if last is not None:
-                self.accounts.learn(last)
+        for last in self.connection.execute(select(_ENTRY).where(_ENTRY.c.sequence.in_(_last_sequences("app_user", until=since.sequence)))).mappings():
+            self.accounts.learn(last)
 
     def chain(self) -> None:
         problems = self.outcome.problems
@@ -172,6 +178,8 @@ class _Walk:
                 problems.append(Problem("audit_entry", entry["id"], signer))
             self.accounts.learn(entry)
             self.previous, self.expected = entry["hash"], sequence + 1
+            if self._keep and entry["table_name"] in AUDITED:
+                self.touched.setdefault(entry["table_name"], {}).setdefault(entry["row_id"], []).append({key: entry[key] for key in _REPLAYED})
         self._end()
 
     def _end(self) -> None:
@@ -213,28 +221,27 @@ def _replay_entries(table_name: str, row_id: int, entries: Iterable[Row], previo
         if previous is not None and previous["new"] is not None and entry["old"] == previous["new"]:
             previous = entry  # the usual case: nothing to say, nothing parsed
             continue
-        label = _row_label(table_name, row_id, entry["old"] or entry["new"])
-        this = f"entry {entry['sequence']} ({entry['action']!r} by {entry['username']})"
-        if previous is None:
-            if entry["old"] is not None:
-                problems.append(Problem(table_name, row_id, f"{label}: the audit trail does not replay: {this} changes a row that no earlier entry created"))
-        elif previous["new"] is None:
-            if entry["old"] is not None:
-                problems.append(Problem(table_name, row_id, (
-                    f"{label}: the audit trail does not replay: entry {previous['sequence']} deleted the row, but {this} changes it: "
-                    "it was put back outside the app")))
-        elif entry["old"] is None:
-            problems.append(Problem(table_name, row_id, (
-                f"{label}: the audit trail does not replay: {this} creates a row that entry {previous['sequence']} left present: "
-                "it was deleted outside the app")))
-        else:
-            difference = _differences(previous["new"], entry["old"])
-            if difference is not None:
-                problems.append(Problem(table_name, row_id, (
-                    f"{label}: the audit trail does not replay: between entry {previous['sequence']} ({previous['action']!r}) and {this} "
-                    f"the row was changed outside the app: {difference}")))
+        gap = _gap(previous, entry)
+        if gap is not None:
+            label = _row_label(table_name, row_id, entry["old"] or entry["new"])
+            problems.append(Problem(table_name, row_id, f"{label}: the audit trail does not replay: {gap}"))
         previous = entry
     return problems, previous
+
+
+def _gap(previous: Row | None, entry: Row) -> str | None:
+    """What does not follow between the entry before (None: there is none) and this one."""
+    this = f"entry {entry['sequence']} ({entry['action']!r} by {entry['username']})"
+    if previous is None:
+        return None if entry["old"] is None else f"{this} changes a row that no earlier entry created"
+    if previous["new"] is None:
+        return None if entry["old"] is None else f"entry {previous['sequence']} deleted the row, but {this} changes it: it was put back outside the app"
+    if entry["old"] is None:
+        return f"{this} creates a row that entry {previous['sequence']} left present: it was deleted outside the app"
+    difference = _differences(previous["new"], entry["old"])
+    if difference is None:
+        return None
+    return f"between entry {previous['sequence']} ({previous['action']!r}) and {this} the row was changed outside the app: {difference}"
 
 
 def _row_label(table_name: str, row_id: int, state: str | None) -> str:
@@ -266,14 +273,21 @@ def _key_column(table_name: str) -> str:
 
 def _replay_table(connection: Connection, table_name: str, outcome: Outcome) -> Iterator[Problem]:
     """Every row of the table merged with its entries, both in key order (constant memory)."""
-    t = audit.table(table_name)
     entries = _stream(connection, select(
         _ENTRY.c.sequence, _ENTRY.c.action, _ENTRY.c.username, _ENTRY.c.row_id, _ENTRY.c.old, _ENTRY.c.new,
     ).where(_ENTRY.c.table_name == table_name).order_by(_ENTRY.c.row_id, _ENTRY.c.sequence))
+    replayed = ((row_id, *_replay_entries(table_name, row_id, group)) for row_id, group in itertools.groupby(entries, key=lambda entry: entry["row_id"]))
+    return _merge_rows(connection, table_name, replayed, outcome)
+
+
+def _merge_rows(connection: Connection, table_name: str, replayed: Iterable[tuple[int, list[Problem], Row | None]], outcome: Outcome) -> Iterator[Problem]:
+    """The table's rows, in key order, merged with (row id, problems of its entries, its last
+    entry) in the same order: each row compared with its last entry, a row without one is not in
+    the trail, an entry without its row was deleted outside the app."""
+    t = audit.table(table_name)
     rows = _stream(connection, select(t).order_by(t.c[_key_column(table_name)]))
     row = next(rows, None)
-    for row_id, group in itertools.groupby(entries, key=lambda entry: entry["row_id"]):
-        problems, last = _replay_entries(table_name, row_id, group)
+    for row_id, problems, last in replayed:
         yield from problems
         while row is not None and audit.row_key(table_name, row) < row_id:
             outcome.rows += 1
@@ -291,17 +305,23 @@ def _replay_table(connection: Connection, table_name: str, outcome: Outcome) -> 
         row = next(rows, None)
 
 
-def _replay_since(connection: Connection, since: Checkpoint, outcome: Outcome) -> Iterator[Problem]:
-    """The rows the entries after the checkpoint touch, replayed from their last entry before
-    it; and any row beyond the highest id the trail knows (added outside the app)."""
-    touched: dict[str, dict[int, list[Row]]] = {}
-    query = select(
-        _ENTRY.c.sequence, _ENTRY.c.action, _ENTRY.c.username, _ENTRY.c.table_name, _ENTRY.c.row_id, _ENTRY.c.old, _ENTRY.c.new,
-    ).where(_ENTRY.c.sequence > since.sequence, _ENTRY.c.table_name.in_(AUDITED)).order_by(_ENTRY.c.sequence)
-    for entry in _stream(connection, query):
-        touched.setdefault(entry["table_name"], {}).setdefault(entry["row_id"], []).append(dict(entry))
+def _last_sequences(table_name: str, *, ids: list[int] | None = None, until: int | None = None):
+    """The sequence of the last entry of each row of the table (of the rows ``ids``, up to the
+    entry ``until``): a subquery that ``ix_audit_entry_target`` answers alone."""
+    query = select(func.max(_ENTRY.c.sequence)).where(_ENTRY.c.table_name == table_name)
+    if ids is not None:
+        query = query.where(_ENTRY.c.row_id.in_(ids))
+    if until is not None:
+        query = query.where(_ENTRY.c.sequence <= until)
+    return query.group_by(_ENTRY.c.row_id)
+
+
+def _replay_since(connection: Connection, touched: dict[str, dict[int, list[Row]]], since: Checkpoint, outcome: Outcome) -> Iterator[Problem]:
+    """The rows the entries after the checkpoint touch (``touched``: table → row id → its
+    entries, in order), replayed from their last entry before it; and any row beyond the highest
+    id the trail knows (added outside the app)."""
     for table_name in AUDITED:
-        if table_name in ALWAYS_REPLAYED:
+        if table_name in ALWAYS_REPLAYED:  # replayed whole, ``_replay_table``
             continue
         by_row = touched.get(table_name, {})
         ids = sorted(by_row)
@@ -316,17 +336,13 @@ def _replay_since(connection: Connection, since: Checkpoint, outcome: Outcome) -
                 found = _compare_row(table_name, rows.get(row_id), row_id, last)
                 if found is not None:
                     yield found
-        yield from _added_beyond_the_trail(connection, table_name)
+    yield from _added_beyond_the_trail(connection, [name for name in AUDITED if name not in ALWAYS_REPLAYED])
 
 
 def _last_entries_before(connection: Connection, table_name: str, ids: list[int], sequence: int) -> dict[int, Row]:
-    latest = (
-        select(func.max(_ENTRY.c.sequence)).where(_ENTRY.c.table_name == table_name, _ENTRY.c.row_id.in_(ids), _ENTRY.c.sequence <= sequence)
-        .group_by(_ENTRY.c.row_id)
-    )
     found = connection.execute(select(
         _ENTRY.c.sequence, _ENTRY.c.action, _ENTRY.c.username, _ENTRY.c.row_id, _ENTRY.c.new,
-    ).where(_ENTRY.c.sequence.in_(latest))).mappings()
+    ).where(_ENTRY.c.sequence.in_(_last_sequences(table_name, ids=ids, until=sequence)))).mappings()
     return {entry["row_id"]: entry for entry in found}
 
 
@@ -336,15 +352,30 @@ def _rows(connection: Connection, table_name: str, ids: list[int]) -> dict[int, 
     return {audit.row_key(table_name, row): dict(row) for row in connection.execute(select(t).where(t.c[_key_column(table_name)].in_(keys))).mappings()}
 
 
-def _added_beyond_the_trail(connection: Connection, table_name: str, most: int = 20) -> Iterator[Problem]:
-    highest = connection.execute(select(func.max(_ENTRY.c.row_id)).where(_ENTRY.c.table_name == table_name)).scalar_one_or_none()
-    t = audit.table(table_name)
-    column = t.c[_key_column(table_name)]
-    query = select(t).order_by(column).limit(most)
-    if highest is not None:
-        query = query.where(column > audit._key_value(table_name, highest))
-    for row in connection.execute(query).mappings():
-        yield Problem(table_name, audit.row_key(table_name, row), f"{audit._label(table_name, row)} is not in the audit trail: it was added outside the app")
+def _added_beyond_the_trail(connection: Connection, table_names: list[str], most: int = 20) -> Iterator[Problem]:
+    """Rows beyond the highest id the trail knows, in each table (added outside the app): one
+    read for the highest ids (an indexed ``max`` each), one for the first row beyond them (an
+    indexed ``min`` each), and the rows only where there are some — two round trips, not two a
+    table, which on a busy server is most of an incremental check's time."""
+    highest = connection.execute(select(*[
+        select(func.max(_ENTRY.c.row_id)).where(_ENTRY.c.table_name == name).scalar_subquery().label(f"h{index}") for index, name in enumerate(table_names)
+    ])).one()
+    bounds = {name: None if top is None else audit._key_value(name, top) for name, top in zip(table_names, highest, strict=True)}
+
+    def column(name: str):
+        return audit.table(name).c[_key_column(name)]
+
+    def beyond(query, name: str):
+        return query if bounds[name] is None else query.where(column(name) > bounds[name])
+
+    first = connection.execute(select(*[
+        beyond(select(func.min(column(name))), name).scalar_subquery().label(f"f{index}") for index, name in enumerate(table_names)
+    ])).one()
+    for name, found in zip(table_names, first, strict=True):
+        if found is None:
+            continue
+        for row in connection.execute(beyond(select(audit.table(name)), name).order_by(column(name)).limit(most)).mappings():
+            yield Problem(name, audit.row_key(name, row), f"{audit._label(name, row)} is not in the audit trail: it was added outside the app")
 
 
 def problems(connection: Connection | Session, keys: KeyRing | None = None) -> list[Problem]:

@@ -116,6 +116,10 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
     # Every time the window records (sign-ins, weighings, signatures, prints) by the records' clock.
     context = RecordsContext(session_factory(engine), records_clock(session_factory(engine), utc_now), window)
+    from compounder.records.database import sqlite_path
+
+    database_file = sqlite_path(engine)  # no file dialog opens in its folder (ui/common/file_folders.py)
+    prompts.database_folder = context.database_folder = database_file.resolve().parent if database_file is not None else None
     library.require_signed_in_approver(lambda: context.actor)
     prompts.authenticate = context.sign_in_to_decide
     prompts.clock = context.clock

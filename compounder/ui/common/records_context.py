@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -53,6 +54,7 @@ class RecordsContext(QObject):
         self.sessions = sessions
         self.clock = clock
         self.actor: Actor | None = None
+        self.database_folder: Path | None = None  # an SQLite database's folder: no file dialog opens there (``file_folders``)
 
     def today(self) -> dt.date:
         return self.clock().astimezone().date()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from compounder.records.errors import RecordsError
 from compounder.records.policy import RecordError
+from compounder.ui.common.file_folders import away_from_database
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.records_context import RecordsContext, problem_text
 from compounder.ui.common.table_model import RowsModel, rows_table
@@ -120,7 +121,7 @@ class RecallDialog(QDialog):
 
         if self._lot is None:
             return
-        path = self._ask_path(self, Path.home() / f"recall-{self._lot.lot_number}.csv")
+        path = self._ask_path(self, away_from_database(Path.home() / f"recall-{self._lot.lot_number}.csv", self._context.database_folder))
         if path is None:
             return
         try:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.records import people
+from compounder.records.edit_versions import EditConflict
 from compounder.records.model import ROLES
 from compounder.records.policy import MIN_PASSWORD, Actor, RecordError, Role, check_new_password, may_manage_users
 from compounder.ui.common.entry_order import reading_order
@@ -54,6 +55,7 @@ class UsersDialog(QDialog):
         self.setWindowTitle("User accounts")
         self.resize(900, 640)
         self._context = context
+        self._versions: dict[str, int] = {}  # user name → the account's version as listed: a change is made on top of it
         self.model = RowsModel(USER_HEADERS, self)
         self.view = rows_table(self.model)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
@@ -147,6 +149,7 @@ class UsersDialog(QDialog):
         if isinstance(found, Failed):
             self.message.setText(found.text)
             return
+        self._versions = {u.username: u.version for u in found}
         self.model.set_rows(
             [(u.username, u.full_name, u.role.value, _status(u), u.created_at.date().isoformat()) for u in found],
             [None if u.active and not u.locked else ERROR_TEXT for u in found],
@@ -191,6 +194,8 @@ class UsersDialog(QDialog):
         failed = self._context.run(lambda session: change(session, actor, self._context.clock()))
         if isinstance(failed, Failed):
             self.done_label.setText("")
+            if isinstance(failed.error, EditConflict):  # changed on another workstation: show the newest, to apply the change again on it
+                self.refresh()
             self.message.setText(failed.text)
             return False
         self.message.setText("")
@@ -218,7 +223,7 @@ class UsersDialog(QDialog):
     def change_role(self) -> None:
         username, role = self.selected(), self.role.currentData()
         if username is not None:
-            self._change(lambda s, actor, now: people.change_role(s, actor, username, role, now), f"{username} is now a {role}.")
+            self._change(lambda s, actor, now: people.change_role(s, actor, username, role, now, expected_version=self._versions.get(username)), f"{username} is now a {role}.")
 
     def toggle_active(self) -> None:
         username = self.selected()
@@ -227,14 +232,14 @@ class UsersDialog(QDialog):
         row = next(self.model.row(r) for r in range(self.model.rowCount()) if self.model.row(r)[0] == username)
         active = row[3].startswith("deactivated")
         self._change(
-            lambda s, actor, now: people.set_active(s, actor, username, active, now),
+            lambda s, actor, now: people.set_active(s, actor, username, active, now, expected_version=self._versions.get(username)),
             f"{username} is {'active again' if active else 'deactivated: they can no longer sign in; their signatures stay'}.",
         )
 
     def unlock(self) -> None:
         username = self.selected()
         if username is not None:
-            self._change(lambda s, actor, now: people.unlock(s, actor, username, now), f"{username} may sign in again.")
+            self._change(lambda s, actor, now: people.unlock(s, actor, username, now, expected_version=self._versions.get(username)), f"{username} may sign in again.")
 
     def reset(self) -> None:
         username = self.selected()
@@ -247,7 +252,9 @@ class UsersDialog(QDialog):
             self.reset_password.setFocus()
             return
         if self._change(
-            lambda s, actor, now: people.reset_password(s, actor, username, self.reset_password.text(), now),
+            lambda s, actor, now: people.reset_password(
+                s, actor, username, self.reset_password.text(), now, expected_version=self._versions.get(username),
+            ),
             f"New password set for {username}; ask them to keep it to themselves.",
         ):
             self.reset_password.clear()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from compounder.records.library import LibraryEntry
 from compounder.settings import PharmacySettings
+from compounder.ui.common.file_folders import away_from_database
 
 if TYPE_CHECKING:  # the screening loads the records' model, which the window does not need to show
     from compounder.printing.deliver import MakeZpl
@@ -51,13 +52,16 @@ class Prompts:
         # Set by the application: the pharmacy settings in force, whose printers print without a dialog.
         self.pharmacy: Callable[[], PharmacySettings | None] | None = None
         self.sent = ""  # where the last document printed went, for the status line
+        # Set by the application: the SQLite database's folder, where no file dialog opens (``ui.common.file_folders``).
+        self.database_folder: Path | None = None
 
     def open_path(self, folder: Path | None) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self.parent, "Open formula", str(folder or Path.home()), FORMULA_FILTER)
+        start = away_from_database(folder or Path.home(), self.database_folder)
+        name, _ = QFileDialog.getOpenFileName(self.parent, "Open formula", str(start), FORMULA_FILTER)
         return Path(name) if name else None
 
     def save_path(self, suggested: Path) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self.parent, "Save formula", str(suggested), "Formula files (*.json)")
+        name, _ = QFileDialog.getSaveFileName(self.parent, "Save formula", str(away_from_database(suggested, self.database_folder)), "Formula files (*.json)")
         if not name:
             return None
         path = Path(name)
@@ -115,7 +119,7 @@ class Prompts:
 
     # -- documents
     def save_pdf_path(self, title: str, suggested: Path) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self.parent, title, str(suggested), "PDF documents (*.pdf)")
+        name, _ = QFileDialog.getSaveFileName(self.parent, title, str(away_from_database(suggested, self.database_folder)), "PDF documents (*.pdf)")
         if not name:
             return None
         path = Path(name)
