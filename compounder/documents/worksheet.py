@@ -224,7 +224,7 @@ class WorksheetRenderer:
             rightMargin=self.right_margin,
             topMargin=self.top_margin,
             bottomMargin=self.bottom_margin,
-            title=f"Compounding record {self.record.batch_number}",
+            title=self.pdf_title(),
             author=self.pharmacy.name,
             subject=self.record.formula_name,
             creator=CREATOR,
@@ -460,6 +460,10 @@ class WorksheetRenderer:
     def signature_cells(self, role: str) -> list[Cell]:
         """Name, signature, date and time of one signature row: blank for the bench."""
         return ["", "", "", ""]
+
+    def pdf_title(self) -> str:
+        """The PDF's own title (its metadata)."""
+        return f"Compounding record {self.record.batch_number}"
 
     def draw_mark(self, canvas: Canvas, x: float, y: float) -> None:
         """A mark under the title on page 1 (a reprint's); none on a fresh sheet."""

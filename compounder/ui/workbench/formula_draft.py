@@ -21,11 +21,12 @@ HEADER_KEYS = (
     "directions.amount", "directions.times_per_day", "directions.area",
 )
 ROW_KEYS = ("ingredient", "strength", "stock", "potency", "lot", "expires")
-# The batch's prescription and packaging: what the worksheet and label need beyond the formula.
+# The prescription and packaging: what the batch made from the workbench is made for. No batch
+# number: the records number a batch when they make it (a file's own ``batch_number`` is kept, unused).
 ORDER_FIELDS = (
     "prescription.patient", "prescription.date_of_birth", "prescription.rx_number", "prescription.prescriber",
     "prescription.written_on", "prescription.directions", "prescription.quantity", "prescription.refills",
-    "batch_number", "container",
+    "container",
 )
 # Keys of a master formula that belong to one batch for one patient; not kept in the library.
 BATCH_ONLY_KEYS = ("batch_number", "prescription", "acknowledged", "patient")

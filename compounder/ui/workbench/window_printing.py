@@ -1,4 +1,10 @@
-"""The main window's prescription, pharmacy settings, printing and PDF export of the worksheet and label."""
+"""The main window's prescription, pharmacy settings, and the calculation sheet (printed or saved as PDF).
+
+The workbench has no batch: what it prints is a calculation sheet, marked as not a compounding
+record, with no batch number and no patient label (``compounder.calc.calculation_sheet``). A
+worksheet and label with a batch number are printed from the batch the records hold (Records ▸
+Make a batch…, reached from here with "Make batch in records…").
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class PrintingPart(WindowParts):
-    """Prints and exports the batch documents (a part of ``MainWindow``)."""
+    """Prints and exports the calculation sheet (a part of ``MainWindow``)."""
 
     def edit_prescription(self) -> PrescriptionDialog:
         """The prescription and batch fields, beside the window (one dialog, kept)."""
@@ -39,33 +45,23 @@ class PrintingPart(WindowParts):
         return True
 
     def print_worksheet(self) -> bool:
-        return self._print("worksheet")
-
-    def print_label(self) -> bool:
-        return self._print("label")
-
-    def export_worksheet(self, path: Path | None = None) -> bool:
-        return self._export("worksheet", path)
-
-    def export_label(self, path: Path | None = None) -> bool:
-        return self._export("label", path)
-
-    def _print(self, kind: Document) -> bool:
-        pdf = self.document_pdf(kind)
+        """Print the calculation sheet (not a compounding record)."""
+        pdf = self.document_pdf("calculation")
         if pdf is None:
             return False
-        printed = self.prompts.print_pdf(f"{kind} {self._document_name(kind)}", pdf)
+        printed = self.prompts.print_pdf(f"calculation sheet {self._title()}", pdf)
         if printed:
-            self.statusBar().showMessage(f"Sent the {kind} to the printer", 5000)
+            self.statusBar().showMessage("Sent the calculation sheet to the printer", 5000)
         return printed
 
-    def _export(self, kind: Document, path: Path | None) -> bool:
-        pdf = self.document_pdf(kind)
+    def export_worksheet(self, path: Path | None = None) -> bool:
+        """Save the calculation sheet as a PDF."""
+        pdf = self.document_pdf("calculation")
         if pdf is None:
             return False
         if path is None:
             folder = self.source.path.parent if isinstance(self.source, FileSource) else Path.home()
-            path = self.prompts.save_pdf_path(f"Export the {kind} as PDF", folder / f"{_file_stem(f'{kind}-{self._document_name(kind)}')}.pdf")
+            path = self.prompts.save_pdf_path("Export the calculation sheet as PDF", folder / f"{_file_stem(f'calculation-{self._title()}')}.pdf")
             if path is None:
                 return False
         try:
@@ -73,9 +69,9 @@ class PrintingPart(WindowParts):
             temporary.write_bytes(pdf)
             temporary.replace(path)
         except OSError as error:
-            self.prompts.error(f"Cannot save the {kind}", f"{path}:\n{error.strerror or error}")
+            self.prompts.error("Cannot save the calculation sheet", f"{path}:\n{error.strerror or error}")
             return False
-        self.statusBar().showMessage(f"Saved the {kind} to {path}", 5000)
+        self.statusBar().showMessage(f"Saved the calculation sheet to {path}", 5000)
         return True
 
     def _screened_patient(self):
@@ -87,24 +83,27 @@ class PrintingPart(WindowParts):
         except InputError:
             return None
 
-    def _document_name(self, kind: str) -> str:
-        order = self.document.order
-        return (order.batch_number if order is not None and order.batch_number else None) or self._title()
+    def document_pdf(self, kind: Document = "calculation") -> bytes | None:
+        """The calculation sheet of the formula as it stands, or ``None`` after saying why it may not be printed.
 
-    def document_pdf(self, kind: Document) -> bytes | None:
-        """The worksheet or label of the batch as it stands, or ``None`` after saying why it may not be printed.
-
-        Every refusal is the engine's: what holds the document back and in which order is
-        ``calc.print_gate.next_hold``'s answer (error findings, prescription fields it cannot use or
-        that the document needs, warnings nobody acknowledged, asked for here); then a label that does not fit.
+        Every refusal is the engine's: what holds the sheet back and in which order is
+        ``calc.print_gate.next_hold``'s answer (error findings, prescription fields it cannot use,
+        warnings nobody acknowledged, asked for here). A worksheet or label with a batch number is
+        refused here: it is printed from a batch in the records.
         """
         from compounder.calc.print_gate import Hold, PrintReady, next_hold
         from compounder.calc.release import BatchBlocked
-        from compounder.documents.batch import label_pdf, label_stock, worksheet_pdf
+        from compounder.documents.batch import calculation_sheet_pdf
         from compounder.documents.common import UnprintableText
-        from compounder.documents.label import LabelOverflow
 
-        title = f"Cannot print the {kind}"
+        if kind != "calculation":
+            self.prompts.error(
+                f"No {kind} from the workbench",
+                f"A {kind} with a batch number is printed from the batch in the records: Records ▸ Make batch in records… "
+                "(Ctrl+B) makes it from this formula and prescription.",
+            )
+            return None
+        title = "Cannot print the calculation sheet"
         while True:  # each hold is shown or asked about; after an answer that clears it, the gate is asked again
             gate = next_hold(
                 self.document.plan, self.document.order, kind, must_be_corrected=self.document.must_be_corrected,
@@ -116,7 +115,7 @@ class PrintingPart(WindowParts):
                 self.prompts.error(title, "The formula has errors; print it once they are resolved.")
                 return None
             if gate.hold is Hold.NO_PHARMACY:
-                self.prompts.error(title, "The worksheet and label print the pharmacy's name, address, phone and licence; enter them first.")
+                self.prompts.error(title, "The calculation sheet prints the pharmacy's name, address, phone and licence; enter them first.")
                 if not self.edit_pharmacy_settings():
                     return None
                 continue
@@ -127,7 +126,7 @@ class PrintingPart(WindowParts):
                 return None
             if gate.hold is Hold.MISSING_FIELDS:
                 names = ", ".join(HEADER_LABELS.get(key, key) for key in gate.missing)
-                self.prompts.error(title, f"The {kind} needs: {names}. Enter them under Prescription and batch (Ctrl+R).")
+                self.prompts.error(title, f"The calculation sheet needs: {names}. Enter them under Prescription (Ctrl+R).")
                 self.edit_prescription()
                 return None
             if gate.hold is Hold.STALE_ACKNOWLEDGEMENTS:
@@ -173,21 +172,7 @@ class PrintingPart(WindowParts):
             return None
         compounded_on = plan.formula.compounded_on or self.document.today
         try:
-            if kind == "worksheet":
-                return worksheet_pdf(plan, order, self.catalog, compounded_on, pharmacy, patient=self._screened_patient())
-            stock = label_stock(pharmacy)
-            position = self.prompts.label_position(stock)
-            if position is None:
-                return None
-            try:
-                return label_pdf(plan, order, self.catalog, compounded_on, pharmacy, stock, position)
-            except LabelOverflow as overflow:
-                self.prompts.error(
-                    "The label does not fit",
-                    f"Nothing was printed: {overflow.message}.\n\nChoose a larger label stock in Pharmacy settings, "
-                    "or shorten the directions on the label.",
-                )
-                return None
+            return calculation_sheet_pdf(plan, order, self.catalog, compounded_on, pharmacy, patient=self._screened_patient())
         except BatchBlocked as blocked:
             lines = [f"{f.severity.value.upper()} {f.code}: {f.message}" for f in blocked.findings]
             self.prompts.error(title, f"{blocked.reason}.\n" + "\n".join(lines))

@@ -42,7 +42,7 @@ class SyncPart(WindowParts):
                 f"{_escape(errors[0].message)}{more}"
             )
         self.banner.setVisible(bool(errors))
-        for action in (self.print_action, self.print_label_action, self.export_worksheet_action, self.export_label_action):
+        for action in (self.print_action, self.export_worksheet_action):
             action.setEnabled(not self.document.must_be_corrected)
         self.approve_action.setEnabled(not self.document.must_be_corrected)
         self.trail_action.setEnabled(self.document.plan is not None)
