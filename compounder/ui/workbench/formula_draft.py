@@ -166,8 +166,12 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def evaluate_draft(draft: Draft, catalog: Catalog, today: dt.date, max_excess: Quantity | None = None) -> Evaluation:
-    """Turn the draft into formula-file data, assess it, and place every error and finding."""
+def evaluate_draft(
+    draft: Draft, catalog: Catalog, today: dt.date, max_excess: Quantity | None = None, stored_patient: Mapping[str, Any] | None = None,
+) -> Evaluation:
+    """Turn the draft into formula-file data, assess it, and place every error and finding.
+    ``stored_patient``: the records' profile of the patient the prescription names (a formula
+    file's ``patient`` section), screened in place of the file's own; not saved with the formula."""
     data: dict[str, Any] = {}
     directions: dict[str, Any] = {}
     prescription: dict[str, Any] = {}
@@ -198,7 +202,7 @@ def evaluate_draft(draft: Draft, catalog: Catalog, today: dt.date, max_excess: Q
         if rows:
             data[group] = [{k: v.strip() for k, v in draft.rows[row].items() if v.strip()} for row in rows]
 
-    assessment = assess(data, catalog, today, max_excess)
+    assessment = assess(data if stored_patient is None else {**data, "patient": dict(stored_patient)}, catalog, today, max_excess)
     line_targets: tuple[Target, ...] = (*group_rows["actives"], *group_rows["excipients"], BASE_ROW)
 
     cell_errors: dict[tuple[Target, str], str] = {}

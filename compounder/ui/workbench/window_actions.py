@@ -35,6 +35,10 @@ class ActionsPart(WindowParts):
         self.save_library_action = self._action("Save to li&brary…", self.save_to_library, "Ctrl+Shift+L", "Save as a master formula in the library")
         self.approve_action = self._action("A&pprove master formula…", self.approve, "Ctrl+Shift+P", "Approve the master formula as it stands (not while an error stands)")
         self.prescription_action = self._action("Pre&scription…", self.edit_prescription, "Ctrl+R", "Patient, Rx number, prescriber, label directions and container")
+        self.make_batch_action = self._action(
+            "&Make batch in records…", self.make_batch_in_records, "Ctrl+B",
+            "Make the batch in the records from this formula and prescription (or open its draft): its worksheet and label print from there",
+        )
         self.print_action = self._action(
             "&Print calculation sheet…", self.print_worksheet, Key.Print,
             "Print the calculation sheet: not a compounding record (no batch number, no label; those come from the batch in the records)",
@@ -62,7 +66,7 @@ class ActionsPart(WindowParts):
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.save_library_action, self.approve_action])
         file_menu.addSeparator()
-        file_menu.addAction(self.prescription_action)
+        file_menu.addActions([self.prescription_action, self.make_batch_action])
         file_menu.addActions([self.print_action, self.export_worksheet_action])
         file_menu.addSeparator()
         file_menu.addAction(self.pharmacy_action)
@@ -85,7 +89,7 @@ class ActionsPart(WindowParts):
         toolbar.addSeparator()
         toolbar.addActions([self.undo_action, self.redo_action])
         toolbar.addSeparator()
-        toolbar.addActions([self.prescription_action, self.print_action, self.approve_action])
+        toolbar.addActions([self.prescription_action, self.make_batch_action, self.print_action, self.approve_action])
         toolbar.addSeparator()
         self.find_edit = QLineEdit(self)
         self.find_edit.setPlaceholderText("Find ingredient (Ctrl+F)")

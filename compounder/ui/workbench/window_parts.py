@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Callable
     from pathlib import Path
 
     from PySide6.QtCore import QModelIndex
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from compounder.calc import Catalog
     from compounder.calc.prescription import Document
     from compounder.records.library import FormulaLibrary
+    from compounder.records.workbench_order import WorkbenchOrder
     from compounder.settings import PharmacySettings
     from compounder.ui.common.view_sizing import WrappedRowHeights
     from compounder.ui.common.window_settings import Settings
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
         document: FormulaDocument
         source: Source
         approved_at: dt.datetime | None
+        batch_maker: Callable[[WorkbenchOrder], object] | None
         _syncing: bool
         table_model: IngredientTableModel
         findings_model: FindingsModel
@@ -79,6 +82,7 @@ if TYPE_CHECKING:
         save_library_action: QAction
         approve_action: QAction
         prescription_action: QAction
+        make_batch_action: QAction
         print_action: QAction
         export_worksheet_action: QAction
         pharmacy_action: QAction
@@ -154,6 +158,8 @@ if TYPE_CHECKING:
 
         # window_printing
         def edit_prescription(self) -> PrescriptionDialog: ...
+        def workbench_order(self) -> WorkbenchOrder: ...
+        def make_batch_in_records(self) -> bool: ...
         def edit_pharmacy_settings(self) -> bool: ...
         def print_worksheet(self) -> bool: ...
         def export_worksheet(self, path: Path | None = None) -> bool: ...

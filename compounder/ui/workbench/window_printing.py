@@ -19,6 +19,7 @@ from compounder.ui.workbench.window_parts import WindowParts
 
 if TYPE_CHECKING:
     from compounder.calc.prescription import Document
+    from compounder.records.workbench_order import WorkbenchOrder
     from compounder.ui.workbench.prescription_dialog import PrescriptionDialog
 
 
@@ -42,6 +43,37 @@ class PrintingPart(WindowParts):
             return False
         self.pharmacy = saved
         self.statusBar().showMessage(f"Saved the pharmacy settings to {self.pharmacy_path}", 5000)
+        return True
+
+    def workbench_order(self) -> WorkbenchOrder:
+        """The formula and prescription on screen, as the records take them for a batch."""
+        from compounder.records.workbench_order import WorkbenchOrder
+        from compounder.ui.workbench.formula_source import LibrarySource
+
+        data = self.document.to_data()
+        directions = data.get("directions")
+        return WorkbenchOrder(
+            formula=self.document.master_data(), name=self.document.header("name"),
+            entry_id=self.source.entry_id if isinstance(self.source, LibrarySource) else None,
+            prescription=dict(data.get("prescription") or {}), container=data.get("container") or None,
+            directions=dict(directions) if isinstance(directions, dict) else None,
+        )
+
+    def make_batch_in_records(self) -> bool:
+        """Make (or open) the draft batch in the records from what is on screen: Records ▸ Make a
+        batch, opened with the formula, the prescription and the lots filled in."""
+        if self.batch_maker is None:
+            self.prompts.error("No records", "This window has no records to make a batch in.")
+            return False
+        if self.document.must_be_corrected or self.document.plan is None:
+            self.prompts.error("Cannot make the batch", "The formula has errors; make the batch once they are resolved.")
+            return False
+        if self.document.order_errors:
+            lines = [f"{HEADER_LABELS.get(key, key)}: {message}" for key, message in self.document.order_errors.items()]
+            self.prompts.error("Cannot make the batch", "Correct the prescription first:\n" + "\n".join(lines))
+            self.edit_prescription()
+            return False
+        self.batch_maker(self.workbench_order())
         return True
 
     def print_worksheet(self) -> bool:
@@ -78,8 +110,11 @@ class PrintingPart(WindowParts):
         """The patient section the plan was screened for, printed on the worksheet (None without one)."""
         from compounder.calc.patient import screening_inputs
 
+        data = self.document.to_data()
+        if self.document.stored_patient is not None:  # the records' profile the plan was screened with
+            data = {**data, "patient": self.document.stored_patient}
         try:
-            return screening_inputs(self.document.to_data(), self.catalog, strict_prescription=False).patient
+            return screening_inputs(data, self.catalog, strict_prescription=False).patient
         except InputError:
             return None
 

@@ -110,6 +110,8 @@ class SyncPart(WindowParts):
         if plan.bud is not None:
             parts.append(f"Beyond-use date <b>{plan.bud.date.isoformat()}</b> ({plan.bud.days} days; {_escape(plan.bud.storage)})")
             self.summary.setToolTip(plan.bud.reason)
+        if self.document.stored_patient is not None:
+            parts.append(f"screened against the stored profile of <b>{_escape(self.document.stored_patient_name)}</b> (records)")
         if self.approved_at is not None and not self.document.is_modified():
             parts.append(f"approved {self.approved_at.astimezone().strftime('%Y-%m-%d %H:%M')}")
         self.summary.setText(" · ".join(parts))
