@@ -11,6 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from compounder.calc.calculation_sheet import NOT_A_RECORD, TITLE
+from compounder.calc.record import WeighRow
 from compounder.documents.common import FONT, FONT_BOLD, escape
 from compounder.documents.worksheet import _FACT_TABLE, GRID, A4WorksheetRenderer, Cell, WorksheetRenderer
 
@@ -51,6 +52,16 @@ class CalculationSheetRenderer(WorksheetRenderer):
         table = Table(rows, colWidths=self._widths((0.15, 0.37, 0.13, 0.35)))
         table.setStyle(TableStyle([*spans, *_FACT_TABLE]))
         return [table]
+
+    # No blank to fill in where a record's weights and initials go: nothing on this sheet is recorded.
+    def actual_cell(self, row: WeighRow) -> Cell:
+        return "—"
+
+    def aliquot_actual_cell(self, row: WeighRow, step: int) -> Cell:
+        return "—"
+
+    def initials_cell(self, row: WeighRow, step: int | None) -> Cell:
+        return "—"
 
     def draw_first_page(self, canvas, doc) -> None:
         """Page 1: the pharmacy and the title; no batch number, no barcode."""
