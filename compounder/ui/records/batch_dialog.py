@@ -45,7 +45,7 @@ from compounder.records import aliquot_steps, batches, lots, people
 from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.errors import RecordsError
 from compounder.records.fills import refill_order
-from compounder.records.library import FormulaLibrary
+from compounder.records.library import FormulaLibrary, LibraryError
 from compounder.records.policy import RecordError, Status
 from compounder.records.refill import refill_changes
 from compounder.records.screening import (
@@ -529,8 +529,11 @@ class BatchDialog(QDialog):
             with self._context.reading() as session:
                 lots_typed = workbench_lots(session, order.formula)
                 draft = open_draft(session, self.patient.text(), born, self.rx.text()) if self.patient.text().strip() and self.rx.text().strip() else None
-        except (RecordsError, ValueError) as error:
-            said = problem_text(error) if isinstance(error, RecordsError) else f"born {born_text!r} is not a date; type YYYY-MM-DD"
+        except (RecordsError, LibraryError, ValueError) as error:
+            if isinstance(error, ValueError):
+                said = f"born {born_text!r} is not a date; type YYYY-MM-DD"
+            else:
+                said = str(error) if isinstance(error, LibraryError) else problem_text(error)
             self.message.setText(said)
             return said
         index = self.formula.findData(version.id)
