@@ -1,4 +1,7 @@
-"""The batch worksheet (compounding record): the sheet a pharmacist weighs against, initials,
+"""(Over 400 lines: one renderer, its page templates and the story's parts, which the stored
+batch's worksheet and the calculation sheet override step by step; not split.)
+
+The batch worksheet (compounding record): the sheet a pharmacist weighs against, initials,
 signs and files.
 
 ``WorksheetRenderer(record, pharmacy).render()`` returns PDF bytes, on the pharmacy's paper
