@@ -1,7 +1,7 @@
 """Save pictures of the window for docs/: the main window with a seed formula loaded
 (docs/screenshot-main-window.png), the prescription and batch dialog
-(docs/screenshot-prescription.png) and the print preview of the label and the worksheet
-(docs/screenshot-print-preview-label.png, docs/screenshot-print-preview-worksheet.png).
+(docs/screenshot-prescription.png) and the print preview of the workbench's calculation sheet
+(docs/screenshot-print-preview-worksheet.png).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot.py [FORMULA.json] [PNG]
 
@@ -60,8 +60,8 @@ def document_pictures() -> int:
             app.processEvents()
         _save(dialog.grab(), DOCS / "screenshot-prescription.png")
         dialog.close()
-        for kind, size in (("label", (900, 620)), ("worksheet", (1000, 1100))):
-            pdf = window.document_pdf(kind)
+        for kind, size in (("worksheet", (1000, 1100)),):  # the workbench prints a calculation sheet only (issue 28)
+            pdf = window.document_pdf()
             printer = QPrinter(QPrinter.PrinterMode.HighResolution)
             set_page_layout(printer, pdf)
             preview = QPrintPreviewDialog(printer, window)

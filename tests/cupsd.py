@@ -67,6 +67,7 @@ class Spooler:
         self.port = _free_port()
         self.tag = uuid.uuid4().hex[:8]
         self._configs: list[Path] = []
+        self._queues = 0  # queues added: each gets its own number, so two tests never share one
         self._process: subprocess.Popen | None = None
 
     def start(self) -> Spooler:
@@ -117,8 +118,10 @@ class Spooler:
 
     def add_pdf_printer(self, name: str) -> str:
         """A cups-pdf printer writing into ``out/<queue>``; returns the queue's name (``name`` and this
-        scheduler's tag, so two test runs at once never share /etc/cups/cups-pdf-<queue>.conf)."""
-        queue = f"{name}-{self.tag}"
+        scheduler's tag, so two test runs at once never share /etc/cups/cups-pdf-<queue>.conf, and a
+        number, so two tests of one session asking for the same name never count each other's files)."""
+        self._queues += 1
+        queue = f"{name}-{self.tag}-{self._queues}"
         out = self.folder / "out" / queue
         out.mkdir(mode=0o1777)
         out.chmod(0o1777)
@@ -132,7 +135,8 @@ class Spooler:
     def add_raw_printer(self, name: str, address: str) -> str:
         """A raw queue (no driver, nothing converted) sending to ``socket://address``, as a network
         Zebra is set up; returns the queue's name."""
-        queue = f"{name}-{self.tag}"
+        self._queues += 1
+        queue = f"{name}-{self.tag}-{self._queues}"
         self._lpadmin("-p", queue, "-E", "-v", f"socket://{address}")
         return queue
 

@@ -34,9 +34,12 @@ _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/._]{0,39}$")
 # (Topi-CLICK: 0.25 mL a click, compounding-facts §7).
 _CLICK_DISPENSERS = {"topi-click": "Topi-CLICK", "topiclick": "Topi-CLICK", "topi click": "Topi-CLICK"}
 
-Document = Literal["worksheet", "label"]
+Document = Literal["worksheet", "label", "calculation"]
 
 REQUIRED: dict[str, tuple[str, ...]] = {
+    # A formula file's calculation sheet (no batch number, no patient label): nothing from the
+    # prescription is needed (``compounder.calc.calculation_sheet``).
+    "calculation": (),
     "worksheet": ("batch_number", "prescription.patient", "prescription.rx_number", "prescription.prescriber"),
     "label": (
         "batch_number", "prescription.patient", "prescription.rx_number", "prescription.prescriber",

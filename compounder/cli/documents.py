@@ -1,5 +1,6 @@
-"""``worksheet`` and ``label``: a formula file's documents as PDF, written only when the batch may
-be printed."""
+"""``worksheet``: a formula file's calculation sheet as PDF (not a compounding record: no batch
+number, no signatures), written only when the formula may be printed; ``label``: refused, since a
+patient label is printed only from a batch the records hold (``compounder batches label NUMBER``)."""
 
 from __future__ import annotations
 
@@ -13,22 +14,28 @@ from compounder.calc.equipment import with_certified_minimums
 from compounder.cli.calc import evaluate_file
 from compounder.cli.dates import compounding_date_note
 from compounder.cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError, one_line
-from compounder.cli.inputs import MAX_SETTINGS_BYTES, chosen_label_stock, date_argument, read_formula_file, read_limited
+from compounder.cli.inputs import MAX_SETTINGS_BYTES, date_argument, read_formula_file, read_limited
+
+#: The one line ``compounder label FILE`` says (exit 2).
+LABEL_REFUSED = (
+    "compounder label: a patient label is printed only from a batch the records hold, numbered by them; "
+    "make the batch (compounder batches make) and print its label with: compounder batches label NUMBER"
+)
 
 
 def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date, out: TextIO, err: TextIO) -> int:
-    """Write the worksheet or the label; nothing is written unless the batch may be printed."""
-    from compounder.calc.prescription import parse_order, require
+    """Write the calculation sheet; nothing is written unless the formula may be printed. The label is refused."""
+    if args.command == "label":
+        raise UsageError(LABEL_REFUSED)
+    from compounder.calc.prescription import parse_order
     from compounder.calc.release import BatchBlocked
-    from compounder.documents.batch import label_pdf, worksheet_pdf
+    from compounder.documents.batch import calculation_sheet_pdf
     from compounder.documents.common import UnprintableText
-    from compounder.documents.label import LabelOverflow
     from compounder.settings import SettingsError, load_settings, refuse_example_pharmacy
 
     data = read_formula_file(args.file)
     formula = parse_formula(data)
     order = parse_order(data)
-    require(order, args.command)
     today = date_argument(args.date, today)
     if args.pharmacy_settings is not None:  # a FIFO or device would hang the reader
         read_limited(args.pharmacy_settings, f"--pharmacy-settings {args.pharmacy_settings}", "settings", MAX_SETTINGS_BYTES)
@@ -44,21 +51,17 @@ def document_command(args: argparse.Namespace, catalog: Catalog, today: dt.date,
     # back; a refused command (exit 2) says one line, its refusal, and nothing else.
     note = compounding_date_note(formula, compounded_on, args.date is not None, args.file)
     try:
-        if args.command == "worksheet":
-            from compounder.calc.patient import screening_inputs
+        from compounder.calc.patient import screening_inputs
 
-            pdf = worksheet_pdf(plan, order, catalog, compounded_on, pharmacy, args.paper, patient=screening_inputs(data, catalog).patient)
-        else:
-            stock = chosen_label_stock(args.stock, pharmacy.label_stock, args.position)
-            pdf = label_pdf(plan, order, catalog, compounded_on, pharmacy, stock, args.position)
+        pdf = calculation_sheet_pdf(plan, order, catalog, compounded_on, pharmacy, args.paper, patient=screening_inputs(data, catalog).patient)
     except BatchBlocked as blocked:
         if note:
             print(one_line(note), file=err)
-        print(f"{args.file}: no {args.command} written: {blocked.reason}", file=err)
+        print(f"{args.file}: no calculation sheet written: {blocked.reason}", file=err)
         for f in blocked.findings:
             print(f"  {f.severity.value.upper():<8} {f.code}: {f.message}", file=err)
         return EXIT_FINDINGS
-    except (LabelOverflow, UnprintableText) as error:
+    except UnprintableText as error:
         raise InputError(error.field, error.message) from None
     try:
         args.out.write_bytes(pdf)

@@ -68,17 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
     calc.add_argument("--json", action="store_true", help="print the result as JSON")
     calc.add_argument("--date", help="compounding date YYYY-MM-DD when the file gives none (default: today)")
 
-    for name, what in (("worksheet", "the batch worksheet (compounding record)"), ("label", "the patient label")):
-        document = commands.add_parser(name, help=f"write {what} of a formula file as PDF")
-        document.add_argument("file", type=Path, help="formula file with batch_number and prescription")
-        document.add_argument("--out", type=Path, required=True, help="PDF file to write")
-        document.add_argument("--date", help="compounding date YYYY-MM-DD when the file gives none (default: today)")
-        document.add_argument("--pharmacy-settings", type=Path, help="pharmacy settings file (default: the user's settings)")
-        if name == "worksheet":
-            document.add_argument("--paper", choices=("letter", "a4"), help="paper size (default: the pharmacy settings')")
-        else:
-            document.add_argument("--stock", help="label stock (default: the pharmacy settings'); one of " + ", ".join(_stock_keys()))
-            document.add_argument("--position", type=int, default=1, help="label position on a sheet of labels, 1 = top left (default 1)")
+    # A formula file has no batch: it prints a calculation sheet, never a compounding record or a
+    # patient label (those come from a batch in the records: ``compounder batches worksheet|label``).
+    sheet = commands.add_parser("worksheet", help="write a formula file's calculation sheet (not a compounding record) as PDF")
+    sheet.add_argument("file", type=Path, help="formula file")
+    sheet.add_argument("--out", type=Path, required=True, help="PDF file to write")
+    sheet.add_argument("--date", help="compounding date YYYY-MM-DD when the file gives none (default: today)")
+    sheet.add_argument("--pharmacy-settings", type=Path, help="pharmacy settings file (default: the user's settings)")
+    sheet.add_argument("--paper", choices=("letter", "a4"), help="paper size (default: the pharmacy settings')")
+    label = commands.add_parser("label", help="refused for a formula file: a patient label is printed from a batch, `compounder batches label NUMBER`")
+    label.add_argument("file", type=Path, nargs="?", help="formula file (refused)")
+    label.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    label.add_argument("--date", help=argparse.SUPPRESS)
+    label.add_argument("--pharmacy-settings", type=Path, help=argparse.SUPPRESS)
+    label.add_argument("--stock", help=argparse.SUPPRESS)
+    label.add_argument("--position", type=int, default=1, help=argparse.SUPPRESS)
 
     db = commands.add_parser("db", help="the pharmacy database: backup, check, migrate")
     db.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=DATABASE_HELP)

@@ -1,4 +1,4 @@
-"""One batch's worksheet and label as PDF bytes, from the engine's plan and the batch's order.
+"""One batch's worksheet and label (and a formula's calculation sheet) as PDF bytes, from the engine's plan and the batch's order.
 
 The steps the command line and the window both take: refuse what may not be printed (missing
 fields, impossible dates, error findings, warnings nobody acknowledged), build the engine's
@@ -30,6 +30,19 @@ def worksheet_pdf(
     refuse_example_pharmacy(pharmacy)
     record = compounding_record(plan, order, catalog, compounded_on, pharmacy.final_weight_tolerance, patient)
     return worksheet_renderer(paper or pharmacy.worksheet_paper)(record, pharmacy).render()
+
+
+def calculation_sheet_pdf(
+    plan: BatchPlan, order: Order, catalog: Catalog, compounded_on: dt.date, pharmacy: PharmacySettings, paper: str | None = None,
+    patient: PatientProfile | None = None,
+) -> bytes:
+    """A formula's calculation sheet, not a compounding record (``compounder.calc.calculation_sheet``):
+    what a formula file or the workbench prints with no batch in the records."""
+    from compounder.calc.calculation_sheet import calculation_sheet
+    from compounder.documents.calculation_sheet import calculation_sheet_renderer
+
+    record = calculation_sheet(plan, order, catalog, compounded_on, pharmacy.final_weight_tolerance, patient)
+    return calculation_sheet_renderer(paper or pharmacy.worksheet_paper)(record, pharmacy).render()
 
 
 def label_stock(pharmacy: PharmacySettings, key: str | None = None) -> LabelStock:

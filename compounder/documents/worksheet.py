@@ -1,4 +1,7 @@
-"""The batch worksheet (compounding record): the sheet a pharmacist weighs against, initials,
+"""(Over 400 lines: one renderer, its page templates and the story's parts, which the stored
+batch's worksheet and the calculation sheet override step by step; not split.)
+
+The batch worksheet (compounding record): the sheet a pharmacist weighs against, initials,
 signs and files.
 
 ``WorksheetRenderer(record, pharmacy).render()`` returns PDF bytes, on the pharmacy's paper
@@ -259,7 +262,7 @@ class WorksheetRenderer:
             rightMargin=self.right_margin,
             topMargin=self.top_margin,
             bottomMargin=self.bottom_margin,
-            title=f"Compounding record {self.record.batch_number}",
+            title=self.pdf_title(),
             author=self.pharmacy.name,
             subject=self.record.formula_name,
             creator=CREATOR,
@@ -504,6 +507,10 @@ class WorksheetRenderer:
     def signature_cells(self, role: str) -> list[Cell]:
         """Name, signature, date and time of one signature row: blank for the bench."""
         return ["", "", "", ""]
+
+    def pdf_title(self) -> str:
+        """The PDF's own title (its metadata)."""
+        return f"Compounding record {self.record.batch_number}"
 
     def draw_mark(self, canvas: Canvas, x: float, y: float) -> None:
         """A mark under the title on page 1 (a reprint's); none on a fresh sheet."""

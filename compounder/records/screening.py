@@ -103,6 +103,22 @@ def screened_plan(
         raise RecordError(f"{version.name}, version {version.version}, cannot be computed: {error.field}: {error.message}") from None
 
 
+def stored_patient_section(session: Session, name: str, date_of_birth: dt.date | None) -> dict[str, Any] | None:
+    """The stored screening profile of the patient a prescription names (name, and date of birth
+    when given), as a formula file's ``patient`` section: the profile ``screened_plan`` screens a
+    batch for, so the workbench's findings are the records' (issue 28, observation 3). None when
+    the records hold no such patient, or more than one with no date of birth to tell them apart."""
+    from compounder.records.patients import find_patient
+
+    if not name.strip():
+        return None
+    try:
+        found = find_patient(session, name, date_of_birth)
+    except RecordError:
+        return None
+    return profile_data(found.screening())
+
+
 def lot_facts(session: Session, lots: Mapping[int, int]) -> dict[int, LotFacts]:
     """Line position → what the lot record says of the lot chosen for it."""
     facts = {}

@@ -129,6 +129,8 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
     # The batch dialog, the patient profile and printing (with ReportLab) are imported when first
     # used, not before the window shows.
+    from PySide6.QtCore import Qt
+
     def make_batch():
         from compounder.ui.records.batch_dialog import BatchDialog
 
@@ -136,6 +138,19 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
             context, library, catalog, window, pharmacy=lambda: window.pharmacy, print_pdf=prompts.print_pdf,
             label_position=prompts.label_position, open_station=_open_station,
         )
+
+    def batch_from_workbench(order):
+        """Make a batch, opened on the workbench's formula with its prescription and lots filled in."""
+        dialog = make_batch()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.prefill_from_workbench(order)
+        dialog.open()
+        return dialog
+
+    window.batch_maker = batch_from_workbench
+    from compounder.ui.workbench.stored_patient import install_stored_profiles
+
+    install_stored_profiles(window, context)  # a patient the records hold is screened with the stored profile
 
     def print_document(kind: str, batch_number: str) -> str:
         from compounder.ui.common.batch_printing import StoredBatchPrinter

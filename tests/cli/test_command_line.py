@@ -164,8 +164,6 @@ def test_settings_init_writes_the_example_where_it_is_read_and_never_over_settin
     [
         ["worksheet", EXAMPLE, "--out", "worksheet.pdf"],
         ["worksheet", EXAMPLE, "--out", "worksheet.pdf", "--paper", "a4"],
-        ["label", EXAMPLE, "--out", "label.pdf"],
-        ["label", EXAMPLE, "--out", "label.pdf", "--stock", "avery-5163", "--position", "3"],
     ],
 )
 def test_readme_document_examples_work_on_a_fresh_install(tmp_path, monkeypatch, catalog, argv):

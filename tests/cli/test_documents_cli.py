@@ -1,4 +1,5 @@
-"""``compounder worksheet`` and ``compounder label``: files written, exit codes, one-line refusals."""
+"""``compounder worksheet`` (a formula file's calculation sheet) and ``compounder label`` (refused for a
+file): files written, exit codes, one-line refusals."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from compounder.cli import run
 from compounder.settings import settings_path
 from tests.conftest import TODAY
-from tests.documents.helpers import PHARMACY, five_active_formula
+from tests.documents.helpers import PHARMACY
 from tests.documents.helpers import issue_formula as _issue_formula
 
 
@@ -47,7 +48,7 @@ def write(tmp_path, data, name="formula.json"):
     return path
 
 
-@pytest.mark.parametrize("command", ["worksheet", "label"])
+@pytest.mark.parametrize("command", ["worksheet"])
 def test_writes_a_pdf(catalog, tmp_path, settings_file, command):
     out = tmp_path / f"{command}.pdf"
     code, stdout, stderr = cli(catalog, command, str(write(tmp_path, issue_formula())), "--out", str(out))
@@ -56,30 +57,14 @@ def test_writes_a_pdf(catalog, tmp_path, settings_file, command):
     assert f"wrote {out}" in stdout
 
 
-@pytest.mark.parametrize("command", ["worksheet", "label"])
-def test_missing_fields_exit_2_with_one_line_naming_them(catalog, tmp_path, settings_file, command):
+def test_a_calculation_sheet_needs_no_prescription_field(catalog, tmp_path, settings_file):
+    """The sheet prints no batch number, Rx, patient or prescriber, so none is asked for (the
+    worksheet of a formula file once refused a file without its Rx number)."""
     data = issue_formula()
-    del data["prescription"]["rx_number"]
+    del data["prescription"]["rx_number"], data["batch_number"]
     out = tmp_path / "x.pdf"
-    code, _, stderr = cli(catalog, command, str(write(tmp_path, data)), "--out", str(out))
-    assert code == 2
-    assert stderr.count("\n") == 1 and "prescription.rx_number: missing" in stderr
-    assert not out.exists()
-
-
-def test_label_overflow_exits_2_before_printing(catalog, tmp_path, settings_file):
-    out = tmp_path / "label.pdf"
-    data = five_active_formula()
-    data["prescription"] = {**data["prescription"], "date_of_birth": "1978-03-02", "quantity": "40 g", "refills": 0}  # as issue_formula()
-    # cyclobenzaprine HCl 1 % is 0.88 % cyclobenzaprine, below the typical 1–2 %: a warning to acknowledge;
-    # "three to four times daily" on the label against 3 a day in the dose check: another
-    data["acknowledged"] = [
-        {"code": code, "by": "J. Kim, RPh", "reason": "as prescribed"} for code in ("STRENGTH_OUTSIDE_TYPICAL_RANGE", "DIRECTIONS_MISMATCH")
-    ]
-    code, _, stderr = cli(catalog, "label", str(write(tmp_path, data)), "--out", str(out), "--stock", "thermal-3x2")
-    assert code == 2 and stderr.count("\n") == 1
-    assert "label: the text does not fit a 3 × 2 in thermal label" in stderr
-    assert not out.exists()
+    code, _, stderr = cli(catalog, "worksheet", str(write(tmp_path, data)), "--out", str(out))
+    assert (code, stderr) == (0, "") and out.exists()
 
 
 def test_unacknowledged_warning_exits_1_and_writes_nothing(catalog, tmp_path, settings_file):
@@ -93,34 +78,31 @@ def test_unacknowledged_warning_exits_1_and_writes_nothing(catalog, tmp_path, se
 
 
 def test_missing_settings_exit_2(catalog, tmp_path):
-    code, _, stderr = cli(catalog, "label", str(write(tmp_path, issue_formula())), "--out", str(tmp_path / "l.pdf"))
+    code, _, stderr = cli(catalog, "worksheet", str(write(tmp_path, issue_formula())), "--out", str(tmp_path / "l.pdf"))
     assert code == 2 and "no pharmacy settings" in stderr and "--pharmacy-settings" in stderr
 
 
 def test_pharmacy_settings_option_and_bad_settings(catalog, tmp_path):
     path = tmp_path / "elsewhere.json"
-    path.write_text(json.dumps({**PHARMACY, "label_stock": "thermal-9x9"}), encoding="utf-8")
-    code, _, stderr = cli(catalog, "label", str(write(tmp_path, issue_formula())), "--out", str(tmp_path / "l.pdf"),
+    path.write_text(json.dumps({**PHARMACY, "worksheet_paper": "legal"}), encoding="utf-8")
+    code, _, stderr = cli(catalog, "worksheet", str(write(tmp_path, issue_formula())), "--out", str(tmp_path / "w.pdf"),
                           "--pharmacy-settings", str(path))
-    assert code == 2 and "label_stock" in stderr and stderr.count("\n") == 1
+    assert code == 2 and "worksheet_paper" in stderr and stderr.count("\n") == 1
     path.write_text(json.dumps(PHARMACY), encoding="utf-8")
-    code, _, _ = cli(catalog, "label", str(write(tmp_path, issue_formula())), "--out", str(tmp_path / "l.pdf"),
+    code, _, _ = cli(catalog, "worksheet", str(write(tmp_path, issue_formula())), "--out", str(tmp_path / "w.pdf"),
                      "--pharmacy-settings", str(path))
     assert code == 0
 
 
-def test_paper_stock_and_position_options(catalog, tmp_path, settings_file):
+def test_paper_option(catalog, tmp_path, settings_file):
     formula = str(write(tmp_path, issue_formula()))
     assert cli(catalog, "worksheet", formula, "--out", str(tmp_path / "a4.pdf"), "--paper", "a4")[0] == 0
-    assert cli(catalog, "label", formula, "--out", str(tmp_path / "s.pdf"), "--stock", "avery-5163", "--position", "10")[0] == 0
-    code, _, stderr = cli(catalog, "label", formula, "--out", str(tmp_path / "s.pdf"), "--stock", "avery-5163", "--position", "11")
-    assert code == 2 and "--position" in stderr
 
 
 def test_out_is_required_and_unwritable_out_is_refused(catalog, tmp_path, settings_file):
     formula = str(write(tmp_path, issue_formula()))
-    assert cli(catalog, "label", formula)[0] == 2
-    code, _, stderr = cli(catalog, "label", formula, "--out", str(tmp_path / "missing-dir" / "l.pdf"))
+    assert cli(catalog, "worksheet", formula)[0] == 2
+    code, _, stderr = cli(catalog, "worksheet", formula, "--out", str(tmp_path / "missing-dir" / "w.pdf"))
     assert code == 2 and "--out" in stderr
 
 

@@ -148,7 +148,7 @@ def test_settings_nested_10000_deep_or_a_fifo_are_one_line_naming_the_file(tmp_p
             os.mkfifo(folder / "pharmacy.json")
             settings = folder / "pharmacy.json"
     option = ["--pharmacy-settings", str(settings)] if where == "option" else []
-    result = compounder("label", str(formula), "--out", str(tmp_path / "l.pdf"), *option, tmp_path=tmp_path,
+    result = compounder("worksheet", str(formula), "--out", str(tmp_path / "l.pdf"), *option, tmp_path=tmp_path,
                         env={"COMPOUNDER_SETTINGS_DIR": str(folder)})
     refused(result, 2, str(settings))
     assert not (tmp_path / "l.pdf").exists()

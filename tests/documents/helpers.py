@@ -159,7 +159,9 @@ def five_active_formula() -> dict:
         ],
         excipients=[],
     )
-    data["name"] = "Flurbiprofen 10 % / cyclobenzaprine HCl 1 % / gabapentin 6 % / lidocaine 2 % / prilocaine HCl 2 % in Lipoderm"  # named for its content
+    # Named for what it holds, without strengths (a name that states strengths must state them all, and
+    # this one would wrap onto a second line of the header and push the worksheet to a third page).
+    data["name"] = "Flurbiprofen, cyclobenzaprine, gabapentin, lidocaine, prilocaine in Lipoderm"
     data["prescription"]["patient"] = "Maximilian Alexander Featherstonehaugh-Wolfeschlegelsteinhausen"
     data["prescription"]["directions"] = (
         "Apply 1 g (4 clicks) to the affected area of the lower back, both knees and the left shoulder three to four "

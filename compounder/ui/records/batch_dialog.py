@@ -51,7 +51,7 @@ from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.clock import records_today
 from compounder.records.errors import RecordsError
 from compounder.records.fills import refill_order
-from compounder.records.library import FormulaLibrary
+from compounder.records.library import FormulaLibrary, LibraryError
 from compounder.records.policy import PermissionRefused, RecordError, Role, Status
 from compounder.records.refill import refill_changes
 from compounder.records.screening import (
@@ -62,6 +62,8 @@ from compounder.records.screening import (
     screened_plan,
 )
 from compounder.records.weighing_policy import SignedReason, weighing_policy
+from compounder.records.workbench_order import WorkbenchOrder, matching_version, open_draft, save_draft
+from compounder.records.workbench_order import chosen_lots as workbench_lots
 from compounder.settings import PharmacySettings
 from compounder.ui.common.batch_printing import PrintPdf, StoredBatchPrinter
 from compounder.ui.common.hand_confirm_dialog import HandConfirmDialog, typed_weight, unscanned_lot
@@ -98,6 +100,9 @@ class BatchDialog(QDialog):
         self._printer = StoredBatchPrinter(context, pharmacy, print_pdf, label_position)
         self.record: BatchRecord | None = None
         self._shown_changes: tuple | None = None  # the refill whose formula changes are on show
+        # The lots typed on the workbench's lines (version id, line position → lot id), used when
+        # the batch is made on that version (``prefill_from_workbench``).
+        self._workbench_lots: tuple[int, dict[int, int]] | None = None
 
         self.formula = QComboBox()
         for entry in library.entries():
@@ -368,10 +373,11 @@ class BatchDialog(QDialog):
             with self._context.transaction() as session:
                 now = self._context.now(session)
                 today = records_today(now)
+                chosen = self._workbench_lots[1] if self._workbench_lots and self._workbench_lots[0] == version_id else None
                 record = make_batch(
                     session, actor, self._catalog, formula_version_id=version_id, patient=patient, rx_number=self.rx.text(),
                     prescriber=self.prescriber.text(), compounded_on=today, tolerance_percent=self.tolerance.text(), now=now,
-                    acknowledgements=decisions, order=order_data, freeze=lambda plan: self._plan(plan, order),
+                    acknowledgements=decisions, order=order_data, freeze=lambda plan: self._plan(plan, order), lots=chosen,
                 )
         except InputError as error:
             self.message.setText(f"{_FIELD_TITLES.get(error.field, error.field)}: {error.message}")
@@ -534,6 +540,62 @@ class BatchDialog(QDialog):
         self.refills.clear()
         self._refill_confirmed(diff, (record.patient.id, record.rx_number, current.id))
         self.message.setText("")
+
+    def prefill_from_workbench(self, order: WorkbenchOrder) -> str:
+        """Fill the order from the workbench (issue 28, observation 5): the formula on screen (its
+        approved master formula version; none approved: saved as a draft version for a pharmacist
+        to approve, and said), the prescription, the dose check and the lots typed on its lines.
+        A draft batch this prescription already has is opened instead of a second one. Returns
+        what the dialog says (also shown in it)."""
+        rx = order.prescription
+        born_text = str(rx.get("date_of_birth") or "")
+        self.patient.setText(str(rx.get("patient") or ""))
+        self.born.setText(born_text)
+        self.rx.setText(str(rx.get("rx_number") or ""))
+        self.prescriber.setText(str(rx.get("prescriber") or ""))
+        self.directions.setText(str(rx.get("directions") or ""))
+        self.quantity.setText(str(rx.get("quantity") or ""))
+        self.refills.setText("" if rx.get("refills") is None else str(rx.get("refills")))
+        self.container.setText(order.container or "")
+        try:
+            version = matching_version(self._library, order)
+            if version is None:
+                entry = save_draft(self._library, order, self._context.actor)
+                said = (f"“{entry.name}” as on the workbench has no approved master formula version: it is saved as draft "
+                        f"version {entry.version} for a pharmacist to approve (File ▸ Approve master formula…); then make the batch.")
+                self.message.setText(said)
+                return said
+            born = dt.date.fromisoformat(born_text) if born_text else None
+            with self._context.reading() as session:
+                lots_typed = workbench_lots(session, order.formula)
+                draft = open_draft(session, self.patient.text(), born, self.rx.text()) if self.patient.text().strip() and self.rx.text().strip() else None
+        except (RecordsError, LibraryError, ValueError) as error:
+            if isinstance(error, ValueError):
+                said = f"born {born_text!r} is not a date; type YYYY-MM-DD"
+            else:
+                said = str(error) if isinstance(error, LibraryError) else problem_text(error)
+            self.message.setText(said)
+            return said
+        index = self.formula.findData(version.id)
+        if index < 0:
+            self.formula.addItem(version.label, version.id)
+            index = self.formula.count() - 1
+        self.formula.setCurrentIndex(index)  # fills the formula's own dose check; the workbench's replaces it below
+        directions = order.directions or {}
+        if directions:
+            self.dose_amount.setText(str(directions.get("amount") or ""))
+            times = directions.get("times_per_day")
+            self.dose_times.setText(f"{times:g}" if isinstance(times, (int, float)) and not isinstance(times, bool) else str(times or ""))
+        self._workbench_lots = (version.id, lots_typed)
+        if draft is not None:
+            self.open_batch(draft)
+            said = f"Batch {draft} is this prescription's draft: opened, not made again."
+        else:
+            said = f"From the workbench: {version.label}" + (f", {len(lots_typed)} lot(s) as typed" if lots_typed else "") + ". Check, then Create batch."
+            self.create_button.setDefault(True)
+            self.create_button.setFocus()
+        self.message.setText(said)
+        return said
 
     def verify_batch(self) -> None:
         pharmacy = self._pharmacy()

@@ -75,6 +75,10 @@ class FormulaDocument(QObject):
         self.catalog = catalog
         self.today = today
         self.max_excess: Quantity | None = None  # the pharmacy's ceiling on an overage, from its settings
+        # The records' profile of the patient the prescription names, screened in place of the
+        # file's patient section (``stored_patient.install_stored_profiles``), and whose it is.
+        self.stored_patient: dict[str, Any] | None = None
+        self.stored_patient_name = ""
         self.undo_stack = QUndoStack(self)
         self._draft = Draft(header={"batch": "120 g", "base": "Lipoderm", "compounded_on": today.isoformat()})
         self._evaluation = evaluate_draft(self._draft, catalog, today)
@@ -173,7 +177,7 @@ class FormulaDocument(QObject):
 
     # -- whole formulas (not undoable: the undo history starts again)
     def replace(self, draft: Draft) -> None:
-        evaluation = evaluate_draft(draft, self.catalog, self.today, self.max_excess)
+        evaluation = evaluate_draft(draft, self.catalog, self.today, self.max_excess, self.stored_patient)
         self.about_to_reset.emit()
         self._draft, self._evaluation = draft, evaluation
         self.undo_stack.clear()
@@ -185,7 +189,16 @@ class FormulaDocument(QObject):
         if max_excess == self.max_excess:
             return
         self.max_excess = max_excess
-        self._evaluation = evaluate_draft(self._draft, self.catalog, self.today, max_excess)
+        self._evaluation = evaluate_draft(self._draft, self.catalog, self.today, max_excess, self.stored_patient)
+        self.changed.emit()
+
+    def set_stored_patient(self, section: dict[str, Any] | None, name: str = "") -> None:
+        """The records' profile of the patient the prescription names (None: the records hold no
+        such patient): the formula is screened again with it. Not an edit: nothing to undo or save."""
+        if section == self.stored_patient:
+            return
+        self.stored_patient, self.stored_patient_name = section, name if section is not None else ""
+        self._evaluation = evaluate_draft(self._draft, self.catalog, self.today, self.max_excess, section)
         self.changed.emit()
 
     def new(self) -> None:
@@ -204,12 +217,12 @@ class FormulaDocument(QObject):
 
     # -- internals
     def _push(self, text: str, after: Draft, inserted: int | None = None, removed: int | None = None) -> bool:
-        evaluation = evaluate_draft(after, self.catalog, self.today, self.max_excess)  # may raise: then nothing changed
+        evaluation = evaluate_draft(after, self.catalog, self.today, self.max_excess, self.stored_patient)  # may raise: then nothing changed
         self.undo_stack.push(_Edit(self, text, self._draft, after, evaluation, inserted, removed))
         return True
 
     def _apply(self, draft: Draft, evaluation: Evaluation | None, *, inserted: int | None, removed: int | None) -> None:
-        evaluation = evaluation or evaluate_draft(draft, self.catalog, self.today, self.max_excess)
+        evaluation = evaluation or evaluate_draft(draft, self.catalog, self.today, self.max_excess, self.stored_patient)
         if inserted is not None:
             self.rows_about_to_be_inserted.emit(inserted)
         if removed is not None:

@@ -22,11 +22,12 @@ HEADER_KEYS = (
     "directions.amount", "directions.times_per_day", "directions.area",
 )
 ROW_KEYS = ("ingredient", "strength", "stock", "potency", "lot", "expires")
-# The batch's prescription and packaging: what the worksheet and label need beyond the formula.
+# The prescription and packaging: what the batch made from the workbench is made for. No batch
+# number: the records number a batch when they make it (a file's own ``batch_number`` is kept, unused).
 ORDER_FIELDS = (
     "prescription.patient", "prescription.date_of_birth", "prescription.rx_number", "prescription.prescriber",
     "prescription.written_on", "prescription.directions", "prescription.quantity", "prescription.refills",
-    "batch_number", "container",
+    "container",
 )
 # Keys of a master formula that belong to one batch for one patient; not kept in the library.
 BATCH_ONLY_KEYS = ("batch_number", "prescription", "acknowledged", "patient")
@@ -168,8 +169,12 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def evaluate_draft(draft: Draft, catalog: Catalog, today: dt.date, max_excess: Quantity | None = None) -> Evaluation:
-    """Turn the draft into formula-file data, assess it, and place every error and finding."""
+def evaluate_draft(
+    draft: Draft, catalog: Catalog, today: dt.date, max_excess: Quantity | None = None, stored_patient: Mapping[str, Any] | None = None,
+) -> Evaluation:
+    """Turn the draft into formula-file data, assess it, and place every error and finding.
+    ``stored_patient``: the records' profile of the patient the prescription names (a formula
+    file's ``patient`` section), screened in place of the file's own; not saved with the formula."""
     data: dict[str, Any] = {}
     directions: dict[str, Any] = {}
     prescription: dict[str, Any] = {}
@@ -200,7 +205,7 @@ def evaluate_draft(draft: Draft, catalog: Catalog, today: dt.date, max_excess: Q
         if rows:
             data[group] = [{k: v.strip() for k, v in draft.rows[row].items() if v.strip()} for row in rows]
 
-    assessment = assess(data, catalog, today, max_excess)
+    assessment = assess(data if stored_patient is None else {**data, "patient": dict(stored_patient)}, catalog, today, max_excess)
     line_targets: tuple[Target, ...] = (*group_rows["actives"], *group_rows["excipients"], BASE_ROW)
 
     cell_errors: dict[tuple[Target, str], str] = {}

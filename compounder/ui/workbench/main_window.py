@@ -8,6 +8,7 @@ Every edit goes to the ``FormulaDocument`` (undoable); the window redraws from t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,7 @@ from compounder.ui.workbench.window_printing import PrintingPart
 from compounder.ui.workbench.window_sync import SyncPart
 
 if TYPE_CHECKING:  # the dialog itself is imported when first opened
+    from compounder.records.workbench_order import WorkbenchOrder
     from compounder.ui.workbench.prescription_dialog import PrescriptionDialog
 
 
@@ -63,6 +65,8 @@ class MainWindow(ActionsPart, CentralPart, SyncPart, FilesPart, PrintingPart, QM
         self.document.set_max_excess(pharmacy.maximum_excess if pharmacy is not None else None)
         self.source: Source = None
         self.approved_at: dt.datetime | None = None
+        # Opens Make a batch with what is on screen (``ui.app`` passes it in: the workbench does not import the records' screens).
+        self.batch_maker: Callable[[WorkbenchOrder], object] | None = None
         self._syncing = False
 
         self.table_model = IngredientTableModel(self.document, self)

@@ -1,5 +1,5 @@
-"""The batch's prescription: patient, Rx number, prescriber, label directions, quantity,
-refills, batch number and container, as the worksheet and label print them.
+"""The prescription: patient, Rx number, prescriber, label directions, quantity, refills and
+container, which "Make batch in records…" makes the batch for (the records number the batch).
 
 A view of the ``FormulaDocument``: each field is committed when the pharmacist leaves it (one
 undoable edit), and every field the engine cannot use shows the engine's own message under it.
@@ -42,7 +42,6 @@ _PLACEHOLDERS = {
     "prescription.directions": "Apply 1 g (4 clicks) to the lower back three times daily",
     "prescription.quantity": "120 g",
     "prescription.refills": "0 to 99",
-    "batch_number": "261123-001",
     "container": "Topi-CLICK 35 mL, 60 g ointment jar…",
 }
 
@@ -63,7 +62,7 @@ class PrescriptionDialog(QDialog):
 
     def __init__(self, document: FormulaDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Prescription and batch")
+        self.setWindowTitle("Prescription")
         self.setObjectName("prescriptionDialog")
         self._document = document
         self._syncing = False
@@ -71,7 +70,7 @@ class PrescriptionDialog(QDialog):
         self.messages: dict[str, QLabel] = {}
 
         layout = QVBoxLayout(self)
-        intro = QLabel("What the worksheet and the patient label print for this batch. Fields marked * are required.", self)
+        intro = QLabel("The prescription the batch is made for (Make batch in records…); the records number the batch. Fields marked * are needed for the label.", self)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()

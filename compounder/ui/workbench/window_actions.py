@@ -34,17 +34,19 @@ class ActionsPart(WindowParts):
         self.save_as_action = self._action("Save &as file…", self.save_as_file, Key.SaveAs, "Save the formula to a file")
         self.save_library_action = self._action("Save to li&brary…", self.save_to_library, "Ctrl+Shift+L", "Save as a master formula in the library")
         self.approve_action = self._action("A&pprove master formula…", self.approve, "Ctrl+Shift+P", "Approve the master formula as it stands (not while an error stands)")
-        self.prescription_action = self._action("Pre&scription and batch…", self.edit_prescription, "Ctrl+R", "Patient, Rx number, prescriber, label directions, batch number and container")
-        self.print_action = self._action("&Print worksheet…", self.print_worksheet, Key.Print, "Print the compounding worksheet (not while an error stands)")
-        self.print_label_action = self._action("Print &label…", self.print_label, "Ctrl+Shift+G", "Print the patient label (not while an error stands)")
+        self.prescription_action = self._action("Pre&scription…", self.edit_prescription, "Ctrl+R", "Patient, Rx number, prescriber, label directions and container")
+        self.make_batch_action = self._action(
+            "&Make batch in records…", self.make_batch_in_records, "Ctrl+B",
+            "Make the batch in the records from this formula and prescription (or open its draft): its worksheet and label print from there",
+        )
+        self.print_action = self._action(
+            "&Print calculation sheet…", self.print_worksheet, Key.Print,
+            "Print the calculation sheet: not a compounding record (no batch number, no label; those come from the batch in the records)",
+        )
         self.print_on_action = self._action(
-            "Print worksheet o&n…", self.print_worksheet_on, "Ctrl+Alt+P", "Choose a printer for this one worksheet (the settings' printer is used otherwise)",
+            "Print calculation sheet o&n…", self.print_worksheet_on, "Ctrl+Alt+P", "Choose a printer for this one calculation sheet (the settings' worksheet printer is used otherwise)",
         )
-        self.print_label_on_action = self._action(
-            "Print label on…", self.print_label_on, "Ctrl+Alt+G", "Choose a printer for this one label (the settings' printer is used otherwise)",
-        )
-        self.export_worksheet_action = self._action("&Export worksheet PDF…", self.export_worksheet, None, "Save the compounding worksheet as a PDF")
-        self.export_label_action = self._action("Export la&bel PDF…", self.export_label, None, "Save the patient label as a PDF")
+        self.export_worksheet_action = self._action("&Export calculation sheet PDF…", self.export_worksheet, None, "Save the calculation sheet (not a record) as a PDF")
         self.pharmacy_action = self._action("P&harmacy settings…", self.edit_pharmacy_settings, None, "Pharmacy name, address, licence, label stock and paper")
         self.quit_action = self._action("&Quit", self.close, Key.Quit, "Quit Compounder")
 
@@ -67,11 +69,8 @@ class ActionsPart(WindowParts):
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action, self.save_library_action, self.approve_action])
         file_menu.addSeparator()
-        file_menu.addAction(self.prescription_action)
-        file_menu.addActions([
-            self.print_action, self.print_label_action, self.print_on_action, self.print_label_on_action,
-            self.export_worksheet_action, self.export_label_action,
-        ])
+        file_menu.addActions([self.prescription_action, self.make_batch_action])
+        file_menu.addActions([self.print_action, self.print_on_action, self.export_worksheet_action])
         file_menu.addSeparator()
         file_menu.addAction(self.pharmacy_action)
         file_menu.addSeparator()
@@ -93,7 +92,7 @@ class ActionsPart(WindowParts):
         toolbar.addSeparator()
         toolbar.addActions([self.undo_action, self.redo_action])
         toolbar.addSeparator()
-        toolbar.addActions([self.prescription_action, self.print_action, self.print_label_action, self.approve_action])
+        toolbar.addActions([self.prescription_action, self.make_batch_action, self.print_action, self.approve_action])
         toolbar.addSeparator()
         self.find_edit = QLineEdit(self)
         self.find_edit.setPlaceholderText("Find ingredient (Ctrl+F)")

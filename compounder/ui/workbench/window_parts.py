@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Callable
     from pathlib import Path
 
     from PySide6.QtCore import QModelIndex
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from compounder.calc import Catalog
     from compounder.calc.prescription import Document
     from compounder.records.library import FormulaLibrary
+    from compounder.records.workbench_order import WorkbenchOrder
     from compounder.settings import PharmacySettings
     from compounder.ui.common.banner_text import BannerText
     from compounder.ui.common.date_field import DateField
@@ -60,6 +62,7 @@ if TYPE_CHECKING:
         document: FormulaDocument
         source: Source
         approved_at: dt.datetime | None
+        batch_maker: Callable[[WorkbenchOrder], object] | None
         _syncing: bool
         table_model: IngredientTableModel
         findings_model: FindingsModel
@@ -80,12 +83,10 @@ if TYPE_CHECKING:
         save_library_action: QAction
         approve_action: QAction
         prescription_action: QAction
+        make_batch_action: QAction
         print_action: QAction
-        print_label_action: QAction
         print_on_action: QAction
-        print_label_on_action: QAction
         export_worksheet_action: QAction
-        export_label_action: QAction
         pharmacy_action: QAction
         quit_action: QAction
         undo_action: QAction
@@ -160,13 +161,12 @@ if TYPE_CHECKING:
 
         # window_printing
         def edit_prescription(self) -> PrescriptionDialog: ...
+        def workbench_order(self) -> WorkbenchOrder: ...
+        def make_batch_in_records(self) -> bool: ...
         def edit_pharmacy_settings(self) -> bool: ...
         def print_worksheet(self) -> bool: ...
-        def print_label(self) -> bool: ...
         def print_worksheet_on(self) -> bool: ...
-        def print_label_on(self) -> bool: ...
         def export_worksheet(self, path: Path | None = None) -> bool: ...
-        def export_label(self, path: Path | None = None) -> bool: ...
-        def document_pdf(self, kind: Document) -> bytes | None: ...
+        def document_pdf(self, kind: Document = "calculation") -> bytes | None: ...
 else:
     WindowParts = object

@@ -1,4 +1,10 @@
-"""The main window's prescription, pharmacy settings, printing and PDF export of the worksheet and label."""
+"""The main window's prescription, pharmacy settings, and the calculation sheet (printed or saved as PDF).
+
+The workbench has no batch: what it prints is a calculation sheet, marked as not a compounding
+record, with no batch number and no patient label (``compounder.calc.calculation_sheet``). A
+worksheet and label with a batch number are printed from the batch the records hold (Records ▸
+Make a batch…, reached from here with "Make batch in records…").
+"""
 
 from __future__ import annotations
 
@@ -13,11 +19,12 @@ from compounder.ui.workbench.window_parts import WindowParts
 
 if TYPE_CHECKING:
     from compounder.calc.prescription import Document
+    from compounder.records.workbench_order import WorkbenchOrder
     from compounder.ui.workbench.prescription_dialog import PrescriptionDialog
 
 
 class PrintingPart(WindowParts):
-    """Prints and exports the batch documents (a part of ``MainWindow``)."""
+    """Prints and exports the calculation sheet (a part of ``MainWindow``)."""
 
     def edit_prescription(self) -> PrescriptionDialog:
         """The prescription and batch fields, beside the window (one dialog, kept)."""
@@ -38,51 +45,63 @@ class PrintingPart(WindowParts):
         self.statusBar().showMessage(f"Saved the pharmacy settings to {self.pharmacy_path}", 5000)
         return True
 
-    def print_worksheet(self) -> bool:
-        """On the worksheet printer of the pharmacy settings at once, or in the print dialog when none is chosen."""
-        return self._print("worksheet")
+    def workbench_order(self) -> WorkbenchOrder:
+        """The formula and prescription on screen, as the records take them for a batch."""
+        from compounder.records.workbench_order import WorkbenchOrder
+        from compounder.ui.workbench.formula_source import LibrarySource
 
-    def print_label(self) -> bool:
-        return self._print("label")
+        data = self.document.to_data()
+        directions = data.get("directions")
+        return WorkbenchOrder(
+            formula=self.document.master_data(), name=self.document.header("name"),
+            entry_id=self.source.entry_id if isinstance(self.source, LibrarySource) else None,
+            prescription=dict(data.get("prescription") or {}), container=data.get("container") or None,
+            directions=dict(directions) if isinstance(directions, dict) else None,
+        )
+
+    def make_batch_in_records(self) -> bool:
+        """Make (or open) the draft batch in the records from what is on screen: Records ▸ Make a
+        batch, opened with the formula, the prescription and the lots filled in."""
+        if self.batch_maker is None:
+            self.prompts.error("No records", "This window has no records to make a batch in.")
+            return False
+        if self.document.must_be_corrected or self.document.plan is None:
+            self.prompts.error("Cannot make the batch", "The formula has errors; make the batch once they are resolved.")
+            return False
+        if self.document.order_errors:
+            lines = [f"{HEADER_LABELS.get(key, key)}: {message}" for key, message in self.document.order_errors.items()]
+            self.prompts.error("Cannot make the batch", "Correct the prescription first:\n" + "\n".join(lines))
+            self.edit_prescription()
+            return False
+        self.batch_maker(self.workbench_order())
+        return True
+
+    def print_worksheet(self) -> bool:
+        """Print the calculation sheet (not a compounding record): on the worksheet printer of the
+        pharmacy settings at once, or in the print dialog when none is chosen."""
+        return self._print_sheet(choose=False)
 
     def print_worksheet_on(self) -> bool:
-        """The print dialog for a one-off printer, whatever the settings chose."""
-        return self._print("worksheet", choose=True)
+        """The calculation sheet in the print dialog, for a one-off printer whatever the settings chose."""
+        return self._print_sheet(choose=True)
 
-    def print_label_on(self) -> bool:
-        return self._print("label", choose=True)
-
-    def export_worksheet(self, path: Path | None = None) -> bool:
-        return self._export("worksheet", path)
-
-    def export_label(self, path: Path | None = None) -> bool:
-        return self._export("label", path)
-
-    def _print(self, kind: Document, choose: bool = False) -> bool:
-        pdf = self.document_pdf(kind)
+    def _print_sheet(self, choose: bool) -> bool:
+        pdf = self.document_pdf("calculation")
         if pdf is None:
             return False
-        printed = self.prompts.print_pdf(f"{kind} {self._document_name(kind)}", pdf, kind, self._label_zpl if kind == "label" else None, choose=choose)
+        printed = self.prompts.print_pdf(f"calculation sheet {self._title()}", pdf, "worksheet", None, choose=choose)
         if printed:
-            self.statusBar().showMessage(f"Sent the {kind} to the printer", 5000)
+            self.statusBar().showMessage("Sent the calculation sheet to the printer", 5000)
         return printed
 
-    def _label_zpl(self) -> bytes:
-        """The label as ZPL, for a Zebra printer chosen for labels (the same checks as the PDF's)."""
-        from compounder.documents.batch import label_zpl
-
-        plan, order, pharmacy = self.document.plan, self.document.order, self.pharmacy
-        if plan is None or order is None or pharmacy is None:  # document_pdf printed the label from them a moment ago
-            raise ValueError("the label is no longer ready to print")
-        return label_zpl(plan, order, self.catalog, plan.formula.compounded_on or self.document.today, pharmacy)
-
-    def _export(self, kind: Document, path: Path | None) -> bool:
-        pdf = self.document_pdf(kind)
+    def export_worksheet(self, path: Path | None = None) -> bool:
+        """Save the calculation sheet as a PDF."""
+        pdf = self.document_pdf("calculation")
         if pdf is None:
             return False
         if path is None:
             folder = self.source.path.parent if isinstance(self.source, FileSource) else Path.home()
-            path = self.prompts.save_pdf_path(f"Export the {kind} as PDF", folder / f"{_file_stem(f'{kind}-{self._document_name(kind)}')}.pdf")
+            path = self.prompts.save_pdf_path("Export the calculation sheet as PDF", folder / f"{_file_stem(f'calculation-{self._title()}')}.pdf")
             if path is None:
                 return False
         try:
@@ -90,38 +109,44 @@ class PrintingPart(WindowParts):
             temporary.write_bytes(pdf)
             temporary.replace(path)
         except OSError as error:
-            self.prompts.error(f"Cannot save the {kind}", f"{path}:\n{error.strerror or error}")
+            self.prompts.error("Cannot save the calculation sheet", f"{path}:\n{error.strerror or error}")
             return False
-        self.statusBar().showMessage(f"Saved the {kind} to {path}", 5000)
+        self.statusBar().showMessage(f"Saved the calculation sheet to {path}", 5000)
         return True
 
     def _screened_patient(self):
         """The patient section the plan was screened for, printed on the worksheet (None without one)."""
         from compounder.calc.patient import screening_inputs
 
+        data = self.document.to_data()
+        if self.document.stored_patient is not None:  # the records' profile the plan was screened with
+            data = {**data, "patient": self.document.stored_patient}
         try:
-            return screening_inputs(self.document.to_data(), self.catalog, strict_prescription=False).patient
+            return screening_inputs(data, self.catalog, strict_prescription=False).patient
         except InputError:
             return None
 
-    def _document_name(self, kind: str) -> str:
-        order = self.document.order
-        return (order.batch_number if order is not None and order.batch_number else None) or self._title()
+    def document_pdf(self, kind: Document = "calculation") -> bytes | None:
+        """The calculation sheet of the formula as it stands, or ``None`` after saying why it may not be printed.
 
-    def document_pdf(self, kind: Document) -> bytes | None:
-        """The worksheet or label of the batch as it stands, or ``None`` after saying why it may not be printed.
-
-        Every refusal is the engine's: what holds the document back and in which order is
-        ``calc.print_gate.next_hold``'s answer (error findings, prescription fields it cannot use or
-        that the document needs, warnings nobody acknowledged, asked for here); then a label that does not fit.
+        Every refusal is the engine's: what holds the sheet back and in which order is
+        ``calc.print_gate.next_hold``'s answer (error findings, prescription fields it cannot use,
+        warnings nobody acknowledged, asked for here). A worksheet or label with a batch number is
+        refused here: it is printed from a batch in the records.
         """
         from compounder.calc.print_gate import Hold, PrintReady, next_hold
         from compounder.calc.release import BatchBlocked
-        from compounder.documents.batch import label_pdf, label_stock, worksheet_pdf
+        from compounder.documents.batch import calculation_sheet_pdf
         from compounder.documents.common import UnprintableText
-        from compounder.documents.label import LabelOverflow
 
-        title = f"Cannot print the {kind}"
+        if kind != "calculation":
+            self.prompts.error(
+                f"No {kind} from the workbench",
+                f"A {kind} with a batch number is printed from the batch in the records: Records ▸ Make batch in records… "
+                "(Ctrl+B) makes it from this formula and prescription.",
+            )
+            return None
+        title = "Cannot print the calculation sheet"
         while True:  # each hold is shown or asked about; after an answer that clears it, the gate is asked again
             gate = next_hold(
                 self.document.plan, self.document.order, kind, must_be_corrected=self.document.must_be_corrected,
@@ -133,7 +158,7 @@ class PrintingPart(WindowParts):
                 self.prompts.error(title, "The formula has errors; print it once they are resolved.")
                 return None
             if gate.hold is Hold.NO_PHARMACY:
-                self.prompts.error(title, "The worksheet and label print the pharmacy's name, address, phone and licence; enter them first.")
+                self.prompts.error(title, "The calculation sheet prints the pharmacy's name, address, phone and licence; enter them first.")
                 if not self.edit_pharmacy_settings():
                     return None
                 continue
@@ -144,7 +169,7 @@ class PrintingPart(WindowParts):
                 return None
             if gate.hold is Hold.MISSING_FIELDS:
                 names = ", ".join(HEADER_LABELS.get(key, key) for key in gate.missing)
-                self.prompts.error(title, f"The {kind} needs: {names}. Enter them under Prescription and batch (Ctrl+R).")
+                self.prompts.error(title, f"The calculation sheet needs: {names}. Enter them under Prescription (Ctrl+R).")
                 self.edit_prescription()
                 return None
             if gate.hold is Hold.STALE_ACKNOWLEDGEMENTS:
@@ -190,21 +215,7 @@ class PrintingPart(WindowParts):
             return None
         compounded_on = plan.formula.compounded_on or self.document.today
         try:
-            if kind == "worksheet":
-                return worksheet_pdf(plan, order, self.catalog, compounded_on, pharmacy, patient=self._screened_patient())
-            stock = label_stock(pharmacy)
-            position = self.prompts.label_position(stock)
-            if position is None:
-                return None
-            try:
-                return label_pdf(plan, order, self.catalog, compounded_on, pharmacy, stock, position)
-            except LabelOverflow as overflow:
-                self.prompts.error(
-                    "The label does not fit",
-                    f"Nothing was printed: {overflow.message}.\n\nChoose a larger label stock in Pharmacy settings, "
-                    "or shorten the directions on the label.",
-                )
-                return None
+            return calculation_sheet_pdf(plan, order, self.catalog, compounded_on, pharmacy, patient=self._screened_patient())
         except BatchBlocked as blocked:
             lines = [f"{f.severity.value.upper()} {f.code}: {f.message}" for f in blocked.findings]
             self.prompts.error(title, f"{blocked.reason}.\n" + "\n".join(lines))

@@ -31,10 +31,7 @@ class SyncPart(WindowParts):
     def _on_changed(self) -> None:
         self._sync_header()
         self._update_banner()
-        for action in (
-            self.print_action, self.print_label_action, self.print_on_action, self.print_label_on_action,
-            self.export_worksheet_action, self.export_label_action,
-        ):
+        for action in (self.print_action, self.print_on_action, self.export_worksheet_action):
             action.setEnabled(not self.document.must_be_corrected)
         self.approve_action.setEnabled(not self.document.must_be_corrected)
         self.trail_action.setEnabled(self.document.plan is not None)
@@ -122,6 +119,8 @@ class SyncPart(WindowParts):
         if plan.bud is not None:
             parts.append(f"Beyond-use date <b>{plan.bud.date.isoformat()}</b> ({plan.bud.days} days; {_escape(plan.bud.storage)})")
             self.summary.setToolTip(plan.bud.reason)
+        if self.document.stored_patient is not None:
+            parts.append(f"screened against the stored profile of <b>{_escape(self.document.stored_patient_name)}</b> (records)")
         if self.approved_at is not None and not self.document.is_modified():
             parts.append(f"approved {self.approved_at.astimezone().strftime('%Y-%m-%d %H:%M')}")
         self.summary.setText(" · ".join(parts))

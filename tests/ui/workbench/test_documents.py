@@ -1,5 +1,6 @@
-"""The worksheet and label from the window: the same PDFs as the command line, refused while the
-batch may not be printed; the prescription fields; the pharmacy settings; the print preview."""
+"""The calculation sheet from the window (the workbench has no batch: no worksheet with a batch
+number, no label; issue 28): the same PDF as `compounder worksheet FILE`, refused while the formula
+may not be printed; the prescription fields; the pharmacy settings; the print preview."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtTest import QTest
 
 from compounder.settings import load_settings
-from tests.documents.helpers import five_active_formula, pharmacy
+from tests.documents.helpers import pharmacy
 from tests.pdf_text import pdf_text
 from tests.ui.conftest import type_into_field
 
@@ -42,40 +43,34 @@ def rx_window(window, RX_EXAMPLE):
     return window
 
 
-def test_export_the_worksheet_and_the_label(rx_window, prompts, tmp_path):
-    worksheet, label = tmp_path / "worksheet.pdf", tmp_path / "label.pdf"
-    prompts.paths = [worksheet]
+def test_export_the_calculation_sheet(rx_window, prompts, tmp_path):
+    sheet = tmp_path / "sheet.pdf"
+    prompts.paths = [sheet]
     rx_window.export_worksheet_action.trigger()
-    prompts.paths = [label]
-    rx_window.export_label_action.trigger()
     assert prompts.errors == []
-    text = pdf_text(worksheet.read_bytes())
-    for expected in ("Jane Doe", "RX-104233", "Dr. A. Smith", "261123-001", "Main Street Compounding Pharmacy"):
-        assert expected in text
+    text = pdf_text(sheet.read_bytes())
+    assert "Main Street Compounding Pharmacy" in text and "NOT A COMPOUNDING RECORD" in text
+    for absent in ("Jane Doe", "RX-104233", "Dr. A. Smith", "261123-001"):  # no record's identifiers
+        assert absent not in text
     # diclofenac sodium 3 % of 120 g = 3.600 g; lidocaine 6 g as the HCl monohydrate at 99.5 % = 7.432 g; base to 120.000 g
     assert f"{120 * 0.03:.3f}" == "3.600" and "3.600 g" in text
     assert f"{6 * 288.81 / 234.34 / 0.995:.3f}" == "7.432" and "7.432 g" in text
     assert "120.000 g" in text
-    label_text = pdf_text(label.read_bytes())
-    for expected in ("Jane Doe", "RX-104233", "Diclofenac sodium 3 %", "lidocaine 5 %", "40 g", "Compounded preparation"):
-        assert expected in label_text
-    # a Topi-CLICK click is 0.25 mL of a 1.0 g/mL cream: diclofenac sodium 3 % = 7.5 mg a click
-    assert "7.5 mg" in label_text
 
 
 def test_print_shows_the_pdf_in_the_preview(rx_window, prompts):
-    assert rx_window.print_label()
+    assert rx_window.print_worksheet()
     title, pdf = prompts.printed[-1]
-    assert "261123-001" in title and "Jane Doe" in pdf_text(pdf)
+    assert title.startswith("calculation sheet") and "261123-001" not in title and "NOT A COMPOUNDING RECORD" in pdf_text(pdf)
 
 
 def test_printing_is_refused_while_an_error_stands(rx_window, prompts, tmp_path):
     rx_window.document.set_cell(0, "expires", "2026-01-31")  # an expired lot: an error finding
     assert rx_window.document.has_errors
-    for action in (rx_window.print_action, rx_window.print_label_action, rx_window.export_worksheet_action, rx_window.export_label_action):
+    for action in (rx_window.print_action, rx_window.export_worksheet_action):
         assert not action.isEnabled()
-    assert rx_window.print_worksheet() is False and rx_window.export_label(tmp_path / "label.pdf") is False
-    assert prompts.printed == [] and not (tmp_path / "label.pdf").exists()
+    assert rx_window.print_worksheet() is False and rx_window.export_worksheet(tmp_path / "sheet.pdf") is False
+    assert prompts.printed == [] and not (tmp_path / "sheet.pdf").exists()
     assert "errors" in prompts.errors[-1][1]
 
 
@@ -107,45 +102,17 @@ def test_a_stale_acknowledgement_is_removed_only_when_the_pharmacist_agrees(rx_w
     assert "acknowledged" not in rx_window.document.to_data()
 
 
-def test_a_sheet_of_labels_asks_which_label_to_print_on(rx_window, prompts, tmp_path):
-    """On a part-used Avery 5163 sheet (2 columns × 5 rows of 4 × 2 in labels) the pharmacist
-    picks the label; position 4 is row 2, column 2."""
-    from tests.documents.helpers import text_origins
-
-    rx_window.pharmacy = pharmacy(label_stock="avery-5163")
-    prompts.label_positions = [4, None]
-    assert rx_window.export_label(tmp_path / "label.pdf")
-    assert [stock.key for stock in prompts.label_stocks_asked] == ["avery-5163"]
-    # Label 4's box: x from 0.15625 + 4 + 0.1875 = 4.34375 in; the 2 in rows start 0.5 in from
-    # the top of an 11 in page, so row 2 spans 11 − 0.5 − 4 = 6.5 in up to 8.5 in.
-    origins = text_origins((tmp_path / "label.pdf").read_bytes())
-    xs, ys = [x / 72 for _, x, _ in origins], [y / 72 for _, _, y in origins]
-    assert min(xs) >= 4.34375 and max(xs) < 8.5
-    assert 6.5 <= min(ys) and max(ys) <= 8.5
-    # Cancelling the question prints nothing.
-    assert not rx_window.export_label(tmp_path / "second.pdf") and not (tmp_path / "second.pdf").exists()
-
-
-def test_a_label_that_does_not_fit_its_stock_is_refused_before_printing(window, prompts, tmp_path):
-    window.pharmacy = pharmacy(label_stock="thermal-3x2")
-    window.document.load(five_active_formula())
-    prompts.acknowledge_as = "J. Kim, RPh"
-    assert not window.print_label()
+def test_a_label_or_worksheet_with_a_batch_number_is_refused_naming_the_records(rx_window, prompts):
+    for kind in ("label", "worksheet"):
+        assert rx_window.document_pdf(kind) is None
+        assert "Make batch in records" in prompts.errors[-1][1]
     assert prompts.printed == []
-    title, message = prompts.errors[-1]
-    assert title == "The label does not fit"
-    assert "3 × 2 in thermal label" in message and "Nothing was printed" in message
-    assert not window.export_label(tmp_path / "label.pdf") and not (tmp_path / "label.pdf").exists()
 
 
-def test_missing_prescription_fields_are_named(window, prompts):
+def test_a_formula_without_a_prescription_prints_its_calculation_sheet(window, prompts):
     window.pharmacy = pharmacy()
     window.open_file(Path(__file__).parents[3] / "examples" / "diclofenac-cyclobenzaprine-lidocaine.json")
-    assert not window.print_label()
-    message = prompts.errors[-1][1]
-    for name in ("batch number", "patient", "Rx number", "prescriber", "directions on the label", "quantity to dispense", "refills"):
-        assert name in message
-    assert window.prescription_dialog is not None and window.prescription_dialog.isVisible()
+    assert window.print_worksheet(), prompts.errors
 
 
 def test_no_pharmacy_settings_asks_for_them(window, prompts, RX_EXAMPLE):
@@ -174,7 +141,7 @@ def test_prescription_fields_are_checked_inline_and_undoable(rx_window, qtbot):
     type_into_field(dialog.fields["prescription.refills"], "two")
     assert "refills" in dialog.messages["prescription.refills"].text()
     assert dialog.fields["prescription.date_of_birth"].text() == "03/02/1948" and message.isVisible()
-    assert rx_window.document.order is None and not rx_window.print_label()
+    assert rx_window.document.order is None and not rx_window.print_worksheet()
     rx_window.document.undo_stack.undo()
     type_into_field(dialog.fields["prescription.date_of_birth"], "1978-03-02")
     assert not dialog.messages["prescription.date_of_birth"].isVisible()
@@ -186,12 +153,11 @@ def test_the_prescription_is_saved_with_the_formula(window, prompts, tmp_path, q
     qtbot.waitExposed(dialog)
     type_into_field(dialog.fields["prescription.patient"], "John Roe")
     type_into_field(dialog.fields["prescription.refills"], "3")
-    type_into_field(dialog.fields["batch_number"], "261123-002")
     saved = tmp_path / "rx.json"
     prompts.paths = [saved]
     assert window.save_as_file()
     data = json.loads(saved.read_text(encoding="utf-8"))
-    assert data["prescription"] == {"patient": "John Roe", "refills": 3} and data["batch_number"] == "261123-002"
+    assert data["prescription"] == {"patient": "John Roe", "refills": 3} and "batch_number" not in data
 
 
 def test_opening_and_saving_keeps_the_prescription_as_it_was(rx_window, prompts, tmp_path, RX_EXAMPLE):
@@ -262,11 +228,10 @@ def test_saved_settings_are_used_by_the_window(window, prompts):
 # ------------------------------------------------------------------ print preview painting
 
 
-@pytest.mark.parametrize("kind", ["worksheet", "label"])
-def test_the_pdf_pages_are_painted_onto_the_printer_at_their_size(rx_window, tmp_path, kind):
+def test_the_pdf_pages_are_painted_onto_the_printer_at_their_size(rx_window, tmp_path):
     from compounder.ui.common.pdf_print import page_sizes, paint_pdf, set_page_layout
 
-    pdf = rx_window.document_pdf(kind)
+    pdf = rx_window.document_pdf()
     printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     out = tmp_path / "printed.pdf"
@@ -295,7 +260,7 @@ def test_the_preview_dialog_renders_pages(rx_window, qtbot):
         painted.append(dialog.findChild(QPrintPreviewWidget).pageCount())
         dialog.reject()
 
-    pdf = rx_window.document_pdf("worksheet")
+    pdf = rx_window.document_pdf()
     QTimer.singleShot(200, look_and_close)
     assert Prompts(rx_window).print_pdf("worksheet", pdf) is False  # closed without printing
     assert painted == [len(PdfReader(io.BytesIO(pdf)).pages)]

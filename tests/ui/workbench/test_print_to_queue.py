@@ -26,6 +26,15 @@ def spooler(cups_spooler, monkeypatch):
     return cups_spooler
 
 
+def label_of(window) -> bytes:
+    """The window's formula and prescription as a patient label PDF (the workbench itself prints
+    only the calculation sheet; a label comes from a batch in the records, on the same page)."""
+    from compounder.documents.batch import label_pdf
+
+    document = window.document
+    return label_pdf(document.plan, document.order, window.catalog, document.plan.formula.compounded_on or document.today, window.pharmacy)
+
+
 def page_size(path) -> str:
     out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     return next(line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("Page size"))
@@ -36,10 +45,10 @@ def test_the_worksheet_printer_of_the_settings_prints_without_a_dialog(rx_window
     rx_window.pharmacy = dataclasses.replace(rx_window.pharmacy, printers=(("worksheet", PrinterChoice(queue)),))
     prompts = Prompts(rx_window)
     prompts.pharmacy = lambda: rx_window.pharmacy
-    pdf = rx_window.document_pdf("worksheet")
+    pdf = rx_window.document_pdf("calculation")
     opened = []
     QTimer.singleShot(0, lambda: opened.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, PrintDialog) and w.isVisible()))
-    assert prompts.print_pdf("worksheet 261123-001", pdf, "worksheet") is True
+    assert prompts.print_pdf("calculation sheet", pdf, "worksheet") is True
     qtbot.wait(1)
     assert opened == []  # no dialog
     assert queue in prompts.sent
@@ -49,7 +58,7 @@ def test_the_worksheet_printer_of_the_settings_prints_without_a_dialog(rx_window
 
 def test_the_print_dialog_previews_the_labels_own_page_and_prints_it_there(rx_window, spooler, qtbot):  # noqa: F811
     queue = spooler.add_pdf_printer("labels")  # its PPD's default paper is A4
-    pdf = rx_window.document_pdf("label")
+    pdf = label_of(rx_window)
     dialog = PrintDialog("label 261123-001", pdf, "label", [queue])
     qtbot.add_widget(dialog)
     # the preview's page is the label's: 4 × 2 in, not the printer's paper
@@ -65,7 +74,7 @@ def test_the_print_dialog_previews_the_labels_own_page_and_prints_it_there(rx_wi
 
 
 def test_a_printer_the_spooler_does_not_know_is_said_inline_and_the_dialog_stays(rx_window, spooler, qtbot):  # noqa: F811
-    pdf = rx_window.document_pdf("label")
+    pdf = label_of(rx_window)
     dialog = PrintDialog("label 261123-001", pdf, "label", [])
     qtbot.add_widget(dialog)
     dialog.printer_combo.setCurrentText("no-such-printer")
