@@ -1,6 +1,10 @@
 """Users (who signs) and patients (who receives), on a session the caller commits.
 
 Every change is written in the audit trail. A password is kept only as its scrypt hash.
+
+(Over 400 lines: the accounts, the sign-in with its lockout and the administrator's changes
+share the account row's lock, its version and the trail check, so they stay together; the
+patient's identity row at the end is the part to move out next.)
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from compounder.settings import (
 RULES = ("allow_self_verification", "weighing_tolerance", "final_weight_tolerance", "scan_required", "balance_required")
 TITLES = {
     "allow_self_verification": "self-verification", "weighing_tolerance": "weighing tolerance", "final_weight_tolerance": "final-weight tolerance",
-    "scan_required": "scan required", "balance_required": "balance required",
+    "scan_required": "scanning each container", "balance_required": "weighing on the balance",
 }
 
 

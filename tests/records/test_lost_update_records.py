@@ -79,7 +79,10 @@ def test_rules_stored_meanwhile_are_not_overwritten_by_settings_shown_before(ses
         pharmacy_rules.set_rules(s, pharmacy.admin, _settings(weighing_tolerance="5 %"), clock(), expected_versions=never)
     with pytest.raises(EditConflict, match=r"^the pharmacy rule self-verification was stored by admin at 2026-11-23 09:02 UTC \(change rule: .*\) since you opened the settings; nothing was saved"), sessions.begin() as s:
         pharmacy_rules.set_rules(s, pharmacy.admin, _settings(allow_self_verification=True), clock(), expected_versions=never)
-    assert _stored(sessions) == {"allow_self_verification": False, "weighing_tolerance": "5 %", "final_weight_tolerance": "2 %"}
+    assert _stored(sessions) == {
+        "allow_self_verification": False, "weighing_tolerance": "5 %", "final_weight_tolerance": "2 %",
+        "scan_required": False, "balance_required": False,
+    }
 
     with sessions() as s:
         shown = pharmacy_rules.rule_versions(s)  # both open the settings again
@@ -92,7 +95,10 @@ def test_rules_stored_meanwhile_are_not_overwritten_by_settings_shown_before(ses
     assert message.startswith("the pharmacy rule weighing tolerance was changed by admin at 2026-11-23 09:05 UTC (change rule: ")
     assert """value '"5 %"' → '"3 %"'""" in message and "nothing was saved" in message
     # neither of the second's changes was saved: the 3 % stands, self-verification stays off
-    assert _stored(sessions) == {"allow_self_verification": False, "weighing_tolerance": "3 %", "final_weight_tolerance": "2 %"}
+    assert _stored(sessions) == {
+        "allow_self_verification": False, "weighing_tolerance": "3 %", "final_weight_tolerance": "2 %",
+        "scan_required": False, "balance_required": False,
+    }
     with sessions() as s:
         newest = pharmacy_rules.rule_versions(s)
     with sessions.begin() as s:  # on the newest it goes through
