@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from compounder.calc.calculation_sheet import NOT_A_RECORD, TITLE
 from compounder.calc.record import WeighRow
 from compounder.documents.common import FONT, FONT_BOLD, escape
-from compounder.documents.worksheet import _FACT_TABLE, GRID, A4WorksheetRenderer, Cell, WorksheetRenderer
+from compounder.documents.worksheet import _FACT_TABLE, A4WorksheetRenderer, Cell, WorksheetRenderer
 
 BAND = colors.Color(0.80, 0.80, 0.80)
 
@@ -65,41 +65,27 @@ class CalculationSheetRenderer(WorksheetRenderer):
 
     def draw_first_page(self, canvas, doc) -> None:
         """Page 1: the pharmacy and the title; no batch number, no barcode."""
-        width, height = self.pagesize
-        top = height - self.top_margin
+        top = self.pagesize[1] - self.top_margin
         canvas.saveState()
-        left_width, block = self._pharmacy_block()
-        y = top
-        for paragraph in block:
-            _, h = paragraph.wrap(left_width, 200)
-            y -= h
-            paragraph.drawOn(canvas, self.left_margin, y)
-        title_x = self.left_margin + left_width + 12
+        title_x = self.draw_pharmacy_block(canvas, top)
         canvas.setFont(FONT_BOLD, 12)
         canvas.drawString(title_x, top - 13, "CALCULATION SHEET")
         canvas.setFont(FONT_BOLD, 10)
         canvas.drawString(title_x, top - 28, "NOT A COMPOUNDING RECORD")
         canvas.setFont(FONT, 8.5)
         canvas.drawString(title_x, top - 41, "No batch number · no signatures · no label")
-        canvas.setStrokeColor(GRID)
-        canvas.setLineWidth(0.8)
-        bottom = height - self.top_margin - self.first_header_height + 4
-        canvas.line(self.left_margin, bottom, width - self.right_margin, bottom)
+        self.draw_header_rule(canvas, self.first_header_height)
         self._draw_band(canvas)
         canvas.restoreState()
 
     def draw_later_page(self, canvas, doc) -> None:
-        width, height = self.pagesize
-        top = height - self.top_margin
+        top = self.pagesize[1] - self.top_margin
         canvas.saveState()
         canvas.setFont(FONT_BOLD, 10)
         canvas.drawString(self.left_margin, top - 10, f"{self.pharmacy.name} — {TITLE} (continued)")
         canvas.setFont(FONT, 8.5)
         canvas.drawString(self.left_margin, top - 22, self.record.formula_name)
-        canvas.setStrokeColor(GRID)
-        canvas.setLineWidth(0.8)
-        bottom = height - self.top_margin - self.later_header_height + 4
-        canvas.line(self.left_margin, bottom, width - self.right_margin, bottom)
+        self.draw_header_rule(canvas, self.later_header_height)
         self._draw_band(canvas)
         canvas.restoreState()
 

@@ -169,27 +169,35 @@ class WorksheetRenderer:
 
     def draw_first_page(self, canvas, doc) -> None:
         """Page 1: the pharmacy, the title and the batch number's barcode."""
-        width, height = self.pagesize
-        top = height - self.top_margin
+        top = self.pagesize[1] - self.top_margin
         canvas.saveState()
-        left_width, block = self._pharmacy_block()
-        y = top
-        for paragraph in block:
-            _, h = paragraph.wrap(left_width, 200)
-            y -= h
-            paragraph.drawOn(canvas, self.left_margin, y)
-        title_x = self.left_margin + left_width + 12
+        title_x = self.draw_pharmacy_block(canvas, top)
         canvas.setFont(FONT_BOLD, 13)
         canvas.drawString(title_x, top - 13, "COMPOUNDING RECORD")
         canvas.setFont(FONT, 9)
         canvas.drawString(title_x, top - 28, "Batch worksheet")
         self._draw_barcode(canvas, top, height_pt=34)
         self.draw_mark(canvas, title_x, top - 42)
+        self.draw_header_rule(canvas, self.first_header_height)
+        canvas.restoreState()
+
+    def draw_pharmacy_block(self, canvas: Canvas, top: float) -> float:
+        """The pharmacy's name, address, phone and licence, top left of page 1; where the title goes (x)."""
+        left_width, block = self._pharmacy_block()
+        y = top
+        for paragraph in block:
+            _, h = paragraph.wrap(left_width, 200)
+            y -= h
+            paragraph.drawOn(canvas, self.left_margin, y)
+        return self.left_margin + left_width + 12
+
+    def draw_header_rule(self, canvas: Canvas, header_height: float) -> None:
+        """The line under a page's running header."""
+        width, height = self.pagesize
         canvas.setStrokeColor(GRID)
         canvas.setLineWidth(0.8)
-        bottom = height - self.top_margin - self.first_header_height + 4
+        bottom = height - self.top_margin - header_height + 4
         canvas.line(self.left_margin, bottom, width - self.right_margin, bottom)
-        canvas.restoreState()
 
     def draw_later_page(self, canvas, doc) -> None:
         """Pages after the first: who and which batch, so a loose page is never anonymous."""
