@@ -6,14 +6,17 @@ cannot be filed or handed on as a compounding record. Values: ``compounder.calc.
 
 from __future__ import annotations
 
+import math
+
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from compounder.calc.calculation_sheet import NOT_A_RECORD, TITLE
 from compounder.calc.record import WeighRow
 from compounder.documents.common import FONT, FONT_BOLD, escape
-from compounder.documents.worksheet import _FACT_TABLE, A4WorksheetRenderer, Cell, WorksheetRenderer
+from compounder.documents.worksheet import _FACT_TABLE, A4WorksheetRenderer, Cell, WorksheetRenderer, fit_width
 
 BAND = colors.Color(0.80, 0.80, 0.80)
 
@@ -81,10 +84,11 @@ class CalculationSheetRenderer(WorksheetRenderer):
     def draw_later_page(self, canvas, doc) -> None:
         top = self.pagesize[1] - self.top_margin
         canvas.saveState()
+        room = self.pagesize[0] - self.left_margin - self.right_margin
         canvas.setFont(FONT_BOLD, 10)
-        canvas.drawString(self.left_margin, top - 10, f"{self.pharmacy.name} — {TITLE} (continued)")
-        canvas.setFont(FONT, 8.5)
-        canvas.drawString(self.left_margin, top - 22, self.record.formula_name)
+        canvas.drawString(self.left_margin, top - 10, fit_width(f"{TITLE} (continued)", FONT_BOLD, 10, room))
+        canvas.setFont(FONT, 8.5)  # the pharmacy's and the formula's names may be long: cut, never off the page
+        canvas.drawString(self.left_margin, top - 22, fit_width(f"{self.pharmacy.name} · {self.record.formula_name}", FONT, 8.5, room))
         self.draw_header_rule(canvas, self.later_header_height)
         self._draw_band(canvas)
         canvas.restoreState()
@@ -102,12 +106,19 @@ class CalculationSheetRenderer(WorksheetRenderer):
     def _draw_band(self, canvas: Canvas) -> None:
         """"NOT A COMPOUNDING RECORD" across the page, in light grey behind the text."""
         width, height = self.pagesize
+        text, angle = "NOT A COMPOUNDING RECORD", math.radians(35)
+        # As large as fits inside the page's margins once turned (at most 40 pt): the band's width
+        # and height at 1 pt, turned by the angle, scale with the size.
+        per_point = stringWidth(text, FONT_BOLD, 1)
+        across = per_point * math.cos(angle) + math.sin(angle)
+        up = per_point * math.sin(angle) + math.cos(angle)
+        size = min(40.0, (width - self.left_margin - self.right_margin) / across, (height - self.top_margin - self.bottom_margin) / up)
         canvas.saveState()
         canvas.setFillColor(BAND)
-        canvas.setFont(FONT_BOLD, 40)
+        canvas.setFont(FONT_BOLD, size)
         canvas.translate(width / 2, height / 2)
         canvas.rotate(35)
-        canvas.drawCentredString(0, 0, "NOT A COMPOUNDING RECORD")
+        canvas.drawCentredString(0, -size * 0.35, text)  # centred on the page, not on the baseline
         canvas.restoreState()
 
 

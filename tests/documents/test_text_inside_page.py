@@ -83,3 +83,16 @@ def test_no_text_leaves_the_page(fields, paper):
 def test_the_committed_worksheets_keep_their_text_on_the_page(catalog):
     for paper in ("letter", "a4"):
         assert characters_outside(worksheet_renderer(paper)(record_of(catalog, issue_formula()), pharmacy(worksheet_paper=paper)).render()) == []
+
+
+def test_the_calculation_sheets_later_pages_keep_their_header_on_the_page(catalog):
+    """The calculation sheet's running header (its title, the pharmacy's and the formula's names)
+    ran 99 pt past the right edge of page 2 on Letter: "… RECORD (contin"."""
+    from compounder.documents.batch import calculation_sheet_pdf
+    from tests.documents.helpers import evaluated
+
+    plan, order, on = evaluated(catalog, issue_formula())
+    for paper in ("letter", "a4"):
+        pdf = calculation_sheet_pdf(plan, order, catalog, on, pharmacy(worksheet_paper=paper), paper)
+        assert len(pypdfium2.PdfDocument(pdf)) >= 2  # a later page to look at
+        assert characters_outside(pdf) == []
