@@ -18,7 +18,7 @@ from tests.pdf_text import pdf_text as pdf_bytes_text
 PASSWORDS = {"admin": "admin password 1", "tess": "tech password 1", "paula": "rph password 11", "peter": "rph password 22"}
 SETTINGS = {
     "schema_version": 1, "name": "Main Street Compounding", "address": ["12 Main Street"], "phone": "555-0142",
-    "licence": "IL 054-000000", "label_stock": "thermal-4x2", "final_weight_tolerance": "2 %",
+    "licence": "IL 054-000000", "label_stock": "thermal-4x2", "final_weight_tolerance": "2 %", "weighing_tolerance": "5 %",
 }
 
 
@@ -140,6 +140,16 @@ def test_the_weighing_policy_is_the_pharmacys_on_the_command_line(cli):
     (tmp / "order.json").write_text(json.dumps({"prescription": {"directions": "Apply twice a day", "quantity": "60 g", "refills": 0}}), encoding="utf-8")
     assert cli("formulas", "add", str(tmp / "lidocaine.json"), "--name", "Lidocaine 4 % in Lipoderm", "--user", "tess")[0] == 0
     assert cli("formulas", "approve", "Lidocaine 4 % in Lipoderm", "--user", "paula")[0] == 0
+    make = ("batches", "make", "--formula", "Lidocaine 4 % in Lipoderm", "--patient", "Jane Doe", "--rx", "RX-2901", "--prescriber", "Dr. A. Smith",
+            "--order", str(tmp / "order.json"), "--user", "tess", "--pharmacy-settings", cli.settings, "--json")
+    # Before an administrator stores the rule, the settings file's 5 % is the pharmacy's: a
+    # technician's 10 % typed for the batch is refused all the same, and so is a batch with none.
+    code, _, err = cli(*make, "--tolerance", "10")
+    assert code == 2 and err.endswith("--tolerance: the pharmacy's weighing tolerance is ± 5 %; a batch is not made at ± 10 %\n"), err
+    bare = tmp / "bare.json"
+    bare.write_text(json.dumps({key: value for key, value in SETTINGS.items() if key != "weighing_tolerance"}), encoding="utf-8")
+    code, _, err = cli(*make[:-2], str(bare), "--json")
+    assert code == 2 and "weighing tolerance: the pharmacy has none; an administrator sets the SOP's" in err, err
     engine = open_database(cli.url)
     try:
         sessions = sessionmaker(engine)
@@ -149,8 +159,6 @@ def test_the_weighing_policy_is_the_pharmacys_on_the_command_line(cli):
             pharmacy_rules.set_rules(s, admin, wanted, people_now())
     finally:
         engine.dispose()
-    make = ("batches", "make", "--formula", "Lidocaine 4 % in Lipoderm", "--patient", "Jane Doe", "--rx", "RX-2901", "--prescriber", "Dr. A. Smith",
-            "--order", str(tmp / "order.json"), "--user", "tess", "--pharmacy-settings", cli.settings, "--json")
     code, _, err = cli(*make, "--tolerance", "10")
     assert (code, err) == (2, "compounder: weighing tolerance: the pharmacy's is ± 5 % (an administrator's setting); a batch is not made at ± 10 %\n")
     code, out, err = cli(*make)
