@@ -138,7 +138,9 @@ class PharmacySettingsDialog(QDialog):
                 line.setPlaceholderText("none: ask in the print dialog each time")
             self.printer_combos[kind] = combo
             self.widgets[f"printers.{kind}"] = combo
-        for kind in ("label", "lot_label"):
+            if kind == "worksheet":  # the worksheet prints on paper, as PDF
+                continue
+            # Made right after its printer, so Tab goes printer → its language → the next printer.
             language = QComboBox(self)
             for key, title in LANGUAGE_TITLES.items():
                 language.addItem(title, key)

@@ -84,6 +84,7 @@ def test_make_batch_has_everything_typed_and_the_lot_then_reopens_the_draft(made
 def test_a_formula_with_no_approved_version_is_saved_as_a_draft_for_a_pharmacist(made):
     window, dialog, library, _context = made
     window.document.set_cell(1, "strength", "1 %")  # cyclobenzaprine 2 % → 1 %: not the approved content
+    window.document.set_header("name", "Pain cream, lower strength (test)")  # a name that states 2 % would now contradict it
     before = {entry.id for entry in library.entries()}
     window.make_batch_action.trigger()
     assert "draft version" in dialog.message.text() and "pharmacist to approve" in dialog.message.text()
