@@ -266,7 +266,7 @@ def update_draft(
     if typed_prescriber and typed_prescriber != record.prescriber:
         raise RecordError(f"prescriber: the draft {batch_number} names {record.prescriber!r}, the workbench {typed_prescriber!r}; reject the draft and make it again {again}")
     if prescription.get("refills") is not None and was.get("refills") is not None and prescription["refills"] != was["refills"]:
-        raise InputError("prescription.refills", f"{prescription['refills']} typed, draft {batch_number} holds {was['refills']} refills (the records' figure); leave it as the draft has it")
+        raise InputError("prescription.refills", f"{prescription['refills']} typed, draft {batch_number} holds {was['refills']} refills (as it was made); reject the draft and make it again {again}")
     if was.get("refills") is not None:
         prescription["refills"] = was["refills"]
     updated = {**dict(order), "prescription": prescription}
