@@ -255,7 +255,7 @@ def update_draft(
     again = "from the workbench (Make batch in records…)"
     if record.formula_version_id != formula_version_id:
         wanted = session.get(MasterFormulaVersion, formula_version_id)
-        shown = f"version {wanted.version}" if wanted is not None else f"master formula version {formula_version_id}"
+        shown = f"“{wanted.name}” version {wanted.version}" if wanted is not None else f"master formula version {formula_version_id}"
         raise RecordError(
             f"batch {batch_number} was made on “{record.formula_name}” version {record.formula_version}; the workbench's formula is {shown}: "
             f"reject draft {batch_number} and make the batch again {again}"

@@ -68,7 +68,7 @@ def test_another_approved_formula_version_says_reject_and_make_again(sessions, c
     other = library.approved_version(entry.id)
     assert other.id != pharmacy.version_id
     with pytest.raises(RecordError, match=(
-        rf"batch {draft.batch_number} was made on “.*” version {draft.formula_version}; the workbench's formula is version {other.version}: "
+        rf"batch {draft.batch_number} was made on “.*” version {draft.formula_version}; the workbench's formula is “{other.name}” version {other.version}: "
         rf"reject draft {draft.batch_number} and make the batch again"
     )):
         _update(sessions, clock, catalog, pharmacy, draft.batch_number, order(quantity="42 g"), version_id=other.id)

@@ -121,3 +121,22 @@ def test_a_changed_prescription_updates_the_draft_and_weights_entered_stop_it(ma
     assert dialog.record.plan["documents"]["label"]["quantity"] == "42 g"
     assert "not updated" in dialog.message.text() and "has weights entered" in dialog.message.text()
     assert "reject it and make it again from the workbench" in dialog.message.text()
+
+
+def test_another_formula_on_screen_for_the_drafts_prescription_says_reject_and_make_again(made, pharmacy):  # noqa: F811
+    window, dialog, library, _context = made
+    window.make_batch_action.trigger()
+    dialog.create()
+    record = dialog.record
+    assert record is not None, dialog.message.text()
+    ketoprofen = next(e for e in library.entries() if e.name.startswith("Ketoprofen 10 % / cyclobenzaprine"))
+    library.approve(ketoprofen.id, pharmacy.pharmacist)
+    approved = library.approved_version(ketoprofen.id)
+    window.document.load(copy.deepcopy(approved.data))
+    for key, text in PRESCRIPTION.items():  # the same patient and Rx number
+        window.document.set_header(key, text)
+    window.make_batch_action.trigger()
+    said = dialog.message.text()
+    assert dialog.record.batch_number == record.batch_number and dialog.record.formula_version_id == pharmacy.version_id, said
+    assert f"Batch {record.batch_number} is this prescription's draft: opened, not updated: batch {record.batch_number} was made on “" in said
+    assert f"the workbench's formula is “{approved.name}” version {approved.version}: reject draft {record.batch_number} and make the batch again" in said
