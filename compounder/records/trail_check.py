@@ -5,7 +5,7 @@ Three things are checked.
 
 * **The chain**: entries in sequence order, each chaining onto the one before and signed with the
   pharmacy key (plain SHA-256 before the key was introduced), ending at the head row — and each
-  dated no earlier than the one before it, give or take ``TIME_RUNS_BACK_TOLERANCE``.
+  dated no earlier than the one before it, give or take ``trail_times.TIME_RUNS_BACK_TOLERANCE``.
 * **The signatures against history**: each entry with a user is valid only if the trail's own
   state of that account at that moment allowed it (``compounder.records.signatures``).
 * **The replay**: for every audited row, each entry's "before" must be the previous entry's
@@ -42,23 +42,15 @@ from sqlalchemy.orm import Session
 from compounder.records import audit
 from compounder.records.audit import AUDITED, GENESIS, KEYED, ROTATED, Problem
 from compounder.records.audit_keys import AuditKeyError, KeyRing
-from compounder.records.database import SQLITE_BUSY_TIMEOUT_S
 from compounder.records.model import AuditEntry, AuditHead
 from compounder.records.signatures import Accounts
+from compounder.records.trail_times import runs_backwards
 
 #: Small tables that decide who may sign and what is approved: the incremental check replays every
 #: row of them whatever changed (hundreds of rows), so an account, a rule or an approval edited with
 #: SQL is found by the next `db check`, not only by the next full one — and so is an old entry of
 #: them edited so that it no longer follows from the one before (their whole history is replayed).
 ALWAYS_REPLAYED = ("app_user", "pharmacy_rule", "master_formula", "master_formula_version")
-#: How much earlier than the entry before it an entry may be dated before ``db check`` reports
-#: it. An entry's time is taken when its action starts, before it waits its turn to write: on
-#: SQLite up to ``SQLITE_BUSY_TIMEOUT_S`` in the write queue (``write_queue``) and as long again
-#: for SQLite's own write lock; on PostgreSQL ``CURRENT_TIMESTAMP`` is when the transaction
-#: began, before it waited for the head row. So two writers legitimately land seconds (on a busy
-#: machine, a minute or two) out of order. Both waits plus three minutes' margin (five minutes in
-#: all); a clock set back or a time typed into the past is hours or days, far beyond it.
-TIME_RUNS_BACK_TOLERANCE = dt.timedelta(seconds=2 * SQLITE_BUSY_TIMEOUT_S) + dt.timedelta(minutes=3)
 #: Rows fetched per round trip from a server-side cursor.
 STREAM = 2000
 #: Row ids asked for in one ``IN (…)`` by the incremental check.
@@ -191,7 +183,7 @@ class _Walk:
             signer = self.accounts.problem(entry)
             if signer is not None:
                 problems.append(Problem("audit_entry", entry["id"], signer))
-            backwards = _runs_backwards(self.before, entry)
+            backwards = runs_backwards(self.before, entry)
             if backwards is not None:
                 problems.append(Problem("audit_entry", entry["id"], backwards))
             self.accounts.learn(entry)
@@ -214,27 +206,6 @@ class _Walk:
             problems.append(Problem("audit_head", 1, "no entry of the audit trail is signed with the pharmacy key: the trail was never keyed (run `compounder db migrate`) or its signatures were stripped by hand"))
         elif self.keyed_from is not None and self.keyed_from > last:
             problems.append(Problem("audit_head", 1, f"the head says the signed trail starts at sequence {self.keyed_from}, after its last entry: the head was changed by hand"))
-
-
-def _utc(at: dt.datetime) -> dt.datetime:
-    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
-
-
-def _runs_backwards(before: tuple[int, dt.datetime] | None, entry: Row) -> str | None:
-    """What is wrong when ``entry`` is dated earlier than the entry ``before`` it by more than
-    ``TIME_RUNS_BACK_TOLERANCE``, naming both entries and both times; None otherwise."""
-    if before is None or entry["at"] is None:
-        return None
-    sequence, previous_at = before
-    at, previous_at = _utc(entry["at"]), _utc(previous_at)
-    if previous_at - at <= TIME_RUNS_BACK_TOLERANCE:
-        return None
-    shown = "%Y-%m-%d %H:%M:%S UTC"
-    return (
-        f"entry {entry['sequence']} is dated {at.strftime(shown)}, {previous_at - at} before entry {sequence} "
-        f"({previous_at.strftime(shown)}) which precedes it; entries are written in the order of their times give or take "
-        f"{TIME_RUNS_BACK_TOLERANCE}: a clock was set back or a time was entered into the past"
-    )
 
 
 # --------------------------------------------------------------------------- the replay, row by row
