@@ -299,10 +299,12 @@ def potency_text(percent: Decimal) -> str:
     return format_quantity(Q_(float(percent), "percent"), 4)
 
 
-def replace_plan(session: Session, actor: Actor, batch_number: str, plan: dict[str, Any], now: dt.datetime) -> BatchRecord:
-    """A draft's plan worked out again (a lot chosen with another assay or expiry): its targets,
-    aliquot targets and beyond-use date from ``plan``. Refused once anything has been weighed:
-    a weight taken against the old target would stand against a new one."""
+def replace_plan(session: Session, actor: Actor, batch_number: str, plan: dict[str, Any], now: dt.datetime, *,
+                 again: str = "with this lot") -> BatchRecord:
+    """A draft's plan worked out again (a lot chosen with another assay or expiry, the order
+    changed on the workbench): its targets, aliquot targets and beyond-use date from ``plan``.
+    Refused once anything has been weighed: a weight taken against the old target would stand
+    against a new one (``again`` ends the refusal: what the batch is to be made again with)."""
     actor = current_actor(session, actor)
     row = batch_row(session, batch_number)
     if Status(row.status) is not Status.DRAFT:
@@ -312,7 +314,7 @@ def replace_plan(session: Session, actor: Actor, batch_number: str, plan: dict[s
     weighed = [line for line in lines if line.actual_ug is not None or any(step.actual_ug is not None for step in steps.get(line.id, []))]
     if weighed:
         names = ", ".join(f"line {line.position} ({line.name})" for line in weighed)
-        raise RecordError(f"batch {batch_number} has weights entered ({names}); reject it and make it again with this lot")
+        raise RecordError(f"batch {batch_number} has weights entered ({names}); reject it and make it again {again}")
     if len(plan["lines"]) != len(lines):
         raise RecordError(f"batch {batch_number}: the plan worked out again has {len(plan['lines'])} lines, the batch {len(lines)}")
     bud = (plan.get("bud") or {}).get("date")

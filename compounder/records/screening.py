@@ -237,6 +237,53 @@ def choose_lot(
     return record
 
 
+def update_draft(
+    session: Session, actor: Actor, catalog: Catalog, batch_number: str, *, formula_version_id: int, order: Mapping[str, Any],
+    now: dt.datetime, lots: Mapping[int, int] | None = None, freeze: Callable[[BatchPlan], dict] = plan_to_json,
+) -> BatchRecord:
+    """The draft's plan worked out again for the order now on the workbench (prescription,
+    container, dose-check directions) and the lots typed there (the draft's own lots for the
+    other lines): "Make batch in records…" makes or updates the draft, it never leaves one that
+    says something else than the screen (issue 28, "one road"). Refused, with what to do, when
+    the formula on screen is another master formula version than the draft's, when the
+    prescriber or the refills differ from the draft's, and once weights are entered
+    (``batches.replace_plan``): the draft is then rejected and made again. A decision on a
+    finding whose numbers changed is voided, as for a lot chosen (``choose_lot``)."""
+    record = batches.batch_record(session, batch_number)
+    if record.status.value != "draft":
+        raise RecordError(f"batch {batch_number} is {record.status.value}; its plan no longer changes")
+    again = "from the workbench (Make batch in records…)"
+    if record.formula_version_id != formula_version_id:
+        wanted = session.get(MasterFormulaVersion, formula_version_id)
+        shown = f"“{wanted.name}” version {wanted.version}" if wanted is not None else f"master formula version {formula_version_id}"
+        raise RecordError(
+            f"batch {batch_number} was made on “{record.formula_name}” version {record.formula_version}; the workbench's formula is {shown}: "
+            f"reject draft {batch_number} and make the batch again {again}"
+        )
+    stored = dict(record.plan.get(ORDER_USED) or {})
+    prescription, was = dict(order.get("prescription") or {}), dict(stored.get("prescription") or {})
+    typed_prescriber = str(prescription.get("prescriber") or "").strip()
+    if typed_prescriber and typed_prescriber != record.prescriber:
+        raise RecordError(f"prescriber: the draft {batch_number} names {record.prescriber!r}, the workbench {typed_prescriber!r}; reject the draft and make it again {again}")
+    if prescription.get("refills") is not None and was.get("refills") is not None and prescription["refills"] != was["refills"]:
+        raise InputError("prescription.refills", f"{prescription['refills']} typed, draft {batch_number} holds {was['refills']} refills (as it was made); reject the draft and make it again {again}")
+    if was.get("refills") is not None:
+        prescription["refills"] = was["refills"]
+    updated = {**dict(order), "prescription": prescription}
+    chosen = {line.position: line.lot_id for line in record.lines if line.lot_id is not None}
+    chosen.update(lots or {})
+    plan = screened_plan(session, catalog, formula_version_id, record.patient.id, record.compounded_on, order=updated, lots=chosen)
+    frozen = _frozen(session, catalog, plan, record.patient.id, record.compounded_on, freeze, updated)
+    fixed = sorted({f["code"] for f in frozen.get("findings", []) if f.get("severity") == "error" and not f.get("patient")})
+    if fixed:
+        raise RecordError(f"for the order on the workbench the plan has error findings ({', '.join(fixed)}); draft {batch_number} is left as it was")
+    batches.replace_plan(session, actor, batch_number, frozen, now, again=again)
+    batches.void_changed_decisions(session, actor, record.id, frozen, now)
+    for position, lot_id in sorted(chosen.items()):
+        record = batches.assign_lot(session, actor, batch_number, position, lot_id, now)
+    return batches.batch_record(session, batch_number)
+
+
 @dataclass(frozen=True)
 class Signer:
     """A user who signed in (user name and password) to sign a decision on a finding."""

@@ -4,7 +4,8 @@ audited row to the present — streamed, so memory stays flat however long the t
 Three things are checked.
 
 * **The chain**: entries in sequence order, each chaining onto the one before and signed with the
-  pharmacy key (plain SHA-256 before the key was introduced), ending at the head row.
+  pharmacy key (plain SHA-256 before the key was introduced), ending at the head row — and each
+  dated no earlier than the one before it, give or take ``trail_times.TIME_RUNS_BACK_TOLERANCE``.
 * **The signatures against history**: each entry with a user is valid only if the trail's own
   state of that account at that moment allowed it (``compounder.records.signatures``).
 * **The replay**: for every audited row, each entry's "before" must be the previous entry's
@@ -28,6 +29,7 @@ one is ``FULL_EVERY`` old (and the app refuses to write over such a row meanwhil
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
@@ -42,6 +44,7 @@ from compounder.records.audit import AUDITED, GENESIS, KEYED, ROTATED, Problem
 from compounder.records.audit_keys import AuditKeyError, KeyRing
 from compounder.records.model import AuditEntry, AuditHead
 from compounder.records.signatures import Accounts
+from compounder.records.trail_times import runs_backwards
 
 #: Small tables that decide who may sign and what is approved: the incremental check replays every
 #: row of them whatever changed (hundreds of rows), so an account, a rule or an approval edited with
@@ -131,6 +134,8 @@ class _Walk:
         self.key: bytes | None = None
         self.unverifiable: str | None = None
         self.previous, self.expected = GENESIS, 1
+        #: The sequence and time of the entry before the next one read (None: there is none).
+        self.before: tuple[int, dt.datetime] | None = None
         self.accounts = Accounts()
         #: From a checkpoint: the entries after it on each audited row, kept as the chain is read
         #: (a day's work), for ``_replay_since`` — one read of them, not two.
@@ -142,6 +147,8 @@ class _Walk:
         and each account's last state before it (one read, from ``ix_audit_entry_target``)."""
         self.previous, self.expected = since.hash, since.sequence + 1
         self._keep = True
+        at = self.connection.execute(select(_ENTRY.c.at).where(_ENTRY.c.sequence == since.sequence)).scalar_one_or_none()
+        self.before = (since.sequence, at) if at is not None else None
         if self.keyed_from is not None and since.sequence >= self.keyed_from:
             named = self.connection.execute(
                 select(_ENTRY.c.new).where(_ENTRY.c.table_name == "audit_head", _ENTRY.c.action.in_((KEYED, ROTATED)), _ENTRY.c.sequence <= since.sequence)
@@ -176,8 +183,12 @@ class _Walk:
             signer = self.accounts.problem(entry)
             if signer is not None:
                 problems.append(Problem("audit_entry", entry["id"], signer))
+            backwards = runs_backwards(self.before, entry)
+            if backwards is not None:
+                problems.append(Problem("audit_entry", entry["id"], backwards))
             self.accounts.learn(entry)
             self.previous, self.expected = entry["hash"], sequence + 1
+            self.before = (sequence, entry["at"])
             if self._keep and entry["table_name"] in AUDITED:
                 self.touched.setdefault(entry["table_name"], {}).setdefault(entry["row_id"], []).append({key: entry[key] for key in _REPLAYED})
         self._end()

@@ -60,6 +60,7 @@ from compounder.records.screening import (
     make_batch,
     parse_batch_order,
     screened_plan,
+    update_draft,
 )
 from compounder.records.weighing_policy import SignedReason, weighing_policy
 from compounder.records.workbench_order import WorkbenchOrder, matching_version, open_draft, save_draft
@@ -545,8 +546,9 @@ class BatchDialog(QDialog):
         """Fill the order from the workbench (issue 28, observation 5): the formula on screen (its
         approved master formula version; none approved: saved as a draft version for a pharmacist
         to approve, and said), the prescription, the dose check and the lots typed on its lines.
-        A draft batch this prescription already has is opened instead of a second one. Returns
-        what the dialog says (also shown in it)."""
+        A draft batch this prescription already has is updated to what is on the workbench and
+        opened, not made a second time (``_update_draft``). Returns what the dialog says (also
+        shown in it)."""
         rx = order.prescription
         born_text = str(rx.get("date_of_birth") or "")
         self.patient.setText(str(rx.get("patient") or ""))
@@ -588,13 +590,36 @@ class BatchDialog(QDialog):
             self.dose_times.setText(f"{times:g}" if isinstance(times, (int, float)) and not isinstance(times, bool) else str(times or ""))
         self._workbench_lots = (version.id, lots_typed)
         if draft is not None:
-            self.open_batch(draft)
-            said = f"Batch {draft} is this prescription's draft: opened, not made again."
+            said = self._update_draft(draft, version, lots_typed, born)
         else:
             said = f"From the workbench: {version.label}" + (f", {len(lots_typed)} lot(s) as typed" if lots_typed else "") + ". Check, then Create batch."
             self.create_button.setDefault(True)
             self.create_button.setFocus()
         self.message.setText(said)
+        return said
+
+    def _update_draft(self, draft: str, version, lots_typed: dict[int, int], born: dt.date | None) -> str:
+        """This prescription's draft worked out again for the order as the workbench filled it in
+        (``screening.update_draft``), then opened; what stops it (weights entered, another
+        master formula version) is said, with the draft opened as it was."""
+        opened = f"Batch {draft} is this prescription's draft"
+        actor = self._context.actor
+        if actor is None:
+            self.open_batch(draft)
+            return f"{opened}: opened, not updated; sign in (Records ▸ Sign in) to update it from the workbench."
+        try:
+            order_data = self._order_data(version.data, born)  # before the draft's own values fill the fields
+            parsed = parse_batch_order(order_data).order
+            with self._context.transaction() as session:
+                update_draft(session, actor, self._catalog, draft, formula_version_id=version.id, order=order_data,
+                             now=self._context.now(session), lots=lots_typed, freeze=lambda plan: self._plan(plan, parsed))
+        except InputError as error:
+            said = f"{opened}: opened, not updated: {_FIELD_TITLES.get(error.field, error.field)}: {error.message}"
+        except RecordsError as error:
+            said = f"{opened}: opened, not updated: {problem_text(error)}"
+        else:
+            said = f"{opened}: updated to the workbench's order ({version.label}), not made again."
+        self.open_batch(draft)
         return said
 
     def verify_batch(self) -> None:

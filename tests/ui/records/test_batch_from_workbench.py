@@ -91,3 +91,53 @@ def test_a_formula_with_no_approved_version_is_saved_as_a_draft_for_a_pharmacist
     added = [entry for entry in library.entries() if entry.id not in before]
     assert len(added) == 1 and added[0].approved_at is None
     assert dialog.record is None
+
+
+def test_a_changed_prescription_updates_the_draft_and_weights_entered_stop_it(made, pharmacy, clock):  # noqa: F811
+    """One road: "Make batch in records…" makes or UPDATES the draft. Before, a draft on the
+    prescription was only opened: the quantity changed on the workbench never reached it."""
+    from decimal import Decimal
+
+    window, dialog, _library, context = made
+    window.make_batch_action.trigger()
+    dialog.create()
+    record = dialog.record
+    assert record is not None and record.surplus is None, dialog.message.text()  # 120 g made for 120 g
+    window.document.set_header("prescription.quantity", "42 g")
+    window.make_batch_action.trigger()
+    updated = dialog.record
+    assert updated.batch_number == record.batch_number, dialog.message.text()
+    assert f"Batch {record.batch_number} is this prescription's draft: updated" in dialog.message.text()
+    assert updated.surplus is not None and updated.surplus.beyond == Decimal("78")  # 120 g − 42 g
+    assert updated.plan["documents"]["label"]["quantity"] == "42 g"
+    # A weight entered: the plan stays as weighed; the pharmacist is told to reject and make again.
+    line = next(line for line in updated.lines if not line.steps)
+    with context.transaction() as session:
+        if line.lot_id is None:
+            batches.assign_lot(session, pharmacy.technician, record.batch_number, line.position, pharmacy.lots[line.name].id, clock())
+        batches.enter_weight(session, pharmacy.technician, record.batch_number, line.position, str(line.target), clock())
+    window.document.set_header("prescription.quantity", "60 g")
+    window.make_batch_action.trigger()
+    assert dialog.record.batch_number == record.batch_number
+    assert dialog.record.plan["documents"]["label"]["quantity"] == "42 g"
+    assert "not updated" in dialog.message.text() and "has weights entered" in dialog.message.text()
+    assert "reject it and make it again from the workbench" in dialog.message.text()
+
+
+def test_another_formula_on_screen_for_the_drafts_prescription_says_reject_and_make_again(made, pharmacy):  # noqa: F811
+    window, dialog, library, _context = made
+    window.make_batch_action.trigger()
+    dialog.create()
+    record = dialog.record
+    assert record is not None, dialog.message.text()
+    ketoprofen = next(e for e in library.entries() if e.name.startswith("Ketoprofen 10 % / cyclobenzaprine"))
+    library.approve(ketoprofen.id, pharmacy.pharmacist)
+    approved = library.approved_version(ketoprofen.id)
+    window.document.load(copy.deepcopy(approved.data))
+    for key, text in PRESCRIPTION.items():  # the same patient and Rx number
+        window.document.set_header(key, text)
+    window.make_batch_action.trigger()
+    said = dialog.message.text()
+    assert dialog.record.batch_number == record.batch_number and dialog.record.formula_version_id == pharmacy.version_id, said
+    assert f"Batch {record.batch_number} is this prescription's draft: opened, not updated: batch {record.batch_number} was made on “" in said
+    assert f"the workbench's formula is “{approved.name}” version {approved.version}: reject draft {record.batch_number} and make the batch again" in said
