@@ -9,7 +9,6 @@ import json
 import pytest
 
 from compounder.cli import run
-from compounder.settings import settings_path
 from tests.conftest import TODAY
 from tests.documents.helpers import PHARMACY
 from tests.documents.helpers import issue_formula as _issue_formula
@@ -26,14 +25,6 @@ def issue_formula(**changes):
     data = _issue_formula(**changes)
     data["prescription"] = {**data["prescription"], "date_of_birth": "1978-03-02", "quantity": "40 g", "refills": 0}
     return data
-
-
-@pytest.fixture
-def settings_file(tmp_path):
-    path = settings_path()  # inside tmp_path: the autouse fixture points COMPOUNDER_SETTINGS_DIR there
-    path.parent.mkdir(parents=True)
-    path.write_text(json.dumps(PHARMACY), encoding="utf-8")
-    return path
 
 
 def cli(catalog, *argv):

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.test_documents_cli import cli, issue_formula, settings_file, write  # noqa: F401 - settings_file is a fixture
+from tests.cli.test_documents_cli import cli, issue_formula, write
 from tests.pdf_text import pdf_text
 
 
-def test_file_worksheet_is_a_calculation_sheet_without_the_typed_batch_number(catalog, tmp_path, settings_file):  # noqa: F811
+def test_file_worksheet_is_a_calculation_sheet_without_the_typed_batch_number(catalog, tmp_path, settings_file):
     out = tmp_path / "sheet.pdf"
     data = issue_formula(batch_number="261206-001")  # the number the issue saw printed, then issued to another patient
     code, stdout, stderr = cli(catalog, "worksheet", str(write(tmp_path, data)), "--out", str(out))
@@ -25,7 +25,7 @@ def test_file_worksheet_is_a_calculation_sheet_without_the_typed_batch_number(ca
     assert "7.432" in text
 
 
-def test_file_label_is_refused_naming_the_records_command(catalog, tmp_path, settings_file):  # noqa: F811
+def test_file_label_is_refused_naming_the_records_command(catalog, tmp_path, settings_file):
     out = tmp_path / "label.pdf"
     code, stdout, stderr = cli(catalog, "label", str(write(tmp_path, issue_formula())), "--out", str(out))
     assert code == 2 and stdout == ""

@@ -12,7 +12,7 @@ import pytest
 
 from compounder.cli.dispatch import run
 from tests.conftest import TODAY
-from tests.records.test_records_cli import PASSWORDS
+from tests.records.records_cli import PASSWORDS
 
 LIDOCAINE_4 = {"batch": "60 g", "base": "Lipoderm", "actives": [{"ingredient": "lidocaine", "strength": "4 %"}]}
 

@@ -7,16 +7,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from sqlalchemy import text
 
 from compounder.records import clock as records_clock_module
 from compounder.records import library as records_library
 from compounder.records.clock import records_clock, records_now, records_today
-from tests.records.test_records_cli import cli  # noqa: F401 - the command line on both databases, as a fixture
+from tests.records.records_cli import command_line
 
 # A workstation whose clock is years behind: what it says must not date a batch on PostgreSQL.
 BEHIND = dt.datetime(2020, 1, 1, 9, 0, tzinfo=dt.UTC)
 
+
+
+@pytest.fixture(params=("sqlite", "postgresql"))
+def cli(request, database_urls, tmp_path, catalog):
+    """The records' command line on both databases (``tests/records/records_cli.py``)."""
+    return command_line(database_urls(request.param, "records_cli"), tmp_path, catalog)
 
 def test_the_records_clock_is_the_servers_on_postgresql_and_this_computers_on_sqlite(sessions, backend):
     with sessions.begin() as session:
@@ -32,7 +39,7 @@ def test_the_records_clock_is_the_servers_on_postgresql_and_this_computers_on_sq
         assert records_clock(sessions, lambda: BEHIND)() > BEHIND + dt.timedelta(days=365)
 
 
-def test_a_batch_made_from_the_command_line_is_dated_by_the_records_clock(cli, monkeypatch, request):  # noqa: F811
+def test_a_batch_made_from_the_command_line_is_dated_by_the_records_clock(cli, monkeypatch, request):
     for module in (records_clock_module, records_library):  # this computer's clock, wherever it is read
         monkeypatch.setattr(module, "utc_now", lambda: BEHIND)
     tmp = cli.tmp

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from compounder.ui.workbench.prescription_dialog import PrescriptionDialog
 from tests.pdf_text import pdf_text
-from tests.ui.workbench.test_documents import RX_EXAMPLE, rx_window  # noqa: F401 - fixtures
 
 
-def test_the_workbench_prints_a_calculation_sheet_without_the_files_batch_number(rx_window, prompts, tmp_path):  # noqa: F811
+def test_the_workbench_prints_a_calculation_sheet_without_the_files_batch_number(rx_window, prompts, tmp_path):
     assert rx_window.document.to_data().get("batch_number") == "261123-001"  # the example file types one
     sheet = tmp_path / "sheet.pdf"
     assert rx_window.export_worksheet(sheet)
@@ -20,7 +19,7 @@ def test_the_workbench_prints_a_calculation_sheet_without_the_files_batch_number
     assert "7.432 g" in text
 
 
-def test_the_workbench_has_no_label_and_no_batch_number_field(rx_window, qtbot):  # noqa: F811
+def test_the_workbench_has_no_label_and_no_batch_number_field(rx_window, qtbot):
     titles = {action.text().replace("&", "") for action in rx_window.findChildren(type(rx_window.print_action))}
     assert not any("label" in title.lower() for title in titles if "Print" in title or "Export" in title)
     dialog = rx_window.edit_prescription()

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication
 from compounder.settings import PrinterChoice
 from compounder.ui.common.print_dialog import PrintDialog
 from compounder.ui.workbench.prompts import Prompts
-from tests.ui.workbench.test_documents import RX_EXAMPLE, rx_window  # noqa: F401 - the fixtures
 
 pytestmark = pytest.mark.usefixtures("cups_spooler")
 
@@ -40,7 +39,7 @@ def page_size(path) -> str:
     return next(line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("Page size"))
 
 
-def test_the_worksheet_printer_of_the_settings_prints_without_a_dialog(rx_window, spooler, qtbot):  # noqa: F811
+def test_the_worksheet_printer_of_the_settings_prints_without_a_dialog(rx_window, spooler, qtbot):
     queue = spooler.add_pdf_printer("office")
     rx_window.pharmacy = dataclasses.replace(rx_window.pharmacy, printers=(("worksheet", PrinterChoice(queue)),))
     prompts = Prompts(rx_window)
@@ -56,7 +55,7 @@ def test_the_worksheet_printer_of_the_settings_prints_without_a_dialog(rx_window
     assert page_size(printed).startswith("612 x 792 pts")  # the settings' Letter worksheet
 
 
-def test_the_print_dialog_previews_the_labels_own_page_and_prints_it_there(rx_window, spooler, qtbot):  # noqa: F811
+def test_the_print_dialog_previews_the_labels_own_page_and_prints_it_there(rx_window, spooler, qtbot):
     queue = spooler.add_pdf_printer("labels")  # its PPD's default paper is A4
     pdf = label_of(rx_window)
     dialog = PrintDialog("label 261123-001", pdf, "label", [queue])
@@ -73,7 +72,7 @@ def test_the_print_dialog_previews_the_labels_own_page_and_prints_it_there(rx_wi
     assert page_size(printed[0]).startswith("288 x 144 pts")
 
 
-def test_a_printer_the_spooler_does_not_know_is_said_inline_and_the_dialog_stays(rx_window, spooler, qtbot):  # noqa: F811
+def test_a_printer_the_spooler_does_not_know_is_said_inline_and_the_dialog_stays(rx_window, spooler, qtbot):
     pdf = label_of(rx_window)
     dialog = PrintDialog("label 261123-001", pdf, "label", [])
     qtbot.add_widget(dialog)

@@ -15,7 +15,6 @@ from compounder.ui.common.records_context import RecordsContext
 from compounder.ui.workbench.stored_patient import install_stored_profiles
 from tests.records.conftest import backend, engine, sessions  # noqa: F401 - the records' fixtures, both databases
 from tests.records.helpers import make_pharmacy
-from tests.ui.workbench.test_documents import RX_EXAMPLE, rx_window  # noqa: F401 - fixtures
 
 BORN = dt.date(1950, 4, 9)
 
@@ -35,7 +34,7 @@ def codes(window) -> set[str]:
     return {finding.code for finding in window.document.plan.findings}
 
 
-def test_the_workbench_screens_a_patient_in_the_records_with_the_stored_profile(rx_window, eleanor, qtbot):  # noqa: F811
+def test_the_workbench_screens_a_patient_in_the_records_with_the_stored_profile(rx_window, eleanor, qtbot):
     install_stored_profiles(rx_window, eleanor)
     before = codes(rx_window)
     assert "MEDICINES_NOT_RECORDED" in before  # Jane Doe is not in the records: no profile to screen with
