@@ -1,5 +1,8 @@
-"""(Over 400 lines: one dialog, order to release, whose sections (order, patient screening, lots and
-weights, the steps) act on the one batch on show and its Retry; not split further yet.)
+"""(Over 400 lines: one dialog, order to release, whose sections act on the one batch on show and
+share its Retry and its record as shown: the order form, patient screening and the refill
+comparison, the workbench's prefill and draft update, lots and weights with the weighing
+policy's signed reasons, and the steps. The verify view is its own module (``verify_view``);
+the next part to move out is the order form built in ``__init__``.)
 
 Make a batch: from the approved version of a master formula, for a patient and prescription;
 print its worksheet (and label) from the stored record; pick a usable lot and enter the weighed
