@@ -34,8 +34,8 @@ FORMULA = {
 }
 PRESCRIPTION = ("Jane Q. Doe", "1948-03-02", "RX-3003", "Dr. A. Smith", "Apply 1 g to the knee twice a day", "120 g", "0", "Topi-CLICK 120 mL")
 NOT_DRIVEN = (
-    "pharmacy settings (self-verification)", "receiving the lots", "Make batch in records (Ctrl+B) and Create batch",
-    "typed weights", "prepare", "verify", "print the label",
+    "pharmacy settings (the weighing tolerance Create batch asks for; self-verification)", "receiving the lots",
+    "Create batch", "typed weights", "prepare", "verify", "print the label",
 )
 
 
@@ -177,13 +177,35 @@ def back_to(window) -> Wait:
     return ready
 
 
+def any_modal() -> Wait:
+    from PySide6.QtWidgets import QApplication
+
+    return lambda: QApplication.activeModalWidget() is not None and QApplication.focusWidget() is not None
+
+
+def next_modal(shown) -> Wait:
+    """Until another modal dialog than ``shown`` has the keys."""
+    from PySide6.QtWidgets import QApplication
+
+    return lambda: QApplication.activeModalWidget() not in (None, shown) and QApplication.focusWidget() is not None
+
+
+def probe() -> None:
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    dialog = QApplication.activeModalWidget()
+    print("MODAL", dialog and dialog.windowTitle(), type(QApplication.focusWidget()).__name__, QApplication.focusWidget().text() if hasattr(QApplication.focusWidget(), "text") else "")
+    if dialog is not None:
+        print([label.text()[:200] for label in dialog.findChildren(QLabel)])
+
+
 def no_modal() -> Wait:
     from PySide6.QtWidgets import QApplication
 
     return lambda: QApplication.activeModalWidget() is None
 
 
-def road(window, tally: Tally, keys: Keys) -> Generator[Wait, None, None]:
+def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, None, None]:
     """The keys from the window shown to as far as the road is driven (see ``NOT_DRIVEN``)."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
@@ -216,6 +238,7 @@ def road(window, tally: Tally, keys: Keys) -> Generator[Wait, None, None]:
     keys.field(PHARMACIST)
     keys.field(PASSWORD, key.Key_Return)
     yield no_modal()
+    reached["signed in"] = window.statusBar().currentMessage()
 
     tally.step("compose the formula in the workbench")
     window.activateWindow()
@@ -248,7 +271,31 @@ def road(window, tally: Tally, keys: Keys) -> Generator[Wait, None, None]:
     keys.field(container, key.Key_Return)
     keys.key(key.Key_Escape)
     yield back_to(window)
-    del ctrl
+
+    tally.step("approve the master formula (Ctrl+Shift+P)")
+    keys.key(key.Key_P, ctrl | Qt.KeyboardModifier.ShiftModifier, later=True)
+    yield any_modal()
+    keys.key(key.Key_Return, later=True)  # Yes: saved to the library first
+    yield next_modal(QApplication.activeModalWidget())
+    keys.key(key.Key_Return, later=True)  # the name suggested
+    yield next_modal(QApplication.activeModalWidget())
+    keys.key(key.Key_Backtab)  # from Cancel (the default) to Approve version 1
+    keys.key(key.Key_Space, later=True)
+    yield no_modal()
+    yield back_to(window)
+    approved = window.library.approved_version(window.source.entry_id)
+    reached["approved"] = approved.data if approved is not None and approved.approved_at is not None else None
+
+    tally.step("make batch in records (Ctrl+B)")
+    keys.key(key.Key_B, ctrl, later=True)
+    yield any_modal()
+    batch = QApplication.activeModalWidget()
+    reached["batch dialog"] = {
+        "formula": batch.formula.currentText(), "patient": batch.patient.text(), "rx": batch.rx.text(),
+        "quantity": batch.quantity.text(), "container": batch.container.text(), "said": batch.message.text(),
+    }
+    batch.reject()  # the road measured stops here (see NOT_DRIVEN): closed, not a key of it
+    yield no_modal()
 
 
 def column(name: str) -> int:
@@ -284,8 +331,9 @@ def table_has_keys() -> bool:
     return widget is not None and widget.objectName() == "ingredientTable"
 
 
-def measure(folder: Path) -> Tally:
-    """The road on a new database and settings folder under ``folder``; the tally of its keys."""
+def measure(folder: Path) -> tuple[Tally, dict]:
+    """The road on a new database and settings folder under ``folder``: the tally of its keys,
+    and what it reached (``road``'s facts, for the test)."""
     import datetime as dt
 
     os.environ["COMPOUNDER_SETTINGS_DIR"] = str(folder / "settings")
@@ -300,15 +348,15 @@ def measure(folder: Path) -> Tally:
     window = workbench.window
     sys.excepthook = sys.__excepthook__  # the reporter's log is in the temporary folder
     window.show()
-    tally = Tally()
+    tally, reached = Tally(), {}
     try:
-        run_driver(road(window, tally, Keys(tally)))
+        run_driver(road(window, tally, Keys(tally), reached))
     finally:
         window.document.mark_saved()
         window.close()
         workbench.engine.dispose()
         app.processEvents()
-    return tally
+    return tally, reached
 
 
 def print_report(tally: Tally) -> None:
@@ -325,7 +373,7 @@ def print_report(tally: Tally) -> None:
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="keys-to-label-") as folder:
-        print_report(measure(Path(folder)))
+        print_report(measure(Path(folder))[0])
     return 0
 
 

@@ -1,0 +1,34 @@
+"""Issue 28, the keys-pressed road: ``benchmarks/keys_to_label.py`` drives the real window from a
+fresh install by keys alone. The count is a benchmark (printed there, never asserted); this test
+asserts the road it measures still completes, with QTest keys only: the first accounts made and
+the pharmacist signed in, the seed formula composed and approved as typed, and Make a batch opened
+from the workbench on that approved formula with the prescription filled in."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+import keys_to_label  # noqa: E402 - the benchmark's own road
+
+
+def test_the_keys_road_reaches_make_a_batch_on_the_approved_seed_formula(qapp, tmp_path, monkeypatch):
+    for name, sub in (("COMPOUNDER_SETTINGS_DIR", "settings"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")):
+        monkeypatch.setenv(name, str(tmp_path / sub))  # restored after the test (measure sets the same)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    tally, reached = keys_to_label.measure(tmp_path)
+
+    assert reached["signed in"] == f"Signed in as {keys_to_label.PHARMACIST} (pharmacist)"
+    approved = reached["approved"]
+    assert approved is not None
+    assert [(a["ingredient"], a["strength"]) for a in approved["actives"]] == list(keys_to_label.FORMULA["actives"])
+    assert approved["batch"] == "120 g" and approved["base"] == "Lipoderm"
+    assert approved["directions"] == {"amount": "1 g", "times_per_day": 2}
+    batch = reached["batch dialog"]
+    assert batch["formula"].startswith("Diclofenac sodium 3 % / cyclobenzaprine HCl 2 % / lidocaine 5 %")
+    assert (batch["patient"], batch["rx"], batch["quantity"], batch["container"]) == ("Jane Q. Doe", "RX-3003", "120 g", "Topi-CLICK 120 mL")
+    assert batch["said"].startswith("From the workbench:")
+    free, other = tally.totals()
+    assert free > 0 and other > 0  # counted (the figures themselves are the benchmark's)
