@@ -31,12 +31,13 @@ FORMULA = {
     "base": "Lipoderm",
     "batch": "120",
     "dose": ("1 g", "2"),
+    "density": "1.02 g/mL",  # the pharmacy's own measurement of its product (typed, like the prescription)
 }
 PRESCRIPTION = ("Jane Q. Doe", "1948-03-02", "RX-3003", "Dr. A. Smith", "Apply 1 g to the knee twice a day", "120 g", "0", "Topi-CLICK 120 mL")
-NOT_DRIVEN = (
-    "pharmacy settings (the weighing tolerance Create batch asks for; self-verification)", "receiving the lots",
-    "Create batch", "typed weights", "prepare", "verify", "print the label",
-)
+PHARMACY = ("Main Street Compounding Pharmacy", "12 Main Street, Springfield, IL 62701", "(217) 555-0142", "IL 054-000000")
+TOLERANCE = "5 %"
+REASON = "prescriber consulted"
+NOT_DRIVEN = ("receiving the lots", "choosing them on the batch's lines", "typed weights", "prepare", "verify", "print the label")
 
 
 @dataclass
@@ -148,7 +149,8 @@ def modal(title: str) -> Wait:
 
     def ready() -> bool:
         dialog = QApplication.activeModalWidget()
-        return dialog is not None and dialog.windowTitle() == title and dialog.isActiveWindow() and QApplication.focusWidget() is not None
+        focus = QApplication.focusWidget()
+        return dialog is not None and dialog.windowTitle() == title and dialog.isActiveWindow() and focus is not None and focus.window() is dialog
 
     return ready
 
@@ -228,16 +230,29 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
     keys.key(key.Key_Return)
     yield no_modal()
 
-    tally.step("sign in as the pharmacist (Records ▸ Sign in…)")
-    window.activateWindow()
-    yield lambda: window.isActiveWindow()
-    keys.key(key.Key_R, alt)
+    tally.step("sign in as the administrator (Records ▸ Sign in…)")
+    yield from sign_in(window, keys, ADMIN)
+
+    tally.step("pharmacy settings (File ▸ Pharmacy settings…)")
+    keys.key(key.Key_F, alt)
     yield lambda: QApplication.activePopupWidget() is not None
-    keys.key(key.Key_S, later=True)
-    yield modal("Sign in")
-    keys.field(PHARMACIST)
-    keys.field(PASSWORD, key.Key_Return)
-    yield no_modal()
+    keys.key(key.Key_H, later=True)
+    yield modal("Pharmacy settings")
+    dialog = QApplication.activeModalWidget()
+    for text in PHARMACY:  # name, address, phone, licence
+        keys.field(text)
+    keys.key(key.Key_Tab)  # label stock as offered
+    keys.key(key.Key_Tab)  # worksheet paper as offered
+    keys.field(TOLERANCE)  # final weight tolerance
+    keys.field(TOLERANCE)  # weighing tolerance
+    keys.key(key.Key_Space)  # self-verification allowed
+    keys.key(key.Key_Return, later=True)  # Save
+    yield lambda: QApplication.activeModalWidget() is not dialog
+    yield back_to(window)
+    reached["pharmacy"] = window.pharmacy
+
+    tally.step("sign in as the pharmacist (Records ▸ Sign in…)")
+    yield from sign_in(window, keys, PHARMACIST)
     reached["signed in"] = window.statusBar().currentMessage()
 
     tally.step("compose the formula in the workbench")
@@ -254,6 +269,8 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
     keys.field(FORMULA["base"], key.Key_Return)
     keys.key(key.Key_B, alt)  # Batch
     keys.field(FORMULA["batch"], key.Key_Return)
+    keys.key(key.Key_D, alt)  # Density: a Topi-CLICK label states what one click holds
+    keys.field(FORMULA["density"], key.Key_Return)
     keys.key(key.Key_M, alt)  # Amount (per application)
     keys.field(FORMULA["dose"][0])
     keys.field(FORMULA["dose"][1], key.Key_Return)
@@ -294,8 +311,41 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
         "formula": batch.formula.currentText(), "patient": batch.patient.text(), "rx": batch.rx.text(),
         "quantity": batch.quantity.text(), "container": batch.container.text(), "said": batch.message.text(),
     }
+
+    tally.step("create batch")
+    said = batch.message.text()
+    keys.key(key.Key_Return, later=True)  # Create batch (the default, and it has the keys)
+    yield lambda: batch.record is not None or modal("Acknowledge warnings")() or batch.message.text() != said
+    dialog = QApplication.activeModalWidget()
+    if dialog is not batch and dialog.windowTitle() == "Acknowledge warnings":  # the seed's: Beers list at 78, cyclobenzaprine > 21 days, supply beyond the BUD
+        tally.step("acknowledge the warnings (signed)")
+        reached["acknowledged"] = [finding.code for finding in dialog.findings]
+        keys.key(key.Key_U, alt)  # Pharmacist's user name
+        keys.field(PHARMACIST)
+        keys.field(PASSWORD)
+        for number, _finding in enumerate(dialog.findings, 1):
+            keys.field(REASON, key.Key_Tab if number < len(dialog.findings) else key.Key_Return)
+        yield lambda: QApplication.activeModalWidget() is not dialog
+    yield lambda: batch.record is not None or batch.message.text() != said
+    reached["batch"] = {"number": batch.record.batch_number if batch.record else None, "said": batch.message.text()}
     batch.reject()  # the road measured stops here (see NOT_DRIVEN): closed, not a key of it
     yield no_modal()
+
+
+def sign_in(window, keys: Keys, username: str) -> Generator[Wait, None, None]:
+    """Records ▸ Sign in…, the user name and the password."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    yield back_to(window)
+    keys.key(Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    yield lambda: QApplication.activePopupWidget() is not None
+    keys.key(Qt.Key.Key_S, later=True)
+    yield modal("Sign in")
+    keys.field(username)
+    keys.field(PASSWORD, Qt.Key.Key_Return)
+    yield no_modal()
+    yield back_to(window)
 
 
 def column(name: str) -> int:

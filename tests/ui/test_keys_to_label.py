@@ -1,8 +1,10 @@
 """Issue 28, the keys-pressed road: ``benchmarks/keys_to_label.py`` drives the real window from a
 fresh install by keys alone. The count is a benchmark (printed there, never asserted); this test
 asserts the road it measures still completes, with QTest keys only: the first accounts made and
-the pharmacist signed in, the seed formula composed and approved as typed, and Make a batch opened
-from the workbench on that approved formula with the prescription filled in."""
+the pharmacy's rules (self-verification allowed), the seed formula composed and approved as typed,
+Make a batch opened from the workbench on it with the prescription filled in, the warnings signed
+and the batch created (numbered by the records). The lots, weights, prepare, verify and label are
+not on the road measured yet (``keys_to_label.NOT_DRIVEN``)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import keys_to_label  # noqa: E402 - the benchmark's own road
 
 
-def test_the_keys_road_reaches_make_a_batch_on_the_approved_seed_formula(qapp, tmp_path, monkeypatch):
+def test_the_keys_road_makes_the_seed_batch_in_the_records_from_the_approved_formula(qapp, tmp_path, monkeypatch):
     for name, sub in (("COMPOUNDER_SETTINGS_DIR", "settings"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")):
         monkeypatch.setenv(name, str(tmp_path / sub))  # restored after the test (measure sets the same)
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
@@ -30,5 +32,11 @@ def test_the_keys_road_reaches_make_a_batch_on_the_approved_seed_formula(qapp, t
     assert batch["formula"].startswith("Diclofenac sodium 3 % / cyclobenzaprine HCl 2 % / lidocaine 5 %")
     assert (batch["patient"], batch["rx"], batch["quantity"], batch["container"]) == ("Jane Q. Doe", "RX-3003", "120 g", "Topi-CLICK 120 mL")
     assert batch["said"].startswith("From the workbench:")
+    assert reached["pharmacy"].allow_self_verification
+    # The seed prescription's warnings, each acknowledged with a signed reason: the patient is 78
+    # (born 1948, Beers list), and 120 g at 2 g a day lasts 60 days (> 21 days of cyclobenzaprine,
+    # > the 14-day beyond-use date).
+    assert set(reached["acknowledged"]) == {"MUSCLE_RELAXANT_OLDER_ADULT", "CYCLOBENZAPRINE_LONG_SUPPLY", "SUPPLY_BEYOND_BUD"}
+    assert reached["batch"]["number"] is not None, reached["batch"]["said"]  # the records numbered it
     free, other = tally.totals()
     assert free > 0 and other > 0  # counted (the figures themselves are the benchmark's)
