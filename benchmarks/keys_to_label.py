@@ -37,7 +37,13 @@ PRESCRIPTION = ("Jane Q. Doe", "1948-03-02", "RX-3003", "Dr. A. Smith", "Apply 1
 PHARMACY = ("Main Street Compounding Pharmacy", "12 Main Street, Springfield, IL 62701", "(217) 555-0142", "IL 054-000000")
 TOLERANCE = "5 %"
 REASON = "prescriber consulted"
-NOT_DRIVEN = ("receiving the lots", "choosing them on the batch's lines", "typed weights", "prepare", "verify", "print the label")
+LOTS = (  # ingredient, stock form, manufacturer, lot number, expires, grams received, potency (CoA)
+    ("diclofenac sodium", "diclofenac sodium", "Medisca", "DS26-101", "2027-06-30", "100", "99.5"),
+    ("cyclobenzaprine HCl", "cyclobenzaprine hydrochloride", "PCCA", "CB26-202", "2027-06-30", "100", "99.8"),
+    ("lidocaine", "lidocaine", "Fagron", "LB26-303", "2027-06-30", "100", "99.8"),
+    ("Lipoderm", "Lipoderm", "PCCA", "LD26-404", "2027-06-30", "1000", ""),
+)
+NOT_DRIVEN = ("choosing them on the batch's lines", "typed weights", "prepare", "verify", "print the label")
 
 
 @dataclass
@@ -133,6 +139,9 @@ def run_driver(driver: Iterator[Wait], timeout_s: float = 120.0) -> None:
             state["busy"] = False
         if state["done"] or state["error"] is not None:
             timer.stop()
+            while (dialog := QApplication.activeModalWidget()) is not None:  # a road stopped inside a dialog: unwound
+                dialog.reject()
+                QApplication.processEvents()
             loop.quit()
 
     timer = QTimer()
@@ -254,6 +263,33 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
     tally.step("sign in as the pharmacist (Records ▸ Sign in…)")
     yield from sign_in(window, keys, PHARMACIST)
     reached["signed in"] = window.statusBar().currentMessage()
+
+    tally.step("receive the lots (Records ▸ Ingredient lots…)")
+    keys.key(key.Key_R, alt)
+    yield lambda: QApplication.activePopupWidget() is not None
+    keys.key(key.Key_L, later=True)
+    yield modal("Ingredient lots")
+    lots_dialog = QApplication.activeModalWidget()
+    for ingredient, stock, manufacturer, lot, expires, grams, potency in LOTS:
+        keys.key(key.Key_I, alt)
+        keys.field(ingredient)
+        keys.field(stock)
+        keys.field(manufacturer)
+        keys.field(lot)
+        keys.field(expires)
+        keys.field(grams)
+        keys.field(potency)
+        shown = lots_dialog.received.text()
+        keys.key(key.Key_R, alt, later=True)  # Receive lot
+        yield lambda shown=shown: lots_dialog.received.text() != shown or lots_dialog.message.text() or QApplication.activeModalWidget() is not lots_dialog
+        reached.setdefault("lots", []).append(lots_dialog.received.text() or lots_dialog.message.text())
+        if QApplication.activeModalWidget() is not lots_dialog:  # the lot label's print preview (no lot-label printer set)
+            keys.key(key.Key_Escape, later=True)
+            yield lambda: QApplication.activeModalWidget() is lots_dialog
+            yield back_to(lots_dialog)
+    keys.key(key.Key_Escape, later=True)
+    yield no_modal()
+    yield back_to(window)
 
     tally.step("compose the formula in the workbench")
     window.activateWindow()
