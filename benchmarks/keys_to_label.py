@@ -43,7 +43,7 @@ LOTS = (  # ingredient, stock form, manufacturer, lot number, expires, grams rec
     ("lidocaine", "lidocaine", "Fagron", "LB26-303", "2027-06-30", "100", "99.8"),
     ("Lipoderm", "Lipoderm", "PCCA", "LD26-404", "2027-06-30", "1000", ""),
 )
-NOT_DRIVEN = ("choosing them on the batch's lines", "typed weights", "prepare", "verify", "print the label")
+NOT_DRIVEN = ("saving the lines", "prepare", "verify", "print the label")
 
 
 @dataclass
@@ -364,6 +364,16 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
         yield lambda: QApplication.activeModalWidget() is not dialog
     yield lambda: batch.record is not None or batch.message.text() != said
     reached["batch"] = {"number": batch.record.batch_number if batch.record else None, "said": batch.message.text()}
+    yield back_to(batch)
+
+    tally.step("the lots and typed weights on the batch's lines")
+    yield lambda: QApplication.focusWidget() is batch.lot_boxes[0]
+    for box, line in zip(batch.lot_boxes, batch.record.lines, strict=True):
+        assert QApplication.focusWidget() is box, f"the keys are not on line {line.position}'s lot"
+        keys.key(key.Key_Down)  # the lot received (the only one offered)
+        keys.key(key.Key_Tab)
+        keys.field(f"{line.target:f}")  # weighed as targeted, typed (no balance on this machine)
+    reached["lines"] = [(box.currentText(), weight.text()) for box, weight in zip(batch.lot_boxes, batch.weights, strict=True)]
     batch.reject()  # the road measured stops here (see NOT_DRIVEN): closed, not a key of it
     yield no_modal()
 

@@ -3,7 +3,7 @@ fresh install by keys alone. The count is a benchmark (printed there, never asse
 asserts the road it measures still completes, with QTest keys only: the first accounts made and
 the pharmacy's rules (self-verification allowed), the four lots received, the seed formula composed and approved as typed,
 Make a batch opened from the workbench on it with the prescription filled in, the warnings signed
-and the batch created (numbered by the records). Choosing the lots on the batch, weights, prepare, verify and label are
+and the batch created (numbered by the records). Each line's lot chosen and its weight typed. Saving them, prepare, verify and label are
 not on the road measured yet (``keys_to_label.NOT_DRIVEN``)."""
 
 from __future__ import annotations
@@ -39,5 +39,7 @@ def test_the_keys_road_makes_the_seed_batch_in_the_records_from_the_approved_for
     assert set(reached["acknowledged"]) == {"MUSCLE_RELAXANT_OLDER_ADULT", "CYCLOBENZAPRINE_LONG_SUPPLY", "SUPPLY_BEYOND_BUD"}
     assert [said.split(" of ")[0] for said in reached["lots"]] == [f"Received lot {lot[3]}" for lot in keys_to_label.LOTS]
     assert reached["batch"]["number"] is not None, reached["batch"]["said"]  # the records numbered it
+    lots_chosen = [lot.split()[0] for lot, _weight in reached["lines"]]  # each line's lot, as received, then its weight
+    assert all(weight for _lot, weight in reached["lines"]) and len(lots_chosen) == len(keys_to_label.LOTS)
     free, other = tally.totals()
     assert free > 0 and other > 0  # counted (the figures themselves are the benchmark's)

@@ -23,6 +23,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -395,6 +396,10 @@ class BatchDialog(QDialog):
         self.confirm_changes.setVisible(False)
         self.confirm_changes.setChecked(False)
         self._show(record)
+        # The keys go on to the first line to fill (its lot, then its weight), not stay on Create batch.
+        first = next((w for pair in zip(self.lot_boxes, self.weights, strict=True) for w in pair if w.isEnabled()), None)
+        if first is not None:  # once the layout has shown the new line's widgets (a hidden widget takes no focus)
+            QTimer.singleShot(0, first, first.setFocus)
 
     def _order_data(self, formula: dict, born: dt.date | None) -> dict:
         """The prescription, the dose-check directions and the master formula's steps and checks,
