@@ -43,7 +43,7 @@ LOTS = (  # ingredient, stock form, manufacturer, lot number, expires, grams rec
     ("lidocaine", "lidocaine", "Fagron", "LB26-303", "2027-06-30", "100", "99.8"),
     ("Lipoderm", "Lipoderm", "PCCA", "LD26-404", "2027-06-30", "1000", ""),
 )
-NOT_DRIVEN = ("saving the lines", "prepare", "verify", "print the label")
+NOT_DRIVEN = ("prepare and verify once saving the lines is refused (the refusal is printed)", "print the label")
 
 
 @dataclass
@@ -374,6 +374,16 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
         keys.key(key.Key_Tab)
         keys.field(f"{line.target:f}")  # weighed as targeted, typed (no balance on this machine)
     reached["lines"] = [(box.currentText(), weight.text()) for box, weight in zip(batch.lot_boxes, batch.weights, strict=True)]
+
+    for step, mnemonic in (("save the lines (Alt+S)", key.Key_S), ("prepare (Alt+P)", key.Key_P), ("verify, self-verification (Alt+V)", key.Key_V)):
+        tally.step(step)
+        record = batch.record
+        keys.key(mnemonic, alt, later=True)
+        yield lambda record=record: batch.record is not record or batch.message.text() or QApplication.activeModalWidget() is not batch
+        if batch.message.text():  # refused: the road stops, saying why
+            reached["refused"] = f"{step}: {batch.message.text()}"
+            break
+    reached["status"] = batch.record.status.value
     batch.reject()  # the road measured stops here (see NOT_DRIVEN): closed, not a key of it
     yield no_modal()
 
@@ -455,7 +465,7 @@ def measure(folder: Path) -> tuple[Tally, dict]:
     return tally, reached
 
 
-def print_report(tally: Tally) -> None:
+def print_report(tally: Tally, refused: str | None = None) -> None:
     width = max(len(name) for name, _c in tally.steps)
     print(f"{'step':<{width}} | free text | other keys")
     for name, (free, other) in tally.steps:
@@ -465,11 +475,14 @@ def print_report(tally: Tally) -> None:
     print(f"target: the free text + at most {TARGET_OTHER_KEYS} other keys → {free + TARGET_OTHER_KEYS}; measured {free + other}")
     if NOT_DRIVEN:
         print("not driven yet (not in the figures): " + "; ".join(NOT_DRIVEN))
+    if refused:
+        print(f"the road stopped at a refusal: {refused}")
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="keys-to-label-") as folder:
-        print_report(measure(Path(folder))[0])
+        tally, reached = measure(Path(folder))
+        print_report(tally, reached.get("refused"))
     return 0
 
 
