@@ -201,15 +201,6 @@ def next_modal(shown) -> Wait:
     return lambda: QApplication.activeModalWidget() not in (None, shown) and QApplication.focusWidget() is not None
 
 
-def probe() -> None:
-    from PySide6.QtWidgets import QApplication, QLabel
-
-    dialog = QApplication.activeModalWidget()
-    print("MODAL", dialog and dialog.windowTitle(), type(QApplication.focusWidget()).__name__, QApplication.focusWidget().text() if hasattr(QApplication.focusWidget(), "text") else "")
-    if dialog is not None:
-        print([label.text()[:200] for label in dialog.findChildren(QLabel)])
-
-
 def no_modal() -> Wait:
     from PySide6.QtWidgets import QApplication
 
