@@ -26,6 +26,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -144,7 +145,7 @@ class BatchDialog(QDialog):
         self.open_button.clicked.connect(lambda: self.open_batch(self.open_number.text()))
         form = QFormLayout()
         form.addRow("Master &formula (approved)", self.formula)
-        self.profile_button = QPushButton("Patient &profile…")
+        self.profile_button = QPushButton("Patient profil&e…")
         self.profile_button.setToolTip("Date of birth, weight, allergies, conditions and medicines the screening checks")
         self.profile_button.clicked.connect(self.edit_profile)
         self.profile_note = QLabel()
@@ -152,7 +153,7 @@ class BatchDialog(QDialog):
         patient_row = QHBoxLayout()
         patient_row.addWidget(self.patient, 1)
         patient_row.addWidget(self.profile_button)
-        patient_label = QLabel("&Patient")
+        patient_label = QLabel("Pat&ient")
         patient_label.setBuddy(self.patient)
         form.addRow(patient_label, patient_row)
         form.addRow("&Born", self.born)
@@ -235,7 +236,7 @@ class BatchDialog(QDialog):
         self.amend_reason.setPlaceholderText("what the amendment corrects (a pharmacist amends a verified batch)")
         self.amend_button = QPushButton("&Amend…")
         self.amend_button.clicked.connect(self.amend_batch)
-        self.station_button = QPushButton("Weighing &station…")
+        self.station_button = QPushButton("Wei&ghing station…")
         self.station_button.setToolTip("Scan each container and read the weights from the balance, one line at a time")
         self.station_button.clicked.connect(self.open_station)
         self.station_button.setVisible(open_station is not None)
@@ -399,6 +400,10 @@ class BatchDialog(QDialog):
         self.confirm_changes.setVisible(False)
         self.confirm_changes.setChecked(False)
         self._show(record)
+        # The keys go on to the first line to fill (its lot, then its weight), not stay on Create batch.
+        first = next((w for pair in zip(self.lot_boxes, self.weights, strict=True) for w in pair if w.isEnabled()), None)
+        if first is not None:  # once the layout has shown the new line's widgets (a hidden widget takes no focus)
+            QTimer.singleShot(0, first, first.setFocus)
 
     def _order_data(self, formula: dict, born: dt.date | None) -> dict:
         """The prescription, the dose-check directions and the master formula's steps and checks,
