@@ -712,14 +712,23 @@ class BatchDialog(QDialog):
         try:
             pharmacy = self._pharmacy()
             shown: dict[int, int | None] = {line.position: line.version for line in record.lines}  # each line as shown: one changed since is refused
+            moved: list[str] = []
             with self._context.transaction() as session:
                 now = self._context.now(session)
+                # Every line as shown, checked before anything is written: a lot chosen below may work
+                # every line's target out again (its assay), a change of this very save, not another's.
+                for line in record.lines:
+                    batches.refuse_if_line_changed(session, record.batch_number, line.position, shown[line.position])
+                    shown[line.position] = None
                 for line, box in zip(record.lines, self.lot_boxes, strict=True):  # a lot's assay may work the targets out again
                     if box.currentData() is not None and box.currentData() != line.lot_id:
                         choose_lot(session, actor, self._catalog, record.batch_number, line.position, box.currentData(), now,
-                                   final_weight_tolerance=pharmacy.final_weight_tolerance if pharmacy else None,
-                                   expected_version=shown[line.position])
-                        shown[line.position] = None  # checked, and changed by this very save
+                                   final_weight_tolerance=pharmacy.final_weight_tolerance if pharmacy else None)
+                before = {line.position: line.target for line in record.lines}
+                moved = [
+                    f"line {line.position} ({line.name}) {before[line.position]:f} → {line.target:f} g"
+                    for line in batches.batch_record(session, record.batch_number).lines if line.target != before[line.position]
+                ]
                 if signed_lots is not None:  # the pharmacy requires the scan: a pharmacist signed for the lots chosen from the list
                     for line in batches.batch_record(session, record.batch_number).lines:
                         if line.lot_id is not None and line.identity is None:
@@ -727,7 +736,7 @@ class BatchDialog(QDialog):
                 # The balance's minimum as the settings certify it now: a new certification applies at once.
                 minimum = certified_minimum(self._catalog, pharmacy.certified_minimums, record.plan["balance"]["name"]) if pharmacy else None
                 for line, weight in zip(batches.batch_record(session, record.batch_number).lines, self.weights, strict=True):
-                    if line.steps:  # an aliquot line: its three weighings are recorded at the station
+                    if line.steps or moved:  # an aliquot line is weighed at the station; a weight typed against an old target is not taken
                         continue
                     typed = weight.text().strip()
                     if typed and (line.actual is None or not _same_weight(typed, line.actual)):
@@ -740,7 +749,10 @@ class BatchDialog(QDialog):
         except RecordsError as error:
             self._failed(failure(error), self.save_lines, " — nothing was saved")
             return
-        self.message.setText("")
+        self.message.setText(
+            "Saved the lots. Their assay worked the targets out again (" + "; ".join(moved) + "): no weight was saved — "
+            "weigh against the new targets and save again." if moved else ""
+        )
         self._show(updated)
 
     def _policy_signatures(self, record: BatchRecord) -> tuple[SignedReason | None, SignedReason | None] | None:
