@@ -89,3 +89,18 @@ def rows_table(model: RowsModel) -> QTableView:
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
     return view
+
+
+def selected_key(view: QTableView, model: RowsModel) -> str | None:
+    """The first column of the selected row of ``rows_table(model)`` (a batch number, a user
+    name), or None when nothing is selected."""
+    rows = view.selectionModel().selectedRows()
+    return model.row(rows[0].row())[0] if rows else None
+
+
+def select_key(view: QTableView, model: RowsModel, key: str) -> None:
+    """Select the row whose first column is ``key``; nothing when no row is."""
+    for row in range(model.rowCount()):
+        if model.row(row)[0] == key:
+            view.selectRow(row)
+            return

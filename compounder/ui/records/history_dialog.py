@@ -23,7 +23,7 @@ from compounder.records.errors import RecordsError
 from compounder.records.policy import RecordError
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.records_context import Failed, RecordsContext, problem_text
-from compounder.ui.common.table_model import RowsModel, rows_table
+from compounder.ui.common.table_model import RowsModel, rows_table, select_key, selected_key
 
 # The records' modules behind the dialog are imported when it opens: they load the records' model
 # (~30 ms), which the window does not need to show.
@@ -113,14 +113,10 @@ class HistoryDialog(QDialog):
         self._selected_changed()
 
     def selected(self) -> str | None:
-        rows = self.view.selectionModel().selectedRows()
-        return self.model.row(rows[0].row())[0] if rows else None
+        return selected_key(self.view, self.model)
 
     def select(self, batch_number: str) -> None:
-        for row in range(self.model.rowCount()):
-            if self.model.row(row)[0] == batch_number:
-                self.view.selectRow(row)
-                return
+        select_key(self.view, self.model, batch_number)
 
     def _selected_changed(self) -> None:
         chosen = self.selected() is not None

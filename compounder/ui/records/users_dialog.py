@@ -30,7 +30,7 @@ from compounder.ui.common.entry_order import reading_order
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT
 from compounder.ui.common.records_context import Failed, RecordsContext
-from compounder.ui.common.table_model import RowsModel, rows_table
+from compounder.ui.common.table_model import RowsModel, rows_table, select_key, selected_key
 
 USER_HEADERS = ("User name", "Full name", "Role", "Status", "Since")
 
@@ -165,14 +165,10 @@ class UsersDialog(QDialog):
         self.chosen_box.setEnabled(allowed and self.selected() is not None)
 
     def selected(self) -> str | None:
-        rows = self.view.selectionModel().selectedRows()
-        return self.model.row(rows[0].row())[0] if rows else None
+        return selected_key(self.view, self.model)
 
     def select(self, username: str) -> None:
-        for row in range(self.model.rowCount()):
-            if self.model.row(row)[0] == username:
-                self.view.selectRow(row)
-                return
+        select_key(self.view, self.model, username)
 
     def _selected_changed(self) -> None:
         username = self.selected()
