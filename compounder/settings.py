@@ -7,10 +7,9 @@ through ``load_settings`` and ``save_settings``; nothing here is a global, a cal
 settings on. It sits below the documents and the balance drivers that use it: the label stocks
 and the drivers' names it chooses among are plain data in ``compounder.calc``.
 
-(Over 400 lines: the one schema of the settings file, read and written here together so a
-field added to the reading is seen by the writing and the check of unknown keys; each part
-that grew its own rules (label stocks, balance drivers, base descriptions) already lives in
-calc. The printers' part is the next to move out if the file grows.)
+Each part that grew its own rules (label stocks, balance drivers, base descriptions, printers)
+lives in calc; this module reads and writes the file's one schema, so a field added to the
+reading is seen by the writing and the check of unknown keys.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from compounder.calc.errors import InputError
 from compounder.calc.field_limits import prints_nothing
 from compounder.calc.formula_file import check_nesting
 from compounder.calc.label_stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
+from compounder.calc.printer_choice import PrinterChoice, printers_from_data, printers_to_data
 from compounder.calc.units import (
     DIMENSIONLESS,
     MASS,
@@ -43,13 +43,6 @@ ENV_DIR = "COMPOUNDER_SETTINGS_DIR"
 MAX_SETTINGS_BYTES = 1_000_000
 MAX_SETTINGS_NESTING = 8
 
-#: The documents printed, each on its own printer (``PharmacySettings.printers``).
-PRINT_KINDS = ("label", "worksheet", "lot_label")
-PrintLanguage = Literal["pdf", "zpl"]
-PRINT_LANGUAGES = ("pdf", "zpl")
-#: A network printer spoken to directly (a Zebra on its raw port), not through the spooler.
-SOCKET_PREFIX = "socket://"
-
 Paper = Literal["letter", "a4"]
 PAPERS = ("letter", "a4")
 _REQUIRED = ("name", "address", "phone", "licence")
@@ -57,19 +50,6 @@ _REQUIRED = ("name", "address", "phone", "licence")
 
 class SettingsError(InputError):
     """Settings that cannot be used; ``field`` is the key in the settings file."""
-
-
-@dataclass(frozen=True)
-class PrinterChoice:
-    """Where one kind of document prints on this workstation: a CUPS queue (the PDF itself, or ZPL
-    sent raw), or ``socket://host:port`` for a network Zebra spoken to directly in ZPL."""
-
-    printer: str
-    language: PrintLanguage = "pdf"
-
-    @property
-    def is_socket(self) -> bool:
-        return self.printer.startswith(SOCKET_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -212,10 +192,7 @@ def settings_to_data(settings: PharmacySettings) -> dict[str, Any]:
     if settings.bases:
         data["bases"] = {description.base: base_description_data(description) for description in settings.bases}
     if settings.printers:
-        data["printers"] = {
-            kind: choice.printer if choice.language == "pdf" else {"printer": choice.printer, "language": choice.language}
-            for kind, choice in settings.printers
-        }
+        data["printers"] = printers_to_data(settings.printers)
     return data
 
 
@@ -293,39 +270,10 @@ def settings_from_data(data: Any) -> PharmacySettings:
 
 
 def _printers(value: Any) -> tuple[tuple[str, PrinterChoice], ...]:
-    """``{"label": "Zebra_ZD421", "worksheet": "Office", "lot_label": {"printer": "socket://10.0.0.9:9100", "language": "zpl"}}``."""
-    if value is None:
-        return ()
-    example = '{"label": "Zebra_ZD421", "worksheet": "Office"}'
-    if not isinstance(value, dict):
-        raise SettingsError("printers", f"must map each document ({', '.join(PRINT_KINDS)}) to its printer, e.g. {example}")
-    found = []
-    for kind, choice in value.items():
-        field = f"printers.{kind}"
-        if kind not in PRINT_KINDS:
-            raise SettingsError(field, f"{kind!r} is not a document printed; choose among {', '.join(PRINT_KINDS)}")
-        if isinstance(choice, str):
-            choice = {"printer": choice}
-        if not isinstance(choice, dict) or set(choice) - {"printer", "language"}:
-            raise SettingsError(field, 'must be the printer\'s name, or {"printer": "Zebra_ZD421", "language": "zpl"}')
-        printer, language = choice.get("printer"), choice.get("language", "pdf")
-        if not isinstance(printer, str) or not printer.strip():
-            continue  # no printer: this document asks where to print
-        printer = printer.strip()
-        if language not in PRINT_LANGUAGES:
-            raise SettingsError(f"{field}.language", f"{language!r} is not a printer language; choose pdf or zpl")
-        if kind == "worksheet" and language == "zpl":
-            raise SettingsError(f"{field}.language", "the worksheet prints on paper as PDF; ZPL is for label printers")
-        if printer.startswith(SOCKET_PREFIX):
-            host, _, port = printer.removeprefix(SOCKET_PREFIX).rpartition(":")
-            if not host or not port.isdigit() or not 0 < int(port) < 65536:
-                raise SettingsError(f"{field}.printer", f"{printer!r} is not a network printer; give socket://host:port, e.g. socket://10.0.0.9:9100")
-            if language != "zpl":
-                raise SettingsError(f"{field}.language", "a network printer spoken to directly takes ZPL; choose zpl, or print through a CUPS queue")
-        elif len(printer) > 127 or any(char.isspace() or char in "/#\\" for char in printer):
-            raise SettingsError(f"{field}.printer", f"{printer[:40]!r} is not a CUPS printer name (no spaces, '/', '#' or '\\', at most 127 characters)")
-        found.append((kind, PrinterChoice(printer, language)))
-    return tuple(found)
+    try:
+        return printers_from_data(value)
+    except InputError as error:
+        raise SettingsError(error.field, error.message) from None
 
 
 def _is_paper(value: object) -> TypeGuard[Paper]:

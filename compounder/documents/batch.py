@@ -75,8 +75,9 @@ def label_pdf(
 
 def label_zpl(
     plan: BatchPlan, order: Order, catalog: Catalog, compounded_on: dt.date, pharmacy: PharmacySettings, stock: LabelStock | None = None,
+    dpi: int = 203,
 ) -> bytes:
-    """The same label as ZPL for a Zebra printer (``compounder.documents.zpl``), refused as ``label_pdf`` refuses."""
+    """The same label as ZPL for a Zebra printer at ``dpi`` (``compounder.documents.zpl``), refused as ``label_pdf`` refuses."""
     from compounder.calc.labeling import label_content
     from compounder.calc.prescription import require
     from compounder.calc.release import release
@@ -85,4 +86,4 @@ def label_zpl(
     refuse_example_pharmacy(pharmacy)
     require(order, "label")
     release(plan, order)
-    return zpl.label_zpl(label_content(plan, order, catalog, compounded_on), pharmacy, stock or label_stock(pharmacy))
+    return zpl.label_zpl(label_content(plan, order, catalog, compounded_on), pharmacy, stock or label_stock(pharmacy), dpi)

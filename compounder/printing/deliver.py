@@ -9,9 +9,9 @@ from compounder.printing import spool
 from compounder.printing.spool import SpoolerError
 from compounder.settings import PrinterChoice
 
-#: Makes the document's ZPL when a Zebra printer is chosen for it; raises a ``ValueError`` with
-#: ``field`` and ``message`` (a refused field, a label that does not fit) when it cannot.
-MakeZpl = Callable[[], bytes]
+#: Makes the document's ZPL for a Zebra printer chosen for it, at its printhead's dpi; raises a
+#: ``ValueError`` with ``field`` and ``message`` (a refused field, a label that does not fit) when it cannot.
+MakeZpl = Callable[[int], bytes]
 
 
 def send_document(choice: PrinterChoice, title: str, pdf: bytes, zpl: MakeZpl | None = None, copies: int = 1) -> str:
@@ -21,7 +21,7 @@ def send_document(choice: PrinterChoice, title: str, pdf: bytes, zpl: MakeZpl | 
         if zpl is None:
             raise SpoolerError(f"{choice.printer} takes ZPL and this document has no ZPL form; choose a PDF printer for it")
         try:
-            data = zpl()
+            data = zpl(choice.dpi)
         except ValueError as refused:
             field, message = getattr(refused, "field", "label"), getattr(refused, "message", str(refused))
             raise SpoolerError(f"{field}: {message}; nothing was printed") from None

@@ -37,9 +37,9 @@ def parse_zpl(data: bytes) -> dict:
     return {"width": width, "length": length, "barcodes": barcodes, "fields": fields}
 
 
-def the_label(catalog, **changes):
+def the_label(catalog, dpi=203, **changes):
     plan, order, on = evaluated(catalog, issue_formula(**changes))
-    return label_zpl(plan, order, catalog, on, pharmacy(), LABEL_STOCKS["thermal-4x2"])
+    return label_zpl(plan, order, catalog, on, pharmacy(), LABEL_STOCKS["thermal-4x2"], dpi)
 
 
 def test_the_label_as_zpl_reads_back_its_size_text_and_barcode(catalog):
@@ -121,7 +121,7 @@ def zebra():
 
 def test_the_label_reaches_a_network_zebra_on_its_raw_port(catalog, zebra):
     zpl = the_label(catalog)
-    said = send_document(PrinterChoice(f"socket://127.0.0.1:{zebra.port}", "zpl"), "Label RX-104233", b"%PDF", lambda: zpl)
+    said = send_document(PrinterChoice(f"socket://127.0.0.1:{zebra.port}", "zpl"), "Label RX-104233", b"%PDF", lambda _dpi: zpl)
     assert said == f"sent to socket://127.0.0.1:{zebra.port} (ZPL)"
     [received] = zebra.wait(1)
     assert received == zpl and parse_zpl(received)["barcodes"] == ["RX-104233"]
@@ -132,7 +132,7 @@ def test_the_label_reaches_the_zebra_through_a_raw_cups_queue_unchanged(catalog,
         monkeypatch.setenv(key, value)
     queue = cups_spooler.add_raw_printer("zebra", f"127.0.0.1:{zebra.port}")
     zpl = the_label(catalog)
-    send_document(PrinterChoice(queue, "zpl"), "Label RX-104233", b"%PDF", lambda: zpl)
+    send_document(PrinterChoice(queue, "zpl"), "Label RX-104233", b"%PDF", lambda _dpi: zpl)
     [received] = zebra.wait(1)
     assert received == zpl  # raw: no filter touched it
 
@@ -142,7 +142,7 @@ def test_a_zebra_that_does_not_answer_is_said_in_one_line(catalog):
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]  # bound, not listening: the connection is refused
         with pytest.raises(SpoolerError) as refused:
-            send_document(PrinterChoice(f"socket://127.0.0.1:{port}", "zpl"), "Label", b"%PDF", lambda: b"^XA^XZ")
+            send_document(PrinterChoice(f"socket://127.0.0.1:{port}", "zpl"), "Label", b"%PDF", lambda _dpi: b"^XA^XZ")
     assert "nothing was printed" in str(refused.value) and "\n" not in str(refused.value)
 
 
@@ -151,3 +151,39 @@ def test_a_label_stock_on_sheets_has_no_zpl(catalog):
     with pytest.raises(ZplRefused) as refused:
         label_zpl(plan, order, catalog, on, dataclasses.replace(pharmacy(), label_stock="avery-5163"))
     assert refused.value.field == "label_stock"
+
+
+def test_a_300_dpi_zebra_gets_the_same_label_in_its_own_dots(catalog):
+    """A 300 dpi head has 12 dots/mm, 1.5 × the 203 dpi head's 8: the label made in 203 dpi dots
+    printed there would come out two thirds of its size."""
+    at_203, at_300 = parse_zpl(the_label(catalog)), parse_zpl(the_label(catalog, dpi=300))
+    # 4 in × 25.4 mm × 12 dots/mm = 1219.2 → 1219 dots; 2 in = 609.6 → 609 (never past the edge)
+    assert (at_300["width"], at_300["length"]) == (1219, 609)
+    # the same words (a line may break a word earlier: 25 dots × 1.5 = 37.5 rounds to 38)
+    assert " ".join(value for *_, value in at_300["fields"]).split() == " ".join(value for *_, value in at_203["fields"]).split()
+    assert {h for _x, _y, h, _b, _v in at_300["fields"]} == {round(h * 1.5) for _x, _y, h, _b, _v in at_203["fields"]}
+    for x3, y3, h3, box3, _ in at_300["fields"]:
+        assert x3 + box3 <= 1219 and y3 + h3 <= 609
+    tops = sorted((y, y + h) for _x, y, h, _box, _v in at_300["fields"])
+    assert all(below[0] >= above[1] for above, below in zip(tops, tops[1:], strict=False))
+    assert "^BY3^BC" in the_label(catalog, dpi=300).decode()  # 3 dots at 12/mm: the same 0.25 mm bar as 2 dots at 8/mm
+
+
+def test_the_lot_label_at_300_dpi():
+    label = parse_zpl(lot_label_zpl(LotLabel(123, "Baclofen USP powder", "BAC-2291", "Medisca", dt.date(2027, 12, 31), "C-IV"), 300))
+    assert (label["width"], label["length"]) == (684, 384)  # 57 mm × 12 dots/mm = 684; 32 mm × 12 = 384
+    assert [h for _x, _y, h, _box, _v in label["fields"]][:3] == [33, 27, 27]  # 22 and 18 dots at 8/mm, × 1.5
+    assert label["barcodes"] == ["CPL00001236"]
+
+
+def test_an_unknown_printhead_resolution_is_refused():
+    with pytest.raises(ZplRefused) as refused:
+        lot_label_zpl(LotLabel(123, "Baclofen USP powder", "BAC-2291", "Medisca", dt.date(2027, 12, 31), None), 250)
+    assert refused.value.field == "dpi"
+
+
+def test_the_zpl_is_made_at_the_chosen_printers_resolution(zebra):
+    asked = []
+    send_document(PrinterChoice(f"socket://127.0.0.1:{zebra.port}", "zpl", 300), "Lot label", b"%PDF", lambda dpi: asked.append(dpi) or b"^XA^XZ")
+    zebra.wait(1)
+    assert asked == [300]

@@ -64,10 +64,10 @@ class StoredBatchPrinter:
                     content = printing.label_to_print(session, actor, batch_number, now)
                     pdf = stored_label_pdf(content, pharmacy, stock, position)
 
-                    def zpl() -> bytes:  # made only for a Zebra chosen for labels
+                    def zpl(dpi: int) -> bytes:  # made only for a Zebra chosen for labels, at its printhead's dpi
                         from compounder.documents.zpl import label_zpl
 
-                        return label_zpl(content, pharmacy, stock)
+                        return label_zpl(content, pharmacy, stock, dpi)
         except RecordsError as error:
             return problem_text(error)
         except (InputError, UnprintableText, LabelOverflow) as error:

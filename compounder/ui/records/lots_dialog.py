@@ -190,9 +190,9 @@ class LotsDialog(QDialog):
         pdf = lot_label_pdf(LotLabel(lot.id, lot.stock_form, lot.lot_number, lot.manufacturer, lot.expires, schedule))
         label = LotLabel(lot.id, lot.stock_form, lot.lot_number, lot.manufacturer, lot.expires, schedule)
 
-        def zpl() -> bytes:  # made only for a Zebra chosen for lot labels
+        def zpl(dpi: int) -> bytes:  # made only for a Zebra chosen for lot labels, at its printhead's dpi
             from compounder.documents.zpl import lot_label_zpl
 
-            return lot_label_zpl(label)
+            return lot_label_zpl(label, dpi)
 
         self._print_pdf(f"Lot label {lot.lot_number}", pdf, "lot_label", zpl)

@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 
 from compounder.calc import Severity
 from compounder.calc.label_stock import DEFAULT_LABEL_STOCK, LABEL_STOCKS
+from compounder.calc.printer_choice import PRINT_KINDS, ZPL_DOTS_PER_MM
 from compounder.calc.units import format_quantity
 from compounder.records.policy import RecordError
 from compounder.settings import (
     PAPERS,
-    PRINT_KINDS,
     SCHEMA_VERSION,
     PharmacySettings,
     SettingsError,
@@ -52,7 +52,11 @@ FIELD_TITLES = {
     "maximum_excess": "maximum excess", "balances": "balances (certified minimum weighable quantity)",
     "printers.label": "label printer", "printers.worksheet": "worksheet printer", "printers.lot_label": "lot-label printer",
 }
-LANGUAGE_TITLES = {"pdf": "PDF (through its CUPS driver)", "zpl": "ZPL (Zebra)"}
+#: A label printer's language and, for a Zebra, its printhead's resolution (ZPL is placed in dots).
+LANGUAGE_TITLES = {
+    ("pdf", None): "PDF (through its CUPS driver)",
+    **{("zpl", dpi): f"ZPL (Zebra, {dpi} dpi)" for dpi in ZPL_DOTS_PER_MM},
+}
 
 
 class PharmacySettingsDialog(QDialog):
@@ -142,8 +146,8 @@ class PharmacySettingsDialog(QDialog):
                 continue
             # Made right after its printer, so Tab goes printer → its language → the next printer.
             language = QComboBox(self)
-            for key, title in LANGUAGE_TITLES.items():
-                language.addItem(title, key)
+            for (name, dpi), title in LANGUAGE_TITLES.items():
+                language.addItem(title, f"{name} {dpi}" if dpi else name)
             language.setObjectName(f"printers.{kind}.language")
             self.language_combos[kind] = language
         for key, widget in self.widgets.items():
@@ -199,7 +203,8 @@ class PharmacySettingsDialog(QDialog):
         for kind, choice in settings.printers:
             self.printer_combos[kind].setCurrentText(choice.printer)
             if kind in self.language_combos:
-                self.language_combos[kind].setCurrentIndex(max(0, self.language_combos[kind].findData(choice.language)))
+                key = f"zpl {choice.dpi}" if choice.language == "zpl" else choice.language
+                self.language_combos[kind].setCurrentIndex(max(0, self.language_combos[kind].findData(key)))
 
     def data(self) -> dict:
         return {
@@ -218,11 +223,18 @@ class PharmacySettingsDialog(QDialog):
             "maximum_excess": self.excess_edit.text().strip() or None,
             "balances": self._balances(),
             **self._balance(),
-            "printers": {
-                kind: {"printer": combo.currentText().strip(), "language": self.language_combos[kind].currentData() if kind in self.language_combos else "pdf"}
-                for kind, combo in self.printer_combos.items() if combo.currentText().strip()
-            },
+            "printers": {kind: self._printer(kind) for kind, combo in self.printer_combos.items() if combo.currentText().strip()},
         }
+
+    def _printer(self, kind: str) -> dict:
+        """The settings file's entry for ``kind``'s printer: its name, language and (ZPL) resolution."""
+        entry: dict = {"printer": self.printer_combos[kind].currentText().strip(), "language": "pdf"}
+        if kind in self.language_combos:
+            language, _, dpi = str(self.language_combos[kind].currentData()).partition(" ")
+            entry["language"] = language
+            if dpi:
+                entry["dpi"] = int(dpi)
+        return entry
 
     def _balance(self) -> dict:
         port, balance_id = self.balance_port_edit.text().strip(), self.balance_id_edit.text().strip()

@@ -15,18 +15,18 @@ def test_printers_chosen_in_the_dialog_are_saved_per_document(qtbot, tmp_path):
     qtbot.add_widget(dialog)
     dialog.printer_combos["worksheet"].setCurrentText("Office_LaserJet")
     dialog.printer_combos["label"].setCurrentText("socket://127.0.0.1:9100")
-    dialog.language_combos["label"].setCurrentIndex(dialog.language_combos["label"].findData("zpl"))
+    dialog.language_combos["label"].setCurrentIndex(dialog.language_combos["label"].findData("zpl 300"))  # a 300 dpi Zebra head
     dialog.accept()
     assert dialog.message.isHidden(), dialog.message.text()
     saved = load_settings(path)
     assert saved.printer_for("worksheet") == PrinterChoice("Office_LaserJet")
-    assert saved.printer_for("label") == PrinterChoice("socket://127.0.0.1:9100", "zpl")
+    assert saved.printer_for("label") == PrinterChoice("socket://127.0.0.1:9100", "zpl", 300)
     assert saved.printer_for("lot_label") is None  # asks in the print dialog
 
     again = PharmacySettingsDialog(saved, path)
     qtbot.add_widget(again)
     assert again.printer_combos["label"].currentText() == "socket://127.0.0.1:9100"
-    assert again.language_combos["label"].currentData() == "zpl"
+    assert again.language_combos["label"].currentText() == "ZPL (Zebra, 300 dpi)"
 
 
 def test_a_network_printer_spoken_to_in_pdf_is_refused_on_its_row(qtbot, tmp_path):
