@@ -53,7 +53,7 @@ FIELD_TITLES = {
     "printers.label": "label printer", "printers.worksheet": "worksheet printer", "printers.lot_label": "lot-label printer",
 }
 #: A label printer's language and, for a Zebra, its printhead's resolution (ZPL is placed in dots).
-LANGUAGE_TITLES = {
+LANGUAGE_TITLES: dict[tuple[str, int | None], str] = {
     ("pdf", None): "PDF (through its CUPS driver)",
     **{("zpl", dpi): f"ZPL (Zebra, {dpi} dpi)" for dpi in ZPL_DOTS_PER_MM},
 }
