@@ -66,6 +66,9 @@ class CalculationSheetRenderer(WorksheetRenderer):
     def initials_cell(self, row: WeighRow, step: int | None) -> Cell:
         return "—"
 
+    def barcode_place(self) -> tuple[float, float]:
+        return 0.8, 0.0  # no batch number, no barcode: nothing moves the title
+
     def draw_first_page(self, canvas, doc) -> None:
         """Page 1: the pharmacy and the title; no batch number, no barcode."""
         top = self.pagesize[1] - self.top_margin

@@ -23,6 +23,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -38,12 +39,14 @@ from reportlab.platypus import (
 )
 
 from compounder import __version__
+from compounder.calc.errors import InputError
 from compounder.calc.record import CompoundingRecord, WeighRow, decision_text
 from compounder.documents.common import (
     CREATOR,
     FONT,
     FONT_BOLD,
     barcode,
+    barcode_modules,
     check_printable,
     escape,
     numbered_canvas,
@@ -75,6 +78,14 @@ _FACT_TABLE = (
 )
 
 
+TITLE, SUBTITLE = "COMPOUNDING RECORD", "Batch worksheet"
+#: The barcode's narrowest bar (pt), widest first: 0.72 pt is 0.25 mm.
+BARCODE_MODULES = (0.8, 0.72)
+#: How far page 1's title moves down under a barcode too wide to stand beside it: the 34 pt
+#: barcode, its digits and a gap.
+BARCODE_DROP = 49.0
+
+
 class WorksheetRenderer:
     """Lays out a ``CompoundingRecord`` on US Letter; see ``A4WorksheetRenderer``."""
 
@@ -104,10 +115,11 @@ class WorksheetRenderer:
         self.record = record
         self.pharmacy = pharmacy
         self._check_text()
+        self.barcode_module, self.title_drop = self.barcode_place()
         self.styles = self.stylesheet()
         # A long pharmacy name or address makes the block taller; the first page's frame starts
         # below it rather than under it.
-        self.first_header_height = max(type(self).first_header_height, self._pharmacy_block_height() + 10)
+        self.first_header_height = max(type(self).first_header_height + self.title_drop, self._pharmacy_block_height() + 10)
 
     # ------------------------------------------------------------------ overridable steps
 
@@ -173,11 +185,11 @@ class WorksheetRenderer:
         canvas.saveState()
         title_x = self.draw_pharmacy_block(canvas, top)
         canvas.setFont(FONT_BOLD, 13)
-        canvas.drawString(title_x, top - 13, "COMPOUNDING RECORD")
+        canvas.drawString(title_x, top - 13 - self.title_drop, TITLE)
         canvas.setFont(FONT, 9)
-        canvas.drawString(title_x, top - 28, "Batch worksheet")
+        canvas.drawString(title_x, top - 28 - self.title_drop, SUBTITLE)
         self._draw_barcode(canvas, top, height_pt=34)
-        self.draw_mark(canvas, title_x, top - 42)
+        self.draw_mark(canvas, title_x, top - 42 - self.title_drop)
         self.draw_header_rule(canvas, self.first_header_height)
         canvas.restoreState()
 
@@ -205,14 +217,16 @@ class WorksheetRenderer:
         top = height - self.top_margin
         record = self.record
         canvas.saveState()
-        symbol_width = barcode(record.batch_number, bar_width=0.8, bar_height=20).width
+        symbol_width = max(barcode(record.batch_number, bar_width=self.barcode_module, bar_height=20).width, stringWidth(f"Batch {record.batch_number}", FONT, 8))
         room = width - self.right_margin - symbol_width - 6 - self.left_margin  # left of the barcode
         canvas.setFont(FONT_BOLD, 10)
         canvas.drawString(self.left_margin, top - 10, fit_width(f"{self.pharmacy.name} — Compounding record (continued)", FONT_BOLD, 10, room))
         canvas.setFont(FONT, 8.5)
         # the batch and Rx numbers whole; a patient's name too long for the line is cut ("…"): it is whole on page 1
         canvas.drawString(self.left_margin, top - 22, fit_width(f"Batch {record.batch_number}   Rx {record.rx_number}   Patient {record.patient}", FONT, 8.5, room))
-        self._draw_barcode(canvas, top, height_pt=20)
+        # as tall as the header leaves room for above its rule: the rule 4 pt up from the header's
+        # foot, the digits' 9 pt line and 3 pt between (20 pt in a 0.5 in header, 14 pt in a compact one)
+        self._draw_barcode(canvas, top, height_pt=min(20.0, self.later_header_height - 16))
         canvas.setStrokeColor(GRID)
         canvas.setLineWidth(0.8)
         bottom = height - self.top_margin - self.later_header_height + 4
@@ -542,14 +556,40 @@ class WorksheetRenderer:
         width = self.pagesize[0] - self.left_margin - self.right_margin
         return [width * share for share in shares]
 
+    def barcode_place(self) -> tuple[float, float]:
+        """The batch number's barcode on page 1: its narrowest bar, and how far the title moves down
+        to make room. Beside the title where it fits; else above the title, across the width right
+        of the pharmacy's block. A bar of 0.8 pt, or 0.72 pt (0.25 mm, what a handheld scanner reads
+        from a laser print) where that makes it fit; a batch number too long even then is refused,
+        never drawn over the title."""
+        width, _ = self.pagesize
+        title_x = self.left_margin + self._pharmacy_block()[0] + 12
+        title = max(stringWidth(TITLE, FONT_BOLD, 13), stringWidth(SUBTITLE, FONT, 9))
+        value = self.record.batch_number
+        modules = barcode_modules(value)
+        printed = stringWidth(f"Batch {value}", FONT, 8)
+        # the barcode's own quiet zone (ten bars' width, blank) keeps its bars clear of the title
+        beside, above = width - self.right_margin - (title_x + title), width - self.right_margin - title_x
+        for room, drop in ((beside, 0.0), (above, BARCODE_DROP)):
+            for module in BARCODE_MODULES:
+                if modules * module <= room and printed <= room:
+                    return module, drop
+        raise InputError(
+            "batch_number", f"{value[:20]!r}… is too long for the worksheet's barcode ({above:.0f} pt wide at most); write it shorter, e.g. 261206-001",
+        )
+
     def _draw_barcode(self, canvas, top: float, height_pt: float) -> None:
         width, _ = self.pagesize
         value = self.record.batch_number
-        symbol = barcode(value, bar_width=0.8, bar_height=height_pt)
+        symbol = barcode(value, bar_width=self.barcode_module, bar_height=height_pt)
         x = width - self.right_margin - symbol.width
         symbol.drawOn(canvas, x, top - height_pt)
         canvas.setFont(FONT, 8)
-        canvas.drawCentredString(x + symbol.width / 2, top - height_pt - 9, f"Batch {value}")
+        digits = f"Batch {value}"
+        if stringWidth(digits, FONT, 8) <= symbol.width:
+            canvas.drawCentredString(x + symbol.width / 2, top - height_pt - 9, digits)
+        else:  # wider than its barcode: kept inside the margin, where the room was measured
+            canvas.drawRightString(width - self.right_margin, top - height_pt - 9, digits)
 
     def _check_text(self) -> None:
         r = self.record

@@ -152,11 +152,11 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
     install_stored_profiles(window, context)  # a patient the records hold is screened with the stored profile
 
-    def print_document(kind: str, batch_number: str) -> str:
+    def print_document(kind: str, batch_number: str, choose: bool = False) -> str:
         from compounder.ui.common.batch_printing import StoredBatchPrinter
 
         printer = StoredBatchPrinter(context, lambda: window.pharmacy, prompts.print_pdf, prompts.label_position)
-        return printer.print(kind, batch_number)
+        return printer.print(kind, batch_number, choose=choose)
 
     def edit_profile(patient_id: int):
         from compounder.ui.records.patient_profile_dialog import PatientProfileDialog

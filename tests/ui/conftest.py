@@ -276,8 +276,13 @@ class Printed(list):
 
     answer = True
 
-    def __call__(self, title, pdf, kind=None, zpl=None):
+    def __init__(self) -> None:
+        super().__init__()
+        self.chosen: list[bool] = []  # per print: asked for the print dialog (a one-off printer)
+
+    def __call__(self, title, pdf, kind=None, zpl=None, *, choose=False):
         self.append((title, pdf))
+        self.chosen.append(choose)
         return self.answer
 
 

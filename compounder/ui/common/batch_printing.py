@@ -24,7 +24,8 @@ class PrintPdf(Protocol):
     """Title, PDF and the kind of document ("label", "worksheet", "lot_label") -> True once handed
     to the printer (``Prompts.print_pdf``: the printer chosen for the kind, or the print dialog)."""
 
-    def __call__(self, title: str, pdf: bytes, kind: str | None = None, zpl: MakeZpl | None = None, /) -> bool: ...
+    def __call__(self, title: str, pdf: bytes, kind: str | None = None, zpl: MakeZpl | None = None, /, *, choose: bool = False) -> bool: ...
+
 
 
 class StoredBatchPrinter:
@@ -37,9 +38,10 @@ class StoredBatchPrinter:
         self._print_pdf = print_pdf
         self._label_position = label_position
 
-    def print(self, kind: str, batch_number: str) -> str:
-        """Print ``"worksheet"`` or ``"label"`` of the batch; the message for the user ("" when printed
-        or when the preview was closed without printing, which says so)."""
+    def print(self, kind: str, batch_number: str, *, choose: bool = False) -> str:
+        """Print ``"worksheet"`` or ``"label"`` of the batch, on the pharmacy's printer for it or
+        (``choose``) in the print dialog; the message for the user ("" when printed, or what was
+        not printed and why)."""
         from compounder.documents.batch import label_stock
         from compounder.documents.label import LabelOverflow
         from compounder.documents.stored import stored_label_pdf, stored_worksheet_pdf
@@ -72,7 +74,7 @@ class StoredBatchPrinter:
             return problem_text(error)
         except (InputError, UnprintableText, LabelOverflow) as error:
             return f"{error.field}: {error.message}"
-        if not self._print_pdf(f"{kind.capitalize()} {batch_number}", pdf, kind, zpl):
+        if not self._print_pdf(f"{kind.capitalize()} {batch_number}", pdf, kind, zpl, choose=choose):
             return f"the {kind} was not printed"
         what = printing.PRINT_WORKSHEET if kind == "worksheet" else printing.PRINT_LABEL
         recorded = self._context.run(lambda session: printing.record_print(session, actor, batch_number, what, now))

@@ -74,6 +74,7 @@ from compounder.ui.common.batch_printing import PrintPdf, StoredBatchPrinter
 from compounder.ui.common.hand_confirm_dialog import HandConfirmDialog, typed_weight, unscanned_lot
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
+from compounder.ui.common.print_on_menu import print_on_menu
 from compounder.ui.common.records_context import Failed, RecordsContext, failure, problem_text
 from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
 from compounder.ui.records.verify_view import VerifyView
@@ -87,7 +88,7 @@ OpenStation = Callable[[RecordsContext, str, PharmacySettings | None, QWidget, C
 _FORMULA_DOCUMENT_KEYS = ("steps", "checks", "container")
 
 
-def _no_printer(_title: str, _pdf: bytes, _kind: str | None = None, _zpl=None, /) -> bool:
+def _no_printer(_title: str, _pdf: bytes, _kind: str | None = None, _zpl=None, /, *, choose: bool = False) -> bool:
     return False
 
 
@@ -232,6 +233,7 @@ class BatchDialog(QDialog):
         self.print_worksheet_button.clicked.connect(lambda: self.print_document("worksheet"))
         self.print_label_button = QPushButton("Print &label…")
         self.print_label_button.clicked.connect(lambda: self.print_document("label"))
+        self.print_on_button, self.print_on_actions = print_on_menu(self, self.print_document)
         self.amend_reason = QLineEdit()
         self.amend_reason.setPlaceholderText("what the amendment corrects (a pharmacist amends a verified batch)")
         self.amend_button = QPushButton("&Amend…")
@@ -244,7 +246,7 @@ class BatchDialog(QDialog):
         self.station: QDialog | None = None
         self.reason_dialog: HandConfirmDialog | None = None  # the policy's signature, while asked
         more = QHBoxLayout()
-        for widget in (self.station_button, self.print_worksheet_button, self.print_label_button):
+        for widget in (self.station_button, self.print_worksheet_button, self.print_label_button, self.print_on_button):
             more.addWidget(widget)
         more.addStretch(1)
         more.addWidget(self.amend_reason, 2)
@@ -682,10 +684,11 @@ class BatchDialog(QDialog):
             return None
         return certified_minimum(self._catalog, pharmacy.certified_minimums, self.record.plan["balance"]["name"])
 
-    def print_document(self, kind: str) -> None:
+    def print_document(self, kind: str, choose: bool = False) -> None:
+        """Print the batch's ``kind`` on the pharmacy's printer for it, or (``choose``) on one picked in the print dialog."""
         if self.record is None:
             return
-        self.message.setText(self._printer.print(kind, self.record.batch_number))
+        self.message.setText(self._printer.print(kind, self.record.batch_number, choose=choose))
 
     def open_batch(self, number: str) -> None:
         try:
@@ -930,6 +933,9 @@ class BatchDialog(QDialog):
         self.verify_button.setEnabled(signed and status is Status.PREPARED)
         self.print_worksheet_button.setEnabled(signed and status is not None)
         self.print_label_button.setEnabled(signed and status in (Status.VERIFIED, Status.DISPENSED))  # records refuse any other
+        self.print_on_actions["worksheet"].setEnabled(self.print_worksheet_button.isEnabled())
+        self.print_on_actions["label"].setEnabled(self.print_label_button.isEnabled())
+        self.print_on_button.setEnabled(self.print_worksheet_button.isEnabled())
         self.amend_button.setEnabled(signed and status in (Status.VERIFIED, Status.DISPENSED))
         self.amend_reason.setEnabled(signed and status in (Status.VERIFIED, Status.DISPENSED))
         self.dispense_button.setEnabled(signed and status is Status.VERIFIED)

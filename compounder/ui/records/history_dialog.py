@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from compounder.records.errors import RecordsError
 from compounder.records.policy import RecordError
 from compounder.ui.common.inline_error import message_label
+from compounder.ui.common.print_on_menu import print_on_menu
 from compounder.ui.common.records_context import Failed, RecordsContext, problem_text
 from compounder.ui.common.table_model import RowsModel, rows_table, select_key, selected_key
 
@@ -38,13 +39,13 @@ class HistoryDialog(QDialog):
     """Search batches by patient, Rx number, formula, batch number, lot or date range; reopen the
     selected batch, make a refill from it, or reprint its worksheet or label.
 
-    ``make_batch`` builds a batch dialog (the window's); ``print_document(kind, batch_number)``
-    prints a stored batch's document and returns what to tell the user (``StoredBatchPrinter.print``);
+    ``make_batch`` builds a batch dialog (the window's); ``print_document(kind, batch_number, choose=False)``
+    prints a stored batch's document (``choose``: on a printer picked in the print dialog, this once) and returns what to tell the user (``StoredBatchPrinter.print``);
     ``edit_profile(patient_id)`` builds the patient profile editor for the selected batch's patient."""
 
     def __init__(
         self, context: RecordsContext, parent: QWidget | None = None, *, make_batch: Callable[[], BatchDialog] | None = None,
-        print_document: Callable[[str, str], str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
+        print_document: Callable[..., str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Batch history")
@@ -91,11 +92,13 @@ class HistoryDialog(QDialog):
         self.reprint_worksheet_button.clicked.connect(lambda: self.reprint("worksheet"))
         self.reprint_label_button = QPushButton("Reprint l&abel…")
         self.reprint_label_button.clicked.connect(lambda: self.reprint("label"))
+        self.reprint_on_button, self.reprint_on_actions = print_on_menu(self, self.reprint)
+        self.reprint_on_button.setText("Reprint on…")
         self.profile_button = QPushButton("Patient &profile…")
         self.profile_button.setToolTip("The allergies, conditions and medicines the next batch for this patient is screened against")
         self.profile_button.clicked.connect(self.edit_profile)
         chosen = QHBoxLayout()
-        for button in (self.reopen_button, self.refill_button, self.reprint_worksheet_button, self.reprint_label_button, self.profile_button):
+        for button in (self.reopen_button, self.refill_button, self.reprint_worksheet_button, self.reprint_label_button, self.reprint_on_button, self.profile_button):
             chosen.addWidget(button)
         chosen.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -123,6 +126,7 @@ class HistoryDialog(QDialog):
         for button, available in (
             (self.reopen_button, self._make_batch is not None), (self.refill_button, self._make_batch is not None),
             (self.reprint_worksheet_button, self._print_document is not None), (self.reprint_label_button, self._print_document is not None),
+            (self.reprint_on_button, self._print_document is not None),
             (self.profile_button, self._edit_profile is not None),
         ):
             button.setEnabled(chosen and available)
@@ -158,11 +162,11 @@ class HistoryDialog(QDialog):
         self.opened = profile = self._edit_profile(patient_id)
         profile.open()
 
-    def reprint(self, kind: str) -> None:
+    def reprint(self, kind: str, choose: bool = False) -> None:
         number = self.selected()
         if number is None or self._print_document is None:
             return
-        self.message.setText(self._print_document(kind, number))
+        self.message.setText(self._print_document(kind, number, choose=choose))
 
     def search(self, every: bool = False) -> None:
         """The newest 500 matching batches (saying so when more match), or ``every`` one."""

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -24,6 +25,7 @@ from compounder.records.policy import Actor
 from compounder.ui.common.date_field import DateField
 from compounder.ui.common.entry_order import reading_order
 from compounder.ui.common.inline_error import message_label
+from compounder.ui.common.print_on_menu import print_on_menu
 
 if TYPE_CHECKING:  # printing (ReportLab) is imported when first used
     from compounder.ui.common.batch_printing import PrintPdf
@@ -79,6 +81,8 @@ class LotsDialog(QDialog):
         self.label_button.setToolTip("The label with the Code 128 the weighing station scans, for the selected lot")
         self.label_button.clicked.connect(lambda: self.print_label(self._selected_lot()))
         self.label_button.setVisible(print_pdf is not None)
+        self.label_on_button, _ = print_on_menu(self, lambda _kind, choose: self.print_label(self._selected_lot(), choose=choose), ("lot_label",))
+        self.label_on_button.setVisible(print_pdf is not None)
         self._found: list = []
         self.message = message_label()
         self.received = QLabel()
@@ -103,7 +107,11 @@ class LotsDialog(QDialog):
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.label_button)
+        printing = QHBoxLayout()
+        printing.addWidget(self.label_button)
+        printing.addWidget(self.label_on_button)
+        printing.addStretch(1)
+        layout.addLayout(printing)
         layout.addWidget(box)
         layout.addWidget(self.message)
         layout.addWidget(self.received)
@@ -176,8 +184,9 @@ class LotsDialog(QDialog):
         rows = self.view.selectionModel().selectedRows()
         return self._found[rows[0].row()] if rows else None
 
-    def print_label(self, lot) -> None:
-        """The pharmacy's lot label for the weighing station's scanner."""
+    def print_label(self, lot, choose: bool = False) -> None:
+        """The pharmacy's lot label for the weighing station's scanner, on the lot-label printer (or
+        ``choose``: one picked in the print dialog, this once)."""
         if self._print_pdf is None:
             return
         if lot is None:
@@ -195,4 +204,4 @@ class LotsDialog(QDialog):
 
             return lot_label_zpl(label, dpi)
 
-        self._print_pdf(f"Lot label {lot.lot_number}", pdf, "lot_label", zpl)
+        self._print_pdf(f"Lot label {lot.lot_number}", pdf, "lot_label", zpl, choose=choose)

@@ -147,7 +147,7 @@ def test_a_lot_label_is_printed_at_receipt_and_its_code_confirms_the_line(qtbot,
 
     context, _pharmacy, record = bench
     printed = []
-    dialog = LotsDialog(context, print_pdf=lambda title, pdf, kind=None, zpl=None: printed.append((title, pdf)) or True)
+    dialog = LotsDialog(context, print_pdf=lambda title, pdf, kind=None, zpl=None, *, choose=False: printed.append((title, pdf)) or True)
     qtbot.add_widget(dialog)
     first = record.lines[0]
     dialog.ingredient.setText(first.name)
