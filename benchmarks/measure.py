@@ -25,6 +25,13 @@ class Timing:
     wall: float
     cpu: float | None = None
     p90: float | None = None
+    cpu_p90: float | None = None
+
+
+def p90(values: list[float]) -> float:
+    """The 90th percentile (nearest rank) of ``values``."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
 
 
 def installed_env(env: dict[str, str], scratch: str) -> dict[str, str]:
@@ -70,7 +77,7 @@ def interleaved(commands: dict[str, Sequence[str]], runs: int, env: dict[str, st
             wall, cpu = run_process(argv, env)
             walls[name].append(wall)
             cpus[name].append(cpu)
-    return {name: Timing(statistics.median(walls[name]), statistics.median(cpus[name])) for name in commands}
+    return {name: Timing(statistics.median(walls[name]), statistics.median(cpus[name]), p90(walls[name]), p90(cpus[name])) for name in commands}
 
 
 def in_process(function: Callable[[], object], runs: int, warm_up: int = 5) -> Timing:
@@ -84,8 +91,7 @@ def in_process(function: Callable[[], object], runs: int, warm_up: int = 5) -> T
         function()
         times.append(time.perf_counter() - began)
         cpus.append(time.process_time() - began_cpu)
-    times.sort()
-    return Timing(statistics.median(times), statistics.median(cpus), times[min(len(times) - 1, int(len(times) * 0.9))])
+    return Timing(statistics.median(times), statistics.median(cpus), p90(times), p90(cpus))
 
 
 def ms(seconds: float | None) -> str:

@@ -11,6 +11,12 @@ docs by hand, so two pages cannot disagree about one number.
 
 A script that fails (no PostgreSQL server binaries, no built bundle) is reported as such on the
 page, with the end of what it wrote on stderr, and the exit status is 1.
+
+The headline figures (``HEADLINES``: start-up, an edit, documents, records screens) are taken
+from the scripts' own tables in the same run and written twice: at the top of the page, and into
+the README between its ``benchmarks:start`` and ``benchmarks:end`` marks, so the README's figures
+are those of the page and cannot contradict it. The README is written only when every script
+with a headline figure ran and finished.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "benchmarks.md"
+README = ROOT / "README.md"
+README_START, README_END = "<!-- benchmarks:start (written by benchmarks/report.py) -->", "<!-- benchmarks:end -->"
 QUICK = "quick (`--quick`): fewer runs and a smaller database than the scripts' defaults"
 FULL = "the scripts' own defaults"
 
@@ -43,9 +51,10 @@ class Bench:
 
 BENCHES = (
     Bench("calc", "bench_calc.py", "the engine warm, and `compounder calc` as a process, beside their floors", (), ("--runs", "3")),
-    Bench("documents", "bench_documents.py", "worksheet + label of a six-line formula, warm (target under 80 ms)", (), ("10",)),
-    Bench("ui", "bench_ui.py", "start-up to the window drawn, and edit to repaint with 10, 30 and 60 rows, beside their floors",
-          (), ("--runs", "3", "--edits", "10"), qt=True),
+    Bench("documents", "bench_documents.py", "worksheet + label of a six-line formula, warm, beside a one-page ReportLab table (target under 60 ms)",
+          (), ("40",)),
+    Bench("ui", "bench_ui.py", "start-up to the window drawn beside the same imports in the app's order, and edit to repaint with 10, 30 and 60 rows beside the repaint alone",
+          (), ("--runs", "9", "--edits", "40"), qt=True),
     Bench("weighing", "bench_weighing.py", "scan to confirmed line, stable reading to recorded weight (target under 100 ms); the simulated faults",
           (), ("--repeat", "10"), qt=True),
     Bench("records", "bench_records.py", "history, recall and `db check` on a filled database; start-up beside an empty one",
@@ -54,6 +63,72 @@ BENCHES = (
           (), ("--batches", "2000", "--per-process", "10")),
     Bench("bundle", "bench_bundle.py", "size and start-up of the built one-folder bundle", (), ("--runs", "3")),
 )
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One row of the headline table: ``measurement`` is the first cell of a row of ``bench``'s
+    table (as ``measure.print_table`` prints it: measurement | figure | floor | ratio | target)."""
+
+    section: str
+    bench: str
+    measurement: str
+
+
+SECTIONS = ("Start-up", "An edit", "Documents", "Records screens")
+HEADLINES = (
+    Headline("Start-up", "ui", "start-up to window drawn, wall clock"),
+    Headline("Start-up", "ui", "start-up to window drawn, wall clock (90th percentile)"),
+    Headline("Start-up", "ui", "start-up to window drawn, CPU time"),
+    Headline("An edit", "ui", "edit → repaint, 10 rows (median)"),
+    Headline("An edit", "ui", "edit → repaint, 10 rows (90th percentile)"),
+    Headline("An edit", "ui", "edit → repaint, 60 rows (median)"),
+    Headline("Documents", "documents", "worksheet + label (median)"),
+    Headline("Documents", "documents", "worksheet + label (90th percentile)"),
+    Headline("Documents", "documents", "worksheet + label (median CPU time)"),
+    # Records screens: the rows of the records-screen benchmark go here, in the same form.
+)
+
+
+def table_rows(output: str) -> dict[str, tuple[str, ...]]:
+    """The rows of the Markdown tables a script printed, by their first cell."""
+    rows: dict[str, tuple[str, ...]] = {}
+    for line in output.splitlines():
+        if line.startswith("|") and not line.startswith("|-"):
+            cells = tuple(cell.strip() for cell in line.strip().strip("|").split("|"))
+            rows.setdefault(cells[0], cells)
+    return rows
+
+
+def headline_table(results: list[tuple[Bench, str, str, float, str]]) -> list[str] | None:
+    """The headline figures as a Markdown table, from the scripts' output of this run; None when
+    a script with a headline figure did not run or did not finish."""
+    outputs = {bench.name: (outcome, output) for bench, _shown, outcome, _seconds, output in results}
+    lines = ["| | figure | result | floor | ratio | target |", "| --- | --- | ---: | ---: | ---: | --- |"]
+    for section in SECTIONS:
+        for headline in (h for h in HEADLINES if h.section == section):
+            outcome, output = outputs.get(headline.bench, ("not run", ""))
+            if outcome != "finished":
+                return None
+            row = table_rows(output).get(headline.measurement)
+            if row is None or len(row) < 5:
+                raise SystemExit(f"report: {headline.bench} printed no row {headline.measurement!r}")
+            lines.append(f"| {section} | {row[0]} | {row[1]} | {row[2]} | {row[3]} | {row[4]} |")
+    return lines
+
+
+def write_readme(table: list[str], began: dt.datetime) -> None:
+    """Replace the README's figures between its marks with ``table`` and where it comes from."""
+    text = README.read_text(encoding="utf-8")
+    start, end = text.index(README_START), text.index(README_END)
+    cpu = dict(machine())["machine"]
+    block = [
+        README_START, "",
+        f"From one run of `benchmarks/report.py` on {began:%Y-%m-%d} ({cpu}; the whole run: "
+        "[Benchmark figures](docs/benchmarks.md)). Each figure stands beside its floor from the same run:",
+        "", *table, "",
+    ]
+    README.write_text(text[:start] + "\n".join(block) + text[end:], encoding="utf-8")
 
 
 def bundle_folder() -> Path | None:
@@ -142,6 +217,13 @@ def page(results: list[tuple[Bench, str, str, float, str]], quick: bool, began: 
         "Figures from a shared, busy machine move from run to run: read each beside its floor (the ratio), which",
         "the scripts measure in the same run.",
         "",
+    ]
+    headlines = headline_table(results)
+    if headlines is not None:
+        lines += ["## Headline figures", "", *headlines, ""]
+    lines += [
+        "## The scripts",
+        "",
         "| benchmark | what it measures | arguments | took | outcome |",
         "| --- | --- | --- | ---: | --- |",
     ]
@@ -175,6 +257,12 @@ def main() -> int:
     results = [(bench, *run(bench, args.quick, args.timeout)) for bench in BENCHES if bench.name in chosen]
     args.out.write_text(page(results, args.quick, began, (load_before, os.getloadavg())), encoding="utf-8")
     print(f"report: wrote {args.out}", file=sys.stderr)
+    headlines = headline_table(results)
+    if headlines is not None and args.out == PAGE:
+        write_readme(headlines, began)
+        print(f"report: wrote the headline figures into {README.relative_to(ROOT)}", file=sys.stderr)
+    else:
+        print(f"report: {README.relative_to(ROOT)} left as it was (its figures come from a run of every script with a headline figure, written to the page)", file=sys.stderr)
     return 0 if all(outcome == "finished" or outcome.startswith("not run") for _b, _s, outcome, _t, _o in results) else 1
 
 

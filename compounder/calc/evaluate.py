@@ -11,6 +11,7 @@ from compounder.calc.catalog import Catalog
 from compounder.calc.compute import compute
 from compounder.calc.controlled import check_controlled
 from compounder.calc.copies import essentially_a_copy
+from compounder.calc.daily import work_out_daily_doses
 from compounder.calc.errors import InputError
 from compounder.calc.model import BatchPlan, Finding, Formula, Severity
 from compounder.calc.patient import PatientProfile
@@ -50,6 +51,7 @@ def evaluate(
             f"{patient.date_of_birth.isoformat()} is after the compounding date {compounded_on.isoformat()}; check the patient's date of birth",
         )
     plan = compute(formula, catalog)
+    plan = dataclasses.replace(plan, daily=work_out_daily_doses(plan, catalog))  # once: the checks and the window's panel read them
     findings = check(plan, catalog, compounded_on, max_excess)
     if patient is not None:
         findings = sorted([*findings, *screen(plan, patient, catalog, compounded_on, dispensed, refills)], key=lambda f: f.severity.rank)

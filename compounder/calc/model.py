@@ -17,10 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from typing import Generic, Literal, TypeVar
 
 from compounder.calc.aliquot import Aliquot
-from compounder.calc.units import Quantity
+from compounder.calc.units import MG, Quantity
 
 T = TypeVar("T")
 
@@ -432,6 +433,32 @@ class BeyondUseDate:
 
 
 @dataclass(frozen=True)
+class DailyDose:
+    """One active's amount a day, and where known the labeled maximum it is compared with.
+
+    ``per_day`` is of the form the strength is written as; ``compared`` is what the daily-maximum
+    check compares with the maximum: the drug's total a day over all its lines, as the form the
+    maximum is written as (by molecular weights), or ``None`` when there is nothing to compare
+    with. ``above_maximum`` is that check's verdict. ``note`` says why, in words, when no
+    comparison is made (or that a total of several lines is compared).
+    """
+
+    line: int  # index into BatchPlan.lines
+    written_as: str
+    per_day: Quantity | None
+    maximum: Limit | None
+    compared: Quantity | None
+    note: str | None = None
+    above_maximum: bool = False
+
+    @property
+    def fraction_of_maximum(self) -> float | None:
+        if self.compared is None or self.maximum is None:
+            return None
+        return float(self.compared.to(MG).magnitude / self.maximum.value.to(MG).magnitude)
+
+
+@dataclass(frozen=True)
 class BatchPlan:
     """The engine's answer for a formula: lines to weigh, totals, doses, BUD and findings."""
 
@@ -444,8 +471,12 @@ class BatchPlan:
     balance: Balance
     bud: BeyondUseDate | None = None
     findings: tuple[Finding, ...] = field(default=())
+    # Each active's amount a day against its labeled maximum, worked out once by ``evaluate``
+    # (``daily.work_out_daily_doses``) and read by the daily-maximum check and the window's panel;
+    # None on a plan from ``compute`` alone (``daily.daily_doses`` then works them out).
+    daily: tuple[DailyDose, ...] | None = field(default=None, compare=False, repr=False)
 
-    @property
+    @cached_property  # a sum of every line's quantity, asked for by the checks, the window and the documents
     def total(self) -> Quantity:
         """What goes into the batch, aliquot portions counted whole: the prepared weight."""
         return sum((line.into_batch for line in self.lines[1:]), self.lines[0].into_batch)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from compounder.calc.catalog import Catalog
 from compounder.calc.model import Form, PlanLine, Substance
-from compounder.calc.units import MG, ONE, magnitude_in, ureg
+from compounder.calc.units import MG_PER_DAY, ONE, magnitude_in
 
 
 @dataclass(frozen=True)
@@ -86,5 +86,5 @@ def total_mg_per_day(group: MoietyLines, target: str, catalog: Catalog) -> float
     amount is unknown or cannot be converted."""
     return _total(
         group, target, catalog,
-        lambda line: None if line.doses is None or line.doses.per_day is None else magnitude_in(line.doses.per_day * ureg.day, MG),
+        lambda line: None if line.doses is None or line.doses.per_day is None else magnitude_in(line.doses.per_day, MG_PER_DAY),
     )

@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from compounder.calc.aliquot import MAX_ALIQUOT_MULTIPLE
 from compounder.calc.catalog import Catalog
 from compounder.calc.compute import application_grams
+from compounder.calc.daily import daily_doses
 from compounder.calc.model import BatchPlan, Finding, Limit
-from compounder.calc.moiety import moieties, total_mg_per_day
+from compounder.calc.moiety import moieties
 from compounder.calc.rule_basics import ERROR, INFO, SLACK, WARNING, cite, unconvertible
 from compounder.calc.strength_rules import basis_unstated, duplicate_nsaids, per_active_limits, same_moiety, total_strength
-from compounder.calc.units import MG, ONE, PERCENT, G, Quantity, format_quantity, magnitude_in, ureg
+from compounder.calc.units import MG, ONE, PERCENT, G, Quantity, format_quantity, magnitude_in
 
 
 def check(plan: BatchPlan, catalog: Catalog, compounded_on: dt.date, max_excess: Quantity | None = None) -> list[Finding]:
@@ -151,13 +152,14 @@ def _daily_amounts(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
             "unknown; give the density or the amount in grams",
         )
         return
+    doses = {dose.line: dose for dose in daily_doses(plan, catalog)}  # worked out once per plan, shared with the window's panel
     for group in moieties(plan.lines, catalog):
         substance, index, written = group.substance, group.first, group.written()
         limit: Limit | None = substance.daily_max
         if limit is None:
             amounts = " + ".join(
-                f"{magnitude_in(line.doses.per_day * ureg.day, MG):.1f} mg {line.written_as}"
-                for line in group.lines if line.doses is not None and line.doses.per_day is not None
+                f"{magnitude_in(dose.per_day, MG):.1f} mg {dose.written_as}"
+                for dose in (doses.get(i) for i in group.indexes) if dose is not None and dose.per_day is not None
             )
             yield Finding(
                 INFO,
@@ -166,10 +168,11 @@ def _daily_amounts(plan: BatchPlan, catalog: Catalog) -> Iterator[Finding]:
                 line=index,
             )
             continue
-        amount = total_mg_per_day(group, limit.as_form, catalog)
-        if amount is None:
+        first = doses.get(index)
+        if first is None or first.compared is None:  # a line of the drug cannot be converted to the maximum's form
             yield unconvertible(index, written, limit.as_form, "daily maximum")
             continue
+        amount = magnitude_in(first.compared, MG)  # the total of the drug's lines
         maximum = magnitude_in(limit.value, MG)
         if amount > maximum * (1 + SLACK):
             # An error: a labeled daily maximum is the limit of systemic exposure. It depends on the

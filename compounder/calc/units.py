@@ -150,6 +150,13 @@ def magnitude_in(quantity: pint.Quantity, unit: pint.Unit) -> float:
     return quantity.m_as(unit)
 
 
+def quantity_key(quantity: pint.Quantity | None) -> tuple[object, object] | None:
+    """What makes two quantities the same to the last bit (magnitude and units as pint holds
+    them), hashable and without a conversion: a cache of what was formatted from a quantity is
+    keyed by it. Two keys that differ may still be equal quantities (1000 mg, 1 g)."""
+    return None if quantity is None else (quantity._magnitude, quantity._units)  # noqa: SLF001 - pint's own fields
+
+
 MASS = ureg.gram.dimensionality
 VOLUME = ureg.liter.dimensionality
 DIMENSIONLESS = ureg.percent.dimensionality

@@ -11,11 +11,11 @@ import math
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Table, TableStyle
 
 from compounder.calc.calculation_sheet import NOT_A_RECORD, TITLE
 from compounder.calc.record import WeighRow
-from compounder.documents.common import FONT, FONT_BOLD, escape
+from compounder.documents.common import FONT, FONT_BOLD, Paragraph, escape
 from compounder.documents.worksheet import _FACT_TABLE, A4WorksheetRenderer, Cell, WorksheetRenderer, fit_width
 
 BAND = colors.Color(0.80, 0.80, 0.80)

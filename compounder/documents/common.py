@@ -14,6 +14,7 @@ from reportlab.graphics.barcode.code128 import Code128
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph as _ReportLabParagraph
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -26,6 +27,26 @@ _FILES = {
     FONT_CONDENSED_BOLD: "DejaVuSansCondensed-Bold.ttf",
 }
 CREATOR = "Compounder"
+
+
+class Paragraph(_ReportLabParagraph):
+    """ReportLab's Paragraph, its lines broken once per width.
+
+    A table wraps every cell once to size its rows and again to draw them, at the same width;
+    breaking lines is most of a document's time (each of a worksheet's ~170 paragraphs was
+    broken twice). The second wrap at the same width returns the first's size: the lines
+    (``blPara``) it left are the ones the same break would give again.
+    """
+
+    _wrapped: tuple[float, float, float] | None = None  # (available width, width, height) of the last wrap
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's names
+        wrapped = self._wrapped
+        if wrapped is not None and wrapped[0] == availWidth:
+            return wrapped[1], wrapped[2]
+        width, height = super().wrap(availWidth, availHeight)
+        self._wrapped = (availWidth, width, height)
+        return width, height
 
 
 class UnprintableText(ValueError):

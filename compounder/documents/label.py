@@ -8,13 +8,16 @@ it wraps, and the type shrinks step by step down to ``min_size``; when even that
 
 from __future__ import annotations
 
+import html
 import io
+import math
+import re
 from dataclasses import dataclass
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
 
 from compounder.calc.label_stock import INCH, LabelStock
 from compounder.calc.labeling import LabelContent
@@ -22,6 +25,7 @@ from compounder.documents.common import (
     CREATOR,
     FONT_CONDENSED,
     FONT_CONDENSED_BOLD,
+    Paragraph,
     barcode,
     barcode_modules,
     check_printable,
@@ -29,6 +33,8 @@ from compounder.documents.common import (
     register_fonts,
 )
 from compounder.settings import PharmacySettings
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 class LabelOverflow(ValueError):
@@ -65,6 +71,7 @@ class LabelRenderer:
         self.pharmacy = pharmacy
         self.stock = stock
         self.position = position
+        self._word_widths: dict[str, float] = {}  # a paragraph's markup → its words' width at 1 pt (``shortest``)
         stock.origin(position)  # refuses a position not on the sheet
         self._check_text()
 
@@ -109,36 +116,35 @@ class LabelRenderer:
             "warning": style("warning", size),
         }
 
-    def header_paragraphs(self, styles) -> list[Paragraph]:
+    def header_texts(self) -> list[tuple[str, str]]:
+        """The header's paragraphs as (markup, style name)."""
         p = self.pharmacy
-        return [
-            Paragraph(escape(p.name), styles["pharmacy"]),
-            Paragraph(f"{escape(', '.join(p.address))} · {escape(p.phone)}", styles["small"]),
-        ]
+        return [(escape(p.name), "pharmacy"), (f"{escape(', '.join(p.address))} · {escape(p.phone)}", "small")]
 
-    def body_paragraphs(self, styles) -> list[Paragraph]:
+    def body_texts(self, body_size: float) -> list[tuple[str, str]]:
+        """The body's paragraphs as (markup, style name), the Rx number and date at ``body_size``."""
         c = self.content
-        paragraphs = [
-            Paragraph(
-                f"<b>{escape(c.patient)}</b><font size='{styles['body'].fontSize}'>"
-                f"&nbsp;&nbsp; Rx&nbsp;<b>{escape(c.rx_number)}</b>&nbsp;&nbsp; Filled&nbsp;{c.date_filled.isoformat()}</font>",
-                styles["patient"],
-            ),
-            Paragraph(escape(c.directions), styles["directions"]),
+        texts = [
+            (f"<b>{escape(c.patient)}</b><font size='{body_size}'>"
+             f"&nbsp;&nbsp; Rx&nbsp;<b>{escape(c.rx_number)}</b>&nbsp;&nbsp; Filled&nbsp;{c.date_filled.isoformat()}</font>", "patient"),
+            (escape(c.directions), "directions"),
         ]
         if c.per_click:
-            paragraphs.append(Paragraph(escape(c.per_click), styles["body"]))
-        paragraphs += [
-            Paragraph(f"<b>{escape(c.drug)}</b>. {escape(c.statement)}.", styles["body"]),
-            *(Paragraph(f"<b>{escape(text)}</b>", styles["body"]) for text in c.controlled),
-            Paragraph(
-                f"Qty {escape(c.quantity)} · Refills {c.refills} · {escape(c.prescriber)} · Lot {escape(c.lot)}",
-                styles["body"],
-            ),
-            Paragraph(f"<b>Use by {c.beyond_use.isoformat()}</b> · {escape(c.storage)}", styles["body"]),
-            Paragraph(" ".join(f"■&nbsp;{escape(w.text)}" for w in c.warnings), styles["warning"]),
+            texts.append((escape(c.per_click), "body"))
+        texts += [
+            (f"<b>{escape(c.drug)}</b>. {escape(c.statement)}.", "body"),
+            *((f"<b>{escape(text)}</b>", "body") for text in c.controlled),
+            (f"Qty {escape(c.quantity)} · Refills {c.refills} · {escape(c.prescriber)} · Lot {escape(c.lot)}", "body"),
+            (f"<b>Use by {c.beyond_use.isoformat()}</b> · {escape(c.storage)}", "body"),
+            (" ".join(f"■&nbsp;{escape(w.text)}" for w in c.warnings), "warning"),
         ]
-        return paragraphs
+        return texts
+
+    def header_paragraphs(self, styles) -> list[Paragraph]:
+        return [Paragraph(text, styles[name]) for text, name in self.header_texts()]
+
+    def body_paragraphs(self, styles) -> list[Paragraph]:
+        return [Paragraph(text, styles[name]) for text, name in self.body_texts(styles["body"].fontSize)]
 
     def layout(self, size: float) -> tuple[list[_Block], list[_Block], float] | None:
         """Blocks of the header and the body at ``size``, or None when they do not fit."""
@@ -153,6 +159,34 @@ class LabelRenderer:
             return None
         return header, body, header_height
 
+    def shortest(self, size: float) -> float:
+        """A height the text cannot be shorter than at ``size``, worked out without laying it out.
+
+        Every line holds at most its width of text, so a paragraph takes at least (its words'
+        widths added up ÷ the width) lines, and at least one; each line is the style's leading.
+        The words are measured in the regular face (bold is wider) at the smallest size any part
+        of the paragraph is set in, with the spaces left out, so the figure is never above the
+        height ``layout`` finds.
+        """
+        styles = self.styles(size)
+        code_width, code_height = self.barcode_size()
+
+        def height(texts: list[tuple[str, str]], width: float) -> list[float]:
+            heights = []
+            for text, name in texts:
+                style = styles[name]
+                points = min(style.fontSize, styles["body"].fontSize)
+                words = self._word_widths.get(text)
+                if words is None:
+                    plain = html.unescape(_TAG.sub("", text)).replace(" ", "").replace("\u00a0", "")
+                    words = self._word_widths[text] = stringWidth(plain, FONT_CONDENSED, 1)
+                heights.append(max(1, math.ceil(words * points / width - 1e-6)) * style.leading)
+            return heights
+
+        header_height = max(sum(height(self.header_texts(), self.inner_width - code_width - 4)), code_height)
+        body = height(self.body_texts(self.max_size), self.inner_width)  # the markup's sizes are not measured
+        return header_height + 3 + sum(body) + self.gap * (len(body) - 1) + 2
+
     def sizes(self) -> list[float]:
         count = int(round((self.max_size - self.min_size) / self.step))
         return [self.max_size - i * self.step for i in range(count + 1)]
@@ -160,11 +194,17 @@ class LabelRenderer:
     def fit(self) -> tuple[float, list[_Block], list[_Block], float]:
         """The largest size from ``max_size`` down to ``min_size`` at which everything fits.
 
-        Text only grows taller as the size grows, so the sizes are searched by bisection.
+        Sizes at which the text cannot fit however it breaks (``shortest``) are not laid out;
+        the largest size left is laid out first, as it is usually the one that fits; if it does
+        not, the smaller sizes are searched by bisection, as text only grows taller as the size
+        grows. Each layout costs a parse and a line break of every paragraph.
         """
-        sizes = self.sizes()  # largest first
+        sizes = [size for size in self.sizes() if self.shortest(size) <= self.inner_height]  # largest first
         best = None
-        low, high = 0, len(sizes) - 1
+        found = self.layout(sizes[0]) if sizes else None
+        if found is not None:
+            best = (sizes[0], *found)
+        low, high = (1, len(sizes) - 1) if best is None else (1, 0)
         while low <= high:
             middle = (low + high) // 2
             found = self.layout(sizes[middle])

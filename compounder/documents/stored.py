@@ -11,13 +11,13 @@ import datetime as dt
 
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable
 
 from compounder.calc.batch_document import PrintMark, StoredWorksheet, WeighedLine, WeighedStep
 from compounder.calc.label_stock import LabelStock
 from compounder.calc.labeling import LabelContent
 from compounder.calc.record import WeighRow
-from compounder.documents.common import FONT, FONT_BOLD, escape
+from compounder.documents.common import FONT, FONT_BOLD, Paragraph, escape
 from compounder.documents.label import LabelRenderer
 from compounder.documents.worksheet import Cell, WorksheetRenderer
 from compounder.settings import PharmacySettings, refuse_example_pharmacy

@@ -1,5 +1,6 @@
 """What start-up loads before the window is shown and drawn (issue #16): not the records' model
-or its mappers, Alembic, ReportLab or SQLAlchemy's PostgreSQL dialect, whether or not the
+or its mappers, Alembic, ReportLab, SQLAlchemy's PostgreSQL dialect or the Records menu's dialogs
+(issue #27), whether or not the
 pharmacy has entered its settings (with settings, the records' rules are read at start-up).
 Run in a fresh interpreter on a database migrated beforehand, as on every start but the first."""
 
@@ -34,7 +35,12 @@ def shown():
 QTimer.singleShot(0, shown)
 sys.exit(run_app([]))
 """
-NOT_BEFORE_THE_WINDOW = ("compounder.records.model", "compounder.records.audit", "compounder.records.batches", "alembic", "reportlab", "sqlalchemy.dialects.postgresql")
+NOT_BEFORE_THE_WINDOW = (
+    "compounder.records.model", "compounder.records.audit", "compounder.records.batches", "alembic", "reportlab", "sqlalchemy.dialects.postgresql",
+    # the Records menu's dialogs (issue #27): each is imported when first opened
+    "compounder.ui.records.sign_in_dialog", "compounder.ui.records.lots_dialog", "compounder.ui.records.history_dialog",
+    "compounder.ui.records.recall_dialog",
+)
 
 
 @pytest.mark.parametrize("with_settings", [False, True], ids=["no pharmacy settings", "pharmacy settings"])

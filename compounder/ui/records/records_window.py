@@ -22,10 +22,6 @@ from compounder.ui.common.records_context import RecordsContext
 
 if TYPE_CHECKING:  # printing (ReportLab) is imported when first used
     from compounder.ui.common.batch_printing import PrintPdf
-from compounder.ui.records.history_dialog import HistoryDialog
-from compounder.ui.records.lots_dialog import LotsDialog
-from compounder.ui.records.recall_dialog import RecallDialog
-from compounder.ui.records.sign_in_dialog import SignInDialog
 
 # ``install_records_menu`` asks only ``people.has_accounts``, which reads the table by name: the
 # records' model is loaded when a dialog first needs it, not before the window shows.
@@ -57,13 +53,34 @@ def install_records_menu(
         "history": QAction("Batch &history…", window),
         "recall": QAction("&Recall a lot…", window),
     }
-    actions["sign_in"].triggered.connect(lambda _=False: SignInDialog(context, window).exec())
+    # Each dialog's module (and the Qt classes only it uses) is imported when it is first opened,
+    # not before the window shows.
+
+    def _sign_in() -> None:
+        from compounder.ui.records.sign_in_dialog import SignInDialog
+
+        SignInDialog(context, window).exec()
+
+    def _lots() -> None:
+        from compounder.ui.records.lots_dialog import LotsDialog
+
+        LotsDialog(context, window, print_pdf=print_pdf, catalog=catalog).exec()
+
+    def _history() -> None:
+        from compounder.ui.records.history_dialog import HistoryDialog
+
+        HistoryDialog(context, window, make_batch=make_batch, print_document=print_document, edit_profile=edit_profile).exec()
+
+    def _recall() -> None:
+        from compounder.ui.records.recall_dialog import RecallDialog
+
+        RecallDialog(context, window).exec()
+
+    actions["sign_in"].triggered.connect(lambda _=False: _sign_in())
     actions["sign_out"].triggered.connect(lambda _=False: context.sign_out())
-    actions["lots"].triggered.connect(lambda _=False: LotsDialog(context, window, print_pdf=print_pdf, catalog=catalog).exec())
-    actions["history"].triggered.connect(
-        lambda _=False: HistoryDialog(context, window, make_batch=make_batch, print_document=print_document, edit_profile=edit_profile).exec()
-    )
-    actions["recall"].triggered.connect(lambda _=False: RecallDialog(context, window).exec())
+    actions["lots"].triggered.connect(lambda _=False: _lots())
+    actions["history"].triggered.connect(lambda _=False: _history())
+    actions["recall"].triggered.connect(lambda _=False: _recall())
     actions["first_accounts"] = QAction("&Create the first accounts…", window)
     actions["first_accounts"].setToolTip("This database has no account yet: make the administrator and the first pharmacist")
 

@@ -30,9 +30,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
-from compounder.calc import InputError, PlanLine, Severity
+from compounder.calc import Balance, InputError, PlanLine, Severity
 from compounder.calc.balance_grams import format_grams
-from compounder.calc.units import MG, MG_PER_DAY, MG_PER_G, format_quantity
+from compounder.calc.units import MG, MG_PER_DAY, MG_PER_G, format_quantity, quantity_key
 from compounder.ui.common import look
 from compounder.ui.common.role_data import fill, role_items
 from compounder.ui.common.table_model import HeaderedTableModel
@@ -68,6 +68,8 @@ class IngredientTableModel(HeaderedTableModel):
         self._fonts = {False: look.number_font(), True: look.number_font(bold=True)}
         self._numbers_of: object = None
         self._number_cache: dict[tuple[Target, str], str] = {}
+        self._line_texts: dict[tuple, tuple[str, ...]] = {}  # a plan line's numbers (by ``quantity_key``) → their texts
+        self._texts_balance: Balance | None = None
         self._worst: dict[Target, Severity] = {}
         self._italic = QFont()
         self._italic.setItalic(True)
@@ -357,16 +359,16 @@ class IngredientTableModel(HeaderedTableModel):
         plan = evaluation.plan
         self._lines_of = dict(zip(evaluation.line_targets, plan.lines, strict=False)) if plan is not None else {}
         if plan is not None:
+            if plan.balance is not self._texts_balance:  # the texts below are of one balance's decimals
+                self._line_texts.clear()
+                self._texts_balance = plan.balance
+            elif len(self._line_texts) > 4 * len(plan.lines) + 64:  # texts of lines no longer shown
+                self._line_texts.clear()
             for target, line in zip(evaluation.line_targets, plan.lines, strict=False):
-                # An aliquot line keeps the drug's own grams here (a mixture's portion in this
-                # column could be read as grams of the drug); its tooltip gives the aliquot steps.
-                numbers[(target, "grams")] = format_grams(line.grams, plan.balance)
-                doses = line.doses
-                if doses is None:
-                    continue
-                numbers[(target, "mg_per_g")] = f"{doses.per_gram.to(MG_PER_G).magnitude:.2f}"
-                numbers[(target, "mg_per_click")] = f"{doses.per_click.to(MG).magnitude:.2f}" if doses.per_click is not None else "–"
-                numbers[(target, "mg_per_day")] = f"{doses.per_day.to(MG_PER_DAY).magnitude:.1f}" if doses.per_day is not None else "–"
+                texts = self._texts_of(line, plan.balance)
+                numbers[(target, "grams")] = texts[0]
+                if len(texts) > 1:
+                    numbers[(target, "mg_per_g")], numbers[(target, "mg_per_click")], numbers[(target, "mg_per_day")] = texts[1:]
             numbers[(None, "total")] = format_grams(plan.total, plan.balance)
         self._worst = {}
         for notice in evaluation.notices:
@@ -374,6 +376,30 @@ class IngredientTableModel(HeaderedTableModel):
                 self._worst[notice.target] = notice.severity
         self._numbers_of, self._number_cache = evaluation, numbers
         return numbers
+
+    def _texts_of(self, line: PlanLine, balance: Balance) -> tuple[str, ...]:
+        """The grams (and, for a dosed line, mg/g, mg/click and mg/day) of ``line`` as shown,
+        formatted only when its numbers changed: an edit changes one row's numbers and the
+        base's, and the other rows' texts are looked up (three unit conversions a row saved)."""
+        doses = line.doses
+        key = (quantity_key(line.grams),) if doses is None else (
+            quantity_key(line.grams), quantity_key(doses.per_gram), quantity_key(doses.per_click), quantity_key(doses.per_day))
+        texts = self._line_texts.get(key)
+        if texts is None:
+            # An aliquot line keeps the drug's own grams here (a mixture's portion in this
+            # column could be read as grams of the drug); its tooltip gives the aliquot steps.
+            grams = format_grams(line.grams, balance)
+            if doses is None:
+                texts = (grams,)
+            else:
+                texts = (
+                    grams,
+                    f"{doses.per_gram.to(MG_PER_G).magnitude:.2f}",
+                    f"{doses.per_click.to(MG).magnitude:.2f}" if doses.per_click is not None else "–",
+                    f"{doses.per_day.to(MG_PER_DAY).magnitude:.1f}" if doses.per_day is not None else "–",
+                )
+            self._line_texts[key] = texts
+        return texts
 
     def _base_text(self, column: Column) -> str:
         line = self._line(BASE_ROW)

@@ -11,7 +11,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from compounder.records.library import LibraryEntry
 from compounder.settings import PharmacySettings
@@ -74,10 +74,14 @@ class Prompts:
         return dialog.chosen_id if dialog.exec() else None
 
     def name(self, title: str, label: str, suggested: str) -> str | None:
+        from PySide6.QtWidgets import QInputDialog  # dialogs' classes: loaded when first asked
+
         text, ok = QInputDialog.getText(self.parent, title, label, text=suggested)
         return text if ok else None
 
     def unsaved_changes(self, title: str) -> Unsaved:
+        from PySide6.QtWidgets import QMessageBox  # dialogs' classes: loaded when first asked
+
         box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes", f"Save the changes to “{title}”?", parent=self.parent)
         box.setInformativeText("Your changes are lost if you don't save them.")
         box.setStandardButtons(QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
@@ -89,10 +93,14 @@ class Prompts:
         }.get(QMessageBox.StandardButton(answer), Unsaved.CANCEL)
 
     def confirm(self, title: str, text: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox  # dialogs' classes: loaded when first asked
+
         answer = QMessageBox.question(self.parent, title, text)
         return answer == QMessageBox.StandardButton.Yes
 
     def error(self, title: str, text: str) -> None:
+        from PySide6.QtWidgets import QMessageBox  # dialogs' classes: loaded when first asked
+
         QMessageBox.warning(self.parent, title, text)
 
     def approve_formula(self, review: ApprovalReview) -> bool:
@@ -112,6 +120,8 @@ class Prompts:
         return ask_edit_conflict(self.parent, title, text)
 
     def unexpected(self, text: str, details: str) -> None:
+        from PySide6.QtWidgets import QMessageBox  # dialogs' classes: loaded when first asked
+
         box = QMessageBox(QMessageBox.Icon.Critical, "Compounder: unexpected error", text, parent=self.parent)
         box.setDetailedText(details)
         box.exec()
