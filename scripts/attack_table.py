@@ -37,6 +37,7 @@ from compounder.records.model import AuditEntry, AuditHead, Batch, User  # noqa:
 from compounder.records.policy import RecordError, Role, hash_password  # noqa: E402
 from tests.records.conftest import Clock  # noqa: E402
 from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all  # noqa: E402
+from tests.records.signing_helpers import credentials_of
 
 
 @dataclass
@@ -187,7 +188,7 @@ def _(a: Attack) -> None:
 
     def sign() -> None:
         with a.sessions.begin() as s:
-            batches.sign_prepared(s, a.actor("tess"), number, a.clock())
+            batches.sign_prepared(s, credentials_of(a.actor("tess")), number, a.clock())
 
     a.app(sign)
 
@@ -199,7 +200,7 @@ def _(a: Attack) -> None:
 
     def sign() -> None:
         with a.sessions.begin() as s:
-            batches.sign_prepared(s, a.actor("tess"), number, a.clock())
+            batches.sign_prepared(s, credentials_of(a.actor("tess")), number, a.clock())
 
     a.app(sign)
 
@@ -251,7 +252,7 @@ def _signed_during(change: str, back: str, signer: str, rx: str) -> Callable[[At
                 people.sign_in(a.sessions, signer, "attacker's password", a.clock())
             with a.sessions.begin() as s:
                 actor = a.actor(signer)
-                batches.verify(s, actor, number, a.clock())
+                batches.verify(s, credentials_of(actor), number, a.clock())
 
         a.app(verify)
         with a.engine.begin() as connection:
@@ -448,10 +449,10 @@ def _fill(url: str, heads: Path, clock: Clock, catalog, *, keep: bool) -> None:
         PHARMACY[:] = [pharmacy]
     made = [weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy, rx=f"RX-100{n}")) for n in (1, 2, 3, 4)]
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, made[0].batch_number, clock())
-        batches.verify(s, pharmacy.pharmacist, made[0].batch_number, clock())
-        batches.sign_prepared(s, pharmacy.technician, made[1].batch_number, clock())
-        batches.sign_prepared(s, pharmacy.pharmacist, made[2].batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), made[0].batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), made[0].batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), made[1].batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.pharmacist), made[2].batch_number, clock())
         people.set_active(s, pharmacy.admin, "peter", False, clock())
         people.patient(s, pharmacy.technician, "Solo Patient", dt.date(1990, 1, 1), clock())
         from compounder.records import pharmacy_rules

@@ -17,6 +17,8 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from compounder.records.signing import Credentials
+
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
 REASON = "reaction was GI upset only; prescriber Dr. Smith confirmed by phone"
@@ -84,7 +86,7 @@ def pictures(scratch: Path, folder: Path) -> int:
     profile.close()
 
     entry = next(e for e in library.entries() if "cyclobenzaprine" in e.name.lower() and e.name.lower().startswith("diclofenac"))
-    library.approve(entry.id, pharmacist)
+    library.approve(entry.id, Credentials(pharmacist.username, PASSWORD))
     version = library.approved_version(entry.id)
     with sessions() as s:
         plan = screened_plan(s, catalog, version.id, patient.id, now.date())

@@ -18,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from compounder.records.signing import Credentials
+
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
 
@@ -86,12 +88,12 @@ def pictures(scratch: Path, folder: Path) -> int:
         "actives": [{"ingredient": "diclofenac sodium", "strength": "3 %"}, {"ingredient": "lidocaine", "strength": "5 %"}],
     }
     entry = library.add(formula["name"], formula)
-    library.approve(entry.id, pharmacist)
+    library.approve(entry.id, Credentials(pharmacist.username, PASSWORD))
     with sessions.begin() as s:
         tech = people.authenticate(s, "tess", PASSWORD)
         for index, (ingredient, stock) in enumerate((("diclofenac sodium", "diclofenac sodium"), ("lidocaine", "lidocaine"), ("Lipoderm", "Lipoderm"))):
             lots.receive_lot(
-                s, tech, ingredient=ingredient, stock_form=stock, manufacturer="Medisca", lot_number=f"M{index + 1:03d}",
+                s, Credentials(tech.username, PASSWORD), ingredient=ingredient, stock_form=stock, manufacturer="Medisca", lot_number=f"M{index + 1:03d}",
                 expires=dt.date(2027, 6, 30), quantity="500", potency_percent=None, now=now,
             )
 
@@ -153,7 +155,7 @@ def pictures(scratch: Path, folder: Path) -> int:
     changed = copy.deepcopy(formula)
     changed["actives"][1]["strength"] = "4 %"
     library.update(entry.id, changed)
-    library.approve(entry.id, pharmacist)
+    library.approve(entry.id, Credentials(pharmacist.username, PASSWORD))
     opened: list[BatchDialog] = []
 
     def make_and_keep() -> BatchDialog:

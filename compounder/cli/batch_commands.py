@@ -29,6 +29,8 @@ from compounder.cli.records_io import (
     password,
     pharmacy_settings,
     sign_in,
+    signature,
+    signed_in,
 )
 
 
@@ -87,7 +89,7 @@ def batches_command(args: argparse.Namespace, engine, catalog: Catalog, out: Tex
         return emit(args, out, batch_data(record), batch_text(record))
     if command in ("worksheet", "label"):
         return _print(args, engine, out, ask)
-    actor = sign_in(args, engine, ask, args.user)
+    actor, credentials = signed_in(args, engine, ask, args.user)  # prepare, verify, decide: signed with these
     signed = _signed_reason(args, engine, ask) if command == "weigh" and args.weight is not None else None
     with transaction(session_factory(engine)) as session:
         now = records_now(session)  # the records' clock: the server's on PostgreSQL
@@ -116,18 +118,18 @@ def batches_command(args: argparse.Namespace, engine, catalog: Catalog, out: Tex
                 batches.enter_weight(session, actor, args.number, args.line, args.weight.strip().removesuffix("g").strip(), now,
                                      minimum_weighable=certified_minimum(catalog, certified, balance), signed=signed)
         elif command == "prepare":
-            batches.sign_prepared(session, actor, args.number, now)
+            batches.sign_prepared(session, credentials, args.number, now)
         elif command == "surplus":
             batches.record_surplus(session, actor, args.number, args.disposition, now)
         elif command == "verify":
-            batches.verify(session, actor, args.number, now, allow_self_verification=pharmacy_settings(args).allow_self_verification)
+            batches.verify(session, credentials, args.number, now, allow_self_verification=pharmacy_settings(args).allow_self_verification)
         else:  # decide
             from compounder.calc.finding_numbers import fingerprints
             from compounder.records.batches import FindingDecision
 
             plan = batches.batch_record(session, args.number).plan
             numbers = fingerprints(plan)
-            decisions = [FindingDecision(code.upper(), actor, reason, numbers.get(code.upper())) for code, reason in pairs(args.acknowledge, "--acknowledge", "CODE=REASON")]
+            decisions = [FindingDecision(code.upper(), credentials, reason, numbers.get(code.upper())) for code, reason in pairs(args.acknowledge, "--acknowledge", "CODE=REASON")]
             batches.decide_again(session, args.number, decisions, now)
         record = batches.batch_record(session, args.number)
     return emit(args, out, batch_data(record), batch_text(record))
@@ -215,7 +217,7 @@ def _make(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: 
     if version is None:
         raise UsageError(f"compounder: --formula: {entry.name} has no approved version; a pharmacist approves it first (compounder formulas approve)")
     actor = sign_in(args, engine, ask, args.user)
-    signer = sign_in(args, engine, ask, args.pharmacist) if acknowledged else None
+    signer = signature(args, engine, ask, args.pharmacist) if acknowledged else None
     with transaction(session_factory(engine)) as session:
         now = records_now(session)  # the batch is dated and timed by the records' clock, not this computer's
         today = records_today(now)

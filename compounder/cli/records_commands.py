@@ -22,7 +22,7 @@ from compounder.cli.inputs import (
     optional_date,
     read_formula_file,
 )
-from compounder.cli.records_io import Ask, emit, formula_entry, library_errors, now, sign_in
+from compounder.cli.records_io import Ask, emit, formula_entry, library_errors, now, sign_in, signature
 
 
 def add_records_parsers(commands, database_help: str) -> None:
@@ -125,11 +125,11 @@ def _receive(args: argparse.Namespace, engine, out: TextIO, ask: Ask) -> int:
 
     expires = optional_date(args.expires, "--expires")
     assert expires is not None  # --expires is required
-    actor = sign_in(args, engine, ask, args.user)
+    credentials = signature(args, engine, ask, args.user)  # the lot's receipt is signed
     quantity = args.quantity.strip().removesuffix("g").strip()
     with transaction(session_factory(engine)) as session:
         lot = receive_lot(
-            session, actor, ingredient=args.ingredient, stock_form=args.stock_form, manufacturer=args.manufacturer, lot_number=args.lot,
+            session, credentials, ingredient=args.ingredient, stock_form=args.stock_form, manufacturer=args.manufacturer, lot_number=args.lot,
             expires=expires, quantity=quantity, potency_percent=args.potency, now=records_now(session),
         )
     data = {"id": lot.id, "lot": lot.lot_number, "ingredient": lot.ingredient, "stock_form": lot.stock_form, "manufacturer": lot.manufacturer,
@@ -169,8 +169,7 @@ def _formulas(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, a
         if not args.json:  # shown before the pharmacist's password is asked: the signature is of what they read
             out.write(_review_text(review))
             out.flush()
-        actor = sign_in(args, engine, ask, args.user)
-        approved = library.approve(entry.id, actor, version=newest.version, shown=newest.data)
+        approved = library.approve(entry.id, signature(args, engine, ask, args.user), version=newest.version, shown=newest.data)
     data = {"id": approved.id, "name": approved.name, "approved_version": newest.version, "content_hash": review.content_hash,
             "compared_with_version": review.since.version if review.since is not None else None,
             "changes": [{"kind": c.kind, "what": c.subject, "before": c.before, "after": c.after} for c in review.changes]}

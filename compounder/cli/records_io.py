@@ -40,10 +40,25 @@ def password(args: argparse.Namespace, ask: Ask, who: str) -> str:
 
 
 def sign_in(args: argparse.Namespace, engine, ask: Ask, username: str):
+    return signed_in(args, engine, ask, username)[0]
+
+
+def signed_in(args: argparse.Namespace, engine, ask: Ask, username: str):
+    """(the account, its ``Credentials``) after one password asked at the prompt or read from
+    standard input. The sign-in here tells a wrong password at once and counts it
+    (``people.sign_in``); a signing command passes the credentials to the records, which check
+    them again in the write that stores the signature (``signing.signer``)."""
     from compounder.records import people
     from compounder.records.database import session_factory
+    from compounder.records.signing import Credentials
 
-    return people.sign_in(session_factory(engine), username, password(args, ask, username), now())
+    typed = password(args, ask, username)
+    return people.sign_in(session_factory(engine), username, typed, now()), Credentials(username, typed)
+
+
+def signature(args: argparse.Namespace, engine, ask: Ask, username: str):
+    """The signer's ``Credentials`` for a signing command (``signed_in``)."""
+    return signed_in(args, engine, ask, username)[1]
 
 
 @contextmanager

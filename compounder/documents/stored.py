@@ -25,6 +25,10 @@ from compounder.settings import PharmacySettings, refuse_example_pharmacy
 REPRINT_HUE = colors.Color(0.69, 0.0, 0.13)
 
 
+#: The meaning of each signature row of the worksheet, as printed beside the signer's name.
+_MEANING = {"Prepared by": "prepared", "Checked by": "checked", "Verified by (pharmacist)": "verified (pharmacist)"}
+
+
 class StoredWorksheetRenderer(WorksheetRenderer):
     """The bench's worksheet with its blanks filled from the record, on the pharmacy's paper
     (or ``paper``, "letter" or "a4")."""
@@ -127,13 +131,15 @@ class StoredWorksheetRenderer(WorksheetRenderer):
         return Paragraph(f"<b>{escape(recorded.initials)}</b>", self.styles["cell"])
 
     def signature_cells(self, role: str) -> list[Cell]:
+        """The signer's printed name, that it was signed electronically and with what meaning, and
+        the date and time (21 CFR 11.50)."""
         signature = next((s for s in self.stored.signatures if s.role == role), None)
         if signature is None or signature.name is None or signature.at is None:
             return ["", "", "", ""]
         at = signature.at.astimezone(dt.UTC)
         return [
             Paragraph(escape(signature.name), self.styles["cell"]),
-            Paragraph("signed in Compounder", self.styles["small"]),
+            Paragraph(f"signed with password: {_MEANING.get(role, role.lower())}", self.styles["small"]),
             Paragraph(at.date().isoformat(), self.styles["cell"]),
             Paragraph(f"{at:%H:%M} UTC", self.styles["cell"]),
         ]

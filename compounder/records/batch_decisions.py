@@ -20,16 +20,19 @@ from compounder.calc.prescription import Acknowledgement
 from compounder.records import audit
 from compounder.records.model import Batch, BatchAcknowledgement, User
 from compounder.records.policy import Actor, RecordError, Role, may_decide_finding
+from compounder.records.signing import Credentials
+from compounder.records.signing import signer as signing_account
 
 
 @dataclass(frozen=True)
 class FindingDecision:
     """A pharmacist's signed decision on one finding of the plan: a warning acknowledged, or an
-    error overridden. ``signer`` is who signed in to make it (checked again against the users
-    table when the batch is saved); ``reason`` is printed on the worksheet."""
+    error overridden. ``signer``: the pharmacist's user name and password as typed when they
+    decided, checked in the transaction that stores the decision (``signing.signer``); ``reason``
+    is printed on the worksheet."""
 
     code: str
-    signer: Actor
+    signer: Credentials
     reason: str
     # The numbers the pharmacist saw (``compounder.calc.finding_numbers.fingerprints`` of the plan
     # shown); a decision made at other numbers than the batch's is refused. None: the batch's own.
@@ -142,11 +145,8 @@ def check_one(session: Session, needed: dict[str, tuple[str, str]], numbers: dic
     severity, message = needed[code]
     if decision.fingerprint is not None and decision.fingerprint != numbers[code]:
         raise RecordError(f"{code} was decided on other numbers than the batch's; the finding now reads: {message} — a pharmacist decides again")
-    user = session.get(User, decision.signer.id)
-    if user is None:
-        raise RecordError(f"no user {decision.signer.username!r}")
-    signer = Actor(user.id, user.username, Role(user.role))
-    reason = may_decide_finding(signer, active=user.active, severity=severity, code=code, reason=decision.reason)
+    signer = signing_account(session, decision.signer)  # the password, in the write that stores the decision
+    reason = may_decide_finding(signer, active=True, severity=severity, code=code, reason=decision.reason)
     return CheckedDecision(code, severity, message, signer, reason, numbers[code])
 
 

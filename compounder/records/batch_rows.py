@@ -113,6 +113,8 @@ class BatchRecord:
     checked_by: str | None = None
     checked_at: dt.datetime | None = None
     prepared_by_id: int | None = None
+    dispensed_at: dt.datetime | None = None
+    rejected_at: dt.datetime | None = None
     amendment_reason: str | None = None
     amended_by: tuple[str, ...] = ()  # the batch numbers of the amendments that correct this one
     # The pharmacists' signed decisions on the plan's findings (warnings acknowledged, errors
@@ -178,7 +180,7 @@ def batch_record(session: Session, batch_number: str) -> BatchRecord:
         verified_by=full_name(session, row.verified_by), verified_at=row.verified_at, dispensed_by=full_name(session, row.dispensed_by),
         rejected_by=full_name(session, row.rejected_by), reject_reason=row.reject_reason, amends=amends, lines=tuple(lines),
         checked_by=full_name(session, row.checked_by), checked_at=row.checked_at, prepared_by_id=row.prepared_by,
-        amendment_reason=row.amendment_reason, amended_by=amended_by,
+        dispensed_at=row.dispensed_at, rejected_at=row.rejected_at, amendment_reason=row.amendment_reason, amended_by=amended_by,
         acknowledgements=batch_acknowledgements(session, row.id),
         undecided=tuple(undecided(session, row.id, row.plan)) if Status(row.status) in (Status.DRAFT, Status.PREPARED) else (),
         surplus=surplus(row.plan, row.plan.get("order")), surplus_disposition=row.surplus_disposition,

@@ -19,7 +19,6 @@ from compounder.records.batch_rows import BatchRecord, batch_record, batch_row, 
 from compounder.records.edit_versions import EditConflict, changed_by
 from compounder.records.lots import draw, give_back, to_grams
 from compounder.records.model import Batch, BatchLine
-from compounder.records.people import current_actor
 from compounder.records.policy import (
     Actor,
     RecordError,
@@ -28,13 +27,14 @@ from compounder.records.policy import (
     check_transition,
 )
 from compounder.records.rows import existing
+from compounder.records.signing import Credentials, signer
 
 
-def sign_prepared(session: Session, actor: Actor, batch_number: str, now: dt.datetime, *, shown: str | None = None) -> BatchRecord:
+def sign_prepared(session: Session, credentials: Credentials, batch_number: str, now: dt.datetime, *, shown: str | None = None) -> BatchRecord:
     """The preparer's signature: every line needs its lot and its weight; the lots are drawn down.
     ``shown``: the ``content_hash`` of the record the preparer saw; the signature is refused when
     the batch is no longer that (a weight overwritten by another workstation)."""
-    actor = current_actor(session, actor)  # as the account is now, not as it signed in
+    actor = signer(session, credentials)  # the password checked now, the account as it is now
     row = batch_row(session, batch_number)
     refuse_unless_as_shown(session, row, shown)
     check_transition(Status(row.status), Status.PREPARED, actor, preparer_id=None)
@@ -102,12 +102,12 @@ def _drawn(line: BatchLine, steps: list, base_lot: int | None) -> list[tuple[int
     return drawn
 
 
-def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, *, allow_self_verification: bool = False,
+def verify(session: Session, credentials: Credentials, batch_number: str, now: dt.datetime, *, allow_self_verification: bool = False,
            shown: str | None = None) -> BatchRecord:
     """A pharmacist's verification; by default not the preparer's. A batch with a line outside
     tolerance is not verified: reject it (and make it again) instead. ``shown`` as for
     ``sign_prepared``: the verification is of the record the pharmacist saw."""
-    actor = current_actor(session, actor)  # as the account is now, not as it signed in
+    actor = signer(session, credentials)  # the password checked now, the account as it is now
     row = batch_row(session, batch_number)
     refuse_unless_as_shown(session, row, shown)
     # Once an administrator stored the rule in the records, it is the rule (a settings file
@@ -138,10 +138,10 @@ def verify(session: Session, actor: Actor, batch_number: str, now: dt.datetime, 
     return move(session, actor, row, Status.VERIFIED, now)
 
 
-def sign_checked(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> BatchRecord:
+def sign_checked(session: Session, credentials: Credentials, batch_number: str, now: dt.datetime) -> BatchRecord:
     """The checker's signature: someone other than the preparer (technician or pharmacist) has
     checked the lots and weighings of a prepared batch, before it is verified."""
-    actor = current_actor(session, actor)  # as the account is now, not as it signed in
+    actor = signer(session, credentials)  # the password checked now, the account as it is now
     row = batch_row(session, batch_number)
     check_checker(Status(row.status), actor, preparer_id=row.prepared_by, checked=row.checked_at is not None)
     old = audit.snapshot(session, "batch", row.id)
@@ -151,15 +151,15 @@ def sign_checked(session: Session, actor: Actor, batch_number: str, now: dt.date
     return batch_record(session, row.batch_number)
 
 
-def dispense(session: Session, actor: Actor, batch_number: str, now: dt.datetime) -> BatchRecord:
-    actor = current_actor(session, actor)  # as the account is now, not as it signed in
+def dispense(session: Session, credentials: Credentials, batch_number: str, now: dt.datetime) -> BatchRecord:
+    actor = signer(session, credentials)  # the password checked now, the account as it is now
     row = batch_row(session, batch_number)
     check_transition(Status(row.status), Status.DISPENSED, actor, preparer_id=row.prepared_by)
     return move(session, actor, row, Status.DISPENSED, now)
 
 
-def reject(session: Session, actor: Actor, batch_number: str, reason: str, now: dt.datetime) -> BatchRecord:
-    actor = current_actor(session, actor)  # as the account is now, not as it signed in
+def reject(session: Session, credentials: Credentials, batch_number: str, reason: str, now: dt.datetime) -> BatchRecord:
+    actor = signer(session, credentials)  # the password checked now, the account as it is now
     row = batch_row(session, batch_number)
     check_transition(Status(row.status), Status.REJECTED, actor, preparer_id=row.prepared_by, reason=reason)
     return move(session, actor, row, Status.REJECTED, now, reject_reason=reason.strip())

@@ -46,6 +46,7 @@ from compounder.records.policy import Actor, RecordError, may_approve_formulas
 if TYPE_CHECKING:
     from compounder.records.formula_approval import ApprovalReview
     from compounder.records.model import MasterFormula
+    from compounder.records.signing import Credentials
 
 Clock = Callable[[], dt.datetime]
 
@@ -95,12 +96,6 @@ class FormulaLibrary:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock = utc_now) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._approver: Callable[[], Actor | None] | None = None
-
-    def require_signed_in_approver(self, signed_in: Callable[[], Actor | None]) -> None:
-        """From now on ``approve`` without an explicit actor uses whoever ``signed_in`` names,
-        and refuses when nobody is signed in or they are not a pharmacist (the window does this)."""
-        self._approver = signed_in
 
     def entries(self) -> list[LibraryEntry]:
         """Every master formula, reference ones first, then by name."""
@@ -161,31 +156,31 @@ class FormulaLibrary:
             session.flush()
             return _entry(row, session)
 
-    def approve(self, entry_id: int, actor: Actor | None = None, *, version: int | None = None, shown: dict[str, Any] | None = None) -> LibraryEntry:
+    def approve(self, entry_id: int, signer: Credentials | None = None, *, version: int | None = None,
+                shown: dict[str, Any] | None = None) -> LibraryEntry:
         """Mark a pharmacy formula approved as it stands (its newest version). The caller checks
-        it has no error first and shows ``review`` to the pharmacist; a signed-in approver must be
-        a pharmacist. ``version`` and its content as shown (``shown``, the formula's data) bind
-        the approval (``formula_approval.approve_newest``): another newest version, other content,
-        or a name its content contradicts is refused and nothing is approved."""
+        it has no error first and shows ``review`` to the pharmacist. ``signer``: the
+        pharmacist's user name and password, typed at the moment, checked in the approval's own
+        transaction (``signing.signer``); None only in a library with no accounts at all. A
+        refused password rolls back (the caller counts it: ``signing.count_refusal``). ``version`` and
+        its content as shown (``shown``, the formula's data) bind the approval
+        (``formula_approval.approve_newest``): another newest version, other content, or a name
+        its content contradicts is refused and nothing is approved."""
         from compounder.records.formula_approval import approve_newest
         from compounder.records.model import MasterFormula
+        from compounder.records.people import has_accounts
+        from compounder.records.signing import signer as signing_account
 
-        if actor is None and self._approver is not None:
-            actor = self._approver()
-            if actor is None:
-                raise LibraryError("sign in as a pharmacist (Records ▸ Sign in) to approve a master formula")
-        if actor is not None:
-            try:
-                may_approve_formulas(actor)
-            except RecordError as error:
-                raise LibraryError(str(error)) from None
         with transaction(self._sessions) as session:
-            if actor is not None:  # as the account is now: switched off or demoted since signing in, it may not
-                actor = _acting(session, actor)
+            actor: Actor | None = None
+            if signer is not None:
+                actor = signing_account(session, signer)
                 try:
                     may_approve_formulas(actor)
                 except RecordError as error:
                     raise LibraryError(str(error)) from None
+            elif has_accounts(session):
+                raise LibraryError("a pharmacist signs the approval with their user name and password")
             approve_newest(session, entry_id, actor, self._clock(), version=version, shown=shown)
             row = session.get(MasterFormula, entry_id)
             assert row is not None  # approve_newest refused a missing one

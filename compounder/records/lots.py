@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import CursorResult, Update, func, select, update
 from sqlalchemy.orm import Session
@@ -15,6 +15,9 @@ from compounder.calc.balance_grams import to_grams, to_ug  # micrograms in the c
 from compounder.records import audit
 from compounder.records.model import IngredientLot
 from compounder.records.policy import NEAR_EXPIRY_DAYS, Actor, RecordError, lot_problem, near_expiry, parse_weight
+
+if TYPE_CHECKING:
+    from compounder.records.signing import Credentials
 
 
 @dataclass(frozen=True)
@@ -41,13 +44,15 @@ class Lot:
 
 
 def receive_lot(
-    session: Session, actor: Actor, *, ingredient: str, stock_form: str, manufacturer: str, lot_number: str,
+    session: Session, credentials: Credentials, *, ingredient: str, stock_form: str, manufacturer: str, lot_number: str,
     expires: dt.date, quantity: str | Decimal, potency_percent: str | Decimal | None, now: dt.datetime,
 ) -> Lot:
-    """Record a lot received; refused when already past its expiry or the quantity is not a weight."""
-    from compounder.records.people import current_actor
+    """Record a lot received, signed by whoever received it (``credentials``: their password
+    checked here, ``signing.signer``); refused when already past its expiry or the quantity is
+    not a weight."""
+    from compounder.records.signing import signer
 
-    actor = current_actor(session, actor)
+    actor = signer(session, credentials)
     for field, value in (("ingredient", ingredient), ("stock form", stock_form), ("manufacturer", manufacturer), ("lot number", lot_number)):
         if not value or not str(value).strip():
             raise RecordError(f"give the {field}")

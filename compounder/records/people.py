@@ -58,6 +58,11 @@ class AccountLocked(AuthenticationFailed):
     """Too many failed sign-ins: the account waits for an administrator."""
 
 
+class AccountSwitchedOff(AuthenticationFailed):
+    """The right password for an account an administrator switched off: said only once the
+    password is right, so a user name cannot be probed with a wrong one."""
+
+
 def create_user(
     session: Session, actor: Actor | None, username: str, full_name: str, role: Role | str, password: str, now: dt.datetime
 ) -> Actor:
@@ -170,6 +175,11 @@ def _check_password(session: Session, username: str, password: str, now: dt.date
             user.failed_sign_ins = None
             audit.record(session, _actor(user), "sign in (failures cleared)", "app_user", user.id, old, now)
         return _actor(user), None
+    if ok:  # switched off: the password was right, so saying so tells nothing a guesser could use
+        return None, AccountSwitchedOff(
+            f"the account {user.username} is switched off, so it can neither sign in nor sign; "
+            "an administrator switches it back on (Records ▸ Users…)"
+        )
     if now is not None:
         _count_failure(session, user, now)
         if user.locked_at is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +33,7 @@ from compounder.records.model import MasterFormulaVersion
 from compounder.records.patients import screening_profile
 from compounder.records.people import PatientInfo
 from compounder.records.policy import Actor, RecordError
+from compounder.records.signing import Credentials
 
 #: The keys of the order a batch is made for (formula-file keys): the prescription, the
 #: container, and the structured directions its daily amounts are checked with.
@@ -286,10 +287,12 @@ def update_draft(
 
 @dataclass(frozen=True)
 class Signer:
-    """A user who signed in (user name and password) to sign a decision on a finding."""
+    """A user who signed in (user name and password) to sign a decision on a finding; their
+    ``credentials`` go with the decision, checked again in the write that stores it."""
 
     actor: Actor
     full_name: str
+    credentials: Credentials | None = field(default=None, repr=False)
 
 
 def sign_in_to_decide(sessions: Callable[[], Session], username: str, password: str, now: dt.datetime) -> Signer:
@@ -298,4 +301,4 @@ def sign_in_to_decide(sessions: Callable[[], Session], username: str, password: 
     decide is ``compounder.records.policy.may_decide_finding``'s question."""
     actor = people.sign_in(sessions, username, password, now)
     with sessions() as session:
-        return Signer(actor, people.full_name(session, actor.id) or actor.username)
+        return Signer(actor, people.full_name(session, actor.id) or actor.username, Credentials(username, password))

@@ -26,7 +26,7 @@ from compounder.calc.scan import (
     decide_scan,
     parse_scan,
 )
-from compounder.records import aliquot_rows, aliquot_steps, audit, batches
+from compounder.records import aliquot_rows, aliquot_steps, audit, batches, signing
 from compounder.records.model import Batch, BatchLine, IngredientLot, WeighingEvent
 from compounder.records.people import current_actor
 from compounder.records.policy import (
@@ -40,6 +40,7 @@ from compounder.records.policy import (
     parse_weight,
 )
 from compounder.records.rows import existing
+from compounder.records.signing import Credentials
 from compounder.records.weighing_policy import SignedReason
 
 
@@ -118,14 +119,14 @@ def confirm_scan(session: Session, actor: Actor, batch_number: str, position: in
 
 
 def confirm_by_hand(
-    session: Session, signer: Actor, batch_number: str, position: int, reason: str, now: dt.datetime, *, at_station: Actor | None = None,
+    session: Session, credentials: Credentials, batch_number: str, position: int, reason: str, now: dt.datetime, *, at_station: Actor | None = None,
 ) -> None:
     """A pharmacist confirms the line's container without a scan (a torn label, a code that
-    will not read), saying why. ``signer`` is the pharmacist who signed for it (user name and
-    password typed at the moment, ``people.sign_in``), read again here, in the write's own
-    transaction: active, not locked, a pharmacist. ``at_station``: who the station is signed in
+    will not read), saying why. ``credentials``: the pharmacist who signs for it (user name and
+    password typed at the moment), checked here, in the write's own transaction: the
+    password, then active, not locked, a pharmacist. ``at_station``: who the station is signed in
     as, named in the event when someone else. The line must have its lot chosen."""
-    signer = current_actor(session, signer)  # as the account is now, not as it signed in
+    signer = signing.signer(session, credentials)  # the password checked in this write; the account as it is now
     if signer.role is not Role.PHARMACIST:
         raise PermissionRefused(f"{signer.username} is a {signer.role.value}: only a pharmacist confirms a container by hand")
     why = check_reason(reason)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from compounder.records.pharmacy_rules import stored_rules
 from compounder.records.policy import Actor, PermissionRefused, RecordError, Role, check_reason, parse_tolerance
+from compounder.records.signing import Credentials
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,16 @@ class WeighingPolicy:
 
 @dataclass(frozen=True)
 class SignedReason:
-    """A pharmacist who signed (user name and password, ``sign_reason``) and why."""
+    """A pharmacist's signature on a reason as typed: their user name and password (checked
+    again in the write that stores it, ``check_signed``) and why."""
+
+    signer: Credentials
+    reason: str
+
+
+@dataclass(frozen=True)
+class CheckedReason:
+    """A signed reason whose password and signer were checked in the write that stores it."""
 
     signer: Actor
     reason: str
@@ -82,24 +92,25 @@ def sign_reason(sessions: Callable[[], Session], username: str, password: str, r
     actor = people.sign_in(sessions, username, password, now)
     if actor.role is not Role.PHARMACIST:
         raise PermissionRefused(f"{actor.username} is a {actor.role.value}: only a pharmacist signs this reason")
-    return SignedReason(actor, why)
+    return SignedReason(Credentials(username, password), why)
 
 
-def check_signed(session: Session, signed: SignedReason, what: str) -> SignedReason:
-    """``signed`` with its signer as the account is now (active, unlocked, a pharmacist) and its
-    reason tidied, or a refusal naming ``what`` it was to allow."""
-    from compounder.records.people import current_actor
+def check_signed(session: Session, signed: SignedReason, what: str) -> CheckedReason:
+    """``signed`` with its password checked in this write and its signer as the account is now
+    (active, unlocked, a pharmacist) and its reason tidied, or a refusal naming ``what`` it was
+    to allow."""
+    from compounder.records.signing import signer as signing_account
 
-    signer = current_actor(session, signed.signer)
+    signer = signing_account(session, signed.signer)
     if signer.role is not Role.PHARMACIST:
         raise PermissionRefused(f"{signer.username} is a {signer.role.value}: only a pharmacist signs the reason for {what}")
     try:
-        return SignedReason(signer, check_reason(signed.reason))
+        return CheckedReason(signer, check_reason(signed.reason))
     except RecordError as error:
         raise RecordError(f"{what}: {error}") from None
 
 
-def typed_weight_reason(session: Session, signed: SignedReason | None, source: str, what: str) -> SignedReason | None:
+def typed_weight_reason(session: Session, signed: SignedReason | None, source: str, what: str) -> CheckedReason | None:
     """The signed reason a weight from ``source`` needs under the policy (None: none needed), or
     a refusal saying what is needed."""
     if source != "typed" or not weighing_policy(session).balance_required:

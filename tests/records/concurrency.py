@@ -19,6 +19,7 @@ from sqlalchemy.orm import sessionmaker
 
 from compounder.records import batches
 from compounder.records.database import migrate, open_database
+from tests.records.signing_helpers import credentials_of
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 LOT_GRAMS = 100_000  # received per lot: enough for 800 batches of the seed formula
@@ -65,7 +66,7 @@ def make_batch(session, pharmacy, rx: str) -> str:
     for line in record.lines:
         batches.assign_lot(session, pharmacy.technician, record.batch_number, line.position, pharmacy.lots[line.name].id, NOW)
         batches.enter_weight(session, pharmacy.technician, record.batch_number, line.position, str(line.target), NOW)
-    batches.sign_prepared(session, pharmacy.technician, record.batch_number, NOW)
+    batches.sign_prepared(session, credentials_of(pharmacy.technician), record.batch_number, NOW)
     return record.batch_number
 
 

@@ -19,6 +19,7 @@ from compounder.records.library import FormulaLibrary
 from tests.conftest import TODAY
 from tests.records.helpers import ORDER, PHARMACY, make_pharmacy
 from tests.records.lidocaine_lot import receive_lidocaine_lot
+from tests.records.signing_helpers import credentials_of
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -84,7 +85,7 @@ def aliquot_pharmacy(sessions, clock, catalog, pharmacy):
     data = copy.deepcopy(library.version(pharmacy.version_id).data)
     data["balance"] = "Electronic balance, readability 0.01 g"
     entry = library.add("Our diclofenac cream on the 0.01 g balance", data)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     version = library.approved_version(entry.id)
     pharmacy.version_id = version.id
     pharmacy.plan = plan_with_documents(evaluate(parse_formula(version.data), catalog, TODAY), parse_order(ORDER), catalog, TODAY, PHARMACY.final_weight_tolerance)

@@ -12,6 +12,7 @@ from compounder.records.library import FormulaLibrary, reference_formulas
 from compounder.records.policy import Actor, Role
 from compounder.settings import settings_from_data
 from tests.conftest import TODAY
+from tests.records.signing_helpers import credentials_of
 
 PASSWORD = "correct horse battery"
 # The pharmacy on the printed records, and the order of the batches the printing tests make.
@@ -44,7 +45,7 @@ def make_pharmacy(sessions, clock, catalog, *, expires=dt.date(2027, 6, 30), qua
         tech = people.create_user(s, admin, "tess", "Tess Technician", Role.TECHNICIAN, PASSWORD, now)
         rph = people.create_user(s, admin, "paula", "Paula Pharmacist, RPh", Role.PHARMACIST, PASSWORD, now)
         rph2 = people.create_user(s, admin, "peter", "Peter Pharmacist, RPh", Role.PHARMACIST, PASSWORD, now)
-    library.approve(entry.id, rph)  # shipped formulas wait for a pharmacist's approval too
+    library.approve(entry.id, credentials_of(rph))  # shipped formulas wait for a pharmacist's approval too
     version = library.approved_version(entry.id)
     plan = plan_to_json(evaluate(parse_formula(version.data), catalog, TODAY))
     # Lots received with no assay: the shipped formula has none, and a lot's assay works the
@@ -53,7 +54,7 @@ def make_pharmacy(sessions, clock, catalog, *, expires=dt.date(2027, 6, 30), qua
         received = {}
         for index, line in enumerate(plan["lines"]):
             received[line["name"]] = lots.receive_lot(
-                s, tech, ingredient=line.get("written_as", line["name"]), stock_form=line["name"], manufacturer="Medisca",
+                s, credentials_of(tech), ingredient=line.get("written_as", line["name"]), stock_form=line["name"], manufacturer="Medisca",
                 lot_number=f"L{index:03d}A", expires=expires, quantity=quantity, potency_percent=None, now=now,
             )
         patient = people.patient(s, tech, "Jane Q. Doe", dt.date(1948, 3, 2), now)

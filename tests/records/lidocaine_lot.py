@@ -13,6 +13,7 @@ from compounder.records import lots
 from compounder.records.library import FormulaLibrary
 from compounder.records.screening import make_batch
 from tests.records.helpers import make_pharmacy
+from tests.records.signing_helpers import credentials_of
 
 #: Lidocaine 4 % in 60 g of Lipoderm, approved with a 99.8 % assay typed in the workbench.
 FORMULA = {"batch": "60 g", "base": "Lipoderm", "actives": [{"ingredient": "lidocaine", "strength": "4 %", "potency": "99.8 %"}]}
@@ -35,15 +36,15 @@ def receive_lidocaine_lot(sessions, clock, catalog):
     pharmacy = make_pharmacy(sessions, clock, catalog)
     library = FormulaLibrary(sessions, clock)
     entry = library.add("Lidocaine 4 % in Lipoderm", FORMULA, pharmacy.pharmacist)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     version = library.approved_version(entry.id)
     with sessions.begin() as s:
         lot = lots.receive_lot(
-            s, pharmacy.technician, ingredient="lidocaine", stock_form="lidocaine", manufacturer="Spectrum", lot_number="LB26-777",
+            s, credentials_of(pharmacy.technician), ingredient="lidocaine", stock_form="lidocaine", manufacturer="Spectrum", lot_number="LB26-777",
             expires=dt.date(2027, 12, 31), quantity="100", potency_percent="95.0", now=clock(),
         )
         base = lots.receive_lot(
-            s, pharmacy.technician, ingredient="Lipoderm", stock_form="Lipoderm", manufacturer="PCCA", lot_number="LD-1",
+            s, credentials_of(pharmacy.technician), ingredient="Lipoderm", stock_form="Lipoderm", manufacturer="PCCA", lot_number="LD-1",
             expires=dt.date(2027, 12, 31), quantity="500", potency_percent=None, now=clock(),
         )
     return pharmacy, version.id, lot, base

@@ -10,6 +10,7 @@ from compounder.records import batches, fills
 from compounder.records.batches import FindingDecision
 from compounder.records.screening import make_batch, parse_batch_order, screened_plan
 from tests.records.helpers import weigh_all
+from tests.records.signing_helpers import credentials_of
 
 RX = {"patient": "Jane Q. Doe", "directions": "Apply 1 g to the knee three times a day", "quantity": "120 g", "refills": 2}
 
@@ -25,7 +26,7 @@ def fill(sessions, clock, catalog, pharmacy, data, rx="RX-7001"):
         completed = fills.refill_order(s, pharmacy.patient.id, rx, data)
         plan = screened_plan(s, catalog, pharmacy.version_id, pharmacy.patient.id, clock().date(), order=completed)
         decisions = [
-            FindingDecision(f.code, pharmacy.pharmacist, "seen, as prescribed") for f in plan.findings
+            FindingDecision(f.code, credentials_of(pharmacy.pharmacist), "seen, as prescribed") for f in plan.findings
             if f.severity is Severity.WARNING or (f.severity is Severity.ERROR and f.patient)
         ]
         parsed = parse_batch_order(completed).order
@@ -39,6 +40,6 @@ def fill(sessions, clock, catalog, pharmacy, data, rx="RX-7001"):
 def verified(sessions, clock, pharmacy, record):
     record = weigh_all(sessions, clock, pharmacy, record)
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
-        batches.sign_checked(s, pharmacy.second_pharmacist, record.batch_number, clock())
-        return batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
+        batches.sign_checked(s, credentials_of(pharmacy.second_pharmacist), record.batch_number, clock())
+        return batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())

@@ -18,6 +18,7 @@ from compounder.records import aliquot_steps, batches, printing
 from compounder.records.model import BatchLine
 from tests.pdf_text import pdf_text
 from tests.records.helpers import PHARMACY, forget_aliquot_weighings, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 NOT_RECORDED = "not recorded"
 
@@ -61,7 +62,7 @@ def test_a_reprint_prints_each_aliquot_weighing_as_recorded(sessions, clock, ali
             for step in line.steps:
                 grams = {"ingredient": "10.85", "diluent": "13.86", "portion": "8.21"}[step.step] if line.position == 1 else str(step.target)
                 aliquot_steps.enter_step(s, pharmacy.technician, record.batch_number, line.position, step.step, grams, clock())
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     again, _pdf = _print(sessions, pharmacy.technician, record.batch_number, clock())
     assert "REPRINT" in again and NOT_RECORDED not in again
     # each weighing: its actual, its deviation from its own target as it stood when weighed, how it was weighed, the initials of Tess Technician
@@ -94,7 +95,7 @@ def test_a_batch_stored_before_the_weighings_were_recorded_says_they_were_not(se
     record = _predating(sessions, record)
     weigh_all(sessions, clock, pharmacy, record)  # one weight per line: 3.60, 2.40, 6.00 g and the base
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     again, _pdf = _print(sessions, pharmacy.technician, record.batch_number, clock())
     # two weighings per aliquot (the drug, the base to dilute it), three aliquot lines
     assert again.count(NOT_RECORDED) == 2 * 3

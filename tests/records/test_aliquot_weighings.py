@@ -25,6 +25,7 @@ from compounder.records import aliquot_steps, batches, lots, people, station, tr
 from compounder.records.model import AliquotWeighing, AuditEntry, BatchLine
 from compounder.records.policy import PermissionRefused, RecordError
 from tests.records.helpers import forget_aliquot_weighings, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 TARGETS = {
     1: {"ingredient": Decimal("10.80"), "diluent": Decimal("13.80"), "portion": Decimal("8.20")},
@@ -161,7 +162,7 @@ def test_preparing_needs_every_weighing_and_draws_what_was_weighed(sessions, clo
                 batches.enter_weight(s, pharmacy.technician, number, line.position, str(line.target), clock())
     _step(sessions, clock, pharmacy, number, 1, "ingredient", "10.80")
     with sessions.begin() as s, pytest.raises(RecordError) as refused:
-        batches.sign_prepared(s, pharmacy.technician, number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), number, clock())
     message = str(refused.value)
     assert "line 1 (diclofenac sodium): aliquot diluent weighing" in message and "aliquot portion weighing" in message
     assert "line 1 (diclofenac sodium): aliquot ingredient" not in message and "line 2" in message
@@ -170,7 +171,7 @@ def test_preparing_needs_every_weighing_and_draws_what_was_weighed(sessions, clo
             if (position, step) != (1, "ingredient"):
                 _step(sessions, clock, pharmacy, number, position, step, str(grams))
     with sessions.begin() as s:
-        signed = batches.sign_prepared(s, pharmacy.technician, number, clock())
+        signed = batches.sign_prepared(s, credentials_of(pharmacy.technician), number, clock())
     # each aliquot's lot gives the whole ingredient weighed for its aliquot (the mixture not taken is discarded)
     base = next(line for line in signed.lines if line.role == "base")
     with sessions() as s:
@@ -229,13 +230,13 @@ def test_weigh_all_then_amend_carries_the_weighings(sessions, clock, aliquot_pha
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     number = record.batch_number
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, number, clock())
-        batches.verify(s, pharmacy.pharmacist, number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock())
     with sessions.begin() as s:
         amendment = batches.amend(s, pharmacy.pharmacist, number, "label reprinted with the wrong directions", clock())
     assert [(step.step, step.actual) for step in amendment.lines[0].steps] == [(name, grams) for name, grams in TARGETS[1].items()]
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, amendment.batch_number, clock())  # the same weighings: nothing drawn again
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), amendment.batch_number, clock())  # the same weighings: nothing drawn again
     with sessions() as s:
         assert lots.get_lot(s, pharmacy.lots[record.lines[0].name].id).remaining == Decimal(500) - Decimal("10.80")
         assert trail_check.problems(s) == []
@@ -258,9 +259,9 @@ def test_verifying_names_the_weighing_outside_tolerance(sessions, clock, aliquot
         line = _step(sessions, clock, pharmacy, number, 1, step, grams).lines[0]
     assert (line.actual, line.deviation_percent, line.out_of_tolerance) == (Decimal("3.601416"), Decimal("0.04"), True)
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), number, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match=r"line 1 \(diclofenac sodium, 0.04 %; aliquot diluent 6.01 %\)"):
-        batches.verify(s, pharmacy.pharmacist, number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock())
 
 
 def test_a_draft_from_before_gets_the_weighings_of_its_lines_not_weighed(sessions, clock, aliquot_pharmacy):
@@ -292,8 +293,8 @@ def test_amending_a_batch_from_before_weighs_the_aliquots_again(sessions, clock,
         record = batches.batch_record(s, record.batch_number)
     record = weigh_all(sessions, clock, pharmacy, record)
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
-        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
         amendment = batches.amend(s, pharmacy.pharmacist, record.batch_number, "aliquot weighings to record", clock())
     first = amendment.lines[0]
     # the lot is carried, the one weight is not: the three weighings are to record
@@ -314,8 +315,8 @@ def test_an_amendment_carries_each_weighing_with_its_target_as_it_stood(sessions
             for step in line.steps:
                 grams = {"ingredient": "11.00", "diluent": "14.06", "portion": "8.20"}[step.step] if line.position == 1 else str(step.target)
                 aliquot_steps.enter_step(s, pharmacy.technician, number, line.position, step.step, grams, clock())
-        batches.sign_prepared(s, pharmacy.technician, number, clock())
-        batches.verify(s, pharmacy.pharmacist, number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock())
     with sessions.begin() as s:
         amendment = batches.amend(s, pharmacy.pharmacist, number, "label reprinted with the wrong directions", clock())
     assert [(step.step, step.target, step.actual, step.deviation_percent) for step in amendment.lines[0].steps] == [

@@ -15,6 +15,7 @@ from compounder.records.audit_keys import KeyRing, key_id, new_key
 from compounder.records.model import AuditEntry, AuditHead, IngredientLot, User
 from compounder.records.policy import PermissionRefused, RecordError, Role
 from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 
 def forge(session, table_name: str, row_id: int, old: dict | None, *, key: bytes | None = None) -> None:
@@ -154,19 +155,20 @@ def test_a_rotated_key_signs_the_entries_after_it_and_both_keys_verify(sessions,
 def test_a_pharmacist_switched_off_after_signing_in_can_no_longer_verify_reject_or_amend(sessions, clock, pharmacy):
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     signed_in = pharmacy.pharmacist  # the Actor the window holds since the sign-in
     with sessions.begin() as s:
         people.set_active(s, pharmacy.admin, "paula", False, clock())
     for action in (
-        lambda s: batches.verify(s, signed_in, record.batch_number, clock()),
-        lambda s: batches.reject(s, signed_in, record.batch_number, "spilled", clock()),
-        lambda s: batches.sign_checked(s, signed_in, record.batch_number, clock()),
+        lambda s: batches.verify(s, credentials_of(signed_in), record.batch_number, clock()),
+        lambda s: batches.reject(s, credentials_of(signed_in), record.batch_number, "spilled", clock()),
+        lambda s: batches.sign_checked(s, credentials_of(signed_in), record.batch_number, clock()),
     ):
-        with sessions.begin() as s, pytest.raises(PermissionRefused, match="paula's account was switched off"):
+        # The right password of a switched-off account: told so (a wrong one is told nothing more).
+        with sessions.begin() as s, pytest.raises(people.AccountSwitchedOff, match="the account paula is switched off"):
             action(s)
     with sessions.begin() as s:
-        verified = batches.verify(s, pharmacy.second_pharmacist, record.batch_number, clock())
+        verified = batches.verify(s, credentials_of(pharmacy.second_pharmacist), record.batch_number, clock())
     with sessions.begin() as s, pytest.raises(PermissionRefused, match="switched off"):
         batches.amend(s, signed_in, verified.batch_number, "wrong lot", clock())
 
@@ -174,12 +176,12 @@ def test_a_pharmacist_switched_off_after_signing_in_can_no_longer_verify_reject_
 def test_a_pharmacist_made_technician_after_signing_in_acts_as_a_technician(sessions, clock, pharmacy):
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
         people.change_role(s, pharmacy.admin, "peter", Role.TECHNICIAN, clock())
     with sessions.begin() as s, pytest.raises(PermissionRefused, match="only a pharmacist may verify a batch; peter is a technician"):
-        batches.verify(s, pharmacy.second_pharmacist, record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.second_pharmacist), record.batch_number, clock())
     with sessions.begin() as s, pytest.raises(PermissionRefused, match="only a pharmacist may reject"):
-        batches.reject(s, pharmacy.second_pharmacist, record.batch_number, "spilled", clock())
+        batches.reject(s, credentials_of(pharmacy.second_pharmacist), record.batch_number, "spilled", clock())
 
 
 def test_an_administrator_demoted_after_signing_in_cannot_manage_accounts(sessions, clock, pharmacy):
@@ -257,7 +259,7 @@ def test_lots_receive_refused_for_a_switched_off_technician(sessions, clock, pha
         people.set_active(s, pharmacy.admin, "tess", False, clock())
     with sessions.begin() as s, pytest.raises(PermissionRefused, match="tess's account was switched off"):
         lots.receive_lot(
-            s, pharmacy.technician, ingredient="Lidocaine", stock_form="Lidocaine", manufacturer="Medisca", lot_number="X1",
+            s, credentials_of(pharmacy.technician), ingredient="Lidocaine", stock_form="Lidocaine", manufacturer="Medisca", lot_number="X1",
             expires=clock().date().replace(year=2027), quantity="100", potency_percent=None, now=clock(),
         )
 
@@ -304,9 +306,9 @@ def test_a_hand_edited_settings_file_is_noticed_and_not_obeyed(sessions, clock, 
     # The records enforce it: self-verification asked for by the (edited) file is refused.
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
     with sessions.begin() as s, pytest.raises(PermissionRefused, match="paula prepared this batch; another pharmacist must verify it"):
-        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock(), allow_self_verification=edited.allow_self_verification)
+        batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock(), allow_self_verification=edited.allow_self_verification)
 
 
 def test_rules_only_in_the_file_are_said_to_be_unprotected(sessions, pharmacy):
@@ -333,7 +335,7 @@ def test_a_pharmacist_switched_off_after_signing_in_cannot_add_change_approve_or
     for action in (
         lambda: library.add("Another cream", {"batch": "60 g", "base": "Lipoderm", "actives": []}, actor=signed_in),
         lambda: library.update(entry.id, {"batch": "30 g", "base": "Lipoderm", "actives": []}, actor=signed_in),
-        lambda: library.approve(entry.id, actor=signed_in),
+        lambda: library.approve(entry.id, actor=credentials_of(signed_in)),
         lambda: library.delete(entry.id, actor=signed_in),
     ):
         with pytest.raises(LibraryError, match="paula's account was switched off"):

@@ -14,6 +14,7 @@ from compounder.records.library import FormulaLibrary
 from compounder.records.policy import RecordError
 from compounder.records.screening import DIRECTIONS_USED, make_batch, screened_plan
 from tests.records.helpers import make_pharmacy
+from tests.records.signing_helpers import credentials_of
 
 REASON = "prescriber confirmed the dose and area by phone"
 
@@ -35,7 +36,7 @@ def lidocaine(sessions, clock, catalog):
     pharmacy = make_pharmacy(sessions, clock, catalog)
     library = FormulaLibrary(sessions, clock)
     entry = library.add("Lidocaine 10 % in Lipoderm", LIDOCAINE, pharmacy.pharmacist)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     version = library.approved_version(entry.id)
     return pharmacy, version.id
 
@@ -61,7 +62,7 @@ def plan_for(sessions, catalog, clock, pharmacy, version_id, data):
 def signed(plan, pharmacy, *, overrides=True) -> list[FindingDecision]:
     """Paula's decision on every warning and (``overrides``) every error of the patient."""
     return [
-        FindingDecision(f.code, pharmacy.pharmacist, REASON) for f in plan.findings
+        FindingDecision(f.code, credentials_of(pharmacy.pharmacist), REASON) for f in plan.findings
         if f.severity is Severity.WARNING or (overrides and f.severity is Severity.ERROR and f.patient)
     ]
 

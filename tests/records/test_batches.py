@@ -11,6 +11,7 @@ import pytest
 from compounder.records import batches, lots, people, trail_check
 from compounder.records.policy import PermissionRefused, RecordError, Status
 from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def test_full_life_of_a_batch(sessions, clock, pharmacy):
     assert all(line.deviation_percent == 0 and not line.out_of_tolerance for line in record.lines)
     clock.advance(minutes=20)
     with sessions.begin() as s:
-        record = batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        record = batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     assert record.status is Status.PREPARED and record.prepared_by == "Tess Technician"
     with sessions() as s:
         for line in record.lines:
@@ -38,11 +39,11 @@ def test_full_life_of_a_batch(sessions, clock, pharmacy):
             assert lot.remaining == Decimal(500) - line.actual
     clock.advance(minutes=5)
     with sessions.begin() as s:
-        record = batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        record = batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
     assert record.status is Status.VERIFIED and record.verified_by == "Paula Pharmacist, RPh"
     assert record.verified_at == clock()
     with sessions.begin() as s:
-        record = batches.dispense(s, pharmacy.technician, record.batch_number, clock())
+        record = batches.dispense(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     assert record.status is Status.DISPENSED
     with sessions() as s:
         assert trail_check.problems(s) == []
@@ -58,13 +59,13 @@ def test_batch_numbers_count_up_within_a_day_and_restart_the_next(sessions, cloc
 def test_a_technician_cannot_verify_and_the_preparer_cannot_verify_their_own(sessions, clock, pharmacy):
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
     with sessions.begin() as s, pytest.raises(PermissionRefused, match="only a pharmacist may verify"):
-        batches.verify(s, pharmacy.technician, record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     with sessions.begin() as s, pytest.raises(PermissionRefused, match="another pharmacist must verify"):
-        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
     with sessions.begin() as s:
-        assert batches.verify(s, pharmacy.pharmacist, record.batch_number, clock(), allow_self_verification=True).status is Status.VERIFIED
+        assert batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock(), allow_self_verification=True).status is Status.VERIFIED
 
 
 def test_an_administrator_does_not_compound(sessions, clock, pharmacy):
@@ -78,12 +79,12 @@ def test_an_administrator_does_not_compound(sessions, clock, pharmacy):
 def test_a_verified_batch_is_never_edited_and_is_corrected_by_an_amendment(sessions, clock, pharmacy):
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
-        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match="verified; make an amendment"):
         batches.enter_weight(s, pharmacy.technician, record.batch_number, 1, "1.000", clock())
     with sessions.begin() as s, pytest.raises(RecordError, match="never changed"):
-        batches.reject(s, pharmacy.pharmacist, record.batch_number, "late doubt", clock())
+        batches.reject(s, credentials_of(pharmacy.pharmacist), record.batch_number, "late doubt", clock())
     with sessions.begin() as s:
         amendment = batches.create_batch(
             s, pharmacy.technician, formula_version_id=pharmacy.version_id, patient=pharmacy.patient, rx_number="RX-1001",
@@ -102,13 +103,13 @@ def test_weights_outside_tolerance_are_flagged_and_block_verification(sessions, 
     assert record.lines[0].out_of_tolerance and record.lines[0].deviation_percent == Decimal("10.00")
     assert not any(line.out_of_tolerance for line in record.lines[1:])
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match=r"outside the 5 % tolerance: line 1"):
-        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match="reason"):
-        batches.reject(s, pharmacy.pharmacist, record.batch_number, "  ", clock())
+        batches.reject(s, credentials_of(pharmacy.pharmacist), record.batch_number, "  ", clock())
     with sessions.begin() as s:
-        rejected = batches.reject(s, pharmacy.pharmacist, record.batch_number, "line 1 overweighed by 10 %", clock())
+        rejected = batches.reject(s, credentials_of(pharmacy.pharmacist), record.batch_number, "line 1 overweighed by 10 %", clock())
     assert rejected.status is Status.REJECTED and rejected.reject_reason == "line 1 overweighed by 10 %"
 
 
@@ -124,7 +125,7 @@ def test_weights_that_are_not_weights_are_refused_and_nothing_changes(sessions, 
 def test_signing_needs_every_lot_and_weight(sessions, clock, pharmacy):
     record = new_batch(sessions, clock, pharmacy)
     with sessions.begin() as s, pytest.raises(RecordError, match="line 1 .*: lot"):
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
 
 
 def test_expired_and_exhausted_lots_are_refused_and_not_offered(sessions, clock, catalog):
@@ -140,7 +141,7 @@ def test_expired_and_exhausted_lots_are_refused_and_not_offered(sessions, clock,
         batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, pharmacy.lots[name].id, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match="expired lot is not received"):
         lots.receive_lot(
-            s, pharmacy.technician, ingredient="x", stock_form=name, manufacturer="M", lot_number="OLD", expires=dt.date(2026, 12, 1),
+            s, credentials_of(pharmacy.technician), ingredient="x", stock_form=name, manufacturer="M", lot_number="OLD", expires=dt.date(2026, 12, 1),
             quantity="10", potency_percent=None, now=clock(),
         )
 
@@ -149,7 +150,7 @@ def test_a_lot_cannot_be_overdrawn(sessions, clock, pharmacy):
     name = pharmacy.plan["lines"][0]["name"]
     with sessions.begin() as s:
         small = lots.receive_lot(
-            s, pharmacy.technician, ingredient="x", stock_form=name, manufacturer="Spectrum", lot_number="TINY", expires=dt.date(2027, 1, 1),
+            s, credentials_of(pharmacy.technician), ingredient="x", stock_form=name, manufacturer="Spectrum", lot_number="TINY", expires=dt.date(2027, 1, 1),
             quantity="0.5", potency_percent="100", now=clock(),
         )
     record = new_batch(sessions, clock, pharmacy)
@@ -157,7 +158,7 @@ def test_a_lot_cannot_be_overdrawn(sessions, clock, pharmacy):
     with sessions.begin() as s:
         batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, small.id, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match="only 0.5 g left"):
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     with sessions() as s:
         assert lots.get_lot(s, small.id).remaining == Decimal("0.5")
         assert batches.batch_record(s, record.batch_number).status is Status.DRAFT
@@ -207,7 +208,7 @@ def test_a_lot_expiring_before_the_beyond_use_date_is_refused_and_not_offered(se
     name = record.lines[0].name
     with sessions.begin() as s:
         short = lots.receive_lot(
-            s, pharmacy.technician, ingredient="x", stock_form=name, manufacturer="Fagron", lot_number="SHORT", expires=record.beyond_use - dt.timedelta(days=1),
+            s, credentials_of(pharmacy.technician), ingredient="x", stock_form=name, manufacturer="Fagron", lot_number="SHORT", expires=record.beyond_use - dt.timedelta(days=1),
             quantity="50", potency_percent="99", now=clock(),
         )
         offered = [lot.id for lot in lots.usable_lots(s, name, record.compounded_on, record.beyond_use)]
@@ -221,7 +222,7 @@ def test_a_master_formula_with_batches_is_not_deleted(sessions, clock, pharmacy)
 
     library = FormulaLibrary(sessions, clock)
     entry = library.add("Mine", {"base": "Lipoderm"})
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     with sessions.begin() as s:
         batches.create_batch(
             s, pharmacy.technician, formula_version_id=library.approved_version(entry.id).id, patient=pharmacy.patient, rx_number="RX-5",
@@ -230,7 +231,7 @@ def test_a_master_formula_with_batches_is_not_deleted(sessions, clock, pharmacy)
     with pytest.raises(LibraryError, match="1 batch record"):
         library.delete(entry.id)
     with pytest.raises(LibraryError, match="only a pharmacist may approve"):
-        library.approve(entry.id, pharmacy.technician)
+        library.approve(entry.id, credentials_of(pharmacy.technician))
 
 
 def test_the_audit_trail_records_each_step_with_old_and_new_values(sessions, clock, pharmacy):
@@ -242,7 +243,7 @@ def test_the_audit_trail_records_each_step_with_old_and_new_values(sessions, clo
 
     record = new_batch(sessions, clock, pharmacy)
     with sessions.begin() as s:
-        batches.reject(s, pharmacy.pharmacist, record.batch_number, "wrong base drawn", clock())
+        batches.reject(s, credentials_of(pharmacy.pharmacist), record.batch_number, "wrong base drawn", clock())
     with sessions() as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.table_name == "batch").order_by(AuditEntry.sequence.desc()).limit(1)).one()
     old, new = json.loads(entry.old), json.loads(entry.new)

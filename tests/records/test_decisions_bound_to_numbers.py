@@ -20,6 +20,7 @@ from compounder.records.model import BatchAcknowledgement
 from compounder.records.policy import RecordError
 from compounder.records.screening import choose_lot, make_batch, screened_plan
 from tests.records.helpers import make_pharmacy, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 FORMULA = {
     "batch": "120 g", "base": "Lipoderm", "density": "1.0 g/mL",
@@ -37,7 +38,7 @@ def pharmacy(sessions, clock, catalog):
     found = make_pharmacy(sessions, clock, catalog)
     library = FormulaLibrary(sessions, clock)
     entry = library.add("Diclofenac 3 % / cyclobenzaprine 2 %", FORMULA, found.pharmacist)
-    library.approve(entry.id, found.pharmacist)
+    library.approve(entry.id, credentials_of(found.pharmacist))
     found.version_id = library.approved_version(entry.id).id
     return found
 
@@ -48,7 +49,7 @@ def signed(sessions, clock, catalog, pharmacy, order):
         plan = screened_plan(s, catalog, pharmacy.version_id, pharmacy.patient.id, clock().date(), order=order)
     numbers = fingerprints(plan_to_json(plan))
     return plan, [
-        FindingDecision(f.code, pharmacy.pharmacist, "patient told to discard what is left at the beyond-use date", numbers[f.code])
+        FindingDecision(f.code, credentials_of(pharmacy.pharmacist), "patient told to discard what is left at the beyond-use date", numbers[f.code])
         for f in plan.findings if f.severity is Severity.WARNING
     ]
 
@@ -80,7 +81,7 @@ def test_a_lot_that_changes_the_numbers_voids_the_acknowledgement_until_decided_
     with sessions.begin() as s:
         record = make(s, catalog, clock, pharmacy, TWICE, decisions)
         cbz = lots.receive_lot(
-            s, pharmacy.technician, ingredient="cyclobenzaprine hydrochloride", stock_form="cyclobenzaprine hydrochloride",
+            s, credentials_of(pharmacy.technician), ingredient="cyclobenzaprine hydrochloride", stock_form="cyclobenzaprine hydrochloride",
             manufacturer="Medisca", lot_number="CB-970", expires=dt.date(2027, 12, 31), quantity="50", potency_percent="97.0", now=clock(),
         )
         # 120 g × 2 % = 2.400 g; at 97.0 %: 2.400 / 0.970 = 2.47423 → 2.474 g, so the plan's numbers changed.
@@ -95,13 +96,13 @@ def test_a_lot_that_changes_the_numbers_voids_the_acknowledgement_until_decided_
     pharmacy.lots["cyclobenzaprine hydrochloride"] = cbz
     weigh_all(sessions, clock, pharmacy, record)
     with sessions.begin() as s, pytest.raises(RecordError, match="SUPPLY_BEYOND_BUD was acknowledged at other numbers and is void"):
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     with sessions.begin() as s:
         numbers = fingerprints(record.plan)
-        half = batches.decide_again(s, record.batch_number, [FindingDecision(voided[0], pharmacy.pharmacist, "seen again at the new lot", numbers[voided[0]])], clock())
+        half = batches.decide_again(s, record.batch_number, [FindingDecision(voided[0], credentials_of(pharmacy.pharmacist), "seen again at the new lot", numbers[voided[0]])], clock())
         assert [text.split(" ")[0] for text in half.undecided] == voided[1:]
         again = batches.decide_again(
-            s, record.batch_number, [FindingDecision(code, pharmacy.pharmacist, "seen again at the new lot", numbers[code]) for code in voided[1:]], clock(),
+            s, record.batch_number, [FindingDecision(code, credentials_of(pharmacy.pharmacist), "seen again at the new lot", numbers[code]) for code in voided[1:]], clock(),
         )
         assert again.undecided == () and [a.reason for a in again.acknowledgements] == ["seen again at the new lot"] * 3
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())

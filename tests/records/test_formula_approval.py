@@ -21,6 +21,7 @@ from compounder.records.model import MasterFormulaVersion
 from tests.conftest import TODAY
 from tests.pdf_text import pdf_text
 from tests.records.helpers import ORDER, PHARMACY, make_pharmacy, new_batch
+from tests.records.signing_helpers import credentials_of
 
 NAME = "Diclofenac sodium 3 % / cyclobenzaprine HCl 2 % / lidocaine 5 % in Lipoderm"
 SEED = {
@@ -48,7 +49,7 @@ def test_a_technicians_version_2_at_4_percent_under_the_5_percent_name_is_refuse
     """As seen: version 2 of "…lidocaine 5 %…" saved by a technician held 4 %."""
     library = FormulaLibrary(sessions, clock)
     entry = library.add(NAME, SEED, pharmacy.technician)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     clock.advance(minutes=5)
     with pytest.raises(LibraryError) as caught:
         library.update(entry.id, lidocaine("4 %"), actor=pharmacy.technician, based_on=1)
@@ -71,7 +72,7 @@ def test_approval_shows_what_changed_since_the_version_last_approved_and_is_of_t
     first = library.review(entry.id)
     assert first.since is None and "never approved before" in first.heading
     assert [c.text for c in first.changes][:4] == [f"name added: {NAME}", "base added: Lipoderm", "batch size added: 120 g", "active diclofenac sodium added: 3 %"]
-    library.approve(entry.id, pharmacy.pharmacist, version=1, shown=first.version.data)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist), version=1, shown=first.version.data)
 
     renamed = NAME.replace("lidocaine 5 %", "lidocaine 4 %")
     library.update(entry.id, {**lidocaine("4 %"), "excess": "3 %"}, name=renamed, actor=pharmacy.technician, based_on=1)  # version 2
@@ -83,11 +84,11 @@ def test_approval_shows_what_changed_since_the_version_last_approved_and_is_of_t
     assert review.content_hash == content_hash({"name": renamed, **lidocaine("4 %"), "excess": "2 %"})
 
     with pytest.raises(EditConflict, match="as shown is not its newest version 3"):  # approved only as shown
-        library.approve(entry.id, pharmacy.pharmacist, version=3, shown={**lidocaine("4 %"), "excess": "3 %"})
+        library.approve(entry.id, credentials_of(pharmacy.pharmacist), version=3, shown={**lidocaine("4 %"), "excess": "3 %"})
     with pytest.raises(EditConflict, match="you edited version 2"):
-        library.approve(entry.id, pharmacy.pharmacist, version=2, shown=review.version.data)
+        library.approve(entry.id, credentials_of(pharmacy.pharmacist), version=2, shown=review.version.data)
     assert library.approved_version(entry.id).version == 1
-    library.approve(entry.id, pharmacy.pharmacist, version=review.version.version, shown=review.version.data)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist), version=review.version.version, shown=review.version.data)
     assert library.approved_version(entry.id).version == 3
 
 
@@ -97,9 +98,9 @@ def test_a_technician_drafts_only_a_pharmacist_approves(sessions, clock, pharmac
                         pharmacy.technician)
     for who in (pharmacy.technician, pharmacy.admin):
         with pytest.raises(LibraryError, match=f"only a pharmacist may approve a master formula; {who.username} is a {who.role.value}"):
-            library.approve(entry.id, who, version=1)
+            library.approve(entry.id, credentials_of(who), version=1)
     assert library.approved_version(entry.id) is None
-    library.approve(entry.id, pharmacy.pharmacist, version=1)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist), version=1)
     with sessions() as s:
         version = s.scalars(select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == entry.id)).one()
         assert (version.created_by, version.approved_by) == (pharmacy.technician.id, pharmacy.pharmacist.id)
@@ -112,12 +113,12 @@ def test_a_version_saved_before_names_were_checked_is_not_offered_until_one_that
     not read as approved, and it cannot be approved again; a version named for its content can."""
     library = FormulaLibrary(sessions, clock)
     entry = library.add(NAME, SEED, pharmacy.technician)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     with monkeypatch.context() as before:  # the code before this change, which saved and approved it with its trail
         before.setattr("compounder.records.library.refuse_contradicting_name", lambda name, data: None)
         before.setattr("compounder.records.formula_approval.refuse_contradicting_name", lambda name, data: None)
         library.update(entry.id, lidocaine("4 %"), actor=pharmacy.technician, based_on=1)
-        library.approve(entry.id, pharmacy.pharmacist, version=2)
+        library.approve(entry.id, credentials_of(pharmacy.pharmacist), version=2)
     with sessions() as s:
         assert s.scalars(select(MasterFormulaVersion).where(MasterFormulaVersion.master_formula_id == entry.id,
                                                             MasterFormulaVersion.version == 2)).one().approved_by == pharmacy.pharmacist.id
@@ -125,11 +126,11 @@ def test_a_version_saved_before_names_were_checked_is_not_offered_until_one_that
     shown = library.get(entry.id)
     assert shown.approved_at is None and shown.name_problem.startswith('it says "lidocaine 5 %" but the formula has lidocaine 4 %')
     with pytest.raises(LibraryError, match='^name: .*it says "lidocaine 5 %" but the formula has lidocaine 4 %'):
-        library.approve(entry.id, pharmacy.pharmacist, version=2)
+        library.approve(entry.id, credentials_of(pharmacy.pharmacist), version=2)
 
     renamed = NAME.replace("lidocaine 5 %", "lidocaine 4 %")
     fixed = library.update(entry.id, lidocaine("4 %"), name=renamed, actor=pharmacy.technician, based_on=2)
-    library.approve(entry.id, pharmacy.pharmacist, version=fixed.version)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist), version=fixed.version)
     assert (library.approved_version(entry.id).version, library.approved_version(entry.id).name) == (3, renamed)
 
 
@@ -137,10 +138,10 @@ def test_the_worksheet_header_names_what_the_lines_weigh(sessions, clock, pharma
     """The header and the lines of a batch made from version 2 say the same strength."""
     library = FormulaLibrary(sessions, clock)
     entry = library.add(NAME, SEED, pharmacy.technician)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     renamed = NAME.replace("lidocaine 5 %", "lidocaine 4 %")
     library.update(entry.id, lidocaine("4 %"), name=renamed, actor=pharmacy.technician, based_on=1)
-    library.approve(entry.id, pharmacy.pharmacist, version=2, shown=library.review(entry.id).version.data)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist), version=2, shown=library.review(entry.id).version.data)
     version = library.approved_version(entry.id)
     pharmacy.version_id = version.id
     pharmacy.plan = plan_with_documents(evaluate(parse_formula(version.data), catalog, TODAY), parse_order(ORDER), catalog, TODAY,

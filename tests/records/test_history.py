@@ -13,6 +13,7 @@ import pytest
 from compounder.records import batches, history, lots, people
 from compounder.records.policy import RecordError
 from tests.records.helpers import make_pharmacy, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 
 @pytest.fixture
@@ -23,20 +24,20 @@ def stocked(sessions, clock, catalog):
     first_line = pharmacy.plan["lines"][0]["name"]
     with sessions.begin() as s:
         other = lots.receive_lot(
-            s, pharmacy.technician, ingredient="x", stock_form=first_line, manufacturer="PCCA", lot_number="P-77", expires=dt.date(2027, 5, 1),
+            s, credentials_of(pharmacy.technician), ingredient="x", stock_form=first_line, manufacturer="PCCA", lot_number="P-77", expires=dt.date(2027, 5, 1),
             quantity="250", potency_percent=None, now=clock(),
         )
         roe = people.patient(s, pharmacy.technician, "John  Roe", None, clock())
     jane1 = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy, rx="RX-1"))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, jane1.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), jane1.batch_number, clock())
     clock.advance(days=1)
     john = new_batch(sessions, clock, pharmacy, rx="RX-2", patient=roe)
     clock.advance(days=1)
     jane2 = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy, rx="RX-3"))
     with sessions.begin() as s:
         batches.assign_lot(s, pharmacy.technician, jane2.batch_number, 1, other.id, clock())
-        batches.sign_prepared(s, pharmacy.technician, jane2.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), jane2.batch_number, clock())
     return pharmacy, other, (jane1.batch_number, john.batch_number, jane2.batch_number)
 
 

@@ -12,6 +12,7 @@ from compounder.records import batches, fills, printing
 from compounder.records.policy import RecordError
 from tests.records.helpers import make_pharmacy, weigh_all
 from tests.records.prescription_fills import fill, order, verified
+from tests.records.signing_helpers import credentials_of
 
 
 @pytest.fixture
@@ -39,8 +40,8 @@ def test_no_label_before_verification_and_a_reprint_is_marked(sessions, clock, c
 def test_a_rejected_batch_never_gets_a_label(sessions, clock, catalog, pharmacy):
     record = weigh_all(sessions, clock, pharmacy, fill(sessions, clock, catalog, pharmacy, order()), off_by=1)
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
-        batches.reject(s, pharmacy.pharmacist, record.batch_number, "diclofenac 1 g over its target", clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
+        batches.reject(s, credentials_of(pharmacy.pharmacist), record.batch_number, "diclofenac 1 g over its target", clock())
     with sessions() as s, pytest.raises(RecordError, match="was rejected .diclofenac 1 g over its target.; a rejected batch never gets a patient label"):
         printing.label_to_print(s, pharmacy.pharmacist, record.batch_number, clock())
 
@@ -70,8 +71,8 @@ def test_refills_are_counted_and_none_left_is_refused(sessions, clock, catalog, 
 def test_a_rejected_fill_uses_no_refill(sessions, clock, catalog, pharmacy):
     record = weigh_all(sessions, clock, pharmacy, fill(sessions, clock, catalog, pharmacy, order(refills=0)), off_by=1)
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
-        batches.reject(s, pharmacy.pharmacist, record.batch_number, "out of tolerance", clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
+        batches.reject(s, credentials_of(pharmacy.pharmacist), record.batch_number, "out of tolerance", clock())
     # Made again: still the first fill of a prescription with no refills, so it is allowed and prints 0.
     again = verified(sessions, clock, pharmacy, fill(sessions, clock, catalog, pharmacy, order(refills=0)))
     assert label(sessions, clock, pharmacy.pharmacist, again.batch_number).refills == 0

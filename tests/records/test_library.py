@@ -16,6 +16,7 @@ from compounder.records.model import MasterFormulaVersion
 from compounder.records.policy import Role
 from tests.conftest import TODAY
 from tests.records.helpers import PASSWORD
+from tests.records.signing_helpers import credentials_of
 
 
 def test_head_revision_constant_matches_the_migrations(tmp_path):
@@ -103,8 +104,8 @@ def test_a_shipped_formula_waits_for_a_pharmacists_approval_and_an_update_waits_
     entry = library.entries()[0]
     assert library.approved_version(entry.id) is None and entry.approved_at is None
     with pytest.raises(LibraryError, match="pharmacist"):
-        library.approve(entry.id, tech)
-    library.approve(entry.id, rph)
+        library.approve(entry.id, credentials_of(tech))
+    library.approve(entry.id, credentials_of(rph))
     first = library.approved_version(entry.id)
     with sessions() as s:
         assert (first.version, s.get(MasterFormulaVersion, first.id).approved_by) == (1, rph.id)
@@ -115,7 +116,7 @@ def test_a_shipped_formula_waits_for_a_pharmacists_approval_and_an_update_waits_
     assert [v.version for v in library.versions(entry.id)] == [1, 2]
     assert library.approved_version(entry.id).version == 1, "batches keep to the approved version"
     assert library.get(entry.id).approved_at is None
-    library.approve(entry.id, rph)
+    library.approve(entry.id, credentials_of(rph))
     assert library.approved_version(entry.id).version == 2
     with sessions() as s:
         assert trail_check.problems(s) == []
@@ -167,26 +168,23 @@ def test_every_change_makes_a_version_in_the_audit_trail_and_a_used_formula_is_k
         assert trail_check.problems(s) == []
 
 
-def test_with_a_signed_in_approver_only_a_signed_in_pharmacist_approves(sessions, clock):
-    from compounder.records.model import MasterFormulaVersion
-    from compounder.records.policy import Actor, Role
+def test_once_there_are_accounts_only_a_pharmacist_signing_with_their_password_approves(sessions, clock):
+    from compounder.records.signing import Credentials
 
     library = FormulaLibrary(sessions, clock)
-    signed_in: list = [None]
-    library.require_signed_in_approver(lambda: signed_in[0])
     entry = library.add("Mine", {"base": "Lipoderm"})
-    with pytest.raises(LibraryError, match="sign in as a pharmacist"):
-        library.approve(entry.id)
-    signed_in[0] = Actor(1, "tess", Role.TECHNICIAN)
-    with pytest.raises(LibraryError, match="only a pharmacist may approve"):
-        library.approve(entry.id)
-    assert library.approved_version(entry.id) is None
     with sessions.begin() as s:
-        from compounder.records import people
-
         admin = people.create_user(s, None, "ada", "Ada", "administrator", "long enough", clock())
+        people.create_user(s, admin, "tess", "Tess", "technician", "long enough", clock())
         paula = people.create_user(s, admin, "paula", "Paula", "pharmacist", "long enough", clock())
-    signed_in[0] = paula
-    library.approve(entry.id)
+    with pytest.raises(LibraryError, match="a pharmacist signs the approval with their user name and password"):
+        library.approve(entry.id)  # nobody's signature: whoever is signed in at the window does not count
+    with pytest.raises(LibraryError, match="only a pharmacist may approve"):
+        library.approve(entry.id, Credentials("tess", "long enough"))
+    with pytest.raises(people.AuthenticationFailed, match="wrong user name or password"):
+        library.approve(entry.id, Credentials("paula", "not hers"))
+    assert library.approved_version(entry.id) is None
+    assert library.approved_version(entry.id) is None
+    library.approve(entry.id, Credentials("paula", "long enough"))
     with sessions() as s:
         assert s.get(MasterFormulaVersion, library.approved_version(entry.id).id).approved_by == paula.id

@@ -11,6 +11,7 @@ from compounder.records.edit_versions import EditConflict
 from compounder.records.library import FormulaLibrary
 from compounder.records.policy import RecordError
 from tests.records.helpers import make_pharmacy, new_batch
+from tests.records.signing_helpers import credentials_of
 
 KETOPROFEN = {"batch": "100 g", "base": "PLO gel", "actives": [{"ingredient": "ketoprofen", "strength": "5 %"}]}
 
@@ -59,13 +60,13 @@ def test_an_approval_is_of_the_version_shown_never_of_a_newer_one(sessions, cloc
     library.update(shown.id, strength("9 %"), actor=pharmacy.technician, based_on=shown.version)  # a technician saves 9 %
 
     with pytest.raises(EditConflict, match=r"changed by tess .*ketoprofen strength 5 % → 9 %"):
-        library.approve(shown.id, pharmacy.pharmacist, version=shown.version, shown=shown.data)
+        library.approve(shown.id, credentials_of(pharmacy.pharmacist), version=shown.version, shown=shown.data)
     with pytest.raises(EditConflict, match="as shown is not its newest version 2: nothing was approved"):
-        library.approve(shown.id, pharmacy.pharmacist, version=2, shown=shown.data)  # the number right, the content not
+        library.approve(shown.id, credentials_of(pharmacy.pharmacist), version=2, shown=shown.data)  # the number right, the content not
     assert library.approved_version(shown.id) is None  # the 9 % version was not approved
 
     newest = library.get(shown.id)
-    approved = library.approve(shown.id, pharmacy.pharmacist, version=newest.version, shown=newest.data)
+    approved = library.approve(shown.id, credentials_of(pharmacy.pharmacist), version=newest.version, shown=newest.data)
     assert approved.approved_at is not None
     assert library.approved_version(shown.id).data["actives"][0]["strength"] == "9 %"  # approved as seen
 
@@ -99,9 +100,9 @@ def test_a_weight_overwritten_by_another_workstation_is_not_signed_by_the_first(
         shown_to_a = batches.batch_record(s, record.batch_number)
     stale = after_a.content_hash  # what A saw: its own weight, before B's
     with pytest.raises(EditConflict, match=f"batch {record.batch_number} changed since it was shown"), sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock(), shown=stale)
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock(), shown=stale)
     with sessions.begin() as s:  # signed as shown (the overwritten weight, now seen): accepted
-        signed = batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock(), shown=shown_to_a.content_hash)
+        signed = batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock(), shown=shown_to_a.content_hash)
     assert signed.lines[0].actual == target + 1
 
 

@@ -12,6 +12,7 @@ from compounder.records import batches, lots, printing
 from compounder.records.policy import RecordError
 from compounder.records.screening import choose_lot
 from tests.records.lidocaine_lot import BASE_AT_LOT, TARGET_AT_FORMULA, TARGET_AT_LOT, make_lidocaine_batch
+from tests.records.signing_helpers import credentials_of
 
 
 def test_the_lot_chosen_when_the_batch_is_made_sets_the_target_and_the_worksheet_potency(sessions, clock, catalog, lidocaine_lot):
@@ -58,7 +59,7 @@ def test_the_chosen_lots_expiry_caps_the_beyond_use_date(sessions, clock, catalo
     # counting the day of compounding → 2026-12-06. A lot expiring 2026-12-01 caps it there.
     with sessions.begin() as s:
         short = lots.receive_lot(
-            s, pharmacy.technician, ingredient="lidocaine", stock_form="lidocaine", manufacturer="Spectrum", lot_number="LB26-100",
+            s, credentials_of(pharmacy.technician), ingredient="lidocaine", stock_form="lidocaine", manufacturer="Spectrum", lot_number="LB26-100",
             expires=dt.date(2026, 12, 1), quantity="100", potency_percent="99.8", now=clock(),
         )
         record = make_lidocaine_batch(s, pharmacy, version_id, clock, catalog)

@@ -21,6 +21,7 @@ from compounder.records.database import HEAD_REVISION, current_revision, migrate
 from compounder.records.maintenance import check
 from tests.conftest import TODAY
 from tests.records.helpers import make_pharmacy, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 
 def db(argv, url):
@@ -39,8 +40,8 @@ def filled(tmp_path, clock, catalog):
     pharmacy = make_pharmacy(sessions, clock, catalog)
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
-        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
     engine.dispose()
     return path
 

@@ -19,6 +19,7 @@ from compounder.records.policy import Actor, PermissionRefused, RecordError, Rol
 from compounder.records.screening import make_batch, screened_for, screened_plan
 from tests.pdf_text import pdf_text
 from tests.records.helpers import make_pharmacy
+from tests.records.signing_helpers import credentials_of
 
 REASON = "prescriber confirmed the allergy was GI upset only"
 
@@ -147,7 +148,7 @@ def batch_args(pharmacy, clock) -> dict:
 
 def decisions(pharmacy, session, catalog, clock, signer=None, reason=REASON) -> list[FindingDecision]:
     plan = screened_plan(session, catalog, pharmacy.version_id, pharmacy.patient.id, clock().date())
-    return [FindingDecision(f.code, signer or pharmacy.pharmacist, reason) for f in plan.findings if f.severity is not Severity.INFO]
+    return [FindingDecision(f.code, credentials_of(signer or pharmacy.pharmacist), reason) for f in plan.findings if f.severity is not Severity.INFO]
 
 
 @pytest.fixture
@@ -233,7 +234,7 @@ def test_override_and_acknowledgements_are_stored_audited_and_read_back(sessions
 
 def test_a_decision_for_a_code_the_batch_does_not_have_is_refused(sessions, clock, catalog, allergic):
     with sessions.begin() as s:
-        signed = [*decisions(allergic, s, catalog, clock), FindingDecision("DUPLICATE_NSAID", allergic.pharmacist, REASON)]
+        signed = [*decisions(allergic, s, catalog, clock), FindingDecision("DUPLICATE_NSAID", credentials_of(allergic.pharmacist), REASON)]
     with sessions.begin() as s, pytest.raises(RecordError, match="DUPLICATE_NSAID is not a warning or error of this batch"):
         make_batch(s, allergic.technician, catalog, **batch_args(allergic, clock), acknowledgements=signed)
 
@@ -261,7 +262,7 @@ def test_reprint_prints_the_override_and_the_facts_screened_and_an_amendment_car
 
     record = weigh_all(sessions, clock, allergic, record)
     with sessions.begin() as s:
-        batches.sign_prepared(s, allergic.technician, record.batch_number, clock())
-        batches.verify(s, allergic.pharmacist, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(allergic.technician), record.batch_number, clock())
+        batches.verify(s, credentials_of(allergic.pharmacist), record.batch_number, clock())
         amendment = batches.amend(s, allergic.second_pharmacist, record.batch_number, "lot number typed wrong", clock())
     assert amendment.acknowledgements == record.acknowledgements and amendment.amends == record.batch_number

@@ -21,6 +21,7 @@ from compounder.records.policy import PermissionRefused, RecordError, Status
 from tests.conftest import TODAY
 from tests.pdf_text import pdf_text
 from tests.records.helpers import ORDER, PHARMACY, make_pharmacy, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 
 def print_worksheet(sessions, actor, number, now) -> str:
@@ -35,7 +36,7 @@ def test_the_reprint_shows_the_frozen_numbers_after_the_formula_changed(sessions
     library = FormulaLibrary(sessions, clock)
     data = copy.deepcopy(library.version(pharmacy.version_id).data)
     entry = library.add("Our diclofenac", data)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     version = library.approved_version(entry.id)
     plan = evaluate(parse_formula(version.data), catalog, TODAY)
     pharmacy.version_id = version.id
@@ -51,15 +52,15 @@ def test_the_reprint_shows_the_frozen_numbers_after_the_formula_changed(sessions
     # After the batch the formula becomes diclofenac 4 % (120 × 4 % = 4.800 g), approved.
     data["actives"][0]["strength"] = "4 %"
     library.update(entry.id, data)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     assert library.approved_version(entry.id).data["actives"][0]["strength"] == "4 %"
     weigh_all(sessions, clock, pharmacy, record)
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     clock.advance(hours=2)
     with sessions.begin() as s:
-        batches.sign_checked(s, pharmacy.second_pharmacist, record.batch_number, clock())
-        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.sign_checked(s, credentials_of(pharmacy.second_pharmacist), record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
     again = print_worksheet(sessions, pharmacy.pharmacist, record.batch_number, clock())
     assert "REPRINT 2026-11-23 11:00 UTC by paula" in again
     for grams in ("3.600 g", "2.400 g", "6.000 g", "108.000 g", "117.600 to 122.400 g"):
@@ -86,8 +87,8 @@ def verified(sessions, clock, pharmacy, record):
     """A patient label is printed only for a verified batch (issue 28, observation 7)."""
     weigh_all(sessions, clock, pharmacy, record)
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
-        return batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
+        return batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
 
 
 def test_the_label_is_printed_from_the_record_and_a_reprint_says_so(sessions, clock, pharmacy):
@@ -131,28 +132,28 @@ def test_a_label_needs_the_prescription_fields_frozen(sessions, clock, pharmacy,
 def prepared(sessions, clock, pharmacy, **kwargs):
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy, **kwargs))
     with sessions.begin() as s:
-        return batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        return batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
 
 
 def test_the_checker_is_not_the_preparer_nor_an_administrator(sessions, clock, pharmacy):
     draft = new_batch(sessions, clock, pharmacy)
     with sessions.begin() as s, pytest.raises(RecordError, match="after it is prepared"):
-        batches.sign_checked(s, pharmacy.pharmacist, draft.batch_number, clock())
+        batches.sign_checked(s, credentials_of(pharmacy.pharmacist), draft.batch_number, clock())
     record = prepared(sessions, clock, pharmacy, rx="RX-2")
     with sessions.begin() as s, pytest.raises(PermissionRefused, match="tess prepared this batch; someone else checks"):
-        batches.sign_checked(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_checked(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     with sessions.begin() as s, pytest.raises(PermissionRefused, match="administrator"):
-        batches.sign_checked(s, pharmacy.admin, record.batch_number, clock())
+        batches.sign_checked(s, credentials_of(pharmacy.admin), record.batch_number, clock())
     clock.advance(minutes=10)
     with sessions.begin() as s:
-        checked = batches.sign_checked(s, pharmacy.pharmacist, record.batch_number, clock())
+        checked = batches.sign_checked(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
     assert checked.checked_by == "Paula Pharmacist, RPh" and checked.checked_at == clock() and checked.status is Status.PREPARED
     with sessions.begin() as s, pytest.raises(RecordError, match="already checked"):
-        batches.sign_checked(s, pharmacy.second_pharmacist, record.batch_number, clock())
+        batches.sign_checked(s, credentials_of(pharmacy.second_pharmacist), record.batch_number, clock())
     with sessions.begin() as s:
-        batches.verify(s, pharmacy.second_pharmacist, record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.second_pharmacist), record.batch_number, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match="not once it is verified"):
-        batches.sign_checked(s, pharmacy.second_pharmacist, record.batch_number, clock())
+        batches.sign_checked(s, credentials_of(pharmacy.second_pharmacist), record.batch_number, clock())
     with sessions() as s:
         assert trail_check.problems(s) == []
 
@@ -160,11 +161,11 @@ def test_the_checker_is_not_the_preparer_nor_an_administrator(sessions, clock, p
 def test_the_preparer_verifies_only_when_the_pharmacy_allows_it(sessions, clock, pharmacy):
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
     with sessions.begin() as s, pytest.raises(PermissionRefused, match="paula prepared this batch; another pharmacist"):
-        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock(), allow_self_verification=False)
+        batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock(), allow_self_verification=False)
     with sessions.begin() as s:
-        assert batches.verify(s, pharmacy.pharmacist, record.batch_number, clock(), allow_self_verification=True).status is Status.VERIFIED
+        assert batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock(), allow_self_verification=True).status is Status.VERIFIED
 
 
 # --------------------------------------------------------------------------- amendments
@@ -173,7 +174,7 @@ def test_the_preparer_verifies_only_when_the_pharmacy_allows_it(sessions, clock,
 def test_an_amendment_is_made_by_a_pharmacist_with_a_reason_and_linked_both_ways(sessions, clock, pharmacy):
     record = prepared(sessions, clock, pharmacy)
     with sessions.begin() as s:
-        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
     with sessions() as s:
         remaining_after_batch = {line.name: get_lot(s, pharmacy.lots[line.name].id).remaining for line in record.lines}
     # 500 g received − 3.6 g drawn = 496.4 g diclofenac sodium left
@@ -188,7 +189,7 @@ def test_an_amendment_is_made_by_a_pharmacist_with_a_reason_and_linked_both_ways
     assert amendment.status is Status.DRAFT and [line.actual for line in amendment.lines] == [line.actual for line in record.lines]
     with sessions.begin() as s:
         batches.enter_weight(s, pharmacy.pharmacist, amendment.batch_number, 1, "3.610", clock())
-        batches.sign_prepared(s, pharmacy.pharmacist, amendment.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.pharmacist), amendment.batch_number, clock())
     with sessions() as s:
         original = batches.batch_record(s, record.batch_number)
         left = {line.name: get_lot(s, pharmacy.lots[line.name].id).remaining for line in record.lines}
@@ -224,7 +225,7 @@ def test_nothing_is_printed_while_a_warning_is_not_acknowledged(sessions, clock,
         record = batches.create_batch(
             s, pharmacy.technician, formula_version_id=pharmacy.version_id, patient=pharmacy.patient, rx_number="RX-1001",
             prescriber="Dr. A. Smith", plan=pharmacy.plan, compounded_on=clock().date(), tolerance_percent="5", now=clock(),
-            acknowledgements=[FindingDecision("LONG_USE", pharmacy.pharmacist, "prescriber confirmed 30 days")],
+            acknowledgements=[FindingDecision("LONG_USE", credentials_of(pharmacy.pharmacist), "prescriber confirmed 30 days")],
         )
     with sessions() as s:
         text = pdf_text(stored_worksheet_pdf(printing.worksheet_to_print(s, pharmacy.technician, record.batch_number, clock()), PHARMACY))

@@ -15,6 +15,7 @@ from compounder.settings import settings_from_data
 from tests.pdf_text import pdf_text
 from tests.records.helpers import make_pharmacy, weigh_all
 from tests.records.prescription_fills import fill, order
+from tests.records.signing_helpers import credentials_of
 
 PHARMACY = settings_from_data({"schema_version": 1, "name": "Main Street Compounding", "address": ["12 Main Street"], "phone": "555-0142",
                                "licence": "IL 054-000000"})
@@ -36,16 +37,16 @@ def test_a_120_g_batch_for_42_g_records_the_78_g_and_asks_their_disposition(sess
     assert record.surplus is not None and record.surplus.beyond == Decimal("78") and record.surplus_disposition is None
     weigh_all(sessions, clock, pharmacy, record)
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
         sheet = pdf_text(stored_pdf(s, pharmacy, record.batch_number, clock))
     assert "made 120 g; dispensed 42 g; 78 g made beyond the prescription: disposition not recorded yet" in sheet
     with sessions.begin() as s, pytest.raises(RecordError, match="record what becomes of the 78 g"):
-        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match="disposition: say what becomes of the 78 g"):
         batches.record_surplus(s, pharmacy.pharmacist, record.batch_number, "  ", clock())
     with sessions.begin() as s:
         batches.record_surplus(s, pharmacy.pharmacist, record.batch_number, "discarded as hazardous waste", clock())
-        done = batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        done = batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
         sheet = pdf_text(stored_pdf(s, pharmacy, record.batch_number, clock))
     assert done.status.value == "verified" and done.surplus_disposition == "discarded as hazardous waste"
     assert "78 g made beyond the prescription: discarded as hazardous waste" in sheet

@@ -8,6 +8,7 @@ from compounder.records import batches
 from compounder.records.library import FormulaLibrary
 from compounder.records.refill import formula_changes, refill_changes
 from tests.records.helpers import make_pharmacy, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 FORMULA = {
     "name": "Mine", "batch": "120 g", "base": "Lipoderm",
@@ -37,7 +38,7 @@ def test_a_refill_on_a_new_version_lists_the_changes(sessions, clock, catalog):
     pharmacy = make_pharmacy(sessions, clock, catalog)
     first = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy, rx="RX-9"))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, first.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), first.batch_number, clock())
     with sessions() as s:
         assert refill_changes(s, pharmacy.patient.id, "RX-9", pharmacy.version_id).changes == ()
         assert refill_changes(s, pharmacy.patient.id, "RX-10", pharmacy.version_id) is None
@@ -46,7 +47,7 @@ def test_a_refill_on_a_new_version_lists_the_changes(sessions, clock, catalog):
     data = copy.deepcopy(FORMULA)
     data["actives"][1]["strength"] = "4 %"
     library.update(entry.id, data)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     versions = library.versions(entry.id)
     assert [v.version for v in versions] == [1, 2] and versions[0].approved_at is None and versions[1].approved_at is not None
     with sessions() as s:
@@ -65,10 +66,10 @@ def test_a_refill_is_compared_with_the_last_batch_made_not_a_rejected_or_draft_o
         assert refill_changes(s, pharmacy.patient.id, "RX-9", pharmacy.version_id) is None
     made = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy, rx="RX-9"))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, made.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), made.batch_number, clock())
     rejected = new_batch(sessions, clock, pharmacy, rx="RX-9")
     with sessions.begin() as s:
-        batches.reject(s, pharmacy.pharmacist, rejected.batch_number, "wrong base picked up", clock())
+        batches.reject(s, credentials_of(pharmacy.pharmacist), rejected.batch_number, "wrong base picked up", clock())
     new_batch(sessions, clock, pharmacy, rx="RX-9")  # a draft, never prepared
     with sessions() as s:
         assert refill_changes(s, pharmacy.patient.id, "RX-9", pharmacy.version_id).previous_batch == made.batch_number

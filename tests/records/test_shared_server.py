@@ -20,6 +20,7 @@ from tests.conftest import TODAY
 from tests.pgcluster import Cluster
 from tests.records import concurrency
 from tests.records.helpers import make_pharmacy, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -131,7 +132,7 @@ def test_a_server_killed_mid_transaction_keeps_no_partial_batch_and_the_app_reco
     again = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy, rx="RX-CRASH"))
     assert again.batch_number == "261123-001"  # the number of the lost transaction is used again
     with sessions.begin() as session:
-        batches.sign_prepared(session, pharmacy.technician, again.batch_number, clock())
+        batches.sign_prepared(session, credentials_of(pharmacy.technician), again.batch_number, clock())
     with sessions() as session:
         for name, lot in pharmacy.lots.items():
             target = next(line.target for line in again.lines if line.name == name)
@@ -151,7 +152,7 @@ def filled(url, clock, catalog, count=3):
     for n in range(count):
         record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy, rx=f"RX-{n}"))
         with sessions.begin() as s:
-            batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+            batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     engine.dispose()
     return pharmacy
 

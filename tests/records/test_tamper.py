@@ -17,6 +17,7 @@ from compounder.records import audit, batches, lots, people, trail_check
 from compounder.records.model import AuditEntry, User
 from compounder.records.policy import hash_password
 from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 CHANGED = audit.ChangedOutsideApp
 
@@ -86,7 +87,7 @@ def test_a_batchs_tolerance_or_prescription_changed_by_sql_is_not_signed_over(se
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     sql(sessions, f"UPDATE batch SET {column} = {value} WHERE id = :id", id=record.id)
     with pytest.raises(CHANGED, match=f"batch {record.batch_number} was changed outside the app: {column} is"), sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     [found] = problems(sessions)
     assert found.startswith(f"batch row {record.id}: batch {record.batch_number} was changed outside the app: {column} is") and found.endswith(f"the audit trail says {recorded}")
 
@@ -128,7 +129,7 @@ def test_a_trail_laundered_by_an_older_version_does_not_replay(sessions, clock, 
     before = last_entry(sessions, "batch", record.id)
     sql(sessions, "UPDATE batch SET tolerance_percent = 50 WHERE id = :id", id=record.id)
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     after = last_entry(sessions, "batch", record.id)
     assert problems(sessions) == [
         (f"batch row {record.id}: batch {record.batch_number}: the audit trail does not replay: between entry {before.sequence} "
@@ -142,15 +143,15 @@ def test_a_trail_laundered_by_an_older_version_does_not_replay(sessions, clock, 
 def test_a_technician_made_pharmacist_for_a_moment_cannot_verify_and_an_old_trail_says_so(sessions, clock, pharmacy, monkeypatch):
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
     sql(sessions, "UPDATE app_user SET role = 'pharmacist' WHERE username = 'tess'")
     as_pharmacist = people.Actor(pharmacy.technician.id, "tess", people.Role.PHARMACIST)
     with pytest.raises(CHANGED, match="user tess was changed outside the app: role is 'pharmacist'"), sessions.begin() as s:
-        batches.verify(s, as_pharmacist, record.batch_number, clock())
+        batches.verify(s, credentials_of(as_pharmacist), record.batch_number, clock())
     # As an older version let it happen, the role put back afterwards:
     monkeypatch.setattr(audit, "check_unchanged", lambda *args, **kwargs: None)
     with sessions.begin() as s:
-        batches.verify(s, as_pharmacist, record.batch_number, clock())
+        batches.verify(s, credentials_of(as_pharmacist), record.batch_number, clock())
     sql(sessions, "UPDATE app_user SET role = 'technician' WHERE username = 'tess'")
     signed = last_entry(sessions, "batch", record.id)
     assert problems(sessions) == [
@@ -162,14 +163,14 @@ def test_a_technician_made_pharmacist_for_a_moment_cannot_verify_and_an_old_trai
 def test_a_switched_off_pharmacist_switched_on_for_a_moment_cannot_verify_and_an_old_trail_says_so(sessions, clock, pharmacy, monkeypatch):
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
         people.set_active(s, pharmacy.admin, "peter", False, clock())
     sql(sessions, "UPDATE app_user SET active = :on WHERE username = 'peter'", on=True)
     with pytest.raises(CHANGED, match="user peter was changed outside the app: active is True, the audit trail says False"), sessions.begin() as s:
-        batches.verify(s, pharmacy.second_pharmacist, record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.second_pharmacist), record.batch_number, clock())
     monkeypatch.setattr(audit, "check_unchanged", lambda *args, **kwargs: None)
     with sessions.begin() as s:
-        batches.verify(s, pharmacy.second_pharmacist, record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.second_pharmacist), record.batch_number, clock())
     sql(sessions, "UPDATE app_user SET active = :on WHERE username = 'peter'", on=False)
     signed = last_entry(sessions, "batch", record.id)
     assert problems(sessions) == [
@@ -181,7 +182,7 @@ def test_a_switched_off_pharmacist_switched_on_for_a_moment_cannot_verify_and_an
 def test_a_password_hash_swapped_by_sql_signs_nothing(sessions, clock, pharmacy):
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     with sessions() as s:
         genuine = s.scalar(select(User.password_hash).where(User.username == "paula"))
     sql(sessions, "UPDATE app_user SET password_hash = :h WHERE username = 'paula'", h=hash_password("the attacker's password"))
@@ -189,10 +190,10 @@ def test_a_password_hash_swapped_by_sql_signs_nothing(sessions, clock, pharmacy)
         people.sign_in(sessions, "paula", "the attacker's password", clock())
     # Signed in before the swap (the window holds the Actor), she cannot sign while it lasts either.
     with pytest.raises(CHANGED, match="user paula was changed outside the app: password_hash is"), sessions.begin() as s:
-        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
     sql(sessions, "UPDATE app_user SET password_hash = :h WHERE username = 'paula'", h=genuine)
     with sessions.begin() as s:
-        assert batches.verify(s, pharmacy.pharmacist, record.batch_number, clock()).status.value == "verified"
+        assert batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock()).status.value == "verified"
     assert problems(sessions) == []
 
 
@@ -200,8 +201,8 @@ def test_signatures_made_within_the_rules_are_valid_against_history(sessions, cl
     """A pharmacist who verified and was later made a technician still verified validly."""
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
-        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
         people.change_role(s, pharmacy.admin, "paula", people.Role.TECHNICIAN, clock())
         people.set_active(s, pharmacy.admin, "paula", False, clock())
     assert problems(sessions) == []

@@ -13,6 +13,7 @@ from compounder.calc.scan import pharmacy_lot_code
 from compounder.records import batches, lots, station, trail_check
 from compounder.records.policy import RecordError
 from tests.records.helpers import make_pharmacy, new_batch
+from tests.records.signing_helpers import credentials_of
 
 
 @pytest.fixture
@@ -80,9 +81,9 @@ def test_typed_weight_and_confirmation_by_hand(sessions, clock, at_station):
     with sessions.begin() as s:
         batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, pharmacy.lots[line.name].id, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match="only a pharmacist"):
-        station.confirm_by_hand(s, pharmacy.technician, record.batch_number, 1, "label torn, checked by name", clock())
+        station.confirm_by_hand(s, credentials_of(pharmacy.technician), record.batch_number, 1, "label torn, checked by name", clock())
     with sessions.begin() as s:
-        station.confirm_by_hand(s, pharmacy.pharmacist, record.batch_number, 1, "label torn; name and lot read by eye", clock())
+        station.confirm_by_hand(s, credentials_of(pharmacy.pharmacist), record.batch_number, 1, "label torn; name and lot read by eye", clock())
         # target × 1.10 is 10 % over: outside the batch's ± 5 %
         typed = (line.target * Decimal("1.10")).quantize(Decimal("0.001"))
         updated = station.record_typed(s, pharmacy.technician, record.batch_number, 1, f"{typed} g", clock())
@@ -101,7 +102,7 @@ def test_choosing_another_lot_undoes_the_scan(sessions, clock, at_station):
     with sessions.begin() as s:
         station.confirm_scan(s, pharmacy.technician, record.batch_number, 1, pharmacy_lot_code(pharmacy.lots[line.name].id), clock())
         other = lots.receive_lot(
-            s, pharmacy.technician, ingredient=line.name, stock_form=line.name, manufacturer="PCCA", lot_number="Z9",
+            s, credentials_of(pharmacy.technician), ingredient=line.name, stock_form=line.name, manufacturer="PCCA", lot_number="Z9",
             expires=pharmacy.lots[line.name].expires, quantity="100", potency_percent=None, now=clock(),
         )
         updated = batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, other.id, clock())

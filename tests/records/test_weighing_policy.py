@@ -23,6 +23,7 @@ from compounder.records.policy import PermissionRefused, RecordError
 from compounder.records.weighing_policy import sign_reason, weighing_policy
 from tests.pdf_text import pdf_text
 from tests.records.helpers import PASSWORD, PHARMACY, Pharmacy, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 
 def store_policy(sessions, clock, pharmacy: Pharmacy, **rules) -> None:
@@ -64,10 +65,10 @@ def test_plus_8_percent_at_the_pharmacys_5_is_out_of_tolerance_and_cannot_be_ver
     # (over − target) / target × 100 ≈ 8 %, more than the pharmacy's 5 %.
     assert abs(stored.deviation_percent - Decimal(8)) < Decimal("0.1") and stored.out_of_tolerance
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
-        batches.sign_checked(s, pharmacy.second_pharmacist, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
+        batches.sign_checked(s, credentials_of(pharmacy.second_pharmacist), record.batch_number, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match=r"outside the 5(\.0+)? % tolerance: line"):
-        batches.verify(s, pharmacy.pharmacist, record.batch_number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), record.batch_number, clock())
 
 
 def test_the_pharmacist_signs_with_their_password_and_only_a_pharmacist(sessions, clock, pharmacy):
@@ -92,7 +93,7 @@ def test_a_typed_weight_under_balance_required_waits_for_a_pharmacists_reason(se
         batches.enter_weight(s, pharmacy.technician, record.batch_number, line.position, str(line.target), clock())
     # The weights typed before the rule hold the signature back, each named.
     with sessions.begin() as s, pytest.raises(RecordError, match=rf"line {line.position} \({line.name}\): the weight was typed without a pharmacist's signed reason"):
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     signed = sign_reason(sessions, "paula", PASSWORD, "balance out for calibration today", clock())
     with sessions.begin() as s:
         for each in record.lines:
@@ -105,7 +106,7 @@ def test_a_typed_weight_under_balance_required_waits_for_a_pharmacists_reason(se
     assert (shown.weight_source, shown.weight_reason, shown.weight_reason_by) == ("typed", "balance out for calibration today", "Paula Pharmacist, RPh")
     assert shown.weight_source_text == "typed — Paula Pharmacist, RPh: balance out for calibration today"
     with sessions.begin() as s:
-        prepared = batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        prepared = batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     assert prepared.status.value == "prepared"
     with sessions.begin() as s:  # the worksheet prints where the weight came from, and who signed why
         stored = printing.worksheet_to_print(s, pharmacy.technician, record.batch_number, clock())
@@ -127,13 +128,13 @@ def test_a_lot_chosen_from_the_list_under_scan_required_waits_for_a_pharmacist_b
     record = weigh_lots_and_targets(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy, tolerance=None))
     assert all(line.identity is None and line.identity_text == "not scanned (lot chosen from the list)" for line in record.lines)
     with sessions.begin() as s, pytest.raises(RecordError, match=r"line 1 \(.*\): the container was not scanned; scan it, or a pharmacist confirms it by hand"):
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     signed = sign_reason(sessions, "paula", PASSWORD, "label torn, lot checked against the CoA", clock())
     with sessions.begin() as s:
         for line in record.lines:
-            station.confirm_by_hand(s, signed.signer, record.batch_number, line.position, signed.reason, clock(), at_station=pharmacy.technician)
+            station.confirm_by_hand(s, credentials_of(signed.signer), record.batch_number, line.position, signed.reason, clock(), at_station=pharmacy.technician)
     with sessions.begin() as s:
-        prepared = batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        prepared = batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     assert prepared.lines[0].identity_text == "by hand — Paula Pharmacist, RPh: label torn, lot checked against the CoA"
 
 

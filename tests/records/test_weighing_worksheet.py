@@ -12,6 +12,7 @@ from compounder.records import batches, printing
 from compounder.records import station as station_records
 from tests.pdf_text import pdf_text
 from tests.records.helpers import PHARMACY, new_batch
+from tests.records.signing_helpers import credentials_of
 
 
 def test_the_worksheet_marks_balance_typed_scanned_and_by_hand(sessions, clock, pharmacy):
@@ -22,7 +23,7 @@ def test_the_worksheet_marks_balance_typed_scanned_and_by_hand(sessions, clock, 
         reading = Reading(ReadingState.STABLE, first.target, at=5.0, detail="S S 3.600 g", balance_id="XS205-1")
         station_records.record_reading(s, pharmacy.technician, record.batch_number, 1, reading, clock(), monotonic_now=5.1)
         batches.assign_lot(s, pharmacy.technician, record.batch_number, 2, pharmacy.lots[second.name].id, clock())
-        station_records.confirm_by_hand(s, pharmacy.pharmacist, record.batch_number, 2, "label smudged; lot read by eye", clock())
+        station_records.confirm_by_hand(s, credentials_of(pharmacy.pharmacist), record.batch_number, 2, "label smudged; lot read by eye", clock())
         station_records.record_typed(s, pharmacy.technician, record.batch_number, 2, str(second.target), clock())
     with sessions.begin() as s:
         stored = printing.worksheet_to_print(s, pharmacy.technician, record.batch_number, clock())

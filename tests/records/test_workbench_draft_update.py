@@ -16,6 +16,7 @@ from compounder.records.policy import RecordError
 from compounder.records.screening import ORDER_USED, parse_batch_order, update_draft
 from tests.records.helpers import make_pharmacy
 from tests.records.prescription_fills import fill, order
+from tests.records.signing_helpers import credentials_of
 
 
 def _update(sessions, clock, catalog, pharmacy, number, data, version_id=None):
@@ -64,7 +65,7 @@ def test_another_approved_formula_version_says_reject_and_make_again(sessions, c
     library = FormulaLibrary(sessions, clock)
     same = library.version(pharmacy.version_id)
     entry = library.add("Diclofenac cream, the pharmacy's", same.data, pharmacy.technician)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     other = library.approved_version(entry.id)
     assert other.id != pharmacy.version_id
     with pytest.raises(RecordError, match=(

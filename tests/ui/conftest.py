@@ -28,6 +28,7 @@ from compounder.ui.workbench.prompts import Unsaved
 from tests.conftest import TODAY
 from tests.records.conftest import Clock
 from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 
 class FakePrompts:
@@ -53,6 +54,12 @@ class FakePrompts:
         self.conflicts: list[str] = []  # another workstation saved first: what the window said
         self.conflict_choices: list = []  # ConflictChoice answers
         self.reviews: list = []  # the ApprovalReview each approval showed (answered from ``confirms``)
+        self.signatures_asked: list[tuple[str, str]] = []  # (meaning, what is signed) of each signing dialog
+        self.signature = None  # what the signing dialog answers; None: the library has no accounts
+
+    def sign(self, meaning, subject, store):
+        self.signatures_asked.append((meaning, subject))
+        return store(self.signature)
 
     def open_path(self, folder):
         return self.paths.pop(0)
@@ -260,7 +267,7 @@ def records(tmp_path, clock, catalog, migrated_sqlite):
     pharmacy = make_pharmacy(sessions, clock, catalog, expires=dt.date(2026, 12, 10))
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     yield RecordsContext(sessions, clock), pharmacy, record
     engine.dispose()
 
@@ -307,6 +314,46 @@ def batch_dialog(qtbot, records, catalog, pharmacy_settings, printed):
     qtbot.add_widget(dialog)
     dialog.decide = signed_by_paula(context, asked=[])
     return dialog, context, pharmacy
+
+
+def answer_signing(password: str = PASSWORD, *, username: str | None = None, seen: list | None = None, cancel_if_refused: bool = True):
+    """Answers the next signing dialog as a person at the keyboard would, once it is open: types
+    the password (and a user name when given) and presses Enter; when the dialog stays open (the
+    signature refused) it keeps what it said in ``seen`` and presses Escape. Call just before the
+    click that opens it: the answer runs inside the dialog's own event loop, so nothing depends
+    on timing."""
+    from PySide6.QtCore import QTimer
+
+    from compounder.ui.common.signing_dialog import SigningDialog
+
+    seen = seen if seen is not None else []
+
+    def answer() -> None:
+        dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, SigningDialog) and w.isVisible()), None)
+        if dialog is None:
+            QTimer.singleShot(0, answer)  # not open yet
+            return
+        seen.append({"focus": QApplication.focusWidget() is dialog.password, "meaning": dialog.meaning, "subject": dialog.subject.text()})
+        if username is not None:
+            dialog.username.setText(username)
+        dialog.password.setText(password)
+        QTest.keyClick(dialog.password, Qt.Key.Key_Return)
+        if dialog.isVisible():
+            seen[-1]["said"] = " ".join(label.text() for label in (dialog.username_message, dialog.password_message, dialog.message) if label.text())
+            if cancel_if_refused:
+                QTest.keyClick(dialog, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(0, answer)
+    return seen
+
+
+def sign_click(button, password: str = PASSWORD, **answer) -> str:
+    """Click a button that opens the signing dialog and answer it (``answer_signing``); what the
+    dialog said when it refused the signature ("" when it signed)."""
+    seen = answer_signing(password, **answer)
+    button.click()
+    assert seen, "no signing dialog opened"
+    return seen[-1].get("said", "")
 
 
 def signed_by_paula(context, asked: list, reason: str = "reviewed with the prescriber today"):

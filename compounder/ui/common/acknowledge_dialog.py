@@ -34,6 +34,7 @@ from compounder.calc.prescription import Acknowledgement
 from compounder.records.errors import DatabaseFailed
 from compounder.records.policy import PermissionRefused, RecordError, check_reason, may_decide_finding
 from compounder.records.screening import Signer
+from compounder.records.signing import Credentials
 from compounder.ui.common import look
 from compounder.ui.common.inline_error import credential_fields, error_label, say
 
@@ -48,6 +49,13 @@ class SignedDecision:
     signer: Signer
     reason: str
     at: dt.datetime
+
+    @property
+    def credentials(self) -> Credentials:
+        """What the signer typed, for the records to check again in the write that stores the decision."""
+        if self.signer.credentials is None:
+            raise RecordError(f"{self.signer.actor.username} did not sign with a password here; sign again")
+        return self.signer.credentials
 
     @property
     def override(self) -> bool:

@@ -7,7 +7,7 @@ from the list where the scan is (``PolicyReason``).
 The password is checked by ``sign_in`` (the records' ``people.sign_in``: a wrong one is counted
 on the account and audited, the fifth in a row locks it); ``confirm`` writes the confirmation as
 the one who signed, and the records read that account again inside the write (active, not
-locked, a pharmacist). Any refusal is shown beside its field and nothing is recorded; the dialog
+locked, a pharmacist), with the password checked again there (``signing.signer``). Any refusal is shown beside its field and nothing is recorded; the dialog
 stays open.
 """
 
@@ -20,10 +20,11 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 
 from compounder.records.errors import DatabaseFailed
 from compounder.records.policy import Actor, PermissionRefused, RecordError, check_reason
+from compounder.records.signing import Credentials
 from compounder.ui.common.inline_error import credential_fields, error_label, say
 
 SignIn = Callable[[str, str], Actor]
-Confirm = Callable[[Actor, str], None]
+Confirm = Callable[[Actor, Credentials, str], None]  # who signed, their credentials for the write to check again, the reason
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class HandConfirmDialog(QDialog):
             say(self.message, f"the users could not be read: {error.__class__.__name__}; nothing was recorded")
             return
         try:
-            self._confirm(signer, reason)
+            self._confirm(signer, Credentials(self.username.text().strip(), self.password.text()), reason)
         except PermissionRefused as error:  # the role, or the account switched off or locked meanwhile
             self._refused(f"{error}; nothing was recorded")
             return

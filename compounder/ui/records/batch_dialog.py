@@ -76,6 +76,7 @@ from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
 from compounder.ui.common.print_on_menu import print_on_menu
 from compounder.ui.common.records_context import Failed, RecordsContext, failure, problem_text
+from compounder.ui.common.signing_dialog import sign, stored
 from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
 from compounder.ui.records.verify_view import VerifyView
 
@@ -214,14 +215,14 @@ class BatchDialog(QDialog):
         self.save_button.clicked.connect(self.save_lines)
         self.prepare_button = QPushButton("Sign as &preparer")
         # The signature is of the record as the dialog shows it (a weight changed since by another workstation is refused).
-        self.prepare_button.clicked.connect(lambda: self._step(self._as_shown(batches.sign_prepared)))
+        self.prepare_button.clicked.connect(lambda: self._signed_step("prepared", self._as_shown(batches.sign_prepared)))
         self.check_button = QPushButton("Sign as c&hecker")
         self.check_button.setToolTip("Someone other than the preparer has checked the lots and weighings")
-        self.check_button.clicked.connect(lambda: self._step(batches.sign_checked))
+        self.check_button.clicked.connect(lambda: self._signed_step("checked", batches.sign_checked))
         self.verify_button = QPushButton("Sign as &verifier")
         self.verify_button.clicked.connect(self.verify_batch)
         self.dispense_button = QPushButton("&Dispensed")
-        self.dispense_button.clicked.connect(lambda: self._step(batches.dispense))
+        self.dispense_button.clicked.connect(lambda: self._signed_step("dispensed", batches.dispense))
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("reason for rejecting")
         self.reject_button = QPushButton("Re&ject")
@@ -457,7 +458,7 @@ class BatchDialog(QDialog):
         from compounder.calc.plan_data import plan_to_json
 
         numbers = fingerprints(plan_to_json(plan))  # each decision bound to the numbers shown (issue 28, observation 4)
-        return [FindingDecision(d.finding.code, d.signer.actor, d.reason, numbers.get(d.finding.code)) for d in signed]
+        return [FindingDecision(d.finding.code, d.credentials, d.reason, numbers.get(d.finding.code)) for d in signed]
 
     def decide(self, findings) -> list | None:
         """Ask a pharmacist to sign in and decide ``findings`` (``AcknowledgeDialog``); the signed
@@ -635,8 +636,8 @@ class BatchDialog(QDialog):
     def verify_batch(self) -> None:
         pharmacy = self._pharmacy()
         allowed = pharmacy.allow_self_verification if pharmacy is not None else False
-        self._step(self._as_shown(lambda session, actor, number, now, shown: batches.verify(
-            session, actor, number, now, allow_self_verification=allowed, shown=shown)))
+        self._signed_step("verified", self._as_shown(lambda session, credentials, number, now, shown: batches.verify(
+            session, credentials, number, now, allow_self_verification=allowed, shown=shown)))
 
     def decide_again(self) -> None:
         """A pharmacist signs again each finding whose decision was voided (``batches.decide_again``),
@@ -661,7 +662,7 @@ class BatchDialog(QDialog):
             self.message.setText(f"not decided: {len(findings)} finding(s) still wait for a pharmacist's signed decision")
             return
         numbers = fingerprints(record.plan)  # the numbers shown
-        decisions = [FindingDecision(d.finding.code, d.signer.actor, d.reason, numbers.get(d.finding.code)) for d in signed]
+        decisions = [FindingDecision(d.finding.code, d.credentials, d.reason, numbers.get(d.finding.code)) for d in signed]
         self._step(lambda session, _actor, number, now: batches.decide_again(session, number, decisions, now))
 
     def amend_batch(self) -> None:
@@ -797,23 +798,41 @@ class BatchDialog(QDialog):
         when cancelled. The records check the signer again when the save is written."""
         collected: list[SignedReason] = []
 
-        def collect(signer, reason: str) -> None:
+        def collect(signer, credentials, reason: str) -> None:
             if signer.role is not Role.PHARMACIST:
                 raise PermissionRefused(f"{signer.username} is a {signer.role.value}: only a pharmacist signs this reason")
-            collected.append(SignedReason(signer, reason))
+            collected.append(SignedReason(credentials, reason))
 
         self.reason_dialog = HandConfirmDialog(line_text, self._context.check_sign_in, collect, self, wording=wording)
         accepted = self.reason_dialog.exec()
         return collected[-1] if accepted and collected else None
 
     def reject_batch(self) -> None:
-        self._step(lambda session, actor, number, now: batches.reject(session, actor, number, self.reason.text(), now))
+        reason = self.reason.text()
+        self._signed_step("rejected", lambda session, credentials, number, now: batches.reject(session, credentials, number, reason, now),
+                          f"Reason: {reason.strip() or '(none given)'}")
 
     def _as_shown(self, sign):
         """``sign`` given the content hash of the record the dialog shows now: the signature is
         of that content, refused when another workstation changed the batch since."""
         shown = self.record.content_hash if self.record is not None else None
         return lambda session, actor, number, now: sign(session, actor, number, now, shown=shown)
+
+    def _signed_step(self, meaning: str, step, detail: str = "") -> None:
+        """``step(session, credentials, batch_number, now)`` signed at the moment in the signing
+        dialog (``ui.common.signing_dialog``): the records check the password in the same
+        transaction that stores the signature."""
+        record = self.record
+        if record is None:
+            return
+        subject = (f"Batch {record.batch_number} — {record.formula_name} (version {record.formula_version}) for {record.patient.name}, "
+                   f"Rx {record.rx_number}; status {record.status.value}, as shown now.") + (f"\n{detail}" if detail else "")
+        updated = sign(self, self._context, meaning, subject, stored(
+            self._context, lambda session, signature: step(session, signature.credentials, record.batch_number, self._context.now(session))))
+        if updated is None:
+            return
+        self.message.setText("")
+        self._show(updated)
 
     def _step(self, step) -> None:
         actor, record = self._context.actor, self.record
@@ -845,14 +864,17 @@ class BatchDialog(QDialog):
         self._again = None
         self.retry_button.hide()
         signatures = [f"status {record.status.value}"]
+        # Each signature as 21 CFR 11.50 asks: the signer's printed name, the date and time, the meaning.
         if record.prepared_by:
-            signatures.append(f"prepared by {record.prepared_by}")
+            signatures.append(f"prepared by {record.prepared_by}{_when(record.prepared_at)}")
         if record.checked_by:
-            signatures.append(f"checked by {record.checked_by}")
+            signatures.append(f"checked by {record.checked_by}{_when(record.checked_at)}")
         if record.verified_by:
-            signatures.append(f"verified by {record.verified_by}")
+            signatures.append(f"verified by {record.verified_by}{_when(record.verified_at)}")
+        if record.dispensed_by:
+            signatures.append(f"dispensed by {record.dispensed_by}{_when(record.dispensed_at)}")
         if record.rejected_by:
-            signatures.append(f"rejected by {record.rejected_by}: {record.reject_reason}")
+            signatures.append(f"rejected by {record.rejected_by}{_when(record.rejected_at)}: {record.reject_reason}")
         if record.amends:
             signatures.append(f"amends batch {record.amends}: {record.amendment_reason}")
         if record.amended_by:
@@ -991,3 +1013,8 @@ def _same_weight(typed: str, stored) -> bool:
         return parse_weight(typed) == stored
     except RecordError:
         return False
+
+
+def _when(at: dt.datetime | None) -> str:
+    """" (on 2026-11-23 09:30 UTC)": when a signature was given, as the worksheet prints it."""
+    return f" (on {at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)" if at is not None else ""

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # printing (ReportLab) is imported when first used
     from compounder.ui.common.batch_printing import PrintPdf
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
 from compounder.ui.common.records_context import Failed, RecordsContext
+from compounder.ui.common.signing_dialog import sign, stored
 from compounder.ui.common.table_model import RowsModel, rows_table
 
 # The records' modules behind the dialog are imported when it opens: they load the records' model
@@ -151,10 +152,6 @@ class LotsDialog(QDialog):
     def receive(self) -> None:
         from compounder.records import lots
 
-        actor = self._context.actor
-        if actor is None:
-            self.message.setText("sign in to receive a lot")
-            return
         try:
             expires = self.expires.date()  # as typed, or refused under the field
         except InputError:
@@ -163,14 +160,16 @@ class LotsDialog(QDialog):
             self.expires.setFocus()
             return
         assert expires is not None  # a required date
-        lot = self._context.run(lambda session: lots.receive_lot(
-            session, actor, ingredient=self.ingredient.text(), stock_form=self.stock_form.text(), manufacturer=self.manufacturer.text(),
-            lot_number=self.lot_number.text(), expires=expires,
+        subject = (f"Lot {self.lot_number.text().strip()} of {self.stock_form.text().strip()} ({self.ingredient.text().strip()}) from "
+                   f"{self.manufacturer.text().strip()}: {self.quantity.text().strip()} g, potency {self.potency.text().strip() or 'not given'}, "
+                   f"expires {expires.isoformat()}")
+        lot = sign(self, self._context, "lot receipt", subject, stored(self._context, lambda session, signature: lots.receive_lot(
+            session, signature.credentials, ingredient=self.ingredient.text(), stock_form=self.stock_form.text(),
+            manufacturer=self.manufacturer.text(), lot_number=self.lot_number.text(), expires=expires,
             quantity=self.quantity.text(), potency_percent=self.potency.text() or None, now=self._context.now(session),
-        ))
-        if isinstance(lot, Failed):
+        )))
+        if lot is None:  # not signed: nothing received, the form kept as typed
             self.received.setText("")
-            self.message.setText(lot.text)
             return
         for field in (self.lot_number, self.quantity, self.potency):
             field.clear()

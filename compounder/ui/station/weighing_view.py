@@ -424,11 +424,11 @@ class WeighingView(QDialog):
             return None
         written: list[BatchRecord] = []
 
-        def record_signed(signer, reason: str) -> None:
+        def record_signed(_signer, credentials, reason: str) -> None:
             with self._context.transaction() as session:
                 written.append(station_records.record_typed(
                     session, actor, self.record.batch_number, position, typed, self._context.clock(), step=step,
-                    minimum_weighable=self._minimum(), signed=SignedReason(signer, reason),
+                    minimum_weighable=self._minimum(), signed=SignedReason(credentials, reason),
                 ))
 
         what = f"Line {position} ({self.line.name})" + (f", aliquot {step}" if step else "")
@@ -471,7 +471,7 @@ class WeighingView(QDialog):
             return None
         position, name = self.position, self.line.name
         dialog = HandConfirmDialog(
-            f"Line {position} ({name})", self._sign_in_to_confirm, lambda signer, reason: self._confirm_by_hand_as(signer, position, reason), self,
+            f"Line {position} ({name})", self._sign_in_to_confirm, lambda _signer, credentials, reason: self._confirm_by_hand_as(credentials, position, reason), self,
         )
         dialog.accepted.connect(lambda: self._confirmed_by_hand(position, dialog.signer))
         self.hand_dialog = dialog
@@ -481,12 +481,13 @@ class WeighingView(QDialog):
     def _sign_in_to_confirm(self, username: str, password: str):
         return self._context.check_sign_in(username, password)
 
-    def _confirm_by_hand_as(self, signer, position: int, reason: str) -> None:
-        """Written as ``signer`` (re-read by the records inside this transaction); any refusal is
-        raised to the dialog, which shows it, and the transaction is rolled back."""
+    def _confirm_by_hand_as(self, credentials, position: int, reason: str) -> None:
+        """Written as the one who signed (their password checked again by the records inside
+        this transaction); any refusal is raised to the dialog, which shows it, and the
+        transaction is rolled back."""
         with self._context.transaction() as session:
             station_records.confirm_by_hand(
-                session, signer, self.record.batch_number, position, reason, self._context.clock(), at_station=self._context.actor,
+                session, credentials, self.record.batch_number, position, reason, self._context.clock(), at_station=self._context.actor,
             )
 
     def _confirmed_by_hand(self, position: int, signer) -> None:

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # the screening loads the records' model, which the window do
     from compounder.printing.deliver import MakeZpl
     from compounder.records.formula_approval import ApprovalReview
     from compounder.records.screening import Signer
+    from compounder.ui.common.records_context import RecordsContext
+    from compounder.ui.common.signing_dialog import Signature
 
 #: Stores the records' rules of changed pharmacy settings (``ui.records.pharmacy_rules_ui.save_rules``).
 SaveRules = Callable[[PharmacySettings], None]
@@ -28,6 +30,8 @@ SaveRules = Callable[[PharmacySettings], None]
 #: ``ui.app``): current settings, their file, the parent and how rules are stored → the saved
 #: settings, or None when cancelled.
 EditPharmacy = Callable[[PharmacySettings | None, Path, QWidget | None, SaveRules | None], PharmacySettings | None]
+
+T = TypeVar("T")
 
 FORMULA_FILTER = "Formula files (*.json *.toml);;All files (*)"
 
@@ -45,6 +49,8 @@ class Prompts:
         # acknowledging and overriding findings, and the clock their time is taken from.
         self.authenticate: Callable[[str, str], Signer] | None = None
         self.clock: Callable[[], dt.datetime] | None = None
+        # Set with the records too: the records as the window uses them, for the signing dialog.
+        self.records: RecordsContext | None = None
         # Set with the records too: stores changed self-verification/tolerances (an administrator).
         self.save_rules: SaveRules | None = None
         # Set by the application: the pharmacy settings dialog (a records screen).
@@ -112,6 +118,15 @@ class Prompts:
             return bool(dialog.exec())
         finally:
             dialog.deleteLater()
+
+    def sign(self, meaning: str, subject: str, store: Callable[[Signature], T]) -> T | None:
+        """The signing dialog (``ui.common.signing_dialog``): ``store(signature)`` with the signer's
+        credentials typed now; None when cancelled. With no records open (no accounts), stored unsigned."""
+        from compounder.ui.common.signing_dialog import sign
+
+        if self.records is None:
+            return store(None)  # type: ignore[arg-type]  # a library with no accounts: FormulaLibrary.approve takes None
+        return sign(self.parent, self.records, meaning, subject, store)
 
     def edit_conflict(self, title: str, text: str):
         """Another workstation saved first: reload, re-apply on the newest, or cancel (``ConflictChoice``)."""

@@ -208,10 +208,12 @@ class FilesPart(WindowParts):
             if not self.prompts.approve_formula(review):  # what changed since the version last approved
                 return False
         try:  # the approval is of the version reviewed, as the window shows it, never of a newer one
-            entry = self._library_call("Cannot approve", lambda: self.library.approve(
-                saved.entry_id, version=saved.version or None,
-                shown={**self.document.master_data(), "name": self.document.header("name") or ""},
-            ), "Approve again when the server is back.")
+            shown = {**self.document.master_data(), "name": self.document.header("name") or ""}
+            subject = (f"Master formula “{review.version.name}”, version {review.version.version} "
+                       f"(content {review.short_hash}): approved for new batches exactly as reviewed.")
+            entry = self._library_call("Cannot approve", lambda: self.prompts.sign("approve", subject, lambda signature: self.library.approve(
+                saved.entry_id, signature.credentials if signature is not None else None, version=saved.version or None, shown=shown,
+            )), "Approve again when the server is back.")
         except EditConflict as conflict:
             self._resolve_conflict(saved, conflict)
             return False

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from compounder.records.library import FormulaLibrary
 from tests.pdf_text import pdf_text
 from tests.records.helpers import PASSWORD
+from tests.records.signing_helpers import credentials_of
 from tests.ui.conftest import signed_by_paula
 
 LIDOCAINE = {"batch": "100 g", "base": "Lipoderm", "actives": [{"ingredient": "lidocaine", "strength": "10 %"}]}
@@ -25,7 +26,7 @@ def dialog(qtbot, records, catalog, pharmacy_settings, printed):
     versions = {}
     for name, data in (("Lidocaine 10 %", LIDOCAINE), ("Lidocaine 10 % 2 g bid", WITH_DIRECTIONS)):
         entry = library.add(name, data, pharmacy.pharmacist)
-        library.approve(entry.id, pharmacy.pharmacist)
+        library.approve(entry.id, credentials_of(pharmacy.pharmacist))
         versions[name] = library.approved_version(entry.id).id
     dialog = BatchDialog(context, library, catalog, pharmacy=lambda: pharmacy_settings["current"], print_pdf=printed)
     qtbot.add_widget(dialog)

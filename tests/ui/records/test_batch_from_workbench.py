@@ -17,6 +17,7 @@ from compounder.ui.common.records_context import RecordsContext
 from compounder.ui.records.batch_dialog import BatchDialog
 from tests.records.conftest import backend, engine, pharmacy, sessions  # noqa: F401 - the records' fixtures, both databases
 from tests.records.helpers import PASSWORD
+from tests.records.signing_helpers import credentials_of
 from tests.ui.conftest import SETTINGS, signed_by_paula
 
 PRESCRIPTION = {
@@ -49,7 +50,7 @@ def test_make_batch_opens_on_the_formula_on_screen_not_the_first_approved(made, 
     """Observation 5: Make a batch opened on the first approved formula whatever was on screen."""
     window, dialog, library, _context = made
     ketoprofen = next(e for e in library.entries() if e.name.startswith("Ketoprofen 10 % / cyclobenzaprine"))
-    library.approve(ketoprofen.id, pharmacy.pharmacist)
+    library.approve(ketoprofen.id, credentials_of(pharmacy.pharmacist))
     approved = library.approved_version(ketoprofen.id)
     window.document.load(copy.deepcopy(approved.data))
     for key, text in PRESCRIPTION.items():
@@ -131,7 +132,7 @@ def test_another_formula_on_screen_for_the_drafts_prescription_says_reject_and_m
     record = dialog.record
     assert record is not None, dialog.message.text()
     ketoprofen = next(e for e in library.entries() if e.name.startswith("Ketoprofen 10 % / cyclobenzaprine"))
-    library.approve(ketoprofen.id, pharmacy.pharmacist)
+    library.approve(ketoprofen.id, credentials_of(pharmacy.pharmacist))
     approved = library.approved_version(ketoprofen.id)
     window.document.load(copy.deepcopy(approved.data))
     for key, text in PRESCRIPTION.items():  # the same patient and Rx number

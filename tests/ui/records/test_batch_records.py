@@ -13,6 +13,8 @@ from compounder.records.library import FormulaLibrary
 from compounder.ui.records.history_dialog import HistoryDialog
 from tests.pdf_text import pdf_text
 from tests.records.helpers import PASSWORD, weigh_all
+from tests.records.signing_helpers import credentials_of
+from tests.ui.conftest import sign_click
 
 LABEL = {"directions": "Apply 1 g to the knee three times a day", "quantity": "120 g", "refills": "2"}
 
@@ -82,7 +84,7 @@ def test_print_before_weighing_then_a_reprint_shows_the_weights_and_says_reprint
     printed.answer = True
 
     weigh(dialog, pharmacy)
-    dialog.prepare_button.click()
+    assert sign_click(dialog.prepare_button) == ""
     clock.advance(minutes=30)
     dialog.print_worksheet_button.click()
     again = pdf_text(printed[-1][1])
@@ -91,7 +93,7 @@ def test_print_before_weighing_then_a_reprint_shows_the_weights_and_says_reprint
 
     assert not dialog.print_label_button.isEnabled()  # a label only for a verified batch (issue 28, observation 7)
     context.sign_in("paula", PASSWORD)
-    dialog.verify_button.click()
+    assert sign_click(dialog.verify_button) == ""
     dialog.print_label_button.click()
     label = pdf_text(printed[-1][1])
     assert "Apply 1 g to the knee three times a day" in label and f"Lot {number}" in label and "REPRINT" not in label
@@ -122,9 +124,9 @@ def test_a_stored_batchs_label_on_a_sheet_asks_which_label(qtbot, records, catal
     order(dialog, pharmacy.version_id)
     dialog.create()
     weigh(dialog, pharmacy)
-    dialog.prepare_button.click()
+    assert sign_click(dialog.prepare_button) == ""
     context.sign_in("paula", PASSWORD)
-    dialog.verify_button.click()
+    assert sign_click(dialog.verify_button) == ""
     dialog.print_label_button.click()
     assert asked == ["avery-5163"] and dialog.message.text() == "" and len(printed) == 1
     dialog.print_label_button.click()
@@ -137,18 +139,18 @@ def test_the_checker_and_the_self_verification_setting(batch_dialog, pharmacy_se
     order(dialog, pharmacy.version_id)
     dialog.create()
     weigh(dialog, pharmacy)
-    dialog.prepare_button.click()
-    dialog.check_button.click()
-    assert dialog.message.text() == "paula prepared this batch; someone else checks the weighings"
-    dialog.verify_button.click()
-    assert dialog.message.text() == "paula prepared this batch; another pharmacist must verify it"
+    assert sign_click(dialog.prepare_button) == ""
+    said = sign_click(dialog.check_button)
+    assert said == "paula prepared this batch; someone else checks the weighings — nothing was signed"
+    said = sign_click(dialog.verify_button)
+    assert said == "paula prepared this batch; another pharmacist must verify it — nothing was signed"
     context.sign_in("tess", PASSWORD)
-    dialog.check_button.click()
+    assert sign_click(dialog.check_button) == ""
     assert dialog.message.text() == "" and "checked by Tess Technician" in dialog.heading.text()
     assert not dialog.check_button.isEnabled()
     context.sign_in("paula", PASSWORD)
     pharmacy_settings["current"] = dataclasses.replace(pharmacy_settings["current"], allow_self_verification=True)
-    dialog.verify_button.click()
+    assert sign_click(dialog.verify_button) == ""
     assert dialog.message.text() == "" and dialog.record.status.value == "verified"
 
 
@@ -159,10 +161,10 @@ def test_an_amendment_from_the_dialog_is_linked_both_ways_in_the_history(qtbot, 
     dialog.create()
     original = dialog.record.batch_number
     weigh(dialog, pharmacy)
-    dialog.prepare_button.click()
+    assert sign_click(dialog.prepare_button) == ""
     assert not dialog.amend_button.isEnabled()
     context.sign_in("paula", PASSWORD)
-    dialog.verify_button.click()
+    assert sign_click(dialog.verify_button) == ""
     assert dialog.amend_button.isEnabled()
     context.sign_in("tess", PASSWORD)
     dialog.amend_reason.setText("lot of line 2 recorded wrongly")
@@ -222,7 +224,7 @@ def test_a_refill_from_the_history_shows_the_changes_and_needs_them_ticked(qtbot
         "actives": [{"ingredient": "diclofenac sodium", "strength": "3 %"}, {"ingredient": "lidocaine", "strength": "5 %"}],
     }
     entry = library.add("Mine", formula)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     first_version = library.approved_version(entry.id)
     dialog.formula.addItem(first_version.label, first_version.id)
     context.sign_in("tess", PASSWORD)
@@ -231,11 +233,11 @@ def test_a_refill_from_the_history_shows_the_changes_and_needs_them_ticked(qtbot
     previous = dialog.record.batch_number
     weigh_all(context.sessions, context.clock, pharmacy, dialog.record)  # made: a draft is not what a refill follows
     with context.sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, previous, context.clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), previous, context.clock())
     changed = copy.deepcopy(formula)
     changed["actives"][1]["strength"] = "4 %"
     library.update(entry.id, changed)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
 
     made = []
 

@@ -14,6 +14,8 @@ from compounder.ui.records.lots_dialog import LotsDialog
 from compounder.ui.records.recall_dialog import RecallDialog
 from compounder.ui.records.sign_in_dialog import SignInDialog
 from tests.records.helpers import PASSWORD
+from tests.records.signing_helpers import credentials_of
+from tests.ui.conftest import sign_click
 
 
 def test_rows_model_passes_the_model_tester(qtmodeltester):
@@ -189,15 +191,15 @@ def test_make_a_batch_from_lots_and_weights_to_dispensed(batch_dialog):
     dialog.save_lines()
     assert dialog.deviations[1].text() == "+0.00 %" and not dialog.record.out_of_tolerance
 
-    dialog.prepare_button.click()
+    assert sign_click(dialog.prepare_button) == ""
     assert dialog.record.status.value == "prepared" and not dialog.weights[0].isEnabled()
     assert dialog.verify_button.isEnabled()
-    dialog.verify_button.click()
-    assert dialog.message.text() == "only a pharmacist may verify a batch; tess is a technician"
+    said = sign_click(dialog.verify_button)
+    assert said == "only a pharmacist may verify a batch; tess is a technician — nothing was signed"
     context.sign_in("paula", PASSWORD)
-    dialog.verify_button.click()
+    assert sign_click(dialog.verify_button) == ""
     assert dialog.record.status.value == "verified" and "verified by Paula Pharmacist, RPh" in dialog.heading.text()
-    dialog.dispense_button.click()
+    assert sign_click(dialog.dispense_button) == ""
     assert dialog.record.status.value == "dispensed"
     assert not any(b.isEnabled() for b in (dialog.save_button, dialog.prepare_button, dialog.verify_button, dialog.dispense_button, dialog.reject_button))
 
@@ -210,11 +212,11 @@ def test_reopen_and_reject_a_batch_with_a_reason(batch_dialog, records):
     assert dialog.message.text() == "no batch 999999-001"
     dialog.open_batch(record.batch_number)
     assert dialog.record.status.value == "prepared"
-    dialog.reject_button.click()
-    assert dialog.message.text() == "give the reason the batch is rejected"
+    said = sign_click(dialog.reject_button)
+    assert said == "give the reason the batch is rejected — nothing was signed"
     dialog.reason.setText("jar cracked")
-    dialog.reject_button.click()
-    assert dialog.record.status.value == "rejected" and "rejected by Peter Pharmacist, RPh: jar cracked" in dialog.heading.text()
+    assert sign_click(dialog.reject_button) == ""
+    assert dialog.record.status.value == "rejected" and "rejected by Peter Pharmacist, RPh (on 2026-11-23 09:00 UTC): jar cracked" in dialog.heading.text()
 
 
 def test_a_refill_to_a_changed_formula_is_shown_and_needs_a_second_press(batch_dialog, catalog):
@@ -223,7 +225,7 @@ def test_a_refill_to_a_changed_formula_is_shown_and_needs_a_second_press(batch_d
     dialog, context, pharmacy = batch_dialog
     library = FormulaLibrary(context.sessions, context.clock)
     other = next(e for e in library.entries() if e.name.lower().startswith("ibuprofen"))
-    library.approve(other.id, pharmacy.pharmacist)  # offered once a pharmacist approved it
+    library.approve(other.id, credentials_of(pharmacy.pharmacist))  # offered once a pharmacist approved it
     version = library.approved_version(other.id)
     dialog.formula.addItem(version.label, version.id)
     dialog.formula.setCurrentIndex(dialog.formula.findData(version.id))

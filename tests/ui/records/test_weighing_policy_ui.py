@@ -18,7 +18,8 @@ from compounder.calc.units import Q_
 from compounder.records import batches, lots, pharmacy_rules
 from compounder.ui.records.verify_view import COLUMNS
 from tests.records.helpers import PASSWORD, PHARMACY
-from tests.ui.conftest import signed_by_paula
+from tests.records.signing_helpers import credentials_of
+from tests.ui.conftest import sign_click, signed_by_paula
 from tests.ui.records.test_batch_records import order
 
 SHOTS = os.environ.get("COMPOUNDER_SHOTS")
@@ -93,11 +94,11 @@ def test_a_typed_weight_where_the_balance_is_required_needs_a_pharmacist_and_sho
     dialog.save_lines()
     assert dialog.message.text() == ""
     assert dialog.record.lines[0].weight_reason_by == "Paula Pharmacist, RPh"
-    dialog.prepare_button.click()
+    assert sign_click(dialog.prepare_button) == ""
     assert dialog.message.text() == "" and dialog.record.status.value == "prepared"
 
     context.sign_in("peter", PASSWORD)
-    dialog.check_button.click()
+    assert sign_click(dialog.check_button) == ""
     context.sign_in("paula", PASSWORD)
     assert dialog.verify_view.isVisible() and not dialog.lines_box.isVisible()
     row = dict(zip(COLUMNS, dialog.verify_view.row_texts(0), strict=True))
@@ -110,7 +111,7 @@ def test_a_typed_weight_where_the_balance_is_required_needs_a_pharmacist_and_sho
     if SHOTS:
         dialog.resize(1300, 760)
         dialog.grab().save(os.path.join(SHOTS, "verify-view.png"))
-    dialog.verify_button.click()
+    assert sign_click(dialog.verify_button) == ""
     assert "outside the 5 % tolerance: line 1" in dialog.message.text() and dialog.record.status.value == "prepared"
 
 
@@ -126,13 +127,13 @@ def test_a_finding_voided_by_a_lot_is_decided_again_in_the_dialog(qtbot, records
     context, pharmacy, _record = records
     library = FormulaLibrary(context.sessions, context.clock)
     entry = library.add("Diclofenac 3 % / cyclobenzaprine 2 %", FORMULA, pharmacy.pharmacist)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     version_id = library.approved_version(entry.id).id
     today = context.clock().date()
     with context.sessions() as s:
         plan = screened_plan(s, catalog, version_id, pharmacy.patient.id, today, order=TWICE)
     numbers = fingerprints(plan_to_json(plan))
-    decisions = [FindingDecision(f.code, pharmacy.pharmacist, "patient told to discard the rest at the BUD", numbers[f.code]) for f in plan.findings
+    decisions = [FindingDecision(f.code, credentials_of(pharmacy.pharmacist), "patient told to discard the rest at the BUD", numbers[f.code]) for f in plan.findings
                  if f.severity.value == "warning"]
     with context.sessions.begin() as s:
         record = make_batch(
@@ -140,7 +141,7 @@ def test_a_finding_voided_by_a_lot_is_decided_again_in_the_dialog(qtbot, records
             compounded_on=today, tolerance_percent="5", now=context.clock(), order=TWICE, acknowledgements=decisions,
         )
         cbz = lots.receive_lot(
-            s, pharmacy.technician, ingredient="cyclobenzaprine hydrochloride", stock_form="cyclobenzaprine hydrochloride", manufacturer="Medisca",
+            s, credentials_of(pharmacy.technician), ingredient="cyclobenzaprine hydrochloride", stock_form="cyclobenzaprine hydrochloride", manufacturer="Medisca",
             lot_number="CB-970", expires=dt.date(2027, 12, 31), quantity="50", potency_percent="97.0", now=context.clock(),
         )
         # 2.400 g at 97.0 %: 2.474 g, so the numbers the three warnings rest on changed: all void.

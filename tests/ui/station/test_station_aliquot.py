@@ -27,6 +27,8 @@ from compounder.ui.common.records_context import RecordsContext
 from tests.conftest import TODAY
 from tests.records.conftest import Clock
 from tests.records.helpers import forget_aliquot_weighings, make_pharmacy, new_batch
+from tests.records.signing_helpers import credentials_of
+from tests.ui.conftest import sign_click
 from tests.ui.station.test_weighing_view import Monotonic, line_in_db, make_view, scanner
 
 
@@ -44,7 +46,7 @@ def aliquot_bench(tmp_path, catalog):
     data = copy.deepcopy(library.version(pharmacy.version_id).data)
     data["balance"] = "Electronic balance, readability 0.01 g"
     entry = library.add("Our diclofenac cream on the 0.01 g balance", data)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     version = library.approved_version(entry.id)
     pharmacy.version_id = version.id
     pharmacy.plan = plan_to_json(evaluate(parse_formula(version.data), catalog, TODAY))
@@ -272,8 +274,8 @@ def test_the_batch_dialog_shows_the_weighings_and_prepares_only_when_all_are_rec
         dialog.grab().save(os.path.join(os.environ["COMPOUNDER_KEEP_PNG"], "batch-dialog.png"))
     dialog.save_lines()  # the aliquot lines' cells are left alone
     assert dialog.message.text() == ""
-    qtbot.mouseClick(dialog.prepare_button, Qt.MouseButton.LeftButton)
-    assert "line 2 (cyclobenzaprine hydrochloride): aliquot diluent weighing" in dialog.message.text()
+    said = sign_click(dialog.prepare_button)  # refused in the signing dialog: nothing is signed
+    assert "line 2 (cyclobenzaprine hydrochloride): aliquot diluent weighing" in said and "nothing was signed" in said
     with context.sessions() as s:
         assert batches.batch_record(s, number).status.value == "draft"
 

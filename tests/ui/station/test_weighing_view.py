@@ -18,6 +18,7 @@ from compounder.records import station as station_records
 from compounder.ui.common.look import ERROR_TEXT
 from compounder.ui.station.weighing_view import WeighingView, open_station
 from tests.pdf_text import pdf_text
+from tests.records.signing_helpers import credentials_of
 
 
 @pytest.fixture
@@ -182,7 +183,7 @@ def test_a_gs1_code_with_its_group_separator_typed_as_ctrl_bracket(qtbot, bench)
     first = record.lines[0]
     with context.sessions.begin() as s:
         lots.receive_lot(
-            s, context.actor, ingredient=first.name, stock_form=first.name, manufacturer="Spectrum", lot_number="SP1234",
+            s, credentials_of(context.actor), ingredient=first.name, stock_form=first.name, manufacturer="Spectrum", lot_number="SP1234",
             expires=dt.date(2027, 12, 31), quantity="50", potency_percent=None, now=context.clock(),
         )
     view = make_view(qtbot, context, record)
