@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+from compounder.ui.common.view_sizing import ColumnWidthStore, SampledColumnWidths
 
 
 class HeaderedTableModel(QAbstractTableModel):
@@ -79,15 +81,15 @@ class RowsModel(HeaderedTableModel):
         return None
 
 
-def rows_table(model: RowsModel) -> QTableView:
-    """A read-only view of whole rows, its columns sized to their contents."""
+def rows_table(model: RowsModel, widths: ColumnWidthStore | None = None, screen: str = "") -> QTableView:
+    """A read-only view of whole rows, its columns sized once from the first rows shown, or as
+    the user left them on this ``screen`` (kept in ``widths``)."""
     view = QTableView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    SampledColumnWidths(view, widths, screen)
     return view
 
 
