@@ -70,15 +70,21 @@ class RowsModel(HeaderedTableModel):
         return len(self._rows)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or not (0 <= index.column() < len(self._headers)):
+        # Qt asks about nine roles of each cell it paints; the six this model leaves to Qt are
+        # answered first, before any call on the index (each a crossing into Qt).
+        kind = _ROLES.get(role)
+        if kind is None:
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._rows[index.row()][index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._hues[index.row()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tips[index.row()]
-        return None
+        row, column = index.row(), index.column()
+        if not (0 <= row < len(self._rows)) or not (0 <= column < len(self._headers)) or not index.isValid():
+            return None
+        if kind == 0:
+            return self._rows[row][column]
+        return self._hues[row] if kind == 1 else self._tips[row]
+
+
+_ROLES: dict[object, int] = {Qt.ItemDataRole.DisplayRole: 0, Qt.ItemDataRole.ForegroundRole: 1, Qt.ItemDataRole.ToolTipRole: 2}
+_ROLES.update({int(role.value): kind for role, kind in list(_ROLES.items()) if isinstance(role, Qt.ItemDataRole)})  # Qt passes the role as a number
 
 
 def rows_table(model: RowsModel, widths: ColumnWidthStore | None = None, screen: str = "") -> QTableView:
