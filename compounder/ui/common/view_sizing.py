@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QHeaderView, QTableView
 _PADDING = 16  # the cell's margins and focus frame, on both sides, in the styles we ship with
 _SORT_MARK = 20  # room beside a header's title for the sort arrow
 SAMPLE_ROWS = 50  # rows measured to size a records list's columns
-WIDEST_COLUMN = 360  # a long formula name or tip wraps out of sight rather than pushing the others away
+WIDEST_COLUMN = 640  # wider than a formula's name with its strengths; beyond it a text is cut short with "…"
 
 
 def fix_number_columns(view: QTableView, font: QFont, widest: dict[int, str]) -> None:
@@ -101,6 +101,7 @@ class SampledColumnWidths(QObject):
         header = view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        view.setWordWrap(False)  # every row one line high: a row is never measured
         self._sized = False
         self._applying = False
         saved = store.column_widths(screen) if store is not None and screen else None
