@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 from dataclasses import astuple, dataclass
 from decimal import Decimal
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from compounder.calc.balance_grams import to_grams
 from compounder.records.lots import Lot, lot_value
 from compounder.records.model import Batch, BatchLine, IngredientLot, MasterFormulaVersion, Patient
+from compounder.records.paging import ordered, page_of
 from compounder.records.people import search_key
 from compounder.records.policy import RecordError
 
@@ -66,11 +67,15 @@ def _prefix(session: Session, column, text: str):
 def _matching(
     session: Session, *, patient: str | None = None, rx_number: str | None = None, formula: str | None = None,
     batch_number: str | None = None, lot_number: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
+    counting: bool = False,
 ) -> Select:
-    """The summaries of the batches matching every criterion given, unordered and uncut."""
-    query = _summaries()
+    """The summaries of the batches matching every criterion given, unordered and uncut; or
+    (``counting``) how many there are, from the batch table alone: joining every batch's patient
+    and formula to count them took 100 ms with 100,000 batches, the count alone 1 ms."""
+    query = select(func.count()).select_from(Batch) if counting else _summaries()
     if patient and patient.strip():
-        query = query.where(_prefix(session, Patient.search_key, search_key(patient)))
+        named = _prefix(session, Patient.search_key, search_key(patient))
+        query = query.where(Batch.patient_id.in_(select(Patient.id).where(named)) if counting else named)
     if rx_number and rx_number.strip():
         query = query.where(Batch.rx_number == rx_number.strip())
     if formula and formula.strip():
@@ -130,28 +135,35 @@ class HistoryPage:
         return f"batches {self.offset + 1:,} to {self.offset + len(self.rows):,} of {self.total:,}"
 
 
+HISTORY_ORDERS = {
+    "batch_number": Batch.batch_number, "compounded_on": Batch.compounded_on, "status": Batch.status, "patient": Patient.name,
+    "date_of_birth": Patient.date_of_birth, "rx_number": Batch.rx_number, "formula": MasterFormulaVersion.name,
+    "beyond_use": Batch.beyond_use,
+}
+"""What a history page may be sorted by (``BatchSummary``'s fields), in the query."""
+
+
 def find(
     session: Session, *, patient: str | None = None, rx_number: str | None = None, formula: str | None = None,
     batch_number: str | None = None, lot_number: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
-    limit: int | None = DEFAULT_LIMIT, offset: int = 0,
+    limit: int | None = DEFAULT_LIMIT, offset: int = 0, order_by: str = "compounded_on", descending: bool = True, counted: bool = True,
 ) -> HistoryPage:
-    """A page of the batches matching every criterion (see ``search``), newest first: at most
-    ``limit`` (every one when ``None``, for an export) from the ``offset``-th on, with the number
-    that match in all."""
-    if offset < 0 or (limit is not None and limit < 1):
-        raise RecordError(f"a page starts at 0 or later and holds at least one batch (offset {offset}, limit {limit})")
-    matching = _matching(
-        session, patient=patient, rx_number=rx_number, formula=formula, batch_number=batch_number, lot_number=lot_number,
-        since=since, until=until,
-    )
-    query = matching.order_by(Batch.compounded_on.desc(), Batch.batch_number.desc()).offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
+    """A page of the batches matching every criterion (see ``search``), newest first unless
+    ``order_by`` (a ``HISTORY_ORDERS`` name) says otherwise: at most ``limit`` (every one when
+    ``None``, for an export) from the ``offset``-th on, with the number that match in all
+    (``counted=False``: a screen reading its next page, which knows it, is not told again; the
+    page's ``total`` is then only what it holds from ``offset`` on)."""
+    criteria: dict[str, Any] = {
+        "patient": patient, "rx_number": rx_number, "formula": formula, "batch_number": batch_number, "lot_number": lot_number,
+        "since": since, "until": until,
+    }
+    matching = _matching(session, **criteria)
+    query = page_of(ordered(matching, HISTORY_ORDERS, order_by, descending, Batch.compounded_on, Batch.batch_number), limit, offset)
     rows = [BatchSummary(*row) for row in session.execute(query)]
-    if offset == 0 and (limit is None or len(rows) < limit):
-        total = len(rows)  # all of them are here: no second query
+    if not counted or (offset == 0 and (limit is None or len(rows) < limit)):
+        total = offset + len(rows)  # all of them are here (or the caller knows): no second query
     else:
-        total = session.execute(select(func.count()).select_from(matching.with_only_columns(Batch.id).subquery())).scalar_one()
+        total = session.execute(_matching(session, **criteria, counting=True)).scalar_one()
     return HistoryPage(rows, total, offset)
 
 
@@ -175,16 +187,38 @@ def lots_numbered(session: Session, lot_number: str) -> list[Lot]:
     return [lot_value(row) for row in session.scalars(select(IngredientLot).where(IngredientLot.lot_number == lot_number.strip()).order_by(IngredientLot.id))]
 
 
-def recall(session: Session, lot_id: int) -> list[RecallRow]:
-    """Every batch that used the lot, with its patient, oldest first."""
-    if session.get(IngredientLot, lot_id) is None:
-        raise RecordError(f"no ingredient lot number {lot_id}")
-    used = (
+def _used(lot_id: int):
+    """Each batch that used the lot, with the micrograms it used (its lines' sum)."""
+    return (
         select(BatchLine.batch_id, func.sum(BatchLine.actual_ug).label("used_ug"))
         .where(BatchLine.lot_id == lot_id)
         .group_by(BatchLine.batch_id)
         .subquery()
     )
+
+
+def recall(session: Session, lot_id: int) -> list[RecallRow]:
+    """Every batch that used the lot, with its patient, oldest first."""
+    return recall_page(session, lot_id)
+
+
+RECALL_ORDERS = {
+    "batch_number": Batch.batch_number, "compounded_on": Batch.compounded_on, "status": Batch.status, "patient": Patient.name,
+    "date_of_birth": Patient.date_of_birth, "rx_number": Batch.rx_number, "prescriber": Batch.prescriber,
+    "formula": MasterFormulaVersion.name, "grams_used": None, "beyond_use": Batch.beyond_use,
+}
+"""What a recall page may be sorted by (``RecallRow``'s fields), in the query."""
+
+
+def recall_page(
+    session: Session, lot_id: int, *, limit: int | None = None, offset: int = 0, order_by: str = "compounded_on", descending: bool = False,
+) -> list[RecallRow]:
+    """The batches that used the lot, with their patients, oldest first unless ``order_by`` (a
+    ``RECALL_ORDERS`` name) says otherwise: at most ``limit`` (every one when ``None``) from the
+    ``offset``-th on."""
+    if session.get(IngredientLot, lot_id) is None:
+        raise RecordError(f"no ingredient lot number {lot_id}")
+    used = _used(lot_id)
     query = (
         select(
             Batch.batch_number, Batch.compounded_on, Batch.status, Patient.name, Patient.date_of_birth, Batch.rx_number, Batch.prescriber,
@@ -193,12 +227,24 @@ def recall(session: Session, lot_id: int) -> list[RecallRow]:
         .join(used, used.c.batch_id == Batch.id)
         .join(Patient, Patient.id == Batch.patient_id)
         .join(MasterFormulaVersion, MasterFormulaVersion.id == Batch.formula_version_id)
-        .order_by(Batch.compounded_on, Batch.batch_number)
     )
+    orders = {**RECALL_ORDERS, "grams_used": used.c.used_ug}
+    query = page_of(ordered(query, orders, order_by, descending, Batch.compounded_on, Batch.batch_number), limit, offset)
     return [
         RecallRow(number, on, status, patient, born, rx_number, prescriber, formula, version, None if used_ug is None else to_grams(used_ug), beyond_use)
         for number, on, status, patient, born, rx_number, prescriber, formula, version, used_ug, beyond_use in session.execute(query)
     ]
+
+
+def recall_count(session: Session, lot_id: int) -> tuple[int, int]:
+    """How many batches used the lot, and for how many patients (patient records)."""
+    if session.get(IngredientLot, lot_id) is None:
+        raise RecordError(f"no ingredient lot number {lot_id}")
+    used = _used(lot_id)
+    batches, patients = session.execute(
+        select(func.count(), func.count(func.distinct(Batch.patient_id))).select_from(Batch).join(used, used.c.batch_id == Batch.id)
+    ).one()
+    return batches, patients
 
 
 CSV_HEADER = (
@@ -222,26 +268,30 @@ def _cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
+_AMENDED = Batch.__table__.alias("amended")  # made once: an alias made per call is compiled again each time
+
+
 def amendment_links(session: Session, batch_numbers: list[str]) -> dict[str, str]:
     """For each of these batches that amends another or is amended, the link in words:
     "amends 261123-001", "amended by 261124-002" (both when a correction was itself corrected)."""
     if not batch_numbers:
         return {}
-    from sqlalchemy.orm import aliased
-
-    amended = aliased(Batch)
+    amended = _AMENDED
     links: dict[str, list[str]] = {}
     wanted = set(batch_numbers)
     seen: set[tuple[str, str]] = set()
     for start in range(0, len(batch_numbers), _IN_CHUNK):  # a whole history ("show all") is more than SQLite binds at once
         chunk = batch_numbers[start:start + _IN_CHUNK]
-        pairs = session.execute(
-            select(Batch.batch_number, amended.batch_number)
-            .join(amended, amended.id == Batch.amends_id)
-            .where((Batch.batch_number.in_(chunk)) | (amended.batch_number.in_(chunk)))
-            .order_by(Batch.id)
-        )
-        for correction, original in pairs:
+        # Two queries, each answered by an index; one with "a OR b" read every amendment
+        # (270 ms with 100,000 batches, for every page of the history).
+        pairs = [
+            (batch_id, correction, original)
+            for where in (Batch.batch_number.in_(chunk), amended.c.batch_number.in_(chunk))
+            for batch_id, correction, original in session.execute(
+                select(Batch.id, Batch.batch_number, amended.c.batch_number).join(amended, amended.c.id == Batch.amends_id).where(where)
+            )
+        ]
+        for _id, correction, original in sorted(pairs):
             if (correction, original) in seen:  # both ends in the list, found from two chunks
                 continue
             seen.add((correction, original))

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, Update, func, select, update
+from sqlalchemy import CursorResult, Select, Update, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from compounder.calc.balance_grams import to_grams, to_ug  # micrograms in the columns: the one conversion, re-exported
 from compounder.records import audit
 from compounder.records.model import IngredientLot
+from compounder.records.paging import ordered, page_of
 from compounder.records.policy import NEAR_EXPIRY_DAYS, Actor, RecordError, lot_problem, near_expiry, parse_weight
 
 if TYPE_CHECKING:
@@ -102,6 +103,38 @@ def lots(session: Session, *, stock_form: str | None = None, lot_number: str | N
     if lot_number is not None:
         query = query.where(IngredientLot.lot_number == lot_number)
     return [lot_value(row) for row in session.scalars(query)]
+
+
+LOT_ORDERS = {
+    "lot_number": IngredientLot.lot_number, "stock_form": IngredientLot.stock_form, "ingredient": IngredientLot.ingredient,
+    "manufacturer": IngredientLot.manufacturer, "expires": IngredientLot.expires, "remaining": IngredientLot.remaining_ug,
+    "received": IngredientLot.received_ug, "potency_percent": IngredientLot.potency_percent,
+}
+"""What a page of lots may be sorted by (``Lot``'s fields), in the query."""
+
+
+def _lots_matching(query: Select, matching: str) -> Select:
+    """Lots whose number, stock form, ingredient or manufacturer starts with ``matching`` (any case)."""
+    text = matching.strip().lower()
+    if not text:
+        return query
+    columns = (IngredientLot.lot_number, IngredientLot.stock_form, IngredientLot.ingredient, IngredientLot.manufacturer)
+    return query.where(or_(*(func.lower(column).startswith(text, autoescape=True) for column in columns)))
+
+
+def lot_page(
+    session: Session, *, matching: str = "", limit: int | None = None, offset: int = 0, order_by: str = "expires", descending: bool = False,
+) -> list[Lot]:
+    """Lots in stock (those ``matching`` only: see ``lot_count``), soonest expiry first unless
+    ``order_by`` (a ``LOT_ORDERS`` name) says otherwise: at most ``limit`` from the ``offset``-th on."""
+    query = ordered(_lots_matching(select(IngredientLot), matching), LOT_ORDERS, order_by, descending, IngredientLot.expires, IngredientLot.id)
+    return [lot_value(row) for row in session.scalars(page_of(query, limit, offset))]
+
+
+def lot_count(session: Session, *, matching: str = "") -> int:
+    """How many lots there are whose number, stock form, ingredient or manufacturer starts with
+    ``matching`` (any case; every lot when empty)."""
+    return session.execute(_lots_matching(select(func.count()).select_from(IngredientLot), matching)).scalar_one()
 
 
 def usable_lots(session: Session, stock_form: str, on: dt.date, beyond_use: dt.date | None = None) -> list[Lot]:

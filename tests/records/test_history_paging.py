@@ -111,21 +111,24 @@ def test_the_command_line_says_when_history_is_cut(paged):
     assert len(history_cli("--all").splitlines()) == 1_000  # nothing cut: no line saying so
 
 
-def test_the_history_window_says_when_the_list_is_cut_and_shows_all(qtbot, paged):
+def test_the_history_window_says_how_many_match_and_reads_them_all_as_it_is_scrolled(qtbot, paged):
+    """The window no longer stops at 500: it reads a page at a time as the list is scrolled
+    (issue 27), and says how many match while some are not read yet."""
     from compounder.ui.common.records_context import RecordsContext
     from compounder.ui.records.history_dialog import HistoryDialog
 
     _url, engine, lot = paged
     dialog = HistoryDialog(RecordsContext(sessionmaker(engine, expire_on_commit=False), Clock()))
     qtbot.add_widget(dialog)
+    dialog.show()
+    qtbot.wait_exposed(dialog)
     dialog.lot.setText(lot.lot_number)
     dialog.search()
-    assert dialog.model.rowCount() == 500
-    assert dialog.message.text() == "Showing the first 500 of 1,000 batches, newest first: narrow the search, or show all."
-    assert not dialog.all_button.isHidden() and dialog.all_button.text() == "Show &all 1,000"
-    dialog.all_button.click()
-    assert dialog.model.rowCount() == 1_000 and dialog.all_button.isHidden()
-    assert dialog.message.text() == "Showing all 1,000 batches."
-    dialog.since.setText(dialog.model.row(0)[1])  # the newest day: 100 batches, not cut
+    assert dialog.model.rowCount() == 100
+    assert dialog.message.text() == "1,000 batches match; the list shows more as it is scrolled."
+    while dialog.model.canFetchMore():
+        dialog.view.scrollToBottom()
+    assert dialog.model.rowCount() == 1_000 and len({dialog.model.row(r)[0] for r in range(1_000)}) == 1_000
+    dialog.since.setText(dialog.model.row(0)[1])  # the newest day: 100 batches, one full page
     dialog.search()
-    assert dialog.model.rowCount() == 100 and dialog.message.text() == "" and dialog.all_button.isHidden()
+    assert dialog.model.rowCount() == 100 and dialog.message.text() == ""

@@ -63,3 +63,17 @@ def test_settings_are_versioned_and_keep_recent_files(tmp_path):
     again = Settings(tmp_path)
     assert again.splitter_state("main") == QByteArray(b"xyz")
     assert "schema_version=1" in (tmp_path / "compounder.ini").read_text()
+
+
+def test_settings_keep_a_records_lists_column_widths_and_ignore_unusable_ones(tmp_path):
+    settings = Settings(tmp_path)
+    assert settings.column_widths("history") is None
+    settings.set_column_widths("history", [90, 120, 333])
+    settings.set_column_widths("recall", [80])  # one column: QSettings reads a one-item list back as a string
+    settings.sync()
+    again = Settings(tmp_path)
+    assert again.column_widths("history") == [90, 120, 333] and again.column_widths("recall") == [80]
+    with (tmp_path / "compounder.ini").open("a", encoding="utf-8") as ini:
+        ini.write("\n[columns]\nlots=wide, 12\nusers=0, 12\n")
+    edited = Settings(tmp_path)
+    assert edited.column_widths("lots") is None and edited.column_widths("users") is None  # not numbers; a column 0 px wide

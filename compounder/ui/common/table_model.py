@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+from compounder.ui.common.view_sizing import ColumnWidthStore, SampledColumnWidths
 
 
 class HeaderedTableModel(QAbstractTableModel):
@@ -68,26 +70,32 @@ class RowsModel(HeaderedTableModel):
         return len(self._rows)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or not (0 <= index.column() < len(self._headers)):
+        # Qt asks about nine roles of each cell it paints; the six this model leaves to Qt are
+        # answered first, before any call on the index (each a crossing into Qt).
+        kind = _ROLES.get(role)
+        if kind is None:
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._rows[index.row()][index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._hues[index.row()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tips[index.row()]
-        return None
+        row, column = index.row(), index.column()
+        if not (0 <= row < len(self._rows)) or not (0 <= column < len(self._headers)) or not index.isValid():
+            return None
+        if kind == 0:
+            return self._rows[row][column]
+        return self._hues[row] if kind == 1 else self._tips[row]
 
 
-def rows_table(model: RowsModel) -> QTableView:
-    """A read-only view of whole rows, its columns sized to their contents."""
+_ROLES: dict[object, int] = {Qt.ItemDataRole.DisplayRole: 0, Qt.ItemDataRole.ForegroundRole: 1, Qt.ItemDataRole.ToolTipRole: 2}
+_ROLES.update({int(role.value): kind for role, kind in list(_ROLES.items()) if isinstance(role, Qt.ItemDataRole)})  # Qt passes the role as a number
+
+
+def rows_table(model: RowsModel, widths: ColumnWidthStore | None = None, screen: str = "") -> QTableView:
+    """A read-only view of whole rows, its columns sized once from the first rows shown, or as
+    the user left them on this ``screen`` (kept in ``widths``)."""
     view = QTableView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    SampledColumnWidths(view, widths, screen)
     return view
 
 

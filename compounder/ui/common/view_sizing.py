@@ -1,4 +1,6 @@
-"""Column widths and row heights of the side panels, measured only when what they hold changes.
+"""Column widths and row heights, measured only when what they hold changes: the side panels'
+fixed number columns and word-wrapped rows, and the records lists' columns sized once from a
+sample of their rows (or as the user dragged them, kept per screen).
 
 Qt's ``ResizeToContents`` measures every cell of a section again after every ``dataChanged``
 that touches it: after each edit the findings panel laid out every word-wrapped message again,
@@ -10,11 +12,16 @@ changes width.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QTimer
+from typing import Protocol
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 _PADDING = 16  # the cell's margins and focus frame, on both sides, in the styles we ship with
+_SORT_MARK = 20  # room beside a header's title for the sort arrow
+SAMPLE_ROWS = 50  # rows measured to size a records list's columns
+WIDEST_COLUMN = 640  # wider than a formula's name with its strengths; beyond it a text is cut short with "…"
 
 
 def fix_number_columns(view: QTableView, font: QFont, widest: dict[int, str]) -> None:
@@ -71,3 +78,68 @@ class WrappedRowHeights(QObject):
 
     def _all(self, *_args: object) -> None:
         self._view.resizeRowsToContents()
+
+
+class ColumnWidthStore(Protocol):
+    """Where a screen's column widths are kept between sessions (``window_settings.Settings``)."""
+
+    def column_widths(self, screen: str) -> list[int] | None: ...
+
+    def set_column_widths(self, screen: str, widths: list[int]) -> None: ...
+
+
+class SampledColumnWidths(QObject):
+    """Sizes a records list's columns once, from the first rows it shows (at most ``SAMPLE_ROWS``
+    of them), or as the user left them on this screen last time; then keeps what the user drags.
+
+    Qt's ``ResizeToContents`` asks every role of every cell whenever rows change (73,638
+    ``data()`` calls to show a 1,000-batch recall) and would read every page of a paged list."""
+
+    def __init__(self, view: QTableView, store: ColumnWidthStore | None = None, screen: str = "") -> None:
+        super().__init__(view)
+        self._view, self._store, self._screen = view, store, screen
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        view.setWordWrap(False)  # every row one line high: a row is never measured
+        self._sized = False
+        self._applying = False
+        saved = store.column_widths(screen) if store is not None and screen else None
+        if saved is not None and len(saved) == view.model().columnCount():
+            self._apply(saved)
+            self._sized = True
+        model = view.model()
+        model.modelReset.connect(self._rows_shown)
+        model.rowsInserted.connect(self._rows_shown)
+        header.sectionResized.connect(self._user_resized)
+
+    def _rows_shown(self, *_args: object) -> None:
+        model = self._view.model()
+        if self._sized or model.rowCount() == 0:
+            return
+        self._sized = True
+        header = self._view.horizontalHeader()
+        cells, titles = QFontMetrics(self._view.font()), QFontMetrics(header.font())
+        rows = min(model.rowCount(), SAMPLE_ROWS)
+        widths = []
+        for column in range(model.columnCount()):
+            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+            widest = max((cells.horizontalAdvance(str(model.index(row, column).data() or "")) for row in range(rows)), default=0)
+            widths.append(min(max(widest, titles.horizontalAdvance(title) + _SORT_MARK) + _PADDING, WIDEST_COLUMN))
+        self._apply(widths)
+
+    def _apply(self, widths: list[int]) -> None:
+        self._applying = True
+        header = self._view.horizontalHeader()
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width)
+        self._applying = False
+
+    def _user_resized(self, *_args: object) -> None:
+        """A width the user dragged is this screen's from now on (the last column stretches to
+        the window's width whatever was kept)."""
+        if self._applying or self._store is None or not self._screen or not self._sized:
+            return
+        header = self._view.horizontalHeader()
+        widths = [header.sectionSize(column) for column in range(header.count())]
+        self._store.set_column_widths(self._screen, widths)

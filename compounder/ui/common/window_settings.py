@@ -59,6 +59,23 @@ class Settings:
     def set_splitter_state(self, name: str, value: QByteArray) -> None:
         self._store.setValue(f"splitters/{name}", value)
 
+    # -- records lists
+    def column_widths(self, screen: str) -> list[int] | None:
+        """The widths the user left a records list's columns at (``view_sizing.SampledColumnWidths``)."""
+        value = self._store.value(f"columns/{screen}")
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return None
+        try:
+            widths = [int(v) for v in value]
+        except ValueError:
+            return None
+        return widths if widths and all(0 < w < 10_000 for w in widths) else None
+
+    def set_column_widths(self, screen: str, widths: list[int]) -> None:
+        self._store.setValue(f"columns/{screen}", [str(w) for w in widths])
+
     # -- first run
     def welcomed(self) -> bool:
         """Whether the first-run welcome has been shown (and closed) before."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
 from compounder.records.errors import RecordsError
 from compounder.records.policy import RecordError
 from compounder.ui.common.inline_error import message_label
+from compounder.ui.common.paged_model import PagedRow, PagedRowsModel, paged_table
 from compounder.ui.common.print_on_menu import print_on_menu
-from compounder.ui.common.records_context import Failed, RecordsContext, problem_text
-from compounder.ui.common.table_model import RowsModel, rows_table, select_key, selected_key
+from compounder.ui.common.records_context import Failed, RecordsContext, failure, problem_text
+from compounder.ui.common.table_model import select_key, selected_key
+from compounder.ui.common.view_sizing import ColumnWidthStore
 
 # The records' modules behind the dialog are imported when it opens: they load the records' model
 # (~30 ms), which the window does not need to show.
@@ -33,6 +35,12 @@ if TYPE_CHECKING:
 
 
 HISTORY_HEADERS = ("Batch", "Compounded", "Status", "Patient", "Born", "Rx", "Formula", "Beyond use", "Amendment")
+HISTORY_ORDER = ("batch_number", "compounded_on", "status", "patient", "date_of_birth", "rx_number", "formula", "beyond_use")
+"""The records' sort (``history.HISTORY_ORDERS``) of each column."""
+HISTORY_SORTABLE = (0, 1, 5)
+"""The columns a click on the header sorts by: batch number, date and Rx number, each answered by
+an index. Sorting 100,000 batches by status or patient took 120-440 ms (SQLite sorts every row),
+against 2 ms for these."""
 
 
 class HistoryDialog(QDialog):
@@ -40,12 +48,18 @@ class HistoryDialog(QDialog):
     selected batch, make a refill from it, or reprint its worksheet or label.
 
     ``make_batch`` builds a batch dialog (the window's); ``print_document(kind, batch_number, choose=False)``
-    prints a stored batch's document (``choose``: on a printer picked in the print dialog, this once) and returns what to tell the user (``StoredBatchPrinter.print``);
-    ``edit_profile(patient_id)`` builds the patient profile editor for the selected batch's patient."""
+    prints a stored batch's document (``choose``: on a printer picked in the print dialog, this once) and
+    returns what to tell the user (``StoredBatchPrinter.print``); ``edit_profile(patient_id)`` builds the
+    patient profile editor for the selected batch's patient; ``widths`` keeps the columns' widths as the
+    user leaves them.
+
+    The list reads the matching batches a page at a time as it is scrolled, sorted in the query
+    (newest first, or by a column's header), so a search over years of batches costs one page."""
 
     def __init__(
         self, context: RecordsContext, parent: QWidget | None = None, *, make_batch: Callable[[], BatchDialog] | None = None,
         print_document: Callable[..., str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
+        widths: ColumnWidthStore | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Batch history")
@@ -76,12 +90,9 @@ class HistoryDialog(QDialog):
         self.search_button.clicked.connect(self.search)
         for field in (self.patient, self.rx, self.formula, self.batch, self.lot, self.since, self.until):
             field.returnPressed.connect(self.search)
-        self.all_button = QPushButton("Show &all")
-        self.all_button.setToolTip("Every matching batch, however many (the list shows the newest 500 first)")
-        self.all_button.clicked.connect(lambda: self.search(every=True))
-        self.all_button.setVisible(False)
-        self.model = RowsModel(HISTORY_HEADERS, self)
-        self.view = rows_table(self.model)
+        self.model = PagedRowsModel(HISTORY_HEADERS, self, sortable=HISTORY_SORTABLE, sort_column=1, descending=True)
+        self.model.failed.connect(self._page_failed)
+        self.view = paged_table(self.model, widths, "history")
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
         self.message = message_label()
         self.reopen_button = QPushButton("Re&open…")
@@ -106,10 +117,7 @@ class HistoryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.search_button)
-        found = QHBoxLayout()
-        found.addWidget(self.message, 1)
-        found.addWidget(self.all_button)
-        layout.addLayout(found)
+        layout.addWidget(self.message)
         layout.addWidget(self.view, 1)
         layout.addLayout(chosen)
         layout.addWidget(close)
@@ -168,38 +176,53 @@ class HistoryDialog(QDialog):
             return
         self.message.setText(self._print_document(kind, number, choose=choose))
 
-    def search(self, every: bool = False) -> None:
-        """The newest 500 matching batches (saying so when more match), or ``every`` one."""
+    def search(self) -> None:
+        """The matching batches, newest first (or as the list is sorted), read a page at a time
+        as the list is scrolled; how many match when they are more than one page."""
         from compounder.records import history
 
-        self.all_button.setVisible(False)
         try:
-            since, until = _date(self.since.text(), "from"), _date(self.until.text(), "to")
-            with self._context.reading() as session:
-                page = history.find(
-                    session, patient=self.patient.text(), rx_number=self.rx.text(), formula=self.formula.text(),
-                    batch_number=self.batch.text(), lot_number=self.lot.text(), since=since, until=until,
-                    limit=None if every else history.DEFAULT_LIMIT,
-                )
-                found = page.rows
-                links = history.amendment_links(session, [b.batch_number for b in found])
+            criteria: dict[str, Any] = {
+                "patient": self.patient.text(), "rx_number": self.rx.text(), "formula": self.formula.text(), "batch_number": self.batch.text(),
+                "lot_number": self.lot.text(), "since": _date(self.since.text(), "from"), "until": _date(self.until.text(), "to"),
+            }
         except RecordsError as error:
             self.message.setText(problem_text(error))
             return
-        self.model.set_rows([
-            (b.batch_number, b.compounded_on.isoformat(), b.status, b.patient, b.date_of_birth.isoformat() if b.date_of_birth else "",
-             b.rx_number, f"{b.formula} (v{b.formula_version})", b.beyond_use.isoformat(), links.get(b.batch_number, ""))
-            for b in found
-        ])
+        total = 0
+
+        def fetch(offset: int, limit: int, column: int, descending: bool) -> list[PagedRow] | Failed:
+            nonlocal total
+            try:
+                with self._context.reading() as session:
+                    page = history.find(session, **criteria, limit=limit, offset=offset, order_by=HISTORY_ORDER[column], descending=descending,
+                                        counted=offset == 0)
+                    links = history.amendment_links(session, [b.batch_number for b in page.rows])
+            except RecordsError as error:
+                return failure(error)
+            if offset == 0:
+                total = page.total
+            return [PagedRow(_cells(b, links.get(b.batch_number, "")), b.batch_number) for b in page.rows]
+
+        self.message.setText("")
+        loaded = self.model.load(fetch)
         self._selected_changed()
-        if page.cut:
-            self.message.setText(f"Showing the {page.describe()}, newest first: narrow the search, or show all.")
-            self.all_button.setText(f"Show &all {page.total:,}")
-            self.all_button.setVisible(True)
-        elif every and found:
-            self.message.setText(f"Showing {page.describe()}.")
+        if not loaded:
+            return
+        if total > self.model.rowCount():
+            self.message.setText(f"{total:,} batches match; the list shows more as it is scrolled.")
         else:
-            self.message.setText("" if found else "No batch matches.")
+            self.message.setText("" if self.model.rowCount() else "No batch matches.")
+
+    def _page_failed(self, text: str) -> None:
+        self.message.setText(text)
+
+
+def _cells(b, amendment: str) -> tuple[str, ...]:  # a history.BatchSummary
+    return (
+        b.batch_number, b.compounded_on.isoformat(), b.status, b.patient, b.date_of_birth.isoformat() if b.date_of_birth else "",
+        b.rx_number, f"{b.formula} (v{b.formula_version})", b.beyond_use.isoformat(), amendment,
+    )
 
 
 def _date(text: str, which: str) -> dt.date | None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.calc.errors import InputError
+from compounder.records.errors import RecordsError
 from compounder.records.policy import Actor
 from compounder.ui.common.date_field import DateField
 from compounder.ui.common.entry_order import reading_order
@@ -30,9 +31,10 @@ from compounder.ui.common.print_on_menu import print_on_menu
 if TYPE_CHECKING:  # printing (ReportLab) is imported when first used
     from compounder.ui.common.batch_printing import PrintPdf
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
-from compounder.ui.common.records_context import Failed, RecordsContext
+from compounder.ui.common.paged_model import PagedRow, PagedRowsModel, paged_table
+from compounder.ui.common.records_context import Failed, RecordsContext, failure
 from compounder.ui.common.signing_dialog import sign, stored
-from compounder.ui.common.table_model import RowsModel, rows_table
+from compounder.ui.common.view_sizing import ColumnWidthStore
 
 # The records' modules behind the dialog are imported when it opens: they load the records' model
 # (~30 ms), which the window does not need to show.
@@ -42,6 +44,9 @@ if TYPE_CHECKING:
 
 
 LOT_HEADERS = ("Lot", "Stock form", "Ingredient", "Manufacturer", "Expires", "Left (g)", "Received (g)", "Potency", "Status")
+LOT_ORDER = ("lot_number", "stock_form", "ingredient", "manufacturer", "expires", "remaining", "received", "potency_percent")
+"""The records' sort (``lots.LOT_ORDERS``) of each column a click on its header sorts by (the
+status follows the expiry)."""
 
 
 def lot_status(lot: lots.Lot, on: dt.date) -> tuple[str, QColor | None]:
@@ -56,11 +61,12 @@ def lot_status(lot: lots.Lot, on: dt.date) -> tuple[str, QColor | None]:
 
 
 class LotsDialog(QDialog):
-    """Every lot in stock, soonest expiry first, with warnings; and the form to receive one."""
+    """Every lot in stock, soonest expiry first, with warnings; and the form to receive one. The
+    list reads the lots a page at a time as it is scrolled, found and sorted in the query."""
 
     def __init__(
         self, context: RecordsContext, parent: QWidget | None = None, *, print_pdf: PrintPdf | None = None,
-        catalog: Catalog | None = None,
+        catalog: Catalog | None = None, widths: ColumnWidthStore | None = None,
     ) -> None:
         super().__init__(parent)
         self._catalog = catalog  # for the DEA schedule on a controlled substance's lot label
@@ -68,8 +74,14 @@ class LotsDialog(QDialog):
         self._print_pdf = print_pdf  # the pharmacy's lot label (weighing station), printed at receipt
         self.resize(1000, 560)
         self._context = context
-        self.model = RowsModel(LOT_HEADERS, self)
-        self.view = rows_table(self.model)
+        self.message = message_label()
+        self.model = PagedRowsModel(LOT_HEADERS, self, sortable=range(len(LOT_ORDER)), sort_column=4)
+        self.model.failed.connect(self.message.setText)
+        self.view = paged_table(self.model, widths, "lots")
+        self.matching = QLineEdit()
+        self.matching.setPlaceholderText("the start of a lot number, stock form, ingredient or manufacturer")
+        self.matching.textChanged.connect(lambda _text: self.refresh())
+        self.shown = QLabel()
         self.ingredient, self.stock_form, self.manufacturer, self.lot_number = QLineEdit(), QLineEdit(), QLineEdit(), QLineEdit()
         self.quantity, self.potency = QLineEdit(), QLineEdit()
         self.quantity.setPlaceholderText("grams, e.g. 500")
@@ -84,8 +96,6 @@ class LotsDialog(QDialog):
         self.label_button.setVisible(print_pdf is not None)
         self.label_on_button, _ = print_on_menu(self, lambda _kind, choose: self.print_label(self._selected_lot(), choose=choose), ("lot_label",))
         self.label_on_button.setVisible(print_pdf is not None)
-        self._found: list = []
-        self.message = message_label()
         self.received = QLabel()
         form = QFormLayout()
         form.addRow("&Ingredient", self.ingredient)
@@ -107,6 +117,13 @@ class LotsDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        find = QHBoxLayout()
+        find_label = QLabel("&Find")
+        find_label.setBuddy(self.matching)
+        find.addWidget(find_label)
+        find.addWidget(self.matching, 1)
+        find.addWidget(self.shown)
+        layout.addLayout(find)
         layout.addWidget(self.view, 1)
         printing = QHBoxLayout()
         printing.addWidget(self.label_button)
@@ -120,7 +137,7 @@ class LotsDialog(QDialog):
         context.signed_in.connect(self._signed_in)
         self._signed_in(context.actor)
         reading_order(
-            self, self.ingredient, self.stock_form, self.manufacturer, self.lot_number, self.expires, self.quantity, self.potency,
+            self, self.matching, self.ingredient, self.stock_form, self.manufacturer, self.lot_number, self.expires, self.quantity, self.potency,
             self.receive_button,
         )
         self.refresh()
@@ -130,24 +147,25 @@ class LotsDialog(QDialog):
         self.receive_button.setToolTip("" if actor else "Sign in to receive a lot")
 
     def refresh(self) -> None:
+        """The lots matching what is typed under Find (every lot when nothing is), a page at a time."""
         from compounder.records import lots
 
-        on = self._context.today()
-        found = self._context.run(lots.lots, write=False)
-        if isinstance(found, Failed):
-            self.message.setText(found.text)
+        on, matching = self._context.today(), self.matching.text()
+        count = self._context.run(lambda session: lots.lot_count(session, matching=matching), write=False)
+        if isinstance(count, Failed):
+            self.message.setText(count.text)
             return
-        self._found = found
-        rows, hues, tips = [], [], []
-        for lot in found:
-            status, hue = lot_status(lot, on)
-            rows.append((
-                lot.lot_number, lot.stock_form, lot.ingredient, lot.manufacturer, lot.expires.isoformat(), f"{lot.remaining:f}",
-                f"{lot.received:f}", "" if lot.potency_percent is None else f"{lot.potency_percent:f} %", status,
-            ))
-            hues.append(hue)
-            tips.append(lot.label)
-        self.model.set_rows(rows, hues, tips)
+
+        def fetch(offset: int, limit: int, column: int, descending: bool) -> list[PagedRow] | Failed:
+            try:
+                with self._context.reading() as session:
+                    found = lots.lot_page(session, matching=matching, limit=limit, offset=offset, order_by=LOT_ORDER[column], descending=descending)
+            except RecordsError as error:
+                return failure(error)
+            return [_row(lot, on) for lot in found]
+
+        if self.model.load(fetch):
+            self.shown.setText(f"{count:,} lot{'s' if count != 1 else ''}" + (" found" if matching.strip() else ""))
 
     def receive(self) -> None:
         from compounder.records import lots
@@ -181,7 +199,7 @@ class LotsDialog(QDialog):
 
     def _selected_lot(self):
         rows = self.view.selectionModel().selectedRows()
-        return self._found[rows[0].row()] if rows else None
+        return self.model.item(rows[0].row()) if rows else None
 
     def print_label(self, lot, choose: bool = False) -> None:
         """The pharmacy's lot label for the weighing station's scanner, on the lot-label printer (or
@@ -204,3 +222,12 @@ class LotsDialog(QDialog):
             return lot_label_zpl(label, dpi)
 
         self._print_pdf(f"Lot label {lot.lot_number}", pdf, "lot_label", zpl, choose=choose)
+
+
+def _row(lot: lots.Lot, on: dt.date) -> PagedRow:
+    status, hue = lot_status(lot, on)
+    cells = (
+        lot.lot_number, lot.stock_form, lot.ingredient, lot.manufacturer, lot.expires.isoformat(), f"{lot.remaining:f}",
+        f"{lot.received:f}", "" if lot.potency_percent is None else f"{lot.potency_percent:f} %", status,
+    )
+    return PagedRow(cells, lot.id, hue, lot.label, lot)

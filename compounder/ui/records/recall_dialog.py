@@ -22,16 +22,19 @@ from compounder.records.errors import RecordsError
 from compounder.records.policy import RecordError
 from compounder.ui.common.file_folders import away_from_database
 from compounder.ui.common.inline_error import message_label
-from compounder.ui.common.records_context import RecordsContext, problem_text
-from compounder.ui.common.table_model import RowsModel, rows_table
+from compounder.ui.common.paged_model import PagedRow, PagedRowsModel, paged_table
+from compounder.ui.common.records_context import Failed, RecordsContext, failure, problem_text
+from compounder.ui.common.view_sizing import ColumnWidthStore
 
 # The records' modules behind the dialog are imported when it opens: they load the records' model
 # (~30 ms), which the window does not need to show.
 if TYPE_CHECKING:
-    from compounder.records import history, lots
+    from compounder.records import lots
 
 
 RECALL_HEADERS = ("Batch", "Compounded", "Status", "Patient", "Born", "Rx", "Prescriber", "Formula", "Grams used", "Beyond use")
+RECALL_ORDER = ("batch_number", "compounded_on", "status", "patient", "date_of_birth", "rx_number", "prescriber", "formula", "grams_used", "beyond_use")
+"""The records' sort (``history.RECALL_ORDERS``) of each column; a click on its header sorts by it."""
 
 
 def ask_csv_path(parent: QWidget, suggested: Path) -> Path | None:
@@ -40,16 +43,20 @@ def ask_csv_path(parent: QWidget, suggested: Path) -> Path | None:
 
 
 class RecallDialog(QDialog):
-    """For a lot number, every batch and patient that received it; exported to CSV."""
+    """For a lot number, every batch and patient that received it; exported to CSV. The list reads
+    the batches a page at a time as it is scrolled, sorted in the query (oldest first, or by a
+    column's header); the export writes every one."""
 
-    def __init__(self, context: RecordsContext, parent: QWidget | None = None, ask_path: Callable[[QWidget, Path], Path | None] = ask_csv_path) -> None:
+    def __init__(
+        self, context: RecordsContext, parent: QWidget | None = None, ask_path: Callable[[QWidget, Path], Path | None] = ask_csv_path,
+        *, widths: ColumnWidthStore | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Recall an ingredient lot")
         self.resize(1100, 520)
         self._context = context
         self._ask_path = ask_path
         self._lot: lots.Lot | None = None
-        self._rows: list[history.RecallRow] = []
         self.lot_number = QLineEdit()
         self.lot_number.setPlaceholderText("lot number")
         self.lot_number.returnPressed.connect(self.find)
@@ -61,8 +68,9 @@ class RecallDialog(QDialog):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.message = message_label()
-        self.model = RowsModel(RECALL_HEADERS, self)
-        self.view = rows_table(self.model)
+        self.model = PagedRowsModel(RECALL_HEADERS, self, sortable=range(len(RECALL_ORDER)), sort_column=1)
+        self.model.failed.connect(self.message.setText)
+        self.view = paged_table(self.model, widths, "recall")
         top = QHBoxLayout()
         lot_label = QLabel("&Lot")
         lot_label.setBuddy(self.lot_number)
@@ -82,9 +90,9 @@ class RecallDialog(QDialog):
     def find(self) -> None:  # type: ignore[override]  # the dialog's Find button; QWidget.find(id), a static look-up, is never used on it
         from compounder.records import history
 
-        self._lot, self._rows = None, []
+        self._lot = None
         self.export_button.setEnabled(False)
-        self.model.set_rows([])
+        self.model.clear()
         self.summary.setText("")
         number = self.lot_number.text().strip()
         if not number:
@@ -96,24 +104,28 @@ class RecallDialog(QDialog):
                 if len(found) != 1:
                     makers = ", ".join(f"{lot.manufacturer} ({lot.stock_form})" for lot in found)
                     raise RecordError(f"no lot {number} in stock records" if not found else f"lot {number} is held from several manufacturers: {makers}")
-                self._lot = found[0]
-                self._rows = history.recall(session, self._lot.id)
+                lot = found[0]
+                batches, patients = history.recall_count(session, lot.id)
         except RecordsError as error:
             self.message.setText(problem_text(error))
             return
         self.message.setText("")
-        lot = self._lot
-        patients = len({(r.patient, r.date_of_birth) for r in self._rows})
+
+        def fetch(offset: int, limit: int, column: int, descending: bool) -> list[PagedRow] | Failed:
+            try:
+                with self._context.reading() as session:
+                    rows = history.recall_page(session, lot.id, limit=limit, offset=offset, order_by=RECALL_ORDER[column], descending=descending)
+            except RecordsError as error:
+                return failure(error)
+            return [PagedRow(_cells(r), r.batch_number) for r in rows]
+
+        if not self.model.load(fetch):
+            return
+        self._lot = lot
         self.summary.setText(
             f"Lot {lot.lot_number} of {lot.stock_form} ({lot.manufacturer}, expires {lot.expires.isoformat()}): "
-            f"{len(self._rows)} batch{'es' if len(self._rows) != 1 else ''}, {patients} patient{'s' if patients != 1 else ''}."
+            f"{batches:,} batch{'es' if batches != 1 else ''}, {patients:,} patient{'s' if patients != 1 else ''}."
         )
-        self.model.set_rows([
-            (r.batch_number, r.compounded_on.isoformat(), r.status, r.patient, r.date_of_birth.isoformat() if r.date_of_birth else "",
-             r.rx_number, r.prescriber, f"{r.formula} (v{r.formula_version})", "" if r.grams_used is None else f"{r.grams_used:f}",
-             r.beyond_use.isoformat())
-            for r in self._rows
-        ])
         self.export_button.setEnabled(True)
 
     def export(self) -> None:
@@ -125,10 +137,23 @@ class RecallDialog(QDialog):
         if path is None:
             return
         try:
+            with self._context.reading() as session:
+                rows = history.recall(session, self._lot.id)
             with path.open("w", encoding="utf-8", newline="") as stream:
-                history.write_recall_csv(self._lot, self._rows, stream)
+                history.write_recall_csv(self._lot, rows, stream)
+        except RecordsError as error:
+            self.message.setText(problem_text(error))
+            return
         except OSError as error:
             self.message.setText(f"could not write {path}: {error.strerror or error}")
             return
         self.message.setText("")
         self.summary.setText(self.summary.text() + f" Exported to {path}.")
+
+
+def _cells(r) -> tuple[str, ...]:  # a history.RecallRow
+    return (
+        r.batch_number, r.compounded_on.isoformat(), r.status, r.patient, r.date_of_birth.isoformat() if r.date_of_birth else "",
+        r.rx_number, r.prescriber, f"{r.formula} (v{r.formula_version})", "" if r.grams_used is None else f"{r.grams_used:f}",
+        r.beyond_use.isoformat(),
+    )

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from compounder.records.errors import DatabaseFailed
 from compounder.records.policy import Actor
 from compounder.ui.common.records_context import RecordsContext
+from compounder.ui.common.view_sizing import ColumnWidthStore
 
 if TYPE_CHECKING:  # printing (ReportLab) is imported when first used
     from compounder.ui.common.batch_printing import PrintPdf
@@ -33,11 +34,12 @@ if TYPE_CHECKING:
 def install_records_menu(
     window: QMainWindow, context: RecordsContext, make_batch: Callable[[], BatchDialog] | None = None,
     print_document: Callable[[str, str], str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
-    print_pdf: PrintPdf | None = None, catalog: Catalog | None = None,
+    print_pdf: PrintPdf | None = None, catalog: Catalog | None = None, widths: ColumnWidthStore | None = None,
 ) -> dict[str, QAction]:
     """Add the "Records" menu before "Help"; return its actions by name (for tests).
     ``make_batch`` builds the batch dialog (it needs the library and the catalog);
-    ``print_document(kind, batch_number)`` prints a stored batch's worksheet or label."""
+    ``print_document(kind, batch_number)`` prints a stored batch's worksheet or label;
+    ``widths`` keeps each list's column widths as the user leaves them (the window's settings)."""
     from compounder.records import people
 
     menu_bar = window.menuBar()
@@ -64,17 +66,19 @@ def install_records_menu(
     def _lots() -> None:
         from compounder.ui.records.lots_dialog import LotsDialog
 
-        LotsDialog(context, window, print_pdf=print_pdf, catalog=catalog).exec()
+        LotsDialog(context, window, print_pdf=print_pdf, catalog=catalog, widths=widths).exec()
 
     def _history() -> None:
         from compounder.ui.records.history_dialog import HistoryDialog
 
-        HistoryDialog(context, window, make_batch=make_batch, print_document=print_document, edit_profile=edit_profile).exec()
+        HistoryDialog(
+            context, window, make_batch=make_batch, print_document=print_document, edit_profile=edit_profile, widths=widths,
+        ).exec()
 
     def _recall() -> None:
         from compounder.ui.records.recall_dialog import RecallDialog
 
-        RecallDialog(context, window).exec()
+        RecallDialog(context, window, widths=widths).exec()
 
     actions["sign_in"].triggered.connect(lambda _=False: _sign_in())
     actions["sign_out"].triggered.connect(lambda _=False: context.sign_out())
@@ -110,7 +114,7 @@ def install_records_menu(
     menu.addSeparator()
     actions["users"] = QAction("&Users…", window)
     actions["users"].setToolTip("User accounts (administrator)")
-    actions["users"].triggered.connect(lambda _=False: _users_dialog(context, window).exec())
+    actions["users"].triggered.connect(lambda _=False: _users_dialog(context, window, widths).exec())
     actions["users"].setEnabled(False)
     menu.addAction(actions["users"])
 
@@ -125,7 +129,7 @@ def install_records_menu(
     return actions
 
 
-def _users_dialog(context: RecordsContext, parent: QWidget) -> QDialog:
+def _users_dialog(context: RecordsContext, parent: QWidget, widths: ColumnWidthStore | None) -> QDialog:
     from compounder.ui.records.users_dialog import UsersDialog
 
-    return UsersDialog(context, parent)
+    return UsersDialog(context, parent, widths=widths)

@@ -31,6 +31,7 @@ from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT
 from compounder.ui.common.records_context import Failed, RecordsContext
 from compounder.ui.common.table_model import RowsModel, rows_table, select_key, selected_key
+from compounder.ui.common.view_sizing import ColumnWidthStore
 
 USER_HEADERS = ("User name", "Full name", "Role", "Status", "Since")
 
@@ -50,14 +51,14 @@ def _password() -> QLineEdit:
 
 
 class UsersDialog(QDialog):
-    def __init__(self, context: RecordsContext, parent: QWidget | None = None) -> None:
+    def __init__(self, context: RecordsContext, parent: QWidget | None = None, *, widths: ColumnWidthStore | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("User accounts")
         self.resize(900, 640)
         self._context = context
         self._versions: dict[str, int] = {}  # user name → the account's version as listed: a change is made on top of it
         self.model = RowsModel(USER_HEADERS, self)
-        self.view = rows_table(self.model)
+        self.view = rows_table(self.model, widths, "users")
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
 
         self.role = QComboBox()
