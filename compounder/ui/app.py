@@ -116,6 +116,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
     # Every time the window records (sign-ins, weighings, signatures, prints) by the records' clock.
     context = RecordsContext(session_factory(engine), records_clock(session_factory(engine), utc_now), window)
+    context.pharmacy = lambda: window.pharmacy  # who sees patient details, until the records hold the rule
     from compounder.records.database import sqlite_path
 
     database_file = sqlite_path(engine)  # no file dialog opens in its folder (ui/common/file_folders.py)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from compounder.records.errors import RecordsError
 from compounder.records.policy import RecordError
 from compounder.ui.common.inline_error import message_label
+from compounder.ui.common.privacy_note import privacy_label, show_why
 from compounder.ui.common.records_context import Failed, RecordsContext, problem_text
 from compounder.ui.common.table_model import RowsModel, rows_table, select_key, selected_key
 
@@ -54,6 +55,11 @@ class HistoryDialog(QDialog):
         self._print_document = print_document
         self._edit_profile = edit_profile
         self.opened: QDialog | None = None  # the batch dialog opened from here, if any
+        # Whether the rows shown carry patients' names (``compounder.records.privacy``): the
+        # buttons that would show or print them wait for a user who sees them.
+        self.details_shown = False
+        self._searched: bool | None = None  # the last search's ``every``; None: none made yet
+        context.signed_in.connect(lambda _actor: self._search_again())
         self.patient, self.rx, self.formula, self.batch, self.lot = (QLineEdit() for _ in range(5))
         self.since, self.until = QLineEdit(), QLineEdit()
         for field in (self.since, self.until):
@@ -83,6 +89,7 @@ class HistoryDialog(QDialog):
         self.view = rows_table(self.model)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
         self.message = message_label()
+        self.privacy_note = privacy_label()
         self.reopen_button = QPushButton("Re&open…")
         self.reopen_button.clicked.connect(self.reopen)
         self.refill_button = QPushButton("Make a re&fill…")
@@ -107,6 +114,7 @@ class HistoryDialog(QDialog):
         found.addWidget(self.message, 1)
         found.addWidget(self.all_button)
         layout.addLayout(found)
+        layout.addWidget(self.privacy_note)
         layout.addWidget(self.view, 1)
         layout.addLayout(chosen)
         layout.addWidget(close)
@@ -118,8 +126,18 @@ class HistoryDialog(QDialog):
     def select(self, batch_number: str) -> None:
         select_key(self.view, self.model, batch_number)
 
+    def _chosen(self) -> str | None:
+        """The selected batch, for a button that shows or prints its patient: None while patient
+        details are hidden."""
+        return self.selected() if self.details_shown else None
+
+    def _search_again(self) -> None:
+        """Someone else is signed in (or nobody): the rows shown are read again for them."""
+        if self._searched is not None:
+            self.search(every=self._searched)
+
     def _selected_changed(self) -> None:
-        chosen = self.selected() is not None
+        chosen = self.selected() is not None and self.details_shown
         for button, available in (
             (self.reopen_button, self._make_batch is not None), (self.refill_button, self._make_batch is not None),
             (self.reprint_worksheet_button, self._print_document is not None), (self.reprint_label_button, self._print_document is not None),
@@ -128,7 +146,7 @@ class HistoryDialog(QDialog):
             button.setEnabled(chosen and available)
 
     def reopen(self) -> None:
-        number = self.selected()
+        number = self._chosen()
         if number is None or self._make_batch is None:
             return
         self.opened = batch = self._make_batch()
@@ -136,7 +154,7 @@ class HistoryDialog(QDialog):
         batch.open()
 
     def refill(self) -> None:
-        number = self.selected()
+        number = self._chosen()
         if number is None or self._make_batch is None:
             return
         self.opened = batch = self._make_batch()
@@ -148,7 +166,7 @@ class HistoryDialog(QDialog):
         screened for, so a change here applies to the next batch."""
         from compounder.records import batches
 
-        number = self.selected()
+        number = self._chosen()
         if number is None or self._edit_profile is None:
             return
         patient_id = self._context.run(lambda session: batches.batch_record(session, number).patient.id, write=False)
@@ -159,28 +177,35 @@ class HistoryDialog(QDialog):
         profile.open()
 
     def reprint(self, kind: str) -> None:
-        number = self.selected()
+        number = self._chosen()
         if number is None or self._print_document is None:
             return
         self.message.setText(self._print_document(kind, number))
 
     def search(self, every: bool = False) -> None:
         """The newest 500 matching batches (saying so when more match), or ``every`` one."""
-        from compounder.records import history
+        from compounder.records import history, privacy
 
         self.all_button.setVisible(False)
+        self._searched = every
+        why = ""
         try:
             since, until = _date(self.since.text(), "from"), _date(self.until.text(), "to")
             with self._context.reading() as session:
+                self.details_shown, why = self._context.patient_details(session)
+                privacy.refuse_patient_search(self.details_shown, self.patient.text(), self.rx.text())
                 page = history.find(
                     session, patient=self.patient.text(), rx_number=self.rx.text(), formula=self.formula.text(),
                     batch_number=self.batch.text(), lot_number=self.lot.text(), since=since, until=until,
                     limit=None if every else history.DEFAULT_LIMIT,
                 )
-                found = page.rows
+                found = page.rows if self.details_shown else [privacy.hide_summary(b) for b in page.rows]
                 links = history.amendment_links(session, [b.batch_number for b in found])
         except RecordsError as error:
+            self.model.set_rows([])
+            self._selected_changed()
             self.message.setText(problem_text(error))
+            show_why(self.privacy_note, why)
             return
         self.model.set_rows([
             (b.batch_number, b.compounded_on.isoformat(), b.status, b.patient, b.date_of_birth.isoformat() if b.date_of_birth else "",
@@ -196,6 +221,7 @@ class HistoryDialog(QDialog):
             self.message.setText(f"Showing {page.describe()}.")
         else:
             self.message.setText("" if found else "No batch matches.")
+        show_why(self.privacy_note, why)
 
 
 def _date(text: str, which: str) -> dt.date | None:

@@ -22,6 +22,7 @@ from compounder.records.errors import RecordsError
 from compounder.records.policy import RecordError
 from compounder.ui.common.file_folders import away_from_database
 from compounder.ui.common.inline_error import message_label
+from compounder.ui.common.privacy_note import privacy_label, show_why
 from compounder.ui.common.records_context import RecordsContext, problem_text
 from compounder.ui.common.table_model import RowsModel, rows_table
 
@@ -50,6 +51,8 @@ class RecallDialog(QDialog):
         self._ask_path = ask_path
         self._lot: lots.Lot | None = None
         self._rows: list[history.RecallRow] = []
+        self.details_shown = False  # whether ``_rows`` carry patients' details (``compounder.records.privacy``)
+        context.signed_in.connect(lambda _actor: self.find() if self._lot is not None else None)
         self.lot_number = QLineEdit()
         self.lot_number.setPlaceholderText("lot number")
         self.lot_number.returnPressed.connect(self.find)
@@ -61,6 +64,7 @@ class RecallDialog(QDialog):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.message = message_label()
+        self.privacy_note = privacy_label()
         self.model = RowsModel(RECALL_HEADERS, self)
         self.view = rows_table(self.model)
         top = QHBoxLayout()
@@ -76,13 +80,15 @@ class RecallDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.summary)
         layout.addWidget(self.message)
+        layout.addWidget(self.privacy_note)
         layout.addWidget(self.view, 1)
         layout.addWidget(close)
 
     def find(self) -> None:  # type: ignore[override]  # the dialog's Find button; QWidget.find(id), a static look-up, is never used on it
-        from compounder.records import history
+        from compounder.records import history, privacy
 
         self._lot, self._rows = None, []
+        why = ""
         self.export_button.setEnabled(False)
         self.model.set_rows([])
         self.summary.setText("")
@@ -97,16 +103,21 @@ class RecallDialog(QDialog):
                     makers = ", ".join(f"{lot.manufacturer} ({lot.stock_form})" for lot in found)
                     raise RecordError(f"no lot {number} in stock records" if not found else f"lot {number} is held from several manufacturers: {makers}")
                 self._lot = found[0]
+                self.details_shown, why = self._context.patient_details(session)
                 self._rows = history.recall(session, self._lot.id)
+                if not self.details_shown:  # the export too: the CSV is written from these rows
+                    self._rows = [privacy.hide_recall(row) for row in self._rows]
         except RecordsError as error:
             self.message.setText(problem_text(error))
             return
         self.message.setText("")
+        show_why(self.privacy_note, why)
         lot = self._lot
         patients = len({(r.patient, r.date_of_birth) for r in self._rows})
+        who = f", {patients} patient{'s' if patients != 1 else ''}" if self.details_shown else ""
         self.summary.setText(
             f"Lot {lot.lot_number} of {lot.stock_form} ({lot.manufacturer}, expires {lot.expires.isoformat()}): "
-            f"{len(self._rows)} batch{'es' if len(self._rows) != 1 else ''}, {patients} patient{'s' if patients != 1 else ''}."
+            f"{len(self._rows)} batch{'es' if len(self._rows) != 1 else ''}{who}."
         )
         self.model.set_rows([
             (r.batch_number, r.compounded_on.isoformat(), r.status, r.patient, r.date_of_birth.isoformat() if r.date_of_birth else "",
