@@ -1,4 +1,5 @@
-"""Who sees patients' names, dates of birth and Rx numbers (issue 24, privacy).
+"""Who sees patients' names, dates of birth and Rx numbers (issue 24, privacy), and how long an
+idle window stays open (``idle_lock_minutes``: the window's lock is ``ui.records.session_lock``).
 
 With nobody signed in, nobody does: the history, the recall list and its CSV, the batch lists and
 the patient profiles show ``HIDDEN`` in their place, and a search by patient or Rx is refused (it
@@ -23,13 +24,22 @@ from sqlalchemy.orm import Session
 
 from compounder.records.pharmacy_rules import stored_rules
 from compounder.records.policy import Actor, RecordError
-from compounder.settings import DEFAULT_PATIENT_DETAILS_ROLES, PharmacySettings
+from compounder.settings import DEFAULT_IDLE_LOCK_MINUTES, DEFAULT_PATIENT_DETAILS_ROLES, PharmacySettings
 
 if TYPE_CHECKING:
     from compounder.records.history import BatchSummary, RecallRow
 
 #: What stands in place of a patient's name, date of birth or Rx number that is not shown.
 HIDDEN = "(hidden)"
+
+
+def idle_lock_minutes(session: Session, settings: PharmacySettings | None) -> int:
+    """The minutes without use after which the window locks: the records' rule, else the
+    settings file's, else the default (5)."""
+    stored = stored_rules(session).get("idle_lock_minutes")
+    if stored is not None and isinstance(stored[0], int) and not isinstance(stored[0], bool) and stored[0] > 0:
+        return stored[0]
+    return settings.idle_lock_minutes if settings is not None else DEFAULT_IDLE_LOCK_MINUTES
 
 
 def patient_details_roles(session: Session, settings: PharmacySettings | None) -> tuple[str, ...]:

@@ -165,7 +165,25 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
         return PatientProfileDialog(context, catalog, patient_id, window)
 
     install_records_menu(window, context, make_batch, print_document, edit_profile, print_pdf=prompts.print_pdf, catalog=catalog)
+    _install_session_lock(window, context)
     return Workbench(window, reporter, engine)
+
+
+def _install_session_lock(window, context) -> None:
+    """Who is signed in in the status bar, and the lock after the pharmacy's idle time: the
+    window's settings hold the records' rule (``guard_pharmacy_rules``); with no settings file,
+    the records' rule or the default, read now."""
+    from compounder.records import privacy
+    from compounder.records.errors import DatabaseFailed
+    from compounder.settings import DEFAULT_IDLE_LOCK_MINUTES
+    from compounder.ui.records.session_lock import install_session_lock
+
+    try:
+        with context.reading() as session:
+            without_settings = privacy.idle_lock_minutes(session, None)
+    except DatabaseFailed:
+        without_settings = DEFAULT_IDLE_LOCK_MINUTES
+    install_session_lock(window, context, lambda: window.pharmacy.idle_lock_minutes if window.pharmacy is not None else without_settings)
 
 
 def _edit_pharmacy(current, path: Path, parent, save_rules):

@@ -59,11 +59,14 @@ def install_records_menu(
     }
     actions["sign_in"].triggered.connect(lambda _=False: SignInDialog(context, window).exec())
     actions["sign_out"].triggered.connect(lambda _=False: context.sign_out())
-    actions["lots"].triggered.connect(lambda _=False: LotsDialog(context, window, print_pdf=print_pdf, catalog=catalog).exec())
+    # Opened, not run (``exec``): the idle lock hides an open records window with what was typed in
+    # it and shows it again after the sign-in (``session_lock``); a dialog run in its own loop would
+    # be ended instead.
+    actions["lots"].triggered.connect(lambda _=False: _open(LotsDialog(context, window, print_pdf=print_pdf, catalog=catalog)))
     actions["history"].triggered.connect(
-        lambda _=False: HistoryDialog(context, window, make_batch=make_batch, print_document=print_document, edit_profile=edit_profile).exec()
+        lambda _=False: _open(HistoryDialog(context, window, make_batch=make_batch, print_document=print_document, edit_profile=edit_profile))
     )
-    actions["recall"].triggered.connect(lambda _=False: RecallDialog(context, window).exec())
+    actions["recall"].triggered.connect(lambda _=False: _open(RecallDialog(context, window)))
     actions["first_accounts"] = QAction("&Create the first accounts…", window)
     actions["first_accounts"].setToolTip("This database has no account yet: make the administrator and the first pharmacist")
 
@@ -87,13 +90,13 @@ def install_records_menu(
     menu.addSeparator()
     if make_batch is not None:
         actions["batch"] = QAction("&Make a batch…", window)
-        actions["batch"].triggered.connect(lambda _=False: make_batch().exec())
+        actions["batch"].triggered.connect(lambda _=False: _open(make_batch()))
         menu.addAction(actions["batch"])
     menu.addActions([actions["lots"], actions["history"], actions["recall"]])
     menu.addSeparator()
     actions["users"] = QAction("&Users…", window)
     actions["users"].setToolTip("User accounts (administrator)")
-    actions["users"].triggered.connect(lambda _=False: _users_dialog(context, window).exec())
+    actions["users"].triggered.connect(lambda _=False: _open(_users_dialog(context, window)))
     actions["users"].setEnabled(False)
     menu.addAction(actions["users"])
 
@@ -106,6 +109,15 @@ def install_records_menu(
     context.signed_in.connect(_signed)
     actions["sign_out"].setEnabled(False)
     return actions
+
+
+def _open(dialog: QDialog) -> QDialog:
+    """Show ``dialog`` over the window (window-modal), deleted when closed."""
+    from PySide6.QtCore import Qt
+
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
 
 
 def _users_dialog(context: RecordsContext, parent: QWidget) -> QDialog:
