@@ -7,9 +7,8 @@ through ``load_settings`` and ``save_settings``; nothing here is a global, a cal
 settings on. It sits below the documents and the balance drivers that use it: the label stocks
 and the drivers' names it chooses among are plain data in ``compounder.calc``.
 
-Each part that grew its own rules (label stocks, balance drivers, base descriptions, printers)
-lives in calc; this module reads and writes the file's one schema, so a field added to the
-reading is seen by the writing and the check of unknown keys.
+Each part with rules of its own (label stocks, balance drivers, base descriptions, printers) is in
+calc; here the file's one schema is read and written, so the reading and the writing agree.
 """
 
 from __future__ import annotations
@@ -43,6 +42,14 @@ ENV_DIR = "COMPOUNDER_SETTINGS_DIR"
 MAX_SETTINGS_BYTES = 1_000_000
 MAX_SETTINGS_NESTING = 8
 
+#: The window locks after this many idle minutes unless the pharmacy sets another (1 to 240).
+DEFAULT_IDLE_LOCK_MINUTES = 5
+MAX_IDLE_LOCK_MINUTES = 240
+#: The roles that see patients' names, dates of birth and Rx numbers unless the pharmacy says
+#: otherwise: those who fill prescriptions; an administrator manages accounts and sees none.
+ROLES = ("technician", "pharmacist", "administrator")
+DEFAULT_PATIENT_DETAILS_ROLES = ("technician", "pharmacist")
+
 Paper = Literal["letter", "a4"]
 PAPERS = ("letter", "a4")
 _REQUIRED = ("name", "address", "phone", "licence")
@@ -74,6 +81,11 @@ class PharmacySettings:
     # needs a pharmacist's signed reason at that moment. Off unless the pharmacy turns them on.
     scan_required: bool = False
     balance_required: bool = False
+    # Sessions and privacy (issue 24): the window locks after this many minutes without a key or
+    # a click (the records hidden until someone signs in), and patients' names, dates of birth
+    # and Rx numbers are shown only to a signed-in user of these roles (nobody signed in: no one).
+    idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
+    patient_details_roles: tuple[str, ...] = DEFAULT_PATIENT_DETAILS_ROLES
     # The weighing station's balance (pharmacy equipment): serial port, driver, and the ID
     # recorded with every weight read from it. No balance until the port is set.
     balance_port: str | None = None
@@ -183,6 +195,8 @@ def settings_to_data(settings: PharmacySettings) -> dict[str, Any]:
     data["allow_self_verification"] = settings.allow_self_verification
     data["scan_required"] = settings.scan_required
     data["balance_required"] = settings.balance_required
+    data["idle_lock_minutes"] = settings.idle_lock_minutes
+    data["patient_details_roles"] = list(settings.patient_details_roles)
     if settings.balance_port is not None:
         data["balance"] = {"port": settings.balance_port, "driver": settings.balance_driver, "id": settings.balance_id}
     if settings.maximum_excess is not None:
@@ -207,7 +221,7 @@ def settings_from_data(data: Any) -> PharmacySettings:
         raise SettingsError("schema_version", f"must be {SCHEMA_VERSION}")
     known = {
         "schema_version", *_REQUIRED, "label_stock", "worksheet_paper", "final_weight_tolerance", "weighing_tolerance",
-        "allow_self_verification", "scan_required", "balance_required", "balance", "maximum_excess", "balances", "bases", "printers",
+        "allow_self_verification", "scan_required", "balance_required", "idle_lock_minutes", "patient_details_roles", "balance", "maximum_excess", "balances", "bases", "printers",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -245,6 +259,8 @@ def settings_from_data(data: Any) -> PharmacySettings:
     for name, value in required.items():
         if not isinstance(value, bool):
             raise SettingsError(name, f"{value!r} is not true or false")
+    idle_minutes = idle_lock_minutes(data.get("idle_lock_minutes", DEFAULT_IDLE_LOCK_MINUTES))
+    roles = patient_details_roles(data.get("patient_details_roles", list(DEFAULT_PATIENT_DETAILS_ROLES)))
     port, driver, balance_id = _balance(data.get("balance"))
     printers = _printers(data.get("printers"))
     return PharmacySettings(
@@ -259,6 +275,8 @@ def settings_from_data(data: Any) -> PharmacySettings:
         allow_self_verification=self_verification,
         scan_required=required["scan_required"],
         balance_required=required["balance_required"],
+        idle_lock_minutes=idle_minutes,
+        patient_details_roles=roles,
         balance_port=port,
         balance_driver=driver,
         balance_id=balance_id,
@@ -267,6 +285,26 @@ def settings_from_data(data: Any) -> PharmacySettings:
         bases=bases,
         printers=printers,
     )
+
+
+def idle_lock_minutes(value: Any) -> int:
+    """Whole minutes, 1 to ``MAX_IDLE_LOCK_MINUTES``: the window locks after that long idle."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_IDLE_LOCK_MINUTES:
+        raise SettingsError(
+            "idle_lock_minutes", f"{value!r} is not an idle time; give whole minutes from 1 to {MAX_IDLE_LOCK_MINUTES} (default {DEFAULT_IDLE_LOCK_MINUTES})",
+        )
+    return value
+
+
+def patient_details_roles(value: Any) -> tuple[str, ...]:
+    """The roles that see patients' names, dates of birth and Rx numbers: a list of role names,
+    perhaps empty (nobody sees them), in the order of ``ROLES``."""
+    if not isinstance(value, list) or not all(isinstance(role, str) for role in value):
+        raise SettingsError("patient_details_roles", f'must be a list of roles, e.g. {list(DEFAULT_PATIENT_DETAILS_ROLES)}')
+    unknown = sorted(set(value) - set(ROLES))
+    if unknown:
+        raise SettingsError("patient_details_roles", f"{unknown[0]!r} is not a role; choose among {', '.join(ROLES)}")
+    return tuple(role for role in ROLES if role in value)
 
 
 def _printers(value: Any) -> tuple[tuple[str, PrinterChoice], ...]:
@@ -355,6 +393,8 @@ EXAMPLE = {
     "allow_self_verification": False,
     "scan_required": False,
     "balance_required": False,
+    "idle_lock_minutes": DEFAULT_IDLE_LOCK_MINUTES,
+    "patient_details_roles": list(DEFAULT_PATIENT_DETAILS_ROLES),
     "maximum_excess": None,
     "balances": {},
 }

@@ -25,16 +25,22 @@ from compounder.records.column_types import UtcDateTime
 from compounder.records.edit_versions import EditConflict, changed_by, refuse_if_changed, version_of
 from compounder.records.policy import Actor, RecordError, may_manage_users
 from compounder.settings import (
+    DEFAULT_IDLE_LOCK_MINUTES,
+    DEFAULT_PATIENT_DETAILS_ROLES,
     PharmacySettings,
     SettingsError,
     settings_from_data,
     settings_to_data,
 )
 
-RULES = ("allow_self_verification", "weighing_tolerance", "final_weight_tolerance", "scan_required", "balance_required")
+RULES = (
+    "allow_self_verification", "weighing_tolerance", "final_weight_tolerance", "scan_required", "balance_required",
+    "idle_lock_minutes", "patient_details_roles",
+)
 TITLES = {
     "allow_self_verification": "self-verification", "weighing_tolerance": "weighing tolerance", "final_weight_tolerance": "final-weight tolerance",
     "scan_required": "scanning each container", "balance_required": "weighing on the balance",
+    "idle_lock_minutes": "the idle time before the window locks", "patient_details_roles": "who sees patients' names",
 }
 
 
@@ -122,7 +128,7 @@ def effective(session: Session, settings: PharmacySettings) -> tuple[PharmacySet
     if not stored:
         if rule_values(settings) == rule_values(dataclasses.replace(
             settings, allow_self_verification=False, weighing_tolerance=None, final_weight_tolerance=None, scan_required=False,
-            balance_required=False,
+            balance_required=False, idle_lock_minutes=DEFAULT_IDLE_LOCK_MINUTES, patient_details_roles=DEFAULT_PATIENT_DETAILS_ROLES,
         )):
             return settings, []
         return settings, [
@@ -158,6 +164,10 @@ def shown_value(value: Any, name: str = "allow_self_verification") -> str:
     """A rule's value in words: "allowed", "required", "5 %", "not set"."""
     if value is None:
         return "not set"
+    if name == "patient_details_roles" and isinstance(value, list):
+        return " and ".join(f"{role}s" for role in value) if value else "nobody"
+    if name == "idle_lock_minutes" and isinstance(value, int):
+        return f"{value} min"
     if isinstance(value, bool):
         return ("required" if value else "not required") if name in ("scan_required", "balance_required") else ("allowed" if value else "not allowed")
     return str(value)

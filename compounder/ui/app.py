@@ -116,6 +116,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
     # Every time the window records (sign-ins, weighings, signatures, prints) by the records' clock.
     context = RecordsContext(session_factory(engine), records_clock(session_factory(engine), utc_now), window)
+    context.pharmacy = lambda: window.pharmacy  # who sees patient details, until the records hold the rule
     from compounder.records.database import sqlite_path
 
     database_file = sqlite_path(engine)  # no file dialog opens in its folder (ui/common/file_folders.py)
@@ -166,7 +167,25 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     install_records_menu(
         window, context, make_batch, print_document, edit_profile, print_pdf=prompts.print_pdf, catalog=catalog, widths=window.settings,
     )
+    _install_session_lock(window, context)
     return Workbench(window, reporter, engine)
+
+
+def _install_session_lock(window, context) -> None:
+    """Who is signed in in the status bar, and the lock after the pharmacy's idle time: the
+    window's settings hold the records' rule (``guard_pharmacy_rules``); with no settings file,
+    the records' rule or the default, read now."""
+    from compounder.records import privacy
+    from compounder.records.errors import DatabaseFailed
+    from compounder.settings import DEFAULT_IDLE_LOCK_MINUTES
+    from compounder.ui.records.session_lock import install_session_lock
+
+    try:
+        with context.reading() as session:
+            without_settings = privacy.idle_lock_minutes(session, None)
+    except DatabaseFailed:
+        without_settings = DEFAULT_IDLE_LOCK_MINUTES
+    install_session_lock(window, context, lambda: window.pharmacy.idle_lock_minutes if window.pharmacy is not None else without_settings)
 
 
 def _edit_pharmacy(current, path: Path, parent, save_rules):

@@ -24,6 +24,7 @@ from compounder.records.policy import Actor, RecordError
 
 if TYPE_CHECKING:
     from compounder.records.screening import Signer
+    from compounder.settings import PharmacySettings
 
 Clock = Callable[[], dt.datetime]
 T = TypeVar("T")
@@ -55,6 +56,9 @@ class RecordsContext(QObject):
         self.clock = clock
         self.actor: Actor | None = None
         self.database_folder: Path | None = None  # an SQLite database's folder: no file dialog opens there (``file_folders``)
+        # The pharmacy's settings as the window has them (``ui.app`` passes the window's): who sees
+        # patient details follows them until an administrator stores the rule in the records.
+        self.pharmacy: Callable[[], PharmacySettings | None] = lambda: None
 
     def today(self) -> dt.date:
         return self.clock().astimezone().date()
@@ -84,6 +88,16 @@ class RecordsContext(QObject):
                 return operation(session)
         except RecordsError as error:
             return failure(error)
+
+    # -- who sees patient details
+    def patient_details(self, session: Session) -> tuple[bool, str]:
+        """Whether the signed-in user sees patients' names, dates of birth and Rx numbers, and
+        the sentence a screen shows when not (``compounder.records.privacy``)."""
+        from compounder.records import privacy
+
+        if privacy.patient_details_shown(session, self.actor, self.pharmacy()):
+            return True, ""
+        return False, privacy.why_hidden(self.actor, privacy.patient_details_roles(session, self.pharmacy()))
 
     # -- who is signed in
     def sign_in(self, username: str, password: str) -> Actor:

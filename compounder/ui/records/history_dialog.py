@@ -24,6 +24,7 @@ from compounder.records.policy import RecordError
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.paged_model import PagedRow, PagedRowsModel, paged_table
 from compounder.ui.common.print_on_menu import print_on_menu
+from compounder.ui.common.privacy_note import privacy_label, show_why
 from compounder.ui.common.records_context import Failed, RecordsContext, failure, problem_text
 from compounder.ui.common.table_model import select_key, selected_key
 from compounder.ui.common.view_sizing import ColumnWidthStore
@@ -69,6 +70,11 @@ class HistoryDialog(QDialog):
         self._print_document = print_document
         self._edit_profile = edit_profile
         self.opened: QDialog | None = None  # the batch dialog opened from here, if any
+        # Whether the rows shown carry patients' names (``compounder.records.privacy``): the
+        # buttons that would show or print them wait for a user who sees them.
+        self.details_shown = False
+        self._searched = False  # a search was made: it is read again for whoever signs in
+        context.signed_in.connect(lambda _actor: self._search_again())
         self.patient, self.rx, self.formula, self.batch, self.lot = (QLineEdit() for _ in range(5))
         self.since, self.until = QLineEdit(), QLineEdit()
         for field in (self.since, self.until):
@@ -95,6 +101,7 @@ class HistoryDialog(QDialog):
         self.view = paged_table(self.model, widths, "history")
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
         self.message = message_label()
+        self.privacy_note = privacy_label()
         self.reopen_button = QPushButton("Re&open…")
         self.reopen_button.clicked.connect(self.reopen)
         self.refill_button = QPushButton("Make a re&fill…")
@@ -118,6 +125,7 @@ class HistoryDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.search_button)
         layout.addWidget(self.message)
+        layout.addWidget(self.privacy_note)
         layout.addWidget(self.view, 1)
         layout.addLayout(chosen)
         layout.addWidget(close)
@@ -129,8 +137,18 @@ class HistoryDialog(QDialog):
     def select(self, batch_number: str) -> None:
         select_key(self.view, self.model, batch_number)
 
+    def _chosen(self) -> str | None:
+        """The selected batch, for a button that shows or prints its patient: None while patient
+        details are hidden."""
+        return self.selected() if self.details_shown else None
+
+    def _search_again(self) -> None:
+        """Someone else is signed in (or nobody): the rows shown are read again for them."""
+        if self._searched:
+            self.search()
+
     def _selected_changed(self) -> None:
-        chosen = self.selected() is not None
+        chosen = self.selected() is not None and self.details_shown
         for button, available in (
             (self.reopen_button, self._make_batch is not None), (self.refill_button, self._make_batch is not None),
             (self.reprint_worksheet_button, self._print_document is not None), (self.reprint_label_button, self._print_document is not None),
@@ -140,7 +158,7 @@ class HistoryDialog(QDialog):
             button.setEnabled(chosen and available)
 
     def reopen(self) -> None:
-        number = self.selected()
+        number = self._chosen()
         if number is None or self._make_batch is None:
             return
         self.opened = batch = self._make_batch()
@@ -148,7 +166,7 @@ class HistoryDialog(QDialog):
         batch.open()
 
     def refill(self) -> None:
-        number = self.selected()
+        number = self._chosen()
         if number is None or self._make_batch is None:
             return
         self.opened = batch = self._make_batch()
@@ -160,7 +178,7 @@ class HistoryDialog(QDialog):
         screened for, so a change here applies to the next batch."""
         from compounder.records import batches
 
-        number = self.selected()
+        number = self._chosen()
         if number is None or self._edit_profile is None:
             return
         patient_id = self._context.run(lambda session: batches.batch_record(session, number).patient.id, write=False)
@@ -171,25 +189,35 @@ class HistoryDialog(QDialog):
         profile.open()
 
     def reprint(self, kind: str, choose: bool = False) -> None:
-        number = self.selected()
+        number = self._chosen()
         if number is None or self._print_document is None:
             return
         self.message.setText(self._print_document(kind, number, choose=choose))
 
     def search(self) -> None:
         """The matching batches, newest first (or as the list is sorted), read a page at a time
-        as the list is scrolled; how many match when they are more than one page."""
-        from compounder.records import history
+        as the list is scrolled; how many match when they are more than one page. Patients'
+        details only for a user the pharmacy shows them to (``compounder.records.privacy``)."""
+        from compounder.records import history, privacy
 
+        self._searched = True
+        why = ""
         try:
             criteria: dict[str, Any] = {
                 "patient": self.patient.text(), "rx_number": self.rx.text(), "formula": self.formula.text(), "batch_number": self.batch.text(),
                 "lot_number": self.lot.text(), "since": _date(self.since.text(), "from"), "until": _date(self.until.text(), "to"),
             }
+            with self._context.reading() as session:
+                self.details_shown, why = self._context.patient_details(session)
+                privacy.refuse_patient_search(self.details_shown, self.patient.text(), self.rx.text())
         except RecordsError as error:
+            self.model.clear()
+            self._selected_changed()
             self.message.setText(problem_text(error))
+            show_why(self.privacy_note, why)
             return
         total = 0
+        shown = self.details_shown
 
         def fetch(offset: int, limit: int, column: int, descending: bool) -> list[PagedRow] | Failed:
             nonlocal total
@@ -202,7 +230,8 @@ class HistoryDialog(QDialog):
                 return failure(error)
             if offset == 0:
                 total = page.total
-            return [PagedRow(_cells(b, links.get(b.batch_number, "")), b.batch_number) for b in page.rows]
+            found = page.rows if shown else [privacy.hide_summary(b) for b in page.rows]
+            return [PagedRow(_cells(b, links.get(b.batch_number, "")), b.batch_number) for b in found]
 
         self.message.setText("")
         loaded = self.model.load(fetch)
@@ -213,6 +242,7 @@ class HistoryDialog(QDialog):
             self.message.setText(f"{total:,} batches match; the list shows more as it is scrolled.")
         else:
             self.message.setText("" if self.model.rowCount() else "No batch matches.")
+        show_why(self.privacy_note, why)
 
     def _page_failed(self, text: str) -> None:
         self.message.setText(text)

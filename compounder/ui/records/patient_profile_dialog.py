@@ -141,8 +141,11 @@ class PatientProfileDialog(QDialog):
         self.saved: StoredProfile | None = None
         with context.reading() as session:
             current = stored_profile(session, patient_id)
+            # Nobody signed in, or a role the pharmacy does not show patients to: nothing of the
+            # profile is shown and nothing saved (``compounder.records.privacy``).
+            self.details_shown, why = context.patient_details(session)
         self._shown_version = current.version  # saved on top of this version, or refused
-        self.setWindowTitle(f"Patient profile — {current.name}")
+        self.setWindowTitle(f"Patient profile — {current.name if self.details_shown else '(hidden)'}")
 
         self.born = QLineEdit()
         self.born.setObjectName("born")
@@ -201,13 +204,23 @@ class PatientProfileDialog(QDialog):
         self.born.textChanged.connect(lambda _t: _inline(self._check_born))
         self.weight.textChanged.connect(lambda _t: _inline(self._check_weight))
         self.weight_unit.currentIndexChanged.connect(lambda _i: _inline(self._check_weight))
-        self._show(current)
+        if self.details_shown:
+            self._show(current)
+        else:
+            self._withhold(why)
         self.setMinimumWidth(640)
         # Opens on the date of birth, not on a choice a space would flip; Tab follows the page down.
         coded = [w for g in self.groups.values() for w in (g.not_recorded, g.none_known, g.known, *g.boxes.values())]
         reading_order(self, self.born, self.weight, self.weight_unit, *coded, self.notes, *self.buttons.buttons())
 
     # ------------------------------------------------------------------ fields
+    def _withhold(self, why: str) -> None:
+        """The profile not shown: every field empty and off, Save off, and why."""
+        for widget in (self.born, self.weight, self.weight_unit, self.notes, *self.groups.values()):
+            widget.setEnabled(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+        self.message.setText(why)
+
     def _show(self, profile: StoredProfile) -> None:
         self.born.setText(profile.date_of_birth.isoformat() if profile.date_of_birth else "")
         self.weight.setText("" if profile.weight_kg is None else f"{profile.weight_kg:f}")
@@ -271,6 +284,8 @@ class PatientProfileDialog(QDialog):
 
     def save(self) -> None:
         actor = self._context.actor
+        if not self.details_shown:  # a profile not shown is never saved over
+            return
         if actor is None:
             self.message.setText("sign in (Records ▸ Sign in) to record a patient profile")
             return

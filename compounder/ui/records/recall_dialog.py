@@ -23,6 +23,7 @@ from compounder.records.policy import RecordError
 from compounder.ui.common.file_folders import away_from_database
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.paged_model import PagedRow, PagedRowsModel, paged_table
+from compounder.ui.common.privacy_note import privacy_label, show_why
 from compounder.ui.common.records_context import Failed, RecordsContext, failure, problem_text
 from compounder.ui.common.view_sizing import ColumnWidthStore
 
@@ -57,6 +58,8 @@ class RecallDialog(QDialog):
         self._context = context
         self._ask_path = ask_path
         self._lot: lots.Lot | None = None
+        self.details_shown = False  # whether the rows shown carry patients' details (``compounder.records.privacy``)
+        context.signed_in.connect(lambda _actor: self.find() if self._lot is not None else None)
         self.lot_number = QLineEdit()
         self.lot_number.setPlaceholderText("lot number")
         self.lot_number.returnPressed.connect(self.find)
@@ -68,6 +71,7 @@ class RecallDialog(QDialog):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.message = message_label()
+        self.privacy_note = privacy_label()
         self.model = PagedRowsModel(RECALL_HEADERS, self, sortable=range(len(RECALL_ORDER)), sort_column=1)
         self.model.failed.connect(self.message.setText)
         self.view = paged_table(self.model, widths, "recall")
@@ -84,13 +88,15 @@ class RecallDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.summary)
         layout.addWidget(self.message)
+        layout.addWidget(self.privacy_note)
         layout.addWidget(self.view, 1)
         layout.addWidget(close)
 
     def find(self) -> None:  # type: ignore[override]  # the dialog's Find button; QWidget.find(id), a static look-up, is never used on it
-        from compounder.records import history
+        from compounder.records import history, privacy
 
         self._lot = None
+        why = ""
         self.export_button.setEnabled(False)
         self.model.clear()
         self.summary.setText("")
@@ -105,11 +111,14 @@ class RecallDialog(QDialog):
                     makers = ", ".join(f"{lot.manufacturer} ({lot.stock_form})" for lot in found)
                     raise RecordError(f"no lot {number} in stock records" if not found else f"lot {number} is held from several manufacturers: {makers}")
                 lot = found[0]
+                self.details_shown, why = self._context.patient_details(session)
                 batches, patients = history.recall_count(session, lot.id)
         except RecordsError as error:
             self.message.setText(problem_text(error))
             return
         self.message.setText("")
+        show_why(self.privacy_note, why)
+        shown = self.details_shown
 
         def fetch(offset: int, limit: int, column: int, descending: bool) -> list[PagedRow] | Failed:
             try:
@@ -117,6 +126,8 @@ class RecallDialog(QDialog):
                     rows = history.recall_page(session, lot.id, limit=limit, offset=offset, order_by=RECALL_ORDER[column], descending=descending)
             except RecordsError as error:
                 return failure(error)
+            if not shown:
+                rows = [privacy.hide_recall(row) for row in rows]
             return [PagedRow(_cells(r), r.batch_number) for r in rows]
 
         if not self.model.load(fetch):
@@ -124,12 +135,13 @@ class RecallDialog(QDialog):
         self._lot = lot
         self.summary.setText(
             f"Lot {lot.lot_number} of {lot.stock_form} ({lot.manufacturer}, expires {lot.expires.isoformat()}): "
-            f"{batches:,} batch{'es' if batches != 1 else ''}, {patients:,} patient{'s' if patients != 1 else ''}."
+            f"{batches:,} batch{'es' if batches != 1 else ''}"
+            + (f", {patients:,} patient{'s' if patients != 1 else ''}." if self.details_shown else ".")
         )
         self.export_button.setEnabled(True)
 
     def export(self) -> None:
-        from compounder.records import history
+        from compounder.records import history, privacy
 
         if self._lot is None:
             return
@@ -139,6 +151,8 @@ class RecallDialog(QDialog):
         try:
             with self._context.reading() as session:
                 rows = history.recall(session, self._lot.id)
+            if not self.details_shown:  # the CSV holds what the list shows: no patient's details
+                rows = [privacy.hide_recall(row) for row in rows]
             with path.open("w", encoding="utf-8", newline="") as stream:
                 history.write_recall_csv(self._lot, rows, stream)
         except RecordsError as error:

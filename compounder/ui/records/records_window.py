@@ -66,22 +66,25 @@ def install_records_menu(
     def _lots() -> None:
         from compounder.ui.records.lots_dialog import LotsDialog
 
-        LotsDialog(context, window, print_pdf=print_pdf, catalog=catalog, widths=widths).exec()
+        _open(LotsDialog(context, window, print_pdf=print_pdf, catalog=catalog, widths=widths))
 
     def _history() -> None:
         from compounder.ui.records.history_dialog import HistoryDialog
 
-        HistoryDialog(
+        _open(HistoryDialog(
             context, window, make_batch=make_batch, print_document=print_document, edit_profile=edit_profile, widths=widths,
-        ).exec()
+        ))
 
     def _recall() -> None:
         from compounder.ui.records.recall_dialog import RecallDialog
 
-        RecallDialog(context, window, widths=widths).exec()
+        _open(RecallDialog(context, window, widths=widths))
 
     actions["sign_in"].triggered.connect(lambda _=False: _sign_in())
     actions["sign_out"].triggered.connect(lambda _=False: context.sign_out())
+    # Opened, not run (``exec``): the idle lock hides an open records window with what was typed in
+    # it and shows it again after the sign-in (``session_lock``); a dialog run in its own loop would
+    # be ended instead.
     actions["lots"].triggered.connect(lambda _=False: _lots())
     actions["history"].triggered.connect(lambda _=False: _history())
     actions["recall"].triggered.connect(lambda _=False: _recall())
@@ -108,13 +111,13 @@ def install_records_menu(
     menu.addSeparator()
     if make_batch is not None:
         actions["batch"] = QAction("&Make a batch…", window)
-        actions["batch"].triggered.connect(lambda _=False: make_batch().exec())
+        actions["batch"].triggered.connect(lambda _=False: _open(make_batch()))
         menu.addAction(actions["batch"])
     menu.addActions([actions["lots"], actions["history"], actions["recall"]])
     menu.addSeparator()
     actions["users"] = QAction("&Users…", window)
     actions["users"].setToolTip("User accounts (administrator)")
-    actions["users"].triggered.connect(lambda _=False: _users_dialog(context, window, widths).exec())
+    actions["users"].triggered.connect(lambda _=False: _open(_users_dialog(context, window, widths)))
     actions["users"].setEnabled(False)
     menu.addAction(actions["users"])
 
@@ -127,6 +130,15 @@ def install_records_menu(
     context.signed_in.connect(_signed)
     actions["sign_out"].setEnabled(False)
     return actions
+
+
+def _open(dialog: QDialog) -> QDialog:
+    """Show ``dialog`` over the window (window-modal), deleted when closed."""
+    from PySide6.QtCore import Qt
+
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
 
 
 def _users_dialog(context: RecordsContext, parent: QWidget, widths: ColumnWidthStore | None) -> QDialog:

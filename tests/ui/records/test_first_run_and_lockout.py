@@ -151,7 +151,7 @@ def test_the_settings_dialog_stores_the_rules_only_for_an_administrator_and_a_ha
     with context.sessions() as session:
         assert {name: value for name, (value, who, _) in pharmacy_rules.stored_rules(session).items()} == {
             "allow_self_verification": False, "weighing_tolerance": "5 %", "final_weight_tolerance": None, "scan_required": False,
-            "balance_required": False,
+            "balance_required": False, "idle_lock_minutes": 5, "patient_details_roles": ["technician", "pharmacist"],  # issue 24's defaults
         }
 
     # Someone edits the file by hand; the window starts with the records' rules and says so.

@@ -83,6 +83,7 @@ def test_lots_are_listed_soonest_expiry_first_with_warnings_and_a_lot_is_receive
 
 def test_history_search(qtbot, records):
     context, _pharmacy, record = records
+    context.sign_in("tess", PASSWORD)  # patients' names are shown to technicians and pharmacists (privacy)
     dialog = HistoryDialog(context)
     qtbot.add_widget(dialog)
     dialog.patient.setText("jane q")
@@ -109,11 +110,11 @@ def test_the_profile_is_reachable_from_the_history(qtbot, records, catalog):
     history = HistoryDialog(context, edit_profile=lambda patient_id: PatientProfileDialog(context, catalog, patient_id))
     qtbot.add_widget(history)
     assert not history.profile_button.isEnabled()
+    context.sign_in("tess", PASSWORD)
     history.patient.setText("jane")
     history.search()
     history.select(record.batch_number)
     assert history.profile_button.isEnabled()
-    context.sign_in("tess", PASSWORD)
     history.profile_button.click()
     profile = history.opened
     qtbot.add_widget(profile)
@@ -129,6 +130,7 @@ def test_recall_lists_batches_and_patients_and_exports_csv(qtbot, records, tmp_p
     context, pharmacy, record = records
     target = tmp_path / "out" / "recall.csv"
     target.parent.mkdir()
+    context.sign_in("paula", PASSWORD)  # patients' names are shown to technicians and pharmacists (privacy)
     dialog = RecallDialog(context, ask_path=lambda _parent, _suggested: target)
     qtbot.add_widget(dialog)
     dialog.lot_number.setText("NOPE")
