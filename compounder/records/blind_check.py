@@ -67,7 +67,7 @@ def blind_check_rule(session: Session) -> BlindCheckRule:
         return BlindCheckRule()
     value = json.loads(row.value)
     who = session.get(User, row.changed_by) if row.changed_by is not None else None
-    lines = value.get("lines") if value.get("lines") in SCOPES else "actives"
+    lines: Scope = "all" if value.get("lines") == "all" else "actives"
     return BlindCheckRule(bool(value.get("on", True)), lines, (who.username if who else "?", row.changed_at))
 
 

@@ -134,4 +134,4 @@ def refuse_unsigned(session: Session, row: Batch) -> None:
 
 def _diff(session: Session, row: Batch) -> RefillDiff | None:
     """The comparison with the patient's last batch on the Rx made before this one."""
-    return refill_changes(session, row.patient_id, row.rx_number, row.formula_version_id, before=row.id)
+    return refill_changes(session, row.patient_id, row.rx_number, row.formula_version_id, made_before=row.id)
