@@ -171,6 +171,17 @@ def checks_of(session: Session, batch_number: str) -> list[dict]:
     return [{"by": username, "at": entry.at, "matched": entry.matched, "figures": json.loads(entry.figures)} for entry, username in found]
 
 
+def check_lines(session: Session, batch_number: str) -> tuple[str, ...]:
+    """Each blind check in one line, as the worksheet and the verify view print it: "Blind check
+    by paula, 2026-11-23 09:00 UTC: matched (line 1 lidocaine 2.526 g)"."""
+    lines = []
+    for check in checks_of(session, batch_number):
+        when = check["at"].astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        figures = ", ".join(f"line {f['line']} {f['name']} {f['typed']}" + ("" if f["matches"] else f" (plan {f['shown']})") for f in check["figures"])
+        lines.append(f"Blind check by {check['by']}, {when}: {'matched' if check['matched'] else 'DID NOT MATCH'} ({figures})")
+    return tuple(lines)
+
+
 def _batch(session: Session, batch_number: str) -> Batch:
     from compounder.records.batch_rows import batch_row
 

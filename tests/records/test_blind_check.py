@@ -170,3 +170,40 @@ def test_a_refill_to_a_changed_formula_is_verified_only_once_a_pharmacist_signed
         assert (row.username, row.action, json.loads(row.new)["changes"]) == ("paula", "sign refill changes", '["lidocaine strength: 5 % → 4 %"]')
         assert trail_check.problems(s) == []
     assert audit.AUDITED[-2:] == ("blind_check", "refill_change")
+
+
+def test_the_worksheet_shows_the_signed_refill_change_and_the_blind_check(sessions, clock, refill, tmp_path):
+    from compounder.documents.stored import stored_worksheet_pdf
+    from compounder.records import printing
+    from tests.pdf_text import pdf_text
+    from tests.records.helpers import PHARMACY
+
+    pharmacy, first, number = refill
+    with sessions.begin() as s:
+        store(s, sign(sessions, "paula", PASSWORD, clock()), number, ["lidocaine strength: 5 % → 4 %"], clock())
+        sheet = printing.worksheet_to_print(s, pharmacy.second_pharmacist, number, clock())
+    pdf = stored_worksheet_pdf(sheet, PHARMACY)
+    (tmp_path / "refill-worksheet.pdf").write_bytes(pdf)
+    text = " ".join(pdf_text(pdf).split())
+    assert f"Refill: the formula changed since batch {first} (Our pain cream, version 1):" in text
+    assert "• lidocaine strength: 5 % → 4 %" in text
+    assert ("signed by Paula Pharmacist, RPh (paula), 2026-11-23 09:00 UTC: checked the refill's formula changes against the "
+            "prescription") in text
+    with sessions() as s:
+        assert signed_change(s, first) is None  # the first fill has nothing to sign
+
+
+def test_the_worksheet_lists_each_blind_check(sessions, clock, prepared):
+    from compounder.documents.stored import stored_worksheet_pdf
+    from compounder.records import printing
+    from tests.pdf_text import pdf_text
+    from tests.records.helpers import PHARMACY
+
+    pharmacy, number = prepared
+    with sessions.begin() as s:
+        record_check(s, pharmacy.pharmacist, number, {(1, "grams"): "2.405 g"}, clock())
+        record_check(s, pharmacy.pharmacist, number, {(1, "grams"): "2.526 g"}, clock())
+        batches.verify(s, pharmacy.pharmacist, number, clock())
+        text = " ".join(pdf_text(stored_worksheet_pdf(printing.worksheet_to_print(s, pharmacy.pharmacist, number, clock()), PHARMACY)).split())
+    assert "Blind check by paula, 2026-11-23 09:00 UTC: DID NOT MATCH (line 1 lidocaine 2.405 g (plan 2.526 g))" in text
+    assert "Blind check by paula, 2026-11-23 09:00 UTC: matched (line 1 lidocaine 2.526 g)" in text
