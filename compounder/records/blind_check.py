@@ -160,6 +160,29 @@ def refuse_without_match(session: Session, actor: Actor, row: Batch) -> None:
         raise RecordError(f"batch {row.batch_number}: your blind check did not match ({'; '.join(differ)}); it is not verified")
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where a pharmacist stands with a batch's blind check: ``needed`` (the figures ``wanted``
+    are to be typed before the preparer's are shown), or not (the check is off, or their last
+    check of the plan as it stands matched)."""
+
+    needed: bool
+    wanted: tuple[Wanted, ...]
+
+
+def standing(session: Session, actor: Actor, batch_number: str) -> Standing:
+    """Whether ``actor`` must make the blind check of this prepared batch before seeing its
+    figures: a pharmacist, with the check on and no matching check of the plan as it stands."""
+    row = _batch(session, batch_number)
+    if actor.role is not Role.PHARMACIST or Status(row.status) is not Status.PREPARED:
+        return Standing(False, ())
+    try:
+        refuse_without_match(session, actor, row)
+    except RecordError:
+        return Standing(True, figures_wanted(session, batch_number))
+    return Standing(False, ())
+
+
 def checks_of(session: Session, batch_number: str) -> list[dict]:
     """Every blind check of a batch, oldest first: who, when, matched, the figures (for the
     verify view, the worksheet and ``batches show``)."""
