@@ -23,6 +23,7 @@ Pure: the stored plan (``calc.plan_data`` with its frozen documents) and pint qu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -84,9 +85,17 @@ class Compared:
     @property
     def text(self) -> str:
         """"line 1 (Lidocaine HCl): grams to weigh: you 2.53 g, the plan 2.526 g — DIFFERS"."""
+        return f"{self.wanted.label}: you {self.entered_text}, the plan {self.wanted.shown} — {'matches' if self.matches else 'DIFFERS'}"
+
+    @property
+    def entered_text(self) -> str:
+        """The figure as typed, with its value in the plan's unit where typed in another
+        ("3157.9 mg = 3.1579 g")."""
         unit = UNITS[self.wanted.kind]
-        verdict = "matches" if self.matches else "DIFFERS"
-        return f"{self.wanted.label}: you {plain(self.entered):f} {unit}, the plan {self.wanted.shown} — {verdict}"
+        typed = " ".join(self.typed.split())
+        if re.fullmatch(r"[0-9.]+\s*" + re.escape(unit), typed):
+            return typed
+        return f"{typed} = {plain(self.entered):f} {unit}"
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,8 @@ def test_grams_match_within_the_balances_rounding(plan, typed, matches):
     check = compare([grams], {(1, "grams"): typed})
     assert check.matches is matches
     assert check.compared[0].text.endswith("matches" if matches else "DIFFERS")
+    if typed == "3157.9 mg":
+        assert check.compared[0].text == "line 1 (lidocaine): grams to weigh: you 3157.9 mg = 3.1579 g, the plan 3.158 g — matches"
 
 
 @pytest.mark.parametrize(("typed", "matches"), [

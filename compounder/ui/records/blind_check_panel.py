@@ -49,7 +49,11 @@ class BlindCheckPanel(QGroupBox):
         self.setVisible(False)
 
     def ask(self, wanted: tuple[Wanted, ...]) -> None:
-        """Fields for ``wanted`` (typed text kept for a figure asked again), the panel shown."""
+        """Fields for ``wanted`` (the same fields, as typed, when the same figures are asked
+        again: after a mismatch the pharmacist corrects one), the panel shown."""
+        if [w.key for w in wanted] == list(self.fields):
+            self.setVisible(True)
+            return
         typed = {key: field.text() for key, field in self.fields.items()}
         while self.form.rowCount():
             self.form.removeRow(0)
