@@ -199,6 +199,17 @@ class PrintMark:
 
 
 @dataclass(frozen=True)
+class SignedChanges:
+    """A refill's formula changes as a pharmacist signed them (issue 24): the heading ("Refill: the
+    formula changed since batch …"), one sentence a change, and the signature (name, date and
+    time, meaning)."""
+
+    heading: str
+    changes: tuple[str, ...]
+    signature: str
+
+
+@dataclass(frozen=True)
 class StoredWorksheet:
     record: CompoundingRecord
     tolerance_percent: Decimal
@@ -210,6 +221,8 @@ class StoredWorksheet:
     amendment_reason: str | None = None
     # What the batch makes beyond the quantity dispensed and what becomes of it ("" when nothing).
     surplus: str = ""
+    refill_changes: SignedChanges | None = None  # a refill to a changed formula: the signed comparison
+    blind_checks: tuple[str, ...] = ()  # each blind double check at verification, one line each
 
 
 def _documents(plan: Mapping[str, Any], batch_number: str) -> Mapping[str, Any]:
@@ -255,6 +268,7 @@ def stored_worksheet(
     plan: Mapping[str, Any], batch: BatchIdentity, *, tolerance_percent: Decimal, lines: Sequence[WeighedLine],
     signatures: Sequence[Signature], status: str, mark: PrintMark, acknowledged: Sequence[Acknowledgement] = (),
     amends: str | None = None, amendment_reason: str | None = None, surplus: str = "",
+    refill_changes: SignedChanges | None = None, blind_checks: Sequence[str] = (),
 ) -> StoredWorksheet:
     """The worksheet of a stored batch, from its frozen plan and its record; raises ``NotStored``."""
     frozen = _documents(plan, batch.batch_number)["worksheet"]
@@ -277,7 +291,9 @@ def stored_worksheet(
         controlled=tuple(frozen.get("controlled", ())),  # absent in batches frozen before schedules were on file
         dose_check=frozen.get("dose_check", ""),  # absent in batches frozen before the dose check was printed
     )
-    return StoredWorksheet(record, tolerance_percent, tuple(lines), tuple(signatures), status, mark, amends, amendment_reason, surplus)
+    return StoredWorksheet(
+        record, tolerance_percent, tuple(lines), tuple(signatures), status, mark, amends, amendment_reason, surplus, refill_changes, tuple(blind_checks),
+    )
 
 
 def _weigh_row(frozen: Mapping[str, Any]) -> WeighRow:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from compounder.calc import Catalog
-from compounder.cli.errors import EXIT_FINDINGS, UsageError, one_line
+from compounder.cli.errors import EXIT_FINDINGS, EXIT_USAGE, UsageError, one_line
 from compounder.cli.inputs import (
     chosen_label_stock,
     optional_date,
@@ -84,12 +84,24 @@ def batches_command(args: argparse.Namespace, engine, catalog: Catalog, out: Tex
     if command == "make":
         return _make(args, engine, catalog, out, err, ask)
     if command == "show":
+        from compounder.records.blind_check import checks_of
+        from compounder.records.refill_signoff import signed_change
+
         with reading(session_factory(engine)) as session:
             record = batches.batch_record(session, args.number)
-        return emit(args, out, batch_data(record), batch_text(record))
+            checks, change = checks_of(session, args.number), signed_change(session, args.number)
+        data = {**batch_data(record), "blind_checks": checks, "refill_change": None if change is None else change.as_data()}
+        text = batch_text(record) + "".join(f"\n  blind check by {c['by']}: {'matched' if c['matched'] else 'DID NOT MATCH'}" for c in checks)
+        if change is not None:
+            text += f"\n  {change.text}"
+        return emit(args, out, data, text)
     if command in ("worksheet", "label"):
         return _print(args, engine, out, ask)
     actor, credentials = signed_in(args, engine, ask, args.user)  # prepare, verify, decide: signed with these
+    if command == "blind-check":
+        return _blind_check_setting(args, engine, actor, out)
+    if command == "verify" and not _blind_check(args, engine, actor, err):
+        return EXIT_USAGE
     signed = _signed_reason(args, engine, ask) if command == "weigh" and args.weight is not None else None
     with transaction(session_factory(engine)) as session:
         now = records_now(session)  # the records' clock: the server's on PostgreSQL
@@ -133,6 +145,63 @@ def batches_command(args: argparse.Namespace, engine, catalog: Catalog, out: Tex
             batches.decide_again(session, args.number, decisions, now)
         record = batches.batch_record(session, args.number)
     return emit(args, out, batch_data(record), batch_text(record))
+
+
+def _blind_check(args: argparse.Namespace, engine, actor, err: TextIO) -> bool:
+    """The blind double check before a verification (issue 24): the pharmacist's ``--figure``s
+    compared with the plan and recorded in their own transaction, match or not. True when the
+    verification may go on (a match, or the pharmacy has the check off); on a mismatch the
+    figures and the calculation are written to ``err`` and False returned (exit 2). Figures
+    missing: one line naming them (``UsageError``), nothing recorded."""
+    from compounder.calc import InputError
+    from compounder.calc.blind_check import WORDS, missing, named_figures
+    from compounder.records.blind_check import figures_wanted, record_check
+    from compounder.records.boundary import reading, transaction
+    from compounder.records.clock import records_now
+    from compounder.records.database import session_factory
+
+    with reading(session_factory(engine)) as session:
+        wanted = figures_wanted(session, args.number)
+    if not wanted:
+        if args.figure:
+            raise UsageError("compounder: --figure: the pharmacy has the blind check switched off; verify without figures")
+        return True
+    try:
+        given = named_figures(wanted, args.figure)
+    except InputError as error:
+        raise UsageError(f"compounder: {error.field}: {error.message}") from None
+    absent = missing(wanted, given)
+    if absent:
+        needed = ", ".join(f'--figure "{w.position}=…{" g" if w.kind == "grams" else " " + w.kind}" ({w.name}: {WORDS[w.kind]})' for w in absent)
+        raise UsageError(f"compounder: batches verify: the blind check needs the figures you worked out yourself: {needed}")
+    with transaction(session_factory(engine)) as session:
+        outcome = record_check(session, actor, args.number, given, records_now(session))
+    if outcome.matches:
+        return True
+    print(one_line(f"compounder: batch {args.number} is not verified: your blind check did not match the plan (recorded)"), file=err)
+    for compared in outcome.check.compared:
+        print(one_line(f"  {compared.text}"), file=err)
+        if not compared.matches:
+            for step in compared.wanted.trail:
+                print(one_line(f"      {step}"), file=err)
+    return False
+
+
+def _blind_check_setting(args: argparse.Namespace, engine, actor, out: TextIO) -> int:
+    """``batches blind-check on|off|show``: the pharmacy's setting; an administrator changes it (audited)."""
+    from compounder.records.blind_check import blind_check_rule, set_blind_check_rule
+    from compounder.records.boundary import transaction
+    from compounder.records.clock import records_now
+    from compounder.records.database import session_factory
+
+    with transaction(session_factory(engine)) as session:
+        if args.state == "show":
+            rule = blind_check_rule(session)
+        else:
+            rule = set_blind_check_rule(session, actor, args.state == "on", args.lines, records_now(session))
+    data = {"on": rule.on, "lines": rule.lines, "changed_by": rule.changed[0] if rule.changed else None,
+            "changed_at": rule.changed[1] if rule.changed else None}
+    return emit(args, out, data, f"blind check {rule.text}" + (f" (set by {rule.changed[0]})" if rule.changed else " (the default)"))
 
 
 def _signed_reason(args: argparse.Namespace, engine, ask: Ask):

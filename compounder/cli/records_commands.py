@@ -77,8 +77,23 @@ def add_records_parsers(commands, database_help: str) -> None:
     weigh.add_argument("--reason", help="where the pharmacy requires the balance: why the weight is typed")
     weigh.add_argument("--pharmacy-settings", help="pharmacy settings file (default: the user's settings)")
     prepare = batch_commands.add_parser("prepare", help="the preparer's signature (every line has its lot and weight)")
-    verify = batch_commands.add_parser("verify", help="a pharmacist's verification")
+    verify = batch_commands.add_parser(
+        "verify", help="a pharmacist's verification, after the blind check",
+        description="A pharmacist's verification. While the pharmacy keeps the blind (independent) double check on, "
+        "give the figures you worked out yourself, before looking at the preparer's: the grams to weigh of each active "
+        "(of every line where the pharmacy asks for all), and its mg/g or mg per click where the label states one. Each is "
+        "compared with the plan (grams within half the balance's readability; mg to the label's third significant figure) "
+        "and the check is recorded, match or not; a mismatch is refused (exit 2) with both figures and the calculation.",
+    )
     verify.add_argument("--pharmacy-settings", help="pharmacy settings file (default: the user's settings)")
+    verify.add_argument(
+        "--figure", action="append", default=[], metavar="LINE=FIGURE",
+        help='one of your own figures, repeated: LINE is the line number or the line\'s name as the worksheet prints it, the unit '
+        'says which figure: "1=2.526 g" or "lidocaine=2.526 g" (grams to weigh), "lidocaine=50 mg/g", "lidocaine=12.5 mg/click"',
+    )
+    blind = batch_commands.add_parser("blind-check", help="an administrator switches the blind double check at verification on or off")
+    blind.add_argument("state", choices=("on", "off", "show"), help="on, off, or show the pharmacy's setting")
+    blind.add_argument("--lines", choices=("actives", "all"), default="actives", help="the lines whose figures are asked (default: every active)")
     decide = batch_commands.add_parser("decide", help="a pharmacist decides again on findings whose decision a change voided")
     decide.add_argument("--acknowledge", action="append", required=True, metavar="CODE=REASON")
     made_beyond = batch_commands.add_parser("surplus", help="record what becomes of what the batch makes beyond the quantity dispensed")
@@ -93,7 +108,7 @@ def add_records_parsers(commands, database_help: str) -> None:
     documents[1].add_argument("--position", type=int, default=1, help="label position on a sheet of labels (default 1)")
     for command in (show, weigh, prepare, verify, decide, made_beyond, *documents):
         command.add_argument("number", help="batch number, e.g. 261123-001")
-    for command in (receive, add, approve, make, show, weigh, prepare, verify, decide, made_beyond, *documents):
+    for command in (receive, add, approve, make, show, weigh, prepare, verify, decide, made_beyond, blind, *documents):
         command.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=database_help)
         command.add_argument("--json", action="store_true", help="print the result as JSON")
         if command is not show:

@@ -11,7 +11,7 @@ import datetime as dt
 
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, Spacer
 
 from compounder.calc.batch_document import PrintMark, StoredWorksheet, WeighedLine, WeighedStep
 from compounder.calc.label_stock import LabelStock
@@ -46,7 +46,19 @@ class StoredWorksheetRenderer(WorksheetRenderer):
             state = f"<font color='#b00020'><b>{escape(stored.mark.text())}</b></font>. " + state
         if stored.surplus:  # what is made beyond the quantity dispensed, and what becomes of it
             state += f"<br/><b>{escape(stored.surplus)}</b>"
-        return [Paragraph(state, self.styles["body"]), *super().story()]
+        return [Paragraph(state, self.styles["body"]), *self._refill_changes(), *super().story(), *self._blind_checks()]
+
+    def _refill_changes(self) -> list[Flowable]:
+        """A refill to a changed formula: what changed since the last batch, and who signed it (issue 24)."""
+        signed = self.stored.refill_changes
+        if signed is None:
+            return []
+        changes = "".join(f"<br/>• {escape(change)}" for change in signed.changes)
+        return [Spacer(1, 3), Paragraph(f"<b>{escape(signed.heading)}:</b>{changes}<br/><i>{escape(signed.signature)}</i>", self.styles["body"]), Spacer(1, 6)]
+
+    def _blind_checks(self) -> list[Flowable]:
+        """The blind double checks at verification, after the signatures (issue 24)."""
+        return [Paragraph(escape(line), self.styles["small"]) for line in self.stored.blind_checks]
 
     def _line(self, row: WeighRow) -> WeighedLine | None:
         return next((line for line in self.stored.lines if line.position == row.number), None)

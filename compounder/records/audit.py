@@ -33,7 +33,10 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, Table, select, update
 from sqlalchemy.orm import Session
 
-from compounder.records import head_file
+from compounder.records import (
+    head_file,
+    model_blind,  # noqa: F401 - its tables are audited (AUDITED), on the one Base
+)
 from compounder.records.audit_keys import (
     CONNECTION_INFO,
     AuditKeyError,
@@ -52,6 +55,7 @@ ROTATED = "rotate audit key"
 AUDITED = (
     "app_user", "patient", "ingredient_lot", "master_formula", "master_formula_version", "batch", "batch_line",
     "batch_acknowledgement", "batch_counter", "pharmacy_rule", "weighing_event", "aliquot_weighing",
+    "blind_check", "refill_change",
 )
 #: Audited tables whose key is not an integer ``id``: the column, and its value as the entry's row_id.
 _KEY_COLUMN = {"batch_counter": "day"}

@@ -118,6 +118,12 @@ def verify(session: Session, credentials: Credentials, batch_number: str, now: d
     allowed = stored if stored is not None else allow_self_verification
     check_transition(Status(row.status), Status.VERIFIED, actor, preparer_id=row.prepared_by, allow_self_verification=allowed)
     refuse_undecided(session, row)
+    from compounder.records.blind_check import refuse_without_match
+
+    refuse_without_match(session, actor, row)  # the verifier's own figures matched the plan (issue 24)
+    from compounder.records.refill_signoff import refuse_unsigned
+
+    refuse_unsigned(session, row)  # a refill to a changed formula: its changes signed by a pharmacist
     made_beyond = surplus(row.plan, row.plan.get("order"))
     if made_beyond is not None and not row.surplus_disposition:
         raise RecordError(

@@ -124,7 +124,7 @@ def _refuse_if_changed(session: Session, row: Any, seen: int | None, name: str) 
 def effective(session: Session, settings: PharmacySettings) -> tuple[PharmacySettings, list[str]]:
     """The settings with the records' rules in place of the file's, and a sentence for each
     rule the file states differently (edited by hand), or saying the rules are not yet stored."""
-    stored = stored_rules(session)
+    stored = {name: rule for name, rule in stored_rules(session).items() if name in RULES}  # not the blind check's (records.blind_check)
     if not stored:
         if rule_values(settings) == rule_values(dataclasses.replace(
             settings, allow_self_verification=False, weighing_tolerance=None, final_weight_tolerance=None, scan_required=False,

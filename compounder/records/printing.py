@@ -112,10 +112,17 @@ def worksheet_to_print(session: Session, actor: Actor, batch_number: str, now: d
             Signature("Checked by", record.checked_by, record.checked_at),
             Signature("Verified by (pharmacist)", record.verified_by, record.verified_at),
         ]
+        from compounder.calc.batch_document import SignedChanges
+        from compounder.records.blind_check import check_lines
+        from compounder.records.refill_signoff import signed_change
+
+        change = signed_change(session, record.batch_number)
         return stored_worksheet(
             record.plan, identity(record), tolerance_percent=record.tolerance_percent, lines=lines, signatures=signatures,
             status=record.status.value, mark=mark, acknowledged=acknowledgements(session, record.id),
             amends=record.amends, amendment_reason=record.amendment_reason, surplus=surplus_line(record),
+            refill_changes=None if change is None else SignedChanges(change.heading, change.changes, change.signature),
+            blind_checks=check_lines(session, record.batch_number),
         )
 
     return _printing(session, actor, batch_number, PRINT_WORKSHEET, now, make)

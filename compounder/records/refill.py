@@ -96,11 +96,13 @@ class RefillDiff:
 _MADE = ("prepared", "verified", "dispensed")
 
 
-def refill_changes(session: Session, patient_id: int, rx_number: str, version_id: int) -> RefillDiff | None:
-    """Against the patient's latest batch made on this Rx number; None for a first fill."""
+def refill_changes(session: Session, patient_id: int, rx_number: str, version_id: int, *, made_before: int | None = None) -> RefillDiff | None:
+    """Against the patient's latest batch made on this Rx number; None for a first fill.
+    ``made_before``: a batch's id, to compare that batch with the ones made before it."""
     previous = session.execute(
         select(Batch.batch_number, Batch.formula_version_id)
-        .where(Batch.patient_id == patient_id, Batch.rx_number == rx_number.strip(), Batch.status.in_(_MADE))
+        .where(Batch.patient_id == patient_id, Batch.rx_number == rx_number.strip(), Batch.status.in_(_MADE),
+               *((Batch.id < made_before,) if made_before is not None else ()))
         .order_by(Batch.compounded_on.desc(), Batch.id.desc())
         .limit(1)
     ).first()

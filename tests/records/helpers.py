@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from compounder.calc import evaluate, parse_formula
 from compounder.cli import plan_to_json
 from compounder.records import aliquot_steps, batches, lots, people
+from compounder.records.blind_check import set_blind_check_rule
 from compounder.records.library import FormulaLibrary, reference_formulas
 from compounder.records.policy import Actor, Role
 from compounder.settings import settings_from_data
@@ -35,7 +36,9 @@ class Pharmacy:
     patient: people.PatientInfo
 
 
-def make_pharmacy(sessions, clock, catalog, *, expires=dt.date(2027, 6, 30), quantity="500") -> Pharmacy:
+def make_pharmacy(sessions, clock, catalog, *, expires=dt.date(2027, 6, 30), quantity="500", blind_check=False) -> Pharmacy:
+    """People, the shipped diclofenac cream approved, lots for every line. ``blind_check``: whether the
+    pharmacy keeps the blind double check on (its default); off unless a test asks for it."""
     library = FormulaLibrary(sessions, clock)
     library.sync_reference(reference_formulas())
     entry = next(e for e in library.entries() if e.name.lower().startswith("diclofenac") and "cyclobenzaprine" in e.name.lower())
@@ -45,6 +48,8 @@ def make_pharmacy(sessions, clock, catalog, *, expires=dt.date(2027, 6, 30), qua
         tech = people.create_user(s, admin, "tess", "Tess Technician", Role.TECHNICIAN, PASSWORD, now)
         rph = people.create_user(s, admin, "paula", "Paula Pharmacist, RPh", Role.PHARMACIST, PASSWORD, now)
         rph2 = people.create_user(s, admin, "peter", "Peter Pharmacist, RPh", Role.PHARMACIST, PASSWORD, now)
+        if not blind_check:  # the tests of other steps verify at once; tests/records/test_blind_check.py keeps it on
+            set_blind_check_rule(s, admin, False, "actives", now)
     library.approve(entry.id, credentials_of(rph))  # shipped formulas wait for a pharmacist's approval too
     version = library.approved_version(entry.id)
     plan = plan_to_json(evaluate(parse_formula(version.data), catalog, TODAY))

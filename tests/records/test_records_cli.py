@@ -56,8 +56,26 @@ def test_a_lot_received_at_95_percent_sets_the_lidocaine_target_from_receipt_to_
     code, _, err = cli("batches", "label", number, "--out", str(tmp / "label.pdf"), "--user", "paula", *settings)
     assert (code, err) == (2, f"compounder: batch {number} is draft; a patient label is printed only once a pharmacist has verified the batch\n")
     assert cli("batches", "prepare", number, "--user", "tess")[0] == 0
-    code, out, _ = cli("batches", "verify", number, "--user", "paula", *settings, "--json")
-    assert code == 0 and json.loads(out)["status"] == "verified"
+    # The blind check (issue 24, on by default): paula's own figures first. None given: one line naming them, exit 2.
+    code, _, err = cli("batches", "verify", number, "--user", "paula", *settings)
+    assert (code, err) == (2, 'compounder: batches verify: the blind check needs the figures you worked out yourself: '
+                              '--figure "1=… g" (lidocaine: grams to weigh)\n')
+    # Worked at the formula's 99.8 % instead of the lot's 95.0 %: 2.400 / 0.998 = 2.405 g — refused, recorded, exit 2.
+    code, _, err = cli("batches", "verify", number, "--user", "paula", *settings, "--figure", "lidocaine=2.405 g")
+    assert code == 2
+    assert err.splitlines()[:2] == [
+        f"compounder: batch {number} is not verified: your blind check did not match the plan (recorded)",
+        "  line 1 (lidocaine): grams to weigh: you 2.405 g, the plan 2.526 g — DIFFERS",
+    ]
+    assert "÷ 95 % potency = 2.526 g" in err  # the calculation trail
+    code, out, _ = cli("batches", "show", number, "--json")
+    assert json.loads(out)["status"] == "prepared"
+    # Worked again: 2.400 / 0.950 = 2.52632 → 2.526 g: matches, and the verification goes through.
+    code, out, err = cli("batches", "verify", number, "--user", "paula", *settings, "--figure", "1=2.526 g", "--json")
+    assert code == 0 and json.loads(out)["status"] == "verified", err
+    code, out, _ = cli("batches", "show", number, "--json")
+    checks = json.loads(out)["blind_checks"]
+    assert [(c["by"], c["matched"], [f["typed"] for f in c["figures"]]) for c in checks] == [("paula", False, ["2.405 g"]), ("paula", True, ["2.526 g"])]
     assert cli("batches", "worksheet", number, "--out", str(tmp / "worksheet.pdf"), "--user", "paula", *settings)[0] == 0
     sheet = pdf_text(tmp / "worksheet.pdf")
     assert "95 %" in sheet and "LB26-777" in sheet and "÷ 95 % potency = 2.526 g" in sheet and "2.405" not in sheet
@@ -68,6 +86,16 @@ def test_a_lot_received_at_95_percent_sets_the_lidocaine_target_from_receipt_to_
     assert "REPRINT" in pdf_text(tmp / "again.pdf")
     code, out, _ = cli("batches", "show", number)
     assert code == 0 and "target 2.526 g" in out and "potency 95 %" in out
+    assert "blind check by paula: matched" in out
+
+
+def test_only_an_administrator_switches_the_blind_check_off_and_it_is_audited(cli):
+    code, _, err = cli("batches", "blind-check", "off", "--user", "paula")
+    assert (code, err) == (2, "compounder: only an administrator switches the blind check on or off; paula is a pharmacist\n")
+    code, out, _ = cli("batches", "blind-check", "show", "--user", "paula", "--json")
+    assert json.loads(out)["on"] is True and json.loads(out)["changed_by"] is None  # the default
+    code, out, _ = cli("batches", "blind-check", "off", "--user", "admin", "--json")
+    assert code == 0 and json.loads(out)["on"] is False and json.loads(out)["changed_by"] == "admin"
 
 
 @pytest.mark.parametrize(

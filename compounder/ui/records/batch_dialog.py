@@ -28,7 +28,6 @@ from decimal import Decimal
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -50,7 +49,8 @@ from compounder.calc.record import decision_text
 from compounder.calc.release import BatchBlocked
 from compounder.calc.typed_date import typed_date
 from compounder.calc.units import format_quantity
-from compounder.records import aliquot_steps, batches, lots, people, station
+from compounder.records import aliquot_steps, batches, lots, people, refill_signoff, station
+from compounder.records import blind_check as blind_checks
 from compounder.records.batches import BatchRecord, FindingDecision
 from compounder.records.clock import records_today
 from compounder.records.errors import RecordsError
@@ -77,6 +77,7 @@ from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
 from compounder.ui.common.print_on_menu import print_on_menu
 from compounder.ui.common.records_context import Failed, RecordsContext, failure, problem_text
 from compounder.ui.common.signing_dialog import sign, stored
+from compounder.ui.records.blind_check_panel import BlindCheckPanel
 from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
 from compounder.ui.records.verify_view import VerifyView
 
@@ -106,7 +107,6 @@ class BatchDialog(QDialog):
         self._pharmacy = pharmacy
         self._printer = StoredBatchPrinter(context, pharmacy, print_pdf, label_position)
         self.record: BatchRecord | None = None
-        self._shown_changes: tuple | None = None  # the refill whose formula changes are on show
         # The lots typed on the workbench's lines (version id, line position → lot id), used when
         # the batch is made on that version (``prefill_from_workbench``).
         self._workbench_lots: tuple[int, dict[int, int]] | None = None
@@ -191,8 +191,6 @@ class BatchDialog(QDialog):
         self.refill = QLabel()
         self.refill.setWordWrap(True)
         self.refill.setStyleSheet(f"color: {WARNING_TEXT.name()}")
-        self.confirm_changes = QCheckBox("I have checked these formula changes against the prescription")
-        self.confirm_changes.setVisible(False)
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         # Findings whose signed decision a change to their numbers voided: a pharmacist decides again.
@@ -206,6 +204,8 @@ class BatchDialog(QDialog):
         undecided_row.addWidget(self.undecided, 1)
         undecided_row.addWidget(self.decide_again_button)
         self.verify_view = VerifyView(self)
+        # Before the verify view, the verifying pharmacist's own figures (issue 24: the blind check).
+        self.blind_check = BlindCheckPanel(self._compare_figures, self)
         self.lines_box = QGroupBox("Lines: lot and grams weighed")
         self.grid = QGridLayout(self.lines_box)
         self.lot_boxes: list[QComboBox] = []
@@ -263,10 +263,10 @@ class BatchDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(order)
         layout.addWidget(self.refill)
-        layout.addWidget(self.confirm_changes)
         layout.addWidget(self.heading)
         layout.addLayout(undecided_row)
         layout.addWidget(self.lines_box, 1)
+        layout.addWidget(self.blind_check)
         layout.addWidget(self.verify_view, 1)
         layout.addLayout(actions)
         layout.addLayout(more)
@@ -368,13 +368,15 @@ class BatchDialog(QDialog):
                 today = records_today(now)
                 patient = people.patient(session, actor, self.patient.text(), born, now)
                 diff = refill_changes(session, patient.id, self.rx.text(), version_id)
-                if not self._refill_confirmed(diff, (patient.id, self.rx.text().strip(), version_id)):
-                    session.rollback()
-                    return
+                self._show_refill(diff)
                 order_data = refill_order(session, patient.id, self.rx.text(), order_data)  # a refill's refills left: the records'
                 order = parse_batch_order(order_data).order
                 plan = screened_plan(session, self._catalog, version_id, patient.id, today, order=order_data)
-            # The patient is on file now; a pharmacist decides the findings outside any transaction.
+            # The patient is on file now; a pharmacist signs the refill's changes and decides the
+            # findings outside any transaction.
+            refill_signature = self._refill_signature(diff)
+            if refill_signature is False:
+                return
             decisions = self._decisions_for(plan)
             if decisions is None:
                 return
@@ -387,6 +389,9 @@ class BatchDialog(QDialog):
                     prescriber=self.prescriber.text(), compounded_on=today, tolerance_percent=self.tolerance.text(), now=now,
                     acknowledgements=decisions, order=order_data, freeze=lambda plan: self._plan(plan, order), lots=chosen,
                 )
+                if refill_signature is not None and diff is not None:
+                    refill_signoff.store(session, refill_signature, record.batch_number, diff.changes, now)
+                    record = batches.batch_record(session, record.batch_number)
         except InputError as error:
             self.message.setText(f"{_FIELD_TITLES.get(error.field, error.field)}: {error.message}")
             return
@@ -400,8 +405,6 @@ class BatchDialog(QDialog):
             self._failed(failure(error), self.create)
             return
         self.message.setText("")
-        self.confirm_changes.setVisible(False)
-        self.confirm_changes.setChecked(False)
         self._show(record)
         # The keys go on to the first line to fill (its lot, then its weight), not stay on Create batch.
         first = next((w for pair in zip(self.lot_boxes, self.weights, strict=True) for w in pair if w.isEnabled()), None)
@@ -496,28 +499,43 @@ class BatchDialog(QDialog):
         self.profile_note.setText(f"Profile of {saved.name} saved; the batch is screened against it." if saved else "")
         self.profile_note.setVisible(saved is not None)
 
-    def _refill_confirmed(self, diff, key: tuple) -> bool:
-        """Shows the refill's formula changes; a refill to a changed formula waits for the tick."""
+    def _show_refill(self, diff) -> None:
+        """Shows what changed in the formula since the patient's last batch on the Rx."""
         if diff is None:
             self.refill.setText("")
-            self.confirm_changes.setVisible(False)
-            return True
-        if not diff.changes:
+        elif not diff.changes:
             self.refill.setText(f"Refill of batch {diff.previous_batch}: same formula ({diff.previous_version}).")
-            self.confirm_changes.setVisible(False)
-            return True
-        changes = "".join(f"<li>{_html(change)}</li>" for change in diff.changes)
-        self.refill.setText(
-            f"<b>Refill: the formula changed since batch {_html(diff.previous_batch)}</b> ({_html(diff.previous_version)}):<ul>{changes}</ul>"
+        else:
+            changes = "".join(f"<li>{_html(change)}</li>" for change in diff.changes)
+            self.refill.setText(
+                f"<b>Refill: the formula changed since batch {_html(diff.previous_batch)}</b> ({_html(diff.previous_version)}):<ul>{changes}</ul>"
+                "A pharmacist signs these changes when the batch is made."
+            )
+
+    def _refill_signature(self, diff):
+        """A refill to a changed formula: the pharmacist's signature on its changes, asked now
+        (``ask_signature``); None when there is nothing to sign, False (after saying so) when
+        nobody signed."""
+        if diff is None or not diff.changes:
+            return None
+        what = (f"<b>The formula changed since batch {_html(diff.previous_batch)}</b> ({_html(diff.previous_version)}):<ul>"
+                + "".join(f"<li>{_html(change)}</li>" for change in diff.changes)
+                + "</ul>A pharmacist signs that they checked these changes against the prescription.")
+        clock = self._context.clock
+        signature = self.ask_signature(
+            "Refill changes — pharmacist signs", what, lambda username, password: refill_signoff.sign(self._context.sessions, username, password, clock()),
         )
-        if self._shown_changes != key:
-            self._shown_changes = key
-            self.confirm_changes.setChecked(False)
-        self.confirm_changes.setVisible(True)
-        if not self.confirm_changes.isChecked():
-            self.message.setText("the formula changed since the last batch on this Rx: check the changes, tick the box, then Create batch")
+        if signature is None:
+            self.message.setText(f"No batch made: the formula changed since batch {diff.previous_batch}; a pharmacist signs the changes")
             return False
-        return True
+        return signature
+
+    def ask_signature(self, title: str, what: str, sign):
+        """A pharmacist's user name and password, checked by ``sign`` (the records), asked now;
+        ``sign``'s result or None. Tests replace it to drive the dialog themselves."""
+        from compounder.ui.common.password_signature import ask_password_signature
+
+        return ask_password_signature(self, title, what, sign)
 
     def prepare_refill(self, batch_number: str) -> None:
         """Fill the order from a patient's batch for a refill on the approved version of the same
@@ -550,7 +568,7 @@ class BatchDialog(QDialog):
             self.dose_amount.setText(str(used.get("amount") or ""))
             self.dose_times.setText(f"{used['times_per_day']:g}" if isinstance(used.get("times_per_day"), (int, float)) else "")
         self.refills.clear()
-        self._refill_confirmed(diff, (record.patient.id, record.rx_number, current.id))
+        self._show_refill(diff)
         self.message.setText("")
 
     def prefill_from_workbench(self, order: WorkbenchOrder) -> str:
@@ -938,10 +956,44 @@ class BatchDialog(QDialog):
         self.grid.setRowStretch(len(record.lines) + 1, 1)
         self.lines_box.setVisible(editable)  # once prepared, the verify view shows each line as weighed
         self.verify_view.show_record(record)
+        self._blind_step(record)
         # Short here (the finding in full is in the decision's dialog and the tooltip).
         self.undecided.setText("<br>".join(_html(text.split("; the finding now reads:")[0]) for text in record.undecided))
         self.undecided.setToolTip("\n\n".join(record.undecided))
         self._enable()
+
+    def _blind_step(self, record: BatchRecord) -> None:
+        """The blind check before the verify view (issue 24): a pharmacist who has not yet matched
+        the plan with their own figures types them first; the preparer's are hidden till then.
+        The verify view lists the signed refill changes and each blind check."""
+        actor = self._context.actor
+        try:
+            with self._context.reading() as session:
+                notes = [change.text] if (change := refill_signoff.signed_change(session, record.batch_number)) else []
+                notes += blind_checks.check_lines(session, record.batch_number)
+                standing = blind_checks.standing(session, actor, record.batch_number) if actor is not None else None
+        except RecordsError as error:
+            self.message.setText(problem_text(error))
+            return
+        self.verify_view.show_notes(notes)
+        if standing is not None and standing.needed:
+            self.blind_check.ask(standing.wanted)
+            self.verify_view.setVisible(False)
+        else:
+            self.blind_check.done()
+
+    def _compare_figures(self, entered):
+        """The blind check stored (match or not) and its comparison; the refusal's text when a
+        figure is missing or not a figure (nothing stored)."""
+        actor, record = self._context.actor, self.record
+        if actor is None or record is None:
+            return "sign in (Records ▸ Sign in) to make the blind check"
+        number = record.batch_number
+        outcome = self._context.run(lambda session: blind_checks.record_check(session, actor, number, entered, self._context.now(session)))
+        if isinstance(outcome, Failed):
+            return outcome.text
+        self.open_batch(number)  # a match shows the verify view; the checks are listed on it
+        return outcome.check
 
     def _enable(self) -> None:
         signed = self._context.actor is not None

@@ -6,7 +6,16 @@ confirmed (scanned, or by hand and why). Read from the stored record; nothing is
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QGroupBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from compounder.records.batch_rows import BatchRecord, LineRecord
 from compounder.records.policy import Status
@@ -33,9 +42,20 @@ class VerifyView(QGroupBox):
         for column in range(len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COLUMNS.index("Weight from"), QHeaderView.ResizeMode.Stretch)
+        # The refill's signed formula changes and each blind check (issue 24), above the lines.
+        self.notes = QLabel(self)
+        self.notes.setObjectName("verifyNotes")
+        self.notes.setWordWrap(True)
+        self.notes.setVisible(False)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.notes)
         layout.addWidget(self.table)
         self.setVisible(False)
+
+    def show_notes(self, notes: list[str]) -> None:
+        """The signed refill changes and the blind checks, one line each (none: hidden)."""
+        self.notes.setText("\n".join(notes))
+        self.notes.setVisible(bool(notes))
 
     def show_record(self, record: BatchRecord | None) -> None:
         """Fill the table from ``record``; shown once the batch is signed as prepared."""

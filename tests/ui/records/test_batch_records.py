@@ -216,7 +216,7 @@ def test_history_reopens_reprints_and_refuses_a_batch_without_stored_documents(q
     assert history.message.text() == f"batch {old.batch_number} is prepared; a patient label is printed only once a pharmacist has verified the batch"
 
 
-def test_a_refill_from_the_history_shows_the_changes_and_needs_them_ticked(qtbot, batch_dialog, catalog, records):
+def test_a_refill_from_the_history_shows_the_changes_and_needs_a_pharmacists_signature(qtbot, batch_dialog, catalog, records):
     dialog, context, pharmacy = batch_dialog
     library = FormulaLibrary(context.sessions, context.clock)
     formula = {
@@ -257,14 +257,40 @@ def test_a_refill_from_the_history_shows_the_changes_and_needs_them_ticked(qtbot
     assert refill.formula.currentData() == library.approved_version(entry.id).id
     assert f"the formula changed since batch {previous}" in refill.refill.text()
     assert "lidocaine strength: 5 % → 4 %" in refill.refill.text()
-    assert refill.confirm_changes.isVisibleTo(refill)
     assert (refill.directions.text(), refill.quantity.text(), refill.refills.text()) == (LABEL["directions"], "120 g", "")
     refill.refills.setText("1")
+    # Issue 24: a technician's tick is no signature. The changes are signed by a pharmacist, with
+    # the password, in the signing dialog; tess (signed in) cannot sign them.
+    asked = []
+
+    def sign_in_dialog(title, what, sign):
+        from compounder.ui.common.password_signature import PasswordSignatureDialog
+
+        signing = PasswordSignatureDialog(title, what, sign, refill)
+        qtbot.add_widget(signing)
+        asked.append(what)
+        signing.username.setText("tess")
+        signing.password.setText(PASSWORD)
+        signing.accept()
+        assert "tess is a technician: only a pharmacist signs a refill's formula changes; nothing was signed" in signing.message.text()
+        assert signing.result() != signing.DialogCode.Accepted
+        signing.username.setText("paula")
+        signing.password.setText(PASSWORD)
+        signing.accept()
+        return signing.signed
+
+    refill.ask_signature = lambda title, what, sign: None  # nobody signs: no batch
     refill.create()
-    assert refill.record is None
-    refill.confirm_changes.setChecked(True)
+    assert refill.record is None and refill.message.text() == f"No batch made: the formula changed since batch {previous}; a pharmacist signs the changes"
+    refill.ask_signature = sign_in_dialog
     refill.create()
+    assert "lidocaine strength: 5 % → 4 %" in asked[0]
     assert refill.message.text() == "" and refill.record.formula_version == 2
+    with context.sessions() as s:
+        from compounder.records.refill_signoff import signed_change
+
+        signed = signed_change(s, refill.record.batch_number)
+    assert (signed.username, signed.changes) == ("paula", ("lidocaine strength: 5 % → 4 %",))
     with context.sessions() as s:
         assert batches.batch_record(s, refill.record.batch_number).rx_number == "RX-3003"
 

@@ -221,7 +221,7 @@ def test_reopen_and_reject_a_batch_with_a_reason(batch_dialog, records):
     assert dialog.record.status.value == "rejected" and "rejected by Peter Pharmacist, RPh (on 2026-11-23 09:00 UTC): jar cracked" in dialog.heading.text()
 
 
-def test_a_refill_to_a_changed_formula_is_shown_and_needs_a_second_press(batch_dialog, catalog):
+def test_a_refill_to_a_changed_formula_is_shown_and_needs_a_pharmacists_signature(batch_dialog, catalog):
     from compounder.records.library import FormulaLibrary
 
     dialog, context, pharmacy = batch_dialog
@@ -236,19 +236,18 @@ def test_a_refill_to_a_changed_formula_is_shown_and_needs_a_second_press(batch_d
     dialog.born.setText("1948-03-02")
     dialog.rx.setText("RX-1001")  # the fixture's batch was on this Rx, with the diclofenac formula
     dialog.prescriber.setText("Dr. A. Smith")
+    dialog.ask_signature = lambda title, what, sign: None  # nobody signs
     dialog.create()
     assert dialog.record is None
     assert "Refill: the formula changed since batch 261123-001" in dialog.refill.text()
     assert "a different master formula" in dialog.refill.text()
-    assert dialog.confirm_changes.isVisibleTo(dialog) and not dialog.confirm_changes.isChecked()
-    dialog.create()  # pressing again is not confirming
-    assert dialog.record is None and "tick the box" in dialog.message.text()
-    dialog.confirm_changes.setChecked(True)
-    dialog.create()
     # That batch was made without its refills on record: the refills left are asked (issue 28, obs 7).
-    assert dialog.record is None
     assert dialog.message.text().startswith("label refills: RX-1001 was first filled as batch 261123-001 without its refills on record")
     dialog.refills.setText("0")
+    # Issue 24: the changes need a pharmacist's signature (none given here: no batch), not a tick.
+    dialog.create()
+    assert dialog.record is None and "a pharmacist signs the changes" in dialog.message.text()
+    dialog.ask_signature = lambda title, what, sign: sign("paula", PASSWORD)
     dialog.create()
     assert dialog.record is not None and dialog.record.batch_number == "261123-002"
 
