@@ -23,11 +23,14 @@ _HUNDRED = Decimal(100)
 
 @dataclass(frozen=True)
 class FinalWeight:
-    """The finished preparation weighed, against the theoretical weight (grams)."""
+    """The finished preparation weighed, against the theoretical weight (grams). With no
+    tolerance on record (``tolerance_percent`` None) the person weighing judges it against the
+    pharmacy's SOP (``judged``): the program does not make a range up."""
 
     theoretical: Decimal
     actual: Decimal
-    tolerance_percent: Decimal
+    tolerance_percent: Decimal | None
+    judged: bool | None = None
 
     @property
     def yield_percent(self) -> Decimal:
@@ -40,29 +43,36 @@ class FinalWeight:
         return self.actual - self.theoretical
 
     @property
-    def low(self) -> Decimal:
-        return self.theoretical * (_HUNDRED - self.tolerance_percent) / _HUNDRED
+    def low(self) -> Decimal | None:
+        return None if self.tolerance_percent is None else self.theoretical * (_HUNDRED - self.tolerance_percent) / _HUNDRED
 
     @property
-    def high(self) -> Decimal:
-        return self.theoretical * (_HUNDRED + self.tolerance_percent) / _HUNDRED
+    def high(self) -> Decimal | None:
+        return None if self.tolerance_percent is None else self.theoretical * (_HUNDRED + self.tolerance_percent) / _HUNDRED
 
     @property
     def passed(self) -> bool:
+        if self.low is None or self.high is None:
+            return bool(self.judged)
         return self.low <= self.actual <= self.high
 
     def text(self) -> str:
         verdict = "within" if self.passed else "OUTSIDE"
-        return (f"{self.actual.normalize():f} g of {self.theoretical.normalize():f} g theoretical "
-                f"({self.difference.normalize():+f} g), yield {self.yield_percent:f} %; {verdict} "
-                f"{_g(self.low)} to {_g(self.high)} g (± {self.tolerance_percent.normalize():f} %)")
+        start = (f"{self.actual.normalize():f} g of {self.theoretical.normalize():f} g theoretical "
+                 f"({self.difference.normalize():+f} g), yield {self.yield_percent:f} %; {verdict} ")
+        if self.low is None or self.high is None or self.tolerance_percent is None:
+            return start + "the SOP's range (judged when entered: no final-weight tolerance in the pharmacy settings)"
+        return start + f"{_g(self.low)} to {_g(self.high)} g (± {self.tolerance_percent.normalize():f} %)"
 
 
-def final_weight(theoretical: Decimal, actual: Decimal, tolerance_percent: Decimal) -> FinalWeight:
-    """The final-weight result; ``actual`` must be a weight above zero."""
+def final_weight(theoretical: Decimal, actual: Decimal, tolerance_percent: Decimal | None, judged: bool | None = None) -> FinalWeight:
+    """The final-weight result; ``actual`` must be a weight above zero. Without a tolerance,
+    ``judged`` (whether it is within the SOP's range, as the person weighing says) is needed."""
     if theoretical <= 0:
         raise ValueError("the theoretical weight must be above zero")
-    return FinalWeight(theoretical, actual, tolerance_percent)
+    if tolerance_percent is None and judged is None:
+        raise ValueError("no final-weight tolerance on record: say whether the weight is within the SOP's range")
+    return FinalWeight(theoretical, actual, tolerance_percent, judged)
 
 
 def ph_text(ph: Decimal, accepted: PhRange) -> str:

@@ -33,6 +33,7 @@ def add_records_parsers(commands, database_help: str) -> None:
     receive.add_argument("--ingredient", required=True, help="the ingredient as named on the certificate")
     receive.add_argument("--stock-form", required=True, help="the form weighed, as the formula names it (e.g. lidocaine)")
     receive.add_argument("--manufacturer", required=True)
+    receive.add_argument("--supplier", help="the wholesaler the lot was bought from (leave out when bought from the manufacturer)")
     receive.add_argument("--lot", required=True, help="the manufacturer's lot number")
     receive.add_argument("--expires", required=True, help="expiry date YYYY-MM-DD")
     receive.add_argument("--quantity", required=True, help="quantity received, e.g. 100 g")
@@ -130,10 +131,10 @@ def _receive(args: argparse.Namespace, engine, out: TextIO, ask: Ask) -> int:
     with transaction(session_factory(engine)) as session:
         lot = receive_lot(
             session, actor, ingredient=args.ingredient, stock_form=args.stock_form, manufacturer=args.manufacturer, lot_number=args.lot,
-            expires=expires, quantity=quantity, potency_percent=args.potency, now=records_now(session),
+            expires=expires, quantity=quantity, potency_percent=args.potency, now=records_now(session), supplier=args.supplier,
         )
     data = {"id": lot.id, "lot": lot.lot_number, "ingredient": lot.ingredient, "stock_form": lot.stock_form, "manufacturer": lot.manufacturer,
-            "expires": lot.expires, "potency_percent": lot.potency_percent, "received_grams": lot.received}
+            "supplier": lot.supplier, "expires": lot.expires, "potency_percent": lot.potency_percent, "received_grams": lot.received}
     potency = f"{lot.potency_percent:f} %" if lot.potency_percent is not None else "no assay given"
     return emit(args, out, data, f"received lot {lot.lot_number} of {lot.stock_form} ({lot.manufacturer}), {lot.received:f} g, {potency}, expires {lot.expires}")
 

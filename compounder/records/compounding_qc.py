@@ -15,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from compounder.calc.balance_grams import plan_grams
+from compounder.calc.batch_document import QcLine, final_weight_tolerance, initials
 from compounder.calc.master_record import MasterRecord, parse_ph, record_of
 from compounder.calc.master_record import qc_checks as master_qc_checks
 from compounder.calc.qc_results import CHECK_WORDS, final_weight, ph_text
@@ -119,8 +121,10 @@ def asked(session: Session, row: Batch) -> tuple[QcAsked, ...]:
     found = []
     for kind in master_qc_checks(record):
         if kind == "final_weight":
-            theoretical = theoretical_grams(row)
-            spec = f"theoretical {theoretical.normalize():f} g, accepted within ± {row.tolerance_percent.normalize():f} %; the yield is worked out"
+            theoretical, tolerance = theoretical_grams(row), final_weight_tolerance(row.plan)
+            within = (f"accepted within ± {tolerance.normalize():f} %" if tolerance is not None
+                      else "no final-weight tolerance set: judged against the SOP")
+            spec = f"theoretical {theoretical.normalize():f} g, {within}; the yield is worked out"
         elif kind == "appearance":
             spec = (qc.appearance if qc is not None and qc.appearance else None) or "as the master formula describes it (no appearance written in it)"
         else:
@@ -134,7 +138,8 @@ def enter_result(session: Session, actor: Actor, batch_number: str, kind: str, n
                  weight: str | Decimal | None = None, observed: str | None = None, conforms: bool | None = None,
                  ph: str | Decimal | None = None) -> QcResult:
     """Enter (or correct, before verification) one QC result of a draft or prepared batch:
-    ``final_weight`` with ``weight`` (grams), ``appearance`` with what was ``observed`` and
+    ``final_weight`` with ``weight`` (grams; ``conforms`` too where no final-weight tolerance was
+    frozen with the batch), ``appearance`` with what was ``observed`` and
     whether it ``conforms``, ``ph`` with the reading. Refused naming the field."""
     actor = current_actor(session, actor)
     if actor.role is Role.ADMINISTRATOR:
@@ -152,8 +157,11 @@ def enter_result(session: Session, actor: Actor, batch_number: str, kind: str, n
         actual = parse_weight(weight)
         if actual <= 0:
             raise RecordError("final weight: a weight above 0 g; weigh the finished preparation")
-        theoretical = theoretical_grams(row)
-        found = final_weight(theoretical, actual, row.tolerance_percent)
+        theoretical, tolerance = theoretical_grams(row), final_weight_tolerance(row.plan)
+        if tolerance is None and conforms is None:
+            raise RecordError("final weight: no final-weight tolerance was set when the batch was made; say whether the weight is "
+                              "within the SOP's range")
+        found = final_weight(theoretical, actual, tolerance, conforms)
         passed, text = found.passed, found.text()
         values.update(actual_ug=to_ug(actual), theoretical_ug=to_ug(theoretical), yield_percent=found.yield_percent)
     elif kind == "appearance":
@@ -285,6 +293,39 @@ def details(session: Session, row: Batch) -> CompoundingDetails:
     )
 
 
+def approved_version_text(session: Session, row: Batch) -> str:
+    """The master formula version the batch was made from and its approval, as the compounding
+    record names it: "Name, version 3 — approved by Paula Pharmacist, RPh 2026-11-23 09:00 UTC"."""
+    version = existing(session, MasterFormulaVersion, row.formula_version_id, "master formula version")
+    text = f"{version.name}, version {version.version}"
+    if version.approved_at is None:
+        return text + " — not approved"
+    return text + f" — approved by {_name(session, version.approved_by)} {_utc(version.approved_at)}"
+
+
+def worksheet_parts(session: Session, row: Batch) -> dict[str, Any]:
+    """What the stored worksheet prints of this record (``calc.batch_document.stored_worksheet``'s
+    keyword arguments): time of preparation, QC asked and entered, deviations, remake links."""
+    found = details(session, row)
+    qc = []
+    for item in found.asked:
+        result = found.result(item.kind)
+        qc.append(QcLine(item.words, item.specification, result.result if result else "", result.passed if result else None,
+                         f"{initials(result.by) or result.by} {_utc(result.at)}" if result else ""))
+    remake = []
+    if found.remake_of:
+        remake.append(f"Remake of batch {found.remake_of}: {found.remake_reason}")
+    if found.replaced_by:
+        remake.append(f"Replaced by remake {found.replaced_by}")
+    prepared = (f"{_utc(row.prepared_at)} (the preparer's signature, by the records' clock)" if row.prepared_at is not None
+                else "not prepared yet")
+    return {"preparation_time": prepared, "qc": qc, "deviations": [d.text() for d in found.deviations], "remake": "; ".join(remake)}
+
+
+def _utc(at: dt.datetime) -> str:
+    return f"{at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+
+
 def refuse_unfinished(session: Session, row: Batch) -> None:
     """``RecordError`` naming each QC result missing or failed and each deviation no pharmacist
     accepted: the batch is not verified until the record is complete."""
@@ -327,4 +368,4 @@ def _deviation(session: Session, row: BatchDeviation) -> DeviationRecord:
 
 
 __all__ = ["CompoundingDetails", "DeviationRecord", "QcAsked", "QcResult", "asked", "decide_deviation", "details", "enter_result",
-           "link_remake", "record_deviation", "refuse_unfinished"]
+           "link_remake", "record_deviation", "refuse_unfinished", "worksheet_parts"]

@@ -51,3 +51,12 @@ def test_ph_against_the_range():
     accepted = PhRange(Decimal("5.5"), Decimal("7.0"))
     assert ph_text(Decimal("6.4"), accepted) == "pH 6.4; within 5.5 to 7.0"
     assert ph_text(Decimal("7.2"), accepted) == "pH 7.2; OUTSIDE 5.5 to 7.0"
+
+
+def test_without_a_tolerance_the_judgement_is_the_persons_and_no_range_is_made_up():
+    with pytest.raises(ValueError):
+        final_weight(Decimal("120"), Decimal("119"), None)
+    result = final_weight(Decimal("120"), Decimal("119"), None, judged=False)
+    # 119 / 120 = 99.1666… → 99.2 %
+    assert (result.passed, result.low, result.yield_percent) == (False, None, Decimal("99.2"))
+    assert "OUTSIDE the SOP's range" in result.text()

@@ -96,7 +96,8 @@ def pass_qc(sessions, clock, actor, batch_number: str) -> None:
         row = batch_row(s, batch_number)
         for asked in compounding_qc.asked(s, row):
             if asked.kind == "final_weight":
-                compounding_qc.enter_result(s, actor, batch_number, "final_weight", clock(), weight=compounding_qc.theoretical_grams(row))
+                compounding_qc.enter_result(s, actor, batch_number, "final_weight", clock(), weight=compounding_qc.theoretical_grams(row),
+                                            conforms=True)  # judged when no tolerance was frozen with the batch
             elif asked.kind == "appearance":
                 compounding_qc.enter_result(s, actor, batch_number, "appearance", clock(), observed="smooth, uniform cream", conforms=True)
             else:

@@ -7,13 +7,14 @@ from decimal import Decimal
 import pytest
 
 from compounder.calc import evaluate, parse_formula
-from compounder.cli import plan_to_json
+from compounder.calc.batch_document import plan_with_documents
+from compounder.calc.prescription import parse_order
 from compounder.records import batches, compounding_qc, trail_check
 from compounder.records.batch_rows import batch_row
 from compounder.records.library import FormulaLibrary
 from compounder.records.policy import PermissionRefused, RecordError, Status
 from tests.conftest import TODAY
-from tests.records.helpers import make_pharmacy, new_batch, weigh_all
+from tests.records.helpers import ORDER, PHARMACY, make_pharmacy, new_batch, weigh_all
 
 RECORD = {
     "characteristics": {"diclofenac sodium": "USP, micronized"},
@@ -24,11 +25,6 @@ RECORD = {
     "labelling": "For external use only",
     "quality_control": {"appearance": "smooth, off-white, no particles", "ph": "5.5 to 7.0"},
 }
-
-
-@pytest.fixture
-def pharmacy(sessions, clock, catalog):
-    return make_pharmacy(sessions, clock, catalog)
 
 
 def prepared(sessions, clock, pharmacy, *, qc=False):
@@ -56,13 +52,13 @@ def test_verification_is_refused_naming_each_missing_qc_result(sessions, clock, 
 def test_the_final_weight_is_stored_with_its_yield_worked_by_hand(sessions, clock, pharmacy):
     number = prepared(sessions, clock, pharmacy)
     with sessions.begin() as s:
-        # theoretical 120 g (the shipped formula, no excess); 117.6 / 120 = 0.98 → yield 98.0 %;
-        # −2.4 g; the batch's ± 5 % is 114 to 126 g: within.
+        # theoretical 120 g (the shipped formula, no excess); 117.6 / 120 = 0.98 → yield 98.0 %; −2.4 g;
+        # the pharmacy's final-weight tolerance frozen with the batch, ± 2 % of 120 g = 2.4 g → 117.6 to 122.4 g: on the edge, within.
         result = compounding_qc.enter_result(s, pharmacy.technician, number, "final_weight", clock(), weight="117.6")
     assert result.passed and result.yield_percent == Decimal("98.0")
-    assert result.result == "117.6 g of 120 g theoretical (-2.4 g), yield 98.0 %; within 114.000 to 126.000 g (± 5 %)"
+    assert result.result == "117.6 g of 120 g theoretical (-2.4 g), yield 98.0 %; within 117.600 to 122.400 g (± 2 %)"
     with sessions.begin() as s:
-        # 113.9 g: below 114 g; 113.9 / 120 = 0.94916… → 94.9 %; a correction before verification, audited
+        # 113.9 g: below 117.6 g; 113.9 / 120 = 0.94916… → 94.9 %; a correction before verification, audited
         result = compounding_qc.enter_result(s, pharmacy.technician, number, "final_weight", clock(), weight="113.9")
         compounding_qc.enter_result(s, pharmacy.technician, number, "appearance", clock(), observed="smooth", conforms=True)
     assert not result.passed and result.yield_percent == Decimal("94.9")
@@ -95,7 +91,8 @@ def pharmacy_formula(sessions, clock, catalog, pharmacy, record=RECORD):
     library.approve(entry.id, pharmacy.pharmacist)
     version = library.approved_version(entry.id)
     pharmacy.version_id = version.id
-    pharmacy.plan = plan_to_json(evaluate(parse_formula(version.data), catalog, TODAY))
+    pharmacy.plan = plan_with_documents(evaluate(parse_formula(version.data), catalog, TODAY), parse_order(ORDER), catalog, TODAY,
+                                        PHARMACY.final_weight_tolerance)
     return version
 
 
@@ -105,7 +102,7 @@ def test_the_ph_is_asked_where_the_master_formula_gives_a_range(sessions, clock,
     with sessions() as s:
         asked = compounding_qc.asked(s, batch_row(s, number))
     assert [(a.kind, a.specification) for a in asked] == [
-        ("final_weight", "theoretical 120 g, accepted within ± 5 %; the yield is worked out"),
+        ("final_weight", "theoretical 120 g, accepted within ± 2 %; the yield is worked out"),
         ("appearance", "smooth, off-white, no particles"),
         ("ph", "pH 5.5 to 7.0"),
     ]
@@ -177,3 +174,14 @@ def test_an_amendment_carries_the_qc_results(sessions, clock, pharmacy):
         amendment = batches.amend(s, pharmacy.pharmacist, number, "directions corrected", clock())
         found = compounding_qc.details(s, batch_row(s, amendment.batch_number))
     assert [(r.kind, r.passed) for r in found.results] == [("final_weight", True), ("appearance", True)]
+
+
+def test_without_a_final_weight_tolerance_the_person_weighing_judges_it(sessions, clock, catalog):
+    plain = make_pharmacy(sessions, clock, catalog)  # its plan froze no documents, so no final-weight tolerance
+    number = prepared(sessions, clock, plain)
+    with sessions.begin() as s, pytest.raises(RecordError, match="say whether the weight is within the SOP's range"):
+        compounding_qc.enter_result(s, plain.technician, number, "final_weight", clock(), weight="119")
+    with sessions.begin() as s:
+        # 119 / 120 = 0.991666… → 99.2 %; −1 g
+        result = compounding_qc.enter_result(s, plain.technician, number, "final_weight", clock(), weight="119", conforms=True)
+    assert result.passed and result.result.startswith("119 g of 120 g theoretical (-1 g), yield 99.2 %; within the SOP's range")
