@@ -17,6 +17,13 @@ from typing import TextIO
 from compounder.calc import Catalog
 from compounder.cli.batch_commands import batches_command
 from compounder.cli.errors import UsageError
+from compounder.cli.formulation_commands import (
+    BATCH_COMMANDS,
+    FORMULA_COMMANDS,
+    add_formulation_parsers,
+    batch_formulation_command,
+    formulas_command,
+)
 from compounder.cli.inputs import (
     on_database,
     optional_date,
@@ -94,10 +101,11 @@ def add_records_parsers(commands, database_help: str) -> None:
     documents[1].add_argument("--position", type=int, default=1, help="label position on a sheet of labels (default 1)")
     for command in (show, weigh, prepare, verify, decide, made_beyond, *documents):
         command.add_argument("number", help="batch number, e.g. 261123-001")
-    for command in (receive, add, approve, make, show, weigh, prepare, verify, decide, made_beyond, *documents):
+    formulation = add_formulation_parsers(formula_commands, batch_commands)  # issue 25: the master formulation record, QC, deviations
+    for command in (receive, add, approve, make, show, weigh, prepare, verify, decide, made_beyond, *documents, *formulation):
         command.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=database_help)
         command.add_argument("--json", action="store_true", help="print the result as JSON")
-        if command is not show:
+        if command is not show and command is not formulation[0] and command is not formulation[2]:
             command.add_argument("--user", required=True, help="who does it (signs in: the password is asked for)")
             command.add_argument("--password-stdin", action="store_true", help="read each password asked for as one line of standard input")
     for parser in (lots, formulas, batches):
@@ -114,7 +122,11 @@ def records_command(args: argparse.Namespace, catalog: Catalog | None, out: Text
             return _receive(args, engine, out, ask_password)
         assert catalog is not None  # formulas and batches are catalog commands
         if args.command == "formulas":
+            if args.formulas_command in FORMULA_COMMANDS:
+                return formulas_command(args, engine, catalog, out, ask_password)
             return _formulas(args, engine, catalog, out, ask_password)
+        if args.batches_command in BATCH_COMMANDS:
+            return batch_formulation_command(args, engine, out, ask_password)
         return batches_command(args, engine, catalog, out, err, ask_password)
 
 

@@ -295,12 +295,10 @@ def details(session: Session, row: Batch) -> CompoundingDetails:
 
 def approved_version_text(session: Session, row: Batch) -> str:
     """The master formula version the batch was made from and its approval, as the compounding
-    record names it: "Name, version 3 — approved by Paula Pharmacist, RPh 2026-11-23 09:00 UTC"."""
-    version = existing(session, MasterFormulaVersion, row.formula_version_id, "master formula version")
-    text = f"{version.name}, version {version.version}"
-    if version.approved_at is None:
-        return text + " — not approved"
-    return text + f" — approved by {_name(session, version.approved_by)} {_utc(version.approved_at)}"
+    record names it (``master_records.approval_text``)."""
+    from compounder.records.master_records import approval_text
+
+    return approval_text(session, row.formula_version_id)
 
 
 def worksheet_parts(session: Session, row: Batch) -> dict[str, Any]:

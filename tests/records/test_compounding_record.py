@@ -21,7 +21,7 @@ RECORD = {
     "container_closure": "120 g airless pump, white PP",
     "equipment": ["electronic balance 0.001 g", "ointment mill"],
     "description": "smooth, off-white cream",
-    "bud_reference": "USP <795> (2023) Table 4: nonaqueous, 90 days at controlled room temperature",
+    "bud_reference": "USP <795> (2023) Table 4: nonpreserved aqueous preparation, 14 days refrigerated (2–8 °C)",
     "labelling": "For external use only",
     "quality_control": {"appearance": "smooth, off-white, no particles", "ph": "5.5 to 7.0"},
 }

@@ -56,6 +56,13 @@ def test_a_lot_received_at_95_percent_sets_the_lidocaine_target_from_receipt_to_
     code, _, err = cli("batches", "label", number, "--out", str(tmp / "label.pdf"), "--user", "paula", *settings)
     assert (code, err) == (2, f"compounder: batch {number} is draft; a patient label is printed only once a pharmacist has verified the batch\n")
     assert cli("batches", "prepare", number, "--user", "tess")[0] == 0
+    # Issue 25: not verified while the QC results the master formula asks are missing (one line, exit 2).
+    code, _, err = cli("batches", "verify", number, "--user", "paula", *settings)
+    assert code == 2 and "QC results missing: final weight, appearance" in err and err.count("\n") == 1
+    # 60 g theoretical, ± 2 % (the settings' final-weight tolerance) → 58.8 to 61.2 g; 59.9 / 60 = 0.99833… → yield 99.8 %
+    code, out, _ = cli("batches", "qc", number, "--check", "final_weight", "--weight", "59.9 g", "--user", "tess", "--json")
+    assert code == 0 and json.loads(out)["qc"][0]["yield_percent"] == "99.8" and json.loads(out)["qc_missing"] == ["appearance"]
+    assert cli("batches", "qc", number, "--check", "appearance", "--observed", "smooth white cream", "--conforms", "yes", "--user", "tess")[0] == 0
     code, out, _ = cli("batches", "verify", number, "--user", "paula", *settings, "--json")
     assert code == 0 and json.loads(out)["status"] == "verified"
     assert cli("batches", "worksheet", number, "--out", str(tmp / "worksheet.pdf"), "--user", "paula", *settings)[0] == 0
