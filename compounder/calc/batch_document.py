@@ -83,6 +83,9 @@ def freeze_documents(
     worksheet["checks"] = [{"name": c.name, "specification": c.specification} for c in record.checks]
     worksheet["controlled"] = list(record.controlled)
     worksheet["dose_check"] = record.dose_check
+    # The final weight's accepted range as the sheet prints it, as a number the QC result is judged by
+    # (issue 25); None: no tolerance set, the pharmacist judges by the SOP.
+    worksheet["final_weight_tolerance_percent"] = None if tolerance is None else f"{Decimal(str(tolerance.to('percent').magnitude)).normalize():f}"
     label = None
     if all(value is not None for value in (prescription.directions, prescription.quantity, prescription.refills)):
         content = label_content(plan, freezing, catalog, compounded_on)
@@ -163,6 +166,7 @@ class WeighedLine:
     # for calibration"): a typed weight where the balance is required, a container confirmed by hand.
     weight_reason: str | None = None
     identity_reason: str | None = None
+    supplier: str | None = None  # who sold the lot, beside its manufacturer (issue 25)
 
     def step(self, name: str) -> WeighedStep | None:
         return next((step for step in self.steps if step.step == name), None)
@@ -210,6 +214,18 @@ class SignedChanges:
 
 
 @dataclass(frozen=True)
+class QcLine:
+    """A QC check the master formula asks, as the stored worksheet prints it: ``check`` in words
+    ("final weight"), its specification, the result entered ("" while none is) and who entered it when."""
+
+    check: str
+    specification: str
+    result: str = ""
+    passed: bool | None = None
+    entered: str = ""
+
+
+@dataclass(frozen=True)
 class StoredWorksheet:
     record: CompoundingRecord
     tolerance_percent: Decimal
@@ -223,6 +239,12 @@ class StoredWorksheet:
     surplus: str = ""
     refill_changes: SignedChanges | None = None  # a refill to a changed formula: the signed comparison
     blind_checks: tuple[str, ...] = ()  # each blind double check at verification, one line each
+    # Issue 25: when it was prepared (the preparer's signature, the records' clock), the QC results
+    # against the master formula's procedures, the deviations with their decisions, the remake link.
+    preparation_time: str = ""
+    qc: tuple[QcLine, ...] = ()
+    deviations: tuple[str, ...] = ()
+    remake: str = ""
 
 
 def _documents(plan: Mapping[str, Any], batch_number: str) -> Mapping[str, Any]:
@@ -268,7 +290,8 @@ def stored_worksheet(
     plan: Mapping[str, Any], batch: BatchIdentity, *, tolerance_percent: Decimal, lines: Sequence[WeighedLine],
     signatures: Sequence[Signature], status: str, mark: PrintMark, acknowledged: Sequence[Acknowledgement] = (),
     amends: str | None = None, amendment_reason: str | None = None, surplus: str = "",
-    refill_changes: SignedChanges | None = None, blind_checks: Sequence[str] = (),
+    refill_changes: SignedChanges | None = None, blind_checks: Sequence[str] = (), preparation_time: str = "",
+    qc: Sequence[QcLine] = (), deviations: Sequence[str] = (), remake: str = "",
 ) -> StoredWorksheet:
     """The worksheet of a stored batch, from its frozen plan and its record; raises ``NotStored``."""
     frozen = _documents(plan, batch.batch_number)["worksheet"]
@@ -292,8 +315,19 @@ def stored_worksheet(
         dose_check=frozen.get("dose_check", ""),  # absent in batches frozen before the dose check was printed
     )
     return StoredWorksheet(
-        record, tolerance_percent, tuple(lines), tuple(signatures), status, mark, amends, amendment_reason, surplus, refill_changes, tuple(blind_checks),
+        record, tolerance_percent, tuple(lines), tuple(signatures), status, mark, amends, amendment_reason, surplus,
+        refill_changes=refill_changes, blind_checks=tuple(blind_checks), preparation_time=preparation_time, qc=tuple(qc),
+        deviations=tuple(deviations), remake=remake,
     )
+
+
+def final_weight_tolerance(plan: Mapping[str, Any]) -> Decimal | None:
+    """The final-weight tolerance (%) frozen with the batch's worksheet; None when none was set
+    (or the batch was frozen before it was kept as a number)."""
+    documents = plan.get(DOCUMENTS_KEY)
+    worksheet = documents.get("worksheet") if isinstance(documents, Mapping) else None
+    value = worksheet.get("final_weight_tolerance_percent") if isinstance(worksheet, Mapping) else None
+    return None if value is None else Decimal(str(value))
 
 
 def _weigh_row(frozen: Mapping[str, Any]) -> WeighRow:
@@ -307,9 +341,10 @@ def _with_lot(row: WeighRow, line: WeighedLine | None) -> WeighRow:
     """The lot the record says was used, in place of what the formula file named (if anything)."""
     if line is None or line.lot is None:
         return row
-    return dataclasses.replace(
-        row, lot=line.lot, manufacturer=line.manufacturer or "", expires=line.expires.isoformat() if line.expires else "",
-    )
+    maker = line.manufacturer or ""
+    if line.supplier:
+        maker += f" (supplier {line.supplier})"
+    return dataclasses.replace(row, lot=line.lot, manufacturer=maker, expires=line.expires.isoformat() if line.expires else "")
 
 
 def stored_label(

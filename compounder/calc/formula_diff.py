@@ -15,6 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from compounder.calc.master_record import ELEMENTS
+from compounder.calc.master_record import KEY as MASTER_RECORD
+
 Kind = Literal["added", "removed", "changed"]
 
 #: The formula's own fields in the order a pharmacist reads them, with their words.
@@ -60,11 +63,24 @@ def formula_diff(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> 
     changes += _ingredients(old, after)
     for key, label in (*_BUD, *_INSTRUCTIONS):
         changes += _field(old, after, key, label)
-    known = {key for key, _label in (*_TOP, *_BUD, *_INSTRUCTIONS)} | {group for group, _role in _GROUPS}
+    changes += _master_record(old, after)
+    known = {key for key, _label in (*_TOP, *_BUD, *_INSTRUCTIONS)} | {group for group, _role in _GROUPS} | {MASTER_RECORD}
     for key in sorted(set(old) | set(after)):
         if key not in known:
             changes += _field(old, after, key, key.replace("_", " "))
     return tuple(changes)
+
+
+def _master_record(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
+    """The master formulation record's elements, each by its own words."""
+    a, b = old.get(MASTER_RECORD), new.get(MASTER_RECORD)
+    a, b = (a if isinstance(a, Mapping) else {}), (b if isinstance(b, Mapping) else {})
+    changes: list[Change] = []
+    for key, label in ELEMENTS:
+        changes += _field(a, b, key, label)
+    for key in sorted((set(a) | set(b)) - {key for key, _label in ELEMENTS}):
+        changes += _field(a, b, key, f"master record {key.replace('_', ' ')}")
+    return changes
 
 
 def describe(changes: tuple[Change, ...]) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from compounder.calc.base_description import base_description_data, parse_base_description, parse_stability
 from compounder.calc.errors import InputError
 from compounder.calc.fields import date_field, free_text, list_field, text_field
+from compounder.calc.master_record import parse_master_record
 from compounder.calc.model import Directions, Formula, FormulaLine
 from compounder.calc.prescription import ORDER_KEYS
 from compounder.calc.units import (
@@ -34,6 +35,7 @@ _TOP_KEYS = {
     "name", "batch", "excess", "density", "base", "balance", "compounded_on", "directions",
     "actives", "excipients", "base_lot", "base_expires", "base_description", "stability",
     "patient",  # read by compounder.calc.patient (it needs the catalog's screening terms)
+    "master_record",  # the master formulation record's own elements (compounder.calc.master_record)
 }
 _LINE_KEYS = {"ingredient", "strength", "stock", "potency", "lot", "expires", "manufacturer", "basis"}
 # An upper bound on a batch (g or mL), far above any pharmacy batch, so a typing slip such as
@@ -71,6 +73,7 @@ def parse_formula(data: Any) -> Formula:
     if data.get("density") is not None:
         density = parse_quantity(data["density"], "density", (MASS_PER_VOLUME,))
         _check_density(density, "density")
+    parse_master_record(data.get("master_record"))  # refused here, naming the element, like the rest of the formula
     lines = [
         *(_parse_line(item, f"actives[{i}]", "active") for i, item in enumerate(list_field(data, "actives", _LINES_SHAPE))),
         *(_parse_line(item, f"excipients[{i}]", "excipient") for i, item in enumerate(list_field(data, "excipients", _LINES_SHAPE))),

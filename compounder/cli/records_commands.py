@@ -17,6 +17,13 @@ from typing import TextIO
 from compounder.calc import Catalog
 from compounder.cli.batch_commands import batches_command
 from compounder.cli.errors import UsageError
+from compounder.cli.formulation_commands import (
+    BATCH_COMMANDS,
+    FORMULA_COMMANDS,
+    add_formulation_parsers,
+    batch_formulation_command,
+    formulas_command,
+)
 from compounder.cli.inputs import (
     on_database,
     optional_date,
@@ -33,6 +40,7 @@ def add_records_parsers(commands, database_help: str) -> None:
     receive.add_argument("--ingredient", required=True, help="the ingredient as named on the certificate")
     receive.add_argument("--stock-form", required=True, help="the form weighed, as the formula names it (e.g. lidocaine)")
     receive.add_argument("--manufacturer", required=True)
+    receive.add_argument("--supplier", help="the wholesaler the lot was bought from (leave out when bought from the manufacturer)")
     receive.add_argument("--lot", required=True, help="the manufacturer's lot number")
     receive.add_argument("--expires", required=True, help="expiry date YYYY-MM-DD")
     receive.add_argument("--quantity", required=True, help="quantity received, e.g. 100 g")
@@ -108,10 +116,11 @@ def add_records_parsers(commands, database_help: str) -> None:
     documents[1].add_argument("--position", type=int, default=1, help="label position on a sheet of labels (default 1)")
     for command in (show, weigh, prepare, verify, decide, made_beyond, *documents):
         command.add_argument("number", help="batch number, e.g. 261123-001")
-    for command in (receive, add, approve, make, show, weigh, prepare, verify, decide, made_beyond, blind, *documents):
+    formulation = add_formulation_parsers(formula_commands, batch_commands)  # issue 25: the master formulation record, QC, deviations
+    for command in (receive, add, approve, make, show, weigh, prepare, verify, decide, made_beyond, blind, *documents, *formulation):
         command.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=database_help)
         command.add_argument("--json", action="store_true", help="print the result as JSON")
-        if command is not show:
+        if command is not show and command is not formulation[0] and command is not formulation[2]:
             command.add_argument("--user", required=True, help="who does it (signs in: the password is asked for)")
             command.add_argument("--password-stdin", action="store_true", help="read each password asked for as one line of standard input")
     for parser in (lots, formulas, batches):
@@ -128,7 +137,11 @@ def records_command(args: argparse.Namespace, catalog: Catalog | None, out: Text
             return _receive(args, engine, out, ask_password)
         assert catalog is not None  # formulas and batches are catalog commands
         if args.command == "formulas":
+            if args.formulas_command in FORMULA_COMMANDS:
+                return formulas_command(args, engine, catalog, out, ask_password)
             return _formulas(args, engine, catalog, out, ask_password)
+        if args.batches_command in BATCH_COMMANDS:
+            return batch_formulation_command(args, engine, out, ask_password)
         return batches_command(args, engine, catalog, out, err, ask_password)
 
 
@@ -145,10 +158,10 @@ def _receive(args: argparse.Namespace, engine, out: TextIO, ask: Ask) -> int:
     with transaction(session_factory(engine)) as session:
         lot = receive_lot(
             session, credentials, ingredient=args.ingredient, stock_form=args.stock_form, manufacturer=args.manufacturer, lot_number=args.lot,
-            expires=expires, quantity=quantity, potency_percent=args.potency, now=records_now(session),
+            expires=expires, quantity=quantity, potency_percent=args.potency, now=records_now(session), supplier=args.supplier,
         )
     data = {"id": lot.id, "lot": lot.lot_number, "ingredient": lot.ingredient, "stock_form": lot.stock_form, "manufacturer": lot.manufacturer,
-            "expires": lot.expires, "potency_percent": lot.potency_percent, "received_grams": lot.received}
+            "supplier": lot.supplier, "expires": lot.expires, "potency_percent": lot.potency_percent, "received_grams": lot.received}
     potency = f"{lot.potency_percent:f} %" if lot.potency_percent is not None else "no assay given"
     return emit(args, out, data, f"received lot {lot.lot_number} of {lot.stock_form} ({lot.manufacturer}), {lot.received:f} g, {potency}, expires {lot.expires}")
 

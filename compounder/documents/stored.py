@@ -11,7 +11,7 @@ import datetime as dt
 
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus import Flowable, Spacer, Table
 
 from compounder.calc.batch_document import PrintMark, StoredWorksheet, WeighedLine, WeighedStep
 from compounder.calc.label_stock import LabelStock
@@ -46,6 +46,10 @@ class StoredWorksheetRenderer(WorksheetRenderer):
             state = f"<font color='#b00020'><b>{escape(stored.mark.text())}</b></font>. " + state
         if stored.surplus:  # what is made beyond the quantity dispensed, and what becomes of it
             state += f"<br/><b>{escape(stored.surplus)}</b>"
+        if stored.preparation_time:
+            state += f"<br/>Time of preparation: <b>{escape(stored.preparation_time)}</b>"
+        if stored.remake:
+            state += f"<br/><b>{escape(stored.remake)}</b>"
         return [Paragraph(state, self.styles["body"]), *self._refill_changes(), *super().story(), *self._blind_checks()]
 
     def _refill_changes(self) -> list[Flowable]:
@@ -59,6 +63,36 @@ class StoredWorksheetRenderer(WorksheetRenderer):
     def _blind_checks(self) -> list[Flowable]:
         """The blind double checks at verification, after the signatures (issue 24)."""
         return [Paragraph(escape(line), self.styles["small"]) for line in self.stored.blind_checks]
+
+    def check_rows(self) -> list[tuple[str, str]]:
+        """The sheet's checks, then those the master formula asks that it does not list (the pH)."""
+        rows = super().check_rows()
+        listed = {name.casefold() for name, _ in rows}
+        return rows + [(qc.check if qc.check[:1].isupper() or qc.check[1:2].isupper() else qc.check.capitalize(), qc.specification)
+                       for qc in self.stored.qc if qc.check.casefold() not in listed]
+
+    def check_result_cells(self, name: str) -> list[Cell]:
+        """The result entered in Compounder, a failed one marked, with who entered it when; a check
+        the master formula asks with no result yet says so (verification waits for it)."""
+        qc = next((qc for qc in self.stored.qc if qc.check.casefold() == name.casefold()), None)
+        if qc is None:
+            return ["", ""]
+        if not qc.result:
+            return [Paragraph("<b>not entered</b>", self.styles["cell"]), ""]
+        verdict = "" if qc.passed else "<br/><font color='#b00020'><b>DOES NOT MEET THE SPECIFICATION</b></font>"
+        return [Paragraph(f"{escape(qc.result)}{verdict}", self.styles["cell"]), Paragraph(escape(qc.entered), self.styles["small"])]
+
+    def quality_control(self) -> list[Flowable]:
+        """The checks with their results, then the deviations with the pharmacist's decision."""
+        found = super().quality_control()
+        s = self.styles
+        if not self.stored.deviations:
+            return [*found, Paragraph("Deviations: none recorded.", s["body"])]
+        rows = [[Paragraph(escape(text), s["cell"])] for text in self.stored.deviations]
+        table = Table([[Paragraph("Deviations from the master formula, with the pharmacist's decision", s["head"])], *rows],
+                      colWidths=[self.pagesize[0] - self.left_margin - self.right_margin], repeatRows=1, splitInRow=1)
+        table.setStyle(self._grid_style())
+        return [*found, Spacer(1, 4), table]
 
     def _line(self, row: WeighRow) -> WeighedLine | None:
         return next((line for line in self.stored.lines if line.position == row.number), None)

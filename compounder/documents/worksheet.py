@@ -153,7 +153,7 @@ class WorksheetRenderer:
             Paragraph(f"<b>Balance:</b> {escape(self.record.balance)} ({escape(self.record.balance_detail)})", self.styles["body"]),
             Paragraph("Compounding steps", self.styles["heading"]),
             self.steps_table(),
-            KeepTogether([Paragraph("Quality control", self.styles["heading"]), self.checks_table()]),
+            *self.quality_control(),
             *self.patient_block(),
             # A long findings table may run onto the next page (its header repeats); the heading stays with it.
             CondPageBreak(1.8 * inch),
@@ -423,19 +423,23 @@ class WorksheetRenderer:
         table.setStyle(self._grid_style())
         return table
 
+    def quality_control(self) -> list[Flowable]:
+        """The quality-control checks with room for their results (a stored batch adds what was entered)."""
+        return [KeepTogether([Paragraph("Quality control", self.styles["heading"]), self.checks_table()])]
+
     def checks_table(self) -> Table:
         s = self.styles
         rows: list[list[Cell]] = [[Paragraph(h, s["head"]) for h in ("Check", "Specification", "Result", "Initials")]]
         rows += [
-            [Paragraph(f"<b>{escape(c.name)}</b>", s["cell"]), Paragraph(escape(c.specification), s["cell"]), "", ""]
-            for c in self.record.checks
+            [Paragraph(f"<b>{escape(name)}</b>", s["cell"]), Paragraph(escape(specification), s["cell"]), *self.check_result_cells(name)]
+            for name, specification in self.check_rows()
         ]
         widths = self._widths((0.16, 0.52, 0.22, 0.10))
         # Room to write a result (24 pt), or more where the check's text wraps to more lines: it never
         # runs out of its cell over the next section.
         heights: list[float | None] = [None]
         for row in rows[1:]:
-            wrapped = max(cell.wrap(width - 6, 10_000)[1] for cell, width in zip(row[:2], widths[:2], strict=True) if isinstance(cell, Flowable))
+            wrapped = max(cell.wrap(width - 6, 10_000)[1] for cell, width in zip(row, widths, strict=True) if isinstance(cell, Flowable))
             heights.append(max(24.0, wrapped + 7))
         table = Table(rows, colWidths=widths, repeatRows=1, rowHeights=heights)
         table.setStyle(self._grid_style())
@@ -511,6 +515,14 @@ class WorksheetRenderer:
         return table
 
     # ------------------------------------------------------------------ what a stored batch fills in
+
+    def check_rows(self) -> list[tuple[str, str]]:
+        """The quality-control checks (name, specification) the sheet lists."""
+        return [(c.name, c.specification) for c in self.record.checks]
+
+    def check_result_cells(self, name: str) -> list[Cell]:
+        """The result and initials cells of check ``name``: blank for the bench."""
+        return ["", ""]
 
     def actual_cell(self, row: WeighRow) -> Cell:
         """The "Actual weighed" cell: blank for the bench; a stored batch prints what was entered."""

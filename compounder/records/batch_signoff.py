@@ -141,6 +141,9 @@ def verify(session: Session, credentials: Credentials, batch_number: str, now: d
 
         names = ", ".join(said(line) for line in outside)
         raise RecordError(f"outside the {row.tolerance_percent} % tolerance: {names}; reject the batch with the reason")
+    from compounder.records.compounding_qc import refuse_unfinished
+
+    refuse_unfinished(session, row)  # the QC results the master formula asks, and the deviations decided (issue 25)
     return move(session, actor, row, Status.VERIFIED, now)
 
 

@@ -213,6 +213,9 @@ def amend(session: Session, actor: Actor, batch_number: str, reason: str, now: d
                 line.weight_reason, line.weight_reason_by = old_line.weight_reason, old_line.weight_reason_by
             audit.record(session, actor, "copy from amended", "batch_line", line.id, before, now)
             aliquot_rows.copy_rows(session, actor, old_line.id, line.id, now)
+    from compounder.records.compounding_qc import copy_results
+
+    copy_results(session, actor, original, batch_row(session, record.batch_number), now)  # the same preparation: its QC results stand
     return batch_record(session, record.batch_number)
 
 

@@ -32,6 +32,7 @@ class Lot:
     potency_percent: Decimal | None
     received: Decimal  # grams
     remaining: Decimal  # grams
+    supplier: str | None = None  # who sold it, when recorded (migration 0016)
 
     def problem(self, on: dt.date, needed: Decimal = Decimal(0), beyond_use: dt.date | None = None) -> str | None:
         return lot_problem(self.expires, self.remaining, on, needed, beyond_use)
@@ -46,11 +47,12 @@ class Lot:
 
 def receive_lot(
     session: Session, credentials: Credentials, *, ingredient: str, stock_form: str, manufacturer: str, lot_number: str,
-    expires: dt.date, quantity: str | Decimal, potency_percent: str | Decimal | None, now: dt.datetime,
+    expires: dt.date, quantity: str | Decimal, potency_percent: str | Decimal | None, now: dt.datetime, supplier: str | None = None,
 ) -> Lot:
     """Record a lot received, signed by whoever received it (``credentials``: their password
     checked here, ``signing.signer``); refused when already past its expiry or the quantity is
-    not a weight."""
+    not a weight. ``supplier``: who sold it (a wholesaler), when not the manufacturer; None or
+    empty: not recorded."""
     from compounder.records.signing import signer
 
     actor = signer(session, credentials)
@@ -81,11 +83,20 @@ def receive_lot(
     row = IngredientLot(
         ingredient=ingredient.strip(), stock_form=stock_form.strip(), manufacturer=manufacturer.strip(), lot_number=lot_number.strip(),
         expires=expires, potency_percent=potency, received_ug=to_ug(grams), remaining_ug=to_ug(grams), received_at=now, received_by=actor.id,
+        supplier=_supplier(supplier),
     )
     session.add(row)
     session.flush()
     audit.record(session, actor, "receive", "ingredient_lot", row.id, None, now)
     return lot_value(row)
+
+
+def _supplier(supplier: str | None) -> str | None:
+    if supplier is None or not supplier.strip():
+        return None
+    if len(supplier.strip()) > 200:
+        raise RecordError("supplier: give at most 200 characters")
+    return " ".join(supplier.split())
 
 
 def get_lot(session: Session, lot_id: int) -> Lot:
@@ -198,6 +209,7 @@ def lot_value(row: IngredientLot) -> Lot:
     return Lot(
         id=row.id, ingredient=row.ingredient, stock_form=row.stock_form, manufacturer=row.manufacturer, lot_number=row.lot_number,
         expires=row.expires, potency_percent=row.potency_percent, received=to_grams(row.received_ug), remaining=to_grams(row.remaining_ug),
+        supplier=row.supplier,
     )
 
 

@@ -226,6 +226,8 @@ class IngredientLot(Versioned, Base):
     ingredient: Mapped[Name] = mapped_column(index=True)
     stock_form: Mapped[Name]
     manufacturer: Mapped[Name]
+    # Who sold the lot to the pharmacy, when not bought from the manufacturer (migration 0016); None: not recorded.
+    supplier: Mapped[str | None] = mapped_column(String(200), nullable=True)
     lot_number: Mapped[str] = mapped_column(String(64), index=True)
     expires: Mapped[dt.date] = mapped_column(Date, index=True)
     potency_percent: Mapped[OptionalPercent]  # from the certificate of analysis
@@ -469,3 +471,4 @@ class AliquotWeighing(Versioned, Base):
 
 
 from compounder.records import edit_versions as _edit_versions  # noqa: E402,F401 - counts each versioned row's changes at flush
+from compounder.records import model_formulation as _model_formulation  # noqa: E402,F401 - the QC results', deviations' and remakes' tables on this metadata

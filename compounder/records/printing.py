@@ -8,6 +8,7 @@ reprint, and says so with the time and the person.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
@@ -29,7 +30,7 @@ from compounder.calc.batch_document import (
 from compounder.calc.labeling import LabelContent
 from compounder.calc.prescription import Acknowledgement
 from compounder.records import audit
-from compounder.records.batches import BatchRecord, batch_acknowledgements, batch_record
+from compounder.records.batches import BatchRecord, batch_acknowledgements, batch_record, batch_row
 from compounder.records.lots import get_lot
 from compounder.records.model import AuditEntry
 from compounder.records.policy import Actor, RecordError, Status
@@ -97,6 +98,7 @@ def worksheet_to_print(session: Session, actor: Actor, batch_number: str, now: d
                 weight_source=line.weight_source, balance_id=line.balance_id, identity=line.identity, target=line.target,
                 weight_reason=f"{line.weight_reason_by}: {line.weight_reason}" if line.weight_reason else None,
                 identity_reason=f"{line.identity_by}: {line.identity_reason}" if line.identity_reason else None,
+                supplier=lots[line.lot_id].supplier if line.lot_id else None,
                 steps=tuple(
                     WeighedStep(
                         step.step, step.target, step.actual, step.deviation_percent, step.out_of_tolerance, step.how_weighed,
@@ -114,11 +116,14 @@ def worksheet_to_print(session: Session, actor: Actor, batch_number: str, now: d
         ]
         from compounder.calc.batch_document import SignedChanges
         from compounder.records.blind_check import check_lines
+        from compounder.records.compounding_qc import approved_version_text, worksheet_parts
         from compounder.records.refill_signoff import signed_change
 
         change = signed_change(session, record.batch_number)
+        row = batch_row(session, record.batch_number)  # issue 25: the version's approval, QC, deviations, remake
+        named = dataclasses.replace(identity(record), formula_version=approved_version_text(session, row))
         return stored_worksheet(
-            record.plan, identity(record), tolerance_percent=record.tolerance_percent, lines=lines, signatures=signatures,
+            record.plan, named, **worksheet_parts(session, row), tolerance_percent=record.tolerance_percent, lines=lines, signatures=signatures,
             status=record.status.value, mark=mark, acknowledged=acknowledgements(session, record.id),
             amends=record.amends, amendment_reason=record.amendment_reason, surplus=surplus_line(record),
             refill_changes=None if change is None else SignedChanges(change.heading, change.changes, change.signature),

@@ -74,8 +74,9 @@ def new_batch(sessions, clock, pharmacy: Pharmacy, *, rx="RX-1001", patient=None
         )
 
 
-def weigh_all(sessions, clock, pharmacy: Pharmacy, record: batches.BatchRecord, *, off_by=None) -> batches.BatchRecord:
-    """Assign each line its lot and enter the target weight (or one line off by ``off_by`` grams)."""
+def weigh_all(sessions, clock, pharmacy: Pharmacy, record: batches.BatchRecord, *, off_by=None, qc=True) -> batches.BatchRecord:
+    """Assign each line its lot and enter the target weight (or one line off by ``off_by`` grams);
+    with ``qc``, the QC results the master formula asks, passing (``pass_qc``)."""
     with sessions.begin() as s:
         for line in record.lines:
             batches.assign_lot(s, pharmacy.technician, record.batch_number, line.position, pharmacy.lots[line.name].id, clock())
@@ -86,7 +87,29 @@ def weigh_all(sessions, clock, pharmacy: Pharmacy, record: batches.BatchRecord, 
                 continue
             weight = line.target + (off_by if off_by is not None and line.position == 1 else 0)
             record = batches.enter_weight(s, pharmacy.technician, record.batch_number, line.position, str(weight), clock())
+    if qc:
+        pass_qc(sessions, clock, pharmacy.technician, record.batch_number)
     return record
+
+
+def pass_qc(sessions, clock, actor, batch_number: str) -> None:
+    """The QC results a verification needs (issue 25), passing: the final weight at the theoretical
+    weight, the appearance conforming, the pH mid-range where the master formula asks it."""
+    from compounder.records import compounding_qc
+    from compounder.records.batch_rows import batch_row
+
+    with sessions.begin() as s:
+        row = batch_row(s, batch_number)
+        for asked in compounding_qc.asked(s, row):
+            if asked.kind == "final_weight":
+                compounding_qc.enter_result(s, actor, batch_number, "final_weight", clock(), weight=compounding_qc.theoretical_grams(row),
+                                            conforms=True)  # judged when no tolerance was frozen with the batch
+            elif asked.kind == "appearance":
+                compounding_qc.enter_result(s, actor, batch_number, "appearance", clock(), observed="smooth, uniform cream", conforms=True)
+            else:
+                qc = compounding_qc.master_record_of(s, row).quality_control
+                assert qc is not None and qc.ph is not None
+                compounding_qc.enter_result(s, actor, batch_number, "ph", clock(), ph=(qc.ph.low + qc.ph.high) / 2)
 
 
 def forget_aliquot_weighings(session, line_ids, now) -> None:

@@ -24,7 +24,7 @@ from compounder.calc.scan import pharmacy_lot_code
 from compounder.records import aliquot_steps, batches, lots, people, station, trail_check
 from compounder.records.model import AliquotWeighing, AuditEntry, BatchLine
 from compounder.records.policy import PermissionRefused, RecordError
-from tests.records.helpers import forget_aliquot_weighings, new_batch, weigh_all
+from tests.records.helpers import forget_aliquot_weighings, new_batch, pass_qc, weigh_all
 from tests.records.signing_helpers import credentials_of
 
 TARGETS = {
@@ -315,6 +315,8 @@ def test_an_amendment_carries_each_weighing_with_its_target_as_it_stood(sessions
             for step in line.steps:
                 grams = {"ingredient": "11.00", "diluent": "14.06", "portion": "8.20"}[step.step] if line.position == 1 else str(step.target)
                 aliquot_steps.enter_step(s, pharmacy.technician, number, line.position, step.step, grams, clock())
+    pass_qc(sessions, clock, pharmacy.technician, number)
+    with sessions.begin() as s:
         batches.sign_prepared(s, credentials_of(pharmacy.technician), number, clock())
         batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock())
     with sessions.begin() as s:

@@ -84,6 +84,8 @@ class LotsDialog(QDialog):
         self.shown = QLabel()
         self.ingredient, self.stock_form, self.manufacturer, self.lot_number = QLineEdit(), QLineEdit(), QLineEdit(), QLineEdit()
         self.quantity, self.potency = QLineEdit(), QLineEdit()
+        self.supplier = QLineEdit()
+        self.supplier.setPlaceholderText("the wholesaler it was bought from (leave empty when bought from the manufacturer)")
         self.quantity.setPlaceholderText("grams, e.g. 500")
         self.potency.setPlaceholderText("% from the certificate of analysis, e.g. 99.6")
         # Typed from the container, never proposed: a lot's expiry sets the beyond-use date.
@@ -101,6 +103,7 @@ class LotsDialog(QDialog):
         form.addRow("&Ingredient", self.ingredient)
         form.addRow("&Stock form", self.stock_form)
         form.addRow("&Manufacturer", self.manufacturer)
+        form.addRow("S&upplier", self.supplier)
         form.addRow("&Lot number", self.lot_number)
         expires_label = QLabel("&Expires")
         expires_label.setBuddy(self.expires)
@@ -137,7 +140,7 @@ class LotsDialog(QDialog):
         context.signed_in.connect(self._signed_in)
         self._signed_in(context.actor)
         reading_order(
-            self, self.matching, self.ingredient, self.stock_form, self.manufacturer, self.lot_number, self.expires, self.quantity, self.potency,
+            self, self.matching, self.ingredient, self.stock_form, self.manufacturer, self.supplier, self.lot_number, self.expires, self.quantity, self.potency,
             self.receive_button,
         )
         self.refresh()
@@ -185,6 +188,7 @@ class LotsDialog(QDialog):
             session, signature.credentials, ingredient=self.ingredient.text(), stock_form=self.stock_form.text(),
             manufacturer=self.manufacturer.text(), lot_number=self.lot_number.text(), expires=expires,
             quantity=self.quantity.text(), potency_percent=self.potency.text() or None, now=self._context.now(session),
+            supplier=self.supplier.text() or None,
         )))
         if lot is None:  # not signed: nothing received, the form kept as typed
             self.received.setText("")
