@@ -52,6 +52,7 @@ ROTATED = "rotate audit key"
 AUDITED = (
     "app_user", "patient", "ingredient_lot", "master_formula", "master_formula_version", "batch", "batch_line",
     "batch_acknowledgement", "batch_counter", "pharmacy_rule", "weighing_event", "aliquot_weighing",
+    "lot_status", "lot_event", "controlled_receipt",
 )
 #: Audited tables whose key is not an integer ``id``: the column, and its value as the entry's row_id.
 _KEY_COLUMN = {"batch_counter": "day"}
