@@ -104,7 +104,7 @@ def ledgers(session: Session, lot_list: list[Lot], schedule_of: Callable[[str], 
     """Each lot's ledger, in time order."""
     ids = [lot.id for lot in lot_list]
     uses = batch_uses(session, ids)
-    names: dict[int | None, str] = dict(session.execute(select(User.id, User.username)).tuples())
+    names: dict[int | None, str] = {user_id: name for user_id, name in session.execute(select(User.id, User.username))}
     events: dict[int, list[LotEvent]] = defaultdict(list)
     for event in session.scalars(select(LotEvent).where(LotEvent.lot_id.in_(ids)).order_by(LotEvent.at, LotEvent.id)):
         events[event.lot_id].append(event)
