@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from compounder.records import audit
-from compounder.records.lots import _locked, _rows_changed, get_lot, to_grams, to_ug
+from compounder.records.lots import Lot, _locked, _rows_changed, get_lot, to_grams, to_ug
 from compounder.records.model import BatchLine, IngredientLot
 from compounder.records.model_stock import ControlledReceipt, LotEvent, LotStatus
 from compounder.records.policy import Actor, PermissionRefused, RecordError, Role, check_reason, parse_weight
@@ -158,6 +158,23 @@ def record_controlled_receipt(session: Session, actor: Actor, lot_id: int, detai
     session.add(row)
     session.flush()
     audit.record(session, actor, "receive controlled", "controlled_receipt", row.id, None, now)
+
+
+def receive(session: Session, actor: Actor, *, schedule: str | None, controlled: ControlledReceiptDetails | None, **fields) -> Lot:
+    """``lots.receive_lot``, and for a controlled substance (``schedule`` "C-III", from the reference
+    data: ``compounder.calc.controlled.schedule_mark``) its receipt record, in the same write;
+    refused without that record (21 CFR 1304.22(c))."""
+    from compounder.records.lots import receive_lot
+
+    if schedule is not None and controlled is None:
+        raise RecordError(f"{fields.get('stock_form')} is a {schedule} controlled substance: give the supplier, its address and DEA "
+                          "number and the invoice number (21 CFR 1304.22(c))")
+    lot = receive_lot(session, actor, **fields)
+    if controlled is not None:
+        if schedule is None:
+            raise RecordError(f"{lot.stock_form} is not a controlled substance in the reference data: no controlled-substance receipt")
+        record_controlled_receipt(session, actor, lot.id, ControlledReceiptDetails(**{**controlled.__dict__, "schedule": schedule}), fields["now"])
+    return lot
 
 
 def correct_received(session: Session, actor: Actor, lot_id: int, received: str | Decimal, reason: str, now: dt.datetime) -> LotEvent:
