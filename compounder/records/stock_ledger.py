@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from compounder.records.aliquot_rows import rows_of
@@ -162,3 +162,10 @@ def reconcile_controlled_receipts(session: Session) -> list[str]:
     """``db check``'s part: every lot received with a controlled-substance receipt reconciles."""
     marked = set(session.scalars(select(ControlledReceipt.lot_id)))
     return reconcile(session, [lot for lot in lots(session) if lot.id in marked]) if marked else []
+
+
+def controlled_stock_problems(connection: Connection) -> list[str]:
+    """``db check``: the perpetual inventory of every lot received as a controlled substance
+    reconciles with the lot's stock (read on the check's own connection and snapshot)."""
+    with Session(bind=connection) as session:
+        return [f"controlled-substance inventory: {problem}" for problem in reconcile_controlled_receipts(session)]

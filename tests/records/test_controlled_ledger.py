@@ -103,3 +103,26 @@ def test_the_perpetual_inventory_reconciles_after_receipt_use_adjustment_theft_a
         s.execute(update(IngredientLot).where(IngredientLot.id == k1.id).values(remaining_ug=IngredientLot.remaining_ug + 1_000_000))
         named = reconcile_controlled_receipts(s)
     assert named == ["lot K-1 of ketamine hydrochloride: 21 g on hand, but its records (receipt, batches, adjustments, destruction) add up to 20 g"]
+
+
+def test_db_check_names_a_controlled_lot_whose_stock_differs_from_its_records(database_urls, clock, catalog):
+    from sqlalchemy import text
+    from sqlalchemy.orm import sessionmaker
+
+    from compounder.records.database import migrate, open_database
+    from compounder.records.maintenance import check
+
+    engine = open_database(database_urls("sqlite", "controlled_check"))
+    migrate(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    pharmacy = make_pharmacy(sessions, clock, catalog)
+    with sessions.begin() as s:
+        stock.receive(s, pharmacy.pharmacist, schedule="C-III", controlled=SUPPLIER, release=True, now=clock(), **KETAMINE)
+    assert check(engine) == []
+    with engine.begin() as connection:  # 0.5 g taken off with SQL: no record says where it went
+        connection.execute(text("UPDATE ingredient_lot SET remaining_ug = remaining_ug - 500000 WHERE lot_number = 'K-1'"))
+    problems = check(engine)
+    # By hand: 25 g received, nothing recorded since; 25 − 0.5 = 24.5 g on the lot.
+    assert "controlled-substance inventory: lot K-1 of ketamine hydrochloride: 24.5 g on hand, but its records " \
+           "(receipt, batches, adjustments, destruction) add up to 25 g" in problems
+    engine.dispose()
