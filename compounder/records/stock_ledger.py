@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from compounder.calc.controlled_records import InventoryLine, LedgerEntry, LotLedger, schedule_key
 from compounder.records.aliquot_rows import rows_of
-from compounder.records.lots import Lot, lots, to_ug
+from compounder.records.lots import Lot, lots, to_grams, to_ug
 from compounder.records.model import Batch, BatchLine, IngredientLot, User
 from compounder.records.model_stock import ControlledReceipt, LotEvent
 
@@ -169,3 +170,27 @@ def controlled_stock_problems(connection: Connection) -> list[str]:
     reconciles with the lot's stock (read on the check's own connection and snapshot)."""
     with Session(bind=connection) as session:
         return [f"controlled-substance inventory: {problem}" for problem in reconcile_controlled_receipts(session)]
+
+
+def printed_ledger(ledger: Ledger) -> LotLedger:
+    """The ledger as the documents print it: grams, with the balance after each line."""
+    balance = 0
+    entries = []
+    for line in ledger.lines:
+        balance += line.quantity_ug
+        entries.append(LedgerEntry(line.at, line.kind, to_grams(line.quantity_ug), to_grams(balance), line.what, line.by))
+    lot = ledger.lot
+    receipt = ledger.lines[0].what if ledger.receipt is not None else (
+        f"{lot.manufacturer}; no controlled-substance receipt on record (received before migration 0017 or as uncontrolled)")
+    return LotLedger(ledger.schedule or "", lot.stock_form, lot.lot_number, lot.manufacturer, lot.expires, receipt, tuple(entries))
+
+
+def inventory_lines(found: list[Ledger], moment: dt.datetime) -> list[InventoryLine]:
+    """The biennial inventory's lines at ``moment``: every controlled lot received by then with
+    something on hand, Schedule II first, then by substance and lot."""
+    lines = [
+        InventoryLine(ledger.schedule or "", ledger.lot.stock_form, ledger.lot.lot_number, ledger.lot.manufacturer, ledger.lot.expires,
+                      to_grams(ledger.on_hand_at(moment)))
+        for ledger in found if ledger.lines and ledger.lines[0].at <= moment and ledger.on_hand_at(moment) > 0
+    ]
+    return sorted(lines, key=lambda line: (schedule_key(line.schedule), line.stock_form.lower(), line.lot_number))
