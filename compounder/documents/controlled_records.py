@@ -119,9 +119,9 @@ def ledger_pdf(pharmacy: PharmacySettings, ledgers: Sequence[LotLedger], printed
         fixed = [0.95 * inch, 0.75 * inch, 0.75 * inch, 1.2 * inch]
         widths = [fixed[0], width - sum(fixed), fixed[1], fixed[2], fixed[3]]
         story.append(KeepTogether([_p(heading, styles["heading"], "lot"), _p(f"Received from: {ledger.receipt}", styles["body"], "receipt"),
-                                   Spacer(1, 3), _grid(rows[:3], widths, 2)]))
-        if len(rows) > 3:
-            story.append(_grid([rows[0], *rows[3:]], widths, 2))
+                                   Spacer(1, 3)]))
+        story[-1].keepWithNext = True  # the lot's heading never ends a page without its table
+        story.append(_grid(rows, widths, 2))
     return _build(pharmacy, title, story, printed_at)
 
 
@@ -142,7 +142,7 @@ def biennial_inventory_pdf(
            styles["small"], "note"),
     ]
     width = (A4 if pharmacy.worksheet_paper == "a4" else LETTER)[0] - 2 * MARGIN
-    fixed = [0.6 * inch, 0.9 * inch, 0.85 * inch, 1.0 * inch, 1.0 * inch]
+    fixed = [0.75 * inch, 0.9 * inch, 0.85 * inch, 1.0 * inch, 0.9 * inch]
     widths = [fixed[0], width - sum(fixed), fixed[1], fixed[2], fixed[3], fixed[4]]
     for part, schedules in (("Schedule II", ("C-I", "C-II")), ("Schedules III, IV and V", ("C-III", "C-IV", "C-V"))):
         found = [line for line in lines if line.schedule in schedules]
@@ -155,8 +155,9 @@ def biennial_inventory_pdf(
         for line in found:
             rows.append([
                 _p(line.schedule, styles["cell"], "schedule"),
-                _p(f"{line.stock_form} (bulk powder/liquid) — lot {line.lot_number}, {line.manufacturer}", styles["cell"], "substance"),
-                _p(line.expires.isoformat(), styles["cell"], "expires"), _p(_grams(line.on_hand_g), styles["cell"], "on hand"), "", "1",
+                _p(f"{line.stock_form} (bulk) — lot {line.lot_number}, {line.manufacturer}", styles["cell"], "substance"),
+                _p(line.expires.isoformat(), styles["cell"], "expires"), _p(_grams(line.on_hand_g), styles["cell"], "on hand"), "",
+                _p("1", styles["cell"], "containers"),
             ])
         story.append(_grid(rows, widths, 3))
     story += [
