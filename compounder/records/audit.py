@@ -34,6 +34,7 @@ from sqlalchemy import Connection, RowMapping, Table, select, update
 from sqlalchemy.orm import Session
 
 from compounder.records import head_file
+from compounder.records import model_stock as _stock_tables  # noqa: F401 - the stock tables (migration 0017), audited, on Base.metadata
 from compounder.records.audit_keys import (
     CONNECTION_INFO,
     AuditKeyError,

@@ -19,7 +19,7 @@ from compounder.records.model_stock import LotStatus
 from compounder.records.policy import NEAR_EXPIRY_DAYS, Actor, RecordError, lot_problem, near_expiry, parse_weight
 
 if TYPE_CHECKING:
-    from compounder.records.stock import CoaReview
+    from compounder.records.quarantine import CoaReview
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def receive_lot(
     ``True`` says the certificate's identity test names the ingredient and its assay and expiry
     are the ones entered here."""
     from compounder.records.people import current_actor
-    from compounder.records.stock import CoaReview, hold_in_quarantine, must_be_pharmacist, release_lot
+    from compounder.records.quarantine import CoaReview, hold_in_quarantine, must_be_pharmacist, release_lot
 
     actor = current_actor(session, actor)
     if release is not False:

@@ -469,4 +469,3 @@ class AliquotWeighing(Versioned, Base):
 
 
 from compounder.records import edit_versions as _edit_versions  # noqa: E402,F401 - counts each versioned row's changes at flush
-from compounder.records import model_stock as _model_stock  # noqa: E402,F401 - the stock tables (migration 0017) on the same metadata
