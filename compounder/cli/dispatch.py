@@ -49,12 +49,8 @@ def run(
             return history_command(args, stdout, stderr)
         if args.command == "users":
             return users_command(args, stdout, stderr, ask_password or prompt_password)
-        if args.command == "lots":
-            from compounder.cli.records_commands import records_command
-
-            return records_command(args, None, stdout, stderr, ask_password or prompt_password)
         catalog = _catalog(load_catalog, reference_path(args.reference))
-        if args.command in ("formulas", "batches"):
+        if args.command in ("lots", "formulas", "batches"):
             from compounder.cli.records_commands import records_command
 
             return records_command(args, catalog, stdout, stderr, ask_password or prompt_password)

@@ -19,7 +19,7 @@ COMMANDS = (
 #: Which commands use the pharmacy database and which the reference catalog: the global options
 #: ``--database`` and ``--reference`` are taken before or after these subcommands.
 DATABASE_COMMANDS = frozenset({"db", "history", "recall", "users", "patients", "lots", "formulas", "batches"})
-CATALOG_COMMANDS = frozenset({"ingredients", "screening-terms", "calc", "worksheet", "label", "patients", "formulas", "batches"})
+CATALOG_COMMANDS = frozenset({"ingredients", "screening-terms", "calc", "worksheet", "label", "patients", "lots", "formulas", "batches"})
 #: Options (of the window and the global ones) followed by a value.
 VALUE_OPTIONS = frozenset({"--database", "--reference", "--screenshot"})
 

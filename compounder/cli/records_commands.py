@@ -26,15 +26,16 @@ from compounder.cli.formulation_commands import (
 )
 from compounder.cli.inputs import (
     on_database,
-    optional_date,
     read_formula_file,
 )
+from compounder.cli.lots_commands import add_lot_commands, lots_command
 from compounder.cli.records_io import Ask, emit, formula_entry, library_errors, now, sign_in, signature
 
 
 def add_records_parsers(commands, database_help: str) -> None:
     """The ``lots``, ``formulas`` and ``batches`` subcommands."""
-    lots = commands.add_parser("lots", help="ingredient lots: receive one into stock")
+    lots = commands.add_parser("lots", help="ingredient lots: receive, release from quarantine, correct, adjust, loss, destroy, void; "
+                               "the controlled-substance ledger and biennial inventory")
     lot_commands = lots.add_subparsers(dest="lots_command", required=True, parser_class=type(lots))
     receive = lot_commands.add_parser("receive", help="record a lot received, with its certificate of analysis assay")
     receive.add_argument("--ingredient", required=True, help="the ingredient as named on the certificate")
@@ -45,6 +46,7 @@ def add_records_parsers(commands, database_help: str) -> None:
     receive.add_argument("--expires", required=True, help="expiry date YYYY-MM-DD")
     receive.add_argument("--quantity", required=True, help="quantity received, e.g. 100 g")
     receive.add_argument("--potency", help="certificate of analysis assay in %%, e.g. 95.0 (leave out when none is given)")
+    add_lot_commands(lot_commands, receive, database_help)
 
     formulas = commands.add_parser("formulas", help="master formulas: add one (a draft), approve it (a pharmacist)")
     formula_commands = formulas.add_subparsers(dest="formulas_command", required=True, parser_class=type(formulas))
@@ -133,9 +135,9 @@ def records_command(args: argparse.Namespace, catalog: Catalog | None, out: Text
 
     with on_database(args.database, create=True) as (engine, _where):
         migrate(engine)
+        assert catalog is not None  # lots (for the DEA schedules), formulas and batches are catalog commands
         if args.command == "lots":
-            return _receive(args, engine, out, ask_password)
-        assert catalog is not None  # formulas and batches are catalog commands
+            return lots_command(args, engine, catalog, out, ask_password)
         if args.command == "formulas":
             if args.formulas_command in FORMULA_COMMANDS:
                 return formulas_command(args, engine, catalog, out, ask_password)
@@ -143,29 +145,6 @@ def records_command(args: argparse.Namespace, catalog: Catalog | None, out: Text
         if args.batches_command in BATCH_COMMANDS:
             return batch_formulation_command(args, engine, out, ask_password)
         return batches_command(args, engine, catalog, out, err, ask_password)
-
-
-def _receive(args: argparse.Namespace, engine, out: TextIO, ask: Ask) -> int:
-    from compounder.records.boundary import transaction
-    from compounder.records.clock import records_now
-    from compounder.records.database import session_factory
-    from compounder.records.lots import receive_lot
-
-    expires = optional_date(args.expires, "--expires")
-    assert expires is not None  # --expires is required
-    credentials = signature(args, engine, ask, args.user)  # the lot's receipt is signed
-    quantity = args.quantity.strip().removesuffix("g").strip()
-    with transaction(session_factory(engine)) as session:
-        lot = receive_lot(
-            session, credentials, ingredient=args.ingredient, stock_form=args.stock_form, manufacturer=args.manufacturer, lot_number=args.lot,
-            expires=expires, quantity=quantity, potency_percent=args.potency, now=records_now(session), supplier=args.supplier,
-        )
-    data = {"id": lot.id, "lot": lot.lot_number, "ingredient": lot.ingredient, "stock_form": lot.stock_form, "manufacturer": lot.manufacturer,
-            "supplier": lot.supplier, "expires": lot.expires, "potency_percent": lot.potency_percent, "received_grams": lot.received}
-    potency = f"{lot.potency_percent:f} %" if lot.potency_percent is not None else "no assay given"
-    return emit(args, out, data, f"received lot {lot.lot_number} of {lot.stock_form} ({lot.manufacturer}), {lot.received:f} g, {potency}, expires {lot.expires}")
-
-
 
 
 def _formulas(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, ask: Ask) -> int:

@@ -37,6 +37,7 @@ from compounder.records import (
     head_file,
     model_blind,  # noqa: F401 - its tables are audited (AUDITED), on the one Base
 )
+from compounder.records import model_stock as _stock_tables  # noqa: F401 - the stock tables (migration 0017), audited, on Base.metadata
 from compounder.records.audit_keys import (
     CONNECTION_INFO,
     AuditKeyError,
@@ -57,6 +58,7 @@ AUDITED = (
     "batch_acknowledgement", "batch_counter", "pharmacy_rule", "weighing_event", "aliquot_weighing",
     "blind_check", "refill_change",
     "batch_qc_result", "batch_deviation", "batch_remake",
+    "lot_status", "lot_event", "controlled_receipt",
 )
 #: Audited tables whose key is not an integer ``id``: the column, and its value as the entry's row_id.
 _KEY_COLUMN = {"batch_counter": "day"}

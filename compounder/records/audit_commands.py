@@ -61,6 +61,9 @@ def run_check(engine: Engine, path: Path, now: dt.datetime, *, full: bool = Fals
             problems = integrity(engine) + problems
         outcome = trail_check.verify(connection, ring, since=trail_check.Checkpoint(*start) if start else None)
         problems += [str(problem) for problem in outcome.problems]
+        from compounder.records.stock_ledger import controlled_stock_problems  # loads the lots' modules only for a check
+
+        problems += controlled_stock_problems(connection)
         if not problems:
             full_at = now if outcome.since is None else (comparison.head.full_at if comparison.head else None)
             head_file.export_head(connection, path, ring, now, checked=(outcome.head.sequence, outcome.head.hash), full_at=full_at)

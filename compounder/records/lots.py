@@ -1,5 +1,6 @@
-"""Ingredient lots: received into inventory, drawn down by prepared batches, refused when
-expired or exhausted, listed with near-expiry warnings."""
+"""Ingredient lots: received into inventory (into quarantine until a pharmacist releases the
+certificate of analysis: ``compounder.records.stock``), drawn down by prepared batches, refused when
+quarantined, voided, expired or exhausted, listed with near-expiry warnings."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, Select, Update, func, or_, select, update
+from sqlalchemy import CursorResult, Select, Update, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from compounder.calc.balance_grams import to_grams, to_ug  # micrograms in the columns: the one conversion, re-exported
 from compounder.records import audit
 from compounder.records.model import IngredientLot
+from compounder.records.model_stock import LotStatus
 from compounder.records.paging import ordered, page_of
 from compounder.records.policy import NEAR_EXPIRY_DAYS, Actor, RecordError, lot_problem, near_expiry, parse_weight
 
 if TYPE_CHECKING:
+    from compounder.records.quarantine import CoaReview
     from compounder.records.signing import Credentials
 
 
@@ -33,8 +36,13 @@ class Lot:
     received: Decimal  # grams
     remaining: Decimal  # grams
     supplier: str | None = None  # who sold it, when recorded (migration 0016)
+    status: str = "released"  # "quarantined", "released" or "voided" (``model_stock.LotStatus``)
 
     def problem(self, on: dt.date, needed: Decimal = Decimal(0), beyond_use: dt.date | None = None) -> str | None:
+        if self.status == "quarantined":
+            return "it is in quarantine: a pharmacist reviews its certificate of analysis and releases it first (Ingredient lots ▸ Release)"
+        if self.status == "voided":
+            return "it was voided (entered in error)"
         return lot_problem(self.expires, self.remaining, on, needed, beyond_use)
 
     def near_expiry(self, on: dt.date, days: int = NEAR_EXPIRY_DAYS) -> bool:
@@ -48,14 +56,34 @@ class Lot:
 def receive_lot(
     session: Session, credentials: Credentials, *, ingredient: str, stock_form: str, manufacturer: str, lot_number: str,
     expires: dt.date, quantity: str | Decimal, potency_percent: str | Decimal | None, now: dt.datetime, supplier: str | None = None,
+    release: CoaReview | bool = False,
 ) -> Lot:
-    """Record a lot received, signed by whoever received it (``credentials``: their password
-    checked here, ``signing.signer``); refused when already past its expiry or the quantity is
-    not a weight. ``supplier``: who sold it (a wholesaler), when not the manufacturer; None or
-    empty: not recorded."""
+    """Record a lot received, in quarantine, signed by whoever received it (``credentials``: their
+    password checked here, ``signing.signer``); refused when already past its expiry or the
+    quantity is not a weight. ``supplier``: who sold it (a wholesaler), when not the manufacturer;
+    None or empty: not recorded. ``release``: a pharmacist receiving it has reviewed its
+    certificate of analysis and releases it in the same step, with the one signature
+    (``stock.release_lot``); ``True`` says the certificate's identity test names the ingredient
+    and its assay and expiry are the ones entered here."""
     from compounder.records.signing import signer
 
-    actor = signer(session, credentials)
+    return receive_as(
+        session, signer(session, credentials), ingredient=ingredient, stock_form=stock_form, manufacturer=manufacturer, lot_number=lot_number,
+        expires=expires, quantity=quantity, potency_percent=potency_percent, now=now, supplier=supplier, release=release,
+    )
+
+
+def receive_as(
+    session: Session, actor: Actor, *, ingredient: str, stock_form: str, manufacturer: str, lot_number: str,
+    expires: dt.date, quantity: str | Decimal, potency_percent: str | Decimal | None, now: dt.datetime, supplier: str | None = None,
+    release: CoaReview | bool = False,
+) -> Lot:
+    """``receive_lot`` for a signer whose password was checked in this transaction
+    (``signing.signer``): a controlled substance's receipt signs its record with the same signature."""
+    from compounder.records.quarantine import CoaReview, hold_in_quarantine, must_be_pharmacist, release_lot
+
+    if release is not False:
+        must_be_pharmacist(actor, "release a lot from quarantine (the review of its certificate of analysis)")
     for field, value in (("ingredient", ingredient), ("stock form", stock_form), ("manufacturer", manufacturer), ("lot number", lot_number)):
         if not value or not str(value).strip():
             raise RecordError(f"give the {field}")
@@ -88,7 +116,16 @@ def receive_lot(
     session.add(row)
     session.flush()
     audit.record(session, actor, "receive", "ingredient_lot", row.id, None, now)
-    return lot_value(row)
+    hold_in_quarantine(session, actor, row.id, now)
+    if release is not False:
+        review = CoaReview(potency, expires, identity_confirmed=True) if release is True else release
+        release_lot(session, actor, row.id, review, now, action="receive and release")
+    return get_lot(session, row.id)
+
+
+def _with_status() -> Select:
+    """Lots with their status; a lot with no status row (received before migration 0017) is released."""
+    return select(IngredientLot, func.coalesce(LotStatus.status, "released")).outerjoin(LotStatus, LotStatus.lot_id == IngredientLot.id)
 
 
 def _supplier(supplier: str | None) -> str | None:
@@ -100,20 +137,25 @@ def _supplier(supplier: str | None) -> str | None:
 
 
 def get_lot(session: Session, lot_id: int) -> Lot:
-    row = session.get(IngredientLot, lot_id)
-    if row is None:
+    found = session.execute(_with_status().where(IngredientLot.id == lot_id)).one_or_none()
+    if found is None:
         raise RecordError(f"no ingredient lot number {lot_id}")
-    return lot_value(row)
+    return lot_value(found[0], found[1])
 
 
 def lots(session: Session, *, stock_form: str | None = None, lot_number: str | None = None) -> list[Lot]:
     """Lots in stock, soonest expiry first."""
-    query = select(IngredientLot).order_by(IngredientLot.expires, IngredientLot.id)
+    query = _with_status().order_by(IngredientLot.expires, IngredientLot.id)
     if stock_form is not None:
         query = query.where(func.lower(IngredientLot.stock_form) == stock_form.lower())
     if lot_number is not None:
         query = query.where(IngredientLot.lot_number == lot_number)
-    return [lot_value(row) for row in session.scalars(query)]
+    return [lot_value(row, status) for row, status in session.execute(query)]
+
+
+def not_released(lot_id: Any) -> Any:
+    """SQL: the lot has a status other than released (quarantined or voided)."""
+    return exists().where(LotStatus.lot_id == lot_id, LotStatus.status != "released")
 
 
 LOT_ORDERS = {
@@ -138,8 +180,8 @@ def lot_page(
 ) -> list[Lot]:
     """Lots in stock (those ``matching`` only: see ``lot_count``), soonest expiry first unless
     ``order_by`` (a ``LOT_ORDERS`` name) says otherwise: at most ``limit`` from the ``offset``-th on."""
-    query = ordered(_lots_matching(select(IngredientLot), matching), LOT_ORDERS, order_by, descending, IngredientLot.expires, IngredientLot.id)
-    return [lot_value(row) for row in session.scalars(page_of(query, limit, offset))]
+    query = ordered(_lots_matching(_with_status(), matching), LOT_ORDERS, order_by, descending, IngredientLot.expires, IngredientLot.id)
+    return [lot_value(row, status) for row, status in session.execute(page_of(query, limit, offset))]
 
 
 def lot_count(session: Session, *, matching: str = "") -> int:
@@ -149,13 +191,13 @@ def lot_count(session: Session, *, matching: str = "") -> int:
 
 
 def usable_lots(session: Session, stock_form: str, on: dt.date, beyond_use: dt.date | None = None) -> list[Lot]:
-    """Lots of this stock form that may be used on ``on``: not expired, not exhausted, and (given
-    the batch's beyond-use date) not expiring before it."""
+    """Lots of this stock form that may be used on ``on``: released (not in quarantine, not
+    voided), not expired, not exhausted, and (given the batch's beyond-use date) not expiring before it."""
     query = (
         select(IngredientLot)
         .where(
             func.lower(IngredientLot.stock_form) == stock_form.lower(), IngredientLot.expires >= max(on, beyond_use or on),
-            IngredientLot.remaining_ug > 0,
+            IngredientLot.remaining_ug > 0, ~not_released(IngredientLot.id),
         )
         .order_by(IngredientLot.expires, IngredientLot.id)
     )
@@ -179,7 +221,7 @@ def draw(session: Session, actor: Actor, lot_id: int, grams: Decimal, on: dt.dat
     changed = _rows_changed(
         session,
         update(IngredientLot)
-        .where(IngredientLot.id == lot_id, IngredientLot.remaining_ug >= amount, IngredientLot.expires >= on)
+        .where(IngredientLot.id == lot_id, IngredientLot.remaining_ug >= amount, IngredientLot.expires >= on, ~not_released(IngredientLot.id))
         .values(remaining_ug=IngredientLot.remaining_ug - amount)
     )
     if changed != 1:
@@ -205,11 +247,12 @@ def give_back(session: Session, actor: Actor, lot_id: int, grams: Decimal, now: 
     audit.record(session, actor, why, "ingredient_lot", lot_id, old, now)
 
 
-def lot_value(row: IngredientLot) -> Lot:
+def lot_value(row: IngredientLot, status: str = "released") -> Lot:
     return Lot(
         id=row.id, ingredient=row.ingredient, stock_form=row.stock_form, manufacturer=row.manufacturer, lot_number=row.lot_number,
         expires=row.expires, potency_percent=row.potency_percent, received=to_grams(row.received_ug), remaining=to_grams(row.remaining_ug),
         supplier=row.supplier,
+        status=status,
     )
 
 

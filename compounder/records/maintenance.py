@@ -82,6 +82,9 @@ def check(engine: Engine) -> list[str]:
             return problems
         if inspect(connection).has_table("audit_entry"):
             problems.extend(str(problem) for problem in trail_check.problems(connection))
+        from compounder.records.stock_ledger import controlled_stock_problems  # loads the lots' modules only for a check
+
+        problems.extend(controlled_stock_problems(connection))
     return problems
 
 

@@ -59,7 +59,7 @@ def make_pharmacy(sessions, clock, catalog, *, expires=dt.date(2027, 6, 30), qua
         received = {}
         for index, line in enumerate(plan["lines"]):
             received[line["name"]] = lots.receive_lot(
-                s, credentials_of(tech), ingredient=line.get("written_as", line["name"]), stock_form=line["name"], manufacturer="Medisca",
+                s, credentials_of(rph), release=True, ingredient=line.get("written_as", line["name"]), stock_form=line["name"], manufacturer="Medisca",
                 lot_number=f"L{index:03d}A", expires=expires, quantity=quantity, potency_percent=None, now=now,
             )
         patient = people.patient(s, tech, "Jane Q. Doe", dt.date(1948, 3, 2), now)

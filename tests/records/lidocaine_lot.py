@@ -40,11 +40,11 @@ def receive_lidocaine_lot(sessions, clock, catalog):
     version = library.approved_version(entry.id)
     with sessions.begin() as s:
         lot = lots.receive_lot(
-            s, credentials_of(pharmacy.technician), ingredient="lidocaine", stock_form="lidocaine", manufacturer="Spectrum", lot_number="LB26-777",
+            s, credentials_of(pharmacy.pharmacist), release=True, ingredient="lidocaine", stock_form="lidocaine", manufacturer="Spectrum", lot_number="LB26-777",
             expires=dt.date(2027, 12, 31), quantity="100", potency_percent="95.0", now=clock(),
         )
         base = lots.receive_lot(
-            s, credentials_of(pharmacy.technician), ingredient="Lipoderm", stock_form="Lipoderm", manufacturer="PCCA", lot_number="LD-1",
+            s, credentials_of(pharmacy.pharmacist), release=True, ingredient="Lipoderm", stock_form="Lipoderm", manufacturer="PCCA", lot_number="LD-1",
             expires=dt.date(2027, 12, 31), quantity="500", potency_percent=None, now=clock(),
         )
     return pharmacy, version.id, lot, base

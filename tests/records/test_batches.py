@@ -141,7 +141,7 @@ def test_expired_and_exhausted_lots_are_refused_and_not_offered(sessions, clock,
         batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, pharmacy.lots[name].id, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match="expired lot is not received"):
         lots.receive_lot(
-            s, credentials_of(pharmacy.technician), ingredient="x", stock_form=name, manufacturer="M", lot_number="OLD", expires=dt.date(2026, 12, 1),
+            s, credentials_of(pharmacy.pharmacist), release=True, ingredient="x", stock_form=name, manufacturer="M", lot_number="OLD", expires=dt.date(2026, 12, 1),
             quantity="10", potency_percent=None, now=clock(),
         )
 
@@ -150,7 +150,7 @@ def test_a_lot_cannot_be_overdrawn(sessions, clock, pharmacy):
     name = pharmacy.plan["lines"][0]["name"]
     with sessions.begin() as s:
         small = lots.receive_lot(
-            s, credentials_of(pharmacy.technician), ingredient="x", stock_form=name, manufacturer="Spectrum", lot_number="TINY", expires=dt.date(2027, 1, 1),
+            s, credentials_of(pharmacy.pharmacist), release=True, ingredient="x", stock_form=name, manufacturer="Spectrum", lot_number="TINY", expires=dt.date(2027, 1, 1),
             quantity="0.5", potency_percent="100", now=clock(),
         )
     record = new_batch(sessions, clock, pharmacy)
@@ -208,7 +208,7 @@ def test_a_lot_expiring_before_the_beyond_use_date_is_refused_and_not_offered(se
     name = record.lines[0].name
     with sessions.begin() as s:
         short = lots.receive_lot(
-            s, credentials_of(pharmacy.technician), ingredient="x", stock_form=name, manufacturer="Fagron", lot_number="SHORT", expires=record.beyond_use - dt.timedelta(days=1),
+            s, credentials_of(pharmacy.pharmacist), release=True, ingredient="x", stock_form=name, manufacturer="Fagron", lot_number="SHORT", expires=record.beyond_use - dt.timedelta(days=1),
             quantity="50", potency_percent="99", now=clock(),
         )
         offered = [lot.id for lot in lots.usable_lots(s, name, record.compounded_on, record.beyond_use)]

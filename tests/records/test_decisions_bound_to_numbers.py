@@ -81,7 +81,7 @@ def test_a_lot_that_changes_the_numbers_voids_the_acknowledgement_until_decided_
     with sessions.begin() as s:
         record = make(s, catalog, clock, pharmacy, TWICE, decisions)
         cbz = lots.receive_lot(
-            s, credentials_of(pharmacy.technician), ingredient="cyclobenzaprine hydrochloride", stock_form="cyclobenzaprine hydrochloride",
+            s, credentials_of(pharmacy.pharmacist), release=True, ingredient="cyclobenzaprine hydrochloride", stock_form="cyclobenzaprine hydrochloride",
             manufacturer="Medisca", lot_number="CB-970", expires=dt.date(2027, 12, 31), quantity="50", potency_percent="97.0", now=clock(),
         )
         # 120 g × 2 % = 2.400 g; at 97.0 %: 2.400 / 0.970 = 2.47423 → 2.474 g, so the plan's numbers changed.

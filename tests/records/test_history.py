@@ -24,7 +24,7 @@ def stocked(sessions, clock, catalog):
     first_line = pharmacy.plan["lines"][0]["name"]
     with sessions.begin() as s:
         other = lots.receive_lot(
-            s, credentials_of(pharmacy.technician), ingredient="x", stock_form=first_line, manufacturer="PCCA", lot_number="P-77", expires=dt.date(2027, 5, 1),
+            s, credentials_of(pharmacy.pharmacist), release=True, ingredient="x", stock_form=first_line, manufacturer="PCCA", lot_number="P-77", expires=dt.date(2027, 5, 1),
             quantity="250", potency_percent=None, now=clock(),
         )
         roe = people.patient(s, pharmacy.technician, "John  Roe", None, clock())

@@ -59,7 +59,7 @@ def test_the_chosen_lots_expiry_caps_the_beyond_use_date(sessions, clock, catalo
     # counting the day of compounding → 2026-12-06. A lot expiring 2026-12-01 caps it there.
     with sessions.begin() as s:
         short = lots.receive_lot(
-            s, credentials_of(pharmacy.technician), ingredient="lidocaine", stock_form="lidocaine", manufacturer="Spectrum", lot_number="LB26-100",
+            s, credentials_of(pharmacy.pharmacist), release=True, ingredient="lidocaine", stock_form="lidocaine", manufacturer="Spectrum", lot_number="LB26-100",
             expires=dt.date(2026, 12, 1), quantity="100", potency_percent="99.8", now=clock(),
         )
         record = make_lidocaine_batch(s, pharmacy, version_id, clock, catalog)

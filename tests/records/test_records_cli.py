@@ -36,9 +36,11 @@ def test_a_lot_received_at_95_percent_sets_the_lidocaine_target_from_receipt_to_
     assert code == 0 and json.loads(out)["approved_version"] == 1
     code, out, _ = cli("lots", "receive", "--ingredient", "lidocaine", "--stock-form", "lidocaine", "--manufacturer", "Spectrum",
                        "--lot", "LB26-777", "--expires", "2027-12-31", "--quantity", "100 g", "--potency", "95.0", "--user", "tess", "--json")
-    assert code == 0 and json.loads(out)["potency_percent"] == "95.0"
+    assert code == 0 and json.loads(out)["potency_percent"] == "95.0" and json.loads(out)["status"] == "quarantined"
+    # The technician's receipt waits in quarantine; the pharmacist reads the certificate of analysis and releases it.
+    assert cli("lots", "release", "LB26-777", "--assay", "95.0", "--expires", "2027-12-31", "--identity-confirmed", "--user", "paula")[0] == 0
     assert cli("lots", "receive", "--ingredient", "Lipoderm", "--stock-form", "Lipoderm", "--manufacturer", "PCCA", "--lot", "LD-1",
-               "--expires", "2027-12-31", "--quantity", "500", "--user", "tess")[0] == 0
+               "--expires", "2027-12-31", "--quantity", "500", "--user", "paula", "--release")[0] == 0
     code, out, err = cli("batches", "make", "--formula", "Lidocaine 4 % in Lipoderm", "--patient", "Jane Doe", "--born", "1978-03-02",
                          "--rx", "RX-2801", "--prescriber", "Dr. A. Smith", "--order", str(tmp / "order.json"), "--tolerance", "5",
                          "--lot", "1=LB26-777", "--lot", "2=LD-1", "--user", "tess", "--pharmacy-settings", cli.settings, "--json")

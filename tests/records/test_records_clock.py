@@ -53,7 +53,7 @@ def test_a_batch_made_from_the_command_line_is_dated_by_the_records_clock(cli, m
     assert cli("formulas", "approve", "Lidocaine 4 % in Lipoderm", "--user", "paula")[0] == 0
     for ingredient, lot in (("lidocaine", "LB-1"), ("Lipoderm", "LD-1")):
         code, _, err = cli("lots", "receive", "--ingredient", ingredient, "--stock-form", ingredient, "--manufacturer", "PCCA",
-                           "--lot", lot, "--expires", "2099-12-31", "--quantity", "500", "--user", "tess")
+                           "--lot", lot, "--expires", "2099-12-31", "--quantity", "500", "--user", "paula", "--release")
         assert code == 0, err
     code, out, err = cli("batches", "make", "--formula", "Lidocaine 4 % in Lipoderm", "--patient", "Jane Doe", "--born", "1978-03-02",
                          "--rx", "RX-2901", "--prescriber", "Dr. A. Smith", "--order", str(tmp / "order.json"), "--tolerance", "5",

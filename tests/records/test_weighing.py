@@ -102,7 +102,7 @@ def test_choosing_another_lot_undoes_the_scan(sessions, clock, at_station):
     with sessions.begin() as s:
         station.confirm_scan(s, pharmacy.technician, record.batch_number, 1, pharmacy_lot_code(pharmacy.lots[line.name].id), clock())
         other = lots.receive_lot(
-            s, credentials_of(pharmacy.technician), ingredient=line.name, stock_form=line.name, manufacturer="PCCA", lot_number="Z9",
+            s, credentials_of(pharmacy.pharmacist), release=True, ingredient=line.name, stock_form=line.name, manufacturer="PCCA", lot_number="Z9",
             expires=pharmacy.lots[line.name].expires, quantity="100", potency_percent=None, now=clock(),
         )
         updated = batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, other.id, clock())

@@ -1,5 +1,7 @@
-"""Ingredient lots: every lot in stock, soonest expiry first, with warnings; receiving a lot and
-printing its label for the weighing station."""
+"""Ingredient lots: every lot in stock, soonest expiry first, with warnings and its quarantine
+status; receiving a lot (into quarantine, or released by the pharmacist receiving it; a controlled
+substance with its supplier, DEA number and invoice), printing its label for the weighing station,
+and the signed changes to a lot (``lot_change_dialog``)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -22,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from compounder.calc.errors import InputError
 from compounder.records.errors import RecordsError
-from compounder.records.policy import Actor
+from compounder.records.policy import Actor, Role
 from compounder.ui.common.date_field import DateField
 from compounder.ui.common.entry_order import reading_order
 from compounder.ui.common.inline_error import message_label
@@ -50,6 +53,8 @@ status follows the expiry)."""
 
 
 def lot_status(lot: lots.Lot, on: dt.date) -> tuple[str, QColor | None]:
+    if lot.status == "voided":
+        return "voided (entered in error)", ERROR_TEXT
     if lot.expires < on:
         return f"expired {lot.expires.isoformat()} — do not use", ERROR_TEXT
     if lot.remaining <= 0:
@@ -57,6 +62,8 @@ def lot_status(lot: lots.Lot, on: dt.date) -> tuple[str, QColor | None]:
     if lot.near_expiry(on):
         days = (lot.expires - on).days
         return ("expires today" if days == 0 else f"expires in {days} day{'s' if days != 1 else ''}"), WARNING_TEXT
+    if lot.status == "quarantined":
+        return "in quarantine — a pharmacist reviews the CoA and releases it", WARNING_TEXT
     return "usable", None
 
 
@@ -98,6 +105,33 @@ class LotsDialog(QDialog):
         self.label_button.setVisible(print_pdf is not None)
         self.label_on_button, _ = print_on_menu(self, lambda _kind, choose: self.print_label(self._selected_lot(), choose=choose), ("lot_label",))
         self.label_on_button.setVisible(print_pdf is not None)
+        from compounder.ui.records.lot_change_dialog import KINDS
+
+        self.change_buttons = {}
+        changes = QHBoxLayout()
+        for kind, text in (("release", "Re&lease…"), ("correct", "Co&rrect…"), ("adjust", "A&djust…"), ("loss", "Loss or &theft…"),
+                           ("destroy", "Destr&oy…"), ("void", "&Void…")):
+            button = QPushButton(text)
+            button.setToolTip(f"{KINDS[kind]}: for the selected lot; a pharmacist signs with the reason")
+            button.clicked.connect(lambda _checked=False, k=kind: self.change_lot(k))
+            changes.addWidget(button)
+            self.change_buttons[kind] = button
+        changes.addStretch(1)
+        self.release = QCheckBox("Release now: I am the pharmacist receiving it and have reviewed its certificate of analysis "
+                                 "(identity confirmed; assay and expiry as entered)")
+        self.controlled_supplier, self.supplier_address, self.supplier_dea, self.invoice, self.order_form = (QLineEdit() for _ in range(5))
+        self.supplier_dea.setPlaceholderText("e.g. AB1234563")
+        self.order_form.setPlaceholderText("Schedule II only: DEA Form 222 or CSOS order number")
+        controlled_form = QFormLayout()
+        controlled_form.addRow("Su&pplier (its DEA registrant)", self.controlled_supplier)
+        controlled_form.addRow("Supplier's a&ddress", self.supplier_address)
+        controlled_form.addRow("Supplier's D&EA number", self.supplier_dea)
+        controlled_form.addRow("&Invoice number", self.invoice)
+        controlled_form.addRow("&Order form", self.order_form)
+        self.controlled = QGroupBox("Controlled substance: receipt record (21 CFR 1304.22(c))")
+        self.controlled.setLayout(controlled_form)
+        self.controlled.setVisible(False)
+        self.stock_form.textChanged.connect(self._show_schedule)
         self.received = QLabel()
         form = QFormLayout()
         form.addRow("&Ingredient", self.ingredient)
@@ -114,6 +148,8 @@ class LotsDialog(QDialog):
         form.addRow(expires_label, expires_column)
         form.addRow("&Quantity received (g)", self.quantity)
         form.addRow("&Potency (CoA)", self.potency)
+        form.addRow(self.controlled)
+        form.addRow("", self.release)
         form.addRow("", self.receive_button)
         box = QGroupBox("Receive a lot")
         box.setLayout(form)
@@ -133,6 +169,7 @@ class LotsDialog(QDialog):
         printing.addWidget(self.label_on_button)
         printing.addStretch(1)
         layout.addLayout(printing)
+        layout.addLayout(changes)
         layout.addWidget(box)
         layout.addWidget(self.message)
         layout.addWidget(self.received)
@@ -140,7 +177,8 @@ class LotsDialog(QDialog):
         context.signed_in.connect(self._signed_in)
         self._signed_in(context.actor)
         reading_order(
-            self, self.matching, self.ingredient, self.stock_form, self.manufacturer, self.supplier, self.lot_number, self.expires, self.quantity, self.potency,
+            self, self.matching, self.ingredient, self.stock_form, self.manufacturer, self.supplier, self.lot_number, self.expires, self.quantity,
+            self.potency, self.controlled_supplier, self.supplier_address, self.supplier_dea, self.invoice, self.order_form, self.release,
             self.receive_button,
         )
         self.refresh()
@@ -148,6 +186,35 @@ class LotsDialog(QDialog):
     def _signed_in(self, actor: Actor | None) -> None:
         self.receive_button.setEnabled(actor is not None)
         self.receive_button.setToolTip("" if actor else "Sign in to receive a lot")
+        pharmacist = actor is not None and actor.role is Role.PHARMACIST
+        self.release.setEnabled(pharmacist)
+        self.release.setChecked(self.release.isChecked() and pharmacist)
+        self.release.setToolTip("" if pharmacist else "A technician's receipt waits in quarantine until a pharmacist releases it")
+
+    def _schedule(self, stock_form: str) -> str | None:
+        from compounder.calc.controlled import schedule_mark
+
+        return schedule_mark(self._catalog, stock_form.strip()) if self._catalog is not None and stock_form.strip() else None
+
+    def _show_schedule(self, stock_form: str) -> None:
+        schedule = self._schedule(stock_form)
+        self.controlled.setVisible(schedule is not None)
+        if schedule is not None:
+            self.controlled.setTitle(f"{schedule} controlled substance: receipt record (21 CFR 1304.22(c))")
+
+    def change_lot(self, kind: str) -> None:
+        """A signed change to the selected lot (``LotChangeDialog``); the list is read again after."""
+        from compounder.ui.records.lot_change_dialog import LotChangeDialog
+
+        lot = self._selected_lot()
+        if lot is None:
+            self.message.setText("choose the lot first")
+            return
+        self.change_dialog = LotChangeDialog(self._context, lot, kind, self)
+        if self.change_dialog.exec():
+            self.refresh()
+            self.message.setText("")
+            self.received.setText(self.change_dialog.done_text)
 
     def refresh(self) -> None:
         """The lots matching what is typed under Find (every lot when nothing is), a page at a time."""
@@ -171,7 +238,6 @@ class LotsDialog(QDialog):
             self.shown.setText(f"{count:,} lot{'s' if count != 1 else ''}" + (" found" if matching.strip() else ""))
 
     def receive(self) -> None:
-        from compounder.records import lots
 
         try:
             expires = self.expires.date()  # as typed, or refused under the field
@@ -181,24 +247,34 @@ class LotsDialog(QDialog):
             self.expires.setFocus()
             return
         assert expires is not None  # a required date
+        from compounder.records import stock
+
+        schedule = self._schedule(self.stock_form.text())
+        controlled = stock.ControlledReceiptDetails(
+            schedule, self.controlled_supplier.text(), self.supplier_address.text(), self.supplier_dea.text(), self.invoice.text(),
+            self.order_form.text() or None,
+        ) if schedule is not None else None
+        release = self.release.isChecked()
         subject = (f"Lot {self.lot_number.text().strip()} of {self.stock_form.text().strip()} ({self.ingredient.text().strip()}) from "
                    f"{self.manufacturer.text().strip()}: {self.quantity.text().strip()} g, potency {self.potency.text().strip() or 'not given'}, "
-                   f"expires {expires.isoformat()}")
-        lot = sign(self, self._context, "lot receipt", subject, stored(self._context, lambda session, signature: lots.receive_lot(
-            session, signature.credentials, ingredient=self.ingredient.text(), stock_form=self.stock_form.text(),
-            manufacturer=self.manufacturer.text(), lot_number=self.lot_number.text(), expires=expires,
+                   f"expires {expires.isoformat()}" + ("; released on review of its certificate of analysis" if release else ""))
+        lot = sign(self, self._context, "lot receipt", subject, stored(self._context, lambda session, signature: stock.receive(
+            session, signature.credentials, schedule=schedule, controlled=controlled, ingredient=self.ingredient.text(),
+            stock_form=self.stock_form.text(), manufacturer=self.manufacturer.text(), lot_number=self.lot_number.text(), expires=expires,
             quantity=self.quantity.text(), potency_percent=self.potency.text() or None, now=self._context.now(session),
-            supplier=self.supplier.text() or None,
+            supplier=self.supplier.text() or None, release=release,
         )))
         if lot is None:  # not signed: nothing received, the form kept as typed
             self.received.setText("")
             return
-        for field in (self.lot_number, self.quantity, self.potency):
+        for field in (self.lot_number, self.quantity, self.potency, self.invoice, self.order_form):
             field.clear()
         self.expires.clear_entry()  # the next lot's expiry is read from its own container
+        self.release.setChecked(False)  # each lot's certificate is reviewed on its own
         self.refresh()
         self.message.setText("")
-        self.received.setText(f"Received lot {lot.lot_number} of {lot.stock_form}: {lot.received:f} g.")
+        where = "released" if lot.status == "released" else "in quarantine until a pharmacist releases it"
+        self.received.setText(f"Received lot {lot.lot_number} of {lot.stock_form}: {lot.received:f} g, {where}.")
         self.print_label(lot)
 
     def _selected_lot(self):

@@ -141,7 +141,7 @@ def test_a_finding_voided_by_a_lot_is_decided_again_in_the_dialog(qtbot, records
             compounded_on=today, tolerance_percent="5", now=context.clock(), order=TWICE, acknowledgements=decisions,
         )
         cbz = lots.receive_lot(
-            s, credentials_of(pharmacy.technician), ingredient="cyclobenzaprine hydrochloride", stock_form="cyclobenzaprine hydrochloride", manufacturer="Medisca",
+            s, credentials_of(pharmacy.pharmacist), release=True, ingredient="cyclobenzaprine hydrochloride", stock_form="cyclobenzaprine hydrochloride", manufacturer="Medisca",
             lot_number="CB-970", expires=dt.date(2027, 12, 31), quantity="50", potency_percent="97.0", now=context.clock(),
         )
         # 2.400 g at 97.0 %: 2.474 g, so the numbers the three warnings rest on changed: all void.

@@ -183,7 +183,7 @@ def test_a_gs1_code_with_its_group_separator_typed_as_ctrl_bracket(qtbot, bench)
     first = record.lines[0]
     with context.sessions.begin() as s:
         lots.receive_lot(
-            s, credentials_of(context.actor), ingredient=first.name, stock_form=first.name, manufacturer="Spectrum", lot_number="SP1234",
+            s, credentials_of(context.actor), release=True, ingredient=first.name, stock_form=first.name, manufacturer="Spectrum", lot_number="SP1234",
             expires=dt.date(2027, 12, 31), quantity="50", potency_percent=None, now=context.clock(),
         )
     view = make_view(qtbot, context, record)
