@@ -106,15 +106,18 @@ def batches_command(args: argparse.Namespace, engine, catalog: Catalog, out: Tex
 
                 # The settings read now: a new certified minimum applies to this weighing. With no
                 # settings file at all, no balance is certified: the plan's 820 × readability stands.
+                typed_balance = None  # the balance the weight was read from: --balance, else the station's in the settings
                 try:
-                    certified = pharmacy_settings(args).certified_minimums
+                    settings = pharmacy_settings(args)
+                    certified, typed_balance = settings.certified_minimums, settings.balance_id
                 except FileNotFoundError:
                     if args.pharmacy_settings is not None:
                         raise
                     certified = {}
                 balance = batches.batch_record(session, args.number).plan["balance"]["name"]
                 batches.enter_weight(session, actor, args.number, args.line, args.weight.strip().removesuffix("g").strip(), now,
-                                     minimum_weighable=certified_minimum(catalog, certified, balance), signed=signed)
+                                     minimum_weighable=certified_minimum(catalog, certified, balance), signed=signed,
+                                     balance_id=args.balance or typed_balance)
         elif command == "prepare":
             batches.sign_prepared(session, actor, args.number, now)
         elif command == "surplus":

@@ -73,6 +73,8 @@ def add_records_parsers(commands, database_help: str) -> None:
     weigh.add_argument("--line", required=True, type=int, help="line number (1 = first)")
     weigh.add_argument("--lot", help="the lot number used for the line")
     weigh.add_argument("--weight", help="the weight the balance showed, e.g. 2.526 (grams)")
+    weigh.add_argument("--balance", help="the ID of the balance the weight was read from (default: the station's balance in the settings); "
+                       "once the pharmacy registers balances, it must have passed today's check")
     weigh.add_argument("--pharmacist", help="where the pharmacy requires the balance: the pharmacist who signs for the typed weight (password asked)")
     weigh.add_argument("--reason", help="where the pharmacy requires the balance: why the weight is typed")
     weigh.add_argument("--pharmacy-settings", help="pharmacy settings file (default: the user's settings)")

@@ -52,6 +52,9 @@ ROTATED = "rotate audit key"
 AUDITED = (
     "app_user", "patient", "ingredient_lot", "master_formula", "master_formula_version", "batch", "batch_line",
     "batch_acknowledgement", "batch_counter", "pharmacy_rule", "weighing_event", "aliquot_weighing",
+    # the quality logs and the recall's contact details (issue 25, migration 0018)
+    "balance", "balance_check", "balance_check_weight", "equipment_entry", "competency", "complaint", "sop", "patient_contact",
+    "prescription_detail",
 )
 #: Audited tables whose key is not an integer ``id``: the column, and its value as the entry's row_id.
 _KEY_COLUMN = {"batch_counter": "day"}

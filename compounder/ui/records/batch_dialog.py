@@ -742,7 +742,8 @@ class BatchDialog(QDialog):
                     if typed and (line.actual is None or not _same_weight(typed, line.actual)):
                         try:
                             batches.enter_weight(session, actor, record.batch_number, line.position, typed, now,
-                                                 minimum_weighable=minimum, expected_version=shown[line.position], signed=signed_weights)
+                                                 minimum_weighable=minimum, expected_version=shown[line.position], signed=signed_weights,
+                                                 balance_id=pharmacy.balance_id if pharmacy else None)
                         except RecordError as error:
                             raise RecordError(f"line {line.position} ({line.name}): {error}") from None
                 updated = batches.batch_record(session, record.batch_number)

@@ -66,9 +66,11 @@ class WeighingView(QDialog):
     def __init__(
         self, context: RecordsContext, batch_number: str, parent: QWidget | None = None, *,
         balance: BalanceDriver | None = None, balance_problem: str | None = None, monotonic: Callable[[], float] = time.monotonic,
-        minimum: Callable[[], Decimal | None] = lambda: None,
+        minimum: Callable[[], Decimal | None] = lambda: None, typed_balance: str | None = None,
     ) -> None:
         super().__init__(parent)
+        # ``typed_balance``: the station's balance ID, named with a typed weight (the balance log's daily-check rule).
+        self._typed_balance = typed_balance
         # ``minimum``: the balance's minimum weighable as the pharmacy's settings certify it at the
         # moment of weighing (``calc.equipment.certified_minimum``): a new certification applies at once.
         self._context, self._monotonic, self._minimum = context, monotonic, minimum
@@ -420,7 +422,8 @@ class WeighingView(QDialog):
             required = weighing_policy(session).balance_required
         if not required:
             self._recorded(self._write(lambda s, actor, at: station_records.record_typed(
-                s, actor, self.record.batch_number, position, typed, at, step=step, minimum_weighable=self._minimum())), step)
+                s, actor, self.record.batch_number, position, typed, at, step=step, minimum_weighable=self._minimum(),
+                balance_id=self._typed_balance)), step)
             return None
         written: list[BatchRecord] = []
 
@@ -428,7 +431,7 @@ class WeighingView(QDialog):
             with self._context.transaction() as session:
                 written.append(station_records.record_typed(
                     session, actor, self.record.batch_number, position, typed, self._context.clock(), step=step,
-                    minimum_weighable=self._minimum(), signed=SignedReason(signer, reason),
+                    minimum_weighable=self._minimum(), signed=SignedReason(signer, reason), balance_id=self._typed_balance,
                 ))
 
         what = f"Line {position} ({self.line.name})" + (f", aliquot {step}" if step else "")
@@ -630,4 +633,5 @@ def open_station(
             balance = open_balance(settings.balance_port, settings.balance_driver, settings.balance_id)
         except (OSError, ValueError) as error:
             problem = f"no balance: {error}; weights can be typed (recorded as typed)"
-    return WeighingView(context, batch_number, parent, balance=balance, balance_problem=problem, minimum=minimum)
+    typed_balance = settings.balance_id if settings is not None else None
+    return WeighingView(context, batch_number, parent, balance=balance, balance_problem=problem, minimum=minimum, typed_balance=typed_balance)
