@@ -119,7 +119,12 @@ def batches_command(args: argparse.Namespace, engine, catalog: Catalog, out: Tex
                                      minimum_weighable=certified_minimum(catalog, certified, balance), signed=signed,
                                      balance_id=args.balance or typed_balance)
         elif command == "prepare":
+            from compounder.records.quality_logs import competency_warning
+
             batches.sign_prepared(session, actor, args.number, now)
+            warning = competency_warning(session, actor.id, args.number, now.astimezone().date())
+            if warning is not None:
+                print(f"warning: {warning}", file=err)
         elif command == "surplus":
             batches.record_surplus(session, actor, args.number, args.disposition, now)
         elif command == "verify":

@@ -213,7 +213,7 @@ class BatchDialog(QDialog):
         self.save_button.clicked.connect(self.save_lines)
         self.prepare_button = QPushButton("Sign as &preparer")
         # The signature is of the record as the dialog shows it (a weight changed since by another workstation is refused).
-        self.prepare_button.clicked.connect(lambda: self._step(self._as_shown(batches.sign_prepared)))
+        self.prepare_button.clicked.connect(self._sign_prepared)
         self.check_button = QPushButton("Sign as c&hecker")
         self.check_button.setToolTip("Someone other than the preparer has checked the lots and weighings")
         self.check_button.clicked.connect(lambda: self._step(batches.sign_checked))
@@ -812,6 +812,18 @@ class BatchDialog(QDialog):
         of that content, refused when another workstation changed the batch since."""
         shown = self.record.content_hash if self.record is not None else None
         return lambda session, actor, number, now: sign(session, actor, number, now, shown=shown)
+
+    def _sign_prepared(self) -> None:
+        """The preparer's signature; under the pharmacy's competency rule "warn", the gap is shown after it."""
+        from compounder.records.quality_logs import competency_warning
+
+        self._step(self._as_shown(batches.sign_prepared))
+        actor, record = self._context.actor, self.record
+        if actor is None or record is None or record.status.value != "prepared":
+            return
+        warning = self._context.run(lambda s: competency_warning(s, actor.id, record.batch_number, self._context.today()), write=False)
+        if isinstance(warning, str):
+            self.message.setText(f"Signed. Warning: {warning}")
 
     def _step(self, step) -> None:
         actor, record = self._context.actor, self.record

@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     from compounder.records import history, lots
 
 
-RECALL_HEADERS = ("Batch", "Compounded", "Status", "Patient", "Born", "Rx", "Prescriber", "Formula", "Grams used", "Beyond use")
+RECALL_HEADERS = (
+    "Batch", "Compounded", "Status", "Patient", "Born", "Address", "Phone", "Rx", "Prescriber", "Formula", "Grams used", "Beyond use",
+)
 
 
 def ask_csv_path(parent: QWidget, suggested: Path) -> Path | None:
@@ -110,7 +112,8 @@ class RecallDialog(QDialog):
         )
         self.model.set_rows([
             (r.batch_number, r.compounded_on.isoformat(), r.status, r.patient, r.date_of_birth.isoformat() if r.date_of_birth else "",
-             r.rx_number, r.prescriber, f"{r.formula} (v{r.formula_version})", "" if r.grams_used is None else f"{r.grams_used:f}",
+             r.address.replace("\n", ", ") or "not recorded", r.phone or "not recorded", r.rx_number,
+             r.prescriber + (f" (NPI {r.prescriber_npi})" if r.prescriber_npi else ""), f"{r.formula} (v{r.formula_version})", "" if r.grams_used is None else f"{r.grams_used:f}",
              r.beyond_use.isoformat())
             for r in self._rows
         ])
