@@ -125,6 +125,12 @@ def batches_command(args: argparse.Namespace, engine, catalog: Catalog, out: Tex
             warning = competency_warning(session, actor.id, args.number, now.astimezone().date())
             if warning is not None:
                 print(f"warning: {warning}", file=err)
+        elif command == "prescription":
+            from compounder.cli.inputs import optional_date
+            from compounder.records.contacts import set_prescription
+
+            given = set_prescription(session, actor, args.number, now, npi=args.npi, dea=args.dea, written_on=optional_date(args.written, "--written"))
+            print(f"prescription of {args.number}: NPI {given.npi or '—'}, DEA {given.dea or '—'}, written {given.written_on or '—'}", file=err)
         elif command == "surplus":
             batches.record_surplus(session, actor, args.number, args.disposition, now)
         elif command == "verify":

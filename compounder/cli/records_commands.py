@@ -83,6 +83,10 @@ def add_records_parsers(commands, database_help: str) -> None:
     verify.add_argument("--pharmacy-settings", help="pharmacy settings file (default: the user's settings)")
     decide = batch_commands.add_parser("decide", help="a pharmacist decides again on findings whose decision a change voided")
     decide.add_argument("--acknowledge", action="append", required=True, metavar="CODE=REASON")
+    prescribed = batch_commands.add_parser("prescription", help="record the prescriber's NPI and DEA number and the date the prescription was written")
+    prescribed.add_argument("--npi", help="the prescriber's NPI (10 digits; its check digit is verified)")
+    prescribed.add_argument("--dea", help="the prescriber's DEA number (2 letters, 7 digits; its check digit is verified)")
+    prescribed.add_argument("--written", help="the date written on the prescription YYYY-MM-DD")
     made_beyond = batch_commands.add_parser("surplus", help="record what becomes of what the batch makes beyond the quantity dispensed")
     made_beyond.add_argument("--disposition", required=True, help='e.g. "discarded", "kept for the next fill of this Rx"')
     documents = []
@@ -93,9 +97,9 @@ def add_records_parsers(commands, database_help: str) -> None:
         documents.append(document)
     documents[1].add_argument("--stock", help="label stock (default: the pharmacy settings')")
     documents[1].add_argument("--position", type=int, default=1, help="label position on a sheet of labels (default 1)")
-    for command in (show, weigh, prepare, verify, decide, made_beyond, *documents):
+    for command in (show, weigh, prepare, verify, decide, made_beyond, prescribed, *documents):
         command.add_argument("number", help="batch number, e.g. 261123-001")
-    for command in (receive, add, approve, make, show, weigh, prepare, verify, decide, made_beyond, *documents):
+    for command in (receive, add, approve, make, show, weigh, prepare, verify, decide, made_beyond, prescribed, *documents):
         command.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=database_help)
         command.add_argument("--json", action="store_true", help="print the result as JSON")
         if command is not show:

@@ -34,6 +34,7 @@ from sqlalchemy import Connection, RowMapping, Table, select, update
 from sqlalchemy.orm import Session
 
 from compounder.records import head_file
+from compounder.records import model_quality as _model_quality  # noqa: F401 - the quality logs' tables, audited, on Base's metadata
 from compounder.records.audit_keys import (
     CONNECTION_INFO,
     AuditKeyError,

@@ -469,4 +469,3 @@ class AliquotWeighing(Versioned, Base):
 
 
 from compounder.records import edit_versions as _edit_versions  # noqa: E402,F401 - counts each versioned row's changes at flush
-from compounder.records import model_quality as _model_quality  # noqa: E402,F401 - the quality logs' tables on the same metadata (issue 25)
