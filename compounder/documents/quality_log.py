@@ -17,6 +17,8 @@ from compounder.calc.log_table import LogTable
 from compounder.documents.common import CREATOR, FONT, FONT_BOLD, check_printable, escape, numbered_canvas, register_fonts
 
 MARGIN = 12 * mm
+#: A row with one of these cells is shaded: a failed check, a report due, a review overdue.
+FLAGS = frozenset({"FAIL", "DUE", "overdue", "lapsed"})
 _SIZE = 8
 
 
@@ -69,9 +71,10 @@ def quality_log_pdf(table: LogTable, pharmacy: str, printed: str, *, paper: str 
     if table.rows:
         data = [[para(h, "head") for h in table.headers]] + [[para(cell, "cell") for cell in row] for row in table.rows]
         grid = Table(data, colWidths=_widths(table, room), repeatRows=1)
+        flagged = [("BACKGROUND", (0, i), (-1, i), colors.HexColor("#f6d5d5")) for i, row in enumerate(table.rows, start=1) if set(row) & FLAGS]
         grid.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3), *flagged,
         ]))
         story.append(grid)
     else:

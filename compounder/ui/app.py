@@ -163,7 +163,8 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
         return PatientProfileDialog(context, catalog, patient_id, window)
 
-    install_records_menu(window, context, make_batch, print_document, edit_profile, print_pdf=prompts.print_pdf, catalog=catalog)
+    install_records_menu(window, context, make_batch, print_document, edit_profile, print_pdf=prompts.print_pdf, catalog=catalog,
+                         pharmacy=lambda: window.pharmacy)
     return Workbench(window, reporter, engine)
 
 
