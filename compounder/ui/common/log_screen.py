@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -31,14 +30,14 @@ from PySide6.QtWidgets import (
 
 from compounder.records.errors import RecordsError
 from compounder.records.policy import Actor, RecordError
+from compounder.ui.common import look
 from compounder.ui.common.file_folders import away_from_database
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.records_context import Failed, RecordsContext, problem_text
 from compounder.ui.common.table_model import RowsModel, rows_table
 
-#: Cells that shade their row: a failed check, a report due, a review overdue, a lapsed competency.
+#: Cells that mark their row in the error colour: a failed check, a report due, a review overdue, a lapsed competency.
 FLAGS = frozenset({"FAIL", "DUE", "overdue", "lapsed"})
-FLAG_HUE = QColor("#f6d5d5")
 
 Sign = Callable[[QWidget, RecordsContext, str], Actor | None]
 AskPath = Callable[[QWidget, Path], Path | None]
@@ -84,14 +83,14 @@ class LogScreen(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(1150, 680)
+        self.resize(1150, 780)
         self._context, self._kind, self._sign, self._ask_path = context, kind, sign, ask_path
         self._pharmacy_name, self._paper = pharmacy_name, paper
         self.table: Any = None
         found = self._read()
         self.notices = QLabel()
         self.notices.setWordWrap(True)
-        self.notices.setStyleSheet("color: #8a1c1c; font-weight: bold")
+        self.notices.setStyleSheet(f"color: {look.ERROR_TEXT.name()}; font-weight: bold")
         self.model = RowsModel(found.headers if not isinstance(found, Failed) else (), self)
         self.view = rows_table(self.model)
         self.form = QFormLayout()
@@ -151,8 +150,9 @@ class LogScreen(QDialog):
         self.notices.setText("\n".join(found.notices))
         self.notices.setVisible(bool(found.notices))
         self.model.set_rows([tuple(c.replace("\n", ", ") for c in row) for row in found.rows],
-                            hues=[FLAG_HUE if set(row) & FLAGS else None for row in found.rows])
+                            hues=[look.ERROR_TEXT if set(row) & FLAGS else None for row in found.rows])
         self.view.resizeColumnsToContents()
+        self.view.scrollToBottom()  # the newest entries are last
 
     def add(self) -> None:
         if self._context.actor is None:

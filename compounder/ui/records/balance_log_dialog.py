@@ -34,7 +34,7 @@ class BalanceLogDialog(LogScreen):
             row.addWidget(name, 3)
             row.addWidget(value, 1)
             row.addWidget(read, 1)
-            self.form.addRow(f"Test weight &{number}", row)
+            self.form.addRow(f"Test weight {number}", row)  # a row of three fields: no single buddy for a mnemonic
             self.weights.append((name, value, read))
         self.note = QLineEdit()
         self.form.addRow("&Note", self.note)
