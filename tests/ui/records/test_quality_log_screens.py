@@ -122,3 +122,26 @@ def test_the_recall_dialog_shows_the_patients_contact_details(qtbot, records):
     dialog.lot_number.setText("L000A")
     dialog.find()
     assert dialog.model.row(0)[3:7] == ("Jane Q. Doe", "1948-03-02", "12 Elm St, Springfield, IL 62701", "(217) 555-0142")
+
+
+def test_the_patient_profile_records_address_and_phone_and_refuses_a_bad_phone(qtbot, records, catalog):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from compounder.records import contacts as stored
+    from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
+
+    context, pharmacy, _record = records
+    context.actor = pharmacy.technician
+    dialog = PatientProfileDialog(context, catalog, pharmacy.patient.id)
+    qtbot.add_widget(dialog)
+    dialog.show()
+    assert dialog.address.toPlainText() == "" and dialog.phone.text() == ""
+    dialog.address.setPlainText("12 Elm St\nSpringfield, IL 62701")
+    dialog.phone.setText("call me")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert dialog.isVisible() and dialog.message.text().startswith("phone: 'call me'")
+    dialog.phone.setText("(217) 555-0142")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert not dialog.isVisible(), dialog.message.text()
+    with context.sessions() as session:
+        assert stored.contact(session, pharmacy.patient.id) == stored.Contact("12 Elm St\nSpringfield, IL 62701", "(217) 555-0142", 1)
