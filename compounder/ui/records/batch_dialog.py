@@ -160,6 +160,15 @@ class BatchDialog(QDialog):
         form.addRow("", self.profile_note)
         form.addRow("&Rx number", self.rx)
         form.addRow("Pres&criber", self.prescriber)
+        # The prescription's identifiers (issue 25): check digits verified when the batch is made.
+        self.npi, self.dea, self.written = QLineEdit(), QLineEdit(), QLineEdit()
+        self.npi.setPlaceholderText("NPI (10 digits)")
+        self.dea.setPlaceholderText("DEA number")
+        self.written.setPlaceholderText("date written YYYY-MM-DD")
+        prescription_row = QHBoxLayout()
+        for field in (self.npi, self.dea, self.written):
+            prescription_row.addWidget(field)
+        form.addRow("Prescriber NPI, DEA, date written", prescription_row)
         form.addRow("Weighing tolerance (± %, the pharmacy's)", self.tolerance)
         form.addRow("Label: di&rections", self.directions)
         dose_row = QHBoxLayout()
@@ -384,6 +393,7 @@ class BatchDialog(QDialog):
                     prescriber=self.prescriber.text(), compounded_on=today, tolerance_percent=self.tolerance.text(), now=now,
                     acknowledgements=decisions, order=order_data, freeze=lambda plan: self._plan(plan, order), lots=chosen,
                 )
+                self._record_prescription(session, actor, record.batch_number, now)  # refused: no batch is made either
         except InputError as error:
             self.message.setText(f"{_FIELD_TITLES.get(error.field, error.field)}: {error.message}")
             return
@@ -812,6 +822,19 @@ class BatchDialog(QDialog):
         of that content, refused when another workstation changed the batch since."""
         shown = self.record.content_hash if self.record is not None else None
         return lambda session, actor, number, now: sign(session, actor, number, now, shown=shown)
+
+    def _record_prescription(self, session, actor, batch_number: str, now) -> None:
+        """The prescriber's NPI and DEA number and the date written, when any is given."""
+        from compounder.records.contacts import set_prescription
+
+        npi, dea, written = self.npi.text().strip(), self.dea.text().strip(), self.written.text().strip()
+        if not (npi or dea or written):
+            return
+        try:
+            day = dt.date.fromisoformat(written) if written else None
+        except ValueError:
+            raise RecordError(f"date written: {written!r}; give a date YYYY-MM-DD") from None
+        set_prescription(session, actor, batch_number, now, npi=npi, dea=dea, written_on=day)
 
     def _sign_prepared(self) -> None:
         """The preparer's signature; under the pharmacy's competency rule "warn", the gap is shown after it."""

@@ -145,3 +145,25 @@ def test_the_patient_profile_records_address_and_phone_and_refuses_a_bad_phone(q
     assert not dialog.isVisible(), dialog.message.text()
     with context.sessions() as session:
         assert stored.contact(session, pharmacy.patient.id) == stored.Contact("12 Elm St\nSpringfield, IL 62701", "(217) 555-0142", 1)
+
+
+def test_the_batch_dialog_records_the_prescribers_npi_dea_and_date_written(batch_dialog):
+    from tests.records.helpers import PASSWORD
+
+    dialog, context, pharmacy = batch_dialog
+    context.sign_in("tess", PASSWORD)
+    dialog.formula.setCurrentIndex(dialog.formula.findData(pharmacy.version_id))
+    dialog.patient.setText("Jane Q. Doe")
+    dialog.born.setText("1948-03-02")
+    dialog.rx.setText("RX-2002")
+    dialog.prescriber.setText("Dr. A. Smith")
+    dialog.npi.setText("1234567894")  # check digit should be 3
+    dialog.create()
+    assert "prescriber NPI" in dialog.message.text() and "check digit" in dialog.message.text() and dialog.record is None
+    dialog.npi.setText("1234567893")
+    dialog.dea.setText("AP5836727")
+    dialog.written.setText("2026-11-20")
+    dialog.create()
+    assert dialog.message.text() == "" and dialog.record is not None
+    with context.sessions() as session:
+        assert contacts.prescription(session, dialog.record.batch_number) == contacts.Prescription("1234567893", "AP5836727", dt.date(2026, 11, 20))
