@@ -162,6 +162,7 @@ class WeighingView(QDialog):
             self.live_state.setText(balance_problem or "no balance set up: type the weights (they are recorded as typed)")
         self.show_line(self.position)
         self.entry.setFocus()
+        self._balance_log_notice(balance.balance_id if balance is not None else typed_balance)
 
     # ------------------------------------------------------------------ the line on show
     @property
@@ -352,6 +353,24 @@ class WeighingView(QDialog):
         self.live.setStyleSheet(f"color: {hue}")
         self.live_state.setText(state)
         self.live_state.setStyleSheet(f"color: {hue}")
+
+    def _balance_log_notice(self, code: str | None) -> None:
+        """What the balance log says of this station's balance at opening (issue 25): a check due
+        or failed (it will record no weight), a calibration or certificate due soon."""
+        from compounder.records import quality_balance
+
+        def read(session) -> tuple[str, bool] | None:
+            if not quality_balance.any_registered(session):
+                return None
+            if code is None or code not in quality_balance.codes(session):
+                return f"this station's balance {code or '(none set)'} is not registered in the balance log: weights will be refused", True
+            state = quality_balance.balance_state(session, code, self._context.today())
+            said = "; ".join(([state.refusal] if state.refusal else []) + list(state.warnings))
+            return (said, state.refusal is not None) if said else None
+
+        found = self._context.run(read, write=False)
+        if isinstance(found, tuple):
+            self._say(found[0], error=found[1])
 
     def _say(self, text: str, *, error: bool = False, good: bool = False) -> None:
         self.message.setText(text)
