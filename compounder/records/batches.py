@@ -372,9 +372,7 @@ def enter_weight(
     and a line outside the batch's tolerance is flagged. ``source`` is "typed" unless the
     weighing station read it from the balance ``balance_id``. ``minimum_weighable`` is the
     balance's minimum as the pharmacy certifies it now (``calc.equipment.certified_minimum``).
-    ``balance_id`` names the balance for a typed weight too (the one it was read from): once the
-    pharmacy registers balances, a weight is refused unless its balance passed today's check
-    (``quality_balance.refuse_unless_checked``); only a weight read from the balance stores it.
+    ``balance_id`` also names a typed weight's balance, checked against the balance log (``quality_balance``).
     ``expected_version``: the line's version as shown; a weight entered meanwhile by another
     workstation is never overwritten unseen (``EditConflict``). ``signed``: a pharmacist's signed
     reason for a typed weight, which the pharmacy's policy needs where it requires the balance
