@@ -171,6 +171,8 @@ def record_check(
     row = _balance(session, code)
     if not row.active:
         raise RecordError(f"balance {row.code} is retired; register it again before checking it")
+    if on != now.astimezone().date():
+        raise RecordError(f"a balance check is recorded on the day it is made ({now.astimezone().date().isoformat()}), not for {on.isoformat()}")
     if not weights:
         raise RecordError("test weights: record at least one test weight with its value and the reading")
     results = []

@@ -126,3 +126,5 @@ def test_only_a_pharmacist_or_administrator_registers_and_tolerance_is_required(
     _register(sessions, clock, pharmacy)
     with pytest.raises(RecordError, match="test weight 1"), sessions.begin() as s:
         record_check(s, pharmacy.technician, "BAL-1", [TestWeight("100 g", "0", "100")], _today(clock), clock())
+    with pytest.raises(RecordError, match="on the day it is made"), sessions.begin() as s:  # not ahead, for tomorrow
+        record_check(s, pharmacy.technician, "BAL-1", [TestWeight("100 g", "100", "100")], _today(clock) + dt.timedelta(days=1), clock())
