@@ -120,17 +120,31 @@ def batches_command(args: argparse.Namespace, engine, catalog: Catalog, out: Tex
 
                 # The settings read now: a new certified minimum applies to this weighing. With no
                 # settings file at all, no balance is certified: the plan's 820 × readability stands.
+                typed_balance = None  # the balance the weight was read from: --balance, else the station's in the settings
                 try:
-                    certified = pharmacy_settings(args).certified_minimums
+                    settings = pharmacy_settings(args)
+                    certified, typed_balance = settings.certified_minimums, settings.balance_id
                 except FileNotFoundError:
                     if args.pharmacy_settings is not None:
                         raise
                     certified = {}
                 balance = batches.batch_record(session, args.number).plan["balance"]["name"]
                 batches.enter_weight(session, actor, args.number, args.line, args.weight.strip().removesuffix("g").strip(), now,
-                                     minimum_weighable=certified_minimum(catalog, certified, balance), signed=signed)
+                                     minimum_weighable=certified_minimum(catalog, certified, balance), signed=signed,
+                                     balance_id=args.balance or typed_balance)
         elif command == "prepare":
+            from compounder.records.quality_logs import competency_warning
+
             batches.sign_prepared(session, credentials, args.number, now)
+            warning = competency_warning(session, actor.id, args.number, now.astimezone().date())
+            if warning is not None:
+                print(f"warning: {warning}", file=err)
+        elif command == "prescription":
+            from compounder.cli.inputs import optional_date
+            from compounder.records.contacts import set_prescription
+
+            given = set_prescription(session, actor, args.number, now, npi=args.npi, dea=args.dea, written_on=optional_date(args.written, "--written"))
+            print(f"prescription of {args.number}: NPI {given.npi or '—'}, DEA {given.dea or '—'}, written {given.written_on or '—'}", file=err)
         elif command == "surplus":
             batches.record_surplus(session, actor, args.number, args.disposition, now)
         elif command == "verify":

@@ -49,6 +49,10 @@ def run(
             return history_command(args, stdout, stderr)
         if args.command == "users":
             return users_command(args, stdout, stderr, ask_password or prompt_password)
+        if args.command == "logs":
+            from compounder.cli.quality_logs import logs_command
+
+            return logs_command(args, stdout, stderr, ask_password or prompt_password)
         catalog = _catalog(load_catalog, reference_path(args.reference))
         if args.command in ("lots", "formulas", "batches"):
             from compounder.cli.records_commands import records_command

@@ -14,11 +14,11 @@ from compounder.cli.errors import UsageError
 #: names without building the parser.
 COMMANDS = (
     "ingredients", "screening-terms", "calc", "worksheet", "label", "db", "history", "recall", "users", "patients", "settings",
-    "lots", "formulas", "batches",
+    "lots", "formulas", "batches", "logs",
 )
 #: Which commands use the pharmacy database and which the reference catalog: the global options
 #: ``--database`` and ``--reference`` are taken before or after these subcommands.
-DATABASE_COMMANDS = frozenset({"db", "history", "recall", "users", "patients", "lots", "formulas", "batches"})
+DATABASE_COMMANDS = frozenset({"db", "history", "recall", "users", "patients", "lots", "formulas", "batches", "logs"})
 CATALOG_COMMANDS = frozenset({"ingredients", "screening-terms", "calc", "worksheet", "label", "patients", "lots", "formulas", "batches"})
 #: Options (of the window and the global ones) followed by a value.
 VALUE_OPTIONS = frozenset({"--database", "--reference", "--screenshot"})
@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     from compounder.cli.records_commands import add_records_parsers
 
     add_records_parsers(commands, DATABASE_HELP)
+    from compounder.cli.quality_logs import add_logs_parser
+
+    add_logs_parser(commands, DATABASE_HELP)
 
     settings = commands.add_parser("settings", help="show where the pharmacy settings are, print an example, or write it there to edit")
     either = settings.add_mutually_exclusive_group()
@@ -185,11 +188,15 @@ def _patients_parser(commands) -> None:
     patients = commands.add_parser("patients", help="a patient's screening profile: show it, or set it from a JSON file")
     patients.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=DATABASE_HELP)
     sub = patients.add_subparsers(dest="patients_command", parser_class=_Parser, required=True)
-    show = sub.add_parser("show", help="the stored profile (what a batch is screened against)")
+    show = sub.add_parser("show", help="the stored profile (what a batch is screened against) and contact details")
+    contact = sub.add_parser("contact", help="record the patient's address and phone (a recall must reach them); the password is asked")
+    contact.add_argument("--address", required=True, help="street, city, state and ZIP code (a new line or '; ' between lines)")
+    contact.add_argument("--phone", required=True)
+    contact.add_argument("--user", required=True, help="who records it (signs the audit entry)")
     set_profile = sub.add_parser(
         "set-profile", help="replace the profile with a JSON file shaped like a formula file's patient section; the password is asked for",
     )
-    for command in (show, set_profile):
+    for command in (show, set_profile, contact):
         command.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         command.add_argument("name", help="the patient's name")
         command.add_argument("--born", help="date of birth YYYY-MM-DD, when two patients share the name")

@@ -26,6 +26,15 @@ def patients_command(args: argparse.Namespace, catalog: Catalog, out: TextIO, er
     search_texts(args, {"name": "patient"})
     with on_database(args.database, create=True, warnings=err) as (engine, where):
         migrate(engine)
+        if args.patients_command == "contact":
+            from compounder.records.contacts import set_contact
+
+            actor = people.sign_in(session_factory(engine), args.user, ask_password(f"password of {args.user}: "), utc_now())
+            with transaction(session_factory(engine)) as session:
+                patient = find_patient(session, args.name, born)
+                saved = set_contact(session, actor, patient.patient_id, args.address.replace("; ", "\n"), args.phone, utc_now())
+            out.write(f"saved the contact details of {patient.name}: {saved.address.replace(chr(10), ', ')}; {saved.phone}\n")
+            return EXIT_OK
         if args.patients_command == "set-profile":
             profile = parse_patient(read_formula_file(args.profile), catalog)
             actor = people.sign_in(session_factory(engine), args.user, ask_password(f"password of {args.user}: "), utc_now())
@@ -34,7 +43,10 @@ def patients_command(args: argparse.Namespace, catalog: Catalog, out: TextIO, er
             out.write(f"saved the profile of {stored.name}\n")
             return EXIT_OK
         with reading(session_factory(engine)) as session:
+            from compounder.records.contacts import contact
+
             stored = find_patient(session, args.name, born)
+            reach = contact(session, stored.patient_id)
         profile = stored.screening()
         if args.json:
             json.dump(profile_data(profile), out, indent=2, ensure_ascii=False)
@@ -44,7 +56,8 @@ def patients_command(args: argparse.Namespace, catalog: Catalog, out: TextIO, er
         changed = f"{stored.updated_by}, {stored.updated_at.isoformat(timespec='minutes')}" if stored.updated_at else "never recorded"
         for label, value in (("patient", stored.name), ("age", facts.age), ("weight", facts.weight), ("allergies", facts.allergies),
                              ("conditions", facts.conditions), ("medicines", facts.medications), ("medication notes", facts.medication_notes),
-                             ("last changed", changed)):
+                             ("last changed", changed),
+                             ("address", reach.address.replace("\n", ", ") if reach else "not recorded"), ("phone", reach.phone if reach else "not recorded")):
             out.write(f"{label + ':':<18}{value}\n")
         return EXIT_OK
 

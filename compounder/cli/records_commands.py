@@ -83,6 +83,8 @@ def add_records_parsers(commands, database_help: str) -> None:
     weigh.add_argument("--line", required=True, type=int, help="line number (1 = first)")
     weigh.add_argument("--lot", help="the lot number used for the line")
     weigh.add_argument("--weight", help="the weight the balance showed, e.g. 2.526 (grams)")
+    weigh.add_argument("--balance", help="the ID of the balance the weight was read from (default: the station's balance in the settings); "
+                       "once the pharmacy registers balances, it must have passed today's check")
     weigh.add_argument("--pharmacist", help="where the pharmacy requires the balance: the pharmacist who signs for the typed weight (password asked)")
     weigh.add_argument("--reason", help="where the pharmacy requires the balance: why the weight is typed")
     weigh.add_argument("--pharmacy-settings", help="pharmacy settings file (default: the user's settings)")
@@ -106,6 +108,10 @@ def add_records_parsers(commands, database_help: str) -> None:
     blind.add_argument("--lines", choices=("actives", "all"), default="actives", help="the lines whose figures are asked (default: every active)")
     decide = batch_commands.add_parser("decide", help="a pharmacist decides again on findings whose decision a change voided")
     decide.add_argument("--acknowledge", action="append", required=True, metavar="CODE=REASON")
+    prescribed = batch_commands.add_parser("prescription", help="record the prescriber's NPI and DEA number and the date the prescription was written")
+    prescribed.add_argument("--npi", help="the prescriber's NPI (10 digits; its check digit is verified)")
+    prescribed.add_argument("--dea", help="the prescriber's DEA number (2 letters, 7 digits; its check digit is verified)")
+    prescribed.add_argument("--written", help="the date written on the prescription YYYY-MM-DD")
     made_beyond = batch_commands.add_parser("surplus", help="record what becomes of what the batch makes beyond the quantity dispensed")
     made_beyond.add_argument("--disposition", required=True, help='e.g. "discarded", "kept for the next fill of this Rx"')
     documents = []
@@ -116,10 +122,10 @@ def add_records_parsers(commands, database_help: str) -> None:
         documents.append(document)
     documents[1].add_argument("--stock", help="label stock (default: the pharmacy settings')")
     documents[1].add_argument("--position", type=int, default=1, help="label position on a sheet of labels (default 1)")
-    for command in (show, weigh, prepare, verify, decide, made_beyond, *documents):
+    for command in (show, weigh, prepare, verify, decide, made_beyond, prescribed, *documents):
         command.add_argument("number", help="batch number, e.g. 261123-001")
     formulation = add_formulation_parsers(formula_commands, batch_commands)  # issue 25: the master formulation record, QC, deviations
-    for command in (receive, add, approve, make, show, weigh, prepare, verify, decide, made_beyond, blind, *documents, *formulation):
+    for command in (receive, add, approve, make, show, weigh, prepare, verify, decide, made_beyond, prescribed, blind, *documents, *formulation):
         command.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=database_help)
         command.add_argument("--json", action="store_true", help="print the result as JSON")
         if command is not show and command is not formulation[0] and command is not formulation[2]:

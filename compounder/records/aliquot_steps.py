@@ -34,6 +34,7 @@ from compounder.records.minimum_weight import refuse_under_minimum
 from compounder.records.model import AliquotWeighing, BatchLine
 from compounder.records.people import current_actor
 from compounder.records.policy import Actor, RecordError, parse_weight
+from compounder.records.quality_balance import refuse_unless_checked
 from compounder.records.weighing_policy import SignedReason, typed_weight_reason
 
 
@@ -60,6 +61,7 @@ def enter_step(
     if not rows:
         raise RecordError(f"line {position} ({line.name}) is not weighed by aliquot in this batch's record; enter its weight")
     actual = parse_weight(weight)
+    refuse_unless_checked(session, balance_id, now, f"line {position} ({line.name}), aliquot {step}: a weighing")
     if not whole_micrograms(actual):
         raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")
     why = typed_weight_reason(session, signed, source, f"line {position} ({line.name}), aliquot {step}: a weighing")

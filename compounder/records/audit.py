@@ -37,6 +37,8 @@ from compounder.records import (
     head_file,
     model_blind,  # noqa: F401 - its tables are audited (AUDITED), on the one Base
 )
+from compounder.records import model_formulation as _model_formulation  # noqa: F401 - the QC results', deviations' and remakes' tables, audited
+from compounder.records import model_quality as _model_quality  # noqa: F401 - the quality logs' tables, audited, on Base's metadata
 from compounder.records import model_stock as _stock_tables  # noqa: F401 - the stock tables (migration 0017), audited, on Base.metadata
 from compounder.records.audit_keys import (
     CONNECTION_INFO,
@@ -59,6 +61,9 @@ AUDITED = (
     "blind_check", "refill_change",
     "batch_qc_result", "batch_deviation", "batch_remake",
     "lot_status", "lot_event", "controlled_receipt",
+    # the quality logs and the recall's contact details (issue 25, migration 0018)
+    "balance", "balance_check", "balance_check_weight", "equipment_entry", "competency", "complaint", "sop", "patient_contact",
+    "prescription_detail",
 )
 #: Audited tables whose key is not an integer ``id``: the column, and its value as the entry's row_id.
 _KEY_COLUMN = {"batch_counter": "day"}

@@ -26,6 +26,7 @@ from compounder.records.policy import (
     check_checker,
     check_transition,
 )
+from compounder.records.quality_logs import refuse_without_competency
 from compounder.records.rows import existing
 from compounder.records.signing import Credentials, signer
 
@@ -39,6 +40,7 @@ def sign_prepared(session: Session, credentials: Credentials, batch_number: str,
     refuse_unless_as_shown(session, row, shown)
     check_transition(Status(row.status), Status.PREPARED, actor, preparer_id=None)
     refuse_undecided(session, row)
+    refuse_without_competency(session, actor, row.plan, now.astimezone().date())  # the pharmacy's competency rule (quality_logs)
     lines = line_rows(session, row)
     steps = aliquot_rows.rows_of(session, [line.id for line in lines])
     missing = [f"line {line.position} ({line.name}): {'lot' if line.lot_id is None else 'weight'}" for line in lines if line.lot_id is None or (line.actual_ug is None and line.id not in steps)]

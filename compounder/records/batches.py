@@ -72,6 +72,7 @@ from compounder.records.batch_decisions import (
 )
 from compounder.records.batch_rows import BatchRecord, LineRecord, batch_record, batch_row, editable_row, line_row, line_rows
 from compounder.records.batch_signoff import dispense, reject, sign_checked, sign_prepared, verify
+from compounder.records.quality_balance import refuse_unless_checked
 
 __all__ = [
     "BatchRecord", "CheckedDecision", "FindingDecision", "LineRecord", "allocate_batch_number", "amend", "assign_lot",
@@ -374,6 +375,7 @@ def enter_weight(
     and a line outside the batch's tolerance is flagged. ``source`` is "typed" unless the
     weighing station read it from the balance ``balance_id``. ``minimum_weighable`` is the
     balance's minimum as the pharmacy certifies it now (``calc.equipment.certified_minimum``).
+    ``balance_id`` also names a typed weight's balance, checked against the balance log (``quality_balance``).
     ``expected_version``: the line's version as shown; a weight entered meanwhile by another
     workstation is never overwritten unseen (``EditConflict``). ``signed``: a pharmacist's signed
     reason for a typed weight, which the pharmacy's policy needs where it requires the balance
@@ -385,6 +387,7 @@ def enter_weight(
     if aliquot_rows.rows_of(session, [line.id]):
         raise RecordError(f"line {position} ({line.name}) is made by aliquot: record its three weighings (ingredient, diluent, portion)")
     actual = parse_weight(weight)
+    refuse_unless_checked(session, balance_id, now, f"line {position} ({line.name}): a weight")
     why = typed_weight_reason(session, signed, source, f"line {position} ({line.name}): a weight")
     if not whole_micrograms(actual):
         raise RecordError(f"{weight!r}: a weight is entered to at most 6 decimals (micrograms)")

@@ -48,7 +48,7 @@ DATABASE_ENV = "COMPOUNDER_DATABASE"
 
 # The newest migration in compounder/records/migrations/versions. Start-up compares the
 # database with it and only loads Alembic when they differ (a test keeps it in step).
-HEAD_REVISION = "0017"
+HEAD_REVISION = "0018"
 
 #: PostgreSQL advisory lock key held while migrating (any constant the pharmacy's server does not use otherwise).
 MIGRATION_LOCK = 0x436F6D70  # "Comp"

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from compounder.calc.balance_grams import to_grams
 from compounder.records.lots import Lot, lot_value
 from compounder.records.model import Batch, BatchLine, IngredientLot, MasterFormulaVersion, Patient
+from compounder.records.model_quality import PatientContact, PrescriptionDetail
 from compounder.records.paging import ordered, page_of
 from compounder.records.people import search_key
 from compounder.records.policy import RecordError
@@ -180,6 +181,10 @@ class RecallRow:
     formula_version: int
     grams_used: Decimal | None  # None while the batch is a draft with no weight entered
     beyond_use: dt.date
+    # How to reach the patient and the prescriber (issue 25): "" where not recorded.
+    address: str = ""
+    phone: str = ""
+    prescriber_npi: str = ""
 
 
 def lots_numbered(session: Session, lot_number: str) -> list[Lot]:
@@ -223,16 +228,20 @@ def recall_page(
         select(
             Batch.batch_number, Batch.compounded_on, Batch.status, Patient.name, Patient.date_of_birth, Batch.rx_number, Batch.prescriber,
             MasterFormulaVersion.name, MasterFormulaVersion.version, used.c.used_ug, Batch.beyond_use,
+            PatientContact.address, PatientContact.phone, PrescriptionDetail.prescriber_npi,
         )
         .join(used, used.c.batch_id == Batch.id)
         .join(Patient, Patient.id == Batch.patient_id)
+        .outerjoin(PatientContact, PatientContact.patient_id == Patient.id)
+        .outerjoin(PrescriptionDetail, PrescriptionDetail.batch_id == Batch.id)
         .join(MasterFormulaVersion, MasterFormulaVersion.id == Batch.formula_version_id)
     )
     orders = {**RECALL_ORDERS, "grams_used": used.c.used_ug}
     query = page_of(ordered(query, orders, order_by, descending, Batch.compounded_on, Batch.batch_number), limit, offset)
     return [
-        RecallRow(number, on, status, patient, born, rx_number, prescriber, formula, version, None if used_ug is None else to_grams(used_ug), beyond_use)
-        for number, on, status, patient, born, rx_number, prescriber, formula, version, used_ug, beyond_use in session.execute(query)
+        RecallRow(number, on, status, patient, born, rx_number, prescriber, formula, version, None if used_ug is None else to_grams(used_ug), beyond_use,
+                  address or "", phone or "", npi or "")
+        for number, on, status, patient, born, rx_number, prescriber, formula, version, used_ug, beyond_use, address, phone, npi in session.execute(query)
     ]
 
 
@@ -249,7 +258,7 @@ def recall_count(session: Session, lot_id: int) -> tuple[int, int]:
 
 CSV_HEADER = (
     "lot", "stock form", "manufacturer", "batch number", "compounded on", "status", "patient", "date of birth", "Rx number",
-    "prescriber", "formula", "formula version", "grams used", "beyond-use date",
+    "prescriber", "formula", "formula version", "grams used", "beyond-use date", "patient address", "patient phone", "prescriber NPI",
 )
 
 

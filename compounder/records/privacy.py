@@ -86,6 +86,6 @@ def hide_summary(row: BatchSummary) -> BatchSummary:
 
 
 def hide_recall(row: RecallRow) -> RecallRow:
-    """A recall row without the patient's name, date of birth and Rx number (the batch, the
-    prescriber and the grams used stay: a recall can still be counted and traced by batch)."""
-    return dataclasses.replace(row, patient=HIDDEN, date_of_birth=None, rx_number=HIDDEN)
+    """A recall row without the patient's name, date of birth, address, phone and Rx number (the
+    batch, the prescriber and the grams used stay: a recall can still be counted and traced by batch)."""
+    return dataclasses.replace(row, patient=HIDDEN, date_of_birth=None, rx_number=HIDDEN, address=HIDDEN, phone=HIDDEN)

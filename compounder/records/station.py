@@ -172,17 +172,19 @@ def record_reading(
 
 def record_typed(
     session: Session, actor: Actor, batch_number: str, position: int, typed: str, now: dt.datetime, *, step: str | None = None,
-    minimum_weighable: Decimal | None = None, signed: SignedReason | None = None,
+    minimum_weighable: Decimal | None = None, signed: SignedReason | None = None, balance_id: str | None = None,
 ) -> batches.BatchRecord:
     """A weight typed at the station (no balance, or it failed), recorded as typed; where the
-    pharmacy requires the balance, with a pharmacist's ``signed`` reason (``weighing_policy``)."""
+    pharmacy requires the balance, with a pharmacist's ``signed`` reason (``weighing_policy``).
+    ``balance_id``: the balance it was read from (the station's), checked against the balance log
+    (``quality_balance``)."""
     actor = current_actor(session, actor)  # as the account is now, not as it signed in
     batch, line = _open_line(session, batch_number, position)
     _confirmed(line)
     _step_given(session, line, step)
     grams = parse_weight(typed)
     record = _enter(
-        session, actor, batch_number, position, step, grams, now, source="typed", balance_id=None, minimum_weighable=minimum_weighable, signed=signed,
+        session, actor, batch_number, position, step, grams, now, source="typed", balance_id=balance_id, minimum_weighable=minimum_weighable, signed=signed,
     )
     _weighed(session, actor, batch, record, position, now, grams, step, source="typed", reading=typed.strip(), balance_id=None,
              reason=signed.reason if signed is not None else None)

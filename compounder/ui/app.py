@@ -166,6 +166,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
     install_records_menu(
         window, context, make_batch, print_document, edit_profile, print_pdf=prompts.print_pdf, catalog=catalog, widths=window.settings,
+        pharmacy=lambda: window.pharmacy,
     )
     _install_session_lock(window, context)
     return Workbench(window, reporter, engine)

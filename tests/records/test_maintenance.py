@@ -382,3 +382,34 @@ def test_start_up_on_a_corrupt_file_says_so_and_leaves_it_alone(tmp_path):
         f"the database {path} is damaged (not a valid database file); restore it from a backup made with `compounder db backup`."
     )
     assert path.read_bytes() == b"garbage" * 1000
+
+
+def test_migration_0018_carries_a_0014_database_forward_with_its_records(tmp_path, clock):
+    """A pharmacy's database at 0014 with a patient: after 0018 the quality logs and the contact
+    details are written and the trail still checks."""
+    from importlib.resources import as_file, files
+
+    from alembic import command
+
+    from compounder.records import contacts, people
+    from compounder.records.database import alembic_config
+    from compounder.records.policy import Role
+    from compounder.records.quality_balance import TestWeight, record_check, register_balance
+
+    engine = open_database(f"sqlite:///{tmp_path / 'at-0014.sqlite'}")
+    with engine.begin() as connection, as_file(files("compounder.records").joinpath("migrations")) as location:
+        config = alembic_config(location)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0014")
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    with sessions.begin() as s:  # written by the 0014 schema's tables only
+        admin = people.create_user(s, None, "admin", "Ada Admin", Role.ADMINISTRATOR, "correct horse battery", clock())
+        rph = people.create_user(s, admin, "paula", "Paula Pharmacist", Role.PHARMACIST, "correct horse battery", clock())
+        jane = people.patient(s, rph, "Jane Doe", None, clock())
+    assert migrate(engine) is not None and current_revision(engine) == "0018" == HEAD_REVISION
+    with sessions.begin() as s:
+        contacts.set_contact(s, rph, jane.id, "12 Elm St", "2175550142", clock())
+        register_balance(s, rph, "BAL-1", "Ohaus PX224", "0.1", clock())
+        record_check(s, rph, "BAL-1", [TestWeight("100 g F1", "100", "100.0001")], clock().astimezone().date(), clock())
+    assert check(engine) == []
+    engine.dispose()

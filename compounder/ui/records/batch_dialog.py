@@ -162,6 +162,15 @@ class BatchDialog(QDialog):
         form.addRow("", self.profile_note)
         form.addRow("&Rx number", self.rx)
         form.addRow("Pres&criber", self.prescriber)
+        # The prescription's identifiers (issue 25): check digits verified when the batch is made.
+        self.npi, self.dea, self.written = QLineEdit(), QLineEdit(), QLineEdit()
+        self.npi.setPlaceholderText("NPI (10 digits)")
+        self.dea.setPlaceholderText("DEA number")
+        self.written.setPlaceholderText("date written YYYY-MM-DD")
+        prescription_row = QHBoxLayout()
+        for field in (self.npi, self.dea, self.written):
+            prescription_row.addWidget(field)
+        form.addRow("Prescriber NPI, DEA, date written", prescription_row)
         form.addRow("Weighing tolerance (± %, the pharmacy's)", self.tolerance)
         form.addRow("Label: di&rections", self.directions)
         dose_row = QHBoxLayout()
@@ -215,7 +224,7 @@ class BatchDialog(QDialog):
         self.save_button.clicked.connect(self.save_lines)
         self.prepare_button = QPushButton("Sign as &preparer")
         # The signature is of the record as the dialog shows it (a weight changed since by another workstation is refused).
-        self.prepare_button.clicked.connect(lambda: self._signed_step("prepared", self._as_shown(batches.sign_prepared)))
+        self.prepare_button.clicked.connect(self._sign_prepared)
         self.check_button = QPushButton("Sign as c&hecker")
         self.check_button.setToolTip("Someone other than the preparer has checked the lots and weighings")
         self.check_button.clicked.connect(lambda: self._signed_step("checked", batches.sign_checked))
@@ -392,6 +401,7 @@ class BatchDialog(QDialog):
                 if refill_signature is not None and diff is not None:
                     refill_signoff.store(session, refill_signature, record.batch_number, diff.changes, now)
                     record = batches.batch_record(session, record.batch_number)
+                self._record_prescription(session, actor, record.batch_number, now)  # refused: no batch is made either
         except InputError as error:
             self.message.setText(f"{_FIELD_TITLES.get(error.field, error.field)}: {error.message}")
             return
@@ -764,7 +774,8 @@ class BatchDialog(QDialog):
                     if typed and (line.actual is None or not _same_weight(typed, line.actual)):
                         try:
                             batches.enter_weight(session, actor, record.batch_number, line.position, typed, now,
-                                                 minimum_weighable=minimum, expected_version=shown[line.position], signed=signed_weights)
+                                                 minimum_weighable=minimum, expected_version=shown[line.position], signed=signed_weights,
+                                                 balance_id=pharmacy.balance_id if pharmacy else None)
                         except RecordError as error:
                             raise RecordError(f"line {line.position} ({line.name}): {error}") from None
                 updated = batches.batch_record(session, record.batch_number)
@@ -851,6 +862,31 @@ class BatchDialog(QDialog):
             return
         self.message.setText("")
         self._show(updated)
+
+    def _record_prescription(self, session, actor, batch_number: str, now) -> None:
+        """The prescriber's NPI and DEA number and the date written, when any is given."""
+        from compounder.records.contacts import set_prescription
+
+        npi, dea, written = self.npi.text().strip(), self.dea.text().strip(), self.written.text().strip()
+        if not (npi or dea or written):
+            return
+        try:
+            day = dt.date.fromisoformat(written) if written else None
+        except ValueError:
+            raise RecordError(f"date written: {written!r}; give a date YYYY-MM-DD") from None
+        set_prescription(session, actor, batch_number, now, npi=npi, dea=dea, written_on=day)
+
+    def _sign_prepared(self) -> None:
+        """The preparer's signature; under the pharmacy's competency rule "warn", the gap is shown after it."""
+        from compounder.records.quality_logs import competency_warning
+
+        self._signed_step("prepared", self._as_shown(batches.sign_prepared))
+        actor, record = self._context.actor, self.record
+        if actor is None or record is None or record.status.value != "prepared":
+            return
+        warning = self._context.run(lambda s: competency_warning(s, actor.id, record.batch_number, self._context.today()), write=False)
+        if isinstance(warning, str):
+            self.message.setText(f"Signed. Warning: {warning}")
 
     def _step(self, step) -> None:
         actor, record = self._context.actor, self.record

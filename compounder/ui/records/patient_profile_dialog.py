@@ -139,11 +139,16 @@ class PatientProfileDialog(QDialog):
         self.setObjectName("patientProfileDialog")
         self._context, self._catalog, self._patient_id = context, catalog, patient_id
         self.saved: StoredProfile | None = None
+        from compounder.records.contacts import contact
+
         with context.reading() as session:
             current = stored_profile(session, patient_id)
             # Nobody signed in, or a role the pharmacy does not show patients to: nothing of the
             # profile is shown and nothing saved (``compounder.records.privacy``).
             self.details_shown, why = context.patient_details(session)
+            reach = contact(session, patient_id)
+        self._contact_version = reach.version if reach is not None else None
+        self._contact_shown = (reach.address, reach.phone) if reach is not None else ("", "")
         self._shown_version = current.version  # saved on top of this version, or refused
         self.setWindowTitle(f"Patient profile — {current.name if self.details_shown else '(hidden)'}")
 
@@ -175,6 +180,19 @@ class PatientProfileDialog(QDialog):
         form = QFormLayout()
         form.addRow(born_label, born_block)
         form.addRow(weight_label, weight_block)
+        # How to reach the patient (a recall must reach someone; issue 25): both, or neither yet.
+        self.address = QPlainTextEdit(reach.address if reach else "")
+        self.address.setObjectName("address")
+        self.address.setPlaceholderText("street, city, state and ZIP code (for a recall)")
+        self.address.setFixedHeight(48)
+        self.address.setTabChangesFocus(True)
+        self.phone = QLineEdit(reach.phone if reach else "")
+        self.phone.setObjectName("phone")
+        address_label, phone_label = QLabel("&Address"), QLabel("P&hone")
+        address_label.setBuddy(self.address)
+        phone_label.setBuddy(self.phone)
+        form.addRow(address_label, self.address)
+        form.addRow(phone_label, self.phone)
 
         self.groups: dict[str, CodedGroup] = {}
         for _key, kind in CODED:
@@ -211,7 +229,7 @@ class PatientProfileDialog(QDialog):
         self.setMinimumWidth(640)
         # Opens on the date of birth, not on a choice a space would flip; Tab follows the page down.
         coded = [w for g in self.groups.values() for w in (g.not_recorded, g.none_known, g.known, *g.boxes.values())]
-        reading_order(self, self.born, self.weight, self.weight_unit, *coded, self.notes, *self.buttons.buttons())
+        reading_order(self, self.born, self.weight, self.weight_unit, self.address, self.phone, *coded, self.notes, *self.buttons.buttons())
 
     # ------------------------------------------------------------------ fields
     def _withhold(self, why: str) -> None:
@@ -294,11 +312,22 @@ class PatientProfileDialog(QDialog):
             with self._context.transaction() as session:
                 self.saved = save_profile(session, actor, self._patient_id, entry, self._catalog, self._context.clock(),
                                           expected_version=self._shown_version)
+                self._save_contact(session, actor)
         except RecordsError as error:
             self.message.setText(problem_text(error))
             return
         self.message.setText("")
         self.accept()
+
+
+    def _save_contact(self, session, actor) -> None:
+        """The address and phone, in the profile's transaction, when given or changed."""
+        from compounder.records.contacts import set_contact
+
+        address, phone = self.address.toPlainText().strip(), self.phone.text().strip()
+        if (address, phone) == self._contact_shown:
+            return  # unchanged (or not recorded yet, and still not)
+        set_contact(session, actor, self._patient_id, address, phone, self._context.clock(), expected_version=self._contact_version)
 
 
 def _inline(check) -> None:

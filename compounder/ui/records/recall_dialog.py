@@ -33,9 +33,13 @@ if TYPE_CHECKING:
     from compounder.records import lots
 
 
-RECALL_HEADERS = ("Batch", "Compounded", "Status", "Patient", "Born", "Rx", "Prescriber", "Formula", "Grams used", "Beyond use")
-RECALL_ORDER = ("batch_number", "compounded_on", "status", "patient", "date_of_birth", "rx_number", "prescriber", "formula", "grams_used", "beyond_use")
-"""The records' sort (``history.RECALL_ORDERS``) of each column; a click on its header sorts by it."""
+RECALL_HEADERS = (
+    "Batch", "Compounded", "Status", "Patient", "Born", "Address", "Phone", "Rx", "Prescriber", "Formula", "Grams used", "Beyond use",
+)
+RECALL_ORDER = (
+    "batch_number", "compounded_on", "status", "patient", "date_of_birth", None, None, "rx_number", "prescriber", "formula", "grams_used", "beyond_use",
+)
+"""The records' sort (``history.RECALL_ORDERS``) of each column (None: not sorted by); a click on its header sorts by it."""
 
 
 def ask_csv_path(parent: QWidget, suggested: Path) -> Path | None:
@@ -72,7 +76,7 @@ class RecallDialog(QDialog):
         self.summary.setWordWrap(True)
         self.message = message_label()
         self.privacy_note = privacy_label()
-        self.model = PagedRowsModel(RECALL_HEADERS, self, sortable=range(len(RECALL_ORDER)), sort_column=1)
+        self.model = PagedRowsModel(RECALL_HEADERS, self, sortable=[i for i, order in enumerate(RECALL_ORDER) if order], sort_column=1)
         self.model.failed.connect(self.message.setText)
         self.view = paged_table(self.model, widths, "recall")
         top = QHBoxLayout()
@@ -123,7 +127,7 @@ class RecallDialog(QDialog):
         def fetch(offset: int, limit: int, column: int, descending: bool) -> list[PagedRow] | Failed:
             try:
                 with self._context.reading() as session:
-                    rows = history.recall_page(session, lot.id, limit=limit, offset=offset, order_by=RECALL_ORDER[column], descending=descending)
+                    rows = history.recall_page(session, lot.id, limit=limit, offset=offset, order_by=RECALL_ORDER[column] or "compounded_on", descending=descending)
             except RecordsError as error:
                 return failure(error)
             if not shown:
@@ -168,6 +172,7 @@ class RecallDialog(QDialog):
 def _cells(r) -> tuple[str, ...]:  # a history.RecallRow
     return (
         r.batch_number, r.compounded_on.isoformat(), r.status, r.patient, r.date_of_birth.isoformat() if r.date_of_birth else "",
-        r.rx_number, r.prescriber, f"{r.formula} (v{r.formula_version})", "" if r.grams_used is None else f"{r.grams_used:f}",
-        r.beyond_use.isoformat(),
+        r.address.replace("\n", ", ") or "not recorded", r.phone or "not recorded", r.rx_number,
+        r.prescriber + (f" (NPI {r.prescriber_npi})" if r.prescriber_npi else ""), f"{r.formula} (v{r.formula_version})",
+        "" if r.grams_used is None else f"{r.grams_used:f}", r.beyond_use.isoformat(),
     )

@@ -7,7 +7,7 @@ recall_dialog, users_dialog) and asks ``compounder.records`` through the ``Recor
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -35,6 +35,7 @@ def install_records_menu(
     window: QMainWindow, context: RecordsContext, make_batch: Callable[[], BatchDialog] | None = None,
     print_document: Callable[[str, str], str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
     print_pdf: PrintPdf | None = None, catalog: Catalog | None = None, widths: ColumnWidthStore | None = None,
+    pharmacy: Callable[[], Any] | None = None,
 ) -> dict[str, QAction]:
     """Add the "Records" menu before "Help"; return its actions by name (for tests).
     ``make_batch`` builds the batch dialog (it needs the library and the catalog);
@@ -114,6 +115,7 @@ def install_records_menu(
         actions["batch"].triggered.connect(lambda _=False: _open(make_batch()))
         menu.addAction(actions["batch"])
     menu.addActions([actions["lots"], actions["history"], actions["recall"]])
+    _install_quality_logs(menu, window, context, actions, pharmacy)
     menu.addSeparator()
     actions["users"] = QAction("&Users…", window)
     actions["users"].setToolTip("User accounts (administrator)")
@@ -145,3 +147,31 @@ def _users_dialog(context: RecordsContext, parent: QWidget, widths: ColumnWidthS
     from compounder.ui.records.users_dialog import UsersDialog
 
     return UsersDialog(context, parent, widths=widths)
+
+
+#: The quality logs' screens (issue 25): action name, menu text, module, class.
+QUALITY_LOGS = (
+    ("balance_log", "&Balance log…", "balance_log_dialog", "BalanceLogDialog"),
+    ("equipment_log", "&Equipment and cleaning…", "equipment_log_dialog", "EquipmentLogDialog"),
+    ("competency_log", "&Training and competency…", "competency_log_dialog", "CompetencyLogDialog"),
+    ("complaints_log", "&Complaints and adverse events…", "complaints_log_dialog", "ComplaintsLogDialog"),
+    ("sop_register", "&SOP register…", "sop_register_dialog", "SopRegisterDialog"),
+)
+
+
+def _install_quality_logs(menu, window: QMainWindow, context: RecordsContext, actions: dict[str, QAction], pharmacy: Callable[[], Any] | None) -> None:
+    """A "Quality logs" submenu; each screen is imported when first opened."""
+    from importlib import import_module
+
+    logs = menu.addMenu("&Quality logs")
+    for name, text, module, cls in QUALITY_LOGS:
+        action = QAction(text, window)
+
+        def _open(_=False, module=module, cls=cls) -> None:
+            settings = pharmacy() if pharmacy is not None else None
+            screen = getattr(import_module(f"compounder.ui.records.{module}"), cls)
+            screen(context, window, pharmacy_name=getattr(settings, "name", ""), paper=getattr(settings, "worksheet_paper", "letter")).exec()
+
+        action.triggered.connect(_open)
+        logs.addAction(action)
+        actions[name] = action

@@ -66,9 +66,11 @@ class WeighingView(QDialog):
     def __init__(
         self, context: RecordsContext, batch_number: str, parent: QWidget | None = None, *,
         balance: BalanceDriver | None = None, balance_problem: str | None = None, monotonic: Callable[[], float] = time.monotonic,
-        minimum: Callable[[], Decimal | None] = lambda: None,
+        minimum: Callable[[], Decimal | None] = lambda: None, typed_balance: str | None = None,
     ) -> None:
         super().__init__(parent)
+        # ``typed_balance``: the station's balance ID, named with a typed weight (the balance log's daily-check rule).
+        self._typed_balance = typed_balance
         # ``minimum``: the balance's minimum weighable as the pharmacy's settings certify it at the
         # moment of weighing (``calc.equipment.certified_minimum``): a new certification applies at once.
         self._context, self._monotonic, self._minimum = context, monotonic, minimum
@@ -160,6 +162,7 @@ class WeighingView(QDialog):
             self.live_state.setText(balance_problem or "no balance set up: type the weights (they are recorded as typed)")
         self.show_line(self.position)
         self.entry.setFocus()
+        self._balance_log_notice(balance.balance_id if balance is not None else typed_balance)
 
     # ------------------------------------------------------------------ the line on show
     @property
@@ -351,6 +354,24 @@ class WeighingView(QDialog):
         self.live_state.setText(state)
         self.live_state.setStyleSheet(f"color: {hue}")
 
+    def _balance_log_notice(self, code: str | None) -> None:
+        """What the balance log says of this station's balance at opening (issue 25): a check due
+        or failed (it will record no weight), a calibration or certificate due soon."""
+        from compounder.records import quality_balance
+
+        def read(session) -> tuple[str, bool] | None:
+            if not quality_balance.any_registered(session):
+                return None
+            if code is None or code not in quality_balance.codes(session):
+                return f"this station's balance {code or '(none set)'} is not registered in the balance log: weights will be refused", True
+            state = quality_balance.balance_state(session, code, self._context.today())
+            said = "; ".join(([state.refusal] if state.refusal else []) + list(state.warnings))
+            return (said, state.refusal is not None) if said else None
+
+        found = self._context.run(read, write=False)
+        if isinstance(found, tuple):
+            self._say(found[0], error=found[1])
+
     def _say(self, text: str, *, error: bool = False, good: bool = False) -> None:
         self.message.setText(text)
         self.message.setStyleSheet(f"color: {ERROR_TEXT.name()}" if error else (f"color: {OK_TEXT.name()}" if good else ""))
@@ -420,7 +441,8 @@ class WeighingView(QDialog):
             required = weighing_policy(session).balance_required
         if not required:
             self._recorded(self._write(lambda s, actor, at: station_records.record_typed(
-                s, actor, self.record.batch_number, position, typed, at, step=step, minimum_weighable=self._minimum())), step)
+                s, actor, self.record.batch_number, position, typed, at, step=step, minimum_weighable=self._minimum(),
+                balance_id=self._typed_balance)), step)
             return None
         written: list[BatchRecord] = []
 
@@ -428,7 +450,7 @@ class WeighingView(QDialog):
             with self._context.transaction() as session:
                 written.append(station_records.record_typed(
                     session, actor, self.record.batch_number, position, typed, self._context.clock(), step=step,
-                    minimum_weighable=self._minimum(), signed=SignedReason(credentials, reason),
+                    minimum_weighable=self._minimum(), signed=SignedReason(credentials, reason), balance_id=self._typed_balance,
                 ))
 
         what = f"Line {position} ({self.line.name})" + (f", aliquot {step}" if step else "")
@@ -631,4 +653,5 @@ def open_station(
             balance = open_balance(settings.balance_port, settings.balance_driver, settings.balance_id)
         except (OSError, ValueError) as error:
             problem = f"no balance: {error}; weights can be typed (recorded as typed)"
-    return WeighingView(context, batch_number, parent, balance=balance, balance_problem=problem, minimum=minimum)
+    typed_balance = settings.balance_id if settings is not None else None
+    return WeighingView(context, batch_number, parent, balance=balance, balance_problem=problem, minimum=minimum, typed_balance=typed_balance)
