@@ -256,7 +256,7 @@ def main() -> int:
     load_before = os.getloadavg()
     # Every script has a row on the page; one left out by --only is said to be, with no figures.
     results = [
-        (bench, *run(bench, args.quick, args.timeout)) if bench.name in chosen else (bench, "", "not run in this run (--only)", 0.0, "")
+        (bench, *run(bench, args.quick, args.timeout)) if bench.name in chosen else (bench, "-", "not run in this run (--only)", 0.0, "")
         for bench in BENCHES
     ]
     args.out.write_text(page(results, args.quick, began, (load_before, os.getloadavg())), encoding="utf-8")
