@@ -254,7 +254,11 @@ def main() -> int:
         return 2
     began = dt.datetime.now(dt.UTC)
     load_before = os.getloadavg()
-    results = [(bench, *run(bench, args.quick, args.timeout)) for bench in BENCHES if bench.name in chosen]
+    # Every script has a row on the page; one left out by --only is said to be, with no figures.
+    results = [
+        (bench, *run(bench, args.quick, args.timeout)) if bench.name in chosen else (bench, "-", "not run in this run (--only)", 0.0, "")
+        for bench in BENCHES
+    ]
     args.out.write_text(page(results, args.quick, began, (load_before, os.getloadavg())), encoding="utf-8")
     print(f"report: wrote {args.out}", file=sys.stderr)
     headlines = headline_table(results)

@@ -35,14 +35,15 @@ class Paragraph(_ReportLabParagraph):
     A table wraps every cell once to size its rows and again to draw them, at the same width;
     breaking lines is most of a document's time (each of a worksheet's ~170 paragraphs was
     broken twice). The second wrap at the same width returns the first's size: the lines
-    (``blPara``) it left are the ones the same break would give again.
+    (``blPara``) it left are the ones the same break would give again. A split that found no
+    room deletes them (ReportLab's ``split``); the next wrap then breaks the lines again.
     """
 
     _wrapped: tuple[float, float, float] | None = None  # (available width, width, height) of the last wrap
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's names
         wrapped = self._wrapped
-        if wrapped is not None and wrapped[0] == availWidth:
+        if wrapped is not None and wrapped[0] == availWidth and "blPara" in self.__dict__:
             return wrapped[1], wrapped[2]
         width, height = super().wrap(availWidth, availHeight)
         self._wrapped = (availWidth, width, height)
