@@ -355,7 +355,9 @@ def test_a_pharmacist_switched_off_between_sign_in_and_write_is_refused(qtbot, b
 
     dialog._sign_in = sign_in_then_switched_off
     _sign(qtbot, dialog, "paula", PASSWORD)
-    assert dialog.sign_in_message.text() == "paula's account was switched off; sign in with an active account; nothing was recorded"
+    assert dialog.sign_in_message.text() == (  # her password was right: told the account is switched off
+        "the account paula is switched off, so it can neither sign in nor sign; an administrator switches it back on (Records ▸ Users…); nothing was recorded"
+    )
     assert dialog.isVisible() and _hand_events(context, record) == []
     dialog.reject()
     view.close()
