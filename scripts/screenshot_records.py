@@ -1,7 +1,7 @@
 """Save pictures of the records screens for docs/: the batch dialog with a prepared and checked
 batch (docs/screenshot-batch.png), the history with an amendment linked both ways
 (docs/screenshot-history.png), a refill showing what changed (docs/screenshot-refill.png), the
-user accounts (docs/screenshot-users.png), the pharmacy settings (docs/screenshot-pharmacy.png)
+user accounts (docs/screenshot-users.png), the signing dialog (docs/screenshot-signing.png), the pharmacy settings (docs/screenshot-pharmacy.png)
 and page 1 of a reprinted worksheet (docs/reprint-worksheet.png).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot_records.py [FOLDER]
@@ -118,6 +118,27 @@ def pictures(scratch: Path, folder: Path) -> int:
             raise SystemExit(f"could not save {path}")
         print(f"saved {path}")
 
+    def signed(button, picture: str | None = None) -> None:
+        """Click a button that opens the signing dialog; type the password and press Enter in it
+        (saving a picture of it first when named), as the one signed in would."""
+        from PySide6.QtCore import Qt, QTimer
+        from PySide6.QtTest import QTest
+
+        from compounder.ui.common.signing_dialog import SigningDialog
+
+        def answer() -> None:
+            shown = next((w for w in app.topLevelWidgets() if isinstance(w, SigningDialog) and w.isVisible()), None)
+            if shown is None:
+                QTimer.singleShot(0, answer)
+                return
+            if picture is not None:
+                save(shown, picture)
+            shown.password.setText(PASSWORD)
+            QTest.keyClick(shown.password, Qt.Key.Key_Return)
+
+        QTimer.singleShot(0, answer)
+        button.click()
+
     # A batch: made, printed before weighing, weighed, prepared, checked, verified.
     context.sign_in("tess", PASSWORD)
     dialog = make_batch()
@@ -137,14 +158,14 @@ def pictures(scratch: Path, folder: Path) -> int:
         dialog.weights[index].setText(f"{line.target + (line.target / 200 if index == 0 else 0):.3f}")  # line 1: +0.5 %
     dialog.save_lines()
     clock.advance(minutes=25)
-    dialog.prepare_button.click()
+    signed(dialog.prepare_button)
     clock.advance(minutes=5)
     context.sign_in("peter", PASSWORD)
-    dialog.check_button.click()
+    signed(dialog.check_button)
     save(dialog, "screenshot-batch.png")
     clock.advance(minutes=10)
     context.sign_in("paula", PASSWORD)
-    dialog.verify_button.click()
+    signed(dialog.verify_button, "screenshot-signing.png")
     number = dialog.record.batch_number
     clock.advance(hours=2)
     dialog.amend_reason.setText("line 1 weight copied as 3.618 g; the balance printout shows 3.628 g")

@@ -138,6 +138,7 @@ def refuse_undecided(session: Session, row: Batch) -> None:
 
 def check_one(session: Session, needed: dict[str, tuple[str, str]], numbers: dict[str, str], decision: FindingDecision) -> CheckedDecision:
     """One decision: on a finding of the plan, at the plan's numbers, by an active pharmacist with a reason."""
+    signer = signing_account(session, decision.signer)  # the password first, in the write that stores the decision
     code = decision.code.strip().upper()
     if code not in needed:
         codes = ", ".join(sorted(needed)) or "none"
@@ -145,7 +146,6 @@ def check_one(session: Session, needed: dict[str, tuple[str, str]], numbers: dic
     severity, message = needed[code]
     if decision.fingerprint is not None and decision.fingerprint != numbers[code]:
         raise RecordError(f"{code} was decided on other numbers than the batch's; the finding now reads: {message} — a pharmacist decides again")
-    signer = signing_account(session, decision.signer)  # the password, in the write that stores the decision
     reason = may_decide_finding(signer, active=True, severity=severity, code=code, reason=decision.reason)
     return CheckedDecision(code, severity, message, signer, reason, numbers[code])
 

@@ -257,7 +257,7 @@ def test_a_master_formulas_contents_changed_by_hand_are_found(sessions, clock, p
 def test_lots_receive_refused_for_a_switched_off_technician(sessions, clock, pharmacy):
     with sessions.begin() as s:
         people.set_active(s, pharmacy.admin, "tess", False, clock())
-    with sessions.begin() as s, pytest.raises(PermissionRefused, match="tess's account was switched off"):
+    with sessions.begin() as s, pytest.raises(people.AccountSwitchedOff, match="the account tess is switched off"):
         lots.receive_lot(
             s, credentials_of(pharmacy.technician), ingredient="Lidocaine", stock_form="Lidocaine", manufacturer="Medisca", lot_number="X1",
             expires=clock().date().replace(year=2027), quantity="100", potency_percent=None, now=clock(),
@@ -336,10 +336,12 @@ def test_a_pharmacist_switched_off_after_signing_in_cannot_add_change_approve_or
     for action in (
         lambda: library.add("Another cream", {"batch": "60 g", "base": "Lipoderm", "actives": []}, actor=signed_in),
         lambda: library.update(entry.id, {"batch": "30 g", "base": "Lipoderm", "actives": []}, actor=signed_in),
-        lambda: library.approve(entry.id, actor=credentials_of(signed_in)),
         lambda: library.delete(entry.id, actor=signed_in),
     ):
         with pytest.raises(LibraryError, match="paula's account was switched off"):
             action()
+    # Her approval is signed with her password: the right one is told the account is switched off.
+    with pytest.raises(people.AccountSwitchedOff, match="the account paula is switched off"):
+        library.approve(entry.id, credentials_of(signed_in))
     with sessions() as s:
         assert trail_check.problems(s) == []

@@ -198,7 +198,7 @@ def test_a_pharmacist_switched_off_since_signing_in_is_refused(sessions, clock, 
     with sessions.begin() as s:
         signed = decisions(allergic, s, catalog, clock)
         people.set_active(s, allergic.admin, "paula", False, clock())
-    with sessions.begin() as s, pytest.raises(PermissionRefused, match="switched off"):
+    with sessions.begin() as s, pytest.raises(people.AccountSwitchedOff, match="the account paula is switched off"):
         make_batch(s, allergic.technician, catalog, **batch_args(allergic, clock), acknowledgements=signed)
 
 

@@ -69,6 +69,11 @@ def test_the_reprint_shows_the_frozen_numbers_after_the_formula_changed(sessions
     # the record's own: lots, weights, signatures
     assert "Medisca / L000A" in again and "3.600 g +0.00 %" in again
     assert "Tess Technician" in again and "Peter Pharmacist, RPh" in again and "Paula Pharmacist, RPh" in again
+    # 21 CFR 11.50: each signature row prints the printed name, the meaning, the date and the time
+    # (prepared at 09:00, checked and verified two hours later, 11:00 UTC).
+    for meaning in ("signed with password: prepared", "signed with password: checked", "signed with password: verified"):
+        assert meaning in again
+    assert again.count("2026-11-23") >= 3 and "09:00 UTC" in again and "11:00 UTC" in again
     with sessions() as s:
         assert printing.prints_made(s, record.id, printing.PRINT_WORKSHEET) == 2
         assert trail_check.problems(s) == []

@@ -189,3 +189,64 @@ def people_now():
     import datetime as dt
 
     return dt.datetime.now(dt.UTC)  # as the command line's own clock
+
+
+def test_every_signing_command_signs_only_with_the_password_typed_now(cli, monkeypatch):
+    """Issue 24: formulas approve, lots receive, batches prepare and verify each read the signer's
+    password at the prompt (or standard input) and store nothing when it is wrong."""
+    tmp = cli.tmp
+    (tmp / "lidocaine.json").write_text(json.dumps(
+        {"batch": "60 g", "base": "Lipoderm", "actives": [{"ingredient": "lidocaine", "strength": "4 %", "potency": "99.8 %"}]}
+    ), encoding="utf-8")
+    (tmp / "order.json").write_text(json.dumps(
+        {"prescription": {"directions": "Apply a thin layer to the knee twice a day", "quantity": "60 g", "refills": 1}}
+    ), encoding="utf-8")
+    settings = ("--pharmacy-settings", cli.settings)
+
+    def refused(user: str, *argv: str) -> str:
+        with monkeypatch.context() as m:
+            m.setitem(PASSWORDS, user, "not the password")
+            code, _out, err = cli(*argv, "--user", user)
+        assert (code, err.count("\n")) == (2, 1), (argv, code, err)  # (an approval shows the review first, on stdout)
+        return err
+
+    assert cli("formulas", "add", str(tmp / "lidocaine.json"), "--name", "Lidocaine 4 % in Lipoderm", "--user", "tess")[0] == 0
+    approve = ("formulas", "approve", "Lidocaine 4 % in Lipoderm")
+    assert "wrong user name or password" in refused("paula", *approve)
+    assert "no approved version" in cli("batches", "make", "--formula", "Lidocaine 4 % in Lipoderm", "--patient", "Jane Doe", "--rx", "RX-1",
+                                        "--prescriber", "Dr. A. Smith", "--order", str(tmp / "order.json"), "--user", "tess", *settings)[2]
+    assert cli(*approve, "--user", "paula")[0] == 0
+    receive = ("lots", "receive", "--ingredient", "lidocaine", "--stock-form", "lidocaine", "--manufacturer", "Spectrum", "--lot", "LB26-777",
+               "--expires", "2027-12-31", "--quantity", "100 g", "--potency", "95.0")
+    assert "wrong user name or password" in refused("tess", *receive)
+    assert "no lot 'LB26-777' in stock" in cli("batches", "make", "--formula", "Lidocaine 4 % in Lipoderm", "--patient", "Jane Doe",
+                                               "--rx", "RX-1", "--prescriber", "Dr. A. Smith", "--order", str(tmp / "order.json"),
+                                               "--lot", "1=LB26-777", "--user", "tess", *settings)[2]
+    assert cli(*receive, "--user", "tess")[0] == 0
+    assert cli("lots", "receive", "--ingredient", "Lipoderm", "--stock-form", "Lipoderm", "--manufacturer", "PCCA", "--lot", "LD-1",
+               "--expires", "2027-12-31", "--quantity", "500", "--user", "tess")[0] == 0
+    code, out, err = cli("batches", "make", "--formula", "Lidocaine 4 % in Lipoderm", "--patient", "Jane Doe", "--rx", "RX-1",
+                         "--prescriber", "Dr. A. Smith", "--order", str(tmp / "order.json"), "--lot", "1=LB26-777", "--lot", "2=LD-1",
+                         "--user", "tess", *settings, "--json")
+    assert code == 0, err
+    number = json.loads(out)["batch_number"]
+    assert cli("batches", "weigh", number, "--line", "1", "--weight", "2.526", "--user", "tess")[0] == 0
+    assert cli("batches", "weigh", number, "--line", "2", "--weight", "57.474", "--user", "tess")[0] == 0
+
+    def status() -> str:
+        return json.loads(cli("batches", "show", number, "--json")[1])["status"]
+
+    assert "wrong user name or password" in refused("tess", "batches", "prepare", number) and status() == "draft"
+    assert cli("batches", "prepare", number, "--user", "tess")[0] == 0
+    assert "wrong user name or password" in refused("paula", "batches", "verify", number, *settings) and status() == "prepared"
+    assert cli("batches", "verify", number, "--user", "paula", *settings)[0] == 0 and status() == "verified"
+
+
+@pytest.mark.parametrize("argv", [
+    ("formulas", "approve", "Lidocaine"), ("lots", "receive", "--ingredient", "x", "--stock-form", "x", "--manufacturer", "M", "--lot", "L",
+                                           "--expires", "2027-02-01", "--quantity", "5"),
+    ("batches", "verify", "999999-001"), ("batches", "decide", "999999-001", "--acknowledge", "W=seen"),
+])
+def test_no_signing_command_takes_a_password_argument(cli, argv):
+    code, _, err = cli(*argv, "--user", "paula", "--password", "rph password 11")
+    assert code == 2 and "unrecognized arguments" in err and err.count("\n") == 1

@@ -333,7 +333,7 @@ def answer_signing(password: str = PASSWORD, *, username: str | None = None, see
         if dialog is None:
             QTimer.singleShot(0, answer)  # not open yet
             return
-        seen.append({"focus": QApplication.focusWidget() is dialog.password, "meaning": dialog.meaning, "subject": dialog.subject.text()})
+        seen.append({"focus": dialog.focusWidget() is dialog.password, "meaning": dialog.meaning, "subject": dialog.subject.text()})
         if username is not None:
             dialog.username.setText(username)
         dialog.password.setText(password)

@@ -163,7 +163,7 @@ def _acknowledge(records, catalog, qtbot):
 def _hand_confirm(records, catalog, qtbot):
     from compounder.ui.common.hand_confirm_dialog import HandConfirmDialog
 
-    return HandConfirmDialog("Line 1 (diclofenac sodium)", records[0].check_sign_in, lambda actor, reason: None)
+    return HandConfirmDialog("Line 1 (diclofenac sodium)", records[0].check_sign_in, lambda actor, credentials, reason: None)
 
 
 def _library(records, catalog, qtbot):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from compounder.records.errors import DatabaseFailed
+from compounder.records.people import AuthenticationFailed
 from compounder.records.policy import Actor, PermissionRefused, RecordError, check_reason
 from compounder.records.signing import Credentials
 from compounder.ui.common.inline_error import credential_fields, error_label, say
@@ -124,7 +125,7 @@ class HandConfirmDialog(QDialog):
             return
         try:
             self._confirm(signer, Credentials(self.username.text().strip(), self.password.text()), reason)
-        except PermissionRefused as error:  # the role, or the account switched off or locked meanwhile
+        except (PermissionRefused, AuthenticationFailed) as error:  # the role, or the account switched off or locked meanwhile
             self._refused(f"{error}; nothing was recorded")
             return
         except RecordError as error:

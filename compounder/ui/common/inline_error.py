@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QWidget
 
 from compounder.ui.common import look
 
@@ -45,3 +45,15 @@ def credential_fields(parent: QWidget) -> tuple[QLineEdit, QLineEdit]:
     password.setObjectName("password")
     password.setEchoMode(QLineEdit.EchoMode.Password)
     return username, password
+
+
+def fit_to_messages(dialog: QDialog) -> None:
+    """Grow a shown dialog to the height its messages need at its width: a dialog does not grow by
+    itself when a word-wrapped message appears (a lockout message was cut to its first line)."""
+    layout = dialog.layout()
+    if layout is None:
+        return
+    layout.activate()
+    needed = layout.totalHeightForWidth(dialog.width())
+    if needed > dialog.height():
+        dialog.resize(dialog.width(), needed)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 
 from compounder.records.errors import RecordsError
 from compounder.records.signing import Credentials
-from compounder.ui.common.inline_error import credential_fields, error_label, say
+from compounder.ui.common.inline_error import credential_fields, error_label, fit_to_messages, say
 
 if TYPE_CHECKING:
     from compounder.records.boundary import Session
@@ -132,6 +132,11 @@ class SigningDialog(QDialog):
     def accept(self) -> None:
         """Check what can be checked without the password, then store the signature with it in one
         transaction; a refusal is said beside its field and the dialog stays open."""
+        self._sign()
+        if self.isVisible():
+            fit_to_messages(self)  # the whole refusal shown
+
+    def _sign(self) -> None:
         from compounder.records.people import AuthenticationFailed
         from compounder.records.policy import RecordError, check_reason
         from compounder.records.signing import count_refusal

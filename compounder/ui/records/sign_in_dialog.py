@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.records.errors import RecordsError
-from compounder.ui.common.inline_error import message_label
+from compounder.ui.common.inline_error import fit_to_messages, message_label
 from compounder.ui.common.records_context import RecordsContext, problem_text
 
 
@@ -55,6 +55,7 @@ class SignInDialog(QDialog):
         except RecordsError as error:
             self.message.setText(problem_text(error))
             self.first_accounts_button.setVisible(isinstance(error, people.NoAccounts))
+            fit_to_messages(self)  # the whole message shown, a lockout's three lines too
             self.password.clear()
             self.password.setFocus()
             return

@@ -64,12 +64,11 @@ def test_lots_are_listed_soonest_expiry_first_with_warnings_and_a_lot_is_receive
     dialog.lot_number.setText("SP-1")
     dialog.expires.setText("2027-11-23")
     dialog.quantity.setText("-5")
-    dialog.receive()
-    assert "cannot be negative" in dialog.message.text()
+    assert "cannot be negative" in sign_click(dialog.receive_button)  # said in the signing dialog; nothing received
     assert dialog.model.rowCount() == len(pharmacy.lots)
     dialog.quantity.setText("250")
     dialog.potency.setText("99.1")
-    dialog.receive()
+    assert sign_click(dialog.receive_button) == ""
     assert dialog.message.text() == ""
     assert dialog.received.text() == "Received lot SP-1 of lidocaine hydrochloride monohydrate: 250 g."
     rows = [dialog.model.row(r) for r in range(dialog.model.rowCount())]
@@ -252,17 +251,40 @@ def test_a_refill_to_a_changed_formula_is_shown_and_needs_a_pharmacists_signatur
     assert dialog.record is not None and dialog.record.batch_number == "261123-002"
 
 
-def test_the_window_refuses_approval_when_nobody_is_signed_in(window, prompts, library):
+def test_the_windows_approval_is_signed_with_the_pharmacists_password(window, prompts, library):
+    """Issue 24: approving took three dialogs and then said "sign in first". Now the approval is
+    signed in the signing dialog (here answered by the prompts): unsigned, or with a wrong
+    password, nothing is approved; with the pharmacist's password it is, as reviewed."""
+    from compounder.records import people
+    from compounder.records.signing import Credentials
+    from compounder.ui.common.signing_dialog import Signature
     from tests.ui.conftest import add_ingredient
 
-    library.require_signed_in_approver(lambda: None)
+    with library._sessions.begin() as s:
+        admin = people.create_user(s, None, "ada", "Ada Admin", "administrator", PASSWORD, window_clock())
+        people.create_user(s, admin, "paula", "Paula Pharmacist, RPh", "pharmacist", PASSWORD, window_clock())
     window.new_formula()
     add_ingredient(window, "ibuprofen", "10 %")
     prompts.confirms = [True, True]
     prompts.names = ["Ibuprofen 10 %"]
+    assert not window.approve()  # the signing dialog answered nothing: nobody signed
+    assert prompts.errors == [("Cannot approve", "a pharmacist signs the approval with their user name and password")]
+    prompts.confirms = [True]
+    prompts.signature = Signature(Credentials("paula", "not her password"))
     assert not window.approve()
-    assert prompts.errors == [("Cannot approve", "sign in as a pharmacist (Records ▸ Sign in) to approve a master formula")]
+    assert prompts.errors[-1][1].startswith("wrong user name or password")
     assert all(entry.approved_at is None for entry in library.entries() if entry.origin == "pharmacy")
+    prompts.confirms = [True]
+    prompts.signature = Signature(Credentials("paula", PASSWORD))
+    assert window.approve()
+    meaning, subject = prompts.signatures_asked[-1]
+    assert meaning == "approve" and subject.startswith("Master formula “Ibuprofen 10 %")
+
+
+def window_clock():
+    import datetime as dt
+
+    return dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 
 def test_the_app_on_a_corrupt_database_says_what_is_wrong(qapp, tmp_path, monkeypatch, capsys):

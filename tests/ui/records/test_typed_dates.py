@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from compounder.records import lots
 from compounder.ui.records.lots_dialog import LotsDialog
 from tests.records.helpers import PASSWORD
+from tests.ui.conftest import answer_signing
 
 
 @pytest.fixture
@@ -44,6 +45,7 @@ def test_select_all_then_typing_a_date_stores_that_date(lots_dialog):
     dialog.expires.setFocus()
     QTest.keyClick(dialog.expires, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     QTest.keyClicks(dialog.expires, "2026-12-20")
+    answer_signing()  # the receipt is signed with the password
     dialog.receive()
     assert stored_expiry(context, "SEL-1") == dt.date(2026, 12, 20)  # was 2027-12-20
 
@@ -56,6 +58,7 @@ def test_tab_into_the_field_then_typing_a_date_stores_that_date(lots_dialog):
     assert QApplication.focusWidget() is dialog.expires  # the next field read is the expiry
     QTest.keyClicks(QApplication.focusWidget(), "2026-12-20")
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    answer_signing()  # the receipt is signed with the password
     dialog.receive()
     assert stored_expiry(context, "TAB-1") == dt.date(2026, 12, 20)  # was 2026-12-12
 

@@ -19,6 +19,7 @@ from compounder.ui.common.look import ERROR_TEXT
 from compounder.ui.station.weighing_view import WeighingView, open_station
 from tests.pdf_text import pdf_text
 from tests.records.signing_helpers import credentials_of
+from tests.ui.conftest import answer_signing
 
 
 @pytest.fixture
@@ -157,6 +158,7 @@ def test_a_lot_label_is_printed_at_receipt_and_its_code_confirms_the_line(qtbot,
     dialog.lot_number.setText("PC-77")
     dialog.expires.setText("2027-11-23")
     dialog.quantity.setText("100")
+    answer_signing()  # the receipt is signed with the password
     dialog.receive()
     assert [title for title, _pdf in printed] == ["Lot label PC-77"]
     with context.sessions() as s:
@@ -353,7 +355,9 @@ def test_a_pharmacist_switched_off_between_sign_in_and_write_is_refused(qtbot, b
 
     dialog._sign_in = sign_in_then_switched_off
     _sign(qtbot, dialog, "paula", PASSWORD)
-    assert dialog.sign_in_message.text() == "paula's account was switched off; sign in with an active account; nothing was recorded"
+    assert dialog.sign_in_message.text() == (  # her password was right: told the account is switched off
+        "the account paula is switched off, so it can neither sign in nor sign; an administrator switches it back on (Records ▸ Users…); nothing was recorded"
+    )
     assert dialog.isVisible() and _hand_events(context, record) == []
     dialog.reject()
     view.close()
