@@ -50,7 +50,7 @@ class TrailModel(HeaderedTableModel):
     def __init__(self, load: Callable[[int | None], list[TrailRow] | None], page: int, parent: QObject | None = None) -> None:
         super().__init__(TRAIL_HEADERS, parent)
         self._load = load  # the page before an entry (None: the newest); None when it could not be read
-        self._page = page
+        self.page = page  # entries asked for at a time
         self._rows: list[TrailRow] = []
         self._more = False
 
@@ -77,7 +77,7 @@ class TrailModel(HeaderedTableModel):
         if found is None:
             self._more = False
             return
-        self._more = len(found) == self._page
+        self._more = len(found) == self.page
         if found:
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(found) - 1)
             self._rows.extend(found)
@@ -110,7 +110,6 @@ class AuditTrailDialog(QDialog):
         self._head_path = head_path
         self._filter: TrailFilter | None = None
         self._patients_shown = False
-        self._page = PAGE
         self.status = QLabel()
         self.status.setObjectName("trailStatus")
         self.status.setWordWrap(True)
@@ -227,7 +226,7 @@ class AuditTrailDialog(QDialog):
             return None
         try:
             with self._context.reading() as session:
-                return audit_view.page(session, actor, wanted, before=before, limit=self._page, patients_shown=self._patients_shown)
+                return audit_view.page(session, actor, wanted, before=before, limit=self.model.page, patients_shown=self._patients_shown)
         except RecordsError as error:
             self.message.setText(problem_text(error))
             return None
