@@ -8,6 +8,7 @@ field, exit 2."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -82,8 +83,15 @@ def batches_command(args: argparse.Namespace, engine, catalog: Catalog, out: Tex
     if command == "make":
         return _make(args, engine, catalog, out, err, ask)
     if command == "show":
+        from compounder.cli.privacy import patients_shown
+
+        shown = patients_shown(args, engine, ask, err)
         with reading(session_factory(engine)) as session:
             record = batches.batch_record(session, args.number)
+        if not shown:  # the batch, its lines and signatures; not whom it is for
+            from compounder.records.privacy import HIDDEN
+
+            record = dataclasses.replace(record, patient=dataclasses.replace(record.patient, name=HIDDEN, date_of_birth=None), rx_number=HIDDEN)
         return emit(args, out, batch_data(record), batch_text(record))
     if command in ("worksheet", "label"):
         return _print(args, engine, out, ask)

@@ -239,8 +239,12 @@ def _entries_table(model: TrailModel) -> QTableView:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(TRAIL_HEADERS.index("What"), QHeaderView.ResizeMode.Interactive)
+    header.resizeSection(TRAIL_HEADERS.index("What"), 320)
+    header.setStretchLastSection(True)
+    view.setWordWrap(True)
     return view
 
 
