@@ -85,7 +85,7 @@ def batches_command(args: argparse.Namespace, engine, catalog: Catalog, out: Tex
     if command == "show":
         from compounder.cli.privacy import patients_shown
 
-        shown = patients_shown(args, engine, ask, err)
+        shown = patients_shown(args, engine, ask)
         with reading(session_factory(engine)) as session:
             record = batches.batch_record(session, args.number)
         if not shown:  # the batch, its lines and signatures; not whom it is for

@@ -29,7 +29,7 @@ def history_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask: Ask
     with on_database(args.database, create=False, warnings=err) as (engine, where):
         if current_revision(engine) != HEAD_REVISION:
             raise UsageError(f"compounder: the database {where} is not at this version's schema; run `compounder db migrate`")
-        shown = patients_shown(args, engine, ask, err)
+        shown = patients_shown(args, engine, ask)
         if args.command == "history":
             refuse_patient_search(shown, args.patient, args.rx)
         with reading(session_factory(engine)) as session:

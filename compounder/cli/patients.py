@@ -36,7 +36,7 @@ def patients_command(args: argparse.Namespace, catalog: Catalog, out: TextIO, er
         from compounder.cli.errors import UsageError
         from compounder.cli.privacy import patients_shown
 
-        if not patients_shown(args, engine, ask_password, err):  # a profile is nothing but a patient's details
+        if not patients_shown(args, engine, ask_password):  # a profile is nothing but a patient's details
             raise UsageError("compounder: patients show: give --user, a user who sees patients' details (the password is asked for)")
         with reading(session_factory(engine)) as session:
             stored = find_patient(session, args.name, born)

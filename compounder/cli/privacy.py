@@ -8,7 +8,6 @@ is refused (exit 2), as in the window."""
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
 
 from compounder.cli.errors import UsageError
 from compounder.cli.records_io import Ask, sign_in
@@ -25,8 +24,9 @@ def add_reader_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--password-stdin", action="store_true", help="read the password as one line of standard input")
 
 
-def patients_shown(args: argparse.Namespace, engine, ask: Ask, err: TextIO) -> bool:
-    """Whether the ``--user`` signed in sees patient details; says on ``err`` when they are hidden."""
+def patients_shown(args: argparse.Namespace, engine, ask: Ask) -> bool:
+    """Whether the ``--user`` signed in sees patient details (the output then says "(hidden)"
+    where they would be: nothing more on stderr, where a script expects only errors)."""
     from compounder.records import privacy
     from compounder.records.boundary import reading
     from compounder.records.database import session_factory
@@ -34,12 +34,7 @@ def patients_shown(args: argparse.Namespace, engine, ask: Ask, err: TextIO) -> b
     actor = sign_in(args, engine, ask, args.user) if getattr(args, "user", None) else None
     settings = _settings()
     with reading(session_factory(engine)) as session:
-        if privacy.patient_details_shown(session, actor, settings):
-            return True
-        roles = privacy.patient_details_roles(session, settings)
-    why = privacy.why_hidden(actor, roles).replace("(Records ▸ Sign in…)", "(give --user)").replace("(File ▸ Pharmacy settings…)", "")
-    print(f"compounder: {why.strip()}", file=err)
-    return False
+        return privacy.patient_details_shown(session, actor, settings)
 
 
 def refuse_patient_search(shown: bool, patient: str | None, rx_number: str | None) -> None:
