@@ -1,5 +1,5 @@
 """Save pictures of the sessions and privacy screens for docs/ (issue 24): the main window with who
-is signed in in its status bar (docs/screenshot-signed-in.png), the window locked after the idle
+is signed in in its status bar (screenshot-signed-in.png, not kept in docs/), the window locked after the idle
 time with a batch being made hidden (docs/screenshot-locked.png), the history with nobody signed
 in (docs/screenshot-history-hidden.png) and the audit trail viewer (docs/screenshot-audit-trail.png).
 
