@@ -157,9 +157,12 @@ class AuditTrailDialog(QDialog):
         layout.addWidget(self.privacy_note)
         layout.addWidget(self.view, 1)
         layout.addWidget(close)
-        context.signed_in.connect(lambda _actor: self.search())
+        context.signed_in.connect(self._signed_in)  # a bound method: disconnected when the viewer is deleted
         self._fill_kinds()
         self.check()
+        self.search()
+
+    def _signed_in(self, _actor: object) -> None:
         self.search()
 
     def _fill_kinds(self) -> None:
