@@ -98,3 +98,24 @@ def test_a_patient_profile_with_nobody_signed_in_shows_nothing(qtbot, shop, cata
     shown = PatientProfileDialog(context, catalog, shop_pharmacy.patient.id)
     qtbot.add_widget(shown)
     assert shown.windowTitle() == "Patient profile — Jane Q. Doe" and shown.born.text() == "1948-03-02"
+
+
+def test_a_stored_batch_does_not_open_for_nobody(qtbot, shop, catalog):
+    """The batch dialog's "Open" shows a stored batch with its patient: not with nobody signed in."""
+    from compounder.records.library import FormulaLibrary
+    from compounder.settings import settings_from_data
+    from compounder.ui.records.batch_dialog import BatchDialog
+    from tests.ui.conftest import SETTINGS
+
+    context, _pharmacy, record = shop
+    dialog = BatchDialog(context, FormulaLibrary(context.sessions, context.clock), catalog, pharmacy=lambda: settings_from_data(SETTINGS))
+    qtbot.add_widget(dialog)
+    dialog.open_batch(record.batch_number)
+    assert "Jane" not in dialog.heading.text() and "RX-2024" not in dialog.heading.text()
+    assert dialog.message.text() == (
+        "Patients' names, dates of birth and Rx numbers are hidden: nobody is signed in (Records ▸ Sign in…). "
+        f"Sign in as a user who sees them to open batch {record.batch_number}."
+    )
+    context.sign_in("tess", PASSWORD)
+    dialog.open_batch(record.batch_number)
+    assert f"<b>Batch {record.batch_number}</b>" in dialog.heading.text() and "for Jane Q. Doe, Rx RX-2024" in dialog.heading.text()
