@@ -8,6 +8,7 @@ field, exit 2."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -84,12 +85,18 @@ def batches_command(args: argparse.Namespace, engine, catalog: Catalog, out: Tex
     if command == "make":
         return _make(args, engine, catalog, out, err, ask)
     if command == "show":
+        from compounder.cli.privacy import patients_shown
         from compounder.records.blind_check import checks_of
         from compounder.records.refill_signoff import signed_change
 
+        shown = patients_shown(args, engine, ask)
         with reading(session_factory(engine)) as session:
             record = batches.batch_record(session, args.number)
             checks, change = checks_of(session, args.number), signed_change(session, args.number)
+        if not shown:  # the batch, its lines and signatures; not whom it is for
+            from compounder.records.privacy import HIDDEN
+
+            record = dataclasses.replace(record, patient=dataclasses.replace(record.patient, name=HIDDEN, date_of_birth=None), rx_number=HIDDEN)
         data = {**batch_data(record), "blind_checks": checks, "refill_change": None if change is None else change.as_data()}
         text = batch_text(record) + "".join(f"\n  blind check by {c['by']}: {'matched' if c['matched'] else 'DID NOT MATCH'}" for c in checks)
         if change is not None:

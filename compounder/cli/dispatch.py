@@ -46,7 +46,7 @@ def run(
         if args.command == "db":
             return db_command(args, stdout, stderr, ask_password or prompt_password)
         if args.command in ("history", "recall"):
-            return history_command(args, stdout, stderr)
+            return history_command(args, stdout, stderr, ask_password or prompt_password)
         if args.command == "users":
             return users_command(args, stdout, stderr, ask_password or prompt_password)
         if args.command == "logs":

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 from typing import TextIO
 
 from compounder.cli.errors import EXIT_OK, UsageError
 from compounder.cli.inputs import on_database, optional_date, search_texts
+from compounder.cli.privacy import patients_shown, refuse_patient_search
+from compounder.cli.records_io import Ask
 
 
-def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """``history`` and ``recall``: read-only queries of the records."""
-    from compounder.records import history
+def history_command(args: argparse.Namespace, out: TextIO, err: TextIO, ask: Ask) -> int:
+    """``history`` and ``recall``: read-only queries of the records; patients' details only to a
+    ``--user`` who sees them (``cli.privacy``)."""
+    from compounder.records import history, privacy
     from compounder.records.boundary import reading
     from compounder.records.database import HEAD_REVISION, current_revision, session_factory
 
@@ -25,6 +29,9 @@ def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with on_database(args.database, create=False, warnings=err) as (engine, where):
         if current_revision(engine) != HEAD_REVISION:
             raise UsageError(f"compounder: the database {where} is not at this version's schema; run `compounder db migrate`")
+        shown = patients_shown(args, engine, ask)
+        if args.command == "history":
+            refuse_patient_search(shown, args.patient, args.rx)
         with reading(session_factory(engine)) as session:
             if args.command == "history":
                 page = history.find(
@@ -32,6 +39,8 @@ def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     lot_number=args.lot, since=optional_date(args.since, "--since"), until=optional_date(args.until, "--until"),
                     limit=None if args.all else limit, offset=args.offset,
                 )
+                if not shown:
+                    page = dataclasses.replace(page, rows=[privacy.hide_summary(row) for row in page.rows])
                 _print_history(page, args.json, out)
                 return EXIT_OK
             lots = [lot for lot in history.lots_numbered(session, args.lot) if args.manufacturer in (None, lot.manufacturer)]
@@ -41,6 +50,8 @@ def history_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 makers = ", ".join(sorted({lot.manufacturer for lot in lots}))
                 raise UsageError(f"compounder: lot {args.lot} is held from several manufacturers ({makers}); give --manufacturer")
             rows = history.recall(session, lots[0].id)
+            if not shown:  # the export too
+                rows = [privacy.hide_recall(row) for row in rows]
             if args.out is None:
                 history.write_recall_csv(lots[0], rows, out)
             else:
@@ -72,8 +83,6 @@ MAX_OFFSET = 10**9
 
 
 def _print_history(page, as_json: bool, out: TextIO) -> None:
-    import dataclasses
-
     if as_json:
         batches = [{k: v.isoformat() if isinstance(v, dt.date) else v for k, v in dataclasses.asdict(b).items()} for b in page.rows]
         data = {"total": page.total, "offset": page.offset, "shown": len(page.rows), "cut": page.cut, "batches": batches}

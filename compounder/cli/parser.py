@@ -133,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     recall.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=DATABASE_HELP)
     recall.add_argument("--manufacturer", help="the lot's manufacturer, when two share the lot number")
     recall.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
+    from compounder.cli.privacy import add_reader_options
+
+    for reader in (found, recall):
+        add_reader_options(reader)
 
     users = commands.add_parser("users", help="user accounts: list them, add one (the first must be an administrator)")
     users.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=DATABASE_HELP)
@@ -201,6 +205,9 @@ def _patients_parser(commands) -> None:
         command.add_argument("name", help="the patient's name")
         command.add_argument("--born", help="date of birth YYYY-MM-DD, when two patients share the name")
     show.add_argument("--json", action="store_true", help="print the profile as a patient section (JSON)")
+    from compounder.cli.privacy import add_reader_options
+
+    add_reader_options(show)
     set_profile.add_argument("--profile", type=Path, required=True, help='JSON such as {"weight": "62 kg", "allergies": [], ...}; a list left out is "not recorded"')
     set_profile.add_argument("--user", required=True, help="who records it (signs the audit entry)")
 

@@ -42,6 +42,11 @@ def patients_command(args: argparse.Namespace, catalog: Catalog, out: TextIO, er
                 stored = save_profile(session, actor, find_patient(session, args.name, born).patient_id, entry_from_profile(profile), catalog, utc_now())
             out.write(f"saved the profile of {stored.name}\n")
             return EXIT_OK
+        from compounder.cli.errors import UsageError
+        from compounder.cli.privacy import patients_shown
+
+        if not patients_shown(args, engine, ask_password):  # a profile is nothing but a patient's details
+            raise UsageError("compounder: patients show: give --user, a user who sees patients' details (the password is asked for)")
         with reading(session_factory(engine)) as session:
             from compounder.records.contacts import contact
 

@@ -131,6 +131,9 @@ def add_records_parsers(commands, database_help: str) -> None:
         if command is not show and command is not formulation[0] and command is not formulation[2]:
             command.add_argument("--user", required=True, help="who does it (signs in: the password is asked for)")
             command.add_argument("--password-stdin", action="store_true", help="read each password asked for as one line of standard input")
+    from compounder.cli.privacy import add_reader_options
+
+    add_reader_options(show)  # the patient's name and Rx number only to a user who sees them
     for parser in (lots, formulas, batches):
         parser.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=database_help)
 

@@ -40,7 +40,7 @@ RULES = (
 TITLES = {
     "allow_self_verification": "self-verification", "weighing_tolerance": "weighing tolerance", "final_weight_tolerance": "final-weight tolerance",
     "scan_required": "scanning each container", "balance_required": "weighing on the balance",
-    "idle_lock_minutes": "the idle time before the window locks", "patient_details_roles": "who sees patients' names",
+    "idle_lock_minutes": "locking the window after", "patient_details_roles": "patients' names shown to",
 }
 
 
@@ -167,7 +167,7 @@ def shown_value(value: Any, name: str = "allow_self_verification") -> str:
     if name == "patient_details_roles" and isinstance(value, list):
         return " and ".join(f"{role}s" for role in value) if value else "nobody"
     if name == "idle_lock_minutes" and isinstance(value, int):
-        return f"{value} min"
+        return f"{value} min idle"
     if isinstance(value, bool):
         return ("required" if value else "not required") if name in ("scan_required", "balance_required") else ("allowed" if value else "not allowed")
     return str(value)

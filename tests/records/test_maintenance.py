@@ -20,7 +20,7 @@ from compounder.records import batches
 from compounder.records.database import HEAD_REVISION, current_revision, migrate, open_database
 from compounder.records.maintenance import check
 from tests.conftest import TODAY
-from tests.records.helpers import make_pharmacy, new_batch, weigh_all
+from tests.records.helpers import PASSWORD, make_pharmacy, new_batch, weigh_all
 from tests.records.signing_helpers import credentials_of
 
 
@@ -315,7 +315,7 @@ def batches_lines(path):
 
 def query(argv, url):
     out, err = io.StringIO(), io.StringIO()
-    code = run([*argv, "--database", url], load_catalog=lambda _p: None, today=TODAY, stdout=out, stderr=err)
+    code = run([*argv, "--database", url], load_catalog=lambda _p: None, today=TODAY, stdout=out, stderr=err, ask_password=lambda _prompt: PASSWORD)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -324,17 +324,17 @@ def test_history_and_recall_commands(filled, tmp_path):
     import json
 
     url = f"sqlite:///{filled}"
-    code, out, err = query(["history", "--patient", "jane", "--json"], url)
+    code, out, err = query(["history", "--patient", "jane", "--json", "--user", "tess"], url)  # patients only to a user who sees them
     assert (code, err) == (0, "")
     data = json.loads(out)
     assert (data["total"], data["shown"], data["cut"]) == (1, 1, False)
     (found,) = data["batches"]
     assert (found["batch_number"], found["status"], found["patient"]) == ("261123-001", "verified", "Jane Q. Doe")
-    assert query(["history", "--patient", "nobody"], url)[1] == "no batch matches\n"
+    assert query(["history", "--patient", "nobody", "--user", "tess"], url)[1] == "no batch matches\n"
     code, _out, err = query(["history", "--since", "yesterday"], url)
     assert code == 2 and "--since: 'yesterday' is not a date" in err
 
-    code, out, err = query(["recall", "L001A", "--out", str(tmp_path / "recall.csv")], url)
+    code, out, err = query(["recall", "L001A", "--out", str(tmp_path / "recall.csv"), "--user", "paula"], url)
     assert code == 0 and "1 batch(es) with lot L001A written to" in err
     rows = list(csv.DictReader(io.StringIO((tmp_path / "recall.csv").read_text(encoding="utf-8"))))
     assert [(r["batch number"], r["patient"], r["date of birth"]) for r in rows] == [("261123-001", "Jane Q. Doe", "1948-03-02")]
@@ -344,6 +344,51 @@ def test_history_and_recall_commands(filled, tmp_path):
     assert code == 2 and err.startswith(f"--out: cannot write {tmp_path} (") and err.count("\n") == 1
     code, _out, err = query(["recall", "L001A"], f"sqlite:///{tmp_path / 'missing.sqlite'}")
     assert code == 2 and "there is no database at" in err
+
+
+def test_with_nobody_signed_in_the_command_line_prints_no_patient(filled, tmp_path):
+    """Issue 24: history, recall (its CSV too), batches show and patients show print no patient's
+    name, date of birth or Rx number without a --user who sees them (an administrator does not)."""
+    import csv
+    import json
+
+    url = f"sqlite:///{filled}"
+    code, out, err = query(["history", "--json"], url)
+    assert (code, err) == (0, "")
+    (found,) = json.loads(out)["batches"]
+    assert (found["batch_number"], found["patient"], found["date_of_birth"], found["rx_number"]) == ("261123-001", "(hidden)", None, "(hidden)")
+    code, out, _err = query(["history"], url)
+    assert "Jane" not in out and "(hidden)" in out
+    code, out, err = query(["history", "--user", "admin"], url)
+    assert code == 0 and "Jane" not in out and "(hidden)" in out
+    for option in ("--patient", "--rx"):
+        code, out, err = query(["history", option, "jane"], url)
+        assert (code, out) == (2, "") and err == f"compounder: {option}: give --user, a user who sees patients' details, to search by patient or Rx number\n"
+    code, out, err = query(["recall", "L001A", "--out", str(tmp_path / "recall.csv")], url)
+    text = (tmp_path / "recall.csv").read_text(encoding="utf-8")
+    assert code == 0 and "Jane" not in text and "1948" not in text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["batch number"], r["patient"], r["date of birth"]) for r in rows] == [("261123-001", "(hidden)", "")]
+    code, out, err = query(["recall", "L001A"], url)
+    assert code == 0 and "Jane" not in out
+
+
+def test_batches_and_patients_show_need_a_user_who_sees_patients(filled, catalog):
+    url = f"sqlite:///{filled}"
+
+    def show(*argv):
+        out, err = io.StringIO(), io.StringIO()
+        code = run([*argv, "--database", url], load_catalog=lambda _p: catalog, today=TODAY, stdout=out, stderr=err, ask_password=lambda _prompt: PASSWORD)
+        return code, out.getvalue(), err.getvalue()
+
+    code, out, err = show("batches", "show", "261123-001")
+    assert code == 0 and "Jane" not in out and "(hidden), Rx (hidden)" in out, err
+    code, out, err = show("batches", "show", "261123-001", "--user", "paula")
+    assert code == 0 and "Jane Q. Doe, Rx" in out, err
+    code, out, err = show("patients", "show", "Jane Q. Doe")
+    assert (code, out) == (2, "") and err == "compounder: patients show: give --user, a user who sees patients' details (the password is asked for)\n"
+    code, out, err = show("patients", "show", "Jane Q. Doe", "--user", "tess")
+    assert code == 0 and out.startswith("patient:          Jane Q. Doe"), err
 
 
 def test_users_are_added_on_the_command_line_the_first_being_an_administrator(tmp_path):

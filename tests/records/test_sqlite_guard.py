@@ -80,7 +80,7 @@ def test_a_handle_closed_in_the_window_and_a_second_process_cost_no_commit(tmp_p
         assert window.stdout.readline().strip() == "done"
         assert locks_on(path) >= 1  # the window's guard still holds the database (the POSIX lock alone was gone: 1 → 0)
 
-        history = subprocess.run([sys.executable, "-m", "compounder", "history", "--patient", "a", "--json", "--database", url],
+        history = subprocess.run([sys.executable, "-m", "compounder", "history", "--formula", "a", "--json", "--database", url],
                                  capture_output=True, text=True, cwd=ROOT, env=environ, timeout=300)
         assert history.returncode == 0, history.stderr
         assert json.loads(history.stdout)["batches"] == []

@@ -725,9 +725,13 @@ class BatchDialog(QDialog):
                 with self._context.transaction() as session:
                     aliquot_steps.set_up_missing(session, self._context.actor, number, self._context.clock())
             with self._context.reading() as session:
-                record = batches.batch_record(session, number)
+                shown, why = self._context.patient_details(session)  # a stored batch names its patient (issue 24, privacy)
+                record = batches.batch_record(session, number) if shown else None
         except RecordsError as error:
             self._failed(failure(error), lambda: self.open_batch(number))
+            return
+        if record is None:
+            self.message.setText(f"{why} Sign in as a user who sees them to open batch {number}.")
             return
         self.message.setText("")
         self._show(record)

@@ -74,7 +74,7 @@ class HistoryDialog(QDialog):
         # buttons that would show or print them wait for a user who sees them.
         self.details_shown = False
         self._searched = False  # a search was made: it is read again for whoever signs in
-        context.signed_in.connect(lambda _actor: self._search_again())
+        context.signed_in.connect(self._search_again)  # a bound method: disconnected when the dialog is deleted
         self.patient, self.rx, self.formula, self.batch, self.lot = (QLineEdit() for _ in range(5))
         self.since, self.until = QLineEdit(), QLineEdit()
         for field in (self.since, self.until):
@@ -142,7 +142,7 @@ class HistoryDialog(QDialog):
         details are hidden."""
         return self.selected() if self.details_shown else None
 
-    def _search_again(self) -> None:
+    def _search_again(self, _actor: object = None) -> None:
         """Someone else is signed in (or nobody): the rows shown are read again for them."""
         if self._searched:
             self.search()

@@ -35,14 +35,14 @@ class LockPanel(QWidget):
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Window, palette.color(QPalette.ColorRole.Mid))
         self.setPalette(palette)
-        card = QFrame(self)
+        self.card = card = QFrame(self)
         card.setObjectName("lockCard")
         card.setFrameShape(QFrame.Shape.StyledPanel)
         card.setAutoFillBackground(True)
         card_palette = card.palette()
         card_palette.setColor(QPalette.ColorRole.Window, parent.palette().color(QPalette.ColorRole.Window))
         card.setPalette(card_palette)
-        card.setMaximumWidth(560)
+        card.setFixedWidth(560)  # a fixed width: the wrapped sentences then get the height they need
         self.title = QLabel("<h2>Compounder is locked</h2>")
         self.who = QLabel()
         self.who.setObjectName("lockWho")
@@ -91,14 +91,24 @@ class LockPanel(QWidget):
         self.username.setText(actor.username if actor is not None else "")
         self.password.clear()
         self.message.setText("")
+        self._fit_card()
         self.setGeometry(self._covered.rect())
         self.show()
         self.raise_()
         (self.password if actor is not None else self.username).setFocus()
 
+    def _fit_card(self) -> None:
+        """The card as tall as its wrapped sentences need at its width (a centred widget is
+        otherwise given its size hint, worked out for another width)."""
+        layout = self.card.layout()
+        if layout is not None:
+            layout.activate()
+            self.card.setFixedHeight(layout.totalHeightForWidth(self.card.width()))
+
     def refused(self, text: str) -> None:
         """A sign-in refused: said here, the password cleared for another try."""
         self.message.setText(text)
+        self._fit_card()
         self.password.clear()
         self.password.setFocus()
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +34,11 @@ from compounder.calc.printer_choice import PRINT_KINDS, ZPL_DOTS_PER_MM
 from compounder.calc.units import format_quantity
 from compounder.records.policy import RecordError
 from compounder.settings import (
+    DEFAULT_IDLE_LOCK_MINUTES,
+    DEFAULT_PATIENT_DETAILS_ROLES,
+    MAX_IDLE_LOCK_MINUTES,
     PAPERS,
+    ROLES,
     SCHEMA_VERSION,
     PharmacySettings,
     SettingsError,
@@ -48,6 +53,7 @@ FIELD_TITLES = {
     "label_stock": "label stock", "worksheet_paper": "worksheet paper", "final_weight_tolerance": "final-weight tolerance",
     "weighing_tolerance": "weighing tolerance", "allow_self_verification": "self-verification",
     "scan_required": "scan required", "balance_required": "balance required",
+    "idle_lock_minutes": "lock the window after", "patient_details_roles": "patients' names shown to",
     "balance": "balance", "balance.port": "balance port", "balance.driver": "balance driver", "balance.id": "balance ID",
     "maximum_excess": "maximum excess", "balances": "balances (certified minimum weighable quantity)",
     "printers.label": "label printer", "printers.worksheet": "worksheet printer", "printers.lot_label": "lot-label printer",
@@ -101,6 +107,23 @@ class PharmacySettingsDialog(QDialog):
         # The weighing policy: where required, an unscanned container or a typed weight needs a pharmacist's signed reason.
         self.scan_required_box = QCheckBox("every container is scanned (else a pharmacist signs why)", self)
         self.balance_required_box = QCheckBox("every weight is read from the balance (a typed one: a pharmacist signs why)", self)
+        # Sessions and privacy (issue 24): the idle time before the window locks, and the roles that
+        # see patients' names, dates of birth and Rx numbers (an administrator's, kept in the records).
+        self.idle_spin = QSpinBox(self)
+        self.idle_spin.setRange(1, MAX_IDLE_LOCK_MINUTES)
+        self.idle_spin.setSuffix(" minutes without use")
+        self.idle_spin.setValue(DEFAULT_IDLE_LOCK_MINUTES)
+        self.roles_widget = QWidget(self)
+        roles_row = QHBoxLayout(self.roles_widget)
+        roles_row.setContentsMargins(0, 0, 0, 0)
+        self.role_boxes: dict[str, QCheckBox] = {}
+        for role in ROLES:
+            box = QCheckBox(f"{role}s", self.roles_widget)
+            box.setObjectName(f"patient_details_roles.{role}")
+            box.setChecked(role in DEFAULT_PATIENT_DETAILS_ROLES)
+            roles_row.addWidget(box)
+            self.role_boxes[role] = box
+        roles_row.addStretch(1)
         # The weighing station's balance (pharmacy equipment): empty port = no balance, weights are typed.
         from compounder.balance.protocols import PROTOCOLS
 
@@ -124,7 +147,8 @@ class PharmacySettingsDialog(QDialog):
             "name": self.name_edit, "address": self.address_edit, "phone": self.phone_edit, "licence": self.licence_edit,
             "label_stock": self.stock_combo, "worksheet_paper": self.paper_combo, "final_weight_tolerance": self.tolerance_edit,
             "weighing_tolerance": self.weighing_edit, "allow_self_verification": self.self_verification_box,
-            "scan_required": self.scan_required_box, "balance_required": self.balance_required_box, "balance.port": self.balance_port_edit, "balance.driver": self.balance_driver_combo, "balance.id": self.balance_id_edit,
+            "scan_required": self.scan_required_box, "balance_required": self.balance_required_box,
+            "idle_lock_minutes": self.idle_spin, "patient_details_roles": self.roles_widget, "balance.port": self.balance_port_edit, "balance.driver": self.balance_driver_combo, "balance.id": self.balance_id_edit,
             "maximum_excess": self.excess_edit, "balances": self.balances_edit,
         }
         # This workstation's printers: each document prints on its own at once (one key), no dialog.
@@ -194,6 +218,9 @@ class PharmacySettingsDialog(QDialog):
         self.self_verification_box.setChecked(settings.allow_self_verification)
         self.scan_required_box.setChecked(settings.scan_required)
         self.balance_required_box.setChecked(settings.balance_required)
+        self.idle_spin.setValue(settings.idle_lock_minutes)
+        for role, box in self.role_boxes.items():
+            box.setChecked(role in settings.patient_details_roles)
         self.balance_port_edit.setText(settings.balance_port or "")
         self.balance_driver_combo.setCurrentIndex(max(0, self.balance_driver_combo.findData(settings.balance_driver)))
         self.balance_id_edit.setText(settings.balance_id or "")
@@ -220,6 +247,8 @@ class PharmacySettingsDialog(QDialog):
             "allow_self_verification": self.self_verification_box.isChecked(),
             "scan_required": self.scan_required_box.isChecked(),
             "balance_required": self.balance_required_box.isChecked(),
+            "idle_lock_minutes": self.idle_spin.value(),
+            "patient_details_roles": [role for role, box in self.role_boxes.items() if box.isChecked()],
             "maximum_excess": self.excess_edit.text().strip() or None,
             "balances": self._balances(),
             **self._balance(),

@@ -63,7 +63,7 @@ class RecallDialog(QDialog):
         self._ask_path = ask_path
         self._lot: lots.Lot | None = None
         self.details_shown = False  # whether the rows shown carry patients' details (``compounder.records.privacy``)
-        context.signed_in.connect(lambda _actor: self.find() if self._lot is not None else None)
+        context.signed_in.connect(self._find_again)  # a bound method: disconnected when the dialog is deleted
         self.lot_number = QLineEdit()
         self.lot_number.setPlaceholderText("lot number")
         self.lot_number.returnPressed.connect(self.find)
@@ -95,6 +95,11 @@ class RecallDialog(QDialog):
         layout.addWidget(self.privacy_note)
         layout.addWidget(self.view, 1)
         layout.addWidget(close)
+
+    def _find_again(self, _actor: object = None) -> None:
+        """Someone else is signed in (or nobody): the rows shown are read again for them."""
+        if self._lot is not None:
+            self.find()
 
     def find(self) -> None:  # type: ignore[override]  # the dialog's Find button; QWidget.find(id), a static look-up, is never used on it
         from compounder.records import history, privacy

@@ -122,10 +122,16 @@ def install_records_menu(
     actions["users"].triggered.connect(lambda _=False: _open(_users_dialog(context, window, widths)))
     actions["users"].setEnabled(False)
     menu.addAction(actions["users"])
+    actions["audit"] = QAction("Audit &trail…", window)
+    actions["audit"].setToolTip("Every change to the records, by batch, user, kind and date, and whether the trail is unbroken (administrators and pharmacists)")
+    actions["audit"].triggered.connect(lambda _=False: _open(_audit_dialog(context, window)))
+    actions["audit"].setEnabled(False)
+    menu.addAction(actions["audit"])
 
     def _signed(actor: Actor | None) -> None:
         actions["sign_out"].setEnabled(actor is not None)
         actions["users"].setEnabled(actor is not None and actor.role.value == "administrator")
+        actions["audit"].setEnabled(actor is not None and actor.role.value in ("administrator", "pharmacist"))
         actions["sign_out"].setText(f"Sign &out {actor.username}" if actor else "Sign &out")
         window.statusBar().showMessage(f"Signed in as {actor.username} ({actor.role.value})" if actor else "Signed out", 5000)
 
@@ -141,6 +147,12 @@ def _open(dialog: QDialog) -> QDialog:
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
+
+
+def _audit_dialog(context: RecordsContext, parent: QWidget) -> QDialog:
+    from compounder.ui.records.audit_dialog import AuditTrailDialog
+
+    return AuditTrailDialog(context, None, parent)  # the head file the database's connections record it in
 
 
 def _users_dialog(context: RecordsContext, parent: QWidget, widths: ColumnWidthStore | None) -> QDialog:

@@ -227,12 +227,12 @@ class SessionStatus(QObject):
         bar = window.statusBar()
         bar.addPermanentWidget(self.left_button)
         bar.addPermanentWidget(self.label)
-        context.signed_in.connect(lambda _actor: self.update())
-        lock.lock_changed.connect(lambda _locked: self.update())
+        context.signed_in.connect(self.update)
+        lock.lock_changed.connect(self.update)
         lock.left_open_changed.connect(self.update)
         self.update()
 
-    def update(self) -> None:
+    def update(self, _changed: object = None) -> None:
         actor, lock = self._context.actor, self._lock
         if lock.is_locked:
             was = f": {lock.locked_for.username} was signed in" if lock.locked_for is not None else ""

@@ -52,7 +52,8 @@ def test_rules_saved_on_settings_read_before_another_administrators_save_are_ref
         """the pharmacy rule weighing tolerance was changed by admin at 2026-11-23 09:03 UTC (change rule: value '"5 %"' → '"3 %"') """
         "since you opened it (it is at version 2, you saw version 1); nothing was saved — reload it, or apply your change again on the newest. "
         "The records now say: self-verification not allowed; weighing tolerance 3 %; final-weight tolerance not set; "
-        "scanning each container not required; weighing on the balance not required. "
+        "scanning each container not required; weighing on the balance not required; "
+        "locking the window after 5 min idle; patients' names shown to technicians and pharmacists. "  # issue 24's defaults
         "Save again to apply the values shown here on top of them, or cancel to keep them."
     )
     assert _stored(context)["weighing_tolerance"] == "3 %" and _stored(context)["allow_self_verification"] is False
