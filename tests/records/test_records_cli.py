@@ -178,3 +178,40 @@ def people_now():
     import datetime as dt
 
     return dt.datetime.now(dt.UTC)  # as the command line's own clock
+
+
+def test_a_refill_to_a_changed_formula_is_signed_by_a_pharmacist_on_the_command_line(cli):
+    """Issue 24: the refill's formula changes signed with the password; a technician cannot."""
+    tmp = cli.tmp
+    for strength in ("4 %", "3 %"):
+        (tmp / "f.json").write_text(json.dumps(
+            {"batch": "60 g", "base": "Lipoderm", "actives": [{"ingredient": "lidocaine", "strength": strength}]}), encoding="utf-8")
+        assert cli("formulas", "add", str(tmp / "f.json"), "--user", "tess")[0] == 0
+        assert cli("formulas", "approve", f"Lidocaine {strength} in Lipoderm", "--user", "paula")[0] == 0
+    (tmp / "order.json").write_text(json.dumps(
+        {"prescription": {"directions": "Apply a thin layer to the knee twice a day", "quantity": "60 g", "refills": 1}}), encoding="utf-8")
+    for name, lot in (("lidocaine", "LB-1"), ("Lipoderm", "LD-1")):
+        assert cli("lots", "receive", "--ingredient", name, "--stock-form", name, "--manufacturer", "PCCA", "--lot", lot,
+                   "--expires", "2027-12-31", "--quantity", "500 g", "--user", "tess")[0] == 0
+    numbers = []
+    for strength in ("4 %", "3 %"):
+        code, out, err = cli("batches", "make", "--formula", f"Lidocaine {strength} in Lipoderm", "--patient", "Jane Doe", "--born", "1978-03-02",
+                             "--rx", "RX-77", "--prescriber", "Dr. A. Smith", "--order", str(tmp / "order.json"), "--lot", "1=LB-1", "--lot", "2=LD-1",
+                             "--user", "tess", "--pharmacy-settings", cli.settings, "--json")
+        assert code == 0, err
+        batch = json.loads(out)
+        numbers.append(batch["batch_number"])
+        for line in batch["lines"]:
+            assert cli("batches", "weigh", numbers[-1], "--line", str(line["line"]), "--weight", line["target_grams"], "--user", "tess")[0] == 0
+        assert cli("batches", "prepare", numbers[-1], "--user", "tess")[0] == 0
+        (tmp / "order.json").write_text(json.dumps(  # the refill: the refills left are the records'
+            {"prescription": {"directions": "Apply a thin layer to the knee twice a day", "quantity": "60 g"}}), encoding="utf-8")
+    first, refill = numbers
+    code, _, err = cli("batches", "sign-refill", refill, "--pharmacist", "tess")
+    assert code == 2 and err.endswith("compounder: tess is a technician: only a pharmacist signs a refill's formula changes\n")
+    assert "  lidocaine strength: 4 % → 3 %" in err  # shown before the password is asked
+    code, out, _ = cli("batches", "sign-refill", refill, "--pharmacist", "paula", "--json")
+    signed = json.loads(out)
+    assert code == 0 and signed["signed_by"] == "paula" and "lidocaine strength: 4 % → 3 %" in signed["changes"]
+    code, out, _ = cli("batches", "show", refill)
+    assert f"Refill: the formula changed since batch {first}" in out and "signed by Paula (paula)" in out
