@@ -78,7 +78,9 @@ def test_a_lot_received_at_95_percent_sets_the_lidocaine_target_from_receipt_to_
     assert [(c["by"], c["matched"], [f["typed"] for f in c["figures"]]) for c in checks] == [("paula", False, ["2.405 g"]), ("paula", True, ["2.526 g"])]
     assert cli("batches", "worksheet", number, "--out", str(tmp / "worksheet.pdf"), "--user", "paula", *settings)[0] == 0
     sheet = pdf_text(tmp / "worksheet.pdf")
-    assert "95 %" in sheet and "LB26-777" in sheet and "÷ 95 % potency = 2.526 g" in sheet and "2.405" not in sheet
+    record, _, checks = sheet.partition("Blind check by paula")
+    assert "95 %" in record and "LB26-777" in record and "÷ 95 % potency = 2.526 g" in record and "2.405" not in record
+    assert "DID NOT MATCH (line 1 lidocaine 2.405 g (plan 2.526 g))" in " ".join(checks.split())  # the blind checks, after the signatures
     assert cli("batches", "label", number, "--out", str(tmp / "label.pdf"), "--user", "paula", *settings)[0] == 0
     first = pdf_text(tmp / "label.pdf")
     assert "Lidocaine 4 %" in first and f"Lot {number}" in first and "Refills 1" in first and "REPRINT" not in first
