@@ -96,10 +96,16 @@ def install_records_menu(
     actions["users"].triggered.connect(lambda _=False: _users_dialog(context, window).exec())
     actions["users"].setEnabled(False)
     menu.addAction(actions["users"])
+    actions["blind_check"] = QAction("&Blind check at verification…", window)
+    actions["blind_check"].setToolTip("Whether a pharmacist types their own figures before the preparer's are shown (administrator)")
+    actions["blind_check"].triggered.connect(lambda _=False: _blind_check_dialog(context, window).exec())
+    actions["blind_check"].setEnabled(False)
+    menu.addAction(actions["blind_check"])
 
     def _signed(actor: Actor | None) -> None:
         actions["sign_out"].setEnabled(actor is not None)
         actions["users"].setEnabled(actor is not None and actor.role.value == "administrator")
+        actions["blind_check"].setEnabled(actor is not None and actor.role.value == "administrator")
         actions["sign_out"].setText(f"Sign &out {actor.username}" if actor else "Sign &out")
         window.statusBar().showMessage(f"Signed in as {actor.username} ({actor.role.value})" if actor else "Signed out", 5000)
 
@@ -112,3 +118,9 @@ def _users_dialog(context: RecordsContext, parent: QWidget) -> QDialog:
     from compounder.ui.records.users_dialog import UsersDialog
 
     return UsersDialog(context, parent)
+
+
+def _blind_check_dialog(context: RecordsContext, parent: QWidget) -> QDialog:
+    from compounder.ui.records.blind_check_setting_dialog import BlindCheckSettingDialog
+
+    return BlindCheckSettingDialog(context, parent)
