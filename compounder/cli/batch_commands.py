@@ -104,6 +104,8 @@ def batches_command(args: argparse.Namespace, engine, catalog: Catalog, out: Tex
         return emit(args, out, data, text)
     if command in ("worksheet", "label"):
         return _print(args, engine, out, ask)
+    if command == "sign-refill":
+        return _sign_refill(args, engine, out, err, ask)
     actor, credentials = signed_in(args, engine, ask, args.user)  # prepare, verify, decide: signed with these
     if command == "blind-check":
         return _blind_check_setting(args, engine, actor, out)
@@ -206,6 +208,30 @@ def _blind_check(args: argparse.Namespace, engine, actor, err: TextIO) -> bool:
             for step in compared.wanted.trail:
                 print(one_line(f"      {step}"), file=err)
     return False
+
+
+def _sign_refill(args: argparse.Namespace, engine, out: TextIO, err: TextIO, ask: Ask) -> int:
+    """``batches sign-refill``: the changes printed (on ``err``, before the password is asked),
+    then the pharmacist's signature, checked and stored by the records."""
+    from compounder.records import refill_signoff
+    from compounder.records.batch_rows import batch_row
+    from compounder.records.boundary import reading, transaction
+    from compounder.records.clock import records_now
+    from compounder.records.database import session_factory
+    from compounder.records.refill import refill_changes
+
+    with reading(session_factory(engine)) as session:
+        row = batch_row(session, args.number)
+        diff = refill_changes(session, row.patient_id, row.rx_number, row.formula_version_id, made_before=row.id)
+    if diff is None or not diff.changes:
+        raise UsageError(f"compounder: batches sign-refill: batch {args.number} is not a refill to a changed formula; there is nothing to sign")
+    print(one_line(f"the formula changed since batch {diff.previous_batch} ({diff.previous_version}):"), file=err)
+    for change in diff.changes:
+        print(one_line(f"  {change}"), file=err)
+    signature = refill_signoff.sign(session_factory(engine), args.pharmacist, password(args, ask, args.pharmacist), now())
+    with transaction(session_factory(engine)) as session:
+        signed = refill_signoff.store(session, signature, args.number, diff.changes, records_now(session))
+    return emit(args, out, {"batch_number": args.number, **signed.as_data()}, signed.text)
 
 
 def _blind_check_setting(args: argparse.Namespace, engine, actor, out: TextIO) -> int:

@@ -103,6 +103,13 @@ def add_records_parsers(commands, database_help: str) -> None:
         help='one of your own figures, repeated: LINE is the line number or the line\'s name as the worksheet prints it, the unit '
         'says which figure: "1=2.526 g" or "lidocaine=2.526 g" (grams to weigh), "lidocaine=50 mg/g", "lidocaine=12.5 mg/click"',
     )
+    sign_refill = batch_commands.add_parser(
+        "sign-refill", help="a pharmacist signs a refill's formula changes since the patient's last batch on the Rx (password asked)",
+        description="A refill made to a formula that changed since the patient's last batch on the Rx is verified only once a "
+        "pharmacist has signed that they checked the changes against the prescription. The changes are printed; the "
+        "pharmacist's password is asked (a technician cannot sign).",
+    )
+    sign_refill.add_argument("--pharmacist", required=True, help="the pharmacist who signs (password asked)")
     blind = batch_commands.add_parser("blind-check", help="an administrator switches the blind double check at verification on or off")
     blind.add_argument("state", choices=("on", "off", "show"), help="on, off, or show the pharmacy's setting")
     blind.add_argument("--lines", choices=("actives", "all"), default="actives", help="the lines whose figures are asked (default: every active)")
@@ -122,14 +129,16 @@ def add_records_parsers(commands, database_help: str) -> None:
         documents.append(document)
     documents[1].add_argument("--stock", help="label stock (default: the pharmacy settings')")
     documents[1].add_argument("--position", type=int, default=1, help="label position on a sheet of labels (default 1)")
-    for command in (show, weigh, prepare, verify, decide, made_beyond, prescribed, *documents):
+    for command in (show, weigh, prepare, verify, decide, made_beyond, prescribed, sign_refill, *documents):
         command.add_argument("number", help="batch number, e.g. 261123-001")
     formulation = add_formulation_parsers(formula_commands, batch_commands)  # issue 25: the master formulation record, QC, deviations
-    for command in (receive, add, approve, make, show, weigh, prepare, verify, decide, made_beyond, prescribed, blind, *documents, *formulation):
+    unsigned = (show, formulation[0], formulation[2])  # read only: nobody signs in
+    for command in (receive, add, approve, make, show, weigh, prepare, verify, decide, made_beyond, prescribed, blind, sign_refill, *documents, *formulation):
         command.add_argument("--database", metavar="URL", default=argparse.SUPPRESS, help=database_help)
         command.add_argument("--json", action="store_true", help="print the result as JSON")
-        if command is not show and command is not formulation[0] and command is not formulation[2]:
+        if command not in unsigned and command is not sign_refill:  # sign-refill: signed by --pharmacist
             command.add_argument("--user", required=True, help="who does it (signs in: the password is asked for)")
+        if command not in unsigned:
             command.add_argument("--password-stdin", action="store_true", help="read each password asked for as one line of standard input")
     from compounder.cli.privacy import add_reader_options
 

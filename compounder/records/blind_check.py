@@ -142,7 +142,8 @@ def record_check(session: Session, actor: Actor, batch_number: str, entered: Map
 def refuse_without_match(session: Session, actor: Actor, row: Batch) -> None:
     """The gate before a verification: with the check on, this pharmacist's last check of the
     batch must have matched every figure, on the plan as it stands now."""
-    if not blind_check_rule(session).on:
+    rule = blind_check_rule(session)
+    if not rule.on or not wanted_figures(row.plan, rule.lines):  # off, or no line the setting names (no active)
         return
     last = session.scalars(
         select(BlindCheckEntry).where(BlindCheckEntry.batch_id == row.id, BlindCheckEntry.user_id == actor.id)

@@ -59,7 +59,8 @@ def stored_rules(session: Session) -> dict[str, tuple[Any, str, dt.datetime]]:
         "FROM pharmacy_rule LEFT OUTER JOIN app_user ON app_user.id = pharmacy_rule.changed_by"
     ).columns(column("name", String), column("value", Text), column("username", String), column("changed_at", UtcDateTime()))
     rows = session.execute(query).all()
-    return {name: (json.loads(value), username or "?", changed_at) for name, value, username, changed_at in rows}
+    # Only these rules: the blind check's row is read by ``records.blind_check``.
+    return {name: (json.loads(value), username or "?", changed_at) for name, value, username, changed_at in rows if name in RULES}
 
 
 def rule_versions(session: Session) -> dict[str, int]:
@@ -67,7 +68,7 @@ def rule_versions(session: Session) -> dict[str, int]:
     to ``set_rules`` so that a rule another administrator stored meanwhile is not overwritten.
     Plain SQL, as ``stored_rules`` (read at start-up)."""
     rows = session.execute(text("SELECT name, row_version FROM pharmacy_rule")).all()
-    return {name: version or 0 for name, version in rows}
+    return {name: version or 0 for name, version in rows if name in RULES}
 
 
 def set_rules(
@@ -124,7 +125,7 @@ def _refuse_if_changed(session: Session, row: Any, seen: int | None, name: str) 
 def effective(session: Session, settings: PharmacySettings) -> tuple[PharmacySettings, list[str]]:
     """The settings with the records' rules in place of the file's, and a sentence for each
     rule the file states differently (edited by hand), or saying the rules are not yet stored."""
-    stored = {name: rule for name, rule in stored_rules(session).items() if name in RULES}  # not the blind check's (records.blind_check)
+    stored = stored_rules(session)
     if not stored:
         if rule_values(settings) == rule_values(dataclasses.replace(
             settings, allow_self_verification=False, weighing_tolerance=None, final_weight_tolerance=None, scan_required=False,

@@ -207,3 +207,38 @@ def test_the_worksheet_lists_each_blind_check(sessions, clock, prepared):
         text = " ".join(pdf_text(stored_worksheet_pdf(printing.worksheet_to_print(s, pharmacy.pharmacist, number, clock()), PHARMACY)).split())
     assert "Blind check by paula, 2026-11-23 09:00 UTC: DID NOT MATCH (line 1 lidocaine 2.405 g (plan 2.526 g))" in text
     assert "Blind check by paula, 2026-11-23 09:00 UTC: matched (line 1 lidocaine 2.526 g)" in text
+
+
+def test_migration_0015_carries_a_0014_database_forward(tmp_path, clock):
+    """A database at 0014 with a user in it: migrated to head, the two new tables are there and
+    empty, the trail checks, and a blind-check setting can be stored."""
+    from importlib.resources import as_file, files
+
+    from alembic import command
+    from sqlalchemy import inspect, text
+    from sqlalchemy.orm import sessionmaker
+
+    from compounder.records import people
+    from compounder.records.database import HEAD_REVISION, alembic_config, current_revision, migrate, open_database
+    from compounder.records.maintenance import check
+    from compounder.records.policy import Role
+
+    engine = open_database(f"sqlite:///{tmp_path / 'at-0014.sqlite'}")
+    with engine.begin() as connection, as_file(files("compounder.records").joinpath("migrations")) as location:
+        config = alembic_config(location)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0014")
+    assert current_revision(engine) == "0014"
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    with sessions.begin() as s:
+        admin = people.create_user(s, None, "admin", "Ada Admin", Role.ADMINISTRATOR, PASSWORD, clock())
+    migrate(engine)
+    assert current_revision(engine) == HEAD_REVISION == "0015"
+    assert {"blind_check", "refill_change"} <= set(inspect(engine).get_table_names())
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM blind_check")).scalar() == 0
+    assert check(engine) == []
+    with sessions.begin() as s:
+        assert set_blind_check_rule(s, admin, False, "all", clock()).lines == "all"
+    assert check(engine) == []
+    engine.dispose()

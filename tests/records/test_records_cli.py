@@ -89,7 +89,9 @@ def test_a_lot_received_at_95_percent_sets_the_lidocaine_target_from_receipt_to_
     ]
     assert cli("batches", "worksheet", number, "--out", str(tmp / "worksheet.pdf"), "--user", "paula", *settings)[0] == 0
     sheet = pdf_text(tmp / "worksheet.pdf")
-    assert "95 %" in sheet and "LB26-777" in sheet and "÷ 95 % potency = 2.526 g" in sheet and "2.405" not in sheet
+    record, _, checks = sheet.partition("Blind check by paula")
+    assert "95 %" in record and "LB26-777" in record and "÷ 95 % potency = 2.526 g" in record and "2.405" not in record
+    assert "DID NOT MATCH (line 1 lidocaine 2.405 g (plan 2.526 g))" in " ".join(checks.split())  # the blind checks, after the signatures
     assert cli("batches", "label", number, "--out", str(tmp / "label.pdf"), "--user", "paula", *settings)[0] == 0
     first = pdf_text(tmp / "label.pdf")
     assert "Lidocaine 4 %" in first and f"Lot {number}" in first and "Refills 1" in first and "REPRINT" not in first
@@ -250,3 +252,40 @@ def test_every_signing_command_signs_only_with_the_password_typed_now(cli, monke
 def test_no_signing_command_takes_a_password_argument(cli, argv):
     code, _, err = cli(*argv, "--user", "paula", "--password", "rph password 11")
     assert code == 2 and "unrecognized arguments" in err and err.count("\n") == 1
+
+
+def test_a_refill_to_a_changed_formula_is_signed_by_a_pharmacist_on_the_command_line(cli):
+    """Issue 24: the refill's formula changes signed with the password; a technician cannot."""
+    tmp = cli.tmp
+    for strength in ("4 %", "3 %"):
+        (tmp / "f.json").write_text(json.dumps(
+            {"batch": "60 g", "base": "Lipoderm", "actives": [{"ingredient": "lidocaine", "strength": strength}]}), encoding="utf-8")
+        assert cli("formulas", "add", str(tmp / "f.json"), "--user", "tess")[0] == 0
+        assert cli("formulas", "approve", f"Lidocaine {strength} in Lipoderm", "--user", "paula")[0] == 0
+    (tmp / "order.json").write_text(json.dumps(
+        {"prescription": {"directions": "Apply a thin layer to the knee twice a day", "quantity": "60 g", "refills": 1}}), encoding="utf-8")
+    for name, lot in (("lidocaine", "LB-1"), ("Lipoderm", "LD-1")):
+        assert cli("lots", "receive", "--ingredient", name, "--stock-form", name, "--manufacturer", "PCCA", "--lot", lot,
+                   "--expires", "2027-12-31", "--quantity", "500 g", "--user", "tess")[0] == 0
+    numbers = []
+    for strength in ("4 %", "3 %"):
+        code, out, err = cli("batches", "make", "--formula", f"Lidocaine {strength} in Lipoderm", "--patient", "Jane Doe", "--born", "1978-03-02",
+                             "--rx", "RX-77", "--prescriber", "Dr. A. Smith", "--order", str(tmp / "order.json"), "--lot", "1=LB-1", "--lot", "2=LD-1",
+                             "--user", "tess", "--pharmacy-settings", cli.settings, "--json")
+        assert code == 0, err
+        batch = json.loads(out)
+        numbers.append(batch["batch_number"])
+        for line in batch["lines"]:
+            assert cli("batches", "weigh", numbers[-1], "--line", str(line["line"]), "--weight", line["target_grams"], "--user", "tess")[0] == 0
+        assert cli("batches", "prepare", numbers[-1], "--user", "tess")[0] == 0
+        (tmp / "order.json").write_text(json.dumps(  # the refill: the refills left are the records'
+            {"prescription": {"directions": "Apply a thin layer to the knee twice a day", "quantity": "60 g"}}), encoding="utf-8")
+    first, refill = numbers
+    code, _, err = cli("batches", "sign-refill", refill, "--pharmacist", "tess")
+    assert code == 2 and err.endswith("compounder: tess is a technician: only a pharmacist signs a refill's formula changes\n")
+    assert "  lidocaine strength: 4 % → 3 %" in err  # shown before the password is asked
+    code, out, _ = cli("batches", "sign-refill", refill, "--pharmacist", "paula", "--json")
+    signed = json.loads(out)
+    assert code == 0 and signed["signed_by"] == "paula" and "lidocaine strength: 4 % → 3 %" in signed["changes"]
+    code, out, _ = cli("batches", "show", refill)
+    assert f"Refill: the formula changed since batch {first}" in out and "signed by Paula (paula)" in out

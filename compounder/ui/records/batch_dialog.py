@@ -8,7 +8,8 @@ Make a batch: from the approved version of a master formula, for a patient and p
 print its worksheet (and label) from the stored record; pick a usable lot and enter the weighed
 grams for each line; sign as preparer, as checker, as verifier; dispense or reject; amend a
 verified batch. A refill shows what changed in the formula since the patient's last batch on the
-Rx and is made only once that is confirmed. Every step is one call into
+Rx and is made only once a pharmacist signs the changes (``ask_signature``). Before a pharmacist
+sees the preparer's figures, the blind check's panel asks their own (``blind_check_panel``). Every step is one call into
 ``compounder.records.batches`` in its own transaction; what the dialog shows is read back from
 the database after each step.
 

@@ -127,11 +127,17 @@ def install_records_menu(
     actions["audit"].triggered.connect(lambda _=False: _open(_audit_dialog(context, window)))
     actions["audit"].setEnabled(False)
     menu.addAction(actions["audit"])
+    actions["blind_check"] = QAction("&Blind check at verification…", window)
+    actions["blind_check"].setToolTip("Whether a pharmacist types their own figures before the preparer's are shown (administrator)")
+    actions["blind_check"].triggered.connect(lambda _=False: _blind_check_dialog(context, window).exec())
+    actions["blind_check"].setEnabled(False)
+    menu.addAction(actions["blind_check"])
 
     def _signed(actor: Actor | None) -> None:
         actions["sign_out"].setEnabled(actor is not None)
         actions["users"].setEnabled(actor is not None and actor.role.value == "administrator")
         actions["audit"].setEnabled(actor is not None and actor.role.value in ("administrator", "pharmacist"))
+        actions["blind_check"].setEnabled(actor is not None and actor.role.value == "administrator")
         actions["sign_out"].setText(f"Sign &out {actor.username}" if actor else "Sign &out")
         window.statusBar().showMessage(f"Signed in as {actor.username} ({actor.role.value})" if actor else "Signed out", 5000)
 
@@ -187,3 +193,9 @@ def _install_quality_logs(menu, window: QMainWindow, context: RecordsContext, ac
         action.triggered.connect(_open)
         logs.addAction(action)
         actions[name] = action
+
+
+def _blind_check_dialog(context: RecordsContext, parent: QWidget) -> QDialog:
+    from compounder.ui.records.blind_check_setting_dialog import BlindCheckSettingDialog
+
+    return BlindCheckSettingDialog(context, parent)

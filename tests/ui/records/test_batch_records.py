@@ -291,6 +291,8 @@ def test_a_refill_from_the_history_shows_the_changes_and_needs_a_pharmacists_sig
 
         signed = signed_change(s, refill.record.batch_number)
     assert (signed.username, signed.changes) == ("paula", ("lidocaine strength: 5 % → 4 %",))
+    notes = refill.verify_view.notes.text()  # the verify view says it (shown once the batch is prepared)
+    assert f"Refill: the formula changed since batch {previous}" in notes and "signed by Paula Pharmacist, RPh (paula)" in notes
     with context.sessions() as s:
         assert batches.batch_record(s, refill.record.batch_number).rx_number == "RX-3003"
 

@@ -92,3 +92,28 @@ def test_with_the_check_switched_off_the_verify_view_shows_at_once(batch_dialog,
     assert not dialog.blind_check.isVisible() and dialog.verify_view.isVisible()
     dialog.verify_button.click()
     assert dialog.record.status.value == "verified"
+
+
+def test_an_administrator_switches_the_check_off_in_the_window_and_it_is_audited(qtbot, records):
+    from sqlalchemy import select
+
+    from compounder.records.blind_check import blind_check_rule
+    from compounder.records.model import AuditEntry
+    from compounder.ui.records.blind_check_setting_dialog import BlindCheckSettingDialog
+
+    context, pharmacy, _record = records
+    switch_on(context, pharmacy)
+    context.sign_in("paula", PASSWORD)
+    dialog = BlindCheckSettingDialog(context)
+    qtbot.add_widget(dialog)
+    assert dialog.choices[0].isChecked() and "set by admin" in dialog.current.text()
+    dialog.choices[2].setChecked(True)
+    dialog.accept()  # a pharmacist: refused, said, nothing saved
+    assert dialog.message.text() == "only an administrator switches the blind check on or off; paula is a pharmacist"
+    context.sign_in("admin", PASSWORD)
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    with context.sessions() as s:
+        assert not blind_check_rule(s).on
+        actions = s.execute(select(AuditEntry.username, AuditEntry.action).where(AuditEntry.table_name == "pharmacy_rule")).all()
+    assert [tuple(a) for a in actions][-1] == ("admin", "blind check switched off")
