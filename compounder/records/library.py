@@ -97,6 +97,11 @@ class FormulaLibrary:
         self._clock = clock
         self._approver: Callable[[], Actor | None] | None = None
 
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The records the library reads (for the words that name a version's approval)."""
+        return self._sessions
+
     def require_signed_in_approver(self, signed_in: Callable[[], Actor | None]) -> None:
         """From now on ``approve`` without an explicit actor uses whoever ``signed_in`` names,
         and refuses when nobody is signed in or they are not a pharmacist (the window does this)."""

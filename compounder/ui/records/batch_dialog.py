@@ -76,6 +76,7 @@ from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
 from compounder.ui.common.records_context import Failed, RecordsContext, failure, problem_text
 from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
+from compounder.ui.records.qc_panel import QcPanel
 from compounder.ui.records.verify_view import VerifyView
 
 #: Opens the weighing station for a batch (``ui.station.weighing_view.open_station``, passed in by
@@ -204,6 +205,8 @@ class BatchDialog(QDialog):
         undecided_row.addWidget(self.undecided, 1)
         undecided_row.addWidget(self.decide_again_button)
         self.verify_view = VerifyView(self)
+        # Issue 25: the QC results the master formula asks (verification waits for them), deviations, the remake link.
+        self.qc_panel = QcPanel(context, lambda number: self.open_batch(number), self)
         self.lines_box = QGroupBox("Lines: lot and grams weighed")
         self.grid = QGridLayout(self.lines_box)
         self.lot_boxes: list[QComboBox] = []
@@ -265,6 +268,7 @@ class BatchDialog(QDialog):
         layout.addLayout(undecided_row)
         layout.addWidget(self.lines_box, 1)
         layout.addWidget(self.verify_view, 1)
+        layout.addWidget(self.qc_panel)
         layout.addLayout(actions)
         layout.addLayout(more)
         layout.addWidget(self.message)
@@ -913,6 +917,7 @@ class BatchDialog(QDialog):
         self.grid.setRowStretch(len(record.lines) + 1, 1)
         self.lines_box.setVisible(editable)  # once prepared, the verify view shows each line as weighed
         self.verify_view.show_record(record)
+        self.qc_panel.show_record(record)
         # Short here (the finding in full is in the decision's dialog and the tooltip).
         self.undecided.setText("<br>".join(_html(text.split("; the finding now reads:")[0]) for text in record.undecided))
         self.undecided.setToolTip("\n\n".join(record.undecided))

@@ -13,6 +13,7 @@ from compounder.records.library import FormulaLibrary
 from compounder.ui.records.history_dialog import HistoryDialog
 from tests.pdf_text import pdf_text
 from tests.records.helpers import PASSWORD, weigh_all
+from tests.ui.records.qc_entry import enter_qc
 
 LABEL = {"directions": "Apply 1 g to the knee three times a day", "quantity": "120 g", "refills": "2"}
 
@@ -27,12 +28,14 @@ def order(dialog, version_id, *, rx="RX-2002", label=LABEL):
         field.setText(value)
 
 
-def weigh(dialog, pharmacy):
+def weigh(dialog, pharmacy, *, qc=True):
     for index, line in enumerate(dialog.record.lines):
         dialog.lot_boxes[index].setCurrentIndex(dialog.lot_boxes[index].findData(pharmacy.lots[line.name].id))
         dialog.weights[index].setText(f"{line.target:f}")
     dialog.save_lines()
     assert dialog.message.text() == ""
+    if qc:
+        enter_qc(dialog)
 
 
 def test_the_weighing_tolerance_is_the_pharmacys_and_an_administrator_sets_it_when_unset(batch_dialog, pharmacy_settings):
