@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -85,37 +86,44 @@ class QcPanel(QGroupBox):
         self.missing.setWordWrap(True)
         self.missing.setStyleSheet(f"color: {ERROR_TEXT.name()}")
 
-        grid = QGridLayout(self)
-        grid.addWidget(self.asked, 0, 0, 1, 4)
-        grid.addWidget(QLabel("Final weight (g)"), 1, 0)
-        grid.addWidget(self.final_weight, 1, 1)
-        grid.addWidget(self.weight_conforms, 1, 2)
-        grid.addWidget(self.weight_button, 1, 3)
-        grid.addWidget(QLabel("Appearance"), 2, 0)
-        grid.addWidget(self.appearance, 2, 1)
-        grid.addWidget(self.appearance_conforms, 2, 2)
-        grid.addWidget(self.appearance_button, 2, 3)
-        grid.addWidget(self.ph_label, 3, 0)
-        grid.addWidget(self.ph, 3, 1)
-        grid.addWidget(self.ph_button, 3, 3)
-        grid.addWidget(self.results, 4, 0, 1, 4)
-        grid.addWidget(self.missing, 5, 0, 1, 4)
-        grid.addWidget(self.deviation, 6, 0, 1, 2)
-        grid.addWidget(self.deviation_reason, 6, 2)
-        grid.addWidget(self.deviation_button, 6, 3)
+        # Word-wrapped labels in a column (a wrapped label spanning grid columns is given too little height).
+        column = QVBoxLayout(self)
+        column.addWidget(self.asked)
+        entries = QGridLayout()
+        for row, (label, edit, check, button) in enumerate((
+            (QLabel("Final weight (g)"), self.final_weight, self.weight_conforms, self.weight_button),
+            (QLabel("Appearance"), self.appearance, self.appearance_conforms, self.appearance_button),
+            (self.ph_label, self.ph, None, self.ph_button),
+        )):
+            entries.addWidget(label, row, 0)
+            entries.addWidget(edit, row, 1)
+            if check is not None:
+                entries.addWidget(check, row, 2)
+            entries.addWidget(button, row, 3)
+        entries.setColumnStretch(1, 1)
+        column.addLayout(entries)
+        column.addWidget(self.results)
+        column.addWidget(self.missing)
+        deviation = QHBoxLayout()
+        deviation.addWidget(self.deviation, 2)
+        deviation.addWidget(self.deviation_reason, 1)
+        deviation.addWidget(self.deviation_button)
+        column.addLayout(deviation)
         decide = QHBoxLayout()
         decide.addWidget(QLabel("Deviation no."))
         decide.addWidget(self.deviation_number)
         decide.addWidget(self.decision_note, 1)
         decide.addWidget(self.accept_button)
         decide.addWidget(self.reject_button)
-        grid.addLayout(decide, 7, 0, 1, 4)
-        grid.addWidget(self.deviations, 8, 0, 1, 4)
-        grid.addWidget(self.replaces, 9, 0, 1, 2)
-        grid.addWidget(self.remake_reason, 9, 2)
-        grid.addWidget(self.remake_button, 9, 3)
-        grid.addWidget(self.remake, 10, 0, 1, 4)
-        grid.addWidget(self.message, 11, 0, 1, 4)
+        column.addLayout(decide)
+        column.addWidget(self.deviations)
+        remake = QHBoxLayout()
+        remake.addWidget(self.replaces, 2)
+        remake.addWidget(self.remake_reason, 1)
+        remake.addWidget(self.remake_button)
+        column.addLayout(remake)
+        column.addWidget(self.remake)
+        column.addWidget(self.message)
         self.setVisible(False)
 
     # ------------------------------------------------------------------ showing

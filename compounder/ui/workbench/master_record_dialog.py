@@ -101,6 +101,7 @@ class MasterRecordDialog(QDialog):
         self.missing.setWordWrap(True)
         self.missing.setStyleSheet(f"color: {ERROR_TEXT.name()}")
         self.message = message_label()
+        self.saved = QLabel()
         self.save_button = QPushButton("&Save as a new version")
         self.save_button.clicked.connect(self.save)
         self.print_button = QPushButton("P&rint the record…")
@@ -122,6 +123,7 @@ class MasterRecordDialog(QDialog):
         layout.addWidget(self.missing)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.message)
+        layout.addWidget(self.saved)
         layout.addWidget(buttons)
         if self.entry.read_only:
             self.save_button.setEnabled(False)
@@ -150,11 +152,14 @@ class MasterRecordDialog(QDialog):
             self.entry = write_record(self._library, self.entry.id, self.elements(), steps, self._actor(), based_on=self.entry.version)
         except InputError as error:
             self.message.setText(f"{error.field}: {error.message} — nothing was saved")
+            self.saved.setText("")
             return False
         except (LibraryError, EditConflict, RecordsError) as error:
             self.message.setText(f"{error} — nothing was saved")
+            self.saved.setText("")
             return False
-        self.message.setText(f"saved as version {self.entry.version}; a pharmacist approves it before batches use it")
+        self.message.setText("")
+        self.saved.setText(f"Saved as version {self.entry.version}; a pharmacist approves it before batches use it.")
         self._show_entry()
         return True
 
