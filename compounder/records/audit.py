@@ -34,6 +34,7 @@ from sqlalchemy import Connection, RowMapping, Table, select, update
 from sqlalchemy.orm import Session
 
 from compounder.records import head_file
+from compounder.records import model_formulation as _model_formulation  # noqa: F401 - its tables on the same metadata (issue 25)
 from compounder.records.audit_keys import (
     CONNECTION_INFO,
     AuditKeyError,

@@ -471,4 +471,3 @@ class AliquotWeighing(Versioned, Base):
 
 
 from compounder.records import edit_versions as _edit_versions  # noqa: E402,F401 - counts each versioned row's changes at flush
-from compounder.records import model_formulation as _model_formulation  # noqa: E402,F401 - the QC results', deviations' and remakes' tables on this metadata

@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from compounder.records import model_formulation as _model_formulation  # noqa: F401 - its tables on the same metadata (issue 25)
 from compounder.records.database import database_url, open_database
 from compounder.records.model import Base, include_object_on
 
