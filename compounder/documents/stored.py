@@ -17,7 +17,7 @@ from compounder.calc.batch_document import PrintMark, StoredWorksheet, WeighedLi
 from compounder.calc.label_stock import LabelStock
 from compounder.calc.labeling import LabelContent
 from compounder.calc.record import WeighRow
-from compounder.documents.common import FONT, FONT_BOLD, Paragraph, escape
+from compounder.documents.common import FONT, FONT_BOLD, Paragraph, check_printable, escape
 from compounder.documents.label import LabelRenderer
 from compounder.documents.worksheet import Cell, WorksheetRenderer
 from compounder.settings import PharmacySettings, refuse_example_pharmacy
@@ -36,6 +36,10 @@ class StoredWorksheetRenderer(WorksheetRenderer):
     def __init__(self, stored: StoredWorksheet, pharmacy: PharmacySettings, paper: str | None = None) -> None:
         self.stored = stored  # before the sheet is laid out: the overridden steps below read it
         super().__init__(stored.record, pharmacy, paper or pharmacy.worksheet_paper)
+        # What was typed into the compounding record since (issue 25): refused by name if the fonts cannot print it.
+        for field, text in (("qc", " ".join(qc.result for qc in stored.qc)), ("deviations", " ".join(stored.deviations)), ("remake", stored.remake)):
+            check_printable(text, field, FONT)
+            check_printable(text, field, FONT_BOLD)
 
     def story(self) -> list[Flowable]:
         stored = self.stored

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, text
 
+from compounder.records import model_formulation as _model_formulation  # noqa: F401 - its tables are copied too (issue 25)
 from compounder.records import trail_check
 from compounder.records.database import HEAD_REVISION, current_revision, masked
 from compounder.records.model import AuditHead, Base

@@ -97,6 +97,11 @@ class FormulaLibrary:
         self._sessions = sessions
         self._clock = clock
 
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The records the library reads (for the words that name a version's approval)."""
+        return self._sessions
+
     def entries(self) -> list[LibraryEntry]:
         """Every master formula, reference ones first, then by name."""
         from compounder.records.model import MasterFormula

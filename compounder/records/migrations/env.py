@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from compounder.records import model_formulation as _model_formulation  # noqa: F401 - its tables on the same metadata (issue 25)
 from compounder.records import model_quality as _model_quality  # noqa: F401 - its tables on Base's metadata
 from compounder.records import model_stock as _stock_tables  # noqa: F401 - migration 0017's tables on Base.metadata
 from compounder.records.database import database_url, open_database

@@ -80,6 +80,7 @@ from compounder.ui.common.records_context import Failed, RecordsContext, failure
 from compounder.ui.common.signing_dialog import sign, stored
 from compounder.ui.records.blind_check_panel import BlindCheckPanel
 from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
+from compounder.ui.records.qc_panel import QcPanel
 from compounder.ui.records.verify_view import VerifyView
 
 #: Opens the weighing station for a batch (``ui.station.weighing_view.open_station``, passed in by
@@ -216,6 +217,8 @@ class BatchDialog(QDialog):
         self.verify_view = VerifyView(self)
         # Before the verify view, the verifying pharmacist's own figures (issue 24: the blind check).
         self.blind_check = BlindCheckPanel(self._compare_figures, self)
+        # Issue 25: the QC results the master formula asks (verification waits for them), deviations, the remake link.
+        self.qc_panel = QcPanel(context, lambda number: self.open_batch(number), self)
         self.lines_box = QGroupBox("Lines: lot and grams weighed")
         self.grid = QGridLayout(self.lines_box)
         self.lot_boxes: list[QComboBox] = []
@@ -278,6 +281,7 @@ class BatchDialog(QDialog):
         layout.addWidget(self.lines_box, 1)
         layout.addWidget(self.blind_check)
         layout.addWidget(self.verify_view, 1)
+        layout.addWidget(self.qc_panel)
         layout.addLayout(actions)
         layout.addLayout(more)
         layout.addWidget(self.message)
@@ -998,6 +1002,7 @@ class BatchDialog(QDialog):
         self.lines_box.setVisible(editable)  # once prepared, the verify view shows each line as weighed
         self.verify_view.show_record(record)
         self._blind_step(record)
+        self.qc_panel.show_record(record)
         # Short here (the finding in full is in the decision's dialog and the tooltip).
         self.undecided.setText("<br>".join(_html(text.split("; the finding now reads:")[0]) for text in record.undecided))
         self.undecided.setToolTip("\n\n".join(record.undecided))

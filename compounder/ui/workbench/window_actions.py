@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QDialog, QLineEdit
 
 from compounder.ui.workbench.window_parts import WindowParts
 
@@ -34,6 +35,11 @@ class ActionsPart(WindowParts):
         self.save_as_action = self._action("Save &as file…", self.save_as_file, Key.SaveAs, "Save the formula to a file")
         self.save_library_action = self._action("Save to li&brary…", self.save_to_library, "Ctrl+Shift+L", "Save as a master formula in the library")
         self.approve_action = self._action("A&pprove master formula…", self.approve, "Ctrl+Shift+P", "Approve the master formula as it stands (not while an error stands)")
+        self.master_record_action = self._action(
+            "Master &formulation record…", self.edit_master_record, None,
+            "The master formula's USP <795> elements: characteristics, container–closure, equipment, steps, description, "
+            "beyond-use reference, labelling, quality control; print the record",
+        )
         self.prescription_action = self._action("Pre&scription…", self.edit_prescription, "Ctrl+R", "Patient, Rx number, prescriber, label directions and container")
         self.make_batch_action = self._action(
             "&Make batch in records…", self.make_batch_in_records, "Ctrl+B",
@@ -67,7 +73,7 @@ class ActionsPart(WindowParts):
         file_menu.addActions([self.new_action, self.open_action, self.open_library_action])
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addSeparator()
-        file_menu.addActions([self.save_action, self.save_as_action, self.save_library_action, self.approve_action])
+        file_menu.addActions([self.save_action, self.save_as_action, self.save_library_action, self.approve_action, self.master_record_action])
         file_menu.addSeparator()
         file_menu.addActions([self.prescription_action, self.make_batch_action])
         file_menu.addActions([self.print_action, self.print_on_action, self.export_worksheet_action])
@@ -102,6 +108,41 @@ class ActionsPart(WindowParts):
         self.find_edit.returnPressed.connect(lambda: self.find(self.find_edit.text(), start=self.table.currentIndex().row() + 1))
         toolbar.addWidget(self.find_edit)
 
+
+    def edit_master_record(self) -> QDialog | None:
+        """The master formulation record editor for the library formula on screen (issue 25)."""
+        from compounder.ui.workbench.formula_source import LibrarySource
+        from compounder.ui.workbench.master_record_dialog import MasterRecordDialog
+
+        source = self.source
+        if not isinstance(source, LibrarySource):
+            self.prompts.error("No master formula", "Open a master formula from the library, or save this one to the library, first.")
+            return None
+        if self.document.is_modified():
+            self.prompts.error("Save the formula first", "The formula has changes not saved to the library; save them, then write its record.")
+            return None
+        dialog = MasterRecordDialog(self.library, source.entry_id, lambda: None, self.print_master_record, self)
+        dialog.finished.connect(lambda _result: self._reload_after_record(source.entry_id, source.version, dialog.entry.version))
+        dialog.open()
+        return dialog
+
+    def _reload_after_record(self, entry_id: int, shown: int, saved: int) -> None:
+        if saved != shown:  # the record was saved as a new version: the window shows it, not the one before
+            self.open_library_entry(entry_id)
+
+    def print_master_record(self, entry) -> bool:
+        """The master formulation record of ``entry`` (as saved) to the worksheet printer."""
+        from compounder.calc.master_record_sheet import master_record_sheet
+        from compounder.documents.master_record import master_record_pdf
+        from compounder.records.master_records import version_approval_text
+
+        if self.pharmacy is None:
+            self.prompts.error("Cannot print the master formulation record", "It prints the pharmacy's name, address, phone and licence; enter them first.")
+            return False
+        version = self.library.versions(entry.id)[-1]
+        sheet = master_record_sheet(version.data, version_approval_text(self.library.sessions, version), self.catalog,
+                                    dt.date.today(), self.pharmacy.final_weight_tolerance)
+        return self.prompts.print_pdf(f"master formulation record {entry.name}", master_record_pdf(sheet, self.pharmacy), "worksheet", None)
 
     def _remember(self, path: Path) -> None:
         self.settings.add_recent_file(path)

@@ -142,3 +142,14 @@ def test_another_formula_on_screen_for_the_drafts_prescription_says_reject_and_m
     assert dialog.record.batch_number == record.batch_number and dialog.record.formula_version_id == pharmacy.version_id, said
     assert f"Batch {record.batch_number} is this prescription's draft: opened, not updated: batch {record.batch_number} was made on “" in said
     assert f"the workbench's formula is “{approved.name}” version {approved.version}: reject draft {record.batch_number} and make the batch again" in said
+
+
+def test_the_base_lot_typed_on_the_workbench_is_the_base_lines_lot(made, pharmacy):  # noqa: F811
+    """Issue 25: the base's lot (and so its expiry) came through to the batch only for the active lines."""
+    window, dialog, _library, _context = made
+    window.document.set_header("base_lot", "L003A")  # the Lipoderm lot received in make_pharmacy
+    window.make_batch_action.trigger()
+    dialog.create()
+    assert dialog.record is not None, dialog.message.text()
+    base = dialog.record.lines[-1]
+    assert (base.role, base.lot_id, base.lot_number) == ("base", pharmacy.lots["Lipoderm"].id, "L003A")

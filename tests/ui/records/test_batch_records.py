@@ -15,6 +15,7 @@ from tests.pdf_text import pdf_text
 from tests.records.helpers import PASSWORD, weigh_all
 from tests.records.signing_helpers import credentials_of
 from tests.ui.conftest import sign_click
+from tests.ui.records.qc_entry import enter_qc
 
 LABEL = {"directions": "Apply 1 g to the knee three times a day", "quantity": "120 g", "refills": "2"}
 
@@ -29,12 +30,14 @@ def order(dialog, version_id, *, rx="RX-2002", label=LABEL):
         field.setText(value)
 
 
-def weigh(dialog, pharmacy):
+def weigh(dialog, pharmacy, *, qc=True):
     for index, line in enumerate(dialog.record.lines):
         dialog.lot_boxes[index].setCurrentIndex(dialog.lot_boxes[index].findData(pharmacy.lots[line.name].id))
         dialog.weights[index].setText(f"{line.target:f}")
     dialog.save_lines()
     assert dialog.message.text() == ""
+    if qc:
+        enter_qc(dialog)
 
 
 def test_the_weighing_tolerance_is_the_pharmacys_and_an_administrator_sets_it_when_unset(batch_dialog, pharmacy_settings):
@@ -387,3 +390,44 @@ def test_a_new_certified_minimum_applies_to_the_next_weighing_without_a_restart(
     dialog.save_lines()
     assert "now certified from 3 g and the target 2.4 g is under it" in dialog.message.text()
     assert "nothing was saved" in dialog.message.text()
+
+
+def test_qc_results_and_a_deviation_in_the_dialog_hold_verification_until_decided(batch_dialog, tmp_path):
+    """Issue 25: a failed final weight and an undecided deviation each hold the verification back,
+    named; only a pharmacist decides the deviation."""
+    dialog, context, pharmacy = batch_dialog
+    context.sign_in("tess", PASSWORD)
+    order(dialog, pharmacy.version_id)
+    dialog.create()
+    weigh(dialog, pharmacy, qc=False)
+    panel = dialog.qc_panel
+    assert panel.isVisibleTo(dialog) and panel.missing.text() == "Verification waits for: final weight, appearance"
+    panel.final_weight.setText("heavy")
+    panel.weight_button.click()
+    assert panel.message.text() == "'heavy' is not a weight; type the grams shown by the balance, e.g. 7.432"
+    assert panel.final_weight.text() == "heavy"  # kept to correct
+    # No final-weight tolerance in these settings: the person weighing judges against the SOP (here: not within).
+    assert not panel.weight_conforms.isHidden()
+    panel.final_weight.setText("110.2")  # 110.2 / 120 = 0.91833… → yield 91.8 %
+    panel.weight_conforms.setChecked(False)
+    panel.weight_button.click()
+    panel.appearance.setText("smooth, white")
+    panel.appearance_conforms.setChecked(True)
+    panel.appearance_button.click()
+    assert "yield 91.8 %; OUTSIDE the SOP's range" in panel.results.text() and panel.missing.text() == ""
+    panel.deviation.setText("mixed by hand, the mill was out of order")
+    panel.deviation_reason.setText("mill broken")
+    panel.deviation_button.click()
+    panel.accept_button.click()
+    assert panel.message.text() == "only a pharmacist decides on a deviation; tess is a technician"
+    dialog.prepare_button.click()
+    context.sign_in("paula", PASSWORD)
+    dialog.verify_button.click()
+    assert "deviation 1 without a pharmacist's decision" in dialog.message.text()
+    panel.decision_note.setText("hand mixing gave a uniform cream")
+    panel.accept_button.click()
+    assert "accepted by Paula Pharmacist, RPh" in panel.deviations.text()
+    dialog.resize(1150, 1000)
+    dialog.grab().save(str(tmp_path / "qc-panel.png"))
+    dialog.verify_button.click()
+    assert dialog.record.status.value == "prepared" and "QC failed: final weight (110.2 g of 120 g theoretical" in dialog.message.text()

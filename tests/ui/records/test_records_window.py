@@ -16,6 +16,7 @@ from compounder.ui.records.sign_in_dialog import SignInDialog
 from tests.records.helpers import PASSWORD
 from tests.records.signing_helpers import credentials_of
 from tests.ui.conftest import sign_click
+from tests.ui.records.qc_entry import enter_qc
 
 
 def test_rows_model_passes_the_model_tester(qtmodeltester):
@@ -198,6 +199,10 @@ def test_make_a_batch_from_lots_and_weights_to_dispensed(batch_dialog):
     said = sign_click(dialog.verify_button)
     assert said == "only a pharmacist may verify a batch; tess is a technician — nothing was signed"
     context.sign_in("paula", PASSWORD)
+    dialog.verify_button.click()  # issue 25: not before the QC results the master formula asks
+    assert dialog.message.text().startswith(f"batch {record.batch_number} is not verified: QC results missing: final weight, appearance")
+    assert dialog.record.status.value == "prepared" and "Verification waits for: final weight, appearance" in dialog.qc_panel.missing.text()
+    enter_qc(dialog)
     assert sign_click(dialog.verify_button) == ""
     assert dialog.record.status.value == "verified" and "verified by Paula Pharmacist, RPh" in dialog.heading.text()
     assert sign_click(dialog.dispense_button) == ""
