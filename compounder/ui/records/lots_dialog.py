@@ -91,25 +91,25 @@ class LotsDialog(QDialog):
 
         self.change_buttons = {}
         changes = QHBoxLayout()
-        for kind, text in (("release", "Re&lease…"), ("correct", "Co&rrect…"), ("adjust", "A&djust…"), ("loss", "Loss or &theft…"),
-                           ("destroy", "Destr&oy…"), ("void", "&Void…")):
+        for kind, text in (("release", "Release (Co&A)…"), ("correct", "Correc&t…"), ("adjust", "Ad&just…"), ("loss", "Loss or t&heft…"),
+                           ("destroy", "Destro&y…"), ("void", "V&oid…")):
             button = QPushButton(text)
             button.setToolTip(f"{KINDS[kind]}: for the selected lot; a pharmacist signs with the reason")
             button.clicked.connect(lambda _checked=False, k=kind: self.change_lot(k))
             changes.addWidget(button)
             self.change_buttons[kind] = button
         changes.addStretch(1)
-        self.release = QCheckBox("Release now: I am the pharmacist receiving it and have reviewed its certificate of analysis "
+        self.release = QCheckBox("Release &now: I am the pharmacist receiving it and have reviewed its certificate of analysis "
                                  "(identity confirmed; assay and expiry as entered)")
         self.supplier, self.supplier_address, self.supplier_dea, self.invoice, self.order_form = (QLineEdit() for _ in range(5))
         self.supplier_dea.setPlaceholderText("e.g. AB1234563")
         self.order_form.setPlaceholderText("Schedule II only: DEA Form 222 or CSOS order number")
         controlled_form = QFormLayout()
-        controlled_form.addRow("Su&pplier", self.supplier)
+        controlled_form.addRow("S&upplier", self.supplier)
         controlled_form.addRow("Supplier's a&ddress", self.supplier_address)
-        controlled_form.addRow("Supplier's D&EA number", self.supplier_dea)
-        controlled_form.addRow("&Invoice number", self.invoice)
-        controlled_form.addRow("&Order form", self.order_form)
+        controlled_form.addRow("Supplier's DEA num&ber", self.supplier_dea)
+        controlled_form.addRow("In&voice number", self.invoice)
+        controlled_form.addRow("Order &form", self.order_form)
         self.controlled = QGroupBox("Controlled substance: receipt record (21 CFR 1304.22(c))")
         self.controlled.setLayout(controlled_form)
         self.controlled.setVisible(False)
