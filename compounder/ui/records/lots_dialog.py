@@ -199,8 +199,9 @@ class LotsDialog(QDialog):
         rows, hues, tips = [], [], []
         for lot in found:
             status, hue = lot_status(lot, on)
+            mark = self._schedule(lot.stock_form)
             rows.append((
-                lot.lot_number, lot.stock_form, lot.ingredient, lot.manufacturer, lot.expires.isoformat(), f"{lot.remaining:f}",
+                lot.lot_number, f"{lot.stock_form} ({mark})" if mark else lot.stock_form, lot.ingredient, lot.manufacturer, lot.expires.isoformat(), f"{lot.remaining:f}",
                 f"{lot.received:f}", "" if lot.potency_percent is None else f"{lot.potency_percent:f} %", status,
             ))
             hues.append(hue)
