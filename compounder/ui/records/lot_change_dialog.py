@@ -104,8 +104,8 @@ class LotChangeDialog(QDialog):
         if kind != "release":
             form.addRow("&Reason", self.reason)
         layout.addLayout(form)
-        used = {form.itemAt(row, QFormLayout.ItemRole.FieldRole).widget() for row in range(form.rowCount())
-                if form.itemAt(row, QFormLayout.ItemRole.FieldRole) is not None}
+        items = (form.itemAt(row, QFormLayout.ItemRole.FieldRole) for row in range(form.rowCount()))
+        used = {item.widget() for item in items if item is not None}
         for field in (self.quantity, self.assay, self.loss_type, self.police, self.method, self.identity, self.loss_kind, self.happened,
                       self.expires, self.witness, self.witness_password, self.reason):
             field.setVisible(field in used)  # only this change's fields: the others would sit over the dialog
