@@ -84,3 +84,29 @@ def test_a_controlled_lot_is_received_into_quarantine_released_and_destroyed_wit
     destroy.show()
     assert not destroy.loss_kind.isVisible() and not destroy.identity.isVisible()
     assert destroy.grab().save(str(tmp_path / "destroy_dialog.png"))
+
+
+def test_the_batch_dialog_does_not_offer_a_quarantined_lot_and_says_why(batch_dialog):
+    import datetime as dt
+
+    from compounder.records import lots
+
+    dialog, context, pharmacy = batch_dialog
+    first = next(iter(pharmacy.lots))
+    with context.sessions.begin() as s:
+        held = lots.receive_lot(s, pharmacy.technician, ingredient=first, stock_form=first, manufacturer="Fagron", lot_number="Q-1",
+                                expires=dt.date(2027, 12, 31), quantity="100", potency_percent=None, now=context.clock())
+    context.sign_in("tess", PASSWORD)
+    dialog.formula.setCurrentIndex(dialog.formula.findData(pharmacy.version_id))
+    dialog.patient.setText("Jane Q. Doe")
+    dialog.born.setText("1948-03-02")
+    dialog.rx.setText("RX-2501")
+    dialog.prescriber.setText("Dr. A. Smith")
+    for field, value in ((dialog.directions, "Apply 1 g to the knee three times a day"), (dialog.quantity, "120 g"), (dialog.refills, "2")):
+        field.setText(value)
+    dialog.create()
+    assert dialog.message.text() == "" and dialog.record is not None
+    position = next(i for i, line in enumerate(dialog.record.lines) if line.name == first)
+    box = dialog.lot_boxes[position]
+    assert box.findData(held.id) < 0 and box.findData(pharmacy.lots[first].id) >= 0
+    assert "Not offered: lot Q-1 in quarantine until a pharmacist reviews its certificate of analysis" in box.toolTip()
