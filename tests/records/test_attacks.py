@@ -257,7 +257,7 @@ def test_lots_receive_refused_for_a_switched_off_technician(sessions, clock, pha
         people.set_active(s, pharmacy.admin, "tess", False, clock())
     with sessions.begin() as s, pytest.raises(PermissionRefused, match="tess's account was switched off"):
         lots.receive_lot(
-            s, pharmacy.pharmacist, release=True, ingredient="Lidocaine", stock_form="Lidocaine", manufacturer="Medisca", lot_number="X1",
+            s, pharmacy.technician, ingredient="Lidocaine", stock_form="Lidocaine", manufacturer="Medisca", lot_number="X1",
             expires=clock().date().replace(year=2027), quantity="100", potency_percent=None, now=clock(),
         )
 

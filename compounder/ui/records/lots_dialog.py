@@ -197,9 +197,10 @@ class LotsDialog(QDialog):
             return
         self._found = found
         rows, hues, tips = [], [], []
+        marks = {form: self._schedule(form) for form in {lot.stock_form for lot in found}}  # once per stock form, not per lot
         for lot in found:
             status, hue = lot_status(lot, on)
-            mark = self._schedule(lot.stock_form)
+            mark = marks[lot.stock_form]
             rows.append((
                 lot.lot_number, f"{lot.stock_form} ({mark})" if mark else lot.stock_form, lot.ingredient, lot.manufacturer, lot.expires.isoformat(), f"{lot.remaining:f}",
                 f"{lot.received:f}", "" if lot.potency_percent is None else f"{lot.potency_percent:f} %", status,
