@@ -270,6 +270,7 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
         keys.field(expires)
         keys.field(grams)
         keys.field(potency)
+        keys.key(key.Key_Space)  # release now: the pharmacist receiving it has the certificate of analysis in hand (issue 25)
         shown = lots_dialog.received.text()
         keys.key(key.Key_R, alt, later=True)  # Receive lot
         yield lambda shown=shown: lots_dialog.received.text() != shown or lots_dialog.message.text() or QApplication.activeModalWidget() is not lots_dialog

@@ -15,7 +15,7 @@ Why the fields (21 CFR Part 1304, Subpart C; the DEA forms named):
 * ``LotEvent`` of kind ``loss``/``theft`` — what DEA Form 106 asks (21 CFR 1301.76(b)): date of
   the loss or theft, its type, whether the police were told (and the report number), the
   quantity, and the circumstances.
-* ``LotEvent`` of kind ``destruction`` — what DEA Form 41 asks (21 CFR 1304.21(e), 1317.90): the
+* ``LotEvent`` of kind ``destruction`` — what DEA Form 41 asks (21 CFR 1304.21(e), 1317.95; Form 41 part D: two employees witness it): the
   substance, quantity, date, method of destruction and two employees who witnessed it.
 """
 

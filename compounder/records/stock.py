@@ -61,7 +61,7 @@ class LossDetails:
 
 @dataclass(frozen=True)
 class DestructionDetails:
-    """DEA Form 41's facts of a destruction (21 CFR 1304.21(e), 1317.90): when, how, and who
+    """DEA Form 41's facts of a destruction (21 CFR 1304.21(e), 1317.95; Form 41 part D: two employees witness it): when, how, and who
     witnessed it (another person, who signs too)."""
 
     destroyed_on: dt.date
@@ -176,7 +176,7 @@ def record_loss(session: Session, actor: Actor, lot_id: int, kind: str, quantity
 def destroy(session: Session, actor: Actor, lot_id: int, quantity: str | Decimal | None, reason: str, details: DestructionDetails,
             now: dt.datetime) -> LotEvent:
     """A destruction, witnessed by another person who signs too (DEA Form 41; 21 CFR 1304.21(e),
-    1317.90). ``quantity`` None destroys all the lot has on hand; an expired lot may be destroyed."""
+    1317.95). ``quantity`` None destroys all the lot has on hand; an expired lot may be destroyed."""
     from compounder.records.people import current_actor
 
     must_be_pharmacist(actor, "destroy stock")

@@ -116,13 +116,16 @@ def test_db_check_names_a_controlled_lot_whose_stock_differs_from_its_records(da
     migrate(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
     pharmacy = make_pharmacy(sessions, clock, catalog)
-    with sessions.begin() as s:
-        stock.receive(s, pharmacy.pharmacist, schedule="C-III", controlled=SUPPLIER, release=True, now=clock(), **KETAMINE)
+    with sessions.begin() as s:  # every new record audited: the trail replays each to the row as it is
+        k1 = stock.receive(s, pharmacy.pharmacist, schedule="C-III", controlled=SUPPLIER, release=True, now=clock(), **KETAMINE)
+        stock.destroy(s, pharmacy.pharmacist, k1.id, "1", "contaminated when the container fell",
+                      DestructionDetails(clock().date(), "denaturing kit", pharmacy.technician), clock())
+        stock.correct_received(s, pharmacy.pharmacist, k1.id, "26", "the invoice says 26 g", clock())
     assert check(engine) == []
     with engine.begin() as connection:  # 0.5 g taken off with SQL: no record says where it went
         connection.execute(text("UPDATE ingredient_lot SET remaining_ug = remaining_ug - 500000 WHERE lot_number = 'K-1'"))
     problems = check(engine)
-    # By hand: 25 g received, nothing recorded since; 25 − 0.5 = 24.5 g on the lot.
+    # By hand: 25 g received, corrected to 26 g, 1 g destroyed: 25 g; 0.5 g less with SQL: 24.5 g on the lot.
     assert "controlled-substance inventory: lot K-1 of ketamine hydrochloride: 24.5 g on hand, but its records " \
            "(receipt, batches, adjustments, destruction) add up to 25 g" in problems
     engine.dispose()

@@ -964,6 +964,8 @@ class BatchDialog(QDialog):
                 line.name: lots.usable_lots(session, line.name, record.compounded_on, record.beyond_use) for line in record.lines
             }
             chosen = {line.lot_id: lots.get_lot(session, line.lot_id) for line in record.lines if line.lot_id is not None}
+            held = {line.name: [lot.lot_number for lot in lots.lots(session, stock_form=line.name) if lot.status == "quarantined"]
+                    for line in record.lines}  # not offered; said in the box's tooltip (issue 25)
         editable = record.status is Status.DRAFT
         printed = record.plan["lines"]
         for row, line in enumerate(record.lines, start=1):
@@ -980,6 +982,9 @@ class BatchDialog(QDialog):
                 box.setCurrentIndex(index)
             if len(offered[line.name]) == 0 and line.lot_id is None:
                 box.setToolTip("No usable lot in stock: receive one (Records ▸ Ingredient lots)")
+            if held[line.name]:
+                box.setToolTip((box.toolTip() + "\n" if box.toolTip() else "") + f"Not offered: lot {', '.join(held[line.name])} in quarantine "
+                               "until a pharmacist reviews its certificate of analysis and releases it (Records ▸ Ingredient lots ▸ Release)")
             places = len(target.partition(".")[2])  # as many decimals as the balance reads
             weight = QLineEdit("" if line.actual is None else f"{line.actual:.{places}f}")
             weight.setPlaceholderText("grams")

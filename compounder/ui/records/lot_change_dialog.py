@@ -94,8 +94,8 @@ class LotChangeDialog(QDialog):
             form.addRow("&Quantity (g)", self.quantity)
             form.addRow("Date &destroyed", self.happened)
             form.addRow("&Method", self.method)
-            form.addRow("&Witness's user name", self.witness)
-            form.addRow("Witness's pass&word", self.witness_password)
+            form.addRow("Wi&tness's user name", self.witness)
+            form.addRow("Witness's pa&ssword", self.witness_password)
         self.username, self.password = credential_fields(self)
         self.reason = QLineEdit(self)
         self.reason.setPlaceholderText("why, in a few words")
@@ -104,6 +104,11 @@ class LotChangeDialog(QDialog):
         if kind != "release":
             form.addRow("&Reason", self.reason)
         layout.addLayout(form)
+        items = (form.itemAt(row, QFormLayout.ItemRole.FieldRole) for row in range(form.rowCount()))
+        used = {item.widget() for item in items if item is not None}
+        for field in (self.quantity, self.assay, self.loss_type, self.police, self.method, self.identity, self.loss_kind, self.happened,
+                      self.expires, self.witness, self.witness_password, self.reason):
+            field.setVisible(field in used)  # only this change's fields: the others would sit over the dialog
         self.message = error_label(self, "message")
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)

@@ -109,25 +109,25 @@ class LotsDialog(QDialog):
 
         self.change_buttons = {}
         changes = QHBoxLayout()
-        for kind, text in (("release", "Re&lease…"), ("correct", "Co&rrect…"), ("adjust", "A&djust…"), ("loss", "Loss or &theft…"),
-                           ("destroy", "Destr&oy…"), ("void", "&Void…")):
+        for kind, text in (("release", "Release (Co&A)…"), ("correct", "Correc&t…"), ("adjust", "Ad&just…"), ("loss", "Loss or t&heft…"),
+                           ("destroy", "Destro&y…"), ("void", "V&oid…")):
             button = QPushButton(text)
             button.setToolTip(f"{KINDS[kind]}: for the selected lot; a pharmacist signs with the reason")
             button.clicked.connect(lambda _checked=False, k=kind: self.change_lot(k))
             changes.addWidget(button)
             self.change_buttons[kind] = button
         changes.addStretch(1)
-        self.release = QCheckBox("Release now: I am the pharmacist receiving it and have reviewed its certificate of analysis "
+        self.release = QCheckBox("Release &now: I am the pharmacist receiving it and have reviewed its certificate of analysis "
                                  "(identity confirmed; assay and expiry as entered)")
         self.controlled_supplier, self.supplier_address, self.supplier_dea, self.invoice, self.order_form = (QLineEdit() for _ in range(5))
         self.supplier_dea.setPlaceholderText("e.g. AB1234563")
         self.order_form.setPlaceholderText("Schedule II only: DEA Form 222 or CSOS order number")
         controlled_form = QFormLayout()
-        controlled_form.addRow("Su&pplier (its DEA registrant)", self.controlled_supplier)
+        controlled_form.addRow("Supplier's registered &name", self.controlled_supplier)
         controlled_form.addRow("Supplier's a&ddress", self.supplier_address)
-        controlled_form.addRow("Supplier's D&EA number", self.supplier_dea)
-        controlled_form.addRow("&Invoice number", self.invoice)
-        controlled_form.addRow("&Order form", self.order_form)
+        controlled_form.addRow("Supplier's DEA num&ber", self.supplier_dea)
+        controlled_form.addRow("In&voice number", self.invoice)
+        controlled_form.addRow("Order &form", self.order_form)
         self.controlled = QGroupBox("Controlled substance: receipt record (21 CFR 1304.22(c))")
         self.controlled.setLayout(controlled_form)
         self.controlled.setVisible(False)
@@ -232,7 +232,8 @@ class LotsDialog(QDialog):
                     found = lots.lot_page(session, matching=matching, limit=limit, offset=offset, order_by=LOT_ORDER[column], descending=descending)
             except RecordsError as error:
                 return failure(error)
-            return [_row(lot, on) for lot in found]
+            marks = {form: self._schedule(form) for form in {lot.stock_form for lot in found}}  # once per stock form, not per lot
+            return [_row(lot, on, marks[lot.stock_form]) for lot in found]
 
         if self.model.load(fetch):
             self.shown.setText(f"{count:,} lot{'s' if count != 1 else ''}" + (" found" if matching.strip() else ""))
@@ -304,10 +305,11 @@ class LotsDialog(QDialog):
         self._print_pdf(f"Lot label {lot.lot_number}", pdf, "lot_label", zpl, choose=choose)
 
 
-def _row(lot: lots.Lot, on: dt.date) -> PagedRow:
+def _row(lot: lots.Lot, on: dt.date, mark: str | None = None) -> PagedRow:
+    """A lot's cells: its stock form with its DEA schedule (``mark``, "C-III") where it has one."""
     status, hue = lot_status(lot, on)
     cells = (
-        lot.lot_number, lot.stock_form, lot.ingredient, lot.manufacturer, lot.expires.isoformat(), f"{lot.remaining:f}",
+        lot.lot_number, f"{lot.stock_form} ({mark})" if mark else lot.stock_form, lot.ingredient, lot.manufacturer, lot.expires.isoformat(), f"{lot.remaining:f}",
         f"{lot.received:f}", "" if lot.potency_percent is None else f"{lot.potency_percent:f} %", status,
     )
     return PagedRow(cells, lot.id, hue, lot.label, lot)

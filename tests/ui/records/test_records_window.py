@@ -71,9 +71,10 @@ def test_lots_are_listed_soonest_expiry_first_with_warnings_and_a_lot_is_receive
     dialog.potency.setText("99.1")
     assert sign_click(dialog.receive_button) == ""
     assert dialog.message.text() == ""
-    assert dialog.received.text() == "Received lot SP-1 of lidocaine hydrochloride monohydrate: 250 g."
+    assert dialog.received.text() == "Received lot SP-1 of lidocaine hydrochloride monohydrate: 250 g, in quarantine until a pharmacist releases it."
     rows = [dialog.model.row(r) for r in range(dialog.model.rowCount())]
-    assert rows[-1][:2] == ("SP-1", "lidocaine hydrochloride monohydrate") and rows[-1][-1] == "usable"
+    assert rows[-1][:2] == ("SP-1", "lidocaine hydrochloride monohydrate")
+    assert rows[-1][-1] == "in quarantine — a pharmacist reviews the CoA and releases it"
 
     clock.advance(days=30)
     dialog.refresh()

@@ -1,0 +1,112 @@
+"""Issue 25 in the Ingredient lots window: a controlled substance's receipt asks the supplier, its
+DEA number and the invoice; a technician's receipt waits in quarantine; a pharmacist releases it
+and destroys stock with a witness who is not the signer, each signed in the dialog."""
+
+from __future__ import annotations
+
+from compounder.ui.records.lot_change_dialog import LotChangeDialog
+from compounder.ui.records.lots_dialog import LotsDialog
+from tests.records.helpers import PASSWORD
+
+
+def _row(dialog, lot_number):
+    return next(dialog.model.row(r) for r in range(dialog.model.rowCount()) if dialog.model.row(r)[0] == lot_number)
+
+
+def _lot(dialog, lot_number):
+    return next(lot for lot in dialog._found if lot.lot_number == lot_number)
+
+
+def test_a_controlled_lot_is_received_into_quarantine_released_and_destroyed_with_a_witness(qtbot, records, catalog, tmp_path):
+    context, _pharmacy, _record = records
+    dialog = LotsDialog(context, catalog=catalog)
+    qtbot.add_widget(dialog)
+    context.sign_in("tess", PASSWORD)
+    assert not dialog.release.isEnabled()  # a technician's receipt waits for a pharmacist
+    dialog.ingredient.setText("ketamine hydrochloride")
+    dialog.stock_form.setText("ketamine hydrochloride")
+    assert not dialog.controlled.isHidden() and dialog.controlled.title().startswith("C-III controlled substance")
+    dialog.manufacturer.setText("Medisca")
+    dialog.lot_number.setText("K-1")
+    dialog.expires.setText("2027-11-23")
+    dialog.quantity.setText("25")
+    dialog.receive()
+    assert dialog.message.text().startswith("give the supplier: the receipt of a C-III substance records it (21 CFR 1304.22(c))")
+    dialog.supplier.setText("Medisca Inc.")
+    dialog.supplier_address.setText("661 Route 3, Plattsburgh NY 12901")
+    dialog.supplier_dea.setText("AB1234563")
+    dialog.invoice.setText("INV-5501")
+    dialog.receive()
+    assert dialog.message.text() == ""
+    assert dialog.received.text() == "Received lot K-1 of ketamine hydrochloride: 25 g, in quarantine until a pharmacist releases it."
+    assert _row(dialog, "K-1")[1] == "ketamine hydrochloride (C-III)"
+    assert _row(dialog, "K-1")[-1] == "in quarantine — a pharmacist reviews the CoA and releases it"
+
+    release = LotChangeDialog(context, _lot(dialog, "K-1"), "release", dialog)
+    qtbot.add_widget(release)
+    release.expires.setText("2027-11-23")
+    release.identity.setChecked(True)
+    release.username.setText("tess")
+    release.password.setText(PASSWORD)
+    release.accept()
+    assert "only a pharmacist may release a lot from quarantine" in release.message.text() and release.result() == 0
+    release.username.setText("paula")
+    release.password.setText(PASSWORD)
+    release.accept()
+    assert release.message.text() == "" and release.result() == 1
+    dialog.refresh()
+    assert _row(dialog, "K-1")[-1] == "usable"
+
+    destroy = LotChangeDialog(context, _lot(dialog, "K-1"), "destroy", dialog)
+    qtbot.add_widget(destroy)
+    destroy.quantity.setText("5")
+    destroy.happened.setText("2026-11-23")
+    destroy.method.setText("rendered non-retrievable in a denaturing kit")
+    destroy.reason.setText("contaminated when the container fell")
+    destroy.username.setText("paula")
+    destroy.password.setText(PASSWORD)
+    destroy.witness.setText("paula")
+    destroy.witness_password.setText(PASSWORD)
+    destroy.accept()
+    assert "the witness must be another person" in destroy.message.text() and destroy.result() == 0
+    destroy.witness.setText("tess")
+    destroy.witness_password.setText(PASSWORD)
+    destroy.accept()
+    assert destroy.message.text() == "" and destroy.result() == 1
+    dialog.refresh()
+    # By hand: 25 g received, 5 g destroyed: 20 g left of 25 g.
+    assert _row(dialog, "K-1")[5:7] == ("20", "25")
+    dialog.view.selectRow(next(i for i, lot in enumerate(dialog._found) if lot.lot_number == "K-1"))
+    dialog.resize(1100, 900)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.grab().save(str(tmp_path / "lots_dialog.png"))
+    destroy.show()
+    assert not destroy.loss_kind.isVisible() and not destroy.identity.isVisible()
+    assert destroy.grab().save(str(tmp_path / "destroy_dialog.png"))
+
+
+def test_the_batch_dialog_does_not_offer_a_quarantined_lot_and_says_why(batch_dialog):
+    import datetime as dt
+
+    from compounder.records import lots
+
+    dialog, context, pharmacy = batch_dialog
+    first = next(iter(pharmacy.lots))
+    with context.sessions.begin() as s:
+        held = lots.receive_lot(s, pharmacy.technician, ingredient=first, stock_form=first, manufacturer="Fagron", lot_number="Q-1",
+                                expires=dt.date(2027, 12, 31), quantity="100", potency_percent=None, now=context.clock())
+    context.sign_in("tess", PASSWORD)
+    dialog.formula.setCurrentIndex(dialog.formula.findData(pharmacy.version_id))
+    dialog.patient.setText("Jane Q. Doe")
+    dialog.born.setText("1948-03-02")
+    dialog.rx.setText("RX-2501")
+    dialog.prescriber.setText("Dr. A. Smith")
+    for field, value in ((dialog.directions, "Apply 1 g to the knee three times a day"), (dialog.quantity, "120 g"), (dialog.refills, "2")):
+        field.setText(value)
+    dialog.create()
+    assert dialog.message.text() == "" and dialog.record is not None
+    position = next(i for i, line in enumerate(dialog.record.lines) if line.name == first)
+    box = dialog.lot_boxes[position]
+    assert box.findData(held.id) < 0 and box.findData(pharmacy.lots[first].id) >= 0
+    assert "Not offered: lot Q-1 in quarantine until a pharmacist reviews its certificate of analysis" in box.toolTip()
