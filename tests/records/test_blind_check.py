@@ -24,6 +24,7 @@ from compounder.records.policy import PermissionRefused, RecordError
 from compounder.records.refill_signoff import sign, signed_change, store
 from tests.records.helpers import PASSWORD, new_batch, weigh_all
 from tests.records.lidocaine_lot import make_lidocaine_batch
+from tests.records.signing_helpers import credentials_of
 
 FORMULA = {
     "batch": "120 g", "base": "Lipoderm",
@@ -40,7 +41,7 @@ def prepared(sessions, clock, catalog, lidocaine_lot):
         record = make_lidocaine_batch(s, pharmacy, version_id, clock, catalog, lots={1: lot.id, 2: base.id})
         for line in record.lines:
             batches.enter_weight(s, pharmacy.technician, record.batch_number, line.position, str(line.target), clock())
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     return pharmacy, record.batch_number
 
 
@@ -53,7 +54,7 @@ def entries(sessions, table):
 def test_without_a_blind_check_a_pharmacist_cannot_verify(sessions, clock, prepared):
     pharmacy, number = prepared
     with sessions.begin() as s, pytest.raises(RecordError, match="the blind check comes first"):
-        batches.verify(s, pharmacy.pharmacist, number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock())
 
 
 def test_a_mismatch_blocks_verification_and_is_recorded(sessions, clock, prepared):
@@ -64,7 +65,7 @@ def test_a_mismatch_blocks_verification_and_is_recorded(sessions, clock, prepare
     assert not outcome.matches
     assert outcome.check.compared[0].text == "line 1 (lidocaine): grams to weigh: you 2.405 g, the plan 2.526 g — DIFFERS"
     with sessions.begin() as s, pytest.raises(RecordError, match=r"your blind check did not match \(line 1 \(lidocaine\) grams: you 2.405 g, the plan 2.526 g\)"):
-        batches.verify(s, pharmacy.pharmacist, number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock())
     with sessions() as s:
         assert batches.batch_record(s, number).status.value == "prepared"
         (check,) = checks_of(s, number)
@@ -80,7 +81,7 @@ def test_a_match_lets_the_verification_through_and_is_recorded(sessions, clock, 
     with sessions.begin() as s:
         assert record_check(s, pharmacy.pharmacist, number, {(1, "grams"): "2.5263 g"}, clock()).matches  # 0.00002 g from 2.52632
     with sessions.begin() as s:
-        assert batches.verify(s, pharmacy.pharmacist, number, clock()).status.value == "verified"
+        assert batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock()).status.value == "verified"
     with sessions() as s:
         assert [(c["by"], c["matched"]) for c in checks_of(s, number)] == [("paula", True)]
         assert trail_check.problems(s) == []
@@ -93,7 +94,7 @@ def test_the_check_is_the_verifiers_own(sessions, clock, prepared):
     with sessions.begin() as s:
         record_check(s, pharmacy.second_pharmacist, number, {(1, "grams"): "2.526 g"}, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match="the blind check comes first"):
-        batches.verify(s, pharmacy.pharmacist, number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock())
     with sessions.begin() as s, pytest.raises(PermissionRefused, match="only a pharmacist makes the blind check; tess is a technician"):
         record_check(s, pharmacy.technician, number, {(1, "grams"): "2.526 g"}, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match=r"blind check: figures: give line 1 \(lidocaine\): grams to weigh"):
@@ -108,7 +109,7 @@ def test_switching_the_check_off_is_an_administrators_audited_act(sessions, cloc
         rule = set_blind_check_rule(s, pharmacy.admin, False, "actives", clock())
     assert (rule.on, rule.changed[0]) == (False, "admin")
     with sessions.begin() as s:
-        assert batches.verify(s, pharmacy.pharmacist, number, clock()).status.value == "verified"
+        assert batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock()).status.value == "verified"
     # helpers switched it off first, the fixture on, this test off again
     assert entries(sessions, "pharmacy_rule") == [("admin", "blind check switched off"), ("admin", "blind check on"), ("admin", "blind check switched off")]
     with sessions() as s:
@@ -126,19 +127,19 @@ def refill(sessions, clock, catalog, pharmacy):
     shared pharmacy's: the comparison is of the formula versions)."""
     library = FormulaLibrary(sessions, clock)
     entry = library.add("Our pain cream", FORMULA, pharmacy.pharmacist)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     pharmacy.version_id = library.approved_version(entry.id).id
     first = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy, rx="RX-9"))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, first.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), first.batch_number, clock())
     data = copy.deepcopy(FORMULA)
     data["actives"][1]["strength"] = "4 %"
     library.update(entry.id, data, actor=pharmacy.pharmacist)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     pharmacy.version_id = library.approved_version(entry.id).id
     again = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy, rx="RX-9"))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, again.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), again.batch_number, clock())
     return pharmacy, first.batch_number, again.batch_number
 
 
@@ -155,7 +156,7 @@ def test_a_technician_cannot_sign_a_refills_formula_changes(sessions, clock, ref
 def test_a_refill_to_a_changed_formula_is_verified_only_once_a_pharmacist_signed_the_changes(sessions, clock, refill):
     pharmacy, first, number = refill
     with sessions.begin() as s, pytest.raises(RecordError, match=f"is a refill and the formula changed since batch {first}.*lidocaine strength: 5 % → 4 %"):
-        batches.verify(s, pharmacy.second_pharmacist, number, clock())
+        batches.verify(s, credentials_of(pharmacy.second_pharmacist), number, clock())
     signature = sign(sessions, "paula", PASSWORD, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match="not the ones shown"):
         store(s, signature, number, ["lidocaine strength: 5 % → 3 %"], clock())
@@ -164,7 +165,7 @@ def test_a_refill_to_a_changed_formula_is_verified_only_once_a_pharmacist_signed
     assert signed.changes == ("lidocaine strength: 5 % → 4 %",)
     assert signed.signature == "signed by Paula Pharmacist, RPh (paula), 2026-11-23 09:00 UTC: checked the refill's formula changes against the prescription"
     with sessions.begin() as s:
-        assert batches.verify(s, pharmacy.second_pharmacist, number, clock()).status.value == "verified"
+        assert batches.verify(s, credentials_of(pharmacy.second_pharmacist), number, clock()).status.value == "verified"
     with sessions() as s:
         row = s.scalars(select(AuditEntry).where(AuditEntry.table_name == "refill_change")).one()
         assert (row.username, row.action, json.loads(row.new)["changes"]) == ("paula", "sign refill changes", '["lidocaine strength: 5 % → 4 %"]')
@@ -203,7 +204,7 @@ def test_the_worksheet_lists_each_blind_check(sessions, clock, prepared):
     with sessions.begin() as s:
         record_check(s, pharmacy.pharmacist, number, {(1, "grams"): "2.405 g"}, clock())
         record_check(s, pharmacy.pharmacist, number, {(1, "grams"): "2.526 g"}, clock())
-        batches.verify(s, pharmacy.pharmacist, number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock())
         text = " ".join(pdf_text(stored_worksheet_pdf(printing.worksheet_to_print(s, pharmacy.pharmacist, number, clock()), PHARMACY)).split())
     assert "Blind check by paula, 2026-11-23 09:00 UTC: DID NOT MATCH (line 1 lidocaine 2.405 g (plan 2.526 g))" in text
     assert "Blind check by paula, 2026-11-23 09:00 UTC: matched (line 1 lidocaine 2.526 g)" in text

@@ -15,6 +15,7 @@ from compounder.records.library import FormulaLibrary
 from compounder.records.policy import PermissionRefused, RecordError, Status
 from tests.conftest import TODAY
 from tests.records.helpers import ORDER, PHARMACY, make_pharmacy, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 RECORD = {
     "characteristics": {"diclofenac sodium": "USP, micronized"},
@@ -30,21 +31,21 @@ RECORD = {
 def prepared(sessions, clock, pharmacy, *, qc=False):
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy), qc=qc)
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     return record.batch_number
 
 
 def test_verification_is_refused_naming_each_missing_qc_result(sessions, clock, pharmacy):
     number = prepared(sessions, clock, pharmacy)
     with sessions.begin() as s, pytest.raises(RecordError, match="QC results missing: final weight, appearance"):
-        batches.verify(s, pharmacy.pharmacist, number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock())
     with sessions.begin() as s:
         compounding_qc.enter_result(s, pharmacy.technician, number, "appearance", clock(), observed="smooth white cream", conforms=True)
     with sessions.begin() as s, pytest.raises(RecordError, match=r"QC results missing: final weight \("):
-        batches.verify(s, pharmacy.pharmacist, number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock())
     with sessions.begin() as s:
         compounding_qc.enter_result(s, pharmacy.technician, number, "final_weight", clock(), weight="119.4")
-        assert batches.verify(s, pharmacy.pharmacist, number, clock()).status is Status.VERIFIED
+        assert batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock()).status is Status.VERIFIED
     with sessions() as s:
         assert trail_check.problems(s) == []
 
@@ -63,7 +64,7 @@ def test_the_final_weight_is_stored_with_its_yield_worked_by_hand(sessions, cloc
         compounding_qc.enter_result(s, pharmacy.technician, number, "appearance", clock(), observed="smooth", conforms=True)
     assert not result.passed and result.yield_percent == Decimal("94.9")
     with sessions.begin() as s, pytest.raises(RecordError, match=r"QC failed: final weight \(113.9 g .*reject the batch"):
-        batches.verify(s, pharmacy.pharmacist, number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock())
     with sessions() as s:
         assert trail_check.problems(s) == []
 
@@ -88,7 +89,7 @@ def pharmacy_formula(sessions, clock, catalog, pharmacy, record=RECORD):
     library = FormulaLibrary(sessions, clock)
     data = {**library.version(pharmacy.version_id).data, "master_record": record}
     entry = library.add(data["name"], data, pharmacy.technician)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     version = library.approved_version(entry.id)
     pharmacy.version_id = version.id
     pharmacy.plan = plan_with_documents(evaluate(parse_formula(version.data), catalog, TODAY), parse_order(ORDER), catalog, TODAY,
@@ -110,13 +111,13 @@ def test_the_ph_is_asked_where_the_master_formula_gives_a_range(sessions, clock,
         compounding_qc.enter_result(s, pharmacy.technician, number, "final_weight", clock(), weight="120.1")
         compounding_qc.enter_result(s, pharmacy.technician, number, "appearance", clock(), observed="smooth, off-white", conforms=True)
     with sessions.begin() as s, pytest.raises(RecordError, match=r"QC results missing: pH \("):
-        batches.verify(s, pharmacy.pharmacist, number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock())
     with sessions.begin() as s:
         low = compounding_qc.enter_result(s, pharmacy.technician, number, "ph", clock(), ph="5.4")
     assert not low.passed and low.result == "pH 5.4; OUTSIDE 5.5 to 7.0"
     with sessions.begin() as s:
         assert compounding_qc.enter_result(s, pharmacy.technician, number, "ph", clock(), ph="6.2").passed
-        assert batches.verify(s, pharmacy.pharmacist, number, clock()).status is Status.VERIFIED
+        assert batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock()).status is Status.VERIFIED
 
 
 def test_a_deviation_needs_a_pharmacists_decision_before_verification(sessions, clock, pharmacy):
@@ -126,7 +127,7 @@ def test_a_deviation_needs_a_pharmacists_decision_before_verification(sessions, 
                                                     "grit felt after 5 min", clock())
     assert deviation.number == 1 and deviation.decision is None
     with sessions.begin() as s, pytest.raises(RecordError, match="deviation 1 without a pharmacist's decision"):
-        batches.verify(s, pharmacy.pharmacist, number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock())
     with sessions.begin() as s, pytest.raises(PermissionRefused, match="only a pharmacist decides on a deviation"):
         compounding_qc.decide_deviation(s, pharmacy.technician, number, 1, "accepted", None, clock())
     with sessions.begin() as s, pytest.raises(RecordError, match="note: say why"):
@@ -134,13 +135,13 @@ def test_a_deviation_needs_a_pharmacists_decision_before_verification(sessions, 
     with sessions.begin() as s:
         compounding_qc.decide_deviation(s, pharmacy.pharmacist, number, 1, "rejected", "milling time not validated", clock())
     with sessions.begin() as s, pytest.raises(RecordError, match="deviation 1 rejected by a pharmacist"):
-        batches.verify(s, pharmacy.second_pharmacist, number, clock())
+        batches.verify(s, credentials_of(pharmacy.second_pharmacist), number, clock())
     with sessions.begin() as s:
         decided = compounding_qc.decide_deviation(s, pharmacy.pharmacist, number, 1, "accepted", "longer milling does no harm", clock())
     assert decided.text() == ("Deviation 1: mixed 10 min in the mill instead of 5 — reason: grit felt after 5 min (recorded by Tess Technician); "
                               "accepted by Paula Pharmacist, RPh 2026-11-23 09:00 UTC: longer milling does no harm")
     with sessions.begin() as s:
-        assert batches.verify(s, pharmacy.second_pharmacist, number, clock()).status is Status.VERIFIED
+        assert batches.verify(s, credentials_of(pharmacy.second_pharmacist), number, clock()).status is Status.VERIFIED
         with pytest.raises(RecordError, match="no longer change"):
             compounding_qc.record_deviation(s, pharmacy.technician, number, "late", "late", clock())
     with sessions() as s:
@@ -150,7 +151,7 @@ def test_a_deviation_needs_a_pharmacists_decision_before_verification(sessions, 
 def test_a_remake_is_linked_to_the_batch_it_replaces(sessions, clock, pharmacy):
     failed = prepared(sessions, clock, pharmacy, qc=True)
     with sessions.begin() as s:
-        batches.reject(s, pharmacy.pharmacist, failed, "cream separated", clock())
+        batches.reject(s, credentials_of(pharmacy.pharmacist), failed, "cream separated", clock())
     remake = new_batch(sessions, clock, pharmacy).batch_number
     with sessions.begin() as s, pytest.raises(RecordError, match="reason: say why"):
         compounding_qc.link_remake(s, pharmacy.technician, remake, failed, " ", clock())
@@ -170,7 +171,7 @@ def test_a_remake_is_linked_to_the_batch_it_replaces(sessions, clock, pharmacy):
 def test_an_amendment_carries_the_qc_results(sessions, clock, pharmacy):
     number = prepared(sessions, clock, pharmacy, qc=True)
     with sessions.begin() as s:
-        batches.verify(s, pharmacy.pharmacist, number, clock())
+        batches.verify(s, credentials_of(pharmacy.pharmacist), number, clock())
         amendment = batches.amend(s, pharmacy.pharmacist, number, "directions corrected", clock())
         found = compounding_qc.details(s, batch_row(s, amendment.batch_number))
     assert [(r.kind, r.passed) for r in found.results] == [("final_weight", True), ("appearance", True)]

@@ -13,6 +13,7 @@ from compounder.records.library import FormulaLibrary
 from tests.conftest import TODAY
 from tests.pdf_text import pdf_text
 from tests.records.helpers import ORDER, PHARMACY, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 from tests.records.test_compounding_record import RECORD
 
 
@@ -21,13 +22,13 @@ def test_the_worksheet_prints_the_version_approval_qc_results_and_a_deviation(se
     data = {**library.version(pharmacy.version_id).data, "master_record": RECORD}
     entry = library.add("Diclofenac sodium 3 % / cyclobenzaprine HCl 2 % / lidocaine 5 % in Lipoderm (ours)", data, pharmacy.technician)
     clock.advance(minutes=3)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     version = library.approved_version(entry.id)
     pharmacy.version_id = version.id
     pharmacy.plan = plan_with_documents(evaluate(parse_formula(version.data), catalog, TODAY), parse_order(ORDER), catalog, TODAY,
                                         PHARMACY.final_weight_tolerance)
     with sessions.begin() as s:  # the base's lot bought through a wholesaler
-        base = lots.receive_lot(s, pharmacy.technician, ingredient="Lipoderm", stock_form="Lipoderm", manufacturer="PCCA", lot_number="PC-77",
+        base = lots.receive_lot(s, credentials_of(pharmacy.technician), ingredient="Lipoderm", stock_form="Lipoderm", manufacturer="PCCA", lot_number="PC-77",
                                 expires=TODAY.replace(year=TODAY.year + 1), quantity="500", potency_percent=None, now=clock(),
                                 supplier="Acme Wholesale")
     pharmacy.lots["Lipoderm"] = base
@@ -41,10 +42,10 @@ def test_the_worksheet_prints_the_version_approval_qc_results_and_a_deviation(se
         compounding_qc.enter_result(s, pharmacy.technician, number, "ph", clock(), ph="6.1")
         compounding_qc.record_deviation(s, pharmacy.technician, number, "milled twice instead of once", "grit after the first pass", clock())
         compounding_qc.decide_deviation(s, pharmacy.pharmacist, number, 1, "accepted", "a second pass changes nothing else", clock())
-        batches.sign_prepared(s, pharmacy.technician, number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), number, clock())
     clock.advance(minutes=5)
     with sessions.begin() as s:
-        batches.verify(s, pharmacy.second_pharmacist, number, clock())
+        batches.verify(s, credentials_of(pharmacy.second_pharmacist), number, clock())
         pdf = stored_worksheet_pdf(printing.worksheet_to_print(s, pharmacy.technician, number, clock()), PHARMACY)
     (tmp_path / "worksheet.pdf").write_bytes(pdf)
     text = pdf_text(pdf)

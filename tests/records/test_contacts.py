@@ -13,6 +13,7 @@ import pytest
 from compounder.records import batches, contacts, history, trail_check
 from compounder.records.policy import PermissionRefused, RecordError
 from tests.records.helpers import new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 
 def test_contact_details_are_recorded_audited_and_checked(sessions, clock, pharmacy):
@@ -50,7 +51,7 @@ def test_prescriber_npi_and_dea_are_validated_by_check_digit(sessions, clock, ph
 def test_the_recall_list_gives_the_patients_contact_details_and_the_prescribers_npi(sessions, clock, pharmacy):
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
         contacts.set_contact(s, pharmacy.technician, pharmacy.patient.id, "12 Elm St\nSpringfield, IL 62701", "(217) 555-0142", clock())
         contacts.set_prescription(s, pharmacy.technician, record.batch_number, clock(), npi="1234567893")
     lot = pharmacy.lots[record.lines[0].name]

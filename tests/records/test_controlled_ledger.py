@@ -22,6 +22,7 @@ from compounder.records.screening import make_batch
 from compounder.records.stock import ControlledReceiptDetails, DestructionDetails, LossDetails
 from compounder.records.stock_ledger import controlled_lots, ledgers, reconcile, reconcile_controlled_receipts
 from tests.records.helpers import make_pharmacy
+from tests.records.signing_helpers import credentials_of
 
 FORMULA = {"batch": "60 g", "base": "Lipoderm", "actives": [{"ingredient": "ketamine hydrochloride", "strength": "5 %"}]}
 ORDER = {"prescription": {
@@ -38,7 +39,7 @@ def ketamine(sessions, clock, catalog):
     pharmacy = make_pharmacy(sessions, clock, catalog)
     library = FormulaLibrary(sessions, clock)
     entry = library.add("Ketamine 5 % in Lipoderm", FORMULA, pharmacy.pharmacist)
-    library.approve(entry.id, pharmacy.pharmacist)
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist))
     return pharmacy, library.approved_version(entry.id).id
 
 
@@ -47,22 +48,22 @@ def test_a_controlled_receipt_needs_the_supplier_its_dea_number_and_the_invoice(
     mark = schedule_mark(catalog, "ketamine hydrochloride")
     assert mark == "C-III"
     with pytest.raises(RecordError, match=r"ketamine hydrochloride is a C-III controlled substance: give the supplier"), sessions.begin() as s:
-        stock.receive(s, pharmacy.pharmacist, schedule=mark, controlled=None, release=True, now=clock(), **KETAMINE)
+        stock.receive(s, credentials_of(pharmacy.pharmacist), schedule=mark, controlled=None, release=True, now=clock(), **KETAMINE)
     # AB1234563: 1+3+5 = 9, 2 × (2+4+6) = 24, 9 + 24 = 33 → check digit 3. AB1234567 is a misread.
     bad = ControlledReceiptDetails("C-III", "Medisca Inc.", "Plattsburgh NY", "AB1234567", "INV-5501")
     with pytest.raises(RecordError, match="check digit should be 3"), sessions.begin() as s:
-        stock.receive(s, pharmacy.pharmacist, schedule=mark, controlled=bad, release=True, now=clock(), **KETAMINE)
+        stock.receive(s, credentials_of(pharmacy.pharmacist), schedule=mark, controlled=bad, release=True, now=clock(), **KETAMINE)
     c2 = ControlledReceiptDetails("C-II", "Medisca Inc.", "Plattsburgh NY", "AB1234563", "INV-5501")
     with pytest.raises(RecordError, match="DEA Form 222 or CSOS order number"), sessions.begin() as s:
-        stock.receive(s, pharmacy.pharmacist, schedule="C-II", controlled=c2, release=True, now=clock(), **KETAMINE)
+        stock.receive(s, credentials_of(pharmacy.pharmacist), schedule="C-II", controlled=c2, release=True, now=clock(), **KETAMINE)
 
 
 def test_the_perpetual_inventory_reconciles_after_receipt_use_adjustment_theft_and_destruction(sessions, clock, catalog, ketamine):
     pharmacy, version_id = ketamine
     mark = schedule_mark(catalog, "ketamine hydrochloride")
     with sessions.begin() as s:
-        k1 = stock.receive(s, pharmacy.pharmacist, schedule=mark, controlled=SUPPLIER, release=True, now=clock(), **KETAMINE)
-        base = lots.receive_lot(s, pharmacy.pharmacist, release=True, ingredient="Lipoderm", stock_form="Lipoderm", manufacturer="PCCA",
+        k1 = stock.receive(s, credentials_of(pharmacy.pharmacist), schedule=mark, controlled=SUPPLIER, release=True, now=clock(), **KETAMINE)
+        base = lots.receive_lot(s, credentials_of(pharmacy.pharmacist), release=True, ingredient="Lipoderm", stock_form="Lipoderm", manufacturer="PCCA",
                                 lot_number="LD-1", expires=dt.date(2027, 12, 31), quantity="500", potency_percent=None, now=clock())
         freeze = lambda plan: plan_with_documents(plan, parse_order(ORDER), catalog, clock().date(), None)  # noqa: E731
         record = make_batch(s, pharmacy.technician, catalog, formula_version_id=version_id, patient=pharmacy.patient, rx_number="RX-3001",
@@ -117,7 +118,7 @@ def test_db_check_names_a_controlled_lot_whose_stock_differs_from_its_records(da
     sessions = sessionmaker(engine, expire_on_commit=False)
     pharmacy = make_pharmacy(sessions, clock, catalog)
     with sessions.begin() as s:  # every new record audited: the trail replays each to the row as it is
-        k1 = stock.receive(s, pharmacy.pharmacist, schedule="C-III", controlled=SUPPLIER, release=True, now=clock(), **KETAMINE)
+        k1 = stock.receive(s, credentials_of(pharmacy.pharmacist), schedule="C-III", controlled=SUPPLIER, release=True, now=clock(), **KETAMINE)
         stock.destroy(s, pharmacy.pharmacist, k1.id, "1", "contaminated when the container fell",
                       DestructionDetails(clock().date(), "denaturing kit", pharmacy.technician), clock())
         stock.correct_received(s, pharmacy.pharmacist, k1.id, "26", "the invoice says 26 g", clock())

@@ -17,6 +17,7 @@ from compounder.records.library import FormulaLibrary
 from compounder.records.maintenance import check
 from compounder.records.policy import Role
 from tests.records.helpers import PASSWORD
+from tests.records.signing_helpers import credentials_of
 
 FORMULA = {"name": "Lidocaine 4 % in Lipoderm", "batch": "60 g", "base": "Lipoderm", "actives": [{"ingredient": "lidocaine", "strength": "4 %"}]}
 
@@ -33,7 +34,7 @@ def test_a_0014_database_is_carried_forward_with_its_formula_elements_missing(tm
         rph = people.create_user(s, admin, "paula", "Paula Pharmacist, RPh", Role.PHARMACIST, PASSWORD, clock())
     library = FormulaLibrary(sessions, clock)
     entry = library.add(FORMULA["name"], FORMULA)
-    library.approve(entry.id, rph)
+    library.approve(entry.id, credentials_of(rph))
     with engine.begin() as connection:
         assert connection.execute(text("SELECT count(*) FROM ingredient_lot")).scalar() == 0
     assert current_revision(engine) == "0014"

@@ -27,6 +27,7 @@ from compounder.records.quality_logs import (
     sop_warnings,
 )
 from tests.records.helpers import new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 
 def _today(clock) -> dt.date:
@@ -56,7 +57,7 @@ def test_competency_rule_is_off_by_default_so_existing_flows_sign(sessions, cloc
     record = _prepared_batch(sessions, clock, pharmacy)
     with sessions.begin() as s:
         assert competency_rule(s) == "off"
-        assert batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock()).status is Status.PREPARED
+        assert batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock()).status is Status.PREPARED
 
 
 def test_competency_rule_refuse_stops_a_preparer_without_a_current_competency(sessions, clock, pharmacy):
@@ -66,15 +67,15 @@ def test_competency_rule_refuse_stops_a_preparer_without_a_current_competency(se
     with sessions.begin() as s:
         set_competency_rule(s, pharmacy.admin, "refuse", clock())
     with pytest.raises(PermissionRefused, match="tess has no current competency to prepare a cream"), sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     with sessions.begin() as s:  # one that lapsed yesterday does not count
         record_competency(s, pharmacy.pharmacist, "tess", "Cream", today - dt.timedelta(days=365), today - dt.timedelta(days=1), clock())
     with pytest.raises(PermissionRefused), sessions.begin() as s:
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     with sessions.begin() as s:
         record_competency(s, pharmacy.pharmacist, "tess", "cream", today, today + dt.timedelta(days=365), clock(), note="observed, media fill")
     with sessions.begin() as s:
-        assert batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock()).status is Status.PREPARED
+        assert batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock()).status is Status.PREPARED
         assert [(c.username, c.dosage_form, c.assessor) for c in competencies(s)] == [("tess", "cream", "Paula Pharmacist, RPh")] * 2
         assert not trail_check.verify(s).problems
 
@@ -83,7 +84,7 @@ def test_competency_rule_warn_signs_and_names_the_gap(sessions, clock, pharmacy)
     record = _prepared_batch(sessions, clock, pharmacy)
     with sessions.begin() as s:
         set_competency_rule(s, pharmacy.admin, "warn", clock())
-        batches.sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        batches.sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
         assert competency_warning(s, pharmacy.technician.id, record.batch_number, _today(clock)) == (
             "tess has no current competency to prepare a cream (training and competency log)"
         )

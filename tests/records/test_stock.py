@@ -17,12 +17,13 @@ from compounder.records.screening import choose_lot
 from compounder.records.stock import CoaReview, DestructionDetails
 from compounder.records.stock_ledger import ledgers, reconcile
 from tests.records.lidocaine_lot import make_lidocaine_batch
+from tests.records.signing_helpers import credentials_of
 
 
 def _receive(s, actor, clock, number="LB26-888", **more):
     fields = {"ingredient": "lidocaine", "stock_form": "lidocaine", "manufacturer": "Spectrum", "lot_number": number,
               "expires": dt.date(2027, 12, 31), "quantity": "100", "potency_percent": "95.0", "now": clock()}
-    return lots.receive_lot(s, actor, **{**fields, **more})
+    return lots.receive_lot(s, credentials_of(actor), **{**fields, **more})
 
 
 def test_a_technicians_receipt_waits_in_quarantine_and_cannot_be_chosen(sessions, clock, catalog, lidocaine_lot):

@@ -17,6 +17,7 @@ from compounder.records.batch_signoff import sign_prepared
 from compounder.records.database import HEAD_REVISION, alembic_config, current_revision, migrate, open_database
 from compounder.records.stock_ledger import ledgers, reconcile
 from tests.records.helpers import make_pharmacy, new_batch, weigh_all
+from tests.records.signing_helpers import credentials_of
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -28,7 +29,7 @@ def test_a_0014_database_is_carried_forward_with_its_lots_released_and_their_sto
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
         sign_prepared(s, pharmacy.technician, record.batch_number, clock())
-        held = lots.receive_lot(s, pharmacy.technician, ingredient="Lipoderm", stock_form="Lipoderm", manufacturer="PCCA", lot_number="LD-9",
+        held = lots.receive_lot(s, credentials_of(pharmacy.technician), ingredient="Lipoderm", stock_form="Lipoderm", manufacturer="PCCA", lot_number="LD-9",
                                 expires=dt.date(2027, 12, 31), quantity="250", potency_percent=None, now=clock())
     line = record.lines[0]
     with engine.begin() as connection, as_file(files("compounder.records").joinpath("migrations")) as location:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from compounder.ui.records.lot_change_dialog import LotChangeDialog
 from compounder.ui.records.lots_dialog import LotsDialog
 from tests.records.helpers import PASSWORD
+from tests.records.signing_helpers import credentials_of
 
 
 def _row(dialog, lot_number):
@@ -94,7 +95,7 @@ def test_the_batch_dialog_does_not_offer_a_quarantined_lot_and_says_why(batch_di
     dialog, context, pharmacy = batch_dialog
     first = next(iter(pharmacy.lots))
     with context.sessions.begin() as s:
-        held = lots.receive_lot(s, pharmacy.technician, ingredient=first, stock_form=first, manufacturer="Fagron", lot_number="Q-1",
+        held = lots.receive_lot(s, credentials_of(pharmacy.technician), ingredient=first, stock_form=first, manufacturer="Fagron", lot_number="Q-1",
                                 expires=dt.date(2027, 12, 31), quantity="100", potency_percent=None, now=context.clock())
     context.sign_in("tess", PASSWORD)
     dialog.formula.setCurrentIndex(dialog.formula.findData(pharmacy.version_id))
