@@ -282,12 +282,13 @@ def test_only_a_signed_in_administrator_stores_the_rules_and_each_change_is_audi
     with sessions.begin() as s:
         assert pharmacy_rules.set_rules(s, pharmacy.admin, wanted, clock()) == [
             "allow_self_verification", "weighing_tolerance", "final_weight_tolerance", "scan_required", "balance_required",
+            "idle_lock_minutes", "patient_details_roles",  # issue 24's sessions and privacy rules
         ]
         assert pharmacy_rules.set_rules(s, pharmacy.admin, wanted, clock()) == []  # nothing changed, nothing written
     with sessions() as s:
         entries = s.execute(select(AuditEntry.username, AuditEntry.action).where(AuditEntry.table_name == "pharmacy_rule")).all()
-        # the shared pharmacy's blind check switched off (tests/records/helpers.py), then the five rules
-        assert [tuple(e) for e in entries] == [("admin", "blind check switched off")] + [("admin", "change rule")] * 5
+        # the shared pharmacy's blind check switched off (tests/records/helpers.py), then the seven rules
+        assert [tuple(e) for e in entries] == [("admin", "blind check switched off")] + [("admin", "change rule")] * 7
         assert trail_check.problems(s) == []
 
 

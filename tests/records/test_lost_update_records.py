@@ -81,7 +81,7 @@ def test_rules_stored_meanwhile_are_not_overwritten_by_settings_shown_before(ses
         pharmacy_rules.set_rules(s, pharmacy.admin, _settings(allow_self_verification=True), clock(), expected_versions=never)
     assert _stored(sessions) == {
         "allow_self_verification": False, "weighing_tolerance": "5 %", "final_weight_tolerance": "2 %",
-        "scan_required": False, "balance_required": False,
+        "scan_required": False, "balance_required": False, "idle_lock_minutes": 5, "patient_details_roles": ["technician", "pharmacist"],
     }
 
     with sessions() as s:
@@ -97,7 +97,7 @@ def test_rules_stored_meanwhile_are_not_overwritten_by_settings_shown_before(ses
     # neither of the second's changes was saved: the 3 % stands, self-verification stays off
     assert _stored(sessions) == {
         "allow_self_verification": False, "weighing_tolerance": "3 %", "final_weight_tolerance": "2 %",
-        "scan_required": False, "balance_required": False,
+        "scan_required": False, "balance_required": False, "idle_lock_minutes": 5, "patient_details_roles": ["technician", "pharmacist"],
     }
     with sessions() as s:
         newest = pharmacy_rules.rule_versions(s)
