@@ -62,7 +62,7 @@ def test_check_passes_on_a_sound_database(filled):
         ("UPDATE batch_line SET actual_ug = actual_ug + 1000 WHERE id = 1", "batch_line row 1: batch line was changed outside the app: actual_ug"),
         ("UPDATE ingredient_lot SET expires = '2030-01-01' WHERE id = 2", "ingredient_lot row 2: lot L001A"),
         ("UPDATE app_user SET role = 'pharmacist' WHERE username = 'tess'", "app_user row 2: user tess was changed outside the app: role"),
-        ("UPDATE audit_entry SET username = 'paula' WHERE sequence = 20", "sequence 20 is not signed with the pharmacy key: the entry was forged or edited"),
+        ("UPDATE audit_entry SET username = 'mallory' WHERE sequence = 20", "sequence 20 is not signed with the pharmacy key: the entry was forged or edited"),
         ("DELETE FROM audit_entry WHERE sequence = 12", "entries missing before sequence 13"),
         ("DELETE FROM batch_line WHERE id = 3", "batch_line row 3: was deleted outside the app"),
         ("INSERT INTO patient (name, search_key, created_at) VALUES ('X', 'x', '2026-01-01 00:00:00')", "patient row 2: patient is not in the audit trail"),
