@@ -168,7 +168,7 @@ def test_a_lot_label_is_printed_at_receipt_and_its_code_confirms_the_line(qtbot,
     code = pharmacy_lot_code(received.id)
     assert code in pdf_text(printed[0][1])
     # the row of the new lot selected: printed again on demand
-    dialog.view.selectRow(next(i for i, lot in enumerate(dialog._found) if lot.id == received.id))
+    dialog.view.selectRow(next(i for i in range(dialog.model.rowCount()) if dialog.model.key(i) == received.id))
     qtbot.mouseClick(dialog.label_button, Qt.MouseButton.LeftButton)
     assert len(printed) == 2
     view = make_view(qtbot, context, record)
