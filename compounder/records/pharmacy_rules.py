@@ -59,8 +59,19 @@ def stored_rules(session: Session) -> dict[str, tuple[Any, str, dt.datetime]]:
         "FROM pharmacy_rule LEFT OUTER JOIN app_user ON app_user.id = pharmacy_rule.changed_by"
     ).columns(column("name", String), column("value", Text), column("username", String), column("changed_at", UtcDateTime()))
     rows = session.execute(query).all()
-    # Only these rules: the blind check's row is read by ``records.blind_check``.
+    # Only these rules: the blind check's row is read by ``records.blind_check``, the competency
+    # rule's by ``records.quality_logs`` (``stored_rule``).
     return {name: (json.loads(value), username or "?", changed_at) for name, value, username, changed_at in rows if name in RULES}
+
+
+def stored_rule(session: Session, name: str) -> tuple[Any, str, dt.datetime] | None:
+    """One stored rule that is not the settings' own (the competency rule): (value, who, when), or None."""
+    query = text(
+        "SELECT pharmacy_rule.value, app_user.username, pharmacy_rule.changed_at "
+        "FROM pharmacy_rule LEFT OUTER JOIN app_user ON app_user.id = pharmacy_rule.changed_by WHERE pharmacy_rule.name = :name"
+    ).columns(column("value", Text), column("username", String), column("changed_at", UtcDateTime()))
+    found = session.execute(query, {"name": name}).first()
+    return None if found is None else (json.loads(found[0]), found[1] or "?", found[2])
 
 
 def rule_versions(session: Session) -> dict[str, int]:

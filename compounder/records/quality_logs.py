@@ -34,7 +34,7 @@ from compounder.records.model_quality import (
     StandardProcedure,
 )
 from compounder.records.people import current_actor
-from compounder.records.pharmacy_rules import stored_rules
+from compounder.records.pharmacy_rules import stored_rule
 from compounder.records.policy import Actor, PermissionRefused, RecordError, Role, may_manage_users
 
 REVIEW_WARN_DAYS = 30
@@ -157,7 +157,7 @@ def competencies(session: Session, *, username: str | None = None) -> list[Compe
 
 
 def competency_rule(session: Session) -> str:
-    stored = stored_rules(session).get(COMPETENCY_RULE)
+    stored = stored_rule(session, COMPETENCY_RULE)
     return str(stored[0]) if stored is not None else "off"
 
 

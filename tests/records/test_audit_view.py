@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from compounder.records import audit, audit_view, head_file
-from compounder.records.model import AuditEntry, BatchLine
+from compounder.records.model import AuditEntry, Base, BatchLine
 from compounder.records.policy import PermissionRefused, RecordError
 from tests.records.helpers import new_batch, weigh_all
 
@@ -53,7 +53,12 @@ def test_the_batch_filter_holds_the_batch_and_its_lines_only(sessions, pharmacy,
             ((AuditEntry.table_name == "batch") & (AuditEntry.row_id == first.id))
             | ((AuditEntry.table_name == "batch_line") & (AuditEntry.row_id.in_(line_ids)))
         )))
-        # The batch's creation, its lines and their weights; nothing of the other batch or of anything else.
+        for name in audit.AUDITED:  # the rows of every other audited table that belong to the batch (its QC results, issue 25)
+            table = Base.metadata.tables[name]
+            if name != "batch" and "batch_id" in table.c:
+                ids = set(s.scalars(select(table.c.id).where(table.c.batch_id == first.id)))
+                expected |= set(s.scalars(select(AuditEntry.sequence).where(AuditEntry.table_name == name, AuditEntry.row_id.in_(ids))))
+        # The batch's creation, its lines and their weights, its QC results; nothing of the other batch or of anything else.
         assert len(expected) > len(line_ids) and {r.sequence for r in rows} == expected
         assert any(r.what == f"batch {first.batch_number}" for r in rows)
         assert not any(second.batch_number in r.what for r in rows)

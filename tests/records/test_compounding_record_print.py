@@ -28,7 +28,7 @@ def test_the_worksheet_prints_the_version_approval_qc_results_and_a_deviation(se
     pharmacy.plan = plan_with_documents(evaluate(parse_formula(version.data), catalog, TODAY), parse_order(ORDER), catalog, TODAY,
                                         PHARMACY.final_weight_tolerance)
     with sessions.begin() as s:  # the base's lot bought through a wholesaler
-        base = lots.receive_lot(s, credentials_of(pharmacy.technician), ingredient="Lipoderm", stock_form="Lipoderm", manufacturer="PCCA", lot_number="PC-77",
+        base = lots.receive_lot(s, credentials_of(pharmacy.pharmacist), release=True, ingredient="Lipoderm", stock_form="Lipoderm", manufacturer="PCCA", lot_number="PC-77",
                                 expires=TODAY.replace(year=TODAY.year + 1), quantity="500", potency_percent=None, now=clock(),
                                 supplier="Acme Wholesale")
     pharmacy.lots["Lipoderm"] = base

@@ -75,7 +75,7 @@ def test_the_perpetual_inventory_reconciles_after_receipt_use_adjustment_theft_a
         batches.enter_weight(s, pharmacy.technician, record.batch_number, 2, "57.000", clock())
     clock.advance(hours=1)
     with sessions.begin() as s:
-        sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
     clock.advance(days=1)
     with sessions.begin() as s:
         stock.adjust(s, pharmacy.pharmacist, k1.id, "-0.090", "count: container weighed 0.090 g short of the record", clock())

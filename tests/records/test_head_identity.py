@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import sessionmaker
 
-from compounder.records import head_file
+from compounder.records import audit, head_file
 from compounder.records.audit_commands import check_and_export, head_path
 from compounder.records.database import migrate, open_database
 from compounder.records.model import AuditEntry
@@ -267,8 +267,10 @@ def test_db_check_streams_the_trail_and_the_rows(backend, database_urls, clock, 
     assert run_check(engine, head_path(None), clock(), full=True).problems == []
     engine.dispose()
     whole = [(statement, streamed) for statement, streamed in reads if "ORDER BY" in statement.upper()]
-    # The chain (by sequence), and each of the 21 audited tables with its entries (by row): 1 + 2 × 21.
-    # (12 tables before migration 0018, and its 9: balance, balance_check, balance_check_weight,
-    # equipment_entry, competency, complaint, sop, patient_contact, prescription_detail.)
-    assert len(whole) == 43, whole
+    # The chain (by sequence), and each of the 29 audited tables with its entries (by row): 1 + 2 × 29.
+    # (12 tables before migration 0015; blind_check and refill_change (0015); batch_qc_result,
+    # batch_deviation and batch_remake (0016); lot_status, lot_event and controlled_receipt (0017);
+    # balance, balance_check, balance_check_weight, equipment_entry, competency, complaint, sop,
+    # patient_contact and prescription_detail (0018).)
+    assert len(audit.AUDITED) == 29 and len(whole) == 1 + 2 * 29, whole
     assert all(streamed for _statement, streamed in whole), [statement for statement, streamed in whole if not streamed]

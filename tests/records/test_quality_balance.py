@@ -14,6 +14,7 @@ from compounder.records import batches, station, trail_check
 from compounder.records.policy import PermissionRefused, RecordError
 from compounder.records.quality_balance import TestWeight, balance_state, balance_states, checks, record_check, register_balance
 from tests.records.helpers import new_batch
+from tests.records.signing_helpers import credentials_of
 
 
 def _today(clock) -> dt.date:
@@ -91,7 +92,7 @@ def test_the_station_refuses_a_typed_weight_on_an_unchecked_balance(sessions, cl
     line = record.lines[0]
     with sessions.begin() as s:
         batches.assign_lot(s, pharmacy.technician, record.batch_number, 1, pharmacy.lots[line.name].id, clock())
-        station.confirm_by_hand(s, pharmacy.pharmacist, record.batch_number, 1, "label torn", clock())
+        station.confirm_by_hand(s, credentials_of(pharmacy.pharmacist), record.batch_number, 1, "label torn", clock())
     with pytest.raises(RecordError, match="today's check with test weights is due"), sessions.begin() as s:
         station.record_typed(s, pharmacy.technician, record.batch_number, 1, str(line.target), clock(), balance_id="BAL-1")
     _check(sessions, clock, pharmacy, ("100", "100"))

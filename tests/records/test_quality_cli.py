@@ -29,7 +29,7 @@ def _batch(cli) -> str:
     assert cli("formulas", "approve", "Lidocaine 4 % in Lipoderm", "--user", "paula")[0] == 0
     for stock, lot in (("lidocaine", "LB26-777"), ("Lipoderm", "LD-1")):
         assert cli("lots", "receive", "--ingredient", stock, "--stock-form", stock, "--manufacturer", "PCCA", "--lot", lot,
-                   "--expires", "2027-12-31", "--quantity", "500", "--potency", "99.8" if stock == "lidocaine" else "100", "--user", "tess")[0] == 0
+                   "--expires", "2027-12-31", "--quantity", "500", "--potency", "99.8" if stock == "lidocaine" else "100", "--release", "--user", "paula")[0] == 0
     code, out, err = cli("batches", "make", "--formula", "Lidocaine 4 % in Lipoderm", "--patient", "Jane Doe", "--born", "1978-03-02",
                          "--rx", "RX-2801", "--prescriber", "Dr. A. Smith", "--order", str(tmp / "order.json"), "--tolerance", "5",
                          "--lot", "1=LB26-777", "--lot", "2=LD-1", "--user", "tess", "--pharmacy-settings", cli.settings, "--json")
@@ -82,5 +82,13 @@ def test_other_logs_and_the_recall_contact_details_on_the_command_line(cli):
     assert cli("batches", "prescription", number, "--npi", "1234567893", "--dea", "AP5836727", "--written", "2026-11-20", "--user", "tess")[0] == 0
     assert cli("patients", "contact", "Jane Doe", "--address", "12 Elm St; Springfield, IL 62701", "--phone", "(217) 555-0142", "--user", "tess")[0] == 0
     assert cli("batches", "weigh", number, "--line", "1", "--weight", "2.405", "--user", "tess")[0] == 0  # no balance registered: as before
-    code, out, _ = cli("recall", "LB26-777")
+    code, out, _ = cli("recall", "LB26-777", "--user", "tess")  # patients' details only to a user who sees them (issue 24)
     assert code == 0 and "(217) 555-0142" in out and "1234567893" in out and "Springfield, IL 62701" in out
+
+
+def test_the_recall_hides_the_patients_address_and_phone_from_nobody_signed_in(cli):
+    """Issue 24's privacy covers issue 25's contact details: with nobody signed in the recall list
+    gives no address or phone (the prescriber's NPI stays: it is not the patient's)."""
+    test_other_logs_and_the_recall_contact_details_on_the_command_line(cli)
+    code, out, _ = cli("recall", "LB26-777")
+    assert code == 0 and "(217) 555-0142" not in out and "Springfield, IL 62701" not in out and "(hidden)" in out

@@ -224,9 +224,10 @@ def test_every_signing_command_signs_only_with_the_password_typed_now(cli, monke
     assert "no lot 'LB26-777' in stock" in cli("batches", "make", "--formula", "Lidocaine 4 % in Lipoderm", "--patient", "Jane Doe",
                                                "--rx", "RX-1", "--prescriber", "Dr. A. Smith", "--order", str(tmp / "order.json"),
                                                "--lot", "1=LB26-777", "--user", "tess", *settings)[2]
-    assert cli(*receive, "--user", "tess")[0] == 0
+    # a pharmacist receives and releases at once (issue 25: a technician's receipt waits in quarantine)
+    assert cli(*receive, "--release", "--user", "paula")[0] == 0
     assert cli("lots", "receive", "--ingredient", "Lipoderm", "--stock-form", "Lipoderm", "--manufacturer", "PCCA", "--lot", "LD-1",
-               "--expires", "2027-12-31", "--quantity", "500", "--user", "tess")[0] == 0
+               "--expires", "2027-12-31", "--quantity", "500", "--release", "--user", "paula")[0] == 0
     code, out, err = cli("batches", "make", "--formula", "Lidocaine 4 % in Lipoderm", "--patient", "Jane Doe", "--rx", "RX-1",
                          "--prescriber", "Dr. A. Smith", "--order", str(tmp / "order.json"), "--lot", "1=LB26-777", "--lot", "2=LD-1",
                          "--user", "tess", *settings, "--json")
@@ -240,8 +241,12 @@ def test_every_signing_command_signs_only_with_the_password_typed_now(cli, monke
 
     assert "wrong user name or password" in refused("tess", "batches", "prepare", number) and status() == "draft"
     assert cli("batches", "prepare", number, "--user", "tess")[0] == 0
-    assert "wrong user name or password" in refused("paula", "batches", "verify", number, *settings) and status() == "prepared"
-    assert cli("batches", "verify", number, "--user", "paula", *settings)[0] == 0 and status() == "verified"
+    # issue 25: the QC results the master formula asks; issue 24: the verifier's own figures (2.400 g ÷ 0.950 = 2.526 g)
+    assert cli("batches", "qc", number, "--check", "final_weight", "--weight", "60 g", "--user", "tess")[0] == 0
+    assert cli("batches", "qc", number, "--check", "appearance", "--observed", "smooth white cream", "--conforms", "yes", "--user", "tess")[0] == 0
+    figures = ("--figure", "1=2.526 g")
+    assert "wrong user name or password" in refused("paula", "batches", "verify", number, *settings, *figures) and status() == "prepared"
+    assert cli("batches", "verify", number, "--user", "paula", *settings, *figures)[0] == 0 and status() == "verified"
 
 
 @pytest.mark.parametrize("argv", [
@@ -266,7 +271,7 @@ def test_a_refill_to_a_changed_formula_is_signed_by_a_pharmacist_on_the_command_
         {"prescription": {"directions": "Apply a thin layer to the knee twice a day", "quantity": "60 g", "refills": 1}}), encoding="utf-8")
     for name, lot in (("lidocaine", "LB-1"), ("Lipoderm", "LD-1")):
         assert cli("lots", "receive", "--ingredient", name, "--stock-form", name, "--manufacturer", "PCCA", "--lot", lot,
-                   "--expires", "2027-12-31", "--quantity", "500 g", "--user", "tess")[0] == 0
+                   "--expires", "2027-12-31", "--quantity", "500 g", "--release", "--user", "paula")[0] == 0
     numbers = []
     for strength in ("4 %", "3 %"):
         code, out, err = cli("batches", "make", "--formula", f"Lidocaine {strength} in Lipoderm", "--patient", "Jane Doe", "--born", "1978-03-02",

@@ -152,9 +152,13 @@ def test_lots_page_found_and_sorted_in_the_query(big):
 
 # -- the screens, on the same database
 def _context(sessions):
+    """The screens as a pharmacist sees them: signed in, so patients' names are shown (issue 24)."""
     from compounder.ui.common.records_context import RecordsContext
+    from tests.records.helpers import PASSWORD
 
-    return RecordsContext(sessions, Clock())
+    context = RecordsContext(sessions, Clock())
+    context.sign_in("paula", PASSWORD)
+    return context
 
 
 def _shown(qtbot, dialog):

@@ -136,7 +136,7 @@ def test_a_weighed_and_prepared_batch_is_a_use_in_the_ledger(sessions, clock, ca
         batches.enter_weight(s, pharmacy.technician, record.batch_number, 2, "57.470", clock())
         from compounder.records.batch_signoff import sign_prepared
 
-        sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
         [ledger] = ledgers(s, [lots.get_lot(s, lot.id)])
         assert reconcile(s, lots.lots(s)) == []
     # By hand: 100 g received, 2.530 g weighed into the batch: 97.470 g on hand.

@@ -28,7 +28,7 @@ def test_a_0014_database_is_carried_forward_with_its_lots_released_and_their_sto
     pharmacy = make_pharmacy(sessions, clock, catalog)
     record = weigh_all(sessions, clock, pharmacy, new_batch(sessions, clock, pharmacy))
     with sessions.begin() as s:
-        sign_prepared(s, pharmacy.technician, record.batch_number, clock())
+        sign_prepared(s, credentials_of(pharmacy.technician), record.batch_number, clock())
         held = lots.receive_lot(s, credentials_of(pharmacy.technician), ingredient="Lipoderm", stock_form="Lipoderm", manufacturer="PCCA", lot_number="LD-9",
                                 expires=dt.date(2027, 12, 31), quantity="250", potency_percent=None, now=clock())
     line = record.lines[0]

@@ -144,4 +144,4 @@ def test_the_rules_are_stored_by_the_administrator_and_audited(sessions, clock, 
         stored = {name: value for name, (value, _who, _when) in pharmacy_rules.stored_rules(s).items()}
         assert (stored["scan_required"], stored["balance_required"], stored["weighing_tolerance"]) == (True, True, "5 %")
         changed = s.scalars(select(AuditEntry.username).where(AuditEntry.table_name == "pharmacy_rule", AuditEntry.action == "change rule")).all()
-        assert changed == ["admin"] * 5
+        assert changed == ["admin"] * 7  # the settings' seven rules (issue 24 added the idle lock and who sees patients)

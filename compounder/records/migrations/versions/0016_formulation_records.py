@@ -94,5 +94,9 @@ def downgrade() -> None:
     op.drop_table("batch_deviation")
     op.drop_index(op.f("ix_batch_qc_result_batch_id"), table_name="batch_qc_result")
     op.drop_table("batch_qc_result")
-    with op.batch_alter_table("ingredient_lot") as batch:
-        batch.drop_column("supplier")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite 3.35 drops a plain column in place; a batch copy would drop and re-create
+        # ingredient_lot, which the batches' lines refer to (refused with foreign keys on).
+        op.execute("ALTER TABLE ingredient_lot DROP COLUMN supplier")
+    else:
+        op.drop_column("ingredient_lot", "supplier")
