@@ -266,6 +266,7 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
         keys.field(ingredient)
         keys.field(stock)
         keys.field(manufacturer)
+        keys.key(key.Key_Tab)  # supplier: bought from the manufacturer
         keys.field(lot)
         keys.field(expires)
         keys.field(grams)
@@ -273,6 +274,10 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
         keys.key(key.Key_Space)  # release now: the pharmacist receiving it has the certificate of analysis in hand (issue 25)
         shown = lots_dialog.received.text()
         keys.key(key.Key_R, alt, later=True)  # Receive lot
+        yield lambda: signing()() or bool(lots_dialog.message.text())
+        if lots_dialog.message.text():  # refused before signing: the road stops, saying why
+            raise RuntimeError(f"receiving lot {lot}: {lots_dialog.message.text()}")
+        yield from signature(keys)  # the receipt is signed: the password, then Enter (issue 24)
         yield lambda shown=shown: lots_dialog.received.text() != shown or lots_dialog.message.text() or QApplication.activeModalWidget() is not lots_dialog
         reached.setdefault("lots", []).append(lots_dialog.received.text() or lots_dialog.message.text())
         if QApplication.activeModalWidget() is not lots_dialog:  # the lot label's print preview (no lot-label printer set)
@@ -326,6 +331,8 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
     yield next_modal(QApplication.activeModalWidget())
     keys.key(key.Key_Backtab)  # from Cancel (the default) to Approve version 1
     keys.key(key.Key_Space, later=True)
+    yield signing()
+    yield from signature(keys)  # the approval is signed: the password, then Enter (issue 24)
     yield no_modal()
     yield back_to(window)
     approved = window.library.approved_version(window.source.entry_id)
@@ -378,6 +385,26 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
     reached["status"] = batch.record.status.value
     batch.reject()  # the road measured stops here (see NOT_DRIVEN): closed, not a key of it
     yield no_modal()
+
+
+def signing() -> Wait:
+    """Until the signing dialog (``ui.common.signing_dialog``) has the keys."""
+    from PySide6.QtWidgets import QApplication
+
+    def ready() -> bool:
+        dialog = QApplication.activeModalWidget()
+        return dialog is not None and dialog.objectName() == "signingDialog" and QApplication.focusWidget() is not None
+    return ready
+
+
+def signature(keys: Keys) -> Generator[Wait, None, None]:
+    """The signing dialog opens on the password (the signer's name filled in): type it, Enter."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    dialog = QApplication.activeModalWidget()
+    keys.field(PASSWORD, Qt.Key.Key_Return)
+    yield lambda: QApplication.activeModalWidget() is not dialog
 
 
 def sign_in(window, keys: Keys, username: str) -> Generator[Wait, None, None]:

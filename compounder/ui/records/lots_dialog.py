@@ -123,7 +123,7 @@ class LotsDialog(QDialog):
         self.supplier_dea.setPlaceholderText("e.g. AB1234563")
         self.order_form.setPlaceholderText("Schedule II only: DEA Form 222 or CSOS order number")
         controlled_form = QFormLayout()
-        controlled_form.addRow("Supplier's registered &name", self.controlled_supplier)
+        controlled_form.addRow("Supplier's re&gistered name", self.controlled_supplier)
         controlled_form.addRow("Supplier's a&ddress", self.supplier_address)
         controlled_form.addRow("Supplier's DEA num&ber", self.supplier_dea)
         controlled_form.addRow("In&voice number", self.invoice)

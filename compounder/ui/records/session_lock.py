@@ -259,7 +259,7 @@ def install_session_lock(
     """The idle lock and the status bar's session part on ``window``, with Records ▸ Lock now."""
     lock = SessionLock(window, context, idle_minutes, monotonic)
     status = SessionStatus(window, context, lock)
-    lock_now = QAction("&Lock the window now", window)
+    lock_now = QAction("Loc&k the window now", window)
     lock_now.setObjectName("lockNow")
     lock_now.setToolTip("Hide the records and sign out; what is typed is kept until you sign in again")
     lock_now.triggered.connect(lambda _=False: lock.lock())

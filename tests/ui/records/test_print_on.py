@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from tests.records.helpers import PASSWORD
 from tests.ui.records.test_batch_records import order, weigh
+from tests.ui.conftest import sign_click
+from tests.ui.records.qc_entry import enter_qc
 
 
 def test_the_batch_dialog_prints_on_another_printer_this_once(batch_dialog, printed):
@@ -20,9 +22,10 @@ def test_the_batch_dialog_prints_on_another_printer_this_once(batch_dialog, prin
     assert [title for title, _pdf in printed] == [f"Worksheet {number}"] * 2
     assert printed.chosen == [False, True]  # the pharmacy's printer, then the print dialog
     weigh(dialog, pharmacy)
-    dialog.prepare_button.click()
+    assert sign_click(dialog.prepare_button) == ""
     context.sign_in("paula", PASSWORD)
-    dialog.verify_button.click()
+    enter_qc(dialog)  # issue 25: the QC results first
+    assert sign_click(dialog.verify_button) == ""
     assert dialog.print_on_actions["label"].isEnabled()
     dialog.print_on_actions["label"].trigger()
     assert printed[-1][0] == f"Label {number}" and printed.chosen[-1] is True and dialog.message.text() == ""
