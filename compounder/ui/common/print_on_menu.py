@@ -16,7 +16,7 @@ def print_on_menu(parent: QWidget, print_document: Callable[..., object], kinds:
     """A "Print on…" button whose menu prints each of ``kinds`` on a printer picked in the print
     dialog, this once (``print_document(kind, choose=True)``); the print buttons beside it print on
     the pharmacy's printer for the kind at once."""
-    button = QPushButton("Print on…", parent)
+    button = QPushButton("Print on…")  # parented by the layout it joins, so it keeps the reading order's place
     button.setObjectName("printOnButton")
     button.setToolTip("Print on another printer than the pharmacy's for the document, this once")
     menu = QMenu(button)
