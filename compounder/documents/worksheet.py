@@ -201,7 +201,11 @@ class WorksheetRenderer:
             _, h = paragraph.wrap(left_width, 200)
             y -= h
             paragraph.drawOn(canvas, self.left_margin, y)
-        return self.left_margin + left_width + 12
+        return self._title_x()
+
+    def _title_x(self) -> float:
+        """Where page 1's title starts: right of the pharmacy's block."""
+        return self.left_margin + self._pharmacy_block()[0] + 12
 
     def draw_header_rule(self, canvas: Canvas, header_height: float) -> None:
         """The line under a page's running header."""
@@ -575,7 +579,7 @@ class WorksheetRenderer:
         from a laser print) where that makes it fit; a batch number too long even then is refused,
         never drawn over the title."""
         width, _ = self.pagesize
-        title_x = self.left_margin + self._pharmacy_block()[0] + 12
+        title_x = self._title_x()
         title = max(stringWidth(TITLE, FONT_BOLD, 13), stringWidth(SUBTITLE, FONT, 9))
         value = self.record.batch_number
         modules = barcode_modules(value)

@@ -25,8 +25,7 @@ from compounder.printing.spool import Page, SpoolerError, pdf_page
 from compounder.settings import PrinterChoice
 from compounder.ui.common import look
 from compounder.ui.common.pdf_print import paint_pdf, set_page_layout
-
-KIND_TITLES = {"label": "label", "worksheet": "worksheet", "lot_label": "lot label"}
+from compounder.ui.common.print_on_menu import KIND_TITLES
 
 
 def page_title(page: Page) -> str:

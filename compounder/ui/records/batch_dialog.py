@@ -247,7 +247,7 @@ class BatchDialog(QDialog):
         self.print_worksheet_button.clicked.connect(lambda: self.print_document("worksheet"))
         self.print_label_button = QPushButton("Print &label…")
         self.print_label_button.clicked.connect(lambda: self.print_document("label"))
-        self.print_on_button, self.print_on_actions = print_on_menu(self, self.print_document)
+        self.print_on_button, self.print_on_actions = print_on_menu(self.print_document)
         self.amend_reason = QLineEdit()
         self.amend_reason.setPlaceholderText("what the amendment corrects (a pharmacist amends a verified batch)")
         self.amend_button = QPushButton("&Amend…")

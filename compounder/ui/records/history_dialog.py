@@ -110,7 +110,7 @@ class HistoryDialog(QDialog):
         self.reprint_worksheet_button.clicked.connect(lambda: self.reprint("worksheet"))
         self.reprint_label_button = QPushButton("Reprint l&abel…")
         self.reprint_label_button.clicked.connect(lambda: self.reprint("label"))
-        self.reprint_on_button, self.reprint_on_actions = print_on_menu(self, self.reprint)
+        self.reprint_on_button, self.reprint_on_actions = print_on_menu(self.reprint)
         self.reprint_on_button.setText("Reprint on…")
         self.profile_button = QPushButton("Patient &profile…")
         self.profile_button.setToolTip("The allergies, conditions and medicines the next batch for this patient is screened against")

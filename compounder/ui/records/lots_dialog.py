@@ -103,7 +103,7 @@ class LotsDialog(QDialog):
         self.label_button.setToolTip("The label with the Code 128 the weighing station scans, for the selected lot")
         self.label_button.clicked.connect(lambda: self.print_label(self._selected_lot()))
         self.label_button.setVisible(print_pdf is not None)
-        self.label_on_button, _ = print_on_menu(self, lambda _kind, choose: self.print_label(self._selected_lot(), choose=choose), ("lot_label",))
+        self.label_on_button, _ = print_on_menu(lambda _kind, choose: self.print_label(self._selected_lot(), choose=choose), ("lot_label",))
         self.label_on_button.setVisible(print_pdf is not None)
         from compounder.ui.records.lot_change_dialog import KINDS
 

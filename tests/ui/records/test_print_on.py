@@ -10,12 +10,18 @@ from tests.ui.conftest import sign_click
 from tests.ui.records.qc_entry import enter_qc
 
 
-def test_the_batch_dialog_prints_on_another_printer_this_once(batch_dialog, printed):
+def _draft(batch_dialog) -> str:
+    """A draft batch made by the technician in the batch dialog; its number."""
     dialog, context, pharmacy = batch_dialog
     context.sign_in("tess", PASSWORD)
     order(dialog, pharmacy.version_id)
     dialog.create()
-    number = dialog.record.batch_number
+    return dialog.record.batch_number
+
+
+def test_the_batch_dialog_prints_on_another_printer_this_once(batch_dialog, printed):
+    dialog, context, pharmacy = batch_dialog
+    number = _draft(batch_dialog)
     assert dialog.print_on_button.isEnabled() and not dialog.print_on_actions["label"].isEnabled()  # no label before verification
     dialog.print_worksheet_button.click()
     dialog.print_on_actions["worksheet"].trigger()
@@ -34,11 +40,8 @@ def test_the_batch_dialog_prints_on_another_printer_this_once(batch_dialog, prin
 def test_the_history_reprints_on_another_printer_this_once(qtbot, batch_dialog, printed):
     from compounder.ui.records.history_dialog import HistoryDialog
 
-    dialog, context, pharmacy = batch_dialog
-    context.sign_in("tess", PASSWORD)
-    order(dialog, pharmacy.version_id)
-    dialog.create()
-    number = dialog.record.batch_number
+    dialog, context, _pharmacy = batch_dialog
+    number = _draft(batch_dialog)
     history = HistoryDialog(context, print_document=dialog._printer.print)
     qtbot.add_widget(history)
     history.search()
