@@ -5,9 +5,9 @@ dialog, in the batch dialog, the history and the lots dialog."""
 from __future__ import annotations
 
 from tests.records.helpers import PASSWORD
-from tests.ui.records.test_batch_records import order, weigh
 from tests.ui.conftest import sign_click
 from tests.ui.records.qc_entry import enter_qc
+from tests.ui.records.test_batch_records import order, weigh
 
 
 def _draft(batch_dialog) -> str:
