@@ -393,7 +393,8 @@ def signing() -> Wait:
 
     def ready() -> bool:
         dialog = QApplication.activeModalWidget()
-        return dialog is not None and dialog.objectName() == "signingDialog" and QApplication.focusWidget() is not None
+        focus = QApplication.focusWidget()
+        return dialog is not None and dialog.objectName() == "signingDialog" and focus is not None and focus.window() is dialog
     return ready
 
 
