@@ -371,7 +371,7 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
         assert QApplication.focusWidget() is box, f"the keys are not on line {line.position}'s lot"
         keys.key(key.Key_Down)  # the lot received (the only one offered)
         keys.key(key.Key_Tab)
-        keys.field(f"{line.target:f}")  # weighed as targeted, typed (no balance on this machine)
+        keys.field(f"{batch.shown_targets[line.position]:f}")  # weighed to the target the lot picked sets, typed (no balance here)
     reached["lines"] = [(box.currentText(), weight.text()) for box, weight in zip(batch.lot_boxes, batch.weights, strict=True)]
 
     for step, mnemonic in (("save the lines (Alt+S)", key.Key_S), ("prepare (Alt+P)", key.Key_P), ("verify, self-verification (Alt+V)", key.Key_V)):

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from compounder.calc.balance_grams import plan_grams
 from compounder.calc.catalog import Catalog
 from compounder.calc.errors import InputError
 from compounder.calc.evaluate import evaluate
@@ -236,6 +237,38 @@ def choose_lot(
     for other, other_lot in sorted(chosen.items()):
         record = batches.assign_lot(session, actor, batch_number, other, other_lot, now)
     return record
+
+
+@dataclass(frozen=True)
+class ShownTarget:
+    """A line's target as the plan with the lots chosen on screen works it out: the grams the
+    records will hold once those lots are saved, and the digits the worksheet prints."""
+
+    grams: Decimal
+    display: str
+
+
+def targets_with_lots(session: Session, catalog: Catalog, record: BatchRecord, chosen: Mapping[int, int]) -> dict[int, ShownTarget]:
+    """Each line's target with the lots ``chosen`` (line position → lot id) in place of those the
+    draft holds, worked out as ``choose_lot`` will work them out when they are saved; read only.
+    The weighing screen shows them as soon as a lot is picked, so a weight is typed against the
+    target it is checked against (issue 28: the lot actually used sets the weight)."""
+    lots = {line.position: line.lot_id for line in record.lines if line.lot_id is not None}
+    lots.update(chosen)
+    moved = any(
+        (lot := get_lot(session, lot_id)).expires < record.beyond_use
+        or (lot.potency_percent is not None and record.lines[position - 1].role != "base"
+            and (record.plan["lines"][position - 1].get("potency") or batches.potency_text(Decimal(100))) != batches.potency_text(lot.potency_percent))
+        for position, lot_id in lots.items()
+    )
+    planned = record.plan["lines"]
+    if moved:
+        plan = screened_plan(session, catalog, record.formula_version_id, record.patient.id, record.compounded_on, order=record.plan.get(ORDER_USED), lots=lots)
+        planned = plan_to_json(plan)["lines"]
+    return {
+        position: ShownTarget(plan_grams(line["grams_rounded"]), line.get("grams_display", f"{plan_grams(line['grams_rounded']):f}"))
+        for position, line in enumerate(planned, start=1)
+    }
 
 
 def update_draft(

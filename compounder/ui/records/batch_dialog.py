@@ -65,6 +65,7 @@ from compounder.records.screening import (
     make_batch,
     parse_batch_order,
     screened_plan,
+    targets_with_lots,
     update_draft,
 )
 from compounder.records.weighing_policy import SignedReason, weighing_policy
@@ -224,6 +225,10 @@ class BatchDialog(QDialog):
         self.lot_boxes: list[QComboBox] = []
         self.weights: list[QLineEdit] = []
         self.deviations: list[QLabel] = []
+        self.target_labels: list[QLabel] = []
+        # Each line's target as shown: the record's, or worked out from the lots picked and not yet
+        # saved (``targets_with_lots``); a weight typed against it is the one saved with those lots.
+        self.shown_targets: dict[int, Decimal] = {}
         self.save_button = QPushButton("&Save lots and weights")
         self.save_button.clicked.connect(self.save_lines)
         self.prepare_button = QPushButton("Sign as &preparer")
@@ -765,7 +770,7 @@ class BatchDialog(QDialog):
                     if box.currentData() is not None and box.currentData() != line.lot_id:
                         choose_lot(session, actor, self._catalog, record.batch_number, line.position, box.currentData(), now,
                                    final_weight_tolerance=pharmacy.final_weight_tolerance if pharmacy else None)
-                before = {line.position: line.target for line in record.lines}
+                before = self.shown_targets or {line.position: line.target for line in record.lines}  # the targets the weights were typed against
                 moved = [
                     f"line {line.position} ({line.name}) {before[line.position]:f} → {line.target:f} g"
                     for line in batches.batch_record(session, record.batch_number).lines if line.target != before[line.position]
@@ -956,7 +961,8 @@ class BatchDialog(QDialog):
                 widget.deleteLater()
         for row in range(self.grid.rowCount()):
             self.grid.setRowStretch(row, 0)
-        self.lot_boxes, self.weights, self.deviations = [], [], []
+        self.lot_boxes, self.weights, self.deviations, self.target_labels = [], [], [], []
+        self.shown_targets = {line.position: line.target for line in record.lines}
         for column, title in enumerate(("#", "Weigh", "Target (g)", "Lot", "Weighed (g)", "Deviation")):
             self.grid.addWidget(QLabel(f"<b>{title}</b>"), 0, column)
         with self._context.reading() as session:
@@ -997,8 +1003,12 @@ class BatchDialog(QDialog):
                 deviation.setStyleSheet(f"color: {WARNING_TEXT.name()}")
             box.setEnabled(editable)
             weight.setEnabled(editable and not line.steps)
-            for column, widget in enumerate((QLabel(str(line.position)), QLabel(line.name), QLabel(target), box, weight, deviation)):
+            target_label = QLabel(target)
+            for column, widget in enumerate((QLabel(str(line.position)), QLabel(line.name), target_label, box, weight, deviation)):
                 self.grid.addWidget(widget, row, column)
+            self.target_labels.append(target_label)
+            if editable:  # a lot picked shows the target it sets at once, before anything is weighed
+                box.currentIndexChanged.connect(lambda _index: self._show_targets())
             self.lot_boxes.append(box)
             self.weights.append(weight)
             self.deviations.append(deviation)
@@ -1012,6 +1022,29 @@ class BatchDialog(QDialog):
         self.undecided.setText("<br>".join(_html(text.split("; the finding now reads:")[0]) for text in record.undecided))
         self.undecided.setToolTip("\n\n".join(record.undecided))
         self._enable()
+
+    def _show_targets(self) -> None:
+        """Each line's target with the lots picked on screen (saved or not): a lot whose assay or
+        expiry differs from the plan's works the targets out again, shown in bold with the
+        record's target in the tooltip, so the weight is typed against the target it is checked
+        against when the lots are saved (issue 28)."""
+        record = self.record
+        if record is None:
+            return
+        chosen = {line.position: box.currentData() for line, box in zip(record.lines, self.lot_boxes, strict=True) if box.currentData() is not None}
+        try:
+            with self._context.reading() as session:
+                targets = targets_with_lots(session, self._catalog, record, chosen)
+        except (RecordsError, InputError) as error:  # said again, in full, by Save
+            said = problem_text(error) if isinstance(error, RecordsError) else f"{error.field}: {error.message}"
+            self.message.setText(f"with the lots picked the targets cannot be worked out: {said}")
+            return
+        self.message.setText("")
+        for line, label in zip(record.lines, self.target_labels, strict=True):
+            shown = targets[line.position]
+            self.shown_targets[line.position] = shown.grams
+            label.setText(f"<b>{shown.display}</b>" if shown.grams != line.target else shown.display)
+            label.setToolTip(f"Worked out from the lots picked (the record holds {line.target:f} g until they are saved)" if shown.grams != line.target else "")
 
     def _blind_step(self, record: BatchRecord) -> None:
         """The blind check before the verify view (issue 24): a pharmacist who has not yet matched
