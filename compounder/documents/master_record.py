@@ -37,10 +37,12 @@ class MasterRecordRenderer:
         self.styles = {
             "body": base,
             "title": ParagraphStyle("title", base, fontName=FONT_BOLD, fontSize=14, leading=17),
-            "heading": ParagraphStyle("heading", base, fontName=FONT_BOLD, fontSize=10.5, leading=13, spaceBefore=8, spaceAfter=3),
+            "heading": ParagraphStyle("heading", base, fontName=FONT_BOLD, fontSize=10.5, leading=13, spaceBefore=8, spaceAfter=3,
+                                      keepWithNext=1),  # a section's heading never ends a page without its content
             "label": ParagraphStyle("label", base, fontSize=7.5, leading=9.5, textColor=colors.Color(0.25, 0.25, 0.25)),
             "head": ParagraphStyle("head", base, fontName=FONT_BOLD, fontSize=8, leading=10),
             "cell": ParagraphStyle("cell", base, fontSize=8.5, leading=10.5),
+            "lead": ParagraphStyle("lead", base, fontSize=8.5, leading=10.5, keepWithNext=1),  # says what the table after it shows
             "small": ParagraphStyle("small", base, fontSize=7, leading=9),
         }
 
@@ -97,7 +99,7 @@ class MasterRecordRenderer:
         ]
         if not sheet.steps_written:
             story.append(Paragraph(f"<font color='{MISSING_HUE}'><b>{MISSING}.</b></font> The worksheet prints Compounder's general "
-                                   "steps for this base and these actives, shown here:", s["cell"]))
+                                   "steps for this base and these actives, shown here:", s["lead"]))
         story += [
             self._numbered(sheet.steps),
             self._heading("7. Physical description of the preparation"),
@@ -111,7 +113,7 @@ class MasterRecordRenderer:
         ]
         if not sheet.qc_written:
             story.append(Paragraph(f"<font color='{MISSING_HUE}'><b>{MISSING}.</b></font> Every batch is still checked for its final "
-                                   "weight and its appearance:", s["cell"]))
+                                   "weight and its appearance:", s["lead"]))
         story += [
             self._table([("Check", "Specification"), *sheet.qc], (0.2, 0.8)),
             self._heading("11. Other information needed to repeat the preparation"),
