@@ -312,7 +312,7 @@ def _make(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: 
     from compounder.records.database import session_factory
     from compounder.records.fills import refill_order
     from compounder.records.library import FormulaLibrary, utc_now
-    from compounder.records.screening import make_batch, parse_batch_order, screened_plan
+    from compounder.records.screening import make_batch, parse_batch_order, screened_plan, with_formula_documents
 
     born = optional_date(args.born, "--born")
     order_data = dict(read_formula_file(Path(args.order)))
@@ -346,6 +346,7 @@ def _make(args: argparse.Namespace, engine, catalog: Catalog, out: TextIO, err: 
         prescription = {"patient": args.patient.strip(), "rx_number": args.rx.strip(), "prescriber": args.prescriber.strip(),
                         **({"date_of_birth": born.isoformat()} if born else {}), **(order_data.get("prescription") or {})}
         order_data["prescription"] = prescription
+        order_data = with_formula_documents(version.data, order_data)  # the master formula's steps and checks on its worksheet
         order_data = refill_order(session, patient.id, args.rx, order_data)
         order = parse_batch_order(order_data).order
         plan = screened_plan(session, catalog, version.id, patient.id, today, order=order_data, lots=chosen)

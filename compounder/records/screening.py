@@ -51,6 +51,17 @@ class BatchOrder:
     directions: Directions | None
 
 
+#: The master formula's own document keys a batch's worksheet prints (its steps, quality checks and container).
+FORMULA_DOCUMENT_KEYS = ("steps", "checks", "container")
+
+
+def with_formula_documents(formula: Mapping[str, Any], order: Mapping[str, Any]) -> dict[str, Any]:
+    """``order`` with the master formula's steps, checks and container where the order gives none:
+    a batch's worksheet prints the steps its master formulation record holds, whichever road made
+    it (the window's Make a batch, the workbench, ``compounder batches make``)."""
+    return {**{key: formula[key] for key in FORMULA_DOCUMENT_KEYS if formula.get(key) is not None}, **order}
+
+
 def parse_batch_order(data: Mapping[str, Any]) -> BatchOrder:
     """Read ``data`` (formula-file keys ``prescription``, ``container``, ``directions``, and the
     master formula's ``steps`` and ``checks``) as ``parse_order`` and ``parse_directions`` read a

@@ -83,3 +83,24 @@ def test_deviations_and_a_remake_from_the_command_line(cli):
     assert code == 0
     code, _, err = cli("batches", "remake", second, "--replaces", first, "--reason", "the first was not uniform", "--user", "tess")
     assert code == 2 and f"batch {first} is draft" in err  # a remake replaces a rejected, verified or dispensed batch
+
+
+def test_a_batch_made_on_the_command_line_prints_its_master_formulas_own_steps(cli):
+    """Seen on a worksheet printed from ``batches make``: the master formulation record listed the
+    formula's four steps, the batch's worksheet Compounder's seven general ones (the window's Make
+    a batch took the formula's; the command line did not)."""
+    name = "Lidocaine 4 % in Lipoderm"
+    assert cli("formulas", "add", write(cli, "f.json", LIDOCAINE), "--name", name, "--user", "tess")[0] == 0
+    assert cli("formulas", "record", name, write(cli, "r.json", RECORD), "--user", "tess")[0] == 0
+    assert cli("formulas", "approve", name, "--user", "paula")[0] == 0
+    order = write(cli, "order.json", {"prescription": {"directions": "Apply twice a day", "quantity": "60 g", "refills": 0}})
+    code, out, err = cli("batches", "make", "--formula", name, "--patient", "Jane Doe", "--born", "1978-03-02", "--rx", "RX-11",
+                         "--prescriber", "Dr. A. Smith", "--order", order, "--user", "tess", "--pharmacy-settings", cli.settings, "--json")
+    assert code == 0, err
+    number = json.loads(out)["batch_number"]
+    code, _, err = cli("batches", "worksheet", number, "--out", str(cli.tmp / "w.pdf"), "--user", "tess", "--pharmacy-settings", cli.settings)
+    assert code == 0, err
+    text = pdf_text((cli.tmp / "w.pdf").read_bytes())
+    for step in RECORD["steps"]:
+        assert step in text
+    assert "Reduce lidocaine to a fine powder" not in text  # a general step the formula replaces

@@ -67,6 +67,7 @@ from compounder.records.screening import (
     screened_plan,
     targets_with_lots,
     update_draft,
+    with_formula_documents,
 )
 from compounder.records.weighing_policy import SignedReason, weighing_policy
 from compounder.records.workbench_order import WorkbenchOrder, matching_version, open_draft, save_draft
@@ -88,10 +89,6 @@ from compounder.ui.records.verify_view import VerifyView
 #: ``ui.app``: the records screens do not import the station).
 #: The last argument reads the balance's certified minimum from the settings at each weighing.
 OpenStation = Callable[[RecordsContext, str, PharmacySettings | None, QWidget, Callable[[], Decimal | None]], QDialog]
-
-#: The master formula's own document keys that a batch's worksheet prints.
-_FORMULA_DOCUMENT_KEYS = ("steps", "checks", "container")
-
 
 def _no_printer(_title: str, _pdf: bytes, _kind: str | None = None, _zpl=None, /, *, choose: bool = False) -> bool:
     return False
@@ -434,7 +431,7 @@ class BatchDialog(QDialog):
     def _order_data(self, formula: dict, born: dt.date | None) -> dict:
         """The prescription, the dose-check directions and the master formula's steps and checks,
         as formula-file data (``parse_batch_order`` checks them by the engine's rules)."""
-        data = {key: formula[key] for key in _FORMULA_DOCUMENT_KEYS if formula.get(key) is not None}
+        data = with_formula_documents(formula, {})
         prescription: dict[str, object] = {
             "patient": self.patient.text().strip() or None, "rx_number": self.rx.text().strip() or None,
             "prescriber": self.prescriber.text().strip() or None, "date_of_birth": born.isoformat() if born else None,
