@@ -91,9 +91,10 @@ def signed_grams(text: str | Decimal) -> Decimal:
     return sign * grams
 
 
-def record_controlled_receipt(session: Session, actor: Actor, lot_id: int, details: ControlledReceiptDetails, now: dt.datetime) -> None:
-    """The receipt record of a controlled substance's lot (21 CFR 1304.22(c)); refused without the
-    supplier, its address, a valid DEA number or the invoice, and for C-II without the order form."""
+def check_controlled_receipt(details: ControlledReceiptDetails) -> None:
+    """Refuse a controlled substance's receipt record (21 CFR 1304.22(c)) without the supplier, its
+    address, a valid DEA number or the invoice, and for C-II without the order form. The window
+    asks it before the signature, so a missing field costs no password."""
     for field, value in (("supplier", details.supplier), ("supplier's address", details.supplier_address),
                          ("invoice number", details.invoice_number)):
         if not value or not value.strip():
@@ -103,6 +104,12 @@ def record_controlled_receipt(session: Session, actor: Actor, lot_id: int, detai
         raise RecordError(f"supplier's DEA number: {problem}")
     if details.schedule == "C-II" and not (details.order_form or "").strip():
         raise RecordError("give the DEA Form 222 or CSOS order number: a Schedule II substance is received on one (21 CFR 1305.13, 1305.22)")
+
+
+def record_controlled_receipt(session: Session, actor: Actor, lot_id: int, details: ControlledReceiptDetails, now: dt.datetime) -> None:
+    """The receipt record of a controlled substance's lot (21 CFR 1304.22(c)), refused as
+    ``check_controlled_receipt`` says."""
+    check_controlled_receipt(details)
     row = ControlledReceipt(
         lot_id=lot_id, schedule=details.schedule, supplier=details.supplier.strip(), supplier_address=" ".join(details.supplier_address.split()),
         supplier_dea=details.supplier_dea.strip().upper(), invoice_number=details.invoice_number.strip(),

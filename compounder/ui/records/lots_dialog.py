@@ -255,6 +255,13 @@ class LotsDialog(QDialog):
             schedule, self.controlled_supplier.text(), self.supplier_address.text(), self.supplier_dea.text(), self.invoice.text(),
             self.order_form.text() or None,
         ) if schedule is not None else None
+        if controlled is not None:
+            try:
+                stock.check_controlled_receipt(controlled)  # before the signature: a missing field costs no password
+            except RecordsError as error:
+                self.received.setText("")
+                self.message.setText(str(error))
+                return
         release = self.release.isChecked()
         subject = (f"Lot {self.lot_number.text().strip()} of {self.stock_form.text().strip()} ({self.ingredient.text().strip()}) from "
                    f"{self.manufacturer.text().strip()}: {self.quantity.text().strip()} g, potency {self.potency.text().strip() or 'not given'}, "
@@ -294,8 +301,8 @@ class LotsDialog(QDialog):
         from compounder.documents.lot_label import LotLabel, lot_label_pdf
 
         schedule = schedule_mark(self._catalog, lot.stock_form) if self._catalog is not None else None
-        pdf = lot_label_pdf(LotLabel(lot.id, lot.stock_form, lot.lot_number, lot.manufacturer, lot.expires, schedule))
         label = LotLabel(lot.id, lot.stock_form, lot.lot_number, lot.manufacturer, lot.expires, schedule)
+        pdf = lot_label_pdf(label)
 
         def zpl(dpi: int) -> bytes:  # made only for a Zebra chosen for lot labels, at its printhead's dpi
             from compounder.documents.zpl import lot_label_zpl
