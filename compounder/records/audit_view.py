@@ -136,8 +136,18 @@ def _of_batch(session: Session, batch_number: str):
     return or_(*targets)
 
 
+#: Columns whose value the trail keeps (the replay checks them) but the viewer never shows: a
+#: password's hash is of no use to a reader and of use to whoever would guess the password.
+SECRET_KEYS = frozenset({"password_hash"})
+SECRET = "(not shown)"
+
+
 def _row(entry: AuditEntry, patients_shown: bool) -> TrailRow:
     old, new = _values(entry.old), _values(entry.new)
+    changed = {key for key in SECRET_KEYS if old is not None and new is not None and old.get(key) != new.get(key)}
+    old, new = _without_secrets(old), _without_secrets(new)
+    if new is not None:  # a new password is said to be new, still not shown
+        new.update({key: "(changed, not shown)" for key in changed if new.get(key) is not None})
     if not patients_shown:
         if entry.table_name == "patient":
             old = {key: HIDDEN for key in old} if old is not None else None
@@ -161,6 +171,12 @@ def _values(text: str | None) -> dict[str, Any] | None:
     except ValueError:
         return {"(not JSON)": text}
     return found if isinstance(found, dict) else {"(value)": found}
+
+
+def _without_secrets(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {key: SECRET if key in SECRET_KEYS and value is not None else value for key, value in values.items()}
 
 
 def _without_patient(values: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -124,3 +124,19 @@ def test_the_status_is_db_checks_and_records_nothing(sessions, clock, pharmacy, 
         status = audit_view.trail_status(s, heads)
     assert not status.ok and status.summary().startswith("1 problem in the audit trail")
     assert status.problems[0].startswith(f"batch row {first.id}: batch {first.batch_number} was changed outside the app: rx_number is")
+
+
+def test_a_password_hash_is_never_shown_and_a_new_password_is_said_to_be_new(sessions, clock, pharmacy):
+    """Seen in the audit viewer while checking issue 24: "user paula … password_hash
+    scrypt$16384$8$1$NiwL7n0/…" for any pharmacist or administrator to read (and to attack offline)."""
+    from compounder.records import people
+
+    with sessions.begin() as s:
+        people.reset_password(s, pharmacy.admin, "tess", "a new password 42", clock())
+    with sessions() as s:
+        rows = _all(s, pharmacy.admin, audit_view.TrailFilter())
+    assert rows and not any("scrypt" in r.change + r.detail for r in rows)
+    made = next(r for r in rows if r.what == "user paula")
+    assert "password_hash (not shown)" in made.change
+    reset = next(r for r in rows if r.what == "user tess" and "password_hash: " in r.change)
+    assert "password_hash: (not shown) → (changed, not shown)" in reset.change
