@@ -43,7 +43,8 @@ LOTS = (  # ingredient, stock form, manufacturer, lot number, expires, grams rec
     ("lidocaine", "lidocaine", "Fagron", "LB26-303", "2027-06-30", "100", "99.8"),
     ("Lipoderm", "Lipoderm", "PCCA", "LD26-404", "2027-06-30", "1000", ""),
 )
-NOT_DRIVEN = ("prepare and verify once saving the lines is refused (the refusal is printed)", "print the label")
+NOT_DRIVEN = ("the QC results the master formula asks (final weight, appearance)", "the verifying pharmacist's blind check and verification",
+              "print the label")
 
 
 @dataclass
@@ -374,11 +375,14 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
         keys.field(f"{batch.shown_targets[line.position]:f}")  # weighed to the target the lot picked sets, typed (no balance here)
     reached["lines"] = [(box.currentText(), weight.text()) for box, weight in zip(batch.lot_boxes, batch.weights, strict=True)]
 
-    for step, mnemonic in (("save the lines (Alt+S)", key.Key_S), ("prepare (Alt+P)", key.Key_P), ("verify, self-verification (Alt+V)", key.Key_V)):
+    for step, mnemonic in (("save the lines (Alt+S)", key.Key_S), ("prepare, signed (Alt+P)", key.Key_P)):
         tally.step(step)
         record = batch.record
         keys.key(mnemonic, alt, later=True)
-        yield lambda record=record: batch.record is not record or batch.message.text() or QApplication.activeModalWidget() is not batch
+        yield lambda record=record: batch.record is not record or batch.message.text() or signing()()
+        if signing()():  # the signature is given now: the password, then Enter (issue 24)
+            yield from signature(keys)
+            yield lambda record=record: batch.record is not record or batch.message.text()
         if batch.message.text():  # refused: the road stops, saying why
             reached["refused"] = f"{step}: {batch.message.text()}"
             break

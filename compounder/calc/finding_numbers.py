@@ -1,12 +1,18 @@
 """The numbers a finding rests on, and one canonical fingerprint of them, so a pharmacist's
 acknowledgement or override is bound to the numbers it accepted, not only to the finding's code.
 
-A finding of one line rests on that line (its strength, potency, lot, expiry, mg/g and mg a
-day); a finding of the whole preparation on every line. Every finding rests on the batch quantity
-and the beyond-use date (days and date), and on the figures its own message names (58.5 days,
-2 %, 400 mg/day…). Any change to one of them changes the fingerprint: an acknowledgement made
-at cyclobenzaprine 2 % is void at 20 %, one made at 58.5 days void at 117 days or at a 10-day
-beyond-use date, one made with one lot void with another.
+A finding of one line rests on that line (its strength, mg/g, mg per click and mg a day: what
+the patient gets); a finding of the whole preparation on every line. Every finding rests on the
+batch quantity and the beyond-use date (days and date), and on the figures its own message names
+(58.5 days, 2 %, 400 mg/day, a lot's number or expiry…). Any change to one of them changes the
+fingerprint: an acknowledgement made at cyclobenzaprine 2 % is void at 20 %, one made at 58.5
+days void at 117 days or at a 10-day beyond-use date (a lot expiring sooner shortens it).
+
+A lot's assay, number and the grams it takes to weigh are how the strength is reached, not what
+the patient gets: choosing a lot whose assay moves the target (2.400 g → 2.474 g at 97.0 %)
+leaves the strength, the days and the beyond-use date as they were, and a decision on them stands.
+(Voiding it would have a pharmacist decide every warning again at every lot chosen: a decision
+asked for every day is one made without reading.)
 
 Works on the plan as JSON (``compounder.calc.plan_data.plan_to_json``), the form a batch stores.
 """
@@ -19,8 +25,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-#: The line figures a finding rests on (plan JSON keys).
-LINE_NUMBERS = ("name", "strength", "potency", "lot", "expires", "grams_rounded", "mg_per_g", "mg_per_click", "mg_per_day")
+#: The line figures a finding rests on (plan JSON keys): what the patient gets of each line.
+LINE_NUMBERS = ("name", "strength", "mg_per_g", "mg_per_click", "mg_per_day")
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 

@@ -1,6 +1,7 @@
 """Issue 28, observation 4: a pharmacist's decision is bound to the numbers of the finding it
 accepted. The fingerprint of a finding changes with any number it rests on (strength, mg/day,
-days, beyond-use date, quantity, lot) and with nothing else."""
+days, beyond-use date, quantity, and a lot where the finding names it) and with nothing else: not
+with a lot's assay or the grams it takes to weigh, which reach the same strength."""
 
 from __future__ import annotations
 
@@ -52,10 +53,11 @@ def test_the_days_supply_acknowledgement_is_bound_to_its_days_its_bud_and_the_st
     shorter = copy.deepcopy(at_58_5)
     shorter["bud"] = {**shorter["bud"], "days": 10, "date": "2026-12-02"}
     assert supply(shorter) != supply(at_58_5)
-    # Another lot of a line.
+    # Another lot of a line, at another assay: 3.600 g of diclofenac sodium at 97.0 % is weighed as
+    # 3.600 / 0.970 = 3.711 g; still 3 %, still 58.5 days: the decision stands.
     other_lot = copy.deepcopy(at_58_5)
-    other_lot["lines"][0]["lot"] = "LB26-777"
-    assert supply(other_lot) != supply(at_58_5)
+    other_lot["lines"][0].update(lot="LB26-777", potency="97 %", expires="2027-12-31", grams_rounded=3.711)
+    assert supply(other_lot) == supply(at_58_5)
     # A quantity to dispense of 42 g: 42 / 2 = 21 days, still beyond 14.
     assert supply(plan(catalog, **{"prescription.quantity": "42 g"})) != supply(at_58_5)
 

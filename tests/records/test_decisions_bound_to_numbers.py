@@ -1,7 +1,8 @@
 """Issue 28, observation 4, in the records: a pharmacist's acknowledgement is stored with the
 fingerprint of the numbers it accepted (``compounder.calc.finding_numbers``). A decision made
-on other numbers than the batch's is refused; a lot that works the plan out again voids a
-decision whose numbers changed, visibly, and the batch waits until a pharmacist decides again."""
+on other numbers than the batch's is refused; a lot that changes a number a decision rests on (a
+lot expiring before the beyond-use date shortens it) voids the decision, visibly, and the batch
+waits until a pharmacist decides again; a lot at another assay only moves the grams weighed."""
 
 from __future__ import annotations
 
@@ -76,18 +77,38 @@ def test_an_acknowledgement_at_58_5_days_does_not_cover_117_days(sessions, clock
     assert record.undecided == ()
 
 
-def test_a_lot_that_changes_the_numbers_voids_the_acknowledgement_until_decided_again(sessions, clock, catalog, pharmacy):
+def test_a_lot_at_another_assay_moves_the_target_and_the_decisions_stand(sessions, clock, catalog, pharmacy):
+    """The lot's assay changes the grams weighed, not what the patient gets (2 %, 58.5 days, the
+    same beyond-use date): the pharmacist's decisions stand, and the batch is not held for them."""
     _, decisions = signed(sessions, clock, catalog, pharmacy, TWICE)
     with sessions.begin() as s:
         record = make(s, catalog, clock, pharmacy, TWICE, decisions)
+        beyond_use = record.beyond_use
         cbz = lots.receive_lot(
             s, credentials_of(pharmacy.pharmacist), release=True, ingredient="cyclobenzaprine hydrochloride", stock_form="cyclobenzaprine hydrochloride",
             manufacturer="Medisca", lot_number="CB-970", expires=dt.date(2027, 12, 31), quantity="50", potency_percent="97.0", now=clock(),
         )
-        # 120 g × 2 % = 2.400 g; at 97.0 %: 2.400 / 0.970 = 2.47423 → 2.474 g, so the plan's numbers changed.
+        # 120 g × 2 % = 2.400 g; at 97.0 %: 2.400 / 0.970 = 2.47423 → 2.474 g.
         record = choose_lot(s, pharmacy.technician, catalog, record.batch_number, 2, cbz.id, clock())
-    assert record.lines[1].target == Decimal("2.474")
-    # Each of the three warnings rests on cyclobenzaprine's line (its grams changed with the lot):
+    assert record.lines[1].target == Decimal("2.474") and record.beyond_use == beyond_use
+    assert record.undecided == ()
+    assert sorted(a.code for a in record.acknowledgements) == ["CYCLOBENZAPRINE_LONG_SUPPLY", "MUSCLE_RELAXANT_OLDER_ADULT", "SUPPLY_BEYOND_BUD"]
+
+
+def test_a_lot_that_changes_the_numbers_voids_the_acknowledgement_until_decided_again(sessions, clock, catalog, pharmacy):
+    _, decisions = signed(sessions, clock, catalog, pharmacy, TWICE)
+    with sessions.begin() as s:
+        record = make(s, catalog, clock, pharmacy, TWICE, decisions)
+        assert record.beyond_use > dt.date(2026, 12, 1)
+        cbz = lots.receive_lot(
+            s, credentials_of(pharmacy.pharmacist), release=True, ingredient="cyclobenzaprine hydrochloride", stock_form="cyclobenzaprine hydrochloride",
+            manufacturer="Medisca", lot_number="CB-970", expires=dt.date(2026, 12, 1), quantity="50", potency_percent="97.0", now=clock(),
+        )
+        # 120 g × 2 % = 2.400 g; at 97.0 %: 2.400 / 0.970 = 2.47423 → 2.474 g; and the lot expires on
+        # 2026-12-01, before the batch's beyond-use date: the beyond-use date becomes 2026-12-01.
+        record = choose_lot(s, pharmacy.technician, catalog, record.batch_number, 2, cbz.id, clock())
+    assert record.lines[1].target == Decimal("2.474") and record.beyond_use == dt.date(2026, 12, 1)
+    # Every warning rests on the beyond-use date (its days and date), which the lot shortened:
     # all three are void.
     voided = ["CYCLOBENZAPRINE_LONG_SUPPLY", "MUSCLE_RELAXANT_OLDER_ADULT", "SUPPLY_BEYOND_BUD"]
     assert [text.split(" ")[0] for text in record.undecided] == voided

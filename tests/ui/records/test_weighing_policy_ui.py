@@ -142,9 +142,9 @@ def test_a_finding_voided_by_a_lot_is_decided_again_in_the_dialog(qtbot, records
         )
         cbz = lots.receive_lot(
             s, credentials_of(pharmacy.pharmacist), release=True, ingredient="cyclobenzaprine hydrochloride", stock_form="cyclobenzaprine hydrochloride", manufacturer="Medisca",
-            lot_number="CB-970", expires=dt.date(2027, 12, 31), quantity="50", potency_percent="97.0", now=context.clock(),
+            lot_number="CB-970", expires=dt.date(2026, 12, 1), quantity="50", potency_percent="97.0", now=context.clock(),
         )
-        # 2.400 g at 97.0 %: 2.474 g, so the numbers the three warnings rest on changed: all void.
+        # A lot expiring 2026-12-01, before the beyond-use date: the date the three warnings rest on changed, all void.
         choose_lot(s, pharmacy.technician, catalog, record.batch_number, 2, cbz.id, context.clock())
     dialog = BatchDialog(context, library, catalog, pharmacy=lambda: pharmacy_settings["current"])
     qtbot.add_widget(dialog)
@@ -156,10 +156,10 @@ def test_a_finding_voided_by_a_lot_is_decided_again_in_the_dialog(qtbot, records
     if SHOTS:
         dialog.grab().save(os.path.join(SHOTS, "decide-again.png"))
     asked: list = []
-    dialog.decide = signed_by_paula(context, asked, reason="seen again at the new lot's 2.474 g")
+    dialog.decide = signed_by_paula(context, asked, reason="seen again at the new lot's beyond-use date")
     dialog.decide_again_button.click()
     assert asked == [("CYCLOBENZAPRINE_LONG_SUPPLY", "MUSCLE_RELAXANT_OLDER_ADULT", "SUPPLY_BEYOND_BUD")]
     assert dialog.message.text() == "" and dialog.record.undecided == () and not dialog.decide_again_button.isVisible()
-    assert [a.reason for a in dialog.record.acknowledgements] == ["seen again at the new lot's 2.474 g"] * 3
+    assert [a.reason for a in dialog.record.acknowledgements] == ["seen again at the new lot's beyond-use date"] * 3
     with context.sessions() as s:
         assert batches.batch_record(s, record.batch_number).undecided == ()
