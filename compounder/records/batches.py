@@ -8,7 +8,7 @@ the caller commits, so one user action is one transaction.
 
 The batch's parts live in their own modules — ``batch_rows`` (the record as read),
 ``batch_decisions`` (findings acknowledged or overridden), ``batch_signoff`` (signatures and
-status moves) — and are named here too, so ``records.batches`` stays the one place the window,
+status moves), ``batch_numbers`` (the day's numbers) — and are named here too, so ``records.batches`` stays the one place the window,
 the command line and the weighing station call.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,36 +27,6 @@ from compounder.calc.finding_numbers import fingerprints
 from compounder.calc.surplus import surplus
 from compounder.calc.units import Q_, format_quantity
 from compounder.records import aliquot_rows, audit
-from compounder.records.edit_versions import refuse_if_changed
-from compounder.records.lots import get_lot, to_grams, to_ug
-from compounder.records.minimum_weight import refuse_under_minimum
-from compounder.records.model import (
-    Batch,
-    BatchAcknowledgement,
-    BatchCounter,
-    BatchLine,
-    MasterFormulaVersion,
-    Patient,
-)
-from compounder.records.people import PatientInfo, current_actor
-from compounder.records.policy import (
-    Actor,
-    RecordError,
-    Status,
-    batch_day,
-    deviation,
-    format_batch_number,
-    may_amend,
-    may_create_batches,
-    parse_weight,
-)
-from compounder.records.rows import existing
-from compounder.records.weighing_policy import SignedReason, batch_tolerance, typed_weight_reason
-
-if TYPE_CHECKING:
-    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
-    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
-
 from compounder.records.batch_decisions import (
     CheckedDecision,
     FindingDecision,
@@ -70,9 +40,32 @@ from compounder.records.batch_decisions import (
     undecided_findings,
     void_changed_decisions,
 )
+from compounder.records.batch_numbers import allocate_batch_number
 from compounder.records.batch_rows import BatchRecord, LineRecord, batch_record, batch_row, editable_row, line_row, line_rows
 from compounder.records.batch_signoff import dispense, reject, sign_checked, sign_prepared, verify
+from compounder.records.edit_versions import refuse_if_changed
+from compounder.records.lots import get_lot, to_grams, to_ug
+from compounder.records.minimum_weight import refuse_under_minimum
+from compounder.records.model import (
+    Batch,
+    BatchAcknowledgement,
+    BatchLine,
+    MasterFormulaVersion,
+    Patient,
+)
+from compounder.records.people import PatientInfo, current_actor
+from compounder.records.policy import (
+    Actor,
+    RecordError,
+    Status,
+    deviation,
+    may_amend,
+    may_create_batches,
+    parse_weight,
+)
 from compounder.records.quality_balance import refuse_unless_checked
+from compounder.records.rows import existing
+from compounder.records.weighing_policy import SignedReason, batch_tolerance, typed_weight_reason
 
 __all__ = [
     "BatchRecord", "CheckedDecision", "FindingDecision", "LineRecord", "allocate_batch_number", "amend", "assign_lot",
@@ -81,37 +74,6 @@ __all__ = [
     "reject", "replace_plan", "sign_checked", "sign_prepared", "store_decisions", "undecided", "undecided_findings", "verify",
     "void_changed_decisions",
 ]
-
-
-def allocate_batch_number(session: Session, on: dt.date, actor: Actor | None = None, now: dt.datetime | None = None) -> str:
-    """The next ``YYMMDD-NNN`` for the day, from one atomic statement in the saving transaction:
-    ``INSERT … ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last`` (SQLite 3.35+
-    and PostgreSQL). The day's counter row stays locked until the transaction ends, so two
-    workstations never get the same number, and a number of a transaction that fails is used
-    again by the next."""
-    day = batch_day(on)
-    sequence = session.execute(_counter_upsert(session, day).returning(BatchCounter.last)).scalar_one()
-    # Audited, so a counter set back by hand (to hand out a number twice) is found by `db check`;
-    # the state before is known exactly: the statement added one.
-    old = {"day": day, "last": sequence - 1} if sequence > 1 else None
-    audit.record(session, actor, "next batch number", "batch_counter", int(day), old, now or dt.datetime.now(dt.UTC))
-    return format_batch_number(on, sequence)
-
-
-def _counter_upsert(session: Session, day: str) -> PostgresInsert | SqliteInsert:
-    """The day's counter row inserted at 1, or its ``last`` raised by one, in the database's own
-    dialect (imported here: the other dialect's module is not loaded for nothing)."""
-    name = session.get_bind().dialect.name
-    conflict: dict[str, Any] = {"index_elements": [BatchCounter.day], "set_": {"last": BatchCounter.last + 1}}
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgres_insert
-
-        return postgres_insert(BatchCounter).values(day=day, last=1).on_conflict_do_update(**conflict)
-    if name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        return sqlite_insert(BatchCounter).values(day=day, last=1).on_conflict_do_update(**conflict)
-    raise RecordError(f"batch numbers cannot be allocated on a {name} database")  # pragma: no cover - open_database accepts only these two
 
 
 def create_batch(

@@ -15,6 +15,7 @@ from compounder.ui.records.equipment_log_dialog import EquipmentLogDialog
 from compounder.ui.records.recall_dialog import RecallDialog
 from compounder.ui.records.sop_register_dialog import SopRegisterDialog
 from tests.pdf_text import pdf_text
+from tests.records.helpers import PASSWORD
 
 
 def _signed(context):
@@ -117,6 +118,7 @@ def test_the_recall_dialog_shows_the_patients_contact_details(qtbot, records):
     context, pharmacy, record = records
     with context.transaction() as s:
         contacts.set_contact(s, pharmacy.technician, pharmacy.patient.id, "12 Elm St\nSpringfield, IL 62701", "(217) 555-0142", context.clock())
+    context.sign_in("paula", PASSWORD)  # a patient's details are for who the pharmacy shows them to (issue 24)
     dialog = RecallDialog(context)
     qtbot.add_widget(dialog)
     dialog.lot_number.setText("L000A")
@@ -148,7 +150,6 @@ def test_the_patient_profile_records_address_and_phone_and_refuses_a_bad_phone(q
 
 
 def test_the_batch_dialog_records_the_prescribers_npi_dea_and_date_written(batch_dialog):
-    from tests.records.helpers import PASSWORD
 
     dialog, context, pharmacy = batch_dialog
     context.sign_in("tess", PASSWORD)
