@@ -233,6 +233,33 @@ def test_the_typed_weights_reason_is_the_signing_dialog_driven_by_its_keys(qtbot
     assert dialog.record.lines[0].weight_reason == "balance out for calibration; weighed on the backup balance"
 
 
+def test_a_lot_chosen_without_a_scan_is_confirmed_by_hand_in_the_signing_dialog(qtbot, batch_dialog):
+    dialog, context, pharmacy = batch_dialog
+    with context.sessions.begin() as s:
+        pharmacy_rules.set_rules(s, pharmacy.admin, dataclasses.replace(PHARMACY, weighing_tolerance=Q_(5, "percent"), scan_required=True), context.clock())
+    context.sign_in("tess", PASSWORD)
+    order(dialog, pharmacy.version_id)
+    dialog.create()
+    for index, line in enumerate(dialog.record.lines):
+        dialog.lot_boxes[index].setCurrentIndex(dialog.lot_boxes[index].findData(pharmacy.lots[line.name].id))
+
+    def sign(signing: SigningDialog) -> dict:
+        seen = {"meaning": signing.meaning, "title": signing.windowTitle(), "first": signing.focusWidget() is signing.reasons[0]}
+        _type(signing.reasons[0], "scanner out of order; name and lot read on each container")
+        QTest.keyClick(signing.password, Qt.Key.Key_Backtab)
+        _type(signing.username, "paula", Qt.Key.Key_Tab)
+        _type(signing.password, PASSWORD)
+        return seen
+
+    seen = _when_signing(qtbot, sign)
+    dialog.save_lines()
+    assert _raised(seen) == [{"meaning": "hand confirmation", "title": "Lot chosen without a scan — pharmacist signs", "first": True}]
+    assert dialog.message.text() == ""
+    assert {line.identity for line in dialog.record.lines} == {"by hand"}
+    hands = _hand_events(context, dialog.record.batch_number)
+    assert len(hands) == len(dialog.record.lines) and {e.reason for e in hands} == {"scanner out of order; name and lot read on each container"}
+
+
 # ------------------------------------------------------------------ the acknowledgement of findings (Make a batch)
 
 
@@ -327,3 +354,31 @@ def test_an_acknowledgement_of_three_findings_as_shown(qtbot, records):
     _keep(dialog, "acknowledge-three-findings.png")
     QTest.keyClick(dialog, Qt.Key.Key_Escape)
     assert dialog.result_value is None
+
+
+def test_the_workbenchs_acknowledgement_is_the_signing_dialog_and_needs_the_records(qtbot, records):
+    """Printing from the workbench asks the same dialog; with no records open nobody can sign."""
+    from compounder.ui.workbench.prompts import Prompts
+
+    context, _pharmacy, _record = records
+    warning = Finding(Severity.WARNING, "MUSCLE_RELAXANT_OLDER_ADULT", "cyclobenzaprine hydrochloride for a patient aged 78")
+    prompts = Prompts()
+    errors: list = []
+    prompts.error = lambda title, text: errors.append((title, text))  # type: ignore[method-assign]
+    assert prompts.acknowledge([warning]) is None
+    assert errors == [("Nobody can sign", "No user accounts are open in this window, so nobody can sign; open the pharmacy database and try again.")]
+
+    prompts.records = context
+    context.sign_in("paula", PASSWORD)
+
+    def sign(signing: SigningDialog) -> dict:
+        seen = {"meaning": signing.meaning, "title": signing.windowTitle(), "first": signing.focusWidget() is signing.reasons[0]}
+        _type(signing.reasons[0], "prescriber consulted; dose confirmed")
+        _type(signing.password, PASSWORD)
+        return seen
+
+    seen = _when_signing(qtbot, sign)
+    answers = prompts.acknowledge([warning])
+    assert _raised(seen) == [{"meaning": "acknowledge", "title": "Acknowledge warnings", "first": True}]
+    assert answers == [{"code": "MUSCLE_RELAXANT_OLDER_ADULT", "by": "Paula Pharmacist, RPh", "reason": "prescriber consulted; dose confirmed",
+                        "role": "pharmacist", "at": "2026-11-23T09:00:00+00:00"}]
