@@ -382,3 +382,24 @@ def test_the_workbenchs_acknowledgement_is_the_signing_dialog_and_needs_the_reco
     assert _raised(seen) == [{"meaning": "acknowledge", "title": "Acknowledge warnings", "first": True}]
     assert answers == [{"code": "MUSCLE_RELAXANT_OLDER_ADULT", "by": "Paula Pharmacist, RPh", "reason": "prescriber consulted; dose confirmed",
                         "role": "pharmacist", "at": "2026-11-23T09:00:00+00:00"}]
+
+
+def test_with_more_findings_than_fit_enter_scrolls_each_reason_into_view(qtbot, records):
+    from compounder.ui.common.finding_decisions import findings_dialog
+
+    context, _pharmacy, _record = records
+    context.sign_in("paula", PASSWORD)
+    findings = [Finding(Severity.WARNING, f"WARNING_{n}", "a long finding, " * 20) for n in range(8)]
+    dialog = findings_dialog(None, context, findings, "make the batch")
+    qtbot.add_widget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    area = dialog.findChild(QFrame, "reasons")
+    assert area.widget().height() > area.viewport().height()  # they do not all fit: the area scrolls
+    for field in dialog.reasons:
+        assert dialog.focusWidget() is field
+        top = field.mapTo(area.viewport(), field.rect().topLeft()).y()
+        assert 0 <= top and top + field.height() <= area.viewport().height(), field.objectName()  # the reason typed is in view
+        _type(field, "prescriber consulted; reviewed with the patient")
+    assert dialog.focusWidget() is dialog.password
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)

@@ -240,7 +240,7 @@ class SigningDialog(QDialog):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             following = self._next_empty()
             if following is not None:
-                following.setFocus()
+                self._focus(following)
                 event.accept()
                 return
         super().keyPressEvent(event)
@@ -251,6 +251,12 @@ class SigningDialog(QDialog):
         self._sign()
         if self.isVisible():
             fit_to_messages(self)  # the whole refusal shown
+
+    def _focus(self, widget: QWidget) -> None:
+        """The keys to ``widget``, scrolled into view when it is in a reason box."""
+        widget.setFocus()
+        if self._reason_area is not None and self._reason_area.isAncestorOf(widget):
+            self._reason_area.ensureWidgetVisible(widget)
 
     def _next_empty(self) -> QWidget | None:
         """The first field after the focused one still to fill (a reason, a tick, the user
@@ -286,7 +292,7 @@ class SigningDialog(QDialog):
                 say(label, "\n".join(filter(None, (label.text(), f"Tick “{tick.text()}” to confirm it."))))
                 first_problem = first_problem or tick
         if first_problem is not None:  # said before the password is tried: a missing reason costs no attempt
-            first_problem.setFocus()
+            self._focus(first_problem)
             return
         if not self.username.text().strip():
             say(self.username_message, "User name: give the user name of whoever signs.")
