@@ -351,17 +351,16 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
     tally.step("create batch")
     said = batch.message.text()
     keys.key(key.Key_Return, later=True)  # Create batch (the default, and it has the keys)
-    yield lambda: batch.record is not None or modal("Acknowledge warnings")() or batch.message.text() != said
+    yield lambda: batch.record is not None or signing()() or batch.message.text() != said
     dialog = QApplication.activeModalWidget()
-    if dialog is not batch and dialog.windowTitle() == "Acknowledge warnings":  # the seed's: Beers list at 78, cyclobenzaprine > 21 days, supply beyond the BUD
+    if dialog is not batch and dialog.objectName() == "signingDialog":  # the seed's: Beers list at 78, cyclobenzaprine > 21 days, supply beyond the BUD
         tally.step("acknowledge the warnings (signed)")
-        reached["acknowledged"] = [finding.code for finding in dialog.findings]
-        keys.key(key.Key_U, alt)  # Pharmacist's user name
-        keys.field(PHARMACIST)
-        keys.field(PASSWORD)
-        for number, _finding in enumerate(dialog.findings, 1):
-            keys.field(REASON, key.Key_Tab if number < len(dialog.findings) else key.Key_Return)
-        yield lambda: QApplication.activeModalWidget() is not dialog
+        reached["acknowledged"] = [field.objectName().removeprefix("reason.") for field in dialog.reasons]
+        # Opened on the first finding's reason, the pharmacist signed in: each reason and Enter (on to
+        # the next), then the password and Enter (the signing dialog's keys, issue 24).
+        for _field in dialog.reasons:
+            keys.field(REASON, key.Key_Return)
+        yield from signature(keys)
     yield lambda: batch.record is not None or batch.message.text() != said
     reached["batch"] = {"number": batch.record.batch_number if batch.record else None, "said": batch.message.text()}
     yield back_to(batch)

@@ -44,7 +44,7 @@ def pictures(scratch: Path, folder: Path) -> int:
     from compounder.records.patients import ProfileEntry, save_profile
     from compounder.records.policy import Role
     from compounder.records.screening import screened_plan, sign_in_to_decide
-    from compounder.ui.common.acknowledge_dialog import AcknowledgeDialog, SignedDecision, one_per_code
+    from compounder.ui.common.finding_decisions import SignedDecision, findings_dialog, one_per_code
     from compounder.ui.common.records_context import RecordsContext
     from compounder.ui.records.batch_dialog import BatchDialog
     from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
@@ -91,20 +91,19 @@ def pictures(scratch: Path, folder: Path) -> int:
     with sessions() as s:
         plan = screened_plan(s, catalog, version.id, patient.id, now.date())
 
-    def authenticate(username, password):
-        with sessions() as s:
-            return sign_in_to_decide(s, username, password)
-
     from compounder.calc import Severity
     from compounder.calc.release import overridable
 
     needed = [f for f in plan.findings if f.severity is Severity.WARNING or overridable(f)]
-    decide = AcknowledgeDialog(needed, authenticate, lambda: now, action="make the batch")
-    decide.username.setText("tess")
+    decide = findings_dialog(None, context, needed, "make the batch")  # the signing dialog, a reason per finding
     decide.password.setText(PASSWORD)
     decide.reasons[0].setText(REASON)
-    decide.accept()  # a technician: refused, naming the role
-    decide.resize(720, 760)
+    if decide.ticks[0] is not None:
+        decide.ticks[0].setChecked(True)
+    for field in decide.reasons[1:]:
+        field.setText("reviewed with the patient and the prescriber")
+    grab(decide, "screenshot-override-dialog.png")  # shown first: the signing dialog sizes itself to its findings
+    decide.accept()  # tess, the technician signed in: refused, naming the role
     grab(decide, "screenshot-override-dialog.png")
     decide.close()
 
@@ -120,7 +119,7 @@ def pictures(scratch: Path, folder: Path) -> int:
     batch.refills.setText("2")
 
     def paula_signs(findings):
-        signer = authenticate("paula", PASSWORD)
+        signer = sign_in_to_decide(sessions, "paula", PASSWORD, now)
         return [SignedDecision(f, signer, REASON if f.severity is Severity.ERROR else "reviewed with the patient and the prescriber", now)
                 for f in one_per_code(findings)]
 

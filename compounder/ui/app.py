@@ -122,8 +122,6 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
     database_file = sqlite_path(engine)  # no file dialog opens in its folder (ui/common/file_folders.py)
     prompts.database_folder = context.database_folder = database_file.resolve().parent if database_file is not None else None
     prompts.records = context  # every signature in the workbench is given in the signing dialog
-    prompts.authenticate = context.sign_in_to_decide
-    prompts.clock = context.clock
     from compounder.ui.records.pharmacy_rules_ui import guard_pharmacy_rules
 
     guard_pharmacy_rules(window, context, prompts)

@@ -359,7 +359,7 @@ def sign_click(button, password: str = PASSWORD, **answer) -> str:
 def signed_by_paula(context, asked: list, reason: str = "reviewed with the prescriber today"):
     """Stands in for the acknowledgement dialog (tested on its own): Paula signs every finding."""
     from compounder.records.screening import sign_in_to_decide
-    from compounder.ui.common.acknowledge_dialog import SignedDecision, one_per_code
+    from compounder.ui.common.finding_decisions import SignedDecision, one_per_code
 
     def decide(findings):
         asked.append(tuple(f.code for f in findings))

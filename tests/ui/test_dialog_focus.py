@@ -150,20 +150,20 @@ def _pharmacy(records, catalog, qtbot):
 
 def _acknowledge(records, catalog, qtbot):
     from compounder.calc import Finding, Severity
-    from compounder.ui.common.acknowledge_dialog import AcknowledgeDialog
+    from compounder.ui.common.finding_decisions import findings_dialog
 
     context = records[0]
     findings = (
         Finding(Severity.ERROR, "NSAID_HYPERSENSITIVITY", "diclofenac sodium with patient allergy: NSAID or aspirin hypersensitivity", patient=True),
         Finding(Severity.WARNING, "MUSCLE_RELAXANT_OLDER_ADULT", "cyclobenzaprine hydrochloride for a patient aged 78"),
     )
-    return AcknowledgeDialog(findings, context.sign_in_to_decide, context.clock)
+    return findings_dialog(None, context, findings, "print")
 
 
 def _hand_confirm(records, catalog, qtbot):
-    from compounder.ui.common.hand_confirm_dialog import HandConfirmDialog
+    from compounder.ui.common.signed_reason import BY_HAND, reason_dialog
 
-    return HandConfirmDialog("Line 1 (diclofenac sodium)", records[0].check_sign_in, lambda actor, credentials, reason: None)
+    return reason_dialog(None, records[0], "Line 1 (diclofenac sodium)", BY_HAND, lambda signature: None)
 
 
 def _library(records, catalog, qtbot):

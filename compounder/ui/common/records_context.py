@@ -23,7 +23,6 @@ from compounder.records.errors import DatabaseFailed, RecordsError
 from compounder.records.policy import Actor, RecordError
 
 if TYPE_CHECKING:
-    from compounder.records.screening import Signer
     from compounder.settings import PharmacySettings
 
 Clock = Callable[[], dt.datetime]
@@ -119,13 +118,6 @@ class RecordsContext(QObject):
 
         with database_errors():
             return people.sign_in(self.sessions, username, password, self.clock())
-
-    def sign_in_to_decide(self, username: str, password: str) -> Signer:
-        """The pharmacist who acknowledges or overrides a finding, by their sign-in."""
-        from compounder.records.screening import sign_in_to_decide
-
-        with database_errors():
-            return sign_in_to_decide(self.sessions, username, password, self.clock())
 
 
 def failure(error: RecordsError) -> Failed:

@@ -57,7 +57,7 @@ from compounder.records.clock import records_today
 from compounder.records.errors import RecordsError
 from compounder.records.fills import refill_order
 from compounder.records.library import FormulaLibrary, LibraryError
-from compounder.records.policy import PermissionRefused, RecordError, Role, Status
+from compounder.records.policy import RecordError, Status
 from compounder.records.refill import refill_changes
 from compounder.records.screening import (
     DIRECTIONS_USED,
@@ -69,17 +69,17 @@ from compounder.records.screening import (
     update_draft,
     with_formula_documents,
 )
-from compounder.records.weighing_policy import SignedReason, weighing_policy
+from compounder.records.weighing_policy import SignedReason, check_signed, weighing_policy
 from compounder.records.workbench_order import WorkbenchOrder, matching_version, open_draft, save_draft
 from compounder.records.workbench_order import chosen_lots as workbench_lots
 from compounder.settings import PharmacySettings
 from compounder.ui.common.batch_printing import PrintPdf, StoredBatchPrinter
-from compounder.ui.common.hand_confirm_dialog import HandConfirmDialog, typed_weight, unscanned_lot
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
 from compounder.ui.common.print_on_menu import print_on_menu
 from compounder.ui.common.records_context import Failed, RecordsContext, failure, problem_text
-from compounder.ui.common.signing_dialog import sign, stored
+from compounder.ui.common.signed_reason import Wording, reason_dialog, typed_weight, unscanned_lot
+from compounder.ui.common.signing_dialog import Signature, SigningDialog, sign, signed, stored
 from compounder.ui.records.blind_check_panel import BlindCheckPanel
 from compounder.ui.records.patient_profile_dialog import PatientProfileDialog
 from compounder.ui.records.qc_panel import QcPanel
@@ -260,7 +260,7 @@ class BatchDialog(QDialog):
         self.station_button.setVisible(open_station is not None)
         self._open_station = open_station
         self.station: QDialog | None = None
-        self.reason_dialog: HandConfirmDialog | None = None  # the policy's signature, while asked
+        self.reason_dialog: SigningDialog | None = None  # the policy's signature, while asked
         more = QHBoxLayout()
         for widget in (self.station_button, self.print_worksheet_button, self.print_label_button, self.print_on_button):
             more.addWidget(widget)
@@ -481,12 +481,12 @@ class BatchDialog(QDialog):
         return [FindingDecision(d.finding.code, d.credentials, d.reason, numbers.get(d.finding.code)) for d in signed]
 
     def decide(self, findings) -> list | None:
-        """Ask a pharmacist to sign in and decide ``findings`` (``AcknowledgeDialog``); the signed
-        decisions, or ``None`` when cancelled. Tests replace it to drive the dialog themselves."""
-        from compounder.ui.common.acknowledge_dialog import AcknowledgeDialog
+        """A pharmacist signs a decision on each of ``findings`` in the signing dialog
+        (``ui.common.finding_decisions``); the signed decisions, or ``None`` when cancelled. Tests
+        replace it where the dialog is not what they test."""
+        from compounder.ui.common.finding_decisions import decide_findings
 
-        dialog = AcknowledgeDialog(findings, self._context.sign_in_to_decide, self._context.clock, self, action="make the batch")
-        return dialog.decisions if dialog.exec() else None
+        return decide_findings(self, self._context, findings, "make the batch")
 
     def edit_profile(self) -> PatientProfileDialog | None:
         """Open the profile of the patient named above (added to the records when new)."""
@@ -821,31 +821,34 @@ class BatchDialog(QDialog):
         signed_weights = signed_lots = None
         if unscanned:
             named = ", ".join(unscanned)
-            signed_lots = self.ask_signed_reason(named[:1].upper() + named[1:], unscanned_lot())
+            signed_lots = self.ask_signed_reason(named[:1].upper() + named[1:], unscanned_lot(), "a lot chosen without a scan")
             if signed_lots is None:
                 self.message.setText("nothing was saved: the pharmacy requires the scan; a pharmacist signs for a lot chosen from the list")
                 return None
         if typed:
             lines, grams = ", ".join(line for line, _ in typed), ", ".join(weight for _, weight in typed)
-            signed_weights = self.ask_signed_reason(lines[:1].upper() + lines[1:], typed_weight(grams))
+            signed_weights = self.ask_signed_reason(lines[:1].upper() + lines[1:], typed_weight(grams), "a typed weight")
             if signed_weights is None:
                 self.message.setText("nothing was saved: the pharmacy requires the balance; a pharmacist signs for a typed weight")
                 return None
         return signed_weights, signed_lots
 
-    def ask_signed_reason(self, line_text: str, wording) -> SignedReason | None:
-        """A pharmacist's user name, password and reason, asked now (``HandConfirmDialog``); None
-        when cancelled. The records check the signer again when the save is written."""
-        collected: list[SignedReason] = []
+    def ask_signed_reason(self, line_text: str, wording: Wording, what: str) -> SignedReason | None:
+        """A pharmacist's user name, password and reason for ``what`` ("a typed weight"), asked now in
+        the signing dialog, their password and role checked there; None when cancelled. The
+        records check the signer again when the save is written."""
 
-        def collect(signer, credentials, reason: str) -> None:
-            if signer.role is not Role.PHARMACIST:
-                raise PermissionRefused(f"{signer.username} is a {signer.role.value}: only a pharmacist signs this reason")
-            collected.append(SignedReason(credentials, reason))
+        def check(signature: Signature) -> SignedReason:
+            signed = SignedReason(signature.credentials, signature.reason)
+            with self._context.reading() as session:
+                check_signed(session, signed, what)  # a wrong password raised to the dialog, which counts it
+            return signed
 
-        self.reason_dialog = HandConfirmDialog(line_text, self._context.check_sign_in, collect, self, wording=wording)
-        accepted = self.reason_dialog.exec()
-        return collected[-1] if accepted and collected else None
+        self.reason_dialog = reason_dialog(self, self._context, line_text, wording, check)
+        try:
+            return signed(self.reason_dialog)
+        finally:
+            self.reason_dialog = None
 
     def reject_batch(self) -> None:
         reason = self.reason.text()

@@ -48,9 +48,10 @@ from compounder.records.minimum_weight import least_accepted, minimum_weighable
 from compounder.records.policy import RecordError, Status, parse_weight
 from compounder.records.weighing_policy import SignedReason, weighing_policy
 from compounder.settings import PharmacySettings
-from compounder.ui.common.hand_confirm_dialog import HandConfirmDialog, typed_weight
 from compounder.ui.common.look import ERROR_TEXT, OK_TEXT, WARNING_TEXT
 from compounder.ui.common.records_context import Failed, RecordsContext
+from compounder.ui.common.signed_reason import BY_HAND, reason_dialog, typed_weight
+from compounder.ui.common.signing_dialog import Signature, SigningDialog, stored
 from compounder.ui.station.balance_poller import BalancePoller
 from compounder.ui.station.scan_entry import ScanEntry
 
@@ -147,7 +148,7 @@ class WeighingView(QDialog):
         ):
             QShortcut(key, self, action)
 
-        self.hand_dialog: HandConfirmDialog | None = None  # F8's, while open
+        self.hand_dialog: SigningDialog | None = None  # a pharmacist's signed reason (F8, a typed weight), while open
         self._watched: list[QWidget] = []  # the windows whose closing closes the station (with a balance)
         self.poller: BalancePoller | None = None
         if balance is not None:
@@ -430,9 +431,9 @@ class WeighingView(QDialog):
 
         self._recorded(self._write(act), step)
 
-    def record_typed(self, typed: str) -> HandConfirmDialog | None:
+    def record_typed(self, typed: str) -> SigningDialog | None:
         """The typed weight; where the pharmacy requires the balance, a pharmacist signs why there
-        and then (the dialog, returned) and the weight is recorded with the reason."""
+        and then (the signing dialog, returned) and the weight is recorded with the reason."""
         step, position, actor = self.step, self.position, self._context.actor
         if actor is None:
             self._say("Sign in first (Records ▸ Sign in)", error=True)
@@ -444,18 +445,17 @@ class WeighingView(QDialog):
                 s, actor, self.record.batch_number, position, typed, at, step=step, minimum_weighable=self._minimum(),
                 balance_id=self._typed_balance)), step)
             return None
-        written: list[BatchRecord] = []
 
-        def record_signed(_signer, credentials, reason: str) -> None:
-            with self._context.transaction() as session:
-                written.append(station_records.record_typed(
-                    session, actor, self.record.batch_number, position, typed, self._context.clock(), step=step,
-                    minimum_weighable=self._minimum(), signed=SignedReason(credentials, reason), balance_id=self._typed_balance,
-                ))
+        def record_signed(session, signature: Signature) -> BatchRecord:
+            return station_records.record_typed(
+                session, actor, self.record.batch_number, position, typed, self._context.clock(), step=step,
+                minimum_weighable=self._minimum(), signed=SignedReason(signature.credentials, signature.reason), balance_id=self._typed_balance,
+            )
 
         what = f"Line {position} ({self.line.name})" + (f", aliquot {step}" if step else "")
-        dialog = HandConfirmDialog(what, self._sign_in_to_confirm, record_signed, self, wording=typed_weight(f"{typed.strip().removesuffix('g').strip()} g"))
-        dialog.accepted.connect(lambda: self._recorded(written[-1] if written else None, step))
+        grams = f"{typed.strip().removesuffix('g').strip()} g"
+        dialog = reason_dialog(self, self._context, what, typed_weight(grams), stored(self._context, record_signed))
+        dialog.accepted.connect(lambda: self._recorded(dialog.result_value, step))  # type: ignore[arg-type]  # record_signed's
         self.hand_dialog = dialog
         dialog.open()
         return dialog
@@ -481,9 +481,9 @@ class WeighingView(QDialog):
                 f"(recorded: {self._grams(ingredient.actual)} g); Enter records it in place of the earlier weighing", good=True,
             )
 
-    def confirm_by_hand(self) -> HandConfirmDialog | None:
-        """F8: a pharmacist signs, there and then, for a container confirmed without a scan
-        (``HandConfirmDialog``); the station's own sign-in is not enough, since whoever stands at
+    def confirm_by_hand(self) -> SigningDialog | None:
+        """F8: a pharmacist signs, there and then, for a container confirmed without a scan (the
+        signing dialog, returned); the station's own sign-in is not enough, since whoever stands at
         it could otherwise override a refused scan under the name signed in."""
         if self._context.actor is None:
             self._say("Sign in first (Records ▸ Sign in)", error=True)
@@ -492,30 +492,25 @@ class WeighingView(QDialog):
             self._say(f"Batch {self.record.batch_number} is {self.record.status.value}: nothing more is confirmed", error=True)
             return None
         position, name = self.position, self.line.name
-        dialog = HandConfirmDialog(
-            f"Line {position} ({name})", self._sign_in_to_confirm, lambda _signer, credentials, reason: self._confirm_by_hand_as(credentials, position, reason), self,
-        )
-        dialog.accepted.connect(lambda: self._confirmed_by_hand(position, dialog.signer))
+
+        def confirm(session, signature: Signature) -> str:
+            """Written as the one who signed (their password and role checked by the records in
+            this transaction); who that was, for the message."""
+            station_records.confirm_by_hand(
+                session, signature.credentials, self.record.batch_number, position, signature.reason, self._context.clock(),
+                at_station=self._context.actor,
+            )
+            return signature.credentials.username
+
+        dialog = reason_dialog(self, self._context, f"Line {position} ({name})", BY_HAND, stored(self._context, confirm))
+        dialog.accepted.connect(lambda: self._confirmed_by_hand(position, str(dialog.result_value)))
         self.hand_dialog = dialog
         dialog.open()
         return dialog
 
-    def _sign_in_to_confirm(self, username: str, password: str):
-        return self._context.check_sign_in(username, password)
-
-    def _confirm_by_hand_as(self, credentials, position: int, reason: str) -> None:
-        """Written as the one who signed (their password checked again by the records inside
-        this transaction); any refusal is raised to the dialog, which shows it, and the
-        transaction is rolled back."""
-        with self._context.transaction() as session:
-            station_records.confirm_by_hand(
-                session, credentials, self.record.batch_number, position, reason, self._context.clock(), at_station=self._context.actor,
-            )
-
-    def _confirmed_by_hand(self, position: int, signer) -> None:
+    def _confirmed_by_hand(self, position: int, signer: str) -> None:
         self._refresh()
-        who = f" by {signer.username}" if signer is not None else ""
-        self._say(f"Line {position} confirmed by hand{who}. Place it on the balance; Enter records the stable weight", good=True)
+        self._say(f"Line {position} confirmed by hand by {signer}. Place it on the balance; Enter records the stable weight", good=True)
 
     def _recorded(self, record: BatchRecord | None, step: str | None = None) -> None:
         if record is None:

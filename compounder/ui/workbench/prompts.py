@@ -5,7 +5,6 @@ The window is given a ``Prompts``; tests give it one that answers without showin
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -20,7 +19,6 @@ from compounder.ui.common.file_folders import away_from_database
 if TYPE_CHECKING:  # the screening loads the records' model, which the window does not need to show
     from compounder.printing.deliver import MakeZpl
     from compounder.records.formula_approval import ApprovalReview
-    from compounder.records.screening import Signer
     from compounder.ui.common.records_context import RecordsContext
     from compounder.ui.common.signing_dialog import Signature
 
@@ -45,11 +43,8 @@ class Unsaved(Enum):
 class Prompts:
     def __init__(self, parent: QWidget | None = None) -> None:
         self.parent = parent
-        # Set by the application once the records are open: checks a pharmacist's sign-in for
-        # acknowledging and overriding findings, and the clock their time is taken from.
-        self.authenticate: Callable[[str, str], Signer] | None = None
-        self.clock: Callable[[], dt.datetime] | None = None
-        # Set with the records too: the records as the window uses them, for the signing dialog.
+        # Set by the application once the records are open: the records as the window uses them,
+        # for the signing dialog (signatures, and acknowledging and overriding findings).
         self.records: RecordsContext | None = None
         # Set with the records too: stores changed self-verification/tolerances (an administrator).
         self.save_rules: SaveRules | None = None
@@ -198,13 +193,16 @@ class Prompts:
             dialog.deleteLater()
 
     def acknowledge(self, findings) -> list[dict] | None:
-        """A pharmacist signs in and decides each finding (errors overridden, warnings
-        acknowledged); the answers are the formula file's ``acknowledged`` items."""
-        from compounder.ui.common.acknowledge_dialog import AcknowledgeDialog
+        """A pharmacist signs a decision on each finding (errors overridden, warnings
+        acknowledged) in the signing dialog; the answers are the formula file's ``acknowledged``
+        items. With no records open there are no accounts, so nobody can sign: said, None."""
+        from compounder.ui.common.finding_decisions import decide_findings
 
-        clock = self.clock or (lambda: dt.datetime.now(dt.UTC))
-        dialog = AcknowledgeDialog(findings, self.authenticate, clock, self.parent)
-        return dialog.acknowledged if dialog.exec() else None
+        if self.records is None:
+            self.error("Nobody can sign", "No user accounts are open in this window, so nobody can sign; open the pharmacy database and try again.")
+            return None
+        decisions = decide_findings(self.parent, self.records, findings, "print")
+        return [decision.acknowledgement().data() for decision in decisions] if decisions is not None else None
 
     def pharmacy_settings(self, current: PharmacySettings | None, path: Path) -> PharmacySettings | None:
         if self.edit_pharmacy is None:  # no settings dialog given: nothing is changed

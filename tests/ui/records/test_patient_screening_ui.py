@@ -9,7 +9,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QFrame, QLabel
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
@@ -18,8 +18,7 @@ from compounder.records import trail_check
 from compounder.records.database import open_database
 from compounder.records.model import AuditEntry
 from compounder.records.patients import ProfileEntry, save_profile, stored_profile
-from compounder.records.screening import sign_in_to_decide
-from compounder.ui.common.acknowledge_dialog import AcknowledgeDialog
+from compounder.ui.common.finding_decisions import findings_dialog
 from compounder.ui.common.records_context import RecordsContext
 from tests.pdf_text import pdf_text
 from tests.records.conftest import Clock
@@ -52,30 +51,30 @@ WARNING = Finding(Severity.WARNING, "MUSCLE_RELAXANT_OLDER_ADULT", "cyclobenzapr
 @pytest.fixture
 def decision_dialog(qtbot, records):
     context, _pharmacy = records
-
-    def authenticate(username, password):
-        return sign_in_to_decide(context.sessions, username, password, context.clock())
-
-    dialog = AcknowledgeDialog((ERROR, WARNING), authenticate, context.clock)
+    dialog = findings_dialog(None, context, (ERROR, WARNING), "print")
     qtbot.add_widget(dialog)
     dialog.show()
     return dialog
 
 
-def press_ok(dialog) -> None:
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+def press_sign(dialog) -> None:
+    dialog.sign_button.click()
+
+
+def _box(dialog, code: str) -> QFrame:
+    return dialog.findChild(QFrame, f"reasonBox_{code}")
 
 
 def test_an_override_looks_different_from_an_acknowledgement(decision_dialog):
     dialog = decision_dialog
-    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).text()
-    assert ok == "Override, acknowledge and print"
-    error_box = dialog.findChild(type(dialog.reasons[0].parent()), "finding_NSAID_HYPERSENSITIVITY")
-    warning_box = dialog.findChild(type(dialog.reasons[0].parent()), "finding_MUSCLE_RELAXANT_OLDER_ADULT")
+    assert dialog.objectName() == "signingDialog" and dialog.meaning == "override"
+    assert dialog.windowTitle() == "Override errors and acknowledge warnings"
+    error_box, warning_box = _box(dialog, "NSAID_HYPERSENSITIVITY"), _box(dialog, "MUSCLE_RELAXANT_OLDER_ADULT")
     assert "3px solid" in error_box.styleSheet() and "1px solid" in warning_box.styleSheet()
-    texts = " ".join(label.text() for label in error_box.findChildren(type(dialog.message)))
+    texts = " ".join(label.text() for label in error_box.findChildren(QLabel))
     assert "OVERRIDE ERROR" in texts and "This error stops the batch." in texts
-    assert set(dialog.confirms) == {"NSAID_HYPERSENSITIVITY"}  # only the error needs the extra tick
+    assert "Reason (NSAID_HYPERSENSITIVITY):" in texts  # each reason labelled with its finding
+    assert [tick is not None for tick in dialog.ticks] == [True, False]  # only the error needs the extra tick
 
 
 def test_a_technician_is_refused_naming_the_role(decision_dialog):
@@ -84,28 +83,32 @@ def test_a_technician_is_refused_naming_the_role(decision_dialog):
     dialog.password.setText(PASSWORD)
     for field in dialog.reasons:
         field.setText(REASON)
-    dialog.confirms["NSAID_HYPERSENSITIVITY"].setChecked(True)
-    press_ok(dialog)
-    assert dialog.isVisible() and dialog.decisions == []
-    assert dialog.sign_in_message.text() == "only a pharmacist may override an error (NSAID_HYPERSENSITIVITY); tess is a technician"
+    dialog.ticks[0].setChecked(True)
+    press_sign(dialog)
+    assert dialog.isVisible() and dialog.result_value is None
+    assert dialog.message.text() == "only a pharmacist may override an error (NSAID_HYPERSENSITIVITY); tess is a technician — nothing was signed"
 
 
-def test_wrong_password_blank_reason_and_unticked_override_are_said_beside_their_fields(decision_dialog):
+def test_blank_reason_and_unticked_override_are_said_beside_their_fields_before_the_password(decision_dialog, records):
+    context, _pharmacy = records
     dialog = decision_dialog
     dialog.username.setText("paula")
     dialog.password.setText("not the password")
-    press_ok(dialog)
-    assert dialog.sign_in_message.text() == "wrong user name or password" and dialog.password.text() == ""
+    press_sign(dialog)
     assert "give the reason" in dialog.reason_messages[0].text() and "Tick" in dialog.reason_messages[0].text()
     assert "give the reason" in dialog.reason_messages[1].text()
-    dialog.password.setText(PASSWORD)
+    assert not dialog.password_message.isVisible() and _failed_sign_ins(context, "paula") is None  # no password attempt spent
     dialog.reasons[0].setText("ok")
     dialog.reasons[1].setText(REASON)
-    press_ok(dialog)
+    press_sign(dialog)
     assert dialog.isVisible() and "too short" in dialog.reason_messages[0].text() and not dialog.reason_messages[1].isVisible()
     dialog.reasons[0].setText(REASON)
-    press_ok(dialog)
-    assert dialog.isVisible() and "Tick “I override NSAID_HYPERSENSITIVITY”" in dialog.reason_messages[0].text()
+    press_sign(dialog)
+    assert dialog.isVisible() and "Tick “I override NSAID_HYPERSENSITIVITY for this patient”" in dialog.reason_messages[0].text()
+    dialog.ticks[0].setChecked(True)
+    press_sign(dialog)
+    assert dialog.password_message.text() == "Password: wrong user name or password" and dialog.password.text() == ""
+    assert _failed_sign_ins(context, "paula") == 1
 
 
 def test_a_pharmacist_signs_and_the_answers_say_override_role_and_time(decision_dialog, clock):
@@ -114,15 +117,22 @@ def test_a_pharmacist_signs_and_the_answers_say_override_role_and_time(decision_
     dialog.password.setText(PASSWORD)
     for field in dialog.reasons:
         field.setText(REASON)
-    dialog.confirms["NSAID_HYPERSENSITIVITY"].setChecked(True)
-    press_ok(dialog)
+    dialog.ticks[0].setChecked(True)
+    press_sign(dialog)
     assert not dialog.isVisible()
-    assert dialog.acknowledged == [
+    assert [decision.acknowledgement().data() for decision in dialog.result_value] == [
         {"code": "NSAID_HYPERSENSITIVITY", "by": "Paula Pharmacist, RPh", "reason": REASON, "override": True, "role": "pharmacist",
          "at": "2026-11-23T09:00:00+00:00"},
         {"code": "MUSCLE_RELAXANT_OLDER_ADULT", "by": "Paula Pharmacist, RPh", "reason": REASON, "role": "pharmacist",
          "at": "2026-11-23T09:00:00+00:00"},
     ]
+
+
+def _failed_sign_ins(context, username):
+    from compounder.records.model import User
+
+    with context.sessions() as s:
+        return s.scalar(select(User.failed_sign_ins).where(User.username == username))
 
 
 # ------------------------------------------------------------------ profile editor

@@ -53,7 +53,7 @@ def sign_when_asked(qtbot, dialog, reason: str, username: str = "paula") -> None
             return
         asked.username.setText(username)
         asked.password.setText(PASSWORD)
-        asked.reason.setText(reason)
+        asked.reasons[0].setText(reason)
         if SHOTS:
             asked.grab().save(os.path.join(SHOTS, "batch-typed-weight-reason.png"))
         asked.accept()

@@ -60,12 +60,13 @@ def test_a_typed_weight_where_the_balance_is_required_asks_a_pharmacist_there_an
     scanner(qtbot, view, f"{first.target:f}")
     dialog = view.hand_dialog
     assert dialog is not None and dialog.isVisible() and dialog.windowTitle() == "Typed weight — pharmacist signs"
-    assert not dialog.reason_message.isVisible()  # the Enter that typed the weight did not press its button
+    assert dialog.objectName() == "signingDialog" and dialog.meaning == "typed weight"
+    assert not dialog.reason_messages[0].isVisible()  # the Enter that typed the weight did not press its button
     with context.sessions() as s:
         assert batches.batch_record(s, record.batch_number).lines[0].actual is None  # nothing until a pharmacist signs
     dialog.username.setText("paula")
     dialog.password.setText(PASSWORD)
-    dialog.reason.setText("balance out for calibration; read from the backup balance")
+    dialog.reasons[0].setText("balance out for calibration; read from the backup balance")
     if SHOTS:
         dialog.grab().save(os.path.join(SHOTS, "typed-weight-reason.png"))
     dialog.accept()
