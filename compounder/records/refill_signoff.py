@@ -23,6 +23,7 @@ from compounder.records.model import Batch, User
 from compounder.records.model_blind import RefillChange
 from compounder.records.policy import Actor, PermissionRefused, RecordError, Role
 from compounder.records.refill import RefillDiff, refill_changes
+from compounder.records.signing import Credentials
 
 MEANING = "checked the refill's formula changes against the prescription"
 
@@ -73,6 +74,17 @@ def sign(sessions: Callable[[], Session], username: str, password: str, now: dt.
     from compounder.records import people
 
     actor = people.sign_in(sessions, username, password, now)
+    if actor.role is not Role.PHARMACIST:
+        raise PermissionRefused(f"{actor.username} is a {actor.role.value}: only a pharmacist signs a refill's formula changes")
+    return RefillSignature(actor)
+
+
+def signature_of(session: Session, credentials: Credentials) -> RefillSignature:
+    """The pharmacist's signature, checked in ``session`` (``signing.signer``): for the signing
+    dialog, which counts a wrong password itself. A technician or an administrator is refused."""
+    from compounder.records.signing import signer
+
+    actor = signer(session, credentials)
     if actor.role is not Role.PHARMACIST:
         raise PermissionRefused(f"{actor.username} is a {actor.role.value}: only a pharmacist signs a refill's formula changes")
     return RefillSignature(actor)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -28,12 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from compounder.records.errors import RecordsError
 from compounder.records.policy import Actor, RecordError
 from compounder.ui.common import look
 from compounder.ui.common.file_folders import away_from_database
 from compounder.ui.common.inline_error import message_label
-from compounder.ui.common.records_context import Failed, RecordsContext, problem_text
+from compounder.ui.common.records_context import Failed, RecordsContext
 from compounder.ui.common.table_model import RowsModel, rows_table
 
 #: Cells that mark their row in the error colour: a failed check, a report due, a review overdue, a lapsed competency.
@@ -44,21 +42,14 @@ AskPath = Callable[[QWidget, Path], Path | None]
 
 
 def ask_signature(parent: QWidget, context: RecordsContext, meaning: str) -> Actor | None:
-    """The signed-in person signs ``meaning`` with their password (checked against the records,
-    a wrong one counted as at sign-in); None when cancelled or refused (said in a message box)."""
-    actor = context.actor
-    if actor is None:
-        return None
-    password, ok = QInputDialog.getText(parent, "Sign", f"{meaning}\n\nPassword of {actor.username}:", QLineEdit.EchoMode.Password)
-    if not ok:
-        return None
-    try:
-        return context.check_sign_in(actor.username, password)
-    except RecordsError as error:
-        from PySide6.QtWidgets import QMessageBox
+    """The one signing dialog (``signing_dialog``): whoever signs the entry gives their user name
+    (whoever is signed in, filled in) and password now, for ``meaning``; their account as the
+    records hold it, or None when cancelled. A refusal is said in the dialog, which stays open; a
+    wrong password is counted as at sign-in."""
+    from compounder.records.signing import signer
+    from compounder.ui.common.signing_dialog import sign, stored
 
-        QMessageBox.warning(parent, "Not signed", problem_text(error))
-        return None
+    return sign(parent, context, "quality log entry", meaning, stored(context, lambda session, signature: signer(session, signature.credentials)))
 
 
 def ask_pdf_path(parent: QWidget, suggested: Path) -> Path | None:

@@ -69,8 +69,11 @@ MEANINGS: dict[str, str] = {
     "acknowledge": "Sign the acknowledgement",
     "refill change": "Sign the refill change",
     "lot receipt": "Sign the lot's receipt",
+    "quality log entry": "Sign the quality log entry",
     "hand confirmation": "Sign the confirmation by hand",
     "typed weight": "Sign the reason for a typed weight",
+    "lot change": "Sign the change to the lot",
+    "witness": "Sign as witness",
 }
 
 
@@ -107,7 +110,8 @@ class SigningDialog(QDialog):
     """The signing dialog (``sign`` opens it); ``result_value`` holds what ``store`` returned."""
 
     def __init__(self, context: RecordsContext, meaning: str, subject_text: str, store: Callable[[Signature], object],
-                 parent: QWidget | None = None, *, reasons: Sequence[Reason] = (), title: str | None = None) -> None:
+                 parent: QWidget | None = None, *, reasons: Sequence[Reason] = (), title: str | None = None,
+                 another_person: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("signingDialog")
         self._context, self._store = context, store
@@ -152,7 +156,7 @@ class SigningDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(640 if self._reason_area is not None else 520)
-        signed_in = context.actor
+        signed_in = None if another_person else context.actor  # a witness is not whoever is signed in: their name is typed
         if signed_in is not None:
             self.username.setText(signed_in.username)
         first = self.reasons[0] if self.reasons else (self.password if signed_in is not None else self.username)
@@ -335,10 +339,11 @@ class _ReasonsArea(QScrollArea):
 
 
 def sign(parent: QWidget | None, context: RecordsContext, meaning: str, subject_text: str, store: Callable[[Signature], T], *,
-         reasons: Sequence[Reason] = (), title: str | None = None) -> T | None:
+         reasons: Sequence[Reason] = (), title: str | None = None, another_person: bool = False) -> T | None:
     """Ask for the signature of ``meaning`` on what ``subject_text`` describes and store it with
-    ``store`` (see the module's docstring); what ``store`` returned, or None when cancelled."""
-    return signed(SigningDialog(context, meaning, subject_text, store, parent, reasons=reasons, title=title))
+    ``store`` (see the module's docstring); what ``store`` returned, or None when cancelled.
+    ``another_person``: the user name is typed, not filled in with whoever is signed in (a witness)."""
+    return signed(SigningDialog(context, meaning, subject_text, store, parent, reasons=reasons, title=title, another_person=another_person))
 
 
 def signed(dialog: SigningDialog) -> Any:

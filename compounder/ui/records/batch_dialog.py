@@ -69,6 +69,7 @@ from compounder.records.screening import (
     update_draft,
     with_formula_documents,
 )
+from compounder.records.signing import Credentials
 from compounder.records.weighing_policy import SignedReason, check_signed, weighing_policy
 from compounder.records.workbench_order import WorkbenchOrder, matching_version, open_draft, save_draft
 from compounder.records.workbench_order import chosen_lots as workbench_lots
@@ -538,21 +539,24 @@ class BatchDialog(QDialog):
         what = (f"<b>The formula changed since batch {_html(diff.previous_batch)}</b> ({_html(diff.previous_version)}):<ul>"
                 + "".join(f"<li>{_html(change)}</li>" for change in diff.changes)
                 + "</ul>A pharmacist signs that they checked these changes against the prescription.")
-        clock = self._context.clock
-        signature = self.ask_signature(
-            "Refill changes — pharmacist signs", what, lambda username, password: refill_signoff.sign(self._context.sessions, username, password, clock()),
-        )
+        def pharmacist(username: str, password: str) -> refill_signoff.RefillSignature:
+            with self._context.reading() as session:
+                return refill_signoff.signature_of(session, Credentials(username, password))
+
+        signature = self.ask_signature("Refill changes — pharmacist signs", what, pharmacist)
         if signature is None:
             self.message.setText(f"No batch made: the formula changed since batch {diff.previous_batch}; a pharmacist signs the changes")
             return False
         return signature
 
     def ask_signature(self, title: str, what: str, sign):
-        """A pharmacist's user name and password, checked by ``sign`` (the records), asked now;
-        ``sign``'s result or None. Tests replace it to drive the dialog themselves."""
-        from compounder.ui.common.password_signature import ask_password_signature
+        """A pharmacist's signature on ``what``, given now in the one signing dialog and checked by
+        ``sign(username, password)`` (the records); ``sign``'s result or None. Tests replace it
+        to drive the signature themselves."""
+        from compounder.ui.common.signing_dialog import sign as ask
 
-        return ask_password_signature(self, title, what, sign)
+        return ask(self, self._context, "refill change", what,
+                   lambda signature: sign(signature.credentials.username, signature.credentials.password), title=title)
 
     def prepare_refill(self, batch_number: str) -> None:
         """Fill the order from a patient's batch for a refill on the approved version of the same

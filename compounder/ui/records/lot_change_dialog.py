@@ -2,10 +2,11 @@
 again), a correction of the quantity received, an adjustment, a loss or theft (DEA Form 106's
 facts), a destruction (DEA Form 41's, with a witness who signs too), a void.
 
-The pharmacist signs with their own user name and password in the dialog (``sign``: the password
-pattern of the weighing station's confirmation by hand) and gives the reason; the records check
-the role and the figures again inside the write. A refusal is said in the dialog, which stays
-open with what was typed; nothing is recorded.
+The pharmacist gives the reason here and signs in the one signing dialog (``signing_dialog``),
+the witness of a destruction first, in their own (their user name typed, not the pharmacist's);
+the records check the password, the role and the figures again inside the write. A refusal is
+said in the signing dialog; cancelled, this dialog stays open with what was typed and nothing is
+recorded.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from PySide6.QtWidgets import (
 from compounder.calc.errors import InputError
 from compounder.records.policy import Actor, RecordError
 from compounder.ui.common.date_field import DateField
-from compounder.ui.common.inline_error import credential_fields, error_label, say
-from compounder.ui.common.records_context import Failed, RecordsContext
+from compounder.ui.common.inline_error import error_label, say
+from compounder.ui.common.records_context import RecordsContext
 
 KINDS = {
     "release": "Release from quarantine",
@@ -40,12 +41,6 @@ KINDS = {
     "destroy": "Destroy stock (witnessed)",
     "void": "Void a lot entered in error",
 }
-
-
-def sign(context: RecordsContext, username: str, password: str) -> Actor:
-    """Who signs with this user name and password, without changing who is signed in (a wrong
-    password is counted on the account and audited, as at sign-in)."""
-    return context.check_sign_in(username, password)
 
 
 class LotChangeDialog(QDialog):
@@ -67,7 +62,6 @@ class LotChangeDialog(QDialog):
         self.loss_kind.addItems(["loss", "theft"])
         self.happened = DateField("date", required=True)
         self.expires = DateField("expiry date", required=True)
-        self.witness, self.witness_password = credential_fields(self)
         if kind == "release":
             self.assay.setPlaceholderText("% as on the certificate; empty when it gives none")
             form.addRow("&Assay on the certificate", self.assay)
@@ -94,49 +88,52 @@ class LotChangeDialog(QDialog):
             form.addRow("&Quantity (g)", self.quantity)
             form.addRow("Date &destroyed", self.happened)
             form.addRow("&Method", self.method)
-            form.addRow("Wi&tness's user name", self.witness)
-            form.addRow("Witness's pa&ssword", self.witness_password)
-        self.username, self.password = credential_fields(self)
         self.reason = QLineEdit(self)
         self.reason.setPlaceholderText("why, in a few words")
-        form.addRow("Pharmacist's &user name", self.username)
-        form.addRow("Pass&word", self.password)
         if kind != "release":
             form.addRow("&Reason", self.reason)
         layout.addLayout(form)
         items = (form.itemAt(row, QFormLayout.ItemRole.FieldRole) for row in range(form.rowCount()))
         used = {item.widget() for item in items if item is not None}
         for field in (self.quantity, self.assay, self.loss_type, self.police, self.method, self.identity, self.loss_kind, self.happened,
-                      self.expires, self.witness, self.witness_password, self.reason):
+                      self.expires, self.reason):
             field.setVisible(field in used)  # only this change's fields: the others would sit over the dialog
         self.message = error_label(self, "message")
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign and record")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign and record…")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.setMinimumWidth(560)
 
     def accept(self) -> None:
+        from compounder.records.signing import signer
+        from compounder.ui.common.signing_dialog import sign, stored
+
         say(self.message, "")
         try:
             write = self._write()
         except (InputError, RecordError, InvalidOperation) as error:
             say(self.message, f"{getattr(error, 'message', None) or error}; nothing was recorded")
             return
-        try:
-            signer = sign(self._context, self.username.text(), self.password.text())
-            witness = sign(self._context, self.witness.text(), self.witness_password.text()) if self.kind == "destroy" else None
-        except RecordError as error:
-            say(self.message, f"{error}; nothing was recorded")
+        lot, context = self._lot, self._context
+        subject = f"{KINDS[self.kind]}: lot {lot.lot_number} of {lot.stock_form} ({lot.manufacturer}). {self.done_text}" + (
+            f" Reason: {self.reason.text().strip()}" if self.reason.text().strip() else "")
+        witness: Actor | None = None
+        if self.kind == "destroy":  # the witness signs first, as another person (DEA Form 41)
+            witness = sign(self, context, "witness", subject, stored(context, lambda session, signature: signer(session, signature.credentials)),
+                           title="Witness of the destruction signs", another_person=True)
+            if witness is None:
+                say(self.message, "the witness did not sign; nothing was recorded")
+                return
+        def store(session, signature) -> bool:
+            write(session, signer(session, signature.credentials), witness, context.now(session))
+            return True  # recorded (the records' own result may be None)
+
+        if sign(self, context, "lot change", subject, stored(context, store)) is None:
+            say(self.message, "not signed; nothing was recorded")
             return
-        done = self._context.run(lambda session: write(session, signer, witness, self._context.now(session)))
-        if isinstance(done, Failed):
-            say(self.message, f"{done.text}; nothing was recorded")
-            return
-        self.password.clear()
-        self.witness_password.clear()
         super().accept()
 
     def _write(self) -> Callable:

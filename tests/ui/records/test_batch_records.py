@@ -14,7 +14,7 @@ from compounder.ui.records.history_dialog import HistoryDialog
 from tests.pdf_text import pdf_text
 from tests.records.helpers import PASSWORD, weigh_all
 from tests.records.signing_helpers import credentials_of
-from tests.ui.conftest import sign_click
+from tests.ui.conftest import answer_signing, sign_click
 from tests.ui.records.qc_entry import enter_qc
 
 LABEL = {"directions": "Apply 1 g to the knee three times a day", "quantity": "120 g", "refills": "2"}
@@ -264,29 +264,15 @@ def test_a_refill_from_the_history_shows_the_changes_and_needs_a_pharmacists_sig
     refill.refills.setText("1")
     # Issue 24: a technician's tick is no signature. The changes are signed by a pharmacist, with
     # the password, in the signing dialog; tess (signed in) cannot sign them.
-    asked = []
-
-    def sign_in_dialog(title, what, sign):
-        from compounder.ui.common.password_signature import PasswordSignatureDialog
-
-        signing = PasswordSignatureDialog(title, what, sign, refill)
-        qtbot.add_widget(signing)
-        asked.append(what)
-        signing.username.setText("tess")
-        signing.password.setText(PASSWORD)
-        signing.accept()
-        assert "tess is a technician: only a pharmacist signs a refill's formula changes; nothing was signed" in signing.message.text()
-        assert signing.result() != signing.DialogCode.Accepted
-        signing.username.setText("paula")
-        signing.password.setText(PASSWORD)
-        signing.accept()
-        return signing.signed
-
     refill.ask_signature = lambda title, what, sign: None  # nobody signs: no batch
     refill.create()
     assert refill.record is None and refill.message.text() == f"No batch made: the formula changed since batch {previous}; a pharmacist signs the changes"
-    refill.ask_signature = sign_in_dialog
+    del refill.ask_signature  # the one signing dialog, answered as at the keyboard: tess is refused, then paula signs
+    refused = answer_signing(PASSWORD, username="tess", cancel_if_refused=False)
+    signed_by = answer_signing(PASSWORD, username="paula")
     refill.create()
+    assert refused[0]["meaning"] == "refill change" and "tess is a technician: only a pharmacist signs a refill's formula changes" in refused[0]["said"]
+    asked = [signed_by[0]["subject"]]
     assert "lidocaine strength: 5 % → 4 %" in asked[0]
     assert refill.message.text() == "" and refill.record.formula_version == 2
     with context.sessions() as s:

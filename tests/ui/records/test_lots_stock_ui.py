@@ -8,7 +8,7 @@ from compounder.ui.records.lot_change_dialog import LotChangeDialog
 from compounder.ui.records.lots_dialog import LotsDialog
 from tests.records.helpers import PASSWORD
 from tests.records.signing_helpers import credentials_of
-from tests.ui.conftest import sign_click
+from tests.ui.conftest import answer_signing, sign_click
 
 
 def _row(dialog, lot_number):
@@ -52,14 +52,12 @@ def test_a_controlled_lot_is_received_into_quarantine_released_and_destroyed_wit
     qtbot.add_widget(release)
     release.expires.setText("2027-11-23")
     release.identity.setChecked(True)
-    release.username.setText("tess")
-    release.password.setText(PASSWORD)
+    # Signed in the one signing dialog (issue 24): tess, signed in, is refused there; paula signs.
+    refused = answer_signing(PASSWORD, cancel_if_refused=False)
+    signed = answer_signing(PASSWORD, username="paula")
     release.accept()
-    assert "only a pharmacist may release a lot from quarantine" in release.message.text() and release.result() == 0
-    release.username.setText("paula")
-    release.password.setText(PASSWORD)
-    release.accept()
-    assert release.message.text() == "" and release.result() == 1
+    assert refused[0]["meaning"] == "lot change" and "only a pharmacist may release a lot from quarantine" in refused[0]["said"]
+    assert "said" not in signed[0] and release.message.text() == "" and release.result() == 1
     dialog.refresh()
     assert _row(dialog, "K-1")[-1] == "usable"
 
@@ -69,14 +67,15 @@ def test_a_controlled_lot_is_received_into_quarantine_released_and_destroyed_wit
     destroy.happened.setText("2026-11-23")
     destroy.method.setText("rendered non-retrievable in a denaturing kit")
     destroy.reason.setText("contaminated when the container fell")
-    destroy.username.setText("paula")
-    destroy.password.setText(PASSWORD)
-    destroy.witness.setText("paula")
-    destroy.witness_password.setText(PASSWORD)
+    # The witness signs first, in their own signing dialog (no name filled in), then the pharmacist.
+    witness = answer_signing(PASSWORD, username="paula")
+    pharmacist = answer_signing(PASSWORD, username="paula")  # the same person as the witness: refused, cancelled
     destroy.accept()
-    assert "the witness must be another person" in destroy.message.text() and destroy.result() == 0
-    destroy.witness.setText("tess")
-    destroy.witness_password.setText(PASSWORD)
+    assert witness[0]["meaning"] == "witness" and not witness[0]["focus"]  # opened on the user name, not the password
+    assert "the witness must be another person" in pharmacist[0]["said"]
+    assert destroy.message.text() == "not signed; nothing was recorded" and destroy.result() == 0
+    witness = answer_signing(PASSWORD, username="tess")
+    pharmacist = answer_signing(PASSWORD, username="paula")
     destroy.accept()
     assert destroy.message.text() == "" and destroy.result() == 1
     dialog.refresh()

@@ -168,3 +168,26 @@ def test_the_batch_dialog_records_the_prescribers_npi_dea_and_date_written(batch
     assert dialog.message.text() == "" and dialog.record is not None
     with context.sessions() as session:
         assert contacts.prescription(session, dialog.record.batch_number) == contacts.Prescription("1234567893", "AP5836727", dt.date(2026, 11, 20))
+
+
+def test_a_log_entry_is_signed_in_the_one_signing_dialog(qtbot, records):
+    """Issue 24, one signing dialog everywhere: a quality log's entry is signed in the signing
+    dialog (the signer's name filled in, the password typed there); a wrong password is refused
+    there and nothing is added, the right one adds the entry signed by its signer."""
+    from tests.ui.conftest import answer_signing
+
+    context, _pharmacy, _record = records
+    context.sign_in("tess", PASSWORD)
+    dialog = EquipmentLogDialog(context)
+    qtbot.add_widget(dialog)
+    dialog.equipment.setText("Unguator")
+    dialog.note.setText("washed and dried")
+    seen = answer_signing("not her password")
+    dialog.add_button.click()
+    assert seen[0]["meaning"] == "quality log entry" and seen[0]["focus"]  # opened on the password
+    assert "wrong user name or password" in seen[0]["said"] and dialog.model.rowCount() == 0
+    assert dialog.equipment.text() == "Unguator"  # kept for the next try
+    seen = answer_signing(PASSWORD)
+    dialog.add_button.click()
+    assert seen and "said" not in seen[0]
+    assert dialog.model.row(0)[1] == "Unguator"
