@@ -21,15 +21,19 @@ from compounder.settings import PharmacySettings, save_settings
 STARTUP = r"""
 import json, sys
 from compounder.ui.app import run_app
+import PySide6.QtWidgets
+LAZY = "QWidget" not in vars(PySide6.QtWidgets)  # PySide6 sets a class up when it is first used (6.11 does)
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 def shown():
     window = next(w for w in QApplication.topLevelWidgets() if w.isVisible() and hasattr(w, "document"))
     window.table.viewport().repaint()
     loaded = sorted(sys.modules)
+    qt_classes = sorted(name for name in vars(PySide6.QtWidgets) if name.startswith("Q")) if LAZY else None
     from sqlalchemy import inspect
     from compounder.records.model import MasterFormula
-    print("LOADED " + json.dumps({"modules": loaded, "mapped": inspect(MasterFormula).configured, "pharmacy": window.pharmacy is not None}))
+    print("LOADED " + json.dumps({"modules": loaded, "mapped": inspect(MasterFormula).configured, "pharmacy": window.pharmacy is not None,
+                               "qt_classes": qt_classes}))
     window.document.mark_saved()
     QApplication.quit()
 QTimer.singleShot(0, shown)
@@ -41,6 +45,9 @@ NOT_BEFORE_THE_WINDOW = (
     "compounder.ui.records.sign_in_dialog", "compounder.ui.records.lots_dialog", "compounder.ui.records.history_dialog",
     "compounder.ui.records.recall_dialog",
 )
+# Qt classes the first window does without (issue #27): QStyle's set-up (its enums, ~10 ms) waits for
+# the first error mark, whose icon is the style's.
+NOT_SET_UP_BEFORE_THE_WINDOW = ("QStyle", "QCommonStyle")
 
 
 @pytest.mark.parametrize("with_settings", [False, True], ids=["no pharmacy settings", "pharmacy settings"])
@@ -59,3 +66,6 @@ def test_the_window_shows_without_the_records_model_alembic_reportlab_or_postgre
     early = [name for name in report["modules"] if any(name == early or name.startswith(early + ".") for early in NOT_BEFORE_THE_WINDOW)]
     assert early == [], early
     assert report["mapped"] is False, "no mapper is configured before the window shows"
+    if report["qt_classes"] is not None:  # a PySide6 that sets its classes up when first used
+        set_up = [name for name in NOT_SET_UP_BEFORE_THE_WINDOW if name in report["qt_classes"]]
+        assert set_up == [], set_up

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,9 +43,16 @@ class CentralPart(WindowParts):
         edit.setToolTip(tip)
         edit.setProperty("default_tip", tip)
         edit.editingFinished.connect(lambda: self._commit_header(key, edit.text()))
-        self._error_icons[edit] = edit.addAction(look.icon(Severity.ERROR), QLineEdit.ActionPosition.TrailingPosition)
-        self._error_icons[edit].setVisible(False)
+        self._add_error_icon(edit)
         return edit
+
+    def _add_error_icon(self, edit: QLineEdit) -> None:
+        """The field's error mark, hidden: its icon is the style's, given when first shown
+        (``window_sync``), so the window starts without loading the style's icons."""
+        action = QAction(edit)
+        edit.addAction(action, QLineEdit.ActionPosition.TrailingPosition)
+        action.setVisible(False)
+        self._error_icons[edit] = action
 
     def _build_central(self) -> None:
         self._error_icons: dict[QWidget, QAction] = {}
@@ -59,10 +66,10 @@ class CentralPart(WindowParts):
         self.banner.setObjectName("errorBanner")
         banner_layout = QHBoxLayout(self.banner)
         banner_layout.setContentsMargins(8, 4, 8, 4)
-        banner_icon = QLabel(self.banner)
-        banner_icon.setPixmap(look.icon(Severity.ERROR).pixmap(QSize(32, 32)))
+        self.banner_icon = QLabel(self.banner)  # its icon is given when the banner first shows (window_sync)
+        self.banner_icon.setFixedSize(32, 32)
         self.banner_text = BannerText(self.banner)
-        banner_layout.addWidget(banner_icon, 0, Qt.AlignmentFlag.AlignTop)
+        banner_layout.addWidget(self.banner_icon, 0, Qt.AlignmentFlag.AlignTop)
         banner_layout.addWidget(self.banner_text, 1)
         self._style_banner()
         kept = self.banner.sizePolicy()
@@ -92,8 +99,7 @@ class CentralPart(WindowParts):
         self.batch_amount_edit.setPlaceholderText("120")
         self.batch_amount_edit.setToolTip("Labelled batch quantity")
         self.batch_amount_edit.setProperty("default_tip", "Labelled batch quantity")
-        self._error_icons[self.batch_amount_edit] = self.batch_amount_edit.addAction(look.icon(Severity.ERROR), QLineEdit.ActionPosition.TrailingPosition)
-        self._error_icons[self.batch_amount_edit].setVisible(False)
+        self._add_error_icon(self.batch_amount_edit)
         self.batch_amount_edit.editingFinished.connect(self._commit_batch)
         self.batch_unit_combo = QComboBox(header)
         self.batch_unit_combo.addItems(BATCH_UNITS)
