@@ -77,3 +77,37 @@ def test_settings_keep_a_records_lists_column_widths_and_ignore_unusable_ones(tm
         ini.write("\n[columns]\nlots=wide, 12\nusers=0, 12\n")
     edited = Settings(tmp_path)
     assert edited.column_widths("lots") is None and edited.column_widths("users") is None  # not numbers; a column 0 px wide
+
+
+def test_the_collector_waits_while_the_window_is_built_and_runs_again_once_it_is_up(qapp, tmp_path, monkeypatch):
+    """Issue #27: no garbage collection while the window is built (it finds nothing: what is built
+    lives as long as the window); the collector runs again once the event loop has the window."""
+    import gc
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    import compounder.ui.app as app_module
+
+    monkeypatch.setenv("COMPOUNDER_SETTINGS_DIR", str(tmp_path / "settings"))
+    monkeypatch.setenv("COMPOUNDER_DATABASE", f"sqlite:///{tmp_path / 'pharmacy.sqlite'}")
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    seen: dict[str, bool] = {}
+    build = app_module.build_workbench
+
+    def building(args, today):
+        seen["while building"] = gc.isenabled()
+        return build(args, today)
+
+    def quit_when_up() -> None:
+        window = next(w for w in QApplication.topLevelWidgets() if w.isVisible() and hasattr(w, "document"))
+        seen["once up"] = gc.isenabled()
+        window.document.mark_saved()
+        QApplication.quit()
+
+    monkeypatch.setattr(app_module, "build_workbench", building)
+    QTimer.singleShot(0, lambda: QTimer.singleShot(0, quit_when_up))  # the event loop's second round
+    assert gc.isenabled()
+    assert run_app([]) == 0
+    assert seen == {"while building": False, "once up": True}
+    assert gc.isenabled()

@@ -44,6 +44,8 @@ NOT_BEFORE_THE_WINDOW = (
     # the Records menu's dialogs (issue #27): each is imported when first opened
     "compounder.ui.records.sign_in_dialog", "compounder.ui.records.lots_dialog", "compounder.ui.records.history_dialog",
     "compounder.ui.records.recall_dialog",
+    # the idle lock's panel, built when the window first locks
+    "compounder.ui.records.lock_panel",
 )
 # Qt classes the first window does without (issue #27): QStyle's set-up (its enums, ~10 ms) waits for
 # the first error mark, whose icon is the style's.

@@ -25,6 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -34,7 +35,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMenu,
 from compounder.records.errors import RecordsError
 from compounder.records.policy import Actor
 from compounder.ui.common.records_context import RecordsContext, problem_text
-from compounder.ui.records.lock_panel import LockPanel
+
+if TYPE_CHECKING:
+    from compounder.ui.records.lock_panel import LockPanel
 
 #: How often the idle time is looked at: a lock comes at most this late.
 CHECK_EVERY_MS = 15_000
@@ -79,8 +82,7 @@ class SessionLock(QObject):
         self.is_locked = False
         self.locked_for: Actor | None = None  # who was signed in when it locked
         self.left_open: list[LeftOpen] = []
-        self.panel = LockPanel(window)
-        self.panel.sign_in_requested.connect(self.sign_in)
+        self._panel: LockPanel | None = None  # built when the window first locks, not before it is drawn
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -89,6 +91,16 @@ class SessionLock(QObject):
         self.timer.timeout.connect(self.check)
         self.timer.start()
         context.signed_in.connect(self._signed_in)
+
+    @property
+    def panel(self) -> LockPanel:
+        """The lock's face over the window (built on first use: most starts never lock)."""
+        if self._panel is None:
+            from compounder.ui.records.lock_panel import LockPanel
+
+            self._panel = LockPanel(self.window)
+            self._panel.sign_in_requested.connect(self.sign_in)
+        return self._panel
 
     def stop(self) -> None:
         """No more locking, and nothing blocked (the window closes for good)."""
@@ -136,9 +148,10 @@ class SessionLock(QObject):
         if self.is_locked:
             return
         actor = self._context.actor
+        panel = self.panel  # built before the lock blocks events (the filter asks the panel then)
         cancelled = self._hide_windows(actor)
         self.is_locked, self.locked_for = True, actor
-        self.panel.show_locked(actor, self._context.clock(), self._idle_minutes() if idle else None, cancelled)
+        panel.show_locked(actor, self._context.clock(), self._idle_minutes() if idle else None, cancelled)
         if actor is not None:
             self._context.sign_out()
         self.lock_changed.emit(True)
