@@ -16,12 +16,24 @@ from typing import Protocol
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractScrollArea, QHeaderView, QTableView, QWidget
 
 _PADDING = 16  # the cell's margins and focus frame, on both sides, in the styles we ship with
 _SORT_MARK = 20  # room beside a header's title for the sort arrow
 SAMPLE_ROWS = 50  # rows measured to size a records list's columns
 WIDEST_COLUMN = 640  # wider than a formula's name with its strengths; beyond it a text is cut short with "…"
+
+
+def known_viewport(view: QAbstractScrollArea) -> QWidget:
+    """``view.viewport()``, handed to Python without PySide6 working out its most derived class.
+
+    The viewport is a QWidget Qt makes itself; the first such widget ``viewport()`` hands to Python
+    has PySide6 set up every QWidget subclass it knows (~70 classes, ~15 ms) to look for a better
+    match. Found by the name Qt gives it, as the QWidget it is, it is wrapped directly, and later
+    ``viewport()`` calls return that wrapper.
+    """
+    view.findChild(QWidget, "qt_scrollarea_viewport", Qt.FindChildOption.FindDirectChildrenOnly)  # wrapped as a QWidget
+    return view.viewport()  # that wrapper (were it another child, viewport() still answers, as before)
 
 
 def fix_number_columns(view: QTableView, font: QFont, widest: dict[int, str]) -> None:

@@ -26,7 +26,7 @@ from compounder.ui.common import look
 from compounder.ui.common.banner_text import BannerText
 from compounder.ui.common.combo import line_edit_of
 from compounder.ui.common.date_field import DateField
-from compounder.ui.common.view_sizing import WrappedRowHeights, fix_number_columns
+from compounder.ui.common.view_sizing import WrappedRowHeights, fix_number_columns, known_viewport
 from compounder.ui.workbench.ingredient_columns import KEYS
 from compounder.ui.workbench.ingredient_delegate import IngredientDelegate
 from compounder.ui.workbench.window_parts import WindowParts
@@ -158,6 +158,7 @@ class CentralPart(WindowParts):
         # The ingredient table, with the batch summary under it.
         self.table = QTableView(central)
         self.table.setObjectName("ingredientTable")
+        known_viewport(self.table)
         self.table.setModel(self.table_model)
         self.table.setItemDelegate(IngredientDelegate(self.catalog, self.table))
         self.table.setEditTriggers(
@@ -193,6 +194,7 @@ class CentralPart(WindowParts):
         findings_layout = QVBoxLayout(findings_box)
         self.findings_view = QTableView(findings_box)
         self.findings_view.setObjectName("findingsView")
+        known_viewport(self.findings_view)
         self.findings_view.setModel(self.findings_model)
         self.findings_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.findings_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -220,6 +222,7 @@ class CentralPart(WindowParts):
         directions_layout.addWidget(self.area_edit, 1, 1, 1, 3)
         self.daily_view = QTableView(directions_box)
         self.daily_view.setObjectName("dailyDoseView")
+        known_viewport(self.daily_view)
         self.daily_view.setModel(self.daily_model)
         self.daily_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.daily_view.verticalHeader().setVisible(False)
