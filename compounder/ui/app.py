@@ -187,7 +187,10 @@ def _install_session_lock(window, context) -> None:
             without_settings = privacy.idle_lock_minutes(session, None)
     except DatabaseFailed:
         without_settings = DEFAULT_IDLE_LOCK_MINUTES
-    install_session_lock(window, context, lambda: window.pharmacy.idle_lock_minutes if window.pharmacy is not None else without_settings)
+    install_session_lock(
+        window, context, lambda: window.pharmacy.idle_lock_minutes if window.pharmacy is not None else without_settings,
+        watch_from_event_loop=True,  # the events of building and showing the window do not pass through Python
+    )
 
 
 def _edit_pharmacy(current, path: Path, parent, save_rules):

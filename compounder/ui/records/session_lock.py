@@ -71,8 +71,12 @@ class SessionLock(QObject):
 
     def __init__(
         self, window: QMainWindow, context: RecordsContext, idle_minutes: Callable[[], int],
-        monotonic: Callable[[], float] = time.monotonic, check_every_ms: int = CHECK_EVERY_MS,
+        monotonic: Callable[[], float] = time.monotonic, check_every_ms: int = CHECK_EVERY_MS, watch_from_event_loop: bool = False,
     ) -> None:
+        """``watch_from_event_loop``: the application's events are watched from the event loop's first
+        round, not from now (start-up: nobody is signed in and nothing can lock before the loop
+        runs, and every event of building and showing the window would otherwise pass through
+        Python)."""
         super().__init__(window)
         self.window = window
         self._context = context
@@ -83,9 +87,11 @@ class SessionLock(QObject):
         self.locked_for: Actor | None = None  # who was signed in when it locked
         self.left_open: list[LeftOpen] = []
         self._panel: LockPanel | None = None  # built when the window first locks, not before it is drawn
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._stopped = False
+        if watch_from_event_loop:
+            QTimer.singleShot(0, self, self._watch)
+        else:
+            self._watch()
         self.timer = QTimer(self)
         self.timer.setInterval(check_every_ms)
         self.timer.timeout.connect(self.check)
@@ -102,8 +108,14 @@ class SessionLock(QObject):
             self._panel.sign_in_requested.connect(self.sign_in)
         return self._panel
 
+    def _watch(self) -> None:
+        app = QApplication.instance()
+        if app is not None and not self._stopped:
+            app.installEventFilter(self)
+
     def stop(self) -> None:
         """No more locking, and nothing blocked (the window closes for good)."""
+        self._stopped = True
         self.timer.stop()
         app = QApplication.instance()
         if app is not None:
@@ -268,9 +280,11 @@ class SessionStatus(QObject):
 
 def install_session_lock(
     window: QMainWindow, context: RecordsContext, idle_minutes: Callable[[], int], monotonic: Callable[[], float] = time.monotonic,
+    watch_from_event_loop: bool = False,
 ) -> tuple[SessionLock, SessionStatus]:
-    """The idle lock and the status bar's session part on ``window``, with Records ▸ Lock now."""
-    lock = SessionLock(window, context, idle_minutes, monotonic)
+    """The idle lock and the status bar's session part on ``window``, with Records ▸ Lock now
+    (``watch_from_event_loop``: see ``SessionLock``)."""
+    lock = SessionLock(window, context, idle_minutes, monotonic, watch_from_event_loop=watch_from_event_loop)
     status = SessionStatus(window, context, lock)
     lock_now = QAction("Loc&k the window now", window)
     lock_now.setObjectName("lockNow")
