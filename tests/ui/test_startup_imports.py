@@ -50,8 +50,10 @@ NOT_BEFORE_THE_WINDOW = (
 # Qt classes the first window does without (issue #27): QStyle's set-up (its enums, ~10 ms) waits for
 # the first error mark, whose icon is the style's; QMdiArea (which nothing uses) is set up only when
 # PySide6 looks through every QWidget subclass for a widget Qt made (a view's viewport), ~15 ms;
-# the message box of a save that meets another workstation's, and the note of a save waiting for the database.
-NOT_SET_UP_BEFORE_THE_WINDOW = ("QStyle", "QCommonStyle", "QMdiArea", "QMessageBox", "QProgressDialog")
+# the message box of a save that meets another workstation's, and the note of a save waiting for the database;
+# QGraphicsSceneMouseEvent (never used) is set up only when an event Qt made first reaches a Python
+# event handler (PySide6 then sets up every QEvent subclass, ~7 ms).
+NOT_SET_UP_BEFORE_THE_WINDOW = ("QStyle", "QCommonStyle", "QMdiArea", "QMessageBox", "QProgressDialog", "QGraphicsSceneMouseEvent")
 
 
 @pytest.mark.parametrize("with_settings", [False, True], ids=["no pharmacy settings", "pharmacy settings"])

@@ -63,17 +63,28 @@ class WrappedRowHeights(QObject):
         model.rowsInserted.connect(self._inserted)
         model.layoutChanged.connect(self._all)
         view.horizontalHeader().sectionResized.connect(self._all)
-        view.viewport().installEventFilter(self)  # a stretched column changes width with the view
         self._width = -1
         self._pending = False
         self._all()
+        # A stretched column changes width with the view: its viewport's resizes are watched from
+        # the event loop's first round. The first event Qt hands to a Python filter has PySide6 set
+        # up every QEvent subclass (~50 classes, ~7 ms), which the window's first paint does without.
+        QTimer.singleShot(0, self, self._watch_width)
+
+    def _watch_width(self) -> None:
+        self._view.viewport().installEventFilter(self)
+        self._width_may_have_changed()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Resize and self._view.viewport().width() != self._width and not self._pending:
+        if event.type() == QEvent.Type.Resize:
+            self._width_may_have_changed()
+        return False
+
+    def _width_may_have_changed(self) -> None:
+        if self._view.viewport().width() != self._width and not self._pending:
             # after the header has stretched its columns to the new width, which it does next
             self._pending = True
             QTimer.singleShot(0, self, self._resized)
-        return False
 
     def _resized(self) -> None:
         self._pending = False
