@@ -46,6 +46,8 @@ NOT_BEFORE_THE_WINDOW = (
     "compounder.ui.records.recall_dialog",
     # the idle lock's panel, built when the window first locks
     "compounder.ui.records.lock_panel",
+    # TOML's parser, imported when a TOML formula file is read
+    "tomllib",
 )
 # Qt classes the first window does without (issue #27): QStyle's set-up (its enums, ~10 ms) waits for
 # the first error mark, whose icon is the style's; QMdiArea (which nothing uses) is set up only when
