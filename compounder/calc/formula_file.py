@@ -7,7 +7,6 @@ formula is refused with the same words wherever it comes from.
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Mapping
 from typing import Any
 
@@ -192,12 +191,16 @@ def decode_formula_file(raw: bytes, suffix: str) -> Any:
         raise ValueError("not UTF-8 text; save the formula as UTF-8 JSON or TOML") from None
     kind = "TOML" if suffix.lower() == ".toml" else "JSON"
     _check_nesting(text, kind)
+    toml_error: type[Exception] = _NoError
     try:
         if kind == "TOML":
+            import tomllib  # a TOML formula's parser, imported when one is read (not with the window)
+
+            toml_error = tomllib.TOMLDecodeError
             data = tomllib.loads(text)
         else:
             data = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
-    except tomllib.TOMLDecodeError as error:
+    except toml_error as error:
         raise ValueError(f"not valid TOML ({error})") from None
     except json.JSONDecodeError as error:
         raise ValueError(f"not valid JSON at line {error.lineno} column {error.colno} ({error.msg})") from None
@@ -237,6 +240,10 @@ def check_nesting(text: str, kind: str, limit: int, what_it_is: str) -> None:
                     raise ValueError(f"{kind} nested more than {limit} levels deep; {what_it_is}")
         elif ch in "]}":
             depth -= 1
+
+
+class _NoError(Exception):
+    """Never raised: what a JSON file's read catches in place of TOML's decode error."""
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

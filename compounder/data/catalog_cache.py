@@ -20,7 +20,7 @@ from typing import Any
 from compounder import __version__
 from compounder.calc import model
 from compounder.calc.catalog import Catalog
-from compounder.calc.units import Q_, Quantity, ureg
+from compounder.calc.units import Quantity, quantity_in, ureg
 from compounder.data.reference_file import packaged_reference
 
 FORMAT = 1
@@ -100,7 +100,7 @@ def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         if "$q" in value:
             magnitude, unit = value["$q"]
-            return Q_(magnitude, _unit(unit))
+            return quantity_in(magnitude, _unit(unit))
         if "$date" in value:
             return dt.date.fromisoformat(value["$date"])
         cls = _TYPES[value["$t"]]

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,7 +185,10 @@ def _install_session_lock(window, context) -> None:
             without_settings = privacy.idle_lock_minutes(session, None)
     except DatabaseFailed:
         without_settings = DEFAULT_IDLE_LOCK_MINUTES
-    install_session_lock(window, context, lambda: window.pharmacy.idle_lock_minutes if window.pharmacy is not None else without_settings)
+    install_session_lock(
+        window, context, lambda: window.pharmacy.idle_lock_minutes if window.pharmacy is not None else without_settings,
+        watch_from_event_loop=True,  # the events of building and showing the window do not pass through Python
+    )
 
 
 def _edit_pharmacy(current, path: Path, parent, save_rules):
@@ -212,6 +216,23 @@ def _pharmacy_settings():
 
 
 def run_app(argv: Sequence[str]) -> int:
+    """The window until it is closed. Python's cyclic garbage collector is paused while the window
+    is built and shown (~30 collections that find nothing: the objects built live as long as the
+    window), and resumes with the event loop, once the window is up."""
+    collecting = gc.isenabled()
+
+    def resume_collecting() -> None:
+        if collecting:
+            gc.enable()
+
+    gc.disable()
+    try:
+        return _run_app(argv, resume_collecting)
+    finally:
+        resume_collecting()
+
+
+def _run_app(argv: Sequence[str], resume_collecting: Callable[[], None]) -> int:
     args = parse_args(argv)
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication
@@ -242,6 +263,7 @@ def run_app(argv: Sequence[str]) -> int:
             return save_screenshot(window, args.screenshot)
         window.show()
         window.table.setFocus()
+        QTimer.singleShot(0, resume_collecting)
         if args.file is None and not window.settings.welcomed():
             # Once the window is up (the welcome's module too is imported then): the pharmacist
             # can already work while the welcome opens.

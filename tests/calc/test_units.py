@@ -82,3 +82,20 @@ def test_display_form():
     assert format_quantity(parse_quantity("0.5 % w/v", "f", STRENGTH)) == "0.5 % w/v"
     assert format_quantity(parse_quantity("20 mg/mL", "f", STRENGTH)) == "20 mg/mL"
     assert format_quantity(parse_quantity("1.02 g/mL", "f", (MASS_PER_VOLUME,))) == "1.02 g/mL"
+
+
+def test_quantity_in_builds_what_pint_builds_from_a_number_and_a_unit():
+    """Issue #27 (the catalog's snapshot at start-up): the number kept as given, the unit's own
+    container, the registry's Quantity class; anything but a plain int or float goes through pint."""
+    from decimal import Decimal
+
+    from compounder.calc.units import MG_PER_ML, Q_, G, quantity_in
+
+    for magnitude, unit in ((5, G), (2.5, MG_PER_ML), (0.1, G)):
+        built, pints = quantity_in(magnitude, unit), Q_(magnitude, unit)
+        assert type(built) is type(pints) and type(built.magnitude) is type(magnitude)
+        assert built.magnitude == pints.magnitude == magnitude and built._units == pints._units  # noqa: SLF001
+        assert built.to(unit * 1000).magnitude == pints.to(unit * 1000).magnitude
+    assert quantity_in(Decimal("1.5"), G) == Q_(Decimal("1.5"), G)  # pint's own path
+    with pytest.raises(TypeError):
+        quantity_in(True, G)  # pint refuses a bool as a magnitude; so does this

@@ -77,3 +77,42 @@ def test_settings_keep_a_records_lists_column_widths_and_ignore_unusable_ones(tm
         ini.write("\n[columns]\nlots=wide, 12\nusers=0, 12\n")
     edited = Settings(tmp_path)
     assert edited.column_widths("lots") is None and edited.column_widths("users") is None  # not numbers; a column 0 px wide
+
+
+# Run in a fresh interpreter: the window's event loop runs and quits, which the test process's own
+# QApplication must not go through.
+COLLECTOR = r"""
+import gc, json, sys
+import compounder.ui.app as app_module
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+seen = {"before": gc.isenabled()}
+build = app_module.build_workbench
+def building(args, today):
+    seen["while building"] = gc.isenabled()
+    return build(args, today)
+def quit_when_up():
+    window = next(w for w in QApplication.topLevelWidgets() if w.isVisible() and hasattr(w, "document"))
+    seen["once up"] = gc.isenabled()
+    window.document.mark_saved()
+    QApplication.quit()
+app_module.build_workbench = building
+QTimer.singleShot(0, lambda: QTimer.singleShot(0, quit_when_up))  # the event loop's second round
+status = app_module.run_app([])
+seen["after"] = gc.isenabled()
+print("SEEN " + json.dumps(seen))
+sys.exit(status)
+"""
+
+
+def test_the_collector_waits_while_the_window_is_built_and_runs_again_once_it_is_up(tmp_path):
+    """Issue #27: no garbage collection while the window is built (it finds nothing: what is built
+    lives as long as the window); the collector runs again once the event loop has the window."""
+    import json
+    import os
+    import subprocess
+
+    env = {**os.environ, "COMPOUNDER_SETTINGS_DIR": str(tmp_path / "settings"), "COMPOUNDER_DATABASE": f"sqlite:///{tmp_path / 'pharmacy.sqlite'}"}
+    result = subprocess.run([sys.executable, "-c", COLLECTOR], capture_output=True, text=True, env=env, timeout=120, check=True)
+    seen = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("SEEN "))[len("SEEN "):])
+    assert seen == {"before": True, "while building": False, "once up": True, "after": True}

@@ -21,15 +21,19 @@ from compounder.settings import PharmacySettings, save_settings
 STARTUP = r"""
 import json, sys
 from compounder.ui.app import run_app
+import PySide6.QtWidgets
+LAZY = "QWidget" not in vars(PySide6.QtWidgets)  # PySide6 sets a class up when it is first used (6.11 does)
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 def shown():
     window = next(w for w in QApplication.topLevelWidgets() if w.isVisible() and hasattr(w, "document"))
     window.table.viewport().repaint()
     loaded = sorted(sys.modules)
+    qt_classes = sorted(name for name in vars(PySide6.QtWidgets) if name.startswith("Q")) if LAZY else None
     from sqlalchemy import inspect
     from compounder.records.model import MasterFormula
-    print("LOADED " + json.dumps({"modules": loaded, "mapped": inspect(MasterFormula).configured, "pharmacy": window.pharmacy is not None}))
+    print("LOADED " + json.dumps({"modules": loaded, "mapped": inspect(MasterFormula).configured, "pharmacy": window.pharmacy is not None,
+                               "qt_classes": qt_classes}))
     window.document.mark_saved()
     QApplication.quit()
 QTimer.singleShot(0, shown)
@@ -40,7 +44,18 @@ NOT_BEFORE_THE_WINDOW = (
     # the Records menu's dialogs (issue #27): each is imported when first opened
     "compounder.ui.records.sign_in_dialog", "compounder.ui.records.lots_dialog", "compounder.ui.records.history_dialog",
     "compounder.ui.records.recall_dialog",
+    # the idle lock's panel, built when the window first locks
+    "compounder.ui.records.lock_panel",
+    # TOML's parser, imported when a TOML formula file is read
+    "tomllib",
 )
+# Qt classes the first window does without (issue #27): QStyle's set-up (its enums, ~10 ms) waits for
+# the first error mark, whose icon is the style's; QMdiArea (which nothing uses) is set up only when
+# PySide6 looks through every QWidget subclass for a widget Qt made (a view's viewport), ~15 ms;
+# the message box of a save that meets another workstation's, and the note of a save waiting for the database;
+# QGraphicsSceneMouseEvent (never used) is set up only when an event Qt made first reaches a Python
+# event handler (PySide6 then sets up every QEvent subclass, ~7 ms).
+NOT_SET_UP_BEFORE_THE_WINDOW = ("QStyle", "QCommonStyle", "QMdiArea", "QMessageBox", "QProgressDialog", "QGraphicsSceneMouseEvent")
 
 
 @pytest.mark.parametrize("with_settings", [False, True], ids=["no pharmacy settings", "pharmacy settings"])
@@ -59,3 +74,6 @@ def test_the_window_shows_without_the_records_model_alembic_reportlab_or_postgre
     early = [name for name in report["modules"] if any(name == early or name.startswith(early + ".") for early in NOT_BEFORE_THE_WINDOW)]
     assert early == [], early
     assert report["mapped"] is False, "no mapper is configured before the window shows"
+    if report["qt_classes"] is not None:  # a PySide6 that sets its classes up when first used
+        set_up = [name for name in NOT_SET_UP_BEFORE_THE_WINDOW if name in report["qt_classes"]]
+        assert set_up == [], set_up

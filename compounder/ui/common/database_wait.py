@@ -4,10 +4,15 @@ moment, a window-modal note says who is writing and for how long, the window kee
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from compounder.records.write_queue import Waiting
+
+if TYPE_CHECKING:  # the note's class is set up when a save first waits, not at start-up
+    from PySide6.QtWidgets import QProgressDialog
 
 #: A wait shorter than this shows nothing (another workstation's save takes a few milliseconds).
 SHOW_AFTER_S = 0.5
@@ -28,6 +33,8 @@ class DatabaseWait:
         if waiting.seconds < self.show_after or QApplication.instance() is None:
             return True
         if self.dialog is None:
+            from PySide6.QtWidgets import QProgressDialog
+
             self.dialog = QProgressDialog(self.parent)
             self.dialog.setWindowTitle("Waiting for the database")
             self.dialog.setCancelButtonText("Stop waiting")

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 
 class ConflictChoice(enum.Enum):
@@ -15,6 +17,9 @@ class ConflictChoice(enum.Enum):
 
 
 def ask_edit_conflict(parent: QWidget | None, title: str, text: str) -> ConflictChoice:
+    # Set up when the question is first asked: the window imports ConflictChoice at start-up.
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
     box.setInformativeText("Reload shows the newest version (your change is dropped). Apply shows your change on the newest, to review and save.")
     reload_ = box.addButton("Reload the newest", QMessageBox.ButtonRole.DestructiveRole)

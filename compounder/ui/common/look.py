@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPalette
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtWidgets import QApplication
 
 from compounder.calc import Severity
 
@@ -18,10 +18,12 @@ _HUES = {
     Severity.WARNING: QColor(227, 150, 0),
     Severity.INFO: QColor(31, 119, 180),
 }
+# The style's standard pixmaps, by name: QStyle (and its ~10 ms of class set-up) is first touched
+# when an icon is first wanted, not when the window starts with nothing to mark.
 _ICONS = {
-    Severity.ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
-    Severity.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
-    Severity.INFO: QStyle.StandardPixmap.SP_MessageBoxInformation,
+    Severity.ERROR: "SP_MessageBoxCritical",
+    Severity.WARNING: "SP_MessageBoxWarning",
+    Severity.INFO: "SP_MessageBoxInformation",
 }
 #: The one colour of an error said in words (a refused entry, a failed operation, an expired lot)
 #: and of a warning; darker than the severity hues above, so text in it reads on the window's grey.
@@ -57,7 +59,9 @@ def icon(severity: Severity) -> QIcon:
     # look-up a miss (and the cache grow).
     key = (style.name(), severity)
     if key not in _icon_cache:
-        _icon_cache[key] = style.standardIcon(_ICONS[severity])
+        from PySide6.QtWidgets import QStyle
+
+        _icon_cache[key] = style.standardIcon(getattr(QStyle.StandardPixmap, _ICONS[severity]))
     return _icon_cache[key]
 
 

@@ -16,12 +16,24 @@ from typing import Protocol
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractScrollArea, QHeaderView, QTableView, QWidget
 
 _PADDING = 16  # the cell's margins and focus frame, on both sides, in the styles we ship with
 _SORT_MARK = 20  # room beside a header's title for the sort arrow
 SAMPLE_ROWS = 50  # rows measured to size a records list's columns
 WIDEST_COLUMN = 640  # wider than a formula's name with its strengths; beyond it a text is cut short with "…"
+
+
+def known_viewport(view: QAbstractScrollArea) -> QWidget:
+    """``view.viewport()``, handed to Python without PySide6 working out its most derived class.
+
+    The viewport is a QWidget Qt makes itself; the first such widget ``viewport()`` hands to Python
+    has PySide6 set up every QWidget subclass it knows (~70 classes, ~15 ms) to look for a better
+    match. Found by the name Qt gives it, as the QWidget it is, it is wrapped directly, and later
+    ``viewport()`` calls return that wrapper.
+    """
+    view.findChild(QWidget, "qt_scrollarea_viewport", Qt.FindChildOption.FindDirectChildrenOnly)  # wrapped as a QWidget
+    return view.viewport()  # that wrapper (were it another child, viewport() still answers, as before)
 
 
 def fix_number_columns(view: QTableView, font: QFont, widest: dict[int, str]) -> None:
@@ -51,17 +63,28 @@ class WrappedRowHeights(QObject):
         model.rowsInserted.connect(self._inserted)
         model.layoutChanged.connect(self._all)
         view.horizontalHeader().sectionResized.connect(self._all)
-        view.viewport().installEventFilter(self)  # a stretched column changes width with the view
         self._width = -1
         self._pending = False
         self._all()
+        # A stretched column changes width with the view: its viewport's resizes are watched from
+        # the event loop's first round. The first event Qt hands to a Python filter has PySide6 set
+        # up every QEvent subclass (~50 classes, ~7 ms), which the window's first paint does without.
+        QTimer.singleShot(0, self, self._watch_width)
+
+    def _watch_width(self) -> None:
+        self._view.viewport().installEventFilter(self)
+        self._width_may_have_changed()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Resize and self._view.viewport().width() != self._width and not self._pending:
+        if event.type() == QEvent.Type.Resize:
+            self._width_may_have_changed()
+        return False
+
+    def _width_may_have_changed(self) -> None:
+        if self._view.viewport().width() != self._width and not self._pending:
             # after the header has stretched its columns to the new width, which it does next
             self._pending = True
             QTimer.singleShot(0, self, self._resized)
-        return False
 
     def _resized(self) -> None:
         self._pending = False

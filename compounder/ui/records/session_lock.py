@@ -25,6 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -34,7 +35,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMenu,
 from compounder.records.errors import RecordsError
 from compounder.records.policy import Actor
 from compounder.ui.common.records_context import RecordsContext, problem_text
-from compounder.ui.records.lock_panel import LockPanel
+
+if TYPE_CHECKING:
+    from compounder.ui.records.lock_panel import LockPanel
 
 #: How often the idle time is looked at: a lock comes at most this late.
 CHECK_EVERY_MS = 15_000
@@ -68,8 +71,12 @@ class SessionLock(QObject):
 
     def __init__(
         self, window: QMainWindow, context: RecordsContext, idle_minutes: Callable[[], int],
-        monotonic: Callable[[], float] = time.monotonic, check_every_ms: int = CHECK_EVERY_MS,
+        monotonic: Callable[[], float] = time.monotonic, check_every_ms: int = CHECK_EVERY_MS, watch_from_event_loop: bool = False,
     ) -> None:
+        """``watch_from_event_loop``: the application's events are watched from the event loop's first
+        round, not from now (start-up: nobody is signed in and nothing can lock before the loop
+        runs, and every event of building and showing the window would otherwise pass through
+        Python)."""
         super().__init__(window)
         self.window = window
         self._context = context
@@ -79,19 +86,36 @@ class SessionLock(QObject):
         self.is_locked = False
         self.locked_for: Actor | None = None  # who was signed in when it locked
         self.left_open: list[LeftOpen] = []
-        self.panel = LockPanel(window)
-        self.panel.sign_in_requested.connect(self.sign_in)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._panel: LockPanel | None = None  # built when the window first locks, not before it is drawn
+        self._stopped = False
+        if watch_from_event_loop:
+            QTimer.singleShot(0, self, self._watch)
+        else:
+            self._watch()
         self.timer = QTimer(self)
         self.timer.setInterval(check_every_ms)
         self.timer.timeout.connect(self.check)
         self.timer.start()
         context.signed_in.connect(self._signed_in)
 
+    @property
+    def panel(self) -> LockPanel:
+        """The lock's face over the window (built on first use: most starts never lock)."""
+        if self._panel is None:
+            from compounder.ui.records.lock_panel import LockPanel
+
+            self._panel = LockPanel(self.window)
+            self._panel.sign_in_requested.connect(self.sign_in)
+        return self._panel
+
+    def _watch(self) -> None:
+        app = QApplication.instance()
+        if app is not None and not self._stopped:
+            app.installEventFilter(self)
+
     def stop(self) -> None:
         """No more locking, and nothing blocked (the window closes for good)."""
+        self._stopped = True
         self.timer.stop()
         app = QApplication.instance()
         if app is not None:
@@ -136,9 +160,10 @@ class SessionLock(QObject):
         if self.is_locked:
             return
         actor = self._context.actor
+        panel = self.panel  # built before the lock blocks events (the filter asks the panel then)
         cancelled = self._hide_windows(actor)
         self.is_locked, self.locked_for = True, actor
-        self.panel.show_locked(actor, self._context.clock(), self._idle_minutes() if idle else None, cancelled)
+        panel.show_locked(actor, self._context.clock(), self._idle_minutes() if idle else None, cancelled)
         if actor is not None:
             self._context.sign_out()
         self.lock_changed.emit(True)
@@ -255,9 +280,11 @@ class SessionStatus(QObject):
 
 def install_session_lock(
     window: QMainWindow, context: RecordsContext, idle_minutes: Callable[[], int], monotonic: Callable[[], float] = time.monotonic,
+    watch_from_event_loop: bool = False,
 ) -> tuple[SessionLock, SessionStatus]:
-    """The idle lock and the status bar's session part on ``window``, with Records ▸ Lock now."""
-    lock = SessionLock(window, context, idle_minutes, monotonic)
+    """The idle lock and the status bar's session part on ``window``, with Records ▸ Lock now
+    (``watch_from_event_loop``: see ``SessionLock``)."""
+    lock = SessionLock(window, context, idle_minutes, monotonic, watch_from_event_loop=watch_from_event_loop)
     status = SessionStatus(window, context, lock)
     lock_now = QAction("Loc&k the window now", window)
     lock_now.setObjectName("lockNow")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,7 +26,7 @@ from compounder.ui.common import look
 from compounder.ui.common.banner_text import BannerText
 from compounder.ui.common.combo import line_edit_of
 from compounder.ui.common.date_field import DateField
-from compounder.ui.common.view_sizing import WrappedRowHeights, fix_number_columns
+from compounder.ui.common.view_sizing import WrappedRowHeights, fix_number_columns, known_viewport
 from compounder.ui.workbench.ingredient_columns import KEYS
 from compounder.ui.workbench.ingredient_delegate import IngredientDelegate
 from compounder.ui.workbench.window_parts import WindowParts
@@ -43,9 +43,16 @@ class CentralPart(WindowParts):
         edit.setToolTip(tip)
         edit.setProperty("default_tip", tip)
         edit.editingFinished.connect(lambda: self._commit_header(key, edit.text()))
-        self._error_icons[edit] = edit.addAction(look.icon(Severity.ERROR), QLineEdit.ActionPosition.TrailingPosition)
-        self._error_icons[edit].setVisible(False)
+        self._add_error_icon(edit)
         return edit
+
+    def _add_error_icon(self, edit: QLineEdit) -> None:
+        """The field's error mark, hidden: its icon is the style's, given when first shown
+        (``window_sync``), so the window starts without loading the style's icons."""
+        action = QAction(edit)
+        edit.addAction(action, QLineEdit.ActionPosition.TrailingPosition)
+        action.setVisible(False)
+        self._error_icons[edit] = action
 
     def _build_central(self) -> None:
         self._error_icons: dict[QWidget, QAction] = {}
@@ -59,10 +66,10 @@ class CentralPart(WindowParts):
         self.banner.setObjectName("errorBanner")
         banner_layout = QHBoxLayout(self.banner)
         banner_layout.setContentsMargins(8, 4, 8, 4)
-        banner_icon = QLabel(self.banner)
-        banner_icon.setPixmap(look.icon(Severity.ERROR).pixmap(QSize(32, 32)))
+        self.banner_icon = QLabel(self.banner)  # its icon is given when the banner first shows (window_sync)
+        self.banner_icon.setFixedSize(32, 32)
         self.banner_text = BannerText(self.banner)
-        banner_layout.addWidget(banner_icon, 0, Qt.AlignmentFlag.AlignTop)
+        banner_layout.addWidget(self.banner_icon, 0, Qt.AlignmentFlag.AlignTop)
         banner_layout.addWidget(self.banner_text, 1)
         self._style_banner()
         kept = self.banner.sizePolicy()
@@ -92,8 +99,7 @@ class CentralPart(WindowParts):
         self.batch_amount_edit.setPlaceholderText("120")
         self.batch_amount_edit.setToolTip("Labelled batch quantity")
         self.batch_amount_edit.setProperty("default_tip", "Labelled batch quantity")
-        self._error_icons[self.batch_amount_edit] = self.batch_amount_edit.addAction(look.icon(Severity.ERROR), QLineEdit.ActionPosition.TrailingPosition)
-        self._error_icons[self.batch_amount_edit].setVisible(False)
+        self._add_error_icon(self.batch_amount_edit)
         self.batch_amount_edit.editingFinished.connect(self._commit_batch)
         self.batch_unit_combo = QComboBox(header)
         self.batch_unit_combo.addItems(BATCH_UNITS)
@@ -152,6 +158,7 @@ class CentralPart(WindowParts):
         # The ingredient table, with the batch summary under it.
         self.table = QTableView(central)
         self.table.setObjectName("ingredientTable")
+        known_viewport(self.table)
         self.table.setModel(self.table_model)
         self.table.setItemDelegate(IngredientDelegate(self.catalog, self.table))
         self.table.setEditTriggers(
@@ -187,6 +194,7 @@ class CentralPart(WindowParts):
         findings_layout = QVBoxLayout(findings_box)
         self.findings_view = QTableView(findings_box)
         self.findings_view.setObjectName("findingsView")
+        known_viewport(self.findings_view)
         self.findings_view.setModel(self.findings_model)
         self.findings_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.findings_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -214,6 +222,7 @@ class CentralPart(WindowParts):
         directions_layout.addWidget(self.area_edit, 1, 1, 1, 3)
         self.daily_view = QTableView(directions_box)
         self.daily_view.setObjectName("dailyDoseView")
+        known_viewport(self.daily_view)
         self.daily_view.setModel(self.daily_model)
         self.daily_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.daily_view.verticalHeader().setVisible(False)

@@ -106,6 +106,7 @@ if TYPE_CHECKING:
         _error_icons: dict[QWidget, QAction]
         _marked: dict[QWidget, str | None]
         banner: QFrame
+        banner_icon: QLabel
         banner_text: BannerText
         name_edit: QLineEdit
         base_combo: QComboBox

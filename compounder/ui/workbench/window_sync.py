@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QSize, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLineEdit, QWidget
 
@@ -55,7 +55,10 @@ class SyncPart(WindowParts):
                 else "for this patient: the batch is printed only if a pharmacist overrides each, with the reason."
             )
             self.banner_text.set_parts(f"{len(errors)} error{'s' if len(errors) > 1 else ''} {what}", f"{errors[0].message}{more}")
-        self.banner.setVisible(bool(errors) or bool(self.date_edit.refusal))
+        shown = bool(errors) or bool(self.date_edit.refusal)
+        if shown and self.banner_icon.pixmap().isNull():
+            self.banner_icon.setPixmap(look.icon(Severity.ERROR).pixmap(QSize(32, 32)))
+        self.banner.setVisible(shown)
 
     def _sync_header(self) -> None:
         self._syncing = True
@@ -98,6 +101,8 @@ class SyncPart(WindowParts):
         widget.setPalette(palette)
         widget.setToolTip(message or widget.property("default_tip") or "")
         if widget in self._error_icons:
+            if message and self._error_icons[widget].icon().isNull():
+                self._error_icons[widget].setIcon(look.icon(Severity.ERROR))
             self._error_icons[widget].setVisible(bool(message))
             self._error_icons[widget].setToolTip(message or "")
 

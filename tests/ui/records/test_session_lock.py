@@ -191,3 +191,21 @@ def test_the_idle_time_is_the_pharmacys(station):
     minutes[0] = 10
     assert lock.check()
     lock.stop()
+
+
+def test_watched_from_the_event_loop_keys_count_once_the_loop_has_run(qtbot, station):
+    """Start-up (issue #27): the window's own lock watches the application's events from the event
+    loop's first round, so building and showing the window do not pass every event through Python.
+    A key before that round is not counted; one after it is. ``stop`` before the round: never watched."""
+    window, context, _lock, _status, _ticks, *_ = station
+    ticks = Ticks()
+    lock, _status2 = install_session_lock(window, context, lambda: 5, monotonic=ticks, watch_from_event_loop=True)
+    stopped, _status3 = install_session_lock(window, context, lambda: 5, monotonic=ticks, watch_from_event_loop=True)
+    stopped.stop()
+    ticks.advance(60)
+    QApplication.sendEvent(window, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a"))
+    assert lock.idle_seconds() == 60  # not yet watching: 1000 + 60 - 1000
+    qtbot.wait(1)  # the event loop's first round
+    QApplication.sendEvent(window, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a"))
+    assert lock.idle_seconds() == 0 and stopped.idle_seconds() == 60
+    lock.stop()

@@ -1,0 +1,28 @@
+"""``WrappedRowHeights``: a word-wrapped row is as tall as its text at the view's width, also when
+the view is resized before the event loop first runs (issue #27: its viewport is watched from the
+loop's first round, so the window's first paint does without PySide6's event classes)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QStringListModel
+from PySide6.QtWidgets import QHeaderView, QTableView
+
+from compounder.ui.common.view_sizing import WrappedRowHeights
+
+TEXT = "a finding said in many words " * 12
+
+
+def test_rows_follow_the_width_the_view_is_given_before_and_after_the_loop_runs(qtbot):
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setWordWrap(True)
+    view.setModel(QStringListModel([TEXT]))
+    view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    WrappedRowHeights(view)
+    view.resize(200, 400)  # before the event loop's first round
+    view.show()
+    line = view.fontMetrics().height()
+    qtbot.waitUntil(lambda: view.rowHeight(0) > 4 * line)  # ~340 characters wrapped at under 200 px: many lines
+    narrow = view.rowHeight(0)
+    view.resize(1600, 400)  # the stretched column widens with the view: fewer lines
+    qtbot.waitUntil(lambda: view.rowHeight(0) < narrow)
