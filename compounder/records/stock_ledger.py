@@ -105,7 +105,11 @@ def ledgers(session: Session, lot_list: list[Lot], schedule_of: Callable[[str], 
     """Each lot's ledger, in time order."""
     ids = [lot.id for lot in lot_list]
     uses = batch_uses(session, ids)
-    names: dict[int | None, str] = {user_id: name for user_id, name in session.execute(select(User.id, User.username))}
+    # Each signer as 21 CFR 11.50 asks a signature to show: the printed name (and the user name).
+    names: dict[int | None, str] = {
+        user_id: f"{full_name} ({username})" if full_name else username
+        for user_id, username, full_name in session.execute(select(User.id, User.username, User.full_name))
+    }
     events: dict[int, list[LotEvent]] = defaultdict(list)
     for event in session.scalars(select(LotEvent).where(LotEvent.lot_id.in_(ids)).order_by(LotEvent.at, LotEvent.id)):
         events[event.lot_id].append(event)

@@ -96,7 +96,7 @@ def test_the_perpetual_inventory_reconciles_after_receipt_use_adjustment_theft_a
         ("receipt", 25_000_000), ("use", -3_010_000), ("adjustment", -90_000), ("theft", -1_400_000), ("destruction", -500_000),
     ]
     assert ledger.schedule == "C-III" and "DEA AB1234563, invoice INV-5501" in ledger.lines[0].what
-    assert ledger.lines[1].what == f"batch {record.batch_number}" and ledger.lines[4].by == "paula, witness tess"
+    assert ledger.lines[1].what == f"batch {record.batch_number}" and ledger.lines[4].by == "Paula Pharmacist, RPh (paula), witness Tess Technician (tess)"
     assert ledger.on_hand_ug == 20_000_000 and on_hand == 20 and problems == []
     # The biennial inventory's figure at a moment: 25.000 − 3.010 − 0.090 − 1.400 = 20.500 g before the destruction.
     assert ledger.on_hand_at(before_destruction) == 20_500_000

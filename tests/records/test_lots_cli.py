@@ -72,7 +72,7 @@ def test_the_controlled_ledger_and_inventory_from_the_command_line(cli):
     assert code == 0 and [(e["kind"], e["change_grams"], e["balance_grams"]) for e in lot["entries"]] == [
         ("receipt", "25", "25"), ("adjustment", "-0.25", "24.75"), ("theft", "-1.75", "23"), ("destruction", "-3", "20")]
     text = pdf_text((tmp / "ledger.pdf").read_bytes())
-    assert "C-III ketamine hydrochloride" in text and "DEA AB1234563, invoice INV-5501" in text and "paula, witness tess" in text
+    assert "C-III ketamine hydrochloride" in text and "DEA AB1234563, invoice INV-5501" in text and "Paula (paula), witness Tess (tess)" in text
     code, out, _ = cli("lots", "inventory", "--when", "close", "--out", str(tmp / "inventory.pdf"), "--json",
                        "--pharmacy-settings", cli.settings)
     assert code == 0 and [(line["schedule"], line["lot"], line["on_hand_grams"]) for line in json.loads(out)["lines"]] == [("C-III", "K-1", "20")]
