@@ -221,9 +221,7 @@ def choose_lot(
     line = next((line for line in record.lines if line.position == position), None)
     if line is None:
         raise RecordError(f"batch {batch_number} has no line {position}")
-    planned = record.plan["lines"][position - 1]
-    same_assay = lot.potency_percent is None or line.role == "base" or (planned.get("potency") or batches.potency_text(Decimal(100))) == batches.potency_text(lot.potency_percent)
-    if same_assay and lot.expires >= record.beyond_use:
+    if not _moves_plan(record, position, lot):
         return batches.assign_lot(session, actor, batch_number, position, lot_id, now)
     chosen = {other.position: other.lot_id for other in record.lines if other.lot_id is not None}
     chosen[position] = lot_id
@@ -259,6 +257,15 @@ class ShownTarget:
     display: str
 
 
+def _moves_plan(record: BatchRecord, position: int, lot) -> bool:
+    """Whether ``lot`` on line ``position`` works the plan out again: an assay other than the one
+    the line's target was worked out with (a base has none), or an expiry before the beyond-use date."""
+    line = next(line for line in record.lines if line.position == position)
+    planned = record.plan["lines"][position - 1].get("potency") or batches.potency_text(Decimal(100))
+    other_assay = lot.potency_percent is not None and line.role != "base" and planned != batches.potency_text(lot.potency_percent)
+    return other_assay or lot.expires < record.beyond_use
+
+
 def targets_with_lots(session: Session, catalog: Catalog, record: BatchRecord, chosen: Mapping[int, int]) -> dict[int, ShownTarget]:
     """Each line's target with the lots ``chosen`` (line position → lot id) in place of those the
     draft holds, worked out as ``choose_lot`` will work them out when they are saved; read only.
@@ -266,14 +273,8 @@ def targets_with_lots(session: Session, catalog: Catalog, record: BatchRecord, c
     target it is checked against (issue 28: the lot actually used sets the weight)."""
     lots = {line.position: line.lot_id for line in record.lines if line.lot_id is not None}
     lots.update(chosen)
-    moved = any(
-        (lot := get_lot(session, lot_id)).expires < record.beyond_use
-        or (lot.potency_percent is not None and record.lines[position - 1].role != "base"
-            and (record.plan["lines"][position - 1].get("potency") or batches.potency_text(Decimal(100))) != batches.potency_text(lot.potency_percent))
-        for position, lot_id in lots.items()
-    )
     planned = record.plan["lines"]
-    if moved:
+    if any(_moves_plan(record, position, get_lot(session, lot_id)) for position, lot_id in lots.items()):
         plan = screened_plan(session, catalog, record.formula_version_id, record.patient.id, record.compounded_on, order=record.plan.get(ORDER_USED), lots=lots)
         planned = plan_to_json(plan)["lines"]
     return {

@@ -6,6 +6,7 @@ the old target, and the technician had to weigh again)."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.orm import sessionmaker
 
 from compounder.records import batches
@@ -17,7 +18,10 @@ from tests.records.helpers import PASSWORD
 from tests.records.lidocaine_lot import BASE_AT_LOT, TARGET_AT_FORMULA, TARGET_AT_LOT, make_lidocaine_batch, receive_lidocaine_lot
 
 
-def test_picking_a_lot_shows_its_target_and_the_weight_typed_against_it_is_saved_with_it(qtbot, tmp_path, clock, catalog, migrated_sqlite, pharmacy_settings):
+@pytest.fixture
+def weighing(qtbot, tmp_path, clock, catalog, migrated_sqlite, pharmacy_settings):
+    """Tess at the batch dialog on a draft of lidocaine 4 % in Lipoderm planned at 99.8 %, with
+    lot LB26-777 (95.0 %) and a Lipoderm lot received: the dialog, sessions, batch number, lots."""
     engine = open_database(migrated_sqlite(tmp_path / "pharmacy.sqlite"))
     sessions = sessionmaker(engine, expire_on_commit=False)
     pharmacy, version_id, lot, base = receive_lidocaine_lot(sessions, clock, catalog)
@@ -28,6 +32,12 @@ def test_picking_a_lot_shows_its_target_and_the_weight_typed_against_it_is_saved
     qtbot.add_widget(dialog)
     context.sign_in("tess", PASSWORD)
     dialog.open_batch(number)
+    yield dialog, sessions, number, lot, base
+    engine.dispose()
+
+
+def test_picking_a_lot_shows_its_target_and_the_weight_typed_against_it_is_saved_with_it(weighing):
+    dialog, sessions, number, lot, base = weighing
     lidocaine, lipoderm = dialog.record.lines
     assert lidocaine.target == TARGET_AT_FORMULA  # 2.400 / 0.998 = 2.40481 → 2.405 g, planned before a lot was chosen
 
@@ -50,21 +60,10 @@ def test_picking_a_lot_shows_its_target_and_the_weight_typed_against_it_is_saved
         (lot.id, TARGET_AT_LOT, TARGET_AT_LOT), (base.id, BASE_AT_LOT, BASE_AT_LOT),
     ]
     assert dialog.target_labels[0].text() == "2.526" and dialog.target_labels[0].toolTip() == ""  # now the record's own
-    engine.dispose()
 
 
-def test_back_to_no_lot_shows_the_records_target_again(qtbot, tmp_path, clock, catalog, migrated_sqlite, pharmacy_settings):
-    engine = open_database(migrated_sqlite(tmp_path / "pharmacy.sqlite"))
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    pharmacy, version_id, lot, _base = receive_lidocaine_lot(sessions, clock, catalog)
-    with sessions.begin() as s:
-        number = make_lidocaine_batch(s, pharmacy, version_id, clock, catalog).batch_number
-    context = RecordsContext(sessions, clock)
-    dialog = BatchDialog(context, FormulaLibrary(sessions, clock), catalog, pharmacy=lambda: pharmacy_settings["current"])
-    qtbot.add_widget(dialog)
-    context.sign_in("tess", PASSWORD)
-    dialog.open_batch(number)
+def test_back_to_no_lot_shows_the_records_target_again(weighing):
+    dialog, _sessions, _number, lot, _base = weighing
     dialog.lot_boxes[0].setCurrentIndex(dialog.lot_boxes[0].findData(lot.id))
     dialog.lot_boxes[0].setCurrentIndex(0)  # "— choose a lot —"
     assert dialog.target_labels[0].text() == "2.405" and dialog.shown_targets[1] == TARGET_AT_FORMULA
-    engine.dispose()
