@@ -10,11 +10,13 @@ needs for what it shows (its first page of rows, the next page, every page), tim
 
 Figures (the dialog shown and its table painted before the clock stops):
 
-- Ingredient lots: opening the dialog (its first rows drawn); scrolling to the last lot;
+- Ingredient lots: opening the dialog (its first rows drawn); scrolling to the last lot, in one
+  go and per page (what one step of scrolling costs);
 - batch history: opening the dialog; a search's first rows, the first time in the process and
   warm (every batch, 100,000 matching; a patient name's start); the next rows when the list is
   scrolled to its end;
-- recall: a lot used in 1,000 batches, its first rows; scrolling to the last of them.
+- recall: a lot used in 1,000 batches, its first rows; scrolling to the last of them, in one go
+  and per page.
 
 The ratio is of CPU times (of this process: on PostgreSQL the server's work is in the wall clock
 only), which a busy machine inflates far less than the wall clock.
@@ -121,25 +123,38 @@ def screens(url: str, probe: dict, runs: int) -> list[tuple[str, str, str, str, 
                 function(session)
         return run
 
+    pages: list[int] = []  # the pages shown by the last scroll to the end (the first one included)
+
     def scrolled_to_end(dialog) -> Callable[[], None]:
         def run() -> None:
             view, model = dialog.view, dialog.model
             view.scrollToBottom()
             drawn(dialog)
+            shown = 1
             while model.canFetchMore(model.index(-1, -1)):
                 view.scrollToBottom()
                 drawn(dialog)
+                shown += 1
+            pages[:] = [shown]
         return run
 
-    def add(name: str, figure: tuple[float, float], floor: tuple[float, float] | None) -> None:
+    def add(name: str, figure: tuple[float, float], floor: tuple[float, float] | None, target: str = TARGET) -> None:
         """A row: wall clock (CPU time of this process: on PostgreSQL the server's is not in
         it); the ratio is of the CPU times, which waiting for one of two busy cores does not inflate."""
         wall, cpu = figure
         text = f"{wall:.1f} ms (CPU {cpu:.1f})"
         if floor is None:
-            rows.append((name, text, "—", "", TARGET))
+            rows.append((name, text, "—", "", target))
             return
-        rows.append((name, text, f"{floor[0]:.1f} ms (CPU {floor[1]:.1f})", f"{cpu / floor[1]:.1f}×" if floor[1] else "", TARGET))
+        rows.append((name, text, f"{floor[0]:.1f} ms (CPU {floor[1]:.1f})", f"{cpu / floor[1]:.1f}×" if floor[1] else "", target))
+
+    def shown_pages() -> str:
+        return f"{pages[0]} page" + ("" if pages[0] == 1 else "s")
+
+    def per_page(figure: tuple[float, float]) -> tuple[float, float]:
+        """``figure`` (a scroll through every page) shared out over the pages it drew: what one
+        step of scrolling costs, the figure "scrolling stays smooth" is about."""
+        return figure[0] / pages[0], figure[1] / pages[0]
 
     # -- history: the first search in the process is timed before anything else warms it
     def history_dialog() -> HistoryDialog:
@@ -216,8 +231,10 @@ def screens(url: str, probe: dict, runs: int) -> list[tuple[str, str, str, str, 
     add("recall: a lot in 1,000 batches, first rows", timed(recall_found(dialog), runs),
         timed(query(lambda s: (history.lots_numbered(s, recall_lot.lot_number), history.recall_count(s, recall_lot.id),
                                history.recall_page(s, recall_lot.id, limit=page))), runs) if recall_first else None)
-    add("recall: scrolled to the last of the 1,000 batches", timed(scrolled_to_end(dialog), runs, recall_found(dialog)),
-        timed(query(lambda s: history.recall(s, recall_lot.id)), runs))
+    to_end = timed(scrolled_to_end(dialog), runs, recall_found(dialog))
+    to_end_floor = timed(query(lambda s: history.recall(s, recall_lot.id)), runs)
+    add(f"recall: scrolled to the last of the 1,000 batches ({shown_pages()}, in one go)", to_end, to_end_floor, "")
+    add("recall: each next page while scrolling", per_page(to_end), per_page(to_end_floor))
     close_all()
 
     # -- ingredient lots
@@ -234,7 +251,10 @@ def screens(url: str, probe: dict, runs: int) -> list[tuple[str, str, str, str, 
         dialog.refresh()
         drawn(dialog)
 
-    add("lots: scrolled to the last lot", timed(scrolled_to_end(dialog), runs, reopened_lots), timed(query(lambda s: lots.lots(s)), runs))
+    to_end = timed(scrolled_to_end(dialog), runs, reopened_lots)
+    to_end_floor = timed(query(lambda s: lots.lots(s)), runs)
+    add(f"lots: scrolled to the last lot ({shown_pages()}, in one go)", to_end, to_end_floor, "")
+    add("lots: each next page while scrolling", per_page(to_end), per_page(to_end_floor))
     close_all()
     engine.dispose()
     return rows

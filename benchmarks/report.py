@@ -57,6 +57,8 @@ BENCHES = (
           (), ("--runs", "9", "--edits", "40"), qt=True),
     Bench("weighing", "bench_weighing.py", "scan to confirmed line, stable reading to recorded weight (target under 100 ms); the simulated faults",
           (), ("--repeat", "10"), qt=True),
+    Bench("screens", "bench_screens.py", "the records screens (Ingredient lots, Batch history, Recall) over a filled database, SQLite beside PostgreSQL, beside the queries behind them",
+          ("--batches", "100000"), ("--batches", "3000"), qt=True),
     Bench("records", "bench_records.py", "history, recall and `db check` on a filled database; start-up beside an empty one",
           (), ("--batches", "2000")),
     Bench("concurrency", "bench_concurrency.py", "8 workstations making batches at once, and history search, SQLite beside PostgreSQL",
@@ -68,52 +70,88 @@ BENCHES = (
 @dataclass(frozen=True)
 class Headline:
     """One row of the headline table: ``measurement`` is the first cell of a row of ``bench``'s
-    table (as ``measure.print_table`` prints it: measurement | figure | floor | ratio | target)."""
+    table (as ``measure.print_table`` prints it: measurement | figure | floor | ratio | target),
+    or its start when the rest names the run's own size (``bench_screens``' "lots: open (2,004
+    lots)"); ``database`` picks the table of a script that prints one per database. ``before``
+    is the figure issue 27 measured on main before the work, quoted from the issue (it is not
+    measured again: that code is gone)."""
 
     section: str
     bench: str
     measurement: str
+    before: str
+    database: str = ""
 
 
 SECTIONS = ("Start-up", "An edit", "Documents", "Records screens")
+BEFORE_STARTUP = "1.42–1.51× of the same floor"
 HEADLINES = (
-    Headline("Start-up", "ui", "start-up to window drawn, wall clock"),
-    Headline("Start-up", "ui", "start-up to window drawn, wall clock (90th percentile)"),
-    Headline("Start-up", "ui", "start-up to window drawn, CPU time"),
-    Headline("An edit", "ui", "edit → repaint, 10 rows (median)"),
-    Headline("An edit", "ui", "edit → repaint, 10 rows (90th percentile)"),
-    Headline("An edit", "ui", "edit → repaint, 60 rows (median)"),
-    Headline("Documents", "documents", "worksheet + label (median)"),
-    Headline("Documents", "documents", "worksheet + label (90th percentile)"),
-    Headline("Documents", "documents", "worksheet + label (median CPU time)"),
-    # Records screens: the rows of the records-screen benchmark go here, in the same form.
+    Headline("Start-up", "ui", "start-up to window drawn, wall clock", BEFORE_STARTUP),
+    Headline("Start-up", "ui", "start-up to window drawn, wall clock (90th percentile)", BEFORE_STARTUP),
+    Headline("Start-up", "ui", "start-up to window drawn, CPU time", BEFORE_STARTUP),
+    Headline("Start-up", "ui", "start-up to window drawn, CPU time (90th percentile)", BEFORE_STARTUP),
+    Headline("An edit", "ui", "edit → repaint, 10 rows (median)", "23.9–27.1 ms"),
+    Headline("An edit", "ui", "edit → repaint, 10 rows (90th percentile)", "27–48 ms"),
+    Headline("An edit", "ui", "edit → repaint, 60 rows (median)", "—"),
+    Headline("Documents", "documents", "worksheet + label (median)", "78–109 ms"),
+    Headline("Documents", "documents", "worksheet + label (90th percentile)", "122–127 ms"),
+    Headline("Documents", "documents", "worksheet + label (median CPU time)", "—"),
+    Headline("Records screens", "screens", "lots: open (", "1.2 s CPU", "SQLite"),
+    Headline("Records screens", "screens", "lots: open (", "994 ms", "PostgreSQL"),
+    Headline("Records screens", "screens", "recall: a lot in 1,000 batches, first rows", "1.4 s", "SQLite"),
+    Headline("Records screens", "screens", "recall: a lot in 1,000 batches, first rows", "1,451 ms", "PostgreSQL"),
+    Headline("Records screens", "screens", "recall: each next page while scrolling", "—", "SQLite"),
+    Headline("Records screens", "screens", "recall: each next page while scrolling", "—", "PostgreSQL"),
+    Headline("Records screens", "screens", "history: search every batch, first rows (first time)", "858 ms", "SQLite"),
+    Headline("Records screens", "screens", "history: search every batch, first rows (first time)", "—", "PostgreSQL"),
+    Headline("Records screens", "screens", "history: search every batch (", "255 ms", "SQLite"),
+    Headline("Records screens", "screens", "history: search every batch (", "182 ms", "PostgreSQL"),
 )
 
 
 def table_rows(output: str) -> dict[str, tuple[str, ...]]:
-    """The rows of the Markdown tables a script printed, by their first cell."""
+    """The rows of the Markdown tables a script printed, by their first cell, and again by the
+    first word of the line above the table and that cell ("SQLite lots: open (2,004 lots), …"),
+    for a script that prints one table per database."""
     rows: dict[str, tuple[str, ...]] = {}
+    caption = ""
     for line in output.splitlines():
         if line.startswith("|") and not line.startswith("|-"):
             cells = tuple(cell.strip() for cell in line.strip().strip("|").split("|"))
             rows.setdefault(cells[0], cells)
+            if caption:
+                rows.setdefault(f"{caption} {cells[0]}", cells)
+        elif line.strip() and not line.startswith("|"):
+            caption = line.split()[0].rstrip(",:")
     return rows
 
 
+def headline_row(rows: dict[str, tuple[str, ...]], headline: Headline) -> tuple[str, ...] | None:
+    """The row ``headline`` names: the one whose first cell is its measurement, else the one
+    whose first cell starts with it (in its database's table when it names one)."""
+    key = f"{headline.database} {headline.measurement}" if headline.database else headline.measurement
+    if key in rows:
+        return rows[key]
+    starting = [row for name, row in rows.items() if name.startswith(key)]
+    return starting[0] if len(starting) == 1 else None
+
+
 def headline_table(results: list[tuple[Bench, str, str, float, str]]) -> list[str] | None:
-    """The headline figures as a Markdown table, from the scripts' output of this run; None when
-    a script with a headline figure did not run or did not finish."""
+    """The headline figures as a Markdown table, from the scripts' output of this run (the
+    "before" column quoted from issue 27); None when a script with a headline figure did not run
+    or did not finish."""
     outputs = {bench.name: (outcome, output) for bench, _shown, outcome, _seconds, output in results}
-    lines = ["| | figure | result | floor | ratio | target |", "| --- | --- | ---: | ---: | ---: | --- |"]
+    lines = ["| | figure | before | result | floor | ratio | target |", "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
     for section in SECTIONS:
         for headline in (h for h in HEADLINES if h.section == section):
             outcome, output = outputs.get(headline.bench, ("not run", ""))
             if outcome != "finished":
                 return None
-            row = table_rows(output).get(headline.measurement)
+            row = headline_row(table_rows(output), headline)
             if row is None or len(row) < 5:
-                raise SystemExit(f"report: {headline.bench} printed no row {headline.measurement!r}")
-            lines.append(f"| {section} | {row[0]} | {row[1]} | {row[2]} | {row[3]} | {row[4]} |")
+                raise SystemExit(f"report: {headline.bench} printed no row {headline.measurement!r} {headline.database}".rstrip())
+            name = f"{headline.database}, {row[0]}" if headline.database else row[0]
+            lines.append(f"| {section} | {name} | {headline.before} | {row[1]} | {row[2]} | {row[3]} | {row[4]} |")
     return lines
 
 
@@ -125,7 +163,8 @@ def write_readme(table: list[str], began: dt.datetime) -> None:
     block = [
         README_START, "",
         f"From one run of `benchmarks/report.py` on {began:%Y-%m-%d} ({cpu}; the whole run: "
-        "[Benchmark figures](docs/benchmarks.md)). Each figure stands beside its floor from the same run:",
+        "[Benchmark figures](docs/benchmarks.md)). Each figure stands beside its floor from the same run; "
+        "\"before\" is what issue 27 measured before the work:",
         "", *table, "",
     ]
     README.write_text(text[:start] + "\n".join(block) + text[end:], encoding="utf-8")
