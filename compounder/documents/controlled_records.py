@@ -76,7 +76,7 @@ def _registrant(pharmacy: PharmacySettings, registration: str | None, styles) ->
     address = ", ".join(pharmacy.address)
     number = registration or "____________________"
     return [
-        _p(f"{pharmacy.name}, {address} · licence {pharmacy.licence}", styles["body"], "pharmacy"),
+        _p(f"{pharmacy.name}, {address} · {pharmacy.licence_line}", styles["body"], "pharmacy"),
         _p(f"DEA registration number: {number}", styles["body"], "registration"),
     ]
 

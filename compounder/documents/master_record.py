@@ -72,7 +72,7 @@ class MasterRecordRenderer:
         sheet, s = self.sheet, self.styles
         story: list[Flowable] = [
             Paragraph(escape(self.pharmacy.name), s["heading"]),
-            Paragraph(escape(" · ".join((*self.pharmacy.address, f"Phone {self.pharmacy.phone}", f"Licence {self.pharmacy.licence}"))), s["small"]),
+            Paragraph(escape(" · ".join((*self.pharmacy.address, f"Phone {self.pharmacy.phone}", self.pharmacy.licence_line))), s["small"]),
             Spacer(1, 6),
             Paragraph("MASTER FORMULATION RECORD", s["title"]),
             Paragraph(escape(sheet.version), s["body"]),

@@ -42,6 +42,15 @@ def test_every_header_field(issue_pdf):
         assert expected in text, expected
 
 
+def test_a_licence_that_names_itself_is_printed_once(catalog):
+    # The pharmacy dialog's example reads "IL pharmacy licence 054-000000": a licence typed that
+    # way was printed "Licence IL pharmacy licence 054-118822"; a bare number keeps its word.
+    typed = WorksheetRenderer(record_of(catalog, issue_formula()), pharmacy(licence="IL pharmacy licence 054-118822")).render()
+    text = " ".join(pages_text(typed))
+    assert "IL pharmacy licence 054-118822" in text and "Licence IL pharmacy licence" not in text
+    assert pharmacy(licence="PHA-054-118822").licence_line == "Licence PHA-054-118822"
+
+
 def test_every_ingredient_number(issue_pdf):
     text = " ".join(pages_text(issue_pdf))
     diclofenac = 120 * 0.03  # 3.600 g
