@@ -227,33 +227,31 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
         keys.field(username)
         keys.field(full_name)
         keys.field(PASSWORD)
-        keys.field(PASSWORD)
-    keys.key(key.Key_Return)
-    yield no_modal()
+        keys.field(PASSWORD, key.Key_Return if username == PHARMACIST else None)  # Enter in the last field creates both
 
-    tally.step("sign in as the administrator (Records ▸ Sign in…)")
-    yield from sign_in(window, keys, ADMIN)
-
-    tally.step("pharmacy settings (File ▸ Pharmacy settings…)")
-    keys.key(key.Key_F, alt)
-    yield lambda: QApplication.activePopupWidget() is not None
-    keys.key(key.Key_H, later=True)
+    # The administrator, who has just typed their password twice, is signed in by the dialog (no
+    # keys of its own), and the pharmacy settings open at once on a fresh install (issue 28).
+    tally.step("sign in as the administrator (done by the first accounts)")
     yield modal("Pharmacy settings")
+    reached["administrator"] = window.statusBar().currentMessage()
+
+    tally.step("pharmacy settings (opened after the first accounts)")
     dialog = QApplication.activeModalWidget()
     for text in PHARMACY:  # name, address, phone, licence
         keys.field(text)
-    keys.key(key.Key_Tab)  # label stock as offered
-    keys.key(key.Key_Tab)  # worksheet paper as offered
     keys.field(TOLERANCE)  # final weight tolerance
     keys.field(TOLERANCE)  # weighing tolerance
     keys.key(key.Key_Space)  # self-verification allowed
-    keys.key(key.Key_Return, later=True)  # Save
+    keys.key(key.Key_Return, later=True)  # Save (label stock and paper as offered, after the tick)
     yield lambda: QApplication.activeModalWidget() is not dialog
-    yield back_to(window)
-    reached["pharmacy"] = window.pharmacy
 
-    tally.step("sign in as the pharmacist (Records ▸ Sign in…)")
-    yield from sign_in(window, keys, PHARMACIST)
+    tally.step("sign in as the pharmacist (opened after the settings)")
+    yield modal("Sign in")
+    reached["pharmacy"] = window.pharmacy  # the settings saved (their dialog has returned)
+    assert QApplication.focusWidget() is QApplication.activeModalWidget().password, "the sign-in is not on the password"
+    keys.field(PASSWORD, key.Key_Return)  # the pharmacist's user name filled in
+    yield no_modal()
+    yield back_to(window)
     reached["signed in"] = window.statusBar().currentMessage()
 
     tally.step("receive the lots (Records ▸ Ingredient lots…)")
@@ -263,18 +261,21 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
     yield modal("Ingredient lots")
     lots_dialog = QApplication.activeModalWidget()
     for ingredient, stock, manufacturer, lot, expires, grams, potency in LOTS:
-        keys.key(key.Key_I, alt)
+        # Opened on the ingredient, and back on it after each lot (typed over).
+        yield back_to(lots_dialog)
+        assert QApplication.focusWidget() is lots_dialog.ingredient, f"the keys are not on the ingredient for lot {lot}"
         keys.field(ingredient)
-        keys.field(stock)
-        keys.field(manufacturer)
-        keys.key(key.Key_Tab)  # supplier: bought from the manufacturer
+        if QApplication.focusWidget() is lots_dialog.stock_form:  # not filled in: a parent moiety (the base or a salt)
+            keys.field(stock)
+        assert lots_dialog.stock_form.text() == stock, f"lot {lot}: stock form {lots_dialog.stock_form.text()!r}"
+        keys.field(manufacturer)  # the supplier, optional, is out of the Tab chain: bought from the manufacturer
         keys.field(lot)
         keys.field(expires)
         keys.field(grams)
         keys.field(potency)
         keys.key(key.Key_Space)  # release now: the pharmacist receiving it has the certificate of analysis in hand (issue 25)
         shown = lots_dialog.received.text()
-        keys.key(key.Key_R, alt, later=True)  # Receive lot
+        keys.key(key.Key_Return, later=True)  # Enter on the release tick: Receive lot
         yield lambda: signing()() or bool(lots_dialog.message.text())
         if lots_dialog.message.text():  # refused before signing: the road stops, saying why
             raise RuntimeError(f"receiving lot {lot}: {lots_dialog.message.text()}")

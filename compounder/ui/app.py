@@ -165,7 +165,7 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
     install_records_menu(
         window, context, make_batch, print_document, edit_profile, print_pdf=prompts.print_pdf, catalog=catalog, widths=window.settings,
-        pharmacy=lambda: window.pharmacy,
+        pharmacy=lambda: window.pharmacy, first_settings=lambda: window.pharmacy is not None or window.edit_pharmacy_settings(),
     )
     _install_session_lock(window, context)
     return Workbench(window, reporter, engine)

@@ -1,7 +1,9 @@
 """Issue 28, the keys-pressed road: ``benchmarks/keys_to_label.py`` drives the real window from a
 fresh install by keys alone. The count is a benchmark (printed there, never asserted); this test
 asserts the road it measures still goes where it went, with QTest keys only: the first accounts
-made and the pharmacy's rules (self-verification allowed), the four lots received, the seed
+made, the administrator signed in by them and the pharmacy settings chained at once (its rules:
+self-verification allowed, by the administrator), then the pharmacist's own sign-in; the four lots
+received (each opened on its ingredient, a salt's stock form filled in from it), the seed
 formula composed and approved as typed, Make a batch opened from the workbench on it with the
 prescription filled in, the warnings signed and the batch created (numbered by the records), each
 line's lot chosen and its weight typed against the target the lot sets, then Save and Sign as
@@ -25,6 +27,7 @@ def test_the_keys_road_makes_the_seed_batch_in_the_records_from_the_approved_for
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     tally, reached = keys_to_label.measure(tmp_path)
 
+    assert reached["administrator"] == f"Signed in as {keys_to_label.ADMIN} (administrator)"  # by the first accounts, before the settings
     assert reached["signed in"] == f"Signed in as {keys_to_label.PHARMACIST} (pharmacist)"
     approved = reached["approved"]
     assert approved is not None

@@ -3,7 +3,10 @@ rules) and a pharmacist (who verifies), made in one go, so the window needs no c
 
 Offered when the database has no account (Records ▸ Create the first accounts…, and from the
 sign-in when it finds none). ``compounder.records.people.create_first_accounts`` does the work
-and refuses it once any account exists. A refusal names the field, under the form.
+and refuses it once any account exists. A refusal names the field, under the form. Enter in any
+field creates both (the last one's too). With ``sign_in_administrator`` the administrator, who
+has just typed their password twice, is then signed in with it (``RecordsContext.sign_in``,
+audited as any sign-in), so the pharmacy's settings can follow at once (issue 28).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from compounder.records import people
-from compounder.records.policy import MIN_PASSWORD
+from compounder.records.errors import RecordsError
+from compounder.records.policy import MIN_PASSWORD, Actor
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.records_context import Failed, RecordsContext
 
@@ -46,8 +50,10 @@ class _AccountForm(QGroupBox):
 
 
 class FirstAccountsDialog(QDialog):
-    def __init__(self, context: RecordsContext, parent: QWidget | None = None) -> None:
+    def __init__(self, context: RecordsContext, parent: QWidget | None = None, *, sign_in_administrator: bool = False) -> None:
         super().__init__(parent)
+        self._sign_in_administrator = sign_in_administrator
+        self.made: tuple[Actor, Actor] | None = None  # the administrator and the pharmacist, once made
         self.setWindowTitle("Create the first accounts")
         self.setObjectName("firstAccountsDialog")
         self._context = context
@@ -78,4 +84,10 @@ class FirstAccountsDialog(QDialog):
         if isinstance(made, Failed):
             self.message.setText(made.text)
             return
+        self.made = made
+        if self._sign_in_administrator:
+            try:
+                self._context.sign_in(made[0].username, self.administrator.password.text())
+            except RecordsError:  # made, but not signed in (the database went away): Records ▸ Sign in… later
+                pass
         self.accept()

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -93,6 +94,14 @@ class LotsDialog(QDialog):
         self.quantity, self.potency = QLineEdit(), QLineEdit()
         self.supplier = QLineEdit()
         self.supplier.setPlaceholderText("the wholesaler it was bought from (leave empty when bought from the manufacturer)")
+        # Optional, and left empty when bought from the manufacturer: out of a receipt's Tab chain
+        # (reached by Alt+U or a click), so Tab goes from the manufacturer to the lot number.
+        self.supplier.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        # The stock form the catalog leaves no choice of (``calc.stock_forms``) is filled in from
+        # the ingredient, and Tab goes past it (Shift+Tab or a click still reach it).
+        self.stock_form_filled = False
+        self.ingredient.textEdited.connect(self._fill_stock_form)
+        self.stock_form.textEdited.connect(lambda _text: setattr(self, "stock_form_filled", False))
         self.quantity.setPlaceholderText("grams, e.g. 500")
         self.potency.setPlaceholderText("% from the certificate of analysis, e.g. 99.6")
         # Typed from the container, never proposed: a lot's expiry sets the beyond-use date.
@@ -156,6 +165,10 @@ class LotsDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        # The receipt first (the dialog opens on its ingredient), then what was said of it, then the lots.
+        layout.addWidget(box)
+        layout.addWidget(self.message)
+        layout.addWidget(self.received)
         find = QHBoxLayout()
         find_label = QLabel("&Find")
         find_label.setBuddy(self.matching)
@@ -170,18 +183,51 @@ class LotsDialog(QDialog):
         printing.addStretch(1)
         layout.addLayout(printing)
         layout.addLayout(changes)
-        layout.addWidget(box)
-        layout.addWidget(self.message)
-        layout.addWidget(self.received)
         layout.addWidget(close)
         context.signed_in.connect(self._signed_in)
         self._signed_in(context.actor)
         reading_order(
-            self, self.matching, self.ingredient, self.stock_form, self.manufacturer, self.supplier, self.lot_number, self.expires, self.quantity,
+            self, self.ingredient, self.stock_form, self.manufacturer, self.supplier, self.lot_number, self.expires, self.quantity,
             self.potency, self.controlled_supplier, self.supplier_address, self.supplier_dea, self.invoice, self.order_form, self.release,
-            self.receive_button,
+            self.receive_button, self.matching,
         )
+        # Enter in the receipt's last fields (the potency, a controlled substance's record) or on
+        # the release tick receives the lot, as the Receive button does: the signing dialog follows.
+        self._receive_on_enter = (self.potency, self.controlled_supplier, self.supplier_address, self.supplier_dea, self.invoice,
+                                  self.order_form, self.release)
+        for widget in self._receive_on_enter:
+            widget.installEventFilter(self)
         self.refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (
+            event.type() == QEvent.Type.KeyPress and watched in self._receive_on_enter and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        ):
+            if self.receive_button.isEnabled():
+                self.receive()
+            return True
+        return super().eventFilter(watched, event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002, N802 - Qt's names
+        """Tab from the ingredient goes past a stock form filled in from it."""
+        if next and self.stock_form_filled and self.focusWidget() is self.ingredient:
+            self.manufacturer.setFocus(Qt.FocusReason.TabFocusReason)
+            return True
+        return super().focusNextPrevChild(next)
+
+    def _fill_stock_form(self, ingredient: str) -> None:
+        """The stock form the ingredient leaves no choice of, filled in; one filled in before for
+        another ingredient is taken back (a stock form the pharmacist typed is left as typed)."""
+        from compounder.calc.stock_forms import stock_forms
+
+        forms = stock_forms(self._catalog, ingredient) if self._catalog is not None else ()
+        if len(forms) == 1:
+            self.stock_form.setText(forms[0])
+            self.stock_form_filled = True
+        elif self.stock_form_filled:
+            self.stock_form.clear()
+            self.stock_form_filled = False
 
     def _signed_in(self, actor: Actor | None) -> None:
         self.receive_button.setEnabled(actor is not None)
@@ -283,6 +329,8 @@ class LotsDialog(QDialog):
         self.message.setText("")
         where = "released" if lot.status == "released" else "in quarantine until a pharmacist releases it"
         self.received.setText(f"Received lot {lot.lot_number} of {lot.stock_form}: {lot.received:f} g, {where}.")
+        self.ingredient.setFocus(Qt.FocusReason.TabFocusReason)  # the next lot's ingredient, typed over (it is selected)
+        self.ingredient.selectAll()
         self.print_label(lot)
 
     def _selected_lot(self):

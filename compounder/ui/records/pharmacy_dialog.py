@@ -143,11 +143,14 @@ class PharmacySettingsDialog(QDialog):
             "(a balance not listed uses 820 × readability, USP <41>)"
         )
         self.balances_edit.setFixedHeight(self.balances_edit.fontMetrics().lineSpacing() * 4 + 14)
+        # In the order a new pharmacy fills them: what is printed and the SOP's rules first (nothing
+        # there is proposed), then what has a default (label stock, paper, …) — Enter saves.
         self.widgets: dict[str, QWidget] = {
             "name": self.name_edit, "address": self.address_edit, "phone": self.phone_edit, "licence": self.licence_edit,
-            "label_stock": self.stock_combo, "worksheet_paper": self.paper_combo, "final_weight_tolerance": self.tolerance_edit,
+            "final_weight_tolerance": self.tolerance_edit,
             "weighing_tolerance": self.weighing_edit, "allow_self_verification": self.self_verification_box,
             "scan_required": self.scan_required_box, "balance_required": self.balance_required_box,
+            "label_stock": self.stock_combo, "worksheet_paper": self.paper_combo,
             "idle_lock_minutes": self.idle_spin, "patient_details_roles": self.roles_widget, "balance.port": self.balance_port_edit, "balance.driver": self.balance_driver_combo, "balance.id": self.balance_id_edit,
             "maximum_excess": self.excess_edit, "balances": self.balances_edit,
         }
@@ -187,6 +190,14 @@ class PharmacySettingsDialog(QDialog):
             else:
                 form.addRow(f"{title[:1].upper()}{title[1:]}:", widget)
         layout.addLayout(form)
+        # Tab follows the rows as shown (a printer, then its language; the roles left to right).
+        chain: list[QWidget] = []
+        for key, widget in self.widgets.items():
+            chain.extend(self.role_boxes.values() if widget is self.roles_widget else (widget,))
+            if key.removeprefix("printers.") in self.language_combos:
+                chain.append(self.language_combos[key.removeprefix("printers.")])
+        for before, after in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(before, after)
         self.message = QLabel(self)
         self.message.setObjectName("message")
         self.message.setWordWrap(True)

@@ -35,9 +35,12 @@ def install_records_menu(
     window: QMainWindow, context: RecordsContext, make_batch: Callable[[], BatchDialog] | None = None,
     print_document: Callable[[str, str], str] | None = None, edit_profile: Callable[[int], QDialog] | None = None,
     print_pdf: PrintPdf | None = None, catalog: Catalog | None = None, widths: ColumnWidthStore | None = None,
-    pharmacy: Callable[[], Any] | None = None,
+    pharmacy: Callable[[], Any] | None = None, first_settings: Callable[[], bool] | None = None,
 ) -> dict[str, QAction]:
     """Add the "Records" menu before "Help"; return its actions by name (for tests).
+    ``first_settings`` runs after the first accounts are made, the administrator signed in: it
+    opens the pharmacy settings when there are none yet and says whether the pharmacy has them
+    now (then the sign-in opens for the first pharmacist).
     ``make_batch`` builds the batch dialog (it needs the library and the catalog);
     ``print_document(kind, batch_number)`` prints a stored batch's worksheet or label;
     ``widths`` keeps each list's column widths as the user leaves them (the window's settings)."""
@@ -93,11 +96,22 @@ def install_records_menu(
     actions["first_accounts"].setToolTip("This database has no account yet: make the administrator and the first pharmacist")
 
     def _first_accounts() -> None:
+        """A fresh install's chain (issue 28): the accounts; the administrator, who has just typed
+        their password, signed in for the pharmacy settings (opened when there are none yet);
+        then the sign-in for the pharmacist, their user name filled in (each step audited as the
+        menu's own). Cancelling a step ends the chain there."""
         from compounder.ui.records.first_accounts_dialog import FirstAccountsDialog
+        from compounder.ui.records.sign_in_dialog import SignInDialog
 
-        if FirstAccountsDialog(context, window).exec():
-            actions["first_accounts"].setVisible(False)
+        dialog = FirstAccountsDialog(context, window, sign_in_administrator=True)
+        if not dialog.exec():
+            return
+        actions["first_accounts"].setVisible(False)
+        if context.actor is None:
             window.statusBar().showMessage("The first accounts are made: Records ▸ Sign in…", 10000)
+        if dialog.made is None or context.actor is None or first_settings is None or not first_settings():
+            return
+        SignInDialog(context, window, username=dialog.made[1].username).exec()
 
     actions["first_accounts"].triggered.connect(lambda _=False: _first_accounts())
     try:

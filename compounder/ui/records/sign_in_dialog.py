@@ -21,7 +21,9 @@ from compounder.ui.common.records_context import RecordsContext, problem_text
 class SignInDialog(QDialog):
     """User name and password; a wrong one is said in the dialog, which stays open."""
 
-    def __init__(self, context: RecordsContext, parent: QWidget | None = None) -> None:
+    def __init__(self, context: RecordsContext, parent: QWidget | None = None, *, username: str = "") -> None:
+        """``username`` filled in (the first pharmacist, after the first accounts): the dialog
+        opens on the password, its first empty field."""
         super().__init__(parent)
         self.setWindowTitle("Sign in")
         self.setMinimumWidth(400)  # room for a lock or first-run message on few lines
@@ -46,6 +48,9 @@ class SignInDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.first_accounts_button)
         layout.addWidget(buttons)
+        if username:
+            self.username.setText(username)
+            self.password.setFocus()
 
     def try_sign_in(self) -> None:
         from compounder.records import people
