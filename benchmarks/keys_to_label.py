@@ -381,24 +381,26 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
 
     tally.step("the lots and typed weights on the batch's lines")
     yield lambda: QApplication.focusWidget() is batch.lot_boxes[0]
-    for box, line in zip(batch.lot_boxes, batch.record.lines, strict=True):
+    last = len(batch.lot_boxes) - 1
+    for number, (box, line) in enumerate(zip(batch.lot_boxes, batch.record.lines, strict=True)):
         assert QApplication.focusWidget() is box, f"the keys are not on line {line.position}'s lot"
-        keys.key(key.Key_Down)  # the lot received (the only one offered)
+        keys.key(key.Key_Down)  # the lot received (the only one offered): the pharmacist's choice
         keys.key(key.Key_Tab)
-        keys.field(f"{batch.shown_targets[line.position]:f}")  # weighed to the target the lot picked sets, typed (no balance here)
+        grams = f"{batch.shown_targets[line.position]:f}"  # weighed to the target the lot picked sets, typed (no balance here)
+        if number < last:
+            keys.field(grams, key.Key_Return)  # Enter: on to the next line's lot
+        else:
+            keys.text(grams)  # the last: Sign as preparer saves the lines typed
     reached["lines"] = [(box.currentText(), weight.text()) for box, weight in zip(batch.lot_boxes, batch.weights, strict=True)]
 
-    for step, mnemonic in (("save the lines (Alt+S)", key.Key_S), ("prepare, signed (Alt+P)", key.Key_P)):
-        tally.step(step)
-        record = batch.record
-        keys.key(mnemonic, alt, later=True)
-        yield lambda record=record: batch.record is not record or batch.message.text() or signing()()
-        if signing()():  # the signature is given now: the password, then Enter (issue 24)
-            yield from signature(keys)
-            yield lambda record=record: batch.record is not record or batch.message.text()
-        if batch.message.text():  # refused: the road stops, saying why
-            reached["refused"] = f"{step}: {batch.message.text()}"
-            break
+    tally.step("prepare: the lines saved and signed (Alt+P)")
+    keys.key(key.Key_P, alt, later=True)
+    yield lambda: signing()() or batch.message.text() or batch.record.status.value != "draft"
+    if signing()():  # the signature is given now: the password, then Enter (issue 24)
+        yield from signature(keys)
+        yield lambda: batch.record.status.value != "draft" or batch.message.text()
+    if batch.message.text():  # refused: the road stops, saying why
+        reached["refused"] = f"prepare: {batch.message.text()}"
     reached["status"] = batch.record.status.value
     if "refused" not in reached:
         yield from after_prepared(batch, tally, keys, reached)
@@ -420,20 +422,15 @@ def after_prepared(batch, tally: Tally, keys: Keys, reached: dict) -> Generator[
     reached["qc asked"] = [asked.kind for asked in qc.details.asked] if qc.details else []
 
     tally.step("QC: final weight and appearance")
-    yield from tab_to(keys, qc.final_weight)
-    keys.text(FINAL_WEIGHT)
-    yield from tab_to(keys, qc.weight_button)
-    shown = qc.results.text()
-    keys.key(key.Key_Space)
-    yield lambda: qc.results.text() != shown or bool(qc.message.text())
+    yield from tab_to(keys, qc.final_weight)  # the keys are there once prepared: no key
+    keys.field(FINAL_WEIGHT, key.Key_Return)  # entered
+    yield lambda: "final weight" in qc.results.text() or bool(qc.message.text())
     yield from tab_to(keys, qc.appearance)
-    keys.text(APPEARANCE)
+    keys.field(APPEARANCE, key.Key_Return)  # on to the tick: whether it conforms is the pharmacist's finding
     yield from tab_to(keys, qc.appearance_conforms)
-    keys.key(key.Key_Space)  # conforms: the pharmacist's finding, ticked by hand
-    yield from tab_to(keys, qc.appearance_button)
-    shown = qc.results.text()
-    keys.key(key.Key_Space)
-    yield lambda: qc.results.text() != shown or bool(qc.message.text())
+    keys.key(key.Key_Space)  # conforms, ticked by hand
+    keys.key(key.Key_Return)  # entered
+    yield lambda: "appearance" in qc.results.text() or bool(qc.message.text())
     reached["qc"] = qc.results.text()
     reached["qc missing"] = qc.missing.text()
     if qc.message.text():
@@ -441,16 +438,12 @@ def after_prepared(batch, tally: Tally, keys: Keys, reached: dict) -> Generator[
         return
 
     tally.step("blind check: the pharmacist's own figures")
-    yield back_to(batch)
     panel = batch.blind_check
-    reached["blind check asked"] = [field.accessibleName() for field in panel.fields.values()]
-    fields = list(panel.fields.values())
+    reached["blind check asked"] = [figure.accessibleName() for figure in panel.fields.values()]
     figures = dict(BLIND_FIGURES)
-    for number, figure in enumerate(fields):
-        yield from tab_to(keys, figure)
-        keys.text(figures[figure.accessibleName()])  # worked out by hand (see BLIND_FIGURES)
-        if number == len(fields) - 1:
-            keys.key(key.Key_Return)  # Compare my figures
+    for figure in panel.fields.values():
+        yield from tab_to(keys, figure)  # the keys go from one to the next: no key
+        keys.field(figures[figure.accessibleName()], key.Key_Return)  # worked out by hand (see BLIND_FIGURES); the last compares
     yield lambda: batch.verify_view.isVisible() or bool(panel.result.text())
     reached["blind check"] = panel.result.text()
     if not batch.verify_view.isVisible():
@@ -459,7 +452,9 @@ def after_prepared(batch, tally: Tally, keys: Keys, reached: dict) -> Generator[
 
     tally.step("verify, signed (Sign as verifier)")
     yield back_to(batch)
-    yield from press(keys, batch.verify_button, key.Key_V, signing())
+    yield from tab_to(keys, batch.verify_button)  # the keys are there after the match: no key
+    keys.key(key.Key_Space, later=True)
+    yield signing()
     yield from signature(keys)
     yield lambda: batch.record.status.value != "prepared" or bool(batch.message.text())
     reached["verified"] = {"status": batch.record.status.value, "prepared by": batch.record.prepared_by,
@@ -470,7 +465,7 @@ def after_prepared(batch, tally: Tally, keys: Keys, reached: dict) -> Generator[
 
     tally.step("print the label (Print label)")
     yield back_to(batch)
-    yield from tab_to(keys, batch.print_label_button)
+    yield from tab_to(keys, batch.print_label_button)  # the keys are there once verified: no key
     keys.key(key.Key_Space, later=True)
     yield lambda: QApplication.activeModalWidget() is not batch or bool(batch.message.text())
     dialog = QApplication.activeModalWidget()

@@ -4,8 +4,9 @@ asserts the road it measures still goes where it went, with QTest keys only: the
 made and the pharmacy's rules (self-verification allowed), the four lots received, the seed
 formula composed and approved as typed, Make a batch opened from the workbench on it with the
 prescription filled in, the warnings signed and the batch created (numbered by the records), each
-line's lot chosen and its weight typed against the target the lot sets, then Save and Sign as
-preparer (the password typed in the signing dialog) by their mnemonics: the batch is prepared,
+line's lot chosen and its weight typed against the target the lot sets (Enter on to the next
+line's lot), then Sign as preparer by its mnemonic, which saves the lines typed (the password
+typed in the signing dialog): the batch is prepared,
 its acknowledgements standing (the lots' assays move the grams, not what the patient gets); then
 the QC results the master formula asks, the same pharmacist's blind check (matched) and
 verification (self-verification, the pharmacy's setting: recorded with the same signer as the
