@@ -28,7 +28,8 @@ import functools
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -295,6 +296,16 @@ class BatchDialog(QDialog):
         context.signed_in.connect(lambda _actor: self._enable())
         self._enable()
         self.fill_dose()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        """With a batch on show, Enter presses only the button that has the keys (the button takes
+        it itself), never the dialog's default: Qt makes Create batch, the default a workbench
+        order leaves, the default again whenever the keys leave a button, so Enter on a lot's box
+        pressed Create batch for a second batch."""
+        if self.record is not None and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(self.focusWidget(), QPushButton):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # ------------------------------------------------------------------ steps
     def fill_tolerance(self) -> None:
@@ -958,7 +969,7 @@ class BatchDialog(QDialog):
     # ------------------------------------------------------------------ display
     def _show(self, record: BatchRecord) -> None:
         self.record = record
-        self.create_button.setDefault(False)  # a batch on show: Enter in its fields never makes another
+        self.create_button.setDefault(False)  # a batch on show: Enter in its fields never makes another (keyPressEvent)
         self._again = None
         self.retry_button.hide()
         signatures = [f"status {record.status.value}"]

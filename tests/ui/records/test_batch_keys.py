@@ -217,3 +217,18 @@ def test_tab_leaves_the_verify_views_table(draft, qtbot):
     QTest.keyClick(table, Qt.Key.Key_Tab)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not table)
 
+
+
+def test_enter_on_a_lot_never_presses_create_batch_again(draft, qtbot):
+    """The Create batch the workbench's order made the default comes back as the default whenever
+    the keys leave a button; with a batch on show, Enter presses only the button that has the keys."""
+    dialog, context, _pharmacy = draft
+    number = dialog.record.batch_number
+    dialog.prepare_button.setFocus()
+    focus_is(qtbot, dialog.prepare_button)
+    dialog.lot_boxes[1].setFocus()  # the keys leave a button: Qt makes the dialog's default button the default again
+    focus_is(qtbot, dialog.lot_boxes[1])
+    QTest.keyClick(dialog.lot_boxes[1], Qt.Key.Key_Return)
+    assert dialog.record.batch_number == number and dialog.message.text() == ""
+    with context.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Batch)) == 2  # the fixture's prepared batch and this draft: no third
