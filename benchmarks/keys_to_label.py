@@ -43,8 +43,22 @@ LOTS = (  # ingredient, stock form, manufacturer, lot number, expires, grams rec
     ("lidocaine", "lidocaine", "Fagron", "LB26-303", "2027-06-30", "100", "99.8"),
     ("Lipoderm", "Lipoderm", "PCCA", "LD26-404", "2027-06-30", "1000", ""),
 )
-NOT_DRIVEN = ("the QC results the master formula asks (final weight, appearance)", "the verifying pharmacist's blind check and verification",
-              "print the label")
+# The QC results the master formula asks: the finished preparation weighed (120 g made, 0.5 g
+# left in the mortar and on the spatula) and what it looks like.
+FINAL_WEIGHT = "119.5"
+APPEARANCE = "smooth white cream, uniform, no particles"
+# The verifying pharmacist's own figures (the blind check), worked out by hand from the
+# prescription, the lots' certificates and the container: grams = 120 g × strength / potency;
+# one Topi-CLICK click = 0.25 mL × 1.02 g/mL = 0.255 g, so mg per click = 255 mg × strength.
+#   diclofenac sodium    120 × 3 % = 3.6 g / 0.995 = 3.6181 g → 3.618 g;  255 mg × 3 % = 7.65 mg
+#   cyclobenzaprine HCl  120 × 2 % = 2.4 g / 0.998 = 2.4048 g → 2.405 g;  255 mg × 2 % = 5.10 mg
+#   lidocaine            120 × 5 % = 6.0 g / 0.998 = 6.0120 g → 6.012 g;  255 mg × 5 % = 12.75 mg → 12.8 (three figures, as labelled)
+BLIND_FIGURES = (
+    ("line 1 (diclofenac sodium): grams to weigh", "3.618 g"), ("line 1 (diclofenac sodium): mg per click", "7.65 mg/click"),
+    ("line 2 (cyclobenzaprine hydrochloride): grams to weigh", "2.405 g"), ("line 2 (cyclobenzaprine hydrochloride): mg per click", "5.10 mg/click"),
+    ("line 3 (lidocaine): grams to weigh", "6.012 g"), ("line 3 (lidocaine): mg per click", "12.8 mg/click"),
+)
+NOT_DRIVEN: tuple[str, ...] = ()
 
 
 @dataclass
@@ -368,27 +382,145 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
 
     tally.step("the lots and typed weights on the batch's lines")
     yield lambda: QApplication.focusWidget() is batch.lot_boxes[0]
-    for box, line in zip(batch.lot_boxes, batch.record.lines, strict=True):
+    last = len(batch.lot_boxes) - 1
+    for number, (box, line) in enumerate(zip(batch.lot_boxes, batch.record.lines, strict=True)):
         assert QApplication.focusWidget() is box, f"the keys are not on line {line.position}'s lot"
-        keys.key(key.Key_Down)  # the lot received (the only one offered)
+        keys.key(key.Key_Down)  # the lot received (the only one offered): the pharmacist's choice
         keys.key(key.Key_Tab)
-        keys.field(f"{batch.shown_targets[line.position]:f}")  # weighed to the target the lot picked sets, typed (no balance here)
+        grams = f"{batch.shown_targets[line.position]:f}"  # weighed to the target the lot picked sets, typed (no balance here)
+        if number < last:
+            keys.field(grams, key.Key_Return)  # Enter: on to the next line's lot
+        else:
+            keys.text(grams)  # the last: Sign as preparer saves the lines typed
     reached["lines"] = [(box.currentText(), weight.text()) for box, weight in zip(batch.lot_boxes, batch.weights, strict=True)]
 
-    for step, mnemonic in (("save the lines (Alt+S)", key.Key_S), ("prepare, signed (Alt+P)", key.Key_P)):
-        tally.step(step)
-        record = batch.record
-        keys.key(mnemonic, alt, later=True)
-        yield lambda record=record: batch.record is not record or batch.message.text() or signing()()
-        if signing()():  # the signature is given now: the password, then Enter (issue 24)
-            yield from signature(keys)
-            yield lambda record=record: batch.record is not record or batch.message.text()
-        if batch.message.text():  # refused: the road stops, saying why
-            reached["refused"] = f"{step}: {batch.message.text()}"
-            break
+    tally.step("prepare: the lines saved and signed (Alt+P)")
+    keys.key(key.Key_P, alt, later=True)
+    yield lambda: signing()() or batch.message.text() or batch.record.status.value != "draft"
+    if signing()():  # the signature is given now: the password, then Enter (issue 24)
+        yield from signature(keys)
+        yield lambda: batch.record.status.value != "draft" or batch.message.text()
+    if batch.message.text():  # refused: the road stops, saying why
+        reached["refused"] = f"prepare: {batch.message.text()}"
     reached["status"] = batch.record.status.value
-    batch.reject()  # the road measured stops here (see NOT_DRIVEN): closed, not a key of it
+    if "refused" not in reached:
+        yield from after_prepared(batch, tally, keys, reached)
+    batch.reject()  # the road measured ends with the label printed: the dialog closed, not a key of it
     yield no_modal()
+
+
+def after_prepared(batch, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, None, None]:
+    """From the prepared batch to its printed label: the QC results the master formula asks, the
+    verifying pharmacist's blind check (the same pharmacist: self-verification, the pharmacy's
+    setting), verification signed, and Print label (the pharmacy's label printer, or the print
+    dialog on the spooler's printer)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    key = Qt.Key
+    yield back_to(batch)
+    qc = batch.qc_panel
+    reached["qc asked"] = [asked.kind for asked in qc.details.asked] if qc.details else []
+
+    tally.step("QC: final weight and appearance")
+    yield from tab_to(keys, qc.final_weight)  # the keys are there once prepared: no key
+    keys.field(FINAL_WEIGHT, key.Key_Return)  # entered
+    yield lambda: "final weight" in qc.results.text() or bool(qc.message.text())
+    yield from tab_to(keys, qc.appearance)
+    keys.field(APPEARANCE, key.Key_Return)  # on to the tick: whether it conforms is the pharmacist's finding
+    yield from tab_to(keys, qc.appearance_conforms)
+    keys.key(key.Key_Space)  # conforms, ticked by hand
+    keys.key(key.Key_Return)  # entered
+    yield lambda: "appearance" in qc.results.text() or bool(qc.message.text())
+    reached["qc"] = qc.results.text()
+    reached["qc missing"] = qc.missing.text()
+    if qc.message.text():
+        reached["refused"] = f"QC: {qc.message.text()}"
+        return
+
+    tally.step("blind check: the pharmacist's own figures")
+    panel = batch.blind_check
+    reached["blind check asked"] = [figure.accessibleName() for figure in panel.fields.values()]
+    figures = dict(BLIND_FIGURES)
+    for figure in panel.fields.values():
+        yield from tab_to(keys, figure)  # the keys go from one to the next: no key
+        keys.field(figures[figure.accessibleName()], key.Key_Return)  # worked out by hand (see BLIND_FIGURES); the last compares
+    yield lambda: batch.verify_view.isVisible() or bool(panel.result.text())
+    reached["blind check"] = panel.result.text()
+    if not batch.verify_view.isVisible():
+        reached["refused"] = f"blind check: {panel.result.text()}"
+        return
+
+    tally.step("verify, signed (Sign as verifier)")
+    yield back_to(batch)
+    yield from tab_to(keys, batch.verify_button)  # the keys are there after the match: no key
+    keys.key(key.Key_Space, later=True)
+    yield signing()
+    yield from signature(keys)
+    yield lambda: batch.record.status.value != "prepared" or bool(batch.message.text())
+    reached["verified"] = {"status": batch.record.status.value, "prepared by": batch.record.prepared_by,
+                           "verified by": batch.record.verified_by, "said": batch.message.text()}
+    if batch.record.status.value != "verified":
+        reached["refused"] = f"verify: {batch.message.text()}"
+        return
+
+    tally.step("print the label (Print label)")
+    yield back_to(batch)
+    yield from tab_to(keys, batch.print_label_button)  # the keys are there once verified: no key
+    keys.key(key.Key_Space, later=True)
+    yield lambda: QApplication.activeModalWidget() is not batch or bool(batch.message.text())
+    dialog = QApplication.activeModalWidget()
+    if dialog is not batch and dialog.objectName() == "printDialog":  # no label printer set: the print dialog, on the spooler's printer
+        yield lambda: QApplication.focusWidget() is not None and QApplication.focusWidget().window() is dialog
+        reached["printed to"] = dialog.printer_combo.currentText()
+        keys.key(key.Key_Return)  # Print
+        yield lambda: QApplication.activeModalWidget() is not dialog or dialog.message.isVisible()
+        if QApplication.activeModalWidget() is dialog:
+            reached["refused"] = f"print the label: {dialog.message.text()}"
+            dialog.reject()
+            yield lambda: QApplication.activeModalWidget() is batch
+            return
+    yield lambda: QApplication.activeModalWidget() is batch
+    reached["label"] = {"batch": batch.record.batch_number, "said": batch.message.text()}
+    if batch.message.text():
+        reached["refused"] = f"print the label: {batch.message.text()}"
+
+
+def tab_to(keys: Keys, widget) -> Generator[Wait, None, None]:
+    """Tab until ``widget`` has the keys (each Tab counted; Ctrl+Tab out of a table, which takes
+    Tab for its cells); refused after 100."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractItemView, QApplication
+
+    yield lambda: widget.isVisible() and widget.isEnabled()
+    for _press in range(100):
+        focus = QApplication.focusWidget()
+        if focus is widget:
+            return
+        in_table = isinstance(focus, QAbstractItemView) and focus.tabKeyNavigation()
+        keys.key(Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier if in_table else None)
+        yield lambda: True
+    raise RuntimeError(f"Tab does not reach {widget.objectName() or widget!r}")
+
+
+def press(keys: Keys, button, mnemonic, opened: Wait) -> Generator[Wait, None, None]:
+    """Alt+``mnemonic`` until ``opened`` (the button clicked: what it opens has the keys); a
+    mnemonic two widgets share moves the keys between them, and Space presses the button once
+    it has them. Refused after 5 tries."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    yield lambda: button.isVisible() and button.isEnabled()
+    for _press in range(5):
+        if QApplication.focusWidget() is button:
+            keys.key(Qt.Key.Key_Space, later=True)
+        else:
+            keys.key(mnemonic, Qt.KeyboardModifier.AltModifier, later=True)
+        yield lambda: opened() or QApplication.focusWidget() is not None
+        yield lambda: True
+        if opened():
+            return
+    raise RuntimeError(f"Alt+{mnemonic} does not press {button.text()!r}")
 
 
 def signing() -> Wait:
@@ -503,10 +635,38 @@ def print_report(tally: Tally, refused: str | None = None) -> None:
         print(f"the road stopped at a refusal: {refused}")
 
 
+def label_printer() -> Generator[str | None, None, None]:
+    """A throw-away CUPS scheduler with a PDF printer for the label (``tests/cupsd.py``, as the
+    printing tests start it; the road's print dialog lists it): yields where the printed PDFs land,
+    or None (after saying why) where it cannot start, and the road stops at the print dialog."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.cupsd import Spooler, SpoolerUnavailable
+
+    try:
+        spooler = Spooler().start()
+    except SpoolerUnavailable as error:
+        print(f"no spooler for the label ({error}): the road stops at the print dialog", file=sys.stderr)
+        yield None
+        return
+    try:
+        os.environ.update(spooler.environment)
+        queue = spooler.add_pdf_printer("0-label")
+        yield str(spooler.folder / "out" / queue)
+    finally:
+        spooler.remove()
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="keys-to-label-") as folder:
-        tally, reached = measure(Path(folder))
+        printer = label_printer()
+        printed = next(printer)
+        try:
+            tally, reached = measure(Path(folder))
+        finally:
+            printer.close()
         print_report(tally, reached.get("refused"))
+        if printed is not None and "label" in reached:
+            print(f"label of batch {reached['label']['batch']} printed to {reached.get('printed to', 'the pharmacy label printer')}")
     return 0
 
 

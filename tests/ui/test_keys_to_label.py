@@ -6,13 +6,18 @@ self-verification allowed, by the administrator), then the pharmacist's own sign
 received (each opened on its ingredient, a salt's stock form filled in from it), the seed
 formula composed and approved as typed, Make a batch opened from the workbench on it with the
 prescription filled in, the warnings signed and the batch created (numbered by the records), each
-line's lot chosen and its weight typed against the target the lot sets, then Save and Sign as
-preparer (the password typed in the signing dialog) by their mnemonics: the batch is prepared,
-its acknowledgements standing (the lots' assays move the grams, not what the patient gets). QC,
-the blind check, verification and the label are not driven yet (``keys_to_label.NOT_DRIVEN``)."""
+line's lot chosen and its weight typed against the target the lot sets (Enter on to the next
+line's lot), then Sign as preparer by its mnemonic, which saves the lines typed (the password
+typed in the signing dialog): the batch is prepared,
+its acknowledgements standing (the lots' assays move the grams, not what the patient gets); then
+the QC results the master formula asks, the same pharmacist's blind check (matched) and
+verification (self-verification, the pharmacy's setting: recorded with the same signer as the
+preparer), and the label printed from the verified batch to the spooler's printer (a throw-away
+CUPS scheduler with a PDF printer, tests/cupsd.py): the printed PDF names the batch and patient."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,7 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import keys_to_label  # noqa: E402 - the benchmark's own road
 
 
-def test_the_keys_road_makes_the_seed_batch_in_the_records_from_the_approved_formula(qapp, tmp_path, monkeypatch):
+def test_the_keys_road_makes_the_seed_batch_in_the_records_from_the_approved_formula(qapp, tmp_path, monkeypatch, cups_spooler):
+    for key, value in cups_spooler.environment.items():
+        monkeypatch.setenv(key, value)
+    queue = cups_spooler.add_pdf_printer("0-label")  # sorted first: the print dialog offers it
     for name, sub in (("COMPOUNDER_SETTINGS_DIR", "settings"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")):
         monkeypatch.setenv(name, str(tmp_path / sub))  # restored after the test (measure sets the same)
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
@@ -49,5 +57,22 @@ def test_the_keys_road_makes_the_seed_batch_in_the_records_from_the_approved_for
     assert all(weight for _lot, weight in reached["lines"]) and len(lots_chosen) == len(keys_to_label.LOTS)
     assert "refused" not in reached, reached.get("refused")
     assert reached["status"] == "prepared"
+    assert keys_to_label.NOT_DRIVEN == ()
+    # The QC the master formula asks, entered: 119.5 g of 120 g is a yield of 119.5 / 120 = 99.58 % → 99.6 %,
+    # inside 120 g ± 5 % = 114 to 126 g; the appearance as typed. Nothing left for verification to wait for.
+    assert reached["qc asked"] == ["final_weight", "appearance"]
+    assert "119.5 g of 120 g theoretical" in reached["qc"] and "yield 99.6 %" in reached["qc"]
+    assert keys_to_label.APPEARANCE in reached["qc"] and reached["qc missing"] == ""
+    # The blind check: every active's grams and mg per click, the pharmacist's own figures matched and recorded.
+    assert len(reached["blind check asked"]) == 6 and reached["blind check"].startswith("Your 6 figure(s) match the plan (recorded)")
+    verified = reached["verified"]
+    assert verified["status"] == "verified", verified["said"]
+    assert verified["verified by"] == verified["prepared by"] == "Paula Pharmacist, RPh"  # self-verification, as the pharmacy allows
+    number = reached["batch"]["number"]
+    assert reached["label"] == {"batch": number, "said": ""}  # printed, and the print recorded (nothing said)
+    assert reached["printed to"] == queue
+    [printed] = cups_spooler.printed(queue)
+    text = subprocess.run(["pdftotext", str(printed), "-"], capture_output=True, text=True, check=True).stdout
+    assert number in text and "Jane Q. Doe" in text and "RX-3003" in text
     free, other = tally.totals()
     assert free > 0 and other > 0  # counted (the figures themselves are the benchmark's)

@@ -24,10 +24,12 @@ as weighed (``verify_view``); a finding whose decision a change voided is decide
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -57,7 +59,7 @@ from compounder.records.clock import records_today
 from compounder.records.errors import RecordsError
 from compounder.records.fills import refill_order
 from compounder.records.library import FormulaLibrary, LibraryError
-from compounder.records.policy import RecordError, Status
+from compounder.records.policy import RecordError, Role, Status
 from compounder.records.refill import refill_changes
 from compounder.records.screening import (
     DIRECTIONS_USED,
@@ -75,6 +77,7 @@ from compounder.records.workbench_order import WorkbenchOrder, matching_version,
 from compounder.records.workbench_order import chosen_lots as workbench_lots
 from compounder.settings import PharmacySettings
 from compounder.ui.common.batch_printing import PrintPdf, StoredBatchPrinter
+from compounder.ui.common.enter_key import on_enter
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
 from compounder.ui.common.print_on_menu import print_on_menu
@@ -217,7 +220,7 @@ class BatchDialog(QDialog):
         # Before the verify view, the verifying pharmacist's own figures (issue 24: the blind check).
         self.blind_check = BlindCheckPanel(self._compare_figures, self)
         # Issue 25: the QC results the master formula asks (verification waits for them), deviations, the remake link.
-        self.qc_panel = QcPanel(context, lambda number: self.open_batch(number), self)
+        self.qc_panel = QcPanel(context, lambda number: self.open_batch(number), self, entered=self.focus_next_step)
         self.lines_box = QGroupBox("Lines: lot and grams weighed")
         self.grid = QGridLayout(self.lines_box)
         self.lot_boxes: list[QComboBox] = []
@@ -293,6 +296,16 @@ class BatchDialog(QDialog):
         context.signed_in.connect(lambda _actor: self._enable())
         self._enable()
         self.fill_dose()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        """With a batch on show, Enter presses only the button that has the keys (the button takes
+        it itself), never the dialog's default: Qt makes Create batch, the default a workbench
+        order leaves, the default again whenever the keys leave a button, so Enter on a lot's box
+        pressed Create batch for a second batch."""
+        if self.record is not None and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(self.focusWidget(), QPushButton):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # ------------------------------------------------------------------ steps
     def fill_tolerance(self) -> None:
@@ -677,6 +690,8 @@ class BatchDialog(QDialog):
         allowed = pharmacy.allow_self_verification if pharmacy is not None else False
         self._signed_step("verified", self._as_shown(lambda session, credentials, number, now, shown: batches.verify(
             session, credentials, number, now, allow_self_verification=allowed, shown=shown)))
+        if self.record is not None and self.record.status is Status.VERIFIED:
+            self.focus_next_step()  # Print label
 
     def decide_again(self) -> None:
         """A pharmacist signs again each finding whose decision was voided (``batches.decide_again``),
@@ -895,9 +910,16 @@ class BatchDialog(QDialog):
         set_prescription(session, actor, batch_number, now, npi=npi, dea=dea, written_on=day)
 
     def _sign_prepared(self) -> None:
-        """The preparer's signature; under the pharmacy's competency rule "warn", the gap is shown after it."""
+        """The preparer's signature, the lots and weights typed and not yet saved saved first (one
+        press, issue 28: a line refused is named and nothing is saved or signed; lots whose assay
+        moved the targets are saved and said, and nothing is signed). Under the pharmacy's
+        competency rule "warn", the gap is shown after it; then the keys go to the QC."""
         from compounder.records.quality_logs import competency_warning
 
+        if self.record is not None and self.record.status is Status.DRAFT and self._lines_unsaved():
+            self.save_lines()
+            if self.message.text() or self._lines_unsaved():
+                return  # said why (the line, or the targets moved): nothing signed
         self._signed_step("prepared", self._as_shown(batches.sign_prepared))
         actor, record = self._context.actor, self.record
         if actor is None or record is None or record.status.value != "prepared":
@@ -905,6 +927,20 @@ class BatchDialog(QDialog):
         warning = self._context.run(lambda s: competency_warning(s, actor.id, record.batch_number, self._context.today()), write=False)
         if isinstance(warning, str):
             self.message.setText(f"Signed. Warning: {warning}")
+        self.focus_next_step()
+
+    def _lines_unsaved(self) -> bool:
+        """Whether a lot chosen or a weight typed on screen differs from the record (an empty weight is not a change)."""
+        record = self.record
+        if record is None or record.status is not Status.DRAFT:
+            return False
+        for line, box, weight in zip(record.lines, self.lot_boxes, self.weights, strict=True):
+            if box.currentData() is not None and box.currentData() != line.lot_id:
+                return True
+            typed = weight.text().strip()
+            if not line.steps and typed and (line.actual is None or not _same_weight(typed, line.actual)):
+                return True
+        return False
 
     def _step(self, step) -> None:
         actor, record = self._context.actor, self.record
@@ -933,6 +969,7 @@ class BatchDialog(QDialog):
     # ------------------------------------------------------------------ display
     def _show(self, record: BatchRecord) -> None:
         self.record = record
+        self.create_button.setDefault(False)  # a batch on show: Enter in its fields never makes another (keyPressEvent)
         self._again = None
         self.retry_button.hide()
         signatures = [f"status {record.status.value}"]
@@ -1016,6 +1053,8 @@ class BatchDialog(QDialog):
             self.lot_boxes.append(box)
             self.weights.append(weight)
             self.deviations.append(deviation)
+            if editable and not line.steps:
+                on_enter(weight, functools.partial(self._after_weight, row - 1))
         self.grid.setColumnStretch(3, 1)
         self.grid.setRowStretch(len(record.lines) + 1, 1)
         self.lines_box.setVisible(editable)  # once prepared, the verify view shows each line as weighed
@@ -1026,6 +1065,34 @@ class BatchDialog(QDialog):
         self.undecided.setText("<br>".join(_html(text.split("; the finding now reads:")[0]) for text in record.undecided))
         self.undecided.setToolTip("\n\n".join(record.undecided))
         self._enable()
+
+    def _after_weight(self, index: int) -> None:
+        """Enter after line ``index``'s weight: the keys to the next line's lot (or weight, when
+        its lot cannot be chosen), after the last line to Sign as preparer (which saves the lines
+        typed). Nothing is saved or pressed by the Enter itself."""
+        following = [w for pair in zip(self.lot_boxes[index + 1:], self.weights[index + 1:], strict=True) for w in pair if w.isEnabled()]
+        target = following[0] if following else self.prepare_button
+        if target.isEnabled():
+            target.setFocus()
+
+    def focus_next_step(self) -> None:
+        """The keys to what is next on a prepared or verified batch: the first QC result the master
+        formula asks not yet entered, then the blind check's first figure still to type, then (for
+        a pharmacist) Sign as verifier; on a verified batch, Print label (issue 28)."""
+        record, actor = self.record, self._context.actor
+        if record is None or actor is None:
+            return
+        target: QWidget | None = None
+        if record.status is Status.PREPARED:
+            target = self.qc_panel.next_field()
+            if target is None and not self.blind_check.isHidden():
+                target = self.blind_check.first_empty()
+            if target is None and self.blind_check.isHidden() and actor.role is Role.PHARMACIST:
+                target = self.verify_button
+        elif record.status is Status.VERIFIED:
+            target = self.print_label_button
+        if target is not None and target.isEnabled():
+            QTimer.singleShot(0, target, target.setFocus)  # once the layout shows it (a hidden widget takes no focus)
 
     def _show_targets(self) -> None:
         """Each line's target with the lots picked on screen (saved or not): a lot whose assay or
@@ -1081,6 +1148,8 @@ class BatchDialog(QDialog):
         if isinstance(outcome, Failed):
             return outcome.text
         self.open_batch(number)  # a match shows the verify view; the checks are listed on it
+        if outcome.check.matches:
+            self.focus_next_step()  # Sign as verifier
         return outcome.check
 
     def _enable(self) -> None:

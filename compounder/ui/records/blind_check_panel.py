@@ -4,15 +4,21 @@ shown, the verifying pharmacist types the figures they worked out themselves, on
 check (match or not) and answers: a mismatch shows both figures and the plan's calculation and
 the batch is not verified; a match opens the verify view. No pharmacy logic here: the
 comparison is ``calc.blind_check``'s, run by the records.
+
+Keys (issue 28): Enter in a figure goes on to the next figure still empty, and compares once none
+is (the Enter goes no further: never to the dialog's default button); ``first_empty`` is where the
+batch dialog puts the keys when the check is what is next.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from compounder.calc.blind_check import UNITS, BlindCheck, Kind, Wanted
+from compounder.ui.common.enter_key import on_enter
 from compounder.ui.common.look import ERROR_TEXT, OK_TEXT
 
 Compare = Callable[[Mapping[tuple[int, Kind], str]], BlindCheck | str]
@@ -62,13 +68,27 @@ class BlindCheckPanel(QGroupBox):
             field = QLineEdit(typed.get(w.key, ""), self)
             field.setPlaceholderText(f"{UNITS[w.kind]}, {_EXAMPLES[w.kind]}")
             field.setAccessibleName(w.label)
-            field.returnPressed.connect(self.compare)
+            on_enter(field, functools.partial(self._enter, field))
             self.form.addRow(w.label[:1].upper() + w.label[1:], field)
             self.fields[w.key] = field
         self.setVisible(True)
         first = next(iter(self.fields.values()), None)
         if first is not None:
             first.setFocus()
+
+    def first_empty(self) -> QLineEdit | None:
+        """The first figure still to type (None: no figure asked, or all typed)."""
+        return next((field for field in self.fields.values() if not field.text().strip()), None)
+
+    def _enter(self, field: QLineEdit) -> None:
+        """Enter in ``field``: on to the next figure still empty after it (else before it), else compare."""
+        fields = list(self.fields.values())
+        after = fields[fields.index(field) + 1:] if field in fields else []
+        following = next((f for f in after if not f.text().strip()), None) or self.first_empty()
+        if following is not None and following is not field:
+            following.setFocus()
+        else:
+            self.compare()
 
     def done(self) -> None:
         """The check matched (or is not asked): the panel goes, its answer stays said."""

@@ -3,6 +3,12 @@ master formula asks (final weight against the theoretical, with the yield; appea
 range is given) with their results entered, the deviations with the pharmacist's decision, and
 the link to the batch a remake replaces. The records decide (``records.compounding_qc``); this
 panel only shows and passes on what is typed, and says a refusal under it.
+
+Keys (issue 28): Alt+L goes to the final weight, Alt+A to the appearance; Enter in a result's field
+enters it, unless that result has a tick still clear (conforms, within the SOP's range): Enter
+then goes to the tick, so the finding is the person's (Space sets it, Enter on it enters the
+result as the tick stands). ``next_field`` is the first result the master formula asks that is
+not entered yet: the batch dialog puts the keys there once the batch is prepared.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from compounder.records import compounding_qc
 from compounder.records.batch_rows import batch_row
 from compounder.records.batches import BatchRecord
 from compounder.records.policy import Status
+from compounder.ui.common.enter_key import on_enter
 from compounder.ui.common.inline_error import message_label
 from compounder.ui.common.look import ERROR_TEXT
 from compounder.ui.common.records_context import Failed, RecordsContext
@@ -34,10 +41,13 @@ from compounder.ui.common.records_context import Failed, RecordsContext
 class QcPanel(QGroupBox):
     """QC results, deviations and the remake link of the batch shown; ``changed(number)`` after a write."""
 
-    def __init__(self, context: RecordsContext, changed: Callable[[str], None], parent: QWidget | None = None) -> None:
+    def __init__(self, context: RecordsContext, changed: Callable[[str], None], parent: QWidget | None = None, *,
+                 entered: Callable[[], None] = lambda: None) -> None:
+        """``changed(number)`` after any write; ``entered()`` after a QC result is entered (the
+        keys go on to what is next)."""
         super().__init__("Quality control, deviations and remake", parent)
         self.setObjectName("qcPanel")
-        self._context, self._changed = context, changed
+        self._context, self._changed, self._entered = context, changed, entered
         self.record: BatchRecord | None = None
         self.details: compounding_qc.CompoundingDetails | None = None
         self.asked = QLabel()
@@ -46,12 +56,12 @@ class QcPanel(QGroupBox):
         self.final_weight.setPlaceholderText("finished preparation, grams, e.g. 119.4")
         self.weight_conforms = QCheckBox("within the SOP's range")
         self.weight_conforms.setToolTip("Asked only when no final-weight tolerance was set when the batch was made")
-        self.weight_button = QPushButton("Enter &final weight")
+        self.weight_button = QPushButton("Enter final weight")
         self.weight_button.clicked.connect(self.enter_weight)
         self.appearance = QLineEdit()
         self.appearance.setPlaceholderText("what it looks like: colour, texture, uniformity")
         self.appearance_conforms = QCheckBox("conforms")
-        self.appearance_button = QPushButton("Enter &appearance")
+        self.appearance_button = QPushButton("Enter appearance")
         self.appearance_button.clicked.connect(self.enter_appearance)
         self.ph = QLineEdit()
         self.ph.setPlaceholderText("meter reading, e.g. 6.4")
@@ -91,8 +101,8 @@ class QcPanel(QGroupBox):
         column.addWidget(self.asked)
         entries = QGridLayout()
         for row, (label, edit, check, button) in enumerate((
-            (QLabel("Final weight (g)"), self.final_weight, self.weight_conforms, self.weight_button),
-            (QLabel("Appearance"), self.appearance, self.appearance_conforms, self.appearance_button),
+            (_buddy("Fina&l weight (g)", self.final_weight), self.final_weight, self.weight_conforms, self.weight_button),
+            (_buddy("&Appearance", self.appearance), self.appearance, self.appearance_conforms, self.appearance_button),
             (self.ph_label, self.ph, None, self.ph_button),
         )):
             entries.addWidget(label, row, 0)
@@ -124,7 +134,27 @@ class QcPanel(QGroupBox):
         column.addLayout(remake)
         column.addWidget(self.remake)
         column.addWidget(self.message)
+        on_enter(self.final_weight, lambda: self._enter_or_tick(self.weight_conforms, self.enter_weight))
+        on_enter(self.weight_conforms, self.enter_weight)
+        on_enter(self.appearance, lambda: self._enter_or_tick(self.appearance_conforms, self.enter_appearance))
+        on_enter(self.appearance_conforms, self.enter_appearance)
+        on_enter(self.ph, self.enter_ph)
         self.setVisible(False)
+
+    def _enter_or_tick(self, tick: QCheckBox, enter: Callable[[], None]) -> None:
+        """Enter in a result's field: to its tick while that is asked and clear, else enter it."""
+        if not tick.isHidden() and not tick.isChecked():
+            tick.setFocus()
+        else:
+            enter()
+
+    def next_field(self) -> QLineEdit | None:
+        """The field of the first result the master formula asks and nobody has entered (None: all entered)."""
+        details = self.details
+        if details is None or self.record is None or not self.final_weight.isEnabled():
+            return None
+        fields = {"final_weight": self.final_weight, "appearance": self.appearance, "ph": self.ph}
+        return next((fields[a.kind] for a in details.asked if a.kind in fields and details.result(a.kind) is None), None)
 
     # ------------------------------------------------------------------ showing
     def show_record(self, record: BatchRecord | None) -> None:
@@ -162,14 +192,15 @@ class QcPanel(QGroupBox):
     def enter_weight(self) -> None:
         conforms = self.weight_conforms.isChecked() if not self.weight_conforms.isHidden() else None
         self._write(lambda s, actor, number, now: compounding_qc.enter_result(
-            s, actor, number, "final_weight", now, weight=self.final_weight.text(), conforms=conforms), self.final_weight)
+            s, actor, number, "final_weight", now, weight=self.final_weight.text(), conforms=conforms), self.final_weight, result=True)
 
     def enter_appearance(self) -> None:
         self._write(lambda s, actor, number, now: compounding_qc.enter_result(
-            s, actor, number, "appearance", now, observed=self.appearance.text(), conforms=self.appearance_conforms.isChecked()), self.appearance)
+            s, actor, number, "appearance", now, observed=self.appearance.text(), conforms=self.appearance_conforms.isChecked()), self.appearance,
+            result=True)
 
     def enter_ph(self) -> None:
-        self._write(lambda s, actor, number, now: compounding_qc.enter_result(s, actor, number, "ph", now, ph=self.ph.text()), self.ph)
+        self._write(lambda s, actor, number, now: compounding_qc.enter_result(s, actor, number, "ph", now, ph=self.ph.text()), self.ph, result=True)
 
     def record_deviation(self) -> None:
         self._write(lambda s, actor, number, now: compounding_qc.record_deviation(
@@ -183,7 +214,7 @@ class QcPanel(QGroupBox):
         self._write(lambda s, actor, number, now: compounding_qc.link_remake(
             s, actor, number, self.replaces.text(), self.remake_reason.text(), now), self.replaces, self.remake_reason)
 
-    def _write(self, operation, *cleared: QLineEdit) -> None:
+    def _write(self, operation, *cleared: QLineEdit, result: bool = False) -> None:
         actor, record = self._context.actor, self.record
         if record is None:
             return
@@ -198,6 +229,15 @@ class QcPanel(QGroupBox):
         for field in cleared:
             field.clear()
         self._changed(record.batch_number)
+        if result:
+            self._entered()
+
+
+def _buddy(text: str, field: QWidget) -> QLabel:
+    """A row's label whose mnemonic puts the keys in ``field``."""
+    label = QLabel(text)
+    label.setBuddy(field)
+    return label
 
 
 def _html(text: str) -> str:

@@ -33,6 +33,7 @@ class VerifyView(QGroupBox):
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # read only: Tab goes on to Sign as verifier, not from cell to cell (a keyboard trap)
         self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
         # Each row as tall as its wrapped text at the columns' widths as they are laid out.
