@@ -325,13 +325,10 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
     keys.key(key.Key_R, ctrl)
     yield active("Prescription")
     patient, born, rx, prescriber, directions, quantity, refills, container = PRESCRIPTION
-    for text in (patient, born, rx, prescriber):
+    for text in (patient, born, rx, prescriber, directions, quantity, refills):  # the optional "written on" comes after the container
         keys.field(text)
-    keys.key(key.Key_Tab)  # written on: optional
-    for text in (directions, quantity, refills):
-        keys.field(text)
-    keys.field(container, key.Key_Return)
-    keys.key(key.Key_Escape)
+    keys.field(container, key.Key_Return)  # Enter in the container closes the dialog, every field kept
+    yield lambda: not window.prescription_dialog.isVisible()
     yield back_to(window)
 
     tally.step("approve the master formula (Ctrl+Shift+P)")

@@ -125,3 +125,35 @@ def test_enter_goes_base_batch_density_amount_times_a_day_each_committed(window,
     window.density_edit.setFocus()
     QTest.keyClick(window.density_edit, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is window.excess_edit
+
+
+def test_the_prescription_dialog_closes_on_enter_in_the_container_every_field_kept(window, qtbot):
+    """The fields in reading order, the optional "written on" after the container; Enter in the
+    container closes the dialog (it took Enter, then Escape)."""
+    dialog = window.edit_prescription()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.fields["prescription.patient"])
+    typed = ("Jane Q. Doe", "1948-03-02", "RX-3003", "Dr. A. Smith", "Apply 1 g to the knee twice a day", "120 g", "0", "Topi-CLICK 120 mL")
+    for text in typed[:-1]:
+        QTest.keyClicks(QApplication.focusWidget(), text)
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)  # no Tab for the optional date in the middle
+    assert QApplication.focusWidget() in (dialog.fields["container"], line_edit_of(dialog.fields["container"]))
+    QTest.keyClicks(QApplication.focusWidget(), typed[-1])
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    keys = ("prescription.patient", "prescription.date_of_birth", "prescription.rx_number", "prescription.prescriber",
+            "prescription.directions", "prescription.quantity", "prescription.refills", "container")
+    assert tuple(window.document.header(key) for key in keys) == typed
+    assert window.document.header("prescription.written_on") == ""  # optional, never defaulted
+
+
+def test_a_refused_written_on_date_keeps_the_prescription_dialog_open(window, qtbot):
+    dialog = window.edit_prescription()
+    qtbot.waitExposed(dialog)
+    field = dialog.fields["prescription.written_on"]
+    field.setFocus()
+    QTest.keyClicks(field, "2026-13-40")
+    QTest.keyClick(field, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    QApplication.processEvents()
+    assert dialog.isVisible() and field.refusal
