@@ -333,13 +333,8 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
 
     tally.step("approve the master formula (Ctrl+Shift+P)")
     keys.key(key.Key_P, ctrl | Qt.KeyboardModifier.ShiftModifier, later=True)
-    yield any_modal()
-    keys.key(key.Key_Return, later=True)  # Yes: saved to the library first
-    yield next_modal(QApplication.activeModalWidget())
-    keys.key(key.Key_Return, later=True)  # the name suggested
-    yield next_modal(QApplication.activeModalWidget())
-    keys.key(key.Key_Backtab)  # from Cancel (the default) to Approve version 1
-    keys.key(key.Key_Space, later=True)
+    yield modal("Approve master formula")  # one dialog: the name derived from the content, what is new since the last approval
+    keys.key(key.Key_Return, later=True)  # Save to the library and approve (the default)
     yield signing()
     yield from signature(keys)  # the approval is signed: the password, then Enter (issue 24)
     yield no_modal()
