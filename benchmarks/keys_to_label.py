@@ -203,6 +203,20 @@ def back_to(window) -> Wait:
     return ready
 
 
+def focus_on(window, widget) -> Wait:
+    """Until ``widget`` has the keys. Offscreen, a completion list that closed can stay the active
+    window, hidden (a desktop gives the activation back): it is given back, without a key."""
+    from PySide6.QtWidgets import QApplication
+
+    def ready() -> bool:
+        shown = QApplication.activeWindow()
+        if QApplication.activePopupWidget() is None and (shown is None or not shown.isVisible()):
+            window.activateWindow()
+        return QApplication.focusWidget() is widget
+
+    return ready
+
+
 def any_modal() -> Wait:
     from PySide6.QtWidgets import QApplication
 
@@ -309,44 +323,33 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
     yield lambda: window.isActiveWindow() and QApplication.focusWidget() is window.table
     for ingredient, strength in FORMULA["actives"]:
         row = window.table_model.new_row
-        yield from type_cell(window, keys, ingredient)  # the cell's editor opens with the first key
+        yield from enter_cell(window, keys, ingredient)  # one Enter takes the name (its completion list open) and commits it
         yield lambda row=row: window.table.currentIndex().row() == row and window.table.currentIndex().column() == column("strength")
-        yield from type_cell(window, keys, strength)
-        keys.key(key.Key_Down)  # to the empty row
-        keys.key(key.Key_Home)  # its ingredient
-    keys.key(key.Key_S, alt)  # Base
-    keys.field(FORMULA["base"], key.Key_Return)
-    keys.key(key.Key_B, alt)  # Batch
-    keys.field(FORMULA["batch"], key.Key_Return)
-    keys.key(key.Key_D, alt)  # Density: a Topi-CLICK label states what one click holds
-    keys.field(FORMULA["density"], key.Key_Return)
-    keys.key(key.Key_M, alt)  # Amount (per application)
-    keys.field(FORMULA["dose"][0])
-    keys.field(FORMULA["dose"][1], key.Key_Return)
+        yield from enter_cell(window, keys, strength)  # Enter: on to the next ingredient, in the empty row
+        yield lambda: window.table.currentIndex().row() == window.table_model.new_row and window.table.currentIndex().column() == column("ingredient")
+    keys.key(key.Key_Return)  # Enter on the empty row: the ingredients are done, on to Base
+    for text, following in ((FORMULA["base"], window.batch_amount_edit), (FORMULA["batch"], window.density_edit),
+                            (FORMULA["density"], window.amount_edit), (FORMULA["dose"][0], window.times_edit), (FORMULA["dose"][1], None)):
+        yield lambda: QApplication.focusWidget() is not None and QApplication.focusWidget().window() is window and QApplication.focusWidget() is not window.table
+        keys.field(text, key.Key_Return)  # Base, Batch, Density (a Topi-CLICK label states what one click holds), Amount, Times a day
+        if following is not None:
+            yield focus_on(window, following)
     yield lambda: window.document.plan is not None
 
     tally.step("the prescription (Ctrl+R)")
     keys.key(key.Key_R, ctrl)
     yield active("Prescription")
     patient, born, rx, prescriber, directions, quantity, refills, container = PRESCRIPTION
-    for text in (patient, born, rx, prescriber):
+    for text in (patient, born, rx, prescriber, directions, quantity, refills):  # the optional "written on" comes after the container
         keys.field(text)
-    keys.key(key.Key_Tab)  # written on: optional
-    for text in (directions, quantity, refills):
-        keys.field(text)
-    keys.field(container, key.Key_Return)
-    keys.key(key.Key_Escape)
+    keys.field(container, key.Key_Return)  # Enter in the container closes the dialog, every field kept
+    yield lambda: not window.prescription_dialog.isVisible()
     yield back_to(window)
 
     tally.step("approve the master formula (Ctrl+Shift+P)")
     keys.key(key.Key_P, ctrl | Qt.KeyboardModifier.ShiftModifier, later=True)
-    yield any_modal()
-    keys.key(key.Key_Return, later=True)  # Yes: saved to the library first
-    yield next_modal(QApplication.activeModalWidget())
-    keys.key(key.Key_Return, later=True)  # the name suggested
-    yield next_modal(QApplication.activeModalWidget())
-    keys.key(key.Key_Backtab)  # from Cancel (the default) to Approve version 1
-    keys.key(key.Key_Space, later=True)
+    yield modal("Approve master formula")  # one dialog: the name derived from the content, what is new since the last approval
+    keys.key(key.Key_Return, later=True)  # Save to the library and approve (the default)
     yield signing()
     yield from signature(keys)  # the approval is signed: the password, then Enter (issue 24)
     yield no_modal()
@@ -583,6 +586,20 @@ def type_cell(window, keys: Keys, text: str) -> Generator[Wait, None, None]:
             yield lambda: QApplication.activeWindow() is window
         if table_has_keys():
             return
+    yield table_has_keys
+
+
+def enter_cell(window, keys: Keys, text: str) -> Generator[Wait, None, None]:
+    """Type into the current cell of the ingredient table (its editor opens with the first key)
+    and press Enter once: it takes the name in an open completion list and commits the cell."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    keys.text(text[0])
+    yield lambda: QApplication.focusWidget() is not None and QApplication.focusWidget().objectName() != "ingredientTable"
+    keys.text(text[1:])
+    keys.key(Qt.Key.Key_Return)
+    yield back_to(window)  # offscreen only: the closed completion list can take the activation with it
     yield table_has_keys
 
 

@@ -77,6 +77,31 @@ def review(session: Session, entry_id: int) -> ApprovalReview:
     )
 
 
+def preview(session: Session, entry_id: int | None, name: str, data: dict[str, Any], now: dt.datetime) -> ApprovalReview:
+    """What a pharmacist approving content not saved yet is shown, before anything is saved: the
+    version saving it makes (``entry_id``'s next, or version 1 of a new formula) against the
+    newest version approved, or the whole formula when none was. Saved, it is ``review``'s."""
+    from compounder.records.model import MasterFormulaVersion
+
+    content = {"name": name, **{key: value for key, value in data.items() if key != "name"}}
+    since = None
+    number = 1
+    if entry_id is not None:
+        number = latest(session, entry_id).version + 1
+        since = session.scalars(
+            select(MasterFormulaVersion)
+            .where(MasterFormulaVersion.master_formula_id == entry_id, MasterFormulaVersion.approved_at.is_not(None))
+            .order_by(MasterFormulaVersion.version.desc())
+            .limit(1)
+        ).first()
+    version = FormulaVersion(id=0, master_formula_id=entry_id or 0, version=number, name=name, data=content, created_at=now, approved_at=None)
+    return ApprovalReview(
+        version=version, since=as_version(since) if since is not None else None,
+        changes=formula_diff(since.data if since is not None else None, content),
+        content_hash=content_hash(content), name_problem=version.name_problem,
+    )
+
+
 def approve_newest(session: Session, entry_id: int, actor: Actor | None, now: dt.datetime, *,
                    version: int | None, shown: dict[str, Any] | None) -> None:
     """Approve the newest version of ``entry_id`` in ``session``'s transaction. ``version`` and

@@ -200,6 +200,16 @@ class FormulaLibrary:
             self.get(entry_id)  # refuses a formula not in the library, in the library's words
             return review(session, entry_id)
 
+    def preview_review(self, entry_id: int | None, name: str, data: dict[str, Any]) -> ApprovalReview:
+        """What a pharmacist approving ``data`` under ``name`` is shown before it is saved: as a
+        new version of ``entry_id``, or version 1 of a new formula (``entry_id`` None)."""
+        from compounder.records.formula_approval import preview
+
+        with reading(self._sessions) as session:
+            if entry_id is not None:
+                self.get(entry_id)
+            return preview(session, entry_id, _name(name), data, self._clock())
+
     def versions(self, entry_id: int) -> list[FormulaVersion]:
         """Every version of a master formula, oldest first."""
         from compounder.records.model import MasterFormulaVersion

@@ -152,3 +152,23 @@ def test_the_worksheet_header_names_what_the_lines_weigh(sessions, clock, pharma
     assert record.formula_name == renamed
     assert "lidocaine 4 % in Lipoderm" in text and "lidocaine 5 %" not in text
     assert "4.800 g" in text  # 120 g × 4 % = 4.800 g lidocaine
+
+
+def test_a_preview_shows_what_saving_would_approve_and_saves_nothing(sessions, clock, pharmacy):
+    """The workbench's one approval dialog is shown before the formula is saved (issue 28, the keys
+    road): version 1 of a new formula, all of it new; the next version of one in the library,
+    against the version last approved. Nothing is written; the approval after saving is bound to
+    the same content (its hash is the saved version's)."""
+    library = FormulaLibrary(sessions, clock)
+    new = library.preview_review(None, NAME, SEED)
+    assert (new.version.version, new.since, new.name_problem) == (1, None, None)
+    assert [e for e in library.entries() if e.origin == "pharmacy"] == []  # nothing saved
+    entry = library.add(NAME, SEED, pharmacy.technician)
+    assert library.review(entry.id).content_hash == new.content_hash
+    library.approve(entry.id, credentials_of(pharmacy.pharmacist), version=1, shown=SEED)
+    renamed = NAME.replace("lidocaine 5 %", "lidocaine 4 %")
+    second = library.preview_review(entry.id, renamed, lidocaine("4 %"))
+    assert (second.version.version, second.since.version) == (2, 1)
+    assert [c.text for c in second.changes] == [f"name {NAME} → {renamed}", "lidocaine strength 5 % → 4 %"]
+    assert library.get(entry.id).version == 1  # nothing saved
+    assert library.preview_review(entry.id, NAME, lidocaine("4 %")).name_problem is not None  # a name the content contradicts

@@ -54,6 +54,7 @@ class FakePrompts:
         self.conflicts: list[str] = []  # another workstation saved first: what the window said
         self.conflict_choices: list = []  # ConflictChoice answers
         self.reviews: list = []  # the ApprovalReview each approval showed (answered from ``confirms``)
+        self.saves: list[bool] = []  # whether each approval dialog's button also saved the formula
         self.signatures_asked: list[tuple[str, str]] = []  # (meaning, what is signed) of each signing dialog
         self.signature = None  # what the signing dialog answers; None: the library has no accounts
 
@@ -80,8 +81,9 @@ class FakePrompts:
     def confirm(self, title, text):
         return self.confirms.pop(0)
 
-    def approve_formula(self, review):
+    def approve_formula(self, review, saves=False):
         self.reviews.append(review)
+        self.saves.append(saves)
         return self.confirms.pop(0)
 
     def label_position(self, stock):

@@ -3,7 +3,10 @@ the pharmacist approves (issue 28, observation 8: approval was a Yes/No on the n
 
 A thin view of ``records.formula_approval.ApprovalReview``: the heading says which version is
 compared with which, one row per change (before, now), and the content's fingerprint the
-approval is bound to. Cancel is the default button: Enter alone never approves.
+approval is bound to. The approval is the default button (Enter), and is signed next in the
+signing dialog (the pharmacist's password): Enter alone never approves. When the formula on
+screen is not saved as shown, the same button saves it to the library first, under the name
+shown (typed, or derived from the content), and cancelling saves nothing.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ _KIND = {"added": "added", "removed": "removed", "changed": "changed"}
 class ApprovalDialog(QDialog):
     """Approve one version after seeing its changes; ``exec()`` is true when the pharmacist approved."""
 
-    def __init__(self, review: ApprovalReview, parent: QWidget | None = None) -> None:
+    def __init__(self, review: ApprovalReview, parent: QWidget | None = None, *, saves: bool = False) -> None:
         super().__init__(parent)
         self.review = review
         self.setWindowTitle("Approve master formula")
@@ -71,11 +74,12 @@ class ApprovalDialog(QDialog):
         layout.addWidget(self.fingerprint)
 
         buttons = QDialogButtonBox(self)
-        self.approve_button = buttons.addButton(f"Approve version {review.version.version}", QDialogButtonBox.ButtonRole.AcceptRole)
+        action = "Save to the library and approve" if saves else "Approve"
+        self.approve_button = buttons.addButton(f"{action} version {review.version.version}…", QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setDefault(True)
-        cancel.setFocus()  # the dialog opens on Cancel: reading the list is the first thing, approving a decision
-        self.approve_button.setAutoDefault(False)
+        cancel.setAutoDefault(False)
+        self.approve_button.setDefault(True)  # Enter: on to the signing dialog, where the password decides
+        self.approve_button.setFocus()
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

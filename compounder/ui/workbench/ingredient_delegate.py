@@ -2,11 +2,24 @@
 chooser offering the salt forms on file for the chosen moiety, and plain text elsewhere.
 
 Enter commits, Escape cancels, Tab commits and moves on (``QStyledItemDelegate``'s own keys).
+With the ingredient's completion list open, one Enter takes the completion highlighted (none
+highlighted: the name as typed, never the list's first guess) and commits the cell: it took two.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QStringListModel, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QStringListModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QCompleter, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from compounder.calc import Catalog
@@ -28,6 +41,24 @@ def ingredient_names(catalog: Catalog) -> list[str]:
     return sorted(names, key=str.casefold)
 
 
+class IngredientEdit(QLineEdit):
+    """The ingredient cell's editor. ``chosen`` is emitted when Enter was pressed in its open
+    completion list, once the list has put its choice in the field (the completer hands the key
+    to the field first, then completes: the signal waits for the event loop's next turn)."""
+
+    chosen = Signal()
+    taken = False  # Enter was pressed in the list: the cell is being committed, a second Enter does nothing
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        completer = self.completer()
+        popup = completer.popup() if completer is not None else None
+        listed = popup is not None and popup.isVisible()
+        super().keyPressEvent(event)
+        if listed and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.taken = True
+            QTimer.singleShot(0, self, self.chosen.emit)
+
+
 class IngredientDelegate(QStyledItemDelegate):
     def __init__(self, catalog: Catalog, parent=None) -> None:
         super().__init__(parent)
@@ -43,17 +74,30 @@ class IngredientDelegate(QStyledItemDelegate):
             line_edit_of(combo).setPlaceholderText("same as written")
             combo.setToolTip("Salt and hydrate forms on file for this ingredient; empty weighs the form written")
             return combo
-        editor = QLineEdit(parent)
+        editor = IngredientEdit(parent) if key == "ingredient" else QLineEdit(parent)
         editor.setPlaceholderText(PLACEHOLDERS.get(key, ""))
         editor.setFrame(False)
-        if key == "ingredient":
+        if isinstance(editor, IngredientEdit):
             completer = QCompleter(self._names, editor)
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
             completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
             completer.setMaxVisibleItems(12)
             editor.setCompleter(completer)
+            editor.chosen.connect(lambda: self._commit_and_close(editor))
         return editor
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """A second Enter while the name taken from the list is committed is not a second commit."""
+        if (isinstance(watched, IngredientEdit) and watched.taken and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent) and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            return True
+        return super().eventFilter(watched, event)
+
+    def _commit_and_close(self, editor: QWidget) -> None:
+        """What Enter does in the editor (``QAbstractItemDelegate``'s own: commit, then close)."""
+        self.commitData.emit(editor)
+        self.closeEditor.emit(editor, QStyledItemDelegate.EndEditHint.SubmitModelCache)
 
     def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
         text = index.data(Qt.ItemDataRole.EditRole) or ""

@@ -46,6 +46,13 @@ _PLACEHOLDERS = {
 }
 
 
+# The fields in the order they are read and typed: the optional date the prescription was
+# written last, after the fields every prescription has (it cost a Tab in the middle of them).
+FIELD_ORDER = (*(key for key in ORDER_FIELDS if key != "prescription.written_on"), "prescription.written_on")
+# Enter in these (the container, the last field every prescription has, and the optional date
+# after it) closes the dialog, every field committed (it took Enter, then Escape).
+CLOSING_FIELDS = ("container", "prescription.written_on")
+
 # The dates asked, with the example their message gives.
 _DATES = {"prescription.date_of_birth": "1948-03-02", "prescription.written_on": "2026-11-20"}
 
@@ -75,7 +82,7 @@ class PrescriptionDialog(QDialog):
         layout.addWidget(intro)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for key in ORDER_FIELDS:
+        for key in FIELD_ORDER:
             message = QLabel(self)
             if key in _DATES:
                 date = DateField(HEADER_LABELS[key], self, kind=key.rsplit(".", 1)[-1], example=_DATES[key], message=message)
@@ -124,6 +131,9 @@ class PrescriptionDialog(QDialog):
         # Enter commits a field; it must not press Close (a dialog's buttons are auto-default).
         buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         layout.addWidget(buttons)
+        for key in CLOSING_FIELDS:  # after the field's own Enter (a combo box takes its completion first)
+            line = line_edit_of(field) if isinstance(field := self.fields[key], QComboBox) else field
+            line.returnPressed.connect(lambda: QTimer.singleShot(0, self, self._close_unless_refused))
         # Opened again, the dialog starts at the patient, not at the field left last (a date of
         # birth typed went into the batch number, and a space pressed Close).
         reading_order(self, *self.fields.values(), buttons.button(QDialogButtonBox.StandardButton.Close))
@@ -191,6 +201,12 @@ class PrescriptionDialog(QDialog):
     def commit_all(self) -> None:
         for key in self.fields:
             self._commit(key)
+
+    def _close_unless_refused(self) -> None:
+        """Enter in a closing field: closed, unless a date typed was refused (its message stays in
+        front of the pharmacist, with the date as typed, to be corrected)."""
+        if not any(isinstance(widget, DateField) and widget.refusal for widget in self.fields.values()):
+            self.close()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.commit_all()  # a field still being typed in is kept, not lost

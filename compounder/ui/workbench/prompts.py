@@ -104,11 +104,12 @@ class Prompts:
 
         QMessageBox.warning(self.parent, title, text)
 
-    def approve_formula(self, review: ApprovalReview) -> bool:
-        """What changed since the version last approved, then Approve or Cancel (Cancel the default)."""
+    def approve_formula(self, review: ApprovalReview, saves: bool = False) -> bool:
+        """What changed since the version last approved, then (Save and) Approve — the default:
+        the signing dialog follows — or Cancel. ``saves``: approving saves it to the library first."""
         from compounder.ui.workbench.approval_dialog import ApprovalDialog
 
-        dialog = ApprovalDialog(review, self.parent)
+        dialog = ApprovalDialog(review, self.parent, saves=saves)
         try:
             return bool(dialog.exec())
         finally:

@@ -27,6 +27,7 @@ from compounder.ui.common.banner_text import BannerText
 from compounder.ui.common.combo import line_edit_of
 from compounder.ui.common.date_field import DateField
 from compounder.ui.common.view_sizing import WrappedRowHeights, fix_number_columns, known_viewport
+from compounder.ui.workbench.entry_keys import FieldChain, TableEnter
 from compounder.ui.workbench.ingredient_columns import KEYS
 from compounder.ui.workbench.ingredient_delegate import IngredientDelegate
 from compounder.ui.workbench.window_parts import WindowParts
@@ -266,6 +267,12 @@ class CentralPart(WindowParts):
             (self.times_edit, self.area_edit), (self.area_edit, self.daily_view),
         ):
             self.setTabOrder(first, second)
+        # Enter does the next thing while composing (``entry_keys``): strength → the next
+        # ingredient, the empty "+" row → Base, then Base → Batch → Density → Amount → Times a day.
+        self._table_enter = TableEnter(self.table, lambda: self.table_model.new_row, self.base_combo)
+        chain = (self.name_edit, line_edit_of(self.base_combo), self.batch_amount_edit, self.density_edit, self.amount_edit, self.times_edit)
+        following: tuple[QWidget | None, ...] = (self.base_combo, self.batch_amount_edit, self.density_edit, self.amount_edit, self.times_edit, None)
+        self._field_chain = FieldChain(self, list(zip(chain, following, strict=True)))
 
     def _added_from_new_row(self, _parent: QModelIndex, first: int, last: int) -> None:
         """An ingredient typed into the "+" row: the cursor goes to its strength, the next thing

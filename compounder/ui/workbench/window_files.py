@@ -183,30 +183,45 @@ class FilesPart(WindowParts):
 
     def approve(self) -> bool:
         """Approve the master formula as it stands: never while an error of the formula stands
-        (the patient's findings belong to one batch, not to the master formula)."""
+        (the patient's findings belong to one batch, not to the master formula). One dialog: the
+        name (the one typed, or derived from the content), what changed since the version last
+        approved; its default button saves the formula to the library (when it is not saved as
+        shown) and approves it, signed in the signing dialog. Cancelled, nothing is saved."""
         if self.document.must_be_corrected:
             self.prompts.error("Cannot approve", "The formula has errors; approve it once they are resolved.")
             return False
         source = self.source
         in_library = isinstance(source, LibrarySource) and not source.read_only
         shipped_as_is = isinstance(source, LibrarySource) and source.read_only and not self.document.is_modified()
-        if not shipped_as_is and (not in_library or self.document.is_modified()):
-            if not self.prompts.confirm("Approve master formula", "The formula is saved to the library first. Continue?"):
-                return False
-            if not (self.save() if in_library else self.save_to_library()):
-                return False
-        saved = self.source
-        if not isinstance(saved, LibrarySource):  # saving to the library made it one; a failed save said why
+        to_save = not shipped_as_is and (not in_library or self.document.is_modified())
+        typed = self.document.header("name")
+        name = typed if typed and self.document.cell_error(None, "name") is None else derived_name(self.document.master_data())
+        entry_id = source.entry_id if isinstance(source, LibrarySource) else None
+        if to_save:
+            review = self._library_call("Cannot approve", lambda: self.library.preview_review(
+                entry_id if in_library else None, name, self.document.master_data()), "Approve again when the server is back.")
+        elif entry_id is not None:
+            review = self._library_call("Cannot approve", lambda: self.library.review(entry_id), "Approve again when the server is back.")
+        else:
             return False
-        review = self._library_call("Cannot approve", lambda: self.library.review(saved.entry_id), "Approve again when the server is back.")
         if review is None:
             return False
-        if review.version.version == saved.version:  # else the window shows an older one: refused below, saying what changed
+        shown_version = source.version if isinstance(source, LibrarySource) and not to_save else review.version.version
+        if review.version.version == shown_version:  # else the window shows an older one: refused below, saying what changed
             if review.name_problem is not None:
                 self.prompts.error("Cannot approve", f"name: {review.name_problem}")
                 return False
-            if not self.prompts.approve_formula(review):  # what changed since the version last approved
+            if not self.prompts.approve_formula(review, saves=to_save):  # what changed since the version last approved
                 return False
+        if to_save and not self._save_for_approval(name, in_library):
+            return False
+        saved = self.source
+        if not isinstance(saved, LibrarySource):
+            return False
+        if to_save and saved.version != review.version.version:  # another version was saved meanwhile: not approved unseen
+            self.prompts.error("Cannot approve", f"the library holds version {saved.version}, not the version {review.version.version} shown; "
+                               "review it and approve again")
+            return False
         try:  # the approval is of the version reviewed, as the window shows it, never of a newer one
             shown = {**self.document.master_data(), "name": self.document.header("name") or ""}
             subject = (f"Master formula “{review.version.name}”, version {review.version.version} "
@@ -223,6 +238,27 @@ class FilesPart(WindowParts):
         self.statusBar().showMessage(f"Approved “{entry.name}”", 5000)
         return True
 
+    def _save_for_approval(self, name: str, in_library: bool) -> bool:
+        """The formula saved under ``name`` as the approval dialog showed it: a new version of the
+        pharmacy formula on screen, or a new pharmacy formula (a shipped one stays as shipped)."""
+        source = self.source
+        if in_library and isinstance(source, LibrarySource):
+            try:
+                entry = self._library_call("Cannot save to the library", lambda: self.library.update(
+                    source.entry_id, self.document.master_data(), name=name, based_on=source.version or None))
+            except EditConflict as conflict:
+                self._resolve_conflict(source, conflict)
+                return False
+        else:
+            entry = self._library_call("Cannot save to the library", lambda: self.library.add(name, self.document.master_data()))
+        if entry is None:
+            return False
+        if self.document.header("name") != entry.name:
+            self.document.set_header("name", entry.name)
+        self.document.mark_saved()
+        self._set_source(LibrarySource(entry.id, read_only=False, version=entry.version), entry.approved_at)
+        self.statusBar().showMessage(f"Saved “{entry.name}” to the library", 5000)
+        return True
 
     def _set_source(self, source: Source, approved_at: dt.datetime | None = None) -> None:
         self.source = source

@@ -271,8 +271,8 @@ def test_the_windows_approval_is_signed_with_the_pharmacists_password(window, pr
         people.create_user(s, admin, "paula", "Paula Pharmacist, RPh", "pharmacist", PASSWORD, window_clock())
     window.new_formula()
     add_ingredient(window, "ibuprofen", "10 %")
-    prompts.confirms = [True, True]
-    prompts.names = ["Ibuprofen 10 %"]
+    window.document.set_header("name", "Ibuprofen 10 %")
+    prompts.confirms = [True]  # the approval dialog: saved and approved, signed next
     assert not window.approve()  # the signing dialog answered nothing: nobody signed
     assert prompts.errors == [("Cannot approve", "a pharmacist signs the approval with their user name and password")]
     prompts.confirms = [True]

@@ -94,8 +94,8 @@ def test_a_reference_formula_opened_unchanged_is_approved_in_place(window, promp
 def test_approve_needs_a_formula_without_errors_and_is_withdrawn_by_a_change(window, prompts, library):
     window.new_formula()
     add_ingredient(window, "ibuprofen", "10 %")
-    prompts.confirms = [True, True]
-    prompts.names = ["Ibuprofen 10 %"]
+    window.document.set_header("name", "Ibuprofen 10 %")
+    prompts.confirms = [True]  # one dialog: saved under the name typed and approved
     assert window.approve()
     entry = next(e for e in library.entries() if e.origin == "pharmacy")
     assert entry.approved_at is not None

@@ -53,9 +53,9 @@ def test_approval_shows_the_changes_since_the_version_last_approved(window, prom
 
     type_into_cell(window, 1, "strength", "4 %")
     window.document.set_header("name", "Ketoprofen 10 % / baclofen 4 % / camphor 3 % (ours)")
-    prompts.names = ["Ketoprofen 10 % / baclofen 4 % / camphor 3 % (ours)"]
-    prompts.confirms = [True, True]  # "saved to the library first", then Approve in the review
+    prompts.confirms = [True]  # one dialog: the name typed, what changed; its button saves and approves
     assert window.approve()
+    assert prompts.saves[-1] and prompts.reviews[-1].version.name == "Ketoprofen 10 % / baclofen 4 % / camphor 3 % (ours)"
     review = prompts.reviews[-1]
     assert review.since is None  # a new pharmacy formula (the reference stays as shipped): all of it to review
     entry = next(e for e in library.entries() if e.origin == "pharmacy")
@@ -63,8 +63,9 @@ def test_approval_shows_the_changes_since_the_version_last_approved(window, prom
     # A second version: camphor 3 % → 2.5 %, and what changed since version 1 is shown.
     type_into_cell(window, 2, "strength", "2.5 %")
     window.document.set_header("name", "Ketoprofen 10 % / baclofen 4 % / camphor 2.5 % (ours)")
-    prompts.confirms = [True, False]  # saved, then the pharmacist cancels in the review: nothing approved
+    prompts.confirms = [False]  # the pharmacist cancels in the review: nothing saved, nothing approved
     assert not window.approve()
+    assert library.get(entry.id).version == 1
     review = prompts.reviews[-1]
     assert (review.version.version, review.since.version) == (2, 1)
     dialog = ApprovalDialog(review)
@@ -76,7 +77,8 @@ def test_approval_shows_the_changes_since_the_version_last_approved(window, prom
     assert "version 2" in dialog.heading.text() and "since version 1" in dialog.heading.text()
     assert review.short_hash in dialog.fingerprint.text()
     buttons = dialog.findChild(QDialogButtonBox)
-    assert buttons.button(QDialogButtonBox.StandardButton.Cancel).isDefault()  # Enter alone never approves
+    assert dialog.approve_button.isDefault()  # Enter goes on to the signing dialog: the password approves
+    assert not buttons.button(QDialogButtonBox.StandardButton.Cancel).isDefault()
     assert library.approved_version(entry.id).version == 1
 
     prompts.confirms = [True]
