@@ -506,26 +506,6 @@ def tab_to(keys: Keys, widget) -> Generator[Wait, None, None]:
     raise RuntimeError(f"Tab does not reach {widget.objectName() or widget!r}")
 
 
-def press(keys: Keys, button, mnemonic, opened: Wait) -> Generator[Wait, None, None]:
-    """Alt+``mnemonic`` until ``opened`` (the button clicked: what it opens has the keys); a
-    mnemonic two widgets share moves the keys between them, and Space presses the button once
-    it has them. Refused after 5 tries."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication
-
-    yield lambda: button.isVisible() and button.isEnabled()
-    for _press in range(5):
-        if QApplication.focusWidget() is button:
-            keys.key(Qt.Key.Key_Space, later=True)
-        else:
-            keys.key(mnemonic, Qt.KeyboardModifier.AltModifier, later=True)
-        yield lambda: opened() or QApplication.focusWidget() is not None
-        yield lambda: True
-        if opened():
-            return
-    raise RuntimeError(f"Alt+{mnemonic} does not press {button.text()!r}")
-
-
 def signing() -> Wait:
     """Until the signing dialog (``ui.common.signing_dialog``) has the keys."""
     from PySide6.QtWidgets import QApplication
