@@ -42,6 +42,9 @@ def test_the_keys_road_makes_the_seed_batch_in_the_records_from_the_approved_for
     assert [(a["ingredient"], a["strength"]) for a in approved["actives"]] == list(keys_to_label.FORMULA["actives"])
     assert approved["batch"] == "120 g" and approved["base"] == "Lipoderm"
     assert approved["directions"] == {"amount": "1 g", "times_per_day": 2}
+    assert approved["density"] == keys_to_label.FORMULA["density"]  # Enter from Base went on through Batch and Density
+    # One approval dialog: saved under the name derived from the content (no name typed), and approved
+    assert approved["name"] == "Diclofenac sodium 3 % / cyclobenzaprine HCl 2 % / lidocaine 5 % in Lipoderm"
     batch = reached["batch dialog"]
     assert batch["formula"].startswith("Diclofenac sodium 3 % / cyclobenzaprine HCl 2 % / lidocaine 5 %")
     assert (batch["patient"], batch["rx"], batch["quantity"], batch["container"]) == ("Jane Q. Doe", "RX-3003", "120 g", "Topi-CLICK 120 mL")
