@@ -6,7 +6,6 @@ queries a database itself.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -126,6 +125,8 @@ def _lookup(index: dict, name: str, field: str, what: str, hint: str):
     found = index.get(_key(name))
     if found is not None:
         return found
+    import difflib  # only for a name that is not found (the suggestion), not with the engine
+
     close = difflib.get_close_matches(_key(name), list(index), n=1, cutoff=0.6)
     suggestion = f'; did you mean "{index[close[0]].name}"?' if close else ""
     raise InputError(field, f'no {what} named "{name.strip()}" in the reference database{suggestion} ({hint})')

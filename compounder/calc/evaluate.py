@@ -16,7 +16,6 @@ from compounder.calc.errors import InputError
 from compounder.calc.model import BatchPlan, Finding, Formula, Severity
 from compounder.calc.patient import PatientProfile
 from compounder.calc.prescription import Order
-from compounder.calc.prescription_checks import check_prescription
 from compounder.calc.rules import check
 from compounder.calc.screening import screen
 from compounder.calc.strength_rules import daily_checks_needed, unchecked_strengths
@@ -60,6 +59,8 @@ def evaluate(
     bud = beyond_use_date(plan, bud_catalog, compounded_on)
     plan = dataclasses.replace(plan, bud=bud)
     if order is not None:
+        from compounder.calc.prescription_checks import check_prescription  # with the first prescription, not at start-up
+
         findings = [*findings, *check_prescription(plan, order), *check_controlled(plan, order, catalog, compounded_on)]
         if patient is None and order.prescription.patient is not None:
             findings.append(not_screened(order.prescription.patient))

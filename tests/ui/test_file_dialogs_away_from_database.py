@@ -11,11 +11,11 @@ import shutil
 import sys
 from pathlib import Path
 
+from PySide6 import QtWidgets
 from PySide6.QtCore import QStandardPaths
 
 from compounder.ui.app import build_workbench, parse_args
 from compounder.ui.records.recall_dialog import RecallDialog
-from compounder.ui.workbench import prompts
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "diclofenac-cyclobenzaprine-lidocaine.json"
 
@@ -41,7 +41,7 @@ def test_every_file_dialog_starts_outside_the_database_folder(qtbot, tmp_path, m
     formula = folder / "house-cream.json"
     shutil.copy(EXAMPLE, formula)
     dialogs = Dialogs()
-    monkeypatch.setattr(prompts, "QFileDialog", dialogs)
+    monkeypatch.setattr(QtWidgets, "QFileDialog", dialogs)  # the prompts import it when a file is first chosen
     workbench = build_workbench(parse_args(["--database", f"sqlite:///{folder / 'pharmacy.sqlite'}"]), dt.date(2026, 11, 23))
     window = workbench.window
     qtbot.add_widget(window)

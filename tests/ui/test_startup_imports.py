@@ -54,8 +54,9 @@ NOT_BEFORE_THE_WINDOW = (
 # PySide6 looks through every QWidget subclass for a widget Qt made (a view's viewport), ~15 ms;
 # the message box of a save that meets another workstation's, and the note of a save waiting for the database;
 # QGraphicsSceneMouseEvent (never used) is set up only when an event Qt made first reaches a Python
-# event handler (PySide6 then sets up every QEvent subclass, ~7 ms).
-NOT_SET_UP_BEFORE_THE_WINDOW = ("QStyle", "QCommonStyle", "QMdiArea", "QMessageBox", "QProgressDialog", "QGraphicsSceneMouseEvent")
+# event handler (PySide6 then sets up every QEvent subclass, ~7 ms); the file dialog (its six enums) and
+# QDialog, set up when a file is first chosen or a dialog first opens.
+NOT_SET_UP_BEFORE_THE_WINDOW = ("QStyle", "QCommonStyle", "QMdiArea", "QMessageBox", "QProgressDialog", "QGraphicsSceneMouseEvent", "QFileDialog", "QDialog")
 
 
 @pytest.mark.parametrize("with_settings", [False, True], ids=["no pharmacy settings", "pharmacy settings"])

@@ -3,11 +3,16 @@ how a sign-in or reason that cannot be accepted is refused inline, in every sign
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from compounder.ui.common import look
+
+if TYPE_CHECKING:  # a hint only: the window's date fields import this module, and QDialog is set up when a dialog opens
+    from PySide6.QtWidgets import QDialog
 
 
 def error_label(parent: QWidget, name: str) -> QLabel:

@@ -7,11 +7,15 @@ system's light and dark schemes alike.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPalette
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QApplication
 
 from compounder.calc import Severity
+
+if TYPE_CHECKING:  # hints only: QIcon's class (and its enums) is set up when a first icon is drawn
+    from PySide6.QtGui import QIcon
 
 _HUES = {
     Severity.ERROR: QColor(214, 39, 40),

@@ -10,11 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QDialog,
-    QMainWindow,
-    QWidget,
-)
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from compounder.records.errors import DatabaseFailed
 from compounder.records.policy import Actor
@@ -26,7 +22,9 @@ if TYPE_CHECKING:  # printing (ReportLab) is imported when first used
 
 # ``install_records_menu`` asks only ``people.has_accounts``, which reads the table by name: the
 # records' model is loaded when a dialog first needs it, not before the window shows.
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # QDialog in hints only: its class is set up when a first dialog opens
+    from PySide6.QtWidgets import QDialog
+
     from compounder.calc.catalog import Catalog
     from compounder.ui.records.batch_dialog import BatchDialog
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QToolButton, QWidget
 
 from compounder.records.errors import RecordsError
 from compounder.records.policy import Actor
@@ -172,6 +172,8 @@ class SessionLock(QObject):
     def _hide_windows(self, owner: Actor | None) -> int:
         """Every other visible window hidden and kept for ``owner``; questions waiting for an
         answer cancelled. Returns how many were cancelled."""
+        from PySide6.QtWidgets import QDialog  # set up when the window first locks, not at start-up
+
         cancelled = 0
         windows = [w for w in QApplication.topLevelWidgets() if w is not self.window and w.isVisible()]
         for widget in sorted(windows, key=_depth, reverse=True):  # a dialog's own dialogs first

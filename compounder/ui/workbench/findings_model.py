@@ -9,8 +9,6 @@ model. Each row's answers are worked out once per change, not on every paint.
 
 from __future__ import annotations
 
-from difflib import SequenceMatcher
-
 from PySide6.QtCore import (
     QModelIndex,
     QModelRoleData,
@@ -74,6 +72,8 @@ class FindingsModel(HeaderedTableModel):
         notices = self._document.evaluation.notices
         if notices == self._notices:
             return
+        from difflib import SequenceMatcher  # imported with the first edit that changes the findings, not at start-up
+
         steps = SequenceMatcher(None, [_identity(n) for n in self._notices], [_identity(n) for n in notices], autojunk=False)
         current, cells = list(self._notices), list(self._cells)
         for tag, i1, i2, j1, j2 in reversed(steps.get_opcodes()):  # from the end: earlier rows keep their numbers

@@ -10,7 +10,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from compounder.records.library import LibraryEntry
 from compounder.settings import PharmacySettings
@@ -58,10 +58,14 @@ class Prompts:
 
     def open_path(self, folder: Path | None) -> Path | None:
         start = away_from_database(folder or Path.home(), self.database_folder)
+        from PySide6.QtWidgets import QFileDialog  # first asked for when a file is opened, not at start-up
+
         name, _ = QFileDialog.getOpenFileName(self.parent, "Open formula", str(start), FORMULA_FILTER)
         return Path(name) if name else None
 
     def save_path(self, suggested: Path) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
         name, _ = QFileDialog.getSaveFileName(self.parent, "Save formula", str(away_from_database(suggested, self.database_folder)), "Formula files (*.json)")
         if not name:
             return None
@@ -140,6 +144,8 @@ class Prompts:
 
     # -- documents
     def save_pdf_path(self, title: str, suggested: Path) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
         name, _ = QFileDialog.getSaveFileName(self.parent, title, str(away_from_database(suggested, self.database_folder)), "PDF documents (*.pdf)")
         if not name:
             return None

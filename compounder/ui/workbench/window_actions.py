@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QLineEdit
+from PySide6.QtWidgets import QLineEdit
 
 from compounder.ui.workbench.window_parts import WindowParts
+
+if TYPE_CHECKING:  # a hint only: QDialog's class is set up when a dialog first opens
+    from PySide6.QtWidgets import QDialog
 
 
 class ActionsPart(WindowParts):
