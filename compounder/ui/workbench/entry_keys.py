@@ -35,7 +35,10 @@ class TableEnter(QObject):
         self._table = table
         self._new_row = new_row
         self._after = after_ingredients
-        table.installEventFilter(self)
+        # Watched from the event loop's first turn (no key comes before it): a Python event filter
+        # makes PySide6 set up the event classes of every event it sees, which the window's first
+        # paint does not need (tests/ui/test_startup_imports.py).
+        QTimer.singleShot(0, self, lambda: table.installEventFilter(self))
         table.itemDelegate().closeEditor.connect(self._editor_closed)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
