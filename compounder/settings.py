@@ -113,14 +113,6 @@ class PharmacySettings:
         return dict(self.printers).get(kind)
 
     @property
-    def licence_line(self) -> str:
-        """The licence as a document prints it: "Licence IL 054-123456", or the text as typed when
-        it names itself already ("IL pharmacy licence 054-123456", as the field's example reads),
-        not "Licence IL pharmacy licence …"."""
-        words = self.licence.casefold()
-        return self.licence if "licen" in words else f"Licence {self.licence}"
-
-    @property
     def is_example(self) -> bool:
         """Still the example pharmacy ``compounder settings --init`` wrote: its licence number
         (054-000000, a placeholder) unedited, which no document may print as the pharmacy's."""

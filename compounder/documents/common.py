@@ -123,3 +123,10 @@ def numbered_canvas(draw_footer):
             Canvas.save(self)
 
     return _NumberedCanvas
+
+
+def licence_line(licence: str) -> str:
+    """The pharmacy's licence as a document prints it: "Licence IL 054-123456", or the text as typed
+    when it names itself already ("IL pharmacy licence 054-123456", as the settings' example reads),
+    not "Licence IL pharmacy licence …"."""
+    return licence if "licen" in licence.casefold() else f"Licence {licence}"

@@ -24,7 +24,16 @@ from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplat
 
 from compounder import __version__
 from compounder.calc.controlled_records import InventoryLine, LotLedger
-from compounder.documents.common import CREATOR, FONT, FONT_BOLD, check_printable, escape, numbered_canvas, register_fonts
+from compounder.documents.common import (
+    CREATOR,
+    FONT,
+    FONT_BOLD,
+    check_printable,
+    escape,
+    licence_line,
+    numbered_canvas,
+    register_fonts,
+)
 from compounder.settings import PharmacySettings
 
 GRID = colors.Color(0.35, 0.35, 0.35)
@@ -76,7 +85,7 @@ def _registrant(pharmacy: PharmacySettings, registration: str | None, styles) ->
     address = ", ".join(pharmacy.address)
     number = registration or "____________________"
     return [
-        _p(f"{pharmacy.name}, {address} · {pharmacy.licence_line}", styles["body"], "pharmacy"),
+        _p(f"{pharmacy.name}, {address} · {licence_line(pharmacy.licence)}", styles["body"], "pharmacy"),
         _p(f"DEA registration number: {number}", styles["body"], "registration"),
     ]
 

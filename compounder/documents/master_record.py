@@ -17,7 +17,16 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 
 from compounder import __version__
 from compounder.calc.master_record_sheet import MISSING, MasterRecordSheet
-from compounder.documents.common import CREATOR, FONT, FONT_BOLD, check_printable, escape, numbered_canvas, register_fonts
+from compounder.documents.common import (
+    CREATOR,
+    FONT,
+    FONT_BOLD,
+    check_printable,
+    escape,
+    licence_line,
+    numbered_canvas,
+    register_fonts,
+)
 from compounder.settings import PharmacySettings
 
 GRID = colors.Color(0.35, 0.35, 0.35)
@@ -72,7 +81,7 @@ class MasterRecordRenderer:
         sheet, s = self.sheet, self.styles
         story: list[Flowable] = [
             Paragraph(escape(self.pharmacy.name), s["heading"]),
-            Paragraph(escape(" · ".join((*self.pharmacy.address, f"Phone {self.pharmacy.phone}", self.pharmacy.licence_line))), s["small"]),
+            Paragraph(escape(" · ".join((*self.pharmacy.address, f"Phone {self.pharmacy.phone}", licence_line(self.pharmacy.licence)))), s["small"]),
             Spacer(1, 6),
             Paragraph("MASTER FORMULATION RECORD", s["title"]),
             Paragraph(escape(sheet.version), s["body"]),

@@ -49,6 +49,7 @@ from compounder.documents.common import (
     barcode_modules,
     check_printable,
     escape,
+    licence_line,
     numbered_canvas,
     register_fonts,
 )
@@ -172,7 +173,7 @@ class WorksheetRenderer:
         left_width = (width - self.left_margin - self.right_margin) * 0.42
         block = [Paragraph(escape(self.pharmacy.name), ParagraphStyle("ph", fontName=FONT_BOLD, fontSize=12, leading=14))]
         info = ParagraphStyle("phi", fontName=FONT, fontSize=8.5, leading=10.5)
-        block += [Paragraph(escape(line), info) for line in (*self.pharmacy.address, f"Phone {self.pharmacy.phone}", self.pharmacy.licence_line)]
+        block += [Paragraph(escape(line), info) for line in (*self.pharmacy.address, f"Phone {self.pharmacy.phone}", licence_line(self.pharmacy.licence))]
         return left_width, block
 
     def _pharmacy_block_height(self) -> float:
