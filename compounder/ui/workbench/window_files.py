@@ -166,18 +166,25 @@ class FilesPart(WindowParts):
         return True
 
     def save_to_library(self) -> bool:
-        typed = self.document.header("name")
-        suggested = typed if typed and self.document.cell_error(None, "name") is None else derived_name(self.document.master_data())
-        name = self.prompts.name("Save to the formula library", "Name of the master formula:", suggested)
+        name = self.prompts.name("Save to the formula library", "Name of the master formula:", self._library_name())
         if name is None:
             return False
         entry = self._library_call("Cannot save to the library", lambda: self.library.add(name, self.document.master_data()))
-        if entry is None:
-            return False
+        return entry is not None and self._saved_to_library(entry)
+
+    def _library_name(self) -> str:
+        """The name a library save offers: the one typed when it is acceptable, else the name the
+        content gives (``calc.formula_name``)."""
+        typed = self.document.header("name")
+        return typed if typed and self.document.cell_error(None, "name") is None else derived_name(self.document.master_data())
+
+    def _saved_to_library(self, entry) -> bool:
+        """The window after ``entry`` was saved as a new library formula or version: its name, saved,
+        its source, said."""
         if self.document.header("name") != entry.name:
             self.document.set_header("name", entry.name)
         self.document.mark_saved()
-        self._set_source(LibrarySource(entry.id, read_only=False, version=entry.version))
+        self._set_source(LibrarySource(entry.id, read_only=False, version=entry.version), entry.approved_at)
         self.statusBar().showMessage(f"Saved “{entry.name}” to the library", 5000)
         return True
 
@@ -194,8 +201,7 @@ class FilesPart(WindowParts):
         in_library = isinstance(source, LibrarySource) and not source.read_only
         shipped_as_is = isinstance(source, LibrarySource) and source.read_only and not self.document.is_modified()
         to_save = not shipped_as_is and (not in_library or self.document.is_modified())
-        typed = self.document.header("name")
-        name = typed if typed and self.document.cell_error(None, "name") is None else derived_name(self.document.master_data())
+        name = self._library_name()
         entry_id = source.entry_id if isinstance(source, LibrarySource) else None
         if to_save:
             review = self._library_call("Cannot approve", lambda: self.library.preview_review(
@@ -251,14 +257,7 @@ class FilesPart(WindowParts):
                 return False
         else:
             entry = self._library_call("Cannot save to the library", lambda: self.library.add(name, self.document.master_data()))
-        if entry is None:
-            return False
-        if self.document.header("name") != entry.name:
-            self.document.set_header("name", entry.name)
-        self.document.mark_saved()
-        self._set_source(LibrarySource(entry.id, read_only=False, version=entry.version), entry.approved_at)
-        self.statusBar().showMessage(f"Saved “{entry.name}” to the library", 5000)
-        return True
+        return entry is not None and self._saved_to_library(entry)
 
     def _set_source(self, source: Source, approved_at: dt.datetime | None = None) -> None:
         self.source = source
