@@ -384,12 +384,15 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
     yield back_to(batch)
 
     tally.step("the lots and typed weights on the batch's lines")
-    yield lambda: QApplication.focusWidget() is batch.lot_boxes[0]
+    yield lambda: QApplication.focusWidget() in (batch.lot_boxes[0], batch.weights[0])
     last = len(batch.lot_boxes) - 1
-    for number, (box, line) in enumerate(zip(batch.lot_boxes, batch.record.lines, strict=True)):
-        assert QApplication.focusWidget() is box, f"the keys are not on line {line.position}'s lot"
-        keys.key(key.Key_Down)  # the lot received (the only one offered): the pharmacist's choice
-        keys.key(key.Key_Tab)
+    for number, (box, weight, line) in enumerate(zip(batch.lot_boxes, batch.weights, batch.record.lines, strict=True)):
+        if QApplication.focusWidget() is box:  # a lot to choose (several on hand): the pharmacist's choice
+            keys.key(key.Key_Down)
+            keys.key(key.Key_Tab)
+        # The only lot received of each is shown chosen (issue 28): the keys are on the weight.
+        assert QApplication.focusWidget() is weight, f"the keys are not on line {line.position}'s weight"
+        assert box.currentData() is not None, f"line {line.position}: no lot chosen"
         grams = f"{batch.shown_targets[line.position]:f}"  # weighed to the target the lot picked sets, typed (no balance here)
         if number < last:
             keys.field(grams, key.Key_Return)  # Enter: on to the next line's lot

@@ -438,7 +438,7 @@ class BatchDialog(QDialog):
         self.message.setText("")
         self._show(record)
         # The keys go on to the first line to fill (its lot, then its weight), not stay on Create batch.
-        first = next((w for pair in zip(self.lot_boxes, self.weights, strict=True) for w in pair if w.isEnabled()), None)
+        first = self._to_fill(0)
         if first is not None:  # once the layout has shown the new line's widgets (a hidden widget takes no focus)
             QTimer.singleShot(0, first, first.setFocus)
 
@@ -1013,7 +1013,9 @@ class BatchDialog(QDialog):
             chosen = {line.lot_id: lots.get_lot(session, line.lot_id) for line in record.lines if line.lot_id is not None}
             held = {line.name: [lot.lot_number for lot in lots.lots(session, stock_form=line.name) if lot.status == "quarantined"]
                     for line in record.lines}  # not offered; said in the box's tooltip (issue 25)
+            scan_decides = weighing_policy(session).scan_required
         editable = record.status is Status.DRAFT
+        preselected = False
         printed = record.plan["lines"]
         for row, line in enumerate(record.lines, start=1):
             target = printed[row - 1].get("grams_display", f"{line.target:f}")  # the digits the worksheet printed
@@ -1027,6 +1029,13 @@ class BatchDialog(QDialog):
                     box.addItem(chosen[line.lot_id].label, line.lot_id)
                     index = box.count() - 1
                 box.setCurrentIndex(index)
+            elif editable and not scan_decides and len(offered[line.name]) == 1:
+                # One usable lot on hand: it is the one weighed from, shown chosen (saved with the
+                # weight; another lot received since is offered beside it). Under the scan policy
+                # the container's scan says which lot is used, so none is chosen for anyone.
+                box.setCurrentIndex(1)
+                box.setToolTip("The only usable lot in stock, chosen for you: choose another if you weigh from another container")
+                preselected = True
             if len(offered[line.name]) == 0 and line.lot_id is None:
                 box.setToolTip("No usable lot in stock: receive one (Records ▸ Ingredient lots)")
             if held[line.name]:
@@ -1057,6 +1066,8 @@ class BatchDialog(QDialog):
                 on_enter(weight, functools.partial(self._after_weight, row - 1))
         self.grid.setColumnStretch(3, 1)
         self.grid.setRowStretch(len(record.lines) + 1, 1)
+        if preselected:  # a lot's assay may work the targets out again: shown before anything is weighed
+            self._show_targets()
         self.lines_box.setVisible(editable)  # once prepared, the verify view shows each line as weighed
         self.verify_view.show_record(record)
         self._blind_step(record)
@@ -1068,12 +1079,21 @@ class BatchDialog(QDialog):
 
     def _after_weight(self, index: int) -> None:
         """Enter after line ``index``'s weight: the keys to the next line's lot (or weight, when
-        its lot cannot be chosen), after the last line to Sign as preparer (which saves the lines
+        its lot is chosen or cannot be), after the last line to Sign as preparer (which saves the lines
         typed). Nothing is saved or pressed by the Enter itself."""
-        following = [w for pair in zip(self.lot_boxes[index + 1:], self.weights[index + 1:], strict=True) for w in pair if w.isEnabled()]
-        target = following[0] if following else self.prepare_button
+        target = self._to_fill(index + 1) or self.prepare_button
         if target.isEnabled():
             target.setFocus()
+
+    def _to_fill(self, index: int) -> QWidget | None:
+        """The first field from line ``index`` on that is left to fill: a line's lot when none is
+        chosen, else its weight (a weight worked out by aliquot steps is not typed)."""
+        for box, weight in zip(self.lot_boxes[index:], self.weights[index:], strict=True):
+            if box.isEnabled() and box.currentData() is None:
+                return box
+            if weight.isEnabled():
+                return weight
+        return None
 
     def focus_next_step(self) -> None:
         """The keys to what is next on a prepared or verified batch: the first QC result the master

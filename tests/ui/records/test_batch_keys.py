@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
 from compounder.calc.units import Q_
-from compounder.records import batches
+from compounder.records import batches, pharmacy_rules
 from compounder.records.blind_check import set_blind_check_rule
 from compounder.records.model import Batch
 from compounder.ui.records import batch_dialog as batch_dialog_module
@@ -112,7 +112,7 @@ def test_a_refused_line_is_named_and_nothing_is_saved_or_signed(draft, monkeypat
 def test_enter_after_a_weight_goes_to_the_next_lines_lot_and_never_makes_another_batch(draft, qtbot):
     dialog, context, pharmacy = draft
     number = dialog.record.batch_number
-    choose_lots(dialog, pharmacy)
+    dialog.lot_boxes[1].setCurrentIndex(0)  # "— choose a lot —": this line's lot is still to choose
     dialog.weights[0].setFocus()
     focus_is(qtbot, dialog.weights[0])
     QTest.keyClicks(dialog.weights[0], GRAMS["diclofenac sodium"])
@@ -127,6 +127,42 @@ def test_enter_after_a_weight_goes_to_the_next_lines_lot_and_never_makes_another
     assert dialog.record.batch_number == number and dialog.record.status.value == "draft"
     with context.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Batch)) == 2  # the fixture's prepared batch and this draft: no third
+
+
+def test_the_only_usable_lot_is_chosen_and_the_keys_go_from_weight_to_weight(draft, qtbot):
+    """Each line's stock form has one released, unexpired lot on hand (the fixture received one
+    each): it is the line's lot, chosen when the lines are shown, and the keys start on the first
+    weight; Enter goes to the next line's weight, after the last to Sign as preparer, which saves
+    the lots with the weights."""
+    dialog, context, pharmacy = draft
+    number = dialog.record.batch_number
+    lines = dialog.record.lines
+    assert [box.currentData() for box in dialog.lot_boxes] == [pharmacy.lots[line.name].id for line in lines]
+    assert all("only usable lot" in box.toolTip() for box in dialog.lot_boxes)
+    focus_is(qtbot, dialog.weights[0])
+    for index, line in enumerate(lines):
+        QTest.keyClicks(dialog.weights[index], GRAMS[line.name])
+        QTest.keyClick(dialog.weights[index], Qt.Key.Key_Return)
+        focus_is(qtbot, dialog.weights[index + 1] if index + 1 < len(lines) else dialog.prepare_button)
+    assert sign_click(dialog.prepare_button) == ""
+    record = saved(context, number)
+    assert record.status.value == "prepared"
+    assert [(line.lot_id, line.actual) for line in record.lines] == [
+        (pharmacy.lots[line.name].id, Decimal(GRAMS[line.name])) for line in record.lines]
+
+
+def test_where_the_pharmacy_requires_the_scan_no_lot_is_chosen_for_anyone(batch_dialog, pharmacy_settings, qtbot):
+    """Under the scan policy the container's scan says which lot is used: a lot chosen from the
+    list needs a pharmacist's signed reason, so none is chosen for them."""
+    dialog, context, pharmacy = batch_dialog
+    with context.sessions.begin() as s:
+        pharmacy_rules.set_rules(s, pharmacy.admin, dataclasses.replace(
+            pharmacy_settings["current"], weighing_tolerance=Q_(5, "percent"), scan_required=True), context.clock())
+    context.sign_in("paula", PASSWORD)
+    order(dialog, pharmacy.version_id)
+    dialog.create()
+    assert dialog.record is not None, dialog.message.text()
+    assert [box.currentData() for box in dialog.lot_boxes] == [None] * len(dialog.record.lines)
 
 
 def prepared(dialog, pharmacy, qtbot):
