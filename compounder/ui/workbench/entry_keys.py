@@ -82,7 +82,22 @@ def _enter(line: QLineEdit, widget: QWidget) -> None:
     focus = QApplication.focusWidget()
     if focus is not None and focus is not line and focus is not line.parentWidget():
         return
+    _move(widget)
+    # A completion list closed by the same Enter can hand the keys back to the field it completed
+    # a turn later (seen offscreen, under load): they are moved on again, before anything is typed.
+    QTimer.singleShot(0, widget, lambda: _again(line, widget, 3))
+
+
+def _move(widget: QWidget) -> None:
     widget.setFocus(Qt.FocusReason.TabFocusReason)
     text = widget.lineEdit() if isinstance(widget, QComboBox) else widget
     if isinstance(text, QLineEdit):
         text.selectAll()
+
+
+def _again(line: QLineEdit, widget: QWidget, turns: int) -> None:
+    focus = QApplication.focusWidget()
+    if focus is not None and (focus is line or focus is line.parentWidget()):
+        _move(widget)
+    elif turns > 1 and focus is widget:
+        QTimer.singleShot(0, widget, lambda: _again(line, widget, turns - 1))
