@@ -10,8 +10,9 @@ import datetime as dt
 import gc
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 # The window's non-Qt modules (SQLAlchemy and its SQLite dialect, pint, the engine, the parts of
 # the records the window starts with) are imported with this module, before PySide6 is: once
@@ -38,6 +39,7 @@ class Workbench:
     window: object  # MainWindow
     reporter: object  # ErrorReporter
     engine: object  # the records' Engine
+    records_actions: dict = field(default_factory=dict)  # the Records menu's QActions, by name
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -163,12 +165,12 @@ def build_workbench(args: argparse.Namespace, today: dt.date):
 
         return PatientProfileDialog(context, catalog, patient_id, window)
 
-    install_records_menu(
+    records_actions = install_records_menu(
         window, context, make_batch, print_document, edit_profile, print_pdf=prompts.print_pdf, catalog=catalog, widths=window.settings,
         pharmacy=lambda: window.pharmacy, first_settings=lambda: window.pharmacy is not None or window.edit_pharmacy_settings(),
     )
     _install_session_lock(window, context)
-    return Workbench(window, reporter, engine)
+    return Workbench(window, reporter, engine, records_actions)
 
 
 def _install_session_lock(window, context) -> None:
@@ -264,20 +266,32 @@ def _run_app(argv: Sequence[str], resume_collecting: Callable[[], None]) -> int:
         window.show()
         window.table.setFocus()
         QTimer.singleShot(0, resume_collecting)
-        if args.file is None and not window.settings.welcomed():
-            # Once the window is up (the welcome's module too is imported then): the pharmacist
-            # can already work while the welcome opens.
-            QTimer.singleShot(0, lambda: _welcome(window, args.database))
+        if args.file is None:
+            offer_welcome(workbench, args.database)
         return app.exec()
     finally:
         workbench.engine.dispose()
 
 
-def _welcome(window, database: str | None) -> None:
+def offer_welcome(workbench: Workbench, database: str | None) -> None:
+    """The first-run welcome, once the window is up (its module too is imported then: the
+    pharmacist can already work while it opens); shown once per user. On a records database
+    with no account yet it offers the first accounts first (issue 28)."""
+    window: Any = workbench.window  # a MainWindow (its module is not imported before the window is built)
+    if window.settings.welcomed():
+        return
+    from PySide6.QtCore import QTimer
+
+    accounts = workbench.records_actions.get("first_accounts")
+    first_accounts = accounts.trigger if accounts is not None and accounts.isVisible() else None
+    QTimer.singleShot(0, lambda: _welcome(window, database, first_accounts))
+
+
+def _welcome(window, database: str | None, first_accounts) -> None:
     from compounder.records.database import database_url, masked
     from compounder.ui.workbench.welcome import show_welcome
 
-    show_welcome(window, masked(database_url(database)).removeprefix("sqlite:///"))
+    show_welcome(window, masked(database_url(database)).removeprefix("sqlite:///"), first_accounts=first_accounts)
 
 
 def save_screenshot(window, path: Path, size: tuple[int, int] = (1440, 900)) -> int:

@@ -116,3 +116,47 @@ def test_the_collector_waits_while_the_window_is_built_and_runs_again_once_it_is
     result = subprocess.run([sys.executable, "-c", COLLECTOR], capture_output=True, text=True, env=env, timeout=120, check=True)
     seen = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("SEEN "))[len("SEEN "):])
     assert seen == {"before": True, "while building": False, "once up": True, "after": True}
+
+
+def test_a_fresh_install_welcomes_with_the_first_accounts_and_enter_opens_them(qtbot, tmp_path, monkeypatch):
+    """Issue 28: on a new records database the welcome (shown as ``run_app`` shows it) has the keys
+    on Create the first accounts…; Enter opens the records' first-run chain. Once the accounts
+    exist (or the welcome has been seen) it is not offered again."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from compounder.ui.app import offer_welcome
+
+    monkeypatch.setenv("COMPOUNDER_SETTINGS_DIR", str(tmp_path / "settings"))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    database = f"sqlite:///{tmp_path / 'pharmacy.sqlite'}"
+    workbench = build_workbench(parse_args(["--database", database]), dt.date(2026, 11, 23))
+    window = workbench.window
+    qtbot.addWidget(window)
+    opened = []
+    try:
+        window.show()
+        offer_welcome(workbench, database)
+        qtbot.waitUntil(lambda: (w := QApplication.activeWindow()) is not None and w.objectName() == "welcome")
+        welcome = QApplication.activeWindow()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is welcome.accounts_button)
+
+        def look() -> None:  # the accounts dialog is modal: seen from inside its own loop, then closed
+            dialog = QApplication.activeModalWidget()
+            if dialog is None:
+                QTimer.singleShot(10, look)
+                return
+            opened.append(dialog.windowTitle())
+            dialog.reject()
+
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, look)
+        QTest.keyClick(welcome.accounts_button, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: opened == ["Create the first accounts"])
+        assert Settings(tmp_path / "settings").welcomed()
+    finally:
+        window.document.mark_saved()
+        window.close()
+        workbench.engine.dispose()

@@ -1,8 +1,9 @@
-"""The first-run welcome: the reference formulas one click away, and the pharmacy's details.
+"""The first-run welcome: on a records database with no account yet, the first accounts (the
+default: a fresh install's first step); the reference formulas one click away; the pharmacy's details.
 
 Shown once, beside the main window (not modal, so nothing waits on it); closing it in any way
-counts as seen. It only lists and forwards: opening a formula and editing the pharmacy's
-settings are the main window's own actions.
+counts as seen. It only lists and forwards: opening a formula, editing the pharmacy's settings
+and the records' first-run chain are the main window's and the records menu's own actions.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -38,6 +39,7 @@ class WelcomeDialog(QDialog):
         needs_pharmacy: bool,
         edit_pharmacy: Callable[[], bool],
         parent: QWidget | None = None,
+        first_accounts: Callable[[], object] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Welcome to Compounder")
@@ -56,6 +58,22 @@ class WelcomeDialog(QDialog):
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(intro)
+
+        # A fresh records database: its accounts come first (then, in the same chain, the
+        # pharmacy's details and the pharmacist's sign-in), so they are the default (issue 28).
+        self.accounts_box = QGroupBox("Your records")
+        accounts = QVBoxLayout(self.accounts_box)
+        accounts_note = QLabel(
+            "This database has no account yet. Make the administrator and the first pharmacist, "
+            "then enter the pharmacy's details: batches, lots and signatures need them."
+        )
+        accounts_note.setWordWrap(True)
+        accounts.addWidget(accounts_note)
+        self.accounts_button = QPushButton("&Create the first accounts…")
+        self.accounts_button.clicked.connect(lambda: self._first_accounts(first_accounts))
+        accounts.addWidget(self.accounts_button)
+        self.accounts_box.setVisible(first_accounts is not None)
+        layout.addWidget(self.accounts_box)
 
         self.formulas = QListWidget()
         self.formulas.setObjectName("welcome-formulas")
@@ -79,7 +97,7 @@ class WelcomeDialog(QDialog):
         self.pharmacy_button = QPushButton("Enter pharmacy details…")
         self.pharmacy_button.clicked.connect(self._pharmacy)
         box.addWidget(self.pharmacy_button)
-        self.pharmacy_box.setVisible(needs_pharmacy)
+        self.pharmacy_box.setVisible(needs_pharmacy and first_accounts is None)  # else the accounts' chain asks
         layout.addWidget(self.pharmacy_box)
 
         buttons = QDialogButtonBox()
@@ -89,7 +107,17 @@ class WelcomeDialog(QDialog):
         buttons.accepted.connect(self._open)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        if first_accounts is not None:
+            self.open_button.setAutoDefault(False)
+            self.accounts_button.setDefault(True)
+            self.accounts_button.setFocus()
         self.resize(560, 460)
+
+    def _first_accounts(self, start: Callable[[], object] | None) -> None:
+        """Close the welcome, then start the chain (its dialogs are modal: not run from this one)."""
+        self.accept()
+        if start is not None:
+            QTimer.singleShot(0, start)
 
     def _open(self) -> None:
         item = self.formulas.currentItem()
@@ -103,10 +131,12 @@ class WelcomeDialog(QDialog):
             self.pharmacy_button.setText("Pharmacy details saved ✓ (edit again…)")
 
 
-def show_welcome(window, database: str, settings_path: Path | None = None) -> WelcomeDialog:
-    """Open the welcome beside ``window`` (a MainWindow) and wire it to the window's actions."""
+def show_welcome(window, database: str, settings_path: Path | None = None,
+                 first_accounts: Callable[[], object] | None = None) -> WelcomeDialog:
+    """Open the welcome beside ``window`` (a MainWindow) and wire it to the window's actions;
+    ``first_accounts`` (given while the records have no account) starts the records' first run."""
     entries = [entry for entry in window.library.entries() if entry.read_only]
-    dialog = WelcomeDialog(entries, database, window.pharmacy is None, window.edit_pharmacy_settings, window)
+    dialog = WelcomeDialog(entries, database, window.pharmacy is None, window.edit_pharmacy_settings, window, first_accounts)
     dialog.formula_chosen.connect(window.open_library_entry)
     dialog.finished.connect(lambda _result: window.settings.set_welcomed())
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from compounder.settings import EXAMPLE, settings_from_data
 from compounder.ui.common.window_settings import Settings
@@ -40,4 +42,28 @@ def test_pharmacy_prompt_goes_to_the_settings_dialog(qtbot, window, prompts):
     qtbot.mouseClick(dialog.pharmacy_button, Qt.MouseButton.LeftButton)
     assert window.pharmacy is not None and window.pharmacy.name == EXAMPLE["name"]
     assert "saved" in dialog.pharmacy_button.text()
+    dialog.reject()
+
+
+def test_on_a_records_database_with_no_account_enter_creates_the_first_accounts(qtbot, window, settings_dir):
+    """A fresh install's first step is its accounts (issue 28): the welcome offers them, as its
+    default with the keys on it; Enter closes the welcome, marks it seen, and starts the records'
+    first-run chain (the accounts, then the pharmacy's details: not offered twice here)."""
+    started = []
+    dialog = show_welcome(window, "/tmp/pharmacy.sqlite", first_accounts=lambda: started.append("first accounts"))
+    qtbot.addWidget(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.accounts_button)
+    assert dialog.accounts_button.isDefault() and not dialog.accounts_box.isHidden()
+    assert dialog.pharmacy_box.isHidden()  # the accounts' chain opens the pharmacy settings next
+    with qtbot.wait_signal(dialog.finished):
+        QTest.keyClick(dialog.accounts_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: started == ["first accounts"])
+    assert Settings(settings_dir).welcomed()
+
+
+def test_with_accounts_on_file_the_welcome_does_not_offer_them(qtbot, window, settings_dir):
+    dialog = show_welcome(window, "/tmp/pharmacy.sqlite")
+    qtbot.addWidget(dialog)
+    assert dialog.accounts_box.isHidden() and not dialog.pharmacy_box.isHidden()
     dialog.reject()
