@@ -48,6 +48,9 @@ NOT_BEFORE_THE_WINDOW = (
     "compounder.ui.records.lock_panel",
     # TOML's parser, imported when a TOML formula file is read
     "tomllib",
+    # what a formula's name says and how two formulas differ (issue #27): checked when a name is typed,
+    # a library entry listed or a version saved, compared on an edit conflict
+    "compounder.calc.formula_name", "compounder.calc.formula_diff",
 )
 # Qt classes the first window does without (issue #27): QStyle's set-up (its enums, ~10 ms) waits for
 # the first error mark, whose icon is the style's; QMdiArea (which nothing uses) is set up only when
