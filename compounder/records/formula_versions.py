@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from compounder.calc.formula_diff import describe, formula_diff
-from compounder.calc.formula_name import name_problem
 from compounder.records.edit_versions import EditConflict
 from compounder.records.policy import Actor
 
@@ -50,6 +48,8 @@ class FormulaVersion:
     @property
     def name_problem(self) -> str | None:
         """What in the name the content contradicts (a version saved before names were checked)."""
+        from compounder.calc.formula_name import name_problem  # with the first name checked: the window starts without it
+
         return name_problem(self.name, self.data)
 
 
@@ -62,6 +62,8 @@ def as_version(row: MasterFormulaVersion) -> FormulaVersion:
 
 def refuse_contradicting_name(name: str, data: dict[str, Any]) -> None:
     """``LibraryError`` naming the field when ``name`` states a strength ``data`` contradicts."""
+    from compounder.calc.formula_name import name_problem
+
     problem = name_problem(name, data)
     if problem is not None:
         raise LibraryError(f'name: "{name}" does not match the formula: {problem}')
@@ -71,6 +73,7 @@ def approved_version(session: Session, entry_id: int) -> FormulaVersion | None:
     """The version offered for new batches: the newest approved one, unless its name contradicts
     its content (then none is offered: falling back to an older one would make batches from a
     formula the pharmacy had replaced)."""
+    from compounder.calc.formula_name import name_problem
     from compounder.records.model import MasterFormulaVersion
 
     row = session.scalars(
@@ -112,6 +115,8 @@ def refuse_if_newer(session: Session, row: MasterFormula, seen: int | None) -> N
     ).first()
     author = session.get(User, newest.created_by) if newest.created_by is not None else None
     who = author.username if author is not None else ("the reference data" if row.origin == "reference" else "a workstation nobody was signed in to")
+    from compounder.calc.formula_diff import describe, formula_diff  # with the first conflict: the window starts without it
+
     changes = describe(formula_diff(before.data if before is not None else {}, newest.data))
     raise EditConflict(
         f'"{row.name}" was changed by {who} at {newest.created_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC since you opened it '

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any, overload
 from sqlalchemy import JSON, String, column, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from compounder.calc.formula_name import name_problem
 from compounder.records.boundary import reading, transaction
 from compounder.records.formula_versions import FormulaVersion as FormulaVersion
 from compounder.records.formula_versions import LibraryError as LibraryError
@@ -323,6 +322,8 @@ def _with_name(data: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _entry(row: MasterFormula, session: Session | None = None) -> LibraryEntry:
+    from compounder.calc.formula_name import name_problem  # with the first entry listed: the window starts without it
+
     problem = name_problem(row.name, row.data)
     return LibraryEntry(
         id=row.id, name=row.name, origin=row.origin, data=dict(row.data),

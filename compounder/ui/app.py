@@ -22,12 +22,25 @@ from typing import Any
 # test, the benchmark). The records' model and the modules that need it (batches, lots, history,
 # the audit trail) are not imported before the window shows: the library, the accounts check and
 # the pharmacy rules read what start-up needs in plain SQL; the rest loads on first use.
-import compounder.data.catalog_cache  # noqa: F401 - the engine and pint
-import compounder.records.database  # noqa: F401 - SQLAlchemy and the default database's driver
-import compounder.records.library  # noqa: F401
-import compounder.records.people  # noqa: F401
-import compounder.records.pharmacy_rules  # noqa: F401
-from compounder import __version__
+# Python's cyclic garbage collector is paused while they are imported (issue #27): importing them
+# made ~140 collections (one of them full) that freed ~500 of ~60,000 objects, since what an
+# import makes (modules, classes, functions, pint's definitions, SQLAlchemy's constructs) lives as
+# long as the program; about a tenth of start-up. What they made is then frozen (``gc.freeze``:
+# never examined again, as a collection would find it alive), so the first collections after them
+# do not walk it all either; the collector runs again as soon as they are imported.
+_COLLECTING = gc.isenabled()
+gc.disable()
+try:
+    import compounder.data.catalog_cache  # noqa: F401, E402 - the engine and pint
+    import compounder.records.database  # noqa: F401, E402 - SQLAlchemy and the default database's driver
+    import compounder.records.library  # noqa: F401, E402
+    import compounder.records.people  # noqa: F401, E402
+    import compounder.records.pharmacy_rules  # noqa: F401, E402
+finally:
+    gc.freeze()
+    if _COLLECTING:
+        gc.enable()
+from compounder import __version__  # noqa: E402
 
 LOG_NAME = "compounder.log"
 

@@ -21,7 +21,7 @@ from compounder.settings import PharmacySettings, save_settings
 STARTUP = r"""
 import json, sys
 from compounder.ui.app import run_app
-import PySide6.QtWidgets
+import PySide6.QtCore, PySide6.QtGui, PySide6.QtWidgets
 LAZY = "QWidget" not in vars(PySide6.QtWidgets)  # PySide6 sets a class up when it is first used (6.11 does)
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -29,7 +29,7 @@ def shown():
     window = next(w for w in QApplication.topLevelWidgets() if w.isVisible() and hasattr(w, "document"))
     window.table.viewport().repaint()
     loaded = sorted(sys.modules)
-    qt_classes = sorted(name for name in vars(PySide6.QtWidgets) if name.startswith("Q")) if LAZY else None
+    qt_classes = sorted(name for module in (PySide6.QtCore, PySide6.QtGui, PySide6.QtWidgets) for name in vars(module) if name.startswith("Q")) if LAZY else None
     from sqlalchemy import inspect
     from compounder.records.model import MasterFormula
     print("LOADED " + json.dumps({"modules": loaded, "mapped": inspect(MasterFormula).configured, "pharmacy": window.pharmacy is not None,
@@ -48,6 +48,9 @@ NOT_BEFORE_THE_WINDOW = (
     "compounder.ui.records.lock_panel",
     # TOML's parser, imported when a TOML formula file is read
     "tomllib",
+    # what a formula's name says and how two formulas differ (issue #27): checked when a name is typed,
+    # a library entry listed or a version saved, compared on an edit conflict
+    "compounder.calc.formula_name", "compounder.calc.formula_diff",
 )
 # Qt classes the first window does without (issue #27): QStyle's set-up (its enums, ~10 ms) waits for
 # the first error mark, whose icon is the style's; QMdiArea (which nothing uses) is set up only when
@@ -55,8 +58,14 @@ NOT_BEFORE_THE_WINDOW = (
 # the message box of a save that meets another workstation's, and the note of a save waiting for the database;
 # QGraphicsSceneMouseEvent (never used) is set up only when an event Qt made first reaches a Python
 # event handler (PySide6 then sets up every QEvent subclass, ~7 ms); the file dialog (its six enums) and
-# QDialog, set up when a file is first chosen or a dialog first opens.
-NOT_SET_UP_BEFORE_THE_WINDOW = ("QStyle", "QCommonStyle", "QMdiArea", "QMessageBox", "QProgressDialog", "QGraphicsSceneMouseEvent", "QFileDialog", "QDialog")
+# QDialog, set up when a file is first chosen or a dialog first opens. QEvent and its subclasses
+# (~180 event types, ~8 ms), set up with the first event a Python filter or handler sees (after the
+# window is drawn), QTextLayout when the error banner is first laid out, the item view's style option
+# when a cell is first edited, QStandardPaths when a file dialog would open in the database's folder.
+NOT_SET_UP_BEFORE_THE_WINDOW = (
+    "QStyle", "QCommonStyle", "QMdiArea", "QMessageBox", "QProgressDialog", "QGraphicsSceneMouseEvent", "QFileDialog", "QDialog",
+    "QEvent", "QCloseEvent", "QKeyEvent", "QResizeEvent", "QTextLayout", "QStyleOptionViewItem", "QStandardPaths",
+)
 
 
 @pytest.mark.parametrize("with_settings", [False, True], ids=["no pharmacy settings", "pharmacy settings"])

@@ -8,10 +8,14 @@ down under the pointer when an error appeared; a banner whose height never chang
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QTextLayout
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QWidget
+
+if TYPE_CHECKING:  # hints only: QResizeEvent's class is set up when the banner is first laid out (it is hidden at start-up)
+    from PySide6.QtGui import QResizeEvent
 
 LINES = 3  # the title and two lines of message, on a window of ordinary width
 
@@ -20,6 +24,8 @@ def fit_lines(text: str, font: QFont, width: int, lines: int) -> str:
     """``text`` as it fits in ``lines`` lines of ``width`` pixels, its last line cut with "…"."""
     if lines <= 0 or width <= 0:
         return ""
+    from PySide6.QtGui import QTextLayout  # set up when a banner is first laid out, not before the window is drawn
+
     layout = QTextLayout(text, font)
     starts: list[int] = []
     layout.beginLayout()
@@ -37,6 +43,8 @@ def fit_lines(text: str, font: QFont, width: int, lines: int) -> str:
 
 
 def _line_count(text: str, font: QFont, width: int) -> int:
+    from PySide6.QtGui import QTextLayout
+
     layout = QTextLayout(text, font)
     count = 0
     layout.beginLayout()

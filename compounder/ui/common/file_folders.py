@@ -18,8 +18,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
-
 
 def _same(one: Path, other: Path) -> bool:
     try:
@@ -37,6 +35,8 @@ def away_from_database(suggested: Path, database_folder: Path | None) -> Path:
     folder = suggested if is_folder else suggested.parent
     if not _same(folder, database_folder):
         return suggested
+    from PySide6.QtCore import QStandardPaths  # set up when a dialog first opens in the database's folder, not at start-up
+
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     for candidate in (Path(documents) if documents else None, Path.home(), database_folder.resolve().parent):
         if candidate is not None and candidate.is_dir() and not _same(candidate, database_folder):

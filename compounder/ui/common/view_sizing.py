@@ -12,11 +12,14 @@ changes width.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractScrollArea, QHeaderView, QTableView, QWidget
+
+if TYPE_CHECKING:  # a hint only: QEvent's class is set up with the first event watched, after the window is drawn
+    from PySide6.QtCore import QEvent
 
 _PADDING = 16  # the cell's margins and focus frame, on both sides, in the styles we ship with
 _SORT_MARK = 20  # room beside a header's title for the sort arrow
@@ -76,6 +79,8 @@ class WrappedRowHeights(QObject):
         self._width_may_have_changed()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        from PySide6.QtCore import QEvent  # set up with the first event watched, after the window is drawn
+
         if event.type() == QEvent.Type.Resize:
             self._width_may_have_changed()
         return False

@@ -22,13 +22,14 @@ so a test drives both and never waits.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QToolButton, QWidget
 
@@ -36,21 +37,30 @@ from compounder.records.errors import RecordsError
 from compounder.records.policy import Actor
 from compounder.ui.common.records_context import RecordsContext, problem_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # QEvent's class (and its ~180 event types) is set up when the first event is watched, after the window is drawn
+    from PySide6.QtCore import QEvent
+
     from compounder.ui.records.lock_panel import LockPanel
 
 #: How often the idle time is looked at: a lock comes at most this late.
 CHECK_EVERY_MS = 15_000
-#: What counts as someone at the workstation.
-_ACTIVITY = frozenset({
-    QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.Type.Wheel,
-    QEvent.Type.MouseMove, QEvent.Type.TouchBegin,
-})
-#: What reaches only the lock panel while locked.
-_BLOCKED = _ACTIVITY | {
-    QEvent.Type.KeyRelease, QEvent.Type.MouseButtonRelease, QEvent.Type.Shortcut, QEvent.Type.ShortcutOverride,
-    QEvent.Type.ContextMenu, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd,
-}
+
+
+@functools.cache
+def _event_kinds() -> tuple[frozenset[QEvent.Type], frozenset[QEvent.Type]]:
+    """What counts as someone at the workstation, and what reaches only the lock panel while
+    locked (made with the first event watched, not when the module is imported)."""
+    from PySide6.QtCore import QEvent
+
+    activity = frozenset({
+        QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.Type.Wheel,
+        QEvent.Type.MouseMove, QEvent.Type.TouchBegin,
+    })
+    blocked = activity | {
+        QEvent.Type.KeyRelease, QEvent.Type.MouseButtonRelease, QEvent.Type.Shortcut, QEvent.Type.ShortcutOverride,
+        QEvent.Type.ContextMenu, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd,
+    }
+    return activity, blocked
 
 
 @dataclass
@@ -135,12 +145,15 @@ class SessionLock(QObject):
         return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        from PySide6.QtCore import QEvent
+
         kind = event.type()
+        activity, blocked = _event_kinds()
         if not self.is_locked:
-            if kind in _ACTIVITY:
+            if kind in activity:
                 self._last_input = self._monotonic()
             return False
-        if kind in _BLOCKED:
+        if kind in blocked:
             # Events reach a widget through its window (a QWindow, let through) and then the
             # widget; a shortcut goes to its action. Only the panel's own widgets take them.
             if isinstance(watched, QWidget):

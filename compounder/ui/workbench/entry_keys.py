@@ -16,12 +16,15 @@ Key handling only: what is committed goes to the document as before, one undoabl
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QApplication, QComboBox, QLineEdit, QTableView, QWidget
 
 from compounder.ui.workbench.ingredient_columns import ERROR_ROLE, KEYS
+
+if TYPE_CHECKING:  # the event classes are set up with the first key, not before the window is drawn
+    from PySide6.QtCore import QEvent
 
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -42,6 +45,9 @@ class TableEnter(QObject):
         table.itemDelegate().closeEditor.connect(self._editor_closed)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        from PySide6.QtCore import QEvent
+        from PySide6.QtGui import QKeyEvent
+
         if (
             watched is self._table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
             and event.key() in ENTER and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from compounder.calc import Assessment, BatchPlan, Catalog, InputError, Severity, assess, role_of, split_field
-from compounder.calc.formula_name import name_problem
 from compounder.calc.prescription import Order, assess_order
 from compounder.calc.units import Quantity
 
@@ -226,7 +225,11 @@ def evaluate_draft(
                 cell_errors[(BASE_ROW, key)] = error.message
             target: Target = BASE_ROW if key in ("base", "base_lot", "base_expires") else None
             notices.append(Notice(Severity.ERROR, "INPUT", f"{HEADER_LABELS.get(key, key)}: {error.message}", target, key))
-    name_error = name_problem(data["name"], data) if isinstance(data.get("name"), str) else None
+    name_error = None
+    if isinstance(data.get("name"), str):
+        from compounder.calc.formula_name import name_problem  # with the first name typed: the window starts without it
+
+        name_error = name_problem(data["name"], data)
     if name_error is not None and (None, "name") not in cell_errors:
         cell_errors[(None, "name")] = name_error
         notices.append(Notice(Severity.ERROR, "NAME_CONTENT", f"{HEADER_LABELS['name']}: {name_error}", None, "name"))

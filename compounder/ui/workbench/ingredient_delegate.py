@@ -8,9 +8,10 @@ highlighted: the name as typed, never the list's first guess) and commits the ce
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -19,12 +20,16 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QComboBox, QCompleter, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QComboBox, QCompleter, QLineEdit, QStyledItemDelegate, QWidget
 
 from compounder.calc import Catalog
 from compounder.ui.common.combo import line_edit_of
 from compounder.ui.workbench.ingredient_columns import CHOICES_ROLE, KEY_ROLE
+
+if TYPE_CHECKING:  # hints only: these classes are set up when a cell is first edited, not before the window is drawn
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
 PLACEHOLDERS = {
     "ingredient": "type to search, e.g. lidocaine",
@@ -89,6 +94,9 @@ class IngredientDelegate(QStyledItemDelegate):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         """A second Enter while the name taken from the list is committed is not a second commit."""
+        from PySide6.QtCore import QEvent
+        from PySide6.QtGui import QKeyEvent
+
         if (isinstance(watched, IngredientEdit) and watched.taken and event.type() == QEvent.Type.KeyPress
                 and isinstance(event, QKeyEvent) and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
             return True

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow
 
 from compounder import __version__
@@ -34,7 +33,9 @@ from compounder.ui.workbench.window_files import FilesPart, read_formula_file
 from compounder.ui.workbench.window_printing import PrintingPart
 from compounder.ui.workbench.window_sync import SyncPart
 
-if TYPE_CHECKING:  # the dialog itself is imported when first opened
+if TYPE_CHECKING:  # the dialog itself is imported when first opened; QCloseEvent's class is set up when the window first closes
+    from PySide6.QtGui import QCloseEvent
+
     from compounder.records.workbench_order import WorkbenchOrder
     from compounder.ui.workbench.prescription_dialog import PrescriptionDialog
 

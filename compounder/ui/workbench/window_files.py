@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from compounder.calc import InputError
-from compounder.calc.formula_diff import reapplied
 from compounder.calc.formula_file import MAX_FORMULA_FILE_BYTES, decode_formula_file
-from compounder.calc.formula_name import derived_name
 from compounder.records.database import DatabaseUnavailable
 from compounder.records.edit_versions import EditConflict
 from compounder.records.library import LibraryError
@@ -123,6 +121,8 @@ class FilesPart(WindowParts):
             seen = next((v.data for v in self.library.versions(source.entry_id) if v.version == source.version), None)
             newest = self.library.get(source.entry_id)
             mine = {**self.document.master_data(), "name": self.document.header("name") or newest.name}
+            from compounder.calc.formula_diff import reapplied  # with the first conflict: the window starts without it
+
             self.document.load(reapplied(seen if seen is not None else newest.data, mine, newest.data))
             self._set_source(LibrarySource(newest.id, newest.read_only, newest.version), newest.approved_at)
             self.document.mark_unsaved()
@@ -176,7 +176,11 @@ class FilesPart(WindowParts):
         """The name a library save offers: the one typed when it is acceptable, else the name the
         content gives (``calc.formula_name``)."""
         typed = self.document.header("name")
-        return typed if typed and self.document.cell_error(None, "name") is None else derived_name(self.document.master_data())
+        if typed and self.document.cell_error(None, "name") is None:
+            return typed
+        from compounder.calc.formula_name import derived_name  # with the first name offered: the window starts without it
+
+        return derived_name(self.document.master_data())
 
     def _saved_to_library(self, entry) -> bool:
         """The window after ``entry`` was saved as a new library formula or version: its name, saved,
