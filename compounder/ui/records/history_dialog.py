@@ -66,6 +66,10 @@ class HistoryDialog(QDialog):
         widths: ColumnWidthStore | None = None,
     ) -> None:
         super().__init__(parent)
+        # The records' side of a search is loaded as the dialog opens, not by its first search: the
+        # privacy rules bring the pharmacy's settings (15-45 ms the first time in a process).
+        from compounder.records import history, privacy  # noqa: F401
+
         self.setWindowTitle("Batch history")
         self.resize(1100, 620)
         self._context = context
