@@ -217,9 +217,12 @@ def test_recall_reads_a_page_at_a_time_and_exports_every_batch(qtbot, big, tmp_p
     asked: set[int] = set()
     data = dialog.model.data
     dialog.model.data = lambda index, role=Qt.ItemDataRole.DisplayRole: (asked.add(index.row()), data(index, role))[1]  # type: ignore[method-assign]
+    row = dialog.model.row  # the column sizing reads its sample of rows' texts here
+    dialog.model.row = lambda r: (asked.add(r), row(r))[1]  # type: ignore[method-assign]
     dialog.lot_number.setText(lot.lot_number)
     dialog.find()
     dialog.view.viewport().repaint()
+    dialog.model.row = row  # type: ignore[method-assign]
     assert dialog.summary.text().endswith(": 3,000 batches, 3 patients.")
     assert _keys(dialog.model) == sorted(numbers)[:PAGE]
     # Only the first page's rows were ever asked for (the columns were sized from a sample of them):
@@ -278,3 +281,96 @@ def test_column_widths_are_sized_once_and_kept_per_screen(qtbot, big):
     assert header.sectionSize(3) == 333  # not sized again by the new rows
     again = _shown(qtbot, HistoryDialog(_context(sessions), widths=widths))
     assert again.view.horizontalHeader().sectionSize(3) == 333
+
+
+# -- the history's first page: a count that stops, the amendment links read only where there are some
+def test_a_history_count_stops_past_its_limit_and_says_more_than(big):
+    """Counting every one of 100,000 batches to say how many match took longer than the page
+    shown (PostgreSQL): a screen counts up to a limit and says "more than" past it."""
+    sessions, _pharmacy, _lot, _numbers, _extra = big
+    with sessions() as s:
+        stopped = history.find(s, limit=PAGE, count_up_to=1_000)
+        assert (len(stopped.rows), stopped.total, stopped.more_than, stopped.cut) == (PAGE, 1_000, True, True)
+        assert stopped.describe() == "first 100 of more than 1,000 batches"
+        # 3,000 batches: a count up to 3,000 reads them all and finds no more; one up to 2,999 stops.
+        assert (history.find(s, limit=PAGE, count_up_to=3_000).total, history.find(s, limit=PAGE, count_up_to=3_000).more_than) == (3_000, False)
+        assert (history.find(s, limit=PAGE, count_up_to=2_999).total, history.find(s, limit=PAGE, count_up_to=2_999).more_than) == (2_999, True)
+        # Ann's batches are every third: 3,000 / 3 = 1,000, exactly the limit.
+        ann = history.find(s, patient="ann", limit=PAGE, count_up_to=1_000)
+        assert (ann.total, ann.more_than, ann.describe()) == (1_000, False, "first 100 of 1,000 batches")
+        # Past the first page the count is not read again, whatever the limit.
+        later = history.find(s, limit=PAGE, offset=PAGE, counted=False, count_up_to=1_000)
+        assert (later.total, later.more_than) == (2 * PAGE, False)
+
+
+def _statements(engine):
+    """The SQL statements sent through ``engine`` while the block runs (a list filled as they go)."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def recording():
+        sent: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args) -> None:
+            sent.append(" ".join(statement.split()))
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield sent
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return recording()
+
+
+def test_a_history_page_links_its_amendments_reading_them_only_for_rows_that_have_some(big):
+    """The history read both ends of every amendment for each page shown: two queries over the
+    page's batch numbers (8-110 ms on PostgreSQL with 100,000 batches) for pages with none. The
+    page's own query now says which rows amend or are amended; only those are looked up."""
+    from sqlalchemy import update
+
+    sessions, _pharmacy, _lot, numbers, _extra = big
+    newest = sorted(numbers, reverse=True)
+    with sessions() as s:
+        plain = history.find(s, limit=PAGE, links=True)
+        assert plain.links == {}
+        with _statements(s.get_bind()) as sent:
+            history.find(s, limit=PAGE, links=True, count_up_to=10_000)
+        # The page, then the count (stopped by a LIMIT): no amendment query for a page with none.
+        assert len(sent) == 2 and "amends_id" in sent[0] and sent[1].startswith("SELECT count(*)") and "LIMIT" in sent[1]
+        # Corrections (rolled back below): the 6th newest amends the 3rd newest, the 9th the 6th
+        # (a correction corrected) and the 200th (on the next page) the 3rd. A batch's links are
+        # in the order of the correcting batch's id, and the ids follow the batch numbers here
+        # (inserted oldest first): the 200th newest's id is the lowest of the three, the 3rd's the highest.
+        ids = dict(s.execute(select(Batch.__table__.c.batch_number, Batch.__table__.c.id)).all())
+        for correction, original in ((newest[5], newest[2]), (newest[8], newest[5]), (newest[199], newest[2])):
+            s.execute(update(Batch.__table__).where(Batch.__table__.c.id == ids[correction]).values(amends_id=ids[original]))
+        first = history.find(s, limit=PAGE, links=True)
+        assert first.links == {
+            newest[2]: f"amended by {newest[199]}; amended by {newest[5]}",
+            newest[5]: f"amended by {newest[8]}; amends {newest[2]}",
+            newest[8]: f"amends {newest[5]}",
+        }
+        assert first.links == history.amendment_links(s, [b.batch_number for b in first.rows])  # as read for every row
+        second = history.find(s, limit=PAGE, offset=PAGE, links=True, counted=False)
+        assert second.links == {newest[199]: f"amends {newest[2]}"}
+        s.rollback()
+
+
+def test_history_says_more_than_its_count_limit_and_links_amendments(qtbot, big, monkeypatch):
+    """The window's message past the count's limit (10,000 in use; 1,000 here, of 3,000)."""
+    from compounder.ui.records import history_dialog
+    from compounder.ui.records.history_dialog import HistoryDialog
+
+    sessions, _pharmacy, _lot, numbers, _extra = big
+    monkeypatch.setattr(history_dialog, "HISTORY_COUNT_UP_TO", 1_000)
+    dialog = _shown(qtbot, HistoryDialog(_context(sessions)))
+    dialog.search()
+    assert _keys(dialog.model) == sorted(numbers, reverse=True)[:PAGE]
+    assert dialog.message.text() == "More than 1,000 batches match; the list shows more as it is scrolled."
+    assert {dialog.model.row(r)[-1] for r in range(PAGE)} == {""}  # no amendment here
+    dialog.patient.setText("Bob")  # 1,000 batches: counted to the limit, no more
+    dialog.search()
+    assert dialog.message.text() == "1,000 batches match; the list shows more as it is scrolled."

@@ -149,10 +149,16 @@ class SampledColumnWidths(QObject):
         header = self._view.horizontalHeader()
         cells, titles = QFontMetrics(self._view.font()), QFontMetrics(header.font())
         rows = min(model.rowCount(), SAMPLE_ROWS)
+        # A rows model's texts as it holds them (``table_model.RowsModel.row``, what it shows):
+        # asked cell by cell through a QModelIndex, 450 cells took 13 ms, half the sizing.
+        held = getattr(model, "row", None)
+        sample = [held(row) for row in range(rows)] if callable(held) else None
         widths = []
         for column in range(model.columnCount()):
             title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-            widest = max((cells.horizontalAdvance(str(model.index(row, column).data() or "")) for row in range(rows)), default=0)
+            texts = (str(cells_of[column] or "") for cells_of in sample) if sample is not None else (
+                str(model.index(row, column).data() or "") for row in range(rows))
+            widest = max((cells.horizontalAdvance(text) for text in texts), default=0)
             widths.append(min(max(widest, titles.horizontalAdvance(title) + _SORT_MARK) + _PADDING, WIDEST_COLUMN))
         self._apply(widths)
 
