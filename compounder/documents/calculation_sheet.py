@@ -15,7 +15,8 @@ from reportlab.platypus import Flowable, Table, TableStyle
 
 from compounder.calc.calculation_sheet import NOT_A_RECORD, TITLE
 from compounder.calc.record import WeighRow
-from compounder.documents.common import FONT, FONT_BOLD, escape, paragraph
+from compounder.documents.common import FONT, FONT_BOLD, escape
+from compounder.documents.plain_text import paragraph
 from compounder.documents.worksheet import _FACT_TABLE, A4WorksheetRenderer, Cell, WorksheetRenderer, fit_width
 
 BAND = colors.Color(0.80, 0.80, 0.80)

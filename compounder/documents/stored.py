@@ -17,8 +17,9 @@ from compounder.calc.batch_document import PrintMark, StoredWorksheet, WeighedLi
 from compounder.calc.label_stock import LabelStock
 from compounder.calc.labeling import LabelContent
 from compounder.calc.record import WeighRow
-from compounder.documents.common import FONT, FONT_BOLD, check_printable, escape, paragraph
+from compounder.documents.common import FONT, FONT_BOLD, check_printable, escape
 from compounder.documents.label import LabelRenderer
+from compounder.documents.plain_text import paragraph
 from compounder.documents.worksheet import Cell, WorksheetRenderer
 from compounder.settings import PharmacySettings, refuse_example_pharmacy
 

@@ -50,10 +50,10 @@ from compounder.documents.common import (
     escape,
     licence_line,
     numbered_canvas,
-    paragraph,
     register_fonts,
 )
 from compounder.documents.keep_tail import KeepWithTail
+from compounder.documents.plain_text import paragraph
 from compounder.settings import PharmacySettings
 
 GRID = colors.Color(0.35, 0.35, 0.35)
