@@ -9,8 +9,13 @@ same PDF operators as ``Paragraph.drawPara``, so the PDF is the same byte for by
 ReportLab would do more (split a word longer than the line, or split the text across pages), it
 hands the text to a ``Paragraph`` and that does the work.
 
-``paragraph(markup, style)`` is the one entry point: a ``PlainText`` where the markup is plain
-text (or plain text all in bold) and the style is a plain one, else a ``Paragraph``.
+A little markup is drawn the same way: lines separated by ``<br/>``, each plain or all bold,
+and one line of a few runs in bold or another size ("<b>Total</b> (prepared)", a quantity with a
+smaller unit), drawn where ReportLab draws them (these are not byte for byte: the text is cut
+into the same runs at the same places, in separate text blocks).
+
+``paragraph(markup, style)`` is the one entry point: a ``PlainText`` where the markup is that
+simple and the style is a plain one, else a ``Paragraph``.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ from compounder.documents.common import Paragraph
 _WORDS = r"[^\s<>&\xad]+(?: [^\s<>&\xad]+)*"
 _PLAIN = re.compile(_WORDS)
 _BOLD = re.compile(f"<b>({_WORDS})</b>")
+#: One run of a line: plain text, bold, or another size (its text without markup).
+_RUN = re.compile(r"<b>([^<>&]+)</b>|<font size=[\"']?([0-9.]+)[\"']?>([^<>&]+)</font>|([^<>&]+)")
+_SPACED = re.compile(r"[^\s<>&\xad]+(?:[ \xa0][^\s<>&\xad]+)*")  # words, one space or no-break space between
 _FUZZ = 1e-6  # ReportLab's: a narrower width holds nothing
 
 #: Lines as ``Paragraph.breakLines`` gives them for one font: (room left, which is negative where
@@ -51,33 +59,31 @@ def plain_style(style: ParagraphStyle) -> bool:
     )
 
 
-class PlainText(Flowable):
-    """Plain text in a plain style (``plain_style``), in ``font`` (the style's, or its bold)."""
+class _Words:
+    """Text in one font, broken into lines as ``Paragraph.breakLines`` breaks it (kind 0)."""
 
-    def __init__(self, text: str, style: ParagraphStyle, font: str | None = None) -> None:
-        super().__init__()
-        self.text = text
-        self.style = style
-        self.font = font or style.fontName
-        self._paragraph: Paragraph | None = None  # where ReportLab does the work
-        self._lines: Lines = []
-        self._broken_at: float | None = None  # the width ``_lines`` were broken for
+    def __init__(self, text: str, font: str, style: ParagraphStyle) -> None:
+        self.text, self.font, self.style = text, font, style
+        self.lines: Lines = []
+        self._broken_at: float | None = None  # the width ``lines`` were broken for
 
-    def _as_paragraph(self) -> Paragraph:
-        if self._paragraph is None:
-            markup = self.text if self.font == self.style.fontName else f"<b>{self.text}</b>"
-            self._paragraph = Paragraph(markup, self.style)
-        return self._paragraph
+    def lay(self, width: float) -> float | None:
+        """The height at ``width``, or None where ReportLab would split a word."""
+        if self._broken_at != width:
+            lines = self._break(width)
+            if lines is None:
+                return None
+            self.lines, self._broken_at = lines, width
+        return len(self.lines) * self.style.leading
 
     def _break(self, width: float) -> Lines | None:
-        """``Paragraph.breakLines`` for one font and no hyphenation; None where it would split a word."""
         style, font, size = self.style, self.font, self.style.fontSize
         if not self.text:
             return []
         words = self.text.split(" ")
         if len(words) == 1 or style.alignment == TA_LEFT:  # one line: the room left is not drawn unless negative
             whole = stringWidth(self.text, font, size)
-            if whole <= width - _FUZZ and (len(words) == 1 or style.alignment == TA_LEFT):
+            if whole <= width - _FUZZ:
                 return [(width - whole, words)]
         space = stringWidth(" ", font, size)
         shrink = style.spaceShrinkage * space
@@ -99,40 +105,18 @@ class PlainText(Flowable):
         lines.append((width - current, line))
         return lines
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's names
-        if self._paragraph is None and availWidth >= _FUZZ:
-            if self._broken_at != availWidth:
-                lines = self._break(availWidth)
-                if lines is None:
-                    return self._as_paragraph().wrap(availWidth, availHeight)
-                self._lines, self._broken_at = lines, availWidth
-            self.width, self.height = availWidth, len(self._lines) * self.style.leading
-            return self.width, self.height
-        return self._as_paragraph().wrap(availWidth, availHeight)
-
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
-        return self._as_paragraph().split(availWidth, availHeight)
-
-    def minWidth(self) -> float:  # noqa: N802 - ReportLab's name
-        return self._as_paragraph().minWidth()
-
-    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803
-        # ReportLab's stubs leave out the frame's ``_sW``
-        target: Any = self._paragraph if self._paragraph is not None else super()
-        target.drawOn(canvas, x, y, _sW)
-
-    def draw(self) -> None:
+    def paint(self, canvas: Canvas, top: float) -> None:
         """What ``Paragraph.drawPara`` draws for lines of one font, operator for operator."""
-        if not self._lines:
+        if not self.lines:
             return
-        canvas, style = self.canv, self.style
+        style = self.style
         canvas.saveState()
         canvas.setFillColor(style.textColor)
-        text: Any = canvas.beginText(0, self.height - style.fontSize)  # set as drawPara sets it, beyond the stubs
+        text: Any = canvas.beginText(0, top - style.fontSize)  # set as drawPara sets it, beyond the stubs
         text.preformatted = False
         text.direction = style.wordWrap
         text.setFont(self.font, style.fontSize, style.leading)
-        for room, words in self._lines:
+        for room, words in self.lines:
             spaces = len(words) - 1
             shrunk = room <= -1e-8 and spaces > 0  # the spaces narrowed to fit the last word on
             offset = 0.0 if shrunk or style.alignment == TA_LEFT else room if style.alignment == TA_RIGHT else 0.5 * room
@@ -149,14 +133,120 @@ class PlainText(Flowable):
         canvas.restoreState()
 
 
+class _Runs:
+    """One line of runs of text, each in its font and size, where it fits on one line; a space
+    between runs is set in the run it is written in, as ReportLab sets it."""
+
+    def __init__(self, runs: list[tuple[str, str, float]], style: ParagraphStyle) -> None:
+        self.runs, self.style = runs, style
+        self.width = sum(stringWidth(text, font, size) for text, font, size in runs)
+        self.size = max(size for _, _, size in runs)  # the line's baseline is this far below its top
+        self.room = 0.0
+
+    def lay(self, width: float) -> float | None:
+        if self.width > width - _FUZZ:
+            return None
+        self.room = width - self.width
+        return self.style.leading
+
+    def paint(self, canvas: Canvas, top: float) -> None:
+        style = self.style
+        offset = self.room if style.alignment == TA_RIGHT else 0.5 * self.room if style.alignment == TA_CENTER else 0.0
+        canvas.saveState()
+        canvas.setFillColor(style.textColor)
+        text = canvas.beginText(offset, top - self.size)
+        for run, font, size in self.runs:
+            text.setFont(font, size, style.leading)
+            text.textOut(run)
+        canvas.drawText(text)
+        canvas.restoreState()
+
+
+class PlainText(Flowable):
+    """Lines of plain text, or of a few runs of bold or sized text, in a plain style
+    (``plain_style``); ``markup`` is what a ``Paragraph`` would be given."""
+
+    def __init__(self, markup: str, style: ParagraphStyle, pieces: list[_Words | _Runs]) -> None:
+        super().__init__()
+        self.markup = markup
+        self.style = style
+        self.pieces = pieces
+        self._paragraph: Paragraph | None = None  # where ReportLab does the work
+        self._heights: list[float] = []  # each piece's, at the last wrap
+
+    def _as_paragraph(self) -> Paragraph:
+        if self._paragraph is None:
+            self._paragraph = Paragraph(self.markup, self.style)
+        return self._paragraph
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's names
+        if self._paragraph is None and availWidth >= _FUZZ:
+            heights = [piece.lay(availWidth) for piece in self.pieces]
+            if None not in heights:
+                self._heights = [h for h in heights if h is not None]
+                self.width, self.height = availWidth, sum(self._heights)
+                return self.width, self.height
+        return self._as_paragraph().wrap(availWidth, availHeight)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        return self._as_paragraph().split(availWidth, availHeight)
+
+    def minWidth(self) -> float:  # noqa: N802 - ReportLab's name
+        return self._as_paragraph().minWidth()
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803
+        # ReportLab's stubs leave out the frame's ``_sW``
+        target: Any = self._paragraph if self._paragraph is not None else super()
+        target.drawOn(canvas, x, y, _sW)
+
+    def draw(self) -> None:
+        top = self.height
+        for piece, height in zip(self.pieces, self._heights, strict=True):
+            piece.paint(self.canv, top)
+            top -= height
+
+
+def _bold(font: str) -> str:
+    family, _, italic = ps2tt(font)
+    return tt2ps(family, 1, italic)
+
+
+def _piece(line: str, style: ParagraphStyle) -> _Words | _Runs | None:
+    """One line of markup between ``<br/>``s as words or runs, or None where it needs ReportLab."""
+    if _PLAIN.fullmatch(line):
+        return _Words(line, style.fontName, style)
+    bold = _BOLD.fullmatch(line)
+    if bold:
+        return _Words(bold.group(1), _bold(style.fontName), style)
+    runs: list[tuple[str, str, float]] = []
+    position = 0
+    while position < len(line):
+        match = _RUN.match(line, position)
+        if match is None:
+            return None
+        position = match.end()
+        bolded, size, sized, plain = match.groups()
+        if bolded is not None:
+            runs.append((bolded, _bold(style.fontName), style.fontSize))
+        elif sized is not None:
+            runs.append((sized, style.fontName, float(size)))
+        else:
+            runs.append((plain, style.fontName, style.fontSize))
+    if not _SPACED.fullmatch("".join(text for text, _, _ in runs)):
+        return None  # spaces a Paragraph would collapse or strip
+    return _Runs(runs, style)
+
+
 def paragraph(markup: str, style: ParagraphStyle) -> Flowable:
-    """A Paragraph of ``markup``, or a ``PlainText`` where the markup is plain text (or plain
-    text all in bold) in a plain style: the same on the page, without the parse."""
-    if plain_style(style):
-        if not markup or _PLAIN.fullmatch(markup):
-            return PlainText(markup, style)
-        bold = _BOLD.fullmatch(markup)
-        if bold:
-            family, _, italic = ps2tt(style.fontName)
-            return PlainText(bold.group(1), style, tt2ps(family, 1, italic))
-    return Paragraph(markup, style)
+    """A Paragraph of ``markup``, or a ``PlainText`` where the markup is plain text, lines of
+    plain or bold text, or one line of bold and sized runs, in a plain style: the same on the
+    page, without the parse."""
+    if not plain_style(style):
+        return Paragraph(markup, style)
+    if not markup:
+        return PlainText(markup, style, [_Words("", style.fontName, style)])
+    lines = markup.replace("&nbsp;", "\xa0").split("<br/>")
+    pieces = [_piece(line, style) for line in lines]
+    if None in pieces:
+        return Paragraph(markup, style)
+    return PlainText(markup, style, [piece for piece in pieces if piece is not None])

@@ -1,6 +1,7 @@
 """Plain text drawn without ReportLab's markup parser (issue #27) prints exactly what a ReportLab
 Paragraph prints: the same size, and the same PDF byte for byte, for text on one line or many,
-left, right or centred, regular or bold, and where a word is longer than the line.
+left, right or centred, regular or bold, and where a word is longer than the line. Lines joined by
+``<br/>`` and one line of bold or sized runs print each piece of text at the same place.
 
 No timing: the worksheet test counts the paragraphs parsed.
 """
@@ -11,6 +12,7 @@ import io
 import random
 
 import pytest
+from pypdf import PdfReader
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -58,11 +60,12 @@ def test_plain_text_prints_what_a_paragraph_prints(alignment, bold):
         for width in (24.0, 61.5, 97.25, 180.0):
             fast = paragraph(markup, style)
             assert isinstance(fast, PlainText)
-            assert fast.font == (FONT_BOLD if bold else FONT)
+            [words] = fast.pieces
+            assert words.font == (FONT_BOLD if bold else FONT)
             assert _drawn(fast, width) == _drawn(ReportLabParagraph(markup, style), width), (text, width)
             if fast._paragraph is None:
-                lines_seen.add(len(fast._lines))
-                shrunk_seen += any(room < 0 for room, _ in fast._lines)
+                lines_seen.add(len(words.lines))
+                shrunk_seen += any(room < 0 for room, _ in words.lines)
             else:
                 handed_on += 1
     # the cases that matter were met: one line and several, spaces shrunk to fit, a word split by ReportLab
@@ -86,8 +89,52 @@ def test_a_split_across_pages_is_the_paragraphs():
     assert len(parts) == 2
 
 
-@pytest.mark.parametrize("markup", ["a &amp; b", "x<br/>y", "<b>bold</b> and not", "two  spaces", " leading", "nbsp\u00a0here", "soft\u00adhyphen"])
-def test_markup_and_unusual_spacing_go_to_reportlab(markup):
+def _placed(pdf: bytes) -> list[tuple[str, float, float, float]]:
+    """Each piece of text the page shows, where it starts and its size, in the order drawn."""
+    found: list[tuple[str, float, float, float]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
+            found.append((text.strip(), round(x, 3), round(y, 3), size))
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+QUANTITY = ParagraphStyle("q", fontName=FONT_BOLD, fontSize=12, leading=14.4, alignment=TA_RIGHT)
+MARKUP = [
+    ("3.600&nbsp;<font size=9.0>g</font>", QUANTITY, 70.0),
+    ("98.168&nbsp;<font size=8.5>g</font>", QUANTITY, 51.0),
+    ("<b>Total</b> (prepared)", _style(TA_LEFT, 8.5), 400.0),
+    ("<b>Use by 2026-12-06</b> · Store in a refrigerator, 2–8 °C", _style(TA_CENTER, 6), 270.0),
+    ("<b>INFO</b><br/>POWDER_LOAD_LIMIT_UNKNOWN", _style(TA_LEFT, 7), 140.0),
+    ("<b>Lipoderm</b> (q.s.)<br/>q.s. to 120.000 g", _style(TA_LEFT, 8.5), 130.0),
+    *((f"<b>{a}</b><br/>{b}", _style(TA_LEFT, 8.5), width) for a, b in zip(_texts(12)[::2], _texts(12)[1::2], strict=True)
+      for width in (61.5, 130.0, 300.0)),
+]
+
+
+@pytest.mark.parametrize(("markup", "style", "width"), MARKUP)
+def test_lines_and_runs_print_each_piece_where_a_paragraph_prints_it(markup, style, width):
+    register_fonts()
+    fast = paragraph(markup, style)
+    assert isinstance(fast, PlainText)
+    (size, pdf), (expected_size, expected) = _drawn(fast, width), _drawn(ReportLabParagraph(markup, style), width)
+    assert size == pytest.approx(expected_size)
+    if fast._paragraph is None:  # else ReportLab drew it (a word split over lines)
+        assert _placed(pdf) == _placed(expected)
+
+
+def test_a_run_too_wide_for_one_line_goes_to_reportlab():
+    register_fonts()
+    fast = paragraph("<b>Balance:</b> Electronic balance, readability 0.001 g (minimum weighable quantity 0.82 g)", _style(TA_LEFT, 9))
+    assert _drawn(fast, 120) == _drawn(ReportLabParagraph(fast.markup, _style(TA_LEFT, 9)), 120)
+
+
+@pytest.mark.parametrize("markup", ["a &amp; b", "two  spaces", " leading", "x<br/><br/>y", "<i>slanted</i>", "<b>a <font size=6>b</font></b>",
+                                    "soft\u00adhyphen", "<font color='red'>red</font>"])
+def test_other_markup_and_unusual_spacing_go_to_reportlab(markup):
     assert not isinstance(paragraph(markup, _style(TA_LEFT, 9)), PlainText)
 
 
@@ -95,10 +142,10 @@ def test_an_indented_style_goes_to_reportlab():
     assert not isinstance(paragraph("plain", ParagraphStyle("i", fontName=FONT, leftIndent=6)), PlainText)
 
 
-def test_the_worksheet_parses_no_plain_text(catalog, monkeypatch):
-    # The issue's worksheet had ~150 paragraphs, each parsed as markup; those that are plain text
-    # (a label, a date, a step) are not parsed now. What is left has markup: bold names over a
-    # line, the quantities' smaller unit.
+def test_the_worksheet_parses_only_what_needs_reportlab(catalog, monkeypatch):
+    # The issue's worksheet had ~150 paragraphs, each parsed as markup. Plain text (a label, a
+    # date, a step), bold names over a line and the quantities with their smaller unit are not
+    # parsed now.
     parsed: list[str] = []
     original = ReportLabParagraph.__init__
 
@@ -108,6 +155,7 @@ def test_the_worksheet_parses_no_plain_text(catalog, monkeypatch):
 
     monkeypatch.setattr(ReportLabParagraph, "__init__", counted)
     WorksheetRenderer(record_of(catalog, issue_formula()), pharmacy()).render()
-    plain = [text for text in parsed if "<" not in text and "&" not in text]
-    assert parsed, "the worksheet still has paragraphs with markup"
-    assert not plain, f"{len(plain)} paragraphs of plain text were parsed: {plain[:5]}"
+    assert parsed, "the worksheet still has paragraphs"
+    # what is left: lines of more than one run (a label in bold before its text) and an entity
+    assert all("&" in text or ("<b>" in text and "<br/>" not in text) for text in parsed), parsed
+    assert len(parsed) <= 3, parsed
