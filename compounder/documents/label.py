@@ -201,10 +201,16 @@ class LabelRenderer:
         grows. Each layout costs a parse and a line break of every paragraph.
         """
         # Largest first. The shortest height only grows with the size, so the sizes it rules out
-        # are the largest ones: they are looked at until the first one left.
+        # are the largest ones: the first size left is found by bisection.
         sizes = self.sizes()
-        while sizes and self.shortest(sizes[0]) > self.inner_height:
-            sizes = sizes[1:]
+        low, high = 0, len(sizes)
+        while low < high:
+            middle = (low + high) // 2
+            if self.shortest(sizes[middle]) > self.inner_height:
+                low = middle + 1
+            else:
+                high = middle
+        sizes = sizes[low:]
         best = None
         found = self.layout(sizes[0]) if sizes else None
         if found is not None:

@@ -32,14 +32,16 @@ from reportlab.platypus import Flowable
 
 from compounder.documents.common import Paragraph
 
-#: Words without markup, entities, soft hyphens or whitespace other than one space between them:
-#: text a Paragraph prints as it stands.
-_WORDS = r"[^\s<>&\xad]+(?: [^\s<>&\xad]+)*"
+#: Words without markup, entities, soft hyphens or whitespace other than one space between them
+#: (a no-break space is part of its word): text a Paragraph prints as it stands.
+_CHAR = r"(?:[^\s<>&\xad]|\xa0)"
+_WORDS = f"{_CHAR}+(?: {_CHAR}+)*"
 _PLAIN = re.compile(_WORDS)
 _BOLD = re.compile(f"<b>({_WORDS})</b>")
-#: One run of a line: plain text, bold, or another size (its text without markup).
-_RUN = re.compile(r"<b>([^<>&]+)</b>|<font size=[\"']?([0-9.]+)[\"']?>([^<>&]+)</font>|([^<>&]+)")
-_SPACED = re.compile(r"[^\s<>&\xad]+(?:[ \xa0][^\s<>&\xad]+)*")  # words, one space or no-break space between
+#: One run of a line: plain text, bold, or another size (which may hold bold runs).
+_RUN = re.compile(r"<b>([^<>&]+)</b>|<font size=[\"']?([0-9.]+)[\"']?>((?:[^<>&]|<b>[^<>&]+</b>)+)</font>|([^<>&]+)")
+_SIZED_RUN = re.compile(r"<b>([^<>&]+)</b>|([^<>&]+)")
+_SPACED = re.compile(_WORDS)
 _FUZZ = 1e-6  # ReportLab's: a narrower width holds nothing
 
 #: Lines as ``Paragraph.breakLines`` gives them for one font: (room left, which is negative where
@@ -117,7 +119,7 @@ class _Words:
         text.direction = style.wordWrap
         text.setFont(self.font, style.fontSize, style.leading)
         for room, words in self.lines:
-            spaces = len(words) - 1
+            spaces = len(words) - 1 + sum(word.count("\xa0") for word in words)  # as ReportLab counts them
             shrunk = room <= -1e-8 and spaces > 0  # the spaces narrowed to fit the last word on
             offset = 0.0 if shrunk or style.alignment == TA_LEFT else room if style.alignment == TA_RIGHT else 0.5 * room
             if shrunk:
@@ -229,7 +231,8 @@ def _piece(line: str, style: ParagraphStyle) -> _Words | _Runs | None:
         if bolded is not None:
             runs.append((bolded, _bold(style.fontName), style.fontSize))
         elif sized is not None:
-            runs.append((sized, style.fontName, float(size)))
+            for inner in _SIZED_RUN.finditer(sized):
+                runs.append((inner.group(1), _bold(style.fontName), float(size)) if inner.group(1) else (inner.group(2), style.fontName, float(size)))
         else:
             runs.append((plain, style.fontName, style.fontSize))
     if not _SPACED.fullmatch("".join(text for text, _, _ in runs)):

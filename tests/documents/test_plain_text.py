@@ -26,7 +26,8 @@ from compounder.documents.worksheet import WorksheetRenderer
 from tests.documents.helpers import issue_formula, pharmacy, record_of
 
 WORDS = ("g", "of", "the", "base", "lidocaine", "2028-01-31", "Lipoderm", "(q.s.)", "±", "5 %", "cyclobenzaprine", "hydrochloride",
-         "—", "µg/mL", "DS2401", "triturate", "by", "geometric", "dilution", "≤", "0.82", "supercalifragilisticexpialidocious")
+         "—", "µg/mL", "DS2401", "triturate", "by", "geometric", "dilution", "≤", "0.82", "supercalifragilisticexpialidocious",
+         "■\u00a0Keep", "Rx\u00a0RX-104234\u00a0\u00a0")  # a no-break space holds its word together
 
 
 def _drawn(flowable: Flowable, width: float) -> tuple[tuple[float, float], bytes]:
@@ -109,6 +110,7 @@ MARKUP = [
     ("<b>Total</b> (prepared)", _style(TA_LEFT, 8.5), 400.0),
     ("<b>Use by 2026-12-06</b> · Store in a refrigerator, 2–8 °C", _style(TA_CENTER, 6), 270.0),
     ("<b>INFO</b><br/>POWDER_LOAD_LIMIT_UNKNOWN", _style(TA_LEFT, 7), 140.0),
+    ("<b>Jane Doe</b><font size='6.0'>&nbsp;&nbsp; Rx&nbsp;<b>RX-104234</b>&nbsp;&nbsp; Filled&nbsp;2026-11-23</font>", _style(TA_LEFT, 8), 260.0),
     ("<b>Lipoderm</b> (q.s.)<br/>q.s. to 120.000 g", _style(TA_LEFT, 8.5), 130.0),
     *((f"<b>{a}</b><br/>{b}", _style(TA_LEFT, 8.5), width) for a, b in zip(_texts(12)[::2], _texts(12)[1::2], strict=True)
       for width in (61.5, 130.0, 300.0)),
