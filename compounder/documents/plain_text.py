@@ -34,7 +34,9 @@ from compounder.documents.common import Paragraph
 
 #: Words without markup, entities, soft hyphens or whitespace other than one space between them
 #: (a no-break space is part of its word): text a Paragraph prints as it stands.
-_CHAR = r"(?:[^\s<>&\xad]|\xa0)"
+_CHAR = r"(?:[^\s<>&\xad]|\xa0|&(?:lt|gt|amp);)"  # and what ``common.escape`` writes for < > &
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
+_ENTITY = re.compile("|".join(_ENTITIES))
 _WORDS = f"{_CHAR}+(?: {_CHAR}+)*"
 _PLAIN = re.compile(_WORDS)
 _BOLD = re.compile(f"<b>({_WORDS})</b>")
@@ -213,13 +215,17 @@ def _bold(font: str) -> str:
     return tt2ps(family, 1, italic)
 
 
+def _unescape(text: str) -> str:
+    return _ENTITY.sub(lambda entity: _ENTITIES[entity.group()], text) if "&" in text else text
+
+
 def _piece(line: str, style: ParagraphStyle) -> _Words | _Runs | None:
     """One line of markup between ``<br/>``s as words or runs, or None where it needs ReportLab."""
     if _PLAIN.fullmatch(line):
-        return _Words(line, style.fontName, style)
+        return _Words(_unescape(line), style.fontName, style)
     bold = _BOLD.fullmatch(line)
     if bold:
-        return _Words(bold.group(1), _bold(style.fontName), style)
+        return _Words(_unescape(bold.group(1)), _bold(style.fontName), style)
     runs: list[tuple[str, str, float]] = []
     position = 0
     while position < len(line):

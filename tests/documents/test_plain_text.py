@@ -112,6 +112,8 @@ MARKUP = [
     ("<b>INFO</b><br/>POWDER_LOAD_LIMIT_UNKNOWN", _style(TA_LEFT, 7), 140.0),
     ("<b>Jane Doe</b><font size='6.0'>&nbsp;&nbsp; Rx&nbsp;<b>RX-104234</b>&nbsp;&nbsp; Filled&nbsp;2026-11-23</font>", _style(TA_LEFT, 8), 260.0),
     ("<b>Lipoderm</b> (q.s.)<br/>q.s. to 120.000 g", _style(TA_LEFT, 8.5), 130.0),
+    # what ``escape`` writes for < > & (ReportLab makes each a run of its own)
+    *((f"USP &lt;795&gt; {text} A&amp;B", _style(TA_LEFT, 7), width) for text in _texts(4) for width in (61.5, 180.0)),
     *((f"<b>{a}</b><br/>{b}", _style(TA_LEFT, 8.5), width) for a, b in zip(_texts(12)[::2], _texts(12)[1::2], strict=True)
       for width in (61.5, 130.0, 300.0)),
 ]
@@ -134,7 +136,7 @@ def test_a_run_too_wide_for_one_line_goes_to_reportlab():
     assert _drawn(fast, 120) == _drawn(ReportLabParagraph(fast.markup, _style(TA_LEFT, 9)), 120)
 
 
-@pytest.mark.parametrize("markup", ["a &amp; b", "two  spaces", " leading", "x<br/><br/>y", "<i>slanted</i>", "<b>a <font size=6>b</font></b>",
+@pytest.mark.parametrize("markup", ["a &quot; b", "two  spaces", " leading", "x<br/><br/>y", "<i>slanted</i>", "<b>a <font size=6>b</font></b>",
                                     "soft\u00adhyphen", "<font color='red'>red</font>"])
 def test_other_markup_and_unusual_spacing_go_to_reportlab(markup):
     assert not isinstance(paragraph(markup, _style(TA_LEFT, 9)), PlainText)
