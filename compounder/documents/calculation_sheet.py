@@ -15,7 +15,8 @@ from reportlab.platypus import Flowable, Table, TableStyle
 
 from compounder.calc.calculation_sheet import NOT_A_RECORD, TITLE
 from compounder.calc.record import WeighRow
-from compounder.documents.common import FONT, FONT_BOLD, Paragraph, escape
+from compounder.documents.common import FONT, FONT_BOLD, escape
+from compounder.documents.plain_text import paragraph
 from compounder.documents.worksheet import _FACT_TABLE, A4WorksheetRenderer, Cell, WorksheetRenderer, fit_width
 
 BAND = colors.Color(0.80, 0.80, 0.80)
@@ -31,19 +32,19 @@ class CalculationSheetRenderer(WorksheetRenderer):
         parts = super().story()
         # The story's last part is the findings kept with the signature block (``KeepWithTail``): a
         # calculation sheet has nobody to sign it, so the findings stand alone.
-        return [Paragraph(f"<b>{escape(NOT_A_RECORD)}</b>", self.styles["body"]), *parts[:-1], self.findings_table()]
+        return [paragraph(f"<b>{escape(NOT_A_RECORD)}</b>", self.styles["body"]), *parts[:-1], self.findings_table()]
 
     def header_fields(self) -> list[Flowable]:
         r = self.record
         s = self.styles
-        p = lambda text, style="body": Paragraph(escape(text), s[style])  # noqa: E731
-        label = lambda text: Paragraph(escape(text), s["label"])  # noqa: E731
+        p = lambda text, style="body": paragraph(escape(text), s[style])  # noqa: E731
+        label = lambda text: paragraph(escape(text), s["label"])  # noqa: E731
         rows: list[list[Cell]] = [
             [label("Formula"), p(r.formula_name, "bold"), "", ""],
             [label("Dosage form"), p(f"{r.dosage_form} ({r.base})"), label("Container"), p(r.container)],
             [label("Compounding date"), p(r.compounded_on.isoformat(), "bold"), label("Quantity"), p(f"{r.quantity}; prepare {r.prepared}")],
             [label("Beyond-use date"), p(f"{r.beyond_use.isoformat()} ({r.beyond_use_days} days)", "bud"), label("Storage"), p(r.storage, "bold")],
-            ["", Paragraph(escape(r.beyond_use_reason), s["small"]), "", ""],
+            ["", paragraph(escape(r.beyond_use_reason), s["small"]), "", ""],
         ]
         spans = [("SPAN", (1, 0), (3, 0)), ("SPAN", (1, 4), (3, 4))]
         if r.controlled:

@@ -18,6 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
 
 from compounder.calc.label_stock import INCH, LabelStock
 from compounder.calc.labeling import LabelContent
@@ -25,13 +26,13 @@ from compounder.documents.common import (
     CREATOR,
     FONT_CONDENSED,
     FONT_CONDENSED_BOLD,
-    Paragraph,
     barcode,
     barcode_modules,
     check_printable,
     escape,
     register_fonts,
 )
+from compounder.documents.plain_text import paragraph
 from compounder.settings import PharmacySettings
 
 _TAG = re.compile(r"<[^>]*>")
@@ -48,7 +49,7 @@ class LabelOverflow(ValueError):
 
 @dataclass(frozen=True)
 class _Block:
-    paragraph: Paragraph
+    paragraph: Flowable
     height: float
 
 
@@ -140,11 +141,11 @@ class LabelRenderer:
         ]
         return texts
 
-    def header_paragraphs(self, styles) -> list[Paragraph]:
-        return [Paragraph(text, styles[name]) for text, name in self.header_texts()]
+    def header_paragraphs(self, styles) -> list[Flowable]:
+        return [paragraph(text, styles[name]) for text, name in self.header_texts()]
 
-    def body_paragraphs(self, styles) -> list[Paragraph]:
-        return [Paragraph(text, styles[name]) for text, name in self.body_texts(styles["body"].fontSize)]
+    def body_paragraphs(self, styles) -> list[Flowable]:
+        return [paragraph(text, styles[name]) for text, name in self.body_texts(styles["body"].fontSize)]
 
     def layout(self, size: float) -> tuple[list[_Block], list[_Block], float] | None:
         """Blocks of the header and the body at ``size``, or None when they do not fit."""
@@ -199,7 +200,17 @@ class LabelRenderer:
         not, the smaller sizes are searched by bisection, as text only grows taller as the size
         grows. Each layout costs a parse and a line break of every paragraph.
         """
-        sizes = [size for size in self.sizes() if self.shortest(size) <= self.inner_height]  # largest first
+        # Largest first. The shortest height only grows with the size, so the sizes it rules out
+        # are the largest ones: the first size left is found by bisection.
+        sizes = self.sizes()
+        low, high = 0, len(sizes)
+        while low < high:
+            middle = (low + high) // 2
+            if self.shortest(sizes[middle]) > self.inner_height:
+                low = middle + 1
+            else:
+                high = middle
+        sizes = sizes[low:]
         best = None
         found = self.layout(sizes[0]) if sizes else None
         if found is not None:

@@ -17,8 +17,9 @@ from compounder.calc.batch_document import PrintMark, StoredWorksheet, WeighedLi
 from compounder.calc.label_stock import LabelStock
 from compounder.calc.labeling import LabelContent
 from compounder.calc.record import WeighRow
-from compounder.documents.common import FONT, FONT_BOLD, Paragraph, check_printable, escape
+from compounder.documents.common import FONT, FONT_BOLD, check_printable, escape
 from compounder.documents.label import LabelRenderer
+from compounder.documents.plain_text import paragraph
 from compounder.documents.worksheet import Cell, WorksheetRenderer
 from compounder.settings import PharmacySettings, refuse_example_pharmacy
 
@@ -54,7 +55,7 @@ class StoredWorksheetRenderer(WorksheetRenderer):
             state += f"<br/>Time of preparation: <b>{escape(stored.preparation_time)}</b>"
         if stored.remake:
             state += f"<br/><b>{escape(stored.remake)}</b>"
-        return [Paragraph(state, self.styles["body"]), *self._refill_changes(), *super().story(), *self._blind_checks()]
+        return [paragraph(state, self.styles["body"]), *self._refill_changes(), *super().story(), *self._blind_checks()]
 
     def _refill_changes(self) -> list[Flowable]:
         """A refill to a changed formula: what changed since the last batch, and who signed it (issue 24)."""
@@ -62,11 +63,11 @@ class StoredWorksheetRenderer(WorksheetRenderer):
         if signed is None:
             return []
         changes = "".join(f"<br/>• {escape(change)}" for change in signed.changes)
-        return [Spacer(1, 3), Paragraph(f"<b>{escape(signed.heading)}:</b>{changes}<br/><i>{escape(signed.signature)}</i>", self.styles["body"]), Spacer(1, 6)]
+        return [Spacer(1, 3), paragraph(f"<b>{escape(signed.heading)}:</b>{changes}<br/><i>{escape(signed.signature)}</i>", self.styles["body"]), Spacer(1, 6)]
 
     def _blind_checks(self) -> list[Flowable]:
         """The blind double checks at verification, after the signatures (issue 24)."""
-        return [Paragraph(escape(line), self.styles["small"]) for line in self.stored.blind_checks]
+        return [paragraph(escape(line), self.styles["small"]) for line in self.stored.blind_checks]
 
     def check_rows(self) -> list[tuple[str, str]]:
         """The sheet's checks, then those the master formula asks that it does not list (the pH)."""
@@ -82,18 +83,18 @@ class StoredWorksheetRenderer(WorksheetRenderer):
         if qc is None:
             return ["", ""]
         if not qc.result:
-            return [Paragraph("<b>not entered</b>", self.styles["cell"]), ""]
+            return [paragraph("<b>not entered</b>", self.styles["cell"]), ""]
         verdict = "" if qc.passed else "<br/><font color='#b00020'><b>DOES NOT MEET THE SPECIFICATION</b></font>"
-        return [Paragraph(f"{escape(qc.result)}{verdict}", self.styles["cell"]), Paragraph(escape(qc.entered), self.styles["small"])]
+        return [paragraph(f"{escape(qc.result)}{verdict}", self.styles["cell"]), paragraph(escape(qc.entered), self.styles["small"])]
 
     def quality_control(self) -> list[Flowable]:
         """The checks with their results, then the deviations with the pharmacist's decision."""
         found = super().quality_control()
         s = self.styles
         if not self.stored.deviations:
-            return [*found, Paragraph("Deviations: none recorded.", s["body"])]
-        rows = [[Paragraph(escape(text), s["cell"])] for text in self.stored.deviations]
-        table = Table([[Paragraph("Deviations from the master formula, with the pharmacist's decision", s["head"])], *rows],
+            return [*found, paragraph("Deviations: none recorded.", s["body"])]
+        rows = [[paragraph(escape(text), s["cell"])] for text in self.stored.deviations]
+        table = Table([[paragraph("Deviations from the master formula, with the pharmacist's decision", s["head"])], *rows],
                       colWidths=[self.pagesize[0] - self.left_margin - self.right_margin], repeatRows=1, splitInRow=1)
         table.setStyle(self._grid_style())
         return [*found, Spacer(1, 4), table]
@@ -119,7 +120,7 @@ class StoredWorksheetRenderer(WorksheetRenderer):
             # A batch stored before the aliquot's weighings were recorded: its one weight per line was
             # checked against the drug's own grams, while the Required beside it is the portion.
             text += f"<br/><font size=7>checked against {line.target:.{places}f} g, the drug itself, not the portion</font>"
-        return Paragraph(text, self.styles["cell"])
+        return paragraph(text, self.styles["cell"])
 
     def _aliquot_portion_cell(self, row: WeighRow, line: WeighedLine) -> Cell:
         """The line's row of an aliquot line is its portion of the mixture (Required: the portion):
@@ -140,7 +141,7 @@ class StoredWorksheetRenderer(WorksheetRenderer):
         identity = {"scanned": "container scanned", "by hand": "container confirmed by hand"}.get(line.identity or "")
         if identity:
             text += f"<br/><font size=7>{identity}</font>"
-        return Paragraph(text, self.styles["cell"])
+        return paragraph(text, self.styles["cell"])
 
     def _step_text(self, step: WeighedStep, places: int) -> str:
         text = f"<b>{step.actual:.{places}f}</b> g"
@@ -164,11 +165,11 @@ class StoredWorksheetRenderer(WorksheetRenderer):
             recorded = line.step(("ingredient", "diluent")[step])
             if recorded is None or recorded.actual is None:
                 return ""
-            return Paragraph(self._step_text(recorded, len(row.quantity.partition(".")[2])), self.styles["cell"])
+            return paragraph(self._step_text(recorded, len(row.quantity.partition(".")[2])), self.styles["cell"])
         weighed = line is not None and line.actual is not None
         if not weighed and self.stored.status == "draft":
             return ""
-        return Paragraph("<b>not recorded</b><br/><font size=7>in Compounder</font>", self.styles["cell"])
+        return paragraph("<b>not recorded</b><br/><font size=7>in Compounder</font>", self.styles["cell"])
 
     def initials_cell(self, row: WeighRow, step: int | None) -> Cell:
         """Who weighed an aliquot's weighing, from the record (the portion's on the line's row)."""
@@ -178,7 +179,7 @@ class StoredWorksheetRenderer(WorksheetRenderer):
         recorded = line.step("portion" if step is None else ("ingredient", "diluent")[step])
         if recorded is None or recorded.actual is None or not recorded.initials:
             return ""
-        return Paragraph(f"<b>{escape(recorded.initials)}</b>", self.styles["cell"])
+        return paragraph(f"<b>{escape(recorded.initials)}</b>", self.styles["cell"])
 
     def signature_cells(self, role: str) -> list[Cell]:
         """The signer's printed name, that it was signed electronically and with what meaning, and
@@ -188,10 +189,10 @@ class StoredWorksheetRenderer(WorksheetRenderer):
             return ["", "", "", ""]
         at = signature.at.astimezone(dt.UTC)
         return [
-            Paragraph(escape(signature.name), self.styles["cell"]),
-            Paragraph(f"signed with password: {_MEANING.get(role, role.lower())}", self.styles["small"]),
-            Paragraph(at.date().isoformat(), self.styles["cell"]),
-            Paragraph(f"{at:%H:%M} UTC", self.styles["cell"]),
+            paragraph(escape(signature.name), self.styles["cell"]),
+            paragraph(f"signed with password: {_MEANING.get(role, role.lower())}", self.styles["small"]),
+            paragraph(at.date().isoformat(), self.styles["cell"]),
+            paragraph(f"{at:%H:%M} UTC", self.styles["cell"]),
         ]
 
     def draw_mark(self, canvas: Canvas, x: float, y: float) -> None:

@@ -44,7 +44,6 @@ from compounder.documents.common import (
     CREATOR,
     FONT,
     FONT_BOLD,
-    Paragraph,
     barcode,
     barcode_modules,
     check_printable,
@@ -54,6 +53,7 @@ from compounder.documents.common import (
     register_fonts,
 )
 from compounder.documents.keep_tail import KeepWithTail
+from compounder.documents.plain_text import paragraph
 from compounder.settings import PharmacySettings
 
 GRID = colors.Color(0.35, 0.35, 0.35)
@@ -148,37 +148,40 @@ class WorksheetRenderer:
     def story(self) -> list[Flowable]:
         return [
             *self.header_fields(),
-            Paragraph("Ingredients", self.styles["heading"]),
+            paragraph("Ingredients", self.styles["heading"]),
             self.ingredient_table(),
             Spacer(1, 4),
-            Paragraph(f"<b>Balance:</b> {escape(self.record.balance)} ({escape(self.record.balance_detail)})", self.styles["body"]),
-            Paragraph("Compounding steps", self.styles["heading"]),
+            paragraph(f"<b>Balance:</b> {escape(self.record.balance)} ({escape(self.record.balance_detail)})", self.styles["body"]),
+            paragraph("Compounding steps", self.styles["heading"]),
             self.steps_table(),
             *self.quality_control(),
             *self.patient_block(),
             # A long findings table may run onto the next page (its header repeats); the heading stays with it.
             CondPageBreak(1.8 * inch),
-            Paragraph("Findings", self.styles["heading"]),
+            paragraph("Findings", self.styles["heading"]),
             # The signatures never stand alone on a page: at least the last finding goes on with them.
-            KeepWithTail(self.findings_table(), [Paragraph("Signatures", self.styles["heading"]), self.signatures_table()], self._later_room()),
+            KeepWithTail(self.findings_table(), [paragraph("Signatures", self.styles["heading"]), self.signatures_table()], self._later_room()),
         ]
 
     def _later_room(self) -> float:
         """The height of a later page's frame."""
         return self.pagesize[1] - self.top_margin - self.bottom_margin - self.later_header_height
 
-    def _pharmacy_block(self) -> tuple[float, list[Paragraph]]:
+    def _pharmacy_width(self) -> float:
+        """The width of the pharmacy's block, top left of page 1."""
+        return (self.pagesize[0] - self.left_margin - self.right_margin) * 0.42
+
+    def _pharmacy_block(self) -> tuple[float, list[Flowable]]:
         """The pharmacy's name, address, phone and licence, top left of page 1, and their width."""
-        width, _ = self.pagesize
-        left_width = (width - self.left_margin - self.right_margin) * 0.42
-        block = [Paragraph(escape(self.pharmacy.name), ParagraphStyle("ph", fontName=FONT_BOLD, fontSize=12, leading=14))]
+        left_width = self._pharmacy_width()
+        block = [paragraph(escape(self.pharmacy.name), ParagraphStyle("ph", fontName=FONT_BOLD, fontSize=12, leading=14))]
         info = ParagraphStyle("phi", fontName=FONT, fontSize=8.5, leading=10.5)
-        block += [Paragraph(escape(line), info) for line in (*self.pharmacy.address, f"Phone {self.pharmacy.phone}", licence_line(self.pharmacy.licence))]
+        block += [paragraph(escape(line), info) for line in (*self.pharmacy.address, f"Phone {self.pharmacy.phone}", licence_line(self.pharmacy.licence))]
         return left_width, block
 
     def _pharmacy_block_height(self) -> float:
         left_width, block = self._pharmacy_block()
-        return sum(paragraph.wrap(left_width, 200)[1] for paragraph in block)
+        return sum(line.wrap(left_width, 200)[1] for line in block)
 
     def draw_first_page(self, canvas, doc) -> None:
         """Page 1: the pharmacy, the title and the batch number's barcode."""
@@ -198,15 +201,15 @@ class WorksheetRenderer:
         """The pharmacy's name, address, phone and licence, top left of page 1; where the title goes (x)."""
         left_width, block = self._pharmacy_block()
         y = top
-        for paragraph in block:
-            _, h = paragraph.wrap(left_width, 200)
+        for line in block:
+            _, h = line.wrap(left_width, 200)
             y -= h
-            paragraph.drawOn(canvas, self.left_margin, y)
+            line.drawOn(canvas, self.left_margin, y)
         return self._title_x()
 
     def _title_x(self) -> float:
         """Where page 1's title starts: right of the pharmacy's block."""
-        return self.left_margin + self._pharmacy_block()[0] + 12
+        return self.left_margin + self._pharmacy_width() + 12
 
     def draw_header_rule(self, canvas: Canvas, header_height: float) -> None:
         """The line under a page's running header."""
@@ -313,8 +316,8 @@ class WorksheetRenderer:
     def header_fields(self) -> list[Flowable]:
         r = self.record
         s = self.styles
-        p = lambda text, style="body": Paragraph(escape(text), s[style])  # noqa: E731
-        label = lambda text: Paragraph(escape(text), s["label"])  # noqa: E731
+        p = lambda text, style="body": paragraph(escape(text), s[style])  # noqa: E731
+        label = lambda text: paragraph(escape(text), s["label"])  # noqa: E731
         rows: list[list[Cell]] = [
             [label("Formula"), p(r.formula_name, "bold"), "", ""],
             [label("Formula version"), p(r.formula_version), label("Dosage form"), p(f"{r.dosage_form} ({r.base})")],
@@ -323,7 +326,7 @@ class WorksheetRenderer:
             [label("Prescriber"), p(r.prescriber), label("Container"), p(r.container)],
             [label("Compounding date"), p(r.compounded_on.isoformat(), "bold"), label("Quantity"), p(f"{r.quantity}; prepare {r.prepared}")],
             [label("Beyond-use date"), p(f"{r.beyond_use.isoformat()} ({r.beyond_use_days} days)", "bud"), label("Storage"), p(r.storage, "bold")],
-            ["", Paragraph(escape(r.beyond_use_reason), s["small"]), "", ""],
+            ["", paragraph(escape(r.beyond_use_reason), s["small"]), "", ""],
         ]
         spans: list[tuple[Any, ...]] = [("SPAN", (1, 0), (3, 0)), ("SPAN", (1, 7), (3, 7))]
         if r.controlled:  # the DEA schedule, under the formula, so the batch is handled and logged as one
@@ -339,14 +342,14 @@ class WorksheetRenderer:
     def ingredient_table(self) -> Table:
         s = self.styles
         header: list[Cell] = [
-            Paragraph("#", s["head"]),
-            Paragraph("Ingredient weighed — provides", s["head"]),
-            Paragraph("Manufacturer / lot", s["head"]),
-            Paragraph("Expiry", s["head"]),
-            Paragraph("Potency", s["head"]),
-            Paragraph("Required", s["headright"]),
-            Paragraph("Actual weighed", s["head"]),
-            Paragraph("Initials", s["head"]),
+            paragraph("#", s["head"]),
+            paragraph("Ingredient weighed — provides", s["head"]),
+            paragraph("Manufacturer / lot", s["head"]),
+            paragraph("Expiry", s["head"]),
+            paragraph("Potency", s["head"]),
+            paragraph("Required", s["headright"]),
+            paragraph("Actual weighed", s["head"]),
+            paragraph("Initials", s["head"]),
         ]
         rows: list[list[Cell]] = [header]
         commands: list[tuple[Any, ...]] = [
@@ -364,28 +367,28 @@ class WorksheetRenderer:
             maker = " / ".join(part for part in (row.manufacturer, row.lot) if part)
             rows.append(
                 [
-                    Paragraph(str(row.number), s["cell"]),
-                    Paragraph(f"{name}<br/>{escape(row.provides)}", s["cell"]),
-                    Paragraph(escape(maker), s["cell"]),
-                    Paragraph(escape(row.expires), s["cell"]),
-                    Paragraph(escape(row.potency), s["cell"]),
-                    Paragraph(f"{escape(row.quantity)}&nbsp;<font size={self.font_size}>{row.unit}</font>", s["quantity"]),
+                    paragraph(str(row.number), s["cell"]),
+                    paragraph(f"{name}<br/>{escape(row.provides)}", s["cell"]),
+                    paragraph(escape(maker), s["cell"]),
+                    paragraph(escape(row.expires), s["cell"]),
+                    paragraph(escape(row.potency), s["cell"]),
+                    paragraph(f"{escape(row.quantity)}&nbsp;<font size={self.font_size}>{row.unit}</font>", s["quantity"]),
                     self.actual_cell(row),
                     self.initials_cell(row, None),
                 ]
             )
-            rows.append(["", Paragraph(escape(row.trail), s["small"]), "", "", "", "", "", ""])
+            rows.append(["", paragraph(escape(row.trail), s["small"]), "", "", "", "", "", ""])
             bottom = top + 1
             if row.aliquot:
-                rows.append(["", Paragraph(f"<b>Aliquot:</b> {escape(row.aliquot)}", s["cell"]), "", "", "", "", "", ""])
+                rows.append(["", paragraph(f"<b>Aliquot:</b> {escape(row.aliquot)}", s["cell"]), "", "", "", "", "", ""])
                 bottom += 1
                 commands += [("SPAN", (1, bottom), (4, bottom)), ("BACKGROUND", (1, bottom), (4, bottom), LIGHT)]
             cells_bottom = bottom
             # Each weighing of the aliquot has its own required weight, actual-weight and initials cells.
             for step, (what, grams) in enumerate(row.aliquot_weighings):
                 rows.append([
-                    "", Paragraph(escape(what), s["cell"]), "", "", "",
-                    Paragraph(f"{escape(grams)}&nbsp;<font size={self.font_size}>g</font>", s["quantity"]), self.aliquot_actual_cell(row, step),
+                    "", paragraph(escape(what), s["cell"]), "", "", "",
+                    paragraph(f"{escape(grams)}&nbsp;<font size={self.font_size}>g</font>", s["quantity"]), self.aliquot_actual_cell(row, step),
                     self.initials_cell(row, step),
                 ])
                 bottom += 1
@@ -405,11 +408,11 @@ class WorksheetRenderer:
         rows.append(
             [
                 "",
-                Paragraph("<b>Total</b> (prepared)", s["cell"]),
+                paragraph("<b>Total</b> (prepared)", s["cell"]),
                 "",
                 "",
                 "",
-                Paragraph(f"{escape(self.record.total)}&nbsp;<font size={self.font_size}>g</font>", s["quantity"]),
+                paragraph(f"{escape(self.record.total)}&nbsp;<font size={self.font_size}>g</font>", s["quantity"]),
                 "",
                 "",
             ]
@@ -422,21 +425,21 @@ class WorksheetRenderer:
 
     def steps_table(self) -> Table:
         s = self.styles
-        rows: list[list[Cell]] = [[Paragraph("#", s["head"]), Paragraph("Step", s["head"]), Paragraph("Initials", s["head"])]]
-        rows += [[Paragraph(str(i), s["cell"]), Paragraph(escape(text), s["cell"]), ""] for i, text in enumerate(self.record.steps, start=1)]
+        rows: list[list[Cell]] = [[paragraph("#", s["head"]), paragraph("Step", s["head"]), paragraph("Initials", s["head"])]]
+        rows += [[paragraph(str(i), s["cell"]), paragraph(escape(text), s["cell"]), ""] for i, text in enumerate(self.record.steps, start=1)]
         table = Table(rows, colWidths=self._widths((0.04, 0.86, 0.10)), repeatRows=1)
         table.setStyle(self._grid_style())
         return table
 
     def quality_control(self) -> list[Flowable]:
         """The quality-control checks with room for their results (a stored batch adds what was entered)."""
-        return [KeepTogether([Paragraph("Quality control", self.styles["heading"]), self.checks_table()])]
+        return [KeepTogether([paragraph("Quality control", self.styles["heading"]), self.checks_table()])]
 
     def checks_table(self) -> Table:
         s = self.styles
-        rows: list[list[Cell]] = [[Paragraph(h, s["head"]) for h in ("Check", "Specification", "Result", "Initials")]]
+        rows: list[list[Cell]] = [[paragraph(h, s["head"]) for h in ("Check", "Specification", "Result", "Initials")]]
         rows += [
-            [Paragraph(f"<b>{escape(name)}</b>", s["cell"]), Paragraph(escape(specification), s["cell"]), *self.check_result_cells(name)]
+            [paragraph(f"<b>{escape(name)}</b>", s["cell"]), paragraph(escape(specification), s["cell"]), *self.check_result_cells(name)]
             for name, specification in self.check_rows()
         ]
         widths = self._widths((0.16, 0.52, 0.22, 0.10))
@@ -459,9 +462,9 @@ class WorksheetRenderer:
                 "<b>Patient not screened:</b> no screening profile (date of birth, weight, allergies, conditions, medicines) "
                 "was given for this patient, so the preparation was not checked against the patient."
             )
-            return [KeepTogether([Paragraph("Patient not screened", s["heading"]), Paragraph(text, s["body"])])]
-        label = lambda text: Paragraph(escape(text), s["label"])  # noqa: E731
-        cell = lambda text: Paragraph(escape(text), s["cell"])  # noqa: E731
+            return [KeepTogether([paragraph("Patient not screened", s["heading"]), paragraph(text, s["body"])])]
+        label = lambda text: paragraph(escape(text), s["label"])  # noqa: E731
+        cell = lambda text: paragraph(escape(text), s["cell"])  # noqa: E731
         rows = [
             [label("Age"), cell(facts.age), label("Weight"), cell(facts.weight)],
             [label("Allergies"), cell(facts.allergies), label("Conditions"), cell(facts.conditions)],
@@ -475,13 +478,13 @@ class WorksheetRenderer:
                 ]
             )
         )
-        return [KeepTogether([Paragraph("Patient screened", s["heading"]), table])]
+        return [KeepTogether([paragraph("Patient screened", s["heading"]), table])]
 
     def findings_table(self) -> Flowable:
         s = self.styles
         if not self.record.findings:
-            return Paragraph("No findings for this batch.", s["body"])
-        rows = [[Paragraph(h, s["head"]) for h in ("Finding", "Message", "Pharmacist's decision")]]
+            return paragraph("No findings for this batch.", s["body"])
+        rows = [[paragraph(h, s["head"]) for h in ("Finding", "Message", "Pharmacist's decision")]]
         overridden = []
         for item in self.record.findings:
             f, ack = item.finding, item.acknowledgement
@@ -495,9 +498,9 @@ class WorksheetRenderer:
                 overridden.append(len(rows))
             rows.append(
                 [
-                    Paragraph(f"<b>{f.severity.value.upper()}</b><br/>{escape(f.code)}", s["small"]),
-                    Paragraph(escape(f.message), s["small"]),
-                    Paragraph(who, s["cell"]),
+                    paragraph(f"<b>{f.severity.value.upper()}</b><br/>{escape(f.code)}", s["small"]),
+                    paragraph(escape(f.message), s["small"]),
+                    paragraph(who, s["cell"]),
                 ]
             )
         # A long decision (1,000 wide glyphs in a reason) is split across pages rather than raising
@@ -512,9 +515,9 @@ class WorksheetRenderer:
 
     def signatures_table(self) -> Table:
         s = self.styles
-        rows: list[list[Cell]] = [[Paragraph(h, s["head"]) for h in ("", "Name", "Signature", "Date", "Time")]]
+        rows: list[list[Cell]] = [[paragraph(h, s["head"]) for h in ("", "Name", "Signature", "Date", "Time")]]
         for role in ("Prepared by", "Checked by", "Verified by (pharmacist)"):
-            rows.append([Paragraph(f"<b>{role}</b>", s["cell"]), *self.signature_cells(role)])
+            rows.append([paragraph(f"<b>{role}</b>", s["cell"]), *self.signature_cells(role)])
         table = Table(rows, colWidths=self._widths((0.22, 0.26, 0.26, 0.14, 0.12)), rowHeights=[None, 30, 30, 30])
         table.setStyle(self._grid_style())
         return table
