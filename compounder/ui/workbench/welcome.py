@@ -61,17 +61,11 @@ class WelcomeDialog(QDialog):
 
         # A fresh records database: its accounts come first (then, in the same chain, the
         # pharmacy's details and the pharmacist's sign-in), so they are the default (issue 28).
-        self.accounts_box = QGroupBox("Your records")
-        accounts = QVBoxLayout(self.accounts_box)
-        accounts_note = QLabel(
-            "This database has no account yet. Make the administrator and the first pharmacist, "
-            "then enter the pharmacy's details: batches, lots and signatures need them."
+        self.accounts_box, self.accounts_button = _offer(
+            "Your records", "This database has no account yet. Make the administrator and the first pharmacist, "
+            "then enter the pharmacy's details: batches, lots and signatures need them.",
+            "&Create the first accounts…", lambda: self._first_accounts(first_accounts),
         )
-        accounts_note.setWordWrap(True)
-        accounts.addWidget(accounts_note)
-        self.accounts_button = QPushButton("&Create the first accounts…")
-        self.accounts_button.clicked.connect(lambda: self._first_accounts(first_accounts))
-        accounts.addWidget(self.accounts_button)
         self.accounts_box.setVisible(first_accounts is not None)
         layout.addWidget(self.accounts_box)
 
@@ -86,17 +80,11 @@ class WelcomeDialog(QDialog):
         self.formulas.itemActivated.connect(lambda _item: self._open())
         layout.addWidget(self.formulas)
 
-        self.pharmacy_box = QGroupBox("Your pharmacy")
-        box = QVBoxLayout(self.pharmacy_box)
-        note = QLabel(
-            "Labels and worksheets print the pharmacy's name, address, phone and licence. "
-            "Enter them now, or later under File ▸ Pharmacy settings…"
+        self.pharmacy_box, self.pharmacy_button = _offer(
+            "Your pharmacy", "Labels and worksheets print the pharmacy's name, address, phone and licence. "
+            "Enter them now, or later under File ▸ Pharmacy settings…",
+            "Enter pharmacy details…", self._pharmacy,
         )
-        note.setWordWrap(True)
-        box.addWidget(note)
-        self.pharmacy_button = QPushButton("Enter pharmacy details…")
-        self.pharmacy_button.clicked.connect(self._pharmacy)
-        box.addWidget(self.pharmacy_button)
         self.pharmacy_box.setVisible(needs_pharmacy and first_accounts is None)  # else the accounts' chain asks
         layout.addWidget(self.pharmacy_box)
 
@@ -129,6 +117,19 @@ class WelcomeDialog(QDialog):
     def _pharmacy(self) -> None:
         if self._edit_pharmacy():
             self.pharmacy_button.setText("Pharmacy details saved ✓ (edit again…)")
+
+
+def _offer(title: str, text: str, button_text: str, action: Callable[[], object]) -> tuple[QGroupBox, QPushButton]:
+    """A box with what is offered, said in a sentence or two, and the button that does it."""
+    box = QGroupBox(title)
+    layout = QVBoxLayout(box)
+    note = QLabel(text)
+    note.setWordWrap(True)
+    layout.addWidget(note)
+    button = QPushButton(button_text)
+    button.clicked.connect(lambda: action())
+    layout.addWidget(button)
+    return box, button
 
 
 def show_welcome(window, database: str, settings_path: Path | None = None,
