@@ -43,7 +43,6 @@ _BOLD = re.compile(f"<b>({_WORDS})</b>")
 #: One run of a line: plain text, bold, or another size (which may hold bold runs).
 _RUN = re.compile(r"<b>([^<>&]+)</b>|<font size=[\"']?([0-9.]+)[\"']?>((?:[^<>&]|<b>[^<>&]+</b>)+)</font>|([^<>&]+)")
 _SIZED_RUN = re.compile(r"<b>([^<>&]+)</b>|([^<>&]+)")
-_SPACED = re.compile(_WORDS)
 _FUZZ = 1e-6  # ReportLab's: a narrower width holds nothing
 
 #: Lines as ``Paragraph.breakLines`` gives them for one font: (room left, which is negative where
@@ -241,7 +240,7 @@ def _piece(line: str, style: ParagraphStyle) -> _Words | _Runs | None:
                 runs.append((inner.group(1), _bold(style.fontName), float(size)) if inner.group(1) else (inner.group(2), style.fontName, float(size)))
         else:
             runs.append((plain, style.fontName, style.fontSize))
-    if not _SPACED.fullmatch("".join(text for text, _, _ in runs)):
+    if not _PLAIN.fullmatch("".join(text for text, _, _ in runs)):
         return None  # spaces a Paragraph would collapse or strip
     return _Runs(runs, style)
 
