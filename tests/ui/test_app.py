@@ -148,8 +148,8 @@ def test_the_collector_waits_while_the_window_is_built_and_runs_again_once_it_is
 
 def test_a_fresh_install_welcomes_with_the_first_accounts_and_enter_opens_them(qtbot, tmp_path, monkeypatch):
     """Issue 28: on a new records database the welcome (shown as ``run_app`` shows it) has the keys
-    on Create the first accounts…; Enter opens the records' first-run chain. Once the accounts
-    exist (or the welcome has been seen) it is not offered again."""
+    on Create the first accounts…; Enter opens the records' first-run chain and the welcome counts
+    as seen. (With accounts on file the welcome does not offer them: tests/ui/workbench/test_welcome.py.)"""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
