@@ -385,7 +385,7 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
     keys.key(key.Key_Return, later=True)  # Create batch (the default, and it has the keys)
     yield lambda: batch.record is not None or signing()() or batch.message.text() != said
     dialog = QApplication.activeModalWidget()
-    if dialog is not batch and dialog.objectName() == "signingDialog":  # the seed's: Beers list at 78, cyclobenzaprine > 21 days, supply beyond the BUD
+    if dialog is not batch and dialog.objectName() == "signingDialog":  # the seed's: Beers list at 78, supply beyond the BUD
         tally.step("acknowledge the warnings (signed)")
         reached["acknowledged"] = [field.objectName().removeprefix("reason.") for field in dialog.reasons]
         # Opened on the first finding's reason, the pharmacist signed in: each reason and Enter (on to

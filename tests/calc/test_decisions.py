@@ -145,17 +145,20 @@ def test_cli_worksheet_with_an_override_and_exit_2_for_a_bad_one(catalog, tmp_pa
     status, err = worksheet()
     assert status == 2 and err.count("\n") == 1 and "acknowledged[0].override" in err and "accepted only from the records" in err
     # A technician's decision is refused outright.
-    data["acknowledged"] = [{"code": "CYCLOBENZAPRINE_LONG_SUPPLY", "by": "Tess Technician", "role": "technician", "reason": "long-term use intended by the prescriber"}]
+    data["acknowledged"] = [{"code": "SUPPLY_BEYOND_BUD", "by": "Tess Technician", "role": "technician", "reason": "patient told to discard the rest at the BUD"}]
     status, err = worksheet()
     assert status == 2 and "acknowledged[0].role" in err and "only a pharmacist acknowledges" in err
-    # Without the allergy, the warning's acknowledgement prints, marked as unverified.
+    # Without the allergy, the warning's acknowledgement prints, marked as unverified. The warning:
+    # 60 g at 1 g three times a day = 3 g a day lasts 60 / 3 = 20 days, beyond the 14-day beyond-use
+    # date (SUPPLY_BEYOND_BUD); the 120 g batch is 120 / 60 = 2 times the fill, not a slipped digit (over 3).
     data["patient"]["allergies"] = []
-    # 40 g dispensed with 2 refills = 120 g; 1 g three times a day = 3 g a day; 120 / 3 = 40 days > 21.
-    data["acknowledged"] = [{"code": "CYCLOBENZAPRINE_LONG_SUPPLY", "by": "Paula P., RPh", "reason": "long-term use intended by the prescriber"}]
+    data["prescription"]["quantity"] = "60 g"
+    data["acknowledged"] = [{"code": "SUPPLY_BEYOND_BUD", "by": "Paula P., RPh", "reason": "patient told to discard the rest at the BUD"}]
     status, err = worksheet()
     assert status == 0 and out_pdf.exists(), err
     text = pdf_text(out_pdf.read_bytes())
-    assert "acknowledged (unverified: as typed in the formula file, not signed in the records) by Paula P., RPh: long-term use intended by the prescriber" in text
+    assert "lasts 20.0 days, longer than the beyond-use date of 14 days" in " ".join(text.split())
+    assert "acknowledged (unverified: as typed in the formula file, not signed in the records) by Paula P., RPh: patient told to discard the rest at the BUD" in text
     # Born 1970-05-05, compounded 2026-11-23: 56 years (the birthday in May has passed).
     assert "56 years on 2026-11-23 (born 1970-05-05)" in text
 

@@ -36,11 +36,11 @@ def test_a_pharmacists_name_typed_into_a_file_does_not_override_a_patient_error(
 
 def test_a_files_acknowledgement_prints_as_unverified_and_a_records_one_does_not():
     at = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
-    typed = Acknowledgement("CYCLOBENZAPRINE_LONG_SUPPLY", "Paula P., RPh", "long-term use intended", role="pharmacist", at=at)
+    typed = Acknowledgement("SUPPLY_BEYOND_BUD", "Paula P., RPh", "rest discarded at the BUD", role="pharmacist", at=at)
     assert decision_text(typed) == (
         "acknowledged (unverified: as typed in the formula file, not signed in the records) by Paula P., RPh (pharmacist), "
-        "2026-11-23 09:00 UTC: long-term use intended"
+        "2026-11-23 09:00 UTC: rest discarded at the BUD"
     )
     signed = dataclasses.replace(typed, verified=True)
-    assert decision_text(signed) == "acknowledged by Paula P., RPh (pharmacist), 2026-11-23 09:00 UTC: long-term use intended"
+    assert decision_text(signed) == "acknowledged by Paula P., RPh (pharmacist), 2026-11-23 09:00 UTC: rest discarded at the BUD"
     assert "verified" not in typed.data()  # never written to a file, so a file cannot claim it

@@ -23,6 +23,7 @@ KETOPROFEN = [active("ketoprofen", "10 %")]
 CYCLOBENZAPRINE = [active("cyclobenzaprine hydrochloride", "2 %")]
 BACLOFEN = [active("baclofen", "2 %")]
 LIDOCAINE = [active("lidocaine", "5 %")]
+DOXEPIN = [active("doxepin hydrochloride", "5 %")]
 
 
 @pytest.mark.parametrize(
@@ -69,14 +70,66 @@ def test_rule_stays_quiet_on_its_neighbour(catalog, actives, patient, code):
     assert code not in findings(catalog, actives, patient)
 
 
-def test_cyclobenzaprine_supply_beyond_three_weeks(catalog):
-    # 1 g three times a day = 3 g a day. 60 g with no refill lasts 60 / 3 = 20 days: quiet.
-    # 60 g with 1 refill = 120 g lasts 40 days > 21: warning.
+def test_a_short_use_rule_counts_the_days_of_supply_with_the_refills(catalog):
+    """The days-of-supply screening rule (``supply_days_over``), on the one that has a source for
+    topical use: doxepin, labelled for up to 8 days (Zonalon cream). It was tested on cyclobenzaprine's
+    21 days until that rule was removed (no source sets a duration for topical cyclobenzaprine)."""
+    # 1 g three times a day = 3 g a day. 24 g with no refill lasts 24 / 3 = 8 days: not over 8, quiet.
+    # 24 g with 1 refill = 48 g lasts 48 / 3 = 16 days > 8: warning.
     directions = {"amount": "1 g", "times_per_day": 3}
-    quiet = findings(catalog, CYCLOBENZAPRINE, {}, Q_(60, "g"), 0, directions=directions)
-    assert "CYCLOBENZAPRINE_LONG_SUPPLY" not in quiet
-    found = findings(catalog, CYCLOBENZAPRINE, {}, Q_(60, "g"), 1, directions=directions)["CYCLOBENZAPRINE_LONG_SUPPLY"]
-    assert "40 days" in found.message and "21 days" in found.message
+    quiet = findings(catalog, DOXEPIN, {}, Q_(24, "g"), 0, directions=directions)
+    assert "DOXEPIN_LONG_SUPPLY" not in quiet
+    found = findings(catalog, DOXEPIN, {}, Q_(24, "g"), 1, directions=directions)["DOXEPIN_LONG_SUPPLY"]
+    assert found.severity is Severity.WARNING
+    assert "48 g with 1 refill(s) lasts 16 days" in found.message and "more than 8 days" in found.message
+    assert found.source is not None and found.source.id == "zonalon-cream-label"
+
+
+SEED = {
+    "name": "Diclofenac sodium 3 % / cyclobenzaprine HCl 2 % / lidocaine 5 % in Lipoderm", "batch": "120 g", "base": "Lipoderm",
+    "density": "1.0 g/mL", "compounded_on": "2026-11-23", "directions": {"amount": "1 g", "times_per_day": 2},
+    "actives": [active("diclofenac sodium", "3 %"), active("cyclobenzaprine hydrochloride", "2 %"), active("lidocaine", "5 %")],
+}
+
+
+def seed_findings(catalog, date_of_birth: str) -> dict:
+    """The seed prescription (120 g, 1 g twice a day, no refill) for a patient with nothing on file
+    but the date of birth (allergies, conditions and medicines recorded as none known)."""
+    from compounder.calc.patient import screening_inputs
+
+    data = {
+        **SEED,
+        "patient": {"allergies": [], "conditions": [], "medications": [], "weight": "80 kg"},
+        "prescription": {"patient": "Jane Doe", "date_of_birth": date_of_birth, "rx_number": "RX-1", "prescriber": "Dr. A",
+                         "directions": "Apply 1 g twice daily", "quantity": "120 g", "refills": 0},
+    }
+    inputs = screening_inputs(data, catalog)
+    plan = evaluate(parse_formula(data), catalog, TODAY, inputs.patient, dispensed=inputs.dispensed, refills=inputs.refills, order=inputs.order)
+    return {f.code: f for f in plan.findings}
+
+
+def test_a_topical_cyclobenzaprine_cream_has_no_duration_finding(catalog):
+    """A 120 g cream at 1 g twice a day lasts 120 / 2 = 60 days. No source sets a duration for
+    topical cyclobenzaprine (the tablets' 2 to 3 weeks is about oral use in acute spasm), so for a
+    patient of 40 nothing about cyclobenzaprine's duration is raised, not even as "not checked";
+    the days beyond the beyond-use date are still a warning, and a patient of 65 still gets the Beers one."""
+    young = seed_findings(catalog, "1986-11-23")  # 40 on 2026-11-23
+    assert not [code for code in young if code.startswith("CYCLOBENZAPRINE_LONG_SUPPLY")]
+    cyclobenzaprine = [f for f in young.values() if f.line == 1 and f.severity is not Severity.INFO]
+    assert cyclobenzaprine == [], [f.code for f in cyclobenzaprine]
+    assert "MUSCLE_RELAXANT_OLDER_ADULT" not in young
+    # 120 g / (1 g × 2 a day) = 60.0 days, beyond the 14-day beyond-use date of a nonpreserved aqueous
+    # preparation (USP <795>): dispense at most 2 g × 14 = 28 g.
+    beyond = young["SUPPLY_BEYOND_BUD"]
+    assert beyond.severity is Severity.WARNING
+    assert "lasts 60.0 days, longer than the beyond-use date of 14 days: dispense at most 28 g" in beyond.message
+    # Born 1961-11-23: 65 on the compounding date 2026-11-23, the Beers list's age.
+    older = seed_findings(catalog, "1961-11-23")
+    assert older["MUSCLE_RELAXANT_OLDER_ADULT"].severity is Severity.WARNING and "aged 65" in older["MUSCLE_RELAXANT_OLDER_ADULT"].message
+    assert "lasts 60.0 days" in older["SUPPLY_BEYOND_BUD"].message
+    assert not [code for code in older if code.startswith("CYCLOBENZAPRINE_LONG_SUPPLY")]
+    # Nor does any rule on file set one.
+    assert not [rule for rule in catalog.screening_rules if "cyclobenzaprine" in rule.substances and rule.supply_days_over is not None]
 
 
 def test_lidocaine_against_body_weight(catalog):

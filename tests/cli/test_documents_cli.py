@@ -18,8 +18,7 @@ def issue_formula(**changes):
     """The issue's formula as the command line checks it against its prescription, which also
     screens the patient by the prescription's date of birth: a patient of 48 (no age rule applies)
     and 20 g dispensed, which at 1 g three times a day lasts 20 / 3 = 6.7 days, inside the 14-day
-    beyond-use date, and with 2 refills 60 / 3 = 20 days, inside cyclobenzaprine's 21 days (120 g
-    would last 40 days: SUPPLY_BEYOND_BUD, and 120 days with the refills). 40 g and no refills: 120 g
+    beyond-use date (120 g would last 40 days: SUPPLY_BEYOND_BUD). 40 g and no refills: 120 g
     for a 20 g fill is 6 times the quantity prescribed, taken for a slipped digit
     (BATCH_FAR_ABOVE_PRESCRIPTION, more than 3 times); 40 g lasts 40 / 3 = 13.3 days."""
     data = _issue_formula(**changes)

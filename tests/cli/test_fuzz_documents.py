@@ -133,11 +133,14 @@ def _set(target, step, value) -> None:
 
 @st.composite
 def cases(draw):
+    # Every warning the untouched file raises is acknowledged, so an input the fuzz leaves valid reaches the
+    # renderers (exit 0); an acknowledgement of a finding not raised is refused (exit 2). Born 1948: the Beers
+    # list; a CNS depressant with cyclobenzaprine; 120 g at 3 g a day lasts 40 days, beyond the 14-day BUD.
     data = issue_formula(acknowledged=[
         {"code": code, "by": "J. Kim, RPh", "reason": "prescriber confirmed the therapy by phone"}
-        for code in ("MUSCLE_RELAXANT_OLDER_ADULT", "CYCLOBENZAPRINE_LONG_SUPPLY", "SUPPLY_BEYOND_BUD")
+        for code in ("MUSCLE_RELAXANT_OLDER_ADULT", "CYCLOBENZAPRINE_CNS_DEPRESSANT", "SUPPLY_BEYOND_BUD")
     ])
-    data["patient"] = {"date_of_birth": "1948-03-02", "weight": "62 kg", "allergies": [], "conditions": [], "medications": []}
+    data["patient"] = {"date_of_birth": "1948-03-02", "weight": "62 kg", "allergies": [], "conditions": [], "medications": ["CNS depressant"]}
     raw = None
     mode = draw(st.integers(0, 9))  # 0: hostile bytes; 1-4: only text within limits (the renderers' share); else mixed
     if mode == 0:

@@ -219,7 +219,7 @@ def test_nothing_is_printed_while_a_warning_is_not_acknowledged(sessions, clock,
     from compounder.calc.batch_document import Unacknowledged, stored_findings
     from compounder.records.batches import FindingDecision
 
-    message = "cyclobenzaprine for more than 21 days"
+    message = "a warning added to the stored plan by this test"
     pharmacy.plan = copy.deepcopy(pharmacy.plan)
     pharmacy.plan["findings"].append({"severity": "warning", "code": "LONG_USE", "message": message, "line": 1})
     # The records refuse to make the batch without the acknowledgement (tests/records/test_patient_screening.py);

@@ -222,9 +222,12 @@ def test_the_batch_is_screened_for_the_stored_profile_and_keeps_the_signed_decis
     asked = dialog.decide.asked[-1]
     # The stored allergy makes diclofenac an error; born 1948-03-02, 78 on 2026-11-23: cyclobenzaprine a warning.
     assert asked[0] == "NSAID_HYPERSENSITIVITY" and "MUSCLE_RELAXANT_OLDER_ADULT" in asked
-    # The prescription's quantity reaches the screening; the reference formula has no directions for use, so the days
-    # of supply cannot be worked out and the record says the short-term-use check was not made.
-    assert "CYCLOBENZAPRINE_LONG_SUPPLY_UNKNOWN" in {f["code"] for f in dialog.record.plan["findings"]}
+    # The prescription typed in the dialog (120 g, 2 refills) is the order the batch's plan was screened and checked
+    # against, and the label's. (It used to be shown by cyclobenzaprine's 21-day rule reporting its check as not made;
+    # that rule is gone: no source sets a duration for topical cyclobenzaprine.)
+    assert dialog.record.plan["order"]["prescription"]["quantity"] == "120 g" and dialog.record.plan["order"]["prescription"]["refills"] == 2
+    label = dialog.record.plan["documents"]["label"]
+    assert label["quantity"] == "120 g" and label["refills"] == 2
     heading = dialog.heading.text()
     assert "NSAID_HYPERSENSITIVITY: OVERRIDDEN by Paula Pharmacist, RPh (pharmacist), 2026-11-23 09:00 UTC" in heading
     assert "MUSCLE_RELAXANT_OLDER_ADULT: acknowledged by Paula Pharmacist, RPh" in heading
@@ -265,7 +268,9 @@ def test_the_workbench_shows_the_patients_findings_and_prints_the_override(windo
     assert not window.export_worksheet(out)
     assert prompts.warnings_asked == [] and not out.exists()
     assert "Records ▸ Make a batch" in prompts.errors[-1][1] and "NSAID_HYPERSENSITIVITY" in prompts.errors[-1][1]
-    asked = ["MUSCLE_RELAXANT_OLDER_ADULT", "CYCLOBENZAPRINE_LONG_SUPPLY", "SUPPLY_BEYOND_BUD"]
+    # Born 1948-03-02, 78: the Beers list; the issue formula's 120 g at 1 g three times a day = 3 g a day lasts
+    # 120 / 3 = 40 days, beyond the 14-day beyond-use date.
+    asked = ["MUSCLE_RELAXANT_OLDER_ADULT", "SUPPLY_BEYOND_BUD"]
     answers = [{"code": code, "by": "Paula Pharmacist, RPh", "role": "pharmacist", "at": "2026-11-23T09:00:00+00:00", "reason": REASON}
                for code in asked]
     data["patient"]["allergies"] = []

@@ -15,8 +15,7 @@ EXAMPLE_RX = Path(__file__).parents[3] / "examples" / "diclofenac-cyclobenzaprin
 def RX_EXAMPLE(tmp_path) -> Path:
     """The example prescription, for a patient of 48 (the example's, born 1948, is 78: the Beers
     warning for cyclobenzaprine) and 40 g with no refills: at 1 g three times a day 40 / 3 = 13.3
-    days, inside the 14-day beyond-use date and cyclobenzaprine's 21 days (the example's 120 g with
-    2 refills lasts 40 days per fill, 120 in all: SUPPLY_BEYOND_BUD and CYCLOBENZAPRINE_LONG_SUPPLY)."""
+    days, inside the 14-day beyond-use date (120 g would last 120 / 3 = 40 days: SUPPLY_BEYOND_BUD)."""
     import json
 
     data = json.loads(EXAMPLE_RX.read_text(encoding="utf-8"))
