@@ -301,7 +301,12 @@ class BatchDialog(QDialog):
         """With a batch on show, Enter presses only the button that has the keys (the button takes
         it itself), never the dialog's default: Qt makes Create batch, the default a workbench
         order leaves, the default again whenever the keys leave a button, so Enter on a lot's box
-        pressed Create batch for a second batch."""
+        pressed Create batch for a second batch. Enter in "or open batch" opens the batch typed
+        there (it pressed Create batch, or nothing with a batch on show)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.focusWidget() is self.open_number:
+            event.accept()
+            self.open_batch(self.open_number.text())
+            return
         if self.record is not None and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(self.focusWidget(), QPushButton):
             event.accept()
             return

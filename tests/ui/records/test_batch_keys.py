@@ -270,6 +270,21 @@ def test_enter_on_a_lot_never_presses_create_batch_again(draft, qtbot):
         assert s.scalar(select(func.count()).select_from(Batch)) == 2  # the fixture's prepared batch and this draft: no third
 
 
+
+def test_enter_in_or_open_batch_opens_that_batch_and_makes_none(draft, qtbot):
+    """A batch number typed in "or open batch" and Enter opens that batch: before, Enter pressed
+    the dialog's default, Create batch, and made another batch from the form."""
+    dialog, context, _pharmacy = draft
+    with context.sessions() as s:
+        other = s.scalar(select(Batch.batch_number).where(Batch.batch_number != dialog.record.batch_number))
+    dialog.open_number.setFocus()
+    focus_is(qtbot, dialog.open_number)
+    QTest.keyClicks(dialog.open_number, other)
+    QTest.keyClick(dialog.open_number, Qt.Key.Key_Return)
+    assert dialog.record.batch_number == other, dialog.message.text()
+    with context.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Batch)) == 2  # the fixture's prepared batch and the draft: no third
+
 def shared_mnemonics(dialog) -> dict[str, list[str]]:
     """The Alt letters two or more visible, enabled controls of ``dialog`` answer to. Qt moves the
     keys between controls that share one instead of pressing the button, so Alt+P would only
