@@ -185,7 +185,7 @@ def test_history_shows_its_first_page_and_more_as_it_is_scrolled(qtbot, big):
     dialog = _shown(qtbot, HistoryDialog(_context(sessions)))
     dialog.search()
     assert _keys(dialog.model) == sorted(numbers, reverse=True)[:PAGE]
-    assert dialog.message.text() == "3,000 batches match; the list shows more as it is scrolled."
+    assert dialog.found.text() == "3,000 batches match; the list shows more as it is scrolled." and dialog.message.text() == ""
     dialog.view.scrollToBottom()  # Qt asks the model for more when the list reaches its end
     assert _keys(dialog.model) == sorted(numbers, reverse=True)[: 2 * PAGE]
     while dialog.model.canFetchMore():
@@ -202,7 +202,7 @@ def test_history_shows_its_first_page_and_more_as_it_is_scrolled(qtbot, big):
     dialog.patient.setText("Bob")
     dialog.search()
     assert dialog.model.rowCount() == PAGE and {dialog.model.row(r)[3] for r in range(PAGE)} == {"Bob Young"}
-    assert dialog.message.text() == "1,000 batches match; the list shows more as it is scrolled."
+    assert dialog.found.text() == "1,000 batches match; the list shows more as it is scrolled." and dialog.message.text() == ""
     dialog.batch.setText(numbers[0][:6])  # the first day's 100 batches: Bob's are index 2, 5, …, 98, (98 - 2) / 3 + 1 = 33
     dialog.search()
     assert dialog.model.rowCount() == 33 and dialog.message.text() == ""
@@ -369,8 +369,8 @@ def test_history_says_more_than_its_count_limit_and_links_amendments(qtbot, big,
     dialog = _shown(qtbot, HistoryDialog(_context(sessions)))
     dialog.search()
     assert _keys(dialog.model) == sorted(numbers, reverse=True)[:PAGE]
-    assert dialog.message.text() == "More than 1,000 batches match; the list shows more as it is scrolled."
+    assert dialog.found.text() == "More than 1,000 batches match; the list shows more as it is scrolled." and dialog.message.text() == ""
     assert {dialog.model.row(r)[-1] for r in range(PAGE)} == {""}  # no amendment here
     dialog.patient.setText("Bob")  # 1,000 batches: counted to the limit, no more
     dialog.search()
-    assert dialog.message.text() == "1,000 batches match; the list shows more as it is scrolled."
+    assert dialog.found.text() == "1,000 batches match; the list shows more as it is scrolled." and dialog.message.text() == ""

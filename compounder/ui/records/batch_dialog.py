@@ -150,7 +150,7 @@ class BatchDialog(QDialog):
         self.open_button = QPushButton("&Open")
         self.open_button.clicked.connect(lambda: self.open_batch(self.open_number.text()))
         form = QFormLayout()
-        form.addRow("Master &formula (approved)", self.formula)
+        form.addRow("Master form&ula (approved)", self.formula)  # Alt letters: one per control on show (test_batch_keys)
         self.profile_button = QPushButton("Patient profil&e…")
         self.profile_button.setToolTip("Date of birth, weight, allergies, conditions and medicines the screening checks")
         self.profile_button.clicked.connect(self.edit_profile)
@@ -164,8 +164,8 @@ class BatchDialog(QDialog):
         form.addRow(patient_label, patient_row)
         form.addRow("&Born", self.born)
         form.addRow("", self.profile_note)
-        form.addRow("&Rx number", self.rx)
-        form.addRow("Pres&criber", self.prescriber)
+        form.addRow("R&x number", self.rx)
+        form.addRow("P&rescriber", self.prescriber)
         # The prescription's identifiers (issue 25): check digits verified when the batch is made.
         self.npi, self.dea, self.written = QLineEdit(), QLineEdit(), QLineEdit()
         self.npi.setPlaceholderText("NPI (10 digits)")
@@ -176,17 +176,17 @@ class BatchDialog(QDialog):
             prescription_row.addWidget(field)
         form.addRow("Prescriber NPI, DEA, date written", prescription_row)
         form.addRow("Weighing tolerance (± %, the pharmacy's)", self.tolerance)
-        form.addRow("Label: di&rections", self.directions)
+        form.addRow("Label: direc&tions", self.directions)
         dose_row = QHBoxLayout()
         self.dose_amount.setMinimumWidth(260)
         self.dose_times.setMaximumWidth(90)
         dose_row.addWidget(self.dose_amount)
-        times_label = QLabel("× &times a day")
+        times_label = QLabel("× times a da&y")
         times_label.setBuddy(self.dose_times)
         dose_row.addWidget(times_label)
         dose_row.addWidget(self.dose_times)
         dose_row.addWidget(QLabel("(the daily maximum is checked with these)"), 1)
-        dose_label = QLabel("Dose check: a&mount")
+        dose_label = QLabel("Dose chec&k: amount")
         dose_label.setBuddy(self.dose_amount)
         form.addRow(dose_label, dose_row)
         form.addRow("", self.dose_error)
@@ -301,7 +301,12 @@ class BatchDialog(QDialog):
         """With a batch on show, Enter presses only the button that has the keys (the button takes
         it itself), never the dialog's default: Qt makes Create batch, the default a workbench
         order leaves, the default again whenever the keys leave a button, so Enter on a lot's box
-        pressed Create batch for a second batch."""
+        pressed Create batch for a second batch. Enter in "or open batch" opens the batch typed
+        there (it pressed Create batch, or nothing with a batch on show)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.focusWidget() is self.open_number:
+            event.accept()
+            self.open_batch(self.open_number.text())
+            return
         if self.record is not None and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(self.focusWidget(), QPushButton):
             event.accept()
             return

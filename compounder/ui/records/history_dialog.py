@@ -107,7 +107,9 @@ class HistoryDialog(QDialog):
         self.model.failed.connect(self._page_failed)
         self.view = paged_table(self.model, widths, "history")
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
-        self.message = message_label()
+        self.message = message_label()  # what went wrong, in the error colour
+        self.found = QLabel()  # how many batches match: a count, not a problem, in the text colour
+        self.found.setObjectName("found")
         self.privacy_note = privacy_label()
         self.reopen_button = QPushButton("Re&open…")
         self.reopen_button.clicked.connect(self.reopen)
@@ -132,6 +134,7 @@ class HistoryDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.search_button)
         layout.addWidget(self.message)
+        layout.addWidget(self.found)
         layout.addWidget(self.privacy_note)
         layout.addWidget(self.view, 1)
         layout.addLayout(chosen)
@@ -220,6 +223,7 @@ class HistoryDialog(QDialog):
         except RecordsError as error:
             self.model.clear()
             self._selected_changed()
+            self.found.setText("")
             self.message.setText(problem_text(error))
             show_why(self.privacy_note, why)
             return
@@ -241,16 +245,17 @@ class HistoryDialog(QDialog):
             return [PagedRow(_cells(b, links.get(b.batch_number, "")), b.batch_number) for b in found]
 
         self.message.setText("")
+        self.found.setText("")
         loaded = self.model.load(fetch)
         self._selected_changed()
         if not loaded:
             return
         if more_than:
-            self.message.setText(f"More than {total:,} batches match; the list shows more as it is scrolled.")
+            self.found.setText(f"More than {total:,} batches match; the list shows more as it is scrolled.")
         elif total > self.model.rowCount():
-            self.message.setText(f"{total:,} batches match; the list shows more as it is scrolled.")
+            self.found.setText(f"{total:,} batches match; the list shows more as it is scrolled.")
         else:
-            self.message.setText("" if self.model.rowCount() else "No batch matches.")
+            self.found.setText("" if self.model.rowCount() else "No batch matches.")
         show_why(self.privacy_note, why)
 
     def _page_failed(self, text: str) -> None:

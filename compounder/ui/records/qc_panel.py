@@ -73,7 +73,7 @@ class QcPanel(QGroupBox):
         self.deviation, self.deviation_reason = QLineEdit(), QLineEdit()
         self.deviation.setPlaceholderText("deviation: what was done differently from the master formula")
         self.deviation_reason.setPlaceholderText("why")
-        self.deviation_button = QPushButton("Record de&viation")
+        self.deviation_button = QPushButton("Record &deviation")
         self.deviation_button.clicked.connect(self.record_deviation)
         self.deviation_number = QSpinBox()
         self.deviation_number.setRange(1, 999)
@@ -100,9 +100,11 @@ class QcPanel(QGroupBox):
         column = QVBoxLayout(self)
         column.addWidget(self.asked)
         entries = QGridLayout()
+        self.final_weight_label = _buddy("Fina&l weight (g)", self.final_weight)
+        self.appearance_label = _buddy("&Appearance", self.appearance)
         for row, (label, edit, check, button) in enumerate((
-            (_buddy("Fina&l weight (g)", self.final_weight), self.final_weight, self.weight_conforms, self.weight_button),
-            (_buddy("&Appearance", self.appearance), self.appearance, self.appearance_conforms, self.appearance_button),
+            (self.final_weight_label, self.final_weight, self.weight_conforms, self.weight_button),
+            (self.appearance_label, self.appearance, self.appearance_conforms, self.appearance_button),
             (self.ph_label, self.ph, None, self.ph_button),
         )):
             entries.addWidget(label, row, 0)
@@ -181,7 +183,9 @@ class QcPanel(QGroupBox):
         links += [f"Replaced by remake {found.replaced_by}"] if found.replaced_by else []
         self.remake.setText("; ".join(links))
         open_ = record.status in (Status.DRAFT, Status.PREPARED)
-        for widget in (self.final_weight, self.weight_button, self.appearance, self.appearance_button, self.ph, self.ph_button,
+        # The labels too: an enabled label keeps its Alt letter (Alt+L, Alt+A) from the verified batch's Print label and Amend.
+        for widget in (self.final_weight_label, self.final_weight, self.weight_button, self.appearance_label, self.appearance, self.appearance_button,
+                       self.ph, self.ph_button,
                        self.deviation, self.deviation_reason, self.deviation_button, self.accept_button, self.reject_button, self.decision_note):
             widget.setEnabled(open_)
         for widget in (self.replaces, self.remake_reason, self.remake_button):

@@ -268,3 +268,74 @@ def test_enter_on_a_lot_never_presses_create_batch_again(draft, qtbot):
     assert dialog.record.batch_number == number and dialog.message.text() == ""
     with context.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Batch)) == 2  # the fixture's prepared batch and this draft: no third
+
+
+
+def test_enter_in_or_open_batch_opens_that_batch_and_makes_none(draft, qtbot):
+    """A batch number typed in "or open batch" and Enter opens that batch: before, Enter pressed
+    the dialog's default, Create batch, and made another batch from the form."""
+    dialog, context, _pharmacy = draft
+    with context.sessions() as s:
+        other = s.scalar(select(Batch.batch_number).where(Batch.batch_number != dialog.record.batch_number))
+    dialog.open_number.setFocus()
+    focus_is(qtbot, dialog.open_number)
+    QTest.keyClicks(dialog.open_number, other)
+    QTest.keyClick(dialog.open_number, Qt.Key.Key_Return)
+    assert dialog.record.batch_number == other, dialog.message.text()
+    with context.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Batch)) == 2  # the fixture's prepared batch and the draft: no third
+
+def shared_mnemonics(dialog) -> dict[str, list[str]]:
+    """The Alt letters two or more visible, enabled controls of ``dialog`` answer to. Qt moves the
+    keys between controls that share one instead of pressing the button, so Alt+P would only
+    focus Sign as preparer when another control shows the same letter."""
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel
+
+    letters: dict[str, list[str]] = {}
+    for widget in dialog.findChildren(QAbstractButton) + dialog.findChildren(QLabel) + dialog.findChildren(QGroupBox):
+        if not widget.isVisibleTo(dialog) or not widget.isEnabled():
+            continue
+        if isinstance(widget, QLabel) and widget.buddy() is None:
+            continue
+        text = widget.title() if isinstance(widget, QGroupBox) else widget.text()
+        found = re.search(r"(?<!&)&([^&\s])", text.replace("&&", ""))
+        if found:
+            letters.setdefault(found.group(1).lower(), []).append(text)
+    return {letter: texts for letter, texts in letters.items() if len(texts) > 1}
+
+
+def test_no_two_visible_controls_share_an_alt_letter_at_any_step(draft, qtbot, printed):
+    """Alt+letter presses a button only when no other control on show has that letter; at every
+    step of the batch (the draft, prepared with its QC and blind check, verified) each letter is
+    one control's. Before: Create batch and Prescriber (C), Master formula and refills (F), Rx
+    number and directions (R), the dose amount and Link remake or Compare my figures (M), Record
+    deviation and Sign as verifier (V), and on a verified batch Print label and the QC's final
+    weight (L), Amend and Appearance (A): Alt+L on a verified batch moved the keys to a field that
+    could no longer be typed in instead of printing the label."""
+    dialog, context, pharmacy = draft
+    with context.sessions.begin() as s:
+        set_blind_check_rule(s, pharmacy.admin, True, "actives", context.clock())
+    assert shared_mnemonics(dialog) == {}, "the draft"
+    prepared(dialog, pharmacy, qtbot)
+    assert shared_mnemonics(dialog) == {}, "prepared: the QC results and the blind check"
+    panel = dialog.qc_panel
+    for field, text in ((panel.final_weight, "119.4"), (panel.appearance, "smooth, uniform cream")):
+        focus_is(qtbot, field) if field is panel.final_weight else field.setFocus()
+        QTest.keyClicks(field, text)
+        QTest.keyClick(field, Qt.Key.Key_Return)
+    QTest.keyClick(panel.appearance_conforms, Qt.Key.Key_Space)
+    QTest.keyClick(panel.appearance_conforms, Qt.Key.Key_Return)
+    for field, grams in zip(dialog.blind_check.fields.values(), ("3.600 g", "2.400 g", "6.000 g"), strict=True):
+        field.setFocus()
+        QTest.keyClicks(field, grams)
+        QTest.keyClick(field, Qt.Key.Key_Return)
+    answer_signing()
+    QTest.keyClick(dialog.verify_button, Qt.Key.Key_Space)
+    assert dialog.record.status.value == "verified", dialog.message.text()
+    assert shared_mnemonics(dialog) == {}, "verified"
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    QTest.keyClick(dialog, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)  # Print label, pressed
+    qtbot.waitUntil(lambda: [title for title, _pdf in printed] == [f"Label {dialog.record.batch_number}"])

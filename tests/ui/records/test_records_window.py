@@ -93,10 +93,26 @@ def test_history_search(qtbot, records):
     assert dialog.model.row(0)[:4] == (record.batch_number, "2026-11-23", "prepared", "Jane Q. Doe")
     dialog.patient.setText("john")
     dialog.search()
-    assert dialog.model.rowCount() == 0 and dialog.message.text() == "No batch matches."
+    assert dialog.model.rowCount() == 0 and dialog.found.text() == "No batch matches." and dialog.message.text() == ""
     dialog.since.setText("23/11/2026")
     dialog.search()
     assert dialog.message.text() == "the 'from' date: '23/11/2026' is not a date; type it as YYYY-MM-DD, e.g. 2026-11-23"
+    assert dialog.found.text() == ""  # no count left standing beside a refused search
+
+
+def test_history_says_how_many_match_in_the_text_colour_and_problems_in_the_error_colour(qtbot, records):
+    """"1 batch matches" is not a problem: it was shown in the error colour on the one message line,
+    so a pharmacist learnt to read red as news. The count has its own label in the text colour."""
+    context, _pharmacy, _record = records
+    context.sign_in("tess", PASSWORD)
+    dialog = HistoryDialog(context)
+    qtbot.add_widget(dialog)
+    dialog.patient.setText("john")
+    dialog.search()
+    assert dialog.found.text() == "No batch matches."
+    assert ERROR_TEXT.name() not in dialog.found.styleSheet()
+    assert dialog.found.palette().color(dialog.found.foregroundRole()) != ERROR_TEXT
+    assert ERROR_TEXT.name() in dialog.message.styleSheet()  # the message line stays the error colour
 
 
 def test_the_profile_is_reachable_from_the_history(qtbot, records, catalog):
