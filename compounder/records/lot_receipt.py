@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,8 +19,17 @@ from sqlalchemy.orm import Session
 from compounder.records.model import IngredientLot
 from compounder.records.policy import RecordError, parse_weight
 
-if TYPE_CHECKING:
-    from compounder.records.stock import ControlledReceiptDetails
+
+@dataclass(frozen=True)
+class ControlledReceiptDetails:
+    """21 CFR 1304.22(c): who supplied a controlled substance, and the papers of the receipt."""
+
+    schedule: str  # "C-III"
+    supplier: str
+    supplier_address: str
+    supplier_dea: str
+    invoice_number: str
+    order_form: str | None = None  # Schedule II: the DEA Form 222 or CSOS order number
 
 
 class ReceiptRefused(RecordError):

@@ -20,7 +20,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from compounder.records import audit
-from compounder.records.lot_receipt import LotReceipt, ReceiptRefused, already_in_stock, check_fields, in_stock_refusal
+from compounder.records.lot_receipt import (
+    ControlledReceiptDetails,
+    LotReceipt,
+    ReceiptRefused,
+    already_in_stock,
+    check_fields,
+    in_stock_refusal,
+)
 from compounder.records.lots import Lot, _locked, _rows_changed, get_lot, to_grams, to_ug
 from compounder.records.model import BatchLine, IngredientLot
 from compounder.records.model_stock import ControlledReceipt, LotEvent, LotStatus
@@ -38,18 +45,6 @@ __all__ = [
 #: the check digit as the DEA publishes it: 1st+3rd+5th digits, plus twice 2nd+4th+6th, last digit).
 _DEA = re.compile(r"^[A-Z]{2}\d{7}$")
 LOSS_KINDS = ("loss", "theft")
-
-
-@dataclass(frozen=True)
-class ControlledReceiptDetails:
-    """21 CFR 1304.22(c): who supplied a controlled substance, and the papers of the receipt."""
-
-    schedule: str  # "C-III"
-    supplier: str
-    supplier_address: str
-    supplier_dea: str
-    invoice_number: str
-    order_form: str | None = None  # Schedule II: the DEA Form 222 or CSOS order number
 
 
 @dataclass(frozen=True)
