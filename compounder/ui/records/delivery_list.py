@@ -106,7 +106,7 @@ class DeliveryList(QGroupBox):
         self.list.clear()
         self.list.addItems([f"{n}. {describe(receipt)}" for n, receipt in enumerate(self.receipts, 1)])
         count = len(self.receipts)
-        self.sign_button.setText(f"Sig&n receipt of {count} lot{'s' if count != 1 else ''}")
+        self.sign_button.setText(f"Sig&n receipt of {count} lot{'s' if count != 1 else ''}" if count else "Sig&n receipt (add a lot first)")
         self.remove_button.setEnabled(bool(count))
 
 

@@ -59,7 +59,7 @@ class LotsDialog(QDialog):
         self._catalog = catalog  # for the DEA schedule on a controlled substance's lot label
         self.setWindowTitle("Ingredient lots")
         self._print_pdf = print_pdf  # the pharmacy's lot label (weighing station), printed at receipt
-        self.resize(1000, 560)
+        self.resize(1100, 660)  # the receipt form and the delivery beside it, and rows of the lots below
         self._context = context
         self.message = message_label()
         self.model = PagedRowsModel(LOT_HEADERS, self, sortable=range(len(LOT_ORDER)), sort_column=4)
@@ -110,8 +110,9 @@ class LotsDialog(QDialog):
             changes.addWidget(button)
             self.change_buttons[kind] = button
         changes.addStretch(1)
-        self.release = QCheckBox("Release no&w: I am the pharmacist receiving it and have reviewed its certificate of analysis "
-                                 "(identity confirmed; assay and expiry as entered)")
+        # On two lines: the form keeps a width that leaves room for the delivery beside it.
+        self.release = QCheckBox("Release no&w: I am the pharmacist receiving it and have reviewed its\n"
+                                 "certificate of analysis (identity confirmed; assay and expiry as entered)")
         self.controlled_supplier, self.supplier_address, self.supplier_dea, self.invoice, self.order_form = (QLineEdit() for _ in range(5))
         self.supplier_dea.setPlaceholderText("e.g. AB1234563")
         self.order_form.setPlaceholderText("Schedule II only: DEA Form 222 or CSOS order number")
