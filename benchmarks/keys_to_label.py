@@ -315,18 +315,26 @@ def road(window, tally: Tally, keys: Keys, reached: dict) -> Generator[Wait, Non
         keys.field(grams)
         keys.field(potency)
         keys.key(key.Key_Space)  # release now: the pharmacist receiving it has the certificate of analysis in hand (issue 25)
-        shown = lots_dialog.received.text()
-        keys.key(key.Key_Return, later=True)  # Enter on the release tick: Receive lot
-        yield lambda: signing()() or bool(lots_dialog.message.text())
+        added = len(lots_dialog.delivery.receipts)
+        keys.key(key.Key_Return)  # Enter on the release tick: the lot checked and added to the delivery (not yet signed)
+        yield lambda added=added: len(lots_dialog.delivery.receipts) > added or bool(lots_dialog.message.text())
         if lots_dialog.message.text():  # refused before signing: the road stops, saying why
-            raise RuntimeError(f"receiving lot {lot}: {lots_dialog.message.text()}")
-        yield from signature(keys)  # the receipt is signed: the password, then Enter (issue 24)
-        yield lambda shown=shown: lots_dialog.received.text() != shown or lots_dialog.message.text() or QApplication.activeModalWidget() is not lots_dialog
-        reached.setdefault("lots", []).append(lots_dialog.received.text() or lots_dialog.message.text())
-        if QApplication.activeModalWidget() is not lots_dialog:  # the lot label's print preview (no lot-label printer set)
-            keys.key(key.Key_Escape, later=True)
-            yield lambda: QApplication.activeModalWidget() is lots_dialog
-            yield back_to(lots_dialog)
+            raise RuntimeError(f"adding lot {lot}: {lots_dialog.message.text()}")
+    # The delivery signed once (issue 28): Sign receipt of 4 lots, the password, Enter; the lots'
+    # labels in one print preview (no lot-label printer set on a fresh install), closed.
+    yield back_to(lots_dialog)
+    keys.key(key.Key_N, alt, later=True)  # Sign receipt of N lots
+    yield lambda: signing()() or bool(lots_dialog.message.text())
+    if lots_dialog.message.text():
+        raise RuntimeError(f"signing the delivery: {lots_dialog.message.text()}")
+    yield from signature(keys)  # the password, then Enter (issue 24)
+    yield lambda: lots_dialog.received.text().startswith("Received") or bool(lots_dialog.message.text()) or QApplication.activeModalWidget() is not lots_dialog
+    if QApplication.activeModalWidget() is not lots_dialog:  # the lots' labels' print preview: one for the delivery
+        reached["lot label previews"] = 1
+        keys.key(key.Key_Escape, later=True)
+        yield lambda: QApplication.activeModalWidget() is lots_dialog
+        yield back_to(lots_dialog)
+    reached["lots"] = lots_dialog.received.text() or lots_dialog.message.text()
     keys.key(key.Key_Escape, later=True)
     yield no_modal()
     yield back_to(window)

@@ -1,7 +1,8 @@
 """The pharmacy's own lot label, printed when a lot is received: what the container holds, its
 lot and expiry, and a Code 128 of ``CPL`` + the lot's record number + a check digit
 (``compounder.calc.scan.pharmacy_lot_code``) that the weighing station scans to prove the
-container. One label a page, 57 × 32 mm (2.25 × 1.25 in, a common thermal roll).
+container. One label a page, 57 × 32 mm (2.25 × 1.25 in, a common thermal roll); the lots of one
+delivery in one PDF, a page each (``lot_labels_pdf``).
 
 ReportLab only.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
@@ -46,13 +48,30 @@ class LotLabel:
 
 
 def lot_label_pdf(label: LotLabel) -> bytes:
+    return lot_labels_pdf([label])
+
+
+def lot_labels_pdf(labels: Sequence[LotLabel]) -> bytes:
+    """The labels of the lots received together (one delivery), one label a page in one PDF: one
+    print job on the roll, one preview."""
+    if not labels:
+        raise ValueError("no lot label to print")
     register_fonts()
-    for field, text in (("stock form", label.stock_form), ("lot number", label.lot_number), ("manufacturer", label.manufacturer)):
-        check_printable(text, field)
+    for label in labels:
+        for field, text in (("stock form", label.stock_form), ("lot number", label.lot_number), ("manufacturer", label.manufacturer)):
+            check_printable(text, field)
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=(WIDTH, HEIGHT), invariant=1)
     canvas.setCreator(CREATOR)
-    canvas.setTitle(f"Lot label {label.lot_number}")
+    canvas.setTitle(f"Lot label {labels[0].lot_number}" if len(labels) == 1 else "Lot labels " + ", ".join(label.lot_number for label in labels))
+    for label in labels:
+        _draw(canvas, label)
+        canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def _draw(canvas: Canvas, label: LotLabel) -> None:
     top = HEIGHT - MARGIN
     canvas.setFont(FONT_BOLD, 8)
     name = label.stock_form
@@ -73,9 +92,6 @@ def lot_label_pdf(label: LotLabel) -> bytes:
     symbol.drawOn(canvas, MARGIN + (WIDTH - 2 * MARGIN - symbol.width) / 2, MARGIN + 7)
     canvas.setFont(FONT, 6)
     canvas.drawCentredString(WIDTH / 2, MARGIN, label.code)
-    canvas.showPage()
-    canvas.save()
-    return out.getvalue()
 
 
 def _fit(canvas: Canvas, text: str, font: str, size: float, indent: float = 0.0) -> str:

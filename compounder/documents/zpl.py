@@ -15,6 +15,8 @@ Windows-1252, which ``^CI28`` maps from UTF-8), are refused naming the field.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from compounder.calc.label_stock import INCH, LabelStock
@@ -164,6 +166,13 @@ def lot_label_zpl(label: LotLabel, dpi: int = DEFAULT_DPI) -> bytes:
     lines.append(f"^FO{bar_x},{margin + d(72)}^BY{module}^BCN,{height - margin - d(72) - d(22)},N,N,N^FD{label.code}^FS")
     lines.append(f"^FO{margin},{height - margin - d(18)}^A0N,{d(18)},{d(18)}^FB{room},1,0,C,0^FD{label.code}^FS")
     return _document(width, height, lines)
+
+
+def lot_labels_zpl(labels: Sequence[LotLabel], dpi: int = DEFAULT_DPI) -> bytes:
+    """The labels of the lots received together, one ``^XA`` … ``^XZ`` format after another: one job."""
+    if not labels:
+        raise ValueError("no lot label to print")
+    return b"".join(lot_label_zpl(label, dpi) for label in labels)
 
 
 def _document(width: int, height: int, fields: list[str]) -> bytes:

@@ -17,7 +17,7 @@ from compounder.records import audit
 from compounder.records.model import IngredientLot
 from compounder.records.model_stock import LotStatus
 from compounder.records.paging import ordered, page_of
-from compounder.records.policy import NEAR_EXPIRY_DAYS, Actor, RecordError, lot_problem, near_expiry, parse_weight
+from compounder.records.policy import NEAR_EXPIRY_DAYS, Actor, RecordError, lot_problem, near_expiry
 
 if TYPE_CHECKING:
     from compounder.records.quarantine import CoaReview
@@ -80,38 +80,22 @@ def receive_as(
 ) -> Lot:
     """``receive_lot`` for a signer whose password was checked in this transaction
     (``signing.signer``): a controlled substance's receipt signs its record with the same signature."""
+    from compounder.records.lot_receipt import already_in_stock, check_fields, in_stock_refusal
     from compounder.records.quarantine import CoaReview, hold_in_quarantine, must_be_pharmacist, release_lot
 
     if release is not False:
         must_be_pharmacist(actor, "release a lot from quarantine (the review of its certificate of analysis)")
-    for field, value in (("ingredient", ingredient), ("stock form", stock_form), ("manufacturer", manufacturer), ("lot number", lot_number)):
-        if not value or not str(value).strip():
-            raise RecordError(f"give the {field}")
-    if expires < now.date():
-        raise RecordError(f"lot {lot_number} expired on {expires.isoformat()}; an expired lot is not received into stock")
-    grams = parse_weight(quantity)
-    if grams <= 0:
-        raise RecordError("the quantity received must be more than 0 g")
-    potency = None
-    if potency_percent not in (None, ""):
-        try:
-            potency = Decimal(str(potency_percent).strip().rstrip("%").strip())
-        except ArithmeticError:
-            raise RecordError(f"{potency_percent!r} is not a potency; give the certificate of analysis figure in %") from None
-        if not potency.is_finite() or not (0 < potency <= 110):
-            raise RecordError(f"{potency_percent!r} is not a potency; give the certificate of analysis figure in %, above 0 and at most 110")
-    duplicate = session.scalar(
-        select(IngredientLot.id).where(
-            IngredientLot.stock_form == stock_form.strip(), IngredientLot.manufacturer == manufacturer.strip(),
-            IngredientLot.lot_number == lot_number.strip(),
-        )
+    checked = check_fields(
+        ingredient=ingredient, stock_form=stock_form, manufacturer=manufacturer, lot_number=lot_number, expires=expires, quantity=quantity,
+        potency_percent=potency_percent, supplier=supplier, today=now.date(),
     )
-    if duplicate is not None:
-        raise RecordError(f"lot {lot_number} of {stock_form} from {manufacturer} is already in stock")
+    grams, potency = checked.grams, checked.potency
+    if already_in_stock(session, stock_form, manufacturer, lot_number):
+        raise in_stock_refusal(lot_number, stock_form, manufacturer)
     row = IngredientLot(
         ingredient=ingredient.strip(), stock_form=stock_form.strip(), manufacturer=manufacturer.strip(), lot_number=lot_number.strip(),
         expires=expires, potency_percent=potency, received_ug=to_ug(grams), remaining_ug=to_ug(grams), received_at=now, received_by=actor.id,
-        supplier=_supplier(supplier),
+        supplier=checked.supplier,
     )
     session.add(row)
     session.flush()
@@ -126,14 +110,6 @@ def receive_as(
 def _with_status() -> Select:
     """Lots with their status; a lot with no status row (received before migration 0017) is released."""
     return select(IngredientLot, func.coalesce(LotStatus.status, "released")).outerjoin(LotStatus, LotStatus.lot_id == IngredientLot.id)
-
-
-def _supplier(supplier: str | None) -> str | None:
-    if supplier is None or not supplier.strip():
-        return None
-    if len(supplier.strip()) > 200:
-        raise RecordError("supplier: give at most 200 characters")
-    return " ".join(supplier.split())
 
 
 def get_lot(session: Session, lot_id: int) -> Lot:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from compounder.records import audit
+from compounder.records.lot_receipt import (
+    ControlledReceiptDetails,
+    LotReceipt,
+    ReceiptRefused,
+    already_in_stock,
+    check_fields,
+    in_stock_refusal,
+)
 from compounder.records.lots import Lot, _locked, _rows_changed, get_lot, to_grams, to_ug
 from compounder.records.model import BatchLine, IngredientLot
 from compounder.records.model_stock import ControlledReceipt, LotEvent, LotStatus
@@ -27,27 +36,15 @@ from compounder.records.quarantine import CoaReview, hold_in_quarantine, must_be
 from compounder.records.signing import Credentials
 
 __all__ = [
-    "CoaReview", "ControlledReceiptDetails", "DestructionDetails", "LossDetails", "adjust", "correct_received", "dea_number_problem",
-    "destroy", "hold_in_quarantine", "must_be_pharmacist", "receive", "record_controlled_receipt", "record_loss", "release_lot",
-    "status_row", "void",
+    "CoaReview", "ControlledReceiptDetails", "DeliveryRefused", "DestructionDetails", "LossDetails", "LotReceipt", "ReceiptRefused", "adjust",
+    "check_receipt", "correct_received", "dea_number_problem", "destroy", "hold_in_quarantine", "must_be_pharmacist", "receive",
+    "receive_delivery", "record_controlled_receipt", "record_loss", "release_lot", "status_row", "void",
 ]
 
 #: A DEA registration number: two letters and seven digits, the last a check digit (21 CFR 1301.11;
 #: the check digit as the DEA publishes it: 1st+3rd+5th digits, plus twice 2nd+4th+6th, last digit).
 _DEA = re.compile(r"^[A-Z]{2}\d{7}$")
 LOSS_KINDS = ("loss", "theft")
-
-
-@dataclass(frozen=True)
-class ControlledReceiptDetails:
-    """21 CFR 1304.22(c): who supplied a controlled substance, and the papers of the receipt."""
-
-    schedule: str  # "C-III"
-    supplier: str
-    supplier_address: str
-    supplier_dea: str
-    invoice_number: str
-    order_form: str | None = None  # Schedule II: the DEA Form 222 or CSOS order number
 
 
 @dataclass(frozen=True)
@@ -94,16 +91,18 @@ def signed_grams(text: str | Decimal) -> Decimal:
 def check_controlled_receipt(details: ControlledReceiptDetails) -> None:
     """Refuse a controlled substance's receipt record (21 CFR 1304.22(c)) without the supplier, its
     address, a valid DEA number or the invoice, and for C-II without the order form. The window
-    asks it before the signature, so a missing field costs no password."""
-    for field, value in (("supplier", details.supplier), ("supplier's address", details.supplier_address),
-                         ("invoice number", details.invoice_number)):
+    asks it before the signature, so a missing field costs no password. The refusal names its field
+    (``lot_receipt.ReceiptRefused``)."""
+    for field, name, value in (("supplier", "supplier", details.supplier), ("supplier_address", "supplier's address", details.supplier_address),
+                               ("invoice_number", "invoice number", details.invoice_number)):
         if not value or not value.strip():
-            raise RecordError(f"give the {field}: the receipt of a {details.schedule} substance records it (21 CFR 1304.22(c))")
+            raise ReceiptRefused(f"controlled.{field}", f"give the {name}: the receipt of a {details.schedule} substance records it (21 CFR 1304.22(c))")
     problem = dea_number_problem(details.supplier_dea)
     if problem:
-        raise RecordError(f"supplier's DEA number: {problem}")
+        raise ReceiptRefused("controlled.supplier_dea", f"supplier's DEA number: {problem}")
     if details.schedule == "C-II" and not (details.order_form or "").strip():
-        raise RecordError("give the DEA Form 222 or CSOS order number: a Schedule II substance is received on one (21 CFR 1305.13, 1305.22)")
+        raise ReceiptRefused("controlled.order_form",
+                             "give the DEA Form 222 or CSOS order number: a Schedule II substance is received on one (21 CFR 1305.13, 1305.22)")
 
 
 def record_controlled_receipt(session: Session, actor: Actor, lot_id: int, details: ControlledReceiptDetails, now: dt.datetime) -> None:
@@ -124,13 +123,74 @@ def receive(session: Session, credentials: Credentials, *, schedule: str | None,
     """``lots.receive_lot``, and for a controlled substance (``schedule`` "C-III", from the reference
     data: ``compounder.calc.controlled.schedule_mark``) its receipt record, in the same write and
     under the same signature (``credentials``, checked here); refused without that record (21 CFR 1304.22(c))."""
-    from compounder.records.lots import receive_as
     from compounder.records.signing import signer
 
-    if schedule is not None and controlled is None:
-        raise RecordError(f"{fields.get('stock_form')} is a {schedule} controlled substance: give the supplier, its address and DEA "
-                          "number and the invoice number (21 CFR 1304.22(c))")
+    _check_schedule(fields.get("stock_form"), schedule, controlled)
+    return _receive_one(session, signer(session, credentials), schedule, controlled, fields)
+
+
+def check_receipt(session: Session, receipt: LotReceipt, today: dt.date, *, alongside: Sequence[LotReceipt] = ()) -> None:
+    """Check ``receipt`` as ``receive_delivery`` will, writing nothing: every typed field, a
+    controlled substance's receipt record, a lot already in stock or already among ``alongside``
+    (the delivery's other lots). ``ReceiptRefused`` names the field. What only the signature can
+    settle (the password; a release by someone who is not a pharmacist) is checked at signing."""
+    check_fields(
+        ingredient=receipt.ingredient, stock_form=receipt.stock_form, manufacturer=receipt.manufacturer, lot_number=receipt.lot_number,
+        expires=receipt.expires, quantity=receipt.quantity, potency_percent=receipt.potency_percent, supplier=receipt.supplier, today=today,
+    )
+    _check_schedule(receipt.stock_form, receipt.schedule, receipt.controlled)
+    if receipt.controlled is not None:
+        check_controlled_receipt(receipt.controlled)
+    if any(other.key == receipt.key for other in alongside):
+        raise ReceiptRefused("lot_number", f"lot {receipt.lot_number} of {receipt.stock_form} from {receipt.manufacturer} is already in this delivery")
+    if already_in_stock(session, receipt.stock_form, receipt.manufacturer, receipt.lot_number):
+        raise in_stock_refusal(receipt.lot_number, receipt.stock_form, receipt.manufacturer)
+
+
+class DeliveryRefused(RecordError):
+    """One lot of a delivery refused, so none was received: which (``position``, from 1), and the
+    field (``field``, as ``ReceiptRefused`` names it; None for a refusal of the lot as a whole)."""
+
+    def __init__(self, position: int, receipt: LotReceipt, error: RecordError) -> None:
+        super().__init__(f"lot {position} of the delivery ({receipt.lot_number.strip()} of {receipt.stock_form.strip()}): {error}; "
+                         "no lot of the delivery was received")
+        self.position, self.receipt, self.field = position, receipt, getattr(error, "field", None)
+
+
+def receive_delivery(session: Session, credentials: Credentials, receipts: Sequence[LotReceipt], now: dt.datetime) -> list[Lot]:
+    """Every lot of one delivery received in ``session``'s one transaction under one signature:
+    ``credentials`` checked once (``signing.signer``), then each lot as ``receive`` receives it
+    (its receipt, quarantine or release, a controlled substance's receipt record), each audited
+    and recorded as received by that signer at ``now``. All or nothing: the first lot refused
+    raises ``DeliveryRefused`` and the caller's transaction rolls every lot back."""
+    from compounder.records.signing import signer
+
+    if not receipts:
+        raise RecordError("the delivery has no lot to receive: add each lot first")
     actor = signer(session, credentials)
+    received: list[Lot] = []
+    for position, receipt in enumerate(receipts, 1):
+        try:
+            if any(other.key == receipt.key for other in receipts[:position - 1]):
+                raise ReceiptRefused("lot_number", f"lot {receipt.lot_number} of {receipt.stock_form} is twice in the delivery")
+            _check_schedule(receipt.stock_form, receipt.schedule, receipt.controlled)
+            received.append(_receive_one(session, actor, receipt.schedule, receipt.controlled, {**receipt.fields(), "now": now}))
+        except RecordError as error:
+            raise DeliveryRefused(position, receipt, error) from error
+    return received
+
+
+def _check_schedule(stock_form: object, schedule: str | None, controlled: ControlledReceiptDetails | None) -> None:
+    if schedule is not None and controlled is None:
+        raise ReceiptRefused("controlled", f"{stock_form} is a {schedule} controlled substance: give the supplier, its address and DEA "
+                             "number and the invoice number (21 CFR 1304.22(c))")
+
+
+def _receive_one(session: Session, actor: Actor, schedule: str | None, controlled: ControlledReceiptDetails | None, fields: dict) -> Lot:
+    """One lot received for ``actor``, whose signature was checked in this transaction: the
+    lot (``lots.receive_as``) and, for a controlled substance, its receipt record signed with it."""
+    from compounder.records.lots import receive_as
+
     lot = receive_as(session, actor, **fields)
     if controlled is not None:
         if schedule is None:

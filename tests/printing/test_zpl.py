@@ -187,3 +187,17 @@ def test_the_zpl_is_made_at_the_chosen_printers_resolution(zebra):
     send_document(PrinterChoice(f"socket://127.0.0.1:{zebra.port}", "zpl", 300), "Lot label", b"%PDF", lambda dpi: asked.append(dpi) or b"^XA^XZ")
     zebra.wait(1)
     assert asked == [300]
+
+
+def test_the_labels_of_a_delivery_are_one_zpl_job_a_format_each():
+    from compounder.documents.zpl import lot_labels_zpl
+
+    labels = [LotLabel(123, "Baclofen USP powder", "BAC-2291", "Medisca", dt.date(2027, 12, 31), "C-IV"),
+              LotLabel(124, "Lipoderm", "LD-1", "PCCA", dt.date(2027, 6, 30))]
+    data = lot_labels_zpl(labels)
+    assert data.count(b"^XA") == 2 and data.count(b"^XZ") == 2  # two labels, one after the other
+    assert data == lot_label_zpl(labels[0]) + lot_label_zpl(labels[1])
+    parts = [parse_zpl(b"^XA" + part) for part in data.split(b"^XA")[1:]]
+    # 57 × 32 mm at 203 dpi (8 dots/mm): 456 × 256 dots, each label its own size and its own lot's code.
+    assert [(part["width"], part["length"]) for part in parts] == [(456, 256)] * 2
+    assert [part["barcodes"] for part in parts] == [["CPL00001236"], [labels[1].code]]

@@ -3,7 +3,8 @@ fresh install by keys alone. The count is a benchmark (printed there, never asse
 asserts the road it measures still goes where it went, with QTest keys only: the first accounts
 made, the administrator signed in by them and the pharmacy settings chained at once (its rules:
 self-verification allowed, by the administrator), then the pharmacist's own sign-in; the four lots
-received (each opened on its ingredient, a salt's stock form filled in from it), the seed
+of one delivery added (each from its ingredient, a salt's stock form filled in from it) and received
+under one signature, their labels in one preview, the seed
 formula composed and approved as typed, Make a batch opened from the workbench on it with the
 prescription filled in, the warnings signed and the batch created (numbered by the records), each
 line's lot chosen and its weight typed against the target the lot sets (Enter on to the next
@@ -54,7 +55,10 @@ def test_the_keys_road_makes_the_seed_batch_in_the_records_from_the_approved_for
     # (born 1948, Beers list), and 120 g at 1 g twice a day = 2 g a day lasts 120 / 2 = 60 days, beyond
     # the 14-day beyond-use date. No duration warning for cyclobenzaprine: no source sets one for topical use.
     assert set(reached["acknowledged"]) == {"MUSCLE_RELAXANT_OLDER_ADULT", "SUPPLY_BEYOND_BUD"}
-    assert [said.split(" of ")[0] for said in reached["lots"]] == [f"Received lot {lot[3]}" for lot in keys_to_label.LOTS]
+    # The four lots received together under one signature, their labels in one preview (issue 28).
+    assert reached["lots"].startswith(f"Received {len(keys_to_label.LOTS)} lots: ")
+    assert [said.split(" of ")[0] for said in reached["lots"].split(": ", 1)[1].split("; ")] == [lot[3] for lot in keys_to_label.LOTS]
+    assert reached["lot label previews"] == 1
     assert reached["batch"]["number"] is not None, reached["batch"]["said"]  # the records numbered it
     lots_chosen = [lot.split()[0] for lot, _weight in reached["lines"]]  # each line's lot, as received, then its weight
     assert all(weight for _lot, weight in reached["lines"]) and len(lots_chosen) == len(keys_to_label.LOTS)

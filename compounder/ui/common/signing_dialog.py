@@ -68,7 +68,7 @@ MEANINGS: dict[str, str] = {
     "override": "Sign the override",
     "acknowledge": "Sign the acknowledgement",
     "refill change": "Sign the refill change",
-    "lot receipt": "Sign the lot's receipt",
+    "lot receipt": "Sign the lot receipt",  # one lot or a delivery of several
     "quality log entry": "Sign the quality log entry",
     "hand confirmation": "Sign the confirmation by hand",
     "typed weight": "Sign the reason for a typed weight",

@@ -1,15 +1,15 @@
 """Ingredient lots: every lot in stock, soonest expiry first, with warnings and its quarantine
-status; receiving a lot (into quarantine, or released by the pharmacist receiving it; a controlled
-substance with its supplier, DEA number and invoice), printing its label for the weighing station,
-and the signed changes to a lot (``lot_change_dialog``)."""
+status; receiving a delivery of lots (each typed and checked, then all signed once,
+``delivery_list``: into quarantine, or released by the pharmacist receiving it; a controlled
+substance with its supplier, DEA number and invoice), printing their labels for the weighing
+station in one job, and the signed changes to a lot (``lot_change_dialog``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -34,38 +34,17 @@ from compounder.ui.common.print_on_menu import print_on_menu
 
 if TYPE_CHECKING:  # printing (ReportLab) is imported when first used
     from compounder.ui.common.batch_printing import PrintPdf
-from compounder.ui.common.look import ERROR_TEXT, WARNING_TEXT
 from compounder.ui.common.paged_model import PagedRow, PagedRowsModel, paged_table
 from compounder.ui.common.records_context import Failed, RecordsContext, failure
-from compounder.ui.common.signing_dialog import sign, stored
 from compounder.ui.common.view_sizing import ColumnWidthStore
+from compounder.ui.records.delivery_list import DeliveryList, Unreceived, ask_unreceived, received_text, sign_delivery
+from compounder.ui.records.lot_rows import LOT_HEADERS, LOT_ORDER, lot_row
 
 # The records' modules behind the dialog are imported when it opens: they load the records' model
 # (~30 ms), which the window does not need to show.
 if TYPE_CHECKING:
     from compounder.calc.catalog import Catalog
-    from compounder.records import lots
-
-
-LOT_HEADERS = ("Lot", "Stock form", "Ingredient", "Manufacturer", "Expires", "Left (g)", "Received (g)", "Potency", "Status")
-LOT_ORDER = ("lot_number", "stock_form", "ingredient", "manufacturer", "expires", "remaining", "received", "potency_percent")
-"""The records' sort (``lots.LOT_ORDERS``) of each column a click on its header sorts by (the
-status follows the expiry)."""
-
-
-def lot_status(lot: lots.Lot, on: dt.date) -> tuple[str, QColor | None]:
-    if lot.status == "voided":
-        return "voided (entered in error)", ERROR_TEXT
-    if lot.expires < on:
-        return f"expired {lot.expires.isoformat()} — do not use", ERROR_TEXT
-    if lot.remaining <= 0:
-        return "exhausted", ERROR_TEXT
-    if lot.near_expiry(on):
-        days = (lot.expires - on).days
-        return ("expires today" if days == 0 else f"expires in {days} day{'s' if days != 1 else ''}"), WARNING_TEXT
-    if lot.status == "quarantined":
-        return "in quarantine — a pharmacist reviews the CoA and releases it", WARNING_TEXT
-    return "usable", None
+    from compounder.records.stock import LotReceipt
 
 
 class LotsDialog(QDialog):
@@ -80,7 +59,7 @@ class LotsDialog(QDialog):
         self._catalog = catalog  # for the DEA schedule on a controlled substance's lot label
         self.setWindowTitle("Ingredient lots")
         self._print_pdf = print_pdf  # the pharmacy's lot label (weighing station), printed at receipt
-        self.resize(1000, 560)
+        self.resize(1100, 660)  # the receipt form and the delivery beside it, and rows of the lots below
         self._context = context
         self.message = message_label()
         self.model = PagedRowsModel(LOT_HEADERS, self, sortable=range(len(LOT_ORDER)), sort_column=4)
@@ -106,13 +85,18 @@ class LotsDialog(QDialog):
         self.potency.setPlaceholderText("% from the certificate of analysis, e.g. 99.6")
         # Typed from the container, never proposed: a lot's expiry sets the beyond-use date.
         self.expires = DateField("expiry date", required=True)
-        self.receive_button = QPushButton("&Receive lot")
-        self.receive_button.clicked.connect(self.receive)
+        self.add_button = QPushButton("Add to delive&ry")
+        self.add_button.setToolTip("Checks the lot and adds it to this delivery; Sign receipt receives every lot of it under one signature")
+        self.add_button.clicked.connect(self.add_lot)
+        self.delivery = DeliveryList()
+        self.delivery.sign_button.clicked.connect(self.sign_receipt)
+        self.delivery.changed.connect(self._update_default)
+        self.ingredient.textChanged.connect(self._update_default)
         self.label_button = QPushButton("Print lot &label…")
         self.label_button.setToolTip("The label with the Code 128 the weighing station scans, for the selected lot")
-        self.label_button.clicked.connect(lambda: self.print_label(self._selected_lot()))
+        self.label_button.clicked.connect(lambda: self.print_labels([self._selected_lot()]))
         self.label_button.setVisible(print_pdf is not None)
-        self.label_on_button, _ = print_on_menu(lambda _kind, choose: self.print_label(self._selected_lot(), choose=choose), ("lot_label",))
+        self.label_on_button, _ = print_on_menu(lambda _kind, choose: self.print_labels([self._selected_lot()], choose=choose), ("lot_label",))
         self.label_on_button.setVisible(print_pdf is not None)
         from compounder.ui.records.lot_change_dialog import KINDS
 
@@ -126,8 +110,9 @@ class LotsDialog(QDialog):
             changes.addWidget(button)
             self.change_buttons[kind] = button
         changes.addStretch(1)
-        self.release = QCheckBox("Release &now: I am the pharmacist receiving it and have reviewed its certificate of analysis "
-                                 "(identity confirmed; assay and expiry as entered)")
+        # On two lines: the form keeps a width that leaves room for the delivery beside it.
+        self.release = QCheckBox("Release no&w: I am the pharmacist receiving it and have reviewed its\n"
+                                 "certificate of analysis (identity confirmed; assay and expiry as entered)")
         self.controlled_supplier, self.supplier_address, self.supplier_dea, self.invoice, self.order_form = (QLineEdit() for _ in range(5))
         self.supplier_dea.setPlaceholderText("e.g. AB1234563")
         self.order_form.setPlaceholderText("Schedule II only: DEA Form 222 or CSOS order number")
@@ -159,14 +144,17 @@ class LotsDialog(QDialog):
         form.addRow("&Potency (CoA)", self.potency)
         form.addRow(self.controlled)
         form.addRow("", self.release)
-        form.addRow("", self.receive_button)
-        box = QGroupBox("Receive a lot")
+        form.addRow("", self.add_button)
+        box = QGroupBox("Receive a delivery: each lot, then sign once")
         box.setLayout(form)
+        receiving = QHBoxLayout()
+        receiving.addWidget(box, 3)
+        receiving.addWidget(self.delivery, 2)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         # The receipt first (the dialog opens on its ingredient), then what was said of it, then the lots.
-        layout.addWidget(box)
+        layout.addLayout(receiving)
         layout.addWidget(self.message)
         layout.addWidget(self.received)
         find = QHBoxLayout()
@@ -189,10 +177,10 @@ class LotsDialog(QDialog):
         reading_order(
             self, self.ingredient, self.stock_form, self.manufacturer, self.supplier, self.lot_number, self.expires, self.quantity,
             self.potency, self.controlled_supplier, self.supplier_address, self.supplier_dea, self.invoice, self.order_form, self.release,
-            self.receive_button, self.matching,
+            self.add_button, self.delivery.list, self.delivery.sign_button, self.delivery.remove_button, self.matching,
         )
         # Enter in the receipt's last fields (the potency, a controlled substance's record) or on
-        # the release tick receives the lot, as the Receive button does: the signing dialog follows.
+        # the release tick adds the lot to the delivery, as the Add button does (checked, not signed).
         self._receive_on_enter = (self.potency, self.controlled_supplier, self.supplier_address, self.supplier_dea, self.invoice,
                                   self.order_form, self.release)
         for widget in self._receive_on_enter:
@@ -204,8 +192,8 @@ class LotsDialog(QDialog):
             event.type() == QEvent.Type.KeyPress and watched in self._receive_on_enter and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
         ):
-            if self.receive_button.isEnabled():
-                self.receive()
+            if self.add_button.isEnabled():
+                self.add_lot()
             return True
         return super().eventFilter(watched, event)
 
@@ -230,8 +218,8 @@ class LotsDialog(QDialog):
             self.stock_form_filled = False
 
     def _signed_in(self, actor: Actor | None) -> None:
-        self.receive_button.setEnabled(actor is not None)
-        self.receive_button.setToolTip("" if actor else "Sign in to receive a lot")
+        self.add_button.setEnabled(actor is not None)
+        self.delivery.sign_button.setEnabled(actor is not None and bool(self.delivery.receipts))
         pharmacist = actor is not None and actor.role is Role.PHARMACIST
         self.release.setEnabled(pharmacist)
         self.release.setChecked(self.release.isChecked() and pharmacist)
@@ -279,92 +267,115 @@ class LotsDialog(QDialog):
             except RecordsError as error:
                 return failure(error)
             marks = {form: self._schedule(form) for form in {lot.stock_form for lot in found}}  # once per stock form, not per lot
-            return [_row(lot, on, marks[lot.stock_form]) for lot in found]
+            return [lot_row(lot, on, marks[lot.stock_form]) for lot in found]
 
         if self.model.load(fetch):
             self.shown.setText(f"{count:,} lot{'s' if count != 1 else ''}" + (" found" if matching.strip() else ""))
 
-    def receive(self) -> None:
+    def _typed_receipt(self) -> LotReceipt | None:
+        """The lot in the form, checked by the records as its signature will check it
+        (``stock.check_receipt``); None when refused, said inline with the keys on the field."""
+        from compounder.records import stock
 
+        self.received.setText("")
         try:
             expires = self.expires.date()  # as typed, or refused under the field
         except InputError:
-            self.received.setText("")
             self.message.setText("")
             self.expires.setFocus()
-            return
+            return None
         assert expires is not None  # a required date
-        from compounder.records import stock
-
         schedule = self._schedule(self.stock_form.text())
-        controlled = stock.ControlledReceiptDetails(
-            schedule, self.controlled_supplier.text(), self.supplier_address.text(), self.supplier_dea.text(), self.invoice.text(),
-            self.order_form.text() or None,
-        ) if schedule is not None else None
-        if controlled is not None:
-            try:
-                stock.check_controlled_receipt(controlled)  # before the signature: a missing field costs no password
-            except RecordsError as error:
-                self.received.setText("")
-                self.message.setText(str(error))
-                return
-        release = self.release.isChecked()
-        subject = (f"Lot {self.lot_number.text().strip()} of {self.stock_form.text().strip()} ({self.ingredient.text().strip()}) from "
-                   f"{self.manufacturer.text().strip()}: {self.quantity.text().strip()} g, potency {self.potency.text().strip() or 'not given'}, "
-                   f"expires {expires.isoformat()}" + ("; released on review of its certificate of analysis" if release else ""))
-        lot = sign(self, self._context, "lot receipt", subject, stored(self._context, lambda session, signature: stock.receive(
-            session, signature.credentials, schedule=schedule, controlled=controlled, ingredient=self.ingredient.text(),
-            stock_form=self.stock_form.text(), manufacturer=self.manufacturer.text(), lot_number=self.lot_number.text(), expires=expires,
-            quantity=self.quantity.text(), potency_percent=self.potency.text() or None, now=self._context.now(session),
-            supplier=self.supplier.text() or None, release=release,
-        )))
-        if lot is None:  # not signed: nothing received, the form kept as typed
-            self.received.setText("")
-            return
+        receipt = stock.LotReceipt(
+            self.ingredient.text(), self.stock_form.text(), self.manufacturer.text(), self.lot_number.text(), expires, self.quantity.text(),
+            self.potency.text() or None, self.supplier.text() or None, self.release.isChecked(), schedule,
+            stock.ControlledReceiptDetails(schedule, self.controlled_supplier.text(), self.supplier_address.text(), self.supplier_dea.text(),
+                                           self.invoice.text(), self.order_form.text() or None) if schedule is not None else None,
+        )
+        checked = self._context.run(lambda session: stock.check_receipt(session, receipt, self._context.today(), alongside=self.delivery.receipts),
+                                    write=False)
+        if isinstance(checked, Failed):
+            self.message.setText(checked.text)
+            field = {"ingredient": self.ingredient, "stock_form": self.stock_form, "manufacturer": self.manufacturer, "supplier": self.supplier,
+                     "lot_number": self.lot_number, "expires": self.expires, "quantity": self.quantity, "potency_percent": self.potency,
+                     "controlled": self.controlled_supplier, "controlled.supplier": self.controlled_supplier,
+                     "controlled.supplier_address": self.supplier_address, "controlled.supplier_dea": self.supplier_dea,
+                     "controlled.invoice_number": self.invoice, "controlled.order_form": self.order_form}.get(getattr(checked.error, "field", ""))
+            if field is not None:
+                field.setFocus(Qt.FocusReason.OtherFocusReason)
+            return None
+        return receipt
+
+    def add_lot(self) -> bool:
+        """The lot in the form checked and added to the delivery (not yet received: the records
+        hold it once the delivery is signed); the form made ready for the next container."""
+        receipt = self._typed_receipt()
+        if receipt is None:  # refused: the form kept as typed
+            return False
+        self.delivery.add(receipt)
         for field in (self.lot_number, self.quantity, self.potency, self.invoice, self.order_form):
             field.clear()
         self.expires.clear_entry()  # the next lot's expiry is read from its own container
         self.release.setChecked(False)  # each lot's certificate is reviewed on its own
-        self.refresh()
         self.message.setText("")
-        where = "released" if lot.status == "released" else "in quarantine until a pharmacist releases it"
-        self.received.setText(f"Received lot {lot.lot_number} of {lot.stock_form}: {lot.received:f} g, {where}.")
+        count = len(self.delivery.receipts)
+        self.received.setText(f"Lot {receipt.lot_number.strip()} added to the delivery ({count} lot{'s' if count != 1 else ''}, not yet "
+                              "received): add the next lot, or Sign receipt (Alt+N).")
         self.ingredient.setFocus(Qt.FocusReason.TabFocusReason)  # the next lot's ingredient, typed over (it is selected)
         self.ingredient.selectAll()
-        self.print_label(lot)
+        return True
+
+    def sign_receipt(self) -> bool:
+        """Every lot of the delivery received under one signature; the list read again, their
+        labels printed in one job. False when nothing was received (the delivery kept)."""
+        if not self.delivery.receipts:
+            self.message.setText("the delivery has no lot yet: type a lot and press Enter to add it")
+            return False
+        typed = self.lot_number.text().strip() or self.quantity.text().strip()
+        if typed:  # a lot typed and not added: signing would leave it out unnoticed
+            self.message.setText(f"the lot in the form ({typed}) is not in the delivery: press Enter to add it, or clear it, then sign")
+            self.lot_number.setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        received = sign_delivery(self, self._context, self.delivery.receipts)
+        if not isinstance(received, list):  # cancelled, or a lot refused: nothing received, the delivery kept
+            self.received.setText("")
+            self.message.setText(received or "")
+            return False
+        self.delivery.clear()
+        self.refresh()
+        self.message.setText("")
+        self.received.setText(received_text(received))
+        self.ingredient.setFocus(Qt.FocusReason.TabFocusReason)
+        self.ingredient.selectAll()
+        self.print_labels(received)
+        return True
+
+    def reject(self) -> None:
+        """Escape, Close or the window's close: lots not received yet are never dropped unasked."""
+        if self.delivery.receipts:
+            choice = ask_unreceived(self, len(self.delivery.receipts))
+            if choice is Unreceived.KEEP_EDITING or (choice is Unreceived.SIGN and not self.sign_receipt()):
+                return
+        super().reject()
+
+    def _update_default(self) -> None:
+        """Enter signs once the delivery has lots and the ingredient is empty; otherwise it adds the lot typed."""
+        pending = bool(self.delivery.receipts)
+        self.delivery.sign_button.setEnabled(pending and self._context.actor is not None)
+        (self.delivery.sign_button if pending and not self.ingredient.text().strip() else self.add_button).setDefault(True)
 
     def _selected_lot(self):
         rows = self.view.selectionModel().selectedRows()
         return self.model.item(rows[0].row()) if rows else None
 
-    def print_label(self, lot, choose: bool = False) -> None:
-        """The pharmacy's lot label for the weighing station's scanner, on the lot-label printer (or
-        ``choose``: one picked in the print dialog, this once)."""
+    def print_labels(self, lots: list, choose: bool = False) -> None:
+        """The pharmacy's lot labels for the weighing station's scanner, in one job on the
+        lot-label printer (or ``choose``: one picked in the print dialog, this once)."""
         if self._print_pdf is None:
             return
-        if lot is None:
+        if not lots or None in lots:
             self.message.setText("choose the lot whose label to print")
             return
-        from compounder.calc.controlled import schedule_mark
-        from compounder.documents.lot_label import LotLabel, lot_label_pdf
+        from compounder.ui.records.lot_label_printing import print_lot_labels
 
-        schedule = schedule_mark(self._catalog, lot.stock_form) if self._catalog is not None else None
-        label = LotLabel(lot.id, lot.stock_form, lot.lot_number, lot.manufacturer, lot.expires, schedule)
-        pdf = lot_label_pdf(label)
-
-        def zpl(dpi: int) -> bytes:  # made only for a Zebra chosen for lot labels, at its printhead's dpi
-            from compounder.documents.zpl import lot_label_zpl
-
-            return lot_label_zpl(label, dpi)
-
-        self._print_pdf(f"Lot label {lot.lot_number}", pdf, "lot_label", zpl, choose=choose)
-
-
-def _row(lot: lots.Lot, on: dt.date, mark: str | None = None) -> PagedRow:
-    """A lot's cells: its stock form with its DEA schedule (``mark``, "C-III") where it has one."""
-    status, hue = lot_status(lot, on)
-    cells = (
-        lot.lot_number, f"{lot.stock_form} ({mark})" if mark else lot.stock_form, lot.ingredient, lot.manufacturer, lot.expires.isoformat(), f"{lot.remaining:f}",
-        f"{lot.received:f}", "" if lot.potency_percent is None else f"{lot.potency_percent:f} %", status,
-    )
-    return PagedRow(cells, lot.id, hue, lot.label, lot)
+        print_lot_labels(self._print_pdf, self._catalog, lots, choose=choose)

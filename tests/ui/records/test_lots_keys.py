@@ -1,9 +1,10 @@
 """Issue 28, the keys of a lot's receipt (Records ▸ Ingredient lots…): the dialog opens on the
 ingredient; a salt the ingredient names fills the stock form in and Tab goes past it (Shift+Tab
 reaches it); the optional supplier is out of a receipt's Tab chain; Enter on the release tick
-receives the lot (signed in the signing dialog, as the button does) and the keys go back to the
-ingredient for the next lot. Releasing from quarantine stays an explicit Space, and a controlled
-substance's receipt record is still checked before any password is asked."""
+adds the lot to the delivery (checked, as the button does; not yet signed) and the keys go back
+to the ingredient for the next lot; Alt+N signs the delivery's receipt. Releasing from quarantine
+stays an explicit Space, never carried to the next lot, and a controlled substance's receipt
+record is still checked before any password is asked."""
 
 from __future__ import annotations
 
@@ -63,9 +64,14 @@ def test_a_lot_is_received_by_keys_and_the_keys_go_back_to_the_ingredient(qtbot,
         _type(text)
     assert QApplication.focusWidget() is dialog.release and not dialog.release.isChecked()
     QTest.keyClick(dialog.release, SPACE)  # the release stays the pharmacist's explicit choice
+    QTest.keyClick(dialog.release, ENTER)  # adds the lot to the delivery, as Add to delivery does: checked, not signed
+    assert len(dialog.delivery.receipts) == 1 and not any(r.lot_number == "CB-KEYS-1" for r in (dialog.model.item(i) for i in range(dialog.model.rowCount())))
+    assert QApplication.focusWidget() is dialog.ingredient  # the next lot's ingredient, typed over
+    assert dialog.ingredient.selectedText() == "cyclobenzaprine HCl" and not dialog.release.isChecked()
     seen = answer_signing(PASSWORD)
-    QTest.keyClick(dialog.release, ENTER)  # receives the lot, as Receive lot does: signed
-    assert seen and seen[0]["meaning"] == "lot receipt" and "said" not in seen[0]
+    QTest.keyClick(dialog.ingredient, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # Sign receipt of 1 lot (clicked once its animation ends)
+    qtbot.waitUntil(lambda: bool(seen) and not dialog.delivery.receipts, timeout=20_000)
+    assert seen[0]["meaning"] == "lot receipt" and "said" not in seen[0]
     assert "of cyclobenzaprine hydrochloride (cyclobenzaprine HCl) from PCCA: 100 g, potency 99.8" in seen[0]["subject"]
     lot = _lot(dialog, "CB-KEYS-1")
     assert (lot.ingredient, lot.stock_form, lot.manufacturer, lot.supplier) == ("cyclobenzaprine HCl", "cyclobenzaprine hydrochloride", "PCCA", None)
@@ -85,8 +91,11 @@ def test_a_lot_left_unticked_is_received_into_quarantine_by_enter_in_the_potency
     for text in ("Lipoderm", "PCCA", "LD-KEYS-1", "2027-11-23", "1000"):
         _type(text)
     assert dialog.stock_form.text() == "Lipoderm"  # a base is itself
+    _type("", ENTER)  # no potency on a base's certificate; Enter in the last field adds it to the delivery
+    assert [r.lot_number for r in dialog.delivery.receipts] == ["LD-KEYS-1"] and QApplication.focusWidget() is dialog.ingredient
+    QTest.keyClick(dialog.ingredient, Qt.Key.Key_Delete)  # the ingredient emptied: Enter signs
     seen = answer_signing(PASSWORD)
-    _type("", ENTER)  # no potency on a base's certificate; Enter in the last field receives
+    QTest.keyClick(dialog.ingredient, ENTER)
     assert seen and seen[0]["meaning"] == "lot receipt"
     assert _lot(dialog, "LD-KEYS-1").status == "quarantined"  # not ticked: not released
 
@@ -111,11 +120,12 @@ def test_enter_on_a_controlled_receipt_checks_its_record_before_any_password(qtb
     context.sign_in("paula", PASSWORD)
     dialog = _shown(qtbot, context, catalog)
     asked: list = []
-    monkeypatch.setattr(lots_dialog, "sign", lambda *args, **kwargs: asked.append(args))
+    monkeypatch.setattr(lots_dialog, "sign_delivery", lambda *args, **kwargs: asked.append(args))
     _type("ketamine HCl")
     assert dialog.stock_form.text() == "ketamine hydrochloride" and not dialog.controlled.isHidden()
     for text in ("Medisca", "K-KEYS-1", "2027-11-23", "25"):
         _type(text)
     _type("99.9", ENTER)
     assert dialog.message.text().startswith("give the supplier: the receipt of a C-III substance records it")
-    assert asked == []  # refused before the signing dialog
+    assert asked == [] and dialog.delivery.receipts == []  # refused before the signing dialog, not added
+    assert QApplication.focusWidget() is dialog.controlled_supplier  # the keys on the field refused

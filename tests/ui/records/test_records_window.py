@@ -55,21 +55,23 @@ def test_lots_are_listed_soonest_expiry_first_with_warnings_and_a_lot_is_receive
     status = dialog.model.index(0, 8)
     assert status.data() == "expires in 17 days"
     assert status.data(0x0009) == WARNING_TEXT  # ForegroundRole
-    assert not dialog.receive_button.isEnabled()
+    assert not dialog.add_button.isEnabled()
 
     context.sign_in("tess", PASSWORD)
-    assert dialog.receive_button.isEnabled()
+    assert dialog.add_button.isEnabled()
     dialog.ingredient.setText("lidocaine")
     dialog.stock_form.setText("lidocaine hydrochloride monohydrate")
     dialog.manufacturer.setText("Spectrum")
     dialog.lot_number.setText("SP-1")
     dialog.expires.setText("2027-11-23")
     dialog.quantity.setText("-5")
-    assert "cannot be negative" in sign_click(dialog.receive_button)  # said in the signing dialog; nothing received
+    assert not dialog.add_lot()  # checked before any signature: said under the form, nothing added nor received
+    assert dialog.message.text() == "quantity received: a weight cannot be negative ('-5')" and dialog.delivery.receipts == []
     assert dialog.model.rowCount() == len(pharmacy.lots)
     dialog.quantity.setText("250")
     dialog.potency.setText("99.1")
-    assert sign_click(dialog.receive_button) == ""
+    assert dialog.add_lot() and dialog.model.rowCount() == len(pharmacy.lots)  # in the delivery, not yet received
+    assert sign_click(dialog.delivery.sign_button) == ""
     assert dialog.message.text() == ""
     assert dialog.received.text() == "Received lot SP-1 of lidocaine hydrochloride monohydrate: 250 g, in quarantine until a pharmacist releases it."
     rows = [dialog.model.row(r) for r in range(dialog.model.rowCount())]

@@ -154,9 +154,10 @@ def test_a_lot_is_received_only_with_the_receivers_password(qtbot, records):
     dialog.lot_number.setText("SP-77")
     dialog.expires.setText("2027-12-31")
     dialog.quantity.setText("100")
-    assert sign_click(dialog.receive_button, "wrong") == "Password: wrong user name or password"
-    assert "SP-77" not in dialog.received.text()
-    assert sign_click(dialog.receive_button) == ""
+    assert dialog.add_lot()
+    assert sign_click(dialog.delivery.sign_button, "wrong") == "Password: wrong user name or password"
+    assert "SP-77" not in dialog.received.text() and len(dialog.delivery.receipts) == 1  # the delivery kept
+    assert sign_click(dialog.delivery.sign_button) == ""
     assert dialog.received.text().startswith("Received lot SP-77 of lidocaine")
 
 

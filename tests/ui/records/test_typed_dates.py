@@ -45,8 +45,9 @@ def test_select_all_then_typing_a_date_stores_that_date(lots_dialog):
     dialog.expires.setFocus()
     QTest.keyClick(dialog.expires, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     QTest.keyClicks(dialog.expires, "2026-12-20")
-    answer_signing()  # the receipt is signed with the password
-    dialog.receive()
+    assert dialog.add_lot()
+    answer_signing()  # the delivery's receipt is signed with the password
+    dialog.sign_receipt()
     assert stored_expiry(context, "SEL-1") == dt.date(2026, 12, 20)  # was 2027-12-20
 
 
@@ -58,8 +59,9 @@ def test_tab_into_the_field_then_typing_a_date_stores_that_date(lots_dialog):
     assert QApplication.focusWidget() is dialog.expires  # the next field read is the expiry
     QTest.keyClicks(QApplication.focusWidget(), "2026-12-20")
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-    answer_signing()  # the receipt is signed with the password
-    dialog.receive()
+    assert dialog.add_lot()
+    answer_signing()  # the delivery's receipt is signed with the password
+    dialog.sign_receipt()
     assert stored_expiry(context, "TAB-1") == dt.date(2026, 12, 20)  # was 2026-12-12
 
 
@@ -70,7 +72,7 @@ def test_a_day_the_month_does_not_have_is_refused_with_a_message(lots_dialog):
     QTest.keyClick(dialog.expires, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     QTest.keyClicks(dialog.expires, "2026-02-30")
     QTest.keyClick(dialog.expires, Qt.Key.Key_Tab)
-    dialog.receive()
+    assert not dialog.add_lot()
     assert stored_expiry(context, "FEB-30") is None  # nothing received
     assert dialog.expires.text() == "2026-02-30"  # kept as typed, not rolled to 2026-03-02
     message = dialog.expires.message
@@ -82,6 +84,6 @@ def test_an_empty_expiry_is_refused_not_proposed(lots_dialog):
     dialog, context = lots_dialog
     assert dialog.expires.text() == ""  # no guessed expiry a year ahead
     dialog.lot_number.setText("NONE-1")
-    dialog.receive()
+    assert not dialog.add_lot()
     assert stored_expiry(context, "NONE-1") is None
     assert dialog.expires.message.text() == "expiry date: give the date as YYYY-MM-DD, e.g. 2027-06-30"

@@ -158,8 +158,9 @@ def test_a_lot_label_is_printed_at_receipt_and_its_code_confirms_the_line(qtbot,
     dialog.lot_number.setText("PC-77")
     dialog.expires.setText("2027-11-23")
     dialog.quantity.setText("100")
-    answer_signing()  # the receipt is signed with the password
-    dialog.receive()
+    assert dialog.add_lot()
+    answer_signing()  # the delivery's receipt is signed with the password
+    dialog.sign_receipt()
     assert [title for title, _pdf in printed] == ["Lot label PC-77"]
     with context.sessions() as s:
         from compounder.records import lots
