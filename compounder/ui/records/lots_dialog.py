@@ -92,7 +92,7 @@ class LotsDialog(QDialog):
         self.delivery.sign_button.clicked.connect(self.sign_receipt)
         self.delivery.changed.connect(self._update_default)
         self.ingredient.textChanged.connect(self._update_default)
-        self.label_button = QPushButton("Print lot &label…")
+        self.label_button = QPushButton("Print lot la&bel…")  # Alt+L is the lot number's
         self.label_button.setToolTip("The label with the Code 128 the weighing station scans, for the selected lot")
         self.label_button.clicked.connect(lambda: self.print_labels([self._selected_lot()]))
         self.label_button.setVisible(print_pdf is not None)
@@ -102,7 +102,7 @@ class LotsDialog(QDialog):
 
         self.change_buttons = {}
         changes = QHBoxLayout()
-        for kind, text in (("release", "Release (Co&A)…"), ("correct", "Correc&t…"), ("adjust", "Ad&just…"), ("loss", "Loss or t&heft…"),
+        for kind, text in (("release", "Release (&CoA)…"), ("correct", "Correc&t…"), ("adjust", "Ad&just…"), ("loss", "Loss or t&heft…"),
                            ("destroy", "Destro&y…"), ("void", "V&oid…")):
             button = QPushButton(text)
             button.setToolTip(f"{KINDS[kind]}: for the selected lot; a pharmacist signs with the reason")
@@ -119,7 +119,7 @@ class LotsDialog(QDialog):
         controlled_form = QFormLayout()
         controlled_form.addRow("Supplier's re&gistered name", self.controlled_supplier)
         controlled_form.addRow("Supplier's a&ddress", self.supplier_address)
-        controlled_form.addRow("Supplier's DEA num&ber", self.supplier_dea)
+        controlled_form.addRow("Supplier's DE&A number", self.supplier_dea)
         controlled_form.addRow("In&voice number", self.invoice)
         controlled_form.addRow("Order &form", self.order_form)
         self.controlled = QGroupBox("Controlled substance: receipt record (21 CFR 1304.22(c))")

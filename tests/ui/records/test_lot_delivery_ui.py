@@ -232,3 +232,15 @@ def test_signing_with_a_lot_typed_but_not_added_asks_to_add_it_first(qtbot, reco
     dialog.delivery.sign_button.click()
     assert dialog.message.text() == "the lot in the form (DL-3) is not in the delivery: press Enter to add it, or clear it, then sign"
     assert asked == [] and _stored(records[0], "DL-1") is None
+
+
+def test_no_two_controls_on_show_share_an_alt_letter(qtbot, records, catalog):
+    """Alt+L went to the lot number or to Print lot label by turns (Qt moves the keys between
+    controls sharing a letter instead of pressing the button): Print lot label is Alt+B now, with
+    the DEA number on Alt+A and Release (CoA) on Alt+C. Checked with the lots the dialog lists."""
+    from tests.ui.records.test_batch_keys import shared_mnemonics
+
+    context, *_ = records
+    context.sign_in("paula", PASSWORD)
+    dialog = _shown(qtbot, context, catalog, Printed())
+    assert shared_mnemonics(dialog) == {}
