@@ -112,9 +112,17 @@ class Spooler:
         return subprocess.run(["lpstat", *args], capture_output=True, text=True, env={**os.environ, **self.environment}, check=False)
 
     def _lpadmin(self, *args: str) -> None:
-        result = subprocess.run(["lpadmin", *args], capture_output=True, text=True, env={**os.environ, **self.environment}, check=False)
-        if result.returncode != 0:
-            raise SpoolerUnavailable(f"lpadmin {' '.join(args)}: {result.stderr.strip()}")
+        """``lpadmin`` on this scheduler. A connection refused on the way ("Unable to connect to
+        server", seen once on a loaded machine right after ``lpstat -r`` had answered) is asked
+        again, up to 30 s; any other refusal is said at once."""
+        deadline = time.monotonic() + 30
+        while True:
+            result = subprocess.run(["lpadmin", *args], capture_output=True, text=True, env={**os.environ, **self.environment}, check=False)
+            if result.returncode == 0:
+                return
+            if "Unable to connect to server" not in result.stderr or time.monotonic() > deadline or (self._process and self._process.poll() is not None):
+                raise SpoolerUnavailable(f"lpadmin {' '.join(args)}: {result.stderr.strip()}")
+            time.sleep(0.2)
 
     def add_pdf_printer(self, name: str) -> str:
         """A cups-pdf printer writing into ``out/<queue>``; returns the queue's name (``name`` and this
