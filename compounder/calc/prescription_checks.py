@@ -17,7 +17,6 @@ from compounder.calc.compute import application_grams
 from compounder.calc.model import BatchPlan, Finding, Severity
 from compounder.calc.prescription import Order
 from compounder.calc.units import (
-    MASS,
     ML,
     Q_,
     VOLUME,
@@ -240,12 +239,28 @@ def _batch_size(plan: BatchPlan, order: Order) -> Iterator[Finding]:
 
 def _supply(plan: BatchPlan, order: Order) -> Iterator[Finding]:
     directions, bud = plan.formula.directions, plan.bud
-    if directions is None or bud is None:
+    if bud is None:
         return
     quantity, field = _packed(plan, order)
+    unchecked = f"{field}: {format_quantity(quantity)} is not compared with the beyond-use date of {bud.days} days: "
+    if directions is None:
+        yield Finding(
+            Severity.INFO,
+            "SUPPLY_UNCHECKED",
+            unchecked + "no directions (amount and times a day) to work out the days of supply; give the directions",
+        )
+        return
     per_application = application_grams(directions.amount, plan.density)
-    grams = quantity.to(G) if quantity.dimensionality == MASS else (quantity * plan.density).to(G) if plan.density is not None else None
+    grams = application_grams(quantity, plan.density)
     if per_application is None or grams is None:
+        dispensed = "the quantity" if field == "prescription.quantity" else "the batch"
+        missing = (("the amount per application", per_application), (dispensed, grams))
+        in_grams = " and ".join(name for name, known in missing if known is None)
+        yield Finding(
+            Severity.INFO,
+            "SUPPLY_UNCHECKED",
+            unchecked + f"the product's density is unknown; give the density or {in_grams} in grams",
+        )
         return
     per_day = magnitude_in(per_application, G) * directions.times_per_day
     days = magnitude_in(grams, G) / per_day

@@ -110,6 +110,53 @@ def test_days_supply_longer_than_the_beyond_use_date_is_a_warning_with_both_numb
     assert not by_code(plan_of(data), "SUPPLY_BEYOND_BUD")
 
 
+def test_days_supply_without_directions_says_it_was_not_checked():
+    # 120 g dispensed against the 35-day BUD, but no amount and times a day: the days of supply
+    # cannot be worked out, and the pharmacist is told so (an INFO line, no acknowledgement needed)
+    data = formula(active("lidocaine", "5 %"), base="Test cream", prescription=rx(quantity="120 g"))
+    plan = plan_of(data)
+    assert plan.bud.days == 35
+    [info] = by_code(plan, "SUPPLY_UNCHECKED")
+    assert info.severity is Severity.INFO
+    assert info.message == (
+        "prescription.quantity: 120 g is not compared with the beyond-use date of 35 days: no directions "
+        "(amount and times a day) to work out the days of supply; give the directions"
+    )
+    assert not by_code(plan, "SUPPLY_BEYOND_BUD")
+    # with the directions given the check is made (120 / 3 = 40 days > 35) and the INFO line goes
+    data["directions"] = {"amount": "1 g", "times_per_day": 3}
+    plan = plan_of(data)
+    assert by_code(plan, "SUPPLY_BEYOND_BUD") and not by_code(plan, "SUPPLY_UNCHECKED")
+
+
+def test_days_supply_without_the_density_says_it_was_not_checked():
+    # 1 click an application cannot be turned into grams without the product's density
+    data = formula(active("lidocaine", "5 %"), base="Test cream", directions={"amount": "1 click", "times_per_day": 3},
+                   prescription=rx(quantity="120 g"))
+    [info] = by_code(plan_of(data), "SUPPLY_UNCHECKED")
+    assert info.severity is Severity.INFO
+    assert info.message == (
+        "prescription.quantity: 120 g is not compared with the beyond-use date of 35 days: the product's density "
+        "is unknown; give the density or the amount per application in grams"
+    )
+    # the amount in grams and the quantity in mL: now the quantity is what needs the density
+    data["directions"]["amount"] = "1 g"
+    data["prescription"]["quantity"] = "120 mL"
+    [info] = by_code(plan_of(data), "SUPPLY_UNCHECKED")
+    assert info.message.endswith("the product's density is unknown; give the density or the quantity in grams")
+    # with the density: 120 mL × 1 g/mL = 120 g at 3 g a day = 40 days > 35, checked
+    data["density"] = "1 g/mL"
+    plan = plan_of(data)
+    assert "lasts 40.0 days" in by_code(plan, "SUPPLY_BEYOND_BUD")[0].message
+    assert not by_code(plan, "SUPPLY_UNCHECKED")
+
+
+def test_a_formula_without_a_prescription_says_nothing_of_the_supply():
+    # no order, no quantity dispensed: there is no days-of-supply check to speak of
+    plan = plan_of(formula(active("lidocaine", "5 %"), base="Test cream"))
+    assert not by_code(plan, "SUPPLY_UNCHECKED") and not by_code(plan, "SUPPLY_BEYOND_BUD")
+
+
 def test_the_prescription_date_of_birth_feeds_the_screening_and_no_profile_says_not_screened():
     catalog = small_catalog()
     # no patient section and no date of birth: said plainly
