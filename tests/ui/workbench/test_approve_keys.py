@@ -106,3 +106,17 @@ def test_a_technician_drafts_but_never_approves(window, prompts, library):
     (entry,) = [e for e in library.entries() if e.origin == "pharmacy"]  # the draft is saved
     assert entry.approved_at is None and library.approved_version(entry.id) is None
     assert prompts.errors and prompts.errors[-1][0] == "Cannot approve"
+
+
+def test_a_signature_not_given_leaves_the_saved_version_said_as_not_approved(window, prompts, library, monkeypatch):
+    """Save to the library and approve, then the signing dialog cancelled: the version stays saved
+    (nothing typed is lost) and the status bar says it is not approved; before, the last word was
+    "Saved … to the library", which read as done."""
+    _compose(window)
+    prompts.confirms = [True]
+    monkeypatch.setattr(prompts, "sign", lambda meaning, subject, store: None)  # the signing dialog cancelled
+    assert not window.approve()
+    (entry,) = [e for e in library.entries() if e.origin == "pharmacy"]
+    assert entry.approved_at is None and window.approved_at is None
+    said = window.statusBar().currentMessage()
+    assert said.startswith(f"Saved “{entry.name}” as version 1 to the library") and said.endswith("not approved: the approval was not signed")
