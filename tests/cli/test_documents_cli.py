@@ -17,10 +17,10 @@ from tests.documents.helpers import issue_formula as _issue_formula
 def issue_formula(**changes):
     """The issue's formula as the command line checks it against its prescription, which also
     screens the patient by the prescription's date of birth: a patient of 48 (no age rule applies)
-    and 20 g dispensed, which at 1 g three times a day lasts 20 / 3 = 6.7 days, inside the 14-day
-    beyond-use date (120 g would last 40 days: SUPPLY_BEYOND_BUD). 40 g and no refills: 120 g
-    for a 20 g fill is 6 times the quantity prescribed, taken for a slipped digit
-    (BATCH_FAR_ABOVE_PRESCRIPTION, more than 3 times); 40 g lasts 40 / 3 = 13.3 days."""
+    and 40 g dispensed with no refills, which at 1 g three times a day lasts 40 / 3 = 13.3 days,
+    inside the 14-day beyond-use date (120 g would last 40 days: SUPPLY_BEYOND_BUD); the 120 g
+    batch is 3 times the 40 g fill, not more than 3 times (a 20 g fill, 6 times, would be taken
+    for a slipped digit: BATCH_FAR_ABOVE_PRESCRIPTION)."""
     data = _issue_formula(**changes)
     data["prescription"] = {**data["prescription"], "date_of_birth": "1978-03-02", "quantity": "40 g", "refills": 0}
     return data
