@@ -202,7 +202,7 @@ def _install_session_lock(window, context) -> None:
         without_settings = DEFAULT_IDLE_LOCK_MINUTES
     install_session_lock(
         window, context, lambda: window.pharmacy.idle_lock_minutes if window.pharmacy is not None else without_settings,
-        watch_from_event_loop=True,  # the events of building and showing the window do not pass through Python
+        watch_once_drawn=True,  # the events of building and drawing the window do not pass through Python
     )
 
 
@@ -287,17 +287,17 @@ def _run_app(argv: Sequence[str], resume_collecting: Callable[[], None]) -> int:
 
 
 def offer_welcome(workbench: Workbench, database: str | None) -> None:
-    """The first-run welcome, once the window is up (its module too is imported then: the
-    pharmacist can already work while it opens); shown once per user. On a records database
+    """The first-run welcome, once the window is drawn (its module too is imported then: the
+    pharmacist already sees the window while it opens); shown once per user. On a records database
     with no account yet it offers the first accounts first (issue 28)."""
     window: Any = workbench.window  # a MainWindow (its module is not imported before the window is built)
     if window.settings.welcomed():
         return
-    from PySide6.QtCore import QTimer
+    from compounder.ui.common.when_drawn import when_drawn
 
     accounts = workbench.records_actions.get("first_accounts")
     first_accounts = accounts.trigger if accounts is not None and accounts.isVisible() else None
-    QTimer.singleShot(0, lambda: _welcome(window, database, first_accounts))
+    when_drawn(window, lambda: _welcome(window, database, first_accounts))
 
 
 def _welcome(window, database: str | None, first_accounts) -> None:

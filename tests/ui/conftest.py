@@ -167,6 +167,9 @@ def make_window(qtbot, catalog, library, settings_dir, prompts):
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
+        # Enter's moves in the table are watched once the window is drawn (within DRAWN_POLL_MS):
+        # as a user, a test types only then.
+        qtbot.waitUntil(lambda: window._table_enter.watching)
         window.activateWindow()
         return window
 

@@ -17,7 +17,8 @@ from compounder.records.database import migrate, open_database, session_factory
 from compounder.records.library import FormulaLibrary, reference_formulas
 from compounder.settings import PharmacySettings, save_settings
 
-# Mirrors benchmarks/bench_ui.py's STARTUP: the window shown, its table drawn, then what is loaded.
+# Mirrors benchmarks/bench_ui.py's STARTUP: the window drawn (its platform window exposed: Qt paints
+# a widget window while handling the expose event), then what is loaded.
 STARTUP = r"""
 import json, sys
 from compounder.ui.app import run_app
@@ -25,9 +26,11 @@ import PySide6.QtCore, PySide6.QtGui, PySide6.QtWidgets
 LAZY = "QWidget" not in vars(PySide6.QtWidgets)  # PySide6 sets a class up when it is first used (6.11 does)
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-def shown():
-    window = next(w for w in QApplication.topLevelWidgets() if w.isVisible() and hasattr(w, "document"))
-    window.table.viewport().repaint()
+def drawn():
+    window = next((w for w in QApplication.topLevelWidgets() if w.isVisible() and hasattr(w, "document")), None)
+    if window is None or window.windowHandle() is None or not window.windowHandle().isExposed():
+        QTimer.singleShot(0, drawn)
+        return
     loaded = sorted(sys.modules)
     qt_classes = sorted(name for module in (PySide6.QtCore, PySide6.QtGui, PySide6.QtWidgets) for name in vars(module) if name.startswith("Q")) if LAZY else None
     from sqlalchemy import inspect
@@ -36,7 +39,7 @@ def shown():
                                "qt_classes": qt_classes}))
     window.document.mark_saved()
     QApplication.quit()
-QTimer.singleShot(0, shown)
+QTimer.singleShot(0, drawn)
 sys.exit(run_app([]))
 """
 NOT_BEFORE_THE_WINDOW = (

@@ -18,6 +18,8 @@ from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractScrollArea, QHeaderView, QTableView, QWidget
 
+from compounder.ui.common.when_drawn import when_drawn
+
 if TYPE_CHECKING:  # a hint only: QEvent's class is set up with the first event watched, after the window is drawn
     from PySide6.QtCore import QEvent
 
@@ -69,13 +71,16 @@ class WrappedRowHeights(QObject):
         self._width = -1
         self._pending = False
         self._all()
-        # A stretched column changes width with the view: its viewport's resizes are watched from
-        # the event loop's first round. The first event Qt hands to a Python filter has PySide6 set
-        # up every QEvent subclass (~50 classes, ~7 ms), which the window's first paint does without.
-        QTimer.singleShot(0, self, self._watch_width)
+        # A stretched column changes width with the view: its viewport's resizes are watched once
+        # its window is drawn (then any width change before is caught up). The first event Qt hands
+        # to a Python filter has PySide6 set up every QEvent subclass (~50 classes, ~7 ms), which
+        # the window's first paint does without.
+        self.watching = False
+        when_drawn(view, self._watch_width, self)
 
     def _watch_width(self) -> None:
         self._view.viewport().installEventFilter(self)
+        self.watching = True
         self._width_may_have_changed()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QToolBut
 from compounder.records.errors import RecordsError
 from compounder.records.policy import Actor
 from compounder.ui.common.records_context import RecordsContext, problem_text
+from compounder.ui.common.when_drawn import when_drawn
 
 if TYPE_CHECKING:  # QEvent's class (and its ~180 event types) is set up when the first event is watched, after the window is drawn
     from PySide6.QtCore import QEvent
@@ -81,12 +82,13 @@ class SessionLock(QObject):
 
     def __init__(
         self, window: QMainWindow, context: RecordsContext, idle_minutes: Callable[[], int],
-        monotonic: Callable[[], float] = time.monotonic, check_every_ms: int = CHECK_EVERY_MS, watch_from_event_loop: bool = False,
+        monotonic: Callable[[], float] = time.monotonic, check_every_ms: int = CHECK_EVERY_MS, watch_once_drawn: bool = False,
     ) -> None:
-        """``watch_from_event_loop``: the application's events are watched from the event loop's first
-        round, not from now (start-up: nobody is signed in and nothing can lock before the loop
-        runs, and every event of building and showing the window would otherwise pass through
-        Python)."""
+        """``watch_once_drawn``: the application's events are watched once the window is drawn
+        (exposed), not from now. Start-up: nobody is signed in and nothing can lock before then,
+        and the first event an application-wide Python filter sees makes PySide6 set up every Qt
+        class it has not yet (~250, with their enums: about 80 ms) to name the object the event is
+        for; that waits until the window is on the screen."""
         super().__init__(window)
         self.window = window
         self._context = context
@@ -98,8 +100,9 @@ class SessionLock(QObject):
         self.left_open: list[LeftOpen] = []
         self._panel: LockPanel | None = None  # built when the window first locks, not before it is drawn
         self._stopped = False
-        if watch_from_event_loop:
-            QTimer.singleShot(0, self, self._watch)
+        self.watching = False  # whether the application's events are watched yet
+        if watch_once_drawn:
+            when_drawn(window, self._watch, self)  # or 2 s after start-up if it is not drawn (started minimised)
         else:
             self._watch()
         self.timer = QTimer(self)
@@ -122,11 +125,13 @@ class SessionLock(QObject):
         app = QApplication.instance()
         if app is not None and not self._stopped:
             app.installEventFilter(self)
+            self.watching = True
 
     def stop(self) -> None:
         """No more locking, and nothing blocked (the window closes for good)."""
         self._stopped = True
         self.timer.stop()
+        self.watching = False
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
@@ -295,11 +300,11 @@ class SessionStatus(QObject):
 
 def install_session_lock(
     window: QMainWindow, context: RecordsContext, idle_minutes: Callable[[], int], monotonic: Callable[[], float] = time.monotonic,
-    watch_from_event_loop: bool = False,
+    watch_once_drawn: bool = False,
 ) -> tuple[SessionLock, SessionStatus]:
     """The idle lock and the status bar's session part on ``window``, with Records ▸ Lock now
-    (``watch_from_event_loop``: see ``SessionLock``)."""
-    lock = SessionLock(window, context, idle_minutes, monotonic, watch_from_event_loop=watch_from_event_loop)
+    (``watch_once_drawn``: see ``SessionLock``)."""
+    lock = SessionLock(window, context, idle_minutes, monotonic, watch_once_drawn=watch_once_drawn)
     status = SessionStatus(window, context, lock)
     lock_now = QAction("Loc&k the window now", window)
     lock_now.setObjectName("lockNow")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QApplication, QComboBox, QLineEdit, QTableView, QWidget
 
+from compounder.ui.common.when_drawn import when_drawn
 from compounder.ui.workbench.ingredient_columns import ERROR_ROLE, KEYS
 
 if TYPE_CHECKING:  # the event classes are set up with the first key, not before the window is drawn
@@ -38,11 +39,16 @@ class TableEnter(QObject):
         self._table = table
         self._new_row = new_row
         self._after = after_ingredients
-        # Watched from the event loop's first turn (no key comes before it): a Python event filter
-        # makes PySide6 set up the event classes of every event it sees, which the window's first
-        # paint does not need (tests/ui/test_startup_imports.py).
-        QTimer.singleShot(0, self, lambda: table.installEventFilter(self))
+        # Watched once the window is drawn (no key comes before it): a Python event filter makes
+        # PySide6 set up the event classes of every event it sees, which the window's first paint
+        # does not need (tests/ui/test_startup_imports.py).
+        self.watching = False
+        when_drawn(table, self._watch, self)
         table.itemDelegate().closeEditor.connect(self._editor_closed)
+
+    def _watch(self) -> None:
+        self._table.installEventFilter(self)
+        self.watching = True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         from PySide6.QtCore import QEvent
