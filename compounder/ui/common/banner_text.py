@@ -7,7 +7,6 @@ down under the pointer when an error appeared; a banner whose height never chang
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -80,6 +79,8 @@ class BannerText(QLabel):
         self._fit()
 
     def _fit(self) -> None:
+        import html  # with its entity table (~5 ms), when a banner is first shown: it is hidden at start-up
+
         width = self.contentsRect().width() - 4  # a little under the width: the label wraps at words as the layout does
         bold = QFont(self.font())
         bold.setBold(True)
