@@ -243,9 +243,9 @@ class FilesPart(WindowParts):
             self._resolve_conflict(saved, conflict)
             return False
         if entry is None:
-            if to_save:  # saved for the approval, then not signed: said, or "Saved" alone reads as done
-                self.statusBar().showMessage(f"Saved “{review.version.name}” as version {saved.version} to the library; "
-                                             "not approved: the approval was not signed")
+            if to_save:  # saved for the approval, then not approved: said, or "Saved" alone reads as done. Why (the
+                # signing dialog cancelled, a signer without the right, the server gone) was said where it happened.
+                self.statusBar().showMessage(f"Saved “{review.version.name}” as version {saved.version} to the library; not approved")
             return False
         self._set_source(self.source, entry.approved_at)
         self.statusBar().showMessage(f"Approved “{entry.name}”", 5000)

@@ -106,6 +106,9 @@ def test_a_technician_drafts_but_never_approves(window, prompts, library):
     (entry,) = [e for e in library.entries() if e.origin == "pharmacy"]  # the draft is saved
     assert entry.approved_at is None and library.approved_version(entry.id) is None
     assert prompts.errors and prompts.errors[-1][0] == "Cannot approve"
+    # the status bar says what became of the version, not a reason the error above contradicts
+    said = window.statusBar().currentMessage()
+    assert said == f"Saved “{entry.name}” as version 1 to the library; not approved"
 
 
 def test_a_signature_not_given_leaves_the_saved_version_said_as_not_approved(window, prompts, library, monkeypatch):
@@ -119,4 +122,4 @@ def test_a_signature_not_given_leaves_the_saved_version_said_as_not_approved(win
     (entry,) = [e for e in library.entries() if e.origin == "pharmacy"]
     assert entry.approved_at is None and window.approved_at is None
     said = window.statusBar().currentMessage()
-    assert said.startswith(f"Saved “{entry.name}” as version 1 to the library") and said.endswith("not approved: the approval was not signed")
+    assert said.startswith(f"Saved “{entry.name}” as version 1 to the library") and said.endswith("; not approved")
