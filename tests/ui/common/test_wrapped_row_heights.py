@@ -1,6 +1,6 @@
 """``WrappedRowHeights``: a word-wrapped row is as tall as its text at the view's width, also when
-the view is resized before the event loop first runs (issue #27: its viewport is watched from the
-loop's first round, so the window's first paint does without PySide6's event classes)."""
+the view is resized before its viewport is watched (issue #27: it is watched once its window is
+drawn, so the window's first paint does without PySide6's event classes)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def test_rows_follow_the_width_the_view_is_given_before_and_after_the_loop_runs(
     view.setModel(QStringListModel([TEXT]))
     view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     WrappedRowHeights(view)
-    view.resize(200, 400)  # before the event loop's first round
+    view.resize(200, 400)  # before the window is drawn, so before the viewport is watched
     view.show()
     line = view.fontMetrics().height()
     qtbot.waitUntil(lambda: view.rowHeight(0) > 4 * line)  # ~340 characters wrapped at under 200 px: many lines
