@@ -75,12 +75,10 @@ class WrappedRowHeights(QObject):
         # its window is drawn (then any width change before is caught up). The first event Qt hands
         # to a Python filter has PySide6 set up every QEvent subclass (~50 classes, ~7 ms), which
         # the window's first paint does without.
-        self.watching = False
         when_drawn(view, self._watch_width, self)
 
     def _watch_width(self) -> None:
         self._view.viewport().installEventFilter(self)
-        self.watching = True
         self._width_may_have_changed()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
